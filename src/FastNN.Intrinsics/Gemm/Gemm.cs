@@ -1,0 +1,35 @@
+using System.Numerics;
+
+namespace FastNN.Intrinsics;
+
+/// <summary>General matrix multiply on row-major spans, BLAS-style.</summary>
+public static class Gemm
+{
+    /// <summary>The instruction-set path the GEMM micro-kernels run on in this process.</summary>
+    public static IsaPath SelectedPath => Isa.Path;
+
+    /// <summary>Computes <c>C = alpha * op(A) * op(B) + beta * C</c> on row-major matrices.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="transposeA">Whether op(A) = Aᵀ: A is then stored k×m.</param>
+    /// <param name="transposeB">Whether op(B) = Bᵀ: B is then stored n×k.</param>
+    /// <param name="m">Rows of op(A) and of C.</param>
+    /// <param name="n">Columns of op(B) and of C.</param>
+    /// <param name="k">Columns of op(A), rows of op(B).</param>
+    /// <param name="alpha">Scale of the product. When zero, A and B are not read.</param>
+    /// <param name="a">A, row-major, with row stride <paramref name="lda"/>.</param>
+    /// <param name="lda">Row stride of A: at least k (m when transposed).</param>
+    /// <param name="b">B, row-major, with row stride <paramref name="ldb"/>.</param>
+    /// <param name="ldb">Row stride of B: at least n (k when transposed).</param>
+    /// <param name="beta">Scale of the old C. When zero, C is overwritten and its old values (NaN included) are never read.</param>
+    /// <param name="c">C (m×n), row-major, with row stride <paramref name="ldc"/>; only its m×n elements are written.</param>
+    /// <param name="ldc">Row stride of C: at least n.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative, or a leading dimension is smaller than its row.</exception>
+    /// <exception cref="ArgumentException">A span is shorter than the matrix it must hold, or C overlaps A or B.</exception>
+    public static void Multiply<T>(bool transposeA, bool transposeB, int m, int n, int k, T alpha,
+        ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        GemmArguments.Validate(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc);
+        GemmReference.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+}
