@@ -1,0 +1,16 @@
+namespace FastNN.Models;
+
+/// <summary>What a parameter tensor is for; optimizers use it to choose what weight decay and L1/L2 penalties apply to.</summary>
+public enum ParameterKind
+{
+    /// <summary>A weight matrix (a Dense layer's <c>weight</c>, <c>[out, in]</c>).</summary>
+    Weight,
+    /// <summary>An additive bias (a Dense layer's <c>bias</c>, <c>[out]</c>).</summary>
+    Bias,
+    /// <summary>A normalization layer's scale γ (<c>weight</c> of BatchNorm1d or LayerNorm).</summary>
+    NormScale,
+    /// <summary>A normalization layer's shift β (<c>bias</c> of BatchNorm1d or LayerNorm).</summary>
+    NormShift,
+    /// <summary>The learnable negative slope of a PReLU layer.</summary>
+    PReluSlope,
+}
