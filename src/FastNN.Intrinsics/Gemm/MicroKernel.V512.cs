@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace FastNN.Intrinsics;
 
@@ -14,6 +15,12 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
     public static void Run(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc)
     {
         int w = Vector512<T>.Count;
+        // C is touched only at the end: start fetching its 8 rows (two cache lines each) now, behind the k loop.
+        for (int i = 0; i < 8; i++)
+        {
+            Sse.Prefetch0(c + i * ldc);
+            Sse.Prefetch0(c + i * ldc + w);
+        }
         Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<T> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default;
