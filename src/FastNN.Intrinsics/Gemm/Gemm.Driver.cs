@@ -9,7 +9,7 @@ public static unsafe partial class Gemm
     private static void Run<T, TKernel>(in GemmOperands<T> op)
         where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
     {
-        if (IsSmall<T>(op.M, op.N, op.K))
+        if (IsSmall(op))
         {
             if (IsNarrowDot(op))
                 SmallDot(op);

@@ -43,7 +43,7 @@ public static unsafe partial class Gemm
             {
                 // A stored m×k: a transpose of the panel's rows.
                 T* src = a + ir * lda;
-                int p0 = rows == mr ? TransposeBlocks<T>(src, lda, mr, kc, dst) : 0;
+                int p0 = rows == mr ? TransposeBlocks<T>(src, lda, mr, kc, dst, mr) : 0;
                 for (int p = p0; p < kc; p++)
                 {
                     for (int i = 0; i < rows; i++)
@@ -91,7 +91,7 @@ public static unsafe partial class Gemm
             {
                 // B stored n×k: a transpose of the panel's columns.
                 T* src = b + jr * ldb;
-                int p0 = cols == nr ? TransposeBlocks<T>(src, ldb, nr, kc, dst) : 0;
+                int p0 = cols == nr ? TransposeBlocks<T>(src, ldb, nr, kc, dst, nr) : 0;
                 for (int p = p0; p < kc; p++)
                 {
                     for (int j = 0; j < cols; j++)
@@ -104,12 +104,12 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>
-    /// The vector part of a transposing pack: <c>dst[p·width + r] = src[r·lds + p]</c> for r &lt; width and p below the
+    /// The vector part of a transposing copy: <c>dst[p·ldd + r] = src[r·lds + p]</c> for r &lt; width and p below the
     /// largest multiple of the block side not above kc, in square register blocks. Returns how far in p it got
     /// (0 without AVX, or when width is not a multiple of the block side); the caller finishes the rest.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int TransposeBlocks<T>(T* src, nint lds, int width, int kc, T* dst) where T : unmanaged
+    private static int TransposeBlocks<T>(T* src, nint lds, int width, int kc, T* dst, nint ldd) where T : unmanaged
     {
         // A 256-bit register holds 8 floats or 4 doubles: blocks are 8×8 or 4×4.
         int side = 32 / sizeof(T);
@@ -121,9 +121,9 @@ public static unsafe partial class Gemm
             for (int r = 0; r < width; r += side)
             {
                 if (typeof(T) == typeof(float))
-                    Transpose8x8((float*)(src + r * lds + p), lds, (float*)(dst + p * width + r), width);
+                    Transpose8x8((float*)(src + r * lds + p), lds, (float*)(dst + p * ldd + r), ldd);
                 else
-                    Transpose4x4((double*)(src + r * lds + p), lds, (double*)(dst + p * width + r), width);
+                    Transpose4x4((double*)(src + r * lds + p), lds, (double*)(dst + p * ldd + r), ldd);
             }
         }
         return end;
