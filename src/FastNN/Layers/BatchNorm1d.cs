@@ -143,6 +143,8 @@ public sealed class BatchNorm1d<T> : ILayer<T>, IJsonLayer where T : unmanaged, 
                 dGamma[c] += dy[r * f + c] * xHat;
                 dBeta[c] += dy[r * f + c];
             }
+        if (dx.IsEmpty)
+            return;
         if (!buffers.Training)
         {
             // Constant statistics: dx = dy·γ/√(running_var + ε)

@@ -108,6 +108,8 @@ public sealed class LayerNorm<T> : ILayer<T>, IJsonLayer where T : unmanaged, IF
                 dGamma[c] += dy[i] * xHat;
                 dBeta[c] += dy[i];
             }
+            if (dx.IsEmpty)
+                continue;
             for (int c = 0; c < f; c++)
             {
                 int i = r * f + c;
