@@ -78,7 +78,8 @@ public sealed class Dense<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFloat
         if (HasBias)
             PendingKernels.SumColumns(dy, batch, OutputSize, buffers.Gradients[weightLength..]);
         // dX = dY W
-        Gemm.Multiply(false, false, batch, InputSize, OutputSize, T.One, dy, OutputSize, w, InputSize, T.Zero, dx, InputSize);
+        if (!dx.IsEmpty)
+            Gemm.Multiply(false, false, batch, InputSize, OutputSize, T.One, dy, OutputSize, w, InputSize, T.Zero, dx, InputSize);
     }
 
     void IJsonLayer.Write(System.Text.Json.Utf8JsonWriter writer)

@@ -50,6 +50,44 @@ public class SequentialTests
         Assert.Equal(full.AsSpan(0, 9).ToArray(), part);
     }
 
+    public static TheoryData<string> FirstLayers() => ["Dense", "BatchNorm1d", "LayerNorm", "Dropout", "Residual", "ResidualProjection", "Concat"];
+
+    internal static ILayer<double> FirstLayer(string name) => name switch
+    {
+        "Dense" => new Dense<double>(4, 4),
+        "BatchNorm1d" => new BatchNorm1d<double>(4),
+        "LayerNorm" => new LayerNorm<double>(4),
+        "Dropout" => new Dropout<double>(4, 0.4),
+        "Residual" => new Residual<double>(new Dense<double>(4, 4)),
+        "ResidualProjection" => new Residual<double>(new Dense<double>(4, 3), new Dense<double>(3, 4, bias: false), new Dense<double>(4, 5)),
+        "Concat" => new Concat<double>(new Dense<double>(4, 2)),
+        _ => throw new ArgumentException(name),
+    };
+
+    [Theory]
+    [MemberData(nameof(FirstLayers))]
+    public void SkippingTheInputGradientLeavesParameterGradientsUnchanged(string first) => SkipsInputGradient(FirstLayer(first));
+
+    internal static void SkipsInputGradient(ILayer<double> first)
+    {
+        var random = new Random(6);
+        var model = TestData.Model(random, 3, first, new Dense<double>(first.OutputSize, 2));
+        double[] x = TestData.Uniform(random, 3 * 4), dy = TestData.Uniform(random, 3 * 2);
+        var state = model.Random.State;
+        model.Forward(x, 3);
+        model.Backward(dy, 3);
+        double[] expected = model.Gradients.ToArray();
+        Assert.Equal(3 * 4, model.InputGradient(3).Length);
+
+        model.ZeroGrad();
+        model.ComputeInputGradient = false;
+        model.Random.Restore(state);
+        model.Forward(x, 3);
+        model.Backward(dy, 3);
+        Assert.Equal(expected, model.Gradients.ToArray());
+        Assert.Throws<InvalidOperationException>(() => { model.InputGradient(3); });
+    }
+
     [Fact]
     public void JsonRoundTripsTheArchitecture()
     {
