@@ -27,6 +27,12 @@ internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int K
     private static readonly BlockSizes FloatScalar = new(4, 4, 64, 256, 384, 256);
     private static readonly BlockSizes DoubleScalar = new(4, 4, 64, 256, 384, 256);
 
+    /// <summary>Calls with m·n·k at most this take the unpacked small path (Vector512 only).</summary>
+    public const long SmallMaxVolume = 64 * 64 * 64;
+
+    /// <summary>Calls at most one vector wide (n ≤ Vector512&lt;T&gt;.Count) with m·n·k at most this take the small path.</summary>
+    public const long NarrowMaxVolume = 1L << 22;
+
     /// <summary>Work (2·m·n·k flops) a call needs per thread before another thread joins: about 20 µs of one core, well above the cost of waking a worker.</summary>
     public const long MinFlopsPerThread = 2_000_000;
 

@@ -9,6 +9,11 @@ public static unsafe partial class Gemm
     private static void Run<T, TKernel>(in GemmOperands<T> op)
         where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
     {
+        if (IsSmall<T>(op.M, op.N, op.K))
+        {
+            Small(op);
+            return;
+        }
         BlockSizes sizes = BlockSizes.For<T>(Isa.Path);
         int parts = PartCount(op.M, op.N, op.K, Parallelism.MaxThreads);
         if (parts == 1)

@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace FastNN.Intrinsics;
 
@@ -41,7 +43,8 @@ public static unsafe partial class Gemm
             {
                 // A stored m×k: a transpose of the panel's rows.
                 T* src = a + ir * lda;
-                for (int p = 0; p < kc; p++)
+                int p0 = rows == mr ? TransposeBlocks<T>(src, lda, mr, kc, dst) : 0;
+                for (int p = p0; p < kc; p++)
                 {
                     for (int i = 0; i < rows; i++)
                         dst[p * mr + i] = src[i * lda + p];
@@ -88,7 +91,8 @@ public static unsafe partial class Gemm
             {
                 // B stored n×k: a transpose of the panel's columns.
                 T* src = b + jr * ldb;
-                for (int p = 0; p < kc; p++)
+                int p0 = cols == nr ? TransposeBlocks<T>(src, ldb, nr, kc, dst) : 0;
+                for (int p = p0; p < kc; p++)
                 {
                     for (int j = 0; j < cols; j++)
                         dst[p * nr + j] = src[j * ldb + p];
@@ -97,5 +101,73 @@ public static unsafe partial class Gemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The vector part of a transposing pack: <c>dst[p·width + r] = src[r·lds + p]</c> for r &lt; width and p below the
+    /// largest multiple of the block side not above kc, in square register blocks. Returns how far in p it got
+    /// (0 without AVX, or when width is not a multiple of the block side); the caller finishes the rest.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int TransposeBlocks<T>(T* src, nint lds, int width, int kc, T* dst) where T : unmanaged
+    {
+        // A 256-bit register holds 8 floats or 4 doubles: blocks are 8×8 or 4×4.
+        int side = 32 / sizeof(T);
+        if (!Avx.IsSupported || width % side != 0)
+            return 0;
+        int end = kc - kc % side;
+        for (int p = 0; p < end; p += side)
+        {
+            for (int r = 0; r < width; r += side)
+            {
+                if (typeof(T) == typeof(float))
+                    Transpose8x8((float*)(src + r * lds + p), lds, (float*)(dst + p * width + r), width);
+                else
+                    Transpose4x4((double*)(src + r * lds + p), lds, (double*)(dst + p * width + r), width);
+            }
+        }
+        return end;
+    }
+
+    /// <summary><c>dst[t·ldd + r] = src[r·lds + t]</c> for r, t &lt; 8: the classic AVX unpack / shuffle / lane-permute transpose.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, nint lds, float* dst, nint ldd)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + lds);
+        Vector256<float> r2 = Avx.LoadVector256(src + 2 * lds), r3 = Avx.LoadVector256(src + 3 * lds);
+        Vector256<float> r4 = Avx.LoadVector256(src + 4 * lds), r5 = Avx.LoadVector256(src + 5 * lds);
+        Vector256<float> r6 = Avx.LoadVector256(src + 6 * lds), r7 = Avx.LoadVector256(src + 7 * lds);
+        // Pairs of rows interleaved, then quads, within each 128-bit lane.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> q0 = Avx.Shuffle(t0, t2, 0x44), q1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> q2 = Avx.Shuffle(t1, t3, 0x44), q3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> q4 = Avx.Shuffle(t4, t6, 0x44), q5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> q6 = Avx.Shuffle(t5, t7, 0x44), q7 = Avx.Shuffle(t5, t7, 0xEE);
+        // Low lanes of rows 0-3 with low lanes of rows 4-7 give columns 0-3; high lanes give 4-7.
+        Avx.Store(dst, Avx.Permute2x128(q0, q4, 0x20));
+        Avx.Store(dst + ldd, Avx.Permute2x128(q1, q5, 0x20));
+        Avx.Store(dst + 2 * ldd, Avx.Permute2x128(q2, q6, 0x20));
+        Avx.Store(dst + 3 * ldd, Avx.Permute2x128(q3, q7, 0x20));
+        Avx.Store(dst + 4 * ldd, Avx.Permute2x128(q0, q4, 0x31));
+        Avx.Store(dst + 5 * ldd, Avx.Permute2x128(q1, q5, 0x31));
+        Avx.Store(dst + 6 * ldd, Avx.Permute2x128(q2, q6, 0x31));
+        Avx.Store(dst + 7 * ldd, Avx.Permute2x128(q3, q7, 0x31));
+    }
+
+    /// <summary><c>dst[t·ldd + r] = src[r·lds + t]</c> for r, t &lt; 4.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x4(double* src, nint lds, double* dst, nint ldd)
+    {
+        Vector256<double> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + lds);
+        Vector256<double> r2 = Avx.LoadVector256(src + 2 * lds), r3 = Avx.LoadVector256(src + 3 * lds);
+        Vector256<double> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<double> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Avx.Store(dst, Avx.Permute2x128(t0, t2, 0x20));
+        Avx.Store(dst + ldd, Avx.Permute2x128(t1, t3, 0x20));
+        Avx.Store(dst + 2 * ldd, Avx.Permute2x128(t0, t2, 0x31));
+        Avx.Store(dst + 3 * ldd, Avx.Permute2x128(t1, t3, 0x31));
     }
 }

@@ -8,8 +8,8 @@ namespace FastNN.Intrinsics;
 /// </summary>
 /// <remarks>
 /// The classes in FastNN.Optimizers keep the step count and state buffers and call these once per parameter group.
-/// Buffers of more than <see cref="ParallelThreshold"/> elements are split into contiguous chunks across
-/// the allowed threads (see OptimizerKernels.Execute); results do not depend on the thread count.
+/// Buffers of more than 65 536 elements per thread are split into contiguous chunks across
+/// <see cref="Parallelism.MaxThreads"/> threads; results do not depend on the thread count.
 /// </remarks>
 public static partial class OptimizerKernels
 {

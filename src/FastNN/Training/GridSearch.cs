@@ -18,7 +18,7 @@ public static class GridSearch
     /// <exception cref="ArgumentException">A grid axis is empty.</exception>
     public static GridSearchResult Run<T>(
         Dataset<T> data, IReadOnlyList<double> learningRates, IReadOnlyList<double> lambdas, int k, int seed, bool stratified, bool standardize,
-        Func<HyperParameters, Dataset<T>, Dataset<T>, Evaluation> fitAndEvaluate)
+        Func<GridPoint, Dataset<T>, Dataset<T>, Evaluation> fitAndEvaluate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(learningRates);
@@ -29,12 +29,12 @@ public static class GridSearch
         if (lambdas.Count == 0)
             throw new ArgumentException("At least one lambda is needed.", nameof(lambdas));
 
-        var settings = new List<(HyperParameters, CrossValidationResult)>();
+        var settings = new List<(GridPoint, CrossValidationResult)>();
         foreach (double learningRate in learningRates)
         {
             foreach (double lambda in lambdas)
             {
-                var setting = new HyperParameters(learningRate, lambda);
+                var setting = new GridPoint(learningRate, lambda);
                 settings.Add((setting, CrossValidation.Run(data, k, seed, stratified, standardize, (train, validation) => fitAndEvaluate(setting, train, validation))));
             }
         }

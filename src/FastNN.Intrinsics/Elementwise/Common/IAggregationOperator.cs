@@ -1,0 +1,78 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace FastNN.Intrinsics;
+
+/// <summary>An associative combination (sum, max) with its identity and its horizontal reduction of one vector.</summary>
+internal interface IAggregationOperator<T> : IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>The value that leaves any other unchanged; masked lanes hold it.</summary>
+    static abstract T Identity { get; }
+
+    static abstract T Reduce(Vector128<T> x);
+    static abstract T Reduce(Vector256<T> x);
+    static abstract T Reduce(Vector512<T> x);
+}
+
+internal static partial class Elementwise
+{
+    /// <summary>
+    /// The aggregate of transform(x[i]) over all i, in a fixed order that depends only on the length and the
+    /// path: never on the address (no alignment) or on the caller's thread count.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static T Aggregate<T, TTransform, TAggregate>(ReadOnlySpan<T> x, in TTransform transform)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TTransform : struct, IUnaryOperator<T>
+        where TAggregate : struct, IAggregationOperator<T>
+    {
+        ref T xs = ref MemoryMarshal.GetReference(x);
+        nuint n = (nuint)x.Length;
+        if (TTransform.Vectorizable && TAggregate.Vectorizable)
+        {
+            if (Width512<T>.IsAccelerated && n >= (nuint)Vector512<T>.Count)
+                return Vectorized<T, TTransform, TAggregate, Width512<T>, Vector512<T>>(ref xs, n, transform);
+            if (Width256<T>.IsAccelerated && n >= (nuint)Vector256<T>.Count)
+                return Vectorized<T, TTransform, TAggregate, Width256<T>, Vector256<T>>(ref xs, n, transform);
+            if (Width128<T>.IsAccelerated && n >= (nuint)Vector128<T>.Count)
+                return Vectorized<T, TTransform, TAggregate, Width128<T>, Vector128<T>>(ref xs, n, transform);
+        }
+        TAggregate aggregate = default;
+        T result = TAggregate.Identity;
+        for (nuint i = 0; i < n; i++)
+            result = aggregate.Invoke(result, transform.Invoke(Unsafe.Add(ref xs, i)));
+        return result;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static T Vectorized<T, TTransform, TAggregate, TWidth, TVector>(ref T x, nuint n, in TTransform transform)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TTransform : struct, IUnaryOperator<T>
+        where TAggregate : struct, IAggregationOperator<T>
+        where TWidth : IVectorWidth<T, TVector>
+        where TVector : struct
+    {
+        TAggregate aggregate = default;
+        nuint count = (nuint)TWidth.Count;
+        // Four independent accumulators hide the add latency; they are combined in a fixed order at the end.
+        TVector a0 = TWidth.Broadcast(TAggregate.Identity), a1 = a0, a2 = a0, a3 = a0;
+        nuint i = 0;
+        for (; i + 4 * count <= n; i += 4 * count)
+        {
+            a0 = TWidth.Apply(aggregate, a0, TWidth.Apply(transform, TWidth.Load(ref x, i)));
+            a1 = TWidth.Apply(aggregate, a1, TWidth.Apply(transform, TWidth.Load(ref x, i + count)));
+            a2 = TWidth.Apply(aggregate, a2, TWidth.Apply(transform, TWidth.Load(ref x, i + 2 * count)));
+            a3 = TWidth.Apply(aggregate, a3, TWidth.Apply(transform, TWidth.Load(ref x, i + 3 * count)));
+        }
+        for (; i + count <= n; i += count)
+            a0 = TWidth.Apply(aggregate, a0, TWidth.Apply(transform, TWidth.Load(ref x, i)));
+        // The last vector overlaps elements already counted: mask those to the identity instead of counting them twice.
+        int trailing = (int)(n - i);
+        if (trailing != 0)
+            a1 = TWidth.Apply(aggregate, a1, TWidth.KeepLast(TWidth.Apply(transform, TWidth.Load(ref x, n - count)), trailing, TAggregate.Identity));
+        TVector total = TWidth.Apply(aggregate, TWidth.Apply(aggregate, a0, a1), TWidth.Apply(aggregate, a2, a3));
+        return TWidth.Reduce<TAggregate>(total);
+    }
+}

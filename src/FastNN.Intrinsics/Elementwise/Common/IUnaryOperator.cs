@@ -1,0 +1,100 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace FastNN.Intrinsics;
+
+/// <summary>y = f(x) element-wise, written once per width (TensorPrimitives' operator-struct pattern).</summary>
+/// <remarks>
+/// Operators are structs: stateless ones are empty and parameterized ones (a slope, a row maximum) carry
+/// their parameters as fields, so one driver serves both; the JIT specializes it per struct.
+/// </remarks>
+internal interface IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Whether the vector <c>Invoke</c>s may be used for <typeparamref name="T"/>; if not, the driver runs the scalar one.</summary>
+    static abstract bool Vectorizable { get; }
+
+    T Invoke(T x);
+    Vector128<T> Invoke(Vector128<T> x);
+    Vector256<T> Invoke(Vector256<T> x);
+    Vector512<T> Invoke(Vector512<T> x);
+}
+
+internal static partial class Elementwise
+{
+    /// <summary>destination[i] = op(x[i]). Lengths are equal and the spans are identical or disjoint (checked by the caller).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Map<T, TOperator>(ReadOnlySpan<T> x, Span<T> destination, in TOperator op)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOperator : struct, IUnaryOperator<T>
+    {
+        ref T xs = ref MemoryMarshal.GetReference(x);
+        ref T ds = ref MemoryMarshal.GetReference(destination);
+        nuint n = (nuint)x.Length;
+        // Widest accelerated width first; below one vector of it, the next narrower one (TP's small-length rule).
+        if (TOperator.Vectorizable)
+        {
+            if (Width512<T>.IsAccelerated && n >= (nuint)Vector512<T>.Count)
+            {
+                Vectorized<T, TOperator, Width512<T>, Vector512<T>>(ref xs, ref ds, n, op);
+                return;
+            }
+            if (Width256<T>.IsAccelerated && n >= (nuint)Vector256<T>.Count)
+            {
+                Vectorized<T, TOperator, Width256<T>, Vector256<T>>(ref xs, ref ds, n, op);
+                return;
+            }
+            if (Width128<T>.IsAccelerated && n >= (nuint)Vector128<T>.Count)
+            {
+                Vectorized<T, TOperator, Width128<T>, Vector128<T>>(ref xs, ref ds, n, op);
+                return;
+            }
+        }
+        for (nuint i = 0; i < n; i++)
+            Unsafe.Add(ref ds, i) = op.Invoke(Unsafe.Add(ref xs, i));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Vectorized<T, TOperator, TWidth, TVector>(ref T x, ref T d, nuint n, in TOperator op)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOperator : struct, IUnaryOperator<T>
+        where TWidth : IVectorWidth<T, TVector>
+        where TVector : struct
+    {
+        nuint count = (nuint)TWidth.Count;
+        // The first and last vectors are computed from the untouched input and stored last, so the overlapping
+        // stores that replace a scalar tail never feed an output back in (exact in-place calls stay correct).
+        TVector beg = TWidth.Apply(op, TWidth.Load(ref x, 0));
+        TVector end = TWidth.Apply(op, TWidth.Load(ref x, n - count));
+        nuint i = n >= 8 * count ? ElementsToAlignment(ref d, count) : 0;
+        for (; i + 4 * count <= n; i += 4 * count)
+        {
+            TVector v0 = TWidth.Apply(op, TWidth.Load(ref x, i));
+            TVector v1 = TWidth.Apply(op, TWidth.Load(ref x, i + count));
+            TVector v2 = TWidth.Apply(op, TWidth.Load(ref x, i + 2 * count));
+            TVector v3 = TWidth.Apply(op, TWidth.Load(ref x, i + 3 * count));
+            TWidth.Store(v0, ref d, i);
+            TWidth.Store(v1, ref d, i + count);
+            TWidth.Store(v2, ref d, i + 2 * count);
+            TWidth.Store(v3, ref d, i + 3 * count);
+        }
+        for (; i + count <= n; i += count)
+            TWidth.Store(TWidth.Apply(op, TWidth.Load(ref x, i)), ref d, i);
+        TWidth.Store(end, ref d, n - count);
+        TWidth.Store(beg, ref d, 0);
+    }
+
+    /// <summary>
+    /// Elements to skip so that stores from <paramref name="d"/> on are vector-aligned (unaligned stores cost more
+    /// than unaligned loads); the skipped head is covered by the first vector. Only a hint: never affects results.
+    /// </summary>
+    private static unsafe nuint ElementsToAlignment<T>(ref T d, nuint count) where T : unmanaged
+    {
+        nuint bytes = count * (nuint)sizeof(T);
+        nuint address = (nuint)Unsafe.AsPointer(ref d);
+        if (address % (nuint)sizeof(T) != 0)
+            return 0;
+        return (bytes - address % bytes) % bytes / (nuint)sizeof(T);
+    }
+}

@@ -1,0 +1,158 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace FastNN.Intrinsics;
+
+/// <summary>
+/// One vector width (Vector128, Vector256 or Vector512) seen through static abstract members, so that each
+/// driver loop is written once and the JIT specializes it per width instead of copy-pasting it three times.
+/// </summary>
+internal interface IVectorWidth<T, TVector>
+    where T : unmanaged, IFloatingPointIeee754<T>
+    where TVector : struct
+{
+    /// <summary>Whether this width is accelerated for <typeparamref name="T"/> in this process.</summary>
+    static abstract bool IsAccelerated { get; }
+
+    /// <summary>Elements per vector.</summary>
+    static abstract int Count { get; }
+
+    static abstract TVector Load(ref T source, nuint index);
+
+    static abstract void Store(TVector value, ref T destination, nuint index);
+
+    static abstract TVector Broadcast(T value);
+
+    /// <summary>A constant in every lane (a literal of the formula, rounded to <typeparamref name="T"/>).</summary>
+    static abstract TVector Constant(double value);
+
+    static abstract TVector Apply<TOperator>(in TOperator op, TVector x) where TOperator : struct, IUnaryOperator<T>;
+
+    static abstract TVector Apply<TOperator>(in TOperator op, TVector x, TVector y) where TOperator : struct, IBinaryOperator<T>;
+
+    static abstract TVector Apply<TOperator>(in TOperator op, TVector x, TVector y, TVector z) where TOperator : struct, ITernaryOperator<T>;
+
+    static abstract T Reduce<TOperator>(TVector x) where TOperator : struct, IAggregationOperator<T>;
+
+    /// <summary>The last <paramref name="trailing"/> lanes of <paramref name="x"/>, the others set to <paramref name="identity"/>.</summary>
+    static abstract TVector KeepLast(TVector x, int trailing, T identity);
+
+    static abstract TVector Add(TVector x, TVector y);
+    static abstract TVector Subtract(TVector x, TVector y);
+    static abstract TVector Multiply(TVector x, TVector y);
+    static abstract TVector Divide(TVector x, TVector y);
+
+    /// <summary>x·y + z, fused where the hardware has FMA (so results may differ across paths in the last bit).</summary>
+    static abstract TVector MultiplyAdd(TVector x, TVector y, TVector z);
+    static abstract TVector Abs(TVector x);
+    static abstract TVector Negate(TVector x);
+    static abstract TVector Exp(TVector x);
+    static abstract TVector Log(TVector x);
+
+    /// <summary>The larger lane, NaN if either is NaN (IEEE maximum, as <see cref="Math.Max(double, double)"/>).</summary>
+    static abstract TVector Max(TVector x, TVector y);
+
+    /// <summary>Lane mask of x &gt; y (all bits set where true).</summary>
+    static abstract TVector GreaterThan(TVector x, TVector y);
+
+    /// <summary>Lane mask of x &lt; y (all bits set where true).</summary>
+    static abstract TVector LessThan(TVector x, TVector y);
+    static abstract TVector Select(TVector mask, TVector whenTrue, TVector whenFalse);
+
+    /// <summary>x with the sign bit of <paramref name="sign"/>.</summary>
+    static abstract TVector CopySign(TVector x, TVector sign);
+}
+
+internal readonly struct Width128<T> : IVectorWidth<T, Vector128<T>> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static bool IsAccelerated => Vector128.IsHardwareAccelerated && Vector128<T>.IsSupported;
+    public static int Count => Vector128<T>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Load(ref T source, nuint index) => Vector128.LoadUnsafe(ref source, index);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<T> value, ref T destination, nuint index) => value.StoreUnsafe(ref destination, index);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Broadcast(T value) => Vector128.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Constant(double value) => Vector128.Create(T.CreateTruncating(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Apply<TOperator>(in TOperator op, Vector128<T> x) where TOperator : struct, IUnaryOperator<T> => op.Invoke(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Apply<TOperator>(in TOperator op, Vector128<T> x, Vector128<T> y) where TOperator : struct, IBinaryOperator<T> => op.Invoke(x, y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Apply<TOperator>(in TOperator op, Vector128<T> x, Vector128<T> y, Vector128<T> z) where TOperator : struct, ITernaryOperator<T> => op.Invoke(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Reduce<TOperator>(Vector128<T> x) where TOperator : struct, IAggregationOperator<T> => TOperator.Reduce(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> KeepLast(Vector128<T> x, int trailing, T identity) =>
+        Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(Vector128<T>.Indices, Vector128.Create(T.CreateTruncating(Count - trailing))), x, Vector128.Create(identity));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Add(Vector128<T> x, Vector128<T> y) => x + y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Subtract(Vector128<T> x, Vector128<T> y) => x - y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Multiply(Vector128<T> x, Vector128<T> y) => x * y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Divide(Vector128<T> x, Vector128<T> y) => x / y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> MultiplyAdd(Vector128<T> x, Vector128<T> y, Vector128<T> z) => VectorMath.MultiplyAdd(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Abs(Vector128<T> x) => Vector128.Abs(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Negate(Vector128<T> x) => -x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Exp(Vector128<T> x) => VectorMath.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Log(Vector128<T> x) => VectorMath.Log(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Max(Vector128<T> x, Vector128<T> y) => Vector128.Max(x, y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> GreaterThan(Vector128<T> x, Vector128<T> y) => Vector128.GreaterThan(x, y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> LessThan(Vector128<T> x, Vector128<T> y) => Vector128.LessThan(x, y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Select(Vector128<T> mask, Vector128<T> whenTrue, Vector128<T> whenFalse) => Vector128.ConditionalSelect(mask, whenTrue, whenFalse);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> CopySign(Vector128<T> x, Vector128<T> sign) => Vector128.CopySign(x, sign);
+}
+
+internal readonly struct Width256<T> : IVectorWidth<T, Vector256<T>> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static bool IsAccelerated => Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported;
+    public static int Count => Vector256<T>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Load(ref T source, nuint index) => Vector256.LoadUnsafe(ref source, index);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<T> value, ref T destination, nuint index) => value.StoreUnsafe(ref destination, index);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Broadcast(T value) => Vector256.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Constant(double value) => Vector256.Create(T.CreateTruncating(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Apply<TOperator>(in TOperator op, Vector256<T> x) where TOperator : struct, IUnaryOperator<T> => op.Invoke(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Apply<TOperator>(in TOperator op, Vector256<T> x, Vector256<T> y) where TOperator : struct, IBinaryOperator<T> => op.Invoke(x, y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Apply<TOperator>(in TOperator op, Vector256<T> x, Vector256<T> y, Vector256<T> z) where TOperator : struct, ITernaryOperator<T> => op.Invoke(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Reduce<TOperator>(Vector256<T> x) where TOperator : struct, IAggregationOperator<T> => TOperator.Reduce(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> KeepLast(Vector256<T> x, int trailing, T identity) =>
+        Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(Vector256<T>.Indices, Vector256.Create(T.CreateTruncating(Count - trailing))), x, Vector256.Create(identity));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Add(Vector256<T> x, Vector256<T> y) => x + y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Subtract(Vector256<T> x, Vector256<T> y) => x - y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Multiply(Vector256<T> x, Vector256<T> y) => x * y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Divide(Vector256<T> x, Vector256<T> y) => x / y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> MultiplyAdd(Vector256<T> x, Vector256<T> y, Vector256<T> z) => VectorMath.MultiplyAdd(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Abs(Vector256<T> x) => Vector256.Abs(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Negate(Vector256<T> x) => -x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Exp(Vector256<T> x) => VectorMath.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Log(Vector256<T> x) => VectorMath.Log(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Max(Vector256<T> x, Vector256<T> y) => Vector256.Max(x, y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> GreaterThan(Vector256<T> x, Vector256<T> y) => Vector256.GreaterThan(x, y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> LessThan(Vector256<T> x, Vector256<T> y) => Vector256.LessThan(x, y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Select(Vector256<T> mask, Vector256<T> whenTrue, Vector256<T> whenFalse) => Vector256.ConditionalSelect(mask, whenTrue, whenFalse);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> CopySign(Vector256<T> x, Vector256<T> sign) => Vector256.CopySign(x, sign);
+}
+
+internal readonly struct Width512<T> : IVectorWidth<T, Vector512<T>> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static bool IsAccelerated => Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported;
+    public static int Count => Vector512<T>.Count;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Load(ref T source, nuint index) => Vector512.LoadUnsafe(ref source, index);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<T> value, ref T destination, nuint index) => value.StoreUnsafe(ref destination, index);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Broadcast(T value) => Vector512.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Constant(double value) => Vector512.Create(T.CreateTruncating(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Apply<TOperator>(in TOperator op, Vector512<T> x) where TOperator : struct, IUnaryOperator<T> => op.Invoke(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Apply<TOperator>(in TOperator op, Vector512<T> x, Vector512<T> y) where TOperator : struct, IBinaryOperator<T> => op.Invoke(x, y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Apply<TOperator>(in TOperator op, Vector512<T> x, Vector512<T> y, Vector512<T> z) where TOperator : struct, ITernaryOperator<T> => op.Invoke(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Reduce<TOperator>(Vector512<T> x) where TOperator : struct, IAggregationOperator<T> => TOperator.Reduce(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> KeepLast(Vector512<T> x, int trailing, T identity) =>
+        Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(Vector512<T>.Indices, Vector512.Create(T.CreateTruncating(Count - trailing))), x, Vector512.Create(identity));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Add(Vector512<T> x, Vector512<T> y) => x + y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Subtract(Vector512<T> x, Vector512<T> y) => x - y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Multiply(Vector512<T> x, Vector512<T> y) => x * y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Divide(Vector512<T> x, Vector512<T> y) => x / y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> MultiplyAdd(Vector512<T> x, Vector512<T> y, Vector512<T> z) => VectorMath.MultiplyAdd(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Abs(Vector512<T> x) => Vector512.Abs(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Negate(Vector512<T> x) => -x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Exp(Vector512<T> x) => VectorMath.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Log(Vector512<T> x) => VectorMath.Log(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Max(Vector512<T> x, Vector512<T> y) => Vector512.Max(x, y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> GreaterThan(Vector512<T> x, Vector512<T> y) => Vector512.GreaterThan(x, y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> LessThan(Vector512<T> x, Vector512<T> y) => Vector512.LessThan(x, y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Select(Vector512<T> mask, Vector512<T> whenTrue, Vector512<T> whenFalse) => Vector512.ConditionalSelect(mask, whenTrue, whenFalse);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> CopySign(Vector512<T> x, Vector512<T> sign) => Vector512.CopySign(x, sign);
+}

@@ -1,0 +1,38 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace FastNN.Intrinsics;
+
+/// <summary>
+/// A one-lane "vector": lets the few polynomial kernels (tanh, the normal CDF) be written once over
+/// <see cref="IVectorWidth{T, TVector}"/> and serve the scalar path with exactly the same formula.
+/// </summary>
+internal readonly struct ScalarWidth<T> : IVectorWidth<T, T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static bool IsAccelerated => true;
+    public static int Count => 1;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Load(ref T source, nuint index) => Unsafe.Add(ref source, index);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(T value, ref T destination, nuint index) => Unsafe.Add(ref destination, index) = value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Broadcast(T value) => value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Constant(double value) => T.CreateTruncating(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Apply<TOperator>(in TOperator op, T x) where TOperator : struct, IUnaryOperator<T> => op.Invoke(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Apply<TOperator>(in TOperator op, T x, T y) where TOperator : struct, IBinaryOperator<T> => op.Invoke(x, y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Apply<TOperator>(in TOperator op, T x, T y, T z) where TOperator : struct, ITernaryOperator<T> => op.Invoke(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Reduce<TOperator>(T x) where TOperator : struct, IAggregationOperator<T> => x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T KeepLast(T x, int trailing, T identity) => trailing > 0 ? x : identity;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Add(T x, T y) => x + y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Subtract(T x, T y) => x - y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Multiply(T x, T y) => x * y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Divide(T x, T y) => x / y;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MultiplyAdd(T x, T y, T z) => T.MultiplyAddEstimate(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Abs(T x) => T.Abs(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Negate(T x) => -x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Exp(T x) => T.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Log(T x) => T.Log(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Max(T x, T y) => T.Max(x, y);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T GreaterThan(T x, T y) => x > y ? T.NaN : T.Zero;
+    // A mask: NaN (all exponent bits set, as a vector mask lane) for true, zero for false; only Select reads it.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T LessThan(T x, T y) => x < y ? T.NaN : T.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Select(T mask, T whenTrue, T whenFalse) => mask == T.Zero ? whenFalse : whenTrue;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T CopySign(T x, T sign) => T.CopySign(x, sign);
+}
