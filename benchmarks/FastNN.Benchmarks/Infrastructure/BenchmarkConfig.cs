@@ -19,7 +19,9 @@ namespace FastNN.Benchmarks.Infrastructure;
 /// In-process: no per-benchmark project build or process start, so the whole suite stays within minutes, and
 /// the environment the user starts the host with (DOTNET_EnableAVX512=0, FASTNN_NUM_THREADS, OPENBLAS_*)
 /// is the one measured. Short but stable: 3 warm-up and 12 measured iterations of about 100 ms each, medians
-/// reported. Benchmarks whose hardware or library is absent are filtered out with a message, never failed.
+/// reported. No unrolling: every case here takes microseconds or more, and the default unroll of 16 would
+/// make a slow case run 16 times per iteration. Benchmarks whose hardware or library is absent are filtered
+/// out with a message, never failed.
 /// </remarks>
 public sealed class BenchmarkConfig : ManualConfig
 {
@@ -38,6 +40,7 @@ public sealed class BenchmarkConfig : ManualConfig
             .WithWarmupCount(3)
             .WithIterationCount(12)
             .WithIterationTime(TimeInterval.FromMilliseconds(100))
+            .WithUnrollFactor(1)
             .WithId("FastNN"));
 
         AddLogger(ConsoleLogger.Default);
@@ -47,7 +50,7 @@ public sealed class BenchmarkConfig : ManualConfig
         AddColumn(StatisticColumn.Median, StatisticColumn.StdDev, ThroughputColumn.Gflops,
             ThroughputColumn.GigabytesPerSecond, BaselineRatioColumn.RatioMean);
         AddColumnProvider(DefaultColumnProviders.Metrics);
-        WithOrderer(new DefaultOrderer(SummaryOrderPolicy.Declared, MethodOrderPolicy.Declared));
+        WithOrderer(new InterleavedOrderer());
         WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(40));
 
         var skipped = new List<string>();
