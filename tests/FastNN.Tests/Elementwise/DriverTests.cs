@@ -36,45 +36,45 @@ public class DriverTests
                 var buffer = new T[n + offset + 2 * Guard];
                 Span<T> y = buffer.AsSpan(Guard + offset, n);
 
+                var expected = new T[n];
                 buffer.AsSpan().Fill(sentinel);
                 Activations.Relu(x, y);
                 for (int i = 0; i < n; i++)
-                    Assert.Equal(x[i] > T.Zero ? x[i] : T.Zero, y[i]);
-                AssertGuards(buffer, sentinel, Guard + offset, n);
+                    expected[i] = x[i] > T.Zero ? x[i] : T.Zero;
+                AssertWritten(buffer, expected, sentinel, Guard + offset, "relu", offset);
 
                 buffer.AsSpan().Fill(sentinel);
                 Activations.LeakyRelu(x, y, slope);
                 for (int i = 0; i < n; i++)
-                    Assert.Equal(x[i] > T.Zero ? x[i] : slope * x[i], y[i]);
-                AssertGuards(buffer, sentinel, Guard + offset, n);
+                    expected[i] = x[i] > T.Zero ? x[i] : slope * x[i];
+                AssertWritten(buffer, expected, sentinel, Guard + offset, "leaky relu", offset);
 
                 buffer.AsSpan().Fill(sentinel);
                 Activations.ReluBackward(x, dy, y);
                 for (int i = 0; i < n; i++)
-                    Assert.Equal(x[i] > T.Zero ? dy[i] : T.Zero, y[i]);
-                AssertGuards(buffer, sentinel, Guard + offset, n);
+                    expected[i] = x[i] > T.Zero ? dy[i] : T.Zero;
+                AssertWritten(buffer, expected, sentinel, Guard + offset, "relu backward", offset);
 
                 if (n == 0)
                     continue;
                 // A ternary accumulation (PReLU's per-feature slope gradient: one "row" of n features).
                 T[] acc = TestData.Finite<T>(rng, n, 1);
-                T[] expected = new T[n];
                 for (int i = 0; i < n; i++)
                     expected[i] = acc[i] + (x[i] > T.Zero ? T.Zero : x[i] * dy[i]);
                 var slopes = Enumerable.Repeat(slope, n).ToArray();
                 var dx = new T[n];
                 Activations.PReluBackward(x, dy, slopes, n, dx, acc.AsSpan());
-                Assert.Equal(expected, acc);
+                Assert.True(expected.AsSpan().SequenceEqual(acc), $"prelu slope gradient, n {n}, offset {offset}");
             }
         }
     }
 
-    private static void AssertGuards<T>(T[] buffer, T sentinel, int start, int n)
+    /// <summary>The span at start holds expected bit for bit, and every element around it still holds the sentinel.</summary>
+    private static void AssertWritten<T>(T[] buffer, T[] expected, T sentinel, int start, string what, int offset) where T : IEquatable<T>
     {
-        for (int i = 0; i < start; i++)
-            Assert.Equal(sentinel, buffer[i]);
-        for (int i = start + n; i < buffer.Length; i++)
-            Assert.Equal(sentinel, buffer[i]);
+        Assert.True(buffer.AsSpan(start, expected.Length).SequenceEqual(expected), $"{what}<{typeof(T).Name}>: n {expected.Length}, offset {offset}");
+        Assert.True(buffer.AsSpan(0, start).IndexOfAnyExcept(sentinel) < 0, $"{what}: wrote before the span (n {expected.Length}, offset {offset})");
+        Assert.True(buffer.AsSpan(start + expected.Length).IndexOfAnyExcept(sentinel) < 0, $"{what}: wrote after the span (n {expected.Length}, offset {offset})");
     }
 
     /// <summary>Exactly aliased input and output (x and y the same span) give the out-of-place result for every length and offset.</summary>
