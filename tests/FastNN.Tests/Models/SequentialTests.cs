@@ -50,7 +50,11 @@ public class SequentialTests
         Assert.Equal(full.AsSpan(0, 9).ToArray(), part);
     }
 
-    public static TheoryData<string> FirstLayers() => ["Dense", "BatchNorm1d", "LayerNorm", "Dropout", "Residual", "ResidualProjection", "Concat"];
+    public static TheoryData<string> FirstLayers() =>
+    [
+        "Dense", "BatchNorm1d", "LayerNorm", "Dropout", "Residual", "ResidualProjection", "Concat", "Sigmoid", "Tanh", "ReLU",
+        "LeakyReLU", "ELU", "GELU", "GELU tanh", "SiLU", "Softplus", "PReLU", "PReLU per feature", "Softmax", "LogSoftmax",
+    ];
 
     internal static ILayer<double> FirstLayer(string name) => name switch
     {
@@ -61,6 +65,19 @@ public class SequentialTests
         "Residual" => new Residual<double>(new Dense<double>(4, 4)),
         "ResidualProjection" => new Residual<double>(new Dense<double>(4, 3), new Dense<double>(3, 4, bias: false), new Dense<double>(4, 5)),
         "Concat" => new Concat<double>(new Dense<double>(4, 2)),
+        "Sigmoid" => new Sigmoid<double>(4),
+        "Tanh" => new Tanh<double>(4),
+        "ReLU" => new Relu<double>(4),
+        "LeakyReLU" => new LeakyRelu<double>(4),
+        "ELU" => new Elu<double>(4),
+        "GELU" => new Gelu<double>(4),
+        "GELU tanh" => new Gelu<double>(4, tanhApproximation: true),
+        "SiLU" => new Silu<double>(4),
+        "Softplus" => new Softplus<double>(4),
+        "PReLU" => new PRelu<double>(4),
+        "PReLU per feature" => new PRelu<double>(4, 4),
+        "Softmax" => new Softmax<double>(4),
+        "LogSoftmax" => new LogSoftmax<double>(4),
         _ => throw new ArgumentException(name),
     };
 
@@ -144,9 +161,11 @@ public class SequentialTests
     {
         var model = new Sequential<float>(
         [
-            new Dense<float>(16, 32), new BatchNorm1d<float>(32), new LayerNorm<float>(32), new Dropout<float>(32, 0.2),
-            new Residual<float>(new Dense<float>(32, 32), new LayerNorm<float>(32)), new Residual<float>(new Dense<float>(32, 24)),
-            new Concat<float>(new Dense<float>(24, 8)), new Dense<float>(32, 5),
+            new Dense<float>(16, 32), new BatchNorm1d<float>(32), new Relu<float>(32), new LayerNorm<float>(32), new Dropout<float>(32, 0.2),
+            new Residual<float>(new Dense<float>(32, 32), new LayerNorm<float>(32), new Gelu<float>(32)), new Residual<float>(new Dense<float>(32, 24), new Tanh<float>(24)),
+            new Concat<float>(new Dense<float>(24, 8), new Silu<float>(8)), new PRelu<float>(32, 32), new Elu<float>(32), new LeakyRelu<float>(32),
+            new Softplus<float>(32), new Sigmoid<float>(32), new Gelu<float>(32, tanhApproximation: true), new PRelu<float>(32),
+            new Dense<float>(32, 5), new Softmax<float>(5), new LogSoftmax<float>(5),
         ], maxBatch: 16, seed: 1);
         var random = new Random(1);
         float[] x = TestData.Uniform(random, 16 * 16).Select(v => (float)v).ToArray();
