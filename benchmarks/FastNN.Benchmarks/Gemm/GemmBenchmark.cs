@@ -31,7 +31,7 @@ public abstract unsafe class GemmBenchmark<T> : IWorkload where T : unmanaged, I
         _a = Random(s.M * s.K, 1);
         _b = Random(s.K * s.N, 2);
         _c = GC.AllocateArray<T>(s.M * s.N, pinned: true);
-        FastNNThreads.Set(Threads);
+        global::FastNN.Intrinsics.Parallelism.MaxThreads = Threads;
         OpenBlas.SetThreads(Threads);
     }
 

@@ -56,20 +56,9 @@ public class TriadBenchmarks : IWorkload
 
     private delegate void Kernel(Span<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c);
 
-    private void Run(Kernel kernel)
-    {
-        if (Threads == 1)
-        {
-            kernel(_a, _b, _c);
-            return;
-        }
-        int part = Length / Threads;
-        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t =>
-        {
-            int start = t * part, length = t == Threads - 1 ? Length - start : part;
-            kernel(_a.AsSpan(start, length), _b.AsSpan(start, length), _c.AsSpan(start, length));
-        });
-    }
+    private void Run(Kernel kernel) =>
+        Partitioned.Run(Length, Threads, (start, length) =>
+            kernel(_a.AsSpan(start, length), _b.AsSpan(start, length), _c.AsSpan(start, length)));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TriadLoop(Span<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, float s)

@@ -19,7 +19,9 @@ namespace FastNN.Benchmarks.Infrastructure;
 /// In-process: no per-benchmark project build or process start, so the whole suite stays within minutes, and
 /// the environment the user starts the host with (DOTNET_EnableAVX512=0, FASTNN_NUM_THREADS, OPENBLAS_*)
 /// is the one measured. Short but stable: 3 warm-up and 12 measured iterations of about 100 ms each, medians
-/// reported. Benchmarks whose hardware or library is absent are filtered out with a message, never failed.
+/// reported. No unrolling: every case here takes microseconds or more, and the default unroll of 16 would
+/// make a slow case run 16 times per iteration. Benchmarks whose hardware or library is absent are filtered
+/// out with a message, never failed.
 /// </remarks>
 public sealed class BenchmarkConfig : ManualConfig
 {
@@ -29,15 +31,24 @@ public sealed class BenchmarkConfig : ManualConfig
     /// <summary>Benchmarks needing 256-bit vectors carry this category.</summary>
     public const string Vector256Category = "Vector256";
 
+    /// <summary>
+    /// Set to 1 to run each benchmark in its own process (BenchmarkDotNet's default toolchain: one project
+    /// build per run, a process per case; slower).
+    /// </summary>
+    public const string OutOfProcessVariable = "FASTNN_BENCH_OUT_OF_PROCESS";
+
     /// <summary>Builds the configuration and reports, on the console, what it skips and why.</summary>
     public BenchmarkConfig()
     {
-        AddJob(Job.Default
-            .WithToolchain(InProcessEmitToolchain.Instance)
+        Job job = Job.Default;
+        if (Environment.GetEnvironmentVariable(OutOfProcessVariable) != "1")
+            job = job.WithToolchain(InProcessEmitToolchain.Instance);
+        AddJob(job
             .WithLaunchCount(1)
             .WithWarmupCount(3)
             .WithIterationCount(12)
             .WithIterationTime(TimeInterval.FromMilliseconds(100))
+            .WithUnrollFactor(1)
             .WithId("FastNN"));
 
         AddLogger(ConsoleLogger.Default);
@@ -47,7 +58,8 @@ public sealed class BenchmarkConfig : ManualConfig
         AddColumn(StatisticColumn.Median, StatisticColumn.StdDev, ThroughputColumn.Gflops,
             ThroughputColumn.GigabytesPerSecond, BaselineRatioColumn.RatioMean);
         AddColumnProvider(DefaultColumnProviders.Metrics);
-        WithOrderer(new DefaultOrderer(SummaryOrderPolicy.Declared, MethodOrderPolicy.Declared));
+        AddColumn(ThreadAllocationColumn.Instance);
+        WithOrderer(new InterleavedOrderer());
         WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(40));
 
         var skipped = new List<string>();

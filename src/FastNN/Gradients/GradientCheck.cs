@@ -35,6 +35,7 @@ public static class GradientCheck
         double[] savedState = model.State.ToArray();
         double[] savedGradients = model.Gradients.ToArray();
         var savedRandom = model.Random.State;
+        bool savedComputeInputGradient = model.ComputeInputGradient;
 
         double Evaluate()
         {
@@ -45,6 +46,7 @@ public static class GradientCheck
 
         try
         {
+            model.ComputeInputGradient = true;
             model.ZeroGrad();
             Evaluate();
             model.Backward(outputGradient, batch);
@@ -69,6 +71,7 @@ public static class GradientCheck
             savedState.CopyTo(model.State);
             savedGradients.CopyTo(model.Gradients);
             model.Random.Restore(savedRandom);
+            model.ComputeInputGradient = savedComputeInputGradient;
         }
     }
 

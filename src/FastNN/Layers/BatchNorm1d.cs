@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using FastNN.Models;
 
 namespace FastNN.Layers;
@@ -61,7 +62,7 @@ public sealed class BatchNorm1d<T> : ILayer<T>, IJsonLayer where T : unmanaged, 
     public IReadOnlyList<StateDeclaration> StateDeclarations => _state;
 
     /// <inheritdoc/>
-    public int ScratchLength(int batch) => 2 * Features; // per feature: mean used, 1/√(var + ε) used
+    public int ScratchLength(int batch) => 6 * Features; // per feature: mean, rstd = 1/√(var + ε), and four working rows
 
     /// <inheritdoc/>
     public void Initialize(LayerBuffers<T> buffers)
@@ -75,10 +76,9 @@ public sealed class BatchNorm1d<T> : ILayer<T>, IJsonLayer where T : unmanaged, 
     /// <inheritdoc/>
     public void Forward(Span<T> y, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch)
     {
-        // x, y: [batch, features]; scratch: mean [features], rstd [features]
+        // x, y: [batch, features]; the statistics are per column, so each step runs along rows with vector ops.
         int f = Features;
-        Span<T> mean = buffers.Scratch[..f];
-        Span<T> rstd = buffers.Scratch.Slice(f, f);
+        Span<T> mean = Row(buffers.Scratch, 0), rstd = Row(buffers.Scratch, 1), squares = Row(buffers.Scratch, 2), scale = Row(buffers.Scratch, 3);
         ReadOnlySpan<T> gamma = buffers.Parameters[..f];
         ReadOnlySpan<T> beta = buffers.Parameters[f..];
         Span<T> runningMean = buffers.State[..f];
@@ -90,86 +90,94 @@ public sealed class BatchNorm1d<T> : ILayer<T>, IJsonLayer where T : unmanaged, 
                 throw new ArgumentOutOfRangeException(nameof(batch), batch, $"BatchNorm1d in training mode needs more than 1 row per batch to compute a variance (input [{batch}, {f}]).");
             T n = T.CreateTruncating(batch);
             T m = T.CreateTruncating(Momentum);
+            // μ = Σ x / n
             mean.Clear();
             for (int r = 0; r < batch; r++)
-                for (int c = 0; c < f; c++)
-                    mean[c] += x[r * f + c];
-            for (int c = 0; c < f; c++)
-                mean[c] /= n;
-            rstd.Clear();
+                TensorPrimitives.Add(mean, x.Slice(r * f, f), mean);
+            TensorPrimitives.Divide(mean, n, mean);
+            // Σ (x − μ)², with y's rows as the working row
+            squares.Clear();
             for (int r = 0; r < batch; r++)
-                for (int c = 0; c < f; c++)
-                {
-                    T d = x[r * f + c] - mean[c];
-                    rstd[c] += d * d;
-                }
+            {
+                Span<T> d = y.Slice(r * f, f);
+                TensorPrimitives.Subtract(x.Slice(r * f, f), mean, d);
+                TensorPrimitives.MultiplyAdd(d, d, squares, squares);
+            }
             for (int c = 0; c < f; c++)
             {
-                T variance = rstd[c] / n;
-                // running_var takes the unbiased variance σ²·n/(n − 1)
+                // running statistics: the variance is unbiased, Σ/(n − 1); normalization uses the biased Σ/n
                 runningMean[c] = (T.One - m) * runningMean[c] + m * mean[c];
-                runningVar[c] = (T.One - m) * runningVar[c] + m * (rstd[c] / (n - T.One));
-                rstd[c] = T.One / T.Sqrt(variance + eps);
+                runningVar[c] = (T.One - m) * runningVar[c] + m * (squares[c] / (n - T.One));
+                rstd[c] = T.One / T.Sqrt(squares[c] / n + eps);
             }
             buffers.State[2 * f] += T.One;
         }
         else
         {
+            runningMean.CopyTo(mean);
             for (int c = 0; c < f; c++)
-            {
-                mean[c] = runningMean[c];
                 rstd[c] = T.One / T.Sqrt(runningVar[c] + eps);
-            }
         }
+        // y = (x − μ)·(γ·rstd) + β
+        TensorPrimitives.Multiply(gamma, rstd, scale);
         for (int r = 0; r < batch; r++)
-            for (int c = 0; c < f; c++)
-                y[r * f + c] = gamma[c] * (x[r * f + c] - mean[c]) * rstd[c] + beta[c];
+        {
+            Span<T> row = y.Slice(r * f, f);
+            TensorPrimitives.Subtract(x.Slice(r * f, f), mean, row);
+            TensorPrimitives.MultiplyAdd(row, scale, beta, row);
+        }
     }
 
     /// <inheritdoc/>
     public void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, ReadOnlySpan<T> y, LayerBuffers<T> buffers, int batch)
     {
         int f = Features;
-        ReadOnlySpan<T> mean = buffers.Scratch[..f];
-        ReadOnlySpan<T> rstd = buffers.Scratch.Slice(f, f);
-        ReadOnlySpan<T> gamma = buffers.Parameters[..f];
-        Span<T> dGamma = buffers.Gradients[..f];
-        Span<T> dBeta = buffers.Gradients[f..];
-        // dγ += Σ dy·x̂,  dβ += Σ dy
+        Span<T> mean = Row(buffers.Scratch, 0), rstd = Row(buffers.Scratch, 1), scale = Row(buffers.Scratch, 3);
+        Span<T> sumDyXHat = Row(buffers.Scratch, 2), sumDy = Row(buffers.Scratch, 4), xHat = Row(buffers.Scratch, 5);
+        // Σ dy·x̂ and Σ dy over the batch; dγ += the first, dβ += the second
+        sumDyXHat.Clear();
+        sumDy.Clear();
         for (int r = 0; r < batch; r++)
-            for (int c = 0; c < f; c++)
-            {
-                T xHat = (x[r * f + c] - mean[c]) * rstd[c];
-                dGamma[c] += dy[r * f + c] * xHat;
-                dBeta[c] += dy[r * f + c];
-            }
+        {
+            ReadOnlySpan<T> dyRow = dy.Slice(r * f, f);
+            XHat(xHat, x.Slice(r * f, f), mean, rstd);
+            TensorPrimitives.MultiplyAdd(dyRow, xHat, sumDyXHat, sumDyXHat);
+            TensorPrimitives.Add(sumDy, dyRow, sumDy);
+        }
+        TensorPrimitives.Add(buffers.Gradients[..f], sumDyXHat, buffers.Gradients[..f]);
+        TensorPrimitives.Add(buffers.Gradients[f..], sumDy, buffers.Gradients[f..]);
+        if (dx.IsEmpty)
+            return;
         if (!buffers.Training)
         {
-            // Constant statistics: dx = dy·γ/√(running_var + ε)
+            // Constant statistics: dx = dy·γ·rstd (scale, saved by the forward pass)
             for (int r = 0; r < batch; r++)
-                for (int c = 0; c < f; c++)
-                    dx[r * f + c] = dy[r * f + c] * gamma[c] * rstd[c];
+                TensorPrimitives.Multiply(dy.Slice(r * f, f), scale, dx.Slice(r * f, f));
             return;
         }
-        // dx = γ·rstd/n · (n·dy − Σdy − x̂·Σ(dy·x̂)); the sums are dβ and dγ's increments, recomputed here
-        // because the gradient buffers accumulate across calls.
+        // dx = γ·rstd · (dy − Σdy/n − x̂·Σ(dy·x̂)/n)
         T n = T.CreateTruncating(batch);
-        for (int c = 0; c < f; c++)
+        TensorPrimitives.Divide(sumDy, n, sumDy);
+        TensorPrimitives.Divide(sumDyXHat, n, sumDyXHat);
+        for (int r = 0; r < batch; r++)
         {
-            T sumDy = T.Zero, sumDyXHat = T.Zero;
-            for (int r = 0; r < batch; r++)
-            {
-                sumDy += dy[r * f + c];
-                sumDyXHat += dy[r * f + c] * (x[r * f + c] - mean[c]) * rstd[c];
-            }
-            T scale = gamma[c] * rstd[c] / n;
-            for (int r = 0; r < batch; r++)
-            {
-                T xHat = (x[r * f + c] - mean[c]) * rstd[c];
-                dx[r * f + c] = scale * (n * dy[r * f + c] - sumDy - xHat * sumDyXHat);
-            }
+            Span<T> dxRow = dx.Slice(r * f, f);
+            XHat(xHat, x.Slice(r * f, f), mean, rstd);
+            TensorPrimitives.Multiply(xHat, sumDyXHat, xHat);
+            TensorPrimitives.Subtract(dy.Slice(r * f, f), xHat, dxRow);
+            TensorPrimitives.Subtract(dxRow, sumDy, dxRow);
+            TensorPrimitives.Multiply(dxRow, scale, dxRow);
         }
     }
+
+    // x̂ = (x − μ)·rstd
+    private static void XHat(Span<T> xHat, ReadOnlySpan<T> x, ReadOnlySpan<T> mean, ReadOnlySpan<T> rstd)
+    {
+        TensorPrimitives.Subtract(x, mean, xHat);
+        TensorPrimitives.Multiply(xHat, rstd, xHat);
+    }
+
+    private Span<T> Row(Span<T> scratch, int index) => scratch.Slice(index * Features, Features);
 
     void IJsonLayer.Write(System.Text.Json.Utf8JsonWriter writer)
     {

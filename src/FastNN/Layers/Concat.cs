@@ -63,6 +63,8 @@ public sealed class Concat<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFloa
         for (int r = 0; r < batch; r++)
             dy.Slice(r * OutputSize + inWidth, bodyWidth).CopyTo(dfx.Slice(r * bodyWidth, bodyWidth));
         _body.Backward(dx, dfx, x, BodyBuffers(buffers, batch), batch);
+        if (dx.IsEmpty)
+            return;
         for (int r = 0; r < batch; r++)
         {
             Span<T> dxRow = dx.Slice(r * inWidth, inWidth);

@@ -64,7 +64,7 @@ public sealed class Dense<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFloat
         ReadOnlySpan<T> w = buffers.Parameters[..(OutputSize * InputSize)];
         Gemm.Multiply(false, true, batch, OutputSize, InputSize, T.One, x, InputSize, w, InputSize, T.Zero, y, OutputSize);
         if (HasBias)
-            PendingKernels.AddBias(y, buffers.Parameters[(OutputSize * InputSize)..], batch, OutputSize);
+            Rows.AddBias(y, buffers.Parameters[(OutputSize * InputSize)..], batch, OutputSize);
     }
 
     /// <inheritdoc/>
@@ -76,9 +76,10 @@ public sealed class Dense<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFloat
         Gemm.Multiply(true, false, OutputSize, InputSize, batch, T.One, dy, OutputSize, x, InputSize, T.One, buffers.Gradients[..weightLength], InputSize);
         // db += Σ_rows dY
         if (HasBias)
-            PendingKernels.SumColumns(dy, batch, OutputSize, buffers.Gradients[weightLength..]);
+            Reductions.SumColumns(dy, batch, OutputSize, buffers.Gradients[weightLength..]);
         // dX = dY W
-        Gemm.Multiply(false, false, batch, InputSize, OutputSize, T.One, dy, OutputSize, w, InputSize, T.Zero, dx, InputSize);
+        if (!dx.IsEmpty)
+            Gemm.Multiply(false, false, batch, InputSize, OutputSize, T.One, dy, OutputSize, w, InputSize, T.Zero, dx, InputSize);
     }
 
     void IJsonLayer.Write(System.Text.Json.Utf8JsonWriter writer)

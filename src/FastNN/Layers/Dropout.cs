@@ -69,8 +69,11 @@ public sealed class Dropout<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFlo
     }
 
     /// <inheritdoc/>
-    public void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, ReadOnlySpan<T> y, LayerBuffers<T> buffers, int batch) =>
-        System.Numerics.Tensors.TensorPrimitives.Multiply(dy, buffers.Scratch[..dy.Length], dx);
+    public void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, ReadOnlySpan<T> y, LayerBuffers<T> buffers, int batch)
+    {
+        if (!dx.IsEmpty)
+            System.Numerics.Tensors.TensorPrimitives.Multiply(dy, buffers.Scratch[..dy.Length], dx);
+    }
 
     void IJsonLayer.Write(System.Text.Json.Utf8JsonWriter writer)
     {

@@ -47,7 +47,8 @@ public interface ILayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     void Forward(Span<T> y, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch);
 
     /// <summary>Back-propagates <paramref name="dy"/> after a <see cref="Forward"/> of the same batch.</summary>
-    /// <param name="dx">Gradient with respect to the input <c>[batch, InputSize]</c>, OVERWRITTEN.</param>
+    /// <param name="dx">Gradient with respect to the input <c>[batch, InputSize]</c>, OVERWRITTEN; or empty when nothing needs it
+    /// (the first layer of a model whose <see cref="Models.Sequential{T}.ComputeInputGradient"/> is off): skip it then, and still accumulate the parameter gradients.</param>
     /// <param name="dy">Gradient with respect to the output <c>[batch, OutputSize]</c>.</param>
     /// <param name="x">The input the forward pass saw.</param>
     /// <param name="y">The output the forward pass wrote.</param>

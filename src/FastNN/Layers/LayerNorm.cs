@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using FastNN.Models;
 
 namespace FastNN.Layers;
@@ -46,7 +47,7 @@ public sealed class LayerNorm<T> : ILayer<T>, IJsonLayer where T : unmanaged, IF
     public IReadOnlyList<StateDeclaration> StateDeclarations => [];
 
     /// <inheritdoc/>
-    public int ScratchLength(int batch) => 2 * batch; // per row: mean, 1/√(var + ε)
+    public int ScratchLength(int batch) => 2 * batch + 2 * Features; // per row: mean, 1/√(var + ε); two working rows
 
     /// <inheritdoc/>
     public void Initialize(LayerBuffers<T> buffers)
@@ -68,19 +69,13 @@ public sealed class LayerNorm<T> : ILayer<T>, IJsonLayer where T : unmanaged, IF
         T eps = T.CreateTruncating(Eps);
         for (int r = 0; r < batch; r++)
         {
-            ReadOnlySpan<T> row = x.Slice(r * f, f);
-            T mu = T.Zero;
-            foreach (T v in row)
-                mu += v;
-            mu /= n;
-            T variance = T.Zero;
-            foreach (T v in row)
-                variance += (v - mu) * (v - mu);
-            T s = T.One / T.Sqrt(variance / n + eps);
-            mean[r] = mu;
-            rstd[r] = s;
-            for (int c = 0; c < f; c++)
-                y[r * f + c] = (row[c] - mu) * s * gamma[c] + beta[c];
+            Span<T> row = y.Slice(r * f, f);
+            // μ = Σx/n;  x − μ;  rstd = 1/√(Σ(x − μ)²/n + ε);  y = (x − μ)·rstd·γ + β
+            mean[r] = TensorPrimitives.Sum(x.Slice(r * f, f)) / n;
+            TensorPrimitives.Subtract(x.Slice(r * f, f), mean[r], row);
+            rstd[r] = T.One / T.Sqrt(TensorPrimitives.SumOfSquares<T>(row) / n + eps);
+            TensorPrimitives.Multiply(row, rstd[r], row);
+            TensorPrimitives.MultiplyAdd(row, gamma, beta, row);
         }
     }
 
@@ -90,30 +85,30 @@ public sealed class LayerNorm<T> : ILayer<T>, IJsonLayer where T : unmanaged, IF
         int f = Features;
         ReadOnlySpan<T> mean = buffers.Scratch[..batch];
         ReadOnlySpan<T> rstd = buffers.Scratch.Slice(batch, batch);
+        Span<T> xHat = buffers.Scratch.Slice(2 * batch, f);
+        Span<T> dxHat = buffers.Scratch.Slice(2 * batch + f, f);
         ReadOnlySpan<T> gamma = buffers.Parameters[..f];
         Span<T> dGamma = buffers.Gradients[..f];
         Span<T> dBeta = buffers.Gradients[f..];
         T n = T.CreateTruncating(f);
         for (int r = 0; r < batch; r++)
         {
+            ReadOnlySpan<T> dyRow = dy.Slice(r * f, f);
+            // x̂ = (x − μ)·rstd;  dγ += dy·x̂;  dβ += dy
+            TensorPrimitives.Subtract(x.Slice(r * f, f), mean[r], xHat);
+            TensorPrimitives.Multiply(xHat, rstd[r], xHat);
+            TensorPrimitives.MultiplyAdd(dyRow, xHat, dGamma, dGamma);
+            TensorPrimitives.Add(dBeta, dyRow, dBeta);
+            if (dx.IsEmpty)
+                continue;
             // dx̂ = dy·γ;  dx = rstd·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))
-            T sumDxHat = T.Zero, sumDxHatXHat = T.Zero;
-            for (int c = 0; c < f; c++)
-            {
-                int i = r * f + c;
-                T xHat = (x[i] - mean[r]) * rstd[r];
-                T dxHat = dy[i] * gamma[c];
-                sumDxHat += dxHat;
-                sumDxHatXHat += dxHat * xHat;
-                dGamma[c] += dy[i] * xHat;
-                dBeta[c] += dy[i];
-            }
-            for (int c = 0; c < f; c++)
-            {
-                int i = r * f + c;
-                T xHat = (x[i] - mean[r]) * rstd[r];
-                dx[i] = rstd[r] * (dy[i] * gamma[c] - sumDxHat / n - xHat * sumDxHatXHat / n);
-            }
+            TensorPrimitives.Multiply(dyRow, gamma, dxHat);
+            T meanDxHat = TensorPrimitives.Sum<T>(dxHat) / n;
+            T meanDxHatXHat = TensorPrimitives.Dot<T>(dxHat, xHat) / n;
+            Span<T> dxRow = dx.Slice(r * f, f);
+            TensorPrimitives.MultiplyAdd(xHat, -meanDxHatXHat, dxHat, dxRow);
+            TensorPrimitives.Subtract(dxRow, meanDxHat, dxRow);
+            TensorPrimitives.Multiply(dxRow, rstd[r], dxRow);
         }
     }
 

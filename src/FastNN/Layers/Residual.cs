@@ -88,9 +88,10 @@ public sealed class Residual<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFl
         {
             // dP += dYᵀ X;  dX += dY P
             Gemm.Multiply(true, false, OutputSize, InputSize, batch, T.One, dy, OutputSize, x, InputSize, T.One, Projection(buffers.Gradients), InputSize);
-            Gemm.Multiply(false, false, batch, InputSize, OutputSize, T.One, dy, OutputSize, Projection(buffers.Parameters), InputSize, T.One, dx, InputSize);
+            if (!dx.IsEmpty)
+                Gemm.Multiply(false, false, batch, InputSize, OutputSize, T.One, dy, OutputSize, Projection(buffers.Parameters), InputSize, T.One, dx, InputSize);
         }
-        else
+        else if (!dx.IsEmpty)
         {
             TensorPrimitives.Add(dx, dy, dx);
         }

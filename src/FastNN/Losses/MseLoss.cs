@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace FastNN.Losses;
 
@@ -13,14 +14,10 @@ public sealed class MseLoss<T> : ILoss<T> where T : unmanaged, IFloatingPointIee
     public T Compute(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, int batch)
     {
         LossArguments.Check(prediction, target, gradient, batch, targetPerRow: false);
-        T scale = T.CreateTruncating(2.0 / prediction.Length);
-        double sum = 0;
-        for (int i = 0; i < prediction.Length; i++)
-        {
-            T d = prediction[i] - target[i];
-            sum += double.CreateTruncating(d * d);
-            gradient[i] = scale * d;
-        }
-        return T.CreateTruncating(sum / prediction.Length);
+        // d = p − t (in the gradient buffer);  L = Σd²/N;  ∂L/∂p = 2d/N
+        TensorPrimitives.Subtract(prediction, target, gradient);
+        T sum = TensorPrimitives.SumOfSquares<T>(gradient);
+        TensorPrimitives.Multiply(gradient, T.CreateTruncating(2.0 / prediction.Length), gradient);
+        return sum / T.CreateTruncating(prediction.Length);
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace FastNN.Losses;
 
@@ -26,19 +27,13 @@ public sealed class SoftmaxCrossEntropyLoss<T> : ILoss<T> where T : unmanaged, I
             int k = int.CreateTruncating(label);
             ReadOnlySpan<T> x = prediction.Slice(r * classes, classes);
             Span<T> g = gradient.Slice(r * classes, classes);
-            T max = x[0];
-            foreach (T v in x)
-                max = T.Max(max, v);
-            T total = T.Zero;
-            for (int j = 0; j < classes; j++)
-            {
-                g[j] = T.Exp(x[j] - max);
-                total += g[j];
-            }
+            // g = e^(x − m) / Σ e^(x − m) / batch;  ℓ = m + log Σ e^(x − m) − x_k
+            T max = TensorPrimitives.Max(x);
+            TensorPrimitives.Subtract(x, max, g);
+            TensorPrimitives.Exp(g, g);
+            T total = TensorPrimitives.Sum<T>(g);
             sum += double.CreateTruncating(max + T.Log(total) - x[k]);
-            T scale = inverseBatch / total;
-            for (int j = 0; j < classes; j++)
-                g[j] *= scale;
+            TensorPrimitives.Multiply(g, inverseBatch / total, g);
             g[k] -= inverseBatch;
         }
         return T.CreateTruncating(sum / batch);

@@ -43,9 +43,9 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
         double weightDecay, bool amsGrad, IReadOnlyList<ParameterGroup>? groups, bool decoupled)
         : base(parameterCount, groups, learningRate, weightDecay)
     {
-        _beta1 = HyperParameters.Beta(beta1, nameof(beta1));
-        _beta2 = HyperParameters.Beta(beta2, nameof(beta2));
-        _epsilon = HyperParameters.NonNegative(epsilon, nameof(epsilon));
+        _beta1 = OptimizerArguments.Beta(beta1, nameof(beta1));
+        _beta2 = OptimizerArguments.Beta(beta2, nameof(beta2));
+        _epsilon = OptimizerArguments.NonNegative(epsilon, nameof(epsilon));
         _amsGrad = amsGrad;
         _decoupled = decoupled;
         _firstMoment = CreateBuffer("exp_avg");
@@ -90,10 +90,10 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <inheritdoc/>
     protected override void LoadHyperParameters(IReadOnlyDictionary<string, double> values)
     {
-        double beta1 = HyperParameters.Beta(HyperParameters.Read(values, "beta1"), "beta1");
-        double beta2 = HyperParameters.Beta(HyperParameters.Read(values, "beta2"), "beta2");
-        double epsilon = HyperParameters.NonNegative(HyperParameters.Read(values, "eps"), "eps");
-        if ((HyperParameters.Read(values, "amsgrad") != 0) != _amsGrad)
+        double beta1 = OptimizerArguments.Beta(OptimizerArguments.Read(values, "beta1"), "beta1");
+        double beta2 = OptimizerArguments.Beta(OptimizerArguments.Read(values, "beta2"), "beta2");
+        double epsilon = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "eps"), "eps");
+        if ((OptimizerArguments.Read(values, "amsgrad") != 0) != _amsGrad)
             throw new ArgumentException($"The state's amsgrad setting differs from this optimizer's ({_amsGrad}).", "state");
         (_beta1, _beta2, _epsilon) = (beta1, beta2, epsilon);
     }

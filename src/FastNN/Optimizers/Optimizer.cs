@@ -34,8 +34,8 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(parameterCount);
         ParameterCount = parameterCount;
-        _learningRate = _initialLearningRate = HyperParameters.NonNegative(learningRate, nameof(learningRate));
-        _weightDecay = HyperParameters.NonNegative(weightDecay, nameof(weightDecay));
+        _learningRate = _initialLearningRate = OptimizerArguments.NonNegative(learningRate, nameof(learningRate));
+        _weightDecay = OptimizerArguments.NonNegative(weightDecay, nameof(weightDecay));
         _groups = groups is null ? [new ParameterGroup(0, parameterCount)] : [.. groups];
         ValidateGroups(_groups, parameterCount, nameof(groups));
     }
@@ -57,7 +57,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public double LearningRate
     {
         get => _learningRate;
-        set => _learningRate = HyperParameters.NonNegative(value, nameof(value));
+        set => _learningRate = OptimizerArguments.NonNegative(value, nameof(value));
     }
 
     /// <summary>The learning rate given to the constructor (PyTorch's <c>initial_lr</c>).</summary>
@@ -156,16 +156,16 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             throw new ArgumentException($"The state is for {state.Algorithm}, not {Algorithm}.", nameof(state));
         ArgumentOutOfRangeException.ThrowIfNegative(state.StepCount, nameof(state));
         IReadOnlyDictionary<string, double> values = state.HyperParameters;
-        double learningRate = HyperParameters.NonNegative(HyperParameters.Read(values, "lr"), "lr");
-        double initialLearningRate = HyperParameters.NonNegative(HyperParameters.Read(values, "initial_lr"), "initial_lr");
-        double weightDecay = HyperParameters.NonNegative(HyperParameters.Read(values, "weight_decay"), "weight_decay");
-        if (HyperParameters.Read(values, "groups") != _groups.Length)
+        double learningRate = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "lr"), "lr");
+        double initialLearningRate = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "initial_lr"), "initial_lr");
+        double weightDecay = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "weight_decay"), "weight_decay");
+        if (OptimizerArguments.Read(values, "groups") != _groups.Length)
             throw new ArgumentException($"The state has {values["groups"]} parameter groups; this optimizer has {_groups.Length}.", nameof(state));
         var groups = new ParameterGroup[_groups.Length];
         for (int i = 0; i < groups.Length; i++)
         {
-            if (HyperParameters.Read(values, GroupKey(i, "offset")) != _groups[i].Offset
-                || HyperParameters.Read(values, GroupKey(i, "length")) != _groups[i].Length)
+            if (OptimizerArguments.Read(values, GroupKey(i, "offset")) != _groups[i].Offset
+                || OptimizerArguments.Read(values, GroupKey(i, "length")) != _groups[i].Length)
                 throw new ArgumentException($"Group {i} of the state does not cover the same range as this optimizer's ({_groups[i].Offset}, {_groups[i].Length}).", nameof(state));
             groups[i] = _groups[i] with
             {
@@ -203,8 +203,8 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             ParameterGroup group = groups[i] ?? throw new ArgumentException($"Group {i} is null.", argument);
             if (group.Offset < 0 || group.Length < 0 || (long)group.Offset + group.Length > parameterCount)
                 throw new ArgumentException($"Group {i} (offset {group.Offset}, length {group.Length}) lies outside the {parameterCount} parameters.", argument);
-            if (group.LearningRate is { } lr) HyperParameters.NonNegative(lr, $"{argument}[{i}].LearningRate");
-            if (group.WeightDecay is { } wd) HyperParameters.NonNegative(wd, $"{argument}[{i}].WeightDecay");
+            if (group.LearningRate is { } lr) OptimizerArguments.NonNegative(lr, $"{argument}[{i}].LearningRate");
+            if (group.WeightDecay is { } wd) OptimizerArguments.NonNegative(wd, $"{argument}[{i}].WeightDecay");
         }
         ParameterGroup[] sorted = [.. groups.OrderBy(g => g.Offset)];
         for (int i = 1; i < sorted.Length; i++)

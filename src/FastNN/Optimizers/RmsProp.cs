@@ -35,9 +35,9 @@ public sealed class RmsProp<T> : Optimizer<T> where T : unmanaged, IFloatingPoin
         double weightDecay = 0, double momentum = 0, bool centered = false, IReadOnlyList<ParameterGroup>? groups = null)
         : base(parameterCount, groups, learningRate, weightDecay)
     {
-        _alpha = HyperParameters.Beta(alpha, nameof(alpha));
-        _epsilon = HyperParameters.NonNegative(epsilon, nameof(epsilon));
-        _momentum = HyperParameters.NonNegative(momentum, nameof(momentum));
+        _alpha = OptimizerArguments.Beta(alpha, nameof(alpha));
+        _epsilon = OptimizerArguments.NonNegative(epsilon, nameof(epsilon));
+        _momentum = OptimizerArguments.NonNegative(momentum, nameof(momentum));
         _centered = centered;
         _squareAverage = CreateBuffer("square_avg");
         _momentumBuffer = momentum > 0 ? CreateBuffer("momentum_buffer") : [];
@@ -82,10 +82,10 @@ public sealed class RmsProp<T> : Optimizer<T> where T : unmanaged, IFloatingPoin
     /// <inheritdoc/>
     protected override void LoadHyperParameters(IReadOnlyDictionary<string, double> values)
     {
-        double alpha = HyperParameters.Beta(HyperParameters.Read(values, "alpha"), "alpha");
-        double epsilon = HyperParameters.NonNegative(HyperParameters.Read(values, "eps"), "eps");
-        double momentum = HyperParameters.NonNegative(HyperParameters.Read(values, "momentum"), "momentum");
-        if ((momentum > 0) != (_momentum > 0) || (HyperParameters.Read(values, "centered") != 0) != _centered)
+        double alpha = OptimizerArguments.Beta(OptimizerArguments.Read(values, "alpha"), "alpha");
+        double epsilon = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "eps"), "eps");
+        double momentum = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "momentum"), "momentum");
+        if ((momentum > 0) != (_momentum > 0) || (OptimizerArguments.Read(values, "centered") != 0) != _centered)
             throw new ArgumentException("The state's momentum and centering do not need the same buffers as this optimizer's.", "state");
         (_alpha, _epsilon, _momentum) = (alpha, epsilon, momentum);
     }

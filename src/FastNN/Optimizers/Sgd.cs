@@ -79,18 +79,18 @@ public class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <inheritdoc/>
     protected override void LoadHyperParameters(IReadOnlyDictionary<string, double> values)
     {
-        double momentum = HyperParameters.Read(values, "momentum");
+        double momentum = OptimizerArguments.Read(values, "momentum");
         if ((momentum != 0) != (_momentum != 0))
             throw new ArgumentException($"The state's momentum {momentum} and this optimizer's {_momentum} differ in whether a momentum buffer exists.", "state");
-        (_momentum, _dampening, _nesterov) = CheckMomentum(momentum, HyperParameters.Read(values, "dampening"),
-            HyperParameters.Read(values, "nesterov") != 0, "momentum", "dampening", "nesterov");
+        (_momentum, _dampening, _nesterov) = CheckMomentum(momentum, OptimizerArguments.Read(values, "dampening"),
+            OptimizerArguments.Read(values, "nesterov") != 0, "momentum", "dampening", "nesterov");
     }
 
     private static (double, double, bool) CheckMomentum(double momentum, double dampening, bool nesterov,
         string momentumName, string dampeningName, string nesterovName)
     {
-        HyperParameters.NonNegative(momentum, momentumName);
-        HyperParameters.NonNegative(dampening, dampeningName);
+        OptimizerArguments.NonNegative(momentum, momentumName);
+        OptimizerArguments.NonNegative(dampening, dampeningName);
         if (nesterov && (momentum <= 0 || dampening != 0))
             throw new ArgumentException($"Nesterov momentum needs momentum > 0 and dampening 0 (got momentum {momentum}, dampening {dampening}).", nesterovName);
         return (momentum, dampening, nesterov);

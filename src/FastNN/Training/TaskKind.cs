@@ -1,6 +1,6 @@
 namespace FastNN.Training;
 
-/// <summary>The kind of problem a model solves; it chooses the metrics a trainer reports.</summary>
+/// <summary>The kind of problem a model solves; it chooses the metrics a <see cref="Trainer{T}"/> reports.</summary>
 public enum TaskKind
 {
     /// <summary>One real-valued output per row; metrics RMSE and R² (R² is the headline metric).</summary>

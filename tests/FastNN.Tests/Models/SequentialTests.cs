@@ -50,6 +50,61 @@ public class SequentialTests
         Assert.Equal(full.AsSpan(0, 9).ToArray(), part);
     }
 
+    public static TheoryData<string> FirstLayers() =>
+    [
+        "Dense", "BatchNorm1d", "LayerNorm", "Dropout", "Residual", "ResidualProjection", "Concat", "Sigmoid", "Tanh", "ReLU",
+        "LeakyReLU", "ELU", "GELU", "GELU tanh", "SiLU", "Softplus", "PReLU", "PReLU per feature", "Softmax", "LogSoftmax",
+    ];
+
+    internal static ILayer<double> FirstLayer(string name) => name switch
+    {
+        "Dense" => new Dense<double>(4, 4),
+        "BatchNorm1d" => new BatchNorm1d<double>(4),
+        "LayerNorm" => new LayerNorm<double>(4),
+        "Dropout" => new Dropout<double>(4, 0.4),
+        "Residual" => new Residual<double>(new Dense<double>(4, 4)),
+        "ResidualProjection" => new Residual<double>(new Dense<double>(4, 3), new Dense<double>(3, 4, bias: false), new Dense<double>(4, 5)),
+        "Concat" => new Concat<double>(new Dense<double>(4, 2)),
+        "Sigmoid" => new Sigmoid<double>(4),
+        "Tanh" => new Tanh<double>(4),
+        "ReLU" => new Relu<double>(4),
+        "LeakyReLU" => new LeakyRelu<double>(4),
+        "ELU" => new Elu<double>(4),
+        "GELU" => new Gelu<double>(4),
+        "GELU tanh" => new Gelu<double>(4, tanhApproximation: true),
+        "SiLU" => new Silu<double>(4),
+        "Softplus" => new Softplus<double>(4),
+        "PReLU" => new PRelu<double>(4),
+        "PReLU per feature" => new PRelu<double>(4, 4),
+        "Softmax" => new Softmax<double>(4),
+        "LogSoftmax" => new LogSoftmax<double>(4),
+        _ => throw new ArgumentException(name),
+    };
+
+    [Theory]
+    [MemberData(nameof(FirstLayers))]
+    public void SkippingTheInputGradientLeavesParameterGradientsUnchanged(string first) => SkipsInputGradient(FirstLayer(first));
+
+    internal static void SkipsInputGradient(ILayer<double> first)
+    {
+        var random = new Random(6);
+        var model = TestData.Model(random, 3, first, new Dense<double>(first.OutputSize, 2));
+        double[] x = TestData.Uniform(random, 3 * 4), dy = TestData.Uniform(random, 3 * 2);
+        var state = model.Random.State;
+        model.Forward(x, 3);
+        model.Backward(dy, 3);
+        double[] expected = model.Gradients.ToArray();
+        Assert.Equal(3 * 4, model.InputGradient(3).Length);
+
+        model.ZeroGrad();
+        model.ComputeInputGradient = false;
+        model.Random.Restore(state);
+        model.Forward(x, 3);
+        model.Backward(dy, 3);
+        Assert.Equal(expected, model.Gradients.ToArray());
+        Assert.Throws<InvalidOperationException>(() => { model.InputGradient(3); });
+    }
+
     [Fact]
     public void JsonRoundTripsTheArchitecture()
     {
@@ -106,9 +161,11 @@ public class SequentialTests
     {
         var model = new Sequential<float>(
         [
-            new Dense<float>(16, 32), new BatchNorm1d<float>(32), new LayerNorm<float>(32), new Dropout<float>(32, 0.2),
-            new Residual<float>(new Dense<float>(32, 32), new LayerNorm<float>(32)), new Residual<float>(new Dense<float>(32, 24)),
-            new Concat<float>(new Dense<float>(24, 8)), new Dense<float>(32, 5),
+            new Dense<float>(16, 32), new BatchNorm1d<float>(32), new Relu<float>(32), new LayerNorm<float>(32), new Dropout<float>(32, 0.2),
+            new Residual<float>(new Dense<float>(32, 32), new LayerNorm<float>(32), new Gelu<float>(32)), new Residual<float>(new Dense<float>(32, 24), new Tanh<float>(24)),
+            new Concat<float>(new Dense<float>(24, 8), new Silu<float>(8)), new PRelu<float>(32, 32), new Elu<float>(32), new LeakyRelu<float>(32),
+            new Softplus<float>(32), new Sigmoid<float>(32), new Gelu<float>(32, tanhApproximation: true), new PRelu<float>(32),
+            new Dense<float>(32, 5), new Softmax<float>(5), new LogSoftmax<float>(5),
         ], maxBatch: 16, seed: 1);
         var random = new Random(1);
         float[] x = TestData.Uniform(random, 16 * 16).Select(v => (float)v).ToArray();

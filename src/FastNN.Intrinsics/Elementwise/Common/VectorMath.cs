@@ -12,15 +12,15 @@ internal static class VectorMath
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Exp<T>(Vector128<T> x) where T : unmanaged =>
-        typeof(T) == typeof(float) ? Vector128.Exp(x.AsSingle()).As<float, T>() : Vector128.Exp(x.AsDouble()).As<double, T>();
+        typeof(T) == typeof(float) ? Vector128.Exp(x.AsSingle()).As<float, T>() : ExpLanewise(x.AsDouble()).As<double, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Exp<T>(Vector256<T> x) where T : unmanaged =>
-        typeof(T) == typeof(float) ? Vector256.Exp(x.AsSingle()).As<float, T>() : Vector256.Exp(x.AsDouble()).As<double, T>();
+        typeof(T) == typeof(float) ? Vector256.Exp(x.AsSingle()).As<float, T>() : ExpLanewise(x.AsDouble()).As<double, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Exp<T>(Vector512<T> x) where T : unmanaged =>
-        typeof(T) == typeof(float) ? Vector512.Exp(x.AsSingle()).As<float, T>() : Vector512.Exp(x.AsDouble()).As<double, T>();
+        typeof(T) == typeof(float) ? Vector512.Exp(x.AsSingle()).As<float, T>() : ExpLanewise(x.AsDouble()).As<double, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Log<T>(Vector128<T> x) where T : unmanaged =>
@@ -54,4 +54,76 @@ internal static class VectorMath
         typeof(T) == typeof(float)
             ? Vector512.MultiplyAddEstimate(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>()
             : Vector512.MultiplyAddEstimate(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
+
+    /// <summary>
+    /// The runtime's double exp, made lane-independent: when any lane is beyond ±708 or NaN, the runtime recomputes the
+    /// whole vector with scalar exp, so a lane's last bit would depend on its neighbours (and so on alignment and on
+    /// in-place versus out-of-place calls). Here only those lanes are recomputed (with <see cref="Math.Exp"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<double> ExpLanewise(Vector128<double> x)
+    {
+        Vector128<double> special = ~Vector128.LessThanOrEqual(Vector128.Abs(x), Vector128.Create(708.0));
+        Vector128<double> result = Vector128.Exp(Vector128.AndNot(x, special));
+        return special == Vector128<double>.Zero ? result : PatchSpecialLanes(x, result, special);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector128<double> PatchSpecialLanes(Vector128<double> x, Vector128<double> result, Vector128<double> special)
+    {
+        for (int i = 0; i < Vector128<double>.Count; i++)
+        {
+            if (special.AsUInt64()[i] != 0)
+                result = result.WithElement(i, Math.Exp(x[i]));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The runtime's double exp, made lane-independent: when any lane is beyond ±708 or NaN, the runtime recomputes the
+    /// whole vector with scalar exp, so a lane's last bit would depend on its neighbours (and so on alignment and on
+    /// in-place versus out-of-place calls). Here only those lanes are recomputed (with <see cref="Math.Exp"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> ExpLanewise(Vector256<double> x)
+    {
+        Vector256<double> special = ~Vector256.LessThanOrEqual(Vector256.Abs(x), Vector256.Create(708.0));
+        Vector256<double> result = Vector256.Exp(Vector256.AndNot(x, special));
+        return special == Vector256<double>.Zero ? result : PatchSpecialLanes(x, result, special);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector256<double> PatchSpecialLanes(Vector256<double> x, Vector256<double> result, Vector256<double> special)
+    {
+        for (int i = 0; i < Vector256<double>.Count; i++)
+        {
+            if (special.AsUInt64()[i] != 0)
+                result = result.WithElement(i, Math.Exp(x[i]));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The runtime's double exp, made lane-independent: when any lane is beyond ±708 or NaN, the runtime recomputes the
+    /// whole vector with scalar exp, so a lane's last bit would depend on its neighbours (and so on alignment and on
+    /// in-place versus out-of-place calls). Here only those lanes are recomputed (with <see cref="Math.Exp"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> ExpLanewise(Vector512<double> x)
+    {
+        Vector512<double> special = ~Vector512.LessThanOrEqual(Vector512.Abs(x), Vector512.Create(708.0));
+        Vector512<double> result = Vector512.Exp(Vector512.AndNot(x, special));
+        return special == Vector512<double>.Zero ? result : PatchSpecialLanes(x, result, special);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector512<double> PatchSpecialLanes(Vector512<double> x, Vector512<double> result, Vector512<double> special)
+    {
+        for (int i = 0; i < Vector512<double>.Count; i++)
+        {
+            if (special.AsUInt64()[i] != 0)
+                result = result.WithElement(i, Math.Exp(x[i]));
+        }
+        return result;
+    }
 }

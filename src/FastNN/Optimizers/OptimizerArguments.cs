@@ -1,7 +1,7 @@
 namespace FastNN.Optimizers;
 
 /// <summary>Range checks shared by the optimizers' constructors and state restore, naming the offending argument.</summary>
-internal static class HyperParameters
+internal static class OptimizerArguments
 {
     public static double NonNegative(double value, string name)
     {
