@@ -11,6 +11,6 @@ public class IsaPathTests
         string? expected = Environment.GetEnvironmentVariable("FASTNN_EXPECTED_PATH");
         if (string.IsNullOrEmpty(expected))
             return; // A developer's plain `dotnet test`: whatever the machine offers is right.
-        Assert.Equal(Enum.Parse<IsaPath>(expected), Gemm.SelectedPath);
+        Assert.Equal(Enum.Parse<IsaPath>(expected), FastNN.Intrinsics.Gemm.SelectedPath);
     }
 }

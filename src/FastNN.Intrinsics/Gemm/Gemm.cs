@@ -3,7 +3,7 @@ using System.Numerics;
 namespace FastNN.Intrinsics;
 
 /// <summary>General matrix multiply on row-major spans, BLAS-style.</summary>
-public static class Gemm
+public static unsafe partial class Gemm
 {
     /// <summary>The instruction-set path the GEMM micro-kernels run on in this process.</summary>
     public static IsaPath SelectedPath => Isa.Path;
@@ -30,6 +30,44 @@ public static class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         GemmArguments.Validate(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc);
-        GemmReference.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        if (m == 0 || n == 0)
+            return;
+        fixed (T* pa = a, pb = b, pc = c)
+        {
+            var op = new GemmOperands<T>(transposeA, transposeB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            if (k == 0 || alpha == T.Zero)
+            {
+                ScaleC(op);
+                return;
+            }
+            switch (Isa.Path)
+            {
+                case IsaPath.Vector512:
+                    Run<T, MicroKernel512<T>>(op);
+                    break;
+                case IsaPath.Vector256:
+                    Run<T, MicroKernel256<T>>(op);
+                    break;
+                case IsaPath.Vector128:
+                    Run<T, MicroKernel128<T>>(op);
+                    break;
+                default:
+                    Run<T, MicroKernelScalar<T>>(op);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>C := beta·C, the whole call when the product vanishes (k = 0 or alpha = 0); C is not read when beta is zero.</summary>
+    private static void ScaleC<T>(in GemmOperands<T> op) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < op.M; i++)
+        {
+            var row = new Span<T>(op.AtC(i, 0), op.N);
+            if (op.Beta == T.Zero)
+                row.Clear();
+            else if (op.Beta != T.One)
+                System.Numerics.Tensors.TensorPrimitives.Multiply(row, op.Beta, row);
+        }
     }
 }

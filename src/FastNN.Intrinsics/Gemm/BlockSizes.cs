@@ -1,0 +1,55 @@
+using System.Numerics;
+
+namespace FastNN.Intrinsics;
+
+/// <summary>Cache blocking of the packed GEMM for one (instruction-set path, element type), as BLIS's <c>bli_cntx_init_&lt;arch&gt;.c</c>.</summary>
+/// <param name="MR">Micro-tile rows: must equal the path's kernel <see cref="IMicroKernel{T}.MR"/>.</param>
+/// <param name="NR">Micro-tile columns: must equal the path's kernel <see cref="IMicroKernel{T}.NR"/>.</param>
+/// <param name="MC">Rows of a packed block of A (a multiple of MR): MC×KC elements stay in L2.</param>
+/// <param name="KC">Depth of a packed block (the rank of each update).</param>
+/// <param name="KCMax">When what is left of k is at most this, it is taken in one block instead of KC plus a thin remainder.</param>
+/// <param name="NC">Columns of a packed block of B (a multiple of NR): KC×NC elements stay in L3.</param>
+/// <remarks>
+/// Cache sizes assumed (this machine's AMD EPYC Zen 4/5; Intel server cores are alike or larger): L1d 32-48 KiB and
+/// L2 1 MiB per core, L3 32 MiB shared. A KC×NR micro-panel of B (32 KiB for 256×32 float) is reused from L1 across
+/// the ir loop; an MC×KC block of A (192 KiB) from L2 across the jr loop; a KC×NC block of B (1 MiB) from L2/L3
+/// across the ic loop. The values were measured here, not copied from BLIS's tables.
+/// </remarks>
+internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int KCMax, int NC)
+{
+    //                                               MR  NR   MC   KC  KCMax    NC
+    private static readonly BlockSizes Float512 = new(8, 32, 192, 256, 384, 1024);
+    private static readonly BlockSizes Double512 = new(8, 16, 96, 256, 384, 512);
+    private static readonly BlockSizes Float256 = new(6, 16, 192, 256, 384, 1024);
+    private static readonly BlockSizes Double256 = new(6, 8, 96, 256, 384, 512);
+    private static readonly BlockSizes Float128 = new(6, 8, 96, 256, 384, 512);
+    private static readonly BlockSizes Double128 = new(6, 4, 96, 256, 384, 512);
+    private static readonly BlockSizes FloatScalar = new(4, 4, 64, 256, 384, 256);
+    private static readonly BlockSizes DoubleScalar = new(4, 4, 64, 256, 384, 256);
+
+    /// <summary>Calls with m·n·k at most this take the unpacked small path (Vector512 only).</summary>
+    public const long SmallMaxVolume = 64 * 64 * 64;
+
+    /// <summary>Calls at most one vector wide (n ≤ Vector512&lt;T&gt;.Count) with m·n·k at most this take the small path.</summary>
+    public const long NarrowMaxVolume = 1L << 22;
+
+    /// <summary>Work (2·m·n·k flops) a call needs per thread before another thread joins: about 20 µs of one core, well above the cost of waking a worker.</summary>
+    public const long MinFlopsPerThread = 2_000_000;
+
+    /// <summary>The block sizes of <paramref name="path"/> for element type <typeparamref name="T"/>.</summary>
+    public static BlockSizes For<T>(IsaPath path) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        bool isFloat = typeof(T) == typeof(float);
+        return path switch
+        {
+            IsaPath.Vector512 => isFloat ? Float512 : Double512,
+            IsaPath.Vector256 => isFloat ? Float256 : Double256,
+            IsaPath.Vector128 => isFloat ? Float128 : Double128,
+            _ => isFloat ? FloatScalar : DoubleScalar,
+        };
+    }
+
+    /// <summary>Whether these sizes fit kernel <typeparamref name="TKernel"/>: same MR and NR, MC % MR == 0, NC % NR == 0, KC ≤ KCMax.</summary>
+    public bool Fits<T, TKernel>() where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T> =>
+        MR == TKernel.MR && NR == TKernel.NR && MC % MR == 0 && NC % NR == 0 && 0 < KC && KC <= KCMax;
+}

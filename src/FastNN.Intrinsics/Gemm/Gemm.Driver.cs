@@ -1,0 +1,178 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace FastNN.Intrinsics;
+
+public static unsafe partial class Gemm
+{
+    /// <summary>Runs a call with k &gt; 0 and alpha ≠ 0 on kernel <typeparamref name="TKernel"/>: small path, or packed on one or more threads.</summary>
+    private static void Run<T, TKernel>(in GemmOperands<T> op)
+        where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
+    {
+        if (IsSmall<T>(op.M, op.N, op.K))
+        {
+            if (IsNarrowDot(op))
+                SmallDot(op);
+            else
+                Small(op);
+            return;
+        }
+        BlockSizes sizes = BlockSizes.For<T>(Isa.Path);
+        int parts = PartCount(op.M, op.N, op.K, Parallelism.MaxThreads);
+        GemmOperands<T> chosen = TileDensity(op.N, op.M, TKernel.MR, TKernel.NR) > 1.25 * TileDensity(op.M, op.N, TKernel.MR, TKernel.NR)
+            ? op.Transposed()
+            : op;
+        if (parts == 1)
+        {
+            Packed<T, TKernel>(chosen, sizes, 0, chosen.M, 0, chosen.N);
+            return;
+        }
+
+        // Split the larger count of whole tiles (never k, so every element sees the same operations in the same
+        // order whatever the thread count). Splitting columns repeats the packing of A in every part, splitting rows
+        // that of B: prefer to repeat the smaller.
+        int tilesM = (chosen.M + TKernel.MR - 1) / TKernel.MR, tilesN = (chosen.N + TKernel.NR - 1) / TKernel.NR;
+        bool splitColumns = tilesN >= parts && (chosen.M <= chosen.N || tilesM < parts);
+        parts = Math.Min(parts, splitColumns ? tilesN : tilesM);
+        PackedWork<T, TKernel> work = PackedWork<T, TKernel>.ForThisThread;
+        work.Set(chosen, sizes, splitColumns);
+        WorkerPool.Run(work, parts);
+    }
+
+    /// <summary>
+    /// The fraction of MR×NR tile area an m×n C actually fills. A narrow C (say 64×10 with 8×32 tiles: 31%) fills
+    /// the tiles of its transpose better (10×64: 62%): the driver then computes Cᵀ = op(B)ᵀ·op(A)ᵀ, storing tiles transposed.
+    /// </summary>
+    private static double TileDensity(int m, int n, int mr, int nr) =>
+        (double)m / ((m + mr - 1) / mr * mr) * n / ((n + nr - 1) / nr * nr);
+
+    /// <summary>How many threads a call of this size gets: enough work per thread to pay for waking it.</summary>
+    private static int PartCount(int m, int n, int k, int maxThreads)
+    {
+        long flops = 2L * m * n * k;
+        return (int)Math.Clamp(flops / BlockSizes.MinFlopsPerThread, 1, maxThreads);
+    }
+
+    /// <summary>The packed GEMM on rows [i0, i1) and columns [j0, j1) of C: BLIS's five loops around the micro-kernel.</summary>
+    /// <remarks>i0 and j0 are multiples of MR and NR, so tiles fall where they would for the whole matrix.</remarks>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Packed<T, TKernel>(in GemmOperands<T> op, BlockSizes sizes, int i0, int i1, int j0, int j1)
+        where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
+    {
+        T* packedA = PackingBuffers<T>.A(sizes.MC * sizes.KCMax);
+        T* packedB = PackingBuffers<T>.B(sizes.KCMax * sizes.NC);
+        T* edge = stackalloc T[TKernel.MR * TKernel.NR];
+        int k = op.K;
+        for (int jc = j0; jc < j1; jc += sizes.NC)
+        {
+            int nc = Math.Min(sizes.NC, j1 - jc);
+            for (int pc = 0, kc; pc < k; pc += kc)
+            {
+                kc = k - pc <= sizes.KCMax ? k - pc : sizes.KC;
+                PackB<T, TKernel>(op.TransposeB, op.OpB(pc, jc), op.Ldb, kc, nc, packedB);
+                // beta scales C once, on the first rank-kc update; later ones accumulate.
+                T beta = pc == 0 ? op.Beta : T.One;
+                for (int ic = i0; ic < i1; ic += sizes.MC)
+                {
+                    int mc = Math.Min(sizes.MC, i1 - ic);
+                    PackA<T, TKernel>(op.TransposeA, op.OpA(ic, pc), op.Lda, mc, kc, packedA);
+                    MacroKernel<T, TKernel>(mc, nc, kc, packedA, packedB, op.Alpha, beta, op.AtC(ic, jc), op.RowStrideC, op.ColumnStrideC, edge);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The jr and ir loops: every MR×NR tile of an mc×nc block of C (element (i, j) at c[i·rowStride + j·columnStride])
+    /// from packed panels. Whole tiles of a row-major C go straight to the kernel; edge tiles and tiles of a transposed C
+    /// go through scratch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MacroKernel<T, TKernel>(int mc, int nc, int kc, T* packedA, T* packedB, T alpha, T beta,
+        T* c, nint rowStride, nint columnStride, T* edge)
+        where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
+    {
+        int mr = TKernel.MR, nr = TKernel.NR;
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            T* b = packedB + jr * kc;
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                int rows = Math.Min(mr, mc - ir);
+                T* a = packedA + ir * kc;
+                T* cTile = c + ir * rowStride + jr * columnStride;
+                if (rows == mr && cols == nr && columnStride == 1)
+                {
+                    TKernel.Run(kc, a, b, alpha, beta, cTile, rowStride);
+                    continue;
+                }
+                TKernel.Run(kc, a, b, alpha, T.Zero, edge, nr);
+                MergeEdge(rows, cols, edge, nr, beta, cTile, rowStride, columnStride);
+            }
+        }
+    }
+
+    /// <summary>C[0..rows, 0..cols] := beta·C + tile (C strided as in <see cref="MacroKernel"/>), without reading C when beta is zero.</summary>
+    private static void MergeEdge<T>(int rows, int cols, T* tile, int nr, T beta, T* c, nint rowStride, nint columnStride)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < rows; i++, tile += nr, c += rowStride)
+        {
+            if (beta == T.Zero)
+            {
+                for (int j = 0; j < cols; j++)
+                    c[j * columnStride] = tile[j];
+            }
+            else
+            {
+                for (int j = 0; j < cols; j++)
+                    c[j * columnStride] = beta * c[j * columnStride] + tile[j];
+            }
+        }
+    }
+
+    /// <summary>A packed GEMM split into column (or row) ranges of whole tiles, one per worker; one instance per calling thread, reused.</summary>
+    private sealed class PackedWork<T, TKernel> : IParallelWork
+        where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
+    {
+        [ThreadStatic] private static PackedWork<T, TKernel>? t_instance;
+
+        private GemmOperands<T> _op;
+        private BlockSizes _sizes;
+        private bool _splitColumns;
+
+        public static PackedWork<T, TKernel> ForThisThread => t_instance ??= new PackedWork<T, TKernel>();
+
+        public void Set(in GemmOperands<T> op, BlockSizes sizes, bool splitColumns)
+        {
+            _op = op;
+            _sizes = sizes;
+            _splitColumns = splitColumns;
+        }
+
+        public void Execute(int part, int partCount)
+        {
+            if (_splitColumns)
+            {
+                (int j0, int j1) = Range(part, partCount, _op.N, TKernel.NR);
+                Packed<T, TKernel>(_op, _sizes, 0, _op.M, j0, j1);
+            }
+            else
+            {
+                (int i0, int i1) = Range(part, partCount, _op.M, TKernel.MR);
+                Packed<T, TKernel>(_op, _sizes, i0, i1, 0, _op.N);
+            }
+        }
+
+        /// <summary>Part <paramref name="part"/>'s share of [0, extent) in whole units (the last one may be partial).</summary>
+        private static (int Start, int End) Range(int part, int partCount, int extent, int unit)
+        {
+            long units = (extent + unit - 1) / unit;
+            int start = (int)(units * part / partCount) * unit;
+            int end = (int)Math.Min(units * (part + 1) / partCount * unit, extent);
+            return (start, end);
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace FastNN.Intrinsics;
+
+public static unsafe partial class Gemm
+{
+    /// <summary>
+    /// Packs op(A)[0..mc, 0..kc] (<paramref name="a"/> points at its first element) into MR-row micro-panels:
+    /// panel r holds rows r·MR.. column-major, <c>dst[r·MR·kc + p·MR + i] = op(A)[r·MR + i, p]</c>; rows past mc are zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackA<T, TKernel>(bool transposeA, T* a, nint lda, int mc, int kc, T* dst)
+        where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
+    {
+        int mr = TKernel.MR;
+        for (int ir = 0; ir < mc; ir += mr, dst += mr * kc)
+        {
+            int rows = Math.Min(mr, mc - ir);
+            if (transposeA)
+            {
+                // A stored k×m: each depth step is a contiguous run of the panel's rows.
+                T* src = a + ir;
+                if (rows == mr)
+                {
+                    for (int p = 0; p < kc; p++)
+                        Unsafe.CopyBlockUnaligned(dst + p * mr, src + p * lda, (uint)(mr * sizeof(T)));
+                }
+                else
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        for (int i = 0; i < rows; i++)
+                            dst[p * mr + i] = src[p * lda + i];
+                        for (int i = rows; i < mr; i++)
+                            dst[p * mr + i] = T.Zero;
+                    }
+                }
+            }
+            else
+            {
+                // A stored m×k: a transpose of the panel's rows.
+                T* src = a + ir * lda;
+                int p0 = rows == mr ? TransposeBlocks<T>(src, lda, mr, kc, dst) : 0;
+                for (int p = p0; p < kc; p++)
+                {
+                    for (int i = 0; i < rows; i++)
+                        dst[p * mr + i] = src[i * lda + p];
+                    for (int i = rows; i < mr; i++)
+                        dst[p * mr + i] = T.Zero;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs op(B)[0..kc, 0..nc] (<paramref name="b"/> points at its first element) into NR-column micro-panels:
+    /// panel q holds columns q·NR.. row-major, <c>dst[q·NR·kc + p·NR + j] = op(B)[p, q·NR + j]</c>; columns past nc are zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackB<T, TKernel>(bool transposeB, T* b, nint ldb, int kc, int nc, T* dst)
+        where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
+    {
+        int nr = TKernel.NR;
+        for (int jr = 0; jr < nc; jr += nr, dst += nr * kc)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            if (!transposeB)
+            {
+                // B stored k×n: each depth step is a contiguous run of the panel's columns.
+                T* src = b + jr;
+                if (cols == nr)
+                {
+                    for (int p = 0; p < kc; p++)
+                        Unsafe.CopyBlockUnaligned(dst + p * nr, src + p * ldb, (uint)(nr * sizeof(T)));
+                }
+                else
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        for (int j = 0; j < cols; j++)
+                            dst[p * nr + j] = src[p * ldb + j];
+                        for (int j = cols; j < nr; j++)
+                            dst[p * nr + j] = T.Zero;
+                    }
+                }
+            }
+            else
+            {
+                // B stored n×k: a transpose of the panel's columns.
+                T* src = b + jr * ldb;
+                int p0 = cols == nr ? TransposeBlocks<T>(src, ldb, nr, kc, dst) : 0;
+                for (int p = p0; p < kc; p++)
+                {
+                    for (int j = 0; j < cols; j++)
+                        dst[p * nr + j] = src[j * ldb + p];
+                    for (int j = cols; j < nr; j++)
+                        dst[p * nr + j] = T.Zero;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The vector part of a transposing pack: <c>dst[p·width + r] = src[r·lds + p]</c> for r &lt; width and p below the
+    /// largest multiple of the block side not above kc, in square register blocks. Returns how far in p it got
+    /// (0 without AVX, or when width is not a multiple of the block side); the caller finishes the rest.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int TransposeBlocks<T>(T* src, nint lds, int width, int kc, T* dst) where T : unmanaged
+    {
+        // A 256-bit register holds 8 floats or 4 doubles: blocks are 8×8 or 4×4.
+        int side = 32 / sizeof(T);
+        if (!Avx.IsSupported || width % side != 0)
+            return 0;
+        int end = kc - kc % side;
+        for (int p = 0; p < end; p += side)
+        {
+            for (int r = 0; r < width; r += side)
+            {
+                if (typeof(T) == typeof(float))
+                    Transpose8x8((float*)(src + r * lds + p), lds, (float*)(dst + p * width + r), width);
+                else
+                    Transpose4x4((double*)(src + r * lds + p), lds, (double*)(dst + p * width + r), width);
+            }
+        }
+        return end;
+    }
+
+    /// <summary><c>dst[t·ldd + r] = src[r·lds + t]</c> for r, t &lt; 8: the classic AVX unpack / shuffle / lane-permute transpose.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, nint lds, float* dst, nint ldd)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + lds);
+        Vector256<float> r2 = Avx.LoadVector256(src + 2 * lds), r3 = Avx.LoadVector256(src + 3 * lds);
+        Vector256<float> r4 = Avx.LoadVector256(src + 4 * lds), r5 = Avx.LoadVector256(src + 5 * lds);
+        Vector256<float> r6 = Avx.LoadVector256(src + 6 * lds), r7 = Avx.LoadVector256(src + 7 * lds);
+        // Pairs of rows interleaved, then quads, within each 128-bit lane.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> q0 = Avx.Shuffle(t0, t2, 0x44), q1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> q2 = Avx.Shuffle(t1, t3, 0x44), q3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> q4 = Avx.Shuffle(t4, t6, 0x44), q5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> q6 = Avx.Shuffle(t5, t7, 0x44), q7 = Avx.Shuffle(t5, t7, 0xEE);
+        // Low lanes of rows 0-3 with low lanes of rows 4-7 give columns 0-3; high lanes give 4-7.
+        Avx.Store(dst, Avx.Permute2x128(q0, q4, 0x20));
+        Avx.Store(dst + ldd, Avx.Permute2x128(q1, q5, 0x20));
+        Avx.Store(dst + 2 * ldd, Avx.Permute2x128(q2, q6, 0x20));
+        Avx.Store(dst + 3 * ldd, Avx.Permute2x128(q3, q7, 0x20));
+        Avx.Store(dst + 4 * ldd, Avx.Permute2x128(q0, q4, 0x31));
+        Avx.Store(dst + 5 * ldd, Avx.Permute2x128(q1, q5, 0x31));
+        Avx.Store(dst + 6 * ldd, Avx.Permute2x128(q2, q6, 0x31));
+        Avx.Store(dst + 7 * ldd, Avx.Permute2x128(q3, q7, 0x31));
+    }
+
+    /// <summary><c>dst[t·ldd + r] = src[r·lds + t]</c> for r, t &lt; 4.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x4(double* src, nint lds, double* dst, nint ldd)
+    {
+        Vector256<double> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + lds);
+        Vector256<double> r2 = Avx.LoadVector256(src + 2 * lds), r3 = Avx.LoadVector256(src + 3 * lds);
+        Vector256<double> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<double> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Avx.Store(dst, Avx.Permute2x128(t0, t2, 0x20));
+        Avx.Store(dst + ldd, Avx.Permute2x128(t1, t3, 0x20));
+        Avx.Store(dst + 2 * ldd, Avx.Permute2x128(t0, t2, 0x31));
+        Avx.Store(dst + 3 * ldd, Avx.Permute2x128(t1, t3, 0x31));
+    }
+}

@@ -1,0 +1,26 @@
+using System.Numerics;
+
+namespace FastNN.Intrinsics;
+
+/// <summary>A register-blocked GEMM micro-kernel: with the vector packing, the only GEMM code that depends on the instruction set.</summary>
+/// <remarks>
+/// <para>Contract, in the manner of BLIS's KernelsHowTo: <see cref="Run"/> computes <c>C := beta·C + alpha·Ã·B̃</c> for one
+/// <see cref="MR"/>×<see cref="NR"/> tile of C, where Ã is a packed micro-panel of A stored column-major
+/// (<c>a[p*MR + i]</c> is Ã[i, p]) and B̃ a packed micro-panel of B stored row-major (<c>b[p*NR + j]</c> is B̃[p, j]),
+/// both k deep. C is row-major with row stride ldc. When beta is zero C is only written, never read, so NaN or
+/// garbage in C cannot leak. Packing is a plain copy: alpha is applied here, once per tile.</para>
+/// <para>Implementations keep the MR×NR accumulators in registers (one local each, m and n fully unrolled),
+/// broadcast elements of Ã and load rows of B̃ as vectors. Edge tiles never reach the kernel with a partial
+/// size: the driver runs it on a full tile in scratch memory and merges the part that exists.</para>
+/// </remarks>
+internal unsafe interface IMicroKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Rows of the C tile: the height of a packed micro-panel of A.</summary>
+    static abstract int MR { get; }
+
+    /// <summary>Columns of the C tile: the width of a packed micro-panel of B.</summary>
+    static abstract int NR { get; }
+
+    /// <summary>C := beta·C + alpha·Ã·B̃ on one MR×NR tile (see the type's remarks); k may be zero.</summary>
+    static abstract void Run(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc);
+}

@@ -1,0 +1,27 @@
+namespace FastNN.Data;
+
+/// <summary>A CSV file that cannot be read as a numeric table; the message and properties say where.</summary>
+public sealed class CsvFormatException : FormatException
+{
+    /// <summary>Creates the exception for a problem at <paramref name="line"/> and, if known, <paramref name="column"/>.</summary>
+    /// <param name="source">Name of the file or stream.</param>
+    /// <param name="line">1-based line number (the header is line 1).</param>
+    /// <param name="column">1-based column number, or 0 when the problem concerns the whole line.</param>
+    /// <param name="problem">What is wrong.</param>
+    public CsvFormatException(string source, int line, int column, string problem)
+        : base(column > 0 ? $"{source}, line {line}, column {column}: {problem}" : $"{source}, line {line}: {problem}")
+    {
+        SourceName = source;
+        Line = line;
+        Column = column;
+    }
+
+    /// <summary>Name of the file or stream.</summary>
+    public string SourceName { get; }
+
+    /// <summary>1-based line number of the problem (the header is line 1).</summary>
+    public int Line { get; }
+
+    /// <summary>1-based column number of the problem, or 0 when it concerns the whole line.</summary>
+    public int Column { get; }
+}

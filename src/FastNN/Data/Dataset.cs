@@ -1,0 +1,150 @@
+using System.Numerics;
+
+namespace FastNN.Data;
+
+/// <summary>
+/// A table of examples: features <c>[Rows, FeatureCount]</c> stored row-major in one flat array, and one
+/// target per row (a value for regression, a class index stored as <typeparamref name="T"/> for classification).
+/// </summary>
+/// <remarks>
+/// A dataset never changes after construction; standardization, subsets and splits return new datasets.
+/// <see cref="Gather"/> copies chosen rows into caller buffers without allocating, which is what a training
+/// loop does once per mini-batch.
+/// </remarks>
+/// <typeparam name="T">The element type, <see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly T[] _features;
+    private readonly T[] _targets;
+    private readonly string[] _featureNames;
+
+    /// <summary>Wraps <paramref name="features"/> and <paramref name="targets"/> (not copied: do not change them afterwards).</summary>
+    /// <param name="features">Row-major <c>[rows, featureCount]</c>.</param>
+    /// <param name="targets">One target per row.</param>
+    /// <param name="featureCount">Number of features per row (at least 1).</param>
+    /// <param name="featureNames">One name per feature, or <see langword="null"/> for <c>x0, x1, …</c>.</param>
+    /// <param name="targetName">Name of the target column (default <c>target</c>).</param>
+    /// <exception cref="ArgumentNullException">An array is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="featureCount"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException">The lengths of the arrays do not agree with <paramref name="featureCount"/>.</exception>
+    public Dataset(T[] features, T[] targets, int featureCount, IReadOnlyList<string>? featureNames = null, string? targetName = null)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentOutOfRangeException.ThrowIfLessThan(featureCount, 1);
+        if (features.Length != (long)targets.Length * featureCount)
+            throw new ArgumentException(
+                $"features has {features.Length} elements but targets has {targets.Length} rows of {featureCount} features ({(long)targets.Length * featureCount} expected).",
+                nameof(features));
+        if (featureNames is not null && featureNames.Count != featureCount)
+            throw new ArgumentException($"featureNames has {featureNames.Count} names for {featureCount} features.", nameof(featureNames));
+
+        _features = features;
+        _targets = targets;
+        FeatureCount = featureCount;
+        _featureNames = featureNames?.ToArray() ?? Enumerable.Range(0, featureCount).Select(i => $"x{i}").ToArray();
+        TargetName = targetName ?? "target";
+    }
+
+    /// <summary>Number of rows (examples).</summary>
+    public int Rows => _targets.Length;
+
+    /// <summary>Number of features per row.</summary>
+    public int FeatureCount { get; }
+
+    /// <summary>All features, row-major <c>[Rows, FeatureCount]</c>.</summary>
+    public ReadOnlySpan<T> Features => _features;
+
+    /// <summary>All targets, one per row.</summary>
+    public ReadOnlySpan<T> Targets => _targets;
+
+    /// <summary>The name of each feature column.</summary>
+    public IReadOnlyList<string> FeatureNames => _featureNames;
+
+    /// <summary>The name of the target column.</summary>
+    public string TargetName { get; }
+
+    /// <summary>The features of one row.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="row"/> is outside <c>[0, Rows)</c>.</exception>
+    public ReadOnlySpan<T> Row(int row)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Rows);
+        return _features.AsSpan(row * FeatureCount, FeatureCount);
+    }
+
+    /// <summary>
+    /// Copies the features and targets of <paramref name="rows"/>, in that order, to the front of
+    /// <paramref name="features"/> (<c>[rows.Length, FeatureCount]</c>) and <paramref name="targets"/>.
+    /// Allocates nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">A destination is too short for <c>rows.Length</c> rows.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A row index is outside <c>[0, Rows)</c>.</exception>
+    public void Gather(ReadOnlySpan<int> rows, Span<T> features, Span<T> targets)
+    {
+        if (features.Length < (long)rows.Length * FeatureCount)
+            throw new ArgumentException($"features holds {features.Length} elements, {rows.Length} rows of {FeatureCount} need {(long)rows.Length * FeatureCount}.", nameof(features));
+        if (targets.Length < rows.Length)
+            throw new ArgumentException($"targets holds {targets.Length} elements, {rows.Length} rows need {rows.Length}.", nameof(targets));
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int row = rows[i];
+            if ((uint)row >= (uint)Rows)
+                throw new ArgumentOutOfRangeException(nameof(rows), row, $"Row index {row} at position {i} is outside [0, {Rows}).");
+            _features.AsSpan(row * FeatureCount, FeatureCount).CopyTo(features.Slice(i * FeatureCount, FeatureCount));
+            targets[i] = _targets[row];
+        }
+    }
+
+    /// <summary>A new dataset holding copies of <paramref name="rows"/>, in that order.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A row index is outside <c>[0, Rows)</c>.</exception>
+    public Dataset<T> Subset(ReadOnlySpan<int> rows)
+    {
+        var features = new T[rows.Length * FeatureCount];
+        var targets = new T[rows.Length];
+        Gather(rows, features, targets);
+        return new Dataset<T>(features, targets, FeatureCount, _featureNames, TargetName);
+    }
+
+    /// <summary>A new dataset with the same rows and targets and the given features (same shape).</summary>
+    /// <exception cref="ArgumentException"><paramref name="features"/> does not have <c>Rows * FeatureCount</c> elements.</exception>
+    public Dataset<T> WithFeatures(T[] features) =>
+        new(features, _targets, FeatureCount, _featureNames, TargetName);
+
+    /// <summary>
+    /// Splits the rows at random into a training and a validation dataset, holding out
+    /// <c>round(validationFraction * Rows)</c> rows (with <paramref name="stratified"/>, that fraction of each class,
+    /// rounded per class, so both parts keep the class ratios).
+    /// </summary>
+    /// <param name="validationFraction">Fraction of rows held out, in <c>(0, 1)</c>.</param>
+    /// <param name="seed">Seed of the shuffle; the same seed gives the same split.</param>
+    /// <param name="stratified">Split each class separately; targets must then be class indices.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="validationFraction"/> is not in <c>(0, 1)</c>.</exception>
+    /// <exception cref="ArgumentException">A part would be empty, or a target is not a class index when stratified.</exception>
+    public (Dataset<T> Train, Dataset<T> Validation) Split(double validationFraction, int seed, bool stratified = false)
+    {
+        if (!(validationFraction > 0 && validationFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "The validation fraction must be in (0, 1).");
+
+        var random = new Random(seed);
+        var train = new List<int>(Rows);
+        var validation = new List<int>(Rows);
+        foreach (int[] group in stratified ? ClassLabels.RowsByClass(Targets, nameof(Targets)) : [Enumerable.Range(0, Rows).ToArray()])
+        {
+            Shuffler.Shuffle(group, random);
+            int held = (int)Math.Round(validationFraction * group.Length, MidpointRounding.AwayFromZero);
+            validation.AddRange(group.AsSpan(0, held));
+            train.AddRange(group.AsSpan(held));
+        }
+        if (train.Count == 0 || validation.Count == 0)
+            throw new ArgumentException(
+                $"Splitting {Rows} rows with validation fraction {validationFraction} leaves {train.Count} training and {validation.Count} validation rows; both must be non-empty.",
+                nameof(validationFraction));
+
+        // Stratification collects the rows class by class; mix the classes so an unshuffled pass is not sorted by class.
+        int[] trainRows = train.ToArray(), validationRows = validation.ToArray();
+        Shuffler.Shuffle(trainRows, random);
+        Shuffler.Shuffle(validationRows, random);
+        return (Subset(trainRows), Subset(validationRows));
+    }
+}

@@ -1,0 +1,123 @@
+using System.Numerics;
+
+namespace FastNN.Data;
+
+/// <summary>
+/// Per-feature standardization <c>x′ = (x − μ) / σ</c>, with μ and σ (the population standard deviation, as
+/// scikit-learn's <c>StandardScaler</c>) fitted on training rows only and then applied to any rows.
+/// </summary>
+/// <remarks>
+/// Statistics are accumulated in <see cref="double"/>. A constant feature (σ = 0) gets σ = 1, so it maps to 0
+/// instead of dividing by zero. Fit on the training part only: fitting on validation or test rows leaks them
+/// into training.
+/// </remarks>
+public sealed class Standardizer
+{
+    private readonly double[] _means;
+    private readonly double[] _scales;
+
+    /// <summary>Creates a standardizer from known statistics (for instance read back from a saved model).</summary>
+    /// <param name="means">μ per feature.</param>
+    /// <param name="scales">σ per feature; each finite and positive.</param>
+    /// <exception cref="ArgumentException">The lengths differ or are zero, a mean is not finite, or a scale is not finite and positive.</exception>
+    public Standardizer(IReadOnlyList<double> means, IReadOnlyList<double> scales)
+    {
+        ArgumentNullException.ThrowIfNull(means);
+        ArgumentNullException.ThrowIfNull(scales);
+        if (means.Count == 0 || means.Count != scales.Count)
+            throw new ArgumentException($"means has {means.Count} values and scales {scales.Count}; they must be equal and non-zero.", nameof(scales));
+        for (int i = 0; i < means.Count; i++)
+        {
+            if (!double.IsFinite(means[i]))
+                throw new ArgumentException($"means[{i}] = {means[i]} is not finite.", nameof(means));
+            if (!(double.IsFinite(scales[i]) && scales[i] > 0))
+                throw new ArgumentException($"scales[{i}] = {scales[i]} is not finite and positive.", nameof(scales));
+        }
+        _means = means.ToArray();
+        _scales = scales.ToArray();
+    }
+
+    /// <summary>Number of features.</summary>
+    public int FeatureCount => _means.Length;
+
+    /// <summary>μ per feature.</summary>
+    public ReadOnlySpan<double> Means => _means;
+
+    /// <summary>σ per feature (1 for constant features).</summary>
+    public ReadOnlySpan<double> Scales => _scales;
+
+    /// <summary>Fits μ and σ on every row of <paramref name="training"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="training"/> is null.</exception>
+    public static Standardizer Fit<T>(Dataset<T> training) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        return Fit(training.Features, training.Rows, training.FeatureCount);
+    }
+
+    /// <summary>Fits μ and σ on <paramref name="rows"/> rows of row-major <paramref name="features"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> or <paramref name="featureCount"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException"><paramref name="features"/> does not hold <c>rows * featureCount</c> elements.</exception>
+    public static Standardizer Fit<T>(ReadOnlySpan<T> features, int rows, int featureCount) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(featureCount, 1);
+        CheckShape(features.Length, rows, featureCount);
+
+        var means = new double[featureCount];
+        var scales = new double[featureCount];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < featureCount; c++)
+                means[c] += double.CreateChecked(features[r * featureCount + c]);
+        }
+        for (int c = 0; c < featureCount; c++)
+            means[c] /= rows;
+
+        // Two passes (mean, then squared deviations) avoid the cancellation of Σx² − n·μ².
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < featureCount; c++)
+            {
+                double d = double.CreateChecked(features[r * featureCount + c]) - means[c];
+                scales[c] += d * d;
+            }
+        }
+        for (int c = 0; c < featureCount; c++)
+        {
+            double sigma = Math.Sqrt(scales[c] / rows);
+            scales[c] = sigma > 0 ? sigma : 1;
+        }
+        return new Standardizer(means, scales);
+    }
+
+    /// <summary>Standardizes row-major <paramref name="features"/> <c>[rows, FeatureCount]</c> in place. Allocates nothing.</summary>
+    /// <exception cref="ArgumentException">The length is not a multiple of <see cref="FeatureCount"/>.</exception>
+    public void Transform<T>(Span<T> features) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (features.Length % FeatureCount != 0)
+            throw new ArgumentException($"features has {features.Length} elements, not a multiple of the {FeatureCount} features.", nameof(features));
+        for (int i = 0; i < features.Length; i++)
+        {
+            int c = i % FeatureCount;
+            features[i] = T.CreateChecked((double.CreateChecked(features[i]) - _means[c]) / _scales[c]);
+        }
+    }
+
+    /// <summary>A standardized copy of <paramref name="data"/> (targets unchanged).</summary>
+    /// <exception cref="ArgumentException">The dataset's feature count differs from <see cref="FeatureCount"/>.</exception>
+    public Dataset<T> Transform<T>(Dataset<T> data) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.FeatureCount != FeatureCount)
+            throw new ArgumentException($"The dataset has {data.FeatureCount} features; this standardizer was fitted on {FeatureCount}.", nameof(data));
+        T[] features = data.Features.ToArray();
+        Transform<T>(features);
+        return data.WithFeatures(features);
+    }
+
+    private static void CheckShape(int length, int rows, int featureCount)
+    {
+        if (length != (long)rows * featureCount)
+            throw new ArgumentException($"features has {length} elements; {rows} rows of {featureCount} features need {(long)rows * featureCount}.", "features");
+    }
+}

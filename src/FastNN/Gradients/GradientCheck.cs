@@ -1,0 +1,175 @@
+using FastNN.Layers;
+using FastNN.Losses;
+using FastNN.Models;
+
+namespace FastNN.Gradients;
+
+/// <summary>
+/// Compares analytic gradients (the backward passes) with central finite differences in double precision, for any
+/// model, any layer (built-in or your own <see cref="ILayer{T}"/>) and any loss, as <c>torch.autograd.gradcheck</c>.
+/// </summary>
+/// <remarks>
+/// <para>The checked function is <c>L = loss(model(x), target)</c>; every input element and every parameter is perturbed by
+/// ±h. Each evaluation restores the model's random generator and state first, so dropout sees one fixed mask and
+/// running statistics do not drift; the model's gradients, state and generator are restored at the end.</para>
+/// <para>In a unit test: <c>GradientCheck.Assert(new MyLayer(4), input, batch: 2, new MseLoss&lt;double&gt;(), target);</c></para>
+/// </remarks>
+public static class GradientCheck
+{
+    /// <summary>Checks every input and parameter gradient of <paramref name="model"/> at its current parameters and mode.</summary>
+    /// <param name="model">The model; left as it was found.</param>
+    /// <param name="input">x, <c>[batch, InputSize]</c>.</param>
+    /// <param name="batch">Rows, from 1 to the model's MaxBatch.</param>
+    /// <param name="loss">The loss the gradients flow from.</param>
+    /// <param name="target">The loss's target.</param>
+    /// <param name="options">Step and tolerances (default: <see cref="GradientCheckOptions.Default"/>).</param>
+    /// <returns>Whether all passed, and the worst element.</returns>
+    public static GradientCheckResult Check(Sequential<double> model, ReadOnlySpan<double> input, int batch, ILoss<double> loss, ReadOnlySpan<double> target, GradientCheckOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(loss);
+        options ??= GradientCheckOptions.Default;
+        double[] x = input.ToArray();
+        double[] t = target.ToArray();
+        double[] outputGradient = new double[batch * model.OutputSize];
+        double[] savedState = model.State.ToArray();
+        double[] savedGradients = model.Gradients.ToArray();
+        var savedRandom = model.Random.State;
+        bool savedComputeInputGradient = model.ComputeInputGradient;
+
+        double Evaluate()
+        {
+            model.Random.Restore(savedRandom);
+            savedState.CopyTo(model.State);
+            return loss.Compute(model.Forward(x, batch), t, outputGradient, batch);
+        }
+
+        try
+        {
+            model.ComputeInputGradient = true;
+            model.ZeroGrad();
+            Evaluate();
+            model.Backward(outputGradient, batch);
+            double[] analyticInput = model.InputGradient(batch).ToArray();
+            double[] analyticParameters = model.Gradients.ToArray();
+
+            var worst = new Worst(options);
+            worst.Compare("input", [batch, model.InputSize], analyticInput, x, Evaluate);
+            double[] parameters = new double[model.Parameters.Length];
+            foreach (ParameterTensor p in model.ParameterTensors)
+            {
+                // Perturb a copy and write it back, since a lambda cannot capture the model's span.
+                model.Parameters.CopyTo(parameters);
+                worst.Compare(p.Name, p.Shape, analyticParameters.AsSpan(p.Offset, p.Length), parameters.AsSpan(p.Offset, p.Length),
+                    () => { parameters.CopyTo(model.Parameters); return Evaluate(); });
+                parameters.CopyTo(model.Parameters);
+            }
+            return worst.Result();
+        }
+        finally
+        {
+            savedState.CopyTo(model.State);
+            savedGradients.CopyTo(model.Gradients);
+            model.Random.Restore(savedRandom);
+            model.ComputeInputGradient = savedComputeInputGradient;
+        }
+    }
+
+    /// <summary>Checks one layer inside a model of its own, with parameters from the layer's <see cref="ILayer{T}.Initialize"/> seeded by <see cref="GradientCheckOptions.Seed"/>.</summary>
+    /// <param name="layer">The layer to check.</param>
+    /// <param name="input">x, <c>[batch, InputSize]</c>.</param>
+    /// <param name="batch">Rows (at least 1).</param>
+    /// <param name="loss">The loss the gradients flow from.</param>
+    /// <param name="target">The loss's target.</param>
+    /// <param name="options">Step, tolerances, mode and seed (default: <see cref="GradientCheckOptions.Default"/>).</param>
+    /// <returns>Whether all passed, and the worst element (parameters named <c>0.weight</c>, …).</returns>
+    public static GradientCheckResult Check(ILayer<double> layer, ReadOnlySpan<double> input, int batch, ILoss<double> loss, ReadOnlySpan<double> target, GradientCheckOptions? options = null)
+    {
+        options ??= GradientCheckOptions.Default;
+        var model = new Sequential<double>([layer], batch, options.Seed) { Training = options.Training };
+        return Check(model, input, batch, loss, target, options);
+    }
+
+    /// <summary>Checks a loss's gradient with respect to its prediction.</summary>
+    /// <param name="loss">The loss.</param>
+    /// <param name="prediction">The prediction, <c>[batch, features]</c>.</param>
+    /// <param name="target">The target.</param>
+    /// <param name="batch">Rows (at least 1).</param>
+    /// <param name="options">Step and tolerances (default: <see cref="GradientCheckOptions.Default"/>).</param>
+    /// <returns>Whether all passed, and the worst element (tensor <c>prediction</c>).</returns>
+    public static GradientCheckResult CheckLoss(ILoss<double> loss, ReadOnlySpan<double> prediction, ReadOnlySpan<double> target, int batch, GradientCheckOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        double[] p = prediction.ToArray();
+        double[] t = target.ToArray();
+        double[] gradient = new double[p.Length];
+        loss.Compute(p, t, gradient, batch);
+        double[] analytic = (double[])gradient.Clone();
+        var worst = new Worst(options ?? GradientCheckOptions.Default);
+        worst.Compare("prediction", [batch, p.Length / batch], analytic, p, () => loss.Compute(p, t, gradient, batch));
+        return worst.Result();
+    }
+
+    /// <summary>As <see cref="Check(Sequential{double}, ReadOnlySpan{double}, int, ILoss{double}, ReadOnlySpan{double}, GradientCheckOptions?)"/>, throwing when a gradient is wrong: one line in a unit test.</summary>
+    /// <inheritdoc cref="Check(Sequential{double}, ReadOnlySpan{double}, int, ILoss{double}, ReadOnlySpan{double}, GradientCheckOptions?)"/>
+    /// <exception cref="GradientCheckException">An element failed; the message names the worst one.</exception>
+    public static void Assert(Sequential<double> model, ReadOnlySpan<double> input, int batch, ILoss<double> loss, ReadOnlySpan<double> target, GradientCheckOptions? options = null) =>
+        ThrowIfFailed(Check(model, input, batch, loss, target, options));
+
+    /// <summary>As <see cref="Check(ILayer{double}, ReadOnlySpan{double}, int, ILoss{double}, ReadOnlySpan{double}, GradientCheckOptions?)"/>, throwing when a gradient is wrong: one line in a unit test.</summary>
+    /// <inheritdoc cref="Check(ILayer{double}, ReadOnlySpan{double}, int, ILoss{double}, ReadOnlySpan{double}, GradientCheckOptions?)"/>
+    /// <exception cref="GradientCheckException">An element failed; the message names the worst one.</exception>
+    public static void Assert(ILayer<double> layer, ReadOnlySpan<double> input, int batch, ILoss<double> loss, ReadOnlySpan<double> target, GradientCheckOptions? options = null) =>
+        ThrowIfFailed(Check(layer, input, batch, loss, target, options));
+
+    /// <summary>As <see cref="CheckLoss"/>, throwing when the gradient is wrong.</summary>
+    /// <inheritdoc cref="CheckLoss"/>
+    /// <exception cref="GradientCheckException">An element failed; the message names the worst one.</exception>
+    public static void AssertLoss(ILoss<double> loss, ReadOnlySpan<double> prediction, ReadOnlySpan<double> target, int batch, GradientCheckOptions? options = null) =>
+        ThrowIfFailed(CheckLoss(loss, prediction, target, batch, options));
+
+    private static void ThrowIfFailed(GradientCheckResult result)
+    {
+        if (!result.Passed)
+            throw new GradientCheckException(result);
+    }
+
+    /// <summary>Tracks the element with the largest error relative to its tolerance.</summary>
+    private sealed class Worst(GradientCheckOptions options)
+    {
+        private GradientCheckResult? _worst;
+        private double _worstRatio = -1;
+        private int _checked;
+        private bool _passed = true;
+
+        /// <summary>Perturbs each element of <paramref name="point"/> by ±h, calling <paramref name="evaluate"/> for the loss.</summary>
+        public void Compare(string tensor, int[] shape, ReadOnlySpan<double> analytic, Span<double> point, Func<double> evaluate)
+        {
+            double h = options.Epsilon;
+            for (int i = 0; i < point.Length; i++)
+            {
+                double original = point[i];
+                point[i] = original + h;
+                double plus = evaluate();
+                point[i] = original - h;
+                double minus = evaluate();
+                point[i] = original;
+                double numeric = (plus - minus) / (2 * h);
+                double error = Math.Abs(analytic[i] - numeric);
+                double tolerance = options.AbsoluteTolerance + options.RelativeTolerance * Math.Abs(numeric);
+                double ratio = double.IsNaN(error) ? double.PositiveInfinity : error / tolerance;
+                _checked++;
+                if (!(error <= tolerance))
+                    _passed = false;
+                if (ratio > _worstRatio)
+                {
+                    _worstRatio = ratio;
+                    _worst = new GradientCheckResult(false, 0, tensor, TensorShape.FormatIndex(shape, i), analytic[i], numeric, error, tolerance);
+                }
+            }
+        }
+
+        public GradientCheckResult Result() =>
+            (_worst ?? new GradientCheckResult(true, 0, "", "", 0, 0, 0, 0)) with { Passed = _passed, CheckedElements = _checked };
+    }
+}

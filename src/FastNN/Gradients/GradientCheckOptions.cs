@@ -1,0 +1,23 @@
+namespace FastNN.Gradients;
+
+/// <summary>Settings of <see cref="GradientCheck"/>; the defaults are <c>torch.autograd.gradcheck</c>'s.</summary>
+public sealed record GradientCheckOptions
+{
+    /// <summary>The default settings.</summary>
+    public static GradientCheckOptions Default { get; } = new();
+
+    /// <summary>Step h of the central difference <c>(L(θ + h) − L(θ − h)) / 2h</c> (default 1e-6).</summary>
+    public double Epsilon { get; init; } = 1e-6;
+
+    /// <summary>Absolute tolerance: an element passes when <c>|analytic − numeric| ≤ atol + rtol·|numeric|</c> (default 1e-5).</summary>
+    public double AbsoluteTolerance { get; init; } = 1e-5;
+
+    /// <summary>Relative tolerance, as above (default 1e-3).</summary>
+    public double RelativeTolerance { get; init; } = 1e-3;
+
+    /// <summary>Mode of the model built around a single layer (default training).</summary>
+    public bool Training { get; init; } = true;
+
+    /// <summary>Seed of the model built around a single layer: initializes its parameters (default 0).</summary>
+    public ulong Seed { get; init; }
+}

@@ -1,0 +1,81 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+
+namespace FastNN.Gradients;
+
+/// <summary>Gradient clipping on a model's flat gradient buffer, as torch.nn.utils.clip_grad_norm_ and clip_grad_value_.</summary>
+public static class GradientClipping
+{
+    /// <summary>The Euclidean norm ‖g‖₂ of the whole buffer, accumulated in double in an order fixed by the length.</summary>
+    /// <remarks>Float gradients are widened to double before squaring, so no square overflows or loses bits; the
+    /// last bits may differ across instruction sets (the vector width sets the summation order).</remarks>
+    /// <param name="gradients">The gradient buffer.</param>
+    /// <returns>√(Σ g²); NaN or +∞ when a gradient is.</returns>
+    public static double GlobalNorm<T>(ReadOnlySpan<T> gradients) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Vector<double> even = Vector<double>.Zero, odd = Vector<double>.Zero;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && typeof(T) == typeof(float))
+        {
+            ReadOnlySpan<float> x = MemoryMarshal.Cast<T, float>(gradients);
+            for (; i + Vector<float>.Count <= x.Length; i += Vector<float>.Count)
+            {
+                Vector.Widen(new Vector<float>(x[i..]), out Vector<double> low, out Vector<double> high);
+                even += low * low;
+                odd += high * high;
+            }
+        }
+        else if (Vector.IsHardwareAccelerated && typeof(T) == typeof(double))
+        {
+            ReadOnlySpan<double> x = MemoryMarshal.Cast<T, double>(gradients);
+            for (; i + 2 * Vector<double>.Count <= x.Length; i += 2 * Vector<double>.Count)
+            {
+                Vector<double> a = new(x[i..]), b = new(x[(i + Vector<double>.Count)..]);
+                even += a * a;
+                odd += b * b;
+            }
+        }
+        double sum = Vector.Sum(even + odd);
+        for (; i < gradients.Length; i++)
+        {
+            double a = double.CreateTruncating(gradients[i]);
+            sum += a * a;
+        }
+        return Math.Sqrt(sum);
+    }
+
+    /// <summary>Rescales the gradients so that their global norm is at most <paramref name="maxNorm"/>, as torch.nn.utils.clip_grad_norm_.</summary>
+    /// <remarks><code>
+    /// n ← ‖g‖₂                          (over the whole buffer)
+    /// c ← min(1, max_norm / (n + 1e-6))
+    /// g ← c·g                           (skipped when c = 1)
+    /// </code><para>A non-finite norm makes c NaN and every gradient NaN, as PyTorch's default
+    /// (<c>error_if_nonfinite=False</c>); detect that first with <see cref="NonFiniteGradientGuard{T}"/>.</para></remarks>
+    /// <param name="gradients">The gradient buffer, scaled in place.</param>
+    /// <param name="maxNorm">The largest norm allowed, ≥ 0.</param>
+    /// <returns>The global norm before clipping.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxNorm"/> is negative, infinite or NaN.</exception>
+    public static double ClipByGlobalNorm<T>(Span<T> gradients, double maxNorm) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!(maxNorm >= 0) || double.IsPositiveInfinity(maxNorm))
+            throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "maxNorm must be finite and non-negative.");
+        double norm = GlobalNorm<T>(gradients);
+        double coefficient = maxNorm / (norm + 1e-6);
+        if (!(coefficient >= 1))
+            TensorPrimitives.Multiply(gradients, T.CreateChecked(coefficient), gradients);
+        return norm;
+    }
+
+    /// <summary>Clamps every gradient into [−c, c], as torch.nn.utils.clip_grad_value_; NaN stays NaN.</summary>
+    /// <param name="gradients">The gradient buffer, clamped in place.</param>
+    /// <param name="clipValue">c ≥ 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="clipValue"/> is negative or NaN.</exception>
+    public static void ClipByValue<T>(Span<T> gradients, double clipValue) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!(clipValue >= 0))
+            throw new ArgumentOutOfRangeException(nameof(clipValue), clipValue, "clipValue must be non-negative.");
+        T c = T.CreateChecked(clipValue);
+        TensorPrimitives.Clamp(gradients, -c, c, gradients);
+    }
+}

@@ -1,0 +1,232 @@
+using System.Numerics;
+using FastNN.Models;
+
+namespace FastNN.Gradients;
+
+/// <summary>
+/// Watches per-layer gradient norms, weight norms and update-to-weight ratios during training, and flags
+/// vanishing and exploding gradients.
+/// </summary>
+/// <remarks>
+/// <para>Call <see cref="BeforeStep"/> after the backward pass and before the optimizer step, and
+/// <see cref="AfterStep"/> after the optimizer step. Every <see cref="GradientMonitorOptions.Interval"/> steps
+/// the monitor records, per layer (all tensors with the same <see cref="ParameterTensor.LayerIndex"/>),
+/// ‖g‖₂ and ‖θ‖₂, keeps a copy of the parameters, and after the step records ‖Δθ‖₂ / ‖θ‖₂. Samples go into a
+/// ring sized once at construction: recording allocates nothing. Norms are accumulated in <see cref="double"/>.</para>
+/// <para>Flags, at the newest sample, comparing each layer with the last (output-side) layer:
+/// <see cref="GradientHealth.Vanishing"/> when ‖g‖/‖g_last‖ is below <see cref="GradientMonitorOptions.VanishingRatio"/>,
+/// <see cref="GradientHealth.Exploding"/> when it is above <see cref="GradientMonitorOptions.ExplodingRatio"/> or when
+/// ‖g‖ grew by more than <see cref="GradientMonitorOptions.GrowthFactor"/> over the last
+/// <see cref="GradientMonitorOptions.GrowthWindow"/> samples, and <see cref="GradientHealth.NonFinite"/> when ‖g‖ is
+/// NaN or infinite.</para>
+/// </remarks>
+/// <typeparam name="T">The element type of the model.</typeparam>
+public sealed class GradientMonitor<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly GradientMonitorOptions _options;
+    private readonly string[] _names;
+    private readonly int[] _layerIndices;
+    private readonly int[] _parameterCounts;
+    // The tensors of layer l are _tensorOffsets/_tensorLengths[_firstTensor[l] .. _firstTensor[l + 1]).
+    private readonly int[] _firstTensor;
+    private readonly int[] _tensorOffsets;
+    private readonly int[] _tensorLengths;
+    private readonly int _parameterLength;
+    private readonly T[] _snapshot;
+
+    // Ring of samples: slot s holds _steps[s] and, for layer l, [s * layers + l] of the three norm arrays.
+    private readonly long[] _steps;
+    private readonly double[] _gradientNorms;
+    private readonly double[] _weightNorms;
+    private readonly double[] _updateRatios;
+    private int _count;
+    private int _newest = -1;
+    private bool _updatePending;
+
+    /// <summary>Creates a monitor for a model's parameter tensors.</summary>
+    /// <param name="tensors">The model's tensor table (such as <c>Sequential&lt;T&gt;.ParameterTensors</c>).</param>
+    /// <param name="options">Sampling and thresholds; <see langword="null"/> for the defaults.</param>
+    /// <exception cref="ArgumentException"><paramref name="tensors"/> is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
+    public GradientMonitor(IReadOnlyList<ParameterTensor> tensors, GradientMonitorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        if (tensors.Count == 0)
+            throw new ArgumentException("The model has no parameter tensors to monitor.", nameof(tensors));
+        _options = options ?? new GradientMonitorOptions();
+        _options.Validate();
+
+        var layers = tensors.GroupBy(t => t.LayerIndex).OrderBy(g => g.Key).ToArray();
+        _names = layers.Select(g => LayerName(g.First())).ToArray();
+        _layerIndices = layers.Select(g => g.Key).ToArray();
+        _parameterCounts = layers.Select(g => g.Sum(t => t.Length)).ToArray();
+        _firstTensor = new int[layers.Length + 1];
+        var ordered = new List<ParameterTensor>(tensors.Count);
+        for (int l = 0; l < layers.Length; l++)
+        {
+            _firstTensor[l] = ordered.Count;
+            ordered.AddRange(layers[l]);
+        }
+        _firstTensor[^1] = ordered.Count;
+        _tensorOffsets = ordered.Select(t => t.Offset).ToArray();
+        _tensorLengths = ordered.Select(t => t.Length).ToArray();
+        _parameterLength = tensors.Max(t => t.Offset + t.Length);
+        _snapshot = new T[_parameterLength];
+
+        _steps = new long[_options.Capacity];
+        _gradientNorms = new double[_options.Capacity * layers.Length];
+        _weightNorms = new double[_gradientNorms.Length];
+        _updateRatios = new double[_gradientNorms.Length];
+    }
+
+    /// <summary>The options in force.</summary>
+    public GradientMonitorOptions Options => _options;
+
+    /// <summary>Number of layers that own parameters (the rows of the report).</summary>
+    public int LayerCount => _names.Length;
+
+    /// <summary>Number of samples currently kept (at most <see cref="GradientMonitorOptions.Capacity"/>).</summary>
+    public int SampleCount => _count;
+
+    /// <summary>Whether <paramref name="step"/> is a sampling step.</summary>
+    public bool IsSampleStep(long step) => step % _options.Interval == 0;
+
+    /// <summary>
+    /// Records gradient and weight norms if <paramref name="step"/> is a sampling step, and remembers the
+    /// parameters for <see cref="AfterStep"/>. Call after backward, before the optimizer step. Allocates nothing.
+    /// </summary>
+    /// <param name="step">The 0-based optimizer step about to be taken.</param>
+    /// <param name="parameters">The model's flat parameter buffer.</param>
+    /// <param name="gradients">The model's flat gradient buffer (same layout).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="step"/> is negative.</exception>
+    /// <exception cref="ArgumentException">A buffer is shorter than the tensor table requires.</exception>
+    public void BeforeStep(long step, ReadOnlySpan<T> parameters, ReadOnlySpan<T> gradients)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        CheckLength(parameters.Length, nameof(parameters));
+        CheckLength(gradients.Length, nameof(gradients));
+        _updatePending = false;
+        if (!IsSampleStep(step))
+            return;
+
+        _newest = (_newest + 1) % _options.Capacity;
+        _count = Math.Min(_count + 1, _options.Capacity);
+        _steps[_newest] = step;
+        int row = _newest * LayerCount;
+        for (int l = 0; l < LayerCount; l++)
+        {
+            _gradientNorms[row + l] = Math.Sqrt(LayerSumOfSquares(l, gradients, default));
+            _weightNorms[row + l] = Math.Sqrt(LayerSumOfSquares(l, parameters, default));
+            _updateRatios[row + l] = double.NaN;
+        }
+        parameters[.._parameterLength].CopyTo(_snapshot);
+        _updatePending = true;
+    }
+
+    /// <summary>
+    /// Records ‖Δθ‖₂ / ‖θ‖₂ per layer if the preceding <see cref="BeforeStep"/> sampled. Call after the optimizer
+    /// step. Allocates nothing.
+    /// </summary>
+    /// <param name="parameters">The model's flat parameter buffer after the step.</param>
+    /// <exception cref="ArgumentException"><paramref name="parameters"/> is shorter than the tensor table requires.</exception>
+    public void AfterStep(ReadOnlySpan<T> parameters)
+    {
+        CheckLength(parameters.Length, nameof(parameters));
+        if (!_updatePending)
+            return;
+        _updatePending = false;
+        int row = _newest * LayerCount;
+        for (int l = 0; l < LayerCount; l++)
+            _updateRatios[row + l] = Math.Sqrt(LayerSumOfSquares(l, parameters, _snapshot)) / _weightNorms[row + l];
+    }
+
+    /// <summary>The per-layer report of the newest sample, with the kept history (allocates; not for the hot path).</summary>
+    /// <exception cref="InvalidOperationException">No sample has been recorded yet.</exception>
+    public GradientReport Report()
+    {
+        if (_count == 0)
+            throw new InvalidOperationException("No gradients sampled yet: call BeforeStep at a sampling step first.");
+
+        int oldest = (_newest - _count + 1 + _options.Capacity) % _options.Capacity;
+        long[] steps = new long[_count];
+        for (int i = 0; i < _count; i++)
+            steps[i] = _steps[(oldest + i) % _options.Capacity];
+
+        int newestRow = _newest * LayerCount;
+        double last = _gradientNorms[newestRow + LayerCount - 1];
+        var rows = new LayerGradientStats[LayerCount];
+        for (int l = 0; l < LayerCount; l++)
+        {
+            double[] gradientHistory = History(_gradientNorms, l, oldest);
+            double norm = gradientHistory[^1];
+            double ratio = last > 0 && double.IsFinite(last) ? norm / last : double.NaN;
+            rows[l] = new LayerGradientStats(
+                _names[l], _layerIndices[l], _parameterCounts[l], norm, _weightNorms[newestRow + l], _updateRatios[newestRow + l],
+                ratio, Classify(norm, last, ratio, gradientHistory), gradientHistory, History(_updateRatios, l, oldest));
+        }
+        return new GradientReport(_steps[_newest], steps, rows);
+    }
+
+    private GradientHealth Classify(double norm, double last, double ratio, double[] history)
+    {
+        var health = GradientHealth.Healthy;
+        if (!double.IsFinite(norm) || !double.IsFinite(last))
+            return GradientHealth.NonFinite;
+        if (ratio < _options.VanishingRatio)
+            health |= GradientHealth.Vanishing;
+        if (ratio > _options.ExplodingRatio)
+            health |= GradientHealth.Exploding;
+        double windowStart = history[Math.Max(0, history.Length - _options.GrowthWindow)];
+        if (windowStart > 0 && norm > _options.GrowthFactor * windowStart)
+            health |= GradientHealth.Exploding;
+        return health;
+    }
+
+    private double[] History(double[] values, int layer, int oldest)
+    {
+        var history = new double[_count];
+        for (int i = 0; i < _count; i++)
+            history[i] = values[(oldest + i) % _options.Capacity * LayerCount + layer];
+        return history;
+    }
+
+    // Σ (x − reference)² over layer l's tensors; an empty reference means zero.
+    private double LayerSumOfSquares(int layer, ReadOnlySpan<T> values, ReadOnlySpan<T> reference)
+    {
+        double sum = 0;
+        for (int t = _firstTensor[layer]; t < _firstTensor[layer + 1]; t++)
+        {
+            ReadOnlySpan<T> x = values.Slice(_tensorOffsets[t], _tensorLengths[t]);
+            if (reference.IsEmpty)
+            {
+                foreach (T v in x)
+                {
+                    double d = double.CreateTruncating(v);
+                    sum += d * d;
+                }
+            }
+            else
+            {
+                ReadOnlySpan<T> r = reference.Slice(_tensorOffsets[t], _tensorLengths[t]);
+                for (int i = 0; i < x.Length; i++)
+                {
+                    double d = double.CreateTruncating(x[i]) - double.CreateTruncating(r[i]);
+                    sum += d * d;
+                }
+            }
+        }
+        return sum;
+    }
+
+    private void CheckLength(int length, string name)
+    {
+        if (length < _parameterLength)
+            throw new ArgumentException($"{name} has {length} elements; the tensor table needs {_parameterLength}.", name);
+    }
+
+    private static string LayerName(ParameterTensor tensor)
+    {
+        int dot = tensor.Name.LastIndexOf('.');
+        return dot > 0 ? tensor.Name[..dot] : tensor.Name;
+    }
+}

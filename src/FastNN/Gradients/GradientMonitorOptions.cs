@@ -1,0 +1,52 @@
+namespace FastNN.Gradients;
+
+/// <summary>How often a <see cref="GradientMonitor{T}"/> samples, how much it keeps, and when it flags a layer.</summary>
+/// <remarks>
+/// The thresholds compare each layer with the last (output-side) layer at the same step, so they do not depend
+/// on the scale of the loss: in a healthy network gradient norms stay within a few orders of magnitude of each
+/// other across depth. A 20-layer sigmoid network at PyTorch's default initialization has first-layer gradients
+/// about 10⁻¹⁰ times the last layer's; a ReLU network with He initialization stays within a factor of ten.
+/// </remarks>
+public sealed record GradientMonitorOptions
+{
+    /// <summary>Sample every this many steps (steps 0, N, 2N, …). Default 10.</summary>
+    public int Interval { get; init; } = 10;
+
+    /// <summary>Number of samples kept; older ones are overwritten. Default 256.</summary>
+    public int Capacity { get; init; } = 256;
+
+    /// <summary>
+    /// A layer is <see cref="GradientHealth.Vanishing"/> when its gradient norm divided by the last layer's is below
+    /// this. Default 10⁻³ (three orders of magnitude: its weights then learn a thousand times slower).
+    /// </summary>
+    public double VanishingRatio { get; init; } = 1e-3;
+
+    /// <summary>
+    /// A layer is <see cref="GradientHealth.Exploding"/> when its gradient norm divided by the last layer's is
+    /// above this. Default 10³.
+    /// </summary>
+    public double ExplodingRatio { get; init; } = 1e3;
+
+    /// <summary>
+    /// A layer is also <see cref="GradientHealth.Exploding"/> when its gradient norm grew by more than this factor
+    /// between the oldest sample of the window and the newest. Default 10³.
+    /// </summary>
+    public double GrowthFactor { get; init; } = 1e3;
+
+    /// <summary>Number of samples the growth test spans (the newest and the <c>GrowthWindow − 1</c> before it). Default 10.</summary>
+    public int GrowthWindow { get; init; } = 10;
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Interval, 1, nameof(Interval));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Capacity, 1, nameof(Capacity));
+        ArgumentOutOfRangeException.ThrowIfLessThan(GrowthWindow, 2, nameof(GrowthWindow));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(GrowthWindow, Capacity, nameof(GrowthWindow));
+        if (!(VanishingRatio > 0 && VanishingRatio < 1))
+            throw new ArgumentOutOfRangeException(nameof(VanishingRatio), VanishingRatio, "Must be in (0, 1).");
+        if (!(ExplodingRatio > 1 && double.IsFinite(ExplodingRatio)))
+            throw new ArgumentOutOfRangeException(nameof(ExplodingRatio), ExplodingRatio, "Must be finite and greater than 1.");
+        if (!(GrowthFactor > 1 && double.IsFinite(GrowthFactor)))
+            throw new ArgumentOutOfRangeException(nameof(GrowthFactor), GrowthFactor, "Must be finite and greater than 1.");
+    }
+}

@@ -1,0 +1,10 @@
+namespace FastNN.Gradients;
+
+/// <summary>What <see cref="NonFiniteGradientGuard{T}"/> does when a gradient is NaN or infinite.</summary>
+public enum NonFiniteGradientPolicy
+{
+    /// <summary>Throw a <see cref="NonFiniteGradientException"/> naming the tensor, its layer and the element.</summary>
+    Throw,
+    /// <summary>Tell the caller to skip the optimizer step, and count the skipped steps (as mixed-precision loss scalers do).</summary>
+    SkipStep,
+}

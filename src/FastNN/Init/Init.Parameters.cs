@@ -1,0 +1,86 @@
+using System.Numerics;
+using FastNN.Models;
+
+namespace FastNN;
+
+public static partial class Init
+{
+    /// <summary>
+    /// (Re)initializes a model's parameter buffer tensor by tensor, in buffer order, from one generator seeded with
+    /// <paramref name="seed"/>: the same seed gives the same parameters.
+    /// </summary>
+    /// <remarks><para>By kind:</para><list type="bullet">
+    /// <item><see cref="ParameterKind.Weight"/> ([out, in], or [out, …] with in the product of the rest): the chosen
+    /// <paramref name="scheme"/>; Glorot takes <c>gain = Gain(nonlinearity, negativeSlope)</c> and so does He.</item>
+    /// <item><see cref="ParameterKind.Bias"/>: U(−1/√fan_in, 1/√fan_in) of the same layer's weight under
+    /// <see cref="WeightInit.PyTorchLinear"/>, zero under the other schemes.</item>
+    /// <item><see cref="ParameterKind.NormScale"/> 1, <see cref="ParameterKind.NormShift"/> 0,
+    /// <see cref="ParameterKind.PReluSlope"/> 0.25 (PyTorch's defaults).</item>
+    /// </list></remarks>
+    /// <param name="parameters">The model's parameter buffer.</param>
+    /// <param name="tensors">Its tensors (<c>Sequential&lt;T&gt;.ParameterTensors</c>).</param>
+    /// <param name="seed">Seed of the generator.</param>
+    /// <param name="scheme">How weights are drawn (default: PyTorch's nn.Linear default).</param>
+    /// <param name="nonlinearity">The activation after each layer, for the gain of Glorot and He (default: ReLU).</param>
+    /// <param name="negativeSlope">The slope of a leaky ReLU (default: 0.01).</param>
+    /// <param name="mode">He's fan (default: fan_in).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="tensors"/> is null.</exception>
+    /// <exception cref="ArgumentException">A tensor lies outside the buffer, has an empty shape, or a bias has no weight in its layer under the PyTorch scheme.</exception>
+    public static void Parameters<T>(Span<T> parameters, IReadOnlyList<ParameterTensor> tensors, int seed,
+        WeightInit scheme = WeightInit.PyTorchLinear, Nonlinearity nonlinearity = Nonlinearity.Relu,
+        double negativeSlope = 0.01, FanMode mode = FanMode.FanIn)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        foreach (ParameterTensor tensor in tensors)
+        {
+            if (tensor.Offset < 0 || tensor.Length < 0 || (long)tensor.Offset + tensor.Length > parameters.Length)
+                throw new ArgumentException($"Tensor '{tensor.Name}' (offset {tensor.Offset}, length {tensor.Length}) lies outside the {parameters.Length} parameters.", nameof(tensors));
+        }
+        double gain = Gain(nonlinearity, negativeSlope);
+        var random = new Random(seed);
+        foreach (ParameterTensor tensor in tensors.OrderBy(t => t.Offset))
+        {
+            Span<T> values = parameters.Slice(tensor.Offset, tensor.Length);
+            switch (tensor.Kind)
+            {
+                case ParameterKind.Weight:
+                    (int fanIn, int fanOut) = Fans(tensor);
+                    switch (scheme)
+                    {
+                        case WeightInit.PyTorchLinear: LinearDefault(values, fanIn, random); break;
+                        case WeightInit.GlorotUniform: GlorotUniform(values, fanIn, fanOut, random, gain); break;
+                        case WeightInit.GlorotNormal: GlorotNormal(values, fanIn, fanOut, random, gain); break;
+                        case WeightInit.HeUniform: HeUniform(values, fanIn, fanOut, random, mode, gain); break;
+                        case WeightInit.HeNormal: HeNormal(values, fanIn, fanOut, random, mode, gain); break;
+                        default: throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "Unknown scheme.");
+                    }
+                    break;
+                case ParameterKind.Bias when scheme == WeightInit.PyTorchLinear:
+                    ParameterTensor weight = tensors.FirstOrDefault(t => t.LayerIndex == tensor.LayerIndex && t.Kind == ParameterKind.Weight)
+                        ?? throw new ArgumentException($"Bias '{tensor.Name}' has no weight in layer {tensor.LayerIndex} to take fan_in from.", nameof(tensors));
+                    LinearDefault(values, Fans(weight).FanIn, random);
+                    break;
+                case ParameterKind.NormScale:
+                    values.Fill(T.One);
+                    break;
+                case ParameterKind.PReluSlope:
+                    values.Fill(T.CreateChecked(0.25));
+                    break;
+                default:
+                    values.Clear();
+                    break;
+            }
+        }
+    }
+
+    /// <summary>fan_in and fan_out of a weight [out, in, …]: out, and the product of the remaining dimensions.</summary>
+    private static (int FanIn, int FanOut) Fans(ParameterTensor weight)
+    {
+        if (weight.Shape is not { Length: > 0 } shape)
+            throw new ArgumentException($"Weight '{weight.Name}' has no shape.", "tensors");
+        long fanIn = 1;
+        for (int i = 1; i < shape.Length; i++) fanIn *= shape[i];
+        return ((int)fanIn, shape[0]);
+    }
+}

@@ -1,0 +1,66 @@
+using System.Numerics;
+using System.Text.Json;
+using FastNN.Intrinsics;
+using FastNN.Models;
+
+namespace FastNN.Layers;
+
+/// <summary>Parametric ReLU, as <c>nn.PReLU</c>: <c>y = x</c> for x &gt; 0, else <c>a·x</c> with a learnable slope a, shared or one per feature.</summary>
+/// <remarks>Parameter: <c>weight</c>, <c>[num_parameters]</c> (kind <see cref="ParameterKind.PReluSlope"/>), initialized to 0.25 as PyTorch.</remarks>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class PRelu<T> : ActivationLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly ParameterDeclaration[] _parameters;
+
+    /// <summary>Creates the activation over <paramref name="features"/> features.</summary>
+    /// <param name="features">Features per row (at least 1).</param>
+    /// <param name="slopes">Number of learnable slopes: 1 (shared, PyTorch's default) or <paramref name="features"/>.</param>
+    /// <param name="initialSlope">Initial value of every slope (default 0.25, PyTorch's).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="slopes"/> is neither 1 nor <paramref name="features"/>.</exception>
+    public PRelu(int features, int slopes = 1, double initialSlope = 0.25) : base(features)
+    {
+        if (slopes != 1 && slopes != features)
+            throw new ArgumentOutOfRangeException(nameof(slopes), slopes, $"PReLU takes 1 slope or one per feature ({features}).");
+        Slopes = slopes;
+        InitialSlope = initialSlope;
+        _parameters = [new ParameterDeclaration("weight", [slopes], ParameterKind.PReluSlope)];
+    }
+
+    /// <summary>Number of learnable slopes (1 or <see cref="ActivationLayer{T}.Features"/>).</summary>
+    public int Slopes { get; }
+
+    /// <summary>Initial value of every slope.</summary>
+    public double InitialSlope { get; }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<ParameterDeclaration> ParameterDeclarations => _parameters;
+
+    /// <inheritdoc/>
+    public override void Initialize(LayerBuffers<T> buffers) => buffers.Parameters.Fill(T.CreateTruncating(InitialSlope));
+
+    /// <inheritdoc/>
+    public override void Forward(Span<T> y, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch) =>
+        Activations.PRelu(x, y, buffers.Parameters, Features);
+
+    /// <inheritdoc/>
+    /// <remarks>The slope gradients accumulate.</remarks>
+    public override void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, ReadOnlySpan<T> y, LayerBuffers<T> buffers, int batch)
+    {
+        if (!dx.IsEmpty)
+        {
+            Activations.PReluBackward(x, dy, buffers.Parameters, Features, dx, buffers.Gradients);
+            return;
+        }
+        // No input gradient wanted: only da += Σ dy·x over x ≤ 0.
+        for (int i = 0; i < x.Length; i++)
+            if (x[i] <= T.Zero)
+                buffers.Gradients[Slopes == 1 ? 0 : i % Features] += dy[i] * x[i];
+    }
+
+    private protected override void WriteJson(Utf8JsonWriter writer)
+    {
+        writer.WriteString("type", "PReLU");
+        writer.WriteNumber("num_parameters", Slopes);
+        writer.WriteNumber("init", InitialSlope);
+    }
+}

@@ -1,0 +1,31 @@
+using System.Numerics;
+using System.Text.Json;
+using FastNN.Intrinsics;
+
+namespace FastNN.Layers;
+
+/// <summary>Sigmoid-weighted linear unit, as <c>nn.SiLU</c>: <c>y = x·σ(x)</c>.</summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class Silu<T> : ActivationLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Creates the activation over <paramref name="features"/> features.</summary>
+    /// <param name="features">Features per row (at least 1).</param>
+    public Silu(int features) : base(features)
+    {
+    }
+
+    /// <inheritdoc/>
+    public override void Forward(Span<T> y, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch) => Activations.Silu(x, y);
+
+    /// <inheritdoc/>
+    public override void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, ReadOnlySpan<T> y, LayerBuffers<T> buffers, int batch)
+    {
+        if (!dx.IsEmpty)
+            Activations.SiluBackward(x, dy, dx);
+    }
+
+    private protected override void WriteJson(Utf8JsonWriter writer)
+    {
+        writer.WriteString("type", "SiLU");
+    }
+}

@@ -1,0 +1,48 @@
+using System.Numerics;
+using System.Text.Json;
+using FastNN.Intrinsics;
+
+namespace FastNN.Layers;
+
+/// <summary>Softplus, as <c>nn.Softplus</c>: <c>y = log(1 + e^(β·x))/β</c>, and <c>y = x</c> where <c>β·x &gt; threshold</c>.</summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class Softplus<T> : ActivationLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Creates the activation over <paramref name="features"/> features.</summary>
+    /// <param name="features">Features per row (at least 1).</param>
+    /// <param name="beta">β (default 1).</param>
+    /// <param name="threshold">Above <c>β·x &gt; threshold</c> the layer is the identity (default 20).</param>
+    public Softplus(int features, double beta = 1.0, double threshold = 20.0) : base(features)
+    {
+        Beta = beta;
+        Threshold = threshold;
+        _beta = T.CreateTruncating(beta);
+        _threshold = T.CreateTruncating(threshold);
+    }
+
+    private readonly T _beta;
+    private readonly T _threshold;
+
+    /// <summary>β.</summary>
+    public double Beta { get; }
+
+    /// <summary>Where the layer turns into the identity.</summary>
+    public double Threshold { get; }
+
+    /// <inheritdoc/>
+    public override void Forward(Span<T> y, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch) => Activations.Softplus(x, y, _beta, _threshold);
+
+    /// <inheritdoc/>
+    public override void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, ReadOnlySpan<T> y, LayerBuffers<T> buffers, int batch)
+    {
+        if (!dx.IsEmpty)
+            Activations.SoftplusBackward(x, dy, dx, _beta, _threshold);
+    }
+
+    private protected override void WriteJson(Utf8JsonWriter writer)
+    {
+        writer.WriteString("type", "Softplus");
+        writer.WriteNumber("beta", Beta);
+        writer.WriteNumber("threshold", Threshold);
+    }
+}

@@ -1,0 +1,62 @@
+namespace FastNN.Layers;
+
+/// <summary>
+/// A small, fast, seeded pseudo-random generator (xoshiro256**, seeded through SplitMix64) whose whole state can be
+/// saved and restored, so a stochastic pass (dropout) can be replayed exactly.
+/// </summary>
+public sealed class FastRandom
+{
+    private ulong _s0, _s1, _s2, _s3;
+
+    /// <summary>Creates a generator whose sequence is fixed by <paramref name="seed"/>.</summary>
+    /// <param name="seed">Any value, zero included.</param>
+    public FastRandom(ulong seed) => Reseed(seed);
+
+    /// <summary>Restarts the sequence fixed by <paramref name="seed"/>.</summary>
+    /// <param name="seed">Any value, zero included.</param>
+    public void Reseed(ulong seed)
+    {
+        // SplitMix64 spreads any seed (zero included) over the four words, as the xoshiro authors recommend.
+        _s0 = SplitMix(ref seed);
+        _s1 = SplitMix(ref seed);
+        _s2 = SplitMix(ref seed);
+        _s3 = SplitMix(ref seed);
+    }
+
+    /// <summary>The full generator state, for <see cref="Restore"/>.</summary>
+    public (ulong, ulong, ulong, ulong) State => (_s0, _s1, _s2, _s3);
+
+    /// <summary>Returns the generator to a state read from <see cref="State"/>.</summary>
+    /// <param name="state">A value of <see cref="State"/>.</param>
+    public void Restore((ulong, ulong, ulong, ulong) state) => (_s0, _s1, _s2, _s3) = state;
+
+    /// <summary>The next 64 random bits.</summary>
+    public ulong NextUInt64()
+    {
+        ulong result = ulong.RotateLeft(_s1 * 5, 7) * 9;
+        ulong t = _s1 << 17;
+        _s2 ^= _s0;
+        _s3 ^= _s1;
+        _s1 ^= _s2;
+        _s0 ^= _s3;
+        _s2 ^= t;
+        _s3 = ulong.RotateLeft(_s3, 45);
+        return result;
+    }
+
+    /// <summary>A uniform double in [0, 1) with 53 random bits.</summary>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>A uniform double in [<paramref name="low"/>, <paramref name="high"/>).</summary>
+    /// <param name="low">Inclusive lower bound.</param>
+    /// <param name="high">Exclusive upper bound.</param>
+    public double NextDouble(double low, double high) => low + (high - low) * NextDouble();
+
+    private static ulong SplitMix(ref ulong x)
+    {
+        ulong z = x += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}

@@ -1,0 +1,157 @@
+using System.Numerics;
+
+namespace FastNN.Layers;
+
+/// <summary>
+/// Runs a list of layers one after another over one scratch region. Used by <see cref="Models.Sequential{T}"/>
+/// and by layers built around a body of layers (<see cref="Residual{T}"/>, <see cref="Concat{T}"/>).
+/// </summary>
+/// <remarks>
+/// Scratch layout for a batch: <c>[out 0][scratch 0][out 1][scratch 1]…[grad A][grad B]</c>, where the two gradient
+/// buffers take turns holding the gradient between consecutive layers. Offsets follow from the batch, so any batch
+/// up to the one the scratch was sized for uses a prefix.
+/// </remarks>
+internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly ILayer<T>[] _layers;
+    private readonly int[] _parameterOffsets;
+    private readonly int[] _parameterLengths;
+    private readonly int[] _stateOffsets;
+    private readonly int[] _stateLengths;
+    private readonly int _gradientWidth;
+
+    /// <param name="layers">At least one layer, each taking the previous one's output width.</param>
+    /// <param name="label">How errors name layer j, such as <c>j => $"layer {j}"</c>.</param>
+    public LayerChain(IEnumerable<ILayer<T>> layers, Func<int, string> label)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        _layers = layers.ToArray();
+        if (_layers.Length == 0)
+            throw new ArgumentException("At least one layer is required.", nameof(layers));
+        int n = _layers.Length;
+        _parameterOffsets = new int[n];
+        _parameterLengths = new int[n];
+        _stateOffsets = new int[n];
+        _stateLengths = new int[n];
+        var parameters = new List<(ParameterDeclaration, int)>();
+        var state = new List<(StateDeclaration, int)>();
+        for (int j = 0; j < n; j++)
+        {
+            ILayer<T> layer = _layers[j] ?? throw new ArgumentException($"{label(j)} is null.", nameof(layers));
+            if (layer.InputSize < 1 || layer.OutputSize < 1)
+                throw new ArgumentException($"{label(j)} ({Describe(layer)}) has input width {layer.InputSize} and output width {layer.OutputSize}; both must be at least 1.", nameof(layers));
+            if (j > 0 && layer.InputSize != _layers[j - 1].OutputSize)
+                throw new ArgumentException(
+                    $"{label(j)} ({Describe(layer)}) expects input [batch, {layer.InputSize}] but {label(j - 1)} ({Describe(_layers[j - 1])}) outputs [batch, {_layers[j - 1].OutputSize}].",
+                    nameof(layers));
+            _parameterOffsets[j] = ParameterLength;
+            foreach (ParameterDeclaration p in layer.ParameterDeclarations)
+            {
+                parameters.Add((p with { Name = $"{j}.{p.Name}" }, j));
+                ParameterLength += p.Length;
+            }
+            _parameterLengths[j] = ParameterLength - _parameterOffsets[j];
+            _stateOffsets[j] = StateLength;
+            foreach (StateDeclaration s in layer.StateDeclarations)
+            {
+                state.Add((s with { Name = $"{j}.{s.Name}" }, j));
+                StateLength += s.Length;
+            }
+            _stateLengths[j] = StateLength - _stateOffsets[j];
+            if (j < n - 1)
+                _gradientWidth = Math.Max(_gradientWidth, layer.OutputSize);
+        }
+        Parameters = parameters;
+        State = state;
+    }
+
+    public IReadOnlyList<ILayer<T>> Layers => _layers;
+
+    public int InputSize => _layers[0].InputSize;
+
+    public int OutputSize => _layers[^1].OutputSize;
+
+    /// <summary>Parameter declarations prefixed with the layer index (<c>0.weight</c>), with their layer index.</summary>
+    public IReadOnlyList<(ParameterDeclaration Declaration, int Layer)> Parameters { get; }
+
+    /// <summary>State declarations prefixed with the layer index, with their layer index.</summary>
+    public IReadOnlyList<(StateDeclaration Declaration, int Layer)> State { get; }
+
+    public int ParameterLength { get; }
+
+    public int StateLength { get; }
+
+    public int ScratchLength(int batch)
+    {
+        long length = 2L * batch * _gradientWidth;
+        foreach (ILayer<T> layer in _layers)
+            length += (long)batch * layer.OutputSize + layer.ScratchLength(batch);
+        return checked((int)length);
+    }
+
+    public void Initialize(LayerBuffers<T> buffers)
+    {
+        for (int j = 0; j < _layers.Length; j++)
+            _layers[j].Initialize(buffers.Slice(_parameterOffsets[j], _parameterLengths[j], _stateOffsets[j], _stateLengths[j], 0, 0));
+    }
+
+    /// <summary>Runs every layer; returns the last output, a slice of the scratch.</summary>
+    public Span<T> Forward(ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch)
+    {
+        ReadOnlySpan<T> input = x;
+        Span<T> output = default;
+        int offset = 0;
+        for (int j = 0; j < _layers.Length; j++)
+        {
+            ILayer<T> layer = _layers[j];
+            output = buffers.Scratch.Slice(offset, batch * layer.OutputSize);
+            offset += output.Length;
+            int scratch = layer.ScratchLength(batch);
+            layer.Forward(output, input, Inner(buffers, j, offset, scratch), batch);
+            offset += scratch;
+            input = output;
+        }
+        return output;
+    }
+
+    /// <summary>Back-propagates <paramref name="dy"/> through every layer into <paramref name="dx"/> (overwritten).</summary>
+    public void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch)
+    {
+        int end = 0;
+        foreach (ILayer<T> layer in _layers)
+            end += batch * layer.OutputSize + layer.ScratchLength(batch);
+        Span<T> gradientA = buffers.Scratch.Slice(end, batch * _gradientWidth);
+        Span<T> gradientB = buffers.Scratch.Slice(end + gradientA.Length, gradientA.Length);
+
+        ReadOnlySpan<T> upstream = dy;
+        for (int j = _layers.Length - 1; j >= 0; j--)
+        {
+            ILayer<T> layer = _layers[j];
+            int scratch = layer.ScratchLength(batch);
+            int scratchStart = end - scratch;
+            int outputStart = scratchStart - batch * layer.OutputSize;
+            ReadOnlySpan<T> output = buffers.Scratch.Slice(outputStart, batch * layer.OutputSize);
+            ReadOnlySpan<T> input;
+            Span<T> inputGradient;
+            if (j == 0)
+            {
+                input = x;
+                inputGradient = dx;
+            }
+            else
+            {
+                int inputLength = batch * layer.InputSize;
+                input = buffers.Scratch.Slice(outputStart - _layers[j - 1].ScratchLength(batch) - inputLength, inputLength);
+                inputGradient = (j % 2 == 0 ? gradientA : gradientB)[..inputLength];
+            }
+            layer.Backward(inputGradient, upstream, input, output, Inner(buffers, j, scratchStart, scratch), batch);
+            upstream = inputGradient;
+            end = outputStart;
+        }
+    }
+
+    private LayerBuffers<T> Inner(LayerBuffers<T> buffers, int j, int scratchOffset, int scratchLength) =>
+        buffers.Slice(_parameterOffsets[j], _parameterLengths[j], _stateOffsets[j], _stateLengths[j], scratchOffset, scratchLength);
+
+    internal static string Describe(ILayer<T> layer) => layer.GetType().Name.Split('`')[0];
+}

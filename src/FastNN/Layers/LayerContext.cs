@@ -1,0 +1,15 @@
+namespace FastNN.Layers;
+
+/// <summary>What a model shares with all its layers during a pass: the mode and the random source.</summary>
+public sealed class LayerContext
+{
+    /// <summary>Creates a context in training mode with a random source seeded by <paramref name="seed"/>.</summary>
+    /// <param name="seed">Seed of <see cref="Random"/>.</param>
+    public LayerContext(ulong seed) => Random = new FastRandom(seed);
+
+    /// <summary>Training mode (batch statistics, dropout on) when true; evaluation mode (running statistics, dropout off) when false.</summary>
+    public bool Training { get; set; } = true;
+
+    /// <summary>The model's seeded random source, used by initialization and dropout.</summary>
+    public FastRandom Random { get; }
+}

@@ -1,0 +1,13 @@
+using FastNN.Models;
+
+namespace FastNN.Layers;
+
+/// <summary>A learnable tensor a layer declares: its name relative to the layer, its shape and what it is for.</summary>
+/// <param name="Name">PyTorch state-dict name relative to the layer, such as <c>weight</c> or <c>body.0.bias</c>.</param>
+/// <param name="Shape">Row-major shape.</param>
+/// <param name="Kind">What the tensor is for (optimizers decay <see cref="ParameterKind.Weight"/> tensors by default).</param>
+public sealed record ParameterDeclaration(string Name, int[] Shape, ParameterKind Kind)
+{
+    /// <summary>Number of elements: the product of <see cref="Shape"/>.</summary>
+    public int Length => TensorShape.Length(Shape);
+}

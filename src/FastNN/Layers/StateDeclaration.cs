@@ -1,0 +1,10 @@
+namespace FastNN.Layers;
+
+/// <summary>A non-learnable tensor a layer declares, such as BatchNorm's <c>running_mean</c>.</summary>
+/// <param name="Name">PyTorch state-dict name relative to the layer.</param>
+/// <param name="Shape">Row-major shape; empty for a scalar such as <c>num_batches_tracked</c>.</param>
+public sealed record StateDeclaration(string Name, int[] Shape)
+{
+    /// <summary>Number of elements: the product of <see cref="Shape"/> (1 for a scalar).</summary>
+    public int Length => TensorShape.Length(Shape);
+}

@@ -1,0 +1,44 @@
+using System.Numerics;
+
+namespace FastNN.Losses;
+
+/// <summary>Huber loss, as PyTorch's <c>nn.HuberLoss()</c>: quadratic near zero, linear beyond δ.</summary>
+/// <remarks><code>
+/// d = p − t      ℓ = ½d² if |d| &lt; δ, else δ·(|d| − ½δ)      L = Σ ℓ / N      ∂L/∂p = clamp(d, −δ, δ)/N
+/// </code>The target has the prediction's shape.</remarks>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class HuberLoss<T> : ILoss<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Creates a Huber loss.</summary>
+    /// <param name="delta">δ, where the loss turns linear (default 1, PyTorch's).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is not positive.</exception>
+    public HuberLoss(double delta = 1.0)
+    {
+        if (!(delta > 0))
+            throw new ArgumentOutOfRangeException(nameof(delta), delta, "Huber δ must be positive.");
+        Delta = delta;
+    }
+
+    /// <summary>δ, where the loss turns linear.</summary>
+    public double Delta { get; }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">A span's length does not match the shapes.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is below 1.</exception>
+    public T Compute(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, int batch)
+    {
+        LossArguments.Check(prediction, target, gradient, batch, targetPerRow: false);
+        T delta = T.CreateTruncating(Delta);
+        T half = T.CreateTruncating(0.5);
+        T inverseN = T.One / T.CreateTruncating(prediction.Length);
+        double sum = 0;
+        for (int i = 0; i < prediction.Length; i++)
+        {
+            T d = prediction[i] - target[i];
+            T a = T.Abs(d);
+            sum += double.CreateTruncating(a < delta ? half * d * d : delta * (a - half * delta));
+            gradient[i] = T.Clamp(d, -delta, delta) * inverseN;
+        }
+        return T.CreateTruncating(sum / prediction.Length);
+    }
+}

@@ -1,0 +1,41 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace FastNN.Losses;
+
+/// <summary>Softmax cross-entropy on integer class labels, fused and stable, as PyTorch's <c>nn.CrossEntropyLoss()</c> on logits.</summary>
+/// <remarks><para>For each row of logits x with label k, with m = max(x):</para><code>
+/// ℓ = m + log Σⱼ e^(xⱼ − m) − x_k      L = Σ ℓ / batch      ∂L/∂xⱼ = (softmax(x)ⱼ − [j = k]) / batch
+/// </code><para>The target holds one class index per row, stored as a whole number in <typeparamref name="T"/>
+/// (0, 1, …, classes − 1).</para></remarks>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class SoftmaxCrossEntropyLoss<T> : ILoss<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">A span's length does not match the shapes, or a label is not a whole number in [0, classes).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is below 1.</exception>
+    public T Compute(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, int batch)
+    {
+        int classes = LossArguments.Check(prediction, target, gradient, batch, targetPerRow: true);
+        T inverseBatch = T.One / T.CreateTruncating(batch);
+        double sum = 0;
+        for (int r = 0; r < batch; r++)
+        {
+            T label = target[r];
+            if (!T.IsInteger(label) || label < T.Zero || label >= T.CreateTruncating(classes))
+                throw new ArgumentException($"target[{r}] = {label} is not a class index in [0, {classes}).", nameof(target));
+            int k = int.CreateTruncating(label);
+            ReadOnlySpan<T> x = prediction.Slice(r * classes, classes);
+            Span<T> g = gradient.Slice(r * classes, classes);
+            // g = e^(x − m) / Σ e^(x − m) / batch;  ℓ = m + log Σ e^(x − m) − x_k
+            T max = TensorPrimitives.Max(x);
+            TensorPrimitives.Subtract(x, max, g);
+            TensorPrimitives.Exp(g, g);
+            T total = TensorPrimitives.Sum<T>(g);
+            sum += double.CreateTruncating(max + T.Log(total) - x[k]);
+            TensorPrimitives.Multiply(g, inverseBatch / total, g);
+            g[k] -= inverseBatch;
+        }
+        return T.CreateTruncating(sum / batch);
+    }
+}

@@ -1,0 +1,212 @@
+using System.Numerics;
+using FastNN.Layers;
+
+namespace FastNN.Models;
+
+/// <summary>
+/// A stack of layers run one after another, as PyTorch's <c>nn.Sequential</c>, owning every buffer it needs:
+/// one contiguous parameter buffer, one gradient buffer with the same layout, one state buffer and a workspace
+/// sized once for <see cref="MaxBatch"/> rows. After construction, passes allocate nothing.
+/// </summary>
+/// <remarks>
+/// Tensors are named as in the state dict of the equivalent <c>nn.Sequential</c> (<c>0.weight</c>, <c>0.bias</c>,
+/// <c>1.running_mean</c>, …). Parameters are initialized at construction from the seeded <see cref="Random"/>
+/// (Dense as <c>nn.Linear</c>; normalization γ = 1, β = 0; PReLU 0.25).
+/// </remarks>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly LayerChain<T> _chain;
+    private readonly T[] _parameters;
+    private readonly T[] _gradients;
+    private readonly T[] _state;
+    private readonly T[] _input;
+    private readonly T[] _inputGradient;
+    private readonly T[] _workspace;
+    private readonly LayerContext _context;
+    private int _forwardBatch;
+    private int _inputGradientBatch;
+
+    /// <summary>Builds a model from <paramref name="layers"/>, each taking the previous one's output width.</summary>
+    /// <param name="layers">The layers, in order.</param>
+    /// <param name="maxBatch">The largest batch <see cref="Forward"/> will be given (at least 1).</param>
+    /// <param name="seed">Seed of <see cref="Random"/> (initialization, dropout).</param>
+    /// <exception cref="ArgumentException">No layers, or a layer's input width differs from the previous layer's output width (the message names both layers and shapes).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1.</exception>
+    public Sequential(IEnumerable<ILayer<T>> layers, int maxBatch, ulong seed = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        _chain = new LayerChain<T>(layers, j => $"Layer {j}");
+        MaxBatch = maxBatch;
+        Seed = seed;
+        _context = new LayerContext(seed);
+        _parameters = new T[_chain.ParameterLength];
+        _gradients = new T[_chain.ParameterLength];
+        _state = new T[_chain.StateLength];
+        _input = new T[maxBatch * InputSize];
+        _inputGradient = new T[maxBatch * InputSize];
+        _workspace = new T[_chain.ScratchLength(maxBatch)];
+
+        var parameterTensors = new List<ParameterTensor>();
+        int offset = 0;
+        foreach ((ParameterDeclaration p, int layer) in _chain.Parameters)
+        {
+            parameterTensors.Add(new ParameterTensor(p.Name, offset, p.Length, p.Shape, p.Kind, layer));
+            offset += p.Length;
+        }
+        ParameterTensors = parameterTensors;
+        var stateTensors = new List<StateTensor>();
+        offset = 0;
+        foreach ((StateDeclaration s, int layer) in _chain.State)
+        {
+            stateTensors.Add(new StateTensor(s.Name, offset, s.Length, s.Shape, layer));
+            offset += s.Length;
+        }
+        StateTensors = stateTensors;
+        Initialize(seed);
+    }
+
+    /// <summary>The layers, in order.</summary>
+    public IReadOnlyList<ILayer<T>> Layers => _chain.Layers;
+
+    /// <summary>Features per input row.</summary>
+    public int InputSize => _chain.InputSize;
+
+    /// <summary>Features per output row.</summary>
+    public int OutputSize => _chain.OutputSize;
+
+    /// <summary>The largest batch the workspace holds.</summary>
+    public int MaxBatch { get; }
+
+    /// <summary>The seed the model was built with.</summary>
+    public ulong Seed { get; }
+
+    /// <summary>Training mode (batch statistics, dropout on; the default) or evaluation mode (running statistics, dropout off).</summary>
+    public bool Training
+    {
+        get => _context.Training;
+        set => _context.Training = value;
+    }
+
+    /// <summary>The model's seeded random source (initialization and dropout masks).</summary>
+    public FastRandom Random => _context.Random;
+
+    /// <summary>All learnable parameters, one contiguous buffer; each tensor is the slice given by <see cref="ParameterTensors"/>.</summary>
+    public Span<T> Parameters => _parameters;
+
+    /// <summary>The gradients of <see cref="Parameters"/>, same layout; <see cref="Backward"/> accumulates into them.</summary>
+    public Span<T> Gradients => _gradients;
+
+    /// <summary>Non-learnable state (running statistics), laid out as <see cref="StateTensors"/>.</summary>
+    public Span<T> State => _state;
+
+    /// <summary>Name, offset, shape and kind of each tensor in <see cref="Parameters"/>, in buffer order.</summary>
+    public IReadOnlyList<ParameterTensor> ParameterTensors { get; }
+
+    /// <summary>Name, offset and shape of each tensor in <see cref="State"/>, in buffer order.</summary>
+    public IReadOnlyList<StateTensor> StateTensors { get; }
+
+    /// <summary>The slice of <see cref="Parameters"/> holding the named tensor.</summary>
+    /// <param name="name">A state-dict name such as <c>0.weight</c>.</param>
+    /// <exception cref="ArgumentException">No parameter tensor has that name.</exception>
+    public Span<T> Parameter(string name)
+    {
+        foreach (ParameterTensor p in ParameterTensors)
+            if (p.Name == name)
+                return Parameters.Slice(p.Offset, p.Length);
+        throw new ArgumentException($"The model has no parameter tensor '{name}'; it has {string.Join(", ", ParameterTensors.Select(t => t.Name))}.", nameof(name));
+    }
+
+    /// <summary>Re-initializes every parameter and state tensor from a generator reseeded with <paramref name="seed"/> (as at construction when it is the build seed).</summary>
+    /// <param name="seed">Seed of <see cref="Random"/>.</param>
+    public void Initialize(ulong seed)
+    {
+        _context.Random.Reseed(seed);
+        _chain.Initialize(Buffers(0));
+    }
+
+    /// <summary>Runs the model on <paramref name="batch"/> rows.</summary>
+    /// <param name="input">The input, <c>[batch, InputSize]</c> row-major; copied, so the caller may reuse it.</param>
+    /// <param name="batch">Rows, from 1 to <see cref="MaxBatch"/>.</param>
+    /// <returns>The output <c>[batch, OutputSize]</c>, a view of the workspace valid until the next pass.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
+    /// <exception cref="ArgumentException"><paramref name="input"/> does not hold batch × InputSize elements.</exception>
+    public ReadOnlySpan<T> Forward(ReadOnlySpan<T> input, int batch)
+    {
+        CheckBatch(batch);
+        if (input.Length != batch * InputSize)
+            throw new ArgumentException($"Layer 0 expects input [{batch}, {InputSize}] ({batch * InputSize} elements) but got {input.Length} elements.", nameof(input));
+        Span<T> x = _input.AsSpan(0, input.Length);
+        input.CopyTo(x);
+        _forwardBatch = batch;
+        return _chain.Forward(x, Buffers(batch), batch);
+    }
+
+    /// <summary>Back-propagates the gradient of a loss with respect to the last output; parameter gradients ACCUMULATE into <see cref="Gradients"/>.</summary>
+    /// <param name="outputGradient">d loss / d output, <c>[batch, OutputSize]</c>.</param>
+    /// <param name="batch">The batch of the last <see cref="Forward"/>.</param>
+    /// <exception cref="InvalidOperationException">No forward pass of that batch precedes the call.</exception>
+    /// <exception cref="ArgumentException"><paramref name="outputGradient"/> does not hold batch × OutputSize elements.</exception>
+    public void Backward(ReadOnlySpan<T> outputGradient, int batch)
+    {
+        CheckBatch(batch);
+        if (batch != _forwardBatch)
+            throw new InvalidOperationException($"Backward of batch {batch} must follow a Forward of the same batch; the last Forward had batch {_forwardBatch}.");
+        if (outputGradient.Length != batch * OutputSize)
+            throw new ArgumentException($"Layer {Layers.Count - 1} outputs [{batch}, {OutputSize}] ({batch * OutputSize} elements) but the output gradient has {outputGradient.Length} elements.", nameof(outputGradient));
+        _inputGradientBatch = ComputeInputGradient ? batch : 0;
+        _chain.Backward(_inputGradient.AsSpan(0, _inputGradientBatch * InputSize), outputGradient, _input.AsSpan(0, batch * InputSize), Buffers(batch), batch);
+    }
+
+    /// <summary>
+    /// Whether <see cref="Backward"/> computes the gradient with respect to the input (default true). Training a model
+    /// on data does not need it; turning it off skips the first layer's input-gradient product (about a quarter of
+    /// the backward work of an MLP whose first layer is its widest).
+    /// </summary>
+    public bool ComputeInputGradient { get; set; } = true;
+
+    /// <summary>The gradient of the loss with respect to the input, <c>[batch, InputSize]</c>, written by the last <see cref="Backward"/> (overwritten each time).</summary>
+    /// <param name="batch">The batch of the last <see cref="Backward"/>.</param>
+    /// <exception cref="InvalidOperationException">The last <see cref="Backward"/> was not of this batch or ran with <see cref="ComputeInputGradient"/> off.</exception>
+    public ReadOnlySpan<T> InputGradient(int batch)
+    {
+        CheckBatch(batch);
+        if (batch != _inputGradientBatch)
+            throw new InvalidOperationException(_inputGradientBatch == 0
+                ? "No input gradient: no Backward has run with ComputeInputGradient on."
+                : $"The last Backward computed the input gradient of batch {_inputGradientBatch}, not {batch}.");
+        return _inputGradient.AsSpan(0, batch * InputSize);
+    }
+
+    /// <summary>Sets every gradient to zero.</summary>
+    public void ZeroGrad() => _gradients.AsSpan().Clear();
+
+    /// <summary>The JSON description of the architecture (see <see cref="FromJson"/>).</summary>
+    /// <exception cref="NotSupportedException">A layer is not a built-in layer.</exception>
+    public string ToJson() => LayerJson.Write(Layers, MaxBatch);
+
+    /// <summary>
+    /// Builds a model from its JSON description, such as
+    /// <c>{"format":"fastnn.sequential","version":1,"input_size":4,"max_batch":32,"layers":[{"type":"Linear","in_features":4,"out_features":8,"bias":true},{"type":"ReLU"}]}</c>.
+    /// </summary>
+    /// <remarks>Layer types and property names are PyTorch's (<c>Linear</c>, <c>ReLU</c>, <c>BatchNorm1d</c> with <c>num_features</c>, <c>eps</c>, <c>momentum</c>, …);
+    /// element-wise layers take their width from the previous layer; <c>Residual</c> and <c>Concat</c> hold a <c>body</c> list.</remarks>
+    /// <param name="json">The description.</param>
+    /// <param name="maxBatch">Overrides the description's <c>max_batch</c>.</param>
+    /// <param name="seed">Seed of <see cref="Random"/>.</param>
+    /// <exception cref="FormatException">The description is malformed; the message says where.</exception>
+    public static Sequential<T> FromJson(string json, int? maxBatch = null, ulong seed = 0)
+    {
+        (List<ILayer<T>> layers, int describedMaxBatch) = LayerJson.Read<T>(json);
+        return new Sequential<T>(layers, maxBatch ?? describedMaxBatch, seed);
+    }
+
+    private LayerBuffers<T> Buffers(int batch) =>
+        new(_parameters, _gradients, _state, _workspace.AsSpan(0, _chain.ScratchLength(batch)), _context);
+
+    private void CheckBatch(int batch)
+    {
+        if (batch < 1 || batch > MaxBatch)
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"Batch must be in [1, {MaxBatch}] (the model's MaxBatch).");
+    }
+}

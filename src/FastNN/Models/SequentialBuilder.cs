@@ -1,0 +1,125 @@
+using System.Numerics;
+using FastNN.Layers;
+
+namespace FastNN.Models;
+
+/// <summary>
+/// Builds a <see cref="Sequential{T}"/> layer by layer, each taking the previous layer's output width:
+/// <c>new SequentialBuilder&lt;float&gt;(784).Dense(256).Relu().Dense(10).Build(maxBatch: 64)</c>.
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class SequentialBuilder<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly List<ILayer<T>> _layers = [];
+
+    /// <summary>Starts a model taking <paramref name="inputSize"/> features per row.</summary>
+    /// <param name="inputSize">Features per input row (at least 1).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputSize"/> is below 1.</exception>
+    public SequentialBuilder(int inputSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, 1);
+        InputSize = inputSize;
+        Width = inputSize;
+    }
+
+    /// <summary>Features per input row.</summary>
+    public int InputSize { get; }
+
+    /// <summary>The output width of the layers added so far.</summary>
+    public int Width { get; private set; }
+
+    /// <summary>The layers added so far.</summary>
+    public IReadOnlyList<ILayer<T>> Layers => _layers;
+
+    /// <summary>Adds any layer, built-in or your own; its input width must be <see cref="Width"/>.</summary>
+    /// <param name="layer">The layer.</param>
+    /// <exception cref="ArgumentException">The layer's input width is not <see cref="Width"/>.</exception>
+    public SequentialBuilder<T> Add(ILayer<T> layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        if (layer.InputSize != Width)
+            throw new ArgumentException($"Layer {_layers.Count} ({layer.GetType().Name.Split('`')[0]}) expects input [batch, {layer.InputSize}] but the layers before it output [batch, {Width}].", nameof(layer));
+        _layers.Add(layer);
+        Width = layer.OutputSize;
+        return this;
+    }
+
+    /// <summary>Adds a <see cref="Dense{T}"/> layer to <paramref name="outFeatures"/> features.</summary>
+    /// <param name="outFeatures">Output width.</param>
+    /// <param name="bias">Whether it has a bias (default true).</param>
+    public SequentialBuilder<T> Dense(int outFeatures, bool bias = true) => Add(new Dense<T>(Width, outFeatures, bias));
+
+    /// <summary>Adds a <see cref="BatchNorm1d{T}"/> layer.</summary>
+    /// <param name="eps">ε (default 1e-5).</param>
+    /// <param name="momentum">Running-statistics momentum (default 0.1).</param>
+    public SequentialBuilder<T> BatchNorm(double eps = 1e-5, double momentum = 0.1) => Add(new BatchNorm1d<T>(Width, eps, momentum));
+
+    /// <summary>Adds a <see cref="LayerNorm{T}"/> layer.</summary>
+    /// <param name="eps">ε (default 1e-5).</param>
+    public SequentialBuilder<T> LayerNorm(double eps = 1e-5) => Add(new LayerNorm<T>(Width, eps));
+
+    /// <summary>Adds a <see cref="Dropout{T}"/> layer.</summary>
+    /// <param name="p">Probability of zeroing an element (default 0.5).</param>
+    public SequentialBuilder<T> Dropout(double p = 0.5) => Add(new Dropout<T>(Width, p));
+
+    /// <summary>Adds a <see cref="Relu{T}"/> layer.</summary>
+    public SequentialBuilder<T> Relu() => Add(new Relu<T>(Width));
+
+    /// <summary>Adds a <see cref="Sigmoid{T}"/> layer.</summary>
+    public SequentialBuilder<T> Sigmoid() => Add(new Sigmoid<T>(Width));
+
+    /// <summary>Adds a <see cref="Tanh{T}"/> layer.</summary>
+    public SequentialBuilder<T> Tanh() => Add(new Tanh<T>(Width));
+
+    /// <summary>Adds a <see cref="LeakyRelu{T}"/> layer.</summary>
+    /// <param name="negativeSlope">Slope for negative inputs (default 0.01).</param>
+    public SequentialBuilder<T> LeakyRelu(double negativeSlope = 0.01) => Add(new LeakyRelu<T>(Width, negativeSlope));
+
+    /// <summary>Adds an <see cref="Elu{T}"/> layer.</summary>
+    /// <param name="alpha">α (default 1).</param>
+    public SequentialBuilder<T> Elu(double alpha = 1.0) => Add(new Elu<T>(Width, alpha));
+
+    /// <summary>Adds a <see cref="Gelu{T}"/> layer.</summary>
+    /// <param name="tanhApproximation">Use the tanh approximation (default false: exact erf form).</param>
+    public SequentialBuilder<T> Gelu(bool tanhApproximation = false) => Add(new Gelu<T>(Width, tanhApproximation));
+
+    /// <summary>Adds a <see cref="Silu{T}"/> layer.</summary>
+    public SequentialBuilder<T> Silu() => Add(new Silu<T>(Width));
+
+    /// <summary>Adds a <see cref="Softplus{T}"/> layer.</summary>
+    /// <param name="beta">β (default 1).</param>
+    /// <param name="threshold">Identity above β·x &gt; threshold (default 20).</param>
+    public SequentialBuilder<T> Softplus(double beta = 1.0, double threshold = 20.0) => Add(new Softplus<T>(Width, beta, threshold));
+
+    /// <summary>Adds a <see cref="PRelu{T}"/> layer.</summary>
+    /// <param name="perFeature">One slope per feature instead of one shared slope (default false).</param>
+    /// <param name="initialSlope">Initial slope (default 0.25).</param>
+    public SequentialBuilder<T> PRelu(bool perFeature = false, double initialSlope = 0.25) => Add(new PRelu<T>(Width, perFeature ? Width : 1, initialSlope));
+
+    /// <summary>Adds a row-wise <see cref="Softmax{T}"/> layer.</summary>
+    public SequentialBuilder<T> Softmax() => Add(new Softmax<T>(Width));
+
+    /// <summary>Adds a row-wise <see cref="LogSoftmax{T}"/> layer.</summary>
+    public SequentialBuilder<T> LogSoftmax() => Add(new LogSoftmax<T>(Width));
+
+    /// <summary>Adds a <see cref="Residual{T}"/> block <c>y = x + f(x)</c> (projected when f changes the width).</summary>
+    /// <param name="body">Adds the layers of f to the builder it is given.</param>
+    public SequentialBuilder<T> Residual(Action<SequentialBuilder<T>> body) => Add(new Residual<T>(Body(body)));
+
+    /// <summary>Adds a <see cref="Concat{T}"/> block <c>y = [x, f(x)]</c>.</summary>
+    /// <param name="body">Adds the layers of f to the builder it is given.</param>
+    public SequentialBuilder<T> Concat(Action<SequentialBuilder<T>> body) => Add(new Concat<T>(Body(body)));
+
+    /// <summary>Builds the model.</summary>
+    /// <param name="maxBatch">The largest batch (at least 1).</param>
+    /// <param name="seed">Seed of the model's random source (initialization, dropout).</param>
+    public Sequential<T> Build(int maxBatch, ulong seed = 0) => new(_layers, maxBatch, seed);
+
+    private IReadOnlyList<ILayer<T>> Body(Action<SequentialBuilder<T>> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var inner = new SequentialBuilder<T>(Width);
+        body(inner);
+        return inner.Layers;
+    }
+}

@@ -1,0 +1,9 @@
+namespace FastNN.Models;
+
+/// <summary>One named non-learnable tensor (such as <c>1.running_mean</c>) inside a model's state buffer, which optimizers never touch.</summary>
+/// <param name="Name">PyTorch <c>nn.Sequential</c> state-dict name, such as <c>1.running_var</c>.</param>
+/// <param name="Offset">Index of the first element in <see cref="Sequential{T}.State"/>.</param>
+/// <param name="Length">Number of elements (the product of <paramref name="Shape"/>; 1 for a scalar).</param>
+/// <param name="Shape">Row-major shape; empty for a scalar such as <c>num_batches_tracked</c>.</param>
+/// <param name="LayerIndex">Index of the owning layer in its model.</param>
+public sealed record StateTensor(string Name, int Offset, int Length, int[] Shape, int LayerIndex);

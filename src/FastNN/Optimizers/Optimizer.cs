@@ -1,0 +1,216 @@
+using System.Globalization;
+using System.Numerics;
+
+namespace FastNN.Optimizers;
+
+/// <summary>
+/// A first-order optimizer over a model's flat parameter and gradient buffers: each <see cref="Step"/> updates every
+/// parameter group in place with one fused pass over parameters, gradients and state.
+/// </summary>
+/// <remarks>
+/// <para>State buffers are allocated once, in the constructor, with the parameter buffer's layout; <see cref="Step"/>
+/// allocates nothing. The step count is shared by all groups (PyTorch keeps one per tensor; they agree as long as
+/// every tensor takes every step, which flat buffers guarantee). Elements outside every group are never touched.</para>
+/// <para><see cref="SaveState"/> and <see cref="LoadState"/> capture and restore everything needed to resume training
+/// so that the following steps are identical to an uninterrupted run.</para>
+/// </remarks>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly ParameterGroup[] _groups;
+    private readonly List<(string Name, T[] Buffer)> _buffers = [];
+    private double _learningRate;
+    private double _initialLearningRate;
+    private double _weightDecay;
+
+    /// <summary>Checks the shared arguments and sets up the groups.</summary>
+    /// <param name="parameterCount">Length of the parameter (and gradient) buffer.</param>
+    /// <param name="groups">Parameter groups; null: one group over the whole buffer.</param>
+    /// <param name="learningRate">The base learning rate γ.</param>
+    /// <param name="weightDecay">The weight decay λ of groups that do not set their own.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A count, rate or decay is out of range.</exception>
+    /// <exception cref="ArgumentException">A group lies outside the buffer or overlaps another.</exception>
+    protected Optimizer(int parameterCount, IReadOnlyList<ParameterGroup>? groups, double learningRate, double weightDecay)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(parameterCount);
+        ParameterCount = parameterCount;
+        _learningRate = _initialLearningRate = OptimizerArguments.NonNegative(learningRate, nameof(learningRate));
+        _weightDecay = OptimizerArguments.NonNegative(weightDecay, nameof(weightDecay));
+        _groups = groups is null ? [new ParameterGroup(0, parameterCount)] : [.. groups];
+        ValidateGroups(_groups, parameterCount, nameof(groups));
+    }
+
+    /// <summary>The optimizer's name as stored in <see cref="OptimizerState{T}.Algorithm"/>, such as <c>AdamW</c>.</summary>
+    public abstract string Algorithm { get; }
+
+    /// <summary>Length of the parameter and gradient buffers that <see cref="Step"/> takes.</summary>
+    public int ParameterCount { get; }
+
+    /// <summary>The parameter groups, in the order given.</summary>
+    public IReadOnlyList<ParameterGroup> Groups => _groups;
+
+    /// <summary>Steps taken so far (PyTorch's <c>state['step']</c>); the step being taken is t = StepCount after the increment.</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>The base learning rate γ, which schedules set between steps; groups with their own rate follow it in proportion.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative, infinite or NaN.</exception>
+    public double LearningRate
+    {
+        get => _learningRate;
+        set => _learningRate = OptimizerArguments.NonNegative(value, nameof(value));
+    }
+
+    /// <summary>The learning rate given to the constructor (PyTorch's <c>initial_lr</c>).</summary>
+    public double InitialLearningRate => _initialLearningRate;
+
+    /// <summary>The weight decay λ of groups that do not set their own.</summary>
+    public double WeightDecay => _weightDecay;
+
+    /// <summary>Takes one optimization step: t ← t + 1, then every group is updated in place as the class documents.</summary>
+    /// <param name="parameters">The parameter buffer θ, updated in place.</param>
+    /// <param name="gradients">The gradient buffer g, same layout; read only.</param>
+    /// <exception cref="ArgumentException">A buffer's length is not <see cref="ParameterCount"/>.</exception>
+    public void Step(Span<T> parameters, ReadOnlySpan<T> gradients)
+    {
+        if (parameters.Length != ParameterCount)
+            throw new ArgumentException($"parameters has {parameters.Length} elements but the optimizer was built for {ParameterCount}.", nameof(parameters));
+        if (gradients.Length != ParameterCount)
+            throw new ArgumentException($"gradients has {gradients.Length} elements but the optimizer was built for {ParameterCount}.", nameof(gradients));
+        StepCount++;
+        foreach (ParameterGroup group in _groups)
+        {
+            double learningRate = group.LearningRate is { } own
+                ? own * (_initialLearningRate == 0 ? 1 : _learningRate / _initialLearningRate)
+                : _learningRate;
+            Update(parameters.Slice(group.Offset, group.Length), gradients.Slice(group.Offset, group.Length),
+                group.Offset, StepCount, learningRate, group.WeightDecay ?? _weightDecay);
+        }
+    }
+
+    /// <summary>Updates one group in place; <paramref name="offset"/> locates it in every state buffer.</summary>
+    /// <param name="parameters">The group's parameters.</param>
+    /// <param name="gradients">The group's gradients.</param>
+    /// <param name="offset">The group's offset in the flat buffers.</param>
+    /// <param name="step">t, already incremented (1 on the first step).</param>
+    /// <param name="learningRate">The group's γ for this step.</param>
+    /// <param name="weightDecay">The group's λ.</param>
+    protected abstract void Update(Span<T> parameters, ReadOnlySpan<T> gradients, int offset, long step,
+        double learningRate, double weightDecay);
+
+    /// <summary>Allocates a zeroed state buffer of <see cref="ParameterCount"/> elements, saved and restored under <paramref name="name"/>.</summary>
+    /// <param name="name">The state-dict name, such as <c>exp_avg</c>.</param>
+    /// <returns>The buffer, which the optimizer keeps.</returns>
+    protected T[] CreateBuffer(string name)
+    {
+        var buffer = new T[ParameterCount];
+        _buffers.Add((name, buffer));
+        return buffer;
+    }
+
+    /// <summary>Adds the algorithm's own hyper-parameters (beyond learning and decay rates) to a saved state.</summary>
+    /// <param name="values">The state's hyper-parameters.</param>
+    protected abstract void SaveHyperParameters(IDictionary<string, double> values);
+
+    /// <summary>Checks and applies the algorithm's own hyper-parameters from a state; must throw before changing anything if one is missing or out of range.</summary>
+    /// <param name="values">The state's hyper-parameters.</param>
+    protected abstract void LoadHyperParameters(IReadOnlyDictionary<string, double> values);
+
+    /// <summary>Copies the step count, hyper-parameters and state buffers into a new state object.</summary>
+    /// <returns>A snapshot that shares no memory with the optimizer.</returns>
+    public OptimizerState<T> SaveState()
+    {
+        var values = new Dictionary<string, double>
+        {
+            ["lr"] = _learningRate,
+            ["initial_lr"] = _initialLearningRate,
+            ["weight_decay"] = _weightDecay,
+            ["groups"] = _groups.Length,
+        };
+        for (int i = 0; i < _groups.Length; i++)
+        {
+            ParameterGroup group = _groups[i];
+            values[GroupKey(i, "offset")] = group.Offset;
+            values[GroupKey(i, "length")] = group.Length;
+            if (group.LearningRate is { } lr) values[GroupKey(i, "lr")] = lr;
+            if (group.WeightDecay is { } wd) values[GroupKey(i, "weight_decay")] = wd;
+        }
+        SaveHyperParameters(values);
+        var buffers = new Dictionary<string, T[]>();
+        foreach ((string name, T[] buffer) in _buffers)
+            buffers[name] = (T[])buffer.Clone();
+        return new OptimizerState<T>(Algorithm, StepCount, values, buffers);
+    }
+
+    /// <summary>
+    /// Restores a state saved by an optimizer of the same algorithm, parameter count and group layout. Everything is
+    /// checked before anything changes, so a bad state leaves the optimizer as it was.
+    /// </summary>
+    /// <param name="state">The state to restore; its arrays are copied, not kept.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
+    /// <exception cref="ArgumentException">The algorithm, groups or buffers do not match, or a value is missing.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter or the step count is out of range.</exception>
+    public void LoadState(OptimizerState<T> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Algorithm != Algorithm)
+            throw new ArgumentException($"The state is for {state.Algorithm}, not {Algorithm}.", nameof(state));
+        ArgumentOutOfRangeException.ThrowIfNegative(state.StepCount, nameof(state));
+        IReadOnlyDictionary<string, double> values = state.HyperParameters;
+        double learningRate = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "lr"), "lr");
+        double initialLearningRate = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "initial_lr"), "initial_lr");
+        double weightDecay = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "weight_decay"), "weight_decay");
+        if (OptimizerArguments.Read(values, "groups") != _groups.Length)
+            throw new ArgumentException($"The state has {values["groups"]} parameter groups; this optimizer has {_groups.Length}.", nameof(state));
+        var groups = new ParameterGroup[_groups.Length];
+        for (int i = 0; i < groups.Length; i++)
+        {
+            if (OptimizerArguments.Read(values, GroupKey(i, "offset")) != _groups[i].Offset
+                || OptimizerArguments.Read(values, GroupKey(i, "length")) != _groups[i].Length)
+                throw new ArgumentException($"Group {i} of the state does not cover the same range as this optimizer's ({_groups[i].Offset}, {_groups[i].Length}).", nameof(state));
+            groups[i] = _groups[i] with
+            {
+                LearningRate = values.TryGetValue(GroupKey(i, "lr"), out double lr) ? lr : null,
+                WeightDecay = values.TryGetValue(GroupKey(i, "weight_decay"), out double wd) ? wd : null,
+            };
+        }
+        ValidateGroups(groups, ParameterCount, nameof(state));
+        if (state.Buffers.Count != _buffers.Count)
+            throw new ArgumentException($"The state has {state.Buffers.Count} buffers; {Algorithm} with these options has {_buffers.Count} ({string.Join(", ", _buffers.Select(b => b.Name))}).", nameof(state));
+        foreach ((string name, T[] _) in _buffers)
+        {
+            if (!state.Buffers.TryGetValue(name, out T[]? saved))
+                throw new ArgumentException($"The state has no buffer '{name}'.", nameof(state));
+            if (saved.Length != ParameterCount)
+                throw new ArgumentException($"The state's buffer '{name}' has {saved.Length} elements; the optimizer has {ParameterCount} parameters.", nameof(state));
+        }
+        LoadHyperParameters(values);
+
+        _learningRate = learningRate;
+        _initialLearningRate = initialLearningRate;
+        _weightDecay = weightDecay;
+        groups.CopyTo(_groups, 0);
+        foreach ((string name, T[] buffer) in _buffers)
+            state.Buffers[name].CopyTo(buffer, 0);
+        StepCount = state.StepCount;
+    }
+
+    private static string GroupKey(int index, string name) => string.Create(CultureInfo.InvariantCulture, $"group.{index}.{name}");
+
+    private static void ValidateGroups(ParameterGroup[] groups, int parameterCount, string argument)
+    {
+        for (int i = 0; i < groups.Length; i++)
+        {
+            ParameterGroup group = groups[i] ?? throw new ArgumentException($"Group {i} is null.", argument);
+            if (group.Offset < 0 || group.Length < 0 || (long)group.Offset + group.Length > parameterCount)
+                throw new ArgumentException($"Group {i} (offset {group.Offset}, length {group.Length}) lies outside the {parameterCount} parameters.", argument);
+            if (group.LearningRate is { } lr) OptimizerArguments.NonNegative(lr, $"{argument}[{i}].LearningRate");
+            if (group.WeightDecay is { } wd) OptimizerArguments.NonNegative(wd, $"{argument}[{i}].WeightDecay");
+        }
+        ParameterGroup[] sorted = [.. groups.OrderBy(g => g.Offset)];
+        for (int i = 1; i < sorted.Length; i++)
+        {
+            if (sorted[i - 1].Offset + sorted[i - 1].Length > sorted[i].Offset)
+                throw new ArgumentException($"Groups at offsets {sorted[i - 1].Offset} (length {sorted[i - 1].Length}) and {sorted[i].Offset} overlap.", argument);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Numerics;
+using FastNN.Intrinsics;
+
+namespace FastNN.Optimizers;
+
+/// <summary>RMSprop (Hinton, 2012), as torch.optim.RMSprop: ε after the square root, optional momentum and centering.</summary>
+/// <remarks><para>Each <see cref="Optimizer{T}.Step"/>, for every parameter θ with gradient g:</para><code>
+/// g ← g + λ·θ                                 (λ ≠ 0: coupled weight decay)
+/// v ← α·v + (1 − α)·g²
+/// ḡ ← α·ḡ + (1 − α)·g,    a ← √(v − ḡ²) + ε   (centered)
+///                         a ← √v + ε          (otherwise)
+/// b ← μ·b + g/a,          θ ← θ − γ·b         (μ &gt; 0)
+///                         θ ← θ − γ·g/a       (otherwise)
+/// </code><para>Defaults: γ = 1e-2, α = 0.99, ε = 1e-8, λ = 0, μ = 0, not centered. State: <c>square_avg</c>,
+/// <c>momentum_buffer</c> (μ &gt; 0), <c>grad_avg</c> (centered), all starting at zero.</para></remarks>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class RmsProp<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly T[] _squareAverage, _gradientAverage, _momentumBuffer;
+    private double _alpha, _epsilon, _momentum;
+    private readonly bool _centered;
+
+    /// <summary>Creates RMSprop over a buffer of <paramref name="parameterCount"/> parameters.</summary>
+    /// <param name="parameterCount">Length of the parameter and gradient buffers.</param>
+    /// <param name="learningRate">γ, the learning rate (default: 1e-2).</param>
+    /// <param name="alpha">α, the smoothing constant of the square average (default: 0.99).</param>
+    /// <param name="epsilon">ε, added to the denominator after the square root for numerical stability (default: 1e-8).</param>
+    /// <param name="weightDecay">λ, coupled weight decay (L2 term in the gradient) (default: 0).</param>
+    /// <param name="momentum">μ, the momentum factor (default: 0).</param>
+    /// <param name="centered">Whether to normalize by the estimated variance v − ḡ² (default: false).</param>
+    /// <param name="groups">Parameter groups with their own γ and λ; null: one group over the whole buffer (see <see cref="ParameterGroup.DecayWeightsOnly"/>).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range, infinite or NaN (α must be in [0, 1)).</exception>
+    /// <exception cref="ArgumentException">A bad group.</exception>
+    public RmsProp(int parameterCount, double learningRate = 1e-2, double alpha = 0.99, double epsilon = 1e-8,
+        double weightDecay = 0, double momentum = 0, bool centered = false, IReadOnlyList<ParameterGroup>? groups = null)
+        : base(parameterCount, groups, learningRate, weightDecay)
+    {
+        _alpha = OptimizerArguments.Beta(alpha, nameof(alpha));
+        _epsilon = OptimizerArguments.NonNegative(epsilon, nameof(epsilon));
+        _momentum = OptimizerArguments.NonNegative(momentum, nameof(momentum));
+        _centered = centered;
+        _squareAverage = CreateBuffer("square_avg");
+        _momentumBuffer = momentum > 0 ? CreateBuffer("momentum_buffer") : [];
+        _gradientAverage = centered ? CreateBuffer("grad_avg") : [];
+    }
+
+    /// <inheritdoc/>
+    public override string Algorithm => "RMSprop";
+
+    /// <summary>α, the smoothing constant.</summary>
+    public double Alpha => _alpha;
+
+    /// <summary>ε, added after the square root.</summary>
+    public double Epsilon => _epsilon;
+
+    /// <summary>μ, the momentum factor.</summary>
+    public double Momentum => _momentum;
+
+    /// <summary>Whether the update is normalized by the estimated variance.</summary>
+    public bool Centered => _centered;
+
+    /// <inheritdoc/>
+    protected override void Update(Span<T> parameters, ReadOnlySpan<T> gradients, int offset, long step,
+        double learningRate, double weightDecay)
+    {
+        int n = parameters.Length;
+        OptimizerKernels.RmsProp(parameters, gradients, _squareAverage.AsSpan(offset, n),
+            _centered ? _gradientAverage.AsSpan(offset, n) : default,
+            _momentum > 0 ? _momentumBuffer.AsSpan(offset, n) : default,
+            learningRate, _alpha, _epsilon, weightDecay, _momentum, _centered);
+    }
+
+    /// <inheritdoc/>
+    protected override void SaveHyperParameters(IDictionary<string, double> values)
+    {
+        values["alpha"] = _alpha;
+        values["eps"] = _epsilon;
+        values["momentum"] = _momentum;
+        values["centered"] = _centered ? 1 : 0;
+    }
+
+    /// <inheritdoc/>
+    protected override void LoadHyperParameters(IReadOnlyDictionary<string, double> values)
+    {
+        double alpha = OptimizerArguments.Beta(OptimizerArguments.Read(values, "alpha"), "alpha");
+        double epsilon = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "eps"), "eps");
+        double momentum = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "momentum"), "momentum");
+        if ((momentum > 0) != (_momentum > 0) || (OptimizerArguments.Read(values, "centered") != 0) != _centered)
+            throw new ArgumentException("The state's momentum and centering do not need the same buffers as this optimizer's.", "state");
+        (_alpha, _epsilon, _momentum) = (alpha, epsilon, momentum);
+    }
+}

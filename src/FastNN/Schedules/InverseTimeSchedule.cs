@@ -1,0 +1,34 @@
+namespace FastNN.Schedules;
+
+/// <summary>Inverse-time decay: <c>γ_t = γ0 / (1 + δ·⌊t / k⌋)</c>, the classic α/(1 + δ·epoch) of stochastic approximation.</summary>
+/// <remarks>
+/// With k = 1 the rate falls every t (every step, or every epoch if the caller passes epochs). With k = the number
+/// of mini-batches per epoch and t the step index, it falls once per epoch while being queried every step.
+/// </remarks>
+public sealed class InverseTimeSchedule : ILearningRateSchedule
+{
+    /// <summary>Creates an inverse-time schedule.</summary>
+    /// <param name="initialLearningRate">γ0 ≥ 0.</param>
+    /// <param name="decay">δ ≥ 0, the decay rate.</param>
+    /// <param name="stepsPerUnit">k ≥ 1: how many t make one unit of decay (default: 1).</param>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
+    public InverseTimeSchedule(double initialLearningRate, double decay, long stepsPerUnit = 1)
+    {
+        InitialLearningRate = ScheduleArguments.Rate(initialLearningRate, nameof(initialLearningRate));
+        Decay = ScheduleArguments.Rate(decay, nameof(decay));
+        ArgumentOutOfRangeException.ThrowIfLessThan(stepsPerUnit, 1);
+        StepsPerUnit = stepsPerUnit;
+    }
+
+    /// <summary>γ0.</summary>
+    public double InitialLearningRate { get; }
+
+    /// <summary>δ.</summary>
+    public double Decay { get; }
+
+    /// <summary>k.</summary>
+    public long StepsPerUnit { get; }
+
+    /// <inheritdoc/>
+    public double LearningRate(long t) => InitialLearningRate / (1 + Decay * (ScheduleArguments.Time(t) / StepsPerUnit));
+}

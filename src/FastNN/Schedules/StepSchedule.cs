@@ -1,0 +1,30 @@
+namespace FastNN.Schedules;
+
+/// <summary>Step decay, as torch.optim.lr_scheduler.StepLR: <c>γ_t = γ0 · g^⌊t / s⌋</c>.</summary>
+public sealed class StepSchedule : ILearningRateSchedule
+{
+    /// <summary>Creates a step schedule.</summary>
+    /// <param name="initialLearningRate">γ0 ≥ 0.</param>
+    /// <param name="stepSize">s ≥ 1: the rate drops every s units of t.</param>
+    /// <param name="gamma">g &gt; 0, the factor of each drop (default: 0.1).</param>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
+    public StepSchedule(double initialLearningRate, long stepSize, double gamma = 0.1)
+    {
+        InitialLearningRate = ScheduleArguments.Rate(initialLearningRate, nameof(initialLearningRate));
+        ArgumentOutOfRangeException.ThrowIfLessThan(stepSize, 1);
+        StepSize = stepSize;
+        Gamma = ScheduleArguments.Factor(gamma, nameof(gamma));
+    }
+
+    /// <summary>γ0.</summary>
+    public double InitialLearningRate { get; }
+
+    /// <summary>s.</summary>
+    public long StepSize { get; }
+
+    /// <summary>g.</summary>
+    public double Gamma { get; }
+
+    /// <inheritdoc/>
+    public double LearningRate(long t) => InitialLearningRate * Math.Pow(Gamma, ScheduleArguments.Time(t) / StepSize);
+}

@@ -1,0 +1,26 @@
+namespace FastNN.Training;
+
+/// <summary>The folds of a cross-validation and the mean and spread of their validation scores.</summary>
+/// <param name="Folds">One result per fold, in fold order.</param>
+/// <remarks>Standard deviations are the population form (divide by k), as scikit-learn's <c>cv_results_</c>.</remarks>
+public sealed record CrossValidationResult(IReadOnlyList<FoldResult> Folds)
+{
+    /// <summary>Mean over folds of the validation <see cref="Evaluation.Metric"/>.</summary>
+    public double MeanMetric => Folds.Average(f => f.Validation.Metric);
+
+    /// <summary>Standard deviation over folds of the validation <see cref="Evaluation.Metric"/>.</summary>
+    public double StdMetric => Std(Folds.Select(f => f.Validation.Metric));
+
+    /// <summary>Mean over folds of the validation loss.</summary>
+    public double MeanLoss => Folds.Average(f => f.Validation.Loss);
+
+    /// <summary>Standard deviation over folds of the validation loss.</summary>
+    public double StdLoss => Std(Folds.Select(f => f.Validation.Loss));
+
+    private static double Std(IEnumerable<double> values)
+    {
+        double[] v = values.ToArray();
+        double mean = v.Average();
+        return Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / v.Length);
+    }
+}

@@ -1,0 +1,10 @@
+namespace FastNN.Training;
+
+/// <summary>Which validation number early stopping and best-epoch selection watch.</summary>
+public enum EarlyStoppingOn
+{
+    /// <summary>The validation loss, lower is better (the default: it moves even when accuracy is flat).</summary>
+    ValidationLoss,
+    /// <summary>The validation <see cref="Evaluation.Metric"/> (accuracy or R²), higher is better.</summary>
+    ValidationMetric,
+}

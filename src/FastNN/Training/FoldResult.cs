@@ -1,0 +1,8 @@
+namespace FastNN.Training;
+
+/// <summary>How a model trained on one fold's training rows did on that fold's validation rows.</summary>
+/// <param name="Fold">0-based fold number.</param>
+/// <param name="TrainRows">Number of training rows.</param>
+/// <param name="ValidationRows">Number of validation rows.</param>
+/// <param name="Validation">Loss and metrics on the validation rows.</param>
+public sealed record FoldResult(int Fold, int TrainRows, int ValidationRows, Evaluation Validation);

@@ -1,0 +1,123 @@
+using System.Numerics;
+using FastNN.Data;
+
+namespace FastNN.Training;
+
+/// <summary>
+/// Task metrics over a batch of predictions, accumulated in <see cref="double"/>. None allocates.
+/// </summary>
+public static class Metrics
+{
+    /// <summary>
+    /// Multi-class accuracy: the fraction of rows whose highest score (the first, on ties) is at the target class.
+    /// </summary>
+    /// <param name="scores">Row-major <c>[rows, classes]</c> logits or probabilities.</param>
+    /// <param name="labels">Class index of each row, stored as <typeparamref name="T"/>.</param>
+    /// <param name="rows">Number of rows (at least 1).</param>
+    /// <param name="classes">Number of classes (at least 2).</param>
+    /// <exception cref="ArgumentException">A span is shorter than the sizes require, or a label is not a class index.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is less than 1 or <paramref name="classes"/> less than 2.</exception>
+    public static double Accuracy<T>(ReadOnlySpan<T> scores, ReadOnlySpan<T> labels, int rows, int classes) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
+        CheckLength(scores.Length, (long)rows * classes, nameof(scores));
+        CheckLength(labels.Length, rows, nameof(labels));
+        int correct = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<T> row = scores.Slice(r * classes, classes);
+            int best = 0;
+            for (int c = 1; c < classes; c++)
+            {
+                if (row[c] > row[best])
+                    best = c;
+            }
+            if (best == ClassLabels.ToIndex(labels[r], r, nameof(labels)))
+                correct++;
+        }
+        return (double)correct / rows;
+    }
+
+    /// <summary>
+    /// Binary accuracy from logits: a row is predicted positive when its logit is above 0 (probability above ½),
+    /// and is correct when that matches its 0/1 label.
+    /// </summary>
+    /// <param name="logits">One logit per row.</param>
+    /// <param name="labels">0 or 1 per row.</param>
+    /// <exception cref="ArgumentException">The spans are empty or differ in length, or a label is neither 0 nor 1.</exception>
+    public static double BinaryAccuracy<T>(ReadOnlySpan<T> logits, ReadOnlySpan<T> labels) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckPair(logits.Length, labels.Length);
+        int correct = 0;
+        for (int i = 0; i < logits.Length; i++)
+        {
+            if (labels[i] != T.Zero && labels[i] != T.One)
+                throw new ArgumentException($"labels[{i}] = {labels[i]} is neither 0 nor 1.", nameof(labels));
+            if ((logits[i] > T.Zero) == (labels[i] == T.One))
+                correct++;
+        }
+        return (double)correct / logits.Length;
+    }
+
+    /// <summary>Mean squared error <c>(1/n)·Σ (pᵢ − yᵢ)²</c>.</summary>
+    /// <exception cref="ArgumentException">The spans are empty or differ in length.</exception>
+    public static double MeanSquaredError<T>(ReadOnlySpan<T> predictions, ReadOnlySpan<T> targets) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckPair(predictions.Length, targets.Length);
+        return SumOfSquaredErrors(predictions, targets) / predictions.Length;
+    }
+
+    /// <summary>Root mean squared error <c>√((1/n)·Σ (pᵢ − yᵢ)²)</c>, in the units of the target.</summary>
+    /// <exception cref="ArgumentException">The spans are empty or differ in length.</exception>
+    public static double RootMeanSquaredError<T>(ReadOnlySpan<T> predictions, ReadOnlySpan<T> targets) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Math.Sqrt(MeanSquaredError(predictions, targets));
+
+    /// <summary>
+    /// Coefficient of determination <c>R² = 1 − Σ (yᵢ − pᵢ)² / Σ (yᵢ − ȳ)²</c>: 1 for a perfect fit, 0 for
+    /// predicting the mean, negative for worse. As scikit-learn's <c>r2_score</c>, constant targets give 1 when
+    /// the fit is perfect and 0 otherwise.
+    /// </summary>
+    /// <exception cref="ArgumentException">The spans are empty or differ in length.</exception>
+    public static double RSquared<T>(ReadOnlySpan<T> predictions, ReadOnlySpan<T> targets) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckPair(predictions.Length, targets.Length);
+        double mean = 0;
+        foreach (T y in targets)
+            mean += double.CreateChecked(y);
+        mean /= targets.Length;
+        double total = 0;
+        foreach (T y in targets)
+        {
+            double d = double.CreateChecked(y) - mean;
+            total += d * d;
+        }
+        double residual = SumOfSquaredErrors(predictions, targets);
+        if (total == 0)
+            return residual == 0 ? 1 : 0;
+        return 1 - residual / total;
+    }
+
+    private static double SumOfSquaredErrors<T>(ReadOnlySpan<T> predictions, ReadOnlySpan<T> targets) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double sum = 0;
+        for (int i = 0; i < predictions.Length; i++)
+        {
+            double d = double.CreateChecked(predictions[i]) - double.CreateChecked(targets[i]);
+            sum += d * d;
+        }
+        return sum;
+    }
+
+    private static void CheckPair(int predictions, int targets)
+    {
+        if (predictions == 0 || predictions != targets)
+            throw new ArgumentException($"The predictions ({predictions} elements) and targets ({targets} elements) must be non-empty and of equal length.", "targets");
+    }
+
+    private static void CheckLength(int length, long required, string name)
+    {
+        if (length < required)
+            throw new ArgumentException($"{name} has {length} elements; the sizes require {required}.", name);
+    }
+}

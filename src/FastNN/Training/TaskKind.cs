@@ -1,0 +1,12 @@
+namespace FastNN.Training;
+
+/// <summary>The kind of problem a model solves; it chooses the metrics a <see cref="Trainer{T}"/> reports.</summary>
+public enum TaskKind
+{
+    /// <summary>One real-valued output per row; metrics RMSE and R² (R² is the headline metric).</summary>
+    Regression,
+    /// <summary>One logit per row, targets 0 or 1; metric accuracy with the logit thresholded at 0.</summary>
+    BinaryClassification,
+    /// <summary>One score per class per row, targets class indices; metric accuracy of the argmax.</summary>
+    MultiClassClassification,
+}

@@ -1,0 +1,284 @@
+using System.Diagnostics;
+using System.Numerics;
+using FastNN.Data;
+using FastNN.Gradients;
+using FastNN.Losses;
+using FastNN.Models;
+using FastNN.Optimizers;
+using FastNN.Regularization;
+using FastNN.Schedules;
+
+namespace FastNN.Training;
+
+/// <summary>
+/// The training loop: epochs of shuffled mini-batches, each a forward pass, the loss and its gradient, a backward
+/// pass, an optional penalty, an optional learning-rate schedule, an optional gradient monitor, and an optimizer
+/// step; then validation, progress callbacks and early stopping.
+/// </summary>
+/// <remarks>
+/// <para>Every buffer (batch rows, loss gradient, row order, best parameters) is allocated at construction or at
+/// the start of <see cref="Fit"/>; <see cref="TrainStep"/>, the inner step, allocates nothing.</para>
+/// <para>Targets hold one value per row: the regression target, the 0/1 label of a binary classifier (one logit
+/// output), or the class index of a multi-class classifier (one score per class).</para>
+/// </remarks>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly T[] _batchFeatures;
+    private readonly T[] _batchTargets;
+    private readonly T[] _lossGradient;
+    private T[] _predictions = [];
+
+    /// <summary>Creates a trainer for <paramref name="model"/>.</summary>
+    /// <param name="model">The model to train; its parameters change in place.</param>
+    /// <param name="loss">The loss (such as MSE for regression, BCE with logits for binary classification, softmax cross-entropy for classes).</param>
+    /// <param name="optimizer">The optimizer over the model's whole parameter buffer.</param>
+    /// <param name="task">The task, which chooses the metrics and the output width the model must have.</param>
+    /// <param name="options">Loop settings; <see langword="null"/> for the defaults.</param>
+    /// <exception cref="ArgumentException">The optimizer's parameter count differs from the model's, or the output width does not suit the task (1 for regression and binary classification, at least 2 for classes).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
+    public Trainer(Sequential<T> model, ILoss<T> loss, Optimizer<T> optimizer, TaskKind task, TrainerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        if (optimizer.ParameterCount != model.Parameters.Length)
+            throw new ArgumentException($"The optimizer covers {optimizer.ParameterCount} parameters; the model has {model.Parameters.Length}.", nameof(optimizer));
+        bool oneOutput = task is TaskKind.Regression or TaskKind.BinaryClassification;
+        if (oneOutput ? model.OutputSize != 1 : model.OutputSize < 2)
+            throw new ArgumentException($"A {task} model needs {(oneOutput ? "1 output" : "at least 2 outputs")}; this one has {model.OutputSize}.", nameof(model));
+        Options = options ?? new TrainerOptions();
+        Options.Validate(model.MaxBatch);
+
+        Model = model;
+        Loss = loss;
+        Optimizer = optimizer;
+        Task = task;
+        _batchFeatures = new T[model.MaxBatch * model.InputSize];
+        _batchTargets = new T[model.MaxBatch];
+        _lossGradient = new T[model.MaxBatch * model.OutputSize];
+    }
+
+    /// <summary>The model being trained.</summary>
+    public Sequential<T> Model { get; }
+
+    /// <summary>The loss.</summary>
+    public ILoss<T> Loss { get; }
+
+    /// <summary>The optimizer.</summary>
+    public Optimizer<T> Optimizer { get; }
+
+    /// <summary>The task.</summary>
+    public TaskKind Task { get; }
+
+    /// <summary>The loop settings.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>A penalty added to the loss and the gradients at every step (such as <see cref="L2Penalty{T}"/>), or null.</summary>
+    public IRegularizer<T>? Regularizer { get; set; }
+
+    /// <summary>
+    /// A check of the gradients before every step, or null. With <see cref="NonFiniteGradientPolicy.Throw"/> a NaN or
+    /// infinite gradient throws naming the tensor; with <see cref="NonFiniteGradientPolicy.SkipStep"/> the step is
+    /// skipped and counted, and <see cref="TrainStep"/> returns NaN.
+    /// </summary>
+    public NonFiniteGradientGuard<T>? Guard { get; set; }
+
+    /// <summary>Clip the gradients to this global L2 norm before each step (as <c>clip_grad_norm_</c>), or null not to clip.</summary>
+    public double? MaxGradientNorm { get; set; }
+
+    /// <summary>A gradient monitor fed at every step (it samples at its own interval), or null.</summary>
+    public GradientMonitor<T>? Monitor { get; set; }
+
+    /// <summary>
+    /// A learning-rate schedule, or null to leave the optimizer's rate alone. It is evaluated at the completed
+    /// epoch count before each epoch, or at the step count before each step when <see cref="ScheduleEachStep"/>.
+    /// </summary>
+    public ILearningRateSchedule? Schedule { get; set; }
+
+    /// <summary>Advance <see cref="Schedule"/> every step instead of every epoch. Default false.</summary>
+    public bool ScheduleEachStep { get; set; }
+
+    /// <summary>Called after every epoch with its result, for progress display or logging.</summary>
+    public Action<EpochResult>? EpochCompleted { get; set; }
+
+    /// <summary>Optimizer steps taken by this trainer.</summary>
+    public long Steps { get; private set; }
+
+    /// <summary>Epochs completed by this trainer, over every <see cref="Fit"/>.</summary>
+    public int CompletedEpochs { get; private set; }
+
+    /// <summary>
+    /// One optimizer step on one mini-batch: zero the gradients, forward in training mode, loss and its gradient,
+    /// backward, regularizer, guard, monitor, clipping, schedule, optimizer step. Allocates nothing.
+    /// </summary>
+    /// <remarks>The monitor sees the gradients before clipping, so it still reports what clipping hides.</remarks>
+    /// <param name="features">The batch's features <c>[batch, InputSize]</c>.</param>
+    /// <param name="targets">One target per row.</param>
+    /// <param name="batch">Rows, from 1 to the model's MaxBatch.</param>
+    /// <returns>The batch's objective: the mean loss plus the penalty; NaN when the <see cref="Guard"/> skipped the step.</returns>
+    /// <exception cref="ArgumentException">A span does not match the batch.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
+    /// <exception cref="InvalidOperationException">The loss is NaN or infinite and no guard skipped the step (the step is not taken).</exception>
+    /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
+    public double TrainStep(ReadOnlySpan<T> features, ReadOnlySpan<T> targets, int batch)
+    {
+        if (targets.Length != batch)
+            throw new ArgumentException($"targets has {targets.Length} elements for a batch of {batch} rows.", nameof(targets));
+        Model.Training = true;
+        Model.ZeroGrad();
+        ReadOnlySpan<T> output = Model.Forward(features, batch);
+        Span<T> lossGradient = _lossGradient.AsSpan(0, batch * Model.OutputSize);
+        T loss = Loss.Compute(output, targets, lossGradient, batch);
+        Model.Backward(lossGradient, batch);
+        if (Regularizer is not null)
+            loss += Regularizer.AddTo(Model.Parameters, Model.Gradients, Model.ParameterTensors);
+        if (Guard is not null && !Guard.Check(Model.Gradients))
+            return double.NaN;
+        if (!T.IsFinite(loss))
+            throw new InvalidOperationException($"The training objective is {loss} at step {Steps}; lower the learning rate, clip the gradients or check the data.");
+
+        Monitor?.BeforeStep(Steps, Model.Parameters, Model.Gradients);
+        if (MaxGradientNorm is double maxNorm)
+            GradientClipping.ClipByGlobalNorm(Model.Gradients, maxNorm);
+        if (Schedule is not null && ScheduleEachStep)
+            Optimizer.LearningRate = Schedule.LearningRate(Steps);
+        Optimizer.Step(Model.Parameters, Model.Gradients);
+        Monitor?.AfterStep(Model.Parameters);
+        Steps++;
+        return double.CreateTruncating(loss);
+    }
+
+    /// <summary>Trains for up to <see cref="TrainerOptions.Epochs"/> epochs.</summary>
+    /// <param name="train">The training rows (standardized already, if wanted).</param>
+    /// <param name="validation">Rows to validate on after each epoch; null to hold out <see cref="TrainerOptions.ValidationFraction"/> of <paramref name="train"/>, or to train without validation.</param>
+    /// <param name="cancellationToken">Stops training between steps (the history so far is returned).</param>
+    /// <returns>Every epoch's result and the best epoch.</returns>
+    /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width.</exception>
+    /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, or the loss became non-finite.</exception>
+    public TrainingHistory Fit(Dataset<T> train, Dataset<T>? validation = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (validation is null && Options.ValidationFraction > 0)
+            (train, validation) = train.Split(Options.ValidationFraction, Options.Seed ?? Environment.TickCount, stratified: Task != TaskKind.Regression);
+        CheckFeatures(train, nameof(train));
+        if (validation is not null)
+            CheckFeatures(validation, nameof(validation));
+        else if (Options.Patience > 0)
+            throw new InvalidOperationException("Early stopping (Patience > 0) needs validation rows: pass a validation set or set ValidationFraction.");
+
+        var shuffler = new Shuffler(train.Rows, Options.Seed);
+        int batchSize = Options.BatchSizeFor(Model.MaxBatch);
+        bool keepBest = validation is not null && Options.RestoreBest;
+        T[] bestParameters = keepBest ? new T[Model.Parameters.Length] : [];
+        T[] bestState = keepBest ? new T[Model.State.Length] : [];
+        var epochs = new List<EpochResult>(Options.Epochs);
+        double bestScore = double.NegativeInfinity;
+        int bestEpoch = 0, sinceBest = 0;
+        bool stoppedEarly = false;
+
+        for (int epoch = 1; epoch <= Options.Epochs && !cancellationToken.IsCancellationRequested; epoch++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            if (Options.Shuffle)
+                shuffler.Shuffle();
+            if (Schedule is not null && !ScheduleEachStep)
+                Optimizer.LearningRate = Schedule.LearningRate(CompletedEpochs);
+            double lossSum = 0;
+            int rowsStepped = 0;
+            for (int first = 0; first < train.Rows && !cancellationToken.IsCancellationRequested; first += batchSize)
+            {
+                int batch = Math.Min(batchSize, train.Rows - first);
+                train.Gather(shuffler.Order.Slice(first, batch), _batchFeatures, _batchTargets);
+                double loss = TrainStep(_batchFeatures.AsSpan(0, batch * Model.InputSize), _batchTargets.AsSpan(0, batch), batch);
+                if (!double.IsNaN(loss))
+                    (lossSum, rowsStepped) = (lossSum + batch * loss, rowsStepped + batch);
+            }
+
+            CompletedEpochs++;
+            Evaluation? evaluation = validation is null ? null : Evaluate(validation);
+            var result = new EpochResult(epoch, rowsStepped > 0 ? lossSum / rowsStepped : double.NaN, evaluation, Optimizer.LearningRate, Steps, Stopwatch.GetElapsedTime(start));
+            epochs.Add(result);
+            EpochCompleted?.Invoke(result);
+
+            if (evaluation is null)
+                continue;
+            double score = Options.EarlyStoppingOn == EarlyStoppingOn.ValidationLoss ? -evaluation.Loss : evaluation.Metric;
+            if (score > bestScore + Options.MinDelta || bestEpoch == 0)
+            {
+                (bestScore, bestEpoch, sinceBest) = (score, epoch, 0);
+                if (keepBest)
+                {
+                    Model.Parameters.CopyTo(bestParameters);
+                    Model.State.CopyTo(bestState);
+                }
+            }
+            else if (Options.Patience > 0 && ++sinceBest >= Options.Patience)
+            {
+                stoppedEarly = epoch < Options.Epochs;
+                break;
+            }
+        }
+
+        if (keepBest && bestEpoch > 0)
+        {
+            bestParameters.CopyTo(Model.Parameters);
+            bestState.CopyTo(Model.State);
+        }
+        return new TrainingHistory(epochs, bestEpoch, stoppedEarly);
+    }
+
+    /// <summary>The model's mean loss and task metrics on <paramref name="data"/>, in evaluation mode (the mode is left in evaluation).</summary>
+    /// <exception cref="ArgumentException">The dataset's feature count differs from the model's input width.</exception>
+    public Evaluation Evaluate(Dataset<T> data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        CheckFeatures(data, nameof(data));
+        ReadOnlySpan<T> predictions = Predict(data);
+        double lossSum = 0;
+        for (int first = 0; first < data.Rows; first += Model.MaxBatch)
+        {
+            int batch = Math.Min(Model.MaxBatch, data.Rows - first);
+            T loss = Loss.Compute(
+                predictions.Slice(first * Model.OutputSize, batch * Model.OutputSize), data.Targets.Slice(first, batch),
+                _lossGradient.AsSpan(0, batch * Model.OutputSize), batch);
+            lossSum += batch * double.CreateTruncating(loss);
+        }
+        double meanLoss = lossSum / data.Rows;
+        return Task switch
+        {
+            TaskKind.Regression => new Evaluation(meanLoss, double.NaN,
+                Metrics.RootMeanSquaredError(predictions, data.Targets), Metrics.RSquared(predictions, data.Targets)),
+            TaskKind.BinaryClassification => new Evaluation(meanLoss, Metrics.BinaryAccuracy(predictions, data.Targets), double.NaN, double.NaN),
+            _ => new Evaluation(meanLoss, Metrics.Accuracy(predictions, data.Targets, data.Rows, Model.OutputSize), double.NaN, double.NaN),
+        };
+    }
+
+    /// <summary>
+    /// The model's outputs for every row of <paramref name="data"/>, <c>[Rows, OutputSize]</c>, in evaluation mode;
+    /// a view of a buffer the trainer reuses (valid until the next call).
+    /// </summary>
+    /// <exception cref="ArgumentException">The dataset's feature count differs from the model's input width.</exception>
+    public ReadOnlySpan<T> Predict(Dataset<T> data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        CheckFeatures(data, nameof(data));
+        int width = Model.OutputSize;
+        if (_predictions.Length < data.Rows * width)
+            _predictions = new T[data.Rows * width];
+        Model.Training = false;
+        for (int first = 0; first < data.Rows; first += Model.MaxBatch)
+        {
+            int batch = Math.Min(Model.MaxBatch, data.Rows - first);
+            Model.Forward(data.Features.Slice(first * data.FeatureCount, batch * data.FeatureCount), batch)
+                .CopyTo(_predictions.AsSpan(first * width));
+        }
+        return _predictions.AsSpan(0, data.Rows * width);
+    }
+
+    private void CheckFeatures(Dataset<T> data, string name)
+    {
+        if (data.FeatureCount != Model.InputSize)
+            throw new ArgumentException($"{name} has {data.FeatureCount} features; the model takes {Model.InputSize} inputs.", name);
+    }
+}

@@ -1,0 +1,55 @@
+namespace FastNN.Training;
+
+/// <summary>How a trainer runs: epochs, mini-batches, shuffling, validation and early stopping.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Maximum number of passes over the training rows. Default 10.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Rows per mini-batch (the last batch of an epoch may be smaller), at most the model's MaxBatch; <see langword="null"/> (the default) for 32 or MaxBatch if smaller.</summary>
+    public int? BatchSize { get; init; }
+
+    /// <summary>Visit the training rows in a new random order each epoch (Fisher–Yates); otherwise in dataset order. Default true.</summary>
+    public bool Shuffle { get; init; } = true;
+
+    /// <summary>Seed of the shuffles and of the validation split; <see langword="null"/> seeds from the clock. Default 0.</summary>
+    public int? Seed { get; init; } = 0;
+
+    /// <summary>
+    /// When <c>Fit</c> gets no validation set and this is above 0, hold out this fraction of the training rows
+    /// (stratified for classification). Default 0. Standardize after splitting, on the training part only, or the
+    /// held-out rows leak into the statistics: for that, split with <c>Dataset.Split</c> yourself.
+    /// </summary>
+    public double ValidationFraction { get; init; }
+
+    /// <summary>
+    /// Stop after this many epochs without improvement of the watched validation number; 0 never stops early.
+    /// Needs a validation set. Default 0.
+    /// </summary>
+    public int Patience { get; init; }
+
+    /// <summary>What early stopping and the best epoch watch. Default <see cref="EarlyStoppingOn.ValidationLoss"/>.</summary>
+    public EarlyStoppingOn EarlyStoppingOn { get; init; } = EarlyStoppingOn.ValidationLoss;
+
+    /// <summary>An improvement smaller than this does not count. Default 0.</summary>
+    public double MinDelta { get; init; }
+
+    /// <summary>After training with a validation set, put back the parameters and state of the best epoch. Default true.</summary>
+    public bool RestoreBest { get; init; } = true;
+
+    internal int BatchSizeFor(int maxBatch) => BatchSize ?? Math.Min(32, maxBatch);
+
+    internal void Validate(int maxBatch)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));
+        if (BatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Must be at least 1.");
+        if (BatchSize > maxBatch)
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"BatchSize {BatchSize} exceeds the model's MaxBatch {maxBatch}.");
+        if (!(ValidationFraction >= 0 && ValidationFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "Must be in [0, 1).");
+        ArgumentOutOfRangeException.ThrowIfNegative(Patience, nameof(Patience));
+        if (!(MinDelta >= 0 && double.IsFinite(MinDelta)))
+            throw new ArgumentOutOfRangeException(nameof(MinDelta), MinDelta, "Must be finite and non-negative.");
+    }
+}

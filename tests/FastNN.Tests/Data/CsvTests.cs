@@ -1,0 +1,77 @@
+using System.IO.Compression;
+using System.Text;
+using FastNN.Data;
+
+namespace FastNN.Tests.Data;
+
+public class CsvTests
+{
+    private static Dataset<double> ReadText(string text) => Csv.Read<double>(new StringReader(text), "test.csv");
+
+    [Fact]
+    public void ReadsHeaderFeaturesAndTargetLast()
+    {
+        Dataset<double> data = ReadText("a, b,y\n1,2.5,0\n\n-3,4e1,1\n");
+        Assert.Equal(2, data.Rows);
+        Assert.Equal(2, data.FeatureCount);
+        Assert.Equal(["a", "b"], data.FeatureNames);
+        Assert.Equal("y", data.TargetName);
+        Assert.Equal([1.0, 2.5, -3.0, 40.0], data.Features.ToArray());
+        Assert.Equal([0.0, 1.0], data.Targets.ToArray());
+    }
+
+    [Theory]
+    [InlineData("a,b,y\n1,2,3\n1,x,3\n", 3, 2, "'x'")]
+    [InlineData("a,b,y\n1,2,3\n1,2,NaN\n", 3, 3, "not a finite number")]
+    [InlineData("a,b,y\n1,2,3\n1,2,3\n-Infinity,2,3\n", 4, 1, "not a finite number")]
+    [InlineData("a,b,y\n1,2,3\n1e400,2,3\n", 3, 1, "not a finite number")]
+    [InlineData("a,b,y\n1,,3\n", 2, 2, "empty")]
+    [InlineData("a,b,y\n1,2,3\n1,2\n", 3, 0, "2 cells")]
+    [InlineData("a,b,y\n1,2,3,4\n", 2, 0, "4 cells")]
+    [InlineData("a,b,y\n", 1, 0, "no data rows")]
+    [InlineData("", 1, 0, "empty")]
+    [InlineData("y\n1\n", 1, 0, "at least one feature")]
+    [InlineData("a,,y\n1,2,3\n", 1, 2, "empty column name")]
+    public void MalformedInputNamesLineAndColumn(string text, int line, int column, string fragment)
+    {
+        var error = Assert.Throws<CsvFormatException>(() => ReadText(text));
+        Assert.Equal(line, error.Line);
+        Assert.Equal(column, error.Column);
+        Assert.Equal("test.csv", error.SourceName);
+        Assert.Contains(fragment, error.Message);
+        Assert.Contains($"line {line}", error.Message);
+    }
+
+    [Fact]
+    public void ReadsGzipByMagicBytes()
+    {
+        var compressed = new MemoryStream();
+        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+            gzip.Write(Encoding.UTF8.GetBytes("p,q\n0.5,1\n2,0\n"));
+        compressed.Position = 0;
+        Dataset<float> data = Csv.Read<float>(compressed, "mem.csv.gz");
+        Assert.Equal([0.5f, 2f], data.Features.ToArray());
+        Assert.Equal([1f, 0f], data.Targets.ToArray());
+    }
+
+    [Theory]
+    [InlineData("diabetes.csv", 442, 10, "target")]
+    [InlineData("breast_cancer.csv", 569, 30, "label")]
+    [InlineData("digits.csv.gz", 1797, 64, "label")]
+    public void ReadsTheShippedDataSets(string file, int rows, int features, string target)
+    {
+        Dataset<float> data = Csv.Read<float>(DataFiles.Path(file));
+        Assert.Equal(rows, data.Rows);
+        Assert.Equal(features, data.FeatureCount);
+        Assert.Equal(target, data.TargetName);
+    }
+
+    [Fact]
+    public void FirstDiabetesRowMatchesTheFile()
+    {
+        // From the file's second line: 59,2,32.1,101.0,157,93.2,38.0,4.0,4.8598,87,151
+        Dataset<double> data = Csv.Read<double>(DataFiles.Path("diabetes.csv"));
+        Assert.Equal([59, 2, 32.1, 101.0, 157, 93.2, 38.0, 4.0, 4.8598, 87], data.Row(0).ToArray());
+        Assert.Equal(151, data.Targets[0]);
+    }
+}

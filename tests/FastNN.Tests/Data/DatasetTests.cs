@@ -1,0 +1,104 @@
+using FastNN.Data;
+
+namespace FastNN.Tests.Data;
+
+public class DatasetTests
+{
+    private static Dataset<double> Numbered(int rows, int classes) =>
+        // Row r has features (r, −r) and class r mod classes, so rows can be traced after a split.
+        new(Enumerable.Range(0, rows).SelectMany(r => new double[] { r, -r }).ToArray(),
+            Enumerable.Range(0, rows).Select(r => (double)(r % classes)).ToArray(), 2);
+
+    [Fact]
+    public void SplitPartitionsTheRowsWithTheRequestedFraction()
+    {
+        Dataset<double> data = Numbered(101, 3);
+        var (train, validation) = data.Split(0.2, seed: 3);
+        Assert.Equal(20, validation.Rows);
+        Assert.Equal(81, train.Rows);
+        var ids = Ids(train).Concat(Ids(validation)).Order().ToArray();
+        Assert.Equal(Enumerable.Range(0, 101), ids);
+        // Targets travel with their rows.
+        for (int i = 0; i < train.Rows; i++)
+            Assert.Equal(train.Features[2 * i] % 3, train.Targets[i]);
+    }
+
+    [Fact]
+    public void StratifiedSplitHoldsOutThatFractionOfEachClass()
+    {
+        Dataset<double> data = Csv.Read<double>(DataFiles.Path("breast_cancer.csv"));
+        var (train, validation) = data.Split(0.2, seed: 11, stratified: true);
+        int malignant = data.Targets.ToArray().Count(y => y == 0), benign = data.Rows - malignant;   // 212 and 357
+        Assert.Equal((int)Math.Round(0.2 * malignant, MidpointRounding.AwayFromZero), validation.Targets.ToArray().Count(y => y == 0));
+        Assert.Equal((int)Math.Round(0.2 * benign, MidpointRounding.AwayFromZero), validation.Targets.ToArray().Count(y => y == 1));
+        Assert.Equal(data.Rows, train.Rows + validation.Rows);
+    }
+
+    [Fact]
+    public void SplitIsReproducibleForASeed()
+    {
+        Dataset<double> data = Numbered(40, 2);
+        Assert.Equal(Ids(data.Split(0.25, 5).Validation), Ids(data.Split(0.25, 5).Validation));
+        Assert.NotEqual(Ids(data.Split(0.25, 5).Validation), Ids(data.Split(0.25, 6).Validation));
+    }
+
+    [Fact]
+    public void GatherCopiesTheChosenRowsInOrder()
+    {
+        Dataset<double> data = Numbered(10, 2);
+        var features = new double[6];
+        var targets = new double[3];
+        data.Gather([7, 0, 3], features, targets);
+        Assert.Equal([7, -7, 0, 0, 3, -3], features);
+        Assert.Equal([1, 0, 1], targets);
+        Assert.Throws<ArgumentOutOfRangeException>(() => data.Gather([10], features, targets));
+        Assert.Throws<ArgumentException>(() => data.Gather([1, 2, 3, 4], features, new double[4]));
+    }
+
+    [Fact]
+    public void ConstructorRejectsInconsistentShapes()
+    {
+        Assert.Throws<ArgumentException>(() => new Dataset<float>(new float[5], new float[2], 2));
+        Assert.Throws<ArgumentException>(() => new Dataset<float>(new float[4], new float[2], 2, ["only one"]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Dataset<float>([], [], 0));
+    }
+
+    [Fact]
+    public void ShufflerVisitsEveryRowOnceEachEpochWithoutAllocating()
+    {
+        var shuffler = new Shuffler(1000, seed: 42);
+        shuffler.Shuffle();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int epoch = 0; epoch < 20; epoch++)
+            shuffler.Shuffle();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.Equal(Enumerable.Range(0, 1000), shuffler.Order.ToArray().Order());
+        Assert.NotEqual(Enumerable.Range(0, 1000), shuffler.Order.ToArray());
+
+        var again = new Shuffler(1000, seed: 42);
+        for (int epoch = 0; epoch < 21; epoch++)
+            again.Shuffle();
+        Assert.Equal(shuffler.Order.ToArray(), again.Order.ToArray());
+    }
+
+    [Fact]
+    public void FisherYatesIsUniformOverThePermutationsOfThree()
+    {
+        // 6 orders, 60000 draws: each count ~ Binomial(60000, 1/6), σ ≈ 91; allow 5σ.
+        var counts = new Dictionary<string, int>();
+        var random = new Random(1);
+        Span<int> values = stackalloc int[3];
+        for (int i = 0; i < 60000; i++)
+        {
+            values[0] = 0; values[1] = 1; values[2] = 2;
+            Shuffler.Shuffle(values, random);
+            string key = $"{values[0]}{values[1]}{values[2]}";
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+        }
+        Assert.Equal(6, counts.Count);
+        Assert.All(counts.Values, n => Assert.InRange(n, 10000 - 455, 10000 + 455));
+    }
+
+    private static int[] Ids(Dataset<double> d) => Enumerable.Range(0, d.Rows).Select(i => (int)d.Features[2 * i]).ToArray();
+}

@@ -1,0 +1,94 @@
+using FastNN.Data;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+
+namespace FastNN.Tests.Data;
+
+public class FoldsTests
+{
+    [Property(MaxTest = 50)]
+    public Property KFoldPartitionsTheRows(PositiveInt rowsSeed, PositiveInt kSeed, int seed)
+    {
+        int rows = 2 + rowsSeed.Get % 200;
+        int k = 2 + kSeed.Get % Math.Min(rows - 1, 10);
+        Fold[] folds = Folds.KFold(rows, k, seed);
+        return AssertPartition(folds, rows, k).ToProperty();
+    }
+
+    [Fact]
+    public void StratifiedFoldsKeepClassRatiosAndPartitionTheRows()
+    {
+        Dataset<double> data = Csv.Read<double>(DataFiles.Path("breast_cancer.csv"));
+        const int k = 5;
+        Fold[] folds = Folds.Stratified(data.Targets, k, seed: 7);
+        Assert.True(AssertPartition(folds, data.Rows, k));
+
+        int[] classTotals = new int[2];
+        foreach (double y in data.Targets)
+            classTotals[(int)y]++;
+        foreach (Fold fold in folds)
+        {
+            for (int c = 0; c < 2; c++)
+            {
+                int inFold = fold.ValidationRows.Count(r => (int)data.Targets[r] == c);
+                // Each fold holds ⌊n_c / k⌋ or ⌈n_c / k⌉ rows of class c.
+                Assert.InRange(inFold, classTotals[c] / k, (classTotals[c] + k - 1) / k);
+            }
+        }
+    }
+
+    [Property(MaxTest = 50)]
+    public Property StratifiedFoldsKeepEachClassWithinOneOfItsShare(NonEmptyArray<byte> classesSeed, int seed)
+    {
+        double[] labels = classesSeed.Get.Select(b => (double)(b % 4)).ToArray();
+        if (labels.Length < 3)
+            return true.ToProperty();
+        int k = Math.Min(3, labels.Length);
+        Fold[] folds = Folds.Stratified<double>(labels, k, seed);
+        bool ratios = Enumerable.Range(0, 4).All(c =>
+        {
+            int total = labels.Count(y => y == c);
+            return folds.All(f =>
+            {
+                int n = f.ValidationRows.Count(r => labels[r] == c);
+                return n >= total / k && n <= (total + k - 1) / k;
+            });
+        });
+        return (ratios && AssertPartition(folds, labels.Length, k)).ToProperty();
+    }
+
+    [Fact]
+    public void SameSeedSameFoldsAndOtherSeedOtherFolds()
+    {
+        Fold[] a = Folds.KFold(50, 5, 1), b = Folds.KFold(50, 5, 1), c = Folds.KFold(50, 5, 2);
+        Assert.Equal(a.Select(f => f.ValidationRows), b.Select(f => f.ValidationRows));
+        Assert.NotEqual(a.Select(f => f.ValidationRows), c.Select(f => f.ValidationRows));
+    }
+
+    [Fact]
+    public void RejectsBadArguments()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Folds.KFold(10, 1, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Folds.KFold(3, 4, 0));
+        Assert.Throws<ArgumentException>(() => Folds.Stratified<double>([0, 1, 0.5], 2, 0));
+    }
+
+    // Validation parts are disjoint and cover every row; each training part is the complement; sizes differ by ≤ 1.
+    private static bool AssertPartition(Fold[] folds, int rows, int k)
+    {
+        Assert.Equal(k, folds.Length);
+        var seen = new int[rows];
+        foreach (Fold fold in folds)
+        {
+            foreach (int r in fold.ValidationRows)
+                seen[r]++;
+            var train = new HashSet<int>(fold.TrainRows);
+            Assert.Equal(rows - fold.ValidationRows.Length, train.Count);
+            Assert.DoesNotContain(fold.ValidationRows, train.Contains);
+            Assert.InRange(fold.ValidationRows.Length, rows / k, (rows + k - 1) / k);
+        }
+        Assert.All(seen, count => Assert.Equal(1, count));
+        return true;
+    }
+}

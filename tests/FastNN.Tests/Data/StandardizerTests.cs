@@ -1,0 +1,66 @@
+using FastNN.Data;
+
+namespace FastNN.Tests.Data;
+
+public class StandardizerTests
+{
+    [Fact]
+    public void FitsMeanAndPopulationStdPerColumn()
+    {
+        // Column 0: 1, 2, 3, 6 → mean 3, population variance (4 + 1 + 0 + 9) / 4 = 3.5.
+        // Column 1: constant 5 → mean 5, scale forced to 1.
+        double[] x = [1, 5, 2, 5, 3, 5, 6, 5];
+        Standardizer s = Standardizer.Fit<double>(x, rows: 4, featureCount: 2);
+        Assert.Equal([3.0, 5.0], s.Means.ToArray());
+        Assert.Equal(Math.Sqrt(3.5), s.Scales[0], 1e-15);
+        Assert.Equal(1.0, s.Scales[1]);
+
+        s.Transform<double>(x);
+        double[] expectedColumn0 = [-2 / Math.Sqrt(3.5), -1 / Math.Sqrt(3.5), 0, 3 / Math.Sqrt(3.5)];
+        for (int r = 0; r < 4; r++)
+        {
+            Assert.Equal(expectedColumn0[r], x[2 * r], 1e-15);
+            Assert.Equal(0.0, x[2 * r + 1]);
+        }
+    }
+
+    [Fact]
+    public void StatisticsComeFromTheTrainingRowsOnly()
+    {
+        var train = new Dataset<double>([0, 2, 4], [0, 0, 0], 1);
+        var test = new Dataset<double>([100], [0], 1);
+        Standardizer s = Standardizer.Fit(train);
+        Dataset<double> scaled = s.Transform(test);
+        // Train mean 2, population std √(8/3); the test row must not move them.
+        Assert.Equal((100 - 2) / Math.Sqrt(8.0 / 3), scaled.Features[0], 1e-12);
+        Assert.Equal(100.0, test.Features[0]);
+    }
+
+    [Fact]
+    public void StandardizedTrainingColumnsHaveZeroMeanAndUnitVariance()
+    {
+        Dataset<double> data = Csv.Read<double>(DataFiles.Path("breast_cancer.csv"));
+        Dataset<double> scaled = Standardizer.Fit(data).Transform(data);
+        for (int c = 0; c < scaled.FeatureCount; c++)
+        {
+            double mean = 0, square = 0;
+            for (int r = 0; r < scaled.Rows; r++)
+            {
+                double v = scaled.Features[r * scaled.FeatureCount + c];
+                mean += v;
+                square += v * v;
+            }
+            Assert.Equal(0.0, mean / scaled.Rows, 1e-12);
+            Assert.Equal(1.0, square / scaled.Rows, 1e-12);
+        }
+    }
+
+    [Fact]
+    public void RejectsMismatchedShapes()
+    {
+        Standardizer s = Standardizer.Fit<double>([1, 2, 3, 4], 2, 2);
+        Assert.Throws<ArgumentException>(() => s.Transform<double>(new double[3]));
+        Assert.Throws<ArgumentException>(() => s.Transform(new Dataset<double>([1, 2, 3], [0], 3)));
+        Assert.Throws<ArgumentException>(() => new Standardizer([0.0], [0.0]));
+    }
+}

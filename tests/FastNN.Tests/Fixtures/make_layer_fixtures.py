@@ -1,0 +1,190 @@
+#!/usr/bin/python3
+"""Writes the PyTorch-parity fixtures for FastNN's layers, losses and a 3-layer network.
+
+Run once with Debian's python3-torch 1.13:  /usr/bin/python3 make_layer_fixtures.py
+Each case is one JSON file in layers/: FastNN's JSON model description, the input, every parameter and state tensor
+(flat, row-major, by nn.Sequential state-dict name), the loss and its target, and what PyTorch computes in float64:
+the output, the loss, the input gradient, every parameter gradient and the state after the forward pass.
+The tests never run this script; they read its committed output.
+"""
+import json
+import os
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+torch.manual_seed(20261130)
+torch.set_default_dtype(torch.float64)
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layers")
+
+
+class Residual(nn.Module):
+    """y = x + f(x), or y = x Pᵀ + f(x) when f changes the width (FastNN's Residual)."""
+
+    def __init__(self, body, in_features):
+        super().__init__()
+        self.body = body
+        out_features = self.body(torch.zeros(2, in_features)).shape[1]
+        self.projection = nn.Linear(in_features, out_features, bias=False) if out_features != in_features else None
+
+    def forward(self, x):
+        return (x if self.projection is None else self.projection(x)) + self.body(x)
+
+
+class Concat(nn.Module):
+    """y = [x, f(x)] (FastNN's Concat)."""
+
+    def __init__(self, body):
+        super().__init__()
+        self.body = body
+
+    def forward(self, x):
+        return torch.cat([x, self.body(x)], dim=1)
+
+
+def build(layers, width):
+    """The nn.Sequential a FastNN layer list describes, and its output width."""
+    modules = []
+    for d in layers:
+        t = d["type"]
+        if t == "Linear":
+            m = nn.Linear(width, d["out_features"], bias=d.get("bias", True))
+            width = d["out_features"]
+        elif t == "BatchNorm1d":
+            m = nn.BatchNorm1d(width)
+        elif t == "LayerNorm":
+            m = nn.LayerNorm(width)
+        elif t == "Dropout":
+            m = nn.Dropout(d.get("p", 0.5))
+        elif t == "Residual":
+            body, _ = build(d["body"], width)
+            m = Residual(body, width)
+            width = m.body(torch.zeros(2, width)).shape[1]
+        elif t == "Concat":
+            body, body_width = build(d["body"], width)
+            m = Concat(body)
+            width += body_width
+        elif t == "ReLU":
+            m = nn.ReLU()
+        elif t == "Sigmoid":
+            m = nn.Sigmoid()
+        elif t == "Tanh":
+            m = nn.Tanh()
+        elif t == "LeakyReLU":
+            m = nn.LeakyReLU(d.get("negative_slope", 0.01))
+        elif t == "ELU":
+            m = nn.ELU(d.get("alpha", 1.0))
+        elif t == "GELU":
+            m = nn.GELU(approximate=d.get("approximate", "none"))
+        elif t == "SiLU":
+            m = nn.SiLU()
+        elif t == "Softplus":
+            m = nn.Softplus(d.get("beta", 1.0), d.get("threshold", 20.0))
+        elif t == "PReLU":
+            m = nn.PReLU(d.get("num_parameters", 1))
+        elif t == "Softmax":
+            m = nn.Softmax(dim=1)
+        elif t == "LogSoftmax":
+            m = nn.LogSoftmax(dim=1)
+        else:
+            raise ValueError(t)
+        modules.append(m)
+    return nn.Sequential(*modules), width
+
+
+def randomize(model):
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            owner = model.get_submodule(name.rsplit(".", 1)[0])
+            if isinstance(owner, (nn.BatchNorm1d, nn.LayerNorm)) and name.endswith("weight"):
+                p.uniform_(0.5, 1.5)
+            elif isinstance(owner, nn.PReLU):
+                p.uniform_(0.05, 0.5)
+            else:
+                p.uniform_(-1, 1)
+        for name, b in model.named_buffers():
+            if name.endswith("running_mean"):
+                b.uniform_(-0.5, 0.5)
+            elif name.endswith("running_var"):
+                b.uniform_(0.5, 2.0)
+            elif name.endswith("num_batches_tracked"):
+                b.fill_(3)
+
+
+def flat(t):
+    return [float(v) for v in t.detach().reshape(-1).tolist()]
+
+
+def case(name, layers, input_size, batch, loss, training=True, input_scale=1.0, target_scale=1.0):
+    description = {"format": "fastnn.sequential", "version": 1, "input_size": input_size, "max_batch": batch, "layers": layers}
+    model, width = build(layers, input_size)
+    randomize(model)
+    model.train(training)
+    x = (input_scale * (2 * torch.rand(batch, input_size) - 1)).requires_grad_(True)
+    if loss == "cross_entropy":
+        target = torch.randint(0, width, (batch,))
+    elif loss == "bce_with_logits":
+        target = torch.rand(batch, width)
+    else:
+        target = target_scale * (2 * torch.rand(batch, width) - 1)
+    parameters = {n: flat(p) for n, p in model.named_parameters()}
+    state = {n: flat(b) for n, b in model.named_buffers()}
+    y = model(x)
+    value = {
+        "mse": lambda: F.mse_loss(y, target),
+        "bce_with_logits": lambda: F.binary_cross_entropy_with_logits(y, target),
+        "cross_entropy": lambda: F.cross_entropy(y, target),
+        "huber": lambda: F.huber_loss(y, target, delta=1.0),
+    }[loss]()
+    value.backward()
+    fixture = {
+        "magic": "fastnn-layer-fixture", "version": 1, "torch": torch.__version__, "name": name,
+        "model": description, "training": training, "batch": batch,
+        "input": flat(x), "parameters": parameters, "state": state,
+        "loss": loss, "target": [float(v) for v in target.reshape(-1).tolist()],
+        "output": flat(y), "loss_value": float(value), "input_grad": flat(x.grad),
+        "parameter_grads": {n: flat(p.grad) for n, p in model.named_parameters()},
+        "state_after": {n: flat(b) for n, b in model.named_buffers()},
+    }
+    with open(os.path.join(OUT, name + ".json"), "w") as f:
+        json.dump(fixture, f)
+
+
+def linear(n):
+    return {"type": "Linear", "out_features": n}
+
+
+os.makedirs(OUT, exist_ok=True)
+case("linear", [linear(4)], 5, 3, "mse")
+case("linear_nobias", [{"type": "Linear", "out_features": 4, "bias": False}], 5, 3, "mse")
+for name, activation in [
+    ("relu", {"type": "ReLU"}), ("sigmoid", {"type": "Sigmoid"}), ("tanh", {"type": "Tanh"}),
+    ("leaky_relu", {"type": "LeakyReLU", "negative_slope": 0.1}), ("elu", {"type": "ELU", "alpha": 0.7}),
+    ("gelu", {"type": "GELU", "approximate": "none"}), ("gelu_tanh", {"type": "GELU", "approximate": "tanh"}),
+    ("silu", {"type": "SiLU"}), ("softplus", {"type": "Softplus", "beta": 1.0, "threshold": 20.0}),
+    ("softplus_threshold", {"type": "Softplus", "beta": 2.0, "threshold": 1.5}),
+    ("prelu_shared", {"type": "PReLU", "num_parameters": 1}), ("prelu_per_feature", {"type": "PReLU", "num_parameters": 6}),
+    ("softmax", {"type": "Softmax"}), ("log_softmax", {"type": "LogSoftmax"}),
+]:
+    case(name, [linear(6), activation], 5, 4, "mse", input_scale=2.0)
+case("batchnorm_train", [linear(6), {"type": "BatchNorm1d"}], 5, 4, "mse")
+case("batchnorm_eval", [linear(6), {"type": "BatchNorm1d"}], 5, 4, "mse", training=False)
+case("layernorm", [linear(6), {"type": "LayerNorm"}], 5, 4, "mse")
+case("dropout_eval", [linear(6), {"type": "Dropout", "p": 0.5}], 5, 4, "mse", training=False)
+case("residual", [{"type": "Residual", "body": [linear(7), {"type": "Tanh"}, linear(5)]}], 5, 3, "mse")
+case("residual_projection", [{"type": "Residual", "body": [linear(7), {"type": "ReLU"}, linear(6)]}], 5, 3, "mse")
+case("concat", [{"type": "Concat", "body": [linear(3), {"type": "SiLU"}]}, linear(4)], 5, 3, "mse")
+case("loss_mse", [linear(3)], 6, 4, "mse")
+case("loss_bce_with_logits", [linear(3)], 6, 4, "bce_with_logits", input_scale=3.0)
+case("loss_cross_entropy", [linear(5)], 6, 4, "cross_entropy", input_scale=3.0)
+case("loss_huber", [linear(3)], 6, 4, "huber", input_scale=2.0, target_scale=3.0)
+case("mlp3", [linear(16), {"type": "Tanh"}, linear(16), {"type": "ReLU"}, linear(4)], 8, 5, "cross_entropy")
+case("every_layer", [
+    linear(8), {"type": "BatchNorm1d"}, {"type": "ReLU"},
+    {"type": "Residual", "body": [linear(8), {"type": "LayerNorm"}, {"type": "GELU"}]},
+    {"type": "Concat", "body": [linear(4), {"type": "SiLU"}]},
+    linear(6), {"type": "PReLU", "num_parameters": 6}, {"type": "ELU"}, {"type": "Dropout", "p": 0.0},
+    linear(5), {"type": "LeakyReLU"}, {"type": "Softplus"}, {"type": "Tanh"}, {"type": "Sigmoid"}, linear(3)],
+    6, 4, "cross_entropy")
+print("wrote", len(os.listdir(OUT)), "fixtures to", OUT)

@@ -1,0 +1,33 @@
+using FastNN.Intrinsics;
+
+namespace FastNN.Tests.Gemm;
+
+public class GemmBlockingTests
+{
+    [Fact]
+    public void EveryBlockSizeRowFitsItsKernel()
+    {
+        Assert.True(BlockSizes.For<float>(IsaPath.Vector512).Fits<float, MicroKernel512<float>>());
+        Assert.True(BlockSizes.For<double>(IsaPath.Vector512).Fits<double, MicroKernel512<double>>());
+        Assert.True(BlockSizes.For<float>(IsaPath.Vector256).Fits<float, MicroKernel256<float>>());
+        Assert.True(BlockSizes.For<double>(IsaPath.Vector256).Fits<double, MicroKernel256<double>>());
+        Assert.True(BlockSizes.For<float>(IsaPath.Vector128).Fits<float, MicroKernel128<float>>());
+        Assert.True(BlockSizes.For<double>(IsaPath.Vector128).Fits<double, MicroKernel128<double>>());
+        Assert.True(BlockSizes.For<float>(IsaPath.Scalar).Fits<float, MicroKernelScalar<float>>());
+        Assert.True(BlockSizes.For<double>(IsaPath.Scalar).Fits<double, MicroKernelScalar<double>>());
+    }
+
+    // Larger than MC and KCMax on every path (two or three ic blocks, two pc blocks, so beta must apply only once),
+    // and wider than NC (two jc blocks) on every path.
+    [Theory]
+    [InlineData(520, 300, 600, false, true, 0.5)]
+    [InlineData(520, 300, 600, true, false, 0.0)]
+    [InlineData(30, 1100, 40, false, false, -1.0)]
+    public void MultiBlockProblemsMatchTheReference(int m, int n, int k, bool transposeA, bool transposeB, double beta)
+    {
+        var g = new GemmCase(m, n, k, transposeA, transposeB, 1, 0, 2, 0.75, beta, m + n + k);
+        GemmPropertyTests.Check<float>(g);
+        if (m * n * k < 10_000_000)
+            GemmPropertyTests.Check<double>(g);
+    }
+}

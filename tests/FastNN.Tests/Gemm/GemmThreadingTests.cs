@@ -1,0 +1,130 @@
+using System.Numerics;
+using FastNN.Intrinsics;
+using FastNN.Tests.Threading;
+using static FastNN.Intrinsics.Gemm;
+
+namespace FastNN.Tests.Gemm;
+
+[Collection(ParallelismCollection.Name)]
+public class GemmThreadingTests
+{
+    // Wide (split by columns), tall (split by rows), and one that also spans several KC blocks.
+    [Theory]
+    [InlineData(200, 300, 150, false, true)]
+    [InlineData(700, 40, 100, true, false)]
+    [InlineData(90, 250, 700, false, false)]
+    public void ResultsAreBitIdenticalForOneAndTwoThreads(int m, int n, int k, bool transposeA, bool transposeB)
+    {
+        SameBits<float>(m, n, k, transposeA, transposeB);
+        SameBits<double>(m, n, k, transposeA, transposeB);
+    }
+
+    private static void SameBits<T>(int m, int n, int k, bool transposeA, bool transposeB) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rng = new Random(11);
+        (int aRows, int aCols) = transposeA ? (k, m) : (m, k);
+        (int bRows, int bCols) = transposeB ? (n, k) : (k, n);
+        T[] a = GemmAssert.Random(rng, aRows, aCols, aCols, T.Zero), b = GemmAssert.Random(rng, bRows, bCols, bCols, T.Zero);
+        T[] c0 = GemmAssert.Random(rng, m, n, n, T.Zero);
+        T[] one = (T[])c0.Clone(), two = (T[])c0.Clone();
+        T alpha = T.CreateChecked(1.25), beta = T.CreateChecked(0.5);
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 1;
+            Multiply(transposeA, transposeB, m, n, k, alpha, a, aCols, b, bCols, beta, one, n);
+            Parallelism.MaxThreads = 2;
+            Multiply(transposeA, transposeB, m, n, k, alpha, a, aCols, b, bCols, beta, two, n);
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+        for (int i = 0; i < one.Length; i++)
+            Assert.True(GemmAssert.BitEquals(one[i], two[i]), $"element {i}: {one[i]} with 1 thread, {two[i]} with 2");
+        GemmAssert.Matches(transposeA, transposeB, m, n, k, alpha, a, aCols, b, bCols, beta, c0, two, n);
+    }
+
+    // Small path, packed single-block, packed multi-block with every transpose.
+    private static readonly (int M, int N, int K, bool TransposeA, bool TransposeB)[] AllocationShapes =
+    [
+        (64, 10, 256, false, true), (30, 40, 20, true, true), (64, 256, 784, false, true),
+        (256, 300, 64, true, false), (100, 200, 500, false, false), (130, 140, 150, true, true),
+    ];
+
+    [Fact]
+    public void OneThreadAllocatesNothing()
+    {
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 1;
+            long allocated = AllocatedBy(GC.GetAllocatedBytesForCurrentThread);
+            Assert.Equal(0, allocated);
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
+
+    [Fact]
+    public void TwoThreadsAllocateNothing()
+    {
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 2;
+            // Each pool thread's own counter, read on that thread: the calling thread runs part 0, the worker part 1.
+            // (A whole-process count would also see the test runner's threads.)
+            var probe = new AllocationProbe(2);
+            long allocated = AllocatedBy(() =>
+            {
+                WorkerPool.Run(probe, 2);
+                return probe.Bytes.Sum();
+            });
+            Assert.Equal(0, allocated);
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
+
+    /// <summary>Reads each pool thread's allocation counter on that thread; allocates nothing itself.</summary>
+    private sealed class AllocationProbe(int parts) : IParallelWork
+    {
+        public readonly long[] Bytes = new long[parts];
+
+        public void Execute(int part, int partCount) => Bytes[part] = GC.GetAllocatedBytesForCurrentThread();
+    }
+
+    /// <summary>Bytes the counter advances over 50 rounds of every shape, float and double, after two warm-up rounds.</summary>
+    private static long AllocatedBy(Func<long> counter)
+    {
+        var floats = AllocationShapes.Select(s => Operands<float>(s.M, s.N, s.K)).ToArray();
+        var doubles = AllocationShapes.Select(s => Operands<double>(s.M, s.N, s.K)).ToArray();
+        Round(floats, doubles);
+        Round(floats, doubles);
+        long before = counter();
+        for (int i = 0; i < 50; i++)
+            Round(floats, doubles);
+        return counter() - before;
+    }
+
+    private static void Round((float[] A, float[] B, float[] C)[] floats, (double[] A, double[] B, double[] C)[] doubles)
+    {
+        for (int s = 0; s < AllocationShapes.Length; s++)
+        {
+            (int m, int n, int k, bool ta, bool tb) = AllocationShapes[s];
+            Multiply(ta, tb, m, n, k, 1f, floats[s].A, ta ? m : k, floats[s].B, tb ? k : n, 0.5f, floats[s].C, n);
+            Multiply(ta, tb, m, n, k, 1.0, doubles[s].A, ta ? m : k, doubles[s].B, tb ? k : n, 0.5, doubles[s].C, n);
+        }
+    }
+
+    private static (T[] A, T[] B, T[] C) Operands<T>(int m, int n, int k) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rng = new Random(m);
+        return (GemmAssert.Random(rng, m, k, k, T.Zero), GemmAssert.Random(rng, k, n, n, T.Zero), GemmAssert.Random(rng, m, n, n, T.Zero));
+    }
+}

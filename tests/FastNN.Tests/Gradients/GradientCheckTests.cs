@@ -1,0 +1,121 @@
+using FastNN.Gradients;
+using FastNN.Layers;
+using FastNN.Losses;
+using FastNN.Models;
+
+namespace FastNN.Tests.Gradients;
+
+public class GradientCheckTests
+{
+    /// <summary>A user layer y = w ⊙ x², with switches that break its backward pass on purpose.</summary>
+    private sealed class ScaledSquare(int features, bool dropInputFactor2 = false, int breakWeightAt = -1) : ILayer<double>
+    {
+        public int InputSize => features;
+        public int OutputSize => features;
+        public IReadOnlyList<ParameterDeclaration> ParameterDeclarations => [new("weight", [features], ParameterKind.Weight)];
+        public IReadOnlyList<StateDeclaration> StateDeclarations => [];
+        public int ScratchLength(int batch) => 0;
+
+        public void Initialize(LayerBuffers<double> buffers)
+        {
+            for (int i = 0; i < features; i++)
+                buffers.Parameters[i] = 0.5 + 0.1 * i;
+        }
+
+        public void Forward(Span<double> y, ReadOnlySpan<double> x, LayerBuffers<double> buffers, int batch)
+        {
+            for (int i = 0; i < y.Length; i++)
+                y[i] = buffers.Parameters[i % features] * x[i] * x[i];
+        }
+
+        public void Backward(Span<double> dx, ReadOnlySpan<double> dy, ReadOnlySpan<double> x, ReadOnlySpan<double> y, LayerBuffers<double> buffers, int batch)
+        {
+            for (int i = 0; i < dx.Length; i++)
+            {
+                int c = i % features;
+                dx[i] = (dropInputFactor2 ? 1 : 2) * buffers.Parameters[c] * x[i] * dy[i];
+                buffers.Gradients[c] += (c == breakWeightAt ? 1.5 : 1) * x[i] * x[i] * dy[i];
+            }
+        }
+    }
+
+    private static readonly double[] Input = [0.3, -1.2, 0.8, 1.5, -0.4, 0.9, -0.7, 0.2];
+    private static readonly double[] Target = [0.1, 0.2, -0.3, 0.4, 0.0, -0.1, 0.5, 0.3];
+
+    [Fact]
+    public void ACorrectUserLayerPasses()
+    {
+        GradientCheck.Assert(new ScaledSquare(4), Input, 2, new MseLoss<double>(), Target);
+        GradientCheckResult result = GradientCheck.Check(new ScaledSquare(4), Input, 2, new MseLoss<double>(), Target);
+        Assert.True(result.Passed);
+        Assert.Equal(8 + 4, result.CheckedElements);
+        Assert.True(result.Error < 1e-8, result.ToString());
+    }
+
+    [Fact]
+    public void AMissingFactor2InTheInputGradientIsReportedAtTheWorstElement()
+    {
+        GradientCheckResult result = GradientCheck.Check(new ScaledSquare(4, dropInputFactor2: true), Input, 2, new MseLoss<double>(), Target);
+        Assert.False(result.Passed);
+        Assert.Equal("input", result.WorstTensor);
+
+        // Independently: the true gradient is g = 2·w·x·dy with dy = 2(y − t)/N; the broken one is g/2, so the
+        // error is |g|/2 and the worst element maximizes (|g|/2) / (atol + rtol·|g|).
+        int worst = -1;
+        double worstRatio = -1, worstTrue = 0;
+        for (int i = 0; i < Input.Length; i++)
+        {
+            double w = 0.5 + 0.1 * (i % 4);
+            double dy = 2 * (w * Input[i] * Input[i] - Target[i]) / Input.Length;
+            double g = 2 * w * Input[i] * dy;
+            double ratio = Math.Abs(g) / 2 / (1e-5 + 1e-3 * Math.Abs(g));
+            if (ratio > worstRatio)
+                (worst, worstRatio, worstTrue) = (i, ratio, g);
+        }
+        Assert.Equal($"[{worst / 4}, {worst % 4}]", result.WorstIndex);
+        Assert.Equal(worstTrue, result.Numeric, 1e-8);
+        Assert.Equal(worstTrue / 2, result.Analytic, 1e-12);
+    }
+
+    [Fact]
+    public void AWrongParameterGradientNamesTheTensorAndIndex()
+    {
+        var e = Assert.Throws<GradientCheckException>(() =>
+            GradientCheck.Assert(new ScaledSquare(4, breakWeightAt: 2), Input, 2, new MseLoss<double>(), Target));
+        Assert.Equal("0.weight", e.Result.WorstTensor);
+        Assert.Equal("[2]", e.Result.WorstIndex);
+        Assert.Contains("0.weight[2]", e.Message);
+        Assert.Contains("FAILED", e.Message);
+    }
+
+    [Fact]
+    public void DefaultsAreTorchGradcheck()
+    {
+        var options = GradientCheckOptions.Default;
+        Assert.Equal(1e-6, options.Epsilon);
+        Assert.Equal(1e-5, options.AbsoluteTolerance);
+        Assert.Equal(1e-3, options.RelativeTolerance);
+    }
+
+    [Fact]
+    public void TighterTolerancesCanFailWhatDefaultsPass()
+    {
+        // Central differences at h = 0.1 on a cubic loss surface err by O(h²); zero tolerance must report it.
+        var strict = new GradientCheckOptions { Epsilon = 0.1, AbsoluteTolerance = 0, RelativeTolerance = 0 };
+        Assert.False(GradientCheck.Check(new ScaledSquare(4), Input, 2, new MseLoss<double>(), Target, strict).Passed);
+    }
+
+    [Fact]
+    public void TheModelIsLeftAsItWasFound()
+    {
+        var model = new Sequential<double>([new Dense<double>(4, 4), new BatchNorm1d<double>(4), new Dropout<double>(4)], 2, seed: 3);
+        model.Gradients.Fill(0.25);
+        double[] parameters = model.Parameters.ToArray(), state = model.State.ToArray();
+        var random = model.Random.State;
+        GradientCheck.Assert(model, Input, 2, new MseLoss<double>(), Target);
+        Assert.Equal(parameters, model.Parameters.ToArray());
+        Assert.Equal(state, model.State.ToArray());
+        Assert.All(model.Gradients.ToArray(), g => Assert.Equal(0.25, g));
+        Assert.Equal(random, model.Random.State);
+    }
+}

@@ -1,0 +1,115 @@
+using FastNN.Gradients;
+using FastNN.Models;
+
+namespace FastNN.Tests.Gradients;
+
+/// <summary>Clipping by global norm and by value (clip_grad_norm_, clip_grad_value_) and the non-finite gradient guard.</summary>
+public class GradientClippingTests
+{
+    [Fact]
+    public void ClipByGlobalNormReturnsTheNormBeforeAndScalesByMaxOverNormPlusEpsilon()
+    {
+        double[] g = [3, -4, 0, 12]; // ‖g‖ = 13
+        double[] original = (double[])g.Clone();
+        double norm = GradientClipping.ClipByGlobalNorm<double>(g, 6.5);
+        Assert.Equal(13.0, norm);
+        double c = 6.5 / (13 + 1e-6);
+        for (int i = 0; i < g.Length; i++) Assert.Equal(original[i] * c, g[i], 15);
+        Assert.Equal(6.5, Math.Sqrt(g.Sum(x => x * x)), 5);
+    }
+
+    [Fact]
+    public void ClipByGlobalNormLeavesSmallGradientsAlone()
+    {
+        float[] g = [0.3f, -0.4f]; // ‖g‖ = 0.5
+        float[] original = (float[])g.Clone();
+        double norm = GradientClipping.ClipByGlobalNorm<float>(g, 1.0);
+        Assert.Equal(Math.Sqrt(0.3f * (double)0.3f + 0.4f * (double)0.4f), norm, 15);
+        Assert.Equal(original, g);
+        // At max_norm = ‖g‖ the coefficient is just below 1 (the 1e-6), so PyTorch scales: so do we.
+        GradientClipping.ClipByGlobalNorm<float>(g, norm);
+        Assert.True(g[0] < original[0] && g[0] > original[0] * 0.99999f);
+    }
+
+    [Fact]
+    public void GlobalNormMatchesADoubleLoopOnALongBuffer()
+    {
+        var random = new Random(1);
+        float[] g = [.. Enumerable.Range(0, 10_007).Select(_ => (float)(random.NextDouble() - 0.5))];
+        double expected = 0;
+        foreach (float x in g) expected += (double)x * x;
+        // Both sums are in double; their orders differ, so they agree to the summation bound n·ε ≈ 1e-12 relative.
+        Assert.Equal(Math.Sqrt(expected), GradientClipping.GlobalNorm<float>(g), Math.Sqrt(expected) * 1e-12);
+        double[] d = [.. g.Select(x => (double)x * 1e150)]; // squares beyond float and near double's range
+        Assert.Equal(Math.Sqrt(expected) * 1e150, GradientClipping.GlobalNorm<double>(d), Math.Sqrt(expected) * 1e150 * 1e-12);
+        double withoutFirst = 0; // a misaligned start, and a length that is not a multiple of any vector width
+        for (int i = 1; i < g.Length; i++) withoutFirst += (double)g[i] * g[i];
+        Assert.Equal(Math.Sqrt(withoutFirst), GradientClipping.GlobalNorm<float>(g.AsSpan(1)), Math.Sqrt(withoutFirst) * 1e-12);
+    }
+
+    [Fact]
+    public void ClipByValueClampsAndKeepsNaN()
+    {
+        double[] g = [-5, -0.5, 0, 0.5, 5, double.NaN, double.NegativeInfinity];
+        GradientClipping.ClipByValue<double>(g, 1);
+        Assert.Equal([-1, -0.5, 0, 0.5, 1, double.NaN, -1], g);
+    }
+
+    [Fact]
+    public void ClippingRejectsBadLimits()
+    {
+        Assert.Equal(-1.0, Assert.Throws<ArgumentOutOfRangeException>("maxNorm", () => GradientClipping.ClipByGlobalNorm<double>(new double[2], -1)).ActualValue);
+        Assert.Throws<ArgumentOutOfRangeException>("maxNorm", () => GradientClipping.ClipByGlobalNorm<double>(new double[2], double.NaN));
+        Assert.Throws<ArgumentOutOfRangeException>("clipValue", () => GradientClipping.ClipByValue<double>(new double[2], -0.1));
+    }
+
+    private static readonly ParameterTensor[] Tensors =
+    [
+        new("0.weight", 0, 6, [3, 2], ParameterKind.Weight, 0),
+        new("0.bias", 6, 3, [3], ParameterKind.Bias, 0),
+        new("2.weight", 9, 3, [1, 3], ParameterKind.Weight, 2),
+    ];
+
+    [Fact]
+    public void GuardThrowsNamingTheTensorLayerAndElement()
+    {
+        var guard = new NonFiniteGradientGuard<float>(Tensors);
+        float[] g = new float[12];
+        Assert.True(guard.Check(g));
+        g[10] = float.PositiveInfinity;
+        var e = Assert.Throws<NonFiniteGradientException>(() => guard.Check(g));
+        Assert.Equal("2.weight", e.TensorName);
+        Assert.Equal(2, e.LayerIndex);
+        Assert.Equal(1, e.Index);
+        Assert.Equal(double.PositiveInfinity, e.Value);
+        Assert.Contains("'2.weight' (layer 2)", e.Message);
+        g[7] = float.NaN;
+        Assert.Equal("0.bias", Assert.Throws<NonFiniteGradientException>(() => guard.Check(g)).TensorName);
+    }
+
+    [Fact]
+    public void GuardWithSkipPolicyCountsSkippedSteps()
+    {
+        var guard = new NonFiniteGradientGuard<double>(Tensors, NonFiniteGradientPolicy.SkipStep);
+        double[] g = new double[12];
+        Assert.True(guard.Check(g));
+        g[3] = double.NaN;
+        Assert.False(guard.Check(g));
+        Assert.False(guard.Check(g));
+        g[3] = 1;
+        Assert.True(guard.Check(g));
+        Assert.Equal(2, guard.SkippedSteps);
+        Assert.Throws<ArgumentException>("gradients", () => guard.Check(new double[11]));
+    }
+
+    [Fact]
+    public void GuardCheckAllocatesNothing()
+    {
+        var guard = new NonFiniteGradientGuard<float>(Tensors, NonFiniteGradientPolicy.SkipStep);
+        float[] g = new float[12];
+        guard.Check(g);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++) guard.Check(g);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}

@@ -1,0 +1,143 @@
+using FastNN.Gradients;
+using FastNN.Models;
+
+namespace FastNN.Tests.Gradients;
+
+public class GradientMonitorTests
+{
+    // Layer 0: 0.weight [2, 2] at 0, 0.bias [2] at 4; layer 2: 2.weight [1, 2] at 6, 2.bias [1] at 8.
+    private static readonly ParameterTensor[] Table =
+    [
+        new("0.weight", 0, 4, [2, 2], ParameterKind.Weight, 0),
+        new("0.bias", 4, 2, [2], ParameterKind.Bias, 0),
+        new("2.weight", 6, 2, [1, 2], ParameterKind.Weight, 2),
+        new("2.bias", 8, 1, [1], ParameterKind.Bias, 2),
+    ];
+
+    [Fact]
+    public void ReportsPerLayerNormsAndUpdateRatios()
+    {
+        var monitor = new GradientMonitor<double>(Table, new GradientMonitorOptions { Interval = 1 });
+        double[] p = [1, 2, 2, 0, 0, 4, 3, 0, 4];      // ‖θ₀‖ = √(1+4+4+16) = 5, ‖θ₂‖ = √(9+16) = 5
+        double[] g = [0, 3, 0, 0, 4, 0, 0, 0.6, 0.8];  // ‖g₀‖ = 5, ‖g₂‖ = 1
+        monitor.BeforeStep(0, p, g);
+        p[0] += 0.3; p[5] -= 0.4;                      // ‖Δθ₀‖ = 0.5, layer 2 unchanged
+        monitor.AfterStep(p);
+
+        GradientReport report = monitor.Report();
+        Assert.Equal(0, report.Step);
+        Assert.Equal(2, report.Layers.Count);
+        LayerGradientStats first = report.Layers[0], last = report.Layers[1];
+        Assert.Equal(("0", 0, 6), (first.Name, first.LayerIndex, first.ParameterCount));
+        Assert.Equal(("2", 2, 3), (last.Name, last.LayerIndex, last.ParameterCount));
+        Assert.Equal(5, first.GradientNorm, 1e-12);
+        Assert.Equal(5, first.WeightNorm, 1e-12);
+        Assert.Equal(0.1, first.UpdateRatio, 1e-12);
+        Assert.Equal(5, first.RatioToLast, 1e-12);
+        Assert.Equal(1, last.GradientNorm, 1e-12);
+        Assert.Equal(0, last.UpdateRatio);
+        Assert.Equal(GradientHealth.Healthy, report.Health);
+    }
+
+    [Fact]
+    public void FlagsVanishingExplodingAndNonFiniteAgainstTheLastLayer()
+    {
+        double[] p = [1, 1, 1, 1, 1, 1, 1, 1, 1];
+        var monitor = new GradientMonitor<double>(Table, new GradientMonitorOptions { Interval = 1 });
+
+        monitor.BeforeStep(0, p, [1e-5, 0, 0, 0, 0, 0, 1, 0, 0]);
+        Assert.Equal(GradientHealth.Vanishing, monitor.Report().Layers[0].Health);
+        Assert.Equal(GradientHealth.Healthy, monitor.Report().Layers[1].Health);
+
+        monitor.BeforeStep(1, p, [1e-2, 0, 0, 0, 0, 0, 1, 0, 0]);   // 10⁻² is above the default 10⁻³
+        Assert.Equal(GradientHealth.Healthy, monitor.Report().Health);
+
+        monitor.BeforeStep(2, p, [2e3, 0, 0, 0, 0, 0, 1, 0, 0]);
+        Assert.True(monitor.Report().Layers[0].Health.HasFlag(GradientHealth.Exploding));
+
+        monitor.BeforeStep(3, p, [1, 0, 0, 0, 0, 0, 1, double.NaN, 0]);
+        Assert.Equal(GradientHealth.NonFinite, monitor.Report().Layers[1].Health);
+        Assert.Equal(GradientHealth.NonFinite, monitor.Report().Layers[0].Health);
+    }
+
+    [Fact]
+    public void FlagsGrowthOverTheWindow()
+    {
+        double[] p = new double[9];
+        var options = new GradientMonitorOptions { Interval = 1, GrowthFactor = 100, GrowthWindow = 3 };
+        var monitor = new GradientMonitor<double>(Table, options);
+        double scale = 1;
+        for (int step = 0; step < 3; step++, scale *= 11)   // norms 1, 11, 121: ×121 over the window
+            monitor.BeforeStep(step, p, [scale, 0, 0, 0, 0, 0, scale, 0, 0]);
+        GradientReport report = monitor.Report();
+        Assert.All(report.Layers, l => Assert.Equal(GradientHealth.Exploding, l.Health));
+
+        monitor.BeforeStep(3, p, [1331, 0, 0, 0, 0, 0, 1331, 0, 0]);   // window now 11 → 1331, still ×121
+        Assert.Equal(GradientHealth.Exploding, monitor.Report().Health);
+        monitor.BeforeStep(4, p, [1331, 0, 0, 0, 0, 0, 1331, 0, 0]);   // 121 → 1331: ×11
+        Assert.Equal(GradientHealth.Healthy, monitor.Report().Health);
+    }
+
+    [Fact]
+    public void SamplesEveryIntervalIntoARingOfCapacity()
+    {
+        var monitor = new GradientMonitor<float>(Table, new GradientMonitorOptions { Interval = 3, Capacity = 4, GrowthWindow = 2 });
+        float[] p = new float[9], g = new float[9];
+        for (int step = 0; step < 20; step++)
+        {
+            g[0] = step;   // layer 0's gradient norm records the step it was sampled at
+            g[6] = 1;
+            monitor.BeforeStep(step, p, g);
+        }
+        GradientReport report = monitor.Report();
+        Assert.Equal([9L, 12, 15, 18], report.Steps);
+        Assert.Equal([9.0, 12, 15, 18], report.Layers[0].GradientNormHistory);
+        Assert.Equal(18, report.Step);
+        Assert.Equal(4, monitor.SampleCount);
+        Assert.All(report.Layers[0].UpdateRatioHistory, r => Assert.True(double.IsNaN(r)));
+    }
+
+    [Fact]
+    public void SteadyStateRecordingAllocatesNothing()
+    {
+        var monitor = new GradientMonitor<float>(Table, new GradientMonitorOptions { Interval = 2, Capacity = 8, GrowthWindow = 4 });
+        float[] p = Enumerable.Range(1, 9).Select(i => (float)i).ToArray(), g = (float[])p.Clone();
+        for (int step = 0; step < 20; step++)
+        {
+            monitor.BeforeStep(step, p, g);
+            monitor.AfterStep(p);
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int step = 20; step < 1020; step++)
+        {
+            monitor.BeforeStep(step, p, g);
+            p[0] += 1e-3f;
+            monitor.AfterStep(p);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(monitor.Report().Layers[0].UpdateRatio > 0);
+    }
+
+    [Fact]
+    public void ReportTextHasOneLinePerLayer()
+    {
+        var monitor = new GradientMonitor<double>(Table, new GradientMonitorOptions { Interval = 1 });
+        monitor.BeforeStep(0, new double[9], [1e-6, 0, 0, 0, 0, 0, 1, 0, 0]);
+        string[] lines = monitor.Report().ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length);
+        Assert.Contains("Vanishing", lines[0]);
+        Assert.StartsWith("0 ", lines[2]);
+        Assert.Contains("Vanishing", lines[2]);
+    }
+
+    [Fact]
+    public void RejectsBadArguments()
+    {
+        Assert.Throws<ArgumentException>(() => new GradientMonitor<double>([]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GradientMonitor<double>(Table, new GradientMonitorOptions { Interval = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GradientMonitor<double>(Table, new GradientMonitorOptions { VanishingRatio = 2 }));
+        var monitor = new GradientMonitor<double>(Table);
+        Assert.Throws<ArgumentException>(() => monitor.BeforeStep(0, new double[8], new double[9]));
+        Assert.Throws<InvalidOperationException>(() => monitor.Report());
+    }
+}

@@ -1,0 +1,157 @@
+using FastNN.Models;
+
+namespace FastNN.Tests.Initialization;
+
+/// <summary>Initialization: exact bounds and gains, sample moments of 1e5 draws within 5 standard errors, reproducibility.</summary>
+public class InitTests
+{
+    private const int Draws = 100_000;
+
+    private static (double Mean, double Variance) Moments(ReadOnlySpan<double> x)
+    {
+        double mean = 0, sq = 0;
+        foreach (double v in x) mean += v;
+        mean /= x.Length;
+        foreach (double v in x) sq += (v - mean) * (v - mean);
+        return (mean, sq / (x.Length - 1));
+    }
+
+    /// <summary>U(−a, a): |x| ≤ a, the extremes reached, mean 0 ± 5·√(a²/3n), variance a²/3 ± 5·√(4a⁴/45n).</summary>
+    private static void AssertUniform(double[] x, double a)
+    {
+        double maxAbs = x.Max(Math.Abs);
+        Assert.True(maxAbs <= a, $"{maxAbs} outside ±{a}");
+        Assert.True(x.Max() > 0.999 * a && x.Min() < -0.999 * a, "the draws do not reach the bounds");
+        (double mean, double variance) = Moments(x);
+        Assert.True(Math.Abs(mean) <= 5 * Math.Sqrt(a * a / 3 / x.Length), $"mean {mean}");
+        Assert.True(Math.Abs(variance - a * a / 3) <= 5 * Math.Sqrt(4 * Math.Pow(a, 4) / 45 / x.Length), $"variance {variance}, expected {a * a / 3}");
+    }
+
+    /// <summary>N(0, σ²): mean 0 ± 5σ/√n, variance σ² ± 5σ²·√(2/n), and about 68.3% within one σ.</summary>
+    private static void AssertNormal(double[] x, double std)
+    {
+        (double mean, double variance) = Moments(x);
+        Assert.True(Math.Abs(mean) <= 5 * std / Math.Sqrt(x.Length), $"mean {mean}");
+        Assert.True(Math.Abs(variance - std * std) <= 5 * std * std * Math.Sqrt(2.0 / x.Length), $"variance {variance}, expected {std * std}");
+        double inside = x.Count(v => Math.Abs(v) <= std) / (double)x.Length;
+        Assert.True(Math.Abs(inside - 0.682689492) <= 5 * Math.Sqrt(0.6827 * 0.3173 / x.Length), $"fraction within one σ {inside}");
+    }
+
+    [Fact]
+    public void GainsAreTorchCalculateGain()
+    {
+        Assert.Equal(1.0, FastNN.Init.Gain(Nonlinearity.Linear));
+        Assert.Equal(1.0, FastNN.Init.Gain(Nonlinearity.Sigmoid));
+        Assert.Equal(5.0 / 3, FastNN.Init.Gain(Nonlinearity.Tanh));
+        Assert.Equal(Math.Sqrt(2), FastNN.Init.Gain(Nonlinearity.Relu));
+        Assert.Equal(Math.Sqrt(2 / (1 + 0.2 * 0.2)), FastNN.Init.Gain(Nonlinearity.LeakyRelu, 0.2));
+        Assert.Equal(Math.Sqrt(2 / (1 + 0.01 * 0.01)), FastNN.Init.Gain(Nonlinearity.LeakyRelu));
+    }
+
+    [Fact]
+    public void GlorotUniformBoundIsGainTimesSqrtSixOverFanSum()
+    {
+        var x = new double[Draws];
+        FastNN.Init.GlorotUniform<double>(x, 30, 20, new Random(1), gain: 5.0 / 3);
+        AssertUniform(x, 5.0 / 3 * Math.Sqrt(6.0 / 50));
+    }
+
+    [Fact]
+    public void GlorotNormalStdIsGainTimesSqrtTwoOverFanSum()
+    {
+        var x = new double[Draws];
+        FastNN.Init.GlorotNormal<double>(x, 30, 20, new Random(2));
+        AssertNormal(x, Math.Sqrt(2.0 / 50));
+    }
+
+    [Fact]
+    public void HeUniformUsesTheChosenFan()
+    {
+        var x = new double[Draws];
+        FastNN.Init.HeUniform<double>(x, 64, 16, new Random(3));
+        AssertUniform(x, Math.Sqrt(2) * Math.Sqrt(3.0 / 64));
+        double gain = FastNN.Init.Gain(Nonlinearity.LeakyRelu, 0.1);
+        FastNN.Init.HeUniform<double>(x, 64, 16, new Random(4), FanMode.FanOut, gain);
+        AssertUniform(x, gain * Math.Sqrt(3.0 / 16));
+    }
+
+    [Fact]
+    public void HeNormalStdIsGainOverSqrtFan()
+    {
+        var x = new double[Draws];
+        FastNN.Init.HeNormal<double>(x, 50, 10, new Random(5));
+        AssertNormal(x, Math.Sqrt(2.0 / 50));
+        FastNN.Init.HeNormal<double>(x, 50, 10, new Random(6), FanMode.FanOut);
+        AssertNormal(x, Math.Sqrt(2.0 / 10));
+    }
+
+    [Fact]
+    public void LinearDefaultIsUniformOneOverSqrtFanIn()
+    {
+        var x = new double[Draws];
+        FastNN.Init.LinearDefault<double>(x, 25, new Random(7));
+        AssertUniform(x, 0.2);
+        var f = new float[1000];
+        FastNN.Init.LinearDefault<float>(f, 25, new Random(8));
+        Assert.All(f, v => Assert.True(Math.Abs(v) <= 0.2f));
+    }
+
+    [Fact]
+    public void SameSeedSameValues()
+    {
+        float[] a = new float[100], b = new float[100], c = new float[100];
+        FastNN.Init.HeNormal<float>(a, 10, 10, new Random(42));
+        FastNN.Init.HeNormal<float>(b, 10, 10, new Random(42));
+        FastNN.Init.HeNormal<float>(c, 10, 10, new Random(43));
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+    }
+
+    private static readonly ParameterTensor[] Tensors =
+    [
+        new("0.weight", 0, 12, [4, 3], ParameterKind.Weight, 0),
+        new("0.bias", 12, 4, [4], ParameterKind.Bias, 0),
+        new("1.weight", 16, 4, [4], ParameterKind.NormScale, 1),
+        new("1.bias", 20, 4, [4], ParameterKind.NormShift, 1),
+        new("2.weight", 24, 1, [1], ParameterKind.PReluSlope, 2),
+        new("3.weight", 25, 8, [2, 4], ParameterKind.Weight, 3),
+    ];
+
+    [Fact]
+    public void ParametersDefaultIsPyTorchLinearAndNormDefaults()
+    {
+        double[] p = Enumerable.Repeat(double.NaN, 34).ToArray();
+        FastNN.Init.Parameters<double>(p, Tensors, seed: 11);
+        Assert.All(p[0..16], v => Assert.True(Math.Abs(v) <= 1 / Math.Sqrt(3) && v != 0));
+        Assert.All(p[16..20], v => Assert.Equal(1.0, v));
+        Assert.All(p[20..24], v => Assert.Equal(0.0, v));
+        Assert.Equal(0.25, p[24]);
+        Assert.All(p[25..33], v => Assert.True(Math.Abs(v) <= 0.5 && v != 0));
+        Assert.True(double.IsNaN(p[33]), "an element outside every tensor was written");
+
+        double[] again = new double[34];
+        FastNN.Init.Parameters<double>(again, Tensors, seed: 11);
+        Assert.Equal(p[..33], again[..33]);
+    }
+
+    [Fact]
+    public void ParametersWithHeZeroesBiases()
+    {
+        var p = new float[33];
+        FastNN.Init.Parameters<float>(p, Tensors, seed: 12, WeightInit.HeUniform);
+        Assert.All(p[0..12], v => Assert.True(Math.Abs(v) <= (float)(Math.Sqrt(2) * Math.Sqrt(3.0 / 3))));
+        Assert.All(p[12..16], v => Assert.Equal(0f, v));
+        Assert.All(p[25..33], v => Assert.True(Math.Abs(v) <= (float)(Math.Sqrt(2) * Math.Sqrt(3.0 / 4))));
+    }
+
+    [Fact]
+    public void InvalidArgumentsAreNamed()
+    {
+        var x = new double[4];
+        Assert.Equal(0, Assert.Throws<ArgumentOutOfRangeException>("fanIn", () => FastNN.Init.GlorotUniform<double>(x, 0, 3, new Random(1))).ActualValue);
+        Assert.Throws<ArgumentOutOfRangeException>("fanOut", () => FastNN.Init.HeNormal<double>(x, 3, -1, new Random(1), FanMode.FanOut));
+        Assert.Throws<ArgumentOutOfRangeException>("gain", () => FastNN.Init.GlorotNormal<double>(x, 3, 3, new Random(1), double.NaN));
+        Assert.Throws<ArgumentNullException>("random", () => FastNN.Init.LinearDefault<double>(x, 3, null!));
+        Assert.Throws<ArgumentException>("tensors", () => FastNN.Init.Parameters<double>(new double[10], Tensors, 1));
+    }
+}

@@ -1,0 +1,69 @@
+using FastNN.Layers;
+using FastNN.Models;
+using FastNN.Tests.Gradients;
+using FsCheck.Xunit;
+
+namespace FastNN.Tests.Layers;
+
+public class CompositeTests
+{
+    [Property(MaxTest = 30)]
+    public void ResidualAroundSeveralLayersMatchesFiniteDifferences(byte b, byte f, byte h, int seed)
+    {
+        var random = new Random(seed);
+        int batch = TestData.Batch(b), n = TestData.Width(f), hidden = TestData.Width(h);
+        var block = new Residual<double>(new Dense<double>(n, hidden), new LayerNorm<double>(hidden), new Dense<double>(hidden, n));
+        Assert.False(block.HasProjection);
+        Checks.Passes(TestData.Model(random, batch, block), random, batch);
+    }
+
+    [Property(MaxTest = 30)]
+    public void ResidualWithProjectionMatchesFiniteDifferences(byte b, byte f, byte o, int seed)
+    {
+        var random = new Random(seed);
+        int batch = TestData.Batch(b), n = TestData.Width(f), m = n + 1 + o % 4;
+        var block = new Residual<double>(new Dense<double>(n, m), new Dense<double>(m, m));
+        Assert.True(block.HasProjection);
+        Checks.Passes(TestData.Model(random, batch, block), random, batch);
+    }
+
+    [Property(MaxTest = 30)]
+    public void ConcatMatchesFiniteDifferences(byte b, byte f, byte o, int seed)
+    {
+        var random = new Random(seed);
+        int batch = TestData.Batch(b);
+        var block = new Concat<double>(new Dense<double>(TestData.Width(f), TestData.Width(o)), new LayerNorm<double>(TestData.Width(o)));
+        Checks.Passes(TestData.Model(random, batch, block, new Dense<double>(block.OutputSize, 3)), random, batch);
+    }
+
+    [Fact]
+    public void ResidualIsInputPlusBody()
+    {
+        var random = new Random(1);
+        var body = new ILayer<double>[] { new Dense<double>(3, 5), new Dense<double>(5, 3) };
+        var model = TestData.Model(random, 2, new Residual<double>(body));
+        var plain = new Sequential<double>(body, 2);
+        model.Parameters.CopyTo(plain.Parameters);
+        Assert.Equal(["0.body.0.weight", "0.body.0.bias", "0.body.1.weight", "0.body.1.bias"], model.ParameterTensors.Select(p => p.Name));
+        double[] x = TestData.Uniform(random, 6);
+        double[] fx = plain.Forward(x, 2).ToArray();
+        double[] y = model.Forward(x, 2).ToArray();
+        for (int i = 0; i < 6; i++)
+            Assert.Equal(x[i] + fx[i], y[i], 1e-14);
+    }
+
+    [Fact]
+    public void ConcatPlacesInputThenBodyOutput()
+    {
+        var random = new Random(2);
+        var dense = new Dense<double>(2, 3);
+        var model = TestData.Model(random, 2, new Concat<double>(dense));
+        var plain = new Sequential<double>([dense], 2);
+        model.Parameters.CopyTo(plain.Parameters);
+        double[] x = [1, 2, 3, 4];
+        double[] fx = plain.Forward(x, 2).ToArray();
+        double[] y = model.Forward(x, 2).ToArray();
+        Assert.Equal([1, 2, fx[0], fx[1], fx[2], 3, 4, fx[3], fx[4], fx[5]], y);
+        Assert.Equal(["0.body.0.weight", "0.body.0.bias"], model.ParameterTensors.Select(p => p.Name));
+    }
+}

@@ -1,0 +1,57 @@
+using FastNN.Layers;
+using FastNN.Models;
+using FastNN.Tests.Gradients;
+using FsCheck.Xunit;
+
+namespace FastNN.Tests.Layers;
+
+public class DropoutTests
+{
+    [Property(MaxTest = 40)]
+    public void GradientsMatchFiniteDifferencesWithTheMaskFixed(byte b, byte f, int seed)
+    {
+        var random = new Random(seed);
+        int batch = TestData.Batch(b), n = TestData.Width(f);
+        Checks.Passes(TestData.Model(random, batch, new Dense<double>(n, n), new Dropout<double>(n, 0.3)), random, batch);
+    }
+
+    [Fact]
+    public void TrainingZeroesAboutPAndScalesTheRest()
+    {
+        const int n = 20_000;
+        var model = new Sequential<double>([new Dropout<double>(n, 0.25)], 1, seed: 5);
+        double[] x = Enumerable.Repeat(3.0, n).ToArray();
+        double[] y = model.Forward(x, 1).ToArray();
+        int zeros = y.Count(v => v == 0);
+        Assert.All(y, v => Assert.True(v == 0 || Math.Abs(v - 3.0 / 0.75) < 1e-15, $"{v}"));
+        // Binomial(20 000, 0.25): standard deviation ≈ 61; allow 6 of them.
+        Assert.InRange(zeros, 5000 - 370, 5000 + 370);
+
+        model.Backward(Enumerable.Repeat(1.0, n).ToArray(), 1);
+        double[] dx = model.InputGradient(1).ToArray();
+        for (int i = 0; i < n; i++)
+            Assert.Equal(y[i] / 3.0, dx[i], 1e-15);
+    }
+
+    [Fact]
+    public void EvaluationIsIdentity()
+    {
+        var model = new Sequential<double>([new Dropout<double>(5)], 2) { Training = false };
+        double[] x = [1, -2, 3, -4, 5, 6, 7, 8, 9, 10];
+        Assert.Equal(x, model.Forward(x, 2).ToArray());
+        model.Backward(x, 2);
+        Assert.Equal(x, model.InputGradient(2).ToArray());
+    }
+
+    [Fact]
+    public void TheSeedFixesTheMask()
+    {
+        double[] Run(ulong seed)
+        {
+            var model = new Sequential<double>([new Dropout<double>(64)], 1, seed);
+            return model.Forward(Enumerable.Repeat(1.0, 64).ToArray(), 1).ToArray();
+        }
+        Assert.Equal(Run(11), Run(11));
+        Assert.NotEqual(Run(11), Run(12));
+    }
+}

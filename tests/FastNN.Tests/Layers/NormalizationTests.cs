@@ -1,0 +1,101 @@
+using FastNN.Models;
+using FastNN.Layers;
+using FastNN.Tests.Gradients;
+using FsCheck.Xunit;
+
+namespace FastNN.Tests.Layers;
+
+public class NormalizationTests
+{
+    [Property(MaxTest = 40)]
+    public void BatchNormTrainingGradientsMatchFiniteDifferences(byte b, byte f, int seed)
+    {
+        var random = new Random(seed);
+        int batch = 2 + b % 7; // training needs two rows
+        Checks.Passes(TestData.Model(random, batch, new BatchNorm1d<double>(TestData.Width(f))), random, batch);
+    }
+
+    [Property(MaxTest = 40)]
+    public void BatchNormEvaluationGradientsMatchFiniteDifferences(byte b, byte f, int seed)
+    {
+        var random = new Random(seed);
+        int batch = TestData.Batch(b);
+        var model = TestData.Model(random, batch, new BatchNorm1d<double>(TestData.Width(f)));
+        model.Training = false;
+        Checks.Passes(model, random, batch);
+    }
+
+    [Property(MaxTest = 30)]
+    public void BatchNormFollowsPyTorchEquations(byte b, byte f, int seed)
+    {
+        var random = new Random(seed);
+        int batch = 2 + b % 7, n = TestData.Width(f);
+        var model = TestData.Model(random, batch, new BatchNorm1d<double>(n));
+        double[] runningMean = model.State[..n].ToArray(), runningVar = model.State.Slice(n, n).ToArray();
+        double[] gamma = model.Parameter("0.weight").ToArray(), beta = model.Parameter("0.bias").ToArray();
+        double[] x = TestData.Uniform(random, batch * n, 3);
+        double[] y = model.Forward(x, batch).ToArray();
+        for (int c = 0; c < n; c++)
+        {
+            double[] column = Enumerable.Range(0, batch).Select(r => x[r * n + c]).ToArray();
+            double mean = column.Average();
+            double biased = column.Sum(v => (v - mean) * (v - mean)) / batch;
+            for (int r = 0; r < batch; r++)
+                Assert.Equal(gamma[c] * (x[r * n + c] - mean) / Math.Sqrt(biased + 1e-5) + beta[c], y[r * n + c], 1e-12);
+            Assert.Equal(0.9 * runningMean[c] + 0.1 * mean, model.State[c], 1e-12);
+            Assert.Equal(0.9 * runningVar[c] + 0.1 * biased * batch / (batch - 1), model.State[n + c], 1e-12);
+        }
+        Assert.Equal(4.0, model.State[2 * n]); // num_batches_tracked: 3 set by TestData, plus one
+
+        model.Training = false;
+        double[] evalY = model.Forward(x, batch).ToArray();
+        for (int r = 0; r < batch; r++)
+            for (int c = 0; c < n; c++)
+                Assert.Equal(gamma[c] * (x[r * n + c] - model.State[c]) / Math.Sqrt(model.State[n + c] + 1e-5) + beta[c], evalY[r * n + c], 1e-12);
+        Assert.Equal(4.0, model.State[2 * n]); // evaluation leaves the statistics alone
+    }
+
+    [Fact]
+    public void BatchNormTrainingRejectsASingleRow()
+    {
+        var model = new Sequential<double>([new BatchNorm1d<double>(3)], 4);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => { model.Forward(new double[3], 1); });
+        Assert.Contains("more than 1 row", e.Message);
+    }
+
+    [Fact]
+    public void BatchNormStateIsNamedAsPyTorchAndStartsAtDefaults()
+    {
+        var model = new Sequential<double>([new Dense<double>(2, 3), new BatchNorm1d<double>(3)], 4);
+        Assert.Equal(["1.running_mean", "1.running_var", "1.num_batches_tracked"], model.StateTensors.Select(s => s.Name));
+        Assert.Equal(["0.weight", "0.bias", "1.weight", "1.bias"], model.ParameterTensors.Select(s => s.Name));
+        Assert.Equal([0.0, 0, 0, 1, 1, 1, 0], model.State.ToArray());
+        Assert.Equal([1.0, 1, 1, 0, 0, 0], model.Parameters[9..].ToArray());
+    }
+
+    [Property(MaxTest = 40)]
+    public void LayerNormGradientsMatchFiniteDifferences(byte b, byte f, int seed)
+    {
+        var random = new Random(seed);
+        int batch = TestData.Batch(b);
+        Checks.Passes(TestData.Model(random, batch, new LayerNorm<double>(1 + TestData.Width(f))), random, batch);
+    }
+
+    [Property(MaxTest = 30)]
+    public void LayerNormNormalizesEachRow(byte b, byte f, int seed)
+    {
+        var random = new Random(seed);
+        int batch = TestData.Batch(b), n = TestData.Width(f);
+        var model = TestData.Model(random, batch, new LayerNorm<double>(n));
+        double[] gamma = model.Parameter("0.weight").ToArray(), beta = model.Parameter("0.bias").ToArray();
+        double[] x = TestData.Uniform(random, batch * n, 3);
+        double[] y = model.Forward(x, batch).ToArray();
+        for (int r = 0; r < batch; r++)
+        {
+            double[] row = x.AsSpan(r * n, n).ToArray();
+            double mean = row.Average(), variance = row.Sum(v => (v - mean) * (v - mean)) / n;
+            for (int c = 0; c < n; c++)
+                Assert.Equal((row[c] - mean) / Math.Sqrt(variance + 1e-5) * gamma[c] + beta[c], y[r * n + c], 1e-12);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using FastNN.Gradients;
+using FastNN.Losses;
+using FastNN.Tests.Layers;
+using FsCheck.Xunit;
+
+namespace FastNN.Tests.Losses;
+
+public class LossTests
+{
+    private static (double[] Prediction, double[] Target, int Batch, int Features) Shapes(byte b, byte f, int seed, out Random random)
+    {
+        random = new Random(seed);
+        int batch = TestData.Batch(b), features = TestData.Width(f);
+        return (TestData.Uniform(random, batch * features, 3), TestData.Uniform(random, batch * features, 3), batch, features);
+    }
+
+    [Property(MaxTest = 50)]
+    public void MseMatchesItsFormulaAndFiniteDifferences(byte b, byte f, int seed)
+    {
+        var (p, t, batch, _) = Shapes(b, f, seed, out _);
+        var loss = new MseLoss<double>();
+        double value = loss.Compute(p, t, new double[p.Length], batch);
+        Assert.Equal(p.Zip(t, (x, y) => (x - y) * (x - y)).Average(), value, 1e-12);
+        GradientCheck.AssertLoss(loss, p, t, batch);
+    }
+
+    [Property(MaxTest = 50)]
+    public void BceWithLogitsMatchesItsFormulaAndFiniteDifferences(byte b, byte f, int seed)
+    {
+        var (p, t, batch, _) = Shapes(b, f, seed, out _);
+        t = t.Select(v => (v + 3) / 6).ToArray(); // probabilities
+        var loss = new BceWithLogitsLoss<double>();
+        double value = loss.Compute(p, t, new double[p.Length], batch);
+        double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+        double expected = p.Zip(t, (x, y) => -(y * Math.Log(Sigmoid(x)) + (1 - y) * Math.Log(1 - Sigmoid(x)))).Average();
+        Assert.Equal(expected, value, 1e-12);
+        GradientCheck.AssertLoss(loss, p, t, batch);
+    }
+
+    [Property(MaxTest = 50)]
+    public void SoftmaxCrossEntropyMatchesItsFormulaAndFiniteDifferences(byte b, byte f, int seed)
+    {
+        var (p, _, batch, classes) = Shapes(b, f, seed, out Random random);
+        double[] labels = Enumerable.Range(0, batch).Select(_ => (double)random.Next(classes)).ToArray();
+        var loss = new SoftmaxCrossEntropyLoss<double>();
+        double value = loss.Compute(p, labels, new double[p.Length], batch);
+        double expected = 0;
+        for (int r = 0; r < batch; r++)
+        {
+            double[] row = p.AsSpan(r * classes, classes).ToArray();
+            expected -= Math.Log(Math.Exp(row[(int)labels[r]]) / row.Sum(Math.Exp)) / batch;
+        }
+        Assert.Equal(expected, value, 1e-12);
+        GradientCheck.AssertLoss(loss, p, labels, batch);
+    }
+
+    [Property(MaxTest = 50)]
+    public void HuberMatchesItsFormulaAndFiniteDifferencesAwayFromTheKink(byte b, byte f, int seed)
+    {
+        var (p, t, batch, _) = Shapes(b, f, seed, out _);
+        // keep |p − t| at least 0.01 from δ = 1, where the second derivative jumps
+        for (int i = 0; i < p.Length; i++)
+            if (Math.Abs(Math.Abs(p[i] - t[i]) - 1) < 0.01)
+                p[i] += 0.05;
+        var loss = new HuberLoss<double>();
+        double value = loss.Compute(p, t, new double[p.Length], batch);
+        Assert.Equal(p.Zip(t, (x, y) => Math.Abs(x - y) < 1 ? 0.5 * (x - y) * (x - y) : Math.Abs(x - y) - 0.5).Average(), value, 1e-12);
+        GradientCheck.AssertLoss(loss, p, t, batch);
+    }
+
+    [Fact]
+    public void HuberAtTheKinkIsContinuousWithGradientDelta()
+    {
+        double[] g = new double[2];
+        double value = new HuberLoss<double>().Compute([1.0, -1.0], [0.0, 0.0], g, 1);
+        Assert.Equal(0.5, value);
+        Assert.Equal([0.5, -0.5], g); // clamp(±1, −1, 1) / 2
+    }
+
+    [Fact]
+    public void BceWithLogitsIsFiniteForHugeLogits()
+    {
+        double[] g = new double[4];
+        float[] gf = new float[4];
+        double value = new BceWithLogitsLoss<double>().Compute([1000, -1000, 1000, -1000], [1, 0, 0, 1], g, 1);
+        Assert.Equal(2000.0 / 4, value, 1e-9);
+        Assert.Equal([0, 0, 0.25, -0.25], g);
+        float valueF = new BceWithLogitsLoss<float>().Compute([100f, -100f, 100f, -100f], [1, 0, 0, 1], gf, 1);
+        Assert.Equal(50f, valueF, 1e-3f);
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropyIsFiniteForHugeLogits()
+    {
+        float[] g = new float[3];
+        float value = new SoftmaxCrossEntropyLoss<float>().Compute([1e4f, 0, -1e4f], [1], g, 1);
+        Assert.Equal(1e4f, value, 1f);
+        Assert.Equal([1f, -1f, 0f], g);
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropyRejectsBadLabels()
+    {
+        var loss = new SoftmaxCrossEntropyLoss<double>();
+        var e = Assert.Throws<ArgumentException>(() => loss.Compute(new double[6], [0, 3], new double[6], 2));
+        Assert.Contains("target[1] = 3", e.Message);
+        Assert.Throws<ArgumentException>(() => loss.Compute(new double[6], [0.5, 1], new double[6], 2));
+        Assert.Throws<ArgumentException>(() => loss.Compute(new double[6], [-1, 1], new double[6], 2));
+    }
+
+    [Fact]
+    public void ShapeMismatchesNameTheSpan()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new MseLoss<double>().Compute(new double[6], new double[5], new double[6], 2));
+        Assert.Equal("target", e.ParamName);
+        Assert.Contains("[2, 3]", e.Message);
+        e = Assert.Throws<ArgumentException>(() => new MseLoss<double>().Compute(new double[6], new double[6], new double[4], 2));
+        Assert.Equal("gradient", e.ParamName);
+    }
+}

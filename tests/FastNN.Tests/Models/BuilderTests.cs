@@ -1,0 +1,33 @@
+using FastNN.Layers;
+using FastNN.Models;
+
+namespace FastNN.Tests.Models;
+
+public class SequentialBuilderTests
+{
+    [Fact]
+    public void TheBuilderInfersWidthsAndMatchesTheJsonDescription()
+    {
+        var model = new SequentialBuilder<float>(6)
+            .Dense(8).BatchNorm().Relu()
+            .Residual(f => f.Dense(8).LayerNorm().Gelu())
+            .Concat(f => f.Dense(3).Silu())
+            .Dense(5).PRelu(perFeature: true).Dropout(0.2).Dense(3).LogSoftmax()
+            .Build(maxBatch: 16, seed: 2);
+        Assert.Equal(6, model.InputSize);
+        Assert.Equal(3, model.OutputSize);
+        Assert.Equal(11, model.Layers[4].OutputSize); // 8 + 3 from the Concat
+        var fromJson = Sequential<float>.FromJson(model.ToJson(), seed: 2);
+        Assert.Equal(model.Parameters.ToArray(), fromJson.Parameters.ToArray());
+        Assert.Contains(model.ParameterTensors, p => p.Name == "4.body.0.weight");
+        Assert.Contains(model.ParameterTensors, p => p.Name == "6.weight" && p.Shape.SequenceEqual([5]));
+    }
+
+    [Fact]
+    public void AddingALayerOfTheWrongWidthSaysSo()
+    {
+        var builder = new SequentialBuilder<float>(4).Dense(8);
+        var e = Assert.Throws<ArgumentException>(() => builder.Add(new LayerNorm<float>(7)));
+        Assert.Contains("Layer 1 (LayerNorm) expects input [batch, 7] but the layers before it output [batch, 8]", e.Message);
+    }
+}

@@ -1,0 +1,142 @@
+using FastNN.Optimizers;
+
+namespace FastNN.Tests.Optimizers;
+
+/// <summary>Save/restore, argument validation and allocation of the optimizer classes.</summary>
+public class OptimizerStateTests
+{
+    private const int N = 50;
+
+    public static TheoryData<string> Algorithms => ["SGD", "SGDW", "RMSprop", "Adam", "AdamW"];
+
+    private static Optimizer<float> Create(string algorithm, IReadOnlyList<ParameterGroup>? groups = null) => algorithm switch
+    {
+        "SGD" => new Sgd<float>(N, 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01, groups: groups),
+        "SGDW" => new Sgdw<float>(N, 0.05, momentum: 0.9, dampening: 0.1, groups: groups),
+        "RMSprop" => new RmsProp<float>(N, momentum: 0.5, centered: true, weightDecay: 0.01, groups: groups),
+        "Adam" => new Adam<float>(N, weightDecay: 0.01, amsGrad: true, groups: groups),
+        "AdamW" => new AdamW<float>(N, 0.01, groups: groups),
+        _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
+    };
+
+    private static float[][] Grads(int steps) => [.. TestData.Gradients(9, steps, N).Select(g => g.Select(x => (float)x).ToArray())];
+
+    [Theory]
+    [MemberData(nameof(Algorithms))]
+    public void RestoredOptimizerResumesIdentically(string algorithm)
+    {
+        ParameterGroup[] groups = [new(0, 20, LearningRate: 0.02), new(20, 30, WeightDecay: 0.0)];
+        float[][] grads = Grads(20);
+        float[] p = [.. TestData.Uniform(new Random(4), N).Select(x => (float)x)];
+        Optimizer<float> original = Create(algorithm, groups);
+        for (int t = 0; t < 10; t++) original.Step(p, grads[t]);
+        original.LearningRate = 0.5 * original.LearningRate; // a schedule's change must be saved too
+        OptimizerState<float> state = original.SaveState();
+        float[] resumed = (float[])p.Clone();
+        for (int t = 10; t < 20; t++) original.Step(p, grads[t]);
+
+        Optimizer<float> restored = Create(algorithm, groups);
+        restored.LoadState(state);
+        Assert.Equal(10, restored.StepCount);
+        for (int t = 10; t < 20; t++) restored.Step(resumed, grads[t]);
+        Assert.Equal(p, resumed);
+        Assert.Equal(20, restored.StepCount);
+    }
+
+    [Fact]
+    public void SavedStateIsASnapshot()
+    {
+        var adam = new Adam<double>(3);
+        adam.Step([1, 2, 3], [1, 1, 1]);
+        OptimizerState<double> state = adam.SaveState();
+        double[] before = (double[])state.Buffers["exp_avg"].Clone();
+        adam.Step([1, 2, 3], [1, 1, 1]);
+        Assert.Equal(before, state.Buffers["exp_avg"]);
+        Assert.Equal(["exp_avg", "exp_avg_sq"], state.Buffers.Keys.Order());
+        Assert.Equal(0.9, state.HyperParameters["beta1"]);
+        Assert.Equal(1e-3, state.HyperParameters["lr"]);
+    }
+
+    [Fact]
+    public void LoadStateRejectsMismatchesAndChangesNothing()
+    {
+        var adamW = new AdamW<double>(N);
+        var adam = new Adam<double>(N);
+        OptimizerState<double> fromAdam = adam.SaveState();
+        Assert.Throws<ArgumentException>("state", () => adamW.LoadState(fromAdam));
+
+        adamW.Step(new double[N], Enumerable.Repeat(1.0, N).ToArray());
+        OptimizerState<double> good = adamW.SaveState();
+        var missing = new Dictionary<string, double[]>(good.Buffers);
+        missing.Remove("exp_avg_sq");
+        var fresh = new AdamW<double>(N, learningRate: 0.5);
+        Assert.Throws<ArgumentException>("state", () => fresh.LoadState(good with { Buffers = missing }));
+        var badBeta = new Dictionary<string, double>(good.HyperParameters) { ["beta2"] = 1.5 };
+        Assert.Throws<ArgumentOutOfRangeException>("beta2", () => fresh.LoadState(good with { HyperParameters = badBeta }));
+        Assert.Throws<ArgumentException>("state", () => new AdamW<double>(N, amsGrad: true).LoadState(good));
+        Assert.Throws<ArgumentException>("state", () => new AdamW<double>(N, groups: [new(0, 10), new(10, 40)]).LoadState(good));
+        Assert.Equal(0, fresh.StepCount);
+        Assert.Equal(0.5, fresh.LearningRate);
+        Assert.All(fresh.SaveState().Buffers.Values, b => Assert.All(b, x => Assert.Equal(0.0, x)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Algorithms))]
+    public void StepAllocatesNothing(string algorithm)
+    {
+        Optimizer<float> optimizer = Create(algorithm, [new(0, 25), new(25, 25, 0.1, 0)]);
+        float[] p = new float[N], g = Grads(1)[0];
+        for (int t = 0; t < 5; t++) optimizer.Step(p, g);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int t = 0; t < 100; t++) optimizer.Step(p, g);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void StepRejectsBuffersOfTheWrongLength()
+    {
+        var sgd = new Sgd<double>(4);
+        Assert.Throws<ArgumentException>("parameters", () => sgd.Step(new double[5], new double[4]));
+        Assert.Throws<ArgumentException>("gradients", () => sgd.Step(new double[4], new double[3]));
+        Assert.Equal(0, sgd.StepCount);
+    }
+
+    public static TheoryData<string, double, Func<double, object>> BadValues => new()
+    {
+        { "learningRate", -1e-3, v => new Adam<double>(4, learningRate: v) },
+        { "learningRate", double.NaN, v => new Sgd<double>(4, learningRate: v) },
+        { "beta1", 1.0, v => new Adam<double>(4, beta1: v) },
+        { "beta1", -0.1, v => new AdamW<double>(4, beta1: v) },
+        { "beta2", 1.0, v => new AdamW<double>(4, beta2: v) },
+        { "epsilon", -1e-8, v => new Adam<double>(4, epsilon: v) },
+        { "weightDecay", -0.01, v => new AdamW<double>(4, weightDecay: v) },
+        { "weightDecay", double.PositiveInfinity, v => new Sgdw<double>(4, weightDecay: v) },
+        { "momentum", -0.9, v => new Sgd<double>(4, momentum: v) },
+        { "dampening", -0.5, v => new Sgd<double>(4, momentum: 0.9, dampening: v) },
+        { "alpha", 1.0, v => new RmsProp<double>(4, alpha: v) },
+        { "epsilon", -1.0, v => new RmsProp<double>(4, epsilon: v) },
+        { "momentum", -0.1, v => new RmsProp<double>(4, momentum: v) },
+        { "weightDecay", -1.0, v => new RmsProp<double>(4, weightDecay: v) },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadValues))]
+    public void ConstructorsNameTheBadHyperParameterAndItsValue(string name, double value, Func<double, object> create)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => create(value));
+        Assert.Equal(name, e.ParamName);
+        Assert.Equal(value, e.ActualValue);
+    }
+
+    [Fact]
+    public void ConstructorsRejectBadGroupsAndNesterovWithoutMomentum()
+    {
+        Assert.Equal(-1, Assert.Throws<ArgumentOutOfRangeException>("parameterCount", () => new AdamW<double>(-1)).ActualValue);
+        Assert.Throws<ArgumentException>("nesterov", () => new Sgd<double>(4, nesterov: true));
+        Assert.Throws<ArgumentException>("nesterov", () => new Sgd<double>(4, momentum: 0.9, dampening: 0.1, nesterov: true));
+        Assert.Throws<ArgumentException>("groups", () => new Adam<double>(10, groups: [new(0, 6), new(5, 5)]));
+        Assert.Throws<ArgumentException>("groups", () => new Adam<double>(10, groups: [new(8, 3)]));
+        Assert.Throws<ArgumentOutOfRangeException>("groups[1].WeightDecay", () => new Adam<double>(10, groups: [new(0, 5), new(5, 5, WeightDecay: -1)]));
+        Assert.Throws<ArgumentOutOfRangeException>("value", () => new Adam<double>(10).LearningRate = -1);
+    }
+}

@@ -1,0 +1,81 @@
+using FastNN.Models;
+using FastNN.Regularization;
+using FastNN.Tests.Optimizers;
+
+namespace FastNN.Tests.Regularization;
+
+/// <summary>L1 and L2 penalties: values by their definitions, gradients by central differences, weights only by default.</summary>
+public class PenaltyTests
+{
+    private static readonly ParameterTensor[] Tensors =
+    [
+        new("0.weight", 0, 6, [3, 2], ParameterKind.Weight, 0),
+        new("0.bias", 6, 3, [3], ParameterKind.Bias, 0),
+        new("1.weight", 9, 3, [3], ParameterKind.NormScale, 1),
+        new("2.weight", 12, 4, [1, 4], ParameterKind.Weight, 2),
+    ];
+
+    private static double[] Parameters() => TestData.Uniform(new Random(5), 16);
+
+    private static bool IsWeight(int i) => i < 6 || i >= 12;
+
+    [Fact]
+    public void L2AddsHalfLambdaSumOfSquaresAndLambdaW()
+    {
+        double[] w = Parameters(), g = Enumerable.Repeat(0.25, 16).ToArray();
+        double penalty = new L2Penalty<double>(0.3).AddTo(w, g, Tensors);
+        double expected = 0;
+        for (int i = 0; i < 16; i++) if (IsWeight(i)) expected += w[i] * w[i];
+        Assert.Equal(0.3 / 2 * expected, penalty, 14);
+        for (int i = 0; i < 16; i++) Assert.Equal(IsWeight(i) ? 0.25 + 0.3 * w[i] : 0.25, g[i], 15);
+    }
+
+    [Fact]
+    public void L1AddsLambdaSumOfMagnitudesAndLambdaSign()
+    {
+        double[] w = Parameters(), g = new double[16];
+        w[1] = 0; // the subgradient at 0 is 0
+        double penalty = new L1Penalty<double>(0.2).AddTo(w, g, Tensors);
+        double expected = 0;
+        for (int i = 0; i < 16; i++) if (IsWeight(i)) expected += Math.Abs(w[i]);
+        Assert.Equal(0.2 * expected, penalty, 14);
+        for (int i = 0; i < 16; i++) Assert.Equal(IsWeight(i) ? 0.2 * Math.Sign(w[i]) : 0, g[i]);
+    }
+
+    [Fact]
+    public void GradientsMatchCentralDifferencesOfThePenalty()
+    {
+        IRegularizer<double>[] regularizers = [new L2Penalty<double>(0.7, [ParameterKind.Weight, ParameterKind.Bias]), new L1Penalty<double>(0.4)];
+        foreach (IRegularizer<double> r in regularizers)
+        {
+            double[] w = Parameters(), g = new double[16];
+            r.AddTo(w, g, Tensors);
+            for (int i = 0; i < 16; i++)
+            {
+                const double h = 1e-6;
+                double[] plus = (double[])w.Clone(), minus = (double[])w.Clone();
+                plus[i] += h; minus[i] -= h;
+                double numeric = (r.AddTo(plus, new double[16], Tensors) - r.AddTo(minus, new double[16], Tensors)) / (2 * h);
+                Assert.True(Math.Abs(numeric - g[i]) <= 1e-7, $"{r.GetType().Name} element {i}: analytic {g[i]}, numeric {numeric}");
+            }
+        }
+    }
+
+    [Fact]
+    public void PenaltiesValidateAndDoNotAllocate()
+    {
+        Assert.Equal(-0.1, Assert.Throws<ArgumentOutOfRangeException>("lambda", () => new L2Penalty<float>(-0.1)).ActualValue);
+        Assert.Throws<ArgumentOutOfRangeException>("lambda", () => new L1Penalty<float>(double.NaN));
+        var l2 = new L2Penalty<float>(0.1);
+        Assert.Throws<ArgumentException>("gradients", () => l2.AddTo(new float[16], new float[15], Tensors));
+        Assert.Throws<ArgumentException>("tensors", () => l2.AddTo(new float[15], new float[15], Tensors));
+
+        float[] w = new float[16], g = new float[16];
+        IReadOnlyList<ParameterTensor> list = Tensors;
+        var l1 = new L1Penalty<float>(0.1);
+        l1.AddTo(w, g, list); l2.AddTo(w, g, list);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++) { l1.AddTo(w, g, list); l2.AddTo(w, g, list); }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}

@@ -1,0 +1,52 @@
+using FastNN.Training;
+
+namespace FastNN.Tests.Training;
+
+public class MetricsTests
+{
+    [Fact]
+    public void AccuracyTakesTheArgmaxOfEachRow()
+    {
+        // Rows: argmax 2 (label 2, right), argmax 0 (label 1, wrong), tie 0/1 → first (label 0, right), argmax 1 (label 1, right).
+        float[] scores = [0.1f, 0.2f, 0.7f, 5, -1, 2, 3, 3, 1, -2, -1, -3];
+        float[] labels = [2, 1, 0, 1];
+        Assert.Equal(0.75, Metrics.Accuracy<float>(scores, labels, 4, 3));
+    }
+
+    [Fact]
+    public void BinaryAccuracyThresholdsLogitsAtZero()
+    {
+        double[] logits = [2.0, -0.5, 0.0, 0.1, -3];
+        double[] labels = [1, 0, 1, 0, 0];
+        // Right: 2>0 ↔ 1, −0.5 ↔ 0, −3 ↔ 0. Wrong: 0 (not > 0) vs 1, 0.1 vs 0.
+        Assert.Equal(3.0 / 5, Metrics.BinaryAccuracy<double>(logits, labels));
+        Assert.Throws<ArgumentException>(() => Metrics.BinaryAccuracy<double>([1.0], [2.0]));
+    }
+
+    [Fact]
+    public void RegressionMetricsMatchHandComputedValues()
+    {
+        double[] p = [2.5, 0.0, 2, 8];
+        double[] y = [3, -0.5, 2, 7];
+        // Errors −0.5, 0.5, 0, 1 → SSE 1.5, MSE 0.375. ȳ = 2.875, SST = 0.015625 + 11.390625 + 0.765625 + 17.015625 = 29.1875.
+        Assert.Equal(0.375, Metrics.MeanSquaredError<double>(p, y), 1e-15);
+        Assert.Equal(Math.Sqrt(0.375), Metrics.RootMeanSquaredError<double>(p, y), 1e-15);
+        Assert.Equal(1 - 1.5 / 29.1875, Metrics.RSquared<double>(p, y), 1e-15);
+    }
+
+    [Fact]
+    public void RSquaredOfConstantTargetsFollowsScikitLearn()
+    {
+        Assert.Equal(1.0, Metrics.RSquared<double>([4, 4], [4, 4]));
+        Assert.Equal(0.0, Metrics.RSquared<double>([4, 5], [4, 4]));
+    }
+
+    [Fact]
+    public void RejectsMismatchedLengths()
+    {
+        Assert.Throws<ArgumentException>(() => Metrics.MeanSquaredError<double>([1, 2], [1]));
+        Assert.Throws<ArgumentException>(() => Metrics.RSquared<double>([], []));
+        Assert.Throws<ArgumentException>(() => Metrics.Accuracy<double>([1, 2, 3], [0, 1], 2, 2));
+        Assert.Throws<ArgumentException>(() => Metrics.Accuracy<double>([1, 2, 3, 4], [0, 1.5], 2, 2));
+    }
+}

@@ -1,0 +1,90 @@
+using FastNN.Data;
+using FastNN.Layers;
+using FastNN.Losses;
+using FastNN.Models;
+using FastNN.Optimizers;
+using FastNN.Regularization;
+using FastNN.Tests.Data;
+using FastNN.Training;
+using Xunit.Abstractions;
+
+namespace FastNN.Tests.Training;
+
+/// <summary>The examples of the practice, trained by the library on the real data sets under data/.</summary>
+public class PracticeTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void RidgeByGradientDescentReachesTheClosedFormMinimizer()
+    {
+        Dataset<double> raw = Csv.Read<double>(DataFiles.Path("diabetes.csv"));
+        Dataset<double> data = Standardizer.Fit(raw).Transform(raw);
+        const double lambda = 0.1;
+        double[] expected = RidgeReference.Solve(data, lambda);
+
+        // Objective (1/n)·Σ (y − x·w − b)² + (λ/2)·‖w‖²: MSE plus an L2 penalty on the weight only, by plain gradient descent.
+        var model = new Sequential<double>([new Dense<double>(10, 1)], maxBatch: data.Rows, seed: 1);
+        var trainer = new Trainer<double>(model, new MseLoss<double>(), new Sgd<double>(model.Parameters.Length, learningRate: 0.2),
+            TaskKind.Regression, new TrainerOptions { Epochs = 1500, BatchSize = data.Rows, Shuffle = false })
+        {
+            Regularizer = new L2Penalty<double>(lambda),
+        };
+        TrainingHistory history = trainer.Fit(data);
+
+        double[] actual = [.. model.Parameter("0.weight"), .. model.Parameter("0.bias")];
+        double maxError = actual.Zip(expected, (a, e) => Math.Abs(a - e)).Max();
+        output.WriteLine($"intercept {actual[^1]:F6} (closed form {expected[^1]:F6}), max |θ − θ*| = {maxError:E2}");
+        Assert.True(maxError <= 1e-4, $"max |θ − θ*| = {maxError}");
+
+        // The reported objective of the last epoch (measured before its step) is the minimum value.
+        double sse = Enumerable.Range(0, data.Rows).Sum(r => Math.Pow(data.Targets[r] - RidgeReference.Predict(expected, data.Row(r)), 2));
+        double minimum = sse / data.Rows + lambda / 2 * expected[..^1].Sum(w => w * w);
+        Assert.Equal(minimum, history.Epochs[^1].TrainLoss, 1e-9 * minimum);
+    }
+
+    [Fact]
+    public void CrossValidationPicksALambdaAndReportsItsFolds()
+    {
+        Dataset<double> data = Csv.Read<double>(DataFiles.Path("diabetes.csv"));
+        double[] lambdas = [0.03, 0.3, 3];
+
+        // Ridge by gradient descent with heavy-ball momentum, each fold standardized on its own training rows.
+        GridSearchResult search = GridSearch.Run(data, [0.3], lambdas, k: 5, seed: 9, stratified: false, standardize: true,
+            (setting, train, validation) =>
+            {
+                var model = new Sequential<double>([new Dense<double>(10, 1)], maxBatch: train.Rows, seed: 2);
+                var sgd = new Sgd<double>(model.Parameters.Length, setting.LearningRate, momentum: 0.7, weightDecay: setting.Lambda,
+                    groups: ParameterGroup.DecayWeightsOnly(model.ParameterTensors));
+                var trainer = new Trainer<double>(model, new MseLoss<double>(), sgd, TaskKind.Regression,
+                    new TrainerOptions { Epochs = 300, BatchSize = train.Rows, Shuffle = false });
+                trainer.Fit(train);
+                return trainer.Evaluate(validation);
+            });
+
+        // The same folds scored by the closed-form minimizer of each setting's objective.
+        GridSearchResult reference = GridSearch.Run(data, [0.3], lambdas, k: 5, seed: 9, stratified: false, standardize: true,
+            (setting, train, validation) =>
+            {
+                double[] theta = RidgeReference.Solve(train, setting.Lambda);
+                double[] p = Enumerable.Range(0, validation.Rows).Select(r => RidgeReference.Predict(theta, validation.Row(r))).ToArray();
+                return new Evaluation(0, double.NaN, 0, Metrics.RSquared<double>(p, validation.Targets));
+            });
+
+        foreach (var (setting, result) in search.Settings)
+        {
+            output.WriteLine($"lambda {setting.Lambda}: R² {result.MeanMetric:F4} ± {result.StdMetric:F4}, folds "
+                + string.Join(" ", result.Folds.Select(f => f.Validation.RSquared.ToString("F4"))));
+        }
+        output.WriteLine($"best lambda {search.Best.Setting.Lambda}");
+
+        Assert.Equal(reference.Best.Setting, search.Best.Setting);
+        for (int s = 0; s < lambdas.Length; s++)
+        {
+            CrossValidationResult trained = search.Settings[s].Result, exact = reference.Settings[s].Result;
+            Assert.Equal(5, trained.Folds.Count);
+            for (int f = 0; f < 5; f++)
+                Assert.Equal(exact.Folds[f].Validation.RSquared, trained.Folds[f].Validation.RSquared, 1e-6);
+        }
+        // The heaviest penalty shrinks the fit visibly: cross-validation must prefer a lighter one.
+        Assert.NotEqual(3, search.Best.Setting.Lambda);
+    }
+}

@@ -1,0 +1,223 @@
+using FastNN.Data;
+using FastNN.Gradients;
+using FastNN.Layers;
+using FastNN.Losses;
+using FastNN.Models;
+using FastNN.Optimizers;
+using FastNN.Regularization;
+using FastNN.Schedules;
+using FastNN.Training;
+
+namespace FastNN.Tests.Training;
+
+public class TrainerTests
+{
+    // y = 2·x0 − x1 + 0.5 plus a little deterministic noise, 64 rows.
+    private static Dataset<double> Linear(int rows = 64, int seed = 0)
+    {
+        var random = new Random(seed);
+        var x = new double[rows * 2];
+        var y = new double[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            x[2 * r] = random.NextDouble() * 2 - 1;
+            x[2 * r + 1] = random.NextDouble() * 2 - 1;
+            y[r] = 2 * x[2 * r] - x[2 * r + 1] + 0.5 + 0.01 * (random.NextDouble() - 0.5);
+        }
+        return new Dataset<double>(x, y, 2);
+    }
+
+    private static Trainer<double> LinearTrainer(TrainerOptions options, ulong seed = 3)
+    {
+        var model = new Sequential<double>([new Dense<double>(2, 1)], maxBatch: 64, seed);
+        return new Trainer<double>(model, new MseLoss<double>(), new Sgd<double>(model.Parameters.Length, learningRate: 0.1), TaskKind.Regression, options);
+    }
+
+    [Fact]
+    public void FitIsTheStepLoopOverTheSeededShuffleOrder()
+    {
+        Dataset<double> data = Linear();
+        var options = new TrainerOptions { Epochs = 3, BatchSize = 10, Seed = 5 };
+        Trainer<double> fitted = LinearTrainer(options);
+        fitted.Fit(data);
+
+        // The same steps by hand: the rows of each epoch in Shuffler(5)'s order, batches of 10, the last of 4.
+        Trainer<double> manual = LinearTrainer(options);
+        var shuffler = new Shuffler(data.Rows, 5);
+        var x = new double[20];
+        var y = new double[10];
+        for (int epoch = 0; epoch < 3; epoch++)
+        {
+            shuffler.Shuffle();
+            for (int first = 0; first < data.Rows; first += 10)
+            {
+                int batch = Math.Min(10, data.Rows - first);
+                data.Gather(shuffler.Order.Slice(first, batch), x, y);
+                manual.TrainStep(x.AsSpan(0, 2 * batch), y.AsSpan(0, batch), batch);
+            }
+        }
+        Assert.Equal(manual.Model.Parameters.ToArray(), fitted.Model.Parameters.ToArray());
+        Assert.Equal(3 * 7, fitted.Steps);
+    }
+
+    [Fact]
+    public void WithoutShuffleRowsAreVisitedInDatasetOrder()
+    {
+        Dataset<double> data = Linear(rows: 12);
+        Trainer<double> fitted = LinearTrainer(new TrainerOptions { Epochs = 2, BatchSize = 5, Shuffle = false });
+        fitted.Fit(data);
+
+        Trainer<double> manual = LinearTrainer(new TrainerOptions());
+        for (int epoch = 0; epoch < 2; epoch++)
+        {
+            foreach ((int first, int batch) in new[] { (0, 5), (5, 5), (10, 2) })
+                manual.TrainStep(data.Features.Slice(2 * first, 2 * batch), data.Targets.Slice(first, batch), batch);
+        }
+        Assert.Equal(manual.Model.Parameters.ToArray(), fitted.Model.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void EarlyStoppingStopsAfterPatienceAndRestoresTheBestEpoch()
+    {
+        // The validation targets are the negated training targets: fitting the training rows makes validation worse
+        // after the first epochs, so training must stop Patience epochs after the best one.
+        Dataset<double> train = Linear();
+        var validation = new Dataset<double>(train.Features.ToArray(), train.Targets.ToArray().Select(v => -v).ToArray(), 2);
+        Trainer<double> trainer = LinearTrainer(new TrainerOptions { Epochs = 50, BatchSize = 16, Patience = 3 });
+        var seen = new List<int>();
+        trainer.EpochCompleted = e => seen.Add(e.Epoch);
+        TrainingHistory history = trainer.Fit(train, validation);
+
+        Assert.True(history.StoppedEarly);
+        Assert.Equal(history.BestEpoch + 3, history.Epochs.Count);
+        Assert.Equal(Enumerable.Range(1, history.Epochs.Count), seen);
+        double bestLoss = history.Epochs.Min(e => e.Validation!.Loss);
+        Assert.Equal(bestLoss, history.Best.Validation!.Loss);
+        Assert.Equal(bestLoss, trainer.Evaluate(validation).Loss, 1e-12);
+    }
+
+    [Fact]
+    public void ValidationFractionHoldsOutRowsAndReportsMetrics()
+    {
+        Trainer<double> trainer = LinearTrainer(new TrainerOptions { Epochs = 40, BatchSize = 8, ValidationFraction = 0.25 });
+        TrainingHistory history = trainer.Fit(Linear());
+        Assert.All(history.Epochs, e => Assert.NotNull(e.Validation));
+        Assert.Equal(40 * 6, trainer.Steps);   // 48 training rows in batches of 8
+        Evaluation last = history.Epochs[^1].Validation!;
+        Assert.True(last.RSquared > 0.99, $"R² = {last.RSquared}");
+        Assert.Equal(Math.Sqrt(last.Loss), last.Rmse, 1e-9);   // MSE loss on one output is the squared RMSE
+        Assert.True(double.IsNaN(last.Accuracy));
+    }
+
+    [Fact]
+    public void ScheduleSetsTheRateEachEpochOrEachStep()
+    {
+        Trainer<double> byEpoch = LinearTrainer(new TrainerOptions { Epochs = 4, BatchSize = 16 });
+        byEpoch.Schedule = new InverseTimeSchedule(0.1, decay: 0.5);
+        TrainingHistory history = byEpoch.Fit(Linear());
+        // Epoch e (from 0) runs at 0.1 / (1 + 0.5·e).
+        Assert.Equal([0.1, 0.1 / 1.5, 0.1 / 2, 0.1 / 2.5], history.Epochs.Select(e => e.LearningRate), new ToleranceComparer(1e-15));
+        Assert.Equal(4, byEpoch.CompletedEpochs);
+
+        Trainer<double> byStep = LinearTrainer(new TrainerOptions { Epochs = 2, BatchSize = 16 });
+        byStep.Schedule = new InverseTimeSchedule(0.1, decay: 0.5);
+        byStep.ScheduleEachStep = true;
+        history = byStep.Fit(Linear());
+        // 4 steps per epoch; the last step of epoch 1 is step 3, of epoch 2 step 7.
+        Assert.Equal([0.1 / 2.5, 0.1 / 4.5], history.Epochs.Select(e => e.LearningRate), new ToleranceComparer(1e-15));
+    }
+
+    private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
+        public int GetHashCode(double obj) => 0;
+    }
+
+    [Fact]
+    public void TrainStepAllocatesNothing()
+    {
+        Dataset<float> data = Csv.Read<float>(Data.DataFiles.Path("breast_cancer.csv"));
+        var model = new Sequential<float>([new Dense<float>(30, 16), new Dense<float>(16, 1)], maxBatch: 32, seed: 1);
+        var adam = new Adam<float>(model.Parameters.Length, learningRate: 1e-4);
+        // Every hook on: monitor, L2 penalty, guard, clipping, a per-step schedule.
+        var trainer = new Trainer<float>(model, new BceWithLogitsLoss<float>(), adam, TaskKind.BinaryClassification)
+        {
+            Monitor = new GradientMonitor<float>(model.ParameterTensors, new GradientMonitorOptions { Interval = 5, Capacity = 16 }),
+            Regularizer = new L2Penalty<float>(1e-3),
+            Guard = new NonFiniteGradientGuard<float>(model.ParameterTensors),
+            MaxGradientNorm = 1.0,
+            Schedule = new InverseTimeSchedule(1e-4, 1e-3),
+            ScheduleEachStep = true,
+        };
+        float[] x = new float[32 * 30], y = new float[32];
+        int[] rows = Enumerable.Range(0, 32).ToArray();
+        data.Gather(rows, x, y);
+        Standardizer.Fit<float>(x, 32, 30).Transform<float>(x);
+        for (int i = 0; i < 50; i++)
+            trainer.TrainStep(x, y, 32);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 500; i++)
+            trainer.TrainStep(x, y, 32);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.Equal(550, trainer.Steps);
+        Assert.Equal(16, trainer.Monitor.SampleCount);
+    }
+
+    [Fact]
+    public void GuardSkipsOrThrowsOnNonFiniteGradients()
+    {
+        Trainer<double> trainer = LinearTrainer(new TrainerOptions());
+        trainer.Guard = new NonFiniteGradientGuard<double>(trainer.Model.ParameterTensors, NonFiniteGradientPolicy.SkipStep);
+        double[] before = trainer.Model.Parameters.ToArray();
+        Assert.True(double.IsNaN(trainer.TrainStep([double.NaN, 1], [1.0], 1)));
+        Assert.Equal(before, trainer.Model.Parameters.ToArray());
+        Assert.Equal(1, trainer.Guard.SkippedSteps);
+        Assert.Equal(0, trainer.Steps);
+        Assert.False(double.IsNaN(trainer.TrainStep([0.5, 1], [1.0], 1)));
+        Assert.Equal(1, trainer.Steps);
+
+        trainer.Guard = new NonFiniteGradientGuard<double>(trainer.Model.ParameterTensors, NonFiniteGradientPolicy.Throw);
+        var error = Assert.Throws<NonFiniteGradientException>(() => trainer.TrainStep([double.NaN, 1], [1.0], 1));
+        Assert.Equal("0.weight", error.TensorName);
+    }
+
+    [Fact]
+    public void MaxGradientNormBoundsTheStep()
+    {
+        // Plain SGD with γ = 1 moves θ by exactly the (clipped) gradient.
+        var model = new Sequential<double>([new Dense<double>(2, 1)], maxBatch: 4, seed: 1);
+        var trainer = new Trainer<double>(model, new MseLoss<double>(), new Sgd<double>(model.Parameters.Length, learningRate: 1), TaskKind.Regression)
+        {
+            MaxGradientNorm = 1e-3,
+        };
+        double[] before = model.Parameters.ToArray();
+        trainer.TrainStep([3, 4, -2, 1], [100.0, -50], 2);
+        double moved = Math.Sqrt(model.Parameters.ToArray().Zip(before, (a, b) => (a - b) * (a - b)).Sum());
+        // clip_grad_norm_ scales by max / (‖g‖ + 1e-6), a hair under max for ‖g‖ ≫ 1.
+        Assert.InRange(moved, 1e-3 * (1 - 1e-6), 1e-3);
+    }
+
+    [Fact]
+    public void NonFiniteLossThrowsNamingTheStep()
+    {
+        Trainer<double> trainer = LinearTrainer(new TrainerOptions());
+        var error = Assert.Throws<InvalidOperationException>(() => trainer.TrainStep([double.MaxValue, double.MaxValue], [1.0], 1));
+        Assert.Contains("step 0", error.Message);
+    }
+
+    [Fact]
+    public void RejectsMismatchedModelTaskAndOptions()
+    {
+        var model = new Sequential<double>([new Dense<double>(2, 3)], maxBatch: 8);
+        var sgd = new Sgd<double>(model.Parameters.Length);
+        Assert.Throws<ArgumentException>(() => new Trainer<double>(model, new MseLoss<double>(), sgd, TaskKind.Regression));
+        Assert.Throws<ArgumentException>(() => new Trainer<double>(model, new MseLoss<double>(), new Sgd<double>(5), TaskKind.MultiClassClassification));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Trainer<double>(model, new SoftmaxCrossEntropyLoss<double>(), sgd,
+            TaskKind.MultiClassClassification, new TrainerOptions { BatchSize = 9 }));
+        var trainer = new Trainer<double>(model, new SoftmaxCrossEntropyLoss<double>(), sgd, TaskKind.MultiClassClassification, new TrainerOptions { Patience = 2 });
+        Assert.Throws<InvalidOperationException>(() => trainer.Fit(new Dataset<double>(new double[4], [0, 1], 2)));
+        Assert.Throws<ArgumentException>(() => trainer.Fit(new Dataset<double>(new double[6], [0, 1], 3)));
+    }
+}
