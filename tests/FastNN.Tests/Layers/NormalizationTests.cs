@@ -56,6 +56,24 @@ public class NormalizationTests
     }
 
     [Fact]
+    public void BatchNormBackwardFollowsTheModeOfItsForwardPass()
+    {
+        var random = new Random(12);
+        var model = TestData.Model(random, 4, new BatchNorm1d<double>(3));
+        double[] x = TestData.Uniform(random, 12), dy = TestData.Uniform(random, 12);
+        double[] state = model.State.ToArray();
+        model.Forward(x, 4);
+        model.Backward(dy, 4);
+        double[] expected = model.InputGradient(4).ToArray();
+
+        state.CopyTo(model.State);
+        model.Forward(x, 4);
+        model.Training = false; // switched between the passes
+        model.Backward(dy, 4);
+        Assert.Equal(expected, model.InputGradient(4).ToArray());
+    }
+
+    [Fact]
     public void BatchNormTrainingRejectsASingleRow()
     {
         var model = new Sequential<double>([new BatchNorm1d<double>(3)], 4);
