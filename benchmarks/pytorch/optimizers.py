@@ -23,11 +23,11 @@ print(f"{'optimizer':<9} {'params':>10} {'threads':>7} {'step ms':>9} {'reps':>5
 for threads in THREADS:
     torch.set_num_threads(threads)
     for n in SIZES:
-        reps = 200 if n < (4 << 20) else 40
+        reps = 200 if n < (4 << 20) else 20
         for name, make in makers.items():
             torch.manual_seed(0)
             p = torch.nn.Parameter(torch.randn(n) * 0.1)
             p.grad = torch.randn(n) * 0.01
             opt = make(p)
-            ms = median_ms(opt.step, reps, warmup=5)
+            ms = median_ms(opt.step, reps, warmup=3)
             print(f"{name:<9} {n:>10} {threads:>7} {ms:>9.3f} {reps:>5}")

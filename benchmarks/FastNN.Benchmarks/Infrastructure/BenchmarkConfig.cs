@@ -31,11 +31,19 @@ public sealed class BenchmarkConfig : ManualConfig
     /// <summary>Benchmarks needing 256-bit vectors carry this category.</summary>
     public const string Vector256Category = "Vector256";
 
+    /// <summary>
+    /// Set to 1 to run each benchmark in its own process (BenchmarkDotNet's default toolchain: one project
+    /// build per run, a process per case; slower).
+    /// </summary>
+    public const string OutOfProcessVariable = "FASTNN_BENCH_OUT_OF_PROCESS";
+
     /// <summary>Builds the configuration and reports, on the console, what it skips and why.</summary>
     public BenchmarkConfig()
     {
-        AddJob(Job.Default
-            .WithToolchain(InProcessEmitToolchain.Instance)
+        Job job = Job.Default;
+        if (Environment.GetEnvironmentVariable(OutOfProcessVariable) != "1")
+            job = job.WithToolchain(InProcessEmitToolchain.Instance);
+        AddJob(job
             .WithLaunchCount(1)
             .WithWarmupCount(3)
             .WithIterationCount(12)
@@ -50,6 +58,7 @@ public sealed class BenchmarkConfig : ManualConfig
         AddColumn(StatisticColumn.Median, StatisticColumn.StdDev, ThroughputColumn.Gflops,
             ThroughputColumn.GigabytesPerSecond, BaselineRatioColumn.RatioMean);
         AddColumnProvider(DefaultColumnProviders.Metrics);
+        AddColumn(ThreadAllocationColumn.Instance);
         WithOrderer(new InterleavedOrderer());
         WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(40));
 

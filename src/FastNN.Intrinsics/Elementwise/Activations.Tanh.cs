@@ -64,7 +64,8 @@ internal readonly struct TanhOperator<T> : IUnaryOperator<T> where T : unmanaged
         // |x| ≥ 0.55: 1 − 2/(e^{2|x|} + 1) ≥ 0.5, so the subtraction loses nothing; e^{2|x|} = ∞ gives exactly 1.
         TVector one = TWidth.Constant(1);
         TVector large = TWidth.Subtract(one, TWidth.Divide(TWidth.Constant(2), TWidth.Add(TWidth.Exp(TWidth.Add(ax, ax)), one)));
-        return TWidth.Select(TWidth.LessThan(ax, TWidth.Constant(0.55)), small, TWidth.CopySign(large, x));
+        // tanh is odd: the sign of x, also for ±0 (where x + x·w·P rounds −0 to +0).
+        return TWidth.CopySign(TWidth.Select(TWidth.LessThan(ax, TWidth.Constant(0.55)), small, large), x);
     }
 }
 

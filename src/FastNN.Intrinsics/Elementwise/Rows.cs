@@ -22,7 +22,7 @@ public static class Rows
         SpanChecks.Matrix<T>(y, nameof(y), rows, cols);
         if (bias.Length != cols)
             throw new ArgumentException($"bias has length {bias.Length} but y is [{rows}, {cols}]: it needs {cols}.", nameof(bias));
-        SpanChecks.Disjoint(bias, nameof(bias), y, nameof(y));
+        SpanChecks.Disjoint<T>(y, nameof(y), bias, nameof(bias));
         AddBiasThen(y, bias, cols, default(IdentityOperator<T>));
     }
 
@@ -55,7 +55,7 @@ public static class Rows
         SpanChecks.Matrix<T>(y, nameof(y), rows, cols);
         if (bias.Length != cols && !bias.IsEmpty)
             throw new ArgumentException($"bias has length {bias.Length} but y is [{rows}, {cols}]: it needs {cols} (or 0 for no bias).", nameof(bias));
-        SpanChecks.Disjoint(bias, nameof(bias), y, nameof(y));
+        SpanChecks.Disjoint<T>(y, nameof(y), bias, nameof(bias));
         T parameter = T.CreateTruncating(activation.Parameter);
         switch (activation.Kind)
         {

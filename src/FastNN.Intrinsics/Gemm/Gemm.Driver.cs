@@ -11,27 +11,40 @@ public static unsafe partial class Gemm
     {
         if (IsSmall<T>(op.M, op.N, op.K))
         {
-            Small(op);
+            if (IsNarrowDot(op))
+                SmallDot(op);
+            else
+                Small(op);
             return;
         }
         BlockSizes sizes = BlockSizes.For<T>(Isa.Path);
         int parts = PartCount(op.M, op.N, op.K, Parallelism.MaxThreads);
+        GemmOperands<T> chosen = TileDensity(op.N, op.M, TKernel.MR, TKernel.NR) > 1.25 * TileDensity(op.M, op.N, TKernel.MR, TKernel.NR)
+            ? op.Transposed()
+            : op;
         if (parts == 1)
         {
-            Packed<T, TKernel>(op, sizes, 0, op.M, 0, op.N);
+            Packed<T, TKernel>(chosen, sizes, 0, chosen.M, 0, chosen.N);
             return;
         }
 
         // Split the larger count of whole tiles (never k, so every element sees the same operations in the same
         // order whatever the thread count). Splitting columns repeats the packing of A in every part, splitting rows
         // that of B: prefer to repeat the smaller.
-        int tilesM = (op.M + TKernel.MR - 1) / TKernel.MR, tilesN = (op.N + TKernel.NR - 1) / TKernel.NR;
-        bool splitColumns = tilesN >= parts && (op.M <= op.N || tilesM < parts);
+        int tilesM = (chosen.M + TKernel.MR - 1) / TKernel.MR, tilesN = (chosen.N + TKernel.NR - 1) / TKernel.NR;
+        bool splitColumns = tilesN >= parts && (chosen.M <= chosen.N || tilesM < parts);
         parts = Math.Min(parts, splitColumns ? tilesN : tilesM);
         PackedWork<T, TKernel> work = PackedWork<T, TKernel>.ForThisThread;
-        work.Set(op, sizes, splitColumns);
+        work.Set(chosen, sizes, splitColumns);
         WorkerPool.Run(work, parts);
     }
+
+    /// <summary>
+    /// The fraction of MR×NR tile area an m×n C actually fills. A narrow C (say 64×10 with 8×32 tiles: 31%) fills
+    /// the tiles of its transpose better (10×64: 62%): the driver then computes Cᵀ = op(B)ᵀ·op(A)ᵀ, storing tiles transposed.
+    /// </summary>
+    private static double TileDensity(int m, int n, int mr, int nr) =>
+        (double)m / ((m + mr - 1) / mr * mr) * n / ((n + nr - 1) / nr * nr);
 
     /// <summary>How many threads a call of this size gets: enough work per thread to pay for waking it.</summary>
     private static int PartCount(int m, int n, int k, int maxThreads)
@@ -64,15 +77,20 @@ public static unsafe partial class Gemm
                 {
                     int mc = Math.Min(sizes.MC, i1 - ic);
                     PackA<T, TKernel>(op.TransposeA, op.OpA(ic, pc), op.Lda, mc, kc, packedA);
-                    MacroKernel<T, TKernel>(mc, nc, kc, packedA, packedB, op.Alpha, beta, op.AtC(ic, jc), op.Ldc, edge);
+                    MacroKernel<T, TKernel>(mc, nc, kc, packedA, packedB, op.Alpha, beta, op.AtC(ic, jc), op.RowStrideC, op.ColumnStrideC, edge);
                 }
             }
         }
     }
 
-    /// <summary>The jr and ir loops: every MR×NR tile of an mc×nc block of C from packed panels; edge tiles go through scratch.</summary>
+    /// <summary>
+    /// The jr and ir loops: every MR×NR tile of an mc×nc block of C (element (i, j) at c[i·rowStride + j·columnStride])
+    /// from packed panels. Whole tiles of a row-major C go straight to the kernel; edge tiles and tiles of a transposed C
+    /// go through scratch.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MacroKernel<T, TKernel>(int mc, int nc, int kc, T* packedA, T* packedB, T alpha, T beta, T* c, nint ldc, T* edge)
+    private static void MacroKernel<T, TKernel>(int mc, int nc, int kc, T* packedA, T* packedB, T alpha, T beta,
+        T* c, nint rowStride, nint columnStride, T* edge)
         where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
     {
         int mr = TKernel.MR, nr = TKernel.NR;
@@ -84,33 +102,33 @@ public static unsafe partial class Gemm
             {
                 int rows = Math.Min(mr, mc - ir);
                 T* a = packedA + ir * kc;
-                T* cTile = c + ir * ldc + jr;
-                if (rows == mr && cols == nr)
+                T* cTile = c + ir * rowStride + jr * columnStride;
+                if (rows == mr && cols == nr && columnStride == 1)
                 {
-                    TKernel.Run(kc, a, b, alpha, beta, cTile, ldc);
+                    TKernel.Run(kc, a, b, alpha, beta, cTile, rowStride);
                     continue;
                 }
                 TKernel.Run(kc, a, b, alpha, T.Zero, edge, nr);
-                MergeEdge(rows, cols, edge, nr, beta, cTile, ldc);
+                MergeEdge(rows, cols, edge, nr, beta, cTile, rowStride, columnStride);
             }
         }
     }
 
-    /// <summary>C[0..rows, 0..cols] := beta·C + tile, without reading C when beta is zero.</summary>
-    private static void MergeEdge<T>(int rows, int cols, T* tile, int nr, T beta, T* c, nint ldc)
+    /// <summary>C[0..rows, 0..cols] := beta·C + tile (C strided as in <see cref="MacroKernel"/>), without reading C when beta is zero.</summary>
+    private static void MergeEdge<T>(int rows, int cols, T* tile, int nr, T beta, T* c, nint rowStride, nint columnStride)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < rows; i++, tile += nr, c += ldc)
+        for (int i = 0; i < rows; i++, tile += nr, c += rowStride)
         {
             if (beta == T.Zero)
             {
                 for (int j = 0; j < cols; j++)
-                    c[j] = tile[j];
+                    c[j * columnStride] = tile[j];
             }
             else
             {
                 for (int j = 0; j < cols; j++)
-                    c[j] = beta * c[j] + tile[j];
+                    c[j * columnStride] = beta * c[j * columnStride] + tile[j];
             }
         }
     }

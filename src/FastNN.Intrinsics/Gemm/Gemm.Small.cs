@@ -20,6 +20,10 @@ public static unsafe partial class Gemm
         return volume <= BlockSizes.SmallMaxVolume || (n <= w && volume <= BlockSizes.NarrowMaxVolume);
     }
 
+    /// <summary>Whether a small call is better done as dot products (<see cref="SmallDot"/>): A·Bᵀ with C at most a vector wide.</summary>
+    private static bool IsNarrowDot<T>(in GemmOperands<T> op) where T : unmanaged, IFloatingPointIeee754<T> =>
+        !op.TransposeA && op.TransposeB && op.N <= Vector512<T>.Count;
+
     /// <summary>
     /// C = alpha·op(A)·op(B) + beta·C without packing A: rows of op(B) are loaded straight from B (or from a transposed
     /// copy when B is stored n×k), elements of op(A) are broadcast from where they lie, and the ragged right edge uses

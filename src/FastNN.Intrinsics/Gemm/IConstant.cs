@@ -21,3 +21,18 @@ internal readonly struct OneVector : IConstant { public static int Value => 1; }
 
 /// <summary>A small-path tile two vectors wide.</summary>
 internal readonly struct TwoVectors : IConstant { public static int Value => 2; }
+
+/// <summary>A dot-product tile of 5 columns.</summary>
+internal readonly struct Cols5 : IConstant { public static int Value => 5; }
+
+/// <summary>A dot-product tile of 4 columns.</summary>
+internal readonly struct Cols4 : IConstant { public static int Value => 4; }
+
+/// <summary>A dot-product tile of 3 columns.</summary>
+internal readonly struct Cols3 : IConstant { public static int Value => 3; }
+
+/// <summary>A dot-product tile of 2 columns.</summary>
+internal readonly struct Cols2 : IConstant { public static int Value => 2; }
+
+/// <summary>A dot-product tile of 1 column.</summary>
+internal readonly struct Cols1 : IConstant { public static int Value => 1; }

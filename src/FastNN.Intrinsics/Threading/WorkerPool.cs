@@ -19,7 +19,7 @@ internal static class WorkerPool
     private static int s_partCount;
     private static int s_pending;
     private static Exception? s_failure;
-    private static readonly ManualResetEventSlim s_done = new(false, SpinCount);
+    private static readonly ManualResetEventSlim s_done = NewEvent();
 
     // Wake-up latency matters more than a few microseconds of spinning: GEMM parts last tens of microseconds and up.
     private const int SpinCount = 2000;
@@ -67,6 +67,17 @@ internal static class WorkerPool
         }
     }
 
+    /// <summary>
+    /// An event that has already blocked once: ManualResetEventSlim allocates its monitor object the first time a
+    /// wait outlasts the spinning, which would otherwise happen during some later run and break "allocates nothing".
+    /// </summary>
+    private static ManualResetEventSlim NewEvent()
+    {
+        var e = new ManualResetEventSlim(false, SpinCount);
+        e.Wait(1);
+        return e;
+    }
+
     private static void EnsureWorkers(int count)
     {
         if (s_workers.Length >= count)
@@ -89,7 +100,7 @@ internal static class WorkerPool
     /// <summary>One background thread waiting for parts to run.</summary>
     private sealed class Worker
     {
-        private readonly ManualResetEventSlim _start = new(false, SpinCount);
+        private readonly ManualResetEventSlim _start = NewEvent();
         private int _part;
 
         public Worker(int index)

@@ -1,31 +1,48 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace FastNN.Gradients;
 
 /// <summary>Gradient clipping on a model's flat gradient buffer, as torch.nn.utils.clip_grad_norm_ and clip_grad_value_.</summary>
 public static class GradientClipping
 {
-    /// <summary>The Euclidean norm ‖g‖₂ of the whole buffer, accumulated in double in a fixed order.</summary>
+    /// <summary>The Euclidean norm ‖g‖₂ of the whole buffer, accumulated in double in an order fixed by the length.</summary>
+    /// <remarks>Float gradients are widened to double before squaring, so no square overflows or loses bits; the
+    /// last bits may differ across instruction sets (the vector width sets the summation order).</remarks>
     /// <param name="gradients">The gradient buffer.</param>
     /// <returns>√(Σ g²); NaN or +∞ when a gradient is.</returns>
     public static double GlobalNorm<T>(ReadOnlySpan<T> gradients) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // Four chains hide the add latency; the order is fixed, so the result does not depend on the address.
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        Vector<double> even = Vector<double>.Zero, odd = Vector<double>.Zero;
         int i = 0;
-        for (; i + 4 <= gradients.Length; i += 4)
+        if (Vector.IsHardwareAccelerated && typeof(T) == typeof(float))
         {
-            double a = double.CreateTruncating(gradients[i]), b = double.CreateTruncating(gradients[i + 1]);
-            double c = double.CreateTruncating(gradients[i + 2]), d = double.CreateTruncating(gradients[i + 3]);
-            s0 += a * a; s1 += b * b; s2 += c * c; s3 += d * d;
+            ReadOnlySpan<float> x = MemoryMarshal.Cast<T, float>(gradients);
+            for (; i + Vector<float>.Count <= x.Length; i += Vector<float>.Count)
+            {
+                Vector.Widen(new Vector<float>(x[i..]), out Vector<double> low, out Vector<double> high);
+                even += low * low;
+                odd += high * high;
+            }
         }
+        else if (Vector.IsHardwareAccelerated && typeof(T) == typeof(double))
+        {
+            ReadOnlySpan<double> x = MemoryMarshal.Cast<T, double>(gradients);
+            for (; i + 2 * Vector<double>.Count <= x.Length; i += 2 * Vector<double>.Count)
+            {
+                Vector<double> a = new(x[i..]), b = new(x[(i + Vector<double>.Count)..]);
+                even += a * a;
+                odd += b * b;
+            }
+        }
+        double sum = Vector.Sum(even + odd);
         for (; i < gradients.Length; i++)
         {
             double a = double.CreateTruncating(gradients[i]);
-            s0 += a * a;
+            sum += a * a;
         }
-        return Math.Sqrt(s0 + s1 + (s2 + s3));
+        return Math.Sqrt(sum);
     }
 
     /// <summary>Rescales the gradients so that their global norm is at most <paramref name="maxNorm"/>, as torch.nn.utils.clip_grad_norm_.</summary>

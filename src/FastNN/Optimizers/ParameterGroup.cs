@@ -11,7 +11,7 @@ namespace FastNN.Optimizers;
 /// <param name="LearningRate">
 /// The group's learning rate while the optimizer's base <see cref="Optimizer{T}.LearningRate"/> is at its initial
 /// value; a schedule that changes the base rate scales this one in proportion (as PyTorch's schedulers scale every
-/// group). Null: the base rate.
+/// group): γ_g = LearningRate · γ / γ⁰ (γ_g = LearningRate when γ⁰ = 0). Null: the base rate.
 /// </param>
 /// <param name="WeightDecay">The group's weight decay λ; null: the optimizer's.</param>
 public sealed record ParameterGroup(int Offset, int Length, double? LearningRate = null, double? WeightDecay = null)

@@ -5,6 +5,7 @@ using FastNN.Gradients;
 using FastNN.Losses;
 using FastNN.Models;
 using FastNN.Optimizers;
+using FastNN.Regularization;
 using FastNN.Schedules;
 
 namespace FastNN.Training;
@@ -73,8 +74,18 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The loop settings.</summary>
     public TrainerOptions Options { get; }
 
-    /// <summary>A penalty added to the loss and the gradients at every step (such as an L2 regularizer's <c>AddTo</c>), or null.</summary>
-    public Penalty<T>? Penalty { get; set; }
+    /// <summary>A penalty added to the loss and the gradients at every step (such as <see cref="L2Penalty{T}"/>), or null.</summary>
+    public IRegularizer<T>? Regularizer { get; set; }
+
+    /// <summary>
+    /// A check of the gradients before every step, or null. With <see cref="NonFiniteGradientPolicy.Throw"/> a NaN or
+    /// infinite gradient throws naming the tensor; with <see cref="NonFiniteGradientPolicy.SkipStep"/> the step is
+    /// skipped and counted, and <see cref="TrainStep"/> returns NaN.
+    /// </summary>
+    public NonFiniteGradientGuard<T>? Guard { get; set; }
+
+    /// <summary>Clip the gradients to this global L2 norm before each step (as <c>clip_grad_norm_</c>), or null not to clip.</summary>
+    public double? MaxGradientNorm { get; set; }
 
     /// <summary>A gradient monitor fed at every step (it samples at its own interval), or null.</summary>
     public GradientMonitor<T>? Monitor { get; set; }
@@ -99,15 +110,17 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// One optimizer step on one mini-batch: zero the gradients, forward in training mode, loss and its gradient,
-    /// backward, penalty, monitor, optimizer step. Allocates nothing.
+    /// backward, regularizer, guard, monitor, clipping, schedule, optimizer step. Allocates nothing.
     /// </summary>
+    /// <remarks>The monitor sees the gradients before clipping, so it still reports what clipping hides.</remarks>
     /// <param name="features">The batch's features <c>[batch, InputSize]</c>.</param>
     /// <param name="targets">One target per row.</param>
     /// <param name="batch">Rows, from 1 to the model's MaxBatch.</param>
-    /// <returns>The batch's objective: the mean loss plus the penalty.</returns>
+    /// <returns>The batch's objective: the mean loss plus the penalty; NaN when the <see cref="Guard"/> skipped the step.</returns>
     /// <exception cref="ArgumentException">A span does not match the batch.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
-    /// <exception cref="InvalidOperationException">The loss is NaN or infinite (the step is not taken).</exception>
+    /// <exception cref="InvalidOperationException">The loss is NaN or infinite and no guard skipped the step (the step is not taken).</exception>
+    /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
     public double TrainStep(ReadOnlySpan<T> features, ReadOnlySpan<T> targets, int batch)
     {
         if (targets.Length != batch)
@@ -118,14 +131,18 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         Span<T> lossGradient = _lossGradient.AsSpan(0, batch * Model.OutputSize);
         T loss = Loss.Compute(output, targets, lossGradient, batch);
         Model.Backward(lossGradient, batch);
-        if (Penalty is not null)
-            loss += Penalty(Model.Parameters, Model.Gradients, Model.ParameterTensors);
+        if (Regularizer is not null)
+            loss += Regularizer.AddTo(Model.Parameters, Model.Gradients, Model.ParameterTensors);
+        if (Guard is not null && !Guard.Check(Model.Gradients))
+            return double.NaN;
         if (!T.IsFinite(loss))
             throw new InvalidOperationException($"The training objective is {loss} at step {Steps}; lower the learning rate, clip the gradients or check the data.");
 
+        Monitor?.BeforeStep(Steps, Model.Parameters, Model.Gradients);
+        if (MaxGradientNorm is double maxNorm)
+            GradientClipping.ClipByGlobalNorm(Model.Gradients, maxNorm);
         if (Schedule is not null && ScheduleEachStep)
             Optimizer.LearningRate = Schedule.LearningRate(Steps);
-        Monitor?.BeforeStep(Steps, Model.Parameters, Model.Gradients);
         Optimizer.Step(Model.Parameters, Model.Gradients);
         Monitor?.AfterStep(Model.Parameters);
         Steps++;
@@ -168,16 +185,19 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (Schedule is not null && !ScheduleEachStep)
                 Optimizer.LearningRate = Schedule.LearningRate(CompletedEpochs);
             double lossSum = 0;
+            int rowsStepped = 0;
             for (int first = 0; first < train.Rows && !cancellationToken.IsCancellationRequested; first += batchSize)
             {
                 int batch = Math.Min(batchSize, train.Rows - first);
                 train.Gather(shuffler.Order.Slice(first, batch), _batchFeatures, _batchTargets);
-                lossSum += batch * TrainStep(_batchFeatures.AsSpan(0, batch * Model.InputSize), _batchTargets.AsSpan(0, batch), batch);
+                double loss = TrainStep(_batchFeatures.AsSpan(0, batch * Model.InputSize), _batchTargets.AsSpan(0, batch), batch);
+                if (!double.IsNaN(loss))
+                    (lossSum, rowsStepped) = (lossSum + batch * loss, rowsStepped + batch);
             }
 
             CompletedEpochs++;
             Evaluation? evaluation = validation is null ? null : Evaluate(validation);
-            var result = new EpochResult(epoch, lossSum / train.Rows, evaluation, Optimizer.LearningRate, Steps, Stopwatch.GetElapsedTime(start));
+            var result = new EpochResult(epoch, rowsStepped > 0 ? lossSum / rowsStepped : double.NaN, evaluation, Optimizer.LearningRate, Steps, Stopwatch.GetElapsedTime(start));
             epochs.Add(result);
             EpochCompleted?.Invoke(result);
 

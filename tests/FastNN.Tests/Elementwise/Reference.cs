@@ -18,12 +18,14 @@ internal static class Reference
 
     public static double Gelu(double x) => x * Phi(x);
 
-    public static double GeluTanh(double x)
+    public static double GeluTanh(double x) => x * GeluTanhGate(x);
+
+    /// <summary>½(1 + tanh u), u = √(2/π)(x + 0.044715x³).</summary>
+    public static double GeluTanhGate(double x)
     {
         double u = Math.Sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x);
-        // 1 + tanh(u) loses everything for very negative u in double; there e^{2u}/(1 + e^{2u})·2 is the same number.
-        double onePlusTanh = u > -1 ? 1 + Math.Tanh(u) : 2 * Math.Exp(2 * u) / (1 + Math.Exp(2 * u));
-        return 0.5 * x * onePlusTanh;
+        // 1 + tanh(u) loses everything for very negative u in double; there 2e^{2u}/(1 + e^{2u}) is the same number.
+        return u > -1 ? 0.5 * (1 + Math.Tanh(u)) : Math.Exp(2 * u) / (1 + Math.Exp(2 * u));
     }
 
     public static double Silu(double x) => x * Sigmoid(x);
@@ -62,6 +64,8 @@ internal static class Reference
     /// <summary>The standard normal density exp(−x²/2)/√(2π), with x² split exactly so that large |x| keeps its accuracy.</summary>
     public static double NormalDensity(double x)
     {
+        if (!(Math.Abs(x) < 40))
+            return double.IsNaN(x) ? x : 0; // e^{−800} underflows
         double hi = x * x, lo = Math.FusedMultiplyAdd(x, x, -hi);
         return Math.Exp(-hi / 2) * (1 - lo / 2) / Math.Sqrt(2 * Math.PI);
     }

@@ -38,7 +38,13 @@ public class GradientClippingTests
         float[] g = [.. Enumerable.Range(0, 10_007).Select(_ => (float)(random.NextDouble() - 0.5))];
         double expected = 0;
         foreach (float x in g) expected += (double)x * x;
-        Assert.Equal(Math.Sqrt(expected), GradientClipping.GlobalNorm<float>(g), 12);
+        // Both sums are in double; their orders differ, so they agree to the summation bound n·ε ≈ 1e-12 relative.
+        Assert.Equal(Math.Sqrt(expected), GradientClipping.GlobalNorm<float>(g), Math.Sqrt(expected) * 1e-12);
+        double[] d = [.. g.Select(x => (double)x * 1e150)]; // squares beyond float and near double's range
+        Assert.Equal(Math.Sqrt(expected) * 1e150, GradientClipping.GlobalNorm<double>(d), Math.Sqrt(expected) * 1e150 * 1e-12);
+        double withoutFirst = 0; // a misaligned start, and a length that is not a multiple of any vector width
+        for (int i = 1; i < g.Length; i++) withoutFirst += (double)g[i] * g[i];
+        Assert.Equal(Math.Sqrt(withoutFirst), GradientClipping.GlobalNorm<float>(g.AsSpan(1)), Math.Sqrt(withoutFirst) * 1e-12);
     }
 
     [Fact]

@@ -131,6 +131,7 @@ public class OptimizerStateTests
     [Fact]
     public void ConstructorsRejectBadGroupsAndNesterovWithoutMomentum()
     {
+        Assert.Equal(-1, Assert.Throws<ArgumentOutOfRangeException>("parameterCount", () => new AdamW<double>(-1)).ActualValue);
         Assert.Throws<ArgumentException>("nesterov", () => new Sgd<double>(4, nesterov: true));
         Assert.Throws<ArgumentException>("nesterov", () => new Sgd<double>(4, momentum: 0.9, dampening: 0.1, nesterov: true));
         Assert.Throws<ArgumentException>("groups", () => new Adam<double>(10, groups: [new(0, 6), new(5, 5)]));

@@ -3,6 +3,7 @@ using FastNN.Layers;
 using FastNN.Losses;
 using FastNN.Models;
 using FastNN.Optimizers;
+using FastNN.Regularization;
 using FastNN.Tests.Data;
 using FastNN.Training;
 using Xunit.Abstractions;
@@ -20,18 +21,24 @@ public class PracticeTests(ITestOutputHelper output)
         const double lambda = 0.1;
         double[] expected = RidgeReference.Solve(data, lambda);
 
-        // Objective (1/n)·Σ (y − x·w − b)² + (λ/2)·‖w‖²: MSE plus SGD's coupled decay λ·w on the weight only.
+        // Objective (1/n)·Σ (y − x·w − b)² + (λ/2)·‖w‖²: MSE plus an L2 penalty on the weight only, by plain gradient descent.
         var model = new Sequential<double>([new Dense<double>(10, 1)], maxBatch: data.Rows, seed: 1);
-        var sgd = new Sgd<double>(model.Parameters.Length, learningRate: 0.2, weightDecay: lambda,
-            groups: ParameterGroup.DecayWeightsOnly(model.ParameterTensors));
-        var trainer = new Trainer<double>(model, new MseLoss<double>(), sgd, TaskKind.Regression,
-            new TrainerOptions { Epochs = 1500, BatchSize = data.Rows, Shuffle = false });
-        trainer.Fit(data);
+        var trainer = new Trainer<double>(model, new MseLoss<double>(), new Sgd<double>(model.Parameters.Length, learningRate: 0.2),
+            TaskKind.Regression, new TrainerOptions { Epochs = 1500, BatchSize = data.Rows, Shuffle = false })
+        {
+            Regularizer = new L2Penalty<double>(lambda),
+        };
+        TrainingHistory history = trainer.Fit(data);
 
         double[] actual = [.. model.Parameter("0.weight"), .. model.Parameter("0.bias")];
         double maxError = actual.Zip(expected, (a, e) => Math.Abs(a - e)).Max();
         output.WriteLine($"intercept {actual[^1]:F6} (closed form {expected[^1]:F6}), max |θ − θ*| = {maxError:E2}");
         Assert.True(maxError <= 1e-4, $"max |θ − θ*| = {maxError}");
+
+        // The reported objective of the last epoch (measured before its step) is the minimum value.
+        double sse = Enumerable.Range(0, data.Rows).Sum(r => Math.Pow(data.Targets[r] - RidgeReference.Predict(expected, data.Row(r)), 2));
+        double minimum = sse / data.Rows + lambda / 2 * expected[..^1].Sum(w => w * w);
+        Assert.Equal(minimum, history.Epochs[^1].TrainLoss, 1e-9 * minimum);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using FastNN.Layers;
 using FastNN.Losses;
 using FastNN.Models;
 using FastNN.Optimizers;
+using FastNN.Regularization;
 using FastNN.Schedules;
 using FastNN.Training;
 
@@ -138,9 +139,15 @@ public class TrainerTests
         Dataset<float> data = Csv.Read<float>(Data.DataFiles.Path("breast_cancer.csv"));
         var model = new Sequential<float>([new Dense<float>(30, 16), new Dense<float>(16, 1)], maxBatch: 32, seed: 1);
         var adam = new Adam<float>(model.Parameters.Length, learningRate: 1e-4);
+        // Every hook on: monitor, L2 penalty, guard, clipping, a per-step schedule.
         var trainer = new Trainer<float>(model, new BceWithLogitsLoss<float>(), adam, TaskKind.BinaryClassification)
         {
             Monitor = new GradientMonitor<float>(model.ParameterTensors, new GradientMonitorOptions { Interval = 5, Capacity = 16 }),
+            Regularizer = new L2Penalty<float>(1e-3),
+            Guard = new NonFiniteGradientGuard<float>(model.ParameterTensors),
+            MaxGradientNorm = 1.0,
+            Schedule = new InverseTimeSchedule(1e-4, 1e-3),
+            ScheduleEachStep = true,
         };
         float[] x = new float[32 * 30], y = new float[32];
         int[] rows = Enumerable.Range(0, 32).ToArray();
@@ -156,6 +163,40 @@ public class TrainerTests
         Assert.Equal(0, allocated);
         Assert.Equal(550, trainer.Steps);
         Assert.Equal(16, trainer.Monitor.SampleCount);
+    }
+
+    [Fact]
+    public void GuardSkipsOrThrowsOnNonFiniteGradients()
+    {
+        Trainer<double> trainer = LinearTrainer(new TrainerOptions());
+        trainer.Guard = new NonFiniteGradientGuard<double>(trainer.Model.ParameterTensors, NonFiniteGradientPolicy.SkipStep);
+        double[] before = trainer.Model.Parameters.ToArray();
+        Assert.True(double.IsNaN(trainer.TrainStep([double.NaN, 1], [1.0], 1)));
+        Assert.Equal(before, trainer.Model.Parameters.ToArray());
+        Assert.Equal(1, trainer.Guard.SkippedSteps);
+        Assert.Equal(0, trainer.Steps);
+        Assert.False(double.IsNaN(trainer.TrainStep([0.5, 1], [1.0], 1)));
+        Assert.Equal(1, trainer.Steps);
+
+        trainer.Guard = new NonFiniteGradientGuard<double>(trainer.Model.ParameterTensors, NonFiniteGradientPolicy.Throw);
+        var error = Assert.Throws<NonFiniteGradientException>(() => trainer.TrainStep([double.NaN, 1], [1.0], 1));
+        Assert.Equal("0.weight", error.TensorName);
+    }
+
+    [Fact]
+    public void MaxGradientNormBoundsTheStep()
+    {
+        // Plain SGD with γ = 1 moves θ by exactly the (clipped) gradient.
+        var model = new Sequential<double>([new Dense<double>(2, 1)], maxBatch: 4, seed: 1);
+        var trainer = new Trainer<double>(model, new MseLoss<double>(), new Sgd<double>(model.Parameters.Length, learningRate: 1), TaskKind.Regression)
+        {
+            MaxGradientNorm = 1e-3,
+        };
+        double[] before = model.Parameters.ToArray();
+        trainer.TrainStep([3, 4, -2, 1], [100.0, -50], 2);
+        double moved = Math.Sqrt(model.Parameters.ToArray().Zip(before, (a, b) => (a - b) * (a - b)).Sum());
+        // clip_grad_norm_ scales by max / (‖g‖ + 1e-6), a hair under max for ‖g‖ ≫ 1.
+        Assert.InRange(moved, 1e-3 * (1 - 1e-6), 1e-3);
     }
 
     [Fact]

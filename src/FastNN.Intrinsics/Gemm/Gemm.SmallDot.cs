@@ -1,0 +1,237 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace FastNN.Intrinsics;
+
+public static unsafe partial class Gemm
+{
+    /// <summary>
+    /// The small path for a narrow C = alpha·A·Bᵀ + beta·C (A m×k, B n×k, both row-major, as in a Dense layer's forward
+    /// pass with few outputs): every C element is a dot product of two contiguous rows, so lanes run along k and
+    /// nothing is packed or wasted on padding columns.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SmallDot<T>(in GemmOperands<T> op) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int j = 0;
+        for (; j + 5 <= op.N; j += 5)
+            DotRows<T, Cols5>(op, j);
+        switch (op.N - j)
+        {
+            case 4:
+                DotRows<T, Cols4>(op, j);
+                break;
+            case 3:
+                DotRows<T, Cols3>(op, j);
+                break;
+            case 2:
+                DotRows<T, Cols2>(op, j);
+                break;
+            case 1:
+                DotRows<T, Cols1>(op, j);
+                break;
+        }
+    }
+
+    private static void DotRows<T, TCols>(in GemmOperands<T> op, int j)
+        where T : unmanaged, IFloatingPointIeee754<T> where TCols : struct, IConstant
+    {
+        int i = 0;
+        for (; i + 4 <= op.M; i += 4)
+            DotTile<T, Rows4, TCols>(op, i, j);
+        for (; i < op.M; i++)
+            DotTile<T, Rows1, TCols>(op, i, j);
+    }
+
+    /// <summary>
+    /// A TRows × TCols tile of C at (i, j), one vector accumulator per element, summed across lanes at the end;
+    /// the k remainder is a masked step, so no element past a row is read.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void DotTile<T, TRows, TCols>(in GemmOperands<T> op, int i, int j)
+        where T : unmanaged, IFloatingPointIeee754<T> where TRows : struct, IConstant where TCols : struct, IConstant
+    {
+        int rows = TRows.Value, cols = TCols.Value, w = Vector512<T>.Count, k = op.K;
+        nint lda = op.Lda, ldb = op.Ldb;
+        T* a0 = op.A + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+        T* b0 = op.B + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb, b4 = b3 + ldb;
+        Vector512<T> s00 = default, s01 = default, s02 = default, s03 = default, s04 = default;
+        Vector512<T> s10 = default, s11 = default, s12 = default, s13 = default, s14 = default;
+        Vector512<T> s20 = default, s21 = default, s22 = default, s23 = default, s24 = default;
+        Vector512<T> s30 = default, s31 = default, s32 = default, s33 = default, s34 = default;
+        int p = 0;
+        for (; p + w <= k; p += w)
+        {
+            Vector512<T> x0 = Vector512.Load(a0 + p);
+            Vector512<T> x1 = rows > 1 ? Vector512.Load(a1 + p) : default;
+            Vector512<T> x2 = rows > 1 ? Vector512.Load(a2 + p) : default;
+            Vector512<T> x3 = rows > 1 ? Vector512.Load(a3 + p) : default;
+            {
+                Vector512<T> y = Vector512.Load(b0 + p);
+                s00 = MultiplyAdd.Estimate(x0, y, s00);
+                if (rows > 1)
+                {
+                    s10 = MultiplyAdd.Estimate(x1, y, s10);
+                    s20 = MultiplyAdd.Estimate(x2, y, s20);
+                    s30 = MultiplyAdd.Estimate(x3, y, s30);
+                }
+            }
+            if (cols > 1)
+            {
+                Vector512<T> y = Vector512.Load(b1 + p);
+                s01 = MultiplyAdd.Estimate(x0, y, s01);
+                if (rows > 1)
+                {
+                    s11 = MultiplyAdd.Estimate(x1, y, s11);
+                    s21 = MultiplyAdd.Estimate(x2, y, s21);
+                    s31 = MultiplyAdd.Estimate(x3, y, s31);
+                }
+            }
+            if (cols > 2)
+            {
+                Vector512<T> y = Vector512.Load(b2 + p);
+                s02 = MultiplyAdd.Estimate(x0, y, s02);
+                if (rows > 1)
+                {
+                    s12 = MultiplyAdd.Estimate(x1, y, s12);
+                    s22 = MultiplyAdd.Estimate(x2, y, s22);
+                    s32 = MultiplyAdd.Estimate(x3, y, s32);
+                }
+            }
+            if (cols > 3)
+            {
+                Vector512<T> y = Vector512.Load(b3 + p);
+                s03 = MultiplyAdd.Estimate(x0, y, s03);
+                if (rows > 1)
+                {
+                    s13 = MultiplyAdd.Estimate(x1, y, s13);
+                    s23 = MultiplyAdd.Estimate(x2, y, s23);
+                    s33 = MultiplyAdd.Estimate(x3, y, s33);
+                }
+            }
+            if (cols > 4)
+            {
+                Vector512<T> y = Vector512.Load(b4 + p);
+                s04 = MultiplyAdd.Estimate(x0, y, s04);
+                if (rows > 1)
+                {
+                    s14 = MultiplyAdd.Estimate(x1, y, s14);
+                    s24 = MultiplyAdd.Estimate(x2, y, s24);
+                    s34 = MultiplyAdd.Estimate(x3, y, s34);
+                }
+            }
+        }
+        if (p < k)
+        {
+            Vector512<T> mask = FirstLanes<T>(k - p);
+            Vector512<T> x0 = LoadMasked(a0 + p, mask);
+            Vector512<T> x1 = rows > 1 ? LoadMasked(a1 + p, mask) : default;
+            Vector512<T> x2 = rows > 1 ? LoadMasked(a2 + p, mask) : default;
+            Vector512<T> x3 = rows > 1 ? LoadMasked(a3 + p, mask) : default;
+            {
+                Vector512<T> y = LoadMasked(b0 + p, mask);
+                s00 = MultiplyAdd.Estimate(x0, y, s00);
+                if (rows > 1)
+                {
+                    s10 = MultiplyAdd.Estimate(x1, y, s10);
+                    s20 = MultiplyAdd.Estimate(x2, y, s20);
+                    s30 = MultiplyAdd.Estimate(x3, y, s30);
+                }
+            }
+            if (cols > 1)
+            {
+                Vector512<T> y = LoadMasked(b1 + p, mask);
+                s01 = MultiplyAdd.Estimate(x0, y, s01);
+                if (rows > 1)
+                {
+                    s11 = MultiplyAdd.Estimate(x1, y, s11);
+                    s21 = MultiplyAdd.Estimate(x2, y, s21);
+                    s31 = MultiplyAdd.Estimate(x3, y, s31);
+                }
+            }
+            if (cols > 2)
+            {
+                Vector512<T> y = LoadMasked(b2 + p, mask);
+                s02 = MultiplyAdd.Estimate(x0, y, s02);
+                if (rows > 1)
+                {
+                    s12 = MultiplyAdd.Estimate(x1, y, s12);
+                    s22 = MultiplyAdd.Estimate(x2, y, s22);
+                    s32 = MultiplyAdd.Estimate(x3, y, s32);
+                }
+            }
+            if (cols > 3)
+            {
+                Vector512<T> y = LoadMasked(b3 + p, mask);
+                s03 = MultiplyAdd.Estimate(x0, y, s03);
+                if (rows > 1)
+                {
+                    s13 = MultiplyAdd.Estimate(x1, y, s13);
+                    s23 = MultiplyAdd.Estimate(x2, y, s23);
+                    s33 = MultiplyAdd.Estimate(x3, y, s33);
+                }
+            }
+            if (cols > 4)
+            {
+                Vector512<T> y = LoadMasked(b4 + p, mask);
+                s04 = MultiplyAdd.Estimate(x0, y, s04);
+                if (rows > 1)
+                {
+                    s14 = MultiplyAdd.Estimate(x1, y, s14);
+                    s24 = MultiplyAdd.Estimate(x2, y, s24);
+                    s34 = MultiplyAdd.Estimate(x3, y, s34);
+                }
+            }
+        }
+        T* c = op.AtC(i, j);
+        nint ldc = op.Ldc;
+        StoreDot(c + 0 * ldc + 0, s00, op.Alpha, op.Beta);
+        if (cols > 1)
+            StoreDot(c + 0 * ldc + 1, s01, op.Alpha, op.Beta);
+        if (cols > 2)
+            StoreDot(c + 0 * ldc + 2, s02, op.Alpha, op.Beta);
+        if (cols > 3)
+            StoreDot(c + 0 * ldc + 3, s03, op.Alpha, op.Beta);
+        if (cols > 4)
+            StoreDot(c + 0 * ldc + 4, s04, op.Alpha, op.Beta);
+        if (rows > 1)
+            StoreDot(c + 1 * ldc + 0, s10, op.Alpha, op.Beta);
+        if (rows > 1 && cols > 1)
+            StoreDot(c + 1 * ldc + 1, s11, op.Alpha, op.Beta);
+        if (rows > 1 && cols > 2)
+            StoreDot(c + 1 * ldc + 2, s12, op.Alpha, op.Beta);
+        if (rows > 1 && cols > 3)
+            StoreDot(c + 1 * ldc + 3, s13, op.Alpha, op.Beta);
+        if (rows > 1 && cols > 4)
+            StoreDot(c + 1 * ldc + 4, s14, op.Alpha, op.Beta);
+        if (rows > 1)
+            StoreDot(c + 2 * ldc + 0, s20, op.Alpha, op.Beta);
+        if (rows > 1 && cols > 1)
+            StoreDot(c + 2 * ldc + 1, s21, op.Alpha, op.Beta);
+        if (rows > 1 && cols > 2)
+            StoreDot(c + 2 * ldc + 2, s22, op.Alpha, op.Beta);
+        if (rows > 1 && cols > 3)
+            StoreDot(c + 2 * ldc + 3, s23, op.Alpha, op.Beta);
+        if (rows > 1 && cols > 4)
+            StoreDot(c + 2 * ldc + 4, s24, op.Alpha, op.Beta);
+        if (rows > 1)
+            StoreDot(c + 3 * ldc + 0, s30, op.Alpha, op.Beta);
+        if (rows > 1 && cols > 1)
+            StoreDot(c + 3 * ldc + 1, s31, op.Alpha, op.Beta);
+        if (rows > 1 && cols > 2)
+            StoreDot(c + 3 * ldc + 2, s32, op.Alpha, op.Beta);
+        if (rows > 1 && cols > 3)
+            StoreDot(c + 3 * ldc + 3, s33, op.Alpha, op.Beta);
+        if (rows > 1 && cols > 4)
+            StoreDot(c + 3 * ldc + 4, s34, op.Alpha, op.Beta);
+    }
+
+    /// <summary>c := beta·c + alpha·(sum of the lanes of s), without reading c when beta is zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreDot<T>(T* c, Vector512<T> s, T alpha, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T x = alpha * Vector512.Sum(s);
+        *c = beta == T.Zero ? x : beta * *c + x;
+    }
+}
