@@ -76,9 +76,11 @@ public class NormalizationTests
     [Fact]
     public void BatchNormTrainingRejectsASingleRow()
     {
-        var model = new Sequential<double>([new BatchNorm1d<double>(3)], 4);
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => { model.Forward(new double[3], 1); });
-        Assert.Contains("more than 1 row", e.Message);
+        var model = new Sequential<double>([new Dense<double>(3, 3), new Residual<double>(new Dense<double>(3, 3), new BatchNorm1d<double>(3))], 4);
+        var e = Assert.Throws<ArgumentException>(() => { model.Forward(new double[3], 1); });
+        Assert.StartsWith("Layer 1 (Residual) forward: residual body layer 1 (BatchNorm1d) forward: BatchNorm1d in training mode needs more than 1 row", e.Message);
+        Assert.IsType<ArgumentOutOfRangeException>(e.InnerException?.InnerException);
+        Assert.Equal("batch", e.ParamName);
     }
 
     [Fact]
