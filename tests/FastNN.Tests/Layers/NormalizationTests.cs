@@ -98,7 +98,7 @@ public class NormalizationTests
     {
         var random = new Random(seed);
         int batch = TestData.Batch(b);
-        Checks.Passes(TestData.Model(random, batch, new LayerNorm<double>(1 + TestData.Width(f))), random, batch);
+        Checks.Passes(TestData.Model(random, batch, new LayerNorm<double>(TestData.Width(f))), random, batch);
     }
 
     [Property(MaxTest = 30)]
