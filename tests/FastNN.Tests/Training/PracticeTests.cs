@@ -130,4 +130,22 @@ public class PracticeTests(ITestOutputHelper output)
         output.WriteLine($"mean accuracy {result.MeanMetric:P2} ± {result.StdMetric:P2}");
         Assert.True(result.MeanMetric >= 0.95, $"mean held-out accuracy {result.MeanMetric}");
     }
+
+    [Fact]
+    public void DigitsClassifierReaches95PercentHeldOut()
+    {
+        Dataset<float> data = Csv.Read<float>(DataFiles.Path("digits.csv.gz"));
+        var (rawTrain, rawTest) = data.Split(0.2, seed: 0, stratified: true);
+        Standardizer standardizer = Standardizer.Fit(rawTrain);
+        Dataset<float> train = standardizer.Transform(rawTrain), test = standardizer.Transform(rawTest);
+
+        Sequential<float> model = new SequentialBuilder<float>(64).Dense(64).Relu().Dense(10).Build(maxBatch: 64, seed: 1);
+        var trainer = new Trainer<float>(model, new SoftmaxCrossEntropyLoss<float>(), new Adam<float>(model.Parameters.Length, learningRate: 1e-3),
+            TaskKind.MultiClassClassification, new TrainerOptions { Epochs = 15, BatchSize = 32, Seed = 1 });
+        trainer.Fit(train);
+
+        Evaluation held = trainer.Evaluate(test);
+        output.WriteLine($"{test.Rows} held-out digits: accuracy {held.Accuracy:P2}, loss {held.Loss:F4}");
+        Assert.True(held.Accuracy >= 0.95, $"held-out accuracy {held.Accuracy}");
+    }
 }
