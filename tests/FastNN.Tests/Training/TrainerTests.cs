@@ -97,6 +97,22 @@ public class TrainerTests
     }
 
     [Fact]
+    public void CancellationFromACallbackEndsTrainingAfterThatEpoch()
+    {
+        using var cancel = new CancellationTokenSource();
+        Trainer<double> trainer = LinearTrainer(new TrainerOptions { Epochs = 10, BatchSize = 16 });
+        trainer.EpochCompleted = e =>
+        {
+            if (e.Epoch == 2)
+                cancel.Cancel();
+        };
+        TrainingHistory history = trainer.Fit(Linear(), cancellationToken: cancel.Token);
+        Assert.Equal(2, history.Epochs.Count);
+        Assert.Equal(8, trainer.Steps);
+        Assert.False(history.StoppedEarly);
+    }
+
+    [Fact]
     public void EarlyStoppingCanWatchTheMetric()
     {
         Dataset<double> train = Linear();
