@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 
 namespace FastNN.Intrinsics;
 
-/// <summary>Horner evaluation of a polynomial with literal coefficients, lowest degree first.</summary>
+/// <summary>Horner steps for polynomials with literal coefficients, written out from the highest degree down so that the JIT sees straight-line FMAs.</summary>
 internal static class Polynomial
 {
     /// <summary>One Horner step: acc·t + c.</summary>
