@@ -55,11 +55,8 @@ internal readonly struct TanhOperator<T> : IUnaryOperator<T> where T : unmanaged
         TVector w = TWidth.Multiply(x, x);
         // |x| < 0.55: tanh x = x + x·w·P(w), w = x² (tools/fit_normal_cdf.py, tanh_report: 0.5 ulp float, 0.7 ulp double)
         TVector p = typeof(T) == typeof(float)
-            ? Polynomial.Evaluate<T, TWidth, TVector>(w, -3.3333331970717698841e-1, 1.3333109888750398041e-1, -5.3908803693915738623e-2,
-                2.130611541093219496e-2, -6.604856256828486616e-3)
-            : Polynomial.Evaluate<T, TWidth, TVector>(w, -3.3333333333333305846e-1, 1.3333333333315248771e-1, -5.3968253948552173172e-2,
-                2.1869487700681691e-2, -8.8632174659925355857e-3, 3.5919025397755020246e-3, -1.4541075845644554744e-3,
-                5.8173838739880371753e-4, -2.1448239970754500419e-4, 5.3862614860312922851e-5);
+            ? Polynomial.Step<T, TWidth, TVector>(Polynomial.Step<T, TWidth, TVector>(Polynomial.Step<T, TWidth, TVector>(Polynomial.Step<T, TWidth, TVector>(TWidth.Constant(-6.604856256828486616e-3), w, 2.130611541093219496e-2), w, -5.3908803693915738623e-2), w, 1.3333109888750398041e-1), w, -3.3333331970717698841e-1)
+            : Polynomial.Step<T, TWidth, TVector>(Polynomial.Step<T, TWidth, TVector>(Polynomial.Step<T, TWidth, TVector>(Polynomial.Step<T, TWidth, TVector>(Polynomial.Step<T, TWidth, TVector>(Polynomial.Step<T, TWidth, TVector>(Polynomial.Step<T, TWidth, TVector>(Polynomial.Step<T, TWidth, TVector>(Polynomial.Step<T, TWidth, TVector>(TWidth.Constant(5.3862614860312922851e-5), w, -2.1448239970754500419e-4), w, 5.8173838739880371753e-4), w, -1.4541075845644554744e-3), w, 3.5919025397755020246e-3), w, -8.8632174659925355857e-3), w, 2.1869487700681691e-2), w, -5.3968253948552173172e-2), w, 1.3333333333315248771e-1), w, -3.3333333333333305846e-1);
         TVector small = TWidth.MultiplyAdd(TWidth.Multiply(x, w), p, x);
         // |x| ≥ 0.55: 1 − 2/(e^{2|x|} + 1) ≥ 0.5, so the subtraction loses nothing; e^{2|x|} = ∞ gives exactly 1.
         TVector one = TWidth.Constant(1);
