@@ -113,6 +113,20 @@ public class TrainerTests
     }
 
     [Fact]
+    public void RestoringTheBestEpochRestoresBatchNormRunningStatistics()
+    {
+        Dataset<double> train = Linear();
+        var validation = new Dataset<double>(train.Features.ToArray(), train.Targets.ToArray().Select(v => -v).ToArray(), 2);
+        Sequential<double> model = new SequentialBuilder<double>(2).Dense(4).BatchNorm().Dense(1).Build(maxBatch: 64, seed: 2);
+        var trainer = new Trainer<double>(model, new MseLoss<double>(), new Sgd<double>(model.Parameters.Length, learningRate: 0.05),
+            TaskKind.Regression, new TrainerOptions { Epochs = 30, BatchSize = 16, Patience = 4 });
+        TrainingHistory history = trainer.Fit(train, validation);
+        Assert.True(history.StoppedEarly);
+        // Evaluation mode uses the running statistics: the best epoch's loss comes back only if they were restored too.
+        Assert.Equal(history.Best.Validation!.Loss, trainer.Evaluate(validation).Loss, 1e-12);
+    }
+
+    [Fact]
     public void EarlyStoppingCanWatchTheMetric()
     {
         Dataset<double> train = Linear();
