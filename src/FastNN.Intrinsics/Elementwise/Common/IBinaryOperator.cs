@@ -19,9 +19,24 @@ internal interface IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754
 
 internal static partial class Elementwise
 {
-    /// <summary>destination[i] = op(x[i], y[i]). Lengths are equal; destination is identical to or disjoint from each input (checked by the caller).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// destination[i] = op(x[i], y[i]). Lengths are equal; destination is identical to or disjoint from each input
+    /// (checked by the caller). Large spans are split across threads (<see cref="ParallelMap"/>), with the same results.
+    /// </summary>
     public static void Map<T, TOperator>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, in TOperator op)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOperator : struct, IBinaryOperator<T>
+    {
+        int parts = ParallelMap.Parts(x.Length);
+        if (parts > 1)
+            BinaryMapWork<T, TOperator>.Run(x, y, destination, op, parts);
+        else
+            MapOnThisThread(x, y, destination, op);
+    }
+
+    /// <summary>destination[i] = op(x[i], y[i]) on the calling thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MapOnThisThread<T, TOperator>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, in TOperator op)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOperator : struct, IBinaryOperator<T>
     {

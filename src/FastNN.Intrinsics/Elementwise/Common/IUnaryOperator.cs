@@ -23,9 +23,24 @@ internal interface IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<
 
 internal static partial class Elementwise
 {
-    /// <summary>destination[i] = op(x[i]). Lengths are equal and the spans are identical or disjoint (checked by the caller).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// destination[i] = op(x[i]). Lengths are equal and the spans are identical or disjoint (checked by the caller).
+    /// Large spans are split across threads (<see cref="ParallelMap"/>), with the same results.
+    /// </summary>
     public static void Map<T, TOperator>(ReadOnlySpan<T> x, Span<T> destination, in TOperator op)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOperator : struct, IUnaryOperator<T>
+    {
+        int parts = ParallelMap.Parts(x.Length);
+        if (parts > 1)
+            UnaryMapWork<T, TOperator>.Run(x, destination, op, parts);
+        else
+            MapOnThisThread(x, destination, op);
+    }
+
+    /// <summary>destination[i] = op(x[i]) on the calling thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MapOnThisThread<T, TOperator>(ReadOnlySpan<T> x, Span<T> destination, in TOperator op)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOperator : struct, IUnaryOperator<T>
     {
