@@ -99,9 +99,100 @@ def triad():
     return best
 
 
+def pytorch_table(name):
+    """Rows of a PyTorch script's output (benchmarks/pytorch/<name>.txt), comments skipped, split on spaces."""
+    path = os.path.join(PYTORCH, f"{name}.txt")
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        lines = [l.split() for l in f if l.strip() and not l.startswith("#")]
+    return lines[1:]  # the first line is the header
+
+
+def ms(text):
+    return ns(text) / 1e6
+
+
+def activations():
+    data = rows("ActivationBenchmarks")
+    if not data:
+        return
+    torch = {r[0]: (float(r[1]), float(r[2])) for r in pytorch_table("activations")}
+
+    def median(category, method):
+        r = next((r for r in data if r["Categories"] == category and r["Method"].strip("'") == method), None)
+        return ms(r["Median"]) if r else None
+
+    def ratio(a, b):
+        return f"{b / a:.2f}" if a and b else "-"
+
+    def fmt(x):
+        return f"{x:.3f}" if x else "-"
+
+    print("### Activations, 1M floats, 1 thread (medians in ms; speed ratios: > 1 means FastNN is faster)\n")
+    print("| Op | FastNN fwd | TP fwd | FastNN/TP | PyTorch fwd | FastNN/PyTorch | FastNN bwd | TP x3 bwd | "
+          "FastNN/TP x3 | PyTorch bwd | FastNN/PyTorch | fwd+bwd FastNN/PyTorch |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    ops = []
+    for r in data:
+        op = r["Categories"].replace(" backward", "")
+        if op not in ops:
+            ops.append(op)
+    for op in ops:
+        f, t = median(op, "FastNN"), median(op, "TensorPrimitives")
+        fb, tb = median(op + " backward", "FastNN"), median(op + " backward", "TensorPrimitives x3")
+        pf, pb = torch.get(op, (None, None))
+        both = ratio(f + fb, pf + pb) if f and fb and pf and pb else "-"
+        print(f"| {op} | {fmt(f)} | {fmt(t)} | {ratio(f, t)} | {fmt(pf)} | {ratio(f, pf)} | {fmt(fb)} | {fmt(tb)} | "
+              f"{ratio(fb, tb)} | {fmt(pb)} | {ratio(fb, pb)} | {both} |")
+    print()
+
+
+def optimizers(triad_best):
+    data = rows("OptimizerBenchmarks")
+    if not data:
+        return
+    torch = {(r[0], r[1], r[2]): float(r[3]) for r in pytorch_table("optimizers")}
+    print("### Optimizer step, float (medians in ms; speed ratios: > 1 means FastNN is faster)\n")
+    print("| Optimizer | Params | Threads | FastNN | FastNN GB/s | of triad | Loop | FastNN/Loop | PyTorch | "
+          "FastNN/PyTorch | Alloc/op (thread) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in data:
+        if r["Method"] != "FastNN":
+            continue
+        key = (r["Categories"], r["Parameters"], r["Threads"])
+        loop = next((x for x in data if x["Method"] == "Loop" and (x["Categories"], x["Parameters"], x["Threads"]) == key), None)
+        f = ms(r["Median"])
+        l = ms(loop["Median"]) if loop else None
+        p = torch.get(key)
+        gbs = num(r["GB/s"])
+        triad = triad_best.get(r["Threads"])
+        print(f"| {key[0]} | {key[1]} | {key[2]} | {f:.3f} | {gbs} | "
+              f"{f'{100 * gbs / triad:.0f}%' if gbs and triad else '-'} | {f'{l:.3f}' if l else '-'} | "
+              f"{f'{l / f:.1f}' if l else '-'} | {p if p else '-'} | {f'{p / f:.1f}' if p else '-'} | "
+              f"{r.get('Alloc/op (thread)', '-')} |")
+    print()
+
+
+def model():
+    data = rows("ModelBenchmarks")
+    if not data:
+        return
+    print("### Model, 784-256-256-10 ReLU, float\n")
+    print("| Method | Batch | Threads | Median | GFLOP/s | Alloc/op (thread) | Allocated (process) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for r in data:
+        print(f"| {r['Method']} | {r['Batch']} | {r['Threads']} | {r['Median']} | {r['GFLOP/s']} | "
+              f"{r.get('Alloc/op (thread)', '-')} | {r['Allocated']} |")
+    print()
+
+
 def main():
     gemm()
-    triad()
+    best = triad()
+    activations()
+    optimizers(best)
+    model()
 
 
 if __name__ == "__main__":

@@ -152,7 +152,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Trains for up to <see cref="TrainerOptions.Epochs"/> epochs.</summary>
     /// <param name="train">The training rows (standardized already, if wanted).</param>
     /// <param name="validation">Rows to validate on after each epoch; null to hold out <see cref="TrainerOptions.ValidationFraction"/> of <paramref name="train"/>, or to train without validation.</param>
-    /// <param name="cancellationToken">Stops training between steps (the history so far is returned).</param>
+    /// <param name="cancellationToken">Stops training between steps; the epoch in progress is still validated and recorded, and the history so far is returned.</param>
     /// <returns>Every epoch's result and the best epoch.</returns>
     /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width.</exception>
     /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, or the loss became non-finite.</exception>

@@ -97,6 +97,67 @@ public class TrainerTests
     }
 
     [Fact]
+    public void CancellationFromACallbackEndsTrainingAfterThatEpoch()
+    {
+        using var cancel = new CancellationTokenSource();
+        Trainer<double> trainer = LinearTrainer(new TrainerOptions { Epochs = 10, BatchSize = 16 });
+        trainer.EpochCompleted = e =>
+        {
+            if (e.Epoch == 2)
+                cancel.Cancel();
+        };
+        TrainingHistory history = trainer.Fit(Linear(), cancellationToken: cancel.Token);
+        Assert.Equal(2, history.Epochs.Count);
+        Assert.Equal(8, trainer.Steps);
+        Assert.False(history.StoppedEarly);
+    }
+
+    [Fact]
+    public void RestoringTheBestEpochRestoresBatchNormRunningStatistics()
+    {
+        Dataset<double> train = Linear();
+        var validation = new Dataset<double>(train.Features.ToArray(), train.Targets.ToArray().Select(v => -v).ToArray(), 2);
+        Sequential<double> model = new SequentialBuilder<double>(2).Dense(4).BatchNorm().Dense(1).Build(maxBatch: 64, seed: 2);
+        var trainer = new Trainer<double>(model, new MseLoss<double>(), new Sgd<double>(model.Parameters.Length, learningRate: 0.05),
+            TaskKind.Regression, new TrainerOptions { Epochs = 30, BatchSize = 16, Patience = 4 });
+        TrainingHistory history = trainer.Fit(train, validation);
+        Assert.True(history.StoppedEarly);
+        // Evaluation mode uses the running statistics: the best epoch's loss comes back only if they were restored too.
+        Assert.Equal(history.Best.Validation!.Loss, trainer.Evaluate(validation).Loss, 1e-12);
+    }
+
+    [Fact]
+    public void EarlyStoppingCanWatchTheMetric()
+    {
+        Dataset<double> train = Linear();
+        var validation = new Dataset<double>(train.Features.ToArray(), train.Targets.ToArray().Select(v => -v).ToArray(), 2);
+        Trainer<double> trainer = LinearTrainer(new TrainerOptions { Epochs = 50, BatchSize = 16, Patience = 2, EarlyStoppingOn = EarlyStoppingOn.ValidationMetric });
+        TrainingHistory history = trainer.Fit(train, validation);
+        Assert.True(history.StoppedEarly);
+        Assert.Equal(history.Epochs.Max(e => e.Validation!.RSquared), history.Best.Validation!.RSquared);
+        Assert.Equal(history.BestEpoch + 2, history.Epochs.Count);
+    }
+
+    [Fact]
+    public void EvaluateCoversRowsBeyondMaxBatch()
+    {
+        // 64 rows through a model of MaxBatch 64 / 5: evaluation runs in chunks; compare with one row at a time.
+        Dataset<double> data = Linear();
+        var model = new Sequential<double>([new Dense<double>(2, 1)], maxBatch: 5, seed: 4);
+        var trainer = new Trainer<double>(model, new MseLoss<double>(), new Sgd<double>(model.Parameters.Length), TaskKind.Regression);
+        double[] oneByOne = Enumerable.Range(0, data.Rows).Select(r => model.Forward(data.Row(r), 1)[0]).ToArray();
+        double sse = oneByOne.Select((p, r) => (p - data.Targets[r]) * (p - data.Targets[r])).Sum();
+
+        Evaluation evaluation = trainer.Evaluate(data);
+        double[] predicted = trainer.Predict(data).ToArray();
+        Assert.Equal(data.Rows, predicted.Length);
+        for (int r = 0; r < data.Rows; r++)
+            Assert.Equal(oneByOne[r], predicted[r], 1e-12);   // batched and single-row products may round differently (FMA)
+        Assert.Equal(sse / data.Rows, evaluation.Loss, 1e-12);
+        Assert.Equal(Math.Sqrt(sse / data.Rows), evaluation.Rmse, 1e-12);
+    }
+
+    [Fact]
     public void ValidationFractionHoldsOutRowsAndReportsMetrics()
     {
         Trainer<double> trainer = LinearTrainer(new TrainerOptions { Epochs = 40, BatchSize = 8, ValidationFraction = 0.25 });
