@@ -281,4 +281,39 @@ public class TrainerTests
         Assert.Throws<InvalidOperationException>(() => trainer.Fit(new Dataset<double>(new double[4], [0, 1], 2)));
         Assert.Throws<ArgumentException>(() => trainer.Fit(new Dataset<double>(new double[6], [0, 1], 3)));
     }
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void StepsSkipTheInputGradientWithBitIdenticalResultsAndRestoreTheSetting(bool setting)
+    {
+        // Reference: the same steps written by hand with the input gradient computed.
+        static Sequential<float> Model() => new([new Dense<float>(5, 7), new Relu<float>(7), new Dense<float>(7, 1)], maxBatch: 8, seed: 11);
+        var random = new Random(4);
+        float[] x = [.. Enumerable.Range(0, 8 * 5).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+        float[] y = [.. Enumerable.Range(0, 8).Select(_ => (float)random.NextDouble())];
+
+        Sequential<float> manual = Model();
+        var manualSgd = new Sgd<float>(manual.Parameters.Length, learningRate: 0.05, momentum: 0.9);
+        var loss = new MseLoss<float>();
+        var dy = new float[8];
+        for (int step = 0; step < 5; step++)
+        {
+            manual.Training = true;
+            manual.ZeroGrad();
+            loss.Compute(manual.Forward(x, 8), y, dy, 8);
+            manual.Backward(dy, 8);
+            manualSgd.Step(manual.Parameters, manual.Gradients);
+        }
+        Assert.Equal(8 * 5, manual.InputGradient(8).Length);
+
+        Sequential<float> model = Model();
+        model.ComputeInputGradient = setting;
+        var trainer = new Trainer<float>(model, loss, new Sgd<float>(model.Parameters.Length, learningRate: 0.05, momentum: 0.9), TaskKind.Regression);
+        for (int step = 0; step < 5; step++)
+            trainer.TrainStep(x, y, 8);
+
+        Assert.Equal(manual.Parameters.ToArray(), model.Parameters.ToArray());
+        Assert.Equal(setting, model.ComputeInputGradient);
+        Assert.Throws<InvalidOperationException>(() => { model.InputGradient(8); }); // the step skipped it
+    }
 }
