@@ -91,7 +91,7 @@ public static unsafe partial class Gemm
     /// from packed panels. Whole tiles of a row-major C go straight to the kernel; edge tiles and tiles of a transposed C
     /// are copied into scratch (only when beta ≠ 0, so C is never read otherwise), updated there by the same kernel, and
     /// their m×n part copied back: every element gets the same arithmetic wherever its tile falls, so results do not
-    /// depend on the thread split, and a row does not depend on how many rows the call has.
+    /// depend on the thread split or on where a row falls among the tiles.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MacroKernel<T, TKernel>(int mc, int nc, int kc, T* packedA, T* packedB, T alpha, T beta,
