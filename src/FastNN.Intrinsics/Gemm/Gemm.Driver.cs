@@ -89,7 +89,9 @@ public static unsafe partial class Gemm
     /// <summary>
     /// The jr and ir loops: every MR×NR tile of an mc×nc block of C (element (i, j) at c[i·rowStride + j·columnStride])
     /// from packed panels. Whole tiles of a row-major C go straight to the kernel; edge tiles and tiles of a transposed C
-    /// go through scratch.
+    /// are copied into scratch (only when beta ≠ 0, so C is never read otherwise), updated there by the same kernel, and
+    /// their m×n part copied back: every element gets the same arithmetic wherever its tile falls, so results do not
+    /// depend on the thread split or on where a row falls among the tiles.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MacroKernel<T, TKernel>(int mc, int nc, int kc, T* packedA, T* packedB, T alpha, T beta,
@@ -111,28 +113,22 @@ public static unsafe partial class Gemm
                     TKernel.Run(kc, a, b, alpha, beta, cTile, rowStride);
                     continue;
                 }
-                TKernel.Run(kc, a, b, alpha, T.Zero, edge, nr);
-                MergeEdge(rows, cols, edge, nr, beta, cTile, rowStride, columnStride);
+                if (beta != T.Zero)
+                    CopyTile(rows, cols, cTile, rowStride, columnStride, edge, nr, 1);
+                TKernel.Run(kc, a, b, alpha, beta, edge, nr);
+                CopyTile(rows, cols, edge, nr, 1, cTile, rowStride, columnStride);
             }
         }
     }
 
-    /// <summary>C[0..rows, 0..cols] := beta·C + tile (C strided as in <see cref="MacroKernel"/>), without reading C when beta is zero.</summary>
-    private static void MergeEdge<T>(int rows, int cols, T* tile, int nr, T beta, T* c, nint rowStride, nint columnStride)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Copies a rows×cols block between two strided layouts.</summary>
+    private static void CopyTile<T>(int rows, int cols, T* src, nint srcRow, nint srcColumn, T* dst, nint dstRow, nint dstColumn)
+        where T : unmanaged
     {
-        for (int i = 0; i < rows; i++, tile += nr, c += rowStride)
+        for (int i = 0; i < rows; i++, src += srcRow, dst += dstRow)
         {
-            if (beta == T.Zero)
-            {
-                for (int j = 0; j < cols; j++)
-                    c[j * columnStride] = tile[j];
-            }
-            else
-            {
-                for (int j = 0; j < cols; j++)
-                    c[j * columnStride] = beta * c[j * columnStride] + tile[j];
-            }
+            for (int j = 0; j < cols; j++)
+                dst[j * dstColumn] = src[j * srcColumn];
         }
     }
 

@@ -189,34 +189,36 @@ public static unsafe partial class Gemm
         nint ldc = op.Ldc;
         if (rows == 1)
         {
-            StoreDot(c, s00, op.Alpha, op.Beta);
+            // The same reduction as four rows, so a row's result does not depend on the tile it falls in.
+            StoreDotColumn(c, ldc, s00, s00, s00, s00, op.Alpha, op.Beta, 1);
             if (cols > 1)
-                StoreDot(c + 1, s01, op.Alpha, op.Beta);
+                StoreDotColumn(c + 1, ldc, s01, s01, s01, s01, op.Alpha, op.Beta, 1);
             if (cols > 2)
-                StoreDot(c + 2, s02, op.Alpha, op.Beta);
+                StoreDotColumn(c + 2, ldc, s02, s02, s02, s02, op.Alpha, op.Beta, 1);
             if (cols > 3)
-                StoreDot(c + 3, s03, op.Alpha, op.Beta);
+                StoreDotColumn(c + 3, ldc, s03, s03, s03, s03, op.Alpha, op.Beta, 1);
             if (cols > 4)
-                StoreDot(c + 4, s04, op.Alpha, op.Beta);
+                StoreDotColumn(c + 4, ldc, s04, s04, s04, s04, op.Alpha, op.Beta, 1);
             return;
         }
-        StoreDotColumn(c, ldc, s00, s10, s20, s30, op.Alpha, op.Beta);
+        StoreDotColumn(c, ldc, s00, s10, s20, s30, op.Alpha, op.Beta, 4);
         if (cols > 1)
-            StoreDotColumn(c + 1, ldc, s01, s11, s21, s31, op.Alpha, op.Beta);
+            StoreDotColumn(c + 1, ldc, s01, s11, s21, s31, op.Alpha, op.Beta, 4);
         if (cols > 2)
-            StoreDotColumn(c + 2, ldc, s02, s12, s22, s32, op.Alpha, op.Beta);
+            StoreDotColumn(c + 2, ldc, s02, s12, s22, s32, op.Alpha, op.Beta, 4);
         if (cols > 3)
-            StoreDotColumn(c + 3, ldc, s03, s13, s23, s33, op.Alpha, op.Beta);
+            StoreDotColumn(c + 3, ldc, s03, s13, s23, s33, op.Alpha, op.Beta, 4);
         if (cols > 4)
-            StoreDotColumn(c + 4, ldc, s04, s14, s24, s34, op.Alpha, op.Beta);
+            StoreDotColumn(c + 4, ldc, s04, s14, s24, s34, op.Alpha, op.Beta, 4);
     }
 
     /// <summary>
-    /// Four rows of one column: <c>c[r·ldc] := beta·c[r·ldc] + alpha·(sum of the lanes of s_r)</c>. The four lane sums
-    /// share horizontal adds (about 13 instructions instead of 4 × 8 for separate sums).
+    /// The first <paramref name="rows"/> (1 or 4) rows of one column: <c>c[r·ldc] := beta·c[r·ldc] + alpha·(sum of the
+    /// lanes of s_r)</c>. The four lane sums share horizontal adds (about 13 instructions instead of 4 × 8 for separate sums).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreDotColumn<T>(T* c, nint ldc, Vector512<T> s0, Vector512<T> s1, Vector512<T> s2, Vector512<T> s3, T alpha, T beta)
+    private static void StoreDotColumn<T>(T* c, nint ldc, Vector512<T> s0, Vector512<T> s1, Vector512<T> s2, Vector512<T> s3,
+        T alpha, T beta, int rows)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Vector128<T> sums01, sums23;
@@ -238,6 +240,8 @@ public static unsafe partial class Gemm
             sums23 = (v.GetLower() + v.GetUpper()).As<double, T>();
         }
         StoreScaled(c, sums01.GetElement(0), alpha, beta);
+        if (rows == 1)
+            return;
         StoreScaled(c + ldc, sums01.GetElement(1), alpha, beta);
         StoreScaled(c + 2 * ldc, sums23.GetElement(0), alpha, beta);
         StoreScaled(c + 3 * ldc, sums23.GetElement(1), alpha, beta);
@@ -256,9 +260,4 @@ public static unsafe partial class Gemm
         T x = alpha * sum;
         *c = beta == T.Zero ? x : beta * *c + x;
     }
-
-    /// <summary>c := beta·c + alpha·(sum of the lanes of s), without reading c when beta is zero.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreDot<T>(T* c, Vector512<T> s, T alpha, T beta) where T : unmanaged, IFloatingPointIeee754<T> =>
-        StoreScaled(c, Vector512.Sum(s), alpha, beta);
 }
