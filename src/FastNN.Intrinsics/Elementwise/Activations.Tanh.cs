@@ -42,6 +42,7 @@ public static partial class Activations
 internal readonly struct TanhOperator<T> : IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorizable => VectorMath.HasVectorMath<T>();
+    public static bool SplitAcrossThreads => true;
     public T Invoke(T x) => Compute<ScalarWidth<T>, T>(x);
     public Vector128<T> Invoke(Vector128<T> x) => Compute<Width128<T>, Vector128<T>>(x);
     public Vector256<T> Invoke(Vector256<T> x) => Compute<Width256<T>, Vector256<T>>(x);
@@ -54,18 +55,44 @@ internal readonly struct TanhOperator<T> : IUnaryOperator<T> where T : unmanaged
         TVector ax = TWidth.Abs(x);
         TVector w = TWidth.Multiply(x, x);
         // |x| < 0.55: tanh x = x + x·w·P(w), w = x² (tools/fit_normal_cdf.py, tanh_report: 0.5 ulp float, 0.7 ulp double)
-        TVector p = typeof(T) == typeof(float)
-            ? Polynomial.Evaluate<T, TWidth, TVector>(w, -3.3333331970717698841e-1, 1.3333109888750398041e-1, -5.3908803693915738623e-2,
-                2.130611541093219496e-2, -6.604856256828486616e-3)
-            : Polynomial.Evaluate<T, TWidth, TVector>(w, -3.3333333333333305846e-1, 1.3333333333315248771e-1, -5.3968253948552173172e-2,
-                2.1869487700681691e-2, -8.8632174659925355857e-3, 3.5919025397755020246e-3, -1.4541075845644554744e-3,
-                5.8173838739880371753e-4, -2.1448239970754500419e-4, 5.3862614860312922851e-5);
+        TVector p = typeof(T) == typeof(float) ? OddFloat<TWidth, TVector>(w) : OddDouble<TWidth, TVector>(w);
         TVector small = TWidth.MultiplyAdd(TWidth.Multiply(x, w), p, x);
         // |x| ≥ 0.55: 1 − 2/(e^{2|x|} + 1) ≥ 0.5, so the subtraction loses nothing; e^{2|x|} = ∞ gives exactly 1.
         TVector one = TWidth.Constant(1);
         TVector large = TWidth.Subtract(one, TWidth.Divide(TWidth.Constant(2), TWidth.Add(TWidth.Exp(TWidth.Add(ax, ax)), one)));
         // tanh is odd: the sign of x, also for ±0 (where x + x·w·P rounds −0 to +0).
         return TWidth.CopySign(TWidth.Select(TWidth.LessThan(ax, TWidth.Constant(0.55)), small, large), x);
+    }
+
+    /// <summary>P(w) for float (degree 4), Horner from the highest degree.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector OddFloat<TWidth, TVector>(TVector w)
+        where TWidth : IVectorWidth<T, TVector> where TVector : struct
+    {
+        TVector p = TWidth.Constant(-6.604856256828486616e-3);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, 2.130611541093219496e-2);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, -5.3908803693915738623e-2);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, 1.3333109888750398041e-1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, -3.3333331970717698841e-1);
+        return p;
+    }
+
+    /// <summary>P(w) for double (degree 9).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector OddDouble<TWidth, TVector>(TVector w)
+        where TWidth : IVectorWidth<T, TVector> where TVector : struct
+    {
+        TVector p = TWidth.Constant(5.3862614860312922851e-5);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, -2.1448239970754500419e-4);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, 5.8173838739880371753e-4);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, -1.4541075845644554744e-3);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, 3.5919025397755020246e-3);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, -8.8632174659925355857e-3);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, 2.1869487700681691e-2);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, -5.3968253948552173172e-2);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, 1.3333333333315248771e-1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, -3.3333333333333305846e-1);
+        return p;
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -9,7 +10,7 @@ public static unsafe partial class Gemm
     private static void Run<T, TKernel>(in GemmOperands<T> op)
         where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
     {
-        if (IsSmall<T>(op.M, op.N, op.K))
+        if (IsSmall(op))
         {
             if (IsNarrowDot(op))
                 SmallDot(op);
@@ -18,7 +19,9 @@ public static unsafe partial class Gemm
             return;
         }
         BlockSizes sizes = BlockSizes.For<T>(Isa.Path);
+        Debug.Assert(sizes.Fits<T, TKernel>());
         int parts = PartCount(op.M, op.N, op.K, Parallelism.MaxThreads);
+        // A transposed C costs a strided merge of every tile instead of the kernel's direct store: demand a clear gain.
         GemmOperands<T> chosen = TileDensity(op.N, op.M, TKernel.MR, TKernel.NR) > 1.25 * TileDensity(op.M, op.N, TKernel.MR, TKernel.NR)
             ? op.Transposed()
             : op;

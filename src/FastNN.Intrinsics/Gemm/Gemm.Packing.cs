@@ -43,7 +43,7 @@ public static unsafe partial class Gemm
             {
                 // A stored m×k: a transpose of the panel's rows.
                 T* src = a + ir * lda;
-                int p0 = rows == mr ? TransposeBlocks<T>(src, lda, mr, kc, dst) : 0;
+                int p0 = rows == mr ? TransposeBlocks<T>(src, lda, mr, kc, dst, mr) : 0;
                 for (int p = p0; p < kc; p++)
                 {
                     for (int i = 0; i < rows; i++)
@@ -91,7 +91,7 @@ public static unsafe partial class Gemm
             {
                 // B stored n×k: a transpose of the panel's columns.
                 T* src = b + jr * ldb;
-                int p0 = cols == nr ? TransposeBlocks<T>(src, ldb, nr, kc, dst) : 0;
+                int p0 = cols == nr ? TransposeBlocks<T>(src, ldb, nr, kc, dst, nr) : 0;
                 for (int p = p0; p < kc; p++)
                 {
                     for (int j = 0; j < cols; j++)
@@ -104,39 +104,57 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>
-    /// The vector part of a transposing pack: <c>dst[p·width + r] = src[r·lds + p]</c> for r &lt; width and p below the
+    /// The vector part of a transposing copy: <c>dst[p·ldd + r] = src[r·lds + p]</c> for r &lt; width and p below the
     /// largest multiple of the block side not above kc, in square register blocks. Returns how far in p it got
-    /// (0 without AVX, or when width is not a multiple of the block side); the caller finishes the rest.
+    /// (0 without AVX); the caller finishes the rest.
     /// </summary>
+    /// <remarks>
+    /// When width is not a multiple of the side (the 6-row panels of the 256-bit kernel), the last rows go through a
+    /// zero-filled block whose whole-vector stores spill up to side - 1 elements past each destination row. That is
+    /// only allowed for packing (ldd == width, the buffer has slack): the spill lands on elements written later, since
+    /// the partial block goes first and packing proceeds forward.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int TransposeBlocks<T>(T* src, nint lds, int width, int kc, T* dst) where T : unmanaged
+    private static int TransposeBlocks<T>(T* src, nint lds, int width, int kc, T* dst, nint ldd) where T : unmanaged
     {
         // A 256-bit register holds 8 floats or 4 doubles: blocks are 8×8 or 4×4.
         int side = 32 / sizeof(T);
-        if (!Avx.IsSupported || width % side != 0)
+        int rest = width % side, whole = width - rest;
+        if (!Avx.IsSupported || (rest != 0 && ldd != width))
             return 0;
         int end = kc - kc % side;
         for (int p = 0; p < end; p += side)
         {
-            for (int r = 0; r < width; r += side)
-            {
-                if (typeof(T) == typeof(float))
-                    Transpose8x8((float*)(src + r * lds + p), lds, (float*)(dst + p * width + r), width);
-                else
-                    Transpose4x4((double*)(src + r * lds + p), lds, (double*)(dst + p * width + r), width);
-            }
+            if (rest != 0)
+                TransposeBlock(src + whole * lds + p, lds, rest, dst + p * ldd + whole, ldd);
+            for (int r = 0; r < whole; r += side)
+                TransposeBlock(src + r * lds + p, lds, side, dst + p * ldd + r, ldd);
         }
         return end;
     }
 
-    /// <summary><c>dst[t·ldd + r] = src[r·lds + t]</c> for r, t &lt; 8: the classic AVX unpack / shuffle / lane-permute transpose.</summary>
+    /// <summary>One register block: <c>dst[t·ldd + r] = src[r·lds + t]</c> for t &lt; side, r &lt; rows (rows past that are zeros).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* src, nint lds, float* dst, nint ldd)
+    private static void TransposeBlock<T>(T* src, nint lds, int rows, T* dst, nint ldd) where T : unmanaged
     {
-        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + lds);
-        Vector256<float> r2 = Avx.LoadVector256(src + 2 * lds), r3 = Avx.LoadVector256(src + 3 * lds);
-        Vector256<float> r4 = Avx.LoadVector256(src + 4 * lds), r5 = Avx.LoadVector256(src + 5 * lds);
-        Vector256<float> r6 = Avx.LoadVector256(src + 6 * lds), r7 = Avx.LoadVector256(src + 7 * lds);
+        if (typeof(T) == typeof(float))
+            Transpose8x8((float*)src, lds, rows, (float*)dst, ldd);
+        else
+            Transpose4x4((double*)src, lds, rows, (double*)dst, ldd);
+    }
+
+    /// <summary>The classic AVX unpack / shuffle / lane-permute 8×8 transpose of the first <paramref name="rows"/> rows (the others zero).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, nint lds, int rows, float* dst, nint ldd)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(src);
+        Vector256<float> r1 = rows > 1 ? Avx.LoadVector256(src + lds) : default;
+        Vector256<float> r2 = rows > 2 ? Avx.LoadVector256(src + 2 * lds) : default;
+        Vector256<float> r3 = rows > 3 ? Avx.LoadVector256(src + 3 * lds) : default;
+        Vector256<float> r4 = rows > 4 ? Avx.LoadVector256(src + 4 * lds) : default;
+        Vector256<float> r5 = rows > 5 ? Avx.LoadVector256(src + 5 * lds) : default;
+        Vector256<float> r6 = rows > 6 ? Avx.LoadVector256(src + 6 * lds) : default;
+        Vector256<float> r7 = rows > 7 ? Avx.LoadVector256(src + 7 * lds) : default;
         // Pairs of rows interleaved, then quads, within each 128-bit lane.
         Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
         Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
@@ -157,12 +175,14 @@ public static unsafe partial class Gemm
         Avx.Store(dst + 7 * ldd, Avx.Permute2x128(q3, q7, 0x31));
     }
 
-    /// <summary><c>dst[t·ldd + r] = src[r·lds + t]</c> for r, t &lt; 4.</summary>
+    /// <summary>The 4×4 transpose of the first <paramref name="rows"/> rows (the others zero).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose4x4(double* src, nint lds, double* dst, nint ldd)
+    private static void Transpose4x4(double* src, nint lds, int rows, double* dst, nint ldd)
     {
-        Vector256<double> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + lds);
-        Vector256<double> r2 = Avx.LoadVector256(src + 2 * lds), r3 = Avx.LoadVector256(src + 3 * lds);
+        Vector256<double> r0 = Avx.LoadVector256(src);
+        Vector256<double> r1 = rows > 1 ? Avx.LoadVector256(src + lds) : default;
+        Vector256<double> r2 = rows > 2 ? Avx.LoadVector256(src + 2 * lds) : default;
+        Vector256<double> r3 = rows > 3 ? Avx.LoadVector256(src + 3 * lds) : default;
         Vector256<double> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
         Vector256<double> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
         Avx.Store(dst, Avx.Permute2x128(t0, t2, 0x20));

@@ -4,7 +4,8 @@ using System.Runtime.InteropServices;
 namespace FastNN.Intrinsics;
 
 /// <summary>Each thread's packing buffers for <typeparamref name="T"/>: allocated on the thread's first GEMM, reused by every later one.</summary>
-/// <remarks>Pinned (the kernels hold raw pointers into them) and 64-byte aligned, so packed rows start on cache lines.</remarks>
+/// <remarks>Pinned (the kernels hold raw pointers into them) and 64-byte aligned, so packed rows start on cache lines;
+/// 32 bytes of slack follow the requested length.</remarks>
 internal static unsafe class PackingBuffers<T> where T : unmanaged
 {
     [ThreadStatic] private static T[]? t_a;
@@ -19,7 +20,8 @@ internal static unsafe class PackingBuffers<T> where T : unmanaged
     private static T* Aligned(ref T[]? buffer, int length)
     {
         const int Alignment = 64;
-        int slack = Alignment / sizeof(T);
+        // Room to align the start, plus one 256-bit vector past the end for the spill of partial transposes.
+        int slack = (Alignment + 32) / sizeof(T);
         if (buffer is null || buffer.Length < length + slack)
             buffer = GC.AllocateUninitializedArray<T>(length + slack, pinned: true);
         nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));

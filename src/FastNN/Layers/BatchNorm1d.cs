@@ -62,7 +62,7 @@ public sealed class BatchNorm1d<T> : ILayer<T>, IJsonLayer where T : unmanaged, 
     public IReadOnlyList<StateDeclaration> StateDeclarations => _state;
 
     /// <inheritdoc/>
-    public int ScratchLength(int batch) => 6 * Features; // per feature: mean, rstd = 1/√(var + ε), and four working rows
+    public int ScratchLength(int batch) => 6 * Features + 1; // per feature: mean, rstd = 1/√(var + ε), four working rows; the mode of the forward pass
 
     /// <inheritdoc/>
     public void Initialize(LayerBuffers<T> buffers)
@@ -84,7 +84,9 @@ public sealed class BatchNorm1d<T> : ILayer<T>, IJsonLayer where T : unmanaged, 
         Span<T> runningMean = buffers.State[..f];
         Span<T> runningVar = buffers.State.Slice(f, f);
         T eps = T.CreateTruncating(Eps);
-        if (buffers.Training)
+        bool training = buffers.Training;
+        buffers.Scratch[6 * f] = training ? T.One : T.Zero;
+        if (training)
         {
             if (batch < 2)
                 throw new ArgumentOutOfRangeException(nameof(batch), batch, $"BatchNorm1d in training mode needs more than 1 row per batch to compute a variance (input [{batch}, {f}]).");
@@ -148,9 +150,9 @@ public sealed class BatchNorm1d<T> : ILayer<T>, IJsonLayer where T : unmanaged, 
         TensorPrimitives.Add(buffers.Gradients[f..], sumDy, buffers.Gradients[f..]);
         if (dx.IsEmpty)
             return;
-        if (!buffers.Training)
+        if (buffers.Scratch[6 * f] == T.Zero) // the forward pass ran in evaluation mode: constant statistics
         {
-            // Constant statistics: dx = dy·γ·rstd (scale, saved by the forward pass)
+            // dx = dy·γ·rstd (scale, saved by the forward pass)
             for (int r = 0; r < batch; r++)
                 TensorPrimitives.Multiply(dy.Slice(r * f, f), scale, dx.Slice(r * f, f));
             return;

@@ -49,12 +49,15 @@ public sealed class Dense<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFloat
     public int ScratchLength(int batch) => 0;
 
     /// <inheritdoc/>
-    public void Initialize(LayerBuffers<T> buffers)
+    public void Initialize(LayerBuffers<T> buffers) => InitializeLinear(buffers.Parameters, InputSize, buffers.Context.Random);
+
+    /// <summary>nn.Linear's default for a weight and bias (or a weight alone) over <paramref name="inputSize"/> inputs, from the model's generator.</summary>
+    internal static void InitializeLinear(Span<T> parameters, int inputSize, FastRandom random)
     {
         // nn.Linear.reset_parameters: kaiming_uniform_(a=√5) gives bound 1/√in for the weight; the bias uses the same bound.
-        double bound = 1.0 / Math.Sqrt(InputSize);
-        foreach (ref T p in buffers.Parameters)
-            p = T.CreateTruncating(buffers.Context.Random.NextDouble(-bound, bound));
+        double bound = 1.0 / Math.Sqrt(inputSize);
+        foreach (ref T p in parameters)
+            p = T.CreateTruncating(random.NextDouble(-bound, bound));
     }
 
     /// <inheritdoc/>

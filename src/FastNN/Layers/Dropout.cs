@@ -62,9 +62,16 @@ public sealed class Dropout<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFlo
             return;
         }
         T keep = P < 1 ? T.CreateTruncating(1 / (1 - P)) : T.Zero;
+        // Each 64-bit draw gives two 32-bit uniforms u; an element is dropped when u < p·2³² (exact to 2⁻³²).
+        ulong threshold = (ulong)Math.Round(P * 4294967296.0);
         FastRandom random = buffers.Context.Random;
-        for (int i = 0; i < mask.Length; i++)
-            mask[i] = random.NextDouble() < P ? T.Zero : keep;
+        for (int i = 0; i < mask.Length; i += 2)
+        {
+            ulong bits = random.NextUInt64();
+            mask[i] = (bits & 0xFFFFFFFFUL) < threshold ? T.Zero : keep;
+            if (i + 1 < mask.Length)
+                mask[i + 1] = (bits >> 32) < threshold ? T.Zero : keep;
+        }
         System.Numerics.Tensors.TensorPrimitives.Multiply(x, mask, y);
     }
 

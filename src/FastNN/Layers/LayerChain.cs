@@ -19,12 +19,14 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
     private readonly int[] _stateOffsets;
     private readonly int[] _stateLengths;
     private readonly int _gradientWidth;
+    private readonly Func<int, string> _label;
 
     /// <param name="layers">At least one layer, each taking the previous one's output width.</param>
     /// <param name="label">How errors name layer j, such as <c>j => $"layer {j}"</c>.</param>
     public LayerChain(IEnumerable<ILayer<T>> layers, Func<int, string> label)
     {
         ArgumentNullException.ThrowIfNull(layers);
+        _label = label;
         _layers = layers.ToArray();
         if (_layers.Length == 0)
             throw new ArgumentException("At least one layer is required.", nameof(layers));
@@ -107,7 +109,14 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
             output = buffers.Scratch.Slice(offset, batch * layer.OutputSize);
             offset += output.Length;
             int scratch = layer.ScratchLength(batch);
-            layer.Forward(output, input, Inner(buffers, j, offset, scratch), batch);
+            try
+            {
+                layer.Forward(output, input, Inner(buffers, j, offset, scratch), batch);
+            }
+            catch (ArgumentException e)
+            {
+                throw Located(e, j, "forward");
+            }
             offset += scratch;
             input = output;
         }
@@ -144,7 +153,14 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
                 input = buffers.Scratch.Slice(outputStart - _layers[j - 1].ScratchLength(batch) - inputLength, inputLength);
                 inputGradient = (j % 2 == 0 ? gradientA : gradientB)[..inputLength];
             }
-            layer.Backward(inputGradient, upstream, input, output, Inner(buffers, j, scratchStart, scratch), batch);
+            try
+            {
+                layer.Backward(inputGradient, upstream, input, output, Inner(buffers, j, scratchStart, scratch), batch);
+            }
+            catch (ArgumentException e)
+            {
+                throw Located(e, j, "backward");
+            }
             upstream = inputGradient;
             end = outputStart;
         }
@@ -152,6 +168,10 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
 
     private LayerBuffers<T> Inner(LayerBuffers<T> buffers, int j, int scratchOffset, int scratchLength) =>
         buffers.Slice(_parameterOffsets[j], _parameterLengths[j], _stateOffsets[j], _stateLengths[j], scratchOffset, scratchLength);
+
+    // A layer's argument error, prefixed with where it happened (nested chains add their own prefixes).
+    private ArgumentException Located(ArgumentException e, int j, string pass) =>
+        new($"{_label(j)} ({Describe(_layers[j])}) {pass}: {e.Message}", e.ParamName, e);
 
     internal static string Describe(ILayer<T> layer) => layer.GetType().Name.Split('`')[0];
 }

@@ -57,11 +57,7 @@ public sealed class Residual<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFl
     {
         _body.Initialize(buffers);
         if (HasProjection)
-        {
-            double bound = 1.0 / Math.Sqrt(InputSize); // nn.Linear's default
-            foreach (ref T p in buffers.Parameters[_body.ParameterLength..])
-                p = T.CreateTruncating(buffers.Context.Random.NextDouble(-bound, bound));
-        }
+            Dense<T>.InitializeLinear(buffers.Parameters[_body.ParameterLength..], InputSize, buffers.Context.Random);
     }
 
     /// <inheritdoc/>

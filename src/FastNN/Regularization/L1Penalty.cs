@@ -12,47 +12,26 @@ namespace FastNN.Regularization;
 /// <para>Applies to <see cref="ParameterKind.Weight"/> tensors unless other kinds are given.</para>
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class L1Penalty<T> : IRegularizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class L1Penalty<T> : Penalty<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly ParameterKind[] _kinds;
-
     /// <summary>Creates an L1 penalty.</summary>
     /// <param name="lambda">λ ≥ 0.</param>
     /// <param name="kinds">The tensor kinds penalized (default: weights only).</param>
     /// <exception cref="ArgumentOutOfRangeException">λ is negative, infinite or NaN.</exception>
     public L1Penalty(double lambda, IEnumerable<ParameterKind>? kinds = null)
+        : base(lambda, kinds)
     {
-        Lambda = Penalty.CheckLambda(lambda);
-        _kinds = Penalty.Kinds(kinds);
     }
 
-    /// <summary>λ.</summary>
-    public double Lambda { get; }
-
-    /// <summary>The tensor kinds penalized.</summary>
-    public IReadOnlyList<ParameterKind> Kinds => _kinds;
-
-    /// <inheritdoc/>
-    /// <exception cref="ArgumentNullException"><paramref name="tensors"/> is null.</exception>
-    /// <exception cref="ArgumentException">The buffers' lengths differ, or a tensor lies outside them.</exception>
-    public T AddTo(ReadOnlySpan<T> parameters, Span<T> gradients, IReadOnlyList<ParameterTensor> tensors)
+    private protected override double AddGradient(ReadOnlySpan<T> w, Span<T> g, T lambda)
     {
-        Penalty.CheckBuffers(parameters, gradients, tensors);
-        T lambda = T.CreateChecked(Lambda);
-        double sumOfMagnitudes = 0;
-        for (int k = 0; k < tensors.Count; k++) // an index loop: foreach over the interface would allocate an enumerator
+        for (int i = 0; i < w.Length; i++)
         {
-            ParameterTensor tensor = tensors[k];
-            if (Array.IndexOf(_kinds, tensor.Kind) < 0) continue;
-            ReadOnlySpan<T> w = parameters.Slice(tensor.Offset, tensor.Length);
-            Span<T> g = gradients.Slice(tensor.Offset, tensor.Length);
-            sumOfMagnitudes += double.CreateTruncating(TensorPrimitives.SumOfMagnitudes(w));
-            for (int i = 0; i < w.Length; i++)
-            {
-                if (w[i] > T.Zero) g[i] += lambda;                  // g ← g + λ·sign(w)
-                else if (w[i] < T.Zero) g[i] -= lambda;
-            }
+            if (w[i] > T.Zero) g[i] += lambda;                  // g ← g + λ·sign(w)
+            else if (w[i] < T.Zero) g[i] -= lambda;
         }
-        return T.CreateChecked(Lambda * sumOfMagnitudes);           // R = λ·Σ|w|
+        return double.CreateTruncating(TensorPrimitives.SumOfMagnitudes(w));
     }
+
+    private protected override double Value(double sum) => Lambda * sum;   // R = λ·Σ|w|
 }

@@ -14,43 +14,22 @@ namespace FastNN.Regularization;
 /// normalization parameters constrains offsets and scales rather than model complexity.</para>
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class L2Penalty<T> : IRegularizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class L2Penalty<T> : Penalty<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly ParameterKind[] _kinds;
-
     /// <summary>Creates an L2 penalty.</summary>
     /// <param name="lambda">λ ≥ 0.</param>
     /// <param name="kinds">The tensor kinds penalized (default: weights only).</param>
     /// <exception cref="ArgumentOutOfRangeException">λ is negative, infinite or NaN.</exception>
     public L2Penalty(double lambda, IEnumerable<ParameterKind>? kinds = null)
+        : base(lambda, kinds)
     {
-        Lambda = Penalty.CheckLambda(lambda);
-        _kinds = Penalty.Kinds(kinds);
     }
 
-    /// <summary>λ.</summary>
-    public double Lambda { get; }
-
-    /// <summary>The tensor kinds penalized.</summary>
-    public IReadOnlyList<ParameterKind> Kinds => _kinds;
-
-    /// <inheritdoc/>
-    /// <exception cref="ArgumentNullException"><paramref name="tensors"/> is null.</exception>
-    /// <exception cref="ArgumentException">The buffers' lengths differ, or a tensor lies outside them.</exception>
-    public T AddTo(ReadOnlySpan<T> parameters, Span<T> gradients, IReadOnlyList<ParameterTensor> tensors)
+    private protected override double AddGradient(ReadOnlySpan<T> w, Span<T> g, T lambda)
     {
-        Penalty.CheckBuffers(parameters, gradients, tensors);
-        T lambda = T.CreateChecked(Lambda);
-        double sumOfSquares = 0;
-        for (int k = 0; k < tensors.Count; k++) // an index loop: foreach over the interface would allocate an enumerator
-        {
-            ParameterTensor tensor = tensors[k];
-            if (Array.IndexOf(_kinds, tensor.Kind) < 0) continue;
-            ReadOnlySpan<T> w = parameters.Slice(tensor.Offset, tensor.Length);
-            Span<T> g = gradients.Slice(tensor.Offset, tensor.Length);
-            sumOfSquares += double.CreateTruncating(TensorPrimitives.SumOfSquares(w));
-            TensorPrimitives.MultiplyAdd(w, lambda, g, g);   // g ← g + λ·w
-        }
-        return T.CreateChecked(Lambda / 2 * sumOfSquares);   // R = λ/2·Σw²
+        TensorPrimitives.MultiplyAdd(w, lambda, g, g);   // g ← g + λ·w
+        return double.CreateTruncating(TensorPrimitives.SumOfSquares(w));
     }
+
+    private protected override double Value(double sum) => Lambda / 2 * sum;   // R = λ/2·Σw²
 }

@@ -3,15 +3,51 @@ using FastNN.Models;
 
 namespace FastNN.Regularization;
 
-/// <summary>What L1Penalty and L2Penalty share: λ, the tensor kinds they apply to, and the walk over the tensors.</summary>
-internal static class Penalty
+/// <summary>
+/// What <see cref="L1Penalty{T}"/> and <see cref="L2Penalty{T}"/> share: λ, the tensor kinds they apply to, the
+/// argument checks and the walk over the penalized tensors. Each penalty supplies one tensor's gradient and its value.
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public abstract class Penalty<T> : IRegularizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static double CheckLambda(double lambda)
-        => lambda >= 0 && double.IsFinite(lambda) ? lambda : throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "lambda must be finite and non-negative.");
+    private readonly ParameterKind[] _kinds;
 
-    public static ParameterKind[] Kinds(IEnumerable<ParameterKind>? kinds) => kinds is null ? [ParameterKind.Weight] : [.. kinds.Distinct()];
+    private protected Penalty(double lambda, IEnumerable<ParameterKind>? kinds)
+    {
+        Lambda = lambda >= 0 && double.IsFinite(lambda) ? lambda : throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "lambda must be finite and non-negative.");
+        _kinds = kinds is null ? [ParameterKind.Weight] : [.. kinds.Distinct()];
+    }
 
-    public static void CheckBuffers<T>(ReadOnlySpan<T> parameters, Span<T> gradients, IReadOnlyList<ParameterTensor> tensors)
+    /// <summary>λ.</summary>
+    public double Lambda { get; }
+
+    /// <summary>The tensor kinds penalized.</summary>
+    public IReadOnlyList<ParameterKind> Kinds => _kinds;
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentNullException"><paramref name="tensors"/> is null.</exception>
+    /// <exception cref="ArgumentException">The buffers' lengths differ, or a tensor lies outside them.</exception>
+    public T AddTo(ReadOnlySpan<T> parameters, Span<T> gradients, IReadOnlyList<ParameterTensor> tensors)
+    {
+        CheckBuffers(parameters, gradients, tensors);
+        T lambda = T.CreateChecked(Lambda);
+        double sum = 0;
+        for (int k = 0; k < tensors.Count; k++) // an index loop: foreach over the interface would allocate an enumerator
+        {
+            ParameterTensor tensor = tensors[k];
+            if (Array.IndexOf(_kinds, tensor.Kind) < 0) continue;
+            sum += AddGradient(parameters.Slice(tensor.Offset, tensor.Length), gradients.Slice(tensor.Offset, tensor.Length), lambda);
+        }
+        return T.CreateChecked(Value(sum));
+    }
+
+    /// <summary>Adds the penalty's gradient for one tensor <paramref name="w"/> to <paramref name="g"/> and returns the tensor's share of the sum (Σ|w| or Σw²).</summary>
+    private protected abstract double AddGradient(ReadOnlySpan<T> w, Span<T> g, T lambda);
+
+    /// <summary>The penalty from the sum over every penalized tensor.</summary>
+    private protected abstract double Value(double sum);
+
+    private static void CheckBuffers(ReadOnlySpan<T> parameters, Span<T> gradients, IReadOnlyList<ParameterTensor> tensors)
     {
         ArgumentNullException.ThrowIfNull(tensors);
         if (gradients.Length != parameters.Length)

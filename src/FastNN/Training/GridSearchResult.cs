@@ -4,7 +4,11 @@ namespace FastNN.Training;
 /// <param name="Settings">Each setting with its cross-validation, in the order searched.</param>
 public sealed record GridSearchResult(IReadOnlyList<(GridPoint Setting, CrossValidationResult Result)> Settings)
 {
-    /// <summary>The setting with the highest mean validation metric (the first one searched, on ties).</summary>
+    /// <summary>
+    /// The setting with the highest mean validation metric (the first one searched, on ties). A setting whose mean is
+    /// NaN (a fit that diverged and reported NaN) is never best unless every setting is NaN.
+    /// </summary>
     public (GridPoint Setting, CrossValidationResult Result) Best =>
-        Settings.Aggregate((best, next) => next.Result.MeanMetric > best.Result.MeanMetric ? next : best);
+        Settings.Where(s => !double.IsNaN(s.Result.MeanMetric)).DefaultIfEmpty(Settings[0])
+            .Aggregate((best, next) => next.Result.MeanMetric > best.Result.MeanMetric ? next : best);
 }

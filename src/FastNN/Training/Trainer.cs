@@ -112,7 +112,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// One optimizer step on one mini-batch: zero the gradients, forward in training mode, loss and its gradient,
     /// backward, regularizer, guard, monitor, clipping, schedule, optimizer step. Allocates nothing.
     /// </summary>
-    /// <remarks>The monitor sees the gradients before clipping, so it still reports what clipping hides.</remarks>
+    /// <remarks>The monitor sees the gradients before clipping, so it still reports what clipping hides. The backward
+    /// pass runs with <see cref="Sequential{T}.ComputeInputGradient"/> off (the input gradient is not needed to train);
+    /// the model's setting is restored afterwards, so <see cref="Sequential{T}.InputGradient"/> is not available after a step.</remarks>
     /// <param name="features">The batch's features <c>[batch, InputSize]</c>.</param>
     /// <param name="targets">One target per row.</param>
     /// <param name="batch">Rows, from 1 to the model's MaxBatch.</param>
@@ -130,7 +132,16 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         ReadOnlySpan<T> output = Model.Forward(features, batch);
         Span<T> lossGradient = _lossGradient.AsSpan(0, batch * Model.OutputSize);
         T loss = Loss.Compute(output, targets, lossGradient, batch);
-        Model.Backward(lossGradient, batch);
+        bool computeInputGradient = Model.ComputeInputGradient;
+        Model.ComputeInputGradient = false; // training needs no dLoss/dInput: skips the first layer's dX product
+        try
+        {
+            Model.Backward(lossGradient, batch);
+        }
+        finally
+        {
+            Model.ComputeInputGradient = computeInputGradient;
+        }
         if (Regularizer is not null)
             loss += Regularizer.AddTo(Model.Parameters, Model.Gradients, Model.ParameterTensors);
         if (Guard is not null && !Guard.Check(Model.Gradients))
@@ -152,7 +163,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Trains for up to <see cref="TrainerOptions.Epochs"/> epochs.</summary>
     /// <param name="train">The training rows (standardized already, if wanted).</param>
     /// <param name="validation">Rows to validate on after each epoch; null to hold out <see cref="TrainerOptions.ValidationFraction"/> of <paramref name="train"/>, or to train without validation.</param>
-    /// <param name="cancellationToken">Stops training between steps (the history so far is returned).</param>
+    /// <param name="cancellationToken">Stops training between steps; the epoch in progress is still validated and recorded, and the history so far is returned.</param>
     /// <returns>Every epoch's result and the best epoch.</returns>
     /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width.</exception>
     /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, or the loss became non-finite.</exception>

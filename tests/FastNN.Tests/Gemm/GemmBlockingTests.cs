@@ -18,11 +18,12 @@ public class GemmBlockingTests
     }
 
     // Larger than MC and KCMax on every path (two or three ic blocks, two pc blocks, so beta must apply only once),
-    // and wider than NC (two jc blocks) on every path.
+    // wider than NC (two jc blocks) on every path, and a narrow C computed as its transpose.
     [Theory]
     [InlineData(520, 300, 600, false, true, 0.5)]
     [InlineData(520, 300, 600, true, false, 0.0)]
     [InlineData(30, 1100, 40, false, false, -1.0)]
+    [InlineData(700, 12, 600, false, true, 0.5)]
     public void MultiBlockProblemsMatchTheReference(int m, int n, int k, bool transposeA, bool transposeB, double beta)
     {
         var g = new GemmCase(m, n, k, transposeA, transposeB, 1, 0, 2, 0.75, beta, m + n + k);

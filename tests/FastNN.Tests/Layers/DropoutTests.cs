@@ -34,6 +34,14 @@ public class DropoutTests
     }
 
     [Fact]
+    public void ProbabilityZeroKeepsEverythingAndOneDropsEverything()
+    {
+        double[] x = Enumerable.Range(1, 101).Select(i => (double)i).ToArray();
+        Assert.Equal(x, new Sequential<double>([new Dropout<double>(101, 0)], 1).Forward(x, 1).ToArray());
+        Assert.All(new Sequential<double>([new Dropout<double>(101, 1)], 1).Forward(x, 1).ToArray(), v => Assert.Equal(0.0, v));
+    }
+
+    [Fact]
     public void EvaluationIsIdentity()
     {
         var model = new Sequential<double>([new Dropout<double>(5)], 2) { Training = false };

@@ -56,11 +56,31 @@ public class NormalizationTests
     }
 
     [Fact]
+    public void BatchNormBackwardFollowsTheModeOfItsForwardPass()
+    {
+        var random = new Random(12);
+        var model = TestData.Model(random, 4, new BatchNorm1d<double>(3));
+        double[] x = TestData.Uniform(random, 12), dy = TestData.Uniform(random, 12);
+        double[] state = model.State.ToArray();
+        model.Forward(x, 4);
+        model.Backward(dy, 4);
+        double[] expected = model.InputGradient(4).ToArray();
+
+        state.CopyTo(model.State);
+        model.Forward(x, 4);
+        model.Training = false; // switched between the passes
+        model.Backward(dy, 4);
+        Assert.Equal(expected, model.InputGradient(4).ToArray());
+    }
+
+    [Fact]
     public void BatchNormTrainingRejectsASingleRow()
     {
-        var model = new Sequential<double>([new BatchNorm1d<double>(3)], 4);
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => { model.Forward(new double[3], 1); });
-        Assert.Contains("more than 1 row", e.Message);
+        var model = new Sequential<double>([new Dense<double>(3, 3), new Residual<double>(new Dense<double>(3, 3), new BatchNorm1d<double>(3))], 4);
+        var e = Assert.Throws<ArgumentException>(() => { model.Forward(new double[3], 1); });
+        Assert.StartsWith("Layer 1 (Residual) forward: residual body layer 1 (BatchNorm1d) forward: BatchNorm1d in training mode needs more than 1 row", e.Message);
+        Assert.IsType<ArgumentOutOfRangeException>(e.InnerException?.InnerException);
+        Assert.Equal("batch", e.ParamName);
     }
 
     [Fact]
@@ -78,7 +98,7 @@ public class NormalizationTests
     {
         var random = new Random(seed);
         int batch = TestData.Batch(b);
-        Checks.Passes(TestData.Model(random, batch, new LayerNorm<double>(1 + TestData.Width(f))), random, batch);
+        Checks.Passes(TestData.Model(random, batch, new LayerNorm<double>(TestData.Width(f))), random, batch);
     }
 
     [Property(MaxTest = 30)]

@@ -6,12 +6,12 @@ namespace FastNN.Tests.Models;
 
 /// <summary>
 /// The float model computes what the double model computes, on the same weights, inputs and dropout mask: every
-/// output, input gradient and parameter gradient within 2e-4 of the tensor's largest magnitude (float rounding,
-/// about 6e-8 per operation, compounded over a deep network with normalizations).
+/// output, input gradient and parameter gradient within 2e-5 of the tensor's largest magnitude (measured worst over
+/// 20 seeds: 2.6e-6; float rounds at about 6e-8 per operation, compounded over 18 layers with normalizations).
 /// </summary>
 public class FloatDoubleAgreementTests
 {
-    private const double Tolerance = 2e-4;
+    private const double Tolerance = 2e-5;
 
     [Fact]
     public void FloatAgreesWithDoubleOnEveryLayerType()

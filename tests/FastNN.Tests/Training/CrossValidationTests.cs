@@ -71,6 +71,17 @@ public class CrossValidationTests
     }
 
     [Fact]
+    public void ADivergedSettingReportedAsNaNIsNeverBest()
+    {
+        GridSearchResult search = GridSearch.Run(Diabetes, [10.0, 0.1], [0.0], k: 3, seed: 0, stratified: false, standardize: false,
+            (setting, train, validation) => setting.LearningRate > 1
+                ? new Evaluation(double.NaN, double.NaN, double.NaN, double.NaN)
+                : new Evaluation(1, double.NaN, 1, 0.25));
+        Assert.True(double.IsNaN(search.Settings[0].Result.MeanMetric));
+        Assert.Equal(0.1, search.Best.Setting.LearningRate);
+    }
+
+    [Fact]
     public void StratifiedCrossValidationKeepsClassRatiosInEveryFold()
     {
         Dataset<double> cancer = Csv.Read<double>(DataFiles.Path("breast_cancer.csv"));

@@ -97,6 +97,67 @@ public class TrainerTests
     }
 
     [Fact]
+    public void CancellationFromACallbackEndsTrainingAfterThatEpoch()
+    {
+        using var cancel = new CancellationTokenSource();
+        Trainer<double> trainer = LinearTrainer(new TrainerOptions { Epochs = 10, BatchSize = 16 });
+        trainer.EpochCompleted = e =>
+        {
+            if (e.Epoch == 2)
+                cancel.Cancel();
+        };
+        TrainingHistory history = trainer.Fit(Linear(), cancellationToken: cancel.Token);
+        Assert.Equal(2, history.Epochs.Count);
+        Assert.Equal(8, trainer.Steps);
+        Assert.False(history.StoppedEarly);
+    }
+
+    [Fact]
+    public void RestoringTheBestEpochRestoresBatchNormRunningStatistics()
+    {
+        Dataset<double> train = Linear();
+        var validation = new Dataset<double>(train.Features.ToArray(), train.Targets.ToArray().Select(v => -v).ToArray(), 2);
+        Sequential<double> model = new SequentialBuilder<double>(2).Dense(4).BatchNorm().Dense(1).Build(maxBatch: 64, seed: 2);
+        var trainer = new Trainer<double>(model, new MseLoss<double>(), new Sgd<double>(model.Parameters.Length, learningRate: 0.05),
+            TaskKind.Regression, new TrainerOptions { Epochs = 30, BatchSize = 16, Patience = 4 });
+        TrainingHistory history = trainer.Fit(train, validation);
+        Assert.True(history.StoppedEarly);
+        // Evaluation mode uses the running statistics: the best epoch's loss comes back only if they were restored too.
+        Assert.Equal(history.Best.Validation!.Loss, trainer.Evaluate(validation).Loss, 1e-12);
+    }
+
+    [Fact]
+    public void EarlyStoppingCanWatchTheMetric()
+    {
+        Dataset<double> train = Linear();
+        var validation = new Dataset<double>(train.Features.ToArray(), train.Targets.ToArray().Select(v => -v).ToArray(), 2);
+        Trainer<double> trainer = LinearTrainer(new TrainerOptions { Epochs = 50, BatchSize = 16, Patience = 2, EarlyStoppingOn = EarlyStoppingOn.ValidationMetric });
+        TrainingHistory history = trainer.Fit(train, validation);
+        Assert.True(history.StoppedEarly);
+        Assert.Equal(history.Epochs.Max(e => e.Validation!.RSquared), history.Best.Validation!.RSquared);
+        Assert.Equal(history.BestEpoch + 2, history.Epochs.Count);
+    }
+
+    [Fact]
+    public void EvaluateCoversRowsBeyondMaxBatch()
+    {
+        // 64 rows through a model of MaxBatch 64 / 5: evaluation runs in chunks; compare with one row at a time.
+        Dataset<double> data = Linear();
+        var model = new Sequential<double>([new Dense<double>(2, 1)], maxBatch: 5, seed: 4);
+        var trainer = new Trainer<double>(model, new MseLoss<double>(), new Sgd<double>(model.Parameters.Length), TaskKind.Regression);
+        double[] oneByOne = Enumerable.Range(0, data.Rows).Select(r => model.Forward(data.Row(r), 1)[0]).ToArray();
+        double sse = oneByOne.Select((p, r) => (p - data.Targets[r]) * (p - data.Targets[r])).Sum();
+
+        Evaluation evaluation = trainer.Evaluate(data);
+        double[] predicted = trainer.Predict(data).ToArray();
+        Assert.Equal(data.Rows, predicted.Length);
+        for (int r = 0; r < data.Rows; r++)
+            Assert.Equal(oneByOne[r], predicted[r], 1e-12);   // batched and single-row products may round differently (FMA)
+        Assert.Equal(sse / data.Rows, evaluation.Loss, 1e-12);
+        Assert.Equal(Math.Sqrt(sse / data.Rows), evaluation.Rmse, 1e-12);
+    }
+
+    [Fact]
     public void ValidationFractionHoldsOutRowsAndReportsMetrics()
     {
         Trainer<double> trainer = LinearTrainer(new TrainerOptions { Epochs = 40, BatchSize = 8, ValidationFraction = 0.25 });
@@ -219,5 +280,40 @@ public class TrainerTests
         var trainer = new Trainer<double>(model, new SoftmaxCrossEntropyLoss<double>(), sgd, TaskKind.MultiClassClassification, new TrainerOptions { Patience = 2 });
         Assert.Throws<InvalidOperationException>(() => trainer.Fit(new Dataset<double>(new double[4], [0, 1], 2)));
         Assert.Throws<ArgumentException>(() => trainer.Fit(new Dataset<double>(new double[6], [0, 1], 3)));
+    }
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void StepsSkipTheInputGradientWithBitIdenticalResultsAndRestoreTheSetting(bool setting)
+    {
+        // Reference: the same steps written by hand with the input gradient computed.
+        static Sequential<float> Model() => new([new Dense<float>(5, 7), new Relu<float>(7), new Dense<float>(7, 1)], maxBatch: 8, seed: 11);
+        var random = new Random(4);
+        float[] x = [.. Enumerable.Range(0, 8 * 5).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+        float[] y = [.. Enumerable.Range(0, 8).Select(_ => (float)random.NextDouble())];
+
+        Sequential<float> manual = Model();
+        var manualSgd = new Sgd<float>(manual.Parameters.Length, learningRate: 0.05, momentum: 0.9);
+        var loss = new MseLoss<float>();
+        var dy = new float[8];
+        for (int step = 0; step < 5; step++)
+        {
+            manual.Training = true;
+            manual.ZeroGrad();
+            loss.Compute(manual.Forward(x, 8), y, dy, 8);
+            manual.Backward(dy, 8);
+            manualSgd.Step(manual.Parameters, manual.Gradients);
+        }
+        Assert.Equal(8 * 5, manual.InputGradient(8).Length);
+
+        Sequential<float> model = Model();
+        model.ComputeInputGradient = setting;
+        var trainer = new Trainer<float>(model, loss, new Sgd<float>(model.Parameters.Length, learningRate: 0.05, momentum: 0.9), TaskKind.Regression);
+        for (int step = 0; step < 5; step++)
+            trainer.TrainStep(x, y, 8);
+
+        Assert.Equal(manual.Parameters.ToArray(), model.Parameters.ToArray());
+        Assert.Equal(setting, model.ComputeInputGradient);
+        Assert.Throws<InvalidOperationException>(() => { model.InputGradient(8); }); // the step skipped it
     }
 }

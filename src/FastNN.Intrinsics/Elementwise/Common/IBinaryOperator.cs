@@ -11,6 +11,12 @@ internal interface IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>Whether the vector <c>Invoke</c>s may be used for <typeparamref name="T"/>; if not, the driver runs the scalar one.</summary>
     static abstract bool Vectorizable { get; }
 
+    /// <summary>
+    /// Whether large spans are worth splitting across threads: true for compute-bound operators (exp, log,
+    /// polynomials); memory-bound ones (ReLU, products) lose more to waking workers than they gain.
+    /// </summary>
+    static virtual bool SplitAcrossThreads => false;
+
     T Invoke(T x, T y);
     Vector128<T> Invoke(Vector128<T> x, Vector128<T> y);
     Vector256<T> Invoke(Vector256<T> x, Vector256<T> y);
@@ -19,9 +25,24 @@ internal interface IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754
 
 internal static partial class Elementwise
 {
-    /// <summary>destination[i] = op(x[i], y[i]). Lengths are equal; destination is identical to or disjoint from each input (checked by the caller).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// destination[i] = op(x[i], y[i]). Lengths are equal; destination is identical to or disjoint from each input
+    /// (checked by the caller). Large spans are split across threads (<see cref="ParallelMap"/>), with the same results.
+    /// </summary>
     public static void Map<T, TOperator>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, in TOperator op)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOperator : struct, IBinaryOperator<T>
+    {
+        int parts = TOperator.SplitAcrossThreads ? ParallelMap.Parts(x.Length) : 1;
+        if (parts > 1)
+            BinaryMapWork<T, TOperator>.Run(x, y, destination, op, parts);
+        else
+            MapOnThisThread(x, y, destination, op);
+    }
+
+    /// <summary>destination[i] = op(x[i], y[i]) on the calling thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MapOnThisThread<T, TOperator>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, in TOperator op)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOperator : struct, IBinaryOperator<T>
     {

@@ -43,28 +43,101 @@ internal static class NormalCdf
         TVector gauss = TWidth.Multiply(TWidth.Exp(TWidth.Multiply(h, TWidth.Constant(-0.5))), TWidth.MultiplyAdd(l, TWidth.Constant(-0.5), TWidth.Constant(1)));
         density = TWidth.Multiply(gauss, TWidth.Constant(0.398942280401432677939946059934));
 
-        TVector p = isFloat
-            ? Polynomial.Evaluate<T, TWidth, TVector>(h, 3.9894228039180257966e-1, -6.6490378847609564855e-2, 9.973531859958913882e-3,
-                -1.1871375917487851311e-3, 1.1477760417606168345e-4, -8.3878681869120976352e-6)
-            : Polynomial.Evaluate<T, TWidth, TVector>(h, 3.9894228040143267794e-1, -6.6490380066905446252e-2, 9.9735570100358119053e-3, -1.1873282154803151041e-3,
-                1.1543468761417991626e-4, -9.4446562431430846415e-6, 6.6596926704968991717e-7, -4.1226392853321937924e-8,
-                2.2729273075267733035e-9, -1.1220648176066588152e-10, 4.4972036389074397077e-12);
+        TVector p = isFloat ? CentralFloat<T, TWidth, TVector>(h) : CentralDouble<T, TWidth, TVector>(h);
         TVector central = TWidth.MultiplyAdd(x, p, half);
 
         TVector t = TWidth.Divide(TWidth.Constant(3), TWidth.Add(TWidth.Constant(3), ax));
-        TVector g = isFloat
-            ? Polynomial.Evaluate<T, TWidth, TVector>(t, 8.1994232605256598937e-6, 2.6573139774340286245e-1, 2.6877099025723098998e-1,
-                2.1680715577841864999e-1, 2.635406224446875687e-1, -1.494486150330965123e-1, 4.8357880118262336979e-1,
-                -5.6865259133139513938e-1, 2.6468381704268251485e-1, -4.5007248323116873433e-2)
-            : Polynomial.Evaluate<T, TWidth, TVector>(t, 8.8047099267839170979e-14, 2.6596152025804583917e-1, 2.6596152075039703198e-1, 2.3641022522567594549e-1,
-                1.7730800340801364228e-1, 9.8499138106068150694e-2, 1.9763169632721966822e-2, -3.5618528426418931254e-2,
-                -4.3619429969958392956e-2, -4.8931866926007728532e-2, 1.6291510383722352196e-1, -5.3863341839354026764e-1,
-                1.9839654640310986845, -5.4677346005557276976, 1.2146802210580526413e+1, -2.201615050342733724e+1,
-                3.131721484394666199e+1, -3.3763943754226390205e+1, 2.6745428022836722252e+1, -1.4793831581519218446e+1,
-                5.0116524916307497341, -4.9622307373140052826e-1, -3.7496775553782837377e-1, 1.7220891088387691679e-1,
-                -2.4436115952953842249e-2);
+        TVector g = isFloat ? TailFloat<T, TWidth, TVector>(t) : TailDouble<T, TWidth, TVector>(t);
         TVector lower = TWidth.Multiply(TWidth.Multiply(half, gauss), g);                       // Φ(−|x|)
         TVector tail = TWidth.Select(TWidth.LessThan(x, TWidth.Constant(0)), lower, TWidth.Subtract(TWidth.Constant(1), lower));
         return TWidth.Select(TWidth.LessThan(TWidth.Abs(x), TWidth.Constant(0.75)), central, tail);
+    }
+
+    /// <summary>P(w) for float, Horner from the highest degree (degree 5).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector CentralFloat<T, TWidth, TVector>(TVector w)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TWidth : IVectorWidth<T, TVector> where TVector : struct
+    {
+        TVector p = TWidth.Constant(-8.3878681869120976352e-6);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, 1.1477760417606168345e-4);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, -1.1871375917487851311e-3);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, 9.973531859958913882e-3);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, -6.6490378847609564855e-2);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, 3.9894228039180257966e-1);
+        return p;
+    }
+
+    /// <summary>P(w) for double (degree 10).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector CentralDouble<T, TWidth, TVector>(TVector w)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TWidth : IVectorWidth<T, TVector> where TVector : struct
+    {
+        TVector p = TWidth.Constant(4.4972036389074397077e-12);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, -1.1220648176066588152e-10);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, 2.2729273075267733035e-9);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, -4.1226392853321937924e-8);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, 6.6596926704968991717e-7);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, -9.4446562431430846415e-6);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, 1.1543468761417991626e-4);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, -1.1873282154803151041e-3);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, 9.9735570100358119053e-3);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, -6.6490380066905446252e-2);
+        p = Polynomial.Step<T, TWidth, TVector>(p, w, 3.9894228040143267794e-1);
+        return p;
+    }
+
+    /// <summary>G(t) for float (degree 9).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector TailFloat<T, TWidth, TVector>(TVector t)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TWidth : IVectorWidth<T, TVector> where TVector : struct
+    {
+        TVector p = TWidth.Constant(-4.5007248323116873433e-2);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, 2.6468381704268251485e-1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, -5.6865259133139513938e-1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, 4.8357880118262336979e-1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, -1.494486150330965123e-1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, 2.635406224446875687e-1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, 2.1680715577841864999e-1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, 2.6877099025723098998e-1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, 2.6573139774340286245e-1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, 8.1994232605256598937e-6);
+        return p;
+    }
+
+    /// <summary>G(t) for double (degree 24).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector TailDouble<T, TWidth, TVector>(TVector t)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TWidth : IVectorWidth<T, TVector> where TVector : struct
+    {
+        TVector p = TWidth.Constant(-2.4436115952953842249e-2);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, 1.7220891088387691679e-1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, -3.7496775553782837377e-1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, -4.9622307373140052826e-1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, 5.0116524916307497341);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, -1.4793831581519218446e+1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, 2.6745428022836722252e+1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, -3.3763943754226390205e+1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, 3.131721484394666199e+1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, -2.201615050342733724e+1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, 1.2146802210580526413e+1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, -5.4677346005557276976);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, 1.9839654640310986845);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, -5.3863341839354026764e-1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, 1.6291510383722352196e-1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, -4.8931866926007728532e-2);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, -4.3619429969958392956e-2);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, -3.5618528426418931254e-2);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, 1.9763169632721966822e-2);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, 9.8499138106068150694e-2);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, 1.7730800340801364228e-1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, 2.3641022522567594549e-1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, 2.6596152075039703198e-1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, 2.6596152025804583917e-1);
+        p = Polynomial.Step<T, TWidth, TVector>(p, t, 8.8047099267839170979e-14);
+        return p;
     }
 }

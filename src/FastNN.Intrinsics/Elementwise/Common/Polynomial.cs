@@ -3,17 +3,13 @@ using System.Runtime.CompilerServices;
 
 namespace FastNN.Intrinsics;
 
-/// <summary>Horner evaluation of a polynomial with literal coefficients, lowest degree first.</summary>
+/// <summary>Horner steps for polynomials with literal coefficients, written out from the highest degree down so that the JIT sees straight-line FMAs.</summary>
 internal static class Polynomial
 {
+    /// <summary>One Horner step: acc·t + c.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Evaluate<T, TWidth, TVector>(TVector t, params ReadOnlySpan<double> coefficients)
+    public static TVector Step<T, TWidth, TVector>(TVector acc, TVector t, double c)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TWidth : IVectorWidth<T, TVector> where TVector : struct
-    {
-        TVector sum = TWidth.Constant(coefficients[^1]);
-        for (int i = coefficients.Length - 2; i >= 0; i--)
-            sum = TWidth.MultiplyAdd(sum, t, TWidth.Constant(coefficients[i]));
-        return sum;
-    }
+        where TWidth : IVectorWidth<T, TVector> where TVector : struct =>
+        TWidth.MultiplyAdd(acc, t, TWidth.Constant(c));
 }

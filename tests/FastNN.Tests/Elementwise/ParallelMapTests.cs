@@ -1,0 +1,45 @@
+using FastNN.Intrinsics;
+using FastNN.Tests.Threading;
+
+namespace FastNN.Tests.Elementwise;
+
+/// <summary>Maps above the parallel threshold give the same bits whatever the thread count, in place too.</summary>
+[Collection(ParallelismCollection.Name)]
+public class ParallelMapTests
+{
+    [Fact]
+    public void SplitMapsEqualSingleThreadedMaps()
+    {
+        var rng = new Random(21);
+        int n = 3 * (1 << 17) + 13; // above the threshold, not a multiple of any part size
+        float[] x = TestData.Values<float>(rng, n);
+        float[] dy = TestData.Finite<float>(rng, n, 1);
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 1;
+            var y1 = new float[n];
+            var dx1 = new float[n];
+            Activations.Gelu<float>(x, y1);
+            Activations.SiluBackward<float>(x, dy, dx1);
+
+            Parallelism.MaxThreads = Environment.ProcessorCount;
+            var y2 = new float[n];
+            var dx2 = new float[n];
+            Activations.Gelu<float>(x, y2);
+            Activations.SiluBackward<float>(x, dy, dx2);
+            float[] inPlace = (float[])x.Clone();
+            Activations.Gelu<float>(inPlace, inPlace);
+
+            Assert.Equal(y1, y2);
+            Assert.Equal(dx1, dx2);
+            Assert.Equal(y1, inPlace);
+            for (int i = 0; i < n; i += 997)
+                Tolerance.AssertClose(Reference.Gelu(x[i]), y2[i], 8, $"gelu({x[i]:R}) at {i}", null, 1 + (float.IsFinite(x[i]) ? Math.Abs(x[i]) : 0));
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
+}

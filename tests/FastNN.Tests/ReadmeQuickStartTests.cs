@@ -1,0 +1,31 @@
+using FastNN.Data;
+using FastNN.Losses;
+using FastNN.Models;
+using FastNN.Optimizers;
+using FastNN.Tests.Data;
+using FastNN.Training;
+
+namespace FastNN.Tests;
+
+/// <summary>The README's quick start, line for line, so that the README stays true.</summary>
+public class ReadmeQuickStartTests
+{
+    [Fact]
+    public void QuickStartReachesTheAccuracyTheReadmeStates()
+    {
+        Dataset<float> data = Csv.Read<float>(DataFiles.Path("digits.csv.gz"));
+        var (rawTrain, rawTest) = data.Split(0.2, seed: 0, stratified: true);
+        Standardizer standardizer = Standardizer.Fit(rawTrain);
+        Dataset<float> train = standardizer.Transform(rawTrain), test = standardizer.Transform(rawTest);
+
+        Sequential<float> model = new SequentialBuilder<float>(64).Dense(64).Relu().Dense(10).Build(maxBatch: 64, seed: 1);
+        var optimizer = new AdamW<float>(model.Parameters.Length, learningRate: 1e-3, weightDecay: 1e-2,
+            groups: ParameterGroup.DecayWeightsOnly(model.ParameterTensors));
+        var trainer = new Trainer<float>(model, new SoftmaxCrossEntropyLoss<float>(), optimizer,
+            TaskKind.MultiClassClassification, new TrainerOptions { Epochs = 15, BatchSize = 32, Seed = 1 });
+        trainer.Fit(train);
+
+        double accuracy = trainer.Evaluate(test).Accuracy;
+        Assert.InRange(accuracy, 0.965, 1.0);
+    }
+}
