@@ -67,7 +67,7 @@ def gemm():
             core_peak = peak.get((element, width))
             print(f"### {suite} <{'float' if element == 'Single' else 'double'}>\n")
             print(f"| Shape | Threads | FastNN median | FastNN GFLOP/s | OpenBLAS GFLOP/s | FastNN/OpenBLAS | "
-                  f"FastNN/peak{width} | FastNN alloc |")
+                  f"FastNN/peak{width} | FastNN alloc (thread / process) |")
             print("|---|---:|---:|---:|---:|---:|---:|---:|")
             keys = []
             for r in data:
@@ -82,7 +82,7 @@ def gemm():
                 ratio = f"{fg / og:.2f}" if fg and og else "-"
                 of_peak = f"{100 * fg / (core_peak * int(threads)):.0f}%" if fg and core_peak else "-"
                 print(f"| {shape} | {threads} | {f['Median'] if f else '-'} | {fg or '-'} | {og or '-'} | {ratio} | "
-                      f"{of_peak} | {f['Allocated'] if f else '-'} |")
+                      f"{of_peak} | {(f.get('Alloc/op (thread)', '-') + ' / ' + f['Allocated']) if f else '-'} |")
             print()
 
 

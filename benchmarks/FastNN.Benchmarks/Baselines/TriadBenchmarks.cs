@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 using FastNN.Benchmarks.Infrastructure;
 
-namespace FastNN.Benchmarks.Hardware;
+namespace FastNN.Benchmarks.Baselines;
 
 /// <summary>
 /// STREAM-triad-like memory bandwidth, a[i] = b[i] + s·c[i] over three 64 MB float arrays (far beyond every

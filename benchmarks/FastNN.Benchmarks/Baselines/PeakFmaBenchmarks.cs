@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 using FastNN.Benchmarks.Infrastructure;
 
-namespace FastNN.Benchmarks.Hardware;
+namespace FastNN.Benchmarks.Baselines;
 
 /// <summary>
 /// The FMA peak of one core: twelve independent FMA chains, enough to cover the FMA latency on every
