@@ -43,9 +43,15 @@ public static partial class Activations
 internal readonly struct GeluOperator<T> : IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorizable => VectorMath.HasVectorMath<T>();
+    public static bool SplitAcrossThreads => true;
     public T Invoke(T x) => Compute<ScalarWidth<T>, T>(x);
+    // The normal CDF is large: inlined into the driver's unrolled loop it exhausts the JIT's inlining budget (then even
+    // loads become calls). As calls, each width's body is compiled once with everything inside it inlined.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public Vector128<T> Invoke(Vector128<T> x) => Compute<Width128<T>, Vector128<T>>(x);
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public Vector256<T> Invoke(Vector256<T> x) => Compute<Width256<T>, Vector256<T>>(x);
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public Vector512<T> Invoke(Vector512<T> x) => Compute<Width512<T>, Vector512<T>>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -57,9 +63,15 @@ internal readonly struct GeluOperator<T> : IUnaryOperator<T> where T : unmanaged
 internal readonly struct GeluBackwardOperator<T> : IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorizable => VectorMath.HasVectorMath<T>();
+    public static bool SplitAcrossThreads => true;
     public T Invoke(T x, T dy) => Compute<ScalarWidth<T>, T>(x, dy);
+    // The normal CDF is large: inlined into the driver's unrolled loop it exhausts the JIT's inlining budget (then even
+    // loads become calls). As calls, each width's body is compiled once with everything inside it inlined.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public Vector128<T> Invoke(Vector128<T> x, Vector128<T> dy) => Compute<Width128<T>, Vector128<T>>(x, dy);
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public Vector256<T> Invoke(Vector256<T> x, Vector256<T> dy) => Compute<Width256<T>, Vector256<T>>(x, dy);
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public Vector512<T> Invoke(Vector512<T> x, Vector512<T> dy) => Compute<Width512<T>, Vector512<T>>(x, dy);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

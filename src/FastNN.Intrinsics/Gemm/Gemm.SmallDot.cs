@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace FastNN.Intrinsics;
 
@@ -186,52 +187,78 @@ public static unsafe partial class Gemm
         }
         T* c = op.AtC(i, j);
         nint ldc = op.Ldc;
-        StoreDot(c + 0 * ldc + 0, s00, op.Alpha, op.Beta);
+        if (rows == 1)
+        {
+            StoreDot(c, s00, op.Alpha, op.Beta);
+            if (cols > 1)
+                StoreDot(c + 1, s01, op.Alpha, op.Beta);
+            if (cols > 2)
+                StoreDot(c + 2, s02, op.Alpha, op.Beta);
+            if (cols > 3)
+                StoreDot(c + 3, s03, op.Alpha, op.Beta);
+            if (cols > 4)
+                StoreDot(c + 4, s04, op.Alpha, op.Beta);
+            return;
+        }
+        StoreDotColumn(c, ldc, s00, s10, s20, s30, op.Alpha, op.Beta);
         if (cols > 1)
-            StoreDot(c + 0 * ldc + 1, s01, op.Alpha, op.Beta);
+            StoreDotColumn(c + 1, ldc, s01, s11, s21, s31, op.Alpha, op.Beta);
         if (cols > 2)
-            StoreDot(c + 0 * ldc + 2, s02, op.Alpha, op.Beta);
+            StoreDotColumn(c + 2, ldc, s02, s12, s22, s32, op.Alpha, op.Beta);
         if (cols > 3)
-            StoreDot(c + 0 * ldc + 3, s03, op.Alpha, op.Beta);
+            StoreDotColumn(c + 3, ldc, s03, s13, s23, s33, op.Alpha, op.Beta);
         if (cols > 4)
-            StoreDot(c + 0 * ldc + 4, s04, op.Alpha, op.Beta);
-        if (rows > 1)
-            StoreDot(c + 1 * ldc + 0, s10, op.Alpha, op.Beta);
-        if (rows > 1 && cols > 1)
-            StoreDot(c + 1 * ldc + 1, s11, op.Alpha, op.Beta);
-        if (rows > 1 && cols > 2)
-            StoreDot(c + 1 * ldc + 2, s12, op.Alpha, op.Beta);
-        if (rows > 1 && cols > 3)
-            StoreDot(c + 1 * ldc + 3, s13, op.Alpha, op.Beta);
-        if (rows > 1 && cols > 4)
-            StoreDot(c + 1 * ldc + 4, s14, op.Alpha, op.Beta);
-        if (rows > 1)
-            StoreDot(c + 2 * ldc + 0, s20, op.Alpha, op.Beta);
-        if (rows > 1 && cols > 1)
-            StoreDot(c + 2 * ldc + 1, s21, op.Alpha, op.Beta);
-        if (rows > 1 && cols > 2)
-            StoreDot(c + 2 * ldc + 2, s22, op.Alpha, op.Beta);
-        if (rows > 1 && cols > 3)
-            StoreDot(c + 2 * ldc + 3, s23, op.Alpha, op.Beta);
-        if (rows > 1 && cols > 4)
-            StoreDot(c + 2 * ldc + 4, s24, op.Alpha, op.Beta);
-        if (rows > 1)
-            StoreDot(c + 3 * ldc + 0, s30, op.Alpha, op.Beta);
-        if (rows > 1 && cols > 1)
-            StoreDot(c + 3 * ldc + 1, s31, op.Alpha, op.Beta);
-        if (rows > 1 && cols > 2)
-            StoreDot(c + 3 * ldc + 2, s32, op.Alpha, op.Beta);
-        if (rows > 1 && cols > 3)
-            StoreDot(c + 3 * ldc + 3, s33, op.Alpha, op.Beta);
-        if (rows > 1 && cols > 4)
-            StoreDot(c + 3 * ldc + 4, s34, op.Alpha, op.Beta);
+            StoreDotColumn(c + 4, ldc, s04, s14, s24, s34, op.Alpha, op.Beta);
+    }
+
+    /// <summary>
+    /// Four rows of one column: <c>c[r·ldc] := beta·c[r·ldc] + alpha·(sum of the lanes of s_r)</c>. The four lane sums
+    /// share horizontal adds (about 13 instructions instead of 4 × 8 for separate sums).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreDotColumn<T>(T* c, nint ldc, Vector512<T> s0, Vector512<T> s1, Vector512<T> s2, Vector512<T> s3, T alpha, T beta)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Vector128<T> sums01, sums23;
+        if (typeof(T) == typeof(float))
+        {
+            // Halve each to 8 lanes, then hadd pairs twice: [Σ0, Σ1, Σ2, Σ3] in each 128-bit lane's parts.
+            Vector256<float> h0 = HalfSum(s0.AsSingle()), h1 = HalfSum(s1.AsSingle());
+            Vector256<float> h2 = HalfSum(s2.AsSingle()), h3 = HalfSum(s3.AsSingle());
+            Vector256<float> w = Avx.HorizontalAdd(Avx.HorizontalAdd(h0, h1), Avx.HorizontalAdd(h2, h3));
+            Vector128<float> sums = w.GetLower() + w.GetUpper();
+            sums01 = sums.As<float, T>();
+            sums23 = Vector128.Shuffle(sums, Vector128.Create(2, 3, 0, 1)).As<float, T>();
+        }
+        else
+        {
+            Vector256<double> u = Avx.HorizontalAdd(HalfSum(s0.AsDouble()), HalfSum(s1.AsDouble()));
+            Vector256<double> v = Avx.HorizontalAdd(HalfSum(s2.AsDouble()), HalfSum(s3.AsDouble()));
+            sums01 = (u.GetLower() + u.GetUpper()).As<double, T>();
+            sums23 = (v.GetLower() + v.GetUpper()).As<double, T>();
+        }
+        StoreScaled(c, sums01.GetElement(0), alpha, beta);
+        StoreScaled(c + ldc, sums01.GetElement(1), alpha, beta);
+        StoreScaled(c + 2 * ldc, sums23.GetElement(0), alpha, beta);
+        StoreScaled(c + 3 * ldc, sums23.GetElement(1), alpha, beta);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> HalfSum(Vector512<float> x) => x.GetLower() + x.GetUpper();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> HalfSum(Vector512<double> x) => x.GetLower() + x.GetUpper();
+
+    /// <summary>c := beta·c + alpha·sum, without reading c when beta is zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreScaled<T>(T* c, T sum, T alpha, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T x = alpha * sum;
+        *c = beta == T.Zero ? x : beta * *c + x;
     }
 
     /// <summary>c := beta·c + alpha·(sum of the lanes of s), without reading c when beta is zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreDot<T>(T* c, Vector512<T> s, T alpha, T beta) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        T x = alpha * Vector512.Sum(s);
-        *c = beta == T.Zero ? x : beta * *c + x;
-    }
+    private static void StoreDot<T>(T* c, Vector512<T> s, T alpha, T beta) where T : unmanaged, IFloatingPointIeee754<T> =>
+        StoreScaled(c, Vector512.Sum(s), alpha, beta);
 }

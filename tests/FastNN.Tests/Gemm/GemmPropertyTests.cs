@@ -59,6 +59,22 @@ public class GemmPropertyTests
         Check<double>(g);
     }
 
+    // A·Bᵀ with a narrow C: every column count of the dot-product tiles (1..5 and their sums), rows in fours and
+    // ones, k with and without a masked remainder, and the widths where the vector path takes over again.
+    [Theory]
+    [InlineData(9, 37)]
+    [InlineData(6, 16)]
+    [InlineData(4, 5)]
+    public void NarrowTransposedProductsMatchTheReference(int m, int k)
+    {
+        for (int n = 1; n <= 17; n++)
+        {
+            var g = new GemmCase(m, n, k, false, true, 2, 1, 3, -1.5, 0.5, n);
+            Check<float>(g);
+            Check<double>(g);
+        }
+    }
+
     internal static void Check<T>(GemmCase g) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rng = new Random(g.Seed);

@@ -11,6 +11,12 @@ internal interface IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>Whether the vector <c>Invoke</c>s may be used for <typeparamref name="T"/>; if not, the driver runs the scalar one.</summary>
     static abstract bool Vectorizable { get; }
 
+    /// <summary>
+    /// Whether large spans are worth splitting across threads: true for compute-bound operators (exp, log,
+    /// polynomials); memory-bound ones (ReLU, products) lose more to waking workers than they gain.
+    /// </summary>
+    static virtual bool SplitAcrossThreads => false;
+
     T Invoke(T x, T y);
     Vector128<T> Invoke(Vector128<T> x, Vector128<T> y);
     Vector256<T> Invoke(Vector256<T> x, Vector256<T> y);
@@ -27,7 +33,7 @@ internal static partial class Elementwise
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOperator : struct, IBinaryOperator<T>
     {
-        int parts = ParallelMap.Parts(x.Length);
+        int parts = TOperator.SplitAcrossThreads ? ParallelMap.Parts(x.Length) : 1;
         if (parts > 1)
             BinaryMapWork<T, TOperator>.Run(x, y, destination, op, parts);
         else

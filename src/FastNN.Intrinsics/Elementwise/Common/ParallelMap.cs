@@ -16,19 +16,21 @@ internal static class ParallelMap
     /// </summary>
     public const int Threshold = 1 << 18;
 
-    /// <summary>Elements per part are a multiple of this, so parts start on whole 512-bit vectors of float and double.</summary>
-    private const int Granule = 64;
+    /// <summary>
+    /// Elements per chunk. Threads claim chunks one at a time, so a worker that the OS schedules late (this machine
+    /// is shared) costs its chunks to the others instead of stalling the call; a multiple of 64, so chunks start on
+    /// whole 512-bit vectors of float and double.
+    /// </summary>
+    public const int Chunk = 1 << 15;
 
     public static int Parts(int length) =>
-        length < Threshold ? 1 : Math.Min(Parallelism.MaxThreads, length / (Threshold / 2));
+        length < Threshold ? 1 : Math.Min(Parallelism.MaxThreads, length / Chunk);
 
-    /// <summary>The [start, start + length) range of part <paramref name="part"/> of <paramref name="total"/> elements.</summary>
-    public static (int Start, int Length) Range(int total, int part, int partCount)
-    {
-        int chunk = (total / partCount + Granule - 1) / Granule * Granule;
-        int start = Math.Min(total, part * chunk);
-        return (start, part == partCount - 1 ? total - start : Math.Min(chunk, total - start));
-    }
+    public static int Chunks(int length) => (length + Chunk - 1) / Chunk;
+
+    /// <summary>The [start, start + length) range of chunk <paramref name="chunk"/> of <paramref name="total"/> elements.</summary>
+    public static (int Start, int Length) Range(int total, int chunk) =>
+        (chunk * Chunk, Math.Min(Chunk, total - chunk * Chunk));
 }
 
 /// <summary>One unary map in flight: pointers to the pinned spans, valid while <see cref="Run"/> blocks.</summary>
@@ -41,6 +43,7 @@ internal sealed unsafe class UnaryMapWork<T, TOperator> : IParallelWork
 
     private T* _x, _destination;
     private int _length;
+    private int _nextChunk;
     private TOperator _op;
 
     public static void Run(ReadOnlySpan<T> x, Span<T> destination, in TOperator op, int parts)
@@ -52,6 +55,7 @@ internal sealed unsafe class UnaryMapWork<T, TOperator> : IParallelWork
             work._x = px;
             work._destination = pd;
             work._length = x.Length;
+            work._nextChunk = 0;
             work._op = op;
             try
             {
@@ -68,8 +72,12 @@ internal sealed unsafe class UnaryMapWork<T, TOperator> : IParallelWork
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int part, int partCount)
     {
-        (int start, int length) = ParallelMap.Range(_length, part, partCount);
-        Elementwise.MapOnThisThread(new ReadOnlySpan<T>(_x + start, length), new Span<T>(_destination + start, length), _op);
+        int chunks = ParallelMap.Chunks(_length);
+        for (int chunk = Interlocked.Increment(ref _nextChunk) - 1; chunk < chunks; chunk = Interlocked.Increment(ref _nextChunk) - 1)
+        {
+            (int start, int length) = ParallelMap.Range(_length, chunk);
+            Elementwise.MapOnThisThread(new ReadOnlySpan<T>(_x + start, length), new Span<T>(_destination + start, length), _op);
+        }
     }
 }
 
@@ -82,6 +90,7 @@ internal sealed unsafe class BinaryMapWork<T, TOperator> : IParallelWork
 
     private T* _x, _y, _destination;
     private int _length;
+    private int _nextChunk;
     private TOperator _op;
 
     public static void Run(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, in TOperator op, int parts)
@@ -95,6 +104,7 @@ internal sealed unsafe class BinaryMapWork<T, TOperator> : IParallelWork
             work._y = py;
             work._destination = pd;
             work._length = x.Length;
+            work._nextChunk = 0;
             work._op = op;
             try
             {
@@ -112,8 +122,12 @@ internal sealed unsafe class BinaryMapWork<T, TOperator> : IParallelWork
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Execute(int part, int partCount)
     {
-        (int start, int length) = ParallelMap.Range(_length, part, partCount);
-        Elementwise.MapOnThisThread(new ReadOnlySpan<T>(_x + start, length), new ReadOnlySpan<T>(_y + start, length),
-            new Span<T>(_destination + start, length), _op);
+        int chunks = ParallelMap.Chunks(_length);
+        for (int chunk = Interlocked.Increment(ref _nextChunk) - 1; chunk < chunks; chunk = Interlocked.Increment(ref _nextChunk) - 1)
+        {
+            (int start, int length) = ParallelMap.Range(_length, chunk);
+            Elementwise.MapOnThisThread(new ReadOnlySpan<T>(_x + start, length), new ReadOnlySpan<T>(_y + start, length),
+                new Span<T>(_destination + start, length), _op);
+        }
     }
 }
