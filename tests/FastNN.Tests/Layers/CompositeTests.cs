@@ -17,6 +17,21 @@ public class CompositeTests
         Checks.Passes(TestData.Model(random, batch, block), random, batch);
     }
 
+    [Fact]
+    public void ResidualProjectionStartsAsNnLinearDefault()
+    {
+        // The projection is an nn.Linear(16, 300, bias=False): U(−1/√16, 1/√16), drawn (not left at zero).
+        var model = new Sequential<double>([new Residual<double>(new Dense<double>(16, 300))], 1, seed: 5);
+        ParameterTensor projection = Assert.Single(model.ParameterTensors, t => t.Name == "0.projection.weight");
+        Assert.Equal([300, 16], projection.Shape);
+        double[] w = model.Parameters.Slice(projection.Offset, projection.Length).ToArray();
+        double bound = 1 / Math.Sqrt(16);
+        Assert.All(w, p => Assert.InRange(Math.Abs(p), 0, bound));
+        // Uniform over (−b, b): the largest of 4 800 draws is close to b, and the draws are not the body's.
+        Assert.True(w.Max(Math.Abs) > 0.99 * bound);
+        Assert.NotEqual(model.Parameters[..projection.Length].ToArray(), w);
+    }
+
     [Property(MaxTest = 30)]
     public void ResidualWithProjectionMatchesFiniteDifferences(byte b, byte f, byte o, int seed)
     {
