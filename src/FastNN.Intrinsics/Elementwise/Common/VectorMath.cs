@@ -61,7 +61,7 @@ internal static class VectorMath
     /// is not inlined (a call per vector, operands through memory): this one is about twice as fast.
     /// </summary>
     /// <remarks>
-    /// x is clamped to [-104, 89], where e^x already rounds to 0 or ∞ (NaN passes through the IEEE max); 2^n is applied
+    /// x is clamped to [-104, 89], where e^x already rounds to 0 or ∞ (NaN fails both comparisons and passes through); 2^n is applied
     /// as two halves so that n down to -150 reaches the subnormals with a single rounding and n = 129 gives ∞.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -69,7 +69,8 @@ internal static class VectorMath
         where TWidth : IVectorWidth<float, TVector> where TVector : struct
     {
         TVector magic = TWidth.Constant(12582912);   // 1.5·2^23: adding it rounds to an integer
-        x = TWidth.Negate(TWidth.Max(TWidth.Negate(TWidth.Max(x, TWidth.Constant(-104))), TWidth.Constant(-89)));
+        TVector low = TWidth.Constant(-104), high = TWidth.Constant(89);
+        x = TWidth.Select(TWidth.LessThan(x, low), low, TWidth.Select(TWidth.GreaterThan(x, high), high, x));
         TVector n = TWidth.Subtract(TWidth.MultiplyAdd(x, TWidth.Constant(1.44269504088896341), magic), magic);
         // ln 2 = 0.693359375 - 2.12194440e-4 (Cody-Waite): n·0.693359375 is exact, so r keeps its low bits.
         TVector r = TWidth.MultiplyAdd(n, TWidth.Constant(-0.693359375), x);
