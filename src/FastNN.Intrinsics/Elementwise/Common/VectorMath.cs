@@ -4,10 +4,10 @@ using System.Runtime.Intrinsics;
 
 namespace FastNN.Intrinsics;
 
-/// <summary>The runtime's vector exp and log (float and double only), reached from generic code.</summary>
+/// <summary>Vector exp and log for float and double, reached from generic code: the runtime's, except exp for float (<see cref="ExpSingle{TWidth, TVector}"/>).</summary>
 internal static class VectorMath
 {
-    /// <summary>Whether <typeparamref name="T"/> has the runtime's vector exp/log: float and double.</summary>
+    /// <summary>Whether <typeparamref name="T"/> has vector exp/log here: float and double.</summary>
     public static bool HasVectorMath<T>() => typeof(T) == typeof(float) || typeof(T) == typeof(double);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
