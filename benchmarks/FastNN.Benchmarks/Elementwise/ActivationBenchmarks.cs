@@ -28,6 +28,8 @@ public class ActivationBenchmarks : IWorkload
     [GlobalSetup]
     public void Setup()
     {
+        // One thread as the header says: the compute-bound maps would otherwise split across all cores.
+        Parallelism.MaxThreads = 1;
         var random = new Random(0);
         _x = new float[Length];
         _dy = new float[Length];

@@ -80,24 +80,22 @@ internal static partial class Elementwise
         where TVector : struct
     {
         nuint count = (nuint)TWidth.Count;
-        // First and last vectors from the untouched inputs, stored last: see the unary driver.
-        TVector beg = TWidth.Apply(op, TWidth.Load(ref x, 0), TWidth.Load(ref y, 0));
-        TVector end = TWidth.Apply(op, TWidth.Load(ref x, n - count), TWidth.Load(ref y, n - count));
-        nuint i = n >= 8 * count ? ElementsToAlignment(ref d, count) : 0;
-        for (; i + 4 * count <= n; i += 4 * count)
-        {
-            TVector v0 = TWidth.Apply(op, TWidth.Load(ref x, i), TWidth.Load(ref y, i));
-            TVector v1 = TWidth.Apply(op, TWidth.Load(ref x, i + count), TWidth.Load(ref y, i + count));
-            TVector v2 = TWidth.Apply(op, TWidth.Load(ref x, i + 2 * count), TWidth.Load(ref y, i + 2 * count));
-            TVector v3 = TWidth.Apply(op, TWidth.Load(ref x, i + 3 * count), TWidth.Load(ref y, i + 3 * count));
-            TWidth.Store(v0, ref d, i);
-            TWidth.Store(v1, ref d, i + count);
-            TWidth.Store(v2, ref d, i + 2 * count);
-            TWidth.Store(v3, ref d, i + 3 * count);
-        }
-        for (; i + count <= n; i += count)
+        // First and last vectors from the untouched inputs, stored last; one inlined copy of the operator in the
+        // loop, as in the unary driver (more copies exhaust the JIT's inlining budget).
+        TVector beg = ApplyOutOfLine<T, TOperator, TWidth, TVector>(ref x, ref y, 0, op);
+        TVector end = ApplyOutOfLine<T, TOperator, TWidth, TVector>(ref x, ref y, n - count, op);
+        for (nuint i = n >= 8 * count ? ElementsToAlignment(ref d, count) : 0; i + count <= n; i += count)
             TWidth.Store(TWidth.Apply(op, TWidth.Load(ref x, i), TWidth.Load(ref y, i)), ref d, i);
         TWidth.Store(end, ref d, n - count);
         TWidth.Store(beg, ref d, 0);
     }
+
+    /// <summary>op(x[i..i + Count], y[i..i + Count]) as a call, outside the loop's inlining budget.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static TVector ApplyOutOfLine<T, TOperator, TWidth, TVector>(ref T x, ref T y, nuint i, in TOperator op)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOperator : struct, IBinaryOperator<T>
+        where TWidth : IVectorWidth<T, TVector>
+        where TVector : struct =>
+        TWidth.Apply(op, TWidth.Load(ref x, i), TWidth.Load(ref y, i));
 }

@@ -86,25 +86,25 @@ internal static partial class Elementwise
         nuint count = (nuint)TWidth.Count;
         // The first and last vectors are computed from the untouched input and stored last, so the overlapping
         // stores that replace a scalar tail never feed an output back in (exact in-place calls stay correct).
-        TVector beg = TWidth.Apply(op, TWidth.Load(ref x, 0));
-        TVector end = TWidth.Apply(op, TWidth.Load(ref x, n - count));
-        nuint i = n >= 8 * count ? ElementsToAlignment(ref d, count) : 0;
-        for (; i + 4 * count <= n; i += 4 * count)
-        {
-            TVector v0 = TWidth.Apply(op, TWidth.Load(ref x, i));
-            TVector v1 = TWidth.Apply(op, TWidth.Load(ref x, i + count));
-            TVector v2 = TWidth.Apply(op, TWidth.Load(ref x, i + 2 * count));
-            TVector v3 = TWidth.Apply(op, TWidth.Load(ref x, i + 3 * count));
-            TWidth.Store(v0, ref d, i);
-            TWidth.Store(v1, ref d, i + count);
-            TWidth.Store(v2, ref d, i + 2 * count);
-            TWidth.Store(v3, ref d, i + 3 * count);
-        }
-        for (; i + count <= n; i += count)
+        TVector beg = ApplyOutOfLine<T, TOperator, TWidth, TVector>(ref x, 0, op);
+        TVector end = ApplyOutOfLine<T, TOperator, TWidth, TVector>(ref x, n - count, op);
+        // One inlined copy of the operator only, not unrolled: an exp-based operator is a few dozen instructions,
+        // and more copies exhaust the JIT's inlining budget, which then leaves the width's one-line helpers
+        // (Add, Multiply, Exp) as calls with operands through memory (tanh ran 3x slower that way).
+        for (nuint i = n >= 8 * count ? ElementsToAlignment(ref d, count) : 0; i + count <= n; i += count)
             TWidth.Store(TWidth.Apply(op, TWidth.Load(ref x, i)), ref d, i);
         TWidth.Store(end, ref d, n - count);
         TWidth.Store(beg, ref d, 0);
     }
+
+    /// <summary>op(x[i..i + Count]) as a call: used twice per span, it keeps the operator out of the loop's inlining budget.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static TVector ApplyOutOfLine<T, TOperator, TWidth, TVector>(ref T x, nuint i, in TOperator op)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOperator : struct, IUnaryOperator<T>
+        where TWidth : IVectorWidth<T, TVector>
+        where TVector : struct =>
+        TWidth.Apply(op, TWidth.Load(ref x, i));
 
     /// <summary>
     /// Elements to skip so that stores from <paramref name="d"/> on are vector-aligned (unaligned stores cost more

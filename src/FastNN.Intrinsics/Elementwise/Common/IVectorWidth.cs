@@ -48,6 +48,9 @@ internal interface IVectorWidth<T, TVector>
     static abstract TVector Abs(TVector x);
     static abstract TVector Negate(TVector x);
     static abstract TVector Exp(TVector x);
+
+    /// <summary>2^n for integer-valued lanes n within the normal exponent range of <typeparamref name="T"/>, built from the bits (<see cref="PowerOfTwoBits"/>).</summary>
+    static abstract TVector PowerOfTwo(TVector n);
     static abstract TVector Log(TVector x);
 
     /// <summary>The larger lane, NaN if either is NaN (IEEE maximum, as <see cref="Math.Max(double, double)"/>).</summary>
@@ -87,6 +90,11 @@ internal readonly struct Width128<T> : IVectorWidth<T, Vector128<T>> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Abs(Vector128<T> x) => Vector128.Abs(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Negate(Vector128<T> x) => -x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Exp(Vector128<T> x) => VectorMath.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> PowerOfTwo(Vector128<T> n) =>
+        typeof(T) == typeof(float)
+            ? Vector128.ShiftLeft((n.AsSingle() + Vector128.Create(PowerOfTwoBits.Single)).AsInt32(), 23).As<int, T>()
+            : Vector128.ShiftLeft((n.AsDouble() + Vector128.Create(PowerOfTwoBits.Double)).AsInt64(), 52).As<long, T>();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Log(Vector128<T> x) => VectorMath.Log(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Max(Vector128<T> x, Vector128<T> y) => Vector128.Max(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> GreaterThan(Vector128<T> x, Vector128<T> y) => Vector128.GreaterThan(x, y);
@@ -118,6 +126,11 @@ internal readonly struct Width256<T> : IVectorWidth<T, Vector256<T>> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Abs(Vector256<T> x) => Vector256.Abs(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Negate(Vector256<T> x) => -x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Exp(Vector256<T> x) => VectorMath.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> PowerOfTwo(Vector256<T> n) =>
+        typeof(T) == typeof(float)
+            ? Vector256.ShiftLeft((n.AsSingle() + Vector256.Create(PowerOfTwoBits.Single)).AsInt32(), 23).As<int, T>()
+            : Vector256.ShiftLeft((n.AsDouble() + Vector256.Create(PowerOfTwoBits.Double)).AsInt64(), 52).As<long, T>();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Log(Vector256<T> x) => VectorMath.Log(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Max(Vector256<T> x, Vector256<T> y) => Vector256.Max(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> GreaterThan(Vector256<T> x, Vector256<T> y) => Vector256.GreaterThan(x, y);
@@ -149,10 +162,25 @@ internal readonly struct Width512<T> : IVectorWidth<T, Vector512<T>> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Abs(Vector512<T> x) => Vector512.Abs(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Negate(Vector512<T> x) => -x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Exp(Vector512<T> x) => VectorMath.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> PowerOfTwo(Vector512<T> n) =>
+        typeof(T) == typeof(float)
+            ? Vector512.ShiftLeft((n.AsSingle() + Vector512.Create(PowerOfTwoBits.Single)).AsInt32(), 23).As<int, T>()
+            : Vector512.ShiftLeft((n.AsDouble() + Vector512.Create(PowerOfTwoBits.Double)).AsInt64(), 52).As<long, T>();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Log(Vector512<T> x) => VectorMath.Log(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Max(Vector512<T> x, Vector512<T> y) => Vector512.Max(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> GreaterThan(Vector512<T> x, Vector512<T> y) => Vector512.GreaterThan(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> LessThan(Vector512<T> x, Vector512<T> y) => Vector512.LessThan(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Select(Vector512<T> mask, Vector512<T> whenTrue, Vector512<T> whenFalse) => Vector512.ConditionalSelect(mask, whenTrue, whenFalse);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> CopySign(Vector512<T> x, Vector512<T> sign) => Vector512.CopySign(x, sign);
+}
+
+/// <summary>
+/// Addends that put n + bias in the low mantissa bits of a float or double (1.5·2^23 and 1.5·2^52 fix the exponent),
+/// so that shifting the bits left by the mantissa width leaves exactly the bits of 2^n: no float-to-int conversion.
+/// </summary>
+internal static class PowerOfTwoBits
+{
+    public const float Single = 12582912f + 127f;
+    public const double Double = 6755399441055744.0 + 1023.0;
 }

@@ -28,6 +28,7 @@ internal readonly struct ScalarWidth<T> : IVectorWidth<T, T> where T : unmanaged
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Abs(T x) => T.Abs(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Negate(T x) => -x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Exp(T x) => T.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T PowerOfTwo(T n) => T.ScaleB(T.One, int.CreateTruncating(n));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Log(T x) => T.Log(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Max(T x, T y) => T.Max(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T GreaterThan(T x, T y) => x > y ? T.NaN : T.Zero;

@@ -4,23 +4,23 @@ using System.Runtime.Intrinsics;
 
 namespace FastNN.Intrinsics;
 
-/// <summary>The runtime's vector exp and log (float and double only), reached from generic code.</summary>
+/// <summary>Vector exp and log for float and double, reached from generic code: the runtime's, except exp for float (<see cref="ExpSingle{TWidth, TVector}"/>).</summary>
 internal static class VectorMath
 {
-    /// <summary>Whether <typeparamref name="T"/> has the runtime's vector exp/log: float and double.</summary>
+    /// <summary>Whether <typeparamref name="T"/> has vector exp/log here: float and double.</summary>
     public static bool HasVectorMath<T>() => typeof(T) == typeof(float) || typeof(T) == typeof(double);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Exp<T>(Vector128<T> x) where T : unmanaged =>
-        typeof(T) == typeof(float) ? Vector128.Exp(x.AsSingle()).As<float, T>() : ExpLanewise(x.AsDouble()).As<double, T>();
+        typeof(T) == typeof(float) ? ExpSingle<Width128<float>, Vector128<float>>(x.AsSingle()).As<float, T>() : ExpLanewise(x.AsDouble()).As<double, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Exp<T>(Vector256<T> x) where T : unmanaged =>
-        typeof(T) == typeof(float) ? Vector256.Exp(x.AsSingle()).As<float, T>() : ExpLanewise(x.AsDouble()).As<double, T>();
+        typeof(T) == typeof(float) ? ExpSingle<Width256<float>, Vector256<float>>(x.AsSingle()).As<float, T>() : ExpLanewise(x.AsDouble()).As<double, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Exp<T>(Vector512<T> x) where T : unmanaged =>
-        typeof(T) == typeof(float) ? Vector512.Exp(x.AsSingle()).As<float, T>() : ExpLanewise(x.AsDouble()).As<double, T>();
+        typeof(T) == typeof(float) ? ExpSingle<Width512<float>, Vector512<float>>(x.AsSingle()).As<float, T>() : ExpLanewise(x.AsDouble()).As<double, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Log<T>(Vector128<T> x) where T : unmanaged =>
@@ -54,6 +54,37 @@ internal static class VectorMath
         typeof(T) == typeof(float)
             ? Vector512.MultiplyAddEstimate(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>()
             : Vector512.MultiplyAddEstimate(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
+
+    /// <summary>
+    /// exp for float, in float: e^x = 2^n·e^r with n = round(x/ln 2), |r| ≤ ln2/2, e^r = 1 + r + r²·P(r)
+    /// (Cephes' expf polynomial, about 1 ulp). The runtime's float exp widens to double, doing twice the work, and
+    /// is not inlined (a call per vector, operands through memory): this one is about twice as fast.
+    /// </summary>
+    /// <remarks>
+    /// x is clamped to [-104, 89], where e^x already rounds to 0 or ∞ (NaN fails both comparisons and passes through); 2^n is applied
+    /// as two halves so that n down to -150 reaches the subnormals with a single rounding and n = 129 gives ∞.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector ExpSingle<TWidth, TVector>(TVector x)
+        where TWidth : IVectorWidth<float, TVector> where TVector : struct
+    {
+        TVector magic = TWidth.Constant(12582912);   // 1.5·2^23: adding it rounds to an integer
+        TVector low = TWidth.Constant(-104), high = TWidth.Constant(89);
+        x = TWidth.Select(TWidth.LessThan(x, low), low, TWidth.Select(TWidth.GreaterThan(x, high), high, x));
+        TVector n = TWidth.Subtract(TWidth.MultiplyAdd(x, TWidth.Constant(1.44269504088896341), magic), magic);
+        // ln 2 = 0.693359375 - 2.12194440e-4 (Cody-Waite): n·0.693359375 is exact, so r keeps its low bits.
+        TVector r = TWidth.MultiplyAdd(n, TWidth.Constant(-0.693359375), x);
+        r = TWidth.MultiplyAdd(n, TWidth.Constant(2.12194440e-4), r);
+        TVector p = TWidth.Constant(1.9875691500e-4);
+        p = Polynomial.Step<float, TWidth, TVector>(p, r, 1.3981999507e-3);
+        p = Polynomial.Step<float, TWidth, TVector>(p, r, 8.3334519073e-3);
+        p = Polynomial.Step<float, TWidth, TVector>(p, r, 4.1665795894e-2);
+        p = Polynomial.Step<float, TWidth, TVector>(p, r, 1.6666665459e-1);
+        p = Polynomial.Step<float, TWidth, TVector>(p, r, 5.0000001201e-1);
+        TVector er = TWidth.Add(TWidth.MultiplyAdd(p, TWidth.Multiply(r, r), r), TWidth.Constant(1));
+        TVector half = TWidth.Subtract(TWidth.MultiplyAdd(n, TWidth.Constant(0.5), magic), magic);
+        return TWidth.Multiply(TWidth.Multiply(er, TWidth.PowerOfTwo(half)), TWidth.PowerOfTwo(TWidth.Subtract(n, half)));
+    }
 
     /// <summary>
     /// The runtime's double exp, made lane-independent: when any lane is beyond ±708 or NaN, the runtime recomputes the
