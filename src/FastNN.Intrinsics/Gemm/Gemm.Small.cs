@@ -54,119 +54,188 @@ public static unsafe partial class Gemm
                     b[p * ldb + j] = src[p];
             }
         }
-        // op(A)[i, p] lies at a + i·rowStep + p·depthStep.
-        nint rowStep = op.TransposeA ? 1 : op.Lda, depthStep = op.TransposeA ? op.Lda : 1;
 
-        for (int j = 0; j < op.N; j += 2 * w)
+        // Whole two-vector column blocks load and store without masks (a mask costs a k-register move per access);
+        // only the ragged right edge is masked.
+        int j0 = 0;
+        Vector512<T> all = Vector512<T>.AllBitsSet;
+        for (; j0 + 2 * w <= op.N; j0 += 2 * w)
+            SmallColumns<T, TwoVectors, Unmasked>(op, b, ldb, j0, all, all);
+        int cols = op.N - j0;
+        if (cols > w)
+            SmallColumns<T, TwoVectors, Masked>(op, b, ldb, j0, all, FirstLanes<T>(cols - w));
+        else if (cols > 0)
+            SmallColumns<T, OneVector, Masked>(op, b, ldb, j0, FirstLanes<T>(cols), all);
+    }
+
+    /// <summary>
+    /// One column block of C (at j0, TWidth vectors wide) from top to bottom, in tiles of at most 8 rows. The rows are
+    /// shared out evenly (m = 10: 5 + 5, not 8 + 1 + 1), so no tile is so short that its few accumulator chains wait on
+    /// FMA latency.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SmallColumns<T, TWidth, TMask>(in GemmOperands<T> op, T* b, nint ldb, int j0, Vector512<T> mask0, Vector512<T> mask1)
+        where T : unmanaged, IFloatingPointIeee754<T> where TWidth : struct, IConstant where TMask : struct, IConstant
+    {
+        int m = op.M, tiles = (m + 7) / 8;
+        for (int t = 0, i = 0, rows; t < tiles; t++, i += rows)
         {
-            int cols = Math.Min(2 * w, op.N - j);
-            Vector512<T> mask0 = FirstLanes<T>(cols), mask1 = FirstLanes<T>(cols - w);
-            int i = 0;
-            if (cols > w)
+            rows = (m - i + tiles - t - 1) / (tiles - t);
+            switch (rows)
             {
-                for (; i + 8 <= op.M; i += 8)
-                    SmallTile<T, Rows8, TwoVectors>(op, b, ldb, rowStep, depthStep, i, j, mask0, mask1);
-                for (; i + 4 <= op.M; i += 4)
-                    SmallTile<T, Rows4, TwoVectors>(op, b, ldb, rowStep, depthStep, i, j, mask0, mask1);
-                for (; i < op.M; i++)
-                    SmallTile<T, Rows1, TwoVectors>(op, b, ldb, rowStep, depthStep, i, j, mask0, mask1);
-            }
-            else
-            {
-                for (; i + 8 <= op.M; i += 8)
-                    SmallTile<T, Rows8, OneVector>(op, b, ldb, rowStep, depthStep, i, j, mask0, mask1);
-                for (; i + 4 <= op.M; i += 4)
-                    SmallTile<T, Rows4, OneVector>(op, b, ldb, rowStep, depthStep, i, j, mask0, mask1);
-                for (; i < op.M; i++)
-                    SmallTile<T, Rows1, OneVector>(op, b, ldb, rowStep, depthStep, i, j, mask0, mask1);
+                case 8:
+                    SmallTile<T, Rows8, TWidth, TMask>(op, b, ldb, i, j0, mask0, mask1);
+                    break;
+                case 7:
+                    SmallTile<T, Rows7, TWidth, TMask>(op, b, ldb, i, j0, mask0, mask1);
+                    break;
+                case 6:
+                    SmallTile<T, Rows6, TWidth, TMask>(op, b, ldb, i, j0, mask0, mask1);
+                    break;
+                case 5:
+                    SmallTile<T, Rows5, TWidth, TMask>(op, b, ldb, i, j0, mask0, mask1);
+                    break;
+                case 4:
+                    SmallTile<T, Rows4, TWidth, TMask>(op, b, ldb, i, j0, mask0, mask1);
+                    break;
+                case 3:
+                    SmallTile<T, Rows3, TWidth, TMask>(op, b, ldb, i, j0, mask0, mask1);
+                    break;
+                case 2:
+                    SmallTile<T, Rows2, TWidth, TMask>(op, b, ldb, i, j0, mask0, mask1);
+                    break;
+                default:
+                    SmallTile<T, Rows1, TWidth, TMask>(op, b, ldb, i, j0, mask0, mask1);
+                    break;
             }
         }
     }
 
     /// <summary>
-    /// One TShape.Rows × (one or two vectors) tile of C at (i, j): the same register blocking as
-    /// <see cref="MicroKernel512{T}"/>, with the row count and width as JIT constants so unused accumulators vanish.
+    /// One TRows × (one or two vectors) tile of C at (i, j): the same register blocking as
+    /// <see cref="MicroKernel512{T}"/>, with the row count, width and masking as JIT constants so unused
+    /// accumulators and masks vanish.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SmallTile<T, TRows, TWidth>(in GemmOperands<T> op, T* b, nint ldb, nint rowStep, nint depthStep,
-        int i, int j, Vector512<T> mask0, Vector512<T> mask1)
+    private static void SmallTile<T, TRows, TWidth, TMask>(in GemmOperands<T> op, T* b, nint ldb, int i, int j,
+        Vector512<T> mask0, Vector512<T> mask1)
         where T : unmanaged, IFloatingPointIeee754<T> where TRows : struct, IConstant where TWidth : struct, IConstant
+        where TMask : struct, IConstant
     {
-        int rows = TRows.Value, w = Vector512<T>.Count;
+        int rows = TRows.Value, w = Vector512<T>.Count, k = op.K;
         bool two = TWidth.Value == 2;
-        T* a = op.TransposeA ? op.A + i : op.A + i * op.Lda;
+        // op(A)[i + r, p] lies at a + r·rowStep + p·depthStep; rows 4..7 are addressed from a4, so every broadcast is
+        // one base + scaled index without a per-step multiply.
+        nint rowStep = op.TransposeA ? 1 : op.Lda, depthStep = op.TransposeA ? op.Lda : 1, rowStep3 = 3 * rowStep;
+        T* a = op.OpA(i, 0), a4 = a + 4 * rowStep;
         b += j;
         Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<T> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default;
         Vector512<T> c60 = default, c61 = default, c70 = default, c71 = default;
-        for (int p = 0; p < op.K; p++, a += depthStep, b += ldb)
+        for (int p = 0; p < k; p++, a += depthStep, a4 += depthStep, b += ldb)
         {
-            Vector512<T> b0 = LoadMasked(b, mask0);
-            Vector512<T> b1 = two ? LoadMasked(b + w, mask1) : default;
+            Vector512<T> b0 = Load<T, TMask>(b, mask0);
+            Vector512<T> b1 = two ? Load<T, TMask>(b + w, mask1) : default;
             Vector512<T> ai = Vector512.Create(a[0]);
             c00 = MultiplyAdd.Estimate(ai, b0, c00);
             if (two) c01 = MultiplyAdd.Estimate(ai, b1, c01);
-            if (rows == 1)
-                continue;
-            ai = Vector512.Create(a[rowStep]);
-            c10 = MultiplyAdd.Estimate(ai, b0, c10);
-            if (two) c11 = MultiplyAdd.Estimate(ai, b1, c11);
-            ai = Vector512.Create(a[2 * rowStep]);
-            c20 = MultiplyAdd.Estimate(ai, b0, c20);
-            if (two) c21 = MultiplyAdd.Estimate(ai, b1, c21);
-            ai = Vector512.Create(a[3 * rowStep]);
-            c30 = MultiplyAdd.Estimate(ai, b0, c30);
-            if (two) c31 = MultiplyAdd.Estimate(ai, b1, c31);
-            if (rows == 4)
-                continue;
-            ai = Vector512.Create(a[4 * rowStep]);
-            c40 = MultiplyAdd.Estimate(ai, b0, c40);
-            if (two) c41 = MultiplyAdd.Estimate(ai, b1, c41);
-            ai = Vector512.Create(a[5 * rowStep]);
-            c50 = MultiplyAdd.Estimate(ai, b0, c50);
-            if (two) c51 = MultiplyAdd.Estimate(ai, b1, c51);
-            ai = Vector512.Create(a[6 * rowStep]);
-            c60 = MultiplyAdd.Estimate(ai, b0, c60);
-            if (two) c61 = MultiplyAdd.Estimate(ai, b1, c61);
-            ai = Vector512.Create(a[7 * rowStep]);
-            c70 = MultiplyAdd.Estimate(ai, b0, c70);
-            if (two) c71 = MultiplyAdd.Estimate(ai, b1, c71);
+            if (rows > 1)
+            {
+                ai = Vector512.Create(a[rowStep]);
+                c10 = MultiplyAdd.Estimate(ai, b0, c10);
+                if (two) c11 = MultiplyAdd.Estimate(ai, b1, c11);
+            }
+            if (rows > 2)
+            {
+                ai = Vector512.Create(a[2 * rowStep]);
+                c20 = MultiplyAdd.Estimate(ai, b0, c20);
+                if (two) c21 = MultiplyAdd.Estimate(ai, b1, c21);
+            }
+            if (rows > 3)
+            {
+                ai = Vector512.Create(a[rowStep3]);
+                c30 = MultiplyAdd.Estimate(ai, b0, c30);
+                if (two) c31 = MultiplyAdd.Estimate(ai, b1, c31);
+            }
+            if (rows > 4)
+            {
+                ai = Vector512.Create(a4[0]);
+                c40 = MultiplyAdd.Estimate(ai, b0, c40);
+                if (two) c41 = MultiplyAdd.Estimate(ai, b1, c41);
+            }
+            if (rows > 5)
+            {
+                ai = Vector512.Create(a4[rowStep]);
+                c50 = MultiplyAdd.Estimate(ai, b0, c50);
+                if (two) c51 = MultiplyAdd.Estimate(ai, b1, c51);
+            }
+            if (rows > 6)
+            {
+                ai = Vector512.Create(a4[2 * rowStep]);
+                c60 = MultiplyAdd.Estimate(ai, b0, c60);
+                if (two) c61 = MultiplyAdd.Estimate(ai, b1, c61);
+            }
+            if (rows > 7)
+            {
+                ai = Vector512.Create(a4[rowStep3]);
+                c70 = MultiplyAdd.Estimate(ai, b0, c70);
+                if (two) c71 = MultiplyAdd.Estimate(ai, b1, c71);
+            }
         }
+        // Copies: stores to C must not make the JIT reload them from op.
         T* c = op.AtC(i, j);
         nint ldc = op.Ldc;
-        UpdateMasked<T, TWidth>(c, c00, c01, mask0, mask1, op.Alpha, op.Beta);
-        if (rows == 1)
-            return;
-        UpdateMasked<T, TWidth>(c + ldc, c10, c11, mask0, mask1, op.Alpha, op.Beta);
-        UpdateMasked<T, TWidth>(c + 2 * ldc, c20, c21, mask0, mask1, op.Alpha, op.Beta);
-        UpdateMasked<T, TWidth>(c + 3 * ldc, c30, c31, mask0, mask1, op.Alpha, op.Beta);
-        if (rows == 4)
-            return;
-        UpdateMasked<T, TWidth>(c + 4 * ldc, c40, c41, mask0, mask1, op.Alpha, op.Beta);
-        UpdateMasked<T, TWidth>(c + 5 * ldc, c50, c51, mask0, mask1, op.Alpha, op.Beta);
-        UpdateMasked<T, TWidth>(c + 6 * ldc, c60, c61, mask0, mask1, op.Alpha, op.Beta);
-        UpdateMasked<T, TWidth>(c + 7 * ldc, c70, c71, mask0, mask1, op.Alpha, op.Beta);
+        T alpha = op.Alpha, beta = op.Beta;
+        UpdateRow<T, TWidth, TMask>(c, c00, c01, mask0, mask1, alpha, beta);
+        if (rows > 1) UpdateRow<T, TWidth, TMask>(c + ldc, c10, c11, mask0, mask1, alpha, beta);
+        if (rows > 2) UpdateRow<T, TWidth, TMask>(c + 2 * ldc, c20, c21, mask0, mask1, alpha, beta);
+        if (rows > 3) UpdateRow<T, TWidth, TMask>(c + 3 * ldc, c30, c31, mask0, mask1, alpha, beta);
+        if (rows > 4) UpdateRow<T, TWidth, TMask>(c + 4 * ldc, c40, c41, mask0, mask1, alpha, beta);
+        if (rows > 5) UpdateRow<T, TWidth, TMask>(c + 5 * ldc, c50, c51, mask0, mask1, alpha, beta);
+        if (rows > 6) UpdateRow<T, TWidth, TMask>(c + 6 * ldc, c60, c61, mask0, mask1, alpha, beta);
+        if (rows > 7) UpdateRow<T, TWidth, TMask>(c + 7 * ldc, c70, c71, mask0, mask1, alpha, beta);
     }
 
-    /// <summary>One tile row under masks: c := beta·c + alpha·(x0, x1), lanes outside the masks neither read nor written.</summary>
+    /// <summary>
+    /// One tile row: c := beta·c + alpha·(x0, x1), without reading c when beta is zero and, when TMask says so, with
+    /// lanes outside the masks neither read nor written. alpha = 1, the usual case, costs no multiply.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UpdateMasked<T, TWidth>(T* c, Vector512<T> x0, Vector512<T> x1, Vector512<T> mask0, Vector512<T> mask1, T alpha, T beta)
-        where T : unmanaged, IFloatingPointIeee754<T> where TWidth : struct, IConstant
+    private static void UpdateRow<T, TWidth, TMask>(T* c, Vector512<T> x0, Vector512<T> x1, Vector512<T> mask0, Vector512<T> mask1, T alpha, T beta)
+        where T : unmanaged, IFloatingPointIeee754<T> where TWidth : struct, IConstant where TMask : struct, IConstant
     {
         bool two = TWidth.Value == 2;
         T* c1 = c + Vector512<T>.Count;
-        Vector512<T> va = Vector512.Create(alpha);
-        x0 *= va;
-        if (two) x1 *= va;
+        if (alpha != T.One)
+        {
+            Vector512<T> va = Vector512.Create(alpha);
+            x0 *= va;
+            if (two) x1 *= va;
+        }
         if (beta != T.Zero)
         {
             Vector512<T> vb = Vector512.Create(beta);
-            x0 = MultiplyAdd.Estimate(vb, LoadMasked(c, mask0), x0);
-            if (two) x1 = MultiplyAdd.Estimate(vb, LoadMasked(c1, mask1), x1);
+            x0 = MultiplyAdd.Estimate(vb, Load<T, TMask>(c, mask0), x0);
+            if (two) x1 = MultiplyAdd.Estimate(vb, Load<T, TMask>(c1, mask1), x1);
         }
-        StoreMasked(c, mask0, x0);
-        if (two) StoreMasked(c1, mask1, x1);
+        Store<T, TMask>(c, mask0, x0);
+        if (two) Store<T, TMask>(c1, mask1, x1);
+    }
+
+    /// <summary>A whole vector (<see cref="Unmasked"/>) or only the lanes of <paramref name="mask"/> (<see cref="Masked"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Load<T, TMask>(T* p, Vector512<T> mask) where T : unmanaged, IFloatingPointIeee754<T> where TMask : struct, IConstant =>
+        TMask.Value == 0 ? Vector512.Load(p) : LoadMasked(p, mask);
+
+    /// <summary>A whole vector (<see cref="Unmasked"/>) or only the lanes of <paramref name="mask"/> (<see cref="Masked"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<T, TMask>(T* p, Vector512<T> mask, Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> where TMask : struct, IConstant
+    {
+        if (TMask.Value == 0)
+            x.Store(p);
+        else
+            StoreMasked(p, mask, x);
     }
 
     /// <summary>A mask of the first <paramref name="count"/> lanes (all lanes when count ≥ Count, none when count ≤ 0).</summary>
