@@ -73,51 +73,58 @@ public static unsafe partial class Gemm
     /// shared out evenly (m = 10: 5 + 5, not 8 + 1 + 1), so no tile is so short that its few accumulator chains wait on
     /// FMA latency.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SmallColumns<T, TWidth, TMask>(in GemmOperands<T> op, T* b, nint ldb, int j0, Vector512<T> mask0, Vector512<T> mask1)
         where T : unmanaged, IFloatingPointIeee754<T> where TWidth : struct, IConstant where TMask : struct, IConstant
     {
-        int m = op.M, tiles = (m + 7) / 8;
-        for (int t = 0, i = 0, rows; t < tiles; t++, i += rows)
+        int m = op.M, tiles = (m + 7) / 8, shortRows = m / tiles, tallTiles = m - shortRows * tiles;
+        SmallTiles<T, TWidth, TMask>(shortRows + 1, tallTiles, op, b, ldb, 0, j0, mask0, mask1);
+        SmallTiles<T, TWidth, TMask>(shortRows, tiles - tallTiles, op, b, ldb, tallTiles * (shortRows + 1), j0, mask0, mask1);
+    }
+
+    /// <summary><paramref name="count"/> tiles of <paramref name="rows"/> (1..8) rows each, from row i0 down.</summary>
+    private static void SmallTiles<T, TWidth, TMask>(int rows, int count, in GemmOperands<T> op, T* b, nint ldb, int i0, int j,
+        Vector512<T> mask0, Vector512<T> mask1)
+        where T : unmanaged, IFloatingPointIeee754<T> where TWidth : struct, IConstant where TMask : struct, IConstant
+    {
+        if (count == 0)
+            return;
+        switch (rows)
         {
-            rows = (m - i + tiles - t - 1) / (tiles - t);
-            switch (rows)
-            {
-                case 8:
-                    SmallTile<T, Rows8, TWidth, TMask>(op, b, ldb, i, j0, mask0, mask1);
-                    break;
-                case 7:
-                    SmallTile<T, Rows7, TWidth, TMask>(op, b, ldb, i, j0, mask0, mask1);
-                    break;
-                case 6:
-                    SmallTile<T, Rows6, TWidth, TMask>(op, b, ldb, i, j0, mask0, mask1);
-                    break;
-                case 5:
-                    SmallTile<T, Rows5, TWidth, TMask>(op, b, ldb, i, j0, mask0, mask1);
-                    break;
-                case 4:
-                    SmallTile<T, Rows4, TWidth, TMask>(op, b, ldb, i, j0, mask0, mask1);
-                    break;
-                case 3:
-                    SmallTile<T, Rows3, TWidth, TMask>(op, b, ldb, i, j0, mask0, mask1);
-                    break;
-                case 2:
-                    SmallTile<T, Rows2, TWidth, TMask>(op, b, ldb, i, j0, mask0, mask1);
-                    break;
-                default:
-                    SmallTile<T, Rows1, TWidth, TMask>(op, b, ldb, i, j0, mask0, mask1);
-                    break;
-            }
+            case 8:
+                SmallTile<T, Rows8, TWidth, TMask>(op, b, ldb, i0, count, j, mask0, mask1);
+                break;
+            case 7:
+                SmallTile<T, Rows7, TWidth, TMask>(op, b, ldb, i0, count, j, mask0, mask1);
+                break;
+            case 6:
+                SmallTile<T, Rows6, TWidth, TMask>(op, b, ldb, i0, count, j, mask0, mask1);
+                break;
+            case 5:
+                SmallTile<T, Rows5, TWidth, TMask>(op, b, ldb, i0, count, j, mask0, mask1);
+                break;
+            case 4:
+                SmallTile<T, Rows4, TWidth, TMask>(op, b, ldb, i0, count, j, mask0, mask1);
+                break;
+            case 3:
+                SmallTile<T, Rows3, TWidth, TMask>(op, b, ldb, i0, count, j, mask0, mask1);
+                break;
+            case 2:
+                SmallTile<T, Rows2, TWidth, TMask>(op, b, ldb, i0, count, j, mask0, mask1);
+                break;
+            default:
+                SmallTile<T, Rows1, TWidth, TMask>(op, b, ldb, i0, count, j, mask0, mask1);
+                break;
         }
     }
 
     /// <summary>
-    /// One TRows × (one or two vectors) tile of C at (i, j): the same register blocking as
-    /// <see cref="MicroKernel512{T}"/>, with the row count, width and masking as JIT constants so unused
-    /// accumulators and masks vanish.
+    /// <paramref name="count"/> TRows × (one or two vectors) tiles of C, one under the other from (i0, j): the same
+    /// register blocking as <see cref="MicroKernel512{T}"/>, with the row count, width and masking as JIT constants so
+    /// unused accumulators and masks vanish. The tiles loop here rather than in the caller: with k = 10 a tile is
+    /// about 100 cycles, and a call with its set-up per tile was a measurable share of it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SmallTile<T, TRows, TWidth, TMask>(in GemmOperands<T> op, T* b, nint ldb, int i, int j,
+    private static void SmallTile<T, TRows, TWidth, TMask>(in GemmOperands<T> op, T* b, nint ldb, int i0, int count, int j,
         Vector512<T> mask0, Vector512<T> mask1)
         where T : unmanaged, IFloatingPointIeee754<T> where TRows : struct, IConstant where TWidth : struct, IConstant
         where TMask : struct, IConstant
@@ -126,98 +133,105 @@ public static unsafe partial class Gemm
         bool two = TWidth.Value == 2;
         // op(A)[i + r, p] lies at a + r·rowStep + p·depthStep; rows 4..7 are addressed from a4, so every broadcast is
         // one base + scaled index without a per-step multiply.
-        nint rowStep = op.TransposeA ? 1 : op.Lda, depthStep = op.TransposeA ? op.Lda : 1, rowStep3 = 3 * rowStep;
-        T* a = op.OpA(i, 0), a4 = a + 4 * rowStep;
-        b += j;
-        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default;
-        Vector512<T> c20 = default, c21 = default, c30 = default, c31 = default;
-        Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default;
-        Vector512<T> c60 = default, c61 = default, c70 = default, c71 = default;
-        for (int p = 0; p < k; p++, a += depthStep, a4 += depthStep, b += ldb)
-        {
-            Vector512<T> b0 = Load<T, TMask>(b, mask0);
-            Vector512<T> b1 = two ? Load<T, TMask>(b + w, mask1) : default;
-            Vector512<T> ai = Vector512.Create(a[0]);
-            c00 = MultiplyAdd.Estimate(ai, b0, c00);
-            if (two) c01 = MultiplyAdd.Estimate(ai, b1, c01);
-            if (rows > 1)
-            {
-                ai = Vector512.Create(a[rowStep]);
-                c10 = MultiplyAdd.Estimate(ai, b0, c10);
-                if (two) c11 = MultiplyAdd.Estimate(ai, b1, c11);
-            }
-            if (rows > 2)
-            {
-                ai = Vector512.Create(a[2 * rowStep]);
-                c20 = MultiplyAdd.Estimate(ai, b0, c20);
-                if (two) c21 = MultiplyAdd.Estimate(ai, b1, c21);
-            }
-            if (rows > 3)
-            {
-                ai = Vector512.Create(a[rowStep3]);
-                c30 = MultiplyAdd.Estimate(ai, b0, c30);
-                if (two) c31 = MultiplyAdd.Estimate(ai, b1, c31);
-            }
-            if (rows > 4)
-            {
-                ai = Vector512.Create(a4[0]);
-                c40 = MultiplyAdd.Estimate(ai, b0, c40);
-                if (two) c41 = MultiplyAdd.Estimate(ai, b1, c41);
-            }
-            if (rows > 5)
-            {
-                ai = Vector512.Create(a4[rowStep]);
-                c50 = MultiplyAdd.Estimate(ai, b0, c50);
-                if (two) c51 = MultiplyAdd.Estimate(ai, b1, c51);
-            }
-            if (rows > 6)
-            {
-                ai = Vector512.Create(a4[2 * rowStep]);
-                c60 = MultiplyAdd.Estimate(ai, b0, c60);
-                if (two) c61 = MultiplyAdd.Estimate(ai, b1, c61);
-            }
-            if (rows > 7)
-            {
-                ai = Vector512.Create(a4[rowStep3]);
-                c70 = MultiplyAdd.Estimate(ai, b0, c70);
-                if (two) c71 = MultiplyAdd.Estimate(ai, b1, c71);
-            }
-        }
-        // Copies: stores to C must not make the JIT reload them from op.
-        T* c = op.AtC(i, j);
+        nint rowStep = op.TransposeA ? 1 : op.Lda, depthStep = op.TransposeA ? op.Lda : 1;
+        nint rowStep2 = 2 * rowStep, rowStep3 = 3 * rowStep;
         nint ldc = op.Ldc;
+        // Copies, so stores to C do not make the JIT reload them from op; alpha = 1 and beta = 0, the usual case,
+        // store the accumulators as they are.
         T alpha = op.Alpha, beta = op.Beta;
-        UpdateRow<T, TWidth, TMask>(c, c00, c01, mask0, mask1, alpha, beta);
-        if (rows > 1) UpdateRow<T, TWidth, TMask>(c + ldc, c10, c11, mask0, mask1, alpha, beta);
-        if (rows > 2) UpdateRow<T, TWidth, TMask>(c + 2 * ldc, c20, c21, mask0, mask1, alpha, beta);
-        if (rows > 3) UpdateRow<T, TWidth, TMask>(c + 3 * ldc, c30, c31, mask0, mask1, alpha, beta);
-        if (rows > 4) UpdateRow<T, TWidth, TMask>(c + 4 * ldc, c40, c41, mask0, mask1, alpha, beta);
-        if (rows > 5) UpdateRow<T, TWidth, TMask>(c + 5 * ldc, c50, c51, mask0, mask1, alpha, beta);
-        if (rows > 6) UpdateRow<T, TWidth, TMask>(c + 6 * ldc, c60, c61, mask0, mask1, alpha, beta);
-        if (rows > 7) UpdateRow<T, TWidth, TMask>(c + 7 * ldc, c70, c71, mask0, mask1, alpha, beta);
+        bool plain = alpha == T.One && beta == T.Zero;
+        b += j;
+        for (int i = i0, end = i0 + count * rows; i < end; i += rows)
+        {
+            T* a = op.OpA(i, 0), a4 = a + 4 * rowStep, bp = b;
+            T* c = op.AtC(i, j);
+            Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default;
+            Vector512<T> c20 = default, c21 = default, c30 = default, c31 = default;
+            Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default;
+            Vector512<T> c60 = default, c61 = default, c70 = default, c71 = default;
+            for (int p = 0; p < k; p++, a += depthStep, a4 += depthStep, bp += ldb)
+            {
+                Vector512<T> b0 = Load<T, TMask>(bp, mask0);
+                Vector512<T> b1 = two ? Load<T, TMask>(bp + w, mask1) : default;
+                Vector512<T> ai = Vector512.Create(a[0]);
+                c00 = MultiplyAdd.Estimate(ai, b0, c00);
+                if (two) c01 = MultiplyAdd.Estimate(ai, b1, c01);
+                if (rows > 1)
+                {
+                    ai = Vector512.Create(a[rowStep]);
+                    c10 = MultiplyAdd.Estimate(ai, b0, c10);
+                    if (two) c11 = MultiplyAdd.Estimate(ai, b1, c11);
+                }
+                if (rows > 2)
+                {
+                    ai = Vector512.Create(a[rowStep2]);
+                    c20 = MultiplyAdd.Estimate(ai, b0, c20);
+                    if (two) c21 = MultiplyAdd.Estimate(ai, b1, c21);
+                }
+                if (rows > 3)
+                {
+                    ai = Vector512.Create(a[rowStep3]);
+                    c30 = MultiplyAdd.Estimate(ai, b0, c30);
+                    if (two) c31 = MultiplyAdd.Estimate(ai, b1, c31);
+                }
+                if (rows > 4)
+                {
+                    ai = Vector512.Create(a4[0]);
+                    c40 = MultiplyAdd.Estimate(ai, b0, c40);
+                    if (two) c41 = MultiplyAdd.Estimate(ai, b1, c41);
+                }
+                if (rows > 5)
+                {
+                    ai = Vector512.Create(a4[rowStep]);
+                    c50 = MultiplyAdd.Estimate(ai, b0, c50);
+                    if (two) c51 = MultiplyAdd.Estimate(ai, b1, c51);
+                }
+                if (rows > 6)
+                {
+                    ai = Vector512.Create(a4[rowStep2]);
+                    c60 = MultiplyAdd.Estimate(ai, b0, c60);
+                    if (two) c61 = MultiplyAdd.Estimate(ai, b1, c61);
+                }
+                if (rows > 7)
+                {
+                    ai = Vector512.Create(a4[rowStep3]);
+                    c70 = MultiplyAdd.Estimate(ai, b0, c70);
+                    if (two) c71 = MultiplyAdd.Estimate(ai, b1, c71);
+                }
+            }
+            UpdateRow<T, TWidth, TMask>(c, c00, c01, mask0, mask1, plain, alpha, beta);
+            if (rows > 1) UpdateRow<T, TWidth, TMask>(c + ldc, c10, c11, mask0, mask1, plain, alpha, beta);
+            if (rows > 2) UpdateRow<T, TWidth, TMask>(c + 2 * ldc, c20, c21, mask0, mask1, plain, alpha, beta);
+            if (rows > 3) UpdateRow<T, TWidth, TMask>(c + 3 * ldc, c30, c31, mask0, mask1, plain, alpha, beta);
+            if (rows > 4) UpdateRow<T, TWidth, TMask>(c + 4 * ldc, c40, c41, mask0, mask1, plain, alpha, beta);
+            if (rows > 5) UpdateRow<T, TWidth, TMask>(c + 5 * ldc, c50, c51, mask0, mask1, plain, alpha, beta);
+            if (rows > 6) UpdateRow<T, TWidth, TMask>(c + 6 * ldc, c60, c61, mask0, mask1, plain, alpha, beta);
+            if (rows > 7) UpdateRow<T, TWidth, TMask>(c + 7 * ldc, c70, c71, mask0, mask1, plain, alpha, beta);
+        }
     }
 
     /// <summary>
-    /// One tile row: c := beta·c + alpha·(x0, x1), without reading c when beta is zero and, when TMask says so, with
-    /// lanes outside the masks neither read nor written. alpha = 1, the usual case, costs no multiply.
+    /// One tile row: c := beta·c + alpha·(x0, x1) (c := (x0, x1) when <paramref name="plain"/>: alpha = 1, beta = 0),
+    /// without reading c when beta is zero and, when TMask says so, with lanes outside the masks neither read nor written.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UpdateRow<T, TWidth, TMask>(T* c, Vector512<T> x0, Vector512<T> x1, Vector512<T> mask0, Vector512<T> mask1, T alpha, T beta)
+    private static void UpdateRow<T, TWidth, TMask>(T* c, Vector512<T> x0, Vector512<T> x1, Vector512<T> mask0, Vector512<T> mask1,
+        bool plain, T alpha, T beta)
         where T : unmanaged, IFloatingPointIeee754<T> where TWidth : struct, IConstant where TMask : struct, IConstant
     {
         bool two = TWidth.Value == 2;
         T* c1 = c + Vector512<T>.Count;
-        if (alpha != T.One)
+        if (!plain)
         {
             Vector512<T> va = Vector512.Create(alpha);
             x0 *= va;
             if (two) x1 *= va;
-        }
-        if (beta != T.Zero)
-        {
-            Vector512<T> vb = Vector512.Create(beta);
-            x0 = MultiplyAdd.Estimate(vb, Load<T, TMask>(c, mask0), x0);
-            if (two) x1 = MultiplyAdd.Estimate(vb, Load<T, TMask>(c1, mask1), x1);
+            if (beta != T.Zero)
+            {
+                Vector512<T> vb = Vector512.Create(beta);
+                x0 = MultiplyAdd.Estimate(vb, Load<T, TMask>(c, mask0), x0);
+                if (two) x1 = MultiplyAdd.Estimate(vb, Load<T, TMask>(c1, mask1), x1);
+            }
         }
         Store<T, TMask>(c, mask0, x0);
         if (two) Store<T, TMask>(c1, mask1, x1);
