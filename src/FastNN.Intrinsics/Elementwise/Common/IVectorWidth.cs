@@ -45,6 +45,9 @@ internal interface IVectorWidth<T, TVector>
 
     /// <summary>x·y + z, fused where the hardware has FMA (so results may differ across paths in the last bit).</summary>
     static abstract TVector MultiplyAdd(TVector x, TVector y, TVector z);
+
+    /// <summary>x·y + z with a single rounding on every path (emulated, slowly, where the hardware has no FMA).</summary>
+    static abstract TVector FusedMultiplyAdd(TVector x, TVector y, TVector z);
     static abstract TVector Abs(TVector x);
     static abstract TVector Negate(TVector x);
     static abstract TVector Exp(TVector x);
@@ -74,7 +77,9 @@ internal readonly struct Width128<T> : IVectorWidth<T, Vector128<T>> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Load(ref T source, nuint index) => Vector128.LoadUnsafe(ref source, index);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<T> value, ref T destination, nuint index) => value.StoreUnsafe(ref destination, index);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Broadcast(T value) => Vector128.Create(value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Constant(double value) => Vector128.Create(T.CreateTruncating(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Constant(double value) =>
+        typeof(T) == typeof(float) ? Vector128.Create((float)value).As<float, T>() : Vector128.Create(value).As<double, T>();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Apply<TOperator>(in TOperator op, Vector128<T> x) where TOperator : struct, IUnaryOperator<T> => op.Invoke(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Apply<TOperator>(in TOperator op, Vector128<T> x, Vector128<T> y) where TOperator : struct, IBinaryOperator<T> => op.Invoke(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Apply<TOperator>(in TOperator op, Vector128<T> x, Vector128<T> y, Vector128<T> z) where TOperator : struct, ITernaryOperator<T> => op.Invoke(x, y, z);
@@ -87,6 +92,7 @@ internal readonly struct Width128<T> : IVectorWidth<T, Vector128<T>> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Multiply(Vector128<T> x, Vector128<T> y) => x * y;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Divide(Vector128<T> x, Vector128<T> y) => x / y;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> MultiplyAdd(Vector128<T> x, Vector128<T> y, Vector128<T> z) => VectorMath.MultiplyAdd(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> FusedMultiplyAdd(Vector128<T> x, Vector128<T> y, Vector128<T> z) => VectorMath.FusedMultiplyAdd(x, y, z);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Abs(Vector128<T> x) => Vector128.Abs(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Negate(Vector128<T> x) => -x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Exp(Vector128<T> x) => VectorMath.Exp(x);
@@ -110,7 +116,9 @@ internal readonly struct Width256<T> : IVectorWidth<T, Vector256<T>> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Load(ref T source, nuint index) => Vector256.LoadUnsafe(ref source, index);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<T> value, ref T destination, nuint index) => value.StoreUnsafe(ref destination, index);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Broadcast(T value) => Vector256.Create(value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Constant(double value) => Vector256.Create(T.CreateTruncating(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Constant(double value) =>
+        typeof(T) == typeof(float) ? Vector256.Create((float)value).As<float, T>() : Vector256.Create(value).As<double, T>();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Apply<TOperator>(in TOperator op, Vector256<T> x) where TOperator : struct, IUnaryOperator<T> => op.Invoke(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Apply<TOperator>(in TOperator op, Vector256<T> x, Vector256<T> y) where TOperator : struct, IBinaryOperator<T> => op.Invoke(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Apply<TOperator>(in TOperator op, Vector256<T> x, Vector256<T> y, Vector256<T> z) where TOperator : struct, ITernaryOperator<T> => op.Invoke(x, y, z);
@@ -123,6 +131,7 @@ internal readonly struct Width256<T> : IVectorWidth<T, Vector256<T>> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Multiply(Vector256<T> x, Vector256<T> y) => x * y;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Divide(Vector256<T> x, Vector256<T> y) => x / y;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> MultiplyAdd(Vector256<T> x, Vector256<T> y, Vector256<T> z) => VectorMath.MultiplyAdd(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> FusedMultiplyAdd(Vector256<T> x, Vector256<T> y, Vector256<T> z) => VectorMath.FusedMultiplyAdd(x, y, z);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Abs(Vector256<T> x) => Vector256.Abs(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Negate(Vector256<T> x) => -x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Exp(Vector256<T> x) => VectorMath.Exp(x);
@@ -146,7 +155,9 @@ internal readonly struct Width512<T> : IVectorWidth<T, Vector512<T>> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Load(ref T source, nuint index) => Vector512.LoadUnsafe(ref source, index);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<T> value, ref T destination, nuint index) => value.StoreUnsafe(ref destination, index);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Broadcast(T value) => Vector512.Create(value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Constant(double value) => Vector512.Create(T.CreateTruncating(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Constant(double value) =>
+        typeof(T) == typeof(float) ? Vector512.Create((float)value).As<float, T>() : Vector512.Create(value).As<double, T>();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Apply<TOperator>(in TOperator op, Vector512<T> x) where TOperator : struct, IUnaryOperator<T> => op.Invoke(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Apply<TOperator>(in TOperator op, Vector512<T> x, Vector512<T> y) where TOperator : struct, IBinaryOperator<T> => op.Invoke(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Apply<TOperator>(in TOperator op, Vector512<T> x, Vector512<T> y, Vector512<T> z) where TOperator : struct, ITernaryOperator<T> => op.Invoke(x, y, z);
@@ -159,6 +170,7 @@ internal readonly struct Width512<T> : IVectorWidth<T, Vector512<T>> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Multiply(Vector512<T> x, Vector512<T> y) => x * y;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Divide(Vector512<T> x, Vector512<T> y) => x / y;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> MultiplyAdd(Vector512<T> x, Vector512<T> y, Vector512<T> z) => VectorMath.MultiplyAdd(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> FusedMultiplyAdd(Vector512<T> x, Vector512<T> y, Vector512<T> z) => VectorMath.FusedMultiplyAdd(x, y, z);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Abs(Vector512<T> x) => Vector512.Abs(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Negate(Vector512<T> x) => -x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Exp(Vector512<T> x) => VectorMath.Exp(x);

@@ -25,6 +25,7 @@ internal readonly struct ScalarWidth<T> : IVectorWidth<T, T> where T : unmanaged
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Multiply(T x, T y) => x * y;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Divide(T x, T y) => x / y;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MultiplyAdd(T x, T y, T z) => T.MultiplyAddEstimate(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T FusedMultiplyAdd(T x, T y, T z) => T.FusedMultiplyAdd(x, y, z);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Abs(T x) => T.Abs(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Negate(T x) => -x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Exp(T x) => T.Exp(x);

@@ -55,6 +55,27 @@ internal static class VectorMath
             ? Vector512.MultiplyAddEstimate(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>()
             : Vector512.MultiplyAddEstimate(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
 
+    /// <summary>x·y + z with a single rounding (software-emulated where the hardware has no FMA).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> FusedMultiplyAdd<T>(Vector128<T> x, Vector128<T> y, Vector128<T> z) where T : unmanaged =>
+        typeof(T) == typeof(float)
+            ? Vector128.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>()
+            : Vector128.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
+
+    /// <summary>x·y + z with a single rounding (software-emulated where the hardware has no FMA).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> FusedMultiplyAdd<T>(Vector256<T> x, Vector256<T> y, Vector256<T> z) where T : unmanaged =>
+        typeof(T) == typeof(float)
+            ? Vector256.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>()
+            : Vector256.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
+
+    /// <summary>x·y + z with a single rounding (software-emulated where the hardware has no FMA).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> FusedMultiplyAdd<T>(Vector512<T> x, Vector512<T> y, Vector512<T> z) where T : unmanaged =>
+        typeof(T) == typeof(float)
+            ? Vector512.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>()
+            : Vector512.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
+
     /// <summary>
     /// exp for float, in float: e^x = 2^n·e^r with n = round(x/ln 2), |r| ≤ ln2/2, e^r = 1 + r + r²·P(r)
     /// (Cephes' expf polynomial, about 1 ulp). The runtime's float exp widens to double, doing twice the work, and
