@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace FastNN.Intrinsics;
 
@@ -54,6 +55,12 @@ internal interface IVectorWidth<T, TVector>
 
     /// <summary>2^n for integer-valued lanes n within the normal exponent range of <typeparamref name="T"/>, built from the bits (<see cref="PowerOfTwoBits"/>).</summary>
     static abstract TVector PowerOfTwo(TVector n);
+
+    /// <summary>x·2^n for integer-valued lanes n in [-150, 129], rounded once (into the subnormals, or to ∞).</summary>
+    static abstract TVector ScaleB(TVector x, TVector n);
+
+    /// <summary>x clamped to [low, high] by the hardware's min and max, ordered so that NaN lanes of x pass through.</summary>
+    static abstract TVector Clamp(TVector x, TVector low, TVector high);
     static abstract TVector Log(TVector x);
 
     /// <summary>The larger lane, NaN if either is NaN (IEEE maximum, as <see cref="Math.Max(double, double)"/>).</summary>
@@ -102,6 +109,14 @@ internal readonly struct Width128<T> : IVectorWidth<T, Vector128<T>> where T : u
             ? Vector128.ShiftLeft((n.AsSingle() + Vector128.Create(PowerOfTwoBits.Single)).AsInt32(), 23).As<int, T>()
             : Vector128.ShiftLeft((n.AsDouble() + Vector128.Create(PowerOfTwoBits.Double)).AsInt64(), 52).As<long, T>();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Log(Vector128<T> x) => VectorMath.Log(x);
+    // vscalefps/pd: one instruction, one rounding, overflow and underflow handled by the hardware.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> ScaleB(Vector128<T> x, Vector128<T> n) =>
+        !Avx512F.VL.IsSupported ? VectorMath.ScaleBByHalves<T, Width128<T>, Vector128<T>>(x, n)
+        : typeof(T) == typeof(float) ? Avx512F.VL.Scale(x.AsSingle(), n.AsSingle()).As<float, T>()
+        : Avx512F.VL.Scale(x.AsDouble(), n.AsDouble()).As<double, T>();
+    // maxps/minps return their second operand when either is NaN.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Clamp(Vector128<T> x, Vector128<T> low, Vector128<T> high) => Vector128.MinNative(high, Vector128.MaxNative(low, x));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Max(Vector128<T> x, Vector128<T> y) => Vector128.Max(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> GreaterThan(Vector128<T> x, Vector128<T> y) => Vector128.GreaterThan(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> LessThan(Vector128<T> x, Vector128<T> y) => Vector128.LessThan(x, y);
@@ -141,6 +156,14 @@ internal readonly struct Width256<T> : IVectorWidth<T, Vector256<T>> where T : u
             ? Vector256.ShiftLeft((n.AsSingle() + Vector256.Create(PowerOfTwoBits.Single)).AsInt32(), 23).As<int, T>()
             : Vector256.ShiftLeft((n.AsDouble() + Vector256.Create(PowerOfTwoBits.Double)).AsInt64(), 52).As<long, T>();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Log(Vector256<T> x) => VectorMath.Log(x);
+    // vscalefps/pd: one instruction, one rounding, overflow and underflow handled by the hardware.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> ScaleB(Vector256<T> x, Vector256<T> n) =>
+        !Avx512F.VL.IsSupported ? VectorMath.ScaleBByHalves<T, Width256<T>, Vector256<T>>(x, n)
+        : typeof(T) == typeof(float) ? Avx512F.VL.Scale(x.AsSingle(), n.AsSingle()).As<float, T>()
+        : Avx512F.VL.Scale(x.AsDouble(), n.AsDouble()).As<double, T>();
+    // maxps/minps return their second operand when either is NaN.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Clamp(Vector256<T> x, Vector256<T> low, Vector256<T> high) => Vector256.MinNative(high, Vector256.MaxNative(low, x));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Max(Vector256<T> x, Vector256<T> y) => Vector256.Max(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> GreaterThan(Vector256<T> x, Vector256<T> y) => Vector256.GreaterThan(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> LessThan(Vector256<T> x, Vector256<T> y) => Vector256.LessThan(x, y);
@@ -180,6 +203,14 @@ internal readonly struct Width512<T> : IVectorWidth<T, Vector512<T>> where T : u
             ? Vector512.ShiftLeft((n.AsSingle() + Vector512.Create(PowerOfTwoBits.Single)).AsInt32(), 23).As<int, T>()
             : Vector512.ShiftLeft((n.AsDouble() + Vector512.Create(PowerOfTwoBits.Double)).AsInt64(), 52).As<long, T>();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Log(Vector512<T> x) => VectorMath.Log(x);
+    // vscalefps/pd: one instruction, one rounding, overflow and underflow handled by the hardware.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> ScaleB(Vector512<T> x, Vector512<T> n) =>
+        !Avx512F.IsSupported ? VectorMath.ScaleBByHalves<T, Width512<T>, Vector512<T>>(x, n)
+        : typeof(T) == typeof(float) ? Avx512F.Scale(x.AsSingle(), n.AsSingle()).As<float, T>()
+        : Avx512F.Scale(x.AsDouble(), n.AsDouble()).As<double, T>();
+    // maxps/minps return their second operand when either is NaN.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Clamp(Vector512<T> x, Vector512<T> low, Vector512<T> high) => Vector512.MinNative(high, Vector512.MaxNative(low, x));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Max(Vector512<T> x, Vector512<T> y) => Vector512.Max(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> GreaterThan(Vector512<T> x, Vector512<T> y) => Vector512.GreaterThan(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> LessThan(Vector512<T> x, Vector512<T> y) => Vector512.LessThan(x, y);
