@@ -43,6 +43,12 @@ internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int K
     /// <summary>Calls at most one vector wide (n ≤ Vector512&lt;T&gt;.Count) with m·n·k at most this take the small path.</summary>
     public const long NarrowMaxVolume = 1L << 22;
 
+    /// <summary>Calls with at most this many rows (8 row tiles of the small path) may skip packing whatever their volume (see <see cref="ShortMaxBytesB"/>).</summary>
+    public const int ShortMaxRows = 64;
+
+    /// <summary>... provided B (k×n) fits in this many bytes, the L2 of one core, so every row tile streams it from L2.</summary>
+    public const long ShortMaxBytesB = 1 << 20;
+
     /// <summary>Work (2·m·n·k flops) a call needs per thread before another thread joins: about 20 µs of one core, well above the cost of waking a worker.</summary>
     public const long MinFlopsPerThread = 2_000_000;
 

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using FastNN.Intrinsics;
 using FsCheck;
 using FsCheck.Fluent;
@@ -12,10 +13,10 @@ public class GemmBlockingTests
     {
         Assert.True(BlockSizes.For<float>(IsaPath.Vector512).Fits<float, MicroKernel512<float>>());
         Assert.True(BlockSizes.For<double>(IsaPath.Vector512).Fits<double, MicroKernel512<double>>());
-        Assert.True(BlockSizes.For<float>(IsaPath.Vector256).Fits<float, MicroKernel256<float>>());
-        Assert.True(BlockSizes.For<double>(IsaPath.Vector256).Fits<double, MicroKernel256<double>>());
-        Assert.True(BlockSizes.For<float>(IsaPath.Vector128).Fits<float, MicroKernel128<float>>());
-        Assert.True(BlockSizes.For<double>(IsaPath.Vector128).Fits<double, MicroKernel128<double>>());
+        Assert.True(BlockSizes.For<float>(IsaPath.Vector256).Fits<float, MicroKernel6x2<float, Vector256<float>, Width256<float>>>());
+        Assert.True(BlockSizes.For<double>(IsaPath.Vector256).Fits<double, MicroKernel6x2<double, Vector256<double>, Width256<double>>>());
+        Assert.True(BlockSizes.For<float>(IsaPath.Vector128).Fits<float, MicroKernel6x2<float, Vector128<float>, Width128<float>>>());
+        Assert.True(BlockSizes.For<double>(IsaPath.Vector128).Fits<double, MicroKernel6x2<double, Vector128<double>, Width128<double>>>());
         Assert.True(BlockSizes.For<float>(IsaPath.Scalar).Fits<float, MicroKernelScalar<float>>());
         Assert.True(BlockSizes.For<double>(IsaPath.Scalar).Fits<double, MicroKernelScalar<double>>());
     }

@@ -8,11 +8,14 @@ namespace FastNN.Tests.Gemm;
 [Collection(ParallelismCollection.Name)]
 public class GemmThreadingTests
 {
-    // Wide (split by columns), tall (split by rows), and one that also spans several KC blocks.
+    // Wide (split by columns), tall (split by rows), one that also spans several KC blocks, and short ones.
     [Theory]
     [InlineData(200, 300, 150, false, true)]
     [InlineData(700, 40, 100, true, false)]
     [InlineData(90, 250, 700, false, false)]
+    // Short: unpacked on one thread, packed on two, the same arithmetic either way.
+    [InlineData(64, 784, 256, false, false)]
+    [InlineData(50, 300, 384, true, false)]
     public void ResultsAreBitIdenticalForOneAndTwoThreads(int m, int n, int k, bool transposeA, bool transposeB)
     {
         SameBits<float>(m, n, k, transposeA, transposeB);

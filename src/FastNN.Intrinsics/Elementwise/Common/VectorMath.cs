@@ -55,22 +55,42 @@ internal static class VectorMath
             ? Vector512.MultiplyAddEstimate(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>()
             : Vector512.MultiplyAddEstimate(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
 
+    /// <summary>x·y + z with a single rounding (software-emulated where the hardware has no FMA).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> FusedMultiplyAdd<T>(Vector128<T> x, Vector128<T> y, Vector128<T> z) where T : unmanaged =>
+        typeof(T) == typeof(float)
+            ? Vector128.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>()
+            : Vector128.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
+
+    /// <summary>x·y + z with a single rounding (software-emulated where the hardware has no FMA).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> FusedMultiplyAdd<T>(Vector256<T> x, Vector256<T> y, Vector256<T> z) where T : unmanaged =>
+        typeof(T) == typeof(float)
+            ? Vector256.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>()
+            : Vector256.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
+
+    /// <summary>x·y + z with a single rounding (software-emulated where the hardware has no FMA).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> FusedMultiplyAdd<T>(Vector512<T> x, Vector512<T> y, Vector512<T> z) where T : unmanaged =>
+        typeof(T) == typeof(float)
+            ? Vector512.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>()
+            : Vector512.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
+
     /// <summary>
     /// exp for float, in float: e^x = 2^n·e^r with n = round(x/ln 2), |r| ≤ ln2/2, e^r = 1 + r + r²·P(r)
     /// (Cephes' expf polynomial, about 1 ulp). The runtime's float exp widens to double, doing twice the work, and
     /// is not inlined (a call per vector, operands through memory): this one is about twice as fast.
     /// </summary>
     /// <remarks>
-    /// x is clamped to [-104, 89], where e^x already rounds to 0 or ∞ (NaN fails both comparisons and passes through); 2^n is applied
-    /// as two halves so that n down to -150 reaches the subnormals with a single rounding and n = 129 gives ∞.
+    /// x is clamped to [-104, 89], where e^x already rounds to 0 or ∞ (NaN passes through); 2^n is applied with one
+    /// rounding (<see cref="IVectorWidth{T, TVector}.ScaleB"/>), so n down to -150 reaches the subnormals and n = 129 gives ∞.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVector ExpSingle<TWidth, TVector>(TVector x)
         where TWidth : IVectorWidth<float, TVector> where TVector : struct
     {
         TVector magic = TWidth.Constant(12582912);   // 1.5·2^23: adding it rounds to an integer
-        TVector low = TWidth.Constant(-104), high = TWidth.Constant(89);
-        x = TWidth.Select(TWidth.LessThan(x, low), low, TWidth.Select(TWidth.GreaterThan(x, high), high, x));
+        x = TWidth.Clamp(x, TWidth.Constant(-104), TWidth.Constant(89));
         TVector n = TWidth.Subtract(TWidth.MultiplyAdd(x, TWidth.Constant(1.44269504088896341), magic), magic);
         // ln 2 = 0.693359375 - 2.12194440e-4 (Cody-Waite): n·0.693359375 is exact, so r keeps its low bits.
         TVector r = TWidth.MultiplyAdd(n, TWidth.Constant(-0.693359375), x);
@@ -82,8 +102,21 @@ internal static class VectorMath
         p = Polynomial.Step<float, TWidth, TVector>(p, r, 1.6666665459e-1);
         p = Polynomial.Step<float, TWidth, TVector>(p, r, 5.0000001201e-1);
         TVector er = TWidth.Add(TWidth.MultiplyAdd(p, TWidth.Multiply(r, r), r), TWidth.Constant(1));
+        return TWidth.ScaleB(er, n);
+    }
+
+    /// <summary>
+    /// x·2^n for integer-valued n in [-150, 129] without a scale instruction: 2^n is applied as two halves built from
+    /// the bits, so that n down to -150 reaches the subnormals with a single rounding and n = 129 gives ∞.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector ScaleBByHalves<T, TWidth, TVector>(TVector x, TVector n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TWidth : IVectorWidth<T, TVector> where TVector : struct
+    {
+        TVector magic = TWidth.Constant(typeof(T) == typeof(float) ? 12582912 : 6755399441055744);   // 1.5·2^23 or 1.5·2^52
         TVector half = TWidth.Subtract(TWidth.MultiplyAdd(n, TWidth.Constant(0.5), magic), magic);
-        return TWidth.Multiply(TWidth.Multiply(er, TWidth.PowerOfTwo(half)), TWidth.PowerOfTwo(TWidth.Subtract(n, half)));
+        return TWidth.Multiply(TWidth.Multiply(x, TWidth.PowerOfTwo(half)), TWidth.PowerOfTwo(TWidth.Subtract(n, half)));
     }
 
     /// <summary>
