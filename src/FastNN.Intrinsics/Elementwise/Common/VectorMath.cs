@@ -95,13 +95,13 @@ internal static class VectorMath
         // ln 2 = 0.693359375 - 2.12194440e-4 (Cody-Waite): n·0.693359375 is exact, so r keeps its low bits.
         TVector r = TWidth.MultiplyAdd(n, TWidth.Constant(-0.693359375), x);
         r = TWidth.MultiplyAdd(n, TWidth.Constant(2.12194440e-4), r);
-        TVector p = TWidth.Constant(1.9875691500e-4);
-        p = Polynomial.Step<float, TWidth, TVector>(p, r, 1.3981999507e-3);
-        p = Polynomial.Step<float, TWidth, TVector>(p, r, 8.3334519073e-3);
-        p = Polynomial.Step<float, TWidth, TVector>(p, r, 4.1665795894e-2);
-        p = Polynomial.Step<float, TWidth, TVector>(p, r, 1.6666665459e-1);
-        p = Polynomial.Step<float, TWidth, TVector>(p, r, 5.0000001201e-1);
-        TVector er = TWidth.Add(TWidth.MultiplyAdd(p, TWidth.Multiply(r, r), r), TWidth.Constant(1));
+        // P(r) by Estrin's scheme, pairs in r then Horner in r²: the same five FMAs as Horner, but 3 deep instead of 5
+        // (the loop is latency-bound: a shorter chain lets more vectors overlap). Its rounding is scaled by r² ≤ 0.12.
+        TVector r2 = TWidth.Multiply(r, r);
+        TVector p = Polynomial.Step<float, TWidth, TVector>(TWidth.Constant(1.9875691500e-4), r, 1.3981999507e-3);
+        p = TWidth.MultiplyAdd(p, r2, Polynomial.Step<float, TWidth, TVector>(TWidth.Constant(8.3334519073e-3), r, 4.1665795894e-2));
+        p = TWidth.MultiplyAdd(p, r2, Polynomial.Step<float, TWidth, TVector>(TWidth.Constant(1.6666665459e-1), r, 5.0000001201e-1));
+        TVector er = TWidth.Add(TWidth.MultiplyAdd(p, r2, r), TWidth.Constant(1));
         return TWidth.ScaleB(er, n);
     }
 
