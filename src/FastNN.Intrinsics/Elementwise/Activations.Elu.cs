@@ -8,8 +8,9 @@ public static partial class Activations
 {
     /// <summary>ELU: <c>y[i] = x[i] &gt; 0 ? x[i] : alpha·(exp(x[i]) - 1)</c>.</summary>
     /// <remarks>
-    /// <para>exp(x) − 1 is computed as <c>2t/(1 − t)</c> with <c>t = tanh(x/2)</c>, which keeps full relative accuracy
-    /// near 0 (PyTorch uses expm1). PyTorch's default alpha is 1. Special values: -∞ → -alpha, +∞ → +∞, NaN → NaN.
+    /// <para>exp(x) − 1 keeps full relative accuracy near 0 (PyTorch uses expm1): for float vectors it is
+    /// <c>2^n·(e^r − 1) + (2^n − 1)</c> from exp's own range reduction, otherwise <c>2t/(1 − t)</c> with
+    /// <c>t = tanh(x/2)</c>. PyTorch's default alpha is 1. Special values: -∞ → -alpha, +∞ → +∞, NaN → NaN.
     /// Relative error within a few ulp; results may differ across instruction sets in the last bits.</para>
     /// </remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -44,7 +45,7 @@ public static partial class Activations
     }
 }
 
-/// <summary>x &gt; 0 ? x : α·expm1(x), with expm1(x) = 2t/(1 − t), t = tanh(x/2).</summary>
+/// <summary>x &gt; 0 ? x : α·expm1(x).</summary>
 internal readonly struct EluOperator<T>(T alpha) : IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorizable => VectorMath.HasVectorMath<T>();
@@ -57,9 +58,7 @@ internal readonly struct EluOperator<T>(T alpha) : IUnaryOperator<T> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private TVector Compute<TWidth, TVector>(TVector x) where TWidth : IVectorWidth<T, TVector> where TVector : struct
     {
-        // expm1(x) = 2·tanh(x/2) / (1 − tanh(x/2)): tanh is accurate near 0 and 1 − t has no cancellation for x ≤ 0.
-        TVector t = TanhOperator<T>.Compute<TWidth, TVector>(TWidth.Multiply(x, TWidth.Constant(0.5)));
-        TVector expm1 = TWidth.Divide(TWidth.Add(t, t), TWidth.Subtract(TWidth.Constant(1), t));
+        TVector expm1 = TWidth.ExpM1NonPositive(x);
         return TWidth.Select(TWidth.GreaterThan(x, TWidth.Constant(0)), x, TWidth.Multiply(TWidth.Broadcast(alpha), expm1));
     }
 }

@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace FastNN.Intrinsics;
 
@@ -79,55 +78,18 @@ public static partial class OptimizerKernels
         public int StateCount => _amsGrad ? 3 : 2;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Invoke(ref T p, T g, ref T m, ref T v, ref T vMax)
+        public void Invoke<TWidth, TVector>(ref TVector p, TVector g, ref TVector m, ref TVector v, ref TVector vMax)
+            where TWidth : IVectorWidth<T, TVector> where TVector : struct
         {
-            if (_decoupled) p *= _shrink;                                   // θ ← θ·(1 − γ·λ)
-            if (_coupled) g += _weightDecay * p;                            // g ← g + λ·θ
-            m = _beta1 * m + _oneMinusBeta1 * g;                            // m ← β1·m + (1 − β1)·g
-            v = _beta2 * v + _oneMinusBeta2 * g * g;                        // v ← β2·v + (1 − β2)·g²
-            T s = v;
-            if (_amsGrad) s = vMax = T.Max(vMax, v);                        // v̂ ← max(v̂, v)
-            T d = T.Sqrt(s) / _biasCorrection2Sqrt + _epsilon;              // d ← √v / √(1 − β2^t) + ε
-            p -= _stepSize * (m / d);                                       // θ ← θ − (γ / (1 − β1^t))·m / d
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Invoke(ref Vector128<T> p, Vector128<T> g, ref Vector128<T> m, ref Vector128<T> v, ref Vector128<T> vMax)
-        {
-            if (_decoupled) p *= Vector128.Create(_shrink);
-            if (_coupled) g += Vector128.Create(_weightDecay) * p;
-            m = Vector128.Create(_beta1) * m + Vector128.Create(_oneMinusBeta1) * g;
-            v = Vector128.Create(_beta2) * v + Vector128.Create(_oneMinusBeta2) * g * g;
-            Vector128<T> s = v;
-            if (_amsGrad) s = vMax = Vector128.Max(vMax, v);
-            Vector128<T> d = Vector128.Sqrt(s) / Vector128.Create(_biasCorrection2Sqrt) + Vector128.Create(_epsilon);
-            p -= Vector128.Create(_stepSize) * (m / d);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Invoke(ref Vector256<T> p, Vector256<T> g, ref Vector256<T> m, ref Vector256<T> v, ref Vector256<T> vMax)
-        {
-            if (_decoupled) p *= Vector256.Create(_shrink);
-            if (_coupled) g += Vector256.Create(_weightDecay) * p;
-            m = Vector256.Create(_beta1) * m + Vector256.Create(_oneMinusBeta1) * g;
-            v = Vector256.Create(_beta2) * v + Vector256.Create(_oneMinusBeta2) * g * g;
-            Vector256<T> s = v;
-            if (_amsGrad) s = vMax = Vector256.Max(vMax, v);
-            Vector256<T> d = Vector256.Sqrt(s) / Vector256.Create(_biasCorrection2Sqrt) + Vector256.Create(_epsilon);
-            p -= Vector256.Create(_stepSize) * (m / d);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Invoke(ref Vector512<T> p, Vector512<T> g, ref Vector512<T> m, ref Vector512<T> v, ref Vector512<T> vMax)
-        {
-            if (_decoupled) p *= Vector512.Create(_shrink);
-            if (_coupled) g += Vector512.Create(_weightDecay) * p;
-            m = Vector512.Create(_beta1) * m + Vector512.Create(_oneMinusBeta1) * g;
-            v = Vector512.Create(_beta2) * v + Vector512.Create(_oneMinusBeta2) * g * g;
-            Vector512<T> s = v;
-            if (_amsGrad) s = vMax = Vector512.Max(vMax, v);
-            Vector512<T> d = Vector512.Sqrt(s) / Vector512.Create(_biasCorrection2Sqrt) + Vector512.Create(_epsilon);
-            p -= Vector512.Create(_stepSize) * (m / d);
+            if (_decoupled) p = TWidth.Multiply(p, TWidth.Broadcast(_shrink));                                  // θ ← θ·(1 − γ·λ)
+            if (_coupled) g = TWidth.Add(g, TWidth.Multiply(TWidth.Broadcast(_weightDecay), p));                // g ← g + λ·θ
+            m = TWidth.Add(TWidth.Multiply(TWidth.Broadcast(_beta1), m), TWidth.Multiply(TWidth.Broadcast(_oneMinusBeta1), g));   // m ← β1·m + (1 − β1)·g
+            v = TWidth.Add(TWidth.Multiply(TWidth.Broadcast(_beta2), v),
+                TWidth.Multiply(TWidth.Multiply(TWidth.Broadcast(_oneMinusBeta2), g), g));                     // v ← β2·v + (1 − β2)·g²
+            TVector s = v;
+            if (_amsGrad) s = vMax = TWidth.Max(vMax, v);                                                       // v̂ ← max(v̂, v)
+            TVector d = TWidth.Add(TWidth.Divide(TWidth.Sqrt(s), TWidth.Broadcast(_biasCorrection2Sqrt)), TWidth.Broadcast(_epsilon));   // d ← √v / √(1 − β2^t) + ε
+            p = TWidth.Subtract(p, TWidth.Multiply(TWidth.Broadcast(_stepSize), TWidth.Divide(m, d)));          // θ ← θ − (γ / (1 − β1^t))·m / d
         }
     }
 }

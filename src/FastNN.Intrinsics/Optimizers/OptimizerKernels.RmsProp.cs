@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace FastNN.Intrinsics;
 
@@ -71,117 +70,32 @@ public static partial class OptimizerKernels
         public int StateCount => 1 + (_useMomentum ? 1 : 0) + (_centered ? 1 : 0);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Invoke(ref T p, T g, ref T v, ref T s1, ref T s2)
+        public void Invoke<TWidth, TVector>(ref TVector p, TVector g, ref TVector v, ref TVector s1, ref TVector s2)
+            where TWidth : IVectorWidth<T, TVector> where TVector : struct
         {
-            ref T b = ref s1;
-            ref T gAvg = ref _useMomentum ? ref s2 : ref s1;
-            if (_coupled) g += _weightDecay * p;                            // g ← g + λ·θ
-            v = _alpha * v + _oneMinusAlpha * g * g;                        // v ← α·v + (1 − α)·g²
-            T a;
+            ref TVector b = ref s1;
+            ref TVector gAvg = ref _useMomentum ? ref s2 : ref s1;
+            TVector alpha = TWidth.Broadcast(_alpha), oneMinusAlpha = TWidth.Broadcast(_oneMinusAlpha);
+            if (_coupled) g = TWidth.Add(g, TWidth.Multiply(TWidth.Broadcast(_weightDecay), p));                // g ← g + λ·θ
+            v = TWidth.Add(TWidth.Multiply(alpha, v), TWidth.Multiply(TWidth.Multiply(oneMinusAlpha, g), g));   // v ← α·v + (1 − α)·g²
+            TVector a;
             if (_centered)
             {
-                gAvg = _alpha * gAvg + _oneMinusAlpha * g;                  // ḡ ← α·ḡ + (1 − α)·g
-                a = T.Sqrt(v - gAvg * gAvg) + _epsilon;                     // a ← √(v − ḡ²) + ε
+                gAvg = TWidth.Add(TWidth.Multiply(alpha, gAvg), TWidth.Multiply(oneMinusAlpha, g));             // ḡ ← α·ḡ + (1 − α)·g
+                a = TWidth.Add(TWidth.Sqrt(TWidth.Subtract(v, TWidth.Multiply(gAvg, gAvg))), TWidth.Broadcast(_epsilon));   // a ← √(v − ḡ²) + ε
             }
             else
             {
-                a = T.Sqrt(v) + _epsilon;                                   // a ← √v + ε
+                a = TWidth.Add(TWidth.Sqrt(v), TWidth.Broadcast(_epsilon));                                     // a ← √v + ε
             }
             if (_useMomentum)
             {
-                b = _momentum * b + g / a;                                  // b ← μ·b + g/a
-                p -= _learningRate * b;                                     // θ ← θ − γ·b
+                b = TWidth.Add(TWidth.Multiply(TWidth.Broadcast(_momentum), b), TWidth.Divide(g, a));           // b ← μ·b + g/a
+                p = TWidth.Subtract(p, TWidth.Multiply(TWidth.Broadcast(_learningRate), b));                    // θ ← θ − γ·b
             }
             else
             {
-                p -= _learningRate * (g / a);                               // θ ← θ − γ·g/a
-            }
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Invoke(ref Vector128<T> p, Vector128<T> g, ref Vector128<T> v, ref Vector128<T> s1, ref Vector128<T> s2)
-        {
-            ref Vector128<T> b = ref s1;
-            ref Vector128<T> gAvg = ref _useMomentum ? ref s2 : ref s1;
-            Vector128<T> alpha = Vector128.Create(_alpha), oneMinusAlpha = Vector128.Create(_oneMinusAlpha);
-            if (_coupled) g += Vector128.Create(_weightDecay) * p;
-            v = alpha * v + oneMinusAlpha * g * g;
-            Vector128<T> a;
-            if (_centered)
-            {
-                gAvg = alpha * gAvg + oneMinusAlpha * g;
-                a = Vector128.Sqrt(v - gAvg * gAvg) + Vector128.Create(_epsilon);
-            }
-            else
-            {
-                a = Vector128.Sqrt(v) + Vector128.Create(_epsilon);
-            }
-            if (_useMomentum)
-            {
-                b = Vector128.Create(_momentum) * b + g / a;
-                p -= Vector128.Create(_learningRate) * b;
-            }
-            else
-            {
-                p -= Vector128.Create(_learningRate) * (g / a);
-            }
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Invoke(ref Vector256<T> p, Vector256<T> g, ref Vector256<T> v, ref Vector256<T> s1, ref Vector256<T> s2)
-        {
-            ref Vector256<T> b = ref s1;
-            ref Vector256<T> gAvg = ref _useMomentum ? ref s2 : ref s1;
-            Vector256<T> alpha = Vector256.Create(_alpha), oneMinusAlpha = Vector256.Create(_oneMinusAlpha);
-            if (_coupled) g += Vector256.Create(_weightDecay) * p;
-            v = alpha * v + oneMinusAlpha * g * g;
-            Vector256<T> a;
-            if (_centered)
-            {
-                gAvg = alpha * gAvg + oneMinusAlpha * g;
-                a = Vector256.Sqrt(v - gAvg * gAvg) + Vector256.Create(_epsilon);
-            }
-            else
-            {
-                a = Vector256.Sqrt(v) + Vector256.Create(_epsilon);
-            }
-            if (_useMomentum)
-            {
-                b = Vector256.Create(_momentum) * b + g / a;
-                p -= Vector256.Create(_learningRate) * b;
-            }
-            else
-            {
-                p -= Vector256.Create(_learningRate) * (g / a);
-            }
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Invoke(ref Vector512<T> p, Vector512<T> g, ref Vector512<T> v, ref Vector512<T> s1, ref Vector512<T> s2)
-        {
-            ref Vector512<T> b = ref s1;
-            ref Vector512<T> gAvg = ref _useMomentum ? ref s2 : ref s1;
-            Vector512<T> alpha = Vector512.Create(_alpha), oneMinusAlpha = Vector512.Create(_oneMinusAlpha);
-            if (_coupled) g += Vector512.Create(_weightDecay) * p;
-            v = alpha * v + oneMinusAlpha * g * g;
-            Vector512<T> a;
-            if (_centered)
-            {
-                gAvg = alpha * gAvg + oneMinusAlpha * g;
-                a = Vector512.Sqrt(v - gAvg * gAvg) + Vector512.Create(_epsilon);
-            }
-            else
-            {
-                a = Vector512.Sqrt(v) + Vector512.Create(_epsilon);
-            }
-            if (_useMomentum)
-            {
-                b = Vector512.Create(_momentum) * b + g / a;
-                p -= Vector512.Create(_learningRate) * b;
-            }
-            else
-            {
-                p -= Vector512.Create(_learningRate) * (g / a);
+                p = TWidth.Subtract(p, TWidth.Multiply(TWidth.Broadcast(_learningRate), TWidth.Divide(g, a)));  // θ ← θ − γ·g/a
             }
         }
     }

@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace FastNN.Intrinsics;
 
@@ -67,55 +66,18 @@ public static partial class OptimizerKernels
         public int StateCount => _useMomentum ? 1 : 0;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Invoke(ref T p, T g, ref T b, ref T s1, ref T s2)
+        public void Invoke<TWidth, TVector>(ref TVector p, TVector g, ref TVector b, ref TVector s1, ref TVector s2)
+            where TWidth : IVectorWidth<T, TVector> where TVector : struct
         {
-            if (_decoupled) p *= _shrink;                                   // θ ← θ·(1 − γ·λ)
-            if (_coupled) g += _weightDecay * p;                            // g ← g + λ·θ
+            if (_decoupled) p = TWidth.Multiply(p, TWidth.Broadcast(_shrink));                                  // θ ← θ·(1 − γ·λ)
+            if (_coupled) g = TWidth.Add(g, TWidth.Multiply(TWidth.Broadcast(_weightDecay), p));                // g ← g + λ·θ
             if (_useMomentum)
             {
-                b = _firstStep ? g : _momentum * b + _oneMinusDampening * g; // b ← μ·b + (1 − τ)·g
-                g = _nesterov ? g + _momentum * b : b;                      // g ← g + μ·b  or  g ← b
+                b = _firstStep ? g : TWidth.Add(TWidth.Multiply(TWidth.Broadcast(_momentum), b),
+                    TWidth.Multiply(TWidth.Broadcast(_oneMinusDampening), g));                                 // b ← μ·b + (1 − τ)·g
+                g = _nesterov ? TWidth.Add(g, TWidth.Multiply(TWidth.Broadcast(_momentum), b)) : b;             // g ← g + μ·b  or  g ← b
             }
-            p -= _learningRate * g;                                         // θ ← θ − γ·g
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Invoke(ref Vector128<T> p, Vector128<T> g, ref Vector128<T> b, ref Vector128<T> s1, ref Vector128<T> s2)
-        {
-            if (_decoupled) p *= Vector128.Create(_shrink);
-            if (_coupled) g += Vector128.Create(_weightDecay) * p;
-            if (_useMomentum)
-            {
-                b = _firstStep ? g : Vector128.Create(_momentum) * b + Vector128.Create(_oneMinusDampening) * g;
-                g = _nesterov ? g + Vector128.Create(_momentum) * b : b;
-            }
-            p -= Vector128.Create(_learningRate) * g;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Invoke(ref Vector256<T> p, Vector256<T> g, ref Vector256<T> b, ref Vector256<T> s1, ref Vector256<T> s2)
-        {
-            if (_decoupled) p *= Vector256.Create(_shrink);
-            if (_coupled) g += Vector256.Create(_weightDecay) * p;
-            if (_useMomentum)
-            {
-                b = _firstStep ? g : Vector256.Create(_momentum) * b + Vector256.Create(_oneMinusDampening) * g;
-                g = _nesterov ? g + Vector256.Create(_momentum) * b : b;
-            }
-            p -= Vector256.Create(_learningRate) * g;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Invoke(ref Vector512<T> p, Vector512<T> g, ref Vector512<T> b, ref Vector512<T> s1, ref Vector512<T> s2)
-        {
-            if (_decoupled) p *= Vector512.Create(_shrink);
-            if (_coupled) g += Vector512.Create(_weightDecay) * p;
-            if (_useMomentum)
-            {
-                b = _firstStep ? g : Vector512.Create(_momentum) * b + Vector512.Create(_oneMinusDampening) * g;
-                g = _nesterov ? g + Vector512.Create(_momentum) * b : b;
-            }
-            p -= Vector512.Create(_learningRate) * g;
+            p = TWidth.Subtract(p, TWidth.Multiply(TWidth.Broadcast(_learningRate), g));                        // θ ← θ − γ·g
         }
     }
 }

@@ -43,11 +43,15 @@ public class ActivationForwardTests
         Assert.Equal(y, inPlace);
     }
 
-    /// <summary>A dense sweep of the range where the normal CDF switches between its central and tail forms.</summary>
+    /// <summary>
+    /// A dense sweep across the pieces of the normal CDF (double switches between a central and a tail form; float has
+    /// one form) and its far tails. Float is held to the 4 ε that GELU's documentation states; double to 8 ε, since the
+    /// double reference (a continued fraction and Math.Exp) carries a few ε of its own.
+    /// </summary>
     [Fact]
     public void GeluAcrossItsPieces()
     {
-        foreach (int n in new[] { 3, 17, 1001 })
+        foreach (int n in new[] { 3, 17, 1001, 4001 })
         {
             var x = new double[n];
             for (int i = 0; i < n; i++)
@@ -59,8 +63,9 @@ public class ActivationForwardTests
             Activations.Gelu<float>(xf, yf);
             for (int i = 0; i < n; i++)
             {
-                Tolerance.AssertClose(Reference.Gelu(x[i]), y[i], 8, $"gelu<double>({x[i]:R})");
-                Tolerance.AssertClose(Reference.Gelu(xf[i]), yf[i], 8, $"gelu<float>({xf[i]:R})");
+                // Where Φ is subnormal its last-place rounding is multiplied by |x|: the floor scales with it (ForwardFloorScale).
+                Tolerance.AssertClose(Reference.Gelu(x[i]), y[i], 8, $"gelu<double>({x[i]:R})", floorScale: ActivationCases.ForwardFloorScale("gelu", x[i]));
+                Tolerance.AssertClose(Reference.Gelu(xf[i]), yf[i], 4, $"gelu<float>({xf[i]:R})", floorScale: ActivationCases.ForwardFloorScale("gelu", xf[i]));
             }
         }
     }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace FastNN.Intrinsics;
 
@@ -45,12 +46,25 @@ internal interface IVectorWidth<T, TVector>
 
     /// <summary>x·y + z, fused where the hardware has FMA (so results may differ across paths in the last bit).</summary>
     static abstract TVector MultiplyAdd(TVector x, TVector y, TVector z);
+
+    /// <summary>x·y + z with a single rounding on every path (emulated, slowly, where the hardware has no FMA).</summary>
+    static abstract TVector FusedMultiplyAdd(TVector x, TVector y, TVector z);
     static abstract TVector Abs(TVector x);
     static abstract TVector Negate(TVector x);
+    static abstract TVector Sqrt(TVector x);
     static abstract TVector Exp(TVector x);
+
+    /// <summary>e^x − 1 for x ≤ 0, accurate near 0; positive lanes give an unspecified value (ELU keeps x there).</summary>
+    static abstract TVector ExpM1NonPositive(TVector x);
 
     /// <summary>2^n for integer-valued lanes n within the normal exponent range of <typeparamref name="T"/>, built from the bits (<see cref="PowerOfTwoBits"/>).</summary>
     static abstract TVector PowerOfTwo(TVector n);
+
+    /// <summary>x·2^n for integer-valued lanes n in [-150, 129], rounded once (into the subnormals, or to ∞).</summary>
+    static abstract TVector ScaleB(TVector x, TVector n);
+
+    /// <summary>x clamped to [low, high] by the hardware's min and max, ordered so that NaN lanes of x pass through.</summary>
+    static abstract TVector Clamp(TVector x, TVector low, TVector high);
     static abstract TVector Log(TVector x);
 
     /// <summary>The larger lane, NaN if either is NaN (IEEE maximum, as <see cref="Math.Max(double, double)"/>).</summary>
@@ -74,7 +88,9 @@ internal readonly struct Width128<T> : IVectorWidth<T, Vector128<T>> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Load(ref T source, nuint index) => Vector128.LoadUnsafe(ref source, index);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<T> value, ref T destination, nuint index) => value.StoreUnsafe(ref destination, index);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Broadcast(T value) => Vector128.Create(value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Constant(double value) => Vector128.Create(T.CreateTruncating(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Constant(double value) =>
+        typeof(T) == typeof(float) ? Vector128.Create((float)value).As<float, T>() : Vector128.Create(value).As<double, T>();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Apply<TOperator>(in TOperator op, Vector128<T> x) where TOperator : struct, IUnaryOperator<T> => op.Invoke(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Apply<TOperator>(in TOperator op, Vector128<T> x, Vector128<T> y) where TOperator : struct, IBinaryOperator<T> => op.Invoke(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Apply<TOperator>(in TOperator op, Vector128<T> x, Vector128<T> y, Vector128<T> z) where TOperator : struct, ITernaryOperator<T> => op.Invoke(x, y, z);
@@ -87,15 +103,26 @@ internal readonly struct Width128<T> : IVectorWidth<T, Vector128<T>> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Multiply(Vector128<T> x, Vector128<T> y) => x * y;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Divide(Vector128<T> x, Vector128<T> y) => x / y;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> MultiplyAdd(Vector128<T> x, Vector128<T> y, Vector128<T> z) => VectorMath.MultiplyAdd(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> FusedMultiplyAdd(Vector128<T> x, Vector128<T> y, Vector128<T> z) => VectorMath.FusedMultiplyAdd(x, y, z);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Abs(Vector128<T> x) => Vector128.Abs(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Negate(Vector128<T> x) => -x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Sqrt(Vector128<T> x) => Vector128.Sqrt(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Exp(Vector128<T> x) => VectorMath.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> ExpM1NonPositive(Vector128<T> x) => VectorMath.ExpM1NonPositive(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> PowerOfTwo(Vector128<T> n) =>
         typeof(T) == typeof(float)
             ? Vector128.ShiftLeft((n.AsSingle() + Vector128.Create(PowerOfTwoBits.Single)).AsInt32(), 23).As<int, T>()
             : Vector128.ShiftLeft((n.AsDouble() + Vector128.Create(PowerOfTwoBits.Double)).AsInt64(), 52).As<long, T>();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Log(Vector128<T> x) => VectorMath.Log(x);
+    // vscalefps/pd: one instruction, one rounding, overflow and underflow handled by the hardware.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> ScaleB(Vector128<T> x, Vector128<T> n) =>
+        !Avx512F.VL.IsSupported ? VectorMath.ScaleBByHalves<T, Width128<T>, Vector128<T>>(x, n)
+        : typeof(T) == typeof(float) ? Avx512F.VL.Scale(x.AsSingle(), n.AsSingle()).As<float, T>()
+        : Avx512F.VL.Scale(x.AsDouble(), n.AsDouble()).As<double, T>();
+    // maxps/minps return their second operand when either is NaN.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Clamp(Vector128<T> x, Vector128<T> low, Vector128<T> high) => Vector128.MinNative(high, Vector128.MaxNative(low, x));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Max(Vector128<T> x, Vector128<T> y) => Vector128.Max(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> GreaterThan(Vector128<T> x, Vector128<T> y) => Vector128.GreaterThan(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> LessThan(Vector128<T> x, Vector128<T> y) => Vector128.LessThan(x, y);
@@ -110,7 +137,9 @@ internal readonly struct Width256<T> : IVectorWidth<T, Vector256<T>> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Load(ref T source, nuint index) => Vector256.LoadUnsafe(ref source, index);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<T> value, ref T destination, nuint index) => value.StoreUnsafe(ref destination, index);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Broadcast(T value) => Vector256.Create(value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Constant(double value) => Vector256.Create(T.CreateTruncating(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Constant(double value) =>
+        typeof(T) == typeof(float) ? Vector256.Create((float)value).As<float, T>() : Vector256.Create(value).As<double, T>();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Apply<TOperator>(in TOperator op, Vector256<T> x) where TOperator : struct, IUnaryOperator<T> => op.Invoke(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Apply<TOperator>(in TOperator op, Vector256<T> x, Vector256<T> y) where TOperator : struct, IBinaryOperator<T> => op.Invoke(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Apply<TOperator>(in TOperator op, Vector256<T> x, Vector256<T> y, Vector256<T> z) where TOperator : struct, ITernaryOperator<T> => op.Invoke(x, y, z);
@@ -123,15 +152,26 @@ internal readonly struct Width256<T> : IVectorWidth<T, Vector256<T>> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Multiply(Vector256<T> x, Vector256<T> y) => x * y;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Divide(Vector256<T> x, Vector256<T> y) => x / y;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> MultiplyAdd(Vector256<T> x, Vector256<T> y, Vector256<T> z) => VectorMath.MultiplyAdd(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> FusedMultiplyAdd(Vector256<T> x, Vector256<T> y, Vector256<T> z) => VectorMath.FusedMultiplyAdd(x, y, z);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Abs(Vector256<T> x) => Vector256.Abs(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Negate(Vector256<T> x) => -x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Sqrt(Vector256<T> x) => Vector256.Sqrt(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Exp(Vector256<T> x) => VectorMath.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> ExpM1NonPositive(Vector256<T> x) => VectorMath.ExpM1NonPositive(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> PowerOfTwo(Vector256<T> n) =>
         typeof(T) == typeof(float)
             ? Vector256.ShiftLeft((n.AsSingle() + Vector256.Create(PowerOfTwoBits.Single)).AsInt32(), 23).As<int, T>()
             : Vector256.ShiftLeft((n.AsDouble() + Vector256.Create(PowerOfTwoBits.Double)).AsInt64(), 52).As<long, T>();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Log(Vector256<T> x) => VectorMath.Log(x);
+    // vscalefps/pd: one instruction, one rounding, overflow and underflow handled by the hardware.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> ScaleB(Vector256<T> x, Vector256<T> n) =>
+        !Avx512F.VL.IsSupported ? VectorMath.ScaleBByHalves<T, Width256<T>, Vector256<T>>(x, n)
+        : typeof(T) == typeof(float) ? Avx512F.VL.Scale(x.AsSingle(), n.AsSingle()).As<float, T>()
+        : Avx512F.VL.Scale(x.AsDouble(), n.AsDouble()).As<double, T>();
+    // maxps/minps return their second operand when either is NaN.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Clamp(Vector256<T> x, Vector256<T> low, Vector256<T> high) => Vector256.MinNative(high, Vector256.MaxNative(low, x));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Max(Vector256<T> x, Vector256<T> y) => Vector256.Max(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> GreaterThan(Vector256<T> x, Vector256<T> y) => Vector256.GreaterThan(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> LessThan(Vector256<T> x, Vector256<T> y) => Vector256.LessThan(x, y);
@@ -146,7 +186,9 @@ internal readonly struct Width512<T> : IVectorWidth<T, Vector512<T>> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Load(ref T source, nuint index) => Vector512.LoadUnsafe(ref source, index);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<T> value, ref T destination, nuint index) => value.StoreUnsafe(ref destination, index);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Broadcast(T value) => Vector512.Create(value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Constant(double value) => Vector512.Create(T.CreateTruncating(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Constant(double value) =>
+        typeof(T) == typeof(float) ? Vector512.Create((float)value).As<float, T>() : Vector512.Create(value).As<double, T>();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Apply<TOperator>(in TOperator op, Vector512<T> x) where TOperator : struct, IUnaryOperator<T> => op.Invoke(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Apply<TOperator>(in TOperator op, Vector512<T> x, Vector512<T> y) where TOperator : struct, IBinaryOperator<T> => op.Invoke(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Apply<TOperator>(in TOperator op, Vector512<T> x, Vector512<T> y, Vector512<T> z) where TOperator : struct, ITernaryOperator<T> => op.Invoke(x, y, z);
@@ -159,15 +201,26 @@ internal readonly struct Width512<T> : IVectorWidth<T, Vector512<T>> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Multiply(Vector512<T> x, Vector512<T> y) => x * y;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Divide(Vector512<T> x, Vector512<T> y) => x / y;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> MultiplyAdd(Vector512<T> x, Vector512<T> y, Vector512<T> z) => VectorMath.MultiplyAdd(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> FusedMultiplyAdd(Vector512<T> x, Vector512<T> y, Vector512<T> z) => VectorMath.FusedMultiplyAdd(x, y, z);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Abs(Vector512<T> x) => Vector512.Abs(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Negate(Vector512<T> x) => -x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Sqrt(Vector512<T> x) => Vector512.Sqrt(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Exp(Vector512<T> x) => VectorMath.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> ExpM1NonPositive(Vector512<T> x) => VectorMath.ExpM1NonPositive(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> PowerOfTwo(Vector512<T> n) =>
         typeof(T) == typeof(float)
             ? Vector512.ShiftLeft((n.AsSingle() + Vector512.Create(PowerOfTwoBits.Single)).AsInt32(), 23).As<int, T>()
             : Vector512.ShiftLeft((n.AsDouble() + Vector512.Create(PowerOfTwoBits.Double)).AsInt64(), 52).As<long, T>();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Log(Vector512<T> x) => VectorMath.Log(x);
+    // vscalefps/pd: one instruction, one rounding, overflow and underflow handled by the hardware.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> ScaleB(Vector512<T> x, Vector512<T> n) =>
+        !Avx512F.IsSupported ? VectorMath.ScaleBByHalves<T, Width512<T>, Vector512<T>>(x, n)
+        : typeof(T) == typeof(float) ? Avx512F.Scale(x.AsSingle(), n.AsSingle()).As<float, T>()
+        : Avx512F.Scale(x.AsDouble(), n.AsDouble()).As<double, T>();
+    // maxps/minps return their second operand when either is NaN.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Clamp(Vector512<T> x, Vector512<T> low, Vector512<T> high) => Vector512.MinNative(high, Vector512.MaxNative(low, x));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Max(Vector512<T> x, Vector512<T> y) => Vector512.Max(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> GreaterThan(Vector512<T> x, Vector512<T> y) => Vector512.GreaterThan(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> LessThan(Vector512<T> x, Vector512<T> y) => Vector512.LessThan(x, y);

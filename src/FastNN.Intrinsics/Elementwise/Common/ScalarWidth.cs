@@ -25,10 +25,15 @@ internal readonly struct ScalarWidth<T> : IVectorWidth<T, T> where T : unmanaged
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Multiply(T x, T y) => x * y;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Divide(T x, T y) => x / y;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T MultiplyAdd(T x, T y, T z) => T.MultiplyAddEstimate(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T FusedMultiplyAdd(T x, T y, T z) => T.FusedMultiplyAdd(x, y, z);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Abs(T x) => T.Abs(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Negate(T x) => -x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Sqrt(T x) => T.Sqrt(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Exp(T x) => T.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T ExpM1NonPositive(T x) => VectorMath.ExpM1ByTanh<T, ScalarWidth<T>, T>(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T PowerOfTwo(T n) => T.ScaleB(T.One, int.CreateTruncating(n));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T ScaleB(T x, T n) => T.ScaleB(x, int.CreateTruncating(n));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Clamp(T x, T low, T high) => x < low ? low : x > high ? high : x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Log(T x) => T.Log(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Max(T x, T y) => T.Max(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T GreaterThan(T x, T y) => x > y ? T.NaN : T.Zero;
