@@ -68,44 +68,51 @@ public static unsafe partial class Gemm
         }
 
         // Rows are shared out evenly over tiles of at most 8 (m = 10: 5 + 5, not 8 + 1 + 1), so no tile is so short
-        // that its few accumulator chains wait on FMA latency.
+        // that its few accumulator chains wait on FMA latency: tallTiles tiles of shortRows + 1 rows, then the rest of
+        // shortRows.
         int m = op.M, tiles = (m + 7) / 8, shortRows = m / tiles, tallTiles = m - shortRows * tiles;
-        for (int t = 0, i = 0, rows; t < tiles; t++, i += rows)
+        if (tallTiles > 0)
+            SmallRows<T>(shortRows + 1, op, b, ldb, 0, tallTiles);
+        SmallRows<T>(shortRows, op, b, ldb, tallTiles * (shortRows + 1), tiles - tallTiles);
+    }
+
+    /// <summary><paramref name="tiles"/> row tiles of <paramref name="rows"/> (1..8) rows each, from row i0 down.</summary>
+    private static void SmallRows<T>(int rows, in GemmOperands<T> op, T* b, nint ldb, int i0, int tiles)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (rows)
         {
-            rows = t < tallTiles ? shortRows + 1 : shortRows;
-            switch (rows)
-            {
-                case 8:
-                    SmallRows<T, Rows8>(op, b, ldb, i);
-                    break;
-                case 7:
-                    SmallRows<T, Rows7>(op, b, ldb, i);
-                    break;
-                case 6:
-                    SmallRows<T, Rows6>(op, b, ldb, i);
-                    break;
-                case 5:
-                    SmallRows<T, Rows5>(op, b, ldb, i);
-                    break;
-                case 4:
-                    SmallRows<T, Rows4>(op, b, ldb, i);
-                    break;
-                case 3:
-                    SmallRows<T, Rows3>(op, b, ldb, i);
-                    break;
-                case 2:
-                    SmallRows<T, Rows2>(op, b, ldb, i);
-                    break;
-                default:
-                    SmallRows<T, Rows1>(op, b, ldb, i);
-                    break;
-            }
+            case 8:
+                SmallRows<T, Rows8>(op, b, ldb, i0, tiles);
+                break;
+            case 7:
+                SmallRows<T, Rows7>(op, b, ldb, i0, tiles);
+                break;
+            case 6:
+                SmallRows<T, Rows6>(op, b, ldb, i0, tiles);
+                break;
+            case 5:
+                SmallRows<T, Rows5>(op, b, ldb, i0, tiles);
+                break;
+            case 4:
+                SmallRows<T, Rows4>(op, b, ldb, i0, tiles);
+                break;
+            case 3:
+                SmallRows<T, Rows3>(op, b, ldb, i0, tiles);
+                break;
+            case 2:
+                SmallRows<T, Rows2>(op, b, ldb, i0, tiles);
+                break;
+            default:
+                SmallRows<T, Rows1>(op, b, ldb, i0, tiles);
+                break;
         }
     }
 
     /// <summary>
-    /// TRows rows of C from row i, left to right. Whole two-vector column blocks load and store without masks (a mask
-    /// costs a k-register move per access); only the ragged right edge is masked.
+    /// <paramref name="tiles"/> row tiles of TRows rows from row i0 down, each left to right. Whole two-vector column
+    /// blocks load and store without masks (a mask costs a k-register move per access); the ragged right edge, masked,
+    /// follows in a pass of its own.
     /// </summary>
     /// <remarks>
     /// Row tiles outside, column blocks inside: the tile's rows of A stay in L1 while B streams by, and the stores to C
@@ -113,28 +120,29 @@ public static unsafe partial class Gemm
     /// the C stores into the same few L1 sets whenever ldb and ldc are multiples of 2 KiB, and halved the speed of
     /// (256, 256, 10) double.
     /// </remarks>
-    private static void SmallRows<T, TRows>(in GemmOperands<T> op, T* b, nint ldb, int i)
+    private static void SmallRows<T, TRows>(in GemmOperands<T> op, T* b, nint ldb, int i0, int tiles)
         where T : unmanaged, IFloatingPointIeee754<T> where TRows : struct, IConstant
     {
         int w = Vector512<T>.Count, blocks = op.N / (2 * w), cols = op.N - blocks * 2 * w, j = blocks * 2 * w;
         Vector512<T> all = Vector512<T>.AllBitsSet;
         if (blocks > 0)
-            SmallTile<T, TRows, TwoVectors, Unmasked>(op, b, ldb, i, 0, blocks, all, all);
+            SmallTile<T, TRows, TwoVectors, Unmasked>(op, b, ldb, i0, tiles, 0, blocks, all, all);
         if (cols > w)
-            SmallTile<T, TRows, TwoVectors, Masked>(op, b, ldb, i, j, 1, all, FirstLanes<T>(cols - w));
+            SmallTile<T, TRows, TwoVectors, Masked>(op, b, ldb, i0, tiles, j, 1, all, FirstLanes<T>(cols - w));
         else if (cols > 0)
-            SmallTile<T, TRows, OneVector, Masked>(op, b, ldb, i, j, 1, FirstLanes<T>(cols), all);
+            SmallTile<T, TRows, OneVector, Masked>(op, b, ldb, i0, tiles, j, 1, FirstLanes<T>(cols), all);
     }
 
     /// <summary>
-    /// <paramref name="count"/> TRows × (one or two vectors) tiles of C side by side from (i, j0): the same register
-    /// blocking as <see cref="MicroKernel512{T}"/>, with the row count, width and masking as JIT constants so unused
-    /// accumulators and masks vanish. The tiles loop here rather than in the caller: with k = 10 a tile is about
-    /// 100 cycles, and a call with its set-up per tile was a measurable share of it.
+    /// A grid of TRows × (one or two vectors) tiles of C from (i0, j0), <paramref name="rowTiles"/> down and
+    /// <paramref name="count"/> across: the same register blocking as <see cref="MicroKernel512{T}"/>, with the row
+    /// count, width and masking as JIT constants so unused accumulators and masks vanish. The tiles loop here rather
+    /// than in a caller: with k = 10 a tile is about 100 cycles, and a call with its set-up per tile or per row of
+    /// tiles was a measurable share of it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SmallTile<T, TRows, TWidth, TMask>(in GemmOperands<T> op, T* b, nint ldb, int i, int j0, int count,
-        Vector512<T> mask0, Vector512<T> mask1)
+    private static void SmallTile<T, TRows, TWidth, TMask>(in GemmOperands<T> op, T* b, nint ldb, int i0, int rowTiles,
+        int j0, int count, Vector512<T> mask0, Vector512<T> mask1)
         where T : unmanaged, IFloatingPointIeee754<T> where TRows : struct, IConstant where TWidth : struct, IConstant
         where TMask : struct, IConstant
     {
@@ -144,17 +152,17 @@ public static unsafe partial class Gemm
         // one base + scaled index without a per-step multiply.
         nint rowStep = op.TransposeA ? 1 : op.Lda, depthStep = op.TransposeA ? op.Lda : 1;
         nint rowStep2 = 2 * rowStep, rowStep3 = 3 * rowStep;
-        T* aTile = op.OpA(i, 0);
-        T* c = op.AtC(i, j0);
         nint ldc = op.Ldc;
+        T* aTile = op.OpA(i0, 0), cTile = op.AtC(i0, j0);
         // Copies, so stores to C do not make the JIT reload them from op; alpha = 1 and beta = 0, the usual case,
         // store the accumulators as they are.
         T alpha = op.Alpha, beta = op.Beta;
         bool plain = alpha == T.One && beta == T.Zero;
         b += j0;
-        for (int t = 0; t < count; t++, b += 2 * w, c += 2 * w)
+        for (int tile = 0; tile < rowTiles; tile++, aTile += rows * rowStep, cTile += rows * ldc)
+        for (int t = 0; t < count; t++)
         {
-            T* a = aTile, a4 = a + 4 * rowStep, bp = b;
+            T* a = aTile, a4 = a + 4 * rowStep, bp = b + t * 2 * w, c = cTile + t * 2 * w;
             Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default;
             Vector512<T> c20 = default, c21 = default, c30 = default, c31 = default;
             Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default;
