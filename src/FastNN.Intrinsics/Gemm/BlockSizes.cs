@@ -17,15 +17,15 @@ namespace FastNN.Intrinsics;
 /// <para>On AVX-512 the depth is large although the micro-panel of B (1024×32 float: 128 KiB) then streams from L2
 /// rather than staying in L1: the kernel keeps its pace on that stream, while every rank-KC update is one more pass
 /// reading and writing all of C, which at 1024³ and beyond comes from L3 or memory. MC shrinks to keep the MC×KC
-/// block of A (96×1024 float: 384 KiB) in L2. Measured on Zen 5 (one thread, medians, OpenBLAS alongside): float
-/// KC 1024 / MC 96 against 512 / 192 +5% at 1024³ and 2048³, 256³ and 512³ within the noise; KC 512 against 256
-/// before that +2-6% from 512³ up, double +3-6%.</para>
+/// block of A (96×1024 float, 48×1024 double: 384 KiB) in L2. Measured on Zen 5 (one thread, medians, OpenBLAS
+/// alongside): KC 1024 against 512 +4-5% at 1024³ and 2048³ in float and double, 256³ and 512³ within the noise;
+/// KC 512 against 256 before that +2-6% from 512³ up.</para>
 /// </remarks>
 internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int KCMax, int NC)
 {
     //                                               MR  NR   MC    KC  KCMax    NC
     private static readonly BlockSizes Float512 = new(8, 32, 96, 1024, 1280, 1024);
-    private static readonly BlockSizes Double512 = new(8, 16, 96, 512, 640, 1024);
+    private static readonly BlockSizes Double512 = new(8, 16, 48, 1024, 1280, 512);
     private static readonly BlockSizes Float256 = new(6, 16, 192, 256, 384, 1024);
     private static readonly BlockSizes Double256 = new(6, 8, 96, 256, 384, 512);
     private static readonly BlockSizes Float128 = new(6, 8, 96, 256, 384, 512);
