@@ -88,10 +88,10 @@ public static unsafe partial class Gemm
 
     /// <summary>
     /// The jr and ir loops: every MR×NR tile of an mc×nc block of C (element (i, j) at c[i·rowStride + j·columnStride])
-    /// from packed panels. Whole tiles of a row-major C go straight to the kernel; edge tiles and tiles of a transposed C
-    /// are copied into scratch (only when beta ≠ 0, so C is never read otherwise), updated there by the same kernel, and
-    /// their m×n part copied back: every element gets the same arithmetic wherever its tile falls, so results do not
-    /// depend on the thread split or on where a row falls among the tiles.
+    /// from packed panels. Tiles of a row-major C go straight to the kernel, edge tiles too where it stores them itself;
+    /// other edge tiles and tiles of a transposed C are copied into scratch (only when beta ≠ 0, so C is never read
+    /// otherwise), updated there by the same kernel, and their m×n part copied back: every element gets the same
+    /// arithmetic wherever its tile falls, so results do not depend on the thread split or on where a row falls among the tiles.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MacroKernel<T, TKernel>(int mc, int nc, int kc, T* packedA, T* packedB, T alpha, T beta,
@@ -108,10 +108,15 @@ public static unsafe partial class Gemm
                 int rows = Math.Min(mr, mc - ir);
                 T* a = packedA + ir * kc;
                 T* cTile = c + ir * rowStride + jr * columnStride;
-                if (rows == mr && cols == nr && columnStride == 1)
+                if (columnStride == 1)
                 {
-                    TKernel.Run(kc, a, b, alpha, beta, cTile, rowStride);
-                    continue;
+                    if (rows == mr && cols == nr)
+                    {
+                        TKernel.Run(kc, a, b, alpha, beta, cTile, rowStride);
+                        continue;
+                    }
+                    if (TKernel.TryRunEdge(kc, a, b, alpha, beta, cTile, rowStride, rows, cols))
+                        continue;
                 }
                 if (beta != T.Zero)
                     CopyTile(rows, cols, cTile, rowStride, columnStride, edge, nr, 1);

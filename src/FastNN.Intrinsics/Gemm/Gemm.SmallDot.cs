@@ -57,159 +57,118 @@ public static unsafe partial class Gemm
         nint lda = op.Lda, ldb = op.Ldb;
         T* a0 = op.A + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
         T* b0 = op.B + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb, b4 = b3 + ldb;
-        Vector512<T> s00 = default, s01 = default, s02 = default, s03 = default, s04 = default;
-        Vector512<T> s10 = default, s11 = default, s12 = default, s13 = default, s14 = default;
-        Vector512<T> s20 = default, s21 = default, s22 = default, s23 = default, s24 = default;
-        Vector512<T> s30 = default, s31 = default, s32 = default, s33 = default, s34 = default;
-        int p = 0;
-        for (; p + w <= k; p += w)
-        {
-            Vector512<T> x0 = Vector512.Load(a0 + p);
-            Vector512<T> x1 = rows > 1 ? Vector512.Load(a1 + p) : default;
-            Vector512<T> x2 = rows > 1 ? Vector512.Load(a2 + p) : default;
-            Vector512<T> x3 = rows > 1 ? Vector512.Load(a3 + p) : default;
-            {
-                Vector512<T> y = Vector512.Load(b0 + p);
-                s00 = MultiplyAdd.Estimate(x0, y, s00);
-                if (rows > 1)
-                {
-                    s10 = MultiplyAdd.Estimate(x1, y, s10);
-                    s20 = MultiplyAdd.Estimate(x2, y, s20);
-                    s30 = MultiplyAdd.Estimate(x3, y, s30);
-                }
-            }
-            if (cols > 1)
-            {
-                Vector512<T> y = Vector512.Load(b1 + p);
-                s01 = MultiplyAdd.Estimate(x0, y, s01);
-                if (rows > 1)
-                {
-                    s11 = MultiplyAdd.Estimate(x1, y, s11);
-                    s21 = MultiplyAdd.Estimate(x2, y, s21);
-                    s31 = MultiplyAdd.Estimate(x3, y, s31);
-                }
-            }
-            if (cols > 2)
-            {
-                Vector512<T> y = Vector512.Load(b2 + p);
-                s02 = MultiplyAdd.Estimate(x0, y, s02);
-                if (rows > 1)
-                {
-                    s12 = MultiplyAdd.Estimate(x1, y, s12);
-                    s22 = MultiplyAdd.Estimate(x2, y, s22);
-                    s32 = MultiplyAdd.Estimate(x3, y, s32);
-                }
-            }
-            if (cols > 3)
-            {
-                Vector512<T> y = Vector512.Load(b3 + p);
-                s03 = MultiplyAdd.Estimate(x0, y, s03);
-                if (rows > 1)
-                {
-                    s13 = MultiplyAdd.Estimate(x1, y, s13);
-                    s23 = MultiplyAdd.Estimate(x2, y, s23);
-                    s33 = MultiplyAdd.Estimate(x3, y, s33);
-                }
-            }
-            if (cols > 4)
-            {
-                Vector512<T> y = Vector512.Load(b4 + p);
-                s04 = MultiplyAdd.Estimate(x0, y, s04);
-                if (rows > 1)
-                {
-                    s14 = MultiplyAdd.Estimate(x1, y, s14);
-                    s24 = MultiplyAdd.Estimate(x2, y, s24);
-                    s34 = MultiplyAdd.Estimate(x3, y, s34);
-                }
-            }
-        }
-        if (p < k)
-        {
-            Vector512<T> mask = FirstLanes<T>(k - p);
-            Vector512<T> x0 = LoadMasked(a0 + p, mask);
-            Vector512<T> x1 = rows > 1 ? LoadMasked(a1 + p, mask) : default;
-            Vector512<T> x2 = rows > 1 ? LoadMasked(a2 + p, mask) : default;
-            Vector512<T> x3 = rows > 1 ? LoadMasked(a3 + p, mask) : default;
-            {
-                Vector512<T> y = LoadMasked(b0 + p, mask);
-                s00 = MultiplyAdd.Estimate(x0, y, s00);
-                if (rows > 1)
-                {
-                    s10 = MultiplyAdd.Estimate(x1, y, s10);
-                    s20 = MultiplyAdd.Estimate(x2, y, s20);
-                    s30 = MultiplyAdd.Estimate(x3, y, s30);
-                }
-            }
-            if (cols > 1)
-            {
-                Vector512<T> y = LoadMasked(b1 + p, mask);
-                s01 = MultiplyAdd.Estimate(x0, y, s01);
-                if (rows > 1)
-                {
-                    s11 = MultiplyAdd.Estimate(x1, y, s11);
-                    s21 = MultiplyAdd.Estimate(x2, y, s21);
-                    s31 = MultiplyAdd.Estimate(x3, y, s31);
-                }
-            }
-            if (cols > 2)
-            {
-                Vector512<T> y = LoadMasked(b2 + p, mask);
-                s02 = MultiplyAdd.Estimate(x0, y, s02);
-                if (rows > 1)
-                {
-                    s12 = MultiplyAdd.Estimate(x1, y, s12);
-                    s22 = MultiplyAdd.Estimate(x2, y, s22);
-                    s32 = MultiplyAdd.Estimate(x3, y, s32);
-                }
-            }
-            if (cols > 3)
-            {
-                Vector512<T> y = LoadMasked(b3 + p, mask);
-                s03 = MultiplyAdd.Estimate(x0, y, s03);
-                if (rows > 1)
-                {
-                    s13 = MultiplyAdd.Estimate(x1, y, s13);
-                    s23 = MultiplyAdd.Estimate(x2, y, s23);
-                    s33 = MultiplyAdd.Estimate(x3, y, s33);
-                }
-            }
-            if (cols > 4)
-            {
-                Vector512<T> y = LoadMasked(b4 + p, mask);
-                s04 = MultiplyAdd.Estimate(x0, y, s04);
-                if (rows > 1)
-                {
-                    s14 = MultiplyAdd.Estimate(x1, y, s14);
-                    s24 = MultiplyAdd.Estimate(x2, y, s24);
-                    s34 = MultiplyAdd.Estimate(x3, y, s34);
-                }
-            }
-        }
+        // Before the loop: a call here after it would make the JIT spill the sums around it.
         T* c = op.AtC(i, j);
         nint ldc = op.Ldc;
+        DotSums<T> s = default;
+        int p = 0;
+        for (; p + w <= k; p += w)
+            DotStep<T, TRows, TCols, Unmasked>(a0 + p, a1 + p, a2 + p, a3 + p, b0 + p, b1 + p, b2 + p, b3 + p, b4 + p, default, ref s);
+        if (p < k)
+            DotStep<T, TRows, TCols, Masked>(a0 + p, a1 + p, a2 + p, a3 + p, b0 + p, b1 + p, b2 + p, b3 + p, b4 + p, FirstLanes<T>(k - p), ref s);
         if (rows == 1)
         {
             // The same reduction as four rows, so a row's result does not depend on the tile it falls in.
-            StoreDotColumn(c, ldc, s00, s00, s00, s00, op.Alpha, op.Beta, 1);
+            StoreDotColumn(c, ldc, s.S00, s.S00, s.S00, s.S00, op.Alpha, op.Beta, 1);
             if (cols > 1)
-                StoreDotColumn(c + 1, ldc, s01, s01, s01, s01, op.Alpha, op.Beta, 1);
+                StoreDotColumn(c + 1, ldc, s.S01, s.S01, s.S01, s.S01, op.Alpha, op.Beta, 1);
             if (cols > 2)
-                StoreDotColumn(c + 2, ldc, s02, s02, s02, s02, op.Alpha, op.Beta, 1);
+                StoreDotColumn(c + 2, ldc, s.S02, s.S02, s.S02, s.S02, op.Alpha, op.Beta, 1);
             if (cols > 3)
-                StoreDotColumn(c + 3, ldc, s03, s03, s03, s03, op.Alpha, op.Beta, 1);
+                StoreDotColumn(c + 3, ldc, s.S03, s.S03, s.S03, s.S03, op.Alpha, op.Beta, 1);
             if (cols > 4)
-                StoreDotColumn(c + 4, ldc, s04, s04, s04, s04, op.Alpha, op.Beta, 1);
+                StoreDotColumn(c + 4, ldc, s.S04, s.S04, s.S04, s.S04, op.Alpha, op.Beta, 1);
             return;
         }
-        StoreDotColumn(c, ldc, s00, s10, s20, s30, op.Alpha, op.Beta, 4);
+        StoreDotColumn(c, ldc, s.S00, s.S10, s.S20, s.S30, op.Alpha, op.Beta, 4);
         if (cols > 1)
-            StoreDotColumn(c + 1, ldc, s01, s11, s21, s31, op.Alpha, op.Beta, 4);
+            StoreDotColumn(c + 1, ldc, s.S01, s.S11, s.S21, s.S31, op.Alpha, op.Beta, 4);
         if (cols > 2)
-            StoreDotColumn(c + 2, ldc, s02, s12, s22, s32, op.Alpha, op.Beta, 4);
+            StoreDotColumn(c + 2, ldc, s.S02, s.S12, s.S22, s.S32, op.Alpha, op.Beta, 4);
         if (cols > 3)
-            StoreDotColumn(c + 3, ldc, s03, s13, s23, s33, op.Alpha, op.Beta, 4);
+            StoreDotColumn(c + 3, ldc, s.S03, s.S13, s.S23, s.S33, op.Alpha, op.Beta, 4);
         if (cols > 4)
-            StoreDotColumn(c + 4, ldc, s04, s14, s24, s34, op.Alpha, op.Beta, 4);
+            StoreDotColumn(c + 4, ldc, s.S04, s.S14, s.S24, s.S34, op.Alpha, op.Beta, 4);
+    }
+
+    /// <summary>
+    /// One vector step along k of a dot-product tile: rows a0..a3 of A against rows b0..b4 of B (as many as TRows and
+    /// TCols say), whole vectors or, with <see cref="Masked"/>, only the lanes of <paramref name="mask"/>. Inlined, so
+    /// the sums stay in registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void DotStep<T, TRows, TCols, TMask>(T* a0, T* a1, T* a2, T* a3, T* b0, T* b1, T* b2, T* b3, T* b4,
+        Vector512<T> mask, ref DotSums<T> s)
+        where T : unmanaged, IFloatingPointIeee754<T> where TRows : struct, IConstant where TCols : struct, IConstant
+        where TMask : struct, IConstant
+    {
+        bool four = TRows.Value > 1;
+        int cols = TCols.Value;
+        Vector512<T> x0 = Load<T, TMask>(a0, mask);
+        Vector512<T> x1 = four ? Load<T, TMask>(a1, mask) : default;
+        Vector512<T> x2 = four ? Load<T, TMask>(a2, mask) : default;
+        Vector512<T> x3 = four ? Load<T, TMask>(a3, mask) : default;
+        Vector512<T> y = Load<T, TMask>(b0, mask);
+        s.S00 = MultiplyAdd.Estimate(x0, y, s.S00);
+        if (four)
+        {
+            s.S10 = MultiplyAdd.Estimate(x1, y, s.S10);
+            s.S20 = MultiplyAdd.Estimate(x2, y, s.S20);
+            s.S30 = MultiplyAdd.Estimate(x3, y, s.S30);
+        }
+        if (cols > 1)
+        {
+            y = Load<T, TMask>(b1, mask);
+            s.S01 = MultiplyAdd.Estimate(x0, y, s.S01);
+            if (four)
+            {
+                s.S11 = MultiplyAdd.Estimate(x1, y, s.S11);
+                s.S21 = MultiplyAdd.Estimate(x2, y, s.S21);
+                s.S31 = MultiplyAdd.Estimate(x3, y, s.S31);
+            }
+        }
+        if (cols > 2)
+        {
+            y = Load<T, TMask>(b2, mask);
+            s.S02 = MultiplyAdd.Estimate(x0, y, s.S02);
+            if (four)
+            {
+                s.S12 = MultiplyAdd.Estimate(x1, y, s.S12);
+                s.S22 = MultiplyAdd.Estimate(x2, y, s.S22);
+                s.S32 = MultiplyAdd.Estimate(x3, y, s.S32);
+            }
+        }
+        if (cols > 3)
+        {
+            y = Load<T, TMask>(b3, mask);
+            s.S03 = MultiplyAdd.Estimate(x0, y, s.S03);
+            if (four)
+            {
+                s.S13 = MultiplyAdd.Estimate(x1, y, s.S13);
+                s.S23 = MultiplyAdd.Estimate(x2, y, s.S23);
+                s.S33 = MultiplyAdd.Estimate(x3, y, s.S33);
+            }
+        }
+        if (cols > 4)
+        {
+            y = Load<T, TMask>(b4, mask);
+            s.S04 = MultiplyAdd.Estimate(x0, y, s.S04);
+            if (four)
+            {
+                s.S14 = MultiplyAdd.Estimate(x1, y, s.S14);
+                s.S24 = MultiplyAdd.Estimate(x2, y, s.S24);
+                s.S34 = MultiplyAdd.Estimate(x3, y, s.S34);
+            }
+        }
+    }
+
+    /// <summary>The accumulators of a dot-product tile, S{row}{column}; those outside the tile's shape stay unused.</summary>
+    private struct DotSums<T> where T : unmanaged
+    {
+        public Vector512<T> S00, S01, S02, S03, S04;
+        public Vector512<T> S10, S11, S12, S13, S14;
+        public Vector512<T> S20, S21, S22, S23, S24;
+        public Vector512<T> S30, S31, S32, S33, S34;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace FastNN.Intrinsics;
 
@@ -53,10 +54,10 @@ public static unsafe partial class Gemm
                     Run<T, MicroKernel512<T>>(op);
                     break;
                 case IsaPath.Vector256:
-                    Run<T, MicroKernel256<T>>(op);
+                    Run<T, MicroKernel6x2<T, Vector256<T>, Width256<T>>>(op);
                     break;
                 case IsaPath.Vector128:
-                    Run<T, MicroKernel128<T>>(op);
+                    Run<T, MicroKernel6x2<T, Vector128<T>, Width128<T>>>(op);
                     break;
                 default:
                     Run<T, MicroKernelScalar<T>>(op);

@@ -10,8 +10,9 @@ namespace FastNN.Intrinsics;
 /// both k deep. C is row-major with row stride ldc. When beta is zero C is only written, never read, so NaN or
 /// garbage in C cannot leak. Packing is a plain copy: alpha is applied here, once per tile.</para>
 /// <para>Implementations keep the MR×NR accumulators in registers (one local each, m and n fully unrolled),
-/// broadcast elements of Ã and load rows of B̃ as vectors. Edge tiles never reach the kernel with a partial
-/// size: the driver runs it on a full tile in scratch memory and merges the part that exists.</para>
+/// broadcast elements of Ã and load rows of B̃ as vectors. <see cref="Run"/> always gets a whole tile; an edge tile
+/// goes to <see cref="TryRunEdge"/>, and where a kernel has no such path the driver runs it on a whole tile in scratch
+/// memory and merges the part that exists.</para>
 /// </remarks>
 internal unsafe interface IMicroKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -23,4 +24,11 @@ internal unsafe interface IMicroKernel<T> where T : unmanaged, IFloatingPointIee
 
     /// <summary>C := beta·C + alpha·Ã·B̃ on one MR×NR tile (see the type's remarks); k may be zero.</summary>
     static abstract void Run(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc);
+
+    /// <summary>
+    /// As <see cref="Run"/> on the top-left <paramref name="rows"/>×<paramref name="cols"/> corner of a tile (an edge of C),
+    /// touching nothing of C outside it, with the same operations on every element as a whole tile. Returns false,
+    /// having done nothing, when the kernel has no such path (the default).
+    /// </summary>
+    static virtual bool TryRunEdge(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc, int rows, int cols) => false;
 }

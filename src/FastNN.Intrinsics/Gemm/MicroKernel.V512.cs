@@ -6,15 +6,37 @@ using System.Runtime.Intrinsics.X86;
 namespace FastNN.Intrinsics;
 
 /// <summary>AVX-512 micro-kernel: an 8 × (2·<see cref="Vector512{T}.Count"/>) tile (8×32 float, 8×16 double) in 16 of the 32 zmm registers.</summary>
+/// <remarks>Edge tiles are stored in place under lane masks, and one vector wide when the edge is: no scratch tile,
+/// and none of the FMAs of a missing half (a 784-wide C ends in a 16-column edge in float).</remarks>
 internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static int MR => 8;
     public static int NR => 2 * Vector512<T>.Count;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc)
+    public static void Run(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc) =>
+        Tile<TwoVectors>(k, a, b, alpha, beta, c, ldc, 8, Vector512<T>.AllBitsSet, Vector512<T>.AllBitsSet);
+
+    public static bool TryRunEdge(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc, int rows, int cols)
     {
         int w = Vector512<T>.Count;
+        Vector512<T> mask0 = FirstLanes(cols), mask1 = FirstLanes(cols - w);
+        if (cols > w)
+            Tile<TwoVectors>(k, a, b, alpha, beta, c, ldc, rows, mask0, mask1);
+        else
+            Tile<OneVector>(k, a, b, alpha, beta, c, ldc, rows, mask0, mask1);
+        return true;
+    }
+
+    /// <summary>
+    /// The first <paramref name="rows"/> rows of a tile TWidth vectors wide, lanes outside the masks neither read nor
+    /// written. Every element gets the same operations whatever the tile's shape, so edges match whole tiles bit for bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile<TWidth>(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc, int rows, Vector512<T> mask0, Vector512<T> mask1)
+        where TWidth : struct, IConstant
+    {
+        int w = Vector512<T>.Count;
+        bool two = TWidth.Value == 2;
         // C is touched only at the end: start fetching its 8 rows (two cache lines each) now, behind the k loop.
         for (int i = 0; i < 8; i++)
         {
@@ -27,51 +49,87 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
         Vector512<T> c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < k; p++)
         {
-            Vector512<T> b0 = Vector512.Load(b), b1 = Vector512.Load(b + w);
+            Vector512<T> b0 = Vector512.Load(b), b1 = two ? Vector512.Load(b + w) : default;
             Vector512<T> ai = Vector512.Create(a[0]);
-            c00 = MultiplyAdd.Estimate(ai, b0, c00); c01 = MultiplyAdd.Estimate(ai, b1, c01);
+            c00 = MultiplyAdd.Estimate(ai, b0, c00); if (two) c01 = MultiplyAdd.Estimate(ai, b1, c01);
             ai = Vector512.Create(a[1]);
-            c10 = MultiplyAdd.Estimate(ai, b0, c10); c11 = MultiplyAdd.Estimate(ai, b1, c11);
+            c10 = MultiplyAdd.Estimate(ai, b0, c10); if (two) c11 = MultiplyAdd.Estimate(ai, b1, c11);
             ai = Vector512.Create(a[2]);
-            c20 = MultiplyAdd.Estimate(ai, b0, c20); c21 = MultiplyAdd.Estimate(ai, b1, c21);
+            c20 = MultiplyAdd.Estimate(ai, b0, c20); if (two) c21 = MultiplyAdd.Estimate(ai, b1, c21);
             ai = Vector512.Create(a[3]);
-            c30 = MultiplyAdd.Estimate(ai, b0, c30); c31 = MultiplyAdd.Estimate(ai, b1, c31);
+            c30 = MultiplyAdd.Estimate(ai, b0, c30); if (two) c31 = MultiplyAdd.Estimate(ai, b1, c31);
             ai = Vector512.Create(a[4]);
-            c40 = MultiplyAdd.Estimate(ai, b0, c40); c41 = MultiplyAdd.Estimate(ai, b1, c41);
+            c40 = MultiplyAdd.Estimate(ai, b0, c40); if (two) c41 = MultiplyAdd.Estimate(ai, b1, c41);
             ai = Vector512.Create(a[5]);
-            c50 = MultiplyAdd.Estimate(ai, b0, c50); c51 = MultiplyAdd.Estimate(ai, b1, c51);
+            c50 = MultiplyAdd.Estimate(ai, b0, c50); if (two) c51 = MultiplyAdd.Estimate(ai, b1, c51);
             ai = Vector512.Create(a[6]);
-            c60 = MultiplyAdd.Estimate(ai, b0, c60); c61 = MultiplyAdd.Estimate(ai, b1, c61);
+            c60 = MultiplyAdd.Estimate(ai, b0, c60); if (two) c61 = MultiplyAdd.Estimate(ai, b1, c61);
             ai = Vector512.Create(a[7]);
-            c70 = MultiplyAdd.Estimate(ai, b0, c70); c71 = MultiplyAdd.Estimate(ai, b1, c71);
+            c70 = MultiplyAdd.Estimate(ai, b0, c70); if (two) c71 = MultiplyAdd.Estimate(ai, b1, c71);
             a += 8;
             b += 2 * w;
         }
-        Update(c, c00, c01, alpha, beta);
-        Update(c + ldc, c10, c11, alpha, beta);
-        Update(c + 2 * ldc, c20, c21, alpha, beta);
-        Update(c + 3 * ldc, c30, c31, alpha, beta);
-        Update(c + 4 * ldc, c40, c41, alpha, beta);
-        Update(c + 5 * ldc, c50, c51, alpha, beta);
-        Update(c + 6 * ldc, c60, c61, alpha, beta);
-        Update(c + 7 * ldc, c70, c71, alpha, beta);
+        Update<TWidth>(c, c00, c01, alpha, beta, mask0, mask1);
+        if (rows == 1) return;
+        Update<TWidth>(c + ldc, c10, c11, alpha, beta, mask0, mask1);
+        if (rows == 2) return;
+        Update<TWidth>(c + 2 * ldc, c20, c21, alpha, beta, mask0, mask1);
+        if (rows == 3) return;
+        Update<TWidth>(c + 3 * ldc, c30, c31, alpha, beta, mask0, mask1);
+        if (rows == 4) return;
+        Update<TWidth>(c + 4 * ldc, c40, c41, alpha, beta, mask0, mask1);
+        if (rows == 5) return;
+        Update<TWidth>(c + 5 * ldc, c50, c51, alpha, beta, mask0, mask1);
+        if (rows == 6) return;
+        Update<TWidth>(c + 6 * ldc, c60, c61, alpha, beta, mask0, mask1);
+        if (rows == 7) return;
+        Update<TWidth>(c + 7 * ldc, c70, c71, alpha, beta, mask0, mask1);
     }
 
-    /// <summary>One tile row: c := beta·c + alpha·(x0, x1), without reading c when beta is zero.</summary>
+    /// <summary>One tile row: c := beta·c + alpha·(x0, x1) on the masked lanes, without reading c when beta is zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Update(T* c, Vector512<T> x0, Vector512<T> x1, T alpha, T beta)
+    private static void Update<TWidth>(T* c, Vector512<T> x0, Vector512<T> x1, T alpha, T beta, Vector512<T> mask0, Vector512<T> mask1)
+        where TWidth : struct, IConstant
     {
+        bool two = TWidth.Value == 2;
         T* c1 = c + Vector512<T>.Count;
         Vector512<T> va = Vector512.Create(alpha);
         x0 *= va;
-        x1 *= va;
+        if (two) x1 *= va;
         if (beta != T.Zero)
         {
             Vector512<T> vb = Vector512.Create(beta);
-            x0 = MultiplyAdd.Estimate(vb, Vector512.Load(c), x0);
-            x1 = MultiplyAdd.Estimate(vb, Vector512.Load(c1), x1);
+            x0 = MultiplyAdd.Estimate(vb, Load(c, mask0), x0);
+            if (two) x1 = MultiplyAdd.Estimate(vb, Load(c1, mask1), x1);
         }
-        x0.Store(c);
-        x1.Store(c1);
+        Store(c, mask0, x0);
+        if (two) Store(c1, mask1, x1);
+    }
+
+    /// <summary>A mask of the first <paramref name="count"/> lanes (all when count ≥ Count, none when count ≤ 0).</summary>
+    private static Vector512<T> FirstLanes(int count)
+    {
+        if (typeof(T) == typeof(float))
+            return Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).As<int, T>();
+        return Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)count)).As<long, T>();
+    }
+
+    /// <summary>Loads the masked lanes (zero elsewhere); lanes masked off are not read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Load(T* p, Vector512<T> mask)
+    {
+        if (typeof(T) == typeof(float))
+            return Avx512F.MaskLoad((float*)p, mask.AsSingle(), Vector512<float>.Zero).As<float, T>();
+        return Avx512F.MaskLoad((double*)p, mask.AsDouble(), Vector512<double>.Zero).As<double, T>();
+    }
+
+    /// <summary>Stores the masked lanes only.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(T* p, Vector512<T> mask, Vector512<T> x)
+    {
+        if (typeof(T) == typeof(float))
+            Avx512F.MaskStore((float*)p, mask.AsSingle(), x.AsSingle());
+        else
+            Avx512F.MaskStore((double*)p, mask.AsDouble(), x.AsDouble());
     }
 }

@@ -1,4 +1,8 @@
+using System.Runtime.Intrinsics;
 using FastNN.Intrinsics;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 
 namespace FastNN.Tests.Gemm;
 
@@ -9,10 +13,10 @@ public class GemmBlockingTests
     {
         Assert.True(BlockSizes.For<float>(IsaPath.Vector512).Fits<float, MicroKernel512<float>>());
         Assert.True(BlockSizes.For<double>(IsaPath.Vector512).Fits<double, MicroKernel512<double>>());
-        Assert.True(BlockSizes.For<float>(IsaPath.Vector256).Fits<float, MicroKernel256<float>>());
-        Assert.True(BlockSizes.For<double>(IsaPath.Vector256).Fits<double, MicroKernel256<double>>());
-        Assert.True(BlockSizes.For<float>(IsaPath.Vector128).Fits<float, MicroKernel128<float>>());
-        Assert.True(BlockSizes.For<double>(IsaPath.Vector128).Fits<double, MicroKernel128<double>>());
+        Assert.True(BlockSizes.For<float>(IsaPath.Vector256).Fits<float, MicroKernel6x2<float, Vector256<float>, Width256<float>>>());
+        Assert.True(BlockSizes.For<double>(IsaPath.Vector256).Fits<double, MicroKernel6x2<double, Vector256<double>, Width256<double>>>());
+        Assert.True(BlockSizes.For<float>(IsaPath.Vector128).Fits<float, MicroKernel6x2<float, Vector128<float>, Width128<float>>>());
+        Assert.True(BlockSizes.For<double>(IsaPath.Vector128).Fits<double, MicroKernel6x2<double, Vector128<double>, Width128<double>>>());
         Assert.True(BlockSizes.For<float>(IsaPath.Scalar).Fits<float, MicroKernelScalar<float>>());
         Assert.True(BlockSizes.For<double>(IsaPath.Scalar).Fits<double, MicroKernelScalar<double>>());
     }
@@ -20,15 +24,41 @@ public class GemmBlockingTests
     // Larger than MC and KCMax on every path (two or three ic blocks, two pc blocks, so beta must apply only once),
     // wider than NC (two jc blocks) on every path, and a narrow C computed as its transpose.
     [Theory]
-    [InlineData(520, 300, 600, false, true, 0.5)]
-    [InlineData(520, 300, 600, true, false, 0.0)]
+    [InlineData(520, 300, 700, false, true, 0.5)]
+    [InlineData(520, 300, 700, true, false, 0.0)]
     [InlineData(30, 1100, 40, false, false, -1.0)]
-    [InlineData(700, 12, 600, false, true, 0.5)]
+    [InlineData(700, 12, 700, false, true, 0.5)]
     public void MultiBlockProblemsMatchTheReference(int m, int n, int k, bool transposeA, bool transposeB, double beta)
     {
         var g = new GemmCase(m, n, k, transposeA, transposeB, 1, 0, 2, 0.75, beta, m + n + k);
         GemmPropertyTests.Check<float>(g);
         if (m * n * k < 10_000_000)
             GemmPropertyTests.Check<double>(g);
+    }
+
+    // Depths on and around this path's block boundaries (KC, KCMax, KC + KCMax, 2·KC), so the last rank update is
+    // full, one element deep, or absorbed into a longer one; m and n cross the tile sizes, m above the small path's 64 rows.
+    [Property(MaxTest = 20)]
+    public Property DepthsAroundTheBlockBoundariesMatchTheReference() =>
+        Prop.ForAll(DepthCases().ToArbitrary(), g =>
+        {
+            GemmPropertyTests.Check<float>(g);
+            GemmPropertyTests.Check<double>(g);
+        });
+
+    private static Gen<GemmCase> DepthCases()
+    {
+        BlockSizes s = BlockSizes.For<float>(FastNN.Intrinsics.Gemm.SelectedPath), d = BlockSizes.For<double>(FastNN.Intrinsics.Gemm.SelectedPath);
+        int[] depths = [.. new[] { s, d }.SelectMany(b => new[] { b.KC - 1, b.KC, b.KC + 1, b.KCMax, b.KCMax + 1, b.KC + b.KCMax, 2 * b.KC + 1 }).Distinct()];
+        Gen<bool> flag = Gen.Elements(false, true);
+        return from m in Gen.Choose(65, 130)
+               from n in Gen.Choose(100, 200)
+               from k in Gen.Elements(depths)
+               from ta in flag
+               from tb in flag
+               from pad in Gen.Elements(0, 3)
+               from beta in Gen.Elements(0.0, 1.0, -0.5)
+               from seed in Gen.Choose(0, int.MaxValue)
+               select new GemmCase(m, n, k, ta, tb, pad, pad, pad, 1.5, beta, seed);
     }
 }

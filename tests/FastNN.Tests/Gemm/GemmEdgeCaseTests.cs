@@ -5,7 +5,8 @@ namespace FastNN.Tests.Gemm;
 
 public class GemmEdgeCaseTests
 {
-    // Shapes that reach the small path, a packed edge-only call, and packed calls with full and edge tiles.
+    // Shapes that reach the small path (m = 10 in two tiles of 5, a short C past the small volume), a packed edge-only
+    // call, and packed calls with full and edge tiles.
     public static TheoryData<int, int, int, bool, bool> Shapes => new()
     {
         { 5, 3, 4, false, false },
@@ -13,6 +14,9 @@ public class GemmEdgeCaseTests
         { 37, 45, 19, true, false },
         { 130, 70, 90, true, true },
         { 200, 150, 70, false, true },
+        { 10, 70, 30, true, false },
+        { 40, 500, 60, false, false },
+        { 40, 500, 60, true, false },
     };
 
     [Theory]

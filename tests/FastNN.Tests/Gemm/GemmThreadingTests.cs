@@ -8,11 +8,14 @@ namespace FastNN.Tests.Gemm;
 [Collection(ParallelismCollection.Name)]
 public class GemmThreadingTests
 {
-    // Wide (split by columns), tall (split by rows), and one that also spans several KC blocks.
+    // Wide (split by columns), tall (split by rows), one that also spans several KC blocks, and short ones.
     [Theory]
     [InlineData(200, 300, 150, false, true)]
     [InlineData(700, 40, 100, true, false)]
     [InlineData(90, 250, 700, false, false)]
+    // Short: unpacked on one thread, packed on two, the same arithmetic either way.
+    [InlineData(64, 784, 256, false, false)]
+    [InlineData(50, 300, 384, true, false)]
     public void ResultsAreBitIdenticalForOneAndTwoThreads(int m, int n, int k, bool transposeA, bool transposeB)
     {
         SameBits<float>(m, n, k, transposeA, transposeB);
@@ -99,17 +102,27 @@ public class GemmThreadingTests
         public void Execute(int part, int partCount) => Bytes[part] = GC.GetAllocatedBytesForCurrentThread();
     }
 
-    /// <summary>Bytes the counter advances over 50 rounds of every shape, float and double, after two warm-up rounds.</summary>
+    /// <summary>
+    /// Bytes the counter advances over 50 rounds of every shape, float and double, after two warm-up rounds: the least
+    /// of three such windows. An allocation per call shows in every window; a one-off shows in one only (seen once in
+    /// about 30 whole-suite runs on the 128-bit path: 7.6 KB in a single window, never in isolation; its source, in
+    /// FastNN or in the runtime, is not pinned down, so the test reads steady state rather than hide it).
+    /// </summary>
     private static long AllocatedBy(Func<long> counter)
     {
         var floats = AllocationShapes.Select(s => Operands<float>(s.M, s.N, s.K)).ToArray();
         var doubles = AllocationShapes.Select(s => Operands<double>(s.M, s.N, s.K)).ToArray();
         Round(floats, doubles);
         Round(floats, doubles);
-        long before = counter();
-        for (int i = 0; i < 50; i++)
-            Round(floats, doubles);
-        return counter() - before;
+        long least = long.MaxValue;
+        for (int window = 0; window < 3; window++)
+        {
+            long before = counter();
+            for (int i = 0; i < 50; i++)
+                Round(floats, doubles);
+            least = Math.Min(least, counter() - before);
+        }
+        return least;
     }
 
     private static void Round((float[] A, float[] B, float[] C)[] floats, (double[] A, double[] B, double[] C)[] doubles)

@@ -1,0 +1,70 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace FastNN.Intrinsics;
+
+/// <summary>
+/// The micro-kernel of the AVX2 path (Vector256: 6×16 float, 6×8 double) and of the 128-bit path (SSE, AdvSimd:
+/// 6×8 float, 6×4 double): a 6 × (2·W) tile, W the lanes of <typeparamref name="TVector"/>, BLIS's Haswell shape:
+/// 12 accumulators, two B̃ vectors and a broadcast in 15 of the 16 registers those instruction sets have.
+/// </summary>
+internal readonly unsafe struct MicroKernel6x2<T, TVector, TWidth> : IMicroKernel<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+    where TVector : struct
+    where TWidth : IVectorWidth<T, TVector>
+{
+    public static int MR => 6;
+    public static int NR => 2 * TWidth.Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc)
+    {
+        nuint w = (nuint)TWidth.Count;
+        TVector c00 = default, c01 = default, c10 = default, c11 = default;
+        TVector c20 = default, c21 = default, c30 = default, c31 = default;
+        TVector c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < k; p++)
+        {
+            TVector b0 = TWidth.Load(ref *b, 0), b1 = TWidth.Load(ref *b, w);
+            TVector ai = TWidth.Broadcast(a[0]);
+            c00 = TWidth.MultiplyAdd(ai, b0, c00); c01 = TWidth.MultiplyAdd(ai, b1, c01);
+            ai = TWidth.Broadcast(a[1]);
+            c10 = TWidth.MultiplyAdd(ai, b0, c10); c11 = TWidth.MultiplyAdd(ai, b1, c11);
+            ai = TWidth.Broadcast(a[2]);
+            c20 = TWidth.MultiplyAdd(ai, b0, c20); c21 = TWidth.MultiplyAdd(ai, b1, c21);
+            ai = TWidth.Broadcast(a[3]);
+            c30 = TWidth.MultiplyAdd(ai, b0, c30); c31 = TWidth.MultiplyAdd(ai, b1, c31);
+            ai = TWidth.Broadcast(a[4]);
+            c40 = TWidth.MultiplyAdd(ai, b0, c40); c41 = TWidth.MultiplyAdd(ai, b1, c41);
+            ai = TWidth.Broadcast(a[5]);
+            c50 = TWidth.MultiplyAdd(ai, b0, c50); c51 = TWidth.MultiplyAdd(ai, b1, c51);
+            a += 6;
+            b += 2 * w;
+        }
+        Update(c, c00, c01, alpha, beta);
+        Update(c + ldc, c10, c11, alpha, beta);
+        Update(c + 2 * ldc, c20, c21, alpha, beta);
+        Update(c + 3 * ldc, c30, c31, alpha, beta);
+        Update(c + 4 * ldc, c40, c41, alpha, beta);
+        Update(c + 5 * ldc, c50, c51, alpha, beta);
+    }
+
+    /// <summary>One tile row: c := beta·c + alpha·(x0, x1), without reading c when beta is zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Update(T* c, TVector x0, TVector x1, T alpha, T beta)
+    {
+        nuint w = (nuint)TWidth.Count;
+        TVector va = TWidth.Broadcast(alpha);
+        x0 = TWidth.Multiply(x0, va);
+        x1 = TWidth.Multiply(x1, va);
+        if (beta != T.Zero)
+        {
+            TVector vb = TWidth.Broadcast(beta);
+            x0 = TWidth.MultiplyAdd(vb, TWidth.Load(ref *c, 0), x0);
+            x1 = TWidth.MultiplyAdd(vb, TWidth.Load(ref *c, w), x1);
+        }
+        TWidth.Store(x0, ref *c, 0);
+        TWidth.Store(x1, ref *c, w);
+    }
+}
