@@ -47,7 +47,7 @@ internal static class NormalCdf
         TVector minusHalfAx = TWidth.Multiply(ax, TWidth.Constant(-0.5));
         TVector h = TWidth.Multiply(minusHalfAx, ax);
         TVector l = TWidth.FusedMultiplyAdd(minusHalfAx, ax, TWidth.Negate(h));
-        TVector e = TWidth.Exp(h);
+        TVector e = TWidth.ExpNonPositive(h);
         density = TWidth.Multiply(TWidth.MultiplyAdd(l, e, e), TWidth.Constant(0.398942280401432677939946059934));
         // Φ(−|x|) = e^h·(G/2)·(1 + l), the correction folded into one rounding.
         TVector t = TWidth.Divide(TWidth.Constant(3), TWidth.Add(TWidth.Constant(3), ax));

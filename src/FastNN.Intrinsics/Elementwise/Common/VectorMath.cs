@@ -43,6 +43,21 @@ internal static class VectorMath
             ? ExpM1NonPositiveSingle<Width512<float>, Vector512<float>>(x.AsSingle()).As<float, T>()
             : ExpM1ByTanh<T, Width512<T>, Vector512<T>>(x);
 
+    /// <summary>e^x for x ≤ 0 or NaN (positive x: unspecified).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> ExpNonPositive<T>(Vector128<T> x) where T : unmanaged =>
+        typeof(T) == typeof(float) ? ExpNonPositiveSingle<Width128<float>, Vector128<float>>(x.AsSingle()).As<float, T>() : ExpLanewise(x.AsDouble()).As<double, T>();
+
+    /// <summary>e^x for x ≤ 0 or NaN (positive x: unspecified).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> ExpNonPositive<T>(Vector256<T> x) where T : unmanaged =>
+        typeof(T) == typeof(float) ? ExpNonPositiveSingle<Width256<float>, Vector256<float>>(x.AsSingle()).As<float, T>() : ExpLanewise(x.AsDouble()).As<double, T>();
+
+    /// <summary>e^x for x ≤ 0 or NaN (positive x: unspecified).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> ExpNonPositive<T>(Vector512<T> x) where T : unmanaged =>
+        typeof(T) == typeof(float) ? ExpNonPositiveSingle<Width512<float>, Vector512<float>>(x.AsSingle()).As<float, T>() : ExpLanewise(x.AsDouble()).As<double, T>();
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Log<T>(Vector128<T> x) where T : unmanaged =>
         typeof(T) == typeof(float) ? Vector128.Log(x.AsSingle()).As<float, T>() : Vector128.Log(x.AsDouble()).As<double, T>();
@@ -111,6 +126,15 @@ internal static class VectorMath
         where TWidth : IVectorWidth<float, TVector> where TVector : struct
     {
         TVector q = ExpM1Reduced<TWidth, TVector>(TWidth.Clamp(x, TWidth.Constant(-104), TWidth.Constant(89)), out TVector n);
+        return TWidth.ScaleB(TWidth.Add(q, TWidth.Constant(1)), n);
+    }
+
+    /// <summary>e^x for float x ≤ 0 or NaN: <see cref="ExpSingle{TWidth, TVector}"/> without the upper clamp.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector ExpNonPositiveSingle<TWidth, TVector>(TVector x)
+        where TWidth : IVectorWidth<float, TVector> where TVector : struct
+    {
+        TVector q = ExpM1Reduced<TWidth, TVector>(TWidth.AtLeast(x, TWidth.Constant(-104)), out TVector n);
         return TWidth.ScaleB(TWidth.Add(q, TWidth.Constant(1)), n);
     }
 
