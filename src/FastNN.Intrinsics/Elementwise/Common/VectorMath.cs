@@ -4,7 +4,10 @@ using System.Runtime.Intrinsics;
 
 namespace FastNN.Intrinsics;
 
-/// <summary>Vector exp and log for float and double, reached from generic code: the runtime's, except exp for float (<see cref="ExpSingle{TWidth, TVector}"/>).</summary>
+/// <summary>
+/// Vector exp, expm1 and log for float and double, reached from generic code: the runtime's log and double exp; for
+/// float our own exp (<see cref="ExpSingle{TWidth, TVector}"/>) and expm1 from the same range reduction.
+/// </summary>
 internal static class VectorMath
 {
     /// <summary>Whether <typeparamref name="T"/> has vector exp/log here: float and double.</summary>
