@@ -55,7 +55,7 @@ internal readonly struct SigmoidOperator<T> : IUnaryOperator<T> where T : unmana
         where TWidth : IVectorWidth<T, TVector> where TVector : struct
     {
         TVector one = TWidth.Constant(1);
-        TVector e = TWidth.Exp(TWidth.Negate(TWidth.Abs(z)));   // e = exp(-|z|) ≤ 1: never overflows
+        TVector e = TWidth.ExpNonPositive(TWidth.Negate(TWidth.Abs(z)));   // e = exp(-|z|) ≤ 1: never overflows
         TVector r = TWidth.Divide(one, TWidth.Add(one, e));      // r = 1 / (1 + e) = σ(|z|)
         TVector er = TWidth.Multiply(e, r);                      // e·r = σ(-|z|)
         derivative = TWidth.Multiply(er, r);

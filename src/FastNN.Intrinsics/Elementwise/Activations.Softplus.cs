@@ -71,7 +71,7 @@ internal readonly struct SoftplusOperator<T>(T beta, T threshold) : IUnaryOperat
     private TVector Compute<TWidth, TVector>(TVector x) where TWidth : IVectorWidth<T, TVector> where TVector : struct
     {
         TVector z = TWidth.Multiply(x, TWidth.Broadcast(beta));
-        TVector v = TWidth.Exp(TWidth.Negate(TWidth.Abs(z)));                  // v = exp(−|z|) ∈ [0, 1]
+        TVector v = TWidth.ExpNonPositive(TWidth.Negate(TWidth.Abs(z)));                  // v = exp(−|z|) ∈ [0, 1]
         TVector u = TWidth.Add(TWidth.Constant(1), v);
         TVector um1 = TWidth.Subtract(u, TWidth.Constant(1));
         // log1p(v) = log(u)·v/(u − 1) corrects the rounding of u = 1 + v; when u rounds to 1, log1p(v) = v.

@@ -54,6 +54,9 @@ internal interface IVectorWidth<T, TVector>
     static abstract TVector Sqrt(TVector x);
     static abstract TVector Exp(TVector x);
 
+    /// <summary>e^x for x ≤ 0 (or NaN): as <see cref="Exp"/>, one clamp cheaper; positive lanes give an unspecified value.</summary>
+    static abstract TVector ExpNonPositive(TVector x);
+
     /// <summary>e^x − 1 for x ≤ 0, accurate near 0; positive lanes give an unspecified value (ELU keeps x there).</summary>
     static abstract TVector ExpM1NonPositive(TVector x);
 
@@ -62,6 +65,9 @@ internal interface IVectorWidth<T, TVector>
 
     /// <summary>x·2^n for integer-valued lanes n in [-150, 129], rounded once (into the subnormals, or to ∞).</summary>
     static abstract TVector ScaleB(TVector x, TVector n);
+
+    /// <summary>max(low, x) by the hardware's max, ordered so that NaN lanes of x pass through.</summary>
+    static abstract TVector AtLeast(TVector x, TVector low);
 
     /// <summary>x clamped to [low, high] by the hardware's min and max, ordered so that NaN lanes of x pass through.</summary>
     static abstract TVector Clamp(TVector x, TVector low, TVector high);
@@ -108,6 +114,7 @@ internal readonly struct Width128<T> : IVectorWidth<T, Vector128<T>> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Negate(Vector128<T> x) => -x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Sqrt(Vector128<T> x) => Vector128.Sqrt(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Exp(Vector128<T> x) => VectorMath.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> ExpNonPositive(Vector128<T> x) => VectorMath.ExpNonPositive(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> ExpM1NonPositive(Vector128<T> x) => VectorMath.ExpM1NonPositive(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> PowerOfTwo(Vector128<T> n) =>
@@ -122,6 +129,7 @@ internal readonly struct Width128<T> : IVectorWidth<T, Vector128<T>> where T : u
         : typeof(T) == typeof(float) ? Avx512F.VL.Scale(x.AsSingle(), n.AsSingle()).As<float, T>()
         : Avx512F.VL.Scale(x.AsDouble(), n.AsDouble()).As<double, T>();
     // maxps/minps return their second operand when either is NaN.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> AtLeast(Vector128<T> x, Vector128<T> low) => Vector128.MaxNative(low, x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Clamp(Vector128<T> x, Vector128<T> low, Vector128<T> high) => Vector128.MinNative(high, Vector128.MaxNative(low, x));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Max(Vector128<T> x, Vector128<T> y) => Vector128.Max(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> GreaterThan(Vector128<T> x, Vector128<T> y) => Vector128.GreaterThan(x, y);
@@ -157,6 +165,7 @@ internal readonly struct Width256<T> : IVectorWidth<T, Vector256<T>> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Negate(Vector256<T> x) => -x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Sqrt(Vector256<T> x) => Vector256.Sqrt(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Exp(Vector256<T> x) => VectorMath.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> ExpNonPositive(Vector256<T> x) => VectorMath.ExpNonPositive(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> ExpM1NonPositive(Vector256<T> x) => VectorMath.ExpM1NonPositive(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> PowerOfTwo(Vector256<T> n) =>
@@ -171,6 +180,7 @@ internal readonly struct Width256<T> : IVectorWidth<T, Vector256<T>> where T : u
         : typeof(T) == typeof(float) ? Avx512F.VL.Scale(x.AsSingle(), n.AsSingle()).As<float, T>()
         : Avx512F.VL.Scale(x.AsDouble(), n.AsDouble()).As<double, T>();
     // maxps/minps return their second operand when either is NaN.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> AtLeast(Vector256<T> x, Vector256<T> low) => Vector256.MaxNative(low, x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Clamp(Vector256<T> x, Vector256<T> low, Vector256<T> high) => Vector256.MinNative(high, Vector256.MaxNative(low, x));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Max(Vector256<T> x, Vector256<T> y) => Vector256.Max(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> GreaterThan(Vector256<T> x, Vector256<T> y) => Vector256.GreaterThan(x, y);
@@ -206,6 +216,7 @@ internal readonly struct Width512<T> : IVectorWidth<T, Vector512<T>> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Negate(Vector512<T> x) => -x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Sqrt(Vector512<T> x) => Vector512.Sqrt(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Exp(Vector512<T> x) => VectorMath.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> ExpNonPositive(Vector512<T> x) => VectorMath.ExpNonPositive(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> ExpM1NonPositive(Vector512<T> x) => VectorMath.ExpM1NonPositive(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> PowerOfTwo(Vector512<T> n) =>
@@ -220,6 +231,7 @@ internal readonly struct Width512<T> : IVectorWidth<T, Vector512<T>> where T : u
         : typeof(T) == typeof(float) ? Avx512F.Scale(x.AsSingle(), n.AsSingle()).As<float, T>()
         : Avx512F.Scale(x.AsDouble(), n.AsDouble()).As<double, T>();
     // maxps/minps return their second operand when either is NaN.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> AtLeast(Vector512<T> x, Vector512<T> low) => Vector512.MaxNative(low, x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Clamp(Vector512<T> x, Vector512<T> low, Vector512<T> high) => Vector512.MinNative(high, Vector512.MaxNative(low, x));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Max(Vector512<T> x, Vector512<T> y) => Vector512.Max(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> GreaterThan(Vector512<T> x, Vector512<T> y) => Vector512.GreaterThan(x, y);

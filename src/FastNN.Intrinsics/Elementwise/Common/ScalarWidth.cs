@@ -30,9 +30,11 @@ internal readonly struct ScalarWidth<T> : IVectorWidth<T, T> where T : unmanaged
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Negate(T x) => -x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Sqrt(T x) => T.Sqrt(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Exp(T x) => T.Exp(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T ExpNonPositive(T x) => T.Exp(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T ExpM1NonPositive(T x) => VectorMath.ExpM1ByTanh<T, ScalarWidth<T>, T>(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T PowerOfTwo(T n) => T.ScaleB(T.One, int.CreateTruncating(n));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T ScaleB(T x, T n) => T.ScaleB(x, int.CreateTruncating(n));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T AtLeast(T x, T low) => x < low ? low : x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Clamp(T x, T low, T high) => x < low ? low : x > high ? high : x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Log(T x) => T.Log(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Max(T x, T y) => T.Max(x, y);

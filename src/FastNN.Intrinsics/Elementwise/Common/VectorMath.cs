@@ -4,7 +4,10 @@ using System.Runtime.Intrinsics;
 
 namespace FastNN.Intrinsics;
 
-/// <summary>Vector exp and log for float and double, reached from generic code: the runtime's, except exp for float (<see cref="ExpSingle{TWidth, TVector}"/>).</summary>
+/// <summary>
+/// Vector exp, expm1 and log for float and double, reached from generic code: the runtime's log and double exp; for
+/// float our own exp (<see cref="ExpSingle{TWidth, TVector}"/>) and expm1 from the same range reduction.
+/// </summary>
 internal static class VectorMath
 {
     /// <summary>Whether <typeparamref name="T"/> has vector exp/log here: float and double.</summary>
@@ -42,6 +45,21 @@ internal static class VectorMath
         typeof(T) == typeof(float)
             ? ExpM1NonPositiveSingle<Width512<float>, Vector512<float>>(x.AsSingle()).As<float, T>()
             : ExpM1ByTanh<T, Width512<T>, Vector512<T>>(x);
+
+    /// <summary>e^x for x ≤ 0 or NaN (positive x: unspecified).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> ExpNonPositive<T>(Vector128<T> x) where T : unmanaged =>
+        typeof(T) == typeof(float) ? ExpNonPositiveSingle<Width128<float>, Vector128<float>>(x.AsSingle()).As<float, T>() : ExpLanewise(x.AsDouble()).As<double, T>();
+
+    /// <summary>e^x for x ≤ 0 or NaN (positive x: unspecified).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> ExpNonPositive<T>(Vector256<T> x) where T : unmanaged =>
+        typeof(T) == typeof(float) ? ExpNonPositiveSingle<Width256<float>, Vector256<float>>(x.AsSingle()).As<float, T>() : ExpLanewise(x.AsDouble()).As<double, T>();
+
+    /// <summary>e^x for x ≤ 0 or NaN (positive x: unspecified).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> ExpNonPositive<T>(Vector512<T> x) where T : unmanaged =>
+        typeof(T) == typeof(float) ? ExpNonPositiveSingle<Width512<float>, Vector512<float>>(x.AsSingle()).As<float, T>() : ExpLanewise(x.AsDouble()).As<double, T>();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Log<T>(Vector128<T> x) where T : unmanaged =>
@@ -111,6 +129,15 @@ internal static class VectorMath
         where TWidth : IVectorWidth<float, TVector> where TVector : struct
     {
         TVector q = ExpM1Reduced<TWidth, TVector>(TWidth.Clamp(x, TWidth.Constant(-104), TWidth.Constant(89)), out TVector n);
+        return TWidth.ScaleB(TWidth.Add(q, TWidth.Constant(1)), n);
+    }
+
+    /// <summary>e^x for float x ≤ 0 or NaN: <see cref="ExpSingle{TWidth, TVector}"/> without the upper clamp.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector ExpNonPositiveSingle<TWidth, TVector>(TVector x)
+        where TWidth : IVectorWidth<float, TVector> where TVector : struct
+    {
+        TVector q = ExpM1Reduced<TWidth, TVector>(TWidth.AtLeast(x, TWidth.Constant(-104)), out TVector n);
         return TWidth.ScaleB(TWidth.Add(q, TWidth.Constant(1)), n);
     }
 
