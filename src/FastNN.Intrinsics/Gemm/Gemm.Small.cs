@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace FastNN.Intrinsics;
 
@@ -128,9 +127,9 @@ public static unsafe partial class Gemm
         if (blocks > 0)
             SmallTile<T, TRows, TwoVectors, Unmasked>(op, b, ldb, i0, tiles, 0, blocks, all, all);
         if (cols > w)
-            SmallTile<T, TRows, TwoVectors, Masked>(op, b, ldb, i0, tiles, j, 1, all, FirstLanes<T>(cols - w));
+            SmallTile<T, TRows, TwoVectors, Masked>(op, b, ldb, i0, tiles, j, 1, all, Masked512.FirstLanes<T>(cols - w));
         else if (cols > 0)
-            SmallTile<T, TRows, OneVector, Masked>(op, b, ldb, i0, tiles, j, 1, FirstLanes<T>(cols), all);
+            SmallTile<T, TRows, OneVector, Masked>(op, b, ldb, i0, tiles, j, 1, Masked512.FirstLanes<T>(cols), all);
     }
 
     /// <summary>
@@ -172,49 +171,49 @@ public static unsafe partial class Gemm
                 Vector512<T> b0 = Load<T, TMask>(bp, mask0);
                 Vector512<T> b1 = two ? Load<T, TMask>(bp + w, mask1) : default;
                 Vector512<T> ai = Vector512.Create(a[0]);
-                c00 = MultiplyAdd.Estimate(ai, b0, c00);
-                if (two) c01 = MultiplyAdd.Estimate(ai, b1, c01);
+                c00 = VectorMath.MultiplyAdd(ai, b0, c00);
+                if (two) c01 = VectorMath.MultiplyAdd(ai, b1, c01);
                 if (rows > 1)
                 {
                     ai = Vector512.Create(a[rowStep]);
-                    c10 = MultiplyAdd.Estimate(ai, b0, c10);
-                    if (two) c11 = MultiplyAdd.Estimate(ai, b1, c11);
+                    c10 = VectorMath.MultiplyAdd(ai, b0, c10);
+                    if (two) c11 = VectorMath.MultiplyAdd(ai, b1, c11);
                 }
                 if (rows > 2)
                 {
                     ai = Vector512.Create(a[rowStep2]);
-                    c20 = MultiplyAdd.Estimate(ai, b0, c20);
-                    if (two) c21 = MultiplyAdd.Estimate(ai, b1, c21);
+                    c20 = VectorMath.MultiplyAdd(ai, b0, c20);
+                    if (two) c21 = VectorMath.MultiplyAdd(ai, b1, c21);
                 }
                 if (rows > 3)
                 {
                     ai = Vector512.Create(a[rowStep3]);
-                    c30 = MultiplyAdd.Estimate(ai, b0, c30);
-                    if (two) c31 = MultiplyAdd.Estimate(ai, b1, c31);
+                    c30 = VectorMath.MultiplyAdd(ai, b0, c30);
+                    if (two) c31 = VectorMath.MultiplyAdd(ai, b1, c31);
                 }
                 if (rows > 4)
                 {
                     ai = Vector512.Create(a4[0]);
-                    c40 = MultiplyAdd.Estimate(ai, b0, c40);
-                    if (two) c41 = MultiplyAdd.Estimate(ai, b1, c41);
+                    c40 = VectorMath.MultiplyAdd(ai, b0, c40);
+                    if (two) c41 = VectorMath.MultiplyAdd(ai, b1, c41);
                 }
                 if (rows > 5)
                 {
                     ai = Vector512.Create(a4[rowStep]);
-                    c50 = MultiplyAdd.Estimate(ai, b0, c50);
-                    if (two) c51 = MultiplyAdd.Estimate(ai, b1, c51);
+                    c50 = VectorMath.MultiplyAdd(ai, b0, c50);
+                    if (two) c51 = VectorMath.MultiplyAdd(ai, b1, c51);
                 }
                 if (rows > 6)
                 {
                     ai = Vector512.Create(a4[rowStep2]);
-                    c60 = MultiplyAdd.Estimate(ai, b0, c60);
-                    if (two) c61 = MultiplyAdd.Estimate(ai, b1, c61);
+                    c60 = VectorMath.MultiplyAdd(ai, b0, c60);
+                    if (two) c61 = VectorMath.MultiplyAdd(ai, b1, c61);
                 }
                 if (rows > 7)
                 {
                     ai = Vector512.Create(a4[rowStep3]);
-                    c70 = MultiplyAdd.Estimate(ai, b0, c70);
-                    if (two) c71 = MultiplyAdd.Estimate(ai, b1, c71);
+                    c70 = VectorMath.MultiplyAdd(ai, b0, c70);
+                    if (two) c71 = VectorMath.MultiplyAdd(ai, b1, c71);
                 }
             }
             UpdateRow<T, TWidth, TMask>(c, c00, c01, mask0, mask1, plain, alpha, beta);
@@ -247,8 +246,8 @@ public static unsafe partial class Gemm
             if (beta != T.Zero)
             {
                 Vector512<T> vb = Vector512.Create(beta);
-                x0 = MultiplyAdd.Estimate(vb, Load<T, TMask>(c, mask0), x0);
-                if (two) x1 = MultiplyAdd.Estimate(vb, Load<T, TMask>(c1, mask1), x1);
+                x0 = VectorMath.MultiplyAdd(vb, Load<T, TMask>(c, mask0), x0);
+                if (two) x1 = VectorMath.MultiplyAdd(vb, Load<T, TMask>(c1, mask1), x1);
             }
         }
         Store<T, TMask>(c, mask0, x0);
@@ -258,7 +257,7 @@ public static unsafe partial class Gemm
     /// <summary>A whole vector (<see cref="Unmasked"/>) or only the lanes of <paramref name="mask"/> (<see cref="Masked"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<T> Load<T, TMask>(T* p, Vector512<T> mask) where T : unmanaged, IFloatingPointIeee754<T> where TMask : struct, IConstant =>
-        TMask.Value == 0 ? Vector512.Load(p) : LoadMasked(p, mask);
+        TMask.Value == 0 ? Vector512.Load(p) : Masked512.Load(p, mask);
 
     /// <summary>A whole vector (<see cref="Unmasked"/>) or only the lanes of <paramref name="mask"/> (<see cref="Masked"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -267,33 +266,6 @@ public static unsafe partial class Gemm
         if (TMask.Value == 0)
             x.Store(p);
         else
-            StoreMasked(p, mask, x);
-    }
-
-    /// <summary>A mask of the first <paramref name="count"/> lanes (all lanes when count ≥ Count, none when count ≤ 0).</summary>
-    private static Vector512<T> FirstLanes<T>(int count) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float))
-            return Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).As<int, T>();
-        return Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)count)).As<long, T>();
-    }
-
-    /// <summary>Loads the masked lanes (zero elsewhere); masked-off lanes are not read, so they may lie past the span.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> LoadMasked<T>(T* p, Vector512<T> mask) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float))
-            return Avx512F.MaskLoad((float*)p, mask.AsSingle(), Vector512<float>.Zero).As<float, T>();
-        return Avx512F.MaskLoad((double*)p, mask.AsDouble(), Vector512<double>.Zero).As<double, T>();
-    }
-
-    /// <summary>Stores the masked lanes only.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreMasked<T>(T* p, Vector512<T> mask, Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float))
-            Avx512F.MaskStore((float*)p, mask.AsSingle(), x.AsSingle());
-        else
-            Avx512F.MaskStore((double*)p, mask.AsDouble(), x.AsDouble());
+            Masked512.Store(p, mask, x);
     }
 }

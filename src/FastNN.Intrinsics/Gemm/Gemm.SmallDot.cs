@@ -65,7 +65,7 @@ public static unsafe partial class Gemm
         for (; p + w <= k; p += w)
             DotStep<T, TRows, TCols, Unmasked>(a0 + p, a1 + p, a2 + p, a3 + p, b0 + p, b1 + p, b2 + p, b3 + p, b4 + p, default, ref s);
         if (p < k)
-            DotStep<T, TRows, TCols, Masked>(a0 + p, a1 + p, a2 + p, a3 + p, b0 + p, b1 + p, b2 + p, b3 + p, b4 + p, FirstLanes<T>(k - p), ref s);
+            DotStep<T, TRows, TCols, Masked>(a0 + p, a1 + p, a2 + p, a3 + p, b0 + p, b1 + p, b2 + p, b3 + p, b4 + p, Masked512.FirstLanes<T>(k - p), ref s);
         if (rows == 1)
         {
             // The same reduction as four rows, so a row's result does not depend on the tile it falls in.
@@ -109,55 +109,55 @@ public static unsafe partial class Gemm
         Vector512<T> x2 = four ? Load<T, TMask>(a2, mask) : default;
         Vector512<T> x3 = four ? Load<T, TMask>(a3, mask) : default;
         Vector512<T> y = Load<T, TMask>(b0, mask);
-        s.S00 = MultiplyAdd.Estimate(x0, y, s.S00);
+        s.S00 = VectorMath.MultiplyAdd(x0, y, s.S00);
         if (four)
         {
-            s.S10 = MultiplyAdd.Estimate(x1, y, s.S10);
-            s.S20 = MultiplyAdd.Estimate(x2, y, s.S20);
-            s.S30 = MultiplyAdd.Estimate(x3, y, s.S30);
+            s.S10 = VectorMath.MultiplyAdd(x1, y, s.S10);
+            s.S20 = VectorMath.MultiplyAdd(x2, y, s.S20);
+            s.S30 = VectorMath.MultiplyAdd(x3, y, s.S30);
         }
         if (cols > 1)
         {
             y = Load<T, TMask>(b1, mask);
-            s.S01 = MultiplyAdd.Estimate(x0, y, s.S01);
+            s.S01 = VectorMath.MultiplyAdd(x0, y, s.S01);
             if (four)
             {
-                s.S11 = MultiplyAdd.Estimate(x1, y, s.S11);
-                s.S21 = MultiplyAdd.Estimate(x2, y, s.S21);
-                s.S31 = MultiplyAdd.Estimate(x3, y, s.S31);
+                s.S11 = VectorMath.MultiplyAdd(x1, y, s.S11);
+                s.S21 = VectorMath.MultiplyAdd(x2, y, s.S21);
+                s.S31 = VectorMath.MultiplyAdd(x3, y, s.S31);
             }
         }
         if (cols > 2)
         {
             y = Load<T, TMask>(b2, mask);
-            s.S02 = MultiplyAdd.Estimate(x0, y, s.S02);
+            s.S02 = VectorMath.MultiplyAdd(x0, y, s.S02);
             if (four)
             {
-                s.S12 = MultiplyAdd.Estimate(x1, y, s.S12);
-                s.S22 = MultiplyAdd.Estimate(x2, y, s.S22);
-                s.S32 = MultiplyAdd.Estimate(x3, y, s.S32);
+                s.S12 = VectorMath.MultiplyAdd(x1, y, s.S12);
+                s.S22 = VectorMath.MultiplyAdd(x2, y, s.S22);
+                s.S32 = VectorMath.MultiplyAdd(x3, y, s.S32);
             }
         }
         if (cols > 3)
         {
             y = Load<T, TMask>(b3, mask);
-            s.S03 = MultiplyAdd.Estimate(x0, y, s.S03);
+            s.S03 = VectorMath.MultiplyAdd(x0, y, s.S03);
             if (four)
             {
-                s.S13 = MultiplyAdd.Estimate(x1, y, s.S13);
-                s.S23 = MultiplyAdd.Estimate(x2, y, s.S23);
-                s.S33 = MultiplyAdd.Estimate(x3, y, s.S33);
+                s.S13 = VectorMath.MultiplyAdd(x1, y, s.S13);
+                s.S23 = VectorMath.MultiplyAdd(x2, y, s.S23);
+                s.S33 = VectorMath.MultiplyAdd(x3, y, s.S33);
             }
         }
         if (cols > 4)
         {
             y = Load<T, TMask>(b4, mask);
-            s.S04 = MultiplyAdd.Estimate(x0, y, s.S04);
+            s.S04 = VectorMath.MultiplyAdd(x0, y, s.S04);
             if (four)
             {
-                s.S14 = MultiplyAdd.Estimate(x1, y, s.S14);
-                s.S24 = MultiplyAdd.Estimate(x2, y, s.S24);
-                s.S34 = MultiplyAdd.Estimate(x3, y, s.S34);
+                s.S14 = VectorMath.MultiplyAdd(x1, y, s.S14);
+                s.S24 = VectorMath.MultiplyAdd(x2, y, s.S24);
+                s.S34 = VectorMath.MultiplyAdd(x3, y, s.S34);
             }
         }
     }

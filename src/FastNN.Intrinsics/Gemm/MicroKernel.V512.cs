@@ -19,7 +19,7 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
     public static bool TryRunEdge(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc, int rows, int cols)
     {
         int w = Vector512<T>.Count;
-        Vector512<T> mask0 = FirstLanes(cols), mask1 = FirstLanes(cols - w);
+        Vector512<T> mask0 = Masked512.FirstLanes<T>(cols), mask1 = Masked512.FirstLanes<T>(cols - w);
         if (cols > w)
             Tile<TwoVectors>(k, a, b, alpha, beta, c, ldc, rows, mask0, mask1);
         else
@@ -51,21 +51,21 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
         {
             Vector512<T> b0 = Vector512.Load(b), b1 = two ? Vector512.Load(b + w) : default;
             Vector512<T> ai = Vector512.Create(a[0]);
-            c00 = MultiplyAdd.Estimate(ai, b0, c00); if (two) c01 = MultiplyAdd.Estimate(ai, b1, c01);
+            c00 = VectorMath.MultiplyAdd(ai, b0, c00); if (two) c01 = VectorMath.MultiplyAdd(ai, b1, c01);
             ai = Vector512.Create(a[1]);
-            c10 = MultiplyAdd.Estimate(ai, b0, c10); if (two) c11 = MultiplyAdd.Estimate(ai, b1, c11);
+            c10 = VectorMath.MultiplyAdd(ai, b0, c10); if (two) c11 = VectorMath.MultiplyAdd(ai, b1, c11);
             ai = Vector512.Create(a[2]);
-            c20 = MultiplyAdd.Estimate(ai, b0, c20); if (two) c21 = MultiplyAdd.Estimate(ai, b1, c21);
+            c20 = VectorMath.MultiplyAdd(ai, b0, c20); if (two) c21 = VectorMath.MultiplyAdd(ai, b1, c21);
             ai = Vector512.Create(a[3]);
-            c30 = MultiplyAdd.Estimate(ai, b0, c30); if (two) c31 = MultiplyAdd.Estimate(ai, b1, c31);
+            c30 = VectorMath.MultiplyAdd(ai, b0, c30); if (two) c31 = VectorMath.MultiplyAdd(ai, b1, c31);
             ai = Vector512.Create(a[4]);
-            c40 = MultiplyAdd.Estimate(ai, b0, c40); if (two) c41 = MultiplyAdd.Estimate(ai, b1, c41);
+            c40 = VectorMath.MultiplyAdd(ai, b0, c40); if (two) c41 = VectorMath.MultiplyAdd(ai, b1, c41);
             ai = Vector512.Create(a[5]);
-            c50 = MultiplyAdd.Estimate(ai, b0, c50); if (two) c51 = MultiplyAdd.Estimate(ai, b1, c51);
+            c50 = VectorMath.MultiplyAdd(ai, b0, c50); if (two) c51 = VectorMath.MultiplyAdd(ai, b1, c51);
             ai = Vector512.Create(a[6]);
-            c60 = MultiplyAdd.Estimate(ai, b0, c60); if (two) c61 = MultiplyAdd.Estimate(ai, b1, c61);
+            c60 = VectorMath.MultiplyAdd(ai, b0, c60); if (two) c61 = VectorMath.MultiplyAdd(ai, b1, c61);
             ai = Vector512.Create(a[7]);
-            c70 = MultiplyAdd.Estimate(ai, b0, c70); if (two) c71 = MultiplyAdd.Estimate(ai, b1, c71);
+            c70 = VectorMath.MultiplyAdd(ai, b0, c70); if (two) c71 = VectorMath.MultiplyAdd(ai, b1, c71);
             a += 8;
             b += 2 * w;
         }
@@ -99,37 +99,10 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
         if (beta != T.Zero)
         {
             Vector512<T> vb = Vector512.Create(beta);
-            x0 = MultiplyAdd.Estimate(vb, Load(c, mask0), x0);
-            if (two) x1 = MultiplyAdd.Estimate(vb, Load(c1, mask1), x1);
+            x0 = VectorMath.MultiplyAdd(vb, Masked512.Load(c, mask0), x0);
+            if (two) x1 = VectorMath.MultiplyAdd(vb, Masked512.Load(c1, mask1), x1);
         }
-        Store(c, mask0, x0);
-        if (two) Store(c1, mask1, x1);
-    }
-
-    /// <summary>A mask of the first <paramref name="count"/> lanes (all when count ≥ Count, none when count ≤ 0).</summary>
-    private static Vector512<T> FirstLanes(int count)
-    {
-        if (typeof(T) == typeof(float))
-            return Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).As<int, T>();
-        return Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)count)).As<long, T>();
-    }
-
-    /// <summary>Loads the masked lanes (zero elsewhere); lanes masked off are not read.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Load(T* p, Vector512<T> mask)
-    {
-        if (typeof(T) == typeof(float))
-            return Avx512F.MaskLoad((float*)p, mask.AsSingle(), Vector512<float>.Zero).As<float, T>();
-        return Avx512F.MaskLoad((double*)p, mask.AsDouble(), Vector512<double>.Zero).As<double, T>();
-    }
-
-    /// <summary>Stores the masked lanes only.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(T* p, Vector512<T> mask, Vector512<T> x)
-    {
-        if (typeof(T) == typeof(float))
-            Avx512F.MaskStore((float*)p, mask.AsSingle(), x.AsSingle());
-        else
-            Avx512F.MaskStore((double*)p, mask.AsDouble(), x.AsDouble());
+        Masked512.Store(c, mask0, x0);
+        if (two) Masked512.Store(c1, mask1, x1);
     }
 }
