@@ -104,9 +104,7 @@ public class GemmThreadingTests
 
     /// <summary>
     /// Bytes the counter advances over 50 rounds of every shape, float and double, after two warm-up rounds: the least
-    /// of three such windows. An allocation per call shows in every window; a one-off shows in one only (seen once in
-    /// about 30 whole-suite runs on the 128-bit path: 7.6 KB in a single window, never in isolation; its source, in
-    /// FastNN or in the runtime, is not pinned down, so the test reads steady state rather than hide it).
+    /// of three such windows, as <see cref="SteadyStateAllocation"/> explains.
     /// </summary>
     private static long AllocatedBy(Func<long> counter)
     {
