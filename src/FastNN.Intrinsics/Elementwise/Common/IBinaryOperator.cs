@@ -35,7 +35,7 @@ internal static partial class Elementwise
     {
         int parts = TOperator.SplitAcrossThreads ? ParallelMap.Parts(x.Length) : 1;
         if (parts > 1)
-            BinaryMapWork<T, TOperator>.Run(x, y, destination, op, parts);
+            MapWork<T, BinaryChunkMap<T, TOperator>>.Run(x, y, destination, new BinaryChunkMap<T, TOperator>(op), parts);
         else
             MapOnThisThread(x, y, destination, op);
     }

@@ -39,7 +39,7 @@ internal static partial class Elementwise
     {
         int parts = TOperator.SplitAcrossThreads ? ParallelMap.Parts(x.Length) : 1;
         if (parts > 1)
-            UnaryMapWork<T, TOperator>.Run(x, destination, op, parts);
+            MapWork<T, UnaryChunkMap<T, TOperator>>.Run(x, default, destination, new UnaryChunkMap<T, TOperator>(op), parts);
         else
             MapOnThisThread(x, destination, op);
     }

@@ -33,69 +33,53 @@ internal static class ParallelMap
         (chunk * Chunk, Math.Min(Chunk, total - chunk * Chunk));
 }
 
-/// <summary>One unary map in flight: pointers to the pinned spans, valid while <see cref="Run"/> blocks.</summary>
-internal sealed unsafe class UnaryMapWork<T, TOperator> : IParallelWork
+/// <summary>The work of one chunk of a split map: the operator applied to [start, start + length) of the pinned spans.</summary>
+internal unsafe interface IChunkMap<T> where T : unmanaged
+{
+    /// <summary>Maps one chunk; <paramref name="y"/> is null for a unary map.</summary>
+    void Map(T* x, T* y, T* destination, int start, int length);
+}
+
+/// <summary>destination = op(x) over one chunk.</summary>
+internal readonly unsafe struct UnaryChunkMap<T, TOperator>(TOperator op) : IChunkMap<T>
     where T : unmanaged, IFloatingPointIeee754<T>
     where TOperator : struct, IUnaryOperator<T>
 {
-    // One per thread and instantiation, reused: a run allocates nothing after the first.
-    [ThreadStatic] private static UnaryMapWork<T, TOperator>? t_instance;
+    private readonly TOperator _op = op;
 
-    private T* _x, _destination;
-    private int _length;
-    private int _nextChunk;
-    private TOperator _op;
-
-    public static void Run(ReadOnlySpan<T> x, Span<T> destination, in TOperator op, int parts)
-    {
-        var work = t_instance ??= new UnaryMapWork<T, TOperator>();
-        fixed (T* px = x)
-        fixed (T* pd = destination)
-        {
-            work._x = px;
-            work._destination = pd;
-            work._length = x.Length;
-            work._nextChunk = 0;
-            work._op = op;
-            try
-            {
-                WorkerPool.Run(work, parts);
-            }
-            finally
-            {
-                work._x = null;
-                work._destination = null;
-            }
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Execute(int part, int partCount)
-    {
-        int chunks = ParallelMap.Chunks(_length);
-        for (int chunk = Interlocked.Increment(ref _nextChunk) - 1; chunk < chunks; chunk = Interlocked.Increment(ref _nextChunk) - 1)
-        {
-            (int start, int length) = ParallelMap.Range(_length, chunk);
-            Elementwise.MapOnThisThread(new ReadOnlySpan<T>(_x + start, length), new Span<T>(_destination + start, length), _op);
-        }
-    }
+    public void Map(T* x, T* y, T* destination, int start, int length) =>
+        Elementwise.MapOnThisThread(new ReadOnlySpan<T>(x + start, length), new Span<T>(destination + start, length), _op);
 }
 
-/// <summary>One binary map in flight: pointers to the pinned spans, valid while <see cref="Run"/> blocks.</summary>
-internal sealed unsafe class BinaryMapWork<T, TOperator> : IParallelWork
+/// <summary>destination = op(x, y) over one chunk.</summary>
+internal readonly unsafe struct BinaryChunkMap<T, TOperator>(TOperator op) : IChunkMap<T>
     where T : unmanaged, IFloatingPointIeee754<T>
     where TOperator : struct, IBinaryOperator<T>
 {
-    [ThreadStatic] private static BinaryMapWork<T, TOperator>? t_instance;
+    private readonly TOperator _op = op;
+
+    public void Map(T* x, T* y, T* destination, int start, int length) =>
+        Elementwise.MapOnThisThread(new ReadOnlySpan<T>(x + start, length), new ReadOnlySpan<T>(y + start, length),
+            new Span<T>(destination + start, length), _op);
+}
+
+/// <summary>One map in flight: pointers to the pinned spans, valid while <see cref="Run"/> blocks.</summary>
+internal sealed unsafe class MapWork<T, TChunkMap> : IParallelWork
+    where T : unmanaged, IFloatingPointIeee754<T>
+    where TChunkMap : struct, IChunkMap<T>
+{
+    // One per thread and instantiation, reused: a run allocates nothing after the first.
+    [ThreadStatic] private static MapWork<T, TChunkMap>? t_instance;
 
     private T* _x, _y, _destination;
     private int _length;
     private int _nextChunk;
-    private TOperator _op;
+    private TChunkMap _map;
 
-    public static void Run(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, in TOperator op, int parts)
+    /// <summary>Runs <paramref name="map"/> over every chunk on <paramref name="parts"/> threads; <paramref name="y"/> is empty for a unary map.</summary>
+    public static void Run(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, in TChunkMap map, int parts)
     {
-        var work = t_instance ??= new BinaryMapWork<T, TOperator>();
+        var work = t_instance ??= new MapWork<T, TChunkMap>();
         fixed (T* px = x)
         fixed (T* py = y)
         fixed (T* pd = destination)
@@ -105,7 +89,7 @@ internal sealed unsafe class BinaryMapWork<T, TOperator> : IParallelWork
             work._destination = pd;
             work._length = x.Length;
             work._nextChunk = 0;
-            work._op = op;
+            work._map = map;
             try
             {
                 WorkerPool.Run(work, parts);
@@ -126,8 +110,7 @@ internal sealed unsafe class BinaryMapWork<T, TOperator> : IParallelWork
         for (int chunk = Interlocked.Increment(ref _nextChunk) - 1; chunk < chunks; chunk = Interlocked.Increment(ref _nextChunk) - 1)
         {
             (int start, int length) = ParallelMap.Range(_length, chunk);
-            Elementwise.MapOnThisThread(new ReadOnlySpan<T>(_x + start, length), new ReadOnlySpan<T>(_y + start, length),
-                new Span<T>(_destination + start, length), _op);
+            _map.Map(_x, _y, _destination, start, length);
         }
     }
 }
