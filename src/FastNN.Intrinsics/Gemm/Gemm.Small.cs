@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -47,63 +48,72 @@ public static unsafe partial class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Small<T>(in GemmOperands<T> op) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int w = Vector512<T>.Count;
-        T* b = op.B;
-        nint ldb = op.Ldb;
-        if (op.TransposeB)
+        if (!op.TransposeB)
         {
-            // Rows of op(B) must be contiguous to load as vectors: transpose B (n×k) into a k×n copy.
-            ldb = (op.N + w - 1) / w * w;
-            b = PackingBuffers<T>.B(op.K * (int)ldb);
-            // Register-block transposes for whole 8×8 (4×4) blocks, scalar copies for the rest.
-            int blockRows = op.N - op.N % (32 / sizeof(T));
-            int blockDepth = TransposeBlocks<T>(op.B, op.Ldb, blockRows, op.K, b, ldb);
-            for (int j = 0; j < op.N; j++)
-            {
-                T* src = op.B + j * op.Ldb;
-                for (int p = j < blockRows ? blockDepth : 0; p < op.K; p++)
-                    b[p * ldb + j] = src[p];
-            }
+            InPlaceA(op);
+            return;
         }
 
+        // Rows of op(B) must be contiguous to load as vectors: transpose B (n×k) into a k×n copy.
+        int w = Vector512<T>.Count, ldb = (op.N + w - 1) / w * w;
+        T* b = PackingBuffers<T>.B(op.K * ldb);
+        // Register-block transposes for whole 8×8 (4×4) blocks, scalar copies for the rest.
+        int blockRows = op.N - op.N % (32 / sizeof(T));
+        int blockDepth = TransposeBlocks<T>(op.B, op.Ldb, blockRows, op.K, b, ldb);
+        for (int j = 0; j < op.N; j++)
+        {
+            T* src = op.B + j * op.Ldb;
+            for (int p = j < blockRows ? blockDepth : 0; p < op.K; p++)
+                b[p * ldb + j] = src[p];
+        }
+        InPlaceA(new GemmOperands<T>(op.TransposeA, false, op.M, op.N, op.K, op.Alpha, op.A, op.Lda, b, ldb, op.Beta, op.C, op.Ldc));
+    }
+
+    /// <summary>
+    /// C = alpha·op(A)·B + beta·C, B stored k×n (the caller's, or a packed micro-panel with ldb = NR), on the AVX-512
+    /// tiles of the small path: op(A) is read where it lies, never packed.
+    /// </summary>
+    private static void InPlaceA<T>(in GemmOperands<T> op) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Debug.Assert(!op.TransposeB && !op.TransposeC);
         // Rows are shared out evenly over tiles of at most 8 (m = 10: 5 + 5, not 8 + 1 + 1), so no tile is so short
         // that its few accumulator chains wait on FMA latency: tallTiles tiles of shortRows + 1 rows, then the rest of
         // shortRows.
         int m = op.M, tiles = (m + 7) / 8, shortRows = m / tiles, tallTiles = m - shortRows * tiles;
         if (tallTiles > 0)
-            SmallRows<T>(shortRows + 1, op, b, ldb, 0, tallTiles);
-        SmallRows<T>(shortRows, op, b, ldb, tallTiles * (shortRows + 1), tiles - tallTiles);
+            SmallRows<T>(shortRows + 1, op, 0, tallTiles);
+        SmallRows<T>(shortRows, op, tallTiles * (shortRows + 1), tiles - tallTiles);
     }
 
     /// <summary><paramref name="tiles"/> row tiles of <paramref name="rows"/> (1..8) rows each, from row i0 down.</summary>
-    private static void SmallRows<T>(int rows, in GemmOperands<T> op, T* b, nint ldb, int i0, int tiles)
+    private static void SmallRows<T>(int rows, in GemmOperands<T> op, int i0, int tiles)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         switch (rows)
         {
             case 8:
-                SmallRows<T, Rows8>(op, b, ldb, i0, tiles);
+                SmallRows<T, Rows8>(op, i0, tiles);
                 break;
             case 7:
-                SmallRows<T, Rows7>(op, b, ldb, i0, tiles);
+                SmallRows<T, Rows7>(op, i0, tiles);
                 break;
             case 6:
-                SmallRows<T, Rows6>(op, b, ldb, i0, tiles);
+                SmallRows<T, Rows6>(op, i0, tiles);
                 break;
             case 5:
-                SmallRows<T, Rows5>(op, b, ldb, i0, tiles);
+                SmallRows<T, Rows5>(op, i0, tiles);
                 break;
             case 4:
-                SmallRows<T, Rows4>(op, b, ldb, i0, tiles);
+                SmallRows<T, Rows4>(op, i0, tiles);
                 break;
             case 3:
-                SmallRows<T, Rows3>(op, b, ldb, i0, tiles);
+                SmallRows<T, Rows3>(op, i0, tiles);
                 break;
             case 2:
-                SmallRows<T, Rows2>(op, b, ldb, i0, tiles);
+                SmallRows<T, Rows2>(op, i0, tiles);
                 break;
             default:
-                SmallRows<T, Rows1>(op, b, ldb, i0, tiles);
+                SmallRows<T, Rows1>(op, i0, tiles);
                 break;
         }
     }
@@ -119,17 +129,17 @@ public static unsafe partial class Gemm
     /// the C stores into the same few L1 sets whenever ldb and ldc are multiples of 2 KiB, and halved the speed of
     /// (256, 256, 10) double.
     /// </remarks>
-    private static void SmallRows<T, TRows>(in GemmOperands<T> op, T* b, nint ldb, int i0, int tiles)
+    private static void SmallRows<T, TRows>(in GemmOperands<T> op, int i0, int tiles)
         where T : unmanaged, IFloatingPointIeee754<T> where TRows : struct, IConstant
     {
         int w = Vector512<T>.Count, blocks = op.N / (2 * w), cols = op.N - blocks * 2 * w, j = blocks * 2 * w;
         Vector512<T> all = Vector512<T>.AllBitsSet;
         if (blocks > 0)
-            SmallTile<T, TRows, TwoVectors, Unmasked>(op, b, ldb, i0, tiles, 0, blocks, all, all);
+            SmallTile<T, TRows, TwoVectors, Unmasked>(op, i0, tiles, 0, blocks, all, all);
         if (cols > w)
-            SmallTile<T, TRows, TwoVectors, Masked>(op, b, ldb, i0, tiles, j, 1, all, Masked512.FirstLanes<T>(cols - w));
+            SmallTile<T, TRows, TwoVectors, Masked>(op, i0, tiles, j, 1, all, Masked512.FirstLanes<T>(cols - w));
         else if (cols > 0)
-            SmallTile<T, TRows, OneVector, Masked>(op, b, ldb, i0, tiles, j, 1, Masked512.FirstLanes<T>(cols), all);
+            SmallTile<T, TRows, OneVector, Masked>(op, i0, tiles, j, 1, Masked512.FirstLanes<T>(cols), all);
     }
 
     /// <summary>
@@ -140,7 +150,7 @@ public static unsafe partial class Gemm
     /// tiles was a measurable share of it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SmallTile<T, TRows, TWidth, TMask>(in GemmOperands<T> op, T* b, nint ldb, int i0, int rowTiles,
+    private static void SmallTile<T, TRows, TWidth, TMask>(in GemmOperands<T> op, int i0, int rowTiles,
         int j0, int count, Vector512<T> mask0, Vector512<T> mask1)
         where T : unmanaged, IFloatingPointIeee754<T> where TRows : struct, IConstant where TWidth : struct, IConstant
         where TMask : struct, IConstant
@@ -151,13 +161,12 @@ public static unsafe partial class Gemm
         // one base + scaled index without a per-step multiply.
         nint rowStep = op.TransposeA ? 1 : op.Lda, depthStep = op.TransposeA ? op.Lda : 1;
         nint rowStep2 = 2 * rowStep, rowStep3 = 3 * rowStep;
-        nint ldc = op.Ldc;
-        T* aTile = op.OpA(i0, 0), cTile = op.AtC(i0, j0);
+        nint ldb = op.Ldb, ldc = op.Ldc;
+        T* b = op.B + j0, aTile = op.OpA(i0, 0), cTile = op.AtC(i0, j0);
         // Copies, so stores to C do not make the JIT reload them from op; alpha = 1 and beta = 0, the usual case,
         // store the accumulators as they are.
         T alpha = op.Alpha, beta = op.Beta;
         bool plain = alpha == T.One && beta == T.Zero;
-        b += j0;
         for (int tile = 0; tile < rowTiles; tile++, aTile += rows * rowStep, cTile += rows * ldc)
         for (int t = 0; t < count; t++)
         {

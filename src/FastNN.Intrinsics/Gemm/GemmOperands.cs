@@ -2,7 +2,7 @@ using System.Numerics;
 
 namespace FastNN.Intrinsics;
 
-/// <summary>One validated GEMM call, <c>C = alpha·op(A)·op(B) + beta·C</c>, as raw pointers into the caller's pinned spans.</summary>
+/// <summary>One validated GEMM call, <c>C = alpha·op(A)·op(B) + beta·C</c>, as raw pointers into the caller's pinned spans (or, for parts of a call, into a packed copy).</summary>
 /// <remarks>With <see cref="TransposeC"/> the call computes the same product as Cᵀ = op(B)ᵀ·op(A)ᵀ: M and N, A and B
 /// trade places and the logical m×n matrix is stored column-major in the caller's C.</remarks>
 internal readonly unsafe struct GemmOperands<T>(bool transposeA, bool transposeB, int m, int n, int k,
