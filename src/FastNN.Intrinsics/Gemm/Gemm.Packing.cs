@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -43,7 +44,7 @@ public static unsafe partial class Gemm
             {
                 // A stored m×k: a transpose of the panel's rows.
                 T* src = a + ir * lda;
-                int p0 = rows == mr ? TransposeBlocks<T>(src, lda, mr, kc, dst, mr) : 0;
+                int p0 = TransposeBlocks<T>(src, lda, rows, kc, dst, mr);
                 for (int p = p0; p < kc; p++)
                 {
                     for (int i = 0; i < rows; i++)
@@ -80,10 +81,8 @@ public static unsafe partial class Gemm
                 {
                     for (int p = 0; p < kc; p++)
                     {
-                        for (int j = 0; j < cols; j++)
-                            dst[p * nr + j] = src[p * ldb + j];
-                        for (int j = cols; j < nr; j++)
-                            dst[p * nr + j] = T.Zero;
+                        Unsafe.CopyBlockUnaligned(dst + p * nr, src + p * ldb, (uint)(cols * sizeof(T)));
+                        Unsafe.InitBlockUnaligned(dst + p * nr + cols, 0, (uint)((nr - cols) * sizeof(T)));
                     }
                 }
             }
@@ -91,7 +90,7 @@ public static unsafe partial class Gemm
             {
                 // B stored n×k: a transpose of the panel's columns.
                 T* src = b + jr * ldb;
-                int p0 = cols == nr ? TransposeBlocks<T>(src, ldb, nr, kc, dst, nr) : 0;
+                int p0 = TransposeBlocks<T>(src, ldb, cols, kc, dst, nr);
                 for (int p = p0; p < kc; p++)
                 {
                     for (int j = 0; j < cols; j++)
@@ -109,10 +108,11 @@ public static unsafe partial class Gemm
     /// (0 without AVX); the caller finishes the rest.
     /// </summary>
     /// <remarks>
-    /// When width is not a multiple of the side (the 6-row panels of the 256-bit kernel), the last rows go through a
-    /// zero-filled block whose whole-vector stores spill up to side - 1 elements past each destination row. That is
-    /// only allowed for packing (ldd == width, the buffer has slack): the spill lands on elements written later, since
-    /// the partial block goes first and packing proceeds forward.
+    /// When width is not a multiple of the side (the 6-row panels of the 256-bit kernel, the last panel of any
+    /// kernel), the last rows go through a zero-filled block whose whole-vector stores write side elements from
+    /// column <c>width - width % side</c> of each destination row: zeros over its padding up to ldd, and past ldd
+    /// onto the next row or the buffer's slack. That is only allowed into packed panels (width ≤ ldd, the buffer has
+    /// slack): the spill lands on elements written later, since the partial block goes first and packing proceeds forward.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int TransposeBlocks<T>(T* src, nint lds, int width, int kc, T* dst, nint ldd) where T : unmanaged
@@ -120,7 +120,8 @@ public static unsafe partial class Gemm
         // A 256-bit register holds 8 floats or 4 doubles: blocks are 8×8 or 4×4.
         int side = 32 / sizeof(T);
         int rest = width % side, whole = width - rest;
-        if (!Avx.IsSupported || (rest != 0 && ldd != width))
+        Debug.Assert(width <= ldd);
+        if (!Avx.IsSupported)
             return 0;
         int end = kc - kc % side;
         for (int p = 0; p < end; p += side)

@@ -17,8 +17,20 @@ internal readonly unsafe struct MicroKernel6x2<T, TVector, TWidth> : IMicroKerne
     public static int MR => 6;
     public static int NR => 2 * TWidth.Count;
 
+    public static void Run(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc) => Tile(k, a, b, alpha, beta, c, ldc, 6);
+
+    /// <summary>Bottom edge tiles (fewer than 6 rows, all columns) are stored in place; others go through scratch.</summary>
+    public static bool TryRunEdge(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc, int rows, int cols)
+    {
+        if (cols != NR)
+            return false;
+        Tile(k, a, b, alpha, beta, c, ldc, rows);
+        return true;
+    }
+
+    /// <summary>A whole tile's arithmetic, of which the first <paramref name="rows"/> rows are stored.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc)
+    private static void Tile(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc, int rows)
     {
         nuint w = (nuint)TWidth.Count;
         TVector c00 = default, c01 = default, c10 = default, c11 = default;
@@ -43,10 +55,15 @@ internal readonly unsafe struct MicroKernel6x2<T, TVector, TWidth> : IMicroKerne
             b += 2 * w;
         }
         Update(c, c00, c01, alpha, beta);
+        if (rows == 1) return;
         Update(c + ldc, c10, c11, alpha, beta);
+        if (rows == 2) return;
         Update(c + 2 * ldc, c20, c21, alpha, beta);
+        if (rows == 3) return;
         Update(c + 3 * ldc, c30, c31, alpha, beta);
+        if (rows == 4) return;
         Update(c + 4 * ldc, c40, c41, alpha, beta);
+        if (rows == 5) return;
         Update(c + 5 * ldc, c50, c51, alpha, beta);
     }
 
