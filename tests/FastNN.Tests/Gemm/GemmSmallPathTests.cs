@@ -9,12 +9,12 @@ namespace FastNN.Tests.Gemm;
 /// <summary>Random calls with the given size ranges, every transpose, padded strides, alpha and beta including 0 and 1.</summary>
 internal static class SmallPathCases
 {
-    public static Arbitrary<GemmCase> Of(Gen<int> m, Gen<int> n, Gen<int> k) =>
+    public static Arbitrary<GemmCase> Of(Gen<int> m, Gen<int> n, Gen<int> k, Gen<bool>? transposeA = null, Gen<bool>? transposeB = null) =>
         (from mm in m
          from nn in n
          from kk in k
-         from ta in Gen.Elements(false, true)
-         from tb in Gen.Elements(false, true)
+         from ta in transposeA ?? Gen.Elements(false, true)
+         from tb in transposeB ?? Gen.Elements(false, true)
          from pa in Gen.Elements(0, 0, 1, 3, 17)
          from pb in Gen.Elements(0, 0, 1, 3, 17)
          from pc in Gen.Elements(0, 0, 1, 3, 17)
@@ -42,8 +42,47 @@ public static class ShortWideArbitrary
     public static Arbitrary<GemmCase> Case() => SmallPathCases.Of(Gen.Choose(1, 64), Gen.Choose(100, 700), Gen.Choose(60, 400));
 }
 
+/// <summary>C = A·Bᵀ at most 16 wide (a layer with few outputs, forward): dot-product tiles of every row and column count.</summary>
+public static class NarrowArbitrary
+{
+    public static Arbitrary<GemmCase> Case() =>
+        SmallPathCases.Of(Gen.Choose(1, 300), Gen.Choose(1, 16), Gen.Choose(1, 300), Gen.Constant(false), Gen.Constant(true));
+}
+
 public class GemmSmallPathTests
 {
+    [Property(MaxTest = 30, Arbitrary = [typeof(NarrowArbitrary)])]
+    public void NarrowProductsMatchTheReference(GemmCase g)
+    {
+        GemmPropertyTests.Check<float>(g);
+        GemmPropertyTests.Check<double>(g);
+    }
+
+    // Row i of C is the same whether it is computed with its neighbours (in a tile of four, or a tile of one after
+    // them) or alone: no result depends on where the tiling puts its row.
+    [Theory]
+    [InlineData(false, true, 10)]
+    [InlineData(false, true, 7)]
+    [InlineData(false, false, 40)]
+    public void RowsDoNotDependOnTheTileTheyFallIn(bool transposeA, bool transposeB, int n)
+    {
+        const int m = 11, k = 37;
+        var random = new Random(5);
+        float[] a = [.. Enumerable.Range(0, m * k).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+        float[] b = [.. Enumerable.Range(0, k * n).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+        float[] c0 = [.. Enumerable.Range(0, m * n).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+        int lda = transposeA ? m : k, ldb = transposeB ? k : n;
+        float[] all = (float[])c0.Clone();
+        FastNN.Intrinsics.Gemm.Multiply(transposeA, transposeB, m, n, k, 1.5f, a, lda, b, ldb, 0.5f, all, n);
+        for (int i = 0; i < m; i++)
+        {
+            float[] row = c0[(i * n)..((i + 1) * n)];
+            // Row i of op(A) alone: A's row i, or column i of a k×m A gathered into a 1-wide matrix.
+            float[] ai = transposeA ? [.. Enumerable.Range(0, k).Select(p => a[p * m + i])] : a[(i * k)..((i + 1) * k)];
+            FastNN.Intrinsics.Gemm.Multiply(transposeA, transposeB, 1, n, k, 1.5f, ai, transposeA ? 1 : k, b, ldb, 0.5f, row, n);
+            Assert.Equal(row, all[(i * n)..((i + 1) * n)]);
+        }
+    }
     [Property(MaxTest = 30, Arbitrary = [typeof(ShallowArbitrary)])]
     public void ShallowProductsMatchTheReference(GemmCase g)
     {
