@@ -65,42 +65,64 @@ public static unsafe partial class Gemm
         where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
     {
         int nr = TKernel.NR;
+        if (!transposeB)
+        {
+            PackRows<T, TKernel>(b, ldb, kc, nc, dst);
+            return;
+        }
+        // B stored n×k: a transpose of each panel's columns.
         for (int jr = 0; jr < nc; jr += nr, dst += nr * kc)
         {
             int cols = Math.Min(nr, nc - jr);
-            if (!transposeB)
+            T* src = b + jr * ldb;
+            int p0 = TransposeBlocks<T>(src, ldb, cols, kc, dst, nr);
+            for (int p = p0; p < kc; p++)
             {
-                // B stored k×n: each depth step is a contiguous run of the panel's columns.
-                T* src = b + jr;
-                if (cols == nr)
-                {
-                    for (int p = 0; p < kc; p++)
-                        Unsafe.CopyBlockUnaligned(dst + p * nr, src + p * ldb, (uint)(nr * sizeof(T)));
-                }
-                else
-                {
-                    for (int p = 0; p < kc; p++)
-                    {
-                        Unsafe.CopyBlockUnaligned(dst + p * nr, src + p * ldb, (uint)(cols * sizeof(T)));
-                        Unsafe.InitBlockUnaligned(dst + p * nr + cols, 0, (uint)((nr - cols) * sizeof(T)));
-                    }
-                }
-            }
-            else
-            {
-                // B stored n×k: a transpose of the panel's columns.
-                T* src = b + jr * ldb;
-                int p0 = TransposeBlocks<T>(src, ldb, cols, kc, dst, nr);
-                for (int p = p0; p < kc; p++)
-                {
-                    for (int j = 0; j < cols; j++)
-                        dst[p * nr + j] = src[j * ldb + p];
-                    for (int j = cols; j < nr; j++)
-                        dst[p * nr + j] = T.Zero;
-                }
+                for (int j = 0; j < cols; j++)
+                    dst[p * nr + j] = src[j * ldb + p];
+                for (int j = cols; j < nr; j++)
+                    dst[p * nr + j] = T.Zero;
             }
         }
     }
+
+    /// <summary>
+    /// PackB for B stored k×n: every depth step of a panel is a contiguous run of its columns. Whole panels go
+    /// <see cref="RowPanels"/> at a time, depth outer, so each row of B is read in runs of RowPanels·NR elements rather
+    /// than NR at a time down every panel (a row per 4 KiB page at n = 1024, out of reach of the hardware prefetcher).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackRows<T, TKernel>(T* b, nint ldb, int kc, int nc, T* dst)
+        where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
+    {
+        // NR a JIT constant, so each panel row is copied by a few vector moves, not a call to memmove.
+        int nr = TKernel.NR;
+        int whole = nc - nc % nr;
+        for (int j0 = 0; j0 < whole; j0 += RowPanels * nr)
+        {
+            int width = Math.Min(RowPanels * nr, whole - j0);
+            T* panels = dst + j0 * kc;
+            for (int p = 0; p < kc; p++)
+            {
+                T* src = b + p * ldb + j0, row = panels + p * nr;
+                for (int j = 0; j < width; j += nr)
+                    Unsafe.CopyBlockUnaligned(row + j * kc, src + j, (uint)(nr * sizeof(T)));
+            }
+        }
+        if (whole < nc)
+        {
+            int cols = nc - whole;
+            T* panel = dst + whole * kc;
+            for (int p = 0; p < kc; p++)
+            {
+                Unsafe.CopyBlockUnaligned(panel + p * nr, b + p * ldb + whole, (uint)(cols * sizeof(T)));
+                Unsafe.InitBlockUnaligned(panel + p * nr + cols, 0, (uint)((nr - cols) * sizeof(T)));
+            }
+        }
+    }
+
+    /// <summary>Panels <see cref="PackRows"/> fills side by side: 4 × 128 bytes per row of B with the AVX-512 float kernel.</summary>
+    private const int RowPanels = 4;
 
     /// <summary>
     /// The vector part of a transposing copy: <c>dst[p·ldd + r] = src[r·lds + p]</c> for r &lt; width and p below the

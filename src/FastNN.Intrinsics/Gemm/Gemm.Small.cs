@@ -73,6 +73,7 @@ public static unsafe partial class Gemm
     /// C = alpha·op(A)·B + beta·C, B stored k×n (the caller's, or a packed micro-panel with ldb = NR), on the AVX-512
     /// tiles of the small path: op(A) is read where it lies, never packed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InPlaceA<T>(in GemmOperands<T> op) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Debug.Assert(!op.TransposeB && !op.TransposeC);

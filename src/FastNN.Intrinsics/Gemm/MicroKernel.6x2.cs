@@ -17,6 +17,7 @@ internal readonly unsafe struct MicroKernel6x2<T, TVector, TWidth> : IMicroKerne
     public static int MR => 6;
     public static int NR => 2 * TWidth.Count;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Run(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc) => Tile(k, a, b, alpha, beta, c, ldc, 6);
 
     /// <summary>Bottom edge tiles (fewer than 6 rows, all columns) are stored in place; others go through scratch.</summary>
