@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace FastNN.Intrinsics;
 
@@ -34,6 +35,16 @@ internal readonly unsafe struct MicroKernel6x2<T, TVector, TWidth> : IMicroKerne
     private static void Tile(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc, int rows)
     {
         nuint w = (nuint)TWidth.Count;
+        // C is touched only at the end: start fetching its rows now, behind the k loop (it comes from L2 or L3 when
+        // a later rank update reads it back).
+        if (Sse.IsSupported)
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                Sse.Prefetch0(c + i * ldc);
+                Sse.Prefetch0(c + i * ldc + (nint)(2 * w) - 1);
+            }
+        }
         TVector c00 = default, c01 = default, c10 = default, c11 = default;
         TVector c20 = default, c21 = default, c30 = default, c31 = default;
         TVector c40 = default, c41 = default, c50 = default, c51 = default;
