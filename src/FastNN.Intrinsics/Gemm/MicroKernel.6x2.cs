@@ -19,20 +19,21 @@ internal readonly unsafe struct MicroKernel6x2<T, TVector, TWidth> : IMicroKerne
     public static int NR => 2 * TWidth.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Run(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc) => Tile(k, a, b, alpha, beta, c, ldc, 6);
+    public static void Run(int k, T* a, nint rowStepA, nint depthStepA, T* b, T alpha, T beta, T* c, nint ldc) =>
+        Tile(k, a, rowStepA, depthStepA, b, alpha, beta, c, ldc, 6);
 
     /// <summary>Bottom edge tiles (fewer than 6 rows, all columns) are stored in place; others go through scratch.</summary>
-    public static bool TryRunEdge(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc, int rows, int cols)
+    public static bool TryRunEdge(int k, T* a, nint rowStepA, nint depthStepA, T* b, T alpha, T beta, T* c, nint ldc, int rows, int cols)
     {
         if (cols != NR)
             return false;
-        Tile(k, a, b, alpha, beta, c, ldc, rows);
+        Tile(k, a, rowStepA, depthStepA, b, alpha, beta, c, ldc, rows);
         return true;
     }
 
     /// <summary>A whole tile's arithmetic, of which the first <paramref name="rows"/> rows are stored.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc, int rows)
+    private static void Tile(int k, T* a, nint rowStepA, nint depthStepA, T* b, T alpha, T beta, T* c, nint ldc, int rows)
     {
         nuint w = (nuint)TWidth.Count;
         // C is touched only at the end: start fetching its rows now, behind the k loop (it comes from L2 or L3 when
@@ -48,22 +49,24 @@ internal readonly unsafe struct MicroKernel6x2<T, TVector, TWidth> : IMicroKerne
         TVector c00 = default, c01 = default, c10 = default, c11 = default;
         TVector c20 = default, c21 = default, c30 = default, c31 = default;
         TVector c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < k; p++)
+        // Rows 3..5 are addressed from a3, so every broadcast is one base + scaled index.
+        nint r2 = 2 * rowStepA;
+        T* a3 = a + 3 * rowStepA;
+        for (int p = 0; p < k; p++, a += depthStepA, a3 += depthStepA)
         {
             TVector b0 = TWidth.Load(ref *b, 0), b1 = TWidth.Load(ref *b, w);
             TVector ai = TWidth.Broadcast(a[0]);
             c00 = TWidth.MultiplyAdd(ai, b0, c00); c01 = TWidth.MultiplyAdd(ai, b1, c01);
-            ai = TWidth.Broadcast(a[1]);
+            ai = TWidth.Broadcast(a[rowStepA]);
             c10 = TWidth.MultiplyAdd(ai, b0, c10); c11 = TWidth.MultiplyAdd(ai, b1, c11);
-            ai = TWidth.Broadcast(a[2]);
+            ai = TWidth.Broadcast(a[r2]);
             c20 = TWidth.MultiplyAdd(ai, b0, c20); c21 = TWidth.MultiplyAdd(ai, b1, c21);
-            ai = TWidth.Broadcast(a[3]);
+            ai = TWidth.Broadcast(a3[0]);
             c30 = TWidth.MultiplyAdd(ai, b0, c30); c31 = TWidth.MultiplyAdd(ai, b1, c31);
-            ai = TWidth.Broadcast(a[4]);
+            ai = TWidth.Broadcast(a3[rowStepA]);
             c40 = TWidth.MultiplyAdd(ai, b0, c40); c41 = TWidth.MultiplyAdd(ai, b1, c41);
-            ai = TWidth.Broadcast(a[5]);
+            ai = TWidth.Broadcast(a3[r2]);
             c50 = TWidth.MultiplyAdd(ai, b0, c50); c51 = TWidth.MultiplyAdd(ai, b1, c51);
-            a += 6;
             b += 2 * w;
         }
         Update(c, c00, c01, alpha, beta);

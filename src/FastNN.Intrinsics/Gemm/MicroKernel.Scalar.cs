@@ -10,24 +10,24 @@ internal readonly unsafe struct MicroKernelScalar<T> : IMicroKernel<T> where T :
     public static int NR => 4;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc)
+    public static void Run(int k, T* a, nint rowStepA, nint depthStepA, T* b, T alpha, T beta, T* c, nint ldc)
     {
         T c00 = T.Zero, c01 = T.Zero, c02 = T.Zero, c03 = T.Zero;
         T c10 = T.Zero, c11 = T.Zero, c12 = T.Zero, c13 = T.Zero;
         T c20 = T.Zero, c21 = T.Zero, c22 = T.Zero, c23 = T.Zero;
         T c30 = T.Zero, c31 = T.Zero, c32 = T.Zero, c33 = T.Zero;
-        for (int p = 0; p < k; p++)
+        nint r2 = 2 * rowStepA, r3 = 3 * rowStepA;
+        for (int p = 0; p < k; p++, a += depthStepA)
         {
             T b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
             T ai = a[0];
             c00 += ai * b0; c01 += ai * b1; c02 += ai * b2; c03 += ai * b3;
-            ai = a[1];
+            ai = a[rowStepA];
             c10 += ai * b0; c11 += ai * b1; c12 += ai * b2; c13 += ai * b3;
-            ai = a[2];
+            ai = a[r2];
             c20 += ai * b0; c21 += ai * b1; c22 += ai * b2; c23 += ai * b3;
-            ai = a[3];
+            ai = a[r3];
             c30 += ai * b0; c31 += ai * b1; c32 += ai * b2; c33 += ai * b3;
-            a += 4;
             b += 4;
         }
         Update(c, c00, c01, c02, c03, alpha, beta);

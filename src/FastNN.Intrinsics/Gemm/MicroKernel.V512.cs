@@ -13,17 +13,17 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
     public static int MR => 8;
     public static int NR => 2 * Vector512<T>.Count;
 
-    public static void Run(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc) =>
-        Tile<TwoVectors>(k, a, b, alpha, beta, c, ldc, 8, Vector512<T>.AllBitsSet, Vector512<T>.AllBitsSet);
+    public static void Run(int k, T* a, nint rowStepA, nint depthStepA, T* b, T alpha, T beta, T* c, nint ldc) =>
+        Tile<TwoVectors>(k, a, rowStepA, depthStepA, b, alpha, beta, c, ldc, 8, Vector512<T>.AllBitsSet, Vector512<T>.AllBitsSet);
 
-    public static bool TryRunEdge(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc, int rows, int cols)
+    public static bool TryRunEdge(int k, T* a, nint rowStepA, nint depthStepA, T* b, T alpha, T beta, T* c, nint ldc, int rows, int cols)
     {
         int w = Vector512<T>.Count;
         Vector512<T> mask0 = Masked512.FirstLanes<T>(cols), mask1 = Masked512.FirstLanes<T>(cols - w);
         if (cols > w)
-            Tile<TwoVectors>(k, a, b, alpha, beta, c, ldc, rows, mask0, mask1);
+            Tile<TwoVectors>(k, a, rowStepA, depthStepA, b, alpha, beta, c, ldc, rows, mask0, mask1);
         else
-            Tile<OneVector>(k, a, b, alpha, beta, c, ldc, rows, mask0, mask1);
+            Tile<OneVector>(k, a, rowStepA, depthStepA, b, alpha, beta, c, ldc, rows, mask0, mask1);
         return true;
     }
 
@@ -32,7 +32,8 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
     /// written. Every element gets the same operations whatever the tile's shape, so edges match whole tiles bit for bit.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TWidth>(int k, T* a, T* b, T alpha, T beta, T* c, nint ldc, int rows, Vector512<T> mask0, Vector512<T> mask1)
+    private static void Tile<TWidth>(int k, T* a, nint rowStepA, nint depthStepA, T* b, T alpha, T beta, T* c, nint ldc, int rows,
+        Vector512<T> mask0, Vector512<T> mask1)
         where TWidth : struct, IConstant
     {
         int w = Vector512<T>.Count;
@@ -47,26 +48,28 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
         Vector512<T> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default;
         Vector512<T> c60 = default, c61 = default, c70 = default, c71 = default;
-        for (int p = 0; p < k; p++)
+        // Rows 4..7 are addressed from a4, so every broadcast is one base + scaled index.
+        nint r2 = 2 * rowStepA, r3 = 3 * rowStepA;
+        T* a4 = a + 4 * rowStepA;
+        for (int p = 0; p < k; p++, a += depthStepA, a4 += depthStepA)
         {
             Vector512<T> b0 = Vector512.Load(b), b1 = two ? Vector512.Load(b + w) : default;
             Vector512<T> ai = Vector512.Create(a[0]);
             c00 = VectorMath.MultiplyAdd(ai, b0, c00); if (two) c01 = VectorMath.MultiplyAdd(ai, b1, c01);
-            ai = Vector512.Create(a[1]);
+            ai = Vector512.Create(a[rowStepA]);
             c10 = VectorMath.MultiplyAdd(ai, b0, c10); if (two) c11 = VectorMath.MultiplyAdd(ai, b1, c11);
-            ai = Vector512.Create(a[2]);
+            ai = Vector512.Create(a[r2]);
             c20 = VectorMath.MultiplyAdd(ai, b0, c20); if (two) c21 = VectorMath.MultiplyAdd(ai, b1, c21);
-            ai = Vector512.Create(a[3]);
+            ai = Vector512.Create(a[r3]);
             c30 = VectorMath.MultiplyAdd(ai, b0, c30); if (two) c31 = VectorMath.MultiplyAdd(ai, b1, c31);
-            ai = Vector512.Create(a[4]);
+            ai = Vector512.Create(a4[0]);
             c40 = VectorMath.MultiplyAdd(ai, b0, c40); if (two) c41 = VectorMath.MultiplyAdd(ai, b1, c41);
-            ai = Vector512.Create(a[5]);
+            ai = Vector512.Create(a4[rowStepA]);
             c50 = VectorMath.MultiplyAdd(ai, b0, c50); if (two) c51 = VectorMath.MultiplyAdd(ai, b1, c51);
-            ai = Vector512.Create(a[6]);
+            ai = Vector512.Create(a4[r2]);
             c60 = VectorMath.MultiplyAdd(ai, b0, c60); if (two) c61 = VectorMath.MultiplyAdd(ai, b1, c61);
-            ai = Vector512.Create(a[7]);
+            ai = Vector512.Create(a4[r3]);
             c70 = VectorMath.MultiplyAdd(ai, b0, c70); if (two) c71 = VectorMath.MultiplyAdd(ai, b1, c71);
-            a += 8;
             b += 2 * w;
         }
         Update<TWidth>(c, c00, c01, alpha, beta, mask0, mask1);
