@@ -5,7 +5,7 @@ namespace FastNN.Intrinsics;
 /// <summary>Cache blocking of the packed GEMM for one (instruction-set path, element type), as BLIS's <c>bli_cntx_init_&lt;arch&gt;.c</c>.</summary>
 /// <param name="MR">Micro-tile rows: must equal the path's kernel <see cref="IMicroKernel{T}.MR"/>.</param>
 /// <param name="NR">Micro-tile columns: must equal the path's kernel <see cref="IMicroKernel{T}.NR"/>.</param>
-/// <param name="MC">Rows of a packed block of A (a multiple of MR): MC×KC elements stay in L2.</param>
+/// <param name="MC">Rows of a block of A (a multiple of MR), packed or read in place: MC×KC elements stay in L2.</param>
 /// <param name="KC">Depth of a packed block (the rank of each update).</param>
 /// <param name="KCMax">When what is left of k is at most this, it is taken in one block instead of KC plus a thin remainder.</param>
 /// <param name="NC">Columns of a packed block of B (a multiple of NR): KC×NC elements stay in L3.</param>

@@ -11,8 +11,8 @@ public static unsafe partial class Gemm
 
     /// <summary>Computes <c>C = alpha * op(A) * op(B) + beta * C</c> on row-major matrices.</summary>
     /// <remarks>
-    /// <para>Large calls run BLIS-style (A and B packed into cache-sized panels around a register-blocked micro-kernel
-    /// for <see cref="SelectedPath"/>) and are split across up to <see cref="Parallelism.MaxThreads"/> threads by
+    /// <para>Large calls run BLIS-style (B packed into cache-sized panels, and A too unless it is stored row-major,
+    /// when the micro-kernel for <see cref="SelectedPath"/> reads its rows in place) and are split across up to <see cref="Parallelism.MaxThreads"/> threads by
     /// rows or columns of C, never by k, so results are bit-identical whatever the thread count. Small calls stay on
     /// the calling thread and, on AVX-512, skip packing. No call allocates once each thread has run its first.</para>
     /// <para>Results may differ across instruction-set paths in the last bits (summation order and fused multiply-add).</para>
