@@ -43,15 +43,7 @@ public static unsafe partial class Gemm
             else
             {
                 // A stored m×k: a transpose of the panel's rows.
-                T* src = a + ir * lda;
-                int p0 = TransposeBlocks<T>(src, lda, rows, kc, dst, mr);
-                for (int p = p0; p < kc; p++)
-                {
-                    for (int i = 0; i < rows; i++)
-                        dst[p * mr + i] = src[i * lda + p];
-                    for (int i = rows; i < mr; i++)
-                        dst[p * mr + i] = T.Zero;
-                }
+                PackTransposed(a + ir * lda, lda, rows, kc, dst, mr);
             }
         }
     }
@@ -72,17 +64,23 @@ public static unsafe partial class Gemm
         }
         // B stored n×k: a transpose of each panel's columns.
         for (int jr = 0; jr < nc; jr += nr, dst += nr * kc)
+            PackTransposed(b + jr * ldb, ldb, Math.Min(nr, nc - jr), kc, dst, nr);
+    }
+
+    /// <summary>
+    /// One micro-panel <paramref name="panelWidth"/> wide from <paramref name="width"/> source rows read across:
+    /// <c>dst[p·panelWidth + r] = src[r·lds + p]</c> for r &lt; width, zeros for the rest of each depth step.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PackTransposed<T>(T* src, nint lds, int width, int kc, T* dst, int panelWidth)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int p = TransposeBlocks<T>(src, lds, width, kc, dst, panelWidth); p < kc; p++)
         {
-            int cols = Math.Min(nr, nc - jr);
-            T* src = b + jr * ldb;
-            int p0 = TransposeBlocks<T>(src, ldb, cols, kc, dst, nr);
-            for (int p = p0; p < kc; p++)
-            {
-                for (int j = 0; j < cols; j++)
-                    dst[p * nr + j] = src[j * ldb + p];
-                for (int j = cols; j < nr; j++)
-                    dst[p * nr + j] = T.Zero;
-            }
+            for (int r = 0; r < width; r++)
+                dst[p * panelWidth + r] = src[r * lds + p];
+            for (int r = width; r < panelWidth; r++)
+                dst[p * panelWidth + r] = T.Zero;
         }
     }
 
