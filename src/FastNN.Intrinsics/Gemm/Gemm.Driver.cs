@@ -67,7 +67,7 @@ public static unsafe partial class Gemm
         T* packedB = PackingBuffers<T>.B(sizes.KCMax * sizes.NC);
         T* edge = stackalloc T[TKernel.MR * TKernel.NR];
         int k = op.K;
-        bool smallTilesA = ReadsAInPlace(op);
+        bool smallTilesA = ReadsAInSmallTiles(op);
         nint lda = ReadsAUnpacked(op) ? op.Lda : 0;
         for (int jc = j0; jc < j1; jc += sizes.NC)
         {
@@ -109,7 +109,7 @@ public static unsafe partial class Gemm
     /// packing both (one thread, medians, OpenBLAS alongside): +3-9% from 128³ to 1024³, +2-4% at 2048³. Double lost
     /// 10-15% at 1024³ and 2048³ (its rows hold half the elements per cache line) and keeps packing A.
     /// </summary>
-    private static bool ReadsAInPlace<T>(in GemmOperands<T> op) where T : unmanaged, IFloatingPointIeee754<T> =>
+    private static bool ReadsAInSmallTiles<T>(in GemmOperands<T> op) where T : unmanaged, IFloatingPointIeee754<T> =>
         typeof(T) == typeof(float) && Isa.Path == IsaPath.Vector512 && !op.TransposeA && !op.TransposeC;
 
     /// <summary>
@@ -117,7 +117,7 @@ public static unsafe partial class Gemm
     /// they lie (row-major A, C not transposed) instead of a packed copy; only a block's partial last micro-panel is
     /// packed. Its six broadcasts per step then come from six sequential streams. Measured here, alternating both
     /// ways in one process (AVX2, float, one thread): +5-10% at 64³ and 96³, +2-4% at 128³, within ±2% from 256³ to
-    /// 2048³; the 128-bit path +2-16%. The AVX-512 float path has its own way (<see cref="ReadsAInPlace"/>); AVX-512
+    /// 2048³; the 128-bit path +2-16%. The AVX-512 float path has its own way (<see cref="ReadsAInSmallTiles"/>); AVX-512
     /// double gained at 128³ but lost up to 8% at 2048³, and packs.
     /// </summary>
     private static bool ReadsAUnpacked<T>(in GemmOperands<T> op) where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -127,8 +127,8 @@ public static unsafe partial class Gemm
     /// The jr and ir loops: every MR×NR tile of an mc×nc block of C (element (i, j) at c[i·rowStride + j·columnStride])
     /// from packed panels of B and panels of A that are packed (<paramref name="lda"/> = 0: all in
     /// <paramref name="packedA"/>) or read in place (rows of <paramref name="a"/>, stride lda, except a partial last
-    /// panel, packed in <paramref name="packedA"/>). Tiles of a row-major C go straight to the kernel, edge tiles too where it stores them itself;
-    /// other edge tiles and tiles of a transposed C are copied into scratch (only when beta ≠ 0, so C is never read
+    /// panel, packed in <paramref name="packedA"/>). Tiles of a row-major C go straight to the kernel, edge tiles too
+    /// where it stores them itself; other edge tiles and tiles of a transposed C are copied into scratch (only when beta ≠ 0, so C is never read
     /// otherwise), updated there by the same kernel, and their m×n part copied back: every element gets the same
     /// arithmetic wherever its tile falls, so results do not depend on the thread split or on where a row falls among the tiles.
     /// </summary>
