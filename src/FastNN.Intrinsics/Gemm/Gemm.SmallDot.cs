@@ -74,7 +74,8 @@ public static unsafe partial class Gemm
         }
         if (rows == 1)
         {
-            // The same reduction as four rows, so a row's result does not depend on the tile it falls in.
+            // The same reduction as four rows, so a row's result does not depend on the tile it falls in; row 0
+            // stands in for the absent rows (see StoreDotTile for why not their untouched accumulators).
             StoreDotColumn(c, ldc, s.S00, s.S00, s.S00, s.S00, op.Alpha, op.Beta, 1);
             if (cols > 1)
                 StoreDotColumn(c + 1, ldc, s.S01, s.S01, s.S01, s.S01, op.Alpha, op.Beta, 1);
@@ -110,7 +111,9 @@ public static unsafe partial class Gemm
     {
         int rows = TRows.Value, cols = TCols.Value;
         bool four = rows > 1;
-        // Column j's four row sums, one per 128-bit lane (row r in lane r); absent rows repeat row 0.
+        // Column j's four row sums, one per 128-bit lane (row r in lane r); absent rows repeat row 0. Stand-ins, not
+        // the accumulators a smaller tile never writes: reading those made one-row and three-column tiles 5x slower
+        // (the JIT then stops keeping the tile's sums in registers).
         Vector512<float> s0 = ColumnLanes(s.S00.AsSingle(), four ? s.S10.AsSingle() : s.S00.AsSingle(), four ? s.S20.AsSingle() : s.S00.AsSingle(), four ? s.S30.AsSingle() : s.S00.AsSingle());
         Vector512<float> s1 = cols > 1 ? ColumnLanes(s.S01.AsSingle(), four ? s.S11.AsSingle() : s.S01.AsSingle(), four ? s.S21.AsSingle() : s.S01.AsSingle(), four ? s.S31.AsSingle() : s.S01.AsSingle()) : s0;
         Vector512<float> s2 = cols > 2 ? ColumnLanes(s.S02.AsSingle(), four ? s.S12.AsSingle() : s.S02.AsSingle(), four ? s.S22.AsSingle() : s.S02.AsSingle(), four ? s.S32.AsSingle() : s.S02.AsSingle()) : s0;
