@@ -2,9 +2,18 @@ using BenchmarkDotNet.Running;
 using FastNN.Benchmarks.Baselines;
 using FastNN.Benchmarks.Infrastructure;
 
-// Before anything loads OpenBLAS: it reads its core type and thread pool size only when it loads.
+bool paired = args.Length > 0 && args[0] == "paired";
+// Before anything loads OpenBLAS: it reads its core type, thread pool size and thread timeout only when it loads.
+if (paired)
+    FastNN.Benchmarks.Gemm.GemmPairedReport.ConfigureEnvironment();
 string openBlasEnvironment = OpenBlas.ConfigureEnvironment();
 Console.WriteLine($"// FastNN.Benchmarks: ISA path {FastNN.Intrinsics.Gemm.SelectedPath}, {Environment.ProcessorCount} processors, " +
     $"OpenBLAS core {OpenBlas.CoreName} ({openBlasEnvironment}).");
+
+if (paired)
+{
+    FastNN.Benchmarks.Gemm.GemmPairedReport.Run(args[1..]);
+    return;
+}
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, new BenchmarkConfig());

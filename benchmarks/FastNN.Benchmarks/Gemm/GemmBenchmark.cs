@@ -31,6 +31,12 @@ public abstract unsafe class GemmBenchmark<T> : IWorkload where T : unmanaged, I
         _a = Random(s.M * s.K, 1);
         _b = Random(s.K * s.N, 2);
         _c = GC.AllocateArray<T>(s.M * s.N, pinned: true);
+        UseThreads();
+    }
+
+    /// <summary>Gives both libraries <see cref="Threads"/> threads (process-wide settings).</summary>
+    internal void UseThreads()
+    {
         global::FastNN.Intrinsics.Parallelism.MaxThreads = Threads;
         OpenBlas.SetThreads(Threads);
     }
