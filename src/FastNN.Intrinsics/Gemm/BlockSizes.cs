@@ -51,6 +51,9 @@ internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int K
     /// <summary>... provided B (k×n) fits in this many bytes, the L2 of one core, so every row tile streams it from L2.</summary>
     public const long ShortMaxBytesB = 1 << 20;
 
+    /// <summary>Deepest op(A) = Aᵀ the AVX-512 float packed path reads in place rather than packing (see Gemm.ReadsAInSmallTiles).</summary>
+    public const int TransposedAInPlaceMaxDepth = 256;
+
     /// <summary>Work (2·m·n·k flops) a call needs per thread before another thread joins: about 20 µs of one core, well above the cost of waking a worker.</summary>
     public const long MinFlopsPerThread = 2_000_000;
 

@@ -85,7 +85,7 @@ public static unsafe partial class Gemm
                     {
                         for (int jr = 0; jr < nc; jr += TKernel.NR)
                         {
-                            InPlaceA(new GemmOperands<T>(false, false, mc, Math.Min(TKernel.NR, nc - jr), kc, op.Alpha,
+                            InPlaceA(new GemmOperands<T>(op.TransposeA, false, mc, Math.Min(TKernel.NR, nc - jr), kc, op.Alpha,
                                 op.OpA(ic, pc), op.Lda, packedB + jr * kc, TKernel.NR, beta, op.AtC(ic, jc + jr), op.Ldc));
                         }
                         continue;
@@ -102,15 +102,23 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>
-    /// Whether the packed path leaves A where it lies and packs only B: float on AVX-512 with op(A) = A stored
-    /// row-major and C not transposed. The small path's tiles then broadcast A's elements from its rows (eight
-    /// sequential streams per tile, which L2 serves as well as a packed panel), sweeping all the rows of a block down
-    /// each packed micro-panel of B as the ir loop does, so packing A would only copy it. Measured here against
-    /// packing both (one thread, medians, OpenBLAS alongside): +3-9% from 128³ to 1024³, +2-4% at 2048³. Double lost
-    /// 10-15% at 1024³ and 2048³ (its rows hold half the elements per cache line) and keeps packing A.
+    /// Whether the packed path leaves A where it lies and packs only B: float on AVX-512 with C not transposed. The small
+    /// path's tiles then broadcast op(A)'s elements from where they lie, sweeping all the rows of a block down each
+    /// packed micro-panel of B as the ir loop does, so packing A would only copy it.
+    /// <list type="bullet">
+    /// <item>A stored row-major: eight sequential streams per tile, which L2 serves as well as a packed panel. Measured
+    /// here against packing both (one thread, medians, OpenBLAS alongside): +3-9% from 128³ to 1024³, +2-4% at 2048³.
+    /// Double lost 10-15% at 1024³ and 2048³ (its rows hold half the elements per cache line) and keeps packing A.</item>
+    /// <item>A stored k×m (op(A) = Aᵀ): a tile's eight elements of each depth step share a cache line, one line per
+    /// step at stride lda. Alternated in one process: +4-11% at depths up to 256 (the weight gradients of the MLP at
+    /// batch 64, (256, 784, 64) +6%; (512, 512, 256) +4%; (1000, 1000, 64) +7%), but -3% at (512, 512, 512) and
+    /// -6% to -30% when lda spans a multiple of 4 KiB ((1024, 1024, 64), 1024³): every step then lands in the same L1
+    /// set and on a new page, out of reach of the prefetchers. Those keep packing A.</item>
+    /// </list>
     /// </summary>
     private static bool ReadsAInSmallTiles<T>(in GemmOperands<T> op) where T : unmanaged, IFloatingPointIeee754<T> =>
-        typeof(T) == typeof(float) && Isa.Path == IsaPath.Vector512 && !op.TransposeA && !op.TransposeC;
+        typeof(T) == typeof(float) && Isa.Path == IsaPath.Vector512 && !op.TransposeC
+        && (!op.TransposeA || (op.K <= BlockSizes.TransposedAInPlaceMaxDepth && op.Lda * sizeof(T) % 4096 != 0));
 
     /// <summary>
     /// Whether the 6×2 micro-kernel of the 256-bit and 128-bit paths reads whole micro-panels of A from A's rows where

@@ -24,13 +24,17 @@ public class GemmBlockingTests
     // Larger than MC and KCMax on every path (two or three ic blocks, two pc blocks, so beta must apply only once),
     // wider than NC (two jc blocks) on every path, and a narrow C computed as its transpose. (100, 1100, 1300) NN takes
     // every loop of the AVX-512 float path that reads A in place: a 4-row second ic block, a second jc block ending in
-    // a 12-column panel, and a second rank update onto C.
+    // a 12-column panel, and a second rank update onto C. There op(A) = Aᵀ is read in place when k ≤ 256 and lda is not a
+    // multiple of 1024 floats: (300, 1100, 256) TN (lda 301) through four ic and two jc blocks; (1023, 100, 64) TN has
+    // lda 1024 and packs A.
     [Theory]
     [InlineData(520, 300, 1300, false, true, 0.5)]
     [InlineData(520, 300, 1300, true, false, 0.0)]
     [InlineData(30, 1100, 40, false, false, -1.0)]
     [InlineData(700, 12, 1300, false, true, 0.5)]
     [InlineData(100, 1100, 1300, false, false, 0.5)]
+    [InlineData(300, 1100, 256, true, false, 1.0)]
+    [InlineData(1023, 100, 64, true, false, 0.5)]
     public void MultiBlockProblemsMatchTheReference(int m, int n, int k, bool transposeA, bool transposeB, double beta)
     {
         var g = new GemmCase(m, n, k, transposeA, transposeB, 1, 0, 2, 0.75, beta, m + n + k);
