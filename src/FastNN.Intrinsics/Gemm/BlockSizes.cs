@@ -12,23 +12,26 @@ namespace FastNN.Intrinsics;
 /// <remarks>
 /// <para>Cache sizes assumed (this machine's AMD EPYC Zen 4/5; Intel server cores are alike or larger): L1d 32-48 KiB and
 /// L2 1 MiB per core, L3 32 MiB shared. A KC×NR micro-panel of B is reused across the ir loop; an MC×KC block of A
-/// (192 KiB on the 256-bit path) from L2 across the jr loop; a KC×NC block of B from L2/L3 across the ic loop.
+/// (192 KiB for float on the 256-bit path) from L2 across the jr loop; a KC×NC block of B from L2/L3 across the ic loop.
 /// The values were measured here, not copied from BLIS's tables.</para>
 /// <para>On AVX-512 the depth is large although the micro-panel of B (1024×32 float: 128 KiB) then streams from L2
 /// rather than staying in L1: the kernel keeps its pace on that stream, while every rank-KC update is one more pass
 /// reading and writing all of C, which at 1024³ and beyond comes from L3 or memory. MC shrinks to keep the MC×KC
 /// block of A (96×1024 float, 48×1024 double: 384 KiB) in L2. Measured on Zen 5 (one thread, medians, OpenBLAS
 /// alongside): KC 1024 against 512 +4-5% at 1024³ and 2048³ in float and double, 256³ and 512³ within the noise;
-/// KC 512 against 256 before that +2-6% from 512³ up.</para>
+/// KC 512 against 256 before that +2-6% from 512³ up. The 256-bit and 128-bit paths took the same depth later, with
+/// MC cut to 48 to keep their block of A in L2: alternated in one process against KC 256 (MC 192 or 96), AVX2 float
+/// +2-5% at 1024³ and 2048³ and +2% at 512³, double +1-3% from 1024³, the 128-bit path float +2-3%; shapes up to
+/// 256 within ±0.7%. The 128-bit double kernel gained nothing and keeps KC 256.</para>
 /// </remarks>
 internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int KCMax, int NC)
 {
     //                                               MR  NR   MC    KC  KCMax    NC
     private static readonly BlockSizes Float512 = new(8, 32, 96, 1024, 1280, 1024);
     private static readonly BlockSizes Double512 = new(8, 16, 48, 1024, 1280, 512);
-    private static readonly BlockSizes Float256 = new(6, 16, 192, 256, 384, 1024);
-    private static readonly BlockSizes Double256 = new(6, 8, 96, 256, 384, 512);
-    private static readonly BlockSizes Float128 = new(6, 8, 96, 256, 384, 512);
+    private static readonly BlockSizes Float256 = new(6, 16, 48, 1024, 1280, 1024);
+    private static readonly BlockSizes Double256 = new(6, 8, 48, 1024, 1280, 512);
+    private static readonly BlockSizes Float128 = new(6, 8, 48, 1024, 1280, 512);
     private static readonly BlockSizes Double128 = new(6, 4, 96, 256, 384, 512);
     private static readonly BlockSizes FloatScalar = new(4, 4, 64, 256, 384, 256);
     private static readonly BlockSizes DoubleScalar = new(4, 4, 64, 256, 384, 256);
