@@ -57,6 +57,12 @@ internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int K
     /// <summary>Deepest op(A) = Aᵀ the AVX-512 float packed path reads in place rather than packing (see Gemm.ReadsAInSmallTiles).</summary>
     public const int TransposedAInPlaceMaxDepth = 256;
 
+    /// <summary>Most rows of C for which the 6×2 kernel reads B where it lies rather than packing it (see Gemm.ReadsBUnpacked).</summary>
+    public const int UnpackedBMaxRows = 128;
+
+    /// <summary>Deepest B the 6×2 kernel reads where it lies rather than packing it (see Gemm.ReadsBUnpacked).</summary>
+    public const int UnpackedBMaxDepth = 256;
+
     /// <summary>Work (2·m·n·k flops) a call needs per thread before another thread joins: about 20 µs of one core, well above the cost of waking a worker.</summary>
     public const long MinFlopsPerThread = 2_000_000;
 

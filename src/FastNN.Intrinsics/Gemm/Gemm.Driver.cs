@@ -68,14 +68,17 @@ public static unsafe partial class Gemm
         T* edge = stackalloc T[TKernel.MR * TKernel.NR];
         int k = op.K;
         bool smallTilesA = ReadsAInSmallTiles(op);
-        nint lda = ReadsAUnpacked(op) ? op.Lda : 0;
+        nint lda = ReadsAUnpacked(op) ? op.Lda : 0, ldb = ReadsBUnpacked(op) ? op.Ldb : 0;
         for (int jc = j0; jc < j1; jc += sizes.NC)
         {
             int nc = Math.Min(sizes.NC, j1 - jc);
             for (int pc = 0, kc; pc < k; pc += kc)
             {
                 kc = k - pc <= sizes.KCMax ? k - pc : sizes.KC;
-                PackB<T, TKernel>(op.TransposeB, op.OpB(pc, jc), op.Ldb, kc, nc, packedB);
+                // B read in place still has its last partial micro-panel packed, so no column past the block is read.
+                int packedColumns = ldb == 0 ? nc : nc % TKernel.NR;
+                if (packedColumns > 0)
+                    PackB<T, TKernel>(op.TransposeB, op.OpB(pc, jc + nc - packedColumns), op.Ldb, kc, packedColumns, packedB);
                 // beta scales C once, on the first rank-kc update; later ones accumulate.
                 T beta = pc == 0 ? op.Beta : T.One;
                 for (int ic = i0; ic < i1; ic += sizes.MC)
@@ -94,8 +97,8 @@ public static unsafe partial class Gemm
                     int packedRows = lda == 0 ? mc : mc % TKernel.MR;
                     if (packedRows > 0)
                         PackA<T, TKernel>(op.TransposeA, op.OpA(ic + mc - packedRows, pc), op.Lda, packedRows, kc, packedA);
-                    MacroKernel<T, TKernel>(mc, nc, kc, op.OpA(ic, pc), lda, packedA, packedB, op.Alpha, beta, op.AtC(ic, jc),
-                        op.RowStrideC, op.ColumnStrideC, edge);
+                    MacroKernel<T, TKernel>(mc, nc, kc, op.OpA(ic, pc), lda, packedA, op.OpB(pc, jc), ldb, packedB, op.Alpha, beta,
+                        op.AtC(ic, jc), op.RowStrideC, op.ColumnStrideC, edge);
                 }
             }
         }
@@ -132,6 +135,19 @@ public static unsafe partial class Gemm
         Isa.Path is IsaPath.Vector256 or IsaPath.Vector128 && !op.TransposeA && !op.TransposeC;
 
     /// <summary>
+    /// Whether the 6×2 micro-kernel (256-bit and 128-bit paths, float) reads whole micro-panels of B from B's rows where
+    /// they lie instead of a packed copy; only a block's partial last panel is packed. That pays where packing B is a
+    /// large share of the work: few rows of C to amortise it over, and a shallow B whose rows stay within reach of the
+    /// prefetchers. Alternated in one process (AVX2): +3-4% at 64³ and 96³, +2% at 128³, +6-7% at (64, 256, 256),
+    /// (64, 512, 256) and (64, 784, 256) (the MLP's input gradients at batch 64), the 128-bit path +3-9% on the last
+    /// three; but -2% to -4% at 300³, (100, 512, 512) and 512³, -20% at (64, 1024, 256) and -55% at 1024³, where every row
+    /// of B is 4 KiB from the last (the same L1 set, a new page each step). Double gained and lost by turns and packs.
+    /// </summary>
+    private static bool ReadsBUnpacked<T>(in GemmOperands<T> op) where T : unmanaged, IFloatingPointIeee754<T> =>
+        typeof(T) == typeof(float) && Isa.Path is IsaPath.Vector256 or IsaPath.Vector128 && !op.TransposeB
+        && op.M <= BlockSizes.UnpackedBMaxRows && op.K <= BlockSizes.UnpackedBMaxDepth && op.Ldb * sizeof(T) % 4096 != 0;
+
+    /// <summary>
     /// The jr and ir loops: every MR×NR tile of an mc×nc block of C (element (i, j) at c[i·rowStride + j·columnStride])
     /// from packed panels of B and panels of A that are packed (<paramref name="lda"/> = 0: all in
     /// <paramref name="packedA"/>) or read in place (rows of <paramref name="a"/>, stride lda, except a partial last
@@ -141,15 +157,18 @@ public static unsafe partial class Gemm
     /// arithmetic wherever its tile falls, so results do not depend on the thread split or on where a row falls among the tiles.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MacroKernel<T, TKernel>(int mc, int nc, int kc, T* a, nint lda, T* packedA, T* packedB, T alpha, T beta,
-        T* c, nint rowStride, nint columnStride, T* edge)
+    private static void MacroKernel<T, TKernel>(int mc, int nc, int kc, T* a, nint lda, T* packedA, T* b, nint ldb, T* packedB,
+        T alpha, T beta, T* c, nint rowStride, nint columnStride, T* edge)
         where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
     {
-        int mr = TKernel.MR, nr = TKernel.NR, wholeRows = mc - mc % mr;
+        int mr = TKernel.MR, nr = TKernel.NR, wholeRows = mc - mc % mr, wholeColumns = nc - nc % nr;
         for (int jr = 0; jr < nc; jr += nr)
         {
             int cols = Math.Min(nr, nc - jr);
-            T* b = packedB + jr * kc;
+            // B̃ in place (ldb ≠ 0: columns of B from b, the partial last panel packed) or packed (every panel).
+            bool inPlaceB = ldb != 0 && jr < wholeColumns;
+            T* bt = inPlaceB ? b + jr : ldb != 0 ? packedB : packedB + jr * kc;
+            nint bStep = inPlaceB ? ldb : nr;
             for (int ir = 0; ir < mc; ir += mr)
             {
                 int rows = Math.Min(mr, mc - ir);
@@ -162,15 +181,15 @@ public static unsafe partial class Gemm
                 {
                     if (rows == mr && cols == nr)
                     {
-                        TKernel.Run(kc, at, rowStep, depthStep, b, alpha, beta, cTile, rowStride);
+                        TKernel.Run(kc, at, rowStep, depthStep, bt, bStep, alpha, beta, cTile, rowStride);
                         continue;
                     }
-                    if (TKernel.TryRunEdge(kc, at, rowStep, depthStep, b, alpha, beta, cTile, rowStride, rows, cols))
+                    if (TKernel.TryRunEdge(kc, at, rowStep, depthStep, bt, bStep, alpha, beta, cTile, rowStride, rows, cols))
                         continue;
                 }
                 if (beta != T.Zero)
                     CopyTile(rows, cols, cTile, rowStride, columnStride, edge, nr, 1);
-                TKernel.Run(kc, at, rowStep, depthStep, b, alpha, beta, edge, nr);
+                TKernel.Run(kc, at, rowStep, depthStep, bt, bStep, alpha, beta, edge, nr);
                 CopyTile(rows, cols, edge, nr, 1, cTile, rowStride, columnStride);
             }
         }

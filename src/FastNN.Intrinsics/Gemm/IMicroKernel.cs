@@ -7,7 +7,8 @@ namespace FastNN.Intrinsics;
 /// <para>Contract, in the manner of BLIS's KernelsHowTo: <see cref="Run"/> computes <c>C := beta·C + alpha·Ã·B̃</c> for one
 /// <see cref="MR"/>×<see cref="NR"/> tile of C, where Ã[i, p] is <c>a[i*rowStepA + p*depthStepA]</c>: a packed
 /// micro-panel of A stored column-major (rowStepA 1, depthStepA MR) or MR rows of a row-major A where they lie (lda, 1),
-/// every one of them readable; B̃ is a packed micro-panel of B stored row-major (<c>b[p*NR + j]</c> is B̃[p, j]), both k deep. C is row-major with row stride ldc. When beta is zero C is only written, never read, so NaN or
+/// every one of them readable; B̃[p, j] is <c>b[p*ldb + j]</c>: a packed micro-panel of B (ldb = NR) or NR columns of a
+/// row-major B where they lie (its ldb), all NR readable; both are k deep. C is row-major with row stride ldc. When beta is zero C is only written, never read, so NaN or
 /// garbage in C cannot leak. Packing is a plain copy: alpha is applied here, once per tile.</para>
 /// <para>Implementations keep the MR×NR accumulators in registers (one local each, m and n fully unrolled),
 /// broadcast elements of Ã and load rows of B̃ as vectors. <see cref="Run"/> always gets a whole tile; an edge tile
@@ -23,12 +24,12 @@ internal unsafe interface IMicroKernel<T> where T : unmanaged, IFloatingPointIee
     static abstract int NR { get; }
 
     /// <summary>C := beta·C + alpha·Ã·B̃ on one MR×NR tile (see the type's remarks); k may be zero.</summary>
-    static abstract void Run(int k, T* a, nint rowStepA, nint depthStepA, T* b, T alpha, T beta, T* c, nint ldc);
+    static abstract void Run(int k, T* a, nint rowStepA, nint depthStepA, T* b, nint ldb, T alpha, T beta, T* c, nint ldc);
 
     /// <summary>
     /// As <see cref="Run"/> on the top-left <paramref name="rows"/>×<paramref name="cols"/> corner of a tile (an edge of C),
     /// touching nothing of C outside it, with the same operations on every element as a whole tile. Returns false,
     /// having done nothing, when the kernel has no such path (the default).
     /// </summary>
-    static virtual bool TryRunEdge(int k, T* a, nint rowStepA, nint depthStepA, T* b, T alpha, T beta, T* c, nint ldc, int rows, int cols) => false;
+    static virtual bool TryRunEdge(int k, T* a, nint rowStepA, nint depthStepA, T* b, nint ldb, T alpha, T beta, T* c, nint ldc, int rows, int cols) => false;
 }

@@ -19,21 +19,21 @@ internal readonly unsafe struct MicroKernel6x2<T, TVector, TWidth> : IMicroKerne
     public static int NR => 2 * TWidth.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Run(int k, T* a, nint rowStepA, nint depthStepA, T* b, T alpha, T beta, T* c, nint ldc) =>
-        Tile(k, a, rowStepA, depthStepA, b, alpha, beta, c, ldc, 6);
+    public static void Run(int k, T* a, nint rowStepA, nint depthStepA, T* b, nint ldb, T alpha, T beta, T* c, nint ldc) =>
+        Tile(k, a, rowStepA, depthStepA, b, ldb, alpha, beta, c, ldc, 6);
 
     /// <summary>Bottom edge tiles (fewer than 6 rows, all columns) are stored in place; others go through scratch.</summary>
-    public static bool TryRunEdge(int k, T* a, nint rowStepA, nint depthStepA, T* b, T alpha, T beta, T* c, nint ldc, int rows, int cols)
+    public static bool TryRunEdge(int k, T* a, nint rowStepA, nint depthStepA, T* b, nint ldb, T alpha, T beta, T* c, nint ldc, int rows, int cols)
     {
         if (cols != NR)
             return false;
-        Tile(k, a, rowStepA, depthStepA, b, alpha, beta, c, ldc, rows);
+        Tile(k, a, rowStepA, depthStepA, b, ldb, alpha, beta, c, ldc, rows);
         return true;
     }
 
     /// <summary>A whole tile's arithmetic, of which the first <paramref name="rows"/> rows are stored.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile(int k, T* a, nint rowStepA, nint depthStepA, T* b, T alpha, T beta, T* c, nint ldc, int rows)
+    private static void Tile(int k, T* a, nint rowStepA, nint depthStepA, T* b, nint ldb, T alpha, T beta, T* c, nint ldc, int rows)
     {
         nuint w = (nuint)TWidth.Count;
         // C is touched only at the end: start fetching its rows now, behind the k loop (it comes from L2 or L3 when
@@ -67,7 +67,7 @@ internal readonly unsafe struct MicroKernel6x2<T, TVector, TWidth> : IMicroKerne
             c40 = TWidth.MultiplyAdd(ai, b0, c40); c41 = TWidth.MultiplyAdd(ai, b1, c41);
             ai = TWidth.Broadcast(a3[r2]);
             c50 = TWidth.MultiplyAdd(ai, b0, c50); c51 = TWidth.MultiplyAdd(ai, b1, c51);
-            b += 2 * w;
+            b += ldb;
         }
         Update(c, c00, c01, alpha, beta);
         if (rows == 1) return;

@@ -10,7 +10,7 @@ internal readonly unsafe struct MicroKernelScalar<T> : IMicroKernel<T> where T :
     public static int NR => 4;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int k, T* a, nint rowStepA, nint depthStepA, T* b, T alpha, T beta, T* c, nint ldc)
+    public static void Run(int k, T* a, nint rowStepA, nint depthStepA, T* b, nint ldb, T alpha, T beta, T* c, nint ldc)
     {
         T c00 = T.Zero, c01 = T.Zero, c02 = T.Zero, c03 = T.Zero;
         T c10 = T.Zero, c11 = T.Zero, c12 = T.Zero, c13 = T.Zero;
@@ -28,7 +28,7 @@ internal readonly unsafe struct MicroKernelScalar<T> : IMicroKernel<T> where T :
             c20 += ai * b0; c21 += ai * b1; c22 += ai * b2; c23 += ai * b3;
             ai = a[r3];
             c30 += ai * b0; c31 += ai * b1; c32 += ai * b2; c33 += ai * b3;
-            b += 4;
+            b += ldb;
         }
         Update(c, c00, c01, c02, c03, alpha, beta);
         Update(c + ldc, c10, c11, c12, c13, alpha, beta);

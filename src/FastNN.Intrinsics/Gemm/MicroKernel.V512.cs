@@ -13,17 +13,17 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
     public static int MR => 8;
     public static int NR => 2 * Vector512<T>.Count;
 
-    public static void Run(int k, T* a, nint rowStepA, nint depthStepA, T* b, T alpha, T beta, T* c, nint ldc) =>
-        Tile<TwoVectors>(k, a, rowStepA, depthStepA, b, alpha, beta, c, ldc, 8, Vector512<T>.AllBitsSet, Vector512<T>.AllBitsSet);
+    public static void Run(int k, T* a, nint rowStepA, nint depthStepA, T* b, nint ldb, T alpha, T beta, T* c, nint ldc) =>
+        Tile<TwoVectors>(k, a, rowStepA, depthStepA, b, ldb, alpha, beta, c, ldc, 8, Vector512<T>.AllBitsSet, Vector512<T>.AllBitsSet);
 
-    public static bool TryRunEdge(int k, T* a, nint rowStepA, nint depthStepA, T* b, T alpha, T beta, T* c, nint ldc, int rows, int cols)
+    public static bool TryRunEdge(int k, T* a, nint rowStepA, nint depthStepA, T* b, nint ldb, T alpha, T beta, T* c, nint ldc, int rows, int cols)
     {
         int w = Vector512<T>.Count;
         Vector512<T> mask0 = Masked512.FirstLanes<T>(cols), mask1 = Masked512.FirstLanes<T>(cols - w);
         if (cols > w)
-            Tile<TwoVectors>(k, a, rowStepA, depthStepA, b, alpha, beta, c, ldc, rows, mask0, mask1);
+            Tile<TwoVectors>(k, a, rowStepA, depthStepA, b, ldb, alpha, beta, c, ldc, rows, mask0, mask1);
         else
-            Tile<OneVector>(k, a, rowStepA, depthStepA, b, alpha, beta, c, ldc, rows, mask0, mask1);
+            Tile<OneVector>(k, a, rowStepA, depthStepA, b, ldb, alpha, beta, c, ldc, rows, mask0, mask1);
         return true;
     }
 
@@ -32,7 +32,7 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
     /// written. Every element gets the same operations whatever the tile's shape, so edges match whole tiles bit for bit.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TWidth>(int k, T* a, nint rowStepA, nint depthStepA, T* b, T alpha, T beta, T* c, nint ldc, int rows,
+    private static void Tile<TWidth>(int k, T* a, nint rowStepA, nint depthStepA, T* b, nint ldb, T alpha, T beta, T* c, nint ldc, int rows,
         Vector512<T> mask0, Vector512<T> mask1)
         where TWidth : struct, IConstant
     {
@@ -70,7 +70,7 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
             c60 = VectorMath.MultiplyAdd(ai, b0, c60); if (two) c61 = VectorMath.MultiplyAdd(ai, b1, c61);
             ai = Vector512.Create(a4[r3]);
             c70 = VectorMath.MultiplyAdd(ai, b0, c70); if (two) c71 = VectorMath.MultiplyAdd(ai, b1, c71);
-            b += 2 * w;
+            b += ldb;
         }
         Update<TWidth>(c, c00, c01, alpha, beta, mask0, mask1);
         if (rows == 1) return;
