@@ -149,12 +149,14 @@ public static unsafe partial class Gemm
 
     /// <summary>
     /// The jr and ir loops: every MR×NR tile of an mc×nc block of C (element (i, j) at c[i·rowStride + j·columnStride])
-    /// from packed panels of B and panels of A that are packed (<paramref name="lda"/> = 0: all in
-    /// <paramref name="packedA"/>) or read in place (rows of <paramref name="a"/>, stride lda, except a partial last
-    /// panel, packed in <paramref name="packedA"/>). Tiles of a row-major C go straight to the kernel, edge tiles too
-    /// where it stores them itself; other edge tiles and tiles of a transposed C are copied into scratch (only when beta ≠ 0, so C is never read
+    /// from panels of A and of B that are packed (<paramref name="lda"/> = 0: all in <paramref name="packedA"/>;
+    /// <paramref name="ldb"/> = 0: all in <paramref name="packedB"/>) or read in place (rows of <paramref name="a"/>,
+    /// stride lda; columns of <paramref name="b"/>, stride ldb), except a partial last panel, packed at the start of
+    /// its buffer. Tiles of a row-major C go straight to the kernel, edge tiles too where it stores them itself; other
+    /// edge tiles and tiles of a transposed C are copied into scratch (only when beta ≠ 0, so C is never read
     /// otherwise), updated there by the same kernel, and their m×n part copied back: every element gets the same
-    /// arithmetic wherever its tile falls, so results do not depend on the thread split or on where a row falls among the tiles.
+    /// arithmetic wherever its tile falls, so results do not depend on the thread split or on where a row falls among
+    /// the tiles.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MacroKernel<T, TKernel>(int mc, int nc, int kc, T* a, nint lda, T* packedA, T* b, nint ldb, T* packedB,
