@@ -11,12 +11,12 @@ public static unsafe partial class Gemm
 
     /// <summary>Computes <c>C = alpha * op(A) * op(B) + beta * C</c> on row-major matrices.</summary>
     /// <remarks>
-    /// <para>Large calls run BLIS-style, with A and B packed into cache-sized panels, except where the micro-kernel
-    /// for <see cref="SelectedPath"/> reads an operand where it lies: a row-major A (but for AVX-512 double and the scalar
-    /// path), on AVX-512 float a shallow Aᵀ too, on the 256-bit and 128-bit paths a shallow B under a short C (float). They are split across up to
-    /// <see cref="Parallelism.MaxThreads"/> threads by rows or columns of C, never by k, so results are bit-identical
-    /// whatever the thread count. Small calls stay on
-    /// the calling thread and, on AVX-512, skip packing. No call allocates once each thread has run its first.</para>
+    /// <para>Large calls run BLIS-style, with A and B packed into cache-sized panels, except where the micro-kernel for
+    /// <see cref="SelectedPath"/> reads an operand where it lies: a row-major A (but for AVX-512 double and the scalar
+    /// path), on AVX-512 float a shallow Aᵀ too, on the 256-bit and 128-bit paths a shallow B under a short C (float). They
+    /// are split across up to <see cref="Parallelism.MaxThreads"/> threads by rows or columns of C, never by k, so results
+    /// are bit-identical whatever the thread count. Small calls stay on the calling thread and, on AVX-512, skip packing.
+    /// No call allocates once each thread has run its first.</para>
     /// <para>Results may differ across instruction-set paths in the last bits (summation order and fused multiply-add).</para>
     /// </remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
