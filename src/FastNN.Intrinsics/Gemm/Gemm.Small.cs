@@ -55,18 +55,11 @@ public static unsafe partial class Gemm
             return;
         }
 
-        // Rows of op(B) must be contiguous to load as vectors: transpose B (n×k) into a k×n copy.
+        // Rows of op(B) must be contiguous to load as vectors: transpose B (n×k) into a k×n copy, one panel as wide as
+        // C rounded up to whole vectors (the ragged edge is loaded masked, so its padding is never read).
         int w = Vector512<T>.Count, ldb = (op.N + w - 1) / w * w;
         T* b = PackingBuffers<T>.B(op.K * ldb);
-        // Register-block transposes for whole 8×8 (4×4) blocks, scalar copies for the rest.
-        int blockRows = op.N - op.N % (32 / sizeof(T));
-        int blockDepth = TransposeBlocks<T>(op.B, op.Ldb, blockRows, op.K, b, ldb);
-        for (int j = 0; j < op.N; j++)
-        {
-            T* src = op.B + j * op.Ldb;
-            for (int p = j < blockRows ? blockDepth : 0; p < op.K; p++)
-                b[p * ldb + j] = src[p];
-        }
+        PackTransposed(op.B, op.Ldb, op.N, op.K, b, ldb);
         InPlaceA(new GemmOperands<T>(op.TransposeA, false, op.M, op.N, op.K, op.Alpha, op.A, op.Lda, b, ldb, op.Beta, op.C, op.Ldc));
     }
 
