@@ -74,17 +74,18 @@ public static class ModelFile
         // no size written in a damaged file is ever allocated.
         (List<ILayer<T>> layers, LayerChain<T> chain, int describedMaxBatch) = ModelMetadata.ReadArchitecture<T>(file);
         ModelInfo info = ModelMetadata.ReadInfo(file, chain.InputSize, chain.OutputSize);
-        Dictionary<string, T[]> tensors = StrictLoad.Read<T>(file, ModelTensors.Specs(chain), "the model its architecture describes");
+        StrictLoad.Check(file, ModelTensors.Specs(chain), "the model its architecture describes");
         Sequential<T> model;
         try
         {
-            model = new Sequential<T>(layers, maxBatch ?? describedMaxBatch, seed);
+            // Every tensor comes from the file, so the random initialization is skipped.
+            model = new Sequential<T>(layers, maxBatch ?? describedMaxBatch, seed, initialize: false);
         }
         catch (ArgumentException e) when (maxBatch is null)
         {
             throw file.Error($"the architecture's max_batch {describedMaxBatch} cannot be used: {e.Message}", e);
         }
-        ModelTensors.Apply(model, tensors);
+        ModelTensors.ReadInto(file, model);
         model.Training = false;
         return new SavedModel<T>(model, info);
     }

@@ -57,6 +57,18 @@ internal static class ModelTensors
             writer.WriteTensor<T>(model.State.Slice(s.Offset, s.Length), s.IsInteger ? SafetensorsDType.I64 : values);
     }
 
+    /// <summary>
+    /// Reads every tensor of a file that <see cref="StrictLoad.Check"/> passed straight into the model's buffers: for a
+    /// model nobody else holds yet, which a failure mid-way simply discards.
+    /// </summary>
+    public static void ReadInto<T>(SafetensorsFile file, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (ParameterTensor p in model.ParameterTensors)
+            file.Read<T>(file.Header.ByName[p.Name], model.Parameters.Slice(p.Offset, p.Length));
+        foreach (StateTensor s in model.StateTensors)
+            file.Read<T>(file.Header.ByName[s.Name], model.State.Slice(s.Offset, s.Length));
+    }
+
     /// <summary>Copies tensors read by <see cref="StrictLoad"/> into the model (which cannot fail: names and lengths were checked).</summary>
     public static void Apply<T>(Sequential<T> model, IReadOnlyDictionary<string, T[]> tensors) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -30,7 +30,9 @@ internal static class StrictLoad
         return values;
     }
 
-    private static void Check(SafetensorsFile file, IReadOnlyList<TensorSpec> expected, string target)
+    /// <summary>Checks the file's tensors against <paramref name="expected"/>, without reading them.</summary>
+    /// <exception cref="ModelFileException">A tensor is missing, unexpected, mis-shaped or of the wrong dtype (all are listed).</exception>
+    public static void Check(SafetensorsFile file, IReadOnlyList<TensorSpec> expected, string target)
     {
         IReadOnlyDictionary<string, SafetensorsEntry> found = file.Header.ByName;
         var names = expected.Select(s => s.Name).ToHashSet();

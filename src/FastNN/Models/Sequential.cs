@@ -34,6 +34,12 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentException">No layers, or a layer's input width differs from the previous layer's output width (the message names both layers and shapes).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1, or so large that the workspace would not fit in an array.</exception>
     public Sequential(IEnumerable<ILayer<T>> layers, int maxBatch, ulong seed = 0)
+        : this(layers, maxBatch, seed, initialize: true)
+    {
+    }
+
+    /// <summary>Builds the model, initializing its tensors or (for a model whose every tensor is about to be read from a file) not.</summary>
+    internal Sequential(IEnumerable<ILayer<T>> layers, int maxBatch, ulong seed, bool initialize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         _chain = new LayerChain<T>(layers, j => $"Layer {j}");
@@ -64,7 +70,8 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
             offset += s.Length;
         }
         StateTensors = stateTensors;
-        Initialize(seed);
+        if (initialize)
+            Initialize(seed);
     }
 
     /// <summary>The layers, in order.</summary>
