@@ -41,7 +41,8 @@ internal static class ModelTensors
         {
             foreach (T value in model.State.Slice(s.Offset, s.Length))
             {
-                if (!T.IsInteger(value) || T.Abs(value) > T.CreateTruncating(9.2e18))
+                // An integer below 2⁶³ in magnitude converts to a long exactly.
+                if (!T.IsInteger(value) || !(T.Abs(value) < T.CreateTruncating(9223372036854775808.0)))
                     throw new ArgumentException($"State tensor '{s.Name}' is a count but holds {value}, which is not a 64-bit integer.", argument);
             }
         }
