@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace FastNN.Intrinsics;
+
+/// <summary>A panel group of 4 panels.</summary>
+internal readonly struct Panels4 : IConstant { public static int Value => 4; }
+
+/// <summary>A panel group of 2 panels.</summary>
+internal readonly struct Panels2 : IConstant { public static int Value => 2; }
+
+/// <summary>A panel group of 1 panel.</summary>
+internal readonly struct Panels1 : IConstant { public static int Value => 1; }
+
+public static unsafe partial class Gemm
+{
+    /// <summary>
+    /// Accumulators of a panel-rows tile: rows × (vectors across the tile). Eight independent FMA chains cover the FMA
+    /// latency of every core here (4 cycles, 2 pipes), and leave registers for the loads and broadcasts on every path.
+    /// </summary>
+    private const int PanelTileAccumulators = 8;
+
+    /// <summary>
+    /// <c>C = f(A·B + bias)</c> for a few rows of A against a prepacked B, without packing anything: the matrix-vector
+    /// product of batch 1 and the small batches. Row tiles of 4, 2 and 1 rows; each sweeps B's depth blocks, and in each
+    /// block groups of panels whose accumulators fill <see cref="PanelTileAccumulators"/> registers (one row: 4 panels of
+    /// 2 vectors, 4 streams of B side by side; four rows: 1 panel). Every element of C gets the arithmetic the packed
+    /// GEMM gives it: one chain of multiply-adds down each depth block from zero, the blocks' sums added in order, then
+    /// the bias and the activation at the path's vector width; so a row's result depends neither on the batch nor on
+    /// which path computed it.
+    /// </summary>
+    [SkipLocalsInit]
+    private static void PanelRows<T, TKernel, TWidth, TVector, TOp>(int m, T* a, nint lda, PrepackedMatrix<T> b, T* bias, T* c, nint ldc, in TOp op)
+        where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
+        where TWidth : IVectorWidth<T, TVector> where TVector : struct where TOp : struct, IUnaryOperator<T>
+    {
+        // Rows per tile: at most 4, and no more than leave one panel's vectors per row in the accumulators.
+        int vectorsPerPanel = TKernel.NR / TWidth.Count, maxRows = Math.Min(4, PanelTileAccumulators / vectorsPerPanel);
+        int i = 0;
+        for (; maxRows >= 4 && m - i >= 4; i += 4)
+            RowTile<T, TKernel, TWidth, TVector, TOp, Rows4>(a + i * lda, lda, b, bias, c + i * ldc, ldc, op);
+        for (; m - i >= 2; i += 2)
+            RowTile<T, TKernel, TWidth, TVector, TOp, Rows2>(a + i * lda, lda, b, bias, c + i * ldc, ldc, op);
+        if (i < m)
+            RowTile<T, TKernel, TWidth, TVector, TOp, Rows1>(a + i * lda, lda, b, bias, c + i * ldc, ldc, op);
+    }
+
+    /// <summary>TRows rows of C: every depth block of B, in each the panels in groups as wide as the accumulators allow.</summary>
+    private static void RowTile<T, TKernel, TWidth, TVector, TOp, TRows>(T* a, nint lda, PrepackedMatrix<T> b, T* bias, T* c, nint ldc, in TOp op)
+        where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
+        where TWidth : IVectorWidth<T, TVector> where TVector : struct where TOp : struct, IUnaryOperator<T>
+        where TRows : struct, IConstant
+    {
+        int nr = TKernel.NR, group = PanelTileAccumulators / TRows.Value / (nr / TWidth.Count), panels = b.Panels;
+        for (int block = 0, pc = 0; block < b.BlockCount; pc += b.BlockDepth(block), block++)
+        {
+            int kc = b.BlockDepth(block);
+            bool first = block == 0, last = block == b.BlockCount - 1;
+            T* panel = b.Block(block);
+            nint panelStride = (nint)nr * kc;
+            int q = 0;
+            if (group >= 4)
+            {
+                for (; panels - q >= 4; q += 4)
+                    PanelTile<T, TKernel, TWidth, TVector, TOp, TRows, Panels4>(kc, a + pc, lda, panel + q * panelStride, panelStride,
+                        bias, c, ldc, q * nr, b.N, first, last, op);
+            }
+            if (group >= 2)
+            {
+                for (; panels - q >= 2; q += 2)
+                    PanelTile<T, TKernel, TWidth, TVector, TOp, TRows, Panels2>(kc, a + pc, lda, panel + q * panelStride, panelStride,
+                        bias, c, ldc, q * nr, b.N, first, last, op);
+            }
+            for (; q < panels; q++)
+                PanelTile<T, TKernel, TWidth, TVector, TOp, TRows, Panels1>(kc, a + pc, lda, panel + q * panelStride, panelStride,
+                    bias, c, ldc, q * nr, b.N, first, last, op);
+        }
+    }
+
+    /// <summary>
+    /// One tile: TRows rows of A (kc deep, row stride lda) times TPanels panels of B (each NR wide, panelStride apart),
+    /// into columns [column, column + TPanels·NR) of C, clipped at <paramref name="n"/>. Accumulator i holds row
+    /// i / V and vector i % V of the tile (V vectors across it, contiguous in C: panel g's vector u is vector g·P + u).
+    /// Unless <paramref name="first"/>, the block's sums are added to what C holds; when <paramref name="last"/>, the
+    /// bias and the activation follow before the store.
+    /// </summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PanelTile<T, TKernel, TWidth, TVector, TOp, TRows, TPanels>(int kc, T* a, nint lda, T* panel, nint panelStride,
+        T* bias, T* c, nint ldc, int column, int n, bool first, bool last, in TOp op)
+        where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
+        where TWidth : IVectorWidth<T, TVector> where TVector : struct where TOp : struct, IUnaryOperator<T>
+        where TRows : struct, IConstant where TPanels : struct, IConstant
+    {
+        int w = TWidth.Count, nr = TKernel.NR, rows = TRows.Value, across = TPanels.Value * (nr / w), count = rows * across;
+        Debug.Assert(count <= PanelTileAccumulators);
+        T* w0 = panel, w1 = panel + panelStride, w2 = panel + 2 * panelStride, w3 = panel + 3 * panelStride;
+        T* a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda;
+        TVector c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (nint p = 0, o = 0; p < kc; p++, o += nr)
+        {
+            // The tile's vectors of B at this depth step, then one broadcast of A per row; c_i += a[i / V]·b[i % V].
+            TVector b0 = LoadPanel<T, TKernel, TWidth, TVector>(0, w0, w1, w2, w3, o);
+            TVector b1 = across > 1 ? LoadPanel<T, TKernel, TWidth, TVector>(1, w0, w1, w2, w3, o) : default;
+            TVector b2 = across > 2 ? LoadPanel<T, TKernel, TWidth, TVector>(2, w0, w1, w2, w3, o) : default;
+            TVector b3 = across > 3 ? LoadPanel<T, TKernel, TWidth, TVector>(3, w0, w1, w2, w3, o) : default;
+            TVector b4 = across > 4 ? LoadPanel<T, TKernel, TWidth, TVector>(4, w0, w1, w2, w3, o) : default;
+            TVector b5 = across > 5 ? LoadPanel<T, TKernel, TWidth, TVector>(5, w0, w1, w2, w3, o) : default;
+            TVector b6 = across > 6 ? LoadPanel<T, TKernel, TWidth, TVector>(6, w0, w1, w2, w3, o) : default;
+            TVector b7 = across > 7 ? LoadPanel<T, TKernel, TWidth, TVector>(7, w0, w1, w2, w3, o) : default;
+            TVector x0 = TWidth.Broadcast(a0[p]);
+            TVector x1 = rows > 1 ? TWidth.Broadcast(a1[p]) : default;
+            TVector x2 = rows > 2 ? TWidth.Broadcast(a2[p]) : default;
+            TVector x3 = rows > 3 ? TWidth.Broadcast(a3[p]) : default;
+            c0 = TWidth.MultiplyAdd(x0, b0, c0);
+            if (count > 1) c1 = TWidth.MultiplyAdd(Pick(1 / across, x0, x1, x2, x3), Pick(1 % across, b0, b1, b2, b3, b4, b5, b6, b7), c1);
+            if (count > 2) c2 = TWidth.MultiplyAdd(Pick(2 / across, x0, x1, x2, x3), Pick(2 % across, b0, b1, b2, b3, b4, b5, b6, b7), c2);
+            if (count > 3) c3 = TWidth.MultiplyAdd(Pick(3 / across, x0, x1, x2, x3), Pick(3 % across, b0, b1, b2, b3, b4, b5, b6, b7), c3);
+            if (count > 4) c4 = TWidth.MultiplyAdd(Pick(4 / across, x0, x1, x2, x3), Pick(4 % across, b0, b1, b2, b3, b4, b5, b6, b7), c4);
+            if (count > 5) c5 = TWidth.MultiplyAdd(Pick(5 / across, x0, x1, x2, x3), Pick(5 % across, b0, b1, b2, b3, b4, b5, b6, b7), c5);
+            if (count > 6) c6 = TWidth.MultiplyAdd(Pick(6 / across, x0, x1, x2, x3), Pick(6 % across, b0, b1, b2, b3, b4, b5, b6, b7), c6);
+            if (count > 7) c7 = TWidth.MultiplyAdd(Pick(7 / across, x0, x1, x2, x3), Pick(7 % across, b0, b1, b2, b3, b4, b5, b6, b7), c7);
+        }
+        Finish<T, TWidth, TVector, TOp>(c0, 0, across, bias, c, ldc, column, n, first, last, op);
+        if (count > 1) Finish<T, TWidth, TVector, TOp>(c1, 1, across, bias, c, ldc, column, n, first, last, op);
+        if (count > 2) Finish<T, TWidth, TVector, TOp>(c2, 2, across, bias, c, ldc, column, n, first, last, op);
+        if (count > 3) Finish<T, TWidth, TVector, TOp>(c3, 3, across, bias, c, ldc, column, n, first, last, op);
+        if (count > 4) Finish<T, TWidth, TVector, TOp>(c4, 4, across, bias, c, ldc, column, n, first, last, op);
+        if (count > 5) Finish<T, TWidth, TVector, TOp>(c5, 5, across, bias, c, ldc, column, n, first, last, op);
+        if (count > 6) Finish<T, TWidth, TVector, TOp>(c6, 6, across, bias, c, ldc, column, n, first, last, op);
+        if (count > 7) Finish<T, TWidth, TVector, TOp>(c7, 7, across, bias, c, ldc, column, n, first, last, op);
+    }
+
+    /// <summary>Vector v of a tile at depth offset o: panel v / P (of w0..w3), its vector v % P, P vectors per panel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector LoadPanel<T, TKernel, TWidth, TVector>(int v, T* w0, T* w1, T* w2, T* w3, nint o)
+        where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
+        where TWidth : IVectorWidth<T, TVector> where TVector : struct
+    {
+        int w = TWidth.Count, perPanel = TKernel.NR / w;
+        T* panel = (v / perPanel) switch { 0 => w0, 1 => w1, 2 => w2, _ => w3 };
+        return TWidth.Load(ref panel[o], (nuint)(v % perPanel * w));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Pick<TVector>(int i, TVector x0, TVector x1, TVector x2, TVector x3) =>
+        i switch { 0 => x0, 1 => x1, 2 => x2, _ => x3 };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Pick<TVector>(int i, TVector x0, TVector x1, TVector x2, TVector x3, TVector x4, TVector x5, TVector x6, TVector x7) =>
+        i switch { 0 => x0, 1 => x1, 2 => x2, 3 => x3, 4 => x4, 5 => x5, 6 => x6, _ => x7 };
+
+    /// <summary>
+    /// Accumulator i of a tile V vectors across: row i / V of C, columns from column + (i % V)·W. Adds the earlier
+    /// blocks' sums (unless first), then on the last block f(z + bias); stores what lies within the n columns.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish<T, TWidth, TVector, TOp>(TVector sum, int i, int across, T* bias, T* c, nint ldc, int column, int n,
+        bool first, bool last, in TOp op)
+        where T : unmanaged, IFloatingPointIeee754<T> where TWidth : IVectorWidth<T, TVector> where TVector : struct
+        where TOp : struct, IUnaryOperator<T>
+    {
+        int j = column + i % across * TWidth.Count;
+        if (j >= n)
+            return;
+        T* row = c + i / across * ldc;
+        if (!first)
+            sum = TWidth.Add(Epilogue.LoadPart<T, TWidth, TVector>(row + j, n - j), sum);
+        if (last)
+            sum = Epilogue.Apply<T, TWidth, TVector, TOp>(sum, bias, j, n, op);
+        Epilogue.StorePart<T, TWidth, TVector>(sum, row + j, n - j);
+    }
+}
