@@ -50,6 +50,8 @@ internal static class InferenceReport
 
     private static void Latency(int rounds)
     {
+        // One thread for every side: Sequential's GEMM would otherwise split large products across the processors.
+        Intrinsics.Parallelism.MaxThreads = 1;
         Sequential<float> model = MlpFiles.Load(Batches.Max());
         var predictor = new Predictor<float>(model);
         BandwidthProbe l2 = BandwidthProbe.ForL2();

@@ -52,7 +52,7 @@ internal static unsafe class Epilogue
             StoreFirst<T, TWidth, TVector>(x, p, valid);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVector LoadPadded<T, TWidth, TVector>(T* p, int valid)
         where T : unmanaged, IFloatingPointIeee754<T> where TWidth : IVectorWidth<T, TVector> where TVector : struct
     {
@@ -62,7 +62,7 @@ internal static unsafe class Epilogue
         return TWidth.Load(ref *lanes, 0);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreFirst<T, TWidth, TVector>(TVector x, T* p, int valid)
         where T : unmanaged, IFloatingPointIeee754<T> where TWidth : IVectorWidth<T, TVector> where TVector : struct
     {
