@@ -16,10 +16,15 @@ internal readonly struct Panels1 : IConstant { public static int Value => 1; }
 public static unsafe partial class Gemm
 {
     /// <summary>
-    /// Accumulators of a panel-rows tile: rows × (vectors across the tile). Eight independent FMA chains cover the FMA
-    /// latency of every core here (4 cycles, 2 pipes), and leave registers for the loads and broadcasts on every path.
+    /// Most accumulators of a panel-rows tile: rows × (vectors across the tile). One row takes 8 (4 panels: eight FMA
+    /// chains cover the FMA latency of every core here, 4 cycles on 2 pipes, and four streams of B are all the bandwidth
+    /// needs); on AVX-512, with 32 registers, two and four rows take 16 (2 and 4 panels), so each load of B feeds more
+    /// FMAs. The other paths have 16 registers in all and keep to 8.
     /// </summary>
-    private const int PanelTileAccumulators = 8;
+    private const int PanelTileAccumulators = 16;
+
+    /// <summary>Accumulators of a tile of <paramref name="rows"/> rows whose vectors are <paramref name="vectorBytes"/> wide.</summary>
+    private static int TileAccumulators(int rows, int vectorBytes) => rows > 1 && vectorBytes == 64 ? PanelTileAccumulators : 8;
 
     /// <summary>
     /// <c>C = f(A·B + bias)</c> for a few rows of A against a prepacked B, without packing anything: the matrix-vector
@@ -36,7 +41,7 @@ public static unsafe partial class Gemm
         where TWidth : IVectorWidth<T, TVector> where TVector : struct where TOp : struct, IUnaryOperator<T>
     {
         // Rows per tile: at most 4, and no more than leave one panel's vectors per row in the accumulators.
-        int vectorsPerPanel = TKernel.NR / TWidth.Count, maxRows = Math.Min(4, PanelTileAccumulators / vectorsPerPanel);
+        int vectorsPerPanel = TKernel.NR / TWidth.Count, maxRows = Math.Min(4, TileAccumulators(4, TWidth.Count * sizeof(T)) / vectorsPerPanel);
         int i = 0;
         for (; maxRows >= 4 && m - i >= 4; i += 4)
             RowTile<T, TKernel, TWidth, TVector, TOp, Rows4>(a + i * lda, lda, b, bias, c + i * ldc, ldc, op);
@@ -52,7 +57,7 @@ public static unsafe partial class Gemm
         where TWidth : IVectorWidth<T, TVector> where TVector : struct where TOp : struct, IUnaryOperator<T>
         where TRows : struct, IConstant
     {
-        int nr = TKernel.NR, group = PanelTileAccumulators / TRows.Value / (nr / TWidth.Count), panels = b.Panels;
+        int nr = TKernel.NR, group = TileAccumulators(TRows.Value, TWidth.Count * sizeof(T)) / TRows.Value / (nr / TWidth.Count), panels = b.Panels;
         for (int block = 0, pc = 0; block < b.BlockCount; pc += b.BlockDepth(block), block++)
         {
             int kc = b.BlockDepth(block);
@@ -115,6 +120,7 @@ public static unsafe partial class Gemm
         T* w0 = panel, w1 = panel + panelStride, w2 = panel + 2 * panelStride, w3 = panel + 3 * panelStride;
         T* a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda;
         TVector c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        TVector c8 = default, c9 = default, c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
         TVector b0, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
         TVector x0, x1 = default, x2 = default, x3 = default;
         for (int p = 0; p < kc; p++, w0 += nr, w1 += nr, w2 += nr, w3 += nr)
@@ -140,6 +146,14 @@ public static unsafe partial class Gemm
             if (count > 5) c5 = TWidth.MultiplyAdd(Pick(5 / across, x0, x1, x2, x3), Pick(5 % across, b0, b1, b2, b3, b4, b5, b6, b7), c5);
             if (count > 6) c6 = TWidth.MultiplyAdd(Pick(6 / across, x0, x1, x2, x3), Pick(6 % across, b0, b1, b2, b3, b4, b5, b6, b7), c6);
             if (count > 7) c7 = TWidth.MultiplyAdd(Pick(7 / across, x0, x1, x2, x3), Pick(7 % across, b0, b1, b2, b3, b4, b5, b6, b7), c7);
+            if (count > 8) c8 = TWidth.MultiplyAdd(Pick(8 / across, x0, x1, x2, x3), Pick(8 % across, b0, b1, b2, b3, b4, b5, b6, b7), c8);
+            if (count > 9) c9 = TWidth.MultiplyAdd(Pick(9 / across, x0, x1, x2, x3), Pick(9 % across, b0, b1, b2, b3, b4, b5, b6, b7), c9);
+            if (count > 10) c10 = TWidth.MultiplyAdd(Pick(10 / across, x0, x1, x2, x3), Pick(10 % across, b0, b1, b2, b3, b4, b5, b6, b7), c10);
+            if (count > 11) c11 = TWidth.MultiplyAdd(Pick(11 / across, x0, x1, x2, x3), Pick(11 % across, b0, b1, b2, b3, b4, b5, b6, b7), c11);
+            if (count > 12) c12 = TWidth.MultiplyAdd(Pick(12 / across, x0, x1, x2, x3), Pick(12 % across, b0, b1, b2, b3, b4, b5, b6, b7), c12);
+            if (count > 13) c13 = TWidth.MultiplyAdd(Pick(13 / across, x0, x1, x2, x3), Pick(13 % across, b0, b1, b2, b3, b4, b5, b6, b7), c13);
+            if (count > 14) c14 = TWidth.MultiplyAdd(Pick(14 / across, x0, x1, x2, x3), Pick(14 % across, b0, b1, b2, b3, b4, b5, b6, b7), c14);
+            if (count > 15) c15 = TWidth.MultiplyAdd(Pick(15 / across, x0, x1, x2, x3), Pick(15 % across, b0, b1, b2, b3, b4, b5, b6, b7), c15);
         }
         TWidth.Store(c0, ref *sums, 0);
         if (count > 1) TWidth.Store(c1, ref *sums, (nuint)(1 * w));
@@ -149,6 +163,14 @@ public static unsafe partial class Gemm
         if (count > 5) TWidth.Store(c5, ref *sums, (nuint)(5 * w));
         if (count > 6) TWidth.Store(c6, ref *sums, (nuint)(6 * w));
         if (count > 7) TWidth.Store(c7, ref *sums, (nuint)(7 * w));
+        if (count > 8) TWidth.Store(c8, ref *sums, (nuint)(8 * w));
+        if (count > 9) TWidth.Store(c9, ref *sums, (nuint)(9 * w));
+        if (count > 10) TWidth.Store(c10, ref *sums, (nuint)(10 * w));
+        if (count > 11) TWidth.Store(c11, ref *sums, (nuint)(11 * w));
+        if (count > 12) TWidth.Store(c12, ref *sums, (nuint)(12 * w));
+        if (count > 13) TWidth.Store(c13, ref *sums, (nuint)(13 * w));
+        if (count > 14) TWidth.Store(c14, ref *sums, (nuint)(14 * w));
+        if (count > 15) TWidth.Store(c15, ref *sums, (nuint)(15 * w));
     }
 
     /// <summary>Vector v of a tile at the current depth step: panel v / P (of w0..w3), its vector v % P, P vectors per panel.</summary>
