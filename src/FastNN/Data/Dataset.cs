@@ -1,4 +1,5 @@
 using System.Numerics;
+using FastNN.Layers;
 
 namespace FastNN.Data;
 
@@ -7,7 +8,8 @@ namespace FastNN.Data;
 /// target per row (a value for regression, a class index stored as <typeparamref name="T"/> for classification).
 /// </summary>
 /// <remarks>
-/// A dataset never changes after construction; standardization, subsets and splits return new datasets.
+/// Every feature and target is finite (checked at construction). A dataset never changes after construction;
+/// standardization, subsets and splits return new datasets, and any number of threads may read one at once.
 /// <see cref="Gather"/> copies chosen rows into caller buffers without allocating, which is what a training
 /// loop does once per mini-batch.
 /// </remarks>
@@ -26,7 +28,7 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="targetName">Name of the target column (default <c>target</c>).</param>
     /// <exception cref="ArgumentNullException">An array is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="featureCount"/> is less than 1.</exception>
-    /// <exception cref="ArgumentException">The lengths of the arrays do not agree with <paramref name="featureCount"/>.</exception>
+    /// <exception cref="ArgumentException">The lengths of the arrays do not agree with <paramref name="featureCount"/>, or a feature or target is NaN or infinite (the message gives its row and column).</exception>
     public Dataset(T[] features, T[] targets, int featureCount, IReadOnlyList<string>? featureNames = null, string? targetName = null)
     {
         ArgumentNullException.ThrowIfNull(features);
@@ -44,6 +46,26 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
         FeatureCount = featureCount;
         _featureNames = featureNames?.ToArray() ?? Enumerable.Range(0, featureCount).Select(i => $"x{i}").ToArray();
         TargetName = targetName ?? "target";
+        CheckFinite();
+    }
+
+    // A NaN or infinity would only surface steps later as a non-finite training objective; name it here instead.
+    private void CheckFinite()
+    {
+        for (int i = 0; i < _features.Length; i++)
+        {
+            if (!T.IsFinite(_features[i]))
+            {
+                (int row, int column) = Math.DivRem(i, FeatureCount);
+                throw new ArgumentException(
+                    $"Feature '{_featureNames[column]}' (column {column}) of row {row} (counting from 0) is {_features[i]}; every feature must be finite.", "features");
+            }
+        }
+        for (int row = 0; row < _targets.Length; row++)
+        {
+            if (!T.IsFinite(_targets[row]))
+                throw new ArgumentException($"Target '{TargetName}' of row {row} (counting from 0) is {_targets[row]}; every target must be finite.", "targets");
+        }
     }
 
     /// <summary>Number of rows (examples).</summary>
@@ -126,7 +148,7 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (!(validationFraction > 0 && validationFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "The validation fraction must be in (0, 1).");
 
-        var random = new Random(seed);
+        var random = new FastRandom((ulong)seed);
         var train = new List<int>(Rows);
         var validation = new List<int>(Rows);
         foreach (int[] group in stratified ? ClassLabels.RowsByClass(Targets, nameof(Targets)) : [Enumerable.Range(0, Rows).ToArray()])
