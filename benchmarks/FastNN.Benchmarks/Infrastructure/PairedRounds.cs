@@ -16,19 +16,27 @@ internal static class PairedRounds
 
     /// <summary>Warms every action up, then runs <paramref name="rounds"/> rounds.</summary>
     /// <returns>Seconds per call: [round][action].</returns>
-    public static double[][] Measure(int rounds, params Action[] actions)
+    public static double[][] Measure(int rounds, params Action[] actions) =>
+        Measure(rounds, actions.Select(a => (ITimedSide)new LocalSide(a)).ToArray());
+
+    /// <summary>A side that times <paramref name="action"/> in this process.</summary>
+    public static ITimedSide Local(Action action) => new LocalSide(action);
+
+    /// <summary>Warms every side up, then runs <paramref name="rounds"/> rounds; a side may time itself in another process.</summary>
+    /// <returns>Seconds per call: [round][side].</returns>
+    public static double[][] Measure(int rounds, params ITimedSide[] sides)
     {
-        var calls = new int[actions.Length];
-        for (int i = 0; i < actions.Length; i++)
-            calls[i] = Calibrate(actions[i]);
+        var calls = new int[sides.Length];
+        for (int i = 0; i < sides.Length; i++)
+            calls[i] = sides[i].Calibrate(SliceMilliseconds);
         var times = new double[rounds][];
         for (int r = 0; r < rounds; r++)
         {
-            times[r] = new double[actions.Length];
-            for (int step = 0; step < actions.Length; step++)
+            times[r] = new double[sides.Length];
+            for (int step = 0; step < sides.Length; step++)
             {
-                int i = (r + step) % actions.Length;
-                times[r][i] = SecondsPerCall(actions[i], calls[i]);
+                int i = (r + step) % sides.Length;
+                times[r][i] = sides[i].SecondsPerCall(calls[i]);
             }
         }
         return times;
@@ -42,25 +50,46 @@ internal static class PairedRounds
         return values.Length % 2 == 1 ? values[half] : (values[half - 1] + values[half]) / 2;
     }
 
-    // Past tiering (every hot FastNN method is AggressiveOptimization anyway) and into steady caches, then enough
-    // calls to fill one slice.
-    private static int Calibrate(Action action)
+    /// <summary>An action of this process, timed here.</summary>
+    private sealed class LocalSide(Action action) : ITimedSide
     {
-        var clock = Stopwatch.StartNew();
-        int calls = 0;
-        while (clock.Elapsed.TotalMilliseconds < 2 * SliceMilliseconds || calls < 3)
+        // Past tiering (every hot FastNN method is AggressiveOptimization anyway) and into steady caches, then enough
+        // calls to fill one slice, counted after the warm-up: a first call that compiles must not shrink the slice.
+        public int Calibrate(double sliceMilliseconds)
         {
-            action();
-            calls++;
+            var clock = Stopwatch.StartNew();
+            int calls = 0;
+            while (clock.Elapsed.TotalMilliseconds < 2 * sliceMilliseconds || calls < 3)
+            {
+                action();
+                calls++;
+            }
+            clock.Restart();
+            calls = 0;
+            while (clock.Elapsed.TotalMilliseconds < sliceMilliseconds || calls < 1)
+            {
+                action();
+                calls++;
+            }
+            return Math.Max(1, (int)(calls * sliceMilliseconds / clock.Elapsed.TotalMilliseconds));
         }
-        return Math.Max(1, (int)(calls * SliceMilliseconds / clock.Elapsed.TotalMilliseconds));
-    }
 
-    private static double SecondsPerCall(Action action, int calls)
-    {
-        long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < calls; i++)
-            action();
-        return Stopwatch.GetElapsedTime(start).TotalSeconds / calls;
+        public double SecondsPerCall(int calls)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < calls; i++)
+                action();
+            return Stopwatch.GetElapsedTime(start).TotalSeconds / calls;
+        }
     }
+}
+
+/// <summary>One side of a paired comparison: it warms up and sizes its slice, then times slices of back-to-back calls.</summary>
+internal interface ITimedSide
+{
+    /// <summary>Warms up (past tiering, into steady caches); returns how many calls fill a slice of <paramref name="sliceMilliseconds"/>.</summary>
+    int Calibrate(double sliceMilliseconds);
+
+    /// <summary>Seconds per call over <paramref name="calls"/> back-to-back calls.</summary>
+    double SecondsPerCall(int calls);
 }
