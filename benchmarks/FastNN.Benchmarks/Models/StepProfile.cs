@@ -12,18 +12,21 @@ namespace FastNN.Benchmarks.Models;
 /// between calls; each phase's median over many replays, beside the median of the real step measured in the same
 /// loop. "The rest" is the step minus the phases: the layer dispatch, argument checks and trainer bookkeeping.
 /// </summary>
-/// <remarks>The replay mirrors <c>Trainer.TrainStep</c> over Dense and ReLU/Sigmoid layers; keep the two in step.</remarks>
+/// <remarks>The replay mirrors the fused path of <c>Trainer.TrainStep</c> (LayerChain's fused Dense + activation pairs,
+/// gradients overwritten, AdamW layer by layer) over Dense layers with ReLU, sigmoid or tanh after them; keep the two in step.</remarks>
 internal static class StepProfile
 {
     private sealed record Phase(string Name, double Flops, double Bytes, Action Run);
 
-    public static void Print(StepWorkload workload, int rounds)
+    public static void Print(StepWorkload workload, int rounds, int threads)
     {
         if (workload.Name == "fit")
             return;
-        Parallelism.MaxThreads = 1;
+        Parallelism.MaxThreads = threads;
         List<Phase> phases = Plan(workload);
         // Warm up, then alternate a replay of the phases (timestamps between them) with a real step.
+        StepReport.WarmUp(workload);
+        Parallelism.MaxThreads = threads;
         for (int i = 0; i < 20; i++)
         {
             foreach (Phase p in phases)
@@ -53,7 +56,7 @@ internal static class StepProfile
 
         double step = Median(steps), sum = 0;
         Console.WriteLine();
-        Console.WriteLine($"### Profile of {workload.Name} ({workload.Description}), 1 thread: medians of {replays} replays, step {F(step * 1e6, 1)} µs");
+        Console.WriteLine($"### Profile of {workload.Name} ({workload.Description}), {threads} thread(s): medians of {replays} replays, step {F(step * 1e6, 1)} µs");
         Console.WriteLine();
         Console.WriteLine("| Phase | µs | % of step | GFLOP/s | GB/s |");
         Console.WriteLine("|---|---:|---:|---:|---:|");
@@ -87,7 +90,7 @@ internal static class StepProfile
         int parameterCount = model.Parameters.Length;
         float[] parameters = Buffer(parameterCount), gradients = Buffer(parameterCount), m = new float[parameterCount], v = new float[parameterCount];
         var outputs = new float[layers.Count][];
-        float[] input = Buffer(batch * model.InputSize), copy = new float[input.Length];
+        float[] input = Buffer(batch * model.InputSize);
         var labels = new float[batch];
         for (int i = 0; i < batch; i++)
             labels[i] = random.Next(model.OutputSize);
@@ -103,29 +106,22 @@ internal static class StepProfile
         }
         var loss = new SoftmaxCrossEntropyLoss<float>();
 
-        phases.Add(new("zero gradients", 0, 4.0 * parameterCount, () => gradients.AsSpan().Clear()));
-        phases.Add(new("copy input", 0, 8.0 * input.Length, () => input.AsSpan().CopyTo(copy)));
         for (int j = 0; j < layers.Count; j++)
         {
-            float[] x = j == 0 ? copy : outputs[j - 1], y = outputs[j];
+            float[] x = j == 0 ? input : outputs[j - 1];
+            if (layers[j] is not Dense<float> d)
+                throw new NotSupportedException($"The profile replays Dense layers with ReLU or sigmoid after them, not {layers[j].GetType().Name}.");
+            // A Dense layer fused with the activation after it writes straight into the activation's slot.
+            Activation activation = FusedActivation(layers, j);
+            bool fused = activation.Kind != ActivationKind.Identity;
+            float[] y = outputs[fused ? j + 1 : j];
             int o = offsets[j];
-            switch (layers[j])
-            {
-                case Dense<float> d:
-                    phases.Add(new($"L{j} Dense {d.InputSize}→{d.OutputSize} forward GEMM", 2.0 * batch * d.InputSize * d.OutputSize, 0,
-                        () => Intrinsics.Gemm.Multiply(false, true, batch, d.OutputSize, d.InputSize, 1f, x, d.InputSize, parameters.AsSpan(o, d.OutputSize * d.InputSize), d.InputSize, 0f, y, d.OutputSize)));
-                    phases.Add(new($"L{j} bias", 0, 8.0 * y.Length,
-                        () => Rows.AddBias<float>(y, parameters.AsSpan(o + d.OutputSize * d.InputSize, d.OutputSize), batch, d.OutputSize)));
-                    break;
-                case Relu<float>:
-                    phases.Add(new($"L{j} ReLU", 0, 8.0 * y.Length, () => Activations.Relu<float>(x, y)));
-                    break;
-                case Sigmoid<float>:
-                    phases.Add(new($"L{j} sigmoid", 0, 8.0 * y.Length, () => Activations.Sigmoid<float>(x, y)));
-                    break;
-                default:
-                    throw new NotSupportedException(layers[j].GetType().Name);
-            }
+            phases.Add(new($"L{j} Dense {d.InputSize}→{d.OutputSize} forward GEMM", 2.0 * batch * d.InputSize * d.OutputSize, 0,
+                () => Intrinsics.Gemm.Multiply(false, true, batch, d.OutputSize, d.InputSize, 1f, x, d.InputSize, parameters.AsSpan(o, d.OutputSize * d.InputSize), d.InputSize, 0f, y, d.OutputSize)));
+            phases.Add(new($"L{j} bias{(fused ? " + " + activation.Kind : "")}", 0, 8.0 * y.Length,
+                () => Rows.AddBiasActivation<float>(y, parameters.AsSpan(o + d.OutputSize * d.InputSize, d.OutputSize), batch, d.OutputSize, activation)));
+            if (fused)
+                j++;
         }
         float[] logits = outputs[^1];
         float[] lossGradient = Buffer(logits.Length);
@@ -133,37 +129,52 @@ internal static class StepProfile
         float[] upstream = lossGradient;
         for (int j = layers.Count - 1; j >= 0; j--)
         {
-            float[] x = j == 0 ? copy : outputs[j - 1], dy = upstream;
-            float[] dx = j % 2 == 0 ? gradientA : gradientB;
-            int o = offsets[j];
-            switch (layers[j])
+            int dense = j > 0 && FusedActivation(layers, j - 1).Kind != ActivationKind.Identity ? j - 1 : j;
+            var d = (Dense<float>)layers[dense];
+            Activation activation = FusedActivation(layers, dense);
+            float[] x = dense == 0 ? input : outputs[dense - 1], dy = upstream, yOut = outputs[j];
+            float[] dz = j % 2 == 0 ? gradientA : gradientB, dx = dense % 2 == 0 ? gradientA : gradientB;
+            int o = offsets[dense], w = d.OutputSize * d.InputSize, n = batch * d.OutputSize;
+            Span<float> Bias(float[] buffer) => buffer.AsSpan(o + w, d.OutputSize);
+            float[] gradient = dy;
+            if (activation.Kind != ActivationKind.Identity)
             {
-                case Dense<float> d:
-                    int w = d.OutputSize * d.InputSize;
-                    phases.Add(new($"L{j} dW GEMM", 2.0 * batch * d.InputSize * d.OutputSize, 0,
-                        () => Intrinsics.Gemm.Multiply(true, false, d.OutputSize, d.InputSize, batch, 1f, dy, d.OutputSize, x, d.InputSize, 1f, gradients.AsSpan(o, w), d.InputSize)));
-                    phases.Add(new($"L{j} db", 0, 4.0 * batch * d.OutputSize,
-                        () => Reductions.SumColumns<float>(dy.AsSpan(0, batch * d.OutputSize), batch, d.OutputSize, gradients.AsSpan(o + w, d.OutputSize))));
-                    if (j > 0)
-                        phases.Add(new($"L{j} dX GEMM", 2.0 * batch * d.InputSize * d.OutputSize, 0,
-                            () => Intrinsics.Gemm.Multiply(false, false, batch, d.InputSize, d.OutputSize, 1f, dy, d.OutputSize, parameters.AsSpan(o, w), d.InputSize, 0f, dx, d.InputSize)));
-                    break;
-                case Relu<float> a:
-                    phases.Add(new($"L{j} ReLU backward", 0, 12.0 * batch * a.Features,
-                        () => Activations.ReluBackward<float>(x.AsSpan(0, batch * a.Features), dy.AsSpan(0, batch * a.Features), dx.AsSpan(0, batch * a.Features))));
-                    break;
-                case Sigmoid<float> a:
-                    float[] yOut = outputs[j];
-                    phases.Add(new($"L{j} sigmoid backward", 0, 12.0 * batch * a.Features,
-                        () => Activations.SigmoidBackward<float>(yOut, dy.AsSpan(0, batch * a.Features), dx.AsSpan(0, batch * a.Features))));
-                    break;
+                gradient = dz;
+                phases.Add(new($"L{j} {activation.Kind} backward + L{dense} db", 0, 12.0 * n,
+                    () => Rows.ActivationGradient<float>(yOut.AsSpan(0, n), dy.AsSpan(0, n), dz.AsSpan(0, n), Bias(gradients), batch, d.OutputSize, activation, accumulate: false)));
             }
+            else
+            {
+                phases.Add(new($"L{dense} db", 0, 4.0 * n, () =>
+                {
+                    Bias(gradients).Clear();
+                    Reductions.SumColumns<float>(dy.AsSpan(0, n), batch, d.OutputSize, Bias(gradients));
+                }));
+            }
+            phases.Add(new($"L{dense} dW GEMM", 2.0 * batch * d.InputSize * d.OutputSize, 0,
+                () => Intrinsics.Gemm.Multiply(true, false, d.OutputSize, d.InputSize, batch, 1f, gradient, d.OutputSize, x, d.InputSize, 0f, gradients.AsSpan(o, w), d.InputSize)));
+            if (dense > 0)
+                phases.Add(new($"L{dense} dX GEMM", 2.0 * batch * d.InputSize * d.OutputSize, 0,
+                    () => Intrinsics.Gemm.Multiply(false, false, batch, d.InputSize, d.OutputSize, 1f, gradient, d.OutputSize, parameters.AsSpan(o, w), d.InputSize, 0f, dx, d.InputSize)));
+            int length = w + d.OutputSize;
+            phases.Add(new($"L{dense} AdamW ({length} parameters)", 0, 28.0 * length,
+                () => OptimizerKernels.Adam<float>(parameters.AsSpan(o, length), gradients.AsSpan(o, length), m.AsSpan(o, length), v.AsSpan(o, length), default,
+                    10, 0, 0.9, 0.999, 1e-8, 1e-2, true)));
             upstream = dx;
+            j = dense;
         }
-        phases.Add(new("AdamW", 0, 28.0 * parameterCount,
-            () => OptimizerKernels.Adam<float>(parameters, gradients, m, v, default, 10, 1e-3, 0.9, 0.999, 1e-8, 1e-2, true)));
         return phases;
     }
+
+    /// <summary>The activation a chain fuses with Dense layer j: the next layer's when it is ReLU, sigmoid or tanh; the identity otherwise.</summary>
+    private static Activation FusedActivation(IReadOnlyList<ILayer<float>> layers, int j) =>
+        j + 1 >= layers.Count ? Activation.Identity : layers[j + 1] switch
+        {
+            Relu<float> => Activation.Relu,
+            Sigmoid<float> => Activation.Sigmoid,
+            Tanh<float> => Activation.Tanh,
+            _ => Activation.Identity,
+        };
 
     private static double Median(double[] values)
     {

@@ -76,7 +76,10 @@ internal static class StepReport
         if (profile)
         {
             foreach (string name in workloads)
-                StepProfile.Print(StepWorkload.Create(name), rounds);
+            {
+                StepProfile.Print(StepWorkload.Create(name), rounds, 1);
+                StepProfile.Print(StepWorkload.Create(name), rounds, Math.Min(2, Environment.ProcessorCount));
+            }
         }
     }
 
@@ -95,6 +98,7 @@ internal static class StepReport
         foreach (string name in workloads)
         {
             StepWorkload fastnn = StepWorkload.Create(name);
+            WarmUp(fastnn);
             var sides = new List<ITimedSide>
             {
                 Threads(1, fastnn.Step),
@@ -125,6 +129,24 @@ internal static class StepReport
         }
         Parallelism.MaxThreads = Environment.ProcessorCount;
     }
+
+    /// <summary>
+    /// Runs the workload for <see cref="WarmUpMilliseconds"/> on each thread count, so that the runtime has compiled the
+    /// step's methods at their final tier (it promotes a method after 30 calls, in the background, in batches) before
+    /// anything is timed: the paired rounds' own 40 ms warm-up is too short for a step's many small methods.
+    /// </summary>
+    internal static void WarmUp(StepWorkload workload)
+    {
+        foreach (int threads in new[] { 1, Math.Min(2, Environment.ProcessorCount) })
+        {
+            Parallelism.MaxThreads = threads;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (clock.Elapsed.TotalMilliseconds < WarmUpMilliseconds)
+                workload.Step();
+        }
+    }
+
+    private const double WarmUpMilliseconds = 1500;
 
     /// <summary>A side that runs <paramref name="action"/> with FastNN's kernels capped at <paramref name="threads"/> (a process-wide setting, set per call).</summary>
     private static ITimedSide Threads(int threads, Action action) =>

@@ -16,7 +16,7 @@ namespace FastNN.Benchmarks.Models;
 /// <item><c>deep64</c>: 20 × (Dense(256) + Sigmoid), then Dense(10); softmax cross-entropy, AdamW, batch 64.</item>
 /// <item><c>fit</c>: one epoch of <c>data/digits.csv.gz</c> (1797 rows) through a 64-64-10 ReLU MLP, AdamW, batch 32, <see cref="Trainer{T}.Fit"/>.</item>
 /// </list>
-/// A step is <see cref="Trainer{T}.TrainStep"/>: zero the gradients, forward in
+/// A step is <see cref="Trainer{T}.TrainStep(ReadOnlyMemory{T}, ReadOnlySpan{T}, int)"/>: zero the gradients, forward in
 /// training mode, the loss and its gradient, backward without the input gradient, AdamW; the batch is fixed random data
 /// (inputs uniform in [0, 1), labels uniform over the classes), and AdamW's γ is <see cref="LearningRate"/>. PyTorch's step is <c>zero_grad</c>, forward, loss,
 /// <c>backward</c>, <c>step</c> on the same shapes.
@@ -116,7 +116,7 @@ internal sealed class StepWorkload
         var labels = new float[batch];
         for (int i = 0; i < batch; i++)
             labels[i] = random.Next(model.OutputSize);
-        return new StepWorkload(name, description, net.Widths, batch, () => trainer.TrainStep(input, labels, batch), model, optimizer, 1, batch);
+        return new StepWorkload(name, description, net.Widths, batch, () => trainer.TrainStep(input.AsMemory(), labels, batch), model, optimizer, 1, batch);
     }
 
     private static StepWorkload Fit()

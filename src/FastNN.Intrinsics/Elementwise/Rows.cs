@@ -73,6 +73,69 @@ public static class Rows
         }
     }
 
+    /// <summary>
+    /// The fused backward epilogue of a Dense layer followed by an activation f whose derivative its output gives:
+    /// <c>dz[r, c] = dy[r, c]·f′</c> from the saved output y, and the bias gradient <c>biasGradient[c] (+)= Σᵣ dz[r, c]</c>
+    /// summed while each row of dz is still in L1, so the two backward products that follow read dz once more and dy never.
+    /// </summary>
+    /// <remarks>
+    /// <para>f′ from y: identity 1; ReLU 1 where y &gt; 0, else 0 (0 at 0, as PyTorch); sigmoid <c>y·(1 − y)</c>; tanh
+    /// <c>1 − y²</c>: the kernels of <see cref="Activations.ReluBackward{T}"/> (with y for x: y &gt; 0 exactly where
+    /// x &gt; 0), <see cref="Activations.SigmoidBackward{T}"/> and <see cref="Activations.TanhBackward{T}"/>. The rows
+    /// are summed in order into each column, as <see cref="Reductions.SumColumns{T}"/> does, so every result has the
+    /// bits of those kernels run one after the other (when not accumulating, but that a sum of zeros is +0, never −0).</para>
+    /// <para>Exact on every instruction-set path for the identity and ReLU; sigmoid and tanh round alike on every path (no fused multiply-add).</para>
+    /// </remarks>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="y">The saved forward output f(z), [rows, cols] row-major.</param>
+    /// <param name="dy">The gradient with respect to y, [rows, cols].</param>
+    /// <param name="dz">The gradient with respect to z, [rows, cols], overwritten; may be <paramref name="dy"/> itself.</param>
+    /// <param name="biasGradient">cols elements, summed into (or overwritten, see <paramref name="accumulate"/>); empty when the layer has no bias.</param>
+    /// <param name="rows">Rows.</param>
+    /// <param name="cols">Columns.</param>
+    /// <param name="activation">f: <see cref="ActivationKind.Identity"/>, <see cref="ActivationKind.Relu"/>, <see cref="ActivationKind.Sigmoid"/> or <see cref="ActivationKind.Tanh"/>.</param>
+    /// <param name="accumulate">Add the column sums to <paramref name="biasGradient"/> (true, as a backward pass does) or overwrite it (false).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> or <paramref name="cols"/> is negative.</exception>
+    /// <exception cref="ArgumentException">A matrix does not hold exactly rows·cols elements, <paramref name="biasGradient"/> has neither cols elements nor none, <paramref name="dz"/> partially overlaps <paramref name="dy"/> or overlaps <paramref name="y"/>, the bias gradient overlaps a matrix, or f's derivative cannot be had from its output.</exception>
+    public static void ActivationGradient<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dz, Span<T> biasGradient, int rows, int cols,
+        Activation activation, bool accumulate) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SpanChecks.Matrix(y, nameof(y), rows, cols);
+        SpanChecks.Matrix(dy, nameof(dy), rows, cols);
+        SpanChecks.Matrix<T>(dz, nameof(dz), rows, cols);
+        SpanChecks.IdenticalOrDisjoint(dy, nameof(dy), dz, nameof(dz));
+        SpanChecks.Disjoint(y, nameof(y), dz, nameof(dz));
+        if (biasGradient.Length != cols && !biasGradient.IsEmpty)
+            throw new ArgumentException($"biasGradient has length {biasGradient.Length} but dz is [{rows}, {cols}]: it needs {cols} (or 0 for no bias).", nameof(biasGradient));
+        SpanChecks.Disjoint<T>(y, nameof(y), biasGradient, nameof(biasGradient));
+        SpanChecks.Disjoint<T>(dy, nameof(dy), biasGradient, nameof(biasGradient));
+        SpanChecks.Disjoint<T>(dz, nameof(dz), biasGradient, nameof(biasGradient));
+        switch (activation.Kind)
+        {
+            case ActivationKind.Identity: GradientThenSum(y, dy, dz, biasGradient, cols, default(SecondOperator<T>), accumulate); break;
+            case ActivationKind.Relu: GradientThenSum(y, dy, dz, biasGradient, cols, default(ReluBackwardOperator<T>), accumulate); break;
+            case ActivationKind.Sigmoid: GradientThenSum(y, dy, dz, biasGradient, cols, default(SigmoidBackwardOperator<T>), accumulate); break;
+            case ActivationKind.Tanh: GradientThenSum(y, dy, dz, biasGradient, cols, default(TanhBackwardOperator<T>), accumulate); break;
+            default: throw new ArgumentException($"The derivative of {activation.Kind} cannot be had from its output; use its Activations.*Backward kernel on the saved input.", nameof(activation));
+        }
+    }
+
+    private static void GradientThenSum<T, TDerivative>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dz, Span<T> biasGradient, int cols,
+        in TDerivative derivative, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TDerivative : struct, IBinaryOperator<T>
+    {
+        if (!accumulate)
+            biasGradient.Clear();
+        for (int start = 0; start < y.Length; start += cols)
+        {
+            Span<T> row = dz.Slice(start, cols);
+            Elementwise.MapOnThisThread(y.Slice(start, cols), dy.Slice(start, cols), row, derivative);
+            if (!biasGradient.IsEmpty)
+                Elementwise.MapOnThisThread(biasGradient, row, biasGradient, default(AddOperator<T>));
+        }
+    }
+
     private static void AddBiasThen<T, TActivation>(Span<T> y, ReadOnlySpan<T> bias, int cols, in TActivation activation)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TActivation : struct, IUnaryOperator<T>
@@ -89,6 +152,16 @@ public static class Rows
             Elementwise.Map(row, bias, row, op);
         }
     }
+}
+
+/// <summary>dy (the identity's derivative: the gradient passes unchanged)</summary>
+internal readonly struct SecondOperator<T> : IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static bool Vectorizable => true;
+    public T Invoke(T x, T y) => y;
+    public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y) => y;
+    public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y) => y;
+    public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y) => y;
 }
 
 /// <summary>f(z + b)</summary>

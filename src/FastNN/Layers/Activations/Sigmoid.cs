@@ -6,13 +6,15 @@ namespace FastNN.Layers;
 
 /// <summary>Logistic sigmoid, as <c>nn.Sigmoid</c>: <c>y = 1/(1 + e^(−x))</c>; the backward pass uses the saved output, <c>dx = dy·y·(1 − y)</c>.</summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class Sigmoid<T> : ActivationLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class Sigmoid<T> : ActivationLayer<T>, IOutputDerivative where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Creates the activation over <paramref name="features"/> features.</summary>
     /// <param name="features">Features per row (at least 1).</param>
     public Sigmoid(int features) : base(features)
     {
     }
+
+    Activation IOutputDerivative.Activation => Activation.Sigmoid;
 
     /// <inheritdoc/>
     public override void Forward(Span<T> y, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch) => Activations.Sigmoid(x, y);
