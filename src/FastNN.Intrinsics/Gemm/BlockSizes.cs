@@ -14,7 +14,8 @@ namespace FastNN.Intrinsics;
 /// <para>The analytical model of Low, Igual, Smith and Quintana-Ortí, "Analytical Modeling Is Enough for
 /// High-Performance BLIS" (ACM TOMS 43(2), 2016), applied to each micro-kernel with the cache sizes and
 /// associativities of <see cref="CacheHierarchy.Current"/>; <see cref="Model"/> states its three constraints.
-/// <c>FASTNN_GEMM_BLOCKING=MC,KC,NC</c> replaces the model's figures for experiments (MC and NC rounded down to
+/// <see cref="BlockingOverrides"/> replaces them on the microarchitectures where a measurement beat the model, with
+/// the figures; <c>FASTNN_GEMM_BLOCKING=MC,KC,NC</c> replaces either for experiments (MC and NC rounded down to
 /// multiples of MR and NR, KCMax = KC).</para>
 /// </remarks>
 internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int KCMax, int NC)
@@ -60,7 +61,8 @@ internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int K
     public static BlockSizes For<T>(IsaPath path) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int element = typeof(T) == typeof(float) ? 0 : 1;
-        return s_table[(int)path, element] ??= Derive(path, System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), CacheHierarchy.Current, Environment.GetEnvironmentVariable("FASTNN_GEMM_BLOCKING"));
+        return s_table[(int)path, element] ??= Derive(path, System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), CacheHierarchy.Current,
+            BlockingOverrides.Current, Environment.GetEnvironmentVariable("FASTNN_GEMM_BLOCKING"));
     }
 
     /// <summary>Replaces the sizes of <paramref name="path"/> for <typeparamref name="T"/> (benchmarks comparing blockings in one process); null restores the derived ones.</summary>
@@ -76,12 +78,18 @@ internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int K
         _ => (4, 4),
     };
 
-    /// <summary>The model's sizes for <paramref name="path"/>, or the experiment's when <paramref name="experiment"/> (MC,KC,NC) parses.</summary>
-    internal static BlockSizes Derive(IsaPath path, int elementBytes, CacheHierarchy caches, string? experiment)
+    /// <summary>
+    /// The sizes for <paramref name="path"/>: the experiment's when <paramref name="experiment"/> (MC,KC,NC) parses,
+    /// else <paramref name="microarchitecture"/>'s override where <see cref="BlockingOverrides"/> has one, else the model's.
+    /// </summary>
+    internal static BlockSizes Derive(IsaPath path, int elementBytes, CacheHierarchy caches, string? microarchitecture, string? experiment)
     {
         (int mr, int nr) = Tile(path, elementBytes);
-        BlockSizes model = Model(caches, mr, nr, elementBytes);
-        return TryParseExperiment(experiment, mr, nr) ?? model;
+        if (TryParseExperiment(experiment, mr, nr) is { } chosen)
+            return chosen;
+        if (BlockingOverrides.Find(microarchitecture, path, elementBytes) is { } o)
+            return new BlockSizes(mr, nr, o.MC, o.KC, o.KC + o.KC / 4, o.NC);
+        return Model(caches, mr, nr, elementBytes);
     }
 
     /// <summary>
@@ -93,9 +101,11 @@ internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int K
     /// next panel and C; KC fills Ã's ways: KC = ⌊C_A·way₁ / (MR·S)⌋.</item>
     /// <item>L2, MC: the MC×KC block of Ã stays in L2 while micro-panels of B̃ (⌈KC·NR·S / way₂⌉ ways) and C pass
     /// through: Ã takes the other ways but one, MC = ⌊C_Ã·way₂ / (KC·S)⌋, rounded down to a multiple of MR.</item>
-    /// <item>L3, NC: the KC×NC block of B̃ stays in this core's share of L3 (the cores sharing it each keep one block)
-    /// beside the block of Ã: NC = ⌊C_B̃·way₃ / (KC·S)⌋ with C_B̃ = W₃ − 1 − ⌈MC·KC·S / way₃⌉, rounded down to a
-    /// multiple of NR and cut to <see cref="MaxPackedBBytes"/>; without an L3, that cut alone.</item>
+    /// <item>L3, NC: the KC×NC block of B̃ stays in this core's share of L3 (the cores sharing it each keep one block),
+    /// beside the block of Ã where L3 is inclusive: NC = ⌊C_B̃·way₃ / (KC·S)⌋ with C_B̃ = W₃ − 1, less
+    /// ⌈MC·KC·S / way₃⌉ if inclusive, rounded down to a multiple of NR and cut to <see cref="MaxPackedBBytes"/>;
+    /// without an L3, that cut alone. (The paper's caches were inclusive; the L3 of Intel's server cores since
+    /// Skylake and of AMD's Zen cores is not, and CPUID says so.)</item>
     /// </list>
     /// KCMax is KC·5/4, as BLIS's maximum block sizes, so a depth up to a quarter past KC is one block.
     /// </summary>
@@ -117,7 +127,7 @@ internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int K
         {
             int cores = Math.Max(1, l3.SharedBy / Math.Max(1, l1.SharedBy));
             long wayBytes3 = l3.WayBytes / cores;
-            long waysA3 = CeilDiv(mc * kc * s, wayBytes3);
+            long waysA3 = l3.Inclusive ? CeilDiv(mc * kc * s, wayBytes3) : 0;
             long waysB3 = Math.Max(1, l3.Ways - 1 - waysA3);
             nc = (int)Math.Clamp(waysB3 * wayBytes3 / (kc * s) / nr * nr, nr, ncCap);
         }

@@ -8,7 +8,8 @@ namespace FastNN.Intrinsics;
 /// <param name="Ways">Associativity: lines each set holds.</param>
 /// <param name="LineBytes">Bytes per line.</param>
 /// <param name="SharedBy">Logical processors sharing this cache (1 for a private cache).</param>
-internal readonly record struct CacheLevel(long Bytes, int Ways, int LineBytes, int SharedBy = 1)
+/// <param name="Inclusive">Whether it holds a copy of everything in the levels below (CPUID's inclusiveness bit; assumed where unreported).</param>
+internal readonly record struct CacheLevel(long Bytes, int Ways, int LineBytes, int SharedBy = 1, bool Inclusive = true)
 {
     /// <summary>Sets: capacity / (ways · line).</summary>
     public long Sets => Bytes / ((long)Ways * LineBytes);
@@ -22,7 +23,7 @@ internal readonly record struct CacheLevel(long Bytes, int Ways, int LineBytes, 
         && Bytes % ((long)Ways * LineBytes) == 0;
 
     public override string ToString() =>
-        $"{Bytes / 1024}K {Ways}-way {LineBytes} B lines{(SharedBy > 1 ? $" shared by {SharedBy}" : "")}";
+        $"{Bytes / 1024}K {Ways}-way {LineBytes} B lines{(SharedBy > 1 ? $" shared by {SharedBy}" : "")}{(Inclusive ? "" : " non-inclusive")}";
 }
 
 /// <summary>The first three data cache levels of the processor this process runs on, read once at start-up.</summary>
@@ -88,7 +89,7 @@ internal sealed record CacheHierarchy(CacheLevel L1, CacheLevel L2, CacheLevel? 
         var levels = new CacheLevel?[4];
         for (int index = 0; index < 16; index++)
         {
-            (int eax, int b, int c, _) = X86Base.CpuId(leaf, index);
+            (int eax, int b, int c, int d) = X86Base.CpuId(leaf, index);
             int type = eax & 0x1F; // 0: no more caches, 1: data, 2: instruction, 3: unified
             if (type == 0)
                 break;
@@ -98,7 +99,8 @@ internal sealed record CacheHierarchy(CacheLevel L1, CacheLevel L2, CacheLevel? 
             int line = (b & 0xFFF) + 1, partitions = ((b >> 12) & 0x3FF) + 1, ways = ((b >> 22) & 0x3FF) + 1;
             long sets = (uint)c + 1L;
             int sharedBy = ((eax >> 14) & 0xFFF) + 1;
-            levels[level] = new CacheLevel((long)ways * partitions * line * sets, ways * partitions, line, sharedBy);
+            bool inclusive = (d & 2) != 0;
+            levels[level] = new CacheLevel((long)ways * partitions * line * sets, ways * partitions, line, sharedBy, inclusive);
         }
         return Assemble(levels, leaf == 4 ? "cpuid leaf 4" : "cpuid leaf 0x8000001D");
     }

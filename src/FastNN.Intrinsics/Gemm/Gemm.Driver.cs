@@ -72,7 +72,7 @@ public static unsafe partial class Gemm
         where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
     {
         int mr = TKernel.MR, nr = TKernel.NR, k = op.K;
-        bool inPlaceA = ReadsAInPlace(op), inPlaceB = ReadsBInPlace(op);
+        bool inPlaceA = ReadsAInPlace(op, sizes), inPlaceB = ReadsBInPlace(op);
         int mcMax = Math.Min(sizes.MC, (i1 - i0 + mr - 1) / mr * mr), kcMax = Math.Min(sizes.KCMax, k);
         int ncMax = Math.Min(sizes.NC, (j1 - j0 + nr - 1) / nr * nr);
         // B read in place: only a ragged last panel is packed, and not even that for a kernel with lane masks.
@@ -134,9 +134,12 @@ public static unsafe partial class Gemm
     /// packed panel, a short last row tile reading only the rows that exist. Never for a transposed C.
     /// <list type="bullet">
     /// <item>AVX-512 float, A stored row-major: eight sequential streams per tile, which L2 serves as well as a packed
-    /// panel. Measured here against packing both (one thread, medians, OpenBLAS alongside): +3-9% from 128³ to
-    /// 1024³, +2-4% at 2048³. Double lost 10-15% at 1024³ and 2048³ (its rows hold half the elements per cache line)
-    /// and keeps packing A.</item>
+    /// panel. Measured here against packing both (one thread, medians, OpenBLAS alongside; KC 1024): +3-9% from 128³
+    /// to 1024³, +2-4% at 2048³. Each row is a stream of its own, started afresh by every tile: with the model's
+    /// shallower blocks (KC 256, runs of 1 KiB) packing won instead once k spans several blocks (+4% at 1000³ and
+    /// 1024³, +10% at 2000³ and 2048³; -3% at 256³, one block), so A is read in place only in one depth block or in
+    /// runs of at least a 4 KiB page. Double lost 10-15% at 1024³ and 2048³ (its rows hold half the elements per
+    /// cache line) and keeps packing A.</item>
     /// <item>AVX-512 float, A stored k×m (op(A) = Aᵀ): a tile's eight elements of each depth step share a cache line,
     /// one line per step at stride lda. Alternated in one process: +4-11% at depths up to 256 (the weight gradients
     /// of the MLP at batch 64, (256, 784, 64) +6%; (512, 512, 256) +4%; (1000, 1000, 64) +7%), but -3% at
@@ -147,11 +150,13 @@ public static unsafe partial class Gemm
     /// 2048³; the 128-bit path +2-16%. AVX-512 double gained at 128³ but lost up to 8% at 2048³, and packs.</item>
     /// </list>
     /// </summary>
-    private static bool ReadsAInPlace<T>(in GemmOperands<T> op) where T : unmanaged, IFloatingPointIeee754<T> =>
+    private static bool ReadsAInPlace<T>(in GemmOperands<T> op, BlockSizes sizes) where T : unmanaged, IFloatingPointIeee754<T> =>
         !op.TransposeC && Isa.Path switch
         {
             IsaPath.Vector512 => typeof(T) == typeof(float)
-                && (!op.TransposeA || (op.K <= BlockSizes.TransposedAInPlaceMaxDepth && op.Lda * sizeof(T) % 4096 != 0)),
+                && (!op.TransposeA
+                    ? op.K <= sizes.KCMax || sizes.KC * sizeof(T) >= 4096
+                    : op.K <= BlockSizes.TransposedAInPlaceMaxDepth && op.Lda * sizeof(T) % 4096 != 0),
             IsaPath.Vector256 or IsaPath.Vector128 => !op.TransposeA,
             _ => false,
         };

@@ -140,7 +140,7 @@ public static unsafe partial class Gemm
 
     /// <summary>Runs <paramref name="grid"/> on tiles of <paramref name="rows"/> (1..MR) rows, the count made a JIT constant.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RunRows<T, TKernel>(int rows, in TileGrid<T> grid)
+    internal static void RunRows<T, TKernel>(int rows, in TileGrid<T> grid)
         where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
     {
         switch (rows)
