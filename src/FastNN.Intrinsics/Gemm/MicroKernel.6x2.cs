@@ -30,11 +30,13 @@ internal readonly unsafe struct MicroKernel6x2<T, TVector, TWidth> : IMicroKerne
         nint rowStep = grid.RowStepA, depthStep = grid.DepthStepA, rowStep2 = 2 * rowStep;
         nint ldb = grid.Ldb, ldc = grid.Ldc;
         T alpha = grid.Alpha, beta = grid.Beta;
-        T* aTile = grid.A, cTile = grid.C;
-        for (int tile = 0; tile < grid.RowTiles; tile++, aTile += grid.TileStepA, cTile += rows * ldc)
+        nint tileStepA = grid.TileStepA, tileStepB = grid.TileStepB;
+        int rowTiles = grid.RowTiles;
+        T* aTile = grid.A, cTile = grid.C, bFirst = grid.B;
+        for (int tile = 0; tile < rowTiles; tile++, aTile += tileStepA, cTile += rows * ldc)
         for (int t = 0; t < columnTiles; t++)
         {
-            T* a = aTile, a3 = a + 3 * rowStep, b = grid.B + t * grid.TileStepB, c = cTile + t * NR;
+            T* a = aTile, a3 = a + 3 * rowStep, b = bFirst + t * tileStepB, c = cTile + t * NR;
             // C is touched only at the end: start fetching its rows now, behind the k loop (it comes from L2 or L3
             // when a later rank update reads it back).
             if (Sse.IsSupported)

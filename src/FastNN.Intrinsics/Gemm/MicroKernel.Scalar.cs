@@ -19,11 +19,13 @@ internal readonly unsafe struct MicroKernelScalar<T> : IMicroKernel<T> where T :
         nint rowStep = grid.RowStepA, depthStep = grid.DepthStepA, r2 = 2 * rowStep, r3 = 3 * rowStep;
         nint ldb = grid.Ldb, ldc = grid.Ldc;
         T alpha = grid.Alpha, beta = grid.Beta;
-        T* aTile = grid.A, cTile = grid.C;
-        for (int tile = 0; tile < grid.RowTiles; tile++, aTile += grid.TileStepA, cTile += rows * ldc)
+        nint tileStepA = grid.TileStepA, tileStepB = grid.TileStepB;
+        int rowTiles = grid.RowTiles;
+        T* aTile = grid.A, cTile = grid.C, bFirst = grid.B;
+        for (int tile = 0; tile < rowTiles; tile++, aTile += tileStepA, cTile += rows * ldc)
         for (int t = 0; t < columnTiles; t++)
         {
-            T* a = aTile, b = grid.B + t * grid.TileStepB, c = cTile + t * NR;
+            T* a = aTile, b = bFirst + t * tileStepB, c = cTile + t * NR;
             T c00 = T.Zero, c01 = T.Zero, c02 = T.Zero, c03 = T.Zero;
             T c10 = T.Zero, c11 = T.Zero, c12 = T.Zero, c13 = T.Zero;
             T c20 = T.Zero, c21 = T.Zero, c22 = T.Zero, c23 = T.Zero;

@@ -45,13 +45,14 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
         bool two = TWidth.Value == 2;
         // Rows 4..7 are addressed from a4, so every broadcast is one base + scaled index without a per-step multiply.
         nint rowStep = grid.RowStepA, depthStep = grid.DepthStepA, rowStep2 = 2 * rowStep, rowStep3 = 3 * rowStep;
-        nint ldb = grid.Ldb, ldc = grid.Ldc, tileStepB = grid.TileStepB;
+        nint ldb = grid.Ldb, ldc = grid.Ldc, tileStepA = grid.TileStepA, tileStepB = grid.TileStepB;
+        int rowTiles = grid.RowTiles;
         T* aTile = grid.A, cTile = grid.C + first * 2 * w, bFirst = grid.B + first * tileStepB;
         // Copies, so stores to C do not make the JIT reload them from the grid; alpha = 1 and beta = 0, the usual
         // case, store the accumulators as they are (the same bits as scaling by one).
         T alpha = grid.Alpha, beta = grid.Beta;
         bool plain = alpha == T.One && beta == T.Zero;
-        for (int tile = 0; tile < grid.RowTiles; tile++, aTile += grid.TileStepA, cTile += rows * ldc)
+        for (int tile = 0; tile < rowTiles; tile++, aTile += tileStepA, cTile += rows * ldc)
         for (int t = 0; t < count; t++)
         {
             T* a = aTile, a4 = a + 4 * rowStep, bp = bFirst + t * tileStepB, c = cTile + t * 2 * w;
