@@ -150,7 +150,7 @@ internal static class GemmPairedReport
                 iPeak = actions.Count;
                 actions.Add(peak);
             }
-            double[][] t = PairedRounds.Measure(o.Rounds, [.. actions]);
+            double[][] t = PairedRounds.Measure(o.Rounds, o.Threads > 1 ? Settle() : null, [.. actions]);
             BlockSizes.Use<T>(Isa.Path, model);
             double f = shape.Flops;
             string Rate(int i) => i < 0 ? "-" : $"{PairedRounds.Median(t, x => f / x[i]) / 1e9:F1}";
@@ -181,13 +181,20 @@ internal static class GemmPairedReport
             var actions = new List<Action> { () => { one.UseThreads(); one.FastNN(); }, () => { two.UseThreads(); two.FastNN(); } };
             if (baseline)
                 actions.AddRange([() => { one.UseThreads(); one.OpenBLAS(); }, () => { two.UseThreads(); two.OpenBLAS(); }]);
-            double[][] t = PairedRounds.Measure(rounds, [.. actions]);
+            double[][] t = PairedRounds.Measure(rounds, Settle(), [.. actions]);
             double f = shape.Flops;
             Console.WriteLine($"| {shape} | {PairedRounds.Median(t, x => f / x[0]) / 1e9:F1} | {PairedRounds.Median(t, x => f / x[1]) / 1e9:F1} | " +
                 $"{PairedRounds.Median(t, x => x[0] / x[1]):F2}x | " +
                 $"{(baseline ? $"{PairedRounds.Median(t, x => x[2] / x[3]):F2}x" : "-")} | {(baseline ? $"{PairedRounds.Median(t, x => x[3] / x[1]):F2}x" : "-")} |");
         }
     }
+
+    /// <summary>
+    /// A pause of 10 ms after every slice of a two-thread section, for the worker threads of the slice just timed to
+    /// go to sleep: FastNN's spin for a few milliseconds after their last part (OpenBLAS's, with the timeout set
+    /// here, at once), and took that from the slice that followed.
+    /// </summary>
+    private static Action Settle() => () => Thread.Sleep(10);
 
     /// <summary>The peak probe of the widest vectors this process may use, its flops per call and its name.</summary>
     private static (Action? Peak, double Flops, string Name) Peak<T>()
