@@ -4,10 +4,12 @@ namespace FastNN.Data;
 
 /// <summary>
 /// A table of examples: features <c>[Rows, FeatureCount]</c> stored row-major in one flat array, and one
-/// target per row (a value for regression, a class index stored as <typeparamref name="T"/> for classification).
+/// target per row (a value for regression, a class index stored as <typeparamref name="T"/> for classification),
+/// with the class labels when the classes have names.
 /// </summary>
 /// <remarks>
-/// A dataset never changes after construction; standardization, subsets and splits return new datasets.
+/// A dataset never changes after construction (so it is safe to share between threads); standardization, subsets and
+/// splits return new datasets, which keep the feature names, target name and class labels.
 /// <see cref="Gather"/> copies chosen rows into caller buffers without allocating, which is what a training
 /// loop does once per mini-batch.
 /// </remarks>
@@ -17,6 +19,7 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly T[] _features;
     private readonly T[] _targets;
     private readonly string[] _featureNames;
+    private readonly string[]? _classLabels;
 
     /// <summary>Wraps <paramref name="features"/> and <paramref name="targets"/> (not copied: do not change them afterwards).</summary>
     /// <param name="features">Row-major <c>[rows, featureCount]</c>.</param>
@@ -24,10 +27,14 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="featureCount">Number of features per row (at least 1).</param>
     /// <param name="featureNames">One name per feature, or <see langword="null"/> for <c>x0, x1, …</c>.</param>
     /// <param name="targetName">Name of the target column (default <c>target</c>).</param>
+    /// <param name="classLabels">The label of each class index, or <see langword="null"/> when the targets are values or unnamed classes;
+    /// when given, every target must be a class index below its count.</param>
     /// <exception cref="ArgumentNullException">An array is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="featureCount"/> is less than 1.</exception>
-    /// <exception cref="ArgumentException">The lengths of the arrays do not agree with <paramref name="featureCount"/>.</exception>
-    public Dataset(T[] features, T[] targets, int featureCount, IReadOnlyList<string>? featureNames = null, string? targetName = null)
+    /// <exception cref="ArgumentException">The lengths of the arrays do not agree with <paramref name="featureCount"/>, or a
+    /// target is not an index into <paramref name="classLabels"/>, or a label is empty or repeated.</exception>
+    public Dataset(T[] features, T[] targets, int featureCount, IReadOnlyList<string>? featureNames = null, string? targetName = null,
+        IReadOnlyList<string>? classLabels = null)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(targets);
@@ -38,6 +45,17 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
                 nameof(features));
         if (featureNames is not null && featureNames.Count != featureCount)
             throw new ArgumentException($"featureNames has {featureNames.Count} names for {featureCount} features.", nameof(featureNames));
+
+        if (classLabels is not null)
+        {
+            _ = new LabelIndex(classLabels, nameof(classLabels));
+            for (int i = 0; i < targets.Length; i++)
+            {
+                if (FastNN.Data.ClassLabels.ToIndex(targets[i], i, nameof(targets)) >= classLabels.Count)
+                    throw new ArgumentException($"Target {targets[i]} at row {i} is not a class index below the {classLabels.Count} class labels.", nameof(targets));
+            }
+            _classLabels = [.. classLabels];
+        }
 
         _features = features;
         _targets = targets;
@@ -63,6 +81,9 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>The name of the target column.</summary>
     public string TargetName { get; }
+
+    /// <summary>The label of each class index (as read from a CSV class column), or <see langword="null"/> when the targets are values or unnamed class indices.</summary>
+    public IReadOnlyList<string>? ClassLabels => _classLabels;
 
     /// <summary>The features of one row.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="row"/> is outside <c>[0, Rows)</c>.</exception>
@@ -103,13 +124,13 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
         var features = new T[rows.Length * FeatureCount];
         var targets = new T[rows.Length];
         Gather(rows, features, targets);
-        return new Dataset<T>(features, targets, FeatureCount, _featureNames, TargetName);
+        return new Dataset<T>(features, targets, FeatureCount, _featureNames, TargetName, _classLabels);
     }
 
     /// <summary>A new dataset with the same rows and targets and the given features (same shape).</summary>
     /// <exception cref="ArgumentException"><paramref name="features"/> does not have <c>Rows * FeatureCount</c> elements.</exception>
     public Dataset<T> WithFeatures(T[] features) =>
-        new(features, _targets, FeatureCount, _featureNames, TargetName);
+        new(features, _targets, FeatureCount, _featureNames, TargetName, _classLabels);
 
     /// <summary>
     /// Splits the rows at random into a training and a validation dataset, holding out
@@ -129,7 +150,7 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
         var random = new Random(seed);
         var train = new List<int>(Rows);
         var validation = new List<int>(Rows);
-        foreach (int[] group in stratified ? ClassLabels.RowsByClass(Targets, nameof(Targets)) : [Enumerable.Range(0, Rows).ToArray()])
+        foreach (int[] group in stratified ? FastNN.Data.ClassLabels.RowsByClass(Targets, nameof(Targets)) : [Enumerable.Range(0, Rows).ToArray()])
         {
             Shuffler.Shuffle(group, random);
             int held = (int)Math.Round(validationFraction * group.Length, MidpointRounding.AwayFromZero);
