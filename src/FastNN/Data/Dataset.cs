@@ -140,9 +140,11 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="validationFraction">Fraction of rows held out, in <c>(0, 1)</c>.</param>
     /// <param name="seed">Seed of the shuffle; the same seed gives the same split.</param>
     /// <param name="stratified">Split each class separately; targets must then be class indices.</param>
+    /// <param name="keepOrder">Keep each part's rows in their order in this dataset (so an unshuffled pass visits them in
+    /// file order) instead of shuffling them; the same seed holds out the same rows either way.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="validationFraction"/> is not in <c>(0, 1)</c>.</exception>
     /// <exception cref="ArgumentException">A part would be empty, or a target is not a class index when stratified.</exception>
-    public (Dataset<T> Train, Dataset<T> Validation) Split(double validationFraction, int seed, bool stratified = false)
+    public (Dataset<T> Train, Dataset<T> Validation) Split(double validationFraction, int seed, bool stratified = false, bool keepOrder = false)
     {
         if (!(validationFraction > 0 && validationFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "The validation fraction must be in (0, 1).");
@@ -164,8 +166,16 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         // Stratification collects the rows class by class; mix the classes so an unshuffled pass is not sorted by class.
         int[] trainRows = train.ToArray(), validationRows = validation.ToArray();
-        Shuffler.Shuffle(trainRows, random);
-        Shuffler.Shuffle(validationRows, random);
+        if (keepOrder)
+        {
+            Array.Sort(trainRows);
+            Array.Sort(validationRows);
+        }
+        else
+        {
+            Shuffler.Shuffle(trainRows, random);
+            Shuffler.Shuffle(validationRows, random);
+        }
         return (Subset(trainRows), Subset(validationRows));
     }
 }

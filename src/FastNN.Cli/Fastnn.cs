@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using FastNN.Cli.Commands;
+using FastNN.Data;
+
+namespace FastNN.Cli;
+
+/// <summary>The <c>fastnn</c> command: its subcommands, and the mapping of failures to exit codes and one-line messages.</summary>
+internal static class Fastnn
+{
+    /// <summary>Runs the command line <paramref name="args"/> against <paramref name="console"/> and returns the exit code.</summary>
+    public static int Run(string[] args, CliConsole console)
+    {
+        var root = new RootCommand("fastnn: train, evaluate and run neural networks on the CPU with FastNN.")
+        {
+            TrainCommand.Create(console),
+        };
+        ParseResult parse = root.Parse(args);
+        if (parse.Action is ParseErrorAction)
+        {
+            string command = parse.CommandResult.Command is RootCommand ? "fastnn" : $"fastnn {parse.CommandResult.Command.Name}";
+            foreach (var error in parse.Errors)
+                console.Error.WriteLine($"fastnn: {OneLine(error.Message)} (see '{command} --help')");
+            return ExitCode.Usage;
+        }
+        return parse.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>
+    /// Runs a command's body: a user's mistake (bad option value, missing or malformed file) exits with 2, anything else
+    /// with 1, each as one line on stderr and never a stack trace (set FASTNN_DEBUG=1 to see it).
+    /// </summary>
+    public static int Guard(CliConsole console, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (IsUsage(e))
+        {
+            Report(console, e);
+            return ExitCode.Usage;
+        }
+        catch (Exception e)
+        {
+            Report(console, e, $"{e.GetType().Name}: ");
+            return ExitCode.Failure;
+        }
+    }
+
+    private static bool IsUsage(Exception e) =>
+        e is UsageException or CsvFormatException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException
+            or ArgumentException;
+
+    private static void Report(CliConsole console, Exception e, string prefix = "")
+    {
+        console.Error.WriteLine($"fastnn: {prefix}{OneLine(e.Message)}");
+        if (Environment.GetEnvironmentVariable("FASTNN_DEBUG") is "1")
+            console.Error.WriteLine(e);
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+}
