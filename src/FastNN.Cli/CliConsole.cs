@@ -23,7 +23,7 @@ internal sealed class CliConsole
             Interactive = interactive ? InteractionSupport.Yes : InteractionSupport.No,
         });
         if (!interactive)
-            Ansi.Profile.Width = 120; // a redirected stream has no width; keep tables on one line each
+            Ansi.Profile.Width = 200; // a log has no width: wide enough that no table row wraps
     }
 
     /// <summary>Standard output: results, tables, progress lines.</summary>
@@ -50,8 +50,14 @@ internal sealed class CliConsole
         return new CliConsole(Console.Out, Console.Error, interactive);
     }
 
-    /// <summary>Writes a line of plain text to <see cref="Out"/>.</summary>
-    public void Line(string text = "") => Ansi.WriteLine(text);
+    /// <summary>Writes a line of plain text to <see cref="Out"/> (through the live display on a terminal; unwrapped in a log).</summary>
+    public void Line(string text = "")
+    {
+        if (Interactive)
+            Ansi.WriteLine(text);
+        else
+            Out.WriteLine(text);
+    }
 
     /// <summary>Writes a table.</summary>
     public void Write(Table table)

@@ -14,6 +14,10 @@ internal static class Fastnn
         var root = new RootCommand("fastnn: train, evaluate and run neural networks on the CPU with FastNN.")
         {
             TrainCommand.Create(console),
+            GradflowCommand.Create(console),
+            GradcheckCommand.Create(console),
+            BenchCommand.Create(console),
+            InfoCommand.Create(console),
         };
         ParseResult parse = root.Parse(args);
         if (parse.Action is ParseErrorAction)

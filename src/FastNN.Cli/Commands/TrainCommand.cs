@@ -67,9 +67,9 @@ internal static class TrainCommand
 
         double targetScale = data.Target?.Scales[0] ?? 1;
         var format = new EpochFormat(task, targetScale, s.Loop.Epochs);
-        TrainingHistory history = TrainingProgress.Run(console, "training", s.Loop.Epochs, format.Describe, report =>
+        TrainingHistory history = ProgressDisplay.Run(console, "training", s.Loop.Epochs, report =>
         {
-            trainer.EpochCompleted = report;
+            trainer.EpochCompleted = epoch => report(format.Describe(epoch));
             return trainer.Fit(data.Train, data.Test);
         });
 

@@ -6,11 +6,7 @@ namespace FastNN.Cli.Options;
 /// <summary>The options of the optimizer, its schedule and the penalties.</summary>
 internal sealed class OptimizerOptions
 {
-    private readonly Option<string> _optimizer = new Option<string>("--optimizer")
-    {
-        Description = "sgd, rmsprop, adam or adamw (as torch.optim). Default adamw.",
-        DefaultValueFactory = _ => "adamw",
-    }.AcceptOnlyFromAmong(OptimizerFactory.Names);
+    private readonly Option<string> _optimizer;
 
     private readonly Option<double?> _lr = new("--lr")
     {
@@ -18,11 +14,7 @@ internal sealed class OptimizerOptions
         HelpName = "RATE",
     };
 
-    private readonly Option<double> _momentum = new("--momentum")
-    {
-        Description = "Momentum of sgd and rmsprop. Default 0.",
-        HelpName = "M",
-    };
+    private readonly Option<double> _momentum;
 
     private readonly Option<bool> _nesterov = new("--nesterov") { Description = "Nesterov momentum (sgd; needs --momentum > 0)." };
 
@@ -62,6 +54,22 @@ internal sealed class OptimizerOptions
         Description = "Clip the gradients to this global L2 norm before each step (as clip_grad_norm_). Default: no clipping.",
         HelpName = "NORM",
     };
+
+    /// <summary>Creates the options with their defaults: the optimizer and, for sgd and rmsprop, the momentum.</summary>
+    public OptimizerOptions(string defaultOptimizer = "adamw", double defaultMomentum = 0)
+    {
+        _optimizer = new Option<string>("--optimizer")
+        {
+            Description = $"sgd, rmsprop, adam or adamw (as torch.optim). Default {defaultOptimizer}.",
+            DefaultValueFactory = _ => defaultOptimizer,
+        }.AcceptOnlyFromAmong(OptimizerFactory.Names);
+        _momentum = new Option<double>("--momentum")
+        {
+            Description = $"Momentum of sgd and rmsprop. Default {defaultMomentum.ToString(System.Globalization.CultureInfo.InvariantCulture)}.",
+            HelpName = "M",
+            DefaultValueFactory = _ => defaultMomentum,
+        };
+    }
 
     public void AddTo(Command command)
     {

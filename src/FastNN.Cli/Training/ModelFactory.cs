@@ -40,7 +40,8 @@ internal static class ModelFactory
         };
         if (scheme is not { } chosen)
             return;
-        (Nonlinearity nonlinearity, double slope) = Activations.Gain(settings.Activation);
+        // A linear model has no activation: its one layer takes gain 1.
+        (Nonlinearity nonlinearity, double slope) = settings.Layers.Length == 0 ? (Nonlinearity.Linear, 0) : Activations.Gain(settings.Activation);
         Init.Parameters(model.Parameters, model.ParameterTensors, seed, chosen, nonlinearity, slope);
     }
 
