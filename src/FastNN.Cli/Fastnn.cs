@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.Text.RegularExpressions;
 using FastNN.Cli.Commands;
+using FastNN.Cli.Options;
 using FastNN.Data;
 
 namespace FastNN.Cli;
@@ -14,20 +16,39 @@ internal static class Fastnn
         var root = new RootCommand("fastnn: train, evaluate and run neural networks on the CPU with FastNN.")
         {
             TrainCommand.Create(console),
+            CvCommand.Create(console),
             GradflowCommand.Create(console),
             GradcheckCommand.Create(console),
             BenchCommand.Create(console),
             InfoCommand.Create(console),
         };
+        UseNumberParsers(root);
         ParseResult parse = root.Parse(args);
         if (parse.Action is ParseErrorAction)
         {
             string command = parse.CommandResult.Command is RootCommand ? "fastnn" : $"fastnn {parse.CommandResult.Command.Name}";
-            foreach (var error in parse.Errors)
-                console.Error.WriteLine($"fastnn: {OneLine(error.Message)} (see '{command} --help')");
+            console.Error.WriteLine($"fastnn: {string.Join(" ", parse.Errors.Select(e => OneLine(e.Message)))} (see '{command} --help')");
             return ExitCode.Usage;
         }
         return parse.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
+    }
+
+    // Numbers are read in the invariant culture, and a value that is not one is reported with the option's name
+    // (the parser's own message names the CLR type, such as System.Nullable`1[System.Double]).
+    private static void UseNumberParsers(Command command)
+    {
+        foreach (Option option in command.Options)
+        {
+            switch (option)
+            {
+                case Option<double> o: o.CustomParser = OptionValues.Number<double>(o.Name); break;
+                case Option<double?> o: o.CustomParser = OptionValues.OptionalNumber<double>(o.Name); break;
+                case Option<int> o: o.CustomParser = OptionValues.Number<int>(o.Name); break;
+                case Option<int?> o: o.CustomParser = OptionValues.OptionalNumber<int>(o.Name); break;
+            }
+        }
+        foreach (Command subcommand in command.Subcommands)
+            UseNumberParsers(subcommand);
     }
 
     /// <summary>
@@ -44,6 +65,11 @@ internal static class Fastnn
         {
             Report(console, e);
             return ExitCode.Usage;
+        }
+        catch (InvalidOperationException e)
+        {
+            Report(console, e); // a run that failed as such (training diverged), told in the library's own words
+            return ExitCode.Failure;
         }
         catch (Exception e)
         {
@@ -63,5 +89,5 @@ internal static class Fastnn
             console.Error.WriteLine(e);
     }
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    private static string OneLine(string message) => Regex.Replace(message, @"\s+", " ").Trim();
 }

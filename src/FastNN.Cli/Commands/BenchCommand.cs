@@ -31,26 +31,32 @@ internal static class BenchCommand
             Description = "Threads of the multi-threaded runs. Default: FASTNN_NUM_THREADS, else every processor.",
             HelpName = "N",
         };
+        var time = new Option<double>("--time")
+        {
+            Description = "Seconds spent on each measurement (the median of repeated runs is reported). Default 1.",
+            HelpName = "SECONDS",
+            DefaultValueFactory = _ => 1.0,
+        };
         var command = new Command("bench",
             "A quick in-process benchmark: float GEMM GFLOP/s and an MLP training step, as fractions of the measured FMA peak (benchmarks/FastNN.Benchmarks holds the rigorous suites).")
         {
-            size, threads,
+            size, threads, time,
         };
         command.SetAction(parse => Fastnn.Guard(console, () =>
         {
             int n = Options.OptionValues.AtLeast(parse.GetValue(size), 16, "--size");
             int all = Options.OptionValues.AtLeast(parse.GetValue(threads) ?? Parallelism.MaxThreads, 1, "--threads");
-            return Run(console, n, all);
+            return Run(console, n, all, Options.OptionValues.Positive(parse.GetValue(time), "--time"));
         }));
         return command;
     }
 
-    private static int Run(CliConsole console, int n, int threads)
+    private static int Run(CliConsole console, int n, int threads, double seconds)
     {
         int previous = Parallelism.MaxThreads;
         try
         {
-            console.Line($"{MachineInfo.CpuModel()}, {Environment.ProcessorCount} logical processors, SIMD path {Isa.Path}; measuring (about 10 s)...");
+            console.Line($"{MachineInfo.CpuModel()}, {Environment.ProcessorCount} logical processors, SIMD path {Isa.Path}; measuring...");
             double peak = FmaPeak.Measure();
             var table = new Table().AddColumns("measurement", "threads", "median time", "GFLOP/s", "of measured peak");
             table.AddRow("float FMA peak, twelve independent chains", "1", "", Format(peak), "100%");
@@ -62,12 +68,12 @@ internal static class BenchCommand
             foreach (int t in threads == 1 ? [1] : new[] { 1, threads })
             {
                 Parallelism.MaxThreads = t;
-                double seconds = Median(() => Gemm.Multiply(false, false, n, n, n, 1f, a, n, b, n, 0f, c, n));
-                AddRow(table, $"float GEMM {n}×{n}×{n}", t, seconds, gemmFlops, peak);
+                double median = Median(() => Gemm.Multiply(false, false, n, n, n, 1f, a, n, b, n, 0f, c, n), seconds);
+                AddRow(table, $"float GEMM {n}×{n}×{n}", t, median, gemmFlops, peak);
             }
 
             Parallelism.MaxThreads = threads;
-            (double stepSeconds, double stepFlops) = TrainStep();
+            (double stepSeconds, double stepFlops) = TrainStep(seconds);
             AddRow(table, "MLP 784-256-256-10 AdamW training step, batch 256", threads, stepSeconds, stepFlops, peak);
             console.Write(table);
             console.Line("Quick figures from one process: the BenchmarkDotNet suites in benchmarks/FastNN.Benchmarks are the rigorous ones (see benchmarks/RESULTS.md).");
@@ -80,7 +86,7 @@ internal static class BenchCommand
     }
 
     // One step's GEMM work: forward and weight gradient of every layer, input gradient of all but the first (training skips it).
-    private static (double Seconds, double Flops) TrainStep()
+    private static (double Seconds, double Flops) TrainStep(double seconds)
     {
         const int batch = 256;
         int[] widths = [784, 256, 256, 10];
@@ -92,16 +98,16 @@ internal static class BenchCommand
         double flops = 0;
         for (int l = 0; l + 1 < widths.Length; l++)
             flops += 2.0 * batch * widths[l] * widths[l + 1] * (l == 0 ? 2 : 3);
-        return (Median(() => trainer.TrainStep(x, y, batch)), flops);
+        return (Median(() => trainer.TrainStep(x, y, batch), seconds), flops);
     }
 
-    // The median of repeated timings, after a warm-up call, over about a second.
-    private static double Median(Action action)
+    // The median of repeated timings, after a warm-up call, over about the given time (at least five runs).
+    private static double Median(Action action, double seconds)
     {
         action();
         var times = new List<double>();
         long start = Stopwatch.GetTimestamp();
-        while (times.Count < 5 || (times.Count < 1000 && Stopwatch.GetElapsedTime(start).TotalSeconds < 1))
+        while (times.Count < 5 || (times.Count < 1000 && Stopwatch.GetElapsedTime(start).TotalSeconds < seconds))
         {
             long t = Stopwatch.GetTimestamp();
             action();

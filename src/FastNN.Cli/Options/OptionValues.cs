@@ -1,10 +1,29 @@
+using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Numerics;
 
 namespace FastNN.Cli.Options;
 
 /// <summary>Checks of option values, each failing with a <see cref="UsageException"/> that names the option.</summary>
 internal static class OptionValues
 {
+    /// <summary>A parser that reads an option's value as a number in the invariant culture, with an error that names the option.</summary>
+    public static Func<ArgumentResult, T> Number<T>(string option) where T : struct, INumber<T> =>
+        result => Parse<T>(result, option) ?? default;
+
+    /// <summary>As <see cref="Number{T}"/>, for an option whose absence means "not given".</summary>
+    public static Func<ArgumentResult, T?> OptionalNumber<T>(string option) where T : struct, INumber<T> =>
+        result => Parse<T>(result, option);
+
+    private static T? Parse<T>(ArgumentResult result, string option) where T : struct, INumber<T>
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (T.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out T value))
+            return value;
+        result.AddError($"{option}: '{text}' is not {(typeof(T) == typeof(int) ? "an integer" : "a number")}.");
+        return null;
+    }
+
     /// <summary>Hidden widths from <c>128,64</c>; an empty string is a linear model.</summary>
     public static int[] Layers(string text, string option)
     {

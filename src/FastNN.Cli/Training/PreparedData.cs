@@ -54,13 +54,17 @@ internal sealed class PreparedData<T> where T : unmanaged, IFloatingPointIeee754
         return new PreparedData<T>(Apply(train, input, target), test is null ? null : Apply(test, input, target), input, target);
     }
 
+    /// <summary>A copy of <paramref name="data"/> whose targets <paramref name="target"/> standardizes.</summary>
+    public static Dataset<T> StandardizeTarget(Dataset<T> data, Standardizer target)
+    {
+        T[] targets = data.Targets.ToArray();
+        target.Transform<T>(targets);
+        return new Dataset<T>(data.Features.ToArray(), targets, data.FeatureCount, data.FeatureNames, data.TargetName);
+    }
+
     private static Dataset<T> Apply(Dataset<T> data, Standardizer input, Standardizer? target)
     {
         Dataset<T> standardized = input.Transform(data);
-        if (target is null)
-            return standardized;
-        T[] targets = data.Targets.ToArray();
-        target.Transform<T>(targets);
-        return new Dataset<T>(standardized.Features.ToArray(), targets, data.FeatureCount, data.FeatureNames, data.TargetName);
+        return target is null ? standardized : StandardizeTarget(standardized, target);
     }
 }
