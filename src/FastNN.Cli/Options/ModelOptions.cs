@@ -6,7 +6,7 @@ namespace FastNN.Cli.Options;
 /// <summary>The options that describe the network.</summary>
 internal sealed class ModelOptions
 {
-    public const string DefaultLayers = "128,64";
+    public const string DefaultLayers = "256,128";
 
     private readonly Option<string> _layers = new("--layers")
     {
