@@ -73,9 +73,9 @@ internal static class TrainCommand
             return trainer.Fit(data.Train, data.Test);
         });
 
-        console.Line(FinalLine(trainer, data, task));
         TrainingPlot.Save(s.Plot, history.Epochs, task, $"{source}: {task.Name()}, {ModelDescription.Network(model, s.Model)}");
         console.Line($"plot: {Path.GetFullPath(s.Plot)}");
+        console.Line(FinalLine(trainer, data, task));
         return ExitCode.Success;
     }
 
