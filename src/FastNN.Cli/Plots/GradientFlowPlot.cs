@@ -25,6 +25,13 @@ internal static class GradientFlowPlot
             double[] steps = Enumerable.Range(0, result.Ratios.Length).Select(i => (double)i).ToArray();
             var ratio = bySteps.Add.ScatterLine(steps, Log10(result.Ratios));
             ratio.Color = line.Color;
+            if (result.Variant.L2 > 0 || result.Variant.Dropout > 0)
+            {
+                // A remedy on the same network as another line: dashed, so the line it lies on (L2 starts from the same
+                // weights as the plain sigmoid network) stays visible under it.
+                line.LinePattern = LinePattern.Dashed;
+                ratio.LinePattern = LinePattern.Dashed;
+            }
         }
 
         byLayer.Title($"‖gradient‖ per layer at initialization, {depth} hidden layers of {width}");
