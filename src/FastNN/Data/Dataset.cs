@@ -1,4 +1,5 @@
 using System.Numerics;
+using FastNN.Layers;
 
 namespace FastNN.Data;
 
@@ -8,8 +9,9 @@ namespace FastNN.Data;
 /// with the class labels when the classes have names.
 /// </summary>
 /// <remarks>
-/// A dataset never changes after construction (so it is safe to share between threads); standardization, subsets and
-/// splits return new datasets, which keep the feature names, target name and class labels.
+/// Every feature and target is finite (checked at construction). A dataset never changes after construction;
+/// standardization, subsets and splits return new datasets, which keep the feature names, target name and class
+/// labels, and any number of threads may read one at once.
 /// <see cref="Gather"/> copies chosen rows into caller buffers without allocating, which is what a training
 /// loop does once per mini-batch.
 /// </remarks>
@@ -31,8 +33,9 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// when given, every target must be a class index below its count.</param>
     /// <exception cref="ArgumentNullException">An array is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="featureCount"/> is less than 1.</exception>
-    /// <exception cref="ArgumentException">The lengths of the arrays do not agree with <paramref name="featureCount"/>, or a
-    /// target is not an index into <paramref name="classLabels"/>, or a label is empty or repeated.</exception>
+    /// <exception cref="ArgumentException">The lengths of the arrays do not agree with <paramref name="featureCount"/>, a feature or
+    /// target is NaN or infinite (the message gives its row and column), a target is not an index into
+    /// <paramref name="classLabels"/>, or a label is empty or repeated.</exception>
     public Dataset(T[] features, T[] targets, int featureCount, IReadOnlyList<string>? featureNames = null, string? targetName = null,
         IReadOnlyList<string>? classLabels = null)
     {
@@ -46,6 +49,12 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (featureNames is not null && featureNames.Count != featureCount)
             throw new ArgumentException($"featureNames has {featureNames.Count} names for {featureCount} features.", nameof(featureNames));
 
+        _features = features;
+        _targets = targets;
+        FeatureCount = featureCount;
+        _featureNames = featureNames?.ToArray() ?? Enumerable.Range(0, featureCount).Select(i => $"x{i}").ToArray();
+        TargetName = targetName ?? "target";
+        CheckFinite();
         if (classLabels is not null)
         {
             _ = new LabelIndex(classLabels, nameof(classLabels));
@@ -56,12 +65,25 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
             }
             _classLabels = [.. classLabels];
         }
+    }
 
-        _features = features;
-        _targets = targets;
-        FeatureCount = featureCount;
-        _featureNames = featureNames?.ToArray() ?? Enumerable.Range(0, featureCount).Select(i => $"x{i}").ToArray();
-        TargetName = targetName ?? "target";
+    // A NaN or infinity would only surface steps later as a non-finite training objective; name it here instead.
+    private void CheckFinite()
+    {
+        for (int i = 0; i < _features.Length; i++)
+        {
+            if (!T.IsFinite(_features[i]))
+            {
+                (int row, int column) = Math.DivRem(i, FeatureCount);
+                throw new ArgumentException(
+                    $"Feature '{_featureNames[column]}' (column {column}) of row {row} (counting from 0) is {_features[i]}; every feature must be finite.", "features");
+            }
+        }
+        for (int row = 0; row < _targets.Length; row++)
+        {
+            if (!T.IsFinite(_targets[row]))
+                throw new ArgumentException($"Target '{TargetName}' of row {row} (counting from 0) is {_targets[row]}; every target must be finite.", "targets");
+        }
     }
 
     /// <summary>Number of rows (examples).</summary>
@@ -149,7 +171,7 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (!(validationFraction > 0 && validationFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "The validation fraction must be in (0, 1).");
 
-        var random = new Random(seed);
+        var random = new FastRandom((ulong)seed);
         var train = new List<int>(Rows);
         var validation = new List<int>(Rows);
         foreach (int[] group in stratified ? FastNN.Data.ClassLabels.RowsByClass(Targets, nameof(Targets)) : [Enumerable.Range(0, Rows).ToArray()])
