@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using FastNN.Cli.Commands;
 using FastNN.Cli.Options;
 using FastNN.Data;
+using FastNN.IO;
 
 namespace FastNN.Cli;
 
@@ -16,6 +17,8 @@ internal static class Fastnn
         var root = new RootCommand("fastnn: train, evaluate and run neural networks on the CPU with FastNN.")
         {
             TrainCommand.Create(console),
+            EvalCommand.Create(console),
+            PredictCommand.Create(console),
             CvCommand.Create(console),
             GradflowCommand.Create(console),
             GradcheckCommand.Create(console),
@@ -79,7 +82,7 @@ internal static class Fastnn
     }
 
     private static bool IsUsage(Exception e) =>
-        e is UsageException or CsvFormatException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException
+        e is UsageException or CsvFormatException or ModelFileException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException
             or ArgumentException;
 
     private static void Report(CliConsole console, Exception e, string prefix = "")

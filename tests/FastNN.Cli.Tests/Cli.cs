@@ -39,8 +39,16 @@ internal sealed class Cli : IDisposable
         return path;
     }
 
+    /// <summary>Runs the command; <c>train</c> writes its model and plot into the folder unless told where.</summary>
     public CliRun Run(params string[] args)
     {
+        if (args is ["train", ..] && !args.Contains("--help"))
+        {
+            if (!args.Contains("--save"))
+                args = [.. args, "--save", PathOf("model.safetensors")];
+            if (!args.Contains("--plot"))
+                args = [.. args, "--plot", PathOf("model.png")];
+        }
         var output = new StringWriter();
         var error = new StringWriter();
         int exit = Fastnn.Run(args, new CliConsole(output, error, interactive: false));
