@@ -88,7 +88,7 @@ internal static class GradflowCommand
         {
             table.AddRow(Markup.Escape(r.Variant.Name), Scientific(r.InitialNorms[0]), Scientific(r.InitialNorms[^1]), Scientific(r.Ratios[0]),
                 Scientific(r.EpochRatios[0]), Scientific(r.EpochRatios[^1]), r.InitialHealth == GradientHealth.Healthy ? "no" : r.InitialHealth.ToString().ToLowerInvariant(),
-                r.DivergedAtStep is long step ? $"diverged, step {step}" : string.Create(CultureInfo.InvariantCulture, $"{100 * r.Accuracy:F1}%"));
+                r.DivergedAtStep is long step ? $"diverged after {step} step{(step == 1 ? "" : "s")}" : string.Create(CultureInfo.InvariantCulture, $"{100 * r.Accuracy:F1}%"));
         }
         console.Write(table);
         console.Line("‖g₁‖, ‖g_out‖: L2 norm of the loss gradient of the first and of the output layer's parameters (a residual block counts as one");
@@ -102,6 +102,6 @@ internal static class GradflowCommand
     private static string Scientific(double value) => double.IsNaN(value) ? "-" : value.ToString("0.0e+00", CultureInfo.InvariantCulture);
 
     private static string Outcome(FlowResult r) => r.DivergedAtStep is long step
-        ? $"diverged at step {step}"
+        ? $"diverged after {step} step{(step == 1 ? "" : "s")}"
         : string.Create(CultureInfo.InvariantCulture, $"held-out accuracy {100 * r.Accuracy:F1}%");
 }

@@ -13,7 +13,7 @@ namespace FastNN.Cli.Training;
 /// <param name="EpochRatios">The median of <paramref name="Ratios"/> over each epoch's steps.</param>
 /// <param name="InitialHealth">What the gradient monitor flagged at the first step.</param>
 /// <param name="Accuracy">Held-out accuracy after the last epoch (NaN when training diverged).</param>
-/// <param name="DivergedAtStep">The step whose loss was no longer finite, or null when training finished.</param>
+/// <param name="DivergedAtStep">The steps taken before the loss was no longer finite, or null when training finished.</param>
 internal sealed record FlowResult(FlowVariant Variant, double[] InitialNorms, double[] Ratios, double[] EpochRatios,
     GradientHealth InitialHealth, double Accuracy, long? DivergedAtStep);
 
