@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Text.RegularExpressions;
 using FastNN.Cli.Commands;
@@ -14,8 +15,11 @@ internal static class Fastnn
     /// <summary>Runs the command line <paramref name="args"/> against <paramref name="console"/> and returns the exit code.</summary>
     public static int Run(string[] args, CliConsole console)
     {
-        var root = new RootCommand("fastnn: train, evaluate and run neural networks on the CPU with FastNN.")
+        // A command named fastnn rather than a RootCommand, which takes its name from the assembly (FastNN.Cli).
+        var root = new Command("fastnn", "Train, evaluate and run neural networks on the CPU with FastNN.")
         {
+            new HelpOption(),
+            new VersionOption(),
             TrainCommand.Create(console),
             EvalCommand.Create(console),
             PredictCommand.Create(console),
@@ -29,7 +33,7 @@ internal static class Fastnn
         ParseResult parse = root.Parse(args);
         if (parse.Action is ParseErrorAction)
         {
-            string command = parse.CommandResult.Command is RootCommand ? "fastnn" : $"fastnn {parse.CommandResult.Command.Name}";
+            string command = parse.CommandResult.Command == root ? "fastnn" : $"fastnn {parse.CommandResult.Command.Name}";
             console.Error.WriteLine($"fastnn: {string.Join(" ", parse.Errors.Select(e => OneLine(e.Message)))} (see '{command} --help')");
             return ExitCode.Usage;
         }
