@@ -15,5 +15,10 @@ if (paired)
     FastNN.Benchmarks.Gemm.GemmPairedReport.Run(args[1..]);
     return;
 }
+if (args.Length > 0 && args[0] == "inference")
+{
+    FastNN.Benchmarks.Inference.InferenceReport.Run(args[1..]);
+    return;
+}
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, new BenchmarkConfig());

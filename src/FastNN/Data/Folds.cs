@@ -1,4 +1,5 @@
 using System.Numerics;
+using FastNN.Layers;
 
 namespace FastNN.Data;
 
@@ -20,7 +21,7 @@ public static class Folds
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 2);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(k, rows);
         int[] order = Enumerable.Range(0, rows).ToArray();
-        Shuffler.Shuffle(order, new Random(seed));
+        Shuffler.Shuffle(order, new FastRandom((ulong)seed));
         return Deal([order], rows, k);
     }
 
@@ -39,7 +40,7 @@ public static class Folds
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 2);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(k, labels.Length);
         int[][] groups = ClassLabels.RowsByClass(labels, nameof(labels));
-        var random = new Random(seed);
+        var random = new FastRandom((ulong)seed);
         foreach (int[] group in groups)
             Shuffler.Shuffle(group, random);
         return Deal(groups, labels.Length, k);

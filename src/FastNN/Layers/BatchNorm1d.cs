@@ -14,7 +14,8 @@ namespace FastNN.Layers;
 /// Defaults: ε = 1e-5, m = 0.1, γ = 1, β = 0, running_mean = 0, running_var = 1. Training needs at least 2 rows,
 /// as in PyTorch.</para>
 /// <para>Parameters: <c>weight</c> (γ) and <c>bias</c> (β), each <c>[features]</c>. State: <c>running_mean</c>,
-/// <c>running_var</c> (<c>[features]</c>) and <c>num_batches_tracked</c> (a scalar held as <typeparamref name="T"/>).</para>
+/// <c>running_var</c> (<c>[features]</c>) and <c>num_batches_tracked</c> (a scalar held as <typeparamref name="T"/>,
+/// stored in model files as I64 like PyTorch's).</para>
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class BatchNorm1d<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFloatingPointIeee754<T>
@@ -37,7 +38,7 @@ public sealed class BatchNorm1d<T> : ILayer<T>, IJsonLayer where T : unmanaged, 
         Eps = eps;
         Momentum = momentum;
         _parameters = [new("weight", [features], ParameterKind.NormScale), new("bias", [features], ParameterKind.NormShift)];
-        _state = [new("running_mean", [features]), new("running_var", [features]), new("num_batches_tracked", [])];
+        _state = [new("running_mean", [features]), new("running_var", [features]), new("num_batches_tracked", [], IsInteger: true)];
     }
 
     /// <summary>Features per row.</summary>

@@ -2,8 +2,9 @@ namespace FastNN.Layers;
 
 /// <summary>
 /// A small, fast, seeded pseudo-random generator (xoshiro256**, seeded through SplitMix64) whose whole state can be
-/// saved and restored, so a stochastic pass (dropout) can be replayed exactly.
+/// saved and restored, so a stochastic pass (dropout) or a shuffle can be replayed exactly.
 /// </summary>
+/// <remarks>Not thread-safe: each generator is one sequence, drawn by one thread at a time.</remarks>
 public sealed class FastRandom
 {
     private ulong _s0, _s1, _s2, _s3;
@@ -42,6 +43,25 @@ public sealed class FastRandom
         _s2 ^= t;
         _s3 = ulong.RotateLeft(_s3, 45);
         return result;
+    }
+
+    /// <summary>A uniform integer in [0, <paramref name="maxExclusive"/>), without bias.</summary>
+    /// <param name="maxExclusive">The exclusive upper bound, at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxExclusive"/> is below 1.</exception>
+    public int NextInt32(int maxExclusive)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxExclusive, 1);
+        // Lemire (2019): the high half of a 32×32-bit product is uniform once the few low halves below
+        // 2³² mod range are rejected; the modulo is only computed in the rare case that can need it.
+        uint range = (uint)maxExclusive;
+        ulong product = (NextUInt64() >> 32) * range;
+        if ((uint)product < range)
+        {
+            uint threshold = (0u - range) % range;
+            while ((uint)product < threshold)
+                product = (NextUInt64() >> 32) * range;
+        }
+        return (int)(product >> 32);
     }
 
     /// <summary>A uniform double in [0, 1) with 53 random bits.</summary>

@@ -3,7 +3,9 @@ namespace FastNN.Layers;
 /// <summary>A non-learnable tensor a layer declares, such as BatchNorm's <c>running_mean</c>.</summary>
 /// <param name="Name">PyTorch state-dict name relative to the layer.</param>
 /// <param name="Shape">Row-major shape; empty for a scalar such as <c>num_batches_tracked</c>.</param>
-public sealed record StateDeclaration(string Name, int[] Shape)
+/// <param name="IsInteger">Whether the tensor is a count, held as the model's element type but stored in model files as a
+/// 64-bit integer (I64), as PyTorch stores <c>num_batches_tracked</c>.</param>
+public sealed record StateDeclaration(string Name, int[] Shape, bool IsInteger = false)
 {
     /// <summary>Number of elements: the product of <see cref="Shape"/> (1 for a scalar).</summary>
     public int Length => TensorShape.Length(Shape);

@@ -32,20 +32,27 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="maxBatch">The largest batch <see cref="Forward"/> will be given (at least 1).</param>
     /// <param name="seed">Seed of <see cref="Random"/> (initialization, dropout).</param>
     /// <exception cref="ArgumentException">No layers, or a layer's input width differs from the previous layer's output width (the message names both layers and shapes).</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1, or so large that the workspace would not fit in an array.</exception>
     public Sequential(IEnumerable<ILayer<T>> layers, int maxBatch, ulong seed = 0)
+        : this(layers, maxBatch, seed, initialize: true)
+    {
+    }
+
+    /// <summary>Builds the model, initializing its tensors or (for a model whose every tensor is about to be read from a file) not.</summary>
+    internal Sequential(IEnumerable<ILayer<T>> layers, int maxBatch, ulong seed, bool initialize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         _chain = new LayerChain<T>(layers, j => $"Layer {j}");
         MaxBatch = maxBatch;
         Seed = seed;
         _context = new LayerContext(seed);
+        int workspace = WorkspaceLength(_chain, maxBatch);
         _parameters = new T[_chain.ParameterLength];
         _gradients = new T[_chain.ParameterLength];
         _state = new T[_chain.StateLength];
         _input = new T[maxBatch * InputSize];
         _inputGradient = new T[maxBatch * InputSize];
-        _workspace = new T[_chain.ScratchLength(maxBatch)];
+        _workspace = new T[workspace];
 
         var parameterTensors = new List<ParameterTensor>();
         int offset = 0;
@@ -59,11 +66,12 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         offset = 0;
         foreach ((StateDeclaration s, int layer) in _chain.State)
         {
-            stateTensors.Add(new StateTensor(s.Name, offset, s.Length, s.Shape, layer));
+            stateTensors.Add(new StateTensor(s.Name, offset, s.Length, s.Shape, layer, s.IsInteger));
             offset += s.Length;
         }
         StateTensors = stateTensors;
-        Initialize(seed);
+        if (initialize)
+            Initialize(seed);
     }
 
     /// <summary>The layers, in order.</summary>
@@ -115,6 +123,45 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (p.Name == name)
                 return Parameters.Slice(p.Offset, p.Length);
         throw new ArgumentException($"The model has no parameter tensor '{name}'; it has {string.Join(", ", ParameterTensors.Select(t => t.Name))}.", nameof(name));
+    }
+
+    /// <summary>The named parameter or state tensor (any state-dict name of <see cref="ParameterTensors"/> or <see cref="StateTensors"/>), read-only.</summary>
+    /// <param name="name">A state-dict name such as <c>0.weight</c> or <c>1.running_mean</c>.</param>
+    /// <exception cref="ArgumentException">No tensor has that name (the message lists the names).</exception>
+    public ReadOnlySpan<T> Tensor(string name) => Slot(name, nameof(name), out _);
+
+    /// <summary>Overwrites the named parameter or state tensor with <paramref name="values"/>, which must hold exactly as many elements.</summary>
+    /// <param name="name">A state-dict name such as <c>0.weight</c> or <c>1.running_mean</c>.</param>
+    /// <param name="values">The new values, row-major in the tensor's shape.</param>
+    /// <exception cref="ArgumentException">No tensor has that name, or <paramref name="values"/> has another length than the tensor (the message gives its shape); the model is unchanged.</exception>
+    public void SetTensor(string name, ReadOnlySpan<T> values)
+    {
+        Span<T> slot = Slot(name, nameof(name), out int[] shape);
+        if (values.Length != slot.Length)
+            throw new ArgumentException($"Tensor '{name}' has shape {TensorShape.Format(shape)} ({slot.Length} elements) but {values.Length} values were given.", nameof(values));
+        values.CopyTo(slot);
+    }
+
+    private Span<T> Slot(string name, string argument, out int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(name, argument);
+        foreach (ParameterTensor p in ParameterTensors)
+        {
+            if (p.Name == name)
+            {
+                shape = p.Shape;
+                return Parameters.Slice(p.Offset, p.Length);
+            }
+        }
+        foreach (StateTensor s in StateTensors)
+        {
+            if (s.Name == name)
+            {
+                shape = s.Shape;
+                return State.Slice(s.Offset, s.Length);
+            }
+        }
+        throw new ArgumentException($"The model has no tensor '{name}'; it has {string.Join(", ", ParameterTensors.Select(t => t.Name).Concat(StateTensors.Select(t => t.Name)))}.", argument);
     }
 
     /// <summary>Re-initializes every parameter and state tensor from a generator reseeded with <paramref name="seed"/> (as at construction when it is the build seed).</summary>
@@ -199,6 +246,21 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         (List<ILayer<T>> layers, int describedMaxBatch) = LayerJson.Read<T>(json);
         return new Sequential<T>(layers, maxBatch ?? describedMaxBatch, seed);
+    }
+
+    // The workspace for maxBatch rows, checked to fit in an array before anything is allocated.
+    private static int WorkspaceLength(LayerChain<T> chain, int maxBatch)
+    {
+        int widest = Math.Max(chain.InputSize, chain.Layers.Max(l => l.OutputSize));
+        try
+        {
+            if ((long)maxBatch * widest <= Array.MaxLength)
+                return chain.ScratchLength(maxBatch);
+        }
+        catch (OverflowException)
+        {
+        }
+        throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, $"A workspace for {maxBatch} rows of up to {widest} features does not fit in an array; lower maxBatch.");
     }
 
     private LayerBuffers<T> Buffers(int batch) =>

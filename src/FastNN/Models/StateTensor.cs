@@ -6,4 +6,5 @@ namespace FastNN.Models;
 /// <param name="Length">Number of elements (the product of <paramref name="Shape"/>; 1 for a scalar).</param>
 /// <param name="Shape">Row-major shape; empty for a scalar such as <c>num_batches_tracked</c>.</param>
 /// <param name="LayerIndex">Index of the owning layer in its model.</param>
-public sealed record StateTensor(string Name, int Offset, int Length, int[] Shape, int LayerIndex);
+/// <param name="IsInteger">Whether the tensor is a count stored in model files as a 64-bit integer (I64), such as <c>num_batches_tracked</c>.</param>
+public sealed record StateTensor(string Name, int Offset, int Length, int[] Shape, int LayerIndex, bool IsInteger = false);

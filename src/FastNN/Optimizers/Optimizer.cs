@@ -107,6 +107,9 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         return buffer;
     }
 
+    /// <summary>The names of the state buffers, in creation order (the keys of <see cref="OptimizerState{T}.Buffers"/>).</summary>
+    internal IEnumerable<string> BufferNames => _buffers.Select(b => b.Name);
+
     /// <summary>Adds the algorithm's own hyper-parameters (beyond learning and decay rates) to a saved state.</summary>
     /// <param name="values">The state's hyper-parameters.</param>
     protected abstract void SaveHyperParameters(IDictionary<string, double> values);

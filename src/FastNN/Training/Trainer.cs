@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using FastNN.Data;
 using FastNN.Gradients;
+using FastNN.Layers;
 using FastNN.Losses;
 using FastNN.Models;
 using FastNN.Optimizers;
@@ -28,6 +29,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly T[] _batchTargets;
     private readonly T[] _lossGradient;
     private T[] _predictions = [];
+    private readonly FastRandom _shuffleRandom;
 
     /// <summary>Creates a trainer for <paramref name="model"/>.</summary>
     /// <param name="model">The model to train; its parameters change in place.</param>
@@ -57,6 +59,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _batchFeatures = new T[model.MaxBatch * model.InputSize];
         _batchTargets = new T[model.MaxBatch];
         _lossGradient = new T[model.MaxBatch * model.OutputSize];
+        _shuffleRandom = new FastRandom(Options.Seed is int seed ? (ulong)seed : (ulong)Random.Shared.NextInt64());
     }
 
     /// <summary>The model being trained.</summary>
@@ -102,11 +105,21 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Called after every epoch with its result, for progress display or logging.</summary>
     public Action<EpochResult>? EpochCompleted { get; set; }
 
-    /// <summary>Optimizer steps taken by this trainer.</summary>
+    /// <summary>Optimizer steps taken by this trainer (restored by <c>Checkpoint.Load</c>).</summary>
     public long Steps { get; private set; }
 
-    /// <summary>Epochs completed by this trainer, over every <see cref="Fit"/>.</summary>
+    /// <summary>Epochs completed by this trainer, over every <see cref="Fit"/> (restored by <c>Checkpoint.Load</c>).</summary>
     public int CompletedEpochs { get; private set; }
+
+    /// <summary>
+    /// The stream the epochs' row orders are drawn from: seeded with <see cref="TrainerOptions.Seed"/>'s bits
+    /// (<c>new FastRandom((ulong)seed)</c>) at construction, advanced by every shuffle of every <see cref="Fit"/>,
+    /// saved and restored by checkpoints.
+    /// </summary>
+    internal FastRandom ShuffleRandom => _shuffleRandom;
+
+    /// <summary>Sets the progress counters, as read from a checkpoint.</summary>
+    internal void RestoreProgress(long steps, int completedEpochs) => (Steps, CompletedEpochs) = (steps, completedEpochs);
 
     /// <summary>
     /// One optimizer step on one mini-batch: zero the gradients, forward in training mode, loss and its gradient,
@@ -160,11 +173,17 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         return double.CreateTruncating(loss);
     }
 
-    /// <summary>Trains for up to <see cref="TrainerOptions.Epochs"/> epochs.</summary>
+    /// <summary>
+    /// Trains until <see cref="CompletedEpochs"/> reaches <see cref="TrainerOptions.Epochs"/>: all of them for a new
+    /// trainer; the rest after a cancelled <see cref="Fit"/> or a <c>Checkpoint.Load</c>, which then continues exactly
+    /// where the saved run stopped.
+    /// </summary>
+    /// <remarks>Each epoch's row order is drawn afresh from the trainer's seeded shuffling stream, which carries over
+    /// from one <see cref="Fit"/> to the next. Early stopping and the best epoch are watched over this call's epochs.</remarks>
     /// <param name="train">The training rows (standardized already, if wanted).</param>
     /// <param name="validation">Rows to validate on after each epoch; null to hold out <see cref="TrainerOptions.ValidationFraction"/> of <paramref name="train"/>, or to train without validation.</param>
     /// <param name="cancellationToken">Stops training between steps; the epoch in progress is still validated and recorded, and the history so far is returned.</param>
-    /// <returns>Every epoch's result and the best epoch.</returns>
+    /// <returns>The result of every epoch this call ran (none when the trainer had already completed its epochs) and the best one.</returns>
     /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width.</exception>
     /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, or the loss became non-finite.</exception>
     public TrainingHistory Fit(Dataset<T> train, Dataset<T>? validation = null, CancellationToken cancellationToken = default)
@@ -178,17 +197,17 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         else if (Options.Patience > 0)
             throw new InvalidOperationException("Early stopping (Patience > 0) needs validation rows: pass a validation set or set ValidationFraction.");
 
-        var shuffler = new Shuffler(train.Rows, Options.Seed);
+        var shuffler = new Shuffler(train.Rows, _shuffleRandom);
         int batchSize = Options.BatchSizeFor(Model.MaxBatch);
         bool keepBest = validation is not null && Options.RestoreBest;
         T[] bestParameters = keepBest ? new T[Model.Parameters.Length] : [];
         T[] bestState = keepBest ? new T[Model.State.Length] : [];
-        var epochs = new List<EpochResult>(Options.Epochs);
+        var epochs = new List<EpochResult>(Math.Max(0, Options.Epochs - CompletedEpochs));
         double bestScore = double.NegativeInfinity;
         int bestEpoch = 0, sinceBest = 0;
         bool stoppedEarly = false;
 
-        for (int epoch = 1; epoch <= Options.Epochs && !cancellationToken.IsCancellationRequested; epoch++)
+        for (int epoch = CompletedEpochs + 1; epoch <= Options.Epochs && !cancellationToken.IsCancellationRequested; epoch++)
         {
             long start = Stopwatch.GetTimestamp();
             if (Options.Shuffle)

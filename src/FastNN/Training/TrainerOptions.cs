@@ -3,7 +3,10 @@ namespace FastNN.Training;
 /// <summary>How a trainer runs: epochs, mini-batches, shuffling, validation and early stopping.</summary>
 public sealed record TrainerOptions
 {
-    /// <summary>Maximum number of passes over the training rows. Default 10.</summary>
+    /// <summary>
+    /// The trainer's budget of passes over the training rows: <c>Fit</c> trains until the trainer has completed this
+    /// many epochs (fewer with early stopping). Default 10.
+    /// </summary>
     public int Epochs { get; init; } = 10;
 
     /// <summary>Rows per mini-batch (the last batch of an epoch may be smaller), at most the model's MaxBatch; <see langword="null"/> (the default) for 32 or MaxBatch if smaller.</summary>
@@ -12,7 +15,10 @@ public sealed record TrainerOptions
     /// <summary>Visit the training rows in a new random order each epoch (Fisher–Yates); otherwise in dataset order. Default true.</summary>
     public bool Shuffle { get; init; } = true;
 
-    /// <summary>Seed of the shuffles and of the validation split; <see langword="null"/> seeds from the clock. Default 0.</summary>
+    /// <summary>
+    /// Seed of the shuffles (the trainer's <c>FastRandom</c> stream, seeded with the value's bits) and of the
+    /// validation split; <see langword="null"/> draws a random seed. Default 0.
+    /// </summary>
     public int? Seed { get; init; } = 0;
 
     /// <summary>

@@ -1,4 +1,5 @@
 using FastNN.Data;
+using FastNN.Layers;
 
 namespace FastNN.Tests.Data;
 
@@ -42,6 +43,19 @@ public class DatasetTests
         Assert.NotEqual(Ids(data.Split(0.25, 5).Validation), Ids(data.Split(0.25, 6).Validation));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void KeepOrderHoldsOutTheSameRowsAndKeepsTheirFileOrder(bool stratified)
+    {
+        Dataset<double> data = Numbered(50, 3);
+        var (train, validation) = data.Split(0.2, seed: 4, stratified);
+        var (orderedTrain, orderedValidation) = data.Split(0.2, seed: 4, stratified, keepOrder: true);
+        Assert.Equal(Ids(validation).Order(), Ids(orderedValidation));
+        Assert.Equal(Ids(train).Order(), Ids(orderedTrain));
+        Assert.NotEqual(Ids(train), Ids(orderedTrain)); // the plain split shuffles
+    }
+
     [Fact]
     public void GatherCopiesTheChosenRowsInOrder()
     {
@@ -66,7 +80,7 @@ public class DatasetTests
     [Fact]
     public void ShufflerVisitsEveryRowOnceEachEpochWithoutAllocating()
     {
-        var shuffler = new Shuffler(1000, seed: 42);
+        var shuffler = new Shuffler(1000, new FastRandom(42));
         shuffler.Shuffle();
         Assert.Equal(0, SteadyStateAllocation.Least(3, () =>
         {
@@ -76,10 +90,57 @@ public class DatasetTests
         Assert.Equal(Enumerable.Range(0, 1000), shuffler.Order.ToArray().Order());
         Assert.NotEqual(Enumerable.Range(0, 1000), shuffler.Order.ToArray());
 
-        var again = new Shuffler(1000, seed: 42);
+        var again = new Shuffler(1000, new FastRandom(42));
         for (int epoch = 0; epoch < 1 + 3 * 20; epoch++)
             again.Shuffle();
         Assert.Equal(shuffler.Order.ToArray(), again.Order.ToArray());
+    }
+
+    [Fact]
+    public void AShuffleDependsOnlyOnTheGeneratorStateSoASavedStateReplaysTheNextEpochs()
+    {
+        var random = new FastRandom(9);
+        var shuffler = new Shuffler(50, random);
+        shuffler.Shuffle();
+        var saved = random.State;
+        shuffler.Shuffle();
+        int[] second = shuffler.Order.ToArray();
+        shuffler.Shuffle();
+        int[] third = shuffler.Order.ToArray();
+
+        // A new shuffler (identity order) over a generator restored to the saved state draws the same two orders.
+        var restored = new FastRandom(0);
+        restored.Restore(saved);
+        var replay = new Shuffler(50, restored);
+        replay.Shuffle();
+        Assert.Equal(second, replay.Order.ToArray());
+        replay.Shuffle();
+        Assert.Equal(third, replay.Order.ToArray());
+        Assert.NotEqual(second, third);
+    }
+
+    [Theory]
+    [InlineData(double.NaN, 1, 2)]
+    [InlineData(double.PositiveInfinity, 0, 0)]
+    [InlineData(double.NegativeInfinity, 2, 1)]
+    public void ConstructorRejectsANonFiniteFeatureNamingItsRowAndColumn(double bad, int row, int column)
+    {
+        double[] features = Enumerable.Range(0, 9).Select(i => (double)i).ToArray();
+        features[3 * row + column] = bad;
+        var e = Assert.Throws<ArgumentException>(() => new Dataset<double>(features, [0, 1, 2], 3, ["a", "b", "c"]));
+        Assert.Equal("features", e.ParamName);
+        Assert.Contains($"'{"abc"[column]}' (column {column}) of row {row} ", e.Message);
+        Assert.Contains(bad.ToString(), e.Message);
+    }
+
+    [Fact]
+    public void ConstructorRejectsANonFiniteTargetNamingItsRow()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new Dataset<float>(new float[6], [0, float.NaN, 1], 2, targetName: "price"));
+        Assert.Equal("targets", e.ParamName);
+        Assert.Contains("'price' of row 1 ", e.Message);
+        // Finite extremes are data, not errors.
+        Assert.Equal(2, new Dataset<float>([float.MaxValue, -float.MaxValue], [float.Epsilon, 0], 1).Rows);
     }
 
     [Fact]
@@ -87,7 +148,7 @@ public class DatasetTests
     {
         // 6 orders, 60000 draws: each count ~ Binomial(60000, 1/6), σ ≈ 91; allow 5σ.
         var counts = new Dictionary<string, int>();
-        var random = new Random(1);
+        var random = new FastRandom(1);
         Span<int> values = stackalloc int[3];
         for (int i = 0; i < 60000; i++)
         {

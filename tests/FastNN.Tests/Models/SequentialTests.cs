@@ -106,6 +106,36 @@ public class SequentialTests
     }
 
     [Fact]
+    public void SetTensorWritesANamedParameterOrStateTensorOfExactlyItsLength()
+    {
+        Sequential<double> model = new SequentialBuilder<double>(3).Dense(4).BatchNorm().Build(maxBatch: 2);
+        double[] weight = Enumerable.Range(1, 12).Select(i => i / 10.0).ToArray();
+        model.SetTensor("0.weight", weight);
+        model.SetTensor("1.running_var", [5, 6, 7, 8]);
+        Assert.Equal(weight, model.Tensor("0.weight").ToArray());
+        Assert.Equal(weight, model.Parameter("0.weight").ToArray());
+        Assert.Equal([5, 6, 7, 8], model.Tensor("1.running_var").ToArray());
+        Assert.Equal([5, 6, 7, 8], model.State.Slice(model.StateTensors[1].Offset, 4).ToArray());
+        Assert.True(model.StateTensors.Single(s => s.Name == "1.num_batches_tracked").IsInteger);
+        Assert.False(model.StateTensors.Single(s => s.Name == "1.running_mean").IsInteger);
+    }
+
+    [Fact]
+    public void SetTensorRejectsAWrongLengthOrNameAndLeavesTheModelUnchanged()
+    {
+        Sequential<double> model = new SequentialBuilder<double>(8).Dense(4).Build(maxBatch: 2);
+        double[] before = model.Parameters.ToArray();
+        var tooShort = Assert.Throws<ArgumentException>(() => model.SetTensor("0.weight", [1, 2, 3]));
+        Assert.Equal("values", tooShort.ParamName);
+        Assert.Contains("'0.weight' has shape [4, 8] (32 elements) but 3 values", tooShort.Message);
+        Assert.Throws<ArgumentException>(() => model.SetTensor("0.weight", new double[33]));
+        var unknown = Assert.Throws<ArgumentException>(() => model.SetTensor("0.wieght", new double[32]));
+        Assert.Contains("0.weight, 0.bias", unknown.Message);
+        Assert.Throws<ArgumentException>(() => model.Tensor("1.weight"));
+        Assert.Equal(before, model.Parameters.ToArray());
+    }
+
+    [Fact]
     public void JsonRoundTripsTheArchitecture()
     {
         var model = new Sequential<float>(

@@ -43,7 +43,7 @@ public class TrainerTests
 
         // The same steps by hand: the rows of each epoch in Shuffler(5)'s order, batches of 10, the last of 4.
         Trainer<double> manual = LinearTrainer(options);
-        var shuffler = new Shuffler(data.Rows, 5);
+        var shuffler = new Shuffler(data.Rows, new FastRandom(5));
         var x = new double[20];
         var y = new double[10];
         for (int epoch = 0; epoch < 3; epoch++)
@@ -58,6 +58,34 @@ public class TrainerTests
         }
         Assert.Equal(manual.Model.Parameters.ToArray(), fitted.Model.Parameters.ToArray());
         Assert.Equal(3 * 7, fitted.Steps);
+    }
+
+    [Fact]
+    public void AFitCancelledAfterAnEpochContinuesOnTheNextFitAsIfUninterrupted()
+    {
+        Dataset<double> data = Linear();
+        var options = new TrainerOptions { Epochs = 5, BatchSize = 10, Seed = 4 };
+        Trainer<double> whole = LinearTrainer(options);
+        whole.Fit(data);
+
+        Trainer<double> resumed = LinearTrainer(options);
+        using var cancel = new CancellationTokenSource();
+        resumed.EpochCompleted = e =>
+        {
+            if (e.Epoch == 2)
+                cancel.Cancel();
+        };
+        TrainingHistory first = resumed.Fit(data, cancellationToken: cancel.Token);
+        resumed.EpochCompleted = null;
+        TrainingHistory rest = resumed.Fit(data);
+
+        Assert.Equal([1, 2], first.Epochs.Select(e => e.Epoch));
+        Assert.Equal([3, 4, 5], rest.Epochs.Select(e => e.Epoch));
+        Assert.Equal(whole.Model.Parameters.ToArray(), resumed.Model.Parameters.ToArray());
+        Assert.Equal(whole.Steps, resumed.Steps);
+        // The budget is spent: another Fit runs nothing.
+        Assert.Empty(resumed.Fit(data).Epochs);
+        Assert.Equal(whole.Model.Parameters.ToArray(), resumed.Model.Parameters.ToArray());
     }
 
     [Fact]

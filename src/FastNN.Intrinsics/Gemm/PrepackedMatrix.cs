@@ -1,0 +1,87 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace FastNN.Intrinsics;
+
+/// <summary>
+/// The right-hand operand op(B) (k×n) of a GEMM, packed once into the micro-panels that this process's GEMM path
+/// streams, for products with a constant B such as the weights of a layer at inference (see
+/// <see cref="Gemm.MultiplyPrepacked{T}"/>). Built by <see cref="Gemm.Prepack{T}"/>.
+/// </summary>
+/// <remarks>
+/// <para>Layout, as the packed GEMM's own: depth is cut into blocks by the path's block sizes (KC, or all that is left when
+/// that is at most KCMax); within a block, the columns of op(B) are cut into panels NR wide, each stored row-major
+/// (<c>panel[p·NR + j] = op(B)[pc + p, q·NR + j]</c>), the last one zero-padded. The panels of one block lie one after the
+/// other, so a product never repacks B, and a matrix-vector product streams each element once.</para>
+/// <para>Thread safety: immutable once built; any number of threads may use one instance at the same time. Its memory
+/// (k·n rounded up to whole panels, pinned) is released when the instance is collected.</para>
+/// </remarks>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed unsafe class PrepackedMatrix<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private const int Alignment = 64;
+    private readonly T[] _buffer;
+    private readonly int _start;
+    private readonly int[] _blockDepths;
+    private readonly int[] _blockOffsets;
+
+    internal PrepackedMatrix(int k, int n, IsaPath path, BlockSizes sizes)
+    {
+        K = k;
+        N = n;
+        Path = path;
+        Sizes = sizes;
+        Panels = (n + sizes.NR - 1) / sizes.NR;
+        var depths = new List<int>();
+        for (int pc = 0, kc; pc < k; pc += kc)
+        {
+            kc = k - pc <= sizes.KCMax ? k - pc : sizes.KC;
+            depths.Add(kc);
+        }
+        _blockDepths = [.. depths];
+        _blockOffsets = new int[_blockDepths.Length];
+        long length = 0;
+        for (int b = 0; b < _blockDepths.Length; b++)
+        {
+            _blockOffsets[b] = checked((int)length);
+            length += (long)_blockDepths[b] * Panels * sizes.NR;
+        }
+        // Room to align the start, and one 256-bit vector of slack past the end for the spill of partial transposes (PackB).
+        int slack = (Alignment + 32) / sizeof(T);
+        _buffer = GC.AllocateArray<T>(checked((int)length + slack), pinned: true);
+        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_buffer));
+        _start = (int)(((address + Alignment - 1) & ~(nint)(Alignment - 1)) - address) / sizeof(T);
+        Length = (int)length;
+    }
+
+    /// <summary>Rows of op(B): the depth k of the products.</summary>
+    public int K { get; }
+
+    /// <summary>Columns of op(B): the columns n of the products.</summary>
+    public int N { get; }
+
+    /// <summary>The instruction-set path the panels were laid out for (always <see cref="Isa.Path"/>).</summary>
+    public IsaPath Path { get; }
+
+    /// <summary>Elements held, padding included: k·n rounded up to whole panels.</summary>
+    public int Length { get; }
+
+    /// <summary>
+    /// Elements of working memory <see cref="Gemm.MultiplyPrepacked{T}"/> needs on this path (for packing blocks of A
+    /// where the path's kernel cannot read A in place); 0 where it needs none.
+    /// </summary>
+    public int WorkspaceLength => Gemm.PrepackedWorkspaceLength<T>(Sizes);
+
+    internal BlockSizes Sizes { get; }
+
+    /// <summary>Panels per depth block: n / NR rounded up.</summary>
+    internal int Panels { get; }
+
+    internal int BlockCount => _blockDepths.Length;
+
+    internal int BlockDepth(int block) => _blockDepths[block];
+
+    /// <summary>The first of the panels of depth block <paramref name="block"/>; valid while this instance is alive.</summary>
+    internal T* Block(int block) => (T*)Unsafe.AsPointer(ref _buffer[_start + _blockOffsets[block]]);
+}

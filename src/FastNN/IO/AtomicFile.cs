@@ -1,0 +1,41 @@
+namespace FastNN.IO;
+
+/// <summary>
+/// Replaces a file all at once: the content goes to a temporary file in the same folder, which is flushed to the disk
+/// and then renamed over the target. Readers see the old file or the new one, never a part; a failure while writing
+/// deletes the temporary file and leaves the old one as it was.
+/// </summary>
+internal static class AtomicFile
+{
+    /// <summary>Writes <paramref name="path"/> with <paramref name="write"/>, atomically.</summary>
+    /// <param name="path">The file to create or replace.</param>
+    /// <param name="write">Writes the whole content to the stream it is given.</param>
+    public static void Write(string path, Action<Stream> write)
+    {
+        string target = Path.GetFullPath(path);
+        string folder = Path.GetDirectoryName(target)!;
+        // A rename is atomic only within one file system, hence the same folder; the dot hides it from listings.
+        string temporary = Path.Combine(folder, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, target, overwrite: true);
+        }
+        catch
+        {
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The original error says more than a failed clean-up (such as a missing folder) would.
+            }
+            throw;
+        }
+    }
+}

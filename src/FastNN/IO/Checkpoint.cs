@@ -1,0 +1,118 @@
+using System.Numerics;
+using FastNN.Layers;
+using FastNN.Models;
+using FastNN.Optimizers;
+using FastNN.Training;
+
+namespace FastNN.IO;
+
+/// <summary>
+/// Saves a training run so that it can resume exactly: the model (as <see cref="ModelFile"/> writes it), the optimizer's
+/// state, the trainer's position (steps and completed epochs, which place any learning-rate schedule) and the states of
+/// the random streams (the model's dropout generator and the trainer's shuffling generator), in one safetensors file.
+/// </summary>
+/// <remarks>
+/// <para>Resuming: build the model, optimizer and trainer as for the original run (same architecture, same optimizer
+/// type and groups, same <see cref="TrainerOptions"/>), call <see cref="Load{T}"/>, then <see cref="Trainer{T}.Fit"/>:
+/// it trains the epochs that remain, and a run stopped after epoch k and resumed ends with bit-identical weights to
+/// an uninterrupted one. The early-stopping watch (best epoch, epochs without improvement) belongs to one Fit call
+/// and is not saved, nor are the trainer's guard, monitor and regularizer, which you set up again.</para>
+/// <para>Layout: the model's tensors under their state-dict names, each optimizer buffer as <c>optimizer.&lt;name&gt;</c>
+/// (<c>optimizer.exp_avg</c>, … flat, <c>[parameter count]</c>), the model metadata of <see cref="ModelFile"/> and a
+/// <c>fastnn.checkpoint</c> JSON value with the rest. Saving is atomic; loading checks everything before anything
+/// changes. Thread-safe as long as no other thread uses the trainer or the file.</para>
+/// </remarks>
+public static class Checkpoint
+{
+    private const string OptimizerPrefix = "optimizer.";
+
+    /// <summary>Saves <paramref name="trainer"/>'s run to <paramref name="path"/>, atomically.</summary>
+    /// <param name="path">The file to create or replace.</param>
+    /// <param name="trainer">The trainer; not changed.</param>
+    /// <param name="info">Task, labels, standardizations and names to record with the model; null records none.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty, <paramref name="info"/> does not fit the model, or a count is not an integer.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+    /// <exception cref="IOException">The file cannot be written; the previous file, if any, is intact.</exception>
+    public static void Save<T>(string path, Trainer<T> trainer, ModelInfo? info = null) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(trainer);
+        SafetensorsDType values = SafetensorsDTypes.Of<T>();
+        Sequential<T> model = trainer.Model;
+        info ??= new ModelInfo();
+        if (ModelMetadata.Problem(info, model.InputSize, model.OutputSize) is { } problem)
+            throw new ArgumentException(problem, nameof(info));
+        ModelTensors.CheckCounts(model, nameof(trainer));
+
+        OptimizerState<T> optimizer = trainer.Optimizer.SaveState();
+        Dictionary<string, string> metadata = ModelMetadata.Write(model, info);
+        metadata[CheckpointMetadata.Key] = new CheckpointMetadata(optimizer.Algorithm, optimizer.StepCount, optimizer.HyperParameters,
+            trainer.Steps, trainer.CompletedEpochs, model.Random.State, trainer.ShuffleRandom.State).ToJson();
+        string[] buffers = [.. optimizer.Buffers.Keys.Order(StringComparer.Ordinal)];
+        AtomicFile.Write(path, stream =>
+        {
+            var writer = new SafetensorsWriter(stream);
+            writer.WriteHeader(
+                [.. ModelTensors.Header(model), .. buffers.Select(b => new SafetensorsWriter.Tensor(OptimizerPrefix + b, values, [optimizer.Buffers[b].Length]))],
+                metadata);
+            ModelTensors.Write(writer, model);
+            foreach (string b in buffers)
+                writer.WriteTensor<T>(optimizer.Buffers[b], values);
+        });
+    }
+
+    /// <summary>
+    /// Restores a run saved by <see cref="Save{T}"/> into <paramref name="trainer"/>: its model's tensors and dropout
+    /// generator, its optimizer's state, its step and epoch counts and its shuffling generator.
+    /// </summary>
+    /// <param name="path">A checkpoint file.</param>
+    /// <param name="trainer">A trainer set up as the saved one was; changed only when the whole file has been checked and read.</param>
+    /// <returns>The info recorded with the model.</returns>
+    /// <exception cref="ModelFileException">The file is malformed or not a checkpoint, or its model, optimizer or metadata do not fit the trainer's (strict loading: all tensor mismatches are listed); the trainer is unchanged.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+    /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
+    public static ModelInfo Load<T>(string path, Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(trainer);
+        SafetensorsDTypes.Of<T>();
+        Sequential<T> model = trainer.Model;
+        using SafetensorsFile file = SafetensorsFile.Open(path);
+        CheckpointMetadata progress = CheckpointMetadata.Read(file);
+        CheckArchitecture(file, model);
+        ModelInfo info = ModelMetadata.ReadInfo(file, model.InputSize, model.OutputSize);
+        string[] buffers = [.. trainer.Optimizer.BufferNames];
+        List<TensorSpec> specs = ModelTensors.Specs(model);
+        specs.AddRange(buffers.Select(b => new TensorSpec(OptimizerPrefix + b, [trainer.Optimizer.ParameterCount], false)));
+        Dictionary<string, T[]> tensors = StrictLoad.Read<T>(file, specs, $"the trainer's model and {trainer.Optimizer.Algorithm} optimizer");
+
+        // The optimizer checks its state before changing anything, so it goes first: after it nothing can fail.
+        var state = new OptimizerState<T>(progress.Algorithm, progress.OptimizerSteps, progress.HyperParameters,
+            buffers.ToDictionary(b => b, b => tensors[OptimizerPrefix + b]));
+        try
+        {
+            trainer.Optimizer.LoadState(state);
+        }
+        catch (ArgumentException e)
+        {
+            throw file.Error($"the optimizer state does not fit the trainer's optimizer: {e.Message}", e);
+        }
+        ModelTensors.Apply(model, tensors);
+        model.Random.Restore(progress.DropoutRandom);
+        trainer.ShuffleRandom.Restore(progress.ShuffleRandom);
+        trainer.RestoreProgress(progress.TrainerSteps, progress.CompletedEpochs);
+        return info;
+    }
+
+    // Layers without tensors (activations, dropout) are invisible to strict loading, so the described architecture
+    // is compared too, when both sides have one (the largest batch may differ).
+    private static void CheckArchitecture<T>(SafetensorsFile file, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!model.Layers.All(l => l is IJsonLayer) || !file.Header.Metadata.ContainsKey(ModelMetadata.ArchitectureKey))
+            return;
+        (List<ILayer<T>> layers, _, _) = ModelMetadata.ReadArchitecture<T>(file);
+        string saved = LayerJson.Write(layers, model.MaxBatch), current = model.ToJson();
+        if (saved != current)
+            throw file.Error($"the checkpoint's model is {saved} but the trainer's is {current}.");
+    }
+}

@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using FastNN.Layers;
+
+namespace FastNN.IO;
+
+/// <summary>
+/// The training progress a checkpoint records besides tensors, as one JSON metadata value under
+/// <c>fastnn.checkpoint</c>: the optimizer's algorithm, step count and hyper-parameters, the trainer's step and epoch
+/// counts, and the states of the dropout and shuffling generators (64-bit words as decimal strings, which every JSON
+/// reader keeps exact).
+/// </summary>
+internal sealed record CheckpointMetadata(
+    string Algorithm, long OptimizerSteps, IReadOnlyDictionary<string, double> HyperParameters,
+    long TrainerSteps, int CompletedEpochs,
+    (ulong, ulong, ulong, ulong) DropoutRandom, (ulong, ulong, ulong, ulong) ShuffleRandom)
+{
+    public const string Key = "fastnn.checkpoint";
+
+    public string ToJson()
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("optimizer", Algorithm);
+            writer.WriteNumber("optimizer_steps", OptimizerSteps);
+            writer.WriteStartObject("hyper_parameters");
+            foreach ((string name, double value) in HyperParameters.OrderBy(p => p.Key, StringComparer.Ordinal))
+                writer.WriteNumber(name, value);
+            writer.WriteEndObject();
+            writer.WriteNumber("trainer_steps", TrainerSteps);
+            writer.WriteNumber("completed_epochs", CompletedEpochs);
+            WriteRandom(writer, "dropout_random", DropoutRandom);
+            WriteRandom(writer, "shuffle_random", ShuffleRandom);
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <exception cref="ModelFileException">The value is missing or malformed.</exception>
+    public static CheckpointMetadata Read(SafetensorsFile file)
+    {
+        if (!file.Header.Metadata.TryGetValue(Key, out string? json))
+            throw file.Error($"the file has no {Key} metadata: it is not a checkpoint (a model file loads with ModelFile.Load).");
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(json);
+            JsonElement root = document.RootElement;
+            var hyperParameters = new Dictionary<string, double>();
+            foreach (JsonProperty p in Get(root, "hyper_parameters", JsonValueKind.Object).EnumerateObject())
+            {
+                if (p.Value.ValueKind != JsonValueKind.Number || !hyperParameters.TryAdd(p.Name, p.Value.GetDouble()))
+                    throw new FormatException($"hyper_parameters.{p.Name} must be a number, named once.");
+            }
+            return new CheckpointMetadata(
+                Get(root, "optimizer", JsonValueKind.String).GetString()!,
+                Count(root, "optimizer_steps"),
+                hyperParameters,
+                Count(root, "trainer_steps"),
+                checked((int)Count(root, "completed_epochs")),
+                ReadRandom(root, "dropout_random"),
+                ReadRandom(root, "shuffle_random"));
+        }
+        catch (Exception e) when (e is JsonException or FormatException or OverflowException)
+        {
+            throw file.Error($"{Key} is malformed: {e.Message}", e);
+        }
+    }
+
+    private static JsonElement Get(JsonElement root, string name, JsonValueKind kind) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out JsonElement value) && value.ValueKind == kind
+            ? value
+            : throw new FormatException($"{name} must be a JSON {kind}.");
+
+    private static long Count(JsonElement root, string name) =>
+        Get(root, name, JsonValueKind.Number).TryGetInt64(out long value) && value >= 0
+            ? value
+            : throw new FormatException($"{name} must be a non-negative integer.");
+
+    private static void WriteRandom(Utf8JsonWriter writer, string name, (ulong, ulong, ulong, ulong) state)
+    {
+        writer.WriteStartArray(name);
+        foreach (ulong word in new[] { state.Item1, state.Item2, state.Item3, state.Item4 })
+            writer.WriteStringValue(word.ToString(CultureInfo.InvariantCulture));
+        writer.WriteEndArray();
+    }
+
+    private static (ulong, ulong, ulong, ulong) ReadRandom(JsonElement root, string name)
+    {
+        ulong[] words = Get(root, name, JsonValueKind.Array).EnumerateArray()
+            .Select(w => w.ValueKind == JsonValueKind.String && ulong.TryParse(w.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out ulong v)
+                ? v
+                : throw new FormatException($"{name} must hold 64-bit words as decimal strings."))
+            .ToArray();
+        // xoshiro256** never leaves the all-zero state, so no generator can have saved it.
+        if (words.Length != 4 || words.All(w => w == 0))
+            throw new FormatException($"{name} must hold the four words of a {nameof(FastRandom)} state, not all zero.");
+        return (words[0], words[1], words[2], words[3]);
+    }
+}

@@ -1,0 +1,112 @@
+using System.Numerics;
+using FastNN.Layers;
+using FastNN.Models;
+
+namespace FastNN.IO;
+
+/// <summary>
+/// Saves and loads models as safetensors files that PyTorch reads and writes: one file holds the weights, the buffers
+/// (running statistics) and, in <c>__metadata__</c>, the architecture and a <see cref="ModelInfo"/>, so it is enough to
+/// predict.
+/// </summary>
+/// <remarks>
+/// <para>Format: an 8-byte little-endian header length, a UTF-8 JSON header giving each tensor's <c>dtype</c>,
+/// <c>shape</c> and <c>data_offsets</c>, then the raw little-endian data. Tensors carry the names and layouts of the
+/// equivalent <c>nn.Sequential</c>'s state dict (<c>0.weight</c> <c>[out, in]</c>, <c>1.running_mean</c>, …), values as
+/// F32 (float models) or F64 (double models), counts such as <c>num_batches_tracked</c> as I64, as PyTorch writes
+/// them. In PyTorch, <c>model.load_state_dict({name: torch.from_numpy(...)})</c> of the tensors loads the file.</para>
+/// <para>Saving is atomic: a temporary file in the same folder is written, flushed to the disk and renamed over the
+/// target, so a failed save leaves the previous file intact. Loading checks the whole header (its length at most
+/// 100 MB and within the file, valid UTF-8 JSON, known dtypes, each size equal to shape × dtype size, tensors tiling
+/// the data with no gap, overlap or trailing byte) and the tensors' names and shapes before anything is allocated from
+/// the file's numbers or any model is touched; every problem raises <see cref="ModelFileException"/>.</para>
+/// <para>All methods are thread-safe as long as no other thread uses the same model or file at the same time.</para>
+/// </remarks>
+public static class ModelFile
+{
+    /// <summary>Saves the model's tensors, architecture and <paramref name="info"/> to <paramref name="path"/>, atomically.</summary>
+    /// <param name="path">The file to create or replace (conventionally <c>*.safetensors</c>).</param>
+    /// <param name="model">The model; not changed.</param>
+    /// <param name="info">Task, labels, standardizations and names to record; null records none.</param>
+    /// <remarks>A model with a layer of your own (one without a JSON description) is saved without its architecture:
+    /// read it back with <see cref="LoadWeights{T}"/> into a model you build.</remarks>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty, <paramref name="info"/> does not fit the model (the message says which rule of <see cref="ModelInfo"/>), or a count (such as <c>num_batches_tracked</c>) is not an integer.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+    /// <exception cref="IOException">The file cannot be written; the previous file, if any, is intact.</exception>
+    public static void Save<T>(string path, Sequential<T> model, ModelInfo? info = null) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(model);
+        SafetensorsDTypes.Of<T>();
+        info ??= new ModelInfo();
+        if (ModelMetadata.Problem(info, model.InputSize, model.OutputSize) is { } problem)
+            throw new ArgumentException(problem, nameof(info));
+        ModelTensors.CheckCounts(model, nameof(model));
+        Dictionary<string, string> metadata = ModelMetadata.Write(model, info);
+        AtomicFile.Write(path, stream =>
+        {
+            var writer = new SafetensorsWriter(stream);
+            writer.WriteHeader([.. ModelTensors.Header(model)], metadata);
+            ModelTensors.Write(writer, model);
+        });
+    }
+
+    /// <summary>
+    /// Builds the model a file describes and loads its tensors, converting them to <typeparamref name="T"/> whatever
+    /// floating-point dtype the file holds (F32 or F64).
+    /// </summary>
+    /// <param name="path">A file saved by <see cref="Save{T}"/>, or any safetensors file with a <c>fastnn.architecture</c> entry in its metadata.</param>
+    /// <param name="maxBatch">The largest batch the model will run; null: the <c>max_batch</c> the architecture records.</param>
+    /// <param name="seed">Seed of the model's random source (dropout, if it is trained further).</param>
+    /// <returns>The model, in evaluation mode (running statistics, no dropout), and the info the file records.</returns>
+    /// <exception cref="ModelFileException">The file is malformed, has no architecture, or its tensors or metadata do not fit the architecture.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1 or too large for the model's workspace.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+    /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
+    public static SavedModel<T> Load<T>(string path, int? maxBatch = null, ulong seed = 0) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (maxBatch < 1)
+            throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "maxBatch must be at least 1.");
+        SafetensorsDTypes.Of<T>();
+        using SafetensorsFile file = SafetensorsFile.Open(path);
+        // The tensors are matched against the layers' declarations before the model's buffers are allocated, so that
+        // no size written in a damaged file is ever allocated.
+        (List<ILayer<T>> layers, LayerChain<T> chain, int describedMaxBatch) = ModelMetadata.ReadArchitecture<T>(file);
+        ModelInfo info = ModelMetadata.ReadInfo(file, chain.InputSize, chain.OutputSize);
+        StrictLoad.Check(file, ModelTensors.Specs(chain), "the model its architecture describes");
+        Sequential<T> model;
+        try
+        {
+            // Every tensor comes from the file, so the random initialization is skipped.
+            model = new Sequential<T>(layers, maxBatch ?? describedMaxBatch, seed, initialize: false);
+        }
+        catch (ArgumentException e) when (maxBatch is null)
+        {
+            throw file.Error($"the architecture's max_batch {describedMaxBatch} cannot be used: {e.Message}", e);
+        }
+        ModelTensors.ReadInto(file, model);
+        model.Training = false;
+        return new SavedModel<T>(model, info);
+    }
+
+    /// <summary>
+    /// Loads a file's tensors into an existing model strictly, as PyTorch's <c>load_state_dict(strict=True)</c>: the file
+    /// must hold every parameter and state tensor of the model with its shape, and nothing else. Metadata is ignored,
+    /// so files written by PyTorch load as well.
+    /// </summary>
+    /// <param name="path">A safetensors file.</param>
+    /// <param name="model">The model; changed only when the whole file has been checked and read.</param>
+    /// <exception cref="ModelFileException">The file is malformed, or tensors are missing, unexpected, mis-shaped or of the wrong dtype (all of them are listed); the model is unchanged.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+    /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
+    public static void LoadWeights<T>(string path, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(model);
+        SafetensorsDTypes.Of<T>();
+        using SafetensorsFile file = SafetensorsFile.Open(path);
+        Dictionary<string, T[]> tensors = StrictLoad.Read<T>(file, ModelTensors.Specs(model), "the model");
+        ModelTensors.Apply(model, tensors);
+    }
+}

@@ -1,0 +1,31 @@
+namespace FastNN.IO;
+
+/// <summary>
+/// The one exception FastNN throws for a model or checkpoint file whose content is wrong: a malformed or truncated
+/// safetensors layout, an unsupported dtype, bad metadata, or tensors that do not fit the model under strict loading.
+/// The message starts with the file's path and says what is wrong and where.
+/// </summary>
+/// <remarks>
+/// A model or trainer that a failed load was aimed at is left exactly as it was. A missing file or an unreadable disk
+/// raises the usual <see cref="FileNotFoundException"/> or <see cref="IOException"/>, and bad arguments an
+/// <see cref="ArgumentException"/>. Instances are immutable and thread-safe.
+/// </remarks>
+public sealed class ModelFileException : IOException
+{
+    /// <summary>Creates the exception for <paramref name="filePath"/>, with the message <c>"&lt;filePath&gt;: &lt;problem&gt;"</c>.</summary>
+    /// <param name="filePath">The file that was being read.</param>
+    /// <param name="problem">What is wrong, and where in the file.</param>
+    /// <param name="innerException">The error that revealed the problem, if any.</param>
+    public ModelFileException(string filePath, string problem, Exception? innerException = null)
+        : base($"{filePath}: {problem}", innerException)
+    {
+        FilePath = filePath;
+        Problem = problem;
+    }
+
+    /// <summary>The file that was being read.</summary>
+    public string FilePath { get; }
+
+    /// <summary>What is wrong, without the path.</summary>
+    public string Problem { get; }
+}

@@ -1,0 +1,43 @@
+using FastNN.Data;
+using FastNN.Training;
+
+namespace FastNN.IO;
+
+/// <summary>
+/// What a model file records besides the architecture and the tensors, so that one file is enough to predict: the
+/// task, the class labels, the input (and regression target) standardization and the column names.
+/// </summary>
+/// <remarks>
+/// <para>Every property is optional. <see cref="ModelFile.Save{T}"/> checks them against the model (throwing
+/// <see cref="ArgumentException"/>) and <see cref="ModelFile.Load{T}"/> against the file's model (throwing
+/// <see cref="ModelFileException"/>):</para>
+/// <list type="bullet">
+/// <item><see cref="Task"/> suits the output width as <see cref="Trainer{T}"/> requires: 1 output for regression and binary
+/// classification, at least 2 for classes.</item>
+/// <item><see cref="ClassLabels"/> needs a classification task: 2 labels (for targets 0 and 1) for binary classification,
+/// one per output for classes.</item>
+/// <item><see cref="Input"/> and <see cref="FeatureNames"/> have one entry per input feature.</item>
+/// <item><see cref="Target"/> needs the regression task and has 1 feature.</item>
+/// </list>
+/// <para>Immutable (as long as the lists given to it are not changed), so thread-safe.</para>
+/// </remarks>
+public sealed record ModelInfo
+{
+    /// <summary>The task the model solves, or null if not recorded.</summary>
+    public TaskKind? Task { get; init; }
+
+    /// <summary>The label of each class index, in index order, or null.</summary>
+    public IReadOnlyList<string>? ClassLabels { get; init; }
+
+    /// <summary>The standardization applied to inputs before the model sees them (fitted on the training rows), or null.</summary>
+    public Standardizer? Input { get; init; }
+
+    /// <summary>The standardization of a regression target: the model predicts standardized targets, <c>y = ŷ·σ + μ</c> undoes it. Null if none.</summary>
+    public Standardizer? Target { get; init; }
+
+    /// <summary>The name of each input feature, in column order, or null.</summary>
+    public IReadOnlyList<string>? FeatureNames { get; init; }
+
+    /// <summary>The name of the target column, or null.</summary>
+    public string? TargetName { get; init; }
+}

@@ -1,0 +1,36 @@
+namespace FastNN.IO;
+
+/// <summary>The safetensors element types FastNN reads and writes.</summary>
+internal enum SafetensorsDType
+{
+    /// <summary>IEEE 754 binary32, little-endian.</summary>
+    F32,
+    /// <summary>IEEE 754 binary64, little-endian.</summary>
+    F64,
+    /// <summary>Two's-complement 64-bit integer, little-endian (PyTorch's <c>long</c>, as in <c>num_batches_tracked</c>).</summary>
+    I64,
+}
+
+internal static class SafetensorsDTypes
+{
+    public static int Size(this SafetensorsDType dtype) => dtype == SafetensorsDType.F32 ? 4 : 8;
+
+    public static bool TryParse(string text, out SafetensorsDType dtype)
+    {
+        (bool known, dtype) = text switch
+        {
+            "F32" => (true, SafetensorsDType.F32),
+            "F64" => (true, SafetensorsDType.F64),
+            "I64" => (true, SafetensorsDType.I64),
+            _ => (false, default),
+        };
+        return known;
+    }
+
+    /// <summary>The floating-point dtype holding <typeparamref name="T"/> exactly.</summary>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+    public static SafetensorsDType Of<T>() =>
+        typeof(T) == typeof(float) ? SafetensorsDType.F32
+        : typeof(T) == typeof(double) ? SafetensorsDType.F64
+        : throw new NotSupportedException($"Model files hold float or double tensors, not {typeof(T).Name}.");
+}

@@ -1,0 +1,79 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace FastNN.IO;
+
+/// <summary>An open safetensors file whose header has been read and checked; tensors are read on demand.</summary>
+internal sealed class SafetensorsFile : IDisposable
+{
+    private readonly FileStream _stream;
+    private byte[]? _chunk;
+
+    private SafetensorsFile(string path, FileStream stream, SafetensorsHeader header) => (Path, _stream, Header) = (path, stream, header);
+
+    public string Path { get; }
+
+    public SafetensorsHeader Header { get; }
+
+    /// <summary>Opens <paramref name="path"/> and checks its header.</summary>
+    /// <exception cref="ModelFileException">The header is wrong.</exception>
+    /// <exception cref="IOException">The file cannot be opened or read (for instance <see cref="FileNotFoundException"/>).</exception>
+    public static SafetensorsFile Open(string path)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        try
+        {
+            return new SafetensorsFile(path, stream, SafetensorsHeader.Read(stream, path));
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A problem with this file.</summary>
+    public ModelFileException Error(string problem, Exception? inner = null) => new(Path, problem, inner);
+
+    /// <summary>Reads <paramref name="entry"/>'s elements into <paramref name="destination"/>, converting to <typeparamref name="T"/>.</summary>
+    /// <exception cref="ModelFileException">The file ended early (it changed after its header was checked).</exception>
+    public void Read<T>(SafetensorsEntry entry, Span<T> destination) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (destination.Length != entry.Length)
+            throw new ArgumentException($"Tensor '{entry.Name}' has {entry.Length} elements; the destination {destination.Length}.", nameof(destination));
+        try
+        {
+            _stream.Position = Header.DataStart + entry.Begin;
+            if (BitConverter.IsLittleEndian && entry.DType == SafetensorsDTypes.Of<T>())
+            {
+                _stream.ReadExactly(MemoryMarshal.AsBytes(destination));
+                return;
+            }
+            int size = entry.DType.Size();
+            _chunk ??= new byte[1 << 16];
+            for (int done = 0; done < destination.Length;)
+            {
+                int count = Math.Min(_chunk.Length / size, destination.Length - done);
+                Span<byte> bytes = _chunk.AsSpan(0, count * size);
+                _stream.ReadExactly(bytes);
+                for (int i = 0; i < count; i++)
+                    destination[done + i] = Decode<T>(bytes.Slice(i * size, size), entry.DType);
+                done += count;
+            }
+        }
+        catch (EndOfStreamException e)
+        {
+            throw Error($"the file ended while reading tensor '{entry.Name}' (it changed after its header was read).", e);
+        }
+    }
+
+    private static T Decode<T>(ReadOnlySpan<byte> bytes, SafetensorsDType dtype) where T : unmanaged, IFloatingPointIeee754<T> => dtype switch
+    {
+        SafetensorsDType.F32 => T.CreateTruncating(BinaryPrimitives.ReadSingleLittleEndian(bytes)),
+        SafetensorsDType.F64 => T.CreateTruncating(BinaryPrimitives.ReadDoubleLittleEndian(bytes)),
+        _ => T.CreateTruncating(BinaryPrimitives.ReadInt64LittleEndian(bytes)),
+    };
+
+    public void Dispose() => _stream.Dispose();
+}

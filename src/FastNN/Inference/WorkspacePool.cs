@@ -1,0 +1,64 @@
+using System.Numerics;
+
+namespace FastNN.Inference;
+
+/// <summary>
+/// The working memory of a <see cref="Predictor{T}"/>'s calls: arrays of one fixed length, lent to one call at a time
+/// and kept for later ones, under a spin lock held for a few instructions. A call finds a kept array whenever fewer calls
+/// are in flight than arrays exist, so the pool grows to the largest number of calls that ever ran at once and no
+/// further, up to <see cref="Capacity"/> kept arrays; a call beyond that borrows a fresh array that is dropped
+/// afterwards. Nothing is tied to a thread: a thread pool's hundreds of threads cost only as many arrays as ever ran
+/// concurrently, and all of them go with the predictor.
+/// </summary>
+/// <remarks>A lock-free scan of slots was tried first: a caller could pass a slot just before another thread returned
+/// an array to it, find every other slot empty and allocate; 8 threads on 2 cores did so a few times in 10 s.</remarks>
+internal sealed class WorkspacePool<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private int _busy;
+    private readonly T[][] _kept;
+    private readonly int _length;
+    private int _count;
+
+    public WorkspacePool(int length, int capacity)
+    {
+        _length = length;
+        _kept = new T[capacity][];
+    }
+
+    public int Capacity => _kept.Length;
+
+    /// <summary>Elements per array.</summary>
+    public int Length => _length;
+
+    public T[] Rent()
+    {
+        Enter();
+        T[]? array = null;
+        if (_count > 0)
+        {
+            array = _kept[--_count];
+            _kept[_count] = null!;
+        }
+        Exit();
+        return array ?? new T[_length];
+    }
+
+    public void Return(T[] array)
+    {
+        Enter();
+        if (_count < _kept.Length)
+            _kept[_count++] = array;
+        Exit();
+    }
+
+    // A spin lock of one flag: the section is a few instructions, and System.Threading.Lock allocated under contention
+    // (8 threads on 2 cores: about 1.5 bytes per call on average).
+    private void Enter()
+    {
+        var spin = new SpinWait();
+        while (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+            spin.SpinOnce();
+    }
+
+    private void Exit() => Volatile.Write(ref _busy, 0);
+}

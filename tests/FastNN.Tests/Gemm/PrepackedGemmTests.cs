@@ -1,0 +1,164 @@
+using System.Numerics;
+using FastNN.Intrinsics;
+
+namespace FastNN.Tests.Gemm;
+
+/// <summary>
+/// Gemm.MultiplyPrepacked against a triple loop in double: C = f(A·op(B) + bias) on the panel-rows kernel (m ≤ 4) and
+/// the packed GEMM (taller), with ragged panels, several depth blocks and every activation the kernel fuses.
+/// </summary>
+public class PrepackedGemmTests
+{
+    public static TheoryData<int, int, int> Shapes => new()
+    {
+        // m: the row tiles of the panel kernel (1, 2, 3 = 2 + 1, 4) and the packed GEMM (5 up, whole and partial MC blocks);
+        // k: 1, odd, and past KCMax (1280 on the wide paths, 384 on the others: several depth blocks);
+        // n: one column, below a vector, ragged panels, whole panels, several panel groups.
+        { 1, 1, 1 }, { 1, 7, 10 }, { 1, 300, 33 }, { 1, 1500, 130 }, { 2, 33, 17 }, { 3, 64, 64 }, { 4, 129, 9 },
+        { 4, 700, 40 }, { 5, 20, 31 }, { 9, 300, 100 }, { 17, 1500, 33 }, { 100, 50, 10 }, { 130, 400, 70 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MatchesTheReferenceFloat(int m, int k, int n) => Check<float>(m, k, n, transposeB: true, bias: true);
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MatchesTheReferenceDouble(int m, int k, int n) => Check<double>(m, k, n, transposeB: false, bias: true);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(40)]
+    public void WithoutBias(int m) => Check<float>(m, 90, 50, transposeB: true, bias: false);
+
+    private static void Check<T>(int m, int k, int n, bool transposeB, bool bias) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rng = new Random(m * 1000 + k * 7 + n);
+        int lda = k + 3, ldc = n + 2, ldb = transposeB ? k : n;
+        T[] a = GemmAssert.Random(rng, m, k, lda, T.CreateChecked(99));
+        T[] b = GemmAssert.Random(rng, transposeB ? n : k, transposeB ? k : n, ldb, T.Zero);
+        T[] bs = bias ? GemmAssert.Random(rng, 1, n, n, T.Zero) : [];
+        PrepackedMatrix<T> packed = Intrinsics.Gemm.Prepack(transposeB, k, n, b, ldb);
+        var c = new T[m * ldc];
+        c.AsSpan().Fill(T.NaN);
+        T[] original = (T[])c.Clone();
+        Intrinsics.Gemm.MultiplyPrepacked(m, a, lda, packed, bs, Activation.Identity, c, ldc, new T[packed.WorkspaceLength]);
+
+        // The bias as an extra depth step: a column of ones against a row of biases.
+        (double[] expected, double[] magnitude) = ReferenceGemm.Multiply(false, transposeB, m, n, k, T.One, a, lda, b, ldb, T.Zero, c, ldc);
+        double u = GemmAssert.UnitRoundoff<T>();
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < ldc; j++)
+            {
+                T actual = c[i * ldc + j];
+                if (j >= n)
+                {
+                    Assert.True(GemmAssert.BitEquals(actual, original[i * ldc + j]), $"C[{i},{j}] outside the matrix was written");
+                    continue;
+                }
+                double b0 = bias ? double.CreateChecked(bs[j]) : 0;
+                double want = expected[i * n + j] + b0, tolerance = (k + 5) * u * (magnitude[i * n + j] + Math.Abs(b0)) + double.Epsilon;
+                Assert.True(Math.Abs(double.CreateChecked(actual) - want) <= tolerance,
+                    $"C[{i},{j}] = {actual}, expected {want} ± {tolerance} (m={m} k={k} n={n}, path {Isa.Path})");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(ActivationKind.Relu)]
+    [InlineData(ActivationKind.LeakyRelu)]
+    [InlineData(ActivationKind.Elu)]
+    [InlineData(ActivationKind.Gelu)]
+    [InlineData(ActivationKind.GeluTanh)]
+    [InlineData(ActivationKind.Silu)]
+    [InlineData(ActivationKind.Sigmoid)]
+    [InlineData(ActivationKind.Tanh)]
+    [InlineData(ActivationKind.Softplus)]
+    public void FusesTheActivation(ActivationKind kind)
+    {
+        // f(z + bias) against the unfused product followed by Rows.AddBiasActivation, on both kernels.
+        Activation activation = kind switch
+        {
+            ActivationKind.LeakyRelu => Activation.LeakyRelu(0.2),
+            ActivationKind.Elu => Activation.Elu(0.7),
+            ActivationKind.Softplus => Activation.Softplus(2, 3),
+            ActivationKind.Gelu => Activation.Gelu,
+            ActivationKind.GeluTanh => Activation.GeluTanh,
+            ActivationKind.Silu => Activation.Silu,
+            ActivationKind.Sigmoid => Activation.Sigmoid,
+            ActivationKind.Tanh => Activation.Tanh,
+            _ => Activation.Relu,
+        };
+        var rng = new Random((int)kind);
+        foreach (int m in new[] { 1, 3, 30 })
+        {
+            const int k = 40, n = 37;
+            double[] a = GemmAssert.Random(rng, m, k, k, 0.0), w = GemmAssert.Random(rng, n, k, k, 0.0), bias = GemmAssert.Random(rng, 1, n, n, 0.0);
+            PrepackedMatrix<double> packed = Intrinsics.Gemm.Prepack<double>(true, k, n, w, k);
+            var c = new double[m * n];
+            Intrinsics.Gemm.MultiplyPrepacked<double>(m, a, k, packed, bias, activation, c, n, new double[packed.WorkspaceLength]);
+            var expected = new double[m * n];
+            Intrinsics.Gemm.Multiply(false, true, m, n, k, 1.0, a, k, w, k, 0.0, expected, n);
+            Rows.AddBiasActivation<double>(expected, bias, m, n, activation);
+            for (int i = 0; i < c.Length; i++)
+                Assert.True(Math.Abs(c[i] - expected[i]) <= 1e-13 * (1 + Math.Abs(expected[i])), $"{kind} m={m} [{i}]: {c[i]} against {expected[i]}");
+        }
+    }
+
+    [Theory]
+    [InlineData(40)]
+    [InlineData(1500)]
+    public void ARowDoesNotDependOnTheRowsAroundIt(int k)
+    {
+        // Every element gets the same arithmetic on the panel kernel (1-4 rows) and on the packed GEMM (5 up).
+        const int m = 37, n = 45;
+        var rng = new Random(k);
+        float[] a = GemmAssert.Random(rng, m, k, k, 0f), w = GemmAssert.Random(rng, n, k, k, 0f), bias = GemmAssert.Random(rng, 1, n, n, 0f);
+        PrepackedMatrix<float> packed = Intrinsics.Gemm.Prepack<float>(true, k, n, w, k);
+        var workspace = new float[packed.WorkspaceLength];
+        var whole = new float[m * n];
+        Intrinsics.Gemm.MultiplyPrepacked<float>(m, a, k, packed, bias, Activation.Gelu, whole, n, workspace);
+        foreach (int rows in new[] { 1, 2, 3, 4, 5, 8, 17 })
+        {
+            var part = new float[m * n];
+            for (int i = 0; i < m; i += rows)
+            {
+                int r = Math.Min(rows, m - i);
+                Intrinsics.Gemm.MultiplyPrepacked<float>(r, a.AsSpan(i * k, r * k), k, packed, bias, Activation.Gelu, part.AsSpan(i * n, r * n), n, workspace);
+            }
+            for (int i = 0; i < whole.Length; i++)
+                Assert.True(GemmAssert.BitEquals(whole[i], part[i]), $"calls of {rows} rows: C[{i / n},{i % n}] = {part[i]}, {whole[i]} in one call of {m} (path {Isa.Path})");
+        }
+    }
+
+    [Fact]
+    public void RejectsBadArguments()
+    {
+        float[] w = new float[6 * 4];
+        PrepackedMatrix<float> packed = Intrinsics.Gemm.Prepack<float>(true, 4, 6, w, 4);
+        float[] a = new float[2 * 4], c = new float[2 * 6], ws = new float[packed.WorkspaceLength];
+        Assert.Throws<ArgumentOutOfRangeException>("ldb", () => Intrinsics.Gemm.Prepack<float>(true, 4, 6, w, 3));
+        Assert.Throws<ArgumentException>("b", () => Intrinsics.Gemm.Prepack<float>(true, 4, 6, w.AsSpan(1), 4));
+        Assert.Throws<ArgumentOutOfRangeException>("m", () => Intrinsics.Gemm.MultiplyPrepacked<float>(-1, a, 4, packed, [], Activation.Relu, c, 6, ws));
+        Assert.Throws<ArgumentOutOfRangeException>("lda", () => Intrinsics.Gemm.MultiplyPrepacked<float>(2, a, 3, packed, [], Activation.Relu, c, 6, ws));
+        Assert.Throws<ArgumentException>("a", () => Intrinsics.Gemm.MultiplyPrepacked<float>(3, a, 4, packed, [], Activation.Relu, new float[18], 6, ws));
+        Assert.Throws<ArgumentException>("c", () => Intrinsics.Gemm.MultiplyPrepacked<float>(2, a, 4, packed, [], Activation.Relu, c.AsSpan(1), 6, ws));
+        Assert.Throws<ArgumentException>("bias", () => Intrinsics.Gemm.MultiplyPrepacked<float>(2, a, 4, packed, new float[5], Activation.Relu, c, 6, ws));
+        Assert.Throws<ArgumentException>("c", () => Intrinsics.Gemm.MultiplyPrepacked<float>(1, c, 4, packed, [], Activation.Relu, c.AsSpan(2), 6, ws));
+        Assert.Throws<ArgumentNullException>("b", () => Intrinsics.Gemm.MultiplyPrepacked<float>(2, a, 4, null!, [], Activation.Relu, c, 6, ws));
+        if (packed.WorkspaceLength > 0)
+            Assert.Throws<ArgumentException>("workspace", () => Intrinsics.Gemm.MultiplyPrepacked<float>(2, a, 4, packed, [], Activation.Relu, c, 6, []));
+    }
+
+    [Fact]
+    public void ZeroDepthGivesTheActivationOfTheBias()
+    {
+        PrepackedMatrix<double> packed = Intrinsics.Gemm.Prepack<double>(false, 0, 3, [], 3);
+        var c = new double[2 * 3];
+        c.AsSpan().Fill(double.NaN);
+        Intrinsics.Gemm.MultiplyPrepacked<double>(2, new double[2], 1, packed, [-1.0, 0.5, 2.0], Activation.Relu, c, 3, new double[packed.WorkspaceLength]);
+        Assert.Equal([0, 0.5, 2, 0, 0.5, 2], c);
+    }
+}

@@ -1,0 +1,136 @@
+using System.Numerics;
+using FastNN.Data;
+using FastNN.IO;
+using FastNN.Layers;
+using FastNN.Losses;
+using FastNN.Models;
+using FastNN.Optimizers;
+using FastNN.Schedules;
+using FastNN.Training;
+
+namespace FastNN.Tests.IO;
+
+public class CheckpointTests
+{
+    // Three classes of 4-feature rows around three centres, 90 rows.
+    private static Dataset<T> Blobs<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var random = new FastRandom(17);
+        var x = new T[90 * 4];
+        var y = new T[90];
+        for (int r = 0; r < 90; r++)
+        {
+            y[r] = T.CreateTruncating(r % 3);
+            for (int c = 0; c < 4; c++)
+                x[4 * r + c] = T.CreateTruncating((c == r % 3 ? 2.0 : 0.0) + random.NextDouble(-1, 1));
+        }
+        return new Dataset<T>(x, y, 4);
+    }
+
+    // Dropout, BatchNorm, AdamW with its default groups and an epoch schedule: every stream a resume must restore.
+    private static Trainer<T> NewTrainer<T>(ulong modelSeed, int? shuffleSeed = 7, bool tanh = false) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var builder = new SequentialBuilder<T>(4).Dense(16).BatchNorm();
+        Sequential<T> model = (tanh ? builder.Tanh() : builder.Relu()).Dropout(0.3).Dense(3).Build(maxBatch: 16, modelSeed);
+        var optimizer = new AdamW<T>(model.Parameters.Length, learningRate: 0.01, groups: ParameterGroup.DecayWeightsOnly(model.ParameterTensors));
+        return new Trainer<T>(model, new SoftmaxCrossEntropyLoss<T>(), optimizer, TaskKind.MultiClassClassification,
+            new TrainerOptions { Epochs = 6, BatchSize = 16, Seed = shuffleSeed })
+        {
+            Schedule = new CosineAnnealingSchedule(0.01, tMax: 6),
+        };
+    }
+
+    [Fact]
+    public void FloatRunResumedAfterEpoch3IsBitIdenticalToAnUninterruptedRun() => ResumesBitIdentically<float>();
+
+    [Fact]
+    public void DoubleRunResumedAfterEpoch3IsBitIdenticalToAnUninterruptedRun() => ResumesBitIdentically<double>();
+
+    private static void ResumesBitIdentically<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Dataset<T> data = Blobs<T>();
+        Trainer<T> whole = NewTrainer<T>(modelSeed: 1);
+        whole.Fit(data);
+
+        using var folder = new TempFolder();
+        string path = folder.File("run.ckpt.safetensors");
+        Trainer<T> first = NewTrainer<T>(modelSeed: 1);
+        using var stop = new CancellationTokenSource();
+        first.EpochCompleted = e =>
+        {
+            if (e.Epoch == 3)
+                stop.Cancel();
+        };
+        first.Fit(data, cancellationToken: stop.Token);
+        Checkpoint.Save(path, first);
+
+        // Another model seed and shuffling seed: everything that matters must come from the checkpoint.
+        Trainer<T> resumed = NewTrainer<T>(modelSeed: 99, shuffleSeed: 12345);
+        Checkpoint.Load(path, resumed);
+        Assert.Equal(3, resumed.CompletedEpochs);
+        TrainingHistory rest = resumed.Fit(data);
+
+        Assert.Equal([4, 5, 6], rest.Epochs.Select(e => e.Epoch));
+        Assert.Equal(whole.Model.Parameters.ToArray(), resumed.Model.Parameters.ToArray());
+        Assert.Equal(whole.Model.State.ToArray(), resumed.Model.State.ToArray());
+        Assert.Equal(whole.Steps, resumed.Steps);
+        Assert.Equal(whole.Optimizer.LearningRate, resumed.Optimizer.LearningRate);
+        OptimizerState<T> expected = whole.Optimizer.SaveState(), actual = resumed.Optimizer.SaveState();
+        Assert.Equal(expected.StepCount, actual.StepCount);
+        Assert.Equal(expected.Buffers["exp_avg_sq"], actual.Buffers["exp_avg_sq"]);
+        Assert.Equal(whole.Model.Random.State, resumed.Model.Random.State);
+    }
+
+    [Fact]
+    public void ACheckpointForAnotherOptimizerIsRejectedAndTheTrainerIsUnchanged()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("run.ckpt.safetensors");
+        Trainer<float> saved = NewTrainer<float>(modelSeed: 1);
+        saved.Fit(Blobs<float>());
+        Checkpoint.Save(path, saved);
+
+        Sequential<float> model = new SequentialBuilder<float>(4).Dense(16).BatchNorm().Relu().Dropout(0.3).Dense(3).Build(maxBatch: 16, seed: 4);
+        var adam = new Adam<float>(model.Parameters.Length);
+        var trainer = new Trainer<float>(model, new SoftmaxCrossEntropyLoss<float>(), adam, TaskKind.MultiClassClassification);
+        float[] parameters = model.Parameters.ToArray(), state = model.State.ToArray();
+        var random = model.Random.State;
+
+        var e = Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, trainer));
+        Assert.Contains("the optimizer state does not fit the trainer's optimizer: The state is for AdamW, not Adam.", e.Message);
+        Assert.Equal(parameters, model.Parameters.ToArray());
+        Assert.Equal(state, model.State.ToArray());
+        Assert.Equal(random, model.Random.State);
+        Assert.Equal(0, adam.StepCount);
+        Assert.Equal(0, trainer.Steps);
+    }
+
+    [Fact]
+    public void ACheckpointOfAnotherArchitectureIsRejectedEvenWhenTheTensorsFit()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("run.ckpt.safetensors");
+        Checkpoint.Save(path, NewTrainer<float>(modelSeed: 1));
+        var e = Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, NewTrainer<float>(modelSeed: 1, tanh: true)));
+        Assert.Contains("\"type\":\"ReLU\"", e.Message);
+        Assert.Contains("\"type\":\"Tanh\"", e.Message);
+    }
+
+    [Fact]
+    public void AModelFileIsNotACheckpointAndACheckpointHoldsTheOptimizerBuffers()
+    {
+        using var folder = new TempFolder();
+        Trainer<float> trainer = NewTrainer<float>(modelSeed: 1);
+        ModelFile.Save(folder.File("model.safetensors"), trainer.Model);
+        Assert.Contains("not a checkpoint", Assert.Throws<ModelFileException>(() => Checkpoint.Load(folder.File("model.safetensors"), trainer)).Message);
+
+        Checkpoint.Save(folder.File("run.safetensors"), trainer);
+        var (tensors, metadata) = SafetensorsReference.Decode(File.ReadAllBytes(folder.File("run.safetensors")))!.Value;
+        Assert.Equal([(long)trainer.Model.Parameters.Length], tensors["optimizer.exp_avg"].Shape);
+        Assert.Equal("F32", tensors["optimizer.exp_avg_sq"].DType);
+        Assert.Contains("\"optimizer\":\"AdamW\"", metadata["fastnn.checkpoint"]);
+        // The model part is strict: a model file loader sees the optimizer tensors as unexpected.
+        Assert.Contains("unexpected optimizer.exp_avg, optimizer.exp_avg_sq",
+            Assert.Throws<ModelFileException>(() => ModelFile.LoadWeights(folder.File("run.safetensors"), trainer.Model)).Message);
+    }
+}

@@ -1,0 +1,202 @@
+using System.Numerics;
+using System.Text.Json;
+using FastNN.Data;
+using FastNN.IO;
+using FastNN.Models;
+using FastNN.Tests.Models;
+using FastNN.Training;
+
+namespace FastNN.Tests.IO;
+
+public class ModelFileTests
+{
+    [Fact]
+    public void FloatModelRoundTrips() => RoundTrips<float>();
+
+    [Fact]
+    public void DoubleModelRoundTrips() => RoundTrips<double>();
+
+    private static void RoundTrips<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("model.safetensors");
+        Sequential<T> model = IoModels.Sample<T>();
+        ModelFile.Save(path, model, IoModels.Info);
+
+        SavedModel<T> saved = ModelFile.Load<T>(path);
+        Assert.False(saved.Model.Training);
+        Assert.Equal(model.ToJson(), saved.Model.ToJson());
+        Assert.Equal(model.Parameters.ToArray(), saved.Model.Parameters.ToArray());
+        Assert.Equal(model.State.ToArray(), saved.Model.State.ToArray());
+        T[] input = IoModels.Input<T>(5, 3, 7);
+        Assert.Equal(model.Forward(input, 5).ToArray(), saved.Model.Forward(input, 5).ToArray());
+
+        ModelInfo info = saved.Info, expected = IoModels.Info;
+        Assert.Equal(expected.Task, info.Task);
+        Assert.Equal(expected.ClassLabels, info.ClassLabels);
+        Assert.Equal(expected.FeatureNames, info.FeatureNames);
+        Assert.Equal(expected.TargetName, info.TargetName);
+        Assert.Equal(expected.Input!.Means.ToArray(), info.Input!.Means.ToArray());     // bit-exact through JSON
+        Assert.Equal(expected.Input.Scales.ToArray(), info.Input.Scales.ToArray());
+        Assert.Null(info.Target);
+
+        // The same model loads with another batch limit and into a model built by hand.
+        Assert.Equal(100, ModelFile.Load<T>(path, maxBatch: 100).Model.MaxBatch);
+        Sequential<T> rebuilt = Sequential<T>.FromJson(model.ToJson(), seed: 42);
+        ModelFile.LoadWeights(path, rebuilt);
+        Assert.Equal(model.Parameters.ToArray(), rebuilt.Parameters.ToArray());
+        Assert.Equal(model.State.ToArray(), rebuilt.State.ToArray());
+    }
+
+    [Fact]
+    public void TheFileIsSafetensorsWithPyTorchNamesDtypesAndMetadata()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("model.safetensors");
+        Sequential<float> model = IoModels.Sample<float>();
+        ModelFile.Save(path, model, IoModels.Info);
+        byte[] bytes = File.ReadAllBytes(path);
+
+        var (tensors, metadata) = SafetensorsReference.Decode(bytes) ?? throw new Xunit.Sdk.XunitException("not a valid safetensors file");
+        Assert.Equal(model.ParameterTensors.Select(p => p.Name).Concat(model.StateTensors.Select(s => s.Name)).Order(), tensors.Keys.Order());
+        foreach (ParameterTensor p in model.ParameterTensors)
+        {
+            Assert.Equal("F32", tensors[p.Name].DType);
+            Assert.Equal(p.Shape.Select(d => (long)d), tensors[p.Name].Shape);
+            Assert.Equal(model.Parameters.Slice(p.Offset, p.Length).ToArray().Select(v => (double)v), tensors[p.Name].Values());
+        }
+        // PyTorch's buffers: running statistics in the model's dtype, the batch count as a 64-bit integer scalar.
+        Assert.Equal("F32", tensors["1.running_var"].DType);
+        Assert.Equal("I64", tensors["1.num_batches_tracked"].DType);
+        Assert.Empty(tensors["1.num_batches_tracked"].Shape);
+        Assert.Equal([3.0], tensors["1.num_batches_tracked"].Values());
+        Assert.Equal([8L], tensors["5.weight"].Shape);   // PReLU, one slope per feature
+        Assert.Equal([8L, 8L], tensors["3.body.0.weight"].Shape);
+
+        Assert.Equal("pt", metadata["format"]);
+        Assert.Equal("1", metadata["fastnn.version"]);
+        Assert.Equal(model.ToJson(), metadata["fastnn.architecture"]);
+        Assert.Equal("MultiClassClassification", metadata["fastnn.task"]);
+        Assert.Equal(["setosa", "versicolor"], JsonSerializer.Deserialize<string[]>(metadata["fastnn.class_labels"])!);
+        Assert.Equal("species", metadata["fastnn.target_name"]);
+        // The header is padded to 8 bytes, so the data section starts aligned, as the safetensors library writes it.
+        Assert.Equal(0UL, BitConverter.ToUInt64(bytes) % 8);
+    }
+
+    [Fact]
+    public void AFileOfOneFloatTypeLoadsAsTheOther()
+    {
+        using var folder = new TempFolder();
+        Sequential<double> wide = IoModels.Sample<double>();
+        ModelFile.Save(folder.File("f64.safetensors"), wide);
+        Sequential<float> narrowed = ModelFile.Load<float>(folder.File("f64.safetensors")).Model;
+        Assert.Equal(wide.Parameters.ToArray().Select(v => (float)v), narrowed.Parameters.ToArray());
+        Assert.Equal(wide.State.ToArray().Select(v => (float)v), narrowed.State.ToArray());
+
+        Sequential<float> narrow = IoModels.Sample<float>();
+        ModelFile.Save(folder.File("f32.safetensors"), narrow);
+        Sequential<double> widened = ModelFile.Load<double>(folder.File("f32.safetensors")).Model;
+        Assert.Equal(narrow.Parameters.ToArray().Select(v => (double)v), widened.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void StrictLoadingListsEveryMismatchAndLeavesTheModelUntouched()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("a.safetensors");
+        ModelFile.Save(path, new SequentialBuilder<float>(3).Dense(4).BatchNorm().Dense(2).Build(maxBatch: 4));
+        Sequential<float> other = new SequentialBuilder<float>(3).Dense(4).Relu().Dense(3).LayerNorm().Build(maxBatch: 4, seed: 9);
+        float[] parameters = other.Parameters.ToArray(), state = other.State.ToArray();
+
+        var e = Assert.Throws<ModelFileException>(() => ModelFile.LoadWeights(path, other));
+        Assert.Equal(path, e.FilePath);
+        Assert.StartsWith(path + ": ", e.Message);
+        Assert.Contains("missing 3.weight, 3.bias", e.Message);
+        Assert.Contains("unexpected 1.weight, 1.bias, 1.running_mean, 1.running_var, 1.num_batches_tracked", e.Message);
+        Assert.Contains("2.weight is [2, 4] in the file but [3, 4] in the model", e.Message);
+        Assert.Contains("2.bias is [2] in the file but [3] in the model", e.Message);
+        Assert.Equal(parameters, other.Parameters.ToArray());
+        Assert.Equal(state, other.State.ToArray());
+    }
+
+    [Fact]
+    public void ACountStoredAsAFloatIsADtypeMismatch()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("bn.safetensors");
+        // BatchNorm1d(1) with num_batches_tracked written as F32 instead of PyTorch's I64.
+        string header = """{"0.weight":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"0.bias":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"0.running_mean":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},"0.running_var":{"dtype":"F32","shape":[1],"data_offsets":[12,16]},"0.num_batches_tracked":{"dtype":"F32","shape":[],"data_offsets":[16,20]}}""";
+        File.WriteAllBytes(path, SafetensorsReference.Build(header, new byte[20]));
+        var e = Assert.Throws<ModelFileException>(() => ModelFile.LoadWeights(path, new SequentialBuilder<float>(1).BatchNorm().Build(maxBatch: 2)));
+        Assert.Contains("0.num_batches_tracked is F32 in the file but a count (I64) in the model", e.Message);
+    }
+
+    public static TheoryData<string, ModelInfo> MisfitInfos() => new()
+    {
+        { "needs 1 output", new ModelInfo { Task = TaskKind.Regression } },
+        { "ClassLabels need a classification Task", new ModelInfo { ClassLabels = ["a", "b"] } },
+        { "ClassLabels has 3 labels", new ModelInfo { Task = TaskKind.MultiClassClassification, ClassLabels = ["a", "b", "c"] } },
+        { "FeatureNames has 2 names; the model takes 3", new ModelInfo { FeatureNames = ["a", "b"] } },
+        { "Input standardizer has 1 features", new ModelInfo { Input = new Standardizer([0.0], [1.0]) } },
+        { "Target standardizer needs Task Regression", new ModelInfo { Task = TaskKind.MultiClassClassification, Target = new Standardizer([0.0], [1.0]) } },
+    };
+
+    [Theory]
+    [MemberData(nameof(MisfitInfos))]
+    public void SaveRejectsInfoThatDoesNotFitTheModelAndWritesNothing(string message, ModelInfo info)
+    {
+        using var folder = new TempFolder();
+        var e = Assert.Throws<ArgumentException>(() => ModelFile.Save(folder.File("m.safetensors"), IoModels.Sample<float>(), info));
+        Assert.Equal("info", e.ParamName);
+        Assert.Contains(message, e.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+
+    [Fact]
+    public void ARegressionModelKeepsItsTargetStandardization()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("r.safetensors");
+        var info = new ModelInfo { Task = TaskKind.Regression, Target = new Standardizer([152.1], [77.0]), TargetName = "progression" };
+        ModelFile.Save(path, new SequentialBuilder<double>(2).Dense(1).Build(maxBatch: 1), info);
+        ModelInfo loaded = ModelFile.Load<double>(path).Info;
+        Assert.Equal(TaskKind.Regression, loaded.Task);
+        Assert.Equal([152.1], loaded.Target!.Means.ToArray());
+        Assert.Equal([77.0], loaded.Target.Scales.ToArray());
+    }
+
+    [Fact]
+    public void AModelWithALayerOfYourOwnIsSavedWithoutArchitectureAndLoadsIntoAModelYouBuild()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("custom.safetensors");
+        Sequential<double> model = new SequentialBuilder<double>(2).Dense(3).Add(new IdentityLayer(3)).Dense(1).Build(maxBatch: 2, seed: 1);
+        ModelFile.Save(path, model);
+
+        var e = Assert.Throws<ModelFileException>(() => ModelFile.Load<double>(path));
+        Assert.Contains("no fastnn.architecture metadata", e.Message);
+        Sequential<double> rebuilt = new SequentialBuilder<double>(2).Dense(3).Add(new IdentityLayer(3)).Dense(1).Build(maxBatch: 2, seed: 2);
+        ModelFile.LoadWeights(path, rebuilt);
+        Assert.Equal(model.Parameters.ToArray(), rebuilt.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void ACountThatIsNotAnIntegerCannotBeSaved()
+    {
+        using var folder = new TempFolder();
+        Sequential<float> model = new SequentialBuilder<float>(2).BatchNorm().Build(maxBatch: 2);
+        model.SetTensor("0.num_batches_tracked", [2.5f]);
+        var e = Assert.Throws<ArgumentException>(() => ModelFile.Save(folder.File("m.safetensors"), model));
+        Assert.Contains("'0.num_batches_tracked' is a count but holds 2.5", e.Message);
+    }
+
+    [Fact]
+    public void AMissingFileIsFileNotFoundAndBadArgumentsAreArgumentErrors()
+    {
+        using var folder = new TempFolder();
+        Assert.Throws<FileNotFoundException>(() => ModelFile.Load<float>(folder.File("absent.safetensors")));
+        Assert.Throws<ArgumentException>(() => ModelFile.Load<float>(""));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ModelFile.Load<float>(folder.File("absent.safetensors"), maxBatch: 0));
+        Assert.Throws<ArgumentNullException>(() => ModelFile.Save<float>(folder.File("m"), null!));
+    }
+}

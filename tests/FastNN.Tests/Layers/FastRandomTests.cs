@@ -1,0 +1,44 @@
+using FastNN.Layers;
+
+namespace FastNN.Tests.Layers;
+
+public class FastRandomTests
+{
+    [Fact]
+    public void NextInt32IsUniformOverSevenValues()
+    {
+        // 70000 draws: each count ~ Binomial(70000, 1/7), σ ≈ 92.6; allow 5σ.
+        var random = new FastRandom(3);
+        var counts = new int[7];
+        for (int i = 0; i < 70000; i++)
+            counts[random.NextInt32(7)]++;
+        Assert.All(counts, n => Assert.InRange(n, 10000 - 463, 10000 + 463));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(1000)]
+    [InlineData(1431655766)] // 2³² mod n ≈ n: the rejection branch runs often
+    [InlineData(int.MaxValue)]
+    public void NextInt32StaysBelowItsBound(int maxExclusive)
+    {
+        var random = new FastRandom(11);
+        int largest = 0;
+        for (int i = 0; i < 20000; i++)
+        {
+            int value = random.NextInt32(maxExclusive);
+            Assert.InRange(value, 0, maxExclusive - 1);
+            largest = Math.Max(largest, value);
+        }
+        // The top of the range is reached (for large bounds, the top 1 % of it).
+        Assert.True(largest >= maxExclusive - 1 - maxExclusive / 100, $"largest {largest} of [0, {maxExclusive})");
+    }
+
+    [Fact]
+    public void NextInt32RejectsAnEmptyRange()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FastRandom(0).NextInt32(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FastRandom(0).NextInt32(-5));
+    }
+}
