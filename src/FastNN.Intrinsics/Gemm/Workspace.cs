@@ -56,8 +56,8 @@ internal sealed unsafe class Workspace
 /// <remarks>
 /// A part rents a workspace for its duration and returns it. More parts in flight than slots (many concurrent
 /// callers) take fresh workspaces, which the pool keeps only while it has room, so nothing is pinned per thread and
-/// concurrent callers never wait for memory. Workspaces grow in powers of two up to what the largest call needs, so
-/// a steady workload stops allocating after its first calls.
+/// concurrent callers never wait for memory. Workspaces grow in powers of two, capped at what the largest call needs,
+/// so a steady workload stops allocating after its first calls.
 /// </remarks>
 internal static class WorkspacePool
 {
@@ -79,8 +79,13 @@ internal static class WorkspacePool
                 break; // too small: let it go, a larger one takes its place on return
             }
         }
-        return new Workspace((long)BitOperations.RoundUpToPowerOf2((ulong)Math.Max(bytes, 4096)));
+        // Powers of two, so a workload of mixed sizes settles after a few calls, but never past what the largest call needs.
+        long size = Math.Min((long)BitOperations.RoundUpToPowerOf2((ulong)Math.Max(bytes, 4096)), LargestNeed);
+        return new Workspace(Math.Max(bytes, size));
     }
+
+    /// <summary>The most any call needs on this process's path: <see cref="Gemm.MaxWorkspaceBytes{T}"/> of float or double.</summary>
+    internal static long LargestNeed { get; } = Math.Max(Gemm.MaxWorkspaceBytes<float>(), Gemm.MaxWorkspaceBytes<double>());
 
     /// <summary>Gives a workspace back: kept for the next call if a slot is free, otherwise left to the collector.</summary>
     public static void Return(Workspace workspace)
