@@ -4,6 +4,7 @@ using System.Runtime.Intrinsics;
 namespace FastNN.Intrinsics;
 
 /// <summary>General matrix multiply on row-major spans, BLAS-style.</summary>
+/// <remarks>Thread-safe: every member may be called from any number of threads at once.</remarks>
 public static unsafe partial class Gemm
 {
     /// <summary>The instruction-set path the GEMM micro-kernels run on in this process.</summary>
