@@ -16,19 +16,29 @@ internal static class PairedRounds
 
     /// <summary>Warms every action up, then runs <paramref name="rounds"/> rounds.</summary>
     /// <returns>Seconds per call: [round][action].</returns>
-    public static double[][] Measure(int rounds, params Action[] actions) =>
-        Measure(rounds, actions.Select(a => (ITimedSide)new LocalSide(a)).ToArray());
+    public static double[][] Measure(int rounds, params Action[] actions) => Measure(rounds, null, actions);
+
+    /// <summary>
+    /// As <see cref="Measure(int, Action[])"/>, calling <paramref name="afterSlice"/> (untimed) after every slice:
+    /// for instance to put a library's worker threads to sleep, which otherwise spin for milliseconds after their
+    /// last call and take a core from the slice that follows.
+    /// </summary>
+    public static double[][] Measure(int rounds, Action? afterSlice, params Action[] actions) =>
+        Measure(rounds, afterSlice, actions.Select(Local).ToArray());
 
     /// <summary>A side that times <paramref name="action"/> in this process.</summary>
     public static ITimedSide Local(Action action) => new LocalSide(action);
 
     /// <summary>Warms every side up, then runs <paramref name="rounds"/> rounds; a side may time itself in another process.</summary>
     /// <returns>Seconds per call: [round][side].</returns>
-    public static double[][] Measure(int rounds, params ITimedSide[] sides)
+    public static double[][] Measure(int rounds, Action? afterSlice, params ITimedSide[] sides)
     {
         var calls = new int[sides.Length];
         for (int i = 0; i < sides.Length; i++)
+        {
             calls[i] = sides[i].Calibrate(SliceMilliseconds);
+            afterSlice?.Invoke();
+        }
         var times = new double[rounds][];
         for (int r = 0; r < rounds; r++)
         {
@@ -37,6 +47,7 @@ internal static class PairedRounds
             {
                 int i = (r + step) % sides.Length;
                 times[r][i] = sides[i].SecondsPerCall(calls[i]);
+                afterSlice?.Invoke();
             }
         }
         return times;

@@ -116,7 +116,7 @@ internal static class StepReport
                 blasSide = sides.Count;
                 sides.Add(Threads(1, () => { OpenBlas.SetThreads(1); sgemm.OpenBLAS(); }));
             }
-            double[][] t = PairedRounds.Measure(rounds, [.. sides]);
+            double[][] t = PairedRounds.Measure(rounds, Settle, [.. sides]);
             double flops = fastnn.Flops, sgemmFlops = 2.0 * SgemmSize * SgemmSize * SgemmSize;
             string Ms(int i) => i < 0 ? "-" : F(PairedRounds.Median(t, x => x[i]) * 1e3, 3);
             string Ratio(Func<double[], double> figure, bool present) => present ? F(PairedRounds.Median(t, figure), 2) + "x" : "-";
@@ -147,6 +147,13 @@ internal static class StepReport
     }
 
     private const double WarmUpMilliseconds = 1500;
+
+    /// <summary>
+    /// A pause of 10 ms after every slice, for the worker threads of the slice just timed to go to sleep (FastNN's spin
+    /// for a few milliseconds after their last part, PyTorch's OpenMP threads likewise) instead of taking a core from
+    /// the slice that follows.
+    /// </summary>
+    private static void Settle() => Thread.Sleep(10);
 
     /// <summary>A side that runs <paramref name="action"/> with FastNN's kernels capped at <paramref name="threads"/> (a process-wide setting, set per call).</summary>
     private static ITimedSide Threads(int threads, Action action) =>
