@@ -15,6 +15,11 @@ if (args.Length > 0 && args[0] == "paired")
     FastNN.Benchmarks.Gemm.GemmPairedReport.Run(args[1..]);
     return;
 }
+if (args.Length > 0 && args[0] == "soak")
+{
+    FastNN.Benchmarks.Models.SoakReport.Run(args[1..]);
+    return;
+}
 if (args.Length > 0 && args[0] == "step")
 {
     FastNN.Benchmarks.Models.StepReport.Run(args[1..]);
