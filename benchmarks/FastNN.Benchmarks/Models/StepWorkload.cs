@@ -73,15 +73,23 @@ internal sealed class StepWorkload
     /// GEMM flops of one call, as issue 15 counts them: the forward products, the weight gradients, and the input
     /// gradients of every layer but the first (training does not compute the first layer's).
     /// </summary>
-    public double Flops
+    public double Flops => GemmFlops(Widths, RowsPerCall);
+
+    /// <summary><see cref="Flops"/> of a workload, without building it (0 for <c>fit</c>, which is timed per epoch, not per flop).</summary>
+    public static double FlopsOf(string name) => name switch
     {
-        get
-        {
-            double perRow = 0;
-            for (int l = 0; l + 1 < Widths.Length; l++)
-                perRow += (l == 0 ? 2 : 3) * 2.0 * Widths[l] * Widths[l + 1];
-            return perRow * RowsPerCall;
-        }
+        "mlp64" => GemmFlops([784, 256, 256, 10], 64),
+        "mlp256" => GemmFlops([784, 256, 256, 10], 256),
+        "deep64" => GemmFlops([256, .. Enumerable.Repeat(256, 20), 10], 64),
+        _ => 0,
+    };
+
+    private static double GemmFlops(int[] widths, int rows)
+    {
+        double perRow = 0;
+        for (int l = 0; l + 1 < widths.Length; l++)
+            perRow += (l == 0 ? 2 : 3) * 2.0 * widths[l] * widths[l + 1];
+        return perRow * rows;
     }
 
     public static StepWorkload Create(string name) => name switch
@@ -89,7 +97,7 @@ internal sealed class StepWorkload
         "mlp64" => Classifier(name, "784-256-256-10 ReLU, softmax CE, AdamW, batch 64", Mlp(784, 64), 64),
         "mlp256" => Classifier(name, "784-256-256-10 ReLU, softmax CE, AdamW, batch 256", Mlp(784, 256), 256),
         "deep64" => Classifier(name, "20 x (Dense(256) + Sigmoid), Dense(10), softmax CE, AdamW, batch 64", Deep(64), 64),
-        "fit" => Fit(),
+        "fit" => Fit(32),
         _ => throw new ArgumentException($"Unknown workload '{name}': expected one of {string.Join(", ", Names)}."),
     };
 
@@ -119,17 +127,17 @@ internal sealed class StepWorkload
         return new StepWorkload(name, description, net.Widths, batch, () => trainer.TrainStep(input.AsMemory(), labels, batch), model, optimizer, 1, batch);
     }
 
-    private static StepWorkload Fit()
+    /// <summary>The <c>fit</c> workload at another batch size (its allocations per epoch against the step count).</summary>
+    internal static StepWorkload Fit(int batch)
     {
         Dataset<float> digits = Csv.Read<float>(DataPath("digits.csv.gz"));
-        const int batch = 32;
         Sequential<float> model = new SequentialBuilder<float>(64).Dense(64).Relu().Dense(10).Build(batch, seed: 1);
         var optimizer = new AdamW<float>(model.Parameters.Length, learningRate: LearningRate);
         var loss = new SoftmaxCrossEntropyLoss<float>();
         var options = new TrainerOptions { Epochs = 1, BatchSize = batch, Seed = 1 };
         // Fit runs a trainer's remaining epochs, so each call takes a new trainer (a few small arrays) over the same model.
         void Epoch() => new Trainer<float>(model, loss, optimizer, TaskKind.MultiClassClassification, options).Fit(digits);
-        return new StepWorkload("fit", "Trainer.Fit, one epoch of digits (1797 rows), 64-64-10 ReLU, AdamW, batch 32",
+        return new StepWorkload("fit", $"Trainer.Fit, one epoch of digits (1797 rows), 64-64-10 ReLU, AdamW, batch {batch}",
             [64, 64, 10], batch, Epoch, model, optimizer, (digits.Rows + batch - 1) / batch, digits.Rows);
     }
 
