@@ -96,10 +96,11 @@ public sealed class Standardizer
     {
         if (features.Length % FeatureCount != 0)
             throw new ArgumentException($"features has {features.Length} elements, not a multiple of the {FeatureCount} features.", nameof(features));
-        for (int i = 0; i < features.Length; i++)
+        for (int row = 0; row < features.Length; row += FeatureCount)
         {
-            int c = i % FeatureCount;
-            features[i] = T.CreateChecked((double.CreateChecked(features[i]) - _means[c]) / _scales[c]);
+            Span<T> x = features.Slice(row, FeatureCount);
+            for (int c = 0; c < x.Length; c++)
+                x[c] = T.CreateChecked((double.CreateChecked(x[c]) - _means[c]) / _scales[c]);
         }
     }
 
