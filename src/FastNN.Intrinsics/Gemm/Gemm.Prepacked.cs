@@ -75,6 +75,13 @@ public static unsafe partial class Gemm
     /// <exception cref="ArgumentException">A span is shorter than the matrix it must hold, the bias has neither n elements nor none, C overlaps A or the bias, or the workspace is too short.</exception>
     public static void MultiplyPrepacked<T>(int m, ReadOnlySpan<T> a, int lda, PrepackedMatrix<T> b, ReadOnlySpan<T> bias,
         Activation activation, Span<T> c, int ldc, Span<T> workspace)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        MultiplyPrepackedWithCutoff(m, a, lda, b, bias, activation, c, ldc, workspace, PanelRowsMaxRows);
+
+    /// <summary><see cref="MultiplyPrepacked{T}"/> with the kernel chosen by the caller: the panel-rows kernel up to <paramref name="panelRowsMaxRows"/> rows, the
+    /// packed GEMM above (the tests and the benchmark that measures where one overtakes the other).</summary>
+    internal static void MultiplyPrepackedWithCutoff<T>(int m, ReadOnlySpan<T> a, int lda, PrepackedMatrix<T> b, ReadOnlySpan<T> bias,
+        Activation activation, Span<T> c, int ldc, Span<T> workspace, int panelRowsMaxRows)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(b);
@@ -102,7 +109,7 @@ public static unsafe partial class Gemm
             return;
         fixed (T* pa = a, pb = bias, pc = c, pw = workspace)
         {
-            var call = new PrepackedCall<T>(m, pa, lda, b, bias.IsEmpty ? null : pb, pc, ldc, pw);
+            var call = new PrepackedCall<T>(m, pa, lda, b, bias.IsEmpty ? null : pb, pc, ldc, pw, m <= panelRowsMaxRows);
             T parameter = T.CreateTruncating(activation.Parameter);
             switch (activation.Kind)
             {
@@ -127,10 +134,11 @@ public static unsafe partial class Gemm
         typeof(T) == typeof(float) && Isa.Path == IsaPath.Vector512 ? 0 : sizes.MC * sizes.KCMax + (64 + 32) / sizeof(T);
 
     /// <summary>One validated call of <see cref="MultiplyPrepacked{T}"/>, as pointers into the caller's pinned spans.</summary>
-    private readonly struct PrepackedCall<T>(int m, T* a, nint lda, PrepackedMatrix<T> b, T* bias, T* c, nint ldc, T* workspace)
+    private readonly struct PrepackedCall<T>(int m, T* a, nint lda, PrepackedMatrix<T> b, T* bias, T* c, nint ldc, T* workspace, bool panelRows)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public readonly int M = m;
+        public readonly bool PanelRows = panelRows;
         public readonly T* A = a, Bias = bias, C = c, Workspace = workspace;
         public readonly nint Lda = lda, Ldc = ldc;
         public readonly PrepackedMatrix<T> B = b;
@@ -167,7 +175,7 @@ public static unsafe partial class Gemm
             for (int i = 0; i < call.M; i++)
                 new Span<T>(call.C + i * call.Ldc, b.N).Clear();
         }
-        else if (call.M <= PanelRowsMaxRows)
+        else if (call.PanelRows)
         {
             PanelRows<T, TKernel, TWidth, TVector, TOp>(call.M, call.A, call.Lda, b, call.Bias, call.C, call.Ldc, op);
             return;
