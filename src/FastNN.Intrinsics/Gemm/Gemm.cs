@@ -4,6 +4,8 @@ using System.Runtime.Intrinsics;
 namespace FastNN.Intrinsics;
 
 /// <summary>General matrix multiply on row-major spans, BLAS-style.</summary>
+/// <remarks>Thread safety: every method may run on any number of threads at once, provided no call writes memory that
+/// another call reads or writes. Concurrent calls share the worker threads (see Parallelism).</remarks>
 public static unsafe partial class Gemm
 {
     /// <summary>The instruction-set path the GEMM micro-kernels run on in this process.</summary>

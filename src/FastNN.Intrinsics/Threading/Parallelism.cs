@@ -5,6 +5,7 @@ namespace FastNN.Intrinsics;
 /// Initialised from the <c>FASTNN_NUM_THREADS</c> environment variable (like <c>OMP_NUM_THREADS</c>); when it is
 /// absent or not a positive integer, every processor is used. Results never depend on this value: kernels split
 /// work so that each output element is computed by the same operations in the same order whatever the count.
+/// <para>Thread-safe: every member may be called from any thread.</para>
 /// </remarks>
 public static class Parallelism
 {

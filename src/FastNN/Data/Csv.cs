@@ -13,6 +13,7 @@ namespace FastNN.Data;
 /// not supported. Every cell must be a finite number: an empty, malformed, NaN or infinite cell, or a row with
 /// the wrong number of cells, throws <see cref="CsvFormatException"/> naming the line and column.
 /// gzip-compressed input (<c>.csv.gz</c>) is recognized by its magic bytes and decompressed on the fly.
+/// <para>Thread safety: every method may be called from several threads at once.</para>
 /// </remarks>
 public static class Csv
 {

@@ -10,6 +10,7 @@ namespace FastNN.Data;
 /// Statistics are accumulated in <see cref="double"/>. A constant feature (σ = 0) gets σ = 1, so it maps to 0
 /// instead of dividing by zero. Fit on the training part only: fitting on validation or test rows leaks them
 /// into training.
+/// <para>Thread safety: immutable; any number of threads may use one instance at once.</para>
 /// </remarks>
 public sealed class Standardizer
 {
