@@ -115,5 +115,6 @@ static void TimeOneRow(Predictor<float> predictor, float[] features, float[] out
         rounds[r] = Stopwatch.GetElapsedTime(start).TotalMicroseconds / perRound;
     }
     Array.Sort(rounds);
-    Console.Error.WriteLine($"batch 1: {rounds[rounds.Length / 2]:F2} µs per call (median of {rounds.Length} rounds of {perRound} calls)");
+    Console.Error.WriteLine($"batch 1: {rounds[rounds.Length / 2]:F2} µs per call (median of {rounds.Length} rounds of {perRound} calls; " +
+        $"instruction-set path {FastNN.Intrinsics.Isa.Path})");
 }
