@@ -37,10 +37,10 @@ internal static class InferenceReport
                 seconds = double.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
             else if (args[i] == "--model" && i + 1 < args.Length)
                 networks.AddRange(args[++i] == "all" ? MlpNetwork.All : [MlpNetwork.Named(args[i])]);
-            else if (args[i] is "latency" or "paths" or "probes" or "threads")
+            else if (args[i] is "latency" or "paths" or "sweep" or "probes" or "threads")
                 sections.Add(args[i]);
             else
-                throw new ArgumentException($"Unknown argument '{args[i]}': expected latency, paths, probes, threads, --model NAME|all, --rounds N, --seconds S.");
+                throw new ArgumentException($"Unknown argument '{args[i]}': expected latency, paths, sweep, probes, threads, --model NAME|all, --rounds N, --seconds S.");
         }
         if (sections.Count == 0)
             sections.AddRange(["latency", "threads"]);
@@ -57,6 +57,8 @@ internal static class InferenceReport
                 Latency(network, rounds);
             if (sections.Contains("paths"))
                 Paths(network, rounds);
+            if (sections.Contains("sweep"))
+                Sweep(network, rounds);
         }
         if (sections.Contains("probes"))
             Probes(rounds);
@@ -174,6 +176,48 @@ internal static class InferenceReport
             double flops = network.FlopsPerRow * batch;
             Console.WriteLine($"| {batch} | {PairedRounds.Median(t, r => r[0]) * 1e6:F2} | {PairedRounds.Median(t, r => r[1]) * 1e6:F2} | " +
                 $"{PairedRounds.Median(t, r => r[1] / r[0]):F2} | {PairedRounds.Median(t, r => flops / r[0]) / 1e9:F1} | {PairedRounds.Median(t, r => flops / r[1]) / 1e9:F1} |");
+        }
+    }
+
+    /// <summary>
+    /// The panel-rows kernel sweeping the panels in one order on every call, against alternating the order call by call
+    /// (<see cref="Intrinsics.Gemm.AlternatePanelOrder"/>), with ONNX Runtime and the same-size read probe, at batches 1 and 2.
+    /// </summary>
+    private static void Sweep(MlpNetwork network, int rounds)
+    {
+        var predictor = new Predictor<float>(network.Load(2).Model);
+        using var options = new SessionOptions
+        {
+            IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        using var session = new InferenceSession(network.OnnxPath, options);
+        using var runOptions = new RunOptions();
+        using var same = new BandwidthProbe(network.WeightBytes);
+        Console.WriteLine();
+        Console.WriteLine($"### {network.Name}: panel order fixed or alternating, call by call ({rounds} paired rounds)");
+        Console.WriteLine();
+        Console.WriteLine("| Batch | one order µs | alternating µs | one / alternating | ONNX Runtime µs | ORT / alternating | alternating GB/s (weights) | same-size read GB/s |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var random = new Random(5);
+        foreach (int batch in new[] { 1, 2 })
+        {
+            float[] x = Enumerable.Range(0, batch * network.InputSize).Select(_ => (float)random.NextDouble()).ToArray();
+            float[] y = new float[batch * network.OutputSize], yOrt = new float[y.Length];
+            using OrtValue input = OrtValue.CreateTensorValueFromMemory(x, [batch, network.InputSize]);
+            using OrtValue output = OrtValue.CreateTensorValueFromMemory(yOrt, [batch, network.OutputSize]);
+            using OrtIoBinding binding = session.CreateIoBinding();
+            binding.BindInput("x", input);
+            binding.BindOutput("y", output);
+            double[][] t = PairedRounds.Measure(rounds,
+                () => { Intrinsics.Gemm.AlternatePanelOrder = false; predictor.Predict(x, y, batch); },
+                () => { Intrinsics.Gemm.AlternatePanelOrder = true; predictor.Predict(x, y, batch); },
+                () => session.RunWithBinding(runOptions, binding),
+                () => same.Read());
+            Intrinsics.Gemm.AlternatePanelOrder = true;
+            double Median(Func<double[], double> f) => PairedRounds.Median(t, f);
+            Console.WriteLine($"| {batch} | {Median(r => r[0]) * 1e6:F2} | {Median(r => r[1]) * 1e6:F2} | {Median(r => r[0] / r[1]):F2}x | {Median(r => r[2]) * 1e6:F2} | " +
+                $"{Median(r => r[2] / r[1]):F2}x | {Median(r => network.WeightBytes / r[1]) / 1e9:F1} | {Median(r => same.Bytes / r[3]) / 1e9:F1} |");
         }
     }
 

@@ -25,6 +25,7 @@ public sealed unsafe class PrepackedMatrix<T> where T : unmanaged, IFloatingPoin
     private readonly int _start;
     private readonly int[] _blockDepths;
     private readonly int[] _blockOffsets;
+    private int _sweeps;
 
     internal PrepackedMatrix(int k, int n, IsaPath path, BlockSizes sizes)
     {
@@ -81,6 +82,12 @@ public sealed unsafe class PrepackedMatrix<T> where T : unmanaged, IFloatingPoin
     internal int BlockCount => _blockDepths.Length;
 
     internal int BlockDepth(int block) => _blockDepths[block];
+
+    /// <summary>
+    /// Whether this pass of the panel-rows kernel goes over the panels right to left: every other call does. Only the
+    /// order in which columns are computed changes, never their values, so concurrent calls may race on the counter.
+    /// </summary>
+    internal bool NextSweepReversed() => ((_sweeps = unchecked(_sweeps + 1)) & 1) == 0;
 
     /// <summary>The first of the panels of depth block <paramref name="block"/>; valid while this instance is alive.</summary>
     internal T* Block(int block) => (T*)Unsafe.AsPointer(ref _buffer[_start + _blockOffsets[block]]);
