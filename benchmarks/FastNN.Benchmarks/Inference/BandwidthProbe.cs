@@ -12,8 +12,8 @@ namespace FastNN.Benchmarks.Inference;
 /// </summary>
 /// <remarks>
 /// The first probe of this suite read one stream of a plain float[] (16-byte aligned, so every 64-byte vector straddled
-/// two lines); on the Zen 5 here that read 128-160 GB/s over half the L2 where four aligned streams read 190-215 GB/s
-/// (benchmarks/RESULTS.md, "Inference, part 2"), which had put the batch-1 kernel at 70 % of "L2" instead of about 60 %.
+/// two lines); on the Zen 5 here that read 116-160 GB/s over half the L2 where four aligned streams read 186-221 GB/s
+/// (benchmarks/RESULTS.md, "Inference, part 2").
 /// </remarks>
 internal sealed unsafe class BandwidthProbe : IDisposable
 {
