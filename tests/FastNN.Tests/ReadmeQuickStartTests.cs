@@ -1,4 +1,5 @@
 using FastNN.Data;
+using FastNN.Inference;
 using FastNN.IO;
 using FastNN.Losses;
 using FastNN.Models;
@@ -40,6 +41,11 @@ public class ReadmeQuickStartTests
         });
         SavedModel<float> saved = ModelFile.Load<float>(path);
 
+        float[] x = rawTest.Row(0).ToArray(), scores = new float[10];
+        saved.Info.Input!.Transform<float>(x);
+        new Predictor<float>(saved.Model).Predict(x, scores, batch: 1);
+        string digit = saved.Info.ClassLabels![Array.IndexOf(scores, scores.Max())];
+
         Sequential<float> same = new SequentialBuilder<float>(64).Dense(64).Relu().Dense(10).Build(maxBatch: 64);
         ModelFile.LoadWeights(path, same);
 
@@ -52,5 +58,10 @@ public class ReadmeQuickStartTests
         Assert.Equal(expected, same.Forward(rows, 64).ToArray());
         Assert.Equal(standardizer.Means.ToArray(), saved.Info.Input!.Means.ToArray());
         Assert.Equal("9", saved.Info.ClassLabels![9]);
+        // The raw row, standardized with the file's statistics and predicted, gets the trained model's class for it.
+        int best = 0;
+        for (int c = 1; c < 10; c++)
+            if (expected[c] > expected[best]) best = c;
+        Assert.Equal(best.ToString(), digit);
     }
 }

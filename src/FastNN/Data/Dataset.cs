@@ -5,11 +5,13 @@ namespace FastNN.Data;
 
 /// <summary>
 /// A table of examples: features <c>[Rows, FeatureCount]</c> stored row-major in one flat array, and one
-/// target per row (a value for regression, a class index stored as <typeparamref name="T"/> for classification).
+/// target per row (a value for regression, a class index stored as <typeparamref name="T"/> for classification),
+/// with the class labels when the classes have names.
 /// </summary>
 /// <remarks>
 /// Every feature and target is finite (checked at construction). A dataset never changes after construction;
-/// standardization, subsets and splits return new datasets.
+/// standardization, subsets and splits return new datasets, which keep the feature names, target name and class
+/// labels.
 /// <see cref="Gather"/> copies chosen rows into caller buffers without allocating, which is what a training
 /// loop does once per mini-batch.
 /// <para>Thread safety: immutable; any number of threads may read one at once.</para>
@@ -20,6 +22,7 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly T[] _features;
     private readonly T[] _targets;
     private readonly string[] _featureNames;
+    private readonly string[]? _classLabels;
 
     /// <summary>Wraps <paramref name="features"/> and <paramref name="targets"/> (not copied: do not change them afterwards).</summary>
     /// <param name="features">Row-major <c>[rows, featureCount]</c>.</param>
@@ -27,10 +30,15 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="featureCount">Number of features per row (at least 1).</param>
     /// <param name="featureNames">One name per feature, or <see langword="null"/> for <c>x0, x1, …</c>.</param>
     /// <param name="targetName">Name of the target column (default <c>target</c>).</param>
+    /// <param name="classLabels">The label of each class index, or <see langword="null"/> when the targets are values or unnamed classes;
+    /// when given, every target must be a class index below its count.</param>
     /// <exception cref="ArgumentNullException">An array is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="featureCount"/> is less than 1.</exception>
-    /// <exception cref="ArgumentException">The lengths of the arrays do not agree with <paramref name="featureCount"/>, or a feature or target is NaN or infinite (the message gives its row and column).</exception>
-    public Dataset(T[] features, T[] targets, int featureCount, IReadOnlyList<string>? featureNames = null, string? targetName = null)
+    /// <exception cref="ArgumentException">The lengths of the arrays do not agree with <paramref name="featureCount"/>, a feature or
+    /// target is NaN or infinite (the message gives its row and column), a target is not an index into
+    /// <paramref name="classLabels"/>, or a label is empty or repeated.</exception>
+    public Dataset(T[] features, T[] targets, int featureCount, IReadOnlyList<string>? featureNames = null, string? targetName = null,
+        IReadOnlyList<string>? classLabels = null)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(targets);
@@ -48,6 +56,16 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
         _featureNames = featureNames?.ToArray() ?? Enumerable.Range(0, featureCount).Select(i => $"x{i}").ToArray();
         TargetName = targetName ?? "target";
         CheckFinite();
+        if (classLabels is not null)
+        {
+            _ = new LabelIndex(classLabels, nameof(classLabels));
+            for (int i = 0; i < targets.Length; i++)
+            {
+                if (FastNN.Data.ClassLabels.ToIndex(targets[i], i, nameof(targets)) >= classLabels.Count)
+                    throw new ArgumentException($"Target {targets[i]} at row {i} is not a class index below the {classLabels.Count} class labels.", nameof(targets));
+            }
+            _classLabels = [.. classLabels];
+        }
     }
 
     // A NaN or infinity would only surface steps later as a non-finite training objective; name it here instead.
@@ -86,6 +104,9 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>The name of the target column.</summary>
     public string TargetName { get; }
+
+    /// <summary>The label of each class index (as read from a CSV class column), or <see langword="null"/> when the targets are values or unnamed class indices.</summary>
+    public IReadOnlyList<string>? ClassLabels => _classLabels;
 
     /// <summary>The features of one row.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="row"/> is outside <c>[0, Rows)</c>.</exception>
@@ -126,13 +147,13 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
         var features = new T[rows.Length * FeatureCount];
         var targets = new T[rows.Length];
         Gather(rows, features, targets);
-        return new Dataset<T>(features, targets, FeatureCount, _featureNames, TargetName);
+        return new Dataset<T>(features, targets, FeatureCount, _featureNames, TargetName, _classLabels);
     }
 
     /// <summary>A new dataset with the same rows and targets and the given features (same shape).</summary>
     /// <exception cref="ArgumentException"><paramref name="features"/> does not have <c>Rows * FeatureCount</c> elements.</exception>
     public Dataset<T> WithFeatures(T[] features) =>
-        new(features, _targets, FeatureCount, _featureNames, TargetName);
+        new(features, _targets, FeatureCount, _featureNames, TargetName, _classLabels);
 
     /// <summary>
     /// Splits the rows at random into a training and a validation dataset, holding out
@@ -142,9 +163,11 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="validationFraction">Fraction of rows held out, in <c>(0, 1)</c>.</param>
     /// <param name="seed">Seed of the shuffle; the same seed gives the same split.</param>
     /// <param name="stratified">Split each class separately; targets must then be class indices.</param>
+    /// <param name="keepOrder">Keep each part's rows in their order in this dataset (so an unshuffled pass visits them in
+    /// file order) instead of shuffling them; the same seed holds out the same rows either way.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="validationFraction"/> is not in <c>(0, 1)</c>.</exception>
     /// <exception cref="ArgumentException">A part would be empty, or a target is not a class index when stratified.</exception>
-    public (Dataset<T> Train, Dataset<T> Validation) Split(double validationFraction, int seed, bool stratified = false)
+    public (Dataset<T> Train, Dataset<T> Validation) Split(double validationFraction, int seed, bool stratified = false, bool keepOrder = false)
     {
         if (!(validationFraction > 0 && validationFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "The validation fraction must be in (0, 1).");
@@ -152,7 +175,7 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
         var random = new FastRandom((ulong)seed);
         var train = new List<int>(Rows);
         var validation = new List<int>(Rows);
-        foreach (int[] group in stratified ? ClassLabels.RowsByClass(Targets, nameof(Targets)) : [Enumerable.Range(0, Rows).ToArray()])
+        foreach (int[] group in stratified ? FastNN.Data.ClassLabels.RowsByClass(Targets, nameof(Targets)) : [Enumerable.Range(0, Rows).ToArray()])
         {
             Shuffler.Shuffle(group, random);
             int held = (int)Math.Round(validationFraction * group.Length, MidpointRounding.AwayFromZero);
@@ -166,8 +189,16 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         // Stratification collects the rows class by class; mix the classes so an unshuffled pass is not sorted by class.
         int[] trainRows = train.ToArray(), validationRows = validation.ToArray();
-        Shuffler.Shuffle(trainRows, random);
-        Shuffler.Shuffle(validationRows, random);
+        if (keepOrder)
+        {
+            Array.Sort(trainRows);
+            Array.Sort(validationRows);
+        }
+        else
+        {
+            Shuffler.Shuffle(trainRows, random);
+            Shuffler.Shuffle(validationRows, random);
+        }
         return (Subset(trainRows), Subset(validationRows));
     }
 }

@@ -43,6 +43,19 @@ public class DatasetTests
         Assert.NotEqual(Ids(data.Split(0.25, 5).Validation), Ids(data.Split(0.25, 6).Validation));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void KeepOrderHoldsOutTheSameRowsAndKeepsTheirFileOrder(bool stratified)
+    {
+        Dataset<double> data = Numbered(50, 3);
+        var (train, validation) = data.Split(0.2, seed: 4, stratified);
+        var (orderedTrain, orderedValidation) = data.Split(0.2, seed: 4, stratified, keepOrder: true);
+        Assert.Equal(Ids(validation).Order(), Ids(orderedValidation));
+        Assert.Equal(Ids(train).Order(), Ids(orderedTrain));
+        Assert.NotEqual(Ids(train), Ids(orderedTrain)); // the plain split shuffles
+    }
+
     [Fact]
     public void GatherCopiesTheChosenRowsInOrder()
     {

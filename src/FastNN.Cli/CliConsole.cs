@@ -1,0 +1,68 @@
+using Spectre.Console;
+
+namespace FastNN.Cli;
+
+/// <summary>
+/// Where one invocation of the command writes: standard output and error, and whether a person watches a terminal
+/// (then progress is a live bar; otherwise, when output is redirected or <c>CI</c> is set, plain lines).
+/// </summary>
+/// <remarks>One per invocation; not thread-safe. Tests give their own writers, so invocations in one process do not mix.</remarks>
+internal sealed class CliConsole
+{
+    /// <summary>Creates a console over <paramref name="output"/> and <paramref name="error"/>.</summary>
+    public CliConsole(TextWriter output, TextWriter error, bool interactive)
+    {
+        Out = output;
+        Error = error;
+        Interactive = interactive;
+        Ansi = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = interactive ? InteractionSupport.Yes : InteractionSupport.No,
+        });
+        if (!interactive)
+            Ansi.Profile.Width = 200; // a log has no width: wide enough that no table row wraps
+    }
+
+    /// <summary>Standard output: results, tables, progress lines.</summary>
+    public TextWriter Out { get; }
+
+    /// <summary>Standard error: one line per error.</summary>
+    public TextWriter Error { get; }
+
+    /// <summary>Whether a person watches a terminal (live progress bar, colours, rounded tables).</summary>
+    public bool Interactive { get; }
+
+    /// <summary>The Spectre console over <see cref="Out"/>, for tables and the progress bar.</summary>
+    public IAnsiConsole Ansi { get; }
+
+    /// <summary>The table border: rounded on a terminal, ASCII in logs.</summary>
+    public TableBorder Border => Interactive ? TableBorder.Rounded : TableBorder.Ascii;
+
+    /// <summary>The process's own console: interactive unless output is redirected, <c>CI</c> is set or the terminal is dumb.</summary>
+    public static CliConsole ForProcess()
+    {
+        bool interactive = !Console.IsOutputRedirected
+            && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"))
+            && Environment.GetEnvironmentVariable("TERM") != "dumb";
+        return new CliConsole(Console.Out, Console.Error, interactive);
+    }
+
+    /// <summary>Writes a line of plain text to <see cref="Out"/> (through the live display on a terminal; unwrapped in a log).</summary>
+    public void Line(string text = "")
+    {
+        if (Interactive)
+            Ansi.WriteLine(text);
+        else
+            Out.WriteLine(text);
+    }
+
+    /// <summary>Writes a table.</summary>
+    public void Write(Table table)
+    {
+        table.Border = Border;
+        Ansi.Write(table);
+    }
+}

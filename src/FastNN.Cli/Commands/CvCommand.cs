@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Numerics;
+using FastNN.Cli.Options;
+using FastNN.Cli.Training;
+using FastNN.Data;
+using FastNN.Models;
+using FastNN.Training;
+using Spectre.Console;
+
+namespace FastNN.Cli.Commands;
+
+/// <summary>
+/// <c>fastnn cv</c>: a grid search over learning rates and regularization strengths, each setting scored by k-fold
+/// cross-validation on the same folds (standardized per fold on its training rows); a table of the mean and standard
+/// deviation of the held-out metric per setting, and the best setting.
+/// </summary>
+internal static class CvCommand
+{
+    private static readonly string[] LambdaKinds = ["l2", "l1", "weight-decay"];
+
+    private sealed record Settings(DataSettings Data, ModelSettings Model, OptimizerSettings Optimizer, LoopSettings Loop,
+        int Folds, double[] LearningRates, double[] Lambdas, string LambdaKind);
+
+    public static Command Create(CliConsole console)
+    {
+        var data = new DataOptions(testSplit: false);
+        var model = new ModelOptions();
+        var optimizer = new OptimizerOptions();
+        var loop = new LoopOptions(defaultEpochs: 20);
+        var folds = new Option<int>("--folds") { Description = "k, the number of folds. Default 5.", HelpName = "K", DefaultValueFactory = _ => 5 };
+        var learningRates = new Option<string?>("--learning-rates")
+        {
+            Description = "Learning rates to try, comma-separated. Default: the one --lr gives.",
+            HelpName = "LR1,LR2,...",
+        };
+        var lambdas = new Option<string>("--lambdas")
+        {
+            Description = "Regularization strengths λ to try, comma-separated. Default 0,1e-4,1e-3,1e-2.",
+            HelpName = "L1,L2,...",
+            DefaultValueFactory = _ => "0,1e-4,1e-3,1e-2",
+        };
+        var lambdaKind = new Option<string>("--lambda-kind")
+        {
+            Description = "What λ sets: l2 (an L2 penalty, replacing --l2), l1 (an L1 penalty, replacing --l1) or weight-decay (replacing --weight-decay). Default l2.",
+            DefaultValueFactory = _ => "l2",
+        }.AcceptOnlyFromAmong(LambdaKinds);
+
+        var command = new Command("cv",
+            "Grid search over learning rates and λ, each setting scored by k-fold cross-validation on the same folds: the mean and standard deviation per setting, and the best one.")
+        {
+            folds, learningRates, lambdas, lambdaKind,
+        };
+        data.AddTo(command);
+        model.AddTo(command);
+        optimizer.AddTo(command);
+        loop.AddTo(command);
+        command.SetAction(parse => Fastnn.Guard(console, () =>
+        {
+            OptimizerSettings optimizerSettings = optimizer.Read(parse);
+            var settings = new Settings(data.Read(parse), model.Read(parse), optimizerSettings, loop.Read(parse),
+                OptionValues.AtLeast(parse.GetValue(folds), 2, "--folds"),
+                parse.GetValue(learningRates) is string rates
+                    ? OptionValues.NumberList(rates, "--learning-rates").Select(r => OptionValues.Positive(r, "--learning-rates")).ToArray()
+                    : [optimizerSettings.LearningRate],
+                OptionValues.NumberList(parse.GetValue(lambdas)!, "--lambdas"),
+                parse.GetValue(lambdaKind)!);
+            using (loop.ApplyThreads(parse))
+                return settings.Loop.Double ? Run<double>(console, settings) : Run<float>(console, settings);
+        }));
+        return command;
+    }
+
+    private static int Run<T>(CliConsole console, Settings s) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        (Dataset<T> data, string source) = DataLoader.Read<T>(s.Data);
+        TaskChoice task = DataLoader.Task(data, s.Data.Task);
+        if (s.Folds > data.Rows)
+            throw new UsageException($"--folds {s.Folds} is more than the {data.Rows} rows.");
+        console.Line($"data: {source}, {data.Rows} rows, {data.FeatureCount} features, task {task.Name()}{(s.Data.Task is null ? " (inferred)" : "")}");
+        console.Line($"grid: {s.LearningRates.Length} learning rate(s) × {s.Lambdas.Length} λ ({s.LambdaKind}), {s.Folds}-fold{(task == TaskChoice.Regress ? "" : " stratified")} cross-validation, seed {s.Loop.Seed}");
+        console.Line($"model: {string.Join("-", new[] { data.FeatureCount }.Concat(s.Model.Layers))}-{TrainerFactory.Outputs(task, data.ClassLabels?.Count ?? 0)}; training: {ModelDescription.Optimizer(s.Optimizer, s.Loop)}");
+
+        int fits = s.LearningRates.Length * s.Lambdas.Length * s.Folds;
+        GridSearchResult search = ProgressDisplay.Run(console, "cross-validation", fits, report =>
+        {
+            int fit = 0;
+            return GridSearch.Run(data, s.LearningRates, s.Lambdas, s.Folds, s.Loop.Seed, stratified: task != TaskChoice.Regress, standardize: s.Data.Standardize,
+                (point, train, validation) =>
+                {
+                    Evaluation evaluation = FitFold(s, task, data.ClassLabels?.Count ?? 0, point, train, validation);
+                    fit++;
+                    report(string.Create(CultureInfo.InvariantCulture,
+                        $"lr {point.LearningRate:G3}, λ {point.Lambda:G3}: fold {(fit - 1) % s.Folds + 1}/{s.Folds} {Metric(task, evaluation.Metric)}"));
+                    return evaluation;
+                });
+        });
+
+        string metric = task == TaskChoice.Regress ? "R²" : "accuracy";
+        var table = new Table().AddColumns(new[] { "lr", $"λ ({s.LambdaKind})", $"mean {metric}", "std", "mean loss", "" }.Select(h => new TableColumn(h).RightAligned()).ToArray());
+        var best = search.Best;
+        foreach (var (setting, result) in search.Settings)
+        {
+            table.AddRow(Number(setting.LearningRate), Number(setting.Lambda), Metric(task, result.MeanMetric), Metric(task, result.StdMetric),
+                result.MeanLoss.ToString("F4", CultureInfo.InvariantCulture), setting == best.Setting ? "best" : "");
+        }
+        console.Write(table);
+        console.Line($"best: lr {Number(best.Setting.LearningRate)}, λ {Number(best.Setting.Lambda)} ({s.LambdaKind}): {metric} {Metric(task, best.Result.MeanMetric)} ± {Metric(task, best.Result.StdMetric)} over {s.Folds} folds");
+        return ExitCode.Success;
+    }
+
+    // Trains a fresh model on one fold's rows (the features already standardized on them; a regression target
+    // standardized here the same way) and scores it on the fold's held-out rows, RMSE back in the target's units.
+    private static Evaluation FitFold<T>(Settings s, TaskChoice task, int classes, GridPoint point, Dataset<T> train, Dataset<T> validation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double scale = 1;
+        if (task == TaskChoice.Regress && s.Data.Standardize)
+        {
+            Standardizer target = Standardizer.Fit(train.Targets, train.Rows, 1);
+            (train, validation, scale) = (PreparedData<T>.StandardizeTarget(train, target), PreparedData<T>.StandardizeTarget(validation, target), target.Scales[0]);
+        }
+        OptimizerSettings optimizer = s.LambdaKind switch
+        {
+            "l1" => s.Optimizer with { LearningRate = point.LearningRate, L1 = point.Lambda },
+            "weight-decay" => s.Optimizer with { LearningRate = point.LearningRate, WeightDecay = point.Lambda },
+            _ => s.Optimizer with { LearningRate = point.LearningRate, L2 = point.Lambda },
+        };
+        Sequential<T> model = ModelFactory.Build<T>(s.Model, train.FeatureCount, TrainerFactory.Outputs(task, classes), TrainerFactory.MaxBatch(s.Loop), s.Loop.Seed);
+        Trainer<T> trainer = TrainerFactory.Create(model, task, optimizer, s.Loop, s.Data.Shuffle);
+        trainer.Fit(train);
+        Evaluation evaluation = trainer.Evaluate(validation);
+        return evaluation with { Rmse = evaluation.Rmse * scale };
+    }
+
+    private static string Metric(TaskChoice task, double value) => task == TaskChoice.Regress
+        ? value.ToString("F4", CultureInfo.InvariantCulture)
+        : string.Create(CultureInfo.InvariantCulture, $"{100 * value:F2}%");
+
+    private static string Number(double value) => value.ToString("G3", CultureInfo.InvariantCulture);
+}

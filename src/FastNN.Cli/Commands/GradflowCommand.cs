@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Globalization;
+using FastNN.Cli.Options;
+using FastNN.Cli.Plots;
+using FastNN.Cli.Training;
+using FastNN.Data;
+using FastNN.Gradients;
+using Spectre.Console;
+
+namespace FastNN.Cli.Commands;
+
+/// <summary>
+/// <c>fastnn gradflow</c>: the gradient-flow experiment. Deep networks on digits in eight variants (activation,
+/// initialization, residual blocks, batch norm, dropout, L2), each trained with a gradient monitor sampling every step;
+/// a table of how the gradient norm falls or grows from the output layer to the first, at initialization and per epoch,
+/// with the held-out accuracy, and one PNG.
+/// </summary>
+internal static class GradflowCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var depth = new Option<int>("--depth") { Description = "Hidden layers. Default 20.", HelpName = "N", DefaultValueFactory = _ => 20 };
+        var width = new Option<int>("--width") { Description = "Width of each hidden layer. Default 64.", HelpName = "N", DefaultValueFactory = _ => 64 };
+        var plot = new Option<string>("--plot")
+        {
+            Description = "Where to write the PNG. Default gradflow.png.",
+            HelpName = "FILE.png",
+            DefaultValueFactory = _ => "gradflow.png",
+        };
+        var data = new Option<string?>("--data")
+        {
+            Description = "A classification CSV to use instead of the embedded digits.",
+            HelpName = "FILE.csv",
+        };
+        var optimizer = new OptimizerOptions(defaultOptimizer: "sgd", defaultMomentum: 0.9);
+        var loop = new LoopOptions(defaultEpochs: 10);
+        var command = new Command("gradflow",
+            "The gradient-flow experiment: deep networks (sigmoid, tanh, ReLU; default, Xavier and He init; residual blocks; batch norm; dropout; L2) trained on digits with per-layer gradient norms measured at every step; a table and one PNG.")
+        {
+            depth, width, data, plot,
+        };
+        optimizer.AddTo(command);
+        loop.AddTo(command);
+        command.SetAction(parse => Fastnn.Guard(console, () =>
+        {
+            LoopSettings loopSettings = loop.Read(parse);
+            OptimizerSettings optimizerSettings = optimizer.Read(parse);
+            if (optimizerSettings.Name == "adamw")
+                throw new UsageException("--optimizer adamw: its decoupled weight decay is not the L2 penalty the experiment compares; use sgd, rmsprop or adam.");
+            if (loopSettings.Double)
+                throw new UsageException("--double: the gradient-flow experiment runs in float.");
+            using (loop.ApplyThreads(parse))
+            {
+                return Run(console, OptionValues.AtLeast(parse.GetValue(depth), 1, "--depth"), OptionValues.AtLeast(parse.GetValue(width), 1, "--width"),
+                    parse.GetValue(data), optimizerSettings, loopSettings, parse.GetValue(plot)!);
+            }
+        }));
+        return command;
+    }
+
+    private static int Run(CliConsole console, int depth, int width, string? path, OptimizerSettings optimizer, LoopSettings loop, string plot)
+    {
+        var dataSettings = new DataSettings(path, null, TaskChoice.Classify, null, TestFraction: 0.2, Standardize: true, Shuffle: true);
+        (Dataset<float> all, string source) = DataLoader.Read<float>(dataSettings);
+        PreparedData<float> data = PreparedData<float>.Create(all, TaskChoice.Classify, dataSettings, loop.Seed);
+        string training = ModelDescription.Optimizer(optimizer, loop);
+        console.Line($"data: {source}, {data.Train.Rows} training rows, {data.Test!.Rows} held out, standardized");
+        console.Line($"networks: {depth} hidden layers of {width}, then Dense({all.ClassLabels!.Count}); training: {training}");
+
+        IReadOnlyList<FlowResult> results = ProgressDisplay.Run(console, "variants", FlowVariant.All.Count, report =>
+        {
+            var done = new List<FlowResult>();
+            foreach (FlowVariant variant in FlowVariant.All)
+            {
+                FlowResult result = GradientFlow.Run(variant, data.Train, data.Test, depth, width, optimizer, loop);
+                done.Add(result);
+                report(string.Create(CultureInfo.InvariantCulture,
+                    $"{variant.Name}: first/output layer {result.Ratios[0]:0.0e+00} at init, {result.EpochRatios[^1]:0.0e+00} in epoch {loop.Epochs}; {Outcome(result)}"));
+            }
+            return done;
+        });
+
+        var table = new Table()
+            .AddColumn(new TableColumn("variant").NoWrap())
+            .AddColumns(new[] { "‖g₁‖ init", "‖g_out‖ init", "g₁÷g_out init", "epoch 1", $"epoch {loop.Epochs}", "flagged", "held-out acc." }
+                .Select(h => new TableColumn(h).RightAligned()).ToArray());
+        foreach (FlowResult r in results)
+        {
+            table.AddRow(Markup.Escape(r.Variant.Name), Scientific(r.InitialNorms[0]), Scientific(r.InitialNorms[^1]), Scientific(r.Ratios[0]),
+                Scientific(r.EpochRatios[0]), Scientific(r.EpochRatios[^1]), r.InitialHealth == GradientHealth.Healthy ? "no" : r.InitialHealth.ToString().ToLowerInvariant(),
+                r.DivergedAtStep is long step ? $"diverged after {step} step{(step == 1 ? "" : "s")}" : string.Create(CultureInfo.InvariantCulture, $"{100 * r.Accuracy:F1}%"));
+        }
+        console.Write(table);
+        console.Line("‖g₁‖, ‖g_out‖: L2 norm of the loss gradient of the first and of the output layer's parameters (a residual block counts as one");
+        console.Line("layer) on the first batch, before any step. Epoch columns: the median of g₁ ÷ g_out over the epoch's steps. Flagged: the gradient");
+        console.Line($"monitor's rule at initialization (a layer below 1e-3 or above 1e3 times the output layer's norm). Chance accuracy: {100.0 / all.ClassLabels.Count:F0}%.");
+        GradientFlowPlot.Save(plot, results, depth, width, training);
+        console.Line($"plot: {Path.GetFullPath(plot)}");
+        return ExitCode.Success;
+    }
+
+    private static string Scientific(double value) => double.IsNaN(value) ? "-" : value.ToString("0.0e+00", CultureInfo.InvariantCulture);
+
+    private static string Outcome(FlowResult r) => r.DivergedAtStep is long step
+        ? $"diverged after {step} step{(step == 1 ? "" : "s")}"
+        : string.Create(CultureInfo.InvariantCulture, $"held-out accuracy {100 * r.Accuracy:F1}%");
+}

@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using FastNN.Cli.Training;
+
+namespace FastNN.Cli.Commands;
+
+/// <summary>
+/// <c>fastnn predict</c>: a saved model's predictions for the rows of a CSV file, as CSV: the predicted label and each
+/// class's probability, or the predicted value in the target's units.
+/// </summary>
+internal static class PredictCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var model = ModelFileOptions.Model();
+        var data = ModelFileOptions.Data("The CSV file of rows to predict; the model's feature columns are picked by name, other columns (a label) ignored.");
+        var output = new Option<string?>("--output")
+        {
+            Description = "Where to write the predictions CSV. Default: standard output.",
+            HelpName = "FILE.csv",
+        };
+        var delimiter = ModelFileOptions.Delimiter();
+        var precision = ModelFileOptions.Double();
+        var command = new Command("predict",
+            "Predict the rows of a CSV file with a saved model: a CSV of the predicted label and each class's probability (or the predicted value).")
+        {
+            model, data, output, delimiter, precision,
+        };
+        command.SetAction(parse => Fastnn.Guard(console, () =>
+        {
+            string modelPath = parse.GetValue(model)!, dataPath = parse.GetValue(data)!;
+            char? split = parse.GetValue(delimiter)?[0];
+            string csv = parse.GetValue(precision)
+                ? Write(ModelFileData<double>.Read(modelPath, dataPath, null, split, withTarget: false))
+                : Write(ModelFileData<float>.Read(modelPath, dataPath, null, split, withTarget: false));
+            if (parse.GetValue(output) is string path)
+            {
+                File.WriteAllText(path, csv);
+                console.Line($"predictions: {Path.GetFullPath(path)}");
+            }
+            else
+            {
+                console.Out.Write(csv);
+            }
+            return ExitCode.Success;
+        }));
+        return command;
+    }
+
+    // One row per input row: "prediction" (the label, or the value in the target's units), then p(label) per class.
+    private static string Write<T>(ModelFileData<T> file) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var csv = new StringBuilder();
+        T[] outputs = file.Outputs();
+        if (file.Task == TaskChoice.Regress)
+        {
+            csv.Append(Field(file.Saved.Info.TargetName ?? "prediction")).Append('\n');
+            foreach (double value in file.TargetUnits(outputs))
+                csv.Append(Number(value)).Append('\n');
+            return csv.ToString();
+        }
+
+        int classes = file.Task == TaskChoice.Binary ? 2 : file.Saved.Model.OutputSize;
+        double[] probabilities = file.Probabilities(outputs);
+        int[] predicted = ModelFileData<T>.Classes(probabilities, classes);
+        csv.Append("prediction");
+        for (int c = 0; c < classes; c++)
+            csv.Append(',').Append(Field($"p({file.Label(c)})"));
+        csv.Append('\n');
+        for (int r = 0; r < predicted.Length; r++)
+        {
+            csv.Append(Field(file.Label(predicted[r])));
+            for (int c = 0; c < classes; c++)
+                csv.Append(',').Append(Number(probabilities[r * classes + c]));
+            csv.Append('\n');
+        }
+        return csv.ToString();
+    }
+
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    // RFC 4180: a field holding a comma, a quote or a line break is quoted, its quotes doubled.
+    private static string Field(string text) =>
+        text.IndexOfAny([',', ';', '"', '\n', '\r']) < 0 ? text : $"\"{text.Replace("\"", "\"\"")}\"";
+}

@@ -1,0 +1,171 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Numerics;
+using FastNN.Cli.Options;
+using FastNN.Cli.Plots;
+using FastNN.Cli.Training;
+using FastNN.Data;
+using FastNN.IO;
+using FastNN.Models;
+using FastNN.Training;
+
+namespace FastNN.Cli.Commands;
+
+/// <summary><c>fastnn train</c>: trains a network on a CSV file (default: the embedded digits), reports held-out metrics and plots the run.</summary>
+internal static class TrainCommand
+{
+    private sealed record Settings(DataSettings Data, ModelSettings Model, OptimizerSettings Optimizer, LoopSettings Loop, string Plot,
+        FileSettings Files);
+
+    /// <summary>The model files a run reads and writes.</summary>
+    private sealed record FileSettings(string Save, string? InitWeights, string? Resume, int CheckpointEvery, string Checkpoint);
+
+    public static Command Create(CliConsole console)
+    {
+        var data = new DataOptions(testSplit: true);
+        var model = new ModelOptions();
+        var optimizer = new OptimizerOptions();
+        var loop = new LoopOptions(defaultEpochs: 20);
+        var plot = new Option<string>("--plot")
+        {
+            Description = "Where to write the PNG of the loss and held-out metric per epoch. Default model.png.",
+            HelpName = "FILE.png",
+            DefaultValueFactory = _ => "model.png",
+        };
+
+        var save = new Option<string>("--save")
+        {
+            Description = "Where to save the trained model: a safetensors file holding the weights, the architecture, the standardization, the class labels and the column names. Default model.safetensors.",
+            HelpName = "FILE.safetensors",
+            DefaultValueFactory = _ => "model.safetensors",
+        };
+        var initWeights = new Option<string?>("--init-weights")
+        {
+            Description = "Start from the weights in this safetensors file (strict: every tensor of the network, nothing else, as PyTorch's load_state_dict), for instance to compare a run step by step with PyTorch.",
+            HelpName = "FILE.safetensors",
+        };
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "Continue the run a checkpoint saved (model, optimizer, schedule position, random streams) up to --epochs; give the options of the original run.",
+            HelpName = "CHECKPOINT",
+        };
+        var checkpointEvery = new Option<int>("--checkpoint-every")
+        {
+            Description = "Save a checkpoint every N epochs (and after the last) to --checkpoint. Default 0: none.",
+            HelpName = "N",
+        };
+        var checkpoint = new Option<string?>("--checkpoint")
+        {
+            Description = "The checkpoint file --checkpoint-every writes. Default: the --save file's name with .checkpoint.safetensors.",
+            HelpName = "FILE",
+        };
+
+        var command = new Command("train",
+            "Train a network on a CSV file (default: the embedded digits), print the held-out accuracy (or R² and RMSE), save the model and plot the run.");
+        data.AddTo(command);
+        model.AddTo(command);
+        optimizer.AddTo(command);
+        loop.AddTo(command);
+        foreach (Option option in new Option[] { initWeights, resume, checkpointEvery, checkpoint, save, plot })
+            command.Options.Add(option);
+        command.SetAction(parse => Fastnn.Guard(console, () =>
+        {
+            string savePath = parse.GetValue(save)!;
+            var files = new FileSettings(savePath, parse.GetValue(initWeights), parse.GetValue(resume),
+                Options.OptionValues.AtLeast(parse.GetValue(checkpointEvery), 0, "--checkpoint-every"),
+                parse.GetValue(checkpoint) ?? Path.ChangeExtension(savePath, null) + ".checkpoint.safetensors");
+            if (files.InitWeights is not null && files.Resume is not null)
+                throw new UsageException("--init-weights and --resume exclude each other: a checkpoint holds the weights.");
+            var settings = new Settings(data.Read(parse), model.Read(parse), optimizer.Read(parse), loop.Read(parse), parse.GetValue(plot)!, files);
+            using (loop.ApplyThreads(parse))
+                return settings.Loop.Double ? Run<double>(console, settings) : Run<float>(console, settings);
+        }));
+        return command;
+    }
+
+    private static int Run<T>(CliConsole console, Settings s) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        (Dataset<T> all, string source) = DataLoader.Read<T>(s.Data);
+        TaskChoice task = DataLoader.Task(all, s.Data.Task);
+        console.Line($"data: {source}, {all.Rows} rows, {all.FeatureCount} features, target '{all.TargetName}'");
+        console.Line(all.ClassLabels is { } labels
+            ? $"task: {task.Name()}, {labels.Count} classes ({DataLoader.Describe(labels)}){(s.Data.Task is null ? ", inferred (--task to override)" : "")}"
+            : $"task: {task.Name()}{(s.Data.Task is null ? ", inferred (--task to override)" : "")}");
+
+        PreparedData<T> data = PreparedData<T>.Create(all, task, s.Data, s.Loop.Seed);
+        console.Line(data.Test is { } held
+            ? $"split: {data.Train.Rows} training rows, {held.Rows} held out{(task == TaskChoice.Regress ? "" : " (stratified)")}, seed {s.Loop.Seed}; "
+              + (data.Input is null ? "not standardized" : $"standardized with training-row statistics{(data.Target is null ? "" : ", target too")}")
+            : $"split: none (--test-fraction 0), {data.Train.Rows} training rows; {(data.Input is null ? "not standardized" : "standardized")}");
+
+        Sequential<T> model = ModelFactory.Build<T>(s.Model, all.FeatureCount, TrainerFactory.Outputs(task, all.ClassLabels?.Count ?? 0),
+            TrainerFactory.MaxBatch(s.Loop), s.Loop.Seed);
+        Trainer<T> trainer = TrainerFactory.Create(model, task, s.Optimizer, s.Loop, s.Data.Shuffle);
+        console.Line($"model: {ModelDescription.Network(model, s.Model)}");
+        console.Line($"training: {ModelDescription.Optimizer(s.Optimizer, s.Loop)}");
+        var info = new ModelInfo
+        {
+            Task = task.Kind(),
+            ClassLabels = task == TaskChoice.Regress ? null : all.ClassLabels,
+            Input = data.Input,
+            Target = data.Target,
+            FeatureNames = all.FeatureNames,
+            TargetName = all.TargetName,
+        };
+        if (s.Files.InitWeights is string weights)
+        {
+            ModelFile.LoadWeights(Existing(weights, "--init-weights"), model);
+            console.Line($"weights: loaded from {weights}");
+        }
+        if (s.Files.Resume is string resume)
+        {
+            Checkpoint.Load(Existing(resume, "--resume"), trainer);
+            console.Line($"resumed: {resume}, {trainer.CompletedEpochs} of {s.Loop.Epochs} epochs done");
+        }
+
+        double targetScale = data.Target?.Scales[0] ?? 1;
+        var format = new EpochFormat(task, targetScale, s.Loop.Epochs);
+        TrainingHistory history = ProgressDisplay.Run(console, "training", s.Loop.Epochs - trainer.CompletedEpochs, report =>
+        {
+            trainer.EpochCompleted = epoch =>
+            {
+                report(format.Describe(epoch));
+                if (s.Files.CheckpointEvery > 0 && (epoch.Epoch % s.Files.CheckpointEvery == 0 || epoch.Epoch == s.Loop.Epochs))
+                    Checkpoint.Save(s.Files.Checkpoint, trainer, info);
+            };
+            return trainer.Fit(data.Train, data.Test);
+        });
+        if (s.Files.CheckpointEvery > 0)
+            console.Line($"checkpoint: {Path.GetFullPath(s.Files.Checkpoint)}");
+
+        ModelFile.Save(s.Files.Save, model, info);
+        console.Line($"model: {Path.GetFullPath(s.Files.Save)}");
+        if (history.Epochs.Count > 0)
+        {
+            TrainingPlot.Save(s.Plot, history.Epochs, task, $"{source}: {task.Name()}, {ModelDescription.Network(model, s.Model)}");
+            console.Line($"plot: {Path.GetFullPath(s.Plot)}");
+        }
+        console.Line(FinalLine(trainer, data, task));
+        return ExitCode.Success;
+    }
+
+    private static string Existing(string path, string option) =>
+        File.Exists(path) ? path : throw new UsageException($"{option}: there is no file '{path}'.");
+
+    // The last line: held-out accuracy, or R² and RMSE in the target's own units.
+    private static string FinalLine<T>(Trainer<T> trainer, PreparedData<T> data, TaskChoice task) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Dataset<T> rows = data.Test ?? data.Train;
+        string where = data.Test is null ? "training-set" : "held-out";
+        if (task != TaskChoice.Regress)
+        {
+            double accuracy = trainer.Evaluate(rows).Accuracy;
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{where} accuracy {100 * accuracy:F2}% ({Math.Round(accuracy * rows.Rows)} of {rows.Rows} rows)");
+        }
+        double[] predictions = data.TargetUnits(trainer.Predict(rows));
+        double[] targets = data.TargetUnits(rows.Targets);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{where} R² {Metrics.RSquared<double>(predictions, targets):F3}, RMSE {Metrics.RootMeanSquaredError<double>(predictions, targets):G4} ({rows.Rows} rows)");
+    }
+}

@@ -1,0 +1,14 @@
+namespace FastNN.Cli;
+
+/// <summary>The command's exit codes.</summary>
+internal static class ExitCode
+{
+    /// <summary>Success.</summary>
+    public const int Success = 0;
+
+    /// <summary>A failure that is not the user's mistake (a failed gradient check, a diverged run, a bug).</summary>
+    public const int Failure = 1;
+
+    /// <summary>Bad usage or bad input: an unknown option, a bad value, a missing or malformed file.</summary>
+    public const int Usage = 2;
+}

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using FastNN.Cli.Training;
+using FastNN.Intrinsics;
+
+namespace FastNN.Cli.Options;
+
+/// <summary>The options of the training loop and the process: epochs, batch size, seed, precision, threads.</summary>
+internal sealed class LoopOptions
+{
+    private readonly Option<int> _epochs;
+
+    private readonly Option<int> _batchSize = new("--batch-size")
+    {
+        Description = "Rows per mini-batch. Default 32.",
+        HelpName = "N",
+        DefaultValueFactory = _ => 32,
+    };
+
+    private readonly Option<int> _seed = new("--seed")
+    {
+        Description = "Seed of the split, the initialization, the shuffles and dropout; the same seed gives the same run. Default 0.",
+        HelpName = "N",
+    };
+
+    private readonly Option<bool> _double = new("--double") { Description = "Train in double precision instead of float." };
+
+    private readonly Option<int?> _threads = new("--threads")
+    {
+        Description = "Threads the kernels may use. Default: FASTNN_NUM_THREADS, else every processor.",
+        HelpName = "N",
+    };
+
+    /// <summary>Creates the options with <paramref name="defaultEpochs"/> as the default of <c>--epochs</c>.</summary>
+    public LoopOptions(int defaultEpochs) => _epochs = new Option<int>("--epochs")
+    {
+        Description = $"Passes over the training rows. Default {defaultEpochs}.",
+        HelpName = "N",
+        DefaultValueFactory = _ => defaultEpochs,
+    };
+
+    public void AddTo(Command command)
+    {
+        foreach (Option option in new Option[] { _epochs, _batchSize, _seed, _double, _threads })
+            command.Options.Add(option);
+    }
+
+    public LoopSettings Read(ParseResult parse) => new(
+        OptionValues.AtLeast(parse.GetValue(_epochs), 1, "--epochs"),
+        OptionValues.AtLeast(parse.GetValue(_batchSize), 1, "--batch-size"),
+        OptionValues.AtLeast(parse.GetValue(_seed), 0, "--seed"),
+        parse.GetValue(_double));
+
+    /// <summary>
+    /// Applies <c>--threads</c> to the kernels for the duration of a command; dispose to restore the previous count (a
+    /// test process runs many commands).
+    /// </summary>
+    public IDisposable ApplyThreads(ParseResult parse)
+    {
+        int previous = Parallelism.MaxThreads;
+        if (parse.GetValue(_threads) is int threads)
+            Parallelism.MaxThreads = OptionValues.AtLeast(threads, 1, "--threads");
+        return new Restore(() => Parallelism.MaxThreads = previous);
+    }
+
+    private sealed class Restore(Action action) : IDisposable
+    {
+        public void Dispose() => action();
+    }
+}

@@ -1,0 +1,68 @@
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Numerics;
+
+namespace FastNN.Cli.Options;
+
+/// <summary>Checks of option values, each failing with a <see cref="UsageException"/> that names the option.</summary>
+internal static class OptionValues
+{
+    /// <summary>A parser that reads an option's value as a number in the invariant culture, with an error that names the option.</summary>
+    public static Func<ArgumentResult, T> Number<T>(string option) where T : struct, INumber<T> =>
+        result => Parse<T>(result, option) ?? default;
+
+    /// <summary>As <see cref="Number{T}"/>, for an option whose absence means "not given".</summary>
+    public static Func<ArgumentResult, T?> OptionalNumber<T>(string option) where T : struct, INumber<T> =>
+        result => Parse<T>(result, option);
+
+    private static T? Parse<T>(ArgumentResult result, string option) where T : struct, INumber<T>
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (T.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out T value))
+            return value;
+        result.AddError($"{option}: '{text}' is not {(typeof(T) == typeof(int) ? "an integer" : "a number")}.");
+        return null;
+    }
+
+    /// <summary>Hidden widths from <c>128,64</c>; an empty string is a linear model.</summary>
+    public static int[] Layers(string text, string option)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            return [];
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var widths = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out widths[i]) || widths[i] < 1)
+                throw new UsageException($"{option}: '{parts[i]}' is not a positive integer (write widths such as 128,64, or \"\" for a linear model).");
+        }
+        return widths;
+    }
+
+    /// <summary>A comma-separated list of finite non-negative numbers (at least one).</summary>
+    public static double[] NumberList(string text, string option)
+    {
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0)
+            throw new UsageException($"{option}: give at least one number, such as 1e-3,1e-2.");
+        return parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) && v >= 0
+            ? v
+            : throw new UsageException($"{option}: '{p}' is not a finite non-negative number.")).ToArray();
+    }
+
+    public static double NonNegative(double value, string option) =>
+        double.IsFinite(value) && value >= 0 ? value : throw new UsageException($"{option} must be a finite number ≥ 0; got {Show(value)}.");
+
+    public static double Positive(double value, string option) =>
+        double.IsFinite(value) && value > 0 ? value : throw new UsageException($"{option} must be a finite number > 0; got {Show(value)}.");
+
+    public static double Fraction(double value, string option, bool allowZero) =>
+        (allowZero ? value >= 0 : value > 0) && value < 1
+            ? value
+            : throw new UsageException($"{option} must be in {(allowZero ? "[0, 1)" : "(0, 1)")}; got {Show(value)}.");
+
+    public static int AtLeast(int value, int minimum, string option) =>
+        value >= minimum ? value : throw new UsageException($"{option} must be at least {minimum}; got {value}.");
+
+    private static string Show(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,3 @@
+using FastNN.Cli;
+
+return Fastnn.Run(args, CliConsole.ForProcess());

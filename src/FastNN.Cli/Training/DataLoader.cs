@@ -1,0 +1,55 @@
+using System.Numerics;
+using FastNN.Data;
+
+namespace FastNN.Cli.Training;
+
+/// <summary>Reads the rows the command works on: a CSV file or the embedded digits.</summary>
+internal static class DataLoader
+{
+    /// <summary>
+    /// Reads <see cref="DataSettings.Path"/> (or the embedded digits) with the target read as the task needs: class
+    /// labels for classify and binary, numbers for regress, inferred when no task is given.
+    /// </summary>
+    public static (Dataset<T> Data, string Source) Read<T>(DataSettings settings) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var options = new CsvOptions
+        {
+            Delimiter = settings.Delimiter,
+            LabelColumn = settings.LabelColumn,
+            Target = settings.Task switch
+            {
+                null => CsvTarget.Auto,
+                TaskChoice.Regress => CsvTarget.Numeric,
+                _ => CsvTarget.ClassLabels,
+            },
+        };
+        return Read<T>(settings.Path, options);
+    }
+
+    /// <summary>Reads <paramref name="path"/> (null: the embedded digits) with <paramref name="options"/>.</summary>
+    public static (Dataset<T> Data, string Source) Read<T>(string? path, CsvOptions options) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (path is null)
+        {
+            using Stream digits = EmbeddedData.OpenDigits();
+            return (Csv.Read<T>(digits, EmbeddedData.DigitsName, options), EmbeddedData.DigitsName);
+        }
+        if (!File.Exists(path))
+            throw new UsageException($"--data: there is no file '{path}'.");
+        return (Csv.Read<T>(path, options), Path.GetFileName(path));
+    }
+
+    /// <summary>The task: the one asked for, or binary / classify when the target was read as two / more classes, else regress.</summary>
+    public static TaskChoice Task<T>(Dataset<T> data, TaskChoice? asked) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        IReadOnlyList<string>? labels = data.ClassLabels;
+        TaskChoice task = asked ?? (labels is null ? TaskChoice.Regress : labels.Count == 2 ? TaskChoice.Binary : TaskChoice.Classify);
+        if (task == TaskChoice.Binary && labels!.Count != 2)
+            throw new UsageException($"--task binary needs two classes; column '{data.TargetName}' has {labels.Count} ({Describe(labels)}).");
+        return task;
+    }
+
+    /// <summary>A short list of labels for messages.</summary>
+    public static string Describe(IReadOnlyList<string> labels) =>
+        labels.Count <= 10 ? string.Join(", ", labels) : $"{string.Join(", ", labels.Take(10))}, …";
+}

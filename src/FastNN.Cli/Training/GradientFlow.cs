@@ -1,0 +1,86 @@
+using FastNN.Data;
+using FastNN.Gradients;
+using FastNN.Layers;
+using FastNN.Models;
+using FastNN.Training;
+
+namespace FastNN.Cli.Training;
+
+/// <summary>What one variant of the gradient-flow experiment measured.</summary>
+/// <param name="Variant">The network.</param>
+/// <param name="InitialNorms">‖g‖ of each weighted layer (Dense or residual block; batch-norm layers left out), input side first, on the first batch, before any step.</param>
+/// <param name="Ratios">‖g‖ of the first layer over ‖g‖ of the output layer at every step.</param>
+/// <param name="EpochRatios">The median of <paramref name="Ratios"/> over each epoch's steps.</param>
+/// <param name="InitialHealth">What the gradient monitor flagged at the first step.</param>
+/// <param name="Accuracy">Held-out accuracy after the last epoch (NaN when training diverged).</param>
+/// <param name="DivergedAtStep">The steps taken before the loss was no longer finite, or null when training finished.</param>
+internal sealed record FlowResult(FlowVariant Variant, double[] InitialNorms, double[] Ratios, double[] EpochRatios,
+    GradientHealth InitialHealth, double Accuracy, long? DivergedAtStep);
+
+/// <summary>
+/// Trains one deep network of a <see cref="FlowVariant"/> with a <see cref="GradientMonitor{T}"/> sampling every step,
+/// and reads off how the gradient norm changes with depth at initialization and as training goes.
+/// </summary>
+internal static class GradientFlow
+{
+    public static FlowResult Run(FlowVariant variant, Dataset<float> train, Dataset<float> test, int depth, int width,
+        OptimizerSettings optimizer, LoopSettings loop)
+    {
+        ModelSettings settings = variant.Model(depth, width);
+        Sequential<float> model = ModelFactory.Build<float>(settings, train.FeatureCount, train.ClassLabels!.Count, TrainerFactory.MaxBatch(loop), loop.Seed);
+        // The variant's L2 penalty goes in as coupled weight decay g ← g + λ·w, the penalty's gradient, added inside the
+        // optimizer's step (the same update under sgd, rmsprop and adam): the monitor, which reads the gradients before
+        // the step, then sees the loss's own gradient, not λ·w, which would hide a vanished loss gradient.
+        Trainer<float> trainer = TrainerFactory.Create(model, TaskChoice.Classify, optimizer with { WeightDecay = optimizer.WeightDecay + variant.L2 }, loop, shuffle: true);
+        int stepsPerEpoch = (train.Rows + loop.BatchSize - 1) / loop.BatchSize;
+        var monitor = new GradientMonitor<float>(model.ParameterTensors, new GradientMonitorOptions { Interval = 1, Capacity = loop.Epochs * stepsPerEpoch });
+        trainer.Monitor = monitor;
+        double accuracy = double.NaN;
+        long? divergedAt = null;
+        try
+        {
+            accuracy = trainer.Fit(train, test).Epochs[^1].Validation!.Accuracy;
+        }
+        catch (InvalidOperationException)
+        {
+            // With these options Fit throws this only for a loss that is no longer finite (it refuses that step):
+            // a measured outcome of the variant, not a failure of the experiment.
+            divergedAt = trainer.Steps;
+        }
+
+        if (monitor.SampleCount == 0)
+            throw new InvalidOperationException($"variant '{variant.Name}': the loss was not finite at the first step, before any gradient was measured.");
+        GradientReport report = monitor.Report();
+        LayerGradientStats[] layers = report.Layers.Where(l => model.Layers[l.LayerIndex] is Dense<float> or Residual<float>).ToArray();
+        double[] first = layers[0].GradientNormHistory, output = layers[^1].GradientNormHistory;
+        double[] ratios = first.Select((g, i) => g / output[i]).ToArray();
+        double[] epochRatios = Enumerable.Range(0, loop.Epochs)
+            .Select(e => Median(ratios.Skip(e * stepsPerEpoch).Take(stepsPerEpoch).ToArray()))
+            .ToArray();
+        return new FlowResult(variant, layers.Select(l => l.GradientNormHistory[0]).ToArray(), ratios, epochRatios,
+            InitialHealth(layers, monitor.Options), accuracy, divergedAt);
+    }
+
+    // The monitor's own rule (each layer against the output layer), applied to the first sample.
+    private static GradientHealth InitialHealth(LayerGradientStats[] layers, GradientMonitorOptions options)
+    {
+        double last = layers[^1].GradientNormHistory[0];
+        var health = GradientHealth.Healthy;
+        foreach (LayerGradientStats layer in layers)
+        {
+            double norm = layer.GradientNormHistory[0];
+            if (!double.IsFinite(norm) || !double.IsFinite(last)) return GradientHealth.NonFinite;
+            if (norm / last < options.VanishingRatio) health |= GradientHealth.Vanishing;
+            if (norm / last > options.ExplodingRatio) health |= GradientHealth.Exploding;
+        }
+        return health;
+    }
+
+    private static double Median(double[] values)
+    {
+        if (values.Length == 0)
+            return double.NaN;
+        Array.Sort(values);
+        return values.Length % 2 == 1 ? values[values.Length / 2] : (values[values.Length / 2 - 1] + values[values.Length / 2]) / 2;
+    }
+}

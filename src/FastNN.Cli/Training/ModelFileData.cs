@@ -1,0 +1,124 @@
+using System.Numerics;
+using FastNN.Data;
+using FastNN.IO;
+using FastNN.Models;
+using FastNN.Training;
+
+namespace FastNN.Cli.Training;
+
+/// <summary>
+/// A saved model with the rows of a CSV file read as it was trained: its features picked by name, standardized with its
+/// statistics, and (for evaluation) the target read as it records (class labels in its order, or numbers).
+/// </summary>
+internal sealed class ModelFileData<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private ModelFileData(SavedModel<T> saved, TaskChoice task, Dataset<T> data, string source)
+    {
+        Saved = saved;
+        Task = task;
+        Data = data;
+        Source = source;
+    }
+
+    /// <summary>The model (in evaluation mode) and what its file records.</summary>
+    public SavedModel<T> Saved { get; }
+
+    /// <summary>The model's task.</summary>
+    public TaskChoice Task { get; }
+
+    /// <summary>The rows, features standardized as the model expects; targets as read (raw units for regression), or zeros without a target.</summary>
+    public Dataset<T> Data { get; }
+
+    /// <summary>The CSV file's name.</summary>
+    public string Source { get; }
+
+    /// <summary>Loads <paramref name="modelPath"/> and reads <paramref name="dataPath"/> for it, with the target column when <paramref name="withTarget"/>.</summary>
+    public static ModelFileData<T> Read(string modelPath, string dataPath, string? labelColumn, char? delimiter, bool withTarget)
+    {
+        if (!File.Exists(modelPath))
+            throw new UsageException($"--model: there is no file '{modelPath}'.");
+        SavedModel<T> saved = ModelFile.Load<T>(modelPath);
+        ModelInfo info = saved.Info;
+        TaskChoice task = info.Task is TaskKind kind
+            ? TaskChoices.FromKind(kind)
+            : throw new UsageException($"--model: '{modelPath}' records no task (fastnn train saves it; a library user passes a ModelInfo to ModelFile.Save).");
+
+        var options = new CsvOptions
+        {
+            Delimiter = delimiter,
+            FeatureColumns = info.FeatureNames,
+            LabelColumn = labelColumn ?? (withTarget ? info.TargetName : null),
+            Target = !withTarget ? CsvTarget.None : task == TaskChoice.Regress ? CsvTarget.Numeric : CsvTarget.ClassLabels,
+            ClassLabels = withTarget && task != TaskChoice.Regress ? info.ClassLabels : null,
+        };
+        (Dataset<T> data, string source) = DataLoader.Read<T>(dataPath, options);
+        if (data.FeatureCount != saved.Model.InputSize)
+            throw new UsageException($"{source} has {data.FeatureCount} feature columns; the model takes {saved.Model.InputSize} (a file of the model's columns, or one whose header names them).");
+        return new ModelFileData<T>(saved, task, info.Input is { } input ? input.Transform(data) : data, source);
+    }
+
+    /// <summary>The model's raw outputs for every row, <c>[Rows, OutputSize]</c>: class scores, one logit, or a standardized value.</summary>
+    public T[] Outputs()
+    {
+        Sequential<T> model = Saved.Model;
+        var outputs = new T[Data.Rows * model.OutputSize];
+        for (int first = 0; first < Data.Rows; first += model.MaxBatch)
+        {
+            int batch = Math.Min(model.MaxBatch, Data.Rows - first);
+            model.Forward(Data.Features.Slice(first * Data.FeatureCount, batch * Data.FeatureCount), batch)
+                .CopyTo(outputs.AsSpan(first * model.OutputSize));
+        }
+        return outputs;
+    }
+
+    /// <summary>Regression outputs in the target's own units (ŷ·σ + μ when the model records a target standardization).</summary>
+    public double[] TargetUnits(ReadOnlySpan<T> outputs)
+    {
+        Standardizer? target = Saved.Info.Target;
+        double scale = target?.Scales[0] ?? 1, mean = target?.Means[0] ?? 0;
+        var values = new double[outputs.Length];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = double.CreateChecked(outputs[i]) * scale + mean;
+        return values;
+    }
+
+    /// <summary>Class probabilities, <c>[Rows, classes]</c>: the softmax of the scores, or (1 − σ(z), σ(z)) of a binary logit.</summary>
+    public double[] Probabilities(ReadOnlySpan<T> outputs)
+    {
+        int classes = Task == TaskChoice.Binary ? 2 : Saved.Model.OutputSize;
+        var probabilities = new double[Data.Rows * classes];
+        for (int r = 0; r < Data.Rows; r++)
+        {
+            Span<double> p = probabilities.AsSpan(r * classes, classes);
+            if (Task == TaskChoice.Binary)
+            {
+                double positive = 1 / (1 + Math.Exp(-double.CreateChecked(outputs[r])));
+                (p[0], p[1]) = (1 - positive, positive);
+                continue;
+            }
+            ReadOnlySpan<T> scores = outputs.Slice(r * classes, classes);
+            double max = double.NegativeInfinity, sum = 0;
+            foreach (T s in scores)
+                max = Math.Max(max, double.CreateChecked(s));
+            for (int c = 0; c < classes; c++)
+                sum += p[c] = Math.Exp(double.CreateChecked(scores[c]) - max);
+            for (int c = 0; c < classes; c++)
+                p[c] /= sum;
+        }
+        return probabilities;
+    }
+
+    /// <summary>The predicted class of each row: the most probable (the first on ties).</summary>
+    public static int[] Classes(double[] probabilities, int classes) =>
+        Enumerable.Range(0, probabilities.Length / classes).Select(r =>
+        {
+            ReadOnlySpan<double> p = probabilities.AsSpan(r * classes, classes);
+            int best = 0;
+            for (int c = 1; c < classes; c++)
+                if (p[c] > p[best]) best = c;
+            return best;
+        }).ToArray();
+
+    /// <summary>The label of class <paramref name="index"/>: the recorded one, or the index itself.</summary>
+    public string Label(int index) => Saved.Info.ClassLabels is { } labels ? labels[index] : index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

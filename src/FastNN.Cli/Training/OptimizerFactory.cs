@@ -1,0 +1,52 @@
+using System.Numerics;
+using FastNN.Models;
+using FastNN.Optimizers;
+using FastNN.Regularization;
+
+namespace FastNN.Cli.Training;
+
+/// <summary>Builds the optimizer and penalties that <see cref="OptimizerSettings"/> describe.</summary>
+internal static class OptimizerFactory
+{
+    public static readonly string[] Names = ["sgd", "rmsprop", "adam", "adamw"];
+
+    /// <summary>The learning rate when none is given: PyTorch's defaults (1e-3 for Adam and AdamW, 1e-2 for RMSprop), and 1e-2 for SGD, which has none.</summary>
+    public static double DefaultLearningRate(string optimizer) => optimizer is "adam" or "adamw" ? 1e-3 : 1e-2;
+
+    /// <summary>The weight decay when none is given: 1e-2 for AdamW (PyTorch's default), 0 otherwise.</summary>
+    public static double DefaultWeightDecay(string optimizer) => optimizer == "adamw" ? 1e-2 : 0;
+
+    /// <summary>
+    /// The optimizer over the whole model, with weight decay on weight matrices only
+    /// (<see cref="ParameterGroup.DecayWeightsOnly"/>): decoupled for AdamW, coupled into the gradient for the others.
+    /// </summary>
+    public static Optimizer<T> Create<T>(OptimizerSettings settings, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int count = model.Parameters.Length;
+        IReadOnlyList<ParameterGroup> groups = ParameterGroup.DecayWeightsOnly(model.ParameterTensors);
+        return settings.Name switch
+        {
+            "sgd" => new Sgd<T>(count, settings.LearningRate, settings.Momentum, nesterov: settings.Nesterov, weightDecay: settings.WeightDecay, groups: groups),
+            "rmsprop" => new RmsProp<T>(count, settings.LearningRate, weightDecay: settings.WeightDecay, momentum: settings.Momentum, groups: groups),
+            "adam" => new Adam<T>(count, settings.LearningRate, weightDecay: settings.WeightDecay, groups: groups),
+            "adamw" => new AdamW<T>(count, settings.LearningRate, weightDecay: settings.WeightDecay, groups: groups),
+            _ => throw new UsageException($"--optimizer: unknown optimizer '{settings.Name}'; expected {string.Join(", ", Names)}."),
+        };
+    }
+
+    /// <summary>The L1 and L2 penalties on weight matrices, or null when both λ are 0.</summary>
+    public static IRegularizer<T>? Penalty<T>(OptimizerSettings settings) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var parts = new List<IRegularizer<T>>();
+        if (settings.L1 > 0)
+            parts.Add(new L1Penalty<T>(settings.L1));
+        if (settings.L2 > 0)
+            parts.Add(new L2Penalty<T>(settings.L2));
+        return parts.Count switch
+        {
+            0 => null,
+            1 => parts[0],
+            _ => new PenaltySum<T>(parts),
+        };
+    }
+}

@@ -1,0 +1,70 @@
+using System.Numerics;
+using FastNN.Data;
+
+namespace FastNN.Cli.Training;
+
+/// <summary>
+/// The rows split and standardized for training: features standardized with statistics of the training rows, and a
+/// regression target standardized too (the model learns z = (y − μ)/σ; predictions are mapped back to y's units).
+/// </summary>
+internal sealed class PreparedData<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private PreparedData(Dataset<T> train, Dataset<T>? test, Standardizer? input, Standardizer? target)
+    {
+        Train = train;
+        Test = test;
+        Input = input;
+        Target = target;
+    }
+
+    /// <summary>The training rows, standardized (targets too, for regression).</summary>
+    public Dataset<T> Train { get; }
+
+    /// <summary>The held-out rows, standardized the same way, or null when nothing is held out.</summary>
+    public Dataset<T>? Test { get; }
+
+    /// <summary>The feature standardization, or null when off.</summary>
+    public Standardizer? Input { get; }
+
+    /// <summary>The regression target's standardization, or null.</summary>
+    public Standardizer? Target { get; }
+
+    /// <summary>Regression values (targets or predictions) in the target's own units: z·σ + μ, or as they are when the target was not standardized.</summary>
+    public double[] TargetUnits(ReadOnlySpan<T> values)
+    {
+        double scale = Target?.Scales[0] ?? 1, mean = Target?.Means[0] ?? 0;
+        var result = new double[values.Length];
+        for (int i = 0; i < values.Length; i++)
+            result[i] = double.CreateChecked(values[i]) * scale + mean;
+        return result;
+    }
+
+    /// <summary>Splits <paramref name="data"/> (stratified for classes) and fits the standardizations on the training part.</summary>
+    public static PreparedData<T> Create(Dataset<T> data, TaskChoice task, DataSettings settings, int seed)
+    {
+        Dataset<T> train = data;
+        Dataset<T>? test = null;
+        if (settings.TestFraction > 0)
+            (train, test) = data.Split(settings.TestFraction, seed, stratified: task != TaskChoice.Regress, keepOrder: !settings.Shuffle);
+        if (!settings.Standardize)
+            return new PreparedData<T>(train, test, null, null);
+
+        Standardizer input = Standardizer.Fit(train);
+        Standardizer? target = task == TaskChoice.Regress ? Standardizer.Fit(train.Targets, train.Rows, 1) : null;
+        return new PreparedData<T>(Apply(train, input, target), test is null ? null : Apply(test, input, target), input, target);
+    }
+
+    /// <summary>A copy of <paramref name="data"/> whose targets <paramref name="target"/> standardizes.</summary>
+    public static Dataset<T> StandardizeTarget(Dataset<T> data, Standardizer target)
+    {
+        T[] targets = data.Targets.ToArray();
+        target.Transform<T>(targets);
+        return new Dataset<T>(data.Features.ToArray(), targets, data.FeatureCount, data.FeatureNames, data.TargetName);
+    }
+
+    private static Dataset<T> Apply(Dataset<T> data, Standardizer input, Standardizer? target)
+    {
+        Dataset<T> standardized = input.Transform(data);
+        return target is null ? standardized : StandardizeTarget(standardized, target);
+    }
+}

@@ -1,0 +1,258 @@
+using System.Globalization;
+using System.Numerics;
+
+namespace FastNN.Data;
+
+/// <summary>
+/// Reads one CSV table into a <see cref="Dataset{T}"/> as <see cref="Csv"/> documents: the header, then every row,
+/// each cell parsed from a span of the line buffer into chunked storage, so the loop over rows allocates nothing per row.
+/// </summary>
+internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private const int Ignored = -1, TargetSlot = -2;
+
+    private readonly CsvLineReader _lines;
+    private readonly string _source;
+    private readonly CsvOptions _options;
+    private char[] _scratch = new char[256];
+
+    private string[] _names = [];
+    private int[] _slots = [];            // per column: its feature position, TargetSlot or Ignored
+    private int _targetColumn = -1;       // 0-based, or -1 when no target is read
+    private string[] _featureNames = [];
+    private int _headerLine;
+
+    private T[] _row = [];                // one row's features in feature order, before they are appended
+    private readonly ChunkedList<T> _features = new();
+    private readonly ChunkedList<T> _numbers = new();   // numeric targets
+    private readonly ChunkedList<int> _labelIds = new(); // class targets, as label ids
+    private LabelIndex? _labels;
+    private bool _targetsNumeric = true, _targetsIntegers = true, _trackingLabels;
+    private long _rows;
+
+    public CsvTableReader(TextReader reader, string source, CsvOptions options)
+    {
+        _lines = new CsvLineReader(reader);
+        _source = source;
+        _options = options;
+    }
+
+    public Dataset<T> Read()
+    {
+        char delimiter = ReadHeader();
+        while (_lines.TryReadLine(out ReadOnlySpan<char> line))
+        {
+            if (!line.IsWhiteSpace())
+                ReadRow(line, delimiter);
+        }
+        if (_rows == 0)
+            throw Error(_lines.LineNumber, 0, "the file has a header but no data rows.");
+        if (_rows * _featureNames.Length > Array.MaxLength)
+            throw Error(_lines.LineNumber, 0, $"{_rows} rows of {_featureNames.Length} features are more values than one array holds.");
+
+        (T[] targets, string[]? classLabels) = Targets();
+        return new Dataset<T>(_features.ToArray(), targets, _featureNames.Length, _featureNames,
+            _targetColumn >= 0 ? _names[_targetColumn] : null, classLabels);
+    }
+
+    private char ReadHeader()
+    {
+        ReadOnlySpan<char> header;
+        do
+        {
+            if (!_lines.TryReadLine(out header))
+                throw Error(Math.Max(_lines.LineNumber, 1), 0, "the file is empty; a header row of column names is expected.");
+        } while (header.IsWhiteSpace());
+        _headerLine = _lines.LineNumber;
+        header = header.TrimStart('\uFEFF'); // a byte-order mark the text reader left in place
+
+        char delimiter = _options.Delimiter ?? CsvFields.DetectDelimiter(header);
+        var names = new List<string>();
+        var columns = new Dictionary<string, int>(StringComparer.Ordinal);
+        var fields = new CsvFields(header, delimiter, _source, _headerLine);
+        while (fields.MoveNext(out ReadOnlySpan<char> field, out bool escaped))
+        {
+            string name = (escaped ? CsvFields.Unescape(field, ref _scratch) : field).Trim().ToString();
+            if (name.Length == 0)
+                throw Error(_headerLine, fields.Column, "the header has an empty column name.");
+            if (!columns.TryAdd(name, names.Count))
+                throw Error(_headerLine, fields.Column, $"the header names column '{name}' twice (columns {columns[name] + 1} and {fields.Column}).");
+            names.Add(name);
+        }
+        _names = [.. names];
+
+        bool readsTarget = _options.Target != CsvTarget.None;
+        if (readsTarget && _names.Length < 2)
+            throw Error(_headerLine, 0, $"the header has {_names.Length} column; at least one feature and the target are expected.");
+        _targetColumn = _options.LabelColumn is string label ? ResolveColumn(label, columns)
+            : readsTarget ? _names.Length - 1 : -1;
+
+        _slots = new int[_names.Length];
+        if (_options.FeatureColumns is { } wanted)
+        {
+            Array.Fill(_slots, Ignored);
+            for (int f = 0; f < wanted.Count; f++)
+            {
+                if (!columns.TryGetValue(wanted[f], out int column))
+                    throw Error(_headerLine, 0, $"there is no column '{wanted[f]}' (feature {f} of {wanted.Count} asked for); the header has {List(_names)}.");
+                if (column == _targetColumn)
+                    throw Error(_headerLine, column + 1, $"column '{wanted[f]}' is asked for both as a feature and as the target.");
+                _slots[column] = f;
+            }
+            _featureNames = [.. wanted];
+        }
+        else
+        {
+            int next = 0;
+            for (int c = 0; c < _names.Length; c++)
+                _slots[c] = c == _targetColumn ? Ignored : next++;
+            _featureNames = _names.Where((_, c) => c != _targetColumn).ToArray();
+        }
+        if (_featureNames.Length == 0)
+            throw Error(_headerLine, 0, "no column is left for the features.");
+        _row = new T[_featureNames.Length];
+        if (readsTarget)
+            _slots[_targetColumn] = TargetSlot;
+
+        if (_options.Target is CsvTarget.ClassLabels or CsvTarget.Auto)
+        {
+            _labels = _options.ClassLabels is { } known ? new LabelIndex(known, nameof(CsvOptions.ClassLabels)) : new LabelIndex();
+            _trackingLabels = true;
+        }
+        return delimiter;
+    }
+
+    private int ResolveColumn(string label, Dictionary<string, int> columns)
+    {
+        if (columns.TryGetValue(label, out int byName))
+            return byName;
+        if (int.TryParse(label, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int index))
+        {
+            int column = index < 0 ? _names.Length + index : index;
+            if (column >= 0 && column < _names.Length)
+                return column;
+            throw Error(_headerLine, 0, $"label column index {index} is outside the {_names.Length} columns (0 to {_names.Length - 1}, or -1 for the last).");
+        }
+        throw Error(_headerLine, 0, $"there is no label column '{label}'; the header has {List(_names)}.");
+    }
+
+    private void ReadRow(ReadOnlySpan<char> line, char delimiter)
+    {
+        int lineNumber = _lines.LineNumber;
+        var fields = new CsvFields(line, delimiter, _source, lineNumber);
+        while (fields.MoveNext(out ReadOnlySpan<char> cell, out bool escaped))
+        {
+            int column = fields.Column;
+            if (column > _names.Length)
+            {
+                while (fields.MoveNext(out _, out _)) { }
+                throw Error(lineNumber, 0, $"{fields.Column} cells, but the header has {_names.Length} columns.");
+            }
+            int slot = _slots[column - 1];
+            if (slot == Ignored)
+                continue;
+            if (escaped)
+                cell = CsvFields.Unescape(cell, ref _scratch);
+            if (cell.IsEmpty)
+                throw Error(lineNumber, column, $"the cell of column '{_names[column - 1]}' is empty.");
+            if (slot == TargetSlot)
+                ReadTarget(cell, lineNumber, column);
+            else
+                _row[slot] = Number(cell, lineNumber, column);
+        }
+        if (fields.Column != _names.Length)
+            throw Error(lineNumber, 0, $"{fields.Column} cells, but the header has {_names.Length} columns.");
+        foreach (T value in _row)
+            _features.Add(value);
+        _rows++;
+    }
+
+    // The target cell of one row, kept as a number, a label id, or both while Auto has not decided.
+    private void ReadTarget(ReadOnlySpan<char> cell, int line, int column)
+    {
+        if (_options.Target == CsvTarget.Numeric)
+        {
+            _numbers.Add(Number(cell, line, column));
+            return;
+        }
+
+        bool isNumber = T.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out T value);
+        if (isNumber && !T.IsFinite(value))
+            throw Error(line, column, $"'{cell}' in column '{_names[column - 1]}' is not a finite number.");
+        if (_trackingLabels)
+        {
+            if (_options.ClassLabels is null)
+                _labelIds.Add(_labels!.GetOrAdd(cell));
+            else if (_labels!.TryGet(cell, out int id))
+                _labelIds.Add(id);
+            else
+                throw Error(line, column, $"'{cell}' in column '{_names[column - 1]}' is not one of the {_labels.Count} known classes ({List(_labels.Labels)}).");
+        }
+        if (_options.Target != CsvTarget.Auto)
+            return;
+
+        if (isNumber && _targetsNumeric)
+        {
+            _numbers.Add(value);
+            _targetsIntegers &= T.IsInteger(value);
+        }
+        else if (!isNumber)
+        {
+            if (!_trackingLabels)
+                throw Error(line, column, $"'{cell}' in column '{_names[column - 1]}' is not a number (the column was taken as numeric: more than {Csv.AutoClassLimit} distinct numbers came before it).");
+            _targetsNumeric = false;
+        }
+        // Past the limit a column of numbers is a numeric target: stop keeping labels, so a regression column of
+        // distinct values does not build a label per row.
+        if (_trackingLabels && _targetsNumeric && _labels!.Count > Csv.AutoClassLimit)
+            _trackingLabels = false;
+    }
+
+    private (T[] Targets, string[]? ClassLabels) Targets()
+    {
+        bool classes = _options.Target switch
+        {
+            CsvTarget.ClassLabels => true,
+            CsvTarget.Auto => _trackingLabels && (!_targetsNumeric || _targetsIntegers),
+            _ => false,
+        };
+        if (_options.Target == CsvTarget.None)
+            return (new T[_rows], null);
+        if (!classes)
+            return (_numbers.ToArray(), null);
+
+        LabelIndex labels = _labels!;
+        if (_options.ClassLabels is { } known)
+            return (Convert(id => id), [.. known]);
+        if (labels.Count < 2)
+            throw Error(_headerLine, _targetColumn + 1,
+                $"the target column '{_names[_targetColumn]}' holds one class ('{labels.Labels[0]}') in all {_rows} rows; classification needs at least two.");
+        (string[] sorted, int[] rank) = labels.Order();
+        return (Convert(id => rank[id]), sorted);
+
+        T[] Convert(Func<int, int> classOf)
+        {
+            var targets = new T[_rows];
+            for (long r = 0; r < _rows; r++)
+                targets[r] = T.CreateTruncating(classOf(_labelIds[r]));
+            return targets;
+        }
+    }
+
+    private T Number(ReadOnlySpan<char> cell, int line, int column)
+    {
+        if (!T.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out T value))
+        {
+            string hint = cell.Contains(',') ? " (numbers take '.' as the decimal point)" : "";
+            throw Error(line, column, $"'{cell}' in column '{_names[column - 1]}' is not a number{hint}.");
+        }
+        if (!T.IsFinite(value))
+            throw Error(line, column, $"'{cell}' in column '{_names[column - 1]}' is not a finite number.");
+        return value;
+    }
+
+    private CsvFormatException Error(int line, int column, string problem) => new(_source, line, column, problem);
+
+    private static string List(IReadOnlyList<string> names) =>
+        names.Count <= 12 ? string.Join(", ", names) : $"{string.Join(", ", names.Take(12))}, … ({names.Count} in all)";
+}

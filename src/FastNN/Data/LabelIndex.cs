@@ -1,0 +1,70 @@
+using System.Globalization;
+
+namespace FastNN.Data;
+
+/// <summary>
+/// The distinct labels of a class column, each with the id of its first appearance. Looking up a label already seen
+/// allocates nothing; only a new label is turned into a string.
+/// </summary>
+internal sealed class LabelIndex
+{
+    private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly List<string> _labels = [];
+
+    public LabelIndex() => _lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>An index holding <paramref name="labels"/> with ids 0, 1, … in their order.</summary>
+    /// <exception cref="ArgumentException">A label is null, empty or repeated.</exception>
+    public LabelIndex(IReadOnlyList<string> labels, string paramName) : this()
+    {
+        foreach (string label in labels)
+        {
+            if (string.IsNullOrEmpty(label))
+                throw new ArgumentException($"Class label {_labels.Count} is empty.", paramName);
+            if (_lookup.ContainsKey(label))
+                throw new ArgumentException($"Class label '{label}' appears twice.", paramName);
+            GetOrAdd(label);
+        }
+    }
+
+    /// <summary>Number of distinct labels.</summary>
+    public int Count => _labels.Count;
+
+    /// <summary>The labels in order of first appearance.</summary>
+    public IReadOnlyList<string> Labels => _labels;
+
+    /// <summary>The id of <paramref name="label"/>, adding it if new.</summary>
+    public int GetOrAdd(ReadOnlySpan<char> label)
+    {
+        if (_lookup.TryGetValue(label, out int id))
+            return id;
+        string text = label.ToString();
+        _ids.Add(text, _labels.Count);
+        _labels.Add(text);
+        return _labels.Count - 1;
+    }
+
+    /// <summary>The id of <paramref name="label"/>, if present.</summary>
+    public bool TryGet(ReadOnlySpan<char> label, out int id) => _lookup.TryGetValue(label, out id);
+
+    /// <summary>
+    /// The labels in their stable order (by value when every label is a number, ties and other columns by ordinal text),
+    /// and for each id its rank in that order.
+    /// </summary>
+    public (string[] Sorted, int[] RankOfId) Order()
+    {
+        var ids = Enumerable.Range(0, _labels.Count).ToArray();
+        double[] values = _labels.Select(l => double.TryParse(l, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : double.NaN).ToArray();
+        bool numeric = values.All(double.IsFinite);
+        Array.Sort(ids, (a, b) =>
+        {
+            int byValue = numeric ? values[a].CompareTo(values[b]) : 0;
+            return byValue != 0 ? byValue : string.CompareOrdinal(_labels[a], _labels[b]);
+        });
+        var rank = new int[ids.Length];
+        for (int r = 0; r < ids.Length; r++)
+            rank[ids[r]] = r;
+        return (ids.Select(i => _labels[i]).ToArray(), rank);
+    }
+}

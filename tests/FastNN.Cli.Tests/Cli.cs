@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace FastNN.Cli.Tests;
+
+/// <summary>What one in-process run of the command printed and returned.</summary>
+internal sealed record CliRun(int ExitCode, string Out, string Error)
+{
+    public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>The number in the last line that matches <paramref name="pattern"/> (its first group).</summary>
+    public double Number(string pattern)
+    {
+        Match match = Regex.Matches(Out, pattern).LastOrDefault() ?? throw new Xunit.Sdk.XunitException($"no line matches '{pattern}' in:\n{Out}");
+        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Out}\n--- stderr\n{Error}";
+}
+
+/// <summary>Runs the <c>fastnn</c> command in this process, as a log would see it (no terminal), in a folder of its own.</summary>
+internal sealed class Cli : IDisposable
+{
+    public Cli() => Directory.CreateDirectory(Folder);
+
+    /// <summary>A fresh temporary folder for the run's files.</summary>
+    public string Folder { get; } = Path.Combine(Path.GetTempPath(), "fastnn-cli-tests", Guid.NewGuid().ToString("N"));
+
+    public string PathOf(string file) => Path.Combine(Folder, file);
+
+    /// <summary>A data set of the repository's data folder.</summary>
+    public static string Data(string file) => Path.Combine(AppContext.BaseDirectory, "data", file);
+
+    /// <summary>Writes <paramref name="text"/> to a file in the folder and returns its path.</summary>
+    public string Write(string file, string text)
+    {
+        string path = PathOf(file);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    /// <summary>Runs the command; <c>train</c> writes its model and plot into the folder unless told where.</summary>
+    public CliRun Run(params string[] args)
+    {
+        if (args is ["train", ..] && !args.Contains("--help"))
+        {
+            if (!args.Contains("--save"))
+                args = [.. args, "--save", PathOf("model.safetensors")];
+            if (!args.Contains("--plot"))
+                args = [.. args, "--plot", PathOf("model.png")];
+        }
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exit = Fastnn.Run(args, new CliConsole(output, error, interactive: false));
+        return new CliRun(exit, output.ToString(), error.ToString());
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Folder))
+            Directory.Delete(Folder, recursive: true);
+    }
+}

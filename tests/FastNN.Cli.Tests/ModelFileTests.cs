@@ -1,0 +1,179 @@
+using System.Globalization;
+using FastNN.Data;
+using FastNN.IO;
+using FastNN.Models;
+using FastNN.Training;
+
+namespace FastNN.Cli.Tests;
+
+/// <summary>The model files: train saves, eval and predict read them as the library does, checkpoints resume exactly, weights load strictly.</summary>
+public class ModelFileTests
+{
+    private static CliRun Train(Cli cli, params string[] args) => cli.Run(["train", "--plot", cli.PathOf("plot.png"), .. args]);
+
+    // What the library itself computes for a saved model on a CSV file: its outputs on the standardized feature columns.
+    private static (SavedModel<float> Saved, Dataset<float> Data, float[] Outputs) Library(string model, string data)
+    {
+        SavedModel<float> saved = ModelFile.Load<float>(model);
+        ModelInfo info = saved.Info;
+        Dataset<float> rows = Csv.Read<float>(data, new CsvOptions
+        {
+            FeatureColumns = info.FeatureNames,
+            LabelColumn = info.TargetName,
+            Target = info.Task == TaskKind.Regression ? CsvTarget.Numeric : CsvTarget.ClassLabels,
+            ClassLabels = info.Task == TaskKind.Regression ? null : info.ClassLabels,
+        });
+        Dataset<float> standardized = info.Input!.Transform(rows);
+        var outputs = new float[rows.Rows * saved.Model.OutputSize];
+        for (int r = 0; r < rows.Rows; r++)
+            saved.Model.Forward(standardized.Row(r), 1).CopyTo(outputs.AsSpan(r * saved.Model.OutputSize));
+        return (saved, rows, outputs);
+    }
+
+    [Fact]
+    public void EvalAndPredictAgreeWithTheLibraryOnABinaryModel()
+    {
+        using var cli = new Cli();
+        string model = cli.PathOf("cancer.safetensors"), data = Cli.Data("breast_cancer.csv");
+        Assert.Equal(0, Train(cli, "--data", data, "--layers", "16", "--epochs", "5", "--save", model).ExitCode);
+        var (saved, rows, logits) = Library(model, data);
+        Assert.Equal(["0", "1"], saved.Info.ClassLabels!);
+
+        CliRun eval = cli.Run("eval", "--model", model, "--data", data);
+        Assert.True(eval.ExitCode == 0, eval.ToString());
+        int right = Enumerable.Range(0, rows.Rows).Count(r => (logits[r] > 0 ? 1 : 0) == rows.Targets[r]);
+        Assert.Contains($"accuracy {100.0 * right / rows.Rows:F2}% ({right} of {rows.Rows} rows)".Replace(',', '.'), eval.Out);
+
+        CliRun predict = cli.Run("predict", "--model", model, "--data", data, "--output", cli.PathOf("p.csv"));
+        Assert.True(predict.ExitCode == 0, predict.ToString());
+        string[] lines = File.ReadAllLines(cli.PathOf("p.csv"));
+        Assert.Equal("prediction,p(0),p(1)", lines[0]);
+        Assert.Equal(rows.Rows + 1, lines.Length);
+        for (int r = 0; r < rows.Rows; r++)
+        {
+            string[] cells = lines[r + 1].Split(',');
+            double p1 = 1 / (1 + Math.Exp(-(double)logits[r]));
+            Assert.Equal(logits[r] > 0 ? "1" : "0", cells[0]);
+            Assert.Equal(p1, double.Parse(cells[2], CultureInfo.InvariantCulture), 1e-12);
+            Assert.Equal(1 - p1, double.Parse(cells[1], CultureInfo.InvariantCulture), 1e-12);
+        }
+    }
+
+    [Fact]
+    public void PredictWritesTheMostProbableLabelOfAMultiClassModelToStandardOutput()
+    {
+        using var cli = new Cli();
+        string model = cli.PathOf("pets.safetensors");
+        var text = new System.Text.StringBuilder("size,weight,kind\n");
+        for (int i = 0; i < 90; i++)
+            text.Append(CultureInfo.InvariantCulture, $"{i % 3 + 0.01 * i},{(i * 7) % 5},{(i % 3) switch { 0 => "dog", 1 => "cat", _ => "eel" }}\n");
+        string data = cli.Write("pets.csv", text.ToString());
+        Assert.Equal(0, Train(cli, "--data", data, "--layers", "8", "--epochs", "20", "--save", model).ExitCode);
+        var (saved, rows, scores) = Library(model, data);
+
+        // Prediction needs no label column, and takes the feature columns by name in any order.
+        string unlabelled = cli.Write("new.csv", "weight,size\n" + string.Concat(Enumerable.Range(0, rows.Rows).Select(r =>
+            string.Create(CultureInfo.InvariantCulture, $"{rows.Row(r)[1]},{rows.Row(r)[0]}\n"))));
+        CliRun predict = cli.Run("predict", "--model", model, "--data", unlabelled);
+        Assert.True(predict.ExitCode == 0, predict.ToString());
+        string[] lines = predict.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("prediction,p(cat),p(dog),p(eel)", lines[0]);
+        for (int r = 0; r < rows.Rows; r++)
+        {
+            ReadOnlySpan<float> s = scores.AsSpan(r * 3, 3);
+            int best = s[1] > s[0] ? (s[2] > s[1] ? 2 : 1) : (s[2] > s[0] ? 2 : 0);
+            Assert.StartsWith(saved.Info.ClassLabels![best] + ",", lines[r + 1]);
+        }
+    }
+
+    [Fact]
+    public void EvalOfARegressionModelReportsTheLibrarysRSquaredInTheTargetsUnits()
+    {
+        using var cli = new Cli();
+        string model = cli.PathOf("ridge.safetensors"), data = Cli.Data("diabetes.csv");
+        Assert.Equal(0, Train(cli, "--data", data, "--layers", "", "--optimizer", "sgd", "--epochs", "30", "--save", model).ExitCode);
+        var (saved, rows, outputs) = Library(model, data);
+        Standardizer target = saved.Info.Target!;
+        double[] predictions = outputs.Select(z => z * target.Scales[0] + target.Means[0]).ToArray();
+        double[] y = rows.Targets.ToArray().Select(v => (double)v).ToArray();
+        double mean = y.Average();
+        double r2 = 1 - y.Select((v, i) => (v - predictions[i]) * (v - predictions[i])).Sum() / y.Sum(v => (v - mean) * (v - mean));
+
+        CliRun eval = cli.Run("eval", "--model", model, "--data", data);
+        Assert.True(eval.ExitCode == 0, eval.ToString());
+        Assert.Equal(r2, eval.Number(@"R² ([-0-9.]+),"), 4);
+
+        CliRun predict = cli.Run("predict", "--model", model, "--data", data);
+        string[] lines = predict.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("target", lines[0]);
+        Assert.Equal(predictions[7], double.Parse(lines[8], CultureInfo.InvariantCulture), 1e-3);
+    }
+
+    [Fact]
+    public void AResumedRunEndsBitIdenticalToAnUninterruptedOne()
+    {
+        using var cli = new Cli();
+        string[] run = ["--layers", "32", "--dropout", "0.2", "--batch-size", "64"];
+        Assert.Equal(0, Train(cli, [.. run, "--epochs", "4", "--save", cli.PathOf("whole.safetensors")]).ExitCode);
+        CliRun first = Train(cli, [.. run, "--epochs", "2", "--checkpoint-every", "2", "--checkpoint", cli.PathOf("half.ckpt"), "--save", cli.PathOf("half.safetensors")]);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        CliRun second = Train(cli, [.. run, "--epochs", "4", "--resume", cli.PathOf("half.ckpt"), "--save", cli.PathOf("resumed.safetensors")]);
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Contains("resumed: ", second.Out);
+        Assert.Equal(["epoch 3/4", "epoch 4/4"], second.Out.Split('\n').Where(l => l.StartsWith("epoch", StringComparison.Ordinal)).Select(l => l[..9]));
+
+        Sequential<float> whole = ModelFile.Load<float>(cli.PathOf("whole.safetensors")).Model;
+        Sequential<float> resumed = ModelFile.Load<float>(cli.PathOf("resumed.safetensors")).Model;
+        Sequential<float> half = ModelFile.Load<float>(cli.PathOf("half.safetensors")).Model;
+        Assert.Equal(whole.Parameters.ToArray(), resumed.Parameters.ToArray());
+        Assert.NotEqual(whole.Parameters.ToArray(), half.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void InitWeightsStartsFromTheGivenWeightsAndLoadsStrictly()
+    {
+        using var cli = new Cli();
+        string start = cli.PathOf("start.safetensors");
+        Assert.Equal(0, Train(cli, "--layers", "16", "--epochs", "1", "--save", start).ExitCode);
+
+        // A learning rate too small to move a float weight: the saved model is the starting one.
+        CliRun same = Train(cli, "--layers", "16", "--epochs", "1", "--optimizer", "sgd", "--lr", "1e-30", "--init-weights", start, "--save", cli.PathOf("same.safetensors"));
+        Assert.True(same.ExitCode == 0, same.ToString());
+        Assert.Equal(ModelFile.Load<float>(start).Model.Parameters.ToArray(), ModelFile.Load<float>(cli.PathOf("same.safetensors")).Model.Parameters.ToArray());
+
+        CliRun wrong = Train(cli, "--layers", "8", "--epochs", "1", "--init-weights", start);
+        Assert.True(wrong.ExitCode == 2, wrong.ToString());
+        Assert.Single(wrong.ErrorLines);
+        Assert.Contains("start.safetensors", wrong.Error);
+        Assert.Contains("0.weight", wrong.Error);
+    }
+
+    [Fact]
+    public void BadModelFilesAndMismatchedDataAreUsageErrors()
+    {
+        using var cli = new Cli();
+        string garbage = cli.Write("garbage.safetensors", "this is not a model");
+        CliRun bad = cli.Run("eval", "--model", garbage, "--data", Cli.Data("diabetes.csv"));
+        Assert.True(bad.ExitCode == 2, bad.ToString());
+        Assert.Single(bad.ErrorLines);
+        Assert.Contains("garbage.safetensors", bad.Error);
+
+        CliRun missing = cli.Run("predict", "--model", cli.PathOf("none.safetensors"), "--data", Cli.Data("diabetes.csv"));
+        Assert.True(missing.ExitCode == 2, missing.ToString());
+        Assert.Contains("--model: there is no file", missing.Error);
+
+        string model = cli.PathOf("digits.safetensors");
+        Assert.Equal(0, Train(cli, "--layers", "8", "--epochs", "1", "--save", model).ExitCode);
+        CliRun columns = cli.Run("eval", "--model", model, "--data", Cli.Data("diabetes.csv"));
+        Assert.True(columns.ExitCode == 2, columns.ToString());
+        Assert.Contains("diabetes.csv, line 1", columns.Error);
+        Assert.Contains("there is no ", columns.Error); // neither its label column nor its feature columns
+
+        string header = string.Join(',', Enumerable.Range(0, 64).Select(i => $"p{i}")) + ",label\n";
+        string unknown = cli.Write("eleven.csv", header + string.Join(',', Enumerable.Repeat("1", 64)) + ",10\n");
+        CliRun label = cli.Run("eval", "--model", model, "--data", unknown);
+        Assert.True(label.ExitCode == 2, label.ToString());
+        Assert.Contains("eleven.csv, line 2, column 65", label.Error);
+        Assert.Contains("not one of the 10 known classes", label.Error);
+    }
+}

@@ -1,0 +1,67 @@
+using FastNN.Intrinsics;
+
+namespace FastNN.Cli.Tests;
+
+/// <summary>The commands beside train: gradcheck, gradflow, cv, info, bench.</summary>
+public class ToolCommandTests
+{
+    [Fact]
+    public void GradcheckPassesEveryBuiltInLayerAndLoss()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("gradcheck");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        foreach (string check in new[] { "Dense", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "GELU (erf)", "SiLU", "Softplus", "Softmax",
+            "LogSoftmax", "Dropout", "BatchNorm1d (training)", "BatchNorm1d (evaluation)", "LayerNorm", "Residual", "Concat", "MSE loss", "Huber loss",
+            "BCE with logits loss", "Softmax cross-entropy loss" })
+            Assert.Contains($"| {check}", run.Out);
+        Assert.DoesNotContain("FAIL", run.Out);
+    }
+
+    [Fact]
+    public void GradflowFlagsTheSigmoidNetworkAndNotTheHeInitializedReluNetwork()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("gradflow", "--epochs", "1", "--plot", cli.PathOf("flow.png"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        string Row(string variant) => run.Out.Split('\n').Single(l => l.StartsWith($"| {variant} ", StringComparison.Ordinal));
+        Assert.Contains("vanishing", Row("sigmoid, default init"));
+        Assert.Contains(" no ", Row("ReLU, He"));
+        Assert.Equal(8, run.Out.Split('\n').Count(l => l.StartsWith("| ", StringComparison.Ordinal) && !l.StartsWith("| variant", StringComparison.Ordinal)));
+        Assert.True(new FileInfo(cli.PathOf("flow.png")).Length > 10_000);
+    }
+
+    [Fact]
+    public void CvPrintsEverySettingAndTheBest()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("cv", "--data", Cli.Data("diabetes.csv"), "--layers", "", "--optimizer", "sgd", "--lr", "0.01", "--epochs", "30",
+            "--folds", "3", "--lambdas", "0,10");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("3-fold cross-validation", run.Out);
+        Assert.Equal(6, run.Out.Split('\n').Count(l => l.StartsWith("lr 0.01, λ ", StringComparison.Ordinal)));
+        // A penalty of λ = 10 on standardized ridge regression shrinks the weights far: the lighter setting must win.
+        Assert.Contains("best: lr 0.01, λ 0 (l2): R²", run.Out);
+    }
+
+    [Fact]
+    public void InfoNamesThePathInUse()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("info");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Matches($@"SIMD path\s+\|\s+{Isa.Path}\s", run.Out);
+        Assert.Contains("threads", run.Out);
+    }
+
+    [Fact]
+    public void BenchReportsGemmAndTrainingStepAgainstThePeak()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("bench", "--size", "64", "--time", "0.01", "--threads", "1");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("float FMA peak", run.Out);
+        Assert.Contains("float GEMM 64×64×64", run.Out);
+        Assert.Contains("MLP 784-256-256-10", run.Out);
+    }
+}

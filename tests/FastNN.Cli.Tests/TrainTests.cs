@@ -1,0 +1,113 @@
+using FastNN.Data;
+
+namespace FastNN.Cli.Tests;
+
+/// <summary><c>fastnn train</c> end to end: the default run on the embedded digits, the classic examples, the CSV dialects.</summary>
+public class TrainTests
+{
+    private static readonly byte[] PngMagic = [0x89, (byte)'P', (byte)'N', (byte)'G'];
+
+    [Fact]
+    public void TheDefaultRunReaches96PercentOnHeldOutDigitsInFewEpochs()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("train", "--epochs", "8", "--plot", cli.PathOf("model.png"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("digits.csv.gz (embedded), 1797 rows, 64 features", run.Out);
+        Assert.Contains("task: classify, 10 classes (0, 1, 2, 3, 4, 5, 6, 7, 8, 9), inferred", run.Out);
+        Assert.Contains("1438 training rows, 359 held out (stratified)", run.Out);
+        Assert.Equal(8, run.Out.Split('\n').Count(l => l.StartsWith("epoch ", StringComparison.Ordinal)));
+        double accuracy = run.Number(@"held-out accuracy ([0-9.]+)%");
+        Assert.True(accuracy >= 96, run.ToString());
+        Assert.Equal(PngMagic, File.ReadAllBytes(cli.PathOf("model.png"))[..4]);
+        Assert.Empty(run.Error);
+    }
+
+    [Fact]
+    public void RidgeRegressionOnDiabetesReportsRSquaredAndRmseInTheTargetsUnits()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("train", "--data", Cli.Data("diabetes.csv"), "--task", "regress", "--layers", "", "--l2", "0.01",
+            "--optimizer", "sgd", "--lr", "0.01", "--epochs", "100", "--plot", cli.PathOf("ridge.png"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("model: 10-1,", run.Out);
+        double r2 = run.Number(@"held-out R² ([-0-9.]+)");
+        double rmse = run.Number(@"held-out R² [-0-9.]+, RMSE ([0-9.]+)");
+        Assert.InRange(r2, 0.35, 0.6);
+        // The target's standard deviation is about 77: an RMSE in standardized units would be below 1.
+        Dataset<double> diabetes = Csv.Read<double>(Cli.Data("diabetes.csv"));
+        double mean = diabetes.Targets.ToArray().Average();
+        double std = Math.Sqrt(diabetes.Targets.ToArray().Average(y => (y - mean) * (y - mean)));
+        Assert.InRange(rmse, 0.5 * std, std);
+    }
+
+    [Fact]
+    public void BreastCancerIsInferredBinaryAndTheMlpClassifiesIt()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("train", "--data", Cli.Data("breast_cancer.csv"), "--layers", "64,64", "--optimizer", "adam", "--epochs", "10",
+            "--plot", cli.PathOf("cancer.png"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("task: binary, 2 classes (0, 1), inferred", run.Out);
+        Assert.Contains("model: 30-64-64-1,", run.Out);
+        Assert.True(run.Number(@"held-out accuracy ([0-9.]+)%") >= 93, run.ToString());
+    }
+
+    [Fact]
+    public void SemicolonsQuotesAndWordLabelsAreReadAndTheLabelsNumberedInOrder()
+    {
+        using var cli = new Cli();
+        var text = new System.Text.StringBuilder("\"size; cm\";weight;\"kind\"\n");
+        var random = new Random(3);
+        for (int i = 0; i < 60; i++)
+        {
+            string kind = (i % 3) switch { 0 => "dog", 1 => "cat", _ => "\"eel\"" };
+            text.Append($"{i % 3 + random.NextDouble():F3};{random.NextDouble():F3};{kind}\n");
+        }
+        string data = cli.Write("pets.csv", text.ToString());
+        CliRun run = cli.Run("train", "--data", data, "--layers", "8", "--epochs", "30", "--plot", cli.PathOf("pets.png"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("2 features, target 'kind'", run.Out);
+        Assert.Contains("task: classify, 3 classes (cat, dog, eel), inferred", run.Out);
+    }
+
+    [Fact]
+    public void DoublePrecisionAndEveryModelOptionRun()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("train", "--double", "--epochs", "2", "--layers", "32,16", "--activation", "gelu", "--dropout", "0.1",
+            "--batch-norm", "--layer-norm", "--residual", "--init", "xavier", "--optimizer", "sgd", "--momentum", "0.9", "--nesterov",
+            "--lr", "0.05", "--weight-decay", "1e-4", "--l1", "1e-5", "--l2", "1e-4", "--schedule", "step:1:0.5", "--warmup", "1",
+            "--clip-norm", "5", "--batch-size", "64", "--seed", "3", "--no-standardize", "--no-shuffle", "--test-fraction", "0.3",
+            "--threads", "1", "--plot", cli.PathOf("all.png"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("64-32-16-10, gelu, batch norm, layer norm, dropout 0.1, residual, xavier init", run.Out);
+        Assert.Contains("double", run.Out);
+        Assert.Contains("momentum 0.9 (Nesterov)", run.Out);
+        Assert.Contains("schedule step:1:0.5 after 1 warm-up epochs", run.Out);
+        // Warm-up epoch 1 at a third of the rate, then the step schedule from the full rate.
+        Assert.Contains("lr 0.0167", run.Out);
+        Assert.Contains("lr 0.05 ", run.Out);
+    }
+
+    [Fact]
+    public void TrainingOnEveryRowReportsTheTrainingSetAccuracy()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("train", "--test-fraction", "0", "--epochs", "3", "--plot", cli.PathOf("all.png"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("split: none (--test-fraction 0), 1797 training rows", run.Out);
+        Assert.Contains("training-set accuracy", run.Out);
+    }
+
+    [Fact]
+    public void ARunThatDivergesExitsWithOneAndOneLine()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("train", "--optimizer", "sgd", "--lr", "1e30", "--epochs", "2", "--plot", cli.PathOf("x.png"));
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Single(run.ErrorLines);
+        Assert.Contains("not finite", run.Error.Replace("NaN", "not finite").Replace("Infinity", "not finite"));
+        Assert.DoesNotContain("   at ", run.Error);
+    }
+}

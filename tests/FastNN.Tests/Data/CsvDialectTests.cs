@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text;
+using FastNN.Data;
+
+namespace FastNN.Tests.Data;
+
+/// <summary>Delimiters, quotes, line ends and the reader's memory use.</summary>
+public class CsvDialectTests
+{
+    private static Dataset<double> ReadText(string text, CsvOptions? options = null) => Csv.Read<double>(new StringReader(text), "test.csv", options);
+
+    [Fact]
+    public void SemicolonsAreDetectedFromTheHeader()
+    {
+        Dataset<double> data = ReadText("a;b;y\n1;2.5;0\n3;4;1\n");
+        Assert.Equal(["a", "b"], data.FeatureNames);
+        Assert.Equal([1.0, 2.5, 3.0, 4.0], data.Features.ToArray());
+        Assert.Equal([0.0, 1.0], data.Targets.ToArray());
+    }
+
+    [Fact]
+    public void AGivenDelimiterOverridesDetection()
+    {
+        // Two semicolons and no comma would detect ';'; the option says ',' so each line has two cells.
+        Dataset<double> data = ReadText("a;x,y\n1,0\n", new CsvOptions { Delimiter = ',' });
+        Assert.Equal(["a;x"], data.FeatureNames);
+        Assert.Equal([1.0], data.Features.ToArray());
+    }
+
+    [Fact]
+    public void QuotedFieldsHoldDelimitersAndDoubledQuotes()
+    {
+        Dataset<double> data = ReadText("\"width, cm\",\"say \"\"hi\"\"\",y\n\"1.5\", 2 ,\"0\"\n");
+        Assert.Equal(["width, cm", "say \"hi\""], data.FeatureNames);
+        Assert.Equal([1.5, 2.0], data.Features.ToArray());
+
+        Dataset<double> labels = ReadText("x,y\n1,\"a, \"\"b\"\"\"\n2,c\n", new CsvOptions { Target = CsvTarget.ClassLabels });
+        Assert.Equal(["a, \"b\"", "c"], labels.ClassLabels!);
+        Assert.Equal([0.0, 1.0], labels.Targets.ToArray());
+    }
+
+    [Theory]
+    [InlineData("a,y\n\"1,0\n", 2, 1, "not closed")]
+    [InlineData("a,y\n\"1\"x,0\n", 2, 1, "follows the closing quote")]
+    [InlineData("a;y\n1,5;0\n", 2, 1, "'.' as the decimal point")]
+    [InlineData("a,a,y\n1,2,3\n", 1, 2, "twice")]
+    public void DialectErrorsNameLineAndColumn(string text, int line, int column, string fragment)
+    {
+        var error = Assert.Throws<CsvFormatException>(() => ReadText(text));
+        Assert.Equal((line, column), (error.Line, error.Column));
+        Assert.Contains(fragment, error.Message);
+    }
+
+    [Fact]
+    public void CrLfLineEndsAByteOrderMarkAndBlankLinesAreAccepted()
+    {
+        Dataset<double> data = ReadText("\uFEFFa,y\r\n1,0\r\n\r\n2,1\r\n");
+        Assert.Equal(["a"], data.FeatureNames);
+        Assert.Equal([1.0, 2.0], data.Features.ToArray());
+    }
+
+    [Fact]
+    public void LinesLongerThanTheReadBufferAreRead()
+    {
+        // 20,000 columns of "1.25," is 100,000 characters a line, more than the reader's first 65,536-character buffer.
+        const int columns = 20_000;
+        var text = new StringBuilder();
+        text.AppendJoin(',', Enumerable.Range(0, columns).Select(c => $"c{c}")).Append('\n');
+        for (int row = 0; row < 3; row++)
+            text.AppendJoin(',', Enumerable.Range(0, columns).Select(c => (c + row).ToString(CultureInfo.InvariantCulture))).Append('\n');
+        Dataset<double> data = ReadText(text.ToString());
+        Assert.Equal(3, data.Rows);
+        Assert.Equal(columns - 1, data.FeatureCount);
+        Assert.Equal(columns - 1 + 2.0, data.Targets[2]);
+        Assert.Equal(17 + 1.0, data.Row(1)[17]);
+    }
+
+    [Fact]
+    public void ReadingAllocatesTheTableAndNoMemoryPerRow()
+    {
+        // 20,000 rows of 20 nine-character numbers: 1.6 MB of floats. A string per line alone would be 8 MB.
+        const int rows = 20_000, columns = 20;
+        var text = new StringBuilder();
+        text.AppendJoin(',', Enumerable.Range(0, columns).Select(c => $"c{c}")).Append('\n');
+        var random = new Random(1);
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < columns; c++)
+                text.Append((random.NextDouble() * 1000).ToString("F5", CultureInfo.InvariantCulture)).Append(c < columns - 1 ? ',' : '\n');
+        }
+        string csv = text.ToString();
+        Csv.Read<float>(new StringReader("a,y\n1,2\n"), "warm-up");
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Dataset<float> data = Csv.Read<float>(new StringReader(csv), "big.csv");
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        long tableBytes = (long)rows * columns * sizeof(float);
+        Assert.Equal(rows, data.Rows);
+        Assert.True(allocated <= 2 * tableBytes + (1 << 20), $"reading {tableBytes} bytes of table allocated {allocated} bytes");
+    }
+}

@@ -1,0 +1,175 @@
+using FastNN.Data;
+
+namespace FastNN.Tests.Data;
+
+/// <summary>Which column is the target, how it is read (numbers, class labels, inferred), and which columns are features.</summary>
+public class CsvTargetTests
+{
+    private static Dataset<double> ReadText(string text, CsvOptions? options = null) => Csv.Read<double>(new StringReader(text), "test.csv", options);
+
+    private static readonly CsvOptions Classes = new() { Target = CsvTarget.ClassLabels };
+    private static readonly CsvOptions Auto = new() { Target = CsvTarget.Auto };
+
+    [Fact]
+    public void StringLabelsAreNumberedInOrdinalOrder()
+    {
+        Dataset<double> data = ReadText("x,kind\n1,dog\n2,cat\n3,eel\n4,cat\n", Classes);
+        Assert.Equal(["cat", "dog", "eel"], data.ClassLabels!);
+        Assert.Equal([1.0, 0.0, 2.0, 0.0], data.Targets.ToArray());
+    }
+
+    [Fact]
+    public void NumericLabelsAreNumberedByValueNotByText()
+    {
+        // As text "10" < "2"; by value 2 < 10.
+        Dataset<double> data = ReadText("x,y\n1,10\n2,2\n3,-1\n4,2\n", Classes);
+        Assert.Equal(["-1", "2", "10"], data.ClassLabels!);
+        Assert.Equal([2.0, 1.0, 0.0, 1.0], data.Targets.ToArray());
+    }
+
+    [Fact]
+    public void KnownLabelsKeepTheirIndicesAndRejectOthers()
+    {
+        var known = Classes with { ClassLabels = ["b", "a", "c"] };
+        Dataset<double> data = ReadText("x,y\n1,a\n2,a\n", known);
+        Assert.Equal([1.0, 1.0], data.Targets.ToArray());
+        Assert.Equal(["b", "a", "c"], data.ClassLabels!);
+
+        var error = Assert.Throws<CsvFormatException>(() => ReadText("x,y\n1,a\n2,z\n", known));
+        Assert.Equal((3, 2), (error.Line, error.Column));
+        Assert.Contains("'z'", error.Message);
+        Assert.Contains("b, a, c", error.Message);
+    }
+
+    [Theory]
+    [InlineData("x,y\n1,a\n2,a\n", CsvTarget.ClassLabels)]
+    [InlineData("x,y\n1,3\n2,3\n", CsvTarget.Auto)]
+    public void AClassColumnWithOneClassIsRejected(string text, CsvTarget target)
+    {
+        var error = Assert.Throws<CsvFormatException>(() => ReadText(text, new CsvOptions { Target = target }));
+        Assert.Equal((1, 2), (error.Line, error.Column));
+        Assert.Contains("one class", error.Message);
+    }
+
+    [Fact]
+    public void AutoReadsFewDistinctIntegersAsClasses()
+    {
+        Dataset<double> data = ReadText("x,y\n1,1\n2,2\n3,3\n4,1\n", Auto);
+        Assert.Equal(["1", "2", "3"], data.ClassLabels!);
+        Assert.Equal([0.0, 1.0, 2.0, 0.0], data.Targets.ToArray());
+    }
+
+    [Fact]
+    public void AutoReadsWordsAsClasses()
+    {
+        Dataset<double> data = ReadText("x,y\n1,yes\n2,no\n", Auto);
+        Assert.Equal(["no", "yes"], data.ClassLabels!);
+    }
+
+    [Fact]
+    public void AutoReadsFractionsAndManyIntegersAsNumbers()
+    {
+        Dataset<double> fractions = ReadText("x,y\n1,0.5\n2,1.5\n", Auto);
+        Assert.Null(fractions.ClassLabels);
+        Assert.Equal([0.5, 1.5], fractions.Targets.ToArray());
+
+        // 21 distinct integers: one more than the limit.
+        string many = "x,y\n" + string.Concat(Enumerable.Range(0, Csv.AutoClassLimit + 1).Select(i => $"{i},{100 + i}\n"));
+        Dataset<double> counts = ReadText(many, Auto);
+        Assert.Null(counts.ClassLabels);
+        Assert.Equal(120.0, counts.Targets[^1]);
+
+        string exactlyLimit = "x,y\n" + string.Concat(Enumerable.Range(0, Csv.AutoClassLimit).Select(i => $"{i},{100 + i}\n"));
+        Assert.Equal(Csv.AutoClassLimit, ReadText(exactlyLimit, Auto).ClassLabels!.Count);
+    }
+
+    [Fact]
+    public void AutoRejectsAWordAfterTheColumnWasTakenAsNumeric()
+    {
+        string text = "x,y\n" + string.Concat(Enumerable.Range(0, Csv.AutoClassLimit + 1).Select(i => $"{i},{i}\n")) + "9,n/a\n";
+        var error = Assert.Throws<CsvFormatException>(() => ReadText(text, Auto));
+        Assert.Equal((Csv.AutoClassLimit + 3, 2), (error.Line, error.Column));
+        Assert.Contains("'n/a'", error.Message);
+    }
+
+    [Theory]
+    [InlineData(CsvTarget.ClassLabels)]
+    [InlineData(CsvTarget.Auto)]
+    public void ANonFiniteTargetIsRejectedInEveryMode(CsvTarget target)
+    {
+        var error = Assert.Throws<CsvFormatException>(() => ReadText("x,y\n1,a\n2,NaN\n", new CsvOptions { Target = target }));
+        Assert.Equal((3, 2), (error.Line, error.Column));
+        Assert.Contains("not a finite number", error.Message);
+    }
+
+    [Theory]
+    [InlineData("label", new[] { 1.0, 2.0 }, new[] { 10.0, 20.0 })]
+    [InlineData("0", new[] { 10.0, 20.0 }, new[] { 1.0, 2.0 })]
+    [InlineData("-2", new[] { 1.0, 2.0 }, new[] { 10.0, 20.0 })]
+    public void TheLabelColumnIsChosenByNameOrIndex(string column, double[] features, double[] targets)
+    {
+        Dataset<double> data = ReadText("a,label,b\n1,10,5\n2,20,6\n", new CsvOptions { LabelColumn = column });
+        Assert.Equal(targets, data.Targets.ToArray());
+        Assert.Equal(features, data.Features.ToArray().Where((_, i) => i % 2 == 0).ToArray());
+    }
+
+    [Theory]
+    [InlineData("nope", "no label column 'nope'")]
+    [InlineData("3", "outside the 3 columns")]
+    [InlineData("-4", "outside the 3 columns")]
+    public void AMissingLabelColumnIsNamed(string column, string fragment)
+    {
+        var error = Assert.Throws<CsvFormatException>(() => ReadText("a,label,b\n1,10,5\n", new CsvOptions { LabelColumn = column }));
+        Assert.Equal(1, error.Line);
+        Assert.Contains(fragment, error.Message);
+    }
+
+    [Fact]
+    public void FeatureColumnsAreTakenByNameInTheGivenOrder()
+    {
+        Dataset<double> data = ReadText("b,extra,a,y\n2,99,1,0\n4,98,3,1\n", new CsvOptions { FeatureColumns = ["a", "b"] });
+        Assert.Equal(["a", "b"], data.FeatureNames);
+        Assert.Equal([1.0, 2.0, 3.0, 4.0], data.Features.ToArray());
+
+        var error = Assert.Throws<CsvFormatException>(() => ReadText("b,y\n2,0\n", new CsvOptions { FeatureColumns = ["a", "b"] }));
+        Assert.Contains("no column 'a'", error.Message);
+    }
+
+    [Fact]
+    public void WithoutATargetEveryColumnIsAFeature()
+    {
+        Dataset<double> data = ReadText("a,b\n1,2\n3,4\n", new CsvOptions { Target = CsvTarget.None });
+        Assert.Equal(2, data.FeatureCount);
+        Assert.Equal([0.0, 0.0], data.Targets.ToArray());
+        Assert.Null(data.ClassLabels);
+    }
+
+    [Fact]
+    public void ClassLabelsSurviveSplitsSubsetsAndStandardization()
+    {
+        string text = "x,y\n" + string.Concat(Enumerable.Range(0, 20).Select(i => $"{i},{(i % 2 == 0 ? "even" : "odd")}\n"));
+        Dataset<double> data = ReadText(text, Classes);
+        var (train, test) = data.Split(0.25, seed: 1, stratified: true);
+        Assert.Equal(["even", "odd"], train.ClassLabels!);
+        Assert.Equal(["even", "odd"], test.ClassLabels!);
+        Assert.Equal(["even", "odd"], Standardizer.Fit(train).Transform(train).ClassLabels!);
+    }
+
+    [Fact]
+    public void ADatasetRejectsATargetOutsideItsClassLabels()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new Dataset<double>([1, 2], [0, 2], 1, classLabels: ["a", "b"]));
+        Assert.Contains("row 1", error.Message);
+        Assert.Throws<ArgumentException>(() => new Dataset<double>([1, 2], [0, 1], 1, classLabels: ["a", "a"]));
+    }
+
+    [Fact]
+    public void TheShippedDigitsReadAsTenClassesInIndexOrder()
+    {
+        Dataset<float> numeric = Csv.Read<float>(DataFiles.Path("digits.csv.gz"));
+        Dataset<float> auto = Csv.Read<float>(DataFiles.Path("digits.csv.gz"), new CsvOptions { Target = CsvTarget.Auto });
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => i.ToString()), auto.ClassLabels!);
+        Assert.Equal(numeric.Targets.ToArray(), auto.Targets.ToArray());
+        Assert.Null(Csv.Read<float>(DataFiles.Path("diabetes.csv"), new CsvOptions { Target = CsvTarget.Auto }).ClassLabels);
+    }
+}
