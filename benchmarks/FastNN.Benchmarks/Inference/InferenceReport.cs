@@ -172,7 +172,7 @@ internal static class InferenceReport
         for (int batch = 1; batch <= MaxRows; batch++)
         {
             int rows = batch;
-            double[][] t = PairedRounds.Measure(rounds, () => Run(rows, int.MaxValue), () => Run(rows, 0));
+            double[][] t = PairedRounds.Measure(rounds, [() => Run(rows, int.MaxValue), () => Run(rows, 0)]);
             double flops = network.FlopsPerRow * batch;
             Console.WriteLine($"| {batch} | {PairedRounds.Median(t, r => r[0]) * 1e6:F2} | {PairedRounds.Median(t, r => r[1]) * 1e6:F2} | " +
                 $"{PairedRounds.Median(t, r => r[1] / r[0]):F2} | {PairedRounds.Median(t, r => flops / r[0]) / 1e9:F1} | {PairedRounds.Median(t, r => flops / r[1]) / 1e9:F1} |");
@@ -210,10 +210,12 @@ internal static class InferenceReport
             binding.BindInput("x", input);
             binding.BindOutput("y", output);
             double[][] t = PairedRounds.Measure(rounds,
+            [
                 () => { Intrinsics.Gemm.AlternatePanelOrder = false; predictor.Predict(x, y, batch); },
                 () => { Intrinsics.Gemm.AlternatePanelOrder = true; predictor.Predict(x, y, batch); },
                 () => session.RunWithBinding(runOptions, binding),
-                () => same.Read());
+                () => same.Read(),
+            ]);
             Intrinsics.Gemm.AlternatePanelOrder = true;
             double Median(Func<double[], double> f) => PairedRounds.Median(t, f);
             Console.WriteLine($"| {batch} | {Median(r => r[0]) * 1e6:F2} | {Median(r => r[1]) * 1e6:F2} | {Median(r => r[0] / r[1]):F2}x | {Median(r => r[2]) * 1e6:F2} | " +

@@ -8,18 +8,14 @@ public static unsafe partial class Gemm
 {
     /// <summary>
     /// Products of at most this many rows take the panel-rows kernel (no packing, the bias and activation applied in
-    /// registers); taller ones the packed GEMM on the prepacked panels. It follows from the path's GEMM kernel:
-    /// <list type="bullet">
-    /// <item>AVX-512: 2. Its 8-row kernel runs a short tile at the tile's own height, so the GEMM pays for m rows, not 8,
-    /// and reads B once for any m up to 8. The panel kernel reads B once only where one of its tiles (4, 2 or 1 rows)
-    /// covers m; it wins at 1 and 2 rows (four and two panels streamed side by side against the GEMM's one), ties at 4
-    /// (16 accumulators each) and loses at 3 and from 5 up, where it reads B two or three times.</item>
-    /// <item>The 256-bit, 128-bit and scalar paths: 4. Their kernels compute whole 6- or 4-row tiles however few rows
-    /// are real, so up to its tallest tile the panel kernel does less arithmetic than the GEMM's tile.</item>
-    /// </list>
-    /// Measured at batches 1 to 16 on three networks on both wide paths: benchmarks/RESULTS.md, "Inference, part 2".
+    /// registers); taller ones the packed GEMM on the prepacked panels. Every GEMM kernel runs a short row tile at the
+    /// tile's own height, so the GEMM pays for m rows, not MR, and reads B once for any m up to MR. The panel kernel
+    /// reads B once only where one of its tiles (4, 2 or 1 rows) covers m: at 1 and 2 rows it streams four or two panels
+    /// side by side where the GEMM streams one, and wins; at 3 it reads B twice, and at 4 its one tile holds as many
+    /// accumulators as the GEMM's and does the same work, so the GEMM takes over from 3 rows. Measured at batches 1 to
+    /// 16 on three networks on the AVX-512 and AVX2 paths: benchmarks/RESULTS.md, "Inference, part 2".
     /// </summary>
-    internal static int PanelRowsMaxRows => Isa.Path == IsaPath.Vector512 ? 2 : 4;
+    internal const int PanelRowsMaxRows = 2;
 
     /// <summary>Packs op(B) (k×n) once into the micro-panels of this process's GEMM path, for <see cref="MultiplyPrepacked{T}"/>.</summary>
     /// <remarks>For the weight W (<c>[out, in]</c>, as <c>nn.Linear</c>) of <c>y = x Wᵀ + b</c>: <c>Prepack(true, in, out, W, in)</c>.</remarks>
