@@ -45,8 +45,6 @@ internal static class GradflowCommand
         {
             LoopSettings loopSettings = loop.Read(parse);
             OptimizerSettings optimizerSettings = optimizer.Read(parse);
-            if (optimizerSettings.Name == "adamw")
-                throw new UsageException("--optimizer adamw: its decoupled weight decay is not the L2 penalty the experiment compares; use sgd, rmsprop or adam.");
             if (loopSettings.Double)
                 throw new UsageException("--double: the gradient-flow experiment runs in float.");
             using (loop.ApplyThreads(parse))
