@@ -25,7 +25,7 @@ internal static class TrainCommand
         var data = new DataOptions(testSplit: true);
         var model = new ModelOptions();
         var optimizer = new OptimizerOptions();
-        var loop = new LoopOptions(defaultEpochs: 20);
+        var loop = new LoopOptions(defaultEpochs: null);
         var plot = new Option<string>("--plot")
         {
             Description = "Where to write the PNG of the loss and held-out metric per epoch. Default model.png.",
@@ -93,6 +93,7 @@ internal static class TrainCommand
             : $"task: {task.Name()}{(s.Data.Task is null ? ", inferred (--task to override)" : "")}");
 
         PreparedData<T> data = PreparedData<T>.Create(all, task, s.Data, s.Loop.Seed);
+        s = s with { Loop = s.Loop.ForTrainingRows(data.Train.Rows) };
         console.Line(data.Test is { } held
             ? $"split: {data.Train.Rows} training rows, {held.Rows} held out{(task == TaskChoice.Regress ? "" : " (stratified)")}, seed {s.Loop.Seed}; "
               + (data.Input is null ? "not standardized" : $"standardized with training-row statistics{(data.Target is null ? "" : ", target too")}")
