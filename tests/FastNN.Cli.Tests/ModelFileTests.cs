@@ -49,15 +49,21 @@ public class ModelFileTests
         string[] lines = File.ReadAllLines(cli.PathOf("p.csv"));
         Assert.Equal("prediction,p(0),p(1)", lines[0]);
         Assert.Equal(rows.Rows + 1, lines.Length);
+        // Each probability in a float model's own precision: the shortest text that reads back as the same float.
         for (int r = 0; r < rows.Rows; r++)
         {
             string[] cells = lines[r + 1].Split(',');
             double p1 = 1 / (1 + Math.Exp(-(double)logits[r]));
             Assert.Equal(logits[r] > 0 ? "1" : "0", cells[0]);
-            Assert.Equal(p1, double.Parse(cells[2], CultureInfo.InvariantCulture), 1e-12);
-            Assert.Equal(1 - p1, double.Parse(cells[1], CultureInfo.InvariantCulture), 1e-12);
+            Assert.Equal(((float)p1).ToString("R", CultureInfo.InvariantCulture), cells[2]);
+            Assert.Equal(((float)(1 - p1)).ToString("R", CultureInfo.InvariantCulture), cells[1]);
         }
+        Assert.All(lines.Skip(1).SelectMany(l => l.Split(',').Skip(1)), cell => Assert.True(SignificantDigits(cell) <= 9, cell));
     }
+
+    // The digits of a number's mantissa, leading zeros aside: at most 9 are needed to read back any float.
+    private static int SignificantDigits(string number) =>
+        number.Split('E')[0].Replace("-", "").Replace(".", "").TrimStart('0').Length;
 
     [Fact]
     public void PredictWritesTheMostProbableLabelOfAMultiClassModelToStandardOutput()

@@ -58,7 +58,7 @@ internal static class PredictCommand
         {
             csv.Append(Field(file.Saved.Info.TargetName ?? "prediction")).Append('\n');
             foreach (double value in file.TargetUnits(outputs))
-                csv.Append(Number(value)).Append('\n');
+                csv.Append(Number<T>(value)).Append('\n');
             return csv.ToString();
         }
 
@@ -73,13 +73,16 @@ internal static class PredictCommand
         {
             csv.Append(Field(file.Label(predicted[r])));
             for (int c = 0; c < classes; c++)
-                csv.Append(',').Append(Number(probabilities[r * classes + c]));
+                csv.Append(',').Append(Number<T>(probabilities[r * classes + c]));
             csv.Append('\n');
         }
         return csv.ToString();
     }
 
-    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    // A value worked out in double, printed at the model's precision: the shortest text that reads back as the same T
+    // (a float model's probability as 3.2223874E-06, not the double 3.2223873775855197E-06 its float widens to).
+    private static string Number<T>(double value) where T : unmanaged, IFloatingPointIeee754<T> =>
+        T.CreateTruncating(value).ToString("R", CultureInfo.InvariantCulture);
 
     // RFC 4180: a field holding a comma, a quote or a line break is quoted, its quotes doubled.
     private static string Field(string text) =>
