@@ -15,7 +15,8 @@ internal static class PredictCommand
     public static Command Create(CliConsole console)
     {
         var model = ModelFileOptions.Model();
-        var data = ModelFileOptions.Data("The CSV file of rows to predict; the model's feature columns are picked by name, other columns (a label) ignored.");
+        var data = ModelFileOptions.Data(
+            "The CSV file of rows to predict. Its columns are matched to the model's feature names, in any order; other columns (an id, a label) are ignored, and a missing one is an error that names it. A model file without feature names takes every column, by position.");
         var output = new Option<string?>("--output")
         {
             Description = "Where to write the predictions CSV. Default: standard output.",
