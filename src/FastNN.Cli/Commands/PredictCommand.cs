@@ -32,13 +32,15 @@ internal static class PredictCommand
         command.SetAction(parse => Fastnn.Guard(console, () =>
         {
             string modelPath = parse.GetValue(model)!, dataPath = parse.GetValue(data)!;
+            if (parse.GetValue(output) is string target)
+                OutputFile.Check(target, "--output");
             char? split = parse.GetValue(delimiter)?[0];
             string csv = parse.GetValue(precision)
                 ? Write(ModelFileData<double>.Read(modelPath, dataPath, null, split, withTarget: false))
                 : Write(ModelFileData<float>.Read(modelPath, dataPath, null, split, withTarget: false));
             if (parse.GetValue(output) is string path)
             {
-                File.WriteAllText(path, csv);
+                OutputFile.Write(path, "--output", () => File.WriteAllText(path, csv));
                 console.Line($"predictions: {Path.GetFullPath(path)}");
             }
             else
