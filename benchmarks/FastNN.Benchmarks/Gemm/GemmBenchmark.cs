@@ -50,6 +50,13 @@ public abstract unsafe class GemmBenchmark<T> : IWorkload where T : unmanaged, I
             T.One, _a, _lda, _b, _ldb, T.Zero, _c, s.N);
     }
 
+    /// <summary>Another build's Gemm.Multiply (<see cref="BaselineBuild"/>) on the same operands, beta = 0.</summary>
+    internal void Other(BaselineBuild.Multiply<T> multiply)
+    {
+        GemmShape s = Shape;
+        multiply(s.TransposeA, s.TransposeB, s.M, s.N, s.K, T.One, _a, _lda, _b, _ldb, T.Zero, _c, s.N);
+    }
+
     /// <summary>cblas_sgemm / cblas_dgemm on the same operands, beta = 0.</summary>
     [Benchmark(Baseline = true, Description = "OpenBLAS"), BenchmarkCategory(OpenBlas.Category)]
     public void OpenBLAS()

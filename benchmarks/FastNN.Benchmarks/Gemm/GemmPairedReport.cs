@@ -2,20 +2,25 @@ using System.Numerics;
 using System.Runtime.Intrinsics;
 using FastNN.Benchmarks.Baselines;
 using FastNN.Benchmarks.Infrastructure;
+using FastNN.Intrinsics;
 
 namespace FastNN.Benchmarks.Gemm;
 
 /// <summary>
-/// The GEMM targets of issue 3 measured in paired rounds (<see cref="PairedRounds"/>): FastNN, OpenBLAS and the FMA
-/// peak timed in turn within each round, their ratios taken per round, medians printed as markdown tables. The
+/// The GEMM targets measured in paired rounds (<see cref="PairedRounds"/>): FastNN, OpenBLAS and the FMA peak
+/// timed in turn within each round, their ratios taken per round, medians printed as markdown tables. The
 /// BenchmarkDotNet suites measure each case for about 1.5 s, one after the other; here the two sides of every
 /// ratio are never more than a few tens of milliseconds apart.
 /// </summary>
 /// <remarks>
-/// Run with <c>dotnet run -c Release --project benchmarks/FastNN.Benchmarks -- paired [sections] [--rounds N]</c>;
-/// sections are <c>float-square float-mlp double-square double-mlp scaling</c>, all by default. Operands and calls
-/// are those of <see cref="GemmBenchmark{T}"/>. The peak is that of the widest vectors the process may use
-/// (512-bit, or 256-bit under DOTNET_EnableAVX512=0), for the element type.
+/// <para>Run with <c>dotnet run -c Release --project benchmarks/FastNN.Benchmarks -- paired [sections] [options]</c>;
+/// sections are <c>float-square float-mlp double-square double-mlp scaling</c>, all by default. Options:
+/// <c>--rounds N</c> (21); <c>--threads N</c>, the threads both libraries get in the first four sections (1; the
+/// peak probe, one core's, is left out above one); <c>--versus PATH</c>, another build's FastNN.Intrinsics.dll
+/// (the code before a change) timed in the same rounds, its ratio in a column of its own; <c>--blocking MC,KC,NC</c>,
+/// this build with those block sizes as one more side; <c>--square N,N,...</c>, other square sizes. Operands and calls are those of <see cref="GemmBenchmark{T}"/>.
+/// The peak is that of the widest vectors the process may use (512-bit, or 256-bit under DOTNET_EnableAVX512=0),
+/// for the element type.</para>
 /// </remarks>
 internal static class GemmPairedReport
 {
@@ -26,74 +31,134 @@ internal static class GemmPairedReport
     /// of spinning for 2^28 cycles, about 0.1 s here; must run before the library loads. Left spinning, a worker took
     /// a core from the slices that followed an OpenBLAS two-thread slice: FastNN's 2t / 1t at 1024³ read 1.75-1.92x
     /// in three runs, and 1.94-1.98x in three runs with the timeout. The wake-up it adds to each OpenBLAS two-thread
-    /// call is microseconds against calls of milliseconds: only the 1024³ and 2048³ scaling runs on two threads.
+    /// call is microseconds against calls of milliseconds.
     /// </summary>
     public static void ConfigureEnvironment() => NativeEnvironment.Set("OPENBLAS_THREAD_TIMEOUT", "4");
+
+    private sealed record Options(List<string> Sections, int Rounds, int Threads, BaselineBuild? Versus, List<string> Blockings, int[]? Squares);
 
     /// <summary>Runs the sections <paramref name="args"/> names (all when it names none) and prints their tables.</summary>
     public static void Run(string[] args)
     {
-        int rounds = 21;
-        var sections = new List<string>();
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--rounds" && i + 1 < args.Length && int.TryParse(args[i + 1], out int r) && r > 0)
-            {
-                rounds = r;
-                i++;
-            }
-            else if (AllSections.Contains(args[i]))
-                sections.Add(args[i]);
-            else
-                throw new ArgumentException($"Unknown argument '{args[i]}': expected any of {string.Join(", ", AllSections)} and --rounds N.");
-        }
-        if (sections.Count == 0)
-            sections.AddRange(AllSections);
-
-        Console.WriteLine($"// Paired rounds: {rounds} rounds of {PairedRounds.SliceMilliseconds} ms per side; medians over rounds of per-round figures.");
+        Options o = Parse(args);
+        Console.WriteLine($"// Paired rounds: {o.Rounds} rounds of {PairedRounds.SliceMilliseconds} ms per side; medians over rounds of per-round figures.");
+        Console.WriteLine($"// Caches: {CacheHierarchy.Current}.");
+        Console.WriteLine($"// Block sizes ({Isa.Path}): float {BlockSizes.For<float>(Isa.Path)}, double {BlockSizes.For<double>(Isa.Path)}.");
+        if (o.Versus is { } versus)
+            Console.WriteLine($"// Versus: {versus.Location}.");
+        for (int v = 0; v < o.Blockings.Count; v++)
+            Console.WriteLine($"// Variant {v + 1}: this build with FASTNN_GEMM_BLOCKING={o.Blockings[v]}.");
         if (OpenBlas.Problem is { } problem)
             Console.WriteLine("// " + problem);
-        foreach (string section in sections)
+        string threads = o.Threads == 1 ? "1 thread" : $"{o.Threads} threads";
+        foreach (string section in o.Sections)
         {
             switch (section)
             {
-                case "float-square": Compare<float>("float, 1 thread, square", GemmSquareBenchmarks<float>.Shapes, rounds); break;
-                case "float-mlp": Compare<float>("float, 1 thread, MLP 784-256-256-10", GemmMlpBenchmarks<float>.Shapes, rounds); break;
-                case "double-square": Compare<double>("double, 1 thread, square", GemmSquareBenchmarks<double>.Shapes, rounds); break;
-                case "double-mlp": Compare<double>("double, 1 thread, MLP 784-256-256-10", GemmMlpBenchmarks<double>.Shapes, rounds); break;
-                case "scaling": Scaling(rounds); break;
+                case "float-square": Compare<float>($"float, {threads}, square", Squares(o), o); break;
+                case "float-mlp": Compare<float>($"float, {threads}, MLP 784-256-256-10", GemmMlpBenchmarks<float>.Shapes, o); break;
+                case "double-square": Compare<double>($"double, {threads}, square", Squares(o), o); break;
+                case "double-mlp": Compare<double>($"double, {threads}, MLP 784-256-256-10", GemmMlpBenchmarks<double>.Shapes, o); break;
+                case "scaling": Scaling(o.Rounds); break;
             }
         }
     }
 
-    /// <summary>FastNN against OpenBLAS and the peak, one thread, per shape.</summary>
-    private static void Compare<T>(string title, IEnumerable<GemmShape> shapes, int rounds) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>The suite's square sizes, or those of --square.</summary>
+    private static IEnumerable<GemmShape> Squares(Options o) => o.Squares?.Select(GemmShape.Square) ?? GemmSquareBenchmarks<float>.Shapes;
+
+    private static Options Parse(string[] args)
     {
-        (Action? peak, double peakFlops, string peakName) = Peak<T>();
-        bool baseline = OpenBlas.Problem is null;
+        var o = new Options([], 21, 1, null, [], null);
+        for (int i = 0; i < args.Length; i++)
+        {
+            string? value = i + 1 < args.Length ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--rounds" when int.TryParse(value, out int r) && r > 0:
+                    o = o with { Rounds = r };
+                    i++;
+                    break;
+                case "--threads" when int.TryParse(value, out int t) && t > 0:
+                    o = o with { Threads = t };
+                    i++;
+                    break;
+                case "--versus" when value is not null:
+                    o = o with { Versus = BaselineBuild.Load(value) };
+                    i++;
+                    break;
+                case "--square" when value is not null:
+                    o = o with { Squares = [.. value.Split(',').Select(int.Parse)] };
+                    i++;
+                    break;
+                case "--blocking" when value is not null && BlockSizes.TryParseExperiment(value, 1, 1) is not null:
+                    o.Blockings.Add(value);
+                    i++;
+                    break;
+                default:
+                    if (!AllSections.Contains(args[i]))
+                        throw new ArgumentException($"Unknown argument '{args[i]}': expected any of {string.Join(", ", AllSections)}, --rounds N, --threads N, --versus PATH, --blocking MC,KC,NC, --square N,N,....");
+                    o.Sections.Add(args[i]);
+                    break;
+            }
+        }
+        if (o.Sections.Count == 0)
+            o.Sections.AddRange(AllSections);
+        return o;
+    }
+
+    /// <summary>FastNN against OpenBLAS (and the other build, the blocking variant, the peak) per shape.</summary>
+    private static void Compare<T>(string title, IEnumerable<GemmShape> shapes, Options o) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        (Action? peak, double peakFlops, string peakName) = o.Threads == 1 ? Peak<T>() : (null, 0, "none above one thread");
+        bool openBlas = OpenBlas.Problem is null;
+        BlockSizes model = BlockSizes.For<T>(Isa.Path);
+        BlockSizes[] variants = [.. o.Blockings.Select(text => BlockSizes.TryParseExperiment(text, model.MR, model.NR)!.Value)];
+        BaselineBuild.Multiply<T>? other = o.Versus?.Gemm<T>();
+        o.Versus?.SetThreads(o.Threads);
         Console.WriteLine();
         Console.WriteLine($"### {title} (peak: {peakName})");
         Console.WriteLine();
-        Console.WriteLine("| Shape | FastNN GFLOP/s | OpenBLAS GFLOP/s | FastNN / OpenBLAS | FastNN % of peak | OpenBLAS % of peak | Peak GFLOP/s |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| Shape | FastNN GFLOP/s | OpenBLAS GFLOP/s | FastNN / OpenBLAS |" + (other is null ? "" : " FastNN / versus |")
+            + string.Concat(variants.Select((_, v) => $" FastNN / variant {v + 1} |")) + " FastNN % of peak | OpenBLAS % of peak | Peak GFLOP/s |");
+        Console.WriteLine("|---|---:|---:|---:|" + (other is null ? "" : "---:|") + string.Concat(variants.Select(_ => "---:|")) + "---:|---:|---:|");
         foreach (GemmShape shape in shapes)
         {
             // Any suite serves: the shape is set directly.
-            var gemm = new GemmSquareBenchmarks<T> { Shape = shape, Threads = 1 };
+            var gemm = new GemmSquareBenchmarks<T> { Shape = shape, Threads = o.Threads };
             gemm.Setup();
-            var actions = new List<Action> { gemm.FastNN };
-            if (baseline)
+            var actions = new List<Action> { variants.Length == 0 ? gemm.FastNN : () => { BlockSizes.Use<T>(Isa.Path, model); gemm.FastNN(); } };
+            int iOpenBlas = -1, iOther = -1, iPeak = -1;
+            var iVariants = new List<int>();
+            if (openBlas)
+            {
+                iOpenBlas = actions.Count;
                 actions.Add(gemm.OpenBLAS);
+            }
+            if (other is not null)
+            {
+                iOther = actions.Count;
+                actions.Add(() => gemm.Other(other));
+            }
+            foreach (BlockSizes v in variants)
+            {
+                iVariants.Add(actions.Count);
+                actions.Add(() => { BlockSizes.Use<T>(Isa.Path, v); gemm.FastNN(); });
+            }
             if (peak is not null)
+            {
+                iPeak = actions.Count;
                 actions.Add(peak);
-            double[][] t = PairedRounds.Measure(rounds, [.. actions]);
-            int p = actions.Count - 1;
+            }
+            double[][] t = PairedRounds.Measure(o.Rounds, o.Threads > 1 ? Settle() : null, [.. actions]);
+            BlockSizes.Use<T>(Isa.Path, model);
             double f = shape.Flops;
-            string Rate(int i) => $"{PairedRounds.Median(t, x => f / x[i]) / 1e9:F1}";
-            string Percent(int i) => peak is null ? "-" : $"{PairedRounds.Median(t, x => f / x[i] / (peakFlops / x[p])) * 100:F1}";
-            Console.WriteLine($"| {shape} | {Rate(0)} | {(baseline ? Rate(1) : "-")} | " +
-                $"{(baseline ? $"{PairedRounds.Median(t, x => x[1] / x[0]):F2}x" : "-")} | {Percent(0)} | {(baseline ? Percent(1) : "-")} | " +
-                $"{(peak is null ? "-" : $"{PairedRounds.Median(t, x => peakFlops / x[p]) / 1e9:F1}")} |");
+            string Rate(int i) => i < 0 ? "-" : $"{PairedRounds.Median(t, x => f / x[i]) / 1e9:F1}";
+            string Ratio(int i) => i < 0 ? "-" : $"{PairedRounds.Median(t, x => x[i] / x[0]):F2}x";
+            string Percent(int i) => i < 0 || iPeak < 0 ? "-" : $"{PairedRounds.Median(t, x => f / x[i] / (peakFlops / x[iPeak])) * 100:F1}";
+            Console.WriteLine($"| {shape} | {Rate(0)} | {Rate(iOpenBlas)} | {Ratio(iOpenBlas)} |" + (other is null ? "" : $" {Ratio(iOther)} |")
+                + string.Concat(iVariants.Select(i => $" {Ratio(i)} |")) + $" {Percent(0)} | {Percent(iOpenBlas)} | " +
+                $"{(iPeak < 0 ? "-" : $"{PairedRounds.Median(t, x => peakFlops / x[iPeak]) / 1e9:F1}")} |");
         }
     }
 
@@ -116,13 +181,20 @@ internal static class GemmPairedReport
             var actions = new List<Action> { () => { one.UseThreads(); one.FastNN(); }, () => { two.UseThreads(); two.FastNN(); } };
             if (baseline)
                 actions.AddRange([() => { one.UseThreads(); one.OpenBLAS(); }, () => { two.UseThreads(); two.OpenBLAS(); }]);
-            double[][] t = PairedRounds.Measure(rounds, [.. actions]);
+            double[][] t = PairedRounds.Measure(rounds, Settle(), [.. actions]);
             double f = shape.Flops;
             Console.WriteLine($"| {shape} | {PairedRounds.Median(t, x => f / x[0]) / 1e9:F1} | {PairedRounds.Median(t, x => f / x[1]) / 1e9:F1} | " +
                 $"{PairedRounds.Median(t, x => x[0] / x[1]):F2}x | " +
                 $"{(baseline ? $"{PairedRounds.Median(t, x => x[2] / x[3]):F2}x" : "-")} | {(baseline ? $"{PairedRounds.Median(t, x => x[3] / x[1]):F2}x" : "-")} |");
         }
     }
+
+    /// <summary>
+    /// A pause of 10 ms after every slice of a two-thread section, for the worker threads of the slice just timed to
+    /// go to sleep: FastNN's spin for a few milliseconds after their last part (OpenBLAS's, with the timeout set
+    /// here, at once), and took that from the slice that followed.
+    /// </summary>
+    private static Action Settle() => () => Thread.Sleep(10);
 
     /// <summary>The peak probe of the widest vectors this process may use, its flops per call and its name.</summary>
     private static (Action? Peak, double Flops, string Name) Peak<T>()

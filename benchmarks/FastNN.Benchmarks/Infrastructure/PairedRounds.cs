@@ -16,11 +16,21 @@ internal static class PairedRounds
 
     /// <summary>Warms every action up, then runs <paramref name="rounds"/> rounds.</summary>
     /// <returns>Seconds per call: [round][action].</returns>
-    public static double[][] Measure(int rounds, params Action[] actions)
+    public static double[][] Measure(int rounds, params Action[] actions) => Measure(rounds, null, actions);
+
+    /// <summary>
+    /// As <see cref="Measure(int, Action[])"/>, calling <paramref name="afterSlice"/> (untimed) after every slice:
+    /// for instance to put a library's worker threads to sleep, which otherwise spin for milliseconds after their
+    /// last call and take a core from the slice that follows.
+    /// </summary>
+    public static double[][] Measure(int rounds, Action? afterSlice, params Action[] actions)
     {
         var calls = new int[actions.Length];
         for (int i = 0; i < actions.Length; i++)
+        {
             calls[i] = Calibrate(actions[i]);
+            afterSlice?.Invoke();
+        }
         var times = new double[rounds][];
         for (int r = 0; r < rounds; r++)
         {
@@ -29,6 +39,7 @@ internal static class PairedRounds
             {
                 int i = (r + step) % actions.Length;
                 times[r][i] = SecondsPerCall(actions[i], calls[i]);
+                afterSlice?.Invoke();
             }
         }
         return times;

@@ -1,85 +1,155 @@
+using System.Globalization;
 using System.Numerics;
 
 namespace FastNN.Intrinsics;
 
-/// <summary>Cache blocking of the packed GEMM for one (instruction-set path, element type), as BLIS's <c>bli_cntx_init_&lt;arch&gt;.c</c>.</summary>
-/// <param name="MR">Micro-tile rows: must equal the path's kernel <see cref="IMicroKernel{T}.MR"/>.</param>
-/// <param name="NR">Micro-tile columns: must equal the path's kernel <see cref="IMicroKernel{T}.NR"/>.</param>
-/// <param name="MC">Rows of a block of A (a multiple of MR), packed or read in place: MC×KC elements stay in L2.</param>
-/// <param name="KC">Depth of a packed block (the rank of each update).</param>
+/// <summary>Cache blocking of the packed GEMM for one micro-kernel and element type, derived from the caches the process finds.</summary>
+/// <param name="MR">Micro-tile rows: the kernel's <see cref="IMicroKernel{T}.MR"/>.</param>
+/// <param name="NR">Micro-tile columns: the kernel's <see cref="IMicroKernel{T}.NR"/>.</param>
+/// <param name="MC">Rows of a block of A (a multiple of MR), packed or read in place, kept in L2.</param>
+/// <param name="KC">Depth of a block: the rank of each update; a KC×NR micro-panel of B̃ is kept in L1.</param>
 /// <param name="KCMax">When what is left of k is at most this, it is taken in one block instead of KC plus a thin remainder.</param>
-/// <param name="NC">Columns of a packed block of B (a multiple of NR): KC×NC elements stay in L3.</param>
+/// <param name="NC">Columns of a packed block of B (a multiple of NR), kept in L3.</param>
 /// <remarks>
-/// <para>Cache sizes assumed (this machine's AMD EPYC Zen 4/5; Intel server cores are alike or larger): L1d 32-48 KiB and
-/// L2 1 MiB per core, L3 32 MiB shared. A KC×NR micro-panel of B is reused across the ir loop; an MC×KC block of A
-/// (192 KiB for float on the 256-bit path) from L2 across the jr loop; a KC×NC block of B from L2/L3 across the ic loop.
-/// The values were measured here, not copied from BLIS's tables.</para>
-/// <para>On AVX-512 the depth is large although the micro-panel of B (1024×32 float: 128 KiB) then streams from L2
-/// rather than staying in L1: the kernel keeps its pace on that stream, while every rank-KC update is one more pass
-/// reading and writing all of C, which at 1024³ and beyond comes from L3 or memory. MC shrinks to keep the MC×KC
-/// block of A (96×1024 float, 48×1024 double: 384 KiB) in L2. Measured on Zen 5 (one thread, medians, OpenBLAS
-/// alongside): KC 1024 against 512 +4-5% at 1024³ and 2048³ in float and double, 256³ and 512³ within the noise;
-/// KC 512 against 256 before that +2-6% from 512³ up. The 256-bit and 128-bit paths took the same depth later, with
-/// MC cut to 48 to keep their block of A in L2: alternated in one process against KC 256 (MC 192 or 96), AVX2 float
-/// +2-5% at 1024³ and 2048³ and +2% at 512³, double +1-3% from 1024³, the 128-bit path float +2-3%; shapes up to
-/// 256 within ±0.7%. The 128-bit double kernel gained nothing and keeps KC 256.</para>
+/// <para>The analytical model of Low, Igual, Smith and Quintana-Ortí, "Analytical Modeling Is Enough for
+/// High-Performance BLIS" (ACM TOMS 43(2), 2016), applied to each micro-kernel with the cache sizes and
+/// associativities of <see cref="CacheHierarchy.Current"/>; <see cref="Model"/> states its three constraints.
+/// <see cref="BlockingOverrides"/> replaces them on the microarchitectures where a measurement beat the model, with
+/// the figures; <c>FASTNN_GEMM_BLOCKING=MC,KC,NC</c> replaces either for experiments (MC and NC rounded down to
+/// multiples of MR and NR, KCMax = KC).</para>
 /// </remarks>
 internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int KCMax, int NC)
 {
-    //                                               MR  NR   MC    KC  KCMax    NC
-    private static readonly BlockSizes Float512 = new(8, 32, 96, 1024, 1280, 1024);
-    private static readonly BlockSizes Double512 = new(8, 16, 48, 1024, 1280, 512);
-    private static readonly BlockSizes Float256 = new(6, 16, 48, 1024, 1280, 1024);
-    private static readonly BlockSizes Double256 = new(6, 8, 48, 1024, 1280, 512);
-    private static readonly BlockSizes Float128 = new(6, 8, 48, 1024, 1280, 512);
-    private static readonly BlockSizes Double128 = new(6, 4, 96, 256, 384, 512);
-    private static readonly BlockSizes FloatScalar = new(4, 4, 64, 256, 384, 256);
-    private static readonly BlockSizes DoubleScalar = new(4, 4, 64, 256, 384, 256);
+    /// <summary>
+    /// The most bytes of one packed block of B (KC·NC elements): NC is cut to stay within it. A wider block only saves
+    /// re-reading A, once per NC columns, which at NC in the thousands is well under 1% of the traffic; this bounds
+    /// the workspace a call needs (<see cref="Gemm.MaxWorkspaceBytes{T}"/>).
+    /// </summary>
+    public const long MaxPackedBBytes = 4L << 20;
 
     /// <summary>
-    /// Calls with m·n·k at most this take the unpacked small path (Vector512 only). Measured here: the small path wins
-    /// up to about 96³ (80³: 161 against 127 GFLOP/s packed) and loses from 128³ (168 against 187).
+    /// Calls with m·n·k at most this take the unpacked small path. Measured (AVX-512): the small path wins up to
+    /// about 96³ (80³: 161 against 127 GFLOP/s packed) and loses from 128³ (168 against 187).
     /// </summary>
     public const long SmallMaxVolume = 96 * 96 * 96;
 
     /// <summary>The same limit when B is stored n×k: the small path must then transpose B first, and 128³ TT fell from 167 to 95 GFLOP/s.</summary>
     public const long SmallMaxVolumeTransposedB = 64 * 64 * 64;
 
-    /// <summary>Calls at most one vector wide (n ≤ Vector512&lt;T&gt;.Count) with m·n·k at most this take the small path.</summary>
+    /// <summary>Calls at most one vector wide (n ≤ NR / 2) with m·n·k at most this take the small path.</summary>
     public const long NarrowMaxVolume = 1L << 22;
 
-    /// <summary>Calls with at most this many rows (8 row tiles of the small path) may skip packing whatever their volume (see <see cref="ShortMaxBytesB"/>).</summary>
+    /// <summary>Calls with at most this many rows (8 row tiles of the AVX-512 kernel) may skip packing whatever their volume, provided B fits in L2 (see Gemm.IsShort).</summary>
     public const int ShortMaxRows = 64;
 
-    /// <summary>... provided B (k×n) fits in this many bytes, the L2 of one core, so every row tile streams it from L2.</summary>
-    public const long ShortMaxBytesB = 1 << 20;
-
-    /// <summary>Deepest op(A) = Aᵀ the AVX-512 float packed path reads in place rather than packing (see Gemm.ReadsAInSmallTiles).</summary>
+    /// <summary>Deepest op(A) = Aᵀ the AVX-512 float packed path reads in place rather than packing (see Gemm.ReadsAInPlace).</summary>
     public const int TransposedAInPlaceMaxDepth = 256;
 
-    /// <summary>Most rows of C for which the 6×2 kernel reads B where it lies rather than packing it (see Gemm.ReadsBUnpacked).</summary>
+    /// <summary>Most rows of C for which the 6×2 kernel reads B where it lies rather than packing it (see Gemm.ReadsBInPlace).</summary>
     public const int UnpackedBMaxRows = 128;
 
-    /// <summary>Deepest B the 6×2 kernel reads where it lies rather than packing it (see Gemm.ReadsBUnpacked).</summary>
+    /// <summary>Deepest B the 6×2 kernel reads where it lies rather than packing it (see Gemm.ReadsBInPlace).</summary>
     public const int UnpackedBMaxDepth = 256;
 
     /// <summary>Work (2·m·n·k flops) a call needs per thread before another thread joins: about 20 µs of one core, well above the cost of waking a worker.</summary>
     public const long MinFlopsPerThread = 2_000_000;
 
-    /// <summary>The block sizes of <paramref name="path"/> for element type <typeparamref name="T"/>.</summary>
+    // [path, 0 float / 1 double], filled on first use; tests and benchmarks may replace an entry (Use).
+    private static readonly BlockSizes?[,] s_table = new BlockSizes?[4, 2];
+
+    /// <summary>The block sizes of <paramref name="path"/>'s kernel for <typeparamref name="T"/> on this machine.</summary>
     public static BlockSizes For<T>(IsaPath path) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        bool isFloat = typeof(T) == typeof(float);
-        return path switch
+        int element = typeof(T) == typeof(float) ? 0 : 1;
+        return s_table[(int)path, element] ??= Derive(path, System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), CacheHierarchy.Current,
+            BlockingOverrides.Current, Environment.GetEnvironmentVariable("FASTNN_GEMM_BLOCKING"));
+    }
+
+    /// <summary>Replaces the sizes of <paramref name="path"/> for <typeparamref name="T"/> (benchmarks comparing blockings in one process); null restores the derived ones.</summary>
+    internal static void Use<T>(IsaPath path, BlockSizes? sizes) where T : unmanaged, IFloatingPointIeee754<T> =>
+        s_table[(int)path, typeof(T) == typeof(float) ? 0 : 1] = sizes;
+
+    /// <summary>The micro-tile of <paramref name="path"/>'s kernel for elements of <paramref name="elementBytes"/> bytes.</summary>
+    public static (int MR, int NR) Tile(IsaPath path, int elementBytes) => path switch
+    {
+        IsaPath.Vector512 => (8, 2 * 64 / elementBytes),
+        IsaPath.Vector256 => (6, 2 * 32 / elementBytes),
+        IsaPath.Vector128 => (6, 2 * 16 / elementBytes),
+        _ => (4, 4),
+    };
+
+    /// <summary>
+    /// The sizes for <paramref name="path"/>: the experiment's when <paramref name="experiment"/> (MC,KC,NC) parses,
+    /// else <paramref name="microarchitecture"/>'s override where <see cref="BlockingOverrides"/> has one, else the model's.
+    /// </summary>
+    internal static BlockSizes Derive(IsaPath path, int elementBytes, CacheHierarchy caches, string? microarchitecture, string? experiment)
+    {
+        (int mr, int nr) = Tile(path, elementBytes);
+        if (TryParseExperiment(experiment, mr, nr) is { } chosen)
+            return chosen;
+        if (BlockingOverrides.Find(microarchitecture, path, elementBytes) is { } o)
+            return new BlockSizes(mr, nr, o.MC, o.KC, o.KC + o.KC / 4, o.NC);
+        return Model(caches, mr, nr, elementBytes);
+    }
+
+    /// <summary>
+    /// The analytical model (Low et al. 2016, section 4) for an MR×NR kernel on elements of
+    /// <paramref name="elementBytes"/> bytes, with caches of W ways, each way <c>sets·line</c> bytes:
+    /// <list type="number">
+    /// <item>L1, KC: the KC×NR micro-panel of B̃ stays in L1 while the MR×KC micro-panels of Ã stream through it (the
+    /// ir loop). Ã takes C_A = ⌊(W₁ − 1) / (1 + NR/MR)⌋ ways, B̃ NR/MR times as many, one way stays free for the
+    /// next panel and C; KC fills Ã's ways: KC = ⌊C_A·way₁ / (MR·S)⌋.</item>
+    /// <item>L2, MC: the MC×KC block of Ã stays in L2 while micro-panels of B̃ (⌈KC·NR·S / way₂⌉ ways) and C pass
+    /// through: Ã takes the other ways but one, MC = ⌊C_Ã·way₂ / (KC·S)⌋, rounded down to a multiple of MR.</item>
+    /// <item>L3, NC: the KC×NC block of B̃ stays in this core's share of L3 (the cores sharing it each keep one block),
+    /// beside the block of Ã where L3 is inclusive: NC = ⌊C_B̃·way₃ / (KC·S)⌋ with C_B̃ = W₃ − 1, less
+    /// ⌈MC·KC·S / way₃⌉ if inclusive, rounded down to a multiple of NR and cut to <see cref="MaxPackedBBytes"/>;
+    /// without an L3, that cut alone. (The paper's caches were inclusive; the L3 of Intel's server cores since
+    /// Skylake and of AMD's Zen cores is not, and CPUID says so.)</item>
+    /// </list>
+    /// KCMax is KC·5/4, as BLIS's maximum block sizes, so a depth up to a quarter past KC is one block.
+    /// </summary>
+    public static BlockSizes Model(CacheHierarchy caches, int mr, int nr, int elementBytes)
+    {
+        long s = elementBytes;
+        CacheLevel l1 = caches.L1, l2 = caches.L2;
+
+        long waysA1 = Math.Max(1, (l1.Ways - 1) * mr / (mr + nr));
+        int kc = (int)Math.Max(1, waysA1 * l1.WayBytes / (mr * s));
+
+        long waysB2 = CeilDiv(kc * nr * s, l2.WayBytes);
+        long waysA2 = Math.Max(1, l2.Ways - 1 - waysB2);
+        int mc = (int)Math.Max(mr, waysA2 * l2.WayBytes / (kc * s) / mr * mr);
+
+        long ncCap = Math.Max(nr, MaxPackedBBytes / (kc * s) / nr * nr);
+        int nc = (int)ncCap;
+        if (caches.L3 is { } l3)
         {
-            IsaPath.Vector512 => isFloat ? Float512 : Double512,
-            IsaPath.Vector256 => isFloat ? Float256 : Double256,
-            IsaPath.Vector128 => isFloat ? Float128 : Double128,
-            _ => isFloat ? FloatScalar : DoubleScalar,
-        };
+            int cores = Math.Max(1, l3.SharedBy / Math.Max(1, l1.SharedBy));
+            long wayBytes3 = l3.WayBytes / cores;
+            long waysA3 = l3.Inclusive ? CeilDiv(mc * kc * s, wayBytes3) : 0;
+            long waysB3 = Math.Max(1, l3.Ways - 1 - waysA3);
+            nc = (int)Math.Clamp(waysB3 * wayBytes3 / (kc * s) / nr * nr, nr, ncCap);
+        }
+        return new BlockSizes(mr, nr, mc, kc, kc + kc / 4, nc);
+    }
+
+    /// <summary>"MC,KC,NC" as positive integers, MC and NC rounded down to whole tiles; null when absent or malformed.</summary>
+    internal static BlockSizes? TryParseExperiment(string? text, int mr, int nr)
+    {
+        string[] parts = text?.Split(',', StringSplitOptions.TrimEntries) ?? [];
+        if (parts.Length != 3
+            || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int mc)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int kc)
+            || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out int nc)
+            || mc <= 0 || kc <= 0 || nc <= 0)
+            return null;
+        return new BlockSizes(mr, nr, Math.Max(mr, mc / mr * mr), kc, kc, Math.Max(nr, nc / nr * nr));
     }
 
     /// <summary>Whether these sizes fit kernel <typeparamref name="TKernel"/>: same MR and NR, MC % MR == 0, NC % NR == 0, KC ≤ KCMax.</summary>
     public bool Fits<T, TKernel>() where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T> =>
         MR == TKernel.MR && NR == TKernel.NR && MC % MR == 0 && NC % NR == 0 && 0 < KC && KC <= KCMax;
+
+    private static long CeilDiv(long x, long y) => (x + y - 1) / y;
 }

@@ -122,9 +122,15 @@ public static unsafe partial class Gemm
         GC.KeepAlive(b);
     }
 
-    /// <summary>Elements of workspace <see cref="MultiplyPrepacked{T}"/> needs with these block sizes: a block of A to pack, aligned, where the path packs A.</summary>
-    internal static int PrepackedWorkspaceLength<T>(BlockSizes sizes) where T : unmanaged, IFloatingPointIeee754<T> =>
-        typeof(T) == typeof(float) && Isa.Path == IsaPath.Vector512 ? 0 : sizes.MC * sizes.KCMax + (64 + 32) / sizeof(T);
+    /// <summary>
+    /// Elements of workspace <see cref="MultiplyPrepacked{T}"/> needs with these block sizes and depth: a block of A to
+    /// pack, aligned, where the packed GEMM would pack A (see <see cref="ReadsAInPlace"/>); none where it reads A in place.
+    /// </summary>
+    internal static int PrepackedWorkspaceLength<T>(BlockSizes sizes, int k) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var a = new GemmOperands<T>(false, false, 0, 0, k, T.One, null, 1, null, 1, T.Zero, null, 1);
+        return ReadsAInPlace(a, sizes) ? 0 : sizes.MC * sizes.KCMax + (64 + 32) / sizeof(T);
+    }
 
     /// <summary>One validated call of <see cref="MultiplyPrepacked{T}"/>, as pointers into the caller's pinned spans.</summary>
     private readonly struct PrepackedCall<T>(int m, T* a, nint lda, PrepackedMatrix<T> b, T* bias, T* c, nint ldc, T* workspace)
@@ -206,12 +212,10 @@ public static unsafe partial class Gemm
         where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
     {
         BlockSizes sizes = b.Sizes;
-        int n = b.N, nr = TKernel.NR;
-        T* edge = stackalloc T[TKernel.MR * TKernel.NR];
+        int n = b.N, mr = TKernel.MR;
+        T* scratch = stackalloc T[TKernel.MR * TKernel.NR];
         T* packedA = (T*)(((nint)workspace + 63) & ~(nint)63);
-        var whole = new GemmOperands<T>(false, false, m, n, b.K, T.One, a, lda, null, n, T.Zero, c, ldc);
-        bool smallTilesA = ReadsAInSmallTiles(whole);
-        nint inPlaceLda = ReadsAUnpacked(whole) ? lda : 0;
+        bool inPlaceA = ReadsAInPlace(new GemmOperands<T>(false, false, m, n, b.K, T.One, a, lda, null, n, T.Zero, c, ldc), sizes);
         for (int jc = 0; jc < n; jc += sizes.NC)
         {
             int nc = Math.Min(sizes.NC, n - jc);
@@ -219,25 +223,30 @@ public static unsafe partial class Gemm
             {
                 int kc = b.BlockDepth(block);
                 T* panels = b.Block(block) + (nint)jc * kc;
-                // C is overwritten by the first depth block and accumulated into by the others.
-                T beta = block == 0 ? T.Zero : T.One;
                 for (int ic = 0; ic < m; ic += sizes.MC)
                 {
                     int mc = Math.Min(sizes.MC, m - ic);
-                    T* aBlock = a + ic * lda + pc, cBlock = c + ic * ldc + jc;
-                    if (smallTilesA)
+                    TileGrid<T> grid = default;
+                    grid.K = kc;
+                    grid.Alpha = T.One;
+                    // C is overwritten by the first depth block and accumulated into by the others.
+                    grid.Beta = block == 0 ? T.Zero : T.One;
+                    if (inPlaceA)
                     {
-                        for (int jr = 0; jr < nc; jr += nr)
-                        {
-                            InPlaceA(new GemmOperands<T>(false, false, mc, Math.Min(nr, nc - jr), kc, T.One,
-                                aBlock, lda, panels + jr * kc, nr, beta, cBlock + jr, ldc));
-                        }
-                        continue;
+                        grid.A = a + ic * lda + pc;
+                        grid.RowStepA = lda;
+                        grid.DepthStepA = 1;
+                        grid.TileStepA = mr * lda;
                     }
-                    int packedRows = inPlaceLda == 0 ? mc : mc % TKernel.MR;
-                    if (packedRows > 0)
-                        PackA<T, TKernel>(false, aBlock + (mc - packedRows) * lda, lda, packedRows, kc, packedA);
-                    MacroKernel<T, TKernel>(mc, nc, kc, aBlock, inPlaceLda, packedA, null, 0, panels, T.One, beta, cBlock, ldc, 1, edge);
+                    else
+                    {
+                        PackA<T, TKernel>(false, a + ic * lda + pc, lda, mc, kc, packedA);
+                        grid.A = packedA;
+                        grid.RowStepA = 1;
+                        grid.DepthStepA = mr;
+                        grid.TileStepA = mr * kc;
+                    }
+                    MacroKernel<T, TKernel>(mc, nc, grid, null, 0, panels, c + ic * ldc + jc, ldc, 1, scratch);
                 }
             }
         }

@@ -185,11 +185,11 @@ public static unsafe partial class Gemm
     {
         bool four = TRows.Value > 1;
         int cols = TCols.Value;
-        Vector512<T> x0 = Load<T, TMask>(a0, mask);
-        Vector512<T> x1 = four ? Load<T, TMask>(a1, mask) : default;
-        Vector512<T> x2 = four ? Load<T, TMask>(a2, mask) : default;
-        Vector512<T> x3 = four ? Load<T, TMask>(a3, mask) : default;
-        Vector512<T> y = Load<T, TMask>(b0, mask);
+        Vector512<T> x0 = Masked512.Load<T, TMask>(a0, mask);
+        Vector512<T> x1 = four ? Masked512.Load<T, TMask>(a1, mask) : default;
+        Vector512<T> x2 = four ? Masked512.Load<T, TMask>(a2, mask) : default;
+        Vector512<T> x3 = four ? Masked512.Load<T, TMask>(a3, mask) : default;
+        Vector512<T> y = Masked512.Load<T, TMask>(b0, mask);
         s.S00 = VectorMath.MultiplyAdd(x0, y, s.S00);
         if (four)
         {
@@ -199,7 +199,7 @@ public static unsafe partial class Gemm
         }
         if (cols > 1)
         {
-            y = Load<T, TMask>(b1, mask);
+            y = Masked512.Load<T, TMask>(b1, mask);
             s.S01 = VectorMath.MultiplyAdd(x0, y, s.S01);
             if (four)
             {
@@ -210,7 +210,7 @@ public static unsafe partial class Gemm
         }
         if (cols > 2)
         {
-            y = Load<T, TMask>(b2, mask);
+            y = Masked512.Load<T, TMask>(b2, mask);
             s.S02 = VectorMath.MultiplyAdd(x0, y, s.S02);
             if (four)
             {
@@ -221,7 +221,7 @@ public static unsafe partial class Gemm
         }
         if (cols > 3)
         {
-            y = Load<T, TMask>(b3, mask);
+            y = Masked512.Load<T, TMask>(b3, mask);
             s.S03 = VectorMath.MultiplyAdd(x0, y, s.S03);
             if (four)
             {
@@ -232,7 +232,7 @@ public static unsafe partial class Gemm
         }
         if (cols > 4)
         {
-            y = Load<T, TMask>(b4, mask);
+            y = Masked512.Load<T, TMask>(b4, mask);
             s.S04 = VectorMath.MultiplyAdd(x0, y, s.S04);
             if (four)
             {

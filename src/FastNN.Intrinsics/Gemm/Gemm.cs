@@ -4,6 +4,7 @@ using System.Runtime.Intrinsics;
 namespace FastNN.Intrinsics;
 
 /// <summary>General matrix multiply on row-major spans, BLAS-style.</summary>
+/// <remarks>Thread-safe: every member may be called from any number of threads at once.</remarks>
 public static unsafe partial class Gemm
 {
     /// <summary>The instruction-set path the GEMM micro-kernels run on in this process.</summary>
@@ -11,12 +12,18 @@ public static unsafe partial class Gemm
 
     /// <summary>Computes <c>C = alpha * op(A) * op(B) + beta * C</c> on row-major matrices.</summary>
     /// <remarks>
-    /// <para>Large calls run BLIS-style, with A and B packed into cache-sized panels, except where the micro-kernel for
+    /// <para>Large calls run BLIS-style, with A and B packed into panels sized for the caches this process finds
+    /// (an analytical model of the cache hierarchy, see the README), except where the micro-kernel for
     /// <see cref="SelectedPath"/> reads an operand where it lies: a row-major A (but for AVX-512 double and the scalar
-    /// path), on AVX-512 float a shallow Aᵀ too, on the 256-bit and 128-bit paths a shallow B under a short C (float). They
-    /// are split across up to <see cref="Parallelism.MaxThreads"/> threads by rows or columns of C, never by k, so results
-    /// are bit-identical whatever the thread count. Small calls stay on the calling thread and, on AVX-512, skip packing.
-    /// No call allocates once each thread has run its first.</para>
+    /// path), on AVX-512 float a shallow Aᵀ too, on the 256-bit and 128-bit paths a shallow B under a short C (float).
+    /// They are split across up to <see cref="Parallelism.MaxThreads"/> threads by rows or columns of C, never by k, so
+    /// results are bit-identical whatever the thread count. Small calls stay on the calling thread and skip packing.</para>
+    /// <para>Thread-safe: any number of threads may call at once (they share the worker threads, see
+    /// <see cref="Parallelism"/>). Working memory: each thread running part of a call uses one workspace of at most
+    /// <see cref="MaxWorkspaceBytes{T}"/> bytes (packed blocks of A and B), rented for the call from a pool that keeps
+    /// at most one per processor for the next call; kept workspaces are freed after two full garbage collections
+    /// without use, or at once by <see cref="ReleaseMemory"/>. Nothing is tied to a thread, and no call allocates
+    /// once the pool holds workspaces as large as it needs.</para>
     /// <para>Results may differ across instruction-set paths in the last bits (summation order and fused multiply-add).</para>
     /// </remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -67,6 +74,20 @@ public static unsafe partial class Gemm
             }
         }
     }
+
+    /// <summary>The most working memory one thread uses for one call on <see cref="SelectedPath"/>: packed blocks of A and B.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    public static long MaxWorkspaceBytes<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        BlockSizes sizes = BlockSizes.For<T>(Isa.Path);
+        return Workspace.BytesFor<T>((long)sizes.MC * sizes.KCMax, Math.Max((long)sizes.KCMax * sizes.NC, BlockSizes.MaxPackedBBytes / sizeof(T)));
+    }
+
+    /// <summary>
+    /// Frees the workspaces kept between calls (see <see cref="Multiply{T}"/>); the next call allocates what it needs
+    /// again. For an application that is done multiplying for a while and wants the memory back now.
+    /// </summary>
+    public static void ReleaseMemory() => WorkspacePool.Trim(int.MaxValue);
 
     /// <summary>C := beta·C, the whole call when the product vanishes (k = 0 or alpha = 0); C is not read when beta is zero.</summary>
     private static void ScaleC<T>(in GemmOperands<T> op) where T : unmanaged, IFloatingPointIeee754<T>

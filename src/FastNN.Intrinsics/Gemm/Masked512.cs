@@ -34,4 +34,19 @@ internal static unsafe class Masked512
         else
             Avx512F.MaskStore((double*)p, mask.AsDouble(), x.AsDouble());
     }
+
+    /// <summary>A whole vector (<see cref="Unmasked"/>) or only the lanes of <paramref name="mask"/> (<see cref="Masked"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Load<T, TMask>(T* p, Vector512<T> mask) where T : unmanaged, IFloatingPointIeee754<T> where TMask : struct, IConstant =>
+        TMask.Value == 0 ? Vector512.Load(p) : Load(p, mask);
+
+    /// <summary>A whole vector (<see cref="Unmasked"/>) or only the lanes of <paramref name="mask"/> (<see cref="Masked"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store<T, TMask>(T* p, Vector512<T> mask, Vector512<T> x) where T : unmanaged, IFloatingPointIeee754<T> where TMask : struct, IConstant
+    {
+        if (TMask.Value == 0)
+            x.Store(p);
+        else
+            Store(p, mask, x);
+    }
 }

@@ -71,7 +71,7 @@ public sealed unsafe class PrepackedMatrix<T> where T : unmanaged, IFloatingPoin
     /// Elements of working memory <see cref="Gemm.MultiplyPrepacked{T}"/> needs on this path (for packing blocks of A
     /// where the path's kernel cannot read A in place); 0 where it needs none.
     /// </summary>
-    public int WorkspaceLength => Gemm.PrepackedWorkspaceLength<T>(Sizes);
+    public int WorkspaceLength => Gemm.PrepackedWorkspaceLength<T>(Sizes, K);
 
     internal BlockSizes Sizes { get; }
 

@@ -1,10 +1,16 @@
 namespace FastNN.Intrinsics;
 
-/// <summary>How many threads FastNN's kernels may use.</summary>
+/// <summary>How many threads FastNN's kernels may use, and the worker threads they run on.</summary>
 /// <remarks>
-/// Initialised from the <c>FASTNN_NUM_THREADS</c> environment variable (like <c>OMP_NUM_THREADS</c>); when it is
+/// <para>Initialised from the <c>FASTNN_NUM_THREADS</c> environment variable (like <c>OMP_NUM_THREADS</c>); when it is
 /// absent or not a positive integer, every processor is used. Results never depend on this value: kernels split
-/// work so that each output element is computed by the same operations in the same order whatever the count.
+/// work so that each output element is computed by the same operations in the same order whatever the count.</para>
+/// <para>A large call (a GEMM, an element-wise pass or an optimizer step over many elements) runs on its calling
+/// thread and on up to <see cref="MaxThreads"/> - 1 of FastNN's worker threads. Any number of threads may call
+/// FastNN's kernels at once: they share the workers, each call running on its own thread and on whichever workers
+/// are free, so concurrent calls never wait for each other and never change each other's results. The workers are
+/// background threads, started on first need, at most one fewer than the processor count.</para>
+/// <para>Thread-safe: every member may be called from any thread.</para>
 /// </remarks>
 public static class Parallelism
 {
@@ -17,6 +23,14 @@ public static class Parallelism
         get => Volatile.Read(ref s_maxThreads);
         set => Volatile.Write(ref s_maxThreads, Clamp(value));
     }
+
+    /// <summary>
+    /// Stops FastNN's worker threads and waits for them to exit: for an application, or a collectible
+    /// <see cref="System.Runtime.Loader.AssemblyLoadContext"/> about to unload, that is done with FastNN. A call
+    /// already running finishes first, on its own thread if need be; a later parallel call starts workers again.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Called from inside one of FastNN's parallel parts.</exception>
+    public static void StopWorkers() => WorkerPool.Stop();
 
     private static int ParseEnvironment() =>
         int.TryParse(Environment.GetEnvironmentVariable("FASTNN_NUM_THREADS"), out int n) && n > 0 ? n : Environment.ProcessorCount;

@@ -2,24 +2,28 @@ using System.Runtime.ExceptionServices;
 
 namespace FastNN.Intrinsics;
 
-/// <summary>Persistent worker threads that run the parts of an <see cref="IParallelWork"/>.</summary>
+/// <summary>Persistent worker threads that run the parts of <see cref="IParallelWork"/> jobs for any number of callers.</summary>
 /// <remarks>
-/// Part 0 runs on the calling thread, parts 1..partCount-1 on background workers created on first need and kept
-/// for the life of the process. A run allocates nothing. One run uses the pool at a time; a run that finds the pool
-/// busy (another thread's run, or a run nested inside a part) executes all its parts on its own thread instead,
-/// which gives the same results because parts are independent.
+/// <para>A caller runs part 0 itself, publishes the rest and wakes as many idle workers as parts remain; it then
+/// claims parts like the workers do until none is left, and waits for those still running elsewhere. Concurrent
+/// callers share the workers: every job runs on its caller's thread and on whichever workers are free, so a second
+/// caller is never turned away, and a worker that wakes late costs its parts to the others instead of stalling the
+/// job. Parts are independent and each one does the same work wherever it runs, so results do not depend on how the
+/// parts fell. A job started inside a part (nested) runs all its parts on that part's thread.</para>
+/// <para>Workers are background threads (they never keep a process alive), created on first need, at most
+/// <see cref="Environment.ProcessorCount"/> - 1 of them, and kept until <see cref="Stop"/>; a later job starts them
+/// again. A run allocates nothing once its thread has run one job.</para>
 /// </remarks>
 internal static class WorkerPool
 {
-    private static readonly Lock s_runLock = new();
+    // Guards the job list, every claim of a part and the worker array. Claims are few (a part lasts tens of
+    // microseconds at least), so the lock is rarely contended.
+    private static readonly Lock s_lock = new();
+    private static Job? s_open;          // jobs with unclaimed parts, linked through Job.Next
     private static Worker[] s_workers = [];
 
-    // The current run: written by the caller under s_runLock before the workers are released.
-    private static IParallelWork? s_work;
-    private static int s_partCount;
-    private static int s_pending;
-    private static Exception? s_failure;
-    private static readonly ManualResetEventSlim s_done = NewEvent();
+    [ThreadStatic] private static Job? t_job;
+    [ThreadStatic] private static bool t_inPart;
 
     // Wake-up latency matters more than a few microseconds of spinning: GEMM parts last tens of microseconds and up.
     private const int SpinCount = 2000;
@@ -29,42 +33,146 @@ internal static class WorkerPool
     public static void Run(IParallelWork work, int partCount)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(partCount);
-        if (partCount == 1 || !s_runLock.TryEnter())
+        if (partCount == 1 || t_inPart)
         {
             for (int part = 0; part < partCount; part++)
                 work.Execute(part, partCount);
             return;
         }
+
+        Job job = t_job ??= new Job();
+        job.Start(work, partCount);
+        lock (s_lock)
+        {
+            job.Next = s_open;
+            s_open = job;
+            WakeIdleWorkers(partCount - 1);
+        }
+        t_inPart = true;
         try
         {
-            EnsureWorkers(partCount - 1);
-            s_work = work;
-            s_partCount = partCount;
-            s_failure = null;
-            s_pending = partCount - 1;
-            s_done.Reset();
-            for (int part = 1; part < partCount; part++)
-                s_workers[part - 1].Start(part);
-
-            Exception? mine = null;
-            try
-            {
-                work.Execute(0, partCount);
-            }
-            catch (Exception e)
-            {
-                mine = e;
-            }
-            s_done.Wait();
-            s_work = null;
-            Exception? failure = mine ?? s_failure;
-            if (failure is not null)
-                ExceptionDispatchInfo.Capture(failure).Throw();
+            job.Execute(0);
+            while (TryClaim(job, out int part))
+                job.Execute(part);
         }
         finally
         {
-            s_runLock.Exit();
+            t_inPart = false;
         }
+        job.WaitForAll();
+    }
+
+    /// <summary>
+    /// Stops the workers and waits for them to exit, for an application (or a collectible load context) that is done
+    /// with FastNN; a job already running finishes first, on its caller's thread if need be. A later job starts workers again.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Called from inside a part of a job.</exception>
+    public static void Stop()
+    {
+        if (t_inPart)
+            throw new InvalidOperationException("The worker pool cannot be stopped from inside a parallel part.");
+        Worker[] workers;
+        lock (s_lock)
+        {
+            workers = s_workers;
+            s_workers = [];
+            foreach (Worker w in workers)
+                w.RequestStop();
+        }
+        foreach (Worker w in workers)
+            w.Join();
+    }
+
+    /// <summary>Workers alive now (for tests).</summary>
+    internal static int WorkerCount
+    {
+        get
+        {
+            lock (s_lock)
+                return s_workers.Length;
+        }
+    }
+
+    /// <summary>Wakes up to <paramref name="count"/> idle workers, creating workers up to the processor count. Under s_lock.</summary>
+    private static void WakeIdleWorkers(int count)
+    {
+        int wanted = Math.Min(count, Environment.ProcessorCount - 1);
+        if (s_workers.Length < wanted)
+        {
+            var workers = new Worker[wanted];
+            s_workers.CopyTo(workers, 0);
+            for (int i = s_workers.Length; i < wanted; i++)
+                workers[i] = new Worker(i + 1);
+            s_workers = workers;
+        }
+        int woken = 0;
+        foreach (Worker w in s_workers)
+        {
+            if (woken == count)
+                break;
+            if (w.TryWake())
+                woken++;
+        }
+    }
+
+    /// <summary>Claims the next part of <paramref name="job"/>, or returns false when all are claimed.</summary>
+    private static bool TryClaim(Job job, out int part)
+    {
+        lock (s_lock)
+        {
+            part = job.Claimed;
+            if (part == job.PartCount)
+                return false;
+            job.Claimed++;
+            if (job.Claimed == job.PartCount)
+                Unlink(job);
+            return true;
+        }
+    }
+
+    /// <summary>Claims a part of any open job (the oldest first), or returns false when none has one left.</summary>
+    private static bool TryClaimAny(out Job? job, out int part)
+    {
+        lock (s_lock)
+        {
+            // The list is newest first; its tail is the oldest job.
+            job = s_open;
+            while (job?.Next is not null)
+                job = job.Next;
+            if (job is null)
+            {
+                part = 0;
+                return false;
+            }
+            part = job.Claimed++;
+            if (job.Claimed == job.PartCount)
+                Unlink(job);
+            return true;
+        }
+    }
+
+    private static bool HasOpenJob()
+    {
+        lock (s_lock)
+            return s_open is not null;
+    }
+
+    /// <summary>Removes a fully claimed job from the open list. Under s_lock.</summary>
+    private static void Unlink(Job job)
+    {
+        if (s_open == job)
+        {
+            s_open = job.Next;
+        }
+        else
+        {
+            Job? j = s_open;
+            while (j is not null && j.Next != job)
+                j = j.Next;
+            if (j is not null)
+                j.Next = job.Next;
+        }
+        job.Next = null;
     }
 
     /// <summary>
@@ -78,59 +186,103 @@ internal static class WorkerPool
         return e;
     }
 
-    private static void EnsureWorkers(int count)
+    /// <summary>One caller's job in flight; one per calling thread, reused from job to job.</summary>
+    private sealed class Job
     {
-        if (s_workers.Length >= count)
-            return;
-        var workers = new Worker[count];
-        s_workers.CopyTo(workers, 0);
-        for (int i = s_workers.Length; i < count; i++)
-            workers[i] = new Worker(i + 1);
-        s_workers = workers;
+        public Job? Next;          // in the open list; under s_lock
+        public int Claimed;        // parts handed out; under s_lock
+        public int PartCount;
+        private IParallelWork? _work;
+        private int _unfinished;
+        private Exception? _failure;
+        private readonly ManualResetEventSlim _done = NewEvent();
+
+        /// <summary>Part 0 is claimed by the caller from the start.</summary>
+        public void Start(IParallelWork work, int partCount)
+        {
+            _work = work;
+            PartCount = partCount;
+            Claimed = 1;
+            _failure = null;
+            _unfinished = partCount;
+            _done.Reset();
+        }
+
+        public void Execute(int part)
+        {
+            try
+            {
+                _work!.Execute(part, PartCount);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, e, null);
+            }
+            if (Interlocked.Decrement(ref _unfinished) == 0)
+                _done.Set();
+        }
+
+        public void WaitForAll()
+        {
+            _done.Wait();
+            _work = null;
+            if (_failure is { } failure)
+            {
+                _failure = null;
+                ExceptionDispatchInfo.Capture(failure).Throw();
+            }
+        }
     }
 
-    private static void Finish(Exception? failure)
-    {
-        if (failure is not null)
-            Interlocked.CompareExchange(ref s_failure, failure, null);
-        if (Interlocked.Decrement(ref s_pending) == 0)
-            s_done.Set();
-    }
-
-    /// <summary>One background thread waiting for parts to run.</summary>
+    /// <summary>One background thread that claims parts of open jobs when woken.</summary>
     private sealed class Worker
     {
-        private readonly ManualResetEventSlim _start = NewEvent();
-        private int _part;
+        private readonly ManualResetEventSlim _wake = NewEvent();
+        private readonly Thread _thread;
+        private int _idle = 1;     // 1: waiting for work, so a caller may wake it (and set it to 0)
+        private volatile bool _stop;
 
         public Worker(int index)
         {
-            var thread = new Thread(Loop) { IsBackground = true, Name = $"FastNN worker {index}" };
-            thread.Start();
+            _thread = new Thread(Loop) { IsBackground = true, Name = $"FastNN worker {index}" };
+            _thread.Start();
         }
 
-        public void Start(int part)
+        /// <summary>Wakes the worker if it is idle; false if it is busy (or being woken by another caller).</summary>
+        public bool TryWake()
         {
-            _part = part;
-            _start.Set();
+            if (Interlocked.CompareExchange(ref _idle, 0, 1) != 1)
+                return false;
+            _wake.Set();
+            return true;
         }
+
+        public void RequestStop()
+        {
+            _stop = true;
+            _wake.Set();
+        }
+
+        public void Join() => _thread.Join();
 
         private void Loop()
         {
             while (true)
             {
-                _start.Wait();
-                _start.Reset();
-                Exception? failure = null;
-                try
+                _wake.Wait();
+                _wake.Reset();
+                if (_stop)
+                    return;
+                do
                 {
-                    s_work!.Execute(_part, s_partCount);
-                }
-                catch (Exception e)
-                {
-                    failure = e;
-                }
-                Finish(failure);
+                    t_inPart = true;
+                    while (TryClaimAny(out Job? job, out int part))
+                        job!.Execute(part);
+                    t_inPart = false;
+                    Volatile.Write(ref _idle, 1);
+                    // A job opened between the last claim and the write above found this worker busy and did not
+                    // wake it: look again, and take the work back unless a caller has just woken this worker.
+                } while (HasOpenJob() && Interlocked.CompareExchange(ref _idle, 0, 1) == 1);
             }
         }
     }

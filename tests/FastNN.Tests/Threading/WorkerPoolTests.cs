@@ -56,6 +56,151 @@ public class WorkerPoolTests
         Assert.All(work.Runs, r => Assert.Equal(1, r));
     }
 
+    /// <summary>Part 0 waits (up to 10 s) until part 1 has run, so part 1 can only run on another thread.</summary>
+    private sealed class NeedsAWorker : IParallelWork
+    {
+        public int CallerThread, Part1Thread;
+        public bool Part1OnBackgroundThread;
+        private readonly ManualResetEventSlim _part1 = new();
+
+        public void Execute(int part, int partCount)
+        {
+            if (part == 1)
+            {
+                Part1Thread = Environment.CurrentManagedThreadId;
+                Part1OnBackgroundThread = Thread.CurrentThread.IsBackground;
+                _part1.Set();
+                return;
+            }
+            CallerThread = Environment.CurrentManagedThreadId;
+            _part1.Wait(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    /// <summary>Part 0 holds its job open until released; part 1 returns at once.</summary>
+    private sealed class HoldsThePool : IParallelWork
+    {
+        public readonly ManualResetEventSlim Started = new(), Release = new();
+
+        public void Execute(int part, int partCount)
+        {
+            if (part != 0)
+                return;
+            Started.Set();
+            Release.Wait(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    // A job that starts while another thread's job is still running gets a worker too (the pool used to run it
+    // entirely on its caller's thread, single-threaded).
+    [Fact]
+    public void ASecondConcurrentCallerAlsoGetsAWorker()
+    {
+        if (Environment.ProcessorCount < 2)
+            return;
+        var first = new HoldsThePool();
+        var firstCaller = new Thread(() => WorkerPool.Run(first, 2));
+        firstCaller.Start();
+        Assert.True(first.Started.Wait(TimeSpan.FromSeconds(10)));
+        try
+        {
+            var second = new NeedsAWorker();
+            WorkerPool.Run(second, 2);
+            Assert.NotEqual(second.CallerThread, second.Part1Thread);
+            Assert.NotEqual(0, second.Part1Thread);
+        }
+        finally
+        {
+            first.Release.Set();
+            firstCaller.Join();
+        }
+    }
+
+    // Many threads running jobs at once: every part of every job runs exactly once, part 0 on its caller.
+    [Fact]
+    public void ConcurrentCallersEachRunEveryPartOnce()
+    {
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        Thread[] callers = [.. Enumerable.Range(0, 6).Select(t => new Thread(() =>
+        {
+            for (int round = 0; round < 200; round++)
+            {
+                int parts = 2 + (round + t) % 3;
+                var work = new RecordParts(parts);
+                WorkerPool.Run(work, parts);
+                if (work.Runs.Any(r => r != 1) || work.Threads[0] != Environment.CurrentManagedThreadId)
+                    failures.Enqueue($"caller {t} round {round}: runs {string.Join(",", work.Runs)}");
+            }
+        }))];
+        foreach (Thread c in callers)
+            c.Start();
+        foreach (Thread c in callers)
+            c.Join();
+        Assert.Empty(failures);
+    }
+
+    private sealed class Nested : IParallelWork
+    {
+        public readonly int[] InnerThreads = new int[3];
+        public int OuterThread;
+
+        public void Execute(int part, int partCount)
+        {
+            if (part != 1)
+                return;
+            OuterThread = Environment.CurrentManagedThreadId;
+            var inner = new RecordParts(3);
+            WorkerPool.Run(inner, 3);
+            inner.Threads.CopyTo(InnerThreads, 0);
+        }
+    }
+
+    [Fact]
+    public void AJobStartedInsideAPartRunsOnThatPartsThread()
+    {
+        var nested = new Nested();
+        WorkerPool.Run(nested, 2);
+        Assert.All(nested.InnerThreads, t => Assert.Equal(nested.OuterThread, t));
+    }
+
+    // Workers never keep the process alive, stop on request (so a collectible load context can unload), and come back
+    // for the next job.
+    [Fact]
+    public void WorkersAreBackgroundThreadsThatStopAndRestart()
+    {
+        if (Environment.ProcessorCount < 2)
+            return;
+        var probe = new NeedsAWorker();
+        WorkerPool.Run(probe, 2);
+        Assert.True(WorkerPool.WorkerCount > 0);
+        Assert.NotEqual(probe.CallerThread, probe.Part1Thread);
+        Assert.True(probe.Part1OnBackgroundThread);
+
+        Parallelism.StopWorkers();
+        Assert.Equal(0, WorkerPool.WorkerCount);
+
+        var again = new NeedsAWorker();
+        WorkerPool.Run(again, 2);
+        Assert.NotEqual(again.CallerThread, again.Part1Thread);
+        Assert.True(WorkerPool.WorkerCount > 0);
+    }
+
+    [Fact]
+    public void StoppingFromInsideAPartIsRefused()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => WorkerPool.Run(new StopsThePool(), 2));
+        Assert.Contains("inside a parallel part", e.Message);
+    }
+
+    private sealed class StopsThePool : IParallelWork
+    {
+        public void Execute(int part, int partCount)
+        {
+            if (part == 0)
+                Parallelism.StopWorkers();
+        }
+    }
+
     [Fact]
     public void MaxThreadsIsClampedToTheProcessorCount()
     {

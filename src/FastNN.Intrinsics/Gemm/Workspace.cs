@@ -1,0 +1,138 @@
+using System.Runtime.CompilerServices;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace FastNN.Intrinsics;
+
+/// <summary>
+/// Pinned working memory for one part of one GEMM call: two regions, for a packed block of A and one of B (or a
+/// transposed copy of B), each 64-byte aligned so packed rows start on cache lines, each followed by 64 bytes of
+/// slack for the whole-vector spill of partial transposes. Rented from <see cref="WorkspacePool"/> and returned
+/// when the part ends; one part uses it at a time.
+/// </summary>
+internal sealed unsafe class Workspace
+{
+    private const int Alignment = 64, Slack = 64;
+
+    private readonly byte[] _memory;
+    private readonly byte* _start;
+    private nint _offsetB;
+
+    /// <summary>The Gen2 collection count when it was last returned to the pool (see <see cref="WorkspacePool.Trim"/>).</summary>
+    public int ReturnedAtGen2;
+
+    public Workspace(long bytes)
+    {
+        _memory = GC.AllocateUninitializedArray<byte>(checked((int)(bytes + Alignment)), pinned: true);
+        nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_memory));
+        _start = (byte*)((start + Alignment - 1) & ~(nint)(Alignment - 1));
+        Bytes = bytes;
+    }
+
+    /// <summary>Usable bytes.</summary>
+    public long Bytes { get; }
+
+    /// <summary>Bytes a workspace needs for regions of <paramref name="elementsA"/> and <paramref name="elementsB"/> elements of <typeparamref name="T"/>.</summary>
+    public static long BytesFor<T>(long elementsA, long elementsB) where T : unmanaged =>
+        RegionBytes(elementsA * sizeof(T)) + RegionBytes(elementsB * sizeof(T));
+
+    /// <summary>Lays out the regions for this use (the workspace holds at least <see cref="BytesFor{T}"/> of them).</summary>
+    public void Layout<T>(long elementsA) where T : unmanaged => _offsetB = (nint)RegionBytes(elementsA * sizeof(T));
+
+    /// <summary>The region for A.</summary>
+    public T* A<T>() where T : unmanaged => (T*)_start;
+
+    /// <summary>The region for B.</summary>
+    public T* B<T>() where T : unmanaged => (T*)(_start + _offsetB);
+
+    private static long RegionBytes(long bytes) => bytes == 0 ? 0 : (bytes + Slack + Alignment - 1) / Alignment * Alignment;
+}
+
+/// <summary>
+/// The workspaces kept for reuse between GEMM calls: at most one per processor, so the memory kept is bounded
+/// (<see cref="Gemm.MaxWorkspaceBytes{T}"/> each) however many threads call; they are dropped after two full
+/// (generation 2) garbage collections without use, and at once by <see cref="Gemm.ReleaseMemory"/>.
+/// </summary>
+/// <remarks>
+/// A part rents a workspace for its duration and returns it. More parts in flight than slots (many concurrent
+/// callers) take fresh workspaces, which the pool keeps only while it has room, so nothing is pinned per thread and
+/// concurrent callers never wait for memory. Workspaces grow in powers of two, capped at what the largest call needs,
+/// so a steady workload stops allocating after its first calls.
+/// </remarks>
+internal static class WorkspacePool
+{
+    private static readonly Workspace?[] s_slots = new Workspace?[Environment.ProcessorCount];
+
+    static WorkspacePool() => Gen2Callback.Register();
+
+    /// <summary>A workspace of at least <paramref name="bytes"/> bytes, to be given back with <see cref="Return"/>.</summary>
+    public static Workspace Rent(long bytes)
+    {
+        int start = Environment.CurrentManagedThreadId % s_slots.Length;
+        for (int i = 0; i < s_slots.Length; i++)
+        {
+            ref Workspace? slot = ref s_slots[(start + i) % s_slots.Length];
+            if (Volatile.Read(ref slot) is { } kept && Interlocked.CompareExchange(ref slot, null, kept) == kept)
+            {
+                if (kept.Bytes >= bytes)
+                    return kept;
+                break; // too small: let it go, a larger one takes its place on return
+            }
+        }
+        // Powers of two, so a workload of mixed sizes settles after a few calls, but never past what the largest call needs.
+        long size = Math.Min((long)BitOperations.RoundUpToPowerOf2((ulong)Math.Max(bytes, 4096)), LargestNeed);
+        return new Workspace(Math.Max(bytes, size));
+    }
+
+    /// <summary>The most any call needs on this process's path: <see cref="Gemm.MaxWorkspaceBytes{T}"/> of float or double.</summary>
+    internal static long LargestNeed { get; } = Math.Max(Gemm.MaxWorkspaceBytes<float>(), Gemm.MaxWorkspaceBytes<double>());
+
+    /// <summary>Gives a workspace back: kept for the next call if a slot is free, otherwise left to the collector.</summary>
+    public static void Return(Workspace workspace)
+    {
+        workspace.ReturnedAtGen2 = GC.CollectionCount(2);
+        int start = Environment.CurrentManagedThreadId % s_slots.Length;
+        for (int i = 0; i < s_slots.Length; i++)
+        {
+            if (Interlocked.CompareExchange(ref s_slots[(start + i) % s_slots.Length], workspace, null) is null)
+                return;
+        }
+    }
+
+    /// <summary>Drops every kept workspace returned before generation-2 collection number <paramref name="gen2Count"/> (all of them for int.MaxValue).</summary>
+    public static void Trim(int gen2Count)
+    {
+        for (int i = 0; i < s_slots.Length; i++)
+        {
+            if (Volatile.Read(ref s_slots[i]) is { } kept && kept.ReturnedAtGen2 < gen2Count)
+                Interlocked.CompareExchange(ref s_slots[i], null, kept);
+        }
+    }
+
+    /// <summary>Bytes kept now (for tests).</summary>
+    internal static long KeptBytes
+    {
+        get
+        {
+            long total = 0;
+            foreach (Workspace? w in s_slots)
+                total += w?.Bytes ?? 0;
+            return total;
+        }
+    }
+
+    /// <summary>An object the collector finalizes after each generation-2 collection: it trims the pool and re-registers.</summary>
+    private sealed class Gen2Callback
+    {
+        public static void Register() => _ = new Gen2Callback();
+
+        ~Gen2Callback()
+        {
+            if (Environment.HasShutdownStarted)
+                return;
+            // Returned before the previous collection and not since: unused for two full collections.
+            Trim(GC.CollectionCount(2) - 1);
+            GC.ReRegisterForFinalize(this);
+        }
+    }
+}
