@@ -7,7 +7,7 @@ namespace FastNN.Cli.Training;
 /// <remarks>
 /// Adam and AdamW (the default) move each weight by about the learning rate per step, whatever the gradient's scale:
 /// at the default 1e-3 a weight travels about 2 in 2000 steps, the scale of the coefficients of a problem whose features
-/// and target are standardized. Twenty epochs of 12 batches (the 353 training rows of the diabetes data) are 240 steps,
+/// and target are standardized. Twenty epochs of 12 batches (the 354 training rows of the diabetes data) are 240 steps,
 /// too few for a linear model to reach its minimum (held-out R² −0.51 after 240 steps, 0.50 after 2000).
 /// </remarks>
 internal static class EpochBudget
