@@ -91,6 +91,21 @@ public static class ModelFile
     }
 
     /// <summary>
+    /// The <see cref="ModelInfo"/> a model file or a checkpoint records, read from its header alone (no tensor is read),
+    /// checked against the architecture it describes.
+    /// </summary>
+    /// <param name="path">A file saved by <see cref="Save{T}"/> or <c>Checkpoint.Save</c>.</param>
+    /// <exception cref="ModelFileException">The file is malformed, has no architecture, or its metadata does not fit the architecture.</exception>
+    /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
+    public static ModelInfo ReadInfo(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using SafetensorsFile file = SafetensorsFile.Open(path);
+        (_, LayerChain<double> chain, _) = ModelMetadata.ReadArchitecture<double>(file);
+        return ModelMetadata.ReadInfo(file, chain.InputSize, chain.OutputSize);
+    }
+
+    /// <summary>
     /// Loads a file's tensors into an existing model strictly, as PyTorch's <c>load_state_dict(strict=True)</c>: the file
     /// must hold every parameter and state tensor of the model with its shape, and nothing else. Metadata is ignored,
     /// so files written by PyTorch load as well.

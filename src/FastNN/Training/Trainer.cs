@@ -92,7 +92,13 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Clip the gradients to this global L2 norm before each step (as <c>clip_grad_norm_</c>), or null not to clip.</summary>
     public double? MaxGradientNorm { get; set; }
 
-    /// <summary>A gradient monitor fed at every step (it samples at its own interval), or null.</summary>
+    /// <summary>
+    /// A gradient monitor fed at every step (it samples at its own interval), or null. It reads the gradient of the loss
+    /// alone, as the backward pass leaves it: before the <see cref="Regularizer"/> adds its penalty's gradient (λ·w for
+    /// L2, which would make a layer whose loss gradient vanished look healthy) and before clipping (which would hide an
+    /// explosion). A step then refused (the <see cref="Guard"/> skips it, or the loss is not finite) is still sampled,
+    /// with no update ratio: the monitor is where such a gradient shows.
+    /// </summary>
     public GradientMonitor<T>? Monitor { get; set; }
 
     /// <summary>
@@ -125,9 +131,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// One optimizer step on one mini-batch: zero the gradients, forward in training mode, loss and its gradient,
-    /// backward, regularizer, guard, monitor, clipping, schedule, optimizer step. Allocates nothing.
+    /// backward, monitor, regularizer, guard, clipping, schedule, optimizer step. Allocates nothing.
     /// </summary>
-    /// <remarks>The monitor sees the gradients before clipping, so it still reports what clipping hides. The backward
+    /// <remarks>The monitor sees the loss's gradient before the penalty and before clipping, so it reports what they would hide. The backward
     /// pass runs with <see cref="Sequential{T}.ComputeInputGradient"/> off (the input gradient is not needed to train);
     /// the model's setting is restored afterwards, so <see cref="Sequential{T}.InputGradient"/> is not available after a step.</remarks>
     /// <param name="features">The batch's features <c>[batch, InputSize]</c>.</param>
@@ -157,6 +163,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             Model.ComputeInputGradient = computeInputGradient;
         }
+        Monitor?.BeforeStep(Steps, Model.Parameters, Model.Gradients); // the loss's own gradient: before any penalty or clipping
         if (Regularizer is not null)
             loss += Regularizer.AddTo(Model.Parameters, Model.Gradients, Model.ParameterTensors);
         if (Guard is not null && !Guard.Check(Model.Gradients))
@@ -164,7 +171,6 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (!T.IsFinite(loss))
             throw new InvalidOperationException($"The training objective is {loss} at step {Steps}; lower the learning rate, clip the gradients or check the data.");
 
-        Monitor?.BeforeStep(Steps, Model.Parameters, Model.Gradients);
         if (MaxGradientNorm is double maxNorm)
             GradientClipping.ClipByGlobalNorm(Model.Gradients, maxNorm);
         if (Schedule is not null && ScheduleEachStep)
