@@ -21,6 +21,8 @@ namespace FastNN.Gradients;
 /// ‖g‖ grew by more than <see cref="GradientMonitorOptions.GrowthFactor"/> over the last
 /// <see cref="GradientMonitorOptions.GrowthWindow"/> samples, and <see cref="GradientHealth.NonFinite"/> when ‖g‖ is
 /// NaN or infinite.</para>
+/// <para>Thread safety: not thread-safe: it records the model's gradients step by step; one thread at a time, the one
+/// that trains the model. The reports it returns are immutable.</para>
 /// </remarks>
 /// <typeparam name="T">The element type of the model.</typeparam>
 public sealed class GradientMonitor<T> where T : unmanaged, IFloatingPointIeee754<T>

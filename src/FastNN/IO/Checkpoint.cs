@@ -21,7 +21,8 @@ namespace FastNN.IO;
 /// <para>Layout: the model's tensors under their state-dict names, each optimizer buffer as <c>optimizer.&lt;name&gt;</c>
 /// (<c>optimizer.exp_avg</c>, … flat, <c>[parameter count]</c>), the model metadata of <see cref="ModelFile"/> and a
 /// <c>fastnn.checkpoint</c> JSON value with the rest. Saving is atomic; loading checks everything before anything
-/// changes. Thread-safe as long as no other thread uses the trainer or the file.</para>
+/// changes.</para>
+/// <para>Thread safety: both methods are thread-safe as long as no other thread uses the trainer or the file.</para>
 /// </remarks>
 public static class Checkpoint
 {

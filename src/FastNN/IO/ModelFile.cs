@@ -20,7 +20,7 @@ namespace FastNN.IO;
 /// 100 MB and within the file, valid UTF-8 JSON, known dtypes, each size equal to shape × dtype size, tensors tiling
 /// the data with no gap, overlap or trailing byte) and the tensors' names and shapes before anything is allocated from
 /// the file's numbers or any model is touched; every problem raises <see cref="ModelFileException"/>.</para>
-/// <para>All methods are thread-safe as long as no other thread uses the same model or file at the same time.</para>
+/// <para>Thread safety: all methods are thread-safe as long as no other thread uses the same model or file at the same time.</para>
 /// </remarks>
 public static class ModelFile
 {

@@ -21,7 +21,7 @@ namespace FastNN.IO;
 /// <item><see cref="Target"/> needs the regression task and has 1 feature.</item>
 /// <item><see cref="Notes"/> holds no null value.</item>
 /// </list>
-/// <para>Immutable (as long as the lists given to it are not changed), so thread-safe.</para>
+/// <para>Thread safety: immutable (as long as the lists given to it are not changed), so safe to share between threads.</para>
 /// </remarks>
 public sealed record ModelInfo
 {

@@ -21,6 +21,8 @@ namespace FastNN.Training;
 /// the start of <see cref="Fit"/>; <see cref="TrainStep"/>, the inner step, allocates nothing.</para>
 /// <para>Targets hold one value per row: the regression target, the 0/1 label of a binary classifier (one logit
 /// output), or the class index of a multi-class classifier (one score per class).</para>
+/// <para>Thread safety: not thread-safe: Fit trains its model with its optimizer, changing both; one thread at a time,
+/// and no other thread may use the model, the optimizer or the monitor meanwhile.</para>
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
