@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using System.Text.RegularExpressions;
 using FastNN.Cli.Commands;
 using FastNN.Cli.Options;
@@ -34,10 +35,23 @@ internal static class Fastnn
         if (parse.Action is ParseErrorAction)
         {
             string command = parse.CommandResult.Command == root ? "fastnn" : $"fastnn {parse.CommandResult.Command.Name}";
-            console.Error.WriteLine($"fastnn: {string.Join(" ", parse.Errors.Select(e => OneLine(e.Message)))} (see '{command} --help')");
+            console.Error.WriteLine($"fastnn: {string.Join(" ", parse.Errors.Select(Describe))} (see '{command} --help')");
             return ExitCode.Usage;
         }
         return parse.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
+    }
+
+    // A parse error names its option: the parser's own message for a value outside a list does not.
+    private static string Describe(ParseError error)
+    {
+        string message = OneLine(error.Message);
+        Option? option = error.SymbolResult switch
+        {
+            OptionResult o => o.Option,
+            ArgumentResult { Parent: OptionResult o } => o.Option,
+            _ => null,
+        };
+        return option is null || message.Contains(option.Name, StringComparison.Ordinal) ? message : $"{option.Name}: {message}";
     }
 
     // Numbers are read in the invariant culture, and a value that is not one is reported with the option's name

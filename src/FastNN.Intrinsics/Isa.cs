@@ -7,6 +7,7 @@ namespace FastNN.Intrinsics;
 /// <remarks>
 /// The runtime's <c>DOTNET_EnableAVX512=0</c>, <c>DOTNET_EnableAVX=0</c> and <c>DOTNET_EnableHWIntrinsic=0</c>
 /// switches turn paths off, which is how CI runs every path on one machine.
+/// <para>Thread safety: the path is chosen once, before first use; every member may be read from any thread.</para>
 /// </remarks>
 public static class Isa
 {

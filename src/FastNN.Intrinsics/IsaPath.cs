@@ -1,6 +1,7 @@
 namespace FastNN.Intrinsics;
 
 /// <summary>The instruction-set path a kernel family runs on, chosen once at start-up.</summary>
+/// <remarks>Thread safety: an enum; its values are constants, safe on any thread.</remarks>
 public enum IsaPath
 {
     /// <summary>Plain scalar code: no SIMD (hardware intrinsics disabled or absent).</summary>

@@ -1,3 +1,9 @@
+using FastNN.IO;
+using FastNN.Losses;
+using FastNN.Models;
+using FastNN.Optimizers;
+using FastNN.Training;
+
 namespace FastNN.Cli.Tests;
 
 /// <summary>Every user mistake: exit code 2 and one line on stderr naming the file, line and column, or the option; never a stack trace.</summary>
@@ -76,15 +82,103 @@ public class BadInputTests
     [InlineData("--threads", "0", "--threads must be at least 1")]
     [InlineData("--momentum", "0.9", "--momentum applies to sgd and rmsprop")]
     [InlineData("--nesterov", null, "--nesterov needs --optimizer sgd and --momentum > 0")]
-    [InlineData("--activation", "swish", "swish")]
-    [InlineData("--optimizer", "lbfgs", "lbfgs")]
-    [InlineData("--task", "cluster", "cluster")]
-    [InlineData("--lr", "fast", "fast")]
+    [InlineData("--activation", "swish", "--activation: Argument 'swish' not recognized")]
+    [InlineData("--optimizer", "lbfgs", "--optimizer: Argument 'lbfgs' not recognized")]
+    [InlineData("--task", "cluster", "--task: Argument 'cluster' not recognized")]
+    [InlineData("--delimiter", "|", "--delimiter: Argument '|' not recognized")]
+    [InlineData("--lr", "fast", "--lr: 'fast' is not a number")]
+    [InlineData("--epochs", "2.5", "--epochs: '2.5' is not an integer")]
+    [InlineData("--label-column", "99", "line 1: label column index 99 is outside the 65 columns")]
     [InlineData("--no-such-option", null, "--no-such-option")]
     public void ABadOptionValueNamesTheOption(string option, string? value, string message)
     {
         using var cli = new Cli();
         AssertUsageError(Train(cli, value is null ? [option] : [option, value]), message);
+    }
+
+    [Theory]
+    [InlineData("--save", "no/such/folder/m.safetensors", "--save: the folder")]
+    [InlineData("--plot", "no/such/folder/m.png", "--plot: the folder")]
+    [InlineData("--plot", ".", "--plot: '.' is a folder")]
+    [InlineData("--checkpoint", "no/such/folder/c.safetensors", "--checkpoint: the folder")]
+    public void AFileThatCannotBeWrittenIsNamedBeforeTraining(string option, string path, string message)
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("train", "--epochs", "1", "--checkpoint-every", "1", option, path);
+        AssertUsageError(run, message);
+        Assert.DoesNotContain("epoch 1/1", run.Out);
+    }
+
+    [Theory]
+    [InlineData("eval")]
+    [InlineData("predict")]
+    public void AModelFileThatIsNotOneIsNamed(string command)
+    {
+        using var cli = new Cli();
+        string model = cli.PathOf("good.safetensors"), checkpoint = cli.PathOf("good.ckpt");
+        Assert.Equal(0, Train(cli, "--layers", "4", "--save", model, "--checkpoint-every", "1", "--checkpoint", checkpoint).ExitCode);
+        byte[] bytes = File.ReadAllBytes(model);
+        string[] files =
+        [
+            cli.Write("text.safetensors", "this is not a model"),
+            cli.Write("empty.safetensors", ""),
+            Cli.Data("breast_cancer.csv"),
+            checkpoint,
+        ];
+        File.WriteAllBytes(cli.PathOf("cut.safetensors"), bytes[..(bytes.Length / 2)]);
+        foreach (string file in files.Append(cli.PathOf("cut.safetensors")))
+            AssertUsageError(cli.Run(command, "--model", file, "--data", Cli.Data("breast_cancer.csv")), Path.GetFileName(file) + ": ");
+        AssertUsageError(cli.Run(command, "--model", cli.PathOf("none.safetensors"), "--data", Cli.Data("breast_cancer.csv")), "--model: there is no file");
+    }
+
+    [Fact]
+    public void AResumeWithOtherOptionsNamesEachOneThatDiffers()
+    {
+        using var cli = new Cli();
+        string checkpoint = cli.PathOf("run.ckpt");
+        string[] run = ["--checkpoint-every", "2", "--checkpoint", checkpoint], eight = [.. run, "--layers", "8"];
+        Assert.Equal(0, Train(cli, [.. eight, "--epochs", "2"]).ExitCode);
+
+        AssertUsageError(Train(cli, [.. run, "--epochs", "3", "--resume", checkpoint, "--layers", "4"]), "--resume: ", "run.ckpt was saved by a run with other options", "--layers 8 there, 4 here");
+        AssertUsageError(Train(cli, [.. eight, "--epochs", "3", "--resume", checkpoint, "--lr", "0.01", "--batch-size", "64", "--double"]),
+            "--lr 0.001 there, 0.01 here; --batch-size 32 there, 64 here; --double off there, on here");
+        AssertUsageError(Train(cli, [.. eight, "--epochs", "3", "--resume", checkpoint, "--optimizer", "sgd", "--weight-decay", "0.01"]), "--optimizer adamw there, sgd here");
+        AssertUsageError(Train(cli, [.. eight, "--epochs", "3", "--resume", checkpoint, "--seed", "1", "--l2", "1e-3", "--schedule", "cosine"]),
+            "--l2 0 there, 0.001 here; --schedule constant there, cosine here; --seed 0 there, 1 here");
+        AssertUsageError(Train(cli, [.. eight, "--epochs", "3", "--resume", checkpoint, "--data", Cli.Data("breast_cancer.csv")]), "--data digits.csv.gz (embedded) there, breast_cancer.csv here");
+        AssertUsageError(Train(cli, [.. eight, "--epochs", "1", "--resume", checkpoint]), "--epochs 1: ", "run.ckpt has completed 2 epochs already");
+        // The same options go on (the threads and the initialization do not change a resumed run).
+        CliRun same = Train(cli, [.. eight, "--epochs", "3", "--resume", checkpoint, "--threads", "1", "--init", "xavier"]);
+        Assert.True(same.ExitCode == 0, same.ToString());
+        Assert.Contains("resumed: ", same.Out);
+    }
+
+    [Fact]
+    public void AResumeOnChangedDataIsRejected()
+    {
+        using var cli = new Cli();
+        var text = new System.Text.StringBuilder("a,b,y\n");
+        for (int i = 0; i < 40; i++)
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{i % 7},{i % 5},{i % 2}\n");
+        string data = cli.Write("small.csv", text.ToString()), checkpoint = cli.PathOf("small.ckpt");
+        string[] run = ["--data", data, "--layers", "", "--checkpoint-every", "1", "--checkpoint", checkpoint];
+        Assert.Equal(0, Train(cli, [.. run, "--epochs", "1"]).ExitCode);
+        cli.Write("small.csv", text.ToString().Replace("\n6,", "\n60,"));
+        AssertUsageError(Train(cli, [.. run, "--epochs", "2", "--resume", checkpoint]), "--resume: ", "small.ckpt was trained on other rows than this run's (its standardization statistics differ)");
+    }
+
+    [Fact]
+    public void ACheckpointOfAnotherArchitectureIsNamedEvenWithoutRecordedOptions()
+    {
+        using var cli = new Cli();
+        // A checkpoint a library user saved, with no record of the options: a 64-4-10 network, where the run builds 64-8-10.
+        Sequential<float> model = new SequentialBuilder<float>(64).Dense(4).Relu().Dense(10).Build(maxBatch: 256);
+        var trainer = new Trainer<float>(model, new SoftmaxCrossEntropyLoss<float>(),
+            new AdamW<float>(model.Parameters.Length, groups: ParameterGroup.DecayWeightsOnly(model.ParameterTensors)), TaskKind.MultiClassClassification);
+        string checkpoint = cli.PathOf("library.ckpt");
+        Checkpoint.Save(checkpoint, trainer);
+        AssertUsageError(Train(cli, "--layers", "8", "--epochs", "2", "--resume", checkpoint),
+            "library.ckpt: the checkpoint's model differs from the trainer's: layer 0 is", "\"out_features\":4", "\"out_features\":8");
     }
 
     [Fact]

@@ -49,15 +49,21 @@ public class ModelFileTests
         string[] lines = File.ReadAllLines(cli.PathOf("p.csv"));
         Assert.Equal("prediction,p(0),p(1)", lines[0]);
         Assert.Equal(rows.Rows + 1, lines.Length);
+        // Each probability in a float model's own precision: the shortest text that reads back as the same float.
         for (int r = 0; r < rows.Rows; r++)
         {
             string[] cells = lines[r + 1].Split(',');
             double p1 = 1 / (1 + Math.Exp(-(double)logits[r]));
             Assert.Equal(logits[r] > 0 ? "1" : "0", cells[0]);
-            Assert.Equal(p1, double.Parse(cells[2], CultureInfo.InvariantCulture), 1e-12);
-            Assert.Equal(1 - p1, double.Parse(cells[1], CultureInfo.InvariantCulture), 1e-12);
+            Assert.Equal(((float)p1).ToString("R", CultureInfo.InvariantCulture), cells[2]);
+            Assert.Equal(((float)(1 - p1)).ToString("R", CultureInfo.InvariantCulture), cells[1]);
         }
+        Assert.All(lines.Skip(1).SelectMany(l => l.Split(',').Skip(1)), cell => Assert.True(SignificantDigits(cell) <= 9, cell));
     }
+
+    // The digits of a number's mantissa, leading zeros aside: at most 9 are needed to read back any float.
+    private static int SignificantDigits(string number) =>
+        number.Split('E')[0].Replace("-", "").Replace(".", "").TrimStart('0').Length;
 
     [Fact]
     public void PredictWritesTheMostProbableLabelOfAMultiClassModelToStandardOutput()
@@ -84,6 +90,80 @@ public class ModelFileTests
             int best = s[1] > s[0] ? (s[2] > s[1] ? 2 : 1) : (s[2] > s[0] ? 2 : 0);
             Assert.StartsWith(saved.Info.ClassLabels![best] + ",", lines[r + 1]);
         }
+    }
+
+    private static string LastLine(CliRun run) => run.Out.TrimEnd().Split('\n')[^1];
+
+    // The rows of a CSV file with its columns taken in another order (by index) and, when given, an id column first.
+    private static string Rearranged(string path, int[] columns, bool id)
+    {
+        string[] lines = File.ReadAllLines(path);
+        return string.Concat(lines.Select((line, r) =>
+        {
+            string[] cells = line.Split(',');
+            return (id ? (r == 0 ? "id," : $"row{r},") : "") + string.Join(',', columns.Select(c => cells[c])) + "\n";
+        }));
+    }
+
+    [Fact]
+    public void EvalAndPredictMatchTheModelsColumnsByNameInAnyOrderIgnoringOthers()
+    {
+        using var cli = new Cli();
+        string model = cli.PathOf("ridge.safetensors"), data = Cli.Data("diabetes.csv");
+        Assert.Equal(0, Train(cli, "--data", data, "--layers", "", "--epochs", "2", "--save", model).ExitCode);
+        string[] header = File.ReadLines(data).First().Split(',');
+        Assert.Equal("target", header[^1]);
+
+        // The columns reversed (the target first) behind an id column of words: the same rows to the model.
+        string reversed = cli.Write("reversed.csv", Rearranged(data, Enumerable.Range(0, header.Length).Reverse().ToArray(), id: true));
+        CliRun evalAsTrained = cli.Run("eval", "--model", model, "--data", data), evalReversed = cli.Run("eval", "--model", model, "--data", reversed);
+        Assert.True(evalReversed.ExitCode == 0, evalReversed.ToString());
+        Assert.Equal(LastLine(evalAsTrained), LastLine(evalReversed));
+        CliRun predictAsTrained = cli.Run("predict", "--model", model, "--data", data), predictReversed = cli.Run("predict", "--model", model, "--data", reversed);
+        Assert.True(predictReversed.ExitCode == 0, predictReversed.ToString());
+        Assert.Equal(predictAsTrained.Out, predictReversed.Out);
+
+        // A missing feature column is named; so is a missing header row.
+        int bmi = Array.IndexOf(header, "bmi");
+        string missing = cli.Write("missing.csv", Rearranged(data, Enumerable.Range(0, header.Length).Where(c => c != bmi).ToArray(), id: true));
+        CliRun noBmi = cli.Run("predict", "--model", model, "--data", missing);
+        Assert.True(noBmi.ExitCode == 2, noBmi.ToString());
+        Assert.Single(noBmi.ErrorLines);
+        Assert.Contains("missing.csv, line 1: there is no column 'bmi'", noBmi.Error);
+        string headless = cli.Write("headless.csv", string.Concat(File.ReadLines(data).Skip(1).Select(l => l + "\n")));
+        CliRun noHeader = cli.Run("predict", "--model", model, "--data", headless);
+        Assert.True(noHeader.ExitCode == 2, noHeader.ToString());
+        Assert.Contains("the header row of column names is missing", noHeader.Error);
+    }
+
+    [Fact]
+    public void AModelFileWithoutColumnNamesTakesTheColumnsByPosition()
+    {
+        using var cli = new Cli();
+        string named = cli.PathOf("named.safetensors"), anonymous = cli.PathOf("anonymous.safetensors"), data = Cli.Data("diabetes.csv");
+        Assert.Equal(0, Train(cli, "--data", data, "--layers", "", "--epochs", "2", "--save", named).ExitCode);
+        SavedModel<float> saved = ModelFile.Load<float>(named);
+        ModelFile.Save(anonymous, saved.Model, saved.Info with { FeatureNames = null, TargetName = null });
+
+        // Other names in the model's order: by position, the same figures as the named model on its own columns.
+        int columns = File.ReadLines(data).First().Split(',').Length;
+        string[] lines = File.ReadAllLines(data);
+        string renamed = cli.Write("renamed.csv", string.Join(',', Enumerable.Range(0, columns).Select(c => $"x{c}")) + "\n"
+            + string.Concat(lines.Skip(1).Select(l => l + "\n")));
+        CliRun evalNamed = cli.Run("eval", "--model", named, "--data", data), evalByPosition = cli.Run("eval", "--model", anonymous, "--data", renamed);
+        Assert.True(evalByPosition.ExitCode == 0, evalByPosition.ToString());
+        Assert.Equal(LastLine(evalNamed), LastLine(evalByPosition));
+
+        string features = cli.Write("features.csv", Rearranged(renamed, Enumerable.Range(0, columns - 1).ToArray(), id: false));
+        CliRun predictNamed = cli.Run("predict", "--model", named, "--data", data), predictByPosition = cli.Run("predict", "--model", anonymous, "--data", features);
+        Assert.True(predictByPosition.ExitCode == 0, predictByPosition.ToString());
+        Assert.Equal(predictNamed.Out.Split('\n').Skip(1), predictByPosition.Out.Split('\n').Skip(1)); // the header names no target
+
+        // By position every column counts: a label column too many is an error that says why.
+        CliRun extra = cli.Run("predict", "--model", anonymous, "--data", renamed);
+        Assert.True(extra.ExitCode == 2, extra.ToString());
+        Assert.Single(extra.ErrorLines);
+        Assert.Contains("renamed.csv has 11 feature columns; the model takes 10 and its file records no feature names", extra.Error);
     }
 
     [Fact]

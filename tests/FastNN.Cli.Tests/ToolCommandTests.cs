@@ -35,10 +35,12 @@ public class ToolCommandTests
     public void CvPrintsEverySettingAndTheBest()
     {
         using var cli = new Cli();
-        CliRun run = cli.Run("cv", "--data", Cli.Data("diabetes.csv"), "--layers", "", "--optimizer", "sgd", "--lr", "0.01", "--epochs", "30",
+        CliRun run = cli.Run("cv", "--data", Cli.Data("diabetes.csv"), "--layers", "", "--optimizer", "sgd", "--lr", "0.01",
             "--folds", "3", "--lambdas", "0,10");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("3-fold cross-validation", run.Out);
+        // The default epochs as train's, on the smallest training part: 442 − 148 = 294 rows, 10 batches, 200 epochs.
+        Assert.Contains("200 epochs of batch 32 (by default at least 20 epochs and 2000 steps)", run.Out);
         Assert.Equal(6, run.Out.Split('\n').Count(l => l.StartsWith("lr 0.01, λ ", StringComparison.Ordinal)));
         // A penalty of λ = 10 on standardized ridge regression shrinks the weights far: the lighter setting must win.
         Assert.Contains("best: lr 0.01, λ 0 (l2): R²", run.Out);

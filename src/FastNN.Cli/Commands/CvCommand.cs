@@ -27,7 +27,7 @@ internal static class CvCommand
         var data = new DataOptions(testSplit: false);
         var model = new ModelOptions();
         var optimizer = new OptimizerOptions();
-        var loop = new LoopOptions(defaultEpochs: 20);
+        var loop = new LoopOptions(defaultEpochs: null);
         var folds = new Option<int>("--folds") { Description = "k, the number of folds. Default 5.", HelpName = "K", DefaultValueFactory = _ => 5 };
         var learningRates = new Option<string?>("--learning-rates")
         {
@@ -77,6 +77,8 @@ internal static class CvCommand
         TaskChoice task = DataLoader.Task(data, s.Data.Task);
         if (s.Folds > data.Rows)
             throw new UsageException($"--folds {s.Folds} is more than the {data.Rows} rows.");
+        // Every fold trains as long: the default epochs are those of the smallest training part (the parts differ by a row at most).
+        s = s with { Loop = s.Loop.ForTrainingRows(data.Rows - (data.Rows + s.Folds - 1) / s.Folds) };
         console.Line($"data: {source}, {data.Rows} rows, {data.FeatureCount} features, task {task.Name()}{(s.Data.Task is null ? " (inferred)" : "")}");
         console.Line($"grid: {s.LearningRates.Length} learning rate(s) × {s.Lambdas.Length} λ ({s.LambdaKind}), {s.Folds}-fold{(task == TaskChoice.Regress ? "" : " stratified")} cross-validation, seed {s.Loop.Seed}");
         console.Line($"model: {string.Join("-", new[] { data.FeatureCount }.Concat(s.Model.Layers))}-{TrainerFactory.Outputs(task, data.ClassLabels?.Count ?? 0)}; training: {ModelDescription.Optimizer(s.Optimizer, s.Loop)}");

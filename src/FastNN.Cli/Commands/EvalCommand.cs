@@ -13,7 +13,8 @@ internal static class EvalCommand
     public static Command Create(CliConsole console)
     {
         var model = ModelFileOptions.Model();
-        var data = ModelFileOptions.Data("The labelled CSV file to evaluate on; the model's feature columns are picked by name.");
+        var data = ModelFileOptions.Data(
+            "The labelled CSV file to evaluate on. Its columns are matched to the model's feature and target names, in any order; other columns (an id) are ignored, and a missing one is an error that names it. A model file without feature names takes every column but the label, by position.");
         var labelColumn = new Option<string?>("--label-column")
         {
             Description = "The target column: a header name or a 0-based index. Default: the column named as when the model was trained.",

@@ -45,8 +45,7 @@ internal static class GradflowCommand
         {
             LoopSettings loopSettings = loop.Read(parse);
             OptimizerSettings optimizerSettings = optimizer.Read(parse);
-            if (optimizerSettings.Name == "adamw")
-                throw new UsageException("--optimizer adamw: its decoupled weight decay is not the L2 penalty the experiment compares; use sgd, rmsprop or adam.");
+            OutputFile.Check(parse.GetValue(plot)!, "--plot");
             if (loopSettings.Double)
                 throw new UsageException("--double: the gradient-flow experiment runs in float.");
             using (loop.ApplyThreads(parse))
@@ -94,7 +93,7 @@ internal static class GradflowCommand
         console.Line("‖g₁‖, ‖g_out‖: L2 norm of the loss gradient of the first and of the output layer's parameters (a residual block counts as one");
         console.Line("layer) on the first batch, before any step. Epoch columns: the median of g₁ ÷ g_out over the epoch's steps. Flagged: the gradient");
         console.Line($"monitor's rule at initialization (a layer below 1e-3 or above 1e3 times the output layer's norm). Chance accuracy: {100.0 / all.ClassLabels.Count:F0}%.");
-        GradientFlowPlot.Save(plot, results, depth, width, training);
+        OutputFile.Write(plot, "--plot", () => GradientFlowPlot.Save(plot, results, depth, width, training));
         console.Line($"plot: {Path.GetFullPath(plot)}");
         return ExitCode.Success;
     }

@@ -15,7 +15,8 @@ internal static class PredictCommand
     public static Command Create(CliConsole console)
     {
         var model = ModelFileOptions.Model();
-        var data = ModelFileOptions.Data("The CSV file of rows to predict; the model's feature columns are picked by name, other columns (a label) ignored.");
+        var data = ModelFileOptions.Data(
+            "The CSV file of rows to predict. Its columns are matched to the model's feature names, in any order; other columns (an id, a label) are ignored, and a missing one is an error that names it. A model file without feature names takes every column, by position.");
         var output = new Option<string?>("--output")
         {
             Description = "Where to write the predictions CSV. Default: standard output.",
@@ -31,13 +32,15 @@ internal static class PredictCommand
         command.SetAction(parse => Fastnn.Guard(console, () =>
         {
             string modelPath = parse.GetValue(model)!, dataPath = parse.GetValue(data)!;
+            if (parse.GetValue(output) is string target)
+                OutputFile.Check(target, "--output");
             char? split = parse.GetValue(delimiter)?[0];
             string csv = parse.GetValue(precision)
                 ? Write(ModelFileData<double>.Read(modelPath, dataPath, null, split, withTarget: false))
                 : Write(ModelFileData<float>.Read(modelPath, dataPath, null, split, withTarget: false));
             if (parse.GetValue(output) is string path)
             {
-                File.WriteAllText(path, csv);
+                OutputFile.Write(path, "--output", () => File.WriteAllText(path, csv));
                 console.Line($"predictions: {Path.GetFullPath(path)}");
             }
             else
@@ -58,7 +61,7 @@ internal static class PredictCommand
         {
             csv.Append(Field(file.Saved.Info.TargetName ?? "prediction")).Append('\n');
             foreach (double value in file.TargetUnits(outputs))
-                csv.Append(Number(value)).Append('\n');
+                csv.Append(Number<T>(value)).Append('\n');
             return csv.ToString();
         }
 
@@ -73,13 +76,16 @@ internal static class PredictCommand
         {
             csv.Append(Field(file.Label(predicted[r])));
             for (int c = 0; c < classes; c++)
-                csv.Append(',').Append(Number(probabilities[r * classes + c]));
+                csv.Append(',').Append(Number<T>(probabilities[r * classes + c]));
             csv.Append('\n');
         }
         return csv.ToString();
     }
 
-    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    // A value worked out in double, printed at the model's precision: the shortest text that reads back as the same T
+    // (a float model's probability as 3.2223874E-06, not the double 3.2223873775855197E-06 its float widens to).
+    private static string Number<T>(double value) where T : unmanaged, IFloatingPointIeee754<T> =>
+        T.CreateTruncating(value).ToString("R", CultureInfo.InvariantCulture);
 
     // RFC 4180: a field holding a comma, a quote or a line break is quoted, its quotes doubled.
     private static string Field(string text) =>

@@ -25,7 +25,7 @@ internal static class TrainCommand
         var data = new DataOptions(testSplit: true);
         var model = new ModelOptions();
         var optimizer = new OptimizerOptions();
-        var loop = new LoopOptions(defaultEpochs: 20);
+        var loop = new LoopOptions(defaultEpochs: null);
         var plot = new Option<string>("--plot")
         {
             Description = "Where to write the PNG of the loss and held-out metric per epoch. Default model.png.",
@@ -46,7 +46,7 @@ internal static class TrainCommand
         };
         var resume = new Option<string?>("--resume")
         {
-            Description = "Continue the run a checkpoint saved (model, optimizer, schedule position, random streams) up to --epochs; give the options of the original run.",
+            Description = "Continue the run a checkpoint saved (model, optimizer, schedule position, random streams) up to --epochs, ending as the run would have without the stop. The other options must be the original run's: the checkpoint records them, and one that differs is an error that names it.",
             HelpName = "CHECKPOINT",
         };
         var checkpointEvery = new Option<int>("--checkpoint-every")
@@ -76,6 +76,10 @@ internal static class TrainCommand
                 parse.GetValue(checkpoint) ?? Path.ChangeExtension(savePath, null) + ".checkpoint.safetensors");
             if (files.InitWeights is not null && files.Resume is not null)
                 throw new UsageException("--init-weights and --resume exclude each other: a checkpoint holds the weights.");
+            OutputFile.Check(files.Save, "--save");
+            OutputFile.Check(parse.GetValue(plot)!, "--plot");
+            if (files.CheckpointEvery > 0)
+                OutputFile.Check(files.Checkpoint, "--checkpoint");
             var settings = new Settings(data.Read(parse), model.Read(parse), optimizer.Read(parse), loop.Read(parse), parse.GetValue(plot)!, files);
             using (loop.ApplyThreads(parse))
                 return settings.Loop.Double ? Run<double>(console, settings) : Run<float>(console, settings);
@@ -93,6 +97,7 @@ internal static class TrainCommand
             : $"task: {task.Name()}{(s.Data.Task is null ? ", inferred (--task to override)" : "")}");
 
         PreparedData<T> data = PreparedData<T>.Create(all, task, s.Data, s.Loop.Seed);
+        s = s with { Loop = s.Loop.ForTrainingRows(data.Train.Rows) };
         console.Line(data.Test is { } held
             ? $"split: {data.Train.Rows} training rows, {held.Rows} held out{(task == TaskChoice.Regress ? "" : " (stratified)")}, seed {s.Loop.Seed}; "
               + (data.Input is null ? "not standardized" : $"standardized with training-row statistics{(data.Target is null ? "" : ", target too")}")
@@ -111,6 +116,7 @@ internal static class TrainCommand
             Target = data.Target,
             FeatureNames = all.FeatureNames,
             TargetName = all.TargetName,
+            Notes = RunNotes.Of(source, all.TargetName, task, s.Data, s.Model, s.Optimizer, s.Loop),
         };
         if (s.Files.InitWeights is string weights)
         {
@@ -119,7 +125,11 @@ internal static class TrainCommand
         }
         if (s.Files.Resume is string resume)
         {
-            Checkpoint.Load(Existing(resume, "--resume"), trainer);
+            // The options first (the checkpoint's header alone), so that a mistake is named as an option, then the run itself.
+            RunNotes.CheckResume(resume, ModelFile.ReadInfo(Existing(resume, "--resume")).Notes, info.Notes!);
+            RunNotes.CheckData(resume, Checkpoint.Load(resume, trainer), info);
+            if (trainer.CompletedEpochs > s.Loop.Epochs)
+                throw new UsageException($"--epochs {s.Loop.Epochs}: {resume} has completed {trainer.CompletedEpochs} epochs already; give at least that many.");
             console.Line($"resumed: {resume}, {trainer.CompletedEpochs} of {s.Loop.Epochs} epochs done");
         }
 
@@ -131,18 +141,18 @@ internal static class TrainCommand
             {
                 report(format.Describe(epoch));
                 if (s.Files.CheckpointEvery > 0 && (epoch.Epoch % s.Files.CheckpointEvery == 0 || epoch.Epoch == s.Loop.Epochs))
-                    Checkpoint.Save(s.Files.Checkpoint, trainer, info);
+                    OutputFile.Write(s.Files.Checkpoint, "--checkpoint", () => Checkpoint.Save(s.Files.Checkpoint, trainer, info));
             };
             return trainer.Fit(data.Train, data.Test);
         });
         if (s.Files.CheckpointEvery > 0)
             console.Line($"checkpoint: {Path.GetFullPath(s.Files.Checkpoint)}");
 
-        ModelFile.Save(s.Files.Save, model, info);
+        OutputFile.Write(s.Files.Save, "--save", () => ModelFile.Save(s.Files.Save, model, info));
         console.Line($"model: {Path.GetFullPath(s.Files.Save)}");
         if (history.Epochs.Count > 0)
         {
-            TrainingPlot.Save(s.Plot, history.Epochs, task, $"{source}: {task.Name()}, {ModelDescription.Network(model, s.Model)}");
+            OutputFile.Write(s.Plot, "--plot", () => TrainingPlot.Save(s.Plot, history.Epochs, task, $"{source}: {task.Name()}, {ModelDescription.Network(model, s.Model)}"));
             console.Line($"plot: {Path.GetFullPath(s.Plot)}");
         }
         console.Line(FinalLine(trainer, data, task));

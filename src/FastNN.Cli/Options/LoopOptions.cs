@@ -7,7 +7,9 @@ namespace FastNN.Cli.Options;
 /// <summary>The options of the training loop and the process: epochs, batch size, seed, precision, threads.</summary>
 internal sealed class LoopOptions
 {
-    private readonly Option<int> _epochs;
+    private readonly Option<int?> _epochs;
+    private readonly int _defaultEpochs;
+    private readonly bool _budget;
 
     private readonly Option<int> _batchSize = new("--batch-size")
     {
@@ -30,13 +32,20 @@ internal sealed class LoopOptions
         HelpName = "N",
     };
 
-    /// <summary>Creates the options with <paramref name="defaultEpochs"/> as the default of <c>--epochs</c>.</summary>
-    public LoopOptions(int defaultEpochs) => _epochs = new Option<int>("--epochs")
+    /// <summary>
+    /// Creates the options with <paramref name="defaultEpochs"/> as the default of <c>--epochs</c>, or, when
+    /// <paramref name="defaultEpochs"/> is null, <see cref="EpochBudget"/>'s default, which depends on the training rows.
+    /// </summary>
+    public LoopOptions(int? defaultEpochs)
     {
-        Description = $"Passes over the training rows. Default {defaultEpochs}.",
-        HelpName = "N",
-        DefaultValueFactory = _ => defaultEpochs,
-    };
+        _budget = defaultEpochs is null;
+        _defaultEpochs = defaultEpochs ?? EpochBudget.Epochs;
+        _epochs = new Option<int?>("--epochs")
+        {
+            Description = $"Passes over the training rows. Default {(_budget ? EpochBudget.Rule : _defaultEpochs)}.",
+            HelpName = "N",
+        };
+    }
 
     public void AddTo(Command command)
     {
@@ -44,11 +53,17 @@ internal sealed class LoopOptions
             command.Options.Add(option);
     }
 
-    public LoopSettings Read(ParseResult parse) => new(
-        OptionValues.AtLeast(parse.GetValue(_epochs), 1, "--epochs"),
-        OptionValues.AtLeast(parse.GetValue(_batchSize), 1, "--batch-size"),
-        OptionValues.AtLeast(parse.GetValue(_seed), 0, "--seed"),
-        parse.GetValue(_double));
+    /// <summary>The settings; with the budget default, resolve the epochs with <see cref="LoopSettings.ForTrainingRows"/> once the rows are known.</summary>
+    public LoopSettings Read(ParseResult parse)
+    {
+        int? epochs = parse.GetValue(_epochs);
+        return new LoopSettings(
+            OptionValues.AtLeast(epochs ?? _defaultEpochs, 1, "--epochs"),
+            OptionValues.AtLeast(parse.GetValue(_batchSize), 1, "--batch-size"),
+            OptionValues.AtLeast(parse.GetValue(_seed), 0, "--seed"),
+            parse.GetValue(_double),
+            DefaultEpochs: epochs is null && _budget);
+    }
 
     /// <summary>
     /// Applies <c>--threads</c> to the kernels for the duration of a command; dispose to restore the previous count (a

@@ -7,7 +7,7 @@ namespace FastNN.Cli.Training;
 /// <param name="Residual">Each hidden layer inside a residual block.</param>
 /// <param name="BatchNorm">BatchNorm1d after each hidden Dense layer.</param>
 /// <param name="Dropout">Dropout probability after each activation.</param>
-/// <param name="L2">λ of an L2 penalty λ/2·Σw² on the weights, applied as coupled weight decay (decoupled under adamw).</param>
+/// <param name="L2">λ of an L2 penalty λ/2·Σw² on the weights, added to the loss.</param>
 internal sealed record FlowVariant(string Name, string Activation, string Init, bool Residual = false, bool BatchNorm = false, double Dropout = 0, double L2 = 0)
 {
     /// <summary>

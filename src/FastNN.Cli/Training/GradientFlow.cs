@@ -28,10 +28,9 @@ internal static class GradientFlow
     {
         ModelSettings settings = variant.Model(depth, width);
         Sequential<float> model = ModelFactory.Build<float>(settings, train.FeatureCount, train.ClassLabels!.Count, TrainerFactory.MaxBatch(loop), loop.Seed);
-        // The variant's L2 penalty goes in as coupled weight decay g ← g + λ·w, the penalty's gradient, added inside the
-        // optimizer's step (the same update under sgd, rmsprop and adam): the monitor, which reads the gradients before
-        // the step, then sees the loss's own gradient, not λ·w, which would hide a vanished loss gradient.
-        Trainer<float> trainer = TrainerFactory.Create(model, TaskChoice.Classify, optimizer with { WeightDecay = optimizer.WeightDecay + variant.L2 }, loop, shuffle: true);
+        // The variant's L2 penalty is added to the loss (L2Penalty); the trainer's monitor reads the loss's own gradient,
+        // before the penalty's λ·w, which would hide a vanished one.
+        Trainer<float> trainer = TrainerFactory.Create(model, TaskChoice.Classify, optimizer with { L2 = optimizer.L2 + variant.L2 }, loop, shuffle: true);
         int stepsPerEpoch = (train.Rows + loop.BatchSize - 1) / loop.BatchSize;
         var monitor = new GradientMonitor<float>(model.ParameterTensors, new GradientMonitorOptions { Interval = 1, Capacity = loop.Epochs * stepsPerEpoch });
         trainer.Monitor = monitor;
@@ -48,12 +47,13 @@ internal static class GradientFlow
             divergedAt = trainer.Steps;
         }
 
-        if (monitor.SampleCount == 0)
-            throw new InvalidOperationException($"variant '{variant.Name}': the loss was not finite at the first step, before any gradient was measured.");
+        if (trainer.Steps == 0)
+            throw new InvalidOperationException($"variant '{variant.Name}': the loss was not finite at the first step: no step was taken.");
         GradientReport report = monitor.Report();
         LayerGradientStats[] layers = report.Layers.Where(l => model.Layers[l.LayerIndex] is Dense<float> or Residual<float>).ToArray();
+        // The steps taken: a step refused for a non-finite loss is sampled too, but not taken.
         double[] first = layers[0].GradientNormHistory, output = layers[^1].GradientNormHistory;
-        double[] ratios = first.Select((g, i) => g / output[i]).ToArray();
+        double[] ratios = first.Take((int)trainer.Steps).Select((g, i) => g / output[i]).ToArray();
         double[] epochRatios = Enumerable.Range(0, loop.Epochs)
             .Select(e => Median(ratios.Skip(e * stepsPerEpoch).Take(stepsPerEpoch).ToArray()))
             .ToArray();

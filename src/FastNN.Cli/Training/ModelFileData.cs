@@ -10,6 +10,12 @@ namespace FastNN.Cli.Training;
 /// A saved model with the rows of a CSV file read as it was trained: its features picked by name, standardized with its
 /// statistics, and (for evaluation) the target read as it records (class labels in its order, or numbers).
 /// </summary>
+/// <remarks>
+/// Columns are matched to the model by name: the feature names and the target name the model file records (fastnn
+/// train records them), in any order, other columns (an id, the label when predicting) ignored; a missing one is an
+/// error that names it. Only a model file that records no feature names takes the columns by position: every column
+/// but the label, in file order, as many as the model has inputs.
+/// </remarks>
 internal sealed class ModelFileData<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private ModelFileData(SavedModel<T> saved, TaskChoice task, Dataset<T> data, string source)
@@ -53,7 +59,8 @@ internal sealed class ModelFileData<T> where T : unmanaged, IFloatingPointIeee75
         };
         (Dataset<T> data, string source) = DataLoader.Read<T>(dataPath, options);
         if (data.FeatureCount != saved.Model.InputSize)
-            throw new UsageException($"{source} has {data.FeatureCount} feature columns; the model takes {saved.Model.InputSize} (a file of the model's columns, or one whose header names them).");
+            throw new UsageException($"{source} has {data.FeatureCount} feature columns{(withTarget ? " besides the label" : "")}; the model takes {saved.Model.InputSize} "
+                + $"and its file records no feature names, so the columns are taken by position: give exactly its {saved.Model.InputSize} feature columns{(withTarget ? " and the label" : "")}.");
         return new ModelFileData<T>(saved, task, info.Input is { } input ? input.Transform(data) : data, source);
     }
 

@@ -1,6 +1,7 @@
 namespace FastNN.Intrinsics;
 
 /// <summary>The activation functions that <see cref="Rows.AddBiasActivation{T}"/> can fuse with the bias add.</summary>
+/// <remarks>Thread safety: an enum; its values are constants, safe on any thread.</remarks>
 public enum ActivationKind
 {
     /// <summary>f(z) = z.</summary>
@@ -35,7 +36,8 @@ public enum ActivationKind
 }
 
 /// <summary>An element-wise activation with its parameters, for fused kernels such as <see cref="Rows.AddBiasActivation{T}"/>.</summary>
-/// <remarks>Built through the static members, which validate the parameters and apply PyTorch's defaults.</remarks>
+/// <remarks>Built through the static members, which validate the parameters and apply PyTorch's defaults.
+/// <para>Thread safety: immutable; any number of threads may use one value at once.</para></remarks>
 public readonly record struct Activation
 {
     private Activation(ActivationKind kind, double parameter = 0, double threshold = 0)

@@ -11,6 +11,8 @@ namespace FastNN.Intrinsics;
 /// softmax) or the saved input x (the others), whichever is cheaper.</para>
 /// <para>The vector width (Vector512, Vector256, Vector128 or scalar) is chosen per call from what the hardware
 /// accelerates, so results may differ across instruction sets in the last bits.</para>
+/// <para>Thread safety: every method may run on any number of threads at once, provided no call writes memory that
+/// another call reads or writes.</para>
 /// </remarks>
 public static partial class Activations
 {

@@ -7,6 +7,8 @@ namespace FastNN.Intrinsics;
 /// The order depends only on the length and the instruction-set path (each path keeps four vector accumulators
 /// and masks the last partial vector instead of overlapping it), so results may differ across instruction sets
 /// in the last bits but are reproducible on one machine.
+/// <para>Thread safety: every method may run on any number of threads at once, provided no call writes memory that
+/// another call reads or writes.</para>
 /// </remarks>
 public static class Reductions
 {

@@ -4,7 +4,9 @@ using System.Runtime.Intrinsics;
 namespace FastNN.Intrinsics;
 
 /// <summary>Row-broadcast kernels on [rows, cols] row-major matrices: the epilogue of a Dense layer's GEMM.</summary>
-/// <remarks>Results may differ across instruction sets in the last bits.</remarks>
+/// <remarks>Results may differ across instruction sets in the last bits.
+/// <para>Thread safety: every method may run on any number of threads at once, provided no call writes memory that
+/// another call reads or writes.</para></remarks>
 public static class Rows
 {
     /// <summary>Adds a bias row to every row: <c>y[r, c] += bias[c]</c>.</summary>

@@ -12,6 +12,11 @@ public static unsafe partial class Gemm
     {
         BlockSizes sizes = BlockSizes.For<T>(Isa.Path);
         Debug.Assert(sizes.Fits<T, TKernel>());
+        if (IsShortDot(op))
+        {
+            SmallDot(op);
+            return;
+        }
         if (IsSmall(op, sizes))
         {
             if (IsNarrowDot(op))

@@ -51,35 +51,45 @@ public static unsafe partial class Gemm
             RowTile<T, TKernel, TWidth, TVector, TOp, Rows1>(a + i * lda, lda, b, bias, c + i * ldc, ldc, op);
     }
 
-    /// <summary>TRows rows of C: every depth block of B, in each the panels in groups as wide as the accumulators allow.</summary>
+    /// <summary>
+    /// Whether the panel-rows kernel sweeps a matrix's panels in the reverse order on every other call (see
+    /// <see cref="PrepackedMatrix{T}.NextSweepReversed"/>); the benchmark turns it off to measure what it brings.
+    /// </summary>
+    internal static bool AlternatePanelOrder = true;
+
+    /// <summary>
+    /// TRows rows of C: every depth block of B, in each the panels in groups as wide as the accumulators allow. The
+    /// groups go left to right or, on every other call, right to left: each group's columns get the same arithmetic
+    /// either way, but a pass over weights slightly larger than the L2 then starts with the groups the previous pass
+    /// read last, which are still in L2, instead of those it evicted first (a cache keeping the most recently used
+    /// lines loses every line of a cyclic pass larger than itself).
+    /// </summary>
     private static void RowTile<T, TKernel, TWidth, TVector, TOp, TRows>(T* a, nint lda, PrepackedMatrix<T> b, T* bias, T* c, nint ldc, in TOp op)
         where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
         where TWidth : IVectorWidth<T, TVector> where TVector : struct where TOp : struct, IUnaryOperator<T>
         where TRows : struct, IConstant
     {
         int nr = TKernel.NR, group = TileAccumulators(TRows.Value, TWidth.Count * sizeof(T)) / TRows.Value / (nr / TWidth.Count), panels = b.Panels;
+        // Groups of 4, then 2, then 1 panels, left to right: fours at 0, 4, …; twos from fours·4; ones after.
+        int fours = group >= 4 ? panels / 4 : 0, twos = group >= 2 ? (panels - 4 * fours) / 2 : 0, ones = panels - 4 * fours - 2 * twos;
+        bool reversed = AlternatePanelOrder && b.NextSweepReversed();
         for (int block = 0, pc = 0; block < b.BlockCount; pc += b.BlockDepth(block), block++)
         {
             int kc = b.BlockDepth(block);
             bool first = block == 0, last = block == b.BlockCount - 1;
             T* panel = b.Block(block);
             nint panelStride = (nint)nr * kc;
-            int q = 0;
-            if (group >= 4)
+            for (int g = 0; g < fours + twos + ones; g++)
             {
-                for (; panels - q >= 4; q += 4)
-                    PanelTile<T, TKernel, TWidth, TVector, TOp, TRows, Panels4>(kc, a + pc, lda, panel + q * panelStride, panelStride,
-                        bias, c, ldc, q * nr, b.N, first, last, op);
+                int i = reversed ? fours + twos + ones - 1 - g : g;
+                int q = i < fours ? 4 * i : i < fours + twos ? 4 * fours + 2 * (i - fours) : 4 * fours + 2 * twos + (i - fours - twos);
+                if (i < fours)
+                    PanelTile<T, TKernel, TWidth, TVector, TOp, TRows, Panels4>(kc, a + pc, lda, panel + q * panelStride, panelStride, bias, c, ldc, q * nr, b.N, first, last, op);
+                else if (i < fours + twos)
+                    PanelTile<T, TKernel, TWidth, TVector, TOp, TRows, Panels2>(kc, a + pc, lda, panel + q * panelStride, panelStride, bias, c, ldc, q * nr, b.N, first, last, op);
+                else
+                    PanelTile<T, TKernel, TWidth, TVector, TOp, TRows, Panels1>(kc, a + pc, lda, panel + q * panelStride, panelStride, bias, c, ldc, q * nr, b.N, first, last, op);
             }
-            if (group >= 2)
-            {
-                for (; panels - q >= 2; q += 2)
-                    PanelTile<T, TKernel, TWidth, TVector, TOp, TRows, Panels2>(kc, a + pc, lda, panel + q * panelStride, panelStride,
-                        bias, c, ldc, q * nr, b.N, first, last, op);
-            }
-            for (; q < panels; q++)
-                PanelTile<T, TKernel, TWidth, TVector, TOp, TRows, Panels1>(kc, a + pc, lda, panel + q * panelStride, panelStride,
-                    bias, c, ldc, q * nr, b.N, first, last, op);
         }
     }
 

@@ -8,10 +8,14 @@ public static unsafe partial class Gemm
 {
     /// <summary>
     /// Products of at most this many rows take the panel-rows kernel (no packing, the bias and activation applied in
-    /// registers); taller ones the packed GEMM on the prepacked panels. See benchmarks/RESULTS.md, "Inference", for the
-    /// measurement that placed it.
+    /// registers); taller ones the packed GEMM on the prepacked panels. Every GEMM kernel runs a short row tile at the
+    /// tile's own height, so the GEMM pays for m rows, not MR, and reads B once for any m up to MR. The panel kernel
+    /// reads B once only where one of its tiles (4, 2 or 1 rows) covers m: at 1 and 2 rows it streams four or two panels
+    /// side by side where the GEMM streams one, and wins; at 3 it reads B twice, and at 4 its one tile holds as many
+    /// accumulators as the GEMM's and does the same work, so the GEMM takes over from 3 rows. Measured at batches 1 to
+    /// 16 on three networks on the AVX-512 and AVX2 paths: benchmarks/RESULTS.md, "Inference, part 2".
     /// </summary>
-    internal const int PanelRowsMaxRows = 4;
+    internal const int PanelRowsMaxRows = 2;
 
     /// <summary>Packs op(B) (k×n) once into the micro-panels of this process's GEMM path, for <see cref="MultiplyPrepacked{T}"/>.</summary>
     /// <remarks>For the weight W (<c>[out, in]</c>, as <c>nn.Linear</c>) of <c>y = x Wᵀ + b</c>: <c>Prepack(true, in, out, W, in)</c>.</remarks>
@@ -75,6 +79,13 @@ public static unsafe partial class Gemm
     /// <exception cref="ArgumentException">A span is shorter than the matrix it must hold, the bias has neither n elements nor none, C overlaps A or the bias, or the workspace is too short.</exception>
     public static void MultiplyPrepacked<T>(int m, ReadOnlySpan<T> a, int lda, PrepackedMatrix<T> b, ReadOnlySpan<T> bias,
         Activation activation, Span<T> c, int ldc, Span<T> workspace)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        MultiplyPrepackedWithCutoff(m, a, lda, b, bias, activation, c, ldc, workspace, PanelRowsMaxRows);
+
+    /// <summary><see cref="MultiplyPrepacked{T}"/> with the kernel chosen by the caller: the panel-rows kernel up to <paramref name="panelRowsMaxRows"/> rows, the
+    /// packed GEMM above (the tests and the benchmark that measures where one overtakes the other).</summary>
+    internal static void MultiplyPrepackedWithCutoff<T>(int m, ReadOnlySpan<T> a, int lda, PrepackedMatrix<T> b, ReadOnlySpan<T> bias,
+        Activation activation, Span<T> c, int ldc, Span<T> workspace, int panelRowsMaxRows)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(b);
@@ -102,7 +113,7 @@ public static unsafe partial class Gemm
             return;
         fixed (T* pa = a, pb = bias, pc = c, pw = workspace)
         {
-            var call = new PrepackedCall<T>(m, pa, lda, b, bias.IsEmpty ? null : pb, pc, ldc, pw);
+            var call = new PrepackedCall<T>(m, pa, lda, b, bias.IsEmpty ? null : pb, pc, ldc, pw, m <= panelRowsMaxRows);
             T parameter = T.CreateTruncating(activation.Parameter);
             switch (activation.Kind)
             {
@@ -133,10 +144,11 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>One validated call of <see cref="MultiplyPrepacked{T}"/>, as pointers into the caller's pinned spans.</summary>
-    private readonly struct PrepackedCall<T>(int m, T* a, nint lda, PrepackedMatrix<T> b, T* bias, T* c, nint ldc, T* workspace)
+    private readonly struct PrepackedCall<T>(int m, T* a, nint lda, PrepackedMatrix<T> b, T* bias, T* c, nint ldc, T* workspace, bool panelRows)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public readonly int M = m;
+        public readonly bool PanelRows = panelRows;
         public readonly T* A = a, Bias = bias, C = c, Workspace = workspace;
         public readonly nint Lda = lda, Ldc = ldc;
         public readonly PrepackedMatrix<T> B = b;
@@ -173,7 +185,7 @@ public static unsafe partial class Gemm
             for (int i = 0; i < call.M; i++)
                 new Span<T>(call.C + i * call.Ldc, b.N).Clear();
         }
-        else if (call.M <= PanelRowsMaxRows)
+        else if (call.PanelRows)
         {
             PanelRows<T, TKernel, TWidth, TVector, TOp>(call.M, call.A, call.Lda, b, call.Bias, call.C, call.Ldc, op);
             return;

@@ -37,6 +37,15 @@ public static unsafe partial class Gemm
     /// and not a whole number of vectors, where the micro-kernel would compute padding lanes. Measured at (64, n, 256):
     /// n = 10 float 110 against 60 GFLOP/s, double 72 against 55; n = 16 double 61 against 92 the other way.
     /// </summary>
+    /// <summary>
+    /// Whether C = alpha·A·Bᵀ + beta·C has so few rows (a Dense layer's forward pass on a batch of a few rows) that
+    /// dot products of rows (<see cref="SmallDot"/>, AVX-512), which read B where it lies once per four rows of A, beat
+    /// every path that reorders B first (the transposed copy of the small path, the packing of the packed path), whatever
+    /// the size of B. See <see cref="BlockSizes.ShortDotMaxRows"/>.
+    /// </summary>
+    private static bool IsShortDot<T>(in GemmOperands<T> op) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Isa.Path == IsaPath.Vector512 && !op.TransposeA && op.TransposeB && op.M <= BlockSizes.ShortDotMaxRows;
+
     private static bool IsNarrowDot<T>(in GemmOperands<T> op) where T : unmanaged, IFloatingPointIeee754<T> =>
         Isa.Path == IsaPath.Vector512 && !op.TransposeA && op.TransposeB && op.N <= 16 && op.N % Vector512<T>.Count != 0;
 

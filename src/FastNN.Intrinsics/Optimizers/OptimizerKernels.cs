@@ -10,6 +10,8 @@ namespace FastNN.Intrinsics;
 /// The classes in FastNN.Optimizers keep the step count and state buffers and call these once per parameter group.
 /// Buffers of more than 65 536 elements per thread are split into contiguous chunks across
 /// <see cref="Parallelism.MaxThreads"/> threads; results do not depend on the thread count.
+/// <para>Thread safety: every method may run on any number of threads at once, provided no call writes memory that
+/// another call reads or writes.</para>
 /// </remarks>
 public static partial class OptimizerKernels
 {

@@ -16,8 +16,8 @@ namespace FastNN.Data;
 /// cell, a row with the wrong number of cells, an empty file, a missing column, or a class column with one class
 /// throws <see cref="CsvFormatException"/> naming the source, line and column.</para>
 /// <para>Lines are read into one reused buffer and cells parsed from spans of it: reading allocates the dataset's arrays
-/// and a fixed amount besides, nothing per row (a class label is turned into a string once, when first seen).
-/// Static and stateless: safe to call from any number of threads.</para>
+/// and a fixed amount besides, nothing per row (a class label is turned into a string once, when first seen).</para>
+/// <para>Thread safety: static and stateless; every method may be called from any number of threads at once.</para>
 /// </remarks>
 public static class Csv
 {

@@ -1,6 +1,7 @@
 namespace FastNN.Data;
 
 /// <summary>A CSV file that cannot be read as a numeric table; the message and properties say where.</summary>
+/// <remarks>Thread safety: immutable once created; safe to read from any thread.</remarks>
 public sealed class CsvFormatException : FormatException
 {
     /// <summary>Creates the exception for a problem at <paramref name="line"/> and, if known, <paramref name="column"/>.</summary>

@@ -1,7 +1,7 @@
 namespace FastNN.Data;
 
 /// <summary>How <see cref="Csv"/> reads a file: the delimiter, which column is the target and how, which columns are features.</summary>
-/// <remarks>Immutable; safe to share between threads.</remarks>
+/// <remarks>Thread safety: immutable (init-only; do not change lists given to it); safe to share between threads.</remarks>
 public sealed record CsvOptions
 {
     /// <summary>The defaults: delimiter detected, the last column a numeric target, every other column a feature.</summary>

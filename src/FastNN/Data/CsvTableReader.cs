@@ -94,7 +94,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
             for (int f = 0; f < wanted.Count; f++)
             {
                 if (!columns.TryGetValue(wanted[f], out int column))
-                    throw Error(_headerLine, 0, $"there is no column '{wanted[f]}' (feature {f} of {wanted.Count} asked for); the header has {List(_names)}.");
+                    throw Error(_headerLine, 0, $"there is no column '{wanted[f]}' (feature {f + 1} of the {wanted.Count} asked for by name); the header has {Header()}.");
                 if (column == _targetColumn)
                     throw Error(_headerLine, column + 1, $"column '{wanted[f]}' is asked for both as a feature and as the target.");
                 _slots[column] = f;
@@ -133,7 +133,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
                 return column;
             throw Error(_headerLine, 0, $"label column index {index} is outside the {_names.Length} columns (0 to {_names.Length - 1}, or -1 for the last).");
         }
-        throw Error(_headerLine, 0, $"there is no label column '{label}'; the header has {List(_names)}.");
+        throw Error(_headerLine, 0, $"there is no label column '{label}'; the header has {Header()}.");
     }
 
     private void ReadRow(ReadOnlySpan<char> line, char delimiter)
@@ -252,6 +252,11 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
     }
 
     private CsvFormatException Error(int line, int column, string problem) => new(_source, line, column, problem);
+
+    // The header's names for a message; a header of numbers is most likely a first data row.
+    private string Header() => List(_names) + (_names.All(n => double.TryParse(n, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+        ? " (numbers only: the header row of column names is missing)"
+        : "");
 
     private static string List(IReadOnlyList<string> names) =>
         names.Count <= 12 ? string.Join(", ", names) : $"{string.Join(", ", names.Take(12))}, … ({names.Count} in all)";

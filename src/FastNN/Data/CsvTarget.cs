@@ -1,6 +1,7 @@
 namespace FastNN.Data;
 
 /// <summary>How <see cref="Csv"/> reads the target column.</summary>
+/// <remarks>Thread safety: an enum; its values are constants, safe on any thread.</remarks>
 public enum CsvTarget
 {
     /// <summary>Every target is a finite number, stored as it is (a regression target, or class indices already numbered 0, 1, …).</summary>

@@ -11,9 +11,10 @@ namespace FastNN.Data;
 /// <remarks>
 /// Every feature and target is finite (checked at construction). A dataset never changes after construction;
 /// standardization, subsets and splits return new datasets, which keep the feature names, target name and class
-/// labels, and any number of threads may read one at once.
+/// labels.
 /// <see cref="Gather"/> copies chosen rows into caller buffers without allocating, which is what a training
 /// loop does once per mini-batch.
+/// <para>Thread safety: immutable; any number of threads may read one at once.</para>
 /// </remarks>
 /// <typeparam name="T">The element type, <see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>

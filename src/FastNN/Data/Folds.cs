@@ -7,6 +7,7 @@ namespace FastNN.Data;
 /// k-fold splits for cross-validation: the rows are shuffled with a seed and dealt into k validation parts that
 /// partition the rows; fold i trains on every row outside part i.
 /// </summary>
+/// <remarks>Thread safety: every method may be called from several threads at once.</remarks>
 public static class Folds
 {
     /// <summary>

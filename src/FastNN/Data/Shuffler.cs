@@ -9,7 +9,8 @@ namespace FastNN.Data;
 /// <remarks>
 /// Each order depends only on the generator's state when <see cref="Shuffle()"/> is called, not on the previous
 /// order, so saving and restoring <see cref="FastRandom.State"/> is enough to replay the following epochs
-/// (that is what a checkpoint does). Not thread-safe.
+/// (that is what a checkpoint does).
+/// <para>Thread safety: not thread-safe: each order advances the generator; one thread at a time.</para>
 /// </remarks>
 public sealed class Shuffler
 {

@@ -10,6 +10,7 @@ namespace FastNN.Data;
 /// Statistics are accumulated in <see cref="double"/>. A constant feature (σ = 0) gets σ = 1, so it maps to 0
 /// instead of dividing by zero. Fit on the training part only: fitting on validation or test rows leaks them
 /// into training.
+/// <para>Thread safety: immutable; any number of threads may use one instance at once.</para>
 /// </remarks>
 public sealed class Standardizer
 {
@@ -96,10 +97,11 @@ public sealed class Standardizer
     {
         if (features.Length % FeatureCount != 0)
             throw new ArgumentException($"features has {features.Length} elements, not a multiple of the {FeatureCount} features.", nameof(features));
-        for (int i = 0; i < features.Length; i++)
+        for (int row = 0; row < features.Length; row += FeatureCount)
         {
-            int c = i % FeatureCount;
-            features[i] = T.CreateChecked((double.CreateChecked(features[i]) - _means[c]) / _scales[c]);
+            Span<T> x = features.Slice(row, FeatureCount);
+            for (int c = 0; c < x.Length; c++)
+                x[c] = T.CreateChecked((double.CreateChecked(x[c]) - _means[c]) / _scales[c]);
         }
     }
 

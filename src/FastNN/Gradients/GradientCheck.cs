@@ -13,6 +13,9 @@ namespace FastNN.Gradients;
 /// ±h. Each evaluation restores the model's random generator and state first, so dropout sees one fixed mask and
 /// running statistics do not drift; the model's gradients, state and generator are restored at the end.</para>
 /// <para>In a unit test: <c>GradientCheck.Assert(new MyLayer(4), input, batch: 2, new MseLoss&lt;double&gt;(), target);</c></para>
+/// <para>Thread safety: every method may be called from several threads at once, provided they do not share a model,
+/// trainer, optimizer or buffer that a call changes. A layer under check must not be used by another thread
+/// meanwhile.</para>
 /// </remarks>
 public static class GradientCheck
 {

@@ -1,6 +1,7 @@
 namespace FastNN.Gradients;
 
 /// <summary>Thrown by <see cref="GradientCheck.Assert(Models.Sequential{double}, ReadOnlySpan{double}, int, Losses.ILoss{double}, ReadOnlySpan{double}, GradientCheckOptions?)"/> and its overloads when a gradient is wrong.</summary>
+/// <remarks>Thread safety: immutable once created; safe to read from any thread.</remarks>
 public sealed class GradientCheckException : Exception
 {
     /// <summary>Creates the exception for a failed check.</summary>

@@ -1,6 +1,7 @@
 namespace FastNN.Gradients;
 
 /// <summary>Settings of <see cref="GradientCheck"/>; the defaults are <c>torch.autograd.gradcheck</c>'s.</summary>
+/// <remarks>Thread safety: immutable (init-only); safe to share between threads.</remarks>
 public sealed record GradientCheckOptions
 {
     /// <summary>The default settings.</summary>

@@ -5,6 +5,8 @@ using System.Runtime.InteropServices;
 namespace FastNN.Gradients;
 
 /// <summary>Gradient clipping on a model's flat gradient buffer, as torch.nn.utils.clip_grad_norm_ and clip_grad_value_.</summary>
+/// <remarks>Thread safety: every method may be called from several threads at once, provided they do not share a model,
+/// trainer, optimizer or buffer that a call changes.</remarks>
 public static class GradientClipping
 {
     /// <summary>The Euclidean norm ‖g‖₂ of the whole buffer, accumulated in double in an order fixed by the length.</summary>

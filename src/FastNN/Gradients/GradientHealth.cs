@@ -1,6 +1,7 @@
 namespace FastNN.Gradients;
 
 /// <summary>What the <see cref="GradientMonitor{T}"/> found wrong with a layer's gradients (flags combine).</summary>
+/// <remarks>Thread safety: an enum; its values are constants, safe on any thread.</remarks>
 [Flags]
 public enum GradientHealth
 {

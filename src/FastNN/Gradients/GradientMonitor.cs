@@ -9,7 +9,9 @@ namespace FastNN.Gradients;
 /// </summary>
 /// <remarks>
 /// <para>Call <see cref="BeforeStep"/> after the backward pass and before the optimizer step, and
-/// <see cref="AfterStep"/> after the optimizer step. Every <see cref="GradientMonitorOptions.Interval"/> steps
+/// <see cref="AfterStep"/> after the optimizer step. Give <see cref="BeforeStep"/> the loss's own gradient: before a
+/// penalty adds its gradient (an L2 penalty's λ·w, far larger than a vanished loss gradient, makes such a layer read as
+/// healthy) and before clipping (which hides an explosion); <c>Trainer</c> does so. Every <see cref="GradientMonitorOptions.Interval"/> steps
 /// the monitor records, per layer (all tensors with the same <see cref="ParameterTensor.LayerIndex"/>),
 /// ‖g‖₂ and ‖θ‖₂, keeps a copy of the parameters, and after the step records ‖Δθ‖₂ / ‖θ‖₂. Samples go into a
 /// ring sized once at construction: recording allocates nothing. Norms are accumulated in <see cref="double"/>.</para>
@@ -19,6 +21,8 @@ namespace FastNN.Gradients;
 /// ‖g‖ grew by more than <see cref="GradientMonitorOptions.GrowthFactor"/> over the last
 /// <see cref="GradientMonitorOptions.GrowthWindow"/> samples, and <see cref="GradientHealth.NonFinite"/> when ‖g‖ is
 /// NaN or infinite.</para>
+/// <para>Thread safety: not thread-safe: it records the model's gradients step by step; one thread at a time, the one
+/// that trains the model. The reports it returns are immutable.</para>
 /// </remarks>
 /// <typeparam name="T">The element type of the model.</typeparam>
 public sealed class GradientMonitor<T> where T : unmanaged, IFloatingPointIeee754<T>

@@ -6,6 +6,7 @@ namespace FastNN.Gradients;
 /// on the scale of the loss: in a healthy network gradient norms stay within a few orders of magnitude of each
 /// other across depth. A 20-layer sigmoid network at PyTorch's default initialization has first-layer gradients
 /// about 10⁻¹⁰ times the last layer's; a ReLU network with He initialization stays within a factor of ten.
+/// <para>Thread safety: immutable (init-only); safe to share between threads.</para>
 /// </remarks>
 public sealed record GradientMonitorOptions
 {

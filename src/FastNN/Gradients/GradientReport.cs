@@ -4,6 +4,8 @@ using System.Text;
 namespace FastNN.Gradients;
 
 /// <summary>What a <see cref="GradientMonitor{T}"/> saw: one row per layer (input side first) and the sampled steps.</summary>
+/// <remarks>Thread safety: immutable as long as the arrays it holds are not changed; safe to share between
+/// threads.</remarks>
 /// <param name="Step">The step of the newest sample.</param>
 /// <param name="Steps">The step of each kept sample, oldest first.</param>
 /// <param name="Layers">One row per layer that owns parameters, in model order.</param>

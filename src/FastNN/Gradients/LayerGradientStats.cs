@@ -1,6 +1,7 @@
 namespace FastNN.Gradients;
 
 /// <summary>One row of a <see cref="GradientReport"/>: a layer's numbers at the newest sample and its history.</summary>
+/// <remarks>Thread safety: immutable (init-only); safe to share between threads.</remarks>
 /// <param name="Name">The layer's name: its tensors' state-dict prefix, such as <c>0</c>.</param>
 /// <param name="LayerIndex">Index of the layer in its model.</param>
 /// <param name="ParameterCount">Number of parameters the layer owns.</param>

@@ -1,6 +1,7 @@
 namespace FastNN.Gradients;
 
 /// <summary>A gradient was NaN or infinite; the message and properties say which tensor, layer and element.</summary>
+/// <remarks>Thread safety: immutable once created; safe to read from any thread.</remarks>
 public sealed class NonFiniteGradientException : ArithmeticException
 {
     /// <summary>Creates the exception for element <paramref name="index"/> of tensor <paramref name="tensorName"/>.</summary>

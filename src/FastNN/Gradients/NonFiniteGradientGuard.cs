@@ -8,6 +8,8 @@ namespace FastNN.Gradients;
 /// Detects NaN and infinite gradients before the optimizer step and applies a policy: throw naming the tensor and
 /// layer, or skip the step and count it. Checking allocates nothing.
 /// </summary>
+/// <remarks>Thread safety: not thread-safe: it counts skipped steps as training goes; one thread at a time, the one
+/// that trains the model.</remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class NonFiniteGradientGuard<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Text.Json;
 using FastNN.Layers;
 using FastNN.Models;
 using FastNN.Optimizers;
@@ -20,7 +21,8 @@ namespace FastNN.IO;
 /// <para>Layout: the model's tensors under their state-dict names, each optimizer buffer as <c>optimizer.&lt;name&gt;</c>
 /// (<c>optimizer.exp_avg</c>, … flat, <c>[parameter count]</c>), the model metadata of <see cref="ModelFile"/> and a
 /// <c>fastnn.checkpoint</c> JSON value with the rest. Saving is atomic; loading checks everything before anything
-/// changes. Thread-safe as long as no other thread uses the trainer or the file.</para>
+/// changes.</para>
+/// <para>Thread safety: both methods are thread-safe as long as no other thread uses the trainer or the file.</para>
 /// </remarks>
 public static class Checkpoint
 {
@@ -113,6 +115,22 @@ public static class Checkpoint
         (List<ILayer<T>> layers, _, _) = ModelMetadata.ReadArchitecture<T>(file);
         string saved = LayerJson.Write(layers, model.MaxBatch), current = model.ToJson();
         if (saved != current)
-            throw file.Error($"the checkpoint's model is {saved} but the trainer's is {current}.");
+            throw file.Error($"the checkpoint's model differs from the trainer's: {FirstDifference(saved, current)}.");
+    }
+
+    // Where two architecture descriptions part: the input width, a layer, or the number of layers.
+    private static string FirstDifference(string saved, string current)
+    {
+        using JsonDocument a = JsonDocument.Parse(saved), b = JsonDocument.Parse(current);
+        string inputs = a.RootElement.GetProperty("input_size").GetRawText(), trainerInputs = b.RootElement.GetProperty("input_size").GetRawText();
+        if (inputs != trainerInputs)
+            return $"{inputs} inputs in the checkpoint, {trainerInputs} in the trainer's";
+        JsonElement[] layers = [.. a.RootElement.GetProperty("layers").EnumerateArray()], trainerLayers = [.. b.RootElement.GetProperty("layers").EnumerateArray()];
+        for (int i = 0; i < Math.Min(layers.Length, trainerLayers.Length); i++)
+        {
+            if (layers[i].GetRawText() != trainerLayers[i].GetRawText())
+                return $"layer {i} is {layers[i].GetRawText()} in the checkpoint, {trainerLayers[i].GetRawText()} in the trainer's";
+        }
+        return $"{layers.Length} layers in the checkpoint, {trainerLayers.Length} in the trainer's";
     }
 }

@@ -20,7 +20,7 @@ namespace FastNN.IO;
 /// 100 MB and within the file, valid UTF-8 JSON, known dtypes, each size equal to shape × dtype size, tensors tiling
 /// the data with no gap, overlap or trailing byte) and the tensors' names and shapes before anything is allocated from
 /// the file's numbers or any model is touched; every problem raises <see cref="ModelFileException"/>.</para>
-/// <para>All methods are thread-safe as long as no other thread uses the same model or file at the same time.</para>
+/// <para>Thread safety: all methods are thread-safe as long as no other thread uses the same model or file at the same time.</para>
 /// </remarks>
 public static class ModelFile
 {
@@ -88,6 +88,21 @@ public static class ModelFile
         ModelTensors.ReadInto(file, model);
         model.Training = false;
         return new SavedModel<T>(model, info);
+    }
+
+    /// <summary>
+    /// The <see cref="ModelInfo"/> a model file or a checkpoint records, read from its header alone (no tensor is read),
+    /// checked against the architecture it describes.
+    /// </summary>
+    /// <param name="path">A file saved by <see cref="Save{T}"/> or <c>Checkpoint.Save</c>.</param>
+    /// <exception cref="ModelFileException">The file is malformed, has no architecture, or its metadata does not fit the architecture.</exception>
+    /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
+    public static ModelInfo ReadInfo(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using SafetensorsFile file = SafetensorsFile.Open(path);
+        (_, LayerChain<double> chain, _) = ModelMetadata.ReadArchitecture<double>(file);
+        return ModelMetadata.ReadInfo(file, chain.InputSize, chain.OutputSize);
     }
 
     /// <summary>

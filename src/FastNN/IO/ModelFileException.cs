@@ -8,7 +8,8 @@ namespace FastNN.IO;
 /// <remarks>
 /// A model or trainer that a failed load was aimed at is left exactly as it was. A missing file or an unreadable disk
 /// raises the usual <see cref="FileNotFoundException"/> or <see cref="IOException"/>, and bad arguments an
-/// <see cref="ArgumentException"/>. Instances are immutable and thread-safe.
+/// <see cref="ArgumentException"/>. 
+/// <para>Thread safety: immutable once created; safe to read from any thread.</para>
 /// </remarks>
 public sealed class ModelFileException : IOException
 {

@@ -5,7 +5,8 @@ namespace FastNN.IO;
 
 /// <summary>
 /// What a model file records besides the architecture and the tensors, so that one file is enough to predict: the
-/// task, the class labels, the input (and regression target) standardization and the column names.
+/// task, the class labels, the input (and regression target) standardization and the column names, and any notes of
+/// your own (such as the settings that trained the model).
 /// </summary>
 /// <remarks>
 /// <para>Every property is optional. <see cref="ModelFile.Save{T}"/> checks them against the model (throwing
@@ -18,8 +19,9 @@ namespace FastNN.IO;
 /// one per output for classes.</item>
 /// <item><see cref="Input"/> and <see cref="FeatureNames"/> have one entry per input feature.</item>
 /// <item><see cref="Target"/> needs the regression task and has 1 feature.</item>
+/// <item><see cref="Notes"/> holds no null value.</item>
 /// </list>
-/// <para>Immutable (as long as the lists given to it are not changed), so thread-safe.</para>
+/// <para>Thread safety: immutable (as long as the lists given to it are not changed), so safe to share between threads.</para>
 /// </remarks>
 public sealed record ModelInfo
 {
@@ -40,4 +42,10 @@ public sealed record ModelInfo
 
     /// <summary>The name of the target column, or null.</summary>
     public string? TargetName { get; init; }
+
+    /// <summary>
+    /// Text of your own recorded with the model, by name (for instance the options of the run that trained it, which
+    /// <c>fastnn train</c> records and checks when it resumes from a checkpoint), or null. FastNN does not interpret it.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Notes { get; init; }
 }

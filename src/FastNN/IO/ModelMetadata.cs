@@ -21,6 +21,7 @@ namespace FastNN.IO;
 /// fastnn.target_name              the name itself
 /// fastnn.input_standardization    {"mean": [μ…], "scale": [σ…]}
 /// fastnn.target_standardization   {"mean": [μ], "scale": [σ]}
+/// fastnn.notes                    JSON object of strings, ModelInfo.Notes
 /// </code>Keys the reader does not know are ignored, so files may carry metadata of their own.</remarks>
 internal static class ModelMetadata
 {
@@ -33,6 +34,7 @@ internal static class ModelMetadata
     private const string TargetNameKey = "fastnn.target_name";
     private const string InputKey = "fastnn.input_standardization";
     private const string TargetKey = "fastnn.target_standardization";
+    private const string NotesKey = "fastnn.notes";
 
     /// <summary>The metadata of <paramref name="model"/> with <paramref name="info"/> (checked already).</summary>
     public static Dictionary<string, string> Write<T>(Sequential<T> model, ModelInfo info) where T : unmanaged, IFloatingPointIeee754<T>
@@ -52,6 +54,8 @@ internal static class ModelMetadata
             metadata[InputKey] = Json(w => WriteStandardizer(w, info.Input));
         if (info.Target is not null)
             metadata[TargetKey] = Json(w => WriteStandardizer(w, info.Target));
+        if (info.Notes is not null)
+            metadata[NotesKey] = Json(w => StringMap(w, info.Notes));
         return metadata;
     }
 
@@ -98,6 +102,8 @@ internal static class ModelMetadata
             if (target.FeatureCount != 1)
                 return $"The Target standardizer has {target.FeatureCount} features; a regression target has 1.";
         }
+        if (info.Notes is { } notes && notes.FirstOrDefault(n => n.Value is null).Key is string empty)
+            return $"Notes['{empty}'] is null.";
         return null;
     }
 
@@ -134,6 +140,7 @@ internal static class ModelMetadata
             TargetName = metadata.GetValueOrDefault(TargetNameKey),
             Input = metadata.TryGetValue(InputKey, out string? input) ? ParseStandardizer(file, InputKey, input) : null,
             Target = metadata.TryGetValue(TargetKey, out string? target) ? ParseStandardizer(file, TargetKey, target) : null,
+            Notes = metadata.TryGetValue(NotesKey, out string? notes) ? ParseStringMap(file, NotesKey, notes) : null,
         };
         if (Problem(info, inputSize, outputSize) is { } problem)
             throw file.Error($"the metadata does not fit the model: {problem}");
@@ -164,6 +171,19 @@ internal static class ModelMetadata
         }
         return values.ToArray();
     }, "a JSON array of strings");
+
+    private static Dictionary<string, string> ParseStringMap(SafetensorsFile file, string key, string json) => Parse(file, key, json, root =>
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            return null;
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (JsonProperty property in root.EnumerateObject())
+        {
+            if (property.Value.ValueKind != JsonValueKind.String || !values.TryAdd(property.Name, property.Value.GetString()!))
+                return null;
+        }
+        return values;
+    }, "a JSON object of distinct names with string values");
 
     private static Standardizer ParseStandardizer(SafetensorsFile file, string key, string json) => Parse(file, key, json, root =>
         root.ValueKind == JsonValueKind.Object && root.EnumerateObject().Count() == 2
@@ -218,6 +238,14 @@ internal static class ModelMetadata
         foreach (string v in values)
             writer.WriteStringValue(v);
         writer.WriteEndArray();
+    }
+
+    private static void StringMap(Utf8JsonWriter writer, IReadOnlyDictionary<string, string> values)
+    {
+        writer.WriteStartObject();
+        foreach ((string name, string value) in values.OrderBy(v => v.Key, StringComparer.Ordinal))
+            writer.WriteString(name, value);
+        writer.WriteEndObject();
     }
 
     private static void WriteStandardizer(Utf8JsonWriter writer, Standardizer standardizer)

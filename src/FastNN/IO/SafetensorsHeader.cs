@@ -55,7 +55,7 @@ internal sealed class SafetensorsHeader
         stream.ReadExactly(prefix);
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
         if (headerLength > MaxHeaderLength)
-            throw new ModelFileException(path, $"the header length field says {headerLength} bytes, more than the {MaxHeaderLength} bytes (100 MB) a safetensors header may have.");
+            throw new ModelFileException(path, $"not a safetensors file, or a damaged one: the header length field says {headerLength} bytes, more than the {MaxHeaderLength} bytes (100 MB) a safetensors header may have.");
         if ((long)headerLength > fileLength - 8)
             throw new ModelFileException(path, $"the header length field says {headerLength} bytes but only {fileLength - 8} bytes follow it.");
 

@@ -4,7 +4,7 @@ using FastNN.Models;
 namespace FastNN.IO;
 
 /// <summary>A model read from a file by <see cref="ModelFile.Load{T}"/>, with what the file records about it.</summary>
-/// <remarks>Not thread-safe: <see cref="Model"/> is a <see cref="Sequential{T}"/> with its own workspace, for one thread at a time.</remarks>
+/// <remarks>Thread safety: not thread-safe: <see cref="Model"/> is a <see cref="Sequential{T}"/> with its own workspace, for one thread at a time.</remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class SavedModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

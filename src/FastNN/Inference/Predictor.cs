@@ -1,5 +1,6 @@
 using System.Numerics;
 using FastNN.Intrinsics;
+using FastNN.IO;
 using FastNN.Layers;
 using FastNN.Models;
 
@@ -22,6 +23,12 @@ namespace FastNN.Inference;
 /// <see cref="Predict"/> on the same row, <c>|p − s| ≤ tol·(1 + max|s|)</c> element-wise, tol = 1e-5 for float and 1e-12
 /// for double (tested for every layer type on every instruction-set path, batches 1 to 300). The two differ only
 /// where the summation order of a product or an activation's vector width differs.</para>
+/// <para>Model files: <see cref="Load"/> builds a predictor from a file saved by <see cref="ModelFile.Save{T}"/>, and
+/// keeps what the file records about the model (<see cref="Info"/>): <see cref="PredictValues"/> and
+/// <see cref="Classify(ReadOnlySpan{T}, Span{T}, Span{int}, int)"/> take features as the training data held them (the
+/// file's input standardization applied inside) and return regression values in the target's own units, or class
+/// probabilities and the most probable class (labels in <see cref="ClassLabels"/>). <see cref="Predict"/> stays the
+/// model itself: standardized inputs in, raw outputs (logits, standardized values) out.</para>
 /// <para>Determinism: a row's result does not depend on the other rows of the call, on the batch size, on how many
 /// threads call at once or on how often it is called (bit for bit, on one instruction-set path). Every call runs on
 /// the calling thread; throughput comes from concurrent callers.</para>
@@ -33,7 +40,7 @@ namespace FastNN.Inference;
 /// from may be trained further or changed afterwards without affecting it.</para>
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class Predictor<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>The default of <see cref="ChunkRows"/>: enough rows for the packed GEMM to run at full speed.</summary>
     public const int DefaultChunkRows = 256;
@@ -42,6 +49,9 @@ public sealed class Predictor<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly WorkspacePool<T> _pool;
     private readonly int _activationLength;
     private readonly int _scratchLength;
+    // Where the task methods keep a chunk's standardized features and raw outputs, after the activations and scratch.
+    private readonly int _featuresLength;
+    private readonly int _outputsLength;
 
     /// <summary>Builds a predictor from a snapshot of <paramref name="model"/>'s parameters and state, in evaluation mode whatever its <see cref="Sequential{T}.Training"/>.</summary>
     /// <param name="model">The trained model; not changed, and not referenced afterwards except for its (immutable) layer objects.</param>
@@ -50,21 +60,69 @@ public sealed class Predictor<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1.</exception>
     public Predictor(Sequential<T> model, int chunkRows = DefaultChunkRows, int? maxCachedWorkspaces = null)
+        : this(model, new ModelInfo(), chunkRows, maxCachedWorkspaces)
+    {
+    }
+
+    /// <summary>Builds a predictor from a model and what is known about it: its task, class labels and standardizations.</summary>
+    /// <param name="model">The trained model; not changed, and not referenced afterwards except for its (immutable) layer objects.</param>
+    /// <param name="info">The task, labels and standardizations the task methods apply (the rules of <see cref="ModelInfo"/>); copied by reference, so do not change lists given to it.</param>
+    /// <param name="chunkRows">The most rows one pass runs at once (default <see cref="DefaultChunkRows"/>); larger batches run in chunks. Sets the workspace size.</param>
+    /// <param name="maxCachedWorkspaces">The most workspaces kept for reuse (default: 4 per processor, at least 16). Calls in flight beyond it allocate their own.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="info"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="info"/> does not fit the model (the message says which rule).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1.</exception>
+    public Predictor(Sequential<T> model, ModelInfo info, int chunkRows = DefaultChunkRows, int? maxCachedWorkspaces = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(info);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkRows, 1);
         int cached = maxCachedWorkspaces ?? Math.Max(16, 4 * Environment.ProcessorCount);
         ArgumentOutOfRangeException.ThrowIfLessThan(cached, 1, nameof(maxCachedWorkspaces));
+        if (ModelMetadata.Problem(info, model.InputSize, model.OutputSize) is { } problem)
+            throw new ArgumentException(problem, nameof(info));
         _steps = [.. Plan(model)];
         InputSize = model.InputSize;
         OutputSize = model.OutputSize;
         ChunkRows = chunkRows;
+        Info = info;
+        ClassLabels = Labels(info, model.OutputSize);
         // Two buffers take turns holding the activations between steps; the caller's spans are the first input and the last output.
         for (int s = 0; s + 1 < _steps.Length; s++)
             _activationLength = Math.Max(_activationLength, checked(chunkRows * _steps[s].OutputSize));
         foreach (InferenceStep<T> step in _steps)
             _scratchLength = Math.Max(_scratchLength, step.ScratchLength(chunkRows));
-        _pool = new WorkspacePool<T>(checked(2 * _activationLength + _scratchLength), cached);
+        _featuresLength = info.Input is null ? 0 : checked(chunkRows * InputSize);
+        _outputsLength = ClassLabels.Count == 0 ? 0 : checked(chunkRows * OutputSize);
+        _pool = new WorkspacePool<T>(checked(2 * _activationLength + _scratchLength + _featuresLength + _outputsLength), cached);
+    }
+
+    /// <summary>Builds a predictor from a model read by <see cref="ModelFile.Load{T}"/>, with the info its file records.</summary>
+    /// <param name="saved">The model and its info; the model is not changed.</param>
+    /// <param name="chunkRows">The most rows one pass runs at once (default <see cref="DefaultChunkRows"/>).</param>
+    /// <param name="maxCachedWorkspaces">The most workspaces kept for reuse (default: 4 per processor, at least 16).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="saved"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1.</exception>
+    public Predictor(SavedModel<T> saved, int chunkRows = DefaultChunkRows, int? maxCachedWorkspaces = null)
+        : this((saved ?? throw new ArgumentNullException(nameof(saved))).Model, saved.Info, chunkRows, maxCachedWorkspaces)
+    {
+    }
+
+    /// <summary>
+    /// Reads a model file (saved by <see cref="ModelFile.Save{T}"/>, F32 or F64, converted to <typeparamref name="T"/>)
+    /// and builds its predictor, with the task, labels and standardizations the file records in <see cref="Info"/>.
+    /// </summary>
+    /// <param name="path">The model file.</param>
+    /// <param name="chunkRows">The most rows one pass runs at once (default <see cref="DefaultChunkRows"/>).</param>
+    /// <param name="maxCachedWorkspaces">The most workspaces kept for reuse (default: 4 per processor, at least 16).</param>
+    /// <exception cref="ModelFileException">The file is malformed, has no architecture, or its tensors or metadata do not fit it.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1.</exception>
+    /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
+    public static Predictor<T> Load(string path, int chunkRows = DefaultChunkRows, int? maxCachedWorkspaces = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkRows, 1);
+        // The model only passes its weights on: the smallest workspace will do.
+        return new Predictor<T>(ModelFile.Load<T>(path, maxBatch: 1), chunkRows, maxCachedWorkspaces);
     }
 
     /// <summary>Features per input row.</summary>
@@ -75,6 +133,9 @@ public sealed class Predictor<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>The most rows one pass runs at once; larger batches are run in chunks of this many rows.</summary>
     public int ChunkRows { get; }
+
+    /// <summary>What is known about the model: task, class labels, input and target standardization, names (all null when built from a model alone).</summary>
+    public ModelInfo Info { get; }
 
     /// <summary>Bytes of working memory one call in flight uses.</summary>
     public long WorkspaceBytes => (long)_pool.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
@@ -93,13 +154,7 @@ public sealed class Predictor<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentException"><paramref name="input"/> or <paramref name="output"/> does not hold exactly batch rows, or they overlap.</exception>
     public void Predict(ReadOnlySpan<T> input, Span<T> output, int batch)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(batch);
-        if (input.Length != (long)batch * InputSize)
-            throw new ArgumentException($"input has {input.Length} elements but [{batch}, {InputSize}] needs {(long)batch * InputSize}.", nameof(input));
-        if (output.Length != (long)batch * OutputSize)
-            throw new ArgumentException($"output has {output.Length} elements but [{batch}, {OutputSize}] needs {(long)batch * OutputSize}.", nameof(output));
-        if (input.Overlaps(output))
-            throw new ArgumentException("output overlaps input; they must not share memory.", nameof(output));
+        CheckRows(input, output, OutputSize, batch, nameof(input), nameof(output));
         if (batch == 0)
             return;
         T[] workspace = _pool.Rent();
@@ -115,6 +170,18 @@ public sealed class Predictor<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             _pool.Return(workspace);
         }
+    }
+
+    /// <summary>Checks that <paramref name="input"/> holds batch rows of InputSize and <paramref name="output"/> batch rows of <paramref name="width"/>, not overlapping.</summary>
+    private void CheckRows(ReadOnlySpan<T> input, ReadOnlySpan<T> output, int width, int batch, string inputName, string outputName)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        if (input.Length != (long)batch * InputSize)
+            throw new ArgumentException($"{inputName} has {input.Length} elements but [{batch}, {InputSize}] needs {(long)batch * InputSize}.", inputName);
+        if (output.Length != (long)batch * width)
+            throw new ArgumentException($"{outputName} has {output.Length} elements but [{batch}, {width}] needs {(long)batch * width}.", outputName);
+        if (input.Overlaps(output))
+            throw new ArgumentException($"{outputName} overlaps {inputName}; they must not share memory.", outputName);
     }
 
     private void Run(ReadOnlySpan<T> input, Span<T> output, int rows, Span<T> workspace)

@@ -10,6 +10,8 @@ namespace FastNN;
 /// Fans follow torch.nn.init._calculate_fan_in_and_fan_out: for a weight of shape [out, in] (nn.Linear's layout),
 /// fan_in = in and fan_out = out. Uniform draws are <c>a·(2u − 1)</c> with u ∈ [0, 1), so every value lies in [−a, a];
 /// normal draws use the Box–Muller transform in double precision.
+/// <para>Thread safety: every method may be called from several threads at once, provided they do not share a model,
+/// trainer, optimizer or buffer that a call changes.</para>
 /// </remarks>
 public static partial class Init
 {

@@ -1,6 +1,7 @@
 namespace FastNN;
 
 /// <summary>The activation that follows a layer, which sets the gain of its initialization (torch.nn.init.calculate_gain).</summary>
+/// <remarks>Thread safety: an enum; its values are constants, safe on any thread.</remarks>
 public enum Nonlinearity
 {
     /// <summary>No activation (or a linear one): gain 1.</summary>
@@ -16,6 +17,7 @@ public enum Nonlinearity
 }
 
 /// <summary>Which fan of a weight He/Kaiming initialization preserves the variance of (torch.nn.init's <c>mode</c>).</summary>
+/// <remarks>Thread safety: an enum; its values are constants, safe on any thread.</remarks>
 public enum FanMode
 {
     /// <summary>The inputs' count: preserves the variance of activations in the forward pass (PyTorch's default).</summary>
@@ -25,6 +27,7 @@ public enum FanMode
 }
 
 /// <summary>How <see cref="Init.Parameters{T}"/> initializes a model's weight tensors.</summary>
+/// <remarks>Thread safety: an enum; its values are constants, safe on any thread.</remarks>
 public enum WeightInit
 {
     /// <summary>PyTorch's nn.Linear default: weight and bias uniform in (−1/√fan_in, 1/√fan_in).</summary>

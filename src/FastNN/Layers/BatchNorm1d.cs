@@ -16,6 +16,8 @@ namespace FastNN.Layers;
 /// <para>Parameters: <c>weight</c> (γ) and <c>bias</c> (β), each <c>[features]</c>. State: <c>running_mean</c>,
 /// <c>running_var</c> (<c>[features]</c>) and <c>num_batches_tracked</c> (a scalar held as <typeparamref name="T"/>,
 /// stored in model files as I64 like PyTorch's).</para>
+/// <para>Thread safety: immutable (shape and settings only; parameters, state and scratch live in the LayerBuffers each
+/// call receives), so one instance may serve any number of models and threads, each call with its own buffers.</para>
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class BatchNorm1d<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFloatingPointIeee754<T>

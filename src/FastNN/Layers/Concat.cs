@@ -4,7 +4,10 @@ using System.Numerics.Tensors;
 namespace FastNN.Layers;
 
 /// <summary>A DenseNet-style block: the input followed by a body's output, <c>y = [x, f(x)]</c> along the features.</summary>
-/// <remarks>Output width: <c>in + f.out</c>. Parameters are named <c>body.0.weight</c>, … as a PyTorch module with an <c>nn.Sequential</c> attribute <c>body</c>.</remarks>
+/// <remarks>Output width: <c>in + f.out</c>. Parameters are named <c>body.0.weight</c>, … as a PyTorch module with an <c>nn.Sequential</c> attribute <c>body</c>.
+/// <para>Thread safety: immutable (shape and settings only; parameters, state and scratch live in the LayerBuffers each
+/// call receives), so one instance may serve any number of models and threads, each call with its own
+/// buffers.</para></remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class Concat<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFloatingPointIeee754<T>
 {

@@ -8,6 +8,8 @@ namespace FastNN.Layers;
 /// <remarks>
 /// Parameters: <c>weight</c> <c>[out, in]</c> and, when <see cref="HasBias"/>, <c>bias</c> <c>[out]</c>.
 /// Initialized as <c>nn.Linear</c> by default: both uniform in <c>(−1/√in, 1/√in)</c>.
+/// <para>Thread safety: immutable (shape and settings only; parameters, state and scratch live in the LayerBuffers each
+/// call receives), so one instance may serve any number of models and threads, each call with its own buffers.</para>
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class Dense<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFloatingPointIeee754<T>

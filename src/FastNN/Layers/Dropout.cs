@@ -8,6 +8,9 @@ namespace FastNN.Layers;
 /// seed, and restoring the generator's <see cref="FastRandom.State"/> before a forward pass replays the same mask
 /// (that is how <see cref="Gradients.GradientCheck"/> fixes it). The backward pass uses the mask saved by the
 /// forward pass. PyTorch's generator differs, so masks are not PyTorch's.
+/// <para>Thread safety: immutable (shape and settings only; parameters, state and scratch live in the LayerBuffers each
+/// call receives), so one instance may serve any number of models and threads, each call with its own buffers (the
+/// random stream is the LayerContext's).</para>
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class Dropout<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFloatingPointIeee754<T>

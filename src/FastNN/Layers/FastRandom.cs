@@ -4,7 +4,7 @@ namespace FastNN.Layers;
 /// A small, fast, seeded pseudo-random generator (xoshiro256**, seeded through SplitMix64) whose whole state can be
 /// saved and restored, so a stochastic pass (dropout) or a shuffle can be replayed exactly.
 /// </summary>
-/// <remarks>Not thread-safe: each generator is one sequence, drawn by one thread at a time.</remarks>
+/// <remarks>Thread safety: not thread-safe: each generator is one sequence, drawn by one thread at a time.</remarks>
 public sealed class FastRandom
 {
     private ulong _s0, _s1, _s2, _s3;

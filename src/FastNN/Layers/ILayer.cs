@@ -15,6 +15,9 @@ namespace FastNN.Layers;
 /// <c>[batch, OutputSize]</c>. Parameters are laid out one after another in the order of
 /// <see cref="ParameterDeclarations"/>, each row-major; state likewise in the order of
 /// <see cref="StateDeclarations"/>.</para>
+/// <para>Thread safety: the built-in layers are immutable, all data passing through the LayerBuffers of each call, and
+/// <see cref="FastNN.Inference.Predictor{T}"/> runs a layer from several threads at once on that basis: a layer of your
+/// own should keep no per-call data in its fields either, or say that it must not be shared.</para>
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public interface ILayer<T> where T : unmanaged, IFloatingPointIeee754<T>

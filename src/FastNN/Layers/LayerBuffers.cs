@@ -3,6 +3,8 @@ using System.Numerics;
 namespace FastNN.Layers;
 
 /// <summary>One layer's slices of its model's buffers, handed to every <see cref="ILayer{T}"/> call.</summary>
+/// <remarks>Thread safety: a ref struct, so it never leaves the stack of the thread that made it; the memory it points
+/// to belongs to the caller.</remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public readonly ref struct LayerBuffers<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

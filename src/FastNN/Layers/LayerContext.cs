@@ -1,6 +1,8 @@
 namespace FastNN.Layers;
 
 /// <summary>What a model shares with all its layers during a pass: the mode and the random source.</summary>
+/// <remarks>Thread safety: not thread-safe: the mode and random stream of one model, changed as it runs; one thread at
+/// a time, with its model.</remarks>
 public sealed class LayerContext
 {
     /// <summary>Creates a context in training mode with a random source seeded by <paramref name="seed"/>.</summary>

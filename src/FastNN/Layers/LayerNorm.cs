@@ -9,6 +9,8 @@ namespace FastNN.Layers;
 /// <para>Per row over its f features: <c>μ = mean(x)</c>, <c>σ² = mean((x − μ)²)</c> (biased),
 /// <c>y = γ·(x − μ)/√(σ² + ε) + β</c>; the same in training and evaluation. Defaults: ε = 1e-5, γ = 1, β = 0.</para>
 /// <para>Parameters: <c>weight</c> (γ) and <c>bias</c> (β), each <c>[features]</c>.</para>
+/// <para>Thread safety: immutable (shape and settings only; parameters, state and scratch live in the LayerBuffers each
+/// call receives), so one instance may serve any number of models and threads, each call with its own buffers.</para>
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class LayerNorm<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFloatingPointIeee754<T>

@@ -3,6 +3,8 @@ using FastNN.Models;
 namespace FastNN.Layers;
 
 /// <summary>A learnable tensor a layer declares: its name relative to the layer, its shape and what it is for.</summary>
+/// <remarks>Thread safety: immutable as long as the arrays it holds are not changed; safe to share between
+/// threads.</remarks>
 /// <param name="Name">PyTorch state-dict name relative to the layer, such as <c>weight</c> or <c>body.0.bias</c>.</param>
 /// <param name="Shape">Row-major shape.</param>
 /// <param name="Kind">What the tensor is for (optimizers decay <see cref="ParameterKind.Weight"/> tensors by default).</param>

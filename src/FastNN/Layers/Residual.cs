@@ -9,6 +9,8 @@ namespace FastNN.Layers;
 /// <remarks>
 /// Parameters are named as in a PyTorch module with attributes <c>body</c> (an <c>nn.Sequential</c>) and
 /// <c>projection</c> (an <c>nn.Linear(in, out, bias=False)</c>): <c>body.0.weight</c>, …, <c>projection.weight</c>.
+/// <para>Thread safety: immutable (shape and settings only; parameters, state and scratch live in the LayerBuffers each
+/// call receives), so one instance may serve any number of models and threads, each call with its own buffers.</para>
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class Residual<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFloatingPointIeee754<T>

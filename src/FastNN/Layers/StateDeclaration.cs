@@ -1,6 +1,8 @@
 namespace FastNN.Layers;
 
 /// <summary>A non-learnable tensor a layer declares, such as BatchNorm's <c>running_mean</c>.</summary>
+/// <remarks>Thread safety: immutable as long as the arrays it holds are not changed; safe to share between
+/// threads.</remarks>
 /// <param name="Name">PyTorch state-dict name relative to the layer.</param>
 /// <param name="Shape">Row-major shape; empty for a scalar such as <c>num_batches_tracked</c>.</param>
 /// <param name="IsInteger">Whether the tensor is a count, held as the model's element type but stored in model files as a

@@ -5,7 +5,9 @@ namespace FastNN.Losses;
 /// <summary>Binary cross-entropy on logits, as PyTorch's <c>nn.BCEWithLogitsLoss()</c>, in the stable form.</summary>
 /// <remarks><code>
 /// ℓ(x, t) = max(x, 0) − x·t + log(1 + e^(−|x|))      L = Σ ℓ / N      ∂L/∂x = (σ(x) − t)/N
-/// </code>Targets are probabilities in [0, 1] with the prediction's shape. Finite for any finite logit.</remarks>
+/// </code>Targets are probabilities in [0, 1] with the prediction's shape. Finite for any finite logit.
+/// <para>Thread safety: immutable; any number of threads may use one instance at once, each call with its own
+/// spans.</para></remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class BceWithLogitsLoss<T> : ILoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

@@ -5,7 +5,9 @@ namespace FastNN.Losses;
 /// <summary>Huber loss, as PyTorch's <c>nn.HuberLoss()</c>: quadratic near zero, linear beyond δ.</summary>
 /// <remarks><code>
 /// d = p − t      ℓ = ½d² if |d| &lt; δ, else δ·(|d| − ½δ)      L = Σ ℓ / N      ∂L/∂p = clamp(d, −δ, δ)/N
-/// </code>The target has the prediction's shape.</remarks>
+/// </code>The target has the prediction's shape.
+/// <para>Thread safety: immutable; any number of threads may use one instance at once, each call with its own
+/// spans.</para></remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class HuberLoss<T> : ILoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

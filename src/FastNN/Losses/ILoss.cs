@@ -3,6 +3,8 @@ using System.Numerics;
 namespace FastNN.Losses;
 
 /// <summary>A loss over a batch, mean-reduced as PyTorch's default, that also writes its gradient.</summary>
+/// <remarks>Thread safety: the built-in losses are immutable and may be shared between threads; an implementation of
+/// your own should be too, or say otherwise.</remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public interface ILoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

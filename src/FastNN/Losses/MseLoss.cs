@@ -4,6 +4,8 @@ using System.Numerics.Tensors;
 namespace FastNN.Losses;
 
 /// <summary>Mean squared error, as PyTorch's <c>nn.MSELoss()</c>: <c>L = Σ (p − t)² / N</c> over all N elements; <c>∂L/∂p = 2(p − t)/N</c>.</summary>
+/// <remarks>Thread safety: immutable; any number of threads may use one instance at once, each call with its own
+/// spans.</remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class MseLoss<T> : ILoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

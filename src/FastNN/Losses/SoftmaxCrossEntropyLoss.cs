@@ -7,7 +7,9 @@ namespace FastNN.Losses;
 /// <remarks><para>For each row of logits x with label k, with m = max(x):</para><code>
 /// ℓ = m + log Σⱼ e^(xⱼ − m) − x_k      L = Σ ℓ / batch      ∂L/∂xⱼ = (softmax(x)ⱼ − [j = k]) / batch
 /// </code><para>The target holds one class index per row, stored as a whole number in <typeparamref name="T"/>
-/// (0, 1, …, classes − 1).</para></remarks>
+/// (0, 1, …, classes − 1).</para>
+/// <para>Thread safety: immutable; any number of threads may use one instance at once, each call with its own
+/// spans.</para></remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class SoftmaxCrossEntropyLoss<T> : ILoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

@@ -1,6 +1,7 @@
 namespace FastNN.Models;
 
 /// <summary>What a parameter tensor is for; optimizers use it to choose what weight decay and L1/L2 penalties apply to.</summary>
+/// <remarks>Thread safety: an enum; its values are constants, safe on any thread.</remarks>
 public enum ParameterKind
 {
     /// <summary>A weight matrix (a Dense layer's <c>weight</c>, <c>[out, in]</c>).</summary>

@@ -4,6 +4,8 @@ namespace FastNN.Models;
 /// One named tensor inside a model's contiguous parameter buffer (and, at the same offset, its gradient
 /// buffer and every optimizer state buffer).
 /// </summary>
+/// <remarks>Thread safety: immutable as long as the arrays it holds are not changed; safe to share between
+/// threads.</remarks>
 /// <param name="Name">PyTorch <c>nn.Sequential</c> state-dict name, such as <c>0.weight</c>.</param>
 /// <param name="Offset">Index of the first element in the flat buffer.</param>
 /// <param name="Length">Number of elements (the product of <paramref name="Shape"/>).</param>

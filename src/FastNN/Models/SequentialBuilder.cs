@@ -7,6 +7,7 @@ namespace FastNN.Models;
 /// Builds a <see cref="Sequential{T}"/> layer by layer, each taking the previous layer's output width:
 /// <c>new SequentialBuilder&lt;float&gt;(784).Dense(256).Relu().Dense(10).Build(maxBatch: 64)</c>.
 /// </summary>
+/// <remarks>Thread safety: not thread-safe: each call adds to the same list of layers; one thread at a time.</remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class SequentialBuilder<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

@@ -1,6 +1,8 @@
 namespace FastNN.Models;
 
 /// <summary>One named non-learnable tensor (such as <c>1.running_mean</c>) inside a model's state buffer, which optimizers never touch.</summary>
+/// <remarks>Thread safety: immutable as long as the arrays it holds are not changed; safe to share between
+/// threads.</remarks>
 /// <param name="Name">PyTorch <c>nn.Sequential</c> state-dict name, such as <c>1.running_var</c>.</param>
 /// <param name="Offset">Index of the first element in <see cref="Sequential{T}.State"/>.</param>
 /// <param name="Length">Number of elements (the product of <paramref name="Shape"/>; 1 for a scalar).</param>

@@ -13,6 +13,8 @@ namespace FastNN.Optimizers;
 /// every tensor takes every step, which flat buffers guarantee). Elements outside every group are never touched.</para>
 /// <para><see cref="SaveState"/> and <see cref="LoadState"/> capture and restore everything needed to resume training
 /// so that the following steps are identical to an uninterrupted run.</para>
+/// <para>Thread safety: not thread-safe: a step updates the parameters and the optimizer's state in place; one thread
+/// at a time (a step may itself split its work across FastNN's worker threads).</para>
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>

@@ -8,6 +8,7 @@ namespace FastNN.Optimizers;
 /// Names follow PyTorch's state dicts where one exists (<c>exp_avg</c>, <c>exp_avg_sq</c>, <c>max_exp_avg_sq</c>,
 /// <c>momentum_buffer</c>, <c>square_avg</c>, <c>grad_avg</c>, <c>lr</c>, <c>weight_decay</c>, …), so a safetensors
 /// writer can store the buffers as tensors and the scalars as metadata.
+/// <para>Thread safety: immutable as long as the arrays it holds are not changed; safe to share between threads.</para>
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 /// <param name="Algorithm">The optimizer's name, such as <c>AdamW</c>; restoring into another algorithm throws.</param>

@@ -6,6 +6,7 @@ namespace FastNN.Optimizers;
 /// A contiguous range of the flat parameter buffer that an optimizer updates with its own learning rate and weight
 /// decay, as a PyTorch param group.
 /// </summary>
+/// <remarks>Thread safety: immutable (init-only); safe to share between threads.</remarks>
 /// <param name="Offset">Index of the range's first element in the parameter buffer.</param>
 /// <param name="Length">Number of elements in the range.</param>
 /// <param name="LearningRate">

@@ -4,6 +4,8 @@ using FastNN.Models;
 namespace FastNN.Regularization;
 
 /// <summary>A penalty on the parameters that is added to the loss and whose gradient is added to the parameter gradients.</summary>
+/// <remarks>Thread safety: the built-in penalties are immutable and may be shared between threads; an implementation of
+/// your own should be too, or say otherwise.</remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public interface IRegularizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

@@ -10,6 +10,8 @@ namespace FastNN.Regularization;
 /// zero: sparsity, unlike the L2 penalty or weight decay, which shrink in proportion to the weight. It is a term of
 /// the loss and passes through the optimizer; weight decay (coupled or decoupled) is the optimizer's and always L2-like.</para>
 /// <para>Applies to <see cref="ParameterKind.Weight"/> tensors unless other kinds are given.</para>
+/// <para>Thread safety: immutable; any number of threads may use one instance at once, each call with its own
+/// spans.</para>
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class L1Penalty<T> : Penalty<T> where T : unmanaged, IFloatingPointIeee754<T>

@@ -12,6 +12,8 @@ namespace FastNN.Regularization;
 /// decay (<see cref="Optimizers.AdamW{T}"/>, <see cref="Optimizers.Sgdw{T}"/>) shrinks weights directly and is not part of the loss.</para>
 /// <para>Applies to <see cref="ParameterKind.Weight"/> tensors unless other kinds are given: penalizing biases or
 /// normalization parameters constrains offsets and scales rather than model complexity.</para>
+/// <para>Thread safety: immutable; any number of threads may use one instance at once, each call with its own
+/// spans.</para>
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class L2Penalty<T> : Penalty<T> where T : unmanaged, IFloatingPointIeee754<T>

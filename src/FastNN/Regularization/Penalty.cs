@@ -7,6 +7,8 @@ namespace FastNN.Regularization;
 /// What <see cref="L1Penalty{T}"/> and <see cref="L2Penalty{T}"/> share: λ, the tensor kinds they apply to, the
 /// argument checks and the walk over the penalized tensors. Each penalty supplies one tensor's gradient and its value.
 /// </summary>
+/// <remarks>Thread safety: immutable; any number of threads may use one instance at once, each call with its own
+/// spans.</remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public abstract class Penalty<T> : IRegularizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

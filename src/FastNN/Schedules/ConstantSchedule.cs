@@ -1,6 +1,8 @@
 namespace FastNN.Schedules;
 
 /// <summary>The same learning rate at every t: <c>γ_t = γ0</c>.</summary>
+/// <remarks>Thread safety: immutable (the rate is a function of the step alone); safe to share between
+/// threads.</remarks>
 public sealed class ConstantSchedule : ILearningRateSchedule
 {
     /// <summary>Creates a constant schedule.</summary>

@@ -4,7 +4,9 @@ namespace FastNN.Schedules;
 /// Cosine annealing, PyTorch's closed form of torch.optim.lr_scheduler.CosineAnnealingLR:
 /// <c>γ_t = η_min + (γ0 − η_min)·(1 + cos(π·t / T_max)) / 2</c>.
 /// </summary>
-/// <remarks>The rate falls from γ0 at t = 0 to η_min at t = T_max; past T_max the formula continues (rising again), as PyTorch's closed form does.</remarks>
+/// <remarks>The rate falls from γ0 at t = 0 to η_min at t = T_max; past T_max the formula continues (rising again), as PyTorch's closed form does.
+/// <para>Thread safety: immutable (the rate is a function of the step alone); safe to share between
+/// threads.</para></remarks>
 public sealed class CosineAnnealingSchedule : ILearningRateSchedule
 {
     /// <summary>Creates a cosine annealing schedule.</summary>

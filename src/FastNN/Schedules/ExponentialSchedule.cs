@@ -1,6 +1,8 @@
 namespace FastNN.Schedules;
 
 /// <summary>Exponential decay, as torch.optim.lr_scheduler.ExponentialLR: <c>γ_t = γ0 · g^t</c>.</summary>
+/// <remarks>Thread safety: immutable (the rate is a function of the step alone); safe to share between
+/// threads.</remarks>
 public sealed class ExponentialSchedule : ILearningRateSchedule
 {
     /// <summary>Creates an exponential schedule.</summary>

@@ -5,6 +5,8 @@ namespace FastNN.Schedules;
 /// Schedules are pure functions of t (PyTorch's closed forms), so resuming at any t needs no schedule state.
 /// t counts whatever the caller advances: pass the step index to change the rate every step, or the epoch index to
 /// change it every epoch.
+/// <para>Thread safety: the built-in schedules are immutable (the rate is a function of the step alone) and may be
+/// shared between threads; an implementation of your own should be too, or say otherwise.</para>
 /// </remarks>
 public interface ILearningRateSchedule
 {

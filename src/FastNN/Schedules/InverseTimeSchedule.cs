@@ -4,6 +4,7 @@ namespace FastNN.Schedules;
 /// <remarks>
 /// With k = 1 the rate falls every t (every step, or every epoch if the caller passes epochs). With k = the number
 /// of mini-batches per epoch and t the step index, it falls once per epoch while being queried every step.
+/// <para>Thread safety: immutable (the rate is a function of the step alone); safe to share between threads.</para>
 /// </remarks>
 public sealed class InverseTimeSchedule : ILearningRateSchedule
 {

@@ -1,6 +1,8 @@
 namespace FastNN.Schedules;
 
 /// <summary>Step decay, as torch.optim.lr_scheduler.StepLR: <c>γ_t = γ0 · g^⌊t / s⌋</c>.</summary>
+/// <remarks>Thread safety: immutable (the rate is a function of the step alone); safe to share between
+/// threads.</remarks>
 public sealed class StepSchedule : ILearningRateSchedule
 {
     /// <summary>Creates a step schedule.</summary>

@@ -4,7 +4,9 @@ namespace FastNN.Schedules;
 /// <remarks><code>
 /// γ_t = after(0) · (f + (1 − f)·t / W)      for t &lt; W   (torch.optim.lr_scheduler.LinearLR's ramp)
 /// γ_t = after(t − W)                          for t ≥ W   (the wrapped schedule starts its own clock after warm-up)
-/// </code><para>With the defaults the rate climbs from a third of the wrapped schedule's first rate to all of it over W units of t.</para></remarks>
+/// </code><para>With the defaults the rate climbs from a third of the wrapped schedule's first rate to all of it over W units of t.</para>
+/// <para>Thread safety: immutable (the rate is a function of the step alone); safe to share between
+/// threads.</para></remarks>
 public sealed class WarmupSchedule : ILearningRateSchedule
 {
     /// <summary>Wraps <paramref name="after"/> with a linear warm-up.</summary>

@@ -7,6 +7,8 @@ namespace FastNN.Training;
 /// k-fold cross-validation: for each fold, fit a fresh model on the training rows and score it on the held-out
 /// rows, optionally standardizing with statistics of that fold's training rows only.
 /// </summary>
+/// <remarks>Thread safety: every method may be called from several threads at once, provided they do not share a model,
+/// trainer, optimizer or buffer that a call changes.</remarks>
 public static class CrossValidation
 {
     /// <summary>Runs <paramref name="fitAndEvaluate"/> once per fold of <paramref name="data"/>.</summary>

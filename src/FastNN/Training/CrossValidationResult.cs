@@ -2,7 +2,8 @@ namespace FastNN.Training;
 
 /// <summary>The folds of a cross-validation and the mean and spread of their validation scores.</summary>
 /// <param name="Folds">One result per fold, in fold order.</param>
-/// <remarks>Standard deviations are the population form (divide by k), as scikit-learn's <c>cv_results_</c>.</remarks>
+/// <remarks>Standard deviations are the population form (divide by k), as scikit-learn's <c>cv_results_</c>.
+/// <para>Thread safety: immutable (init-only); safe to share between threads.</para></remarks>
 public sealed record CrossValidationResult(IReadOnlyList<FoldResult> Folds)
 {
     /// <summary>Mean over folds of the validation <see cref="Evaluation.Metric"/>.</summary>

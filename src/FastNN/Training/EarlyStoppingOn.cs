@@ -1,6 +1,7 @@
 namespace FastNN.Training;
 
 /// <summary>Which validation number early stopping and best-epoch selection watch.</summary>
+/// <remarks>Thread safety: an enum; its values are constants, safe on any thread.</remarks>
 public enum EarlyStoppingOn
 {
     /// <summary>The validation loss, lower is better (the default: it moves even when accuracy is flat).</summary>

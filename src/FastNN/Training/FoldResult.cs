@@ -1,6 +1,7 @@
 namespace FastNN.Training;
 
 /// <summary>How a model trained on one fold's training rows did on that fold's validation rows.</summary>
+/// <remarks>Thread safety: immutable (init-only); safe to share between threads.</remarks>
 /// <param name="Fold">0-based fold number.</param>
 /// <param name="TrainRows">Number of training rows.</param>
 /// <param name="ValidationRows">Number of validation rows.</param>

@@ -4,6 +4,8 @@ using FastNN.Data;
 namespace FastNN.Training;
 
 /// <summary>Grid search over learning rates and regularization strengths, each setting scored by k-fold cross-validation on the same folds.</summary>
+/// <remarks>Thread safety: every method may be called from several threads at once, provided they do not share a model,
+/// trainer, optimizer or buffer that a call changes.</remarks>
 public static class GridSearch
 {
     /// <summary>Cross-validates every (learning rate, λ) pair.</summary>

@@ -1,6 +1,7 @@
 namespace FastNN.Training;
 
 /// <summary>The cross-validation result of every setting of a grid search, and the best setting.</summary>
+/// <remarks>Thread safety: immutable (init-only); safe to share between threads.</remarks>
 /// <param name="Settings">Each setting with its cross-validation, in the order searched.</param>
 public sealed record GridSearchResult(IReadOnlyList<(GridPoint Setting, CrossValidationResult Result)> Settings)
 {

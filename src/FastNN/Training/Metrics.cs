@@ -6,6 +6,7 @@ namespace FastNN.Training;
 /// <summary>
 /// Task metrics over a batch of predictions, accumulated in <see cref="double"/>. None allocates.
 /// </summary>
+/// <remarks>Thread safety: every method may be called from several threads at once.</remarks>
 public static class Metrics
 {
     /// <summary>

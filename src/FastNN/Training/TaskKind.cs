@@ -1,6 +1,7 @@
 namespace FastNN.Training;
 
 /// <summary>The kind of problem a model solves; it chooses the metrics a <see cref="Trainer{T}"/> reports.</summary>
+/// <remarks>Thread safety: an enum; its values are constants, safe on any thread.</remarks>
 public enum TaskKind
 {
     /// <summary>One real-valued output per row; metrics RMSE and R² (R² is the headline metric).</summary>

@@ -21,6 +21,8 @@ namespace FastNN.Training;
 /// the start of <see cref="Fit"/>; <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>, the inner step, allocates nothing.</para>
 /// <para>Targets hold one value per row: the regression target, the 0/1 label of a binary classifier (one logit
 /// output), or the class index of a multi-class classifier (one score per class).</para>
+/// <para>Thread safety: not thread-safe: Fit trains its model with its optimizer, changing both; one thread at a time,
+/// and no other thread may use the model, the optimizer or the monitor meanwhile.</para>
 /// </remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -90,7 +92,13 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Clip the gradients to this global L2 norm before each step (as <c>clip_grad_norm_</c>), or null not to clip.</summary>
     public double? MaxGradientNorm { get; set; }
 
-    /// <summary>A gradient monitor fed at every step (it samples at its own interval), or null.</summary>
+    /// <summary>
+    /// A gradient monitor fed at every step (it samples at its own interval), or null. It reads the gradient of the loss
+    /// alone, as the backward pass leaves it: before the <see cref="Regularizer"/> adds its penalty's gradient (λ·w for
+    /// L2, which would make a layer whose loss gradient vanished look healthy) and before clipping (which would hide an
+    /// explosion). A step then refused (the <see cref="Guard"/> skips it, or the loss is not finite) is still sampled,
+    /// with no update ratio: the monitor is where such a gradient shows.
+    /// </summary>
     public GradientMonitor<T>? Monitor { get; set; }
 
     /// <summary>
@@ -123,9 +131,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// One optimizer step on one mini-batch: zero the gradients, forward in training mode, loss and its gradient,
-    /// backward, regularizer, guard, monitor, clipping, schedule, optimizer step. Allocates nothing.
+    /// backward, monitor, regularizer, guard, clipping, schedule, optimizer step. Allocates nothing.
     /// </summary>
-    /// <remarks><para>The monitor sees the gradients before clipping, so it still reports what clipping hides. The backward
+    /// <remarks><para>The monitor sees the loss's gradient before the penalty and before clipping, so it reports what they would hide. The backward
     /// pass runs with <see cref="Sequential{T}.ComputeInputGradient"/> off (the input gradient is not needed to train);
     /// the model's setting is restored afterwards, so <see cref="Sequential{T}.InputGradient"/> is not available after a step.</para>
     /// <para>Without a regularizer, guard, monitor or clipping, which need every gradient before the step, the step is
@@ -192,13 +200,13 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         Model.ZeroGrad();
         Backward(lossGradient, batch, accumulate: true, optimizer: null);
+        Monitor?.BeforeStep(Steps, Model.Parameters, Model.Gradients); // the loss's own gradient: before any penalty or clipping
         if (Regularizer is not null)
             loss += Regularizer.AddTo(Model.Parameters, Model.Gradients, Model.ParameterTensors);
         if (Guard is not null && !Guard.Check(Model.Gradients))
             return double.NaN;
         CheckFinite(loss);
 
-        Monitor?.BeforeStep(Steps, Model.Parameters, Model.Gradients);
         if (MaxGradientNorm is double maxNorm)
             GradientClipping.ClipByGlobalNorm(Model.Gradients, maxNorm);
         if (Schedule is not null && ScheduleEachStep)

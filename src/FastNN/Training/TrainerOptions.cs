@@ -1,6 +1,7 @@
 namespace FastNN.Training;
 
 /// <summary>How a trainer runs: epochs, mini-batches, shuffling, validation and early stopping.</summary>
+/// <remarks>Thread safety: immutable (init-only); safe to share between threads.</remarks>
 public sealed record TrainerOptions
 {
     /// <summary>

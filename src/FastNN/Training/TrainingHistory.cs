@@ -1,6 +1,7 @@
 namespace FastNN.Training;
 
 /// <summary>The epochs of one <c>Fit</c> and which one was best.</summary>
+/// <remarks>Thread safety: immutable (init-only); safe to share between threads.</remarks>
 /// <param name="Epochs">One result per epoch this <c>Fit</c> ran, in order (numbered as the trainer counts them, so a resumed run starts after the saved epochs).</param>
 /// <param name="BestEpoch">Number of the epoch with the best watched validation number, or 0 without a validation set.</param>
 /// <param name="StoppedEarly">Whether early stopping ended training before the last epoch.</param>

@@ -49,8 +49,22 @@ public static class NarrowArbitrary
         SmallPathCases.Of(Gen.Choose(1, 300), Gen.Choose(1, 16), Gen.Choose(1, 300), Gen.Constant(false), Gen.Constant(true));
 }
 
+/// <summary>C = A·Bᵀ with at most 8 rows (a Dense layer's forward pass on a few rows), B of any size: the dot-product path.</summary>
+public static class ShortDotArbitrary
+{
+    public static Arbitrary<GemmCase> Case() =>
+        SmallPathCases.Of(Gen.Choose(1, 8), Gen.Choose(17, 700), Gen.Choose(1, 900), Gen.Constant(false), Gen.Constant(true));
+}
+
 public class GemmSmallPathTests
 {
+    [Property(MaxTest = 20, Arbitrary = [typeof(ShortDotArbitrary)])]
+    public void ShortProductsWithTransposedBMatchTheReference(GemmCase g)
+    {
+        GemmPropertyTests.Check<float>(g);
+        GemmPropertyTests.Check<double>(g);
+    }
+
     [Property(MaxTest = 30, Arbitrary = [typeof(NarrowArbitrary)])]
     public void NarrowProductsMatchTheReference(GemmCase g)
     {

@@ -4,8 +4,8 @@ using FastNN.Intrinsics;
 namespace FastNN.Tests.Gemm;
 
 /// <summary>
-/// Gemm.MultiplyPrepacked against a triple loop in double: C = f(A·op(B) + bias) on the panel-rows kernel (m ≤ 4) and
-/// the packed GEMM (taller), with ragged panels, several depth blocks and every activation the kernel fuses.
+/// Gemm.MultiplyPrepacked against a triple loop in double: C = f(A·op(B) + bias) on the panel-rows kernel and the packed
+/// GEMM (each shape on both, forced), with ragged panels, several depth blocks and every activation the kernel fuses.
 /// </summary>
 public class PrepackedGemmTests
 {
@@ -41,27 +41,30 @@ public class PrepackedGemmTests
         T[] bs = bias ? GemmAssert.Random(rng, 1, n, n, T.Zero) : [];
         PrepackedMatrix<T> packed = Intrinsics.Gemm.Prepack(transposeB, k, n, b, ldb);
         var c = new T[m * ldc];
-        c.AsSpan().Fill(T.NaN);
-        T[] original = (T[])c.Clone();
-        Intrinsics.Gemm.MultiplyPrepacked(m, a, lda, packed, bs, Activation.Identity, c, ldc, new T[packed.WorkspaceLength]);
-
-        // The bias as an extra depth step: a column of ones against a row of biases.
         (double[] expected, double[] magnitude) = ReferenceGemm.Multiply(false, transposeB, m, n, k, T.One, a, lda, b, ldb, T.Zero, c, ldc);
         double u = GemmAssert.UnitRoundoff<T>();
-        for (int i = 0; i < m; i++)
+        // The panel-rows kernel for every row (cut-off above m), then the packed GEMM for every row (cut-off 0), then the default.
+        foreach (int cutoff in new[] { int.MaxValue, 0, Intrinsics.Gemm.PanelRowsMaxRows })
         {
-            for (int j = 0; j < ldc; j++)
+            c.AsSpan().Fill(T.NaN);
+            T[] original = (T[])c.Clone();
+            Intrinsics.Gemm.MultiplyPrepackedWithCutoff(m, a, lda, packed, bs, Activation.Identity, c, ldc, new T[packed.WorkspaceLength], cutoff);
+            string kernel = m <= cutoff ? "panel rows" : "packed GEMM";
+            for (int i = 0; i < m; i++)
             {
-                T actual = c[i * ldc + j];
-                if (j >= n)
+                for (int j = 0; j < ldc; j++)
                 {
-                    Assert.True(GemmAssert.BitEquals(actual, original[i * ldc + j]), $"C[{i},{j}] outside the matrix was written");
-                    continue;
+                    T actual = c[i * ldc + j];
+                    if (j >= n)
+                    {
+                        Assert.True(GemmAssert.BitEquals(actual, original[i * ldc + j]), $"{kernel}: C[{i},{j}] outside the matrix was written");
+                        continue;
+                    }
+                    double b0 = bias ? double.CreateChecked(bs[j]) : 0;
+                    double want = expected[i * n + j] + b0, tolerance = (k + 5) * u * (magnitude[i * n + j] + Math.Abs(b0)) + double.Epsilon;
+                    Assert.True(Math.Abs(double.CreateChecked(actual) - want) <= tolerance,
+                        $"{kernel}: C[{i},{j}] = {actual}, expected {want} ± {tolerance} (m={m} k={k} n={n}, path {Isa.Path})");
                 }
-                double b0 = bias ? double.CreateChecked(bs[j]) : 0;
-                double want = expected[i * n + j] + b0, tolerance = (k + 5) * u * (magnitude[i * n + j] + Math.Abs(b0)) + double.Epsilon;
-                Assert.True(Math.Abs(double.CreateChecked(actual) - want) <= tolerance,
-                    $"C[{i},{j}] = {actual}, expected {want} ± {tolerance} (m={m} k={k} n={n}, path {Isa.Path})");
             }
         }
     }
@@ -112,24 +115,53 @@ public class PrepackedGemmTests
     [InlineData(1500)]
     public void ARowDoesNotDependOnTheRowsAroundIt(int k)
     {
-        // Every element gets the same arithmetic on the panel kernel (1-4 rows) and on the packed GEMM (5 up).
+        // Every element gets the same arithmetic on the panel kernel and on the packed GEMM, whatever rows are around it:
+        // calls of 1 to 17 rows on either kernel (forced) and on the default choice, against one call of 37 on the GEMM.
         const int m = 37, n = 45;
         var rng = new Random(k);
         float[] a = GemmAssert.Random(rng, m, k, k, 0f), w = GemmAssert.Random(rng, n, k, k, 0f), bias = GemmAssert.Random(rng, 1, n, n, 0f);
         PrepackedMatrix<float> packed = Intrinsics.Gemm.Prepack<float>(true, k, n, w, k);
         var workspace = new float[packed.WorkspaceLength];
         var whole = new float[m * n];
-        Intrinsics.Gemm.MultiplyPrepacked<float>(m, a, k, packed, bias, Activation.Gelu, whole, n, workspace);
-        foreach (int rows in new[] { 1, 2, 3, 4, 5, 8, 17 })
+        Intrinsics.Gemm.MultiplyPrepackedWithCutoff<float>(m, a, k, packed, bias, Activation.Gelu, whole, n, workspace, 0);
+        foreach (int cutoff in new[] { int.MaxValue, 0, Intrinsics.Gemm.PanelRowsMaxRows })
         {
-            var part = new float[m * n];
-            for (int i = 0; i < m; i += rows)
+            foreach (int rows in new[] { 1, 2, 3, 4, 5, 8, 17 })
             {
-                int r = Math.Min(rows, m - i);
-                Intrinsics.Gemm.MultiplyPrepacked<float>(r, a.AsSpan(i * k, r * k), k, packed, bias, Activation.Gelu, part.AsSpan(i * n, r * n), n, workspace);
+                var part = new float[m * n];
+                for (int i = 0; i < m; i += rows)
+                {
+                    int r = Math.Min(rows, m - i);
+                    Intrinsics.Gemm.MultiplyPrepackedWithCutoff<float>(r, a.AsSpan(i * k, r * k), k, packed, bias, Activation.Gelu, part.AsSpan(i * n, r * n), n, workspace, cutoff);
+                }
+                for (int i = 0; i < whole.Length; i++)
+                    Assert.True(GemmAssert.BitEquals(whole[i], part[i]), $"calls of {rows} rows, cut-off {cutoff}: C[{i / n},{i % n}] = {part[i]}, {whole[i]} in one call of {m} on the GEMM (path {Isa.Path})");
             }
-            for (int i = 0; i < whole.Length; i++)
-                Assert.True(GemmAssert.BitEquals(whole[i], part[i]), $"calls of {rows} rows: C[{i / n},{i % n}] = {part[i]}, {whole[i]} in one call of {m} (path {Isa.Path})");
+        }
+    }
+
+    [Fact]
+    public void EitherPanelOrderGivesTheSameBits()
+    {
+        // The panel-rows kernel goes over the panels left to right and right to left on alternate calls: four calls in
+        // a row (both orders twice) give the GEMM's bits. 221 columns: 7 panels of 32 (a group of 4, of 2 and of 1)
+        // on AVX-512 float, more and narrower panels on the other paths, ragged at the end.
+        const int k = 300, n = 221;
+        var rng = new Random(8);
+        foreach (int m in new[] { 1, 2, 4 })
+        {
+            float[] a = GemmAssert.Random(rng, m, k, k, 0f), w = GemmAssert.Random(rng, n, k, k, 0f), bias = GemmAssert.Random(rng, 1, n, n, 0f);
+            PrepackedMatrix<float> packed = Intrinsics.Gemm.Prepack<float>(true, k, n, w, k);
+            var workspace = new float[packed.WorkspaceLength];
+            var gemm = new float[m * n];
+            Intrinsics.Gemm.MultiplyPrepackedWithCutoff<float>(m, a, k, packed, bias, Activation.Relu, gemm, n, workspace, 0);
+            for (int call = 0; call < 4; call++)
+            {
+                var c = new float[m * n];
+                Intrinsics.Gemm.MultiplyPrepackedWithCutoff<float>(m, a, k, packed, bias, Activation.Relu, c, n, workspace, int.MaxValue);
+                for (int i = 0; i < c.Length; i++)
+                    Assert.True(GemmAssert.BitEquals(gemm[i], c[i]), $"m={m}, call {call}: C[{i / n},{i % n}] = {c[i]}, {gemm[i]} on the GEMM (path {Isa.Path})");
+            }
         }
     }
 

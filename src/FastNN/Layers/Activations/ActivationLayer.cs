@@ -4,6 +4,9 @@ using System.Text.Json;
 namespace FastNN.Layers;
 
 /// <summary>The common shape of the built-in activation layers: <c>[batch, features]</c> in and out, no state, no scratch (the backward pass reads the saved input or output).</summary>
+/// <remarks>Thread safety: immutable (shape and settings only; parameters, state and scratch live in the LayerBuffers
+/// each call receives), so one instance may serve any number of models and threads, each call with its own
+/// buffers.</remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public abstract class ActivationLayer<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFloatingPointIeee754<T>
 {

@@ -5,6 +5,9 @@ using FastNN.Intrinsics;
 namespace FastNN.Layers;
 
 /// <summary>Gaussian error linear unit, as <c>nn.GELU</c>: <c>y = x·Φ(x)</c> with the exact erf form, or the tanh approximation when asked.</summary>
+/// <remarks>Thread safety: immutable (shape and settings only; parameters, state and scratch live in the LayerBuffers
+/// each call receives), so one instance may serve any number of models and threads, each call with its own
+/// buffers.</remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class Gelu<T> : ActivationLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

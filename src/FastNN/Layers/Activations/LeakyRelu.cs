@@ -5,6 +5,9 @@ using FastNN.Intrinsics;
 namespace FastNN.Layers;
 
 /// <summary>Leaky ReLU, as <c>nn.LeakyReLU</c>: <c>y = x</c> for x &gt; 0, else <c>negativeSlope·x</c>; the derivative at 0 is the slope, as PyTorch.</summary>
+/// <remarks>Thread safety: immutable (shape and settings only; parameters, state and scratch live in the LayerBuffers
+/// each call receives), so one instance may serve any number of models and threads, each call with its own
+/// buffers.</remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class LeakyRelu<T> : ActivationLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

@@ -5,6 +5,9 @@ using FastNN.Intrinsics;
 namespace FastNN.Layers;
 
 /// <summary>Row-wise log-softmax, as <c>nn.LogSoftmax(dim=1)</c>, subtracting each row's maximum first; the backward pass uses the saved output.</summary>
+/// <remarks>Thread safety: immutable (shape and settings only; parameters, state and scratch live in the LayerBuffers
+/// each call receives), so one instance may serve any number of models and threads, each call with its own
+/// buffers.</remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class LogSoftmax<T> : ActivationLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

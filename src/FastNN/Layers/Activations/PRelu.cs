@@ -6,7 +6,10 @@ using FastNN.Models;
 namespace FastNN.Layers;
 
 /// <summary>Parametric ReLU, as <c>nn.PReLU</c>: <c>y = x</c> for x &gt; 0, else <c>a·x</c> with a learnable slope a, shared or one per feature.</summary>
-/// <remarks>Parameter: <c>weight</c>, <c>[num_parameters]</c> (kind <see cref="ParameterKind.PReluSlope"/>), initialized to 0.25 as PyTorch.</remarks>
+/// <remarks>Parameter: <c>weight</c>, <c>[num_parameters]</c> (kind <see cref="ParameterKind.PReluSlope"/>), initialized to 0.25 as PyTorch.
+/// <para>Thread safety: immutable (shape and settings only; parameters, state and scratch live in the LayerBuffers each
+/// call receives), so one instance may serve any number of models and threads, each call with its own
+/// buffers.</para></remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class PRelu<T> : ActivationLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

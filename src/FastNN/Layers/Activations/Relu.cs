@@ -5,6 +5,9 @@ using FastNN.Intrinsics;
 namespace FastNN.Layers;
 
 /// <summary>Rectified linear unit, as <c>nn.ReLU</c>: <c>y = max(x, 0)</c>; the derivative at 0 is 0, as PyTorch.</summary>
+/// <remarks>Thread safety: immutable (shape and settings only; parameters, state and scratch live in the LayerBuffers
+/// each call receives), so one instance may serve any number of models and threads, each call with its own
+/// buffers.</remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class Relu<T> : ActivationLayer<T>, IOutputDerivative where T : unmanaged, IFloatingPointIeee754<T>
 {

@@ -5,6 +5,9 @@ using FastNN.Intrinsics;
 namespace FastNN.Layers;
 
 /// <summary>Logistic sigmoid, as <c>nn.Sigmoid</c>: <c>y = 1/(1 + e^(−x))</c>; the backward pass uses the saved output, <c>dx = dy·y·(1 − y)</c>.</summary>
+/// <remarks>Thread safety: immutable (shape and settings only; parameters, state and scratch live in the LayerBuffers
+/// each call receives), so one instance may serve any number of models and threads, each call with its own
+/// buffers.</remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class Sigmoid<T> : ActivationLayer<T>, IOutputDerivative where T : unmanaged, IFloatingPointIeee754<T>
 {

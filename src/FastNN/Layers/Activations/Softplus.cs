@@ -5,6 +5,9 @@ using FastNN.Intrinsics;
 namespace FastNN.Layers;
 
 /// <summary>Softplus, as <c>nn.Softplus</c>: <c>y = log(1 + e^(β·x))/β</c>, and <c>y = x</c> where <c>β·x &gt; threshold</c>.</summary>
+/// <remarks>Thread safety: immutable (shape and settings only; parameters, state and scratch live in the LayerBuffers
+/// each call receives), so one instance may serve any number of models and threads, each call with its own
+/// buffers.</remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class Softplus<T> : ActivationLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

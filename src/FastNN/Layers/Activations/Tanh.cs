@@ -5,6 +5,9 @@ using FastNN.Intrinsics;
 namespace FastNN.Layers;
 
 /// <summary>Hyperbolic tangent, as <c>nn.Tanh</c>; the backward pass uses the saved output, <c>dx = dy·(1 − y²)</c>.</summary>
+/// <remarks>Thread safety: immutable (shape and settings only; parameters, state and scratch live in the LayerBuffers
+/// each call receives), so one instance may serve any number of models and threads, each call with its own
+/// buffers.</remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class Tanh<T> : ActivationLayer<T>, IOutputDerivative where T : unmanaged, IFloatingPointIeee754<T>
 {

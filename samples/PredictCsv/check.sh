@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the PredictCsv sample (the command given, e.g. "dotnet samples/PredictCsv/bin/Release/net10.0/PredictCsv.dll"
+# or the NativeAOT binary) on the committed rows of both sample models and compares what it prints with what
+# models/make_models.py computed in float64: labels exactly, numbers within 1e-4 relative (+ 1e-6 absolute).
+# Prints one line per model and exits non-zero on any difference.
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+status=0
+for model in breast_cancer diabetes; do
+  actual=$("$@" "$here/models/$model.safetensors" < "$here/models/$model.rows.csv") || { echo "sample: $model: exit code $?"; status=1; continue; }
+  if diff <(echo "$actual") "$here/models/$model.expected.csv" >/dev/null \
+     || awk -F, 'NR == FNR { want[FNR] = $0; n = FNR; next }
+        { got[FNR] = $0; m = FNR }
+        END {
+          if (n != m) { print "  " m " lines, expected " n; exit 1 }
+          for (i = 1; i <= n; i++) {
+            a = split(got[i], g, ","); b = split(want[i], w, ",")
+            if (a != b) { print "  line " i ": " got[i] " / expected " want[i]; exit 1 }
+            for (j = 1; j <= a; j++) {
+              if (w[j] ~ /^-?[0-9.]+([eE][-+]?[0-9]+)?$/) {
+                d = g[j] - w[j]; if (d < 0) d = -d; t = w[j] < 0 ? -w[j] : w[j]
+                if (d > 1e-4 * t + 1e-6) { print "  line " i ", field " j ": " g[j] ", expected " w[j]; exit 1 }
+              } else if (g[j] != w[j]) { print "  line " i ", field " j ": " g[j] ", expected " w[j]; exit 1 }
+            }
+          }
+        }' "$here/models/$model.expected.csv" <(echo "$actual"); then
+    echo "sample: $model: $(($(echo "$actual" | wc -l) - 1)) predictions as expected"
+  else
+    echo "sample: $model: predictions differ from models/$model.expected.csv"; status=1
+  fi
+done
+exit $status

@@ -1,0 +1,98 @@
+using System.Globalization;
+using FastNN.Data;
+using FastNN.IO;
+
+namespace FastNN.Cli.Training;
+
+/// <summary>
+/// The options that define a training run, recorded in its model file and checkpoints (<see cref="ModelInfo.Notes"/>,
+/// by option name), so that <c>--resume</c> can check that a run goes on with the options it started with: a run
+/// resumed with other ones would end neither as the original nor as a fresh run with the new ones.
+/// </summary>
+/// <remarks>
+/// Left out: what does not change the rest of the run (<c>--init</c>, whose weights the checkpoint replaces; the
+/// threads; the files written), and <c>--epochs</c>, which a resumed run may raise to train on.
+/// </remarks>
+internal static class RunNotes
+{
+    /// <summary>The notes of a run on <paramref name="source"/> (the data's name) with target <paramref name="target"/>.</summary>
+    public static Dictionary<string, string> Of(string source, string? target, TaskChoice task, DataSettings data, ModelSettings model,
+        OptimizerSettings optimizer, LoopSettings loop) => new(StringComparer.Ordinal)
+    {
+        ["--data"] = source,
+        ["--label-column"] = target ?? "",
+        ["--task"] = task.Name(),
+        ["--test-fraction"] = Number(data.TestFraction),
+        ["--no-standardize"] = Flag(!data.Standardize),
+        ["--no-shuffle"] = Flag(!data.Shuffle),
+        ["--layers"] = string.Join(",", model.Layers),
+        ["--activation"] = model.Activation,
+        ["--dropout"] = Number(model.Dropout),
+        ["--batch-norm"] = Flag(model.BatchNorm),
+        ["--layer-norm"] = Flag(model.LayerNorm),
+        ["--residual"] = Flag(model.Residual),
+        ["--optimizer"] = optimizer.Name,
+        ["--lr"] = Number(optimizer.LearningRate),
+        ["--momentum"] = Number(optimizer.Momentum),
+        ["--nesterov"] = Flag(optimizer.Nesterov),
+        ["--weight-decay"] = Number(optimizer.WeightDecay),
+        ["--l1"] = Number(optimizer.L1),
+        ["--l2"] = Number(optimizer.L2),
+        ["--schedule"] = optimizer.Schedule.ToString(),
+        ["--warmup"] = optimizer.Warmup.ToString(CultureInfo.InvariantCulture),
+        ["--clip-norm"] = optimizer.ClipNorm is double clip ? Number(clip) : "none",
+        ["--batch-size"] = loop.BatchSize.ToString(CultureInfo.InvariantCulture),
+        ["--seed"] = loop.Seed.ToString(CultureInfo.InvariantCulture),
+        ["--double"] = Flag(loop.Double),
+    };
+
+    /// <summary>
+    /// Throws a <see cref="UsageException"/> naming every option whose value differs between the run that saved
+    /// <paramref name="checkpoint"/> (its <paramref name="saved"/> notes; none from a checkpoint another program wrote)
+    /// and this one.
+    /// </summary>
+    public static void CheckResume(string checkpoint, IReadOnlyDictionary<string, string>? saved, IReadOnlyDictionary<string, string> current)
+    {
+        if (saved is null)
+            return;
+        string[] differences = current
+            .Where(option => saved.TryGetValue(option.Key, out string? value) && value != option.Value)
+            .Select(option => $"{option.Key} {Show(saved[option.Key])} there, {Show(option.Value)} here")
+            .ToArray();
+        if (differences.Length > 0)
+        {
+            throw new UsageException(
+                $"--resume: {checkpoint} was saved by a run with other options ({string.Join("; ", differences)}); resume with the original run's options (--epochs may change).");
+        }
+    }
+
+    /// <summary>
+    /// Throws a <see cref="UsageException"/> when the checkpoint's run read other rows than this one: other columns,
+    /// classes or standardization statistics (the data file changed since, or options the checkpoint does not record).
+    /// </summary>
+    public static void CheckData(string checkpoint, ModelInfo saved, ModelInfo current)
+    {
+        string? difference =
+            !Same(saved.FeatureNames, current.FeatureNames) || saved.TargetName != current.TargetName ? "columns"
+            : !Same(saved.ClassLabels, current.ClassLabels) ? "classes"
+            : !Same(saved.Input, current.Input) || !Same(saved.Target, current.Target) ? "standardization statistics"
+            : null;
+        if (difference is not null)
+        {
+            throw new UsageException(
+                $"--resume: {checkpoint} was trained on other rows than this run's (its {difference} differ): resume on the same data file with the original run's options.");
+        }
+    }
+
+    private static bool Same(IReadOnlyList<string>? a, IReadOnlyList<string>? b) =>
+        a is null ? b is null : b is not null && a.SequenceEqual(b, StringComparer.Ordinal);
+
+    private static bool Same(Standardizer? a, Standardizer? b) =>
+        a is null ? b is null : b is not null && a.Means.SequenceEqual(b.Means) && a.Scales.SequenceEqual(b.Scales);
+
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Flag(bool on) => on ? "on" : "off";
+
+    private static string Show(string value) => value.Length == 0 ? "\"\"" : value;
+}
