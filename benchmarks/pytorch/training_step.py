@@ -16,7 +16,8 @@ Standalone:  OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=SkylakeX
              prints the median time of each workload.
 --serve:     the FastNN benchmark (`-- step`) starts this as a child and times it in paired rounds beside FastNN:
              it reads lines "calibrate <workload> <ms>" (warm up for twice ms, answer the calls that fill ms) and
-             "time <workload> <calls>" (answer seconds per call over that many back-to-back calls), "info" and "quit".
+             "time <workload> <calls>" (one untimed call, then answer seconds per call over that many back-to-back calls),
+             "info" and "quit".
 """
 import argparse
 import gzip
@@ -138,6 +139,7 @@ def serve():
             elapsed_ms = (time.perf_counter() - start) * 1e3
             print(max(1, int(calls * slice_ms / elapsed_ms)), flush=True)
         elif words[0] == "time":
+            fn()  # untimed: the slice's caches are refilled before the clock starts, as on the C# side
             print(repr(seconds_per_call(fn, int(words[2]))), flush=True)
         else:
             raise ValueError(f"unknown command {line!r}")

@@ -6,8 +6,8 @@ namespace FastNN.Benchmarks.Baselines;
 
 /// <summary>
 /// <c>benchmarks/pytorch/training_step.py --serve</c> as a child process with a fixed thread count, timed in paired
-/// rounds beside FastNN: the child times its own slices (so no pipe latency enters a figure) and sits blocked on its
-/// input between them, leaving the cores to the other sides.
+/// rounds beside FastNN: the child times its own slices (so no pipe latency enters a figure), each after one untimed
+/// call as the FastNN sides do, and sits blocked on its input between them, leaving the cores to the other sides.
 /// </summary>
 /// <remarks>
 /// Threads are set as issue 15 asks: OMP_NUM_THREADS and OPENBLAS_NUM_THREADS in the child's environment (Debian's

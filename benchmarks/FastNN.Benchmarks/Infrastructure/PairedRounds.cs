@@ -27,7 +27,10 @@ internal static class PairedRounds
         Measure(rounds, afterSlice, actions.Select(Local).ToArray());
 
     /// <summary>A side that times <paramref name="action"/> in this process.</summary>
-    public static ITimedSide Local(Action action) => new LocalSide(action);
+    /// <param name="action">One call.</param>
+    /// <param name="untimedFirst">Start every slice with one untimed call, so that a side whose slice holds only a few
+    /// calls of a large working set is not timed refilling the caches that the sides before it emptied.</param>
+    public static ITimedSide Local(Action action, bool untimedFirst = false) => new LocalSide(action, untimedFirst);
 
     /// <summary>Warms every side up, then runs <paramref name="rounds"/> rounds; a side may time itself in another process.</summary>
     /// <returns>Seconds per call: [round][side].</returns>
@@ -62,7 +65,7 @@ internal static class PairedRounds
     }
 
     /// <summary>An action of this process, timed here.</summary>
-    private sealed class LocalSide(Action action) : ITimedSide
+    private sealed class LocalSide(Action action, bool untimedFirst = false) : ITimedSide
     {
         // Past tiering (every hot FastNN method is AggressiveOptimization anyway) and into steady caches, then enough
         // calls to fill one slice, counted after the warm-up: a first call that compiles must not shrink the slice.
@@ -87,6 +90,8 @@ internal static class PairedRounds
 
         public double SecondsPerCall(int calls)
         {
+            if (untimedFirst)
+                action();
             long start = Stopwatch.GetTimestamp();
             for (int i = 0; i < calls; i++)
                 action();

@@ -9,8 +9,12 @@ namespace FastNN.Benchmarks.Models;
 /// Issue 15's training-step targets, side by side in one process: every workload of <see cref="StepWorkload"/> on
 /// FastNN with one and two threads, PyTorch 1.13 with one and two threads (<c>benchmarks/pytorch/training_step.py</c>
 /// as two child processes, see <see cref="PyTorchProcess"/>) and OpenBLAS's single-thread SGEMM at 1024³, timed in
-/// paired rounds (<see cref="PairedRounds"/>); the ratios are taken within each round and their medians printed.
-/// Then the bytes each workload allocates per step, and the per-phase profile of each step (<see cref="StepProfile"/>).
+/// paired rounds (<see cref="PairedRounds"/>); the ratios are taken within each round and their medians printed. Every
+/// slice of every side starts with one untimed call: a slice holds as few as four steps of the 20-layer net, whose
+/// 22 MB of weights, gradients and moments the 12 MB SGEMM slice before it has pushed out of L3, and a training loop's
+/// steady state is not a cold first step.
+/// Then the bytes each workload allocates per step, the ways of issue 15 each against what it replaced
+/// (<see cref="StepWays"/>), and the per-phase profile of each step (<see cref="StepProfile"/>).
 /// </summary>
 /// <remarks>
 /// Run with <c>dotnet run -c Release --project benchmarks/FastNN.Benchmarks -- step [workloads] [--rounds N]
@@ -73,6 +77,7 @@ internal static class StepReport
             torch2?.Dispose();
         }
         Allocations(workloads);
+        StepWays.Print(workloads, rounds, Settle);
         if (profile)
         {
             foreach (string name in workloads)
@@ -161,7 +166,7 @@ internal static class StepReport
         {
             Parallelism.MaxThreads = threads;
             action();
-        });
+        }, untimedFirst: true);
 
     /// <summary>
     /// Bytes allocated per call on the calling thread and in the whole process, one and two threads. A call of

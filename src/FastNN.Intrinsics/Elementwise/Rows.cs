@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace FastNN.Intrinsics;
@@ -78,13 +80,14 @@ public static class Rows
     /// <summary>
     /// The fused backward epilogue of a Dense layer followed by an activation f whose derivative its output gives:
     /// <c>dz[r, c] = dy[r, c]·f′</c> from the saved output y, and the bias gradient <c>biasGradient[c] (+)= Σᵣ dz[r, c]</c>
-    /// summed while each row of dz is still in L1, so the two backward products that follow read dz once more and dy never.
+    /// summed in the same pass (a block of columns at a time, its sums in registers down the rows), so the two backward
+    /// products that follow read dz once more and dy never.
     /// </summary>
     /// <remarks>
     /// <para>f′ from y: identity 1; ReLU 1 where y &gt; 0, else 0 (0 at 0, as PyTorch); sigmoid <c>y·(1 − y)</c>; tanh
     /// <c>1 − y²</c>: the kernels of <see cref="Activations.ReluBackward{T}"/> (with y for x: y &gt; 0 exactly where
     /// x &gt; 0), <see cref="Activations.SigmoidBackward{T}"/> and <see cref="Activations.TanhBackward{T}"/>. The rows
-    /// are summed in order into each column, as <see cref="Reductions.SumColumns{T}"/> does, so every result has the
+    /// are added in order into each column's sum, as <see cref="Reductions.SumColumns{T}"/> does, so every result has the
     /// bits of those kernels run one after the other (when not accumulating, but that a sum of zeros is +0, never −0).</para>
     /// <para>Exact on every instruction-set path for the identity and ReLU; sigmoid and tanh round alike on every path (no fused multiply-add).</para>
     /// </remarks>
@@ -127,15 +130,86 @@ public static class Rows
         where T : unmanaged, IFloatingPointIeee754<T>
         where TDerivative : struct, IBinaryOperator<T>
     {
-        if (!accumulate)
-            biasGradient.Clear();
-        for (int start = 0; start < y.Length; start += cols)
+        if (cols == 0)
+            return;
+        var pass = new GradientPass<T>(ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(dy), ref MemoryMarshal.GetReference(dz),
+            ref MemoryMarshal.GetReference(biasGradient), !biasGradient.IsEmpty, accumulate, y.Length / cols, cols);
+        // Widest vectors first; each narrower loop takes the columns the wider one left, then scalars. Every column
+        // gets the same operations whichever loop takes it, so the bits do not depend on the widths.
+        nuint c = 0;
+        if (TDerivative.Vectorizable)
         {
-            Span<T> row = dz.Slice(start, cols);
-            Elementwise.MapOnThisThread(y.Slice(start, cols), dy.Slice(start, cols), row, derivative);
-            if (!biasGradient.IsEmpty)
-                Elementwise.MapOnThisThread(biasGradient, row, biasGradient, default(AddOperator<T>));
+            if (Width512<T>.IsAccelerated)
+                c = Columns<T, TDerivative, Width512<T>, Vector512<T>>(ref pass, derivative, c);
+            if (Width256<T>.IsAccelerated)
+                c = Columns<T, TDerivative, Width256<T>, Vector256<T>>(ref pass, derivative, c);
+            if (Width128<T>.IsAccelerated)
+                c = Columns<T, TDerivative, Width128<T>, Vector128<T>>(ref pass, derivative, c);
         }
+        Columns<T, TDerivative, ScalarWidth<T>, T>(ref pass, derivative, c);
+    }
+
+    /// <summary>The operands of one <see cref="ActivationGradient{T}"/> pass.</summary>
+    private ref struct GradientPass<T>(ref T y, ref T dy, ref T dz, ref T bias, bool sum, bool accumulate, int rows, int cols)
+        where T : unmanaged
+    {
+        public ref T Y = ref y, Dy = ref dy, Dz = ref dz, Bias = ref bias;
+        public readonly bool Sum = sum, Accumulate = accumulate;
+        public readonly nuint Rows = (nuint)rows, Cols = (nuint)cols;
+    }
+
+    /// <summary>
+    /// Columns from <paramref name="c"/> on, in blocks of four vectors of <typeparamref name="TWidth"/> and then one:
+    /// down every row of a block, dz = f′·dy stored and added to the block's column sums, held in registers; returns
+    /// where it stopped.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint Columns<T, TDerivative, TWidth, TVector>(ref GradientPass<T> p, in TDerivative derivative, nuint c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TDerivative : struct, IBinaryOperator<T>
+        where TWidth : IVectorWidth<T, TVector>
+        where TVector : struct
+    {
+        nuint w = (nuint)TWidth.Count;
+        TVector zero = TWidth.Broadcast(T.Zero);
+        for (; c + 4 * w <= p.Cols; c += 4 * w)
+        {
+            bool load = p.Sum && p.Accumulate;
+            TVector s0 = load ? TWidth.Load(ref p.Bias, c) : zero, s1 = load ? TWidth.Load(ref p.Bias, c + w) : zero;
+            TVector s2 = load ? TWidth.Load(ref p.Bias, c + 2 * w) : zero, s3 = load ? TWidth.Load(ref p.Bias, c + 3 * w) : zero;
+            for (nuint i = c; i < p.Rows * p.Cols; i += p.Cols)
+            {
+                TVector d0 = TWidth.Apply(derivative, TWidth.Load(ref p.Y, i), TWidth.Load(ref p.Dy, i));
+                TVector d1 = TWidth.Apply(derivative, TWidth.Load(ref p.Y, i + w), TWidth.Load(ref p.Dy, i + w));
+                TVector d2 = TWidth.Apply(derivative, TWidth.Load(ref p.Y, i + 2 * w), TWidth.Load(ref p.Dy, i + 2 * w));
+                TVector d3 = TWidth.Apply(derivative, TWidth.Load(ref p.Y, i + 3 * w), TWidth.Load(ref p.Dy, i + 3 * w));
+                TWidth.Store(d0, ref p.Dz, i);
+                TWidth.Store(d1, ref p.Dz, i + w);
+                TWidth.Store(d2, ref p.Dz, i + 2 * w);
+                TWidth.Store(d3, ref p.Dz, i + 3 * w);
+                (s0, s1, s2, s3) = (TWidth.Add(s0, d0), TWidth.Add(s1, d1), TWidth.Add(s2, d2), TWidth.Add(s3, d3));
+            }
+            if (p.Sum)
+            {
+                TWidth.Store(s0, ref p.Bias, c);
+                TWidth.Store(s1, ref p.Bias, c + w);
+                TWidth.Store(s2, ref p.Bias, c + 2 * w);
+                TWidth.Store(s3, ref p.Bias, c + 3 * w);
+            }
+        }
+        for (; c + w <= p.Cols; c += w)
+        {
+            TVector s = p.Sum && p.Accumulate ? TWidth.Load(ref p.Bias, c) : zero;
+            for (nuint i = c; i < p.Rows * p.Cols; i += p.Cols)
+            {
+                TVector d = TWidth.Apply(derivative, TWidth.Load(ref p.Y, i), TWidth.Load(ref p.Dy, i));
+                TWidth.Store(d, ref p.Dz, i);
+                s = TWidth.Add(s, d);
+            }
+            if (p.Sum)
+                TWidth.Store(s, ref p.Bias, c);
+        }
+        return c;
     }
 
     private static void AddBiasThen<T, TActivation>(Span<T> y, ReadOnlySpan<T> bias, int cols, in TActivation activation)
