@@ -24,7 +24,7 @@ internal static class PairedRounds
     /// last call and take a core from the slice that follows.
     /// </summary>
     public static double[][] Measure(int rounds, Action? afterSlice, params Action[] actions) =>
-        Measure(rounds, afterSlice, actions.Select(Local).ToArray());
+        Measure(rounds, afterSlice, actions.Select(a => Local(a)).ToArray());
 
     /// <summary>A side that times <paramref name="action"/> in this process.</summary>
     /// <param name="action">One call.</param>
