@@ -13,7 +13,7 @@ namespace FastNN.Benchmarks.Models;
 /// loop. "The rest" is the step minus the phases: the layer dispatch, argument checks and trainer bookkeeping.
 /// </summary>
 /// <remarks>The replay mirrors the fused path of <c>Trainer.TrainStep</c> (LayerChain's fused Dense + activation pairs,
-/// gradients overwritten, AdamW layer by layer) over Dense layers with ReLU, sigmoid or tanh after them; keep the two in step.</remarks>
+/// gradients overwritten, AdamW after the backward pass) over Dense layers with ReLU, sigmoid or tanh after them; keep the two in step.</remarks>
 internal static class StepProfile
 {
     private sealed record Phase(string Name, double Flops, double Bytes, Action Run);
@@ -156,13 +156,11 @@ internal static class StepProfile
             if (dense > 0)
                 phases.Add(new($"L{dense} dX GEMM", 2.0 * batch * d.InputSize * d.OutputSize, 0,
                     () => Intrinsics.Gemm.Multiply(false, false, batch, d.InputSize, d.OutputSize, 1f, gradient, d.OutputSize, parameters.AsSpan(o, w), d.InputSize, 0f, dx, d.InputSize)));
-            int length = w + d.OutputSize;
-            phases.Add(new($"L{dense} AdamW ({length} parameters)", 0, 28.0 * length,
-                () => OptimizerKernels.Adam<float>(parameters.AsSpan(o, length), gradients.AsSpan(o, length), m.AsSpan(o, length), v.AsSpan(o, length), default,
-                    10, 0, 0.9, 0.999, 1e-8, 1e-2, true)));
             upstream = dx;
             j = dense;
         }
+        phases.Add(new($"AdamW ({parameterCount} parameters)", 0, 28.0 * parameterCount,
+            () => OptimizerKernels.Adam<float>(parameters, gradients, m, v, default, 10, 0, 0.9, 0.999, 1e-8, 1e-2, true)));
         return phases;
     }
 

@@ -4,14 +4,8 @@ namespace FastNN.Intrinsics;
 
 public static partial class OptimizerKernels
 {
-    /// <summary>
-    /// Fewest elements per thread: below this, waking a worker costs more than the memory traffic it saves. A training
-    /// step updates each layer right after its backward products, which two threads computed, so a layer of 65,792
-    /// parameters (Dense 256→256) takes both: measured side by side at two threads (paired rounds, 21 rounds, Zen 5),
-    /// the 20-layer sigmoid net's step 1.15-1.17x faster than with 1 &lt;&lt; 16, the 784-256-256-10 MLP at batch 64 1.06x,
-    /// at batch 256 within ±3%; splitting the step's element-wise passes too (16K elements at batch 64) lost 2-10%.
-    /// </summary>
-    internal const int MinElementsPerThread = 1 << 14;
+    /// <summary>Fewest elements per thread: below this, waking a worker costs more than the memory traffic it saves.</summary>
+    internal const int MinElementsPerThread = 1 << 16;
 
     /// <summary>Chunk boundaries fall on multiples of this many elements, so every chunk starts on the same vector grid.</summary>
     private const int ChunkAlignment = 64;

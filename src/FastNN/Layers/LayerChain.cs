@@ -1,6 +1,5 @@
 using System.Numerics;
 using FastNN.Intrinsics;
-using FastNN.Optimizers;
 
 namespace FastNN.Layers;
 
@@ -150,16 +149,14 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
 
     /// <summary>Back-propagates <paramref name="dy"/> through every layer into <paramref name="dx"/> (overwritten); parameter gradients accumulate.</summary>
     public void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch) =>
-        Backward(dx, dy, x, buffers, batch, accumulate: true, optimizer: null);
+        Backward(dx, dy, x, buffers, batch, accumulate: true);
 
     /// <summary>
     /// Back-propagates <paramref name="dy"/> through every layer into <paramref name="dx"/> (overwritten). Parameter
     /// gradients accumulate, or with <paramref name="accumulate"/> false are overwritten: built-in Dense layers then
     /// write them directly; other layers with parameters get their slice cleared just before their backward pass.
-    /// With an <paramref name="optimizer"/> (one whose elements update alone, its step begun), each layer's
-    /// parameters take the step as soon as the layer's backward pass has finished, while they are still in cache.
     /// </summary>
-    public void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch, bool accumulate, Optimizer<T>? optimizer)
+    public void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch, bool accumulate)
     {
         int end = 0;
         foreach (ILayer<T> layer in _layers)
@@ -186,7 +183,6 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
                     Span<T> denseInputGradient = InputGradient(j - 1, dx, gradientA, gradientB, batch);
                     ((Dense<T>)_layers[j - 1]).Backward(denseInputGradient, inputGradient, upstream, Input(j - 1, x, buffers, denseOutputStart, batch), output,
                         Inner(buffers, j - 1, outputStart, 0), batch, activation, accumulate);
-                    Step(optimizer, buffers, j - 1);
                     upstream = denseInputGradient;
                     end = denseOutputStart;
                     j--;
@@ -208,7 +204,6 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
             {
                 throw Located(e, j, "backward");
             }
-            Step(optimizer, buffers, j);
             upstream = inputGradient;
             end = outputStart;
         }
@@ -226,12 +221,6 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <summary>Where layer j writes its input gradient: the chain's dx for the first layer, else one of the two alternating buffers.</summary>
     private Span<T> InputGradient(int j, Span<T> dx, Span<T> gradientA, Span<T> gradientB, int batch) =>
         j == 0 ? dx : (j % 2 == 0 ? gradientA : gradientB)[..(batch * _layers[j].InputSize)];
-
-    private void Step(Optimizer<T>? optimizer, LayerBuffers<T> buffers, int j)
-    {
-        if (optimizer is not null && _parameterLengths[j] > 0)
-            optimizer.UpdateRange(buffers.Parameters, buffers.Gradients, _parameterOffsets[j], _parameterLengths[j]);
-    }
 
     private LayerBuffers<T> Inner(LayerBuffers<T> buffers, int j, int scratchOffset, int scratchLength) =>
         buffers.Slice(_parameterOffsets[j], _parameterLengths[j], _stateOffsets[j], _stateLengths[j], scratchOffset, scratchLength);

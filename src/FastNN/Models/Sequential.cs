@@ -1,6 +1,5 @@
 using System.Numerics;
 using FastNN.Layers;
-using FastNN.Optimizers;
 
 namespace FastNN.Models;
 
@@ -225,50 +224,18 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="batch">The batch of the last <see cref="Forward(ReadOnlySpan{T}, int)"/>.</param>
     /// <exception cref="InvalidOperationException">No forward pass of that batch precedes the call.</exception>
     /// <exception cref="ArgumentException"><paramref name="outputGradient"/> does not hold batch × OutputSize elements.</exception>
-    public void Backward(ReadOnlySpan<T> outputGradient, int batch) => Backward(outputGradient, batch, accumulate: true, optimizer: null);
+    public void Backward(ReadOnlySpan<T> outputGradient, int batch) => Backward(outputGradient, batch, accumulate: true);
 
-    /// <summary>
-    /// Back-propagates, as <see cref="Backward(ReadOnlySpan{T}, int)"/>, and takes one step of <paramref name="optimizer"/>
-    /// in the same pass: each layer's parameters are updated as soon as its gradients are complete, while they are still
-    /// in cache. Parameters, gradients and optimizer state end with the same bits as <c>Backward(outputGradient, batch)</c>
-    /// followed by <c>optimizer.Step(Parameters, Gradients)</c>.
-    /// </summary>
-    /// <remarks>Gradients accumulate as in the plain backward pass: call <see cref="ZeroGrad"/> first for a fresh step. An
-    /// optimizer defined outside FastNN, whose update may look at a whole group at once, takes its step after the backward
-    /// pass instead, with the same result.</remarks>
-    /// <param name="outputGradient">d loss / d output, <c>[batch, OutputSize]</c>.</param>
-    /// <param name="batch">The batch of the last forward pass.</param>
-    /// <param name="optimizer">The optimizer over this model's <see cref="Parameters"/>.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="optimizer"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="outputGradient"/> does not hold batch × OutputSize elements, or the optimizer was built for another parameter count.</exception>
-    /// <exception cref="InvalidOperationException">No forward pass of that batch precedes the call.</exception>
-    public void Backward(ReadOnlySpan<T> outputGradient, int batch, Optimizer<T> optimizer)
-    {
-        ArgumentNullException.ThrowIfNull(optimizer);
-        Backward(outputGradient, batch, accumulate: true, optimizer);
-    }
-
-    /// <summary>
-    /// The backward pass, the gradients accumulated or overwritten (a step that would zero them first), and with an
-    /// optimizer its step taken layer by layer (or after the pass, for an optimizer defined elsewhere).
-    /// </summary>
-    internal void Backward(ReadOnlySpan<T> outputGradient, int batch, bool accumulate, Optimizer<T>? optimizer)
+    /// <summary>The backward pass, the parameter gradients accumulated or overwritten (for a step that would zero them first).</summary>
+    internal void Backward(ReadOnlySpan<T> outputGradient, int batch, bool accumulate)
     {
         CheckBatch(batch);
         if (batch != _forwardBatch)
             throw new InvalidOperationException($"Backward of batch {batch} must follow a Forward of the same batch; the last Forward had batch {_forwardBatch}.");
         if (outputGradient.Length != batch * OutputSize)
             throw new ArgumentException($"Layer {Layers.Count - 1} outputs [{batch}, {OutputSize}] ({batch * OutputSize} elements) but the output gradient has {outputGradient.Length} elements.", nameof(outputGradient));
-        if (optimizer is not null && optimizer.ParameterCount != _parameters.Length)
-            throw new ArgumentException($"The optimizer covers {optimizer.ParameterCount} parameters; the model has {_parameters.Length}.", nameof(optimizer));
-        bool layerByLayer = optimizer is not null && optimizer.UpdatesElementsAlone;
-        if (layerByLayer)
-            optimizer!.BeginStep();
         _inputGradientBatch = ComputeInputGradient ? batch : 0;
-        _chain.Backward(_inputGradient.AsSpan(0, _inputGradientBatch * InputSize), outputGradient, _forwardInput.Span, Buffers(batch),
-            batch, accumulate, layerByLayer ? optimizer : null);
-        if (optimizer is not null && !layerByLayer)
-            optimizer.Step(_parameters, _gradients);
+        _chain.Backward(_inputGradient.AsSpan(0, _inputGradientBatch * InputSize), outputGradient, _forwardInput.Span, Buffers(batch), batch, accumulate);
     }
 
     /// <summary>

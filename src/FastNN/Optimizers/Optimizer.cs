@@ -78,37 +78,14 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             throw new ArgumentException($"parameters has {parameters.Length} elements but the optimizer was built for {ParameterCount}.", nameof(parameters));
         if (gradients.Length != ParameterCount)
             throw new ArgumentException($"gradients has {gradients.Length} elements but the optimizer was built for {ParameterCount}.", nameof(gradients));
-        BeginStep();
-        UpdateRange(parameters, gradients, 0, ParameterCount);
-    }
-
-    /// <summary>
-    /// Whether each element's update depends on that element alone (its parameter, gradient and state), so that a step
-    /// may be taken range by range, each range as soon as its gradients are complete (see
-    /// <see cref="Models.Sequential{T}.Backward(ReadOnlySpan{T}, int, Optimizer{T})"/>) with the same bits as
-    /// <see cref="Step"/>. True for the built-in optimizers; false for a subclass defined elsewhere, whose
-    /// <see cref="Update"/> may look at a whole group.
-    /// </summary>
-    internal bool UpdatesElementsAlone => GetType().Assembly == typeof(Optimizer<T>).Assembly;
-
-    /// <summary>Starts a step taken range by range: t ← t + 1. Every element must then be passed to <see cref="UpdateRange"/> once.</summary>
-    internal void BeginStep() => StepCount++;
-
-    /// <summary>
-    /// The current step's update of the elements [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="length"/>)
-    /// of the full buffers, group by group, as <see cref="Step"/> would make it.
-    /// </summary>
-    internal void UpdateRange(Span<T> parameters, ReadOnlySpan<T> gradients, int offset, int length)
-    {
+        StepCount++;
         foreach (ParameterGroup group in _groups)
         {
-            int start = Math.Max(group.Offset, offset), end = Math.Min(group.Offset + group.Length, offset + length);
-            if (start >= end)
-                continue;
             double learningRate = group.LearningRate is { } own
                 ? own * (_initialLearningRate == 0 ? 1 : _learningRate / _initialLearningRate)
                 : _learningRate;
-            Update(parameters[start..end], gradients[start..end], start, StepCount, learningRate, group.WeightDecay ?? _weightDecay);
+            Update(parameters.Slice(group.Offset, group.Length), gradients.Slice(group.Offset, group.Length),
+                group.Offset, StepCount, learningRate, group.WeightDecay ?? _weightDecay);
         }
     }
 

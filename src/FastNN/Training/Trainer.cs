@@ -136,11 +136,10 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <remarks><para>The monitor sees the loss's gradient before the penalty and before clipping, so it reports what they would hide. The backward
     /// pass runs with <see cref="Sequential{T}.ComputeInputGradient"/> off (the input gradient is not needed to train);
     /// the model's setting is restored afterwards, so <see cref="Sequential{T}.InputGradient"/> is not available after a step.</para>
-    /// <para>Without a regularizer, guard, monitor or clipping, which need every gradient before the step, the step is
-    /// fused: the backward pass writes the gradients instead of adding to zeroed ones, and updates each layer's
-    /// parameters as soon as its gradients are complete (<see cref="Sequential{T}.Backward(ReadOnlySpan{T}, int, Optimizers.Optimizer{T})"/>),
-    /// with the same bits as the step taken in order (a gradient that sums to zero is +0, never −0). A non-finite loss
-    /// then throws before the backward pass, leaving the gradients as they were.</para>
+    /// <para>Without a regularizer, guard, monitor or clipping, which read the gradients before the update, the backward
+    /// pass writes the gradients instead of adding them to zeroed ones: the same values (but that a gradient summing to
+    /// zero is +0, never −0) without the pass that zeroes them and without reading them back. A non-finite loss then
+    /// throws before the backward pass, leaving the gradients as they were.</para>
     /// <para>The features are copied once into the model (see <see cref="TrainStep(ReadOnlyMemory{T}, ReadOnlySpan{T}, int)"/> to read them in place).</para></remarks>
     /// <param name="features">The batch's features <c>[batch, InputSize]</c>.</param>
     /// <param name="targets">One target per row.</param>
@@ -182,24 +181,24 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             throw new ArgumentException($"targets has {targets.Length} elements for a batch of {batch} rows.", nameof(targets));
     }
 
-    /// <summary>The step after the forward pass: the loss, the backward pass and the update, fused where nothing needs every gradient first.</summary>
+    /// <summary>The step after the forward pass: the loss, the backward pass and the update; the gradients overwritten where nothing reads them before the update.</summary>
     private double AfterForward(ReadOnlySpan<T> output, ReadOnlySpan<T> targets, int batch)
     {
         Span<T> lossGradient = _lossGradient.AsSpan(0, batch * Model.OutputSize);
         T loss = Loss.Compute(output, targets, lossGradient, batch);
-        bool fused = Regularizer is null && Guard is null && Monitor is null && MaxGradientNorm is null;
-        if (fused)
+        if (Regularizer is null && Guard is null && Monitor is null && MaxGradientNorm is null)
         {
             CheckFinite(loss);
             if (Schedule is not null && ScheduleEachStep)
                 Optimizer.LearningRate = Schedule.LearningRate(Steps);
-            Backward(lossGradient, batch, accumulate: false, Optimizer);
+            Backward(lossGradient, batch, accumulate: false);
+            Optimizer.Step(Model.Parameters, Model.Gradients);
             Steps++;
             return double.CreateTruncating(loss);
         }
 
         Model.ZeroGrad();
-        Backward(lossGradient, batch, accumulate: true, optimizer: null);
+        Backward(lossGradient, batch, accumulate: true);
         Monitor?.BeforeStep(Steps, Model.Parameters, Model.Gradients); // the loss's own gradient: before any penalty or clipping
         if (Regularizer is not null)
             loss += Regularizer.AddTo(Model.Parameters, Model.Gradients, Model.ParameterTensors);
@@ -217,13 +216,13 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         return double.CreateTruncating(loss);
     }
 
-    private void Backward(ReadOnlySpan<T> lossGradient, int batch, bool accumulate, Optimizer<T>? optimizer)
+    private void Backward(ReadOnlySpan<T> lossGradient, int batch, bool accumulate)
     {
         bool computeInputGradient = Model.ComputeInputGradient;
         Model.ComputeInputGradient = false; // training needs no dLoss/dInput: skips the first layer's dX product
         try
         {
-            Model.Backward(lossGradient, batch, accumulate, optimizer);
+            Model.Backward(lossGradient, batch, accumulate);
         }
         finally
         {

@@ -8,9 +8,9 @@ using FastNN.Training;
 namespace FastNN.Tests.Training;
 
 /// <summary>
-/// The fused training step (Dense + activation pairs, gradients overwritten instead of zeroed and summed, the optimizer
-/// layer by layer) against the step taken in order through the plain layer API: every parameter, gradient and optimizer
-/// state must end with the same values. The reference model has a pass-through user layer after every Dense layer, so
+/// The fused training step (Dense + activation pairs, gradients overwritten instead of zeroed and summed) against the
+/// step taken in order through the plain layer API: every parameter, gradient and optimizer state must end with the
+/// same values. The reference model has a pass-through user layer after every Dense layer, so
 /// its chain fuses nothing, and it runs ZeroGrad, Forward, the loss, Backward and Optimizer.Step one after another.
 /// </summary>
 public class FusedStepTests
@@ -132,74 +132,24 @@ public class FusedStepTests
     }
 
     [Fact]
-    public void BackwardWithAnOptimizerMatchesBackwardThenStep()
+    public void TheFusedChainsBackwardPassAccumulatesAsTheUnfusedOne()
     {
-        // Gradients accumulate over two backward passes; the second takes the step, layer by layer.
+        // Sequential.Backward on its own: gradients summed over two passes, and the input gradient.
         var fused = new Sequential<float>(Layers<float>("mixed", breakFusion: false), Batch, seed: 3);
         var reference = new Sequential<float>(Layers<float>("mixed", breakFusion: true), Batch, seed: 3);
         fused.Parameters.CopyTo(reference.Parameters);
-        var fusedOptimizer = new AdamW<float>(fused.Parameters.Length, learningRate: 1e-2);
-        var referenceOptimizer = new AdamW<float>(reference.Parameters.Length, learningRate: 1e-2);
         var loss = new SoftmaxCrossEntropyLoss<float>();
         var gradient = new float[Batch * Classes];
-        for (int step = 0; step < 3; step++)
+        for (int pass = 0; pass < 2; pass++)
         {
-            fused.ZeroGrad();
-            reference.ZeroGrad();
-            for (int pass = 0; pass < 2; pass++)
-            {
-                (float[] features, float[] labels) = Data<float>(10 * step + pass);
-                loss.Compute(fused.Forward(features, Batch), labels, gradient, Batch);
-                if (pass == 0)
-                    fused.Backward(gradient, Batch);
-                else
-                    fused.Backward(gradient, Batch, fusedOptimizer);
-                loss.Compute(reference.Forward(features, Batch), labels, gradient, Batch);
-                reference.Backward(gradient, Batch);
-            }
-            referenceOptimizer.Step(reference.Parameters, reference.Gradients);
-            AssertEqual(reference.Gradients, fused.Gradients, $"gradients after step {step}");
-            AssertEqual(reference.Parameters, fused.Parameters, $"parameters after step {step}");
-            AssertEqual(reference.InputGradient(Batch), fused.InputGradient(Batch), $"input gradient after step {step}");
-        }
-    }
-
-    [Fact]
-    public void AnOptimizerDefinedElsewhereStepsAfterTheWholeBackwardPass()
-    {
-        // Its update reads the whole group (a step normalized by the group's gradient norm): taken layer by layer it would differ.
-        var model = new Sequential<double>(Layers<double>("relu", breakFusion: false), Batch, seed: 5);
-        var reference = new Sequential<double>(Layers<double>("relu", breakFusion: false), Batch, seed: 5);
-        var optimizer = new NormalizedSgd(model.Parameters.Length);
-        var referenceOptimizer = new NormalizedSgd(reference.Parameters.Length);
-        var loss = new SoftmaxCrossEntropyLoss<double>();
-        var gradient = new double[Batch * Classes];
-        (double[] features, double[] labels) = Data<double>(1);
-        for (int step = 0; step < 3; step++)
-        {
-            model.ZeroGrad();
-            loss.Compute(model.Forward(features, Batch), labels, gradient, Batch);
-            model.Backward(gradient, Batch, optimizer);
-            reference.ZeroGrad();
+            (float[] features, float[] labels) = Data<float>(10 + pass);
+            loss.Compute(fused.Forward(features, Batch), labels, gradient, Batch);
+            fused.Backward(gradient, Batch);
             loss.Compute(reference.Forward(features, Batch), labels, gradient, Batch);
             reference.Backward(gradient, Batch);
-            referenceOptimizer.Step(reference.Parameters, reference.Gradients);
+            AssertEqual(reference.Gradients, fused.Gradients, $"gradients after pass {pass}");
+            AssertEqual(reference.InputGradient(Batch), fused.InputGradient(Batch), $"input gradient after pass {pass}");
         }
-        Assert.Equal(3, optimizer.StepCount);
-        AssertEqual(reference.Parameters, model.Parameters, "parameters");
-    }
-
-    [Fact]
-    public void BackwardWithAnOptimizerRejectsOneOfAnotherSize()
-    {
-        var model = new Sequential<float>(Layers<float>("relu", breakFusion: false), Batch);
-        (float[] features, _) = Data<float>(0);
-        model.Forward(features, Batch);
-        var wrong = new AdamW<float>(model.Parameters.Length + 1);
-        var e = Assert.Throws<ArgumentException>(() => model.Backward(new float[Batch * Classes], Batch, wrong));
-        Assert.Equal("optimizer", e.ParamName);
-        Assert.Equal(0, wrong.StepCount);
-        Assert.Throws<ArgumentNullException>(() => model.Backward(new float[Batch * Classes], Batch, null!));
     }
 
     [Fact]
@@ -271,22 +221,5 @@ public class FusedStepTests
         public void Initialize(LayerBuffers<T> buffers) { }
         public void Forward(Span<T> y, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch) => x.CopyTo(y);
         public void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, ReadOnlySpan<T> y, LayerBuffers<T> buffers, int batch) => dy.CopyTo(dx);
-    }
-
-    /// <summary>θ ← θ − γ·g/‖g‖ over each group: an update that reads the whole group.</summary>
-    private sealed class NormalizedSgd(int parameterCount) : Optimizer<double>(parameterCount, null, 0.1, 0)
-    {
-        public override string Algorithm => "NormalizedSgd";
-
-        protected override void Update(Span<double> parameters, ReadOnlySpan<double> gradients, int offset, long step, double learningRate, double weightDecay)
-        {
-            double norm = Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares(gradients));
-            for (int i = 0; i < parameters.Length; i++)
-                parameters[i] -= learningRate * gradients[i] / norm;
-        }
-
-        protected override void SaveHyperParameters(IDictionary<string, double> values) { }
-
-        protected override void LoadHyperParameters(IReadOnlyDictionary<string, double> values) { }
     }
 }

@@ -7,15 +7,15 @@ using FastNN.Training;
 
 namespace FastNN.Tests.Training;
 
-/// <summary>The fused training step gives the same bits on one thread and on all, at sizes where its products and per-layer updates are split.</summary>
+/// <summary>The fused training step gives the same bits on one thread and on all, at sizes where its products and its update are split.</summary>
 [Collection(ParallelismCollection.Name)]
 public class StepThreadingTests
 {
     [Fact]
     public void AStepLargeEnoughToSplitIsBitIdenticalForAnyThreadCount()
     {
-        // Dense 256→256 at batch 64: 8.4 MFLOP products (split from 2 MFLOP a thread) and 65,792-parameter updates (split from 2 x 16,384).
-        Assert.True(2.0 * 64 * 256 * 256 >= 2 * 2_000_000 && 65_792 >= 2 * OptimizerKernels.MinElementsPerThread);
+        // Dense 256→256 at batch 64: 8.4 MFLOP products (split from 2 MFLOP a thread); 134,154 parameters (an update split from 2 x 65,536).
+        Assert.True(2.0 * 64 * 256 * 256 >= 2 * 2_000_000 && 134_154 >= 2 * OptimizerKernels.MinElementsPerThread);
         (float[] Parameters, double[] Losses) Train(int threads)
         {
             int saved = Parallelism.MaxThreads;
@@ -23,6 +23,7 @@ public class StepThreadingTests
             try
             {
                 Sequential<float> model = new SequentialBuilder<float>(256).Dense(256).Sigmoid().Dense(256).Relu().Dense(10).Build(64, seed: 21);
+                Assert.Equal(134_154, model.Parameters.Length);
                 var trainer = new Trainer<float>(model, new SoftmaxCrossEntropyLoss<float>(), new AdamW<float>(model.Parameters.Length, learningRate: 1e-2),
                     TaskKind.MultiClassClassification);
                 var random = new Random(4);
