@@ -24,9 +24,16 @@ public class ModelFileTests
             ClassLabels = info.Task == TaskKind.Regression ? null : info.ClassLabels,
         });
         Dataset<float> standardized = info.Input!.Transform(rows);
-        var outputs = new float[rows.Rows * saved.Model.OutputSize];
-        for (int r = 0; r < rows.Rows; r++)
-            saved.Model.Forward(standardized.Row(r), 1).CopyTo(outputs.AsSpan(r * saved.Model.OutputSize));
+        // In batches of the model's MaxBatch, as the commands run it: a row's last bits may depend on the batch it falls
+        // in (a batch of a few rows takes the GEMM's dot-product path), and the text compared below is exact.
+        Sequential<float> net = saved.Model;
+        var outputs = new float[rows.Rows * net.OutputSize];
+        for (int first = 0; first < rows.Rows; first += net.MaxBatch)
+        {
+            int batch = Math.Min(net.MaxBatch, rows.Rows - first);
+            net.Forward(standardized.Features.Slice(first * rows.FeatureCount, batch * rows.FeatureCount), batch)
+                .CopyTo(outputs.AsSpan(first * net.OutputSize));
+        }
         return (saved, rows, outputs);
     }
 
