@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using FastNN.Benchmarks.Baselines;
 using FastNN.Benchmarks.Infrastructure;
 
-bool paired = args.Length > 0 && args[0] == "paired";
+bool paired = args.Length > 0 && args[0] is "paired" or "step";
 // Before anything loads OpenBLAS: it reads its core type, thread pool size and thread timeout only when it loads.
 if (paired)
     FastNN.Benchmarks.Gemm.GemmPairedReport.ConfigureEnvironment();
@@ -10,9 +10,19 @@ string openBlasEnvironment = OpenBlas.ConfigureEnvironment();
 Console.WriteLine($"// FastNN.Benchmarks: ISA path {FastNN.Intrinsics.Gemm.SelectedPath}, {Environment.ProcessorCount} processors, " +
     $"OpenBLAS core {OpenBlas.CoreName} ({openBlasEnvironment}).");
 
-if (paired)
+if (args.Length > 0 && args[0] == "paired")
 {
     FastNN.Benchmarks.Gemm.GemmPairedReport.Run(args[1..]);
+    return;
+}
+if (args.Length > 0 && args[0] == "soak")
+{
+    FastNN.Benchmarks.Models.SoakReport.Run(args[1..]);
+    return;
+}
+if (args.Length > 0 && args[0] == "step")
+{
+    FastNN.Benchmarks.Models.StepReport.Run(args[1..]);
     return;
 }
 if (args.Length > 0 && args[0] == "inference")

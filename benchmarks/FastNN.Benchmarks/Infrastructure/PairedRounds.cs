@@ -23,22 +23,33 @@ internal static class PairedRounds
     /// for instance to put a library's worker threads to sleep, which otherwise spin for milliseconds after their
     /// last call and take a core from the slice that follows.
     /// </summary>
-    public static double[][] Measure(int rounds, Action? afterSlice, params Action[] actions)
+    public static double[][] Measure(int rounds, Action? afterSlice, params Action[] actions) =>
+        Measure(rounds, afterSlice, actions.Select(a => Local(a)).ToArray());
+
+    /// <summary>A side that times <paramref name="action"/> in this process.</summary>
+    /// <param name="action">One call.</param>
+    /// <param name="untimedFirst">Start every slice with one untimed call, so that a side whose slice holds only a few
+    /// calls of a large working set is not timed refilling the caches that the sides before it emptied.</param>
+    public static ITimedSide Local(Action action, bool untimedFirst = false) => new LocalSide(action, untimedFirst);
+
+    /// <summary>Warms every side up, then runs <paramref name="rounds"/> rounds; a side may time itself in another process.</summary>
+    /// <returns>Seconds per call: [round][side].</returns>
+    public static double[][] Measure(int rounds, Action? afterSlice, params ITimedSide[] sides)
     {
-        var calls = new int[actions.Length];
-        for (int i = 0; i < actions.Length; i++)
+        var calls = new int[sides.Length];
+        for (int i = 0; i < sides.Length; i++)
         {
-            calls[i] = Calibrate(actions[i]);
+            calls[i] = sides[i].Calibrate(SliceMilliseconds);
             afterSlice?.Invoke();
         }
         var times = new double[rounds][];
         for (int r = 0; r < rounds; r++)
         {
-            times[r] = new double[actions.Length];
-            for (int step = 0; step < actions.Length; step++)
+            times[r] = new double[sides.Length];
+            for (int step = 0; step < sides.Length; step++)
             {
-                int i = (r + step) % actions.Length;
-                times[r][i] = SecondsPerCall(actions[i], calls[i]);
+                int i = (r + step) % sides.Length;
+                times[r][i] = sides[i].SecondsPerCall(calls[i]);
                 afterSlice?.Invoke();
             }
         }
@@ -53,25 +64,48 @@ internal static class PairedRounds
         return values.Length % 2 == 1 ? values[half] : (values[half - 1] + values[half]) / 2;
     }
 
-    // Past tiering (every hot FastNN method is AggressiveOptimization anyway) and into steady caches, then enough
-    // calls to fill one slice.
-    private static int Calibrate(Action action)
+    /// <summary>An action of this process, timed here.</summary>
+    private sealed class LocalSide(Action action, bool untimedFirst = false) : ITimedSide
     {
-        var clock = Stopwatch.StartNew();
-        int calls = 0;
-        while (clock.Elapsed.TotalMilliseconds < 2 * SliceMilliseconds || calls < 3)
+        // Past tiering (every hot FastNN method is AggressiveOptimization anyway) and into steady caches, then enough
+        // calls to fill one slice, counted after the warm-up: a first call that compiles must not shrink the slice.
+        public int Calibrate(double sliceMilliseconds)
         {
-            action();
-            calls++;
+            var clock = Stopwatch.StartNew();
+            int calls = 0;
+            while (clock.Elapsed.TotalMilliseconds < 2 * sliceMilliseconds || calls < 3)
+            {
+                action();
+                calls++;
+            }
+            clock.Restart();
+            calls = 0;
+            while (clock.Elapsed.TotalMilliseconds < sliceMilliseconds || calls < 1)
+            {
+                action();
+                calls++;
+            }
+            return Math.Max(1, (int)(calls * sliceMilliseconds / clock.Elapsed.TotalMilliseconds));
         }
-        return Math.Max(1, (int)(calls * SliceMilliseconds / clock.Elapsed.TotalMilliseconds));
-    }
 
-    private static double SecondsPerCall(Action action, int calls)
-    {
-        long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < calls; i++)
-            action();
-        return Stopwatch.GetElapsedTime(start).TotalSeconds / calls;
+        public double SecondsPerCall(int calls)
+        {
+            if (untimedFirst)
+                action();
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < calls; i++)
+                action();
+            return Stopwatch.GetElapsedTime(start).TotalSeconds / calls;
+        }
     }
+}
+
+/// <summary>One side of a paired comparison: it warms up and sizes its slice, then times slices of back-to-back calls.</summary>
+internal interface ITimedSide
+{
+    /// <summary>Warms up (past tiering, into steady caches); returns how many calls fill a slice of <paramref name="sliceMilliseconds"/>.</summary>
+    int Calibrate(double sliceMilliseconds);
+
+    /// <summary>Seconds per call over <paramref name="calls"/> back-to-back calls.</summary>
+    double SecondsPerCall(int calls);
 }

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace FastNN.Intrinsics;
@@ -75,6 +77,141 @@ public static class Rows
         }
     }
 
+    /// <summary>
+    /// The fused backward epilogue of a Dense layer followed by an activation f whose derivative its output gives:
+    /// <c>dz[r, c] = dy[r, c]·f′</c> from the saved output y, and the bias gradient <c>biasGradient[c] (+)= Σᵣ dz[r, c]</c>
+    /// summed in the same pass (a block of columns at a time, its sums in registers down the rows), so the two backward
+    /// products that follow read dz once more and dy never.
+    /// </summary>
+    /// <remarks>
+    /// <para>f′ from y: identity 1; ReLU 1 where y &gt; 0, else 0 (0 at 0, as PyTorch); sigmoid <c>y·(1 − y)</c>; tanh
+    /// <c>1 − y²</c>: the kernels of <see cref="Activations.ReluBackward{T}"/> (with y for x: y &gt; 0 exactly where
+    /// x &gt; 0), <see cref="Activations.SigmoidBackward{T}"/> and <see cref="Activations.TanhBackward{T}"/>. The rows
+    /// are added in order into each column's sum, as <see cref="Reductions.SumColumns{T}"/> does, so every result has the
+    /// bits of those kernels run one after the other (when not accumulating, but that a sum of zeros is +0, never −0).</para>
+    /// <para>Exact on every instruction-set path for the identity and ReLU; sigmoid and tanh round alike on every path (no fused multiply-add).</para>
+    /// </remarks>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="y">The saved forward output f(z), [rows, cols] row-major.</param>
+    /// <param name="dy">The gradient with respect to y, [rows, cols].</param>
+    /// <param name="dz">The gradient with respect to z, [rows, cols], overwritten; may be <paramref name="dy"/> itself.</param>
+    /// <param name="biasGradient">cols elements, summed into (or overwritten, see <paramref name="accumulate"/>); empty when the layer has no bias.</param>
+    /// <param name="rows">Rows.</param>
+    /// <param name="cols">Columns.</param>
+    /// <param name="activation">f: <see cref="ActivationKind.Identity"/>, <see cref="ActivationKind.Relu"/>, <see cref="ActivationKind.Sigmoid"/> or <see cref="ActivationKind.Tanh"/>.</param>
+    /// <param name="accumulate">Add the column sums to <paramref name="biasGradient"/> (true, as a backward pass does) or overwrite it (false).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> or <paramref name="cols"/> is negative.</exception>
+    /// <exception cref="ArgumentException">A matrix does not hold exactly rows·cols elements, <paramref name="biasGradient"/> has neither cols elements nor none, <paramref name="dz"/> partially overlaps <paramref name="dy"/> or overlaps <paramref name="y"/>, the bias gradient overlaps a matrix, or f's derivative cannot be had from its output.</exception>
+    public static void ActivationGradient<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dz, Span<T> biasGradient, int rows, int cols,
+        Activation activation, bool accumulate) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SpanChecks.Matrix(y, nameof(y), rows, cols);
+        SpanChecks.Matrix(dy, nameof(dy), rows, cols);
+        SpanChecks.Matrix<T>(dz, nameof(dz), rows, cols);
+        SpanChecks.IdenticalOrDisjoint(dy, nameof(dy), dz, nameof(dz));
+        SpanChecks.Disjoint(y, nameof(y), dz, nameof(dz));
+        if (biasGradient.Length != cols && !biasGradient.IsEmpty)
+            throw new ArgumentException($"biasGradient has length {biasGradient.Length} but dz is [{rows}, {cols}]: it needs {cols} (or 0 for no bias).", nameof(biasGradient));
+        SpanChecks.Disjoint<T>(y, nameof(y), biasGradient, nameof(biasGradient));
+        SpanChecks.Disjoint<T>(dy, nameof(dy), biasGradient, nameof(biasGradient));
+        SpanChecks.Disjoint<T>(dz, nameof(dz), biasGradient, nameof(biasGradient));
+        switch (activation.Kind)
+        {
+            case ActivationKind.Identity: GradientThenSum(y, dy, dz, biasGradient, cols, default(SecondOperator<T>), accumulate); break;
+            case ActivationKind.Relu: GradientThenSum(y, dy, dz, biasGradient, cols, default(ReluBackwardOperator<T>), accumulate); break;
+            case ActivationKind.Sigmoid: GradientThenSum(y, dy, dz, biasGradient, cols, default(SigmoidBackwardOperator<T>), accumulate); break;
+            case ActivationKind.Tanh: GradientThenSum(y, dy, dz, biasGradient, cols, default(TanhBackwardOperator<T>), accumulate); break;
+            default: throw new ArgumentException($"The derivative of {activation.Kind} cannot be had from its output; use its Activations.*Backward kernel on the saved input.", nameof(activation));
+        }
+    }
+
+    private static void GradientThenSum<T, TDerivative>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dz, Span<T> biasGradient, int cols,
+        in TDerivative derivative, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TDerivative : struct, IBinaryOperator<T>
+    {
+        if (cols == 0)
+            return;
+        var pass = new GradientPass<T>(ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(dy), ref MemoryMarshal.GetReference(dz),
+            ref MemoryMarshal.GetReference(biasGradient), !biasGradient.IsEmpty, accumulate, y.Length / cols, cols);
+        // Widest vectors first; each narrower loop takes the columns the wider one left, then scalars. Every column
+        // gets the same operations whichever loop takes it, so the bits do not depend on the widths.
+        nuint c = 0;
+        if (TDerivative.Vectorizable)
+        {
+            if (Width512<T>.IsAccelerated)
+                c = Columns<T, TDerivative, Width512<T>, Vector512<T>>(ref pass, derivative, c);
+            if (Width256<T>.IsAccelerated)
+                c = Columns<T, TDerivative, Width256<T>, Vector256<T>>(ref pass, derivative, c);
+            if (Width128<T>.IsAccelerated)
+                c = Columns<T, TDerivative, Width128<T>, Vector128<T>>(ref pass, derivative, c);
+        }
+        Columns<T, TDerivative, ScalarWidth<T>, T>(ref pass, derivative, c);
+    }
+
+    /// <summary>The operands of one <see cref="ActivationGradient{T}"/> pass.</summary>
+    private ref struct GradientPass<T>(ref T y, ref T dy, ref T dz, ref T bias, bool sum, bool accumulate, int rows, int cols)
+        where T : unmanaged
+    {
+        public ref T Y = ref y, Dy = ref dy, Dz = ref dz, Bias = ref bias;
+        public readonly bool Sum = sum, Accumulate = accumulate;
+        public readonly nuint Rows = (nuint)rows, Cols = (nuint)cols;
+    }
+
+    /// <summary>
+    /// Columns from <paramref name="c"/> on, in blocks of four vectors of <typeparamref name="TWidth"/> and then one:
+    /// down every row of a block, dz = f′·dy stored and added to the block's column sums, held in registers; returns
+    /// where it stopped.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint Columns<T, TDerivative, TWidth, TVector>(ref GradientPass<T> p, in TDerivative derivative, nuint c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TDerivative : struct, IBinaryOperator<T>
+        where TWidth : IVectorWidth<T, TVector>
+        where TVector : struct
+    {
+        nuint w = (nuint)TWidth.Count;
+        TVector zero = TWidth.Broadcast(T.Zero);
+        for (; c + 4 * w <= p.Cols; c += 4 * w)
+        {
+            bool load = p.Sum && p.Accumulate;
+            TVector s0 = load ? TWidth.Load(ref p.Bias, c) : zero, s1 = load ? TWidth.Load(ref p.Bias, c + w) : zero;
+            TVector s2 = load ? TWidth.Load(ref p.Bias, c + 2 * w) : zero, s3 = load ? TWidth.Load(ref p.Bias, c + 3 * w) : zero;
+            for (nuint i = c; i < p.Rows * p.Cols; i += p.Cols)
+            {
+                TVector d0 = TWidth.Apply(derivative, TWidth.Load(ref p.Y, i), TWidth.Load(ref p.Dy, i));
+                TVector d1 = TWidth.Apply(derivative, TWidth.Load(ref p.Y, i + w), TWidth.Load(ref p.Dy, i + w));
+                TVector d2 = TWidth.Apply(derivative, TWidth.Load(ref p.Y, i + 2 * w), TWidth.Load(ref p.Dy, i + 2 * w));
+                TVector d3 = TWidth.Apply(derivative, TWidth.Load(ref p.Y, i + 3 * w), TWidth.Load(ref p.Dy, i + 3 * w));
+                TWidth.Store(d0, ref p.Dz, i);
+                TWidth.Store(d1, ref p.Dz, i + w);
+                TWidth.Store(d2, ref p.Dz, i + 2 * w);
+                TWidth.Store(d3, ref p.Dz, i + 3 * w);
+                (s0, s1, s2, s3) = (TWidth.Add(s0, d0), TWidth.Add(s1, d1), TWidth.Add(s2, d2), TWidth.Add(s3, d3));
+            }
+            if (p.Sum)
+            {
+                TWidth.Store(s0, ref p.Bias, c);
+                TWidth.Store(s1, ref p.Bias, c + w);
+                TWidth.Store(s2, ref p.Bias, c + 2 * w);
+                TWidth.Store(s3, ref p.Bias, c + 3 * w);
+            }
+        }
+        for (; c + w <= p.Cols; c += w)
+        {
+            TVector s = p.Sum && p.Accumulate ? TWidth.Load(ref p.Bias, c) : zero;
+            for (nuint i = c; i < p.Rows * p.Cols; i += p.Cols)
+            {
+                TVector d = TWidth.Apply(derivative, TWidth.Load(ref p.Y, i), TWidth.Load(ref p.Dy, i));
+                TWidth.Store(d, ref p.Dz, i);
+                s = TWidth.Add(s, d);
+            }
+            if (p.Sum)
+                TWidth.Store(s, ref p.Bias, c);
+        }
+        return c;
+    }
+
     private static void AddBiasThen<T, TActivation>(Span<T> y, ReadOnlySpan<T> bias, int cols, in TActivation activation)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TActivation : struct, IUnaryOperator<T>
@@ -91,6 +228,16 @@ public static class Rows
             Elementwise.Map(row, bias, row, op);
         }
     }
+}
+
+/// <summary>dy (the identity's derivative: the gradient passes unchanged)</summary>
+internal readonly struct SecondOperator<T> : IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static bool Vectorizable => true;
+    public T Invoke(T x, T y) => y;
+    public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y) => y;
+    public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y) => y;
+    public Vector512<T> Invoke(Vector512<T> x, Vector512<T> y) => y;
 }
 
 /// <summary>f(z + b)</summary>

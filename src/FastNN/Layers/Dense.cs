@@ -63,28 +63,66 @@ public sealed class Dense<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFloat
     }
 
     /// <inheritdoc/>
-    public void Forward(Span<T> y, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch)
+    public void Forward(Span<T> y, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch) => Forward(y, x, buffers, batch, Activation.Identity);
+
+    /// <summary>
+    /// <c>y = f(x Wᵀ + b)</c>: the product, then the bias and f in one pass over y. A chain fuses the activation layer
+    /// that follows this one when f′ can be had from f's output (<see cref="IOutputDerivative"/>); the identity otherwise.
+    /// </summary>
+    internal void Forward(Span<T> y, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch, Activation activation)
     {
         // x: [batch, in], w: [out, in] (nn.Linear), b: [out] or empty, y: [batch, out]
         ReadOnlySpan<T> w = buffers.Parameters[..(OutputSize * InputSize)];
         Gemm.Multiply(false, true, batch, OutputSize, InputSize, T.One, x, InputSize, w, InputSize, T.Zero, y, OutputSize);
-        if (HasBias)
-            Rows.AddBias(y, buffers.Parameters[(OutputSize * InputSize)..], batch, OutputSize);
+        if (HasBias || activation.Kind != ActivationKind.Identity)
+            Rows.AddBiasActivation<T>(y, HasBias ? buffers.Parameters[(OutputSize * InputSize)..] : default, batch, OutputSize, activation);
     }
 
     /// <inheritdoc/>
-    public void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, ReadOnlySpan<T> y, LayerBuffers<T> buffers, int batch)
+    public void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, ReadOnlySpan<T> y, LayerBuffers<T> buffers, int batch) =>
+        Backward(dx, default, dy, x, y, buffers, batch, Activation.Identity, accumulate: true);
+
+    /// <summary>
+    /// The backward pass of this layer and the activation f after it, fused: <c>dz = dy·f′</c> from f's output
+    /// <paramref name="y"/> and <c>db (+)= Σ dz</c> in one pass (<see cref="Rows.ActivationGradient{T}"/>), then the products.
+    /// </summary>
+    /// <param name="dx">Gradient with respect to the input, overwritten; empty to skip it.</param>
+    /// <param name="dz">Scratch [batch, out] for the gradient with respect to the pre-activation (may be <paramref name="dy"/>); unused for the identity, whose dz is dy.</param>
+    /// <param name="dy">Gradient with respect to f's output.</param>
+    /// <param name="x">This layer's input.</param>
+    /// <param name="y">f's output.</param>
+    /// <param name="buffers">This layer's slices.</param>
+    /// <param name="batch">Rows.</param>
+    /// <param name="activation">f (the identity when no activation is fused).</param>
+    /// <param name="accumulate">Add to the parameter gradients (the <see cref="ILayer{T}"/> contract) or overwrite them (for a step that would have zeroed them first: the same values, but that a zero is never −0).</param>
+    internal void Backward(Span<T> dx, Span<T> dz, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, ReadOnlySpan<T> y, LayerBuffers<T> buffers, int batch,
+        Activation activation, bool accumulate)
+    {
+        Span<T> biasGradient = HasBias ? buffers.Gradients[(OutputSize * InputSize)..] : default;
+        if (activation.Kind != ActivationKind.Identity)
+        {
+            Rows.ActivationGradient(y, dy, dz, biasGradient, batch, OutputSize, activation, accumulate);
+            Products(dx, dz, x, buffers, batch, accumulate);
+            return;
+        }
+        // db (+)= Σ_rows dY
+        if (HasBias)
+        {
+            if (!accumulate)
+                biasGradient.Clear();
+            Reductions.SumColumns(dy, batch, OutputSize, biasGradient);
+        }
+        Products(dx, dy, x, buffers, batch, accumulate);
+    }
+
+    // dW (+)= dZᵀ X, then dX = dZ W
+    private void Products(Span<T> dx, ReadOnlySpan<T> dz, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch, bool accumulate)
     {
         int weightLength = OutputSize * InputSize;
-        ReadOnlySpan<T> w = buffers.Parameters[..weightLength];
-        // dW += dYᵀ X
-        Gemm.Multiply(true, false, OutputSize, InputSize, batch, T.One, dy, OutputSize, x, InputSize, T.One, buffers.Gradients[..weightLength], InputSize);
-        // db += Σ_rows dY
-        if (HasBias)
-            Reductions.SumColumns(dy, batch, OutputSize, buffers.Gradients[weightLength..]);
-        // dX = dY W
+        Gemm.Multiply(true, false, OutputSize, InputSize, batch, T.One, dz, OutputSize, x, InputSize, accumulate ? T.One : T.Zero,
+            buffers.Gradients[..weightLength], InputSize);
         if (!dx.IsEmpty)
-            Gemm.Multiply(false, false, batch, InputSize, OutputSize, T.One, dy, OutputSize, w, InputSize, T.Zero, dx, InputSize);
+            Gemm.Multiply(false, false, batch, InputSize, OutputSize, T.One, dz, OutputSize, buffers.Parameters[..weightLength], InputSize, T.Zero, dx, InputSize);
     }
 
     void IJsonLayer.Write(System.Text.Json.Utf8JsonWriter writer)

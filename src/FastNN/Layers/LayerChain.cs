@@ -1,4 +1,5 @@
 using System.Numerics;
+using FastNN.Intrinsics;
 
 namespace FastNN.Layers;
 
@@ -7,9 +8,13 @@ namespace FastNN.Layers;
 /// and by layers built around a body of layers (<see cref="Residual{T}"/>, <see cref="Concat{T}"/>).
 /// </summary>
 /// <remarks>
-/// Scratch layout for a batch: <c>[out 0][scratch 0][out 1][scratch 1]…[grad A][grad B]</c>, where the two gradient
+/// <para>Scratch layout for a batch: <c>[out 0][scratch 0][out 1][scratch 1]…[grad A][grad B]</c>, where the two gradient
 /// buffers take turns holding the gradient between consecutive layers. Offsets follow from the batch, so any batch
-/// up to the one the scratch was sized for uses a prefix.
+/// up to the one the scratch was sized for uses a prefix.</para>
+/// <para>A <see cref="Dense{T}"/> layer followed by an activation whose derivative its output gives
+/// (<see cref="IOutputDerivative"/>: ReLU, sigmoid, tanh) runs fused with it: the product goes straight into the
+/// activation's output slot, with the bias and f applied in one pass (the Dense layer's own slot is left unwritten:
+/// nothing reads it), and on the way back dz = dy·f′ and the bias gradient take one pass before the two products.</para>
 /// </remarks>
 internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -19,6 +24,7 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
     private readonly int[] _stateOffsets;
     private readonly int[] _stateLengths;
     private readonly int _gradientWidth;
+    private readonly Activation?[] _fusedActivation;
     private readonly Func<int, string> _label;
 
     /// <param name="layers">At least one layer, each taking the previous one's output width.</param>
@@ -65,6 +71,12 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
         }
         Parameters = parameters;
         State = state;
+        _fusedActivation = new Activation?[n];
+        for (int j = 0; j + 1 < n; j++)
+        {
+            if (_layers[j] is Dense<T> && _layers[j + 1] is IOutputDerivative f)
+                _fusedActivation[j] = f.Activation;
+        }
     }
 
     public IReadOnlyList<ILayer<T>> Layers => _layers;
@@ -111,7 +123,19 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
             int scratch = layer.ScratchLength(batch);
             try
             {
-                layer.Forward(output, input, Inner(buffers, j, offset, scratch), batch);
+                if (_fusedActivation[j] is { } activation)
+                {
+                    // The product, bias and f written into the activation's slot: y = f(x Wᵀ + b).
+                    offset += scratch;
+                    output = buffers.Scratch.Slice(offset, batch * _layers[j + 1].OutputSize);
+                    ((Dense<T>)layer).Forward(output, input, Inner(buffers, j, offset - scratch, scratch), batch, activation);
+                    offset += output.Length;
+                    scratch = _layers[++j].ScratchLength(batch);
+                }
+                else
+                {
+                    layer.Forward(output, input, Inner(buffers, j, offset, scratch), batch);
+                }
             }
             catch (ArgumentException e)
             {
@@ -123,8 +147,16 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
         return output;
     }
 
-    /// <summary>Back-propagates <paramref name="dy"/> through every layer into <paramref name="dx"/> (overwritten).</summary>
-    public void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch)
+    /// <summary>Back-propagates <paramref name="dy"/> through every layer into <paramref name="dx"/> (overwritten); parameter gradients accumulate.</summary>
+    public void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch) =>
+        Backward(dx, dy, x, buffers, batch, accumulate: true);
+
+    /// <summary>
+    /// Back-propagates <paramref name="dy"/> through every layer into <paramref name="dx"/> (overwritten). Parameter
+    /// gradients accumulate, or with <paramref name="accumulate"/> false are overwritten: built-in Dense layers then
+    /// write them directly; other layers with parameters get their slice cleared just before their backward pass.
+    /// </summary>
+    public void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch, bool accumulate)
     {
         int end = 0;
         foreach (ILayer<T> layer in _layers)
@@ -140,22 +172,33 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
             int scratchStart = end - scratch;
             int outputStart = scratchStart - batch * layer.OutputSize;
             ReadOnlySpan<T> output = buffers.Scratch.Slice(outputStart, batch * layer.OutputSize);
-            ReadOnlySpan<T> input;
-            Span<T> inputGradient;
-            if (j == 0)
-            {
-                input = x;
-                inputGradient = dx;
-            }
-            else
-            {
-                int inputLength = batch * layer.InputSize;
-                input = buffers.Scratch.Slice(outputStart - _layers[j - 1].ScratchLength(batch) - inputLength, inputLength);
-                inputGradient = (j % 2 == 0 ? gradientA : gradientB)[..inputLength];
-            }
+            Span<T> inputGradient = InputGradient(j, dx, gradientA, gradientB, batch);
             try
             {
-                layer.Backward(inputGradient, upstream, input, output, Inner(buffers, j, scratchStart, scratch), batch);
+                if (j > 0 && _fusedActivation[j - 1] is { } activation)
+                {
+                    // Activation j and Dense j − 1 together: dz (into activation j's input-gradient slot) and db in one
+                    // pass, then the products; Dense j − 1's output slot was never written.
+                    int denseOutputStart = outputStart - _layers[j - 1].OutputSize * batch;
+                    Span<T> denseInputGradient = InputGradient(j - 1, dx, gradientA, gradientB, batch);
+                    ((Dense<T>)_layers[j - 1]).Backward(denseInputGradient, inputGradient, upstream, Input(j - 1, x, buffers, denseOutputStart, batch), output,
+                        Inner(buffers, j - 1, outputStart, 0), batch, activation, accumulate);
+                    upstream = denseInputGradient;
+                    end = denseOutputStart;
+                    j--;
+                    continue;
+                }
+                if (!accumulate && layer is Dense<T> dense)
+                {
+                    dense.Backward(inputGradient, default, upstream, Input(j, x, buffers, outputStart, batch), output,
+                        Inner(buffers, j, scratchStart, scratch), batch, Activation.Identity, accumulate: false);
+                }
+                else
+                {
+                    if (!accumulate)
+                        buffers.Gradients.Slice(_parameterOffsets[j], _parameterLengths[j]).Clear();
+                    layer.Backward(inputGradient, upstream, Input(j, x, buffers, outputStart, batch), output, Inner(buffers, j, scratchStart, scratch), batch);
+                }
             }
             catch (ArgumentException e)
             {
@@ -165,6 +208,19 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
             end = outputStart;
         }
     }
+
+    /// <summary>Layer j's input: the chain's input, or layer j − 1's output, which ends where layer j's output starts (less j − 1's scratch).</summary>
+    private ReadOnlySpan<T> Input(int j, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int outputStart, int batch)
+    {
+        if (j == 0)
+            return x;
+        int inputLength = batch * _layers[j].InputSize;
+        return buffers.Scratch.Slice(outputStart - _layers[j - 1].ScratchLength(batch) - inputLength, inputLength);
+    }
+
+    /// <summary>Where layer j writes its input gradient: the chain's dx for the first layer, else one of the two alternating buffers.</summary>
+    private Span<T> InputGradient(int j, Span<T> dx, Span<T> gradientA, Span<T> gradientB, int batch) =>
+        j == 0 ? dx : (j % 2 == 0 ? gradientA : gradientB)[..(batch * _layers[j].InputSize)];
 
     private LayerBuffers<T> Inner(LayerBuffers<T> buffers, int j, int scratchOffset, int scratchLength) =>
         buffers.Slice(_parameterOffsets[j], _parameterLengths[j], _stateOffsets[j], _stateLengths[j], scratchOffset, scratchLength);

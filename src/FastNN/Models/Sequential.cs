@@ -27,12 +27,13 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly T[] _inputGradient;
     private readonly T[] _workspace;
     private readonly LayerContext _context;
+    private ReadOnlyMemory<T> _forwardInput;
     private int _forwardBatch;
     private int _inputGradientBatch;
 
     /// <summary>Builds a model from <paramref name="layers"/>, each taking the previous one's output width.</summary>
     /// <param name="layers">The layers, in order.</param>
-    /// <param name="maxBatch">The largest batch <see cref="Forward"/> will be given (at least 1).</param>
+    /// <param name="maxBatch">The largest batch <see cref="Forward(ReadOnlySpan{T}, int)"/> will be given (at least 1).</param>
     /// <param name="seed">Seed of <see cref="Random"/> (initialization, dropout).</param>
     /// <exception cref="ArgumentException">No layers, or a layer's input width differs from the previous layer's output width (the message names both layers and shapes).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1, or so large that the workspace would not fit in an array.</exception>
@@ -105,7 +106,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>All learnable parameters, one contiguous buffer; each tensor is the slice given by <see cref="ParameterTensors"/>.</summary>
     public Span<T> Parameters => _parameters;
 
-    /// <summary>The gradients of <see cref="Parameters"/>, same layout; <see cref="Backward"/> accumulates into them.</summary>
+    /// <summary>The gradients of <see cref="Parameters"/>, same layout; <see cref="Backward(ReadOnlySpan{T}, int)"/> accumulates into them.</summary>
     public Span<T> Gradients => _gradients;
 
     /// <summary>Non-learnable state (running statistics), laid out as <see cref="StateTensors"/>.</summary>
@@ -176,28 +177,57 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>Runs the model on <paramref name="batch"/> rows.</summary>
-    /// <param name="input">The input, <c>[batch, InputSize]</c> row-major; copied, so the caller may reuse it.</param>
+    /// <param name="input">The input, <c>[batch, InputSize]</c> row-major; copied, so the caller may reuse it at once
+    /// (<see cref="Forward(ReadOnlyMemory{T}, int)"/> reads it in place instead).</param>
     /// <param name="batch">Rows, from 1 to <see cref="MaxBatch"/>.</param>
     /// <returns>The output <c>[batch, OutputSize]</c>, a view of the workspace valid until the next pass.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
     /// <exception cref="ArgumentException"><paramref name="input"/> does not hold batch × InputSize elements.</exception>
     public ReadOnlySpan<T> Forward(ReadOnlySpan<T> input, int batch)
     {
+        CheckInput(input.Length, batch);
+        Memory<T> copy = _input.AsMemory(0, input.Length);
+        input.CopyTo(copy.Span);
+        return Run(copy, batch);
+    }
+
+    /// <summary>Runs the model on <paramref name="batch"/> rows read where they lie, without copying them.</summary>
+    /// <param name="input">The input, <c>[batch, InputSize]</c> row-major. The model keeps a reference to it: a
+    /// <see cref="Backward(ReadOnlySpan{T}, int)"/> that follows reads it again (the first layer's weight gradient needs it),
+    /// so it must not change until that backward pass has returned. The reference is dropped at the next forward pass.</param>
+    /// <param name="batch">Rows, from 1 to <see cref="MaxBatch"/>.</param>
+    /// <returns>The output <c>[batch, OutputSize]</c>, a view of the workspace valid until the next pass.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
+    /// <exception cref="ArgumentException"><paramref name="input"/> does not hold batch × InputSize elements.</exception>
+    public ReadOnlySpan<T> Forward(ReadOnlyMemory<T> input, int batch)
+    {
+        CheckInput(input.Length, batch);
+        return Run(input, batch);
+    }
+
+    private void CheckInput(int length, int batch)
+    {
         CheckBatch(batch);
-        if (input.Length != batch * InputSize)
-            throw new ArgumentException($"Layer 0 expects input [{batch}, {InputSize}] ({batch * InputSize} elements) but got {input.Length} elements.", nameof(input));
-        Span<T> x = _input.AsSpan(0, input.Length);
-        input.CopyTo(x);
+        if (length != batch * InputSize)
+            throw new ArgumentException($"Layer 0 expects input [{batch}, {InputSize}] ({batch * InputSize} elements) but got {length} elements.", "input");
+    }
+
+    private ReadOnlySpan<T> Run(ReadOnlyMemory<T> input, int batch)
+    {
+        _forwardInput = input;
         _forwardBatch = batch;
-        return _chain.Forward(x, Buffers(batch), batch);
+        return _chain.Forward(input.Span, Buffers(batch), batch);
     }
 
     /// <summary>Back-propagates the gradient of a loss with respect to the last output; parameter gradients ACCUMULATE into <see cref="Gradients"/>.</summary>
     /// <param name="outputGradient">d loss / d output, <c>[batch, OutputSize]</c>.</param>
-    /// <param name="batch">The batch of the last <see cref="Forward"/>.</param>
+    /// <param name="batch">The batch of the last <see cref="Forward(ReadOnlySpan{T}, int)"/>.</param>
     /// <exception cref="InvalidOperationException">No forward pass of that batch precedes the call.</exception>
     /// <exception cref="ArgumentException"><paramref name="outputGradient"/> does not hold batch × OutputSize elements.</exception>
-    public void Backward(ReadOnlySpan<T> outputGradient, int batch)
+    public void Backward(ReadOnlySpan<T> outputGradient, int batch) => Backward(outputGradient, batch, accumulate: true);
+
+    /// <summary>The backward pass, the parameter gradients accumulated or overwritten (for a step that would zero them first).</summary>
+    internal void Backward(ReadOnlySpan<T> outputGradient, int batch, bool accumulate)
     {
         CheckBatch(batch);
         if (batch != _forwardBatch)
@@ -205,19 +235,19 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (outputGradient.Length != batch * OutputSize)
             throw new ArgumentException($"Layer {Layers.Count - 1} outputs [{batch}, {OutputSize}] ({batch * OutputSize} elements) but the output gradient has {outputGradient.Length} elements.", nameof(outputGradient));
         _inputGradientBatch = ComputeInputGradient ? batch : 0;
-        _chain.Backward(_inputGradient.AsSpan(0, _inputGradientBatch * InputSize), outputGradient, _input.AsSpan(0, batch * InputSize), Buffers(batch), batch);
+        _chain.Backward(_inputGradient.AsSpan(0, _inputGradientBatch * InputSize), outputGradient, _forwardInput.Span, Buffers(batch), batch, accumulate);
     }
 
     /// <summary>
-    /// Whether <see cref="Backward"/> computes the gradient with respect to the input (default true). Training a model
+    /// Whether <see cref="Backward(ReadOnlySpan{T}, int)"/> computes the gradient with respect to the input (default true). Training a model
     /// on data does not need it; turning it off skips the first layer's input-gradient product (about a quarter of
     /// the backward work of an MLP whose first layer is its widest).
     /// </summary>
     public bool ComputeInputGradient { get; set; } = true;
 
-    /// <summary>The gradient of the loss with respect to the input, <c>[batch, InputSize]</c>, written by the last <see cref="Backward"/> (overwritten each time).</summary>
-    /// <param name="batch">The batch of the last <see cref="Backward"/>.</param>
-    /// <exception cref="InvalidOperationException">The last <see cref="Backward"/> was not of this batch or ran with <see cref="ComputeInputGradient"/> off.</exception>
+    /// <summary>The gradient of the loss with respect to the input, <c>[batch, InputSize]</c>, written by the last backward pass (overwritten each time).</summary>
+    /// <param name="batch">The batch of the last backward pass.</param>
+    /// <exception cref="InvalidOperationException">The last backward pass was not of this batch or ran with <see cref="ComputeInputGradient"/> off.</exception>
     public ReadOnlySpan<T> InputGradient(int batch)
     {
         CheckBatch(batch);

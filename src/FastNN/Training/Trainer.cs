@@ -18,7 +18,7 @@ namespace FastNN.Training;
 /// </summary>
 /// <remarks>
 /// <para>Every buffer (batch rows, loss gradient, row order, best parameters) is allocated at construction or at
-/// the start of <see cref="Fit"/>; <see cref="TrainStep"/>, the inner step, allocates nothing.</para>
+/// the start of <see cref="Fit"/>; <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>, the inner step, allocates nothing.</para>
 /// <para>Targets hold one value per row: the regression target, the 0/1 label of a binary classifier (one logit
 /// output), or the class index of a multi-class classifier (one score per class).</para>
 /// <para>Thread safety: not thread-safe: Fit trains its model with its optimizer, changing both; one thread at a time,
@@ -85,7 +85,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>
     /// A check of the gradients before every step, or null. With <see cref="NonFiniteGradientPolicy.Throw"/> a NaN or
     /// infinite gradient throws naming the tensor; with <see cref="NonFiniteGradientPolicy.SkipStep"/> the step is
-    /// skipped and counted, and <see cref="TrainStep"/> returns NaN.
+    /// skipped and counted, and <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/> returns NaN.
     /// </summary>
     public NonFiniteGradientGuard<T>? Guard { get; set; }
 
@@ -133,9 +133,14 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// One optimizer step on one mini-batch: zero the gradients, forward in training mode, loss and its gradient,
     /// backward, monitor, regularizer, guard, clipping, schedule, optimizer step. Allocates nothing.
     /// </summary>
-    /// <remarks>The monitor sees the loss's gradient before the penalty and before clipping, so it reports what they would hide. The backward
+    /// <remarks><para>The monitor sees the loss's gradient before the penalty and before clipping, so it reports what they would hide. The backward
     /// pass runs with <see cref="Sequential{T}.ComputeInputGradient"/> off (the input gradient is not needed to train);
-    /// the model's setting is restored afterwards, so <see cref="Sequential{T}.InputGradient"/> is not available after a step.</remarks>
+    /// the model's setting is restored afterwards, so <see cref="Sequential{T}.InputGradient"/> is not available after a step.</para>
+    /// <para>Without a regularizer, guard, monitor or clipping, which read the gradients before the update, the backward
+    /// pass writes the gradients instead of adding them to zeroed ones: the same values (but that a gradient summing to
+    /// zero is +0, never −0) without the pass that zeroes them and without reading them back. A non-finite loss then
+    /// throws before the backward pass, leaving the gradients as they were.</para>
+    /// <para>The features are copied once into the model (see <see cref="TrainStep(ReadOnlyMemory{T}, ReadOnlySpan{T}, int)"/> to read them in place).</para></remarks>
     /// <param name="features">The batch's features <c>[batch, InputSize]</c>.</param>
     /// <param name="targets">One target per row.</param>
     /// <param name="batch">Rows, from 1 to the model's MaxBatch.</param>
@@ -146,30 +151,60 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
     public double TrainStep(ReadOnlySpan<T> features, ReadOnlySpan<T> targets, int batch)
     {
+        CheckTargets(targets, batch);
+        Model.Training = true;
+        return AfterForward(Model.Forward(features, batch), targets, batch);
+    }
+
+    /// <summary>
+    /// <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/> on features read where they lie, not copied
+    /// (<see cref="Sequential{T}.Forward(ReadOnlyMemory{T}, int)"/>): they must not change until the call returns.
+    /// </summary>
+    /// <param name="features">The batch's features <c>[batch, InputSize]</c>.</param>
+    /// <param name="targets">One target per row.</param>
+    /// <param name="batch">Rows, from 1 to the model's MaxBatch.</param>
+    /// <returns>The batch's objective: the mean loss plus the penalty; NaN when the <see cref="Guard"/> skipped the step.</returns>
+    /// <exception cref="ArgumentException">A span does not match the batch.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
+    /// <exception cref="InvalidOperationException">The loss is NaN or infinite and no guard skipped the step (the step is not taken).</exception>
+    /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
+    public double TrainStep(ReadOnlyMemory<T> features, ReadOnlySpan<T> targets, int batch)
+    {
+        CheckTargets(targets, batch);
+        Model.Training = true;
+        return AfterForward(Model.Forward(features, batch), targets, batch);
+    }
+
+    private static void CheckTargets(ReadOnlySpan<T> targets, int batch)
+    {
         if (targets.Length != batch)
             throw new ArgumentException($"targets has {targets.Length} elements for a batch of {batch} rows.", nameof(targets));
-        Model.Training = true;
-        Model.ZeroGrad();
-        ReadOnlySpan<T> output = Model.Forward(features, batch);
+    }
+
+    /// <summary>The step after the forward pass: the loss, the backward pass and the update; the gradients overwritten where nothing reads them before the update.</summary>
+    private double AfterForward(ReadOnlySpan<T> output, ReadOnlySpan<T> targets, int batch)
+    {
         Span<T> lossGradient = _lossGradient.AsSpan(0, batch * Model.OutputSize);
         T loss = Loss.Compute(output, targets, lossGradient, batch);
-        bool computeInputGradient = Model.ComputeInputGradient;
-        Model.ComputeInputGradient = false; // training needs no dLoss/dInput: skips the first layer's dX product
-        try
+        if (Regularizer is null && Guard is null && Monitor is null && MaxGradientNorm is null)
         {
-            Model.Backward(lossGradient, batch);
+            CheckFinite(loss);
+            if (Schedule is not null && ScheduleEachStep)
+                Optimizer.LearningRate = Schedule.LearningRate(Steps);
+            Backward(lossGradient, batch, accumulate: false);
+            Optimizer.Step(Model.Parameters, Model.Gradients);
+            Steps++;
+            return double.CreateTruncating(loss);
         }
-        finally
-        {
-            Model.ComputeInputGradient = computeInputGradient;
-        }
+
+        Model.ZeroGrad();
+        Backward(lossGradient, batch, accumulate: true);
         Monitor?.BeforeStep(Steps, Model.Parameters, Model.Gradients); // the loss's own gradient: before any penalty or clipping
         if (Regularizer is not null)
             loss += Regularizer.AddTo(Model.Parameters, Model.Gradients, Model.ParameterTensors);
         if (Guard is not null && !Guard.Check(Model.Gradients))
             return double.NaN;
-        if (!T.IsFinite(loss))
-            throw new InvalidOperationException($"The training objective is {loss} at step {Steps}; lower the learning rate, clip the gradients or check the data.");
+        CheckFinite(loss);
 
         if (MaxGradientNorm is double maxNorm)
             GradientClipping.ClipByGlobalNorm(Model.Gradients, maxNorm);
@@ -179,6 +214,26 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         Monitor?.AfterStep(Model.Parameters);
         Steps++;
         return double.CreateTruncating(loss);
+    }
+
+    private void Backward(ReadOnlySpan<T> lossGradient, int batch, bool accumulate)
+    {
+        bool computeInputGradient = Model.ComputeInputGradient;
+        Model.ComputeInputGradient = false; // training needs no dLoss/dInput: skips the first layer's dX product
+        try
+        {
+            Model.Backward(lossGradient, batch, accumulate);
+        }
+        finally
+        {
+            Model.ComputeInputGradient = computeInputGradient;
+        }
+    }
+
+    private void CheckFinite(T loss)
+    {
+        if (!T.IsFinite(loss))
+            throw new InvalidOperationException($"The training objective is {loss} at step {Steps}; lower the learning rate, clip the gradients or check the data.");
     }
 
     /// <summary>
@@ -227,8 +282,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (int first = 0; first < train.Rows && !cancellationToken.IsCancellationRequested; first += batchSize)
             {
                 int batch = Math.Min(batchSize, train.Rows - first);
+                // Gathered once, into rows the model then reads in place.
                 train.Gather(shuffler.Order.Slice(first, batch), _batchFeatures, _batchTargets);
-                double loss = TrainStep(_batchFeatures.AsSpan(0, batch * Model.InputSize), _batchTargets.AsSpan(0, batch), batch);
+                double loss = TrainStep(_batchFeatures.AsMemory(0, batch * Model.InputSize), _batchTargets.AsSpan(0, batch), batch);
                 if (!double.IsNaN(loss))
                     (lossSum, rowsStepped) = (lossSum + batch * loss, rowsStepped + batch);
             }

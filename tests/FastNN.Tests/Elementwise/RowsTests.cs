@@ -77,4 +77,79 @@ public class RowsTests
             Assert.Equal(plain, noBias);
         }
     }
+
+    public static TheoryData<string> FromOutput => new(["identity", "relu", "sigmoid", "tanh"]);
+
+    /// <summary>
+    /// dz = dy·f′ from the output and the bias gradient summed over the rows, against a reference in double written from
+    /// the derivatives (ReLU's is 0 at 0), accumulating and overwriting, with and without a bias gradient, for widths
+    /// around every vector width.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(FromOutput))]
+    public void ActivationGradientIsTheDerivativeTimesDyAndItsColumnSums(string name)
+    {
+        ActivationGradient<float>(name, 1e-6);
+        ActivationGradient<double>(name, 1e-14);
+    }
+
+    private static void ActivationGradient<T>(string name, double tolerance) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        (Activation activation, Func<double, double> f, Func<double, double> derivative) = name switch
+        {
+            "identity" => (Activation.Identity, (Func<double, double>)(z => z), (Func<double, double>)(y => 1)),
+            "relu" => (Activation.Relu, Reference.Relu, y => y > 0 ? 1 : 0),
+            "sigmoid" => (Activation.Sigmoid, Reference.Sigmoid, y => y * (1 - y)),
+            "tanh" => (Activation.Tanh, Reference.Tanh, y => 1 - y * y),
+            _ => throw new ArgumentOutOfRangeException(nameof(name)),
+        };
+        var rng = new Random(name.Length);
+        foreach ((int rows, int cols) in new[] { (1, 1), (3, 7), (5, 16), (4, 33), (2, 100), (0, 4) })
+        {
+            T[] z = TestData.Finite<T>(rng, rows * cols, 3);
+            if (name == "relu" && z.Length > 0)
+                z[0] = T.Zero; // the derivative at 0 is 0, as PyTorch
+            T[] y = [.. z.Select(v => T.CreateTruncating(f(double.CreateTruncating(v))))];
+            T[] dy = TestData.Finite<T>(rng, rows * cols, 2);
+            T[] start = TestData.Finite<T>(rng, cols, 1);
+            foreach (bool accumulate in new[] { true, false })
+            {
+                T[] dz = new T[rows * cols], bias = (T[])start.Clone();
+                Rows.ActivationGradient<T>(y, dy, dz, bias, rows, cols, activation, accumulate);
+                for (int c = 0; c < cols; c++)
+                {
+                    double sum = accumulate ? double.CreateTruncating(start[c]) : 0;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        double expected = double.CreateTruncating(dy[r * cols + c]) * derivative(double.CreateTruncating(y[r * cols + c]));
+                        Assert.Equal(expected, double.CreateTruncating(dz[r * cols + c]), tolerance * Math.Max(1, Math.Abs(expected)));
+                        sum += expected;
+                    }
+                    Assert.Equal(sum, double.CreateTruncating(bias[c]), tolerance * (rows + 1) * 4);
+                }
+                T[] noBias = new T[rows * cols];
+                Rows.ActivationGradient<T>(y, dy, noBias, [], rows, cols, activation, accumulate);
+                Assert.Equal(dz, noBias);
+            }
+            // In place on dy.
+            T[] inPlace = (T[])dy.Clone(), separate = new T[rows * cols];
+            Rows.ActivationGradient<T>(y, dy, separate, [], rows, cols, activation, accumulate: true);
+            Rows.ActivationGradient<T>(y, inPlace, inPlace, [], rows, cols, activation, accumulate: true);
+            Assert.Equal(separate, inPlace);
+        }
+    }
+
+    [Fact]
+    public void ActivationGradientRejectsBadArguments()
+    {
+        float[] y = new float[12], dy = new float[12], dz = new float[12], bias = new float[4];
+        Assert.Equal("dz", Assert.Throws<ArgumentException>(() => Rows.ActivationGradient<float>(y, dy, new float[11], bias, 3, 4, Activation.Relu, true)).ParamName);
+        Assert.Equal("biasGradient", Assert.Throws<ArgumentException>(() => Rows.ActivationGradient<float>(y, dy, dz, new float[3], 3, 4, Activation.Relu, true)).ParamName);
+        Assert.Equal("dz", Assert.Throws<ArgumentException>(() => Rows.ActivationGradient<float>(y, dy, y, bias, 3, 4, Activation.Relu, true)).ParamName);
+        float[] big = new float[24];
+        Assert.Equal("dz", Assert.Throws<ArgumentException>(() => Rows.ActivationGradient<float>(y, big.AsSpan(0, 12), big.AsSpan(4, 12), bias, 3, 4, Activation.Relu, true)).ParamName);
+        Assert.Equal("biasGradient", Assert.Throws<ArgumentException>(() => Rows.ActivationGradient<float>(y, dy, big.AsSpan(0, 12), big.AsSpan(8, 4), 3, 4, Activation.Relu, true)).ParamName);
+        Assert.Equal("activation", Assert.Throws<ArgumentException>(() => Rows.ActivationGradient<float>(y, dy, dz, bias, 3, 4, Activation.Gelu, true)).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Rows.ActivationGradient<float>(y, dy, dz, bias, -1, 4, Activation.Relu, true));
+    }
 }

@@ -9,13 +9,15 @@ namespace FastNN.Layers;
 /// each call receives), so one instance may serve any number of models and threads, each call with its own
 /// buffers.</remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-public sealed class Sigmoid<T> : ActivationLayer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class Sigmoid<T> : ActivationLayer<T>, IOutputDerivative where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Creates the activation over <paramref name="features"/> features.</summary>
     /// <param name="features">Features per row (at least 1).</param>
     public Sigmoid(int features) : base(features)
     {
     }
+
+    Activation IOutputDerivative.Activation => Activation.Sigmoid;
 
     /// <inheritdoc/>
     public override void Forward(Span<T> y, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch) => Activations.Sigmoid(x, y);

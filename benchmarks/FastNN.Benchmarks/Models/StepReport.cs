@@ -1,0 +1,205 @@
+using System.Globalization;
+using FastNN.Benchmarks.Baselines;
+using FastNN.Benchmarks.Infrastructure;
+using FastNN.Intrinsics;
+
+namespace FastNN.Benchmarks.Models;
+
+/// <summary>
+/// Issue 15's training-step targets, side by side in one process: every workload of <see cref="StepWorkload"/> on
+/// FastNN with one and two threads, PyTorch 1.13 with one and two threads (<c>benchmarks/pytorch/training_step.py</c>
+/// as two child processes, see <see cref="PyTorchProcess"/>) and OpenBLAS's single-thread SGEMM at 1024³, timed in
+/// paired rounds (<see cref="PairedRounds"/>); the ratios are taken within each round and their medians printed. Every
+/// slice of every side starts with one untimed call: a slice holds as few as four steps of the 20-layer net, whose
+/// 22 MB of weights, gradients and moments the 12 MB SGEMM slice before it has pushed out of L3, and a training loop's
+/// steady state is not a cold first step.
+/// Then the bytes each workload allocates per step, the ways of issue 15 each against what it replaced
+/// (<see cref="StepWays"/>), and the per-phase profile of each step (<see cref="StepProfile"/>).
+/// </summary>
+/// <remarks>
+/// Run with <c>dotnet run -c Release --project benchmarks/FastNN.Benchmarks -- step [workloads] [--rounds N]
+/// [--no-profile] [--no-pytorch]</c>: workloads among <c>mlp64 mlp256 deep64 fit</c> (all by default), 15 rounds.
+/// <list type="bullet">
+/// <item>efficiency: the step's GEMM flops (<see cref="StepWorkload.Flops"/>) over its one-thread time, as a fraction
+/// of OpenBLAS's single-thread SGEMM rate at 1024³ in the same round;</item>
+/// <item>speed-up: PyTorch's time over FastNN's, same thread count;</item>
+/// <item>2t / 1t: one-thread time over two-thread time, each library against itself.</item>
+/// </list>
+/// </remarks>
+internal static class StepReport
+{
+    private const int SgemmSize = 1024;
+
+    public static void Run(string[] args)
+    {
+        int rounds = 15;
+        bool profile = true, pytorch = true;
+        var workloads = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--rounds" && i + 1 < args.Length && int.TryParse(args[i + 1], out int r) && r > 0)
+            {
+                rounds = r;
+                i++;
+            }
+            else if (args[i] == "--no-profile")
+                profile = false;
+            else if (args[i] == "--no-pytorch")
+                pytorch = false;
+            else if (StepWorkload.Names.Contains(args[i]))
+                workloads.Add(args[i]);
+            else
+                throw new ArgumentException($"Unknown argument '{args[i]}': expected any of {string.Join(", ", StepWorkload.Names)}, --rounds N, --no-profile, --no-pytorch.");
+        }
+        if (workloads.Count == 0)
+            workloads.AddRange(StepWorkload.Names);
+
+        Console.WriteLine($"// Machine: {Machine.Describe()}");
+        Console.WriteLine($"// Paired rounds: {rounds} rounds of {PairedRounds.SliceMilliseconds} ms per side; medians over rounds of per-round figures.");
+        if (OpenBlas.Problem is { } blas)
+            Console.WriteLine("// " + blas);
+        PyTorchProcess? torch1 = null, torch2 = null;
+        if (PyTorchProcess.Problem is { } torch)
+            Console.WriteLine("// " + torch);
+        else if (pytorch)
+        {
+            torch1 = PyTorchProcess.Start(1);
+            torch2 = PyTorchProcess.Start(Math.Min(2, Environment.ProcessorCount));
+            Console.WriteLine($"// PyTorch sides: {torch1.Describe()}; {torch2.Describe()}");
+        }
+        try
+        {
+            Compare(workloads, rounds, torch1, torch2);
+        }
+        finally
+        {
+            torch1?.Dispose();
+            torch2?.Dispose();
+        }
+        Allocations(workloads);
+        StepWays.Print(workloads, rounds, Settle);
+        if (profile)
+        {
+            foreach (string name in workloads)
+            {
+                StepProfile.Print(StepWorkload.Create(name), rounds, 1);
+                StepProfile.Print(StepWorkload.Create(name), rounds, Math.Min(2, Environment.ProcessorCount));
+            }
+        }
+    }
+
+    private static void Compare(List<string> workloads, int rounds, PyTorchProcess? torch1, PyTorchProcess? torch2)
+    {
+        var sgemm = new Gemm.GemmSquareBenchmarks<float> { Shape = Gemm.GemmShape.Square(SgemmSize), Threads = 1 };
+        sgemm.Setup();
+        bool blas = OpenBlas.Problem is null;
+        int two = Math.Min(2, Environment.ProcessorCount);
+        Console.WriteLine();
+        Console.WriteLine("### Training step, float: FastNN against PyTorch 1.13 and OpenBLAS (medians of per-round figures)");
+        Console.WriteLine();
+        Console.WriteLine($"| Workload | FastNN 1t ms | PyTorch 1t ms | speed-up 1t | FastNN 1t GFLOP/s | OpenBLAS {SgemmSize}³ 1t GFLOP/s | efficiency 1t | " +
+            $"FastNN {two}t ms | PyTorch {two}t ms | speed-up {two}t | FastNN {two}t / 1t | PyTorch {two}t / 1t |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (string name in workloads)
+        {
+            StepWorkload fastnn = StepWorkload.Create(name);
+            WarmUp(fastnn);
+            var sides = new List<ITimedSide>
+            {
+                Threads(1, fastnn.Step),
+                Threads(two, fastnn.Step),
+            };
+            int torch = -1, blasSide = -1;
+            if (torch1 is not null && torch2 is not null)
+            {
+                torch = sides.Count;
+                sides.Add(torch1.Side(name));
+                sides.Add(torch2.Side(name));
+            }
+            if (blas)
+            {
+                blasSide = sides.Count;
+                sides.Add(Threads(1, () => { OpenBlas.SetThreads(1); sgemm.OpenBLAS(); }));
+            }
+            double[][] t = PairedRounds.Measure(rounds, Settle, [.. sides]);
+            double flops = fastnn.Flops, sgemmFlops = 2.0 * SgemmSize * SgemmSize * SgemmSize;
+            string Ms(int i) => i < 0 ? "-" : F(PairedRounds.Median(t, x => x[i]) * 1e3, 3);
+            string Ratio(Func<double[], double> figure, bool present) => present ? F(PairedRounds.Median(t, figure), 2) + "x" : "-";
+            bool efficiency = blas && name != "fit";
+            Console.WriteLine($"| {name}: {fastnn.Description} | {Ms(0)} | {Ms(torch)} | {Ratio(x => x[torch] / x[0], torch >= 0)} | " +
+                $"{F(PairedRounds.Median(t, x => flops / x[0]) / 1e9, 1)} | {(blas ? F(PairedRounds.Median(t, x => sgemmFlops / x[blasSide]) / 1e9, 1) : "-")} | " +
+                $"{(efficiency ? F(PairedRounds.Median(t, x => flops / x[0] / (sgemmFlops / x[blasSide])) * 100, 1) + " %" : "-")} | " +
+                $"{Ms(1)} | {Ms(torch < 0 ? -1 : torch + 1)} | {Ratio(x => x[torch + 1] / x[1], torch >= 0)} | " +
+                $"{Ratio(x => x[0] / x[1], true)} | {Ratio(x => x[torch] / x[torch + 1], torch >= 0)} |");
+        }
+        Parallelism.MaxThreads = Environment.ProcessorCount;
+    }
+
+    /// <summary>
+    /// Runs the workload for <see cref="WarmUpMilliseconds"/> on each thread count, so that the runtime has compiled the
+    /// step's methods at their final tier (it promotes a method after 30 calls, in the background, in batches) before
+    /// anything is timed: the paired rounds' own 40 ms warm-up is too short for a step's many small methods.
+    /// </summary>
+    internal static void WarmUp(StepWorkload workload)
+    {
+        foreach (int threads in new[] { 1, Math.Min(2, Environment.ProcessorCount) })
+        {
+            Parallelism.MaxThreads = threads;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (clock.Elapsed.TotalMilliseconds < WarmUpMilliseconds)
+                workload.Step();
+        }
+    }
+
+    private const double WarmUpMilliseconds = 1500;
+
+    /// <summary>
+    /// A pause of 10 ms after every slice, for the worker threads of the slice just timed to go to sleep (FastNN's spin
+    /// for a few milliseconds after their last part, PyTorch's OpenMP threads likewise) instead of taking a core from
+    /// the slice that follows.
+    /// </summary>
+    private static void Settle() => Thread.Sleep(10);
+
+    /// <summary>A side that runs <paramref name="action"/> with FastNN's kernels capped at <paramref name="threads"/> (a process-wide setting, set per call).</summary>
+    private static ITimedSide Threads(int threads, Action action) =>
+        PairedRounds.Local(() =>
+        {
+            Parallelism.MaxThreads = threads;
+            action();
+        }, untimedFirst: true);
+
+    /// <summary>
+    /// Bytes allocated per call on the calling thread and in the whole process, one and two threads. A call of
+    /// <c>fit</c> is a whole <see cref="Training.Trainer{T}.Fit"/> (a new trainer, its shuffled order, the epoch's record);
+    /// it is measured at batch 32 and at batch 16, twice the steps: the same bytes mean its steps allocate nothing.
+    /// </summary>
+    private static void Allocations(List<string> workloads)
+    {
+        Console.WriteLine();
+        Console.WriteLine("### Bytes allocated per call (after 3 warm-up calls; calling thread / whole process)");
+        Console.WriteLine();
+        Console.WriteLine("| Workload | calls measured | optimizer steps per call | 1 thread | 2 threads |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+        foreach (string name in workloads)
+        {
+            foreach (StepWorkload w in name == "fit" ? [StepWorkload.Fit(32), StepWorkload.Fit(16)] : new[] { StepWorkload.Create(name) })
+            {
+                int calls = Math.Max(10, 400 / w.StepsPerCall);
+                string Measure(int threads)
+                {
+                    Parallelism.MaxThreads = threads;
+                    for (int i = 0; i < 3; i++)
+                        w.Step();
+                    long thread = GC.GetAllocatedBytesForCurrentThread(), process = GC.GetTotalAllocatedBytes(precise: true);
+                    for (int i = 0; i < calls; i++)
+                        w.Step();
+                    return $"{F((GC.GetAllocatedBytesForCurrentThread() - thread) / (double)calls, 1)} B / {F((GC.GetTotalAllocatedBytes(precise: true) - process) / (double)calls, 1)} B";
+                }
+                Console.WriteLine($"| {name}{(name == "fit" ? $" (batch {w.Batch})" : "")} | {calls} | {w.StepsPerCall} | {Measure(1)} | {Measure(Math.Min(2, Environment.ProcessorCount))} |");
+            }
+        }
+        Parallelism.MaxThreads = Environment.ProcessorCount;
+    }
+
+    private static string F(double value, int digits) => value.ToString("F" + digits, CultureInfo.InvariantCulture);
+}
