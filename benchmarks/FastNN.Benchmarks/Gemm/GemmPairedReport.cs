@@ -14,7 +14,8 @@ namespace FastNN.Benchmarks.Gemm;
 /// </summary>
 /// <remarks>
 /// <para>Run with <c>dotnet run -c Release --project benchmarks/FastNN.Benchmarks -- paired [sections] [options]</c>;
-/// sections are <c>float-square float-mlp double-square double-mlp scaling</c>, all by default. Options:
+/// sections are <c>float-square float-mlp double-square double-mlp scaling</c>, all by default, and
+/// <c>float-dot double-dot</c> (<see cref="GemmDotSection"/>) when named. Options:
 /// <c>--rounds N</c> (21); <c>--threads N</c>, the threads both libraries get in the first four sections (1; the
 /// peak probe, one core's, is left out above one); <c>--versus PATH</c>, another build's FastNN.Intrinsics.dll
 /// (the code before a change) timed in the same rounds, its ratio in a column of its own; <c>--blocking MC,KC,NC</c>,
@@ -25,6 +26,9 @@ namespace FastNN.Benchmarks.Gemm;
 internal static class GemmPairedReport
 {
     private static readonly string[] AllSections = ["float-square", "float-mlp", "double-square", "double-mlp", "scaling"];
+
+    // Run only when named: the dot-product path against the others (GemmDotSection).
+    private static readonly string[] DotSections = ["float-dot", "double-dot"];
 
     /// <summary>
     /// Makes OpenBLAS's worker threads sleep as soon as a call ends (OPENBLAS_THREAD_TIMEOUT=4: 2^4 cycles) instead
@@ -60,6 +64,14 @@ internal static class GemmPairedReport
                 case "double-square": Compare<double>($"double, {threads}, square", Squares(o), o); break;
                 case "double-mlp": Compare<double>($"double, {threads}, MLP 784-256-256-10", GemmMlpBenchmarks<double>.Shapes, o); break;
                 case "scaling": Scaling(o.Rounds); break;
+                case "float-dot":
+                    GemmDotSection.Run<float>("float, short A·Bᵀ", GemmDotSection.ShortShapes, o.Rounds, o.Versus);
+                    GemmDotSection.Run<float>("float, narrow A·Bᵀ", GemmDotSection.NarrowShapes, o.Rounds, o.Versus);
+                    break;
+                case "double-dot":
+                    GemmDotSection.Run<double>("double, short A·Bᵀ", GemmDotSection.ShortShapes, o.Rounds, o.Versus);
+                    GemmDotSection.Run<double>("double, narrow A·Bᵀ", GemmDotSection.NarrowShapes, o.Rounds, o.Versus);
+                    break;
             }
         }
     }
@@ -96,8 +108,8 @@ internal static class GemmPairedReport
                     i++;
                     break;
                 default:
-                    if (!AllSections.Contains(args[i]))
-                        throw new ArgumentException($"Unknown argument '{args[i]}': expected any of {string.Join(", ", AllSections)}, --rounds N, --threads N, --versus PATH, --blocking MC,KC,NC, --square N,N,....");
+                    if (!AllSections.Contains(args[i]) && !DotSections.Contains(args[i]))
+                        throw new ArgumentException($"Unknown argument '{args[i]}': expected any of {string.Join(", ", AllSections.Concat(DotSections))}, --rounds N, --threads N, --versus PATH, --blocking MC,KC,NC, --square N,N,....");
                     o.Sections.Add(args[i]);
                     break;
             }

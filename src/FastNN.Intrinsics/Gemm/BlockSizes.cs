@@ -40,12 +40,12 @@ internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int K
     public const long NarrowMaxVolume = 1L << 22;
 
     /// <summary>
-    /// A·Bᵀ calls with at most this many rows take the dot-product path (AVX-512) whatever their size: it reads B once per
-    /// four rows, while reordering B first (a transposed copy or packed panels) costs about three passes over B before any
-    /// arithmetic. Measured (Zen 5, float, one thread, alternated in one process): 1 row 3.3-6.4x faster than before at
-    /// (n, k) = (256, 784), (784, 256), (1024, 1024); 8 rows 1.5-2.3x; 16 rows 0.65-1.2x, so the cut is 8.
+    /// A·Bᵀ calls with at most this many rows take the dot-product path on <paramref name="path"/> whatever their size:
+    /// it reads B where it lies, while reordering B first (a transposed copy or packed panels) costs about three passes
+    /// over B before any arithmetic. Measured (AVX-512, Zen 5, float, one thread, alternated in one process): 1 row
+    /// 3.3-6.4x faster than before at (n, k) = (256, 784), (784, 256), (1024, 1024); 8 rows 1.5-2.3x; 16 rows 0.65-1.2x.
     /// </summary>
-    public const int ShortDotMaxRows = 8;
+    public static int ShortDotMaxRows(IsaPath path) => 8;
 
     /// <summary>Calls with at most this many rows (8 row tiles of the AVX-512 kernel) may skip packing whatever their volume, provided B fits in L2 (see Gemm.IsShort).</summary>
     public const int ShortMaxRows = 64;

@@ -12,17 +12,14 @@ public static unsafe partial class Gemm
     {
         BlockSizes sizes = BlockSizes.For<T>(Isa.Path);
         Debug.Assert(sizes.Fits<T, TKernel>());
-        if (IsShortDot(op))
+        if (TakesDotPath(op, sizes))
         {
             SmallDot(op);
             return;
         }
         if (IsSmall(op, sizes))
         {
-            if (IsNarrowDot(op))
-                SmallDot(op);
-            else
-                Small<T, TKernel>(op);
+            Small<T, TKernel>(op);
             return;
         }
         int parts = PartCount(op.M, op.N, op.K, Parallelism.MaxThreads);

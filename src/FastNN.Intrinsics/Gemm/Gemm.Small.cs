@@ -33,21 +33,33 @@ public static unsafe partial class Gemm
         && op.K <= sizes.KCMax && PartCount(op.M, op.N, op.K, Parallelism.MaxThreads) == 1;
 
     /// <summary>
-    /// Whether a small call is better done as dot products (<see cref="SmallDot"/>, AVX-512): A·Bᵀ with C at most 16 wide
-    /// and not a whole number of vectors, where the micro-kernel would compute padding lanes. Measured at (64, n, 256):
-    /// n = 10 float 110 against 60 GFLOP/s, double 72 against 55; n = 16 double 61 against 92 the other way.
+    /// Whether C = alpha·A·Bᵀ + beta·C is done as dot products of rows (<see cref="SmallDot"/>): when C is so short (a
+    /// Dense layer's forward pass on a batch of a few rows, <see cref="BlockSizes.ShortDotMaxRows"/>) that reading B
+    /// where it lies beats every path that reorders B first (the small path's transposed copy, the packed path's
+    /// panels), whatever the size of B; or when it is small and narrow (<see cref="IsNarrowDot"/>).
     /// </summary>
-    /// <summary>
-    /// Whether C = alpha·A·Bᵀ + beta·C has so few rows (a Dense layer's forward pass on a batch of a few rows) that
-    /// dot products of rows (<see cref="SmallDot"/>, AVX-512), which read B where it lies once per four rows of A, beat
-    /// every path that reorders B first (the transposed copy of the small path, the packing of the packed path), whatever
-    /// the size of B. See <see cref="BlockSizes.ShortDotMaxRows"/>.
-    /// </summary>
-    private static bool IsShortDot<T>(in GemmOperands<T> op) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Isa.Path == IsaPath.Vector512 && !op.TransposeA && op.TransposeB && op.M <= BlockSizes.ShortDotMaxRows;
+    private static bool TakesDotPath<T>(in GemmOperands<T> op, BlockSizes sizes) where T : unmanaged, IFloatingPointIeee754<T> =>
+        !op.TransposeA && op.TransposeB
+        && (DotPathForced ?? (op.M <= BlockSizes.ShortDotMaxRows(Isa.Path) || IsNarrowDot(op) && IsSmall(op, sizes)));
 
+    /// <summary>Whether a call of this shape takes the dot-product path (<see cref="TakesDotPath{T}(in GemmOperands{T}, BlockSizes)"/>), for tests and benchmarks.</summary>
+    internal static bool TakesDotPath<T>(bool transposeA, bool transposeB, int m, int n, int k) where T : unmanaged, IFloatingPointIeee754<T> =>
+        TakesDotPath(new GemmOperands<T>(transposeA, transposeB, m, n, k, T.One, null, transposeA ? m : k, null, transposeB ? k : n, T.Zero, null, n),
+            BlockSizes.For<T>(Isa.Path));
+
+    /// <summary>
+    /// Whether a narrow A·Bᵀ is better done as dot products: C at most 16 wide and not a whole number of vectors, where
+    /// the micro-kernel would compute padding lanes. Measured (AVX-512) at (64, n, 256): n = 10 float 110 against
+    /// 60 GFLOP/s, double 72 against 55; n = 16 double 61 against 92 the other way.
+    /// </summary>
     private static bool IsNarrowDot<T>(in GemmOperands<T> op) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Isa.Path == IsaPath.Vector512 && !op.TransposeA && op.TransposeB && op.N <= 16 && op.N % Vector512<T>.Count != 0;
+        Isa.Path == IsaPath.Vector512 && op.N <= 16 && op.N % Vector512<T>.Count != 0;
+
+    /// <summary>
+    /// For benchmarks that time the dot-product path against the others in one process: true sends every A·Bᵀ call
+    /// there, false none; null, the default, applies the measured rule (<see cref="TakesDotPath{T}(in GemmOperands{T}, BlockSizes)"/>). Process-wide.
+    /// </summary>
+    internal static bool? DotPathForced { get; set; }
 
     /// <summary>
     /// C = alpha·op(A)·op(B) + beta·C without packing: op(A) is read where it lies (row-major or transposed), rows of

@@ -87,7 +87,7 @@ internal interface IVectorWidth<T, TVector>
     static abstract TVector CopySign(TVector x, TVector sign);
 }
 
-internal readonly struct Width128<T> : IVectorWidth<T, Vector128<T>> where T : unmanaged, IFloatingPointIeee754<T>
+internal readonly partial struct Width128<T> : IVectorWidth<T, Vector128<T>> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool IsAccelerated => Vector128.IsHardwareAccelerated && Vector128<T>.IsSupported;
     public static int Count => Vector128<T>.Count;
@@ -138,7 +138,7 @@ internal readonly struct Width128<T> : IVectorWidth<T, Vector128<T>> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> CopySign(Vector128<T> x, Vector128<T> sign) => Vector128.CopySign(x, sign);
 }
 
-internal readonly struct Width256<T> : IVectorWidth<T, Vector256<T>> where T : unmanaged, IFloatingPointIeee754<T>
+internal readonly partial struct Width256<T> : IVectorWidth<T, Vector256<T>> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool IsAccelerated => Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported;
     public static int Count => Vector256<T>.Count;
@@ -189,7 +189,7 @@ internal readonly struct Width256<T> : IVectorWidth<T, Vector256<T>> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> CopySign(Vector256<T> x, Vector256<T> sign) => Vector256.CopySign(x, sign);
 }
 
-internal readonly struct Width512<T> : IVectorWidth<T, Vector512<T>> where T : unmanaged, IFloatingPointIeee754<T>
+internal readonly partial struct Width512<T> : IVectorWidth<T, Vector512<T>> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool IsAccelerated => Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported;
     public static int Count => Vector512<T>.Count;

@@ -7,7 +7,7 @@ namespace FastNN.Intrinsics;
 /// A one-lane "vector": lets the few polynomial kernels (tanh, the normal CDF) be written once over
 /// <see cref="IVectorWidth{T, TVector}"/> and serve the scalar path with exactly the same formula.
 /// </summary>
-internal readonly struct ScalarWidth<T> : IVectorWidth<T, T> where T : unmanaged, IFloatingPointIeee754<T>
+internal readonly partial struct ScalarWidth<T> : IVectorWidth<T, T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool IsAccelerated => true;
     public static int Count => 1;
