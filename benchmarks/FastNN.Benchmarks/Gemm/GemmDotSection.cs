@@ -9,7 +9,7 @@ namespace FastNN.Benchmarks.Gemm;
 /// call takes without it (the small path's transposed copy, or packing), both of this build and alternated in the same
 /// rounds (<c>Gemm.DotPathForced</c>), on the ISA path of the process; with OpenBLAS, and with <c>--versus</c> the other
 /// build's <c>Gemm.Multiply</c> against this one's rule. Short products (a Dense layer's forward pass on a few rows, m
-/// 1-32, for the row cut-off) and narrow ones (n 1-32 at m 64 and 256, for the narrow case).
+/// 1-32, for the row cut-off) and narrow ones (n 1-32 at m 64 and 1024, for the narrow case).
 /// </summary>
 internal static class GemmDotSection
 {
@@ -19,29 +19,30 @@ internal static class GemmDotSection
         from m in new[] { 1, 2, 3, 4, 6, 8, 12, 16, 24, 32 }
         select new GemmShape($"{layer.Item1} m{m}", false, true, m, layer.Item2, layer.Item3);
 
-    /// <summary>The narrow shapes: a layer with few outputs at batch 64 and 256.</summary>
+    /// <summary>The narrow shapes: a layer with few outputs at batch 64 and 1024.</summary>
     public static IEnumerable<GemmShape> NarrowShapes =>
-        from m in new[] { 64, 256 }
+        from m in new[] { 64, 1024 }
         from k in new[] { 256, 784 }
         from n in new[] { 1, 3, 4, 8, 10, 15, 16, 24, 32 }
         select new GemmShape($"narrow", false, true, m, n, k);
 
-    /// <summary>Times <paramref name="shapes"/> and prints one table; one thread (the dot path runs on the calling thread).</summary>
-    public static void Run<T>(string title, IEnumerable<GemmShape> shapes, int rounds, BaselineBuild? versus)
+    /// <summary>Times <paramref name="shapes"/> on <paramref name="threads"/> threads and prints one table.</summary>
+    /// <param name="afterSlice">Called after every slice (untimed): a pause for spinning workers to sleep, above one thread.</param>
+    public static void Run<T>(string title, IEnumerable<GemmShape> shapes, int rounds, int threads, BaselineBuild? versus, Action? afterSlice)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         bool openBlas = OpenBlas.Problem is null;
         BaselineBuild.Multiply<T>? other = versus?.Gemm<T>();
-        versus?.SetThreads(1);
+        versus?.SetThreads(threads);
         Console.WriteLine();
         var path = global::FastNN.Intrinsics.Isa.Path;
-        Console.WriteLine($"### {title} ({path}, 1 thread)");
+        Console.WriteLine($"### {title} ({path}, {threads} thread{(threads == 1 ? "" : "s")})");
         Console.WriteLine();
         Console.WriteLine("| Shape | dot GFLOP/s | other GFLOP/s | dot / other | rule takes | rule / OpenBLAS |" + (other is null ? "" : " rule / versus |"));
         Console.WriteLine("|---|---:|---:|---:|---|---:|" + (other is null ? "" : "---:|"));
         foreach (GemmShape shape in shapes)
         {
-            var gemm = new GemmSquareBenchmarks<T> { Shape = shape, Threads = 1 };
+            var gemm = new GemmSquareBenchmarks<T> { Shape = shape, Threads = threads };
             gemm.Setup();
             bool ruleTakesDot = global::FastNN.Intrinsics.Gemm.TakesDotPath<T>(shape.TransposeA, shape.TransposeB, shape.M, shape.N, shape.K);
             var actions = new List<Action> { Forced(gemm, true), Forced(gemm, false) };
@@ -56,7 +57,7 @@ internal static class GemmDotSection
                 iOther = actions.Count;
                 actions.Add(() => gemm.Other(other));
             }
-            double[][] t = PairedRounds.Measure(rounds, [.. actions]);
+            double[][] t = PairedRounds.Measure(rounds, afterSlice, [.. actions]);
             int rule = ruleTakesDot ? 0 : 1;
             double f = shape.Flops;
             string Ratio(int i) => i < 0 ? "-" : $"{PairedRounds.Median(t, x => x[i] / x[rule]):F2}x";

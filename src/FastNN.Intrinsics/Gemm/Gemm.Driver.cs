@@ -65,6 +65,15 @@ public static unsafe partial class Gemm
         return (int)Math.Clamp(flops / BlockSizes.MinFlopsPerThread, 1, maxThreads);
     }
 
+    /// <summary>Part <paramref name="part"/>'s share of [0, extent) in whole units (the last one may be partial).</summary>
+    private static (int Start, int End) PartRange(int part, int partCount, int extent, int unit)
+    {
+        long units = (extent + unit - 1) / unit;
+        int start = (int)(units * part / partCount) * unit;
+        int end = (int)Math.Min(units * (part + 1) / partCount * unit, extent);
+        return (start, end);
+    }
+
     /// <summary>The packed GEMM on rows [i0, i1) and columns [j0, j1) of C: BLIS's five loops around the micro-kernel.</summary>
     /// <remarks>i0 and j0 are multiples of MR and NR, so tiles fall where they would for the whole matrix. The part
     /// rents its packing buffers, sized for what it packs, from <see cref="WorkspacePool"/> and returns them at the end.</remarks>
@@ -257,23 +266,14 @@ public static unsafe partial class Gemm
         {
             if (_splitColumns)
             {
-                (int j0, int j1) = Range(part, partCount, _op.N, TKernel.NR);
+                (int j0, int j1) = PartRange(part, partCount, _op.N, TKernel.NR);
                 Packed<T, TKernel>(_op, _sizes, 0, _op.M, j0, j1);
             }
             else
             {
-                (int i0, int i1) = Range(part, partCount, _op.M, TKernel.MR);
+                (int i0, int i1) = PartRange(part, partCount, _op.M, TKernel.MR);
                 Packed<T, TKernel>(_op, _sizes, i0, i1, 0, _op.N);
             }
-        }
-
-        /// <summary>Part <paramref name="part"/>'s share of [0, extent) in whole units (the last one may be partial).</summary>
-        private static (int Start, int End) Range(int part, int partCount, int extent, int unit)
-        {
-            long units = (extent + unit - 1) / unit;
-            int start = (int)(units * part / partCount) * unit;
-            int end = (int)Math.Min(units * (part + 1) / partCount * unit, extent);
-            return (start, end);
         }
     }
 }

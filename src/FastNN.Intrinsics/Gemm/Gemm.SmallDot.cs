@@ -16,54 +16,114 @@ public static unsafe partial class Gemm
         switch (Isa.Path)
         {
             case IsaPath.Vector512:
-                DotColumns<T, Width512<T>, Vector512<T>>(op, 0, op.N);
+                Dot<T, Width512<T>, Vector512<T>>(op);
                 break;
             case IsaPath.Vector256:
-                DotColumns<T, Width256<T>, Vector256<T>>(op, 0, op.N);
+                Dot<T, Width256<T>, Vector256<T>>(op);
                 break;
             case IsaPath.Vector128:
-                DotColumns<T, Width128<T>, Vector128<T>>(op, 0, op.N);
+                Dot<T, Width128<T>, Vector128<T>>(op);
                 break;
             default:
-                DotColumns<T, ScalarWidth<T>, T>(op, 0, op.N);
+                Dot<T, ScalarWidth<T>, T>(op);
                 break;
         }
     }
 
     /// <summary>
-    /// Columns [j0, j1) of C, a strip of <see cref="IDotWidth{T, TVector}.DotColumns"/> columns at a time down all the
-    /// rows: the strip's rows of B stay in L1 while the rows of A pass, so B comes from memory once.
+    /// The dot-product path on one thread or, for a large call, split across threads by strips of columns (or, when C
+    /// has fewer strips than threads, by rows): every element is the same dot product in the same order wherever it
+    /// falls, so results do not depend on the thread count.
     /// </summary>
-    private static void DotColumns<T, TWidth, TVector>(in GemmOperands<T> op, int j0, int j1)
+    private static void Dot<T, TWidth, TVector>(in GemmOperands<T> op)
         where T : unmanaged, IFloatingPointIeee754<T> where TWidth : IDotWidth<T, TVector> where TVector : struct
     {
-        int strip = TWidth.DotColumns;
-        for (int j = j0; j < j1; j += strip)
+        int parts = PartCount(op.M, op.N, op.K, Parallelism.MaxThreads);
+        if (parts == 1)
         {
-            switch (Math.Min(strip, j1 - j))
+            DotColumns<T, TWidth, TVector>(op, 0, op.M, 0, op.N);
+            return;
+        }
+        DotWork<T, TWidth, TVector> work = DotWork<T, TWidth, TVector>.ForThisThread;
+        work.Set(op);
+        try
+        {
+            WorkerPool.Run(work, parts);
+        }
+        finally
+        {
+            work.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Rows [i0, i1) and columns [j0, j1) of C, a strip of <see cref="IDotWidth{T, TVector}.DotStrip"/> columns at a
+    /// time down all the rows: the strip's rows of B stay in L1 while the rows of A pass, so B comes from memory once.
+    /// </summary>
+    private static void DotColumns<T, TWidth, TVector>(in GemmOperands<T> op, int i0, int i1, int j0, int j1)
+        where T : unmanaged, IFloatingPointIeee754<T> where TWidth : IDotWidth<T, TVector> where TVector : struct
+    {
+        for (int j = j0; j < j1; j += TWidth.DotStrip)
+        {
+            int end = Math.Min(j + TWidth.DotStrip, j1), i = i0;
+            for (; i + 4 <= i1; i += 4)
+                DotStripTiles<T, TWidth, TVector, Rows4>(op, i, j, end);
+            switch (i1 - i)
             {
-                case 5: DotRows<T, TWidth, TVector, Cols5>(op, j); break;
-                case 4: DotRows<T, TWidth, TVector, Cols4>(op, j); break;
-                case 3: DotRows<T, TWidth, TVector, Cols3>(op, j); break;
-                case 2: DotRows<T, TWidth, TVector, Cols2>(op, j); break;
-                default: DotRows<T, TWidth, TVector, Cols1>(op, j); break;
+                case 3: DotStripTiles<T, TWidth, TVector, Rows3>(op, i, j, end); break;
+                case 2: DotStripTiles<T, TWidth, TVector, Rows2>(op, i, j, end); break;
+                case 1: DotStripTiles<T, TWidth, TVector, Rows1>(op, i, j, end); break;
             }
         }
     }
 
-    /// <summary>One strip of columns: tiles of four rows, then one tile of the three, two or one left.</summary>
-    private static void DotRows<T, TWidth, TVector, TCols>(in GemmOperands<T> op, int j)
+    /// <summary>The dot-product path split into strips of columns or groups of four rows, one range per part; one instance per calling thread, reused.</summary>
+    private sealed class DotWork<T, TWidth, TVector> : IParallelWork
         where T : unmanaged, IFloatingPointIeee754<T> where TWidth : IDotWidth<T, TVector> where TVector : struct
-        where TCols : struct, IConstant
     {
-        int i = 0;
-        for (; i + 4 <= op.M; i += 4)
-            DotTile<T, TWidth, TVector, Rows4, TCols>(op, i, j);
-        switch (op.M - i)
+        [ThreadStatic] private static DotWork<T, TWidth, TVector>? t_instance;
+
+        private GemmOperands<T> _op;
+
+        public static DotWork<T, TWidth, TVector> ForThisThread => t_instance ??= new DotWork<T, TWidth, TVector>();
+
+        public void Set(in GemmOperands<T> op) => _op = op;
+
+        /// <summary>Drops the pointers once the caller's spans are unpinned.</summary>
+        public void Clear() => _op = default;
+
+        public void Execute(int part, int partCount)
         {
-            case 3: DotTile<T, TWidth, TVector, Rows3, TCols>(op, i, j); break;
-            case 2: DotTile<T, TWidth, TVector, Rows2, TCols>(op, i, j); break;
-            case 1: DotTile<T, TWidth, TVector, Rows1, TCols>(op, i, j); break;
+            int strips = (_op.N + TWidth.DotStrip - 1) / TWidth.DotStrip;
+            if (strips >= partCount)
+            {
+                (int j0, int j1) = PartRange(part, partCount, _op.N, TWidth.DotStrip);
+                DotColumns<T, TWidth, TVector>(_op, 0, _op.M, j0, j1);
+            }
+            else
+            {
+                (int i0, int i1) = PartRange(part, partCount, _op.M, 4);
+                DotColumns<T, TWidth, TVector>(_op, i0, i1, 0, _op.N);
+            }
+        }
+    }
+
+    /// <summary>Rows i.. (TRows of them) of columns [j, end), in tiles as wide as <see cref="IDotWidth{T, TVector}.DotColumns"/> says.</summary>
+    private static void DotStripTiles<T, TWidth, TVector, TRows>(in GemmOperands<T> op, int i, int j, int end)
+        where T : unmanaged, IFloatingPointIeee754<T> where TWidth : IDotWidth<T, TVector> where TVector : struct
+        where TRows : struct, IConstant
+    {
+        int columns = TWidth.DotColumns(TRows.Value);
+        for (; j < end; j += columns)
+        {
+            switch (Math.Min(columns, end - j))
+            {
+                case 5: DotTile<T, TWidth, TVector, TRows, Cols5>(op, i, j); break;
+                case 4: DotTile<T, TWidth, TVector, TRows, Cols4>(op, i, j); break;
+                case 3: DotTile<T, TWidth, TVector, TRows, Cols3>(op, i, j); break;
+                case 2: DotTile<T, TWidth, TVector, TRows, Cols2>(op, i, j); break;
+                default: DotTile<T, TWidth, TVector, TRows, Cols1>(op, i, j); break;
+            }
         }
     }
 
@@ -166,33 +226,68 @@ public static unsafe partial class Gemm
         where T : unmanaged, IFloatingPointIeee754<T> where TWidth : IDotWidth<T, TVector> where TVector : struct
         where TRows : struct, IConstant where TCols : struct, IConstant
     {
-        int rows = TRows.Value, cols = TCols.Value, groups = TWidth.Groups, lanes = TWidth.Count / groups;
         TVector scale = TWidth.Broadcast(alpha);
-        for (int set = 0; set * groups < rows; set++)
+        // A 512-bit vector holds all four rows: one set, whose rows the JIT then knows (typeof is a constant as it
+        // imports the method, so only one of the two calls is compiled: two would take the JIT past its locals).
+        if (typeof(TVector) == typeof(Vector512<T>))
         {
-            // Column j of this set's rows, one group per row.
-            TVector f0 = FoldedColumn<T, TWidth, TVector, TRows>(ref s, set, 0);
-            TVector f1 = cols > 1 ? FoldedColumn<T, TWidth, TVector, TRows>(ref s, set, 1) : f0;
-            TVector f2 = cols > 2 ? FoldedColumn<T, TWidth, TVector, TRows>(ref s, set, 2) : f0;
-            TVector f3 = cols > 3 ? FoldedColumn<T, TWidth, TVector, TRows>(ref s, set, 3) : f0;
-            TVector f4 = cols > 4 ? FoldedColumn<T, TWidth, TVector, TRows>(ref s, set, 4) : f0;
-            int row = set * groups;
-            for (int j0 = 0; j0 < cols; j0 += lanes)
-            {
-                TVector sums = TWidth.LaneSums(Pick(f0, f1, f2, f3, f4, j0), Pick(f0, f1, f2, f3, f4, j0 + 1),
-                    Pick(f0, f1, f2, f3, f4, j0 + 2), Pick(f0, f1, f2, f3, f4, j0 + 3));
-                sums = TWidth.Multiply(sums, scale);
-                int count = Math.Min(lanes, cols - j0);
-                T* cRow = c + row * ldc + j0;
-                TWidth.StoreGroup(sums, 0, cRow, count, beta);
-                if (groups > 1 && rows > row + 1)
-                    TWidth.StoreGroup(sums, 1, cRow + ldc, count, beta);
-                if (groups > 2 && rows > row + 2)
-                    TWidth.StoreGroup(sums, 2, cRow + 2 * ldc, count, beta);
-                if (groups > 3 && rows > row + 3)
-                    TWidth.StoreGroup(sums, 3, cRow + 3 * ldc, count, beta);
-            }
+            StoreSet<T, TWidth, TVector, TRows, TCols>(c, ldc, ref s, 0, scale, beta);
+            return;
         }
+        int sets = (TRows.Value + TWidth.Groups - 1) / TWidth.Groups;
+        for (int set = 0; set < sets; set++)
+            StoreSet<T, TWidth, TVector, TRows, TCols>(c, ldc, ref s, set, scale, beta);
+    }
+
+    /// <summary>The rows of set <paramref name="set"/> (rows set·Groups on), every chunk of columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreSet<T, TWidth, TVector, TRows, TCols>(T* c, nint ldc, ref DotSums<TVector> s, int set, TVector scale, T beta)
+        where T : unmanaged, IFloatingPointIeee754<T> where TWidth : IDotWidth<T, TVector> where TVector : struct
+        where TRows : struct, IConstant where TCols : struct, IConstant
+    {
+        int cols = TCols.Value, groups = TWidth.Groups, lanes = TWidth.Count / groups;
+        // Column j of this set's rows, one group per row.
+        TVector f0 = FoldedColumn<T, TWidth, TVector, TRows>(ref s, set, 0);
+        TVector f1 = cols > 1 ? FoldedColumn<T, TWidth, TVector, TRows>(ref s, set, 1) : f0;
+        TVector f2 = cols > 2 ? FoldedColumn<T, TWidth, TVector, TRows>(ref s, set, 2) : f0;
+        TVector f3 = cols > 3 ? FoldedColumn<T, TWidth, TVector, TRows>(ref s, set, 3) : f0;
+        TVector f4 = cols > 4 ? FoldedColumn<T, TWidth, TVector, TRows>(ref s, set, 4) : f0;
+        // Chunks of as many columns as a group has lanes, written out so that each one's columns are constants.
+        c += set * groups * ldc;
+        int rows = TRows.Value - set * groups;
+        StoreChunk<T, TWidth, TVector, TCols>(c, ldc, rows, 0, f0, f1, f2, f3, f4, scale, beta);
+        if (cols > lanes)
+            StoreChunk<T, TWidth, TVector, TCols>(c, ldc, rows, lanes, f0, f1, f2, f3, f4, scale, beta);
+        if (cols > 2 * lanes)
+            StoreChunk<T, TWidth, TVector, TCols>(c, ldc, rows, 2 * lanes, f0, f1, f2, f3, f4, scale, beta);
+        if (cols > 3 * lanes)
+            StoreChunk<T, TWidth, TVector, TCols>(c, ldc, rows, 3 * lanes, f0, f1, f2, f3, f4, scale, beta);
+        if (cols > 4 * lanes)
+            StoreChunk<T, TWidth, TVector, TCols>(c, ldc, rows, 4 * lanes, f0, f1, f2, f3, f4, scale, beta);
+    }
+
+    /// <summary>
+    /// Columns j0.. (as many as a group has lanes) of a set's rows (<paramref name="rows"/> of them left in the tile,
+    /// from <paramref name="c"/>), from the set's folded columns f0..f4 (f0 standing in past the tile).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreChunk<T, TWidth, TVector, TCols>(T* c, nint ldc, int rows, int j0,
+        TVector f0, TVector f1, TVector f2, TVector f3, TVector f4, TVector scale, T beta)
+        where T : unmanaged, IFloatingPointIeee754<T> where TWidth : IDotWidth<T, TVector> where TVector : struct
+        where TCols : struct, IConstant
+    {
+        int groups = TWidth.Groups, count = Math.Min(TWidth.Count / groups, TCols.Value - j0);
+        // Lane j of group g: row g, column j0 + j.
+        TVector sums = TWidth.Multiply(TWidth.LaneSums(Pick(f0, f1, f2, f3, f4, j0), Pick(f0, f1, f2, f3, f4, j0 + 1),
+            Pick(f0, f1, f2, f3, f4, j0 + 2), Pick(f0, f1, f2, f3, f4, j0 + 3)), scale);
+        c += j0;
+        TWidth.StoreGroup(sums, 0, c, count, beta);
+        if (groups > 1 && rows > 1)
+            TWidth.StoreGroup(sums, 1, c + ldc, count, beta);
+        if (groups > 2 && rows > 2)
+            TWidth.StoreGroup(sums, 2, c + 2 * ldc, count, beta);
+        if (groups > 3 && rows > 3)
+            TWidth.StoreGroup(sums, 3, c + 3 * ldc, count, beta);
     }
 
     /// <summary>f_j, or f0 past column 4.</summary>

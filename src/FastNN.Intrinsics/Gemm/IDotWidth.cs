@@ -22,10 +22,13 @@ internal unsafe interface IDotWidth<T, TVector> : IVectorWidth<T, TVector>
     where TVector : struct
 {
     /// <summary>
-    /// Columns of a dot-product tile: with four rows, one accumulator per element, four A vectors and a B vector, as
-    /// many as the registers hold (32 on AVX-512, 16 otherwise). At most 5.
+    /// Columns of a dot-product tile of <paramref name="rows"/> (1-4) rows: with one accumulator per element, the rows'
+    /// A vectors and a B vector, as many as the registers hold (32 on AVX-512, 16 otherwise). At most 5.
     /// </summary>
-    static abstract int DotColumns { get; }
+    static abstract int DotColumns(int rows);
+
+    /// <summary>Columns of C whose rows of B are kept in L1 while all of A passes: a multiple of every <see cref="DotColumns"/>.</summary>
+    static abstract int DotStrip { get; }
 
     /// <summary>128-bit groups per vector: 4, 2 or 1 (the scalar width: 1).</summary>
     static abstract int Groups { get; }
