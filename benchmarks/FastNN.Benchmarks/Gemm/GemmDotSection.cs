@@ -9,14 +9,14 @@ namespace FastNN.Benchmarks.Gemm;
 /// call takes without it (the small path's transposed copy, or packing), both of this build and alternated in the same
 /// rounds (<c>Gemm.DotPathForced</c>), on the ISA path of the process; with OpenBLAS, and with <c>--versus</c> the other
 /// build's <c>Gemm.Multiply</c> against this one's rule. Short products (a Dense layer's forward pass on a few rows, m
-/// 1-32, for the row cut-off) and narrow ones (n 1-32 at m 64 and 1024, for the narrow case).
+/// 1-128, for the row cut-off) and narrow ones (n 1-32 at m 64 and 1024, for the narrow case).
 /// </summary>
 internal static class GemmDotSection
 {
     /// <summary>The short shapes: a few rows against the weights of the MLP's layers and a 1024×1024 one.</summary>
     public static IEnumerable<GemmShape> ShortShapes =>
         from layer in new[] { ("fc1", 256, 784), ("fc2", 784, 256), ("big", 1024, 1024) }
-        from m in new[] { 1, 2, 3, 4, 6, 8, 12, 16, 24, 32 }
+        from m in new[] { 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64, 128 }
         select new GemmShape($"{layer.Item1} m{m}", false, true, m, layer.Item2, layer.Item3);
 
     /// <summary>The narrow shapes: a layer with few outputs at batch 64 and 1024.</summary>

@@ -40,12 +40,19 @@ internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int K
     public const long NarrowMaxVolume = 1L << 22;
 
     /// <summary>
-    /// A·Bᵀ calls with at most this many rows take the dot-product path on <paramref name="path"/> whatever their size:
-    /// it reads B where it lies, while reordering B first (a transposed copy or packed panels) costs about three passes
-    /// over B before any arithmetic. Measured (AVX-512, Zen 5, float, one thread, alternated in one process): 1 row
-    /// 3.3-6.4x faster than before at (n, k) = (256, 784), (784, 256), (1024, 1024); 8 rows 1.5-2.3x; 16 rows 0.65-1.2x.
+    /// A·Bᵀ calls with at most this many row tiles of the path's micro-kernel (MR rows each: 16 rows on AVX-512, 12 on
+    /// AVX2 and 128-bit vectors, 8 scalar) take the dot-product path whatever their size (see Gemm.TakesDotPath). The
+    /// dot path reads B where it lies; the kernel's paths first reorder it (a transposed copy or packed panels, about
+    /// three passes over B) and pay that back only over their row tiles, each of which streams the reordered B once.
+    /// Measured side by side (paired float-dot and double-dot sections, one thread, Zen 5, n×k = 256×784, 784×256 and
+    /// 1024×1024; RESULTS.md "The dot-product path on every width"), dot path over the kernel's path, float / double:
+    /// AVX-512 12 rows 1.31-2.29x / 1.17-1.56x, 16 rows 1.20-1.53x / 0.97-1.26x, 64 rows 0.89-1.25x / 0.70-0.87x; AVX2
+    /// 12 rows 1.02-1.14x / 1.03-1.27x, 16 rows 1.02-1.05x / 1.00-1.23x, 24 rows 0.95-0.97x / 0.84-1.06x. On 128-bit
+    /// vectors and the scalar path, which have no fused multiply-add on x64, the kernel gains nothing on dot products
+    /// once B is reordered, and the dot path pays further than two tiles (128-bit 32 rows 1.08-1.42x / 1.11-1.19x, 64
+    /// rows 0.99-1.11x / 0.98-1.03x; scalar 64 rows 1.15-1.23x / 0.85-1.25x): that gain is left to the fallback paths.
     /// </summary>
-    public static int ShortDotMaxRows(IsaPath path) => 8;
+    public const int ShortDotRowTiles = 2;
 
     /// <summary>Calls with at most this many rows (8 row tiles of the AVX-512 kernel) may skip packing whatever their volume, provided B fits in L2 (see Gemm.IsShort).</summary>
     public const int ShortMaxRows = 64;

@@ -12,7 +12,7 @@ public static unsafe partial class Gemm
     {
         BlockSizes sizes = BlockSizes.For<T>(Isa.Path);
         Debug.Assert(sizes.Fits<T, TKernel>());
-        if (TakesDotPath(op, sizes))
+        if (TakesDotPath<T, TKernel>(op))
         {
             SmallDot(op);
             return;

@@ -9,7 +9,7 @@ public static unsafe partial class Gemm
     /// <summary>
     /// C = alpha·A·Bᵀ + beta·C (A m×k and B n×k, both row-major: a Dense layer's forward pass) as dot products of rows,
     /// lanes along k, on the vector width of <see cref="Isa.Path"/>: B is read where it lies, nothing is packed, copied
-    /// or spent on padding columns. Taken where <see cref="TakesDotPath{T}(in GemmOperands{T}, BlockSizes)"/> says.
+    /// or spent on padding columns. Taken where <see cref="TakesDotPath{T, TKernel}(in GemmOperands{T})"/> says.
     /// </summary>
     private static void SmallDot<T>(in GemmOperands<T> op) where T : unmanaged, IFloatingPointIeee754<T>
     {
