@@ -46,11 +46,11 @@ internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int K
     /// three passes over B) and pay that back only over their row tiles, each of which streams the reordered B once.
     /// Measured side by side (paired float-dot and double-dot sections, one thread, Zen 5, n×k = 256×784, 784×256 and
     /// 1024×1024; RESULTS.md "The dot-product path on every width"), dot path over the kernel's path, float / double:
-    /// AVX-512 12 rows 1.31-2.29x / 1.17-1.56x, 16 rows 1.20-1.53x / 0.97-1.26x, 64 rows 0.89-1.25x / 0.70-0.87x; AVX2
-    /// 12 rows 1.02-1.14x / 1.03-1.27x, 16 rows 1.02-1.05x / 1.00-1.23x, 24 rows 0.95-0.97x / 0.84-1.06x. On 128-bit
-    /// vectors and the scalar path, which have no fused multiply-add on x64, the kernel gains nothing on dot products
-    /// once B is reordered, and the dot path pays further than two tiles (128-bit 32 rows 1.08-1.42x / 1.11-1.19x, 64
-    /// rows 0.99-1.11x / 0.98-1.03x; scalar 64 rows 1.15-1.23x / 0.85-1.25x): that gain is left to the fallback paths.
+    /// AVX-512 12 rows 1.37-2.29x / 1.15-1.59x, 16 rows 1.22-2.13x / 0.96-1.24x, 24 rows 1.15-1.57x / 0.83-1.21x, 64
+    /// rows 0.85-1.11x / 0.68-0.91x; AVX2 12 rows 1.09-1.12x / 1.05-1.32x, 16 rows 1.02-1.11x / 0.95-1.09x, 24 rows
+    /// 0.91-0.98x / 0.83-1.03x. On 128-bit vectors and the scalar path, which have no fused multiply-add on x64, the
+    /// kernel gains little on dot products once B is reordered, and the dot path pays further than two tiles (see
+    /// RESULTS.md): that gain is left to those fallback paths, for one rule on every path.
     /// </summary>
     public const int ShortDotRowTiles = 2;
 

@@ -60,12 +60,12 @@ public static unsafe partial class Gemm
     /// <summary>
     /// Whether A·Bᵀ is so narrow that <typeparamref name="TKernel"/> would spend more than a third of what it computes
     /// on padding columns (<see cref="ComputedColumns{T, TKernel}"/>). The dot path computes no padding and runs at about
-    /// three quarters of the kernel's rate on full tiles on AVX2 (its weakest width: 0.73-0.86x at n 16, float), at
+    /// three quarters of the kernel's rate on full tiles on AVX2 (its weakest width: 0.67-0.89x at n 16, float), at
     /// par or better on the others, so it pays where the kernel fills at most two thirds of its columns, at any volume.
-    /// Measured side by side (one thread, Zen 5, m 64 and 1024, k 256 and 784), dot path over the kernel's path, float:
-    /// AVX-512 (whole vectors of 16) n 10 1.40-1.66x, n 16 0.71-0.92x; AVX2 (tiles of 16) n 10 1.07-1.27x, n 15
-    /// 0.71-0.87x; double: AVX-512 (vectors of 8) n 10 1.33-1.90x, n 8 0.75-1.25x, n 16 0.76-1.07x; AVX2 (tiles of 8)
-    /// n 4 1.37-1.73x, n 8 0.65-0.91x.
+    /// Measured side by side (one thread, Zen 5, m 64 and 1024, k 256 and 784; RESULTS.md "The dot-product path on
+    /// every width"), dot path over the kernel's path, float: AVX-512 (whole vectors of 16) n 10 1.43-1.87x, n 15
+    /// 0.98-1.19x, n 16 0.71-0.99x; AVX2 (tiles of 16) n 10 1.09-1.43x, n 15 0.74-0.88x; double: AVX-512 (vectors of
+    /// 8) n 10 1.33-2.12x, n 8 0.77-1.31x; AVX2 (tiles of 8) n 4 1.34-1.75x, n 8 0.62-0.87x, n 10 1.05-1.52x.
     /// </summary>
     private static bool IsNarrowDot<T, TKernel>(in GemmOperands<T> op)
         where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T> =>
