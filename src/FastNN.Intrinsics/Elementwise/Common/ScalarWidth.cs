@@ -43,4 +43,5 @@ internal readonly partial struct ScalarWidth<T> : IVectorWidth<T, T> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T LessThan(T x, T y) => x < y ? T.NaN : T.Zero;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Select(T mask, T whenTrue, T whenFalse) => mask == T.Zero ? whenFalse : whenTrue;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T CopySign(T x, T sign) => T.CopySign(x, sign);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T FlushSubnormals(T x) => T.IsSubnormal(x) ? T.CopySign(T.Zero, x) : x;
 }
