@@ -14,12 +14,13 @@ namespace FastNN.Benchmarks.Gemm;
 /// </summary>
 /// <remarks>
 /// <para>Run with <c>dotnet run -c Release --project benchmarks/FastNN.Benchmarks -- paired [sections] [options]</c>;
-/// sections are <c>float-square float-mlp double-square double-mlp scaling</c>, all by default, and <c>cold</c>
-/// (<see cref="GemmColdReport"/>), only when named. Options:
+/// sections are <c>float-square float-mlp double-square double-mlp scaling</c>, all by default, and
+/// <c>float-dot double-dot</c> (<see cref="GemmDotSection"/>) and <c>cold</c> (<see cref="GemmColdReport"/>) when named. Options:
 /// <c>--rounds N</c> (21); <c>--threads N</c>, the threads both libraries get in the first four sections (1; the
 /// peak probe, one core's, is left out above one); <c>--versus PATH</c>, another build's FastNN.Intrinsics.dll
 /// (the code before a change) timed in the same rounds, its ratio in a column of its own; <c>--blocking MC,KC,NC</c>,
-/// this build with those block sizes as one more side; <c>--square N,N,...</c>, other square sizes. Operands and calls are those of <see cref="GemmBenchmark{T}"/>.
+/// this build with those block sizes as one more side; <c>--square N,N,...</c>, other square sizes; <c>--only TEXT,TEXT,...</c>,
+/// only the shapes whose printed name contains one of the texts. Operands and calls are those of <see cref="GemmBenchmark{T}"/>.
 /// The peak is that of the widest vectors the process may use (512-bit, or 256-bit under DOTNET_EnableAVX512=0),
 /// for the element type.</para>
 /// </remarks>
@@ -27,8 +28,11 @@ internal static class GemmPairedReport
 {
     private static readonly string[] AllSections = ["float-square", "float-mlp", "double-square", "double-mlp", "scaling"];
 
-    /// <summary>Sections run only when named.</summary>
-    private static readonly string[] OptionalSections = ["cold"];
+    // Run only when named: the dot-product path against the others (GemmDotSection).
+    private static readonly string[] DotSections = ["float-dot", "double-dot"];
+
+    /// <summary>Run only when named: the products on cold operands (GemmColdReport).</summary>
+    private static readonly string[] ColdSections = ["cold"];
 
     /// <summary>
     /// Makes OpenBLAS's worker threads sleep as soon as a call ends (OPENBLAS_THREAD_TIMEOUT=4: 2^4 cycles) instead
@@ -39,7 +43,7 @@ internal static class GemmPairedReport
     /// </summary>
     public static void ConfigureEnvironment() => NativeEnvironment.Set("OPENBLAS_THREAD_TIMEOUT", "4");
 
-    private sealed record Options(List<string> Sections, int Rounds, int Threads, BaselineBuild? Versus, List<string> Blockings, int[]? Squares);
+    private sealed record Options(List<string> Sections, int Rounds, int Threads, BaselineBuild? Versus, List<string> Blockings, int[]? Squares, string? Only);
 
     /// <summary>Runs the sections <paramref name="args"/> names (all when it names none) and prints their tables.</summary>
     public static void Run(string[] args)
@@ -65,6 +69,14 @@ internal static class GemmPairedReport
                 case "double-mlp": Compare<double>($"double, {threads}, MLP 784-256-256-10", GemmMlpBenchmarks<double>.Shapes, o); break;
                 case "scaling": Scaling(o.Rounds); break;
                 case "cold": GemmColdReport.Run(o.Rounds, o.Versus); break;
+                case "float-dot":
+                    GemmDotSection.Run<float>("float, short A·Bᵀ", Filter(GemmDotSection.ShortShapes, o), o.Rounds, o.Threads, o.Versus, o.Threads > 1 ? Settle() : null);
+                    GemmDotSection.Run<float>("float, narrow A·Bᵀ", Filter(GemmDotSection.NarrowShapes, o), o.Rounds, o.Threads, o.Versus, o.Threads > 1 ? Settle() : null);
+                    break;
+                case "double-dot":
+                    GemmDotSection.Run<double>("double, short A·Bᵀ", Filter(GemmDotSection.ShortShapes, o), o.Rounds, o.Threads, o.Versus, o.Threads > 1 ? Settle() : null);
+                    GemmDotSection.Run<double>("double, narrow A·Bᵀ", Filter(GemmDotSection.NarrowShapes, o), o.Rounds, o.Threads, o.Versus, o.Threads > 1 ? Settle() : null);
+                    break;
             }
         }
     }
@@ -74,7 +86,7 @@ internal static class GemmPairedReport
 
     private static Options Parse(string[] args)
     {
-        var o = new Options([], 21, 1, null, [], null);
+        var o = new Options([], 21, 1, null, [], null, null);
         for (int i = 0; i < args.Length; i++)
         {
             string? value = i + 1 < args.Length ? args[i + 1] : null;
@@ -92,6 +104,10 @@ internal static class GemmPairedReport
                     o = o with { Versus = BaselineBuild.Load(value) };
                     i++;
                     break;
+                case "--only" when value is not null:
+                    o = o with { Only = value };
+                    i++;
+                    break;
                 case "--square" when value is not null:
                     o = o with { Squares = [.. value.Split(',').Select(int.Parse)] };
                     i++;
@@ -101,8 +117,8 @@ internal static class GemmPairedReport
                     i++;
                     break;
                 default:
-                    if (!AllSections.Contains(args[i]) && !OptionalSections.Contains(args[i]))
-                        throw new ArgumentException($"Unknown argument '{args[i]}': expected any of {string.Join(", ", AllSections.Concat(OptionalSections))}, --rounds N, --threads N, --versus PATH, --blocking MC,KC,NC, --square N,N,....");
+                    if (!AllSections.Contains(args[i]) && !DotSections.Contains(args[i]) && !ColdSections.Contains(args[i]))
+                        throw new ArgumentException($"Unknown argument '{args[i]}': expected any of {string.Join(", ", AllSections.Concat(DotSections).Concat(ColdSections))}, --rounds N, --threads N, --versus PATH, --blocking MC,KC,NC, --square N,N,..., --only TEXT,TEXT,....");
                     o.Sections.Add(args[i]);
                     break;
             }
@@ -111,6 +127,10 @@ internal static class GemmPairedReport
             o.Sections.AddRange(AllSections);
         return o;
     }
+
+    /// <summary>The shapes whose name (as the tables print it) contains one of --only's comma-separated texts; all without it.</summary>
+    private static IEnumerable<GemmShape> Filter(IEnumerable<GemmShape> shapes, Options o) =>
+        o.Only is null ? shapes : shapes.Where(s => o.Only.Split(',').Any(text => s.ToString().Contains(text, StringComparison.Ordinal)));
 
     /// <summary>FastNN against OpenBLAS (and the other build, the blocking variant, the peak) per shape.</summary>
     private static void Compare<T>(string title, IEnumerable<GemmShape> shapes, Options o) where T : unmanaged, IFloatingPointIeee754<T>
@@ -127,7 +147,7 @@ internal static class GemmPairedReport
         Console.WriteLine("| Shape | FastNN GFLOP/s | OpenBLAS GFLOP/s | FastNN / OpenBLAS |" + (other is null ? "" : " FastNN / versus |")
             + string.Concat(variants.Select((_, v) => $" FastNN / variant {v + 1} |")) + " FastNN % of peak | OpenBLAS % of peak | Peak GFLOP/s |");
         Console.WriteLine("|---|---:|---:|---:|" + (other is null ? "" : "---:|") + string.Concat(variants.Select(_ => "---:|")) + "---:|---:|---:|");
-        foreach (GemmShape shape in shapes)
+        foreach (GemmShape shape in Filter(shapes, o))
         {
             // Any suite serves: the shape is set directly.
             var gemm = new GemmSquareBenchmarks<T> { Shape = shape, Threads = o.Threads };

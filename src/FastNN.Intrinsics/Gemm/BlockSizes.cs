@@ -40,12 +40,19 @@ internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int K
     public const long NarrowMaxVolume = 1L << 22;
 
     /// <summary>
-    /// A·Bᵀ calls with at most this many rows take the dot-product path (AVX-512) whatever their size: it reads B once per
-    /// four rows, while reordering B first (a transposed copy or packed panels) costs about three passes over B before any
-    /// arithmetic. Measured (Zen 5, float, one thread, alternated in one process): 1 row 3.3-6.4x faster than before at
-    /// (n, k) = (256, 784), (784, 256), (1024, 1024); 8 rows 1.5-2.3x; 16 rows 0.65-1.2x, so the cut is 8.
+    /// A·Bᵀ calls with at most this many row tiles of the path's micro-kernel (MR rows each: 16 rows on AVX-512, 12 on
+    /// AVX2 and 128-bit vectors, 8 scalar) take the dot-product path whatever their size (see Gemm.TakesDotPath). The
+    /// dot path reads B where it lies; the kernel's paths first reorder it (a transposed copy or packed panels, about
+    /// three passes over B) and pay that back only over their row tiles, each of which streams the reordered B once.
+    /// Measured side by side (paired float-dot and double-dot sections, one thread, Zen 5, n×k = 256×784, 784×256 and
+    /// 1024×1024; RESULTS.md "The dot-product path on every width"), dot path over the kernel's path, float / double:
+    /// AVX-512 12 rows 1.37-2.29x / 1.15-1.59x, 16 rows 1.22-2.13x / 0.96-1.24x, 24 rows 1.15-1.57x / 0.83-1.21x, 64
+    /// rows 0.85-1.11x / 0.68-0.91x; AVX2 12 rows 1.09-1.12x / 1.05-1.32x, 16 rows 1.02-1.11x / 0.95-1.09x, 24 rows
+    /// 0.91-0.98x / 0.83-1.03x. On 128-bit vectors and the scalar path, which have no fused multiply-add on x64, the
+    /// kernel gains little on dot products once B is reordered, and the dot path pays further than two tiles (see
+    /// RESULTS.md): that gain is left to those fallback paths, for one rule on every path.
     /// </summary>
-    public const int ShortDotMaxRows = 8;
+    public const int ShortDotRowTiles = 2;
 
     /// <summary>Calls with at most this many rows (8 row tiles of the AVX-512 kernel) may skip packing whatever their volume, provided B fits in L2 (see Gemm.IsShort).</summary>
     public const int ShortMaxRows = 64;

@@ -12,17 +12,14 @@ public static unsafe partial class Gemm
     {
         BlockSizes sizes = BlockSizes.For<T>(Isa.Path);
         Debug.Assert(sizes.Fits<T, TKernel>());
-        if (IsShortDot(op))
+        if (TakesDotPath<T, TKernel>(op))
         {
             SmallDot(op);
             return;
         }
         if (IsSmall(op, sizes))
         {
-            if (IsNarrowDot(op))
-                SmallDot(op);
-            else
-                Small<T, TKernel>(op);
+            Small<T, TKernel>(op);
             return;
         }
         int parts = PartCount(op.M, op.N, op.K, Parallelism.MaxThreads);
@@ -66,6 +63,15 @@ public static unsafe partial class Gemm
     {
         long flops = 2L * m * n * k;
         return (int)Math.Clamp(flops / BlockSizes.MinFlopsPerThread, 1, maxThreads);
+    }
+
+    /// <summary>Part <paramref name="part"/>'s share of [0, extent) in whole units (the last one may be partial).</summary>
+    private static (int Start, int End) PartRange(int part, int partCount, int extent, int unit)
+    {
+        long units = (extent + unit - 1) / unit;
+        int start = (int)(units * part / partCount) * unit;
+        int end = (int)Math.Min(units * (part + 1) / partCount * unit, extent);
+        return (start, end);
     }
 
     /// <summary>The packed GEMM on rows [i0, i1) and columns [j0, j1) of C: BLIS's five loops around the micro-kernel.</summary>
@@ -260,23 +266,14 @@ public static unsafe partial class Gemm
         {
             if (_splitColumns)
             {
-                (int j0, int j1) = Range(part, partCount, _op.N, TKernel.NR);
+                (int j0, int j1) = PartRange(part, partCount, _op.N, TKernel.NR);
                 Packed<T, TKernel>(_op, _sizes, 0, _op.M, j0, j1);
             }
             else
             {
-                (int i0, int i1) = Range(part, partCount, _op.M, TKernel.MR);
+                (int i0, int i1) = PartRange(part, partCount, _op.M, TKernel.MR);
                 Packed<T, TKernel>(_op, _sizes, i0, i1, 0, _op.N);
             }
-        }
-
-        /// <summary>Part <paramref name="part"/>'s share of [0, extent) in whole units (the last one may be partial).</summary>
-        private static (int Start, int End) Range(int part, int partCount, int extent, int unit)
-        {
-            long units = (extent + unit - 1) / unit;
-            int start = (int)(units * part / partCount) * unit;
-            int end = (int)Math.Min(units * (part + 1) / partCount * unit, extent);
-            return (start, end);
         }
     }
 }

@@ -33,21 +33,59 @@ public static unsafe partial class Gemm
         && op.K <= sizes.KCMax && PartCount(op.M, op.N, op.K, Parallelism.MaxThreads) == 1;
 
     /// <summary>
-    /// Whether a small call is better done as dot products (<see cref="SmallDot"/>, AVX-512): A·Bᵀ with C at most 16 wide
-    /// and not a whole number of vectors, where the micro-kernel would compute padding lanes. Measured at (64, n, 256):
-    /// n = 10 float 110 against 60 GFLOP/s, double 72 against 55; n = 16 double 61 against 92 the other way.
+    /// Whether C = alpha·A·Bᵀ + beta·C is done as dot products of rows (<see cref="SmallDot"/>) rather than on kernel
+    /// <typeparamref name="TKernel"/>: when C is so short (a Dense layer's forward pass on a batch of a few rows: at most
+    /// <see cref="BlockSizes.ShortDotRowTiles"/> of the kernel's row tiles) that reading B where it lies beats every path that reorders B first
+    /// (the small path's transposed copy, the packed path's panels), whatever the size of B; or when it is narrow
+    /// (<see cref="IsNarrowDot{T, TKernel}"/>), whatever its size.
     /// </summary>
-    /// <summary>
-    /// Whether C = alpha·A·Bᵀ + beta·C has so few rows (a Dense layer's forward pass on a batch of a few rows) that
-    /// dot products of rows (<see cref="SmallDot"/>, AVX-512), which read B where it lies once per four rows of A, beat
-    /// every path that reorders B first (the transposed copy of the small path, the packing of the packed path), whatever
-    /// the size of B. See <see cref="BlockSizes.ShortDotMaxRows"/>.
-    /// </summary>
-    private static bool IsShortDot<T>(in GemmOperands<T> op) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Isa.Path == IsaPath.Vector512 && !op.TransposeA && op.TransposeB && op.M <= BlockSizes.ShortDotMaxRows;
+    private static bool TakesDotPath<T, TKernel>(in GemmOperands<T> op)
+        where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T> =>
+        !op.TransposeA && op.TransposeB
+        && (DotPathForced ?? (op.M <= BlockSizes.ShortDotRowTiles * TKernel.MR || IsNarrowDot<T, TKernel>(op)));
 
-    private static bool IsNarrowDot<T>(in GemmOperands<T> op) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Isa.Path == IsaPath.Vector512 && !op.TransposeA && op.TransposeB && op.N <= 16 && op.N % Vector512<T>.Count != 0;
+    /// <summary>Whether a call of this shape takes the dot-product path against <see cref="Isa.Path"/>'s kernel, for tests and benchmarks.</summary>
+    internal static bool TakesDotPath<T>(bool transposeA, bool transposeB, int m, int n, int k) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var op = new GemmOperands<T>(transposeA, transposeB, m, n, k, T.One, null, transposeA ? m : k, null, transposeB ? k : n, T.Zero, null, n);
+        return Isa.Path switch
+        {
+            IsaPath.Vector512 => TakesDotPath<T, MicroKernel512<T>>(op),
+            IsaPath.Vector256 => TakesDotPath<T, MicroKernel6x2<T, Vector256<T>, Width256<T>>>(op),
+            IsaPath.Vector128 => TakesDotPath<T, MicroKernel6x2<T, Vector128<T>, Width128<T>>>(op),
+            _ => TakesDotPath<T, MicroKernelScalar<T>>(op),
+        };
+    }
+
+    /// <summary>
+    /// Whether A·Bᵀ is so narrow that <typeparamref name="TKernel"/> would spend more than a third of what it computes
+    /// on padding columns (<see cref="ComputedColumns{T, TKernel}"/>). The dot path computes no padding and runs at about
+    /// three quarters of the kernel's rate on full tiles on AVX2 (its weakest width: 0.67-0.89x at n 16, float), at
+    /// par or better on the others, so it pays where the kernel fills at most two thirds of its columns, at any volume.
+    /// Measured side by side (one thread, Zen 5, m 64 and 1024, k 256 and 784; RESULTS.md "The dot-product path on
+    /// every width"), dot path over the kernel's path, float: AVX-512 (whole vectors of 16) n 10 1.43-1.87x, n 15
+    /// 0.98-1.19x, n 16 0.71-0.99x; AVX2 (tiles of 16) n 10 1.09-1.43x, n 15 0.74-0.88x; double: AVX-512 (vectors of
+    /// 8) n 10 1.33-2.12x, n 8 0.77-1.31x; AVX2 (tiles of 8) n 4 1.34-1.75x, n 8 0.62-0.87x, n 10 1.05-1.52x.
+    /// </summary>
+    private static bool IsNarrowDot<T, TKernel>(in GemmOperands<T> op)
+        where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T> =>
+        3L * op.N <= 2L * ComputedColumns<T, TKernel>(op.N);
+
+    /// <summary>
+    /// The columns <typeparamref name="TKernel"/> computes for <paramref name="n"/> columns of C: whole vectors for a
+    /// kernel with lane masks (its tile is two vectors wide), whole tiles otherwise.
+    /// </summary>
+    private static int ComputedColumns<T, TKernel>(int n) where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T>
+    {
+        int step = TKernel.MasksColumns ? TKernel.NR / 2 : TKernel.NR;
+        return (n + step - 1) / step * step;
+    }
+
+    /// <summary>
+    /// For benchmarks that time the dot-product path against the others in one process: true sends every A·Bᵀ call
+    /// there, false none; null, the default, applies the measured rule (<see cref="TakesDotPath{T, TKernel}(in GemmOperands{T})"/>). Process-wide.
+    /// </summary>
+    internal static bool? DotPathForced { get; set; }
 
     /// <summary>
     /// C = alpha·op(A)·op(B) + beta·C without packing: op(A) is read where it lies (row-major or transposed), rows of
@@ -78,7 +116,7 @@ public static unsafe partial class Gemm
         int nr = TKernel.NR, n = op.N, k = op.K;
         int whole = TKernel.MasksColumns ? n : n - n % nr, edge = n - whole;
         // B stored n×k: a k×n copy, rows padded with zeros to whole vectors (masking kernels) or whole tiles.
-        int copyWidth = TKernel.MasksColumns ? (n + nr / 2 - 1) / (nr / 2) * (nr / 2) : (n + nr - 1) / nr * nr;
+        int copyWidth = ComputedColumns<T, TKernel>(n);
         long elementsB = op.TransposeB ? (long)k * copyWidth : (long)k * nr;
         Workspace workspace = WorkspacePool.Rent(Workspace.BytesFor<T>(0, elementsB));
         workspace.Layout<T>(0);

@@ -14,7 +14,11 @@ public static partial class OptimizerKernels
     /// v̂ ← max(v̂, v)                        (AMSGrad: the maximum of the raw v, as PyTorch's code)
     /// d ← √v / √(1 − β2^t) + ε             (√v̂ in place of √v with AMSGrad)
     /// θ ← θ − (γ / (1 − β1^t))·m / d
-    /// </code><para>The bias corrections 1 − β1^t and √(1 − β2^t) are computed once per call, in double.
+    /// </code><para>Every new m, v and v̂ of magnitude below the smallest normal number N (2⁻¹²⁶ in float, 2⁻¹⁰²² in double)
+    /// is stored and used as a zero of its sign, and (1 − β2)·g² is taken as 0 where |g| &lt; √(N / (1 − β2)), as
+    /// <c>torch.set_flush_denormal(True)</c> would: the moments of a unit without gradient decay into the subnormals and
+    /// stay there, where the arithmetic is several times slower.</para>
+    /// <para>The bias corrections 1 − β1^t and √(1 − β2^t) are computed once per call, in double.
     /// Exact results may differ from other libraries in the last bits; they are the same on every instruction-set path.</para></remarks>
     /// <param name="parameters">θ, updated in place.</param>
     /// <param name="gradients">g, read only.</param>
@@ -53,7 +57,7 @@ public static partial class OptimizerKernels
     internal readonly struct AdamOperator<T> : IUpdateOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         private readonly T _beta1, _oneMinusBeta1, _beta2, _oneMinusBeta2, _epsilon, _weightDecay, _shrink;
-        private readonly T _biasCorrection2Sqrt, _stepSize;
+        private readonly T _biasCorrection2Sqrt, _stepSize, _squareFloor;
         private readonly bool _coupled, _decoupled, _amsGrad;
 
         public AdamOperator(long step, double learningRate, double beta1, double beta2, double epsilon,
@@ -63,6 +67,7 @@ public static partial class OptimizerKernels
             _oneMinusBeta1 = T.CreateChecked(1 - beta1);
             _beta2 = T.CreateChecked(beta2);
             _oneMinusBeta2 = T.CreateChecked(1 - beta2);
+            _squareFloor = StateFlush<T>.SquareFloor(1 - beta2);
             _epsilon = T.CreateChecked(epsilon);
             _weightDecay = T.CreateChecked(weightDecay);
             _shrink = T.CreateChecked(1 - learningRate * weightDecay);
@@ -78,18 +83,41 @@ public static partial class OptimizerKernels
         public int StateCount => _amsGrad ? 3 : 2;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Invoke<TWidth, TVector>(ref TVector p, TVector g, ref TVector m, ref TVector v, ref TVector vMax)
+        public nuint Update<TWidth, TVector>(ref T p, ref T g, ref T m, ref T v, ref T vMax, nuint i, nuint n)
+            where TWidth : IVectorWidth<T, TVector> where TVector : struct =>
+            UpdateDriver.Loop<T, Lanes<TWidth, TVector>, TWidth, TVector>(new(this), StateCount, ref p, ref g, ref m, ref v, ref vMax, i, n);
+
+        private readonly struct Lanes<TWidth, TVector> : IUpdateLanes<TVector>
             where TWidth : IVectorWidth<T, TVector> where TVector : struct
         {
-            if (_decoupled) p = TWidth.Multiply(p, TWidth.Broadcast(_shrink));                                  // θ ← θ·(1 − γ·λ)
-            if (_coupled) g = TWidth.Add(g, TWidth.Multiply(TWidth.Broadcast(_weightDecay), p));                // g ← g + λ·θ
-            m = TWidth.Add(TWidth.Multiply(TWidth.Broadcast(_beta1), m), TWidth.Multiply(TWidth.Broadcast(_oneMinusBeta1), g));   // m ← β1·m + (1 − β1)·g
-            v = TWidth.Add(TWidth.Multiply(TWidth.Broadcast(_beta2), v),
-                TWidth.Multiply(TWidth.Multiply(TWidth.Broadcast(_oneMinusBeta2), g), g));                     // v ← β2·v + (1 − β2)·g²
-            TVector s = v;
-            if (_amsGrad) s = vMax = TWidth.Max(vMax, v);                                                       // v̂ ← max(v̂, v)
-            TVector d = TWidth.Add(TWidth.Divide(TWidth.Sqrt(s), TWidth.Broadcast(_biasCorrection2Sqrt)), TWidth.Broadcast(_epsilon));   // d ← √v / √(1 − β2^t) + ε
-            p = TWidth.Subtract(p, TWidth.Multiply(TWidth.Broadcast(_stepSize), TWidth.Divide(m, d)));          // θ ← θ − (γ / (1 − β1^t))·m / d
+            private readonly TVector _beta1, _oneMinusBeta1, _beta2, _oneMinusBeta2, _epsilon, _weightDecay, _shrink;
+            private readonly TVector _biasCorrection2Sqrt, _stepSize, _squareFloor;
+            private readonly bool _coupled, _decoupled, _amsGrad;
+
+            public Lanes(in AdamOperator<T> op)
+            {
+                (_beta1, _oneMinusBeta1) = (TWidth.Broadcast(op._beta1), TWidth.Broadcast(op._oneMinusBeta1));
+                (_beta2, _oneMinusBeta2) = (TWidth.Broadcast(op._beta2), TWidth.Broadcast(op._oneMinusBeta2));
+                (_epsilon, _weightDecay, _shrink) = (TWidth.Broadcast(op._epsilon), TWidth.Broadcast(op._weightDecay), TWidth.Broadcast(op._shrink));
+                (_biasCorrection2Sqrt, _stepSize) = (TWidth.Broadcast(op._biasCorrection2Sqrt), TWidth.Broadcast(op._stepSize));
+                _squareFloor = TWidth.Broadcast(op._squareFloor);
+                (_coupled, _decoupled, _amsGrad) = (op._coupled, op._decoupled, op._amsGrad);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public void Invoke(ref TVector p, TVector g, ref TVector m, ref TVector v, ref TVector vMax)
+            {
+                if (_decoupled) p = TWidth.Multiply(p, _shrink);                                                 // θ ← θ·(1 − γ·λ)
+                if (_coupled) g = TWidth.Add(g, TWidth.Multiply(_weightDecay, p));                                // g ← g + λ·θ
+                m = TWidth.FlushSubnormals(TWidth.Add(TWidth.Multiply(_beta1, m), TWidth.Multiply(_oneMinusBeta1, g)));   // m ← β1·m + (1 − β1)·g, flushed
+                TVector gs = StateFlush<T>.ZeroBelow<TWidth, TVector>(g, _squareFloor);                          // g, 0 where (1 − β2)·g² < 2⁻¹²⁶
+                v = TWidth.FlushSubnormals(TWidth.Add(TWidth.Multiply(_beta2, v),
+                    TWidth.Multiply(TWidth.Multiply(_oneMinusBeta2, gs), gs)));                                  // v ← β2·v + (1 − β2)·g², flushed
+                TVector s = v;
+                if (_amsGrad) s = vMax = TWidth.FlushSubnormals(TWidth.Max(vMax, v));                             // v̂ ← max(v̂, v), flushed
+                TVector d = TWidth.Add(TWidth.Divide(TWidth.Sqrt(s), _biasCorrection2Sqrt), _epsilon);           // d ← √v / √(1 − β2^t) + ε
+                p = TWidth.Subtract(p, TWidth.Multiply(_stepSize, TWidth.Divide(m, d)));                          // θ ← θ − (γ / (1 − β1^t))·m / d
+            }
         }
     }
 }

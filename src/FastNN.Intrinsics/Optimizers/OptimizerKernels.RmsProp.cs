@@ -13,7 +13,11 @@ public static partial class OptimizerKernels
     ///                        a ← √v + ε             (otherwise)
     /// b ← μ·b + g/a;         θ ← θ − γ·b            (μ &gt; 0)
     ///                        θ ← θ − γ·g/a          (otherwise)
-    /// </code><para>Exact results may differ from other libraries in the last bits; they are the same on every instruction-set path.</para></remarks>
+    /// </code><para>Every new v, ḡ and b of magnitude below the smallest normal number N (2⁻¹²⁶ in float, 2⁻¹⁰²² in double)
+    /// is stored and used as a zero of its sign, and (1 − α)·g² is taken as 0 where |g| &lt; √(N / (1 − α)), as
+    /// <c>torch.set_flush_denormal(True)</c> would: state without gradient decays into the subnormals, where the
+    /// arithmetic is several times slower.</para>
+    /// <para>Exact results may differ from other libraries in the last bits; they are the same on every instruction-set path.</para></remarks>
     /// <param name="parameters">θ, updated in place.</param>
     /// <param name="gradients">g, read only.</param>
     /// <param name="squareAverage">v (PyTorch's <c>square_avg</c>), updated in place.</param>
@@ -51,7 +55,7 @@ public static partial class OptimizerKernels
     /// <summary>RMSprop's update for one element. States: v, then b (momentum), then ḡ (centered), each only when used.</summary>
     internal readonly struct RmsPropOperator<T> : IUpdateOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
-        private readonly T _learningRate, _alpha, _oneMinusAlpha, _epsilon, _weightDecay, _momentum;
+        private readonly T _learningRate, _alpha, _oneMinusAlpha, _epsilon, _weightDecay, _momentum, _squareFloor;
         private readonly bool _coupled, _useMomentum, _centered;
 
         public RmsPropOperator(double learningRate, double alpha, double epsilon, double weightDecay, double momentum, bool centered)
@@ -59,6 +63,7 @@ public static partial class OptimizerKernels
             _learningRate = T.CreateChecked(learningRate);
             _alpha = T.CreateChecked(alpha);
             _oneMinusAlpha = T.CreateChecked(1 - alpha);
+            _squareFloor = StateFlush<T>.SquareFloor(1 - alpha);
             _epsilon = T.CreateChecked(epsilon);
             _weightDecay = T.CreateChecked(weightDecay);
             _momentum = T.CreateChecked(momentum);
@@ -70,32 +75,52 @@ public static partial class OptimizerKernels
         public int StateCount => 1 + (_useMomentum ? 1 : 0) + (_centered ? 1 : 0);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Invoke<TWidth, TVector>(ref TVector p, TVector g, ref TVector v, ref TVector s1, ref TVector s2)
+        public nuint Update<TWidth, TVector>(ref T p, ref T g, ref T v, ref T s1, ref T s2, nuint i, nuint n)
+            where TWidth : IVectorWidth<T, TVector> where TVector : struct =>
+            UpdateDriver.Loop<T, Lanes<TWidth, TVector>, TWidth, TVector>(new(this), StateCount, ref p, ref g, ref v, ref s1, ref s2, i, n);
+
+        private readonly struct Lanes<TWidth, TVector> : IUpdateLanes<TVector>
             where TWidth : IVectorWidth<T, TVector> where TVector : struct
         {
-            ref TVector b = ref s1;
-            ref TVector gAvg = ref _useMomentum ? ref s2 : ref s1;
-            TVector alpha = TWidth.Broadcast(_alpha), oneMinusAlpha = TWidth.Broadcast(_oneMinusAlpha);
-            if (_coupled) g = TWidth.Add(g, TWidth.Multiply(TWidth.Broadcast(_weightDecay), p));                // g ← g + λ·θ
-            v = TWidth.Add(TWidth.Multiply(alpha, v), TWidth.Multiply(TWidth.Multiply(oneMinusAlpha, g), g));   // v ← α·v + (1 − α)·g²
-            TVector a;
-            if (_centered)
+            private readonly TVector _learningRate, _alpha, _oneMinusAlpha, _epsilon, _weightDecay, _momentum, _squareFloor;
+            private readonly bool _coupled, _useMomentum, _centered;
+
+            public Lanes(in RmsPropOperator<T> op)
             {
-                gAvg = TWidth.Add(TWidth.Multiply(alpha, gAvg), TWidth.Multiply(oneMinusAlpha, g));             // ḡ ← α·ḡ + (1 − α)·g
-                a = TWidth.Add(TWidth.Sqrt(TWidth.Subtract(v, TWidth.Multiply(gAvg, gAvg))), TWidth.Broadcast(_epsilon));   // a ← √(v − ḡ²) + ε
+                (_learningRate, _alpha, _oneMinusAlpha) = (TWidth.Broadcast(op._learningRate), TWidth.Broadcast(op._alpha), TWidth.Broadcast(op._oneMinusAlpha));
+                (_epsilon, _weightDecay, _momentum) = (TWidth.Broadcast(op._epsilon), TWidth.Broadcast(op._weightDecay), TWidth.Broadcast(op._momentum));
+                _squareFloor = TWidth.Broadcast(op._squareFloor);
+                (_coupled, _useMomentum, _centered) = (op._coupled, op._useMomentum, op._centered);
             }
-            else
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public void Invoke(ref TVector p, TVector g, ref TVector v, ref TVector s1, ref TVector s2)
             {
-                a = TWidth.Add(TWidth.Sqrt(v), TWidth.Broadcast(_epsilon));                                     // a ← √v + ε
-            }
-            if (_useMomentum)
-            {
-                b = TWidth.Add(TWidth.Multiply(TWidth.Broadcast(_momentum), b), TWidth.Divide(g, a));           // b ← μ·b + g/a
-                p = TWidth.Subtract(p, TWidth.Multiply(TWidth.Broadcast(_learningRate), b));                    // θ ← θ − γ·b
-            }
-            else
-            {
-                p = TWidth.Subtract(p, TWidth.Multiply(TWidth.Broadcast(_learningRate), TWidth.Divide(g, a)));  // θ ← θ − γ·g/a
+                ref TVector b = ref s1;
+                ref TVector gAvg = ref _useMomentum ? ref s2 : ref s1;
+                if (_coupled) g = TWidth.Add(g, TWidth.Multiply(_weightDecay, p));                               // g ← g + λ·θ
+                TVector gs = StateFlush<T>.ZeroBelow<TWidth, TVector>(g, _squareFloor);                          // g, 0 where (1 − α)·g² < 2⁻¹²⁶
+                v = TWidth.FlushSubnormals(TWidth.Add(TWidth.Multiply(_alpha, v),
+                    TWidth.Multiply(TWidth.Multiply(_oneMinusAlpha, gs), gs)));                                  // v ← α·v + (1 − α)·g², flushed
+                TVector a;
+                if (_centered)
+                {
+                    gAvg = TWidth.FlushSubnormals(TWidth.Add(TWidth.Multiply(_alpha, gAvg), TWidth.Multiply(_oneMinusAlpha, g)));   // ḡ ← α·ḡ + (1 − α)·g, flushed
+                    a = TWidth.Add(TWidth.Sqrt(TWidth.Subtract(v, TWidth.Multiply(gAvg, gAvg))), _epsilon);       // a ← √(v − ḡ²) + ε
+                }
+                else
+                {
+                    a = TWidth.Add(TWidth.Sqrt(v), _epsilon);                                                     // a ← √v + ε
+                }
+                if (_useMomentum)
+                {
+                    b = TWidth.FlushSubnormals(TWidth.Add(TWidth.Multiply(_momentum, b), TWidth.Divide(g, a)));  // b ← μ·b + g/a, flushed
+                    p = TWidth.Subtract(p, TWidth.Multiply(_learningRate, b));                                    // θ ← θ − γ·b
+                }
+                else
+                {
+                    p = TWidth.Subtract(p, TWidth.Multiply(_learningRate, TWidth.Divide(g, a)));                  // θ ← θ − γ·g/a
+                }
             }
         }
     }

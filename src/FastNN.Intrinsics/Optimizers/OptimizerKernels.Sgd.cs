@@ -12,7 +12,10 @@ public static partial class OptimizerKernels
     /// b ← g (first step),  b ← μ·b + (1 − τ)·g (later steps)        (μ ≠ 0 only)
     /// g ← g + μ·b (Nesterov),  g ← b (otherwise)                     (μ ≠ 0 only)
     /// θ ← θ − γ·g
-    /// </code><para>Exact results may differ from other libraries in the last bits; they are the same on every instruction-set path.</para></remarks>
+    /// </code><para>Every new b of magnitude below the smallest normal number (2⁻¹²⁶ in float, 2⁻¹⁰²² in double) is stored
+    /// and used as a zero of its sign, as <c>torch.set_flush_denormal(True)</c> would: a buffer without gradient decays
+    /// into the subnormals, where the arithmetic is several times slower.</para>
+    /// <para>Exact results may differ from other libraries in the last bits; they are the same on every instruction-set path.</para></remarks>
     /// <param name="parameters">θ, updated in place.</param>
     /// <param name="gradients">g, read only.</param>
     /// <param name="momentumBuffer">b, updated in place; read only when <paramref name="momentum"/> ≠ 0 (may then be empty otherwise).</param>
@@ -66,18 +69,36 @@ public static partial class OptimizerKernels
         public int StateCount => _useMomentum ? 1 : 0;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Invoke<TWidth, TVector>(ref TVector p, TVector g, ref TVector b, ref TVector s1, ref TVector s2)
+        public nuint Update<TWidth, TVector>(ref T p, ref T g, ref T b, ref T s1, ref T s2, nuint i, nuint n)
+            where TWidth : IVectorWidth<T, TVector> where TVector : struct =>
+            UpdateDriver.Loop<T, Lanes<TWidth, TVector>, TWidth, TVector>(new(this), StateCount, ref p, ref g, ref b, ref s1, ref s2, i, n);
+
+        private readonly struct Lanes<TWidth, TVector> : IUpdateLanes<TVector>
             where TWidth : IVectorWidth<T, TVector> where TVector : struct
         {
-            if (_decoupled) p = TWidth.Multiply(p, TWidth.Broadcast(_shrink));                                  // θ ← θ·(1 − γ·λ)
-            if (_coupled) g = TWidth.Add(g, TWidth.Multiply(TWidth.Broadcast(_weightDecay), p));                // g ← g + λ·θ
-            if (_useMomentum)
+            private readonly TVector _learningRate, _momentum, _oneMinusDampening, _weightDecay, _shrink;
+            private readonly bool _coupled, _decoupled, _useMomentum, _nesterov, _firstStep;
+
+            public Lanes(in SgdOperator<T> op)
             {
-                b = _firstStep ? g : TWidth.Add(TWidth.Multiply(TWidth.Broadcast(_momentum), b),
-                    TWidth.Multiply(TWidth.Broadcast(_oneMinusDampening), g));                                 // b ← μ·b + (1 − τ)·g
-                g = _nesterov ? TWidth.Add(g, TWidth.Multiply(TWidth.Broadcast(_momentum), b)) : b;             // g ← g + μ·b  or  g ← b
+                (_learningRate, _momentum, _oneMinusDampening) = (TWidth.Broadcast(op._learningRate), TWidth.Broadcast(op._momentum), TWidth.Broadcast(op._oneMinusDampening));
+                (_weightDecay, _shrink) = (TWidth.Broadcast(op._weightDecay), TWidth.Broadcast(op._shrink));
+                (_coupled, _decoupled, _useMomentum, _nesterov, _firstStep) = (op._coupled, op._decoupled, op._useMomentum, op._nesterov, op._firstStep);
             }
-            p = TWidth.Subtract(p, TWidth.Multiply(TWidth.Broadcast(_learningRate), g));                        // θ ← θ − γ·g
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public void Invoke(ref TVector p, TVector g, ref TVector b, ref TVector s1, ref TVector s2)
+            {
+                if (_decoupled) p = TWidth.Multiply(p, _shrink);                                                 // θ ← θ·(1 − γ·λ)
+                if (_coupled) g = TWidth.Add(g, TWidth.Multiply(_weightDecay, p));                                // g ← g + λ·θ
+                if (_useMomentum)
+                {
+                    b = TWidth.FlushSubnormals(_firstStep ? g
+                        : TWidth.Add(TWidth.Multiply(_momentum, b), TWidth.Multiply(_oneMinusDampening, g)));    // b ← μ·b + (1 − τ)·g, flushed
+                    g = _nesterov ? TWidth.Add(g, TWidth.Multiply(_momentum, b)) : b;                             // g ← g + μ·b  or  g ← b
+                }
+                p = TWidth.Subtract(p, TWidth.Multiply(_learningRate, g));                                        // θ ← θ − γ·g
+            }
         }
     }
 }

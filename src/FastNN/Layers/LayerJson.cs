@@ -35,7 +35,7 @@ internal static class LayerJson
         for (int j = 0; j < layers.Count; j++)
         {
             if (layers[j] is not IJsonLayer described)
-                throw new NotSupportedException($"Layer {j} ({layers[j].GetType().Name}) is not a built-in layer and has no JSON description.");
+                throw new NotSupportedException($"Layer {j} ({layers[j].GetType().Name.Split('`')[0]}) is not a built-in layer and has no JSON description.");
             writer.WriteStartObject();
             described.Write(writer);
             writer.WriteEndObject();

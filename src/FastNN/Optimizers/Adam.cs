@@ -13,6 +13,7 @@ namespace FastNN.Optimizers;
 /// </code><para>Defaults: γ = 1e-3, (β1, β2) = (0.9, 0.999), ε = 1e-8, λ = 0, AMSGrad off. State: <c>exp_avg</c> (m),
 /// <c>exp_avg_sq</c> (v), <c>max_exp_avg_sq</c> (AMSGrad), all starting at zero. Because the decay passes through m
 /// and v, a weight with a large gradient history is decayed less; <see cref="AdamW{T}"/> decays every weight alike.</para>
+/// <para>State values below the smallest normal number are stored as zero (see <see cref="Optimizer{T}"/>).</para>
 /// <para>Thread safety: not thread-safe: a step updates the parameters and the optimizer's state in place; one thread
 /// at a time (a step may itself split its work across FastNN's worker threads).</para></remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>

@@ -12,6 +12,7 @@ namespace FastNN.Optimizers;
 /// </code><para>Defaults: γ = 1e-3, (β1, β2) = (0.9, 0.999), ε = 1e-8, λ = 1e-2, AMSGrad off. State: <c>exp_avg</c>,
 /// <c>exp_avg_sq</c>, <c>max_exp_avg_sq</c> (AMSGrad). With a zero gradient every decayed weight shrinks by exactly
 /// the factor (1 − γ·λ) per step, whatever its gradient history, unlike <see cref="Adam{T}"/>'s coupled decay.</para>
+/// <para>State values below the smallest normal number are stored as zero (see <see cref="Optimizer{T}"/>).</para>
 /// <para>Thread safety: not thread-safe: a step updates the parameters and the optimizer's state in place; one thread
 /// at a time (a step may itself split its work across FastNN's worker threads).</para></remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>

@@ -13,6 +13,7 @@ namespace FastNN.Optimizers;
 ///                         θ ← θ − γ·g/a       (otherwise)
 /// </code><para>Defaults: γ = 1e-2, α = 0.99, ε = 1e-8, λ = 0, μ = 0, not centered. State: <c>square_avg</c>,
 /// <c>momentum_buffer</c> (μ &gt; 0), <c>grad_avg</c> (centered), all starting at zero.</para>
+/// <para>State values below the smallest normal number are stored as zero (see <see cref="Optimizer{T}"/>).</para>
 /// <para>Thread safety: not thread-safe: a step updates the parameters and the optimizer's state in place; one thread
 /// at a time (a step may itself split its work across FastNN's worker threads).</para></remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>

@@ -12,6 +12,7 @@ namespace FastNN.Optimizers;
 /// θ ← θ − γ·g
 /// </code><para>Defaults: γ = 1e-3 (PyTorch 1.13 requires it; 2.x defaults to 1e-3), μ = 0, τ = 0, Nesterov off, λ = 0.
 /// State: <c>momentum_buffer</c> (when μ ≠ 0).</para>
+/// <para>State values below the smallest normal number are stored as zero (see <see cref="Optimizer{T}"/>).</para>
 /// <para>Thread safety: not thread-safe: a step updates the parameters and the optimizer's state in place; one thread
 /// at a time (a step may itself split its work across FastNN's worker threads).</para></remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>

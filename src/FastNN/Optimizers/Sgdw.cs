@@ -15,6 +15,7 @@ namespace FastNN.Optimizers;
 /// θ ← θ − γ·g
 /// </code><para>Defaults: γ = 1e-3, μ = 0, τ = 0, Nesterov off, λ = 1e-2 (as AdamW). State: <c>momentum_buffer</c> (when μ ≠ 0).
 /// With momentum the two differ: SGD's decay accumulates in the buffer, SGDW's does not.</para>
+/// <para>State values below the smallest normal number are stored as zero (see <see cref="Optimizer{T}"/>).</para>
 /// <para>Thread safety: not thread-safe: a step updates the parameters and the optimizer's state in place; one thread
 /// at a time (a step may itself split its work across FastNN's worker threads).</para></remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>

@@ -16,6 +16,9 @@ public class GemmThreadingTests
     // Short: unpacked on one thread, packed on two, the same arithmetic either way.
     [InlineData(64, 784, 256, false, false)]
     [InlineData(50, 300, 384, true, false)]
+    // The dot-product path: short (split by strips of columns) and narrow (fewer strips than threads: split by rows).
+    [InlineData(8, 700, 600, false, true)]
+    [InlineData(1000, 2, 1000, false, true)]
     public void ResultsAreBitIdenticalForOneAndTwoThreads(int m, int n, int k, bool transposeA, bool transposeB)
     {
         SameBits<float>(m, n, k, transposeA, transposeB);

@@ -170,12 +170,12 @@ public class ModelFileTests
     {
         using var folder = new TempFolder();
         string path = folder.File("custom.safetensors");
-        Sequential<double> model = new SequentialBuilder<double>(2).Dense(3).Add(new IdentityLayer(3)).Dense(1).Build(maxBatch: 2, seed: 1);
+        Sequential<double> model = new SequentialBuilder<double>(2).Dense(3).Add(new IdentityLayer<double>(3)).Dense(1).Build(maxBatch: 2, seed: 1);
         ModelFile.Save(path, model);
 
         var e = Assert.Throws<ModelFileException>(() => ModelFile.Load<double>(path));
         Assert.Contains("no fastnn.architecture metadata", e.Message);
-        Sequential<double> rebuilt = new SequentialBuilder<double>(2).Dense(3).Add(new IdentityLayer(3)).Dense(1).Build(maxBatch: 2, seed: 2);
+        Sequential<double> rebuilt = new SequentialBuilder<double>(2).Dense(3).Add(new IdentityLayer<double>(3)).Dense(1).Build(maxBatch: 2, seed: 2);
         ModelFile.LoadWeights(path, rebuilt);
         Assert.Equal(model.Parameters.ToArray(), rebuilt.Parameters.ToArray());
     }

@@ -69,7 +69,7 @@ public class PredictorAgreementTests
     public void RunsAUserLayer()
     {
         var random = new Random(3);
-        Sequential<double> model = TestData.Model(random, 8, new Dense<double>(5, 6), new IdentityLayer(6), new Relu<double>(6), new Dense<double>(6, 2));
+        Sequential<double> model = TestData.Model(random, 8, new Dense<double>(5, 6), new IdentityLayer<double>(6), new Relu<double>(6), new Dense<double>(6, 2));
         model.Training = false;
         double[] x = TestData.Uniform(random, 8 * 5);
         double[] expected = model.Forward(x, 8).ToArray();

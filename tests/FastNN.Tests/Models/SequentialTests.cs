@@ -181,7 +181,7 @@ public class SequentialTests
     [Fact]
     public void AUserLayerHasNoJsonDescription()
     {
-        var model = new Sequential<double>([new Dense<double>(2, 2), new IdentityLayer(2)], 1);
+        var model = new Sequential<double>([new Dense<double>(2, 2), new IdentityLayer<double>(2)], 1);
         var e = Assert.Throws<NotSupportedException>(() => model.ToJson());
         Assert.Contains("Layer 1 (IdentityLayer)", e.Message);
     }

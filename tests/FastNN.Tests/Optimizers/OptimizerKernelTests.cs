@@ -5,7 +5,7 @@ namespace FastNN.Tests.Optimizers;
 
 /// <summary>
 /// Each fused update's vectorized driver against the same operator run one element at a time, on every length from
-/// 0 to 300 and misaligned starts. The kernels promise the same bits on every path, so equality is exact.
+/// 0 to 300 and misaligned starts, with every sixth element's state around the smallest normal number (flushed or not). The kernels promise the same bits on every path, so equality is exact.
 /// </summary>
 public class OptimizerKernelTests
 {
@@ -18,6 +18,7 @@ public class OptimizerKernelTests
     {
         var random = new Random(42);
         T R(double scale) => T.CreateChecked((random.NextDouble() * 2 - 1) * scale);
+        T tiny = T.CreateTruncating(typeof(T) == typeof(float) ? 1.17549435e-38 : 2.2250738585072014e-308);
         for (int length = 0; length <= MaxLength; length++)
         {
             int offset = length % 5; // starts 0..4 elements past the array's start: misaligned for every width
@@ -27,6 +28,12 @@ public class OptimizerKernelTests
             {
                 a[0][i] = R(1); a[1][i] = R(0.5);
                 a[2][i] = R(0.1); a[3][i] = T.Abs(R(0.1)) + T.Abs(a[2][i]) * a[2][i]; a[4][i] = T.Abs(R(0.2));
+                if (i % 6 == 5)
+                {
+                    // A unit without gradient whose state straddles the smallest normal number: some lanes are flushed.
+                    a[1][i] = T.Zero;
+                    a[2][i] = R(4) * tiny; a[3][i] = T.Abs(R(4)) * tiny; a[4][i] = T.Abs(R(4)) * tiny;
+                }
             }
             T[][] b = [.. a.Select(x => (T[])x.Clone())];
             vectorized(a[0].AsSpan(offset), a[1].AsSpan(offset), a[2].AsSpan(offset, states > 0 ? length : 0),
@@ -37,7 +44,8 @@ public class OptimizerKernelTests
             {
                 for (int i = 0; i < total; i++)
                 {
-                    if (!a[k][i].Equals(b[k][i]))
+                    // Equals holds for +0 and -0: a flushed lane must also keep the scalar reference's sign.
+                    if (!a[k][i].Equals(b[k][i]) || !T.IsNaN(a[k][i]) && T.IsNegative(a[k][i]) != T.IsNegative(b[k][i]))
                         Assert.Fail($"{what} ({typeof(T).Name}, {Isa.Path}): length {length}, buffer {k}, element {i - offset}: {a[k][i]} vs scalar {b[k][i]}.");
                 }
             }

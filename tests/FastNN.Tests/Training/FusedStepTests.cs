@@ -3,6 +3,7 @@ using FastNN.Layers;
 using FastNN.Losses;
 using FastNN.Models;
 using FastNN.Optimizers;
+using FastNN.Tests.Models;
 using FastNN.Training;
 
 namespace FastNN.Tests.Training;
@@ -32,7 +33,7 @@ public class FusedStepTests
         {
             layers.Add(new Dense<T>(inputs, outputs, bias));
             if (breakFusion)
-                layers.Add(new PassThrough<T>(outputs));
+                layers.Add(new IdentityLayer<T>(outputs));
         }
         switch (architecture)
         {
@@ -208,18 +209,5 @@ public class FusedStepTests
             if (expected[i] != actual[i])
                 Assert.Fail($"{what}: element {i} is {actual[i]:R}, expected {expected[i]:R}.");
         }
-    }
-
-    /// <summary>A user layer y = x, which the chain does not fuse with the Dense layer before it.</summary>
-    private sealed class PassThrough<T>(int features) : ILayer<T> where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        public int InputSize => features;
-        public int OutputSize => features;
-        public IReadOnlyList<ParameterDeclaration> ParameterDeclarations => [];
-        public IReadOnlyList<StateDeclaration> StateDeclarations => [];
-        public int ScratchLength(int batch) => 0;
-        public void Initialize(LayerBuffers<T> buffers) { }
-        public void Forward(Span<T> y, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch) => x.CopyTo(y);
-        public void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, ReadOnlySpan<T> y, LayerBuffers<T> buffers, int batch) => dy.CopyTo(dx);
     }
 }

@@ -7,7 +7,7 @@ namespace FastNN.Intrinsics;
 /// A one-lane "vector": lets the few polynomial kernels (tanh, the normal CDF) be written once over
 /// <see cref="IVectorWidth{T, TVector}"/> and serve the scalar path with exactly the same formula.
 /// </summary>
-internal readonly struct ScalarWidth<T> : IVectorWidth<T, T> where T : unmanaged, IFloatingPointIeee754<T>
+internal readonly partial struct ScalarWidth<T> : IVectorWidth<T, T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool IsAccelerated => true;
     public static int Count => 1;
@@ -43,4 +43,5 @@ internal readonly struct ScalarWidth<T> : IVectorWidth<T, T> where T : unmanaged
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T LessThan(T x, T y) => x < y ? T.NaN : T.Zero;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Select(T mask, T whenTrue, T whenFalse) => mask == T.Zero ? whenFalse : whenTrue;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T CopySign(T x, T sign) => T.CopySign(x, sign);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T FlushSubnormals(T x) => T.IsSubnormal(x) ? T.CopySign(T.Zero, x) : x;
 }
