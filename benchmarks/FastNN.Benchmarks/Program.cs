@@ -25,6 +25,11 @@ if (args.Length > 0 && args[0] == "step")
     FastNN.Benchmarks.Models.StepReport.Run(args[1..]);
     return;
 }
+if (args.Length > 0 && args[0] == "step-threads")
+{
+    FastNN.Benchmarks.Models.StepProfile.RunThreads(args[1..]);
+    return;
+}
 if (args.Length > 0 && args[0] == "step-versus")
 {
     FastNN.Benchmarks.Models.StepVersusReport.Run(args[1..]);

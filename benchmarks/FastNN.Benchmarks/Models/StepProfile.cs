@@ -38,21 +38,8 @@ internal static class StepProfile
         for (int p = 0; p < phases.Count; p++)
             times[p] = new double[replays];
         var steps = new double[replays];
-        var stamps = new long[phases.Count + 1];
         for (int r = 0; r < replays; r++)
-        {
-            stamps[0] = Stopwatch.GetTimestamp();
-            for (int p = 0; p < phases.Count; p++)
-            {
-                phases[p].Run();
-                stamps[p + 1] = Stopwatch.GetTimestamp();
-            }
-            for (int p = 0; p < phases.Count; p++)
-                times[p][r] = (stamps[p + 1] - stamps[p]) / (double)Stopwatch.Frequency;
-            long start = Stopwatch.GetTimestamp();
-            workload.Step();
-            steps[r] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        }
+            Replay(workload, phases, r, times, steps);
 
         double step = Median(steps), sum = 0;
         Console.WriteLine();
@@ -69,6 +56,99 @@ internal static class StepProfile
         }
         Console.WriteLine($"| the rest (step − phases) | {F((step - sum) * 1e6, 1)} | {F((step - sum) / step * 100, 1)} | | |");
         Parallelism.MaxThreads = Environment.ProcessorCount;
+    }
+
+    /// <summary>Run with <c>dotnet run -c Release --project benchmarks/FastNN.Benchmarks -- step-threads [mlp64 mlp256 deep64] [--rounds N]</c>: <see cref="PrintThreads"/> alone.</summary>
+    public static void RunThreads(string[] args)
+    {
+        int rounds = 15;
+        var workloads = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--rounds" && i + 1 < args.Length && int.TryParse(args[i + 1], out int r) && r > 0)
+                rounds = int.Parse(args[++i]);
+            else if (args[i] is "mlp64" or "mlp256" or "deep64")
+                workloads.Add(args[i]);
+            else
+                throw new ArgumentException($"Unknown argument '{args[i]}': expected mlp64, mlp256, deep64 or --rounds N.");
+        }
+        if (workloads.Count == 0)
+            workloads.AddRange(["mlp64", "mlp256", "deep64"]);
+        Console.WriteLine($"// Machine: {Infrastructure.Machine.Describe()}");
+        foreach (string name in workloads)
+            PrintThreads(StepWorkload.Create(name), rounds);
+    }
+
+    /// <summary>
+    /// Where the second core goes: the replay and the real step on one thread, then on two, in alternated blocks so
+    /// both see the same minute of the VM (replay by replay, every two-thread replay would find its worker asleep and
+    /// its data in the other core's cache); per phase the medians on each, their ratio, and the time over a perfect halving
+    /// (two-thread time minus half the one-thread time), which sums to what the step loses against 2x.
+    /// </summary>
+    public static void PrintThreads(StepWorkload workload, int rounds)
+    {
+        if (workload.Name == "fit")
+            return;
+        int two = Math.Min(2, Environment.ProcessorCount);
+        List<Phase> phases = Plan(workload);
+        StepReport.WarmUp(workload);
+        int replays = Math.Max(50, rounds * 20);
+        var times = new double[2][][];
+        var steps = new double[2][];
+        for (int t = 0; t < 2; t++)
+        {
+            times[t] = new double[phases.Count][];
+            for (int p = 0; p < phases.Count; p++)
+                times[t][p] = new double[replays];
+            steps[t] = new double[replays];
+        }
+        // Blocks of replays on each thread count, each block after two untimed replays: the worker is then awake
+        // and the state where the last block on that count left it, as in a training loop.
+        const int block = 10;
+        for (int r = 0; r < replays; r += block)
+        {
+            for (int t = 0; t < 2; t++)
+            {
+                Parallelism.MaxThreads = t == 0 ? 1 : two;
+                for (int i = 0; i < 2; i++)
+                    Replay(workload, phases, r, times[t], steps[t]);
+                for (int i = r; i < Math.Min(r + block, replays); i++)
+                    Replay(workload, phases, i, times[t], steps[t]);
+            }
+        }
+        Parallelism.MaxThreads = Environment.ProcessorCount;
+
+        double step1 = Median(steps[0]), step2 = Median(steps[1]), over = 0;
+        Console.WriteLine();
+        Console.WriteLine($"### Profile of {workload.Name} ({workload.Description}), 1 against {two} threads: medians of {replays} replays in alternated blocks of {block}, " +
+            $"step {F(step1 * 1e6, 1)} against {F(step2 * 1e6, 1)} µs ({F(step1 / step2, 2)}x; {F((step2 - step1 / 2) * 1e6, 1)} µs over half)");
+        Console.WriteLine();
+        Console.WriteLine($"| Phase | 1t µs | {two}t µs | 1t / {two}t | {two}t − 1t/2 µs |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+        for (int p = 0; p < phases.Count; p++)
+        {
+            double t1 = Median(times[0][p]), t2 = Median(times[1][p]);
+            over += t2 - t1 / 2;
+            Console.WriteLine($"| {phases[p].Name} | {F(t1 * 1e6, 1)} | {F(t2 * 1e6, 1)} | {F(t1 / t2, 2)}x | {F((t2 - t1 / 2) * 1e6, 1)} |");
+        }
+        Console.WriteLine($"| the phases | | | | {F(over * 1e6, 1)} |");
+    }
+
+    /// <summary>Replay <paramref name="r"/>: the phases with a timestamp between them, then one real step, timed.</summary>
+    private static void Replay(StepWorkload workload, List<Phase> phases, int r, double[][] times, double[] steps)
+    {
+        Span<long> stamps = stackalloc long[phases.Count + 1];
+        stamps[0] = Stopwatch.GetTimestamp();
+        for (int p = 0; p < phases.Count; p++)
+        {
+            phases[p].Run();
+            stamps[p + 1] = Stopwatch.GetTimestamp();
+        }
+        for (int p = 0; p < phases.Count; p++)
+            times[p][r] = (stamps[p + 1] - stamps[p]) / (double)Stopwatch.Frequency;
+        long start = Stopwatch.GetTimestamp();
+        workload.Step();
+        steps[r] = Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 
     /// <summary>The kernel calls of one step of <paramref name="workload"/>, in order, on buffers of its shapes.</summary>

@@ -14,7 +14,8 @@ namespace FastNN.Benchmarks.Models;
 /// 22 MB of weights, gradients and moments the 12 MB SGEMM slice before it has pushed out of L3, and a training loop's
 /// steady state is not a cold first step.
 /// Then the bytes each workload allocates per step, the ways of issue 15 each against what it replaced
-/// (<see cref="StepWays"/>), and the per-phase profile of each step (<see cref="StepProfile"/>).
+/// (<see cref="StepWays"/>), and the per-phase profile of each step (<see cref="StepProfile"/>): on one thread, on two,
+/// and the two side by side.
 /// </summary>
 /// <remarks>
 /// Run with <c>dotnet run -c Release --project benchmarks/FastNN.Benchmarks -- step [workloads] [--rounds N]
@@ -84,6 +85,7 @@ internal static class StepReport
             {
                 StepProfile.Print(StepWorkload.Create(name), rounds, 1);
                 StepProfile.Print(StepWorkload.Create(name), rounds, Math.Min(2, Environment.ProcessorCount));
+                StepProfile.PrintThreads(StepWorkload.Create(name), rounds);
             }
         }
     }

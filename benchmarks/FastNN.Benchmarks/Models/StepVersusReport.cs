@@ -6,13 +6,14 @@ using FastNN.Intrinsics;
 namespace FastNN.Benchmarks.Models;
 
 /// <summary>
-/// A training step of this build against the same step of another build (the code before a change), one thread, in
+/// A training step of this build against the same step of another build (the code before a change), on one thread or more, in
 /// paired rounds in one process: the other build's FastNN.Benchmarks, FastNN and FastNN.Intrinsics assemblies are
 /// loaded from its output directory into a load context of their own. Across processes this VM's speed moves by more
 /// than the changes measured (the 20-layer step read 61-70 % efficiency in four runs of the same code within minutes).
 /// </summary>
-/// <remarks>Run with <c>dotnet run -c Release --project benchmarks/FastNN.Benchmarks -- step-versus DIR [workloads] [--rounds N]</c>
-/// (workloads among <c>mlp64 mlp256 deep64</c>, all three by default; 15 rounds).</remarks>
+/// <remarks>Run with <c>dotnet run -c Release --project benchmarks/FastNN.Benchmarks -- step-versus DIR [workloads] [--rounds N] [--threads N]</c>
+/// (workloads among <c>mlp64 mlp256 deep64</c>, all three by default; 15 rounds; one thread). Each build has its own
+/// worker pool; with two threads the other build's worker sleeps through this build's slice and the 10 ms pause.</remarks>
 internal static class StepVersusReport
 {
     public static void Run(string[] args)
@@ -20,16 +21,18 @@ internal static class StepVersusReport
         if (args.Length == 0 || !Directory.Exists(args[0]))
             throw new ArgumentException("step-versus needs the other build's output directory (holding FastNN.Benchmarks.dll, FastNN.dll and FastNN.Intrinsics.dll) first.");
         string directory = Path.GetFullPath(args[0]);
-        int rounds = 15;
+        int rounds = 15, threads = 1;
         var workloads = new List<string>();
         for (int i = 1; i < args.Length; i++)
         {
             if (args[i] == "--rounds" && i + 1 < args.Length && int.TryParse(args[i + 1], out int r) && r > 0)
                 rounds = int.Parse(args[++i]);
+            else if (args[i] == "--threads" && i + 1 < args.Length && int.TryParse(args[i + 1], out int t) && t > 0)
+                threads = int.Parse(args[++i]);
             else if (args[i] is "mlp64" or "mlp256" or "deep64")
                 workloads.Add(args[i]);
             else
-                throw new ArgumentException($"Unknown argument '{args[i]}': expected mlp64, mlp256, deep64 or --rounds N.");
+                throw new ArgumentException($"Unknown argument '{args[i]}': expected mlp64, mlp256, deep64, --rounds N or --threads N.");
         }
         if (workloads.Count == 0)
             workloads.AddRange(["mlp64", "mlp256", "deep64"]);
@@ -39,11 +42,11 @@ internal static class StepVersusReport
         Type workloadType = benchmarks.GetType(typeof(StepWorkload).FullName!, throwOnError: true)!;
         MethodInfo create = workloadType.GetMethod(nameof(StepWorkload.Create), BindingFlags.Public | BindingFlags.Static)!;
         context.LoadFromAssemblyName(new AssemblyName("FastNN.Intrinsics")).GetType(typeof(Parallelism).FullName!, throwOnError: true)!
-            .GetProperty(nameof(Parallelism.MaxThreads))!.SetValue(null, 1);
-        Parallelism.MaxThreads = 1;
+            .GetProperty(nameof(Parallelism.MaxThreads))!.SetValue(null, threads);
+        Parallelism.MaxThreads = threads;
 
         Console.WriteLine($"// Machine: {Machine.Describe()}");
-        Console.WriteLine($"// Versus: {directory}. Paired rounds: {rounds} rounds of {PairedRounds.SliceMilliseconds} ms per side, one thread; every slice starts with one untimed step.");
+        Console.WriteLine($"// Versus: {directory}. Paired rounds: {rounds} rounds of {PairedRounds.SliceMilliseconds} ms per side, {Parallelism.MaxThreads} thread(s); every slice starts with one untimed step.");
         Console.WriteLine();
         Console.WriteLine("| Workload | this build ms | versus ms | this / versus speed |");
         Console.WriteLine("|---|---:|---:|---:|");
