@@ -14,7 +14,9 @@ namespace FastNN.Benchmarks.Gemm;
 /// of twice the L3 and then a call on another B, so B alone comes from DRAM while A, C, the workspace and the code are
 /// back in cache, as in a training step whose optimizer pass swept the weights out); all from memory (the read alone:
 /// A, C and the workspace come from DRAM too). FastNN against OpenBLAS, and against another build with <c>--versus</c>.
-/// First, what one core's memory system gives: a plain sum over one B in the same states.
+/// First, what one core's memory system gives: a plain sum over one B in the same states. Last, the deep net's forward
+/// product turned around, Cᵀ = W·Xᵀ, with the weight as the cold operand A: what the product would gain if the layer
+/// took its output transposed.
 /// </summary>
 /// <remarks>Run with <c>dotnet run -c Release --project benchmarks/FastNN.Benchmarks -- paired cold [--rounds N] [--versus PATH]</c>.</remarks>
 internal static unsafe class GemmColdReport
@@ -25,11 +27,16 @@ internal static unsafe class GemmColdReport
     /// <summary>Evicted calls per slice: each costs a read of twice the L3 besides the call.</summary>
     private const int EvictedCalls = 24;
 
-    /// <summary>The shapes: the 20-layer net's three products, the MLP's first and second layers' at batch 64 and 256.</summary>
-    private static IEnumerable<GemmShape> Shapes =>
+    /// <summary>
+    /// The shapes, with which operand is the weight that goes cold: the 20-layer net's three products, the MLP's first
+    /// and second layers' at batch 64 and 256 (B cold), and the deep net's forward product as Cᵀ = W·Xᵀ (A cold).
+    /// </summary>
+    private static IEnumerable<(GemmShape Shape, bool ColdA)> Shapes =>
         GemmShape.DenseLayer("deep", 256, 256, 64)
             .Concat(GemmShape.DenseLayer("fc1", 784, 256, 64).Take(2))
-            .Concat(GemmShape.DenseLayer("fc2", 256, 256, 256).Take(2));
+            .Concat(GemmShape.DenseLayer("fc2", 256, 256, 256).Take(2))
+            .Select(shape => (shape, false))
+            .Append((new GemmShape("deep fwd as W·Xᵀ b64", false, true, 256, 64, 256), true));
 
     public static void Run(int rounds, BaselineBuild? versus)
     {
@@ -55,33 +62,35 @@ internal static unsafe class GemmColdReport
         Console.WriteLine("| Shape | " + string.Join(" | ", header.Select(h => h + " GFLOP/s")) + " | FastNN / OpenBLAS (" + string.Join(", ", states) + ") |"
             + (other is null ? "" : " FastNN / versus (" + string.Join(", ", states) + ") |"));
         Console.WriteLine("|---|" + string.Concat(header.Select(_ => "---:|")) + "---|" + (other is null ? "" : "---|"));
-        foreach (GemmShape s in Shapes)
+        foreach ((GemmShape s, bool coldA) in Shapes)
         {
             int lda = s.TransposeA ? s.M : s.K, ldb = s.TransposeB ? s.K : s.N;
-            float[] a = Random(s.M * s.K, 1), c = GC.AllocateArray<float>(s.M * s.N, pinned: true);
-            float[][] bs = [.. Enumerable.Range(0, Rotation).Select(i => Random(s.K * s.N, 2 + i))];
+            // The warm operand, and the cold one in Rotation copies (called "B" in the states' names whichever it is).
+            float[] warm = Random(coldA ? s.K * s.N : s.M * s.K, 1), c = GC.AllocateArray<float>(s.M * s.N, pinned: true);
+            float[][] bs = [.. Enumerable.Range(0, Rotation).Select(i => Random(coldA ? s.M * s.K : s.K * s.N, 2 + i))];
             int next = 0;
             float[] NextB() => bs[next = (next + 1) % Rotation];
             var sides = new List<ITimedSide>();
-            void Add(Action<float[]> call)
+            void Add(Action<float[], float[]> call)
             {
-                sides.Add(PairedRounds.Local(() => call(bs[0])));
-                sides.Add(PairedRounds.Local(() => call(NextB())));
+                Action<float[]> withCold = cold => { if (coldA) call(cold, warm); else call(warm, cold); };
+                sides.Add(PairedRounds.Local(() => withCold(bs[0])));
+                sides.Add(PairedRounds.Local(() => withCold(NextB())));
                 // Everything out of the caches, then a call on another B brings back A, C, the workspace and the code.
-                sides.Add(new EvictedSide(() => call(bs[0]), () => { evictAll(); call(bs[1]); }));
-                sides.Add(new EvictedSide(() => call(bs[0]), evictAll));
+                sides.Add(new EvictedSide(() => withCold(bs[0]), () => { evictAll(); withCold(bs[1]); }));
+                sides.Add(new EvictedSide(() => withCold(bs[0]), evictAll));
             }
-            Add(b => global::FastNN.Intrinsics.Gemm.Multiply(s.TransposeA, s.TransposeB, s.M, s.N, s.K, 1f, a, lda, b, ldb, 0f, c, s.N));
+            Add((a, b) => global::FastNN.Intrinsics.Gemm.Multiply(s.TransposeA, s.TransposeB, s.M, s.N, s.K, 1f, a, lda, b, ldb, 0f, c, s.N));
             if (openBlas)
             {
-                Add(b =>
+                Add((a, b) =>
                 {
                     fixed (float* pa = a, pb = b, pc = c)
                         OpenBlas.Gemm(s.TransposeA, s.TransposeB, s.M, s.N, s.K, 1f, pa, lda, pb, ldb, 0f, pc, s.N);
                 });
             }
             if (other is not null)
-                Add(b => other(s.TransposeA, s.TransposeB, s.M, s.N, s.K, 1f, a, lda, b, ldb, 0f, c, s.N));
+                Add((a, b) => other(s.TransposeA, s.TransposeB, s.M, s.N, s.K, 1f, a, lda, b, ldb, 0f, c, s.N));
             double[][] t = PairedRounds.Measure(rounds, null, [.. sides]);
             string Rate(int i) => $"{PairedRounds.Median(t, x => s.Flops / x[i]) / 1e9:F1}";
             int n = states.Length;
