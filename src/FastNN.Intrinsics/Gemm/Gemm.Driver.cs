@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace FastNN.Intrinsics;
 
@@ -25,6 +26,7 @@ public static unsafe partial class Gemm
         int parts = PartCount(op.M, op.N, op.K, Parallelism.MaxThreads);
         // A transposed C costs a strided merge of every tile instead of the kernel's direct store: demand a clear gain.
         GemmOperands<T> chosen = TileDensity(op.N, op.M, TKernel.MR, TKernel.NR) > 1.25 * TileDensity(op.M, op.N, TKernel.MR, TKernel.NR)
+            || TurnsAround(op, sizes)
             ? op.Transposed()
             : op;
         if (parts == 1)
@@ -142,7 +144,8 @@ public static unsafe partial class Gemm
     /// <summary>
     /// Whether the packed path reads op(A) where it lies instead of packing it: the micro-kernel then broadcasts
     /// op(A)'s elements from A's rows (or, transposed, its columns) down each micro-panel of B̃ as it would from a
-    /// packed panel, a short last row tile reading only the rows that exist. Never for a transposed C.
+    /// packed panel, a short last row tile reading only the rows that exist. For a transposed C only when the call was
+    /// turned around (<see cref="TurnsAround{T}(in GemmOperands{T}, BlockSizes)"/>).
     /// <list type="bullet">
     /// <item>AVX-512 float, A stored row-major: eight sequential streams per tile, which L2 serves as well as a packed
     /// panel. Measured here against packing both (one thread, medians, OpenBLAS alongside; KC 1024): +3-9% from 128³
@@ -162,7 +165,34 @@ public static unsafe partial class Gemm
     /// </list>
     /// </summary>
     private static bool ReadsAInPlace<T>(in GemmOperands<T> op, BlockSizes sizes) where T : unmanaged, IFloatingPointIeee754<T> =>
-        !op.TransposeC && Isa.Path switch
+        (!op.TransposeC || TurnsAround(op.Transposed(), sizes)) && ReadsRowsInPlace(op, sizes);
+
+    /// <summary>
+    /// Whether A·Bᵀ is computed as Cᵀ = B·Aᵀ: B then takes the role of A, read in place eight (or six) rows at a
+    /// time along k, and A is packed, instead of packing B's rows NR at a time into transposed panels. Packing op(B)
+    /// costs its n·k elements read across NR rows at once; turned around, the packing is A's m·k and the price is
+    /// C's m·n elements merged through a scratch tile into the transposed C (read too when beta ≠ 0). Taken when the
+    /// packing saved, (n − m)·k, is at least twice that merge, only where the merge runs in register blocks, and
+    /// only where the turned-around A is read in place (otherwise both orientations pack both operands). The deep net's forward product (64, 256, 256) saves 3× its
+    /// merge; measured in RESULTS.md "The forward product turned around, built".
+    /// </summary>
+    private static bool TurnsAround<T>(in GemmOperands<T> op, BlockSizes sizes) where T : unmanaged, IFloatingPointIeee754<T> =>
+        !op.TransposeA && op.TransposeB && !op.TransposeC
+        && (long)(op.N - op.M) * op.K >= 2L * op.M * op.N * (op.Beta == T.Zero ? 1 : 2)
+        && MergesTransposedInBlocks<T>(sizes) && ReadsRowsInPlace(op.Transposed(), sizes);
+
+    /// <summary>Whether the packed path would turn a call of this shape around on <see cref="Isa.Path"/> (<see cref="TurnsAround{T}(in GemmOperands{T}, BlockSizes)"/>), for tests and benchmarks.</summary>
+    internal static bool TurnsAround<T>(bool transposeA, bool transposeB, int m, int n, int k, T beta) where T : unmanaged, IFloatingPointIeee754<T> =>
+        TurnsAround(new GemmOperands<T>(transposeA, transposeB, m, n, k, T.One, null, transposeA ? m : k, null, transposeB ? k : n, beta, null, n),
+            BlockSizes.For<T>(Isa.Path));
+
+    /// <summary>Whether a transposed C's tiles merge in AVX register blocks (<see cref="CopyTile{T}"/>): whole tiles of rows make whole blocks.</summary>
+    private static bool MergesTransposedInBlocks<T>(BlockSizes sizes) where T : unmanaged =>
+        Avx.IsSupported && sizes.MR % (32 / sizeof(T)) == 0;
+
+    /// <summary>The rule of <see cref="ReadsAInPlace{T}"/> on the operands alone, whatever the layout of C.</summary>
+    private static bool ReadsRowsInPlace<T>(in GemmOperands<T> op, BlockSizes sizes) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Isa.Path switch
         {
             IsaPath.Vector512 => typeof(T) == typeof(float)
                 && (!op.TransposeA

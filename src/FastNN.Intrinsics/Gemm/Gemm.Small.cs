@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using System.Runtime.Intrinsics;
 
 namespace FastNN.Intrinsics;
@@ -244,14 +245,43 @@ public static unsafe partial class Gemm
         CopyTile(rows, cols, scratch, nr, 1, c, rowStride, columnStride);
     }
 
-    /// <summary>Copies a rows×cols block between two strided layouts.</summary>
+    /// <summary>Copies a rows×cols block between two strided layouts: <c>dst[i·dstRow + j·dstColumn] = src[i·srcRow + j·srcColumn]</c>.</summary>
+    /// <remarks>Between a tile and a transposed C (one side's rows contiguous where the other's columns are) whole
+    /// square blocks go through the AVX register transpose of the packing, the rest element by element.</remarks>
     private static void CopyTile<T>(int rows, int cols, T* src, nint srcRow, nint srcColumn, T* dst, nint dstRow, nint dstColumn)
         where T : unmanaged
     {
+        if (srcColumn == 1 && dstRow == 1)
+        {
+            CopyTransposed(rows, cols, src, srcRow, dst, dstColumn);
+            return;
+        }
+        if (srcRow == 1 && dstColumn == 1)
+        {
+            CopyTransposed(cols, rows, src, srcColumn, dst, dstRow);
+            return;
+        }
         for (int i = 0; i < rows; i++, src += srcRow, dst += dstRow)
         {
             for (int j = 0; j < cols; j++)
                 dst[j * dstColumn] = src[j * srcColumn];
+        }
+    }
+
+    /// <summary><c>dst[t·ldd + r] = src[r·lds + t]</c> for r &lt; rows, t &lt; cols: whole register blocks, then the ragged rest.</summary>
+    private static void CopyTransposed<T>(int rows, int cols, T* src, nint lds, T* dst, nint ldd) where T : unmanaged
+    {
+        int side = 32 / sizeof(T);
+        int wholeRows = Avx.IsSupported ? rows - rows % side : 0, wholeCols = Avx.IsSupported ? cols - cols % side : 0;
+        for (int r = 0; r < wholeRows; r += side)
+        {
+            for (int t = 0; t < wholeCols; t += side)
+                TransposeBlock(src + r * lds + t, lds, side, dst + t * ldd + r, ldd);
+        }
+        for (int r = 0; r < rows; r++)
+        {
+            for (int t = r < wholeRows ? wholeCols : 0; t < cols; t++)
+                dst[t * ldd + r] = src[r * lds + t];
         }
     }
 }

@@ -1,0 +1,85 @@
+using FastNN.Intrinsics;
+using static FastNN.Intrinsics.Gemm;
+
+namespace FastNN.Tests.Gemm;
+
+/// <summary>
+/// A·Bᵀ with B the larger operand, computed as Cᵀ = B·Aᵀ and merged into C's row-major layout (the packed path's
+/// turned-around rule): results against the double reference on both sides of the rule, and the bits against the
+/// transposed product computed directly.
+/// </summary>
+public class GemmTurnedAroundTests
+{
+    // (m, n, k): the deep net's forward (64, 256, 256) and the MLP's (64, 256, 784) are turned around on AVX-512
+    // float; (40, 203, 256) has a ragged row tile and a ragged panel both ways; (64, 96, 256) saves too little packing
+    // and stays as it is.
+    [Theory]
+    [InlineData(64, 256, 256)]
+    [InlineData(64, 256, 784)]
+    [InlineData(40, 203, 256)]
+    [InlineData(64, 96, 256)]
+    public void ProductsOnBothSidesOfTheRuleMatchTheReference(int m, int n, int k)
+    {
+        foreach ((double alpha, double beta, int padC) in new[] { (1.0, 0.0, 0), (-1.5, 0.5, 3), (0.5, 1.0, 17), (1.0, -1.75, 1) })
+        {
+            var g = new GemmCase(m, n, k, false, true, 1, 2, padC, alpha, beta, m * 7919 + n + padC);
+            GemmPropertyTests.Check<float>(g);
+            GemmPropertyTests.Check<double>(g);
+        }
+    }
+
+    [Fact]
+    public void TheRuleTurnsAroundOnlyWhereBIsClearlyTheLargerOperand()
+    {
+        bool vector512 = SelectedPath == IsaPath.Vector512;
+        Assert.Equal(vector512, TurnsAround(false, true, 64, 256, 256, 0f));
+        Assert.Equal(vector512, TurnsAround(false, true, 64, 256, 784, 1f));
+        Assert.False(TurnsAround(false, true, 64, 96, 256, 0f));
+        // The merge reads C too when beta ≠ 0: (40, 203, 160) pays only without it.
+        Assert.Equal(vector512, TurnsAround(false, true, 40, 203, 160, 0f));
+        Assert.False(TurnsAround(false, true, 40, 203, 160, 0.5f));
+        Assert.False(TurnsAround(false, true, 256, 64, 256, 0f));
+        Assert.False(TurnsAround(false, false, 64, 256, 256, 0f));
+        Assert.False(TurnsAround(true, true, 64, 256, 256, 0f));
+        // AVX-512 double packs A wherever it lies: nothing to gain.
+        Assert.False(TurnsAround(false, true, 64, 256, 256, 0d));
+    }
+
+    // With beta = 0 the old C (NaN here) is never read, also through the transposed merge; the row padding stays.
+    [Theory]
+    [InlineData(64, 256, 256, 5)]
+    [InlineData(40, 203, 160, 0)]
+    public void ATurnedAroundProductNeverReadsTheOldCWhenBetaIsZero(int m, int n, int k, int padC)
+    {
+        var rng = new Random(m + n + k);
+        int ldc = n + padC;
+        float[] a = GemmAssert.Random(rng, m, k, k, 0f), b = GemmAssert.Random(rng, n, k, k, 0f);
+        float[] c = Enumerable.Repeat(float.NaN, m * ldc).ToArray();
+        float[] original = (float[])c.Clone();
+        Multiply(false, true, m, n, k, 2f, a, k, b, k, 0f, c, ldc);
+        GemmAssert.Matches(false, true, m, n, k, 2f, a, k, b, k, 0f, original, c, ldc);
+    }
+
+    // A·Bᵀ turned around gives C the bits of the (n, m, k) product B·Aᵀ computed directly (which the rule leaves
+    // as it is), transposed: each element sees the same products in the same order along k; only its tile differs.
+    [Theory]
+    [InlineData(64, 256, 256, 0.0)]
+    [InlineData(40, 203, 256, -0.75)]
+    public void ATurnedAroundProductHasTheBitsOfTheTransposedProduct(int m, int n, int k, double beta)
+    {
+        var rng = new Random(n * 31 + m);
+        float[] a = GemmAssert.Random(rng, m, k, k, 0f), b = GemmAssert.Random(rng, n, k, k, 0f);
+        float[] c = GemmAssert.Random(rng, m, n, n, 0f);
+        float[] cT = new float[n * m];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+                cT[j * m + i] = c[i * n + j];
+
+        Multiply(false, true, m, n, k, 1.5f, a, k, b, k, (float)beta, c, n);
+        Multiply(false, true, n, m, k, 1.5f, b, k, a, k, (float)beta, cT, m);
+
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+                Assert.True(GemmAssert.BitEquals(c[i * n + j], cT[j * m + i]), $"C[{i},{j}] = {c[i * n + j]}, (Cᵀ)[{j},{i}] = {cT[j * m + i]}");
+    }
+}
