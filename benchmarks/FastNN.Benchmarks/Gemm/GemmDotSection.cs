@@ -13,11 +13,16 @@ namespace FastNN.Benchmarks.Gemm;
 /// </summary>
 internal static class GemmDotSection
 {
-    /// <summary>The short shapes: a few rows against the weights of the MLP's layers and a 1024×1024 one.</summary>
+    /// <summary>
+    /// The short shapes: a few rows against the weights of the MLP's layers and a 1024×1024 one; then A·Bᵀ from 48 to
+    /// 192 rows against 512×256 and 256×784 weights, either side of the packed path's turned-around rule (Gemm.TurnsAround).
+    /// </summary>
     public static IEnumerable<GemmShape> ShortShapes =>
-        from layer in new[] { ("fc1", 256, 784), ("fc2", 784, 256), ("big", 1024, 1024) }
-        from m in new[] { 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64, 128 }
-        select new GemmShape($"{layer.Item1} m{m}", false, true, m, layer.Item2, layer.Item3);
+        (from layer in new[] { ("fc1", 256, 784), ("fc2", 784, 256), ("big", 1024, 1024) }
+         from m in new[] { 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64, 128 }
+         select new GemmShape($"{layer.Item1} m{m}", false, true, m, layer.Item2, layer.Item3))
+        .Concat(from m in new[] { 48, 64, 96, 128, 160, 192 } select new GemmShape($"r512 m{m}", false, true, m, 512, 256))
+        .Concat(from m in new[] { 96, 128, 160, 192 } select new GemmShape($"r256 m{m}", false, true, m, 256, 784));
 
     /// <summary>The narrow shapes: a layer with few outputs at batch 64 and 1024.</summary>
     public static IEnumerable<GemmShape> NarrowShapes =>

@@ -172,13 +172,18 @@ public static unsafe partial class Gemm
     /// time along k, and A is packed, instead of packing B's rows NR at a time into transposed panels. Packing op(B)
     /// costs its n·k elements read across NR rows at once; turned around, the packing is A's m·k and the price is
     /// C's m·n elements merged through a scratch tile into the transposed C (read too when beta ≠ 0). Taken when the
-    /// packing saved, (n − m)·k, is at least twice that merge, only where the merge runs in register blocks, and
-    /// only where the turned-around A is read in place (otherwise both orientations pack both operands). The deep net's forward product (64, 256, 256) saves 3× its
-    /// merge; measured in RESULTS.md "The forward product turned around, built".
+    /// packing saved, (n − m)·k, is at least three times that merge, the turned tiles are as full as the others (a turned
+    /// A streams through the kernel once per panel of the old A's rows: a part-filled panel pays the whole stream for
+    /// part of the work), the merge runs in register blocks, and the turned A is read in place (otherwise both
+    /// orientations pack both operands). Measured (AVX-512 float, one thread, warm, against the unturned call; RESULTS.md
+    /// "The forward product turned around, built"): where the packing saved is 2.2× the merge, (96, 512, 256), turned
+    /// lost 1-5 %; at 3×, (64, 256, 256) and (128, 256, 784), it ran 0.99-1.10x; from 3.5× on 1.04-2.0x. With 48 columns of
+    /// C (48, 512, 256), its turned panels one and a half full, turned lost 10-15 %.
     /// </summary>
     private static bool TurnsAround<T>(in GemmOperands<T> op, BlockSizes sizes) where T : unmanaged, IFloatingPointIeee754<T> =>
         !op.TransposeA && op.TransposeB && !op.TransposeC
-        && (long)(op.N - op.M) * op.K >= 2L * op.M * op.N * (op.Beta == T.Zero ? 1 : 2)
+        && (long)(op.N - op.M) * op.K >= 3L * op.M * op.N * (op.Beta == T.Zero ? 1 : 2)
+        && TileDensity(op.N, op.M, sizes.MR, sizes.NR) >= TileDensity(op.M, op.N, sizes.MR, sizes.NR)
         && MergesTransposedInBlocks<T>(sizes) && ReadsRowsInPlace(op.Transposed(), sizes);
 
     /// <summary>Whether the packed path would turn a call of this shape around on <see cref="Isa.Path"/> (<see cref="TurnsAround{T}(in GemmOperands{T}, BlockSizes)"/>), for tests and benchmarks.</summary>

@@ -11,13 +11,14 @@ namespace FastNN.Tests.Gemm;
 public class GemmTurnedAroundTests
 {
     // (m, n, k): the deep net's forward (64, 256, 256) and the MLP's (64, 256, 784) are turned around on AVX-512
-    // float; (40, 203, 256) has a ragged row tile and a ragged panel both ways; (64, 96, 256) saves too little packing
-    // and stays as it is.
+    // float; (95, 203, 1100) too, with a ragged row tile and a ragged panel both ways; (64, 96, 256) saves too little
+    // packing and (48, 512, 256) would fill its turned panels less: those stay as they are.
     [Theory]
     [InlineData(64, 256, 256)]
     [InlineData(64, 256, 784)]
-    [InlineData(40, 203, 256)]
+    [InlineData(95, 203, 1100)]
     [InlineData(64, 96, 256)]
+    [InlineData(48, 512, 256)]
     public void ProductsOnBothSidesOfTheRuleMatchTheReference(int m, int n, int k)
     {
         foreach ((double alpha, double beta, int padC) in new[] { (1.0, 0.0, 0), (-1.5, 0.5, 3), (0.5, 1.0, 17), (1.0, -1.75, 1) })
@@ -35,9 +36,13 @@ public class GemmTurnedAroundTests
         Assert.Equal(vector512, TurnsAround(false, true, 64, 256, 256, 0f));
         Assert.Equal(vector512, TurnsAround(false, true, 64, 256, 784, 1f));
         Assert.False(TurnsAround(false, true, 64, 96, 256, 0f));
-        // The merge reads C too when beta ≠ 0: (40, 203, 160) pays only without it.
-        Assert.Equal(vector512, TurnsAround(false, true, 40, 203, 160, 0f));
-        Assert.False(TurnsAround(false, true, 40, 203, 160, 0.5f));
+        Assert.False(TurnsAround(false, true, 64, 256, 256, 1f));
+        Assert.False(TurnsAround(false, true, 96, 512, 256, 0f));
+        // The merge reads C too when beta ≠ 0: (95, 203, 600) pays only without it.
+        Assert.Equal(vector512, TurnsAround(false, true, 95, 203, 600, 0f));
+        Assert.False(TurnsAround(false, true, 95, 203, 600, 0.5f));
+        // Turned, 48 columns of C would fill one and a half panels of 32.
+        Assert.False(TurnsAround(false, true, 48, 512, 256, 0f));
         Assert.False(TurnsAround(false, true, 256, 64, 256, 0f));
         Assert.False(TurnsAround(false, false, 64, 256, 256, 0f));
         Assert.False(TurnsAround(true, true, 64, 256, 256, 0f));
@@ -48,7 +53,7 @@ public class GemmTurnedAroundTests
     // With beta = 0 the old C (NaN here) is never read, also through the transposed merge; the row padding stays.
     [Theory]
     [InlineData(64, 256, 256, 5)]
-    [InlineData(40, 203, 160, 0)]
+    [InlineData(95, 203, 600, 0)]
     public void ATurnedAroundProductNeverReadsTheOldCWhenBetaIsZero(int m, int n, int k, int padC)
     {
         var rng = new Random(m + n + k);
@@ -64,7 +69,7 @@ public class GemmTurnedAroundTests
     // as it is), transposed: each element sees the same products in the same order along k; only its tile differs.
     [Theory]
     [InlineData(64, 256, 256, 0.0)]
-    [InlineData(40, 203, 256, -0.75)]
+    [InlineData(95, 203, 1100, -0.75)]
     public void ATurnedAroundProductHasTheBitsOfTheTransposedProduct(int m, int n, int k, double beta)
     {
         var rng = new Random(n * 31 + m);
