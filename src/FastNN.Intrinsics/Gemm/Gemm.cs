@@ -16,6 +16,8 @@ public static unsafe partial class Gemm
     /// (an analytical model of the cache hierarchy, see the README), except where the micro-kernel for
     /// <see cref="SelectedPath"/> reads an operand where it lies: a row-major A (but for AVX-512 double and the scalar
     /// path), on AVX-512 float a shallow Aᵀ too, on the 256-bit and 128-bit paths a shallow B under a short C (float).
+    /// On AVX-512 float, A·Bᵀ with B clearly the larger operand is computed as Cᵀ = B·Aᵀ, B then read in place, and
+    /// merged into C's layout tile by tile.
     /// They are split across up to <see cref="Parallelism.MaxThreads"/> threads by rows or columns of C, never by k, so
     /// results are bit-identical whatever the thread count. Small calls stay on the calling thread and skip packing.</para>
     /// <para>Thread-safe: any number of threads may call at once (they share the worker threads, see
