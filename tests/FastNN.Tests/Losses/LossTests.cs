@@ -1,5 +1,6 @@
 using FastNN.Gradients;
 using FastNN.Losses;
+using FastNN.Tests.Gradients;
 using FastNN.Tests.Layers;
 using FsCheck.Xunit;
 
@@ -21,7 +22,7 @@ public class LossTests
         var loss = new MseLoss<double>();
         double value = loss.Compute(p, t, new double[p.Length], batch);
         Assert.Equal(p.Zip(t, (x, y) => (x - y) * (x - y)).Average(), value, 1e-12);
-        GradientCheck.AssertLoss(loss, p, t, batch);
+        GradientCheck.AssertLoss(loss, p, t, batch, Checks.Strict);
     }
 
     [Property(MaxTest = 50)]
@@ -34,7 +35,7 @@ public class LossTests
         double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
         double expected = p.Zip(t, (x, y) => -(y * Math.Log(Sigmoid(x)) + (1 - y) * Math.Log(1 - Sigmoid(x)))).Average();
         Assert.Equal(expected, value, 1e-12);
-        GradientCheck.AssertLoss(loss, p, t, batch);
+        GradientCheck.AssertLoss(loss, p, t, batch, Checks.Strict);
     }
 
     [Property(MaxTest = 50)]
@@ -51,7 +52,7 @@ public class LossTests
             expected -= Math.Log(Math.Exp(row[(int)labels[r]]) / row.Sum(Math.Exp)) / batch;
         }
         Assert.Equal(expected, value, 1e-12);
-        GradientCheck.AssertLoss(loss, p, labels, batch);
+        GradientCheck.AssertLoss(loss, p, labels, batch, Checks.Strict);
     }
 
     [Property(MaxTest = 50)]
@@ -65,7 +66,7 @@ public class LossTests
         var loss = new HuberLoss<double>();
         double value = loss.Compute(p, t, new double[p.Length], batch);
         Assert.Equal(p.Zip(t, (x, y) => Math.Abs(x - y) < 1 ? 0.5 * (x - y) * (x - y) : Math.Abs(x - y) - 0.5).Average(), value, 1e-12);
-        GradientCheck.AssertLoss(loss, p, t, batch);
+        GradientCheck.AssertLoss(loss, p, t, batch, Checks.Strict);
     }
 
     [Fact]
