@@ -82,7 +82,7 @@ public class ActivationBackwardTests
     private static void Check<T>(string name, int seed) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rng = new Random(seed);
-        int n = TestData.Length(seed);
+        int n = TestData.Length(rng);
         T[] x = TestData.Values<T>(rng, n);
         T[] saved = x;
         if (TakesOutput(name))

@@ -27,7 +27,7 @@ public class ActivationForwardTests
     private static void Check<T>(string name, int seed) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rng = new Random(seed);
-        T[] x = TestData.Values<T>(rng, TestData.Length(seed));
+        T[] x = TestData.Values<T>(rng, TestData.Length(rng));
         var y = new T[x.Length];
         ActivationCases.Forward<T>(name, x, y);
         for (int i = 0; i < x.Length; i++)

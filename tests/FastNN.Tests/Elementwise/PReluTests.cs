@@ -17,9 +17,11 @@ public class PReluTests
     private static void Check<T>(int seed) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rng = new Random(seed);
-        int rows = (int)((uint)seed % 7), features = 1 + (int)((uint)seed / 7 % 40);
+        int rows = rng.Next(9), features = 1 + TestData.Size(rng, 130);
         bool shared = rng.Next(2) == 0;
-        T[] x = TestData.Values<T>(rng, rows * features);
+        // Specials half the time: past a few hundred elements one is almost sure to make the shared slope's sum NaN or ∞,
+        // and then its value would go unchecked.
+        T[] x = rng.Next(2) == 0 ? TestData.Values<T>(rng, rows * features) : TestData.Finite<T>(rng, rows * features, 3);
         T[] dy = TestData.Finite<T>(rng, rows * features, 2);
         T[] slopes = shared ? [T.CreateTruncating(0.25)] : TestData.Finite<T>(rng, features, 0.5);
         T[] dslopes = TestData.Finite<T>(rng, slopes.Length, 1);

@@ -17,7 +17,7 @@ public class ReductionTests
     private static void Sums<T>(int seed) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rng = new Random(seed);
-        int n = TestData.Length(seed) * (1 + rng.Next(10));
+        int n = TestData.Length(rng) * (1 + rng.Next(10));
         T[] x = TestData.Finite<T>(rng, n, 10);
         double sum = 0, abs = 0, squares = 0, maxAbs = 0;
         foreach (T v in x)
@@ -69,7 +69,7 @@ public class ReductionTests
     private static void SumColumns<T>(int seed) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rng = new Random(seed);
-        int rows = (int)((uint)seed % 40), cols = (int)((uint)seed / 40 % 90);
+        int rows = TestData.Size(rng, 40), cols = TestData.Size(rng, 140);
         T[] x = TestData.Finite<T>(rng, rows * cols, 5);
         T[] sums = TestData.Finite<T>(rng, cols, 5);
         T[] before = (T[])sums.Clone();

@@ -11,7 +11,7 @@ public class RowsTests
     public void AddBiasAddsTheRowToEveryRow(int seed)
     {
         var rng = new Random(seed);
-        int rows = (int)((uint)seed % 9), cols = (int)((uint)seed / 9 % 70);
+        int rows = rng.Next(9), cols = TestData.Size(rng, 140);
         float[] y = TestData.Finite<float>(rng, rows * cols, 3);
         float[] bias = TestData.Finite<float>(rng, cols, 3);
         float[] expected = new float[y.Length];

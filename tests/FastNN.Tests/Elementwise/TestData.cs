@@ -37,6 +37,29 @@ internal static class TestData
     public static double Gaussian(Random rng) =>
         Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 
-    /// <summary>A length in 0..300 from an FsCheck-chosen seed.</summary>
-    public static int Length(int seed) => (int)((uint)seed % 301);
+    /// <summary>
+    /// Sizes where vector code breaks: 0 to 3, one below, at and above every lane count and four-vector block (2 to 64
+    /// elements) and the drivers' thresholds (8 vectors of 16 floats: 128; PReLU's 256-element chunks), and primes.
+    /// </summary>
+    private static readonly int[] EdgeSizes =
+        [0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 15, 16, 17, 31, 32, 33, 37, 61, 63, 64, 65, 97, 127, 128, 129, 251, 255, 256, 257, 293];
+
+    /// <summary>
+    /// A size in 0..<paramref name="max"/> drawn from <paramref name="rng"/>: half the time one of the edge sizes, else
+    /// uniform. (FsCheck's int seeds lie in −100..100, so a size computed from the seed itself never exceeds 101.)
+    /// </summary>
+    public static int Size(Random rng, int max)
+    {
+        if (rng.Next(2) == 0)
+        {
+            int count = 0;
+            while (count < EdgeSizes.Length && EdgeSizes[count] <= max)
+                count++;
+            return EdgeSizes[rng.Next(count)];
+        }
+        return rng.Next(max + 1);
+    }
+
+    /// <summary>A span length in 0..300 (<see cref="Size"/>).</summary>
+    public static int Length(Random rng) => Size(rng, 300);
 }
