@@ -109,7 +109,7 @@ public class MicroKernelContractTests
                     magnitude += Math.Abs(x * y);
                 }
                 double old = beta == 0 ? 0 : beta * double.CreateChecked(before[i]);
-                double expected = alpha * sum + old, bound = (k + 4) * u * (Math.Abs(alpha) * magnitude + Math.Abs(old)) + double.Epsilon;
+                double expected = alpha * sum + old, bound = GemmAssert.Bound(k, u, Math.Abs(alpha) * magnitude + Math.Abs(old));
                 double actual = double.CreateChecked(c[i]);
                 Assert.True(Math.Abs(actual - expected) <= bound, $"C[{row},{col}] = {actual}, expected {expected} ± {bound}: {where}");
             }

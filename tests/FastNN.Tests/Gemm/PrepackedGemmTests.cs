@@ -61,7 +61,7 @@ public class PrepackedGemmTests
                         continue;
                     }
                     double b0 = bias ? double.CreateChecked(bs[j]) : 0;
-                    double want = expected[i * n + j] + b0, tolerance = (k + 5) * u * (magnitude[i * n + j] + Math.Abs(b0)) + double.Epsilon;
+                    double want = expected[i * n + j] + b0, tolerance = GemmAssert.Bound(k, u, magnitude[i * n + j] + Math.Abs(b0), roundings: 5);
                     Assert.True(Math.Abs(double.CreateChecked(actual) - want) <= tolerance,
                         $"{kernel}: C[{i},{j}] = {actual}, expected {want} ± {tolerance} (m={m} k={k} n={n}, path {Isa.Path})");
                 }
