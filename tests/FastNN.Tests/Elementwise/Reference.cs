@@ -36,29 +36,33 @@ internal static class Reference
     /// <summary>log(1 + e^z) = max(z, 0) + log1p(e^{-|z|}).</summary>
     public static double Log1pExp(double z) => z > 0 ? z + Log1p(Math.Exp(-z)) : Log1p(Math.Exp(z));
 
-    /// <summary>log(1 + v) for v ≥ 0: the alternating series below 0.5 (no rounding of 1 + v), Math.Log above.</summary>
+    /// <summary>
+    /// log(1 + v) for v ≥ 0: below 0.5 the series v(1 − v(1/2 − v(1/3 − …))) in Horner form (no rounding of 1 + v), Math.Log
+    /// above. Horner's form errs by about 1 ε; the terms summed largest first erred by up to 5.6 ε, most of the 6 ε bound
+    /// the softplus kernel is held to.
+    /// </summary>
     public static double Log1p(double v)
     {
         if (!(v < 0.5))
             return Math.Log(1 + v);
-        double sum = 0, power = v;
-        for (int k = 1; k <= 60; k++, power *= v)
-            sum += (k % 2 == 1 ? power : -power) / k;
-        return sum;
+        double sum = 0;
+        for (int k = 60; k >= 1; k--)
+            sum = 1.0 / k - v * sum;
+        return v * sum;
     }
 
-    /// <summary>e^x − 1: the Taylor series for |x| &lt; 0.5 (no cancellation), Math.Exp above.</summary>
+    /// <summary>
+    /// e^x − 1: for |x| &lt; 0.5 the Taylor series x(1 + x/2(1 + x/3(1 + …))) in Horner form (no cancellation, about 1 ε;
+    /// the terms summed largest first erred by up to 3.7 ε), Math.Exp above.
+    /// </summary>
     public static double ExpM1(double x)
     {
         if (!(Math.Abs(x) < 0.5))
             return Math.Exp(x) - 1;
-        double sum = 0, term = x;
-        for (int k = 2; k <= 30; k++)
-        {
-            sum += term;
-            term *= x / k;
-        }
-        return sum;
+        double sum = 1;
+        for (int k = 30; k >= 2; k--)
+            sum = 1 + x * sum / k;
+        return x * sum;
     }
 
     /// <summary>The standard normal density exp(−x²/2)/√(2π), with x² split exactly so that large |x| keeps its accuracy.</summary>
