@@ -17,6 +17,32 @@ internal static class OutputFile
             throw new UsageException($"{option}: the folder '{folder}' of '{path}' does not exist.");
     }
 
+    /// <summary>
+    /// Checks that no output is another output or one of the <paramref name="inputs"/>: the later write would replace it
+    /// (a model saved over by its plot, a data file by its predictions). Null paths are options not given.
+    /// </summary>
+    public static void CheckDistinct(IReadOnlyList<(string Option, string? Path)> outputs, IReadOnlyList<(string Option, string? Path)> inputs)
+    {
+        for (int i = 0; i < outputs.Count; i++)
+        {
+            if (outputs[i].Path is not string path)
+                continue;
+            foreach ((string option, string? other) in outputs.Take(i))
+            {
+                if (Same(path, other))
+                    throw new UsageException($"{outputs[i].Option}: '{path}' is also the {option} file; one would overwrite the other.");
+            }
+            foreach ((string option, string? other) in inputs)
+            {
+                if (Same(path, other))
+                    throw new UsageException($"{outputs[i].Option}: '{path}' is the {option} file; writing it would replace what is read.");
+            }
+        }
+    }
+
+    private static bool Same(string path, string? other) =>
+        !string.IsNullOrEmpty(other) && string.Equals(Path.GetFullPath(path), Path.GetFullPath(other), StringComparison.Ordinal);
+
     /// <summary>Runs <paramref name="write"/>; a refusal of the file system is reported with the option and the file.</summary>
     public static void Write(string path, string option, Action write)
     {

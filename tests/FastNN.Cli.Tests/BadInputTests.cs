@@ -110,6 +110,39 @@ public class BadInputTests
     }
 
     [Theory]
+    [InlineData("--plot", "model.safetensors", "--plot: '", "model.safetensors' is also the --save file")]
+    [InlineData("--checkpoint", "model.safetensors", "--checkpoint: '", "model.safetensors' is also the --save file")]
+    [InlineData("--checkpoint", "model.png", "--checkpoint: '", "model.png' is also the --plot file")]
+    [InlineData("--save", "data.csv", "--save: '", "data.csv' is the --data file")]
+    [InlineData("--plot", "data.csv", "--plot: '", "data.csv' is the --data file")]
+    public void TwoFilesOfARunThatAreOneFileAreRejectedBeforeTraining(string option, string file, string named, string problem)
+    {
+        using var cli = new Cli();
+        string text = "a,y\n1,0\n2,1\n3,0\n4,1\n5,0\n6,1\n7,0\n8,1\n9,0\n10,1\n", data = cli.Write("data.csv", text);
+        string[] files = ["--save", "model.safetensors", "--plot", "model.png", "--checkpoint", "model.ckpt"];
+        files[Array.IndexOf(files, option) + 1] = file;
+        for (int i = 1; i < files.Length; i += 2)
+            files[i] = cli.PathOf(files[i]);
+        CliRun run = cli.Run(["train", "--data", data, "--layers", "", "--epochs", "1", "--checkpoint-every", "1", .. files]);
+        AssertUsageError(run, named, problem);
+        Assert.DoesNotContain("epoch 1/1", run.Out);
+        Assert.Equal(text, File.ReadAllText(data));
+    }
+
+    [Fact]
+    public void AResumedRunMayWriteItsCheckpointOverTheOneItResumes()
+    {
+        using var cli = new Cli();
+        string checkpoint = cli.PathOf("run.ckpt");
+        string[] run = ["--layers", "4", "--checkpoint-every", "1", "--checkpoint", checkpoint];
+        Assert.Equal(0, Train(cli, [.. run, "--epochs", "1"]).ExitCode);
+        CliRun resumed = Train(cli, [.. run, "--epochs", "2", "--resume", checkpoint]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        AssertUsageError(Train(cli, [.. run, "--epochs", "3", "--resume", checkpoint, "--save", checkpoint]), "--checkpoint: ", "run.ckpt' is also the --save file");
+        AssertUsageError(Train(cli, ["--layers", "4", "--epochs", "3", "--resume", checkpoint, "--save", checkpoint]), "--save: ", "is the --resume file");
+    }
+
+    [Theory]
     [InlineData("eval")]
     [InlineData("predict")]
     public void AModelFileThatIsNotOneIsNamed(string command)

@@ -81,6 +81,11 @@ internal static class TrainCommand
             if (files.CheckpointEvery > 0)
                 OutputFile.Check(files.Checkpoint, "--checkpoint");
             var settings = new Settings(data.Read(parse), model.Read(parse), optimizer.Read(parse), loop.Read(parse), parse.GetValue(plot)!, files);
+            // A resumed run writes its checkpoints where it may have read the last one; its model and plot go elsewhere.
+            OutputFile.CheckDistinct(
+                [("--save", files.Save), ("--plot", settings.Plot), ("--checkpoint", files.CheckpointEvery > 0 ? files.Checkpoint : null)],
+                [("--data", settings.Data.Path), ("--init-weights", files.InitWeights)]);
+            OutputFile.CheckDistinct([("--save", files.Save), ("--plot", settings.Plot)], [("--resume", files.Resume)]);
             using (loop.ApplyThreads(parse))
                 return settings.Loop.Double ? Run<double>(console, settings) : Run<float>(console, settings);
         }));
