@@ -142,6 +142,19 @@ public class BadInputTests
         AssertUsageError(Train(cli, ["--layers", "4", "--epochs", "3", "--resume", checkpoint, "--save", checkpoint]), "--save: ", "is the --resume file");
     }
 
+    [Fact]
+    public void PredictionsAreNotWrittenOverTheModelOrTheData()
+    {
+        using var cli = new Cli();
+        string model = cli.PathOf("m.safetensors"), text = File.ReadAllText(Cli.Data("breast_cancer.csv")), data = cli.Write("rows.csv", text);
+        Assert.Equal(0, Train(cli, "--data", data, "--layers", "4", "--save", model).ExitCode);
+        byte[] saved = File.ReadAllBytes(model);
+        AssertUsageError(cli.Run("predict", "--model", model, "--data", data, "--output", data), "--output: '", "rows.csv' is the --data file");
+        AssertUsageError(cli.Run("predict", "--model", model, "--data", data, "--output", model), "--output: '", "m.safetensors' is the --model file");
+        Assert.Equal(text, File.ReadAllText(data));
+        Assert.Equal(saved, File.ReadAllBytes(model));
+    }
+
     [Theory]
     [InlineData("eval")]
     [InlineData("predict")]
