@@ -9,6 +9,8 @@ internal static class OutputFile
     /// <summary>Checks that <paramref name="path"/> can be created: its folder exists and it is not a folder itself.</summary>
     public static void Check(string path, string option)
     {
+        if (string.IsNullOrWhiteSpace(path))
+            throw new UsageException($"{option}: the file name is empty; give a file name.");
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
             throw new UsageException($"{option}: '{path}' is a folder; give a file name.");

@@ -142,6 +142,26 @@ public class BadInputTests
         AssertUsageError(Train(cli, ["--layers", "4", "--epochs", "3", "--resume", checkpoint, "--save", checkpoint]), "--save: ", "is the --resume file");
     }
 
+    [Theory]
+    [InlineData("train", "--save")]
+    [InlineData("train", "--plot")]
+    [InlineData("train", "--checkpoint")]
+    [InlineData("gradflow", "--plot")]
+    [InlineData("predict", "--output")]
+    public void AnEmptyOutputFileNameNamesTheOption(string command, string option)
+    {
+        using var cli = new Cli();
+        string[] args = command switch
+        {
+            "train" => ["train", "--epochs", "1", "--checkpoint-every", "1"],
+            "gradflow" => ["gradflow", "--epochs", "1", "--depth", "1"],
+            _ => ["predict", "--model", cli.PathOf("none.safetensors"), "--data", Cli.Data("diabetes.csv")],
+        };
+        CliRun run = cli.Run([.. args, option, ""]);
+        AssertUsageError(run, $"fastnn: {option}: ", "empty");
+        Assert.DoesNotContain("Parameter", run.Error);
+    }
+
     [Fact]
     public void PredictionsAreNotWrittenOverTheModelOrTheData()
     {
