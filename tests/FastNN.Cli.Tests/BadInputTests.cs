@@ -163,6 +163,15 @@ public class BadInputTests
     }
 
     [Fact]
+    public void GradflowRefusesARegressionTarget()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("gradflow", "--data", Cli.Data("diabetes.csv"), "--epochs", "1", "--depth", "1", "--plot", cli.PathOf("flow.png"));
+        AssertUsageError(run, "--data: ", "diabetes.csv", "'target'", "classes");
+        Assert.False(File.Exists(cli.PathOf("flow.png")));
+    }
+
+    [Fact]
     public void PredictionsAreNotWrittenOverTheModelOrTheData()
     {
         using var cli = new Cli();
