@@ -38,6 +38,17 @@ public class BadInputTests
     }
 
     [Fact]
+    public void TooFewRowsToHoldOutAPartNameTestFraction()
+    {
+        using var cli = new Cli();
+        string data = cli.Write("four.csv", "a,b,y\n1,2,0\n2,3,1\n3,4,0\n4,5,1\n");
+        CliRun run = Train(cli, "--data", data);
+        AssertUsageError(run, "--test-fraction 0.2: ", "4 rows", "0 to train on every row");
+        Assert.DoesNotContain("validationFraction", run.Error);
+        Assert.Equal(0, Train(cli, "--data", data, "--test-fraction", "0").ExitCode);
+    }
+
+    [Fact]
     public void AClassificationTargetWithOneClassIsRejected()
     {
         using var cli = new Cli();

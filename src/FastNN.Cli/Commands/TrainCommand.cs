@@ -101,7 +101,7 @@ internal static class TrainCommand
             ? $"task: {task.Name()}, {labels.Count} classes ({DataLoader.Describe(labels)}){(s.Data.Task is null ? ", inferred (--task to override)" : "")}"
             : $"task: {task.Name()}{(s.Data.Task is null ? ", inferred (--task to override)" : "")}");
 
-        PreparedData<T> data = PreparedData<T>.Create(all, task, s.Data, s.Loop.Seed);
+        PreparedData<T> data = Prepare(all, task, s);
         s = s with { Loop = s.Loop.ForTrainingRows(data.Train.Rows) };
         console.Line(data.Test is { } held
             ? $"split: {data.Train.Rows} training rows, {held.Rows} held out{(task == TaskChoice.Regress ? "" : " (stratified)")}, seed {s.Loop.Seed}; "
@@ -162,6 +162,20 @@ internal static class TrainCommand
         }
         console.Line(FinalLine(trainer, data, task));
         return ExitCode.Success;
+    }
+
+    // The split refuses a part with no row; on a small file that is the user's --test-fraction, named as such.
+    private static PreparedData<T> Prepare<T>(Dataset<T> all, TaskChoice task, Settings s) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        try
+        {
+            return PreparedData<T>.Create(all, task, s.Data, s.Loop.Seed);
+        }
+        catch (ArgumentException e) when (e.ParamName == "validationFraction")
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"--test-fraction {s.Data.TestFraction}: {all.Rows} rows are too few to split this way (no row would be held out, or none trained on); give another fraction, or 0 to train on every row."));
+        }
     }
 
     private static string Existing(string path, string option) =>
