@@ -108,6 +108,20 @@ public class BadInputTests
     }
 
     [Theory]
+    [InlineData("train", "--layers", "1000000000")]
+    [InlineData("train", "--layers", "50000,50000")]
+    [InlineData("cv", "--layers", "1000000000")]
+    [InlineData("gradflow", "--width", "1000000000")]
+    public void ANetworkTooLargeToBuildIsAUsageError(string command, string option, string value)
+    {
+        using var cli = new Cli();
+        string[] plot = command == "cv" ? [] : ["--plot", cli.PathOf("p.png")];
+        CliRun run = cli.Run([command, "--epochs", "1", option, value, .. plot]);
+        AssertUsageError(run, "too large to build", "hidden layers");
+        Assert.DoesNotContain("Exception", run.Error);
+    }
+
+    [Theory]
     [InlineData("--save", "no/such/folder/m.safetensors", "--save: the folder")]
     [InlineData("--plot", "no/such/folder/m.png", "--plot: the folder")]
     [InlineData("--plot", ".", "--plot: '.' is a folder")]
