@@ -281,6 +281,15 @@ public class BadInputTests
             "library.ckpt: the checkpoint's model differs from the trainer's: layer 0 is", "\"out_features\":4", "\"out_features\":8");
     }
 
+    [Theory]
+    [InlineData("46341")]
+    [InlineData("8193")]
+    public void ABenchSizeBeyondTheLimitIsRefused(string size)
+    {
+        using var cli = new Cli();
+        AssertUsageError(cli.Run("bench", "--size", size, "--time", "0.01", "--threads", "1"), $"--size must be at most 8192; got {size}");
+    }
+
     [Fact]
     public void AnUnknownCommandIsAUsageError()
     {
