@@ -155,6 +155,15 @@ public class BadInputTests
     }
 
     [Fact]
+    public void ACheckpointFileWithoutCheckpointEveryIsRefused()
+    {
+        using var cli = new Cli();
+        CliRun run = Train(cli, "--layers", "4", "--checkpoint", cli.PathOf("run.ckpt"));
+        AssertUsageError(run, "--checkpoint: ", "--checkpoint-every");
+        Assert.DoesNotContain("epoch 1/1", run.Out);
+    }
+
+    [Fact]
     public void AResumedRunMayWriteItsCheckpointOverTheOneItResumes()
     {
         using var cli = new Cli();

@@ -76,6 +76,8 @@ internal static class TrainCommand
                 parse.GetValue(checkpoint) ?? Path.ChangeExtension(savePath, null) + ".checkpoint.safetensors");
             if (files.InitWeights is not null && files.Resume is not null)
                 throw new UsageException("--init-weights and --resume exclude each other: a checkpoint holds the weights.");
+            if (parse.GetValue(checkpoint) is string named && files.CheckpointEvery == 0)
+                throw new UsageException($"--checkpoint: nothing is written to '{named}' without --checkpoint-every N (1: after every epoch).");
             OutputFile.Check(files.Save, "--save");
             OutputFile.Check(parse.GetValue(plot)!, "--plot");
             if (files.CheckpointEvery > 0)
