@@ -122,6 +122,18 @@ public class BadInputTests
     }
 
     [Theory]
+    [InlineData("--residual")]
+    [InlineData("--batch-norm")]
+    [InlineData("--layer-norm")]
+    [InlineData("--dropout", "0.5")]
+    [InlineData("--activation", "tanh")]
+    public void AHiddenLayerOptionWithALinearModelIsRefused(string option, string? value = null)
+    {
+        using var cli = new Cli();
+        AssertUsageError(Train(cli, value is null ? ["--layers", "", option] : ["--layers", "", option, value]), $"fastnn: {option}: ", "linear model");
+    }
+
+    [Theory]
     [InlineData("--save", "no/such/folder/m.safetensors", "--save: the folder")]
     [InlineData("--plot", "no/such/folder/m.png", "--plot: the folder")]
     [InlineData("--plot", ".", "--plot: '.' is a folder")]
