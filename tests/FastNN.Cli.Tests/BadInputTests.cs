@@ -48,6 +48,17 @@ public class BadInputTests
         Assert.Equal(0, Train(cli, "--data", data, "--test-fraction", "0").ExitCode);
     }
 
+    [Theory]
+    [InlineData("a\tb\ty\n1\t2\t0\n", null, "split at ','", "'a\\tb\\ty'")]
+    [InlineData("a,b,y\n1,2,0\n", ";", "split at ';'", "'a,b,y'")]
+    public void AHeaderOfOneColumnShowsTheDelimiterItWasSplitAt(string text, string? delimiter, string split, string shown)
+    {
+        using var cli = new Cli();
+        string data = cli.Write("data.csv", text);
+        AssertUsageError(Train(cli, delimiter is null ? ["--data", data] : ["--data", data, "--delimiter", delimiter]),
+            "data.csv, line 1: the header has 1 column", split, shown, "',' or ';'");
+    }
+
     [Fact]
     public void AClassificationTargetWithOneClassIsRejected()
     {
