@@ -36,7 +36,8 @@ internal static class ModelFactory
         {
             return builder.Build(maxBatch, (ulong)seed);
         }
-        catch (Exception e) when (e is OverflowException or OutOfMemoryException || e is ArgumentException { ParamName: "maxBatch" })
+        // The library names "layers" for tensors more than one buffer holds (the built-in layers declare no other fault), "maxBatch" for working memory.
+        catch (Exception e) when (e is OverflowException or OutOfMemoryException || e is ArgumentException { ParamName: "maxBatch" or "layers" })
         {
             int count = settings.Layers.Length;
             throw new UsageException($"the network of {count} hidden layer{(count == 1 ? "" : "s")} up to {settings.Layers.DefaultIfEmpty(0).Max()} wide is too large to build "
