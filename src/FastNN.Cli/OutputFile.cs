@@ -9,6 +9,8 @@ internal static class OutputFile
     /// <summary>Checks that <paramref name="path"/> can be created: its folder exists and it is not a folder itself.</summary>
     public static void Check(string path, string option)
     {
+        if (string.IsNullOrWhiteSpace(path))
+            throw new UsageException($"{option}: the file name is empty; give a file name.");
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
             throw new UsageException($"{option}: '{path}' is a folder; give a file name.");
@@ -16,6 +18,32 @@ internal static class OutputFile
         if (folder is not null && !Directory.Exists(folder))
             throw new UsageException($"{option}: the folder '{folder}' of '{path}' does not exist.");
     }
+
+    /// <summary>
+    /// Checks that no output is another output or one of the <paramref name="inputs"/>: the later write would replace it
+    /// (a model saved over by its plot, a data file by its predictions). Null paths are options not given.
+    /// </summary>
+    public static void CheckDistinct(IReadOnlyList<(string Option, string? Path)> outputs, IReadOnlyList<(string Option, string? Path)> inputs)
+    {
+        for (int i = 0; i < outputs.Count; i++)
+        {
+            if (outputs[i].Path is not string path)
+                continue;
+            foreach ((string option, string? other) in outputs.Take(i))
+            {
+                if (Same(path, other))
+                    throw new UsageException($"{outputs[i].Option}: '{path}' is also the {option} file; one would overwrite the other.");
+            }
+            foreach ((string option, string? other) in inputs)
+            {
+                if (Same(path, other))
+                    throw new UsageException($"{outputs[i].Option}: '{path}' is the {option} file; writing it would replace what is read.");
+            }
+        }
+    }
+
+    private static bool Same(string path, string? other) =>
+        !string.IsNullOrEmpty(other) && string.Equals(Path.GetFullPath(path), Path.GetFullPath(other), StringComparison.Ordinal);
 
     /// <summary>Runs <paramref name="write"/>; a refusal of the file system is reported with the option and the file.</summary>
     public static void Write(string path, string option, Action write)

@@ -38,6 +38,28 @@ public class BadInputTests
     }
 
     [Fact]
+    public void TooFewRowsToHoldOutAPartNameTestFraction()
+    {
+        using var cli = new Cli();
+        string data = cli.Write("four.csv", "a,b,y\n1,2,0\n2,3,1\n3,4,0\n4,5,1\n");
+        CliRun run = Train(cli, "--data", data);
+        AssertUsageError(run, "--test-fraction 0.2: ", "4 rows", "0 to train on every row");
+        Assert.DoesNotContain("validationFraction", run.Error);
+        Assert.Equal(0, Train(cli, "--data", data, "--test-fraction", "0").ExitCode);
+    }
+
+    [Theory]
+    [InlineData("a\tb\ty\n1\t2\t0\n", null, "split at ','", "'a\\tb\\ty'")]
+    [InlineData("a,b,y\n1,2,0\n", ";", "split at ';'", "'a,b,y'")]
+    public void AHeaderOfOneColumnShowsTheDelimiterItWasSplitAt(string text, string? delimiter, string split, string shown)
+    {
+        using var cli = new Cli();
+        string data = cli.Write("data.csv", text);
+        AssertUsageError(Train(cli, delimiter is null ? ["--data", data] : ["--data", data, "--delimiter", delimiter]),
+            "data.csv, line 1: the header has 1 column", split, shown, "',' or ';'");
+    }
+
+    [Fact]
     public void AClassificationTargetWithOneClassIsRejected()
     {
         using var cli = new Cli();
@@ -97,6 +119,32 @@ public class BadInputTests
     }
 
     [Theory]
+    [InlineData("train", "--layers", "1000000000")]
+    [InlineData("train", "--layers", "50000,50000")]
+    [InlineData("cv", "--layers", "1000000000")]
+    [InlineData("gradflow", "--width", "1000000000")]
+    public void ANetworkTooLargeToBuildIsAUsageError(string command, string option, string value)
+    {
+        using var cli = new Cli();
+        string[] plot = command == "cv" ? [] : ["--plot", cli.PathOf("p.png")];
+        CliRun run = cli.Run([command, "--epochs", "1", option, value, .. plot]);
+        AssertUsageError(run, "too large to build", "hidden layers");
+        Assert.DoesNotContain("Exception", run.Error);
+    }
+
+    [Theory]
+    [InlineData("--residual")]
+    [InlineData("--batch-norm")]
+    [InlineData("--layer-norm")]
+    [InlineData("--dropout", "0.5")]
+    [InlineData("--activation", "tanh")]
+    public void AHiddenLayerOptionWithALinearModelIsRefused(string option, string? value = null)
+    {
+        using var cli = new Cli();
+        AssertUsageError(Train(cli, value is null ? ["--layers", "", option] : ["--layers", "", option, value]), $"fastnn: {option}: ", "linear model");
+    }
+
+    [Theory]
     [InlineData("--save", "no/such/folder/m.safetensors", "--save: the folder")]
     [InlineData("--plot", "no/such/folder/m.png", "--plot: the folder")]
     [InlineData("--plot", ".", "--plot: '.' is a folder")]
@@ -107,6 +155,90 @@ public class BadInputTests
         CliRun run = cli.Run("train", "--epochs", "1", "--checkpoint-every", "1", option, path);
         AssertUsageError(run, message);
         Assert.DoesNotContain("epoch 1/1", run.Out);
+    }
+
+    [Theory]
+    [InlineData("--plot", "model.safetensors", "--plot: '", "model.safetensors' is also the --save file")]
+    [InlineData("--checkpoint", "model.safetensors", "--checkpoint: '", "model.safetensors' is also the --save file")]
+    [InlineData("--checkpoint", "model.png", "--checkpoint: '", "model.png' is also the --plot file")]
+    [InlineData("--save", "data.csv", "--save: '", "data.csv' is the --data file")]
+    [InlineData("--plot", "data.csv", "--plot: '", "data.csv' is the --data file")]
+    public void TwoFilesOfARunThatAreOneFileAreRejectedBeforeTraining(string option, string file, string named, string problem)
+    {
+        using var cli = new Cli();
+        string text = "a,y\n1,0\n2,1\n3,0\n4,1\n5,0\n6,1\n7,0\n8,1\n9,0\n10,1\n", data = cli.Write("data.csv", text);
+        string[] files = ["--save", "model.safetensors", "--plot", "model.png", "--checkpoint", "model.ckpt"];
+        files[Array.IndexOf(files, option) + 1] = file;
+        for (int i = 1; i < files.Length; i += 2)
+            files[i] = cli.PathOf(files[i]);
+        CliRun run = cli.Run(["train", "--data", data, "--layers", "", "--epochs", "1", "--checkpoint-every", "1", .. files]);
+        AssertUsageError(run, named, problem);
+        Assert.DoesNotContain("epoch 1/1", run.Out);
+        Assert.Equal(text, File.ReadAllText(data));
+    }
+
+    [Fact]
+    public void ACheckpointFileWithoutCheckpointEveryIsRefused()
+    {
+        using var cli = new Cli();
+        CliRun run = Train(cli, "--layers", "4", "--checkpoint", cli.PathOf("run.ckpt"));
+        AssertUsageError(run, "--checkpoint: ", "--checkpoint-every");
+        Assert.DoesNotContain("epoch 1/1", run.Out);
+    }
+
+    [Fact]
+    public void AResumedRunMayWriteItsCheckpointOverTheOneItResumes()
+    {
+        using var cli = new Cli();
+        string checkpoint = cli.PathOf("run.ckpt");
+        string[] run = ["--layers", "4", "--checkpoint-every", "1", "--checkpoint", checkpoint];
+        Assert.Equal(0, Train(cli, [.. run, "--epochs", "1"]).ExitCode);
+        CliRun resumed = Train(cli, [.. run, "--epochs", "2", "--resume", checkpoint]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        AssertUsageError(Train(cli, [.. run, "--epochs", "3", "--resume", checkpoint, "--save", checkpoint]), "--checkpoint: ", "run.ckpt' is also the --save file");
+        AssertUsageError(Train(cli, ["--layers", "4", "--epochs", "3", "--resume", checkpoint, "--save", checkpoint]), "--save: ", "is the --resume file");
+    }
+
+    [Theory]
+    [InlineData("train", "--save")]
+    [InlineData("train", "--plot")]
+    [InlineData("train", "--checkpoint")]
+    [InlineData("gradflow", "--plot")]
+    [InlineData("predict", "--output")]
+    public void AnEmptyOutputFileNameNamesTheOption(string command, string option)
+    {
+        using var cli = new Cli();
+        string[] args = command switch
+        {
+            "train" => ["train", "--epochs", "1", "--checkpoint-every", "1"],
+            "gradflow" => ["gradflow", "--epochs", "1", "--depth", "1"],
+            _ => ["predict", "--model", cli.PathOf("none.safetensors"), "--data", Cli.Data("diabetes.csv")],
+        };
+        CliRun run = cli.Run([.. args, option, ""]);
+        AssertUsageError(run, $"fastnn: {option}: ", "empty");
+        Assert.DoesNotContain("Parameter", run.Error);
+    }
+
+    [Fact]
+    public void GradflowRefusesARegressionTarget()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("gradflow", "--data", Cli.Data("diabetes.csv"), "--epochs", "1", "--depth", "1", "--plot", cli.PathOf("flow.png"));
+        AssertUsageError(run, "--data: ", "diabetes.csv", "'target'", "classes");
+        Assert.False(File.Exists(cli.PathOf("flow.png")));
+    }
+
+    [Fact]
+    public void PredictionsAreNotWrittenOverTheModelOrTheData()
+    {
+        using var cli = new Cli();
+        string model = cli.PathOf("m.safetensors"), text = File.ReadAllText(Cli.Data("breast_cancer.csv")), data = cli.Write("rows.csv", text);
+        Assert.Equal(0, Train(cli, "--data", data, "--layers", "4", "--save", model).ExitCode);
+        byte[] saved = File.ReadAllBytes(model);
+        AssertUsageError(cli.Run("predict", "--model", model, "--data", data, "--output", data), "--output: '", "rows.csv' is the --data file");
+        AssertUsageError(cli.Run("predict", "--model", model, "--data", data, "--output", model), "--output: '", "m.safetensors' is the --model file");
+        Assert.Equal(text, File.ReadAllText(data));
+        Assert.Equal(saved, File.ReadAllBytes(model));
     }
 
     [Theory]
@@ -179,6 +311,15 @@ public class BadInputTests
         Checkpoint.Save(checkpoint, trainer);
         AssertUsageError(Train(cli, "--layers", "8", "--epochs", "2", "--resume", checkpoint),
             "library.ckpt: the checkpoint's model differs from the trainer's: layer 0 is", "\"out_features\":4", "\"out_features\":8");
+    }
+
+    [Theory]
+    [InlineData("46341")]
+    [InlineData("8193")]
+    public void ABenchSizeBeyondTheLimitIsRefused(string size)
+    {
+        using var cli = new Cli();
+        AssertUsageError(cli.Run("bench", "--size", size, "--time", "0.01", "--threads", "1"), $"--size must be at most 8192; got {size}");
     }
 
     [Fact]

@@ -32,6 +32,17 @@ public class ToolCommandTests
     }
 
     [Fact]
+    public void GradflowRunsFewerStepsThanTheMonitorsGrowthWindow()
+    {
+        using var cli = new Cli();
+        // 456 training rows in batches of 128: 4 steps, fewer than the 10 samples the monitor's growth test spans.
+        CliRun run = cli.Run("gradflow", "--data", Cli.Data("breast_cancer.csv"), "--depth", "2", "--epochs", "1", "--batch-size", "128",
+            "--plot", cli.PathOf("flow.png"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(8, run.Out.Split('\n').Count(l => l.StartsWith("| ", StringComparison.Ordinal) && !l.StartsWith("| variant", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void CvPrintsEverySettingAndTheBest()
     {
         using var cli = new Cli();

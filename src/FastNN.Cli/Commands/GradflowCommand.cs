@@ -59,8 +59,14 @@ internal static class GradflowCommand
 
     private static int Run(CliConsole console, int depth, int width, string? path, OptimizerSettings optimizer, LoopSettings loop, string plot)
     {
-        var dataSettings = new DataSettings(path, null, TaskChoice.Classify, null, TestFraction: 0.2, Standardize: true, Shuffle: true);
+        // The target is read as train infers it, so that a numeric target is refused rather than read as hundreds of classes.
+        var dataSettings = new DataSettings(path, null, Task: null, null, TestFraction: 0.2, Standardize: true, Shuffle: true);
         (Dataset<float> all, string source) = DataLoader.Read<float>(dataSettings);
+        if (all.ClassLabels is null)
+        {
+            throw new UsageException($"--data: {source}'s target '{all.TargetName}' holds numbers (neither words nor at most {Csv.AutoClassLimit} "
+                + "distinct integers); the gradient-flow experiment needs classes.");
+        }
         PreparedData<float> data = PreparedData<float>.Create(all, TaskChoice.Classify, dataSettings, loop.Seed);
         string training = ModelDescription.Optimizer(optimizer, loop);
         console.Line($"data: {source}, {data.Train.Rows} training rows, {data.Test!.Rows} held out, standardized");

@@ -33,7 +33,10 @@ internal static class PredictCommand
         {
             string modelPath = parse.GetValue(model)!, dataPath = parse.GetValue(data)!;
             if (parse.GetValue(output) is string target)
+            {
                 OutputFile.Check(target, "--output");
+                OutputFile.CheckDistinct([("--output", target)], [("--model", modelPath), ("--data", dataPath)]);
+            }
             char? split = parse.GetValue(delimiter)?[0];
             string csv = parse.GetValue(precision)
                 ? Write(ModelFileData<double>.Read(modelPath, dataPath, null, split, withTarget: false))

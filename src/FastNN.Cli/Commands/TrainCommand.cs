@@ -76,11 +76,18 @@ internal static class TrainCommand
                 parse.GetValue(checkpoint) ?? Path.ChangeExtension(savePath, null) + ".checkpoint.safetensors");
             if (files.InitWeights is not null && files.Resume is not null)
                 throw new UsageException("--init-weights and --resume exclude each other: a checkpoint holds the weights.");
+            if (parse.GetValue(checkpoint) is string named && files.CheckpointEvery == 0)
+                throw new UsageException($"--checkpoint: nothing is written to '{named}' without --checkpoint-every N (1: after every epoch).");
             OutputFile.Check(files.Save, "--save");
             OutputFile.Check(parse.GetValue(plot)!, "--plot");
             if (files.CheckpointEvery > 0)
                 OutputFile.Check(files.Checkpoint, "--checkpoint");
             var settings = new Settings(data.Read(parse), model.Read(parse), optimizer.Read(parse), loop.Read(parse), parse.GetValue(plot)!, files);
+            // A resumed run writes its checkpoints where it may have read the last one; its model and plot go elsewhere.
+            OutputFile.CheckDistinct(
+                [("--save", files.Save), ("--plot", settings.Plot), ("--checkpoint", files.CheckpointEvery > 0 ? files.Checkpoint : null)],
+                [("--data", settings.Data.Path), ("--init-weights", files.InitWeights)]);
+            OutputFile.CheckDistinct([("--save", files.Save), ("--plot", settings.Plot)], [("--resume", files.Resume)]);
             using (loop.ApplyThreads(parse))
                 return settings.Loop.Double ? Run<double>(console, settings) : Run<float>(console, settings);
         }));
@@ -96,7 +103,7 @@ internal static class TrainCommand
             ? $"task: {task.Name()}, {labels.Count} classes ({DataLoader.Describe(labels)}){(s.Data.Task is null ? ", inferred (--task to override)" : "")}"
             : $"task: {task.Name()}{(s.Data.Task is null ? ", inferred (--task to override)" : "")}");
 
-        PreparedData<T> data = PreparedData<T>.Create(all, task, s.Data, s.Loop.Seed);
+        PreparedData<T> data = Prepare(all, task, s);
         s = s with { Loop = s.Loop.ForTrainingRows(data.Train.Rows) };
         console.Line(data.Test is { } held
             ? $"split: {data.Train.Rows} training rows, {held.Rows} held out{(task == TaskChoice.Regress ? "" : " (stratified)")}, seed {s.Loop.Seed}; "
@@ -157,6 +164,20 @@ internal static class TrainCommand
         }
         console.Line(FinalLine(trainer, data, task));
         return ExitCode.Success;
+    }
+
+    // The split refuses a part with no row; on a small file that is the user's --test-fraction, named as such.
+    private static PreparedData<T> Prepare<T>(Dataset<T> all, TaskChoice task, Settings s) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        try
+        {
+            return PreparedData<T>.Create(all, task, s.Data, s.Loop.Seed);
+        }
+        catch (ArgumentException e) when (e.ParamName == "validationFraction")
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"--test-fraction {s.Data.TestFraction}: {all.Rows} rows are too few to split this way (no row would be held out, or none trained on); give another fraction, or 0 to train on every row."));
+        }
     }
 
     private static string Existing(string path, string option) =>

@@ -48,12 +48,25 @@ internal sealed class ModelOptions
             command.Options.Add(option);
     }
 
-    public ModelSettings Read(ParseResult parse) => new(
-        OptionValues.Layers(parse.GetValue(_layers) ?? "", "--layers"),
-        parse.GetValue(_activation)!,
-        OptionValues.Fraction(parse.GetValue(_dropout), "--dropout", allowZero: true),
-        parse.GetValue(_batchNorm),
-        parse.GetValue(_layerNorm),
-        parse.GetValue(_residual),
-        parse.GetValue(_init)!);
+    public ModelSettings Read(ParseResult parse)
+    {
+        var settings = new ModelSettings(
+            OptionValues.Layers(parse.GetValue(_layers) ?? "", "--layers"),
+            parse.GetValue(_activation)!,
+            OptionValues.Fraction(parse.GetValue(_dropout), "--dropout", allowZero: true),
+            parse.GetValue(_batchNorm),
+            parse.GetValue(_layerNorm),
+            parse.GetValue(_residual),
+            parse.GetValue(_init)!);
+        if (settings.Layers.Length > 0)
+            return settings;
+        // These shape the hidden layers; a linear model has none, and would otherwise drop them without a word.
+        string? ignored = parse.GetResult(_activation) is { Implicit: false } ? "--activation"
+            : settings.Dropout > 0 ? "--dropout"
+            : settings.BatchNorm ? "--batch-norm"
+            : settings.LayerNorm ? "--layer-norm"
+            : settings.Residual ? "--residual"
+            : null;
+        return ignored is null ? settings : throw new UsageException($"{ignored}: a linear model (--layers \"\") has no hidden layer for it to apply to.");
+    }
 }

@@ -32,7 +32,10 @@ internal static class GradientFlow
         // before the penalty's λ·w, which would hide a vanished one.
         Trainer<float> trainer = TrainerFactory.Create(model, TaskChoice.Classify, optimizer with { L2 = optimizer.L2 + variant.L2 }, loop, shuffle: true);
         int stepsPerEpoch = (train.Rows + loop.BatchSize - 1) / loop.BatchSize;
-        var monitor = new GradientMonitor<float>(model.ParameterTensors, new GradientMonitorOptions { Interval = 1, Capacity = loop.Epochs * stepsPerEpoch });
+        // Room for every step, and at least the samples the monitor's growth test spans (a short run has fewer steps).
+        var sampling = new GradientMonitorOptions { Interval = 1 };
+        var monitor = new GradientMonitor<float>(model.ParameterTensors,
+            sampling with { Capacity = Math.Max(loop.Epochs * stepsPerEpoch, sampling.GrowthWindow) });
         trainer.Monitor = monitor;
         double accuracy = double.NaN;
         long? divergedAt = null;

@@ -23,9 +23,26 @@ internal static class ModelFactory
             else
                 Hidden(builder, width, settings);
         }
-        Sequential<T> model = builder.Dense(outputs).Build(maxBatch, (ulong)seed);
+        Sequential<T> model = Build(builder.Dense(outputs), settings, maxBatch, seed);
         Initialize(model, settings, seed);
         return model;
+    }
+
+    // The widths are the user's: a network whose parameters or working memory cannot be held is a usage error.
+    private static Sequential<T> Build<T>(SequentialBuilder<T> builder, ModelSettings settings, int maxBatch, int seed)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        try
+        {
+            return builder.Build(maxBatch, (ulong)seed);
+        }
+        // The library names "layers" for tensors more than one buffer holds (the built-in layers declare no other fault), "maxBatch" for working memory.
+        catch (Exception e) when (e is OverflowException or OutOfMemoryException || e is ArgumentException { ParamName: "maxBatch" or "layers" })
+        {
+            int count = settings.Layers.Length;
+            throw new UsageException($"the network of {count} hidden layer{(count == 1 ? "" : "s")} up to {settings.Layers.DefaultIfEmpty(0).Max()} wide is too large to build "
+                + $"(its parameters, or its working memory for {maxBatch} rows, do not fit in memory); give fewer or narrower hidden layers.");
+        }
     }
 
     /// <summary>Re-draws the weights as <see cref="ModelSettings.Init"/> says (the model's constructor already drew PyTorch's default).</summary>

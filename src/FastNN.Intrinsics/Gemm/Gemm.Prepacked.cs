@@ -73,10 +73,10 @@ public static unsafe partial class Gemm
     /// <param name="activation">f, applied after the bias (<see cref="Activation.Identity"/> for none).</param>
     /// <param name="c">C (m×n), row-major, with row stride <paramref name="ldc"/>: overwritten, never read for its old values.</param>
     /// <param name="ldc">Row stride of C: at least n.</param>
-    /// <param name="workspace">Working memory of at least <see cref="PrepackedMatrix{T}.WorkspaceLength"/> elements (may be empty when that is 0).</param>
+    /// <param name="workspace">Working memory of at least <see cref="PrepackedMatrix{T}.WorkspaceLength"/> elements (may be empty when that is 0), not overlapping A, C or the bias.</param>
     /// <exception cref="ArgumentNullException"><paramref name="b"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">m is negative, a leading dimension is smaller than its row, or the activation kind is undefined.</exception>
-    /// <exception cref="ArgumentException">A span is shorter than the matrix it must hold, the bias has neither n elements nor none, C overlaps A or the bias, or the workspace is too short.</exception>
+    /// <exception cref="ArgumentException">A span is shorter than the matrix it must hold, the bias has neither n elements nor none, C overlaps A or the bias, or the workspace is too short or overlaps A, C or the bias.</exception>
     public static void MultiplyPrepacked<T>(int m, ReadOnlySpan<T> a, int lda, PrepackedMatrix<T> b, ReadOnlySpan<T> bias,
         Activation activation, Span<T> c, int ldc, Span<T> workspace)
         where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -109,6 +109,9 @@ public static unsafe partial class Gemm
             throw new ArgumentException("C overlaps the bias; the output must not share memory with an input.", nameof(c));
         if (workspace.Length < b.WorkspaceLength)
             throw new ArgumentException($"The workspace has {workspace.Length} elements but this path needs {b.WorkspaceLength} (PrepackedMatrix.WorkspaceLength).", nameof(workspace));
+        // Checked whether or not this path uses it, so that a call valid on one path is valid on all.
+        if (workspace.Overlaps(usedC) || (needA > 0 && workspace.Overlaps(a[..(int)needA])) || workspace.Overlaps(bias))
+            throw new ArgumentException("The workspace overlaps A, C or the bias; it must not share memory with them.", nameof(workspace));
         if (m == 0 || n == 0)
             return;
         fixed (T* pa = a, pb = bias, pc = c, pw = workspace)

@@ -11,7 +11,9 @@ namespace FastNN.Data;
 /// <para>Fields are separated by commas or semicolons (detected from the header unless given). A field may be quoted
 /// (<c>"a, b"</c>, with <c>""</c> for a quote inside), but a quoted field ends on its line. Numbers use the invariant
 /// culture (<c>.</c> as decimal point). Blank lines are skipped. gzip-compressed input (<c>.csv.gz</c>) is recognized by
-/// its magic bytes and decompressed on the fly.</para>
+/// its magic bytes and decompressed on the fly; its size record (the last four bytes) must match what it decompressed
+/// to, so a truncated download is an error rather than a table cut short at a line end. A file of several gzip members
+/// (concatenated files) fails that check too: decompress it, or recompress it as one.</para>
 /// <para>Every feature cell, and every numeric target, must be a finite number. An empty, malformed, NaN or infinite
 /// cell, a row with the wrong number of cells, an empty file, a missing column, or a class column with one class
 /// throws <see cref="CsvFormatException"/> naming the source, line and column.</para>
@@ -44,14 +46,38 @@ public static class Csv
     /// <param name="stream">The bytes (UTF-8 text, or gzip of it).</param>
     /// <param name="sourceName">Name used in error messages.</param>
     /// <param name="options">How to read it; <see langword="null"/> for <see cref="CsvOptions.Default"/>.</param>
-    /// <exception cref="CsvFormatException">The content is not a table as the options ask.</exception>
+    /// <exception cref="CsvFormatException">The content is not a table as the options ask, or gzip data is damaged or ends early (<see cref="CsvFormatException.Line"/> 0).</exception>
     /// <exception cref="ArgumentException"><see cref="CsvOptions.ClassLabels"/> holds an empty or repeated label.</exception>
     public static Dataset<T> Read<T>(Stream stream, string sourceName, CsvOptions? options = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(sourceName);
-        using var text = new StreamReader(IsGzip(stream) ? new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true) : stream, leaveOpen: true);
-        return Read<T>(text, sourceName, options);
+        if (!IsGzip(stream))
+        {
+            using var text = new StreamReader(stream, leaveOpen: true);
+            return Read<T>(text, sourceName, options);
+        }
+
+        uint recordedSize = GzipSizeRecord(stream);
+        using var decompressed = new CountingStream(new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true));
+        using var reader = new StreamReader(decompressed);
+        Dataset<T> data;
+        try
+        {
+            data = Read<T>(reader, sourceName, options);
+        }
+        catch (CsvFormatException e) when (!EndsAsRecorded(decompressed, recordedSize))
+        {
+            // A row cut short is what a truncated file looks like: say so rather than blame the row.
+            throw Truncated(sourceName, decompressed.Count, recordedSize, e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CsvFormatException(sourceName, $"the gzip data is damaged ({e.Message})", e);
+        }
+        if (!EndsAsRecorded(decompressed, recordedSize))
+            throw Truncated(sourceName, decompressed.Count, recordedSize, null);
+        return data;
     }
 
     /// <summary>Reads CSV text from <paramref name="reader"/>.</summary>
@@ -65,6 +91,35 @@ public static class Csv
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(sourceName);
         return new CsvTableReader<T>(reader, sourceName, options ?? CsvOptions.Default).Read();
+    }
+
+    /// <summary>Whether the rest of the decompressed data is empty and the bytes decompressed match gzip's size record (ISIZE: the size mod 2³²).</summary>
+    private static bool EndsAsRecorded(CountingStream decompressed, uint recordedSize)
+    {
+        try
+        {
+            decompressed.CopyTo(Stream.Null);
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
+        return (uint)decompressed.Count == recordedSize;
+    }
+
+    private static CsvFormatException Truncated(string sourceName, long decompressedBytes, uint recordedSize, Exception? inner) =>
+        new(sourceName, $"the gzip data ends early or is damaged: it decompresses to {decompressedBytes} bytes where its size record says {recordedSize} "
+            + "(a truncated download, or several gzip members in one file: decompress it, or recompress it as one).", inner);
+
+    /// <summary>The last four bytes of a seekable gzip stream (little-endian ISIZE), the position restored.</summary>
+    private static uint GzipSizeRecord(Stream stream)
+    {
+        long start = stream.Position;
+        Span<byte> record = stackalloc byte[4];
+        stream.Position = Math.Max(start, stream.Length - 4);
+        int read = stream.ReadAtLeast(record, 4, throwOnEndOfStream: false);
+        stream.Position = start;
+        return read == 4 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(record) : uint.MaxValue;
     }
 
     private static bool IsGzip(Stream stream)

@@ -17,10 +17,20 @@ public sealed class CsvFormatException : FormatException
         Column = column;
     }
 
+    /// <summary>Creates the exception for a problem of the whole source, not of one line (such as compressed data that ends early).</summary>
+    /// <param name="source">Name of the file or stream.</param>
+    /// <param name="problem">What is wrong.</param>
+    /// <param name="inner">The error that revealed it, if any.</param>
+    public CsvFormatException(string source, string problem, Exception? inner = null)
+        : base($"{source}: {problem}", inner)
+    {
+        SourceName = source;
+    }
+
     /// <summary>Name of the file or stream.</summary>
     public string SourceName { get; }
 
-    /// <summary>1-based line number of the problem (the header is line 1).</summary>
+    /// <summary>1-based line number of the problem (the header is line 1), or 0 when it concerns the whole source.</summary>
     public int Line { get; }
 
     /// <summary>1-based column number of the problem, or 0 when it concerns the whole line.</summary>

@@ -83,7 +83,12 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
 
         bool readsTarget = _options.Target != CsvTarget.None;
         if (readsTarget && _names.Length < 2)
-            throw Error(_headerLine, 0, $"the header has {_names.Length} column; at least one feature and the target are expected.");
+        {
+            // Most often the file uses another delimiter (a tab): show the line as split, its tabs visible.
+            string shown = header.Length <= 60 ? header.ToString() : $"{header[..60]}…";
+            throw Error(_headerLine, 0,
+                $"the header has {_names.Length} column split at '{delimiter}' ('{shown.Replace("\t", "\\t")}'); at least one feature and the target are expected, in fields separated by ',' or ';'.");
+        }
         _targetColumn = _options.LabelColumn is string label ? ResolveColumn(label, columns)
             : readsTarget ? _names.Length - 1 : -1;
 

@@ -27,11 +27,15 @@ public static class GradientCheck
     /// <param name="target">The loss's target.</param>
     /// <param name="options">Step and tolerances (default: <see cref="GradientCheckOptions.Default"/>).</param>
     /// <returns>Whether all passed, and the worst element.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is out of range, or the options' step is not positive and finite or a tolerance is negative or NaN.</exception>
+    /// <exception cref="ArgumentException">The input or target does not fit the model's and loss's shapes.</exception>
     public static GradientCheckResult Check(Sequential<double> model, ReadOnlySpan<double> input, int batch, ILoss<double> loss, ReadOnlySpan<double> target, GradientCheckOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(loss);
-        options ??= GradientCheckOptions.Default;
+        if (batch < 1 || batch > model.MaxBatch)
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"Batch must be in [1, {model.MaxBatch}] (the model's MaxBatch).");
+        options = Checked(options);
         double[] x = input.ToArray();
         double[] t = target.ToArray();
         double[] outputGradient = new double[batch * model.OutputSize];
@@ -86,9 +90,13 @@ public static class GradientCheck
     /// <param name="target">The loss's target.</param>
     /// <param name="options">Step, tolerances, mode and seed (default: <see cref="GradientCheckOptions.Default"/>).</param>
     /// <returns>Whether all passed, and the worst element (parameters named <c>0.weight</c>, …).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is out of range, or the options' step is not positive and finite or a tolerance is negative or NaN.</exception>
+    /// <exception cref="ArgumentException">The input or target does not fit the model's and loss's shapes.</exception>
     public static GradientCheckResult Check(ILayer<double> layer, ReadOnlySpan<double> input, int batch, ILoss<double> loss, ReadOnlySpan<double> target, GradientCheckOptions? options = null)
     {
-        options ??= GradientCheckOptions.Default;
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        options = Checked(options);
         var model = new Sequential<double>([layer], batch, options.Seed) { Training = options.Training };
         return Check(model, input, batch, loss, target, options);
     }
@@ -100,15 +108,18 @@ public static class GradientCheck
     /// <param name="batch">Rows (at least 1).</param>
     /// <param name="options">Step and tolerances (default: <see cref="GradientCheckOptions.Default"/>).</param>
     /// <returns>Whether all passed, and the worst element (tensor <c>prediction</c>).</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The options' step is not positive and finite, or a tolerance is negative or NaN.</exception>
+    /// <exception cref="ArgumentException">The spans do not fit the loss's shapes.</exception>
     public static GradientCheckResult CheckLoss(ILoss<double> loss, ReadOnlySpan<double> prediction, ReadOnlySpan<double> target, int batch, GradientCheckOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
+        options = Checked(options);
         double[] p = prediction.ToArray();
         double[] t = target.ToArray();
         double[] gradient = new double[p.Length];
         loss.Compute(p, t, gradient, batch);
         double[] analytic = (double[])gradient.Clone();
-        var worst = new Worst(options ?? GradientCheckOptions.Default);
+        var worst = new Worst(options);
         worst.Compare("prediction", [batch, p.Length / batch], analytic, p, () => loss.Compute(p, t, gradient, batch));
         return worst.Result();
     }
@@ -130,6 +141,17 @@ public static class GradientCheck
     /// <exception cref="GradientCheckException">An element failed; the message names the worst one.</exception>
     public static void AssertLoss(ILoss<double> loss, ReadOnlySpan<double> prediction, ReadOnlySpan<double> target, int batch, GradientCheckOptions? options = null) =>
         ThrowIfFailed(CheckLoss(loss, prediction, target, batch, options));
+
+    /// <summary>The options, or the defaults; a step or tolerance under which no comparison means anything is rejected.</summary>
+    private static GradientCheckOptions Checked(GradientCheckOptions? options)
+    {
+        options ??= GradientCheckOptions.Default;
+        if (!(options.Epsilon > 0) || !double.IsFinite(options.Epsilon))
+            throw new ArgumentOutOfRangeException(nameof(options), options.Epsilon, "options.Epsilon must be positive and finite.");
+        if (!(options.AbsoluteTolerance >= 0) || !(options.RelativeTolerance >= 0))
+            throw new ArgumentOutOfRangeException(nameof(options), $"options.AbsoluteTolerance ({options.AbsoluteTolerance}) and options.RelativeTolerance ({options.RelativeTolerance}) must be non-negative.");
+        return options;
+    }
 
     private static void ThrowIfFailed(GradientCheckResult result)
     {

@@ -50,8 +50,8 @@ public sealed class GradientMonitor<T> where T : unmanaged, IFloatingPointIeee75
     /// <summary>Creates a monitor for a model's parameter tensors.</summary>
     /// <param name="tensors">The model's tensor table (such as <c>Sequential&lt;T&gt;.ParameterTensors</c>).</param>
     /// <param name="options">Sampling and thresholds; <see langword="null"/> for the defaults.</param>
-    /// <exception cref="ArgumentException"><paramref name="tensors"/> is empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
+    /// <exception cref="ArgumentException"><paramref name="tensors"/> is empty or holds a null tensor.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it), the samples of <see cref="GradientMonitorOptions.Capacity"/> do not fit in an array, or a tensor has a negative offset or length.</exception>
     public GradientMonitor(IReadOnlyList<ParameterTensor> tensors, GradientMonitorOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(tensors);
@@ -59,8 +59,17 @@ public sealed class GradientMonitor<T> where T : unmanaged, IFloatingPointIeee75
             throw new ArgumentException("The model has no parameter tensors to monitor.", nameof(tensors));
         _options = options ?? new GradientMonitorOptions();
         _options.Validate();
+        foreach (ParameterTensor t in tensors)
+        {
+            if (t is null)
+                throw new ArgumentException("A tensor of the table is null.", nameof(tensors));
+            if (t.Offset < 0 || t.Length < 0 || (long)t.Offset + t.Length > Array.MaxLength)
+                throw new ArgumentOutOfRangeException(nameof(tensors), $"Tensor '{t.Name}' has offset {t.Offset} and length {t.Length}; no parameter buffer holds it.");
+        }
 
         var layers = tensors.GroupBy(t => t.LayerIndex).OrderBy(g => g.Key).ToArray();
+        if ((long)_options.Capacity * layers.Length > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(options), $"Capacity {_options.Capacity} samples of {layers.Length} layers do not fit in an array; lower Capacity.");
         _names = layers.Select(g => LayerName(g.First())).ToArray();
         _layerIndices = layers.Select(g => g.Key).ToArray();
         _parameterCounts = layers.Select(g => g.Sum(t => t.Length)).ToArray();

@@ -58,7 +58,7 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
     /// <param name="chunkRows">The most rows one pass runs at once (default <see cref="DefaultChunkRows"/>); larger batches run in chunks. Sets the workspace size.</param>
     /// <param name="maxCachedWorkspaces">The most workspaces kept for reuse (default: 4 per processor, at least 16). Calls in flight beyond it allocate their own.</param>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1, or <paramref name="chunkRows"/> so large that a workspace would not fit in an array.</exception>
     public Predictor(Sequential<T> model, int chunkRows = DefaultChunkRows, int? maxCachedWorkspaces = null)
         : this(model, new ModelInfo(), chunkRows, maxCachedWorkspaces)
     {
@@ -71,7 +71,7 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
     /// <param name="maxCachedWorkspaces">The most workspaces kept for reuse (default: 4 per processor, at least 16). Calls in flight beyond it allocate their own.</param>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="info"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="info"/> does not fit the model (the message says which rule).</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1, or <paramref name="chunkRows"/> so large that a workspace would not fit in an array.</exception>
     public Predictor(Sequential<T> model, ModelInfo info, int chunkRows = DefaultChunkRows, int? maxCachedWorkspaces = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -87,14 +87,21 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
         ChunkRows = chunkRows;
         Info = info;
         ClassLabels = Labels(info, model.OutputSize);
-        // Two buffers take turns holding the activations between steps; the caller's spans are the first input and the last output.
-        for (int s = 0; s + 1 < _steps.Length; s++)
-            _activationLength = Math.Max(_activationLength, checked(chunkRows * _steps[s].OutputSize));
-        foreach (InferenceStep<T> step in _steps)
-            _scratchLength = Math.Max(_scratchLength, step.ScratchLength(chunkRows));
-        _featuresLength = info.Input is null ? 0 : checked(chunkRows * InputSize);
-        _outputsLength = ClassLabels.Count == 0 ? 0 : checked(chunkRows * OutputSize);
-        _pool = new WorkspacePool<T>(checked(2 * _activationLength + _scratchLength + _featuresLength + _outputsLength), cached);
+        try
+        {
+            // Two buffers take turns holding the activations between steps; the caller's spans are the first input and the last output.
+            for (int s = 0; s + 1 < _steps.Length; s++)
+                _activationLength = Math.Max(_activationLength, checked(chunkRows * _steps[s].OutputSize));
+            foreach (InferenceStep<T> step in _steps)
+                _scratchLength = Math.Max(_scratchLength, step.ScratchLength(chunkRows));
+            _featuresLength = info.Input is null ? 0 : checked(chunkRows * InputSize);
+            _outputsLength = ClassLabels.Count == 0 ? 0 : checked(chunkRows * OutputSize);
+            _pool = new WorkspacePool<T>(checked(2 * _activationLength + _scratchLength + _featuresLength + _outputsLength), cached);
+        }
+        catch (OverflowException)
+        {
+            throw new ArgumentOutOfRangeException(nameof(chunkRows), chunkRows, $"A workspace for chunks of {chunkRows} rows does not fit in an array; lower chunkRows.");
+        }
     }
 
     /// <summary>Builds a predictor from a model read by <see cref="ModelFile.Load{T}"/>, with the info its file records.</summary>
@@ -102,7 +109,7 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
     /// <param name="chunkRows">The most rows one pass runs at once (default <see cref="DefaultChunkRows"/>).</param>
     /// <param name="maxCachedWorkspaces">The most workspaces kept for reuse (default: 4 per processor, at least 16).</param>
     /// <exception cref="ArgumentNullException"><paramref name="saved"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1, or <paramref name="chunkRows"/> so large that a workspace would not fit in an array.</exception>
     public Predictor(SavedModel<T> saved, int chunkRows = DefaultChunkRows, int? maxCachedWorkspaces = null)
         : this((saved ?? throw new ArgumentNullException(nameof(saved))).Model, saved.Info, chunkRows, maxCachedWorkspaces)
     {
@@ -116,7 +123,7 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
     /// <param name="chunkRows">The most rows one pass runs at once (default <see cref="DefaultChunkRows"/>).</param>
     /// <param name="maxCachedWorkspaces">The most workspaces kept for reuse (default: 4 per processor, at least 16).</param>
     /// <exception cref="ModelFileException">The file is malformed, has no architecture, or its tensors or metadata do not fit it.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1, or <paramref name="chunkRows"/> so large that a workspace would not fit in an array.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
     public static Predictor<T> Load(string path, int chunkRows = DefaultChunkRows, int? maxCachedWorkspaces = null)
     {

@@ -55,15 +55,15 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
             _parameterOffsets[j] = ParameterLength;
             foreach (ParameterDeclaration p in layer.ParameterDeclarations)
             {
-                parameters.Add((p with { Name = $"{j}.{p.Name}" }, j));
-                ParameterLength += p.Length;
+                ParameterLength += CheckedLength(p?.Name, p?.Shape, "parameter", j, layer, ParameterLength);
+                parameters.Add((p! with { Name = $"{j}.{p.Name}" }, j));
             }
             _parameterLengths[j] = ParameterLength - _parameterOffsets[j];
             _stateOffsets[j] = StateLength;
             foreach (StateDeclaration s in layer.StateDeclarations)
             {
-                state.Add((s with { Name = $"{j}.{s.Name}" }, j));
-                StateLength += s.Length;
+                StateLength += CheckedLength(s?.Name, s?.Shape, "state", j, layer, StateLength);
+                state.Add((s! with { Name = $"{j}.{s.Name}" }, j));
             }
             _stateLengths[j] = StateLength - _stateOffsets[j];
             if (j < n - 1)
@@ -77,6 +77,28 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
             if (_layers[j] is Dense<T> && _layers[j + 1] is IOutputDerivative f)
                 _fusedActivation[j] = f.Activation;
         }
+    }
+
+    /// <summary>
+    /// The elements of a tensor layer j declares, checked before anything is sized from it: a user layer's declaration
+    /// may have a negative dimension, or the tensors may hold more elements than a buffer can (an int would wrap).
+    /// </summary>
+    private int CheckedLength(string? name, int[]? shape, string kind, int j, ILayer<T> layer, int lengthBefore)
+    {
+        if (name is null || shape is null)
+            throw new ArgumentException($"{_label(j)} ({Describe(layer)}) declares a {kind} tensor without a name or shape.", "layers");
+        long length = 1;
+        foreach (int d in shape)
+        {
+            if (d < 0)
+                throw new ArgumentException($"{_label(j)} ({Describe(layer)}) declares {kind} {j}.{name} {TensorShape.Format(shape)}: a dimension is negative.", "layers");
+            length = Math.Min(length * d, (long)Array.MaxLength + 1);
+        }
+        if (lengthBefore + length > Array.MaxLength)
+            throw new ArgumentException(
+                $"{_label(j)} ({Describe(layer)}) declares {kind} {j}.{name} {TensorShape.Format(shape)}: with the {lengthBefore} {kind} elements before it, more than one buffer holds ({Array.MaxLength}).",
+                "layers");
+        return (int)length;
     }
 
     public IReadOnlyList<ILayer<T>> Layers => _layers;
@@ -98,8 +120,13 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
     public int ScratchLength(int batch)
     {
         long length = 2L * batch * _gradientWidth;
-        foreach (ILayer<T> layer in _layers)
-            length += (long)batch * layer.OutputSize + layer.ScratchLength(batch);
+        for (int j = 0; j < _layers.Length; j++)
+        {
+            int scratch = _layers[j].ScratchLength(batch);
+            if (scratch < 0)
+                throw new ArgumentException($"{_label(j)} ({Describe(_layers[j])}) asks for {scratch} elements of scratch at batch {batch}; ScratchLength must not be negative.", "layers");
+            length += (long)batch * _layers[j].OutputSize + scratch;
+        }
         return checked((int)length);
     }
 

@@ -12,7 +12,7 @@ namespace FastNN.Losses;
 public sealed class BceWithLogitsLoss<T> : ILoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">A span's length does not match the shapes.</exception>
+    /// <exception cref="ArgumentException">A span's length does not match the shapes, or the gradient overlaps the target or part of the prediction.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is below 1.</exception>
     public T Compute(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, int batch)
     {

@@ -11,7 +11,7 @@ public interface ILoss<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Computes the loss of <paramref name="prediction"/> against <paramref name="target"/> and its gradient.</summary>
     /// <param name="prediction">The model output, <c>[batch, features]</c>.</param>
     /// <param name="target">The target; its shape is the loss's to define (the prediction's shape, or one class index per row).</param>
-    /// <param name="gradient">d loss / d prediction, same shape as <paramref name="prediction"/>, OVERWRITTEN.</param>
+    /// <param name="gradient">d loss / d prediction, same shape as <paramref name="prediction"/>, OVERWRITTEN; may be <paramref name="prediction"/> itself (in place), and must not otherwise overlap it or the target.</param>
     /// <param name="batch">Rows in the batch (at least 1).</param>
     /// <returns>The mean loss.</returns>
     T Compute(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, int batch);

@@ -19,6 +19,11 @@ internal static class LossArguments
                 nameof(target));
         if (gradient.Length != prediction.Length)
             throw new ArgumentException($"The gradient has {gradient.Length} elements; expected the prediction's shape [{batch}, {features}].", nameof(gradient));
+        // In place over the prediction is fine (every loss reads an element, or a row, before writing it); any other sharing is not.
+        if (prediction.Overlaps(gradient, out int offset) && offset != 0)
+            throw new ArgumentException($"The gradient partially overlaps the prediction (offset {offset}); it must be the prediction itself (in place) or separate.", nameof(gradient));
+        if (target.Overlaps(gradient))
+            throw new ArgumentException("The gradient overlaps the target; it must not share memory with it.", nameof(gradient));
         return features;
     }
 }

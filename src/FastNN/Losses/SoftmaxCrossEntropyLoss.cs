@@ -14,7 +14,7 @@ namespace FastNN.Losses;
 public sealed class SoftmaxCrossEntropyLoss<T> : ILoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">A span's length does not match the shapes, or a label is not a whole number in [0, classes).</exception>
+    /// <exception cref="ArgumentException">A span's length does not match the shapes, the gradient overlaps the target or part of the prediction, or a label is not a whole number in [0, classes).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is below 1.</exception>
     public T Compute(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, int batch)
     {
@@ -29,12 +29,12 @@ public sealed class SoftmaxCrossEntropyLoss<T> : ILoss<T> where T : unmanaged, I
             int k = int.CreateTruncating(label);
             ReadOnlySpan<T> x = prediction.Slice(r * classes, classes);
             Span<T> g = gradient.Slice(r * classes, classes);
-            // g = e^(x − m) / Σ e^(x − m) / batch;  ℓ = m + log Σ e^(x − m) − x_k
-            T max = TensorPrimitives.Max(x);
+            // g = e^(x − m) / Σ e^(x − m) / batch;  ℓ = m + log Σ e^(x − m) − x_k, x_k read before g may overwrite it (in place)
+            T max = TensorPrimitives.Max(x), xk = x[k];
             TensorPrimitives.Subtract(x, max, g);
             TensorPrimitives.Exp(g, g);
             T total = TensorPrimitives.Sum<T>(g);
-            sum += double.CreateTruncating(max + T.Log(total) - x[k]);
+            sum += double.CreateTruncating(max + T.Log(total) - xk);
             TensorPrimitives.Multiply(g, inverseBatch / total, g);
             g[k] -= inverseBatch;
         }

@@ -166,7 +166,9 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(state);
         if (state.Algorithm != Algorithm)
-            throw new ArgumentException($"The state is for {state.Algorithm}, not {Algorithm}.", nameof(state));
+            throw new ArgumentException($"The state is for {state.Algorithm ?? "no algorithm (null)"}, not {Algorithm}.", nameof(state));
+        if (state.HyperParameters is null || state.Buffers is null)
+            throw new ArgumentException($"The state's {(state.HyperParameters is null ? "HyperParameters" : "Buffers")} is null.", nameof(state));
         ArgumentOutOfRangeException.ThrowIfNegative(state.StepCount, nameof(state));
         IReadOnlyDictionary<string, double> values = state.HyperParameters;
         double learningRate = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "lr"), "lr");
@@ -193,8 +195,8 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (!state.Buffers.TryGetValue(name, out T[]? saved))
                 throw new ArgumentException($"The state has no buffer '{name}'.", nameof(state));
-            if (saved.Length != ParameterCount)
-                throw new ArgumentException($"The state's buffer '{name}' has {saved.Length} elements; the optimizer has {ParameterCount} parameters.", nameof(state));
+            if (saved is null || saved.Length != ParameterCount)
+                throw new ArgumentException($"The state's buffer '{name}' has {(saved is null ? "no array (null)" : $"{saved.Length} elements")}; the optimizer has {ParameterCount} parameters.", nameof(state));
         }
         LoadHyperParameters(values);
 

@@ -34,7 +34,10 @@ public static class Metrics
                 if (row[c] > row[best])
                     best = c;
             }
-            if (best == ClassLabels.ToIndex(labels[r], r, nameof(labels)))
+            int label = ClassLabels.ToIndex(labels[r], r, nameof(labels));
+            if (label >= classes)
+                throw new ArgumentException($"labels[{r}] = {label} is not a class index in [0, {classes}).", nameof(labels));
+            if (best == label)
                 correct++;
         }
         return (double)correct / rows;

@@ -247,7 +247,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="validation">Rows to validate on after each epoch; null to hold out <see cref="TrainerOptions.ValidationFraction"/> of <paramref name="train"/>, or to train without validation.</param>
     /// <param name="cancellationToken">Stops training between steps; the epoch in progress is still validated and recorded, and the history so far is returned.</param>
     /// <returns>The result of every epoch this call ran (none when the trainer had already completed its epochs) and the best one.</returns>
-    /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width.</exception>
+    /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, or it has no rows.</exception>
     /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, or the loss became non-finite.</exception>
     public TrainingHistory Fit(Dataset<T> train, Dataset<T>? validation = null, CancellationToken cancellationToken = default)
     {
@@ -255,8 +255,12 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (validation is null && Options.ValidationFraction > 0)
             (train, validation) = train.Split(Options.ValidationFraction, Options.Seed ?? Environment.TickCount, stratified: Task != TaskKind.Regression);
         CheckFeatures(train, nameof(train));
+        CheckNotEmpty(train, nameof(train));
         if (validation is not null)
+        {
             CheckFeatures(validation, nameof(validation));
+            CheckNotEmpty(validation, nameof(validation));
+        }
         else if (Options.Patience > 0)
             throw new InvalidOperationException("Early stopping (Patience > 0) needs validation rows: pass a validation set or set ValidationFraction.");
 
@@ -323,11 +327,12 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>The model's mean loss and task metrics on <paramref name="data"/>, in evaluation mode (the mode is left in evaluation).</summary>
-    /// <exception cref="ArgumentException">The dataset's feature count differs from the model's input width.</exception>
+    /// <exception cref="ArgumentException">The dataset's feature count differs from the model's input width, or it has no rows.</exception>
     public Evaluation Evaluate(Dataset<T> data)
     {
         ArgumentNullException.ThrowIfNull(data);
         CheckFeatures(data, nameof(data));
+        CheckNotEmpty(data, nameof(data));
         ReadOnlySpan<T> predictions = Predict(data);
         double lossSum = 0;
         for (int first = 0; first < data.Rows; first += Model.MaxBatch)
@@ -374,5 +379,12 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (data.FeatureCount != Model.InputSize)
             throw new ArgumentException($"{name} has {data.FeatureCount} features; the model takes {Model.InputSize} inputs.", name);
+    }
+
+    // Without rows an epoch takes no step yet counts against the budget, and a loss or metric is 0/0.
+    private static void CheckNotEmpty(Dataset<T> data, string name)
+    {
+        if (data.Rows == 0)
+            throw new ArgumentException($"{name} has no rows.", name);
     }
 }

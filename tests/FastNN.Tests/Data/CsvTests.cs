@@ -54,6 +54,50 @@ public class CsvTests
         Assert.Equal([1f, 0f], data.Targets.ToArray());
     }
 
+    private static byte[] Gzip(string text)
+    {
+        var compressed = new MemoryStream();
+        using (var gzip = new GZipStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
+            gzip.Write(Encoding.UTF8.GetBytes(text));
+        return compressed.ToArray();
+    }
+
+    private static string Rows(int count) =>
+        "a,b,y\n" + string.Concat(Enumerable.Range(0, count).Select(i => $"{i * 0.25},{(i * 7919) % 1000},{i % 3}\n"));
+
+    [Theory]
+    [InlineData(4)]     // half the size record: every row is there, the record is not
+    [InlineData(8)]     // the whole trailer (CRC and size): every row is there
+    [InlineData(-2)]    // half of the compressed data
+    public void TruncatedGzipIsAnErrorNotAShorterTable(int cut)
+    {
+        byte[] whole = Gzip(Rows(3000));
+        int length = cut > 0 ? whole.Length - cut : whole.Length / -cut;
+        var error = Assert.Throws<CsvFormatException>(() => Csv.Read<float>(new MemoryStream(whole, 0, length), "cut.csv.gz"));
+        Assert.Contains("ends early", error.Message);
+        Assert.Equal("cut.csv.gz", error.SourceName);
+        Assert.Equal(0, error.Line);
+        Assert.Equal(3000, Csv.Read<float>(new MemoryStream(whole), "whole.csv.gz").Rows);
+    }
+
+    [Fact]
+    public void ConcatenatedGzipMembersAreRefusedWithTheWayOut()
+    {
+        byte[] first = Gzip("a,y\n1,0\n2,1\n"), second = Gzip("3,0\n4,1\n");
+        var error = Assert.Throws<CsvFormatException>(() => Csv.Read<float>(new MemoryStream([.. first, .. second]), "two.csv.gz"));
+        Assert.Contains("several gzip members", error.Message);
+    }
+
+    [Fact]
+    public void DamagedGzipIsACsvFormatError()
+    {
+        byte[] data = Gzip(Rows(3000));
+        for (int i = data.Length / 3; i < data.Length / 3 + 64; i++)
+            data[i] ^= 0x5A;
+        var error = Assert.Throws<CsvFormatException>(() => Csv.Read<float>(new MemoryStream(data), "bad.csv.gz"));
+        Assert.Equal("bad.csv.gz", error.SourceName);
+    }
+
     [Theory]
     [InlineData("diabetes.csv", 442, 10, "target")]
     [InlineData("breast_cancer.csv", 569, 30, "label")]

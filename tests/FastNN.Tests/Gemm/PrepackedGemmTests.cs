@@ -185,6 +185,31 @@ public class PrepackedGemmTests
     }
 
     [Fact]
+    public void AWorkspaceSharingMemoryWithACOrTheBiasIsRejectedOnEveryPath()
+    {
+        // Before: accepted, and where the path packs A into the workspace (AVX-512 double, scalar) C came out wrong.
+        const int m = 16, k = 64, n = 24;
+        var random = new Random(3);
+        double[] w = Layers.TestData.Uniform(random, n * k, 1);
+        PrepackedMatrix<double> packed = Intrinsics.Gemm.Prepack<double>(true, k, n, w, k);
+        int length = packed.WorkspaceLength;
+        double[] shared = new double[length + m * k + m * n + n];
+        Span<double> a = shared.AsSpan(length, m * k), c = shared.AsSpan(length + m * k, m * n), bias = shared.AsSpan(length + m * k + m * n, n);
+        Layers.TestData.Uniform(random, m * k, 1).CopyTo(a);
+        double[] separateC = new double[m * n], separateA = a.ToArray(), separateBias = new double[n];
+        Assert.Throws<ArgumentException>("workspace", () =>
+            Intrinsics.Gemm.MultiplyPrepacked<double>(m, separateA, k, packed, [], Activation.Identity, shared.AsSpan(length / 2, m * n), n, shared.AsSpan(0, length + 1)));
+        Assert.Throws<ArgumentException>("workspace", () =>
+            Intrinsics.Gemm.MultiplyPrepacked<double>(m, shared.AsSpan(length, m * k), k, packed, [], Activation.Identity, separateC, n, shared.AsSpan(0, length + 1)));
+        Assert.Throws<ArgumentException>("workspace", () =>
+            Intrinsics.Gemm.MultiplyPrepacked<double>(m, separateA, k, packed, shared.AsSpan(0, n), Activation.Identity, separateC, n, shared.AsSpan(0, Math.Max(length, 1))));
+        // Adjacent slices of one array are fine, and agree with separate arrays.
+        Intrinsics.Gemm.MultiplyPrepacked<double>(m, a, k, packed, bias, Activation.Identity, c, n, shared.AsSpan(0, length));
+        Intrinsics.Gemm.MultiplyPrepacked<double>(m, separateA, k, packed, separateBias, Activation.Identity, separateC, n, new double[length]);
+        Assert.Equal(separateC, c.ToArray());
+    }
+
+    [Fact]
     public void ZeroDepthGivesTheActivationOfTheBias()
     {
         PrepackedMatrix<double> packed = Intrinsics.Gemm.Prepack<double>(false, 0, 3, [], 3);

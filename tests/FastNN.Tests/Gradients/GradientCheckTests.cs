@@ -118,4 +118,28 @@ public class GradientCheckTests
         Assert.All(model.Gradients.ToArray(), g => Assert.Equal(0.25, g));
         Assert.Equal(random, model.Random.State);
     }
+
+    [Fact]
+    public void ArgumentsAreCheckedAndNamedBeforeAnythingRuns()
+    {
+        double[] x = [0.5, -1, 2, 0.25], t = [0, 1, 0, 1];
+        var loss = new MseLoss<double>();
+        // The batch was reported as 'maxBatch' (the model built around the layer), or overflowed an array length.
+        Assert.Equal("batch", Assert.Throws<ArgumentOutOfRangeException>(() => GradientCheck.Check(new Dense<double>(2, 2), x, 0, loss, t)).ParamName);
+        var model = new Sequential<double>([new Dense<double>(2, 2)], maxBatch: 2);
+        Assert.Equal("batch", Assert.Throws<ArgumentOutOfRangeException>(() => GradientCheck.Check(model, x, int.MaxValue, loss, t)).ParamName);
+        Assert.Equal("layer", Assert.Throws<ArgumentNullException>(() => GradientCheck.Check((ILayer<double>)null!, x, 2, loss, t)).ParamName);
+        // Settings under which no comparison means anything were run, and reported a 'worst' element of NaNs or none.
+        GradientCheckOptions[] meaningless =
+        [
+            new() { Epsilon = 0 }, new() { Epsilon = double.NaN }, new() { Epsilon = double.PositiveInfinity },
+            new() { AbsoluteTolerance = double.NaN }, new() { AbsoluteTolerance = -1 },
+            new() { RelativeTolerance = double.NaN }, new() { RelativeTolerance = -1e-3 },
+        ];
+        foreach (GradientCheckOptions options in meaningless)
+        {
+            Assert.Equal("options", Assert.Throws<ArgumentOutOfRangeException>(() => GradientCheck.Check(model, x, 2, loss, t, options)).ParamName);
+            Assert.Equal("options", Assert.Throws<ArgumentOutOfRangeException>(() => GradientCheck.CheckLoss(loss, x, t, 2, options)).ParamName);
+        }
+    }
 }

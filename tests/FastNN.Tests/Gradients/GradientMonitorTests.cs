@@ -142,4 +142,15 @@ public class GradientMonitorTests
         Assert.Throws<ArgumentException>(() => monitor.BeforeStep(0, new double[8], new double[9]));
         Assert.Throws<InvalidOperationException>(() => monitor.Report());
     }
+
+    [Fact]
+    public void ATableNoBufferHoldsIsRejectedAtConstruction()
+    {
+        // Before: OverflowException (negative offset, Capacity × layers past int.MaxValue) and NullReferenceException.
+        Assert.Throws<ArgumentOutOfRangeException>("tensors", () => new GradientMonitor<float>([new("w", -5, 3, [3], ParameterKind.Weight, 0)]));
+        Assert.Throws<ArgumentOutOfRangeException>("tensors", () => new GradientMonitor<float>([new("w", 0, -3, [3], ParameterKind.Weight, 0)]));
+        Assert.Throws<ArgumentOutOfRangeException>("tensors", () => new GradientMonitor<float>([new("w", int.MaxValue - 1, 3, [3], ParameterKind.Weight, 0)]));
+        Assert.Throws<ArgumentException>("tensors", () => new GradientMonitor<float>([Table[0], null!]));
+        Assert.Throws<ArgumentOutOfRangeException>("options", () => new GradientMonitor<float>(Table, new GradientMonitorOptions { Capacity = int.MaxValue }));
+    }
 }

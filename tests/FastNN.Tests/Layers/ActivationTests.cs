@@ -99,4 +99,19 @@ public class ActivationTests
         Assert.Contains("{\"type\":\"Softplus\",\"beta\":2,\"threshold\":1.5}", json);
         Assert.Contains("{\"type\":\"PReLU\",\"num_parameters\":4,\"init\":0.25}", json);
     }
+
+    [Fact]
+    public void HyperParametersThatTheKernelsRejectAreRejectedWhenTheLayerIsBuilt()
+    {
+        // Before: LeakyReLU, ELU and softplus took them and threw at the first Forward; PReLU's NaN slope gave NaN outputs.
+        Assert.Equal("negativeSlope", Assert.Throws<ArgumentOutOfRangeException>(() => new LeakyRelu<double>(3, double.NaN)).ParamName);
+        Assert.Equal("alpha", Assert.Throws<ArgumentOutOfRangeException>(() => new Elu<double>(3, double.PositiveInfinity)).ParamName);
+        Assert.Equal("initialSlope", Assert.Throws<ArgumentOutOfRangeException>(() => new PRelu<double>(3, 1, double.NaN)).ParamName);
+        Assert.Equal("beta", Assert.Throws<ArgumentOutOfRangeException>(() => new Softplus<double>(3, 0)).ParamName);
+        Assert.Equal("beta", Assert.Throws<ArgumentOutOfRangeException>(() => new Softplus<double>(3, -1)).ParamName);
+        Assert.Equal("threshold", Assert.Throws<ArgumentOutOfRangeException>(() => new Softplus<double>(3, 1, double.NaN)).ParamName);
+        // Finite as a double, infinite as the layer's float.
+        Assert.Equal("beta", Assert.Throws<ArgumentOutOfRangeException>(() => new Softplus<float>(3, 1e300)).ParamName);
+        Assert.Equal("negativeSlope", Assert.Throws<ArgumentOutOfRangeException>(() => new SequentialBuilder<float>(3).LeakyRelu(1e300)).ParamName);
+    }
 }

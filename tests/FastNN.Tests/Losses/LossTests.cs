@@ -118,4 +118,36 @@ public class LossTests
         e = Assert.Throws<ArgumentException>(() => new MseLoss<double>().Compute(new double[6], new double[6], new double[4], 2));
         Assert.Equal("gradient", e.ParamName);
     }
+
+    [Fact]
+    public void EveryLossComputesInPlaceOverThePredictionAsIntoItsOwnGradient()
+    {
+        double[] logits = [0.3, -1.2, 2.0, 0.5, 0.1, -0.4];
+        (ILoss<double> Loss, double[] Target)[] cases =
+        [
+            (new MseLoss<double>(), [1, 0, 0.5, 0.2, -1, 2]),
+            (new BceWithLogitsLoss<double>(), [1, 0, 1, 0, 1, 0]),
+            (new HuberLoss<double>(0.5), [1, 0, 0.5, 0.2, -1, 2]),
+            (new SoftmaxCrossEntropyLoss<double>(), [2, 0]),
+        ];
+        foreach ((ILoss<double> loss, double[] target) in cases)
+        {
+            double[] gradient = new double[6];
+            double expected = loss.Compute(logits, target, gradient, 2);
+            double[] inPlace = (double[])logits.Clone();
+            double value = loss.Compute(inPlace, target, inPlace, 2);
+            Assert.Equal(expected, value);
+            Assert.Equal(gradient, inPlace);
+        }
+    }
+
+    [Fact]
+    public void AGradientOverlappingTheTargetOrPartlyThePredictionIsRejected()
+    {
+        double[] buffer = new double[8];
+        var e = Assert.Throws<ArgumentException>(() => new SoftmaxCrossEntropyLoss<double>().Compute(new double[6], buffer.AsSpan(0, 2), buffer.AsSpan(1, 6), 2));
+        Assert.Equal("gradient", e.ParamName);
+        e = Assert.Throws<ArgumentException>(() => new MseLoss<double>().Compute(buffer.AsSpan(0, 6), new double[6], buffer.AsSpan(2, 6), 2));
+        Assert.Equal("gradient", e.ParamName);
+    }
 }

@@ -80,6 +80,23 @@ public class OptimizerStateTests
         Assert.All(fresh.SaveState().Buffers.Values, b => Assert.All(b, x => Assert.Equal(0.0, x)));
     }
 
+    [Fact]
+    public void LoadStateRejectsAStateWithNullPartsAndChangesNothing()
+    {
+        // Before: NullReferenceException (the record's members are not checked by its constructor).
+        var adamW = new AdamW<double>(N);
+        adamW.Step(new double[N], Enumerable.Repeat(1.0, N).ToArray());
+        OptimizerState<double> good = adamW.SaveState();
+        var fresh = new AdamW<double>(N, learningRate: 0.5);
+        var nullBuffer = new Dictionary<string, double[]>(good.Buffers) { ["exp_avg"] = null! };
+        Assert.Throws<ArgumentException>("state", () => fresh.LoadState(good with { Buffers = null! }));
+        Assert.Throws<ArgumentException>("state", () => fresh.LoadState(good with { HyperParameters = null! }));
+        Assert.Throws<ArgumentException>("state", () => fresh.LoadState(good with { Buffers = nullBuffer }));
+        Assert.Throws<ArgumentException>("state", () => fresh.LoadState(good with { Algorithm = null! }));
+        Assert.Equal(0, fresh.StepCount);
+        Assert.Equal(0.5, fresh.LearningRate);
+    }
+
     [Theory]
     [MemberData(nameof(Algorithms))]
     public void StepAllocatesNothing(string algorithm)

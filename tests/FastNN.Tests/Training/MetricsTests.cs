@@ -49,4 +49,15 @@ public class MetricsTests
         Assert.Throws<ArgumentException>(() => Metrics.Accuracy<double>([1, 2, 3], [0, 1], 2, 2));
         Assert.Throws<ArgumentException>(() => Metrics.Accuracy<double>([1, 2, 3, 4], [0, 1.5], 2, 2));
     }
+
+    [Fact]
+    public void AccuracyRejectsALabelBeyondTheClasses()
+    {
+        // Before: label 3 of 3 classes was counted as a wrong row (accuracy 0.5 here), though the docs promise an exception.
+        float[] scores = [0.1f, 0.2f, 0.7f, 5, -1, 2];
+        var e = Assert.Throws<ArgumentException>(() => Metrics.Accuracy<float>(scores, [2, 3], 2, 3));
+        Assert.Equal("labels", e.ParamName);
+        Assert.Contains("3", e.Message);
+        Assert.Equal(1.0, Metrics.Accuracy<float>(scores, [2, 0], 2, 3));
+    }
 }

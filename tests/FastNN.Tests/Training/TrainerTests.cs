@@ -344,4 +344,18 @@ public class TrainerTests
         Assert.Equal(setting, model.ComputeInputGradient);
         Assert.Throws<InvalidOperationException>(() => { model.InputGradient(8); }); // the step skipped it
     }
+
+    [Fact]
+    public void AnEmptyDatasetIsRejectedBeforeAnyEpochIsSpent()
+    {
+        // Before: Fit ran every epoch without a step (loss NaN) and used up the epoch budget; Evaluate blamed 'targets'.
+        var empty = new Dataset<double>([], [], 2);
+        Trainer<double> trainer = LinearTrainer(new TrainerOptions { Epochs = 3 });
+        Assert.Equal("train", Assert.Throws<ArgumentException>(() => trainer.Fit(empty)).ParamName);
+        Assert.Equal("validation", Assert.Throws<ArgumentException>(() => trainer.Fit(Linear(), empty)).ParamName);
+        Assert.Equal("data", Assert.Throws<ArgumentException>(() => trainer.Evaluate(empty)).ParamName);
+        Assert.Equal(0, trainer.CompletedEpochs);
+        Assert.Equal(0, trainer.Steps);
+        Assert.Equal(3, trainer.Fit(Linear()).Epochs.Count);
+    }
 }

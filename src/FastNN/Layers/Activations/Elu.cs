@@ -14,10 +14,13 @@ public sealed class Elu<T> : ActivationLayer<T> where T : unmanaged, IFloatingPo
     /// <summary>Creates the activation over <paramref name="features"/> features.</summary>
     /// <param name="features">Features per row (at least 1).</param>
     /// <param name="alpha">α (default 1, PyTorch's).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="alpha"/> is not finite in <typeparamref name="T"/>.</exception>
     public Elu(int features, double alpha = 1.0) : base(features)
     {
         Alpha = alpha;
         _alpha = T.CreateTruncating(alpha);
+        if (!T.IsFinite(_alpha))
+            throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"alpha must be finite (as {typeof(T).Name}).");
     }
 
     private readonly T _alpha;

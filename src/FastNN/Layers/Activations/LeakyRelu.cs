@@ -14,10 +14,13 @@ public sealed class LeakyRelu<T> : ActivationLayer<T> where T : unmanaged, IFloa
     /// <summary>Creates the activation over <paramref name="features"/> features.</summary>
     /// <param name="features">Features per row (at least 1).</param>
     /// <param name="negativeSlope">Slope for negative inputs (default 0.01, PyTorch's).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="negativeSlope"/> is not finite in <typeparamref name="T"/>.</exception>
     public LeakyRelu(int features, double negativeSlope = 0.01) : base(features)
     {
         NegativeSlope = negativeSlope;
         _slope = T.CreateTruncating(negativeSlope);
+        if (!T.IsFinite(_slope))
+            throw new ArgumentOutOfRangeException(nameof(negativeSlope), negativeSlope, $"negativeSlope must be finite (as {typeof(T).Name}).");
     }
 
     private readonly T _slope;
