@@ -7,7 +7,9 @@ namespace FastNN.Layers;
 /// threads.</remarks>
 /// <param name="Name">PyTorch state-dict name relative to the layer, such as <c>weight</c> or <c>body.0.bias</c>.</param>
 /// <param name="Shape">Row-major shape.</param>
-/// <param name="Kind">What the tensor is for (optimizers decay <see cref="ParameterKind.Weight"/> tensors by default).</param>
+/// <param name="Kind">What the tensor is for: how <see cref="Init"/> draws it, and which tensors
+/// <see cref="Optimizers.ParameterGroup.DecayWeightsOnly"/> and the L1/L2 penalties (by default) apply to. An optimizer
+/// given no groups decays every tensor whatever its kind.</param>
 public sealed record ParameterDeclaration(string Name, int[] Shape, ParameterKind Kind)
 {
     /// <summary>Number of elements: the product of <see cref="Shape"/>.</summary>

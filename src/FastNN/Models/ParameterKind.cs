@@ -1,6 +1,10 @@
 namespace FastNN.Models;
 
-/// <summary>What a parameter tensor is for; optimizers use it to choose what weight decay and L1/L2 penalties apply to.</summary>
+/// <summary>
+/// What a parameter tensor is for: <see cref="Init"/> draws each kind its own way, and
+/// <see cref="Optimizers.ParameterGroup.DecayWeightsOnly"/> and the L1/L2 penalties choose by it what weight decay and the
+/// penalty apply to (weights only, by default). An optimizer itself never reads it: given no groups, it decays every tensor.
+/// </summary>
 /// <remarks>Thread safety: an enum; its values are constants, safe on any thread.</remarks>
 public enum ParameterKind
 {
