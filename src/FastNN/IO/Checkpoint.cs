@@ -32,7 +32,7 @@ public static class Checkpoint
     /// <param name="path">The file to create or replace.</param>
     /// <param name="trainer">The trainer; not changed.</param>
     /// <param name="info">Task, labels, standardizations and names to record with the model; null records none.</param>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is empty, <paramref name="info"/> does not fit the model, or a count is not an integer.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, <paramref name="trainer"/> is null (both <see cref="ArgumentNullException"/> when null), <paramref name="info"/> does not fit the model, or a count is not an integer.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be written; the previous file, if any, is intact.</exception>
     public static void Save<T>(string path, Trainer<T> trainer, ModelInfo? info = null) where T : unmanaged, IFloatingPointIeee754<T>
@@ -70,6 +70,7 @@ public static class Checkpoint
     /// <param name="path">A checkpoint file.</param>
     /// <param name="trainer">A trainer set up as the saved one was; changed only when the whole file has been checked and read.</param>
     /// <returns>The info recorded with the model.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty, or <paramref name="trainer"/> is null (<see cref="ArgumentNullException"/>).</exception>
     /// <exception cref="ModelFileException">The file is malformed or not a checkpoint, or its model, optimizer or metadata do not fit the trainer's (strict loading: all tensor mismatches are listed); the trainer is unchanged.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>

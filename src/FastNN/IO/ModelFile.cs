@@ -30,7 +30,7 @@ public static class ModelFile
     /// <param name="info">Task, labels, standardizations and names to record; null records none.</param>
     /// <remarks>A model with a layer of your own (one without a JSON description) is saved without its architecture:
     /// read it back with <see cref="LoadWeights{T}"/> into a model you build.</remarks>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is empty, <paramref name="info"/> does not fit the model (the message says which rule of <see cref="ModelInfo"/>), or a count (such as <c>num_batches_tracked</c>) is not an integer.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, <paramref name="model"/> is null (both <see cref="ArgumentNullException"/> when null), <paramref name="info"/> does not fit the model (the message says which rule of <see cref="ModelInfo"/>), or a count (such as <c>num_batches_tracked</c>) is not an integer.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be written; the previous file, if any, is intact.</exception>
     public static void Save<T>(string path, Sequential<T> model, ModelInfo? info = null) where T : unmanaged, IFloatingPointIeee754<T>
@@ -60,6 +60,7 @@ public static class ModelFile
     /// <param name="seed">Seed of the model's random source (dropout, if it is trained further).</param>
     /// <returns>The model, in evaluation mode (running statistics, no dropout), and the info the file records.</returns>
     /// <exception cref="ModelFileException">The file is malformed, has no architecture, or its tensors or metadata do not fit the architecture.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1 or too large for the model's workspace.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
@@ -95,6 +96,7 @@ public static class ModelFile
     /// checked against the architecture it describes.
     /// </summary>
     /// <param name="path">A file saved by <see cref="Save{T}"/> or <c>Checkpoint.Save</c>.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty.</exception>
     /// <exception cref="ModelFileException">The file is malformed, has no architecture, or its metadata does not fit the architecture.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
     public static ModelInfo ReadInfo(string path)
@@ -112,6 +114,7 @@ public static class ModelFile
     /// </summary>
     /// <param name="path">A safetensors file.</param>
     /// <param name="model">The model; changed only when the whole file has been checked and read.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty, or <paramref name="model"/> is null (<see cref="ArgumentNullException"/>).</exception>
     /// <exception cref="ModelFileException">The file is malformed, or tensors are missing, unexpected, mis-shaped or of the wrong dtype (all of them are listed); the model is unchanged.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>

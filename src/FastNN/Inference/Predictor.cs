@@ -122,6 +122,7 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
     /// <param name="path">The model file.</param>
     /// <param name="chunkRows">The most rows one pass runs at once (default <see cref="DefaultChunkRows"/>).</param>
     /// <param name="maxCachedWorkspaces">The most workspaces kept for reuse (default: 4 per processor, at least 16).</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty.</exception>
     /// <exception cref="ModelFileException">The file is malformed, has no architecture, or its tensors or metadata do not fit it.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1, or <paramref name="chunkRows"/> so large that a workspace would not fit in an array.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
