@@ -48,19 +48,23 @@ public sealed class SequentialBuilder<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>Adds a <see cref="Dense{T}"/> layer to <paramref name="outFeatures"/> features.</summary>
     /// <param name="outFeatures">Output width.</param>
     /// <param name="bias">Whether it has a bias (default true).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="outFeatures"/> is below 1.</exception>
     public SequentialBuilder<T> Dense(int outFeatures, bool bias = true) => Add(new Dense<T>(Width, outFeatures, bias));
 
     /// <summary>Adds a <see cref="BatchNorm1d{T}"/> layer.</summary>
     /// <param name="eps">ε (default 1e-5).</param>
     /// <param name="momentum">Running-statistics momentum (default 0.1).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="eps"/> is negative or <paramref name="momentum"/> is outside [0, 1].</exception>
     public SequentialBuilder<T> BatchNorm(double eps = 1e-5, double momentum = 0.1) => Add(new BatchNorm1d<T>(Width, eps, momentum));
 
     /// <summary>Adds a <see cref="LayerNorm{T}"/> layer.</summary>
     /// <param name="eps">ε (default 1e-5).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="eps"/> is negative.</exception>
     public SequentialBuilder<T> LayerNorm(double eps = 1e-5) => Add(new LayerNorm<T>(Width, eps));
 
     /// <summary>Adds a <see cref="Dropout{T}"/> layer.</summary>
     /// <param name="p">Probability of zeroing an element (default 0.5).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="p"/> is outside [0, 1].</exception>
     public SequentialBuilder<T> Dropout(double p = 0.5) => Add(new Dropout<T>(Width, p));
 
     /// <summary>Adds a <see cref="Relu{T}"/> layer.</summary>
@@ -74,10 +78,12 @@ public sealed class SequentialBuilder<T> where T : unmanaged, IFloatingPointIeee
 
     /// <summary>Adds a <see cref="LeakyRelu{T}"/> layer.</summary>
     /// <param name="negativeSlope">Slope for negative inputs (default 0.01).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="negativeSlope"/> is not finite in <typeparamref name="T"/>.</exception>
     public SequentialBuilder<T> LeakyRelu(double negativeSlope = 0.01) => Add(new LeakyRelu<T>(Width, negativeSlope));
 
     /// <summary>Adds an <see cref="Elu{T}"/> layer.</summary>
     /// <param name="alpha">α (default 1).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="alpha"/> is not finite in <typeparamref name="T"/>.</exception>
     public SequentialBuilder<T> Elu(double alpha = 1.0) => Add(new Elu<T>(Width, alpha));
 
     /// <summary>Adds a <see cref="Gelu{T}"/> layer.</summary>
@@ -90,11 +96,13 @@ public sealed class SequentialBuilder<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>Adds a <see cref="Softplus{T}"/> layer.</summary>
     /// <param name="beta">β (default 1).</param>
     /// <param name="threshold">Identity above β·x &gt; threshold (default 20).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="beta"/> is not positive and finite in <typeparamref name="T"/>, or <paramref name="threshold"/> is NaN.</exception>
     public SequentialBuilder<T> Softplus(double beta = 1.0, double threshold = 20.0) => Add(new Softplus<T>(Width, beta, threshold));
 
     /// <summary>Adds a <see cref="PRelu{T}"/> layer.</summary>
     /// <param name="perFeature">One slope per feature instead of one shared slope (default false).</param>
     /// <param name="initialSlope">Initial slope (default 0.25).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="initialSlope"/> is not finite in <typeparamref name="T"/>.</exception>
     public SequentialBuilder<T> PRelu(bool perFeature = false, double initialSlope = 0.25) => Add(new PRelu<T>(Width, perFeature ? Width : 1, initialSlope));
 
     /// <summary>Adds a row-wise <see cref="Softmax{T}"/> layer.</summary>
@@ -105,15 +113,21 @@ public sealed class SequentialBuilder<T> where T : unmanaged, IFloatingPointIeee
 
     /// <summary>Adds a <see cref="Residual{T}"/> block <c>y = x + f(x)</c> (projected when f changes the width).</summary>
     /// <param name="body">Adds the layers of f to the builder it is given.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="body"/> adds no layer.</exception>
     public SequentialBuilder<T> Residual(Action<SequentialBuilder<T>> body) => Add(new Residual<T>(Body(body)));
 
     /// <summary>Adds a <see cref="Concat{T}"/> block <c>y = [x, f(x)]</c>.</summary>
     /// <param name="body">Adds the layers of f to the builder it is given.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="body"/> adds no layer.</exception>
     public SequentialBuilder<T> Concat(Action<SequentialBuilder<T>> body) => Add(new Concat<T>(Body(body)));
 
     /// <summary>Builds the model.</summary>
     /// <param name="maxBatch">The largest batch (at least 1).</param>
     /// <param name="seed">Seed of the model's random source (initialization, dropout).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1, or so large that the workspace would not fit in an array.</exception>
+    /// <exception cref="ArgumentException">No layer was added, or the layers declare more parameters than one buffer holds (the message names the layer).</exception>
     public Sequential<T> Build(int maxBatch, ulong seed = 0) => new(_layers, maxBatch, seed);
 
     private IReadOnlyList<ILayer<T>> Body(Action<SequentialBuilder<T>> body)
