@@ -26,6 +26,7 @@ public static partial class Init
     /// <param name="mode">He's fan (default: fan_in).</param>
     /// <exception cref="ArgumentNullException"><paramref name="tensors"/> is null.</exception>
     /// <exception cref="ArgumentException">A tensor lies outside the buffer, has an empty shape, or a bias has no weight in its layer under the PyTorch scheme.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="negativeSlope"/> is not finite, or <paramref name="scheme"/> or <paramref name="nonlinearity"/> (or, for He initialization, <paramref name="mode"/>) is not a defined value.</exception>
     public static void Parameters<T>(Span<T> parameters, IReadOnlyList<ParameterTensor> tensors, int seed,
         WeightInit scheme = WeightInit.PyTorchLinear, Nonlinearity nonlinearity = Nonlinearity.Relu,
         double negativeSlope = 0.01, FanMode mode = FanMode.FanIn)
