@@ -19,6 +19,8 @@ public static class CrossValidation
     /// <param name="standardize">Standardize each fold with a <see cref="Standardizer"/> fitted on its training rows.</param>
     /// <param name="fitAndEvaluate">Trains a new model on the first dataset and returns its evaluation on the second.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is less than 2 or more than the rows.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> or <paramref name="fitAndEvaluate"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stratified"/> is set and a target is not a class index.</exception>
     public static CrossValidationResult Run<T>(
         Dataset<T> data, int k, int seed, bool stratified, bool standardize, Func<Dataset<T>, Dataset<T>, Evaluation> fitAndEvaluate)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -17,7 +17,9 @@ public static class GridSearch
     /// <param name="stratified">Stratify the folds by class.</param>
     /// <param name="standardize">Standardize each fold on its training rows.</param>
     /// <param name="fitAndEvaluate">Trains a new model with the setting on the first dataset and evaluates it on the second.</param>
-    /// <exception cref="ArgumentException">A grid axis is empty.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/>, a grid axis or <paramref name="fitAndEvaluate"/> is null.</exception>
+    /// <exception cref="ArgumentException">A grid axis is empty, or <paramref name="stratified"/> is set and a target is not a class index.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is less than 2 or more than the rows.</exception>
     public static GridSearchResult Run<T>(
         Dataset<T> data, IReadOnlyList<double> learningRates, IReadOnlyList<double> lambdas, int k, int seed, bool stratified, bool standardize,
         Func<GridPoint, Dataset<T>, Dataset<T>, Evaluation> fitAndEvaluate)
