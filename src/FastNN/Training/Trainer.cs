@@ -145,7 +145,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="targets">One target per row.</param>
     /// <param name="batch">Rows, from 1 to the model's MaxBatch.</param>
     /// <returns>The batch's objective: the mean loss plus the penalty; NaN when the <see cref="Guard"/> skipped the step.</returns>
-    /// <exception cref="ArgumentException">A span does not match the batch.</exception>
+    /// <exception cref="ArgumentException">A span does not match the batch, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
     /// <exception cref="InvalidOperationException">The loss is NaN or infinite and no guard skipped the step (the step is not taken).</exception>
     /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
@@ -164,7 +164,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="targets">One target per row.</param>
     /// <param name="batch">Rows, from 1 to the model's MaxBatch.</param>
     /// <returns>The batch's objective: the mean loss plus the penalty; NaN when the <see cref="Guard"/> skipped the step.</returns>
-    /// <exception cref="ArgumentException">A span does not match the batch.</exception>
+    /// <exception cref="ArgumentException">A span does not match the batch, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
     /// <exception cref="InvalidOperationException">The loss is NaN or infinite and no guard skipped the step (the step is not taken).</exception>
     /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
@@ -247,7 +247,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="validation">Rows to validate on after each epoch; null to hold out <see cref="TrainerOptions.ValidationFraction"/> of <paramref name="train"/>, or to train without validation.</param>
     /// <param name="cancellationToken">Stops training between steps; the epoch in progress is still validated and recorded, and the history so far is returned.</param>
     /// <returns>The result of every epoch this call ran (none when the trainer had already completed its epochs) and the best one.</returns>
-    /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, or it has no rows.</exception>
+    /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, it has no rows, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)).</exception>
     /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, or the loss became non-finite.</exception>
     public TrainingHistory Fit(Dataset<T> train, Dataset<T>? validation = null, CancellationToken cancellationToken = default)
     {
@@ -327,7 +327,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>The model's mean loss and task metrics on <paramref name="data"/>, in evaluation mode (the mode is left in evaluation).</summary>
-    /// <exception cref="ArgumentException">The dataset's feature count differs from the model's input width, or it has no rows.</exception>
+    /// <exception cref="ArgumentException">The dataset's feature count differs from the model's input width, it has no rows, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)).</exception>
     public Evaluation Evaluate(Dataset<T> data)
     {
         ArgumentNullException.ThrowIfNull(data);
