@@ -1,0 +1,97 @@
+using System.Text.Json;
+using FastNN.Optimizers;
+using FastNN.Schedules;
+using static FastNN.Tests.Optimizers.TestData;
+
+namespace FastNN.Tests.Training;
+
+/// <summary>
+/// Training semantics against what PyTorch 1.13 computes, from Fixtures/training_fixtures.json (written once by
+/// Fixtures/make_training_fixtures.py, output committed; the tests never run Python).
+/// </summary>
+public class TrainingFixtureTests
+{
+    private static readonly Lazy<JsonElement> Fixture = new(() =>
+    {
+        // The fixture lives beside its script in the source tree; walk up from the test binaries to the repository.
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string path = Path.Combine(dir.FullName, "tests", "FastNN.Tests", "Fixtures", "training_fixtures.json");
+            if (File.Exists(path))
+            {
+                JsonElement root = JsonDocument.Parse(File.ReadAllText(path)).RootElement;
+                Assert.Equal("FastNN training fixtures", root.GetProperty("magic").GetString());
+                Assert.Equal(1, root.GetProperty("version").GetInt32());
+                return root;
+            }
+        }
+        throw new FileNotFoundException("tests/FastNN.Tests/Fixtures/training_fixtures.json not found above " + AppContext.BaseDirectory);
+    });
+
+    private static double[] Doubles(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetDouble())];
+
+    private static JsonElement Named(string section, string name)
+        => Fixture.Value.GetProperty(section).EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
+
+    /// <summary>
+    /// The rate each of two groups trains with (γ 0.1, and 0.03 of its own) at steps 0…T−1, read back from SGD: a zero
+    /// parameter with a unit gradient becomes −γ_g exactly. Tolerance 1e-12 relative: FastNN evaluates PyTorch's closed
+    /// forms, PyTorch steps its recursive (chainable) forms, whose rounding grows by a few ulps a step over ≤ 20 steps
+    /// (≤ 1e-14); 1e-16 absolute for the rates at the bottom of a cosine, 0 in one form and ~1e-18 in the other.
+    /// </summary>
+    [Theory]
+    [InlineData("step")]
+    [InlineData("exponential")]
+    [InlineData("cosine")]
+    [InlineData("warmup_cosine")]
+    public void ScheduleGivesEveryGroupPyTorchsRate(string name)
+    {
+        JsonElement c = Named("schedules", name);
+        ILearningRateSchedule schedule = name switch
+        {
+            "step" => new StepSchedule(0.1, 3, 0.5),
+            "exponential" => new ExponentialSchedule(0.1, 0.9),
+            "cosine" => new CosineAnnealingSchedule(0.1, 6),
+            "warmup_cosine" => new WarmupSchedule(new CosineAnnealingSchedule(0.1, 8), 4, startFactor: 0.25),
+            _ => throw new ArgumentOutOfRangeException(nameof(name)),
+        };
+        JsonElement[] rates = [.. c.GetProperty("rates").EnumerateArray()];
+        double[][] actual = GroupRates(schedule, rates.Length);
+        for (int t = 0; t < rates.Length; t++)
+            AssertClose(Doubles(rates[t]), actual[t], 1e-12, 1e-16, $"{name} t={t}");
+    }
+
+    /// <summary>
+    /// Cosine annealing with η_min &gt; 0: the base group follows PyTorch, but a group with its own rate follows its
+    /// documented rule γ_g = LearningRate·γ/γ0 (η_min scaled with it), where PyTorch floors every group at the same
+    /// η_min. A known, documented difference (ParameterGroup.LearningRate); this pins both halves.
+    /// </summary>
+    [Fact]
+    public void CosineWithEtaMinScalesTheFloorOfAGroupWithItsOwnRate()
+    {
+        JsonElement[] rates = [.. Named("schedules", "cosine_eta_min").GetProperty("rates").EnumerateArray()];
+        double[][] actual = GroupRates(new CosineAnnealingSchedule(0.1, 6, 0.01), rates.Length);
+        for (int t = 0; t < rates.Length; t++)
+        {
+            double[] torch = Doubles(rates[t]);
+            AssertClose([torch[0], torch[0] * 0.3], actual[t], 1e-12, 1e-16, $"t={t}");
+        }
+        // Where they part: at T_max PyTorch's second group is at η_min = 0.01, FastNN's at 0.3·η_min.
+        Assert.Equal(0.01, Doubles(rates[6])[1], 1e-15);
+        Assert.Equal(0.003, actual[6][1], 1e-15);
+    }
+
+    private static double[][] GroupRates(ILearningRateSchedule schedule, int steps)
+    {
+        var optimizer = new Sgd<double>(2, 0.1, groups: [new ParameterGroup(0, 1), new ParameterGroup(1, 1, LearningRate: 0.03)]);
+        var rates = new double[steps][];
+        for (int t = 0; t < steps; t++)
+        {
+            double[] p = [0, 0];
+            optimizer.LearningRate = schedule.LearningRate(t);
+            optimizer.Step(p, [1.0, 1.0]);
+            rates[t] = [-p[0], -p[1]];
+        }
+        return rates;
+    }
+}
