@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FastNN.Gradients;
 using FastNN.Optimizers;
 using FastNN.Schedules;
 using static FastNN.Tests.Optimizers.TestData;
@@ -123,6 +124,47 @@ public class TrainingFixtureTests
             if (schedule is not null) optimizer.LearningRate = schedule.LearningRate(t);
             optimizer.Step(p, Doubles(grads[t]));
             AssertClose(Doubles(trajectory[t]), p, 1e-12, 1e-15, $"case {index} ({name}) step {t + 1}");
+        }
+    }
+
+    /// <summary>
+    /// clip_grad_norm_ (clipped, not clipped, a zero gradient, max_norm 0) and clip_grad_value_ over three tensors of
+    /// 4, 6 and 3 elements, as one flat buffer. Float: PyTorch sums the squares in float (per tensor, then the norm of
+    /// the norms) where FastNN sums in double, a few float ulps apart (≤ ~8·2⁻²⁴ ≈ 5e-7 with the coefficient and the
+    /// product): 1e-6 relative. Double: the same few ulps of 2⁻⁵³: 1e-14. Clamping is exact in both.
+    /// </summary>
+    [Theory]
+    [InlineData("float")]
+    [InlineData("double")]
+    public void ClippingMatchesPyTorch(string type)
+    {
+        double rtol = type == "float" ? 1e-6 : 1e-14;
+        JsonElement[] cases = [.. Fixture.Value.GetProperty("clipping").EnumerateArray().Where(c => c.GetProperty("dtype").GetString() == (type == "float" ? "float32" : "float64"))];
+        Assert.Equal(5, cases.Length);
+        foreach (JsonElement c in cases)
+        {
+            string name = c.GetProperty("name").GetString()!;
+            double limit = c.GetProperty("limit").GetDouble();
+            bool byNorm = c.GetProperty("how").GetString() == "norm";
+            double[] g = Doubles(c.GetProperty("gradients")), expected = Doubles(c.GetProperty("clipped"));
+            double[] actual;
+            double norm = double.NaN;
+            if (type == "float")
+            {
+                float[] f = [.. g.Select(v => (float)v)];
+                if (byNorm) norm = GradientClipping.ClipByGlobalNorm<float>(f, limit);
+                else GradientClipping.ClipByValue<float>(f, limit);
+                actual = [.. f.Select(v => (double)v)];
+            }
+            else
+            {
+                actual = (double[])g.Clone();
+                if (byNorm) norm = GradientClipping.ClipByGlobalNorm<double>(actual, limit);
+                else GradientClipping.ClipByValue<double>(actual, limit);
+            }
+            AssertClose(expected, actual, byNorm ? rtol : 0, 0, $"{type} {name}");
+            if (byNorm)
+                AssertClose([c.GetProperty("norm").GetDouble()], [norm], rtol, 0, $"{type} {name} norm");
         }
     }
 
