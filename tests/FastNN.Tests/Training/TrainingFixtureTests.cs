@@ -1,5 +1,8 @@
 using System.Text.Json;
 using FastNN.Gradients;
+using FastNN.Layers;
+using FastNN.Losses;
+using FastNN.Models;
 using FastNN.Optimizers;
 using FastNN.Schedules;
 using static FastNN.Tests.Optimizers.TestData;
@@ -165,6 +168,52 @@ public class TrainingFixtureTests
             AssertClose(expected, actual, byNorm ? rtol : 0, 0, $"{type} {name}");
             if (byNorm)
                 AssertClose([c.GetProperty("norm").GetDouble()], [norm], rtol, 0, $"{type} {name} norm");
+        }
+    }
+
+    /// <summary>
+    /// nn.BatchNorm1d(4, eps=1e-3, momentum=0.3) from set parameters and running statistics: three training batches
+    /// (5, 3 and 2 rows: the running variance takes the unbiased n/(n − 1) variance) then an evaluation batch. Double:
+    /// a mean and variance over ≤ 5 rows and a square root are a few ulps, carried through three momentum updates:
+    /// 1e-12 relative, 1e-13 absolute (outputs and statistics of order 1).
+    /// </summary>
+    [Fact]
+    public void BatchNormWithOwnEpsAndMomentumMatchesPyTorchOverSeveralBatches()
+    {
+        JsonElement bn = Fixture.Value.GetProperty("batchnorm");
+        int features = bn.GetProperty("features").GetInt32();
+        var layer = new BatchNorm1d<double>(features, bn.GetProperty("eps").GetDouble(), bn.GetProperty("momentum").GetDouble());
+        var model = new Sequential<double>([layer], 5);
+        foreach (string name in new[] { "weight", "bias", "running_mean", "running_var" })
+            model.SetTensor("0." + name, Doubles(bn.GetProperty(name)));
+        model.SetTensor("0.num_batches_tracked", [0.0]);
+        foreach (JsonElement step in bn.GetProperty("steps").EnumerateArray())
+        {
+            int batch = step.GetProperty("batch").GetInt32();
+            model.Training = step.GetProperty("training").GetBoolean();
+            string what = $"{(model.Training ? "training" : "evaluation")} batch of {batch}";
+            AssertClose(Doubles(step.GetProperty("output")), model.Forward(Doubles(step.GetProperty("input")), batch), 1e-12, 1e-13, what + " output");
+            AssertClose(Doubles(step.GetProperty("running_mean")), model.Tensor("0.running_mean"), 1e-12, 1e-13, what + " running_mean");
+            AssertClose(Doubles(step.GetProperty("running_var")), model.Tensor("0.running_var"), 1e-12, 1e-13, what + " running_var");
+            Assert.Equal(step.GetProperty("num_batches_tracked").GetInt32(), model.Tensor("0.num_batches_tracked")[0]);
+        }
+    }
+
+    /// <summary>
+    /// F.huber_loss with δ = 0.5 and δ = 2 (the layer fixtures cover δ = 1): mean loss and gradient over a 3×4
+    /// prediction, both sides of δ. Double, one pass of ≤ 12 terms: 1e-13 relative, 1e-17 absolute.
+    /// </summary>
+    [Fact]
+    public void HuberWithOwnDeltaMatchesPyTorch()
+    {
+        foreach (JsonElement c in Fixture.Value.GetProperty("huber").EnumerateArray())
+        {
+            double delta = c.GetProperty("delta").GetDouble();
+            double[] prediction = Doubles(c.GetProperty("prediction")), target = Doubles(c.GetProperty("target"));
+            var gradient = new double[prediction.Length];
+            double loss = new HuberLoss<double>(delta).Compute(prediction, target, gradient, c.GetProperty("batch").GetInt32());
+            AssertClose([c.GetProperty("loss").GetDouble()], [loss], 1e-13, 0, $"δ = {delta} loss");
+            AssertClose(Doubles(c.GetProperty("gradient")), gradient, 1e-13, 1e-17, $"δ = {delta} gradient");
         }
     }
 
