@@ -9,6 +9,9 @@ read by TrainingFixtureTests. Tests never run Python. Sections:
   clipping    clip_grad_norm_ (returned norm and clipped gradients) and clip_grad_value_, float32 and float64
   batchnorm   nn.BatchNorm1d(eps=1e-3, momentum=0.3): three training batches then an evaluation batch (float64)
   huber       F.huber_loss with δ ≠ 1: mean loss and its gradient (float64)
+  loop        a whole training loop (float64): Linear-Tanh-Linear, MSE plus an L2 penalty on the weights only,
+              clip_grad_norm_, SGD with Nesterov momentum and weight decay on the weights only, StepLR stepped per
+              epoch, 10 rows in batches of 4, 4, 2 in dataset order, 4 epochs: per-epoch mean objective, final parameters
 """
 import json
 import math
@@ -139,6 +142,34 @@ for delta in (0.5, 2.0):
     huber.append({"delta": delta, "batch": 3, "prediction": flat(prediction), "target": flat(target),
                   "loss": float(loss), "gradient": flat(p.grad)})
 out["huber"] = huber
+
+# --- a whole loop -----------------------------------------------------------------------------------------------
+ROWS, IN, HIDDEN, BATCH, EPOCHS, L2, MAX_NORM = 10, 3, 4, 4, 4, 0.02, 0.5
+X = torch.randn(ROWS, IN, dtype=torch.float64)
+Y = torch.randn(ROWS, 1, dtype=torch.float64)
+net = nn.Sequential(nn.Linear(IN, HIDDEN), nn.Tanh(), nn.Linear(HIDDEN, 1)).double()
+start = {n: flat(t) for n, t in net.state_dict().items()}
+weights = [net[0].weight, net[2].weight]
+biases = [net[0].bias, net[2].bias]
+opt = torch.optim.SGD([{"params": weights, "weight_decay": 0.01}, {"params": biases, "weight_decay": 0.0}],
+                      lr=0.1, momentum=0.9, nesterov=True)
+sched = S.StepLR(opt, step_size=2, gamma=0.5)
+epoch_losses = []
+for epoch in range(EPOCHS):
+    total = 0.0
+    for first in range(0, ROWS, BATCH):
+        xb, yb = X[first:first + BATCH], Y[first:first + BATCH]
+        opt.zero_grad()
+        objective = F.mse_loss(net(xb), yb) + L2 / 2 * sum((w * w).sum() for w in weights)
+        objective.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), MAX_NORM)
+        opt.step()
+        total += len(xb) * float(objective)
+    sched.step()
+    epoch_losses.append(total / ROWS)
+out["loop"] = {"rows": ROWS, "inputs": IN, "hidden": HIDDEN, "batch": BATCH, "epochs": EPOCHS, "l2": L2,
+               "max_norm": MAX_NORM, "features": flat(X), "targets": flat(Y), "initial": start,
+               "epoch_losses": epoch_losses, "final": {n: flat(t) for n, t in net.state_dict().items()}}
 
 with open("training_fixtures.json", "w") as f:
     json.dump(out, f, indent=1)
