@@ -9,6 +9,8 @@ read by TrainingFixtureTests. Tests never run Python. Sections:
   clipping    clip_grad_norm_ (returned norm and clipped gradients) and clip_grad_value_, float32 and float64
   batchnorm   nn.BatchNorm1d(eps=1e-3, momentum=0.3): three training batches then an evaluation batch (float64)
   huber       F.huber_loss with δ ≠ 1: mean loss and its gradient (float64)
+  float32     the same trajectories in float32 for SGD (Nesterov, decay), Adam (AMSGrad, decay), AdamW, RMSprop
+              (centered, momentum), from the float64 inputs rounded to float32
   loop        a whole training loop (float64): Linear-Tanh-Linear, MSE plus an L2 penalty on the weights only,
               clip_grad_norm_, SGD with Nesterov momentum and weight decay on the weights only, StepLR stepped per
               epoch, 10 rows in batches of 4, 4, 2 in dataset order, 4 epochs: per-epoch mean objective, final parameters
@@ -63,6 +65,7 @@ variants = [
     ("RMSprop", dict(lr=0.01, alpha=0.9, eps=1e-6, weight_decay=0.02, momentum=0.5)),
     ("Adam", dict(lr=0.02, betas=(0.9, 0.99), eps=1e-8)),
     ("AdamW", dict(lr=0.02, betas=(0.9, 0.99), eps=1e-8, weight_decay=0.05, amsgrad=True)),
+    ("RMSprop", dict(lr=0.01, alpha=0.9, eps=1e-6, centered=True)),
 ]
 cases = []
 for name, hyper in variants:
@@ -142,6 +145,25 @@ for delta in (0.5, 2.0):
     huber.append({"delta": delta, "batch": 3, "prediction": flat(prediction), "target": flat(target),
                   "loss": float(loss), "gradient": flat(p.grad)})
 out["huber"] = huber
+
+# --- float32 trajectories --------------------------------------------------------------------------------------
+single = []
+for name, hyper in [("SGD", dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01)),
+                    ("Adam", dict(lr=0.02, betas=(0.8, 0.95), eps=1e-7, weight_decay=0.05, amsgrad=True)),
+                    ("AdamW", dict(lr=0.02, betas=(0.9, 0.99), eps=1e-8, weight_decay=0.1)),
+                    ("RMSprop", dict(lr=0.01, alpha=0.9, eps=1e-6, weight_decay=0.02, momentum=0.5, centered=True))]:
+    p = nn.Parameter(initial.float())
+    opt = getattr(torch.optim, name)([p], **hyper)
+    trajectory = []
+    for g in grads:
+        p.grad = g.float()
+        opt.step()
+        trajectory.append(flat(p))
+    h = dict(hyper)
+    if "betas" in h:
+        h["beta1"], h["beta2"] = h.pop("betas")
+    single.append({"optimizer": name, "hyper": {k: float(v) for k, v in h.items()}, "trajectory": trajectory})
+out["float32"] = single
 
 # --- a whole loop -----------------------------------------------------------------------------------------------
 ROWS, IN, HIDDEN, BATCH, EPOCHS, L2, MAX_NORM = 10, 3, 4, 4, 4, 0.02, 0.5

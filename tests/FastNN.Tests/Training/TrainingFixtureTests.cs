@@ -90,7 +90,7 @@ public class TrainingFixtureTests
 
     /// <summary>
     /// Twelve float64 steps of the optimizer variants optimizer_fixtures.json lacks (plain SGD, SGD with dampening
-    /// without Nesterov, plain and momentum RMSprop, plain Adam, AdamW with AMSGrad) and of SGD over two groups with
+    /// without Nesterov, plain, momentum and centered RMSprop, plain Adam, AdamW with AMSGrad) and of SGD over two groups with
     /// their own rate and decay under a StepLR. Tolerance 1e-12 relative, 1e-15 absolute on parameters of order 1: each
     /// step adds a few ulps (2.2e-16) that the later steps carry along, ≤ ~1e-14 after twelve.
     /// </summary>
@@ -102,6 +102,7 @@ public class TrainingFixtureTests
     [InlineData(4)]
     [InlineData(5)]
     [InlineData(6)]
+    [InlineData(7)]
     public void OptimizerTrajectoryMatchesPyTorch(int index)
     {
         JsonElement root = Fixture.Value.GetProperty("optimizers");
@@ -115,7 +116,7 @@ public class TrainingFixtureTests
         Optimizer<double> optimizer = name switch
         {
             "SGD" => new Sgd<double>(n, H("lr", 0), H("momentum", 0), H("dampening", 0), weightDecay: H("weight_decay", 0)),
-            "RMSprop" => new RmsProp<double>(n, H("lr", 0), H("alpha", 0), H("eps", 0), H("weight_decay", 0), H("momentum", 0)),
+            "RMSprop" => new RmsProp<double>(n, H("lr", 0), H("alpha", 0), H("eps", 0), H("weight_decay", 0), H("momentum", 0), H("centered", 0) != 0),
             "Adam" => new Adam<double>(n, H("lr", 0), H("beta1", 0), H("beta2", 0), H("eps", 0)),
             "AdamW" => new AdamW<double>(n, H("lr", 0), H("beta1", 0), H("beta2", 0), H("eps", 0), H("weight_decay", 0), H("amsgrad", 0) != 0),
             "SGD-groups" => new Sgd<double>(n, 0.05, 0.8, groups: [new ParameterGroup(0, 6, 0.05, 0.1), new ParameterGroup(6, 4, 0.2, 0.0)]),
@@ -250,6 +251,45 @@ public class TrainingFixtureTests
         AssertClose(Doubles(loop.GetProperty("epoch_losses")), [.. history.Epochs.Select(e => e.TrainLoss)], 1e-12, 1e-14, "epoch objectives");
         foreach (JsonProperty tensor in loop.GetProperty("final").EnumerateObject())
             AssertClose(Doubles(tensor.Value), model.Tensor(tensor.Name), 1e-12, 1e-14, "final " + tensor.Name);
+    }
+
+    /// <summary>
+    /// The same kind of trajectories in float: SGD (Nesterov, decay), Adam (AMSGrad, decay), AdamW and RMSprop (centered,
+    /// momentum) over twelve steps from the float64 inputs rounded to float, against torch's float32 run. θ is rounded
+    /// to float at every step on either side and the sides round the update's few operations differently (FastNN folds
+    /// the scalars in double): up to ~2 half-ulps (u = 2⁻²⁴ ≈ 6e-8) of θ a step, 24u ≈ 1.5e-6 after twelve, relative to
+    /// |θ| and as an absolute floor for elements that passed near zero.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void FloatTrajectoryMatchesPyTorchFloat32(int index)
+    {
+        JsonElement root = Fixture.Value.GetProperty("optimizers");
+        JsonElement c = Fixture.Value.GetProperty("float32")[index];
+        string name = c.GetProperty("optimizer").GetString()!;
+        JsonElement h = c.GetProperty("hyper");
+        double H(string key, double otherwise) => h.TryGetProperty(key, out JsonElement v) ? v.GetDouble() : otherwise;
+        float[] p = [.. Doubles(root.GetProperty("initial")).Select(v => (float)v)];
+        int n = p.Length;
+        Optimizer<float> optimizer = name switch
+        {
+            "SGD" => new Sgd<float>(n, H("lr", 0), H("momentum", 0), H("dampening", 0), H("nesterov", 0) != 0, H("weight_decay", 0)),
+            "RMSprop" => new RmsProp<float>(n, H("lr", 0), H("alpha", 0), H("eps", 0), H("weight_decay", 0), H("momentum", 0), H("centered", 0) != 0),
+            "Adam" => new Adam<float>(n, H("lr", 0), H("beta1", 0), H("beta2", 0), H("eps", 0), H("weight_decay", 0), H("amsgrad", 0) != 0),
+            "AdamW" => new AdamW<float>(n, H("lr", 0), H("beta1", 0), H("beta2", 0), H("eps", 0), H("weight_decay", 0), H("amsgrad", 0) != 0),
+            _ => throw new ArgumentOutOfRangeException(nameof(index), name, "unknown case"),
+        };
+        JsonElement[] grads = [.. root.GetProperty("gradients").EnumerateArray()];
+        JsonElement[] trajectory = [.. c.GetProperty("trajectory").EnumerateArray()];
+        const double Tolerance = 24 * 5.9604644775390625e-8;
+        for (int t = 0; t < trajectory.Length; t++)
+        {
+            optimizer.Step(p, [.. Doubles(grads[t]).Select(v => (float)v)]);
+            AssertClose(Doubles(trajectory[t]), [.. p.Select(v => (double)v)], Tolerance, Tolerance, $"float {name} step {t + 1}");
+        }
     }
 
     private static double[][] GroupRates(ILearningRateSchedule schedule, int steps)
