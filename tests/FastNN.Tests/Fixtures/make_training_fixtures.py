@@ -14,6 +14,8 @@ read by TrainingFixtureTests. Tests never run Python. Sections:
   loop        a whole training loop (float64): Linear-Tanh-Linear, MSE plus an L2 penalty on the weights only,
               clip_grad_norm_, SGD with Nesterov momentum and weight decay on the weights only, StepLR stepped per
               epoch, 10 rows in batches of 4, 4, 2 in dataset order, 4 epochs: per-epoch mean objective, final parameters
+  loop_step   the same net and rows with nothing between backward and step: AdamW with decay on the weights only and
+              a LinearLR warm-up then cosine (SequentialLR) stepped after every batch
 """
 import json
 import math
@@ -192,6 +194,25 @@ for epoch in range(EPOCHS):
 out["loop"] = {"rows": ROWS, "inputs": IN, "hidden": HIDDEN, "batch": BATCH, "epochs": EPOCHS, "l2": L2,
                "max_norm": MAX_NORM, "features": flat(X), "targets": flat(Y), "initial": start,
                "epoch_losses": epoch_losses, "final": {n: flat(t) for n, t in net.state_dict().items()}}
+
+net = nn.Sequential(nn.Linear(IN, HIDDEN), nn.Tanh(), nn.Linear(HIDDEN, 1)).double()
+start = {n: flat(t) for n, t in net.state_dict().items()}
+opt = torch.optim.AdamW([{"params": [net[0].weight, net[2].weight], "weight_decay": 0.05},
+                         {"params": [net[0].bias, net[2].bias], "weight_decay": 0.0}], lr=0.01, betas=(0.9, 0.99))
+sched = S.SequentialLR(opt, [S.LinearLR(opt, start_factor=0.25, total_iters=3), S.CosineAnnealingLR(opt, T_max=9)], milestones=[3])
+epoch_losses = []
+for epoch in range(EPOCHS):
+    total = 0.0
+    for first in range(0, ROWS, BATCH):
+        xb, yb = X[first:first + BATCH], Y[first:first + BATCH]
+        opt.zero_grad()
+        loss = F.mse_loss(net(xb), yb)
+        loss.backward()
+        opt.step()
+        sched.step()
+        total += len(xb) * float(loss)
+    epoch_losses.append(total / ROWS)
+out["loop_step"] = {"initial": start, "epoch_losses": epoch_losses, "final": {n: flat(t) for n, t in net.state_dict().items()}}
 
 with open("training_fixtures.json", "w") as f:
     json.dump(out, f, indent=1)

@@ -222,38 +222,6 @@ public class TrainingFixtureTests
     }
 
     /// <summary>
-    /// A whole Trainer.Fit against the same loop written in PyTorch: Linear(3, 4)-Tanh-Linear(4, 1), MSE plus an L2
-    /// penalty (λ = 0.02) on the weights only, gradients clipped to norm 0.5, SGD with Nesterov momentum and weight decay
-    /// on the weights only (ParameterGroup.DecayWeightsOnly), StepLR per epoch, 10 rows in dataset order in batches of 4,
-    /// 4 and 2, 4 epochs. This pins the order of penalty, clipping, schedule and step and the reported epoch objective.
-    /// Double: twelve steps of a few hundred operations each, each a few ulps: 1e-12 relative, 1e-14 absolute.
-    /// </summary>
-    [Fact]
-    public void TrainerFitMatchesAPyTorchLoop()
-    {
-        JsonElement loop = Fixture.Value.GetProperty("loop");
-        int Int(string key) => loop.GetProperty(key).GetInt32();
-        int inputs = Int("inputs"), hidden = Int("hidden");
-        var model = new Sequential<double>([new Dense<double>(inputs, hidden), new Tanh<double>(hidden), new Dense<double>(hidden, 1)], Int("batch"));
-        foreach (JsonProperty tensor in loop.GetProperty("initial").EnumerateObject())
-            model.SetTensor(tensor.Name, Doubles(tensor.Value));
-        var optimizer = new Sgd<double>(model.Parameters.Length, 0.1, 0.9, nesterov: true, weightDecay: 0.01,
-            groups: ParameterGroup.DecayWeightsOnly(model.ParameterTensors));
-        var trainer = new Trainer<double>(model, new MseLoss<double>(), optimizer, TaskKind.Regression,
-            new TrainerOptions { Epochs = Int("epochs"), BatchSize = Int("batch"), Shuffle = false })
-        {
-            Regularizer = new L2Penalty<double>(loop.GetProperty("l2").GetDouble()),
-            MaxGradientNorm = loop.GetProperty("max_norm").GetDouble(),
-            Schedule = new StepSchedule(0.1, 2, 0.5),
-        };
-        TrainingHistory history = trainer.Fit(new Dataset<double>(Doubles(loop.GetProperty("features")), Doubles(loop.GetProperty("targets")), inputs));
-
-        AssertClose(Doubles(loop.GetProperty("epoch_losses")), [.. history.Epochs.Select(e => e.TrainLoss)], 1e-12, 1e-14, "epoch objectives");
-        foreach (JsonProperty tensor in loop.GetProperty("final").EnumerateObject())
-            AssertClose(Doubles(tensor.Value), model.Tensor(tensor.Name), 1e-12, 1e-14, "final " + tensor.Name);
-    }
-
-    /// <summary>
     /// The same kind of trajectories in float: SGD (Nesterov, decay), Adam (AMSGrad, decay), AdamW and RMSprop (centered,
     /// momentum) over twelve steps from the float64 inputs rounded to float, against torch's float32 run. θ is rounded
     /// to float at every step on either side and the sides round the update's few operations differently (FastNN folds
@@ -290,6 +258,69 @@ public class TrainingFixtureTests
             optimizer.Step(p, [.. Doubles(grads[t]).Select(v => (float)v)]);
             AssertClose(Doubles(trajectory[t]), [.. p.Select(v => (double)v)], Tolerance, Tolerance, $"float {name} step {t + 1}");
         }
+    }
+
+    /// <summary>
+    /// A whole Trainer.Fit against the same loop written in PyTorch: Linear(3, 4)-Tanh-Linear(4, 1), MSE plus an L2
+    /// penalty (λ = 0.02) on the weights only, gradients clipped to norm 0.5, SGD with Nesterov momentum and weight decay
+    /// on the weights only (ParameterGroup.DecayWeightsOnly), StepLR per epoch, 10 rows in dataset order in batches of 4,
+    /// 4 and 2, 4 epochs. This pins the order of penalty, clipping, schedule and step and the reported epoch objective.
+    /// Double: twelve steps of a few hundred operations each, each a few ulps: 1e-12 relative, 1e-14 absolute.
+    /// </summary>
+    [Fact]
+    public void TrainerFitMatchesAPyTorchLoop()
+    {
+        JsonElement loop = Fixture.Value.GetProperty("loop");
+        (Sequential<double> model, Dataset<double> rows, TrainerOptions options) = LoopSetup(loop);
+        var optimizer = new Sgd<double>(model.Parameters.Length, 0.1, 0.9, nesterov: true, weightDecay: 0.01,
+            groups: ParameterGroup.DecayWeightsOnly(model.ParameterTensors));
+        var trainer = new Trainer<double>(model, new MseLoss<double>(), optimizer, TaskKind.Regression, options)
+        {
+            Regularizer = new L2Penalty<double>(loop.GetProperty("l2").GetDouble()),
+            MaxGradientNorm = loop.GetProperty("max_norm").GetDouble(),
+            Schedule = new StepSchedule(0.1, 2, 0.5),
+        };
+        AssertLoop(loop, model, trainer.Fit(rows));
+    }
+
+    /// <summary>
+    /// The same rows and net through the trainer's direct path (nothing between backward and step, so the backward
+    /// pass writes the gradients): AdamW with decay on the weights only, and a 3-step LinearLR warm-up then a cosine over
+    /// 9 (SequentialLR) advanced every step (ScheduleEachStep). Tolerance as above.
+    /// </summary>
+    [Fact]
+    public void TrainerFitStepScheduledMatchesAPyTorchLoop()
+    {
+        JsonElement loop = Fixture.Value.GetProperty("loop_step");
+        (Sequential<double> model, Dataset<double> rows, TrainerOptions options) = LoopSetup(loop);
+        var optimizer = new AdamW<double>(model.Parameters.Length, 0.01, 0.9, 0.99, 1e-8, 0.05,
+            groups: ParameterGroup.DecayWeightsOnly(model.ParameterTensors));
+        var trainer = new Trainer<double>(model, new MseLoss<double>(), optimizer, TaskKind.Regression, options)
+        {
+            Schedule = new WarmupSchedule(new CosineAnnealingSchedule(0.01, 9), 3, startFactor: 0.25),
+            ScheduleEachStep = true,
+        };
+        AssertLoop(loop, model, trainer.Fit(rows));
+    }
+
+    /// <summary>The loops' net with the fixture's initial tensors, their rows, and the loop settings (4 epochs of 4-row batches in order).</summary>
+    private static (Sequential<double>, Dataset<double>, TrainerOptions) LoopSetup(JsonElement loop)
+    {
+        JsonElement shared = Fixture.Value.GetProperty("loop");
+        int Int(string key) => shared.GetProperty(key).GetInt32();
+        int inputs = Int("inputs"), hidden = Int("hidden");
+        var model = new Sequential<double>([new Dense<double>(inputs, hidden), new Tanh<double>(hidden), new Dense<double>(hidden, 1)], Int("batch"));
+        foreach (JsonProperty tensor in loop.GetProperty("initial").EnumerateObject())
+            model.SetTensor(tensor.Name, Doubles(tensor.Value));
+        var rows = new Dataset<double>(Doubles(shared.GetProperty("features")), Doubles(shared.GetProperty("targets")), inputs);
+        return (model, rows, new TrainerOptions { Epochs = Int("epochs"), BatchSize = Int("batch"), Shuffle = false });
+    }
+
+    private static void AssertLoop(JsonElement loop, Sequential<double> model, TrainingHistory history)
+    {
+        AssertClose(Doubles(loop.GetProperty("epoch_losses")), [.. history.Epochs.Select(e => e.TrainLoss)], 1e-12, 1e-14, "epoch objectives");
+        foreach (JsonProperty tensor in loop.GetProperty("final").EnumerateObject())
+            AssertClose(Doubles(tensor.Value), model.Tensor(tensor.Name), 1e-12, 1e-14, "final " + tensor.Name);
     }
 
     private static double[][] GroupRates(ILearningRateSchedule schedule, int steps)
