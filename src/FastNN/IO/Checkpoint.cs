@@ -10,7 +10,8 @@ namespace FastNN.IO;
 /// <summary>
 /// Saves a training run so that it can resume exactly: the model (as <see cref="ModelFile"/> writes it), the optimizer's
 /// state, the trainer's position (steps and completed epochs, which place any learning-rate schedule) and the states of
-/// the random streams (the model's dropout generator and the trainer's shuffling generator), in one safetensors file.
+/// the random streams (the model's dropout generator and the trainer's shuffling generator) and the seed of the
+/// validation split the trainer takes, in one safetensors file.
 /// </summary>
 /// <remarks>
 /// <para>Resuming: build the model, optimizer and trainer as for the original run (same architecture, same optimizer
@@ -49,7 +50,7 @@ public static class Checkpoint
         OptimizerState<T> optimizer = trainer.Optimizer.SaveState();
         Dictionary<string, string> metadata = ModelMetadata.Write(model, info);
         metadata[CheckpointMetadata.Key] = new CheckpointMetadata(optimizer.Algorithm, optimizer.StepCount, optimizer.HyperParameters,
-            trainer.Steps, trainer.CompletedEpochs, model.Random.State, trainer.ShuffleRandom.State).ToJson();
+            trainer.Steps, trainer.CompletedEpochs, model.Random.State, trainer.ShuffleRandom.State, trainer.ValidationSeed).ToJson();
         string[] buffers = [.. optimizer.Buffers.Keys.Order(StringComparer.Ordinal)];
         AtomicFile.Write(path, stream =>
         {
@@ -65,7 +66,7 @@ public static class Checkpoint
 
     /// <summary>
     /// Restores a run saved by <see cref="Save{T}"/> into <paramref name="trainer"/>: its model's tensors and dropout
-    /// generator, its optimizer's state, its step and epoch counts and its shuffling generator.
+    /// generator, its optimizer's state, its step and epoch counts, its shuffling generator and its validation split's seed.
     /// </summary>
     /// <param name="path">A checkpoint file.</param>
     /// <param name="trainer">A trainer set up as the saved one was; changed only when the whole file has been checked and read.</param>
@@ -102,7 +103,7 @@ public static class Checkpoint
         ModelTensors.Apply(model, tensors);
         model.Random.Restore(progress.DropoutRandom);
         trainer.ShuffleRandom.Restore(progress.ShuffleRandom);
-        trainer.RestoreProgress(progress.TrainerSteps, progress.CompletedEpochs);
+        trainer.RestoreProgress(progress.TrainerSteps, progress.CompletedEpochs, progress.ValidationSeed ?? trainer.ValidationSeed);
         return info;
     }
 

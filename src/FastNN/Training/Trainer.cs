@@ -62,6 +62,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _batchTargets = new T[model.MaxBatch];
         _lossGradient = new T[model.MaxBatch * model.OutputSize];
         _shuffleRandom = new FastRandom(Options.Seed is int seed ? (ulong)seed : (ulong)Random.Shared.NextInt64());
+        ValidationSeed = Options.Seed ?? Random.Shared.Next();
     }
 
     /// <summary>The model being trained.</summary>
@@ -126,8 +127,15 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     internal FastRandom ShuffleRandom => _shuffleRandom;
 
-    /// <summary>Sets the progress counters, as read from a checkpoint.</summary>
-    internal void RestoreProgress(long steps, int completedEpochs) => (Steps, CompletedEpochs) = (steps, completedEpochs);
+    /// <summary>
+    /// The seed of the validation split <see cref="Fit"/> takes when it gets no validation set: <see cref="TrainerOptions.Seed"/>,
+    /// or one drawn at construction, so that every Fit and every resume holds out the same rows (saved by checkpoints).
+    /// </summary>
+    internal int ValidationSeed { get; private set; }
+
+    /// <summary>Sets the progress counters and the validation split's seed, as read from a checkpoint.</summary>
+    internal void RestoreProgress(long steps, int completedEpochs, int validationSeed) =>
+        (Steps, CompletedEpochs, ValidationSeed) = (steps, completedEpochs, validationSeed);
 
     /// <summary>
     /// One optimizer step on one mini-batch: zero the gradients, forward in training mode, loss and its gradient,
@@ -253,7 +261,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(train);
         if (validation is null && Options.ValidationFraction > 0)
-            (train, validation) = train.Split(Options.ValidationFraction, Options.Seed ?? Environment.TickCount, stratified: Task != TaskKind.Regression);
+            (train, validation) = train.Split(Options.ValidationFraction, ValidationSeed, stratified: Task != TaskKind.Regression);
         CheckFeatures(train, nameof(train));
         CheckNotEmpty(train, nameof(train));
         if (validation is not null)

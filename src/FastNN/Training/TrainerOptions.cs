@@ -18,7 +18,8 @@ public sealed record TrainerOptions
 
     /// <summary>
     /// Seed of the shuffles (the trainer's <c>FastRandom</c> stream, seeded with the value's bits) and of the
-    /// validation split; <see langword="null"/> draws a random seed. Default 0.
+    /// validation split; <see langword="null"/> draws random seeds, once per trainer (every Fit of a trainer, and every
+    /// resume from its checkpoints, holds out the same rows). Default 0.
     /// </summary>
     public int? Seed { get; init; } = 0;
 
