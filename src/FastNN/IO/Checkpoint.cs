@@ -15,7 +15,7 @@ namespace FastNN.IO;
 /// </summary>
 /// <remarks>
 /// <para>Resuming: build the model, optimizer and trainer as for the original run (same architecture, same optimizer
-/// type and groups, same <see cref="TrainerOptions"/>), call <see cref="Load{T}"/>, then <see cref="Trainer{T}.Fit"/>:
+/// type and groups, same <see cref="TrainerOptions"/>, same <see cref="Trainer{T}.Schedule"/>), call <see cref="Load{T}"/>, then <see cref="Trainer{T}.Fit"/>:
 /// it trains the epochs that remain, and a run stopped after epoch k and resumed ends with bit-identical weights to
 /// an uninterrupted one. The early-stopping watch (best epoch, epochs without improvement) belongs to one Fit call
 /// and is not saved, nor are the trainer's guard, monitor and regularizer, which you set up again.</para>
@@ -50,7 +50,8 @@ public static class Checkpoint
         OptimizerState<T> optimizer = trainer.Optimizer.SaveState();
         Dictionary<string, string> metadata = ModelMetadata.Write(model, info);
         metadata[CheckpointMetadata.Key] = new CheckpointMetadata(optimizer.Algorithm, optimizer.StepCount, optimizer.HyperParameters,
-            trainer.Steps, trainer.CompletedEpochs, model.Random.State, trainer.ShuffleRandom.State, trainer.ValidationSeed).ToJson();
+            trainer.Steps, trainer.CompletedEpochs, model.Random.State, trainer.ShuffleRandom.State, trainer.ValidationSeed,
+            CheckpointSchedule.Of(trainer)).ToJson();
         string[] buffers = [.. optimizer.Buffers.Keys.Order(StringComparer.Ordinal)];
         AtomicFile.Write(path, stream =>
         {
@@ -71,7 +72,7 @@ public static class Checkpoint
     /// <param name="path">A checkpoint file.</param>
     /// <param name="trainer">A trainer set up as the saved one was; changed only when the whole file has been checked and read.</param>
     /// <returns>The info recorded with the model.</returns>
-    /// <exception cref="ModelFileException">The file is malformed or not a checkpoint, or its model, optimizer or metadata do not fit the trainer's (strict loading: all tensor mismatches are listed); the trainer is unchanged.</exception>
+    /// <exception cref="ModelFileException">The file is malformed or not a checkpoint, or its model, optimizer, learning-rate schedule (its type, per step or per epoch, and its rates at 0 and at the saved and next positions) or metadata do not fit the trainer's (strict loading: all tensor mismatches are listed); the trainer is unchanged.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
     public static ModelInfo Load<T>(string path, Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T>
@@ -82,6 +83,8 @@ public static class Checkpoint
         Sequential<T> model = trainer.Model;
         using SafetensorsFile file = SafetensorsFile.Open(path);
         CheckpointMetadata progress = CheckpointMetadata.Read(file);
+        if (progress.Schedule?.Difference(trainer) is { } schedule)
+            throw file.Error($"the checkpoint's learning-rate schedule differs from the trainer's: {schedule}.");
         CheckArchitecture(file, model);
         ModelInfo info = ModelMetadata.ReadInfo(file, model.InputSize, model.OutputSize);
         string[] buffers = [.. trainer.Optimizer.BufferNames];

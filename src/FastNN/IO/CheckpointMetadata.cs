@@ -9,13 +9,15 @@ namespace FastNN.IO;
 /// The training progress a checkpoint records besides tensors, as one JSON metadata value under
 /// <c>fastnn.checkpoint</c>: the optimizer's algorithm, step count and hyper-parameters, the trainer's step and epoch
 /// counts, the states of the dropout and shuffling generators (64-bit words as decimal strings, which every JSON
-/// reader keeps exact) and the seed of the trainer's validation split (absent from files written before it was kept:
-/// null, and the trainer keeps its own).
+/// reader keeps exact), the seed of the trainer's validation split and the trainer's learning-rate schedule
+/// (<see cref="CheckpointSchedule"/>). The last two are absent from files written before they were recorded: null, and
+/// the trainer keeps its own.
 /// </summary>
 internal sealed record CheckpointMetadata(
     string Algorithm, long OptimizerSteps, IReadOnlyDictionary<string, double> HyperParameters,
     long TrainerSteps, int CompletedEpochs,
-    (ulong, ulong, ulong, ulong) DropoutRandom, (ulong, ulong, ulong, ulong) ShuffleRandom, int? ValidationSeed)
+    (ulong, ulong, ulong, ulong) DropoutRandom, (ulong, ulong, ulong, ulong) ShuffleRandom, int? ValidationSeed,
+    CheckpointSchedule? Schedule)
 {
     public const string Key = "fastnn.checkpoint";
 
@@ -37,6 +39,7 @@ internal sealed record CheckpointMetadata(
             WriteRandom(writer, "shuffle_random", ShuffleRandom);
             if (ValidationSeed is int seed)
                 writer.WriteNumber("validation_seed", seed);
+            Schedule?.Write(writer, "schedule");
             writer.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
@@ -65,7 +68,8 @@ internal sealed record CheckpointMetadata(
                 checked((int)Count(root, "completed_epochs")),
                 ReadRandom(root, "dropout_random"),
                 ReadRandom(root, "shuffle_random"),
-                root.TryGetProperty("validation_seed", out _) ? Seed(root, "validation_seed") : null);
+                root.TryGetProperty("validation_seed", out _) ? Seed(root, "validation_seed") : null,
+                root.TryGetProperty("schedule", out JsonElement schedule) ? CheckpointSchedule.Read(schedule) : null);
         }
         catch (Exception e) when (e is JsonException or FormatException or OverflowException)
         {

@@ -125,7 +125,10 @@ public class CheckpointTests
 
         Sequential<float> model = new SequentialBuilder<float>(4).Dense(16).BatchNorm().Relu().Dropout(0.3).Dense(3).Build(maxBatch: 16, seed: 4);
         var adam = new Adam<float>(model.Parameters.Length);
-        var trainer = new Trainer<float>(model, new SoftmaxCrossEntropyLoss<float>(), adam, TaskKind.MultiClassClassification);
+        var trainer = new Trainer<float>(model, new SoftmaxCrossEntropyLoss<float>(), adam, TaskKind.MultiClassClassification)
+        {
+            Schedule = new CosineAnnealingSchedule(0.01, tMax: 6),
+        };
         float[] parameters = model.Parameters.ToArray(), state = model.State.ToArray();
         var random = model.Random.State;
 
@@ -136,6 +139,41 @@ public class CheckpointTests
         Assert.Equal(random, model.Random.State);
         Assert.Equal(0, adam.StepCount);
         Assert.Equal(0, trainer.Steps);
+    }
+
+    // The schedule places the learning rate of every remaining step: resuming under another one (or none, or the same
+    // one stepped per step instead of per epoch) is not the saved run, so it is refused before anything changes.
+    [Fact]
+    public void ACheckpointTrainedUnderAnotherScheduleIsRejectedAndTheTrainerIsUnchanged()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("run.ckpt.safetensors");
+        Trainer<float> saved = NewTrainer<float>(modelSeed: 1);
+        using var stop = new CancellationTokenSource();
+        saved.EpochCompleted = e => stop.Cancel();
+        saved.Fit(Blobs<float>(), cancellationToken: stop.Token);
+        Checkpoint.Save(path, saved);
+
+        ILearningRateSchedule?[] others = [null, new CosineAnnealingSchedule(0.02, tMax: 6), new CosineAnnealingSchedule(0.01, tMax: 12), new StepSchedule(0.01, 2)];
+        foreach (ILearningRateSchedule? other in others)
+        {
+            Trainer<float> trainer = NewTrainer<float>(modelSeed: 4);
+            trainer.Schedule = other;
+            float[] parameters = trainer.Model.Parameters.ToArray();
+            var e = Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, trainer));
+            Assert.Contains("schedule", e.Message);
+            Assert.Equal(parameters, trainer.Model.Parameters.ToArray());
+            Assert.Equal(0, trainer.Steps);
+            Assert.Equal(0, trainer.CompletedEpochs);
+        }
+        Trainer<float> perStep = NewTrainer<float>(modelSeed: 4);
+        perStep.ScheduleEachStep = true;
+        Assert.Contains("schedule", Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, perStep)).Message);
+
+        // The same schedule, built anew, resumes.
+        Trainer<float> same = NewTrainer<float>(modelSeed: 4);
+        Checkpoint.Load(path, same);
+        Assert.Equal(1, same.CompletedEpochs);
     }
 
     [Fact]
