@@ -253,7 +253,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// from one <see cref="Fit"/> to the next. Early stopping and the best epoch are watched over this call's epochs.</remarks>
     /// <param name="train">The training rows (standardized already, if wanted).</param>
     /// <param name="validation">Rows to validate on after each epoch; null to hold out <see cref="TrainerOptions.ValidationFraction"/> of <paramref name="train"/>, or to train without validation.</param>
-    /// <param name="cancellationToken">Stops training between steps; the epoch in progress is still validated and recorded, and the history so far is returned.</param>
+    /// <param name="cancellationToken">Stops training between steps; the epoch in progress is still validated and recorded, and the history so far is returned. A run stopped this way before its last epoch is paused, not ended: the model stays as the last step left it (<see cref="TrainerOptions.RestoreBest"/> does not apply), so that the next Fit or a checkpoint continues it exactly.</param>
     /// <returns>The result of every epoch this call ran (none when the trainer had already completed its epochs) and the best one.</returns>
     /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, or it has no rows.</exception>
     /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, or the loss became non-finite.</exception>
@@ -326,7 +326,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             }
         }
 
-        if (keepBest && bestEpoch > 0)
+        // A cancelled Fit has paused the run, not ended it: the next Fit (or a checkpoint) continues from the last step.
+        bool paused = cancellationToken.IsCancellationRequested && !stoppedEarly && CompletedEpochs < Options.Epochs;
+        if (keepBest && bestEpoch > 0 && !paused)
         {
             bestParameters.CopyTo(Model.Parameters);
             bestState.CopyTo(Model.State);

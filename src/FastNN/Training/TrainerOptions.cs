@@ -42,7 +42,7 @@ public sealed record TrainerOptions
     /// <summary>An improvement smaller than this does not count. Default 0.</summary>
     public double MinDelta { get; init; }
 
-    /// <summary>After training with a validation set, put back the parameters and state of the best epoch. Default true.</summary>
+    /// <summary>After training with a validation set, put back the parameters and state of the best epoch (when the run ends: not when a cancelled Fit pauses it). Default true.</summary>
     public bool RestoreBest { get; init; } = true;
 
     internal int BatchSizeFor(int maxBatch) => BatchSize ?? Math.Min(32, maxBatch);

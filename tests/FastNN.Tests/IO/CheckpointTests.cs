@@ -114,6 +114,40 @@ public class CheckpointTests
         Assert.Equal(runs[0], runs[1]);
     }
 
+    // RestoreBest puts the best epoch back when a run ends; a cancelled Fit has only paused it (the next Fit, or a
+    // checkpoint, continues it), so its model must stay as the last step left it. Validation rows with shifted labels
+    // make every epoch after the first worse, so the best epoch is never the one the run was paused after.
+    [Fact]
+    public void ARunPausedWithAValidationSetResumesExactlyWhereItStopped()
+    {
+        Dataset<float> train = Blobs<float>();
+        Dataset<float> validation = new(train.Features.ToArray(), [.. train.Targets.ToArray().Select(y => (y + 1) % 3)], 4);
+        var atEpoch = new Dictionary<int, float[]>();
+        Trainer<float> whole = NewTrainer<float>(modelSeed: 1);
+        whole.EpochCompleted = e => atEpoch[e.Epoch] = whole.Model.Parameters.ToArray();
+        Assert.Equal(1, whole.Fit(train, validation).BestEpoch);
+
+        using var folder = new TempFolder();
+        string path = folder.File("run.ckpt.safetensors");
+        Trainer<float> first = NewTrainer<float>(modelSeed: 1);
+        using var stop = new CancellationTokenSource();
+        first.EpochCompleted = e =>
+        {
+            if (e.Epoch == 3)
+                stop.Cancel();
+        };
+        first.Fit(train, validation, stop.Token);
+        Assert.Equal(atEpoch[3], first.Model.Parameters.ToArray());
+        Checkpoint.Save(path, first);
+
+        Trainer<float> resumed = NewTrainer<float>(modelSeed: 99);
+        Checkpoint.Load(path, resumed);
+        float[]? last = null;
+        resumed.EpochCompleted = e => last = resumed.Model.Parameters.ToArray();
+        resumed.Fit(train, validation);
+        Assert.Equal(atEpoch[6], last);
+    }
+
     [Fact]
     public void ACheckpointForAnotherOptimizerIsRejectedAndTheTrainerIsUnchanged()
     {
