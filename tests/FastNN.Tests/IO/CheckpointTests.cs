@@ -5,6 +5,7 @@ using FastNN.Layers;
 using FastNN.Losses;
 using FastNN.Models;
 using FastNN.Optimizers;
+using FastNN.Regularization;
 using FastNN.Schedules;
 using FastNN.Training;
 
@@ -146,6 +147,68 @@ public class CheckpointTests
         resumed.EpochCompleted = e => last = resumed.Model.Parameters.ToArray();
         resumed.Fit(train, validation);
         Assert.Equal(atEpoch[6], last);
+    }
+
+    public static TheoryData<string> Optimizers() => ["SGD", "SGD momentum", "SGD Nesterov", "SGDW", "RMSprop", "RMSprop centered", "Adam", "AMSGrad", "AdamW"];
+
+    private static Optimizer<float> Optimizer(string name, int n) => name switch
+    {
+        "SGD" => new Sgd<float>(n, 0.05),
+        "SGD momentum" => new Sgd<float>(n, 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 1e-3),
+        "SGD Nesterov" => new Sgd<float>(n, 0.05, momentum: 0.9, nesterov: true),
+        "SGDW" => new Sgdw<float>(n, 0.05, momentum: 0.9),
+        "RMSprop" => new RmsProp<float>(n, 0.01),
+        "RMSprop centered" => new RmsProp<float>(n, 0.01, momentum: 0.5, centered: true, weightDecay: 1e-3),
+        "Adam" => new Adam<float>(n, 0.01, weightDecay: 1e-3),
+        "AMSGrad" => new Adam<float>(n, 0.01, amsGrad: true),
+        _ => new AdamW<float>(n, 0.01),
+    };
+
+    // Every optimizer, with everything else a run may have: a per-step warm-up schedule, clipping, an L2 penalty,
+    // dropout, batch and layer normalization, PReLU, a held-out split with patience (the best epoch not put back: each
+    // Fit watches its own); paused after 1 and after 4 epochs.
+    [Theory]
+    [MemberData(nameof(Optimizers))]
+    public void EveryOptimizerResumesBitIdentically(string optimizer)
+    {
+        Trainer<float> New(ulong modelSeed)
+        {
+            Sequential<float> model = new SequentialBuilder<float>(4).Dense(12).BatchNorm().PRelu().Dropout(0.3).Dense(8).LayerNorm().Elu().Dense(3)
+                .Build(maxBatch: 16, modelSeed);
+            return new Trainer<float>(model, new SoftmaxCrossEntropyLoss<float>(), Optimizer(optimizer, model.Parameters.Length), TaskKind.MultiClassClassification,
+                new TrainerOptions { Epochs = 6, BatchSize = 16, Seed = 7, ValidationFraction = 0.2, Patience = 10, RestoreBest = false })
+            {
+                Schedule = new WarmupSchedule(new StepSchedule(0.02, 7, 0.5), 5),
+                ScheduleEachStep = true,
+                MaxGradientNorm = 1.0,
+                Regularizer = new L2Penalty<float>(1e-3),
+            };
+        }
+
+        Dataset<float> data = Blobs<float>();
+        Trainer<float> whole = New(1);
+        whole.Fit(data);
+        foreach (int pauseAfter in new[] { 1, 4 })
+        {
+            using var folder = new TempFolder();
+            string path = folder.File("run.ckpt.safetensors");
+            Trainer<float> first = New(1);
+            using var stop = new CancellationTokenSource();
+            first.EpochCompleted = e =>
+            {
+                if (e.Epoch == pauseAfter)
+                    stop.Cancel();
+            };
+            first.Fit(data, cancellationToken: stop.Token);
+            Checkpoint.Save(path, first);
+            Trainer<float> resumed = New(99);
+            Checkpoint.Load(path, resumed);
+            resumed.Fit(data);
+            Assert.Equal(whole.Model.Parameters.ToArray(), resumed.Model.Parameters.ToArray());
+            Assert.Equal(whole.Model.State.ToArray(), resumed.Model.State.ToArray());
+            Assert.Equal(whole.Optimizer.LearningRate, resumed.Optimizer.LearningRate);
+            Assert.Equal(whole.Steps, resumed.Steps);
+        }
     }
 
     [Fact]
