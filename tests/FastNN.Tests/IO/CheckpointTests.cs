@@ -238,8 +238,9 @@ public class CheckpointTests
         Assert.Equal(0, trainer.Steps);
     }
 
-    // The schedule places the learning rate of every remaining step: resuming under another one (or none, or the same
-    // one stepped per step instead of per epoch) is not the saved run, so it is refused before anything changes.
+    // The schedule places the learning rate of every remaining step: resuming under another one (or none, or one
+    // starting elsewhere, or stepped per step instead of per epoch) is not the saved run, so it is refused before anything
+    // changes. Its horizon may change: a run may be extended.
     [Fact]
     public void ACheckpointTrainedUnderAnotherScheduleIsRejectedAndTheTrainerIsUnchanged()
     {
@@ -251,7 +252,7 @@ public class CheckpointTests
         saved.Fit(Blobs<float>(), cancellationToken: stop.Token);
         Checkpoint.Save(path, saved);
 
-        ILearningRateSchedule?[] others = [null, new CosineAnnealingSchedule(0.02, tMax: 6), new CosineAnnealingSchedule(0.01, tMax: 12), new StepSchedule(0.01, 2)];
+        ILearningRateSchedule?[] others = [null, new CosineAnnealingSchedule(0.02, tMax: 6), new StepSchedule(0.01, 2)];
         foreach (ILearningRateSchedule? other in others)
         {
             Trainer<float> trainer = NewTrainer<float>(modelSeed: 4);
@@ -263,14 +264,26 @@ public class CheckpointTests
             Assert.Equal(0, trainer.Steps);
             Assert.Equal(0, trainer.CompletedEpochs);
         }
+        var none = NewTrainer<float>(modelSeed: 4);
+        none.Schedule = null;
+        Assert.Contains("the checkpoint's learning-rate schedule differs from the trainer's: the run was saved with a CosineAnnealingSchedule per epoch, the trainer has no learning-rate schedule.",
+            Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, none)).Message);
+        var faster = NewTrainer<float>(modelSeed: 4);
+        faster.Schedule = new CosineAnnealingSchedule(0.02, tMax: 6);
+        Assert.Contains("the run was saved with a CosineAnnealingSchedule per epoch starting at 0.01, the trainer has a CosineAnnealingSchedule per epoch starting at 0.02.",
+            Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, faster)).Message);
         Trainer<float> perStep = NewTrainer<float>(modelSeed: 4);
         perStep.ScheduleEachStep = true;
         Assert.Contains("schedule", Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, perStep)).Message);
 
-        // The same schedule, built anew, resumes.
+        // The same schedule, built anew, resumes, and so does one with a longer horizon.
         Trainer<float> same = NewTrainer<float>(modelSeed: 4);
         Checkpoint.Load(path, same);
         Assert.Equal(1, same.CompletedEpochs);
+        Trainer<float> longer = NewTrainer<float>(modelSeed: 4);
+        longer.Schedule = new CosineAnnealingSchedule(0.01, tMax: 12);
+        Checkpoint.Load(path, longer);
+        Assert.Equal(1, longer.CompletedEpochs);
     }
 
     [Fact]
