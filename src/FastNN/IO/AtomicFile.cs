@@ -15,7 +15,7 @@ internal static class AtomicFile
         string target = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(target)!;
         // A rename is atomic only within one file system, hence the same folder; the dot hides it from listings.
-        string temporary = Path.Combine(folder, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        string temporary = Path.Combine(folder, $".{Prefix(Path.GetFileName(target))}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -37,5 +37,15 @@ internal static class AtomicFile
             }
             throw;
         }
+    }
+
+    // The start of the target's name, enough to tell whose a left-over temporary file is: at most 64 characters (192
+    // UTF-8 bytes), so that with the 38 added the name stays within the 255 bytes file systems allow any name.
+    private static string Prefix(string name)
+    {
+        const int Length = 64;
+        if (name.Length <= Length)
+            return name;
+        return name[..(char.IsHighSurrogate(name[Length - 1]) ? Length - 1 : Length)];
     }
 }

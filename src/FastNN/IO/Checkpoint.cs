@@ -10,11 +10,12 @@ namespace FastNN.IO;
 /// <summary>
 /// Saves a training run so that it can resume exactly: the model (as <see cref="ModelFile"/> writes it), the optimizer's
 /// state, the trainer's position (steps and completed epochs, which place any learning-rate schedule) and the states of
-/// the random streams (the model's dropout generator and the trainer's shuffling generator), in one safetensors file.
+/// the random streams (the model's dropout generator and the trainer's shuffling generator) and the seed of the
+/// validation split the trainer takes, in one safetensors file.
 /// </summary>
 /// <remarks>
 /// <para>Resuming: build the model, optimizer and trainer as for the original run (same architecture, same optimizer
-/// type and groups, same <see cref="TrainerOptions"/>), call <see cref="Load{T}"/>, then <see cref="Trainer{T}.Fit"/>:
+/// type and groups, same <see cref="TrainerOptions"/>, same <see cref="Trainer{T}.Schedule"/>), call <see cref="Load{T}"/>, then <see cref="Trainer{T}.Fit"/>:
 /// it trains the epochs that remain, and a run stopped after epoch k and resumed ends with bit-identical weights to
 /// an uninterrupted one. The early-stopping watch (best epoch, epochs without improvement) belongs to one Fit call
 /// and is not saved, nor are the trainer's guard, monitor and regularizer, which you set up again.</para>
@@ -49,7 +50,8 @@ public static class Checkpoint
         OptimizerState<T> optimizer = trainer.Optimizer.SaveState();
         Dictionary<string, string> metadata = ModelMetadata.Write(model, info);
         metadata[CheckpointMetadata.Key] = new CheckpointMetadata(optimizer.Algorithm, optimizer.StepCount, optimizer.HyperParameters,
-            trainer.Steps, trainer.CompletedEpochs, model.Random.State, trainer.ShuffleRandom.State).ToJson();
+            trainer.Steps, trainer.CompletedEpochs, model.Random.State, trainer.ShuffleRandom.State, trainer.ValidationSeed,
+            CheckpointSchedule.Of(trainer)).ToJson();
         string[] buffers = [.. optimizer.Buffers.Keys.Order(StringComparer.Ordinal)];
         AtomicFile.Write(path, stream =>
         {
@@ -65,13 +67,13 @@ public static class Checkpoint
 
     /// <summary>
     /// Restores a run saved by <see cref="Save{T}"/> into <paramref name="trainer"/>: its model's tensors and dropout
-    /// generator, its optimizer's state, its step and epoch counts and its shuffling generator.
+    /// generator, its optimizer's state, its step and epoch counts, its shuffling generator and its validation split's seed.
     /// </summary>
     /// <param name="path">A checkpoint file.</param>
     /// <param name="trainer">A trainer set up as the saved one was; changed only when the whole file has been checked and read.</param>
     /// <returns>The info recorded with the model.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty, or <paramref name="trainer"/> is null (<see cref="ArgumentNullException"/>).</exception>
-    /// <exception cref="ModelFileException">The file is malformed or not a checkpoint, or its model, optimizer or metadata do not fit the trainer's (strict loading: all tensor mismatches are listed); the trainer is unchanged.</exception>
+    /// <exception cref="ModelFileException">The file is malformed or not a checkpoint, or its model, optimizer, learning-rate schedule (its type, per step or per epoch, and its rate at 0; its horizon may change, to extend a run) or metadata do not fit the trainer's (strict loading: all tensor mismatches are listed); the trainer is unchanged.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
     public static ModelInfo Load<T>(string path, Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T>
@@ -82,6 +84,8 @@ public static class Checkpoint
         Sequential<T> model = trainer.Model;
         using SafetensorsFile file = SafetensorsFile.Open(path);
         CheckpointMetadata progress = CheckpointMetadata.Read(file);
+        if (progress.Schedule?.Difference(trainer) is { } schedule)
+            throw file.Error($"the checkpoint's learning-rate schedule differs from the trainer's: {schedule}.");
         CheckArchitecture(file, model);
         ModelInfo info = ModelMetadata.ReadInfo(file, model.InputSize, model.OutputSize);
         string[] buffers = [.. trainer.Optimizer.BufferNames];
@@ -103,7 +107,7 @@ public static class Checkpoint
         ModelTensors.Apply(model, tensors);
         model.Random.Restore(progress.DropoutRandom);
         trainer.ShuffleRandom.Restore(progress.ShuffleRandom);
-        trainer.RestoreProgress(progress.TrainerSteps, progress.CompletedEpochs);
+        trainer.RestoreProgress(progress.TrainerSteps, progress.CompletedEpochs, progress.ValidationSeed ?? trainer.ValidationSeed);
         return info;
     }
 

@@ -8,13 +8,16 @@ namespace FastNN.IO;
 /// <summary>
 /// The training progress a checkpoint records besides tensors, as one JSON metadata value under
 /// <c>fastnn.checkpoint</c>: the optimizer's algorithm, step count and hyper-parameters, the trainer's step and epoch
-/// counts, and the states of the dropout and shuffling generators (64-bit words as decimal strings, which every JSON
-/// reader keeps exact).
+/// counts, the states of the dropout and shuffling generators (64-bit words as decimal strings, which every JSON
+/// reader keeps exact), the seed of the trainer's validation split and the trainer's learning-rate schedule
+/// (<see cref="CheckpointSchedule"/>). The last two are absent from files written before they were recorded: null, and
+/// the trainer keeps its own.
 /// </summary>
 internal sealed record CheckpointMetadata(
     string Algorithm, long OptimizerSteps, IReadOnlyDictionary<string, double> HyperParameters,
     long TrainerSteps, int CompletedEpochs,
-    (ulong, ulong, ulong, ulong) DropoutRandom, (ulong, ulong, ulong, ulong) ShuffleRandom)
+    (ulong, ulong, ulong, ulong) DropoutRandom, (ulong, ulong, ulong, ulong) ShuffleRandom, int? ValidationSeed,
+    CheckpointSchedule? Schedule)
 {
     public const string Key = "fastnn.checkpoint";
 
@@ -34,6 +37,9 @@ internal sealed record CheckpointMetadata(
             writer.WriteNumber("completed_epochs", CompletedEpochs);
             WriteRandom(writer, "dropout_random", DropoutRandom);
             WriteRandom(writer, "shuffle_random", ShuffleRandom);
+            if (ValidationSeed is int seed)
+                writer.WriteNumber("validation_seed", seed);
+            Schedule?.Write(writer, "schedule");
             writer.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
@@ -61,7 +67,9 @@ internal sealed record CheckpointMetadata(
                 Count(root, "trainer_steps"),
                 checked((int)Count(root, "completed_epochs")),
                 ReadRandom(root, "dropout_random"),
-                ReadRandom(root, "shuffle_random"));
+                ReadRandom(root, "shuffle_random"),
+                root.TryGetProperty("validation_seed", out _) ? Seed(root, "validation_seed") : null,
+                root.TryGetProperty("schedule", out JsonElement schedule) ? CheckpointSchedule.Read(schedule) : null);
         }
         catch (Exception e) when (e is JsonException or FormatException or OverflowException)
         {
@@ -78,6 +86,11 @@ internal sealed record CheckpointMetadata(
         Get(root, name, JsonValueKind.Number).TryGetInt64(out long value) && value >= 0
             ? value
             : throw new FormatException($"{name} must be a non-negative integer.");
+
+    private static int Seed(JsonElement root, string name) =>
+        Get(root, name, JsonValueKind.Number).TryGetInt32(out int value)
+            ? value
+            : throw new FormatException($"{name} must be a 32-bit integer.");
 
     private static void WriteRandom(Utf8JsonWriter writer, string name, (ulong, ulong, ulong, ulong) state)
     {

@@ -64,7 +64,7 @@ public sealed partial class Predictor<T>
     /// </summary>
     /// <remarks>
     /// <para>Probabilities are computed in double from the model's outputs and rounded to T: for binary classification
-    /// (one logit z) <c>(1 − σ(z), σ(z))</c> for classes 0 and 1; for classes, the softmax of the scores (shifted by
+    /// (one logit z) <c>(σ(−z), σ(z))</c> for classes 0 and 1 (each computed, so a small one keeps its digits); for classes, the softmax of the scores (shifted by
     /// their maximum). The class is the most probable, the first on a tie, as these rounded probabilities show it.
     /// A model whose last layer is already a softmax is read the same way, which gives the softmax of probabilities:
     /// train classifiers on logits, as <see cref="Trainer{T}"/> does. A row whose scores hold NaN (from a NaN feature)
@@ -154,12 +154,12 @@ public sealed partial class Predictor<T>
             p[i] = T.CreateTruncating(Math.Exp(double.CreateTruncating(z[i]) - max) / sum);
     }
 
-    /// <summary>(1 − σ(z), σ(z)), σ(z) = 1 / (1 + exp(−z)), in double.</summary>
+    /// <summary>(σ(−z), σ(z)), σ(z) = 1 / (1 + exp(−z)), in double: each side computed, not 1 − σ(z), which cancels to 0 for a confident z.</summary>
     private static void Logistic(T z, Span<T> p)
     {
-        double positive = 1 / (1 + Math.Exp(-double.CreateTruncating(z)));
-        p[0] = T.CreateTruncating(1 - positive);
-        p[1] = T.CreateTruncating(positive);
+        double logit = double.CreateTruncating(z);
+        p[0] = T.CreateTruncating(1 / (1 + Math.Exp(logit)));
+        p[1] = T.CreateTruncating(1 / (1 + Math.Exp(-logit)));
     }
 
     /// <summary>The index of the largest probability, the first of equal ones.</summary>

@@ -62,6 +62,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _batchTargets = new T[model.MaxBatch];
         _lossGradient = new T[model.MaxBatch * model.OutputSize];
         _shuffleRandom = new FastRandom(Options.Seed is int seed ? (ulong)seed : (ulong)Random.Shared.NextInt64());
+        ValidationSeed = Options.Seed ?? Random.Shared.Next();
     }
 
     /// <summary>The model being trained.</summary>
@@ -126,8 +127,15 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     internal FastRandom ShuffleRandom => _shuffleRandom;
 
-    /// <summary>Sets the progress counters, as read from a checkpoint.</summary>
-    internal void RestoreProgress(long steps, int completedEpochs) => (Steps, CompletedEpochs) = (steps, completedEpochs);
+    /// <summary>
+    /// The seed of the validation split <see cref="Fit"/> takes when it gets no validation set: <see cref="TrainerOptions.Seed"/>,
+    /// or one drawn at construction, so that every Fit and every resume holds out the same rows (saved by checkpoints).
+    /// </summary>
+    internal int ValidationSeed { get; private set; }
+
+    /// <summary>Sets the progress counters and the validation split's seed, as read from a checkpoint.</summary>
+    internal void RestoreProgress(long steps, int completedEpochs, int validationSeed) =>
+        (Steps, CompletedEpochs, ValidationSeed) = (steps, completedEpochs, validationSeed);
 
     /// <summary>
     /// One optimizer step on one mini-batch: zero the gradients, forward in training mode, loss and its gradient,
@@ -245,7 +253,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// from one <see cref="Fit"/> to the next. Early stopping and the best epoch are watched over this call's epochs.</remarks>
     /// <param name="train">The training rows (standardized already, if wanted).</param>
     /// <param name="validation">Rows to validate on after each epoch; null to hold out <see cref="TrainerOptions.ValidationFraction"/> of <paramref name="train"/>, or to train without validation.</param>
-    /// <param name="cancellationToken">Stops training between steps; the epoch in progress is still validated and recorded, and the history so far is returned.</param>
+    /// <param name="cancellationToken">Stops training between steps; the epoch in progress is still validated and recorded, and the history so far is returned. A run stopped this way before its last epoch is paused, not ended: the model stays as the last step left it (<see cref="TrainerOptions.RestoreBest"/> does not apply), so that the next Fit or a checkpoint continues it exactly.</param>
     /// <returns>The result of every epoch this call ran (none when the trainer had already completed its epochs) and the best one.</returns>
     /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, it has no rows, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)).</exception>
     /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, or the loss became non-finite.</exception>
@@ -253,7 +261,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(train);
         if (validation is null && Options.ValidationFraction > 0)
-            (train, validation) = train.Split(Options.ValidationFraction, Options.Seed ?? Environment.TickCount, stratified: Task != TaskKind.Regression);
+            (train, validation) = train.Split(Options.ValidationFraction, ValidationSeed, stratified: Task != TaskKind.Regression);
         CheckFeatures(train, nameof(train));
         CheckNotEmpty(train, nameof(train));
         if (validation is not null)
@@ -318,7 +326,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             }
         }
 
-        if (keepBest && bestEpoch > 0)
+        // A cancelled Fit has paused the run, not ended it: the next Fit (or a checkpoint) continues from the last step.
+        bool paused = cancellationToken.IsCancellationRequested && !stoppedEarly && CompletedEpochs < Options.Epochs;
+        if (keepBest && bestEpoch > 0 && !paused)
         {
             bestParameters.CopyTo(Model.Parameters);
             bestState.CopyTo(Model.State);

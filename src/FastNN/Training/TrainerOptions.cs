@@ -18,7 +18,8 @@ public sealed record TrainerOptions
 
     /// <summary>
     /// Seed of the shuffles (the trainer's <c>FastRandom</c> stream, seeded with the value's bits) and of the
-    /// validation split; <see langword="null"/> draws a random seed. Default 0.
+    /// validation split; <see langword="null"/> draws random seeds, once per trainer (every Fit of a trainer, and every
+    /// resume from its checkpoints, holds out the same rows). Default 0.
     /// </summary>
     public int? Seed { get; init; } = 0;
 
@@ -41,7 +42,7 @@ public sealed record TrainerOptions
     /// <summary>An improvement smaller than this does not count. Default 0.</summary>
     public double MinDelta { get; init; }
 
-    /// <summary>After training with a validation set, put back the parameters and state of the best epoch. Default true.</summary>
+    /// <summary>After training with a validation set, put back the parameters and state of the best epoch (when the run ends: not when a cancelled Fit pauses it). Default true.</summary>
     public bool RestoreBest { get; init; } = true;
 
     internal int BatchSizeFor(int maxBatch) => BatchSize ?? Math.Min(32, maxBatch);

@@ -30,6 +30,21 @@ public class AtomicSaveTests
         Assert.Equal(IoModels.Sample<float>(seed: 1).Parameters.ToArray(), ModelFile.Load<float>(path).Model.Parameters.ToArray());
     }
 
+    // A file system limits a name (255 bytes on Linux and Windows), not the temporary name a save makes up: a legal
+    // long name must save, with no temporary file left behind.
+    [Theory]
+    [InlineData('m', 243)]
+    [InlineData('模', 81)] // 3 bytes each in UTF-8
+    public void AFileWithALongLegalNameSaves(char letter, int count)
+    {
+        using var folder = new TempFolder();
+        string path = folder.File(new string(letter, count) + ".safetensors");
+        Sequential<float> model = IoModels.Sample<float>(seed: 1);
+        ModelFile.Save(path, model);
+        Assert.Equal([path], Directory.GetFileSystemEntries(folder.Path));
+        Assert.Equal(model.Parameters.ToArray(), ModelFile.Load<float>(path).Model.Parameters.ToArray());
+    }
+
     [Fact]
     public void ASaveReplacesThePreviousFileWhole()
     {

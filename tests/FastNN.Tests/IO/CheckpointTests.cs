@@ -5,6 +5,7 @@ using FastNN.Layers;
 using FastNN.Losses;
 using FastNN.Models;
 using FastNN.Optimizers;
+using FastNN.Regularization;
 using FastNN.Schedules;
 using FastNN.Training;
 
@@ -81,6 +82,135 @@ public class CheckpointTests
         Assert.Equal(whole.Model.Random.State, resumed.Model.Random.State);
     }
 
+    // Without a seed the trainer draws the validation split's seed: it must be drawn once and kept by checkpoints, or
+    // a resumed Fit (or a second Fit) holds out other rows, some of which it has trained on, and two resumes from one
+    // checkpoint part ways.
+    [Fact]
+    public void WithoutASeedTheHeldOutRowsAreTheSameAfterEveryResume()
+    {
+        static Trainer<float> Unseeded()
+        {
+            Sequential<float> model = new SequentialBuilder<float>(4).Dense(8).Relu().Dense(3).Build(maxBatch: 16, seed: 1);
+            return new Trainer<float>(model, new SoftmaxCrossEntropyLoss<float>(), new Sgd<float>(model.Parameters.Length, 0.1, momentum: 0.9),
+                TaskKind.MultiClassClassification, new TrainerOptions { Epochs = 4, BatchSize = 16, Seed = null, ValidationFraction = 0.3 });
+        }
+
+        using var folder = new TempFolder();
+        string path = folder.File("run.ckpt.safetensors");
+        Trainer<float> first = Unseeded();
+        using var stop = new CancellationTokenSource();
+        first.EpochCompleted = e => stop.Cancel();
+        first.Fit(Blobs<float>(), cancellationToken: stop.Token);
+        Checkpoint.Save(path, first);
+
+        var runs = new List<float[]>();
+        for (int run = 0; run < 2; run++)
+        {
+            Thread.Sleep(20); // a clock-drawn seed would differ
+            Trainer<float> resumed = Unseeded();
+            Checkpoint.Load(path, resumed);
+            resumed.Fit(Blobs<float>());
+            runs.Add(resumed.Model.Parameters.ToArray());
+        }
+        Assert.Equal(runs[0], runs[1]);
+    }
+
+    // RestoreBest puts the best epoch back when a run ends; a cancelled Fit has only paused it (the next Fit, or a
+    // checkpoint, continues it), so its model must stay as the last step left it. Validation rows with shifted labels
+    // make every epoch after the first worse, so the best epoch is never the one the run was paused after.
+    [Fact]
+    public void ARunPausedWithAValidationSetResumesExactlyWhereItStopped()
+    {
+        Dataset<float> train = Blobs<float>();
+        Dataset<float> validation = new(train.Features.ToArray(), [.. train.Targets.ToArray().Select(y => (y + 1) % 3)], 4);
+        var atEpoch = new Dictionary<int, float[]>();
+        Trainer<float> whole = NewTrainer<float>(modelSeed: 1);
+        whole.EpochCompleted = e => atEpoch[e.Epoch] = whole.Model.Parameters.ToArray();
+        Assert.Equal(1, whole.Fit(train, validation).BestEpoch);
+
+        using var folder = new TempFolder();
+        string path = folder.File("run.ckpt.safetensors");
+        Trainer<float> first = NewTrainer<float>(modelSeed: 1);
+        using var stop = new CancellationTokenSource();
+        first.EpochCompleted = e =>
+        {
+            if (e.Epoch == 3)
+                stop.Cancel();
+        };
+        first.Fit(train, validation, stop.Token);
+        Assert.Equal(atEpoch[3], first.Model.Parameters.ToArray());
+        Checkpoint.Save(path, first);
+
+        Trainer<float> resumed = NewTrainer<float>(modelSeed: 99);
+        Checkpoint.Load(path, resumed);
+        float[]? last = null;
+        resumed.EpochCompleted = e => last = resumed.Model.Parameters.ToArray();
+        resumed.Fit(train, validation);
+        Assert.Equal(atEpoch[6], last);
+    }
+
+    public static TheoryData<string> Optimizers() => ["SGD", "SGD momentum", "SGD Nesterov", "SGDW", "RMSprop", "RMSprop centered", "Adam", "AMSGrad", "AdamW"];
+
+    private static Optimizer<float> Optimizer(string name, int n) => name switch
+    {
+        "SGD" => new Sgd<float>(n, 0.05),
+        "SGD momentum" => new Sgd<float>(n, 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 1e-3),
+        "SGD Nesterov" => new Sgd<float>(n, 0.05, momentum: 0.9, nesterov: true),
+        "SGDW" => new Sgdw<float>(n, 0.05, momentum: 0.9),
+        "RMSprop" => new RmsProp<float>(n, 0.01),
+        "RMSprop centered" => new RmsProp<float>(n, 0.01, momentum: 0.5, centered: true, weightDecay: 1e-3),
+        "Adam" => new Adam<float>(n, 0.01, weightDecay: 1e-3),
+        "AMSGrad" => new Adam<float>(n, 0.01, amsGrad: true),
+        _ => new AdamW<float>(n, 0.01),
+    };
+
+    // Every optimizer, with everything else a run may have: a per-step warm-up schedule, clipping, an L2 penalty,
+    // dropout, batch and layer normalization, PReLU, a held-out split with patience (the best epoch not put back: each
+    // Fit watches its own); paused after 1 and after 4 epochs.
+    [Theory]
+    [MemberData(nameof(Optimizers))]
+    public void EveryOptimizerResumesBitIdentically(string optimizer)
+    {
+        Trainer<float> New(ulong modelSeed)
+        {
+            Sequential<float> model = new SequentialBuilder<float>(4).Dense(12).BatchNorm().PRelu().Dropout(0.3).Dense(8).LayerNorm().Elu().Dense(3)
+                .Build(maxBatch: 16, modelSeed);
+            return new Trainer<float>(model, new SoftmaxCrossEntropyLoss<float>(), Optimizer(optimizer, model.Parameters.Length), TaskKind.MultiClassClassification,
+                new TrainerOptions { Epochs = 6, BatchSize = 16, Seed = 7, ValidationFraction = 0.2, Patience = 10, RestoreBest = false })
+            {
+                Schedule = new WarmupSchedule(new StepSchedule(0.02, 7, 0.5), 5),
+                ScheduleEachStep = true,
+                MaxGradientNorm = 1.0,
+                Regularizer = new L2Penalty<float>(1e-3),
+            };
+        }
+
+        Dataset<float> data = Blobs<float>();
+        Trainer<float> whole = New(1);
+        whole.Fit(data);
+        foreach (int pauseAfter in new[] { 1, 4 })
+        {
+            using var folder = new TempFolder();
+            string path = folder.File("run.ckpt.safetensors");
+            Trainer<float> first = New(1);
+            using var stop = new CancellationTokenSource();
+            first.EpochCompleted = e =>
+            {
+                if (e.Epoch == pauseAfter)
+                    stop.Cancel();
+            };
+            first.Fit(data, cancellationToken: stop.Token);
+            Checkpoint.Save(path, first);
+            Trainer<float> resumed = New(99);
+            Checkpoint.Load(path, resumed);
+            resumed.Fit(data);
+            Assert.Equal(whole.Model.Parameters.ToArray(), resumed.Model.Parameters.ToArray());
+            Assert.Equal(whole.Model.State.ToArray(), resumed.Model.State.ToArray());
+            Assert.Equal(whole.Optimizer.LearningRate, resumed.Optimizer.LearningRate);
+            Assert.Equal(whole.Steps, resumed.Steps);
+        }
+    }
+
     [Fact]
     public void ACheckpointForAnotherOptimizerIsRejectedAndTheTrainerIsUnchanged()
     {
@@ -92,7 +222,10 @@ public class CheckpointTests
 
         Sequential<float> model = new SequentialBuilder<float>(4).Dense(16).BatchNorm().Relu().Dropout(0.3).Dense(3).Build(maxBatch: 16, seed: 4);
         var adam = new Adam<float>(model.Parameters.Length);
-        var trainer = new Trainer<float>(model, new SoftmaxCrossEntropyLoss<float>(), adam, TaskKind.MultiClassClassification);
+        var trainer = new Trainer<float>(model, new SoftmaxCrossEntropyLoss<float>(), adam, TaskKind.MultiClassClassification)
+        {
+            Schedule = new CosineAnnealingSchedule(0.01, tMax: 6),
+        };
         float[] parameters = model.Parameters.ToArray(), state = model.State.ToArray();
         var random = model.Random.State;
 
@@ -103,6 +236,54 @@ public class CheckpointTests
         Assert.Equal(random, model.Random.State);
         Assert.Equal(0, adam.StepCount);
         Assert.Equal(0, trainer.Steps);
+    }
+
+    // The schedule places the learning rate of every remaining step: resuming under another one (or none, or one
+    // starting elsewhere, or stepped per step instead of per epoch) is not the saved run, so it is refused before anything
+    // changes. Its horizon may change: a run may be extended.
+    [Fact]
+    public void ACheckpointTrainedUnderAnotherScheduleIsRejectedAndTheTrainerIsUnchanged()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("run.ckpt.safetensors");
+        Trainer<float> saved = NewTrainer<float>(modelSeed: 1);
+        using var stop = new CancellationTokenSource();
+        saved.EpochCompleted = e => stop.Cancel();
+        saved.Fit(Blobs<float>(), cancellationToken: stop.Token);
+        Checkpoint.Save(path, saved);
+
+        ILearningRateSchedule?[] others = [null, new CosineAnnealingSchedule(0.02, tMax: 6), new StepSchedule(0.01, 2)];
+        foreach (ILearningRateSchedule? other in others)
+        {
+            Trainer<float> trainer = NewTrainer<float>(modelSeed: 4);
+            trainer.Schedule = other;
+            float[] parameters = trainer.Model.Parameters.ToArray();
+            var e = Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, trainer));
+            Assert.Contains("schedule", e.Message);
+            Assert.Equal(parameters, trainer.Model.Parameters.ToArray());
+            Assert.Equal(0, trainer.Steps);
+            Assert.Equal(0, trainer.CompletedEpochs);
+        }
+        var none = NewTrainer<float>(modelSeed: 4);
+        none.Schedule = null;
+        Assert.Contains("the checkpoint's learning-rate schedule differs from the trainer's: the run was saved with a CosineAnnealingSchedule per epoch, the trainer has no learning-rate schedule.",
+            Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, none)).Message);
+        var faster = NewTrainer<float>(modelSeed: 4);
+        faster.Schedule = new CosineAnnealingSchedule(0.02, tMax: 6);
+        Assert.Contains("the run was saved with a CosineAnnealingSchedule per epoch starting at 0.01, the trainer has a CosineAnnealingSchedule per epoch starting at 0.02.",
+            Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, faster)).Message);
+        Trainer<float> perStep = NewTrainer<float>(modelSeed: 4);
+        perStep.ScheduleEachStep = true;
+        Assert.Contains("schedule", Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, perStep)).Message);
+
+        // The same schedule, built anew, resumes, and so does one with a longer horizon.
+        Trainer<float> same = NewTrainer<float>(modelSeed: 4);
+        Checkpoint.Load(path, same);
+        Assert.Equal(1, same.CompletedEpochs);
+        Trainer<float> longer = NewTrainer<float>(modelSeed: 4);
+        longer.Schedule = new CosineAnnealingSchedule(0.01, tMax: 12);
+        Checkpoint.Load(path, longer);
+        Assert.Equal(1, longer.CompletedEpochs);
     }
 
     [Fact]

@@ -48,6 +48,49 @@ public class ModelFileTests
         Assert.Equal(model.State.ToArray(), rebuilt.State.ToArray());
     }
 
+    // Every built-in layer with its non-default arguments (and PReLU slopes and batch statistics moved by training), saved
+    // as double: loaded as double it predicts bit for bit as before, directly and (within the predictor's bound) through a
+    // Predictor; loaded as float it is the same architecture. Saved as float, it loads as double exactly.
+    [Fact]
+    public void EveryLayerTypeRoundTripsBitForBit()
+    {
+        Sequential<double> model = new SequentialBuilder<double>(3).Dense(6, bias: false).LeakyRelu(0.2).Dense(6).Elu(0.7).Softplus(2, 5).Dense(5)
+            .Gelu(true).Silu().BatchNorm(1e-3, 0.3).Sigmoid().Dense(4).Tanh().PRelu(false, 0.1).Dense(4).PRelu(true, -0.3).Dropout(0.4)
+            .Residual(b => b.Dense(4).Relu().Dense(4)).Concat(b => b.Dense(2).Gelu()).LayerNorm(1e-4).Dense(3).LogSoftmax().Build(maxBatch: 8, seed: 3);
+        double[] x = IoModels.Input<double>(8, 3, 1);
+        model.Training = true;
+        for (int i = 0; i < 4; i++)
+            model.Forward(x, 8);
+        foreach (ParameterTensor p in model.ParameterTensors.Where(p => p.Name.EndsWith(".weight", StringComparison.Ordinal) && p.Shape.Length == 1 && p.Length <= 4))
+            model.Parameters[p.Offset] -= 0.5; // PReLU slopes away from their init
+        model.Training = false;
+        double[] before = model.Forward(x, 8).ToArray();
+
+        using var folder = new TempFolder();
+        string path = folder.File("model.safetensors");
+        ModelFile.Save(path, model);
+        Sequential<double> loaded = ModelFile.Load<double>(path).Model;
+        Assert.Equal(model.ToJson(), loaded.ToJson());
+        Assert.Equal(model.State.ToArray(), loaded.State.ToArray());
+        Assert.Equal(before, loaded.Forward(x, 8).ToArray());
+        var predicted = new double[before.Length];
+        FastNN.Inference.Predictor<double>.Load(path, chunkRows: 3).Predict(x, predicted, 8);
+        double bound = 1e-12 * (1 + before.Max(Math.Abs));
+        Assert.All(before.Zip(predicted), pair => Assert.True(Math.Abs(pair.First - pair.Second) <= bound, $"{pair.First} vs {pair.Second}"));
+        Assert.Equal(model.ToJson(), ModelFile.Load<float>(path).Model.ToJson());
+
+        Sequential<float> single = Sequential<float>.FromJson(model.ToJson(), seed: 3);
+        for (int i = 0; i < single.Parameters.Length; i++)
+            single.Parameters[i] = (float)model.Parameters[i];
+        for (int i = 0; i < single.State.Length; i++)
+            single.State[i] = (float)model.State[i];
+        string singlePath = folder.File("single.safetensors");
+        ModelFile.Save(singlePath, single);
+        Sequential<double> widened = ModelFile.Load<double>(singlePath).Model;
+        Assert.Equal(single.Parameters.ToArray().Select(v => (double)v), widened.Parameters.ToArray());
+        Assert.Equal(single.State.ToArray().Select(v => (double)v), widened.State.ToArray());
+    }
+
     [Fact]
     public void TheFileIsSafetensorsWithPyTorchNamesDtypesAndMetadata()
     {

@@ -68,6 +68,11 @@ public class PyTorchInteropTests(ITestOutputHelper output)
         built.Training = false;
         ModelFile.LoadWeights(path, built);
         Close(expected, built.Forward(input, batch), tolerance, $"{name}_{dtype} via LoadWeights");
+
+        var predictor = FastNN.Inference.Predictor<T>.Load(path, chunkRows: 2);
+        var predicted = new T[expected.Length];
+        predictor.Predict(input, predicted, batch);
+        Close(expected, predicted, tolerance, $"{name}_{dtype} via Predictor.Load");
     }
 
     [Theory]

@@ -105,6 +105,40 @@ public class PredictorFileTests
         Assert.Equal(2, seen.Count);
     }
 
+    // A confident classifier's small probability is a number like any other (its log is the log-loss): 1 − σ(z) would
+    // cancel to 0 or keep a few digits, σ(−z) keeps all of them. Reference: σ(z) = eᶻ/(1 + eᶻ) written for each sign.
+    [Fact]
+    public void ConfidentBinaryProbabilitiesKeepEveryDigit()
+    {
+        static double Sigma(double z) => z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
+        double[] logits = [-60, -45, -30, -12, -0.5, 0, 0.5, 12, 30, 45, 60];
+        var info = new ModelInfo { Task = TaskKind.BinaryClassification };
+        var exact = new Predictor<double>(Identity<double>(), info);
+        var single = new Predictor<float>(Identity<float>(), info);
+        foreach (double z in logits)
+        {
+            var p = new double[2];
+            var pf = new float[2];
+            exact.Classify([z], p);
+            single.Classify([(float)z], pf);
+            double[] expected = [Sigma(-z), Sigma(z)];
+            for (int c = 0; c < 2; c++)
+            {
+                Assert.True(Math.Abs(p[c] - expected[c]) <= 4e-16 * expected[c], $"double z = {z}, class {c}: {p[c]:R}, expected {expected[c]:R}");
+                Assert.True(Math.Abs(pf[c] - expected[c]) <= 2e-7 * expected[c], $"float z = {z}, class {c}: {pf[c]:R}, expected {expected[c]:R}");
+            }
+        }
+    }
+
+    // One input, one output, the logit the input itself: Linear(1, 1) with weight 1 and bias 0.
+    private static Sequential<T> Identity<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        Sequential<T> model = new SequentialBuilder<T>(1).Dense(1).Build(maxBatch: 1, seed: 1);
+        model.Parameter("0.weight")[0] = T.One;
+        model.Parameter("0.bias")[0] = T.Zero;
+        return model;
+    }
+
     [Fact]
     public void MultiClassClassifierGivesTheSoftmaxAndTheMostProbableClass()
     {
