@@ -12,22 +12,22 @@ public class ModelFileTests
     private static CliRun Train(Cli cli, params string[] args) => cli.Run(["train", "--plot", cli.PathOf("plot.png"), .. args]);
 
     // What the library itself computes for a saved model on a CSV file: its outputs on the standardized feature columns.
-    private static (SavedModel<float> Saved, Dataset<float> Data, float[] Outputs) Library(string model, string data)
+    private static (SavedModel<T> Saved, Dataset<T> Data, T[] Outputs) Library<T>(string model, string data) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        SavedModel<float> saved = ModelFile.Load<float>(model);
+        SavedModel<T> saved = ModelFile.Load<T>(model);
         ModelInfo info = saved.Info;
-        Dataset<float> rows = Csv.Read<float>(data, new CsvOptions
+        Dataset<T> rows = Csv.Read<T>(data, new CsvOptions
         {
             FeatureColumns = info.FeatureNames,
             LabelColumn = info.TargetName,
             Target = info.Task == TaskKind.Regression ? CsvTarget.Numeric : CsvTarget.ClassLabels,
             ClassLabels = info.Task == TaskKind.Regression ? null : info.ClassLabels,
         });
-        Dataset<float> standardized = info.Input!.Transform(rows);
+        Dataset<T> standardized = info.Input!.Transform(rows);
         // In batches of the model's MaxBatch, as the commands run it: a row's last bits may depend on the batch it falls
         // in (a batch of a few rows takes the GEMM's dot-product path), and the text compared below is exact.
-        Sequential<float> net = saved.Model;
-        var outputs = new float[rows.Rows * net.OutputSize];
+        Sequential<T> net = saved.Model;
+        var outputs = new T[rows.Rows * net.OutputSize];
         for (int first = 0; first < rows.Rows; first += net.MaxBatch)
         {
             int batch = Math.Min(net.MaxBatch, rows.Rows - first);
@@ -43,7 +43,7 @@ public class ModelFileTests
         using var cli = new Cli();
         string model = cli.PathOf("cancer.safetensors"), data = Cli.Data("breast_cancer.csv");
         Assert.Equal(0, Train(cli, "--data", data, "--layers", "16", "--epochs", "5", "--save", model).ExitCode);
-        var (saved, rows, logits) = Library(model, data);
+        var (saved, rows, logits) = Library<float>(model, data);
         Assert.Equal(["0", "1"], saved.Info.ClassLabels!);
 
         CliRun eval = cli.Run("eval", "--model", model, "--data", data);
@@ -63,9 +63,30 @@ public class ModelFileTests
             double p1 = 1 / (1 + Math.Exp(-(double)logits[r]));
             Assert.Equal(logits[r] > 0 ? "1" : "0", cells[0]);
             Assert.Equal(((float)p1).ToString("R", CultureInfo.InvariantCulture), cells[2]);
-            Assert.Equal(((float)(1 - p1)).ToString("R", CultureInfo.InvariantCulture), cells[1]);
+            double p0 = 1 / (1 + Math.Exp((double)logits[r]));
+            Assert.Equal(((float)p0).ToString("R", CultureInfo.InvariantCulture), cells[1]);
         }
         Assert.All(lines.Skip(1).SelectMany(l => l.Split(',').Skip(1)), cell => Assert.True(SignificantDigits(cell) <= 9, cell));
+    }
+
+    [Fact]
+    public void ADoubleBinaryModelsClassZeroProbabilityKeepsItsDigits()
+    {
+        // 1 − σ(z) keeps only the digits σ(z) leaves below 1: wrong in the last places from z ≈ 1, and 0 from z ≈ 37.
+        using var cli = new Cli();
+        string model = cli.PathOf("cancer64.safetensors"), data = Cli.Data("breast_cancer.csv");
+        Assert.Equal(0, Train(cli, "--data", data, "--layers", "16", "--epochs", "20", "--double", "--save", model).ExitCode);
+        var (_, rows, logits) = Library<double>(model, data);
+        CliRun predict = cli.Run("predict", "--model", model, "--data", data, "--double", "--output", cli.PathOf("p.csv"));
+        Assert.True(predict.ExitCode == 0, predict.ToString());
+        string[] lines = File.ReadAllLines(cli.PathOf("p.csv"));
+        Assert.Contains(logits, z => z > 5);
+        for (int r = 0; r < rows.Rows; r++)
+        {
+            string[] cells = lines[r + 1].Split(',');
+            Assert.Equal(1 / (1 + Math.Exp(logits[r])), double.Parse(cells[1], CultureInfo.InvariantCulture), 15);
+            Assert.Equal(1 / (1 + Math.Exp(-logits[r])), double.Parse(cells[2], CultureInfo.InvariantCulture), 15);
+        }
     }
 
     // The digits of a number's mantissa, leading zeros aside: at most 9 are needed to read back any float.
@@ -82,7 +103,7 @@ public class ModelFileTests
             text.Append(CultureInfo.InvariantCulture, $"{i % 3 + 0.01 * i},{(i * 7) % 5},{(i % 3) switch { 0 => "dog", 1 => "cat", _ => "eel" }}\n");
         string data = cli.Write("pets.csv", text.ToString());
         Assert.Equal(0, Train(cli, "--data", data, "--layers", "8", "--epochs", "20", "--save", model).ExitCode);
-        var (saved, rows, scores) = Library(model, data);
+        var (saved, rows, scores) = Library<float>(model, data);
 
         // Prediction needs no label column, and takes the feature columns by name in any order.
         string unlabelled = cli.Write("new.csv", "weight,size\n" + string.Concat(Enumerable.Range(0, rows.Rows).Select(r =>
@@ -179,7 +200,7 @@ public class ModelFileTests
         using var cli = new Cli();
         string model = cli.PathOf("ridge.safetensors"), data = Cli.Data("diabetes.csv");
         Assert.Equal(0, Train(cli, "--data", data, "--layers", "", "--optimizer", "sgd", "--epochs", "30", "--save", model).ExitCode);
-        var (saved, rows, outputs) = Library(model, data);
+        var (saved, rows, outputs) = Library<float>(model, data);
         Standardizer target = saved.Info.Target!;
         double[] predictions = outputs.Select(z => z * target.Scales[0] + target.Means[0]).ToArray();
         double[] y = rows.Targets.ToArray().Select(v => (double)v).ToArray();

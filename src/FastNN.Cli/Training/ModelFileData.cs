@@ -99,8 +99,9 @@ internal sealed class ModelFileData<T> where T : unmanaged, IFloatingPointIeee75
             Span<double> p = probabilities.AsSpan(r * classes, classes);
             if (Task == TaskChoice.Binary)
             {
-                double positive = 1 / (1 + Math.Exp(-double.CreateChecked(outputs[r])));
-                (p[0], p[1]) = (1 - positive, positive);
+                // σ(−z) for class 0, not 1 − σ(z), which cancels to 0 for a confident positive (as Predictor.Classify).
+                double z = double.CreateChecked(outputs[r]);
+                (p[0], p[1]) = (1 / (1 + Math.Exp(z)), 1 / (1 + Math.Exp(-z)));
                 continue;
             }
             ReadOnlySpan<T> scores = outputs.Slice(r * classes, classes);
