@@ -7,13 +7,16 @@ namespace FastNN.Data;
 /// scikit-learn's <c>StandardScaler</c>) fitted on training rows only and then applied to any rows.
 /// </summary>
 /// <remarks>
-/// Statistics are accumulated in <see cref="double"/>. A constant feature (σ = 0) gets σ = 1, so it maps to 0
-/// instead of dividing by zero. Fit on the training part only: fitting on validation or test rows leaks them
+/// Statistics are accumulated in <see cref="double"/>. A constant feature (σ = 0, or a σ no larger than the
+/// rounding of its mean, <c>n·ε·|μ|</c>, as scikit-learn's <c>StandardScaler</c> decides) gets σ = 1, so it maps to 0
+/// instead of dividing by zero or by rounding noise. Fit on the training part only: fitting on validation or test rows leaks them
 /// into training.
 /// <para>Thread safety: immutable; any number of threads may use one instance at once.</para>
 /// </remarks>
 public sealed class Standardizer
 {
+    private const double RoundOff = 2.220446049250313e-16; // machine epsilon of double: 2⁻⁵²
+
     private readonly double[] _means;
     private readonly double[] _scales;
 
@@ -85,8 +88,10 @@ public sealed class Standardizer
         }
         for (int c = 0; c < featureCount; c++)
         {
-            double sigma = Math.Sqrt(scales[c] / rows);
-            scales[c] = sigma > 0 ? sigma : 1;
+            // A constant column's mean is rounded (ten 0.1s average to 0.1 − 1 ulp), so its variance is rounding noise
+            // up to about (n·ε·|μ|)², not 0: below that bound, as scikit-learn's StandardScaler, it is constant.
+            double variance = scales[c] / rows, noise = rows * RoundOff * means[c];
+            scales[c] = variance > noise * noise ? Math.Sqrt(variance) : 1;
         }
         return new Standardizer(means, scales);
     }

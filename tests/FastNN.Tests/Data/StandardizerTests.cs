@@ -63,4 +63,28 @@ public class StandardizerTests
         Assert.Throws<ArgumentException>(() => s.Transform(new Dataset<double>([1, 2, 3], [0], 3)));
         Assert.Throws<ArgumentException>(() => new Standardizer([0.0], [0.0]));
     }
+
+    [Fact]
+    public void AConstantColumnWhoseMeanRoundsIsStillConstant()
+    {
+        // Ten 0.1s sum to 0.9999999999999999, so the mean is one ulp off 0.1 and the deviations are 1.4e-17, not 0.
+        // Taking that rounding noise as σ sends a held-out 0.2 to 7.2e15 instead of 0.1 (σ = 1, as scikit-learn).
+        double[] train = Enumerable.Repeat(0.1, 10).ToArray();
+        Standardizer s = Standardizer.Fit<double>(train, rows: 10, featureCount: 1);
+        Assert.Equal(1.0, s.Scales[0]);
+        double[] heldOut = [0.1, 0.2];
+        s.Transform<double>(heldOut);
+        Assert.Equal(0.0, heldOut[0], 1e-15);
+        Assert.Equal(0.1, heldOut[1], 1e-15);
+    }
+
+    [Fact]
+    public void ASmallSpreadAroundAHugeMeanIsKept()
+    {
+        // σ of 1e30 + {−1e20, 0, 1e20} is 1e20·√(2/3): two passes keep it, and it is far above rounding noise.
+        double[] x = [1e30 - 1e20, 1e30, 1e30 + 1e20];
+        Standardizer s = Standardizer.Fit<double>(x, rows: 3, featureCount: 1);
+        Assert.Equal(1e20 * Math.Sqrt(2.0 / 3), s.Scales[0], 1e20 * 1e-5);
+        Assert.Equal(1e30, s.Means[0], 1e30 * 1e-15);
+    }
 }
