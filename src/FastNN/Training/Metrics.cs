@@ -10,7 +10,8 @@ namespace FastNN.Training;
 public static class Metrics
 {
     /// <summary>
-    /// Multi-class accuracy: the fraction of rows whose highest score (the first, on ties) is at the target class.
+    /// Multi-class accuracy: the fraction of rows whose highest score (the first, on ties) is at the target class;
+    /// NaN when a score is NaN (a diverged model has no argmax, so no accuracy, as its loss is NaN).
     /// </summary>
     /// <param name="scores">Row-major <c>[rows, classes]</c> logits or probabilities.</param>
     /// <param name="labels">Class index of each row, stored as <typeparamref name="T"/>.</param>
@@ -25,6 +26,7 @@ public static class Metrics
         CheckLength(scores.Length, (long)rows * classes, nameof(scores));
         CheckLength(labels.Length, rows, nameof(labels));
         int correct = 0;
+        bool undefined = false;
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<T> row = scores.Slice(r * classes, classes);
@@ -34,18 +36,19 @@ public static class Metrics
                 if (row[c] > row[best])
                     best = c;
             }
+            undefined |= HasNaN(row);
             int label = ClassLabels.ToIndex(labels[r], r, nameof(labels));
             if (label >= classes)
                 throw new ArgumentException($"labels[{r}] = {label} is not a class index in [0, {classes}).", nameof(labels));
             if (best == label)
                 correct++;
         }
-        return (double)correct / rows;
+        return undefined ? double.NaN : (double)correct / rows;
     }
 
     /// <summary>
     /// Binary accuracy from logits: a row is predicted positive when its logit is above 0 (probability above ½),
-    /// and is correct when that matches its 0/1 label.
+    /// and is correct when that matches its 0/1 label; NaN when a logit is NaN (a diverged model).
     /// </summary>
     /// <param name="logits">One logit per row.</param>
     /// <param name="labels">0 or 1 per row.</param>
@@ -61,7 +64,7 @@ public static class Metrics
             if ((logits[i] > T.Zero) == (labels[i] == T.One))
                 correct++;
         }
-        return (double)correct / logits.Length;
+        return HasNaN(logits) ? double.NaN : (double)correct / logits.Length;
     }
 
     /// <summary>Mean squared error <c>(1/n)·Σ (pᵢ − yᵢ)²</c>.</summary>
@@ -100,6 +103,16 @@ public static class Metrics
         if (total == 0)
             return residual == 0 ? 1 : 0;
         return 1 - residual / total;
+    }
+
+    private static bool HasNaN<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (T v in values)
+        {
+            if (T.IsNaN(v))
+                return true;
+        }
+        return false;
     }
 
     private static double SumOfSquaredErrors<T>(ReadOnlySpan<T> predictions, ReadOnlySpan<T> targets) where T : unmanaged, IFloatingPointIeee754<T>

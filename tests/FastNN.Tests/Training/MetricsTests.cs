@@ -24,6 +24,18 @@ public class MetricsTests
     }
 
     [Fact]
+    public void ADivergedModelsNaNScoresHaveNoAccuracy()
+    {
+        // A model whose weights went NaN scores every class NaN. Counting its rows as class 0 (or negative) credited it
+        // with the share of that class (here ½), so a grid search could pick it; its accuracy is NaN, as its RMSE and R².
+        double[] labels = [0, 1];
+        Assert.True(double.IsNaN(Metrics.Accuracy<double>([double.NaN, double.NaN, double.NaN, double.NaN], labels, 2, 2)));
+        Assert.True(double.IsNaN(Metrics.Accuracy<float>([1f, 0f, float.NaN, 2f], [0f, 1f], 2, 2)));
+        Assert.True(double.IsNaN(Metrics.BinaryAccuracy<double>([-1.0, double.NaN], labels)));
+        Assert.Throws<ArgumentException>(() => Metrics.Accuracy<double>([double.NaN, 0], [2.0], 1, 2));
+    }
+
+    [Fact]
     public void RegressionMetricsMatchHandComputedValues()
     {
         double[] p = [2.5, 0.0, 2, 8];
