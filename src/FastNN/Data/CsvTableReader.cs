@@ -229,10 +229,11 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         LabelIndex labels = _labels!;
         if (_options.ClassLabels is { } known)
             return (Convert(id => id), [.. known]);
-        if (labels.Count < 2)
+        // Auto took the column as classes because its targets are integers: 1 and 1.0 are one class there.
+        (string[] sorted, int[] rank) = labels.Order(mergeEqualNumbers: _options.Target == CsvTarget.Auto);
+        if (sorted.Length < 2)
             throw Error(_headerLine, _targetColumn + 1,
-                $"the target column '{_names[_targetColumn]}' holds one class ('{labels.Labels[0]}') in all {_rows} rows; classification needs at least two.");
-        (string[] sorted, int[] rank) = labels.Order();
+                $"the target column '{_names[_targetColumn]}' holds one class ('{sorted[0]}') in all {_rows} rows; classification needs at least two.");
         return (Convert(id => rank[id]), sorted);
 
         T[] Convert(Func<int, int> classOf)

@@ -50,9 +50,10 @@ internal sealed class LabelIndex
 
     /// <summary>
     /// The labels in their stable order (by value when every label is a number, ties and other columns by ordinal text),
-    /// and for each id its rank in that order.
+    /// and for each id its rank in that order. With <paramref name="mergeEqualNumbers"/>, numeric labels of equal value
+    /// (<c>1</c> and <c>1.0</c>) are one class, named by the ordinal-first of their texts.
     /// </summary>
-    public (string[] Sorted, int[] RankOfId) Order()
+    public (string[] Sorted, int[] RankOfId) Order(bool mergeEqualNumbers = false)
     {
         var ids = Enumerable.Range(0, _labels.Count).ToArray();
         double[] values = _labels.Select(l => double.TryParse(l, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : double.NaN).ToArray();
@@ -63,8 +64,13 @@ internal sealed class LabelIndex
             return byValue != 0 ? byValue : string.CompareOrdinal(_labels[a], _labels[b]);
         });
         var rank = new int[ids.Length];
+        var sorted = new List<string>(ids.Length);
         for (int r = 0; r < ids.Length; r++)
-            rank[ids[r]] = r;
-        return (ids.Select(i => _labels[i]).ToArray(), rank);
+        {
+            if (!(mergeEqualNumbers && numeric && r > 0 && values[ids[r]] == values[ids[r - 1]]))
+                sorted.Add(_labels[ids[r]]);
+            rank[ids[r]] = sorted.Count - 1;
+        }
+        return ([.. sorted], rank);
     }
 }

@@ -60,6 +60,19 @@ public class CsvTargetTests
     }
 
     [Fact]
+    public void AutoNumbersIntegerClassesByValueSoOneAndOnePointZeroAreOneClass()
+    {
+        // Auto takes the column as classes because every target is an integer: 1 and 1.0 (and 0 and -0) are then the same
+        // class, not four classes as the texts 1, 1.0, 2, 2.0 were; each keeps its ordinal-first spelling.
+        Dataset<double> data = ReadText("x,y\n1,1\n2,2.0\n3,1.0\n4,2\n5,-0\n6,0\n", Auto);
+        Assert.Equal(["-0", "1", "2"], data.ClassLabels!);
+        Assert.Equal([1.0, 2.0, 1.0, 2.0, 0.0, 0.0], data.Targets.ToArray());
+        Assert.Contains("one class", Assert.Throws<CsvFormatException>(() => ReadText("x,y\n1,1\n2,1.0\n", Auto)).Message);
+        // Named classes stay compared as text, as CsvTarget.ClassLabels documents.
+        Assert.Equal(["1", "1.0"], ReadText("x,y\n1,1\n2,1.0\n", Classes).ClassLabels!);
+    }
+
+    [Fact]
     public void AutoReadsWordsAsClasses()
     {
         Dataset<double> data = ReadText("x,y\n1,yes\n2,no\n", Auto);
