@@ -83,12 +83,15 @@ public static class Metrics
     /// <summary>
     /// Coefficient of determination <c>R² = 1 − Σ (yᵢ − pᵢ)² / Σ (yᵢ − ȳ)²</c>: 1 for a perfect fit, 0 for
     /// predicting the mean, negative for worse. As scikit-learn's <c>r2_score</c>, constant targets give 1 when
-    /// the fit is perfect and 0 otherwise.
+    /// the fit is perfect and 0 otherwise, and a single row gives NaN (R² is undefined for it: a leave-one-out fold
+    /// has no R² of its own).
     /// </summary>
     /// <exception cref="ArgumentException">The spans are empty or differ in length.</exception>
     public static double RSquared<T>(ReadOnlySpan<T> predictions, ReadOnlySpan<T> targets) where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckPair(predictions.Length, targets.Length);
+        if (targets.Length < 2)
+            return double.NaN;
         double mean = 0;
         foreach (T y in targets)
             mean += double.CreateChecked(y);

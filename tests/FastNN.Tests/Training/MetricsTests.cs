@@ -54,6 +54,16 @@ public class MetricsTests
     }
 
     [Fact]
+    public void RSquaredOfOneRowIsUndefinedAsInScikitLearn()
+    {
+        // One row has no spread to explain: r2_score returns NaN (UndefinedMetricWarning). Returning 1 or 0 made every
+        // leave-one-out fold score 0 (or 1 on an exact hit), so a grid search compared settings on a meaningless mean.
+        Assert.True(double.IsNaN(Metrics.RSquared<double>([4], [4])));
+        Assert.True(double.IsNaN(Metrics.RSquared<float>([3f], [4f])));
+        Assert.Equal(1 - 1.0 / 2, Metrics.RSquared<double>([1, 2], [1, 3]), 1e-15);
+    }
+
+    [Fact]
     public void RejectsMismatchedLengths()
     {
         Assert.Throws<ArgumentException>(() => Metrics.MeanSquaredError<double>([1, 2], [1]));
