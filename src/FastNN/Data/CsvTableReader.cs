@@ -188,7 +188,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         {
             if (_options.ClassLabels is null)
                 _labelIds.Add(_labels!.GetOrAdd(cell));
-            else if (_labels!.TryGet(cell, out int id))
+            else if (_labels!.TryGet(cell, out int id) || (isNumber && _labels.TryGetNumber(double.CreateChecked(value), out id)))
                 _labelIds.Add(id);
             else
                 throw Error(line, column, $"'{cell}' in column '{_names[column - 1]}' is not one of the {_labels.Count} known classes ({List(_labels.Labels)}).");

@@ -48,6 +48,17 @@ internal sealed class LabelIndex
     /// <summary>The id of <paramref name="label"/>, if present.</summary>
     public bool TryGet(ReadOnlySpan<char> label, out int id) => _lookup.TryGetValue(label, out id);
 
+    /// <summary>The id of the first label that is a number equal to <paramref name="value"/> (<c>1</c> for 1.0), if any.</summary>
+    public bool TryGetNumber(double value, out int id)
+    {
+        for (id = 0; id < _labels.Count; id++)
+        {
+            if (double.TryParse(_labels[id], NumberStyles.Float, CultureInfo.InvariantCulture, out double label) && label == value)
+                return true;
+        }
+        return false;
+    }
+
     /// <summary>
     /// The labels in their stable order (by value when every label is a number, ties and other columns by ordinal text),
     /// and for each id its rank in that order. With <paramref name="mergeEqualNumbers"/>, numeric labels of equal value

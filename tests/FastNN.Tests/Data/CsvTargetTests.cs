@@ -73,6 +73,17 @@ public class CsvTargetTests
     }
 
     [Fact]
+    public void KnownNumericLabelsAlsoMatchByValue()
+    {
+        // A model trained with Auto on 1 and 1.0 saved the class '1'; reading that file again with the saved labels must
+        // find 1.0 in it rather than refuse it. An exact text match still comes first.
+        var known = new CsvOptions { Target = CsvTarget.ClassLabels, ClassLabels = ["1", "1.0", "2"] };
+        Assert.Equal([0.0, 1.0, 2.0, 2.0], ReadText("x,y\n1,1\n2,1.0\n3,2\n4,2.00\n", known).Targets.ToArray());
+        Assert.Throws<CsvFormatException>(() => ReadText("x,y\n1,3\n", known));
+        Assert.Throws<CsvFormatException>(() => ReadText("x,y\n1,1\n", new CsvOptions { Target = CsvTarget.ClassLabels, ClassLabels = ["a", "b"] }));
+    }
+
+    [Fact]
     public void AutoReadsWordsAsClasses()
     {
         Dataset<double> data = ReadText("x,y\n1,yes\n2,no\n", Auto);
