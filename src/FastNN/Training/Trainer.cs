@@ -309,8 +309,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
             if (evaluation is null)
                 continue;
+            // A NaN score (a diverged model, an R² of one row) is no improvement, not even on the first epoch: nothing beats NaN.
             double score = Options.EarlyStoppingOn == EarlyStoppingOn.ValidationLoss ? -evaluation.Loss : evaluation.Metric;
-            if (score > bestScore + Options.MinDelta || bestEpoch == 0)
+            if (!double.IsNaN(score) && (score > bestScore + Options.MinDelta || bestEpoch == 0))
             {
                 (bestScore, bestEpoch, sinceBest) = (score, epoch, 0);
                 if (keepBest)

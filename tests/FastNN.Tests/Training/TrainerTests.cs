@@ -167,6 +167,23 @@ public class TrainerTests
     }
 
     [Fact]
+    public void AnEpochWhoseWatchedNumberIsNaNIsNeverTheBest()
+    {
+        // One validation row has no R² (NaN). The first epoch used to become best whatever its score, and since no number
+        // beats NaN it stayed best: the trained model was silently put back to its first epoch's weights.
+        Dataset<double> train = Linear();
+        var validation = new Dataset<double>(train.Row(0).ToArray(), [train.Targets[0]], 2);
+        Trainer<double> trainer = LinearTrainer(new TrainerOptions { Epochs = 3, BatchSize = 16, EarlyStoppingOn = EarlyStoppingOn.ValidationMetric });
+        double[] lastEpoch = [];
+        trainer.EpochCompleted = _ => lastEpoch = trainer.Model.Parameters.ToArray();
+        TrainingHistory history = trainer.Fit(train, validation);
+        Assert.True(double.IsNaN(history.Epochs[0].Validation!.Metric));
+        Assert.Equal(0, history.BestEpoch);
+        Assert.Equal(3, history.Best.Epoch);
+        Assert.Equal(lastEpoch, trainer.Model.Parameters.ToArray());
+    }
+
+    [Fact]
     public void EvaluateCoversRowsBeyondMaxBatch()
     {
         // 64 rows through a model of MaxBatch 64 / 5: evaluation runs in chunks; compare with one row at a time.
