@@ -4,9 +4,11 @@ namespace FastNN.Intrinsics;
 
 /// <summary>Reductions over spans, in a fixed summation order (never dependent on the address or on thread count).</summary>
 /// <remarks>
-/// The order depends only on the length and the instruction-set path (each path keeps four vector accumulators
-/// and masks the last partial vector instead of overlapping it), so results may differ across instruction sets
-/// in the last bits but are reproducible on one machine.
+/// The order depends only on the length and the instruction-set path (each vector path keeps four vector accumulators
+/// and masks the last partial vector instead of overlapping it; the scalar path, and any span shorter than one vector,
+/// adds one element after another), so results are reproducible on one machine but may differ across instruction
+/// sets: in the last bits for short spans, by up to the error bounds below for long ones (float, ten million times
+/// 0.1f: 0.15% low with AVX-512, 8.8% high on the scalar path; 2²⁵ ones sum to 2²⁴ there).
 /// <para>Thread safety: every method may run on any number of threads at once, provided no call writes memory that
 /// another call reads or writes.</para>
 /// </remarks>
