@@ -7,12 +7,27 @@ namespace FastNN.Tests.Models;
 /// <summary>
 /// Compares every layer, loss and two networks with PyTorch 1.13 in float64, from fixtures written once by
 /// Fixtures/make_layer_fixtures.py: output, loss, input gradient, every parameter gradient and the state after the
-/// forward pass, each within 1e-10 relative (|a − r| ≤ 1e-10·|r| + 1e-15 absolute for exact zeros).
+/// forward pass, each within 1e-10 relative (|a − r| ≤ 1e-10·|r| + 1e-15 absolute for exact zeros; a larger absolute
+/// term where the fixture's arithmetic allows more rounding, see <see cref="AbsoluteFor"/>).
 /// </summary>
 public class PyTorchParityTests
 {
     private const double Relative = 1e-10;
     private const double Absolute = 1e-15;
+
+    // Fixtures whose arithmetic allows PyTorch's and FastNN's rounding a larger absolute difference (both checked against
+    // mpmath: each within the bound, neither exact):
+    // layernorm_one_feature: x̂ is exactly 0 (FastNN computes x − μ = 0), but PyTorch's fused x·rstd − μ·rstd with
+    //   rstd = 1/√ε ≈ 316 leaves up to ulp(316·|x|) ≈ 6e-14 (its weight gradient is -1.2e-14 instead of 0).
+    // layernorm_offset: rows near 1000 with a spread of 1e-2: x − μ carries ulp(1000) ≈ 1.1e-13 in either implementation,
+    //   times rstd ≈ 180 and |γ| ≤ 1.5: up to 3e-11 in the outputs (x̂·γ meets β near 0); the input gradient takes that
+    //   through dy = 2(y − t)/24 and again times rstd·|γ| ≈ 270, plus x̂'s error times rstd·mean(dy·γ·x̂): up to 1e-9.
+    //   Measured against mpmath at element 19: FastNN 1.7e-10 off, PyTorch 3.4e-10 off.
+    private static readonly Dictionary<string, double> AbsoluteFor = new()
+    {
+        ["layernorm_one_feature"] = 1e-13,
+        ["layernorm_offset"] = 1e-9,
+    };
 
     private static string Directory => Path.Combine(AppContext.BaseDirectory, "Fixtures", "layers");
 
@@ -30,6 +45,8 @@ public class PyTorchParityTests
         "softplus", "softplus_threshold", "prelu_shared", "prelu_per_feature", "softmax", "log_softmax",
         "batchnorm_train", "batchnorm_eval", "layernorm", "dropout_eval", "residual", "residual_projection", "concat",
         "loss_mse", "loss_bce_with_logits", "loss_cross_entropy", "loss_huber", "mlp3", "every_layer",
+        "layernorm_wide", "layernorm_one_feature", "layernorm_offset", "batchnorm_offset", "dropout_p0_train",
+        "linear_one_input", "linear_one_output", "residual_nested",
     ];
 
     [Fact]
@@ -85,12 +102,13 @@ public class PyTorchParityTests
 
     private static void Close(string fixture, string tensor, double[] expected, double[] actual)
     {
+        double absolute = AbsoluteFor.GetValueOrDefault(fixture, Absolute);
         Assert.Equal(expected.Length, actual.Length);
         double worst = 0;
         int at = -1;
         for (int i = 0; i < expected.Length; i++)
         {
-            double excess = Math.Abs(actual[i] - expected[i]) / (Relative * Math.Abs(expected[i]) + Absolute);
+            double excess = Math.Abs(actual[i] - expected[i]) / (Relative * Math.Abs(expected[i]) + absolute);
             if (!(excess <= worst))
                 (worst, at) = (excess, i);
         }
