@@ -4,7 +4,8 @@
 Run once with Debian's python3-torch 1.13:  /usr/bin/python3 make_extreme_fixtures.py
 For float32 and float64 separately (each computed by PyTorch in that precision), one row of inputs holding ±0, subnormals,
 tiny, moderate, saturating and huge values and ±inf; the output and the input gradient for an output gradient of
-ones (elementwise layers) or a fixed gradient row (Softmax, LogSoftmax, whose rows hold ±1e30 and -inf entries).
+ones (elementwise layers) or a fixed gradient row (Softmax, LogSoftmax, whose rows hold ±1e30 and -inf entries;
+Dropout in training with p = 0 and p = 1, whose rows hold ±inf and NaN).
 Values are written as strings ("inf", "-0.0", shortest round-trip repr) so ±inf, NaN and -0 survive JSON.
 For the elementwise layers the fixture also holds the exact values (mpmath at 200 bits, rounded to the precision; null
 for ±inf inputs), so that a test can tell PyTorch's own rounding (1 + erf(x/√2) at x = -10, exp(x) − 1 near 0, 1/(1 + e^100)
@@ -98,6 +99,9 @@ ROWS = [  # Softmax / LogSoftmax rows, 4 wide
     [3e38, -3e38, 0.0, 1e-45],
     [100.0, 0.0, -100.0, 50.0],
     [1000.0, 1000.0, 999.0, -INF],
+    [-INF, -INF, -INF, -INF],
+    [INF, 0.0, 1.0, 2.0],
+    [float("nan"), 0.0, 1.0, 2.0],
 ]
 ROW_GRAD = [0.5, -1.0, 2.0, 0.25]
 
@@ -129,6 +133,17 @@ for dtype, name in [(torch.float32, "float"), (torch.float64, "double")]:
     for kind, module in [("Softmax", nn.Softmax(dim=1)), ("LogSoftmax", nn.LogSoftmax(dim=1))]:
         y, dx = run(module, rows, dy)
         cases.append({"type": kind, "dtype": name, "batch": len(ROWS), "input": [text(v) for v in rows.reshape(-1).tolist()],
+                      "output": y, "output_grad": [text(v) for v in dy.reshape(-1).tolist()], "input_grad": dx,
+                      "exact_output": None, "exact_input_grad": None})
+
+    # Dropout in training at p = 0 (the identity) and p = 1 (x·0 and dy·0: NaN from ±inf, as PyTorch)
+    x = torch.tensor([[1.0, INF, float("nan"), -2.0, -0.0, 1e-45, -INF, 3e38]], dtype=dtype)
+    dy = torch.tensor([[1.0, INF, 2.0, 3.0, -1.0, 0.5, 4.0, -INF]], dtype=dtype)
+    for p in [0.0, 1.0]:
+        module = nn.Dropout(p)
+        module.train()
+        y, dx = run(module, x, dy)
+        cases.append({"type": "Dropout", "p": p, "dtype": name, "batch": 1, "input": [text(v) for v in x.reshape(-1).tolist()],
                       "output": y, "output_grad": [text(v) for v in dy.reshape(-1).tolist()], "input_grad": dx,
                       "exact_output": None, "exact_input_grad": None})
 

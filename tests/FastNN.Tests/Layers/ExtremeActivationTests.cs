@@ -7,7 +7,8 @@ namespace FastNN.Tests.Layers;
 
 /// <summary>
 /// Every activation layer against PyTorch 1.13 at the extremes (±0, subnormals, saturating and huge inputs, ±inf; Softmax
-/// and LogSoftmax rows with ±1e30 and −inf entries), forward and backward, in float and in double, each computed by
+/// and LogSoftmax rows with ±1e30 and −inf entries; Dropout in training at p = 0 and p = 1 over ±inf and NaN), forward
+/// and backward, in float and in double, each computed by
 /// PyTorch in that precision (Fixtures/make_extreme_fixtures.py). Infinities and NaN must match exactly; finite values
 /// within <see cref="RelativeUlps"/> units of T's precision relative, plus <see cref="AbsoluteUlps"/> of T's smallest
 /// subnormal. Why: each side evaluates one or two transcendental functions (exp, erf, tanh, log1p), each correctly
@@ -45,7 +46,7 @@ public class ExtremeActivationTests
         var failures = new List<string>();
         var differences = new List<string>();
         JsonElement[] cases = Cases(dtype);
-        Assert.Equal(15, cases.Length);
+        Assert.Equal(17, cases.Length);
         foreach (JsonElement c in cases)
         {
             int batch = c.GetProperty("batch").GetInt32();
