@@ -136,6 +136,17 @@ for dtype, name in [(torch.float32, "float"), (torch.float64, "double")]:
                       "output": y, "output_grad": [text(v) for v in dy.reshape(-1).tolist()], "input_grad": dx,
                       "exact_output": None, "exact_input_grad": None})
 
+    # PReLU (slopes 0.25, PyTorch's and FastNN's default), per channel over the row and its negation and shared over
+    # the moderate inputs: the input gradient and the slope gradient Σ x·dy over x ≤ 0 (x = 0 takes the slope branch)
+    full = torch.tensor([ELEMENTWISE], dtype=dtype)
+    moderate = torch.tensor([[v for v in ELEMENTWISE if abs(v) <= 100]], dtype=dtype)
+    for x, k in [(torch.cat([full, -full]), full.shape[1]), (torch.cat([moderate, -moderate]), 1)]:
+        module = nn.PReLU(k).to(dtype)
+        y, dx = run(module, x, torch.ones_like(x))
+        cases.append({"type": "PReLU", "num_parameters": k, "dtype": name, "batch": 2, "input": [text(v) for v in x.reshape(-1).tolist()],
+                      "output": y, "output_grad": None, "input_grad": dx, "exact_output": None, "exact_input_grad": None,
+                      "parameter_grad": [text(v) for v in module.weight.grad.reshape(-1).tolist()]})
+
     # Dropout in training at p = 0 (the identity) and p = 1 (x·0 and dy·0: NaN from ±inf, as PyTorch)
     x = torch.tensor([[1.0, INF, float("nan"), -2.0, -0.0, 1e-45, -INF, 3e38]], dtype=dtype)
     dy = torch.tensor([[1.0, INF, 2.0, 3.0, -1.0, 0.5, 4.0, -INF]], dtype=dtype)

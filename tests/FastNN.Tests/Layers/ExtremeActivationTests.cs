@@ -8,7 +8,7 @@ namespace FastNN.Tests.Layers;
 /// <summary>
 /// Every activation layer against PyTorch 1.13 at the extremes (±0, subnormals, saturating and huge inputs, ±inf; Softmax
 /// and LogSoftmax rows with ±1e30 and −inf entries; Dropout in training at p = 0 and p = 1 over ±inf and NaN), forward
-/// and backward, in float and in double, each computed by
+/// and backward (and PReLU's slope gradients, per channel and shared), in float and in double, each computed by
 /// PyTorch in that precision (Fixtures/make_extreme_fixtures.py). Infinities and NaN must match exactly; finite values
 /// within <see cref="RelativeUlps"/> units of T's precision relative, plus <see cref="AbsoluteUlps"/> of T's smallest
 /// subnormal. Why: each side evaluates one or two transcendental functions (exp, erf, tanh, log1p), each correctly
@@ -46,7 +46,7 @@ public class ExtremeActivationTests
         var failures = new List<string>();
         var differences = new List<string>();
         JsonElement[] cases = Cases(dtype);
-        Assert.Equal(17, cases.Length);
+        Assert.Equal(19, cases.Length);
         foreach (JsonElement c in cases)
         {
             int batch = c.GetProperty("batch").GetInt32();
@@ -62,6 +62,8 @@ public class ExtremeActivationTests
             bool timesX = label.StartsWith("SiLU") || label.StartsWith("GELU");
             Compare(failures, differences, label + " forward", x, y, Read<T>(c.GetProperty("output")), Exact<T>(c.GetProperty("exact_output")), T.Zero, timesX);
             Compare(failures, differences, label + " backward", x, dx, Read<T>(c.GetProperty("input_grad")), Exact<T>(c.GetProperty("exact_input_grad")), fromOutput, timesX);
+            if (c.TryGetProperty("parameter_grad", out JsonElement parameterGrad)) // PReLU's slopes: Σ x·dy over x ≤ 0
+                Compare(failures, differences, label + " slope gradient", x, model.Gradients.ToArray(), Read<T>(parameterGrad), [], T.Zero, timesX: false);
         }
         Assert.True(failures.Count == 0, $"{failures.Count} mismatches with PyTorch ({dtype}):\n" + string.Join("\n", failures));
         return differences;
@@ -89,7 +91,7 @@ public class ExtremeActivationTests
     // The layer's JSON description (its type and settings) and a short label of them ("GELU tanh").
     private static (string Json, string Label) Layer(JsonElement c)
     {
-        JsonProperty[] settings = c.EnumerateObject().Where(p => p.Name is not ("dtype" or "batch" or "input" or "output" or "output_grad" or "input_grad" or "exact_output" or "exact_input_grad")).ToArray();
+        JsonProperty[] settings = c.EnumerateObject().Where(p => p.Name is not ("dtype" or "batch" or "input" or "output" or "output_grad" or "input_grad" or "exact_output" or "exact_input_grad" or "parameter_grad")).ToArray();
         return ("{" + string.Join(", ", settings.Select(p => $"\"{p.Name}\": {p.Value.GetRawText()}")) + "}",
             string.Join(" ", settings.Select(p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText())));
     }
