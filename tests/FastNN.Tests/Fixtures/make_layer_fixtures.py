@@ -199,4 +199,10 @@ case("linear_one_input", [linear(5)], 1, 4, "mse")
 case("linear_one_output", [linear(1)], 5, 4, "mse")
 case("residual_nested", [{"type": "Residual", "body": [linear(5), {"type": "Tanh"},
                                                        {"type": "Residual", "body": [linear(5), {"type": "ReLU"}]}]}], 5, 3, "mse")
+# BatchNorm1d evaluating one row (allowed, unlike training) and training on the fewest rows (2: unbiased variance
+# over n − 1 = 1); Softmax and LogSoftmax over a single feature (1 and 0, zero input gradient).
+case("batchnorm_eval_one_row", [linear(3), {"type": "BatchNorm1d"}], 4, 1, "mse", training=False)
+case("batchnorm_two_rows", [linear(3), {"type": "BatchNorm1d"}], 4, 2, "mse")
+case("softmax_one_feature", [linear(1), {"type": "Softmax"}], 3, 4, "mse")
+case("log_softmax_one_feature", [linear(1), {"type": "LogSoftmax"}], 3, 4, "mse")
 print("wrote", len(os.listdir(OUT)), "fixtures to", OUT)
