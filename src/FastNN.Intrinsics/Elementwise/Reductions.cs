@@ -4,16 +4,18 @@ namespace FastNN.Intrinsics;
 
 /// <summary>Reductions over spans, in a fixed summation order (never dependent on the address or on thread count).</summary>
 /// <remarks>
-/// The order depends only on the length and the instruction-set path (each path keeps four vector accumulators
-/// and masks the last partial vector instead of overlapping it), so results may differ across instruction sets
-/// in the last bits but are reproducible on one machine.
+/// The order depends only on the length and the instruction-set path, so results are reproducible on one machine but may
+/// differ across instruction sets in the last bits. Sums go in blocks of 4,096 elements, each in fresh accumulators
+/// (four vectors on the vector paths, one on the scalar path), added to the running total block by block: the error of
+/// a long sum grows with 4,096/lanes + n/4,096 roundings instead of n/lanes (float, ten million times 0.1f: within
+/// 3·10⁻⁶ of the exact sum on every path, where one accumulator drifted 8.8 % on the scalar path).
 /// <para>Thread safety: every method may run on any number of threads at once, provided no call writes memory that
 /// another call reads or writes.</para>
 /// </remarks>
 public static class Reductions
 {
     /// <summary>The sum <c>Σ x[i]</c>; 0 for an empty span.</summary>
-    /// <remarks>Error bound as any recursive summation: |error| ≤ ~n·ε·Σ|x[i]|. NaN if any element is NaN or +∞ and -∞ both occur.</remarks>
+    /// <remarks>Error bound of the blocked summation: |error| ≤ ~(4096/lanes + n/4096)·ε·Σ|x[i]|. NaN if any element is NaN or +∞ and -∞ both occur.</remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="x">The values.</param>
     /// <returns>The sum.</returns>
@@ -21,7 +23,7 @@ public static class Reductions
         Elementwise.Aggregate<T, IdentityOperator<T>, AddOperator<T>>(x, default);
 
     /// <summary>The sum of squares <c>Σ x[i]²</c>; 0 for an empty span.</summary>
-    /// <remarks>|error| ≤ ~(n + 1)·ε·Σx[i]². Overflows to +∞ like the plain formula; NaN if any element is NaN.</remarks>
+    /// <remarks>|error| ≤ ~(4096/lanes + n/4096 + 1)·ε·Σx[i]² (blocked, as <see cref="Sum{T}"/>). Overflows to +∞ like the plain formula; NaN if any element is NaN.</remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="x">The values.</param>
     /// <returns>The sum of squares.</returns>

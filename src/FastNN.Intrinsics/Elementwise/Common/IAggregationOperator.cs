@@ -41,10 +41,22 @@ internal static partial class Elementwise
         }
         TAggregate aggregate = default;
         T result = TAggregate.Identity;
-        for (nuint i = 0; i < n; i++)
-            result = aggregate.Invoke(result, transform.Invoke(Unsafe.Add(ref xs, i)));
+        for (nuint start = 0; start < n; start += Block)
+        {
+            T block = TAggregate.Identity;
+            for (nuint i = start, end = Math.Min(n, start + Block); i < end; i++)
+                block = aggregate.Invoke(block, transform.Invoke(Unsafe.Add(ref xs, i)));
+            result = aggregate.Invoke(result, block);
+        }
         return result;
     }
+
+    /// <summary>
+    /// Elements aggregated into fresh accumulators before joining the running total: a long sum then carries the
+    /// rounding of Block/lanes additions per lane plus n/Block for the total, instead of n/lanes (float, ten million
+    /// times 0.1f on the scalar path: 8.8 % off with one accumulator). A multiple of every path's four vectors.
+    /// </summary>
+    private const nuint Block = 4096;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static T Vectorized<T, TTransform, TAggregate, TWidth, TVector>(ref T x, nuint n, in TTransform transform)
@@ -55,10 +67,32 @@ internal static partial class Elementwise
         where TVector : struct
     {
         TAggregate aggregate = default;
+        TVector total = TWidth.Broadcast(TAggregate.Identity);
+        nuint i = 0;
+        for (; i + Block < n; i += Block)
+            total = TWidth.Apply(aggregate, total, Part<T, TTransform, TAggregate, TWidth, TVector>(ref x, i, i + Block, transform));
+        // The last block, whole or not, ends in a partial vector masked to the identity instead of counted twice.
+        total = TWidth.Apply(aggregate, total, Part<T, TTransform, TAggregate, TWidth, TVector>(ref x, i, n, transform));
+        return TWidth.Reduce<TAggregate>(total);
+    }
+
+    /// <summary>
+    /// The aggregate of transform(x[i]) for i in [start, n), in fresh accumulators, as one vector. Fewer than a vector's
+    /// elements from start are read as the last vector of x masked to them (x holds at least one vector).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Part<T, TTransform, TAggregate, TWidth, TVector>(ref T x, nuint start, nuint n, in TTransform transform)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TTransform : struct, IUnaryOperator<T>
+        where TAggregate : struct, IAggregationOperator<T>
+        where TWidth : IVectorWidth<T, TVector>
+        where TVector : struct
+    {
+        TAggregate aggregate = default;
         nuint count = (nuint)TWidth.Count;
         // Four independent accumulators hide the add latency; they are combined in a fixed order at the end.
         TVector a0 = TWidth.Broadcast(TAggregate.Identity), a1 = a0, a2 = a0, a3 = a0;
-        nuint i = 0;
+        nuint i = start;
         for (; i + 4 * count <= n; i += 4 * count)
         {
             a0 = TWidth.Apply(aggregate, a0, TWidth.Apply(transform, TWidth.Load(ref x, i)));
@@ -72,7 +106,6 @@ internal static partial class Elementwise
         int trailing = (int)(n - i);
         if (trailing != 0)
             a1 = TWidth.Apply(aggregate, a1, TWidth.KeepLast(TWidth.Apply(transform, TWidth.Load(ref x, n - count)), trailing, TAggregate.Identity));
-        TVector total = TWidth.Apply(aggregate, TWidth.Apply(aggregate, a0, a1), TWidth.Apply(aggregate, a2, a3));
-        return TWidth.Reduce<TAggregate>(total);
+        return TWidth.Apply(aggregate, TWidth.Apply(aggregate, a0, a1), TWidth.Apply(aggregate, a2, a3));
     }
 }
