@@ -8,7 +8,7 @@ public static partial class Activations
 {
     /// <summary>ELU: <c>y[i] = x[i] &gt; 0 ? x[i] : alpha·(exp(x[i]) - 1)</c>.</summary>
     /// <remarks>
-    /// <para>exp(x) − 1 keeps full relative accuracy near 0 (PyTorch uses expm1): for float vectors it is
+    /// <para>exp(x) − 1 keeps full relative accuracy near 0 (PyTorch 1.13's CPU kernel does not: its ELU(−1e-8) is 0 in float): for float vectors it is
     /// <c>2^n·(e^r − 1) + (2^n − 1)</c> from exp's own range reduction, otherwise <c>2t/(1 − t)</c> with
     /// <c>t = tanh(x/2)</c>. PyTorch's default alpha is 1. Special values: -∞ → -alpha, +∞ → +∞, NaN → NaN.
     /// Relative error within a few ulp; results may differ across instruction sets in the last bits.</para>

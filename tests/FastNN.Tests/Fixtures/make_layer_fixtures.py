@@ -116,12 +116,12 @@ def flat(t):
     return [float(v) for v in t.detach().reshape(-1).tolist()]
 
 
-def case(name, layers, input_size, batch, loss, training=True, input_scale=1.0, target_scale=1.0):
+def case(name, layers, input_size, batch, loss, training=True, input_scale=1.0, target_scale=1.0, input_offset=0.0):
     description = {"format": "fastnn.sequential", "version": 1, "input_size": input_size, "max_batch": batch, "layers": layers}
     model, width = build(layers, input_size)
     randomize(model)
     model.train(training)
-    x = (input_scale * (2 * torch.rand(batch, input_size) - 1)).requires_grad_(True)
+    x = (input_offset + input_scale * (2 * torch.rand(batch, input_size) - 1)).requires_grad_(True)
     if loss == "cross_entropy":
         target = torch.randint(0, width, (batch,))
     elif loss == "bce_with_logits":
@@ -187,4 +187,22 @@ case("every_layer", [
     linear(6), {"type": "PReLU", "num_parameters": 6}, {"type": "ELU"}, {"type": "Dropout", "p": 0.0},
     linear(5), {"type": "LeakyReLU"}, {"type": "Softplus"}, {"type": "Tanh"}, {"type": "Sigmoid"}, linear(3)],
     6, 4, "cross_entropy")
+# Edge configurations (appended, so that the cases above keep their random draws): normalization of wide and
+# one-feature rows and of rows far from 0 with a tiny spread (a one-pass variance would cancel), dropout p = 0 in
+# training, Linear with one input or one output, a residual inside a residual.
+case("layernorm_wide", [{"type": "LayerNorm"}], 300, 2, "mse")
+case("layernorm_one_feature", [{"type": "LayerNorm"}], 1, 3, "mse")
+case("layernorm_offset", [{"type": "LayerNorm"}], 8, 3, "mse", input_offset=1000.0, input_scale=1e-2)
+case("batchnorm_offset", [{"type": "BatchNorm1d"}], 4, 5, "mse", input_offset=1000.0, input_scale=1e-2)
+case("dropout_p0_train", [linear(6), {"type": "Dropout", "p": 0.0}], 5, 4, "mse")
+case("linear_one_input", [linear(5)], 1, 4, "mse")
+case("linear_one_output", [linear(1)], 5, 4, "mse")
+case("residual_nested", [{"type": "Residual", "body": [linear(5), {"type": "Tanh"},
+                                                       {"type": "Residual", "body": [linear(5), {"type": "ReLU"}]}]}], 5, 3, "mse")
+# BatchNorm1d evaluating one row (allowed, unlike training) and training on the fewest rows (2: unbiased variance
+# over n − 1 = 1); Softmax and LogSoftmax over a single feature (1 and 0, zero input gradient).
+case("batchnorm_eval_one_row", [linear(3), {"type": "BatchNorm1d"}], 4, 1, "mse", training=False)
+case("batchnorm_two_rows", [linear(3), {"type": "BatchNorm1d"}], 4, 2, "mse")
+case("softmax_one_feature", [linear(1), {"type": "Softmax"}], 3, 4, "mse")
+case("log_softmax_one_feature", [linear(1), {"type": "LogSoftmax"}], 3, 4, "mse")
 print("wrote", len(os.listdir(OUT)), "fixtures to", OUT)
