@@ -147,9 +147,18 @@ internal static class StepReport
         foreach (int threads in new[] { 1, Math.Min(2, Environment.ProcessorCount) })
         {
             Parallelism.MaxThreads = threads;
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            while (clock.Elapsed.TotalMilliseconds < WarmUpMilliseconds)
-                workload.Step();
+            WarmUp(workload.Step);
+        }
+    }
+
+    /// <summary>Runs <paramref name="actions"/> in turn for <see cref="WarmUpMilliseconds"/>, for the same reason as <see cref="WarmUp(StepWorkload)"/>.</summary>
+    internal static void WarmUp(params Action[] actions)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed.TotalMilliseconds < WarmUpMilliseconds)
+        {
+            foreach (Action action in actions)
+                action();
         }
     }
 
