@@ -29,7 +29,10 @@ internal static class SoakReport
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--steps" && i + 1 < args.Length && int.TryParse(args[i + 1], out int n) && n > WarmUp)
+            {
                 steps = n;
+                i++;
+            }
             else
                 throw new ArgumentException($"Unknown argument '{args[i]}': expected --steps N (N > {WarmUp}).");
         }
