@@ -88,6 +88,7 @@ internal static class SoakReport
         long threadBytes = 0, processBytes = 0;
         int gen0 = 0, gen1 = 0, gen2 = 0;
         long clock = Stopwatch.GetTimestamp();
+        int timedFrom = 0; // the step the clock started at: the first checkpoint after the warm-up times Every - WarmUp steps
         for (int step = 0; step < steps; step++)
         {
             if (step == WarmUp)
@@ -95,6 +96,7 @@ internal static class SoakReport
                 (threadBytes, processBytes) = (GC.GetAllocatedBytesForCurrentThread(), GC.GetTotalAllocatedBytes(precise: true));
                 (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
                 clock = Stopwatch.GetTimestamp();
+                timedFrom = step;
             }
             if (first == Rows)
             {
@@ -106,7 +108,7 @@ internal static class SoakReport
             losses[step] = trainer.TrainStep(x.AsMemory(), y, Batch);
             if (step >= WarmUp && (step + 1) % Every == 0)
             {
-                double microseconds = Stopwatch.GetElapsedTime(clock).TotalMicroseconds / Every;
+                double microseconds = Stopwatch.GetElapsedTime(clock).TotalMicroseconds / (step + 1 - timedFrom);
                 long threadNow = GC.GetAllocatedBytesForCurrentThread(), processNow = GC.GetTotalAllocatedBytes(precise: true);
                 int c0 = GC.CollectionCount(0) - gen0, c1 = GC.CollectionCount(1) - gen1, c2 = GC.CollectionCount(2) - gen2;
                 double mean = 0;
@@ -118,6 +120,7 @@ internal static class SoakReport
                 threadBytes += GC.GetAllocatedBytesForCurrentThread() - threadNow;
                 processBytes += GC.GetTotalAllocatedBytes(precise: true) - processNow;
                 clock = Stopwatch.GetTimestamp();
+                timedFrom = step + 1;
             }
         }
         return (model.Parameters.ToArray(), losses);
