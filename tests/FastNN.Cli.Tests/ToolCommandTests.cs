@@ -77,4 +77,15 @@ public class ToolCommandTests
         Assert.Contains("float GEMM 64×64×64", run.Out);
         Assert.Contains("MLP 784-256-256-10", run.Out);
     }
+
+    [Fact]
+    public void BenchReportsTheThreadsItUsesNotMoreThanTheProcessors()
+    {
+        using var cli = new Cli();
+        int asked = Environment.ProcessorCount + 3;
+        CliRun run = cli.Run("bench", "--size", "32", "--time", "0.01", "--threads", asked.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Matches($@"MLP 784-256-256-10[^|]*\|\s*{Environment.ProcessorCount}\s*\|", run.Out);
+        Assert.DoesNotMatch($@"\|\s*{asked}\s*\|", run.Out);
+    }
 }

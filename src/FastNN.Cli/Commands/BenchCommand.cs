@@ -62,6 +62,9 @@ internal static class BenchCommand
         int previous = Parallelism.MaxThreads;
         try
         {
+            // Parallelism clamps the count to the processors: print, and scale the peak by, the threads the kernels get.
+            Parallelism.MaxThreads = threads;
+            threads = Parallelism.MaxThreads;
             console.Line($"{MachineInfo.CpuModel()}, {Environment.ProcessorCount} logical processors, SIMD path {Isa.Path}; measuring...");
             double peak = FmaPeak.Measure();
             var table = new Table().AddColumns("measurement", "threads", "median time", "GFLOP/s", "of measured peak");
