@@ -12,6 +12,8 @@ namespace FastNN.Gradients;
 /// <para>The checked function is <c>L = loss(model(x), target)</c>; every input element and every parameter is perturbed by
 /// ±h. Each evaluation restores the model's random generator and state first, so dropout sees one fixed mask and
 /// running statistics do not drift; the model's gradients, state and generator are restored at the end.</para>
+/// <para>The parameter gradients start at 1 before the checked backward pass and 1 is subtracted after, so a layer that
+/// overwrites them instead of accumulating fails, with analytic values 1 below the numeric ones.</para>
 /// <para>In a unit test: <c>GradientCheck.Assert(new MyLayer(4), input, batch: 2, new MseLoss&lt;double&gt;(), target);</c></para>
 /// <para>Thread safety: every method may be called from several threads at once, provided they do not share a model,
 /// trainer, optimizer or buffer that a call changes. A layer under check must not be used by another thread
@@ -54,11 +56,15 @@ public static class GradientCheck
         try
         {
             model.ComputeInputGradient = true;
-            model.ZeroGrad();
+            // Backward must ACCUMULATE into the parameter gradients: start them at 1 and subtract it, so a layer that
+            // overwrites them is reported (its analytic values come out as the true ones − 1).
+            model.Gradients.Fill(1);
             Evaluate();
             model.Backward(outputGradient, batch);
             double[] analyticInput = model.InputGradient(batch).ToArray();
             double[] analyticParameters = model.Gradients.ToArray();
+            foreach (ref double g in analyticParameters.AsSpan())
+                g -= 1;
 
             var worst = new Worst(options);
             worst.Compare("input", [batch, model.InputSize], analyticInput, x, Evaluate);
