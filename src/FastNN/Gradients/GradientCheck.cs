@@ -14,6 +14,8 @@ namespace FastNN.Gradients;
 /// running statistics do not drift; the model's gradients, state and generator are restored at the end.</para>
 /// <para>The parameter gradients start at 1 before the checked backward pass and 1 is subtracted after, so a layer that
 /// overwrites them instead of accumulating fails, with analytic values 1 below the numeric ones.</para>
+/// <para>Before the checked forward and backward passes, a forward pass on the rows rotated by one (a batch of 2 or more)
+/// makes a backward pass that reads an earlier forward pass's cache fail.</para>
 /// <para>In a unit test: <c>GradientCheck.Assert(new MyLayer(4), input, batch: 2, new MseLoss&lt;double&gt;(), target);</c></para>
 /// <para>Thread safety: every method may be called from several threads at once, provided they do not share a model,
 /// trainer, optimizer or buffer that a call changes. A layer under check must not be used by another thread
@@ -59,6 +61,9 @@ public static class GradientCheck
             // Backward must ACCUMULATE into the parameter gradients: start them at 1 and subtract it, so a layer that
             // overwrites them is reported (its analytic values come out as the true ones − 1).
             model.Gradients.Fill(1);
+            // A forward pass on other rows first (the rows rotated by one, each still a valid input), so a Backward that
+            // reads what an earlier Forward cached instead of the last one's is reported.
+            model.Forward(RotatedRows(x, batch), batch);
             Evaluate();
             model.Backward(outputGradient, batch);
             double[] analyticInput = model.InputGradient(batch).ToArray();
@@ -157,6 +162,12 @@ public static class GradientCheck
         if (!(options.AbsoluteTolerance >= 0) || !(options.RelativeTolerance >= 0))
             throw new ArgumentOutOfRangeException(nameof(options), $"options.AbsoluteTolerance ({options.AbsoluteTolerance}) and options.RelativeTolerance ({options.RelativeTolerance}) must be non-negative.");
         return options;
+    }
+
+    private static double[] RotatedRows(double[] x, int batch)
+    {
+        int row = x.Length / batch;
+        return [.. x.AsSpan(row), .. x.AsSpan(0, row)];
     }
 
     private static void ThrowIfFailed(GradientCheckResult result)

@@ -103,6 +103,7 @@ public class GradientCheckBrokenLayerTests
     [InlineData(Bug.WeightFirstRowOnly, "0.weight")]
     [InlineData(Bug.WeightOverwrites, "0.weight")]
     [InlineData(Bug.BiasMissing, "0.bias")]
+    [InlineData(Bug.StaleCache, "0.weight")]
     public void EachMistakeIsFlaggedInTheTensorThatHasIt(Bug bug, string tensor)
     {
         var e = Assert.Throws<GradientCheckException>(() =>
