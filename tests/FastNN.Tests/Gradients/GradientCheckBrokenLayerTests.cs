@@ -127,4 +127,99 @@ public class GradientCheckBrokenLayerTests
         Assert.False(result.Passed);
         Assert.Equal(result.Numeric - 1, result.Analytic, 1e-8);
     }
+
+    /// <summary>
+    /// y = x − m per feature, where in training m is the running mean after this batch's update
+    /// (m ← 0.9·m + 0.1·batch mean), kept in the state; with <paramref name="ignoreMeanPath"/> the backward pass
+    /// forgets that m depends on x (dx = dy), a real mistake; otherwise dx = dy − 0.1·(Σ_rows dy) / batch.
+    /// </summary>
+    private sealed class RunningCentre(int features, bool ignoreMeanPath) : ILayer<double>
+    {
+        public int InputSize => features;
+        public int OutputSize => features;
+        public IReadOnlyList<ParameterDeclaration> ParameterDeclarations => [];
+        public IReadOnlyList<StateDeclaration> StateDeclarations => [new("running_mean", [features])];
+        public int ScratchLength(int batch) => 0;
+        public void Initialize(LayerBuffers<double> buffers) => buffers.State.Fill(0.3);
+
+        public void Forward(Span<double> y, ReadOnlySpan<double> x, LayerBuffers<double> buffers, int batch)
+        {
+            for (int f = 0; f < features; f++)
+            {
+                if (buffers.Training)
+                {
+                    double mean = 0;
+                    for (int r = 0; r < batch; r++)
+                        mean += x[r * features + f] / batch;
+                    buffers.State[f] = 0.9 * buffers.State[f] + 0.1 * mean;
+                }
+                for (int r = 0; r < batch; r++)
+                    y[r * features + f] = x[r * features + f] - buffers.State[f];
+            }
+        }
+
+        public void Backward(Span<double> dx, ReadOnlySpan<double> dy, ReadOnlySpan<double> x, ReadOnlySpan<double> y, LayerBuffers<double> buffers, int batch)
+        {
+            for (int f = 0; f < features; f++)
+            {
+                double sum = 0;
+                for (int r = 0; r < batch; r++)
+                    sum += dy[r * features + f];
+                for (int r = 0; r < batch; r++)
+                    dx[r * features + f] = dy[r * features + f] - (ignoreMeanPath || !buffers.Training ? 0 : 0.1 * sum / batch);
+            }
+        }
+    }
+
+    [Fact]
+    public void RunningStatisticsAreNeitherCorruptedNorAllowedToHideAMistake()
+    {
+        var model = new Sequential<double>([new RunningCentre(3, ignoreMeanPath: false)], 3, seed: 0);
+        double[] state = model.State.ToArray();
+        GradientCheck.Assert(model, Input.Concat(Input).Take(9).ToArray(), 3, new MseLoss<double>(), Target);
+        Assert.Equal(state, model.State.ToArray());
+        model.Training = false;
+        GradientCheck.Assert(model, Input.Concat(Input).Take(9).ToArray(), 3, new MseLoss<double>(), Target);
+
+        var broken = GradientCheck.Check(new RunningCentre(3, ignoreMeanPath: true), Input.Concat(Input).Take(9).ToArray(), 3, new MseLoss<double>(), Target);
+        Assert.False(broken.Passed);
+        Assert.Equal("input", broken.WorstTensor);
+    }
+
+    /// <summary>y = max(x, 0), correct everywhere but at its kink.</summary>
+    private sealed class UserRelu(int features) : ILayer<double>
+    {
+        public int InputSize => features;
+        public int OutputSize => features;
+        public IReadOnlyList<ParameterDeclaration> ParameterDeclarations => [];
+        public IReadOnlyList<StateDeclaration> StateDeclarations => [];
+        public int ScratchLength(int batch) => 0;
+        public void Initialize(LayerBuffers<double> buffers) { }
+
+        public void Forward(Span<double> y, ReadOnlySpan<double> x, LayerBuffers<double> buffers, int batch)
+        {
+            for (int i = 0; i < y.Length; i++)
+                y[i] = Math.Max(x[i], 0);
+        }
+
+        public void Backward(Span<double> dx, ReadOnlySpan<double> dy, ReadOnlySpan<double> x, ReadOnlySpan<double> y, LayerBuffers<double> buffers, int batch)
+        {
+            for (int i = 0; i < dx.Length; i++)
+                dx[i] = x[i] > 0 ? dy[i] : 0;
+        }
+    }
+
+    [Fact]
+    public void AKinkAtASamplePointFailsAndInputsAwayFromItPassAsDocumented()
+    {
+        // At x = 0 the central difference sees half of each side's slope: no analytic choice matches it.
+        double[] target = [0.5, 0.5, 0.5, 0.5];
+        GradientCheckResult atKink = GradientCheck.Check(new UserRelu(2), [0.0, 1.0, -1.0, 0.5], 2, new MseLoss<double>(), target);
+        Assert.False(atKink.Passed);
+        Assert.Equal("[0, 0]", atKink.WorstIndex);
+        Assert.Equal(0.5 * (2 * (0 - 0.5) / 4), atKink.Numeric, 1e-6);   // plus h/8 from the quadratic
+        // The README's advice: keep every input at least 1e-3 (well over the step 1e-6) from a kink.
+        GradientCheck.Assert(new UserRelu(2), [1e-3, 1.0, -1.0, 0.5], 2, new MseLoss<double>(), target);
+        GradientCheck.Assert(new UserRelu(2), [-1e-3, 1.0, -1.0, 0.5], 2, new MseLoss<double>(), target);
+    }
 }
