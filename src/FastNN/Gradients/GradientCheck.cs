@@ -182,7 +182,7 @@ public static class GradientCheck
         private GradientCheckResult? _worst;
         private double _worstRatio = -1;
         private int _checked;
-        private bool _passed = true;
+        private readonly Dictionary<string, int> _failed = [];
 
         /// <summary>Perturbs each element of <paramref name="point"/> by ±h, calling <paramref name="evaluate"/> for the loss.</summary>
         public void Compare(string tensor, int[] shape, ReadOnlySpan<double> analytic, Span<double> point, Func<double> evaluate)
@@ -202,7 +202,7 @@ public static class GradientCheck
                 double ratio = double.IsNaN(error) ? double.PositiveInfinity : error / tolerance;
                 _checked++;
                 if (!(error <= tolerance))
-                    _passed = false;
+                    _failed[tensor] = _failed.GetValueOrDefault(tensor) + 1;
                 if (ratio > _worstRatio)
                 {
                     _worstRatio = ratio;
@@ -212,6 +212,10 @@ public static class GradientCheck
         }
 
         public GradientCheckResult Result() =>
-            (_worst ?? new GradientCheckResult(true, 0, "", "", 0, 0, 0, 0)) with { Passed = _passed, CheckedElements = _checked };
+            (_worst ?? new GradientCheckResult(true, 0, "", "", 0, 0, 0, 0)) with
+            {
+                Passed = _failed.Count == 0, CheckedElements = _checked, FailedElements = _failed.Values.Sum(),
+                FailedByTensor = _failed.Select(f => new KeyValuePair<string, int>(f.Key, f.Value)).ToArray(),
+            };
     }
 }

@@ -120,6 +120,22 @@ public class GradientCheckBrokenLayerTests
     }
 
     [Fact]
+    public void TheReportCountsTheFailedElementsOfEachTensor()
+    {
+        // Only the last row's two input elements are wrong (negated; each |g| ≫ atol): not the other rows, not the parameters.
+        GradientCheckResult row = Check(Bug.InputLastRowWrong);
+        Assert.Equal(2, row.FailedElements);
+        Assert.Equal([new("input", 2)], row.FailedByTensor);
+        // Every bias element is missing, nothing else.
+        GradientCheckResult bias = Check(Bug.BiasMissing);
+        Assert.Equal(3, bias.FailedElements);
+        Assert.Contains("(3 failed: 0.bias 3)", bias.ToString());
+        GradientCheckResult ok = Check(Bug.None);
+        Assert.Equal(0, ok.FailedElements);
+        Assert.Empty(ok.FailedByTensor);
+    }
+
+    [Fact]
     public void ALayerThatOverwritesItsParameterGradientsShowsAnalyticValuesOneBelowTheTrueOnes()
     {
         // The checker starts the gradients at 1 (documented): overwriting them loses exactly that 1.
