@@ -14,8 +14,9 @@ namespace FastNN.Gradients;
 /// running statistics do not drift; the model's gradients, state and generator are restored at the end.</para>
 /// <para>The parameter gradients start at 1 before the checked backward pass and 1 is subtracted after, so a layer that
 /// overwrites them instead of accumulating fails, with analytic values 1 below the numeric ones.</para>
-/// <para>Before the checked forward and backward passes, a forward pass on the rows rotated by one (a batch of 2 or more)
-/// makes a backward pass that reads an earlier forward pass's cache fail.</para>
+/// <para>Before the checked forward and backward passes, a forward and backward pass on the rows rotated by one (a batch
+/// of 2 or more) makes a backward pass that reads an earlier forward pass's cache, or adds to the input gradient it must
+/// overwrite, fail.</para>
 /// <para>In a unit test: <c>GradientCheck.Assert(new MyLayer(4), input, batch: 2, new MseLoss&lt;double&gt;(), target);</c></para>
 /// <para>Thread safety: every method may be called from several threads at once, provided they do not share a model,
 /// trainer, optimizer or buffer that a call changes. A layer under check must not be used by another thread
@@ -58,12 +59,15 @@ public static class GradientCheck
         try
         {
             model.ComputeInputGradient = true;
+            // A forward and backward pass on other rows first (the rows rotated by one, each still a valid input), so a
+            // Backward that reads what an earlier Forward cached, or adds to the input gradient it must overwrite, is reported.
+            model.Random.Restore(savedRandom);
+            savedState.CopyTo(model.State);
+            loss.Compute(model.Forward(RotatedRows(x, batch), batch), t, outputGradient, batch);
+            model.Backward(outputGradient, batch);
             // Backward must ACCUMULATE into the parameter gradients: start them at 1 and subtract it, so a layer that
             // overwrites them is reported (its analytic values come out as the true ones − 1).
             model.Gradients.Fill(1);
-            // A forward pass on other rows first (the rows rotated by one, each still a valid input), so a Backward that
-            // reads what an earlier Forward cached instead of the last one's is reported.
-            model.Forward(RotatedRows(x, batch), batch);
             Evaluate();
             model.Backward(outputGradient, batch);
             double[] analyticInput = model.InputGradient(batch).ToArray();

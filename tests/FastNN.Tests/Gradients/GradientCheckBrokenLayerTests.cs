@@ -11,7 +11,7 @@ namespace FastNN.Tests.Gradients;
 /// </summary>
 public class GradientCheckBrokenLayerTests
 {
-    public enum Bug { None, InputSign, WeightTimes2, WeightOverwrites, WeightFirstRowOnly, InputLastRowWrong, BiasMissing, StaleCache }
+    public enum Bug { None, InputSign, WeightTimes2, WeightOverwrites, WeightFirstRowOnly, InputLastRowWrong, BiasMissing, StaleCache, InputAccumulates }
 
     /// <summary>A user's dense layer y = x·Wᵀ + b (2 → 3 features), with one switchable mistake.</summary>
     private sealed class UserDense(Bug bug) : ILayer<double>
@@ -61,7 +61,10 @@ public class GradientCheckBrokenLayerTests
                         s += w[o * In + i] * dy[r * Out + o];
                     if (bug == Bug.InputSign || (bug == Bug.InputLastRowWrong && r == batch - 1))
                         s = -s;
-                    dx[r * In + i] = s;
+                    if (bug == Bug.InputAccumulates)
+                        dx[r * In + i] += s;
+                    else
+                        dx[r * In + i] = s;
                 }
             for (int o = 0; o < Out; o++)
             {
@@ -99,6 +102,7 @@ public class GradientCheckBrokenLayerTests
     [Theory]
     [InlineData(Bug.InputSign, "input")]
     [InlineData(Bug.InputLastRowWrong, "input")]
+    [InlineData(Bug.InputAccumulates, "input")]
     [InlineData(Bug.WeightTimes2, "0.weight")]
     [InlineData(Bug.WeightFirstRowOnly, "0.weight")]
     [InlineData(Bug.WeightOverwrites, "0.weight")]
