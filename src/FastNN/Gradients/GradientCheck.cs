@@ -12,6 +12,11 @@ namespace FastNN.Gradients;
 /// <para>The checked function is <c>L = loss(model(x), target)</c>; every input element and every parameter is perturbed by
 /// ±h. Each evaluation restores the model's random generator and state first, so dropout sees one fixed mask and
 /// running statistics do not drift; the model's gradients, state and generator are restored at the end.</para>
+/// <para>The parameter gradients start at 1 before the checked backward pass and 1 is subtracted after, so a layer that
+/// overwrites them instead of accumulating fails, with analytic values 1 below the numeric ones.</para>
+/// <para>Before the checked forward and backward passes, a forward and backward pass on the rows rotated by one (a batch
+/// of 2 or more) makes a backward pass that reads an earlier forward pass's cache, or adds to the input gradient it must
+/// overwrite, fail.</para>
 /// <para>In a unit test: <c>GradientCheck.Assert(new MyLayer(4), input, batch: 2, new MseLoss&lt;double&gt;(), target);</c></para>
 /// <para>Thread safety: every method may be called from several threads at once, provided they do not share a model,
 /// trainer, optimizer or buffer that a call changes. A layer under check must not be used by another thread
@@ -54,11 +59,21 @@ public static class GradientCheck
         try
         {
             model.ComputeInputGradient = true;
-            model.ZeroGrad();
+            // A forward and backward pass on other rows first (the rows rotated by one, each still a valid input), so a
+            // Backward that reads what an earlier Forward cached, or adds to the input gradient it must overwrite, is reported.
+            model.Random.Restore(savedRandom);
+            savedState.CopyTo(model.State);
+            loss.Compute(model.Forward(RotatedRows(x, batch), batch), t, outputGradient, batch);
+            model.Backward(outputGradient, batch);
+            // Backward must ACCUMULATE into the parameter gradients: start them at 1 and subtract it, so a layer that
+            // overwrites them is reported (its analytic values come out as the true ones − 1).
+            model.Gradients.Fill(1);
             Evaluate();
             model.Backward(outputGradient, batch);
             double[] analyticInput = model.InputGradient(batch).ToArray();
             double[] analyticParameters = model.Gradients.ToArray();
+            foreach (ref double g in analyticParameters.AsSpan())
+                g -= 1;
 
             var worst = new Worst(options);
             worst.Compare("input", [batch, model.InputSize], analyticInput, x, Evaluate);
@@ -153,6 +168,12 @@ public static class GradientCheck
         return options;
     }
 
+    private static double[] RotatedRows(double[] x, int batch)
+    {
+        int row = x.Length / batch;
+        return [.. x.AsSpan(row), .. x.AsSpan(0, row)];
+    }
+
     private static void ThrowIfFailed(GradientCheckResult result)
     {
         if (!result.Passed)
@@ -165,7 +186,7 @@ public static class GradientCheck
         private GradientCheckResult? _worst;
         private double _worstRatio = -1;
         private int _checked;
-        private bool _passed = true;
+        private readonly Dictionary<string, int> _failed = [];
 
         /// <summary>Perturbs each element of <paramref name="point"/> by ±h, calling <paramref name="evaluate"/> for the loss.</summary>
         public void Compare(string tensor, int[] shape, ReadOnlySpan<double> analytic, Span<double> point, Func<double> evaluate)
@@ -185,7 +206,7 @@ public static class GradientCheck
                 double ratio = double.IsNaN(error) ? double.PositiveInfinity : error / tolerance;
                 _checked++;
                 if (!(error <= tolerance))
-                    _passed = false;
+                    _failed[tensor] = _failed.GetValueOrDefault(tensor) + 1;
                 if (ratio > _worstRatio)
                 {
                     _worstRatio = ratio;
@@ -195,6 +216,10 @@ public static class GradientCheck
         }
 
         public GradientCheckResult Result() =>
-            (_worst ?? new GradientCheckResult(true, 0, "", "", 0, 0, 0, 0)) with { Passed = _passed, CheckedElements = _checked };
+            (_worst ?? new GradientCheckResult(true, 0, "", "", 0, 0, 0, 0)) with
+            {
+                Passed = _failed.Count == 0, CheckedElements = _checked, FailedElements = _failed.Values.Sum(),
+                FailedByTensor = _failed.Select(f => new KeyValuePair<string, int>(f.Key, f.Value)).ToArray(),
+            };
     }
 }

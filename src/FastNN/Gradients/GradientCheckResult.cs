@@ -15,7 +15,16 @@ namespace FastNN.Gradients;
 public sealed record GradientCheckResult(bool Passed, int CheckedElements, string WorstTensor, string WorstIndex,
     double Analytic, double Numeric, double Error, double Tolerance)
 {
-    /// <summary>One line naming the outcome and the worst element.</summary>
+    /// <summary>How many elements failed (0 when <see cref="Passed"/>).</summary>
+    public int FailedElements { get; init; }
+
+    /// <summary>The tensors with failed elements and how many failed in each, in checking order (input first).</summary>
+    public IReadOnlyList<KeyValuePair<string, int>> FailedByTensor { get; init; } = [];
+
+    /// <summary>One line naming the outcome, the failed elements per tensor and the worst element.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"Gradient check {(Passed ? "passed" : "FAILED")} over {CheckedElements} elements; worst: {WorstTensor}{WorstIndex} analytic {Analytic:R} numeric {Numeric:R} error {Error:E3} (tolerance {Tolerance:E3}).");
+        $"Gradient check {(Passed ? "passed" : "FAILED")} over {CheckedElements} elements{Failures()}; worst: {WorstTensor}{WorstIndex} analytic {Analytic:R} numeric {Numeric:R} error {Error:E3} (tolerance {Tolerance:E3}).");
+
+    private string Failures() => FailedElements == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
+        $" ({FailedElements} failed: {string.Join(", ", FailedByTensor.Select(f => $"{f.Key} {f.Value}"))})");
 }

@@ -185,41 +185,4 @@ public class SequentialTests
         var e = Assert.Throws<NotSupportedException>(() => model.ToJson());
         Assert.Contains("Layer 1 (IdentityLayer)", e.Message);
     }
-
-    [Fact]
-    public void TrainingStepsAllocateNothing()
-    {
-        var model = new Sequential<float>(
-        [
-            new Dense<float>(16, 32), new BatchNorm1d<float>(32), new Relu<float>(32), new LayerNorm<float>(32), new Dropout<float>(32, 0.2),
-            new Residual<float>(new Dense<float>(32, 32), new LayerNorm<float>(32), new Gelu<float>(32)), new Residual<float>(new Dense<float>(32, 24), new Tanh<float>(24)),
-            new Concat<float>(new Dense<float>(24, 8), new Silu<float>(8)), new PRelu<float>(32, 32), new Elu<float>(32), new LeakyRelu<float>(32),
-            new Softplus<float>(32), new Sigmoid<float>(32), new Gelu<float>(32, tanhApproximation: true), new PRelu<float>(32),
-            new Dense<float>(32, 5), new Softmax<float>(5), new LogSoftmax<float>(5),
-        ], maxBatch: 16, seed: 1);
-        var random = new Random(1);
-        float[] x = TestData.Uniform(random, 16 * 16).Select(v => (float)v).ToArray();
-        float[] labels = Enumerable.Range(0, 16).Select(i => (float)(i % 5)).ToArray();
-        float[] gradient = new float[16 * 5];
-        var loss = new SoftmaxCrossEntropyLoss<float>();
-
-        void Step(int batch)
-        {
-            model.ZeroGrad();
-            ReadOnlySpan<float> y = model.Forward(x.AsSpan(0, batch * 16), batch);
-            loss.Compute(y, labels.AsSpan(0, batch), gradient.AsSpan(0, batch * 5), batch);
-            model.Backward(gradient.AsSpan(0, batch * 5), batch);
-        }
-
-        for (int i = 0; i < 10; i++)
-            Step(16 - i % 4);
-        Assert.Equal(0, SteadyStateAllocation.Least(3, () =>
-        {
-            for (int i = 0; i < 1000; i++)
-                Step(16 - i % 4);
-        }));
-        model.Training = false;
-        model.Forward(x, 16);
-        Assert.Equal(0, SteadyStateAllocation.Least(3, () => model.Forward(x, 16)));
-    }
 }
