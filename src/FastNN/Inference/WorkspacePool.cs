@@ -15,17 +15,19 @@ namespace FastNN.Inference;
 internal sealed class WorkspacePool<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private int _busy;
-    private readonly T[][] _kept;
-    private readonly int _length;
+    private T[][] _kept;
+    private readonly int _length, _capacity;
     private int _count;
 
     public WorkspacePool(int length, int capacity)
     {
         _length = length;
-        _kept = new T[capacity][];
+        _capacity = capacity;
+        // The slots grow with the arrays kept, so a large capacity costs nothing until that many calls ran at once.
+        _kept = new T[Math.Min(capacity, 16)][];
     }
 
-    public int Capacity => _kept.Length;
+    public int Capacity => _capacity;
 
     /// <summary>Elements per array.</summary>
     public int Length => _length;
@@ -46,6 +48,8 @@ internal sealed class WorkspacePool<T> where T : unmanaged, IFloatingPointIeee75
     public void Return(T[] array)
     {
         Enter();
+        if (_count == _kept.Length && _count < _capacity)
+            Array.Resize(ref _kept, (int)Math.Min(2L * _count, _capacity));
         if (_count < _kept.Length)
             _kept[_count++] = array;
         Exit();

@@ -6,6 +6,27 @@ namespace FastNN.Tests.Inference;
 
 public class PredictorArgumentTests
 {
+    [Fact]
+    public void AnyCacheSizeIsAcceptedAndCostsOnlyTheArraysKept()
+    {
+        // Before: the pool allocated int.MaxValue slots up front (OutOfMemoryException from the constructor).
+        var model = new Sequential<float>([new Dense<float>(2, 8), new Relu<float>(8), new Dense<float>(8, 2)], maxBatch: 4);
+        var predictor = new Predictor<float>(model, maxCachedWorkspaces: int.MaxValue);
+        Assert.Equal(int.MaxValue, predictor.MaxCachedWorkspaces);
+        float[] input = [0.5f, -1, 2, 0.25f], output = new float[4], expected = new float[4];
+        predictor.Predict(input, output, 2);
+        new Predictor<float>(model).Predict(input, expected, 2);
+        Assert.Equal(expected, output);
+
+        // Past the first slots, the pool still keeps every array returned, up to its capacity.
+        var pool = new WorkspacePool<float>(8, 40);
+        float[][] lent = [.. Enumerable.Range(0, 50).Select(_ => pool.Rent())];
+        foreach (float[] array in lent)
+            pool.Return(array);
+        var again = Enumerable.Range(0, 50).Select(_ => pool.Rent()).ToList();
+        Assert.Equal(40, again.Count(a => lent.Contains(a)));
+    }
+
     [Theory]
     [InlineData(int.MaxValue)]
     [InlineData(300_000_000)] // 300M rows of 8 features: the two activation buffers alone pass int.MaxValue
