@@ -53,11 +53,15 @@ internal sealed class LabelIndex
     {
         for (id = 0; id < _labels.Count; id++)
         {
-            if (double.TryParse(_labels[id], NumberStyles.Float, CultureInfo.InvariantCulture, out double label) && label == value)
+            if (NumberOf(_labels[id]) == value)
                 return true;
         }
         return false;
     }
+
+    /// <summary>The label read as a number, NaN when it is not one.</summary>
+    private static double NumberOf(string label) =>
+        double.TryParse(label, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) ? value : double.NaN;
 
     /// <summary>
     /// The labels in their stable order (by value when every label is a number, ties and other columns by ordinal text),
@@ -67,7 +71,7 @@ internal sealed class LabelIndex
     public (string[] Sorted, int[] RankOfId) Order(bool mergeEqualNumbers = false)
     {
         var ids = Enumerable.Range(0, _labels.Count).ToArray();
-        double[] values = _labels.Select(l => double.TryParse(l, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : double.NaN).ToArray();
+        double[] values = _labels.Select(NumberOf).ToArray();
         bool numeric = values.All(double.IsFinite);
         Array.Sort(ids, (a, b) =>
         {

@@ -219,7 +219,7 @@ public static class GradientCheck
             (_worst ?? new GradientCheckResult(true, 0, "", "", 0, 0, 0, 0)) with
             {
                 Passed = _failed.Count == 0, CheckedElements = _checked, FailedElements = _failed.Values.Sum(),
-                FailedByTensor = _failed.Select(f => new KeyValuePair<string, int>(f.Key, f.Value)).ToArray(),
+                FailedByTensor = [.. _failed],
             };
     }
 }
