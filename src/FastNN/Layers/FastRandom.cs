@@ -32,16 +32,30 @@ public sealed class FastRandom
     public void Restore((ulong, ulong, ulong, ulong) state) => (_s0, _s1, _s2, _s3) = state;
 
     /// <summary>The next 64 random bits.</summary>
-    public ulong NextUInt64()
+    public ulong NextUInt64() => Step(ref _s0, ref _s1, ref _s2, ref _s3);
+
+    /// <summary>Fills <paramref name="destination"/> with the next 64-bit draws: the values that as many
+    /// <see cref="NextUInt64"/> calls would return, in order, drawn with the state in registers.</summary>
+    /// <param name="destination">Overwritten with the draws.</param>
+    public void Fill(Span<ulong> destination)
     {
-        ulong result = ulong.RotateLeft(_s1 * 5, 7) * 9;
-        ulong t = _s1 << 17;
-        _s2 ^= _s0;
-        _s3 ^= _s1;
-        _s1 ^= _s2;
-        _s0 ^= _s3;
-        _s2 ^= t;
-        _s3 = ulong.RotateLeft(_s3, 45);
+        ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
+        for (int i = 0; i < destination.Length; i++)
+            destination[i] = Step(ref s0, ref s1, ref s2, ref s3);
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static ulong Step(ref ulong s0, ref ulong s1, ref ulong s2, ref ulong s3)
+    {
+        ulong result = ulong.RotateLeft(s1 * 5, 7) * 9;
+        ulong t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = ulong.RotateLeft(s3, 45);
         return result;
     }
 
