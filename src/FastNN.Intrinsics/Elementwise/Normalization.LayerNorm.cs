@@ -8,7 +8,7 @@ namespace FastNN.Intrinsics;
 /// <remarks>Results may differ across instruction sets in the last bits.
 /// <para>Thread safety: every method may run on any number of threads at once, provided no call writes memory that
 /// another call reads or writes.</para></remarks>
-public static class Normalization
+public static partial class Normalization
 {
     /// <summary>
     /// Layer normalization of each row, as PyTorch's <c>nn.LayerNorm(features)</c>: <c>μ = Σx/f</c>,
