@@ -12,7 +12,8 @@ public static partial class Init
     /// <remarks><para>By kind:</para><list type="bullet">
     /// <item><see cref="ParameterKind.Weight"/> ([out, in], or [out, …] with in the product of the rest): the chosen
     /// <paramref name="scheme"/>; Glorot takes <c>gain = Gain(nonlinearity, negativeSlope)</c> and so does He.</item>
-    /// <item><see cref="ParameterKind.Bias"/>: U(−1/√fan_in, 1/√fan_in) of the same layer's weight under
+    /// <item><see cref="ParameterKind.Bias"/>: U(−1/√fan_in, 1/√fan_in) of the weight of the same module (the same name
+    /// but for its last part, as <c>0.body.2.weight</c> for <c>0.body.2.bias</c>) under
     /// <see cref="WeightInit.PyTorchLinear"/>, zero under the other schemes.</item>
     /// <item><see cref="ParameterKind.NormScale"/> 1, <see cref="ParameterKind.NormShift"/> 0,
     /// <see cref="ParameterKind.PReluSlope"/> 0.25 (PyTorch's defaults).</item>
@@ -25,7 +26,7 @@ public static partial class Init
     /// <param name="negativeSlope">The slope of a leaky ReLU (default: 0.01).</param>
     /// <param name="mode">He's fan (default: fan_in).</param>
     /// <exception cref="ArgumentNullException"><paramref name="tensors"/> is null.</exception>
-    /// <exception cref="ArgumentException">A tensor lies outside the buffer, has an empty shape, or a bias has no weight in its layer under the PyTorch scheme.</exception>
+    /// <exception cref="ArgumentException">A tensor lies outside the buffer, has an empty shape, or a bias has no weight in its module under the PyTorch scheme.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="negativeSlope"/> is not finite, or <paramref name="scheme"/> or <paramref name="nonlinearity"/> (or, for He initialization, <paramref name="mode"/>) is not a defined value.</exception>
     public static void Parameters<T>(Span<T> parameters, IReadOnlyList<ParameterTensor> tensors, int seed,
         WeightInit scheme = WeightInit.PyTorchLinear, Nonlinearity nonlinearity = Nonlinearity.Relu,
@@ -58,9 +59,7 @@ public static partial class Init
                     }
                     break;
                 case ParameterKind.Bias when scheme == WeightInit.PyTorchLinear:
-                    ParameterTensor weight = tensors.FirstOrDefault(t => t.LayerIndex == tensor.LayerIndex && t.Kind == ParameterKind.Weight)
-                        ?? throw new ArgumentException($"Bias '{tensor.Name}' has no weight in layer {tensor.LayerIndex} to take fan_in from.", nameof(tensors));
-                    LinearDefault(values, Fans(weight).FanIn, random);
+                    LinearDefault(values, Fans(WeightOf(tensor, tensors)).FanIn, random);
                     break;
                 case ParameterKind.NormScale:
                     values.Fill(T.One);
@@ -74,6 +73,19 @@ public static partial class Init
             }
         }
     }
+
+    /// <summary>
+    /// The weight beside a bias: same layer and same module (the name up to its last dot), so that each Dense inside a
+    /// Residual or Concat (one layer, several modules: <c>0.body.0.bias</c>, <c>0.body.2.bias</c>) gets its own fan_in.
+    /// </summary>
+    private static ParameterTensor WeightOf(ParameterTensor bias, IReadOnlyList<ParameterTensor> tensors)
+    {
+        string module = Module(bias.Name);
+        return tensors.FirstOrDefault(t => t.LayerIndex == bias.LayerIndex && t.Kind == ParameterKind.Weight && Module(t.Name) == module)
+            ?? throw new ArgumentException($"Bias '{bias.Name}' has no weight in its module '{module}' (layer {bias.LayerIndex}) to take fan_in from.", nameof(tensors));
+    }
+
+    private static string Module(string name) => name[..Math.Max(0, name.LastIndexOf('.'))];
 
     /// <summary>fan_in and fan_out of a weight [out, in, …]: out, and the product of the remaining dimensions.</summary>
     private static (int FanIn, int FanOut) Fans(ParameterTensor weight)

@@ -1,3 +1,4 @@
+using FastNN.Layers;
 using FastNN.Models;
 
 namespace FastNN.Tests.Initialization;
@@ -132,6 +133,22 @@ public class InitTests
         double[] again = new double[34];
         FastNN.Init.Parameters<double>(again, Tensors, seed: 11);
         Assert.Equal(p[..33], again[..33]);
+    }
+
+    [Fact]
+    public void ParametersDrawEachNestedBiasFromItsOwnWeightsFanIn()
+    {
+        // A Residual or Concat is one layer (one LayerIndex) holding several Dense layers: body.0 takes 16 inputs and
+        // body.2 takes 64, so body.2.bias is U(−1/8, 1/8), not U(−1/4, 1/4) as body.0's fan_in would give.
+        var model = new Sequential<double>(
+            [new Residual<double>(new Dense<double>(16, 64), new Relu<double>(64), new Dense<double>(64, 16)),
+             new Concat<double>(new Dense<double>(16, 64), new Relu<double>(64), new Dense<double>(64, 100))], 1);
+        FastNN.Init.Parameters<double>(model.Parameters, model.ParameterTensors, seed: 3);
+        foreach ((string bias, int fanIn) in new[] { ("0.body.0.bias", 16), ("0.body.2.bias", 64), ("1.body.0.bias", 16), ("1.body.2.bias", 64) })
+        {
+            double bound = 1 / Math.Sqrt(fanIn), maxAbs = model.Tensor(bias).ToArray().Max(Math.Abs);
+            Assert.True(maxAbs <= bound, $"{bias}: |b| up to {maxAbs}, outside ±1/√{fanIn} = ±{bound}");
+        }
     }
 
     [Fact]
