@@ -10,7 +10,8 @@ public static partial class Init
     /// <paramref name="seed"/>: the same seed gives the same parameters.
     /// </summary>
     /// <remarks><para>By kind:</para><list type="bullet">
-    /// <item><see cref="ParameterKind.Weight"/> ([out, in], or [out, …] with in the product of the rest): the chosen
+    /// <item><see cref="ParameterKind.Weight"/> ([out, in], or [out, in, k…] whose fans, as PyTorch's, are in and out
+    /// times the product of k…, its receptive field): the chosen
     /// <paramref name="scheme"/>; Glorot takes <c>gain = Gain(nonlinearity, negativeSlope)</c> and so does He.</item>
     /// <item><see cref="ParameterKind.Bias"/>: U(−1/√fan_in, 1/√fan_in) of the weight of the same module (the same name
     /// but for its last part, as <c>0.body.2.weight</c> for <c>0.body.2.bias</c>) under
@@ -87,13 +88,16 @@ public static partial class Init
 
     private static string Module(string name) => name[..Math.Max(0, name.LastIndexOf('.'))];
 
-    /// <summary>fan_in and fan_out of a weight [out, in, …]: out, and the product of the remaining dimensions.</summary>
+    /// <summary>
+    /// fan_in and fan_out of a weight [out, in, k…], as torch.nn.init._calculate_fan_in_and_fan_out: in·r and out·r with
+    /// r the product of the dimensions after the first two (the receptive field; 1 for [out, in]).
+    /// </summary>
     private static (int FanIn, int FanOut) Fans(ParameterTensor weight)
     {
         if (weight.Shape is not { Length: > 0 } shape)
             throw new ArgumentException($"Weight '{weight.Name}' has no shape.", "tensors");
-        long fanIn = 1;
-        for (int i = 1; i < shape.Length; i++) fanIn *= shape[i];
-        return ((int)fanIn, shape[0]);
+        long receptiveField = 1;
+        for (int i = 2; i < shape.Length; i++) receptiveField *= shape[i];
+        return ((int)((shape.Length > 1 ? shape[1] : 1) * receptiveField), (int)(shape[0] * receptiveField));
     }
 }
