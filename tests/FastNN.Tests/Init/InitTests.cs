@@ -38,6 +38,51 @@ public class InitTests
         Assert.True(Math.Abs(inside - 0.682689492) <= 5 * Math.Sqrt(0.6827 * 0.3173 / x.Length), $"fraction within one σ {inside}");
     }
 
+    /// <summary>
+    /// Pearson's χ² of <paramref name="u"/> (values in [0, 1)) over 100 equal bins, 99 degrees of freedom, against
+    /// 208.6: the 1 − 10⁻⁹ quantile of χ²₉₉ by Wilson–Hilferty, 99·(1 − 2/891 + 5.998·√(2/891))³ (5.998: the
+    /// one-sided normal quantile of 10⁻⁹), so a true uniform sample fails once in a billion runs.
+    /// </summary>
+    private static void AssertChiSquareUniform(IEnumerable<double> u, string what)
+    {
+        var counts = new int[100];
+        int n = 0;
+        foreach (double v in u)
+        {
+            Assert.True(v >= 0 && v < 1, $"{what}: {v} outside [0, 1)");
+            counts[(int)(v * 100)]++;
+            n++;
+        }
+        double expected = n / 100.0, chi2 = counts.Sum(c => (c - expected) * (c - expected) / expected);
+        Assert.True(chi2 < 208.6, $"{what}: χ² = {chi2} over 99 degrees of freedom");
+    }
+
+    [Fact]
+    public void UniformDrawsAreUniformByChiSquare()
+    {
+        var x = new double[Draws];
+        FastNN.Init.Uniform<double>(x, 0.5, new Random(21));
+        AssertChiSquareUniform(x.Select(v => (v + 0.5) / 1.0), "U(−0.5, 0.5)");
+    }
+
+    /// <summary>
+    /// Consecutive pairs (z₁, z₂) of N(0, 1) draws, if independent standard normals, have exp(−(z₁² + z₂²)/2) uniform
+    /// (the squared radius is χ²₂, exponential with mean 2) and their angle atan2(z₂, z₁) uniform, whatever the
+    /// generator: χ² of both over 100 bins.
+    /// </summary>
+    [Fact]
+    public void NormalPairsHaveExponentialRadiiAndUniformAngles()
+    {
+        var x = new double[Draws];
+        FastNN.Init.Normal<double>(x, 2.0, new Random(22));
+        var pairs = Enumerable.Range(0, Draws / 2).Select(j => (A: x[2 * j] / 2, B: x[2 * j + 1] / 2)).ToArray();
+        AssertChiSquareUniform(pairs.Select(p => Math.Exp(-(p.A * p.A + p.B * p.B) / 2)).Select(v => Math.Min(v, 1 - 1e-16)), "exp(−r²/2)");
+        AssertChiSquareUniform(pairs.Select(p => (Math.Atan2(p.B, p.A) + Math.PI) / (2 * Math.PI)).Select(v => Math.Min(v, 1 - 1e-16)), "angle");
+        // Pairs from draws that straddle two calls' pairs (odd offsets) too: the sequence is one iid stream.
+        var shifted = Enumerable.Range(0, Draws / 2 - 1).Select(j => (A: x[2 * j + 1] / 2, B: x[2 * j + 2] / 2)).ToArray();
+        AssertChiSquareUniform(shifted.Select(p => Math.Exp(-(p.A * p.A + p.B * p.B) / 2)).Select(v => Math.Min(v, 1 - 1e-16)), "exp(−r²/2), odd pairs");
+    }
+
     [Fact]
     public void GainsAreTorchCalculateGain()
     {
