@@ -1,3 +1,4 @@
+using System.Text.Json;
 using FastNN.Layers;
 using FastNN.Models;
 using FastNN.Tests.Gradients;
@@ -31,6 +32,33 @@ public class DropoutTests
         double[] dx = model.InputGradient(1).ToArray();
         for (int i = 0; i < n; i++)
             Assert.Equal(y[i] / 3.0, dx[i], 1e-15);
+    }
+
+    /// <summary>
+    /// A kept element is scaled by PyTorch's factor, bit for bit, in float and double (Fixtures/dropout_fixtures.json,
+    /// from make_dropout_fixtures.py): PyTorch divides by 1 − p rounded to the element type, which in float differs from
+    /// float(1 / (1 − p)) by an ulp at p = 0.15 and 0.45.
+    /// </summary>
+    [Fact]
+    public void KeptElementsAreScaledByPyTorchsFactorInFloatAndDouble()
+    {
+        JsonElement root = default;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null && root.ValueKind == JsonValueKind.Undefined; dir = dir.Parent)
+        {
+            string path = Path.Combine(dir.FullName, "tests", "FastNN.Tests", "Fixtures", "dropout_fixtures.json");
+            if (File.Exists(path))
+                root = JsonDocument.Parse(File.ReadAllText(path)).RootElement;
+        }
+        Assert.Equal(JsonValueKind.Object, root.ValueKind);
+        foreach (JsonElement c in root.GetProperty("cases").EnumerateArray())
+        {
+            double p = c.GetProperty("p").GetDouble();
+            float[] f = new Sequential<float>([new Dropout<float>(256, p)], 1, seed: 3).Forward(Enumerable.Repeat(1f, 256).ToArray(), 1).ToArray();
+            double[] d = new Sequential<double>([new Dropout<double>(256, p)], 1, seed: 3).Forward(Enumerable.Repeat(1.0, 256).ToArray(), 1).ToArray();
+            Assert.All(f, v => Assert.True(v == 0 || v == (float)c.GetProperty("float32").GetDouble(), $"p = {p}: float {v:R}, PyTorch {c.GetProperty("float32").GetDouble():R}"));
+            Assert.All(d, v => Assert.True(v == 0 || v == c.GetProperty("float64").GetDouble(), $"p = {p}: double {v:R}, PyTorch {c.GetProperty("float64").GetDouble():R}"));
+            Assert.Contains(f, v => v != 0);
+        }
     }
 
     [Fact]
