@@ -217,10 +217,10 @@ public sealed class GradientMonitor<T> where T : unmanaged, IFloatingPointIeee75
             for (int i = _tensorOffsets[t]; i < _tensorOffsets[t] + _tensorLengths[t]; i++)
                 max = Math.Max(max, Math.Abs(Difference(values, reference, i)));   // NaN stays NaN
         }
-        return double.IsFinite(max) ? max * Math.Sqrt(LayerSumOfSquares(layer, values, reference, max)) : max;
+        return double.IsFinite(max) ? max * Math.Sqrt(LayerSumOfSquares(layer, values, reference, 1 / max)) : max;
     }
 
-    // Σ ((x − reference) / scale)² over layer l's tensors.
+    // Σ ((x − reference) · scale)² over layer l's tensors.
     private double LayerSumOfSquares(int layer, ReadOnlySpan<T> values, ReadOnlySpan<T> reference, double scale)
     {
         double sum = 0;
@@ -228,7 +228,7 @@ public sealed class GradientMonitor<T> where T : unmanaged, IFloatingPointIeee75
         {
             for (int i = _tensorOffsets[t]; i < _tensorOffsets[t] + _tensorLengths[t]; i++)
             {
-                double d = Difference(values, reference, i) / scale;
+                double d = Difference(values, reference, i) * scale;
                 sum += d * d;
             }
         }
