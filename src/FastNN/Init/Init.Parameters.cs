@@ -27,7 +27,7 @@ public static partial class Init
     /// <param name="negativeSlope">The slope of a leaky ReLU (default: 0.01).</param>
     /// <param name="mode">He's fan (default: fan_in).</param>
     /// <exception cref="ArgumentNullException"><paramref name="tensors"/> is null.</exception>
-    /// <exception cref="ArgumentException">A tensor lies outside the buffer, has an empty shape, or a bias has no weight in its module under the PyTorch scheme.</exception>
+    /// <exception cref="ArgumentException">A tensor lies outside the buffer, a weight has an empty shape, or a bias has no weight in its module under the PyTorch scheme. Every argument is checked before any tensor is written: on an exception the buffer is unchanged.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="negativeSlope"/> is not finite, or <paramref name="scheme"/> or <paramref name="nonlinearity"/> (or, for He initialization, <paramref name="mode"/>) is not a defined value.</exception>
     public static void Parameters<T>(Span<T> parameters, IReadOnlyList<ParameterTensor> tensors, int seed,
         WeightInit scheme = WeightInit.PyTorchLinear, Nonlinearity nonlinearity = Nonlinearity.Relu,
@@ -41,26 +41,44 @@ public static partial class Init
                 throw new ArgumentException($"Tensor '{tensor.Name}' (offset {tensor.Offset}, length {tensor.Length}) lies outside the {parameters.Length} parameters.", nameof(tensors));
         }
         double gain = Gain(nonlinearity, negativeSlope);
-        var random = new Random(seed);
-        foreach (ParameterTensor tensor in tensors.OrderBy(t => t.Offset))
+        if (!Enum.IsDefined(scheme))
+            throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "Unknown scheme.");
+        if (scheme is WeightInit.HeUniform or WeightInit.HeNormal && !Enum.IsDefined(mode))
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown fan mode.");
+
+        // Every fan first, so that a bad table throws before any tensor is overwritten. Empty tensors are left alone, as
+        // torch.nn.init does (they have no fan to take).
+        ParameterTensor[] ordered = [.. tensors.Where(t => t.Length > 0).OrderBy(t => t.Offset)];
+        var fans = new (int FanIn, int FanOut)[ordered.Length];
+        for (int k = 0; k < ordered.Length; k++)
         {
+            ParameterTensor tensor = ordered[k];
+            if (tensor.Kind == ParameterKind.Weight)
+                fans[k] = Fans(tensor);
+            else if (tensor.Kind == ParameterKind.Bias && scheme == WeightInit.PyTorchLinear)
+                fans[k] = Fans(WeightOf(tensor, tensors));
+        }
+
+        var random = new Random(seed);
+        for (int k = 0; k < ordered.Length; k++)
+        {
+            ParameterTensor tensor = ordered[k];
             Span<T> values = parameters.Slice(tensor.Offset, tensor.Length);
+            (int fanIn, int fanOut) = fans[k];
             switch (tensor.Kind)
             {
                 case ParameterKind.Weight:
-                    (int fanIn, int fanOut) = Fans(tensor);
                     switch (scheme)
                     {
                         case WeightInit.PyTorchLinear: LinearDefault(values, fanIn, random); break;
                         case WeightInit.GlorotUniform: GlorotUniform(values, fanIn, fanOut, random, gain); break;
                         case WeightInit.GlorotNormal: GlorotNormal(values, fanIn, fanOut, random, gain); break;
                         case WeightInit.HeUniform: HeUniform(values, fanIn, fanOut, random, mode, gain); break;
-                        case WeightInit.HeNormal: HeNormal(values, fanIn, fanOut, random, mode, gain); break;
-                        default: throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "Unknown scheme.");
+                        default: HeNormal(values, fanIn, fanOut, random, mode, gain); break;
                     }
                     break;
                 case ParameterKind.Bias when scheme == WeightInit.PyTorchLinear:
-                    LinearDefault(values, Fans(WeightOf(tensor, tensors)).FanIn, random);
+                    LinearDefault(values, fanIn, random);
                     break;
                 case ParameterKind.NormScale:
                     values.Fill(T.One);

@@ -207,6 +207,21 @@ public class InitTests
     }
 
     [Fact]
+    public void ABadTableOrSchemeThrowsBeforeAnyTensorIsWritten()
+    {
+        // A normalization scale first in the buffer, then a bias whose module has no weight: the scale used to be set
+        // to 1 before the bias threw, leaving the model half re-initialized.
+        ParameterTensor[] table = [new("0.weight", 0, 4, [4], ParameterKind.NormScale, 0), new("1.bias", 4, 3, [3], ParameterKind.Bias, 1)];
+        double[] p = Enumerable.Repeat(double.NaN, 7).ToArray();
+        Assert.Throws<ArgumentException>("tensors", () => FastNN.Init.Parameters<double>(p, table, seed: 1));
+        Assert.All(p, v => Assert.True(double.IsNaN(v)));
+        double[] q = Enumerable.Repeat(double.NaN, 34).ToArray();
+        Assert.Throws<ArgumentOutOfRangeException>("scheme", () => FastNN.Init.Parameters<double>(q, [Tensors[2], Tensors[0]], seed: 1, (WeightInit)99));
+        Assert.Throws<ArgumentOutOfRangeException>("mode", () => FastNN.Init.Parameters<double>(q, [Tensors[2], Tensors[0]], seed: 1, WeightInit.HeNormal, mode: (FanMode)7));
+        Assert.All(q, v => Assert.True(double.IsNaN(v)));
+    }
+
+    [Fact]
     public void InvalidArgumentsAreNamed()
     {
         var x = new double[4];
