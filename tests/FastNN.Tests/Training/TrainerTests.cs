@@ -167,7 +167,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void MinDeltaCountsOnlyImprovementsOnTheBestByAtLeastIt()
+    public void MinDeltaCountsOnlyImprovementsOnTheBestThatExceedIt()
     {
         // The validation losses of a run without early stopping; then the same run (same seed, same steps until it stops)
         // with MinDelta and Patience, against Keras's rule written here: an epoch improves when its loss is below the
