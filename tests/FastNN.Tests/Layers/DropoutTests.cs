@@ -16,6 +16,30 @@ public class DropoutTests
         Checks.Passes(TestData.Model(random, batch, new Dense<double>(n, n), new Dropout<double>(n, 0.3)), random, batch);
     }
 
+    /// <summary>
+    /// Dropout after a Dense whose activation the chain fuses, in training: the backward pass reuses each forward mask,
+    /// whether the parameter gradients accumulate (GradientCheck's finite differences, with the mask replayed) or are
+    /// overwritten (the trainer's direct step): both passes after one forward give the same gradients.
+    /// </summary>
+    [Fact]
+    public void MasksAreReusedBehindFusedActivationsInBothBackwardModes()
+    {
+        var random = new Random(4);
+        ILayer<double>[] Layers() => [new Dense<double>(5, 7), new Relu<double>(7), new Dropout<double>(7, 0.4),
+            new Dense<double>(7, 6), new Tanh<double>(6), new Dropout<double>(6, 0.25), new Dense<double>(6, 3)];
+        Checks.Passes(TestData.Model(random, 4, Layers()), random, 4);
+
+        var model = new Sequential<double>(Layers(), 4, seed: 8);
+        double[] x = TestData.Uniform(random, 20), dy = TestData.Uniform(random, 12);
+        model.Forward(x, 4);
+        model.Backward(dy, 4, accumulate: false);
+        double[] overwritten = model.Gradients.ToArray();
+        model.ZeroGrad();
+        model.Backward(dy, 4);
+        Assert.Equal(model.Gradients.ToArray(), overwritten);
+        Assert.Contains(overwritten, g => g != 0);
+    }
+
     [Fact]
     public void TrainingZeroesAboutPAndScalesTheRest()
     {
