@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using FastNN.Models;
 
@@ -244,10 +245,14 @@ public sealed class GradientMonitor<T> where T : unmanaged, IFloatingPointIeee75
             throw new ArgumentException($"{name} has {length} elements; the tensor table needs {_parameterLength}.", name);
     }
 
-    // The layer's state-dict prefix: 1 for 1.weight, and for 1.body.0.weight (a Residual's tensors are one layer).
+    // The layer's state-dict prefix: its index in a Sequential's names (1 for 1.weight, and for 1.body.0.weight: a
+    // Residual's tensors are one layer); in a table named otherwise, the first tensor's module (encoder.0 for encoder.0.weight).
     private static string LayerName(ParameterTensor tensor)
     {
-        int dot = tensor.Name.IndexOf('.');
+        string index = tensor.LayerIndex.ToString(CultureInfo.InvariantCulture);
+        if (tensor.Name.StartsWith(index + ".", StringComparison.Ordinal))
+            return index;
+        int dot = tensor.Name.LastIndexOf('.');
         return dot > 0 ? tensor.Name[..dot] : tensor.Name;
     }
 }

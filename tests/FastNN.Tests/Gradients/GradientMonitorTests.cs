@@ -142,6 +142,13 @@ public class GradientMonitorTests
         var monitor = new GradientMonitor<double>(model.ParameterTensors, new GradientMonitorOptions { Interval = 1 });
         monitor.BeforeStep(0, model.Parameters, model.Parameters);
         Assert.Equal(["0", "1", "2"], monitor.Report().Layers.Select(l => l.Name));
+
+        // A table of other names keeps each layer's module name.
+        var named = new GradientMonitor<double>(
+            [new("encoder.0.weight", 0, 2, [1, 2], ParameterKind.Weight, 0), new("encoder.1.weight", 2, 2, [1, 2], ParameterKind.Weight, 1)],
+            new GradientMonitorOptions { Interval = 1 });
+        named.BeforeStep(0, [1, 1, 1, 1], [1, 1, 1, 1]);
+        Assert.Equal(["encoder.0", "encoder.1"], named.Report().Layers.Select(l => l.Name));
     }
 
     [Fact]
