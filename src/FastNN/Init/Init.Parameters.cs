@@ -21,7 +21,8 @@ public static partial class Init
     /// </list></remarks>
     /// <param name="parameters">The model's parameter buffer.</param>
     /// <param name="tensors">Its tensors (<c>Sequential&lt;T&gt;.ParameterTensors</c>).</param>
-    /// <param name="seed">Seed of the generator.</param>
+    /// <param name="seed">Seed of the generator (<c>new Random(seed)</c>, whose seeded sequence depends on |seed| only:
+    /// −5 gives the same parameters as 5, so sweep non-negative seeds).</param>
     /// <param name="scheme">How weights are drawn (default: PyTorch's nn.Linear default).</param>
     /// <param name="nonlinearity">The activation after each layer, for the gain of Glorot and He (default: ReLU).</param>
     /// <param name="negativeSlope">The slope of a leaky ReLU (default: 0.01).</param>

@@ -178,6 +178,10 @@ public class InitTests
         double[] again = new double[34];
         FastNN.Init.Parameters<double>(again, Tensors, seed: 11);
         Assert.Equal(p[..33], again[..33]);
+        FastNN.Init.Parameters<double>(again, Tensors, seed: 12);
+        Assert.NotEqual(p[..33], again[..33]);
+        FastNN.Init.Parameters<double>(again, Tensors, seed: -11);   // as documented: System.Random takes |seed|
+        Assert.Equal(p[..33], again[..33]);
     }
 
     [Fact]
