@@ -1,5 +1,6 @@
 using System.Numerics;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace FastNN.Intrinsics;
@@ -52,13 +53,13 @@ public static partial class Normalization
     /// <summary>
     /// Layer normalization's gradients from the forward pass's statistics: with <c>x̂ = (x − μ)·rstd</c> and
     /// <c>dx̂ = dy·γ</c>, <c>dγ += Σ_rows dy·x̂</c>, <c>dβ += Σ_rows dy</c> (ACCUMULATED) and
-    /// <c>dx = ((x̂·(−mean(dx̂·x̂)) + dx̂) − mean(dx̂))·rstd</c> (overwritten; skipped when <paramref name="dx"/> is empty).
+    /// <c>dx = ((x̂·(−mean(dx̂·x̂)) + dx̂) − mean(dx̂))·rstd</c> (overwritten; skipped when <paramref name="dx"/> is empty),
+    /// in two passes over each row, as llm.c's <c>layernorm_backward</c>: dγ, dβ and the two row sums, then dx.
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="dx">The input gradient, [rows, features], overwritten, or empty for none; may be <paramref name="dy"/> itself.</param>
     /// <param name="dgamma">dγ, [features], accumulated into.</param>
     /// <param name="dbeta">dβ, [features], accumulated into.</param>
-    /// <param name="workspace">2·features elements of scratch (x̂ and dx̂ of one row).</param>
     /// <param name="dy">The output gradient, [rows, features].</param>
     /// <param name="x">The forward input, [rows, features].</param>
     /// <param name="mean">μ of each row from <see cref="LayerNormForward{T}"/>.</param>
@@ -68,42 +69,37 @@ public static partial class Normalization
     /// <param name="features">Features per row.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> or <paramref name="features"/> is negative.</exception>
     /// <exception cref="ArgumentException">A span's length does not match the shapes, <paramref name="dx"/> partially overlaps <paramref name="dy"/>, or an output overlaps another argument.</exception>
-    public static void LayerNormBackward<T>(Span<T> dx, Span<T> dgamma, Span<T> dbeta, Span<T> workspace, ReadOnlySpan<T> dy, ReadOnlySpan<T> x,
+    public static void LayerNormBackward<T>(Span<T> dx, Span<T> dgamma, Span<T> dbeta, ReadOnlySpan<T> dy, ReadOnlySpan<T> x,
         ReadOnlySpan<T> mean, ReadOnlySpan<T> rstd, ReadOnlySpan<T> gamma, int rows, int features) where T : unmanaged, IFloatingPointIeee754<T>
     {
         SpanChecks.Matrix(x, nameof(x), rows, features);
         SpanChecks.SameLength(x, nameof(x), dy, nameof(dy));
         CheckRowsAndFeatures(mean, rstd, gamma, dgamma, rows, features);
         SpanChecks.SameLength<T>(gamma, nameof(gamma), dbeta, nameof(dbeta));
-        if (workspace.Length != 2 * features)
-            throw new ArgumentException($"workspace has length {workspace.Length}; it needs 2·features = {2 * features}.", nameof(workspace));
         if (!dx.IsEmpty)
         {
             SpanChecks.Map(dy, nameof(dy), dx, nameof(dx));
             SpanChecks.Disjoint<T>(x, nameof(x), dx, nameof(dx));
+            SpanChecks.Disjoint<T>(gamma, nameof(gamma), dx, nameof(dx));
         }
         Outputs(x, dy, dx, dgamma, nameof(dgamma));
         Outputs(x, dy, dx, dbeta, nameof(dbeta));
-        Outputs(x, dy, dx, workspace, nameof(workspace));
         SpanChecks.Disjoint<T>(dgamma, nameof(dgamma), dbeta, nameof(dbeta));
-        SpanChecks.Disjoint<T>(dgamma, nameof(dgamma), workspace, nameof(workspace));
-        SpanChecks.Disjoint<T>(dbeta, nameof(dbeta), workspace, nameof(workspace));
-        Span<T> xHat = workspace[..features], dxHat = workspace[features..];
+        SpanChecks.Disjoint<T>(gamma, nameof(gamma), dgamma, nameof(dgamma));
+        SpanChecks.Disjoint<T>(gamma, nameof(gamma), dbeta, nameof(dbeta));
         T n = T.CreateTruncating(features);
         for (int r = 0; r < rows; r++)
         {
-            ReadOnlySpan<T> dyRow = dy.Slice(r * features, features);
-            // x̂ = (x − μ)·rstd;  dγ += dy·x̂;  dβ += dy
-            Elementwise.Map(x.Slice(r * features, features), xHat, new CenterScaleOperator<T>(mean[r], rstd[r]));
-            TensorPrimitives.MultiplyAdd(dyRow, xHat, dgamma, dgamma);
-            TensorPrimitives.Add(dbeta, dyRow, dbeta);
+            ReadOnlySpan<T> dyRow = dy.Slice(r * features, features), xRow = x.Slice(r * features, features);
+            // dγ += dy·x̂;  dβ += dy;  Σdx̂, Σdx̂·x̂
+            var sums = new LayerNormGradientSums<T>(ref Ref(dyRow), ref Ref(xRow), ref Ref(gamma), ref MemoryMarshal.GetReference(dgamma),
+                ref MemoryMarshal.GetReference(dbeta), mean[r], rstd[r]);
+            Elementwise.Sweep<T, LayerNormGradientSums<T>>(ref sums, features);
             if (dx.IsEmpty)
                 continue;
-            // dx̂ = dy·γ;  dx = ((x̂·(−mean(dx̂·x̂)) + dx̂) − mean(dx̂))·rstd
-            TensorPrimitives.Multiply(dyRow, gamma, dxHat);
-            T meanDxHat = TensorPrimitives.Sum<T>(dxHat) / n;
-            T meanDxHatXHat = TensorPrimitives.Dot<T>(dxHat, xHat) / n;
-            Elementwise.Map(xHat, dxHat, dx.Slice(r * features, features), new LayerNormInputGradientOperator<T>(meanDxHatXHat, meanDxHat, rstd[r]));
+            // dx = ((x̂·(−mean(dx̂·x̂)) + dx̂) − mean(dx̂))·rstd
+            Elementwise.Map(xRow, dyRow, gamma, dx.Slice(r * features, features),
+                new LayerNormInputGradientOperator<T>(mean[r], rstd[r], sums.SumDxHatXHat / n, sums.SumDxHat / n));
         }
     }
 
@@ -134,16 +130,6 @@ internal readonly struct SquaredDeviationOperator<T>(T mean) : IUnaryOperator<T>
     public Vector512<T> Invoke(Vector512<T> x) { Vector512<T> d = x - Vector512.Create(mean); return d * d; }
 }
 
-/// <summary>(x − mean)·rstd</summary>
-internal readonly struct CenterScaleOperator<T>(T mean, T rstd) : IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
-{
-    public static bool Vectorizable => true;
-    public T Invoke(T x) => (x - mean) * rstd;
-    public Vector128<T> Invoke(Vector128<T> x) => (x - Vector128.Create(mean)) * Vector128.Create(rstd);
-    public Vector256<T> Invoke(Vector256<T> x) => (x - Vector256.Create(mean)) * Vector256.Create(rstd);
-    public Vector512<T> Invoke(Vector512<T> x) => (x - Vector512.Create(mean)) * Vector512.Create(rstd);
-}
-
 /// <summary>((x − mean)·rstd)·γ + β over (x, γ, β)</summary>
 internal readonly struct NormalizeAffineOperator<T>(T mean, T rstd) : ITernaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -154,12 +140,60 @@ internal readonly struct NormalizeAffineOperator<T>(T mean, T rstd) : ITernaryOp
     public Vector512<T> Invoke(Vector512<T> x, Vector512<T> gamma, Vector512<T> beta) => (x - Vector512.Create(mean)) * Vector512.Create(rstd) * gamma + beta;
 }
 
-/// <summary>((x̂·(−meanDxHatXHat) + dx̂) − meanDxHat)·rstd over (x̂, dx̂)</summary>
-internal readonly struct LayerNormInputGradientOperator<T>(T meanDxHatXHat, T meanDxHat, T rstd) : IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+/// <summary>
+/// Over one row: <c>dγ += dy·x̂</c>, <c>dβ += dy</c>, and <see cref="SumDxHat"/> = Σdx̂, <see cref="SumDxHatXHat"/> = Σdx̂·x̂ with
+/// <c>x̂ = (x − mean)·rstd</c>, <c>dx̂ = dy·γ</c>: each input read once.
+/// </summary>
+internal ref struct LayerNormGradientSums<T>(ref T dy, ref T x, ref T gamma, ref T dgamma, ref T dbeta, T mean, T rstd) : ISpanKernel<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private ref T _dy = ref dy, _x = ref x, _gamma = ref gamma, _dgamma = ref dgamma, _dbeta = ref dbeta;
+
+    public T SumDxHat { get; private set; }
+
+    public T SumDxHatXHat { get; private set; }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Run<TWidth, TVector>(nuint start, nuint end) where TWidth : IVectorWidth<T, TVector> where TVector : struct
+    {
+        TVector m = TWidth.Broadcast(mean), s = TWidth.Broadcast(rstd);
+        // Two pairs of sums, so that each sum's add waits on the one two vectors back, not on the last.
+        TVector a0 = TWidth.Broadcast(T.Zero), b0 = a0, a1 = a0, b1 = a0;
+        nuint count = (nuint)TWidth.Count, i = start;
+        for (; i + 2 * count <= end; i += 2 * count)
+        {
+            Step<TWidth, TVector>(i, m, s, ref a0, ref b0);
+            Step<TWidth, TVector>(i + count, m, s, ref a1, ref b1);
+        }
+        if (i < end)
+            Step<TWidth, TVector>(i, m, s, ref a0, ref b0);
+        SumDxHat += TWidth.Reduce<AddOperator<T>>(TWidth.Add(a0, a1));
+        SumDxHatXHat += TWidth.Reduce<AddOperator<T>>(TWidth.Add(b0, b1));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly void Step<TWidth, TVector>(nuint i, TVector m, TVector s, ref TVector sumDxHat, ref TVector sumDxHatXHat)
+        where TWidth : IVectorWidth<T, TVector> where TVector : struct
+    {
+        TVector d = TWidth.Load(ref _dy, i);
+        TVector xHat = TWidth.Multiply(TWidth.Subtract(TWidth.Load(ref _x, i), m), s);
+        TVector dxHat = TWidth.Multiply(d, TWidth.Load(ref _gamma, i));
+        TWidth.Store(TWidth.MultiplyAdd(d, xHat, TWidth.Load(ref _dgamma, i)), ref _dgamma, i);
+        TWidth.Store(TWidth.Add(TWidth.Load(ref _dbeta, i), d), ref _dbeta, i);
+        sumDxHat = TWidth.Add(sumDxHat, dxHat);
+        sumDxHatXHat = TWidth.MultiplyAdd(dxHat, xHat, sumDxHatXHat);
+    }
+}
+
+/// <summary>((x̂·(−meanDxHatXHat) + dy·γ) − meanDxHat)·rstd with x̂ = (x − mean)·rstd, over (x, dy, γ)</summary>
+internal readonly struct LayerNormInputGradientOperator<T>(T mean, T rstd, T meanDxHatXHat, T meanDxHat) : ITernaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorizable => true;
-    public T Invoke(T xHat, T dxHat) => (xHat * -meanDxHatXHat + dxHat - meanDxHat) * rstd;
-    public Vector128<T> Invoke(Vector128<T> xHat, Vector128<T> dxHat) => (xHat * Vector128.Create(-meanDxHatXHat) + dxHat - Vector128.Create(meanDxHat)) * Vector128.Create(rstd);
-    public Vector256<T> Invoke(Vector256<T> xHat, Vector256<T> dxHat) => (xHat * Vector256.Create(-meanDxHatXHat) + dxHat - Vector256.Create(meanDxHat)) * Vector256.Create(rstd);
-    public Vector512<T> Invoke(Vector512<T> xHat, Vector512<T> dxHat) => (xHat * Vector512.Create(-meanDxHatXHat) + dxHat - Vector512.Create(meanDxHat)) * Vector512.Create(rstd);
+    public T Invoke(T x, T dy, T gamma) => ((x - mean) * rstd * -meanDxHatXHat + dy * gamma - meanDxHat) * rstd;
+    public Vector128<T> Invoke(Vector128<T> x, Vector128<T> dy, Vector128<T> gamma) =>
+        ((x - Vector128.Create(mean)) * Vector128.Create(rstd) * Vector128.Create(-meanDxHatXHat) + dy * gamma - Vector128.Create(meanDxHat)) * Vector128.Create(rstd);
+    public Vector256<T> Invoke(Vector256<T> x, Vector256<T> dy, Vector256<T> gamma) =>
+        ((x - Vector256.Create(mean)) * Vector256.Create(rstd) * Vector256.Create(-meanDxHatXHat) + dy * gamma - Vector256.Create(meanDxHat)) * Vector256.Create(rstd);
+    public Vector512<T> Invoke(Vector512<T> x, Vector512<T> dy, Vector512<T> gamma) =>
+        ((x - Vector512.Create(mean)) * Vector512.Create(rstd) * Vector512.Create(-meanDxHatXHat) + dy * gamma - Vector512.Create(meanDxHat)) * Vector512.Create(rstd);
 }

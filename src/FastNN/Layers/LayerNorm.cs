@@ -50,7 +50,7 @@ public sealed class LayerNorm<T> : ILayer<T>, IJsonLayer where T : unmanaged, IF
     public IReadOnlyList<StateDeclaration> StateDeclarations => [];
 
     /// <inheritdoc/>
-    public int ScratchLength(int batch) => 2 * batch + 2 * Features; // per row: mean, 1/√(var + ε); two working rows
+    public int ScratchLength(int batch) => 2 * batch; // per row: mean, 1/√(var + ε)
 
     /// <inheritdoc/>
     public void Initialize(LayerBuffers<T> buffers)
@@ -71,9 +71,9 @@ public sealed class LayerNorm<T> : ILayer<T>, IJsonLayer where T : unmanaged, IF
     /// <inheritdoc/>
     public void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, ReadOnlySpan<T> y, LayerBuffers<T> buffers, int batch)
     {
-        // scratch: mean [batch], rstd [batch] from the forward pass, then x̂ and dx̂ of one row
+        // scratch: mean [batch], rstd [batch] from the forward pass
         int f = Features;
-        Normalization.LayerNormBackward(dx, buffers.Gradients[..f], buffers.Gradients[f..], buffers.Scratch.Slice(2 * batch, 2 * f), dy, x,
+        Normalization.LayerNormBackward(dx, buffers.Gradients[..f], buffers.Gradients[f..], dy, x,
             buffers.Scratch[..batch], buffers.Scratch.Slice(batch, batch), buffers.Parameters[..f], batch, f);
     }
 

@@ -20,7 +20,7 @@ public class LayerNormKernelTests
     private static void Check<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rng = new Random(11);
-        foreach (int f in new[] { 1, 3, 7, 8, 15, 16, 17, 33, 64, 100, 257 })
+        foreach (int f in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 47, 48, 49, 64, 100, 257 })
         {
             const int rows = 5;
             const double Eps = 1e-5;
@@ -36,9 +36,9 @@ public class LayerNormKernelTests
 
             T[] dgamma = [.. Enumerable.Repeat(T.One, f)], dbeta = [.. Enumerable.Repeat(T.One, f)];
             var dx = new T[rows * f];
-            Normalization.LayerNormBackward<T>(dx, dgamma, dbeta, new T[2 * f], dy, x, mean, rstd, gamma, rows, f);
+            Normalization.LayerNormBackward<T>(dx, dgamma, dbeta, dy, x, mean, rstd, gamma, rows, f);
             T[] dxInPlace = (T[])dy.Clone();
-            Normalization.LayerNormBackward<T>(dxInPlace, new T[f], new T[f], new T[2 * f], dxInPlace, x, mean, rstd, gamma, rows, f);
+            Normalization.LayerNormBackward<T>(dxInPlace, new T[f], new T[f], dxInPlace, x, mean, rstd, gamma, rows, f);
             Assert.Equal(dx, dxInPlace);
 
             double D(T v) => Tolerance.D(v);
@@ -99,7 +99,10 @@ public class LayerNormKernelTests
         Assert.Throws<ArgumentException>("mean", () => Normalization.LayerNormForward<float>(y, three, two, x, three, three, 2, 3, 1e-5f));
         Assert.Throws<ArgumentException>("gamma", () => Normalization.LayerNormForward<float>(y, two, new float[2], x, two, three, 2, 3, 1e-5f));
         Assert.Throws<ArgumentException>("y", () => Normalization.LayerNormForward<float>(y.AsSpan(0, 5).ToArray(), two, new float[2], x, three, three, 2, 3, 1e-5f));
-        Assert.Throws<ArgumentException>("workspace", () => Normalization.LayerNormBackward<float>(new float[6], new float[3], new float[3], new float[5], y, x, two, new float[2], three, 2, 3));
-        Assert.Throws<ArgumentException>("dgamma", () => Normalization.LayerNormBackward<float>(new float[6], x.AsSpan(0, 3), new float[3], new float[6], y, x, two, new float[2], three, 2, 3));
+        Assert.Throws<ArgumentException>("dbeta", () => Normalization.LayerNormBackward<float>(new float[6], new float[3], new float[2], y, x, two, new float[2], three, 2, 3));
+        Assert.Throws<ArgumentException>("dgamma", () => Normalization.LayerNormBackward<float>(new float[6], x.AsSpan(0, 3), new float[3], y, x, two, new float[2], three, 2, 3));
+        Assert.Throws<ArgumentException>("dgamma", () => Normalization.LayerNormBackward<float>(new float[6], three, new float[3], y, x, two, new float[2], three, 2, 3));
+        float[] dx = new float[6];
+        Assert.Throws<ArgumentException>("dx", () => Normalization.LayerNormBackward<float>(dx, new float[3], new float[3], y, x, two, new float[2], dx.AsSpan(3, 3), 2, 3));
     }
 }
