@@ -91,7 +91,8 @@ public sealed class Residual<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFl
         }
         else if (!dx.IsEmpty)
         {
-            TensorPrimitives.Add(dx, dy, dx);
+            // Through the caches: dx is read again at once by the layer before (see Arithmetic.Add)
+            Arithmetic.Add(dx, dy, dx);
         }
     }
 

@@ -110,7 +110,7 @@ internal static partial class Elementwise
     /// Elements to skip so that stores from <paramref name="d"/> on are vector-aligned (unaligned stores cost more
     /// than unaligned loads); the skipped head is covered by the first vector. Only a hint: never affects results.
     /// </summary>
-    private static unsafe nuint ElementsToAlignment<T>(ref T d, nuint count) where T : unmanaged
+    internal static unsafe nuint ElementsToAlignment<T>(ref T d, nuint count) where T : unmanaged
     {
         nuint bytes = count * (nuint)sizeof(T);
         nuint address = (nuint)Unsafe.AsPointer(ref d);
