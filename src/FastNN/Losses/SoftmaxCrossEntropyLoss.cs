@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using FastNN.Intrinsics;
 
 namespace FastNN.Losses;
 
@@ -19,25 +20,25 @@ public sealed class SoftmaxCrossEntropyLoss<T> : ILoss<T> where T : unmanaged, I
     public T Compute(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, int batch)
     {
         int classes = LossArguments.Check(prediction, target, gradient, batch, targetPerRow: true);
-        T inverseBatch = T.One / T.CreateTruncating(batch);
-        double sum = 0;
         for (int r = 0; r < batch; r++)
         {
             T label = target[r];
             if (!T.IsInteger(label) || label < T.Zero || label >= T.CreateTruncating(classes))
                 throw new ArgumentException($"target[{r}] = {label} is not a class index in [0, {classes}).", nameof(target));
-            int k = int.CreateTruncating(label);
-            ReadOnlySpan<T> x = prediction.Slice(r * classes, classes);
-            Span<T> g = gradient.Slice(r * classes, classes);
-            // g = e^(x − m) / Σ e^(x − m) / batch;  ℓ = m + log Σ e^(x − m) − x_k, x_k read before g may overwrite it (in place)
-            T max = TensorPrimitives.Max(x), xk = x[k];
-            TensorPrimitives.Subtract(x, max, g);
-            TensorPrimitives.Exp(g, g);
-            T total = TensorPrimitives.Sum<T>(g);
-            sum += double.CreateTruncating(max + T.Log(total) - xk);
-            TensorPrimitives.Multiply(g, inverseBatch / total, g);
-            g[k] -= inverseBatch;
         }
+        // FastNN's row kernels, whose bits are fixed: TensorPrimitives.Exp's last bits (double) changed as the JIT
+        // recompiled the code around it, so that a seeded run differed from the same run made later in the process.
+        Activations.LogSoftmax(prediction, gradient, batch, classes);    // log softmax(x) = x − m − log Σ e^(x − m), in place when gradient is prediction
+        double sum = 0;
+        for (int r = 0; r < batch; r++)
+            sum -= double.CreateTruncating(gradient[r * classes + Label(target, r)]);   // ℓ = −log softmax(x)_k
+        Activations.Softmax<T>(gradient, gradient, batch, classes);    // softmax(log softmax(x)) = softmax(x)
+        T inverseBatch = T.One / T.CreateTruncating(batch);
+        TensorPrimitives.Multiply(gradient, inverseBatch, gradient);
+        for (int r = 0; r < batch; r++)
+            gradient[r * classes + Label(target, r)] -= inverseBatch;
         return T.CreateTruncating(sum / batch);
     }
+
+    private static int Label(ReadOnlySpan<T> target, int r) => int.CreateTruncating(target[r]);
 }
