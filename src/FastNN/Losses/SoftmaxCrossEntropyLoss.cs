@@ -26,17 +26,21 @@ public sealed class SoftmaxCrossEntropyLoss<T> : ILoss<T> where T : unmanaged, I
             if (!T.IsInteger(label) || label < T.Zero || label >= T.CreateTruncating(classes))
                 throw new ArgumentException($"target[{r}] = {label} is not a class index in [0, {classes}).", nameof(target));
         }
-        // FastNN's row kernels, whose bits are fixed: TensorPrimitives.Exp's last bits (double) changed as the JIT
-        // recompiled the code around it, so that a seeded run differed from the same run made later in the process.
-        Activations.LogSoftmax(prediction, gradient, batch, classes);    // log softmax(x) = x − m − log Σ e^(x − m), in place when gradient is prediction
+        // ℓ = m + log Σ e^(x − m) − x_k = (m − x_k) − log p_m, p_m = e^0 / Σ the largest probability: the softmax comes from
+        // FastNN's row kernel, whose bits are fixed (TensorPrimitives.Exp's last bits, in double, changed as the JIT
+        // recompiled the code around it, so that a seeded run differed from the same run made later in the process).
         double sum = 0;
-        for (int r = 0; r < batch; r++)
-            sum -= double.CreateTruncating(gradient[r * classes + Label(target, r)]);   // ℓ = −log softmax(x)_k
-        Activations.Softmax<T>(gradient, gradient, batch, classes);    // softmax(log softmax(x)) = softmax(x)
+        for (int r = 0; r < batch; r++)   // m − x_k, read before the gradient may overwrite the logits (in place)
+            sum += double.CreateTruncating(TensorPrimitives.Max(prediction.Slice(r * classes, classes))) - double.CreateTruncating(prediction[r * classes + Label(target, r)]);
+        Activations.Softmax(prediction, gradient, batch, classes);
         T inverseBatch = T.One / T.CreateTruncating(batch);
-        TensorPrimitives.Multiply(gradient, inverseBatch, gradient);
         for (int r = 0; r < batch; r++)
-            gradient[r * classes + Label(target, r)] -= inverseBatch;
+        {
+            Span<T> g = gradient.Slice(r * classes, classes);
+            sum -= Math.Log(double.CreateTruncating(TensorPrimitives.Max<T>(g)));
+            TensorPrimitives.Multiply(g, inverseBatch, g);
+            g[Label(target, r)] -= inverseBatch;
+        }
         return T.CreateTruncating(sum / batch);
     }
 
