@@ -85,8 +85,14 @@ internal static class WorkspacePool
         }
         // Powers of two, so a workload of mixed sizes settles after a few calls, but never past what the largest call needs.
         long size = Math.Min((long)BitOperations.RoundUpToPowerOf2((ulong)Math.Max(bytes, 4096)), LargestNeed);
+        Interlocked.Increment(ref s_created);
         return new Workspace(Math.Max(bytes, size));
     }
+
+    private static long s_created;
+
+    /// <summary>Workspaces created so far (for tests: a steady workload creates none).</summary>
+    internal static long Created => Volatile.Read(ref s_created);
 
     /// <summary>The most any call needs on this process's path: <see cref="Gemm.MaxWorkspaceBytes{T}"/> of float or double.</summary>
     internal static long LargestNeed { get; } = Math.Max(Gemm.MaxWorkspaceBytes<float>(), Gemm.MaxWorkspaceBytes<double>());

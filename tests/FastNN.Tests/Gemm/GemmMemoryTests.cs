@@ -43,7 +43,7 @@ public class GemmMemoryTests
 
     // Callers that each use every thread (two trainers on two threads, say) have up to callers + workers parts in
     // flight; with one kept workspace per processor the parts beyond it took a fresh workspace on every call (about
-    // 0.9 MB per step of a 1024-wide MLP for the second of two concurrent trainers; 4 MB per window here). Up to one
+    // 0.9 MB per step of a 1024-wide MLP for the second of two concurrent trainers; 8 workspaces a round here). Up to one
     // more caller than processors, nothing is allocated.
     [Fact]
     public void ConcurrentCallersUsingEveryThreadAllocateNothing()
@@ -51,7 +51,7 @@ public class GemmMemoryTests
         // A Dense 1024 -> 1024 layer's product at batch 128: split across every thread.
         const int m = 128, n = 1024, k = 1024, calls = 10;
         int callers = Environment.ProcessorCount + 1, saved = Parallelism.MaxThreads;
-        // Rounds are started and awaited by spinning on counters: a blocking wait may allocate, and this counts every thread's bytes.
+        // Rounds are started and awaited by spinning on counters.
         int round = 0, finished = 0;
         Thread[] threads = [.. Enumerable.Range(0, callers).Select(_ => new Thread(() =>
         {
@@ -73,16 +73,18 @@ public class GemmMemoryTests
             Parallelism.MaxThreads = Environment.ProcessorCount;
             foreach (Thread t in threads)
                 t.Start();
-            // The bytes the whole process allocated in one round of calls.
+            // The workspaces created in one round of calls, on any thread: a part's whole working memory (here a
+            // megabyte or so each). Counted, not read off the process's allocated bytes, where the runtime's own
+            // background work shows on the slower instruction-set paths (tens to hundreds of bytes a round).
             long Round()
             {
-                long before = GC.GetTotalAllocatedBytes(precise: true);
+                long before = WorkspacePool.Created;
                 Volatile.Write(ref finished, 0);
                 Interlocked.Increment(ref round);
                 var spin = new SpinWait();
                 while (Volatile.Read(ref finished) < callers)
                     spin.SpinOnce();
-                return GC.GetTotalAllocatedBytes(precise: true) - before;
+                return WorkspacePool.Created - before;
             }
             Round(); // warm-up: the pool fills
             long least = long.MaxValue;
