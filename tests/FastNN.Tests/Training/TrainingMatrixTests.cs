@@ -160,6 +160,42 @@ public class TrainingMatrixTests
     }
 
     [Fact]
+    public void FitAllocatesNothingPerStep()
+    {
+        // The same epochs over the same rows in 8 steps of 16 rows and in 16 steps of 8: Fit's own allocations (row
+        // order, validation rows, one result per epoch) are the same, so any difference is allocated per step.
+        var random = new Random(4);
+        var data = new FastNN.Data.Dataset<float>(
+            [.. Enumerable.Range(0, 160 * Input).Select(_ => (float)(2 * random.NextDouble() - 1))], [.. Enumerable.Range(0, 160).Select(r => (float)(r % 5))], Input);
+        long FitBytes(int batchSize)
+        {
+            Trainer<float> template = NewTrainer<float>(Settings[^1] with { Loss = "cross-entropy" }, width: 32, seed: 3);
+            var trainer = new Trainer<float>(template.Model, template.Loss, template.Optimizer, template.Task,
+                new TrainerOptions { Epochs = 100, BatchSize = batchSize, ValidationFraction = 0.2 })
+            {
+                Regularizer = template.Regularizer, Monitor = template.Monitor, MaxGradientNorm = 0.5,
+                Schedule = template.Schedule, ScheduleEachStep = true, Guard = new NonFiniteGradientGuard<float>(template.Model.ParameterTensors),
+            };
+            long Fit(int epochs)
+            {
+                using var stop = new CancellationTokenSource();
+                int seen = 0;
+                trainer.EpochCompleted = _ =>
+                {
+                    if (++seen == epochs)
+                        stop.Cancel();
+                };
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                trainer.Fit(data, cancellationToken: stop.Token);
+                return GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+            Fit(2); // warm-up
+            return Fit(3);
+        }
+        Assert.Equal(FitBytes(16), FitBytes(8));
+    }
+
+    [Fact]
     public void ARunIsBitIdenticalOnOneThreadAndTwoAndAcrossACheckpoint()
     {
         // Wide enough that two threads split the products, the activations (2048 features x 128 rows: 2^18 elements)
