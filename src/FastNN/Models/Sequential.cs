@@ -274,7 +274,10 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="json">The description.</param>
     /// <param name="maxBatch">Overrides the description's <c>max_batch</c>.</param>
     /// <param name="seed">Seed of <see cref="Random"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="json"/> is null.</exception>
     /// <exception cref="FormatException">The description is malformed; the message says where.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1, or the batch (given or described) is so large that the workspace would not fit in an array.</exception>
+    /// <exception cref="ArgumentException">The described layers declare more parameters than one buffer holds (the message names the layer).</exception>
     public static Sequential<T> FromJson(string json, int? maxBatch = null, ulong seed = 0)
     {
         (List<ILayer<T>> layers, int describedMaxBatch) = LayerJson.Read<T>(json);
