@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using FastNN.Models;
 
@@ -14,7 +15,8 @@ namespace FastNN.Gradients;
 /// healthy) and before clipping (which hides an explosion); <c>Trainer</c> does so. Every <see cref="GradientMonitorOptions.Interval"/> steps
 /// the monitor records, per layer (all tensors with the same <see cref="ParameterTensor.LayerIndex"/>),
 /// ‖g‖₂ and ‖θ‖₂, keeps a copy of the parameters, and after the step records ‖Δθ‖₂ / ‖θ‖₂. Samples go into a
-/// ring sized once at construction: recording allocates nothing. Norms are accumulated in <see cref="double"/>.</para>
+/// ring sized once at construction: recording allocates nothing. Norms are accumulated in <see cref="double"/>, and
+/// rescaled where the squares of huge elements would overflow, so a finite gradient never reads as infinite.</para>
 /// <para>Flags, at the newest sample, comparing each layer with the last (output-side) layer:
 /// <see cref="GradientHealth.Vanishing"/> when ‖g‖/‖g_last‖ is below <see cref="GradientMonitorOptions.VanishingRatio"/>,
 /// <see cref="GradientHealth.Exploding"/> when it is above <see cref="GradientMonitorOptions.ExplodingRatio"/> or when
@@ -131,8 +133,8 @@ public sealed class GradientMonitor<T> where T : unmanaged, IFloatingPointIeee75
         int row = _newest * LayerCount;
         for (int l = 0; l < LayerCount; l++)
         {
-            _gradientNorms[row + l] = Math.Sqrt(LayerSumOfSquares(l, gradients, default));
-            _weightNorms[row + l] = Math.Sqrt(LayerSumOfSquares(l, parameters, default));
+            _gradientNorms[row + l] = LayerNorm(l, gradients, default);
+            _weightNorms[row + l] = LayerNorm(l, parameters, default);
             _updateRatios[row + l] = double.NaN;
         }
         parameters[.._parameterLength].CopyTo(_snapshot);
@@ -153,7 +155,7 @@ public sealed class GradientMonitor<T> where T : unmanaged, IFloatingPointIeee75
         _updatePending = false;
         int row = _newest * LayerCount;
         for (int l = 0; l < LayerCount; l++)
-            _updateRatios[row + l] = Math.Sqrt(LayerSumOfSquares(l, parameters, _snapshot)) / _weightNorms[row + l];
+            _updateRatios[row + l] = LayerNorm(l, parameters, _snapshot) / _weightNorms[row + l];
     }
 
     /// <summary>The per-layer report of the newest sample, with the kept history (allocates; not for the hot path).</summary>
@@ -206,33 +208,39 @@ public sealed class GradientMonitor<T> where T : unmanaged, IFloatingPointIeee75
         return history;
     }
 
-    // Σ (x − reference)² over layer l's tensors; an empty reference means zero.
-    private double LayerSumOfSquares(int layer, ReadOnlySpan<T> values, ReadOnlySpan<T> reference)
+    // ‖x − reference‖₂ over layer l's tensors; an empty reference means zero. When the squares overflow (elements past
+    // 1e154 in double, finite), the sum is redone scaled by the largest magnitude, as BLAS's nrm2 does.
+    private double LayerNorm(int layer, ReadOnlySpan<T> values, ReadOnlySpan<T> reference)
+    {
+        double sum = LayerSumOfSquares(layer, values, reference, 1);
+        if (double.IsFinite(sum))
+            return Math.Sqrt(sum);
+        double max = 0;
+        for (int t = _firstTensor[layer]; t < _firstTensor[layer + 1]; t++)
+        {
+            for (int i = _tensorOffsets[t]; i < _tensorOffsets[t] + _tensorLengths[t]; i++)
+                max = Math.Max(max, Math.Abs(Difference(values, reference, i)));   // NaN stays NaN
+        }
+        return double.IsFinite(max) ? max * Math.Sqrt(LayerSumOfSquares(layer, values, reference, 1 / max)) : max;
+    }
+
+    // Σ ((x − reference) · scale)² over layer l's tensors.
+    private double LayerSumOfSquares(int layer, ReadOnlySpan<T> values, ReadOnlySpan<T> reference, double scale)
     {
         double sum = 0;
         for (int t = _firstTensor[layer]; t < _firstTensor[layer + 1]; t++)
         {
-            ReadOnlySpan<T> x = values.Slice(_tensorOffsets[t], _tensorLengths[t]);
-            if (reference.IsEmpty)
+            for (int i = _tensorOffsets[t]; i < _tensorOffsets[t] + _tensorLengths[t]; i++)
             {
-                foreach (T v in x)
-                {
-                    double d = double.CreateTruncating(v);
-                    sum += d * d;
-                }
-            }
-            else
-            {
-                ReadOnlySpan<T> r = reference.Slice(_tensorOffsets[t], _tensorLengths[t]);
-                for (int i = 0; i < x.Length; i++)
-                {
-                    double d = double.CreateTruncating(x[i]) - double.CreateTruncating(r[i]);
-                    sum += d * d;
-                }
+                double d = Difference(values, reference, i) * scale;
+                sum += d * d;
             }
         }
         return sum;
     }
+
+    private static double Difference(ReadOnlySpan<T> values, ReadOnlySpan<T> reference, int i) =>
+        reference.IsEmpty ? double.CreateTruncating(values[i]) : double.CreateTruncating(values[i]) - double.CreateTruncating(reference[i]);
 
     private void CheckLength(int length, string name)
     {
@@ -240,8 +248,13 @@ public sealed class GradientMonitor<T> where T : unmanaged, IFloatingPointIeee75
             throw new ArgumentException($"{name} has {length} elements; the tensor table needs {_parameterLength}.", name);
     }
 
+    // The layer's state-dict prefix: its index in a Sequential's names (1 for 1.weight, and for 1.body.0.weight: a
+    // Residual's tensors are one layer); in a table named otherwise, the first tensor's module (encoder.0 for encoder.0.weight).
     private static string LayerName(ParameterTensor tensor)
     {
+        string index = tensor.LayerIndex.ToString(CultureInfo.InvariantCulture);
+        if (tensor.Name.StartsWith(index + ".", StringComparison.Ordinal))
+            return index;
         int dot = tensor.Name.LastIndexOf('.');
         return dot > 0 ? tensor.Name[..dot] : tensor.Name;
     }

@@ -5,7 +5,9 @@ namespace FastNN.Gradients;
 /// The thresholds compare each layer with the last (output-side) layer at the same step, so they do not depend
 /// on the scale of the loss: in a healthy network gradient norms stay within a few orders of magnitude of each
 /// other across depth. A 20-layer sigmoid network at PyTorch's default initialization has first-layer gradients
-/// about 10⁻¹⁰ times the last layer's; a ReLU network with He initialization stays within a factor of ten.
+/// about 10⁻¹⁷ times the last layer's (3.5·10⁻¹⁷ at width 64, measured by <c>fastnn gradflow</c>: each layer passes
+/// back about σ′·‖W‖ ≈ 0.25·√(1/3) ≈ 0.14 of its gradient); a ReLU network with He initialization stays within a
+/// factor of ten.
 /// <para>Thread safety: immutable (init-only); safe to share between threads.</para>
 /// </remarks>
 public sealed record GradientMonitorOptions

@@ -10,22 +10,25 @@ public static partial class Init
     /// <paramref name="seed"/>: the same seed gives the same parameters.
     /// </summary>
     /// <remarks><para>By kind:</para><list type="bullet">
-    /// <item><see cref="ParameterKind.Weight"/> ([out, in], or [out, …] with in the product of the rest): the chosen
+    /// <item><see cref="ParameterKind.Weight"/> ([out, in], or [out, in, k…] whose fans, as PyTorch's, are in and out
+    /// times the product of k…, its receptive field): the chosen
     /// <paramref name="scheme"/>; Glorot takes <c>gain = Gain(nonlinearity, negativeSlope)</c> and so does He.</item>
-    /// <item><see cref="ParameterKind.Bias"/>: U(−1/√fan_in, 1/√fan_in) of the same layer's weight under
+    /// <item><see cref="ParameterKind.Bias"/>: U(−1/√fan_in, 1/√fan_in) of the weight of the same module (the same name
+    /// but for its last part, as <c>0.body.2.weight</c> for <c>0.body.2.bias</c>) under
     /// <see cref="WeightInit.PyTorchLinear"/>, zero under the other schemes.</item>
     /// <item><see cref="ParameterKind.NormScale"/> 1, <see cref="ParameterKind.NormShift"/> 0,
     /// <see cref="ParameterKind.PReluSlope"/> 0.25 (PyTorch's defaults).</item>
     /// </list></remarks>
     /// <param name="parameters">The model's parameter buffer.</param>
     /// <param name="tensors">Its tensors (<c>Sequential&lt;T&gt;.ParameterTensors</c>).</param>
-    /// <param name="seed">Seed of the generator.</param>
+    /// <param name="seed">Seed of the generator (<c>new Random(seed)</c>, whose seeded sequence depends on |seed| only:
+    /// −5 gives the same parameters as 5, so sweep non-negative seeds).</param>
     /// <param name="scheme">How weights are drawn (default: PyTorch's nn.Linear default).</param>
     /// <param name="nonlinearity">The activation after each layer, for the gain of Glorot and He (default: ReLU).</param>
     /// <param name="negativeSlope">The slope of a leaky ReLU (default: 0.01).</param>
     /// <param name="mode">He's fan (default: fan_in).</param>
     /// <exception cref="ArgumentNullException"><paramref name="tensors"/> is null.</exception>
-    /// <exception cref="ArgumentException">A tensor lies outside the buffer, has an empty shape, or a bias has no weight in its layer under the PyTorch scheme.</exception>
+    /// <exception cref="ArgumentException">A tensor lies outside the buffer, a weight has an empty shape, or a bias has no weight in its module under the PyTorch scheme. Every argument is checked before any tensor is written: on an exception the buffer is unchanged.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="negativeSlope"/> is not finite, or <paramref name="scheme"/> or <paramref name="nonlinearity"/> (or, for He initialization, <paramref name="mode"/>) is not a defined value.</exception>
     public static void Parameters<T>(Span<T> parameters, IReadOnlyList<ParameterTensor> tensors, int seed,
         WeightInit scheme = WeightInit.PyTorchLinear, Nonlinearity nonlinearity = Nonlinearity.Relu,
@@ -39,28 +42,44 @@ public static partial class Init
                 throw new ArgumentException($"Tensor '{tensor.Name}' (offset {tensor.Offset}, length {tensor.Length}) lies outside the {parameters.Length} parameters.", nameof(tensors));
         }
         double gain = Gain(nonlinearity, negativeSlope);
-        var random = new Random(seed);
-        foreach (ParameterTensor tensor in tensors.OrderBy(t => t.Offset))
+        if (!Enum.IsDefined(scheme))
+            throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "Unknown scheme.");
+        if (scheme is WeightInit.HeUniform or WeightInit.HeNormal && !Enum.IsDefined(mode))
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown fan mode.");
+
+        // Every fan first, so that a bad table throws before any tensor is overwritten. Empty tensors are left alone, as
+        // torch.nn.init does (they have no fan to take).
+        ParameterTensor[] ordered = [.. tensors.Where(t => t.Length > 0).OrderBy(t => t.Offset)];
+        var fans = new (int FanIn, int FanOut)[ordered.Length];
+        for (int k = 0; k < ordered.Length; k++)
         {
+            ParameterTensor tensor = ordered[k];
+            if (tensor.Kind == ParameterKind.Weight)
+                fans[k] = Fans(tensor);
+            else if (tensor.Kind == ParameterKind.Bias && scheme == WeightInit.PyTorchLinear)
+                fans[k] = Fans(WeightOf(tensor, tensors));
+        }
+
+        var random = new Random(seed);
+        for (int k = 0; k < ordered.Length; k++)
+        {
+            ParameterTensor tensor = ordered[k];
             Span<T> values = parameters.Slice(tensor.Offset, tensor.Length);
+            (int fanIn, int fanOut) = fans[k];
             switch (tensor.Kind)
             {
                 case ParameterKind.Weight:
-                    (int fanIn, int fanOut) = Fans(tensor);
                     switch (scheme)
                     {
                         case WeightInit.PyTorchLinear: LinearDefault(values, fanIn, random); break;
                         case WeightInit.GlorotUniform: GlorotUniform(values, fanIn, fanOut, random, gain); break;
                         case WeightInit.GlorotNormal: GlorotNormal(values, fanIn, fanOut, random, gain); break;
                         case WeightInit.HeUniform: HeUniform(values, fanIn, fanOut, random, mode, gain); break;
-                        case WeightInit.HeNormal: HeNormal(values, fanIn, fanOut, random, mode, gain); break;
-                        default: throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "Unknown scheme.");
+                        default: HeNormal(values, fanIn, fanOut, random, mode, gain); break;
                     }
                     break;
                 case ParameterKind.Bias when scheme == WeightInit.PyTorchLinear:
-                    ParameterTensor weight = tensors.FirstOrDefault(t => t.LayerIndex == tensor.LayerIndex && t.Kind == ParameterKind.Weight)
-                        ?? throw new ArgumentException($"Bias '{tensor.Name}' has no weight in layer {tensor.LayerIndex} to take fan_in from.", nameof(tensors));
-                    LinearDefault(values, Fans(weight).FanIn, random);
+                    LinearDefault(values, fanIn, random);
                     break;
                 case ParameterKind.NormScale:
                     values.Fill(T.One);
@@ -75,13 +94,29 @@ public static partial class Init
         }
     }
 
-    /// <summary>fan_in and fan_out of a weight [out, in, …]: out, and the product of the remaining dimensions.</summary>
+    /// <summary>
+    /// The weight beside a bias: same layer and same module (the name up to its last dot), so that each Dense inside a
+    /// Residual or Concat (one layer, several modules: <c>0.body.0.bias</c>, <c>0.body.2.bias</c>) gets its own fan_in.
+    /// </summary>
+    private static ParameterTensor WeightOf(ParameterTensor bias, IReadOnlyList<ParameterTensor> tensors)
+    {
+        string module = Module(bias.Name);
+        return tensors.FirstOrDefault(t => t.LayerIndex == bias.LayerIndex && t.Kind == ParameterKind.Weight && Module(t.Name) == module)
+            ?? throw new ArgumentException($"Bias '{bias.Name}' has no weight in its module '{module}' (layer {bias.LayerIndex}) to take fan_in from.", nameof(tensors));
+    }
+
+    private static string Module(string name) => name[..Math.Max(0, name.LastIndexOf('.'))];
+
+    /// <summary>
+    /// fan_in and fan_out of a weight [out, in, k…], as torch.nn.init._calculate_fan_in_and_fan_out: in·r and out·r with
+    /// r the product of the dimensions after the first two (the receptive field; 1 for [out, in]).
+    /// </summary>
     private static (int FanIn, int FanOut) Fans(ParameterTensor weight)
     {
         if (weight.Shape is not { Length: > 0 } shape)
             throw new ArgumentException($"Weight '{weight.Name}' has no shape.", "tensors");
-        long fanIn = 1;
-        for (int i = 1; i < shape.Length; i++) fanIn *= shape[i];
-        return ((int)fanIn, shape[0]);
+        long receptiveField = 1;
+        for (int i = 2; i < shape.Length; i++) receptiveField *= shape[i];
+        return ((int)((shape.Length > 1 ? shape[1] : 1) * receptiveField), (int)(shape[0] * receptiveField));
     }
 }

@@ -64,7 +64,8 @@ public sealed class Dropout<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFlo
             x.CopyTo(y);
             return;
         }
-        T keep = P < 1 ? T.CreateTruncating(1 / (1 - P)) : T.Zero;
+        // As PyTorch's noise.div_(1 − p): 1 − p rounded to T, then divided in T (in float an ulp off float(1/(1 − p)) at some p).
+        T keep = P < 1 ? T.One / T.CreateTruncating(1 - P) : T.Zero;
         // Each 64-bit draw gives two 32-bit uniforms u; an element is dropped when u < p·2³² (exact to 2⁻³²).
         ulong threshold = (ulong)Math.Round(P * 4294967296.0);
         FastRandom random = buffers.Context.Random;

@@ -7,9 +7,13 @@ namespace FastNN.Regularization;
 /// <summary>The L2 penalty (ridge, Tikhonov): <c>R = λ/2 · Σ w²</c>, whose gradient <c>λ·w</c> is added to the gradient.</summary>
 /// <remarks>
 /// <para>It is a term of the loss, so it shows in the reported loss and passes through the optimizer like any gradient.
-/// With plain SGD it equals coupled weight decay (Sgd's <c>weightDecay</c> = λ): <c>w ← w − γ·(g + λ·w)</c>. With
-/// momentum, RMSprop or Adam it is scaled by the optimizer's normalization and is no longer a uniform shrink; decoupled
-/// decay (<see cref="Optimizers.AdamW{T}"/>, <see cref="Optimizers.Sgdw{T}"/>) shrinks weights directly and is not part of the loss.</para>
+/// Its gradient is what coupled weight decay adds (the <c>weightDecay</c> = λ of Sgd, RmsProp and Adam, as torch.optim's
+/// <c>weight_decay</c>), so on the same tensors the two take the same steps with any of them; but the optimizers decay
+/// every tensor unless given groups (<see cref="Optimizers.ParameterGroup.DecayWeightsOnly"/>), the penalty weights only.
+/// With plain SGD either is a uniform shrink, <c>w ← w − γ·(g + λ·w)</c>; with momentum, RMSprop or Adam the λ·w term
+/// is averaged and scaled by the optimizer's normalization like the rest of the gradient. Decoupled decay
+/// (<see cref="Optimizers.AdamW{T}"/>, <see cref="Optimizers.Sgdw{T}"/>) shrinks weights directly, outside that
+/// normalization, and is not part of the loss; with AdamW and this penalty both apply.</para>
 /// <para>Applies to <see cref="ParameterKind.Weight"/> tensors unless other kinds are given: penalizing biases or
 /// normalization parameters constrains offsets and scales rather than model complexity.</para>
 /// <para>Thread safety: immutable; any number of threads may use one instance at once, each call with its own

@@ -39,7 +39,10 @@ public sealed record TrainerOptions
     /// <summary>What early stopping and the best epoch watch. Default <see cref="EarlyStoppingOn.ValidationLoss"/>.</summary>
     public EarlyStoppingOn EarlyStoppingOn { get; init; } = EarlyStoppingOn.ValidationLoss;
 
-    /// <summary>An improvement smaller than this does not count. Default 0.</summary>
+    /// <summary>
+    /// An improvement on the best epoch so far counts only when it exceeds this (as Keras's <c>min_delta</c>): one of
+    /// MinDelta or less neither resets the patience nor moves the best epoch. Default 0 (any improvement counts).
+    /// </summary>
     public double MinDelta { get; init; }
 
     /// <summary>After training with a validation set, put back the parameters and state of the best epoch (when the run ends: not when a cancelled Fit pauses it). Default true.</summary>

@@ -1,4 +1,5 @@
 using FastNN.Gradients;
+using FastNN.Layers;
 using FastNN.Models;
 
 namespace FastNN.Tests.Gradients;
@@ -130,6 +131,45 @@ public class GradientMonitorTests
         Assert.Contains("Vanishing", lines[0]);
         Assert.StartsWith("0 ", lines[2]);
         Assert.Contains("Vanishing", lines[2]);
+    }
+
+    [Fact]
+    public void ALayerOfNestedModulesIsNamedByItsIndexInTheModel()
+    {
+        // A Residual's tensors are 1.body.0.weight, …, 1.body.2.bias: one layer, named 1 as its state-dict prefix.
+        var model = new Sequential<double>(
+            [new Dense<double>(3, 4), new Residual<double>(new Dense<double>(4, 8), new Relu<double>(8), new Dense<double>(8, 4)), new Dense<double>(4, 1)], 1);
+        var monitor = new GradientMonitor<double>(model.ParameterTensors, new GradientMonitorOptions { Interval = 1 });
+        monitor.BeforeStep(0, model.Parameters, model.Parameters);
+        Assert.Equal(["0", "1", "2"], monitor.Report().Layers.Select(l => l.Name));
+
+        // A table of other names keeps each layer's module name.
+        var named = new GradientMonitor<double>(
+            [new("encoder.0.weight", 0, 2, [1, 2], ParameterKind.Weight, 0), new("encoder.1.weight", 2, 2, [1, 2], ParameterKind.Weight, 1)],
+            new GradientMonitorOptions { Interval = 1 });
+        named.BeforeStep(0, [1, 1, 1, 1], [1, 1, 1, 1]);
+        Assert.Equal(["encoder.0", "encoder.1"], named.Report().Layers.Select(l => l.Name));
+    }
+
+    [Fact]
+    public void AHugeButFiniteGradientIsExplodingNotNonFinite()
+    {
+        // ‖g‖ of 3e200 and 4e200 is 5e200, finite in double; squaring the elements overflowed to ∞ and read as NaN/∞.
+        var monitor = new GradientMonitor<double>(Table, new GradientMonitorOptions { Interval = 1 });
+        double[] p = [1, 1, 1, 1, 1, 1, 1, 1, 1];
+        monitor.BeforeStep(0, p, [3e200, 4e200, 0, 0, 0, 0, 0, 1, 0]);
+        LayerGradientStats first = monitor.Report().Layers[0];
+        Assert.Equal(5e200, first.GradientNorm, 5e200 * 1e-15);
+        Assert.Equal(5e200, first.RatioToLast, 5e200 * 1e-15);
+        Assert.Equal(GradientHealth.Exploding, first.Health);
+
+        // The update ratio too: a step of 3e200 and 4e200 on weights of norm 5e200 is 1.
+        double[] big = [3e200, 4e200, 0, 0, 0, 0, 1, 1, 1];
+        monitor.BeforeStep(1, big, [1, 1, 1, 1, 1, 1, 1, 1, 1]);
+        monitor.AfterStep([6e200, 8e200, 0, 0, 0, 0, 1, 1, 1]);
+        first = monitor.Report().Layers[0];
+        Assert.Equal(5e200, first.WeightNorm, 5e200 * 1e-15);
+        Assert.Equal(1, first.UpdateRatio, 1e-15);
     }
 
     [Fact]

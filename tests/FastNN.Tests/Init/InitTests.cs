@@ -1,3 +1,4 @@
+using FastNN.Layers;
 using FastNN.Models;
 
 namespace FastNN.Tests.Initialization;
@@ -35,6 +36,51 @@ public class InitTests
         Assert.True(Math.Abs(variance - std * std) <= 5 * std * std * Math.Sqrt(2.0 / x.Length), $"variance {variance}, expected {std * std}");
         double inside = x.Count(v => Math.Abs(v) <= std) / (double)x.Length;
         Assert.True(Math.Abs(inside - 0.682689492) <= 5 * Math.Sqrt(0.6827 * 0.3173 / x.Length), $"fraction within one σ {inside}");
+    }
+
+    /// <summary>
+    /// Pearson's χ² of <paramref name="u"/> (values in [0, 1)) over 100 equal bins, 99 degrees of freedom, against
+    /// 208.6: the 1 − 10⁻⁹ quantile of χ²₉₉ by Wilson–Hilferty, 99·(1 − 2/891 + 5.998·√(2/891))³ (5.998: the
+    /// one-sided normal quantile of 10⁻⁹), so a true uniform sample fails once in a billion runs.
+    /// </summary>
+    private static void AssertChiSquareUniform(IEnumerable<double> u, string what)
+    {
+        var counts = new int[100];
+        int n = 0;
+        foreach (double v in u)
+        {
+            Assert.True(v >= 0 && v < 1, $"{what}: {v} outside [0, 1)");
+            counts[(int)(v * 100)]++;
+            n++;
+        }
+        double expected = n / 100.0, chi2 = counts.Sum(c => (c - expected) * (c - expected) / expected);
+        Assert.True(chi2 < 208.6, $"{what}: χ² = {chi2} over 99 degrees of freedom");
+    }
+
+    [Fact]
+    public void UniformDrawsAreUniformByChiSquare()
+    {
+        var x = new double[Draws];
+        FastNN.Init.Uniform<double>(x, 0.5, new Random(21));
+        AssertChiSquareUniform(x.Select(v => (v + 0.5) / 1.0), "U(−0.5, 0.5)");
+    }
+
+    /// <summary>
+    /// Consecutive pairs (z₁, z₂) of N(0, 1) draws, if independent standard normals, have exp(−(z₁² + z₂²)/2) uniform
+    /// (the squared radius is χ²₂, exponential with mean 2) and their angle atan2(z₂, z₁) uniform, whatever the
+    /// generator: χ² of both over 100 bins.
+    /// </summary>
+    [Fact]
+    public void NormalPairsHaveExponentialRadiiAndUniformAngles()
+    {
+        var x = new double[Draws];
+        FastNN.Init.Normal<double>(x, 2.0, new Random(22));
+        var pairs = Enumerable.Range(0, Draws / 2).Select(j => (A: x[2 * j] / 2, B: x[2 * j + 1] / 2)).ToArray();
+        AssertChiSquareUniform(pairs.Select(p => Math.Exp(-(p.A * p.A + p.B * p.B) / 2)).Select(v => Math.Min(v, 1 - 1e-16)), "exp(−r²/2)");
+        AssertChiSquareUniform(pairs.Select(p => (Math.Atan2(p.B, p.A) + Math.PI) / (2 * Math.PI)).Select(v => Math.Min(v, 1 - 1e-16)), "angle");
+        // Pairs from draws that straddle two calls' pairs (odd offsets) too: the sequence is one iid stream.
+        var shifted = Enumerable.Range(0, Draws / 2 - 1).Select(j => (A: x[2 * j + 1] / 2, B: x[2 * j + 2] / 2)).ToArray();
+        AssertChiSquareUniform(shifted.Select(p => Math.Exp(-(p.A * p.A + p.B * p.B) / 2)).Select(v => Math.Min(v, 1 - 1e-16)), "exp(−r²/2), odd pairs");
     }
 
     [Fact]
@@ -132,6 +178,26 @@ public class InitTests
         double[] again = new double[34];
         FastNN.Init.Parameters<double>(again, Tensors, seed: 11);
         Assert.Equal(p[..33], again[..33]);
+        FastNN.Init.Parameters<double>(again, Tensors, seed: 12);
+        Assert.NotEqual(p[..33], again[..33]);
+        FastNN.Init.Parameters<double>(again, Tensors, seed: -11);   // as documented: System.Random takes |seed|
+        Assert.Equal(p[..33], again[..33]);
+    }
+
+    [Fact]
+    public void ParametersDrawEachNestedBiasFromItsOwnWeightsFanIn()
+    {
+        // A Residual or Concat is one layer (one LayerIndex) holding several Dense layers: body.0 takes 16 inputs and
+        // body.2 takes 64, so body.2.bias is U(−1/8, 1/8), not U(−1/4, 1/4) as body.0's fan_in would give.
+        var model = new Sequential<double>(
+            [new Residual<double>(new Dense<double>(16, 64), new Relu<double>(64), new Dense<double>(64, 16)),
+             new Concat<double>(new Dense<double>(16, 64), new Relu<double>(64), new Dense<double>(64, 100))], 1);
+        FastNN.Init.Parameters<double>(model.Parameters, model.ParameterTensors, seed: 3);
+        foreach ((string bias, int fanIn) in new[] { ("0.body.0.bias", 16), ("0.body.2.bias", 64), ("1.body.0.bias", 16), ("1.body.2.bias", 64) })
+        {
+            double bound = 1 / Math.Sqrt(fanIn), maxAbs = model.Tensor(bias).ToArray().Max(Math.Abs);
+            Assert.True(maxAbs <= bound, $"{bias}: |b| up to {maxAbs}, outside ±1/√{fanIn} = ±{bound}");
+        }
     }
 
     [Fact]
@@ -142,6 +208,21 @@ public class InitTests
         Assert.All(p[0..12], v => Assert.True(Math.Abs(v) <= (float)(Math.Sqrt(2) * Math.Sqrt(3.0 / 3))));
         Assert.All(p[12..16], v => Assert.Equal(0f, v));
         Assert.All(p[25..33], v => Assert.True(Math.Abs(v) <= (float)(Math.Sqrt(2) * Math.Sqrt(3.0 / 4))));
+    }
+
+    [Fact]
+    public void ABadTableOrSchemeThrowsBeforeAnyTensorIsWritten()
+    {
+        // A normalization scale first in the buffer, then a bias whose module has no weight: the scale used to be set
+        // to 1 before the bias threw, leaving the model half re-initialized.
+        ParameterTensor[] table = [new("0.weight", 0, 4, [4], ParameterKind.NormScale, 0), new("1.bias", 4, 3, [3], ParameterKind.Bias, 1)];
+        double[] p = Enumerable.Repeat(double.NaN, 7).ToArray();
+        Assert.Throws<ArgumentException>("tensors", () => FastNN.Init.Parameters<double>(p, table, seed: 1));
+        Assert.All(p, v => Assert.True(double.IsNaN(v)));
+        double[] q = Enumerable.Repeat(double.NaN, 34).ToArray();
+        Assert.Throws<ArgumentOutOfRangeException>("scheme", () => FastNN.Init.Parameters<double>(q, [Tensors[2], Tensors[0]], seed: 1, (WeightInit)99));
+        Assert.Throws<ArgumentOutOfRangeException>("mode", () => FastNN.Init.Parameters<double>(q, [Tensors[2], Tensors[0]], seed: 1, WeightInit.HeNormal, mode: (FanMode)7));
+        Assert.All(q, v => Assert.True(double.IsNaN(v)));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using FastNN.Layers;
 using FastNN.Models;
 using FastNN.Tests.Gradients;
@@ -13,6 +14,30 @@ public class DropoutTests
         var random = new Random(seed);
         int batch = TestData.Batch(b), n = TestData.Width(f);
         Checks.Passes(TestData.Model(random, batch, new Dense<double>(n, n), new Dropout<double>(n, 0.3)), random, batch);
+    }
+
+    /// <summary>
+    /// Dropout after a Dense whose activation the chain fuses, in training: the backward pass reuses each forward mask,
+    /// whether the parameter gradients accumulate (GradientCheck's finite differences, with the mask replayed) or are
+    /// overwritten (the trainer's direct step): both passes after one forward give the same gradients.
+    /// </summary>
+    [Fact]
+    public void MasksAreReusedBehindFusedActivationsInBothBackwardModes()
+    {
+        var random = new Random(4);
+        ILayer<double>[] Layers() => [new Dense<double>(5, 7), new Relu<double>(7), new Dropout<double>(7, 0.4),
+            new Dense<double>(7, 6), new Tanh<double>(6), new Dropout<double>(6, 0.25), new Dense<double>(6, 3)];
+        Checks.Passes(TestData.Model(random, 4, Layers()), random, 4);
+
+        var model = new Sequential<double>(Layers(), 4, seed: 8);
+        double[] x = TestData.Uniform(random, 20), dy = TestData.Uniform(random, 12);
+        model.Forward(x, 4);
+        model.Backward(dy, 4, accumulate: false);
+        double[] overwritten = model.Gradients.ToArray();
+        model.ZeroGrad();
+        model.Backward(dy, 4);
+        Assert.Equal(model.Gradients.ToArray(), overwritten);
+        Assert.Contains(overwritten, g => g != 0);
     }
 
     [Fact]
@@ -31,6 +56,33 @@ public class DropoutTests
         double[] dx = model.InputGradient(1).ToArray();
         for (int i = 0; i < n; i++)
             Assert.Equal(y[i] / 3.0, dx[i], 1e-15);
+    }
+
+    /// <summary>
+    /// A kept element is scaled by PyTorch's factor, bit for bit, in float and double (Fixtures/dropout_fixtures.json,
+    /// from make_dropout_fixtures.py): PyTorch divides by 1 − p rounded to the element type, which in float differs from
+    /// float(1 / (1 − p)) by an ulp at p = 0.15 and 0.45.
+    /// </summary>
+    [Fact]
+    public void KeptElementsAreScaledByPyTorchsFactorInFloatAndDouble()
+    {
+        JsonElement root = default;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null && root.ValueKind == JsonValueKind.Undefined; dir = dir.Parent)
+        {
+            string path = Path.Combine(dir.FullName, "tests", "FastNN.Tests", "Fixtures", "dropout_fixtures.json");
+            if (File.Exists(path))
+                root = JsonDocument.Parse(File.ReadAllText(path)).RootElement;
+        }
+        Assert.Equal(JsonValueKind.Object, root.ValueKind);
+        foreach (JsonElement c in root.GetProperty("cases").EnumerateArray())
+        {
+            double p = c.GetProperty("p").GetDouble();
+            float[] f = new Sequential<float>([new Dropout<float>(256, p)], 1, seed: 3).Forward(Enumerable.Repeat(1f, 256).ToArray(), 1).ToArray();
+            double[] d = new Sequential<double>([new Dropout<double>(256, p)], 1, seed: 3).Forward(Enumerable.Repeat(1.0, 256).ToArray(), 1).ToArray();
+            Assert.All(f, v => Assert.True(v == 0 || v == (float)c.GetProperty("float32").GetDouble(), $"p = {p}: float {v:R}, PyTorch {c.GetProperty("float32").GetDouble():R}"));
+            Assert.All(d, v => Assert.True(v == 0 || v == c.GetProperty("float64").GetDouble(), $"p = {p}: double {v:R}, PyTorch {c.GetProperty("float64").GetDouble():R}"));
+            Assert.Contains(f, v => v != 0);
+        }
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using FastNN.Models;
+using FastNN.Optimizers;
 using FastNN.Regularization;
 using FastNN.Tests.Optimizers;
 
@@ -60,6 +61,41 @@ public class PenaltyTests
             }
         }
     }
+
+    /// <summary>
+    /// The L2 penalty's gradient is what coupled weight decay adds (torch.optim's weight_decay), so on the same tensors
+    /// (the weights: DecayWeightsOnly) the two take the same steps with every coupled optimizer, momentum and
+    /// normalization included: five steps agree to rounding (the sums g + λ·w are formed in another order).
+    /// </summary>
+    [Fact]
+    public void AnL2PenaltyStepsAsCoupledWeightDecayOnTheSameTensors()
+    {
+        const double Lambda = 0.3;
+        IReadOnlyList<OptimizerPair> pairs =
+        [
+            new(wd => new Sgd<double>(16, 0.1, momentum: 0.9, nesterov: true, weightDecay: wd, groups: ParameterGroup.DecayWeightsOnly(Tensors))),
+            new(wd => new RmsProp<double>(16, 0.01, momentum: 0.5, centered: true, weightDecay: wd, groups: ParameterGroup.DecayWeightsOnly(Tensors))),
+            new(wd => new Adam<double>(16, 0.01, weightDecay: wd, amsGrad: true, groups: ParameterGroup.DecayWeightsOnly(Tensors))),
+        ];
+        foreach (OptimizerPair pair in pairs)
+        {
+            Optimizer<double> decayed = pair.Create(Lambda), penalized = pair.Create(0);
+            double[] a = Parameters(), b = Parameters();
+            var random = new Random(9);
+            for (int step = 0; step < 5; step++)
+            {
+                double[] g = TestData.Uniform(random, 16), gPenalized = (double[])g.Clone();
+                new L2Penalty<double>(Lambda).AddTo(b, gPenalized, Tensors);
+                decayed.Step(a, g);
+                penalized.Step(b, gPenalized);
+            }
+            for (int i = 0; i < 16; i++)
+                Assert.True(Math.Abs(a[i] - b[i]) <= 1e-14, $"{decayed.GetType().Name} element {i}: decay {a[i]}, penalty {b[i]}");
+            Assert.NotEqual(Parameters()[0], a[0]);
+        }
+    }
+
+    private sealed record OptimizerPair(Func<double, Optimizer<double>> Create);
 
     [Fact]
     public void PenaltiesValidateAndDoNotAllocate()

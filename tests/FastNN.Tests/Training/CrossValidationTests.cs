@@ -82,6 +82,24 @@ public class CrossValidationTests
     }
 
     [Fact]
+    public void GridSearchScoresEverySettingOnTheSameFoldsAndTiesGoToTheFirstSearched()
+    {
+        // Learning rates 1, 2, 3 (λ 0 and 5 each): 2 and 3 tie for the best mean; the first of them in search order wins.
+        var foldsSeen = new Dictionary<GridPoint, List<string>>();
+        GridSearchResult search = GridSearch.Run(Diabetes, [1.0, 2.0, 3.0], [0.0, 5.0], k: 3, seed: 6, stratified: false, standardize: false,
+            (setting, train, validation) =>
+            {
+                List<string> folds = foldsSeen.TryGetValue(setting, out var f) ? f : foldsSeen[setting] = [];
+                folds.Add(string.Join(",", validation.Targets.ToArray()));
+                return new Evaluation(1, double.NaN, 1, setting.LearningRate == 1 ? 0.4 : 0.7);
+            });
+        Assert.Equal(new GridPoint(2.0, 0.0), search.Best.Setting);
+        List<string> first = foldsSeen[new GridPoint(1.0, 0.0)];
+        Assert.Equal(3, first.Distinct().Count());
+        Assert.All(foldsSeen.Values, folds => Assert.Equal(first, folds));
+    }
+
+    [Fact]
     public void StratifiedCrossValidationKeepsClassRatiosInEveryFold()
     {
         Dataset<double> cancer = Csv.Read<double>(DataFiles.Path("breast_cancer.csv"));

@@ -167,6 +167,39 @@ public class TrainerTests
     }
 
     [Fact]
+    public void MinDeltaCountsOnlyImprovementsOnTheBestThatExceedIt()
+    {
+        // The validation losses of a run without early stopping; then the same run (same seed, same steps until it stops)
+        // with MinDelta and Patience, against Keras's rule written here: an epoch improves when its loss is below the
+        // best so far minus MinDelta (the best is not moved by smaller gains); stop after Patience epochs without one.
+        Dataset<double> train = Linear(), validation = Linear(32, seed: 1);
+        var options = new TrainerOptions { Epochs = 40, BatchSize = 16, Seed = 2 };
+        var trajectory = LinearTrainer(options with { RestoreBest = false }).Fit(train, validation).Epochs.Select(e => e.Validation!.Loss).ToArray();
+        double minDelta = trajectory[4] - trajectory[5];   // gains shrink epoch by epoch: the later ones are below it
+        const int Patience = 3;
+
+        int best = 0, stop = trajectory.Length - 1;
+        for (int e = 1, wait = 0; e < trajectory.Length; e++)
+        {
+            if (trajectory[e] < trajectory[best] - minDelta)
+                (best, wait) = (e, 0);
+            else if (++wait >= Patience)
+            {
+                stop = e;
+                break;
+            }
+        }
+        Assert.True(stop < trajectory.Length - 1 && trajectory[stop] < trajectory[best], "the case does not exercise MinDelta");
+
+        Trainer<double> trainer = LinearTrainer(options with { MinDelta = minDelta, Patience = Patience });
+        var parameters = new List<double[]>();
+        trainer.EpochCompleted = _ => parameters.Add(trainer.Model.Parameters.ToArray());
+        TrainingHistory history = trainer.Fit(train, validation);
+        Assert.Equal((best + 1, stop + 1, true), (history.BestEpoch, history.Epochs.Count, history.StoppedEarly));
+        Assert.Equal(parameters[best], trainer.Model.Parameters.ToArray());
+    }
+
+    [Fact]
     public void AnEpochWhoseWatchedNumberIsNaNIsNeverTheBest()
     {
         // One validation row has no R² (NaN). The first epoch used to become best whatever its score, and since no number
