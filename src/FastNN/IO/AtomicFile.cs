@@ -52,7 +52,8 @@ internal static class AtomicFile
     }
 
     // The runtime's message names the temporary file, which the caller never heard of: name the target and its folder
-    // instead, keeping the exception's type (and the original as the inner exception).
+    // instead, keeping the two types callers test for (missing folder, access denied; any other is an IOException), with
+    // the original as the inner exception.
     private static Exception Unwritable(Exception e, string target, string folder) => e switch
     {
         DirectoryNotFoundException => new DirectoryNotFoundException($"Cannot write '{target}': the folder '{folder}' does not exist.", e),
