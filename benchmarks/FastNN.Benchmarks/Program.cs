@@ -35,6 +35,11 @@ if (args.Length > 0 && args[0] == "step-versus")
     FastNN.Benchmarks.Models.StepVersusReport.Run(args[1..]);
     return;
 }
+if (args.Length > 0 && args[0] == "layers")
+{
+    FastNN.Benchmarks.Layers.LayerReport.Run(args[1..]);
+    return;
+}
 if (args.Length > 0 && args[0] == "inference")
 {
     FastNN.Benchmarks.Inference.InferenceReport.Run(args[1..]);

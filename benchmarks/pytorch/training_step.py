@@ -22,13 +22,11 @@ Standalone:  OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=SkylakeX
 import argparse
 import gzip
 import os
-import sys
-import time
 
 import torch
 from torch import nn
 
-from common import header, median_ms
+from common import header, median_ms, serve
 
 WORKLOADS = ["mlp64", "mlp256", "deep64", "fit"]
 # AdamW's lr in every workload, as in FastNN's StepWorkload.LearningRate: 0, so every step does the same arithmetic on
@@ -101,50 +99,6 @@ def make(name):
     raise ValueError(f"unknown workload {name}; expected one of {WORKLOADS}")
 
 
-def seconds_per_call(fn, calls):
-    start = time.perf_counter_ns()
-    for _ in range(calls):
-        fn()
-    return (time.perf_counter_ns() - start) / 1e9 / calls
-
-
-def serve():
-    made = {}
-    for line in sys.stdin:
-        words = line.split()
-        if not words:
-            continue
-        if words[0] == "quit":
-            break
-        if words[0] == "info":
-            print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), "
-                  f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}, "
-                  f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, "
-                  f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}", flush=True)
-            continue
-        fn = made.get(words[1])
-        if fn is None:
-            fn = made[words[1]] = make(words[1])
-        if words[0] == "calibrate":
-            # Warm up for two slices (at least 3 calls), then count the calls of one slice.
-            slice_ms = float(words[2])
-            start, calls = time.perf_counter(), 0
-            while (time.perf_counter() - start) * 1e3 < 2 * slice_ms or calls < 3:
-                fn()
-                calls += 1
-            start, calls = time.perf_counter(), 0
-            while (time.perf_counter() - start) * 1e3 < slice_ms or calls < 1:
-                fn()
-                calls += 1
-            elapsed_ms = (time.perf_counter() - start) * 1e3
-            print(max(1, int(calls * slice_ms / elapsed_ms)), flush=True)
-        elif words[0] == "time":
-            fn()  # untimed: the slice's caches are refilled before the clock starts, as on the C# side
-            print(repr(seconds_per_call(fn, int(words[2]))), flush=True)
-        else:
-            raise ValueError(f"unknown command {line!r}")
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=1)
@@ -153,7 +107,7 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.serve:
-        serve()
+        serve(make)
         return
     header(f"PyTorch training step, float32, {args.threads} thread(s), median "
            f"(OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}, "

@@ -5,7 +5,8 @@ using FastNN.Benchmarks.Infrastructure;
 namespace FastNN.Benchmarks.Baselines;
 
 /// <summary>
-/// <c>benchmarks/pytorch/training_step.py --serve</c> as a child process with a fixed thread count, timed in paired
+/// A baseline script of <c>benchmarks/pytorch</c> (<c>training_step.py</c> by default, <c>layers.py</c>) run with
+/// <c>--serve</c> as a child process with a fixed thread count, timed in paired
 /// rounds beside FastNN: the child times its own slices (so no pipe latency enters a figure), each after one untimed
 /// call as the FastNN sides do, and sits blocked on its input between them, leaving the cores to the other sides.
 /// </summary>
@@ -29,30 +30,32 @@ internal sealed class PyTorchProcess : IDisposable
 
     public int Threads { get; }
 
+    private const string DefaultScript = "training_step.py";
+
     /// <summary>Why the baseline cannot run here, or null when it can.</summary>
-    public static string? Problem =>
+    public static string? Problem => ProblemWith(DefaultScript);
+
+    /// <summary>Why <paramref name="script"/> cannot run here, or null when it can.</summary>
+    public static string? ProblemWith(string script) =>
         !File.Exists(Python) ? $"{Python} not found: PyTorch sides skipped."
-        : ScriptPath is null ? "benchmarks/pytorch/training_step.py not found above the binary: PyTorch sides skipped."
+        : ScriptPath(script) is null ? $"benchmarks/pytorch/{script} not found above the binary: PyTorch sides skipped."
         : null;
 
-    private static string? ScriptPath
+    private static string? ScriptPath(string script)
     {
-        get
+        for (string? dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
         {
-            for (string? dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
-            {
-                string candidate = Path.Combine(dir, "benchmarks", "pytorch", "training_step.py");
-                if (File.Exists(candidate))
-                    return candidate;
-            }
-            return null;
+            string candidate = Path.Combine(dir, "benchmarks", "pytorch", script);
+            if (File.Exists(candidate))
+                return candidate;
         }
+        return null;
     }
 
-    /// <summary>Starts the server with <paramref name="threads"/> threads and checks that torch imports.</summary>
-    public static PyTorchProcess Start(int threads)
+    /// <summary>Starts <paramref name="scriptName"/> as a server with <paramref name="threads"/> threads and checks that torch imports.</summary>
+    public static PyTorchProcess Start(int threads, string scriptName = DefaultScript)
     {
-        string script = ScriptPath ?? throw new InvalidOperationException(Problem);
+        string script = ScriptPath(scriptName) ?? throw new InvalidOperationException(ProblemWith(scriptName));
         var info = new ProcessStartInfo(Python)
         {
             RedirectStandardInput = true,

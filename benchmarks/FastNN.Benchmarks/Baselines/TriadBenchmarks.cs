@@ -63,7 +63,7 @@ public class TriadBenchmarks : IWorkload
             kernel(_a.AsSpan(start, length), _b.AsSpan(start, length), _c.AsSpan(start, length)));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TriadLoop(Span<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, float s)
+    internal static void TriadLoop(Span<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, float s)
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)

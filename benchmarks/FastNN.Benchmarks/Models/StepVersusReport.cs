@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Runtime.Loader;
 using FastNN.Benchmarks.Infrastructure;
 using FastNN.Intrinsics;
 
@@ -37,7 +36,7 @@ internal static class StepVersusReport
         if (workloads.Count == 0)
             workloads.AddRange(["mlp64", "mlp256", "deep64"]);
 
-        var context = new BuildContext(directory);
+        var context = new OtherBuild(directory);
         Assembly benchmarks = context.LoadFromAssemblyName(new AssemblyName("FastNN.Benchmarks"));
         Type workloadType = benchmarks.GetType(typeof(StepWorkload).FullName!, throwOnError: true)!;
         MethodInfo create = workloadType.GetMethod(nameof(StepWorkload.Create), BindingFlags.Public | BindingFlags.Static)!;
@@ -69,14 +68,5 @@ internal static class StepVersusReport
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (clock.Elapsed.TotalMilliseconds < 1500)
             step();
-    }
-
-    /// <summary>The other build's own three assemblies; everything else resolves as this build's.</summary>
-    private sealed class BuildContext(string directory) : AssemblyLoadContext("versus build")
-    {
-        protected override Assembly? Load(AssemblyName name) =>
-            name.Name is "FastNN" or "FastNN.Intrinsics" or "FastNN.Benchmarks"
-                ? LoadFromAssemblyPath(Path.Combine(directory, name.Name + ".dll"))
-                : null;
     }
 }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using FastNN.Intrinsics;
 using FastNN.Models;
 
 namespace FastNN.Layers;
@@ -65,7 +66,7 @@ public sealed class BatchNorm1d<T> : ILayer<T>, IJsonLayer where T : unmanaged, 
     public IReadOnlyList<StateDeclaration> StateDeclarations => _state;
 
     /// <inheritdoc/>
-    public int ScratchLength(int batch) => 6 * Features + 1; // per feature: mean, rstd = 1/√(var + ε), four working rows; the mode of the forward pass
+    public int ScratchLength(int batch) => 5 * Features + 1; // per feature: mean, rstd = 1/√(var + ε), three working rows; the mode of the forward pass
 
     /// <inheritdoc/>
     public void Initialize(LayerBuffers<T> buffers)
@@ -79,7 +80,7 @@ public sealed class BatchNorm1d<T> : ILayer<T>, IJsonLayer where T : unmanaged, 
     /// <inheritdoc/>
     public void Forward(Span<T> y, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch)
     {
-        // x, y: [batch, features]; the statistics are per column, so each step runs along rows with vector ops.
+        // x, y: [batch, features]; the statistics are per column, each strip of columns run down the rows in registers.
         int f = Features;
         Span<T> mean = Row(buffers.Scratch, 0), rstd = Row(buffers.Scratch, 1), squares = Row(buffers.Scratch, 2), scale = Row(buffers.Scratch, 3);
         ReadOnlySpan<T> gamma = buffers.Parameters[..f];
@@ -88,26 +89,15 @@ public sealed class BatchNorm1d<T> : ILayer<T>, IJsonLayer where T : unmanaged, 
         Span<T> runningVar = buffers.State.Slice(f, f);
         T eps = T.CreateTruncating(Eps);
         bool training = buffers.Training;
-        buffers.Scratch[6 * f] = training ? T.One : T.Zero;
+        buffers.Scratch[5 * f] = training ? T.One : T.Zero;
         if (training)
         {
             if (batch < 2)
                 throw new ArgumentOutOfRangeException(nameof(batch), batch, $"BatchNorm1d in training mode needs more than 1 row per batch to compute a variance (input [{batch}, {f}]).");
             T n = T.CreateTruncating(batch);
             T m = T.CreateTruncating(Momentum);
-            // μ = Σ x / n
-            mean.Clear();
-            for (int r = 0; r < batch; r++)
-                TensorPrimitives.Add(mean, x.Slice(r * f, f), mean);
-            TensorPrimitives.Divide(mean, n, mean);
-            // Σ (x − μ)², with y's rows as the working row
-            squares.Clear();
-            for (int r = 0; r < batch; r++)
-            {
-                Span<T> d = y.Slice(r * f, f);
-                TensorPrimitives.Subtract(x.Slice(r * f, f), mean, d);
-                TensorPrimitives.MultiplyAdd(d, d, squares, squares);
-            }
+            // μ = Σ x / n;  Σ (x − μ)²
+            Normalization.BatchNormStatistics(mean, squares, x, batch, f);
             for (int c = 0; c < f; c++)
             {
                 // running statistics: the variance is unbiased, Σ/(n − 1); normalization uses the biased Σ/n
@@ -125,12 +115,7 @@ public sealed class BatchNorm1d<T> : ILayer<T>, IJsonLayer where T : unmanaged, 
         }
         // y = (x − μ)·(γ·rstd) + β
         TensorPrimitives.Multiply(gamma, rstd, scale);
-        for (int r = 0; r < batch; r++)
-        {
-            Span<T> row = y.Slice(r * f, f);
-            TensorPrimitives.Subtract(x.Slice(r * f, f), mean, row);
-            TensorPrimitives.MultiplyAdd(row, scale, beta, row);
-        }
+        Normalization.BatchNormNormalize(y, x, mean, scale, beta, batch, f);
     }
 
     /// <inheritdoc/>
@@ -138,22 +123,14 @@ public sealed class BatchNorm1d<T> : ILayer<T>, IJsonLayer where T : unmanaged, 
     {
         int f = Features;
         Span<T> mean = Row(buffers.Scratch, 0), rstd = Row(buffers.Scratch, 1), scale = Row(buffers.Scratch, 3);
-        Span<T> sumDyXHat = Row(buffers.Scratch, 2), sumDy = Row(buffers.Scratch, 4), xHat = Row(buffers.Scratch, 5);
+        Span<T> sumDyXHat = Row(buffers.Scratch, 2), sumDy = Row(buffers.Scratch, 4);
         // Σ dy·x̂ and Σ dy over the batch; dγ += the first, dβ += the second
-        sumDyXHat.Clear();
-        sumDy.Clear();
-        for (int r = 0; r < batch; r++)
-        {
-            ReadOnlySpan<T> dyRow = dy.Slice(r * f, f);
-            XHat(xHat, x.Slice(r * f, f), mean, rstd);
-            TensorPrimitives.MultiplyAdd(dyRow, xHat, sumDyXHat, sumDyXHat);
-            TensorPrimitives.Add(sumDy, dyRow, sumDy);
-        }
+        Normalization.BatchNormGradientSums(sumDy, sumDyXHat, dy, x, mean, rstd, batch, f);
         TensorPrimitives.Add(buffers.Gradients[..f], sumDyXHat, buffers.Gradients[..f]);
         TensorPrimitives.Add(buffers.Gradients[f..], sumDy, buffers.Gradients[f..]);
         if (dx.IsEmpty)
             return;
-        if (buffers.Scratch[6 * f] == T.Zero) // the forward pass ran in evaluation mode: constant statistics
+        if (buffers.Scratch[5 * f] == T.Zero) // the forward pass ran in evaluation mode: constant statistics
         {
             // dx = dy·γ·rstd (scale, saved by the forward pass)
             for (int r = 0; r < batch; r++)
@@ -164,22 +141,7 @@ public sealed class BatchNorm1d<T> : ILayer<T>, IJsonLayer where T : unmanaged, 
         T n = T.CreateTruncating(batch);
         TensorPrimitives.Divide(sumDy, n, sumDy);
         TensorPrimitives.Divide(sumDyXHat, n, sumDyXHat);
-        for (int r = 0; r < batch; r++)
-        {
-            Span<T> dxRow = dx.Slice(r * f, f);
-            XHat(xHat, x.Slice(r * f, f), mean, rstd);
-            TensorPrimitives.Multiply(xHat, sumDyXHat, xHat);
-            TensorPrimitives.Subtract(dy.Slice(r * f, f), xHat, dxRow);
-            TensorPrimitives.Subtract(dxRow, sumDy, dxRow);
-            TensorPrimitives.Multiply(dxRow, scale, dxRow);
-        }
-    }
-
-    // x̂ = (x − μ)·rstd
-    private static void XHat(Span<T> xHat, ReadOnlySpan<T> x, ReadOnlySpan<T> mean, ReadOnlySpan<T> rstd)
-    {
-        TensorPrimitives.Subtract(x, mean, xHat);
-        TensorPrimitives.Multiply(xHat, rstd, xHat);
+        Normalization.BatchNormInputGradient(dx, dy, x, mean, rstd, sumDyXHat, sumDy, scale, batch, f);
     }
 
     private Span<T> Row(Span<T> scratch, int index) => scratch.Slice(index * Features, Features);

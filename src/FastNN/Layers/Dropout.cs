@@ -1,4 +1,5 @@
 using System.Numerics;
+using FastNN.Intrinsics;
 
 namespace FastNN.Layers;
 
@@ -66,18 +67,23 @@ public sealed class Dropout<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFlo
         }
         // As PyTorch's noise.div_(1 − p): 1 − p rounded to T, then divided in T (in float an ulp off float(1/(1 − p)) at some p).
         T keep = P < 1 ? T.One / T.CreateTruncating(1 - P) : T.Zero;
-        // Each 64-bit draw gives two 32-bit uniforms u; an element is dropped when u < p·2³² (exact to 2⁻³²).
+        // Each 64-bit draw gives two 32-bit uniforms u; an element is dropped when u < p·2³² (exact to 2⁻³²). The draws
+        // are made a chunk at a time into the stack, then mask and product in one branch-free pass.
         ulong threshold = (ulong)Math.Round(P * 4294967296.0);
         FastRandom random = buffers.Context.Random;
-        for (int i = 0; i < mask.Length; i += 2)
+        Span<ulong> draws = stackalloc ulong[Chunk / 2];
+        for (int start = 0; start < x.Length; start += Chunk)
         {
-            ulong bits = random.NextUInt64();
-            mask[i] = (bits & 0xFFFFFFFFUL) < threshold ? T.Zero : keep;
-            if (i + 1 < mask.Length)
-                mask[i + 1] = (bits >> 32) < threshold ? T.Zero : keep;
+            int length = Math.Min(Chunk, x.Length - start);
+            Span<ulong> bits = draws[..((length + 1) / 2)];
+            random.Fill(bits);
+            DropoutKernels.Apply(bits, threshold, keep, x.Slice(start, length), mask.Slice(start, length), y.Slice(start, length));
         }
-        System.Numerics.Tensors.TensorPrimitives.Multiply(x, mask, y);
     }
+
+    // Elements per chunk of draws: even, so that every chunk but the last uses both halves of each draw, as one pass
+    // over the whole mask would (the same masks for the same seed); 8 KB of draws on the stack.
+    private const int Chunk = 2048;
 
     /// <inheritdoc/>
     public void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, ReadOnlySpan<T> y, LayerBuffers<T> buffers, int batch)

@@ -32,16 +32,30 @@ public sealed class FastRandom
     public void Restore((ulong, ulong, ulong, ulong) state) => (_s0, _s1, _s2, _s3) = state;
 
     /// <summary>The next 64 random bits.</summary>
-    public ulong NextUInt64()
+    public ulong NextUInt64() => Step(ref _s0, ref _s1, ref _s2, ref _s3);
+
+    /// <summary>Fills <paramref name="destination"/> with the next 64-bit draws: the values that as many
+    /// <see cref="NextUInt64"/> calls would return, in order, drawn with the state in registers.</summary>
+    /// <param name="destination">Overwritten with the draws.</param>
+    public void Fill(Span<ulong> destination)
     {
-        ulong result = ulong.RotateLeft(_s1 * 5, 7) * 9;
-        ulong t = _s1 << 17;
-        _s2 ^= _s0;
-        _s3 ^= _s1;
-        _s1 ^= _s2;
-        _s0 ^= _s3;
-        _s2 ^= t;
-        _s3 = ulong.RotateLeft(_s3, 45);
+        ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
+        for (int i = 0; i < destination.Length; i++)
+            destination[i] = Step(ref s0, ref s1, ref s2, ref s3);
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static ulong Step(ref ulong s0, ref ulong s1, ref ulong s2, ref ulong s3)
+    {
+        ulong result = ulong.RotateLeft(s1 * 5, 7) * 9;
+        ulong t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = ulong.RotateLeft(s3, 45);
         return result;
     }
 
@@ -69,8 +83,15 @@ public sealed class FastRandom
 
     /// <summary>A uniform double in [<paramref name="low"/>, <paramref name="high"/>).</summary>
     /// <param name="low">Inclusive lower bound.</param>
-    /// <param name="high">Exclusive upper bound.</param>
-    public double NextDouble(double low, double high) => low + (high - low) * NextDouble();
+    /// <param name="high">Exclusive upper bound, at least <paramref name="low"/> (equal: always <paramref name="low"/>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="high"/> is below <paramref name="low"/>, or the range is not finite (NaN or infinite bounds), as PyTorch's <c>uniform_</c>.</exception>
+    public double NextDouble(double low, double high)
+    {
+        // A reversed range would draw from (high, low], outside the documented interval, without a word.
+        if (!(low <= high) || !double.IsFinite(high - low))
+            throw new ArgumentOutOfRangeException(nameof(high), high, $"The range [{low}, {high}) must be finite with low ≤ high.");
+        return low + (high - low) * NextDouble();
+    }
 
     private static ulong SplitMix(ref ulong x)
     {

@@ -1,11 +1,13 @@
 using System.Numerics;
+using FastNN.Intrinsics;
 
 namespace FastNN.Losses;
 
 /// <summary>Binary cross-entropy on logits, as PyTorch's <c>nn.BCEWithLogitsLoss()</c>, in the stable form.</summary>
 /// <remarks><code>
 /// ℓ(x, t) = max(x, 0) − x·t + log(1 + e^(−|x|))      L = Σ ℓ / N      ∂L/∂x = (σ(x) − t)/N
-/// </code>Targets are probabilities in [0, 1] with the prediction's shape. Finite for any finite logit.
+/// </code>Targets are probabilities in [0, 1] with the prediction's shape. Finite for any finite logit. One vectorized
+/// pass (<see cref="LossKernels.BinaryCrossEntropyWithLogits{T}"/>), the terms summed in double.
 /// <para>Thread safety: immutable; any number of threads may use one instance at once, each call with its own
 /// spans.</para></remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -17,16 +19,6 @@ public sealed class BceWithLogitsLoss<T> : ILoss<T> where T : unmanaged, IFloati
     public T Compute(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, int batch)
     {
         LossArguments.Check(prediction, target, gradient, batch, targetPerRow: false);
-        T inverseN = T.One / T.CreateTruncating(prediction.Length);
-        double sum = 0;
-        for (int i = 0; i < prediction.Length; i++)
-        {
-            T x = prediction[i], t = target[i];
-            T e = T.Exp(-T.Abs(x)); // in (0, 1]: never overflows
-            sum += double.CreateTruncating(T.Max(x, T.Zero) - x * t + T.LogP1(e));
-            T sigmoid = x >= T.Zero ? T.One / (T.One + e) : e / (T.One + e);
-            gradient[i] = (sigmoid - t) * inverseN;
-        }
-        return T.CreateTruncating(sum / prediction.Length);
+        return LossKernels.BinaryCrossEntropyWithLogits(prediction, target, gradient);
     }
 }

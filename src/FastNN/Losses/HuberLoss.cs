@@ -1,11 +1,13 @@
 using System.Numerics;
+using FastNN.Intrinsics;
 
 namespace FastNN.Losses;
 
 /// <summary>Huber loss, as PyTorch's <c>nn.HuberLoss()</c>: quadratic near zero, linear beyond δ.</summary>
 /// <remarks><code>
 /// d = p − t      ℓ = ½d² if |d| &lt; δ, else δ·(|d| − ½δ)      L = Σ ℓ / N      ∂L/∂p = clamp(d, −δ, δ)/N
-/// </code>The target has the prediction's shape.
+/// </code>The target has the prediction's shape. One vectorized pass (<see cref="LossKernels.Huber{T}"/>), the terms
+/// summed in double.
 /// <para>Thread safety: immutable; any number of threads may use one instance at once, each call with its own
 /// spans.</para></remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -30,17 +32,6 @@ public sealed class HuberLoss<T> : ILoss<T> where T : unmanaged, IFloatingPointI
     public T Compute(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, int batch)
     {
         LossArguments.Check(prediction, target, gradient, batch, targetPerRow: false);
-        T delta = T.CreateTruncating(Delta);
-        T half = T.CreateTruncating(0.5);
-        T inverseN = T.One / T.CreateTruncating(prediction.Length);
-        double sum = 0;
-        for (int i = 0; i < prediction.Length; i++)
-        {
-            T d = prediction[i] - target[i];
-            T a = T.Abs(d);
-            sum += double.CreateTruncating(a < delta ? half * d * d : delta * (a - half * delta));
-            gradient[i] = T.Clamp(d, -delta, delta) * inverseN;
-        }
-        return T.CreateTruncating(sum / prediction.Length);
+        return LossKernels.Huber(prediction, target, gradient, T.CreateTruncating(Delta));
     }
 }

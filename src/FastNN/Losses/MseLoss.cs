@@ -1,11 +1,12 @@
 using System.Numerics;
-using System.Numerics.Tensors;
+using FastNN.Intrinsics;
 
 namespace FastNN.Losses;
 
 /// <summary>Mean squared error, as PyTorch's <c>nn.MSELoss()</c>: <c>L = Σ (p − t)² / N</c> over all N elements; <c>∂L/∂p = 2(p − t)/N</c>.</summary>
-/// <remarks>Thread safety: immutable; any number of threads may use one instance at once, each call with its own
-/// spans.</remarks>
+/// <remarks>One vectorized pass (<see cref="LossKernels.MeanSquaredError{T}"/>), the terms summed in double.
+/// <para>Thread safety: immutable; any number of threads may use one instance at once, each call with its own
+/// spans.</para></remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class MseLoss<T> : ILoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -16,10 +17,6 @@ public sealed class MseLoss<T> : ILoss<T> where T : unmanaged, IFloatingPointIee
     public T Compute(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, int batch)
     {
         LossArguments.Check(prediction, target, gradient, batch, targetPerRow: false);
-        // d = p − t (in the gradient buffer);  L = Σd²/N;  ∂L/∂p = 2d/N
-        TensorPrimitives.Subtract(prediction, target, gradient);
-        T sum = TensorPrimitives.SumOfSquares<T>(gradient);
-        TensorPrimitives.Multiply(gradient, T.CreateTruncating(2.0 / prediction.Length), gradient);
-        return sum / T.CreateTruncating(prediction.Length);
+        return LossKernels.MeanSquaredError(prediction, target, gradient);
     }
 }

@@ -77,6 +77,40 @@ public class SoftmaxTests
         }
     }
 
+    [Fact]
+    public void LogSoftmaxOfRowsLongerThanItsExponentialChunksMatchesReferenceInPlaceToo()
+    {
+        WideLogSoftmax<float>();
+        WideLogSoftmax<double>();
+    }
+
+    // 2,500 columns: the sum of exponentials runs over chunks of 1,024 (two whole, one partial).
+    private static void WideLogSoftmax<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        const int rows = 3, cols = 2500;
+        var rng = new Random(5);
+        T[] x = TestData.Finite<T>(rng, rows * cols, 3);
+        var y = new T[x.Length];
+        Activations.LogSoftmax<T>(x, y, rows, cols);
+        T[] inPlace = (T[])x.Clone();
+        Activations.LogSoftmax<T>(inPlace, inPlace, rows, cols);
+        Assert.Equal(y, inPlace);
+        for (int r = 0; r < rows; r++)
+        {
+            double max = double.NegativeInfinity, sum = 0;
+            for (int c = 0; c < cols; c++)
+                max = Math.Max(max, Tolerance.D(x[r * cols + c]));
+            for (int c = 0; c < cols; c++)
+                sum += Math.Exp(Tolerance.D(x[r * cols + c]) - max);
+            for (int c = 0; c < cols; c++)
+            {
+                double shifted = Tolerance.D(x[r * cols + c]) - max;
+                Tolerance.AssertClose(shifted - Math.Log(sum), y[r * cols + c], 4 + cols, $"log_softmax<{typeof(T).Name}>[{r},{c}]",
+                    Math.Abs(shifted) + Math.Abs(Math.Log(sum)) + Math.Abs(max));
+            }
+        }
+    }
+
     [Property(MaxTest = 40)]
     public void BackwardsMatchReference(int seed)
     {

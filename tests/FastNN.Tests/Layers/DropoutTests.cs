@@ -114,4 +114,38 @@ public class DropoutTests
         Assert.Equal(Run(11), Run(11));
         Assert.NotEqual(Run(11), Run(12));
     }
+
+    [Fact]
+    public void TheMaskIsTheSeedsStreamTwoElementsADraw()
+    {
+        // Each 64-bit draw of the model's generator, in order, gives the low 32 bits to an element and the high 32 bits to
+        // the next; dropped below p·2³². Odd and past the layer's chunks of draws, so that the rule holds across them.
+        const int n = 4099;
+        const double p = 0.3;
+        var model = new Sequential<float>([new Dropout<float>(n, p)], 1, seed: 9);
+        float[] y = model.Forward(Enumerable.Repeat(1f, n).ToArray(), 1).ToArray();
+        var random = new FastRandom(9);
+        // The model's own initialization draws nothing for a dropout layer: its stream starts at the seed.
+        ulong threshold = (ulong)Math.Round(p * 4294967296.0);
+        for (int i = 0; i < n; i += 2)
+        {
+            ulong draw = random.NextUInt64();
+            Assert.Equal((draw & 0xFFFFFFFF) < threshold ? 0f : 1f / (float)(1 - p), y[i]);
+            if (i + 1 < n)
+                Assert.Equal((draw >> 32) < threshold ? 0f : 1f / (float)(1 - p), y[i + 1]);
+        }
+    }
+
+    [Fact]
+    public void FillDrawsWhatNextUInt64Draws()
+    {
+        var one = new FastRandom(42);
+        var bulk = new FastRandom(42);
+        one.NextUInt64();
+        bulk.NextUInt64();
+        var drawn = new ulong[37];
+        bulk.Fill(drawn);
+        Assert.Equal(Enumerable.Range(0, 37).Select(_ => one.NextUInt64()), drawn);
+        Assert.Equal(one.State, bulk.State);
+    }
 }

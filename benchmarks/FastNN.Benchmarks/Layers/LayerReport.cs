@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Reflection;
+using FastNN.Benchmarks.Baselines;
+using FastNN.Benchmarks.Infrastructure;
+using FastNN.Intrinsics;
+
+namespace FastNN.Benchmarks.Layers;
+
+/// <summary>
+/// Every layer and loss pass of <see cref="LayerWorkload"/> on one thread, side by side in paired rounds with the same
+/// pass of PyTorch 1.13 (<c>benchmarks/pytorch/layers.py --serve</c>, a child process with one thread), with a triad
+/// over the pass's own footprint (the in-cache bandwidth ceiling of a pass of that size), and optionally with the same
+/// pass of another build (<c>--versus DIR</c>: the code before a change, loaded as <c>step-versus</c> loads it).
+/// </summary>
+/// <remarks>
+/// Run with <c>dotnet run -c Release --project benchmarks/FastNN.Benchmarks -- layers [prefixes] [--rounds N]
+/// [--versus DIR] [--no-pytorch]</c>: prefixes select workloads by the start of their name (<c>batchnorm</c>,
+/// <c>ce-step</c>, …; all by default), 11 rounds.
+/// <list type="bullet">
+/// <item>PyTorch / FastNN: PyTorch's time over FastNN's, per round (above 1: FastNN faster);</item>
+/// <item>GB/s: <see cref="LayerWorkload.Bytes"/> over the median time;</item>
+/// <item>triad GB/s: a[i] = b[i] + s·c[i] over three arrays of batch·features floats (12 bytes an element), the same
+/// rounds; % of triad: the pass's GB/s over it, per round.</item>
+/// </list>
+/// </remarks>
+internal static class LayerReport
+{
+    private const string Script = "layers.py";
+
+    public static void Run(string[] args)
+    {
+        int rounds = 11;
+        bool pytorch = true;
+        string? versus = null;
+        var prefixes = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--rounds" && i + 1 < args.Length && int.TryParse(args[i + 1], out int r) && r > 0)
+                rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            else if (args[i] == "--versus" && i + 1 < args.Length && Directory.Exists(args[i + 1]))
+                versus = Path.GetFullPath(args[++i]);
+            else if (args[i] == "--no-pytorch")
+                pytorch = false;
+            else if (!args[i].StartsWith('-') && LayerWorkload.Names.Any(n => n.StartsWith(args[i], StringComparison.Ordinal)))
+                prefixes.Add(args[i]);
+            else
+                throw new ArgumentException($"Unknown argument '{args[i]}': expected workload prefixes (e.g. batchnorm, ce-step), --rounds N, --versus DIR (an existing build output directory) or --no-pytorch.");
+        }
+        string[] names = LayerWorkload.Names.Where(n => prefixes.Count == 0 || prefixes.Any(p => n.StartsWith(p, StringComparison.Ordinal))).ToArray();
+
+        Parallelism.MaxThreads = 1;
+        Func<string, Action>? other = null;
+        if (versus is not null)
+        {
+            var build = new OtherBuild(versus);
+            Type workload = build.LoadFromAssemblyName(new AssemblyName("FastNN.Benchmarks")).GetType(typeof(LayerWorkload).FullName!, throwOnError: true)!;
+            MethodInfo create = workload.GetMethod(nameof(LayerWorkload.Create), BindingFlags.Public | BindingFlags.Static)!;
+            PropertyInfo run = workload.GetProperty(nameof(LayerWorkload.Run))!;
+            other = name => (Action)run.GetValue(create.Invoke(null, [name]))!;
+            build.LoadFromAssemblyName(new AssemblyName("FastNN.Intrinsics")).GetType(typeof(Parallelism).FullName!, throwOnError: true)!
+                .GetProperty(nameof(Parallelism.MaxThreads))!.SetValue(null, 1);
+        }
+
+        Console.WriteLine($"// Machine: {Machine.Describe()}");
+        Console.WriteLine($"// Paired rounds: {rounds} rounds of {PairedRounds.SliceMilliseconds} ms per side, 1 thread; medians over rounds of per-round figures.");
+        if (versus is not null)
+            Console.WriteLine($"// Versus: {versus} (the build before; 'before' columns)");
+        PyTorchProcess? torch = null;
+        if (!pytorch)
+            Console.WriteLine("// PyTorch sides skipped (--no-pytorch).");
+        else if (PyTorchProcess.ProblemWith(Script) is { } problem)
+            Console.WriteLine("// " + problem);
+        else
+        {
+            torch = PyTorchProcess.Start(1, Script);
+            Console.WriteLine($"// PyTorch side: {torch.Describe()}");
+        }
+        try
+        {
+            Console.WriteLine();
+            Console.WriteLine("| Workload | FastNN µs | " + (other is null ? "" : "before µs | after / before speed | ") +
+                "PyTorch µs | PyTorch / FastNN | " + (other is null ? "" : "PyTorch / before | ") + "FastNN GB/s | triad GB/s | % of triad |");
+            Console.WriteLine("|---|---:|" + (other is null ? "" : "---:|---:|") + "---:|---:|" + (other is null ? "" : "---:|") + "---:|---:|---:|");
+            foreach (string name in names)
+                Compare(name, rounds, other, torch);
+        }
+        finally
+        {
+            torch?.Dispose();
+        }
+    }
+
+    private static void Compare(string name, int rounds, Func<string, Action>? other, PyTorchProcess? torch)
+    {
+        LayerWorkload mine = LayerWorkload.Create(name);
+        var triad = new Triad(mine.Batch * mine.Features);
+        var sides = new List<ITimedSide> { PairedRounds.Local(mine.Run), PairedRounds.Local(triad.Run) };
+        int before = -1, pytorch = -1;
+        if (other is not null)
+        {
+            Action run = other(name);
+            Models.StepReport.WarmUp(mine.Run, run);
+            before = sides.Count;
+            sides.Add(PairedRounds.Local(run));
+        }
+        else
+        {
+            Models.StepReport.WarmUp(mine.Run);
+        }
+        if (torch is not null)
+        {
+            pytorch = sides.Count;
+            sides.Add(torch.Side(name));
+        }
+        double[][] t = PairedRounds.Measure(rounds, null, [.. sides]);
+        string Us(int i) => F(PairedRounds.Median(t, x => x[i]) * 1e6, 2);
+        string Ratio(int numerator, int denominator) => numerator < 0 ? "-" : F(PairedRounds.Median(t, x => x[numerator] / x[denominator]), 2) + "x";
+        double triadBytes = 3.0 * sizeof(float) * mine.Batch * mine.Features;
+        Console.WriteLine($"| {name} | {Us(0)} | " + (other is null ? "" : $"{Us(before)} | {Ratio(before, 0)} | ") +
+            $"{(pytorch < 0 ? "-" : Us(pytorch))} | {Ratio(pytorch, 0)} | " + (other is null ? "" : $"{Ratio(pytorch, before)} | ") +
+            $"{F(PairedRounds.Median(t, x => mine.Bytes / x[0]) / 1e9, 1)} | {F(PairedRounds.Median(t, x => triadBytes / x[1]) / 1e9, 1)} | " +
+            $"{F(PairedRounds.Median(t, x => mine.Bytes / x[0] / (triadBytes / x[1])) * 100, 0)} % |");
+    }
+
+    /// <summary>The triad of <see cref="TriadBenchmarks"/> over three arrays of a pass's size.</summary>
+    private sealed class Triad(int length)
+    {
+        private readonly float[] _a = new float[length], _b = Enumerable.Repeat(1f, length).ToArray(), _c = Enumerable.Repeat(2f, length).ToArray();
+
+        public void Run() => TriadBenchmarks.TriadLoop(_a, _b, _c, 3f);
+    }
+
+    private static string F(double value, int digits) => value.ToString("F" + digits, CultureInfo.InvariantCulture);
+}

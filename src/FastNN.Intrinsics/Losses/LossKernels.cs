@@ -1,0 +1,184 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+
+namespace FastNN.Intrinsics;
+
+/// <summary>
+/// Element-wise losses, mean-reduced as PyTorch's default, each in one pass that reads the prediction and the target
+/// once, writes the gradient and sums the loss terms in double (float terms widened), whatever the length.
+/// </summary>
+/// <remarks>
+/// <para>The gradient may be exactly the prediction span (in place) or disjoint from it; partial overlap, or any
+/// overlap with the target, throws. Results may differ across instruction sets in the last bits.</para>
+/// <para>Thread safety: every method may run on any number of threads at once, provided no call writes memory that
+/// another call reads or writes.</para>
+/// </remarks>
+public static class LossKernels
+{
+    /// <summary>Mean squared error: <c>L = Σ (p − t)² / N</c>, <c>gradient = (p − t)·(2/N)</c>.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="prediction">p, N elements (at least 1).</param>
+    /// <param name="target">t, N elements.</param>
+    /// <param name="gradient">∂L/∂p, N elements, overwritten; may be <paramref name="prediction"/> itself.</param>
+    /// <returns>The mean loss.</returns>
+    /// <exception cref="ArgumentException">The spans differ in length or are empty, or <paramref name="gradient"/> overlaps the target or part of the prediction.</exception>
+    public static T MeanSquaredError<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check(prediction, target, gradient);
+        int n = prediction.Length;
+        return T.CreateTruncating(Elementwise.MapSum(prediction, target, gradient, new MseOperator<T>(T.CreateTruncating(2.0 / n))) / n);
+    }
+
+    /// <summary>Binary cross-entropy on logits, stable: <c>ℓ = max(p, 0) − p·t + log(1 + e^(−|p|))</c>, <c>L = Σ ℓ / N</c>, <c>gradient = (σ(p) − t)/N</c>.</summary>
+    /// <remarks>Finite for any finite logit; log(1 + e) is taken as log(u)·e/(u − 1) with u = 1 + e, accurate where e is far below 1.</remarks>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="prediction">The logits p, N elements (at least 1).</param>
+    /// <param name="target">The target probabilities t, N elements.</param>
+    /// <param name="gradient">∂L/∂p, N elements, overwritten; may be <paramref name="prediction"/> itself.</param>
+    /// <returns>The mean loss.</returns>
+    /// <exception cref="ArgumentException">The spans differ in length or are empty, or <paramref name="gradient"/> overlaps the target or part of the prediction.</exception>
+    public static T BinaryCrossEntropyWithLogits<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check(prediction, target, gradient);
+        int n = prediction.Length;
+        return T.CreateTruncating(Elementwise.MapSum(prediction, target, gradient, new BceWithLogitsOperator<T>(T.One / T.CreateTruncating(n))) / n);
+    }
+
+    /// <summary>Huber loss: with d = p − t, <c>ℓ = ½d²</c> if |d| &lt; δ, else <c>δ·(|d| − ½δ)</c>; <c>L = Σ ℓ / N</c>, <c>gradient = clamp(d, −δ, δ)/N</c>.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="prediction">p, N elements (at least 1).</param>
+    /// <param name="target">t, N elements.</param>
+    /// <param name="gradient">∂L/∂p, N elements, overwritten; may be <paramref name="prediction"/> itself.</param>
+    /// <param name="delta">δ, where the loss turns linear (positive).</param>
+    /// <returns>The mean loss.</returns>
+    /// <exception cref="ArgumentException">The spans differ in length or are empty, or <paramref name="gradient"/> overlaps the target or part of the prediction.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is not positive.</exception>
+    public static T Huber<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, T delta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check(prediction, target, gradient);
+        if (!(delta > T.Zero))
+            throw new ArgumentOutOfRangeException(nameof(delta), delta, "Huber δ must be positive.");
+        int n = prediction.Length;
+        return T.CreateTruncating(Elementwise.MapSum(prediction, target, gradient, new HuberOperator<T>(delta, T.One / T.CreateTruncating(n))) / n);
+    }
+
+    private static void Check<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient)
+    {
+        if (prediction.IsEmpty)
+            throw new ArgumentException("The prediction is empty.", nameof(prediction));
+        SpanChecks.SameLength(prediction, nameof(prediction), target, nameof(target));
+        SpanChecks.SameLength(prediction, nameof(prediction), gradient, nameof(gradient));
+        SpanChecks.IdenticalOrDisjoint(prediction, nameof(prediction), gradient, nameof(gradient));
+        SpanChecks.Disjoint(target, nameof(target), gradient, nameof(gradient));
+    }
+}
+
+/// <summary>ℓ = d·d, gradient = d·scale, d = p − t (scale = 2/N)</summary>
+internal readonly struct MseOperator<T>(T scale) : ILossOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static bool Vectorizable => true;
+
+    public T Invoke(T p, T t, out T gradient)
+    {
+        T d = p - t;
+        gradient = d * scale;
+        return d * d;
+    }
+
+    public Vector128<T> Invoke(Vector128<T> p, Vector128<T> t, out Vector128<T> gradient)
+    {
+        Vector128<T> d = p - t;
+        gradient = d * Vector128.Create(scale);
+        return d * d;
+    }
+
+    public Vector256<T> Invoke(Vector256<T> p, Vector256<T> t, out Vector256<T> gradient)
+    {
+        Vector256<T> d = p - t;
+        gradient = d * Vector256.Create(scale);
+        return d * d;
+    }
+
+    public Vector512<T> Invoke(Vector512<T> p, Vector512<T> t, out Vector512<T> gradient)
+    {
+        Vector512<T> d = p - t;
+        gradient = d * Vector512.Create(scale);
+        return d * d;
+    }
+}
+
+/// <summary>ℓ = max(p, 0) − p·t + log(1 + e), gradient = (σ(p) − t)·inverseN, e = e^(−|p|)</summary>
+internal readonly struct BceWithLogitsOperator<T>(T inverseN) : ILossOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static bool Vectorizable => VectorMath.HasVectorMath<T>();
+
+    public T Invoke(T p, T t, out T gradient)
+    {
+        T e = T.Exp(-T.Abs(p)), u = T.One + e; // e in (0, 1]: never overflows
+        gradient = ((p >= T.Zero ? T.One : e) / u - t) * inverseN;
+        // log(1 + e) = log(u)·e/(u − 1) (.NET's LogP1 is log(1 + e), 0 where e is below ε)
+        T log1p = u == T.One ? e : T.Log(u) * (e / (u - T.One));
+        return T.Max(p, T.Zero) - p * t + log1p;
+    }
+
+    public Vector128<T> Invoke(Vector128<T> p, Vector128<T> t, out Vector128<T> gradient)
+    {
+        Vector128<T> one = Vector128.Create(T.One), e = VectorMath.Exp(-Vector128.Abs(p)), u = one + e;
+        gradient = (Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(p, Vector128<T>.Zero), one, e) / u - t) * Vector128.Create(inverseN);
+        // log(1 + e) = log(u)·e/(u − 1): u − 1 is exact, and the ratio undoes u's rounding; e itself where u rounds to 1
+        Vector128<T> log1p = Vector128.ConditionalSelect(Vector128.Equals(u, one), e, VectorMath.Log(u) * (e / (u - one)));
+        return Vector128.Max(p, Vector128<T>.Zero) - p * t + log1p;
+    }
+
+    public Vector256<T> Invoke(Vector256<T> p, Vector256<T> t, out Vector256<T> gradient)
+    {
+        Vector256<T> one = Vector256.Create(T.One), e = VectorMath.Exp(-Vector256.Abs(p)), u = one + e;
+        gradient = (Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(p, Vector256<T>.Zero), one, e) / u - t) * Vector256.Create(inverseN);
+        Vector256<T> log1p = Vector256.ConditionalSelect(Vector256.Equals(u, one), e, VectorMath.Log(u) * (e / (u - one)));
+        return Vector256.Max(p, Vector256<T>.Zero) - p * t + log1p;
+    }
+
+    public Vector512<T> Invoke(Vector512<T> p, Vector512<T> t, out Vector512<T> gradient)
+    {
+        Vector512<T> one = Vector512.Create(T.One), e = VectorMath.Exp(-Vector512.Abs(p)), u = one + e;
+        gradient = (Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(p, Vector512<T>.Zero), one, e) / u - t) * Vector512.Create(inverseN);
+        Vector512<T> log1p = Vector512.ConditionalSelect(Vector512.Equals(u, one), e, VectorMath.Log(u) * (e / (u - one)));
+        return Vector512.Max(p, Vector512<T>.Zero) - p * t + log1p;
+    }
+}
+
+/// <summary>ℓ = |d| &lt; δ ? ½d² : δ·(|d| − ½δ), gradient = clamp(d, −δ, δ)·inverseN, d = p − t</summary>
+internal readonly struct HuberOperator<T>(T delta, T inverseN) : ILossOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private static T Half => T.CreateTruncating(0.5);
+
+    public static bool Vectorizable => true;
+
+    public T Invoke(T p, T t, out T gradient)
+    {
+        T d = p - t, a = T.Abs(d);
+        gradient = T.Clamp(d, -delta, delta) * inverseN;
+        return a < delta ? Half * d * d : delta * (a - Half * delta);
+    }
+
+    public Vector128<T> Invoke(Vector128<T> p, Vector128<T> t, out Vector128<T> gradient)
+    {
+        Vector128<T> d = p - t, a = Vector128.Abs(d), δ = Vector128.Create(delta), half = Vector128.Create(Half);
+        gradient = Vector128.Min(Vector128.Max(d, -δ), δ) * Vector128.Create(inverseN);
+        return Vector128.ConditionalSelect(Vector128.LessThan(a, δ), half * d * d, δ * (a - half * δ));
+    }
+
+    public Vector256<T> Invoke(Vector256<T> p, Vector256<T> t, out Vector256<T> gradient)
+    {
+        Vector256<T> d = p - t, a = Vector256.Abs(d), δ = Vector256.Create(delta), half = Vector256.Create(Half);
+        gradient = Vector256.Min(Vector256.Max(d, -δ), δ) * Vector256.Create(inverseN);
+        return Vector256.ConditionalSelect(Vector256.LessThan(a, δ), half * d * d, δ * (a - half * δ));
+    }
+
+    public Vector512<T> Invoke(Vector512<T> p, Vector512<T> t, out Vector512<T> gradient)
+    {
+        Vector512<T> d = p - t, a = Vector512.Abs(d), δ = Vector512.Create(delta), half = Vector512.Create(Half);
+        gradient = Vector512.Min(Vector512.Max(d, -δ), δ) * Vector512.Create(inverseN);
+        return Vector512.ConditionalSelect(Vector512.LessThan(a, δ), half * d * d, δ * (a - half * δ));
+    }
+}

@@ -1,0 +1,117 @@
+using System.Numerics;
+using FastNN.Intrinsics;
+
+namespace FastNN.Tests.Elementwise;
+
+/// <summary>
+/// The BatchNorm column kernels against the formulas in double on the same inputs: mean = Σx/n, Σ(x − μ)²,
+/// y = (x − μ)·scale + shift, Σdy, Σdy·x̂ with x̂ = (x − μ)·rstd, dx = ((dy − x̂·k) − m)·scale; with row counts across
+/// several bands of rows (1,024 columns: bands of 2; 256: of 8), columns on both sides of every vector width, columns off
+/// zero mean, in place (y over x, dx over dy) and not. The bounds count a rounding per row of a column sum.
+/// </summary>
+public class BatchNormKernelTests
+{
+    [Fact]
+    public void FloatMatchesTheFormulas() => Check<float>();
+
+    [Fact]
+    public void DoubleMatchesTheFormulas() => Check<double>();
+
+    [Fact]
+    public void BandsHoldTwoRowsOfEachL1Set()
+    {
+        Assert.Equal(2, Normalization.BandRows(4096, 4096));   // 1,024 floats: every row in the same set
+        Assert.Equal(8, Normalization.BandRows(1024, 4096));   // 256 floats: every fourth row
+        Assert.Equal(32, Normalization.BandRows(4000, 4096));  // 1,000 floats: 128 rows apart, capped
+        Assert.Equal(2, Normalization.BandRows(8192, 4096));
+    }
+
+    private static void Check<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rng = new Random(13);
+        foreach ((int rows, int cols) in new[] { (2, 1), (3, 7), (9, 16), (17, 33), (40, 256), (9, 1024), (5, 1000) })
+        {
+            double D(T v) => Tolerance.D(v);
+            T[] x = [.. Enumerable.Range(0, rows * cols).Select(i => T.CreateTruncating(5 * Math.Sin(i % cols) + TestData.Gaussian(rng)))];
+            T[] dy = TestData.Finite<T>(rng, rows * cols, 2);
+            T[] mean = new T[cols], squares = new T[cols];
+            Normalization.BatchNormStatistics<T>(mean, squares, x, rows, cols);
+            T[] rstd = new T[cols], scale = TestData.Finite<T>(rng, cols, 2), shift = TestData.Finite<T>(rng, cols, 1);
+            double[] mu = new double[cols], sq = new double[cols], abs = new double[cols];
+            for (int c = 0; c < cols; c++)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    mu[c] += D(x[r * cols + c]) / rows;
+                    abs[c] += Math.Abs(D(x[r * cols + c])) / rows;
+                }
+                for (int r = 0; r < rows; r++)
+                    sq[c] += (D(x[r * cols + c]) - mu[c]) * (D(x[r * cols + c]) - mu[c]);
+                string where = $"{typeof(T).Name} [{rows}, {cols}] column {c}";
+                Tolerance.AssertClose(mu[c], mean[c], rows + 2, $"{where}: mean", abs[c]);
+                Tolerance.AssertClose(sq[c], squares[c], 2 * rows + 4, $"{where}: squared deviations", sq[c] + 2 * rows * abs[c] * abs[c] * (rows + 2));
+                rstd[c] = T.One / T.Sqrt(squares[c] / T.CreateTruncating(rows) + T.CreateTruncating(1e-5));
+            }
+
+            var y = new T[x.Length];
+            Normalization.BatchNormNormalize<T>(y, x, mean, scale, shift, rows, cols);
+            T[] inPlace = (T[])x.Clone();
+            Normalization.BatchNormNormalize<T>(inPlace, inPlace, mean, scale, shift, rows, cols);
+            Assert.Equal(y, inPlace);
+            for (int i = 0; i < x.Length; i++)
+            {
+                int c = i % cols;
+                double centered = D(x[i]) - D(mean[c]);
+                Tolerance.AssertClose(centered * D(scale[c]) + D(shift[c]), y[i], 3, $"{typeof(T).Name} [{rows}, {cols}]: y[{i}]",
+                    (Math.Abs(D(x[i])) + Math.Abs(D(mean[c]))) * Math.Abs(D(scale[c])) + Math.Abs(D(shift[c])));
+            }
+
+            T[] sumDy = new T[cols], sumDyXHat = new T[cols];
+            Normalization.BatchNormGradientSums<T>(sumDy, sumDyXHat, dy, x, mean, rstd, rows, cols);
+            T[] meanDyXHat = new T[cols], meanDy = new T[cols];
+            for (int c = 0; c < cols; c++)
+            {
+                double a = 0, b = 0, absA = 0, absB = 0;
+                for (int r = 0; r < rows; r++)
+                {
+                    double d = D(dy[r * cols + c]), xHat = (D(x[r * cols + c]) - D(mean[c])) * D(rstd[c]);
+                    a += d;
+                    b += d * xHat;
+                    absA += Math.Abs(d);
+                    absB += Math.Abs(d) * (Math.Abs(D(x[r * cols + c])) + Math.Abs(D(mean[c]))) * D(rstd[c]);
+                }
+                string where = $"{typeof(T).Name} [{rows}, {cols}] column {c}";
+                Tolerance.AssertClose(a, sumDy[c], rows + 1, $"{where}: Σdy", absA);
+                Tolerance.AssertClose(b, sumDyXHat[c], rows + 4, $"{where}: Σdy·x̂", absB);
+                meanDyXHat[c] = sumDyXHat[c] / T.CreateTruncating(rows);
+                meanDy[c] = sumDy[c] / T.CreateTruncating(rows);
+            }
+
+            var dx = new T[x.Length];
+            Normalization.BatchNormInputGradient<T>(dx, dy, x, mean, rstd, meanDyXHat, meanDy, scale, rows, cols);
+            T[] dxInPlace = (T[])dy.Clone();
+            Normalization.BatchNormInputGradient<T>(dxInPlace, dxInPlace, x, mean, rstd, meanDyXHat, meanDy, scale, rows, cols);
+            Assert.Equal(dx, dxInPlace);
+            for (int i = 0; i < x.Length; i++)
+            {
+                int c = i % cols;
+                double xHat = (D(x[i]) - D(mean[c])) * D(rstd[c]);
+                double magnitude = Math.Abs(D(dy[i])) + (Math.Abs(D(x[i])) + Math.Abs(D(mean[c]))) * D(rstd[c]) * Math.Abs(D(meanDyXHat[c])) + Math.Abs(D(meanDy[c]));
+                Tolerance.AssertClose((D(dy[i]) - xHat * D(meanDyXHat[c]) - D(meanDy[c])) * D(scale[c]), dx[i], 6,
+                    $"{typeof(T).Name} [{rows}, {cols}]: dx[{i}]", magnitude * Math.Abs(D(scale[c])));
+            }
+        }
+    }
+
+    [Fact]
+    public void BadArgumentsAreRejected()
+    {
+        float[] x = new float[6], three = new float[3];
+        Assert.Throws<ArgumentOutOfRangeException>("rows", () => Normalization.BatchNormStatistics<float>(new float[3], new float[3], [], 0, 3));
+        Assert.Throws<ArgumentException>("mean", () => Normalization.BatchNormStatistics<float>(new float[2], new float[3], x, 2, 3));
+        Assert.Throws<ArgumentException>("mean", () => Normalization.BatchNormStatistics<float>(x.AsSpan(0, 3), new float[3], x, 2, 3));
+        Assert.Throws<ArgumentException>("shift", () => Normalization.BatchNormNormalize<float>(new float[6], x, three, three, new float[2], 2, 3));
+        Assert.Throws<ArgumentException>("sumDy", () => Normalization.BatchNormGradientSums<float>(new float[2], new float[3], x, new float[6], three, three, 2, 3));
+        Assert.Throws<ArgumentException>("dx", () => Normalization.BatchNormInputGradient<float>(x, new float[6], x, three, three, three, three, three, 2, 3));
+    }
+}
