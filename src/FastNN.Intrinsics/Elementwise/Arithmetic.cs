@@ -22,7 +22,7 @@ public static class Arithmetic
     public static void Add<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination) where T : unmanaged, IFloatingPointIeee754<T>
     {
         SpanChecks.Map(x, nameof(x), y, nameof(y), destination, nameof(destination));
-        // The head up to the first 64-byte boundary of destination apart, so that the widest stores do not split cache lines.
+        // The elements before destination's first 64-byte boundary on their own, so that the widest stores after them do not split cache lines.
         int head = Math.Min(x.Length, (int)Elementwise.ElementsToAlignment(ref MemoryMarshal.GetReference(destination), (nuint)(64 / Unsafe.SizeOf<T>())));
         Sum(x[..head], y[..head], destination[..head]);
         Sum(x[head..], y[head..], destination[head..]);
