@@ -83,6 +83,13 @@ public class NormalizationTests
         Assert.Equal("batch", e.ParamName);
     }
 
+    [Theory]
+    [InlineData(-1e-5)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void LayerNormRejectsAnEpsilonThatIsNegativeOrNotFinite(double eps) =>
+        Assert.Throws<ArgumentOutOfRangeException>("eps", () => new LayerNorm<float>(4, eps));
+
     [Fact]
     public void BatchNormStateIsNamedAsPyTorchAndStartsAtDefaults()
     {
