@@ -33,6 +33,32 @@ public class LossKernelTests
     }
 
     [Fact]
+    public void BceOfAnInfiniteLogitIsItsInfiniteLimit()
+    {
+        // PyTorch 1.13: binary_cross_entropy_with_logits([inf, inf, -inf, -inf], [0, .5, 1, 0], reduction='none') gives
+        // [inf, inf, nan, nan]; the limits are ∞, ∞, ∞ and 0. Here ∞ wherever the limit is ∞ (max(p, 0) − p·t was ∞ − ∞ = NaN
+        // at +∞) and NaN (0·∞) where it is 0, at every length (the vector body, its overlapping last vector, the scalar loop).
+        (float P, float T, float Loss)[] cases =
+        [
+            (float.PositiveInfinity, 0, float.PositiveInfinity), (float.PositiveInfinity, 0.5f, float.PositiveInfinity),
+            (float.NegativeInfinity, 1, float.PositiveInfinity), (float.NegativeInfinity, 0.5f, float.PositiveInfinity),
+            (float.PositiveInfinity, 1, float.NaN), (float.NegativeInfinity, 0, float.NaN),
+        ];
+        foreach ((float p, float t, float loss) in cases)
+        {
+            foreach (int n in new[] { 1, 3, 16, 17, 33 })
+            {
+                float[] ps = [.. Enumerable.Repeat(0.5f, n)], ts = [.. Enumerable.Repeat(0.5f, n)];
+                ps[n - 1] = p;
+                ts[n - 1] = t;
+                Assert.Equal(loss, LossKernels.BinaryCrossEntropyWithLogits<float>(ps, ts, new float[n]));
+                Assert.Equal(double.CreateTruncating(loss), LossKernels.BinaryCrossEntropyWithLogits<double>(
+                    [.. ps.Select(v => (double)v)], [.. ts.Select(v => (double)v)], new double[n]));
+            }
+        }
+    }
+
+    [Fact]
     public void BadArgumentsAreRejected()
     {
         float[] a = new float[8], b = new float[8], c = new float[7];
