@@ -22,7 +22,9 @@ public static partial class Activations
     }
 
     /// <summary>Leaky ReLU derivative from the saved input: <c>dx[i] = x[i] &gt; 0 ? dy[i] : negativeSlope·dy[i]</c>.</summary>
-    /// <remarks>At x = 0 the derivative is negativeSlope, as PyTorch's. Exact up to the one rounding of the product.</remarks>
+    /// <remarks>At x = 0 the derivative is negativeSlope, as PyTorch's. Special values: a NaN x takes the negative
+    /// branch (x &gt; 0 is false: dx = negativeSlope·dy, as PyTorch's leaky_relu_backward); NaN in dy → NaN. Exact up to
+    /// the one rounding of the product.</remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="x">The saved forward input.</param>
     /// <param name="dy">The gradient of the loss with respect to the output.</param>

@@ -35,7 +35,8 @@ public static partial class Activations
     /// PReLU derivatives from the saved input: <c>dx[r, c] = x &gt; 0 ? dy : a·dy</c> (overwritten) and
     /// <c>dslopes[c] += Σ_r (x &gt; 0 ? 0 : x·dy)</c> (ACCUMULATED; summed over everything when one slope is shared).
     /// </summary>
-    /// <remarks>The slope gradient is summed row after row in a fixed order. Results may differ across instruction sets in the last bits.</remarks>
+    /// <remarks>The slope gradient is summed row after row in a fixed order. Special values: a NaN x takes the negative
+    /// branch (x &gt; 0 is false: dx = slope·dy); NaN in dy → NaN. Results may differ across instruction sets in the last bits.</remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="x">The saved forward input, [rows, features].</param>
     /// <param name="dy">The gradient of the loss with respect to the output.</param>

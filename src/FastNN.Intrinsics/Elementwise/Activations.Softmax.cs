@@ -87,7 +87,9 @@ public static partial class Activations
     }
 
     /// <summary>Softmax derivative from the saved output, row-wise: <c>dx[r, c] = y[r, c]·(dy[r, c] - Σ_k y[r, k]·dy[r, k])</c>.</summary>
-    /// <remarks>The row dot product is TensorPrimitives.Dot (fixed order for a given path). Results may differ across instruction sets in the last bits.</remarks>
+    /// <remarks>The row dot product is TensorPrimitives.Dot (fixed order for a given path). Special values: NaN anywhere in a
+    /// row of y or dy makes that whole row of dx NaN (it enters the dot product), and no other row. Results may differ
+    /// across instruction sets in the last bits.</remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="y">The saved softmax output, [rows, cols].</param>
     /// <param name="dy">The gradient of the loss with respect to y.</param>
@@ -111,7 +113,8 @@ public static partial class Activations
     }
 
     /// <summary>Log-softmax derivative from the saved output, row-wise: <c>dx[r, c] = dy[r, c] - exp(y[r, c])·Σ_k dy[r, k]</c>.</summary>
-    /// <remarks>Results may differ across instruction sets in the last bits.</remarks>
+    /// <remarks>Special values: NaN anywhere in a row of dy makes that whole row of dx NaN (it enters the sum), and no
+    /// other row. Results may differ across instruction sets in the last bits.</remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="y">The saved log-softmax output, [rows, cols].</param>
     /// <param name="dy">The gradient of the loss with respect to y.</param>

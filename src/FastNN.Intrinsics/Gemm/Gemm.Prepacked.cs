@@ -28,9 +28,11 @@ public static unsafe partial class Gemm
     /// <returns>The packed matrix: immutable, shareable between threads.</returns>
     /// <exception cref="ArgumentOutOfRangeException">k or n is negative, or ldb is smaller than a row of B.</exception>
     /// <exception cref="ArgumentException"><paramref name="b"/> is shorter than the matrix it must hold.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     public static PrepackedMatrix<T> Prepack<T>(bool transposeB, int k, int n, ReadOnlySpan<T> b, int ldb)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        GemmArguments.ElementType<T>();
         ArgumentOutOfRangeException.ThrowIfNegative(k);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         (int rows, int cols) = transposeB ? (n, k) : (k, n);

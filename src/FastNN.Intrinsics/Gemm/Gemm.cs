@@ -44,6 +44,7 @@ public static unsafe partial class Gemm
     /// <param name="ldc">Row stride of C: at least n.</param>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative, or a leading dimension is smaller than its row.</exception>
     /// <exception cref="ArgumentException">A span is shorter than the matrix it must hold, or C overlaps A or B.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     public static void Multiply<T>(bool transposeA, bool transposeB, int m, int n, int k, T alpha,
         ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -79,8 +80,10 @@ public static unsafe partial class Gemm
 
     /// <summary>The most working memory one thread uses for one call on <see cref="SelectedPath"/>: packed blocks of A and B.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     public static long MaxWorkspaceBytes<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
+        GemmArguments.ElementType<T>();
         BlockSizes sizes = BlockSizes.For<T>(Isa.Path);
         return Workspace.BytesFor<T>((long)sizes.MC * sizes.KCMax, Math.Max((long)sizes.KCMax * sizes.NC, BlockSizes.MaxPackedBBytes / sizeof(T)));
     }

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace FastNN.Intrinsics;
 
 /// <summary>Argument rules of <see cref="Gemm.Multiply{T}"/>, checked once before any kernel runs.</summary>
@@ -6,6 +8,7 @@ internal static class GemmArguments
     public static void Validate<T>(bool transposeA, bool transposeB, int m, int n, int k,
         ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc)
     {
+        ElementType<T>();
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
@@ -33,6 +36,17 @@ internal static class GemmArguments
             throw new ArgumentException("C overlaps A; the output must not share memory with an input.", nameof(c));
         if (needB > 0 && usedC.Overlaps(b[..(int)needB]))
             throw new ArgumentException("C overlaps B; the output must not share memory with an input.", nameof(c));
+    }
+
+    /// <summary>
+    /// The GEMM's micro-kernels exist for float and double only; another <see cref="IFloatingPointIeee754{TSelf}"/>
+    /// (Half, NFloat) meets the generic constraint but would fail deep inside a kernel with the runtime's
+    /// "Specified type is not supported". The JIT folds this test away for float and double.
+    /// </summary>
+    public static void ElementType<T>()
+    {
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
+            throw new NotSupportedException($"Gemm multiplies float or double matrices, not {typeof(T).Name}.");
     }
 
     /// <summary>Elements a rows×cols matrix with row stride ld spans: the last row need not be padded.</summary>

@@ -34,6 +34,7 @@ public static class Csv
     /// <param name="options">How to read it; <see langword="null"/> for <see cref="CsvOptions.Default"/>.</param>
     /// <exception cref="CsvFormatException">The content is not a table as the options ask; the message names the file, line and column.</exception>
     /// <exception cref="IOException">The file cannot be opened or read.</exception>
+    /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty, or <see cref="CsvOptions.ClassLabels"/> holds an empty or repeated label.</exception>
     public static Dataset<T> Read<T>(string path, CsvOptions? options = null) where T : unmanaged, IFloatingPointIeee754<T>
     {

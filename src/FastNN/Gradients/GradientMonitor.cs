@@ -98,6 +98,9 @@ public sealed class GradientMonitor<T> where T : unmanaged, IFloatingPointIeee75
     /// <summary>The options in force.</summary>
     public GradientMonitorOptions Options => _options;
 
+    /// <summary>The shortest parameter buffer the tensor table fits in (the end of its last tensor).</summary>
+    internal int RequiredLength => _parameterLength;
+
     /// <summary>Number of layers that own parameters (the rows of the report).</summary>
     public int LayerCount => _names.Length;
 

@@ -39,6 +39,9 @@ public sealed class NonFiniteGradientGuard<T> where T : unmanaged, IFloatingPoin
     /// <summary>The policy applied by <see cref="Check"/>.</summary>
     public NonFiniteGradientPolicy Policy { get; }
 
+    /// <summary>The shortest gradient buffer the tensor table fits in (the end of its last tensor).</summary>
+    internal int RequiredLength => _length;
+
     /// <summary>How many steps <see cref="Check"/> told the caller to skip.</summary>
     public long SkippedSteps { get; private set; }
 

@@ -10,15 +10,27 @@ internal static class AtomicFile
     /// <summary>Writes <paramref name="path"/> with <paramref name="write"/>, atomically.</summary>
     /// <param name="path">The file to create or replace.</param>
     /// <param name="write">Writes the whole content to the stream it is given.</param>
+    /// <exception cref="DirectoryNotFoundException">The target's folder does not exist (the message names the target).</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder may not be written (the message names the target).</exception>
+    /// <exception cref="IOException">The temporary file cannot be created, or <paramref name="write"/>, the flush or the rename fails.</exception>
     public static void Write(string path, Action<Stream> write)
     {
         string target = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(target)!;
         // A rename is atomic only within one file system, hence the same folder; the dot hides it from listings.
         string temporary = Path.Combine(folder, $".{Prefix(Path.GetFileName(target))}.{Guid.NewGuid():N}.tmp");
+        FileStream stream;
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Unwritable(e, target, folder);
+        }
+        try
+        {
+            using (stream)
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);
@@ -38,6 +50,16 @@ internal static class AtomicFile
             throw;
         }
     }
+
+    // The runtime's message names the temporary file, which the caller never heard of: name the target and its folder
+    // instead, keeping the two types callers test for (missing folder, access denied; any other is an IOException), with
+    // the original as the inner exception.
+    private static Exception Unwritable(Exception e, string target, string folder) => e switch
+    {
+        DirectoryNotFoundException => new DirectoryNotFoundException($"Cannot write '{target}': the folder '{folder}' does not exist.", e),
+        UnauthorizedAccessException => new UnauthorizedAccessException($"Cannot write '{target}': access to the folder '{folder}' is denied (a save writes a temporary file there, then renames it over the target).", e),
+        _ => new IOException($"Cannot write '{target}': a temporary file cannot be created in '{folder}' ({e.Message})", e),
+    };
 
     // The start of the target's name, enough to tell whose a left-over temporary file is: at most 64 characters (192
     // UTF-8 bytes), so that with the 38 added the name stays within the 255 bytes file systems allow any name.

@@ -33,6 +33,7 @@ public static class ModelFile
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, <paramref name="model"/> is null (both <see cref="ArgumentNullException"/> when null), <paramref name="info"/> does not fit the model (the message says which rule of <see cref="ModelInfo"/>), or a count (such as <c>num_batches_tracked</c>) is not an integer.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be written; the previous file, if any, is intact.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder may not be written; the previous file, if any, is intact.</exception>
     public static void Save<T>(string path, Sequential<T> model, ModelInfo? info = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -64,6 +65,7 @@ public static class ModelFile
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1 or too large for the model's workspace.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
+    /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>
     public static SavedModel<T> Load<T>(string path, int? maxBatch = null, ulong seed = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -99,6 +101,7 @@ public static class ModelFile
     /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty.</exception>
     /// <exception cref="ModelFileException">The file is malformed, has no architecture, or its metadata does not fit the architecture.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
+    /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>
     public static ModelInfo ReadInfo(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -118,6 +121,7 @@ public static class ModelFile
     /// <exception cref="ModelFileException">The file is malformed, or tensors are missing, unexpected, mis-shaped or of the wrong dtype (all of them are listed); the model is unchanged.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
+    /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>
     public static void LoadWeights<T>(string path, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

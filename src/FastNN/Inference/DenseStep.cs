@@ -31,9 +31,6 @@ internal sealed class DenseStep<T> : InferenceStep<T> where T : unmanaged, IFloa
 
     public override string Name => _name;
 
-    /// <summary>Bytes of the prepacked weight (panels padded to the kernel's width).</summary>
-    public long WeightBytes => (long)_weight.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-
     public override int ScratchLength(int rows) => _weight.WorkspaceLength;
 
     public override void Run(ReadOnlySpan<T> x, Span<T> y, int rows, Span<T> scratch) =>

@@ -126,6 +126,8 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
     /// <exception cref="ModelFileException">The file is malformed, has no architecture, or its tensors or metadata do not fit it.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1, or <paramref name="chunkRows"/> so large that a workspace would not fit in an array.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
+    /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     public static Predictor<T> Load(string path, int chunkRows = DefaultChunkRows, int? maxCachedWorkspaces = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkRows, 1);

@@ -83,8 +83,15 @@ public sealed class FastRandom
 
     /// <summary>A uniform double in [<paramref name="low"/>, <paramref name="high"/>).</summary>
     /// <param name="low">Inclusive lower bound.</param>
-    /// <param name="high">Exclusive upper bound.</param>
-    public double NextDouble(double low, double high) => low + (high - low) * NextDouble();
+    /// <param name="high">Exclusive upper bound, at least <paramref name="low"/> (equal: always <paramref name="low"/>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="high"/> is below <paramref name="low"/>, or the range is not finite (NaN or infinite bounds), as PyTorch's <c>uniform_</c>.</exception>
+    public double NextDouble(double low, double high)
+    {
+        // A reversed range would draw from (high, low], outside the documented interval, without a word.
+        if (!(low <= high) || !double.IsFinite(high - low))
+            throw new ArgumentOutOfRangeException(nameof(high), high, $"The range [{low}, {high}) must be finite with low ≤ high.");
+        return low + (high - low) * NextDouble();
+    }
 
     private static ulong SplitMix(ref ulong x)
     {

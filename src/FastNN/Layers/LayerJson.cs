@@ -66,8 +66,8 @@ internal static class LayerJson
             int version = Int(root, "version", "$");
             if (version != Version)
                 throw new FormatException($"$.version is {version}; this library reads version {Version}.");
-            int inputSize = Int(root, "input_size", "$");
-            int maxBatch = root.TryGetProperty("max_batch", out _) ? Int(root, "max_batch", "$") : 1;
+            int inputSize = Positive(root, "input_size", "$");
+            int maxBatch = root.TryGetProperty("max_batch", out _) ? Positive(root, "max_batch", "$") : 1;
             return (ReadLayers<T>(root, "layers", "$", inputSize), maxBatch);
         }
     }
@@ -135,6 +135,13 @@ internal static class LayerJson
         e.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i)
             ? i
             : throw new FormatException($"{at}.{name} must be an integer.");
+
+    /// <summary>An integer of at least 1 (a width or a batch), so a bad one is reported as the description's, not as an argument.</summary>
+    private static int Positive(JsonElement e, string name, string at)
+    {
+        int value = Int(e, name, at);
+        return value >= 1 ? value : throw new FormatException($"{at}.{name} is {value}; it must be at least 1.");
+    }
 
     public static double Double(JsonElement e, string name, string at, double fallback)
     {

@@ -37,6 +37,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="seed">Seed of <see cref="Random"/> (initialization, dropout).</param>
     /// <exception cref="ArgumentException">No layers, a layer's input width differs from the previous layer's output width (the message names both layers and shapes), or a layer declares a tensor with a negative dimension, tensors of more elements than one buffer holds, or negative scratch (the message names the layer and tensor).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1, or so large that the workspace would not fit in an array.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     public Sequential(IEnumerable<ILayer<T>> layers, int maxBatch, ulong seed = 0)
         : this(layers, maxBatch, seed, initialize: true)
     {
@@ -45,6 +46,10 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Builds the model, initializing its tensors or (for a model whose every tensor is about to be read from a file) not.</summary>
     internal Sequential(IEnumerable<ILayer<T>> layers, int maxBatch, ulong seed, bool initialize)
     {
+        // The constraint admits Half and NFloat too, but the kernels (GEMM) and model files hold float or double only:
+        // say so at build time, not at the first forward pass.
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
+            throw new NotSupportedException($"A model holds float or double values, not {typeof(T).Name}.");
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         _chain = new LayerChain<T>(layers, j => $"Layer {j}");
         MaxBatch = maxBatch;
@@ -274,7 +279,11 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="json">The description.</param>
     /// <param name="maxBatch">Overrides the description's <c>max_batch</c>.</param>
     /// <param name="seed">Seed of <see cref="Random"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="json"/> is null.</exception>
     /// <exception cref="FormatException">The description is malformed; the message says where.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1, or the batch (given or described) is so large that the workspace would not fit in an array.</exception>
+    /// <exception cref="ArgumentException">The described layers declare more parameters than one buffer holds (the message names the layer).</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     public static Sequential<T> FromJson(string json, int? maxBatch = null, ulong seed = 0)
     {
         (List<ILayer<T>> layers, int describedMaxBatch) = LayerJson.Read<T>(json);

@@ -128,6 +128,7 @@ public sealed class SequentialBuilder<T> where T : unmanaged, IFloatingPointIeee
     /// <param name="seed">Seed of the model's random source (initialization, dropout).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1, or so large that the workspace would not fit in an array.</exception>
     /// <exception cref="ArgumentException">No layer was added, or the layers declare more parameters than one buffer holds (the message names the layer).</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     public Sequential<T> Build(int maxBatch, ulong seed = 0) => new(_layers, maxBatch, seed);
 
     private IReadOnlyList<ILayer<T>> Body(Action<SequentialBuilder<T>> body)

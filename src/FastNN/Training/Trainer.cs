@@ -32,6 +32,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly T[] _lossGradient;
     private T[] _predictions = [];
     private readonly FastRandom _shuffleRandom;
+    private NonFiniteGradientGuard<T>? _guard;
+    private GradientMonitor<T>? _monitor;
+    private double? _maxGradientNorm;
 
     /// <summary>Creates a trainer for <paramref name="model"/>.</summary>
     /// <param name="model">The model to train; its parameters change in place.</param>
@@ -88,10 +91,22 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// infinite gradient throws naming the tensor; with <see cref="NonFiniteGradientPolicy.SkipStep"/> the step is
     /// skipped and counted, and <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/> returns NaN.
     /// </summary>
-    public NonFiniteGradientGuard<T>? Guard { get; set; }
+    /// <exception cref="ArgumentException">The guard's tensor table does not fit the model's gradient buffer.</exception>
+    public NonFiniteGradientGuard<T>? Guard
+    {
+        get => _guard;
+        set => _guard = value is null || value.RequiredLength <= Model.Gradients.Length ? value
+            : throw new ArgumentException($"The guard's tensors end at element {value.RequiredLength}; the model has {Model.Gradients.Length} gradients (a guard built for another model?).", nameof(value));
+    }
 
     /// <summary>Clip the gradients to this global L2 norm before each step (as <c>clip_grad_norm_</c>), or null not to clip.</summary>
-    public double? MaxGradientNorm { get; set; }
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative, infinite or NaN.</exception>
+    public double? MaxGradientNorm
+    {
+        get => _maxGradientNorm;
+        set => _maxGradientNorm = value is not double norm || (norm >= 0 && double.IsFinite(norm)) ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "MaxGradientNorm must be finite and non-negative (or null not to clip).");
+    }
 
     /// <summary>
     /// A gradient monitor fed at every step (it samples at its own interval), or null. It reads the gradient of the loss
@@ -100,7 +115,13 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// explosion). A step then refused (the <see cref="Guard"/> skips it, or the loss is not finite) is still sampled,
     /// with no update ratio: the monitor is where such a gradient shows.
     /// </summary>
-    public GradientMonitor<T>? Monitor { get; set; }
+    /// <exception cref="ArgumentException">The monitor's tensor table does not fit the model's parameter buffer.</exception>
+    public GradientMonitor<T>? Monitor
+    {
+        get => _monitor;
+        set => _monitor = value is null || value.RequiredLength <= Model.Parameters.Length ? value
+            : throw new ArgumentException($"The monitor's tensors end at element {value.RequiredLength}; the model has {Model.Parameters.Length} parameters (a monitor built for another model?).", nameof(value));
+    }
 
     /// <summary>
     /// A learning-rate schedule, or null to leave the optimizer's rate alone. It is evaluated at the completed

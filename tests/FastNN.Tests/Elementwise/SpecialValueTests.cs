@@ -73,4 +73,44 @@ public class SpecialValueTests
         }
         Assert.Equal(-1f * 0.7f, Run((a, o) => Activations.Elu<float>(a, o, 0.7f), float.NegativeInfinity)[0]);
     }
+
+    // The backward kernels' documented special values, on spans long enough for every path's vector body and tail.
+    [Fact]
+    public void LeakyAndParametricReluBackwardSendANaNInputDownTheNegativeBranch()
+    {
+        const int n = 37;
+        var x = Enumerable.Repeat(float.NaN, n).ToArray();
+        var dy = Enumerable.Repeat(3f, n).ToArray();
+        var dx = new float[n];
+        Activations.LeakyReluBackward<float>(x, dy, dx, 0.25f);
+        Assert.All(dx, v => Assert.Equal(0.75f, v)); // x > 0 is false for NaN, as PyTorch's leaky_relu_backward
+        Activations.PReluBackward<float>(x, dy, [0.25f], 1, dx, new float[1]);
+        Assert.All(dx, v => Assert.Equal(0.75f, v));
+
+        dy[n - 1] = float.NaN;
+        Activations.LeakyReluBackward<float>(Enumerable.Repeat(1f, n).ToArray(), dy, dx, 0.25f);
+        Assert.True(float.IsNaN(dx[n - 1]));
+        Assert.Equal(3f, dx[0]);
+    }
+
+    [Fact]
+    public void ANaNGradientSpoilsItsWholeSoftmaxRowAndNoOther()
+    {
+        const int cols = 37;
+        var y = new float[2 * cols];
+        Activations.Softmax<float>(Enumerable.Range(0, 2 * cols).Select(i => (float)(i % 5)).ToArray(), y, 2, cols);
+        var dy = Enumerable.Repeat(1f, 2 * cols).ToArray();
+        dy[3] = float.NaN; // row 0 only
+        var dx = new float[2 * cols];
+
+        Activations.SoftmaxBackward<float>(y, dy, dx, 2, cols);
+        Assert.All(dx[..cols], v => Assert.True(float.IsNaN(v)));
+        Assert.All(dx[cols..], v => Assert.False(float.IsNaN(v)));
+
+        var logY = new float[2 * cols];
+        Activations.LogSoftmax<float>(Enumerable.Range(0, 2 * cols).Select(i => (float)(i % 5)).ToArray(), logY, 2, cols);
+        Activations.LogSoftmaxBackward<float>(logY, dy, dx, 2, cols);
+        Assert.All(dx[..cols], v => Assert.True(float.IsNaN(v)));
+        Assert.All(dx[cols..], v => Assert.False(float.IsNaN(v)));
+    }
 }

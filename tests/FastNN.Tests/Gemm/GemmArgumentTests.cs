@@ -60,4 +60,17 @@ public class GemmArgumentTests
         // Adjacent but disjoint slices of one array are fine.
         Multiply(false, false, 2, 4, 3, 1f, shared.AsSpan(0, 6), 3, shared.AsSpan(6, 12), 4, 0f, shared.AsSpan(18, 8), 4);
     }
+
+    // Half meets the generic constraint but has no micro-kernel: a clear NotSupportedException naming the type at the
+    // entry, not the runtime's "Specified type is not supported" from inside a kernel, and no block sizes derived for
+    // 2-byte elements into the cache slot double's products then read.
+    [Fact]
+    public void AnElementTypeWithoutKernelsIsRejectedByName()
+    {
+        var a = new Half[4];
+        var c = new Half[4];
+        Assert.Contains("not Half", Assert.Throws<NotSupportedException>(() => Multiply(false, false, 2, 2, 2, Half.One, a, 2, a, 2, Half.Zero, c, 2)).Message);
+        Assert.Contains("not Half", Assert.Throws<NotSupportedException>(() => Prepack<Half>(true, 2, 2, a, 2)).Message);
+        Assert.Contains("not Half", Assert.Throws<NotSupportedException>(() => MaxWorkspaceBytes<Half>()).Message);
+    }
 }

@@ -61,7 +61,12 @@ public class AtomicSaveTests
     public void ASaveIntoAMissingFolderFailsAndLeavesNothing()
     {
         using var folder = new TempFolder();
-        Assert.Throws<DirectoryNotFoundException>(() => ModelFile.Save(folder.File("absent/model.safetensors"), IoModels.Sample<float>()));
+        string path = folder.File("absent/model.safetensors");
+        var e = Assert.Throws<DirectoryNotFoundException>(() => ModelFile.Save(path, IoModels.Sample<float>()));
         Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+        // The message names the file asked for and its folder, not the hidden temporary file the save would have made.
+        Assert.Contains($"'{path}'", e.Message);
+        Assert.Contains(folder.File("absent"), e.Message);
+        Assert.DoesNotContain(".tmp", e.Message);
     }
 }

@@ -41,4 +41,16 @@ public class FastRandomTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new FastRandom(0).NextInt32(0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new FastRandom(0).NextInt32(-5));
     }
+
+    [Fact]
+    public void NextDoubleRejectsAReversedOrNonFiniteRange()
+    {
+        var random = new FastRandom(0);
+        Assert.Equal("high", Assert.Throws<ArgumentOutOfRangeException>(() => random.NextDouble(5, 1)).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => random.NextDouble(double.NaN, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => random.NextDouble(0, double.PositiveInfinity));
+        Assert.Equal(3.0, random.NextDouble(3, 3));
+        for (int i = 0; i < 1000; i++)
+            Assert.InRange(random.NextDouble(-2, 0.5), -2, 0.5 - 1e-12);
+    }
 }

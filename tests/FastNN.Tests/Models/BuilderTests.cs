@@ -30,4 +30,13 @@ public class SequentialBuilderTests
         var e = Assert.Throws<ArgumentException>(() => builder.Add(new LayerNorm<float>(7)));
         Assert.Contains("Layer 1 (LayerNorm) expects input [batch, 7] but the layers before it output [batch, 8]", e.Message);
     }
+
+    // The kernels and model files hold float or double; Half meets the generic constraint, so the build says so rather
+    // than the first forward pass failing inside the GEMM.
+    [Fact]
+    public void AModelOfAnotherElementTypeIsRejectedAtBuild()
+    {
+        var e = Assert.Throws<NotSupportedException>(() => new SequentialBuilder<Half>(3).Dense(2).Build(maxBatch: 4));
+        Assert.Contains("not Half", e.Message);
+    }
 }

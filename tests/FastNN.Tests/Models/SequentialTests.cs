@@ -172,6 +172,8 @@ public class SequentialTests
     [InlineData("{\"format\":\"fastnn.sequential\",\"version\":1,\"input_size\":2,\"layers\":[{\"type\":\"Linear\",\"out_features\":3},{\"type\":\"LayerNorm\",\"normalized_shape\":4}]}", "$.layers[1].normalized_shape is 4 but the previous layer outputs [batch, 3]")]
     [InlineData("{\"format\":\"fastnn.sequential\",\"version\":1,\"input_size\":2,\"layers\":[{\"type\":\"Linear\",\"out_features\":\"3\"}]}", "$.layers[0].out_features must be an integer")]
     [InlineData("{\"format\":\"fastnn.sequential\",\"version\":1,\"input_size\":2,\"layers\":[{\"type\":\"Dropout\",\"p\":1.5}]}", "$.layers[0]: Dropout probability")]
+    [InlineData("{\"format\":\"fastnn.sequential\",\"version\":1,\"input_size\":2,\"max_batch\":0,\"layers\":[{\"type\":\"ReLU\"}]}", "$.max_batch is 0; it must be at least 1")]
+    [InlineData("{\"format\":\"fastnn.sequential\",\"version\":1,\"input_size\":-3,\"layers\":[{\"type\":\"ReLU\"}]}", "$.input_size is -3; it must be at least 1")]
     public void MalformedJsonSaysWhere(string json, string message)
     {
         var e = Assert.Throws<FormatException>(() => Sequential<float>.FromJson(json));

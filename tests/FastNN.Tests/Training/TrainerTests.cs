@@ -408,4 +408,30 @@ public class TrainerTests
         Assert.Equal(0, trainer.Steps);
         Assert.Equal(3, trainer.Fit(Linear()).Epochs.Count);
     }
+
+    // A setting that cannot work is refused when it is set (naming the property's value), not in the middle of a later
+    // TrainStep, after the forward and backward passes, with an exception about an argument ('maxNorm', 'parameters',
+    // 'gradients') the caller never passed.
+    [Fact]
+    public void SettingsThatCannotWorkAreRefusedWhenSet()
+    {
+        Sequential<double> model = new SequentialBuilder<double>(2).Dense(1).Build(maxBatch: 4);
+        var trainer = new Trainer<double>(model, new MseLoss<double>(), new Sgd<double>(model.Parameters.Length), TaskKind.Regression);
+        Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => trainer.MaxGradientNorm = -1).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => trainer.MaxGradientNorm = double.NaN);
+        Assert.Throws<ArgumentOutOfRangeException>(() => trainer.MaxGradientNorm = double.PositiveInfinity);
+
+        Sequential<double> other = new SequentialBuilder<double>(2).Dense(8).Dense(1).Build(maxBatch: 4);
+        Assert.Contains("another model", Assert.Throws<ArgumentException>(() => trainer.Monitor = new GradientMonitor<double>(other.ParameterTensors)).Message);
+        Assert.Contains("another model", Assert.Throws<ArgumentException>(() => trainer.Guard = new NonFiniteGradientGuard<double>(other.ParameterTensors)).Message);
+        Assert.Null(trainer.Monitor);
+        Assert.Null(trainer.Guard);
+        Assert.Null(trainer.MaxGradientNorm);
+
+        trainer.MaxGradientNorm = 0;
+        trainer.Monitor = new GradientMonitor<double>(model.ParameterTensors);
+        trainer.Guard = new NonFiniteGradientGuard<double>(model.ParameterTensors);
+        double loss = trainer.TrainStep(new double[] { 1, 2, 3, 4, 5, 6, 7, 8 }, new double[] { 1, 0, 1, 0 }, 4);
+        Assert.True(double.IsFinite(loss));
+    }
 }

@@ -14,7 +14,7 @@ public sealed class Elu<T> : ActivationLayer<T> where T : unmanaged, IFloatingPo
     /// <summary>Creates the activation over <paramref name="features"/> features.</summary>
     /// <param name="features">Features per row (at least 1).</param>
     /// <param name="alpha">α (default 1, PyTorch's).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="alpha"/> is not finite in <typeparamref name="T"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> is below 1, or <paramref name="alpha"/> is not finite in <typeparamref name="T"/>.</exception>
     public Elu(int features, double alpha = 1.0) : base(features)
     {
         Alpha = alpha;

@@ -14,6 +14,7 @@ public sealed class Gelu<T> : ActivationLayer<T> where T : unmanaged, IFloatingP
     /// <summary>Creates the activation over <paramref name="features"/> features.</summary>
     /// <param name="features">Features per row (at least 1).</param>
     /// <param name="tanhApproximation">Use <c>0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))</c>, as <c>approximate="tanh"</c> (default false: exact).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> is below 1.</exception>
     public Gelu(int features, bool tanhApproximation = false) : base(features)
     {
         TanhApproximation = tanhApproximation;

@@ -14,7 +14,7 @@ public sealed class LeakyRelu<T> : ActivationLayer<T> where T : unmanaged, IFloa
     /// <summary>Creates the activation over <paramref name="features"/> features.</summary>
     /// <param name="features">Features per row (at least 1).</param>
     /// <param name="negativeSlope">Slope for negative inputs (default 0.01, PyTorch's).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="negativeSlope"/> is not finite in <typeparamref name="T"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> is below 1, or <paramref name="negativeSlope"/> is not finite in <typeparamref name="T"/>.</exception>
     public LeakyRelu(int features, double negativeSlope = 0.01) : base(features)
     {
         NegativeSlope = negativeSlope;

@@ -13,6 +13,7 @@ public sealed class LogSoftmax<T> : ActivationLayer<T> where T : unmanaged, IFlo
 {
     /// <summary>Creates the activation over <paramref name="features"/> features.</summary>
     /// <param name="features">Features per row (at least 1).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> is below 1.</exception>
     public LogSoftmax(int features) : base(features)
     {
     }

@@ -19,7 +19,7 @@ public sealed class PRelu<T> : ActivationLayer<T> where T : unmanaged, IFloating
     /// <param name="features">Features per row (at least 1).</param>
     /// <param name="slopes">Number of learnable slopes: 1 (shared, PyTorch's default) or <paramref name="features"/>.</param>
     /// <param name="initialSlope">Initial value of every slope (default 0.25, PyTorch's).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="slopes"/> is neither 1 nor <paramref name="features"/>, or <paramref name="initialSlope"/> is not finite in <typeparamref name="T"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> is below 1, <paramref name="slopes"/> is neither 1 nor <paramref name="features"/>, or <paramref name="initialSlope"/> is not finite in <typeparamref name="T"/>.</exception>
     public PRelu(int features, int slopes = 1, double initialSlope = 0.25) : base(features)
     {
         if (slopes != 1 && slopes != features)

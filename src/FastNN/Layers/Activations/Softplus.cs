@@ -15,7 +15,7 @@ public sealed class Softplus<T> : ActivationLayer<T> where T : unmanaged, IFloat
     /// <param name="features">Features per row (at least 1).</param>
     /// <param name="beta">β (default 1).</param>
     /// <param name="threshold">Above <c>β·x &gt; threshold</c> the layer is the identity (default 20).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="beta"/> is not positive and finite in <typeparamref name="T"/>, or <paramref name="threshold"/> is NaN.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> is below 1, <paramref name="beta"/> is not positive and finite in <typeparamref name="T"/>, or <paramref name="threshold"/> is NaN.</exception>
     public Softplus(int features, double beta = 1.0, double threshold = 20.0) : base(features)
     {
         Beta = beta;
