@@ -77,6 +77,9 @@ internal static class CvCommand
         TaskChoice task = DataLoader.Task(data, s.Data.Task);
         if (s.Folds > data.Rows)
             throw new UsageException($"--folds {s.Folds} is more than the {data.Rows} rows.");
+        // The folds' training parts: the rows less one fold, of ⌈rows / folds⌉ or ⌊rows / folds⌋ rows.
+        foreach (int trainingRows in new[] { data.Rows - (data.Rows + s.Folds - 1) / s.Folds, data.Rows - data.Rows / s.Folds })
+            s.Loop.CheckBatches(trainingRows, s.Model.BatchNorm ? "--batch-norm" : null);
         // Every fold trains as long: the default epochs are those of the smallest training part (the parts differ by a row at most).
         s = s with { Loop = s.Loop.ForTrainingRows(data.Rows - (data.Rows + s.Folds - 1) / s.Folds) };
         console.Line($"data: {source}, {data.Rows} rows, {data.FeatureCount} features, task {task.Name()}{(s.Data.Task is null ? " (inferred)" : "")}");

@@ -104,6 +104,7 @@ internal static class TrainCommand
             : $"task: {task.Name()}{(s.Data.Task is null ? ", inferred (--task to override)" : "")}");
 
         PreparedData<T> data = Prepare(all, task, s);
+        s.Loop.CheckBatches(data.Train.Rows, s.Model.BatchNorm ? "--batch-norm" : null);
         s = s with { Loop = s.Loop.ForTrainingRows(data.Train.Rows) };
         console.Line(data.Test is { } held
             ? $"split: {data.Train.Rows} training rows, {held.Rows} held out{(task == TaskChoice.Regress ? "" : " (stratified)")}, seed {s.Loop.Seed}; "

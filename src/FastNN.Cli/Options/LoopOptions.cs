@@ -18,6 +18,11 @@ internal sealed class LoopOptions
         DefaultValueFactory = _ => 32,
     };
 
+    private readonly Option<bool> _dropLast = new("--drop-last")
+    {
+        Description = "Skip each epoch's incomplete last batch (as PyTorch's drop_last; a different row each epoch, as the rows are shuffled). Needed with --batch-norm when the last batch would have one row.",
+    };
+
     private readonly Option<int> _seed = new("--seed")
     {
         Description = "Seed of the split, the initialization, the shuffles and dropout; the same seed gives the same run. Default 0.",
@@ -49,7 +54,7 @@ internal sealed class LoopOptions
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { _epochs, _batchSize, _seed, _double, _threads })
+        foreach (Option option in new Option[] { _epochs, _batchSize, _dropLast, _seed, _double, _threads })
             command.Options.Add(option);
     }
 
@@ -62,7 +67,8 @@ internal sealed class LoopOptions
             OptionValues.AtLeast(parse.GetValue(_batchSize), 1, "--batch-size"),
             OptionValues.AtLeast(parse.GetValue(_seed), 0, "--seed"),
             parse.GetValue(_double),
-            DefaultEpochs: epochs is null && _budget);
+            DefaultEpochs: epochs is null && _budget,
+            DropLast: parse.GetValue(_dropLast));
     }
 
     /// <summary>

@@ -21,13 +21,10 @@ internal static class EpochBudget
     /// <summary>The rule as help and output say it.</summary>
     public const string Rule = "20, or as many as make at least 2000 optimizer steps on a small data set (⌈2000 / batches per epoch⌉)";
 
-    /// <summary>The batches of one epoch: ⌈rows / batch size⌉ (the last one partial).</summary>
-    public static int BatchesPerEpoch(int trainingRows, int batchSize) => (trainingRows + batchSize - 1) / batchSize;
+    /// <summary>The batches of one epoch: ⌈rows / batch size⌉ (the last one partial), or ⌊rows / batch size⌋ when <paramref name="dropLast"/> skips the partial one.</summary>
+    public static int BatchesPerEpoch(int trainingRows, int batchSize, bool dropLast) =>
+        dropLast ? trainingRows / batchSize : (trainingRows + batchSize - 1) / batchSize;
 
-    /// <summary>The default epochs for <paramref name="trainingRows"/> rows in batches of <paramref name="batchSize"/>.</summary>
-    public static int For(int trainingRows, int batchSize)
-    {
-        int batches = BatchesPerEpoch(trainingRows, batchSize);
-        return Math.Max(Epochs, (MinimumSteps + batches - 1) / batches);
-    }
+    /// <summary>The default epochs for epochs of <paramref name="batches"/> batches (at least 1).</summary>
+    public static int For(int batches) => Math.Max(Epochs, (MinimumSteps + batches - 1) / Math.Max(batches, 1));
 }

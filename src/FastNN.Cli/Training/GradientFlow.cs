@@ -31,7 +31,7 @@ internal static class GradientFlow
         // The variant's L2 penalty is added to the loss (L2Penalty); the trainer's monitor reads the loss's own gradient,
         // before the penalty's λ·w, which would hide a vanished one.
         Trainer<float> trainer = TrainerFactory.Create(model, TaskChoice.Classify, optimizer with { L2 = optimizer.L2 + variant.L2 }, loop, shuffle: true);
-        int stepsPerEpoch = (train.Rows + loop.BatchSize - 1) / loop.BatchSize;
+        int stepsPerEpoch = EpochBudget.BatchesPerEpoch(train.Rows, loop.BatchSize, loop.DropLast);
         // Room for every step, and at least the samples the monitor's growth test spans (a short run has fewer steps).
         var sampling = new GradientMonitorOptions { Interval = 1 };
         var monitor = new GradientMonitor<float>(model.ParameterTensors,

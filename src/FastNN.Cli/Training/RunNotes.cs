@@ -42,6 +42,7 @@ internal static class RunNotes
         ["--warmup"] = optimizer.Warmup.ToString(CultureInfo.InvariantCulture),
         ["--clip-norm"] = optimizer.ClipNorm is double clip ? Number(clip) : "none",
         ["--batch-size"] = loop.BatchSize.ToString(CultureInfo.InvariantCulture),
+        ["--drop-last"] = Flag(loop.DropLast),
         ["--seed"] = loop.Seed.ToString(CultureInfo.InvariantCulture),
         ["--double"] = Flag(loop.Double),
     };

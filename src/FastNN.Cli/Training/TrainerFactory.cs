@@ -29,7 +29,7 @@ internal static class TrainerFactory
     public static Trainer<T> Create<T>(Sequential<T> model, TaskChoice task, OptimizerSettings optimizer, LoopSettings loop, bool shuffle)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         new(model, Loss<T>(task), OptimizerFactory.Create(optimizer, model), task.Kind(),
-            new TrainerOptions { Epochs = loop.Epochs, BatchSize = loop.BatchSize, Seed = loop.Seed, Shuffle = shuffle, RestoreBest = false })
+            new TrainerOptions { Epochs = loop.Epochs, BatchSize = loop.BatchSize, DropLast = loop.DropLast, Seed = loop.Seed, Shuffle = shuffle, RestoreBest = false })
         {
             Regularizer = OptimizerFactory.Penalty<T>(optimizer),
             MaxGradientNorm = optimizer.ClipNorm,

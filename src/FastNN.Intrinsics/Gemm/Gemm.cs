@@ -23,9 +23,9 @@ public static unsafe partial class Gemm
     /// <para>Thread-safe: any number of threads may call at once (they share the worker threads, see
     /// <see cref="Parallelism"/>). Working memory: each thread running part of a call uses one workspace of at most
     /// <see cref="MaxWorkspaceBytes{T}"/> bytes (packed blocks of A and B), rented for the call from a pool that keeps
-    /// at most one per processor for the next call; kept workspaces are freed after two full garbage collections
+    /// at most two per processor for the next call; kept workspaces are freed after two full garbage collections
     /// without use, or at once by <see cref="ReleaseMemory"/>. Nothing is tied to a thread, and no call allocates
-    /// once the pool holds workspaces as large as it needs.</para>
+    /// once the pool holds workspaces as large as it needs, with up to one more concurrent caller than processors.</para>
     /// <para>Results may differ across instruction-set paths in the last bits (summation order and fused multiply-add).</para>
     /// </remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>

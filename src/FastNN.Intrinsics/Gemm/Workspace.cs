@@ -49,19 +49,23 @@ internal sealed unsafe class Workspace
 }
 
 /// <summary>
-/// The workspaces kept for reuse between GEMM calls: at most one per processor, so the memory kept is bounded
+/// The workspaces kept for reuse between GEMM calls: at most two per processor, so the memory kept is bounded
 /// (<see cref="Gemm.MaxWorkspaceBytes{T}"/> each) however many threads call; they are dropped after two full
 /// (generation 2) garbage collections without use, and at once by <see cref="Gemm.ReleaseMemory"/>.
 /// </summary>
 /// <remarks>
-/// A part rents a workspace for its duration and returns it. More parts in flight than slots (many concurrent
-/// callers) take fresh workspaces, which the pool keeps only while it has room, so nothing is pinned per thread and
-/// concurrent callers never wait for memory. Workspaces grow in powers of two, capped at what the largest call needs,
-/// so a steady workload stops allocating after its first calls.
+/// <para>A part rents a workspace for its duration and returns it. Parts in flight are at most the calling threads
+/// plus the workers (one fewer than the processors), so two slots per processor hold one for every part of up to
+/// processors + 1 concurrent callers that each use every thread (such as two trainers, each on its own thread):
+/// they allocate nothing once the pool has filled. With one slot per processor the parts beyond it took a fresh
+/// workspace on every call.</para>
+/// <para>More parts in flight than slots (many more concurrent callers) take fresh workspaces, which the pool keeps
+/// only while it has room, so nothing is pinned per thread and concurrent callers never wait for memory. Workspaces
+/// grow in powers of two, capped at what the largest call needs, so a steady workload stops allocating after its first calls.</para>
 /// </remarks>
 internal static class WorkspacePool
 {
-    private static readonly Workspace?[] s_slots = new Workspace?[Environment.ProcessorCount];
+    private static readonly Workspace?[] s_slots = new Workspace?[2 * Environment.ProcessorCount];
 
     static WorkspacePool() => Gen2Callback.Register();
 
@@ -81,8 +85,14 @@ internal static class WorkspacePool
         }
         // Powers of two, so a workload of mixed sizes settles after a few calls, but never past what the largest call needs.
         long size = Math.Min((long)BitOperations.RoundUpToPowerOf2((ulong)Math.Max(bytes, 4096)), LargestNeed);
+        Interlocked.Increment(ref s_created);
         return new Workspace(Math.Max(bytes, size));
     }
+
+    private static long s_created;
+
+    /// <summary>Workspaces created so far (for tests: a steady workload creates none).</summary>
+    internal static long Created => Volatile.Read(ref s_created);
 
     /// <summary>The most any call needs on this process's path: <see cref="Gemm.MaxWorkspaceBytes{T}"/> of float or double.</summary>
     internal static long LargestNeed { get; } = Math.Max(Gemm.MaxWorkspaceBytes<float>(), Gemm.MaxWorkspaceBytes<double>());

@@ -5,8 +5,8 @@ namespace FastNN.Inference;
 
 /// <summary>
 /// Any other layer, run through its own <see cref="ILayer{T}.Forward"/> in evaluation mode on a snapshot of its
-/// parameters and state: normalization (with its running statistics), softmax, per-feature PReLU, residual and concat
-/// blocks, user layers.
+/// parameters and state: normalization (with its running statistics), softmax, per-feature PReLU, unfused
+/// activations, user layers.
 /// </summary>
 /// <remarks>
 /// Built-in layers read their parameters and state and write only their output and scratch in evaluation mode, so

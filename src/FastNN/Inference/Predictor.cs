@@ -16,9 +16,10 @@ namespace FastNN.Inference;
 /// softplus, PReLU with one slope) become one step, <c>y = f(x Wᵀ + b)</c>, on a weight prepacked at construction
 /// (<see cref="Gemm.Prepack{T}"/>): one row is a matrix-vector product that reads each weight once, with the bias and
 /// f applied in registers; a few rows share each weight read; taller batches run the packed GEMM on the prepacked
-/// panels. Dropout is dropped (the identity in evaluation). Every other layer (normalization with its running
-/// statistics, softmax, per-feature PReLU, Residual, Concat, your own) runs its own forward pass in evaluation mode
-/// on a copy of its parameters and state.</para>
+/// panels. Dropout is dropped (the identity in evaluation). The bodies of Residual and Concat blocks are planned the
+/// same way, and a residual projection is prepacked too. Every other layer (normalization with its running
+/// statistics, softmax, per-feature PReLU, your own) runs its own forward pass in evaluation mode on a copy of its
+/// parameters and state.</para>
 /// <para>Agreement: for each output row s of <c>Sequential&lt;T&gt;.Forward</c> in evaluation mode and p of
 /// <see cref="Predict"/> on the same row, <c>|p − s| ≤ tol·(1 + max|s|)</c> element-wise, tol = 1e-5 for float and 1e-12
 /// for double (tested for every layer type on every instruction-set path, batches 1 to 300). The two differ only
@@ -45,10 +46,8 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>The default of <see cref="ChunkRows"/>: enough rows for the packed GEMM to run at full speed.</summary>
     public const int DefaultChunkRows = 256;
 
-    private readonly InferenceStep<T>[] _steps;
+    private readonly StepChain<T> _chain;
     private readonly WorkspacePool<T> _pool;
-    private readonly int _activationLength;
-    private readonly int _scratchLength;
     // Where the task methods keep a chunk's standardized features and raw outputs, after the activations and scratch.
     private readonly int _featuresLength;
     private readonly int _outputsLength;
@@ -81,7 +80,7 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
         ArgumentOutOfRangeException.ThrowIfLessThan(cached, 1, nameof(maxCachedWorkspaces));
         if (ModelMetadata.Problem(info, model.InputSize, model.OutputSize) is { } problem)
             throw new ArgumentException(problem, nameof(info));
-        _steps = [.. Plan(model)];
+        _chain = Plan(model.Layers, model.Parameters, model.State, "");
         InputSize = model.InputSize;
         OutputSize = model.OutputSize;
         ChunkRows = chunkRows;
@@ -89,14 +88,9 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
         ClassLabels = Labels(info, model.OutputSize);
         try
         {
-            // Two buffers take turns holding the activations between steps; the caller's spans are the first input and the last output.
-            for (int s = 0; s + 1 < _steps.Length; s++)
-                _activationLength = Math.Max(_activationLength, checked(chunkRows * _steps[s].OutputSize));
-            foreach (InferenceStep<T> step in _steps)
-                _scratchLength = Math.Max(_scratchLength, step.ScratchLength(chunkRows));
             _featuresLength = info.Input is null ? 0 : checked(chunkRows * InputSize);
             _outputsLength = ClassLabels.Count == 0 ? 0 : checked(chunkRows * OutputSize);
-            _pool = new WorkspacePool<T>(checked(2 * _activationLength + _scratchLength + _featuresLength + _outputsLength), cached);
+            _pool = new WorkspacePool<T>(checked(_chain.WorkspaceLength(chunkRows) + _featuresLength + _outputsLength), cached);
         }
         catch (OverflowException)
         {
@@ -154,7 +148,7 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
     public int MaxCachedWorkspaces => _pool.Capacity;
 
     /// <summary>The steps the model became, one per line (such as <c>0 Linear + 1 ReLU: dense 784→256, fused</c>).</summary>
-    public string Describe() => string.Join(Environment.NewLine, _steps.Select(s => $"{s.Name}: {s.InputSize}→{s.OutputSize}"));
+    public string Describe() => string.Join(Environment.NewLine, _chain.Steps.Select(s => $"{s.Name}: {s.InputSize}→{s.OutputSize}"));
 
     /// <summary>Runs the model on <paramref name="batch"/> rows in evaluation mode.</summary>
     /// <param name="input">The input, <c>[batch, InputSize]</c> row-major.</param>
@@ -194,32 +188,33 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
             throw new ArgumentException($"{outputName} overlaps {inputName}; they must not share memory.", outputName);
     }
 
-    private void Run(ReadOnlySpan<T> input, Span<T> output, int rows, Span<T> workspace)
-    {
-        Span<T> even = workspace[.._activationLength], odd = workspace.Slice(_activationLength, _activationLength);
-        Span<T> scratch = workspace.Slice(2 * _activationLength, _scratchLength);
-        ReadOnlySpan<T> x = input;
-        for (int s = 0; s < _steps.Length; s++)
-        {
-            InferenceStep<T> step = _steps[s];
-            Span<T> y = s == _steps.Length - 1 ? output : (s % 2 == 0 ? even : odd)[..(rows * step.OutputSize)];
-            step.Run(x, y, rows, scratch);
-            x = y;
-        }
-    }
+    private void Run(ReadOnlySpan<T> input, Span<T> output, int rows, Span<T> workspace) => _chain.Run(input, output, rows, workspace);
 
-    /// <summary>The model's layers as steps: each Dense fused with the element-wise activation after it, Dropout dropped, the rest run as they are.</summary>
-    private static List<InferenceStep<T>> Plan(Sequential<T> model)
+    /// <summary>
+    /// Layers as steps: each Dense fused with the element-wise activation after it, Dropout dropped, the bodies of
+    /// Residual and Concat blocks planned the same way (so that no product's summation order depends on the batch),
+    /// the rest run as they are.
+    /// </summary>
+    /// <param name="layers">The layers, whose tensors lie in order in <paramref name="parameters"/> and <paramref name="state"/>.</param>
+    /// <param name="parameters">The layers' parameters.</param>
+    /// <param name="state">The layers' state.</param>
+    /// <param name="prefix">How step names locate a nested layer, such as <c>3.body.</c>.</param>
+    private static StepChain<T> Plan(IReadOnlyList<ILayer<T>> layers, ReadOnlySpan<T> parameters, ReadOnlySpan<T> state, string prefix)
     {
+        var parameterOffsets = new int[layers.Count + 1];
+        var stateOffsets = new int[layers.Count + 1];
+        for (int j = 0; j < layers.Count; j++)
+        {
+            parameterOffsets[j + 1] = parameterOffsets[j] + layers[j].ParameterDeclarations.Sum(p => p.Length);
+            stateOffsets[j + 1] = stateOffsets[j] + layers[j].StateDeclarations.Sum(d => d.Length);
+        }
         var steps = new List<InferenceStep<T>>();
-        IReadOnlyList<ILayer<T>> layers = model.Layers;
-        ReadOnlySpan<T> parameters = model.Parameters, state = model.State;
         for (int j = 0; j < layers.Count; j++)
         {
             ILayer<T> layer = layers[j];
-            (int parameterOffset, int parameterLength) = Range(model.ParameterTensors.Where(t => t.LayerIndex == j).Select(t => (t.Offset, t.Length)));
-            (int stateOffset, int stateLength) = Range(model.StateTensors.Where(t => t.LayerIndex == j).Select(t => (t.Offset, t.Length)));
-            ReadOnlySpan<T> own = parameters.Slice(parameterOffset, parameterLength);
+            ReadOnlySpan<T> own = parameters[parameterOffsets[j]..parameterOffsets[j + 1]];
+            ReadOnlySpan<T> ownState = state[stateOffsets[j]..stateOffsets[j + 1]];
+            string name = $"{prefix}{j} {LayerName(layer)}";
             switch (layer)
             {
                 case Dropout<T>:
@@ -228,28 +223,41 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
                 {
                     int weightLength = dense.OutputSize * dense.InputSize;
                     Activation activation = Activation.Identity;
-                    string name = $"{j} Linear";
-                    if (j + 1 < layers.Count && FusedActivation(layers[j + 1], model, j + 1) is { } fused)
+                    if (j + 1 < layers.Count && FusedActivation(layers[j + 1], parameters[parameterOffsets[j + 1]..]) is { } fused)
                     {
                         activation = fused;
-                        name += $" + {j + 1} {LayerName(layers[j + 1])}";
+                        name += $" + {prefix}{j + 1} {LayerName(layers[j + 1])}";
                         j++;
                     }
                     steps.Add(new DenseStep<T>(own[..weightLength], own[weightLength..], dense.InputSize, dense.OutputSize, activation, name));
                     break;
                 }
+                case Residual<T> residual:
+                {
+                    StepChain<T> body = Plan(residual.Body, own, ownState, $"{prefix}{j}.body.");
+                    // The projection P [out, in] follows the body's parameters.
+                    DenseStep<T>? projection = residual.HasProjection
+                        ? new DenseStep<T>(own[^(residual.OutputSize * residual.InputSize)..], default, residual.InputSize, residual.OutputSize,
+                            Activation.Identity, $"{prefix}{j}.projection")
+                        : null;
+                    steps.Add(new ResidualStep<T>(body, projection, name));
+                    break;
+                }
+                case Concat<T> concat:
+                    steps.Add(new ConcatStep<T>(Plan(concat.Body, own, ownState, $"{prefix}{j}.body."), name));
+                    break;
                 default:
-                    steps.Add(new LayerStep<T>(layer, own, state.Slice(stateOffset, stateLength), $"{j} {LayerName(layer)}"));
+                    steps.Add(new LayerStep<T>(layer, own, ownState, name));
                     break;
             }
         }
         if (steps.Count == 0) // only Dropout layers: the identity
-            steps.Add(new LayerStep<T>(layers[0], default, default, $"0 {LayerName(layers[0])}"));
-        return steps;
+            steps.Add(new LayerStep<T>(layers[0], default, default, $"{prefix}0 {LayerName(layers[0])}"));
+        return new StepChain<T>(steps);
     }
 
-    /// <summary>The activation a Dense step can apply in its kernel for layer j, or null when layer j is not one.</summary>
-    private static Activation? FusedActivation(ILayer<T> layer, Sequential<T> model, int j) => layer switch
+    /// <summary>The activation a Dense step can apply in its kernel for <paramref name="layer"/> (whose parameters start <paramref name="parameters"/>), or null when it is not one.</summary>
+    private static Activation? FusedActivation(ILayer<T> layer, ReadOnlySpan<T> parameters) => layer switch
     {
         Relu<T> => Activation.Relu,
         LeakyRelu<T> l => Activation.LeakyRelu(l.NegativeSlope),
@@ -259,20 +267,9 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
         Sigmoid<T> => Activation.Sigmoid,
         Tanh<T> => Activation.Tanh,
         Softplus<T> s => Activation.Softplus(s.Beta, s.Threshold),
-        PRelu<T> { Slopes: 1 } => Activation.LeakyRelu(double.CreateTruncating(model.Parameters[model.ParameterTensors.First(t => t.LayerIndex == j).Offset])),
+        PRelu<T> { Slopes: 1 } => Activation.LeakyRelu(double.CreateTruncating(parameters[0])),
         _ => null,
     };
-
-    private static (int Offset, int Length) Range(IEnumerable<(int Offset, int Length)> tensors)
-    {
-        int start = int.MaxValue, end = 0;
-        foreach ((int offset, int length) in tensors)
-        {
-            start = Math.Min(start, offset);
-            end = Math.Max(end, offset + length);
-        }
-        return start == int.MaxValue ? (0, 0) : (start, end - start);
-    }
 
     private static string LayerName(ILayer<T> layer) => layer.GetType().Name.Split('`')[0];
 }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using FastNN.Intrinsics;
 
 namespace FastNN.Losses;
 
@@ -19,25 +20,29 @@ public sealed class SoftmaxCrossEntropyLoss<T> : ILoss<T> where T : unmanaged, I
     public T Compute(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, int batch)
     {
         int classes = LossArguments.Check(prediction, target, gradient, batch, targetPerRow: true);
-        T inverseBatch = T.One / T.CreateTruncating(batch);
-        double sum = 0;
         for (int r = 0; r < batch; r++)
         {
             T label = target[r];
             if (!T.IsInteger(label) || label < T.Zero || label >= T.CreateTruncating(classes))
                 throw new ArgumentException($"target[{r}] = {label} is not a class index in [0, {classes}).", nameof(target));
-            int k = int.CreateTruncating(label);
-            ReadOnlySpan<T> x = prediction.Slice(r * classes, classes);
+        }
+        // ℓ = m + log Σ e^(x − m) − x_k = (m − x_k) − log p_m, p_m = e^0 / Σ the largest probability: the softmax comes from
+        // FastNN's row kernel, whose bits are fixed (TensorPrimitives.Exp's last bits, in double, changed as the JIT
+        // recompiled the code around it, so that a seeded run differed from the same run made later in the process).
+        double sum = 0;
+        for (int r = 0; r < batch; r++)   // m − x_k, read before the gradient may overwrite the logits (in place)
+            sum += double.CreateTruncating(TensorPrimitives.Max(prediction.Slice(r * classes, classes))) - double.CreateTruncating(prediction[r * classes + Label(target, r)]);
+        Activations.Softmax(prediction, gradient, batch, classes);
+        T inverseBatch = T.One / T.CreateTruncating(batch);
+        for (int r = 0; r < batch; r++)
+        {
             Span<T> g = gradient.Slice(r * classes, classes);
-            // g = e^(x − m) / Σ e^(x − m) / batch;  ℓ = m + log Σ e^(x − m) − x_k, x_k read before g may overwrite it (in place)
-            T max = TensorPrimitives.Max(x), xk = x[k];
-            TensorPrimitives.Subtract(x, max, g);
-            TensorPrimitives.Exp(g, g);
-            T total = TensorPrimitives.Sum<T>(g);
-            sum += double.CreateTruncating(max + T.Log(total) - xk);
-            TensorPrimitives.Multiply(g, inverseBatch / total, g);
-            g[k] -= inverseBatch;
+            sum -= Math.Log(double.CreateTruncating(TensorPrimitives.Max<T>(g)));
+            TensorPrimitives.Multiply(g, inverseBatch, g);
+            g[Label(target, r)] -= inverseBatch;
         }
         return T.CreateTruncating(sum / batch);
     }
+
+    private static int Label(ReadOnlySpan<T> target, int r) => int.CreateTruncating(target[r]);
 }

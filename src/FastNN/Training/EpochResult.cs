@@ -3,7 +3,7 @@ namespace FastNN.Training;
 /// <summary>What happened in one epoch, as passed to progress callbacks and kept in the history.</summary>
 /// <remarks>Thread safety: immutable (init-only); safe to share between threads.</remarks>
 /// <param name="Epoch">1-based epoch number, counted over the trainer's life (a resumed run continues the count).</param>
-/// <param name="TrainLoss">Mean over the epoch's rows of the training objective (loss plus any penalty), in training mode, as the parameters moved (rows of skipped steps left out; NaN if every step was skipped).</param>
+/// <param name="TrainLoss">Mean over the epoch's rows of the training objective (loss plus any penalty), in training mode, as the parameters moved (rows of skipped steps, and the incomplete last batch that <see cref="TrainerOptions.DropLast"/> skips, left out; NaN if every step was skipped).</param>
 /// <param name="Validation">Loss and metrics on the validation rows at the end of the epoch, or null without a validation set.</param>
 /// <param name="LearningRate">The optimizer's learning rate during the epoch's last step.</param>
 /// <param name="Steps">Optimizer steps taken since the trainer was created.</param>

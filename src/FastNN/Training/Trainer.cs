@@ -276,7 +276,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="validation">Rows to validate on after each epoch; null to hold out <see cref="TrainerOptions.ValidationFraction"/> of <paramref name="train"/>, or to train without validation.</param>
     /// <param name="cancellationToken">Stops training between steps; the epoch in progress is still validated and recorded, and the history so far is returned. A run stopped this way before its last epoch is paused, not ended: the model stays as the last step left it (<see cref="TrainerOptions.RestoreBest"/> does not apply), so that the next Fit or a checkpoint continues it exactly.</param>
     /// <returns>The result of every epoch this call ran (none when the trainer had already completed its epochs) and the best one.</returns>
-    /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, it has no rows, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)).</exception>
+    /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, it has no rows, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)); with <see cref="TrainerOptions.DropLast"/>, the training rows are fewer than one batch; the model holds a <see cref="BatchNorm1d{T}"/> (at any depth) and a batch would have one row (a last batch of one without DropLast, a BatchSize of 1, one training row). All checked before the first step.</exception>
     /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, or the loss became non-finite.</exception>
     public TrainingHistory Fit(Dataset<T> train, Dataset<T>? validation = null, CancellationToken cancellationToken = default)
     {
@@ -293,8 +293,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         else if (Options.Patience > 0)
             throw new InvalidOperationException("Early stopping (Patience > 0) needs validation rows: pass a validation set or set ValidationFraction.");
 
-        var shuffler = new Shuffler(train.Rows, _shuffleRandom);
         int batchSize = Options.BatchSizeFor(Model.MaxBatch);
+        CheckBatches(train.Rows, batchSize);
+        // DropLast: the epoch ends before the incomplete last batch.
+        int epochRows = Options.DropLast ? train.Rows - train.Rows % batchSize : train.Rows;
+        var shuffler = new Shuffler(train.Rows, _shuffleRandom);
         bool keepBest = validation is not null && Options.RestoreBest;
         T[] bestParameters = keepBest ? new T[Model.Parameters.Length] : [];
         T[] bestState = keepBest ? new T[Model.State.Length] : [];
@@ -312,9 +315,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 Optimizer.LearningRate = Schedule.LearningRate(CompletedEpochs);
             double lossSum = 0;
             int rowsStepped = 0;
-            for (int first = 0; first < train.Rows && !cancellationToken.IsCancellationRequested; first += batchSize)
+            for (int first = 0; first < epochRows && !cancellationToken.IsCancellationRequested; first += batchSize)
             {
-                int batch = Math.Min(batchSize, train.Rows - first);
+                int batch = Math.Min(batchSize, epochRows - first);
                 // Gathered once, into rows the model then reads in place.
                 train.Gather(shuffler.Order.Slice(first, batch), _batchFeatures, _batchTargets);
                 double loss = TrainStep(_batchFeatures.AsMemory(0, batch * Model.InputSize), _batchTargets.AsSpan(0, batch), batch);
@@ -406,6 +409,34 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         return _predictions.AsSpan(0, data.Rows * width);
     }
+
+    // Checked before the first step: without it a BatchNorm1d model throws on a one-row batch in the middle of an
+    // epoch, after the steps before it have changed the weights.
+    private void CheckBatches(int rows, int batchSize)
+    {
+        if (Options.DropLast && rows < batchSize)
+            throw new ArgumentException($"train has {rows} rows, fewer than one batch of {batchSize}: with DropLast every epoch would skip them all. Lower BatchSize or set DropLast = false.", "train");
+        if (!HoldsBatchNorm(Model.Layers))
+            return;
+        string problem = "A BatchNorm1d layer needs at least 2 rows per batch in training, but ";
+        if (batchSize == 1)
+            throw new ArgumentException($"{problem}BatchSize is 1. Choose a BatchSize of at least 2.", "train");
+        if (rows == 1)
+            throw new ArgumentException($"{problem}train has 1 row. Give it at least 2 rows.", "train");
+        if (!Options.DropLast && rows % batchSize == 1)
+        {
+            throw new ArgumentException(
+                $"{problem}{rows} training rows in batches of {batchSize} leave a last batch of 1 row. Set TrainerOptions.DropLast = true to skip that batch in every epoch, or choose another BatchSize.", "train");
+        }
+    }
+
+    private static bool HoldsBatchNorm(IEnumerable<ILayer<T>> layers) => layers.Any(layer => layer switch
+    {
+        BatchNorm1d<T> => true,
+        Residual<T> residual => HoldsBatchNorm(residual.Body),
+        Concat<T> concat => HoldsBatchNorm(concat.Body),
+        _ => false,
+    });
 
     private void CheckFeatures(Dataset<T> data, string name)
     {

@@ -10,8 +10,17 @@ public sealed record TrainerOptions
     /// </summary>
     public int Epochs { get; init; } = 10;
 
-    /// <summary>Rows per mini-batch (the last batch of an epoch may be smaller), at most the model's MaxBatch; <see langword="null"/> (the default) for 32 or MaxBatch if smaller.</summary>
+    /// <summary>Rows per mini-batch (the last batch of an epoch may be smaller, unless <see cref="DropLast"/>), at most the model's MaxBatch; <see langword="null"/> (the default) for 32 or MaxBatch if smaller.</summary>
     public int? BatchSize { get; init; }
+
+    /// <summary>
+    /// Skip an epoch's incomplete last batch (as PyTorch DataLoader's <c>drop_last</c>): an epoch then takes
+    /// ⌊rows / BatchSize⌋ steps of BatchSize rows each. With <see cref="Shuffle"/> the skipped rows differ from epoch to
+    /// epoch, so every row is still trained on; without it the same last rows are never seen. Needs at least BatchSize
+    /// training rows. The way out for a model with <c>BatchNorm1d</c>, which cannot train on a last batch of one row.
+    /// Default false (every row, every epoch).
+    /// </summary>
+    public bool DropLast { get; init; }
 
     /// <summary>Visit the training rows in a new random order each epoch (Fisher–Yates); otherwise in dataset order. Default true.</summary>
     public bool Shuffle { get; init; } = true;
