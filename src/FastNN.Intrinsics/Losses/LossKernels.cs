@@ -16,6 +16,8 @@ namespace FastNN.Intrinsics;
 public static class LossKernels
 {
     /// <summary>Mean squared error: <c>L = Σ (p − t)² / N</c>, <c>gradient = (p − t)·(2/N)</c>.</summary>
+    /// <remarks>Each term (p − t)² is taken in T before the double sum: in float a difference past about 1.8e19 gives +∞, as
+    /// PyTorch's float MSE. NaN in p or t gives NaN.</remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="prediction">p, N elements (at least 1).</param>
     /// <param name="target">t, N elements.</param>
@@ -47,6 +49,8 @@ public static class LossKernels
     }
 
     /// <summary>Huber loss: with d = p − t, <c>ℓ = ½d²</c> if |d| &lt; δ, else <c>δ·(|d| − ½δ)</c>; <c>L = Σ ℓ / N</c>, <c>gradient = clamp(d, −δ, δ)/N</c>.</summary>
+    /// <remarks>Terms are taken in T (linear beyond δ, so finite for any finite d whose δ·|d| is); NaN in p or t gives NaN
+    /// in the loss and that element's gradient, as PyTorch.</remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="prediction">p, N elements (at least 1).</param>
     /// <param name="target">t, N elements.</param>

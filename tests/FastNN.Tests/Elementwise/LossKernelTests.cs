@@ -59,6 +59,28 @@ public class LossKernelTests
     }
 
     [Fact]
+    public void SpecialValuesFollowTheDocs()
+    {
+        // NaN in one element: the loss and that element's gradient are NaN, the others untouched (vector body, overlapping
+        // last vector, scalar loop). A float MSE difference of 1e20 squares to +∞ in float, as PyTorch's float MSE.
+        foreach (int n in new[] { 1, 3, 16, 17, 33 })
+        {
+            foreach (int at in new[] { 0, n - 1 })
+            {
+                float[] p = [.. Enumerable.Repeat(0.5f, n)], t = new float[n], g = new float[n];
+                p[at] = float.NaN;
+                Assert.True(float.IsNaN(LossKernels.Huber<float>(p, t, g, 1f)), $"huber n = {n}");
+                Assert.True(float.IsNaN(g[at]) && g.Count(float.IsNaN) == 1, $"huber gradient n = {n}");
+                Assert.True(float.IsNaN(LossKernels.MeanSquaredError<float>(p, t, g)), $"mse n = {n}");
+                Assert.True(float.IsNaN(g[at]) && g.Count(float.IsNaN) == 1, $"mse gradient n = {n}");
+                p[at] = 1e20f;
+                Assert.Equal(float.PositiveInfinity, LossKernels.MeanSquaredError<float>(p, t, g));
+                Assert.Equal(1e20f, LossKernels.Huber<float>(p, t, g, 1f) * n, 1e20f * 1e-6f);
+            }
+        }
+    }
+
+    [Fact]
     public void BadArgumentsAreRejected()
     {
         float[] a = new float[8], b = new float[8], c = new float[7];
