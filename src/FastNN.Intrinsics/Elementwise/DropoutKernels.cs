@@ -25,7 +25,7 @@ public static class DropoutKernels
     /// <param name="y">The output, overwritten; may be <paramref name="x"/> itself.</param>
     /// <exception cref="ArgumentException"><paramref name="mask"/> or <paramref name="y"/> differs in length from <paramref name="x"/>, or <paramref name="bits"/> does not hold (x.Length + 1) / 2 draws.</exception>
     /// <exception cref="ArgumentException"><paramref name="y"/> partially overlaps <paramref name="x"/>, or <paramref name="mask"/> overlaps <paramref name="x"/> or <paramref name="y"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threshold"/> is above 2³².</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threshold"/> is above 2³², or <paramref name="keep"/> is negative, infinite or NaN.</exception>
     public static void Apply<T>(ReadOnlySpan<ulong> bits, ulong threshold, T keep, ReadOnlySpan<T> x, Span<T> mask, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -36,6 +36,8 @@ public static class DropoutKernels
         if (bits.Length != (x.Length + 1) / 2)
             throw new ArgumentException($"bits holds {bits.Length} draws; {x.Length} elements need (n + 1) / 2 = {(x.Length + 1) / 2}.", nameof(bits));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(threshold, 1UL << 32);
+        if (!(keep >= T.Zero) || !T.IsFinite(keep))
+            throw new ArgumentOutOfRangeException(nameof(keep), keep, "keep must be finite and non-negative (1/(1 − p)).");
         // 2³² drops everything: every mask 0 whatever the comparison says.
         uint limit = (uint)Math.Min(threshold, uint.MaxValue);
         if (threshold > uint.MaxValue)

@@ -158,7 +158,8 @@ public static partial class Normalization
         where TKernel : struct, IColumnStrip<T>, allows ref struct
     {
         int band = BandRows(cols * Unsafe.SizeOf<T>(), CacheHierarchy.Current.L1.WayBytes);
-        for (int start = 0; start < rows; start += band)
+        // At least one band, empty when rows = 0, so that sums over no rows are stored as zero.
+        for (int start = 0; start == 0 || start < rows; start += band)
         {
             nuint first = (nuint)start, end = (nuint)Math.Min(rows, start + band), c = 0, n = (nuint)cols;
             if (Width512<T>.IsAccelerated)

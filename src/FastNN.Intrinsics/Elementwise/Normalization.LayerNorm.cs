@@ -25,15 +25,26 @@ public static partial class Normalization
     /// <param name="beta">β, [features].</param>
     /// <param name="rows">Rows.</param>
     /// <param name="features">Features per row.</param>
-    /// <param name="eps">ε added to the variance.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> or <paramref name="features"/> is negative.</exception>
-    /// <exception cref="ArgumentException">A span's length does not match the shapes, <paramref name="y"/> partially overlaps <paramref name="x"/>, or a statistics span overlaps another argument.</exception>
+    /// <param name="eps">ε added to the variance: finite, at least 0 (PyTorch's default is 1e-5).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> or <paramref name="features"/> is negative, or <paramref name="eps"/> is negative, infinite or NaN.</exception>
+    /// <exception cref="ArgumentException">A span's length does not match the shapes, <paramref name="y"/> partially overlaps <paramref name="x"/>, or an output
+    /// (<paramref name="y"/> other than in place, <paramref name="mean"/>, <paramref name="rstd"/>) shares memory with another argument.</exception>
     public static void LayerNormForward<T>(Span<T> y, Span<T> mean, Span<T> rstd, ReadOnlySpan<T> x, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta,
         int rows, int features, T eps) where T : unmanaged, IFloatingPointIeee754<T>
     {
         SpanChecks.Matrix(x, nameof(x), rows, features);
         SpanChecks.Map(x, nameof(x), y, nameof(y));
-        CheckRowsAndFeatures(mean, rstd, gamma, beta, rows, features);
+        PerRow(mean, nameof(mean), rows);
+        PerRow(rstd, nameof(rstd), rows);
+        PerColumn(gamma, nameof(gamma), features);
+        PerColumn(beta, nameof(beta), features);
+        if (!(eps >= T.Zero) || !T.IsFinite(eps))
+            throw new ArgumentOutOfRangeException(nameof(eps), eps, "eps must be finite and non-negative.");
+        // Each row's outputs are written before the next row is read: none may share memory with what is read.
+        ReadsAfterWrites(x, gamma, beta, mean, nameof(mean));
+        ReadsAfterWrites(x, gamma, beta, rstd, nameof(rstd));
+        SpanChecks.Disjoint(gamma, nameof(gamma), y, nameof(y));
+        SpanChecks.Disjoint(beta, nameof(beta), y, nameof(y));
         SpanChecks.Disjoint<T>(mean, nameof(mean), y, nameof(y));
         SpanChecks.Disjoint<T>(rstd, nameof(rstd), y, nameof(y));
         SpanChecks.Disjoint<T>(mean, nameof(mean), rstd, nameof(rstd));
@@ -68,25 +79,29 @@ public static partial class Normalization
     /// <param name="rows">Rows.</param>
     /// <param name="features">Features per row.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> or <paramref name="features"/> is negative.</exception>
-    /// <exception cref="ArgumentException">A span's length does not match the shapes, <paramref name="dx"/> partially overlaps <paramref name="dy"/>, or an output overlaps another argument.</exception>
+    /// <exception cref="ArgumentException">A span's length does not match the shapes, <paramref name="dx"/> partially overlaps <paramref name="dy"/>, or an output
+    /// (<paramref name="dx"/> other than in place on <paramref name="dy"/>, <paramref name="dgamma"/>, <paramref name="dbeta"/>) shares memory with another argument.</exception>
     public static void LayerNormBackward<T>(Span<T> dx, Span<T> dgamma, Span<T> dbeta, ReadOnlySpan<T> dy, ReadOnlySpan<T> x,
         ReadOnlySpan<T> mean, ReadOnlySpan<T> rstd, ReadOnlySpan<T> gamma, int rows, int features) where T : unmanaged, IFloatingPointIeee754<T>
     {
         SpanChecks.Matrix(x, nameof(x), rows, features);
         SpanChecks.SameLength(x, nameof(x), dy, nameof(dy));
-        CheckRowsAndFeatures(mean, rstd, gamma, dgamma, rows, features);
-        SpanChecks.SameLength<T>(gamma, nameof(gamma), dbeta, nameof(dbeta));
+        PerRow(mean, nameof(mean), rows);
+        PerRow(rstd, nameof(rstd), rows);
+        PerColumn(gamma, nameof(gamma), features);
+        PerColumn(dgamma, nameof(dgamma), features);
+        PerColumn(dbeta, nameof(dbeta), features);
         if (!dx.IsEmpty)
         {
             SpanChecks.Map(dy, nameof(dy), dx, nameof(dx));
             SpanChecks.Disjoint<T>(x, nameof(x), dx, nameof(dx));
-            SpanChecks.Disjoint<T>(gamma, nameof(gamma), dx, nameof(dx));
+            ReadsAfterWrites(mean, rstd, gamma, dx, nameof(dx));
         }
         Outputs(x, dy, dx, dgamma, nameof(dgamma));
         Outputs(x, dy, dx, dbeta, nameof(dbeta));
+        ReadsAfterWrites(mean, rstd, gamma, dgamma, nameof(dgamma));
+        ReadsAfterWrites(mean, rstd, gamma, dbeta, nameof(dbeta));
         SpanChecks.Disjoint<T>(dgamma, nameof(dgamma), dbeta, nameof(dbeta));
-        SpanChecks.Disjoint<T>(gamma, nameof(gamma), dgamma, nameof(dgamma));
-        SpanChecks.Disjoint<T>(gamma, nameof(gamma), dbeta, nameof(dbeta));
         T n = T.CreateTruncating(features);
         for (int r = 0; r < rows; r++)
         {
@@ -111,12 +126,20 @@ public static partial class Normalization
         SpanChecks.Disjoint(dx, nameof(dx), output, name);
     }
 
-    private static void CheckRowsAndFeatures<T>(ReadOnlySpan<T> mean, ReadOnlySpan<T> rstd, ReadOnlySpan<T> perFeature, ReadOnlySpan<T> perFeature2, int rows, int features)
+    // An output written row by row must share no memory with three spans read on every row.
+    private static void ReadsAfterWrites<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, ReadOnlySpan<T> c, ReadOnlySpan<T> output, string name,
+        [CallerArgumentExpression(nameof(a))] string aName = "", [CallerArgumentExpression(nameof(b))] string bName = "",
+        [CallerArgumentExpression(nameof(c))] string cName = "")
     {
-        if (mean.Length != rows || rstd.Length != rows)
-            throw new ArgumentException($"mean and rstd have lengths {mean.Length} and {rstd.Length}; both need rows = {rows}.", mean.Length != rows ? nameof(mean) : nameof(rstd));
-        if (perFeature.Length != features || perFeature2.Length != features)
-            throw new ArgumentException($"The per-feature spans have lengths {perFeature.Length} and {perFeature2.Length}; both need features = {features}.", "gamma");
+        SpanChecks.Disjoint(a, aName, output, name);
+        SpanChecks.Disjoint(b, bName, output, name);
+        SpanChecks.Disjoint(c, cName, output, name);
+    }
+
+    private static void PerRow<T>(ReadOnlySpan<T> span, string name, int rows)
+    {
+        if (span.Length != rows)
+            throw new ArgumentException($"{name} has length {span.Length}; it needs one element per row, {rows}.", name);
     }
 }
 

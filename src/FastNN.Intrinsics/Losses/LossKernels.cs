@@ -16,6 +16,8 @@ namespace FastNN.Intrinsics;
 public static class LossKernels
 {
     /// <summary>Mean squared error: <c>L = Σ (p − t)² / N</c>, <c>gradient = (p − t)·(2/N)</c>.</summary>
+    /// <remarks>Each term (p − t)² is taken in T before the double sum: in float a difference past about 1.8e19 gives +∞, as
+    /// PyTorch's float MSE. NaN in p or t gives NaN.</remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="prediction">p, N elements (at least 1).</param>
     /// <param name="target">t, N elements.</param>
@@ -30,7 +32,9 @@ public static class LossKernels
     }
 
     /// <summary>Binary cross-entropy on logits, stable: <c>ℓ = max(p, 0) − p·t + log(1 + e^(−|p|))</c>, <c>L = Σ ℓ / N</c>, <c>gradient = (σ(p) − t)/N</c>.</summary>
-    /// <remarks>Finite for any finite logit; log(1 + e) is taken as log(u)·e/(u − 1) with u = 1 + e, accurate where e is far below 1.</remarks>
+    /// <remarks>Finite for any finite logit; log(1 + e) is taken as log(u)·e/(u − 1) with u = 1 + e, accurate where e is far below 1.
+    /// An infinite logit gives +∞ where the loss's limit is infinite (p = +∞ with t &lt; 1, as PyTorch; p = −∞ with t &gt; 0, where
+    /// PyTorch gives NaN at t = 1) and NaN where the limit is 0 (t = 1 at +∞, t = 0 at −∞: 0·∞, as PyTorch); NaN in p or t gives NaN.</remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="prediction">The logits p, N elements (at least 1).</param>
     /// <param name="target">The target probabilities t, N elements.</param>
@@ -45,6 +49,8 @@ public static class LossKernels
     }
 
     /// <summary>Huber loss: with d = p − t, <c>ℓ = ½d²</c> if |d| &lt; δ, else <c>δ·(|d| − ½δ)</c>; <c>L = Σ ℓ / N</c>, <c>gradient = clamp(d, −δ, δ)/N</c>.</summary>
+    /// <remarks>Terms are taken in T (linear beyond δ, so finite for any finite d whose δ·|d| is); NaN in p or t gives NaN
+    /// in the loss and that element's gradient, as PyTorch.</remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="prediction">p, N elements (at least 1).</param>
     /// <param name="target">t, N elements.</param>
@@ -107,7 +113,7 @@ internal readonly struct MseOperator<T>(T scale) : ILossOperator<T> where T : un
     }
 }
 
-/// <summary>ℓ = max(p, 0) − p·t + log(1 + e), gradient = (σ(p) − t)·inverseN, e = e^(−|p|)</summary>
+/// <summary>ℓ = max(p, 0) − p·t + log(1 + e) (as (1 − t)·p or −p·t), gradient = (σ(p) − t)·inverseN, e = e^(−|p|)</summary>
 internal readonly struct BceWithLogitsOperator<T>(T inverseN) : ILossOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorizable => VectorMath.HasVectorMath<T>();
@@ -118,32 +124,36 @@ internal readonly struct BceWithLogitsOperator<T>(T inverseN) : ILossOperator<T>
         gradient = ((p >= T.Zero ? T.One : e) / u - t) * inverseN;
         // log(1 + e) = log(u)·e/(u − 1) (.NET's LogP1 is log(1 + e), 0 where e is below ε)
         T log1p = u == T.One ? e : T.Log(u) * (e / (u - T.One));
-        return T.Max(p, T.Zero) - p * t + log1p;
+        // max(p, 0) − p·t as (1 − t)·p or −p·t: ∞ (not ∞ − ∞) at an infinite logit whose target is not its own limit
+        return (p >= T.Zero ? (T.One - t) * p : -(p * t)) + log1p;
     }
 
     public Vector128<T> Invoke(Vector128<T> p, Vector128<T> t, out Vector128<T> gradient)
     {
         Vector128<T> one = Vector128.Create(T.One), e = VectorMath.Exp(-Vector128.Abs(p)), u = one + e;
-        gradient = (Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(p, Vector128<T>.Zero), one, e) / u - t) * Vector128.Create(inverseN);
+        Vector128<T> positive = Vector128.GreaterThanOrEqual(p, Vector128<T>.Zero);
+        gradient = (Vector128.ConditionalSelect(positive, one, e) / u - t) * Vector128.Create(inverseN);
         // log(1 + e) = log(u)·e/(u − 1): u − 1 is exact, and the ratio undoes u's rounding; e itself where u rounds to 1
         Vector128<T> log1p = Vector128.ConditionalSelect(Vector128.Equals(u, one), e, VectorMath.Log(u) * (e / (u - one)));
-        return Vector128.Max(p, Vector128<T>.Zero) - p * t + log1p;
+        return Vector128.ConditionalSelect(positive, (one - t) * p, -(p * t)) + log1p;
     }
 
     public Vector256<T> Invoke(Vector256<T> p, Vector256<T> t, out Vector256<T> gradient)
     {
         Vector256<T> one = Vector256.Create(T.One), e = VectorMath.Exp(-Vector256.Abs(p)), u = one + e;
-        gradient = (Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(p, Vector256<T>.Zero), one, e) / u - t) * Vector256.Create(inverseN);
+        Vector256<T> positive = Vector256.GreaterThanOrEqual(p, Vector256<T>.Zero);
+        gradient = (Vector256.ConditionalSelect(positive, one, e) / u - t) * Vector256.Create(inverseN);
         Vector256<T> log1p = Vector256.ConditionalSelect(Vector256.Equals(u, one), e, VectorMath.Log(u) * (e / (u - one)));
-        return Vector256.Max(p, Vector256<T>.Zero) - p * t + log1p;
+        return Vector256.ConditionalSelect(positive, (one - t) * p, -(p * t)) + log1p;
     }
 
     public Vector512<T> Invoke(Vector512<T> p, Vector512<T> t, out Vector512<T> gradient)
     {
         Vector512<T> one = Vector512.Create(T.One), e = VectorMath.Exp(-Vector512.Abs(p)), u = one + e;
-        gradient = (Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(p, Vector512<T>.Zero), one, e) / u - t) * Vector512.Create(inverseN);
+        Vector512<T> positive = Vector512.GreaterThanOrEqual(p, Vector512<T>.Zero);
+        gradient = (Vector512.ConditionalSelect(positive, one, e) / u - t) * Vector512.Create(inverseN);
         Vector512<T> log1p = Vector512.ConditionalSelect(Vector512.Equals(u, one), e, VectorMath.Log(u) * (e / (u - one)));
-        return Vector512.Max(p, Vector512<T>.Zero) - p * t + log1p;
+        return Vector512.ConditionalSelect(positive, (one - t) * p, -(p * t)) + log1p;
     }
 }
 

@@ -16,7 +16,8 @@ namespace FastNN.Gradients;
 /// the monitor records, per layer (all tensors with the same <see cref="ParameterTensor.LayerIndex"/>),
 /// ‖g‖₂ and ‖θ‖₂, keeps a copy of the parameters, and after the step records ‖Δθ‖₂ / ‖θ‖₂. Samples go into a
 /// ring sized once at construction: recording allocates nothing. Norms are accumulated in <see cref="double"/>, and
-/// rescaled where the squares of huge elements would overflow, so a finite gradient never reads as infinite.</para>
+/// rescaled where the squares of huge elements would overflow or those of tiny ones underflow, so a finite gradient never
+/// reads as infinite nor a non-zero one as zero.</para>
 /// <para>Flags, at the newest sample, comparing each layer with the last (output-side) layer:
 /// <see cref="GradientHealth.Vanishing"/> when ‖g‖/‖g_last‖ is below <see cref="GradientMonitorOptions.VanishingRatio"/>,
 /// <see cref="GradientHealth.Exploding"/> when it is above <see cref="GradientMonitorOptions.ExplodingRatio"/> or when
@@ -208,12 +209,14 @@ public sealed class GradientMonitor<T> where T : unmanaged, IFloatingPointIeee75
         return history;
     }
 
-    // ‖x − reference‖₂ over layer l's tensors; an empty reference means zero. When the squares overflow (elements past
-    // 1e154 in double, finite), the sum is redone scaled by the largest magnitude, as BLAS's nrm2 does.
+    // ‖x − reference‖₂ over layer l's tensors; an empty reference means zero. Where the plain sum of squares can be wrong
+    // (overflowed: elements past 1e154 in double, finite; or so small that squares under 1e-154 underflowed, as a
+    // vanishing double gradient's), it is redone with every element scaled by the power of two that takes the largest
+    // magnitude into [1, 2), exactly (as BLAS's nrm2 scales, without its rounding).
     private double LayerNorm(int layer, ReadOnlySpan<T> values, ReadOnlySpan<T> reference)
     {
-        double sum = LayerSumOfSquares(layer, values, reference, 1);
-        if (double.IsFinite(sum))
+        double sum = LayerSumOfSquares(layer, values, reference, 0);
+        if (sum >= 1e-250 && double.IsFinite(sum))
             return Math.Sqrt(sum);
         double max = 0;
         for (int t = _firstTensor[layer]; t < _firstTensor[layer + 1]; t++)
@@ -221,18 +224,23 @@ public sealed class GradientMonitor<T> where T : unmanaged, IFloatingPointIeee75
             for (int i = _tensorOffsets[t]; i < _tensorOffsets[t] + _tensorLengths[t]; i++)
                 max = Math.Max(max, Math.Abs(Difference(values, reference, i)));   // NaN stays NaN
         }
-        return double.IsFinite(max) ? max * Math.Sqrt(LayerSumOfSquares(layer, values, reference, 1 / max)) : max;
+        if (max == 0 || !double.IsFinite(max))
+            return max;
+        int exponent = Math.ILogB(max);
+        return Math.ScaleB(Math.Sqrt(LayerSumOfSquares(layer, values, reference, -exponent)), exponent);
     }
 
-    // Σ ((x − reference) · scale)² over layer l's tensors.
-    private double LayerSumOfSquares(int layer, ReadOnlySpan<T> values, ReadOnlySpan<T> reference, double scale)
+    // Σ ((x − reference)·2^scaleExponent)² over layer l's tensors.
+    private double LayerSumOfSquares(int layer, ReadOnlySpan<T> values, ReadOnlySpan<T> reference, int scaleExponent)
     {
         double sum = 0;
         for (int t = _firstTensor[layer]; t < _firstTensor[layer + 1]; t++)
         {
             for (int i = _tensorOffsets[t]; i < _tensorOffsets[t] + _tensorLengths[t]; i++)
             {
-                double d = Difference(values, reference, i) * scale;
+                double d = Difference(values, reference, i);
+                if (scaleExponent != 0)
+                    d = Math.ScaleB(d, scaleExponent);
                 sum += d * d;
             }
         }

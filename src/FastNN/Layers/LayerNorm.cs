@@ -21,11 +21,12 @@ public sealed class LayerNorm<T> : ILayer<T>, IJsonLayer where T : unmanaged, IF
     /// <summary>Creates a layer normalization over <paramref name="features"/> features.</summary>
     /// <param name="features">Features per row (at least 1).</param>
     /// <param name="eps">ε added to the variance (default 1e-5).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> is below 1 or <paramref name="eps"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> is below 1 or <paramref name="eps"/> is negative, infinite or NaN.</exception>
     public LayerNorm(int features, double eps = 1e-5)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(features, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(eps);
+        if (!(eps >= 0) || !double.IsFinite(eps))
+            throw new ArgumentOutOfRangeException(nameof(eps), eps, "eps must be finite and non-negative.");
         Features = features;
         Eps = eps;
         _parameters = [new("weight", [features], ParameterKind.NormScale), new("bias", [features], ParameterKind.NormShift)];

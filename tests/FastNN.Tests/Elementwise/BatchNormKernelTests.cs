@@ -114,4 +114,14 @@ public class BatchNormKernelTests
         Assert.Throws<ArgumentException>("sumDy", () => Normalization.BatchNormGradientSums<float>(new float[2], new float[3], x, new float[6], three, three, 2, 3));
         Assert.Throws<ArgumentException>("dx", () => Normalization.BatchNormInputGradient<float>(x, new float[6], x, three, three, three, three, three, 2, 3));
     }
+
+    [Fact]
+    public void GradientSumsOverNoRowsAreZero()
+    {
+        // Σ over an empty batch is 0: the sums are documented as overwritten, so nothing of what the spans held may remain.
+        float[] sumDy = [5, 5, 5, 5, 5, 5, 5, 5, 5], sumDyXHat = [7, 7, 7, 7, 7, 7, 7, 7, 7];
+        Normalization.BatchNormGradientSums<float>(sumDy, sumDyXHat, [], [], new float[9], new float[9], 0, 9);
+        Assert.Equal(new float[9], sumDy);
+        Assert.Equal(new float[9], sumDyXHat);
+    }
 }

@@ -24,6 +24,10 @@ public class DropoutKernelTests
         Assert.Throws<ArgumentException>("mask", () => DropoutKernels.Apply<float>(new ulong[3], 0, 1f, x, new float[4], y));
         Assert.Throws<ArgumentException>("mask", () => DropoutKernels.Apply<float>(new ulong[3], 0, 1f, x, x, y));
         Assert.Throws<ArgumentOutOfRangeException>("threshold", () => DropoutKernels.Apply<float>(new ulong[3], (1UL << 32) + 1, 1f, x, m, y));
+        // keep = 1/(1 − p) is at least 1 for p in [0, 1) (0 when everything is dropped): NaN, ∞ or a negative keep would
+        // write NaN, ∞ or sign-flipped outputs without a word.
+        foreach (float keep in new[] { float.NaN, float.PositiveInfinity, -2f })
+            Assert.Throws<ArgumentOutOfRangeException>("keep", () => DropoutKernels.Apply<float>(new ulong[3], 0, keep, x, m, y));
     }
 
     private static void Check<T>() where T : unmanaged, IFloatingPointIeee754<T>

@@ -105,4 +105,53 @@ public class LayerNormKernelTests
         float[] dx = new float[6];
         Assert.Throws<ArgumentException>("dx", () => Normalization.LayerNormBackward<float>(dx, new float[3], new float[3], y, x, two, new float[2], dx.AsSpan(3, 3), 2, 3));
     }
+
+    [Fact]
+    public void AnOutputSharingMemoryWithAnInputItReadsIsRejected()
+    {
+        // rows 3, features 4: each case overlaps a span that is written (mean, rstd, y; dx, dγ, dβ) with one that
+        // is read after the first write (x, γ, β; mean, rstd, γ), which would silently change later rows' results.
+        const int Rows = 3, F = 4;
+        float[] x = TestData.Finite<float>(new Random(5), Rows * F, 2), gamma = [1, 2, 3, 4], beta = new float[F];
+        float[] buffer = new float[Rows * F + F];
+        Span<float> Tail(int length) => buffer.AsSpan(Rows * F - 1, length); // the matrix's last element and beyond
+        void Forward(Span<float> y, Span<float> mean, Span<float> rstd, ReadOnlySpan<float> xs, ReadOnlySpan<float> g, ReadOnlySpan<float> b) =>
+            Normalization.LayerNormForward(y, mean, rstd, xs, g, b, Rows, F, 1e-5f);
+        Assert.Throws<ArgumentException>("mean", () => Forward(new float[Rows * F], Tail(Rows), new float[Rows], buffer.AsSpan(0, Rows * F), gamma, beta));
+        Assert.Throws<ArgumentException>("rstd", () => Forward(new float[Rows * F], new float[Rows], Tail(Rows), buffer.AsSpan(0, Rows * F), gamma, beta));
+        Assert.Throws<ArgumentException>("mean", () => Forward(new float[Rows * F], buffer.AsSpan(0, Rows), new float[Rows], x, buffer.AsSpan(2, F), beta));
+        Assert.Throws<ArgumentException>("y", () => Forward(buffer.AsSpan(0, Rows * F), new float[Rows], new float[Rows], x, Tail(F), beta));
+        Assert.Throws<ArgumentException>("y", () => Forward(buffer.AsSpan(0, Rows * F), new float[Rows], new float[Rows], x, gamma, Tail(F)));
+
+        float[] mean = new float[Rows], rstd = new float[Rows], dy = TestData.Finite<float>(new Random(6), Rows * F, 1);
+        Forward(new float[Rows * F], mean, rstd, x, gamma, beta);
+        void Backward(Span<float> dx, Span<float> dgamma, Span<float> dbeta, ReadOnlySpan<float> m, ReadOnlySpan<float> r, ReadOnlySpan<float> g) =>
+            Normalization.LayerNormBackward(dx, dgamma, dbeta, dy, x, m, r, g, Rows, F);
+        Assert.Throws<ArgumentException>("dx", () => Backward(buffer.AsSpan(0, Rows * F), new float[F], new float[F], mean, rstd, Tail(F)));
+        Assert.Throws<ArgumentException>("dx", () => Backward(buffer.AsSpan(0, Rows * F), new float[F], new float[F], Tail(Rows), rstd, gamma));
+        Assert.Throws<ArgumentException>("dx", () => Backward(buffer.AsSpan(0, Rows * F), new float[F], new float[F], mean, Tail(Rows), gamma));
+        Assert.Throws<ArgumentException>("dgamma", () => Backward(new float[Rows * F], buffer.AsSpan(0, F), new float[F], mean, rstd, buffer.AsSpan(F - 1, F)));
+        Assert.Throws<ArgumentException>("dbeta", () => Backward(new float[Rows * F], new float[F], buffer.AsSpan(0, F), buffer.AsSpan(F - 1, Rows), rstd, gamma));
+    }
+
+    [Fact]
+    public void AWrongLengthNamesItsOwnArgument()
+    {
+        float[] x = new float[6], three = new float[3], two = new float[2];
+        Assert.Throws<ArgumentException>("rstd", () => Normalization.LayerNormForward<float>(new float[6], new float[2], new float[3], x, three, new float[3], 2, 3, 1e-5f));
+        Assert.Throws<ArgumentException>("beta", () => Normalization.LayerNormForward<float>(new float[6], new float[2], new float[2], x, three, new float[4], 2, 3, 1e-5f));
+        Assert.Throws<ArgumentException>("dgamma", () => Normalization.LayerNormBackward<float>(new float[6], new float[2], new float[3], new float[6], x, two, new float[2], three, 2, 3));
+        Assert.Throws<ArgumentException>("dbeta", () => Normalization.LayerNormBackward<float>(new float[6], new float[3], new float[4], new float[6], x, two, new float[2], three, 2, 3));
+    }
+
+    [Theory]
+    [InlineData(-1e-5)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void AnEpsilonThatIsNegativeOrNotFiniteIsRejected(double eps)
+    {
+        // As the LayerNorm layer's ε: non-negative; NaN or −ε would make every rstd NaN (or wrong) without a word.
+        Assert.Throws<ArgumentOutOfRangeException>("eps", () => Normalization.LayerNormForward<float>(new float[6], new float[2], new float[2], new float[6], new float[3], new float[3], 2, 3, (float)eps));
+        Assert.Throws<ArgumentOutOfRangeException>("eps", () => Normalization.LayerNormForward<double>(new double[6], new double[2], new double[2], new double[6], new double[3], new double[3], 2, 3, eps));
+    }
 }

@@ -33,6 +33,54 @@ public class LossKernelTests
     }
 
     [Fact]
+    public void BceOfAnInfiniteLogitIsItsInfiniteLimit()
+    {
+        // PyTorch 1.13: binary_cross_entropy_with_logits([inf, inf, -inf, -inf], [0, .5, 1, 0], reduction='none') gives
+        // [inf, inf, nan, nan]; the limits are ∞, ∞, ∞ and 0. Here ∞ wherever the limit is ∞ (max(p, 0) − p·t was ∞ − ∞ = NaN
+        // at +∞) and NaN (0·∞) where it is 0, at every length (the vector body, its overlapping last vector, the scalar loop).
+        (float P, float T, float Loss)[] cases =
+        [
+            (float.PositiveInfinity, 0, float.PositiveInfinity), (float.PositiveInfinity, 0.5f, float.PositiveInfinity),
+            (float.NegativeInfinity, 1, float.PositiveInfinity), (float.NegativeInfinity, 0.5f, float.PositiveInfinity),
+            (float.PositiveInfinity, 1, float.NaN), (float.NegativeInfinity, 0, float.NaN),
+        ];
+        foreach ((float p, float t, float loss) in cases)
+        {
+            foreach (int n in new[] { 1, 3, 16, 17, 33 })
+            {
+                float[] ps = [.. Enumerable.Repeat(0.5f, n)], ts = [.. Enumerable.Repeat(0.5f, n)];
+                ps[n - 1] = p;
+                ts[n - 1] = t;
+                Assert.Equal(loss, LossKernels.BinaryCrossEntropyWithLogits<float>(ps, ts, new float[n]));
+                Assert.Equal(double.CreateTruncating(loss), LossKernels.BinaryCrossEntropyWithLogits<double>(
+                    [.. ps.Select(v => (double)v)], [.. ts.Select(v => (double)v)], new double[n]));
+            }
+        }
+    }
+
+    [Fact]
+    public void SpecialValuesFollowTheDocs()
+    {
+        // NaN in one element: the loss and that element's gradient are NaN, the others untouched (vector body, overlapping
+        // last vector, scalar loop). A float MSE difference of 1e20 squares to +∞ in float, as PyTorch's float MSE.
+        foreach (int n in new[] { 1, 3, 16, 17, 33 })
+        {
+            foreach (int at in new[] { 0, n - 1 })
+            {
+                float[] p = [.. Enumerable.Repeat(0.5f, n)], t = new float[n], g = new float[n];
+                p[at] = float.NaN;
+                Assert.True(float.IsNaN(LossKernels.Huber<float>(p, t, g, 1f)), $"huber n = {n}");
+                Assert.True(float.IsNaN(g[at]) && g.Count(float.IsNaN) == 1, $"huber gradient n = {n}");
+                Assert.True(float.IsNaN(LossKernels.MeanSquaredError<float>(p, t, g)), $"mse n = {n}");
+                Assert.True(float.IsNaN(g[at]) && g.Count(float.IsNaN) == 1, $"mse gradient n = {n}");
+                p[at] = 1e20f;
+                Assert.Equal(float.PositiveInfinity, LossKernels.MeanSquaredError<float>(p, t, g));
+                Assert.Equal(1e20f, LossKernels.Huber<float>(p, t, g, 1f) * n, 1e20f * 1e-6f);
+            }
+        }
+    }
+
+    [Fact]
     public void BadArgumentsAreRejected()
     {
         float[] a = new float[8], b = new float[8], c = new float[7];

@@ -173,6 +173,25 @@ public class GradientMonitorTests
     }
 
     [Fact]
+    public void ATinyButNonZeroGradientKeepsItsNorm()
+    {
+        // ‖g‖ of 3e-170 and 4e-170 is 5e-170, a normal double; squaring the elements underflowed to 0 and read as a zero
+        // gradient (a deep double network's vanishing gradient is what the monitor is for). The last layer's 1e-170 too.
+        var monitor = new GradientMonitor<double>(Table, new GradientMonitorOptions { Interval = 1 });
+        monitor.BeforeStep(0, [1, 1, 1, 1, 1, 1, 1, 1, 1], [3e-170, 4e-170, 0, 0, 0, 0, 0, 1e-170, 0]);
+        GradientReport report = monitor.Report();
+        Assert.Equal(5e-170, report.Layers[0].GradientNorm, 5e-170 * 1e-15);
+        Assert.Equal(1e-170, report.Layers[1].GradientNorm, 1e-170 * 1e-15);
+        Assert.Equal(5, report.Layers[0].RatioToLast, 5 * 1e-15);
+
+        // Subnormal elements (the whole layer below 2.2e-308) and zeros: exact, never NaN.
+        monitor.BeforeStep(1, [1, 1, 1, 1, 1, 1, 1, 1, 1], [3e-320, 4e-320, 0, 0, 0, 0, 0, 0, 0]);
+        report = monitor.Report();
+        Assert.Equal(5e-320, report.Layers[0].GradientNorm, 1e-322);
+        Assert.Equal(0, report.Layers[1].GradientNorm);
+    }
+
+    [Fact]
     public void RejectsBadArguments()
     {
         Assert.Throws<ArgumentException>(() => new GradientMonitor<double>([]));
