@@ -1,0 +1,79 @@
+using System.Numerics;
+using FastNN.Inference;
+using FastNN.Layers;
+using FastNN.Models;
+using FastNN.Tests.Gemm;
+
+namespace FastNN.Tests.Review;
+
+/// <summary>
+/// The predictor on blocks nested in blocks (Residual in Residual, Concat in Residual, Residual in Concat, a body of
+/// only Dropout, unfusable layers inside, Softmax last): every row agrees with Sequential.Forward in evaluation mode
+/// within the documented bound, is bit-identical alone and in a batch of 37, and does not change when the model is
+/// trained or changed afterwards.
+/// </summary>
+public class NestedPredictorTests
+{
+    private const int Rows = 37, Input = 10;
+
+    private static ILayer<T>[] Nested<T>() where T : unmanaged, IFloatingPointIeee754<T> =>
+    [
+        new Dense<T>(Input, 16), new Relu<T>(16),
+        new Residual<T>(
+            new Residual<T>(new Dense<T>(16, 16), new LayerNorm<T>(16), new PRelu<T>(16, 16)),
+            new Concat<T>(new Dense<T>(16, 5), new BatchNorm1d<T>(5), new Dropout<T>(5, 0.4)),      // 16 -> 21
+            new Residual<T>(new Dense<T>(21, 9), new Gelu<T>(9)),                                    // projection 21 -> 9
+            new Dense<T>(9, 16), new Sigmoid<T>(16)),
+        new Concat<T>(new Residual<T>(new Dropout<T>(16, 0.5)), new Residual<T>(new Dense<T>(16, 3), new PRelu<T>(3)), new Dense<T>(3, 4)), // 16 -> 20
+        new Residual<T>(new Dense<T>(20, 7), new Elu<T>(7)),                                          // projection 20 -> 7
+        new Softmax<T>(7),
+    ];
+
+    [Fact]
+    public void FloatNestedBlocksAgreeAndDoNotDependOnTheBatch() => Check<float>(1e-5);
+
+    [Fact]
+    public void DoubleNestedBlocksAgreeAndDoNotDependOnTheBatch() => Check<double>(1e-12);
+
+    private static void Check<T>(double tol) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var model = new Sequential<T>(Nested<T>(), maxBatch: Rows, seed: 11);
+        var random = new Random(5);
+        T[] x = new T[Rows * Input];
+        for (int i = 0; i < x.Length; i++)
+            x[i] = T.CreateTruncating(4 * random.NextDouble() - 2);
+        model.Forward(x, Rows); // training pass: running statistics move
+        for (int i = 0; i < model.Parameters.Length; i++)   // parameters away from their initial values (LayerNorm, PReLU)
+            model.Parameters[i] += T.CreateTruncating(0.05 * Math.Sin(i));
+        var predictor = new Predictor<T>(model);
+        int outputs = predictor.OutputSize;
+        Assert.Equal(7, outputs);
+
+        model.Training = false;
+        T[] reference = model.Forward(x, Rows).ToArray();
+        T[] batched = new T[Rows * outputs];
+        predictor.Predict(x, batched, Rows);
+        for (int r = 0; r < Rows; r++)
+        {
+            T[] alone = new T[outputs];
+            predictor.Predict(x.AsSpan(r * Input, Input), alone, 1);
+            double max = 0;
+            for (int c = 0; c < outputs; c++)
+                max = Math.Max(max, Math.Abs(double.CreateTruncating(reference[r * outputs + c])));
+            for (int c = 0; c < outputs; c++)
+            {
+                Assert.True(GemmAssert.BitEquals(alone[c], batched[r * outputs + c]), $"row {r} column {c}: {alone[c]} alone, {batched[r * outputs + c]} in the batch");
+                double p = double.CreateTruncating(batched[r * outputs + c]), s = double.CreateTruncating(reference[r * outputs + c]);
+                Assert.True(Math.Abs(p - s) <= tol * (1 + max), $"row {r} column {c}: predictor {p}, Sequential {s}");
+            }
+        }
+
+        // Changing the model afterwards leaves the predictor as it was.
+        model.Parameters.Fill(T.CreateTruncating(0.25));
+        model.State.Fill(T.CreateTruncating(3));
+        T[] after = new T[Rows * outputs];
+        predictor.Predict(x, after, Rows);
+        for (int i = 0; i < after.Length; i++)
+            Assert.True(GemmAssert.BitEquals(after[i], batched[i]), $"element {i}: {after[i]} after the model changed, {batched[i]} before");
+    }
+}
