@@ -68,6 +68,26 @@ public class NestedPredictorTests
             }
         }
 
+        // In chunks of 5 rows, and from a model file (saved in T, loaded back): the same bits.
+        T[] chunked = new T[Rows * outputs];
+        new Predictor<T>(model, chunkRows: 5).Predict(x, chunked, Rows);
+        string path = Path.Combine(Path.GetTempPath(), $"nested-{typeof(T).Name}-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            FastNN.IO.ModelFile.Save(path, model);
+            T[] loaded = new T[Rows * outputs];
+            Predictor<T>.Load(path).Predict(x, loaded, Rows);
+            for (int i = 0; i < loaded.Length; i++)
+            {
+                Assert.True(GemmAssert.BitEquals(chunked[i], batched[i]), $"element {i}: {chunked[i]} in chunks of 5, {batched[i]} in one");
+                Assert.True(GemmAssert.BitEquals(loaded[i], batched[i]), $"element {i}: {loaded[i]} from the file, {batched[i]} from the model");
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
         // Changing the model afterwards leaves the predictor as it was.
         model.Parameters.Fill(T.CreateTruncating(0.25));
         model.State.Fill(T.CreateTruncating(3));
