@@ -48,7 +48,10 @@ public class CrossEntropyEdgeTests
             // An absolute error of a few float/double ε of the terms' magnitude (m, x_k, 1): what PyTorch's float loss has too.
             Assert.True(Math.Abs(lf - expectedFloat) <= 4e-7 * (1 + Math.Abs(xf[0]) + Math.Abs(xf[label])), $"float {lf}, reference {expectedFloat}");
             Assert.True(Math.Abs(ld - expectedDouble) <= 1e-15 * (1 + Math.Abs(x[0]) + Math.Abs(x[label])) * 8, $"double {ld}, reference {expectedDouble}");
-            Assert.Equal(Math.Exp(-Reference(xf, 0)) - (label == 0 ? 1 : 0), gf[0], 6);
+            // The dominant class's gradient p_0 − [k = 0], within LossPrecisionTests' bound (classes + 8) ε: the float sum of
+            // 1,000 exponentials is where the error is (the scalar path, summing in order, loses the 999 terms of 2e-9 each
+            // next to the 1 and gives p_0 = 1 exactly, 2.2e-6 off; the vector paths keep them).
+            Assert.True(Math.Abs(Math.Exp(-Reference(xf, 0)) - (label == 0 ? 1 : 0) - gf[0]) <= 1008 * 1.2e-7, $"float gradient[0] {gf[0]}");
             Assert.True(gd.All(double.IsFinite) && gf.All(float.IsFinite));
         }
     }
