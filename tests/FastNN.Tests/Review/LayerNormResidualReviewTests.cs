@@ -29,11 +29,13 @@ public class LayerNormResidualReviewTests
         int line = 64 / Unsafe.SizeOf<T>();
         for (int offset = 0; offset < line; offset++)
         {
-            foreach (int n in new[] { 0, 1, 2, 3, line - 1, line, line + 1, 2 * line + 5, xs.Length })
+            // Short spans from the first pair on, then every suffix, so that each pair also lands in each part of the kernel.
+            int[] lengths = [0, 1, 2, 3, line - 1, line, line + 1, 2 * line + 5];
+            foreach ((int start, int n) in lengths.Select(n => (0, n)).Concat(Enumerable.Range(0, xs.Length).Select(s => (s, xs.Length - s))))
             {
                 var buffer = new T[offset + n];
                 Span<T> d = buffer.AsSpan(offset, n);
-                ReadOnlySpan<T> x = xs.AsSpan(0, n), y = ys.AsSpan(0, n);
+                ReadOnlySpan<T> x = xs.AsSpan(start, n), y = ys.AsSpan(start, n);
                 Arithmetic.Add(x, y, d);
                 for (int i = 0; i < n; i++)
                 {
