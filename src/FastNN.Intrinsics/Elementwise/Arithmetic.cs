@@ -19,6 +19,7 @@ public static class Arithmetic
     /// <param name="y">The second addend, of the same length.</param>
     /// <param name="destination">The sum, overwritten; may be <paramref name="x"/> or <paramref name="y"/> itself.</param>
     /// <exception cref="ArgumentException">A span's length differs from <paramref name="x"/>'s, or <paramref name="destination"/> partially overlaps an addend.</exception>
+    /// <remarks>Special values as IEEE addition: NaN → NaN, ∞ + −∞ → NaN, overflow → ±∞, −0 + −0 → −0 (+0 for any other zero sum).</remarks>
     public static void Add<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination) where T : unmanaged, IFloatingPointIeee754<T>
     {
         SpanChecks.Map(x, nameof(x), y, nameof(y), destination, nameof(destination));
