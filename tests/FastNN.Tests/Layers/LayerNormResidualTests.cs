@@ -5,7 +5,7 @@ using FastNN.Layers;
 using FastNN.Models;
 using FastNN.Tests.Gradients;
 
-namespace FastNN.Tests.Review;
+namespace FastNN.Tests.Layers;
 
 /// <summary>
 /// Review of Arithmetic.Add, Elementwise.Sweep, the two-pass LayerNormBackward and Residual's backward: IEEE special
@@ -13,7 +13,7 @@ namespace FastNN.Tests.Review;
 /// every partial overlap refused, LayerNorm backward against a double reference with dγ/dβ accumulated over two calls,
 /// and Residual's dx overwritten (not accumulated) inside Sequential, with and without a projection.
 /// </summary>
-public class LayerNormResidualReviewTests
+public class LayerNormResidualTests
 {
     [Fact]
     public void FloatAddKeepsIeeeSpecialValuesAndSignedZeros() => Specials<float>();

@@ -1,7 +1,7 @@
 using System.Numerics;
 using FastNN.Losses;
 
-namespace FastNN.Tests.Review;
+namespace FastNN.Tests.Losses;
 
 /// <summary>
 /// Softmax cross-entropy (one softmax pass, ℓ = (m − x_k) − log p_m) at its edges, against an independent log-sum-exp

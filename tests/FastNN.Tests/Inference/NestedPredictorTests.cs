@@ -4,7 +4,7 @@ using FastNN.Layers;
 using FastNN.Models;
 using FastNN.Tests.Gemm;
 
-namespace FastNN.Tests.Review;
+namespace FastNN.Tests.Inference;
 
 /// <summary>
 /// The predictor on blocks nested in blocks (Residual in Residual, Concat in Residual, Residual in Concat, a body of
