@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace FastNN.Intrinsics;
@@ -91,25 +92,16 @@ internal readonly struct MseOperator<T>(T scale) : ILossOperator<T> where T : un
         return d * d;
     }
 
-    public Vector128<T> Invoke(Vector128<T> p, Vector128<T> t, out Vector128<T> gradient)
-    {
-        Vector128<T> d = p - t;
-        gradient = d * Vector128.Create(scale);
-        return d * d;
-    }
+    public Vector128<T> Invoke(Vector128<T> p, Vector128<T> t, out Vector128<T> gradient) => Compute<Width128<T>, Vector128<T>>(p, t, out gradient);
+    public Vector256<T> Invoke(Vector256<T> p, Vector256<T> t, out Vector256<T> gradient) => Compute<Width256<T>, Vector256<T>>(p, t, out gradient);
+    public Vector512<T> Invoke(Vector512<T> p, Vector512<T> t, out Vector512<T> gradient) => Compute<Width512<T>, Vector512<T>>(p, t, out gradient);
 
-    public Vector256<T> Invoke(Vector256<T> p, Vector256<T> t, out Vector256<T> gradient)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private TVector Compute<TWidth, TVector>(TVector p, TVector t, out TVector gradient) where TWidth : IVectorWidth<T, TVector> where TVector : struct
     {
-        Vector256<T> d = p - t;
-        gradient = d * Vector256.Create(scale);
-        return d * d;
-    }
-
-    public Vector512<T> Invoke(Vector512<T> p, Vector512<T> t, out Vector512<T> gradient)
-    {
-        Vector512<T> d = p - t;
-        gradient = d * Vector512.Create(scale);
-        return d * d;
+        TVector d = TWidth.Subtract(p, t);
+        gradient = TWidth.Multiply(d, TWidth.Broadcast(scale));
+        return TWidth.Multiply(d, d);
     }
 }
 
@@ -128,32 +120,21 @@ internal readonly struct BceWithLogitsOperator<T>(T inverseN) : ILossOperator<T>
         return (p >= T.Zero ? (T.One - t) * p : -(p * t)) + log1p;
     }
 
-    public Vector128<T> Invoke(Vector128<T> p, Vector128<T> t, out Vector128<T> gradient)
-    {
-        Vector128<T> one = Vector128.Create(T.One), e = VectorMath.Exp(-Vector128.Abs(p)), u = one + e;
-        Vector128<T> positive = Vector128.GreaterThanOrEqual(p, Vector128<T>.Zero);
-        gradient = (Vector128.ConditionalSelect(positive, one, e) / u - t) * Vector128.Create(inverseN);
-        // log(1 + e) = log(u)·e/(u − 1): u − 1 is exact, and the ratio undoes u's rounding; e itself where u rounds to 1
-        Vector128<T> log1p = Vector128.ConditionalSelect(Vector128.Equals(u, one), e, VectorMath.Log(u) * (e / (u - one)));
-        return Vector128.ConditionalSelect(positive, (one - t) * p, -(p * t)) + log1p;
-    }
+    public Vector128<T> Invoke(Vector128<T> p, Vector128<T> t, out Vector128<T> gradient) => Compute<Width128<T>, Vector128<T>>(p, t, out gradient);
+    public Vector256<T> Invoke(Vector256<T> p, Vector256<T> t, out Vector256<T> gradient) => Compute<Width256<T>, Vector256<T>>(p, t, out gradient);
+    public Vector512<T> Invoke(Vector512<T> p, Vector512<T> t, out Vector512<T> gradient) => Compute<Width512<T>, Vector512<T>>(p, t, out gradient);
 
-    public Vector256<T> Invoke(Vector256<T> p, Vector256<T> t, out Vector256<T> gradient)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private TVector Compute<TWidth, TVector>(TVector p, TVector t, out TVector gradient) where TWidth : IVectorWidth<T, TVector> where TVector : struct
     {
-        Vector256<T> one = Vector256.Create(T.One), e = VectorMath.Exp(-Vector256.Abs(p)), u = one + e;
-        Vector256<T> positive = Vector256.GreaterThanOrEqual(p, Vector256<T>.Zero);
-        gradient = (Vector256.ConditionalSelect(positive, one, e) / u - t) * Vector256.Create(inverseN);
-        Vector256<T> log1p = Vector256.ConditionalSelect(Vector256.Equals(u, one), e, VectorMath.Log(u) * (e / (u - one)));
-        return Vector256.ConditionalSelect(positive, (one - t) * p, -(p * t)) + log1p;
-    }
-
-    public Vector512<T> Invoke(Vector512<T> p, Vector512<T> t, out Vector512<T> gradient)
-    {
-        Vector512<T> one = Vector512.Create(T.One), e = VectorMath.Exp(-Vector512.Abs(p)), u = one + e;
-        Vector512<T> positive = Vector512.GreaterThanOrEqual(p, Vector512<T>.Zero);
-        gradient = (Vector512.ConditionalSelect(positive, one, e) / u - t) * Vector512.Create(inverseN);
-        Vector512<T> log1p = Vector512.ConditionalSelect(Vector512.Equals(u, one), e, VectorMath.Log(u) * (e / (u - one)));
-        return Vector512.ConditionalSelect(positive, (one - t) * p, -(p * t)) + log1p;
+        TVector one = TWidth.Broadcast(T.One), e = TWidth.Exp(TWidth.Negate(TWidth.Abs(p))), u = TWidth.Add(one, e);
+        // p < 0 picks the negative branch; p ≥ 0 (−0 included) and NaN the positive one, whose results are NaN as well
+        TVector negative = TWidth.LessThan(p, TWidth.Broadcast(T.Zero));
+        gradient = TWidth.Multiply(TWidth.Subtract(TWidth.Divide(TWidth.Select(negative, e, one), u), t), TWidth.Broadcast(inverseN));
+        // log(1 + e) = log(u)·e/(u − 1): u − 1 is exact, and the ratio undoes u's rounding; e itself where u rounds to 1 (u ≥ 1)
+        TVector log1p = TWidth.Select(TWidth.GreaterThan(u, one), TWidth.Multiply(TWidth.Log(u), TWidth.Divide(e, TWidth.Subtract(u, one))), e);
+        TVector linear = TWidth.Select(negative, TWidth.Negate(TWidth.Multiply(p, t)), TWidth.Multiply(TWidth.Subtract(one, t), p));
+        return TWidth.Add(linear, log1p);
     }
 }
 
@@ -171,24 +152,16 @@ internal readonly struct HuberOperator<T>(T delta, T inverseN) : ILossOperator<T
         return a < delta ? Half * d * d : delta * (a - Half * delta);
     }
 
-    public Vector128<T> Invoke(Vector128<T> p, Vector128<T> t, out Vector128<T> gradient)
-    {
-        Vector128<T> d = p - t, a = Vector128.Abs(d), δ = Vector128.Create(delta), half = Vector128.Create(Half);
-        gradient = Vector128.Min(Vector128.Max(d, -δ), δ) * Vector128.Create(inverseN);
-        return Vector128.ConditionalSelect(Vector128.LessThan(a, δ), half * d * d, δ * (a - half * δ));
-    }
+    public Vector128<T> Invoke(Vector128<T> p, Vector128<T> t, out Vector128<T> gradient) => Compute<Width128<T>, Vector128<T>>(p, t, out gradient);
+    public Vector256<T> Invoke(Vector256<T> p, Vector256<T> t, out Vector256<T> gradient) => Compute<Width256<T>, Vector256<T>>(p, t, out gradient);
+    public Vector512<T> Invoke(Vector512<T> p, Vector512<T> t, out Vector512<T> gradient) => Compute<Width512<T>, Vector512<T>>(p, t, out gradient);
 
-    public Vector256<T> Invoke(Vector256<T> p, Vector256<T> t, out Vector256<T> gradient)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private TVector Compute<TWidth, TVector>(TVector p, TVector t, out TVector gradient) where TWidth : IVectorWidth<T, TVector> where TVector : struct
     {
-        Vector256<T> d = p - t, a = Vector256.Abs(d), δ = Vector256.Create(delta), half = Vector256.Create(Half);
-        gradient = Vector256.Min(Vector256.Max(d, -δ), δ) * Vector256.Create(inverseN);
-        return Vector256.ConditionalSelect(Vector256.LessThan(a, δ), half * d * d, δ * (a - half * δ));
-    }
-
-    public Vector512<T> Invoke(Vector512<T> p, Vector512<T> t, out Vector512<T> gradient)
-    {
-        Vector512<T> d = p - t, a = Vector512.Abs(d), δ = Vector512.Create(delta), half = Vector512.Create(Half);
-        gradient = Vector512.Min(Vector512.Max(d, -δ), δ) * Vector512.Create(inverseN);
-        return Vector512.ConditionalSelect(Vector512.LessThan(a, δ), half * d * d, δ * (a - half * δ));
+        TVector d = TWidth.Subtract(p, t), a = TWidth.Abs(d), δ = TWidth.Broadcast(delta), half = TWidth.Broadcast(Half);
+        // NaN lanes of d pass through the clamp
+        gradient = TWidth.Multiply(TWidth.Clamp(d, TWidth.Negate(δ), δ), TWidth.Broadcast(inverseN));
+        return TWidth.Select(TWidth.LessThan(a, δ), TWidth.Multiply(TWidth.Multiply(half, d), d), TWidth.Multiply(δ, TWidth.Subtract(a, TWidth.Multiply(half, δ))));
     }
 }
