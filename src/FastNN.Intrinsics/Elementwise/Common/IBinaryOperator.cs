@@ -67,6 +67,12 @@ internal static partial class Elementwise
                 Vectorized<T, TOperator, Width128<T>, Vector128<T>>(ref xs, ref ys, ref ds, n, op);
                 return;
             }
+            if (Width128<T>.IsAccelerated)
+            {
+                // Shorter than every vector: one zero-padded vector (see the unary driver).
+                StoreShort(op.Invoke(LoadShort(ref xs, n), LoadShort(ref ys, n)), ref ds, n);
+                return;
+            }
         }
         for (nuint i = 0; i < n; i++)
             Unsafe.Add(ref ds, i) = op.Invoke(Unsafe.Add(ref xs, i), Unsafe.Add(ref ys, i));

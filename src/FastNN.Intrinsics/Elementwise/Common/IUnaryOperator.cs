@@ -71,9 +71,35 @@ internal static partial class Elementwise
                 Vectorized<T, TOperator, Width128<T>, Vector128<T>>(ref xs, ref ds, n, op);
                 return;
             }
+            if (Width128<T>.IsAccelerated)
+            {
+                // Shorter than every vector: one zero-padded vector, not the scalar Invoke, which may round differently
+                // (T.Exp against the vector polynomial, an unfused multiply-add): an element's bits must not depend on the
+                // span's length, or a row's result would depend on how many rows share the call (Predictor's promise).
+                StoreShort(op.Invoke(LoadShort(ref xs, n)), ref ds, n);
+                return;
+            }
         }
         for (nuint i = 0; i < n; i++)
             Unsafe.Add(ref ds, i) = op.Invoke(Unsafe.Add(ref xs, i));
+    }
+
+    /// <summary>The first <paramref name="n"/> elements at <paramref name="x"/> (fewer than a Vector128 holds) in a vector whose other lanes are 0.</summary>
+    private static Vector128<T> LoadShort<T>(ref T x, nuint n) where T : unmanaged
+    {
+        Vector128<T> v = Vector128<T>.Zero;
+        ref T lanes = ref Unsafe.As<Vector128<T>, T>(ref v);
+        for (nuint i = 0; i < n; i++)
+            Unsafe.Add(ref lanes, i) = Unsafe.Add(ref x, i);
+        return v;
+    }
+
+    /// <summary>The first <paramref name="n"/> lanes of <paramref name="v"/> (fewer than it holds) to <paramref name="d"/>.</summary>
+    private static void StoreShort<T>(Vector128<T> v, ref T d, nuint n) where T : unmanaged
+    {
+        ref T lanes = ref Unsafe.As<Vector128<T>, T>(ref v);
+        for (nuint i = 0; i < n; i++)
+            Unsafe.Add(ref d, i) = Unsafe.Add(ref lanes, i);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
