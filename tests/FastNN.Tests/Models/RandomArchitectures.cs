@@ -58,7 +58,7 @@ internal static class RandomArchitectures
     public static Sequential<T> Trained<T>(int seed, int maxBatch = MaxBatch) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var random = new Random(seed);
-        var model = new Sequential<T>(Layers<T>(random, 1 + random.Next(40)), maxBatch, (ulong)seed);
+        Sequential<T> model = Fresh<T>(random, maxBatch, (ulong)seed);
         for (int pass = 0; pass < 3; pass++)
         {
             int batch = 2 + random.Next(Math.Min(maxBatch, 20) - 1);
@@ -69,6 +69,10 @@ internal static class RandomArchitectures
         model.Training = false;
         return model;
     }
+
+    /// <summary>A model of a random architecture on 1 to 40 inputs, as built (initialized from <paramref name="seed"/>).</summary>
+    public static Sequential<T> Fresh<T>(Random random, int maxBatch, ulong seed) where T : unmanaged, IFloatingPointIeee754<T> =>
+        new(Layers<T>(random, 1 + random.Next(40)), maxBatch, seed);
 
     /// <summary>Rows of values uniform in (shift − 2, shift + 2).</summary>
     public static T[] Input<T>(Random random, int rows, int width, double shift = 0) where T : unmanaged, IFloatingPointIeee754<T>
