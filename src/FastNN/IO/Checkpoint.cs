@@ -10,14 +10,15 @@ namespace FastNN.IO;
 /// <summary>
 /// Saves a training run so that it can resume exactly: the model (as <see cref="ModelFile"/> writes it), the optimizer's
 /// state, the trainer's position (steps and completed epochs, which place any learning-rate schedule) and the states of
-/// the random streams (the model's dropout generator and the trainer's shuffling generator) and the seed of the
-/// validation split the trainer takes, in one safetensors file.
+/// the random streams (the model's dropout generator and the trainer's shuffling generator), the seed of the
+/// validation split the trainer takes and, for a Fit cancelled part-way through an epoch, where in that epoch it
+/// stopped, in one safetensors file.
 /// </summary>
 /// <remarks>
 /// <para>Resuming: build the model, optimizer and trainer as for the original run (same architecture, same optimizer
 /// type and groups, same <see cref="TrainerOptions"/>, same <see cref="Trainer{T}.Schedule"/>), call <see cref="Load{T}"/>, then <see cref="Trainer{T}.Fit"/>:
-/// it trains the epochs that remain, and a run stopped after epoch k and resumed ends with bit-identical weights to
-/// an uninterrupted one. The early-stopping watch (best epoch, epochs without improvement) belongs to one Fit call
+/// it trains the epochs that remain (first the rest of one a cancelled Fit cut short), and a run stopped after any step
+/// and resumed ends with bit-identical weights to an uninterrupted one. The early-stopping watch (best epoch, epochs without improvement) belongs to one Fit call
 /// and is not saved, nor are the trainer's guard, monitor and regularizer, which you set up again.</para>
 /// <para>Layout: the model's tensors under their state-dict names, each optimizer buffer as <c>optimizer.&lt;name&gt;</c>
 /// (<c>optimizer.exp_avg</c>, … flat, <c>[parameter count]</c>), the model metadata of <see cref="ModelFile"/> and a
@@ -52,7 +53,7 @@ public static class Checkpoint
         Dictionary<string, string> metadata = ModelMetadata.Write(model, info);
         metadata[CheckpointMetadata.Key] = new CheckpointMetadata(optimizer.Algorithm, optimizer.StepCount, optimizer.HyperParameters,
             trainer.Steps, trainer.CompletedEpochs, model.Random.State, trainer.ShuffleRandom.State, trainer.ValidationSeed,
-            CheckpointSchedule.Of(trainer)).ToJson();
+            CheckpointSchedule.Of(trainer), trainer.Unfinished).ToJson();
         string[] buffers = [.. optimizer.Buffers.Keys.Order(StringComparer.Ordinal)];
         AtomicFile.Write(path, stream =>
         {
@@ -109,7 +110,7 @@ public static class Checkpoint
         ModelTensors.Apply(model, tensors);
         model.Random.Restore(progress.DropoutRandom);
         trainer.ShuffleRandom.Restore(progress.ShuffleRandom);
-        trainer.RestoreProgress(progress.TrainerSteps, progress.CompletedEpochs, progress.ValidationSeed ?? trainer.ValidationSeed);
+        trainer.RestoreProgress(progress.TrainerSteps, progress.CompletedEpochs, progress.ValidationSeed ?? trainer.ValidationSeed, progress.Unfinished);
         return info;
     }
 

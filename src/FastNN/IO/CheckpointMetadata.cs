@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using FastNN.Layers;
+using FastNN.Training;
 
 namespace FastNN.IO;
 
@@ -9,15 +10,16 @@ namespace FastNN.IO;
 /// The training progress a checkpoint records besides tensors, as one JSON metadata value under
 /// <c>fastnn.checkpoint</c>: the optimizer's algorithm, step count and hyper-parameters, the trainer's step and epoch
 /// counts, the states of the dropout and shuffling generators (64-bit words as decimal strings, which every JSON
-/// reader keeps exact), the seed of the trainer's validation split and the trainer's learning-rate schedule
-/// (<see cref="CheckpointSchedule"/>). The last two are absent from files written before they were recorded: null, and
-/// the trainer keeps its own.
+/// reader keeps exact), the seed of the trainer's validation split, the trainer's learning-rate schedule
+/// (<see cref="CheckpointSchedule"/>) and the epoch a cancelled Fit left unfinished (<c>unfinished_epoch</c>, only when
+/// there is one). The seed and the schedule are absent from files written before they were recorded: null, and the
+/// trainer keeps its own.
 /// </summary>
 internal sealed record CheckpointMetadata(
     string Algorithm, long OptimizerSteps, IReadOnlyDictionary<string, double> HyperParameters,
     long TrainerSteps, int CompletedEpochs,
     (ulong, ulong, ulong, ulong) DropoutRandom, (ulong, ulong, ulong, ulong) ShuffleRandom, int? ValidationSeed,
-    CheckpointSchedule? Schedule)
+    CheckpointSchedule? Schedule, EpochInProgress? Unfinished)
 {
     public const string Key = "fastnn.checkpoint";
 
@@ -40,6 +42,15 @@ internal sealed record CheckpointMetadata(
             if (ValidationSeed is int seed)
                 writer.WriteNumber("validation_seed", seed);
             Schedule?.Write(writer, "schedule");
+            if (Unfinished is { } unfinished)
+            {
+                writer.WriteStartObject("unfinished_epoch");
+                WriteRandom(writer, "shuffle_random", unfinished.ShuffleRandom);
+                writer.WriteNumber("rows", unfinished.Rows);
+                writer.WriteNumber("loss_sum", unfinished.LossSum);
+                writer.WriteNumber("rows_stepped", unfinished.RowsStepped);
+                writer.WriteEndObject();
+            }
             writer.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
@@ -69,12 +80,21 @@ internal sealed record CheckpointMetadata(
                 ReadRandom(root, "dropout_random"),
                 ReadRandom(root, "shuffle_random"),
                 root.TryGetProperty("validation_seed", out _) ? Seed(root, "validation_seed") : null,
-                root.TryGetProperty("schedule", out JsonElement schedule) ? CheckpointSchedule.Read(schedule) : null);
+                root.TryGetProperty("schedule", out JsonElement schedule) ? CheckpointSchedule.Read(schedule) : null,
+                root.TryGetProperty("unfinished_epoch", out JsonElement unfinished) ? ReadUnfinished(unfinished) : null);
         }
         catch (Exception e) when (e is JsonException or FormatException or OverflowException)
         {
             throw file.Error($"{Key} is malformed: {e.Message}", e);
         }
+    }
+
+    private static EpochInProgress ReadUnfinished(JsonElement e)
+    {
+        JsonElement lossSum = Get(e, "loss_sum", JsonValueKind.Number);
+        return new EpochInProgress(ReadRandom(e, "shuffle_random"), checked((int)Count(e, "rows")),
+            lossSum.TryGetDouble(out double sum) ? sum : throw new FormatException("unfinished_epoch.loss_sum must be a number."),
+            checked((int)Count(e, "rows_stepped")));
     }
 
     private static JsonElement Get(JsonElement root, string name, JsonValueKind kind) =>

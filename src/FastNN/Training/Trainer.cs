@@ -154,9 +154,12 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     internal int ValidationSeed { get; private set; }
 
-    /// <summary>Sets the progress counters and the validation split's seed, as read from a checkpoint.</summary>
-    internal void RestoreProgress(long steps, int completedEpochs, int validationSeed) =>
-        (Steps, CompletedEpochs, ValidationSeed) = (steps, completedEpochs, validationSeed);
+    /// <summary>The epoch a cancelled <see cref="Fit"/> stopped part-way, which the next Fit finishes; null between epochs (saved by checkpoints).</summary>
+    internal EpochInProgress? Unfinished { get; private set; }
+
+    /// <summary>Sets the progress counters, the validation split's seed and the unfinished epoch, as read from a checkpoint.</summary>
+    internal void RestoreProgress(long steps, int completedEpochs, int validationSeed, EpochInProgress? unfinished) =>
+        (Steps, CompletedEpochs, ValidationSeed, Unfinished) = (steps, completedEpochs, validationSeed, unfinished);
 
     /// <summary>
     /// One optimizer step on one mini-batch: zero the gradients, forward in training mode, loss and its gradient,
@@ -274,7 +277,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// from one <see cref="Fit"/> to the next. Early stopping and the best epoch are watched over this call's epochs.</remarks>
     /// <param name="train">The training rows (standardized already, if wanted).</param>
     /// <param name="validation">Rows to validate on after each epoch; null to hold out <see cref="TrainerOptions.ValidationFraction"/> of <paramref name="train"/>, or to train without validation.</param>
-    /// <param name="cancellationToken">Stops training between steps; the epoch in progress is still validated and recorded, and the history so far is returned. A run stopped this way before its last epoch is paused, not ended: the model stays as the last step left it (<see cref="TrainerOptions.RestoreBest"/> does not apply), so that the next Fit or a checkpoint continues it exactly.</param>
+    /// <param name="cancellationToken">Stops training between steps, and the history so far is returned. A run stopped this way before its last epoch is paused, not ended: the model stays as the last step left it (<see cref="TrainerOptions.RestoreBest"/> does not apply), so that the next Fit or a checkpoint continues it exactly, wherever it stopped. An epoch cut short is neither counted in <see cref="CompletedEpochs"/> nor validated nor recorded (nor passed to <see cref="EpochCompleted"/>): the next Fit finishes it, in the same row order, from the next step.</param>
     /// <returns>The result of every epoch this call ran (none when the trainer had already completed its epochs) and the best one.</returns>
     /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, it has no rows, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)); with <see cref="TrainerOptions.DropLast"/>, the training rows are fewer than one batch; the model holds a <see cref="BatchNorm1d{T}"/> (at any depth) and a batch would have one row (a last batch of one without DropLast, a BatchSize of 1, one training row). All checked before the first step.</exception>
     /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, or the loss became non-finite.</exception>
@@ -309,13 +312,20 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int epoch = CompletedEpochs + 1; epoch <= Options.Epochs && !cancellationToken.IsCancellationRequested; epoch++)
         {
             long start = Stopwatch.GetTimestamp();
+            // An epoch a cancelled Fit cut short resumes where it stopped, in the order it had drawn.
+            (int first, double lossSum, int rowsStepped) = (0, 0, 0);
+            if (Unfinished is { } unfinished)
+            {
+                _shuffleRandom.Restore(unfinished.ShuffleRandom);
+                (first, lossSum, rowsStepped) = (unfinished.Rows, unfinished.LossSum, unfinished.RowsStepped);
+                Unfinished = null;
+            }
+            (ulong, ulong, ulong, ulong) beforeShuffle = _shuffleRandom.State;
             if (Options.Shuffle)
                 shuffler.Shuffle();
             if (Schedule is not null && !ScheduleEachStep)
                 Optimizer.LearningRate = Schedule.LearningRate(CompletedEpochs);
-            double lossSum = 0;
-            int rowsStepped = 0;
-            for (int first = 0; first < epochRows && !cancellationToken.IsCancellationRequested; first += batchSize)
+            for (; first < epochRows && !cancellationToken.IsCancellationRequested; first += batchSize)
             {
                 int batch = Math.Min(batchSize, epochRows - first);
                 // Gathered once, into rows the model then reads in place.
@@ -323,6 +333,12 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 double loss = TrainStep(_batchFeatures.AsMemory(0, batch * Model.InputSize), _batchTargets.AsSpan(0, batch), batch);
                 if (!double.IsNaN(loss))
                     (lossSum, rowsStepped) = (lossSum + batch * loss, rowsStepped + batch);
+            }
+            if (first < epochRows)
+            {
+                // Cancelled part-way: the epoch is neither counted nor validated nor recorded; the next Fit finishes it.
+                Unfinished = new EpochInProgress(beforeShuffle, first, lossSum, rowsStepped);
+                break;
             }
 
             CompletedEpochs++;

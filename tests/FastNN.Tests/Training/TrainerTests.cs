@@ -88,6 +88,39 @@ public class TrainerTests
         Assert.Equal(whole.Model.Parameters.ToArray(), resumed.Model.Parameters.ToArray());
     }
 
+    // Cancelled between two steps of an epoch, the run must still continue exactly: the cut epoch is not counted, and
+    // the next Fit finishes it in the same row order from the next step (before, it counted as completed and the next
+    // Fit skipped its remaining rows). Stopped after step 9 of 7 per epoch: two rows into the second epoch.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AFitCancelledWithinAnEpochContinuesOnTheNextFitAsIfUninterrupted(bool shuffle)
+    {
+        Dataset<double> data = Linear();
+        var options = new TrainerOptions { Epochs = 4, BatchSize = 10, Seed = 4, Shuffle = shuffle };
+        Trainer<double> whole = LinearTrainer(options);
+        whole.Regularizer = new StepHook<double>(null, _ => { });
+        TrainingHistory all = whole.Fit(data);
+
+        Trainer<double> resumed = LinearTrainer(options);
+        using var cancel = new CancellationTokenSource();
+        resumed.Regularizer = new StepHook<double>(null, step =>
+        {
+            if (step == 9)
+                cancel.Cancel();
+        });
+        TrainingHistory first = resumed.Fit(data, cancellationToken: cancel.Token);
+        Assert.Equal(9, resumed.Steps);
+        Assert.Equal(1, resumed.CompletedEpochs);
+        Assert.Equal([1], first.Epochs.Select(e => e.Epoch));
+        TrainingHistory rest = resumed.Fit(data);
+
+        Assert.Equal([2, 3, 4], rest.Epochs.Select(e => e.Epoch));
+        Assert.Equal(all.Epochs.Select(e => (e.TrainLoss, e.Steps)), first.Epochs.Concat(rest.Epochs).Select(e => (e.TrainLoss, e.Steps)));
+        Assert.Equal(whole.Model.Parameters.ToArray(), resumed.Model.Parameters.ToArray());
+        Assert.Equal(whole.Steps, resumed.Steps);
+    }
+
     [Fact]
     public void WithoutShuffleRowsAreVisitedInDatasetOrder()
     {

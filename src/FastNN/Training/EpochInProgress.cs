@@ -1,0 +1,9 @@
+namespace FastNN.Training;
+
+/// <summary>
+/// An epoch a cancelled <c>Fit</c> stopped part-way, which the next Fit (or a checkpoint's) finishes: the shuffling
+/// stream's state before the epoch's row order was drawn (to draw the same order again), the rows of that order already
+/// trained on, and the loss summed over the rows whose step was taken (for the epoch's mean loss).
+/// </summary>
+/// <remarks>Thread safety: an immutable record.</remarks>
+internal sealed record EpochInProgress((ulong, ulong, ulong, ulong) ShuffleRandom, int Rows, double LossSum, int RowsStepped);
