@@ -15,7 +15,7 @@ internal static class RandomArchitectures
     /// <summary>Largest batch of the properties: past the GEMM's small-problem, dot-product and packed cut-offs.</summary>
     public const int MaxBatch = 70;
 
-    public static List<ILayer<T>> Layers<T>(Random random, int width, int nesting = 0) where T : unmanaged, IFloatingPointIeee754<T>
+    public static List<ILayer<T>> Layers<T>(Random random, int width, int nesting = 0, int maxWidth = 40) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var layers = new List<ILayer<T>>();
         int count = 1 + random.Next(nesting == 0 ? 5 : 3);
@@ -24,7 +24,7 @@ internal static class RandomArchitectures
             int kind = random.Next(nesting < 2 ? 21 : 19);
             ILayer<T> layer = kind switch
             {
-                0 or 1 or 2 => new Dense<T>(width, 1 + random.Next(40), bias: random.Next(4) != 0),
+                0 or 1 or 2 => new Dense<T>(width, 1 + random.Next(maxWidth), bias: random.Next(4) != 0),
                 3 => new BatchNorm1d<T>(width, eps: 1e-5 * (1 + random.Next(3)), momentum: 0.1 + 0.8 * random.NextDouble()),
                 4 => new LayerNorm<T>(width, eps: 1e-5 * (1 + random.Next(3))),
                 5 => new Dropout<T>(width, random.Next(10) / 10.0),
@@ -41,8 +41,8 @@ internal static class RandomArchitectures
                 16 => new Softmax<T>(width),
                 17 => new LogSoftmax<T>(width),
                 18 => new Dense<T>(width, width),
-                19 => new Residual<T>(Layers<T>(random, width, nesting + 1)),
-                _ => new Concat<T>(Layers<T>(random, width, nesting + 1)),
+                19 => new Residual<T>(Layers<T>(random, width, nesting + 1, maxWidth)),
+                _ => new Concat<T>(Layers<T>(random, width, nesting + 1, maxWidth)),
             };
             layers.Add(layer);
             width = layer.OutputSize;
