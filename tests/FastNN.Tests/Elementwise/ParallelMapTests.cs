@@ -7,6 +7,40 @@ namespace FastNN.Tests.Elementwise;
 [Collection(ParallelismCollection.Name)]
 public class ParallelMapTests
 {
+    // A split's last chunk can be shorter than any vector (here 3 elements): it must give the bits the unsplit map's
+    // last vector gives, not the scalar operator's (before the short-span fix: another thread count, other last bits).
+    [Theory]
+    [InlineData(3)]
+    [InlineData(1)]
+    public void AShortLastChunkGivesTheSameBits(int tail)
+    {
+        var rng = new Random(tail);
+        int n = 8 * (1 << 15) + tail;
+        float[] x = TestData.Values<float>(rng, n);
+        double[] xd = TestData.Values<double>(rng, n);
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            (float[], double[]) Map(int threads)
+            {
+                Parallelism.MaxThreads = threads;
+                var y = new float[n];
+                var yd = new double[n];
+                Activations.Silu<float>(x, y);
+                Activations.Softplus<double>(xd, yd, 1, 20);
+                return (y, yd);
+            }
+            (float[] one, double[] oneD) = Map(1);
+            (float[] two, double[] twoD) = Map(2);
+            Assert.Equal(one, two);
+            Assert.Equal(oneD, twoD);
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
+
     [Fact]
     public void SplitMapsEqualSingleThreadedMaps()
     {
