@@ -225,6 +225,8 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>Back-propagates the gradient of a loss with respect to the last output; parameter gradients ACCUMULATE into <see cref="Gradients"/>.</summary>
+    /// <remarks>The forward pass's activations survive it: several Backward calls after one Forward (several losses on one
+    /// output, as PyTorch's <c>retain_graph=True</c>) add up their parameter gradients; the input gradient is the last call's.</remarks>
     /// <param name="outputGradient">d loss / d output, <c>[batch, OutputSize]</c>.</param>
     /// <param name="batch">The batch of the last <see cref="Forward(ReadOnlySpan{T}, int)"/>.</param>
     /// <exception cref="InvalidOperationException">No forward pass of that batch precedes the call.</exception>
