@@ -38,19 +38,10 @@ internal sealed class PyTorchProcess : IDisposable
     /// <summary>Why <paramref name="script"/> cannot run here, or null when it can.</summary>
     public static string? ProblemWith(string script) =>
         !File.Exists(Python) ? $"{Python} not found: PyTorch sides skipped."
-        : ScriptPath(script) is null ? $"benchmarks/pytorch/{script} not found above the binary: PyTorch sides skipped."
+        : ScriptPath(script) is null ? $"benchmarks/pytorch/{script} not found {RepositoryFile.Searched}: PyTorch sides skipped."
         : null;
 
-    private static string? ScriptPath(string script)
-    {
-        for (string? dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
-        {
-            string candidate = Path.Combine(dir, "benchmarks", "pytorch", script);
-            if (File.Exists(candidate))
-                return candidate;
-        }
-        return null;
-    }
+    private static string? ScriptPath(string script) => RepositoryFile.Find(Path.Combine("benchmarks", "pytorch", script));
 
     /// <summary>Starts <paramref name="scriptName"/> as a server with <paramref name="threads"/> threads and checks that torch imports.</summary>
     public static PyTorchProcess Start(int threads, string scriptName = DefaultScript)

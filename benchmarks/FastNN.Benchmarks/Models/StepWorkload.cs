@@ -1,3 +1,4 @@
+using FastNN.Benchmarks.Infrastructure;
 using FastNN.Data;
 using FastNN.Losses;
 using FastNN.Models;
@@ -141,15 +142,8 @@ internal sealed class StepWorkload
             [64, 64, 10], batch, Epoch, model, optimizer, (digits.Rows + batch - 1) / batch, digits.Rows);
     }
 
-    /// <summary>A file of the repository's data/ folder, found by walking up from the binary.</summary>
-    internal static string DataPath(string file)
-    {
-        for (string? dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
-        {
-            string candidate = Path.Combine(dir, "data", file);
-            if (File.Exists(candidate))
-                return candidate;
-        }
-        throw new FileNotFoundException($"data/{file} not found above {AppContext.BaseDirectory}.");
-    }
+    /// <summary>A file of the repository's data/ folder (see <see cref="RepositoryFile.Find"/>).</summary>
+    internal static string DataPath(string file) =>
+        RepositoryFile.Find(Path.Combine("data", file))
+        ?? throw new FileNotFoundException($"data/{file} not found {RepositoryFile.Searched}: run from the repository (see benchmarks/RESULTS.md, How to run).");
 }
