@@ -52,8 +52,6 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
         // case, store the accumulators as they are (the same bits as scaling by one).
         T alpha = grid.Alpha, beta = grid.Beta;
         bool plain = alpha == T.One && beta == T.Zero;
-        TileSideWork? side = TileSideWork.Current;
-        long tileFlops = 2L * rows * TWidth.Value * w * k;
         for (int tile = 0; tile < rowTiles; tile++, aTile += tileStepA, cTile += rows * ldc)
         for (int t = 0; t < count; t++)
         {
@@ -130,7 +128,6 @@ internal readonly unsafe struct MicroKernel512<T> : IMicroKernel<T> where T : un
             if (rows > 5) UpdateRow<TWidth, TMask>(c + 5 * ldc, c50, c51, mask0, mask1, plain, alpha, beta);
             if (rows > 6) UpdateRow<TWidth, TMask>(c + 6 * ldc, c60, c61, mask0, mask1, plain, alpha, beta);
             if (rows > 7) UpdateRow<TWidth, TMask>(c + 7 * ldc, c70, c71, mask0, mask1, plain, alpha, beta);
-            side?.Advance(tileFlops);
         }
     }
 

@@ -53,14 +53,6 @@ public static partial class OptimizerKernels
         Execute(op, parameters, gradients, firstMoment, secondMoment, maxSecondMoment);
     }
 
-    /// <summary>The buffer checks of <see cref="Adam{T}"/>: lengths and overlaps.</summary>
-    internal static void CheckAdamBuffers<T>(Span<T> parameters, ReadOnlySpan<T> gradients, ReadOnlySpan<T> firstMoment,
-        ReadOnlySpan<T> secondMoment, ReadOnlySpan<T> maxSecondMoment) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Validate(parameters, gradients, firstMoment, nameof(firstMoment), true, secondMoment, nameof(secondMoment), true,
-            maxSecondMoment, nameof(maxSecondMoment), !maxSecondMoment.IsEmpty);
-    }
-
     /// <summary>Adam's and AdamW's update for one element. States: m, v, then v̂ with AMSGrad.</summary>
     internal readonly struct AdamOperator<T> : IUpdateOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
     {

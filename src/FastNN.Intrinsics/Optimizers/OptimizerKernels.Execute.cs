@@ -12,7 +12,7 @@ public static partial class OptimizerKernels
 
     /// <summary>Runs one validated update: on the calling thread, or split into contiguous chunks over the worker pool.</summary>
     /// <remarks>Each element's update depends on that element alone, so the split never changes a result.</remarks>
-    internal static unsafe void Execute<T, TOp>(in TOp op, Span<T> parameters, ReadOnlySpan<T> gradients, Span<T> s0, Span<T> s1, Span<T> s2)
+    private static unsafe void Execute<T, TOp>(in TOp op, Span<T> parameters, ReadOnlySpan<T> gradients, Span<T> s0, Span<T> s1, Span<T> s2)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOp : struct, IUpdateOperator<T>
     {

@@ -16,13 +16,6 @@ namespace FastNN.Layers;
 /// activation's output slot, with the bias and f applied in one pass (the Dense layer's own slot is left unwritten:
 /// nothing reads it), and on the way back dz = dy·f′ and the bias gradient take one pass before the two products.</para>
 /// </remarks>
-/// <summary>Receives, during a backward pass, each layer's parameter range once nothing later in the pass reads it.</summary>
-internal interface IParametersReady
-{
-    /// <summary>[offset, offset + length) of the parameters and gradients is final; the next layer's products do <paramref name="nextFlops"/> floating-point operations.</summary>
-    void ParametersReady(int offset, int length, long nextFlops);
-}
-
 internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly ILayer<T>[] _layers;
@@ -220,7 +213,6 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
                     upstream = denseInputGradient;
                     end = denseOutputStart;
                     j--;
-                    Ready(j, dx.IsEmpty, batch);
                     continue;
                 }
                 if (!accumulate && layer is Dense<T> dense)
@@ -241,28 +233,7 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
             }
             upstream = inputGradient;
             end = outputStart;
-            Ready(j, dx.IsEmpty, batch);
         }
-    }
-
-    /// <summary>Told, during <see cref="Backward(Span{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, LayerBuffers{T}, int, bool)"/>, when a layer's parameters and gradients are final.</summary>
-    internal IParametersReady? Observer { get; set; }
-
-    /// <summary>Layer j's backward pass is done: its parameters are free to update, over the next layer's products.</summary>
-    private void Ready(int j, bool noInputGradient, int batch)
-    {
-        if (Observer is null || _parameterLengths[j] == 0)
-            return;
-        long flops = 0;
-        for (int i = j - 1; i >= 0; i--)
-        {
-            if (_parameterLengths[i] == 0)
-                continue;
-            if (_layers[i] is Dense<T> dense)
-                flops = 2L * batch * dense.InputSize * dense.OutputSize * (i == 0 && noInputGradient ? 1 : 2);
-            break;
-        }
-        Observer.ParametersReady(_parameterOffsets[j], _parameterLengths[j], flops);
     }
 
     /// <summary>Layer j's input: the chain's input, or layer j − 1's output, which ends where layer j's output starts (less j − 1's scratch).</summary>

@@ -243,16 +243,6 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         _chain.Backward(_inputGradient.AsSpan(0, _inputGradientBatch * InputSize), outputGradient, _forwardInput.Span, Buffers(batch), batch, accumulate);
     }
 
-    /// <summary>The parameter and gradient arrays themselves (for updates queued during a backward pass).</summary>
-    internal (T[] Parameters, T[] Gradients) Arrays => (_parameters, _gradients);
-
-    /// <summary>Told during each backward pass when a layer's parameters are final; null for none.</summary>
-    internal IParametersReady? BackwardObserver
-    {
-        get => _chain.Observer;
-        set => _chain.Observer = value;
-    }
-
     /// <summary>
     /// Whether <see cref="Backward(ReadOnlySpan{T}, int)"/> computes the gradient with respect to the input (default true). Training a model
     /// on data does not need it; turning it off skips the first layer's input-gradient product (about a quarter of

@@ -81,17 +81,6 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
             step, learningRate, _beta1, _beta2, _epsilon, weightDecay, _decoupled);
     }
 
-    internal override bool UpdatesElementwise => true;
-
-    private protected override void QueueUpdate(InterleavedUpdate<T> queue, Memory<T> parameters, ReadOnlyMemory<T> gradients, int offset,
-        long step, double learningRate, double weightDecay)
-    {
-        int n = parameters.Length;
-        queue.AddAdam(parameters, gradients, _firstMoment.AsMemory(offset, n), _secondMoment.AsMemory(offset, n),
-            _amsGrad ? _maxSecondMoment.AsMemory(offset, n) : default,
-            step, learningRate, _beta1, _beta2, _epsilon, weightDecay, _decoupled);
-    }
-
     /// <inheritdoc/>
     protected override void SaveHyperParameters(IDictionary<string, double> values)
     {

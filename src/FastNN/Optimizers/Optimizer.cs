@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Numerics;
-using FastNN.Intrinsics;
 
 namespace FastNN.Optimizers;
 
@@ -90,38 +89,13 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         StepCount++;
         foreach (ParameterGroup group in _groups)
         {
+            double learningRate = group.LearningRate is { } own
+                ? own * (_initialLearningRate == 0 ? 1 : _learningRate / _initialLearningRate)
+                : _learningRate;
             Update(parameters.Slice(group.Offset, group.Length), gradients.Slice(group.Offset, group.Length),
-                group.Offset, StepCount, GroupLearningRate(group), group.WeightDecay ?? _weightDecay);
+                group.Offset, StepCount, learningRate, group.WeightDecay ?? _weightDecay);
         }
     }
-
-    /// <summary>A group's γ for this step: its own rate scaled as the base rate moved, or the base rate.</summary>
-    private double GroupLearningRate(ParameterGroup group) => group.LearningRate is { } own
-        ? own * (_initialLearningRate == 0 ? 1 : _learningRate / _initialLearningRate)
-        : _learningRate;
-
-    /// <summary>Whether each element's update reads that element's parameter, gradient and state alone, so a step may run range by range (<see cref="BeginRangedStep"/>).</summary>
-    internal virtual bool UpdatesElementwise => false;
-
-    /// <summary>Starts a step taken range by range: t ← t + 1; then <see cref="QueueRange"/> for every range, each exactly once, and the queue finished.</summary>
-    internal void BeginRangedStep() => StepCount++;
-
-    /// <summary>Queues the update of [<paramref name="start"/>, start + <paramref name="length"/>) of the flat buffers, with each group's settings for the part it covers.</summary>
-    internal void QueueRange(InterleavedUpdate<T> queue, T[] parameters, T[] gradients, int start, int length)
-    {
-        int end = start + length;
-        foreach (ParameterGroup group in _groups)
-        {
-            int lo = Math.Max(start, group.Offset), hi = Math.Min(end, group.Offset + group.Length);
-            if (lo < hi)
-                QueueUpdate(queue, parameters.AsMemory(lo, hi - lo), gradients.AsMemory(lo, hi - lo), lo, StepCount,
-                    GroupLearningRate(group), group.WeightDecay ?? _weightDecay);
-        }
-    }
-
-    /// <summary>Queues <see cref="Update"/>'s work on one group's part; only optimizers that update elementwise implement it.</summary>
-    private protected virtual void QueueUpdate(InterleavedUpdate<T> queue, Memory<T> parameters, ReadOnlyMemory<T> gradients, int offset,
-        long step, double learningRate, double weightDecay) => throw new NotSupportedException();
 
     /// <summary>Updates one group in place; <paramref name="offset"/> locates it in every state buffer.</summary>
     /// <param name="parameters">The group's parameters.</param>

@@ -35,7 +35,6 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private NonFiniteGradientGuard<T>? _guard;
     private GradientMonitor<T>? _monitor;
     private double? _maxGradientNorm;
-    private InterleavedStep<T>? _interleaved;
 
     /// <summary>Creates a trainer for <paramref name="model"/>.</summary>
     /// <param name="model">The model to train; its parameters change in place.</param>
@@ -221,24 +220,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             CheckFinite(loss);
             if (Schedule is not null && ScheduleEachStep)
                 Optimizer.LearningRate = Schedule.LearningRate(Steps);
-            if (Optimizer.UpdatesElementwise && InterleavedStep<T>.Enabled)
-            {
-                _interleaved ??= new InterleavedStep<T>(Model, Optimizer);
-                _interleaved.Begin();
-                try
-                {
-                    Backward(lossGradient, batch, accumulate: false);
-                }
-                finally
-                {
-                    _interleaved.End();
-                }
-            }
-            else
-            {
-                Backward(lossGradient, batch, accumulate: false);
-                Optimizer.Step(Model.Parameters, Model.Gradients);
-            }
+            Backward(lossGradient, batch, accumulate: false);
+            Optimizer.Step(Model.Parameters, Model.Gradients);
             Steps++;
             return double.CreateTruncating(loss);
         }
