@@ -15,7 +15,9 @@ namespace FastNN.Benchmarks.Elementwise;
 /// </summary>
 /// <remarks>
 /// Lengths 1K (three 4 KB spans: L1), 16K (192 KB: L2), 256K (3 MB: L3) and 4M (48 MB: memory). Every span starts on a
-/// 64-byte boundary plus <c>+N</c> elements when the name ends so (<c>add-16K+1</c>), from pinned arrays that never move.
+/// 4 KB page boundary plus <c>+N</c> elements when the name ends so (<c>add-16K+1</c>), from pinned arrays that never move:
+/// so two builds' workloads in one process differ in their code only, not in how their spans fall on cache sets and
+/// pages relative to each other (which moved a ReLU 10-15 % between two allocations of the same code).
 /// Inputs ~ N(0, 1) scaled by 3, so every branch of every activation is taken.
 /// </remarks>
 public sealed class ElementwiseWorkload
@@ -85,12 +87,13 @@ public sealed class ElementwiseWorkload
 
     /// <summary>
     /// <paramref name="length"/> elements of scale·N(0, 1) in a pinned array (it never moves), starting
-    /// <paramref name="offset"/> elements after a 64-byte boundary.
+    /// <paramref name="offset"/> elements after a page boundary.
     /// </summary>
     private static unsafe ArraySegment<float> Span(Random random, int length, int offset, double scale)
     {
-        float[] array = GC.AllocateArray<float>(length + 16 + offset, pinned: true);
-        int pad = (int)((64 - (nuint)Unsafe.AsPointer(ref array[0]) % 64) % 64 / sizeof(float));
+        const int Page = 4096;
+        float[] array = GC.AllocateArray<float>(length + Page / sizeof(float) + offset, pinned: true);
+        int pad = (int)((Page - (nuint)Unsafe.AsPointer(ref array[0]) % Page) % Page / sizeof(float));
         var span = new ArraySegment<float>(array, pad + offset, length);
         for (int i = 0; i < length; i++)
             span[i] = (float)(scale * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));

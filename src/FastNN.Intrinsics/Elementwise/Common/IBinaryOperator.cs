@@ -12,10 +12,11 @@ internal interface IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754
     static abstract bool Vectorizable { get; }
 
     /// <summary>
-    /// Whether large spans are worth splitting across threads: true for compute-bound operators (exp, log,
-    /// polynomials); memory-bound ones (ReLU, products) lose more to waking workers than they gain.
+    /// Whether the operator costs more than moving its elements (exp, log, polynomials): large spans are then split across
+    /// threads, and the driver's loop holds one inlined copy of it. Memory-bound operators (ReLU's derivative, sums,
+    /// products; the default) run on the calling thread, four vectors an iteration (see the unary driver).
     /// </summary>
-    static virtual bool SplitAcrossThreads => false;
+    static virtual bool ComputeBound => false;
 
     T Invoke(T x, T y);
     Vector128<T> Invoke(Vector128<T> x, Vector128<T> y);
@@ -33,15 +34,15 @@ internal static partial class Elementwise
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOperator : struct, IBinaryOperator<T>
     {
-        int parts = TOperator.SplitAcrossThreads ? ParallelMap.Parts(x.Length) : 1;
+        int parts = TOperator.ComputeBound ? ParallelMap.Parts(x.Length) : 1;
         if (parts > 1)
             MapWork<T, BinaryChunkMap<T, TOperator>>.Run(x, y, destination, new BinaryChunkMap<T, TOperator>(op), parts);
         else
             MapOnThisThread(x, y, destination, op);
     }
 
-    /// <summary>destination[i] = op(x[i], y[i]) on the calling thread.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>destination[i] = op(x[i], y[i]) on the calling thread (inlined: a call less on short spans).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void MapOnThisThread<T, TOperator>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, in TOperator op)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOperator : struct, IBinaryOperator<T>
@@ -80,14 +81,46 @@ internal static partial class Elementwise
         where TVector : struct
     {
         nuint count = (nuint)TWidth.Count;
-        // First and last vectors from the untouched inputs, stored last; one inlined copy of the operator in the
-        // loop, as in the unary driver (more copies exhaust the JIT's inlining budget).
-        TVector beg = ApplyOutOfLine<T, TOperator, TWidth, TVector>(ref x, ref y, 0, op);
-        TVector end = ApplyOutOfLine<T, TOperator, TWidth, TVector>(ref x, ref y, n - count, op);
-        for (nuint i = n >= 8 * count ? ElementsToAlignment(ref d, count) : 0; i + count <= n; i += count)
-            TWidth.Store(TWidth.Apply(op, TWidth.Load(ref x, i), TWidth.Load(ref y, i)), ref d, i);
-        TWidth.Store(end, ref d, n - count);
-        TWidth.Store(beg, ref d, 0);
+        // The operator copied, the first and last vectors from the untouched inputs stored last, and one inlined copy of a
+        // compute-bound operator in the loop or four of a memory-bound one: as in the unary driver.
+        TOperator f = op;
+        nuint i = n >= 8 * count ? ElementsToAlignment(ref d, count) : 0;
+        bool head = i != 0, tail = ((n - i) & (count - 1)) != 0;
+        TVector beg = default, end = default;
+        if (TOperator.ComputeBound)
+        {
+            if (head)
+                beg = ApplyOutOfLine<T, TOperator, TWidth, TVector>(ref x, ref y, 0, f);
+            if (tail)
+                end = ApplyOutOfLine<T, TOperator, TWidth, TVector>(ref x, ref y, n - count, f);
+        }
+        else
+        {
+            if (head)
+                beg = TWidth.Apply(f, TWidth.Load(ref x, 0), TWidth.Load(ref y, 0));
+            if (tail)
+                end = TWidth.Apply(f, TWidth.Load(ref x, n - count), TWidth.Load(ref y, n - count));
+        }
+        if (!TOperator.ComputeBound)
+        {
+            for (; i + 4 * count <= n; i += 4 * count)
+            {
+                TVector v0 = TWidth.Apply(f, TWidth.Load(ref x, i), TWidth.Load(ref y, i));
+                TVector v1 = TWidth.Apply(f, TWidth.Load(ref x, i + count), TWidth.Load(ref y, i + count));
+                TVector v2 = TWidth.Apply(f, TWidth.Load(ref x, i + 2 * count), TWidth.Load(ref y, i + 2 * count));
+                TVector v3 = TWidth.Apply(f, TWidth.Load(ref x, i + 3 * count), TWidth.Load(ref y, i + 3 * count));
+                TWidth.Store(v0, ref d, i);
+                TWidth.Store(v1, ref d, i + count);
+                TWidth.Store(v2, ref d, i + 2 * count);
+                TWidth.Store(v3, ref d, i + 3 * count);
+            }
+        }
+        for (; i + count <= n; i += count)
+            TWidth.Store(TWidth.Apply(f, TWidth.Load(ref x, i), TWidth.Load(ref y, i)), ref d, i);
+        if (tail)
+            TWidth.Store(end, ref d, n - count);
+        if (head)
+            TWidth.Store(beg, ref d, 0);
     }
 
     /// <summary>op(x[i..i + Count], y[i..i + Count]) as a call, outside the loop's inlining budget.</summary>
