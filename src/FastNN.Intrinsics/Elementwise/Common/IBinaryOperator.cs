@@ -13,8 +13,8 @@ internal interface IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754
 
     /// <summary>
     /// Whether the operator costs more than moving its elements (exp, log, polynomials): large spans are then split across
-    /// threads, and the driver's loop holds one inlined copy of it. Memory-bound operators (ReLU's derivative, sums,
-    /// products; the default) run on the calling thread, four vectors an iteration (see the unary driver).
+    /// threads, and the driver computes its first and last vectors out of line. Memory-bound operators (ReLU's derivative,
+    /// sums, products; the default) run on the calling thread, inlined throughout (see the unary driver).
     /// </summary>
     static virtual bool ComputeBound => false;
 
@@ -41,8 +41,8 @@ internal static partial class Elementwise
             MapOnThisThread(x, y, destination, op);
     }
 
-    /// <summary>destination[i] = op(x[i], y[i]) on the calling thread (inlined: a call less on short spans).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <summary>destination[i] = op(x[i], y[i]) on the calling thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MapOnThisThread<T, TOperator>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> destination, in TOperator op)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOperator : struct, IBinaryOperator<T>
@@ -81,8 +81,8 @@ internal static partial class Elementwise
         where TVector : struct
     {
         nuint count = (nuint)TWidth.Count;
-        // The operator copied, the first and last vectors from the untouched inputs stored last, and one inlined copy of a
-        // compute-bound operator in the loop or four of a memory-bound one: as in the unary driver.
+        // The operator copied, the first and last vectors (only where the loop leaves them) from the untouched inputs
+        // stored last, those of a compute-bound operator out of line: as in the unary driver.
         TOperator f = op;
         nuint i = n >= 8 * count ? ElementsToAlignment(ref d, count) : 0;
         bool head = i != 0, tail = ((n - i) & (count - 1)) != 0;
@@ -100,20 +100,6 @@ internal static partial class Elementwise
                 beg = TWidth.Apply(f, TWidth.Load(ref x, 0), TWidth.Load(ref y, 0));
             if (tail)
                 end = TWidth.Apply(f, TWidth.Load(ref x, n - count), TWidth.Load(ref y, n - count));
-        }
-        if (!TOperator.ComputeBound)
-        {
-            for (; i + 4 * count <= n; i += 4 * count)
-            {
-                TVector v0 = TWidth.Apply(f, TWidth.Load(ref x, i), TWidth.Load(ref y, i));
-                TVector v1 = TWidth.Apply(f, TWidth.Load(ref x, i + count), TWidth.Load(ref y, i + count));
-                TVector v2 = TWidth.Apply(f, TWidth.Load(ref x, i + 2 * count), TWidth.Load(ref y, i + 2 * count));
-                TVector v3 = TWidth.Apply(f, TWidth.Load(ref x, i + 3 * count), TWidth.Load(ref y, i + 3 * count));
-                TWidth.Store(v0, ref d, i);
-                TWidth.Store(v1, ref d, i + count);
-                TWidth.Store(v2, ref d, i + 2 * count);
-                TWidth.Store(v3, ref d, i + 3 * count);
-            }
         }
         for (; i + count <= n; i += count)
             TWidth.Store(TWidth.Apply(f, TWidth.Load(ref x, i), TWidth.Load(ref y, i)), ref d, i);

@@ -17,8 +17,8 @@ internal interface IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<
 
     /// <summary>
     /// Whether the operator costs more than moving its elements (exp, log, polynomials): large spans are then split across
-    /// threads, and the driver's loop holds one inlined copy of it. Memory-bound operators (ReLU, products; the default)
-    /// lose more to waking workers than they gain, and run four vectors an iteration instead.
+    /// threads, and the driver computes its first and last vectors out of line. Memory-bound operators (ReLU, products; the
+    /// default) lose more to waking workers than they gain, and are cheaper inlined than called.
     /// </summary>
     static virtual bool ComputeBound => false;
 
@@ -45,8 +45,8 @@ internal static partial class Elementwise
             MapOnThisThread(x, destination, op);
     }
 
-    /// <summary>destination[i] = op(x[i]) on the calling thread (inlined: a call less on short spans).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <summary>destination[i] = op(x[i]) on the calling thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MapOnThisThread<T, TOperator>(ReadOnlySpan<T> x, Span<T> destination, in TOperator op)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOperator : struct, IUnaryOperator<T>
@@ -92,11 +92,12 @@ internal static partial class Elementwise
         // the end) are computed from the untouched input before the loop and stored after it, so the overlapping stores
         // that replace a scalar head and tail never feed an output back in (exact in-place calls stay correct). An
         // aligned span of whole vectors needs neither.
-        // A compute-bound operator computes them out of line: one inlined copy of it only, in the loop, not unrolled. An
-        // exp-based operator is a few dozen instructions, and more copies exhaust the JIT's inlining budget, which then
-        // leaves the width's one-line helpers (Add, Multiply, Exp) as calls with operands through memory (tanh ran 3x
-        // slower that way). A memory-bound one is a few instructions: four vectors an iteration, so that the loop's own
-        // count, compare and branch do not cost as much as its one operation (add, max) on three memory operations.
+        // A compute-bound operator computes them out of line, so that the loop holds its one inlined copy: an exp-based
+        // operator is a few dozen instructions, and more copies exhaust the JIT's inlining budget, which then leaves the
+        // width's one-line helpers (Add, Multiply, Exp) as calls with operands through memory (tanh ran 3x slower that
+        // way). A memory-bound one is a few instructions, inlined: two calls cost a short span more than its loop.
+        // The loop is not unrolled: four vectors an iteration read 0.87-0.97x of one at 16K floats (ReLU, scale; L2)
+        // and 0.94-1.19x at 1K, side by side (benchmarks/RESULTS.md, "One element-wise driver").
         nuint i = n >= 8 * count ? ElementsToAlignment(ref d, count) : 0;
         bool head = i != 0, tail = ((n - i) & (count - 1)) != 0;
         TVector beg = default, end = default;
@@ -113,20 +114,6 @@ internal static partial class Elementwise
                 beg = TWidth.Apply(f, TWidth.Load(ref x, 0));
             if (tail)
                 end = TWidth.Apply(f, TWidth.Load(ref x, n - count));
-        }
-        if (!TOperator.ComputeBound)
-        {
-            for (; i + 4 * count <= n; i += 4 * count)
-            {
-                TVector v0 = TWidth.Apply(f, TWidth.Load(ref x, i));
-                TVector v1 = TWidth.Apply(f, TWidth.Load(ref x, i + count));
-                TVector v2 = TWidth.Apply(f, TWidth.Load(ref x, i + 2 * count));
-                TVector v3 = TWidth.Apply(f, TWidth.Load(ref x, i + 3 * count));
-                TWidth.Store(v0, ref d, i);
-                TWidth.Store(v1, ref d, i + count);
-                TWidth.Store(v2, ref d, i + 2 * count);
-                TWidth.Store(v3, ref d, i + 3 * count);
-            }
         }
         for (; i + count <= n; i += count)
             TWidth.Store(TWidth.Apply(f, TWidth.Load(ref x, i)), ref d, i);
