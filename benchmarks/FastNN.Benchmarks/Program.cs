@@ -40,6 +40,11 @@ if (args.Length > 0 && args[0] == "layers")
     FastNN.Benchmarks.Layers.LayerReport.Run(args[1..]);
     return;
 }
+if (args.Length > 0 && args[0] == "elementwise")
+{
+    FastNN.Benchmarks.Elementwise.ElementwiseReport.Run(args[1..]);
+    return;
+}
 if (args.Length > 0 && args[0] == "inference")
 {
     FastNN.Benchmarks.Inference.InferenceReport.Run(args[1..]);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Reflection;
 using FastNN.Benchmarks.Baselines;
 using FastNN.Benchmarks.Infrastructure;
 using FastNN.Intrinsics;
@@ -51,15 +50,7 @@ internal static class LayerReport
         Parallelism.MaxThreads = 1;
         Func<string, Action>? other = null;
         if (versus is not null)
-        {
-            var build = new OtherBuild(versus);
-            Type workload = build.LoadFromAssemblyName(new AssemblyName("FastNN.Benchmarks")).GetType(typeof(LayerWorkload).FullName!, throwOnError: true)!;
-            MethodInfo create = workload.GetMethod(nameof(LayerWorkload.Create), BindingFlags.Public | BindingFlags.Static)!;
-            PropertyInfo run = workload.GetProperty(nameof(LayerWorkload.Run))!;
-            other = name => (Action)run.GetValue(create.Invoke(null, [name]))!;
-            build.LoadFromAssemblyName(new AssemblyName("FastNN.Intrinsics")).GetType(typeof(Parallelism).FullName!, throwOnError: true)!
-                .GetProperty(nameof(Parallelism.MaxThreads))!.SetValue(null, 1);
-        }
+            other = OtherBuild.Workloads(versus, typeof(LayerWorkload));
 
         Console.WriteLine($"// Machine: {Machine.Describe()}");
         Console.WriteLine($"// Paired rounds: {rounds} rounds of {PairedRounds.SliceMilliseconds} ms per side, 1 thread; medians over rounds of per-round figures.");

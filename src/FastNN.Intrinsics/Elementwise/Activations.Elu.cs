@@ -49,7 +49,7 @@ public static partial class Activations
 internal readonly struct EluOperator<T>(T alpha) : IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorizable => VectorMath.HasVectorMath<T>();
-    public static bool SplitAcrossThreads => true;
+    public static bool ComputeBound => true;
     public T Invoke(T x) => Compute<ScalarWidth<T>, T>(x);
     public Vector128<T> Invoke(Vector128<T> x) => Compute<Width128<T>, Vector128<T>>(x);
     public Vector256<T> Invoke(Vector256<T> x) => Compute<Width256<T>, Vector256<T>>(x);
@@ -67,7 +67,7 @@ internal readonly struct EluOperator<T>(T alpha) : IUnaryOperator<T> where T : u
 internal readonly struct EluBackwardOperator<T>(T alpha) : IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorizable => VectorMath.HasVectorMath<T>();
-    public static bool SplitAcrossThreads => true;
+    public static bool ComputeBound => true;
     public T Invoke(T x, T dy) => x > T.Zero ? dy : dy * (alpha * T.Exp(x));
     public Vector128<T> Invoke(Vector128<T> x, Vector128<T> dy) => Vector128.ConditionalSelect(Vector128.GreaterThan(x, Vector128<T>.Zero), dy, dy * (alpha * VectorMath.Exp(x)));
     public Vector256<T> Invoke(Vector256<T> x, Vector256<T> dy) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<T>.Zero), dy, dy * (alpha * VectorMath.Exp(x)));

@@ -46,7 +46,7 @@ internal readonly struct GeluTanhOperator<T> : IUnaryOperator<T> where T : unman
     public const double Cubic = 0.044715;
 
     public static bool Vectorizable => VectorMath.HasVectorMath<T>();
-    public static bool SplitAcrossThreads => true;
+    public static bool ComputeBound => true;
     public T Invoke(T x) => Compute<ScalarWidth<T>, T>(x);
     public Vector128<T> Invoke(Vector128<T> x) => Compute<Width128<T>, Vector128<T>>(x);
     public Vector256<T> Invoke(Vector256<T> x) => Compute<Width256<T>, Vector256<T>>(x);
@@ -66,7 +66,7 @@ internal readonly struct GeluTanhOperator<T> : IUnaryOperator<T> where T : unman
 internal readonly struct GeluTanhBackwardOperator<T> : IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorizable => VectorMath.HasVectorMath<T>();
-    public static bool SplitAcrossThreads => true;
+    public static bool ComputeBound => true;
     public T Invoke(T x, T dy) => Compute<ScalarWidth<T>, T>(x, dy);
     public Vector128<T> Invoke(Vector128<T> x, Vector128<T> dy) => Compute<Width128<T>, Vector128<T>>(x, dy);
     public Vector256<T> Invoke(Vector256<T> x, Vector256<T> dy) => Compute<Width256<T>, Vector256<T>>(x, dy);

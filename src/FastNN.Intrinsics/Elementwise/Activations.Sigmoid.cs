@@ -43,7 +43,7 @@ public static partial class Activations
 internal readonly struct SigmoidOperator<T> : IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorizable => VectorMath.HasVectorMath<T>();
-    public static bool SplitAcrossThreads => true;
+    public static bool ComputeBound => true;
     public T Invoke(T x) => Compute<ScalarWidth<T>, T>(x, out _);
     public Vector128<T> Invoke(Vector128<T> x) => Compute<Width128<T>, Vector128<T>>(x, out _);
     public Vector256<T> Invoke(Vector256<T> x) => Compute<Width256<T>, Vector256<T>>(x, out _);

@@ -39,7 +39,7 @@ public static partial class Activations
 internal readonly struct SiluOperator<T> : IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorizable => VectorMath.HasVectorMath<T>();
-    public static bool SplitAcrossThreads => true;
+    public static bool ComputeBound => true;
     public T Invoke(T x) => x * SigmoidOperator<T>.Compute<ScalarWidth<T>, T>(x, out _);
     public Vector128<T> Invoke(Vector128<T> x) => x * SigmoidOperator<T>.Compute<Width128<T>, Vector128<T>>(x, out _);
     public Vector256<T> Invoke(Vector256<T> x) => x * SigmoidOperator<T>.Compute<Width256<T>, Vector256<T>>(x, out _);
@@ -50,7 +50,7 @@ internal readonly struct SiluOperator<T> : IUnaryOperator<T> where T : unmanaged
 internal readonly struct SiluBackwardOperator<T> : IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorizable => VectorMath.HasVectorMath<T>();
-    public static bool SplitAcrossThreads => true;
+    public static bool ComputeBound => true;
     public T Invoke(T x, T dy) => Compute<ScalarWidth<T>, T>(x, dy);
     public Vector128<T> Invoke(Vector128<T> x, Vector128<T> dy) => Compute<Width128<T>, Vector128<T>>(x, dy);
     public Vector256<T> Invoke(Vector256<T> x, Vector256<T> dy) => Compute<Width256<T>, Vector256<T>>(x, dy);

@@ -142,7 +142,7 @@ public static partial class Activations
 internal readonly struct ExpShiftedOperator<T>(T shift) : IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorizable => VectorMath.HasVectorMath<T>();
-    public static bool SplitAcrossThreads => true;
+    public static bool ComputeBound => true;
     public T Invoke(T x) => T.Exp(x - shift);
     public Vector128<T> Invoke(Vector128<T> x) => VectorMath.Exp(x - Vector128.Create(shift));
     public Vector256<T> Invoke(Vector256<T> x) => VectorMath.Exp(x - Vector256.Create(shift));
@@ -173,7 +173,7 @@ internal readonly struct SoftmaxBackwardOperator<T>(T dot) : IBinaryOperator<T> 
 internal readonly struct LogSoftmaxBackwardOperator<T>(T sum) : IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorizable => VectorMath.HasVectorMath<T>();
-    public static bool SplitAcrossThreads => true;
+    public static bool ComputeBound => true;
     public T Invoke(T y, T dy) => dy - T.Exp(y) * sum;
     public Vector128<T> Invoke(Vector128<T> y, Vector128<T> dy) => dy - VectorMath.Exp(y) * sum;
     public Vector256<T> Invoke(Vector256<T> y, Vector256<T> dy) => dy - VectorMath.Exp(y) * sum;

@@ -42,7 +42,7 @@ public static partial class Activations
 internal readonly struct TanhOperator<T> : IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorizable => VectorMath.HasVectorMath<T>();
-    public static bool SplitAcrossThreads => true;
+    public static bool ComputeBound => true;
     public T Invoke(T x) => Compute<ScalarWidth<T>, T>(x);
     public Vector128<T> Invoke(Vector128<T> x) => Compute<Width128<T>, Vector128<T>>(x);
     public Vector256<T> Invoke(Vector256<T> x) => Compute<Width256<T>, Vector256<T>>(x);

@@ -246,7 +246,7 @@ internal readonly struct BiasThenOperator<T, TActivation>(TActivation activation
     where TActivation : struct, IUnaryOperator<T>
 {
     public static bool Vectorizable => TActivation.Vectorizable;
-    public static bool SplitAcrossThreads => TActivation.SplitAcrossThreads;
+    public static bool ComputeBound => TActivation.ComputeBound;
     public T Invoke(T z, T b) => activation.Invoke(z + b);
     public Vector128<T> Invoke(Vector128<T> z, Vector128<T> b) => activation.Invoke(z + b);
     public Vector256<T> Invoke(Vector256<T> z, Vector256<T> b) => activation.Invoke(z + b);

@@ -12,10 +12,11 @@ internal interface IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754
     static abstract bool Vectorizable { get; }
 
     /// <summary>
-    /// Whether large spans are worth splitting across threads: true for compute-bound operators (exp, log,
-    /// polynomials); memory-bound ones (ReLU, products) lose more to waking workers than they gain.
+    /// Whether the operator costs more than moving its elements (exp, log, polynomials): large spans are then split across
+    /// threads, and the driver computes its first and last vectors out of line. Memory-bound operators (ReLU's derivative,
+    /// sums, products; the default) run on the calling thread, inlined throughout (see the unary driver).
     /// </summary>
-    static virtual bool SplitAcrossThreads => false;
+    static virtual bool ComputeBound => false;
 
     T Invoke(T x, T y);
     Vector128<T> Invoke(Vector128<T> x, Vector128<T> y);
@@ -33,7 +34,7 @@ internal static partial class Elementwise
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOperator : struct, IBinaryOperator<T>
     {
-        int parts = TOperator.SplitAcrossThreads ? ParallelMap.Parts(x.Length) : 1;
+        int parts = TOperator.ComputeBound ? ParallelMap.Parts(x.Length) : 1;
         if (parts > 1)
             MapWork<T, BinaryChunkMap<T, TOperator>>.Run(x, y, destination, new BinaryChunkMap<T, TOperator>(op), parts);
         else
@@ -86,14 +87,32 @@ internal static partial class Elementwise
         where TVector : struct
     {
         nuint count = (nuint)TWidth.Count;
-        // First and last vectors from the untouched inputs, stored last; one inlined copy of the operator in the
-        // loop, as in the unary driver (more copies exhaust the JIT's inlining budget).
-        TVector beg = ApplyOutOfLine<T, TOperator, TWidth, TVector>(ref x, ref y, 0, op);
-        TVector end = ApplyOutOfLine<T, TOperator, TWidth, TVector>(ref x, ref y, n - count, op);
-        for (nuint i = n >= 8 * count ? ElementsToAlignment(ref d, count) : 0; i + count <= n; i += count)
-            TWidth.Store(TWidth.Apply(op, TWidth.Load(ref x, i), TWidth.Load(ref y, i)), ref d, i);
-        TWidth.Store(end, ref d, n - count);
-        TWidth.Store(beg, ref d, 0);
+        // The operator copied, the first and last vectors (only where the loop leaves them) from the untouched inputs
+        // stored last, those of a compute-bound operator out of line: as in the unary driver.
+        TOperator f = op;
+        nuint i = n >= 8 * count ? ElementsToAlignment(ref d, count) : 0;
+        bool head = i != 0, tail = ((n - i) & (count - 1)) != 0;
+        TVector beg = default, end = default;
+        if (TOperator.ComputeBound)
+        {
+            if (head)
+                beg = ApplyOutOfLine<T, TOperator, TWidth, TVector>(ref x, ref y, 0, f);
+            if (tail)
+                end = ApplyOutOfLine<T, TOperator, TWidth, TVector>(ref x, ref y, n - count, f);
+        }
+        else
+        {
+            if (head)
+                beg = TWidth.Apply(f, TWidth.Load(ref x, 0), TWidth.Load(ref y, 0));
+            if (tail)
+                end = TWidth.Apply(f, TWidth.Load(ref x, n - count), TWidth.Load(ref y, n - count));
+        }
+        for (; i + count <= n; i += count)
+            TWidth.Store(TWidth.Apply(f, TWidth.Load(ref x, i), TWidth.Load(ref y, i)), ref d, i);
+        if (tail)
+            TWidth.Store(end, ref d, n - count);
+        if (head)
+            TWidth.Store(beg, ref d, 0);
     }
 
     /// <summary>op(x[i..i + Count], y[i..i + Count]) as a call, outside the loop's inlining budget.</summary>

@@ -80,14 +80,15 @@ internal static partial class Elementwise
         where TVector : struct
     {
         nuint count = (nuint)TWidth.Count;
+        TOperator f = op; // a copy, its fields in registers (see the unary map)
         // The last vector from the untouched inputs (in place, the loop overwrites them); its lanes that the loop also
         // covers are masked out of the sum and their gradients, equal, stored again.
-        TVector endLoss = TWidth.Apply(op, TWidth.Load(ref p, n - count), TWidth.Load(ref t, n - count), out TVector endGradient);
+        TVector endLoss = TWidth.Apply(f, TWidth.Load(ref p, n - count), TWidth.Load(ref t, n - count), out TVector endGradient);
         TVector zero = TWidth.Broadcast(T.Zero), low = zero, high = zero;
         nuint i = 0;
         for (; i + count <= n; i += count)
         {
-            TVector loss = TWidth.Apply(op, TWidth.Load(ref p, i), TWidth.Load(ref t, i), out TVector gradient);
+            TVector loss = TWidth.Apply(f, TWidth.Load(ref p, i), TWidth.Load(ref t, i), out TVector gradient);
             TWidth.Store(gradient, ref g, i);
             TWidth.AddAsDouble(loss, ref low, ref high);
         }

@@ -66,23 +66,25 @@ internal static partial class Elementwise
         where TVector : struct
     {
         nuint count = (nuint)TWidth.Count;
-        // First and last vectors from the untouched inputs, stored last: see the unary driver.
-        TVector beg = TWidth.Apply(op, TWidth.Load(ref x, 0), TWidth.Load(ref y, 0), TWidth.Load(ref z, 0));
-        TVector end = TWidth.Apply(op, TWidth.Load(ref x, n - count), TWidth.Load(ref y, n - count), TWidth.Load(ref z, n - count));
+        // The operator copied (its fields in registers), first and last vectors from the untouched inputs, stored last:
+        // see the unary driver.
+        TOperator f = op;
+        TVector beg = TWidth.Apply(f, TWidth.Load(ref x, 0), TWidth.Load(ref y, 0), TWidth.Load(ref z, 0));
+        TVector end = TWidth.Apply(f, TWidth.Load(ref x, n - count), TWidth.Load(ref y, n - count), TWidth.Load(ref z, n - count));
         nuint i = n >= 8 * count ? ElementsToAlignment(ref d, count) : 0;
         for (; i + 4 * count <= n; i += 4 * count)
         {
-            TVector v0 = TWidth.Apply(op, TWidth.Load(ref x, i), TWidth.Load(ref y, i), TWidth.Load(ref z, i));
-            TVector v1 = TWidth.Apply(op, TWidth.Load(ref x, i + count), TWidth.Load(ref y, i + count), TWidth.Load(ref z, i + count));
-            TVector v2 = TWidth.Apply(op, TWidth.Load(ref x, i + 2 * count), TWidth.Load(ref y, i + 2 * count), TWidth.Load(ref z, i + 2 * count));
-            TVector v3 = TWidth.Apply(op, TWidth.Load(ref x, i + 3 * count), TWidth.Load(ref y, i + 3 * count), TWidth.Load(ref z, i + 3 * count));
+            TVector v0 = TWidth.Apply(f, TWidth.Load(ref x, i), TWidth.Load(ref y, i), TWidth.Load(ref z, i));
+            TVector v1 = TWidth.Apply(f, TWidth.Load(ref x, i + count), TWidth.Load(ref y, i + count), TWidth.Load(ref z, i + count));
+            TVector v2 = TWidth.Apply(f, TWidth.Load(ref x, i + 2 * count), TWidth.Load(ref y, i + 2 * count), TWidth.Load(ref z, i + 2 * count));
+            TVector v3 = TWidth.Apply(f, TWidth.Load(ref x, i + 3 * count), TWidth.Load(ref y, i + 3 * count), TWidth.Load(ref z, i + 3 * count));
             TWidth.Store(v0, ref d, i);
             TWidth.Store(v1, ref d, i + count);
             TWidth.Store(v2, ref d, i + 2 * count);
             TWidth.Store(v3, ref d, i + 3 * count);
         }
         for (; i + count <= n; i += count)
-            TWidth.Store(TWidth.Apply(op, TWidth.Load(ref x, i), TWidth.Load(ref y, i), TWidth.Load(ref z, i)), ref d, i);
+            TWidth.Store(TWidth.Apply(f, TWidth.Load(ref x, i), TWidth.Load(ref y, i), TWidth.Load(ref z, i)), ref d, i);
         TWidth.Store(end, ref d, n - count);
         TWidth.Store(beg, ref d, 0);
     }

@@ -16,10 +16,11 @@ internal interface IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<
     static abstract bool Vectorizable { get; }
 
     /// <summary>
-    /// Whether large spans are worth splitting across threads: true for compute-bound operators (exp, log,
-    /// polynomials); memory-bound ones (ReLU, products) lose more to waking workers than they gain.
+    /// Whether the operator costs more than moving its elements (exp, log, polynomials): large spans are then split across
+    /// threads, and the driver computes its first and last vectors out of line. Memory-bound operators (ReLU, products; the
+    /// default) lose more to waking workers than they gain, and are cheaper inlined than called.
     /// </summary>
-    static virtual bool SplitAcrossThreads => false;
+    static virtual bool ComputeBound => false;
 
     T Invoke(T x);
     Vector128<T> Invoke(Vector128<T> x);
@@ -37,7 +38,7 @@ internal static partial class Elementwise
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOperator : struct, IUnaryOperator<T>
     {
-        int parts = TOperator.SplitAcrossThreads ? ParallelMap.Parts(x.Length) : 1;
+        int parts = TOperator.ComputeBound ? ParallelMap.Parts(x.Length) : 1;
         if (parts > 1)
             MapWork<T, UnaryChunkMap<T, TOperator>>.Run(x, default, destination, new UnaryChunkMap<T, TOperator>(op), parts);
         else
@@ -110,17 +111,42 @@ internal static partial class Elementwise
         where TVector : struct
     {
         nuint count = (nuint)TWidth.Count;
-        // The first and last vectors are computed from the untouched input and stored last, so the overlapping
-        // stores that replace a scalar tail never feed an output back in (exact in-place calls stay correct).
-        TVector beg = ApplyOutOfLine<T, TOperator, TWidth, TVector>(ref x, 0, op);
-        TVector end = ApplyOutOfLine<T, TOperator, TWidth, TVector>(ref x, n - count, op);
-        // One inlined copy of the operator only, not unrolled: an exp-based operator is a few dozen instructions,
-        // and more copies exhaust the JIT's inlining budget, which then leaves the width's one-line helpers
-        // (Add, Multiply, Exp) as calls with operands through memory (tanh ran 3x slower that way).
-        for (nuint i = n >= 8 * count ? ElementsToAlignment(ref d, count) : 0; i + count <= n; i += count)
-            TWidth.Store(TWidth.Apply(op, TWidth.Load(ref x, i)), ref d, i);
-        TWidth.Store(end, ref d, n - count);
-        TWidth.Store(beg, ref d, 0);
+        // A copy: a stateless operator then costs nothing and a parameterized one keeps its fields in registers (through
+        // the in-reference, the loop tested it for null and reloaded its fields on every vector).
+        TOperator f = op;
+        // The first vector (when the loop starts past it, to align its stores) and the last (when the loop stops short of
+        // the end) are computed from the untouched input before the loop and stored after it, so the overlapping stores
+        // that replace a scalar head and tail never feed an output back in (exact in-place calls stay correct). An
+        // aligned span of whole vectors needs neither.
+        // A compute-bound operator computes them out of line, so that the loop holds its one inlined copy: an exp-based
+        // operator is a few dozen instructions, and more copies exhaust the JIT's inlining budget, which then leaves the
+        // width's one-line helpers (Add, Multiply, Exp) as calls with operands through memory (tanh ran 3x slower that
+        // way). A memory-bound one is a few instructions, inlined: two calls cost a short span more than its loop.
+        // The loop is not unrolled: four vectors an iteration read 0.87-0.97x of one at 16K floats (ReLU, scale; L2)
+        // and 0.94-1.19x at 1K, side by side (benchmarks/RESULTS.md, "One element-wise driver").
+        nuint i = n >= 8 * count ? ElementsToAlignment(ref d, count) : 0;
+        bool head = i != 0, tail = ((n - i) & (count - 1)) != 0;
+        TVector beg = default, end = default;
+        if (TOperator.ComputeBound)
+        {
+            if (head)
+                beg = ApplyOutOfLine<T, TOperator, TWidth, TVector>(ref x, 0, f);
+            if (tail)
+                end = ApplyOutOfLine<T, TOperator, TWidth, TVector>(ref x, n - count, f);
+        }
+        else
+        {
+            if (head)
+                beg = TWidth.Apply(f, TWidth.Load(ref x, 0));
+            if (tail)
+                end = TWidth.Apply(f, TWidth.Load(ref x, n - count));
+        }
+        for (; i + count <= n; i += count)
+            TWidth.Store(TWidth.Apply(f, TWidth.Load(ref x, i)), ref d, i);
+        if (tail)
+            TWidth.Store(end, ref d, n - count);
+        if (head)
+            TWidth.Store(beg, ref d, 0);
     }
 
     /// <summary>op(x[i..i + Count]) as a call: used twice per span, it keeps the operator out of the loop's inlining budget.</summary>
@@ -136,12 +162,16 @@ internal static partial class Elementwise
     /// Elements to skip so that stores from <paramref name="d"/> on are vector-aligned (unaligned stores cost more
     /// than unaligned loads); the skipped head is covered by the first vector. Only a hint: never affects results.
     /// </summary>
+    /// <param name="d">The first element to store.</param>
+    /// <param name="count">Elements per vector: a power of two, so the remainders are masks (inlined, a division by the
+    /// vector's bytes cost three divisions a call).</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static unsafe nuint ElementsToAlignment<T>(ref T d, nuint count) where T : unmanaged
     {
         nuint bytes = count * (nuint)sizeof(T);
         nuint address = (nuint)Unsafe.AsPointer(ref d);
         if (address % (nuint)sizeof(T) != 0)
             return 0;
-        return (bytes - address % bytes) % bytes / (nuint)sizeof(T);
+        return ((bytes - (address & (bytes - 1))) & (bytes - 1)) / (nuint)sizeof(T);
     }
 }
