@@ -193,6 +193,23 @@ public class MapDriverEdgeTests
     }
 
     /// <summary>
+    /// An output that overlaps an input at a byte offset that is not a multiple of the element size is a partial overlap
+    /// like any other: the ArgumentException names the output (MemoryExtensions.Overlaps with an element offset throws its
+    /// own, nameless, exception for such spans).
+    /// </summary>
+    [Fact]
+    public void AnOverlapMisalignedToTheElementSizeIsRefusedByName()
+    {
+        var bytes = new byte[64 * sizeof(double) + 8];
+        float[] other = new float[32];
+        Assert.Throws<ArgumentException>("destination", () => Arithmetic.Add<float>(MemoryMarshal.Cast<byte, float>(bytes.AsSpan(0, 128)), other, MemoryMarshal.Cast<byte, float>(bytes.AsSpan(2, 128))));
+        Assert.Throws<ArgumentException>("destination", () => Arithmetic.Add<float>(other, MemoryMarshal.Cast<byte, float>(bytes.AsSpan(6, 128)), MemoryMarshal.Cast<byte, float>(bytes.AsSpan(3, 128))));
+        Assert.Throws<ArgumentException>("y", () => Activations.Sigmoid<double>(MemoryMarshal.Cast<byte, double>(bytes.AsSpan(0, 256)), MemoryMarshal.Cast<byte, double>(bytes.AsSpan(4, 256))));
+        Assert.Throws<ArgumentException>("dx", () => Activations.SiluBackward<double>(new double[32], MemoryMarshal.Cast<byte, double>(bytes.AsSpan(8, 256)), MemoryMarshal.Cast<byte, double>(bytes.AsSpan(1, 256))));
+        Assert.Throws<ArgumentException>("gradient", () => LossKernels.MeanSquaredError<float>(MemoryMarshal.Cast<byte, float>(bytes.AsSpan(0, 128)), other, MemoryMarshal.Cast<byte, float>(bytes.AsSpan(1, 128))));
+    }
+
+    /// <summary>
     /// Arithmetic.Add, now through the binary map, with special values at every length to three vectors and one and
     /// every offset within a vector: IEEE addition element by element (−0 + −0 = −0, ∞ − ∞ = NaN, subnormals kept).
     /// </summary>
