@@ -317,6 +317,32 @@ public class MapDriverEdgeTests
         }
     }
 
+    /// <summary>ShortSpanTests' rule with special values (NaN, ±∞, ±0, subnormals, the extremes) among the inputs.</summary>
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void SpecialValuesDoNotDependOnTheSpanLength(string name)
+    {
+        CheckForwardLengths<float>(name);
+        CheckForwardLengths<double>(name);
+    }
+
+    private static void CheckForwardLengths<T>(string name) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rng = new Random(name.Length + 48);
+        T[] x = Mixed<T>(rng, 64);
+        var whole = new T[64];
+        ActivationCases.Forward<T>(name, x, whole);
+        foreach (int offset in new[] { 0, 3, 17 })
+        {
+            for (int length = 1; length <= 40; length++)
+            {
+                var part = new T[length];
+                ActivationCases.Forward<T>(name, x.AsSpan(offset, length), part);
+                AssertBits(whole.AsSpan(offset, length), part, $"{name}<{typeof(T).Name}> in a span of {length} at {offset}");
+            }
+        }
+    }
+
     /// <summary>Finite values, with about one in four a special: NaN, ±∞, ±0, subnormals, the extremes, ±1.</summary>
     private static T[] Mixed<T>(Random rng, int length) where T : IFloatingPointIeee754<T>
     {
