@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace FastNN.Intrinsics;
 
@@ -12,10 +14,17 @@ internal static class SpanChecks
     }
 
     /// <summary>The output may be the very same span as the input (in place) or disjoint from it, never partly overlapping.</summary>
+    /// <remarks>
+    /// Compared by address, not through Overlaps' element offset: spans that overlap at a byte offset that is no multiple
+    /// of the element size (cast from bytes) made that overload throw its own ArgumentException, naming no argument.
+    /// </remarks>
     public static void IdenticalOrDisjoint<T>(ReadOnlySpan<T> input, string inputName, ReadOnlySpan<T> output, string outputName)
     {
-        if (input.Overlaps(output, out int offset) && (offset != 0 || input.Length != output.Length))
-            throw new ArgumentException($"{outputName} partially overlaps {inputName} (offset {offset}); it must be the same span (in place) or not overlap at all.", outputName);
+        if (!input.Overlaps(output))
+            return;
+        nint bytes = Unsafe.ByteOffset(ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(output));
+        if (bytes != 0 || input.Length != output.Length)
+            throw new ArgumentException($"{outputName} partially overlaps {inputName} (it starts {bytes} bytes after it); it must be the same span (in place) or not overlap at all.", outputName);
     }
 
     public static void Disjoint<T>(ReadOnlySpan<T> input, string inputName, ReadOnlySpan<T> output, string outputName)
