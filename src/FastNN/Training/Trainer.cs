@@ -277,10 +277,10 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// from one <see cref="Fit"/> to the next. Early stopping and the best epoch are watched over this call's epochs.</remarks>
     /// <param name="train">The training rows (standardized already, if wanted).</param>
     /// <param name="validation">Rows to validate on after each epoch; null to hold out <see cref="TrainerOptions.ValidationFraction"/> of <paramref name="train"/>, or to train without validation.</param>
-    /// <param name="cancellationToken">Stops training between steps, and the history so far is returned. A run stopped this way before its last epoch is paused, not ended: the model stays as the last step left it (<see cref="TrainerOptions.RestoreBest"/> does not apply), so that the next Fit or a checkpoint continues it exactly, wherever it stopped. An epoch cut short is neither counted in <see cref="CompletedEpochs"/> nor validated nor recorded (nor passed to <see cref="EpochCompleted"/>): the next Fit finishes it, in the same row order, from the next step.</param>
+    /// <param name="cancellationToken">Stops training between steps, and the history so far is returned. A run stopped this way before its last epoch is paused, not ended: the model stays as the last step left it (<see cref="TrainerOptions.RestoreBest"/> does not apply), so that the next Fit or a checkpoint continues it exactly, wherever it stopped. An epoch cut short is neither counted in <see cref="CompletedEpochs"/> nor validated nor recorded (nor passed to <see cref="EpochCompleted"/>): the next Fit finishes it, in the same row order, from the next step, and so must get the same training rows (the same dataset, or a checkpoint's run resumed on it) in the same batches: another row count or batch size is refused (rows of the same count are not compared).</param>
     /// <returns>The result of every epoch this call ran (none when the trainer had already completed its epochs) and the best one.</returns>
-    /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, it has no rows, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)); with <see cref="TrainerOptions.DropLast"/>, the training rows are fewer than one batch; the model holds a <see cref="BatchNorm1d{T}"/> (at any depth) and a batch would have one row (a last batch of one without DropLast, a BatchSize of 1, one training row). All checked before the first step.</exception>
-    /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, or the loss became non-finite.</exception>
+    /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, it has no rows, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)); with <see cref="TrainerOptions.DropLast"/>, the training rows are fewer than one batch; the model holds a <see cref="BatchNorm1d{T}"/> (at any depth) and a batch would have one row (a last batch of one without DropLast, a BatchSize of 1, one training row). After a Fit cancelled part-way through an epoch: <paramref name="train"/> (after any validation split) has another row count than that epoch was begun over, or fewer rows than it has done. All checked before the first step.</exception>
+    /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, the loss became non-finite, or (after a Fit cancelled part-way through an epoch) the batch size differs from that epoch's.</exception>
     public TrainingHistory Fit(Dataset<T> train, Dataset<T>? validation = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -300,6 +300,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         CheckBatches(train.Rows, batchSize);
         // DropLast: the epoch ends before the incomplete last batch.
         int epochRows = Options.DropLast ? train.Rows - train.Rows % batchSize : train.Rows;
+        CheckUnfinished(train.Rows, epochRows, batchSize);
         var shuffler = new Shuffler(train.Rows, _shuffleRandom);
         bool keepBest = validation is not null && Options.RestoreBest;
         T[] bestParameters = keepBest ? new T[Model.Parameters.Length] : [];
@@ -337,7 +338,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (first < epochRows)
             {
                 // Cancelled part-way: the epoch is neither counted nor validated nor recorded; the next Fit finishes it.
-                Unfinished = new EpochInProgress(beforeShuffle, first, lossSum, rowsStepped);
+                Unfinished = new EpochInProgress(beforeShuffle, first, lossSum, rowsStepped, train.Rows, batchSize);
                 break;
             }
 
@@ -375,6 +376,22 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             bestState.CopyTo(Model.State);
         }
         return new TrainingHistory(epochs, bestEpoch, stoppedEarly);
+    }
+
+    // The epoch a cancelled Fit cut short can only be finished over the rows and batches it was begun with: its row
+    // order is a permutation of that many rows, and its rows done are whole batches of that size.
+    private void CheckUnfinished(int trainRows, int epochRows, int batchSize)
+    {
+        if (Unfinished is not { } unfinished)
+            return;
+        if ((unfinished.TrainRows is int rows && rows != trainRows) || unfinished.Rows >= epochRows)
+            throw new ArgumentException(
+                $"The epoch a cancelled Fit cut short was begun over {unfinished.TrainRows?.ToString() ?? "other"} training rows ({unfinished.Rows} done); " +
+                $"this Fit has {trainRows}: finish it on the same training rows (after any validation split).", "train");
+        if ((unfinished.BatchSize is int size && size != batchSize) || unfinished.Rows % batchSize != 0)
+            throw new InvalidOperationException(
+                $"The epoch a cancelled Fit cut short was begun in batches of {unfinished.BatchSize?.ToString() ?? "another size"}; " +
+                $"this trainer's are {batchSize}: finish it with the same BatchSize (and the model's MaxBatch, when BatchSize is not set).");
     }
 
     /// <summary>The model's mean loss and task metrics on <paramref name="data"/>, in evaluation mode (the mode is left in evaluation).</summary>

@@ -121,6 +121,54 @@ public class TrainerTests
         Assert.Equal(whole.Steps, resumed.Steps);
     }
 
+    [Theory]
+    [InlineData(25, 10)] // fewer rows, but more than the cut epoch had done: it would finish on other rows
+    [InlineData(12, 10)] // fewer rows than the cut epoch had done: it would count the epoch with no step
+    [InlineData(40, 8)]  // the same rows in other batches
+    public void AFitAfterACutOnOtherRowsOrBatchesIsRefusedAndLeavesTheEpochToFinish(int rows, int batchSize)
+    {
+        Dataset<double> data = Linear(rows: 40);
+        var options = new TrainerOptions { Epochs = 2, BatchSize = 10, Seed = 4 };
+        Trainer<double> whole = LinearTrainer(options);
+        whole.Fit(data);
+
+        Trainer<double> cut = LinearTrainer(options);
+        using var cancel = new CancellationTokenSource();
+        cut.Regularizer = new StepHook<double>(null, step =>
+        {
+            if (step == 2)
+                cancel.Cancel();
+        });
+        cut.Fit(data, cancellationToken: cancel.Token);
+        Assert.Equal(2, cut.Steps);
+        double[] before = cut.Model.Parameters.ToArray();
+
+        if (rows != 40)
+            Assert.Throws<ArgumentException>(() => cut.Fit(Linear(rows: rows, seed: 1)));
+        if (batchSize != 10)
+            Assert.Throws<InvalidOperationException>(() => Resume(cut, LinearTrainer(options with { BatchSize = batchSize })));
+        Assert.Equal(before, cut.Model.Parameters.ToArray());
+        Assert.Equal((2L, 0), (cut.Steps, cut.CompletedEpochs));
+
+        cut.Fit(data);
+        Assert.Equal(whole.Model.Parameters.ToArray(), cut.Model.Parameters.ToArray());
+
+        void Resume(Trainer<double> from, Trainer<double> to)
+        {
+            string path = Path.GetTempFileName();
+            try
+            {
+                FastNN.IO.Checkpoint.Save(path, from);
+                FastNN.IO.Checkpoint.Load(path, to);
+                to.Fit(data);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+    }
+
     [Fact]
     public void WithoutShuffleRowsAreVisitedInDatasetOrder()
     {
