@@ -149,6 +149,34 @@ public class CheckpointTests
         Assert.Equal(atEpoch[6], last);
     }
 
+    // The history's side of a mid-epoch resume: the finished epoch's mean loss (its first part's loss sum read back
+    // from the file), rate, steps and validation, and every later epoch's, equal the uninterrupted run's.
+    [Fact]
+    public void ACheckpointSavedMidEpochResumesTheEpochsResultsExactly()
+    {
+        Dataset<double> data = Blobs<double>();
+        Trainer<double> whole = NewTrainer<double>(modelSeed: 1);
+        TrainingHistory all = whole.Fit(data, data);
+
+        using var folder = new TempFolder();
+        string path = folder.File("run.ckpt.safetensors");
+        Trainer<double> first = NewTrainer<double>(modelSeed: 1);
+        using var stop = new CancellationTokenSource();
+        first.Regularizer = new FastNN.Tests.Training.StepHook<double>(null, step =>
+        {
+            if (step == 2 * 6 + 3)
+                stop.Cancel();
+        });
+        Assert.Equal([1, 2], first.Fit(data, data, stop.Token).Epochs.Select(e => e.Epoch));
+        Checkpoint.Save(path, first);
+
+        Trainer<double> resumed = NewTrainer<double>(modelSeed: 99, shuffleSeed: 3);
+        Checkpoint.Load(path, resumed);
+        TrainingHistory rest = resumed.Fit(data, data);
+        Assert.Equal(all.Epochs.Skip(2).Select(e => (e.Epoch, e.TrainLoss, e.LearningRate, e.Steps, e.Validation)),
+            rest.Epochs.Select(e => (e.Epoch, e.TrainLoss, e.LearningRate, e.Steps, e.Validation)));
+    }
+
     public static TheoryData<string> Optimizers() => ["SGD", "SGD momentum", "SGD Nesterov", "SGDW", "RMSprop", "RMSprop centered", "Adam", "AMSGrad", "AdamW"];
 
     private static Optimizer<float> Optimizer(string name, int n) => name switch
