@@ -17,7 +17,8 @@ namespace FastNN.IO;
 /// <remarks>
 /// <para>Resuming: build the model, optimizer and trainer as for the original run (same architecture, same optimizer
 /// type and groups, same <see cref="TrainerOptions"/>, same <see cref="Trainer{T}.Schedule"/>), call <see cref="Load{T}"/>, then <see cref="Trainer{T}.Fit"/>:
-/// it trains the epochs that remain (first the rest of one a cancelled Fit cut short), and a run stopped after any step
+/// it trains the epochs that remain (first the rest of one a cancelled Fit cut short, which that Fit refuses to finish
+/// over another number of training rows or in batches of another size), and a run stopped after any step
 /// and resumed ends with bit-identical weights to an uninterrupted one. The early-stopping watch (best epoch, epochs without improvement) belongs to one Fit call
 /// and is not saved, nor are the trainer's guard, monitor and regularizer, which you set up again.</para>
 /// <para>Layout: the model's tensors under their state-dict names, each optimizer buffer as <c>optimizer.&lt;name&gt;</c>
