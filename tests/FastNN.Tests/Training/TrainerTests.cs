@@ -121,6 +121,34 @@ public class TrainerTests
         Assert.Equal(whole.Steps, resumed.Steps);
     }
 
+    [Fact]
+    public void AnEpochCutThreeTimesAndAtItsFirstStepEndsAsIfUninterrupted()
+    {
+        Dataset<double> data = Linear(rows: 38);
+        var options = new TrainerOptions { Epochs = 3, BatchSize = 10, Seed = 4, ValidationFraction = 0.2, Patience = 0 };
+        Trainer<double> whole = LinearTrainer(options);
+        whole.Regularizer = new StepHook<double>(null, _ => { });
+        TrainingHistory all = whole.Fit(data);
+
+        // 30 training rows after the split: 3 steps an epoch. Cut after step 4 (epoch 2's first), 5 and 6 (its last).
+        Trainer<double> cut = LinearTrainer(options);
+        var fits = new List<TrainingHistory>();
+        foreach (int step in new[] { 4, 5, 6, 0 })
+        {
+            using var cancel = new CancellationTokenSource();
+            cut.Regularizer = new StepHook<double>(null, _ =>
+            {
+                if (cut.Steps + 1 == step)
+                    cancel.Cancel();
+            });
+            fits.Add(cut.Fit(data, cancellationToken: cancel.Token));
+        }
+
+        Assert.Equal([[1], [], [2], [3]], fits.Select(f => f.Epochs.Select(e => e.Epoch).ToArray()));
+        Assert.Equal(all.Epochs.Select(e => (e.TrainLoss, e.Steps, e.Validation)), fits.SelectMany(f => f.Epochs).Select(e => (e.TrainLoss, e.Steps, e.Validation)));
+        Assert.Equal(whole.Model.Parameters.ToArray(), cut.Model.Parameters.ToArray());
+    }
+
     [Theory]
     [InlineData(25, 10)] // fewer rows, but more than the cut epoch had done: it would finish on other rows
     [InlineData(12, 10)] // fewer rows than the cut epoch had done: it would count the epoch with no step
