@@ -12,8 +12,7 @@ namespace FastNN.IO;
 /// counts, the states of the dropout and shuffling generators (64-bit words as decimal strings, which every JSON
 /// reader keeps exact), the seed of the trainer's validation split, the trainer's learning-rate schedule
 /// (<see cref="CheckpointSchedule"/>) and the epoch a cancelled Fit left unfinished (<c>unfinished_epoch</c>, only when
-/// there is one; its <c>train_rows</c> and <c>batch_size</c>, which the Fit that finishes it checks, are absent from
-/// files written before they were recorded). The seed and the schedule are absent from files written before they were recorded: null, and the
+/// there is one). The seed and the schedule are absent from files written before they were recorded: null, and the
 /// trainer keeps its own.
 /// </summary>
 internal sealed record CheckpointMetadata(
@@ -50,10 +49,8 @@ internal sealed record CheckpointMetadata(
                 writer.WriteNumber("rows", unfinished.Rows);
                 writer.WriteNumber("loss_sum", unfinished.LossSum);
                 writer.WriteNumber("rows_stepped", unfinished.RowsStepped);
-                if (unfinished.TrainRows is int trainRows)
-                    writer.WriteNumber("train_rows", trainRows);
-                if (unfinished.BatchSize is int batchSize)
-                    writer.WriteNumber("batch_size", batchSize);
+                writer.WriteNumber("train_rows", unfinished.TrainRows);
+                writer.WriteNumber("batch_size", unfinished.BatchSize);
                 writer.WriteEndObject();
             }
             writer.WriteEndObject();
@@ -100,8 +97,7 @@ internal sealed record CheckpointMetadata(
         return new EpochInProgress(ReadRandom(e, "shuffle_random"), checked((int)Count(e, "rows")),
             lossSum.TryGetDouble(out double sum) ? sum : throw new FormatException("unfinished_epoch.loss_sum must be a number."),
             checked((int)Count(e, "rows_stepped")),
-            e.TryGetProperty("train_rows", out _) ? checked((int)Count(e, "train_rows")) : null,
-            e.TryGetProperty("batch_size", out _) ? checked((int)Count(e, "batch_size")) : null);
+            checked((int)Count(e, "train_rows")), checked((int)Count(e, "batch_size")));
     }
 
     private static JsonElement Get(JsonElement root, string name, JsonValueKind kind) =>

@@ -4,8 +4,7 @@ namespace FastNN.Training;
 /// An epoch a cancelled <c>Fit</c> stopped part-way, which the next Fit (or a checkpoint's) finishes: the shuffling
 /// stream's state before the epoch's row order was drawn (to draw the same order again), the rows of that order already
 /// trained on, the loss summed over the rows whose step was taken (for the epoch's mean loss), and the training rows and
-/// batch size the order and its steps were drawn for (null when a checkpoint written before they were recorded lacks
-/// them), which the Fit that finishes the epoch must have too.
+/// batch size the order and its steps were drawn for, which the Fit that finishes the epoch must have too.
 /// </summary>
 /// <remarks>Thread safety: an immutable record.</remarks>
-internal sealed record EpochInProgress((ulong, ulong, ulong, ulong) ShuffleRandom, int Rows, double LossSum, int RowsStepped, int? TrainRows, int? BatchSize);
+internal sealed record EpochInProgress((ulong, ulong, ulong, ulong) ShuffleRandom, int Rows, double LossSum, int RowsStepped, int TrainRows, int BatchSize);

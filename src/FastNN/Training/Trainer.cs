@@ -384,13 +384,13 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (Unfinished is not { } unfinished)
             return;
-        if ((unfinished.TrainRows is int rows && rows != trainRows) || unfinished.Rows >= epochRows)
+        if (unfinished.TrainRows != trainRows || unfinished.Rows >= epochRows)
             throw new ArgumentException(
-                $"The epoch a cancelled Fit cut short was begun over {unfinished.TrainRows?.ToString() ?? "other"} training rows ({unfinished.Rows} done); " +
+                $"The epoch a cancelled Fit cut short was begun over {unfinished.TrainRows} training rows ({unfinished.Rows} done); " +
                 $"this Fit has {trainRows}: finish it on the same training rows (after any validation split).", "train");
-        if ((unfinished.BatchSize is int size && size != batchSize) || unfinished.Rows % batchSize != 0)
+        if (unfinished.BatchSize != batchSize || unfinished.Rows % batchSize != 0)
             throw new InvalidOperationException(
-                $"The epoch a cancelled Fit cut short was begun in batches of {unfinished.BatchSize?.ToString() ?? "another size"}; " +
+                $"The epoch a cancelled Fit cut short was begun in batches of {unfinished.BatchSize}; " +
                 $"this trainer's are {batchSize}: finish it with the same BatchSize (and the model's MaxBatch, when BatchSize is not set).");
     }
 
