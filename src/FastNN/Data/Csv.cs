@@ -19,7 +19,8 @@ namespace FastNN.Data;
 /// cell, a row with the wrong number of cells, an empty file, a missing column, or a class column with one class
 /// throws <see cref="CsvFormatException"/> naming the source, line and column.</para>
 /// <para>Lines are read into one reused buffer and cells parsed from spans of it: reading allocates the dataset's arrays
-/// and a fixed amount besides, nothing per row (a class label is turned into a string once, when first seen).</para>
+/// and a fixed amount besides, nothing per row (a class label is turned into a string once, when first seen; a gzip
+/// member gets an inflater of its own).</para>
 /// <para>Thread safety: static and stateless; every method may be called from any number of threads at once.</para>
 /// </remarks>
 public static class Csv
@@ -61,7 +62,8 @@ public static class Csv
         }
 
         using var decompressed = new GzipReader(stream);
-        using var reader = new StreamReader(decompressed);
+        // Large reads: each one is a call into zlib and a CRC-32 pass, which a small buffer would multiply.
+        using var reader = new StreamReader(decompressed, bufferSize: 1 << 16);
         try
         {
             return Read<T>(reader, sourceName, options);

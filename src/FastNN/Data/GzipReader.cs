@@ -15,9 +15,12 @@ namespace FastNN.Data;
 /// FHCRC checked) and its deflate data inflated by a <see cref="DeflateStream"/>, which reports input that ends early
 /// (it asks this reader for more). A finished <see cref="DeflateStream"/> does not say how much of the last input it
 /// was given it used (it is fed up to 8 KiB at a time; .NET 11 rewinds a seekable input, .NET 10 does not), so the
-/// trailer is found as the first eight bytes, from the start of that last input on, that hold the CRC-32 and size of
-/// what the member decompressed to. A member is therefore accepted only when its deflate data ended by itself and was
-/// followed by its own checksum and size.</para>
+/// trailer is looked for from the start of that last input on: the first eight bytes that hold the CRC-32 and size of
+/// what the member decompressed to and are followed by the end of the data or by another member's magic bytes, else
+/// the first that hold them at all (what follows must then be zero padding). A member is accepted only when its deflate
+/// data ended by itself and its own CRC-32 and size follow. A wrong place would need eight bytes of the member's
+/// compressed tail to equal them, or a trailer that repeats itself (an empty member's eight zeros after its last deflate
+/// byte, 00), which the preference for a following member or end settles.</para>
 /// <para>After the last member, zero bytes are ignored, as <c>gzip -d</c> does (some tools pad); any other byte is an
 /// error (<c>gzip -d</c> warns "trailing garbage ignored" and drops it: it may be a member whose first byte was damaged).
 /// A file cut exactly between two members is a valid gzip file of fewer members, which no reader can tell.</para>
