@@ -1,0 +1,180 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json.Nodes;
+using FastNN.Data;
+using FastNN.IO;
+using FastNN.Layers;
+using FastNN.Losses;
+using FastNN.Models;
+using FastNN.Optimizers;
+using FastNN.Tests.IO;
+using FastNN.Training;
+
+namespace FastNN.Tests.Training;
+
+/// <summary>
+/// Early stopping across a paused run: paused at every epoch boundary and in the middle of epochs, in the same trainer
+/// and through checkpoints loaded into fresh trainers, a run with Patience and RestoreBest stops at the same epoch, puts
+/// back the same weights (bit for bit) and reports the same best epoch as an uninterrupted one; a resume that would
+/// silently be another run (other Shuffle, DropLast or early-stopping options, other validation rows) is refused; a
+/// checkpoint written before the watch was saved still resumes, with a fresh watch.
+/// </summary>
+public class EarlyStoppingResumeTests
+{
+    // Three overlapping classes of 4-feature rows, 60 (36 trained on, 24 held out): the held-out loss falls for six
+    // epochs, then rises, then falls again but not below epoch 6's, so Patience 3 stops the run at epoch 9 of 30.
+    private static Dataset<float> Data()
+    {
+        var random = new FastRandom(5);
+        var x = new float[60 * 4];
+        var y = new float[60];
+        for (int r = 0; r < 60; r++)
+        {
+            y[r] = r % 3;
+            for (int c = 0; c < 4; c++)
+                x[4 * r + c] = (float)((c == r % 3 ? 1.0 : 0.0) + random.NextDouble(-2, 2));
+        }
+        return new Dataset<float>(x, y, 4);
+    }
+
+    private static readonly TrainerOptions Options = new() { Epochs = 30, BatchSize = 8, Seed = 3, ValidationFraction = 0.4, Patience = 3, RestoreBest = true };
+
+    // BatchNorm (state the best epoch's copy must hold too) and dropout (a stream the resume must restore). The step
+    // hook gives every trainer the same gradient path (one with a regularizer), and acts between steps when asked.
+    private static Trainer<float> New(ulong modelSeed = 1, TrainerOptions? options = null, Action<int>? onStep = null)
+    {
+        Sequential<float> model = new SequentialBuilder<float>(4).Dense(32).BatchNorm().Relu().Dropout(0.1).Dense(3).Build(maxBatch: 8, modelSeed);
+        return new Trainer<float>(model, new SoftmaxCrossEntropyLoss<float>(), new AdamW<float>(model.Parameters.Length, learningRate: 0.01),
+            TaskKind.MultiClassClassification, options ?? Options)
+        {
+            Regularizer = new StepHook<float>(null, onStep ?? (_ => { })),
+        };
+    }
+
+    private static (Trainer<float> Trainer, TrainingHistory History) Uninterrupted()
+    {
+        Trainer<float> whole = New();
+        TrainingHistory history = whole.Fit(Data());
+        // The run this file is about: stopped early, its best epoch neither the first nor the last.
+        Assert.Equal((6, 9, true), (history.BestEpoch, whole.CompletedEpochs, history.StoppedEarly));
+        return (whole, history);
+    }
+
+    private static void SameRun(Trainer<float> whole, TrainingHistory all, Trainer<float> resumed, TrainingHistory last)
+    {
+        Assert.Equal(Bits(whole.Model.Parameters), Bits(resumed.Model.Parameters));
+        Assert.Equal(Bits(whole.Model.State), Bits(resumed.Model.State));
+        Assert.Equal((whole.CompletedEpochs, whole.Steps), (resumed.CompletedEpochs, resumed.Steps));
+        Assert.Equal((all.BestEpoch, all.StoppedEarly), (last.BestEpoch, last.StoppedEarly));
+        Assert.Equal(Summary(all.Best), Summary(last.Best));
+    }
+
+    private static byte[] Bits(Span<float> values) => MemoryMarshal.AsBytes(values).ToArray();
+
+    // An epoch's result but its wall time.
+    private static (int, double, Evaluation?, double, long) Summary(EpochResult e) => (e.Epoch, e.TrainLoss, e.Validation, e.LearningRate, e.Steps);
+
+    [Fact]
+    public void PausedAtEveryEpochBoundaryInOneTrainerTheRunStopsAndRestoresAsUninterrupted()
+    {
+        (Trainer<float> whole, TrainingHistory all) = Uninterrupted();
+        Trainer<float> paused = New();
+        var fits = new List<TrainingHistory>();
+        do
+        {
+            using var stop = new CancellationTokenSource();
+            paused.EpochCompleted = _ => stop.Cancel();
+            fits.Add(paused.Fit(Data(), cancellationToken: stop.Token));
+        }
+        while (fits[^1].Epochs.Count > 0 && !fits[^1].StoppedEarly);
+
+        Assert.Equal(9, fits.Count);
+        SameRun(whole, all, paused, fits[^1]);
+        // The run has ended: another Fit trains no more, and says why.
+        TrainingHistory after = paused.Fit(Data());
+        Assert.Equal((0, 6, true), (after.Epochs.Count, after.BestEpoch, after.StoppedEarly));
+        SameRun(whole, all, paused, after);
+    }
+
+    [Fact]
+    public void PausedInTheMiddleOfEpochsInOneTrainerTheRunStopsAndRestoresAsUninterrupted()
+    {
+        (Trainer<float> whole, TrainingHistory all) = Uninterrupted();
+        // 5 steps an epoch; a pause every 3 steps falls within epochs and, every third time, at an epoch's end.
+        CancellationTokenSource? stop = null;
+        Trainer<float> paused = New(onStep: step =>
+        {
+            if (step % 3 == 0)
+                stop!.Cancel();
+        });
+        TrainingHistory last;
+        do
+        {
+            stop = new CancellationTokenSource();
+            last = paused.Fit(Data(), cancellationToken: stop.Token);
+        }
+        while (stop.IsCancellationRequested && !last.StoppedEarly);
+        SameRun(whole, all, paused, last);
+    }
+
+    // As the fastnn command saves them: from the epoch callback, before Fit has returned (at the stopping epoch, before
+    // the best weights are put back), each loaded into a trainer built anew with other model and shuffling seeds.
+    [Fact]
+    public void CheckpointedAtEveryEpochBoundaryIntoFreshTrainersTheRunStopsAndRestoresAsUninterrupted()
+    {
+        (Trainer<float> whole, TrainingHistory all) = Uninterrupted();
+        using var folder = new TempFolder();
+        string path = folder.File("run.ckpt.safetensors");
+        TrainingHistory last;
+        int fits = 0;
+        do
+        {
+            Trainer<float> trainer = fits++ == 0 ? New() : New(modelSeed: 99, Options with { Seed = 12345 });
+            if (fits > 1)
+                Checkpoint.Load(path, trainer);
+            using var stop = new CancellationTokenSource();
+            trainer.EpochCompleted = _ =>
+            {
+                Checkpoint.Save(path, trainer);
+                stop.Cancel();
+            };
+            last = trainer.Fit(Data(), cancellationToken: stop.Token);
+            if (last.Epochs.Count == 0)
+                SameRun(whole, all, trainer, last);
+        }
+        while (last.Epochs.Count > 0);
+        Assert.Equal(10, fits);
+        Assert.True(last.StoppedEarly);
+    }
+
+    [Fact]
+    public void CheckpointedInTheMiddleOfEpochsIntoFreshTrainersTheRunStopsAndRestoresAsUninterrupted()
+    {
+        (Trainer<float> whole, TrainingHistory all) = Uninterrupted();
+        using var folder = new TempFolder();
+        string path = folder.File("run.ckpt.safetensors");
+        TrainingHistory last;
+        bool paused;
+        int fits = 0;
+        do
+        {
+            using var stop = new CancellationTokenSource();
+            int steps = 0;
+            void PauseAfterFour(int _)
+            {
+                if (++steps == 4)
+                    stop.Cancel();
+            }
+            Trainer<float> trainer = fits++ == 0 ? New(onStep: PauseAfterFour) : New(modelSeed: 99, Options with { Seed = 12345 }, PauseAfterFour);
+            if (fits > 1)
+                Checkpoint.Load(path, trainer);
+            last = trainer.Fit(Data(), cancellationToken: stop.Token);
+            Checkpoint.Save(path, trainer);
+            paused = stop.IsCancellationRequested && !last.StoppedEarly;
+            if (!paused)
+                SameRun(whole, all, trainer, last);
+        }
+        while (paused);
+        Assert.Equal(12, fits); // 45 steps, 4 a Fit
+    }
+}
