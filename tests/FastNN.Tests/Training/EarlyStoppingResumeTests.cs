@@ -177,4 +177,102 @@ public class EarlyStoppingResumeTests
         while (paused);
         Assert.Equal(12, fits); // 45 steps, 4 a Fit
     }
+
+    // A checkpoint of Options' run paused after `steps` steps (5 an epoch).
+    private static string PausedCheckpoint(TempFolder folder, int steps)
+    {
+        using var stop = new CancellationTokenSource();
+        Trainer<float> trainer = New(onStep: step =>
+        {
+            if (step == steps)
+                stop.Cancel();
+        });
+        trainer.Fit(Data(), cancellationToken: stop.Token);
+        string path = folder.File($"paused-{steps}.ckpt.safetensors");
+        Checkpoint.Save(path, trainer);
+        return path;
+    }
+
+    private static void Refused(string path, TrainerOptions options, string named)
+    {
+        Trainer<float> trainer = New(modelSeed: 99, options);
+        byte[] parameters = Bits(trainer.Model.Parameters);
+        var e = Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, trainer));
+        Assert.Contains(named, e.Message);
+        Assert.Equal(parameters, Bits(trainer.Model.Parameters));
+        Assert.Equal((0L, 0), (trainer.Steps, trainer.CompletedEpochs));
+        Assert.Null(trainer.EarlyStopping);
+    }
+
+    // Shuffle and DropLast place every row of every remaining epoch: under others the resumed run is silently another,
+    // whether the checkpoint was saved in the middle of an epoch or between two.
+    [Theory]
+    [InlineData(7)]
+    [InlineData(10)]
+    public void ACheckpointUnderOtherShuffleOrDropLastIsRefusedNamingTheOption(int steps)
+    {
+        using var folder = new TempFolder();
+        string path = PausedCheckpoint(folder, steps);
+        Refused(path, Options with { Shuffle = false }, "the checkpoint's run was trained under other options than the trainer's: TrainerOptions.Shuffle is true in the checkpoint, false in the trainer's");
+        Refused(path, Options with { DropLast = true }, "TrainerOptions.DropLast is false in the checkpoint, true in the trainer's");
+    }
+
+    // With a watch (an epoch has been validated), the options that judge it must be the saved run's: each one that
+    // differs is named, all in one message.
+    [Fact]
+    public void ACheckpointWithAWatchUnderOtherEarlyStoppingOptionsIsRefusedNamingThem()
+    {
+        using var folder = new TempFolder();
+        string path = PausedCheckpoint(folder, 10);
+        Refused(path, Options with { Patience = 4 }, "TrainerOptions.Patience is 3 in the checkpoint, 4 in the trainer's");
+        Refused(path, Options with { MinDelta = 0.01 }, "TrainerOptions.MinDelta is 0 in the checkpoint, 0.01 in the trainer's");
+        Refused(path, Options with { EarlyStoppingOn = EarlyStoppingOn.ValidationMetric }, "TrainerOptions.EarlyStoppingOn is ValidationLoss in the checkpoint, ValidationMetric in the trainer's");
+        Refused(path, Options with { RestoreBest = false }, "TrainerOptions.RestoreBest is true in the checkpoint, false in the trainer's");
+        Refused(path, Options with { Shuffle = false, Patience = 0, RestoreBest = false },
+            "TrainerOptions.Shuffle is true in the checkpoint, false in the trainer's; TrainerOptions.Patience is 3 in the checkpoint, 0 in the trainer's; TrainerOptions.RestoreBest is true in the checkpoint, false in the trainer's");
+    }
+
+    // Before the first validated epoch there is no watch to keep: other early-stopping options are the run's from the
+    // start, and the resumed run is the uninterrupted run under them.
+    [Fact]
+    public void ACheckpointWithoutAWatchResumesUnderOtherEarlyStoppingOptionsAsARunUnderThem()
+    {
+        using var folder = new TempFolder();
+        string path = PausedCheckpoint(folder, 3);
+        TrainerOptions other = Options with { Patience = 1, MinDelta = 0.001 };
+        Trainer<float> whole = New(options: other);
+        TrainingHistory all = whole.Fit(Data());
+        Trainer<float> resumed = New(modelSeed: 99, other);
+        Checkpoint.Load(path, resumed);
+        SameRun(whole, all, resumed, resumed.Fit(Data()));
+    }
+
+    // In one trainer: the validation rows of a run whose epochs have been validated cannot vanish or change count.
+    [Fact]
+    public void AFitWithoutTheRunsValidationRowsOrWithAnotherCountIsRefusedBeforeAnyStep()
+    {
+        (Dataset<float> train, Dataset<float> validation) = Data().Split(0.4, seed: 3, stratified: true);
+        // Without Patience (which needs validation rows in every Fit anyway), RestoreBest still watches the run.
+        TrainerOptions explicitValidation = Options with { ValidationFraction = 0, Patience = 0, Epochs = 8 };
+        Trainer<float> whole = New(options: explicitValidation);
+        TrainingHistory all = whole.Fit(train, validation);
+
+        Assert.Equal(6, all.BestEpoch);
+        Trainer<float> paused = New(options: explicitValidation);
+        using (var stop = new CancellationTokenSource())
+        {
+            paused.EpochCompleted = _ => stop.Cancel();
+            paused.Fit(train, validation, stop.Token);
+            paused.EpochCompleted = null;
+        }
+        byte[] parameters = Bits(paused.Model.Parameters);
+        Assert.Contains("This run's epochs were validated on 24 rows (its best epoch so far is 1); give this Fit the same validation rows",
+            Assert.Throws<InvalidOperationException>(() => paused.Fit(train)).Message);
+        (Dataset<float> fewer, _) = validation.Split(0.5, seed: 1);
+        Assert.Equal("validation", Assert.Throws<ArgumentException>(() => paused.Fit(train, fewer)).ParamName);
+        Assert.Equal(parameters, Bits(paused.Model.Parameters));
+        Assert.Equal((5L, 1), (paused.Steps, paused.CompletedEpochs));
+
+        SameRun(whole, all, paused, paused.Fit(train, validation));
+    }
 }
