@@ -275,4 +275,64 @@ public class EarlyStoppingResumeTests
 
         SameRun(whole, all, paused, paused.Fit(train, validation));
     }
+
+    // A checkpoint as FastNN wrote them before the watch and the two options were saved: the same file without the
+    // early_stopping, shuffle and drop_last keys and without the best weights (the last tensors, so the other tensors'
+    // offsets stand).
+    private static void WriteTheOldWay(string path)
+    {
+        (string header, byte[] data) = SafetensorsReference.Split(File.ReadAllBytes(path));
+        JsonObject root = JsonNode.Parse(header)!.AsObject();
+        foreach (string best in new[] { "early_stopping.best_parameters", "early_stopping.best_state" })
+            root.Remove(best);
+        JsonObject metadata = root["__metadata__"]!.AsObject();
+        JsonObject progress = JsonNode.Parse((string)metadata["fastnn.checkpoint"]!)!.AsObject();
+        Assert.True(progress.Remove("early_stopping") && progress.Remove("shuffle") && progress.Remove("drop_last"));
+        metadata["fastnn.checkpoint"] = progress.ToJsonString();
+        long end = root.Where(t => t.Key != "__metadata__").Max(t => (long)t.Value!["data_offsets"]![1]!);
+        File.WriteAllBytes(path, SafetensorsReference.Build(root.ToJsonString(), data[..(int)end]));
+    }
+
+    // An older file holds no watch and no options: it is not checked against them, it resumes the run's steps exactly
+    // (as it always did), and the watch starts afresh at the resume (as it always did).
+    [Fact]
+    public void ACheckpointWrittenBeforeTheWatchWasSavedResumesAsBefore()
+    {
+        using var folder = new TempFolder();
+        string path = PausedCheckpoint(folder, 35); // after epoch 7: best 6, one epoch since
+        WriteTheOldWay(path);
+
+        Trainer<float> other = New(modelSeed: 99, Options with { Shuffle = false, DropLast = true, Patience = 1, RestoreBest = false });
+        Checkpoint.Load(path, other);
+        Assert.Equal((35L, 7), (other.Steps, other.CompletedEpochs));
+
+        TrainerOptions unwatched = Options with { Patience = 0, RestoreBest = false };
+        Trainer<float> whole = New(options: unwatched);
+        TrainingHistory all = whole.Fit(Data());
+        Trainer<float> steps = New(modelSeed: 99, unwatched);
+        Checkpoint.Load(path, steps);
+        Assert.Null(steps.EarlyStopping);
+        TrainingHistory rest = steps.Fit(Data());
+        Assert.Equal(Bits(whole.Model.Parameters), Bits(steps.Model.Parameters));
+        Assert.Equal(Bits(whole.Model.State), Bits(steps.Model.State));
+        Assert.Equal(all.Epochs.Skip(7).Select(Summary), rest.Epochs.Select(Summary));
+
+        // The fresh watch, by the documented rule over the epochs after the resume (their numbers as the run above had them).
+        Trainer<float> watched = New(modelSeed: 99);
+        Checkpoint.Load(path, watched);
+        TrainingHistory fresh = watched.Fit(Data());
+        int best = 0, since = 0, stop = 0;
+        foreach (EpochResult e in all.Epochs.Skip(7))
+        {
+            if (best == 0 || e.Validation!.Loss < all.Epochs[best - 1].Validation!.Loss)
+                (best, since) = (e.Epoch, 0);
+            else if (++since == Options.Patience)
+            {
+                stop = e.Epoch;
+                break;
+            }
+        }
+        Assert.Equal((best, stop, true), (fresh.BestEpoch, watched.CompletedEpochs, fresh.StoppedEarly));
+        Assert.True(stop > 9, $"the fresh watch stops at {stop}, where the carried one stops");
+    }
 }
