@@ -17,8 +17,10 @@ namespace FastNN.Training;
 /// step; then validation, progress callbacks and early stopping.
 /// </summary>
 /// <remarks>
-/// <para>Every buffer (batch rows, loss gradient, row order, best parameters) is allocated at construction or at
-/// the start of <see cref="Fit"/>; <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>, the inner step, allocates nothing.</para>
+/// <para>Every buffer (batch rows, loss gradient, row order) is allocated at construction or at the start of
+/// <see cref="Fit"/>, and the best epoch's copy of the parameters and state once per trainer (at its first best epoch, or
+/// by <c>Checkpoint.Load</c>), then overwritten at every improved epoch; <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>,
+/// the inner step, allocates nothing.</para>
 /// <para>Targets hold one value per row: the regression target, the 0/1 label of a binary classifier (one logit
 /// output), or the class index of a multi-class classifier (one score per class).</para>
 /// <para>Thread safety: not thread-safe: Fit trains its model with its optimizer, changing both; one thread at a time,
