@@ -335,4 +335,30 @@ public class EarlyStoppingResumeTests
         Assert.Equal((best, stop, true), (fresh.BestEpoch, watched.CompletedEpochs, fresh.StoppedEarly));
         Assert.True(stop > 9, $"the fresh watch stops at {stop}, where the carried one stops");
     }
+
+    // A file FastNN wrote before the watch was saved (commit 8e38d73, by Fixtures/checkpoints/make_checkpoint_fixtures.sh:
+    // this file's run paused after epoch 7). Its numbers came from another build on another instruction-set path, so
+    // they are compared with the file, not with a run here.
+    [Fact]
+    public void ACheckpointFixtureWrittenByAnOlderFastNNLoadsAndStartsAFreshWatch()
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "checkpoints", "paused_before_watch_f32.safetensors");
+        var (tensors, metadata) = SafetensorsReference.Decode(File.ReadAllBytes(path))!.Value;
+        Assert.DoesNotContain("early_stopping", metadata["fastnn.checkpoint"]);
+        Assert.DoesNotContain("shuffle\"", metadata["fastnn.checkpoint"]);
+
+        Checkpoint.Load(path, New(modelSeed: 99, Options with { Shuffle = false, DropLast = true, Patience = 1, RestoreBest = false }));
+        Trainer<float> resumed = New(modelSeed: 99);
+        Checkpoint.Load(path, resumed);
+        Assert.Equal((35L, 7), (resumed.Steps, resumed.CompletedEpochs));
+        Assert.Null(resumed.EarlyStopping);
+        Assert.Equal(tensors["0.weight"].Values(), resumed.Model.Tensor("0.weight").ToArray().Select(v => (double)v));
+
+        var snapshots = new Dictionary<int, byte[]>();
+        resumed.EpochCompleted = e => snapshots[e.Epoch] = Bits(resumed.Model.Parameters);
+        TrainingHistory fresh = resumed.Fit(Data());
+        Assert.Equal(8, fresh.Epochs[0].Epoch);
+        Assert.InRange(fresh.BestEpoch, 8, resumed.CompletedEpochs);
+        Assert.Equal(snapshots[fresh.BestEpoch], Bits(resumed.Model.Parameters));
+    }
 }
