@@ -40,25 +40,14 @@ internal sealed record CheckpointEarlyStopping(EarlyStoppingState State, int Pat
     public IEnumerable<string> Differences(TrainerOptions options)
     {
         if (options.Patience != Patience)
-            yield return Difference(nameof(TrainerOptions.Patience), Patience, options.Patience);
+            yield return CheckpointMetadata.Difference(nameof(TrainerOptions.Patience), Patience, options.Patience);
         if (options.MinDelta.CompareTo(MinDelta) != 0)
-            yield return Difference(nameof(TrainerOptions.MinDelta), MinDelta, options.MinDelta);
+            yield return CheckpointMetadata.Difference(nameof(TrainerOptions.MinDelta), MinDelta, options.MinDelta);
         if (options.EarlyStoppingOn != On)
-            yield return Difference(nameof(TrainerOptions.EarlyStoppingOn), On, options.EarlyStoppingOn);
+            yield return CheckpointMetadata.Difference(nameof(TrainerOptions.EarlyStoppingOn), On, options.EarlyStoppingOn);
         if (options.RestoreBest != RestoreBest)
-            yield return Difference(nameof(TrainerOptions.RestoreBest), RestoreBest, options.RestoreBest);
+            yield return CheckpointMetadata.Difference(nameof(TrainerOptions.RestoreBest), RestoreBest, options.RestoreBest);
     }
-
-    /// <summary>One option that differs, as the error messages name it.</summary>
-    public static string Difference<TValue>(string option, TValue saved, TValue trainer) =>
-        string.Create(CultureInfo.InvariantCulture, $"TrainerOptions.{option} is {Format(saved)} in the checkpoint, {Format(trainer)} in the trainer's");
-
-    private static string Format<TValue>(TValue value) => value switch
-    {
-        bool b => b ? "true" : "false",
-        double d => d.ToString("R", CultureInfo.InvariantCulture),
-        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null",
-    };
 
     public void Write(Utf8JsonWriter writer, string name)
     {

@@ -120,13 +120,24 @@ internal sealed record CheckpointMetadata(
     {
         var differences = new List<string>();
         if (Shuffle is bool shuffle && shuffle != options.Shuffle)
-            differences.Add(CheckpointEarlyStopping.Difference(nameof(TrainerOptions.Shuffle), shuffle, options.Shuffle));
+            differences.Add(Difference(nameof(TrainerOptions.Shuffle), shuffle, options.Shuffle));
         if (DropLast is bool dropLast && dropLast != options.DropLast)
-            differences.Add(CheckpointEarlyStopping.Difference(nameof(TrainerOptions.DropLast), dropLast, options.DropLast));
+            differences.Add(Difference(nameof(TrainerOptions.DropLast), dropLast, options.DropLast));
         if (EarlyStopping is not null)
             differences.AddRange(EarlyStopping.Differences(options));
         return differences.Count > 0 ? string.Join("; ", differences) : null;
     }
+
+    /// <summary>One option that differs, as the error messages name it.</summary>
+    public static string Difference<TValue>(string option, TValue saved, TValue trainer) =>
+        string.Create(CultureInfo.InvariantCulture, $"TrainerOptions.{option} is {Format(saved)} in the checkpoint, {Format(trainer)} in the trainer's");
+
+    private static string Format<TValue>(TValue value) => value switch
+    {
+        bool b => b ? "true" : "false",
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null",
+    };
 
     private static bool? Flag(JsonElement root, string name) =>
         !root.TryGetProperty(name, out JsonElement value) ? null

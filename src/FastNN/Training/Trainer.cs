@@ -414,7 +414,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         EarlyStoppingState state = (EarlyStopping ?? new EarlyStoppingState(null, 0, validationRows)).After(epoch, Options);
         EarlyStopping = state;
-        if (state.Best == epoch && Options.RestoreBest)
+        if (ReferenceEquals(state.Best, epoch) && Options.RestoreBest)
         {
             AllocateBestWeights();
             Model.Parameters.CopyTo(_bestParameters);

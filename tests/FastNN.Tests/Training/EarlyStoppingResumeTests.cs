@@ -276,6 +276,43 @@ public class EarlyStoppingResumeTests
         SameRun(whole, all, paused, paused.Fit(train, validation));
     }
 
+    // The watch is read as strictly as the rest: counts beyond the run's epochs, an unknown watched number or a value
+    // that is neither a number nor a named non-finite one make the file malformed, and the trainer is left unchanged.
+    [Theory]
+    [InlineData("epochs_since_best", "5")]
+    [InlineData("watch", "\"accuracy\"")]
+    [InlineData("restore_best", "1")]
+    [InlineData("validation_rows", "0")]
+    public void AMalformedWatchIsRefusedNamingTheFile(string key, string value)
+    {
+        using var folder = new TempFolder();
+        string path = PausedCheckpoint(folder, 10);
+        (string header, byte[] data) = SafetensorsReference.Split(File.ReadAllBytes(path));
+        JsonObject root = JsonNode.Parse(header)!.AsObject();
+        JsonObject progress = JsonNode.Parse((string)root["__metadata__"]!["fastnn.checkpoint"]!)!.AsObject();
+        progress["early_stopping"]![key] = JsonNode.Parse(value);
+        root["__metadata__"]!["fastnn.checkpoint"] = progress.ToJsonString();
+        File.WriteAllBytes(path, SafetensorsReference.Build(root.ToJsonString(), data));
+
+        Trainer<float> trainer = New(modelSeed: 99);
+        var e = Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, trainer));
+        Assert.Contains("fastnn.checkpoint is malformed", e.Message);
+        Assert.Contains(path, e.Message);
+        Assert.Equal((0L, 0), (trainer.Steps, trainer.CompletedEpochs));
+    }
+
+    [Fact]
+    public void TheBestEpochsNonFiniteNumbersRoundTripThroughTheFile()
+    {
+        using var folder = new TempFolder();
+        string path = PausedCheckpoint(folder, 10);
+        string progress = SafetensorsReference.Decode(File.ReadAllBytes(path))!.Value.Metadata["fastnn.checkpoint"];
+        Assert.Contains("\"rmse\":\"NaN\"", progress);
+        Trainer<float> trainer = New(modelSeed: 99);
+        Checkpoint.Load(path, trainer);
+        Assert.True(double.IsNaN(trainer.EarlyStopping!.Best!.Validation!.Rmse));
+    }
+
     // A checkpoint as FastNN wrote them before the watch and the two options were saved: the same file without the
     // early_stopping, shuffle and drop_last keys and without the best weights (the last tensors, so the other tensors'
     // offsets stand).
