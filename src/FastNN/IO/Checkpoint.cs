@@ -11,19 +11,26 @@ namespace FastNN.IO;
 /// Saves a training run so that it can resume exactly: the model (as <see cref="ModelFile"/> writes it), the optimizer's
 /// state, the trainer's position (steps and completed epochs, which place any learning-rate schedule) and the states of
 /// the random streams (the model's dropout generator and the trainer's shuffling generator), the seed of the
-/// validation split the trainer takes and, for a Fit cancelled part-way through an epoch, where in that epoch it
-/// stopped, in one safetensors file.
+/// validation split the trainer takes, its Shuffle and DropLast options, its early-stopping watch (the best epoch so far,
+/// the epochs since without improvement, the validation row count, and with RestoreBest the best epoch's weights) and,
+/// for a Fit cancelled part-way through an epoch, where in that epoch it stopped, in one safetensors file.
 /// </summary>
 /// <remarks>
 /// <para>Resuming: build the model, optimizer and trainer as for the original run (same architecture, same optimizer
 /// type and groups, same <see cref="TrainerOptions"/>, same <see cref="Trainer{T}.Schedule"/>), call <see cref="Load{T}"/>, then <see cref="Trainer{T}.Fit"/>:
 /// it trains the epochs that remain (first the rest of one a cancelled Fit cut short, which that Fit refuses to finish
 /// over another number of training rows or in batches of another size), and a run stopped after any step
-/// and resumed ends with bit-identical weights to an uninterrupted one. The early-stopping watch (best epoch, epochs without improvement) belongs to one Fit call
-/// and is not saved, nor are the trainer's guard, monitor and regularizer, which you set up again.</para>
+/// and resumed ends with bit-identical weights to an uninterrupted one, early stopping included: it stops at the same
+/// epoch, puts back the same best weights and reports the same best epoch. A trainer whose Shuffle or DropLast differs
+/// from the saved run's, or (when the file holds an early-stopping watch) whose Patience, MinDelta, EarlyStoppingOn or
+/// RestoreBest does, is refused, unchanged, with the options named: under them the resumed run would silently be
+/// another. The resumed Fit must validate on as many rows as the saved run did. Files written before the watch and these
+/// options were saved load as before: unchecked, with the watch starting afresh. The trainer's guard, monitor and
+/// regularizer are not saved: you set them up again.</para>
 /// <para>Layout: the model's tensors under their state-dict names, each optimizer buffer as <c>optimizer.&lt;name&gt;</c>
-/// (<c>optimizer.exp_avg</c>, … flat, <c>[parameter count]</c>), the model metadata of <see cref="ModelFile"/> and a
-/// <c>fastnn.checkpoint</c> JSON value with the rest. Saving is atomic; loading checks everything before anything
+/// (<c>optimizer.exp_avg</c>, … flat, <c>[parameter count]</c>), the best epoch's weights when kept
+/// (<c>early_stopping.best_parameters</c> and <c>early_stopping.best_state</c>, flat as the model's buffers), the model
+/// metadata of <see cref="ModelFile"/> and a <c>fastnn.checkpoint</c> JSON value with the rest. Saving is atomic; loading checks everything before anything
 /// changes.</para>
 /// <para>Thread safety: both methods are thread-safe as long as no other thread uses the trainer or the file.</para>
 /// </remarks>
@@ -54,29 +61,43 @@ public static class Checkpoint
         Dictionary<string, string> metadata = ModelMetadata.Write(model, info);
         metadata[CheckpointMetadata.Key] = new CheckpointMetadata(optimizer.Algorithm, optimizer.StepCount, optimizer.HyperParameters,
             trainer.Steps, trainer.CompletedEpochs, model.Random.State, trainer.ShuffleRandom.State, trainer.ValidationSeed,
-            CheckpointSchedule.Of(trainer), trainer.Unfinished).ToJson();
+            CheckpointSchedule.Of(trainer), trainer.Unfinished, trainer.Options.Shuffle, trainer.Options.DropLast,
+            CheckpointEarlyStopping.Of(trainer)).ToJson();
         string[] buffers = [.. optimizer.Buffers.Keys.Order(StringComparer.Ordinal)];
+        // The best epoch's weights, when the trainer keeps them (empty otherwise: no tensor).
+        ReadOnlyMemory<T> bestParameters = trainer.BestParameters, bestState = trainer.BestState;
+        var best = new List<SafetensorsWriter.Tensor>();
+        if (bestParameters.Length > 0)
+            best.Add(new(CheckpointEarlyStopping.BestParameters, values, [bestParameters.Length]));
+        if (bestState.Length > 0)
+            best.Add(new(CheckpointEarlyStopping.BestState, values, [bestState.Length]));
         AtomicFile.Write(path, stream =>
         {
             var writer = new SafetensorsWriter(stream);
             writer.WriteHeader(
-                [.. ModelTensors.Header(model), .. buffers.Select(b => new SafetensorsWriter.Tensor(OptimizerPrefix + b, values, [optimizer.Buffers[b].Length]))],
+                [.. ModelTensors.Header(model), .. buffers.Select(b => new SafetensorsWriter.Tensor(OptimizerPrefix + b, values, [optimizer.Buffers[b].Length])), .. best],
                 metadata);
             ModelTensors.Write(writer, model);
             foreach (string b in buffers)
                 writer.WriteTensor<T>(optimizer.Buffers[b], values);
+            if (bestParameters.Length > 0)
+                writer.WriteTensor<T>(bestParameters.Span, values);
+            if (bestState.Length > 0)
+                writer.WriteTensor<T>(bestState.Span, values);
         });
     }
 
     /// <summary>
     /// Restores a run saved by <see cref="Save{T}"/> into <paramref name="trainer"/>: its model's tensors and dropout
-    /// generator, its optimizer's state, its step and epoch counts, its shuffling generator and its validation split's seed.
+    /// generator, its optimizer's state, its step and epoch counts, its shuffling generator, its validation split's seed,
+    /// the epoch a cancelled Fit left unfinished and the early-stopping watch with the best epoch's weights (a file
+    /// without a watch leaves the trainer with none).
     /// </summary>
     /// <param name="path">A checkpoint file.</param>
     /// <param name="trainer">A trainer set up as the saved one was; changed only when the whole file has been checked and read.</param>
     /// <returns>The info recorded with the model.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty, or <paramref name="trainer"/> is null (<see cref="ArgumentNullException"/>).</exception>
-    /// <exception cref="ModelFileException">The file is malformed or not a checkpoint, or its model, optimizer, learning-rate schedule (its type, per step or per epoch, and its rate at 0; its horizon may change, to extend a run) or metadata do not fit the trainer's (strict loading: all tensor mismatches are listed); the trainer is unchanged.</exception>
+    /// <exception cref="ModelFileException">The file is malformed or not a checkpoint, or its model, optimizer, learning-rate schedule (its type, per step or per epoch, and its rate at 0; its horizon may change, to extend a run), options (Shuffle, DropLast, and with an early-stopping watch Patience, MinDelta, EarlyStoppingOn and RestoreBest; all differences are named) or metadata do not fit the trainer's (strict loading: all tensor mismatches are listed); the trainer is unchanged.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
     /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>
@@ -90,11 +111,19 @@ public static class Checkpoint
         CheckpointMetadata progress = CheckpointMetadata.Read(file);
         if (progress.Schedule?.Difference(trainer) is { } schedule)
             throw file.Error($"the checkpoint's learning-rate schedule differs from the trainer's: {schedule}.");
+        if (progress.OptionsDifference(trainer.Options) is { } options)
+            throw file.Error($"the checkpoint's run was trained under other options than the trainer's: {options}; resume with the saved run's TrainerOptions.");
         CheckArchitecture(file, model);
         ModelInfo info = ModelMetadata.ReadInfo(file, model.InputSize, model.OutputSize);
         string[] buffers = [.. trainer.Optimizer.BufferNames];
         List<TensorSpec> specs = ModelTensors.Specs(model);
         specs.AddRange(buffers.Select(b => new TensorSpec(OptimizerPrefix + b, [trainer.Optimizer.ParameterCount], false)));
+        if (progress.EarlyStopping?.HasBestWeights == true)
+        {
+            specs.Add(new TensorSpec(CheckpointEarlyStopping.BestParameters, [model.Parameters.Length], false));
+            if (model.State.Length > 0)
+                specs.Add(new TensorSpec(CheckpointEarlyStopping.BestState, [model.State.Length], false));
+        }
         Dictionary<string, T[]> tensors = StrictLoad.Read<T>(file, specs, $"the trainer's model and {trainer.Optimizer.Algorithm} optimizer");
 
         // The optimizer checks its state before changing anything, so it goes first: after it nothing can fail.
@@ -111,7 +140,8 @@ public static class Checkpoint
         ModelTensors.Apply(model, tensors);
         model.Random.Restore(progress.DropoutRandom);
         trainer.ShuffleRandom.Restore(progress.ShuffleRandom);
-        trainer.RestoreProgress(progress.TrainerSteps, progress.CompletedEpochs, progress.ValidationSeed ?? trainer.ValidationSeed, progress.Unfinished);
+        trainer.RestoreProgress(progress.TrainerSteps, progress.CompletedEpochs, progress.ValidationSeed ?? trainer.ValidationSeed, progress.Unfinished,
+            progress.EarlyStopping?.State, tensors.GetValueOrDefault(CheckpointEarlyStopping.BestParameters), tensors.GetValueOrDefault(CheckpointEarlyStopping.BestState));
         return info;
     }
 

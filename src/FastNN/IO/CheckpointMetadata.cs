@@ -11,15 +11,17 @@ namespace FastNN.IO;
 /// <c>fastnn.checkpoint</c>: the optimizer's algorithm, step count and hyper-parameters, the trainer's step and epoch
 /// counts, the states of the dropout and shuffling generators (64-bit words as decimal strings, which every JSON
 /// reader keeps exact), the seed of the trainer's validation split, the trainer's learning-rate schedule
-/// (<see cref="CheckpointSchedule"/>) and the epoch a cancelled Fit left unfinished (<c>unfinished_epoch</c>, only when
-/// there is one). The seed and the schedule are absent from files written before they were recorded: null, and the
-/// trainer keeps its own.
+/// (<see cref="CheckpointSchedule"/>), the epoch a cancelled Fit left unfinished (<c>unfinished_epoch</c>, only when
+/// there is one), the trainer's <c>shuffle</c> and <c>drop_last</c> options, and its early-stopping watch
+/// (<see cref="CheckpointEarlyStopping"/>, only when an epoch has been validated). The seed, the schedule and the two
+/// options are absent from files written before they were recorded: null, and the trainer keeps its own (so such a file
+/// is not checked against them); a file without the watch resumes with a fresh one.
 /// </summary>
 internal sealed record CheckpointMetadata(
     string Algorithm, long OptimizerSteps, IReadOnlyDictionary<string, double> HyperParameters,
     long TrainerSteps, int CompletedEpochs,
     (ulong, ulong, ulong, ulong) DropoutRandom, (ulong, ulong, ulong, ulong) ShuffleRandom, int? ValidationSeed,
-    CheckpointSchedule? Schedule, EpochInProgress? Unfinished)
+    CheckpointSchedule? Schedule, EpochInProgress? Unfinished, bool? Shuffle, bool? DropLast, CheckpointEarlyStopping? EarlyStopping)
 {
     public const string Key = "fastnn.checkpoint";
 
@@ -53,6 +55,11 @@ internal sealed record CheckpointMetadata(
                 writer.WriteNumber("batch_size", unfinished.BatchSize);
                 writer.WriteEndObject();
             }
+            if (Shuffle is bool shuffle)
+                writer.WriteBoolean("shuffle", shuffle);
+            if (DropLast is bool dropLast)
+                writer.WriteBoolean("drop_last", dropLast);
+            EarlyStopping?.Write(writer, "early_stopping");
             writer.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
@@ -73,17 +80,21 @@ internal sealed record CheckpointMetadata(
                 if (p.Value.ValueKind != JsonValueKind.Number || !hyperParameters.TryAdd(p.Name, p.Value.GetDouble()))
                     throw new FormatException($"hyper_parameters.{p.Name} must be a number, named once.");
             }
+            int completedEpochs = checked((int)Count(root, "completed_epochs"));
             return new CheckpointMetadata(
                 Get(root, "optimizer", JsonValueKind.String).GetString()!,
                 Count(root, "optimizer_steps"),
                 hyperParameters,
                 Count(root, "trainer_steps"),
-                checked((int)Count(root, "completed_epochs")),
+                completedEpochs,
                 ReadRandom(root, "dropout_random"),
                 ReadRandom(root, "shuffle_random"),
                 root.TryGetProperty("validation_seed", out _) ? Seed(root, "validation_seed") : null,
                 root.TryGetProperty("schedule", out JsonElement schedule) ? CheckpointSchedule.Read(schedule) : null,
-                root.TryGetProperty("unfinished_epoch", out JsonElement unfinished) ? ReadUnfinished(unfinished) : null);
+                root.TryGetProperty("unfinished_epoch", out JsonElement unfinished) ? ReadUnfinished(unfinished) : null,
+                Flag(root, "shuffle"),
+                Flag(root, "drop_last"),
+                root.TryGetProperty("early_stopping", out JsonElement earlyStopping) ? CheckpointEarlyStopping.Read(earlyStopping, completedEpochs) : null);
         }
         catch (Exception e) when (e is JsonException or FormatException or OverflowException)
         {
@@ -100,12 +111,45 @@ internal sealed record CheckpointMetadata(
             checked((int)Count(e, "train_rows")), checked((int)Count(e, "batch_size")));
     }
 
-    private static JsonElement Get(JsonElement root, string name, JsonValueKind kind) =>
+    /// <summary>
+    /// How <paramref name="options"/> differ from the saved run's, where a resume under them would silently not be that
+    /// run: Shuffle and DropLast (when the file records them: they place every row of every remaining epoch) and, when
+    /// the file holds an early-stopping watch, the options that judge it. Null when none differs.
+    /// </summary>
+    public string? OptionsDifference(TrainerOptions options)
+    {
+        var differences = new List<string>();
+        if (Shuffle is bool shuffle && shuffle != options.Shuffle)
+            differences.Add(Difference(nameof(TrainerOptions.Shuffle), shuffle, options.Shuffle));
+        if (DropLast is bool dropLast && dropLast != options.DropLast)
+            differences.Add(Difference(nameof(TrainerOptions.DropLast), dropLast, options.DropLast));
+        if (EarlyStopping is not null)
+            differences.AddRange(EarlyStopping.Differences(options));
+        return differences.Count > 0 ? string.Join("; ", differences) : null;
+    }
+
+    /// <summary>One option that differs, as the error messages name it.</summary>
+    public static string Difference<TValue>(string option, TValue saved, TValue trainer) =>
+        string.Create(CultureInfo.InvariantCulture, $"TrainerOptions.{option} is {Format(saved)} in the checkpoint, {Format(trainer)} in the trainer's");
+
+    private static string Format<TValue>(TValue value) => value switch
+    {
+        bool b => b ? "true" : "false",
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null",
+    };
+
+    private static bool? Flag(JsonElement root, string name) =>
+        !root.TryGetProperty(name, out JsonElement value) ? null
+        : value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean()
+        : throw new FormatException($"{name} must be true or false.");
+
+    internal static JsonElement Get(JsonElement root, string name, JsonValueKind kind) =>
         root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out JsonElement value) && value.ValueKind == kind
             ? value
             : throw new FormatException($"{name} must be a JSON {kind}.");
 
-    private static long Count(JsonElement root, string name) =>
+    internal static long Count(JsonElement root, string name) =>
         Get(root, name, JsonValueKind.Number).TryGetInt64(out long value) && value >= 0
             ? value
             : throw new FormatException($"{name} must be a non-negative integer.");

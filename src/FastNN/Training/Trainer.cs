@@ -17,8 +17,10 @@ namespace FastNN.Training;
 /// step; then validation, progress callbacks and early stopping.
 /// </summary>
 /// <remarks>
-/// <para>Every buffer (batch rows, loss gradient, row order, best parameters) is allocated at construction or at
-/// the start of <see cref="Fit"/>; <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>, the inner step, allocates nothing.</para>
+/// <para>Every buffer (batch rows, loss gradient, row order) is allocated at construction or at the start of
+/// <see cref="Fit"/>, and the best epoch's copy of the parameters and state once per trainer (at its first best epoch, or
+/// by <c>Checkpoint.Load</c>), then overwritten at every improved epoch; <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>,
+/// the inner step, allocates nothing.</para>
 /// <para>Targets hold one value per row: the regression target, the 0/1 label of a binary classifier (one logit
 /// output), or the class index of a multi-class classifier (one score per class).</para>
 /// <para>Thread safety: not thread-safe: Fit trains its model with its optimizer, changing both; one thread at a time,
@@ -31,6 +33,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly T[] _batchTargets;
     private readonly T[] _lossGradient;
     private T[] _predictions = [];
+    private T[]? _bestParameters;
+    private T[]? _bestState;
     private readonly FastRandom _shuffleRandom;
     private NonFiniteGradientGuard<T>? _guard;
     private GradientMonitor<T>? _monitor;
@@ -157,9 +161,39 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The epoch a cancelled <see cref="Fit"/> stopped part-way, which the next Fit finishes; null between epochs (saved by checkpoints).</summary>
     internal EpochInProgress? Unfinished { get; private set; }
 
-    /// <summary>Sets the progress counters, the validation split's seed and the unfinished epoch, as read from a checkpoint.</summary>
-    internal void RestoreProgress(long steps, int completedEpochs, int validationSeed, EpochInProgress? unfinished) =>
-        (Steps, CompletedEpochs, ValidationSeed, Unfinished) = (steps, completedEpochs, validationSeed, unfinished);
+    /// <summary>The run's early-stopping watch, kept across <see cref="Fit"/> calls; null until an epoch has been validated (saved by checkpoints).</summary>
+    internal EarlyStoppingState? EarlyStopping { get; private set; }
+
+    /// <summary>The best epoch's parameters, when <see cref="TrainerOptions.RestoreBest"/> keeps them and there is a best epoch; else empty (saved by checkpoints).</summary>
+    internal ReadOnlyMemory<T> BestParameters => KeepsBestWeights ? _bestParameters : default;
+
+    /// <summary>The best epoch's model state (running statistics), beside <see cref="BestParameters"/>.</summary>
+    internal ReadOnlyMemory<T> BestState => KeepsBestWeights ? _bestState : default;
+
+    private bool KeepsBestWeights => Options.RestoreBest && EarlyStopping?.Best is not null;
+
+    /// <summary>
+    /// Sets the progress counters, the validation split's seed, the unfinished epoch and the early-stopping watch with
+    /// its best weights (model-sized when the watch has a best epoch and <see cref="TrainerOptions.RestoreBest"/>), as
+    /// read from a checkpoint.
+    /// </summary>
+    internal void RestoreProgress(long steps, int completedEpochs, int validationSeed, EpochInProgress? unfinished,
+        EarlyStoppingState? earlyStopping, ReadOnlySpan<T> bestParameters, ReadOnlySpan<T> bestState)
+    {
+        (Steps, CompletedEpochs, ValidationSeed, Unfinished, EarlyStopping) = (steps, completedEpochs, validationSeed, unfinished, earlyStopping);
+        if (!KeepsBestWeights)
+            return;
+        AllocateBestWeights();
+        bestParameters.CopyTo(_bestParameters);
+        bestState.CopyTo(_bestState);
+    }
+
+    // Once per trainer: every improved epoch copies into the same buffers.
+    private void AllocateBestWeights()
+    {
+        _bestParameters ??= new T[Model.Parameters.Length];
+        _bestState ??= new T[Model.State.Length];
+    }
 
     /// <summary>
     /// One optimizer step on one mini-batch: zero the gradients, forward in training mode, loss and its gradient,
@@ -273,14 +307,25 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// trainer; the rest after a cancelled <see cref="Fit"/> or a <c>Checkpoint.Load</c>, which then continues exactly
     /// where the saved run stopped.
     /// </summary>
-    /// <remarks>Each epoch's row order is drawn afresh from the trainer's seeded shuffling stream, which carries over
-    /// from one <see cref="Fit"/> to the next. Early stopping and the best epoch are watched over this call's epochs.</remarks>
+    /// <remarks>
+    /// <para>Each epoch's row order is drawn afresh from the trainer's seeded shuffling stream, which carries over
+    /// from one <see cref="Fit"/> to the next.</para>
+    /// <para>Early stopping and the best epoch are watched over the whole run, not one call: the best validation number
+    /// so far, its epoch, the epochs since without improvement and (with <see cref="TrainerOptions.RestoreBest"/>) a copy
+    /// of the best epoch's parameters and state carry over from one Fit to the next and are saved by checkpoints, so a run
+    /// paused and resumed, in the same trainer or from a checkpoint, stops at the same epoch, puts back the same weights
+    /// and reports the same best epoch as an uninterrupted one. Every Fit of a run whose epochs have been validated must
+    /// therefore get the same validation rows (the same set, or the same <see cref="TrainerOptions.ValidationFraction"/>
+    /// of the same training rows): none, or another row count, is refused (rows of the same count are not compared). A
+    /// run early stopping has ended trains no more: a later Fit runs no epoch, puts the best epoch back again and reports
+    /// <see cref="TrainingHistory.StoppedEarly"/>; to train on, build a new trainer over the model and optimizer.</para>
+    /// </remarks>
     /// <param name="train">The training rows (standardized already, if wanted).</param>
     /// <param name="validation">Rows to validate on after each epoch; null to hold out <see cref="TrainerOptions.ValidationFraction"/> of <paramref name="train"/>, or to train without validation.</param>
     /// <param name="cancellationToken">Stops training between steps, and the history so far is returned. A run stopped this way before its last epoch is paused, not ended: the model stays as the last step left it (<see cref="TrainerOptions.RestoreBest"/> does not apply), so that the next Fit or a checkpoint continues it exactly, wherever it stopped. An epoch cut short is neither counted in <see cref="CompletedEpochs"/> nor validated nor recorded (nor passed to <see cref="EpochCompleted"/>): the next Fit finishes it, in the same row order, from the next step, and so must get the same training rows (the same dataset, or a checkpoint's run resumed on it) in the same batches: another row count or batch size is refused (rows of the same count are not compared).</param>
-    /// <returns>The result of every epoch this call ran (none when the trainer had already completed its epochs) and the best one.</returns>
-    /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, it has no rows, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)); with <see cref="TrainerOptions.DropLast"/>, the training rows are fewer than one batch; the model holds a <see cref="BatchNorm1d{T}"/> (at any depth) and a batch would have one row (a last batch of one without DropLast, a BatchSize of 1, one training row). After a Fit cancelled part-way through an epoch: <paramref name="train"/> (after any validation split) has another row count than that epoch was begun over, or fewer rows than it has done. All checked before the first step.</exception>
-    /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, the loss became non-finite, or (after a Fit cancelled part-way through an epoch) the batch size differs from that epoch's.</exception>
+    /// <returns>The result of every epoch this call ran (none when the trainer had already completed its epochs, or early stopping had ended its run) and the run's best one.</returns>
+    /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, it has no rows, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)); with <see cref="TrainerOptions.DropLast"/>, the training rows are fewer than one batch; the model holds a <see cref="BatchNorm1d{T}"/> (at any depth) and a batch would have one row (a last batch of one without DropLast, a BatchSize of 1, one training row). After a Fit cancelled part-way through an epoch: <paramref name="train"/> (after any validation split) has another row count than that epoch was begun over, or fewer rows than it has done. When the run's earlier epochs were validated: <paramref name="validation"/> (or the held-out split) has another row count than they were validated on. All checked before the first step.</exception>
+    /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, the run's earlier epochs were validated and this Fit has no validation rows, the loss became non-finite, or (after a Fit cancelled part-way through an epoch) the batch size differs from that epoch's.</exception>
     public TrainingHistory Fit(Dataset<T> train, Dataset<T>? validation = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -301,16 +346,13 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         // DropLast: the epoch ends before the incomplete last batch.
         int epochRows = Options.DropLast ? train.Rows - train.Rows % batchSize : train.Rows;
         CheckUnfinished(train.Rows, epochRows, batchSize);
+        CheckWatch(validation);
         var shuffler = new Shuffler(train.Rows, _shuffleRandom);
-        bool keepBest = validation is not null && Options.RestoreBest;
-        T[] bestParameters = keepBest ? new T[Model.Parameters.Length] : [];
-        T[] bestState = keepBest ? new T[Model.State.Length] : [];
         var epochs = new List<EpochResult>(Math.Max(0, Options.Epochs - CompletedEpochs));
-        double bestScore = double.NegativeInfinity;
-        int bestEpoch = 0, sinceBest = 0;
-        bool stoppedEarly = false;
 
-        for (int epoch = CompletedEpochs + 1; epoch <= Options.Epochs && !cancellationToken.IsCancellationRequested; epoch++)
+        // A run early stopping has ended (in an earlier Fit, or before a checkpoint) trains no more.
+        bool stopped = EarlyStopping?.Stops(Options) == true;
+        for (int epoch = CompletedEpochs + 1; epoch <= Options.Epochs && !stopped && !cancellationToken.IsCancellationRequested; epoch++)
         {
             long start = Stopwatch.GetTimestamp();
             // An epoch a cancelled Fit cut short resumes where it stopped, in the order it had drawn.
@@ -346,36 +388,60 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             Evaluation? evaluation = validation is null ? null : Evaluate(validation);
             var result = new EpochResult(epoch, rowsStepped > 0 ? lossSum / rowsStepped : double.NaN, evaluation, Optimizer.LearningRate, Steps, Stopwatch.GetElapsedTime(start));
             epochs.Add(result);
+            // Watched before the callback, so that a checkpoint it saves holds this epoch's watch.
+            if (validation is not null)
+                stopped = Watch(result, validation.Rows);
             EpochCompleted?.Invoke(result);
-
-            if (evaluation is null)
-                continue;
-            // A NaN score (a diverged model, an R² of one row) is no improvement, not even on the first epoch: nothing beats NaN.
-            double score = Options.EarlyStoppingOn == EarlyStoppingOn.ValidationLoss ? -evaluation.Loss : evaluation.Metric;
-            if (!double.IsNaN(score) && (score > bestScore + Options.MinDelta || bestEpoch == 0))
-            {
-                (bestScore, bestEpoch, sinceBest) = (score, epoch, 0);
-                if (keepBest)
-                {
-                    Model.Parameters.CopyTo(bestParameters);
-                    Model.State.CopyTo(bestState);
-                }
-            }
-            else if (Options.Patience > 0 && ++sinceBest >= Options.Patience)
-            {
-                stoppedEarly = epoch < Options.Epochs;
-                break;
-            }
         }
 
-        // A cancelled Fit has paused the run, not ended it: the next Fit (or a checkpoint) continues from the last step.
-        bool paused = cancellationToken.IsCancellationRequested && !stoppedEarly && CompletedEpochs < Options.Epochs;
-        if (keepBest && bestEpoch > 0 && !paused)
+        // The run ends at its last epoch or when early stopping ends it; a cancelled Fit has only paused it, and the
+        // next Fit (or a checkpoint) continues from the last step, so the best epoch is put back only at the end.
+        bool ended = stopped || CompletedEpochs >= Options.Epochs;
+        if (ended && KeepsBestWeights)
         {
-            bestParameters.CopyTo(Model.Parameters);
-            bestState.CopyTo(Model.State);
+            _bestParameters.CopyTo(Model.Parameters);
+            _bestState.CopyTo(Model.State);
         }
-        return new TrainingHistory(epochs, bestEpoch, stoppedEarly);
+        return new TrainingHistory(epochs, EarlyStopping?.Best?.Epoch ?? 0, stopped && CompletedEpochs < Options.Epochs)
+        {
+            RunBest = EarlyStopping?.Best,
+        };
+    }
+
+    // One more validated epoch into the run's watch (its weights copied when it is the new best and RestoreBest keeps
+    // them); true when early stopping ends the run there.
+    private bool Watch(EpochResult epoch, int validationRows)
+    {
+        EarlyStoppingState state = (EarlyStopping ?? new EarlyStoppingState(null, 0, validationRows)).After(epoch, Options);
+        EarlyStopping = state;
+        if (ReferenceEquals(state.Best, epoch) && Options.RestoreBest)
+        {
+            AllocateBestWeights();
+            Model.Parameters.CopyTo(_bestParameters);
+            Model.State.CopyTo(_bestState);
+        }
+        return state.Stops(Options);
+    }
+
+    // The watch compares every epoch of the run with its best: on other validation rows, or none, the numbers would
+    // not compare (and RestoreBest would put back an epoch judged on rows this Fit no longer watches).
+    private void CheckWatch(Dataset<T>? validation)
+    {
+        if (EarlyStopping is not { } watch)
+            return;
+        string since = watch.Best is { } best ? $"its best epoch so far is {best.Epoch}" : "no epoch has been the best yet";
+        if (validation is null)
+        {
+            throw new InvalidOperationException(
+                $"This run's epochs were validated on {watch.ValidationRows} rows ({since}); give this Fit the same validation rows " +
+                "(the validation set, or the trainer's ValidationFraction), so that early stopping and the best epoch watch the whole run.");
+        }
+        if (validation.Rows != watch.ValidationRows)
+        {
+            throw new ArgumentException(
+                $"This run's epochs were validated on {watch.ValidationRows} rows ({since}); this Fit has {validation.Rows}: " +
+                "give it the same validation rows (after any split), so that its epochs compare with the earlier ones.", nameof(validation));
+        }
     }
 
     // The epoch a cancelled Fit cut short can only be finished over the rows and batches it was begun with: its row

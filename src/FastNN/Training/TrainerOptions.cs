@@ -18,11 +18,11 @@ public sealed record TrainerOptions
     /// ⌊rows / BatchSize⌋ steps of BatchSize rows each. With <see cref="Shuffle"/> the skipped rows differ from epoch to
     /// epoch, so every row is still trained on; without it the same last rows are never seen. Needs at least BatchSize
     /// training rows. The way out for a model with <c>BatchNorm1d</c>, which cannot train on a last batch of one row.
-    /// Default false (every row, every epoch).
+    /// A checkpoint resumes only under the value it was saved with. Default false (every row, every epoch).
     /// </summary>
     public bool DropLast { get; init; }
 
-    /// <summary>Visit the training rows in a new random order each epoch (Fisher–Yates); otherwise in dataset order. Default true.</summary>
+    /// <summary>Visit the training rows in a new random order each epoch (Fisher–Yates); otherwise in dataset order. A checkpoint resumes only under the value it was saved with. Default true.</summary>
     public bool Shuffle { get; init; } = true;
 
     /// <summary>
@@ -41,7 +41,9 @@ public sealed record TrainerOptions
 
     /// <summary>
     /// Stop after this many epochs without improvement of the watched validation number; 0 never stops early.
-    /// Needs a validation set. Default 0.
+    /// Needs a validation set. The epochs are counted over the whole run, across paused <c>Fit</c> calls and checkpoints
+    /// (a checkpoint with a watch resumes only under the same Patience, <see cref="MinDelta"/>,
+    /// <see cref="EarlyStoppingOn"/> and <see cref="RestoreBest"/>). Default 0.
     /// </summary>
     public int Patience { get; init; }
 
@@ -54,7 +56,11 @@ public sealed record TrainerOptions
     /// </summary>
     public double MinDelta { get; init; }
 
-    /// <summary>After training with a validation set, put back the parameters and state of the best epoch (when the run ends: not when a cancelled Fit pauses it). Default true.</summary>
+    /// <summary>
+    /// After training with a validation set, put back the parameters and state of the run's best epoch (when the run
+    /// ends: not when a cancelled Fit pauses it; the best epoch may be one an earlier Fit of the run trained, whose copy
+    /// the trainer keeps, and checkpoints save). Default true.
+    /// </summary>
     public bool RestoreBest { get; init; } = true;
 
     internal int BatchSizeFor(int maxBatch) => BatchSize ?? Math.Min(32, maxBatch);

@@ -145,8 +145,12 @@ public class CheckpointTests
         Checkpoint.Load(path, resumed);
         float[]? last = null;
         resumed.EpochCompleted = e => last = resumed.Model.Parameters.ToArray();
-        resumed.Fit(train, validation);
+        TrainingHistory rest = resumed.Fit(train, validation);
         Assert.Equal(atEpoch[6], last);
+        // And when it ends, it puts back the best epoch of the whole run, trained before the pause.
+        Assert.Equal(1, rest.BestEpoch);
+        Assert.Equal(atEpoch[1], resumed.Model.Parameters.ToArray());
+        Assert.Equal(whole.Model.Parameters.ToArray(), resumed.Model.Parameters.ToArray());
     }
 
     // The history's side of a mid-epoch resume: the finished epoch's mean loss (its first part's loss sum read back
@@ -193,8 +197,8 @@ public class CheckpointTests
     };
 
     // Every optimizer, with everything else a run may have: a per-step warm-up schedule, clipping, an L2 penalty,
-    // dropout, batch and layer normalization, PReLU, a held-out split with patience (the best epoch not put back: each
-    // Fit watches its own); paused after 1 and after 4 epochs.
+    // dropout, batch and layer normalization, PReLU, a held-out split with patience and the best epoch put back (from
+    // the checkpoint's copy when it precedes the pause); paused after 1 and after 4 epochs.
     [Theory]
     [MemberData(nameof(Optimizers))]
     public void EveryOptimizerResumesBitIdentically(string optimizer)
@@ -204,7 +208,7 @@ public class CheckpointTests
             Sequential<float> model = new SequentialBuilder<float>(4).Dense(12).BatchNorm().PRelu().Dropout(0.3).Dense(8).LayerNorm().Elu().Dense(3)
                 .Build(maxBatch: 16, modelSeed);
             return new Trainer<float>(model, new SoftmaxCrossEntropyLoss<float>(), Optimizer(optimizer, model.Parameters.Length), TaskKind.MultiClassClassification,
-                new TrainerOptions { Epochs = 6, BatchSize = 16, Seed = 7, ValidationFraction = 0.2, Patience = 10, RestoreBest = false })
+                new TrainerOptions { Epochs = 6, BatchSize = 16, Seed = 7, ValidationFraction = 0.2, Patience = 10, RestoreBest = true })
             {
                 Schedule = new WarmupSchedule(new StepSchedule(0.02, 7, 0.5), 5),
                 ScheduleEachStep = true,

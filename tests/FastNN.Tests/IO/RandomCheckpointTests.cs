@@ -9,9 +9,10 @@ namespace FastNN.Tests.IO;
 
 /// <summary>
 /// Checkpoint's promise on random runs (RandomRuns: random architecture, task and loss, optimizer, schedule, clipping,
-/// penalty, shuffling, drop-last, held-out rows), float and double: a run paused after a random step (within an epoch
-/// or at its end), saved, and resumed in a trainer built with other model and shuffling seeds ends bit-identical to the
-/// uninterrupted run.
+/// penalty, shuffling, drop-last, held-out rows with early stopping and RestoreBest), float and double: a run paused
+/// after a random step (within an epoch or at its end), saved, and resumed in a trainer built with other model and
+/// shuffling seeds ends bit-identical to the uninterrupted run, with the same early-stopping watch (best epoch and its
+/// result, epochs since, stop).
 /// </summary>
 public class RandomCheckpointTests
 {
@@ -53,7 +54,12 @@ public class RandomCheckpointTests
         Assert.Equal(whole.CompletedEpochs, resumed.CompletedEpochs);
         Assert.Equal(whole.Optimizer.LearningRate, resumed.Optimizer.LearningRate);
         Assert.Equal(whole.Model.Random.State, resumed.Model.Random.State);
+        Assert.Equal(Timeless(whole.EarlyStopping), Timeless(resumed.EarlyStopping));
     }
+
+    // The watch but the best epoch's wall time, which no two runs share.
+    private static EarlyStoppingState? Timeless(EarlyStoppingState? watch) =>
+        watch?.Best is { } best ? watch with { Best = best with { Elapsed = TimeSpan.Zero } } : watch;
 
     private static void Same<T>(T[] expected, T[] actual, string what) where T : unmanaged
     {

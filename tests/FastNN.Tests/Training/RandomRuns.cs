@@ -14,7 +14,7 @@ namespace FastNN.Tests.Training;
 /// <summary>
 /// A random training run drawn from one seed: task and loss, a random architecture (RandomArchitectures) with an output
 /// layer, data, optimizer (every kind and option), learning-rate schedule (every kind, per epoch or per step), clipping,
-/// L1/L2 penalty, batch size, shuffling, drop-last and a held-out fraction. Every call with the same seed builds the
+/// L1/L2 penalty, batch size, shuffling, drop-last, a held-out fraction with early stopping (patience 0-2) and RestoreBest. Every call with the same seed builds the
 /// same run; the model's seed and the shuffling seed are the caller's.
 /// </summary>
 internal static class RandomRuns
@@ -76,7 +76,8 @@ internal static class RandomRuns
             Shuffle = random.Next(4) != 0,
             DropLast = batchNorm || random.Next(2) == 0, // BatchNorm1d cannot train on a last batch of one row
             ValidationFraction = holdOut ? 0.25 : 0,
-            RestoreBest = false,                         // each Fit watches its own epochs: a resumed one would put back another
+            Patience = holdOut ? random.Next(3) : 0,
+            RestoreBest = random.Next(2) == 0,
         };
         var trainer = new Trainer<T>(model, loss, optimizer, task, options);
         ILearningRateSchedule? schedule = random.Next(7) switch

@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using FastNN.Training;
+
+namespace FastNN.IO;
+
+/// <summary>
+/// What a checkpoint records of the trainer's early-stopping watch, as the <c>early_stopping</c> value of
+/// <c>fastnn.checkpoint</c>: the watch (<see cref="EarlyStoppingState"/>: the best epoch's result, the epochs since it,
+/// the validation rows) and the options that judged it (Patience, MinDelta, the watched number, RestoreBest), which a
+/// resume must have. With RestoreBest and a best epoch, the best epoch's parameters and state are the tensors
+/// <see cref="BestParameters"/> and <see cref="BestState"/> (flat, as the optimizer's buffers). Absent while no epoch
+/// has been validated, and from files written before the watch was saved: the resumed run then starts its watch afresh,
+/// as such files always did.
+/// </summary>
+/// <remarks>Doubles that are not finite (a NaN accuracy in regression, a NaN training loss) are the strings <c>"NaN"</c>,
+/// <c>"Infinity"</c> and <c>"-Infinity"</c>, as System.Text.Json's named floating-point literals; the others are numbers,
+/// written in their shortest round-trip form, so they read back bit for bit.</remarks>
+internal sealed record CheckpointEarlyStopping(EarlyStoppingState State, int Patience, double MinDelta, EarlyStoppingOn On, bool RestoreBest)
+{
+    public const string BestParameters = "early_stopping.best_parameters";
+    public const string BestState = "early_stopping.best_state";
+
+    /// <summary>The trainer's watch and the options it is kept under, or null while it has none.</summary>
+    public static CheckpointEarlyStopping? Of<T>(Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T> =>
+        trainer.EarlyStopping is { } state
+            ? new(state, trainer.Options.Patience, trainer.Options.MinDelta, trainer.Options.EarlyStoppingOn, trainer.Options.RestoreBest)
+            : null;
+
+    /// <summary>Whether the file holds the best epoch's weights.</summary>
+    public bool HasBestWeights => RestoreBest && State.Best is not null;
+
+    /// <summary>
+    /// The options of <paramref name="options"/> that differ from those the watch was kept under, each named with both
+    /// values, or null when they are the same: under others the watch would not be the one the saved run would have
+    /// (another MinDelta or watched number picks other best epochs, another Patience stops elsewhere, RestoreBest set
+    /// has no best weights to put back).
+    /// </summary>
+    public IEnumerable<string> Differences(TrainerOptions options)
+    {
+        if (options.Patience != Patience)
+            yield return CheckpointMetadata.Difference(nameof(TrainerOptions.Patience), Patience, options.Patience);
+        if (options.MinDelta.CompareTo(MinDelta) != 0)
+            yield return CheckpointMetadata.Difference(nameof(TrainerOptions.MinDelta), MinDelta, options.MinDelta);
+        if (options.EarlyStoppingOn != On)
+            yield return CheckpointMetadata.Difference(nameof(TrainerOptions.EarlyStoppingOn), On, options.EarlyStoppingOn);
+        if (options.RestoreBest != RestoreBest)
+            yield return CheckpointMetadata.Difference(nameof(TrainerOptions.RestoreBest), RestoreBest, options.RestoreBest);
+    }
+
+    public void Write(Utf8JsonWriter writer, string name)
+    {
+        writer.WriteStartObject(name);
+        writer.WriteNumber("patience", Patience);
+        writer.WriteNumber("min_delta", MinDelta);
+        writer.WriteString("watch", On == EarlyStoppingOn.ValidationLoss ? "validation_loss" : "validation_metric");
+        writer.WriteBoolean("restore_best", RestoreBest);
+        writer.WriteNumber("validation_rows", State.ValidationRows);
+        writer.WriteNumber("epochs_since_best", State.EpochsSinceBest);
+        if (State.Best is { } best)
+        {
+            writer.WriteStartObject("best");
+            writer.WriteNumber("epoch", best.Epoch);
+            WriteDouble(writer, "train_loss", best.TrainLoss);
+            writer.WriteStartObject("validation");
+            WriteDouble(writer, "loss", best.Validation!.Loss);
+            WriteDouble(writer, "accuracy", best.Validation.Accuracy);
+            WriteDouble(writer, "rmse", best.Validation.Rmse);
+            WriteDouble(writer, "r_squared", best.Validation.RSquared);
+            writer.WriteEndObject();
+            WriteDouble(writer, "learning_rate", best.LearningRate);
+            writer.WriteNumber("steps", best.Steps);
+            writer.WriteNumber("elapsed_ticks", best.Elapsed.Ticks);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndObject();
+    }
+
+    /// <exception cref="FormatException">The value is malformed, or counts more epochs than <paramref name="completedEpochs"/>.</exception>
+    public static CheckpointEarlyStopping Read(JsonElement value, int completedEpochs)
+    {
+        int patience = Int(value, "patience");
+        double minDelta = CheckpointMetadata.Get(value, "min_delta", JsonValueKind.Number).GetDouble();
+        if (!(minDelta >= 0 && double.IsFinite(minDelta)))
+            throw new FormatException("early_stopping.min_delta must be finite and non-negative.");
+        EarlyStoppingOn on = CheckpointMetadata.Get(value, "watch", JsonValueKind.String).GetString() switch
+        {
+            "validation_loss" => EarlyStoppingOn.ValidationLoss,
+            "validation_metric" => EarlyStoppingOn.ValidationMetric,
+            _ => throw new FormatException("early_stopping.watch must be \"validation_loss\" or \"validation_metric\"."),
+        };
+        bool restoreBest = value.TryGetProperty("restore_best", out JsonElement restore) && restore.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? restore.GetBoolean()
+            : throw new FormatException("early_stopping.restore_best must be true or false.");
+        int validationRows = Int(value, "validation_rows"), since = Int(value, "epochs_since_best");
+        EpochResult? best = value.TryGetProperty("best", out JsonElement b) ? ReadEpoch(b) : null;
+        if (validationRows < 1 || since + (best?.Epoch ?? 0) > completedEpochs || best?.Epoch < 1)
+            throw new FormatException($"early_stopping counts epochs the run has not completed ({completedEpochs}), or no validation rows.");
+        return new(new EarlyStoppingState(best, since, validationRows), patience, minDelta, on, restoreBest);
+    }
+
+    private static EpochResult ReadEpoch(JsonElement e)
+    {
+        JsonElement validation = CheckpointMetadata.Get(e, "validation", JsonValueKind.Object);
+        return new EpochResult(Int(e, "epoch"), ReadDouble(e, "train_loss"),
+            new Evaluation(ReadDouble(validation, "loss"), ReadDouble(validation, "accuracy"), ReadDouble(validation, "rmse"), ReadDouble(validation, "r_squared")),
+            ReadDouble(e, "learning_rate"), CheckpointMetadata.Count(e, "steps"), TimeSpan.FromTicks(CheckpointMetadata.Count(e, "elapsed_ticks")));
+    }
+
+    private static int Int(JsonElement root, string name) => checked((int)CheckpointMetadata.Count(root, name));
+
+    private static void WriteDouble(Utf8JsonWriter writer, string name, double value)
+    {
+        if (double.IsFinite(value))
+            writer.WriteNumber(name, value);
+        else
+            writer.WriteString(name, double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
+    }
+
+    private static double ReadDouble(JsonElement root, string name) =>
+        root.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out double number) ? number
+        : value.ValueKind == JsonValueKind.String && value.GetString() is "NaN" or "Infinity" or "-Infinity" ? double.Parse(value.GetString()!, CultureInfo.InvariantCulture)
+        : throw new FormatException($"{name} must be a number, \"NaN\", \"Infinity\" or \"-Infinity\".");
+}
