@@ -45,6 +45,11 @@ if (args.Length > 0 && args[0] == "elementwise")
     FastNN.Benchmarks.Elementwise.ElementwiseReport.Run(args[1..]);
     return;
 }
+if (args.Length > 0 && args[0] == "csv-gzip")
+{
+    FastNN.Benchmarks.Data.CsvGzipReport.Run(args[1..]);
+    return;
+}
 if (args.Length > 0 && args[0] == "inference")
 {
     FastNN.Benchmarks.Inference.InferenceReport.Run(args[1..]);

@@ -20,6 +20,9 @@ public class CsvBenchmarks : IWorkload
     private const int Rows = 100_000, Columns = 100;
     private static readonly string s_path = Path.Combine(Path.GetTempPath(), $"fastnn-bench-{Rows}x{Columns}.csv");
 
+    /// <summary>The file, written by <see cref="Setup"/>.</summary>
+    internal static string FilePath => s_path;
+
     /// <summary>Writes the file unless a previous run left it (random numbers with 4 decimals, seed 1).</summary>
     [GlobalSetup]
     public void Setup()

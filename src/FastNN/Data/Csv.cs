@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Numerics;
 
 namespace FastNN.Data;
@@ -11,14 +10,17 @@ namespace FastNN.Data;
 /// <para>Fields are separated by commas or semicolons (detected from the header unless given). A field may be quoted
 /// (<c>"a, b"</c>, with <c>""</c> for a quote inside), but a quoted field ends on its line. Numbers use the invariant
 /// culture (<c>.</c> as decimal point). Blank lines are skipped. gzip-compressed input (<c>.csv.gz</c>) is recognized by
-/// its magic bytes and decompressed on the fly; its size record (the last four bytes) must match what it decompressed
-/// to, so a truncated download is an error rather than a table cut short at a line end. A file of several gzip members
-/// (concatenated files) fails that check too: decompress it, or recompress it as one.</para>
+/// its magic bytes and decompressed on the fly. A file of several gzip members (<c>cat a.gz b.gz</c>, or what pigz and
+/// bgzip write) reads as the concatenation of their contents, as <c>gzip -d</c> gives it. Each member is checked against
+/// its trailer (CRC-32 and size), so a truncated download or a damaged byte is an error naming the member and byte, not a
+/// table cut short at a line end; zero bytes after the last member are ignored (as <c>gzip -d</c> does), other bytes
+/// are an error. A file cut exactly between two members is itself a valid gzip file, which no reader can tell.</para>
 /// <para>Every feature cell, and every numeric target, must be a finite number. An empty, malformed, NaN or infinite
 /// cell, a row with the wrong number of cells, an empty file, a missing column, or a class column with one class
 /// throws <see cref="CsvFormatException"/> naming the source, line and column.</para>
 /// <para>Lines are read into one reused buffer and cells parsed from spans of it: reading allocates the dataset's arrays
-/// and a fixed amount besides, nothing per row (a class label is turned into a string once, when first seen).</para>
+/// and a fixed amount besides, nothing per row (a class label is turned into a string once, when first seen; a gzip
+/// member gets an inflater of its own).</para>
 /// <para>Thread safety: static and stateless; every method may be called from any number of threads at once.</para>
 /// </remarks>
 public static class Csv
@@ -59,26 +61,24 @@ public static class Csv
             return Read<T>(text, sourceName, options);
         }
 
-        uint recordedSize = GzipSizeRecord(stream);
-        using var decompressed = new CountingStream(new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true));
-        using var reader = new StreamReader(decompressed);
-        Dataset<T> data;
+        using var decompressed = new GzipReader(stream);
+        // Large reads: each one is a call into zlib and a CRC-32 pass, which a small buffer would multiply.
+        using var reader = new StreamReader(decompressed, bufferSize: 1 << 16);
         try
         {
-            data = Read<T>(reader, sourceName, options);
+            return Read<T>(reader, sourceName, options);
         }
-        catch (CsvFormatException e) when (!EndsAsRecorded(decompressed, recordedSize))
+        catch (CsvFormatException)
         {
-            // A row cut short is what a truncated file looks like: say so rather than blame the row.
-            throw Truncated(sourceName, decompressed.Count, recordedSize, e);
+            // A row that does not parse may be damage that the gzip checks find further on: report that instead.
+            if (GzipProblem(decompressed) is { } problem)
+                throw new CsvFormatException(sourceName, problem.Message, problem);
+            throw;
         }
         catch (InvalidDataException e)
         {
-            throw new CsvFormatException(sourceName, $"the gzip data is damaged ({e.Message})", e);
+            throw new CsvFormatException(sourceName, e.Message, e);
         }
-        if (!EndsAsRecorded(decompressed, recordedSize))
-            throw Truncated(sourceName, decompressed.Count, recordedSize, null);
-        return data;
     }
 
     /// <summary>Reads CSV text from <paramref name="reader"/>.</summary>
@@ -94,33 +94,18 @@ public static class Csv
         return new CsvTableReader<T>(reader, sourceName, options ?? CsvOptions.Default).Read();
     }
 
-    /// <summary>Whether the rest of the decompressed data is empty and the bytes decompressed match gzip's size record (ISIZE: the size mod 2³²).</summary>
-    private static bool EndsAsRecorded(CountingStream decompressed, uint recordedSize)
+    /// <summary>What is wrong with the rest of the gzip data, if anything.</summary>
+    private static InvalidDataException? GzipProblem(GzipReader decompressed)
     {
         try
         {
             decompressed.CopyTo(Stream.Null);
+            return null;
         }
-        catch (InvalidDataException)
+        catch (InvalidDataException e)
         {
-            return false;
+            return e;
         }
-        return (uint)decompressed.Count == recordedSize;
-    }
-
-    private static CsvFormatException Truncated(string sourceName, long decompressedBytes, uint recordedSize, Exception? inner) =>
-        new(sourceName, $"the gzip data ends early or is damaged: it decompresses to {decompressedBytes} bytes where its size record says {recordedSize} "
-            + "(a truncated download, or several gzip members in one file: decompress it, or recompress it as one).", inner);
-
-    /// <summary>The last four bytes of a seekable gzip stream (little-endian ISIZE), the position restored.</summary>
-    private static uint GzipSizeRecord(Stream stream)
-    {
-        long start = stream.Position;
-        Span<byte> record = stackalloc byte[4];
-        stream.Position = Math.Max(start, stream.Length - 4);
-        int read = stream.ReadAtLeast(record, 4, throwOnEndOfStream: false);
-        stream.Position = start;
-        return read == 4 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(record) : uint.MaxValue;
     }
 
     private static bool IsGzip(Stream stream)

@@ -81,14 +81,6 @@ public class CsvTests
     }
 
     [Fact]
-    public void ConcatenatedGzipMembersAreRefusedWithTheWayOut()
-    {
-        byte[] first = Gzip("a,y\n1,0\n2,1\n"), second = Gzip("3,0\n4,1\n");
-        var error = Assert.Throws<CsvFormatException>(() => Csv.Read<float>(new MemoryStream([.. first, .. second]), "two.csv.gz"));
-        Assert.Contains("several gzip members", error.Message);
-    }
-
-    [Fact]
     public void DamagedGzipIsACsvFormatError()
     {
         byte[] data = Gzip(Rows(3000));

@@ -1,0 +1,29 @@
+using FastNN.Data;
+
+namespace FastNN.Tests.Data;
+
+public class Crc32Tests
+{
+    [Fact]
+    public void TheCheckValueOfTheStandard()
+    {
+        // CRC-32/ISO-HDLC (gzip, zlib, PNG): "123456789" -> cbf43926.
+        Assert.Equal(0xCBF43926u, Crc32.Append(0, "123456789"u8));
+        Assert.Equal(0u, Crc32.Append(0, []));
+    }
+
+    [Fact]
+    public void EveryLengthAndSplitMatchesTheBitwiseReference()
+    {
+        var random = new Random(7);
+        byte[] data = new byte[100];
+        random.NextBytes(data);
+        for (int length = 0; length <= data.Length; length++)
+        {
+            uint expected = GzipMemberWriter.BitwiseCrc32(data.AsSpan(0, length));
+            Assert.Equal(expected, Crc32.Append(0, data.AsSpan(0, length)));
+            int split = length / 3;
+            Assert.Equal(expected, Crc32.Append(Crc32.Append(0, data.AsSpan(0, split)), data.AsSpan(split, length - split)));
+        }
+    }
+}
