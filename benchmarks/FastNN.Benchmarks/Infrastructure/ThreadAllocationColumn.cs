@@ -16,7 +16,8 @@ namespace FastNN.Benchmarks.Infrastructure;
 /// bytes of runtime background work (divided by few invocations when a call takes milliseconds; a known
 /// BenchmarkDotNet limitation). This column re-runs the case on its own when the summary is built: a fresh
 /// instance, its [Params] and [GlobalSetup], then the method. Allocations of FastNN's worker threads are not
-/// seen here (the GEMM tests check the whole process). Methods that return a value show "-".
+/// seen here (the GEMM and training-step tests read every worker's own counter: PoolThreadAllocation in the
+/// tests). Methods that return a value show "-".
 /// </remarks>
 public sealed class ThreadAllocationColumn : IColumn
 {

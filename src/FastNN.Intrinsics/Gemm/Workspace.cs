@@ -76,12 +76,15 @@ internal static class WorkspacePool
         for (int i = 0; i < s_slots.Length; i++)
         {
             ref Workspace? slot = ref s_slots[(start + i) % s_slots.Length];
+            if (Volatile.Read(ref slot) is { } kept && kept.Bytes >= bytes && Interlocked.CompareExchange(ref slot, null, kept) == kept)
+                return kept;
+        }
+        // None kept is large enough: let one too small go, so that the larger one made here takes its slot on return.
+        for (int i = 0; i < s_slots.Length; i++)
+        {
+            ref Workspace? slot = ref s_slots[(start + i) % s_slots.Length];
             if (Volatile.Read(ref slot) is { } kept && Interlocked.CompareExchange(ref slot, null, kept) == kept)
-            {
-                if (kept.Bytes >= bytes)
-                    return kept;
-                break; // too small: let it go, a larger one takes its place on return
-            }
+                break;
         }
         // Powers of two, so a workload of mixed sizes settles after a few calls, but never past what the largest call needs.
         long size = Math.Min((long)BitOperations.RoundUpToPowerOf2((ulong)Math.Max(bytes, 4096)), LargestNeed);

@@ -112,6 +112,27 @@ public class GemmMemoryTests
         Assert.True(WorkspacePool.KeptBytes > 0);
     }
 
+    // A kept workspace too small for a call used to end the search: the call made a new workspace although a large
+    // enough one was kept in a later slot. A caller reaches other slots than usual when a worker is slow to wake and
+    // leaves it a second part, so this could make a steady training step allocate (one such step was seen creating a
+    // 2 MiB workspace).
+    [Fact]
+    public void ARentTakesALargeEnoughKeptWorkspaceBeforeMakingOne()
+    {
+        ReleaseMemory();
+        Workspace large = WorkspacePool.Rent(1 << 20), small = WorkspacePool.Rent(4096);
+        Assert.True(small.Bytes < large.Bytes);
+        // Returned from this thread, the small one goes first in its search order and the large one next.
+        WorkspacePool.Return(small);
+        WorkspacePool.Return(large);
+        long created = WorkspacePool.Created;
+        Workspace again = WorkspacePool.Rent(1 << 20);
+        Assert.Same(large, again);
+        Assert.Equal(created, WorkspacePool.Created);
+        WorkspacePool.Return(again);
+        ReleaseMemory();
+    }
+
     // Kept workspaces that go unused through two full collections are freed.
     [Fact]
     public void UnusedWorkspacesAreFreedAfterTwoFullCollections()

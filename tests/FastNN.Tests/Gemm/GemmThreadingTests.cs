@@ -89,44 +89,14 @@ public class GemmThreadingTests
         try
         {
             Parallelism.MaxThreads = 2;
-            // Each pool thread's own counter, read on that thread: the calling thread runs part 0, the worker part 1.
-            // (A whole-process count would also see the test runner's threads.)
-            var probe = new AllocationProbe(2);
-            long allocated = AllocatedBy(() =>
-            {
-                WorkerPool.Run(probe, 2);
-                return probe.Bytes.Sum();
-            });
+            // Every pool thread's own counter, read on that thread (a whole-process count would also see the test
+            // host's threads).
+            long allocated = AllocatedBy(new PoolThreadAllocation().Read);
             Assert.Equal(0, allocated);
         }
         finally
         {
             Parallelism.MaxThreads = saved;
-        }
-    }
-
-    /// <summary>
-    /// Reads each pool thread's allocation counter on that thread; allocates nothing itself. Part 0 (the caller's)
-    /// waits until a worker has taken part 1, which the caller would otherwise claim itself when the worker is slow
-    /// to wake, mixing two threads' counters in one slot.
-    /// </summary>
-    private sealed class AllocationProbe(int parts) : IParallelWork
-    {
-        public readonly long[] Bytes = new long[parts];
-        private int _workerDone;
-
-        public void Execute(int part, int partCount)
-        {
-            Bytes[part] = GC.GetAllocatedBytesForCurrentThread();
-            if (part != 0)
-            {
-                Volatile.Write(ref _workerDone, 1);
-                return;
-            }
-            var spin = new SpinWait();
-            while (Volatile.Read(ref _workerDone) == 0)
-                spin.SpinOnce();
-            _workerDone = 0;
         }
     }
 
