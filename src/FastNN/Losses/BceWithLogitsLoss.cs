@@ -7,7 +7,7 @@ namespace FastNN.Losses;
 /// <remarks><code>
 /// ℓ(x, t) = max(x, 0) − x·t + log(1 + e^(−|x|))      L = Σ ℓ / N      ∂L/∂x = (σ(x) − t)/N
 /// </code>Targets are probabilities in [0, 1] with the prediction's shape. Finite for any finite logit. One vectorized
-/// pass (<see cref="LossKernels.BinaryCrossEntropyWithLogits{T}"/>), the terms summed in double.
+/// pass (<see cref="LossKernels.BinaryCrossEntropyWithLogits{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int)"/>), the terms summed in double.
 /// <para>Thread safety: immutable; any number of threads may use one instance at once, each call with its own
 /// spans.</para></remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -19,6 +19,6 @@ public sealed class BceWithLogitsLoss<T> : ILoss<T> where T : unmanaged, IFloati
     public T Compute(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, int batch)
     {
         LossArguments.Check(prediction, target, gradient, batch, targetPerRow: false);
-        return LossKernels.BinaryCrossEntropyWithLogits(prediction, target, gradient);
+        return LossKernels.BinaryCrossEntropyWithLogits(prediction, target, gradient, batch);
     }
 }

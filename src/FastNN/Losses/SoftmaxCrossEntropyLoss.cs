@@ -38,8 +38,10 @@ public sealed class SoftmaxCrossEntropyLoss<T> : ILoss<T> where T : unmanaged, I
         {
             Span<T> g = gradient.Slice(r * classes, classes);
             sum -= Math.Log(double.CreateTruncating(TensorPrimitives.Max<T>(g)));
+            // The row's own gradient (softmax − one-hot), then the mean's 1/batch: a row's bits are its bits alone
+            // times 1/batch, rounded once, whatever the batch (subtracting 1/batch after scaling was not).
+            g[Label(target, r)] -= T.One;
             TensorPrimitives.Multiply(g, inverseBatch, g);
-            g[Label(target, r)] -= inverseBatch;
         }
         return T.CreateTruncating(sum / batch);
     }
