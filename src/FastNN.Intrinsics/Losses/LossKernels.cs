@@ -195,7 +195,10 @@ internal readonly struct BceWithLogitsOperator<T>(T inverseFeatures, T inverseRo
     }
 }
 
-/// <summary>ℓ = |d| &lt; δ ? ½d² : δ·(|d| − ½δ), gradient = (clamp(d, −δ, δ)·inverseFeatures)·inverseRows, d = p − t</summary>
+/// <summary>
+/// ℓ = m·(|d| − ½m) with m = min(|d|, δ), which is ½d² if |d| &lt; δ, else δ·(|d| − ½δ), with the same roundings (½|d|
+/// and |d| − ½|d| are exact where the product does not underflow to 0); gradient = (clamp(d, −δ, δ)·inverseFeatures)·inverseRows, d = p − t
+/// </summary>
 internal readonly struct HuberOperator<T>(T delta, T inverseFeatures, T inverseRows) : ILossOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private static T Half => T.CreateTruncating(0.5);
@@ -204,9 +207,9 @@ internal readonly struct HuberOperator<T>(T delta, T inverseFeatures, T inverseR
 
     public T Invoke(T p, T t, out T gradient)
     {
-        T d = p - t, a = T.Abs(d);
+        T d = p - t, a = T.Abs(d), m = T.Min(a, delta);
         gradient = T.Clamp(d, -delta, delta) * inverseFeatures * inverseRows;
-        return a < delta ? Half * d * d : delta * (a - Half * delta);
+        return m * (a - Half * m);
     }
 
     public Vector128<T> Invoke(Vector128<T> p, Vector128<T> t, out Vector128<T> gradient) => Compute<Width128<T>, Vector128<T>>(p, t, out gradient);
@@ -216,9 +219,11 @@ internal readonly struct HuberOperator<T>(T delta, T inverseFeatures, T inverseR
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private TVector Compute<TWidth, TVector>(TVector p, TVector t, out TVector gradient) where TWidth : IVectorWidth<T, TVector> where TVector : struct
     {
-        TVector d = TWidth.Subtract(p, t), a = TWidth.Abs(d), δ = TWidth.Broadcast(delta), half = TWidth.Broadcast(Half);
-        // NaN lanes of d pass through the clamp
+        TVector d = TWidth.Subtract(p, t), a = TWidth.Abs(d), δ = TWidth.Broadcast(delta);
+        // NaN lanes of d pass through both clamps (|d| ≥ 0, so clamping it to [0, δ] is min(|d|, δ)): four operations
+        // for the term where the two branches and their select took six, which pays for the gradient's second scaling
+        TVector m = TWidth.Clamp(a, TWidth.Broadcast(T.Zero), δ);
         gradient = TWidth.Multiply(TWidth.Multiply(TWidth.Clamp(d, TWidth.Negate(δ), δ), TWidth.Broadcast(inverseFeatures)), TWidth.Broadcast(inverseRows));
-        return TWidth.Select(TWidth.LessThan(a, δ), TWidth.Multiply(TWidth.Multiply(half, d), d), TWidth.Multiply(δ, TWidth.Subtract(a, TWidth.Multiply(half, δ))));
+        return TWidth.Multiply(m, TWidth.Subtract(a, TWidth.Multiply(TWidth.Broadcast(Half), m)));
     }
 }
