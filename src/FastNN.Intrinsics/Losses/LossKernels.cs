@@ -11,14 +11,19 @@ namespace FastNN.Intrinsics;
 /// <remarks>
 /// <para>The gradient may be exactly the prediction span (in place) or disjoint from it; partial overlap, or any
 /// overlap with the target, throws. Results may differ across instruction sets in the last bits.</para>
+/// <para>Rows: with the prediction seen as <c>[rows, features]</c>, an element's gradient is its row's gradient alone
+/// (the kernel on that row, rows = 1: a function of the element's p and t and of features) times 1/rows, rounded
+/// once, so a row's gradient bits do not depend on the batch's size or on the row's place in it, on any one
+/// instruction-set path: every span, however short, goes through the same vector lanes. Each element's loss term
+/// is likewise a function of its p and t alone; the terms' sum is taken in an order that depends on the length,
+/// so the mean's last bits may change with the batch size.</para>
 /// <para>Thread safety: every method may run on any number of threads at once, provided no call writes memory that
 /// another call reads or writes.</para>
 /// </remarks>
 public static class LossKernels
 {
-    /// <summary>Mean squared error: <c>L = Σ (p − t)² / N</c>, <c>gradient = (p − t)·(2/N)</c>.</summary>
-    /// <remarks>Each term (p − t)² is taken in T before the double sum: in float a difference past about 1.8e19 gives +∞, as
-    /// PyTorch's float MSE. NaN in p or t gives NaN.</remarks>
+    /// <summary>Mean squared error over one row: <c>L = Σ (p − t)² / N</c>, <c>gradient = (p − t)·(2/N)</c>.</summary>
+    /// <remarks>As <see cref="MeanSquaredError{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int)"/> with rows = 1.</remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="prediction">p, N elements (at least 1).</param>
     /// <param name="target">t, N elements.</param>
@@ -26,16 +31,29 @@ public static class LossKernels
     /// <returns>The mean loss.</returns>
     /// <exception cref="ArgumentException">The spans differ in length or are empty, or <paramref name="gradient"/> overlaps the target or part of the prediction.</exception>
     public static T MeanSquaredError<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient) where T : unmanaged, IFloatingPointIeee754<T>
+        => MeanSquaredError(prediction, target, gradient, 1);
+
+    /// <summary>Mean squared error over [rows, F]: <c>L = Σ (p − t)² / N</c>, <c>gradient = ((p − t)·(2/F))·(1/rows)</c>, N = rows·F.</summary>
+    /// <remarks>Each term (p − t)² is taken in T before the double sum: in float a difference past about 1.8e19 gives +∞, as
+    /// PyTorch's float MSE. NaN in p or t gives NaN. The gradient is 2(p − t)/N, scaled per row and then per batch so
+    /// that a row's bits are its bits alone times 1/rows (the class remarks).</remarks>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="prediction">p, N elements (at least 1).</param>
+    /// <param name="target">t, N elements.</param>
+    /// <param name="gradient">∂L/∂p, N elements, overwritten; may be <paramref name="prediction"/> itself.</param>
+    /// <param name="rows">Rows of the prediction (at least 1, dividing N).</param>
+    /// <returns>The mean loss.</returns>
+    /// <exception cref="ArgumentException">The spans differ in length or are empty, <paramref name="gradient"/> overlaps the target or part of the prediction, or <paramref name="rows"/> does not divide N.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is below 1.</exception>
+    public static T MeanSquaredError<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, int rows) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Check(prediction, target, gradient);
-        int n = prediction.Length;
-        return T.CreateTruncating(Elementwise.MapSum(prediction, target, gradient, new MseOperator<T>(T.CreateTruncating(2.0 / n))) / n);
+        int features = Check(prediction, target, gradient, rows);
+        var op = new MseOperator<T>(T.CreateTruncating(2.0 / features), InverseOf<T>(rows));
+        return T.CreateTruncating(Elementwise.MapSum(prediction, target, gradient, op) / prediction.Length);
     }
 
-    /// <summary>Binary cross-entropy on logits, stable: <c>ℓ = max(p, 0) − p·t + log(1 + e^(−|p|))</c>, <c>L = Σ ℓ / N</c>, <c>gradient = (σ(p) − t)/N</c>.</summary>
-    /// <remarks>Finite for any finite logit; log(1 + e) is taken as log(u)·e/(u − 1) with u = 1 + e, accurate where e is far below 1.
-    /// An infinite logit gives +∞ where the loss's limit is infinite (p = +∞ with t &lt; 1, as PyTorch; p = −∞ with t &gt; 0, where
-    /// PyTorch gives NaN at t = 1) and NaN where the limit is 0 (t = 1 at +∞, t = 0 at −∞: 0·∞, as PyTorch); NaN in p or t gives NaN.</remarks>
+    /// <summary>Binary cross-entropy on logits over one row: <c>L = Σ ℓ / N</c>, <c>gradient = (σ(p) − t)/N</c>.</summary>
+    /// <remarks>As <see cref="BinaryCrossEntropyWithLogits{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int)"/> with rows = 1.</remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="prediction">The logits p, N elements (at least 1).</param>
     /// <param name="target">The target probabilities t, N elements.</param>
@@ -43,15 +61,30 @@ public static class LossKernels
     /// <returns>The mean loss.</returns>
     /// <exception cref="ArgumentException">The spans differ in length or are empty, or <paramref name="gradient"/> overlaps the target or part of the prediction.</exception>
     public static T BinaryCrossEntropyWithLogits<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient) where T : unmanaged, IFloatingPointIeee754<T>
+        => BinaryCrossEntropyWithLogits(prediction, target, gradient, 1);
+
+    /// <summary>Binary cross-entropy on logits over [rows, F], stable: <c>ℓ = max(p, 0) − p·t + log(1 + e^(−|p|))</c>, <c>L = Σ ℓ / N</c>, <c>gradient = ((σ(p) − t)/F)·(1/rows)</c>, N = rows·F.</summary>
+    /// <remarks>Finite for any finite logit; log(1 + e) is taken as log(u)·e/(u − 1) with u = 1 + e, accurate where e is far below 1.
+    /// An infinite logit gives +∞ where the loss's limit is infinite (p = +∞ with t &lt; 1, as PyTorch; p = −∞ with t &gt; 0, where
+    /// PyTorch gives NaN at t = 1) and NaN where the limit is 0 (t = 1 at +∞, t = 0 at −∞: 0·∞, as PyTorch); NaN in p or t gives NaN.
+    /// The gradient is (σ(p) − t)/N, scaled per row and then per batch (the class remarks).</remarks>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="prediction">The logits p, N elements (at least 1).</param>
+    /// <param name="target">The target probabilities t, N elements.</param>
+    /// <param name="gradient">∂L/∂p, N elements, overwritten; may be <paramref name="prediction"/> itself.</param>
+    /// <param name="rows">Rows of the prediction (at least 1, dividing N).</param>
+    /// <returns>The mean loss.</returns>
+    /// <exception cref="ArgumentException">The spans differ in length or are empty, <paramref name="gradient"/> overlaps the target or part of the prediction, or <paramref name="rows"/> does not divide N.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is below 1.</exception>
+    public static T BinaryCrossEntropyWithLogits<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, int rows) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Check(prediction, target, gradient);
-        int n = prediction.Length;
-        return T.CreateTruncating(Elementwise.MapSum(prediction, target, gradient, new BceWithLogitsOperator<T>(T.One / T.CreateTruncating(n))) / n);
+        int features = Check(prediction, target, gradient, rows);
+        var op = new BceWithLogitsOperator<T>(InverseOf<T>(features), InverseOf<T>(rows));
+        return T.CreateTruncating(Elementwise.MapSum(prediction, target, gradient, op) / prediction.Length);
     }
 
-    /// <summary>Huber loss: with d = p − t, <c>ℓ = ½d²</c> if |d| &lt; δ, else <c>δ·(|d| − ½δ)</c>; <c>L = Σ ℓ / N</c>, <c>gradient = clamp(d, −δ, δ)/N</c>.</summary>
-    /// <remarks>Terms are taken in T (linear beyond δ, so finite for any finite d whose δ·|d| is); NaN in p or t gives NaN
-    /// in the loss and that element's gradient, as PyTorch.</remarks>
+    /// <summary>Huber loss over one row: <c>L = Σ ℓ / N</c>, <c>gradient = clamp(p − t, −δ, δ)/N</c>.</summary>
+    /// <remarks>As <see cref="Huber{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, T, int)"/> with rows = 1.</remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="prediction">p, N elements (at least 1).</param>
     /// <param name="target">t, N elements.</param>
@@ -61,34 +94,57 @@ public static class LossKernels
     /// <exception cref="ArgumentException">The spans differ in length or are empty, or <paramref name="gradient"/> overlaps the target or part of the prediction.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is not positive.</exception>
     public static T Huber<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, T delta) where T : unmanaged, IFloatingPointIeee754<T>
+        => Huber(prediction, target, gradient, delta, 1);
+
+    /// <summary>Huber loss over [rows, F]: with d = p − t, <c>ℓ = ½d²</c> if |d| &lt; δ, else <c>δ·(|d| − ½δ)</c>; <c>L = Σ ℓ / N</c>, <c>gradient = (clamp(d, −δ, δ)/F)·(1/rows)</c>, N = rows·F.</summary>
+    /// <remarks>Terms are taken in T (linear beyond δ, so finite for any finite d whose δ·|d| is); NaN in p or t gives NaN
+    /// in the loss and that element's gradient, as PyTorch. The gradient is clamp(d, −δ, δ)/N, scaled per row and then
+    /// per batch (the class remarks).</remarks>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="prediction">p, N elements (at least 1).</param>
+    /// <param name="target">t, N elements.</param>
+    /// <param name="gradient">∂L/∂p, N elements, overwritten; may be <paramref name="prediction"/> itself.</param>
+    /// <param name="delta">δ, where the loss turns linear (positive).</param>
+    /// <param name="rows">Rows of the prediction (at least 1, dividing N).</param>
+    /// <returns>The mean loss.</returns>
+    /// <exception cref="ArgumentException">The spans differ in length or are empty, <paramref name="gradient"/> overlaps the target or part of the prediction, or <paramref name="rows"/> does not divide N.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is not positive, or <paramref name="rows"/> is below 1.</exception>
+    public static T Huber<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, T delta, int rows) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Check(prediction, target, gradient);
+        int features = Check(prediction, target, gradient, rows);
         if (!(delta > T.Zero))
             throw new ArgumentOutOfRangeException(nameof(delta), delta, "Huber δ must be positive.");
-        int n = prediction.Length;
-        return T.CreateTruncating(Elementwise.MapSum(prediction, target, gradient, new HuberOperator<T>(delta, T.One / T.CreateTruncating(n))) / n);
+        var op = new HuberOperator<T>(delta, InverseOf<T>(features), InverseOf<T>(rows));
+        return T.CreateTruncating(Elementwise.MapSum(prediction, target, gradient, op) / prediction.Length);
     }
 
-    private static void Check<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient)
+    private static T InverseOf<T>(int n) where T : unmanaged, IFloatingPointIeee754<T> => T.One / T.CreateTruncating(n);
+
+    // Returns the features per row.
+    private static int Check<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, int rows)
     {
         if (prediction.IsEmpty)
             throw new ArgumentException("The prediction is empty.", nameof(prediction));
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        if (prediction.Length % rows != 0)
+            throw new ArgumentException($"The prediction's {prediction.Length} elements are not {rows} rows of equal length.", nameof(rows));
         SpanChecks.SameLength(prediction, nameof(prediction), target, nameof(target));
         SpanChecks.SameLength(prediction, nameof(prediction), gradient, nameof(gradient));
         SpanChecks.IdenticalOrDisjoint(prediction, nameof(prediction), gradient, nameof(gradient));
         SpanChecks.Disjoint(target, nameof(target), gradient, nameof(gradient));
+        return prediction.Length / rows;
     }
 }
 
-/// <summary>ℓ = d·d, gradient = d·scale, d = p − t (scale = 2/N)</summary>
-internal readonly struct MseOperator<T>(T scale) : ILossOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+/// <summary>ℓ = d·d, gradient = (d·scale)·inverseRows, d = p − t (scale = 2/features)</summary>
+internal readonly struct MseOperator<T>(T scale, T inverseRows) : ILossOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorizable => true;
 
     public T Invoke(T p, T t, out T gradient)
     {
         T d = p - t;
-        gradient = d * scale;
+        gradient = d * scale * inverseRows;
         return d * d;
     }
 
@@ -100,20 +156,20 @@ internal readonly struct MseOperator<T>(T scale) : ILossOperator<T> where T : un
     private TVector Compute<TWidth, TVector>(TVector p, TVector t, out TVector gradient) where TWidth : IVectorWidth<T, TVector> where TVector : struct
     {
         TVector d = TWidth.Subtract(p, t);
-        gradient = TWidth.Multiply(d, TWidth.Broadcast(scale));
+        gradient = TWidth.Multiply(TWidth.Multiply(d, TWidth.Broadcast(scale)), TWidth.Broadcast(inverseRows));
         return TWidth.Multiply(d, d);
     }
 }
 
-/// <summary>ℓ = max(p, 0) − p·t + log(1 + e) (as (1 − t)·p or −p·t), gradient = (σ(p) − t)·inverseN, e = e^(−|p|)</summary>
-internal readonly struct BceWithLogitsOperator<T>(T inverseN) : ILossOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+/// <summary>ℓ = max(p, 0) − p·t + log(1 + e) (as (1 − t)·p or −p·t), gradient = ((σ(p) − t)·inverseFeatures)·inverseRows, e = e^(−|p|)</summary>
+internal readonly struct BceWithLogitsOperator<T>(T inverseFeatures, T inverseRows) : ILossOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorizable => VectorMath.HasVectorMath<T>();
 
     public T Invoke(T p, T t, out T gradient)
     {
         T e = T.Exp(-T.Abs(p)), u = T.One + e; // e in (0, 1]: never overflows
-        gradient = ((p >= T.Zero ? T.One : e) / u - t) * inverseN;
+        gradient = ((p >= T.Zero ? T.One : e) / u - t) * inverseFeatures * inverseRows;
         // log(1 + e) = log(u)·e/(u − 1) (.NET's LogP1 is log(1 + e), 0 where e is below ε)
         T log1p = u == T.One ? e : T.Log(u) * (e / (u - T.One));
         // max(p, 0) − p·t as (1 − t)·p or −p·t: ∞ (not ∞ − ∞) at an infinite logit whose target is not its own limit
@@ -130,7 +186,8 @@ internal readonly struct BceWithLogitsOperator<T>(T inverseN) : ILossOperator<T>
         TVector one = TWidth.Broadcast(T.One), e = TWidth.Exp(TWidth.Negate(TWidth.Abs(p))), u = TWidth.Add(one, e);
         // p < 0 picks the negative branch; p ≥ 0 (−0 included) and NaN the positive one, whose results are NaN as well
         TVector negative = TWidth.LessThan(p, TWidth.Broadcast(T.Zero));
-        gradient = TWidth.Multiply(TWidth.Subtract(TWidth.Divide(TWidth.Select(negative, e, one), u), t), TWidth.Broadcast(inverseN));
+        gradient = TWidth.Multiply(TWidth.Multiply(TWidth.Subtract(TWidth.Divide(TWidth.Select(negative, e, one), u), t), TWidth.Broadcast(inverseFeatures)),
+            TWidth.Broadcast(inverseRows));
         // log(1 + e) = log(u)·e/(u − 1): u − 1 is exact, and the ratio undoes u's rounding; e itself where u rounds to 1 (u ≥ 1)
         TVector log1p = TWidth.Select(TWidth.GreaterThan(u, one), TWidth.Multiply(TWidth.Log(u), TWidth.Divide(e, TWidth.Subtract(u, one))), e);
         TVector linear = TWidth.Select(negative, TWidth.Negate(TWidth.Multiply(p, t)), TWidth.Multiply(TWidth.Subtract(one, t), p));
@@ -138,8 +195,11 @@ internal readonly struct BceWithLogitsOperator<T>(T inverseN) : ILossOperator<T>
     }
 }
 
-/// <summary>ℓ = |d| &lt; δ ? ½d² : δ·(|d| − ½δ), gradient = clamp(d, −δ, δ)·inverseN, d = p − t</summary>
-internal readonly struct HuberOperator<T>(T delta, T inverseN) : ILossOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+/// <summary>
+/// ℓ = m·(|d| − ½m) with m = min(|d|, δ), which is ½d² if |d| &lt; δ, else δ·(|d| − ½δ), with the same roundings (½|d|
+/// and |d| − ½|d| are exact where the product does not underflow to 0); gradient = (clamp(d, −δ, δ)·inverseFeatures)·inverseRows, d = p − t
+/// </summary>
+internal readonly struct HuberOperator<T>(T delta, T inverseFeatures, T inverseRows) : ILossOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private static T Half => T.CreateTruncating(0.5);
 
@@ -147,9 +207,9 @@ internal readonly struct HuberOperator<T>(T delta, T inverseN) : ILossOperator<T
 
     public T Invoke(T p, T t, out T gradient)
     {
-        T d = p - t, a = T.Abs(d);
-        gradient = T.Clamp(d, -delta, delta) * inverseN;
-        return a < delta ? Half * d * d : delta * (a - Half * delta);
+        T d = p - t, a = T.Abs(d), m = T.Min(a, delta);
+        gradient = T.Clamp(d, -delta, delta) * inverseFeatures * inverseRows;
+        return m * (a - Half * m);
     }
 
     public Vector128<T> Invoke(Vector128<T> p, Vector128<T> t, out Vector128<T> gradient) => Compute<Width128<T>, Vector128<T>>(p, t, out gradient);
@@ -159,9 +219,11 @@ internal readonly struct HuberOperator<T>(T delta, T inverseN) : ILossOperator<T
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private TVector Compute<TWidth, TVector>(TVector p, TVector t, out TVector gradient) where TWidth : IVectorWidth<T, TVector> where TVector : struct
     {
-        TVector d = TWidth.Subtract(p, t), a = TWidth.Abs(d), δ = TWidth.Broadcast(delta), half = TWidth.Broadcast(Half);
-        // NaN lanes of d pass through the clamp
-        gradient = TWidth.Multiply(TWidth.Clamp(d, TWidth.Negate(δ), δ), TWidth.Broadcast(inverseN));
-        return TWidth.Select(TWidth.LessThan(a, δ), TWidth.Multiply(TWidth.Multiply(half, d), d), TWidth.Multiply(δ, TWidth.Subtract(a, TWidth.Multiply(half, δ))));
+        TVector d = TWidth.Subtract(p, t), a = TWidth.Abs(d), δ = TWidth.Broadcast(delta);
+        // NaN lanes of d pass through both clamps (|d| ≥ 0, so clamping it to [0, δ] is min(|d|, δ)): four operations
+        // for the term where the two branches and their select took six, which pays for the gradient's second scaling
+        TVector m = TWidth.Clamp(a, TWidth.Broadcast(T.Zero), δ);
+        gradient = TWidth.Multiply(TWidth.Multiply(TWidth.Clamp(d, TWidth.Negate(δ), δ), TWidth.Broadcast(inverseFeatures)), TWidth.Broadcast(inverseRows));
+        return TWidth.Multiply(m, TWidth.Subtract(a, TWidth.Multiply(TWidth.Broadcast(Half), m)));
     }
 }

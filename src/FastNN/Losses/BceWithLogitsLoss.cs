@@ -6,8 +6,10 @@ namespace FastNN.Losses;
 /// <summary>Binary cross-entropy on logits, as PyTorch's <c>nn.BCEWithLogitsLoss()</c>, in the stable form.</summary>
 /// <remarks><code>
 /// ℓ(x, t) = max(x, 0) − x·t + log(1 + e^(−|x|))      L = Σ ℓ / N      ∂L/∂x = (σ(x) − t)/N
-/// </code>Targets are probabilities in [0, 1] with the prediction's shape. Finite for any finite logit. One vectorized
-/// pass (<see cref="LossKernels.BinaryCrossEntropyWithLogits{T}"/>), the terms summed in double.
+/// </code>Targets are probabilities in [0, 1] with the prediction's shape. The gradient is taken per row,
+/// (σ(x) − t)/features, then times 1/batch, so a row's gradient in a batch is its gradient alone times 1/batch, bit for
+/// bit (<see cref="ILoss{T}"/>). Finite for any finite logit. One vectorized
+/// pass (<see cref="LossKernels.BinaryCrossEntropyWithLogits{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int)"/>), the terms summed in double.
 /// <para>Thread safety: immutable; any number of threads may use one instance at once, each call with its own
 /// spans.</para></remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -19,6 +21,6 @@ public sealed class BceWithLogitsLoss<T> : ILoss<T> where T : unmanaged, IFloati
     public T Compute(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, int batch)
     {
         LossArguments.Check(prediction, target, gradient, batch, targetPerRow: false);
-        return LossKernels.BinaryCrossEntropyWithLogits(prediction, target, gradient);
+        return LossKernels.BinaryCrossEntropyWithLogits(prediction, target, gradient, batch);
     }
 }

@@ -6,7 +6,8 @@ namespace FastNN.Losses;
 /// <summary>Huber loss, as PyTorch's <c>nn.HuberLoss()</c>: quadratic near zero, linear beyond δ.</summary>
 /// <remarks><code>
 /// d = p − t      ℓ = ½d² if |d| &lt; δ, else δ·(|d| − ½δ)      L = Σ ℓ / N      ∂L/∂p = clamp(d, −δ, δ)/N
-/// </code>The target has the prediction's shape. One vectorized pass (<see cref="LossKernels.Huber{T}"/>), the terms
+/// </code>The target has the prediction's shape. The gradient is taken per row, clamp(d, −δ, δ)/features, then times
+/// 1/batch, so a row's gradient in a batch is its gradient alone times 1/batch, bit for bit (<see cref="ILoss{T}"/>). One vectorized pass (<see cref="LossKernels.Huber{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, T, int)"/>), the terms
 /// summed in double.
 /// <para>Thread safety: immutable; any number of threads may use one instance at once, each call with its own
 /// spans.</para></remarks>
@@ -32,6 +33,6 @@ public sealed class HuberLoss<T> : ILoss<T> where T : unmanaged, IFloatingPointI
     public T Compute(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, int batch)
     {
         LossArguments.Check(prediction, target, gradient, batch, targetPerRow: false);
-        return LossKernels.Huber(prediction, target, gradient, T.CreateTruncating(Delta));
+        return LossKernels.Huber(prediction, target, gradient, T.CreateTruncating(Delta), batch);
     }
 }

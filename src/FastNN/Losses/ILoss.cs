@@ -3,8 +3,12 @@ using System.Numerics;
 namespace FastNN.Losses;
 
 /// <summary>A loss over a batch, mean-reduced as PyTorch's default, that also writes its gradient.</summary>
-/// <remarks>Thread safety: the built-in losses are immutable and may be shared between threads; an implementation of
-/// your own should be too, or say otherwise.</remarks>
+/// <remarks><para>Rows and batches: with the built-in losses a row's gradient in a batch of B rows is, bit for bit, the
+/// gradient that row gets alone (batch 1) times 1/B, rounded once, whatever B and wherever the row sits in the batch, on
+/// any one instruction-set path (each gradient is taken per row, then scaled by 1/B). Each row's loss terms are likewise
+/// functions of that row alone; the mean loss sums them in an order that may depend on B, so its last bits may.</para>
+/// <para>Thread safety: the built-in losses are immutable and may be shared between threads; an implementation of
+/// your own should be too, or say otherwise.</para></remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public interface ILoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

@@ -4,7 +4,8 @@ using FastNN.Intrinsics;
 namespace FastNN.Losses;
 
 /// <summary>Mean squared error, as PyTorch's <c>nn.MSELoss()</c>: <c>L = Σ (p − t)² / N</c> over all N elements; <c>∂L/∂p = 2(p − t)/N</c>.</summary>
-/// <remarks>One vectorized pass (<see cref="LossKernels.MeanSquaredError{T}"/>), the terms summed in double.
+/// <remarks>The gradient is taken per row, 2(p − t)/features, then times 1/batch, so a row's gradient in a batch is its
+/// gradient alone times 1/batch, bit for bit (<see cref="ILoss{T}"/>). One vectorized pass (<see cref="LossKernels.MeanSquaredError{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int)"/>), the terms summed in double.
 /// <para>Thread safety: immutable; any number of threads may use one instance at once, each call with its own
 /// spans.</para></remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -17,6 +18,6 @@ public sealed class MseLoss<T> : ILoss<T> where T : unmanaged, IFloatingPointIee
     public T Compute(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, int batch)
     {
         LossArguments.Check(prediction, target, gradient, batch, targetPerRow: false);
-        return LossKernels.MeanSquaredError(prediction, target, gradient);
+        return LossKernels.MeanSquaredError(prediction, target, gradient, batch);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using FastNN.Schedules;
 
 namespace FastNN.Optimizers;
 
@@ -28,6 +29,10 @@ namespace FastNN.Optimizers;
 public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly ParameterGroup[] _groups;
+    // Each group's rate as the last ApplySchedule set it (NaN for groups without a rate of their own), used while
+    // _scheduled; otherwise (the base rate set directly, or a state loaded) groups follow the base rate in proportion.
+    private readonly double[] _scheduledRates;
+    private bool _scheduled;
     private readonly List<(string Name, T[] Buffer)> _buffers = [];
     private double _learningRate;
     private double _initialLearningRate;
@@ -48,6 +53,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _weightDecay = OptimizerArguments.NonNegative(weightDecay, nameof(weightDecay));
         _groups = groups is null ? [new ParameterGroup(0, parameterCount)] : [.. groups];
         ValidateGroups(_groups, parameterCount, nameof(groups));
+        _scheduledRates = new double[_groups.Length];
     }
 
     /// <summary>The optimizer's name as stored in <see cref="OptimizerState{T}.Algorithm"/>, such as <c>AdamW</c>.</summary>
@@ -62,12 +68,47 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Steps taken so far (PyTorch's <c>state['step']</c>); the step being taken is t = StepCount after the increment.</summary>
     public long StepCount { get; private set; }
 
-    /// <summary>The base learning rate γ, which schedules set between steps; groups with their own rate follow it in proportion.</summary>
+    /// <summary>
+    /// The base learning rate γ. Set directly, groups with their own rate follow it in proportion (γ_g = own · γ / γ⁰,
+    /// see <see cref="ParameterGroup.LearningRate"/>) until <see cref="ApplySchedule"/> sets every group's rate.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative, infinite or NaN.</exception>
     public double LearningRate
     {
         get => _learningRate;
-        set => _learningRate = OptimizerArguments.NonNegative(value, nameof(value));
+        set
+        {
+            _learningRate = OptimizerArguments.NonNegative(value, nameof(value));
+            _scheduled = false;
+        }
+    }
+
+    /// <summary>
+    /// Sets the rates of the next steps from a schedule at time <paramref name="t"/>, as a PyTorch scheduler sets every
+    /// param group: <see cref="LearningRate"/> to <c>schedule.LearningRate(t)</c>, and each group with its own rate to
+    /// <c>schedule.GroupLearningRate(t, own, InitialLearningRate)</c> (the built-in schedules run the group from its own
+    /// rate, so cosine annealing floors every group at the same η_min). The trainer calls it before each step or epoch.
+    /// </summary>
+    /// <remarks>The group rates hold until the next call; setting <see cref="LearningRate"/> or <see cref="LoadState"/>
+    /// returns groups to following the base rate in proportion (apply the schedule again after a load, as the trainer
+    /// does before its next step).</remarks>
+    /// <param name="schedule">The schedule.</param>
+    /// <param name="t">Steps or epochs completed, from 0.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="schedule"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="t"/> is negative, or the schedule gives a negative, infinite or NaN rate.</exception>
+    public void ApplySchedule(ILearningRateSchedule schedule, long t)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        _scheduled = false;
+        double learningRate = OptimizerArguments.NonNegative(schedule.LearningRate(t), nameof(schedule));
+        for (int i = 0; i < _groups.Length; i++)
+        {
+            _scheduledRates[i] = _groups[i].LearningRate is { } own
+                ? OptimizerArguments.NonNegative(schedule.GroupLearningRate(t, own, _initialLearningRate), nameof(schedule))
+                : double.NaN;
+        }
+        _learningRate = learningRate;
+        _scheduled = true;
     }
 
     /// <summary>The learning rate given to the constructor (PyTorch's <c>initial_lr</c>).</summary>
@@ -87,11 +128,12 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (gradients.Length != ParameterCount)
             throw new ArgumentException($"gradients has {gradients.Length} elements but the optimizer was built for {ParameterCount}.", nameof(gradients));
         StepCount++;
-        foreach (ParameterGroup group in _groups)
+        for (int i = 0; i < _groups.Length; i++)
         {
-            double learningRate = group.LearningRate is { } own
-                ? own * (_initialLearningRate == 0 ? 1 : _learningRate / _initialLearningRate)
-                : _learningRate;
+            ParameterGroup group = _groups[i];
+            double learningRate = group.LearningRate is not { } own ? _learningRate
+                : _scheduled ? _scheduledRates[i]
+                : own * (_initialLearningRate == 0 ? 1 : _learningRate / _initialLearningRate);
             Update(parameters.Slice(group.Offset, group.Length), gradients.Slice(group.Offset, group.Length),
                 group.Offset, StepCount, learningRate, group.WeightDecay ?? _weightDecay);
         }
@@ -204,6 +246,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _initialLearningRate = initialLearningRate;
         _weightDecay = weightDecay;
         groups.CopyTo(_groups, 0);
+        _scheduled = false;
         foreach ((string name, T[] buffer) in _buffers)
             state.Buffers[name].CopyTo(buffer, 0);
         StepCount = state.StepCount;

@@ -10,11 +10,12 @@ namespace FastNN.Optimizers;
 /// <param name="Offset">Index of the range's first element in the parameter buffer.</param>
 /// <param name="Length">Number of elements in the range.</param>
 /// <param name="LearningRate">
-/// The group's learning rate while the optimizer's base <see cref="Optimizer{T}.LearningRate"/> is at its initial
-/// value; a schedule that changes the base rate scales this one in proportion: γ_g = LearningRate · γ / γ⁰
-/// (γ_g = LearningRate when γ⁰ = 0). Null: the base rate. This is what PyTorch's multiplicative schedulers (StepLR,
-/// ExponentialLR, LinearLR warm-up, CosineAnnealingLR with η_min = 0) do to every group; with a cosine floor η_min &gt; 0
-/// it differs: PyTorch floors every group at the same η_min, here a group's floor is η_min · LearningRate / γ⁰.
+/// The group's own initial learning rate (PyTorch's per-group <c>lr</c>); null: the base rate. A schedule applied with
+/// <see cref="Optimizer{T}.ApplySchedule"/> (as the trainer does) runs the group from this rate, as PyTorch's
+/// schedulers do every param group: the built-in schedules give their formula with this rate in place of γ0, so cosine
+/// annealing floors every group at the same η_min (<see cref="FastNN.Schedules.ILearningRateSchedule.GroupLearningRate"/>).
+/// When the base <see cref="Optimizer{T}.LearningRate"/> is set directly instead, the group follows it in proportion:
+/// γ_g = LearningRate · γ / γ⁰ (γ_g = LearningRate when γ⁰ = 0).
 /// </param>
 /// <param name="WeightDecay">The group's weight decay λ; null: the optimizer's.</param>
 public sealed record ParameterGroup(int Offset, int Length, double? LearningRate = null, double? WeightDecay = null)

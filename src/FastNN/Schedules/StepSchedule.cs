@@ -1,8 +1,9 @@
 namespace FastNN.Schedules;
 
 /// <summary>Step decay, as torch.optim.lr_scheduler.StepLR: <c>γ_t = γ0 · g^⌊t / s⌋</c>.</summary>
-/// <remarks>Thread safety: immutable (the rate is a function of the step alone); safe to share between
-/// threads.</remarks>
+/// <remarks>A parameter group with its own rate γ0_g decays from it: <c>γ0_g · g^⌊t / s⌋</c>, as StepLR.
+/// <para>Thread safety: immutable (the rate is a function of the step alone); safe to share between
+/// threads.</para></remarks>
 public sealed class StepSchedule : ILearningRateSchedule
 {
     /// <summary>Creates a step schedule.</summary>
@@ -28,5 +29,14 @@ public sealed class StepSchedule : ILearningRateSchedule
     public double Gamma { get; }
 
     /// <inheritdoc/>
-    public double LearningRate(long t) => InitialLearningRate * Math.Pow(Gamma, ScheduleArguments.Time(t) / StepSize);
+    public double LearningRate(long t) => GroupLearningRate(t, InitialLearningRate, InitialLearningRate);
+
+    /// <summary>The rate at t of a group that starts from its own γ0_g: <c>γ0_g · g^⌊t / s⌋</c>.</summary>
+    /// <param name="t">Steps or epochs completed, from 0.</param>
+    /// <param name="groupInitialRate">γ0_g, the group's own rate.</param>
+    /// <param name="initialRate">Not used.</param>
+    /// <returns>γ_g,t.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="t"/> is negative.</exception>
+    public double GroupLearningRate(long t, double groupInitialRate, double initialRate)
+        => groupInitialRate * Math.Pow(Gamma, ScheduleArguments.Time(t) / StepSize);
 }

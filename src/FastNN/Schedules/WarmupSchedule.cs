@@ -4,7 +4,9 @@ namespace FastNN.Schedules;
 /// <remarks><code>
 /// γ_t = after(0) · (f + (1 − f)·t / W)      for t &lt; W   (torch.optim.lr_scheduler.LinearLR's ramp)
 /// γ_t = after(t − W)                          for t ≥ W   (the wrapped schedule starts its own clock after warm-up)
-/// </code><para>With the defaults the rate climbs from a third of the wrapped schedule's first rate to all of it over W units of t.</para>
+/// </code><para>With the defaults the rate climbs from a third of the wrapped schedule's first rate to all of it over W units of t.
+/// A parameter group with its own rate takes the same ramp in front of the wrapped schedule's rates for that group
+/// (<see cref="ILearningRateSchedule.GroupLearningRate"/>), as LinearLR then the next scheduler in PyTorch's SequentialLR.</para>
 /// <para>Thread safety: immutable (the rate is a function of the step alone); safe to share between
 /// threads.</para></remarks>
 public sealed class WarmupSchedule : ILearningRateSchedule
@@ -38,6 +40,19 @@ public sealed class WarmupSchedule : ILearningRateSchedule
     /// <inheritdoc/>
     public double LearningRate(long t)
         => ScheduleArguments.Time(t) < Warmup
-            ? After.LearningRate(0) * (StartFactor + (1 - StartFactor) * t / Warmup)
+            ? After.LearningRate(0) * Ramp(t)
             : After.LearningRate(t - Warmup);
+
+    /// <summary>The rate at t of a group that starts from its own γ0_g: the ramp in front of <see cref="After"/>'s rates for that group.</summary>
+    /// <param name="t">Steps or epochs completed, from 0.</param>
+    /// <param name="groupInitialRate">γ0_g, the group's own rate.</param>
+    /// <param name="initialRate">γ⁰, passed on to <see cref="After"/>.</param>
+    /// <returns>γ_g,t.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="t"/> is negative.</exception>
+    public double GroupLearningRate(long t, double groupInitialRate, double initialRate)
+        => ScheduleArguments.Time(t) < Warmup
+            ? After.GroupLearningRate(0, groupInitialRate, initialRate) * Ramp(t)
+            : After.GroupLearningRate(t - Warmup, groupInitialRate, initialRate);
+
+    private double Ramp(long t) => StartFactor + (1 - StartFactor) * t / Warmup;
 }

@@ -128,8 +128,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>
-    /// A learning-rate schedule, or null to leave the optimizer's rate alone. It is evaluated at the completed
-    /// epoch count before each epoch, or at the step count before each step when <see cref="ScheduleEachStep"/>.
+    /// A learning-rate schedule, or null to leave the optimizer's rate alone. It is applied
+    /// (<see cref="Optimizers.Optimizer{T}.ApplySchedule"/>: the base rate and every parameter group's own, as PyTorch)
+    /// at the completed epoch count before each epoch, or at the step count before each step when <see cref="ScheduleEachStep"/>.
     /// </summary>
     public ILearningRateSchedule? Schedule { get; set; }
 
@@ -256,7 +257,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             CheckFinite(loss);
             if (Schedule is not null && ScheduleEachStep)
-                Optimizer.LearningRate = Schedule.LearningRate(Steps);
+                Optimizer.ApplySchedule(Schedule, Steps);
             Backward(lossGradient, batch, accumulate: false);
             Optimizer.Step(Model.Parameters, Model.Gradients);
             Steps++;
@@ -275,7 +276,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (MaxGradientNorm is double maxNorm)
             GradientClipping.ClipByGlobalNorm(Model.Gradients, maxNorm);
         if (Schedule is not null && ScheduleEachStep)
-            Optimizer.LearningRate = Schedule.LearningRate(Steps);
+            Optimizer.ApplySchedule(Schedule, Steps);
         Optimizer.Step(Model.Parameters, Model.Gradients);
         Monitor?.AfterStep(Model.Parameters);
         Steps++;
@@ -367,7 +368,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (Options.Shuffle)
                 shuffler.Shuffle();
             if (Schedule is not null && !ScheduleEachStep)
-                Optimizer.LearningRate = Schedule.LearningRate(CompletedEpochs);
+                Optimizer.ApplySchedule(Schedule, CompletedEpochs);
             for (; first < epochRows && !cancellationToken.IsCancellationRequested; first += batchSize)
             {
                 int batch = Math.Min(batchSize, epochRows - first);

@@ -43,7 +43,10 @@ internal static partial class Elementwise
     /// <summary>
     /// <c>gradient[i]</c> and Σ ℓ(p[i], t[i]) in one pass; the sum is taken in double (float terms widened), so it
     /// does not lose precision with the length. <paramref name="gradient"/> may be <paramref name="p"/> itself: the
-    /// last vector is computed from the untouched inputs before the loop, and stored last.
+    /// last vector is computed from the untouched inputs before the loop, and stored last. An element's gradient and
+    /// term depend only on its inputs (and the operator), never on the span's length or its place in it: every span,
+    /// however short, goes through the vector lanes when vectors are accelerated; only the sum's order depends on the
+    /// length.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double MapSum<T, TOperator>(ReadOnlySpan<T> p, ReadOnlySpan<T> t, Span<T> gradient, in TOperator op)
@@ -62,6 +65,18 @@ internal static partial class Elementwise
                 return MapSumVectorized<T, TOperator, Width256<T>, Vector256<T>>(ref ps, ref ts, ref gs, n, op);
             if (Width128<T>.IsAccelerated && n >= (nuint)Vector128<T>.Count)
                 return MapSumVectorized<T, TOperator, Width128<T>, Vector128<T>>(ref ps, ref ts, ref gs, n, op);
+            if (Width128<T>.IsAccelerated)
+            {
+                // Shorter than every vector: one zero-padded vector, as the unary driver, so that an element's gradient
+                // and loss term have the bits of the vector lanes every longer span gives it (a row alone is such a span);
+                // the padding's terms are left out of the sum.
+                Vector128<T> loss = op.Invoke(LoadShort(ref ps, n), LoadShort(ref ts, n), out Vector128<T> g);
+                StoreShort(g, ref gs, n);
+                double shortSum = 0;
+                for (int i = 0; i < (int)n; i++)
+                    shortSum += double.CreateTruncating(loss.GetElement(i));
+                return shortSum;
+            }
         }
         double sum = 0;
         for (nuint i = 0; i < n; i++)

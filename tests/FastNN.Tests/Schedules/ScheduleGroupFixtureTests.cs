@@ -1,0 +1,113 @@
+using System.Text.Json;
+using FastNN.Optimizers;
+using FastNN.Schedules;
+
+namespace FastNN.Tests.Schedules;
+
+/// <summary>
+/// Every schedule over parameter groups with rates of their own, against PyTorch 1.13's schedulers stepped as a training
+/// loop steps them (Fixtures/schedule_fixtures.json, written once by Fixtures/make_schedule_fixtures.py; the tests never
+/// run Python): three groups, the optimizer's rate 0.1 and 0.03 and 0.004 of their own, the rate each trains with read
+/// back from SGD (a zero parameter with a unit gradient becomes −γ_g exactly) after <see cref="Optimizer{T}.ApplySchedule"/>.
+/// Tolerance 1e-12 relative: FastNN evaluates closed forms, PyTorch its recursive forms, whose rounding grows by a few
+/// ulps a step (≤ 1e-14 over 26 steps); 1e-16 absolute.
+/// </summary>
+public class ScheduleGroupFixtureTests
+{
+    private static readonly Lazy<JsonElement> Fixture = new(() =>
+    {
+        // The fixture lives beside its script in the source tree; walk up from the test binaries to the repository.
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string path = Path.Combine(dir.FullName, "tests", "FastNN.Tests", "Fixtures", "schedule_fixtures.json");
+            if (File.Exists(path))
+            {
+                JsonElement root = JsonDocument.Parse(File.ReadAllText(path)).RootElement;
+                Assert.Equal("FastNN schedule fixtures", root.GetProperty("magic").GetString());
+                Assert.Equal(1, root.GetProperty("version").GetInt32());
+                return root;
+            }
+        }
+        throw new FileNotFoundException("tests/FastNN.Tests/Fixtures/schedule_fixtures.json not found above " + AppContext.BaseDirectory);
+    });
+
+    [Theory]
+    [InlineData("cosine_eta_min")]
+    [InlineData("cosine")]
+    [InlineData("step")]
+    [InlineData("exponential")]
+    [InlineData("inverse_time")]
+    [InlineData("constant")]
+    [InlineData("warmup_cosine_eta_min")]
+    public void EveryGroupGetsPyTorchsRate(string name)
+    {
+        JsonElement root = Fixture.Value;
+        double baseRate = root.GetProperty("base_lr").GetDouble();
+        ILearningRateSchedule schedule = name switch
+        {
+            "cosine_eta_min" => new CosineAnnealingSchedule(baseRate, 6, 0.01),
+            "cosine" => new CosineAnnealingSchedule(baseRate, 5),
+            "step" => new StepSchedule(baseRate, 3, 0.5),
+            "exponential" => new ExponentialSchedule(baseRate, 0.9),
+            "inverse_time" => new InverseTimeSchedule(baseRate, 0.5, stepsPerUnit: 2),
+            "constant" => new ConstantSchedule(baseRate),
+            "warmup_cosine_eta_min" => new WarmupSchedule(new CosineAnnealingSchedule(baseRate, 8, 0.01), 4, startFactor: 0.25),
+            _ => throw new ArgumentOutOfRangeException(nameof(name)),
+        };
+        ParameterGroup[] groups = [.. root.GetProperty("group_lr").EnumerateArray().Select((lr, i) =>
+            new ParameterGroup(i, 1, lr.ValueKind == JsonValueKind.Null ? null : lr.GetDouble()))];
+        var optimizer = new Sgd<double>(groups.Length, baseRate, groups: groups);
+        JsonElement[] rates = [.. root.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("name").GetString() == name)
+            .GetProperty("rates").EnumerateArray()];
+        for (int t = 0; t < rates.Length; t++)
+        {
+            double[] expected = [.. rates[t].EnumerateArray().Select(e => e.GetDouble())];
+            double[] p = new double[groups.Length];
+            optimizer.ApplySchedule(schedule, t);
+            optimizer.Step(p, [.. Enumerable.Repeat(1.0, groups.Length)]);
+            for (int g = 0; g < groups.Length; g++)
+            {
+                double actual = -p[g];
+                Assert.True(Math.Abs(actual - expected[g]) <= 1e-16 + 1e-12 * Math.Abs(expected[g]),
+                    $"{name} t={t} group {g} (own rate {groups[g].LearningRate?.ToString("R") ?? "none"}): {actual:R}, PyTorch {expected[g]:R}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A schedule of one's own that does not override GroupLearningRate: its groups follow the base rate in proportion,
+    /// γ_g = own · γ_t / γ⁰ (what every schedule gave before), and setting the base rate directly does the same for
+    /// every schedule until the next ApplySchedule.
+    /// </summary>
+    [Fact]
+    public void AScheduleOfOnesOwnAndADirectRateFollowTheBaseRateInProportion()
+    {
+        var optimizer = new Sgd<double>(2, 0.5, groups: [new ParameterGroup(0, 1), new ParameterGroup(1, 1, 0.2)]);
+        double[] Rates()
+        {
+            double[] p = [0, 0];
+            optimizer.Step(p, [1.0, 1.0]);
+            return [-p[0], -p[1]];
+        }
+        optimizer.ApplySchedule(new Halving(), 3);
+        Assert.Equal([0.0625, 0.2 * (0.0625 / 0.5)], Rates());
+        optimizer.ApplySchedule(new CosineAnnealingSchedule(0.5, 4, 0.1), 4);
+        Assert.Equal([0.1, 0.1], Rates());
+        optimizer.LearningRate = 0.25;
+        Assert.Equal([0.25, 0.2 * (0.25 / 0.5)], Rates());
+    }
+
+    [Fact]
+    public void ApplyScheduleRefusesBadArguments()
+    {
+        var optimizer = new Sgd<double>(1, 0.1);
+        Assert.Throws<ArgumentNullException>("schedule", () => optimizer.ApplySchedule(null!, 0));
+        Assert.Throws<ArgumentOutOfRangeException>("t", () => optimizer.ApplySchedule(new ConstantSchedule(0.1), -1));
+    }
+
+    /// <summary>γ_t = 0.5 · 2^−t, with no rule of its own for groups.</summary>
+    private sealed class Halving : ILearningRateSchedule
+    {
+        public double LearningRate(long t) => 0.5 * Math.Pow(0.5, t);
+    }
+}
