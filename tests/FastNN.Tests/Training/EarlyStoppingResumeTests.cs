@@ -276,10 +276,19 @@ public class EarlyStoppingResumeTests
         SameRun(whole, all, paused, paused.Fit(train, validation));
     }
 
-    // The watch is read as strictly as the rest: counts beyond the run's epochs, an unknown watched number or a value
-    // that is neither a number nor a named non-finite one make the file malformed, and the trainer is left unchanged.
+    // The watch is read as strictly as the rest: counts beyond the run's epochs (also when their sum would overflow an
+    // int), negative counts, an unknown watched number or a value that is neither a number nor a named non-finite one
+    // make the file malformed, and the trainer is left unchanged. The checkpoint's run has completed 2 epochs, the
+    // second its best.
     [Theory]
     [InlineData("epochs_since_best", "5")]
+    [InlineData("epochs_since_best", "2147483647")]
+    [InlineData("epochs_since_best", "-1")]
+    [InlineData("best.epoch", "3")]
+    [InlineData("best.epoch", "0")]
+    [InlineData("best.steps", "-1")]
+    [InlineData("best.validation.loss", "\"nan\"")]
+    [InlineData("patience", "-3")]
     [InlineData("watch", "\"accuracy\"")]
     [InlineData("restore_best", "1")]
     [InlineData("validation_rows", "0")]
@@ -290,7 +299,10 @@ public class EarlyStoppingResumeTests
         (string header, byte[] data) = SafetensorsReference.Split(File.ReadAllBytes(path));
         JsonObject root = JsonNode.Parse(header)!.AsObject();
         JsonObject progress = JsonNode.Parse((string)root["__metadata__"]!["fastnn.checkpoint"]!)!.AsObject();
-        progress["early_stopping"]![key] = JsonNode.Parse(value);
+        string[] names = key.Split('.');
+        JsonNode parent = names[..^1].Aggregate(progress["early_stopping"]!, (node, name) => node[name]!);
+        Assert.NotNull(parent[names[^1]]);
+        parent[names[^1]] = JsonNode.Parse(value);
         root["__metadata__"]!["fastnn.checkpoint"] = progress.ToJsonString();
         File.WriteAllBytes(path, SafetensorsReference.Build(root.ToJsonString(), data));
 
