@@ -313,6 +313,76 @@ public class EarlyStoppingResumeTests
         Assert.Equal((0L, 0), (trainer.Steps, trainer.CompletedEpochs));
     }
 
+    // The best weights are read as strictly as the model's tensors: one missing, of another size or of a count's dtype,
+    // or present where the watch has no best epoch to go with them, is refused naming the file and the tensor, the
+    // trainer unchanged.
+    [Theory]
+    [InlineData("no best_state", "missing early_stopping.best_state")]
+    [InlineData("short best_state", "early_stopping.best_state is [64] in the file but [65]")]
+    [InlineData("I64 best_parameters", "early_stopping.best_parameters is I64 in the file but a value (F32 or F64)")]
+    [InlineData("no best epoch", "unexpected early_stopping.best_parameters, early_stopping.best_state")]
+    [InlineData("no watch", "unexpected early_stopping.best_parameters, early_stopping.best_state")]
+    public void MalformedBestWeightsAreRefusedNamingTheFileAndTensor(string change, string named)
+    {
+        using var folder = new TempFolder();
+        string path = PausedCheckpoint(folder, 10);
+        var (tensors, metadata) = SafetensorsReference.Decode(File.ReadAllBytes(path))!.Value;
+        JsonObject progress = JsonNode.Parse(metadata["fastnn.checkpoint"])!.AsObject();
+        RawTensor state = tensors["early_stopping.best_state"], parameters = tensors["early_stopping.best_parameters"];
+        Assert.Equal([65L], state.Shape); // BatchNorm1d(32): running_mean, running_var, num_batches_tracked
+        switch (change)
+        {
+            case "no best_state":
+                tensors.Remove("early_stopping.best_state");
+                break;
+            case "short best_state":
+                tensors["early_stopping.best_state"] = state with { Shape = [64], Bytes = state.Bytes[..^4] };
+                break;
+            case "I64 best_parameters":
+                tensors["early_stopping.best_parameters"] = parameters with
+                {
+                    DType = "I64", Bytes = [.. parameters.Values().SelectMany(v => BitConverter.GetBytes((long)v))],
+                };
+                break;
+            case "no best epoch":
+                Assert.True(progress["early_stopping"]!.AsObject().Remove("best"));
+                progress["early_stopping"]!["epochs_since_best"] = 2;
+                break;
+            default:
+                Assert.True(progress.Remove("early_stopping"));
+                break;
+        }
+        metadata["fastnn.checkpoint"] = progress.ToJsonString();
+        File.WriteAllBytes(path, Encode(tensors, metadata));
+
+        Trainer<float> trainer = New(modelSeed: 99);
+        byte[] before = Bits(trainer.Model.Parameters);
+        var e = Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, trainer));
+        Assert.Contains(path, e.Message);
+        Assert.Contains(named, e.Message);
+        Assert.Equal(before, Bits(trainer.Model.Parameters));
+        Assert.Equal((0L, 0), (trainer.Steps, trainer.CompletedEpochs));
+        Assert.Null(trainer.EarlyStopping);
+    }
+
+    // A well-formed file of these tensors, laid out one after another in name order, and metadata.
+    private static byte[] Encode(Dictionary<string, RawTensor> tensors, Dictionary<string, string> metadata)
+    {
+        var header = new JsonObject { ["__metadata__"] = new JsonObject([.. metadata.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)m.Value))]) };
+        var data = new List<byte>();
+        foreach ((string name, RawTensor t) in tensors.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            header[name] = new JsonObject
+            {
+                ["dtype"] = t.DType,
+                ["shape"] = new JsonArray([.. t.Shape.Select(d => (JsonNode?)d)]),
+                ["data_offsets"] = new JsonArray(data.Count, data.Count + t.Bytes.Length),
+            };
+            data.AddRange(t.Bytes);
+        }
+        return SafetensorsReference.Build(header.ToJsonString(), [.. data]);
+    }
+
     [Fact]
     public void TheBestEpochsNonFiniteNumbersRoundTripThroughTheFile()
     {
