@@ -178,6 +178,34 @@ public class EarlyStoppingResumeTests
         Assert.Equal(12, fits); // 45 steps, 4 a Fit
     }
 
+    // Epochs is the trainer's budget: a checkpoint saved at the last epoch of a smaller one (from the epoch callback, as
+    // the fastnn command saves it, before the best weights are put back) resumes in a trainer with a larger budget and
+    // another callback, and trains on as the run under the larger budget, its watch carried over: Options' run stops at
+    // epoch 9 with epoch 6 the best, whichever epoch the smaller budget ended at.
+    [Theory]
+    [InlineData(5)]
+    [InlineData(8)]
+    public void ACheckpointOfASmallerBudgetsLastEpochTrainsOnUnderALargerOne(int budget)
+    {
+        (Trainer<float> whole, TrainingHistory all) = Uninterrupted();
+        using var folder = new TempFolder();
+        string path = folder.File("run.ckpt.safetensors");
+        Trainer<float> smaller = New(options: Options with { Epochs = budget });
+        smaller.EpochCompleted = e =>
+        {
+            if (e.Epoch == budget)
+                Checkpoint.Save(path, smaller);
+        };
+        Assert.False(smaller.Fit(Data()).StoppedEarly);
+
+        Trainer<float> larger = New(modelSeed: 99, Options with { Seed = 12345 });
+        var epochs = new List<int>();
+        larger.EpochCompleted = e => epochs.Add(e.Epoch);
+        Checkpoint.Load(path, larger);
+        SameRun(whole, all, larger, larger.Fit(Data()));
+        Assert.Equal(Enumerable.Range(budget + 1, 9 - budget), epochs);
+    }
+
     // A checkpoint of Options' run paused after `steps` steps (5 an epoch).
     private static string PausedCheckpoint(TempFolder folder, int steps)
     {
