@@ -206,6 +206,68 @@ public class EarlyStoppingResumeTests
         Assert.Equal(Enumerable.Range(budget + 1, 9 - budget), epochs);
     }
 
+    // Cross-entropy in training; in evaluation, the scripted validation loss of the epoch being validated.
+    private sealed class ScriptedValidationLoss(Func<Trainer<float>> trainer, float[] script) : ILoss<float>
+    {
+        private readonly SoftmaxCrossEntropyLoss<float> _loss = new();
+
+        public float Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> gradient, int batch)
+        {
+            float loss = _loss.Compute(prediction, target, gradient, batch);
+            return trainer().Model.Training ? loss : script[trainer().CompletedEpochs - 1];
+        }
+    }
+
+    // Validation losses the watch must judge by the documented rule, across checkpoints: a NaN is no improvement (not
+    // even first), an infinite loss is a best to beat, an improvement of exactly MinDelta is none. With MinDelta 0.25
+    // and Patience 3: epoch 2 (∞) is the first best, 3 (1) beats it, 4 (0.75) does not, 6 (0.625) does, 7 and 8 (by
+    // 0.125 and exactly 0.25) do not, 9 (NaN) is the third without: the run stops at 9 of 10 with epoch 6 put back.
+    [Fact]
+    public void NonFiniteAndMinDeltaEdgeValidationLossesAreJudgedTheSameAcrossCheckpoints()
+    {
+        float[] script = [float.NaN, float.PositiveInfinity, 1, 0.75f, float.NaN, 0.625f, 0.5f, 0.375f, float.NaN, 0.25f];
+        TrainerOptions options = Options with { Epochs = 10, MinDelta = 0.25, Patience = 3 };
+        Trainer<float> Scripted()
+        {
+            Sequential<float> model = new SequentialBuilder<float>(4).Dense(8).BatchNorm().Relu().Dense(3).Build(maxBatch: 8, seed: 1);
+            Trainer<float>? trainer = null;
+            trainer = new Trainer<float>(model, new ScriptedValidationLoss(() => trainer!, script), new AdamW<float>(model.Parameters.Length, learningRate: 0.01),
+                TaskKind.MultiClassClassification, options);
+            return trainer;
+        }
+
+        Trainer<float> whole = Scripted();
+        var snapshots = new Dictionary<int, byte[]>();
+        whole.EpochCompleted = e => snapshots[e.Epoch] = Bits(whole.Model.Parameters);
+        TrainingHistory all = whole.Fit(Data());
+        Assert.Equal((6, 9, true), (all.BestEpoch, whole.CompletedEpochs, all.StoppedEarly));
+        Assert.Equal(snapshots[6], Bits(whole.Model.Parameters));
+
+        using var folder = new TempFolder();
+        string path = folder.File("run.ckpt.safetensors");
+        TrainingHistory last;
+        int fits = 0;
+        do
+        {
+            Trainer<float> trainer = Scripted();
+            if (fits++ > 0)
+                Checkpoint.Load(path, trainer);
+            using var stop = new CancellationTokenSource();
+            trainer.EpochCompleted = _ =>
+            {
+                Checkpoint.Save(path, trainer);
+                stop.Cancel();
+            };
+            last = trainer.Fit(Data(), cancellationToken: stop.Token);
+            if (fits == 2)
+                Assert.Contains("\"loss\":\"Infinity\"", SafetensorsReference.Decode(File.ReadAllBytes(path))!.Value.Metadata["fastnn.checkpoint"]);
+            if (last.Epochs.Count == 0)
+                SameRun(whole, all, trainer, last);
+        }
+        while (last.Epochs.Count > 0);
+        Assert.Equal(10, fits);
+    }
+
     // A checkpoint of Options' run paused after `steps` steps (5 an epoch).
     private static string PausedCheckpoint(TempFolder folder, int steps)
     {
