@@ -21,10 +21,10 @@ namespace FastNN.Tests.Training;
 /// </summary>
 public class RandomPausedRunTests
 {
-    [Property(MaxTest = 12, EndSize = 1 << 30)]
+    [Property(MaxTest = 8, EndSize = 1 << 30)]
     public void FloatRunsPausedAnyNumberOfTimesEndAsUninterrupted(int seed) => Check<float>(seed);
 
-    [Property(MaxTest = 12, EndSize = 1 << 30)]
+    [Property(MaxTest = 8, EndSize = 1 << 30)]
     public void DoubleRunsPausedAnyNumberOfTimesEndAsUninterrupted(int seed) => Check<double>(seed);
 
     // RandomRuns' run under early-stopping options drawn from the seed, every step through a hook (the same gradient
