@@ -21,7 +21,11 @@ namespace FastNN.IO;
 /// it trains the epochs that remain (first the rest of one a cancelled Fit cut short, which that Fit refuses to finish
 /// over another number of training rows or in batches of another size), and a run stopped after any step
 /// and resumed ends with bit-identical weights to an uninterrupted one, early stopping included: it stops at the same
-/// epoch, puts back the same best weights and reports the same best epoch. A trainer whose Shuffle or DropLast differs
+/// epoch, puts back the same best weights and reports the same best epoch. A run early stopping has ended resumes ended (Fit
+/// runs no epoch, whatever its Epochs). To extend a run under a larger <see cref="TrainerOptions.Epochs"/>, resume from a checkpoint saved before it
+/// ended (from <see cref="Trainer{T}.EpochCompleted"/> at its last epoch, as the fastnn command saves them): with
+/// RestoreBest, one saved after Fit returned holds the best epoch's weights beside the last epoch's optimizer state and
+/// watch, and trains on from those weights, not as the longer run would. A trainer whose Shuffle or DropLast differs
 /// from the saved run's, or (when the file holds an early-stopping watch) whose Patience, MinDelta, EarlyStoppingOn or
 /// RestoreBest does, is refused, unchanged, with the options named: under them the resumed run would silently be
 /// another. The resumed Fit must validate on as many rows as the saved run did. Files written before the watch and these

@@ -95,7 +95,8 @@ internal sealed record CheckpointEarlyStopping(EarlyStoppingState State, int Pat
             : throw new FormatException("early_stopping.restore_best must be true or false.");
         int validationRows = Int(value, "validation_rows"), since = Int(value, "epochs_since_best");
         EpochResult? best = value.TryGetProperty("best", out JsonElement b) ? ReadEpoch(b) : null;
-        if (validationRows < 1 || since + (best?.Epoch ?? 0) > completedEpochs || best?.Epoch < 1)
+        // Summed as longs: two counts each within an int may overflow one, and a negative sum would pass.
+        if (validationRows < 1 || (long)since + (best?.Epoch ?? 0) > completedEpochs || best?.Epoch < 1)
             throw new FormatException($"early_stopping counts epochs the run has not completed ({completedEpochs}), or no validation rows.");
         return new(new EarlyStoppingState(best, since, validationRows), patience, minDelta, on, restoreBest);
     }

@@ -178,6 +178,96 @@ public class EarlyStoppingResumeTests
         Assert.Equal(12, fits); // 45 steps, 4 a Fit
     }
 
+    // Epochs is the trainer's budget: a checkpoint saved at the last epoch of a smaller one (from the epoch callback, as
+    // the fastnn command saves it, before the best weights are put back) resumes in a trainer with a larger budget and
+    // another callback, and trains on as the run under the larger budget, its watch carried over: Options' run stops at
+    // epoch 9 with epoch 6 the best, whichever epoch the smaller budget ended at.
+    [Theory]
+    [InlineData(5)]
+    [InlineData(8)]
+    public void ACheckpointOfASmallerBudgetsLastEpochTrainsOnUnderALargerOne(int budget)
+    {
+        (Trainer<float> whole, TrainingHistory all) = Uninterrupted();
+        using var folder = new TempFolder();
+        string path = folder.File("run.ckpt.safetensors");
+        Trainer<float> smaller = New(options: Options with { Epochs = budget });
+        smaller.EpochCompleted = e =>
+        {
+            if (e.Epoch == budget)
+                Checkpoint.Save(path, smaller);
+        };
+        Assert.False(smaller.Fit(Data()).StoppedEarly);
+
+        Trainer<float> larger = New(modelSeed: 99, Options with { Seed = 12345 });
+        var epochs = new List<int>();
+        larger.EpochCompleted = e => epochs.Add(e.Epoch);
+        Checkpoint.Load(path, larger);
+        SameRun(whole, all, larger, larger.Fit(Data()));
+        Assert.Equal(Enumerable.Range(budget + 1, 9 - budget), epochs);
+    }
+
+    // Cross-entropy in training; in evaluation, the scripted validation loss of the epoch being validated.
+    private sealed class ScriptedValidationLoss(Func<Trainer<float>> trainer, float[] script) : ILoss<float>
+    {
+        private readonly SoftmaxCrossEntropyLoss<float> _loss = new();
+
+        public float Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> gradient, int batch)
+        {
+            float loss = _loss.Compute(prediction, target, gradient, batch);
+            return trainer().Model.Training ? loss : script[trainer().CompletedEpochs - 1];
+        }
+    }
+
+    // Validation losses the watch must judge by the documented rule, across checkpoints: a NaN is no improvement (not
+    // even first), an infinite loss is a best to beat, an improvement of exactly MinDelta is none. With MinDelta 0.25
+    // and Patience 3: epoch 2 (∞) is the first best, 3 (1) beats it, 4 (0.75) does not, 6 (0.625) does, 7 and 8 (by
+    // 0.125 and exactly 0.25) do not, 9 (NaN) is the third without: the run stops at 9 of 10 with epoch 6 put back.
+    [Fact]
+    public void NonFiniteAndMinDeltaEdgeValidationLossesAreJudgedTheSameAcrossCheckpoints()
+    {
+        float[] script = [float.NaN, float.PositiveInfinity, 1, 0.75f, float.NaN, 0.625f, 0.5f, 0.375f, float.NaN, 0.25f];
+        TrainerOptions options = Options with { Epochs = 10, MinDelta = 0.25, Patience = 3 };
+        Trainer<float> Scripted()
+        {
+            Sequential<float> model = new SequentialBuilder<float>(4).Dense(8).BatchNorm().Relu().Dense(3).Build(maxBatch: 8, seed: 1);
+            Trainer<float>? trainer = null;
+            trainer = new Trainer<float>(model, new ScriptedValidationLoss(() => trainer!, script), new AdamW<float>(model.Parameters.Length, learningRate: 0.01),
+                TaskKind.MultiClassClassification, options);
+            return trainer;
+        }
+
+        Trainer<float> whole = Scripted();
+        var snapshots = new Dictionary<int, byte[]>();
+        whole.EpochCompleted = e => snapshots[e.Epoch] = Bits(whole.Model.Parameters);
+        TrainingHistory all = whole.Fit(Data());
+        Assert.Equal((6, 9, true), (all.BestEpoch, whole.CompletedEpochs, all.StoppedEarly));
+        Assert.Equal(snapshots[6], Bits(whole.Model.Parameters));
+
+        using var folder = new TempFolder();
+        string path = folder.File("run.ckpt.safetensors");
+        TrainingHistory last;
+        int fits = 0;
+        do
+        {
+            Trainer<float> trainer = Scripted();
+            if (fits++ > 0)
+                Checkpoint.Load(path, trainer);
+            using var stop = new CancellationTokenSource();
+            trainer.EpochCompleted = _ =>
+            {
+                Checkpoint.Save(path, trainer);
+                stop.Cancel();
+            };
+            last = trainer.Fit(Data(), cancellationToken: stop.Token);
+            if (fits == 2)
+                Assert.Contains("\"loss\":\"Infinity\"", SafetensorsReference.Decode(File.ReadAllBytes(path))!.Value.Metadata["fastnn.checkpoint"]);
+            if (last.Epochs.Count == 0)
+                SameRun(whole, all, trainer, last);
+        }
+        while (last.Epochs.Count > 0);
+        Assert.Equal(10, fits);
+    }
+
     // A checkpoint of Options' run paused after `steps` steps (5 an epoch).
     private static string PausedCheckpoint(TempFolder folder, int steps)
     {
@@ -276,10 +366,19 @@ public class EarlyStoppingResumeTests
         SameRun(whole, all, paused, paused.Fit(train, validation));
     }
 
-    // The watch is read as strictly as the rest: counts beyond the run's epochs, an unknown watched number or a value
-    // that is neither a number nor a named non-finite one make the file malformed, and the trainer is left unchanged.
+    // The watch is read as strictly as the rest: counts beyond the run's epochs (also when their sum would overflow an
+    // int), negative counts, an unknown watched number or a value that is neither a number nor a named non-finite one
+    // make the file malformed, and the trainer is left unchanged. The checkpoint's run has completed 2 epochs, the
+    // second its best.
     [Theory]
     [InlineData("epochs_since_best", "5")]
+    [InlineData("epochs_since_best", "2147483647")]
+    [InlineData("epochs_since_best", "-1")]
+    [InlineData("best.epoch", "3")]
+    [InlineData("best.epoch", "0")]
+    [InlineData("best.steps", "-1")]
+    [InlineData("best.validation.loss", "\"nan\"")]
+    [InlineData("patience", "-3")]
     [InlineData("watch", "\"accuracy\"")]
     [InlineData("restore_best", "1")]
     [InlineData("validation_rows", "0")]
@@ -290,7 +389,10 @@ public class EarlyStoppingResumeTests
         (string header, byte[] data) = SafetensorsReference.Split(File.ReadAllBytes(path));
         JsonObject root = JsonNode.Parse(header)!.AsObject();
         JsonObject progress = JsonNode.Parse((string)root["__metadata__"]!["fastnn.checkpoint"]!)!.AsObject();
-        progress["early_stopping"]![key] = JsonNode.Parse(value);
+        string[] names = key.Split('.');
+        JsonNode parent = names[..^1].Aggregate(progress["early_stopping"]!, (node, name) => node[name]!);
+        Assert.NotNull(parent[names[^1]]);
+        parent[names[^1]] = JsonNode.Parse(value);
         root["__metadata__"]!["fastnn.checkpoint"] = progress.ToJsonString();
         File.WriteAllBytes(path, SafetensorsReference.Build(root.ToJsonString(), data));
 
@@ -299,6 +401,76 @@ public class EarlyStoppingResumeTests
         Assert.Contains("fastnn.checkpoint is malformed", e.Message);
         Assert.Contains(path, e.Message);
         Assert.Equal((0L, 0), (trainer.Steps, trainer.CompletedEpochs));
+    }
+
+    // The best weights are read as strictly as the model's tensors: one missing, of another size or of a count's dtype,
+    // or present where the watch has no best epoch to go with them, is refused naming the file and the tensor, the
+    // trainer unchanged.
+    [Theory]
+    [InlineData("no best_state", "missing early_stopping.best_state")]
+    [InlineData("short best_state", "early_stopping.best_state is [64] in the file but [65]")]
+    [InlineData("I64 best_parameters", "early_stopping.best_parameters is I64 in the file but a value (F32 or F64)")]
+    [InlineData("no best epoch", "unexpected early_stopping.best_parameters, early_stopping.best_state")]
+    [InlineData("no watch", "unexpected early_stopping.best_parameters, early_stopping.best_state")]
+    public void MalformedBestWeightsAreRefusedNamingTheFileAndTensor(string change, string named)
+    {
+        using var folder = new TempFolder();
+        string path = PausedCheckpoint(folder, 10);
+        var (tensors, metadata) = SafetensorsReference.Decode(File.ReadAllBytes(path))!.Value;
+        JsonObject progress = JsonNode.Parse(metadata["fastnn.checkpoint"])!.AsObject();
+        RawTensor state = tensors["early_stopping.best_state"], parameters = tensors["early_stopping.best_parameters"];
+        Assert.Equal([65L], state.Shape); // BatchNorm1d(32): running_mean, running_var, num_batches_tracked
+        switch (change)
+        {
+            case "no best_state":
+                tensors.Remove("early_stopping.best_state");
+                break;
+            case "short best_state":
+                tensors["early_stopping.best_state"] = state with { Shape = [64], Bytes = state.Bytes[..^4] };
+                break;
+            case "I64 best_parameters":
+                tensors["early_stopping.best_parameters"] = parameters with
+                {
+                    DType = "I64", Bytes = [.. parameters.Values().SelectMany(v => BitConverter.GetBytes((long)v))],
+                };
+                break;
+            case "no best epoch":
+                Assert.True(progress["early_stopping"]!.AsObject().Remove("best"));
+                progress["early_stopping"]!["epochs_since_best"] = 2;
+                break;
+            default:
+                Assert.True(progress.Remove("early_stopping"));
+                break;
+        }
+        metadata["fastnn.checkpoint"] = progress.ToJsonString();
+        File.WriteAllBytes(path, Encode(tensors, metadata));
+
+        Trainer<float> trainer = New(modelSeed: 99);
+        byte[] before = Bits(trainer.Model.Parameters);
+        var e = Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, trainer));
+        Assert.Contains(path, e.Message);
+        Assert.Contains(named, e.Message);
+        Assert.Equal(before, Bits(trainer.Model.Parameters));
+        Assert.Equal((0L, 0), (trainer.Steps, trainer.CompletedEpochs));
+        Assert.Null(trainer.EarlyStopping);
+    }
+
+    // A well-formed file of these tensors, laid out one after another in name order, and metadata.
+    private static byte[] Encode(Dictionary<string, RawTensor> tensors, Dictionary<string, string> metadata)
+    {
+        var header = new JsonObject { ["__metadata__"] = new JsonObject([.. metadata.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)m.Value))]) };
+        var data = new List<byte>();
+        foreach ((string name, RawTensor t) in tensors.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            header[name] = new JsonObject
+            {
+                ["dtype"] = t.DType,
+                ["shape"] = new JsonArray([.. t.Shape.Select(d => (JsonNode?)d)]),
+                ["data_offsets"] = new JsonArray(data.Count, data.Count + t.Bytes.Length),
+            };
+            data.AddRange(t.Bytes);
+        }
+        return SafetensorsReference.Build(header.ToJsonString(), [.. data]);
     }
 
     [Fact]
