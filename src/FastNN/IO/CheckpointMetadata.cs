@@ -102,13 +102,22 @@ internal sealed record CheckpointMetadata(
         }
     }
 
+    // A run writes rows_stepped ≤ rows ≤ train_rows and a batch size of at least 1; other counts would give the epoch a
+    // wrong mean loss or no step, so they make the file malformed rather than a run no Fit could have left.
     private static EpochInProgress ReadUnfinished(JsonElement e)
     {
         JsonElement lossSum = Get(e, "loss_sum", JsonValueKind.Number);
-        return new EpochInProgress(ReadRandom(e, "shuffle_random"), checked((int)Count(e, "rows")),
+        var unfinished = new EpochInProgress(ReadRandom(e, "shuffle_random"), checked((int)Count(e, "rows")),
             lossSum.TryGetDouble(out double sum) ? sum : throw new FormatException("unfinished_epoch.loss_sum must be a number."),
             checked((int)Count(e, "rows_stepped")),
             checked((int)Count(e, "train_rows")), checked((int)Count(e, "batch_size")));
+        if (unfinished.RowsStepped > unfinished.Rows)
+            throw new FormatException($"unfinished_epoch.rows_stepped ({unfinished.RowsStepped}) exceeds the rows done ({unfinished.Rows}).");
+        if (unfinished.Rows > unfinished.TrainRows)
+            throw new FormatException($"unfinished_epoch.rows ({unfinished.Rows}) exceeds the training rows ({unfinished.TrainRows}).");
+        if (unfinished.BatchSize == 0)
+            throw new FormatException("unfinished_epoch.batch_size must be at least 1.");
+        return unfinished;
     }
 
     /// <summary>

@@ -403,6 +403,37 @@ public class EarlyStoppingResumeTests
         Assert.Equal((0L, 0), (trainer.Steps, trainer.CompletedEpochs));
     }
 
+    // The unfinished epoch is read as strictly: more rows with a loss than rows done, more rows done than training rows,
+    // or no batch size cannot come from a run, and would give a wrong epoch loss or no step; the trainer is left unchanged.
+    [Theory]
+    [InlineData("rows_stepped", 1)]
+    [InlineData("rows", 1)]
+    [InlineData("batch_size", 0)]
+    public void AMalformedUnfinishedEpochIsRefusedNamingTheFile(string key, int change)
+    {
+        using var folder = new TempFolder();
+        string path = PausedCheckpoint(folder, 12); // mid-epoch 3
+        (string header, byte[] data) = SafetensorsReference.Split(File.ReadAllBytes(path));
+        JsonObject root = JsonNode.Parse(header)!.AsObject();
+        JsonObject progress = JsonNode.Parse((string)root["__metadata__"]!["fastnn.checkpoint"]!)!.AsObject();
+        JsonObject unfinished = progress["unfinished_epoch"]!.AsObject();
+        unfinished[key] = key switch
+        {
+            "rows_stepped" => (int)unfinished["rows"]! + change,
+            "rows" => (int)unfinished["train_rows"]! + change,
+            _ => change,
+        };
+        root["__metadata__"]!["fastnn.checkpoint"] = progress.ToJsonString();
+        File.WriteAllBytes(path, SafetensorsReference.Build(root.ToJsonString(), data));
+
+        Trainer<float> trainer = New(modelSeed: 99);
+        var e = Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, trainer));
+        Assert.Contains("fastnn.checkpoint is malformed", e.Message);
+        Assert.Contains($"unfinished_epoch.{key}", e.Message);
+        Assert.Contains(path, e.Message);
+        Assert.Equal((0L, 0), (trainer.Steps, trainer.CompletedEpochs));
+    }
+
     // The best weights are read as strictly as the model's tensors: one missing, of another size or of a count's dtype,
     // or present where the watch has no best epoch to go with them, is refused naming the file and the tensor, the
     // trainer unchanged.
