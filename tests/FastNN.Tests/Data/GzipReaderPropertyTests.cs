@@ -141,6 +141,17 @@ public class GzipReaderPropertyTests
     }
 
     [Fact]
+    public void AnEmptyStoredBlockMemberBeforeZeroPaddingOrAMemberReads()
+    {
+        // An empty member written as one empty stored block (01 00 00 ff ff): its trailer's zeros, and padding after it,
+        // hold its record (eight zeros) at several places of the inflater's last input (ff 00 00 00).
+        byte[] first = Member("a,y\n"u8), empty = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0x01, 0x00, 0x00, 0xff, 0xff, .. new byte[8]];
+        Assert.Equal("a,y\n"u8.ToArray(), Read([.. first, .. empty, .. new byte[20]], new Random(4)));
+        Assert.Equal("a,y\n1,0\n"u8.ToArray(), Read([.. first, .. empty, .. Member("1,0\n"u8)], new Random(4)));
+        Assert.Throws<InvalidDataException>(() => Read([.. first, .. empty, 0, .. Member("1,0\n"u8)], new Random(4)));
+    }
+
+    [Fact]
     public void ReadsOfNoBytesOneByteAndAfterTheEndKeepTheStreamContract()
     {
         byte[] content = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 2000).Select(i => $"{i},{i % 7}\n")));
