@@ -121,6 +121,7 @@ public class GzipReaderPropertyTests
             catch (InvalidDataException e)
             {
                 Assert.Contains("member 1 (from byte 0)", e.Message);
+                Assert.Contains($"at both byte {header.Length + 5 + fake} and byte {member.Length - trailer.Length}", e.Message);
             }
         }
     }
