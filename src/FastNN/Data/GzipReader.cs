@@ -14,13 +14,15 @@ namespace FastNN.Data;
 /// that do not start another are ignored. So each member's header is parsed here (FEXTRA, FNAME and FCOMMENT skipped,
 /// FHCRC checked) and its deflate data inflated by a <see cref="DeflateStream"/>, which reports input that ends early
 /// (it asks this reader for more). A finished <see cref="DeflateStream"/> does not say how much of the last input it
-/// was given it used (it is fed up to 8 KiB at a time; .NET 11 rewinds a seekable input, .NET 10 does not), so the
-/// trailer is looked for from the start of that last input on: the first eight bytes that hold the CRC-32 and size of
-/// what the member decompressed to and are followed by the end of the data or by another member's magic bytes, else
-/// the first that hold them at all (what follows must then be zero padding). A member is accepted only when its deflate
-/// data ended by itself and its own CRC-32 and size follow. A wrong place would need eight bytes of the member's
-/// compressed tail to equal them, or a trailer that repeats itself (an empty member's eight zeros after its last deflate
-/// byte, 00), which the preference for a following member or end settles.</para>
+/// was given it used, only that it used some of it: its deflate data ended after the first byte of that input and by
+/// its end. So each member's input is given in pieces that double from one byte up to 8 KiB, and the trailer is the
+/// eight bytes there that hold the CRC-32 and size of what the member decompressed to. For a small member that place
+/// is exact (an empty one's deflate data, 03 00, is two pieces of one byte: its trailer of zeros cannot start one byte
+/// early, in the 00). For a larger one it is one of up to 8 KiB places; if the record occurs at two of them, which
+/// needs stored (uncompressed) data that holds the member's own CRC-32 and size, where the member ends cannot be told
+/// and the data is refused as such rather than read either way (an empty member's record, eight zeros, is taken at the
+/// first place: a later one could only be zero padding). A member is accepted only when its deflate data ended
+/// by itself and its own CRC-32 and size follow.</para>
 /// <para>After the last member, zero bytes are ignored, as <c>gzip -d</c> does (some tools pad); any other byte is an
 /// error (<c>gzip -d</c> warns "trailing garbage ignored" and drops it: it may be a member whose first byte was damaged).
 /// A file cut exactly between two members is a valid gzip file of fewer members, which no reader can tell.</para>
@@ -32,6 +34,7 @@ internal sealed class GzipReader(Stream source) : Stream
     private const byte Id1 = 0x1f, Id2 = 0x8b, Deflate = 8;
     private const int HeaderCrcFlag = 0x02, ExtraFlag = 0x04, NameFlag = 0x08, CommentFlag = 0x10, ReservedFlags = 0xE0;
     private const int TrailerBytes = 8;
+    private const int MaxPiece = 1 << 13; // the most input given to the inflater at once: the places its trailer may be
 
     private readonly byte[] _input = new byte[1 << 16];
     private int _start, _end;       // unread input: _input[_start.._end)
@@ -45,6 +48,7 @@ internal sealed class GzipReader(Stream source) : Stream
     private long _size;             // and how many bytes
     private long _fedOffset;        // the input last given to the inflater: its offset and length
     private int _fedLength;
+    private int _pieceLength;       // the next input's length at most: it doubles
     private bool _fedEnd;           // the inflater asked for input after the end of the data
     private bool _ended;
 
@@ -134,6 +138,7 @@ internal sealed class GzipReader(Stream source) : Stream
         _crc = 0;
         _size = 0;
         _fedLength = 0;
+        _pieceLength = 1;
         _fedEnd = false;
         _inflater = new DeflateStream(new InflaterInput(this), CompressionMode.Decompress);
         return true;
@@ -165,49 +170,35 @@ internal sealed class GzipReader(Stream source) : Stream
     {
         if (_fedEnd)
             throw EndsEarly("compressed data");
-        // The deflate data ended somewhere in the input last given to the inflater; the trailer follows it. The first
-        // eight bytes there that hold this member's CRC-32 and size, and are followed by the end of the data or another
-        // member, are it; else the first that hold them (what follows is then judged as padding or garbage). The second
-        // look matters where the trailer repeats itself: an empty member's deflate data ends with 00 and its trailer
-        // is eight more.
-        _start = (int)(_fedOffset - _inputOffset);
-        Fill(_fedLength + TrailerBytes + 2);
+        // The deflate data ended after the first byte of the input last given to the inflater (it asked for that input
+        // because it needed some of it) and by its end; the trailer follows it.
+        _start = (int)(_fedOffset - _inputOffset) + 1;
+        int window = _fedLength - 1 + TrailerBytes;
+        Fill(window);
         Span<byte> trailer = stackalloc byte[TrailerBytes];
         BinaryPrimitives.WriteUInt32LittleEndian(trailer, _crc);
         BinaryPrimitives.WriteUInt32LittleEndian(trailer[4..], (uint)_size);
-        ReadOnlySpan<byte> unread = _input.AsSpan(_start, _end - _start);
-        int window = Math.Min(unread.Length, _fedLength + TrailerBytes);
-        int at = FindTrailer(unread, window, trailer);
+        ReadOnlySpan<byte> places = _input.AsSpan(_start, Math.Min(_end - _start, window));
+        int at = places.IndexOf(trailer);
         if (at < 0)
         {
-            bool dataEnds = window < _fedLength + TrailerBytes; // Fill stopped at the end of the data
+            bool dataEnds = places.Length < window; // Fill stopped at the end of the data
             throw new InvalidDataException(
                 $"the gzip data {(dataEnds ? "ends early or is damaged" : "is damaged")}: member {_member} (from byte {_memberOffset}) "
                 + $"decompressed to {_size} bytes with CRC-32 {_crc:x8}, but no trailer recording that follows its compressed data "
-                + $"(which ends between bytes {_fedOffset} and {_fedOffset + _fedLength})"
+                + $"(which ends between bytes {_fedOffset + 1} and {_fedOffset + _fedLength})"
                 + (dataEnds ? $" before the data ends at byte {_inputOffset + _end}: cut short in the trailer, or damaged." : ": damaged."));
         }
+        // Twice: where the member ends cannot be told, unless it is empty. Its record is then eight zeros, and the first
+        // place in a run of zeros can only leave zeros of its trailer to be read as padding, never another member.
+        int again = places[(at + 1)..].IndexOf(trailer);
+        if (again >= 0 && (_crc != 0 || (uint)_size != 0))
+            throw Damaged($"it decompressed to {_size} bytes with CRC-32 {_crc:x8}, and that record follows its compressed data at "
+                + $"both byte {Offset + at} and byte {Offset + at + 1 + again}, so where the member ends cannot be told (its stored data "
+                + "holds its own trailer: a crafted file?)");
         _start += at + TrailerBytes;
         _inflater!.Dispose();
         _inflater = null;
-    }
-
-    /// <summary>Where <paramref name="trailer"/> is in <paramref name="unread"/>[..<paramref name="window"/>], preferring a place followed by the end of the data or by another member; -1 if nowhere.</summary>
-    private int FindTrailer(ReadOnlySpan<byte> unread, int window, ReadOnlySpan<byte> trailer)
-    {
-        int first = -1;
-        for (int from = 0; from < window;)
-        {
-            int found = unread[from..window].IndexOf(trailer);
-            if (found < 0)
-                break;
-            int at = from + found, next = at + TrailerBytes;
-            if ((_sourceEnded && next == unread.Length) || unread[next..].StartsWith([Id1, Id2]))
-                return at;
-            first = first < 0 ? at : first;
-            from = at + 1;
-        }
-        return first;
     }
 
     /// <summary>Skips zero bytes to the end of the data; anything else after them is an error.</summary>
@@ -225,7 +216,7 @@ internal sealed class GzipReader(Stream source) : Stream
         }
     }
 
-    /// <summary>Gives the inflater the next input: the rest of the buffer, at most <paramref name="destination"/>'s length.</summary>
+    /// <summary>Gives the inflater the next input: the rest of the buffer, at most <paramref name="destination"/>'s length and the piece length, which doubles.</summary>
     private int FeedInflater(Span<byte> destination)
     {
         if (destination.IsEmpty)
@@ -235,7 +226,8 @@ internal sealed class GzipReader(Stream source) : Stream
             _fedEnd = true;
             return 0;
         }
-        int count = Math.Min(destination.Length, _end - _start);
+        int count = Math.Min(Math.Min(destination.Length, _pieceLength), _end - _start);
+        _pieceLength = Math.Min(2 * _pieceLength, MaxPiece);
         _input.AsSpan(_start, count).CopyTo(destination);
         _fedOffset = Offset;
         _fedLength = count;

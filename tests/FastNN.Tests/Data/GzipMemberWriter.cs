@@ -13,9 +13,10 @@ internal static class GzipMemberWriter
     public const byte Text = 0x01, HeaderCrc = 0x02, Extra = 0x04, Name = 0x08, Comment = 0x10;
 
     /// <summary>One member holding <paramref name="content"/>.</summary>
-    public static byte[] Member(ReadOnlySpan<byte> content, byte[]? extra = null, string? name = null, string? comment = null, bool headerCrc = false, bool text = false)
+    public static byte[] Member(ReadOnlySpan<byte> content, byte[]? extra = null, string? name = null, string? comment = null, bool headerCrc = false, bool text = false,
+        CompressionLevel level = CompressionLevel.Optimal)
     {
-        (byte[] deflate, byte[] trailer) = Zlib(content);
+        (byte[] deflate, byte[] trailer) = Zlib(content, level);
         var header = new List<byte> { 0x1f, 0x8b, 8, 0, 0x12, 0x34, 0x56, 0x78, 0, 3 }; // MTIME arbitrary, XFL 0, OS 3 (Unix)
         byte flags = (byte)((text ? Text : 0) | (extra is null ? 0 : Extra) | (name is null ? 0 : Name) | (comment is null ? 0 : Comment) | (headerCrc ? HeaderCrc : 0));
         header[3] = flags;
@@ -52,12 +53,12 @@ internal static class GzipMemberWriter
     }
 
     /// <summary>zlib's deflate data and trailer for <paramref name="content"/>.</summary>
-    private static (byte[] Deflate, byte[] Trailer) Zlib(ReadOnlySpan<byte> content)
+    private static (byte[] Deflate, byte[] Trailer) Zlib(ReadOnlySpan<byte> content, CompressionLevel level)
     {
         if (content.IsEmpty)
             return ([0x03, 0x00], new byte[8]);
         var compressed = new MemoryStream();
-        using (var gzip = new GZipStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
+        using (var gzip = new GZipStream(compressed, level, leaveOpen: true))
             gzip.Write(content);
         byte[] member = compressed.ToArray();
         if (member[3] != 0)
