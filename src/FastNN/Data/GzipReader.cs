@@ -29,7 +29,7 @@ namespace FastNN.Data;
 /// <para>Never seeks, so any readable stream will do. Byte offsets count from where reading started.</para>
 /// <para>Thread safety: not thread-safe, as the stream it reads.</para>
 /// </remarks>
-internal sealed class GzipReader(Stream source) : Stream
+internal sealed class GzipReader(Stream source) : ReadOnlyStream
 {
     private const byte Id1 = 0x1f, Id2 = 0x8b, Deflate = 8;
     private const int HeaderCrcFlag = 0x02, ExtraFlag = 0x04, NameFlag = 0x08, CommentFlag = 0x10, ReservedFlags = 0xE0;
@@ -53,22 +53,6 @@ internal sealed class GzipReader(Stream source) : Stream
     private bool _ended;
 
     private long Offset => _inputOffset + _start;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     /// <exception cref="InvalidDataException">The data ends early or is damaged; the message names the member and byte.</exception>
     public override int Read(Span<byte> buffer)
@@ -268,16 +252,6 @@ internal sealed class GzipReader(Stream source) : Stream
             : $"the gzip data is damaged or has other data appended: after member {_member}, byte {Offset} is 0x{_input[_start]:x2}, "
               + "which does not start another member (gzip's magic bytes 1f 8b) and is not zero padding.");
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing)
@@ -286,34 +260,8 @@ internal sealed class GzipReader(Stream source) : Stream
     }
 
     /// <summary>The inflater's view of the input: what <see cref="FeedInflater"/> gives it.</summary>
-    private sealed class InflaterInput(GzipReader reader) : Stream
+    private sealed class InflaterInput(GzipReader reader) : ReadOnlyStream
     {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => reader.FeedInflater(buffer.AsSpan(offset, count));
-
         public override int Read(Span<byte> buffer) => reader.FeedInflater(buffer);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
