@@ -77,39 +77,61 @@ internal sealed record CheckpointEarlyStopping(EarlyStoppingState State, int Pat
         writer.WriteEndObject();
     }
 
-    /// <exception cref="FormatException">The value is malformed, or counts more epochs than <paramref name="completedEpochs"/>.</exception>
-    public static CheckpointEarlyStopping Read(JsonElement value, int completedEpochs)
+    /// <exception cref="FormatException">The value is malformed, or counts more epochs than <paramref name="completedEpochs"/>; the message names the key (<c>early_stopping.best.epoch</c>).</exception>
+    public static CheckpointEarlyStopping Read(JsonElement value, int completedEpochs) => Under("early_stopping", () =>
     {
         int patience = Int(value, "patience");
         double minDelta = CheckpointMetadata.Get(value, "min_delta", JsonValueKind.Number).GetDouble();
         if (!(minDelta >= 0 && double.IsFinite(minDelta)))
-            throw new FormatException("early_stopping.min_delta must be finite and non-negative.");
+            throw new FormatException("min_delta must be finite and non-negative.");
         EarlyStoppingOn on = CheckpointMetadata.Get(value, "watch", JsonValueKind.String).GetString() switch
         {
             "validation_loss" => EarlyStoppingOn.ValidationLoss,
             "validation_metric" => EarlyStoppingOn.ValidationMetric,
-            _ => throw new FormatException("early_stopping.watch must be \"validation_loss\" or \"validation_metric\"."),
+            _ => throw new FormatException("watch must be \"validation_loss\" or \"validation_metric\"."),
         };
         bool restoreBest = value.TryGetProperty("restore_best", out JsonElement restore) && restore.ValueKind is JsonValueKind.True or JsonValueKind.False
             ? restore.GetBoolean()
-            : throw new FormatException("early_stopping.restore_best must be true or false.");
+            : throw new FormatException("restore_best must be true or false.");
         int validationRows = Int(value, "validation_rows"), since = Int(value, "epochs_since_best");
-        EpochResult? best = value.TryGetProperty("best", out JsonElement b) ? ReadEpoch(b) : null;
+        if (validationRows < 1)
+            throw new FormatException("validation_rows must be at least 1: epochs are watched on validation rows.");
+        EpochResult? best = value.TryGetProperty("best", out JsonElement b) ? Under("best", () => ReadEpoch(b)) : null;
+        if (best?.Epoch > completedEpochs)
+            throw new FormatException($"best.epoch ({best.Epoch}) is beyond the epochs the run has completed ({completedEpochs}).");
         // Summed as longs: two counts each within an int may overflow one, and a negative sum would pass.
-        if (validationRows < 1 || (long)since + (best?.Epoch ?? 0) > completedEpochs || best?.Epoch < 1)
-            throw new FormatException($"early_stopping counts epochs the run has not completed ({completedEpochs}), or no validation rows.");
-        return new(new EarlyStoppingState(best, since, validationRows), patience, minDelta, on, restoreBest);
-    }
+        if ((long)since + (best?.Epoch ?? 0) > completedEpochs)
+            throw new FormatException($"epochs_since_best ({since}) counts epochs the run has not completed: {completedEpochs} completed, the best {best?.Epoch ?? 0}.");
+        return new CheckpointEarlyStopping(new EarlyStoppingState(best, since, validationRows), patience, minDelta, on, restoreBest);
+    });
 
     private static EpochResult ReadEpoch(JsonElement e)
     {
+        int epoch = Int(e, "epoch");
+        if (epoch < 1)
+            throw new FormatException("epoch must be at least 1.");
         JsonElement validation = CheckpointMetadata.Get(e, "validation", JsonValueKind.Object);
-        return new EpochResult(Int(e, "epoch"), ReadDouble(e, "train_loss"),
-            new Evaluation(ReadDouble(validation, "loss"), ReadDouble(validation, "accuracy"), ReadDouble(validation, "rmse"), ReadDouble(validation, "r_squared")),
+        return new EpochResult(epoch, ReadDouble(e, "train_loss"),
+            Under("validation", () => new Evaluation(ReadDouble(validation, "loss"), ReadDouble(validation, "accuracy"), ReadDouble(validation, "rmse"), ReadDouble(validation, "r_squared"))),
             ReadDouble(e, "learning_rate"), CheckpointMetadata.Count(e, "steps"), TimeSpan.FromTicks(CheckpointMetadata.Count(e, "elapsed_ticks")));
     }
 
-    private static int Int(JsonElement root, string name) => checked((int)CheckpointMetadata.Count(root, name));
+    // The readers name a key from where they stand (epoch); each level read under its key adds it (best.epoch, then
+    // early_stopping.best.epoch), so a message names the key from the checkpoint value's root.
+    private static TValue Under<TValue>(string key, Func<TValue> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"{key}.{e.Message}", e);
+        }
+    }
+
+    private static int Int(JsonElement root, string name) =>
+        CheckpointMetadata.Count(root, name) is var count && count <= int.MaxValue ? (int)count : throw new FormatException($"{name} must be at most {int.MaxValue}.");
 
     private static void WriteDouble(Utf8JsonWriter writer, string name, double value)
     {

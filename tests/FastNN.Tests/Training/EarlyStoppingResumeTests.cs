@@ -367,9 +367,10 @@ public class EarlyStoppingResumeTests
     }
 
     // The watch is read as strictly as the rest: counts beyond the run's epochs (also when their sum would overflow an
-    // int), negative counts, an unknown watched number or a value that is neither a number nor a named non-finite one
-    // make the file malformed, and the trainer is left unchanged. The checkpoint's run has completed 2 epochs, the
-    // second its best.
+    // int), negative counts or counts past an int, an unknown watched number or a value that is neither a number nor a
+    // named non-finite one make the file malformed, the message naming the key from the checkpoint value's root (as
+    // unfinished_epoch's do), and the trainer is left unchanged. The checkpoint's run has completed 2 epochs, the second
+    // its best.
     [Theory]
     [InlineData("epochs_since_best", "5")]
     [InlineData("epochs_since_best", "2147483647")]
@@ -379,6 +380,7 @@ public class EarlyStoppingResumeTests
     [InlineData("best.steps", "-1")]
     [InlineData("best.validation.loss", "\"nan\"")]
     [InlineData("patience", "-3")]
+    [InlineData("patience", "4294967296")]
     [InlineData("watch", "\"accuracy\"")]
     [InlineData("restore_best", "1")]
     [InlineData("validation_rows", "0")]
@@ -399,6 +401,7 @@ public class EarlyStoppingResumeTests
         Trainer<float> trainer = New(modelSeed: 99);
         var e = Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, trainer));
         Assert.Contains("fastnn.checkpoint is malformed", e.Message);
+        Assert.Contains($"early_stopping.{key} ", e.Message);
         Assert.Contains(path, e.Message);
         Assert.Equal((0L, 0), (trainer.Steps, trainer.CompletedEpochs));
     }
