@@ -388,22 +388,14 @@ public class EarlyStoppingResumeTests
     {
         using var folder = new TempFolder();
         string path = PausedCheckpoint(folder, 10);
-        (string header, byte[] data) = SafetensorsReference.Split(File.ReadAllBytes(path));
-        JsonObject root = JsonNode.Parse(header)!.AsObject();
-        JsonObject progress = JsonNode.Parse((string)root["__metadata__"]!["fastnn.checkpoint"]!)!.AsObject();
-        string[] names = key.Split('.');
-        JsonNode parent = names[..^1].Aggregate(progress["early_stopping"]!, (node, name) => node[name]!);
-        Assert.NotNull(parent[names[^1]]);
-        parent[names[^1]] = JsonNode.Parse(value);
-        root["__metadata__"]!["fastnn.checkpoint"] = progress.ToJsonString();
-        File.WriteAllBytes(path, SafetensorsReference.Build(root.ToJsonString(), data));
-
-        Trainer<float> trainer = New(modelSeed: 99);
-        var e = Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, trainer));
-        Assert.Contains("fastnn.checkpoint is malformed", e.Message);
-        Assert.Contains($"early_stopping.{key} ", e.Message);
-        Assert.Contains(path, e.Message);
-        Assert.Equal((0L, 0), (trainer.Steps, trainer.CompletedEpochs));
+        EditProgress(path, progress =>
+        {
+            string[] names = key.Split('.');
+            JsonNode parent = names[..^1].Aggregate(progress["early_stopping"]!, (node, name) => node[name]!);
+            Assert.NotNull(parent[names[^1]]);
+            parent[names[^1]] = JsonNode.Parse(value);
+        });
+        AssertMalformed(path, $"early_stopping.{key} ");
     }
 
     // The unfinished epoch is read as strictly: more rows with a loss than rows done, more rows done than training rows,
@@ -416,23 +408,37 @@ public class EarlyStoppingResumeTests
     {
         using var folder = new TempFolder();
         string path = PausedCheckpoint(folder, 12); // mid-epoch 3
+        EditProgress(path, progress =>
+        {
+            JsonObject unfinished = progress["unfinished_epoch"]!.AsObject();
+            unfinished[key] = key switch
+            {
+                "rows_stepped" => (int)unfinished["rows"]! + change,
+                "rows" => (int)unfinished["train_rows"]! + change,
+                _ => change,
+            };
+        });
+        AssertMalformed(path, $"unfinished_epoch.{key}");
+    }
+
+    // Rewrites the file's fastnn.checkpoint value through edit, the tensors as they were.
+    private static void EditProgress(string path, Action<JsonObject> edit)
+    {
         (string header, byte[] data) = SafetensorsReference.Split(File.ReadAllBytes(path));
         JsonObject root = JsonNode.Parse(header)!.AsObject();
         JsonObject progress = JsonNode.Parse((string)root["__metadata__"]!["fastnn.checkpoint"]!)!.AsObject();
-        JsonObject unfinished = progress["unfinished_epoch"]!.AsObject();
-        unfinished[key] = key switch
-        {
-            "rows_stepped" => (int)unfinished["rows"]! + change,
-            "rows" => (int)unfinished["train_rows"]! + change,
-            _ => change,
-        };
+        edit(progress);
         root["__metadata__"]!["fastnn.checkpoint"] = progress.ToJsonString();
         File.WriteAllBytes(path, SafetensorsReference.Build(root.ToJsonString(), data));
+    }
 
+    // Loading the file into a fresh trainer is refused as malformed, naming the file and the key, the trainer unchanged.
+    private static void AssertMalformed(string path, string key)
+    {
         Trainer<float> trainer = New(modelSeed: 99);
         var e = Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, trainer));
         Assert.Contains("fastnn.checkpoint is malformed", e.Message);
-        Assert.Contains($"unfinished_epoch.{key}", e.Message);
+        Assert.Contains(key, e.Message);
         Assert.Contains(path, e.Message);
         Assert.Equal((0L, 0), (trainer.Steps, trainer.CompletedEpochs));
     }
