@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
 using FastNN.Training;
+using static FastNN.IO.CheckpointMetadata;
 
 namespace FastNN.IO;
 
@@ -40,13 +41,13 @@ internal sealed record CheckpointEarlyStopping(EarlyStoppingState State, int Pat
     public IEnumerable<string> Differences(TrainerOptions options)
     {
         if (options.Patience != Patience)
-            yield return CheckpointMetadata.Difference(nameof(TrainerOptions.Patience), Patience, options.Patience);
+            yield return Difference(nameof(TrainerOptions.Patience), Patience, options.Patience);
         if (options.MinDelta.CompareTo(MinDelta) != 0)
-            yield return CheckpointMetadata.Difference(nameof(TrainerOptions.MinDelta), MinDelta, options.MinDelta);
+            yield return Difference(nameof(TrainerOptions.MinDelta), MinDelta, options.MinDelta);
         if (options.EarlyStoppingOn != On)
-            yield return CheckpointMetadata.Difference(nameof(TrainerOptions.EarlyStoppingOn), On, options.EarlyStoppingOn);
+            yield return Difference(nameof(TrainerOptions.EarlyStoppingOn), On, options.EarlyStoppingOn);
         if (options.RestoreBest != RestoreBest)
-            yield return CheckpointMetadata.Difference(nameof(TrainerOptions.RestoreBest), RestoreBest, options.RestoreBest);
+            yield return Difference(nameof(TrainerOptions.RestoreBest), RestoreBest, options.RestoreBest);
     }
 
     public void Write(Utf8JsonWriter writer, string name)
@@ -81,10 +82,10 @@ internal sealed record CheckpointEarlyStopping(EarlyStoppingState State, int Pat
     public static CheckpointEarlyStopping Read(JsonElement value, int completedEpochs) => Under("early_stopping", () =>
     {
         int patience = Int(value, "patience");
-        double minDelta = CheckpointMetadata.Get(value, "min_delta", JsonValueKind.Number).GetDouble();
+        double minDelta = Get(value, "min_delta", JsonValueKind.Number).GetDouble();
         if (!(minDelta >= 0 && double.IsFinite(minDelta)))
             throw new FormatException("min_delta must be finite and non-negative.");
-        EarlyStoppingOn on = CheckpointMetadata.Get(value, "watch", JsonValueKind.String).GetString() switch
+        EarlyStoppingOn on = Get(value, "watch", JsonValueKind.String).GetString() switch
         {
             "validation_loss" => EarlyStoppingOn.ValidationLoss,
             "validation_metric" => EarlyStoppingOn.ValidationMetric,
@@ -110,28 +111,11 @@ internal sealed record CheckpointEarlyStopping(EarlyStoppingState State, int Pat
         int epoch = Int(e, "epoch");
         if (epoch < 1)
             throw new FormatException("epoch must be at least 1.");
-        JsonElement validation = CheckpointMetadata.Get(e, "validation", JsonValueKind.Object);
+        JsonElement validation = Get(e, "validation", JsonValueKind.Object);
         return new EpochResult(epoch, ReadDouble(e, "train_loss"),
             Under("validation", () => new Evaluation(ReadDouble(validation, "loss"), ReadDouble(validation, "accuracy"), ReadDouble(validation, "rmse"), ReadDouble(validation, "r_squared"))),
-            ReadDouble(e, "learning_rate"), CheckpointMetadata.Count(e, "steps"), TimeSpan.FromTicks(CheckpointMetadata.Count(e, "elapsed_ticks")));
+            ReadDouble(e, "learning_rate"), Count(e, "steps"), TimeSpan.FromTicks(Count(e, "elapsed_ticks")));
     }
-
-    // The readers name a key from where they stand (epoch); each level read under its key adds it (best.epoch, then
-    // early_stopping.best.epoch), so a message names the key from the checkpoint value's root.
-    private static TValue Under<TValue>(string key, Func<TValue> read)
-    {
-        try
-        {
-            return read();
-        }
-        catch (FormatException e)
-        {
-            throw new FormatException($"{key}.{e.Message}", e);
-        }
-    }
-
-    private static int Int(JsonElement root, string name) =>
-        CheckpointMetadata.Count(root, name) is var count && count <= int.MaxValue ? (int)count : throw new FormatException($"{name} must be at most {int.MaxValue}.");
 
     private static void WriteDouble(Utf8JsonWriter writer, string name, double value)
     {

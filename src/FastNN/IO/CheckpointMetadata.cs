@@ -80,7 +80,7 @@ internal sealed record CheckpointMetadata(
                 if (p.Value.ValueKind != JsonValueKind.Number || !hyperParameters.TryAdd(p.Name, p.Value.GetDouble()))
                     throw new FormatException($"hyper_parameters.{p.Name} must be a number, named once.");
             }
-            int completedEpochs = checked((int)Count(root, "completed_epochs"));
+            int completedEpochs = Int(root, "completed_epochs");
             return new CheckpointMetadata(
                 Get(root, "optimizer", JsonValueKind.String).GetString()!,
                 Count(root, "optimizer_steps"),
@@ -104,21 +104,20 @@ internal sealed record CheckpointMetadata(
 
     // A run writes rows_stepped ≤ rows ≤ train_rows and a batch size of at least 1; other counts would give the epoch a
     // wrong mean loss or no step, so they make the file malformed rather than a run no Fit could have left.
-    private static EpochInProgress ReadUnfinished(JsonElement e)
+    private static EpochInProgress ReadUnfinished(JsonElement e) => Under("unfinished_epoch", () =>
     {
         JsonElement lossSum = Get(e, "loss_sum", JsonValueKind.Number);
-        var unfinished = new EpochInProgress(ReadRandom(e, "shuffle_random"), checked((int)Count(e, "rows")),
-            lossSum.TryGetDouble(out double sum) ? sum : throw new FormatException("unfinished_epoch.loss_sum must be a number."),
-            checked((int)Count(e, "rows_stepped")),
-            checked((int)Count(e, "train_rows")), checked((int)Count(e, "batch_size")));
+        var unfinished = new EpochInProgress(ReadRandom(e, "shuffle_random"), Int(e, "rows"),
+            lossSum.TryGetDouble(out double sum) ? sum : throw new FormatException("loss_sum must be a number."),
+            Int(e, "rows_stepped"), Int(e, "train_rows"), Int(e, "batch_size"));
         if (unfinished.RowsStepped > unfinished.Rows)
-            throw new FormatException($"unfinished_epoch.rows_stepped ({unfinished.RowsStepped}) exceeds the rows done ({unfinished.Rows}).");
+            throw new FormatException($"rows_stepped ({unfinished.RowsStepped}) exceeds the rows done ({unfinished.Rows}).");
         if (unfinished.Rows > unfinished.TrainRows)
-            throw new FormatException($"unfinished_epoch.rows ({unfinished.Rows}) exceeds the training rows ({unfinished.TrainRows}).");
+            throw new FormatException($"rows ({unfinished.Rows}) exceeds the training rows ({unfinished.TrainRows}).");
         if (unfinished.BatchSize == 0)
-            throw new FormatException("unfinished_epoch.batch_size must be at least 1.");
+            throw new FormatException("batch_size must be at least 1.");
         return unfinished;
-    }
+    });
 
     /// <summary>
     /// How <paramref name="options"/> differ from the saved run's, where a resume under them would silently not be that
@@ -162,6 +161,23 @@ internal sealed record CheckpointMetadata(
         Get(root, name, JsonValueKind.Number).TryGetInt64(out long value) && value >= 0
             ? value
             : throw new FormatException($"{name} must be a non-negative integer.");
+
+    internal static int Int(JsonElement root, string name) =>
+        Count(root, name) is var count && count <= int.MaxValue ? (int)count : throw new FormatException($"{name} must be at most {int.MaxValue}.");
+
+    // The readers name a key from where they stand (epoch); each level read under its key adds it (best.epoch, then
+    // early_stopping.best.epoch), so a message names the key from the fastnn.checkpoint value's root.
+    internal static TValue Under<TValue>(string key, Func<TValue> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"{key}.{e.Message}", e);
+        }
+    }
 
     private static int Seed(JsonElement root, string name) =>
         Get(root, name, JsonValueKind.Number).TryGetInt32(out int value)

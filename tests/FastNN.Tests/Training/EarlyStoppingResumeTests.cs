@@ -399,11 +399,14 @@ public class EarlyStoppingResumeTests
     }
 
     // The unfinished epoch is read as strictly: more rows with a loss than rows done, more rows done than training rows,
-    // or no batch size cannot come from a run, and would give a wrong epoch loss or no step; the trainer is left unchanged.
+    // or no batch size cannot come from a run, and would give a wrong epoch loss or no step; nor can a negative count.
+    // The message names the key, and the trainer is left unchanged.
     [Theory]
     [InlineData("rows_stepped", 1)]
     [InlineData("rows", 1)]
     [InlineData("batch_size", 0)]
+    [InlineData("batch_size", -1)]
+    [InlineData("train_rows", -5)]
     public void AMalformedUnfinishedEpochIsRefusedNamingTheFile(string key, int change)
     {
         using var folder = new TempFolder();
