@@ -24,19 +24,8 @@ public class EarlyStoppingPropertyTests
     {
         (Trainer<T> run, var data) = RandomRuns.New<T>(seed, modelSeed: 1, shuffleSeed: 7);
         var random = new Random(~seed);
-        TrainerOptions options = run.Options with
-        {
-            Epochs = 4 + random.Next(6),
-            ValidationFraction = 0.3,
-            Patience = random.Next(4),
-            MinDelta = random.Next(3) == 0 ? 0 : 0.01 * random.NextDouble(),
-            EarlyStoppingOn = random.Next(2) == 0 ? EarlyStoppingOn.ValidationLoss : EarlyStoppingOn.ValidationMetric,
-            RestoreBest = random.Next(3) != 0,
-        };
-        var trainer = new Trainer<T>(run.Model, run.Loss, run.Optimizer, run.Task, options)
-        {
-            Schedule = run.Schedule, ScheduleEachStep = run.ScheduleEachStep, MaxGradientNorm = run.MaxGradientNorm, Regularizer = run.Regularizer,
-        };
+        Trainer<T> trainer = RandomRuns.WithEarlyStopping(run, random, epochs: 4 + random.Next(6), patienceBound: 4);
+        TrainerOptions options = trainer.Options;
         var snapshots = new Dictionary<int, (T[] Parameters, T[] State)>();
         trainer.EpochCompleted = e => snapshots[e.Epoch] = (trainer.Model.Parameters.ToArray(), trainer.Model.State.ToArray());
         TrainingHistory history;

@@ -34,21 +34,9 @@ public class RandomPausedRunTests
     {
         (Trainer<T> run, Dataset<T> data) = RandomRuns.New<T>(seed, modelSeed, shuffleSeed);
         var random = new Random(~seed);
-        TrainerOptions options = run.Options with
-        {
-            Epochs = 3 + random.Next(6),
-            ValidationFraction = 0.3,
-            Patience = random.Next(3),
-            MinDelta = random.Next(3) == 0 ? 0 : 0.01 * random.NextDouble(),
-            EarlyStoppingOn = random.Next(2) == 0 ? EarlyStoppingOn.ValidationLoss : EarlyStoppingOn.ValidationMetric,
-            RestoreBest = random.Next(3) != 0,
-        };
         Trainer<T>? trainer = null;
-        trainer = new Trainer<T>(run.Model, run.Loss, run.Optimizer, run.Task, options)
-        {
-            Schedule = run.Schedule, ScheduleEachStep = run.ScheduleEachStep, MaxGradientNorm = run.MaxGradientNorm,
-            Regularizer = new StepHook<T>(run.Regularizer, _ => onStep?.Invoke(trainer!)),
-        };
+        trainer = RandomRuns.WithEarlyStopping(run, random, epochs: 3 + random.Next(6), patienceBound: 3,
+            own => new StepHook<T>(own, _ => onStep?.Invoke(trainer!)));
         return (trainer, data);
     }
 

@@ -109,6 +109,30 @@ internal static class RandomRuns
     }
 
     /// <summary>
+    /// <paramref name="run"/>'s model, loss, optimizer, schedule and clipping in a trainer under early stopping drawn
+    /// from <paramref name="random"/>: <paramref name="epochs"/>, 30 % held out, Patience below <paramref name="patienceBound"/>,
+    /// MinDelta, the watched number and RestoreBest; its regularizer is <paramref name="regularizer"/>'s choice (the run's by default).
+    /// </summary>
+    public static Trainer<T> WithEarlyStopping<T>(Trainer<T> run, Random random, int epochs, int patienceBound,
+        Func<IRegularizer<T>?, IRegularizer<T>?>? regularizer = null) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TrainerOptions options = run.Options with
+        {
+            Epochs = epochs,
+            ValidationFraction = 0.3,
+            Patience = random.Next(patienceBound),
+            MinDelta = random.Next(3) == 0 ? 0 : 0.01 * random.NextDouble(),
+            EarlyStoppingOn = random.Next(2) == 0 ? EarlyStoppingOn.ValidationLoss : EarlyStoppingOn.ValidationMetric,
+            RestoreBest = random.Next(3) != 0,
+        };
+        return new Trainer<T>(run.Model, run.Loss, run.Optimizer, run.Task, options)
+        {
+            Schedule = run.Schedule, ScheduleEachStep = run.ScheduleEachStep, MaxGradientNorm = run.MaxGradientNorm,
+            Regularizer = regularizer is null ? run.Regularizer : regularizer(run.Regularizer),
+        };
+    }
+
+    /// <summary>
     /// Fits <paramref name="trainer"/> on <paramref name="data"/>; false when the run diverged (a random architecture
     /// and learning rate may: a LogSoftmax's outputs of −16 into a Linear trained by SGD at 0.01 overflow in 7 steps).
     /// </summary>
