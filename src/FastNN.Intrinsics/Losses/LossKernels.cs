@@ -197,7 +197,8 @@ internal readonly struct BceWithLogitsOperator<T>(T inverseFeatures, T inverseRo
 
 /// <summary>
 /// ℓ = m·(|d| − ½m) with m = min(|d|, δ), which is ½d² if |d| &lt; δ, else δ·(|d| − ½δ), with the same roundings (½|d|
-/// and |d| − ½|d| are exact where the product does not underflow to 0); gradient = (clamp(d, −δ, δ)·inverseFeatures)·inverseRows, d = p − t
+/// and |d| − ½|d| are exact where the product does not underflow to 0); gradient = (clamp(d, −δ, δ)·inverseFeatures)·inverseRows,
+/// d = p − t, the clamp taken as m with d's sign (the same bits, NaN included)
 /// </summary>
 internal readonly struct HuberOperator<T>(T delta, T inverseFeatures, T inverseRows) : ILossOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -208,7 +209,7 @@ internal readonly struct HuberOperator<T>(T delta, T inverseFeatures, T inverseR
     public T Invoke(T p, T t, out T gradient)
     {
         T d = p - t, a = T.Abs(d), m = T.Min(a, delta);
-        gradient = T.Clamp(d, -delta, delta) * inverseFeatures * inverseRows;
+        gradient = T.CopySign(m, d) * inverseFeatures * inverseRows;
         return m * (a - Half * m);
     }
 
@@ -219,11 +220,11 @@ internal readonly struct HuberOperator<T>(T delta, T inverseFeatures, T inverseR
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private TVector Compute<TWidth, TVector>(TVector p, TVector t, out TVector gradient) where TWidth : IVectorWidth<T, TVector> where TVector : struct
     {
-        TVector d = TWidth.Subtract(p, t), a = TWidth.Abs(d), δ = TWidth.Broadcast(delta);
-        // NaN lanes of d pass through both clamps (|d| ≥ 0, so clamping it to [0, δ] is min(|d|, δ)): four operations
-        // for the term where the two branches and their select took six, which pays for the gradient's second scaling
-        TVector m = TWidth.Clamp(a, TWidth.Broadcast(T.Zero), δ);
-        gradient = TWidth.Multiply(TWidth.Multiply(TWidth.Clamp(d, TWidth.Negate(δ), δ), TWidth.Broadcast(inverseFeatures)), TWidth.Broadcast(inverseRows));
+        // One min, shared by the term and the gradient: min and multiply share the same two ports on the x86 cores
+        // measured (a clamp for each, four min/max, left Huber 0.82x the two-branch form with its one clamp); the sign is
+        // a bitwise operation, which any port runs. NaN lanes of |d| pass through the min, and take d's sign back.
+        TVector d = TWidth.Subtract(p, t), a = TWidth.Abs(d), m = TWidth.AtMost(a, TWidth.Broadcast(delta));
+        gradient = TWidth.Multiply(TWidth.Multiply(TWidth.CopySign(m, d), TWidth.Broadcast(inverseFeatures)), TWidth.Broadcast(inverseRows));
         return TWidth.Multiply(m, TWidth.Subtract(a, TWidth.Multiply(TWidth.Broadcast(Half), m)));
     }
 }
