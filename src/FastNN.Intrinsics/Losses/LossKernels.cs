@@ -220,9 +220,9 @@ internal readonly struct HuberOperator<T>(T delta, T inverseFeatures, T inverseR
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private TVector Compute<TWidth, TVector>(TVector p, TVector t, out TVector gradient) where TWidth : IVectorWidth<T, TVector> where TVector : struct
     {
-        // One min, shared by the term and the gradient: min and multiply share the same two ports on the x86 cores
-        // measured (a clamp for each, four min/max, left Huber 0.82x the two-branch form with its one clamp); the sign is
-        // a bitwise operation, which any port runs. NaN lanes of |d| pass through the min, and take d's sign back.
+        // One min, shared by the term and the gradient: min/max and multiply appear to share two pipes on the cores
+        // measured (a clamp for each, four min/max, left Huber 0.82-0.94x the two-branch form with its one clamp); the
+        // sign is a bitwise operation, which any pipe runs. NaN lanes of |d| pass through the min, and take d's sign back.
         TVector d = TWidth.Subtract(p, t), a = TWidth.Abs(d), m = TWidth.AtMost(a, TWidth.Broadcast(delta));
         gradient = TWidth.Multiply(TWidth.Multiply(TWidth.CopySign(m, d), TWidth.Broadcast(inverseFeatures)), TWidth.Broadcast(inverseRows));
         return TWidth.Multiply(m, TWidth.Subtract(a, TWidth.Multiply(TWidth.Broadcast(Half), m)));
