@@ -63,7 +63,7 @@ public static class LossKernels
     public static T BinaryCrossEntropyWithLogits<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient) where T : unmanaged, IFloatingPointIeee754<T>
         => BinaryCrossEntropyWithLogits(prediction, target, gradient, 1);
 
-    /// <summary>Binary cross-entropy on logits over [rows, F], stable: <c>ℓ = max(p, 0) − p·t + log(1 + e^(−|p|))</c>, <c>L = Σ ℓ / N</c>, <c>gradient = ((σ(p) − t)/F)·(1/rows)</c>, N = rows·F.</summary>
+    /// <summary>Binary cross-entropy on logits over [rows, F], stable: <c>ℓ = max(p, 0) − p·t + log(1 + e^(−|p|))</c>, <c>L = Σ ℓ / N</c>, <c>gradient = ((σ(p) − t)·(1/F))·(1/rows)</c>, N = rows·F.</summary>
     /// <remarks>Finite for any finite logit; log(1 + e) is taken as log(u)·e/(u − 1) with u = 1 + e, accurate where e is far below 1.
     /// An infinite logit gives +∞ where the loss's limit is infinite (p = +∞ with t &lt; 1, as PyTorch; p = −∞ with t &gt; 0, where
     /// PyTorch gives NaN at t = 1) and NaN where the limit is 0 (t = 1 at +∞, t = 0 at −∞: 0·∞, as PyTorch); NaN in p or t gives NaN.
@@ -96,7 +96,7 @@ public static class LossKernels
     public static T Huber<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, T delta) where T : unmanaged, IFloatingPointIeee754<T>
         => Huber(prediction, target, gradient, delta, 1);
 
-    /// <summary>Huber loss over [rows, F]: with d = p − t, <c>ℓ = ½d²</c> if |d| &lt; δ, else <c>δ·(|d| − ½δ)</c>; <c>L = Σ ℓ / N</c>, <c>gradient = (clamp(d, −δ, δ)/F)·(1/rows)</c>, N = rows·F.</summary>
+    /// <summary>Huber loss over [rows, F]: with d = p − t, <c>ℓ = ½d²</c> if |d| &lt; δ, else <c>δ·(|d| − ½δ)</c>; <c>L = Σ ℓ / N</c>, <c>gradient = (clamp(d, −δ, δ)·(1/F))·(1/rows)</c>, N = rows·F.</summary>
     /// <remarks>Terms are taken in T (linear beyond δ, so finite for any finite d whose δ·|d| is); NaN in p or t gives NaN
     /// in the loss and that element's gradient, as PyTorch. The gradient is clamp(d, −δ, δ)/N, scaled per row and then
     /// per batch (the class remarks).</remarks>
