@@ -63,7 +63,7 @@ public static class LossKernels
     public static T BinaryCrossEntropyWithLogits<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient) where T : unmanaged, IFloatingPointIeee754<T>
         => BinaryCrossEntropyWithLogits(prediction, target, gradient, 1);
 
-    /// <summary>Binary cross-entropy on logits over [rows, F], stable: <c>ℓ = max(p, 0) − p·t + log(1 + e^(−|p|))</c>, <c>L = Σ ℓ / N</c>, <c>gradient = ((σ(p) − t)/F)·(1/rows)</c>, N = rows·F.</summary>
+    /// <summary>Binary cross-entropy on logits over [rows, F], stable: <c>ℓ = max(p, 0) − p·t + log(1 + e^(−|p|))</c>, <c>L = Σ ℓ / N</c>, <c>gradient = ((σ(p) − t)·(1/F))·(1/rows)</c>, N = rows·F.</summary>
     /// <remarks>Finite for any finite logit; log(1 + e) is taken as log(u)·e/(u − 1) with u = 1 + e, accurate where e is far below 1.
     /// An infinite logit gives +∞ where the loss's limit is infinite (p = +∞ with t &lt; 1, as PyTorch; p = −∞ with t &gt; 0, where
     /// PyTorch gives NaN at t = 1) and NaN where the limit is 0 (t = 1 at +∞, t = 0 at −∞: 0·∞, as PyTorch); NaN in p or t gives NaN.
@@ -96,7 +96,7 @@ public static class LossKernels
     public static T Huber<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, T delta) where T : unmanaged, IFloatingPointIeee754<T>
         => Huber(prediction, target, gradient, delta, 1);
 
-    /// <summary>Huber loss over [rows, F]: with d = p − t, <c>ℓ = ½d²</c> if |d| &lt; δ, else <c>δ·(|d| − ½δ)</c>; <c>L = Σ ℓ / N</c>, <c>gradient = (clamp(d, −δ, δ)/F)·(1/rows)</c>, N = rows·F.</summary>
+    /// <summary>Huber loss over [rows, F]: with d = p − t, <c>ℓ = ½d²</c> if |d| &lt; δ, else <c>δ·(|d| − ½δ)</c>; <c>L = Σ ℓ / N</c>, <c>gradient = (clamp(d, −δ, δ)·(1/F))·(1/rows)</c>, N = rows·F.</summary>
     /// <remarks>Terms are taken in T (linear beyond δ, so finite for any finite d whose δ·|d| is); NaN in p or t gives NaN
     /// in the loss and that element's gradient, as PyTorch. The gradient is clamp(d, −δ, δ)/N, scaled per row and then
     /// per batch (the class remarks).</remarks>
@@ -197,7 +197,8 @@ internal readonly struct BceWithLogitsOperator<T>(T inverseFeatures, T inverseRo
 
 /// <summary>
 /// ℓ = m·(|d| − ½m) with m = min(|d|, δ), which is ½d² if |d| &lt; δ, else δ·(|d| − ½δ), with the same roundings (½|d|
-/// and |d| − ½|d| are exact where the product does not underflow to 0); gradient = (clamp(d, −δ, δ)·inverseFeatures)·inverseRows, d = p − t
+/// and |d| − ½|d| are exact where the product does not underflow to 0); gradient = (clamp(d, −δ, δ)·inverseFeatures)·inverseRows,
+/// d = p − t, the clamp taken as m with d's sign (the same bits, NaN included)
 /// </summary>
 internal readonly struct HuberOperator<T>(T delta, T inverseFeatures, T inverseRows) : ILossOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -208,7 +209,7 @@ internal readonly struct HuberOperator<T>(T delta, T inverseFeatures, T inverseR
     public T Invoke(T p, T t, out T gradient)
     {
         T d = p - t, a = T.Abs(d), m = T.Min(a, delta);
-        gradient = T.Clamp(d, -delta, delta) * inverseFeatures * inverseRows;
+        gradient = T.CopySign(m, d) * inverseFeatures * inverseRows;
         return m * (a - Half * m);
     }
 
@@ -219,11 +220,11 @@ internal readonly struct HuberOperator<T>(T delta, T inverseFeatures, T inverseR
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private TVector Compute<TWidth, TVector>(TVector p, TVector t, out TVector gradient) where TWidth : IVectorWidth<T, TVector> where TVector : struct
     {
-        TVector d = TWidth.Subtract(p, t), a = TWidth.Abs(d), δ = TWidth.Broadcast(delta);
-        // NaN lanes of d pass through both clamps (|d| ≥ 0, so clamping it to [0, δ] is min(|d|, δ)): four operations
-        // for the term where the two branches and their select took six, which pays for the gradient's second scaling
-        TVector m = TWidth.Clamp(a, TWidth.Broadcast(T.Zero), δ);
-        gradient = TWidth.Multiply(TWidth.Multiply(TWidth.Clamp(d, TWidth.Negate(δ), δ), TWidth.Broadcast(inverseFeatures)), TWidth.Broadcast(inverseRows));
+        // One min, shared by the term and the gradient: min/max and multiply appear to share two pipes on the cores
+        // measured (a clamp for each, four min/max, left Huber 0.82-0.94x the two-branch form with its one clamp); the
+        // sign is a bitwise operation, which any pipe runs. NaN lanes of |d| pass through the min, and take d's sign back.
+        TVector d = TWidth.Subtract(p, t), a = TWidth.Abs(d), m = TWidth.AtMost(a, TWidth.Broadcast(delta));
+        gradient = TWidth.Multiply(TWidth.Multiply(TWidth.CopySign(m, d), TWidth.Broadcast(inverseFeatures)), TWidth.Broadcast(inverseRows));
         return TWidth.Multiply(m, TWidth.Subtract(a, TWidth.Multiply(TWidth.Broadcast(Half), m)));
     }
 }

@@ -181,6 +181,55 @@ public class CheckpointTests
             rest.Epochs.Select(e => (e.Epoch, e.TrainLoss, e.LearningRate, e.Steps, e.Validation)));
     }
 
+    // Parameter groups with their own rates (one above the base, one below the cosine's floor) under a schedule that
+    // runs each group from its own rate: the checkpoint stores only the groups' own rates, and loading returns them to
+    // the proportional rule until the schedule is applied again, so a run paused mid-epoch (per-epoch schedule) or
+    // mid-warm-up (per-step) must still end with the uninterrupted run's weights and optimizer state.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void GroupsWithTheirOwnRatesUnderAScheduleResumeBitIdentically(bool eachStep)
+    {
+        Trainer<double> New(ulong modelSeed)
+        {
+            Sequential<double> model = new SequentialBuilder<double>(4).Dense(8).Relu().Dense(3).Build(maxBatch: 16, modelSeed);
+            int n = model.Parameters.Length;
+            var optimizer = new Adam<double>(n, learningRate: 0.01,
+                groups: [new ParameterGroup(0, n / 3, LearningRate: 0.03), new ParameterGroup(n / 3, n / 3, LearningRate: 0.001), new ParameterGroup(2 * (n / 3), n - 2 * (n / 3))]);
+            var cosine = new CosineAnnealingSchedule(0.01, tMax: eachStep ? 30 : 6, minLearningRate: 0.002);
+            return new Trainer<double>(model, new SoftmaxCrossEntropyLoss<double>(), optimizer, TaskKind.MultiClassClassification,
+                new TrainerOptions { Epochs = 6, BatchSize = 16, Seed = 7 })
+            {
+                Schedule = eachStep ? new WarmupSchedule(cosine, 20) : cosine,
+                ScheduleEachStep = eachStep,
+            };
+        }
+
+        Dataset<double> data = Blobs<double>();
+        Trainer<double> whole = New(1);
+        whole.Fit(data);
+
+        using var folder = new TempFolder();
+        string path = folder.File("run.ckpt.safetensors");
+        Trainer<double> first = New(1);
+        using var stop = new CancellationTokenSource();
+        first.Regularizer = new FastNN.Tests.Training.StepHook<double>(null, step =>
+        {
+            if (step == 2 * 6 + 3)
+                stop.Cancel();
+        });
+        first.Fit(data, cancellationToken: stop.Token);
+        Checkpoint.Save(path, first);
+        Trainer<double> resumed = New(99);
+        Checkpoint.Load(path, resumed);
+        resumed.Fit(data);
+
+        Assert.Equal(whole.Steps, resumed.Steps);
+        Assert.Equal(whole.Model.Parameters.ToArray(), resumed.Model.Parameters.ToArray());
+        OptimizerState<double> expected = whole.Optimizer.SaveState(), actual = resumed.Optimizer.SaveState();
+        Assert.Equal(expected.Buffers["exp_avg_sq"], actual.Buffers["exp_avg_sq"]);
+    }
+
     public static TheoryData<string> Optimizers() => ["SGD", "SGD momentum", "SGD Nesterov", "SGDW", "RMSprop", "RMSprop centered", "Adam", "AMSGrad", "AdamW"];
 
     private static Optimizer<float> Optimizer(string name, int n) => name switch

@@ -69,6 +69,9 @@ internal interface IVectorWidth<T, TVector>
     /// <summary>max(low, x) by the hardware's max, ordered so that NaN lanes of x pass through.</summary>
     static abstract TVector AtLeast(TVector x, TVector low);
 
+    /// <summary>min(x, high) by the hardware's min, ordered so that NaN lanes of x pass through.</summary>
+    static abstract TVector AtMost(TVector x, TVector high);
+
     /// <summary>x clamped to [low, high] by the hardware's min and max, ordered so that NaN lanes of x pass through.</summary>
     static abstract TVector Clamp(TVector x, TVector low, TVector high);
     static abstract TVector Log(TVector x);
@@ -133,6 +136,7 @@ internal readonly partial struct Width128<T> : IVectorWidth<T, Vector128<T>> whe
         : Avx512F.VL.Scale(x.AsDouble(), n.AsDouble()).As<double, T>();
     // maxps/minps return their second operand when either is NaN.
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> AtLeast(Vector128<T> x, Vector128<T> low) => Vector128.MaxNative(low, x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> AtMost(Vector128<T> x, Vector128<T> high) => Vector128.MinNative(high, x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Clamp(Vector128<T> x, Vector128<T> low, Vector128<T> high) => Vector128.MinNative(high, Vector128.MaxNative(low, x));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Max(Vector128<T> x, Vector128<T> y) => Vector128.Max(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> GreaterThan(Vector128<T> x, Vector128<T> y) => Vector128.GreaterThan(x, y);
@@ -192,6 +196,7 @@ internal readonly partial struct Width256<T> : IVectorWidth<T, Vector256<T>> whe
         : Avx512F.VL.Scale(x.AsDouble(), n.AsDouble()).As<double, T>();
     // maxps/minps return their second operand when either is NaN.
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> AtLeast(Vector256<T> x, Vector256<T> low) => Vector256.MaxNative(low, x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> AtMost(Vector256<T> x, Vector256<T> high) => Vector256.MinNative(high, x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Clamp(Vector256<T> x, Vector256<T> low, Vector256<T> high) => Vector256.MinNative(high, Vector256.MaxNative(low, x));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Max(Vector256<T> x, Vector256<T> y) => Vector256.Max(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> GreaterThan(Vector256<T> x, Vector256<T> y) => Vector256.GreaterThan(x, y);
@@ -251,6 +256,7 @@ internal readonly partial struct Width512<T> : IVectorWidth<T, Vector512<T>> whe
         : Avx512F.Scale(x.AsDouble(), n.AsDouble()).As<double, T>();
     // maxps/minps return their second operand when either is NaN.
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> AtLeast(Vector512<T> x, Vector512<T> low) => Vector512.MaxNative(low, x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> AtMost(Vector512<T> x, Vector512<T> high) => Vector512.MinNative(high, x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Clamp(Vector512<T> x, Vector512<T> low, Vector512<T> high) => Vector512.MinNative(high, Vector512.MaxNative(low, x));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Max(Vector512<T> x, Vector512<T> y) => Vector512.Max(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> GreaterThan(Vector512<T> x, Vector512<T> y) => Vector512.GreaterThan(x, y);

@@ -35,6 +35,7 @@ internal readonly partial struct ScalarWidth<T> : IVectorWidth<T, T> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T PowerOfTwo(T n) => T.ScaleB(T.One, int.CreateTruncating(n));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T ScaleB(T x, T n) => T.ScaleB(x, int.CreateTruncating(n));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T AtLeast(T x, T low) => x < low ? low : x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T AtMost(T x, T high) => x > high ? high : x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Clamp(T x, T low, T high) => x < low ? low : x > high ? high : x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Log(T x) => T.Log(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Max(T x, T y) => T.Max(x, y);
