@@ -16,11 +16,11 @@ public sealed class HuberLoss<T> : ILoss<T> where T : unmanaged, IFloatingPointI
 {
     /// <summary>Creates a Huber loss.</summary>
     /// <param name="delta">δ, where the loss turns linear (default 1, PyTorch's).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is not positive, or rounds to 0 in <typeparamref name="T"/>.</exception>
     public HuberLoss(double delta = 1.0)
     {
-        if (!(delta > 0))
-            throw new ArgumentOutOfRangeException(nameof(delta), delta, "Huber δ must be positive.");
+        if (!(T.CreateTruncating(delta) > T.Zero))
+            throw new ArgumentOutOfRangeException(nameof(delta), delta, $"Huber δ must be positive in {typeof(T).Name}.");
         Delta = delta;
     }
 

@@ -69,6 +69,16 @@ public class LossTests
         GradientCheck.AssertLoss(loss, p, t, batch, Checks.Strict);
     }
 
+    // δ is used in T: one positive as a double but 0 as a float is refused when the loss is made, naming it, not at
+    // its first Compute with a message that contradicts the value given.
+    [Fact]
+    public void AHuberDeltaThatIsZeroInTheElementTypeIsRefusedAtConstruction()
+    {
+        Assert.Equal("delta", Assert.Throws<ArgumentOutOfRangeException>(() => new HuberLoss<float>(1e-50)).ParamName);
+        Assert.Equal(1e-50, new HuberLoss<double>(1e-50).Delta);
+        Assert.Equal(float.Epsilon, (float)new HuberLoss<float>(float.Epsilon).Delta);
+    }
+
     [Fact]
     public void HuberAtTheKinkIsContinuousWithGradientDelta()
     {
