@@ -31,7 +31,9 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly ParameterGroup[] _groups;
     // Each group's rate as the last ApplySchedule set it (NaN for groups without a rate of their own), used while
     // _scheduled; otherwise (the base rate set directly, or a state loaded) groups follow the base rate in proportion.
-    private readonly double[] _scheduledRates;
+    private double[] _scheduledRates;
+    // Where ApplySchedule computes the next rates, so that a schedule refused part-way leaves the last ones in force.
+    private double[] _pendingRates;
     private bool _scheduled;
     private readonly List<(string Name, T[] Buffer)> _buffers = [];
     private double _learningRate;
@@ -54,6 +56,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _groups = groups is null ? [new ParameterGroup(0, parameterCount)] : [.. groups];
         ValidateGroups(_groups, parameterCount, nameof(groups));
         _scheduledRates = new double[_groups.Length];
+        _pendingRates = new double[_groups.Length];
     }
 
     /// <summary>The optimizer's name as stored in <see cref="OptimizerState{T}.Algorithm"/>, such as <c>AdamW</c>.</summary>
@@ -95,18 +98,18 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="schedule">The schedule.</param>
     /// <param name="t">Steps or epochs completed, from 0.</param>
     /// <exception cref="ArgumentNullException"><paramref name="schedule"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="t"/> is negative, or the schedule gives a negative, infinite or NaN rate.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="t"/> is negative, or the schedule gives a negative, infinite or NaN rate (the rates stay as they were).</exception>
     public void ApplySchedule(ILearningRateSchedule schedule, long t)
     {
         ArgumentNullException.ThrowIfNull(schedule);
-        _scheduled = false;
         double learningRate = OptimizerArguments.NonNegative(schedule.LearningRate(t), nameof(schedule));
         for (int i = 0; i < _groups.Length; i++)
         {
-            _scheduledRates[i] = _groups[i].LearningRate is { } own
+            _pendingRates[i] = _groups[i].LearningRate is { } own
                 ? OptimizerArguments.NonNegative(schedule.GroupLearningRate(t, own, _initialLearningRate), nameof(schedule))
                 : double.NaN;
         }
+        (_scheduledRates, _pendingRates) = (_pendingRates, _scheduledRates);
         _learningRate = learningRate;
         _scheduled = true;
     }

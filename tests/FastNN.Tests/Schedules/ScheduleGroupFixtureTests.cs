@@ -105,6 +105,32 @@ public class ScheduleGroupFixtureTests
         Assert.Throws<ArgumentOutOfRangeException>("t", () => optimizer.ApplySchedule(new ConstantSchedule(0.1), -1));
     }
 
+    /// <summary>
+    /// A schedule that gives a group a bad rate is refused with the optimizer unchanged: the base and group rates stay
+    /// those the last ApplySchedule set (cosine from 1 to a floor of 0.5 at t = 5 of 10: base 0.75, the group of 0.1
+    /// at 0.5 + (0.1 − 0.5)/2 = 0.3, where following the base in proportion would give 0.075).
+    /// </summary>
+    [Fact]
+    public void AScheduleRefusedForOneGroupLeavesEveryRateAsItWas()
+    {
+        var optimizer = new Sgd<double>(2, 1.0, groups: [new ParameterGroup(0, 1), new ParameterGroup(1, 1, 0.1)]);
+        optimizer.ApplySchedule(new CosineAnnealingSchedule(1.0, 10, 0.5), 5);
+        Assert.Throws<ArgumentOutOfRangeException>("schedule", () => optimizer.ApplySchedule(new NoRateForGroups(), 6));
+        Assert.Equal(0.75, optimizer.LearningRate, 15);
+        double[] p = [0, 0];
+        optimizer.Step(p, [1.0, 1.0]);
+        Assert.Equal(-0.75, p[0], 15);
+        Assert.Equal(-0.3, p[1], 15);
+    }
+
+    /// <summary>A valid base rate, NaN for every group with a rate of its own.</summary>
+    private sealed class NoRateForGroups : ILearningRateSchedule
+    {
+        public double LearningRate(long t) => 0.25;
+
+        public double GroupLearningRate(long t, double groupInitialRate, double initialRate) => double.NaN;
+    }
+
     /// <summary>γ_t = 0.5 · 2^−t, with no rule of its own for groups.</summary>
     private sealed class Halving : ILearningRateSchedule
     {
