@@ -15,7 +15,9 @@ namespace FastNN.Losses;
 public sealed class HuberLoss<T> : ILoss<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Creates a Huber loss.</summary>
-    /// <param name="delta">δ, where the loss turns linear (default 1, PyTorch's).</param>
+    /// <param name="delta">δ, where the loss turns linear (default 1, PyTorch's). It is used in <typeparamref name="T"/>,
+    /// rounded to nearest: +∞ is allowed (½d² wherever d is finite; NaN at d = ±∞, as the formula and PyTorch give), and
+    /// so is a δ beyond <typeparamref name="T"/>'s range, which is +∞ in it.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is not positive, or rounds to 0 in <typeparamref name="T"/>.</exception>
     public HuberLoss(double delta = 1.0)
     {

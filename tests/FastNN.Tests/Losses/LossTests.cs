@@ -77,6 +77,24 @@ public class LossTests
         Assert.Equal("delta", Assert.Throws<ArgumentOutOfRangeException>(() => new HuberLoss<float>(1e-50)).ParamName);
         Assert.Equal(1e-50, new HuberLoss<double>(1e-50).Delta);
         Assert.Equal(float.Epsilon, (float)new HuberLoss<float>(float.Epsilon).Delta);
+        // Rounded to nearest: half the least subnormal ties to even, 0; three quarters of it rounds up to it.
+        Assert.Equal("delta", Assert.Throws<ArgumentOutOfRangeException>(() => new HuberLoss<float>(float.Epsilon / 2.0)).ParamName);
+        Assert.Equal(0.75 * float.Epsilon, new HuberLoss<float>(0.75 * float.Epsilon).Delta);
+    }
+
+    // δ = +∞ is allowed, and a δ past float's range is +∞ in float: the same loss and gradient (½d², d) on finite d.
+    [Fact]
+    public void AnInfiniteHuberDeltaAndOnePastFloatsRangeAreTheQuadraticLoss()
+    {
+        float[] p = [1152921504606846976f, -2.5f, 0.5f, -0.125f], t = [0, 1, -7, 0];   // 2^60 first: the squares exact in float
+        foreach (double delta in new[] { double.PositiveInfinity, 1e300 })
+        {
+            var gradient = new float[4];
+            float mean = new HuberLoss<float>(delta).Compute(p, t, gradient, batch: 1);
+            double expected = p.Zip(t, (a, b) => 0.5 * (double)(a - b) * (a - b)).Sum() / 4;
+            Assert.Equal((float)expected, mean);
+            Assert.Equal(p.Zip(t, (a, b) => (a - b) * 0.25f * 1f), gradient);
+        }
     }
 
     [Fact]
