@@ -123,6 +123,36 @@ public class ScheduleGroupFixtureTests
         Assert.Equal(-0.3, p[1], 15);
     }
 
+    /// <summary>
+    /// A schedule whose base rate is refused leaves the group rates as the last ApplySchedule set them too, and the state
+    /// saved after the refused call is the one saved before it (lr 0.75, the groups' own rates), loaded as such.
+    /// </summary>
+    [Fact]
+    public void AScheduleWithABadBaseRateLeavesEveryRateAndTheSavedStateAsTheyWere()
+    {
+        var optimizer = new Sgd<double>(2, 1.0, groups: [new ParameterGroup(0, 1), new ParameterGroup(1, 1, 0.1)]);
+        optimizer.ApplySchedule(new CosineAnnealingSchedule(1.0, 10, 0.5), 5);
+        OptimizerState<double> before = optimizer.SaveState();
+        Assert.Throws<ArgumentOutOfRangeException>("schedule", () => optimizer.ApplySchedule(new NegativeBaseRate(), 6));
+        OptimizerState<double> after = optimizer.SaveState();
+        Assert.Equal(before.HyperParameters.OrderBy(v => v.Key), after.HyperParameters.OrderBy(v => v.Key));
+        Assert.Equal(0.75, after.HyperParameters["lr"], 15);
+        double[] p = [0, 0];
+        optimizer.Step(p, [1.0, 1.0]);
+        Assert.Equal(-0.75, p[0], 15);
+        Assert.Equal(-0.3, p[1], 15);
+
+        var loaded = new Sgd<double>(2, 1.0, groups: [new ParameterGroup(0, 1), new ParameterGroup(1, 1, 0.1)]);
+        loaded.LoadState(after);
+        Assert.Equal(0.75, loaded.LearningRate, 15);
+    }
+
+    /// <summary>A negative base rate; the groups' rule is the default one.</summary>
+    private sealed class NegativeBaseRate : ILearningRateSchedule
+    {
+        public double LearningRate(long t) => -1;
+    }
+
     /// <summary>A valid base rate, NaN for every group with a rate of its own.</summary>
     private sealed class NoRateForGroups : ILearningRateSchedule
     {
