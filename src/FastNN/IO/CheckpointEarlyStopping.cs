@@ -117,7 +117,7 @@ internal sealed record CheckpointEarlyStopping(EarlyStoppingState State, int Pat
             ReadDouble(e, "learning_rate"), Count(e, "steps"), TimeSpan.FromTicks(Count(e, "elapsed_ticks")));
     }
 
-    private static void WriteDouble(Utf8JsonWriter writer, string name, double value)
+    internal static void WriteDouble(Utf8JsonWriter writer, string name, double value)
     {
         if (double.IsFinite(value))
             writer.WriteNumber(name, value);
@@ -125,7 +125,7 @@ internal sealed record CheckpointEarlyStopping(EarlyStoppingState State, int Pat
             writer.WriteString(name, double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
     }
 
-    private static double ReadDouble(JsonElement root, string name) =>
+    internal static double ReadDouble(JsonElement root, string name) =>
         root.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out double number) ? number
         : value.ValueKind == JsonValueKind.String && value.GetString() is "NaN" or "Infinity" or "-Infinity" ? double.Parse(value.GetString()!, CultureInfo.InvariantCulture)
         : throw new FormatException($"{name} must be a number, \"NaN\", \"Infinity\" or \"-Infinity\".");

@@ -12,7 +12,8 @@ namespace FastNN.IO;
 /// counts, the states of the dropout and shuffling generators (64-bit words as decimal strings, which every JSON
 /// reader keeps exact), the seed of the trainer's validation split, the trainer's learning-rate schedule
 /// (<see cref="CheckpointSchedule"/>), the epoch a cancelled Fit left unfinished (<c>unfinished_epoch</c>, only when
-/// there is one), the trainer's <c>shuffle</c> and <c>drop_last</c> options, and its early-stopping watch
+/// there is one; its <c>loss_sum</c> is <c>"Infinity"</c> when huge batch losses overflowed it, as the watch writes
+/// doubles that are not finite), the trainer's <c>shuffle</c> and <c>drop_last</c> options, and its early-stopping watch
 /// (<see cref="CheckpointEarlyStopping"/>, only when an epoch has been validated). The seed, the schedule and the two
 /// options are absent from files written before they were recorded: null, and the trainer keeps its own (so such a file
 /// is not checked against them); a file without the watch resumes with a fresh one.
@@ -49,7 +50,7 @@ internal sealed record CheckpointMetadata(
                 writer.WriteStartObject("unfinished_epoch");
                 WriteRandom(writer, "shuffle_random", unfinished.ShuffleRandom);
                 writer.WriteNumber("rows", unfinished.Rows);
-                writer.WriteNumber("loss_sum", unfinished.LossSum);
+                CheckpointEarlyStopping.WriteDouble(writer, "loss_sum", unfinished.LossSum);   // +∞ when huge batch losses overflowed it
                 writer.WriteNumber("rows_stepped", unfinished.RowsStepped);
                 writer.WriteNumber("train_rows", unfinished.TrainRows);
                 writer.WriteNumber("batch_size", unfinished.BatchSize);
@@ -106,9 +107,8 @@ internal sealed record CheckpointMetadata(
     // wrong mean loss or no step, so they make the file malformed rather than a run no Fit could have left.
     private static EpochInProgress ReadUnfinished(JsonElement e) => Under("unfinished_epoch", () =>
     {
-        JsonElement lossSum = Get(e, "loss_sum", JsonValueKind.Number);
         var unfinished = new EpochInProgress(ReadRandom(e, "shuffle_random"), Int(e, "rows"),
-            lossSum.TryGetDouble(out double sum) ? sum : throw new FormatException("loss_sum must be a number."),
+            CheckpointEarlyStopping.ReadDouble(e, "loss_sum"),
             Int(e, "rows_stepped"), Int(e, "train_rows"), Int(e, "batch_size"));
         if (unfinished.RowsStepped > unfinished.Rows)
             throw new FormatException($"rows_stepped ({unfinished.RowsStepped}) exceeds the rows done ({unfinished.Rows}).");

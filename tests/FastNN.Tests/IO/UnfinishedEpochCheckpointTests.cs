@@ -59,6 +59,38 @@ public class UnfinishedEpochCheckpointTests
         Assert.Equal([false, true], kinds.Order());
     }
 
+    // Batch losses each finite but near double.MaxValue (targets of 7e153 against predictions near 0: each batch 1.5e308) overflow the
+    // epoch's loss sum to +∞: a checkpoint of the epoch paused after two of them saves it (as "Infinity") and loads it.
+    [Fact]
+    public void AnEpochWhoseLossSumOverflowedIsSavedAndLoaded()
+    {
+        var x = new double[20];
+        var y = new double[10];
+        Array.Fill(y, 7e153);
+        var data = new Dataset<double>(x, y, 2);
+        var model = new Sequential<double>([new Dense<double>(2, 1)], maxBatch: 3, seed: 5);
+        var first = new Trainer<double>(model, new MseLoss<double>(), new Sgd<double>(model.Parameters.Length, learningRate: 1e-300), TaskKind.Regression,
+            new TrainerOptions { Epochs = 1, BatchSize = 3, Seed = 12 });
+        using var stop = new CancellationTokenSource();
+        first.Regularizer = new StepHook<double>(null, step =>
+        {
+            if (step == 2)
+                stop.Cancel();
+        });
+        first.Fit(data, cancellationToken: stop.Token);
+        Assert.True(double.IsPositiveInfinity(first.Unfinished!.LossSum));
+
+        using var folder = new TempFolder();
+        string path = folder.File("overflow.ckpt.safetensors");
+        Checkpoint.Save(path, first);
+        var resumedModel = new Sequential<double>([new Dense<double>(2, 1)], maxBatch: 3, seed: 5);
+        var resumed = new Trainer<double>(resumedModel, new MseLoss<double>(), new Sgd<double>(resumedModel.Parameters.Length, learningRate: 1e-300),
+            TaskKind.Regression, new TrainerOptions { Epochs = 1, BatchSize = 3, Seed = 12 });
+        Checkpoint.Load(path, resumed);
+        Assert.True(double.IsPositiveInfinity(resumed.Unfinished!.LossSum));
+        Assert.True(double.IsPositiveInfinity(resumed.Fit(data).Epochs[^1].TrainLoss));
+    }
+
     private static Trainer<double> New(bool dropLast)
     {
         var model = new Sequential<double>([new Dense<double>(2, 1)], maxBatch: 3, seed: 5);
