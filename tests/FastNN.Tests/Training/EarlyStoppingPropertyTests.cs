@@ -24,7 +24,7 @@ public class EarlyStoppingPropertyTests
     {
         (Trainer<T> run, var data) = RandomRuns.New<T>(seed, modelSeed: 1, shuffleSeed: 7);
         var random = new Random(~seed);
-        Trainer<T> trainer = RandomRuns.WithEarlyStopping(run, random, epochs: 4 + random.Next(6), patienceBound: 4);
+        Trainer<T> trainer = RandomRuns.WithEarlyStopping(run, data.Rows, random, epochs: 4 + random.Next(6), patienceBound: 4);
         TrainerOptions options = trainer.Options;
         var snapshots = new Dictionary<int, (T[] Parameters, T[] State)>();
         trainer.EpochCompleted = e => snapshots[e.Epoch] = (trainer.Model.Parameters.ToArray(), trainer.Model.State.ToArray());

@@ -35,7 +35,7 @@ public class RandomPausedRunTests
         (Trainer<T> run, Dataset<T> data) = RandomRuns.New<T>(seed, modelSeed, shuffleSeed);
         var random = new Random(~seed);
         Trainer<T>? trainer = null;
-        trainer = RandomRuns.WithEarlyStopping(run, random, epochs: 3 + random.Next(6), patienceBound: 3,
+        trainer = RandomRuns.WithEarlyStopping(run, data.Rows, random, epochs: 3 + random.Next(6), patienceBound: 3,
             own => new StepHook<T>(own, _ => onStep?.Invoke(trainer!)));
         return (trainer, data);
     }

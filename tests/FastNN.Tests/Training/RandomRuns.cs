@@ -112,12 +112,18 @@ internal static class RandomRuns
     /// <paramref name="run"/>'s model, loss, optimizer, schedule and clipping in a trainer under early stopping drawn
     /// from <paramref name="random"/>: <paramref name="epochs"/>, 30 % held out, Patience below <paramref name="patienceBound"/>,
     /// MinDelta, the watched number and RestoreBest; its regularizer is <paramref name="regularizer"/>'s choice (the run's by default).
+    /// With DropLast, a batch larger than half the <paramref name="rows"/> is halved until it fits, so that the rows left
+    /// after the hold-out (at least half of them) hold a whole batch.
     /// </summary>
-    public static Trainer<T> WithEarlyStopping<T>(Trainer<T> run, Random random, int epochs, int patienceBound,
+    public static Trainer<T> WithEarlyStopping<T>(Trainer<T> run, int rows, Random random, int epochs, int patienceBound,
         Func<IRegularizer<T>?, IRegularizer<T>?>? regularizer = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        int? batch = run.Options.BatchSize;
+        while (run.Options.DropLast && batch > rows / 2)
+            batch /= 2;
         TrainerOptions options = run.Options with
         {
+            BatchSize = batch,
             Epochs = epochs,
             ValidationFraction = 0.3,
             Patience = random.Next(patienceBound),
