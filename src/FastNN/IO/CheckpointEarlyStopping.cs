@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
 using FastNN.Training;
@@ -15,9 +14,8 @@ namespace FastNN.IO;
 /// has been validated, and from files written before the watch was saved: the resumed run then starts its watch afresh,
 /// as such files always did.
 /// </summary>
-/// <remarks>Doubles that are not finite (a NaN accuracy in regression, a NaN training loss) are the strings <c>"NaN"</c>,
-/// <c>"Infinity"</c> and <c>"-Infinity"</c>, as System.Text.Json's named floating-point literals; the others are numbers,
-/// written in their shortest round-trip form, so they read back bit for bit.</remarks>
+/// <remarks>Doubles that are not finite (a NaN accuracy in regression, a NaN training loss) are written as
+/// <see cref="CheckpointMetadata.WriteDouble"/> writes them.</remarks>
 internal sealed record CheckpointEarlyStopping(EarlyStoppingState State, int Patience, double MinDelta, EarlyStoppingOn On, bool RestoreBest)
 {
     public const string BestParameters = "early_stopping.best_parameters";
@@ -116,17 +114,4 @@ internal sealed record CheckpointEarlyStopping(EarlyStoppingState State, int Pat
             Under("validation", () => new Evaluation(ReadDouble(validation, "loss"), ReadDouble(validation, "accuracy"), ReadDouble(validation, "rmse"), ReadDouble(validation, "r_squared"))),
             ReadDouble(e, "learning_rate"), Count(e, "steps"), TimeSpan.FromTicks(Count(e, "elapsed_ticks")));
     }
-
-    internal static void WriteDouble(Utf8JsonWriter writer, string name, double value)
-    {
-        if (double.IsFinite(value))
-            writer.WriteNumber(name, value);
-        else
-            writer.WriteString(name, double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
-    }
-
-    internal static double ReadDouble(JsonElement root, string name) =>
-        root.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out double number) ? number
-        : value.ValueKind == JsonValueKind.String && value.GetString() is "NaN" or "Infinity" or "-Infinity" ? double.Parse(value.GetString()!, CultureInfo.InvariantCulture)
-        : throw new FormatException($"{name} must be a number, \"NaN\", \"Infinity\" or \"-Infinity\".");
 }

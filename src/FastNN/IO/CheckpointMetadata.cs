@@ -12,8 +12,7 @@ namespace FastNN.IO;
 /// counts, the states of the dropout and shuffling generators (64-bit words as decimal strings, which every JSON
 /// reader keeps exact), the seed of the trainer's validation split, the trainer's learning-rate schedule
 /// (<see cref="CheckpointSchedule"/>), the epoch a cancelled Fit left unfinished (<c>unfinished_epoch</c>, only when
-/// there is one; its <c>loss_sum</c> is <c>"Infinity"</c> when huge batch losses overflowed it, as the watch writes
-/// doubles that are not finite), the trainer's <c>shuffle</c> and <c>drop_last</c> options, and its early-stopping watch
+/// there is one; its <c>loss_sum</c> is <c>"Infinity"</c> when huge batch losses overflowed it, see <see cref="WriteDouble"/>), the trainer's <c>shuffle</c> and <c>drop_last</c> options, and its early-stopping watch
 /// (<see cref="CheckpointEarlyStopping"/>, only when an epoch has been validated). The seed, the schedule and the two
 /// options are absent from files written before they were recorded: null, and the trainer keeps its own (so such a file
 /// is not checked against them); a file without the watch resumes with a fresh one.
@@ -50,7 +49,7 @@ internal sealed record CheckpointMetadata(
                 writer.WriteStartObject("unfinished_epoch");
                 WriteRandom(writer, "shuffle_random", unfinished.ShuffleRandom);
                 writer.WriteNumber("rows", unfinished.Rows);
-                CheckpointEarlyStopping.WriteDouble(writer, "loss_sum", unfinished.LossSum);   // +∞ when huge batch losses overflowed it
+                WriteDouble(writer, "loss_sum", unfinished.LossSum);   // +∞ when huge batch losses overflowed it
                 writer.WriteNumber("rows_stepped", unfinished.RowsStepped);
                 writer.WriteNumber("train_rows", unfinished.TrainRows);
                 writer.WriteNumber("batch_size", unfinished.BatchSize);
@@ -108,7 +107,7 @@ internal sealed record CheckpointMetadata(
     private static EpochInProgress ReadUnfinished(JsonElement e) => Under("unfinished_epoch", () =>
     {
         var unfinished = new EpochInProgress(ReadRandom(e, "shuffle_random"), Int(e, "rows"),
-            CheckpointEarlyStopping.ReadDouble(e, "loss_sum"),
+            ReadDouble(e, "loss_sum"),
             Int(e, "rows_stepped"), Int(e, "train_rows"), Int(e, "batch_size"));
         if (unfinished.RowsStepped > unfinished.Rows)
             throw new FormatException($"rows_stepped ({unfinished.RowsStepped}) exceeds the rows done ({unfinished.Rows}).");
@@ -164,6 +163,22 @@ internal sealed record CheckpointMetadata(
 
     internal static int Int(JsonElement root, string name) =>
         Count(root, name) is var count && count <= int.MaxValue ? (int)count : throw new FormatException($"{name} must be at most {int.MaxValue}.");
+
+    // Doubles that are not finite (a NaN accuracy in regression, a loss sum overflowed to +∞) are the strings "NaN",
+    // "Infinity" and "-Infinity", as System.Text.Json's named floating-point literals; the others are numbers in their
+    // shortest round-trip form, so they read back bit for bit.
+    internal static void WriteDouble(Utf8JsonWriter writer, string name, double value)
+    {
+        if (double.IsFinite(value))
+            writer.WriteNumber(name, value);
+        else
+            writer.WriteString(name, double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
+    }
+
+    internal static double ReadDouble(JsonElement root, string name) =>
+        root.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out double number) ? number
+        : value.ValueKind == JsonValueKind.String && value.GetString() is "NaN" or "Infinity" or "-Infinity" ? double.Parse(value.GetString()!, CultureInfo.InvariantCulture)
+        : throw new FormatException($"{name} must be a number, \"NaN\", \"Infinity\" or \"-Infinity\".");
 
     // The readers name a key from where they stand (epoch); each level read under its key adds it (best.epoch, then
     // early_stopping.best.epoch), so a message names the key from the fastnn.checkpoint value's root.
