@@ -313,6 +313,30 @@ public class BadInputTests
             "library.ckpt: the checkpoint's model differs from the trainer's: layer 0 is", "\"out_features\":4", "\"out_features\":8");
     }
 
+    [Fact]
+    public void CvOnARegressionTargetRefusesFoldsOfOneRow()
+    {
+        // R² of one held-out row is undefined (no variance): every fold scored NaN, and the "best" setting was the first.
+        using var cli = new Cli();
+        string data = cli.Write("six.csv", "a,y\n1,1.5\n2,2.5\n3,2.0\n4,4.5\n5,4.0\n6,6.5\n");
+        AssertUsageError(cli.Run("cv", "--data", data, "--layers", "", "--epochs", "1", "--folds", "4"),
+            "--folds 4: ", "6 rows", "a fold of 1 row", "R²", "at most 3 folds");
+        CliRun three = cli.Run("cv", "--data", data, "--layers", "", "--epochs", "1", "--folds", "3");
+        Assert.True(three.ExitCode == 0, three.ToString());
+        Assert.DoesNotContain("NaN", three.Out);
+    }
+
+    [Fact]
+    public void AModelFileGivenToResumeIsToldApartFromACheckpoint()
+    {
+        using var cli = new Cli();
+        string model = cli.PathOf("run.safetensors");
+        Assert.Equal(0, Train(cli, "--layers", "4", "--save", model).ExitCode);
+        CliRun run = Train(cli, "--layers", "4", "--epochs", "2", "--resume", model);
+        AssertUsageError(run, "--resume: ", "run.safetensors is a model file, not a checkpoint", "--checkpoint-every", "--init-weights");
+        Assert.DoesNotContain("ModelFile.Load", run.Error);
+    }
+
     [Theory]
     [InlineData("46341")]
     [InlineData("8193")]

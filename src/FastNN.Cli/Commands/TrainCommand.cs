@@ -135,7 +135,7 @@ internal static class TrainCommand
         {
             // The options first (the checkpoint's header alone), so that a mistake is named as an option, then the run itself.
             RunNotes.CheckResume(resume, ModelFile.ReadInfo(Existing(resume, "--resume")).Notes, info.Notes!);
-            RunNotes.CheckData(resume, Checkpoint.Load(resume, trainer), info);
+            RunNotes.CheckData(resume, LoadCheckpoint(resume, trainer), info);
             if (trainer.CompletedEpochs > s.Loop.Epochs)
                 throw new UsageException($"--epochs {s.Loop.Epochs}: {resume} has completed {trainer.CompletedEpochs} epochs already; give at least that many.");
             console.Line($"resumed: {resume}, {trainer.CompletedEpochs} of {s.Loop.Epochs} epochs done");
@@ -178,6 +178,34 @@ internal static class TrainCommand
         {
             throw new UsageException(string.Create(CultureInfo.InvariantCulture,
                 $"--test-fraction {s.Data.TestFraction}: {all.Rows} rows are too few to split this way (no row would be held out, or none trained on); give another fraction, or 0 to train on every row."));
+        }
+    }
+
+    // A model file (what --save writes) is the likeliest wrong file to resume from: told apart from a damaged checkpoint
+    // by loading as a model, which a checkpoint does not, and answered with the options that do what was meant.
+    private static ModelInfo LoadCheckpoint<T>(string path, Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        try
+        {
+            return Checkpoint.Load(path, trainer);
+        }
+        catch (ModelFileException) when (IsModelFile<T>(path))
+        {
+            throw new UsageException(
+                $"--resume: {path} is a model file, not a checkpoint: a run writes checkpoints to resume from with --checkpoint-every N (to --checkpoint); to start a new run from a model file's weights, give it to --init-weights.");
+        }
+    }
+
+    private static bool IsModelFile<T>(string path) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        try
+        {
+            ModelFile.Load<T>(path);
+            return true;
+        }
+        catch (ModelFileException)
+        {
+            return false;
         }
     }
 
