@@ -11,4 +11,7 @@ internal static class ExitCode
 
     /// <summary>Bad usage or bad input: an unknown option, a bad value, a missing or malformed file.</summary>
     public const int Usage = 2;
+
+    /// <summary>Stopped by Ctrl-C: 128 + SIGINT, as a shell reports a process the signal ended.</summary>
+    public const int Interrupted = 130;
 }

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace FastNN.Cli.Tests;
+
+/// <summary>
+/// Ctrl-C (SIGINT) in the middle of <c>fastnn train</c>, sent to the command run as its own process: the run stops
+/// between two steps, says where and how to go on, exits 130, and (with --checkpoint-every) leaves a checkpoint that
+/// resumes to the same model file, byte for byte, as a run that never stopped.
+/// </summary>
+public class InterruptTests
+{
+    private static string Rows()
+    {
+        var text = new StringBuilder("a,b,y\n");
+        for (int i = 0; i < 40; i++)
+            text.Append(CultureInfo.InvariantCulture, $"{i % 7},{i % 5},{(i % 3 == 0 ? 1 : 0)}\n");
+        return text.ToString();
+    }
+
+    [Fact]
+    public void CtrlCDuringTrainSavesACheckpointAtTheCutThatResumesExactly()
+    {
+        using var cli = new Cli();
+        string checkpoint = cli.PathOf("run.ckpt");
+        // Checkpoints every million epochs: the one the run leaves is the one saved where Ctrl-C stopped it.
+        string[] run = ["train", "--data", cli.Write("rows.csv", Rows()), "--layers", "4", "--batch-size", "8", "--test-fraction", "0",
+            "--checkpoint-every", "1000000", "--checkpoint", checkpoint];
+        (int exit, string error) = RunInterrupted([.. run, "--epochs", "1000000", "--save", cli.PathOf("never.safetensors"), "--plot", cli.PathOf("never.png")]);
+
+        Assert.True(exit == 130, $"exit {exit}: {error}");
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("fastnn: interrupted (Ctrl-C) in epoch ", error);
+        Assert.Contains($"--resume {checkpoint}", error);
+        Assert.DoesNotContain("   at ", error);
+        Assert.True(File.Exists(checkpoint), error);
+        Assert.False(File.Exists(cli.PathOf("never.safetensors")));
+
+        // The epoch it was in, finished from the checkpoint, ends as a run of that many epochs that was never stopped.
+        string epochs = Regex.Match(error, @"in epoch (\d+) ").Groups[1].Value;
+        CliRun resumed = cli.Run([.. run, "--epochs", epochs, "--resume", checkpoint, "--save", cli.PathOf("resumed.safetensors")]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        CliRun whole = cli.Run([.. run, "--epochs", epochs, "--save", cli.PathOf("whole.safetensors")]);
+        Assert.True(whole.ExitCode == 0, whole.ToString());
+        Assert.Equal(File.ReadAllBytes(cli.PathOf("whole.safetensors")), File.ReadAllBytes(cli.PathOf("resumed.safetensors")));
+    }
+
+    [Fact]
+    public void CtrlCDuringTrainWithoutCheckpointsSaysNothingWasSaved()
+    {
+        using var cli = new Cli();
+        (int exit, string error) = RunInterrupted(["train", "--data", cli.Write("rows.csv", Rows()), "--layers", "4", "--batch-size", "8",
+            "--epochs", "1000000", "--save", cli.PathOf("never.safetensors"), "--plot", cli.PathOf("never.png")]);
+        Assert.True(exit == 130, $"exit {exit}: {error}");
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("fastnn: interrupted (Ctrl-C) in epoch ", error);
+        Assert.Contains("nothing saved", error);
+        Assert.Contains("--checkpoint-every", error);
+        Assert.Equal([cli.PathOf("rows.csv")], Directory.GetFiles(cli.Folder));
+    }
+
+    // Runs fastnn in a process of its own and sends it SIGINT once the first epoch's line shows that training has begun.
+    private static (int Exit, string Error) RunInterrupted(string[] args)
+    {
+        var start = new ProcessStartInfo(DotnetHost(), [Path.Combine(AppContext.BaseDirectory, "FastNN.Cli.dll"), .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using Process process = Process.Start(start)!;
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        for (string? line; (line = process.StandardOutput.ReadLine()) is not null && !line.StartsWith("epoch ", StringComparison.Ordinal);)
+        {
+        }
+        using (Process kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]))
+            kill.WaitForExit();
+        Task<string> rest = process.StandardOutput.ReadToEndAsync();
+        if (!process.WaitForExit(60_000))
+        {
+            process.Kill();
+            Assert.Fail("fastnn did not stop within a minute of SIGINT.");
+        }
+        rest.Wait();
+        return (process.ExitCode, error.Result);
+    }
+
+    // The dotnet host running the tests (dotnet test's testhost), else the one on the PATH.
+    private static string DotnetHost() =>
+        Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+}
