@@ -1,7 +1,7 @@
 using System.Numerics;
 using FastNN.Data;
+using FastNN.Inference;
 using FastNN.IO;
-using FastNN.Models;
 using FastNN.Training;
 
 namespace FastNN.Cli.Training;
@@ -64,17 +64,15 @@ internal sealed class ModelFileData<T> where T : unmanaged, IFloatingPointIeee75
         return new ModelFileData<T>(saved, task, info.Input is { } input ? input.Transform(data) : data, source);
     }
 
-    /// <summary>The model's raw outputs for every row, <c>[Rows, OutputSize]</c>: class scores, one logit, or a standardized value.</summary>
+    /// <summary>
+    /// The model's raw outputs for every row, <c>[Rows, OutputSize]</c>: class scores, one logit, or a standardized
+    /// value. Run by a <see cref="Predictor{T}"/>, whose result for a row does not depend on the other rows of the file
+    /// (the model's own forward pass, in batches, gives a row's last bits by the batch it falls in).
+    /// </summary>
     public T[] Outputs()
     {
-        Sequential<T> model = Saved.Model;
-        var outputs = new T[Data.Rows * model.OutputSize];
-        for (int first = 0; first < Data.Rows; first += model.MaxBatch)
-        {
-            int batch = Math.Min(model.MaxBatch, Data.Rows - first);
-            model.Forward(Data.Features.Slice(first * Data.FeatureCount, batch * Data.FeatureCount), batch)
-                .CopyTo(outputs.AsSpan(first * model.OutputSize));
-        }
+        var outputs = new T[Data.Rows * Saved.Model.OutputSize];
+        new Predictor<T>(Saved.Model).Predict(Data.Features, outputs, Data.Rows);
         return outputs;
     }
 
