@@ -23,6 +23,25 @@ public class TrainTests
         Assert.Empty(run.Error);
     }
 
+    [Fact]
+    public void OnATerminalTheProgressBarCountsEachEpochAsItsLineIsShown()
+    {
+        // The bar is drawn again under each epoch's line; it was drawn before the epoch was counted, so it read 0 %
+        // under the first epochs of a run until a periodic refresh caught up (to the end, on a run of fast epochs).
+        using var cli = new Cli();
+        var output = new StringWriter();
+        int exit = Fastnn.Run(["train", "--data", Cli.Data("diabetes.csv"), "--layers", "", "--epochs", "4",
+            "--save", cli.PathOf("m.safetensors"), "--plot", cli.PathOf("m.png")], new CliConsole(output, new StringWriter(), interactive: true));
+        string text = output.ToString();
+        Assert.True(exit == 0, text);
+        for (int epoch = 1; epoch < 4; epoch++)
+        {
+            int line = text.IndexOf($"epoch {epoch}/4", StringComparison.Ordinal), next = text.IndexOf($"epoch {epoch + 1}/4", StringComparison.Ordinal);
+            Assert.True(line >= 0 && next > line, text);
+            Assert.Contains($"{25 * epoch}%", text[line..next]);
+        }
+    }
+
     // The literal ridge example, with the command's defaults (AdamW at lr 1e-3): 354 training rows are 12 batches
     // of 32, so the default run is ⌈2000 / 12⌉ = 167 epochs, not 20 (240 steps left R² at −0.51).
     [Fact]

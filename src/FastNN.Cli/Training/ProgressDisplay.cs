@@ -25,6 +25,8 @@ internal static class ProgressDisplay
                 {
                     console.Ansi.WriteLine(line);
                     task.Value = Math.Min(steps, task.Value + 1);
+                    // Drawn now: the bar under the line would otherwise show the count before it until the next periodic refresh.
+                    context.Refresh();
                 });
             });
         return result;
