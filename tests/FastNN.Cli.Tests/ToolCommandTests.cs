@@ -43,6 +43,34 @@ public class ToolCommandTests
     }
 
     [Fact]
+    public void GradflowHelpListsNoOptionItRefuses()
+    {
+        // --double was listed ("Train in double precision instead of float.") and then refused whatever its use.
+        using var cli = new Cli();
+        CliRun help = cli.Run("gradflow", "--help");
+        Assert.Equal(0, help.ExitCode);
+        Assert.DoesNotMatch(@"(?m)^\s+--double\b", help.Out);
+        CliRun run = cli.Run("gradflow", "--double", "--depth", "1", "--epochs", "1", "--plot", cli.PathOf("flow.png"));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("'--double'", run.Error);
+    }
+
+    [Theory]
+    [InlineData("adam")]
+    [InlineData("adamw")]
+    public void GradflowWithAdamTakesNoMomentumByDefault(string optimizer)
+    {
+        // gradflow's momentum of 0.9 is sgd's and rmsprop's default: with adam it made the run fail on an option not given.
+        using var cli = new Cli();
+        CliRun run = cli.Run("gradflow", "--optimizer", optimizer, "--depth", "1", "--epochs", "1", "--plot", cli.PathOf("flow.png"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"training: {optimizer} lr 0.001", run.Out);
+        CliRun given = cli.Run("gradflow", "--optimizer", optimizer, "--momentum", "0.9", "--depth", "1", "--epochs", "1", "--plot", cli.PathOf("flow.png"));
+        Assert.Equal(2, given.ExitCode);
+        Assert.Contains("--momentum applies to sgd and rmsprop", given.Error);
+    }
+
+    [Fact]
     public void CvPrintsEverySettingAndTheBest()
     {
         using var cli = new Cli();

@@ -33,7 +33,7 @@ internal static class GradflowCommand
             HelpName = "FILE.csv",
         };
         var optimizer = new OptimizerOptions(defaultOptimizer: "sgd", defaultMomentum: 0.9);
-        var loop = new LoopOptions(defaultEpochs: 10);
+        var loop = new LoopOptions(defaultEpochs: 10, withDouble: false);
         var command = new Command("gradflow",
             "The gradient-flow experiment: deep networks (sigmoid, tanh, ReLU; default, Xavier and He init; residual blocks; batch norm; dropout; L2) trained on digits with per-layer gradient norms measured at every step; a table and one PNG.")
         {
@@ -46,8 +46,6 @@ internal static class GradflowCommand
             LoopSettings loopSettings = loop.Read(parse);
             OptimizerSettings optimizerSettings = optimizer.Read(parse);
             OutputFile.Check(parse.GetValue(plot)!, "--plot");
-            if (loopSettings.Double)
-                throw new UsageException("--double: the gradient-flow experiment runs in float.");
             using (loop.ApplyThreads(parse))
             {
                 return Run(console, OptionValues.AtLeast(parse.GetValue(depth), 1, "--depth"), OptionValues.AtLeast(parse.GetValue(width), 1, "--width"),

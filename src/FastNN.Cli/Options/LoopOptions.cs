@@ -10,6 +10,7 @@ internal sealed class LoopOptions
     private readonly Option<int?> _epochs;
     private readonly int _defaultEpochs;
     private readonly bool _budget;
+    private readonly bool _withDouble;
 
     private readonly Option<int> _batchSize = new("--batch-size")
     {
@@ -39,10 +40,12 @@ internal sealed class LoopOptions
 
     /// <summary>
     /// Creates the options with <paramref name="defaultEpochs"/> as the default of <c>--epochs</c>, or, when
-    /// <paramref name="defaultEpochs"/> is null, <see cref="EpochBudget"/>'s default, which depends on the training rows.
+    /// <paramref name="defaultEpochs"/> is null, <see cref="EpochBudget"/>'s default, which depends on the training rows;
+    /// <c>--double</c> only when <paramref name="withDouble"/> (a command that runs in float alone does not list it).
     /// </summary>
-    public LoopOptions(int? defaultEpochs)
+    public LoopOptions(int? defaultEpochs, bool withDouble = true)
     {
+        _withDouble = withDouble;
         _budget = defaultEpochs is null;
         _defaultEpochs = defaultEpochs ?? EpochBudget.Epochs;
         _epochs = new Option<int?>("--epochs")
@@ -55,7 +58,10 @@ internal sealed class LoopOptions
     public void AddTo(Command command)
     {
         foreach (Option option in new Option[] { _epochs, _batchSize, _dropLast, _seed, _double, _threads })
-            command.Options.Add(option);
+        {
+            if (option != _double || _withDouble)
+                command.Options.Add(option);
+        }
     }
 
     /// <summary>The settings; with the budget default, resolve the epochs with <see cref="LoopSettings.ForTrainingRows"/> once the rows are known.</summary>
@@ -66,7 +72,7 @@ internal sealed class LoopOptions
             OptionValues.AtLeast(epochs ?? _defaultEpochs, 1, "--epochs"),
             OptionValues.AtLeast(parse.GetValue(_batchSize), 1, "--batch-size"),
             OptionValues.AtLeast(parse.GetValue(_seed), 0, "--seed"),
-            parse.GetValue(_double),
+            _withDouble && parse.GetValue(_double),
             DefaultEpochs: epochs is null && _budget,
             DropLast: parse.GetValue(_dropLast));
     }

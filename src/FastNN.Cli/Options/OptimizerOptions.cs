@@ -81,8 +81,13 @@ internal sealed class OptimizerOptions
     {
         string name = parse.GetValue(_optimizer)!;
         double momentum = OptionValues.NonNegative(parse.GetValue(_momentum), "--momentum");
-        if (momentum > 0 && name is "adam" or "adamw")
-            throw new UsageException($"--momentum applies to sgd and rmsprop; {name} has its own moment estimates (β1).");
+        if (name is "adam" or "adamw")
+        {
+            // A command's default momentum (gradflow's 0.9) is sgd's and rmsprop's; only one the user gave is a mistake.
+            if (momentum > 0 && parse.GetResult(_momentum) is { Implicit: false })
+                throw new UsageException($"--momentum applies to sgd and rmsprop; {name} has its own moment estimates (β1).");
+            momentum = 0;
+        }
         bool nesterov = parse.GetValue(_nesterov);
         if (nesterov && (name != "sgd" || momentum == 0))
             throw new UsageException("--nesterov needs --optimizer sgd and --momentum > 0.");
