@@ -81,6 +81,26 @@ public class BadInputTests
         AssertUsageError(Train(cli, "--data", cli.PathOf("nothing.csv")), "--data", "nothing.csv");
     }
 
+    [Theory]
+    [InlineData("train", "--data")]
+    [InlineData("train", "--init-weights")]
+    [InlineData("train", "--resume")]
+    [InlineData("eval", "--model")]
+    [InlineData("predict", "--data")]
+    public void AFolderGivenForAnInputFileIsCalledAFolder(string command, string option)
+    {
+        // It was "there is no file 'data'", of a folder that is there.
+        using var cli = new Cli();
+        string folder = Directory.CreateDirectory(cli.PathOf("data")).FullName, model = cli.PathOf("m.safetensors");
+        if (command != "train")
+            Assert.Equal(0, Train(cli, "--layers", "4", "--save", model).ExitCode);
+        string[] args = command == "train"
+            ? ["--layers", "4", option, folder]
+            : ["--model", option == "--model" ? folder : model, "--data", option == "--data" ? folder : Cli.Data("breast_cancer.csv")];
+        CliRun run = command == "train" ? Train(cli, args) : cli.Run([command, .. args]);
+        AssertUsageError(run, $"fastnn: {option}: '{folder}' is a folder", "give a file");
+    }
+
     [Fact]
     public void BinaryNeedsTwoClasses()
     {

@@ -128,13 +128,13 @@ internal static class TrainCommand
         };
         if (s.Files.InitWeights is string weights)
         {
-            ModelFile.LoadWeights(Existing(weights, "--init-weights"), model);
+            ModelFile.LoadWeights(InputFile.Existing(weights, "--init-weights"), model);
             console.Line($"weights: loaded from {weights}");
         }
         if (s.Files.Resume is string resume)
         {
             // The options first (the checkpoint's header alone), so that a mistake is named as an option, then the run itself.
-            RunNotes.CheckResume(resume, ModelFile.ReadInfo(Existing(resume, "--resume")).Notes, info.Notes!);
+            RunNotes.CheckResume(resume, ModelFile.ReadInfo(InputFile.Existing(resume, "--resume")).Notes, info.Notes!);
             RunNotes.CheckData(resume, LoadCheckpoint(resume, trainer), info);
             if (trainer.CompletedEpochs > s.Loop.Epochs)
                 throw new UsageException($"--epochs {s.Loop.Epochs}: {resume} has completed {trainer.CompletedEpochs} epochs already; give at least that many.");
@@ -227,9 +227,6 @@ internal static class TrainCommand
             return false;
         }
     }
-
-    private static string Existing(string path, string option) =>
-        File.Exists(path) ? path : throw new UsageException($"{option}: there is no file '{path}'.");
 
     // The last line: held-out accuracy, or R² and RMSE in the target's own units.
     private static string FinalLine<T>(Trainer<T> trainer, PreparedData<T> data, TaskChoice task) where T : unmanaged, IFloatingPointIeee754<T>

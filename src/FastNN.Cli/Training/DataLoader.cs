@@ -34,9 +34,7 @@ internal static class DataLoader
             using Stream digits = EmbeddedData.OpenDigits();
             return (Csv.Read<T>(digits, EmbeddedData.DigitsName, options), EmbeddedData.DigitsName);
         }
-        if (!File.Exists(path))
-            throw new UsageException($"--data: there is no file '{path}'.");
-        return (Csv.Read<T>(path, options), Path.GetFileName(path));
+        return (Csv.Read<T>(InputFile.Existing(path, "--data"), options), Path.GetFileName(path));
     }
 
     /// <summary>The task: the one asked for, or binary / classify when the target was read as two / more classes, else regress.</summary>

@@ -41,9 +41,7 @@ internal sealed class ModelFileData<T> where T : unmanaged, IFloatingPointIeee75
     /// <summary>Loads <paramref name="modelPath"/> and reads <paramref name="dataPath"/> for it, with the target column when <paramref name="withTarget"/>.</summary>
     public static ModelFileData<T> Read(string modelPath, string dataPath, string? labelColumn, char? delimiter, bool withTarget)
     {
-        if (!File.Exists(modelPath))
-            throw new UsageException($"--model: there is no file '{modelPath}'.");
-        SavedModel<T> saved = ModelFile.Load<T>(modelPath);
+        SavedModel<T> saved = ModelFile.Load<T>(InputFile.Existing(modelPath, "--model"));
         ModelInfo info = saved.Info;
         TaskChoice task = info.Task is TaskKind kind
             ? TaskChoices.FromKind(kind)
