@@ -95,6 +95,28 @@ public class ToolCommandTests
         Assert.Contains("threads", run.Out);
     }
 
+    [Theory]
+    [InlineData("abc", "(FASTNN_NUM_THREADS=abc ignored: not a positive integer)")]
+    [InlineData("0", "(FASTNN_NUM_THREADS=0 ignored: not a positive integer)")]
+    [InlineData("100000", "(FASTNN_NUM_THREADS=100000, capped at the processors)")]
+    public void InfoSaysWhenFastnnNumThreadsIsNotTakenAsGiven(string value, string said)
+    {
+        // It printed "2 of 2 (FASTNN_NUM_THREADS=abc)", as if the kernels followed the value (Parallelism ignores it).
+        using var cli = new Cli();
+        string? before = Environment.GetEnvironmentVariable("FASTNN_NUM_THREADS");
+        Environment.SetEnvironmentVariable("FASTNN_NUM_THREADS", value);
+        try
+        {
+            CliRun run = cli.Run("info");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Contains(said, run.Out);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("FASTNN_NUM_THREADS", before);
+        }
+    }
+
     [Fact]
     public void BenchReportsGemmAndTrainingStepAgainstThePeak()
     {

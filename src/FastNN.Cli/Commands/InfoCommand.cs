@@ -23,7 +23,6 @@ internal static class InfoCommand
     private static int Run(CliConsole console)
     {
         int bits = MachineInfo.VectorBits(Isa.Path);
-        string threadsSource = Environment.GetEnvironmentVariable("FASTNN_NUM_THREADS") is { Length: > 0 } set ? $"FASTNN_NUM_THREADS={set}" : "FASTNN_NUM_THREADS unset";
         var table = new Table().AddColumns("", "").HideHeaders();
         table.AddRow("fastnn", Version(typeof(InfoCommand).Assembly));
         table.AddRow("FastNN library", Version(typeof(Sequential<>).Assembly));
@@ -34,13 +33,24 @@ internal static class InfoCommand
             table.AddRow("caches", caches);
         table.AddRow("SIMD path", Isa.Path.ToString());
         table.AddRow("vector width", bits == 0 ? "none (scalar)" : $"{bits} bits: {bits / 32} floats, {bits / 64} doubles");
-        table.AddRow("threads", $"{Parallelism.MaxThreads} of {Environment.ProcessorCount} ({threadsSource})");
+        table.AddRow("threads", $"{Parallelism.MaxThreads} of {Environment.ProcessorCount} ({ThreadsSource()})");
         table.AddRow("hardware", $"Vector512 {Accelerated(Vector512.IsHardwareAccelerated)}, Vector256 {Accelerated(Vector256.IsHardwareAccelerated)}, Vector128 {Accelerated(Vector128.IsHardwareAccelerated)}, Vector<T> {Vector<byte>.Count * 8} bits");
         console.Write(table);
         return ExitCode.Success;
     }
 
     private static string Accelerated(bool on) => on ? "on" : "off";
+
+    // FASTNN_NUM_THREADS as Parallelism takes it: a positive integer, at most the processors; anything else is ignored.
+    private static string ThreadsSource()
+    {
+        string? set = Environment.GetEnvironmentVariable("FASTNN_NUM_THREADS");
+        if (string.IsNullOrEmpty(set))
+            return "FASTNN_NUM_THREADS unset";
+        if (!int.TryParse(set, out int n) || n < 1)
+            return $"FASTNN_NUM_THREADS={set} ignored: not a positive integer";
+        return n > Environment.ProcessorCount ? $"FASTNN_NUM_THREADS={set}, capped at the processors" : $"FASTNN_NUM_THREADS={set}";
+    }
 
     private static string Version(Assembly assembly) =>
         (assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly.GetName().Version?.ToString() ?? "?")
