@@ -42,6 +42,32 @@ public class TrainTests
         }
     }
 
+    [Theory]
+    [InlineData("train")]
+    [InlineData("cv")]
+    [InlineData("gradflow")]
+    public void ABatchLargerThanTheTrainingRowsIsOneBatchOfThemAll(string command)
+    {
+        // The model's working memory was sized for --batch-size rows, however few the data: 200,000,000 failed as "the
+        // network of 0 hidden layers up to 0 wide is too large to build ... give fewer or narrower hidden layers".
+        using var cli = new Cli();
+        string diabetes = Cli.Data("diabetes.csv");
+        string[] args = command switch
+        {
+            "train" => ["train", "--data", diabetes, "--layers", "", "--epochs", "2", "--save", cli.PathOf("huge.safetensors")],
+            "cv" => ["cv", "--data", diabetes, "--layers", "8", "--batch-norm", "--epochs", "2", "--folds", "3", "--lambdas", "0"],
+            _ => ["gradflow", "--depth", "1", "--epochs", "1", "--plot", cli.PathOf("flow.png")],
+        };
+        CliRun run = cli.Run([.. args, "--batch-size", "200000000"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        if (command != "train")
+            return;
+        // As a batch of exactly the 354 training rows, byte for byte.
+        CliRun exact = cli.Run([.. args[..^1], cli.PathOf("exact.safetensors"), "--batch-size", "354"]);
+        Assert.True(exact.ExitCode == 0, exact.ToString());
+        Assert.Equal(File.ReadAllBytes(cli.PathOf("exact.safetensors")), File.ReadAllBytes(cli.PathOf("huge.safetensors")));
+    }
+
     // The issue's literal ridge example, with the command's defaults (AdamW at lr 1e-3): 354 training rows are 12 batches
     // of 32, so the default run is ⌈2000 / 12⌉ = 167 epochs, not 20 (240 steps left R² at −0.51).
     [Fact]

@@ -84,7 +84,7 @@ internal static class CvCommand
         foreach (int trainingRows in new[] { data.Rows - (data.Rows + s.Folds - 1) / s.Folds, data.Rows - data.Rows / s.Folds })
             s.Loop.CheckBatches(trainingRows, s.Model.BatchNorm ? "--batch-norm" : null);
         // Every fold trains as long: the default epochs are those of the smallest training part (the parts differ by a row at most).
-        s = s with { Loop = s.Loop.ForTrainingRows(data.Rows - (data.Rows + s.Folds - 1) / s.Folds) };
+        s = s with { Loop = s.Loop.ForTrainingRows(data.Rows - (data.Rows + s.Folds - 1) / s.Folds).AtMostRows(data.Rows) };
         console.Line($"data: {source}, {data.Rows} rows, {data.FeatureCount} features, task {task.Name()}{(s.Data.Task is null ? " (inferred)" : "")}");
         console.Line($"grid: {s.LearningRates.Length} learning rate(s) × {s.Lambdas.Length} λ ({s.LambdaKind}), {s.Folds}-fold{(task == TaskChoice.Regress ? "" : " stratified")} cross-validation, seed {s.Loop.Seed}");
         console.Line($"model: {string.Join("-", new[] { data.FeatureCount }.Concat(s.Model.Layers))}-{TrainerFactory.Outputs(task, data.ClassLabels?.Count ?? 0)}; training: {ModelDescription.Optimizer(s.Optimizer, s.Loop)}");

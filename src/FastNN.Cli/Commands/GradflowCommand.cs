@@ -67,6 +67,7 @@ internal static class GradflowCommand
         }
         PreparedData<float> data = PreparedData<float>.Create(all, TaskChoice.Classify, dataSettings, loop.Seed);
         loop.CheckBatches(data.Train.Rows, "the batch-norm variant");
+        loop = loop.AtMostRows(data.Train.Rows);
         string training = ModelDescription.Optimizer(optimizer, loop);
         console.Line($"data: {source}, {data.Train.Rows} training rows, {data.Test!.Rows} held out, standardized");
         console.Line($"networks: {depth} hidden layers of {width}, then Dense({all.ClassLabels!.Count}); training: {training}");

@@ -105,7 +105,7 @@ internal static class TrainCommand
 
         PreparedData<T> data = Prepare(all, task, s);
         s.Loop.CheckBatches(data.Train.Rows, s.Model.BatchNorm ? "--batch-norm" : null);
-        s = s with { Loop = s.Loop.ForTrainingRows(data.Train.Rows) };
+        s = s with { Loop = s.Loop.ForTrainingRows(data.Train.Rows).AtMostRows(data.Train.Rows) };
         console.Line(data.Test is { } held
             ? $"split: {data.Train.Rows} training rows, {held.Rows} held out{(task == TaskChoice.Regress ? "" : " (stratified)")}, seed {s.Loop.Seed}; "
               + (data.Input is null ? "not standardized" : $"standardized with training-row statistics{(data.Target is null ? "" : ", target too")}")

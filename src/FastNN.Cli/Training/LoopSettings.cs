@@ -17,6 +17,13 @@ internal sealed record LoopSettings(int Epochs, int BatchSize, int Seed, bool Do
         DefaultEpochs ? this with { Epochs = EpochBudget.For(EpochBudget.BatchesPerEpoch(trainingRows, BatchSize, DropLast)) } : this;
 
     /// <summary>
+    /// These settings with a batch of at most <paramref name="rows"/>, the most training rows a run meets: a larger batch
+    /// is one batch of them all (as PyTorch's DataLoader), and a model sized for more rows would only waste memory, or
+    /// fail to be built for a batch size such as 200,000,000.
+    /// </summary>
+    public LoopSettings AtMostRows(int rows) => BatchSize > rows ? this with { BatchSize = rows } : this;
+
+    /// <summary>
     /// Throws a <see cref="UsageException"/>, before any training, when these settings leave an epoch without a batch, or
     /// when a network with batch norm (<paramref name="batchNorm"/> names what asked for it) would meet a batch of one
     /// row, whose variance batch norm cannot take: the trainer would refuse the run in its own (library) words.
