@@ -13,7 +13,7 @@ namespace FastNN.Inference;
 /// </summary>
 /// <remarks>
 /// <para>Each Dense layer and the element-wise activation after it (ReLU, LeakyReLU, ELU, GELU, SiLU, sigmoid, tanh,
-/// softplus, PReLU with one slope) become one step, <c>y = f(x Wᵀ + b)</c>, on a weight prepacked at construction
+/// softplus, PReLU with one finite slope) become one step, <c>y = f(x Wᵀ + b)</c>, on a weight prepacked at construction
 /// (<see cref="Gemm.Prepack{T}"/>): one row is a matrix-vector product that reads each weight once, with the bias and
 /// f applied in registers; a few rows share each weight read; taller batches run the packed GEMM on the prepacked
 /// panels. Dropout is dropped (the identity in evaluation). The bodies of Residual and Concat blocks are planned the
@@ -267,7 +267,8 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
         Sigmoid<T> => Activation.Sigmoid,
         Tanh<T> => Activation.Tanh,
         Softplus<T> s => Activation.Softplus(s.Beta, s.Threshold),
-        PRelu<T> { Slopes: 1 } => Activation.LeakyRelu(double.CreateTruncating(parameters[0])),
+        // The fused kernel takes a finite slope; any other (a diverged run's) runs as PReLU's own forward pass.
+        PRelu<T> { Slopes: 1 } when T.IsFinite(parameters[0]) => Activation.LeakyRelu(double.CreateTruncating(parameters[0])),
         _ => null,
     };
 
