@@ -147,7 +147,7 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>The most workspaces kept for reuse between calls.</summary>
     public int MaxCachedWorkspaces => _pool.Capacity;
 
-    /// <summary>The steps the model became, one per line (such as <c>0 Linear + 1 ReLU: dense 784→256, fused</c>).</summary>
+    /// <summary>The steps the model became, one per line (such as <c>0 Dense + 1 Relu: 784→256</c>: a Dense layer with the activation fused into it; a Residual or Concat block is one line).</summary>
     public string Describe() => string.Join(Environment.NewLine, _chain.Steps.Select(s => $"{s.Name}: {s.InputSize}→{s.OutputSize}"));
 
     /// <summary>Runs the model on <paramref name="batch"/> rows in evaluation mode.</summary>
