@@ -52,7 +52,7 @@ public sealed class LayerNorm<T> : ILayer<T>, IJsonLayer where T : unmanaged, IF
     public IReadOnlyList<StateDeclaration> StateDeclarations => [];
 
     /// <inheritdoc/>
-    public int ScratchLength(int batch) => 2 * batch; // per row: mean, 1/√(var + ε)
+    public int ScratchLength(int batch) => checked(2 * batch); // per row: mean, 1/√(var + ε)
 
     /// <inheritdoc/>
     public void Initialize(LayerBuffers<T> buffers)
