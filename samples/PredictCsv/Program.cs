@@ -12,7 +12,7 @@ using System.Globalization;
 using FastNN.Inference;
 using FastNN.IO;
 
-if (args.Length is < 1 or > 2 || (args.Length == 2 && args[1] != "--time"))
+if (args.Length is < 1 or > 2 || args[0].Length == 0 || (args.Length == 2 && args[1] != "--time"))
 {
     Console.Error.WriteLine("usage: PredictCsv MODEL.safetensors [--time] < rows.csv");
     return 2;
@@ -23,7 +23,7 @@ try
 {
     predictor = Predictor<float>.Load(args[0]);
 }
-catch (Exception e) when (e is ModelFileException or IOException)
+catch (Exception e) when (e is ModelFileException or IOException or UnauthorizedAccessException) // a folder, or a file we may not read
 {
     Console.Error.WriteLine(e.Message);
     return 1;

@@ -29,4 +29,14 @@ for model in breast_cancer diabetes; do
     echo "sample: $model: predictions differ from models/$model.expected.csv"; status=1
   fi
 done
+# A path that is no model file (a folder, a missing file, an empty argument): one line on stderr, exit code 1 or 2, no crash.
+for bad in "$here" "$here/models/none.safetensors" ""; do
+  "$@" "$bad" < /dev/null > /dev/null 2> "${TMPDIR:-/tmp}/predictcsv.err"; code=$?
+  if [ "$code" -eq 1 -o "$code" -eq 2 ] && [ "$(wc -l < "${TMPDIR:-/tmp}/predictcsv.err")" -eq 1 ]; then
+    echo "sample: '$bad': $(cat "${TMPDIR:-/tmp}/predictcsv.err")"
+  else
+    echo "sample: '$bad': exit code $code, $(wc -l < "${TMPDIR:-/tmp}/predictcsv.err") lines on stderr (expected 1 or 2, one line)"; status=1
+  fi
+done
+rm -f "${TMPDIR:-/tmp}/predictcsv.err"
 exit $status

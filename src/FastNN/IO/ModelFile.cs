@@ -57,10 +57,16 @@ public static class ModelFile
     /// floating-point dtype the file holds (F32 or F64).
     /// </summary>
     /// <param name="path">A file saved by <see cref="Save{T}"/>, or any safetensors file with a <c>fastnn.architecture</c> entry in its metadata.</param>
-    /// <param name="maxBatch">The largest batch the model will run; null: the <c>max_batch</c> the architecture records.</param>
+    /// <param name="maxBatch">The largest batch the model will run; null: the <c>max_batch</c> the architecture records
+    /// (see the remarks on working memory).</param>
     /// <param name="seed">Seed of the model's random source (dropout, if it is trained further).</param>
     /// <returns>The model, in evaluation mode (running statistics, no dropout), and the info the file records.</returns>
-    /// <exception cref="ModelFileException">The file is malformed, has no architecture, or its tensors or metadata do not fit the architecture.</exception>
+    /// <remarks>Working memory: the model's activations and workspace are sized by its architecture and its batch,
+    /// numbers a file states without holding the bytes behind them. A file whose architecture asks for more than the
+    /// larger of 256 MiB and 16 times the file's size is refused before anything is allocated: for the <c>max_batch</c>
+    /// it records when <paramref name="maxBatch"/> is null, for one row when you pass <paramref name="maxBatch"/> (the
+    /// model then takes at most <paramref name="maxBatch"/> times that).</remarks>
+    /// <exception cref="ModelFileException">The file is malformed, has no architecture, its tensors or metadata do not fit the architecture, or the architecture asks for more working memory than a file may (see the remarks).</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1 or too large for the model's workspace.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
@@ -78,6 +84,7 @@ public static class ModelFile
         (List<ILayer<T>> layers, LayerChain<T> chain, int describedMaxBatch) = ModelMetadata.ReadArchitecture<T>(file);
         ModelInfo info = ModelMetadata.ReadInfo(file, chain.InputSize, chain.OutputSize);
         StrictLoad.Check(file, ModelTensors.Specs(chain), "the model its architecture describes");
+        CheckWorkingMemory(file, chain, maxBatch, describedMaxBatch);
         Sequential<T> model;
         try
         {
@@ -91,6 +98,31 @@ public static class ModelFile
         ModelTensors.ReadInto(file, model);
         model.Training = false;
         return new SavedModel<T>(model, info);
+    }
+
+    /// <summary>The least working memory a file may ask for, whatever its size (see <see cref="CheckWorkingMemory"/>).</summary>
+    internal const long WorkingMemoryFloor = 256L << 20;
+
+    /// <summary>
+    /// Refuses a file whose architecture asks for more working memory than the larger of <see cref="WorkingMemoryFloor"/>
+    /// and 16 times the file's size: for its recorded max_batch rows when <paramref name="maxBatch"/> is null, for one
+    /// row otherwise (the caller then chooses how many rows to allocate). The tensors a model holds are checked against
+    /// the file's bytes already; its activations and workspace are sized by numbers a file states without backing them.
+    /// </summary>
+    /// <exception cref="ModelFileException">The architecture asks for more.</exception>
+    private static void CheckWorkingMemory<T>(SafetensorsFile file, LayerChain<T> chain, int? maxBatch, int describedMaxBatch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        long budget = Math.Max(WorkingMemoryFloor, 16 * file.Length);
+        long perRow = Sequential<T>.WorkingBytesPerRow(chain);
+        int rows = maxBatch is null ? describedMaxBatch : 1;
+        if (perRow <= budget / rows)
+            return;
+        string asked = perRow == long.MaxValue ? "more than an array holds" : $"{perRow} bytes";
+        string limit = $"more than the {budget} bytes a {file.Length}-byte file may ask for (the larger of 256 MiB and 16 times its size)";
+        throw file.Error(maxBatch is null
+            ? $"{ModelMetadata.ArchitectureKey} asks for working memory for max_batch {rows} rows of {asked} each, {limit}; pass maxBatch to ModelFile.Load to choose the batch yourself."
+            : $"{ModelMetadata.ArchitectureKey} asks for working memory of {asked} per row, {limit}.");
     }
 
     /// <summary>

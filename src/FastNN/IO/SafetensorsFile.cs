@@ -16,6 +16,9 @@ internal sealed class SafetensorsFile : IDisposable
 
     public SafetensorsHeader Header { get; }
 
+    /// <summary>The file's size in bytes.</summary>
+    public long Length => _stream.Length;
+
     /// <summary>Opens <paramref name="path"/> and checks its header.</summary>
     /// <exception cref="ModelFileException">The header is wrong.</exception>
     /// <exception cref="IOException">The file cannot be opened or read (for instance <see cref="FileNotFoundException"/>).</exception>

@@ -19,7 +19,7 @@ internal sealed class DenseStep<T> : InferenceStep<T> where T : unmanaged, IFloa
     /// <param name="inputSize">in.</param>
     /// <param name="outputSize">out.</param>
     /// <param name="activation">f.</param>
-    /// <param name="name">What the step came from, such as <c>0 Linear + 1 ReLU</c>.</param>
+    /// <param name="name">What the step came from, such as <c>0 Dense + 1 Relu</c>.</param>
     public DenseStep(ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, int inputSize, int outputSize, Activation activation, string name)
         : base(inputSize, outputSize)
     {

@@ -13,7 +13,7 @@ namespace FastNN.Inference;
 /// </summary>
 /// <remarks>
 /// <para>Each Dense layer and the element-wise activation after it (ReLU, LeakyReLU, ELU, GELU, SiLU, sigmoid, tanh,
-/// softplus, PReLU with one slope) become one step, <c>y = f(x Wᵀ + b)</c>, on a weight prepacked at construction
+/// softplus, PReLU with one finite slope) become one step, <c>y = f(x Wᵀ + b)</c>, on a weight prepacked at construction
 /// (<see cref="Gemm.Prepack{T}"/>): one row is a matrix-vector product that reads each weight once, with the bias and
 /// f applied in registers; a few rows share each weight read; taller batches run the packed GEMM on the prepacked
 /// panels. Dropout is dropped (the identity in evaluation). The bodies of Residual and Concat blocks are planned the
@@ -117,7 +117,7 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
     /// <param name="chunkRows">The most rows one pass runs at once (default <see cref="DefaultChunkRows"/>).</param>
     /// <param name="maxCachedWorkspaces">The most workspaces kept for reuse (default: 4 per processor, at least 16).</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty.</exception>
-    /// <exception cref="ModelFileException">The file is malformed, has no architecture, or its tensors or metadata do not fit it.</exception>
+    /// <exception cref="ModelFileException">The file is malformed, has no architecture, its tensors or metadata do not fit it, or its architecture asks for more working memory per row than <see cref="ModelFile.Load{T}"/> allows a file.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1, or <paramref name="chunkRows"/> so large that a workspace would not fit in an array.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
     /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>
@@ -147,7 +147,7 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>The most workspaces kept for reuse between calls.</summary>
     public int MaxCachedWorkspaces => _pool.Capacity;
 
-    /// <summary>The steps the model became, one per line (such as <c>0 Linear + 1 ReLU: dense 784→256, fused</c>).</summary>
+    /// <summary>The steps the model became, one per line (such as <c>0 Dense + 1 Relu: 784→256</c>: a Dense layer with the activation fused into it; a Residual or Concat block is one line).</summary>
     public string Describe() => string.Join(Environment.NewLine, _chain.Steps.Select(s => $"{s.Name}: {s.InputSize}→{s.OutputSize}"));
 
     /// <summary>Runs the model on <paramref name="batch"/> rows in evaluation mode.</summary>
@@ -267,7 +267,8 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
         Sigmoid<T> => Activation.Sigmoid,
         Tanh<T> => Activation.Tanh,
         Softplus<T> s => Activation.Softplus(s.Beta, s.Threshold),
-        PRelu<T> { Slopes: 1 } => Activation.LeakyRelu(double.CreateTruncating(parameters[0])),
+        // The fused kernel takes a finite slope; any other (a diverged run's) runs as PReLU's own forward pass.
+        PRelu<T> { Slopes: 1 } when T.IsFinite(parameters[0]) => Activation.LeakyRelu(double.CreateTruncating(parameters[0])),
         _ => null,
     };
 

@@ -41,7 +41,7 @@ public sealed class Concat<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFloa
     public IReadOnlyList<StateDeclaration> StateDeclarations => _state;
 
     /// <inheritdoc/>
-    public int ScratchLength(int batch) => _body.ScratchLength(batch) + batch * _body.OutputSize; // + dy's f(x) columns, made contiguous
+    public int ScratchLength(int batch) => checked(_body.ScratchLength(batch) + batch * _body.OutputSize); // + dy's f(x) columns, made contiguous; past an int: OverflowException, which the model reports as a batch too large
 
     /// <inheritdoc/>
     public void Initialize(LayerBuffers<T> buffers) => _body.Initialize(buffers);

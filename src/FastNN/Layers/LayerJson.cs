@@ -66,6 +66,7 @@ internal static class LayerJson
             int version = Int(root, "version", "$");
             if (version != Version)
                 throw new FormatException($"$.version is {version}; this library reads version {Version}.");
+            CheckFields(root, "$", "a model description", ModelFields);
             int inputSize = Positive(root, "input_size", "$");
             int maxBatch = root.TryGetProperty("max_batch", out _) ? Positive(root, "max_batch", "$") : 1;
             return (ReadLayers<T>(root, "layers", "$", inputSize), maxBatch);
@@ -99,9 +100,45 @@ internal static class LayerJson
         return layers;
     }
 
+    /// <summary>The fields each layer type's description may hold besides <c>type</c> (the names its reader, here or in
+    /// <see cref="ActivationJson"/>, takes): anything else (a misspelt <c>negative_slope</c>, a <c>P</c> for <c>p</c>) is an
+    /// error, not a default silently taken.</summary>
+    private static readonly Dictionary<string, string[]> LayerFields = new()
+    {
+        ["Linear"] = ["in_features", "out_features", "bias"],
+        ["BatchNorm1d"] = ["num_features", "eps", "momentum"],
+        ["LayerNorm"] = ["normalized_shape", "eps"],
+        ["Dropout"] = ["p"],
+        ["Residual"] = ["body"],
+        ["Concat"] = ["body"],
+        ["LeakyReLU"] = ["negative_slope"],
+        ["ELU"] = ["alpha"],
+        ["Softplus"] = ["beta", "threshold"],
+        ["GELU"] = ["approximate"],
+        ["PReLU"] = ["num_parameters", "init"],
+        ["Sigmoid"] = [], ["Tanh"] = [], ["ReLU"] = [], ["SiLU"] = [], ["Softmax"] = [], ["LogSoftmax"] = [],
+    };
+
+    private static readonly string[] ModelFields = ["format", "version", "input_size", "max_batch", "layers"];
+
+    /// <summary>Refuses a field <paramref name="e"/> should not hold, or one it holds twice.</summary>
+    private static void CheckFields(JsonElement e, string at, string what, IReadOnlyCollection<string> fields)
+    {
+        var seen = new HashSet<string>();
+        foreach (JsonProperty field in e.EnumerateObject())
+        {
+            if (!seen.Add(field.Name))
+                throw new FormatException($"{at}.{field.Name} is given twice.");
+            if (!fields.Contains(field.Name))
+                throw new FormatException($"{at}.{field.Name} is not a field of {what}; it has {string.Join(", ", fields)}.");
+        }
+    }
+
     private static ILayer<T> ReadLayer<T>(JsonElement e, string at, int width) where T : unmanaged, IFloatingPointIeee754<T>
     {
         string type = String(e, "type", at);
+        if (LayerFields.TryGetValue(type, out string[]? fields))
+            CheckFields(e, at, type, ["type", .. fields]);
         return type switch
         {
             "Linear" => new Dense<T>(Width(e, "in_features", at, width), Int(e, "out_features", at), Bool(e, "bias", at, true)),

@@ -21,12 +21,13 @@ public sealed class LayerNorm<T> : ILayer<T>, IJsonLayer where T : unmanaged, IF
     /// <summary>Creates a layer normalization over <paramref name="features"/> features.</summary>
     /// <param name="features">Features per row (at least 1).</param>
     /// <param name="eps">ε added to the variance (default 1e-5).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> is below 1 or <paramref name="eps"/> is negative, infinite or NaN.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> is below 1 or <paramref name="eps"/> is negative, NaN or not finite in <typeparamref name="T"/>.</exception>
     public LayerNorm(int features, double eps = 1e-5)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(features, 1);
-        if (!(eps >= 0) || !double.IsFinite(eps))
-            throw new ArgumentOutOfRangeException(nameof(eps), eps, "eps must be finite and non-negative.");
+        // The kernel takes ε in T, finite: check it there, so that a layer that builds also runs.
+        if (!(eps >= 0) || !T.IsFinite(T.CreateTruncating(eps)))
+            throw new ArgumentOutOfRangeException(nameof(eps), eps, $"eps must be finite (as {typeof(T).Name}) and non-negative.");
         Features = features;
         Eps = eps;
         _parameters = [new("weight", [features], ParameterKind.NormScale), new("bias", [features], ParameterKind.NormShift)];
@@ -51,7 +52,7 @@ public sealed class LayerNorm<T> : ILayer<T>, IJsonLayer where T : unmanaged, IF
     public IReadOnlyList<StateDeclaration> StateDeclarations => [];
 
     /// <inheritdoc/>
-    public int ScratchLength(int batch) => 2 * batch; // per row: mean, 1/√(var + ε)
+    public int ScratchLength(int batch) => checked(2 * batch); // per row: mean, 1/√(var + ε)
 
     /// <inheritdoc/>
     public void Initialize(LayerBuffers<T> buffers)

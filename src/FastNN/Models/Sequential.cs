@@ -307,6 +307,24 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, $"A workspace for {maxBatch} rows of up to {widest} features does not fit in an array; lower maxBatch.");
     }
 
+    /// <summary>
+    /// Bytes of working memory (the input copy, the input gradient and the workspace) a model of <paramref name="chain"/>
+    /// allocates for one row; a model of any MaxBatch allocates at most MaxBatch times this, as no built-in layer's
+    /// scratch grows faster than the batch. <see cref="long.MaxValue"/> when one row's does not fit in an array.
+    /// </summary>
+    internal static long WorkingBytesPerRow(LayerChain<T> chain)
+    {
+        try
+        {
+            return (2L * chain.InputSize + chain.ScratchLength(1)) * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        }
+        catch (Exception e) when (e is OverflowException or ArgumentException)
+        {
+            // A width sum past int, or a layer whose scratch arithmetic wrapped to a negative count.
+            return long.MaxValue;
+        }
+    }
+
     private LayerBuffers<T> Buffers(int batch) =>
         new(_parameters, _gradients, _state, _workspace.AsSpan(0, _chain.ScratchLength(batch)), _context);
 

@@ -117,7 +117,7 @@ public sealed record Corruption(string Kind, int Target, long Value, int Pick)
             case 8 when (metadata?["fastnn.architecture"]?.GetValueKind() == JsonValueKind.String):
                 metadata["fastnn.architecture"] = EditText(metadata["fastnn.architecture"]!.GetValue<string>(),
                     ("\"out_features\":4", "\"out_features\":5"), ("\"ReLU\"", "\"Foo\""), ("\"max_batch\":8", "\"max_batch\":0"),
-                    ("\"max_batch\":8", "\"max_batch\":2147483647"), ("\"input_size\":3", "\"input_size\":0"),
+                    ("\"max_batch\":8", "\"max_batch\":2147483647"), ("\"max_batch\":8", "\"max_batch\":100000000"), ("\"input_size\":3", "\"input_size\":0"),
                     ("\"Dropout\",\"p\":0.5", "\"Dropout\",\"p\":1.5"), ("\"eps\":1E-05", "\"eps\":-1"), ("\"layers\":[", "\"layers\":[{},"));
                 break;
             case 9 when metadata is not null:

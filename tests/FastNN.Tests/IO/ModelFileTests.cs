@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Text.Json;
 using FastNN.Data;
 using FastNN.IO;
+using FastNN.Layers;
 using FastNN.Models;
 using FastNN.Tests.Models;
 using FastNN.Training;
@@ -124,6 +125,22 @@ public class ModelFileTests
         Assert.Equal("species", metadata["fastnn.target_name"]);
         // The header is padded to 8 bytes, so the data section starts aligned, as the safetensors library writes it.
         Assert.Equal(0UL, BitConverter.ToUInt64(bytes) % 8);
+    }
+
+    [Fact]
+    public void ADoubleFileWhoseLayerNormEpsilonFloatCannotHoldIsRefusedWhenLoadedAsFloat()
+    {
+        // Before: Load<float> (and Predictor<float>.Load) returned a model whose every forward pass threw
+        // ArgumentOutOfRangeException naming 'eps' (1e300 is +∞ in float), instead of saying what is wrong with the file.
+        using var folder = new TempFolder();
+        string path = folder.File("m.safetensors");
+        ModelFile.Save(path, new Sequential<double>([new Dense<double>(3, 4), new LayerNorm<double>(4, 1e300), new Dense<double>(4, 2)], 2));
+        Assert.Equal(2, ModelFile.Load<double>(path).Model.OutputSize);
+        foreach (Action load in new Action[] { () => ModelFile.Load<float>(path), () => FastNN.Inference.Predictor<float>.Load(path) })
+        {
+            var e = Assert.Throws<ModelFileException>(load);
+            Assert.Contains("eps", e.Message);
+        }
     }
 
     [Fact]

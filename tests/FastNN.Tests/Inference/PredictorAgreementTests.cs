@@ -99,6 +99,34 @@ public class PredictorAgreementTests
         Assert.Equal(before, after);
     }
 
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    public void APReluSlopeThatIsNotFiniteRunsAsForward(double slope)
+    {
+        // A diverged run (or a file) can hold any slope. Before: the Dense + one-slope PReLU pair was fused whatever
+        // the slope, and the fused kernel's factory refused a non-finite one, so the constructor (and Predictor.Load
+        // of such a file) threw ArgumentOutOfRangeException naming 'negativeSlope', where Forward runs.
+        var random = new Random(6);
+        Sequential<double> model = TestData.Model(random, 6, new Dense<double>(3, 5), new PRelu<double>(5), new Dense<double>(5, 4), new PRelu<double>(4));
+        model.SetTensor("1.weight", [slope]);
+        model.SetTensor("3.weight", [slope]);
+        model.Training = false;
+        double[] x = TestData.Uniform(random, 6 * 3, 2);
+        x[0] = 0; // a zero pre-activation somewhere: 0·∞ is NaN
+        double[] expected = model.Forward(x, 6).ToArray();
+        var actual = new double[expected.Length];
+        new Predictor<double>(model).Predict(x, actual, 6);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (double.IsFinite(expected[i]))
+                Assert.True(Math.Abs(actual[i] - expected[i]) <= DoubleTolerance * (1 + Math.Abs(expected[i])), $"element {i}: predictor {actual[i]}, Sequential {expected[i]}");
+            else
+                Assert.Equal(expected[i], actual[i]);
+        }
+    }
+
     private static void Close(double[] expected, double[] actual, int width, double tolerance, string what)
     {
         Assert.Equal(expected.Length, actual.Length);

@@ -38,4 +38,13 @@ public class PredictorArgumentTests
         Assert.Equal("chunkRows", e.ParamName);
         Assert.Contains(chunkRows.ToString(), e.Message);
     }
+
+    [Fact]
+    public void DescribeNamesEachStepAsItsDocsShow()
+    {
+        // The docs' example read "0 Linear + 1 ReLU: dense 784→256, fused"; the steps are named by layer type and index.
+        var model = new Sequential<float>([new Dense<float>(3, 4), new Relu<float>(4), new Dropout<float>(4, 0.5),
+            new Residual<float>(new Dense<float>(4, 4), new Tanh<float>(4)), new Dense<float>(4, 2)], maxBatch: 1);
+        Assert.Equal(["0 Dense + 1 Relu: 3→4", "3 Residual: 4→4", "4 Dense: 4→2"], new Predictor<float>(model).Describe().Split(Environment.NewLine));
+    }
 }

@@ -18,6 +18,20 @@ public class CompositeTests
     }
 
     [Fact]
+    public void AConcatOrLayerNormWorkspacePastAnIntNamesMaxBatch()
+    {
+        // 450M rows: the body's scratch (4 per row) fits an int, the concat's (5 per row) does not. Before, the sum
+        // wrapped to a negative count and the model blamed the layer: ArgumentException 'layers', "Layer 0 (Concat) asks
+        // for -2044967296 elements of scratch". Nothing is allocated either way.
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new Sequential<float>([new Concat<float>(new Dense<float>(1, 1), new Relu<float>(1))], maxBatch: 450_000_000));
+        Assert.Equal("maxBatch", e.ParamName);
+        // LayerNorm's two numbers per row, likewise, at 1.5G rows of one feature.
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => new Sequential<float>([new LayerNorm<float>(1)], maxBatch: 1_500_000_000));
+        Assert.Equal("maxBatch", e.ParamName);
+    }
+
+    [Fact]
     public void ResidualProjectionStartsAsNnLinearDefault()
     {
         // The projection is an nn.Linear(16, 300, bias=False): U(−1/√16, 1/√16), drawn (not left at zero).

@@ -88,8 +88,18 @@ public class NormalizationTests
     [InlineData(-1e-5)]
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
+    [InlineData(1e300)] // finite in double, +∞ in float: every forward pass threw 'eps' from the kernel before
     public void LayerNormRejectsAnEpsilonThatIsNegativeOrNotFinite(double eps) =>
         Assert.Throws<ArgumentOutOfRangeException>("eps", () => new LayerNorm<float>(4, eps));
+
+    [Fact]
+    public void LayerNormTakesAnEpsilonFiniteInItsElementType()
+    {
+        // 1e300 is finite in double: the layer runs (ε dominates the variance, so the output is the bias).
+        var model = new Sequential<double>([new LayerNorm<double>(3, 1e300)], 1);
+        model.Parameter("0.bias").Fill(0.5);
+        Assert.Equal([0.5, 0.5, 0.5], model.Forward([1.0, 2, 4], 1).ToArray());
+    }
 
     [Fact]
     public void BatchNormStateIsNamedAsPyTorchAndStartsAtDefaults()

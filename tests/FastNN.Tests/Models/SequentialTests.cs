@@ -174,6 +174,14 @@ public class SequentialTests
     [InlineData("{\"format\":\"fastnn.sequential\",\"version\":1,\"input_size\":2,\"layers\":[{\"type\":\"Dropout\",\"p\":1.5}]}", "$.layers[0]: Dropout probability")]
     [InlineData("{\"format\":\"fastnn.sequential\",\"version\":1,\"input_size\":2,\"max_batch\":0,\"layers\":[{\"type\":\"ReLU\"}]}", "$.max_batch is 0; it must be at least 1")]
     [InlineData("{\"format\":\"fastnn.sequential\",\"version\":1,\"input_size\":-3,\"layers\":[{\"type\":\"ReLU\"}]}", "$.input_size is -3; it must be at least 1")]
+    // A field the layer does not take, misspelt or given twice: before, ignored, so the layer silently took its default
+    // (Dropout p 0.5, LeakyReLU slope 0.01, a bias) or one of the two values.
+    [InlineData("{\"format\":\"fastnn.sequential\",\"version\":1,\"input_size\":2,\"layers\":[{\"type\":\"Dropout\",\"P\":0.1}]}", "$.layers[0].P is not a field of Dropout; it has type, p")]
+    [InlineData("{\"format\":\"fastnn.sequential\",\"version\":1,\"input_size\":2,\"layers\":[{\"type\":\"Linear\",\"out_features\":3,\"biass\":false}]}", "$.layers[0].biass is not a field of Linear")]
+    [InlineData("{\"format\":\"fastnn.sequential\",\"version\":1,\"input_size\":2,\"layers\":[{\"type\":\"Residual\",\"body\":[{\"type\":\"LeakyReLU\",\"negativeslope\":0.2}]}]}", "$.layers[0].body[0].negativeslope is not a field of LeakyReLU")]
+    [InlineData("{\"format\":\"fastnn.sequential\",\"version\":1,\"input_size\":2,\"layers\":[{\"type\":\"ReLU\",\"inplace\":true}]}", "$.layers[0].inplace is not a field of ReLU")]
+    [InlineData("{\"format\":\"fastnn.sequential\",\"version\":1,\"input_size\":2,\"layers\":[{\"type\":\"Linear\",\"out_features\":3,\"out_features\":4}]}", "$.layers[0].out_features is given twice")]
+    [InlineData("{\"format\":\"fastnn.sequential\",\"version\":1,\"input_size\":2,\"maxbatch\":64,\"layers\":[{\"type\":\"ReLU\"}]}", "$.maxbatch is not a field of a model description")]
     public void MalformedJsonSaysWhere(string json, string message)
     {
         var e = Assert.Throws<FormatException>(() => Sequential<float>.FromJson(json));
