@@ -203,9 +203,12 @@ public static class GradientCheck
                 double numeric = (plus - minus) / (2 * h);
                 double error = Math.Abs(analytic[i] - numeric);
                 double tolerance = options.AbsoluteTolerance + options.RelativeTolerance * Math.Abs(numeric);
-                double ratio = double.IsNaN(error) ? double.PositiveInfinity : error / tolerance;
+                // As torch.allclose: an infinity is close to itself only, and an infinite (or NaN) error is never within
+                // tolerance, though atol + rtol·|numeric| is +∞ when the difference is.
+                bool close = analytic[i] == numeric || (double.IsFinite(error) && error <= tolerance);
+                double ratio = analytic[i] == numeric ? 0 : double.IsFinite(error) ? error / tolerance : double.PositiveInfinity;
                 _checked++;
-                if (!(error <= tolerance))
+                if (!close)
                     _failed[tensor] = _failed.GetValueOrDefault(tensor) + 1;
                 if (ratio > _worstRatio)
                 {
