@@ -25,7 +25,7 @@ namespace FastNN.Gradients;
 public static class GradientCheck
 {
     /// <summary>Checks every input and parameter gradient of <paramref name="model"/> at its current parameters and mode.</summary>
-    /// <param name="model">The model; left as it was found.</param>
+    /// <param name="model">The model; left as it was found, also when a layer or the loss throws.</param>
     /// <param name="input">x, <c>[batch, InputSize]</c>.</param>
     /// <param name="batch">Rows, from 1 to the model's MaxBatch.</param>
     /// <param name="loss">The loss the gradients flow from.</param>
@@ -44,6 +44,7 @@ public static class GradientCheck
         double[] x = input.ToArray();
         double[] t = target.ToArray();
         double[] outputGradient = new double[batch * model.OutputSize];
+        double[] savedParameters = model.Parameters.ToArray();
         double[] savedState = model.State.ToArray();
         double[] savedGradients = model.Gradients.ToArray();
         var savedRandom = model.Random.State;
@@ -90,6 +91,8 @@ public static class GradientCheck
         }
         finally
         {
+            // Also when a perturbed evaluation threw (a layer refusing a perturbed value), where a parameter was off by h.
+            savedParameters.CopyTo(model.Parameters);
             savedState.CopyTo(model.State);
             savedGradients.CopyTo(model.Gradients);
             model.Random.Restore(savedRandom);
