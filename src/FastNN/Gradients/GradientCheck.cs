@@ -126,11 +126,14 @@ public static class GradientCheck
     /// <param name="batch">Rows (at least 1).</param>
     /// <param name="options">Step and tolerances (default: <see cref="GradientCheckOptions.Default"/>).</param>
     /// <returns>Whether all passed, and the worst element (tensor <c>prediction</c>).</returns>
-    /// <exception cref="ArgumentOutOfRangeException">The options' step is not positive and finite, or a tolerance is negative or NaN.</exception>
-    /// <exception cref="ArgumentException">The spans do not fit the loss's shapes.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is less than 1, or the options' step is not positive and finite, or a tolerance is negative or NaN.</exception>
+    /// <exception cref="ArgumentException">The prediction is not <paramref name="batch"/> rows of equal length, or the spans do not fit the loss's shapes.</exception>
     public static GradientCheckResult CheckLoss(ILoss<double> loss, ReadOnlySpan<double> prediction, ReadOnlySpan<double> target, int batch, GradientCheckOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        if (prediction.Length % batch != 0)
+            throw new ArgumentException($"prediction has {prediction.Length} values, not {batch} rows of equal length.", nameof(prediction));
         options = Checked(options);
         double[] p = prediction.ToArray();
         double[] t = target.ToArray();

@@ -161,6 +161,34 @@ public class GradientCheckTests
         Assert.Equal(parameters, model.Parameters.ToArray());
     }
 
+    /// <summary>L = Σ p², a user's loss that ignores the batch it is given.</summary>
+    private sealed class SumOfSquares : ILoss<double>
+    {
+        public double Compute(ReadOnlySpan<double> prediction, ReadOnlySpan<double> target, Span<double> gradient, int batch)
+        {
+            double loss = 0;
+            for (int i = 0; i < prediction.Length; i++)
+            {
+                loss += prediction[i] * prediction[i];
+                gradient[i] = 2 * prediction[i];
+            }
+            return loss;
+        }
+    }
+
+    /// <summary>
+    /// CheckLoss checks the batch itself, not only through the loss: with a loss that ignores it, batch 0 threw
+    /// DivideByZeroException, and 4 rows of 6 values ran with a shape [4, 1] that drops two of them from the report.
+    /// </summary>
+    [Fact]
+    public void CheckLossNamesABatchThatDoesNotFitThePrediction()
+    {
+        double[] p = [0.5, -1, 2, 0.25, 1, -0.5], t = new double[6];
+        Assert.True(GradientCheck.CheckLoss(new SumOfSquares(), p, t, 3).Passed);
+        Assert.Equal("batch", Assert.Throws<ArgumentOutOfRangeException>(() => GradientCheck.CheckLoss(new SumOfSquares(), p, t, 0)).ParamName);
+        Assert.Equal("prediction", Assert.Throws<ArgumentException>(() => GradientCheck.CheckLoss(new SumOfSquares(), p, t, 4)).ParamName);
+    }
+
     [Fact]
     public void ArgumentsAreCheckedAndNamedBeforeAnythingRuns()
     {
