@@ -148,4 +148,17 @@ public class GradientClippingTests
             for (int i = 0; i < 100; i++) guard.Check(g);
         }));
     }
+
+    /// <summary>
+    /// A tensor ending past int.MaxValue is refused by the constructor, naming it: its end wrapped negative, the guard took
+    /// a required length of 0, and Check then failed inside Span.Slice with the runtime's "start" out of range.
+    /// </summary>
+    [Fact]
+    public void GuardRefusesATensorThatEndsPastTheLargestArray()
+    {
+        ParameterTensor[] table = [new("0.weight", int.MaxValue - 4, 10, [10], ParameterKind.Weight, 0)];
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new NonFiniteGradientGuard<float>(table));
+        Assert.Equal("tensors", e.ParamName);
+        Assert.Contains("0.weight", e.Message);
+    }
 }
