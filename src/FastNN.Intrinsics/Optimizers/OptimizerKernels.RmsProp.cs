@@ -9,14 +9,16 @@ public static partial class OptimizerKernels
     /// <remarks><para>For every parameter θ with gradient g, square average v, gradient average ḡ and momentum buffer b:</para><code>
     /// g ← g + λ·θ                         (λ ≠ 0 only: coupled weight decay)
     /// v ← α·v + (1 − α)·g²
-    /// ḡ ← α·ḡ + (1 − α)·g;   a ← √(v − ḡ²) + ε      (centered)
+    /// ḡ ← α·ḡ + (1 − α)·g;   a ← √max(v − ḡ², 0) + ε (centered)
     ///                        a ← √v + ε             (otherwise)
     /// b ← μ·b + g/a;         θ ← θ − γ·b            (μ &gt; 0)
     ///                        θ ← θ − γ·g/a          (otherwise)
     /// </code><para>Every new v, ḡ and b of magnitude below the smallest normal number N (2⁻¹²⁶ in float, 2⁻¹⁰²² in double)
     /// is stored and used as a zero of its sign, and (1 − α)·g² is taken as 0 where |g| &lt; √(N / (1 − α)), as
     /// <c>torch.set_flush_denormal(True)</c> would: state without gradient decays into the subnormals, where the
-    /// arithmetic is several times slower.</para>
+    /// arithmetic is several times slower. Centered, v − ḡ² is taken as at least 0: ḡ still averages the gradients whose
+    /// squares the rule drops from v, so v − ḡ² could fall below zero (from |g| ≈ 1e-18 in float, 1e-154 in double) where
+    /// PyTorch's unflushed one does not, and its square root would make θ NaN.</para>
     /// <para>Exact results may differ from other libraries in the last bits; they are the same on every instruction-set path.</para></remarks>
     /// <param name="parameters">θ, updated in place.</param>
     /// <param name="gradients">g, read only.</param>
@@ -106,7 +108,9 @@ public static partial class OptimizerKernels
                 if (_centered)
                 {
                     gAvg = TWidth.FlushSubnormals(TWidth.Add(TWidth.Multiply(_alpha, gAvg), TWidth.Multiply(_oneMinusAlpha, g)));   // ḡ ← α·ḡ + (1 − α)·g, flushed
-                    a = TWidth.Add(TWidth.Sqrt(TWidth.Subtract(v, TWidth.Multiply(gAvg, gAvg))), _epsilon);       // a ← √(v − ḡ²) + ε
+                    // At least 0: the flush drops from v squares whose gradients ḡ still averages (NaN stays NaN).
+                    TVector variance = TWidth.Max(TWidth.Subtract(v, TWidth.Multiply(gAvg, gAvg)), TWidth.Broadcast(T.Zero));
+                    a = TWidth.Add(TWidth.Sqrt(variance), _epsilon);                                               // a ← √max(v − ḡ², 0) + ε
                 }
                 else
                 {

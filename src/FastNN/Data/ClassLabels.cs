@@ -8,28 +8,24 @@ internal static class ClassLabels
     /// <summary>The class index held by <paramref name="value"/>; throws unless it is a non-negative integer.</summary>
     public static int ToIndex<T>(T value, int row, string paramName) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!T.IsInteger(value) || T.IsNegative(value) || value > T.CreateTruncating(int.MaxValue))
+        // 2³¹ exactly (int.MaxValue rounds up to it in float, where it was taken and saturated to int.MaxValue).
+        if (!T.IsInteger(value) || T.IsNegative(value) || value >= T.CreateTruncating(2147483648.0))
             throw new ArgumentException($"Target {value} at row {row} is not a class index (a non-negative integer).", paramName);
         return int.CreateTruncating(value);
     }
 
-    /// <summary>The number of classes: one more than the largest class index.</summary>
-    public static int Count<T>(ReadOnlySpan<T> targets, string paramName) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int max = -1;
-        for (int i = 0; i < targets.Length; i++)
-            max = Math.Max(max, ToIndex(targets[i], i, paramName));
-        return max + 1;
-    }
-
-    /// <summary>The row indices of each class, in ascending row order, indexed by class (empty for absent classes).</summary>
+    /// <summary>The row indices of each class present, in ascending row order, classes in ascending index order.</summary>
+    /// <remarks>Only the classes present: an index up to int.MaxValue costs one group, not a list per index below it.</remarks>
     public static int[][] RowsByClass<T>(ReadOnlySpan<T> targets, string paramName) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var groups = new List<int>[Count(targets, paramName)];
-        for (int c = 0; c < groups.Length; c++)
-            groups[c] = [];
+        var groups = new SortedDictionary<int, List<int>>();
         for (int i = 0; i < targets.Length; i++)
-            groups[int.CreateTruncating(targets[i])].Add(i);
-        return groups.Select(g => g.ToArray()).ToArray();
+        {
+            int c = ToIndex(targets[i], i, paramName);
+            if (!groups.TryGetValue(c, out List<int>? rows))
+                groups[c] = rows = [];
+            rows.Add(i);
+        }
+        return [.. groups.Values.Select(g => g.ToArray())];
     }
 }

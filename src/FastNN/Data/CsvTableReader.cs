@@ -188,7 +188,9 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         {
             if (_options.ClassLabels is null)
                 _labelIds.Add(_labels!.GetOrAdd(cell));
-            else if (_labels!.TryGet(cell, out int id) || (isNumber && _labels.TryGetNumber(double.CreateChecked(value), out id)))
+            // By value, the cell's own number: its rounding to float may equal another label's (16777217.0 → 16777216f).
+            else if (_labels!.TryGet(cell, out int id)
+                || (double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double exact) && _labels.TryGetNumber(exact, out id)))
                 _labelIds.Add(id);
             else
                 throw Error(line, column, $"'{cell}' in column '{_names[column - 1]}' is not one of the {_labels.Count} known classes ({List(_labels.Labels)}).");

@@ -140,10 +140,13 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    /// <summary>A new dataset holding copies of <paramref name="rows"/>, in that order.</summary>
+    /// <summary>A new dataset holding copies of <paramref name="rows"/>, in that order (an index may repeat).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A row index is outside <c>[0, Rows)</c>.</exception>
+    /// <exception cref="ArgumentException">The subset's features are more values than one array holds.</exception>
     public Dataset<T> Subset(ReadOnlySpan<int> rows)
     {
+        if ((long)rows.Length * FeatureCount > Array.MaxLength)
+            throw new ArgumentException($"{rows.Length} rows of {FeatureCount} features are {(long)rows.Length * FeatureCount} values, more than one array holds ({Array.MaxLength}).", nameof(rows));
         var features = new T[rows.Length * FeatureCount];
         var targets = new T[rows.Length];
         Gather(rows, features, targets);

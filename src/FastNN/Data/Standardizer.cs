@@ -7,7 +7,8 @@ namespace FastNN.Data;
 /// scikit-learn's <c>StandardScaler</c>) fitted on training rows only and then applied to any rows.
 /// </summary>
 /// <remarks>
-/// Statistics are accumulated in <see cref="double"/>. A constant feature (σ = 0, or a σ no larger than the
+/// Statistics are accumulated in <see cref="double"/>, each column scaled by a power of two (exactly), so columns of huge
+/// or tiny doubles (past 1e154, below 1e-154) get the σ their unit-scale copies would, scaled. A constant feature (σ = 0, or a σ no larger than the
 /// rounding of its mean, <c>n·ε·|μ|</c>, as scikit-learn's <c>StandardScaler</c> decides) gets σ = 1, so it maps to 0
 /// instead of dividing by zero or by rounding noise. Fit on the training part only: fitting on validation or test rows leaks them
 /// into training.
@@ -60,19 +61,36 @@ public sealed class Standardizer
 
     /// <summary>Fits μ and σ on <paramref name="rows"/> rows of row-major <paramref name="features"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> or <paramref name="featureCount"/> is less than 1.</exception>
-    /// <exception cref="ArgumentException"><paramref name="features"/> does not hold <c>rows * featureCount</c> elements.</exception>
+    /// <exception cref="ArgumentException"><paramref name="features"/> does not hold <c>rows * featureCount</c> elements, or one is NaN or infinite (the message gives its row and column).</exception>
     public static Standardizer Fit<T>(ReadOnlySpan<T> features, int rows, int featureCount) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(featureCount, 1);
         CheckShape(features.Length, rows, featureCount);
 
+        // Each column is summed scaled by the power of two that takes its largest magnitude into [1, 2): exact, so ordinary
+        // columns give the same bits, and huge doubles (past 1e154) neither overflow their sums and squares nor tiny ones
+        // (below 1e-154) underflow their squares to 0.
+        var exponents = new int[featureCount];
+        for (int c = 0; c < featureCount; c++)
+        {
+            double max = 0;
+            for (int r = 0; r < rows; r++)
+            {
+                double x = double.CreateChecked(features[r * featureCount + c]);
+                if (!double.IsFinite(x))
+                    throw new ArgumentException($"features[{r * featureCount + c}] (row {r}, column {c}, counting from 0) is {x}; every feature must be finite.", nameof(features));
+                max = Math.Max(max, Math.Abs(x));
+            }
+            exponents[c] = max == 0 ? 0 : Math.ILogB(max);
+        }
+
         var means = new double[featureCount];
         var scales = new double[featureCount];
         for (int r = 0; r < rows; r++)
         {
             for (int c = 0; c < featureCount; c++)
-                means[c] += double.CreateChecked(features[r * featureCount + c]);
+                means[c] += Scaled(features[r * featureCount + c], exponents[c]);
         }
         for (int c = 0; c < featureCount; c++)
             means[c] /= rows;
@@ -82,7 +100,7 @@ public sealed class Standardizer
         {
             for (int c = 0; c < featureCount; c++)
             {
-                double d = double.CreateChecked(features[r * featureCount + c]) - means[c];
+                double d = Scaled(features[r * featureCount + c], exponents[c]) - means[c];
                 scales[c] += d * d;
             }
         }
@@ -91,7 +109,8 @@ public sealed class Standardizer
             // A constant column's mean is rounded (ten 0.1s average to 0.1 − 1 ulp), so its variance is rounding noise
             // up to about (n·ε·|μ|)², not 0: below that bound, as scikit-learn's StandardScaler, it is constant.
             double variance = scales[c] / rows, noise = rows * RoundOff * means[c];
-            scales[c] = variance > noise * noise ? Math.Sqrt(variance) : 1;
+            scales[c] = variance > noise * noise ? Math.ScaleB(Math.Sqrt(variance), exponents[c]) : 1;
+            means[c] = Math.ScaleB(means[c], exponents[c]);
         }
         return new Standardizer(means, scales);
     }
@@ -121,6 +140,9 @@ public sealed class Standardizer
         Transform<T>(features);
         return data.WithFeatures(features);
     }
+
+    private static double Scaled<T>(T x, int exponent) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Math.ScaleB(double.CreateChecked(x), -exponent);
 
     private static void CheckShape(int length, int rows, int featureCount)
     {

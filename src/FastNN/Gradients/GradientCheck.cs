@@ -25,7 +25,7 @@ namespace FastNN.Gradients;
 public static class GradientCheck
 {
     /// <summary>Checks every input and parameter gradient of <paramref name="model"/> at its current parameters and mode.</summary>
-    /// <param name="model">The model; left as it was found.</param>
+    /// <param name="model">The model; left as it was found, also when a layer or the loss throws.</param>
     /// <param name="input">x, <c>[batch, InputSize]</c>.</param>
     /// <param name="batch">Rows, from 1 to the model's MaxBatch.</param>
     /// <param name="loss">The loss the gradients flow from.</param>
@@ -44,6 +44,7 @@ public static class GradientCheck
         double[] x = input.ToArray();
         double[] t = target.ToArray();
         double[] outputGradient = new double[batch * model.OutputSize];
+        double[] savedParameters = model.Parameters.ToArray();
         double[] savedState = model.State.ToArray();
         double[] savedGradients = model.Gradients.ToArray();
         var savedRandom = model.Random.State;
@@ -90,6 +91,8 @@ public static class GradientCheck
         }
         finally
         {
+            // Also when a perturbed evaluation threw (a layer refusing a perturbed value), where a parameter was off by h.
+            savedParameters.CopyTo(model.Parameters);
             savedState.CopyTo(model.State);
             savedGradients.CopyTo(model.Gradients);
             model.Random.Restore(savedRandom);
@@ -123,11 +126,14 @@ public static class GradientCheck
     /// <param name="batch">Rows (at least 1).</param>
     /// <param name="options">Step and tolerances (default: <see cref="GradientCheckOptions.Default"/>).</param>
     /// <returns>Whether all passed, and the worst element (tensor <c>prediction</c>).</returns>
-    /// <exception cref="ArgumentOutOfRangeException">The options' step is not positive and finite, or a tolerance is negative or NaN.</exception>
-    /// <exception cref="ArgumentException">The spans do not fit the loss's shapes.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is less than 1, or the options' step is not positive and finite, or a tolerance is negative or NaN.</exception>
+    /// <exception cref="ArgumentException">The prediction is not <paramref name="batch"/> rows of equal length, or the spans do not fit the loss's shapes.</exception>
     public static GradientCheckResult CheckLoss(ILoss<double> loss, ReadOnlySpan<double> prediction, ReadOnlySpan<double> target, int batch, GradientCheckOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        if (prediction.Length % batch != 0)
+            throw new ArgumentException($"prediction has {prediction.Length} values, not {batch} rows of equal length.", nameof(prediction));
         options = Checked(options);
         double[] p = prediction.ToArray();
         double[] t = target.ToArray();
@@ -203,9 +209,12 @@ public static class GradientCheck
                 double numeric = (plus - minus) / (2 * h);
                 double error = Math.Abs(analytic[i] - numeric);
                 double tolerance = options.AbsoluteTolerance + options.RelativeTolerance * Math.Abs(numeric);
-                double ratio = double.IsNaN(error) ? double.PositiveInfinity : error / tolerance;
+                // As torch.allclose: an infinity is close to itself only, and an infinite (or NaN) error is never within
+                // tolerance, though atol + rtol·|numeric| is +∞ when the difference is.
+                bool close = analytic[i] == numeric || (double.IsFinite(error) && error <= tolerance);
+                double ratio = analytic[i] == numeric ? 0 : double.IsFinite(error) ? error / tolerance : double.PositiveInfinity;
                 _checked++;
-                if (!(error <= tolerance))
+                if (!close)
                     _failed[tensor] = _failed.GetValueOrDefault(tensor) + 1;
                 if (ratio > _worstRatio)
                 {

@@ -10,7 +10,7 @@ public sealed record GradientCheckOptions
     /// <summary>Step h of the central difference <c>(L(θ + h) − L(θ − h)) / 2h</c> (default 1e-6).</summary>
     public double Epsilon { get; init; } = 1e-6;
 
-    /// <summary>Absolute tolerance: an element passes when <c>|analytic − numeric| ≤ atol + rtol·|numeric|</c> (default 1e-5).</summary>
+    /// <summary>Absolute tolerance: an element passes when <c>|analytic − numeric| ≤ atol + rtol·|numeric|</c> and that error is finite, or when both are the same infinity, as torch.allclose (default 1e-5).</summary>
     public double AbsoluteTolerance { get; init; } = 1e-5;
 
     /// <summary>Relative tolerance, as above (default 1e-3).</summary>

@@ -4,7 +4,7 @@ namespace FastNN.Gradients;
 
 /// <summary>The outcome of a <see cref="GradientCheck"/>: whether every element passed, and the worst one.</summary>
 /// <remarks>Thread safety: immutable (init-only); safe to share between threads.</remarks>
-/// <param name="Passed">Whether every checked element satisfied <c>|analytic − numeric| ≤ atol + rtol·|numeric|</c>.</param>
+/// <param name="Passed">Whether every checked element satisfied <c>|analytic − numeric| ≤ atol + rtol·|numeric|</c> with a finite error, or had analytic = numeric (the same infinity), as torch.allclose.</param>
 /// <param name="CheckedElements">How many gradient elements were compared.</param>
 /// <param name="WorstTensor">The tensor holding the worst element: <c>input</c>, <c>prediction</c> or a parameter's state-dict name such as <c>0.weight</c>.</param>
 /// <param name="WorstIndex">Its index in that tensor, such as <c>[2, 5]</c>.</param>

@@ -10,8 +10,11 @@ namespace FastNN.Gradients;
 public static class GradientClipping
 {
     /// <summary>The Euclidean norm ‖g‖₂ of the whole buffer, accumulated in double in an order fixed by the length.</summary>
-    /// <remarks>Float gradients are widened to double before squaring, so no square overflows or loses bits; the
-    /// last bits may differ across instruction sets (the vector width sets the summation order).</remarks>
+    /// <remarks>Float gradients are widened to double before squaring, so no square overflows or loses bits; where double
+    /// gradients' squares overflow (past 1e154) or all underflow (below 1e-154), the sum is redone with every gradient
+    /// scaled by the power of two that takes the largest into [1, 2), so a finite gradient never gives an infinite norm
+    /// nor a non-zero one a zero norm. The last bits may differ across instruction sets (the vector width sets the
+    /// summation order).</remarks>
     /// <param name="gradients">The gradient buffer.</param>
     /// <returns>√(Σ g²); NaN or +∞ when a gradient is.</returns>
     public static double GlobalNorm<T>(ReadOnlySpan<T> gradients) where T : unmanaged, IFloatingPointIeee754<T>
@@ -44,7 +47,26 @@ public static class GradientClipping
             double a = double.CreateTruncating(gradients[i]);
             sum += a * a;
         }
-        return Math.Sqrt(sum);
+        return sum >= 1e-250 && double.IsFinite(sum) || double.IsNaN(sum) ? Math.Sqrt(sum) : ScaledNorm(gradients);
+    }
+
+    // √(Σ g²) with every g scaled by 2^-e, e the exponent of the largest |g|, then scaled back: exact scaling, as BLAS's
+    // nrm2 guards its squares. The largest |g| is +∞ when a gradient is, and 0 when all are.
+    private static double ScaledNorm<T>(ReadOnlySpan<T> gradients) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double max = 0;
+        foreach (T g in gradients)
+            max = Math.Max(max, Math.Abs(double.CreateTruncating(g)));
+        if (max == 0 || !double.IsFinite(max))
+            return max;
+        int exponent = Math.ILogB(max);
+        double sum = 0;
+        foreach (T g in gradients)
+        {
+            double a = Math.ScaleB(double.CreateTruncating(g), -exponent);
+            sum += a * a;
+        }
+        return Math.ScaleB(Math.Sqrt(sum), exponent);
     }
 
     /// <summary>Rescales the gradients so that their global norm is at most <paramref name="maxNorm"/>, as torch.nn.utils.clip_grad_norm_.</summary>
@@ -52,8 +74,9 @@ public static class GradientClipping
     /// n ← ‖g‖₂                          (over the whole buffer)
     /// c ← min(1, max_norm / (n + 1e-6))
     /// g ← c·g                           (skipped when c = 1)
-    /// </code><para>A non-finite norm makes c NaN and every gradient NaN, as PyTorch's default
-    /// (<c>error_if_nonfinite=False</c>); detect that first with <see cref="NonFiniteGradientGuard{T}"/>.</para></remarks>
+    /// </code><para>As PyTorch's default (<c>error_if_nonfinite=False</c>), a NaN gradient makes the norm and c NaN and
+    /// every gradient NaN, and an infinite one makes the norm +∞ and c 0: the finite gradients become 0 and the infinite
+    /// ones NaN. Detect those first with <see cref="NonFiniteGradientGuard{T}"/>.</para></remarks>
     /// <param name="gradients">The gradient buffer, scaled in place.</param>
     /// <param name="maxNorm">The largest norm allowed, ≥ 0.</param>
     /// <returns>The global norm before clipping.</returns>

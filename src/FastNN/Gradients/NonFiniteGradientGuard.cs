@@ -20,7 +20,7 @@ public sealed class NonFiniteGradientGuard<T> where T : unmanaged, IFloatingPoin
     /// <param name="tensors">The model's parameter tensors (<c>Sequential&lt;T&gt;.ParameterTensors</c>).</param>
     /// <param name="policy">What to do on a non-finite gradient (default: throw).</param>
     /// <exception cref="ArgumentNullException"><paramref name="tensors"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">An unknown policy, or a tensor with a negative offset or length.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An unknown policy, or a tensor with a negative offset or length, or one ending past the largest array.</exception>
     public NonFiniteGradientGuard(IReadOnlyList<ParameterTensor> tensors, NonFiniteGradientPolicy policy = NonFiniteGradientPolicy.Throw)
     {
         ArgumentNullException.ThrowIfNull(tensors);
@@ -29,8 +29,8 @@ public sealed class NonFiniteGradientGuard<T> where T : unmanaged, IFloatingPoin
         _tensors = [.. tensors.OrderBy(t => t.Offset)];
         foreach (ParameterTensor t in _tensors)
         {
-            if (t.Offset < 0 || t.Length < 0)
-                throw new ArgumentOutOfRangeException(nameof(tensors), $"Tensor '{t.Name}' has offset {t.Offset} and length {t.Length}.");
+            if (t.Offset < 0 || t.Length < 0 || (long)t.Offset + t.Length > Array.MaxLength)
+                throw new ArgumentOutOfRangeException(nameof(tensors), $"Tensor '{t.Name}' has offset {t.Offset} and length {t.Length}; no gradient buffer holds it.");
             _length = Math.Max(_length, t.Offset + t.Length);
         }
         Policy = policy;

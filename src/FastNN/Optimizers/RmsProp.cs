@@ -7,13 +7,15 @@ namespace FastNN.Optimizers;
 /// <remarks><para>Each <see cref="Optimizer{T}.Step"/>, for every parameter θ with gradient g:</para><code>
 /// g ← g + λ·θ                                 (λ ≠ 0: coupled weight decay)
 /// v ← α·v + (1 − α)·g²
-/// ḡ ← α·ḡ + (1 − α)·g,    a ← √(v − ḡ²) + ε   (centered)
+/// ḡ ← α·ḡ + (1 − α)·g,    a ← √(v − ḡ²) + ε   (centered; v − ḡ² taken as at least 0, see below)
 ///                         a ← √v + ε          (otherwise)
 /// b ← μ·b + g/a,          θ ← θ − γ·b         (μ &gt; 0)
 ///                         θ ← θ − γ·g/a       (otherwise)
 /// </code><para>Defaults: γ = 1e-2, α = 0.99, ε = 1e-8, λ = 0, μ = 0, not centered. State: <c>square_avg</c>,
 /// <c>momentum_buffer</c> (μ &gt; 0), <c>grad_avg</c> (centered), all starting at zero.</para>
-/// <para>State values below the smallest normal number are stored as zero (see <see cref="Optimizer{T}"/>).</para>
+/// <para>State values below the smallest normal number are stored as zero (see <see cref="Optimizer{T}"/>). Centered,
+/// v − ḡ² is then taken as at least 0: ḡ still averages gradients whose squares that rule drops from v (|g| ≈ 1e-18 in
+/// float), which would leave v − ḡ² below zero, and θ NaN, where PyTorch's is not.</para>
 /// <para>Thread safety: not thread-safe: a step updates the parameters and the optimizer's state in place; one thread
 /// at a time (a step may itself split its work across FastNN's worker threads).</para></remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>

@@ -83,6 +83,20 @@ public class CsvTargetTests
         Assert.Throws<CsvFormatException>(() => ReadText("x,y\n1,1\n", new CsvOptions { Target = CsvTarget.ClassLabels, ClassLabels = ["a", "b"] }));
     }
 
+    /// <summary>
+    /// Matching by value compares the cell's own number, not its rounding to T: in float, "0.10" was 0.1f, which is no
+    /// label 0.1 (refused), and "16777217.0" was 16777216f, which silently took class "16777216" instead of "16777217".
+    /// </summary>
+    [Fact]
+    public void KnownNumericLabelsMatchByTheCellsValueWhateverTheElementType()
+    {
+        var tenths = new CsvOptions { Target = CsvTarget.ClassLabels, ClassLabels = ["0.1", "0.2"] };
+        Assert.Equal([0f, 1f], Csv.Read<float>(new StringReader("x,y\n1,0.10\n2,0.20\n"), "test.csv", tenths).Targets.ToArray());
+        var large = new CsvOptions { Target = CsvTarget.ClassLabels, ClassLabels = ["16777216", "16777217"] };
+        Assert.Equal([1f, 0f], Csv.Read<float>(new StringReader("x,y\n1,16777217.0\n2,16777216.0\n"), "test.csv", large).Targets.ToArray());
+        Assert.Equal([1.0, 0.0], ReadText("x,y\n1,16777217.0\n2,16777216.0\n", large).Targets.ToArray());
+    }
+
     [Fact]
     public void AutoReadsWordsAsClasses()
     {

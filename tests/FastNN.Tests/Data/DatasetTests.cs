@@ -162,4 +162,32 @@ public class DatasetTests
     }
 
     private static int[] Ids(Dataset<double> d) => Enumerable.Range(0, d.Rows).Select(i => (int)d.Features[2 * i]).ToArray();
+
+    [Fact]
+    public void SubsetCopiesTheChosenRowsInOrderWithRepeatsAndKeepsTheNames()
+    {
+        var data = new Dataset<double>([1, 10, 2, 20, 3, 30], [0, 1, 0], 2, ["a", "b"], "y", ["no", "yes"]);
+        Dataset<double> subset = data.Subset([2, 0, 2]);
+        Assert.Equal([3.0, 30, 1, 10, 3, 30], subset.Features.ToArray());
+        Assert.Equal([0.0, 0, 0], subset.Targets.ToArray());
+        Assert.Equal(["a", "b"], subset.FeatureNames);
+        Assert.Equal("y", subset.TargetName);
+        Assert.Equal(["no", "yes"], subset.ClassLabels!);
+        Assert.Equal(0, data.Subset([]).Rows);
+        Assert.Equal("rows", Assert.Throws<ArgumentOutOfRangeException>(() => data.Subset([0, 3])).ParamName);
+    }
+
+    /// <summary>
+    /// 65 537 rows of 65 536 features are 2³² + 65 536 values: the size wrapped to 65 536 in int, and Gather refused the
+    /// subset's own buffer as "features holds 65536 elements". The rows argument is named, and nothing that large is allocated.
+    /// </summary>
+    [Fact]
+    public void ASubsetTooLargeForOneArrayIsRefusedNamingRows()
+    {
+        const int features = 65536;
+        var data = new Dataset<float>(new float[features], [0f], features);
+        var e = Assert.Throws<ArgumentException>(() => data.Subset(new int[features + 1]));
+        Assert.Equal("rows", e.ParamName);
+        Assert.Contains("65537 rows of 65536 features", e.Message);
+    }
 }

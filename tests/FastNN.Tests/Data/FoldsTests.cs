@@ -58,6 +58,31 @@ public class FoldsTests
         return (ratios && AssertPartition(folds, labels.Length, k)).ToProperty();
     }
 
+    /// <summary>
+    /// Stratification groups rows by the classes present, so class indices up to int.MaxValue are taken, and the folds
+    /// and splits depend on the classes' order only: the same as with the indices 0, 1, 2. Class int.MaxValue threw an
+    /// OverflowException (the class count int.MaxValue + 1 wrapped), and a class near 2e9 allocated a list per index below it.
+    /// </summary>
+    [Fact]
+    public void StratificationTakesAnyClassIndexUpToIntMaxValue()
+    {
+        double[] sparse = [0, int.MaxValue, 0, int.MaxValue, 7, 7, 7, 0, int.MaxValue, 7];
+        double[] dense = [.. sparse.Select(y => y == 0 ? 0.0 : y == 7 ? 1.0 : 2.0)];
+        for (int seed = 0; seed < 3; seed++)
+        {
+            Assert.Equal(Folds.Stratified<double>(dense, 3, seed).Select(f => f.ValidationRows),
+                Folds.Stratified<double>(sparse, 3, seed).Select(f => f.ValidationRows));
+            double[] rowIds = [.. Enumerable.Range(0, sparse.Length).Select(i => (double)i)];
+            var (sparseTrain, sparseValidation) = new Dataset<double>(rowIds, sparse, 1).Split(0.5, seed, stratified: true);
+            var (denseTrain, denseValidation) = new Dataset<double>(rowIds, dense, 1).Split(0.5, seed, stratified: true);
+            Assert.Equal(denseTrain.Features.ToArray(), sparseTrain.Features.ToArray());
+            Assert.Equal(denseValidation.Features.ToArray(), sparseValidation.Features.ToArray());
+        }
+        // 2³¹ is no int: in float, int.MaxValue rounds to it, and it was read as class int.MaxValue.
+        Assert.Throws<ArgumentException>(() => Folds.Stratified<float>([0, 2147483648f, 0, 2147483648f], 2, 0));
+        Assert.Throws<ArgumentException>(() => Folds.Stratified<double>([0, 2147483648.0, 0, 2147483648.0], 2, 0));
+    }
+
     [Fact]
     public void SameSeedSameFoldsAndOtherSeedOtherFolds()
     {

@@ -87,4 +87,44 @@ public class StandardizerTests
         Assert.Equal(1e20 * Math.Sqrt(2.0 / 3), s.Scales[0], 1e20 * 1e-5);
         Assert.Equal(1e30, s.Means[0], 1e30 * 1e-15);
     }
+
+    /// <summary>
+    /// Columns of huge and tiny doubles are standardized as their unit-scale copy is: each is b·c for one column b, so μ and
+    /// σ scale by c and the standardized values are b's. Before, 1e200·b squared to +∞ (σ = ∞ refused as "scales[1] is
+    /// not finite"), 5e307·b summed to +∞, and 1e-170·b squared to 0 (σ taken as 1: a non-constant column left unscaled).
+    /// </summary>
+    [Fact]
+    public void HugeAndTinyColumnsAreStandardizedAsTheirUnitScaleCopy()
+    {
+        double[] b = [1, 3, 2, -0.5, 2.25];
+        double[] factors = [1, 1e200, 5e307, 1e-170, 3e-300];
+        int columns = factors.Length;
+        double[] x = new double[b.Length * columns];
+        for (int r = 0; r < b.Length; r++)
+            for (int c = 0; c < columns; c++)
+                x[r * columns + c] = b[r] * factors[c];
+        Standardizer s = Standardizer.Fit<double>(x, b.Length, columns);
+        s.Transform<double>(x);
+        double mean = b.Average(), std = Math.Sqrt(b.Sum(v => (v - mean) * (v - mean)) / b.Length);
+        for (int c = 0; c < columns; c++)
+        {
+            Assert.True(Math.Abs(s.Means[c] - mean * factors[c]) <= 1e-15 * Math.Abs(mean * factors[c]), $"μ of column {c}: {s.Means[c]:R}");
+            Assert.True(Math.Abs(s.Scales[c] - std * factors[c]) <= 1e-15 * std * factors[c], $"σ of column {c}: {s.Scales[c]:R}");
+            for (int r = 0; r < b.Length; r++)
+                Assert.Equal((b[r] - mean) / std, x[r * columns + c], 1e-14);
+        }
+    }
+
+    [Fact]
+    public void ANonFiniteFeatureIsNamedByRowAndColumn()
+    {
+        // Fit on a span takes any values; a NaN or infinity was reported as "means[1] = NaN is not finite" (ParamName means).
+        foreach (double bad in new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity })
+        {
+            var e = Assert.Throws<ArgumentException>(() => Standardizer.Fit<double>([1, 2, 3, bad, 5, 6], rows: 3, featureCount: 2));
+            Assert.Equal("features", e.ParamName);
+            Assert.Contains("row 1", e.Message);
+            Assert.Contains("column 1", e.Message);
+        }
+    }
 }

@@ -83,4 +83,77 @@ public class GradientCheckBoundaryTests
         Assert.Equal(1e-5, GradientCheckOptions.Default.AbsoluteTolerance);
         Assert.Equal(1e-3, GradientCheckOptions.Default.RelativeTolerance);
     }
+
+    /// <summary>y = 1/x, whose backward pass reports <paramref name="dxOfX"/>(x)·dy.</summary>
+    private sealed class Reciprocal(Func<double, double> dxOfX) : ILayer<double>
+    {
+        public int InputSize => 1;
+        public int OutputSize => 1;
+        public IReadOnlyList<ParameterDeclaration> ParameterDeclarations => [];
+        public IReadOnlyList<StateDeclaration> StateDeclarations => [];
+        public int ScratchLength(int batch) => 0;
+        public void Initialize(LayerBuffers<double> buffers) { }
+
+        public void Forward(Span<double> y, ReadOnlySpan<double> x, LayerBuffers<double> buffers, int batch)
+        {
+            for (int i = 0; i < y.Length; i++)
+                y[i] = 1 / x[i];
+        }
+
+        public void Backward(Span<double> dx, ReadOnlySpan<double> dy, ReadOnlySpan<double> x, ReadOnlySpan<double> y, LayerBuffers<double> buffers, int batch)
+        {
+            for (int i = 0; i < dx.Length; i++)
+                dx[i] = dxOfX(x[i]) * dy[i];
+        }
+    }
+
+    /// <summary>
+    /// At x = h the step x − h reaches the pole: L(x − h) = +∞ and the central difference is −∞. An infinite difference
+    /// is not close to any finite gradient (torch.allclose, which torch.autograd.gradcheck uses, requires a finite
+    /// |analytic − numeric|), so a wrong gradient (0) fails there, as does the true one; the checker passed both, since
+    /// ∞ ≤ atol + rtol·∞.
+    /// </summary>
+    [Fact]
+    public void AnInfiniteCentralDifferenceFailsEveryFiniteGradient()
+    {
+        double h = GradientCheckOptions.Default.Epsilon;
+        foreach (Func<double, double> dx in new Func<double, double>[] { _ => 0, x => -1 / (x * x) })
+        {
+            GradientCheckResult result = GradientCheck.Check(new Reciprocal(dx), [h], 1, new MseLoss<double>(), [0.0]);
+            Assert.False(result.Passed, result.ToString());
+            Assert.Equal(1, result.FailedElements);
+            Assert.Equal(double.NegativeInfinity, result.Numeric);
+            Assert.Equal(dx(h) * 2 / h, result.Analytic);   // dL/dy = 2y = 2/h
+        }
+    }
+
+    /// <summary>As torch.allclose, an infinity is close to itself only: a loss whose gradient overflows to +∞ where its
+    /// central difference does too passes, and the opposite infinity fails.</summary>
+    [Fact]
+    public void AnInfinityIsCloseToItselfOnly()
+    {
+        // L(p) = 2·e^p with e^p just above MaxValue / 2: its gradient 2·e^p is +∞, L(p − h) is finite, L(p + h) is not.
+        double p = Math.Log(double.MaxValue / 2) + GradientCheckOptions.Default.Epsilon / 2;
+        Assert.True(double.IsPositiveInfinity(2 * Math.Exp(p)) && double.IsFinite(2 * Math.Exp(p - GradientCheckOptions.Default.Epsilon)));
+        Assert.True(GradientCheck.CheckLoss(new DoubledExp(1), [p], [0.0], 1).Passed);
+        GradientCheckResult opposite = GradientCheck.CheckLoss(new DoubledExp(-1), [p], [0.0], 1);
+        Assert.False(opposite.Passed);
+        Assert.Equal(double.NegativeInfinity, opposite.Analytic);
+        Assert.Equal(double.PositiveInfinity, opposite.Numeric);
+    }
+
+    /// <summary>L = 2·e^p summed, reporting the gradient <paramref name="sign"/>·2·e^p.</summary>
+    private sealed class DoubledExp(double sign) : ILoss<double>
+    {
+        public double Compute(ReadOnlySpan<double> prediction, ReadOnlySpan<double> target, Span<double> gradient, int batch)
+        {
+            double loss = 0;
+            for (int i = 0; i < prediction.Length; i++)
+            {
+                loss += 2 * Math.Exp(prediction[i]);
+                gradient[i] = sign * 2 * Math.Exp(prediction[i]);
+            }
+            return loss;
+        }
+    }
 }

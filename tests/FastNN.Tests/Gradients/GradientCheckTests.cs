@@ -119,6 +119,76 @@ public class GradientCheckTests
         Assert.Equal(random, model.Random.State);
     }
 
+    /// <summary>y = s·x with a scale s that its Forward requires to be positive, as a user layer may check.</summary>
+    private sealed class PositiveScale(double initial) : ILayer<double>
+    {
+        public int InputSize => 4;
+        public int OutputSize => 4;
+        public IReadOnlyList<ParameterDeclaration> ParameterDeclarations => [new("scale", [1], ParameterKind.Weight)];
+        public IReadOnlyList<StateDeclaration> StateDeclarations => [];
+        public int ScratchLength(int batch) => 0;
+        public void Initialize(LayerBuffers<double> buffers) => buffers.Parameters[0] = initial;
+
+        public void Forward(Span<double> y, ReadOnlySpan<double> x, LayerBuffers<double> buffers, int batch)
+        {
+            double s = buffers.Parameters[0];
+            if (!(s > 0))
+                throw new InvalidOperationException($"scale {s} must be positive.");
+            for (int i = 0; i < y.Length; i++)
+                y[i] = s * x[i];
+        }
+
+        public void Backward(Span<double> dx, ReadOnlySpan<double> dy, ReadOnlySpan<double> x, ReadOnlySpan<double> y, LayerBuffers<double> buffers, int batch)
+        {
+            for (int i = 0; i < dx.Length; i++)
+            {
+                dx[i] = buffers.Parameters[0] * dy[i];
+                buffers.Gradients[0] += x[i] * dy[i];
+            }
+        }
+    }
+
+    /// <summary>
+    /// A layer that throws on a perturbed parameter (its scale, h/2 above zero, is stepped to −h/2) leaves the check by
+    /// that exception; the model's parameters are still as found (the scale stayed at −h/2 before).
+    /// </summary>
+    [Fact]
+    public void TheModelIsLeftAsItWasFoundWhenALayerThrowsMidCheck()
+    {
+        var model = new Sequential<double>([new Dense<double>(4, 4), new PositiveScale(GradientCheckOptions.Default.Epsilon / 2)], 2, seed: 5);
+        double[] parameters = model.Parameters.ToArray();
+        Assert.Throws<InvalidOperationException>(() => GradientCheck.Check(model, Input, 2, new MseLoss<double>(), Target));
+        Assert.Equal(parameters, model.Parameters.ToArray());
+    }
+
+    /// <summary>L = Σ p², a user's loss that ignores the batch it is given.</summary>
+    private sealed class SumOfSquares : ILoss<double>
+    {
+        public double Compute(ReadOnlySpan<double> prediction, ReadOnlySpan<double> target, Span<double> gradient, int batch)
+        {
+            double loss = 0;
+            for (int i = 0; i < prediction.Length; i++)
+            {
+                loss += prediction[i] * prediction[i];
+                gradient[i] = 2 * prediction[i];
+            }
+            return loss;
+        }
+    }
+
+    /// <summary>
+    /// CheckLoss checks the batch itself, not only through the loss: with a loss that ignores it, batch 0 threw
+    /// DivideByZeroException, and 4 rows of 6 values ran with a shape [4, 1] that drops two of them from the report.
+    /// </summary>
+    [Fact]
+    public void CheckLossNamesABatchThatDoesNotFitThePrediction()
+    {
+        double[] p = [0.5, -1, 2, 0.25, 1, -0.5], t = new double[6];
+        Assert.True(GradientCheck.CheckLoss(new SumOfSquares(), p, t, 3).Passed);
+        Assert.Equal("batch", Assert.Throws<ArgumentOutOfRangeException>(() => GradientCheck.CheckLoss(new SumOfSquares(), p, t, 0)).ParamName);
+        Assert.Equal("prediction", Assert.Throws<ArgumentException>(() => GradientCheck.CheckLoss(new SumOfSquares(), p, t, 4)).ParamName);
+    }
+
     [Fact]
     public void ArgumentsAreCheckedAndNamedBeforeAnythingRuns()
     {

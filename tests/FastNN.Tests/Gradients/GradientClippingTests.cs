@@ -47,6 +47,41 @@ public class GradientClippingTests
         Assert.Equal(Math.Sqrt(withoutFirst), GradientClipping.GlobalNorm<float>(g.AsSpan(1)), Math.Sqrt(withoutFirst) * 1e-12);
     }
 
+    /// <summary>
+    /// A finite double gradient never has an infinite or zero norm: squares past 1e154 overflowed (‖[3, −4, 0, 12]·1e200‖
+    /// read +∞ and clipping zeroed every gradient instead of scaling it to max_norm) and squares below 1e-154 underflowed
+    /// (‖[3, −4]·1e-170‖ read 0), where the documented √(Σ g²) is finite and non-zero, as float gradients already get.
+    /// </summary>
+    [Fact]
+    public void TheNormOfHugeOrTinyDoubleGradientsIsTheirScaledNorm()
+    {
+        foreach (double scale in new[] { 1e200, 1e300, 1e-170, 1e-300 })
+        {
+            double[] g = [3 * scale, -4 * scale, 0, 12 * scale];
+            double expected = 13 * scale;
+            Assert.Equal(expected, GradientClipping.GlobalNorm<double>(g), expected * 1e-15);
+            // A buffer longer than any vector, so the vector loop's sums overflow too.
+            double[] longer = [.. Enumerable.Repeat(g, 9).SelectMany(x => x)];
+            Assert.Equal(3 * expected, GradientClipping.GlobalNorm<double>(longer), 3 * expected * 1e-15);
+        }
+        double[] huge = [3e200, -4e200, 0, 12e200];
+        GradientClipping.ClipByGlobalNorm<double>(huge, 6.5);
+        Assert.Equal([1.5, -2, 0, 6], huge.Select(x => Math.Round(x, 12)));
+    }
+
+    /// <summary>As torch.nn.utils.clip_grad_norm_ (PyTorch 1.13: [1, inf, −2] → [0, nan, −0]; [1, nan, −2] → all nan).</summary>
+    [Fact]
+    public void AnInfiniteNormZeroesFiniteGradientsAndANaNNormMakesAllNaN()
+    {
+        double[] infinite = [1, double.PositiveInfinity, -2];
+        Assert.Equal(double.PositiveInfinity, GradientClipping.ClipByGlobalNorm<double>(infinite, 1));
+        Assert.Equal([0, double.NaN, -0.0], infinite);
+        Assert.True(double.IsNegative(infinite[2]));
+        double[] nan = [1, double.NaN, -2];
+        Assert.True(double.IsNaN(GradientClipping.ClipByGlobalNorm<double>(nan, 1)));
+        Assert.All(nan, x => Assert.True(double.IsNaN(x)));
+    }
+
     [Fact]
     public void ClipByValueClampsAndKeepsNaN()
     {
@@ -112,5 +147,18 @@ public class GradientClippingTests
         {
             for (int i = 0; i < 100; i++) guard.Check(g);
         }));
+    }
+
+    /// <summary>
+    /// A tensor ending past int.MaxValue is refused by the constructor, naming it: its end wrapped negative, the guard took
+    /// a required length of 0, and Check then failed inside Span.Slice with the runtime's "start" out of range.
+    /// </summary>
+    [Fact]
+    public void GuardRefusesATensorThatEndsPastTheLargestArray()
+    {
+        ParameterTensor[] table = [new("0.weight", int.MaxValue - 4, 10, [10], ParameterKind.Weight, 0)];
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new NonFiniteGradientGuard<float>(table));
+        Assert.Equal("tensors", e.ParamName);
+        Assert.Contains("0.weight", e.Message);
     }
 }

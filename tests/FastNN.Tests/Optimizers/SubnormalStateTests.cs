@@ -177,6 +177,43 @@ public class SubnormalStateTests
             Assert.Equal(0f, m[i]);
     }
 
+    /// <summary>
+    /// Centered RMSprop on gradients whose squares the rule drops (|g| below √(N / (1 − α))) while ḡ still averages them:
+    /// v stays 0 and ḡ² is positive, so v − ḡ² is negative, where PyTorch's unflushed v − ḡ² is not. The step must stay
+    /// finite and match the plain double formula (PyTorch 1.13's RMSprop(centered=True) gives −3.0000e-10 after these
+    /// 300 float steps of g = 1e-18, −3.0000e-11 for 1e-19, and −3.0e-146 for 1e-154 in double).
+    /// </summary>
+    [Theory]
+    [InlineData(1e-18, false)]
+    [InlineData(1e-19, false)]
+    [InlineData(1e-154, true)]
+    public void CenteredRmsPropOnGradientsWhoseSquaresAreDroppedStaysFinite(double gradient, bool inDouble)
+    {
+        const int n = 19, steps = 300;
+        const double lr = 0.01, alpha = 0.99, eps = 1e-8;
+        double expected = 0, v = 0, gAvg = 0;
+        for (int t = 0; t < steps; t++)
+        {
+            v = alpha * v + (1 - alpha) * gradient * gradient;
+            gAvg = alpha * gAvg + (1 - alpha) * gradient;
+            expected -= lr * gradient / (Math.Sqrt(v - gAvg * gAvg) + eps);
+        }
+        double[] actual = inDouble ? Run<double>() : Run<float>();
+        // θ sums 300 steps in T: a relative error up to 300 units of roundoff (2⁻²⁴ in float, 2⁻⁵³ in double).
+        double tolerance = steps * (inDouble ? Math.ScaleB(1, -53) : Math.ScaleB(1, -24)) * Math.Abs(expected);
+        foreach (double p in actual)
+            Assert.True(Math.Abs(p - expected) <= tolerance, $"θ = {p:R}, expected {expected:R} (g = {gradient}, {Isa.Path}).");
+
+        double[] Run<T>() where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            var optimizer = new FastNN.Optimizers.RmsProp<T>(n, lr, alpha, eps, centered: true);
+            T[] p = new T[n], g = Enumerable.Repeat(T.CreateTruncating(gradient), n).ToArray();
+            for (int t = 0; t < steps; t++)
+                optimizer.Step(p, g);
+            return [.. p.Select(double.CreateTruncating)];
+        }
+    }
+
     /// <summary>Every width's flush against its definition, lane by lane, on the values either side of the boundary.</summary>
     [Fact]
     public void FlushSubnormalsKeepsOnlyTheSignOfSubnormalsOnEveryWidth()
