@@ -10,49 +10,21 @@ string openBlasEnvironment = OpenBlas.ConfigureEnvironment();
 Console.WriteLine($"// FastNN.Benchmarks: ISA path {FastNN.Intrinsics.Gemm.SelectedPath}, {Environment.ProcessorCount} processors, " +
     $"OpenBLAS core {OpenBlas.CoreName} ({openBlasEnvironment}).");
 
-if (args.Length > 0 && args[0] == "paired")
+var modes = new Dictionary<string, Action<ModeArguments>>
 {
-    FastNN.Benchmarks.Gemm.GemmPairedReport.Run(args[1..]);
-    return;
-}
-if (args.Length > 0 && args[0] == "soak")
+    ["paired"] = FastNN.Benchmarks.Gemm.GemmPairedReport.Run,
+    ["soak"] = FastNN.Benchmarks.Models.SoakReport.Run,
+    ["step"] = FastNN.Benchmarks.Models.StepReport.Run,
+    ["step-threads"] = FastNN.Benchmarks.Models.StepProfile.RunThreads,
+    ["step-versus"] = FastNN.Benchmarks.Models.StepVersusReport.Run,
+    ["layers"] = FastNN.Benchmarks.Layers.LayerReport.Run,
+    ["elementwise"] = FastNN.Benchmarks.Elementwise.ElementwiseReport.Run,
+    ["csv-gzip"] = FastNN.Benchmarks.Data.CsvGzipReport.Run,
+    ["inference"] = FastNN.Benchmarks.Inference.InferenceReport.Run,
+};
+if (args.Length > 0 && modes.TryGetValue(args[0], out Action<ModeArguments>? run))
 {
-    FastNN.Benchmarks.Models.SoakReport.Run(args[1..]);
-    return;
-}
-if (args.Length > 0 && args[0] == "step")
-{
-    FastNN.Benchmarks.Models.StepReport.Run(args[1..]);
-    return;
-}
-if (args.Length > 0 && args[0] == "step-threads")
-{
-    FastNN.Benchmarks.Models.StepProfile.RunThreads(args[1..]);
-    return;
-}
-if (args.Length > 0 && args[0] == "step-versus")
-{
-    FastNN.Benchmarks.Models.StepVersusReport.Run(args[1..]);
-    return;
-}
-if (args.Length > 0 && args[0] == "layers")
-{
-    FastNN.Benchmarks.Layers.LayerReport.Run(args[1..]);
-    return;
-}
-if (args.Length > 0 && args[0] == "elementwise")
-{
-    FastNN.Benchmarks.Elementwise.ElementwiseReport.Run(args[1..]);
-    return;
-}
-if (args.Length > 0 && args[0] == "csv-gzip")
-{
-    FastNN.Benchmarks.Data.CsvGzipReport.Run(args[1..]);
-    return;
-}
-if (args.Length > 0 && args[0] == "inference")
-{
-    FastNN.Benchmarks.Inference.InferenceReport.Run(args[1..]);
+    run(new ModeArguments(args[0], args[1..]));
     return;
 }
 

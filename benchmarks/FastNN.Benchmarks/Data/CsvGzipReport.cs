@@ -22,19 +22,11 @@ internal static class CsvGzipReport
 {
     private const int MemberBytes = 1 << 16;
 
-    public static void Run(string[] args)
+    public static void Run(ModeArguments arguments)
     {
-        int rounds = 7;
-        string? versus = null;
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--rounds" && i + 1 < args.Length && int.TryParse(args[i + 1], out int r) && r > 0)
-                rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
-            else if (args[i] == "--versus" && i + 1 < args.Length && Directory.Exists(args[i + 1]))
-                versus = Path.GetFullPath(args[++i]);
-            else
-                throw new ArgumentException($"Unknown argument '{args[i]}': expected --rounds N or --versus DIR (a build output directory holding FastNN.dll).");
-        }
+        int rounds = arguments.Count("--rounds", 7);
+        string? versus = arguments.Directory("--versus", "a build output directory holding FastNN.dll");
+        arguments.Finish();
         new CsvBenchmarks().Setup();
         string csv = CsvBenchmarks.FilePath, one = csv + ".gz", many = csv + ".64k-members.gz";
         if (!File.Exists(one))

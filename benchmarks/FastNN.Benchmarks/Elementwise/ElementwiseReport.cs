@@ -17,25 +17,12 @@ namespace FastNN.Benchmarks.Elementwise;
 /// </remarks>
 internal static class ElementwiseReport
 {
-    public static void Run(string[] args)
+    public static void Run(ModeArguments arguments)
     {
-        int rounds = 11;
-        string? versus = null, reference = null;
-        var prefixes = new List<string>();
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--rounds" && i + 1 < args.Length && int.TryParse(args[i + 1], out int r) && r > 0)
-                rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
-            else if (args[i] == "--versus" && i + 1 < args.Length && Directory.Exists(args[i + 1]))
-                versus = Path.GetFullPath(args[++i]);
-            else if (args[i] == "--reference" && i + 1 < args.Length && ElementwiseWorkload.Cases.Contains(args[i + 1]))
-                reference = args[++i];
-            else if (!args[i].StartsWith('-') && ElementwiseWorkload.Names.Any(n => n.StartsWith(args[i], StringComparison.Ordinal)))
-                prefixes.Add(args[i]);
-            else
-                throw new ArgumentException($"Unknown argument '{args[i]}': expected workload prefixes (e.g. add, relu-4M), --rounds N, --versus DIR (an existing build output directory) or --reference CASE.");
-        }
-        string[] names = ElementwiseWorkload.Names.Where(n => prefixes.Count == 0 || prefixes.Any(p => n.StartsWith(p, StringComparison.Ordinal))).ToArray();
+        int rounds = arguments.Count("--rounds", 11);
+        string? versus = arguments.Directory("--versus");
+        string? reference = arguments.Text("--reference", $"a case: {string.Join(", ", ElementwiseWorkload.Cases)}", ElementwiseWorkload.Cases.Contains);
+        string[] names = arguments.Prefixed(ElementwiseWorkload.Names, "add, relu-4M");
 
         Parallelism.MaxThreads = 1;
         Func<string, Action>? other = null;

@@ -45,10 +45,10 @@ internal static class GemmPairedReport
 
     private sealed record Options(List<string> Sections, int Rounds, int Threads, BaselineBuild? Versus, List<string> Blockings, int[]? Squares, string? Only);
 
-    /// <summary>Runs the sections <paramref name="args"/> names (all when it names none) and prints their tables.</summary>
-    public static void Run(string[] args)
+    /// <summary>Runs the sections <paramref name="arguments"/> names (all when it names none) and prints their tables.</summary>
+    public static void Run(ModeArguments arguments)
     {
-        Options o = Parse(args);
+        Options o = Parse(arguments);
         Console.WriteLine($"// Paired rounds: {o.Rounds} rounds of {PairedRounds.SliceMilliseconds} ms per side; medians over rounds of per-round figures.");
         Console.WriteLine($"// Caches: {CacheHierarchy.Current}.");
         Console.WriteLine($"// Block sizes ({Isa.Path}): float {BlockSizes.For<float>(Isa.Path)}, double {BlockSizes.For<double>(Isa.Path)}.");
@@ -84,45 +84,15 @@ internal static class GemmPairedReport
     /// <summary>The suite's square sizes, or those of --square.</summary>
     private static IEnumerable<GemmShape> Squares(Options o) => o.Squares?.Select(GemmShape.Square) ?? GemmSquareBenchmarks<float>.Shapes;
 
-    private static Options Parse(string[] args)
+    private static Options Parse(ModeArguments arguments)
     {
-        var o = new Options([], 21, 1, null, [], null, null);
-        for (int i = 0; i < args.Length; i++)
-        {
-            string? value = i + 1 < args.Length ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--rounds" when int.TryParse(value, out int r) && r > 0:
-                    o = o with { Rounds = r };
-                    i++;
-                    break;
-                case "--threads" when int.TryParse(value, out int t) && t > 0:
-                    o = o with { Threads = t };
-                    i++;
-                    break;
-                case "--versus" when value is not null:
-                    o = o with { Versus = BaselineBuild.Load(value) };
-                    i++;
-                    break;
-                case "--only" when value is not null:
-                    o = o with { Only = value };
-                    i++;
-                    break;
-                case "--square" when value is not null:
-                    o = o with { Squares = [.. value.Split(',').Select(int.Parse)] };
-                    i++;
-                    break;
-                case "--blocking" when value is not null && BlockSizes.TryParseExperiment(value, 1, 1) is not null:
-                    o.Blockings.Add(value);
-                    i++;
-                    break;
-                default:
-                    if (!AllSections.Contains(args[i]) && !DotSections.Contains(args[i]) && !ColdSections.Contains(args[i]))
-                        throw new ArgumentException($"Unknown argument '{args[i]}': expected any of {string.Join(", ", AllSections.Concat(DotSections).Concat(ColdSections))}, --rounds N, --threads N, --versus PATH, --blocking MC,KC,NC, --square N,N,..., --only TEXT,TEXT,....");
-                    o.Sections.Add(args[i]);
-                    break;
-            }
-        }
+        string? versus = arguments.Text("--versus", "the path of another build's FastNN.Intrinsics.dll", File.Exists);
+        string? squares = arguments.Text("--square", "sizes N,N,...", text => text.Split(',').All(n => int.TryParse(n, out int size) && size > 0));
+        var o = new Options([], arguments.Count("--rounds", 21), arguments.Count("--threads", 1), versus is null ? null : BaselineBuild.Load(versus),
+            arguments.Texts("--blocking", "MC,KC,NC", text => BlockSizes.TryParseExperiment(text, 1, 1) is not null),
+            squares?.Split(',').Select(int.Parse).ToArray(), arguments.Text("--only", "TEXT,TEXT,... (shape names containing one)"));
+        string[] sections = [.. AllSections, .. DotSections, .. ColdSections];
+        o.Sections.AddRange(arguments.Words($"sections: {string.Join(", ", sections)}", sections.Contains));
         if (o.Sections.Count == 0)
             o.Sections.AddRange(AllSections);
         return o;

@@ -23,25 +23,15 @@ internal static class InferenceReport
 {
     private static readonly int[] Batches = [1, 4, 16, 64, 256];
 
-    public static void Run(string[] args)
+    public static void Run(ModeArguments arguments)
     {
-        int rounds = 21;
-        double seconds = 10;
-        var sections = new List<string>();
-        var networks = new List<MlpNetwork>();
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--rounds" && i + 1 < args.Length)
-                rounds = int.Parse(args[++i]);
-            else if (args[i] == "--seconds" && i + 1 < args.Length)
-                seconds = double.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
-            else if (args[i] == "--model" && i + 1 < args.Length)
-                networks.AddRange(args[++i] == "all" ? MlpNetwork.All : [MlpNetwork.Named(args[i])]);
-            else if (args[i] is "latency" or "paths" or "sweep" or "probes" or "threads")
-                sections.Add(args[i]);
-            else
-                throw new ArgumentException($"Unknown argument '{args[i]}': expected latency, paths, sweep, probes, threads, --model NAME|all, --rounds N, --seconds S.");
-        }
+        int rounds = arguments.Count("--rounds", 21);
+        double seconds = arguments.Number("--seconds", 10);
+        List<MlpNetwork> networks = [.. arguments.Texts("--model", $"all or a network: {string.Join(", ", MlpNetwork.All.Select(n => n.Name))}",
+                text => text == "all" || MlpNetwork.Find(text) is not null)
+            .SelectMany(text => text == "all" ? MlpNetwork.All : [MlpNetwork.Find(text)!])];
+        string[] sectionNames = ["latency", "paths", "sweep", "probes", "threads"];
+        List<string> sections = arguments.Words($"sections: {string.Join(", ", sectionNames)}", sectionNames.Contains);
         if (sections.Count == 0)
             sections.AddRange(["latency", "threads"]);
         if (networks.Count == 0)

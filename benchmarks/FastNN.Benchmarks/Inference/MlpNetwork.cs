@@ -54,7 +54,6 @@ internal sealed class MlpNetwork
     /// <summary>The model the file describes, in evaluation mode, with its weights.</summary>
     public SavedModel<float> Load(int maxBatch) => ModelFile.Load<float>(ModelPath, maxBatch);
 
-    public static MlpNetwork Named(string name) =>
-        All.FirstOrDefault(n => n.Name == name || n.Name == "mlp-" + name)
-        ?? throw new ArgumentException($"Unknown network '{name}': expected one of {string.Join(", ", All.Select(n => n.Name))}.");
+    /// <summary>The network called <paramref name="name"/> (with or without its "mlp-"); null when none is.</summary>
+    public static MlpNetwork? Find(string name) => All.FirstOrDefault(n => n.Name == name || n.Name == "mlp-" + name);
 }

@@ -26,26 +26,12 @@ internal static class LayerReport
 {
     private const string Script = "layers.py";
 
-    public static void Run(string[] args)
+    public static void Run(ModeArguments arguments)
     {
-        int rounds = 11;
-        bool pytorch = true;
-        string? versus = null;
-        var prefixes = new List<string>();
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--rounds" && i + 1 < args.Length && int.TryParse(args[i + 1], out int r) && r > 0)
-                rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
-            else if (args[i] == "--versus" && i + 1 < args.Length && Directory.Exists(args[i + 1]))
-                versus = Path.GetFullPath(args[++i]);
-            else if (args[i] == "--no-pytorch")
-                pytorch = false;
-            else if (!args[i].StartsWith('-') && LayerWorkload.Names.Any(n => n.StartsWith(args[i], StringComparison.Ordinal)))
-                prefixes.Add(args[i]);
-            else
-                throw new ArgumentException($"Unknown argument '{args[i]}': expected workload prefixes (e.g. batchnorm, ce-step), --rounds N, --versus DIR (an existing build output directory) or --no-pytorch.");
-        }
-        string[] names = LayerWorkload.Names.Where(n => prefixes.Count == 0 || prefixes.Any(p => n.StartsWith(p, StringComparison.Ordinal))).ToArray();
+        int rounds = arguments.Count("--rounds", 11);
+        string? versus = arguments.Directory("--versus");
+        bool pytorch = !arguments.Flag("--no-pytorch");
+        string[] names = arguments.Prefixed(LayerWorkload.Names, "batchnorm, ce-step");
 
         Parallelism.MaxThreads = 1;
         Func<string, Action>? other = null;

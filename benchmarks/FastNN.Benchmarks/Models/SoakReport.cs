@@ -23,19 +23,10 @@ internal static class SoakReport
 {
     private const int Batch = 64, Rows = 4096, Features = 784, Classes = 10, WarmUp = 200, Every = 1000;
 
-    public static void Run(string[] args)
+    public static void Run(Infrastructure.ModeArguments arguments)
     {
-        int steps = 10_000;
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--steps" && i + 1 < args.Length && int.TryParse(args[i + 1], out int n) && n > WarmUp)
-            {
-                steps = n;
-                i++;
-            }
-            else
-                throw new ArgumentException($"Unknown argument '{args[i]}': expected --steps N (N > {WarmUp}).");
-        }
+        int steps = arguments.Count("--steps", 10_000, minimum: WarmUp + 1);
+        arguments.Finish();
         Console.WriteLine($"// Machine: {Infrastructure.Machine.Describe()}");
         Console.WriteLine($"// Soak: {steps} steps of 784-256-256-10 ReLU, AdamW (γ 1e-3), batch {Batch}, {Rows} seeded rows reshuffled each epoch; {WarmUp} warm-up steps first.");
         (float[] parameters, double[] losses) first = Soak(steps, seed: 11, threads: 1);

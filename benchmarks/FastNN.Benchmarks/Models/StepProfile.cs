@@ -59,21 +59,10 @@ internal static class StepProfile
     }
 
     /// <summary>Run with <c>dotnet run -c Release --project benchmarks/FastNN.Benchmarks -- step-threads [mlp64 mlp256 deep64] [--rounds N]</c>: <see cref="PrintThreads"/> alone.</summary>
-    public static void RunThreads(string[] args)
+    public static void RunThreads(Infrastructure.ModeArguments arguments)
     {
-        int rounds = 15;
-        var workloads = new List<string>();
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--rounds" && i + 1 < args.Length && int.TryParse(args[i + 1], out int r) && r > 0)
-                rounds = int.Parse(args[++i]);
-            else if (args[i] is "mlp64" or "mlp256" or "deep64")
-                workloads.Add(args[i]);
-            else
-                throw new ArgumentException($"Unknown argument '{args[i]}': expected mlp64, mlp256, deep64 or --rounds N.");
-        }
-        if (workloads.Count == 0)
-            workloads.AddRange(["mlp64", "mlp256", "deep64"]);
+        int rounds = arguments.Count("--rounds", 15);
+        IReadOnlyList<string> workloads = arguments.Names(StepWorkload.Steps);
         Console.WriteLine($"// Machine: {Infrastructure.Machine.Describe()}");
         foreach (string name in workloads)
             PrintThreads(StepWorkload.Create(name), rounds);

@@ -31,29 +31,11 @@ internal static class StepReport
 {
     private const int SgemmSize = 1024;
 
-    public static void Run(string[] args)
+    public static void Run(ModeArguments arguments)
     {
-        int rounds = 15;
-        bool profile = true, pytorch = true;
-        var workloads = new List<string>();
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--rounds" && i + 1 < args.Length && int.TryParse(args[i + 1], out int r) && r > 0)
-            {
-                rounds = r;
-                i++;
-            }
-            else if (args[i] == "--no-profile")
-                profile = false;
-            else if (args[i] == "--no-pytorch")
-                pytorch = false;
-            else if (StepWorkload.Names.Contains(args[i]))
-                workloads.Add(args[i]);
-            else
-                throw new ArgumentException($"Unknown argument '{args[i]}': expected any of {string.Join(", ", StepWorkload.Names)}, --rounds N, --no-profile, --no-pytorch.");
-        }
-        if (workloads.Count == 0)
-            workloads.AddRange(StepWorkload.Names);
+        int rounds = arguments.Count("--rounds", 15);
+        bool profile = !arguments.Flag("--no-profile"), pytorch = !arguments.Flag("--no-pytorch");
+        IReadOnlyList<string> workloads = arguments.Names(StepWorkload.Names);
 
         Console.WriteLine($"// Machine: {Machine.Describe()}");
         Console.WriteLine($"// Paired rounds: {rounds} rounds of {PairedRounds.SliceMilliseconds} ms per side; medians over rounds of per-round figures.");
@@ -90,7 +72,7 @@ internal static class StepReport
         }
     }
 
-    private static void Compare(List<string> workloads, int rounds, PyTorchProcess? torch1, PyTorchProcess? torch2)
+    private static void Compare(IReadOnlyList<string> workloads, int rounds, PyTorchProcess? torch1, PyTorchProcess? torch2)
     {
         var sgemm = new Gemm.GemmSquareBenchmarks<float> { Shape = Gemm.GemmShape.Square(SgemmSize), Threads = 1 };
         sgemm.Setup();
@@ -184,7 +166,7 @@ internal static class StepReport
     /// <c>fit</c> is a whole <see cref="Training.Trainer{T}.Fit"/> (a new trainer, its shuffled order, the epoch's record);
     /// it is measured at batch 32 and at batch 16, twice the steps: the same bytes mean its steps allocate nothing.
     /// </summary>
-    private static void Allocations(List<string> workloads)
+    private static void Allocations(IReadOnlyList<string> workloads)
     {
         Console.WriteLine();
         Console.WriteLine("### Bytes allocated per call (after 3 warm-up calls; calling thread / whole process)");

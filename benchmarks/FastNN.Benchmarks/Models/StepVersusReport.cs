@@ -15,26 +15,11 @@ namespace FastNN.Benchmarks.Models;
 /// worker pool; with two threads the other build's worker sleeps through this build's slice and the 10 ms pause.</remarks>
 internal static class StepVersusReport
 {
-    public static void Run(string[] args)
+    public static void Run(ModeArguments arguments)
     {
-        if (args.Length == 0 || !Directory.Exists(args[0]))
-            throw new ArgumentException("step-versus needs the other build's output directory (holding FastNN.Benchmarks.dll, FastNN.dll and FastNN.Intrinsics.dll) first.");
-        string directory = Path.GetFullPath(args[0]);
-        int rounds = 15, threads = 1;
-        var workloads = new List<string>();
-        for (int i = 1; i < args.Length; i++)
-        {
-            if (args[i] == "--rounds" && i + 1 < args.Length && int.TryParse(args[i + 1], out int r) && r > 0)
-                rounds = int.Parse(args[++i]);
-            else if (args[i] == "--threads" && i + 1 < args.Length && int.TryParse(args[i + 1], out int t) && t > 0)
-                threads = int.Parse(args[++i]);
-            else if (args[i] is "mlp64" or "mlp256" or "deep64")
-                workloads.Add(args[i]);
-            else
-                throw new ArgumentException($"Unknown argument '{args[i]}': expected mlp64, mlp256, deep64, --rounds N or --threads N.");
-        }
-        if (workloads.Count == 0)
-            workloads.AddRange(["mlp64", "mlp256", "deep64"]);
+        string directory = arguments.LeadingDirectory("the other build's output directory (holding FastNN.Benchmarks.dll, FastNN.dll and FastNN.Intrinsics.dll)");
+        int rounds = arguments.Count("--rounds", 15), threads = arguments.Count("--threads", 1);
+        IReadOnlyList<string> workloads = arguments.Names(StepWorkload.Steps);
 
         var context = new OtherBuild(directory);
         Assembly benchmarks = context.LoadFromAssemblyName(new AssemblyName("FastNN.Benchmarks"));

@@ -17,7 +17,7 @@ namespace FastNN.Benchmarks.Models;
 /// </summary>
 internal static class StepWays
 {
-    public static void Print(List<string> workloads, int rounds, Action settle)
+    public static void Print(IReadOnlyList<string> workloads, int rounds, Action settle)
     {
         int two = Math.Min(2, Environment.ProcessorCount);
         Console.WriteLine();

@@ -24,7 +24,11 @@ namespace FastNN.Benchmarks.Models;
 /// </remarks>
 internal sealed class StepWorkload
 {
-    public static readonly string[] Names = ["mlp64", "mlp256", "deep64", "fit"];
+    /// <summary>The training steps' workloads.</summary>
+    public static readonly string[] Steps = ["mlp64", "mlp256", "deep64"];
+
+    /// <summary>Every workload: the steps and <c>Trainer.Fit</c>'s epoch.</summary>
+    public static readonly string[] Names = [.. Steps, "fit"];
 
     /// <summary>
     /// AdamW's γ in every workload, here and in the PyTorch script: 0, so every step does the same arithmetic on the same
