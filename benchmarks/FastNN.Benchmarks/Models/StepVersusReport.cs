@@ -37,6 +37,7 @@ internal static class StepVersusReport
         foreach (string name in workloads)
         {
             StepWorkload mine = StepWorkload.Create(name);
+            Console.WriteLine($"// {name}, this build: {HugePageReport.Describe()}");
             var other = (Action)workloadType.GetProperty(nameof(StepWorkload.Step))!.GetValue(create.Invoke(null, [name]))!;
             WarmUp(mine.Step);
             WarmUp(other);

@@ -1,4 +1,5 @@
 using System.Numerics;
+using FastNN.Intrinsics;
 using FastNN.Layers;
 
 namespace FastNN.Models;
@@ -6,7 +7,8 @@ namespace FastNN.Models;
 /// <summary>
 /// A stack of layers run one after another, as PyTorch's <c>nn.Sequential</c>, owning every buffer it needs:
 /// one contiguous parameter buffer, one gradient buffer with the same layout, one state buffer and a workspace
-/// sized once for <see cref="MaxBatch"/> rows. After construction, passes allocate nothing.
+/// sized once for <see cref="MaxBatch"/> rows (the large ones on transparent huge pages where Linux grants them: <see
+/// cref="HugePages"/>). After construction, passes allocate nothing.
 /// </summary>
 /// <remarks>
 /// Tensors are named as in the state dict of the equivalent <c>nn.Sequential</c> (<c>0.weight</c>, <c>0.bias</c>,
@@ -20,12 +22,12 @@ namespace FastNN.Models;
 public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly LayerChain<T> _chain;
-    private readonly T[] _parameters;
-    private readonly T[] _gradients;
+    private readonly Memory<T> _parameters;
+    private readonly Memory<T> _gradients;
     private readonly T[] _state;
     private readonly T[] _input;
     private readonly T[] _inputGradient;
-    private readonly T[] _workspace;
+    private readonly Memory<T> _workspace;
     private readonly LayerContext _context;
     private ReadOnlyMemory<T> _forwardInput;
     private int _forwardBatch;
@@ -56,12 +58,12 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         Seed = seed;
         _context = new LayerContext(seed);
         int workspace = WorkspaceLength(_chain, maxBatch);
-        _parameters = new T[_chain.ParameterLength];
-        _gradients = new T[_chain.ParameterLength];
+        _parameters = HugePages.Allocate<T>(_chain.ParameterLength);
+        _gradients = HugePages.Allocate<T>(_chain.ParameterLength);
         _state = new T[_chain.StateLength];
         _input = new T[maxBatch * InputSize];
         _inputGradient = new T[maxBatch * InputSize];
-        _workspace = new T[workspace];
+        _workspace = HugePages.Allocate<T>(workspace);
 
         var parameterTensors = new List<ParameterTensor>();
         int offset = 0;
@@ -109,10 +111,10 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     public FastRandom Random => _context.Random;
 
     /// <summary>All learnable parameters, one contiguous buffer; each tensor is the slice given by <see cref="ParameterTensors"/>.</summary>
-    public Span<T> Parameters => _parameters;
+    public Span<T> Parameters => _parameters.Span;
 
     /// <summary>The gradients of <see cref="Parameters"/>, same layout; <see cref="Backward(ReadOnlySpan{T}, int)"/> accumulates into them.</summary>
-    public Span<T> Gradients => _gradients;
+    public Span<T> Gradients => _gradients.Span;
 
     /// <summary>Non-learnable state (running statistics), laid out as <see cref="StateTensors"/>.</summary>
     public Span<T> State => _state;
@@ -266,7 +268,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>Sets every gradient to zero.</summary>
-    public void ZeroGrad() => _gradients.AsSpan().Clear();
+    public void ZeroGrad() => _gradients.Span.Clear();
 
     /// <summary>The JSON description of the architecture (see <see cref="FromJson"/>).</summary>
     /// <exception cref="NotSupportedException">A layer is not a built-in layer.</exception>
@@ -326,7 +328,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     private LayerBuffers<T> Buffers(int batch) =>
-        new(_parameters, _gradients, _state, _workspace.AsSpan(0, _chain.ScratchLength(batch)), _context);
+        new(_parameters.Span, _gradients.Span, _state, _workspace.Span[.._chain.ScratchLength(batch)], _context);
 
     private void CheckBatch(int batch)
     {

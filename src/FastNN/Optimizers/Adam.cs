@@ -19,7 +19,7 @@ namespace FastNN.Optimizers;
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly T[] _firstMoment, _secondMoment, _maxSecondMoment;
+    private readonly Memory<T> _firstMoment, _secondMoment, _maxSecondMoment;
     private double _beta1, _beta2, _epsilon;
     private readonly bool _amsGrad;
     private readonly bool _decoupled;
@@ -53,7 +53,7 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
         _decoupled = decoupled;
         _firstMoment = CreateBuffer("exp_avg");
         _secondMoment = CreateBuffer("exp_avg_sq");
-        _maxSecondMoment = amsGrad ? CreateBuffer("max_exp_avg_sq") : [];
+        _maxSecondMoment = amsGrad ? CreateBuffer("max_exp_avg_sq") : Memory<T>.Empty;
     }
 
     /// <inheritdoc/>
@@ -76,8 +76,8 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
         double learningRate, double weightDecay)
     {
         int n = parameters.Length;
-        OptimizerKernels.Adam(parameters, gradients, _firstMoment.AsSpan(offset, n), _secondMoment.AsSpan(offset, n),
-            _amsGrad ? _maxSecondMoment.AsSpan(offset, n) : default,
+        OptimizerKernels.Adam(parameters, gradients, _firstMoment.Span.Slice(offset, n), _secondMoment.Span.Slice(offset, n),
+            _amsGrad ? _maxSecondMoment.Span.Slice(offset, n) : default,
             step, learningRate, _beta1, _beta2, _epsilon, weightDecay, _decoupled);
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using FastNN.Intrinsics;
 using FastNN.Schedules;
 
 namespace FastNN.Optimizers;
@@ -9,8 +10,8 @@ namespace FastNN.Optimizers;
 /// parameter group in place with one fused pass over parameters, gradients and state.
 /// </summary>
 /// <remarks>
-/// <para>State buffers are allocated once, in the constructor, with the parameter buffer's layout; <see cref="Step"/>
-/// allocates nothing. The step count is shared by all groups (PyTorch keeps one per tensor; they agree as long as
+/// <para>State buffers are allocated once, in the constructor, with the parameter buffer's layout (large ones on
+/// transparent huge pages where Linux grants them: <see cref="HugePages"/>); <see cref="Step"/> allocates nothing. The step count is shared by all groups (PyTorch keeps one per tensor; they agree as long as
 /// every tensor takes every step, which flat buffers guarantee). Elements outside every group are never touched.</para>
 /// <para>Subnormal state: a state value (a moment, square average or momentum buffer) whose magnitude falls below the
 /// smallest normal number N of <typeparamref name="T"/> (2⁻¹²⁶ ≈ 1.2e-38 in float, 2⁻¹⁰²² in double) is stored, and used
@@ -35,7 +36,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     // Where ApplySchedule computes the next rates, so that a schedule refused part-way leaves the last ones in force.
     private double[] _pendingRates;
     private bool _scheduled;
-    private readonly List<(string Name, T[] Buffer)> _buffers = [];
+    private readonly List<(string Name, Memory<T> Buffer)> _buffers = [];
     private double _learningRate;
     private double _initialLearningRate;
     private double _weightDecay;
@@ -152,12 +153,12 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     protected abstract void Update(Span<T> parameters, ReadOnlySpan<T> gradients, int offset, long step,
         double learningRate, double weightDecay);
 
-    /// <summary>Allocates a zeroed state buffer of <see cref="ParameterCount"/> elements, saved and restored under <paramref name="name"/>.</summary>
+    /// <summary>Allocates a zeroed state buffer of <see cref="ParameterCount"/> elements, saved and restored under <paramref name="name"/>; a large one on transparent huge pages where Linux grants them (<see cref="HugePages"/>).</summary>
     /// <param name="name">The state-dict name, such as <c>exp_avg</c>.</param>
     /// <returns>The buffer, which the optimizer keeps.</returns>
-    protected T[] CreateBuffer(string name)
+    protected Memory<T> CreateBuffer(string name)
     {
-        var buffer = new T[ParameterCount];
+        Memory<T> buffer = HugePages.Allocate<T>(ParameterCount);
         _buffers.Add((name, buffer));
         return buffer;
     }
@@ -194,8 +195,8 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         SaveHyperParameters(values);
         var buffers = new Dictionary<string, T[]>();
-        foreach ((string name, T[] buffer) in _buffers)
-            buffers[name] = (T[])buffer.Clone();
+        foreach ((string name, Memory<T> buffer) in _buffers)
+            buffers[name] = buffer.ToArray();
         return new OptimizerState<T>(Algorithm, StepCount, values, buffers);
     }
 
@@ -236,7 +237,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         ValidateGroups(groups, ParameterCount, nameof(state));
         if (state.Buffers.Count != _buffers.Count)
             throw new ArgumentException($"The state has {state.Buffers.Count} buffers; {Algorithm} with these options has {_buffers.Count} ({string.Join(", ", _buffers.Select(b => b.Name))}).", nameof(state));
-        foreach ((string name, T[] _) in _buffers)
+        foreach ((string name, Memory<T> _) in _buffers)
         {
             if (!state.Buffers.TryGetValue(name, out T[]? saved))
                 throw new ArgumentException($"The state has no buffer '{name}'.", nameof(state));
@@ -250,8 +251,8 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _weightDecay = weightDecay;
         groups.CopyTo(_groups, 0);
         _scheduled = false;
-        foreach ((string name, T[] buffer) in _buffers)
-            state.Buffers[name].CopyTo(buffer, 0);
+        foreach ((string name, Memory<T> buffer) in _buffers)
+            state.Buffers[name].CopyTo(buffer);
         StepCount = state.StepCount;
     }
 

@@ -21,7 +21,7 @@ namespace FastNN.Optimizers;
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class RmsProp<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly T[] _squareAverage, _gradientAverage, _momentumBuffer;
+    private readonly Memory<T> _squareAverage, _gradientAverage, _momentumBuffer;
     private double _alpha, _epsilon, _momentum;
     private readonly bool _centered;
 
@@ -45,8 +45,8 @@ public sealed class RmsProp<T> : Optimizer<T> where T : unmanaged, IFloatingPoin
         _momentum = OptimizerArguments.NonNegative(momentum, nameof(momentum));
         _centered = centered;
         _squareAverage = CreateBuffer("square_avg");
-        _momentumBuffer = momentum > 0 ? CreateBuffer("momentum_buffer") : [];
-        _gradientAverage = centered ? CreateBuffer("grad_avg") : [];
+        _momentumBuffer = momentum > 0 ? CreateBuffer("momentum_buffer") : Memory<T>.Empty;
+        _gradientAverage = centered ? CreateBuffer("grad_avg") : Memory<T>.Empty;
     }
 
     /// <inheritdoc/>
@@ -69,9 +69,9 @@ public sealed class RmsProp<T> : Optimizer<T> where T : unmanaged, IFloatingPoin
         double learningRate, double weightDecay)
     {
         int n = parameters.Length;
-        OptimizerKernels.RmsProp(parameters, gradients, _squareAverage.AsSpan(offset, n),
-            _centered ? _gradientAverage.AsSpan(offset, n) : default,
-            _momentum > 0 ? _momentumBuffer.AsSpan(offset, n) : default,
+        OptimizerKernels.RmsProp(parameters, gradients, _squareAverage.Span.Slice(offset, n),
+            _centered ? _gradientAverage.Span.Slice(offset, n) : default,
+            _momentum > 0 ? _momentumBuffer.Span.Slice(offset, n) : default,
             learningRate, _alpha, _epsilon, weightDecay, _momentum, _centered);
     }
 

@@ -18,7 +18,7 @@ namespace FastNN.Optimizers;
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly T[] _momentumBuffer;
+    private readonly Memory<T> _momentumBuffer;
     private double _momentum;
     private double _dampening;
     private bool _nesterov;
@@ -47,7 +47,7 @@ public class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         (_momentum, _dampening, _nesterov) = CheckMomentum(momentum, dampening, nesterov, nameof(momentum), nameof(dampening), nameof(nesterov));
         _decoupled = decoupled;
-        _momentumBuffer = momentum != 0 ? CreateBuffer("momentum_buffer") : [];
+        _momentumBuffer = momentum != 0 ? CreateBuffer("momentum_buffer") : Memory<T>.Empty;
     }
 
     /// <inheritdoc/>
@@ -66,7 +66,7 @@ public class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     protected override void Update(Span<T> parameters, ReadOnlySpan<T> gradients, int offset, long step,
         double learningRate, double weightDecay)
     {
-        Span<T> buffer = _momentum != 0 ? _momentumBuffer.AsSpan(offset, parameters.Length) : default;
+        Span<T> buffer = _momentum != 0 ? _momentumBuffer.Span.Slice(offset, parameters.Length) : default;
         OptimizerKernels.Sgd(parameters, gradients, buffer, learningRate, _momentum, _dampening, _nesterov,
             weightDecay, _decoupled, firstStep: step == 1);
     }
