@@ -8,13 +8,13 @@ namespace FastNN.Intrinsics;
 /// <summary>z = f(x, y) element-wise (fused derivatives: dx = dy·f'(x); a row plus a bias row).</summary>
 internal interface IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Whether the vector <c>Invoke</c>s may be used for <typeparamref name="T"/>; if not, the driver runs the scalar one.</summary>
+    /// <summary>Whether the vector <c>Invoke</c>s may be used for <typeparamref name="T"/>; if not, the span walk runs the scalar one.</summary>
     static abstract bool Vectorizable { get; }
 
     /// <summary>
     /// Whether the operator costs more than moving its elements (exp, log, polynomials): large spans are then split across
-    /// threads, and the driver computes its first and last vectors out of line. Memory-bound operators (ReLU's derivative,
-    /// sums, products; the default) run on the calling thread, inlined throughout (see the unary driver).
+    /// threads, and the span walk computes its first and last vectors out of line. Memory-bound operators (ReLU's derivative,
+    /// sums, products; the default) run on the calling thread, inlined throughout (see <see cref="Elementwise.Walk"/>).
     /// </summary>
     static virtual bool ComputeBound => false;
 

@@ -11,7 +11,7 @@ namespace FastNN.Intrinsics;
 /// </summary>
 internal interface ILossOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Whether the vector <c>Invoke</c>s may be used for <typeparamref name="T"/>; if not, the driver runs the scalar one.</summary>
+    /// <summary>Whether the vector <c>Invoke</c>s may be used for <typeparamref name="T"/>; if not, the span walk runs the scalar one.</summary>
     static abstract bool Vectorizable { get; }
 
     T Invoke(T p, T t, out T gradient);

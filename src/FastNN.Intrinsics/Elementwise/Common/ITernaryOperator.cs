@@ -8,7 +8,7 @@ namespace FastNN.Intrinsics;
 /// <summary>w = f(x, y, z) element-wise (PReLU's per-feature derivative; accumulations such as s += g(x, dy)).</summary>
 internal interface ITernaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Whether the vector <c>Invoke</c>s may be used for <typeparamref name="T"/>; if not, the driver runs the scalar one.</summary>
+    /// <summary>Whether the vector <c>Invoke</c>s may be used for <typeparamref name="T"/>; if not, the span walk runs the scalar one.</summary>
     static abstract bool Vectorizable { get; }
 
     T Invoke(T x, T y, T z);

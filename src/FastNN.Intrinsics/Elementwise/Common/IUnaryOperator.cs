@@ -12,12 +12,12 @@ namespace FastNN.Intrinsics;
 /// </remarks>
 internal interface IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Whether the vector <c>Invoke</c>s may be used for <typeparamref name="T"/>; if not, the driver runs the scalar one.</summary>
+    /// <summary>Whether the vector <c>Invoke</c>s may be used for <typeparamref name="T"/>; if not, the span walk runs the scalar one.</summary>
     static abstract bool Vectorizable { get; }
 
     /// <summary>
     /// Whether the operator costs more than moving its elements (exp, log, polynomials): large spans are then split across
-    /// threads, and the driver computes its first and last vectors out of line. Memory-bound operators (ReLU, products; the
+    /// threads, and the span walk computes its first and last vectors out of line. Memory-bound operators (ReLU, products; the
     /// default) lose more to waking workers than they gain, and are cheaper inlined than called.
     /// </summary>
     static virtual bool ComputeBound => false;
