@@ -65,6 +65,7 @@ internal readonly struct LossLanes<T, TOperator> : IMapLanes<T, TOperator>
     public static bool Vectorizable => TOperator.Vectorizable;
     public static bool ComputeBound => false;
     public static bool Sums => true;
+    public static bool EagerEnd => true;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVector Compute<TWidth, TVector>(in TOperator op, ref T x, ref T y, ref T z, nuint i, out TVector terms)

@@ -28,6 +28,14 @@ internal interface IMapLanes<T, TOperator>
     static abstract bool Sums { get; }
 
     /// <summary>
+    /// Whether the last vector is computed (and stored) even where the loop reaches the end. For operators with
+    /// parameters (a loss, LayerNorm's affine map): that computation before the loop is where the JIT keeps their
+    /// broadcast parameters in registers for the loop; without it, it broadcast them again every vector (Huber: three
+    /// more instructions a vector, 0.90-0.93x).
+    /// </summary>
+    static abstract bool EagerEnd { get; }
+
+    /// <summary>
     /// The output vector at <paramref name="i"/> from the inputs as they are now (not stored), and the terms to sum
     /// (<see cref="Sums"/>; unspecified otherwise). Inputs past the operator's arity are not read.
     /// </summary>
@@ -112,7 +120,7 @@ internal static partial class Elementwise
         // The loop is not unrolled: four vectors an iteration read 0.87-0.97x of one at 16K floats (ReLU, scale; L2)
         // and 0.94-1.19x at 1K, side by side (benchmarks/RESULTS.md, "One element-wise driver").
         nuint i = !TLanes.Sums && n >= 8 * count ? ElementsToAlignment(ref d, count) : 0;
-        bool head = i != 0, tail = ((n - i) & (count - 1)) != 0;
+        bool head = i != 0, tail = TLanes.EagerEnd || ((n - i) & (count - 1)) != 0;
         TVector beg = default, end = default, endTerms = default;
         if (TLanes.ComputeBound)
         {
@@ -138,7 +146,7 @@ internal static partial class Elementwise
         if (tail)
         {
             TWidth.Store(end, ref d, n - count);
-            if (TLanes.Sums)
+            if (TLanes.Sums && n != i)
                 TWidth.AddAsDouble(TWidth.KeepLast(endTerms, (int)(n - i), T.Zero), ref low, ref high);
         }
         if (head)

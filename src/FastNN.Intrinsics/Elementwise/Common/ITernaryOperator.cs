@@ -37,6 +37,7 @@ internal readonly struct TernaryLanes<T, TOperator> : IMapLanes<T, TOperator>
     public static bool Vectorizable => TOperator.Vectorizable;
     public static bool ComputeBound => false;
     public static bool Sums => false;
+    public static bool EagerEnd => true;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVector Compute<TWidth, TVector>(in TOperator op, ref T x, ref T y, ref T z, nuint i, out TVector terms)

@@ -64,6 +64,7 @@ internal readonly struct UnaryLanes<T, TOperator> : IMapLanes<T, TOperator>
     public static bool Vectorizable => TOperator.Vectorizable;
     public static bool ComputeBound => TOperator.ComputeBound;
     public static bool Sums => false;
+    public static bool EagerEnd => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVector Compute<TWidth, TVector>(in TOperator op, ref T x, ref T y, ref T z, nuint i, out TVector terms)
