@@ -47,13 +47,12 @@ internal static partial class Elementwise
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOperator : struct, IBinaryOperator<T>
     {
-        ref T ys = ref MemoryMarshal.GetReference(y);
         Walk<T, TOperator, BinaryLanes<T, TOperator>>(
-            ref MemoryMarshal.GetReference(x), ref ys, ref ys, ref MemoryMarshal.GetReference(destination), (nuint)x.Length, op);
+            ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(destination), (nuint)x.Length, op);
     }
 }
 
-/// <summary>The binary map read by the span walk: destination = op(x, y) (z unread).</summary>
+/// <summary>The binary map read by the span walk: destination = op(x, y).</summary>
 internal readonly struct BinaryLanes<T, TOperator> : IMapLanes<T, TOperator>
     where T : unmanaged, IFloatingPointIeee754<T>
     where TOperator : struct, IBinaryOperator<T>
@@ -61,10 +60,9 @@ internal readonly struct BinaryLanes<T, TOperator> : IMapLanes<T, TOperator>
     public static bool Vectorizable => TOperator.Vectorizable;
     public static bool ComputeBound => TOperator.ComputeBound;
     public static bool Sums => false;
-    public static bool EagerEnd => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Compute<TWidth, TVector>(in TOperator op, ref T x, ref T y, ref T z, nuint i, out TVector terms)
+    public static TVector Compute<TWidth, TVector>(in TOperator op, ref T x, ref T y, nuint i, out TVector terms)
         where TWidth : IVectorWidth<T, TVector>
         where TVector : struct
     {
@@ -72,7 +70,7 @@ internal readonly struct BinaryLanes<T, TOperator> : IMapLanes<T, TOperator>
         return TWidth.Apply(op, TWidth.Load(ref x, i), TWidth.Load(ref y, i));
     }
 
-    public static Vector128<T> Short(in TOperator op, ref T x, ref T y, ref T z, ref T destination, nuint n)
+    public static Vector128<T> Short(in TOperator op, ref T x, ref T y, ref T destination, nuint n)
     {
         Elementwise.StoreShort(op.Invoke(Elementwise.LoadShort(ref x, n), Elementwise.LoadShort(ref y, n)), ref destination, n);
         return default;

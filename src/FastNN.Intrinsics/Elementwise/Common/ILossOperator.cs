@@ -51,13 +51,12 @@ internal static partial class Elementwise
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOperator : struct, ILossOperator<T>
     {
-        ref T ts = ref MemoryMarshal.GetReference(t);
         return Walk<T, TOperator, LossLanes<T, TOperator>>(
-            ref MemoryMarshal.GetReference(p), ref ts, ref ts, ref MemoryMarshal.GetReference(gradient), (nuint)p.Length, op);
+            ref MemoryMarshal.GetReference(p), ref MemoryMarshal.GetReference(t), ref MemoryMarshal.GetReference(gradient), (nuint)p.Length, op);
     }
 }
 
-/// <summary>The loss map read by the span walk: x = p, y = t (z unread); the gradient is the output, the loss the terms.</summary>
+/// <summary>The loss map read by the span walk: x = p, y = t; the gradient is the output, the loss the terms.</summary>
 internal readonly struct LossLanes<T, TOperator> : IMapLanes<T, TOperator>
     where T : unmanaged, IFloatingPointIeee754<T>
     where TOperator : struct, ILossOperator<T>
@@ -65,10 +64,9 @@ internal readonly struct LossLanes<T, TOperator> : IMapLanes<T, TOperator>
     public static bool Vectorizable => TOperator.Vectorizable;
     public static bool ComputeBound => false;
     public static bool Sums => true;
-    public static bool EagerEnd => true;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Compute<TWidth, TVector>(in TOperator op, ref T x, ref T y, ref T z, nuint i, out TVector terms)
+    public static TVector Compute<TWidth, TVector>(in TOperator op, ref T x, ref T y, nuint i, out TVector terms)
         where TWidth : IVectorWidth<T, TVector>
         where TVector : struct
     {
@@ -76,7 +74,7 @@ internal readonly struct LossLanes<T, TOperator> : IMapLanes<T, TOperator>
         return gradient;
     }
 
-    public static Vector128<T> Short(in TOperator op, ref T x, ref T y, ref T z, ref T destination, nuint n)
+    public static Vector128<T> Short(in TOperator op, ref T x, ref T y, ref T destination, nuint n)
     {
         Vector128<T> loss = op.Invoke(Elementwise.LoadShort(ref x, n), Elementwise.LoadShort(ref y, n), out Vector128<T> gradient);
         Elementwise.StoreShort(gradient, ref destination, n);

@@ -5,11 +5,10 @@ using System.Runtime.Intrinsics;
 namespace FastNN.Intrinsics;
 
 /// <summary>
-/// How one element-wise map reads its operator (of some arity: unary, binary, ternary, a loss) at an index, so that the
+/// How one element-wise map reads its operator (of some arity: unary, binary, a loss) at an index, so that the
 /// span walk (<see cref="Elementwise.Walk"/>) chooses the width, aligns the loop and covers the head, the tail and the
-/// short span once for every arity. The walk passes three input spans whatever the arity (a unary map passes x three
-/// times, a loss p, t and p): in registers, where a struct holding the references went through the stack, which cost
-/// a 1K-float map 10-25 %.
+/// short span once for every arity. The walk passes two input references whatever the arity (a unary map passes x twice):
+/// in registers, where a struct holding the references went through the stack, which cost a 1K-float map 10-25 %.
 /// </summary>
 internal interface IMapLanes<T, TOperator>
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -23,23 +22,19 @@ internal interface IMapLanes<T, TOperator>
 
     /// <summary>
     /// Whether the operator also gives a term per element to be summed (a loss). The loop then starts at 0, never at an
-    /// aligned store, so that the order of the sum depends on the length and the path only, never on the address.
+    /// aligned store, so that the order of the sum depends on the length and the path only, never on the address; and
+    /// the last vector is computed (and stored) whatever the length: that computation before the loop is where the JIT
+    /// keeps a loss's broadcast parameters in registers for the loop (without it, Huber's loop broadcast three of them
+    /// again every vector: 0.90-0.93x main).
     /// </summary>
     static abstract bool Sums { get; }
 
-    /// <summary>
-    /// Whether the last vector is computed (and stored) even where the loop reaches the end. For operators with
-    /// parameters (a loss, LayerNorm's affine map): that computation before the loop is where the JIT keeps their
-    /// broadcast parameters in registers for the loop; without it, it broadcast them again every vector (Huber: three
-    /// more instructions a vector, 0.90-0.93x).
-    /// </summary>
-    static abstract bool EagerEnd { get; }
 
     /// <summary>
     /// The output vector at <paramref name="i"/> from the inputs as they are now (not stored), and the terms to sum
     /// (<see cref="Sums"/>; unspecified otherwise). Inputs past the operator's arity are not read.
     /// </summary>
-    static abstract TVector Compute<TWidth, TVector>(in TOperator op, ref T x, ref T y, ref T z, nuint i, out TVector terms)
+    static abstract TVector Compute<TWidth, TVector>(in TOperator op, ref T x, ref T y, nuint i, out TVector terms)
         where TWidth : IVectorWidth<T, TVector>
         where TVector : struct;
 
@@ -47,13 +42,13 @@ internal interface IMapLanes<T, TOperator>
     /// The <paramref name="n"/> elements of a span shorter than a Vector128, through one vector whose other lanes are 0:
     /// stores the output's n lanes at <paramref name="destination"/> and returns the terms (their first n lanes count).
     /// </summary>
-    static abstract Vector128<T> Short(in TOperator op, ref T x, ref T y, ref T z, ref T destination, nuint n);
+    static abstract Vector128<T> Short(in TOperator op, ref T x, ref T y, ref T destination, nuint n);
 }
 
 internal static partial class Elementwise
 {
     /// <summary>
-    /// destination[i] = op(x[i], y[i], z[i]) through <typeparamref name="TLanes"/> over [0, <paramref name="n"/>): the
+    /// destination[i] = op(x[i], y[i]) through <typeparamref name="TLanes"/> over [0, <paramref name="n"/>): the
     /// widest accelerated vectors, below one vector of a width the next narrower one, below a Vector128 one zero-padded
     /// Vector128 (not the scalar <c>Invoke</c>, which may round differently: T.Exp against the vector polynomial, an
     /// unfused multiply-add; an element's bits must not depend on the span's length, or a row's result would depend on
@@ -61,7 +56,7 @@ internal static partial class Elementwise
     /// the operator is not vectorizable. Returns the sum of the terms in double (0 when the map sums nothing).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Walk<T, TOperator, TLanes>(ref T x, ref T y, ref T z, ref T destination, nuint n, in TOperator op)
+    public static double Walk<T, TOperator, TLanes>(ref T x, ref T y, ref T destination, nuint n, in TOperator op)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOperator : struct
         where TLanes : IMapLanes<T, TOperator>
@@ -69,14 +64,14 @@ internal static partial class Elementwise
         if (TLanes.Vectorizable)
         {
             if (Width512<T>.IsAccelerated && n >= (nuint)Vector512<T>.Count)
-                return Vectorized<T, TOperator, TLanes, Width512<T>, Vector512<T>>(ref x, ref y, ref z, ref destination, n, op);
+                return Vectorized<T, TOperator, TLanes, Width512<T>, Vector512<T>>(ref x, ref y, ref destination, n, op);
             if (Width256<T>.IsAccelerated && n >= (nuint)Vector256<T>.Count)
-                return Vectorized<T, TOperator, TLanes, Width256<T>, Vector256<T>>(ref x, ref y, ref z, ref destination, n, op);
+                return Vectorized<T, TOperator, TLanes, Width256<T>, Vector256<T>>(ref x, ref y, ref destination, n, op);
             if (Width128<T>.IsAccelerated && n >= (nuint)Vector128<T>.Count)
-                return Vectorized<T, TOperator, TLanes, Width128<T>, Vector128<T>>(ref x, ref y, ref z, ref destination, n, op);
+                return Vectorized<T, TOperator, TLanes, Width128<T>, Vector128<T>>(ref x, ref y, ref destination, n, op);
             if (Width128<T>.IsAccelerated)
             {
-                Vector128<T> terms = TLanes.Short(op, ref x, ref y, ref z, ref destination, n);
+                Vector128<T> terms = TLanes.Short(op, ref x, ref y, ref destination, n);
                 double shortSum = 0;
                 if (TLanes.Sums)
                 {
@@ -89,7 +84,7 @@ internal static partial class Elementwise
         double sum = 0;
         for (nuint i = 0; i < n; i++)
         {
-            Unsafe.Add(ref destination, i) = TLanes.Compute<ScalarWidth<T>, T>(op, ref x, ref y, ref z, i, out T term);
+            Unsafe.Add(ref destination, i) = TLanes.Compute<ScalarWidth<T>, T>(op, ref x, ref y, i, out T term);
             if (TLanes.Sums)
                 sum += double.CreateTruncating(term);
         }
@@ -97,7 +92,7 @@ internal static partial class Elementwise
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Vectorized<T, TOperator, TLanes, TWidth, TVector>(ref T x, ref T y, ref T z, ref T d, nuint n, in TOperator op)
+    private static double Vectorized<T, TOperator, TLanes, TWidth, TVector>(ref T x, ref T y, ref T d, nuint n, in TOperator op)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOperator : struct
         where TLanes : IMapLanes<T, TOperator>
@@ -120,26 +115,26 @@ internal static partial class Elementwise
         // The loop is not unrolled: four vectors an iteration read 0.87-0.97x of one at 16K floats (ReLU, scale; L2)
         // and 0.94-1.19x at 1K, side by side (benchmarks/RESULTS.md, "One element-wise driver").
         nuint i = !TLanes.Sums && n >= 8 * count ? ElementsToAlignment(ref d, count) : 0;
-        bool head = i != 0, tail = TLanes.EagerEnd || ((n - i) & (count - 1)) != 0;
+        bool head = i != 0, tail = TLanes.Sums || ((n - i) & (count - 1)) != 0;
         TVector beg = default, end = default, endTerms = default;
         if (TLanes.ComputeBound)
         {
             if (head)
-                beg = ComputeOutOfLine<T, TOperator, TLanes, TWidth, TVector>(ref x, ref y, ref z, 0, f, out _);
+                beg = ComputeOutOfLine<T, TOperator, TLanes, TWidth, TVector>(ref x, ref y, 0, f, out _);
             if (tail)
-                end = ComputeOutOfLine<T, TOperator, TLanes, TWidth, TVector>(ref x, ref y, ref z, n - count, f, out endTerms);
+                end = ComputeOutOfLine<T, TOperator, TLanes, TWidth, TVector>(ref x, ref y, n - count, f, out endTerms);
         }
         else
         {
             if (head)
-                beg = TLanes.Compute<TWidth, TVector>(f, ref x, ref y, ref z, 0, out _);
+                beg = TLanes.Compute<TWidth, TVector>(f, ref x, ref y, 0, out _);
             if (tail)
-                end = TLanes.Compute<TWidth, TVector>(f, ref x, ref y, ref z, n - count, out endTerms);
+                end = TLanes.Compute<TWidth, TVector>(f, ref x, ref y, n - count, out endTerms);
         }
         TVector low = TWidth.Broadcast(T.Zero), high = low;
         for (; i + count <= n; i += count)
         {
-            TWidth.Store(TLanes.Compute<TWidth, TVector>(f, ref x, ref y, ref z, i, out TVector terms), ref d, i);
+            TWidth.Store(TLanes.Compute<TWidth, TVector>(f, ref x, ref y, i, out TVector terms), ref d, i);
             if (TLanes.Sums)
                 TWidth.AddAsDouble(terms, ref low, ref high);
         }
@@ -156,13 +151,13 @@ internal static partial class Elementwise
 
     /// <summary>The vector at <paramref name="i"/> as a call: used twice per span, it keeps the operator out of the loop's inlining budget.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static TVector ComputeOutOfLine<T, TOperator, TLanes, TWidth, TVector>(ref T x, ref T y, ref T z, nuint i, in TOperator op, out TVector terms)
+    private static TVector ComputeOutOfLine<T, TOperator, TLanes, TWidth, TVector>(ref T x, ref T y, nuint i, in TOperator op, out TVector terms)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOperator : struct
         where TLanes : IMapLanes<T, TOperator>
         where TWidth : IVectorWidth<T, TVector>
         where TVector : struct =>
-        TLanes.Compute<TWidth, TVector>(op, ref x, ref y, ref z, i, out terms);
+        TLanes.Compute<TWidth, TVector>(op, ref x, ref y, i, out terms);
 
     /// <summary>The first <paramref name="n"/> elements at <paramref name="x"/> (fewer than a Vector128 holds) in a vector whose other lanes are 0.</summary>
     internal static Vector128<T> LoadShort<T>(ref T x, nuint n) where T : unmanaged

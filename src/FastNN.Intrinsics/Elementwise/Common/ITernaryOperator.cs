@@ -8,7 +8,7 @@ namespace FastNN.Intrinsics;
 /// <summary>w = f(x, y, z) element-wise (PReLU's per-feature derivative; accumulations such as s += g(x, dy)).</summary>
 internal interface ITernaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Whether the vector <c>Invoke</c>s may be used for <typeparamref name="T"/>; if not, the span walk runs the scalar one.</summary>
+    /// <summary>Whether the vector <c>Invoke</c>s may be used for <typeparamref name="T"/>; if not, the driver runs the scalar one.</summary>
     static abstract bool Vectorizable { get; }
 
     T Invoke(T x, T y, T z);
@@ -23,35 +23,70 @@ internal static partial class Elementwise
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<T, TOperator>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> z, Span<T> destination, in TOperator op)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TOperator : struct, ITernaryOperator<T> =>
-        Walk<T, TOperator, TernaryLanes<T, TOperator>>(
-            ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y), ref MemoryMarshal.GetReference(z),
-            ref MemoryMarshal.GetReference(destination), (nuint)x.Length, op);
-}
+        where TOperator : struct, ITernaryOperator<T>
+    {
+        ref T xs = ref MemoryMarshal.GetReference(x);
+        ref T ys = ref MemoryMarshal.GetReference(y);
+        ref T zs = ref MemoryMarshal.GetReference(z);
+        ref T ds = ref MemoryMarshal.GetReference(destination);
+        nuint n = (nuint)x.Length;
+        if (TOperator.Vectorizable)
+        {
+            if (Width512<T>.IsAccelerated && n >= (nuint)Vector512<T>.Count)
+            {
+                Vectorized<T, TOperator, Width512<T>, Vector512<T>>(ref xs, ref ys, ref zs, ref ds, n, op);
+                return;
+            }
+            if (Width256<T>.IsAccelerated && n >= (nuint)Vector256<T>.Count)
+            {
+                Vectorized<T, TOperator, Width256<T>, Vector256<T>>(ref xs, ref ys, ref zs, ref ds, n, op);
+                return;
+            }
+            if (Width128<T>.IsAccelerated && n >= (nuint)Vector128<T>.Count)
+            {
+                Vectorized<T, TOperator, Width128<T>, Vector128<T>>(ref xs, ref ys, ref zs, ref ds, n, op);
+                return;
+            }
+            if (Width128<T>.IsAccelerated)
+            {
+                // Shorter than every vector: one zero-padded vector (see the unary driver).
+                StoreShort(op.Invoke(LoadShort(ref xs, n), LoadShort(ref ys, n), LoadShort(ref zs, n)), ref ds, n);
+                return;
+            }
+        }
+        for (nuint i = 0; i < n; i++)
+            Unsafe.Add(ref ds, i) = op.Invoke(Unsafe.Add(ref xs, i), Unsafe.Add(ref ys, i), Unsafe.Add(ref zs, i));
+    }
 
-/// <summary>The ternary map read by the span walk: destination = op(x, y, z).</summary>
-internal readonly struct TernaryLanes<T, TOperator> : IMapLanes<T, TOperator>
-    where T : unmanaged, IFloatingPointIeee754<T>
-    where TOperator : struct, ITernaryOperator<T>
-{
-    public static bool Vectorizable => TOperator.Vectorizable;
-    public static bool ComputeBound => false;
-    public static bool Sums => false;
-    public static bool EagerEnd => true;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Compute<TWidth, TVector>(in TOperator op, ref T x, ref T y, ref T z, nuint i, out TVector terms)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Vectorized<T, TOperator, TWidth, TVector>(ref T x, ref T y, ref T z, ref T d, nuint n, in TOperator op)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOperator : struct, ITernaryOperator<T>
         where TWidth : IVectorWidth<T, TVector>
         where TVector : struct
     {
-        terms = default;
-        return TWidth.Apply(op, TWidth.Load(ref x, i), TWidth.Load(ref y, i), TWidth.Load(ref z, i));
-    }
-
-    public static Vector128<T> Short(in TOperator op, ref T x, ref T y, ref T z, ref T destination, nuint n)
-    {
-        Elementwise.StoreShort(
-            op.Invoke(Elementwise.LoadShort(ref x, n), Elementwise.LoadShort(ref y, n), Elementwise.LoadShort(ref z, n)), ref destination, n);
-        return default;
+        nuint count = (nuint)TWidth.Count;
+        // The operator copied (its fields in registers), first and last vectors from the untouched inputs, stored last:
+        // as the span walk (Elementwise.Walk). Not through it: with its one-vector loop, LayerNorm read 0.87-0.94x of this
+        // four-vector one in two runs side by side (benchmarks/RESULTS.md, "One span walk for the element-wise drivers").
+        TOperator f = op;
+        TVector beg = TWidth.Apply(f, TWidth.Load(ref x, 0), TWidth.Load(ref y, 0), TWidth.Load(ref z, 0));
+        TVector end = TWidth.Apply(f, TWidth.Load(ref x, n - count), TWidth.Load(ref y, n - count), TWidth.Load(ref z, n - count));
+        nuint i = n >= 8 * count ? ElementsToAlignment(ref d, count) : 0;
+        for (; i + 4 * count <= n; i += 4 * count)
+        {
+            TVector v0 = TWidth.Apply(f, TWidth.Load(ref x, i), TWidth.Load(ref y, i), TWidth.Load(ref z, i));
+            TVector v1 = TWidth.Apply(f, TWidth.Load(ref x, i + count), TWidth.Load(ref y, i + count), TWidth.Load(ref z, i + count));
+            TVector v2 = TWidth.Apply(f, TWidth.Load(ref x, i + 2 * count), TWidth.Load(ref y, i + 2 * count), TWidth.Load(ref z, i + 2 * count));
+            TVector v3 = TWidth.Apply(f, TWidth.Load(ref x, i + 3 * count), TWidth.Load(ref y, i + 3 * count), TWidth.Load(ref z, i + 3 * count));
+            TWidth.Store(v0, ref d, i);
+            TWidth.Store(v1, ref d, i + count);
+            TWidth.Store(v2, ref d, i + 2 * count);
+            TWidth.Store(v3, ref d, i + 3 * count);
+        }
+        for (; i + count <= n; i += count)
+            TWidth.Store(TWidth.Apply(f, TWidth.Load(ref x, i), TWidth.Load(ref y, i), TWidth.Load(ref z, i)), ref d, i);
+        TWidth.Store(end, ref d, n - count);
+        TWidth.Store(beg, ref d, 0);
     }
 }

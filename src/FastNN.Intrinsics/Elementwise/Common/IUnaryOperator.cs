@@ -52,11 +52,11 @@ internal static partial class Elementwise
         where TOperator : struct, IUnaryOperator<T>
     {
         ref T xs = ref MemoryMarshal.GetReference(x);
-        Walk<T, TOperator, UnaryLanes<T, TOperator>>(ref xs, ref xs, ref xs, ref MemoryMarshal.GetReference(destination), (nuint)x.Length, op);
+        Walk<T, TOperator, UnaryLanes<T, TOperator>>(ref xs, ref xs, ref MemoryMarshal.GetReference(destination), (nuint)x.Length, op);
     }
 }
 
-/// <summary>The unary map read by the span walk: destination = op(x) (y and z unread).</summary>
+/// <summary>The unary map read by the span walk: destination = op(x) (y unread).</summary>
 internal readonly struct UnaryLanes<T, TOperator> : IMapLanes<T, TOperator>
     where T : unmanaged, IFloatingPointIeee754<T>
     where TOperator : struct, IUnaryOperator<T>
@@ -64,10 +64,9 @@ internal readonly struct UnaryLanes<T, TOperator> : IMapLanes<T, TOperator>
     public static bool Vectorizable => TOperator.Vectorizable;
     public static bool ComputeBound => TOperator.ComputeBound;
     public static bool Sums => false;
-    public static bool EagerEnd => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Compute<TWidth, TVector>(in TOperator op, ref T x, ref T y, ref T z, nuint i, out TVector terms)
+    public static TVector Compute<TWidth, TVector>(in TOperator op, ref T x, ref T y, nuint i, out TVector terms)
         where TWidth : IVectorWidth<T, TVector>
         where TVector : struct
     {
@@ -75,7 +74,7 @@ internal readonly struct UnaryLanes<T, TOperator> : IMapLanes<T, TOperator>
         return TWidth.Apply(op, TWidth.Load(ref x, i));
     }
 
-    public static Vector128<T> Short(in TOperator op, ref T x, ref T y, ref T z, ref T destination, nuint n)
+    public static Vector128<T> Short(in TOperator op, ref T x, ref T y, ref T destination, nuint n)
     {
         Elementwise.StoreShort(op.Invoke(Elementwise.LoadShort(ref x, n)), ref destination, n);
         return default;
