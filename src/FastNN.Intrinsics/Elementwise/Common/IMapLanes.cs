@@ -29,7 +29,6 @@ internal interface IMapLanes<T, TOperator>
     /// </summary>
     static abstract bool Sums { get; }
 
-
     /// <summary>
     /// The output vector at <paramref name="i"/> from the inputs as they are now (not stored), and the terms to sum
     /// (<see cref="Sums"/>; unspecified otherwise). Inputs past the operator's arity are not read.
