@@ -11,7 +11,7 @@ namespace FastNN.Intrinsics;
 /// </summary>
 internal interface ILossOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Whether the vector <c>Invoke</c>s may be used for <typeparamref name="T"/>; if not, the driver runs the scalar one.</summary>
+    /// <summary>Whether the vector <c>Invoke</c>s may be used for <typeparamref name="T"/>; if not, the span walk runs the scalar one.</summary>
     static abstract bool Vectorizable { get; }
 
     T Invoke(T p, T t, out T gradient);
@@ -25,8 +25,6 @@ internal interface IDoubleSumWidth<T, TVector> : IVectorWidth<T, TVector>
     where T : unmanaged, IFloatingPointIeee754<T>
     where TVector : struct
 {
-    static abstract TVector Apply<TOperator>(in TOperator op, TVector p, TVector t, out TVector gradient) where TOperator : struct, ILossOperator<T>;
-
     /// <summary>
     /// Adds the lanes of <paramref name="x"/>, as doubles, into two accumulators that hold doubles in
     /// <typeparamref name="TVector"/>'s bits (all zero bits = 0.0): float lanes are widened into both halves, double lanes
@@ -53,74 +51,39 @@ internal static partial class Elementwise
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOperator : struct, ILossOperator<T>
     {
-        ref T ps = ref MemoryMarshal.GetReference(p);
-        ref T ts = ref MemoryMarshal.GetReference(t);
-        ref T gs = ref MemoryMarshal.GetReference(gradient);
-        nuint n = (nuint)p.Length;
-        if (TOperator.Vectorizable)
-        {
-            if (Width512<T>.IsAccelerated && n >= (nuint)Vector512<T>.Count)
-                return MapSumVectorized<T, TOperator, Width512<T>, Vector512<T>>(ref ps, ref ts, ref gs, n, op);
-            if (Width256<T>.IsAccelerated && n >= (nuint)Vector256<T>.Count)
-                return MapSumVectorized<T, TOperator, Width256<T>, Vector256<T>>(ref ps, ref ts, ref gs, n, op);
-            if (Width128<T>.IsAccelerated && n >= (nuint)Vector128<T>.Count)
-                return MapSumVectorized<T, TOperator, Width128<T>, Vector128<T>>(ref ps, ref ts, ref gs, n, op);
-            if (Width128<T>.IsAccelerated)
-            {
-                // Shorter than every vector: one zero-padded vector, as the unary driver, so that an element's gradient
-                // and loss term have the bits of the vector lanes every longer span gives it (a row alone is such a span);
-                // the padding's terms are left out of the sum.
-                Vector128<T> loss = op.Invoke(LoadShort(ref ps, n), LoadShort(ref ts, n), out Vector128<T> g);
-                StoreShort(g, ref gs, n);
-                double shortSum = 0;
-                for (int i = 0; i < (int)n; i++)
-                    shortSum += double.CreateTruncating(loss.GetElement(i));
-                return shortSum;
-            }
-        }
-        double sum = 0;
-        for (nuint i = 0; i < n; i++)
-        {
-            sum += double.CreateTruncating(op.Invoke(Unsafe.Add(ref ps, i), Unsafe.Add(ref ts, i), out T g));
-            Unsafe.Add(ref gs, i) = g;
-        }
-        return sum;
+        return Walk<T, TOperator, LossLanes<T, TOperator>>(
+            ref MemoryMarshal.GetReference(p), ref MemoryMarshal.GetReference(t), ref MemoryMarshal.GetReference(gradient), (nuint)p.Length, op);
     }
+}
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double MapSumVectorized<T, TOperator, TWidth, TVector>(ref T p, ref T t, ref T g, nuint n, in TOperator op)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        where TOperator : struct, ILossOperator<T>
-        where TWidth : IDoubleSumWidth<T, TVector>
+/// <summary>The loss map read by the span walk: x = p, y = t; the gradient is the output, the loss the terms.</summary>
+internal readonly struct LossLanes<T, TOperator> : IMapLanes<T, TOperator>
+    where T : unmanaged, IFloatingPointIeee754<T>
+    where TOperator : struct, ILossOperator<T>
+{
+    public static bool Vectorizable => TOperator.Vectorizable;
+    public static bool ComputeBound => false;
+    public static bool Sums => true;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Compute<TWidth, TVector>(in TOperator op, ref T x, ref T y, nuint i, out TVector terms)
+        where TWidth : IVectorWidth<T, TVector>
         where TVector : struct
     {
-        nuint count = (nuint)TWidth.Count;
-        TOperator f = op; // a copy, its fields in registers (see the unary map)
-        // The last vector from the untouched inputs (in place, the loop overwrites them); its lanes that the loop also
-        // covers are masked out of the sum and their gradients, equal, stored again.
-        TVector endLoss = TWidth.Apply(f, TWidth.Load(ref p, n - count), TWidth.Load(ref t, n - count), out TVector endGradient);
-        TVector zero = TWidth.Broadcast(T.Zero), low = zero, high = zero;
-        nuint i = 0;
-        for (; i + count <= n; i += count)
-        {
-            TVector loss = TWidth.Apply(f, TWidth.Load(ref p, i), TWidth.Load(ref t, i), out TVector gradient);
-            TWidth.Store(gradient, ref g, i);
-            TWidth.AddAsDouble(loss, ref low, ref high);
-        }
-        int trailing = (int)(n - i);
-        if (trailing != 0)
-            TWidth.AddAsDouble(TWidth.KeepLast(endLoss, trailing, T.Zero), ref low, ref high);
-        TWidth.Store(endGradient, ref g, n - count);
-        return TWidth.SumAsDouble(low, high);
+        terms = TWidth.Apply(op, TWidth.Load(ref x, i), TWidth.Load(ref y, i), out TVector gradient);
+        return gradient;
+    }
+
+    public static Vector128<T> Short(in TOperator op, ref T x, ref T y, ref T destination, nuint n)
+    {
+        Vector128<T> loss = op.Invoke(Elementwise.LoadShort(ref x, n), Elementwise.LoadShort(ref y, n), out Vector128<T> gradient);
+        Elementwise.StoreShort(gradient, ref destination, n);
+        return loss;
     }
 }
 
 internal readonly partial struct Width128<T> : IDoubleSumWidth<T, Vector128<T>> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<T> Apply<TOperator>(in TOperator op, Vector128<T> p, Vector128<T> t, out Vector128<T> gradient) where TOperator : struct, ILossOperator<T> =>
-        op.Invoke(p, t, out gradient);
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddAsDouble(Vector128<T> x, ref Vector128<T> low, ref Vector128<T> high)
     {
@@ -142,10 +105,6 @@ internal readonly partial struct Width128<T> : IDoubleSumWidth<T, Vector128<T>> 
 internal readonly partial struct Width256<T> : IDoubleSumWidth<T, Vector256<T>> where T : unmanaged, IFloatingPointIeee754<T>
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> Apply<TOperator>(in TOperator op, Vector256<T> p, Vector256<T> t, out Vector256<T> gradient) where TOperator : struct, ILossOperator<T> =>
-        op.Invoke(p, t, out gradient);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddAsDouble(Vector256<T> x, ref Vector256<T> low, ref Vector256<T> high)
     {
         if (typeof(T) == typeof(float))
@@ -165,10 +124,6 @@ internal readonly partial struct Width256<T> : IDoubleSumWidth<T, Vector256<T>> 
 
 internal readonly partial struct Width512<T> : IDoubleSumWidth<T, Vector512<T>> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> Apply<TOperator>(in TOperator op, Vector512<T> p, Vector512<T> t, out Vector512<T> gradient) where TOperator : struct, ILossOperator<T> =>
-        op.Invoke(p, t, out gradient);
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddAsDouble(Vector512<T> x, ref Vector512<T> low, ref Vector512<T> high)
     {

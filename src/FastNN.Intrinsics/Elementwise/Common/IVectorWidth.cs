@@ -34,6 +34,9 @@ internal interface IVectorWidth<T, TVector>
 
     static abstract TVector Apply<TOperator>(in TOperator op, TVector x, TVector y, TVector z) where TOperator : struct, ITernaryOperator<T>;
 
+    /// <summary>A loss operator: returns the loss terms, the gradient in <paramref name="gradient"/>.</summary>
+    static abstract TVector Apply<TOperator>(in TOperator op, TVector p, TVector t, out TVector gradient) where TOperator : struct, ILossOperator<T>;
+
     static abstract T Reduce<TOperator>(TVector x) where TOperator : struct, IAggregationOperator<T>;
 
     /// <summary>The last <paramref name="trailing"/> lanes of <paramref name="x"/>, the others set to <paramref name="identity"/>.</summary>
@@ -106,6 +109,7 @@ internal readonly partial struct Width128<T> : IVectorWidth<T, Vector128<T>> whe
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Apply<TOperator>(in TOperator op, Vector128<T> x) where TOperator : struct, IUnaryOperator<T> => op.Invoke(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Apply<TOperator>(in TOperator op, Vector128<T> x, Vector128<T> y) where TOperator : struct, IBinaryOperator<T> => op.Invoke(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Apply<TOperator>(in TOperator op, Vector128<T> x, Vector128<T> y, Vector128<T> z) where TOperator : struct, ITernaryOperator<T> => op.Invoke(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Apply<TOperator>(in TOperator op, Vector128<T> p, Vector128<T> t, out Vector128<T> gradient) where TOperator : struct, ILossOperator<T> => op.Invoke(p, t, out gradient);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Reduce<TOperator>(Vector128<T> x) where TOperator : struct, IAggregationOperator<T> => TOperator.Reduce(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> KeepLast(Vector128<T> x, int trailing, T identity) =>
@@ -166,6 +170,7 @@ internal readonly partial struct Width256<T> : IVectorWidth<T, Vector256<T>> whe
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Apply<TOperator>(in TOperator op, Vector256<T> x) where TOperator : struct, IUnaryOperator<T> => op.Invoke(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Apply<TOperator>(in TOperator op, Vector256<T> x, Vector256<T> y) where TOperator : struct, IBinaryOperator<T> => op.Invoke(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Apply<TOperator>(in TOperator op, Vector256<T> x, Vector256<T> y, Vector256<T> z) where TOperator : struct, ITernaryOperator<T> => op.Invoke(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Apply<TOperator>(in TOperator op, Vector256<T> p, Vector256<T> t, out Vector256<T> gradient) where TOperator : struct, ILossOperator<T> => op.Invoke(p, t, out gradient);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Reduce<TOperator>(Vector256<T> x) where TOperator : struct, IAggregationOperator<T> => TOperator.Reduce(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> KeepLast(Vector256<T> x, int trailing, T identity) =>
@@ -226,6 +231,7 @@ internal readonly partial struct Width512<T> : IVectorWidth<T, Vector512<T>> whe
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Apply<TOperator>(in TOperator op, Vector512<T> x) where TOperator : struct, IUnaryOperator<T> => op.Invoke(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Apply<TOperator>(in TOperator op, Vector512<T> x, Vector512<T> y) where TOperator : struct, IBinaryOperator<T> => op.Invoke(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Apply<TOperator>(in TOperator op, Vector512<T> x, Vector512<T> y, Vector512<T> z) where TOperator : struct, ITernaryOperator<T> => op.Invoke(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Apply<TOperator>(in TOperator op, Vector512<T> p, Vector512<T> t, out Vector512<T> gradient) where TOperator : struct, ILossOperator<T> => op.Invoke(p, t, out gradient);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Reduce<TOperator>(Vector512<T> x) where TOperator : struct, IAggregationOperator<T> => TOperator.Reduce(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> KeepLast(Vector512<T> x, int trailing, T identity) =>

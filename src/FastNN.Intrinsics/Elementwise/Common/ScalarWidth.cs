@@ -18,6 +18,7 @@ internal readonly partial struct ScalarWidth<T> : IVectorWidth<T, T> where T : u
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Apply<TOperator>(in TOperator op, T x) where TOperator : struct, IUnaryOperator<T> => op.Invoke(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Apply<TOperator>(in TOperator op, T x, T y) where TOperator : struct, IBinaryOperator<T> => op.Invoke(x, y);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Apply<TOperator>(in TOperator op, T x, T y, T z) where TOperator : struct, ITernaryOperator<T> => op.Invoke(x, y, z);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Apply<TOperator>(in TOperator op, T p, T t, out T gradient) where TOperator : struct, ILossOperator<T> => op.Invoke(p, t, out gradient);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Reduce<TOperator>(T x) where TOperator : struct, IAggregationOperator<T> => x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T KeepLast(T x, int trailing, T identity) => trailing > 0 ? x : identity;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Add(T x, T y) => x + y;
