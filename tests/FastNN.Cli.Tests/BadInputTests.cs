@@ -347,6 +347,17 @@ public class BadInputTests
     }
 
     [Fact]
+    public void CvOnARegressionTargetOfFewerThanFourRowsSaysSo()
+    {
+        // 3 rows: any 2 folds leave a fold of 1 row; the refusal advised "give at most 1 folds", which --folds refuses too.
+        using var cli = new Cli();
+        string data = cli.Write("three.csv", "a,y\n1,1.5\n2,2.5\n3,2.0\n");
+        CliRun run = cli.Run("cv", "--data", data, "--layers", "", "--epochs", "1", "--folds", "2");
+        AssertUsageError(run, "--folds 2: ", "3 rows", "R²", "at least 4 rows");
+        Assert.DoesNotContain("at most 1 folds", run.Error);
+    }
+
+    [Fact]
     public void AModelFileGivenToResumeIsToldApartFromACheckpoint()
     {
         using var cli = new Cli();

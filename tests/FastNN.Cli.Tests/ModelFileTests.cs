@@ -240,6 +240,42 @@ public class ModelFileTests
     }
 
     [Fact]
+    public void EvalAndPredictReadAModelTrainedOnAFullBatchOfManyRows()
+    {
+        // A run of --batch-size 2,000,000 on as many rows records max_batch 2,000,000 (about 1 GB of working memory for
+        // this 30-16-1 model). ModelFile.Load refuses that max_batch past its 256 MiB budget unless the caller passes
+        // maxBatch: eval and predict, which run a Predictor, must not refuse a model train wrote (they did: exit 2,
+        // "pass maxBatch to ModelFile.Load"). The file is a small run's, its max_batch edited as such a run writes it.
+        using var cli = new Cli();
+        string small = cli.PathOf("small.safetensors"), large = cli.PathOf("large.safetensors"), data = Cli.Data("breast_cancer.csv");
+        Assert.Equal(0, Train(cli, "--data", data, "--layers", "16", "--epochs", "1", "--batch-size", "64", "--save", small).ExitCode);
+        File.WriteAllBytes(large, WithMaxBatch(File.ReadAllBytes(small), 2_000_000));
+        Assert.Throws<ModelFileException>(() => ModelFile.Load<float>(large)); // the library's default, documented
+
+        foreach (string command in new[] { "eval", "predict" })
+        {
+            CliRun expected = cli.Run(command, "--model", small, "--data", data), actual = cli.Run(command, "--model", large, "--data", data);
+            Assert.True(actual.ExitCode == 0, actual.ToString());
+            Assert.Equal(expected.Out, actual.Out);
+        }
+    }
+
+    // The model file with the max_batch its architecture records changed to <paramref name="maxBatch"/>.
+    private static byte[] WithMaxBatch(byte[] file, int maxBatch)
+    {
+        int headerLength = checked((int)BitConverter.ToInt64(file, 0));
+        var header = System.Text.Json.Nodes.JsonNode.Parse(System.Text.Encoding.UTF8.GetString(file, 8, headerLength))!.AsObject();
+        var metadata = header["__metadata__"]!.AsObject();
+        string architecture = metadata["fastnn.architecture"]!.GetValue<string>();
+        string edited = System.Text.RegularExpressions.Regex.Replace(architecture, "\"max_batch\":[0-9]+,", $"\"max_batch\":{maxBatch},");
+        Assert.NotEqual(architecture, edited);
+        metadata["fastnn.architecture"] = edited;
+        string text = header.ToJsonString();
+        byte[] newHeader = System.Text.Encoding.UTF8.GetBytes(text.PadRight((text.Length + 7) / 8 * 8));
+        return [.. BitConverter.GetBytes((long)newHeader.Length), .. newHeader, .. file.AsSpan(8 + headerLength)];
+    }
+
+    [Fact]
     public void AResumedRunEndsBitIdenticalToAnUninterruptedOne()
     {
         using var cli = new Cli();

@@ -79,7 +79,8 @@ internal static class CvCommand
             throw new UsageException($"--folds {s.Folds} is more than the {data.Rows} rows.");
         // R² compares a fold's errors with its targets' variance, which one row does not have: the fold would score NaN.
         if (task == TaskChoice.Regress && data.Rows / s.Folds < 2)
-            throw new UsageException($"--folds {s.Folds}: {data.Rows} rows in {s.Folds} folds leave a fold of 1 row, and R² needs at least 2 held-out rows; give at most {data.Rows / 2} folds.");
+            throw new UsageException($"--folds {s.Folds}: {data.Rows} rows in {s.Folds} folds leave a fold of 1 row, and R² needs at least 2 held-out rows; "
+                + (data.Rows >= 4 ? $"give at most {data.Rows / 2} folds." : "cross-validating a regression takes at least 4 rows (2 folds of 2)."));
         // The folds' training parts: the rows less one fold, of ⌈rows / folds⌉ or ⌊rows / folds⌋ rows.
         foreach (int trainingRows in new[] { data.Rows - (data.Rows + s.Folds - 1) / s.Folds, data.Rows - data.Rows / s.Folds })
             s.Loop.CheckBatches(trainingRows, s.Model.BatchNorm ? "--batch-norm" : null);

@@ -219,7 +219,7 @@ internal static class TrainCommand
     {
         try
         {
-            ModelFile.Load<T>(path);
+            ModelFile.Load<T>(path, maxBatch: 1); // one row: a model file of any recorded max_batch is one
             return true;
         }
         catch (ModelFileException)

@@ -41,7 +41,9 @@ internal sealed class ModelFileData<T> where T : unmanaged, IFloatingPointIeee75
     /// <summary>Loads <paramref name="modelPath"/> and reads <paramref name="dataPath"/> for it, with the target column when <paramref name="withTarget"/>.</summary>
     public static ModelFileData<T> Read(string modelPath, string dataPath, string? labelColumn, char? delimiter, bool withTarget)
     {
-        SavedModel<T> saved = ModelFile.Load<T>(InputFile.Existing(modelPath, "--model"));
+        // One row: the outputs run through a Predictor, in its own chunks, so the max_batch the file records (a
+        // --batch-size, possibly of a million rows) is never allocated, nor refused past ModelFile.Load's budget.
+        SavedModel<T> saved = ModelFile.Load<T>(InputFile.Existing(modelPath, "--model"), maxBatch: 1);
         ModelInfo info = saved.Info;
         TaskChoice task = info.Task is TaskKind kind
             ? TaskChoices.FromKind(kind)

@@ -9,7 +9,7 @@ namespace FastNN.Data;
 /// <remarks>
 /// Statistics are accumulated in <see cref="double"/>, each column scaled by a power of two (exactly), so columns of huge
 /// or tiny doubles (past 1e154, below 1e-154) get the σ their unit-scale copies would, scaled. A constant feature (σ = 0, or a σ no larger than the
-/// rounding of its mean, <c>n·ε·|μ|</c>, as scikit-learn's <c>StandardScaler</c> decides) gets σ = 1, so it maps to 0
+/// rounding of its mean, <c>n·ε·|μ|</c>, as scikit-learn's <c>StandardScaler</c> decides, or one too small for a double) gets σ = 1, so it maps to 0
 /// instead of dividing by zero or by rounding noise. Fit on the training part only: fitting on validation or test rows leaks them
 /// into training.
 /// <para>Thread safety: immutable; any number of threads may use one instance at once.</para>
@@ -108,8 +108,10 @@ public sealed class Standardizer
         {
             // A constant column's mean is rounded (ten 0.1s average to 0.1 − 1 ulp), so its variance is rounding noise
             // up to about (n·ε·|μ|)², not 0: below that bound, as scikit-learn's StandardScaler, it is constant.
+            // A σ below half the smallest subnormal (a column of a few ε = 4.9e-324) scales back to 0: constant too.
             double variance = scales[c] / rows, noise = rows * RoundOff * means[c];
-            scales[c] = variance > noise * noise ? Math.ScaleB(Math.Sqrt(variance), exponents[c]) : 1;
+            double sigma = variance > noise * noise ? Math.ScaleB(Math.Sqrt(variance), exponents[c]) : 0;
+            scales[c] = sigma > 0 ? sigma : 1;
             means[c] = Math.ScaleB(means[c], exponents[c]);
         }
         return new Standardizer(means, scales);

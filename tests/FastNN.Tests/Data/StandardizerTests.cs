@@ -116,6 +116,23 @@ public class StandardizerTests
     }
 
     [Fact]
+    public void AColumnWhoseSpreadIsBelowTheSmallestDoubleIsConstant()
+    {
+        // σ of [ε, 0] is ε/2 and of [ε, ε, ε, 0] √3/4·ε (ε the smallest subnormal): scaled back from the unit-scale sums
+        // they round to 0, which Fit passed on and its own constructor refused ("scales[0] = 0 is not finite and
+        // positive", ParamName 'scales', a parameter the caller never gave). Nothing can divide by such a σ: the column
+        // is constant (σ = 1), as it was before the columns were scaled. A σ of 1 ulp or more is kept.
+        foreach (double[] column in new[] { new[] { double.Epsilon, 0 }, [double.Epsilon, double.Epsilon, double.Epsilon, 0], [-double.Epsilon, 0, 0] })
+        {
+            Standardizer s = Standardizer.Fit<double>(column, column.Length, 1);
+            Assert.Equal(1.0, s.Scales[0]);
+        }
+        Standardizer kept = Standardizer.Fit<double>([4 * double.Epsilon, 0], 2, 1);
+        Assert.Equal(2 * double.Epsilon, kept.Scales[0]);
+        Assert.Equal(2 * double.Epsilon, kept.Means[0]);
+    }
+
+    [Fact]
     public void ANonFiniteFeatureIsNamedByRowAndColumn()
     {
         // Fit on a span takes any values; a NaN or infinity was reported as "means[1] = NaN is not finite" (ParamName means).

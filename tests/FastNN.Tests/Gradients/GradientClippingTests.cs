@@ -1,5 +1,8 @@
 using FastNN.Gradients;
 using FastNN.Models;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 
 namespace FastNN.Tests.Gradients;
 
@@ -52,6 +55,36 @@ public class GradientClippingTests
     /// read +∞ and clipping zeroed every gradient instead of scaling it to max_norm) and squares below 1e-154 underflowed
     /// (‖[3, −4]·1e-170‖ read 0), where the documented √(Σ g²) is finite and non-zero, as float gradients already get.
     /// </summary>
+    /// <summary>
+    /// ‖g‖ against a reference that never squares: hypot folded over the buffer (each step exact to an ulp), for buffers
+    /// of one binade's spread anywhere from the subnormals to 1e308, in double and in float, with now and then a NaN or
+    /// an infinity: NaN when a gradient is NaN, else within a few ulps of the reference, whichever path (one pass or the
+    /// scaled second pass) the sum took.
+    /// </summary>
+    [Property(MaxTest = 200)]
+    public Property TheGlobalNormIsTheHypotOfTheGradientsAcrossTheDoubleRange(int seed)
+    {
+        var random = new Random(seed);
+        var g = new double[random.Next(0, 40)];
+        int top = random.Next(-1074, 1024);
+        for (int i = 0; i < g.Length; i++)
+            g[i] = Math.ScaleB(random.NextDouble() * (random.Next(2) == 0 ? 1 : -1), Math.Clamp(top - random.Next(0, 60), -1074, 1023));
+        if (g.Length > 0 && random.Next(8) == 0)
+            g[random.Next(g.Length)] = random.Next(3) switch { 0 => double.NaN, 1 => double.PositiveInfinity, _ => double.NegativeInfinity };
+        float[] f = [.. g.Select(x => (float)x)];
+        return (Agrees(GradientClipping.GlobalNorm<double>(g), g) && Agrees(GradientClipping.GlobalNorm<float>(f), [.. f.Select(x => (double)x)]))
+            .Label($"top 2^{top}, {g.Length} values");
+
+        static bool Agrees(double norm, double[] x)
+        {
+            if (x.Any(double.IsNaN))
+                return double.IsNaN(norm);
+            double reference = x.Aggregate(0.0, double.Hypot);
+            // Relative to the reference, or a few subnormal ulps where the norm itself is subnormal.
+            return norm == reference || Math.Abs(norm - reference) <= 1e-14 * reference + 4 * double.Epsilon;
+        }
+    }
+
     [Fact]
     public void TheNormOfHugeOrTinyDoubleGradientsIsTheirScaledNorm()
     {

@@ -92,6 +92,20 @@ public class NormalizationTests
     public void LayerNormRejectsAnEpsilonThatIsNegativeOrNotFinite(double eps) =>
         Assert.Throws<ArgumentOutOfRangeException>("eps", () => new LayerNorm<float>(4, eps));
 
+    [Theory]
+    [InlineData(-1e-5)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(0)] // a NaN whose sign bit is clear: ThrowIfNegative let it through (double.NaN has the sign bit set)
+    public void BatchNormRejectsAnEpsilonThatIsNegativeOrNotFinite(double eps)
+    {
+        // As LayerNorm: an infinite or NaN ε built a layer that a model file cannot describe (ModelFile.Save threw
+        // System.Text.Json's ArgumentException on the number, naming no eps), and a NaN one made every output NaN.
+        if (eps == 0)
+            eps = BitConverter.Int64BitsToDouble(0x7FF8_0000_0000_0000);
+        Assert.Throws<ArgumentOutOfRangeException>("eps", () => new BatchNorm1d<float>(4, eps));
+        Assert.Throws<ArgumentOutOfRangeException>("eps", () => new BatchNorm1d<double>(4, eps));
+    }
+
     [Fact]
     public void LayerNormTakesAnEpsilonFiniteInItsElementType()
     {
