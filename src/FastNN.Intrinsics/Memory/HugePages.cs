@@ -45,6 +45,8 @@ public static partial class HugePages
     /// <summary>Runs <paramref name="build"/> with <see cref="Allocate{T}(int)"/> giving ordinary arrays on this thread, so that tests can compare results on both kinds of memory.</summary>
     internal static TResult WithOrdinaryArrays<TResult>(Func<TResult> build)
     {
+        // The setting found is restored, not cleared: a nested call must leave the outer one's in force.
+        bool outer = t_ordinaryArrays;
         t_ordinaryArrays = true;
         try
         {
@@ -52,7 +54,7 @@ public static partial class HugePages
         }
         finally
         {
-            t_ordinaryArrays = false;
+            t_ordinaryArrays = outer;
         }
     }
 

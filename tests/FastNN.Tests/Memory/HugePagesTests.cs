@@ -129,6 +129,20 @@ public class HugePagesTests
     }
 
     [Fact]
+    public void NestedOrdinaryArraysLastUntilTheOutermostCallReturns()
+    {
+        // The inner call must give back the setting it found, not switch huge pages on again for the rest of the outer one.
+        (Memory<float> before, Memory<float> after) = HugePages.WithOrdinaryArrays(() =>
+        {
+            Memory<float> inner = HugePages.WithOrdinaryArrays(() => HugePages.Allocate<float>(3 * TwoMegabytes / sizeof(float)));
+            return (inner, HugePages.Allocate<float>(3 * TwoMegabytes / sizeof(float)));
+        });
+        Assert.True(IsWholeArray(before));
+        Assert.True(IsWholeArray(after), "an allocation after a nested WithOrdinaryArrays returned took huge pages");
+        Assert.Equal(HugePages.PageBytes == 0, IsWholeArray(HugePages.Allocate<float>(3 * TwoMegabytes / sizeof(float))));
+    }
+
+    [Fact]
     public void NegativeLengthIsRefused() =>
         Assert.Equal("length", Assert.Throws<ArgumentOutOfRangeException>(() => HugePages.Allocate<float>(-1)).ParamName);
 }
