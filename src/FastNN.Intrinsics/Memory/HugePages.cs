@@ -15,7 +15,10 @@ namespace FastNN.Intrinsics;
 /// buffer of at least half a huge page (<c>hpage_pmd_size</c>: 2 MB on x86-64; a smaller one would lose more memory to
 /// rounding than it holds) is a slice of a pinned array one huge page longer than the whole huge pages that hold it.
 /// That run of whole huge pages is advised <c>MADV_HUGEPAGE</c> before the buffer is zeroed, so the first faults take
-/// huge pages; then <c>MADV_COLLAPSE</c> merges any part the runtime had touched before (memory it reused). The slice
+/// huge pages; then <c>MADV_COLLAPSE</c> merges any part the runtime had touched before (memory it reused). The cost is
+/// memory: the array is the buffer rounded up to whole huge pages plus one page for the alignment, so a buffer of half a
+/// page takes 4 times its size of managed heap (1 MB: a 4 MB array) and one of 4 MB 1.5 times (6 MB), and its whole
+/// pages are resident from the start (zeroed), where a new array's untouched pages are not. The slice
 /// is ordinary managed memory: the garbage collector keeps it alive while any span of it is in use, and the values and
 /// every result computed on them are those of an ordinary array.</para>
 /// <para>Falls back to an ordinary array when: not Linux; transparent huge pages off, absent or unreadable; the buffer
