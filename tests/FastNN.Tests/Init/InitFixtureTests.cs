@@ -10,20 +10,7 @@ namespace FastNN.Tests.Initialization;
 /// </summary>
 public class InitFixtureTests
 {
-    private static readonly Lazy<JsonElement> Fixture = new(() =>
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string path = Path.Combine(dir.FullName, "tests", "FastNN.Tests", "Fixtures", "init_fixtures.json");
-            if (File.Exists(path))
-            {
-                JsonElement root = JsonDocument.Parse(File.ReadAllText(path)).RootElement;
-                Assert.Equal("FastNN init fixtures", root.GetProperty("magic").GetString());
-                return root;
-            }
-        }
-        throw new FileNotFoundException("tests/FastNN.Tests/Fixtures/init_fixtures.json not found above " + AppContext.BaseDirectory);
-    });
+    private static readonly Lazy<JsonElement> Fixture = new(() => JsonFixture.Load("init_fixtures.json", "FastNN init fixtures"));
 
     private static Nonlinearity NonlinearityOf(string name) => name switch
     {

@@ -66,13 +66,7 @@ public class DropoutTests
     [Fact]
     public void KeptElementsAreScaledByPyTorchsFactorInFloatAndDouble()
     {
-        JsonElement root = default;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null && root.ValueKind == JsonValueKind.Undefined; dir = dir.Parent)
-        {
-            string path = Path.Combine(dir.FullName, "tests", "FastNN.Tests", "Fixtures", "dropout_fixtures.json");
-            if (File.Exists(path))
-                root = JsonDocument.Parse(File.ReadAllText(path)).RootElement;
-        }
+        JsonElement root = JsonFixture.Load("dropout_fixtures.json");
         Assert.Equal(JsonValueKind.Object, root.ValueKind);
         foreach (JsonElement c in root.GetProperty("cases").EnumerateArray())
         {

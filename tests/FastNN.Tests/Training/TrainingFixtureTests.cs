@@ -18,22 +18,7 @@ namespace FastNN.Tests.Training;
 /// </summary>
 public class TrainingFixtureTests
 {
-    private static readonly Lazy<JsonElement> Fixture = new(() =>
-    {
-        // The fixture lives beside its script in the source tree; walk up from the test binaries to the repository.
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string path = Path.Combine(dir.FullName, "tests", "FastNN.Tests", "Fixtures", "training_fixtures.json");
-            if (File.Exists(path))
-            {
-                JsonElement root = JsonDocument.Parse(File.ReadAllText(path)).RootElement;
-                Assert.Equal("FastNN training fixtures", root.GetProperty("magic").GetString());
-                Assert.Equal(1, root.GetProperty("version").GetInt32());
-                return root;
-            }
-        }
-        throw new FileNotFoundException("tests/FastNN.Tests/Fixtures/training_fixtures.json not found above " + AppContext.BaseDirectory);
-    });
+    private static readonly Lazy<JsonElement> Fixture = new(() => JsonFixture.Load("training_fixtures.json", "FastNN training fixtures", version: 1));
 
     private static double[] Doubles(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetDouble())];
 
