@@ -110,7 +110,7 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
                 return long.MaxValue;
             }
         }
-        int fitting = MostRowsThatFit(WorkspaceLength, chunkRows ?? DefaultChunkRows);
+        int fitting = RowsThatFit.Most(WorkspaceLength, chunkRows ?? DefaultChunkRows);
         if (fitting == 0)
         {
             string length = WorkspaceLength(1) == long.MaxValue ? "more elements than an int counts" : $"{WorkspaceLength(1)} elements";
@@ -124,26 +124,6 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
         _featuresLength = fitting * featuresWidth;
         _outputsLength = fitting * outputsWidth;
         _pool = new WorkspacePool<T>((int)WorkspaceLength(fitting), cached);
-    }
-
-    /// <summary>
-    /// The most rows, up to <paramref name="most"/>, whose workspace (<paramref name="workspaceLength"/> elements, which
-    /// never shrinks as the rows grow) fits in an array; 0 when not even one row's does.
-    /// </summary>
-    internal static int MostRowsThatFit(Func<int, long> workspaceLength, int most)
-    {
-        if (workspaceLength(most) <= Array.MaxLength)
-            return most;
-        int low = 0, high = most; // workspaceLength(low) fits (or low is 0), workspaceLength(high) does not
-        while (high - low > 1)
-        {
-            int middle = low + (high - low) / 2;
-            if (workspaceLength(middle) <= Array.MaxLength)
-                low = middle;
-            else
-                high = middle;
-        }
-        return low;
     }
 
     /// <summary>Builds a predictor from a model read by <see cref="ModelFile.Load{T}"/>, with the info its file records.</summary>

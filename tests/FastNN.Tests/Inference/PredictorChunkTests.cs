@@ -48,21 +48,21 @@ public class PredictorChunkTests
     }
 
     [Fact]
-    public void MostRowsThatFitIsTheLargestChunkWhoseWorkspaceAnArrayHolds()
+    public void RowsThatFitIsTheLargestChunkWhoseWorkspaceAnArrayHolds()
     {
         // Linear workspaces: r·w elements fit while r·w ≤ Array.MaxLength.
         foreach (long w in new long[] { 1, 3, 1 << 22, 5_000_000, 13_000_000, Array.MaxLength / 2, Array.MaxLength })
         {
             int most = (int)Math.Min(256, Array.MaxLength / w);
-            Assert.Equal(most, Predictor<float>.MostRowsThatFit(r => r * w, 256));
+            Assert.Equal(most, RowsThatFit.Most(r => r * w, 256));
         }
         // The bound itself fits, one element more does not; a workspace growing faster than the rows is searched too.
-        Assert.Equal(256, Predictor<float>.MostRowsThatFit(r => r == 256 ? Array.MaxLength : 0, 256));
-        Assert.Equal(255, Predictor<float>.MostRowsThatFit(r => r == 256 ? Array.MaxLength + 1L : 0, 256));
-        Assert.Equal(46_340, Predictor<float>.MostRowsThatFit(r => (long)r * r, int.MaxValue)); // ⌊√(2^31 − 57)⌋
+        Assert.Equal(256, RowsThatFit.Most(r => r == 256 ? Array.MaxLength : 0, 256));
+        Assert.Equal(255, RowsThatFit.Most(r => r == 256 ? Array.MaxLength + 1L : 0, 256));
+        Assert.Equal(46_340, RowsThatFit.Most(r => (long)r * r, int.MaxValue)); // ⌊√(2^31 − 57)⌋
         // Not one row: 0, whatever the rows asked for.
-        Assert.Equal(0, Predictor<float>.MostRowsThatFit(_ => Array.MaxLength + 1L, 256));
-        Assert.Equal(0, Predictor<float>.MostRowsThatFit(_ => long.MaxValue, 1));
+        Assert.Equal(0, RowsThatFit.Most(_ => Array.MaxLength + 1L, 256));
+        Assert.Equal(0, RowsThatFit.Most(_ => long.MaxValue, 1));
     }
 
     [Theory]
