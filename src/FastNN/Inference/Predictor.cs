@@ -114,7 +114,7 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
         if (fitting == 0)
         {
             string length = WorkspaceLength(1) == long.MaxValue ? "more elements than an int counts" : $"{WorkspaceLength(1)} elements";
-            string why = $"one row's workspace ({length}) does not fit in an array (at most {Array.MaxLength} elements), so no chunk size can run the model";
+            string why = $"workspace for one row ({length}) does not fit in an array (at most {Array.MaxLength} elements), so no chunkRows can run it";
             throw file is null ? new ArgumentException($"The model's {why}.", nameof(model)) : new ModelFileException(file, $"the architecture's {why}.");
         }
         if (fitting < chunkRows)

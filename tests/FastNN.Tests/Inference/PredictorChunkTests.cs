@@ -75,7 +75,7 @@ public class PredictorChunkTests
         layer.Scratch = Array.MaxLength; // with the two activation buffers, one row's workspace passes Array.MaxLength
         var e = Assert.Throws<ArgumentException>(() => new Predictor<float>(model, chunkRows));
         Assert.Equal("model", e.ParamName);
-        Assert.Contains("one row's workspace", e.Message);
+        Assert.Contains("workspace for one row", e.Message);
         Assert.Contains(Array.MaxLength.ToString(), e.Message);
     }
 
