@@ -1,4 +1,5 @@
 using FastNN.Gradients;
+using FastNN.Layers;
 using FastNN.Losses;
 using FastNN.Models;
 using FastNN.Tests.Gradients;
@@ -20,6 +21,9 @@ namespace FastNN.Tests.Models;
 /// strict atol of 1e-7; the analytic gradient is a vector–Jacobian product with a random vector either way.
 /// In training mode the input is redrawn until no BatchNorm feature has nearly coinciding rows (see MinBatchSigma), as
 /// NormalizationTests spaces its inputs: there the difference's truncation error, not the backward pass, is wrong.
+/// Likewise the input is redrawn while a step of the check moves the input of a ReLU, LeakyReLU, PReLU or ELU across 0,
+/// or a Softplus input across the point where it turns into the identity (see AwayFromKinks): there the function has a
+/// kink (or a jump) between the two points the central difference takes, and the difference, not the gradient, is wrong.
 /// </remarks>
 public class RandomArchitectureGradientTests
 {
@@ -31,7 +35,7 @@ public class RandomArchitectureGradientTests
     /// exactly (which the BatchNorm rule below would redraw; its gradient check passes there at 0.02–0.04 of tolerance).
     /// </summary>
     [Fact]
-    public void EveryGradientMatchesFiniteDifferencesAtALargeLossDraw() => Check(50255131, awayFromBatchNormBends: false);
+    public void EveryGradientMatchesFiniteDifferencesAtALargeLossDraw() => Check(50255131, awayFromBends: false);
 
     /// <summary>
     /// Draws (found with MaxTest = 20000) whose first input put two rows of a training-mode BatchNorm feature within 1.3e-3
@@ -42,7 +46,21 @@ public class RandomArchitectureGradientTests
     [InlineData(675922586)]
     public void EveryGradientMatchesFiniteDifferencesAtNearlyCoincidingBatchNormRows(int seed) => Check(seed);
 
-    private static void Check(int seed, bool awayFromBatchNormBends = true)
+    /// <summary>
+    /// Draws whose first input put a kinked layer's input within a step of the check of its kink, so that the central
+    /// difference straddled it: 56499955 (stop 22's, a LeakyReLU: 1.bias[3] read 6.6e-5 against the gradient's 2.2e-3),
+    /// and the four others of 1,100,000 draws with the kink rule removed (errors 1.3e-3 to 7.3e-3, 10⁴ times the
+    /// tolerance). Each fails without the rule.
+    /// </summary>
+    [Theory]
+    [InlineData(56499955)]
+    [InlineData(1615863482)]
+    [InlineData(1635051548)]
+    [InlineData(1747485730)]
+    [InlineData(459317188)]
+    public void EveryGradientMatchesFiniteDifferencesAtKinkDraws(int seed) => Check(seed);
+
+    private static void Check(int seed, bool awayFromBends = true)
     {
         var random = new Random(seed);
         int batch = 2 + random.Next(5);
@@ -52,12 +70,28 @@ public class RandomArchitectureGradientTests
         double[] x = TestData.Uniform(random, batch * model.InputSize, 2);
         // Away from nearly coinciding BatchNorm rows (see MinBatchSigma); an architecture that keeps a feature's rows close
         // whatever the input (a narrow softmax before it, say) is checked in evaluation mode, where BatchNorm is affine.
-        for (int redraw = 0; awayFromBatchNormBends && model.Training && !BatchNormsSpread(model, x, batch); redraw++)
+        // And away from kinks (see AwayFromKinks); one that a parameter puts at a kink whatever the input (a LayerNorm of
+        // one feature gives its shift β) gets new parameters every tenth redraw.
+        int batchNormRedraws = 0, kinkRedraws = 0;
+        while (awayFromBends)
         {
-            if (redraw == 20)
-                model.Training = false;
-            else
-                x = TestData.Uniform(random, batch * model.InputSize, 2);
+            if (model.Training && !BatchNormsSpread(model, x, batch))
+            {
+                if (batchNormRedraws++ == 20)
+                {
+                    model.Training = false;
+                    continue;
+                }
+            }
+            else if (AwayFromKinks(model, x, batch))
+            {
+                break;
+            }
+            else if (++kinkRedraws % 10 == 0)
+            {
+                TestData.Randomize(model, random);
+            }
+            x = TestData.Uniform(random, batch * model.InputSize, 2);
         }
         double[] target = TestData.Uniform(random, batch * model.OutputSize);
         double[] output = OutputLeavingModelAsFound(model, x, batch);
@@ -106,6 +140,89 @@ public class RandomArchitectureGradientTests
                     return false;
             }
         return true;
+    }
+
+    /// <summary>
+    /// The check's step h times this is the step by which <see cref="AwayFromKinks"/> moves each element: the check's own
+    /// ±h moves a kinked layer's input z by h·|∂z/∂θ| to first order, and a tenfold margin covers the second order (the
+    /// curvature of the layers before it) and points that the check's steps would leave a hair's breadth from the kink.
+    /// </summary>
+    private const double KinkStepMultiple = 10;
+
+    /// <summary>
+    /// Whether no step of ±<see cref="KinkStepMultiple"/>·h in any one element of <paramref name="x"/> or of the parameters
+    /// (the central difference's steps, widened) moves a kinked layer's input across its kink: 0 for ReLU, LeakyReLU, PReLU
+    /// and ELU (whose slope jumps from 1 to α there), threshold/β for Softplus (where log(1 + e^(βz))/β gives way to z, a jump
+    /// of about e^(−threshold)/β). Read by running the forward pass of a copy of the model whose kinked layers record their
+    /// inputs, at x and at each step, as the check's evaluations run it (same mode, dropout mask and state). The sign of
+    /// z − kink at each step against at x says whether the step crosses: an absolute margin around the kink would redraw
+    /// every softmax output of 1e-5 before a ReLU, which a step moves by about 1e-11. The model is left as found.
+    /// </summary>
+    private static bool AwayFromKinks(Sequential<double> model, double[] x, int batch)
+    {
+        var inputs = new List<double>();
+        var probe = new Sequential<double>(Probed(model.Layers, inputs), batch, model.Seed) { Training = model.Training };
+        if (probe.Parameters.Length != model.Parameters.Length || probe.State.Length != model.State.Length)
+            throw new InvalidOperationException("The probe's tensors are not laid out as the model's.");
+        var random = model.Random.State;
+        double[] state = model.State.ToArray(), point = (double[])x.Clone(), parameters = model.Parameters.ToArray();
+        int[] Sides()
+        {
+            inputs.Clear();
+            parameters.CopyTo(probe.Parameters);
+            state.CopyTo(probe.State);
+            probe.Random.Restore(random);
+            probe.Forward(point, batch);
+            return [.. inputs.Select(Math.Sign)];
+        }
+        int[] atX = Sides();
+        if (atX.Length == 0)
+            return true;
+        double step = KinkStepMultiple * Checks.Strict.Epsilon;
+        foreach (double[] values in new[] { point, parameters })
+            for (int i = 0; i < values.Length; i++)
+            {
+                double original = values[i];
+                foreach (double moved in new[] { original + step, original - step })
+                {
+                    values[i] = moved;
+                    if (!Sides().AsSpan().SequenceEqual(atX))
+                        return false;
+                }
+                values[i] = original;
+            }
+        return true;
+    }
+
+    /// <summary><paramref name="layers"/> with each kinked layer, inside blocks too, wrapped in a <see cref="KinkProbe"/> that writes its inputs' distances to its kink into <paramref name="inputs"/>.</summary>
+    private static List<ILayer<double>> Probed(IEnumerable<ILayer<double>> layers, List<double> inputs) => [.. layers.Select(layer => layer switch
+    {
+        Residual<double> residual => new Residual<double>(Probed(residual.Body, inputs)),
+        Concat<double> concat => new Concat<double>(Probed(concat.Body, inputs)),
+        Relu<double> or LeakyRelu<double> or PRelu<double> or Elu<double> => new KinkProbe(layer, 0, inputs),
+        Softplus<double> softplus => new KinkProbe(layer, softplus.Threshold / softplus.Beta, inputs),
+        _ => layer,
+    })];
+
+    /// <summary>A layer as it is, that first appends z − <paramref name="kink"/> for each input z to <paramref name="inputs"/>.</summary>
+    private sealed class KinkProbe(ILayer<double> layer, double kink, List<double> inputs) : ILayer<double>
+    {
+        public int InputSize => layer.InputSize;
+        public int OutputSize => layer.OutputSize;
+        public IReadOnlyList<ParameterDeclaration> ParameterDeclarations => layer.ParameterDeclarations;
+        public IReadOnlyList<StateDeclaration> StateDeclarations => layer.StateDeclarations;
+        public int ScratchLength(int batch) => layer.ScratchLength(batch);
+        public void Initialize(LayerBuffers<double> buffers) => layer.Initialize(buffers);
+
+        public void Forward(Span<double> y, ReadOnlySpan<double> x, LayerBuffers<double> buffers, int batch)
+        {
+            foreach (double z in x)
+                inputs.Add(z - kink);
+            layer.Forward(y, x, buffers, batch);
+        }
+
+        public void Backward(Span<double> dx, ReadOnlySpan<double> dy, ReadOnlySpan<double> x, ReadOnlySpan<double> y, LayerBuffers<double> buffers, int batch) =>
+            layer.Backward(dx, dy, x, y, buffers, batch);
     }
 
     /// <summary>The output at <paramref name="x"/> as the check's evaluations see it: same dropout mask, running statistics not moved.</summary>
