@@ -6,9 +6,9 @@ using System.Text.RegularExpressions;
 namespace FastNN.Cli.Tests;
 
 /// <summary>
-/// Ctrl-C (SIGINT) in the middle of <c>fastnn train</c>, sent to the command run as its own process: the run stops
-/// between two steps, says where and how to go on, exits 130, and (with --checkpoint-every) leaves a checkpoint that
-/// resumes to the same model file, byte for byte, as a run that never stopped.
+/// Ctrl-C (SIGINT) or SIGTERM in the middle of <c>fastnn train</c>, sent to the command run as its own process: the run
+/// stops between two steps, says where and how to go on, exits 130 (143 for SIGTERM), and (with --checkpoint-every)
+/// leaves a checkpoint that resumes to the same model file, byte for byte, as a run that never stopped.
 /// </summary>
 public class InterruptTests
 {
@@ -20,19 +20,22 @@ public class InterruptTests
         return text.ToString();
     }
 
-    [Fact]
-    public void CtrlCDuringTrainSavesACheckpointAtTheCutThatResumesExactly()
+    [Theory]
+    [InlineData("INT", 130, "interrupted (Ctrl-C)")]
+    [InlineData("TERM", 143, "stopped by SIGTERM")] // before, the runtime's default: exit 143 at once, no checkpoint, no word
+    public void ASignalDuringTrainSavesACheckpointAtTheCutThatResumesExactly(string signal, int exitCode, string said)
     {
         using var cli = new Cli();
         string checkpoint = cli.PathOf("run.ckpt");
         // Checkpoints every million epochs: the one the run leaves is the one saved where Ctrl-C stopped it.
         string[] run = ["train", "--data", cli.Write("rows.csv", Rows()), "--layers", "4", "--batch-size", "8", "--test-fraction", "0",
             "--checkpoint-every", "1000000", "--checkpoint", checkpoint];
-        (int exit, string error) = RunInterrupted([.. run, "--epochs", "1000000", "--save", cli.PathOf("never.safetensors"), "--plot", cli.PathOf("never.png")]);
+        (int exit, string error) = RunInterrupted([.. run, "--epochs", "1000000", "--save", cli.PathOf("never.safetensors"), "--plot", cli.PathOf("never.png")],
+            signal);
 
-        Assert.True(exit == 130, $"exit {exit}: {error}");
+        Assert.True(exit == exitCode, $"exit {exit}: {error}");
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("fastnn: interrupted (Ctrl-C) in epoch ", error);
+        Assert.StartsWith($"fastnn: {said} in epoch ", error);
         Assert.Contains($"--resume {checkpoint}", error);
         Assert.DoesNotContain("   at ", error);
         Assert.True(File.Exists(checkpoint), error);
@@ -61,8 +64,8 @@ public class InterruptTests
         Assert.Equal([cli.PathOf("rows.csv")], Directory.GetFiles(cli.Folder));
     }
 
-    // Runs fastnn in a process of its own and sends it SIGINT once the first epoch's line shows that training has begun.
-    private static (int Exit, string Error) RunInterrupted(string[] args)
+    // Runs fastnn in a process of its own and sends it SIGINT (or the signal named) once the first epoch's line shows that training has begun.
+    private static (int Exit, string Error) RunInterrupted(string[] args, string signal = "INT")
     {
         var start = new ProcessStartInfo(DotnetHost(), [Path.Combine(AppContext.BaseDirectory, "FastNN.Cli.dll"), .. args])
         {
@@ -75,13 +78,13 @@ public class InterruptTests
         for (string? line; (line = process.StandardOutput.ReadLine()) is not null && !line.StartsWith("epoch ", StringComparison.Ordinal);)
         {
         }
-        using (Process kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]))
+        using (Process kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(CultureInfo.InvariantCulture)]))
             kill.WaitForExit();
         Task<string> rest = process.StandardOutput.ReadToEndAsync();
         if (!process.WaitForExit(60_000))
         {
             process.Kill();
-            Assert.Fail("fastnn did not stop within a minute of SIGINT.");
+            Assert.Fail($"fastnn did not stop within a minute of SIG{signal}.");
         }
         rest.Wait();
         return (process.ExitCode, error.Result);
