@@ -134,7 +134,7 @@ internal static class TrainCommand
         if (s.Files.Resume is string resume)
         {
             // The options first (the checkpoint's header alone), so that a mistake is named as an option, then the run itself.
-            RunNotes.CheckResume(resume, ModelFile.ReadInfo(InputFile.Existing(resume, "--resume")).Notes, info.Notes!);
+            RunNotes.CheckResume(resume, ModelFile.ReadInfo(InputFile.Existing(resume, "--resume")).Notes, info.Notes!, data.Train.Rows);
             RunNotes.CheckData(resume, LoadCheckpoint(resume, trainer), info);
             if (trainer.CompletedEpochs > s.Loop.Epochs)
                 throw new UsageException($"--epochs {s.Loop.Epochs}: {resume} has completed {trainer.CompletedEpochs} epochs already; give at least that many.");
