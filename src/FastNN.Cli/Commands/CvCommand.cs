@@ -82,13 +82,17 @@ internal static class CvCommand
             throw new UsageException($"--folds {s.Folds}: {data.Rows} rows in {s.Folds} folds leave a fold of 1 row, and R² needs at least 2 held-out rows; "
                 + (data.Rows >= 4 ? $"give at most {data.Rows / 2} folds." : "cross-validating a regression takes at least 4 rows (2 folds of 2)."));
         // The folds' training parts: the rows less one fold, of ⌈rows / folds⌉ or ⌊rows / folds⌋ rows.
-        foreach (int trainingRows in new[] { data.Rows - (data.Rows + s.Folds - 1) / s.Folds, data.Rows - data.Rows / s.Folds })
+        int fewest = data.Rows - (data.Rows + s.Folds - 1) / s.Folds, most = data.Rows - data.Rows / s.Folds;
+        foreach (int trainingRows in new[] { fewest, most })
             s.Loop.CheckBatches(trainingRows, s.Model.BatchNorm ? "--batch-norm" : null);
         // Every fold trains as long: the default epochs are those of the smallest training part (the parts differ by a row at most).
-        s = s with { Loop = s.Loop.ForTrainingRows(data.Rows - (data.Rows + s.Folds - 1) / s.Folds).AtMostRows(data.Rows) };
+        s = s with { Loop = s.Loop.ForTrainingRows(fewest) };
+        // Each fold clamps the batch to its own training rows (FitFold); the line says what the folds run.
+        string batch = s.Loop.BatchSize <= fewest ? s.Loop.BatchSize.ToString(CultureInfo.InvariantCulture)
+            : string.Create(CultureInfo.InvariantCulture, $"{(fewest == most ? $"{fewest}" : $"{fewest} or {most}")} (all of a fold's training rows)");
         console.Line($"data: {source}, {data.Rows} rows, {data.FeatureCount} features, task {task.Name()}{(s.Data.Task is null ? " (inferred)" : "")}");
         console.Line($"grid: {s.LearningRates.Length} learning rate(s) × {s.Lambdas.Length} λ ({s.LambdaKind}), {s.Folds}-fold{(task == TaskChoice.Regress ? "" : " stratified")} cross-validation, seed {s.Loop.Seed}");
-        console.Line($"model: {string.Join("-", new[] { data.FeatureCount }.Concat(s.Model.Layers))}-{TrainerFactory.Outputs(task, data.ClassLabels?.Count ?? 0)}; training: {ModelDescription.Optimizer(s.Optimizer, s.Loop)}");
+        console.Line($"model: {string.Join("-", new[] { data.FeatureCount }.Concat(s.Model.Layers))}-{TrainerFactory.Outputs(task, data.ClassLabels?.Count ?? 0)}; training: {ModelDescription.Optimizer(s.Optimizer, s.Loop, batch)}");
 
         int fits = s.LearningRates.Length * s.Lambdas.Length * s.Folds;
         GridSearchResult search = ProgressDisplay.Run(console, "cross-validation", fits, report =>
@@ -135,8 +139,9 @@ internal static class CvCommand
             "weight-decay" => s.Optimizer with { LearningRate = point.LearningRate, WeightDecay = point.Lambda },
             _ => s.Optimizer with { LearningRate = point.LearningRate, L2 = point.Lambda },
         };
-        Sequential<T> model = ModelFactory.Build<T>(s.Model, train.FeatureCount, TrainerFactory.Outputs(task, classes), TrainerFactory.MaxBatch(s.Loop), s.Loop.Seed);
-        Trainer<T> trainer = TrainerFactory.Create(model, task, optimizer, s.Loop, s.Data.Shuffle);
+        LoopSettings loop = s.Loop.AtMostRows(train.Rows);
+        Sequential<T> model = ModelFactory.Build<T>(s.Model, train.FeatureCount, TrainerFactory.Outputs(task, classes), TrainerFactory.MaxBatch(loop), loop.Seed);
+        Trainer<T> trainer = TrainerFactory.Create(model, task, optimizer, loop, s.Data.Shuffle);
         trainer.Fit(train);
         Evaluation evaluation = trainer.Evaluate(validation);
         return evaluation with { Rmse = evaluation.Rmse * scale };
