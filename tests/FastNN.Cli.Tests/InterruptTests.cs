@@ -8,7 +8,8 @@ namespace FastNN.Cli.Tests;
 /// <summary>
 /// Ctrl-C (SIGINT) or SIGTERM in the middle of <c>fastnn train</c>, sent to the command run as its own process: the run
 /// stops between two steps, says where and how to go on, exits 130 (143 for SIGTERM), and (with --checkpoint-every)
-/// leaves a checkpoint that resumes to the same model file, byte for byte, as a run that never stopped.
+/// leaves a checkpoint that resumes to the same model file, byte for byte, as a run that never stopped; in <c>fastnn cv</c>
+/// and <c>gradflow</c>, the table of the folds or variants done.
 /// </summary>
 public class InterruptTests
 {
