@@ -4,9 +4,10 @@
 //
 // Each input line holds one row's features, comma-separated, in the model's column order and in the units of the
 // training data (the file's input standardization is applied by the predictor). A first line naming the columns (no
-// field a number) is skipped; blank lines are ignored; any other line must hold finite numbers only. Output, as CSV with a header: for a classifier the predicted label and each class's
-// probability; for a regression the value in the target's own units. With --time, the median latency of one
-// batch-1 call on the first row is written to standard error as well.
+// field a number) is skipped; blank lines are ignored; any other line must hold finite numbers only. Output, as CSV
+// with a header: for a classifier the predicted label and each class's probability; for a regression the value in the
+// target's own units. With --time, the median latency of one batch-1 call on the first row is written to standard
+// error as well.
 using System.Diagnostics;
 using System.Globalization;
 using FastNN.Inference;
