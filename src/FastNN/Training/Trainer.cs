@@ -325,7 +325,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="validation">Rows to validate on after each epoch; null to hold out <see cref="TrainerOptions.ValidationFraction"/> of <paramref name="train"/>, or to train without validation.</param>
     /// <param name="cancellationToken">Stops training between steps, and the history so far is returned. A run stopped this way before its last epoch is paused, not ended: the model stays as the last step left it (<see cref="TrainerOptions.RestoreBest"/> does not apply), so that the next Fit or a checkpoint continues it exactly, wherever it stopped. An epoch cut short is neither counted in <see cref="CompletedEpochs"/> nor validated nor recorded (nor passed to <see cref="EpochCompleted"/>): the next Fit finishes it, in the same row order, from the next step, and so must get the same training rows (the same dataset, or a checkpoint's run resumed on it) in the same batches: another row count or batch size is refused (rows of the same count are not compared).</param>
     /// <returns>The result of every epoch this call ran (none when the trainer had already completed its epochs, or early stopping had ended its run) and the run's best one.</returns>
-    /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, it has no rows, or a target does not suit the task (for classes: a label that is not a class index in [0, OutputSize); for a binary classifier, in the validation rows or in any row when <see cref="TrainerOptions.ValidationFraction"/> holds some out: a label other than 0 or 1), the message naming the dataset and the row; with <see cref="TrainerOptions.DropLast"/>, the training rows are fewer than one batch; the model holds a <see cref="BatchNorm1d{T}"/> (at any depth) and a batch would have one row (a last batch of one without DropLast, a BatchSize of 1, one training row). After a Fit cancelled part-way through an epoch: <paramref name="train"/> (after any validation split) has another row count than that epoch was begun over, or fewer rows than it has done. When the run's earlier epochs were validated: <paramref name="validation"/> (or the held-out split) has another row count than they were validated on. All checked before the first step.</exception>
+    /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, it has no rows, or a target does not suit the task (for classes: a label that is not a class index in [0, OutputSize); for a binary classifier: a target outside [0, 1], or, in the validation rows or in any row when <see cref="TrainerOptions.ValidationFraction"/> holds some out, other than 0 or 1), the message naming the dataset and the row; with <see cref="TrainerOptions.DropLast"/>, the training rows are fewer than one batch; the model holds a <see cref="BatchNorm1d{T}"/> (at any depth) and a batch would have one row (a last batch of one without DropLast, a BatchSize of 1, one training row). After a Fit cancelled part-way through an epoch: <paramref name="train"/> (after any validation split) has another row count than that epoch was begun over, or fewer rows than it has done. When the run's earlier epochs were validated: <paramref name="validation"/> (or the held-out split) has another row count than they were validated on. All checked before the first step.</exception>
     /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, the run's earlier epochs were validated and this Fit has no validation rows, the loss became non-finite, or (after a Fit cancelled part-way through an epoch) the batch size differs from that epoch's.</exception>
     public TrainingHistory Fit(Dataset<T> train, Dataset<T>? validation = null, CancellationToken cancellationToken = default)
     {
@@ -553,7 +553,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     // Checked before the first step and before any metric, naming the dataset's row: the loss and the metrics see
     // batches, and would refuse a bad label in the middle of an epoch (after the steps before it changed the weights)
     // naming its place in the batch. A class index must be one of the outputs; a binary target the metrics read
-    // (validated) must be 0 or 1, while one trained on may be any probability, as BCE with logits takes.
+    // (validated) must be 0 or 1, while one trained on may be any probability in [0, 1], as BCE with logits takes (past
+    // them its loss has no minimum: a count or a regression target given by mistake would drive the logits to infinity).
     private void CheckTargets(Dataset<T> data, string name, bool validated)
     {
         ReadOnlySpan<T> targets = data.Targets;
@@ -567,13 +568,15 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                     throw new ArgumentException($"{name}: the target of row {row} (counting from 0) is {t}, not a class index in [0, {Model.OutputSize}).", name);
             }
         }
-        else if (Task == TaskKind.BinaryClassification && validated)
+        else if (Task == TaskKind.BinaryClassification)
         {
             for (int row = 0; row < targets.Length; row++)
             {
                 T t = targets[row];
-                if (t != T.Zero && t != T.One)
+                if (validated && t != T.Zero && t != T.One)
                     throw new ArgumentException($"{name}: the target of row {row} (counting from 0) is {t}; a binary classifier's accuracy needs labels 0 and 1.", name);
+                if (!(t >= T.Zero && t <= T.One))
+                    throw new ArgumentException($"{name}: the target of row {row} (counting from 0) is {t}; a binary classifier trains on labels 0 and 1 (or probabilities between).", name);
             }
         }
     }

@@ -72,6 +72,18 @@ public class TrainerTargetTests
         Assert.Equal(0, binary.CompletedEpochs);
     }
 
+    [Theory]
+    [InlineData(42, 2f)]    // a count or a regression target given to a binary classifier
+    [InlineData(43, -0.5f)]
+    public void FitRefusesABinaryTrainingTargetThatIsNoProbability(int row, float target)
+    {
+        Trainer<float> trainer = Classifier(outputs: 1);
+        var e = Assert.Throws<ArgumentException>(() => trainer.Fit(Rows(100, row, target)));
+        Assert.Equal("train", e.ParamName);
+        Assert.Contains($"row {row}", e.Message);
+        Assert.Equal(0, trainer.Steps);
+    }
+
     [Fact]
     public void FitWithAHeldOutFractionNamesTheRowAsGivenNotAsSplit()
     {
