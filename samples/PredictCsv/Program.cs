@@ -3,10 +3,11 @@
 //   dotnet run --project samples/PredictCsv -- MODEL.safetensors < rows.csv
 //
 // Each input line holds one row's features, comma-separated, in the model's column order and in the units of the
-// training data (the file's input standardization is applied by the predictor). A first line naming the columns is
-// skipped; blank lines are ignored. Output, as CSV with a header: for a classifier the predicted label and each class's
-// probability; for a regression the value in the target's own units. With --time, the median latency of one
-// batch-1 call on the first row is written to standard error as well.
+// training data (the file's input standardization is applied by the predictor). A first line naming the columns (no
+// field a number) is skipped; blank lines are ignored; any other line must hold finite numbers only. Output, as CSV
+// with a header: for a classifier the predicted label and each class's probability; for a regression the value in the
+// target's own units. With --time, the median latency of one batch-1 call on the first row is written to standard
+// error as well.
 using System.Diagnostics;
 using System.Globalization;
 using FastNN.Inference;
@@ -67,11 +68,13 @@ for (string? line; (line = Console.In.ReadLine()) is not null;)
 }
 return 0;
 
-// A header names columns: some field is not a number.
+// A header names columns: no field is a number. A first row with one missing value ("NA") is a bad row, not a header:
+// skipping it would shift every later prediction by one line.
 static bool IsHeader(string line) =>
-    line.Split(',').Any(field => !float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
+    line.Split(',').All(field => !float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
 
-// The row's fields as floats; false with the reason when there are not InputSize numbers.
+// The row's fields as floats; false with the reason when there are not InputSize finite numbers (NaN, or a value
+// beyond float's range, would only come out as a NaN prediction).
 static bool TryParse(string line, float[] features, out string? problem)
 {
     string[] fields = line.Split(',');
@@ -85,6 +88,11 @@ static bool TryParse(string line, float[] features, out string? problem)
         if (!float.TryParse(fields[i], NumberStyles.Float, CultureInfo.InvariantCulture, out features[i]))
         {
             problem = $"field {i + 1}, '{fields[i].Trim()}', is not a number";
+            return false;
+        }
+        if (!float.IsFinite(features[i]))
+        {
+            problem = $"field {i + 1}, '{fields[i].Trim()}', is not a finite number (as float)";
             return false;
         }
     }

@@ -38,5 +38,18 @@ for bad in "$here" "$here/models/none.safetensors" ""; do
     echo "sample: '$bad': exit code $code, $(wc -l < "${TMPDIR:-/tmp}/predictcsv.err") lines on stderr (expected 1 or 2, one line)"; status=1
   fi
 done
+# A row that is not all finite numbers, also as the first line of a file without a header (a missing value "NA"): one
+# line on stderr naming the line, exit code 1, not a skipped row (which would shift every later prediction by one) or
+# a NaN prediction.
+for row in "59,2,NA,101.0,157,93.2,38.0,4.0,4.8598,87" "59,2,NaN,101.0,157,93.2,38.0,4.0,4.8598,87" \
+           "59,2,1e39,101.0,157,93.2,38.0,4.0,4.8598,87"; do
+  printf '%s\n48,1,21.6,87.0,183,103.2,70.0,3.0,3.8918,69\n' "$row" \
+    | "$@" "$here/models/diabetes.safetensors" > /dev/null 2> "${TMPDIR:-/tmp}/predictcsv.err"; code=$?
+  if [ "$code" -eq 1 ] && [ "$(wc -l < "${TMPDIR:-/tmp}/predictcsv.err")" -eq 1 ] && grep -q "line 1" "${TMPDIR:-/tmp}/predictcsv.err"; then
+    echo "sample: '$row': $(cat "${TMPDIR:-/tmp}/predictcsv.err")"
+  else
+    echo "sample: '$row': exit code $code, stderr '$(cat "${TMPDIR:-/tmp}/predictcsv.err")' (expected 1, one line naming line 1)"; status=1
+  fi
+done
 rm -f "${TMPDIR:-/tmp}/predictcsv.err"
 exit $status

@@ -14,4 +14,7 @@ internal static class ExitCode
 
     /// <summary>Stopped by Ctrl-C: 128 + SIGINT, as a shell reports a process the signal ended.</summary>
     public const int Interrupted = 130;
+
+    /// <summary>Stopped by SIGTERM (as a service manager or container runtime sends it): 128 + SIGTERM, likewise.</summary>
+    public const int Terminated = 143;
 }

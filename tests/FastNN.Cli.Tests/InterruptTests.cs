@@ -6,9 +6,10 @@ using System.Text.RegularExpressions;
 namespace FastNN.Cli.Tests;
 
 /// <summary>
-/// Ctrl-C (SIGINT) in the middle of <c>fastnn train</c>, sent to the command run as its own process: the run stops
-/// between two steps, says where and how to go on, exits 130, and (with --checkpoint-every) leaves a checkpoint that
-/// resumes to the same model file, byte for byte, as a run that never stopped.
+/// Ctrl-C (SIGINT) or SIGTERM in the middle of <c>fastnn train</c>, sent to the command run as its own process: the run
+/// stops between two steps, says where and how to go on, exits 130 (143 for SIGTERM), and (with --checkpoint-every)
+/// leaves a checkpoint that resumes to the same model file, byte for byte, as a run that never stopped; in <c>fastnn cv</c>
+/// and <c>gradflow</c>, the table of the folds or variants done.
 /// </summary>
 public class InterruptTests
 {
@@ -20,19 +21,22 @@ public class InterruptTests
         return text.ToString();
     }
 
-    [Fact]
-    public void CtrlCDuringTrainSavesACheckpointAtTheCutThatResumesExactly()
+    [Theory]
+    [InlineData("INT", 130, "interrupted (Ctrl-C)")]
+    [InlineData("TERM", 143, "stopped by SIGTERM")] // before, the runtime's default: exit 143 at once, no checkpoint, no word
+    public void ASignalDuringTrainSavesACheckpointAtTheCutThatResumesExactly(string signal, int exitCode, string said)
     {
         using var cli = new Cli();
         string checkpoint = cli.PathOf("run.ckpt");
         // Checkpoints every million epochs: the one the run leaves is the one saved where Ctrl-C stopped it.
         string[] run = ["train", "--data", cli.Write("rows.csv", Rows()), "--layers", "4", "--batch-size", "8", "--test-fraction", "0",
             "--checkpoint-every", "1000000", "--checkpoint", checkpoint];
-        (int exit, string error) = RunInterrupted([.. run, "--epochs", "1000000", "--save", cli.PathOf("never.safetensors"), "--plot", cli.PathOf("never.png")]);
+        (int exit, _, string error) = RunInterrupted([.. run, "--epochs", "1000000", "--save", cli.PathOf("never.safetensors"), "--plot", cli.PathOf("never.png")],
+            signal);
 
-        Assert.True(exit == 130, $"exit {exit}: {error}");
+        Assert.True(exit == exitCode, $"exit {exit}: {error}");
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("fastnn: interrupted (Ctrl-C) in epoch ", error);
+        Assert.StartsWith($"fastnn: {said} in epoch ", error);
         Assert.Contains($"--resume {checkpoint}", error);
         Assert.DoesNotContain("   at ", error);
         Assert.True(File.Exists(checkpoint), error);
@@ -51,7 +55,7 @@ public class InterruptTests
     public void CtrlCDuringTrainWithoutCheckpointsSaysNothingWasSaved()
     {
         using var cli = new Cli();
-        (int exit, string error) = RunInterrupted(["train", "--data", cli.Write("rows.csv", Rows()), "--layers", "4", "--batch-size", "8",
+        (int exit, _, string error) = RunInterrupted(["train", "--data", cli.Write("rows.csv", Rows()), "--layers", "4", "--batch-size", "8",
             "--epochs", "1000000", "--save", cli.PathOf("never.safetensors"), "--plot", cli.PathOf("never.png")]);
         Assert.True(exit == 130, $"exit {exit}: {error}");
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -61,8 +65,54 @@ public class InterruptTests
         Assert.Equal([cli.PathOf("rows.csv")], Directory.GetFiles(cli.Folder));
     }
 
-    // Runs fastnn in a process of its own and sends it SIGINT once the first epoch's line shows that training has begun.
-    private static (int Exit, string Error) RunInterrupted(string[] args)
+    [Fact]
+    public void SigtermDuringCvPrintsTheFoldsDoneAndExits143()
+    {
+        // Before, cv ended at once with the runtime's default: nothing of the folds done but their progress lines.
+        using var cli = new Cli();
+        // Twenty short fits (2 folds of 10 settings): the signal, sent after the first fold's line, lands in a later one.
+        (int exit, string output, string error) = RunInterrupted(["cv", "--data", cli.Write("rows.csv", Rows()), "--layers", "4", "--folds", "2",
+            "--lambdas", string.Join(",", Enumerable.Range(0, 10)), "--epochs", "10000"], "TERM", after: "lr ");
+
+        Assert.True(exit == 143, $"exit {exit}: {error}\n{output}");
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Match said = Regex.Match(error, @"^fastnn: stopped by SIGTERM in fold (\d) of 2 of setting (\d+) of 10 \(lr 0\.001, λ (\d)\); the table holds the (\d+) folds? done\.$",
+            RegexOptions.Multiline);
+        Assert.True(said.Success, error);
+        int done = output.Split('\n').Count(l => l.StartsWith("lr 0.001, λ ", StringComparison.Ordinal));
+        Assert.InRange(done, 1, 19);
+        int Group(int i) => int.Parse(said.Groups[i].Value, CultureInfo.InvariantCulture);
+        Assert.Equal((done, done % 2 + 1, done / 2 + 1, done / 2), (Group(4), Group(1), Group(2), Group(3)));
+        // One row per setting begun; one cut after its first fold says so; a best only among the complete ones.
+        Assert.Equal((done + 1) / 2, output.Split('\n').Count(l => l.StartsWith("| 0.001 |", StringComparison.Ordinal)));
+        Assert.Equal(done % 2 == 1, output.Contains("1 of 2 folds |", StringComparison.Ordinal));
+        Assert.Equal(done >= 2, output.Contains($"best so far ({done / 2} of 10 settings done): lr 0.001, λ ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void CtrlCDuringGradflowPrintsTheVariantsDoneAndWritesNoPlot()
+    {
+        // Before, gradflow ended at once: nothing of the variants done but their progress lines.
+        using var cli = new Cli();
+        // Eight variants of a few hundred milliseconds: the signal, sent after the first one's line, lands in a later one.
+        (int exit, string output, string error) = RunInterrupted(["gradflow", "--data", cli.Write("rows.csv", Rows()), "--depth", "1", "--width", "4",
+            "--epochs", "50000", "--plot", cli.PathOf("flow.png")], after: "sigmoid, default init: ");
+
+        Assert.True(exit == 130, $"exit {exit}: {error}\n{output}");
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Match said = Regex.Match(error, @"^fastnn: interrupted \(Ctrl-C\) in variant (\d) of 8 \(([^)]+)\); the table holds the (\d) variants? done; no plot written\.$",
+            RegexOptions.Multiline);
+        Assert.True(said.Success, error);
+        int done = output.Split('\n').Count(l => l.Contains(": first/output layer ", StringComparison.Ordinal));
+        Assert.InRange(done, 1, 7);
+        Assert.Equal($"{done + 1} {done}", $"{said.Groups[1].Value} {said.Groups[3].Value}");
+        Assert.Equal(done, output.Split('\n').Count(l => l.StartsWith("| ", StringComparison.Ordinal) && !l.StartsWith("| variant ", StringComparison.Ordinal)));
+        Assert.False(File.Exists(cli.PathOf("flow.png")));
+    }
+
+    // Runs fastnn in a process of its own and sends it SIGINT (or the signal named) once the first line that starts with
+    // <paramref name="after"/> (by default the first epoch's) shows that the work has begun.
+    private static (int Exit, string Output, string Error) RunInterrupted(string[] args, string signal = "INT", string after = "epoch ")
     {
         var start = new ProcessStartInfo(DotnetHost(), [Path.Combine(AppContext.BaseDirectory, "FastNN.Cli.dll"), .. args])
         {
@@ -72,19 +122,23 @@ public class InterruptTests
         };
         using Process process = Process.Start(start)!;
         Task<string> error = process.StandardError.ReadToEndAsync();
-        for (string? line; (line = process.StandardOutput.ReadLine()) is not null && !line.StartsWith("epoch ", StringComparison.Ordinal);)
+        var output = new StringBuilder();
+        for (string? line; (line = process.StandardOutput.ReadLine()) is not null;)
         {
+            output.Append(line).Append('\n');
+            if (line.StartsWith(after, StringComparison.Ordinal))
+                break;
         }
-        using (Process kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]))
+        using (Process kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(CultureInfo.InvariantCulture)]))
             kill.WaitForExit();
         Task<string> rest = process.StandardOutput.ReadToEndAsync();
         if (!process.WaitForExit(60_000))
         {
             process.Kill();
-            Assert.Fail("fastnn did not stop within a minute of SIGINT.");
+            Assert.Fail($"fastnn did not stop within a minute of SIG{signal}.");
         }
-        rest.Wait();
-        return (process.ExitCode, error.Result);
+        output.Append(rest.Result);
+        return (process.ExitCode, output.ToString(), error.Result);
     }
 
     // The dotnet host running the tests (dotnet test's testhost), else the one on the PATH.

@@ -296,6 +296,48 @@ public class ModelFileTests
     }
 
     [Fact]
+    public void ACheckpointRecordingABatchAboveItsRowsAsOlderBuildsDidResumes()
+    {
+        // Before the batch was clamped to the training rows, the run recorded the --batch-size given (64 on these 40 rows,
+        // run as one batch of them all, as now): such a checkpoint was refused as "saved by a run with other options
+        // (--batch-size 64 there, 40 here)".
+        using var cli = new Cli();
+        var rows = new System.Text.StringBuilder("a,b,y\n");
+        for (int i = 0; i < 40; i++)
+            rows.Append(CultureInfo.InvariantCulture, $"{i % 7},{i % 5},{(i % 3 == 0 ? 1 : 0)}\n");
+        string checkpoint = cli.PathOf("old.ckpt");
+        string[] run = ["--data", cli.Write("rows.csv", rows.ToString()), "--layers", "4", "--test-fraction", "0", "--batch-size", "64"];
+        CliRun first = Train(cli, [.. run, "--epochs", "1", "--checkpoint-every", "1", "--checkpoint", checkpoint]);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains("epoch of batch 40,", first.Out);
+        File.WriteAllBytes(checkpoint, WithNote(File.ReadAllBytes(checkpoint), "--batch-size", "64"));
+
+        CliRun resumed = Train(cli, [.. run, "--epochs", "2", "--resume", checkpoint, "--save", cli.PathOf("resumed.safetensors")]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Equal(0, Train(cli, [.. run, "--epochs", "2", "--save", cli.PathOf("whole.safetensors")]).ExitCode);
+        Assert.Equal(File.ReadAllBytes(cli.PathOf("whole.safetensors")), File.ReadAllBytes(cli.PathOf("resumed.safetensors")));
+        // A batch that does differ as run is still refused, named as recorded.
+        CliRun other = Train(cli, [.. run[..^1], "8", "--epochs", "2", "--resume", checkpoint]);
+        Assert.Equal(2, other.ExitCode);
+        Assert.Contains("--batch-size 64 there, 8 here", other.Error);
+    }
+
+    // The file with the run note of <paramref name="option"/> changed to <paramref name="value"/>.
+    private static byte[] WithNote(byte[] file, string option, string value)
+    {
+        int headerLength = checked((int)BitConverter.ToInt64(file, 0));
+        var header = System.Text.Json.Nodes.JsonNode.Parse(System.Text.Encoding.UTF8.GetString(file, 8, headerLength))!.AsObject();
+        var metadata = header["__metadata__"]!.AsObject();
+        var notes = System.Text.Json.Nodes.JsonNode.Parse(metadata["fastnn.notes"]!.GetValue<string>())!.AsObject();
+        Assert.NotEqual(value, notes[option]!.GetValue<string>());
+        notes[option] = value;
+        metadata["fastnn.notes"] = notes.ToJsonString();
+        string text = header.ToJsonString();
+        byte[] newHeader = System.Text.Encoding.UTF8.GetBytes(text.PadRight((text.Length + 7) / 8 * 8));
+        return [.. BitConverter.GetBytes((long)newHeader.Length), .. newHeader, .. file.AsSpan(8 + headerLength)];
+    }
+
+    [Fact]
     public void InitWeightsStartsFromTheGivenWeightsAndLoadsStrictly()
     {
         using var cli = new Cli();

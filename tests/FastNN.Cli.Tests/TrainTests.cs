@@ -60,6 +60,9 @@ public class TrainTests
         };
         CliRun run = cli.Run([.. args, "--batch-size", "200000000"]);
         Assert.True(run.ExitCode == 0, run.ToString());
+        // What the folds run: 442 rows in 3 folds leave 294 or 295 training rows (cv said "batch 442", all the rows).
+        if (command == "cv")
+            Assert.Contains("2 epochs of batch 294 or 295 (all of a fold's training rows), seed 0", run.Out);
         if (command != "train")
             return;
         // As a batch of exactly the 354 training rows, byte for byte.

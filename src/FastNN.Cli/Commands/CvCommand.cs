@@ -13,7 +13,8 @@ namespace FastNN.Cli.Commands;
 /// <summary>
 /// <c>fastnn cv</c>: a grid search over learning rates and regularization strengths, each setting scored by k-fold
 /// cross-validation on the same folds (standardized per fold on its training rows); a table of the mean and standard
-/// deviation of the held-out metric per setting, and the best setting.
+/// deviation of the held-out metric per setting, and the best setting. Ctrl-C or SIGTERM stops it between two training
+/// steps: the table then holds the folds done, and the command exits 130 or 143.
 /// </summary>
 internal static class CvCommand
 {
@@ -82,45 +83,89 @@ internal static class CvCommand
             throw new UsageException($"--folds {s.Folds}: {data.Rows} rows in {s.Folds} folds leave a fold of 1 row, and R² needs at least 2 held-out rows; "
                 + (data.Rows >= 4 ? $"give at most {data.Rows / 2} folds." : "cross-validating a regression takes at least 4 rows (2 folds of 2)."));
         // The folds' training parts: the rows less one fold, of ⌈rows / folds⌉ or ⌊rows / folds⌋ rows.
-        foreach (int trainingRows in new[] { data.Rows - (data.Rows + s.Folds - 1) / s.Folds, data.Rows - data.Rows / s.Folds })
+        int fewest = data.Rows - (data.Rows + s.Folds - 1) / s.Folds, most = data.Rows - data.Rows / s.Folds;
+        foreach (int trainingRows in new[] { fewest, most })
             s.Loop.CheckBatches(trainingRows, s.Model.BatchNorm ? "--batch-norm" : null);
         // Every fold trains as long: the default epochs are those of the smallest training part (the parts differ by a row at most).
-        s = s with { Loop = s.Loop.ForTrainingRows(data.Rows - (data.Rows + s.Folds - 1) / s.Folds).AtMostRows(data.Rows) };
+        s = s with { Loop = s.Loop.ForTrainingRows(fewest) };
+        // Each fold clamps the batch to its own training rows (FitFold); the line says what the folds run.
+        string batch = s.Loop.BatchSize <= fewest ? s.Loop.BatchSize.ToString(CultureInfo.InvariantCulture)
+            : string.Create(CultureInfo.InvariantCulture, $"{(fewest == most ? $"{fewest}" : $"{fewest} or {most}")} (all of a fold's training rows)");
         console.Line($"data: {source}, {data.Rows} rows, {data.FeatureCount} features, task {task.Name()}{(s.Data.Task is null ? " (inferred)" : "")}");
         console.Line($"grid: {s.LearningRates.Length} learning rate(s) × {s.Lambdas.Length} λ ({s.LambdaKind}), {s.Folds}-fold{(task == TaskChoice.Regress ? "" : " stratified")} cross-validation, seed {s.Loop.Seed}");
-        console.Line($"model: {string.Join("-", new[] { data.FeatureCount }.Concat(s.Model.Layers))}-{TrainerFactory.Outputs(task, data.ClassLabels?.Count ?? 0)}; training: {ModelDescription.Optimizer(s.Optimizer, s.Loop)}");
+        console.Line($"model: {string.Join("-", new[] { data.FeatureCount }.Concat(s.Model.Layers))}-{TrainerFactory.Outputs(task, data.ClassLabels?.Count ?? 0)}; training: {ModelDescription.Optimizer(s.Optimizer, s.Loop, batch)}");
 
-        int fits = s.LearningRates.Length * s.Lambdas.Length * s.Folds;
-        GridSearchResult search = ProgressDisplay.Run(console, "cross-validation", fits, report =>
+        int settings = s.LearningRates.Length * s.Lambdas.Length;
+        var folds = new List<(GridPoint Setting, FoldResult Fold)>(); // every fold finished, in the order run
+        using var stop = new StopSignal();
+        GridSearchResult? search = null;
+        try
         {
-            int fit = 0;
-            return GridSearch.Run(data, s.LearningRates, s.Lambdas, s.Folds, s.Loop.Seed, stratified: task != TaskChoice.Regress, standardize: s.Data.Standardize,
-                (point, train, validation) =>
-                {
-                    Evaluation evaluation = FitFold(s, task, data.ClassLabels?.Count ?? 0, point, train, validation);
-                    fit++;
-                    report(string.Create(CultureInfo.InvariantCulture,
-                        $"lr {point.LearningRate:G3}, λ {point.Lambda:G3}: fold {(fit - 1) % s.Folds + 1}/{s.Folds} {Metric(task, evaluation.Metric)}"));
-                    return evaluation;
-                });
-        });
+            search = ProgressDisplay.Run(console, "cross-validation", settings * s.Folds, report =>
+                GridSearch.Run(data, s.LearningRates, s.Lambdas, s.Folds, s.Loop.Seed, stratified: task != TaskChoice.Regress, standardize: s.Data.Standardize,
+                    (point, train, validation) =>
+                    {
+                        Evaluation evaluation = FitFold(s, task, data.ClassLabels?.Count ?? 0, point, train, validation, stop.Token);
+                        folds.Add((point, new FoldResult(folds.Count % s.Folds, train.Rows, validation.Rows, evaluation)));
+                        report(string.Create(CultureInfo.InvariantCulture,
+                            $"lr {point.LearningRate:G3}, λ {point.Lambda:G3}: fold {(folds.Count - 1) % s.Folds + 1}/{s.Folds} {Metric(task, evaluation.Metric)}"));
+                        return evaluation;
+                    }));
+        }
+        catch (OperationCanceledException) when (stop.Received)
+        {
+        }
 
+        // A stopped search reports the settings it began: the complete ones, and the folds done of the one it was in.
+        IReadOnlyList<(GridPoint Setting, CrossValidationResult Result)> begun = search?.Settings
+            ?? folds.Chunk(s.Folds).Select(chunk => (chunk[0].Setting, new CrossValidationResult(chunk.Select(f => f.Fold).ToArray()))).ToArray();
+        WriteResults(console, s, task, begun, stopped: search is null ? settings : null);
+        if (search is not null)
+            return ExitCode.Success;
+        int fold = folds.Count % s.Folds + 1, at = folds.Count / s.Folds;
+        console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"fastnn: {stop.Description} in fold {fold} of {s.Folds} of setting {at + 1} of {settings} (lr {Number(s.LearningRates[at / s.Lambdas.Length])}, λ {Number(s.Lambdas[at % s.Lambdas.Length])}); ")
+            + (folds.Count == 0 ? "no fold was done." : $"the table holds the {folds.Count} fold{(folds.Count == 1 ? "" : "s")} done."));
+        return stop.ExitCode;
+    }
+
+    // The table of the settings cross-validated, the complete ones first, and the best of those. A search stopped short of
+    // its <paramref name="stopped"/> settings marks the one it was in with its folds done and names the best so far.
+    private static void WriteResults(CliConsole console, Settings s, TaskChoice task, IReadOnlyList<(GridPoint Setting, CrossValidationResult Result)> begun,
+        int? stopped)
+    {
+        if (begun.Count == 0)
+            return;
+        int complete = begun.Count(r => r.Result.Folds.Count == s.Folds);
+        int best = complete == 0 ? -1 : IndexOfBest(begun.Take(complete).ToArray());
         string metric = task == TaskChoice.Regress ? "R²" : "accuracy";
         var table = new Table().AddColumns(new[] { "lr", $"λ ({s.LambdaKind})", $"mean {metric}", "std", "mean loss", "" }.Select(h => new TableColumn(h).RightAligned()).ToArray());
-        var best = search.Best;
-        foreach (var (setting, result) in search.Settings)
+        for (int i = 0; i < begun.Count; i++)
         {
+            var (setting, result) = begun[i];
+            string note = i == best ? "best" : i < complete ? "" : $"{result.Folds.Count} of {s.Folds} folds";
             table.AddRow(Number(setting.LearningRate), Number(setting.Lambda), Metric(task, result.MeanMetric), Metric(task, result.StdMetric),
-                result.MeanLoss.ToString("F4", CultureInfo.InvariantCulture), setting == best.Setting ? "best" : "");
+                result.MeanLoss.ToString("F4", CultureInfo.InvariantCulture), note);
         }
         console.Write(table);
-        console.Line($"best: lr {Number(best.Setting.LearningRate)}, λ {Number(best.Setting.Lambda)} ({s.LambdaKind}): {metric} {Metric(task, best.Result.MeanMetric)} ± {Metric(task, best.Result.StdMetric)} over {s.Folds} folds");
-        return ExitCode.Success;
+        if (best < 0)
+            return;
+        var (bestSetting, bestResult) = begun[best];
+        console.Line($"best{(stopped is int all ? $" so far ({complete} of {all} settings done)" : "")}: lr {Number(bestSetting.LearningRate)}, λ {Number(bestSetting.Lambda)} ({s.LambdaKind}): {metric} {Metric(task, bestResult.MeanMetric)} ± {Metric(task, bestResult.StdMetric)} over {s.Folds} folds");
+    }
+
+    // Where the library's best setting (GridSearchResult.Best: the highest mean metric, the first on ties) is.
+    private static int IndexOfBest(IReadOnlyList<(GridPoint Setting, CrossValidationResult Result)> settings)
+    {
+        CrossValidationResult best = new GridSearchResult(settings).Best.Result;
+        return settings.Select((setting, i) => (setting.Result, i)).First(s => ReferenceEquals(s.Result, best)).i;
     }
 
     // Trains a fresh model on one fold's rows (the features already standardized on them; a regression target
     // standardized here the same way) and scores it on the fold's held-out rows, RMSE back in the target's units.
-    private static Evaluation FitFold<T>(Settings s, TaskChoice task, int classes, GridPoint point, Dataset<T> train, Dataset<T> validation)
+    // A signal stops the training between two steps: the fold unfinished, the search ends (OperationCanceledException).
+    private static Evaluation FitFold<T>(Settings s, TaskChoice task, int classes, GridPoint point, Dataset<T> train, Dataset<T> validation,
+        CancellationToken stop)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         double scale = 1;
@@ -135,9 +180,12 @@ internal static class CvCommand
             "weight-decay" => s.Optimizer with { LearningRate = point.LearningRate, WeightDecay = point.Lambda },
             _ => s.Optimizer with { LearningRate = point.LearningRate, L2 = point.Lambda },
         };
-        Sequential<T> model = ModelFactory.Build<T>(s.Model, train.FeatureCount, TrainerFactory.Outputs(task, classes), TrainerFactory.MaxBatch(s.Loop), s.Loop.Seed);
-        Trainer<T> trainer = TrainerFactory.Create(model, task, optimizer, s.Loop, s.Data.Shuffle);
-        trainer.Fit(train);
+        LoopSettings loop = s.Loop.AtMostRows(train.Rows);
+        Sequential<T> model = ModelFactory.Build<T>(s.Model, train.FeatureCount, TrainerFactory.Outputs(task, classes), TrainerFactory.MaxBatch(loop), loop.Seed);
+        Trainer<T> trainer = TrainerFactory.Create(model, task, optimizer, loop, s.Data.Shuffle);
+        trainer.Fit(train, cancellationToken: stop);
+        if (trainer.CompletedEpochs < loop.Epochs)
+            throw new OperationCanceledException(stop);
         Evaluation evaluation = trainer.Evaluate(validation);
         return evaluation with { Rmse = evaluation.Rmse * scale };
     }

@@ -13,7 +13,8 @@ namespace FastNN.Cli.Commands;
 /// <c>fastnn gradflow</c>: the gradient-flow experiment. Deep networks on digits in eight variants (activation,
 /// initialization, residual blocks, batch norm, dropout, L2), each trained with a gradient monitor sampling every step;
 /// a table of how the gradient norm falls or grows from the output layer to the first, at initialization and per epoch,
-/// with the held-out accuracy, and one PNG.
+/// with the held-out accuracy, and one PNG. Ctrl-C or SIGTERM stops it between two training steps: the table then holds
+/// the variants done, no PNG is written, and the command exits 130 or 143.
 /// </summary>
 internal static class GradflowCommand
 {
@@ -72,12 +73,14 @@ internal static class GradflowCommand
         console.Line($"data: {source}, {data.Train.Rows} training rows, {data.Test!.Rows} held out, standardized");
         console.Line($"networks: {depth} hidden layers of {width}, then Dense({all.ClassLabels!.Count}); training: {training}");
 
+        using var stop = new StopSignal();
         IReadOnlyList<FlowResult> results = ProgressDisplay.Run(console, "variants", FlowVariant.All.Count, report =>
         {
             var done = new List<FlowResult>();
             foreach (FlowVariant variant in FlowVariant.All)
             {
-                FlowResult result = GradientFlow.Run(variant, data.Train, data.Test, depth, width, optimizer, loop);
+                if (GradientFlow.Run(variant, data.Train, data.Test, depth, width, optimizer, loop, stop.Token) is not { } result)
+                    break;
                 done.Add(result);
                 report(string.Create(CultureInfo.InvariantCulture,
                     $"{variant.Name}: first/output layer {result.Ratios[0]:0.0e+00} at init, {result.EpochRatios[^1]:0.0e+00} in epoch {loop.Epochs}; {Outcome(result)}"));
@@ -85,20 +88,32 @@ internal static class GradflowCommand
             return done;
         });
 
-        var table = new Table()
-            .AddColumn(new TableColumn("variant").NoWrap())
-            .AddColumns(new[] { "‖g₁‖ init", "‖g_out‖ init", "g₁÷g_out init", "epoch 1", $"epoch {loop.Epochs}", "flagged", "held-out acc." }
-                .Select(h => new TableColumn(h).RightAligned()).ToArray());
-        foreach (FlowResult r in results)
+        if (results.Count > 0)
         {
-            table.AddRow(Markup.Escape(r.Variant.Name), Scientific(r.InitialNorms[0]), Scientific(r.InitialNorms[^1]), Scientific(r.Ratios[0]),
-                Scientific(r.EpochRatios[0]), Scientific(r.EpochRatios[^1]), r.InitialHealth == GradientHealth.Healthy ? "no" : r.InitialHealth.ToString().ToLowerInvariant(),
-                r.DivergedAtStep is long step ? $"diverged after {step} step{(step == 1 ? "" : "s")}" : string.Create(CultureInfo.InvariantCulture, $"{100 * r.Accuracy:F1}%"));
+            var table = new Table()
+                .AddColumn(new TableColumn("variant").NoWrap())
+                .AddColumns(new[] { "‖g₁‖ init", "‖g_out‖ init", "g₁÷g_out init", "epoch 1", $"epoch {loop.Epochs}", "flagged", "held-out acc." }
+                    .Select(h => new TableColumn(h).RightAligned()).ToArray());
+            foreach (FlowResult r in results)
+            {
+                table.AddRow(Markup.Escape(r.Variant.Name), Scientific(r.InitialNorms[0]), Scientific(r.InitialNorms[^1]), Scientific(r.Ratios[0]),
+                    Scientific(r.EpochRatios[0]), Scientific(r.EpochRatios[^1]), r.InitialHealth == GradientHealth.Healthy ? "no" : r.InitialHealth.ToString().ToLowerInvariant(),
+                    r.DivergedAtStep is long step ? $"diverged after {step} step{(step == 1 ? "" : "s")}" : string.Create(CultureInfo.InvariantCulture, $"{100 * r.Accuracy:F1}%"));
+            }
+            console.Write(table);
+            console.Line("‖g₁‖, ‖g_out‖: L2 norm of the loss gradient of the first and of the output layer's parameters (a residual block counts as one");
+            console.Line("layer) on the first batch, before any step. Epoch columns: the median of g₁ ÷ g_out over the epoch's steps. Flagged: the gradient");
+            console.Line($"monitor's rule at initialization (a layer below 1e-3 or above 1e3 times the output layer's norm). Chance accuracy: {100.0 / all.ClassLabels.Count:F0}%.");
         }
-        console.Write(table);
-        console.Line("‖g₁‖, ‖g_out‖: L2 norm of the loss gradient of the first and of the output layer's parameters (a residual block counts as one");
-        console.Line("layer) on the first batch, before any step. Epoch columns: the median of g₁ ÷ g_out over the epoch's steps. Flagged: the gradient");
-        console.Line($"monitor's rule at initialization (a layer below 1e-3 or above 1e3 times the output layer's norm). Chance accuracy: {100.0 / all.ClassLabels.Count:F0}%.");
+        // A stopped experiment keeps the variants it finished in the table; the plot, which compares them all, is not written.
+        if (results.Count < FlowVariant.All.Count)
+        {
+            FlowVariant cut = FlowVariant.All[results.Count];
+            console.Error.WriteLine($"fastnn: {stop.Description} in variant {results.Count + 1} of {FlowVariant.All.Count} ({cut.Name}); "
+                + (results.Count == 0 ? "no variant was done; " : $"the table holds the {results.Count} variant{(results.Count == 1 ? "" : "s")} done; ")
+                + "no plot written.");
+            return stop.ExitCode;
+        }
         OutputFile.Write(plot, "--plot", () => GradientFlowPlot.Save(plot, results, depth, width, training));
         console.Line($"plot: {Path.GetFullPath(plot)}");
         return ExitCode.Success;

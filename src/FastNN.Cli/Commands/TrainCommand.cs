@@ -51,7 +51,7 @@ internal static class TrainCommand
         };
         var checkpointEvery = new Option<int>("--checkpoint-every")
         {
-            Description = "Save a checkpoint every N epochs (and after the last) to --checkpoint, and where Ctrl-C stops the run. Default 0: none.",
+            Description = "Save a checkpoint every N epochs (and after the last) to --checkpoint, and where Ctrl-C or SIGTERM stops the run. Default 0: none.",
             HelpName = "N",
         };
         var checkpoint = new Option<string?>("--checkpoint")
@@ -134,7 +134,7 @@ internal static class TrainCommand
         if (s.Files.Resume is string resume)
         {
             // The options first (the checkpoint's header alone), so that a mistake is named as an option, then the run itself.
-            RunNotes.CheckResume(resume, ModelFile.ReadInfo(InputFile.Existing(resume, "--resume")).Notes, info.Notes!);
+            RunNotes.CheckResume(resume, ModelFile.ReadInfo(InputFile.Existing(resume, "--resume")).Notes, info.Notes!, data.Train.Rows);
             RunNotes.CheckData(resume, LoadCheckpoint(resume, trainer), info);
             if (trainer.CompletedEpochs > s.Loop.Epochs)
                 throw new UsageException($"--epochs {s.Loop.Epochs}: {resume} has completed {trainer.CompletedEpochs} epochs already; give at least that many.");
@@ -143,7 +143,7 @@ internal static class TrainCommand
 
         double targetScale = data.Target?.Scales[0] ?? 1;
         var format = new EpochFormat(task, targetScale, s.Loop.Epochs);
-        using var ctrlC = new CtrlC();
+        using var stop = new StopSignal();
         TrainingHistory history = ProgressDisplay.Run(console, "training", s.Loop.Epochs - trainer.CompletedEpochs, report =>
         {
             trainer.EpochCompleted = epoch =>
@@ -152,10 +152,10 @@ internal static class TrainCommand
                 if (s.Files.CheckpointEvery > 0 && (epoch.Epoch % s.Files.CheckpointEvery == 0 || epoch.Epoch == s.Loop.Epochs))
                     OutputFile.Write(s.Files.Checkpoint, "--checkpoint", () => Checkpoint.Save(s.Files.Checkpoint, trainer, info));
             };
-            return trainer.Fit(data.Train, data.Test, ctrlC.Token);
+            return trainer.Fit(data.Train, data.Test, stop.Token);
         });
-        if (ctrlC.Pressed && trainer.CompletedEpochs < s.Loop.Epochs)
-            return Interrupted(console, trainer, s, info);
+        if (stop.Received && trainer.CompletedEpochs < s.Loop.Epochs)
+            return Stopped(console, stop, trainer, s, info);
         if (s.Files.CheckpointEvery > 0)
             console.Line($"checkpoint: {Path.GetFullPath(s.Files.Checkpoint)}");
 
@@ -170,20 +170,21 @@ internal static class TrainCommand
         return ExitCode.Success;
     }
 
-    // Ctrl-C stopped the run between two steps. A checkpoint saved there resumes it exactly, the epoch cut short
-    // included; an unfinished run writes no model and no plot.
-    private static int Interrupted<T>(CliConsole console, Trainer<T> trainer, Settings s, ModelInfo info) where T : unmanaged, IFloatingPointIeee754<T>
+    // Ctrl-C or SIGTERM stopped the run between two steps. A checkpoint saved there resumes it exactly, the epoch cut
+    // short included; an unfinished run writes no model and no plot.
+    private static int Stopped<T>(CliConsole console, StopSignal stop, Trainer<T> trainer, Settings s, ModelInfo info)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         string where = string.Create(CultureInfo.InvariantCulture,
             $"in epoch {trainer.CompletedEpochs + 1} of {s.Loop.Epochs}, after {trainer.Steps} steps");
         if (s.Files.CheckpointEvery == 0)
         {
-            console.Error.WriteLine($"fastnn: interrupted (Ctrl-C) {where}; nothing saved (--checkpoint-every N writes checkpoints that --resume continues from).");
-            return ExitCode.Interrupted;
+            console.Error.WriteLine($"fastnn: {stop.Description} {where}; nothing saved (--checkpoint-every N writes checkpoints that --resume continues from).");
+            return stop.ExitCode;
         }
         OutputFile.Write(s.Files.Checkpoint, "--checkpoint", () => Checkpoint.Save(s.Files.Checkpoint, trainer, info));
-        console.Error.WriteLine($"fastnn: interrupted (Ctrl-C) {where}; the run so far is in {s.Files.Checkpoint}: give the same command with --resume {s.Files.Checkpoint} to go on.");
-        return ExitCode.Interrupted;
+        console.Error.WriteLine($"fastnn: {stop.Description} {where}; the run so far is in {s.Files.Checkpoint}: give the same command with --resume {s.Files.Checkpoint} to go on.");
+        return stop.ExitCode;
     }
 
     // The split refuses a part with no row; on a small file that is the user's --test-fraction, named as such.

@@ -23,8 +23,9 @@ internal sealed record FlowResult(FlowVariant Variant, double[] InitialNorms, do
 /// </summary>
 internal static class GradientFlow
 {
-    public static FlowResult Run(FlowVariant variant, Dataset<float> train, Dataset<float> test, int depth, int width,
-        OptimizerSettings optimizer, LoopSettings loop)
+    /// <summary>Trains and measures <paramref name="variant"/>; null when <paramref name="stop"/> stopped its training part-way.</summary>
+    public static FlowResult? Run(FlowVariant variant, Dataset<float> train, Dataset<float> test, int depth, int width,
+        OptimizerSettings optimizer, LoopSettings loop, CancellationToken stop)
     {
         ModelSettings settings = variant.Model(depth, width);
         Sequential<float> model = ModelFactory.Build<float>(settings, train.FeatureCount, train.ClassLabels!.Count, TrainerFactory.MaxBatch(loop), loop.Seed);
@@ -41,7 +42,10 @@ internal static class GradientFlow
         long? divergedAt = null;
         try
         {
-            accuracy = trainer.Fit(train, test).Epochs[^1].Validation!.Accuracy;
+            TrainingHistory history = trainer.Fit(train, test, stop);
+            if (trainer.CompletedEpochs < loop.Epochs)
+                return null;
+            accuracy = history.Epochs[^1].Validation!.Accuracy;
         }
         catch (InvalidOperationException)
         {

@@ -25,7 +25,8 @@ internal static class ModelDescription
         return string.Join(", ", parts);
     }
 
-    public static string Optimizer(OptimizerSettings o, LoopSettings loop)
+    /// <summary>The optimizer and loop; <paramref name="batch"/>, when given, says the batch instead of <see cref="LoopSettings.BatchSize"/>.</summary>
+    public static string Optimizer(OptimizerSettings o, LoopSettings loop, string? batch = null)
     {
         var parts = new List<string> { string.Create(CultureInfo.InvariantCulture, $"{o.Name} lr {o.LearningRate:G3}") };
         if (o.Momentum > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"momentum {o.Momentum}{(o.Nesterov ? " (Nesterov)" : "")}"));
@@ -34,7 +35,7 @@ internal static class ModelDescription
         if (o.L2 > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"L2 {o.L2:G3}"));
         if (o.Schedule.Kind != "constant" || o.Warmup > 0) parts.Add($"schedule {o.Schedule}{(o.Warmup > 0 ? $" after {o.Warmup} warm-up epochs" : "")}");
         if (o.ClipNorm is double clip) parts.Add(string.Create(CultureInfo.InvariantCulture, $"gradients clipped to norm {clip:G3}"));
-        parts.Add($"{loop.Epochs} epoch{(loop.Epochs == 1 ? "" : "s")} of batch {loop.BatchSize}{(loop.DropLast ? " (incomplete last batch dropped)" : "")}"
+        parts.Add($"{loop.Epochs} epoch{(loop.Epochs == 1 ? "" : "s")} of batch {batch ?? loop.BatchSize.ToString(CultureInfo.InvariantCulture)}{(loop.DropLast ? " (incomplete last batch dropped)" : "")}"
             + (loop.DefaultEpochs ? $" (by default at least {EpochBudget.Epochs} epochs and {EpochBudget.MinimumSteps} steps)" : "")
             + $", seed {loop.Seed}");
         return string.Join(", ", parts);

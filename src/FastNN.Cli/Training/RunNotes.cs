@@ -50,14 +50,20 @@ internal static class RunNotes
     /// <summary>
     /// Throws a <see cref="UsageException"/> naming every option whose value differs between the run that saved
     /// <paramref name="checkpoint"/> (its <paramref name="saved"/> notes; none from a checkpoint another program wrote)
-    /// and this one.
+    /// and this one, on <paramref name="trainingRows"/> training rows.
     /// </summary>
-    public static void CheckResume(string checkpoint, IReadOnlyDictionary<string, string>? saved, IReadOnlyDictionary<string, string> current)
+    /// <remarks>
+    /// The batch sizes are compared as run, at most the training rows: this build records the batch clamped to them, but an
+    /// older one recorded the <c>--batch-size</c> given, which its trainer ran as one batch of all the rows too. A recorded batch above this run's rows is read so; had that run had more rows, its data would differ
+    /// (<see cref="CheckData"/>).
+    /// </remarks>
+    public static void CheckResume(string checkpoint, IReadOnlyDictionary<string, string>? saved, IReadOnlyDictionary<string, string> current,
+        int trainingRows)
     {
         if (saved is null)
             return;
         string[] differences = current
-            .Where(option => saved.TryGetValue(option.Key, out string? value) && value != option.Value)
+            .Where(option => saved.TryGetValue(option.Key, out string? value) && AsRun(option.Key, value, trainingRows) != option.Value)
             .Select(option => $"{option.Key} {Show(saved[option.Key])} there, {Show(option.Value)} here")
             .ToArray();
         if (differences.Length > 0)
@@ -66,6 +72,12 @@ internal static class RunNotes
                 $"--resume: {checkpoint} was saved by a run with other options ({string.Join("; ", differences)}); resume with the original run's options (--epochs may change).");
         }
     }
+
+    // A recorded value as the run used it: a batch larger than the training rows is one batch of them all.
+    private static string? AsRun(string option, string? value, int trainingRows) =>
+        option == "--batch-size" && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int batch) && batch > trainingRows
+            ? trainingRows.ToString(CultureInfo.InvariantCulture)
+            : value;
 
     /// <summary>
     /// Throws a <see cref="UsageException"/> when the checkpoint's run read other rows than this one: other columns,

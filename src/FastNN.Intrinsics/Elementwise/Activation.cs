@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace FastNN.Intrinsics;
 
 /// <summary>An element-wise activation with its parameters, for fused kernels such as <see cref="Rows.AddBiasActivation{T}"/>.</summary>
@@ -20,6 +22,25 @@ public readonly record struct Activation
 
     /// <summary>The softplus threshold; 0 for the others.</summary>
     public double Threshold { get; }
+
+    /// <summary>
+    /// <see cref="Parameter"/> converted to <typeparamref name="T"/> and checked there as the matching
+    /// <see cref="Activations"/> kernel checks it (a slope or alpha finite, a softplus β positive and finite): a value
+    /// valid in double can leave float's range, β = 1e-50 rounding to 0 and a slope of 1e39 to +∞.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The converted parameter is out of its range; named <paramref name="name"/>.</exception>
+    internal T ParameterIn<T>(string name) where T : IFloatingPointIeee754<T>
+    {
+        T parameter = T.CreateTruncating(Parameter);
+        bool valid = Kind switch
+        {
+            ActivationKind.LeakyRelu or ActivationKind.Elu => T.IsFinite(parameter),
+            ActivationKind.Softplus => T.IsFinite(parameter) && parameter > T.Zero,
+            _ => true,
+        };
+        return valid ? parameter : throw new ArgumentOutOfRangeException(name, Parameter,
+            $"The {Kind} parameter {Parameter} becomes {parameter} in {typeof(T).Name}, out of its range there (see Activations.{Kind}).");
+    }
 
     /// <summary>f(z) = z: a plain bias add.</summary>
     public static Activation Identity => new(ActivationKind.Identity);

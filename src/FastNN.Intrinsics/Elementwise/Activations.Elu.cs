@@ -10,7 +10,7 @@ public static partial class Activations
     /// <remarks>
     /// <para>exp(x) − 1 keeps full relative accuracy near 0 (PyTorch 1.13's CPU kernel does not: its ELU(−1e-8) is 0 in float): for float vectors it is
     /// <c>2^n·(e^r − 1) + (2^n − 1)</c> from exp's own range reduction, otherwise <c>2t/(1 − t)</c> with
-    /// <c>t = tanh(x/2)</c>. PyTorch's default alpha is 1. Special values: -∞ → -alpha, +∞ → +∞, NaN → NaN.
+    /// <c>t = tanh(x/2)</c>. PyTorch's default alpha is 1. Special values: ±0 → ±0 (PyTorch 1.13: +0 for both), -∞ → -alpha, +∞ → +∞, NaN → NaN.
     /// Relative error within a few ulp; results may differ across instruction sets in the last bits.</para>
     /// </remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -45,7 +45,7 @@ public static partial class Activations
     }
 }
 
-/// <summary>x &gt; 0 ? x : α·expm1(x).</summary>
+/// <summary>x &lt; 0 ? α·expm1(x) : x (so that −0 stays −0 whatever expm1 makes of it).</summary>
 internal readonly struct EluOperator<T>(T alpha) : IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorizable => VectorMath.HasVectorMath<T>();
@@ -59,7 +59,7 @@ internal readonly struct EluOperator<T>(T alpha) : IUnaryOperator<T> where T : u
     private TVector Compute<TWidth, TVector>(TVector x) where TWidth : IVectorWidth<T, TVector> where TVector : struct
     {
         TVector expm1 = TWidth.ExpM1NonPositive(x);
-        return TWidth.Select(TWidth.GreaterThan(x, TWidth.Constant(0)), x, TWidth.Multiply(TWidth.Broadcast(alpha), expm1));
+        return TWidth.Select(TWidth.LessThan(x, TWidth.Constant(0)), TWidth.Multiply(TWidth.Broadcast(alpha), expm1), x);
     }
 }
 

@@ -49,7 +49,9 @@ public static class Rows
     /// <param name="cols">Columns.</param>
     /// <param name="activation">The activation and its parameters (converted to <typeparamref name="T"/>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> or <paramref name="cols"/> is negative.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="activation"/> has an undefined <see cref="Activation.Kind"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="activation"/> has an undefined <see cref="Activation.Kind"/>, or a
+    /// parameter out of its range in <typeparamref name="T"/> (as the matching <see cref="Activations"/> kernel refuses it:
+    /// float takes softplus β = 1e-50 as 0, a slope of 1e39 as +∞).</exception>
     /// <exception cref="ArgumentException"><paramref name="y"/> does not hold exactly rows·cols elements.</exception>
     /// <exception cref="ArgumentException"><paramref name="bias"/> has neither length <paramref name="cols"/> nor 0.</exception>
     /// <exception cref="ArgumentException"><paramref name="bias"/> overlaps <paramref name="y"/>.</exception>
@@ -60,7 +62,7 @@ public static class Rows
         if (bias.Length != cols && !bias.IsEmpty)
             throw new ArgumentException($"bias has length {bias.Length} but y is [{rows}, {cols}]: it needs {cols} (or 0 for no bias).", nameof(bias));
         SpanChecks.Disjoint<T>(y, nameof(y), bias, nameof(bias));
-        T parameter = T.CreateTruncating(activation.Parameter);
+        T parameter = activation.ParameterIn<T>(nameof(activation));
         switch (activation.Kind)
         {
             case ActivationKind.Identity: AddBiasThen(y, bias, cols, default(IdentityOperator<T>)); break;

@@ -77,7 +77,8 @@ public static unsafe partial class Gemm
     /// <param name="ldc">Row stride of C: at least n.</param>
     /// <param name="workspace">Working memory of at least <see cref="PrepackedMatrix{T}.WorkspaceLength"/> elements (may be empty when that is 0), not overlapping A, C or the bias.</param>
     /// <exception cref="ArgumentNullException"><paramref name="b"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">m is negative, a leading dimension is smaller than its row, or the activation kind is undefined.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">m is negative, a leading dimension is smaller than its row, the activation kind is
+    /// undefined, or the activation's parameter is out of its range in <typeparamref name="T"/> (see <see cref="Rows.AddBiasActivation{T}"/>).</exception>
     /// <exception cref="ArgumentException">A span is shorter than the matrix it must hold, the bias has neither n elements nor none, C overlaps A or the bias, or the workspace is too short or overlaps A, C or the bias.</exception>
     public static void MultiplyPrepacked<T>(int m, ReadOnlySpan<T> a, int lda, PrepackedMatrix<T> b, ReadOnlySpan<T> bias,
         Activation activation, Span<T> c, int ldc, Span<T> workspace)
@@ -114,12 +115,12 @@ public static unsafe partial class Gemm
         // Checked whether or not this path uses it, so that a call valid on one path is valid on all.
         if (workspace.Overlaps(usedC) || (needA > 0 && workspace.Overlaps(a[..(int)needA])) || workspace.Overlaps(bias))
             throw new ArgumentException("The workspace overlaps A, C or the bias; it must not share memory with them.", nameof(workspace));
+        T parameter = activation.ParameterIn<T>(nameof(activation));
         if (m == 0 || n == 0)
             return;
         fixed (T* pa = a, pb = bias, pc = c, pw = workspace)
         {
             var call = new PrepackedCall<T>(m, pa, lda, b, bias.IsEmpty ? null : pb, pc, ldc, pw, m <= panelRowsMaxRows);
-            T parameter = T.CreateTruncating(activation.Parameter);
             switch (activation.Kind)
             {
                 case ActivationKind.Identity: ByPath(call, default(IdentityOperator<T>)); break;

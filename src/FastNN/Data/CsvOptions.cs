@@ -33,7 +33,7 @@ public sealed record CsvOptions
 
     /// <summary>
     /// The feature columns by header name, in the order the features take (for instance a trained model's feature
-    /// names); other columns are ignored. <see langword="null"/> (the default): every column except the target, in file order.
+    /// names), each once; other columns are ignored. <see langword="null"/> (the default): every column except the target, in file order.
     /// </summary>
     public IReadOnlyList<string>? FeatureColumns { get; init; }
 }

@@ -102,6 +102,9 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
                     throw Error(_headerLine, 0, $"there is no column '{wanted[f]}' (feature {f + 1} of the {wanted.Count} asked for by name); the header has {Header()}.");
                 if (column == _targetColumn)
                     throw Error(_headerLine, column + 1, $"column '{wanted[f]}' is asked for both as a feature and as the target.");
+                // One slot per column: a second request would take it, and leave the first feature unread (0 on every row).
+                if (_slots[column] != Ignored)
+                    throw new ArgumentException($"FeatureColumns names column '{wanted[f]}' twice (features {_slots[column] + 1} and {f + 1}).", nameof(CsvOptions.FeatureColumns));
                 _slots[column] = f;
             }
             _featureNames = [.. wanted];

@@ -85,6 +85,12 @@ internal static class ModelMetadata
                 return $"ClassLabels has {labels.Count} labels; a {info.Task} model with {outputSize} output(s) needs {wanted}.";
             if (labels.Any(l => l is null))
                 return "ClassLabels holds a null label.";
+            // As a Dataset and a CSV class column: a class its label cannot name, or two classes one label names, would
+            // make a prediction's label ambiguous and a labelled file unreadable.
+            if (labels.Any(l => l.Length == 0))
+                return "ClassLabels holds an empty label.";
+            if (Repeated(labels) is { } label)
+                return $"ClassLabels holds '{label}' twice.";
         }
         if (info.FeatureNames is { } names)
         {
@@ -92,6 +98,9 @@ internal static class ModelMetadata
                 return $"FeatureNames has {names.Count} names; the model takes {inputSize} inputs.";
             if (names.Any(n => n is null))
                 return "FeatureNames holds a null name.";
+            // As a CSV header: the columns are found by name, and one name cannot find two.
+            if (Repeated(names) is { } name)
+                return $"FeatureNames holds '{name}' twice.";
         }
         if (info.Input is { } input && input.FeatureCount != inputSize)
             return $"The Input standardizer has {input.FeatureCount} features; the model takes {inputSize} inputs.";
@@ -105,6 +114,13 @@ internal static class ModelMetadata
         if (info.Notes is { } notes && notes.FirstOrDefault(n => n.Value is null).Key is string empty)
             return $"Notes['{empty}'] is null.";
         return null;
+    }
+
+    /// <summary>The first string that appears twice (compared ordinally), or null.</summary>
+    private static string? Repeated(IReadOnlyList<string> values)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return values.FirstOrDefault(v => !seen.Add(v));
     }
 
     /// <summary>The layers the file describes, not yet given any buffer, and the described largest batch.</summary>

@@ -34,6 +34,7 @@ public sealed class SequentialBuilder<T> where T : unmanaged, IFloatingPointIeee
 
     /// <summary>Adds any layer, built-in or your own; its input width must be <see cref="Width"/>.</summary>
     /// <param name="layer">The layer.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="layer"/> is null.</exception>
     /// <exception cref="ArgumentException">The layer's input width is not <see cref="Width"/>.</exception>
     public SequentialBuilder<T> Add(ILayer<T> layer)
     {
@@ -54,12 +55,12 @@ public sealed class SequentialBuilder<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>Adds a <see cref="BatchNorm1d{T}"/> layer.</summary>
     /// <param name="eps">ε (default 1e-5).</param>
     /// <param name="momentum">Running-statistics momentum (default 0.1).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="eps"/> is negative or <paramref name="momentum"/> is outside [0, 1].</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="eps"/> is negative, infinite or NaN, or <paramref name="momentum"/> is outside [0, 1].</exception>
     public SequentialBuilder<T> BatchNorm(double eps = 1e-5, double momentum = 0.1) => Add(new BatchNorm1d<T>(Width, eps, momentum));
 
     /// <summary>Adds a <see cref="LayerNorm{T}"/> layer.</summary>
     /// <param name="eps">ε (default 1e-5).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="eps"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="eps"/> is negative, NaN or not finite in <typeparamref name="T"/>.</exception>
     public SequentialBuilder<T> LayerNorm(double eps = 1e-5) => Add(new LayerNorm<T>(Width, eps));
 
     /// <summary>Adds a <see cref="Dropout{T}"/> layer.</summary>

@@ -325,12 +325,17 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="validation">Rows to validate on after each epoch; null to hold out <see cref="TrainerOptions.ValidationFraction"/> of <paramref name="train"/>, or to train without validation.</param>
     /// <param name="cancellationToken">Stops training between steps, and the history so far is returned. A run stopped this way before its last epoch is paused, not ended: the model stays as the last step left it (<see cref="TrainerOptions.RestoreBest"/> does not apply), so that the next Fit or a checkpoint continues it exactly, wherever it stopped. An epoch cut short is neither counted in <see cref="CompletedEpochs"/> nor validated nor recorded (nor passed to <see cref="EpochCompleted"/>): the next Fit finishes it, in the same row order, from the next step, and so must get the same training rows (the same dataset, or a checkpoint's run resumed on it) in the same batches: another row count or batch size is refused (rows of the same count are not compared).</param>
     /// <returns>The result of every epoch this call ran (none when the trainer had already completed its epochs, or early stopping had ended its run) and the run's best one.</returns>
-    /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, it has no rows, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)); with <see cref="TrainerOptions.DropLast"/>, the training rows are fewer than one batch; the model holds a <see cref="BatchNorm1d{T}"/> (at any depth) and a batch would have one row (a last batch of one without DropLast, a BatchSize of 1, one training row). After a Fit cancelled part-way through an epoch: <paramref name="train"/> (after any validation split) has another row count than that epoch was begun over, or fewer rows than it has done. When the run's earlier epochs were validated: <paramref name="validation"/> (or the held-out split) has another row count than they were validated on. All checked before the first step.</exception>
+    /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, it has no rows, or a target does not suit the task (for classes: a label that is not a class index in [0, OutputSize); for a binary classifier: a target outside [0, 1], or, in the validation rows or in any row when <see cref="TrainerOptions.ValidationFraction"/> holds some out, other than 0 or 1), the message naming the dataset and the row; with <see cref="TrainerOptions.DropLast"/>, the training rows are fewer than one batch; the model holds a <see cref="BatchNorm1d{T}"/> (at any depth) and a batch would have one row (a last batch of one without DropLast, a BatchSize of 1, one training row). After a Fit cancelled part-way through an epoch: <paramref name="train"/> (after any validation split) has another row count than that epoch was begun over, or fewer rows than it has done. When the run's earlier epochs were validated: <paramref name="validation"/> (or the held-out split) has another row count than they were validated on. All checked before the first step.</exception>
     /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, the run's earlier epochs were validated and this Fit has no validation rows, the loss became non-finite, or (after a Fit cancelled part-way through an epoch) the batch size differs from that epoch's.</exception>
     public TrainingHistory Fit(Dataset<T> train, Dataset<T>? validation = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
-        if (validation is null && Options.ValidationFraction > 0)
+        // Targets checked on the rows as given, so that a message names the caller's row, not one of a split part.
+        bool splits = validation is null && Options.ValidationFraction > 0;
+        CheckTargets(train, nameof(train), validated: splits);
+        if (validation is not null)
+            CheckTargets(validation, nameof(validation), validated: true);
+        if (splits)
             (train, validation) = train.Split(Options.ValidationFraction, ValidationSeed, stratified: Task != TaskKind.Regression);
         CheckFeatures(train, nameof(train));
         CheckNotEmpty(train, nameof(train));
@@ -462,12 +467,13 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>The model's mean loss and task metrics on <paramref name="data"/>, in evaluation mode (the mode is left in evaluation).</summary>
-    /// <exception cref="ArgumentException">The dataset's feature count differs from the model's input width, it has no rows, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)).</exception>
+    /// <exception cref="ArgumentException">The dataset's feature count differs from the model's input width, it has no rows, or a target does not suit the task (for classes: a label that is not a class index in [0, OutputSize); for a binary classifier: a label other than 0 or 1), the message naming the row.</exception>
     public Evaluation Evaluate(Dataset<T> data)
     {
         ArgumentNullException.ThrowIfNull(data);
         CheckFeatures(data, nameof(data));
         CheckNotEmpty(data, nameof(data));
+        CheckTargets(data, nameof(data), validated: true);
         ReadOnlySpan<T> predictions = Predict(data);
         double lossSum = 0;
         for (int first = 0; first < data.Rows; first += Model.MaxBatch)
@@ -542,6 +548,37 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (data.FeatureCount != Model.InputSize)
             throw new ArgumentException($"{name} has {data.FeatureCount} features; the model takes {Model.InputSize} inputs.", name);
+    }
+
+    // Checked before the first step and before any metric, naming the dataset's row: the loss and the metrics see
+    // batches, and would refuse a bad label in the middle of an epoch (after the steps before it changed the weights)
+    // naming its place in the batch. A class index must be one of the outputs; a binary target the metrics read
+    // (validated) must be 0 or 1, while one trained on may be any probability in [0, 1], as BCE with logits takes (past
+    // them its loss has no minimum: a count or a regression target given by mistake would drive the logits to infinity).
+    private void CheckTargets(Dataset<T> data, string name, bool validated)
+    {
+        ReadOnlySpan<T> targets = data.Targets;
+        if (Task == TaskKind.MultiClassClassification)
+        {
+            T classes = T.CreateTruncating(Model.OutputSize);
+            for (int row = 0; row < targets.Length; row++)
+            {
+                T t = targets[row];
+                if (!T.IsInteger(t) || t < T.Zero || t >= classes)
+                    throw new ArgumentException($"{name}: the target of row {row} (counting from 0) is {t}, not a class index in [0, {Model.OutputSize}).", name);
+            }
+        }
+        else if (Task == TaskKind.BinaryClassification)
+        {
+            for (int row = 0; row < targets.Length; row++)
+            {
+                T t = targets[row];
+                if (validated && t != T.Zero && t != T.One)
+                    throw new ArgumentException($"{name}: the target of row {row} (counting from 0) is {t}; a binary classifier's accuracy needs labels 0 and 1.", name);
+                if (!(t >= T.Zero && t <= T.One))
+                    throw new ArgumentException($"{name}: the target of row {row} (counting from 0) is {t}; a binary classifier trains on labels 0 and 1 (or probabilities between).", name);
+            }
+        }
     }
 
     // Without rows an epoch takes no step yet counts against the budget, and a loss or metric is 0/0.

@@ -174,6 +174,16 @@ public class CsvTargetTests
     }
 
     [Fact]
+    public void AFeatureColumnAskedForTwiceIsRefusedNotReadAsZeros()
+    {
+        // Before: the second request took the column's slot, the first feature was never written and read 0 on every row.
+        var error = Assert.Throws<ArgumentException>(() =>
+            ReadText("a,b,y\n1,2,0\n3,4,1\n", new CsvOptions { FeatureColumns = ["a", "b", "a"] }));
+        Assert.Equal(nameof(CsvOptions.FeatureColumns), error.ParamName);
+        Assert.Contains("'a' twice (features 1 and 3)", error.Message);
+    }
+
+    [Fact]
     public void WithoutATargetEveryColumnIsAFeature()
     {
         Dataset<double> data = ReadText("a,b\n1,2\n3,4\n", new CsvOptions { Target = CsvTarget.None });

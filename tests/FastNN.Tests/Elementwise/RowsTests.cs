@@ -159,4 +159,32 @@ public class RowsTests
         Assert.Equal("activation", Assert.Throws<ArgumentException>(() => Rows.ActivationGradient<float>(y, dy, dz, bias, 3, 4, Activation.Gelu, true)).ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => Rows.ActivationGradient<float>(y, dy, dz, bias, -1, 4, Activation.Relu, true));
     }
+
+    /// <summary>Parameters that are fine in double but leave float's range: the Activations kernels refuse them in T.</summary>
+    public static TheoryData<string> OutOfFloatRange => ["softplus beta 1e-50", "softplus beta 1e39", "leaky slope 1e39", "elu alpha 1e39"];
+
+    internal static Activation OutOfFloatRangeActivation(string name) => name switch
+    {
+        "softplus beta 1e-50" => Activation.Softplus(1e-50),
+        "softplus beta 1e39" => Activation.Softplus(1e39),
+        "leaky slope 1e39" => Activation.LeakyRelu(1e39),
+        _ => Activation.Elu(1e39),
+    };
+
+    [Theory]
+    [MemberData(nameof(OutOfFloatRange))]
+    public void AddBiasActivationRefusesAParameterOutOfRangeInT(string name)
+    {
+        // Before: converted to float as 0 or +∞ and applied: softplus with β = 0 gave +∞ everywhere, an infinite slope
+        // NaN at 0, where Activations.Softplus/LeakyRelu/Elu<float> refuse the same parameter.
+        Activation activation = OutOfFloatRangeActivation(name);
+        float[] y = [-1f, 0f, 1f, 2f];
+        Assert.Throws<ArgumentOutOfRangeException>("activation", () => Rows.AddBiasActivation<float>(y, [0f, 0f], 2, 2, activation));
+        Assert.Throws<ArgumentOutOfRangeException>("activation", () => Rows.AddBiasActivation<float>([], [], 0, 2, activation));
+        Assert.Equal([-1f, 0f, 1f, 2f], y);
+        // In double the same parameter is in range, and the result is the formula's.
+        double[] z = [-1, 0, 1, 2];
+        Rows.AddBiasActivation<double>(z, [], 2, 2, activation);
+        Assert.All(z, v => Assert.True(double.IsFinite(v), $"{name}: {v}"));
+    }
 }

@@ -61,6 +61,19 @@ public class SpecialValueTests
     }
 
     [Fact]
+    public void EluKeepsTheSignOfZero()
+    {
+        // ELU(x) = α·(eˣ − 1) for x ≤ 0, and e^(−0) − 1 = −0: the sign kept as tanh, GELU and SiLU keep it. Before: +0 on
+        // the float vector paths (the range reduction's −0 + 0), −0 on the scalar path and in double.
+        Assert.True(float.IsNegative(Run((a, o) => Activations.Elu<float>(a, o, 1.5f), -0f)[0]));
+        Assert.True(float.IsPositive(Run((a, o) => Activations.Elu<float>(a, o, 1.5f), 0f)[0]));
+        Assert.True(float.IsNegative(Run((a, o) => { a.CopyTo(o); Rows.AddBiasActivation<float>(o, [], 1, o.Length, Activation.Elu(1.5)); }, -0f)[0]));
+        double[] y = new double[37];
+        Activations.Elu<double>(new double[37].Select(_ => -0.0).ToArray(), y, 1.5);
+        Assert.All(y, v => Assert.True(double.IsNegative(v) && v == 0));
+    }
+
+    [Fact]
     public void GeluFamilyMatchesPyTorchAtInfinities()
     {
         foreach (Action<float[], float[]> op in new Action<float[], float[]>[]

@@ -184,6 +184,20 @@ public class PrepackedGemmTests
             Assert.Throws<ArgumentException>("workspace", () => Intrinsics.Gemm.MultiplyPrepacked<float>(2, a, 4, packed, [], Activation.Relu, c, 6, []));
     }
 
+    [Theory]
+    [MemberData(nameof(FastNN.Tests.Elementwise.RowsTests.OutOfFloatRange), MemberType = typeof(FastNN.Tests.Elementwise.RowsTests))]
+    public void RefusesAnActivationParameterOutOfRangeInT(string name)
+    {
+        // Before: converted to float as 0 or +∞ and applied (softplus with β = 0: +∞ everywhere), where
+        // Activations.Softplus/LeakyRelu/Elu<float> refuse the same parameter.
+        Activation activation = FastNN.Tests.Elementwise.RowsTests.OutOfFloatRangeActivation(name);
+        PrepackedMatrix<float> packed = Intrinsics.Gemm.Prepack<float>(false, 1, 2, [1f, 1f], 2);
+        float[] c = new float[2], ws = new float[packed.WorkspaceLength];
+        Assert.Throws<ArgumentOutOfRangeException>("activation", () => Intrinsics.Gemm.MultiplyPrepacked<float>(1, [-1f], 1, packed, [0f, 1f], activation, c, 2, ws));
+        Assert.Throws<ArgumentOutOfRangeException>("activation", () => Intrinsics.Gemm.MultiplyPrepacked<float>(0, [], 1, packed, [], activation, [], 2, ws));
+        Assert.Equal([0f, 0f], c);
+    }
+
     [Fact]
     public void AWorkspaceSharingMemoryWithACOrTheBiasIsRejectedOnEveryPath()
     {

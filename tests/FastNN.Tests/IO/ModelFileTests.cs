@@ -199,7 +199,32 @@ public class ModelFileTests
         { "FeatureNames has 2 names; the model takes 3", new ModelInfo { FeatureNames = ["a", "b"] } },
         { "Input standardizer has 1 features", new ModelInfo { Input = new Standardizer([0.0], [1.0]) } },
         { "Target standardizer needs Task Regression", new ModelInfo { Task = TaskKind.MultiClassClassification, Target = new Standardizer([0.0], [1.0]) } },
+        // A label twice or empty: the file could not name its classes (a Dataset and a CSV refuse such labels too).
+        { "ClassLabels holds 'a' twice", new ModelInfo { Task = TaskKind.MultiClassClassification, ClassLabels = ["a", "a"] } },
+        { "ClassLabels holds an empty label", new ModelInfo { Task = TaskKind.MultiClassClassification, ClassLabels = ["a", ""] } },
+        // A name twice: the columns could not be found by name (a CSV header refuses it too).
+        { "FeatureNames holds 'x' twice", new ModelInfo { FeatureNames = ["x", "y", "x"] } },
     };
+
+    [Theory]
+    [InlineData("fastnn.class_labels", "[\"setosa\",\"setosa\"]", "holds 'setosa' twice")]
+    [InlineData("fastnn.class_labels", "[\"setosa\",\"\"]", "holds an empty label")]
+    [InlineData("fastnn.feature_names", "[\"a\",\"b\",\"a\"]", "holds 'a' twice")]
+    public void LoadRefusesAFileWhoseLabelsOrNamesRepeat(string key, string value, string message)
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("m.safetensors");
+        ModelFile.Save(path, IoModels.Sample<float>(), IoModels.Info);
+        (string header, byte[] data) = SafetensorsReference.Split(File.ReadAllBytes(path));
+        var json = System.Text.Json.Nodes.JsonNode.Parse(header)!;
+        json["__metadata__"]![key] = value;
+        File.WriteAllBytes(path, SafetensorsReference.Build(json.ToJsonString(), data));
+
+        var e = Assert.Throws<ModelFileException>(() => ModelFile.Load<float>(path));
+        Assert.Contains(message, e.Message);
+        Assert.Contains("m.safetensors", e.Message);
+        Assert.Throws<ModelFileException>(() => ModelFile.ReadInfo(path));
+    }
 
     [Theory]
     [MemberData(nameof(MisfitInfos))]

@@ -1,0 +1,123 @@
+using FastNN.Data;
+using FastNN.Losses;
+using FastNN.Models;
+using FastNN.Optimizers;
+using FastNN.Training;
+
+namespace FastNN.Tests.Training;
+
+/// <summary>
+/// A target the task cannot take (a class label beyond the outputs, a binary label other than 0 or 1) is refused by
+/// Fit before its first step and by Evaluate before any metric, naming the dataset and the row in it, not the row's
+/// place in whichever batch reached the loss.
+/// </summary>
+public class TrainerTargetTests
+{
+    // 100 rows of 2 features; targets alternate 0, 1, with `bad` at row `badRow`.
+    private static Dataset<float> Rows(int rows, int badRow, float bad)
+    {
+        float[] x = new float[rows * 2];
+        float[] y = new float[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            x[2 * r] = MathF.Sin(r);
+            x[2 * r + 1] = MathF.Cos(r);
+            y[r] = r % 2;
+        }
+        y[badRow] = bad;
+        return new Dataset<float>(x, y, 2);
+    }
+
+    private static Trainer<float> Classifier(int outputs)
+    {
+        Sequential<float> model = new SequentialBuilder<float>(2).Dense(outputs).Build(maxBatch: 10, seed: 1);
+        ILoss<float> loss = outputs == 1 ? new BceWithLogitsLoss<float>() : new SoftmaxCrossEntropyLoss<float>();
+        TaskKind task = outputs == 1 ? TaskKind.BinaryClassification : TaskKind.MultiClassClassification;
+        return new Trainer<float>(model, loss, new Sgd<float>(model.Parameters.Length, learningRate: 0.1), task,
+            new TrainerOptions { Epochs = 2, BatchSize = 10, Shuffle = false });
+    }
+
+    [Theory]
+    [InlineData(99, 2f)]   // the last batch's last row: nine steps would have run before it
+    [InlineData(57, 0.5f)] // not an integer
+    [InlineData(30, -1f)]
+    public void FitRefusesABadClassLabelBeforeItsFirstStepNamingTheRow(int row, float label)
+    {
+        Trainer<float> trainer = Classifier(outputs: 2);
+        float[] before = trainer.Model.Parameters.ToArray();
+
+        var e = Assert.Throws<ArgumentException>(() => trainer.Fit(Rows(100, row, label)));
+
+        Assert.Equal("train", e.ParamName);
+        Assert.Contains($"row {row}", e.Message);
+        Assert.Equal(0, trainer.Steps);
+        Assert.Equal(before, trainer.Model.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void FitRefusesABadValidationLabelBeforeItsFirstStep()
+    {
+        Trainer<float> multi = Classifier(outputs: 2);
+        var e = Assert.Throws<ArgumentException>(() => multi.Fit(Rows(100, 0, 0), Rows(20, 13, 5)));
+        Assert.Equal("validation", e.ParamName);
+        Assert.Contains("row 13", e.Message);
+        Assert.Equal(0, multi.Steps);
+
+        // Binary: the loss takes any target, but accuracy needs 0 or 1; before, the first epoch trained and then threw.
+        Trainer<float> binary = Classifier(outputs: 1);
+        e = Assert.Throws<ArgumentException>(() => binary.Fit(Rows(100, 0, 0), Rows(20, 17, 2)));
+        Assert.Equal("validation", e.ParamName);
+        Assert.Contains("row 17", e.Message);
+        Assert.Equal(0, binary.Steps);
+        Assert.Equal(0, binary.CompletedEpochs);
+    }
+
+    [Theory]
+    [InlineData(42, 2f)]    // a count or a regression target given to a binary classifier
+    [InlineData(43, -0.5f)]
+    public void FitRefusesABinaryTrainingTargetThatIsNoProbability(int row, float target)
+    {
+        Trainer<float> trainer = Classifier(outputs: 1);
+        var e = Assert.Throws<ArgumentException>(() => trainer.Fit(Rows(100, row, target)));
+        Assert.Equal("train", e.ParamName);
+        Assert.Contains($"row {row}", e.Message);
+        Assert.Equal(0, trainer.Steps);
+    }
+
+    [Fact]
+    public void FitWithAHeldOutFractionNamesTheRowAsGivenNotAsSplit()
+    {
+        Sequential<float> model = new SequentialBuilder<float>(2).Dense(2).Build(maxBatch: 10, seed: 1);
+        var trainer = new Trainer<float>(model, new SoftmaxCrossEntropyLoss<float>(), new Sgd<float>(model.Parameters.Length, learningRate: 0.1),
+            TaskKind.MultiClassClassification, new TrainerOptions { Epochs = 1, BatchSize = 10, ValidationFraction = 0.2 });
+        var e = Assert.Throws<ArgumentException>(() => trainer.Fit(Rows(100, 64, 3)));
+        Assert.Equal("train", e.ParamName);
+        Assert.Contains("row 64", e.Message);
+        Assert.Equal(0, trainer.Steps);
+    }
+
+    [Theory]
+    [InlineData(2, 15, 2f)] // a row beyond the first MaxBatch rows: Evaluate runs the loss 10 rows at a time
+    [InlineData(1, 15, 2f)]
+    [InlineData(1, 3, 0.5f)]
+    public void EvaluateNamesTheDatasetRowOfABadLabel(int outputs, int row, float label)
+    {
+        Trainer<float> trainer = Classifier(outputs);
+        var e = Assert.Throws<ArgumentException>(() => trainer.Evaluate(Rows(20, row, label)));
+        Assert.Equal("data", e.ParamName);
+        Assert.Contains($"row {row}", e.Message);
+    }
+
+    [Fact]
+    public void GoodLabelsStillTrainAndABinaryTrainingTargetMayBeAProbability()
+    {
+        Trainer<float> multi = Classifier(outputs: 3);
+        multi.Fit(Rows(100, 7, 2), Rows(20, 3, 2));
+        Assert.Equal(2, multi.CompletedEpochs);
+
+        // BCE with logits takes probabilities as targets (as PyTorch's); only the metric's rows need 0 or 1.
+        Trainer<float> binary = Classifier(outputs: 1);
+        binary.Fit(Rows(100, 7, 0.25f), Rows(20, 3, 1));
+        Assert.Equal(2, binary.CompletedEpochs);
+    }
+}
