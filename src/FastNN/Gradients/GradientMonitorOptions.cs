@@ -15,7 +15,7 @@ public sealed record GradientMonitorOptions
     /// <summary>Sample every this many steps (steps 0, N, 2N, …). Default 10.</summary>
     public int Interval { get; init; } = 10;
 
-    /// <summary>Number of samples kept; older ones are overwritten. Default 256.</summary>
+    /// <summary>Number of samples kept; older ones are overwritten. At least <see cref="GrowthWindow"/> (the growth test reads that many). Default 256.</summary>
     public int Capacity { get; init; } = 256;
 
     /// <summary>
@@ -36,7 +36,7 @@ public sealed record GradientMonitorOptions
     /// </summary>
     public double GrowthFactor { get; init; } = 1e3;
 
-    /// <summary>Number of samples the growth test spans (the newest and the <c>GrowthWindow − 1</c> before it). Default 10.</summary>
+    /// <summary>Number of samples the growth test spans (the newest and the <c>GrowthWindow − 1</c> before it): from 2 to <see cref="Capacity"/>. Default 10.</summary>
     public int GrowthWindow { get; init; } = 10;
 
     internal void Validate()
@@ -44,7 +44,9 @@ public sealed record GradientMonitorOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(Interval, 1, nameof(Interval));
         ArgumentOutOfRangeException.ThrowIfLessThan(Capacity, 1, nameof(Capacity));
         ArgumentOutOfRangeException.ThrowIfLessThan(GrowthWindow, 2, nameof(GrowthWindow));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(GrowthWindow, Capacity, nameof(GrowthWindow));
+        if (Capacity < GrowthWindow)
+            throw new ArgumentOutOfRangeException(nameof(Capacity), Capacity,
+                $"Capacity ({Capacity}) must be at least GrowthWindow ({GrowthWindow}): the growth test spans GrowthWindow samples, so the monitor must keep that many. Raise Capacity or lower GrowthWindow.");
         if (!(VanishingRatio > 0 && VanishingRatio < 1))
             throw new ArgumentOutOfRangeException(nameof(VanishingRatio), VanishingRatio, "Must be in (0, 1).");
         if (!(ExplodingRatio > 1 && double.IsFinite(ExplodingRatio)))

@@ -65,7 +65,9 @@ public static class ModelFile
     /// numbers a file states without holding the bytes behind them. A file whose architecture asks for more than the
     /// larger of 256 MiB and 16 times the file's size is refused before anything is allocated: for the <c>max_batch</c>
     /// it records when <paramref name="maxBatch"/> is null, for one row when you pass <paramref name="maxBatch"/> (the
-    /// model then takes at most <paramref name="maxBatch"/> times that).</remarks>
+    /// model then takes at most <paramref name="maxBatch"/> times that). A recorded <c>max_batch</c> past the bound is
+    /// refused rather than lowered to the rows within it, so that a damaged or hostile number is reported instead of
+    /// becoming a model of another MaxBatch that still allocates the whole bound.</remarks>
     /// <exception cref="ModelFileException">The file is malformed, has no architecture, its tensors or metadata do not fit the architecture, or the architecture asks for more working memory than a file may (see the remarks).</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1 or too large for the model's workspace.</exception>

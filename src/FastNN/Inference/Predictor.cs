@@ -43,7 +43,11 @@ namespace FastNN.Inference;
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>The default of <see cref="ChunkRows"/>: enough rows for the packed GEMM to run at full speed.</summary>
+    /// <summary>
+    /// The default of <see cref="ChunkRows"/>: enough rows for the packed GEMM to run at full speed. For a model whose
+    /// rows are so wide (about 4 million elements) that a workspace for this many would not fit in an array, the default
+    /// is lowered to the most rows that fit, down to 1.
+    /// </summary>
     public const int DefaultChunkRows = 256;
 
     private readonly StepChain<T> _chain;
@@ -54,11 +58,12 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
 
     /// <summary>Builds a predictor from a snapshot of <paramref name="model"/>'s parameters and state, in evaluation mode whatever its <see cref="Sequential{T}.Training"/>.</summary>
     /// <param name="model">The trained model; not changed, and not referenced afterwards except for its (immutable) layer objects.</param>
-    /// <param name="chunkRows">The most rows one pass runs at once (default <see cref="DefaultChunkRows"/>); larger batches run in chunks. Sets the workspace size.</param>
+    /// <param name="chunkRows">The most rows one pass runs at once; larger batches run in chunks. Sets the workspace size. Null: <see cref="DefaultChunkRows"/>, or fewer when that many rows' workspace would not fit in an array.</param>
     /// <param name="maxCachedWorkspaces">The most workspaces kept for reuse (default: 4 per processor, at least 16). Calls in flight beyond it allocate their own.</param>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1, or <paramref name="chunkRows"/> so large that a workspace would not fit in an array.</exception>
-    public Predictor(Sequential<T> model, int chunkRows = DefaultChunkRows, int? maxCachedWorkspaces = null)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1, or <paramref name="chunkRows"/> so large that a workspace would not fit in an array (the message gives the most rows that fit).</exception>
+    /// <exception cref="ArgumentException">Even one row's workspace would not fit in an array (the message gives its size); <paramref name="chunkRows"/> cannot help.</exception>
+    public Predictor(Sequential<T> model, int? chunkRows = null, int? maxCachedWorkspaces = null)
         : this(model, new ModelInfo(), chunkRows, maxCachedWorkspaces)
     {
     }
@@ -66,16 +71,23 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>Builds a predictor from a model and what is known about it: its task, class labels and standardizations.</summary>
     /// <param name="model">The trained model; not changed, and not referenced afterwards except for its (immutable) layer objects.</param>
     /// <param name="info">The task, labels and standardizations the task methods apply (the rules of <see cref="ModelInfo"/>); copied by reference, so do not change lists given to it.</param>
-    /// <param name="chunkRows">The most rows one pass runs at once (default <see cref="DefaultChunkRows"/>); larger batches run in chunks. Sets the workspace size.</param>
+    /// <param name="chunkRows">The most rows one pass runs at once; larger batches run in chunks. Sets the workspace size. Null: <see cref="DefaultChunkRows"/>, or fewer when that many rows' workspace would not fit in an array.</param>
     /// <param name="maxCachedWorkspaces">The most workspaces kept for reuse (default: 4 per processor, at least 16). Calls in flight beyond it allocate their own.</param>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="info"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="info"/> does not fit the model (the message says which rule).</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1, or <paramref name="chunkRows"/> so large that a workspace would not fit in an array.</exception>
-    public Predictor(Sequential<T> model, ModelInfo info, int chunkRows = DefaultChunkRows, int? maxCachedWorkspaces = null)
+    /// <exception cref="ArgumentException"><paramref name="info"/> does not fit the model (the message says which rule), or even one row's workspace would not fit in an array (the message gives its size).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1, or <paramref name="chunkRows"/> so large that a workspace would not fit in an array (the message gives the most rows that fit).</exception>
+    public Predictor(Sequential<T> model, ModelInfo info, int? chunkRows = null, int? maxCachedWorkspaces = null)
+        : this(model, info, chunkRows, maxCachedWorkspaces, file: null)
+    {
+    }
+
+    /// <summary>The public constructors' work; <paramref name="file"/>, when given, is the model file a model too wide for any workspace is reported against.</summary>
+    private Predictor(Sequential<T> model, ModelInfo info, int? chunkRows, int? maxCachedWorkspaces, string? file)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(info);
-        ArgumentOutOfRangeException.ThrowIfLessThan(chunkRows, 1);
+        if (chunkRows < 1)
+            throw new ArgumentOutOfRangeException(nameof(chunkRows), chunkRows, "chunkRows must be at least 1.");
         int cached = maxCachedWorkspaces ?? Math.Max(16, 4 * Environment.ProcessorCount);
         ArgumentOutOfRangeException.ThrowIfLessThan(cached, 1, nameof(maxCachedWorkspaces));
         if (ModelMetadata.Problem(info, model.InputSize, model.OutputSize) is { } problem)
@@ -83,28 +95,45 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
         _chain = Plan(model.Layers, model.Parameters, model.State, "");
         InputSize = model.InputSize;
         OutputSize = model.OutputSize;
-        ChunkRows = chunkRows;
         Info = info;
         ClassLabels = Labels(info, model.OutputSize);
-        try
+        // Per row of a chunk, after the chain's workspace: the standardized features and the raw outputs of the task methods.
+        int featuresWidth = info.Input is null ? 0 : InputSize, outputsWidth = ClassLabels.Count == 0 ? 0 : OutputSize;
+        long WorkspaceLength(int rows)
         {
-            _featuresLength = info.Input is null ? 0 : checked(chunkRows * InputSize);
-            _outputsLength = ClassLabels.Count == 0 ? 0 : checked(chunkRows * OutputSize);
-            _pool = new WorkspacePool<T>(checked(_chain.WorkspaceLength(chunkRows) + _featuresLength + _outputsLength), cached);
+            try
+            {
+                return _chain.WorkspaceLength(rows) + (long)rows * (featuresWidth + (long)outputsWidth);
+            }
+            catch (OverflowException)
+            {
+                return long.MaxValue;
+            }
         }
-        catch (OverflowException)
+        int fitting = RowsThatFit.Most(WorkspaceLength, chunkRows ?? DefaultChunkRows);
+        if (fitting == 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(chunkRows), chunkRows, $"A workspace for chunks of {chunkRows} rows does not fit in an array; lower chunkRows.");
+            string length = WorkspaceLength(1) == long.MaxValue ? "more elements than an int counts" : $"{WorkspaceLength(1)} elements";
+            string why = $"workspace for one row ({length}) does not fit in an array (at most {Array.MaxLength} elements), so no chunkRows can run it";
+            throw file is null ? new ArgumentException($"The model's {why}.", nameof(model)) : new ModelFileException(file, $"the architecture's {why}.");
         }
+        if (fitting < chunkRows)
+            throw new ArgumentOutOfRangeException(nameof(chunkRows), chunkRows,
+                $"A workspace for chunks of {chunkRows} rows does not fit in an array (at most {Array.MaxLength} elements); for this model chunkRows can be at most {fitting}.");
+        ChunkRows = fitting;
+        _featuresLength = fitting * featuresWidth;
+        _outputsLength = fitting * outputsWidth;
+        _pool = new WorkspacePool<T>((int)WorkspaceLength(fitting), cached);
     }
 
     /// <summary>Builds a predictor from a model read by <see cref="ModelFile.Load{T}"/>, with the info its file records.</summary>
     /// <param name="saved">The model and its info; the model is not changed.</param>
-    /// <param name="chunkRows">The most rows one pass runs at once (default <see cref="DefaultChunkRows"/>).</param>
+    /// <param name="chunkRows">The most rows one pass runs at once. Null: <see cref="DefaultChunkRows"/>, or fewer when that many rows' workspace would not fit in an array.</param>
     /// <param name="maxCachedWorkspaces">The most workspaces kept for reuse (default: 4 per processor, at least 16).</param>
     /// <exception cref="ArgumentNullException"><paramref name="saved"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1, or <paramref name="chunkRows"/> so large that a workspace would not fit in an array.</exception>
-    public Predictor(SavedModel<T> saved, int chunkRows = DefaultChunkRows, int? maxCachedWorkspaces = null)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1, or <paramref name="chunkRows"/> so large that a workspace would not fit in an array (the message gives the most rows that fit).</exception>
+    /// <exception cref="ArgumentException">Even one row's workspace would not fit in an array (the message gives its size).</exception>
+    public Predictor(SavedModel<T> saved, int? chunkRows = null, int? maxCachedWorkspaces = null)
         : this((saved ?? throw new ArgumentNullException(nameof(saved))).Model, saved.Info, chunkRows, maxCachedWorkspaces)
     {
     }
@@ -114,19 +143,21 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
     /// and builds its predictor, with the task, labels and standardizations the file records in <see cref="Info"/>.
     /// </summary>
     /// <param name="path">The model file.</param>
-    /// <param name="chunkRows">The most rows one pass runs at once (default <see cref="DefaultChunkRows"/>).</param>
+    /// <param name="chunkRows">The most rows one pass runs at once. Null: <see cref="DefaultChunkRows"/>, or fewer when that many rows' workspace would not fit in an array.</param>
     /// <param name="maxCachedWorkspaces">The most workspaces kept for reuse (default: 4 per processor, at least 16).</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty.</exception>
-    /// <exception cref="ModelFileException">The file is malformed, has no architecture, its tensors or metadata do not fit it, or its architecture asks for more working memory per row than <see cref="ModelFile.Load{T}"/> allows a file.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1, or <paramref name="chunkRows"/> so large that a workspace would not fit in an array.</exception>
+    /// <exception cref="ModelFileException">The file is malformed, has no architecture, its tensors or metadata do not fit it, or its architecture asks for more working memory per row than <see cref="ModelFile.Load{T}"/> allows a file, or than an array holds.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1, or <paramref name="chunkRows"/> so large that a workspace would not fit in an array (the message gives the most rows that fit).</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
     /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
-    public static Predictor<T> Load(string path, int chunkRows = DefaultChunkRows, int? maxCachedWorkspaces = null)
+    public static Predictor<T> Load(string path, int? chunkRows = null, int? maxCachedWorkspaces = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(chunkRows, 1);
+        if (chunkRows < 1)
+            throw new ArgumentOutOfRangeException(nameof(chunkRows), chunkRows, "chunkRows must be at least 1.");
         // The model only passes its weights on: the smallest workspace will do.
-        return new Predictor<T>(ModelFile.Load<T>(path, maxBatch: 1), chunkRows, maxCachedWorkspaces);
+        SavedModel<T> saved = ModelFile.Load<T>(path, maxBatch: 1);
+        return new Predictor<T>(saved.Model, saved.Info, chunkRows, maxCachedWorkspaces, path);
     }
 
     /// <summary>Features per input row.</summary>
@@ -135,7 +166,7 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>Features per output row.</summary>
     public int OutputSize { get; }
 
-    /// <summary>The most rows one pass runs at once; larger batches are run in chunks of this many rows.</summary>
+    /// <summary>The most rows one pass runs at once (the chunkRows given, or the default chosen); larger batches are run in chunks of this many rows.</summary>
     public int ChunkRows { get; }
 
     /// <summary>What is known about the model: task, class labels, input and target standardization, names (all null when built from a model alone).</summary>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using FastNN.Layers;
 using FastNN.Models;
 
 namespace FastNN;
@@ -11,7 +12,7 @@ public static partial class Init
     /// </summary>
     /// <remarks><para>By kind:</para><list type="bullet">
     /// <item><see cref="ParameterKind.Weight"/> ([out, in], or [out, in, k…] whose fans, as PyTorch's, are in and out
-    /// times the product of k…, its receptive field): the chosen
+    /// times the product of k…, its receptive field; fewer than 2 dimensions are refused, as PyTorch refuses them): the chosen
     /// <paramref name="scheme"/>; Glorot takes <c>gain = Gain(nonlinearity, negativeSlope)</c> and so does He.</item>
     /// <item><see cref="ParameterKind.Bias"/>: U(−1/√fan_in, 1/√fan_in) of the weight of the same module (the same name
     /// but for its last part, as <c>0.body.2.weight</c> for <c>0.body.2.bias</c>) under
@@ -28,7 +29,7 @@ public static partial class Init
     /// <param name="negativeSlope">The slope of a leaky ReLU (default: 0.01).</param>
     /// <param name="mode">He's fan (default: fan_in).</param>
     /// <exception cref="ArgumentNullException"><paramref name="tensors"/> is null.</exception>
-    /// <exception cref="ArgumentException">A tensor lies outside the buffer, a weight has an empty shape, or a bias has no weight in its module under the PyTorch scheme. Every argument is checked before any tensor is written: on an exception the buffer is unchanged.</exception>
+    /// <exception cref="ArgumentException">A tensor lies outside the buffer, a weight (or, under the PyTorch scheme, the weight a bias takes its fan_in from) has fewer than 2 dimensions, or a bias has no weight in its module under the PyTorch scheme. Every argument is checked before any tensor is written: on an exception the buffer is unchanged.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="negativeSlope"/> is not finite, or <paramref name="scheme"/> or <paramref name="nonlinearity"/> (or, for He initialization, <paramref name="mode"/>) is not a defined value.</exception>
     public static void Parameters<T>(Span<T> parameters, IReadOnlyList<ParameterTensor> tensors, int seed,
         WeightInit scheme = WeightInit.PyTorchLinear, Nonlinearity nonlinearity = Nonlinearity.Relu,
@@ -111,12 +112,16 @@ public static partial class Init
     /// fan_in and fan_out of a weight [out, in, k…], as torch.nn.init._calculate_fan_in_and_fan_out: in·r and out·r with
     /// r the product of the dimensions after the first two (the receptive field; 1 for [out, in]).
     /// </summary>
+    /// <exception cref="ArgumentException">The weight has fewer than 2 dimensions: as torch.nn.init, which refuses
+    /// them ("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions"), no fan is made up.</exception>
     private static (int FanIn, int FanOut) Fans(ParameterTensor weight)
     {
-        if (weight.Shape is not { Length: > 0 } shape)
-            throw new ArgumentException($"Weight '{weight.Name}' has no shape.", "tensors");
+        if (weight.Shape is not { Length: >= 2 } shape)
+            throw new ArgumentException(
+                $"Weight '{weight.Name}' has shape {(weight.Shape is null ? "null" : TensorShape.Format(weight.Shape))}: its fan_in and fan_out need at least 2 dimensions ([out, in, …]), as in PyTorch; " +
+                "a 1-D learnable tensor (a scale, an offset) is not a Weight to initialize by fan.", "tensors");
         long receptiveField = 1;
         for (int i = 2; i < shape.Length; i++) receptiveField *= shape[i];
-        return ((int)((shape.Length > 1 ? shape[1] : 1) * receptiveField), (int)(shape[0] * receptiveField));
+        return ((int)(shape[1] * receptiveField), (int)(shape[0] * receptiveField));
     }
 }

@@ -8,7 +8,7 @@ namespace FastNN.Models;
 /// <remarks>Thread safety: an enum; its values are constants, safe on any thread.</remarks>
 public enum ParameterKind
 {
-    /// <summary>A weight matrix (a Dense layer's <c>weight</c>, <c>[out, in]</c>).</summary>
+    /// <summary>A weight matrix (a Dense layer's <c>weight</c>, <c>[out, in]</c>): at least 2 dimensions, from which <see cref="Init.Parameters{T}"/> takes its fans.</summary>
     Weight,
     /// <summary>An additive bias (a Dense layer's <c>bias</c>, <c>[out]</c>).</summary>
     Bias,

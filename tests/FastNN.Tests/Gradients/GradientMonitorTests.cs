@@ -202,6 +202,22 @@ public class GradientMonitorTests
         Assert.Throws<InvalidOperationException>(() => monitor.Report());
     }
 
+    [Theory]
+    [InlineData(5, null)]    // the default GrowthWindow, 10
+    [InlineData(9, null)]
+    [InlineData(256, 300)]   // the default Capacity
+    public void ACapacityBelowTheGrowthWindowIsRefusedNamingCapacityAndTheRelation(int capacity, int? window)
+    {
+        // Before: a Capacity of 5 alone was refused naming GrowthWindow, an option the caller never set.
+        var options = new GradientMonitorOptions { Capacity = capacity };
+        if (window is { } w)
+            options = options with { GrowthWindow = w };
+        var e = Assert.Throws<ArgumentOutOfRangeException>("Capacity", () => new GradientMonitor<double>(Table, options));
+        Assert.Contains($"Capacity ({capacity}) must be at least GrowthWindow ({options.GrowthWindow})", e.Message);
+        // At the window it is accepted.
+        Assert.Equal(options.GrowthWindow, new GradientMonitor<double>(Table, options with { Capacity = options.GrowthWindow }).Options.Capacity);
+    }
+
     [Fact]
     public void ATableNoBufferHoldsIsRejectedAtConstruction()
     {

@@ -226,6 +226,33 @@ public class InitTests
     }
 
     [Fact]
+    public void AWeightOfFewerThanTwoDimensionsIsRefusedAsPyTorchRefusesIt()
+    {
+        // Before: a [4] weight was drawn with fan_in 1 (U(−1, 1) by default), where torch.nn.init raises "Fan in and fan
+        // out can not be computed for tensor with fewer than 2 dimensions".
+        ParameterTensor[][] tables =
+        [
+            [new("0.weight", 0, 4, [4], ParameterKind.Weight, 0)],
+            [new("0.weight", 0, 1, [], ParameterKind.Weight, 0)],
+            // Under the PyTorch scheme a bias takes its fan_in from its module's weight: that weight is refused too.
+            [new("0.bias", 0, 4, [4], ParameterKind.Bias, 0), new("0.weight", 4, 4, [4], ParameterKind.Weight, 0)],
+        ];
+        foreach (ParameterTensor[] table in tables)
+            foreach (WeightInit scheme in Enum.GetValues<WeightInit>())
+            {
+                double[] p = Enumerable.Repeat(double.NaN, 8).ToArray();
+                var e = Assert.Throws<ArgumentException>("tensors", () => FastNN.Init.Parameters<double>(p, table, seed: 1, scheme));
+                Assert.Contains($"Weight '0.weight' has shape {(table.Length == 1 && table[0].Length == 1 ? "[]" : "[4]")}", e.Message);
+                Assert.Contains("at least 2 dimensions", e.Message);
+                Assert.All(p, v => Assert.True(double.IsNaN(v)));
+            }
+        // A 1-D tensor of another kind keeps its rule.
+        double[] scale = new double[4];
+        FastNN.Init.Parameters<double>(scale, [new("0.weight", 0, 4, [4], ParameterKind.NormScale, 0)], seed: 1);
+        Assert.All(scale, v => Assert.Equal(1.0, v));
+    }
+
+    [Fact]
     public void InvalidArgumentsAreNamed()
     {
         var x = new double[4];
