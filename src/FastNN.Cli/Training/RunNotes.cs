@@ -20,27 +20,23 @@ namespace FastNN.Cli.Training;
 internal static class RunNotes
 {
     /// <summary>
-    /// The note that is not an option: the rows the run trains and validates on, as <see cref="Rows{T}"/> gives them
+    /// The note that is not an option: the rows the run reads, as <see cref="Rows{T}"/> gives them
     /// (absent from the files of builds before it, whose resume compares the rest only).
     /// </summary>
     public const string RowsKey = "rows";
 
     /// <summary>
-    /// The rows a run trains on and validates on, as the trainer sees them: their counts and a SHA-256 of their features
-    /// and targets. <see cref="CheckData"/> compares it, since a changed row need not change the columns, the classes or
-    /// the standardization statistics (a label corrected, any value with <c>--no-standardize</c>).
+    /// The rows a run reads, as read (before the split and any standardization, which the options recorded decide): their
+    /// count and a SHA-256 of their features and targets. <see cref="CheckData"/> compares it, since a changed row need not
+    /// change the columns, the classes or the standardization statistics (a label corrected, any value with
+    /// <c>--no-standardize</c>). The values as parsed are the same on every machine, unlike sums of them.
     /// </summary>
-    public static string Rows<T>(Dataset<T> train, Dataset<T>? test) where T : unmanaged, IFloatingPointIeee754<T>
+    public static string Rows<T>(Dataset<T> all) where T : unmanaged, IFloatingPointIeee754<T>
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Dataset<T>[] parts = test is null ? [train] : [train, test];
-        foreach (Dataset<T> part in parts)
-        {
-            hash.AppendData(MemoryMarshal.AsBytes(part.Features));
-            hash.AppendData(MemoryMarshal.AsBytes(part.Targets));
-        }
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{train.Rows} training, {test?.Rows ?? 0} held out, SHA-256 {Convert.ToHexStringLower(hash.GetHashAndReset())}");
+        hash.AppendData(MemoryMarshal.AsBytes(all.Features));
+        hash.AppendData(MemoryMarshal.AsBytes(all.Targets));
+        return string.Create(CultureInfo.InvariantCulture, $"{all.Rows} rows, SHA-256 {Convert.ToHexStringLower(hash.GetHashAndReset())}");
     }
 
     /// <summary>The notes of a run on <paramref name="source"/> (the data's name) with target <paramref name="target"/>, on <paramref name="rows"/> (<see cref="Rows{T}"/>).</summary>
