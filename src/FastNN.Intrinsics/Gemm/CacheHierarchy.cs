@@ -49,7 +49,7 @@ internal sealed record CacheHierarchy(CacheLevel L1, CacheLevel L2, CacheLevel? 
         {
             return FromCpuId() ?? FromSysfs("/sys/devices/system/cpu/cpu0/cache") ?? Fallback;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or OverflowException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return Fallback;
         }
@@ -105,7 +105,13 @@ internal sealed record CacheHierarchy(CacheLevel L1, CacheLevel L2, CacheLevel? 
         return Assemble(levels, leaf == 4 ? "cpuid leaf 4" : "cpuid leaf 0x8000001D");
     }
 
-    /// <summary>Linux's description (on any architecture): index*/level, type, size, ways_of_associativity, coherency_line_size, shared_cpu_list.</summary>
+    /// <summary>
+    /// Linux's description (on any architecture): index*/level, type, size, ways_of_associativity, coherency_line_size,
+    /// shared_cpu_list. An index with a field empty or malformed is skipped, as an implausible one is, so that a level 1
+    /// or 2 without a usable index leaves <see langword="null"/> (the next source) rather than an exception.
+    /// </summary>
+    /// <exception cref="IOException">A file or the directory cannot be read (<see cref="Current"/> then takes <see cref="Fallback"/>).</exception>
+    /// <exception cref="UnauthorizedAccessException">As <see cref="IOException"/>.</exception>
     internal static CacheHierarchy? FromSysfs(string directory)
     {
         if (!Directory.Exists(directory))
@@ -114,18 +120,14 @@ internal sealed record CacheHierarchy(CacheLevel L1, CacheLevel L2, CacheLevel? 
         foreach (string index in Directory.GetDirectories(directory, "index*"))
         {
             string Read(string name) => File.ReadAllText(Path.Combine(index, name)).Trim();
-            string type = Read("type");
-            if (type == "Instruction")
+            if (Read("type") == "Instruction" || ParseCount(Read("level")) is not int level || level is < 1 or > 3)
                 continue;
-            int level = int.Parse(Read("level"), CultureInfo.InvariantCulture);
-            if (level is < 1 or > 3)
+            int? sharedBy = File.Exists(Path.Combine(index, "shared_cpu_list")) ? CountCpus(Read("shared_cpu_list")) : 1;
+            if (ParseSize(Read("size")) is not long bytes || ParseCount(Read("ways_of_associativity")) is not int ways
+                || ParseCount(Read("coherency_line_size")) is not int line || line == 0 || sharedBy is null)
                 continue;
-            long bytes = ParseSize(Read("size"));
-            int ways = int.Parse(Read("ways_of_associativity"), CultureInfo.InvariantCulture);
-            int line = int.Parse(Read("coherency_line_size"), CultureInfo.InvariantCulture);
-            int sharedBy = File.Exists(Path.Combine(index, "shared_cpu_list")) ? CountCpus(Read("shared_cpu_list")) : 1;
             // A fully associative cache reports 0 ways: one set of every line.
-            levels[level] = new CacheLevel(bytes, ways > 0 ? ways : (int)(bytes / line), line, sharedBy);
+            levels[level] = new CacheLevel(bytes, ways > 0 ? ways : (int)Math.Min(bytes / line, int.MaxValue), line, sharedBy.Value);
         }
         return Assemble(levels, "/sys");
     }
@@ -138,24 +140,34 @@ internal sealed record CacheHierarchy(CacheLevel L1, CacheLevel L2, CacheLevel? 
         return new CacheHierarchy(l1, l2, l3, source);
     }
 
-    /// <summary>"48K", "1024K", "32M", or plain bytes.</summary>
-    internal static long ParseSize(string text)
+    /// <summary>"48K", "1024K", "32M", or plain bytes; <see langword="null"/> when empty, malformed or beyond a long.</summary>
+    internal static long? ParseSize(string text)
     {
+        if (text.Length == 0)
+            return null;
         long scale = char.ToUpperInvariant(text[^1]) switch { 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, _ => 1 };
         string digits = scale == 1 ? text : text[..^1];
-        return long.Parse(digits, CultureInfo.InvariantCulture) * scale;
+        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long value) && value <= long.MaxValue / scale
+            ? value * scale : null;
     }
 
-    /// <summary>Processors in a list such as "0-3,8-11" or "0,2,4".</summary>
-    internal static int CountCpus(string list)
+    /// <summary>A count written in decimal digits; <see langword="null"/> when empty, malformed or beyond an int.</summary>
+    private static int? ParseCount(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) ? value : null;
+
+    /// <summary>Processors in a list such as "0-3,8-11" or "0,2,4"; <see langword="null"/> when a part is malformed or a range descends.</summary>
+    internal static int? CountCpus(string list)
     {
-        int count = 0;
+        long count = 0;
         foreach (string part in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             int dash = part.IndexOf('-');
-            count += dash < 0 ? 1 : int.Parse(part[(dash + 1)..], CultureInfo.InvariantCulture) - int.Parse(part[..dash], CultureInfo.InvariantCulture) + 1;
+            (string from, string to) = dash < 0 ? (part, part) : (part[..dash], part[(dash + 1)..]);
+            if (ParseCount(from) is not int first || ParseCount(to) is not int last || last < first)
+                return null;
+            count += last - first + 1L;
         }
-        return Math.Max(count, 1);
+        return (int)Math.Clamp(count, 1, int.MaxValue);
     }
 
     public override string ToString() => $"L1d {L1}, L2 {L2}, L3 {(L3 is { } l3 ? l3.ToString() : "none")} ({Source})";

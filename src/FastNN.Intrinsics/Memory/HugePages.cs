@@ -22,7 +22,8 @@ namespace FastNN.Intrinsics;
 /// is ordinary managed memory: the garbage collector keeps it alive while any span of it is in use, and the values and
 /// every result computed on them are those of an ordinary array.</para>
 /// <para>Falls back to an ordinary array when: not Linux; transparent huge pages off, absent or unreadable; the buffer
-/// below half a huge page; <c>madvise</c> refused or unavailable; or the environment variable
+/// below half a huge page; an element type of a size other than 1, 2, 4 or 8 bytes whose array puts no element on a page
+/// boundary (the buffer must start there); <c>madvise</c> refused or unavailable; or the environment variable
 /// <c>FASTNN_HUGE_PAGES=0</c> at start-up. Where the kernel backs part of an advised buffer with 4 KB pages (memory too
 /// fragmented to compact) that part is simply ordinary memory.</para>
 /// <para>Thread safety: thread-safe; the settings are read once.</para>
@@ -71,19 +72,37 @@ public static partial class HugePages
         long bytes = (long)length * sizeof(T);
         if (pageBytes == 0 || 2 * bytes < pageBytes)
             return new T[length];
-        long run = (bytes + pageBytes - 1) / pageBytes * pageBytes;
-        if ((run + pageBytes) / sizeof(T) > Array.MaxLength)
+        long arrayLength = ArrayLength(bytes, sizeof(T), pageBytes);
+        if (arrayLength > Array.MaxLength)
             return new T[length];
-        T[] array = GC.AllocateUninitializedArray<T>((int)((run + pageBytes) / sizeof(T)), pinned: true);
-        nint first = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
-        nint start = (first + pageBytes - 1) & ~(nint)(pageBytes - 1);
-        if (!Advise(start, run, advice))
+        T[] array = GC.AllocateUninitializedArray<T>((int)arrayLength, pinned: true);
+        if (Place((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array)), bytes, sizeof(T), pageBytes) is not { } run
+            || !Advise(run.Start, run.Bytes, advice))
             return new T[length];
-        Memory<T> buffer = array.AsMemory((int)((start - first) / sizeof(T)), length);
+        Memory<T> buffer = array.AsMemory(run.Offset, length);
         buffer.Span.Clear();
-        Advise(start, run, MadviseCollapse);
+        Advise(run.Start, run.Bytes, MadviseCollapse);
         return buffer;
     }
+
+    /// <summary>Elements of the pinned array that holds a buffer of <paramref name="bytes"/>: its whole huge pages and one more, for the alignment.</summary>
+    internal static long ArrayLength(long bytes, int elementBytes, int pageBytes) =>
+        (WholePages(bytes, pageBytes) + pageBytes + elementBytes - 1) / elementBytes;
+
+    /// <summary>
+    /// Where the buffer goes in an array of <see cref="ArrayLength"/> elements whose data starts at address
+    /// <paramref name="first"/>: at the first page boundary in it, with the whole pages from there that hold the buffer
+    /// advised; <see langword="null"/> when that boundary falls inside an element. The runtime aligns array data to
+    /// 8 bytes, so an element of 1, 2, 4 or 8 bytes always starts there; one of another size (12 or 16 bytes) only
+    /// where the array happens to put one there, and it is an ordinary array otherwise.
+    /// </summary>
+    internal static (int Offset, nint Start, long Bytes)? Place(nint first, long bytes, int elementBytes, int pageBytes)
+    {
+        nint start = (first + pageBytes - 1) & ~(nint)(pageBytes - 1);
+        return (start - first) % elementBytes == 0 ? ((int)((start - first) / elementBytes), start, WholePages(bytes, pageBytes)) : null;
+    }
+
+    private static long WholePages(long bytes, int pageBytes) => (bytes + pageBytes - 1) / pageBytes * pageBytes;
 
     private static bool Advise(nint start, long bytes, int advice)
     {

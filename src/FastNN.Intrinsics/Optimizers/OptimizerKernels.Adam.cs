@@ -33,7 +33,9 @@ public static partial class OptimizerKernels
     /// <param name="weightDecay">λ ≥ 0.</param>
     /// <param name="decoupledWeightDecay">Whether λ shrinks θ directly (AdamW) rather than being added to the gradient (Adam).</param>
     /// <exception cref="ArgumentException">A buffer's length differs from the parameters', or two buffers overlap.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">t &lt; 1, or a hyper-parameter is out of range, infinite or NaN.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">t &lt; 1; a hyper-parameter is out of range, infinite or NaN; a value
+    /// the update uses is not finite in <typeparamref name="T"/>: the step size γ / (1 − β1^t), ε, λ (coupled), 1 − γ·λ
+    /// (decoupled); or ε is positive but rounds to 0 there.</exception>
     public static void Adam<T>(Span<T> parameters, ReadOnlySpan<T> gradients,
         Span<T> firstMoment, Span<T> secondMoment, Span<T> maxSecondMoment,
         long step, double learningRate, double beta1, double beta2, double epsilon,
@@ -68,15 +70,17 @@ public static partial class OptimizerKernels
             _beta2 = T.CreateChecked(beta2);
             _oneMinusBeta2 = T.CreateChecked(1 - beta2);
             _squareFloor = StateFlush<T>.SquareFloor(1 - beta2);
-            _epsilon = T.CreateChecked(epsilon);
-            _weightDecay = T.CreateChecked(weightDecay);
-            _shrink = T.CreateChecked(1 - learningRate * weightDecay);
-            // Once per step, as PyTorch: 1 − β1^t folds into the step size, √(1 − β2^t) divides √v.
-            _stepSize = T.CreateChecked(learningRate / (1 - Math.Pow(beta1, step)));
-            _biasCorrection2Sqrt = T.CreateChecked(Math.Sqrt(1 - Math.Pow(beta2, step)));
             // torch.optim.AdamW multiplies by 1 − γλ even when λ = 0 (a no-op); Adam skips a zero λ.
             _coupled = weightDecay != 0 && !decoupledWeightDecay;
             _decoupled = weightDecay != 0 && decoupledWeightDecay;
+            // Only what the update uses must be finite in T: γ only through the step size, AdamW's λ only through 1 − γ·λ.
+            _epsilon = HyperParameter.EpsilonIn<T>(epsilon, nameof(epsilon));
+            _weightDecay = _coupled ? HyperParameter.FiniteIn<T>(weightDecay, nameof(weightDecay), weightDecay) : T.Zero;
+            _shrink = _decoupled ? HyperParameter.FiniteIn<T>(1 - learningRate * weightDecay, nameof(weightDecay), weightDecay, "1 − learningRate·weightDecay") : T.One;
+            // Once per step, as PyTorch: 1 − β1^t folds into the step size, √(1 − β2^t) divides √v.
+            _stepSize = HyperParameter.FiniteIn<T>(learningRate / (1 - Math.Pow(beta1, step)), nameof(learningRate), learningRate,
+                "the step size learningRate / (1 − beta1^t)");
+            _biasCorrection2Sqrt = T.CreateChecked(Math.Sqrt(1 - Math.Pow(beta2, step)));
             _amsGrad = amsGrad;
         }
 

@@ -32,7 +32,8 @@ public static partial class OptimizerKernels
     /// <param name="momentum">μ ≥ 0.</param>
     /// <param name="centered">Whether to divide by the estimated variance (v − ḡ²) rather than by v.</param>
     /// <exception cref="ArgumentException">A buffer's length differs from the parameters', or two buffers overlap.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range, infinite or NaN.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range, infinite or NaN; γ, ε, λ or μ is
+    /// not finite in <typeparamref name="T"/>; or ε is positive but rounds to 0 there.</exception>
     public static void RmsProp<T>(Span<T> parameters, ReadOnlySpan<T> gradients,
         Span<T> squareAverage, Span<T> gradientAverage, Span<T> momentumBuffer,
         double learningRate, double alpha, double epsilon, double weightDecay, double momentum, bool centered)
@@ -62,13 +63,13 @@ public static partial class OptimizerKernels
 
         public RmsPropOperator(double learningRate, double alpha, double epsilon, double weightDecay, double momentum, bool centered)
         {
-            _learningRate = T.CreateChecked(learningRate);
+            _learningRate = HyperParameter.FiniteIn<T>(learningRate, nameof(learningRate), learningRate);
             _alpha = T.CreateChecked(alpha);
             _oneMinusAlpha = T.CreateChecked(1 - alpha);
             _squareFloor = StateFlush<T>.SquareFloor(1 - alpha);
-            _epsilon = T.CreateChecked(epsilon);
-            _weightDecay = T.CreateChecked(weightDecay);
-            _momentum = T.CreateChecked(momentum);
+            _epsilon = HyperParameter.EpsilonIn<T>(epsilon, nameof(epsilon));
+            _weightDecay = HyperParameter.FiniteIn<T>(weightDecay, nameof(weightDecay), weightDecay);
+            _momentum = HyperParameter.FiniteIn<T>(momentum, nameof(momentum), momentum);
             _coupled = weightDecay != 0;
             _useMomentum = momentum > 0;
             _centered = centered;

@@ -27,7 +27,8 @@ public static partial class OptimizerKernels
     /// <param name="decoupledWeightDecay">Whether λ shrinks θ directly (SGDW) rather than being added to the gradient (SGD).</param>
     /// <param name="firstStep">True on the optimizer's first step: the buffer is then set to the gradient, its old contents ignored.</param>
     /// <exception cref="ArgumentException">A buffer's length differs from the parameters', or two buffers overlap.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is negative, infinite or NaN.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is negative, infinite or NaN, or a value the update
+    /// uses is not finite in <typeparamref name="T"/>: γ, μ, 1 − τ (with momentum), λ (coupled), 1 − γ·λ (decoupled).</exception>
     public static void Sgd<T>(Span<T> parameters, ReadOnlySpan<T> gradients, Span<T> momentumBuffer,
         double learningRate, double momentum, double dampening, bool nesterov,
         double weightDecay, bool decoupledWeightDecay, bool firstStep)
@@ -53,15 +54,16 @@ public static partial class OptimizerKernels
         public SgdOperator(double learningRate, double momentum, double dampening, bool nesterov,
             double weightDecay, bool decoupledWeightDecay, bool firstStep)
         {
-            _learningRate = T.CreateChecked(learningRate);
-            _momentum = T.CreateChecked(momentum);
-            _oneMinusDampening = T.CreateChecked(1 - dampening);
-            _weightDecay = T.CreateChecked(weightDecay);
-            _shrink = T.CreateChecked(1 - learningRate * weightDecay);
             // As PyTorch, a zero decay is skipped rather than multiplied in.
             _coupled = weightDecay != 0 && !decoupledWeightDecay;
             _decoupled = weightDecay != 0 && decoupledWeightDecay;
             _useMomentum = momentum != 0;
+            // Only what the update uses must be finite in T: τ and μ without momentum, λ where it only shrinks, are not.
+            _learningRate = HyperParameter.FiniteIn<T>(learningRate, nameof(learningRate), learningRate);
+            _momentum = HyperParameter.FiniteIn<T>(momentum, nameof(momentum), momentum);
+            _oneMinusDampening = _useMomentum ? HyperParameter.FiniteIn<T>(1 - dampening, nameof(dampening), dampening, "1 − dampening") : T.One;
+            _weightDecay = _coupled ? HyperParameter.FiniteIn<T>(weightDecay, nameof(weightDecay), weightDecay) : T.Zero;
+            _shrink = _decoupled ? HyperParameter.FiniteIn<T>(1 - learningRate * weightDecay, nameof(weightDecay), weightDecay, "1 − learningRate·weightDecay") : T.One;
             _nesterov = nesterov;
             _firstStep = firstStep;
         }

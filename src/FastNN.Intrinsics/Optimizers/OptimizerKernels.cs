@@ -55,10 +55,10 @@ public static partial class OptimizerKernels
             throw new ArgumentException($"{xName} and {yName} overlap; every buffer must be separate.", yName);
     }
 
-    private static void CheckHyperParameter(double value, string name, double min = 0)
+    private static void CheckHyperParameter(double value, string name)
     {
-        if (!(value >= min) || double.IsInfinity(value))
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be finite and at least {min}.");
+        if (!(value >= 0) || double.IsInfinity(value))
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be finite and non-negative.");
     }
 
     private static void CheckBeta(double value, string name)

@@ -33,7 +33,7 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <param name="weightDecay">λ, weight decay (L2 penalty) added to the gradient (default: 0).</param>
     /// <param name="amsGrad">Whether to use the AMSGrad variant (default: false).</param>
     /// <param name="groups">Parameter groups with their own γ and λ; null: one group over the whole buffer (see <see cref="ParameterGroup.DecayWeightsOnly"/>).</param>
-    /// <exception cref="ArgumentOutOfRangeException">γ, ε or λ is negative, infinite or NaN, or a β is outside [0, 1).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">γ, ε or λ is negative, infinite or NaN; a β is outside [0, 1); γ, ε or λ is not finite in <typeparamref name="T"/>; or ε is positive but rounds to 0 there.</exception>
     /// <exception cref="ArgumentException">A bad group.</exception>
     public Adam(int parameterCount, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double epsilon = 1e-8, double weightDecay = 0, bool amsGrad = false, IReadOnlyList<ParameterGroup>? groups = null)
@@ -48,7 +48,9 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
     {
         _beta1 = OptimizerArguments.Beta(beta1, nameof(beta1));
         _beta2 = OptimizerArguments.Beta(beta2, nameof(beta2));
-        _epsilon = OptimizerArguments.NonNegative(epsilon, nameof(epsilon));
+        _epsilon = OptimizerArguments.EpsilonIn<T>(epsilon, nameof(epsilon));
+        if (!decoupled)
+            CheckCoupledWeightDecay();
         _amsGrad = amsGrad;
         _decoupled = decoupled;
         _firstMoment = CreateBuffer("exp_avg");
@@ -95,7 +97,7 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
     {
         double beta1 = OptimizerArguments.Beta(OptimizerArguments.Read(values, "beta1"), "beta1");
         double beta2 = OptimizerArguments.Beta(OptimizerArguments.Read(values, "beta2"), "beta2");
-        double epsilon = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "eps"), "eps");
+        double epsilon = OptimizerArguments.EpsilonIn<T>(OptimizerArguments.Read(values, "eps"), "eps");
         if ((OptimizerArguments.Read(values, "amsgrad") != 0) != _amsGrad)
             throw new ArgumentException($"The state's amsgrad setting differs from this optimizer's ({_amsGrad}).", "state");
         (_beta1, _beta2, _epsilon) = (beta1, beta2, epsilon);

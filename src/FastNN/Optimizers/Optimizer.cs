@@ -46,13 +46,13 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="groups">Parameter groups; null: one group over the whole buffer.</param>
     /// <param name="learningRate">The base learning rate γ.</param>
     /// <param name="weightDecay">The weight decay λ of groups that do not set their own.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A count, rate or decay is out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A count, rate or decay is out of range, or the rate is not finite in <typeparamref name="T"/>.</exception>
     /// <exception cref="ArgumentException">A group lies outside the buffer or overlaps another.</exception>
     protected Optimizer(int parameterCount, IReadOnlyList<ParameterGroup>? groups, double learningRate, double weightDecay)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(parameterCount);
         ParameterCount = parameterCount;
-        _learningRate = _initialLearningRate = OptimizerArguments.NonNegative(learningRate, nameof(learningRate));
+        _learningRate = _initialLearningRate = OptimizerArguments.NonNegativeIn<T>(learningRate, nameof(learningRate));
         _weightDecay = OptimizerArguments.NonNegative(weightDecay, nameof(weightDecay));
         _groups = groups is null ? [new ParameterGroup(0, parameterCount)] : [.. groups];
         ValidateGroups(_groups, parameterCount, nameof(groups));
@@ -76,13 +76,13 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// The base learning rate γ. Set directly, groups with their own rate follow it in proportion (γ_g = own · γ / γ⁰,
     /// see <see cref="ParameterGroup.LearningRate"/>) until <see cref="ApplySchedule"/> sets every group's rate.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is negative, infinite or NaN.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative, infinite or NaN, or not finite in <typeparamref name="T"/>.</exception>
     public double LearningRate
     {
         get => _learningRate;
         set
         {
-            _learningRate = OptimizerArguments.NonNegative(value, nameof(value));
+            _learningRate = OptimizerArguments.NonNegativeIn<T>(value, nameof(value));
             _scheduled = false;
         }
     }
@@ -99,15 +99,15 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="schedule">The schedule.</param>
     /// <param name="t">Steps or epochs completed, from 0.</param>
     /// <exception cref="ArgumentNullException"><paramref name="schedule"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="t"/> is negative, or the schedule gives a negative, infinite or NaN rate (the rates stay as they were).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="t"/> is negative, or the schedule gives a negative, infinite or NaN rate, or one not finite in <typeparamref name="T"/> (the rates stay as they were).</exception>
     public void ApplySchedule(ILearningRateSchedule schedule, long t)
     {
         ArgumentNullException.ThrowIfNull(schedule);
-        double learningRate = OptimizerArguments.NonNegative(schedule.LearningRate(t), nameof(schedule));
+        double learningRate = OptimizerArguments.NonNegativeIn<T>(schedule.LearningRate(t), nameof(schedule));
         for (int i = 0; i < _groups.Length; i++)
         {
             _pendingRates[i] = _groups[i].LearningRate is { } own
-                ? OptimizerArguments.NonNegative(schedule.GroupLearningRate(t, own, _initialLearningRate), nameof(schedule))
+                ? OptimizerArguments.NonNegativeIn<T>(schedule.GroupLearningRate(t, own, _initialLearningRate), nameof(schedule))
                 : double.NaN;
         }
         (_scheduledRates, _pendingRates) = (_pendingRates, _scheduledRates);
@@ -125,13 +125,16 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="parameters">The parameter buffer θ, updated in place.</param>
     /// <param name="gradients">The gradient buffer g, same layout; read only.</param>
     /// <exception cref="ArgumentException">A buffer's length is not <see cref="ParameterCount"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A value this step computes from the rates is not finite in
+    /// <typeparamref name="T"/> (Adam's γ / (1 − β1^t), the decoupled 1 − γ·λ, a group's γ or λ; see
+    /// <see cref="OptimizerKernels"/>); the step count stays, and the groups before the one refused keep their update.</exception>
     public void Step(Span<T> parameters, ReadOnlySpan<T> gradients)
     {
         if (parameters.Length != ParameterCount)
             throw new ArgumentException($"parameters has {parameters.Length} elements but the optimizer was built for {ParameterCount}.", nameof(parameters));
         if (gradients.Length != ParameterCount)
             throw new ArgumentException($"gradients has {gradients.Length} elements but the optimizer was built for {ParameterCount}.", nameof(gradients));
-        StepCount++;
+        long step = StepCount + 1;
         for (int i = 0; i < _groups.Length; i++)
         {
             ParameterGroup group = _groups[i];
@@ -139,8 +142,9 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 : _scheduled ? _scheduledRates[i]
                 : own * (_initialLearningRate == 0 ? 1 : _learningRate / _initialLearningRate);
             Update(parameters.Slice(group.Offset, group.Length), gradients.Slice(group.Offset, group.Length),
-                group.Offset, StepCount, learningRate, group.WeightDecay ?? _weightDecay);
+                group.Offset, step, learningRate, group.WeightDecay ?? _weightDecay);
         }
+        StepCount = step;
     }
 
     /// <summary>Updates one group in place; <paramref name="offset"/> locates it in every state buffer.</summary>
@@ -152,6 +156,15 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="weightDecay">The group's λ.</param>
     protected abstract void Update(Span<T> parameters, ReadOnlySpan<T> gradients, int offset, long step,
         double learningRate, double weightDecay);
+
+    /// <summary>For an algorithm that adds λ·θ to the gradient: checks that every group's λ is finite in T (the update multiplies by it there).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A λ is not finite in T.</exception>
+    private protected void CheckCoupledWeightDecay()
+    {
+        OptimizerArguments.NonNegativeIn<T>(_weightDecay, "weightDecay");
+        for (int i = 0; i < _groups.Length; i++)
+            if (_groups[i].WeightDecay is { } wd) OptimizerArguments.NonNegativeIn<T>(wd, $"groups[{i}].WeightDecay");
+    }
 
     /// <summary>Allocates a zeroed state buffer of <see cref="ParameterCount"/> elements, saved and restored under <paramref name="name"/>; a large one on transparent huge pages where Linux grants them (<see cref="HugePages"/>).</summary>
     /// <param name="name">The state-dict name, such as <c>exp_avg</c>.</param>
@@ -217,7 +230,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             throw new ArgumentException($"The state's {(state.HyperParameters is null ? "HyperParameters" : "Buffers")} is null.", nameof(state));
         ArgumentOutOfRangeException.ThrowIfNegative(state.StepCount, nameof(state));
         IReadOnlyDictionary<string, double> values = state.HyperParameters;
-        double learningRate = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "lr"), "lr");
+        double learningRate = OptimizerArguments.NonNegativeIn<T>(OptimizerArguments.Read(values, "lr"), "lr");
         double initialLearningRate = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "initial_lr"), "initial_lr");
         double weightDecay = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "weight_decay"), "weight_decay");
         if (OptimizerArguments.Read(values, "groups") != _groups.Length)
@@ -265,7 +278,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             ParameterGroup group = groups[i] ?? throw new ArgumentException($"Group {i} is null.", argument);
             if (group.Offset < 0 || group.Length < 0 || (long)group.Offset + group.Length > parameterCount)
                 throw new ArgumentException($"Group {i} (offset {group.Offset}, length {group.Length}) lies outside the {parameterCount} parameters.", argument);
-            if (group.LearningRate is { } lr) OptimizerArguments.NonNegative(lr, $"{argument}[{i}].LearningRate");
+            if (group.LearningRate is { } lr) OptimizerArguments.NonNegativeIn<T>(lr, $"{argument}[{i}].LearningRate");
             if (group.WeightDecay is { } wd) OptimizerArguments.NonNegative(wd, $"{argument}[{i}].WeightDecay");
         }
         ParameterGroup[] sorted = [.. groups.OrderBy(g => g.Offset)];

@@ -34,15 +34,16 @@ public sealed class RmsProp<T> : Optimizer<T> where T : unmanaged, IFloatingPoin
     /// <param name="momentum">μ, the momentum factor (default: 0).</param>
     /// <param name="centered">Whether to normalize by the estimated variance v − ḡ² (default: false).</param>
     /// <param name="groups">Parameter groups with their own γ and λ; null: one group over the whole buffer (see <see cref="ParameterGroup.DecayWeightsOnly"/>).</param>
-    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range, infinite or NaN (α must be in [0, 1)).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range, infinite or NaN (α must be in [0, 1)); γ, ε, λ or μ is not finite in <typeparamref name="T"/>; or ε is positive but rounds to 0 there.</exception>
     /// <exception cref="ArgumentException">A bad group.</exception>
     public RmsProp(int parameterCount, double learningRate = 1e-2, double alpha = 0.99, double epsilon = 1e-8,
         double weightDecay = 0, double momentum = 0, bool centered = false, IReadOnlyList<ParameterGroup>? groups = null)
         : base(parameterCount, groups, learningRate, weightDecay)
     {
         _alpha = OptimizerArguments.Beta(alpha, nameof(alpha));
-        _epsilon = OptimizerArguments.NonNegative(epsilon, nameof(epsilon));
-        _momentum = OptimizerArguments.NonNegative(momentum, nameof(momentum));
+        _epsilon = OptimizerArguments.EpsilonIn<T>(epsilon, nameof(epsilon));
+        _momentum = OptimizerArguments.NonNegativeIn<T>(momentum, nameof(momentum));
+        CheckCoupledWeightDecay();
         _centered = centered;
         _squareAverage = CreateBuffer("square_avg");
         _momentumBuffer = momentum > 0 ? CreateBuffer("momentum_buffer") : Memory<T>.Empty;
@@ -88,8 +89,8 @@ public sealed class RmsProp<T> : Optimizer<T> where T : unmanaged, IFloatingPoin
     protected override void LoadHyperParameters(IReadOnlyDictionary<string, double> values)
     {
         double alpha = OptimizerArguments.Beta(OptimizerArguments.Read(values, "alpha"), "alpha");
-        double epsilon = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "eps"), "eps");
-        double momentum = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "momentum"), "momentum");
+        double epsilon = OptimizerArguments.EpsilonIn<T>(OptimizerArguments.Read(values, "eps"), "eps");
+        double momentum = OptimizerArguments.NonNegativeIn<T>(OptimizerArguments.Read(values, "momentum"), "momentum");
         if ((momentum > 0) != (_momentum > 0) || (OptimizerArguments.Read(values, "centered") != 0) != _centered)
             throw new ArgumentException("The state's momentum and centering do not need the same buffers as this optimizer's.", "state");
         (_alpha, _epsilon, _momentum) = (alpha, epsilon, momentum);

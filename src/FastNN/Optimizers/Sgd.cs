@@ -32,7 +32,7 @@ public class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="nesterov">Whether to use Nesterov momentum (default: false); needs μ &gt; 0 and τ = 0.</param>
     /// <param name="weightDecay">λ, coupled weight decay: the L2 term added to the gradient (default: 0).</param>
     /// <param name="groups">Parameter groups with their own γ and λ; null: one group over the whole buffer (see <see cref="ParameterGroup.DecayWeightsOnly"/>).</param>
-    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is negative, infinite or NaN.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is negative, infinite or NaN, or γ, μ, 1 − τ (with momentum) or λ is not finite in <typeparamref name="T"/>.</exception>
     /// <exception cref="ArgumentException">Nesterov without momentum or with dampening, or a bad group.</exception>
     public Sgd(int parameterCount, double learningRate = 1e-3, double momentum = 0, double dampening = 0,
         bool nesterov = false, double weightDecay = 0, IReadOnlyList<ParameterGroup>? groups = null)
@@ -47,6 +47,8 @@ public class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         (_momentum, _dampening, _nesterov) = CheckMomentum(momentum, dampening, nesterov, nameof(momentum), nameof(dampening), nameof(nesterov));
         _decoupled = decoupled;
+        if (!decoupled)
+            CheckCoupledWeightDecay();
         _momentumBuffer = momentum != 0 ? CreateBuffer("momentum_buffer") : Memory<T>.Empty;
     }
 
@@ -92,8 +94,10 @@ public class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private static (double, double, bool) CheckMomentum(double momentum, double dampening, bool nesterov,
         string momentumName, string dampeningName, string nesterovName)
     {
-        OptimizerArguments.NonNegative(momentum, momentumName);
+        OptimizerArguments.NonNegativeIn<T>(momentum, momentumName);
         OptimizerArguments.NonNegative(dampening, dampeningName);
+        if (momentum != 0)
+            OptimizerArguments.FiniteIn<T>(1 - dampening, dampeningName, dampening, "1 − dampening");
         if (nesterov && (momentum <= 0 || dampening != 0))
             throw new ArgumentException($"Nesterov momentum needs momentum > 0 and dampening 0 (got momentum {momentum}, dampening {dampening}).", nesterovName);
         return (momentum, dampening, nesterov);

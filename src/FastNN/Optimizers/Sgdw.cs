@@ -29,7 +29,7 @@ public sealed class Sgdw<T> : Sgd<T> where T : unmanaged, IFloatingPointIeee754<
     /// <param name="nesterov">Whether to use Nesterov momentum (default: false); needs μ &gt; 0 and τ = 0.</param>
     /// <param name="weightDecay">λ, decoupled weight decay: θ shrinks by γ·λ·θ each step (default: 1e-2).</param>
     /// <param name="groups">Parameter groups with their own γ and λ; null: one group over the whole buffer (see <see cref="ParameterGroup.DecayWeightsOnly"/>).</param>
-    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is negative, infinite or NaN.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is negative, infinite or NaN, or γ, μ or 1 − τ (with momentum) is not finite in <typeparamref name="T"/> (λ is used in T only in 1 − γ·λ, checked by each step).</exception>
     /// <exception cref="ArgumentException">Nesterov without momentum or with dampening, or a bad group.</exception>
     public Sgdw(int parameterCount, double learningRate = 1e-3, double momentum = 0, double dampening = 0,
         bool nesterov = false, double weightDecay = 1e-2, IReadOnlyList<ParameterGroup>? groups = null)

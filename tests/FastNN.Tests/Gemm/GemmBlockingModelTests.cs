@@ -122,17 +122,8 @@ public class GemmBlockingModelTests
         string root = Path.Combine(Path.GetTempPath(), $"fastnn-cache-{Guid.NewGuid():N}");
         try
         {
-            void Index(int i, string level, string type, string size, string ways, string shared)
-            {
-                string d = Path.Combine(root, $"index{i}");
-                Directory.CreateDirectory(d);
-                File.WriteAllText(Path.Combine(d, "level"), level + "\n");
-                File.WriteAllText(Path.Combine(d, "type"), type + "\n");
-                File.WriteAllText(Path.Combine(d, "size"), size + "\n");
-                File.WriteAllText(Path.Combine(d, "ways_of_associativity"), ways + "\n");
-                File.WriteAllText(Path.Combine(d, "coherency_line_size"), "64\n");
-                File.WriteAllText(Path.Combine(d, "shared_cpu_list"), shared + "\n");
-            }
+            void Index(int i, string level, string type, string size, string ways, string shared) =>
+                WriteSysfsIndex(root, i, level, type, size, ways, "64", shared);
             Index(0, "1", "Data", "48K", "12", "0,64");
             Index(1, "1", "Instruction", "32K", "8", "0,64");
             Index(2, "2", "Unified", "1280K", "20", "0,64");
@@ -151,19 +142,84 @@ public class GemmBlockingModelTests
         Assert.Null(CacheHierarchy.FromSysfs(root));
     }
 
+    private static void WriteSysfsIndex(string root, int i, string level, string type, string size, string ways, string line, string shared)
+    {
+        string d = Path.Combine(root, $"index{i}");
+        Directory.CreateDirectory(d);
+        File.WriteAllText(Path.Combine(d, "level"), level + "\n");
+        File.WriteAllText(Path.Combine(d, "type"), type + "\n");
+        File.WriteAllText(Path.Combine(d, "size"), size + "\n");
+        File.WriteAllText(Path.Combine(d, "ways_of_associativity"), ways + "\n");
+        File.WriteAllText(Path.Combine(d, "coherency_line_size"), line + "\n");
+        File.WriteAllText(Path.Combine(d, "shared_cpu_list"), shared + "\n");
+    }
+
+    // A malformed field makes its index unusable, never an exception at the GEMM's start-up: a bad L2 leaves no
+    // description (the fallback follows), a bad L3 a description without one.
+    [Theory]
+    [InlineData("size", "")]
+    [InlineData("size", "K")]
+    [InlineData("size", "48X")]
+    [InlineData("size", "-48K")]
+    [InlineData("size", "99999999999999999999K")]
+    [InlineData("size", "9223372036854775807K")]
+    [InlineData("level", "")]
+    [InlineData("level", "two")]
+    [InlineData("ways", "")]
+    [InlineData("ways", "1e3")]
+    [InlineData("line", "")]
+    [InlineData("line", "0")]
+    [InlineData("shared", "0-")]
+    [InlineData("shared", "3-1")]
+    [InlineData("shared", "a,b")]
+    public void MalformedLinuxDescriptionIsSkippedNotThrown(string field, string value)
+    {
+        string root = Path.Combine(Path.GetTempPath(), $"fastnn-cache-{Guid.NewGuid():N}");
+        try
+        {
+            void Index(int i, string level, string size, string ways)
+            {
+                string Pick(string name, string good) => name == field ? value : good;
+                WriteSysfsIndex(root, i, Pick("level", level), "Unified", Pick("size", size), Pick("ways", ways), Pick("line", "64"), Pick("shared", "0-1"));
+            }
+            WriteSysfsIndex(root, 0, "1", "Data", "48K", "12", "64", "0");
+            Index(2, "2", "1280K", "0"); // 0 ways: fully associative, so a bad size cannot hide behind a division
+            Assert.Null(CacheHierarchy.FromSysfs(root));
+            Directory.Delete(Path.Combine(root, "index2"), recursive: true);
+            WriteSysfsIndex(root, 2, "2", "Unified", "1280K", "20", "64", "0");
+            Index(3, "3", "32M", "16");
+            CacheHierarchy? h = CacheHierarchy.FromSysfs(root);
+            Assert.NotNull(h);
+            Assert.Equal(new CacheLevel(1280 << 10, 20, 64), h.L2);
+            Assert.Null(h.L3);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("48K", 48L << 10)]
     [InlineData("32M", 32L << 20)]
     [InlineData("1G", 1L << 30)]
     [InlineData("65536", 65536L)]
-    public void SizesParse(string text, long bytes) => Assert.Equal(bytes, CacheHierarchy.ParseSize(text));
+    [InlineData("", null)]
+    [InlineData("M", null)]
+    [InlineData("+48K", null)]
+    [InlineData("8589934592G", null)] // 2⁶³ bytes: beyond a long
+    public void SizesParse(string text, long? bytes) => Assert.Equal(bytes, CacheHierarchy.ParseSize(text));
 
     [Theory]
     [InlineData("0", 1)]
     [InlineData("0-1", 2)]
     [InlineData("0-3,8-11", 8)]
     [InlineData("0,2,4", 3)]
-    public void CpuListsCount(string list, int count) => Assert.Equal(count, CacheHierarchy.CountCpus(list));
+    [InlineData("", 1)]
+    [InlineData("0-", null)]
+    [InlineData("5-2", null)]
+    [InlineData("0,x", null)]
+    public void CpuListsCount(string list, int? count) => Assert.Equal(count, CacheHierarchy.CountCpus(list));
 
     // Whatever this machine reports (or the fallback) is usable, and the blocking derived from it fits every kernel.
     [Fact]

@@ -142,6 +142,59 @@ public class HugePagesTests
         Assert.Equal(HugePages.PageBytes == 0, IsWholeArray(HugePages.Allocate<float>(3 * TwoMegabytes / sizeof(float))));
     }
 
+    /// <summary>An element whose size divides no huge page.</summary>
+    private readonly record struct Twelve(int A, int B, int C);
+
+    // For any element size and any 8-byte-aligned array (what the runtime gives), the buffer must begin on a page
+    // boundary, lie inside its array and inside the whole pages advised, and those pages inside the array too.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(8)]
+    [InlineData(3)]
+    [InlineData(12)]
+    [InlineData(16)]
+    [InlineData(24)]
+    [InlineData(40)]
+    public void PlacedBufferLiesInItsArrayAndItsAdvisedPages(int elementBytes)
+    {
+        int placed = 0;
+        foreach (long lead in new long[] { 0, 8, 16, 24, 40, TwoMegabytes - 16, TwoMegabytes - 8 })
+        {
+            foreach (long length in new long[] { TwoMegabytes / 2 / elementBytes + 1, TwoMegabytes / elementBytes, TwoMegabytes / elementBytes + 1, 3L * TwoMegabytes / elementBytes })
+            {
+                long first = 7L * TwoMegabytes + lead, bytes = length * elementBytes;
+                long arrayEnd = first + HugePages.ArrayLength(bytes, elementBytes, TwoMegabytes) * elementBytes;
+                if (HugePages.Place((nint)first, bytes, elementBytes, TwoMegabytes) is not { } run)
+                {
+                    Assert.True(elementBytes is not (1 or 2 or 4 or 8), $"{elementBytes}-byte elements at {lead} past a page: no placement");
+                    continue;
+                }
+                placed++;
+                long sliceStart = first + (long)run.Offset * elementBytes, sliceEnd = sliceStart + bytes, start = run.Start;
+                string where = $"{length} elements of {elementBytes} bytes, array data at page + {lead}: slice [{sliceStart - first}, {sliceEnd - first}), advised [{start - first}, {start + run.Bytes - first}), array [0, {arrayEnd - first})";
+                Assert.True(start % TwoMegabytes == 0 && run.Bytes % TwoMegabytes == 0, where);
+                Assert.True(sliceStart == start, where);
+                Assert.True(sliceEnd <= start + run.Bytes, where);
+                Assert.True(start >= first && start + run.Bytes <= arrayEnd, where);
+            }
+        }
+        Assert.True(placed > 0, $"no placement for {elementBytes}-byte elements: the huge-page path is never taken");
+    }
+
+    [Fact]
+    public void BufferOfTwelveByteElementsIsZeroedAndStartsOnAPageWhenSliced()
+    {
+        for (int i = 0; i < 3; i++) // the arrays land at different addresses
+        {
+            Memory<Twelve> buffer = HugePages.Allocate<Twelve>(TwoMegabytes / 12 + 1, TwoMegabytes, 14);
+            Assert.Equal(TwoMegabytes / 12 + 1, buffer.Length);
+            Assert.All(buffer.ToArray(), v => Assert.Equal(default, v));
+            Assert.True(IsWholeArray(buffer) || Address(buffer) % TwoMegabytes == 0, $"a slice starting at {Address(buffer) % TwoMegabytes} past a page boundary");
+        }
+    }
+
     [Fact]
     public void NegativeLengthIsRefused() =>
         Assert.Equal("length", Assert.Throws<ArgumentOutOfRangeException>(() => HugePages.Allocate<float>(-1)).ParamName);

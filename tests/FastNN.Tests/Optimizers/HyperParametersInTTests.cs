@@ -1,0 +1,137 @@
+using FastNN.Intrinsics;
+using FastNN.Optimizers;
+
+namespace FastNN.Tests.Optimizers;
+
+/// <summary>
+/// Hyper-parameters are given in double but used in T: in float a value finite in double can become ±∞ (1e39) or 0
+/// (ε = 1e-50). What the update uses in T is refused there, by name, before anything changes; what it does not use, or
+/// what still gives finite results (as PyTorch computes them), is not.
+/// </summary>
+public class HyperParametersInTTests
+{
+    private static readonly float[] Start = [0.5f, -1.5f, 2f, 0f];
+    private static readonly float[] Gradient = [0.25f, 0.5f, -1f, 0f];
+
+    /// <summary>A kernel call on parameters, gradients and three state buffers.</summary>
+    public delegate void Kernel(float[] p, float[] g, float[] s0, float[] s1, float[] s2);
+
+    public static TheoryData<string, string, Kernel> Refused => new()
+    {
+        { "learningRate", "learningRate = 1E+39 is not finite in float.", (p, g, a, b, c) => OptimizerKernels.Sgd<float>(p, g, a, 1e39, 0.9, 0, false, 0, false, false) },
+        { "momentum", "momentum = 1E+39 is not finite in float.", (p, g, a, b, c) => OptimizerKernels.Sgd<float>(p, g, a, 0.1, 1e39, 0, false, 0, false, false) },
+        { "dampening", "1 − dampening = -1E+39 is not finite in float (dampening = 1E+39).", (p, g, a, b, c) => OptimizerKernels.Sgd<float>(p, g, a, 0.1, 0.9, 1e39, false, 0, false, false) },
+        { "weightDecay", "weightDecay = 1E+39 is not finite in float.", (p, g, a, b, c) => OptimizerKernels.Sgd<float>(p, g, a, 0.1, 0.9, 0, false, 1e39, false, false) },
+        { "weightDecay", "1 − learningRate·weightDecay = -1E+40 is not finite in float (weightDecay = 1E+20).", (p, g, a, b, c) => OptimizerKernels.Sgd<float>(p, g, a, 1e20, 0.9, 0, false, 1e20, true, false) },
+        { "learningRate", "is not finite in float (learningRate = 1E+38).", (p, g, a, b, c) => OptimizerKernels.Adam<float>(p, g, a, b, c, 1, 1e38, 0.9, 0.999, 1e-8, 0, false) },
+        { "epsilon", "epsilon = 1E+39 is not finite in float.", (p, g, a, b, c) => OptimizerKernels.Adam<float>(p, g, a, b, c, 1, 1e-3, 0.9, 0.999, 1e39, 0, false) },
+        { "epsilon", "epsilon = 1E-50 rounds to 0 in float", (p, g, a, b, c) => OptimizerKernels.Adam<float>(p, g, a, b, c, 3, 1e-3, 0.9, 0.999, 1e-50, 0, false) },
+        { "weightDecay", "weightDecay = 1E+39 is not finite in float.", (p, g, a, b, c) => OptimizerKernels.Adam<float>(p, g, a, b, c, 1, 1e-3, 0.9, 0.999, 1e-8, 1e39, false) },
+        { "weightDecay", "1 − learningRate·weightDecay = -1E+40 is not finite in float (weightDecay = 1E+20).", (p, g, a, b, c) => OptimizerKernels.Adam<float>(p, g, a, b, c, 1, 1e20, 0.9, 0.999, 1e-8, 1e20, true) },
+        { "learningRate", "learningRate = 1E+39 is not finite in float.", (p, g, a, b, c) => OptimizerKernels.RmsProp<float>(p, g, a, b, c, 1e39, 0.99, 1e-8, 0, 0.9, true) },
+        { "epsilon", "epsilon = 1E-50 rounds to 0 in float", (p, g, a, b, c) => OptimizerKernels.RmsProp<float>(p, g, a, b, c, 0.01, 0.99, 1e-50, 0, 0.9, true) },
+        { "weightDecay", "weightDecay = 1E+39 is not finite in float.", (p, g, a, b, c) => OptimizerKernels.RmsProp<float>(p, g, a, b, c, 0.01, 0.99, 1e-8, 1e39, 0.9, true) },
+        { "momentum", "momentum = 1E+39 is not finite in float.", (p, g, a, b, c) => OptimizerKernels.RmsProp<float>(p, g, a, b, c, 0.01, 0.99, 1e-8, 0, 1e39, true) },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refused))]
+    public void KernelsRefuseWhatTheUpdateCannotHoldInFloat(string name, string message, Kernel kernel)
+    {
+        float[] p = [.. Start], s0 = [1f, 2f, 3f, 4f], s1 = [5f, 6f, 7f, 8f], s2 = [9f, 10f, 11f, 12f];
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => kernel(p, Gradient, s0, s1, s2));
+        Assert.Equal(name, e.ParamName);
+        Assert.Contains(message, e.Message);
+        Assert.Equal(Start, p);
+        Assert.Equal([1f, 2f, 3f, 4f], s0);
+        Assert.Equal([5f, 6f, 7f, 8f], s1);
+        Assert.Equal([9f, 10f, 11f, 12f], s2);
+    }
+
+    // Values whose rounding in float changes nothing the update uses, or that PyTorch takes to finite results too.
+    [Fact]
+    public void KernelsAcceptWhatGivesFiniteResults()
+    {
+        float[] zero = new float[4], p = [.. Start], m = new float[4], v = new float[4];
+        // AdamW: λ = 1e39 is used only in 1 − γ·λ = 0.9; with no gradient the step is the shrink alone.
+        OptimizerKernels.Adam<float>(p, zero, m, v, default, 1, 1e-40, 0.9, 0.999, 1e-8, 1e39, true);
+        Assert.Equal(Start.Select(x => x * 0.9f), p);
+        // SGDW: the same shrink.
+        p = [.. Start];
+        OptimizerKernels.Sgd<float>(p, zero, default, 1e-40, 0, 0, false, 1e39, true, false);
+        Assert.Equal(Start.Select(x => x * 0.9f), p);
+        // Without momentum the dampening is not used.
+        p = [.. Start];
+        OptimizerKernels.Sgd<float>(p, Gradient, default, 0.5, 0, 1e39, false, 0, false, false);
+        Assert.Equal(Start.Zip(Gradient, (x, g) => x - 0.5f * g), p);
+        // A learning rate that rounds to 0 in float: no update, as PyTorch's float step.
+        p = [.. Start];
+        OptimizerKernels.Sgd<float>(p, Gradient, default, 1e-50, 0, 0, false, 0, false, false);
+        Assert.Equal(Start, p);
+        // In double, 1e39 is an ordinary learning rate.
+        double[] pd = [.. Start.Select(x => (double)x)];
+        OptimizerKernels.Sgd<double>(pd, [.. Gradient.Select(x => (double)x)], default, 1e39, 0, 0, false, 0, false, false);
+        Assert.Equal(Start.Zip(Gradient, (x, g) => x - 1e39 * g), pd);
+    }
+
+    /// <summary>The constructors refuse what the kernels refuse, by the same name and with the same message.</summary>
+    public static TheoryData<string, Func<object>, Kernel> SameMessages => new()
+    {
+        { "Sgd<float>(learningRate: 1e39)", () => new Sgd<float>(4, learningRate: 1e39), (p, g, a, b, c) => OptimizerKernels.Sgd<float>(p, g, a, 1e39, 0, 0, false, 0, false, false) },
+        { "Sgd<float>(momentum: 0.9, dampening: 1e39)", () => new Sgd<float>(4, momentum: 0.9, dampening: 1e39), (p, g, a, b, c) => OptimizerKernels.Sgd<float>(p, g, a, 0.1, 0.9, 1e39, false, 0, false, false) },
+        { "Sgd<float>(weightDecay: 1e39)", () => new Sgd<float>(4, weightDecay: 1e39), (p, g, a, b, c) => OptimizerKernels.Sgd<float>(p, g, a, 0.1, 0, 0, false, 1e39, false, false) },
+        { "Sgdw<float>(momentum: 1e39)", () => new Sgdw<float>(4, momentum: 1e39), (p, g, a, b, c) => OptimizerKernels.Sgd<float>(p, g, a, 0.1, 1e39, 0, false, 0, true, false) },
+        { "Adam<float>(epsilon: 1e-50)", () => new Adam<float>(4, epsilon: 1e-50), (p, g, a, b, c) => OptimizerKernels.Adam<float>(p, g, a, b, default, 1, 1e-3, 0.9, 0.999, 1e-50, 0, false) },
+        { "AdamW<float>(epsilon: 1e39)", () => new AdamW<float>(4, epsilon: 1e39), (p, g, a, b, c) => OptimizerKernels.Adam<float>(p, g, a, b, default, 1, 1e-3, 0.9, 0.999, 1e39, 0, true) },
+        { "Adam<float>(weightDecay: 1e39)", () => new Adam<float>(4, weightDecay: 1e39), (p, g, a, b, c) => OptimizerKernels.Adam<float>(p, g, a, b, default, 1, 1e-3, 0.9, 0.999, 1e-8, 1e39, false) },
+        { "RmsProp<float>(momentum: 1e39)", () => new RmsProp<float>(4, momentum: 1e39), (p, g, a, b, c) => OptimizerKernels.RmsProp<float>(p, g, a, default, b, 0.01, 0.99, 1e-8, 0, 1e39, false) },
+        { "RmsProp<float>(epsilon: 1e-50)", () => new RmsProp<float>(4, epsilon: 1e-50), (p, g, a, b, c) => OptimizerKernels.RmsProp<float>(p, g, a, default, default, 0.01, 0.99, 1e-50, 0, 0, false) },
+        { "RmsProp<float>(weightDecay: 1e39)", () => new RmsProp<float>(4, weightDecay: 1e39), (p, g, a, b, c) => OptimizerKernels.RmsProp<float>(p, g, a, default, default, 0.01, 0.99, 1e-8, 1e39, 0, false) },
+        { "Sgd<double>(learningRate: -1)", () => new Sgd<double>(4, learningRate: -1), (p, g, a, b, c) => OptimizerKernels.Sgd<double>(new double[4], new double[4], default, -1, 0, 0, false, 0, false, false) },
+        { "Adam<double>(epsilon: double.NaN)", () => new Adam<double>(4, epsilon: double.NaN), (p, g, a, b, c) => OptimizerKernels.Adam<double>(new double[4], new double[4], new double[4], new double[4], default, 1, 1e-3, 0.9, 0.999, double.NaN, 0, false) },
+    };
+
+    [Theory]
+    [MemberData(nameof(SameMessages))]
+    public void ConstructorsRefuseWhatTheKernelsRefuseWithTheSameMessage(string optimizer, Func<object> create, Kernel kernel)
+    {
+        var fromKernel = Assert.Throws<ArgumentOutOfRangeException>(() => kernel(new float[4], new float[4], new float[4], new float[4], new float[4]));
+        var fromConstructor = Assert.Throws<ArgumentOutOfRangeException>(create);
+        Assert.True(fromKernel.ParamName == fromConstructor.ParamName && fromKernel.Message == fromConstructor.Message,
+            $"{optimizer}: the constructor says \"{fromConstructor.Message}\", the kernel \"{fromKernel.Message}\"");
+    }
+
+    [Fact]
+    public void RatesSetLaterAreCheckedInT()
+    {
+        var sgd = new Sgd<float>(4);
+        Assert.Contains("not finite in float", Assert.Throws<ArgumentOutOfRangeException>("value", () => sgd.LearningRate = 1e39).Message);
+        Assert.Equal(1e-3, sgd.LearningRate);
+        Assert.Throws<ArgumentOutOfRangeException>("groups[0].LearningRate", () => new Adam<float>(4, groups: [new(0, 4, LearningRate: 1e39)]));
+        Assert.Throws<ArgumentOutOfRangeException>("groups[0].WeightDecay", () => new RmsProp<float>(4, groups: [new(0, 4, WeightDecay: 1e39)]));
+        new AdamW<float>(4, groups: [new(0, 4, WeightDecay: 1e39)]); // decoupled: used only in 1 − γ·λ
+        var rmsProp = new RmsProp<float>(4, momentum: 0.9);
+        OptimizerState<float> good = rmsProp.SaveState();
+        foreach ((string key, double value) in new[] { ("lr", 1e39), ("eps", 1e-50), ("momentum", 1e39) })
+        {
+            var bad = new Dictionary<string, double>(good.HyperParameters) { [key] = value };
+            Assert.Throws<ArgumentOutOfRangeException>(key, () => rmsProp.LoadState(good with { HyperParameters = bad }));
+        }
+    }
+
+    // AdamW's λ is checked where it is used, in 1 − γ·λ, by the step: refused before anything changes.
+    [Fact]
+    public void DecoupledDecayIsCheckedByTheStepWithoutTakingIt()
+    {
+        var adamW = new AdamW<float>(4, learningRate: 1e20, weightDecay: 1e20);
+        float[] p = [.. Start];
+        var e = Assert.Throws<ArgumentOutOfRangeException>("weightDecay", () => adamW.Step(p, Gradient));
+        Assert.Contains("1 − learningRate·weightDecay = -1E+40 is not finite in float", e.Message);
+        Assert.Equal(0, adamW.StepCount);
+        Assert.Equal(Start, p);
+        adamW.LearningRate = 1e-21; // 1 − γ·λ = 0.9
+        adamW.Step(p, new float[4]);
+        Assert.Equal(1, adamW.StepCount);
+        Assert.Equal(Start.Select(x => x * 0.9f), p);
+    }
+}
