@@ -14,6 +14,8 @@ namespace FastNN.Cli;
 /// finds it armed is the first; one that finds a signal or <see cref="Disposed"/> there is left to the default. The token
 /// source is never disposed, so that the first signal's handler may still cancel it after Dispose: it holds no timer and
 /// no wait handle (the work polls the token), nothing disposal would release.
+/// <para>On Windows the runtime maps SIGINT to Ctrl-C (handled as here) and SIGTERM to CTRL_SHUTDOWN_EVENT, after whose
+/// handler the system ends the process whatever it returns: there only Ctrl-C stops the work and keeps what it did.</para>
 /// </remarks>
 internal sealed class StopSignal : IDisposable
 {
@@ -45,10 +47,11 @@ internal sealed class StopSignal : IDisposable
     internal void Handle(PosixSignalContext context)
     {
         int first = context.Signal == PosixSignal.SIGTERM ? Terminated : Interrupted;
-        bool isFirst = Interlocked.CompareExchange(ref _state, first, Armed) == Armed;
-        context.Cancel = isFirst;
-        if (isFirst)
-            _stop.Cancel();
+        // Cancel only ever set: the context passes through every handler of the signal, and another's choice stands.
+        if (Interlocked.CompareExchange(ref _state, first, Armed) != Armed)
+            return;
+        context.Cancel = true;
+        _stop.Cancel();
     }
 
     /// <summary>Gives SIGINT and SIGTERM back their usual meaning: from the start of the call on, a signal ends the process.</summary>

@@ -319,6 +319,32 @@ public class BadInputTests
         AssertUsageError(Train(cli, [.. run, "--epochs", "2", "--resume", checkpoint]), "--resume: ", "small.ckpt was trained on other rows than this run's (its standardization statistics differ)");
     }
 
+    [Theory]
+    [InlineData(false)] // the labels changed: the same features, so the same standardization statistics
+    [InlineData(true)] // --no-standardize: no statistics at all, one feature changed
+    public void AResumeOnChangedRowsWithTheSameStatisticsIsRejected(bool features)
+    {
+        // Before, only the columns, classes and standardization statistics were compared: both runs resumed on the changed
+        // rows, and ended as neither the original run nor a fresh one on the new rows.
+        using var cli = new Cli();
+        var text = new System.Text.StringBuilder("a,b,y\n");
+        for (int i = 0; i < 40; i++)
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{i % 7},{i % 5},{(i % 3 == 0 ? 1 : 0)}\n");
+        string original = text.ToString();
+        string changed = features ? original.Replace("\n6,4,", "\n60,4,") : original.Replace(",1\n", ",2\n").Replace(",0\n", ",1\n").Replace(",2\n", ",0\n");
+        Assert.NotEqual(original, changed);
+        string data = cli.Write("small.csv", original), checkpoint = cli.PathOf("small.ckpt");
+        string[] run = ["--data", data, "--layers", "4", "--batch-size", "8", "--test-fraction", "0", "--checkpoint-every", "1", "--checkpoint", checkpoint,
+            .. features ? ["--no-standardize"] : Array.Empty<string>()];
+        Assert.Equal(0, Train(cli, [.. run, "--epochs", "1"]).ExitCode);
+        cli.Write("small.csv", changed);
+        AssertUsageError(Train(cli, [.. run, "--epochs", "2", "--resume", checkpoint]), "--resume: ", "small.ckpt was trained on other rows than this run's (its rows differ)");
+        // The same rows go on.
+        cli.Write("small.csv", original);
+        CliRun same = Train(cli, [.. run, "--epochs", "2", "--resume", checkpoint]);
+        Assert.True(same.ExitCode == 0, same.ToString());
+    }
+
     [Fact]
     public void ACheckpointOfAnotherArchitectureIsNamedEvenWithoutRecordedOptions()
     {

@@ -76,6 +76,22 @@ public class StopSignalTests
     }
 
     [Fact]
+    public void ASignalItLeavesToTheDefaultKeepsWhatAnotherHandlerDecided()
+    {
+        // The runtime passes one context through every handler registered for the signal, and ends the process only if
+        // none set Cancel: a handler that does not want the signal must leave Cancel alone, not clear another's choice
+        // (an embedding host's, or Console.CancelKeyPress's, that keeps the process alive).
+        var stop = new StopSignal();
+        stop.Handle(new PosixSignalContext(PosixSignal.SIGINT));
+        var second = new PosixSignalContext(PosixSignal.SIGINT) { Cancel = true };
+        stop.Handle(second);
+        stop.Dispose();
+        var afterDisposal = new PosixSignalContext(PosixSignal.SIGTERM) { Cancel = true };
+        stop.Handle(afterDisposal);
+        Assert.True(second.Cancel && afterDisposal.Cancel);
+    }
+
+    [Fact]
     public void AfterTheFirstSignalTheNextEndsTheProcessAndTheFirstIsKept()
     {
         var stop = new StopSignal();

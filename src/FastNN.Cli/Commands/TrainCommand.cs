@@ -124,7 +124,7 @@ internal static class TrainCommand
             Target = data.Target,
             FeatureNames = all.FeatureNames,
             TargetName = all.TargetName,
-            Notes = RunNotes.Of(source, all.TargetName, task, s.Data, s.Model, s.Optimizer, s.Loop),
+            Notes = RunNotes.Of(source, all.TargetName, task, s.Data, s.Model, s.Optimizer, s.Loop, RunNotes.Rows(all)),
         };
         if (s.Files.InitWeights is string weights)
         {

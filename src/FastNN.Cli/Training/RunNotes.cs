@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using FastNN.Data;
 using FastNN.IO;
 
@@ -7,7 +10,8 @@ namespace FastNN.Cli.Training;
 /// <summary>
 /// The options that define a training run, recorded in its model file and checkpoints (<see cref="ModelInfo.Notes"/>,
 /// by option name), so that <c>--resume</c> can check that a run goes on with the options it started with: a run
-/// resumed with other ones would end neither as the original nor as a fresh run with the new ones.
+/// resumed with other ones would end neither as the original nor as a fresh run with the new ones; and the rows it
+/// trains on (<see cref="RowsKey"/>), for the same reason.
 /// </summary>
 /// <remarks>
 /// Left out: what does not change the rest of the run (<c>--init</c>, whose weights the checkpoint replaces; the
@@ -15,10 +19,31 @@ namespace FastNN.Cli.Training;
 /// </remarks>
 internal static class RunNotes
 {
-    /// <summary>The notes of a run on <paramref name="source"/> (the data's name) with target <paramref name="target"/>.</summary>
-    public static Dictionary<string, string> Of(string source, string? target, TaskChoice task, DataSettings data, ModelSettings model,
-        OptimizerSettings optimizer, LoopSettings loop) => new(StringComparer.Ordinal)
+    /// <summary>
+    /// The note that is not an option: the rows the run reads, as <see cref="Rows{T}"/> gives them
+    /// (absent from the files of builds before it, whose resume compares the rest only).
+    /// </summary>
+    public const string RowsKey = "rows";
+
+    /// <summary>
+    /// The rows a run reads, as read (before the split and any standardization, which the options recorded decide): their
+    /// count and a SHA-256 of their features and targets. <see cref="CheckData"/> compares it, since a changed row need not
+    /// change the columns, the classes or the standardization statistics (a label corrected, any value with
+    /// <c>--no-standardize</c>). The values as parsed are the same on every machine, unlike sums of them.
+    /// </summary>
+    public static string Rows<T>(Dataset<T> all) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(MemoryMarshal.AsBytes(all.Features));
+        hash.AppendData(MemoryMarshal.AsBytes(all.Targets));
+        return string.Create(CultureInfo.InvariantCulture, $"{all.Rows} rows, SHA-256 {Convert.ToHexStringLower(hash.GetHashAndReset())}");
+    }
+
+    /// <summary>The notes of a run on <paramref name="source"/> (the data's name) with target <paramref name="target"/>, on <paramref name="rows"/> (<see cref="Rows{T}"/>).</summary>
+    public static Dictionary<string, string> Of(string source, string? target, TaskChoice task, DataSettings data, ModelSettings model,
+        OptimizerSettings optimizer, LoopSettings loop, string rows) => new(StringComparer.Ordinal)
+    {
+        [RowsKey] = rows,
         ["--data"] = source,
         ["--label-column"] = target ?? "",
         ["--task"] = task.Name(),
@@ -50,7 +75,7 @@ internal static class RunNotes
     /// <summary>
     /// Throws a <see cref="UsageException"/> naming every option whose value differs between the run that saved
     /// <paramref name="checkpoint"/> (its <paramref name="saved"/> notes; none from a checkpoint another program wrote)
-    /// and this one, on <paramref name="trainingRows"/> training rows.
+    /// and this one, on <paramref name="trainingRows"/> training rows (the <see cref="RowsKey"/> note aside: <see cref="CheckData"/>'s).
     /// </summary>
     /// <remarks>
     /// The batch sizes are compared as run, at most the training rows: this build records the batch clamped to them, but an
@@ -63,7 +88,7 @@ internal static class RunNotes
         if (saved is null)
             return;
         string[] differences = current
-            .Where(option => saved.TryGetValue(option.Key, out string? value) && AsRun(option.Key, value, trainingRows) != option.Value)
+            .Where(option => option.Key != RowsKey && saved.TryGetValue(option.Key, out string? value) && AsRun(option.Key, value, trainingRows) != option.Value)
             .Select(option => $"{option.Key} {Show(saved[option.Key])} there, {Show(option.Value)} here")
             .ToArray();
         if (differences.Length > 0)
@@ -81,7 +106,8 @@ internal static class RunNotes
 
     /// <summary>
     /// Throws a <see cref="UsageException"/> when the checkpoint's run read other rows than this one: other columns,
-    /// classes or standardization statistics (the data file changed since, or options the checkpoint does not record).
+    /// classes, standardization statistics or rows (<see cref="RowsKey"/>, when the checkpoint records it): the data file
+    /// changed since, or options the checkpoint does not record.
     /// </summary>
     public static void CheckData(string checkpoint, ModelInfo saved, ModelInfo current)
     {
@@ -89,6 +115,7 @@ internal static class RunNotes
             !Same(saved.FeatureNames, current.FeatureNames) || saved.TargetName != current.TargetName ? "columns"
             : !Same(saved.ClassLabels, current.ClassLabels) ? "classes"
             : !Same(saved.Input, current.Input) || !Same(saved.Target, current.Target) ? "standardization statistics"
+            : saved.Notes?.GetValueOrDefault(RowsKey) is string rows && rows != current.Notes?.GetValueOrDefault(RowsKey) ? "rows"
             : null;
         if (difference is not null)
         {

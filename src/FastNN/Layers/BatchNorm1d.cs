@@ -30,13 +30,14 @@ public sealed class BatchNorm1d<T> : ILayer<T>, IJsonLayer where T : unmanaged, 
     /// <param name="features">Features per row (at least 1).</param>
     /// <param name="eps">ε added to the variance (default 1e-5).</param>
     /// <param name="momentum">m, the weight of the new batch in the running statistics (default 0.1).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> is below 1, <paramref name="eps"/> is negative, infinite or NaN, or <paramref name="momentum"/> is outside [0, 1].</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> is below 1, <paramref name="eps"/> is negative, NaN or not finite in <typeparamref name="T"/>, or <paramref name="momentum"/> is outside [0, 1].</exception>
     public BatchNorm1d(int features, double eps = 1e-5, double momentum = 0.1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(features, 1);
-        // Finite: a model file describes ε as a JSON number, which cannot be ∞ or NaN (nor could a NaN ε normalize).
-        if (!(eps >= 0) || !double.IsFinite(eps))
-            throw new ArgumentOutOfRangeException(nameof(eps), eps, "eps must be finite and non-negative.");
+        // Finite: a model file describes ε as a JSON number, which cannot be ∞ or NaN (nor could a NaN ε normalize); and
+        // finite in T, as LayerNorm's: an ε of +∞ makes every normalized value 0, the output the bias whatever the input.
+        if (!(eps >= 0) || !T.IsFinite(T.CreateTruncating(eps)))
+            throw new ArgumentOutOfRangeException(nameof(eps), eps, $"eps must be finite (as {typeof(T).Name}) and non-negative.");
         if (!(momentum >= 0 && momentum <= 1))
             throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1].");
         Features = features;

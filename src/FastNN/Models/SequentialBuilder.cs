@@ -55,7 +55,7 @@ public sealed class SequentialBuilder<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>Adds a <see cref="BatchNorm1d{T}"/> layer.</summary>
     /// <param name="eps">ε (default 1e-5).</param>
     /// <param name="momentum">Running-statistics momentum (default 0.1).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="eps"/> is negative, infinite or NaN, or <paramref name="momentum"/> is outside [0, 1].</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="eps"/> is negative, NaN or not finite in <typeparamref name="T"/>, or <paramref name="momentum"/> is outside [0, 1].</exception>
     public SequentialBuilder<T> BatchNorm(double eps = 1e-5, double momentum = 0.1) => Add(new BatchNorm1d<T>(Width, eps, momentum));
 
     /// <summary>Adds a <see cref="LayerNorm{T}"/> layer.</summary>

@@ -107,6 +107,17 @@ public class NormalizationTests
     }
 
     [Fact]
+    public void BatchNormRefusesAnEpsilonFiniteInDoubleButNotInFloat()
+    {
+        // As LayerNorm: 1e300 is +∞ in float, where every normalized value became 0 and the layer output its bias
+        // whatever the input, silently. In double it is finite: the layer runs (ε dominates the variance).
+        Assert.Throws<ArgumentOutOfRangeException>("eps", () => new BatchNorm1d<float>(4, 1e300));
+        var model = new Sequential<double>([new BatchNorm1d<double>(3, 1e300)], 2);
+        model.Parameter("0.bias").Fill(0.5);
+        Assert.Equal([0.5, 0.5, 0.5, 0.5, 0.5, 0.5], model.Forward([1.0, 2, 4, 3, 5, 9], 2).ToArray());
+    }
+
+    [Fact]
     public void LayerNormTakesAnEpsilonFiniteInItsElementType()
     {
         // 1e300 is finite in double: the layer runs (ε dominates the variance, so the output is the bias).
