@@ -107,8 +107,9 @@ internal sealed record CacheHierarchy(CacheLevel L1, CacheLevel L2, CacheLevel? 
 
     /// <summary>
     /// Linux's description (on any architecture): index*/level, type, size, ways_of_associativity, coherency_line_size,
-    /// shared_cpu_list. An index with a field empty or malformed is skipped, as an implausible one is, so that a level 1
-    /// or 2 without a usable index leaves <see langword="null"/> (the next source) rather than an exception.
+    /// shared_cpu_list. An index with a field absent (Linux leaves out what it does not know), empty or malformed is
+    /// skipped, as an implausible one is, so that a level 1 or 2 without a usable index leaves <see langword="null"/>
+    /// (the next source) rather than an exception; an absent shared_cpu_list counts as one processor.
     /// </summary>
     /// <exception cref="IOException">A file or the directory cannot be read (<see cref="Current"/> then takes <see cref="Fallback"/>).</exception>
     /// <exception cref="UnauthorizedAccessException">As <see cref="IOException"/>.</exception>
@@ -119,10 +120,15 @@ internal sealed record CacheHierarchy(CacheLevel L1, CacheLevel L2, CacheLevel? 
         var levels = new CacheLevel?[4];
         foreach (string index in Directory.GetDirectories(directory, "index*"))
         {
-            string Read(string name) => File.ReadAllText(Path.Combine(index, name)).Trim();
+            // Linux leaves out a field it does not know (one whose value would be 0): read as empty, it skips the index.
+            string Read(string name)
+            {
+                string path = Path.Combine(index, name);
+                return File.Exists(path) ? File.ReadAllText(path).Trim() : "";
+            }
             if (Read("type") == "Instruction" || ParseCount(Read("level")) is not int level || level is < 1 or > 3)
                 continue;
-            int? sharedBy = File.Exists(Path.Combine(index, "shared_cpu_list")) ? CountCpus(Read("shared_cpu_list")) : 1;
+            int? sharedBy = CountCpus(Read("shared_cpu_list")); // absent or empty: 1
             if (ParseSize(Read("size")) is not long bytes || ParseCount(Read("ways_of_associativity")) is not int ways
                 || ParseCount(Read("coherency_line_size")) is not int line || line == 0 || sharedBy is null)
                 continue;

@@ -49,10 +49,9 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
         _beta1 = OptimizerArguments.Beta(beta1, nameof(beta1));
         _beta2 = OptimizerArguments.Beta(beta2, nameof(beta2));
         _epsilon = OptimizerArguments.EpsilonIn<T>(epsilon, nameof(epsilon));
-        if (!decoupled)
-            CheckCoupledWeightDecay();
         _amsGrad = amsGrad;
         _decoupled = decoupled;
+        CheckCoupledWeightDecay();
         _firstMoment = CreateBuffer("exp_avg");
         _secondMoment = CreateBuffer("exp_avg_sq");
         _maxSecondMoment = amsGrad ? CreateBuffer("max_exp_avg_sq") : Memory<T>.Empty;
@@ -82,6 +81,13 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
             _amsGrad ? _maxSecondMoment.Span.Slice(offset, n) : default,
             step, learningRate, _beta1, _beta2, _epsilon, weightDecay, _decoupled);
     }
+
+    /// <inheritdoc/>
+    private protected override bool CouplesWeightDecay => !_decoupled;
+
+    /// <inheritdoc/>
+    private protected override void CheckUpdate(long step, double learningRate, double weightDecay) =>
+        OptimizerKernels.Adam<T>([], [], [], [], [], step, learningRate, _beta1, _beta2, _epsilon, weightDecay, _decoupled);
 
     /// <inheritdoc/>
     protected override void SaveHyperParameters(IDictionary<string, double> values)

@@ -127,7 +127,8 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentException">A buffer's length is not <see cref="ParameterCount"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A value this step computes from the rates is not finite in
     /// <typeparamref name="T"/> (Adam's γ / (1 − β1^t), the decoupled 1 − γ·λ, a group's γ or λ; see
-    /// <see cref="OptimizerKernels"/>); the step count stays, and the groups before the one refused keep their update.</exception>
+    /// <see cref="OptimizerKernels"/>). Every group's values are checked before any group is updated, so nothing
+    /// changes: parameters, state and step count stay as they were.</exception>
     public void Step(Span<T> parameters, ReadOnlySpan<T> gradients)
     {
         if (parameters.Length != ParameterCount)
@@ -136,15 +137,30 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             throw new ArgumentException($"gradients has {gradients.Length} elements but the optimizer was built for {ParameterCount}.", nameof(gradients));
         long step = StepCount + 1;
         for (int i = 0; i < _groups.Length; i++)
+            CheckUpdate(step, GroupLearningRate(i), _groups[i].WeightDecay ?? _weightDecay);
+        for (int i = 0; i < _groups.Length; i++)
         {
             ParameterGroup group = _groups[i];
-            double learningRate = group.LearningRate is not { } own ? _learningRate
-                : _scheduled ? _scheduledRates[i]
-                : own * (_initialLearningRate == 0 ? 1 : _learningRate / _initialLearningRate);
             Update(parameters.Slice(group.Offset, group.Length), gradients.Slice(group.Offset, group.Length),
-                group.Offset, step, learningRate, group.WeightDecay ?? _weightDecay);
+                group.Offset, step, GroupLearningRate(i), group.WeightDecay ?? _weightDecay);
         }
         StepCount = step;
+    }
+
+    /// <summary>Group <paramref name="index"/>'s γ for the next step: the base rate, the scheduled rate, or its own rate in proportion to the base rate.</summary>
+    private double GroupLearningRate(int index) =>
+        _groups[index].LearningRate is not { } own ? _learningRate
+            : _scheduled ? _scheduledRates[index]
+            : own * (_initialLearningRate == 0 ? 1 : _learningRate / _initialLearningRate);
+
+    /// <summary>
+    /// Throws what <see cref="Update"/> would throw for these values, before any group is updated, so that a step
+    /// refused for one group changes no other (the built-in algorithms run their kernel on no elements). By default
+    /// nothing: a derived class outside FastNN whose <see cref="Update"/> throws leaves the groups before it updated.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value the update uses is not finite in <typeparamref name="T"/>.</exception>
+    private protected virtual void CheckUpdate(long step, double learningRate, double weightDecay)
+    {
     }
 
     /// <summary>Updates one group in place; <paramref name="offset"/> locates it in every state buffer.</summary>
@@ -157,13 +173,20 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     protected abstract void Update(Span<T> parameters, ReadOnlySpan<T> gradients, int offset, long step,
         double learningRate, double weightDecay);
 
-    /// <summary>For an algorithm that adds λ·θ to the gradient: checks that every group's λ is finite in T (the update multiplies by it there).</summary>
+    /// <summary>Whether the update adds λ·θ to the gradient, so that λ itself is used in T (Adam, SGD, RMSprop), rather than shrinking θ by 1 − γ·λ.</summary>
+    private protected virtual bool CouplesWeightDecay => false;
+
+    /// <summary>Called by a derived constructor once <see cref="CouplesWeightDecay"/> can be read: with coupled decay, checks that every group's λ is finite in T.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A λ is not finite in T.</exception>
-    private protected void CheckCoupledWeightDecay()
+    private protected void CheckCoupledWeightDecay() => CheckCoupledWeightDecay(_weightDecay, _groups, "weightDecay", "groups");
+
+    private void CheckCoupledWeightDecay(double weightDecay, ParameterGroup[] groups, string name, string groupsName)
     {
-        OptimizerArguments.NonNegativeIn<T>(_weightDecay, "weightDecay");
-        for (int i = 0; i < _groups.Length; i++)
-            if (_groups[i].WeightDecay is { } wd) OptimizerArguments.NonNegativeIn<T>(wd, $"groups[{i}].WeightDecay");
+        if (!CouplesWeightDecay)
+            return;
+        OptimizerArguments.NonNegativeIn<T>(weightDecay, name);
+        for (int i = 0; i < groups.Length; i++)
+            if (groups[i].WeightDecay is { } wd) OptimizerArguments.NonNegativeIn<T>(wd, $"{groupsName}[{i}].WeightDecay");
     }
 
     /// <summary>Allocates a zeroed state buffer of <see cref="ParameterCount"/> elements, saved and restored under <paramref name="name"/>; a large one on transparent huge pages where Linux grants them (<see cref="HugePages"/>).</summary>
@@ -248,6 +271,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             };
         }
         ValidateGroups(groups, ParameterCount, nameof(state));
+        CheckCoupledWeightDecay(weightDecay, groups, "weight_decay", nameof(state));
         if (state.Buffers.Count != _buffers.Count)
             throw new ArgumentException($"The state has {state.Buffers.Count} buffers; {Algorithm} with these options has {_buffers.Count} ({string.Join(", ", _buffers.Select(b => b.Name))}).", nameof(state));
         foreach ((string name, Memory<T> _) in _buffers)

@@ -77,6 +77,13 @@ public sealed class RmsProp<T> : Optimizer<T> where T : unmanaged, IFloatingPoin
     }
 
     /// <inheritdoc/>
+    private protected override bool CouplesWeightDecay => true;
+
+    /// <inheritdoc/>
+    private protected override void CheckUpdate(long step, double learningRate, double weightDecay) =>
+        OptimizerKernels.RmsProp<T>([], [], [], [], [], learningRate, _alpha, _epsilon, weightDecay, _momentum, _centered);
+
+    /// <inheritdoc/>
     protected override void SaveHyperParameters(IDictionary<string, double> values)
     {
         values["alpha"] = _alpha;

@@ -47,8 +47,7 @@ public class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         (_momentum, _dampening, _nesterov) = CheckMomentum(momentum, dampening, nesterov, nameof(momentum), nameof(dampening), nameof(nesterov));
         _decoupled = decoupled;
-        if (!decoupled)
-            CheckCoupledWeightDecay();
+        CheckCoupledWeightDecay();
         _momentumBuffer = momentum != 0 ? CreateBuffer("momentum_buffer") : Memory<T>.Empty;
     }
 
@@ -72,6 +71,13 @@ public class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         OptimizerKernels.Sgd(parameters, gradients, buffer, learningRate, _momentum, _dampening, _nesterov,
             weightDecay, _decoupled, firstStep: step == 1);
     }
+
+    /// <inheritdoc/>
+    private protected override bool CouplesWeightDecay => !_decoupled;
+
+    /// <inheritdoc/>
+    private protected override void CheckUpdate(long step, double learningRate, double weightDecay) =>
+        OptimizerKernels.Sgd<T>([], [], [], learningRate, _momentum, _dampening, _nesterov, weightDecay, _decoupled, firstStep: step == 1);
 
     /// <inheritdoc/>
     protected override void SaveHyperParameters(IDictionary<string, double> values)

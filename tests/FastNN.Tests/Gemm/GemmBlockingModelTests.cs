@@ -199,6 +199,37 @@ public class GemmBlockingModelTests
         }
     }
 
+    // Linux leaves out a field it does not know (cache_default_attrs_is_visible hides level, type, size and
+    // coherency_line_size when 0, and ways_of_associativity when the size is), as some ARM firmware leaves it: the
+    // index is skipped as a malformed one is. Before: FileNotFoundException, so the whole description became the
+    // fallback even where L1 and L2 were complete.
+    [Theory]
+    [InlineData("size")]
+    [InlineData("level")]
+    [InlineData("ways_of_associativity")]
+    [InlineData("coherency_line_size")]
+    public void AFieldLinuxLeavesOutSkipsItsIndex(string file)
+    {
+        string root = Path.Combine(Path.GetTempPath(), $"fastnn-cache-{Guid.NewGuid():N}");
+        try
+        {
+            WriteSysfsIndex(root, 0, "1", "Data", "48K", "12", "64", "0");
+            WriteSysfsIndex(root, 2, "2", "Unified", "1280K", "20", "64", "0");
+            WriteSysfsIndex(root, 3, "3", "Unified", "32M", "16", "64", "0-7");
+            File.Delete(Path.Combine(root, "index3", file));
+            CacheHierarchy? h = CacheHierarchy.FromSysfs(root);
+            Assert.NotNull(h);
+            Assert.Equal(new CacheLevel(1280 << 10, 20, 64), h.L2);
+            Assert.Null(h.L3);
+            File.Delete(Path.Combine(root, "index2", file));
+            Assert.Null(CacheHierarchy.FromSysfs(root));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("48K", 48L << 10)]
     [InlineData("32M", 32L << 20)]

@@ -134,4 +134,53 @@ public class HyperParametersInTTests
         Assert.Equal(1, adamW.StepCount);
         Assert.Equal(Start.Select(x => x * 0.9f), p);
     }
+    /// <summary>Optimizers whose second group's step is refused while the first group's is not: a group rate followed in proportion past float, a decoupled 1 − γ·λ past float, and Adam's step size past float.</summary>
+    public static TheoryData<string, Func<Optimizer<float>>, Action<Optimizer<float>>> SecondGroupRefused => new()
+    {
+        { "Sgd, group rate 1e30·(1e10 / 1e-3)", () => new Sgd<float>(4, learningRate: 1e-3, momentum: 0.9, groups: [new(0, 2), new(2, 2, LearningRate: 1e30)]), o => o.LearningRate = 1e10 },
+        { "RmsProp, group rate 1e30·(1e10 / 1e-3)", () => new RmsProp<float>(4, learningRate: 1e-3, momentum: 0.9, centered: true, groups: [new(0, 2), new(2, 2, LearningRate: 1e30)]), o => o.LearningRate = 1e10 },
+        { "AdamW, 1 − γ·λ = 1 − 1e20·1e20 of the second group", () => new AdamW<float>(4, learningRate: 1e-3, groups: [new(0, 2, WeightDecay: 0), new(2, 2, WeightDecay: 1e20)]), o => o.LearningRate = 1e20 },
+        { "Adam, step size 1e38 / (1 − 0.9²) of the second group", () => new Adam<float>(4, learningRate: 1e-3, amsGrad: true, groups: [new(0, 2), new(2, 2, LearningRate: 1e30)]), o => o.LearningRate = 1e5 },
+    };
+
+    // Before: the groups before the refused one kept that step's update (parameters and state), and a retry after
+    // lowering the rate updated them a second time for the same step.
+    [Theory]
+    [MemberData(nameof(SecondGroupRefused))]
+    public void AStepRefusedForOneGroupChangesNoGroup(string optimizer, Func<Optimizer<float>> create, Action<Optimizer<float>> change)
+    {
+        Optimizer<float> o = create();
+        float[] p = [.. Start];
+        o.Step(p, Gradient); // a first step, so that every state buffer holds values
+        change(o);
+        float[] before = [.. p];
+        OptimizerState<float> state = o.SaveState();
+        Assert.Throws<ArgumentOutOfRangeException>(() => o.Step(p, Gradient));
+        Assert.True(before.SequenceEqual(p), $"{optimizer}: parameters changed by a refused step: [{string.Join(", ", before)}] -> [{string.Join(", ", p)}]");
+        Assert.Equal(1, o.StepCount);
+        OptimizerState<float> after = o.SaveState();
+        foreach ((string name, float[] buffer) in state.Buffers)
+            Assert.True(buffer.SequenceEqual(after.Buffers[name]), $"{optimizer}: state '{name}' changed by a refused step");
+    }
+
+    // Before: LoadState took a coupled λ the constructor refuses (not finite in float), and the first step threw.
+    [Fact]
+    public void LoadStateRefusesACoupledWeightDecayTheConstructorRefuses()
+    {
+        Optimizer<float>[] coupled = [new Sgd<float>(4), new Adam<float>(4), new RmsProp<float>(4), new Sgd<float>(4, groups: [new(0, 4, WeightDecay: 0)])];
+        foreach (Optimizer<float> o in coupled)
+        {
+            OptimizerState<float> good = o.SaveState();
+            string key = o.Groups[0].WeightDecay is null ? "weight_decay" : "group.0.weight_decay";
+            var bad = new Dictionary<string, double>(good.HyperParameters) { [key] = 1e39 };
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => o.LoadState(good with { HyperParameters = bad }));
+            Assert.Contains("1E+39 is not finite in float", e.Message);
+            Assert.Equal(0, o.WeightDecay);
+            o.Step([.. Start], Gradient);
+        }
+        // Decoupled, λ is used only in 1 − γ·λ: 1e39 with γ = 1e-40 loads, as the constructor takes it.
+        var adamW = new AdamW<float>(4, learningRate: 1e-40);
+        adamW.LoadState(adamW.SaveState() with { HyperParameters = new Dictionary<string, double>(adamW.SaveState().HyperParameters) { ["weight_decay"] = 1e39 } });
+        Assert.Equal(1e39, adamW.WeightDecay);
+    }
 }
