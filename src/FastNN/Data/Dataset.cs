@@ -28,7 +28,7 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="features">Row-major <c>[rows, featureCount]</c>.</param>
     /// <param name="targets">One target per row.</param>
     /// <param name="featureCount">Number of features per row (at least 1).</param>
-    /// <param name="featureNames">One name per feature, or <see langword="null"/> for <c>x0, x1, …</c>.</param>
+    /// <param name="featureNames">One name per feature, none null or twice (compared ordinally), or <see langword="null"/> for <c>x0, x1, …</c>.</param>
     /// <param name="targetName">Name of the target column (default <c>target</c>).</param>
     /// <param name="classLabels">The label of each class index, or <see langword="null"/> when the targets are values or unnamed classes;
     /// when given, every target must be a class index below its count.</param>
@@ -36,7 +36,8 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="featureCount"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">The lengths of the arrays do not agree with <paramref name="featureCount"/>, a feature or
     /// target is NaN or infinite (the message gives its row and column), a target is not an index into
-    /// <paramref name="classLabels"/>, or a label is empty or repeated.</exception>
+    /// <paramref name="classLabels"/>, a label is empty or repeated, or a feature name is null or repeated (the message gives it and
+    /// both features).</exception>
     public Dataset(T[] features, T[] targets, int featureCount, IReadOnlyList<string>? featureNames = null, string? targetName = null,
         IReadOnlyList<string>? classLabels = null)
     {
@@ -49,6 +50,8 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
                 nameof(features));
         if (featureNames is not null && featureNames.Count != featureCount)
             throw new ArgumentException($"featureNames has {featureNames.Count} names for {featureCount} features.", nameof(featureNames));
+        if (featureNames is not null)
+            CheckDistinct(featureNames);
 
         _features = features;
         _targets = targets;
@@ -65,6 +68,19 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
                     throw new ArgumentException($"Target {targets[i]} at row {i} is not a class index below the {classLabels.Count} class labels.", nameof(targets));
             }
             _classLabels = [.. classLabels];
+        }
+    }
+
+    // One name per feature, as a model file requires (ModelFile.Save refuses a repeated one) and a CSV header: its columns
+    // are found by name, and one name cannot find two. Checked here so the mistake shows before training, not at the save.
+    private static void CheckDistinct(IReadOnlyList<string> featureNames)
+    {
+        var first = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < featureNames.Count; i++)
+        {
+            string name = featureNames[i] ?? throw new ArgumentException($"featureNames[{i}] is null.", nameof(featureNames));
+            if (!first.TryAdd(name, i))
+                throw new ArgumentException($"featureNames holds '{name}' twice (features {first[name]} and {i}, counting from 0); each feature needs a name of its own.", nameof(featureNames));
         }
     }
 

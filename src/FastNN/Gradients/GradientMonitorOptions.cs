@@ -15,8 +15,16 @@ public sealed record GradientMonitorOptions
     /// <summary>Sample every this many steps (steps 0, N, 2N, …). Default 10.</summary>
     public int Interval { get; init; } = 10;
 
+    // Whether Capacity and GrowthWindow were set (by an initializer or a with expression), so that a Capacity below the
+    // window is refused naming the one the caller set rather than the one left at its default.
+    private readonly bool _capacitySet, _growthWindowSet;
+
     /// <summary>Number of samples kept; older ones are overwritten. At least <see cref="GrowthWindow"/> (the growth test reads that many). Default 256.</summary>
-    public int Capacity { get; init; } = 256;
+    public int Capacity
+    {
+        get;
+        init => (field, _capacitySet) = (value, true);
+    } = 256;
 
     /// <summary>
     /// A layer is <see cref="GradientHealth.Vanishing"/> when its gradient norm divided by the last layer's is below
@@ -37,13 +45,32 @@ public sealed record GradientMonitorOptions
     public double GrowthFactor { get; init; } = 1e3;
 
     /// <summary>Number of samples the growth test spans (the newest and the <c>GrowthWindow − 1</c> before it): from 2 to <see cref="Capacity"/>. Default 10.</summary>
-    public int GrowthWindow { get; init; } = 10;
+    public int GrowthWindow
+    {
+        get;
+        init => (field, _growthWindowSet) = (value, true);
+    } = 10;
+
+    /// <summary>Whether every option has the same value, however it was set (given, or left at its default).</summary>
+    /// <param name="other">The options to compare with.</param>
+    /// <returns>True when all options are equal.</returns>
+    public bool Equals(GradientMonitorOptions? other) =>
+        other is not null && Interval == other.Interval && Capacity == other.Capacity && VanishingRatio.Equals(other.VanishingRatio)
+        && ExplodingRatio.Equals(other.ExplodingRatio) && GrowthFactor.Equals(other.GrowthFactor) && GrowthWindow == other.GrowthWindow;
+
+    /// <summary>A hash of the options' values, as <see cref="Equals(GradientMonitorOptions)"/> compares them.</summary>
+    /// <returns>The hash.</returns>
+    public override int GetHashCode() => HashCode.Combine(Interval, Capacity, VanishingRatio, ExplodingRatio, GrowthFactor, GrowthWindow);
 
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(Interval, 1, nameof(Interval));
         ArgumentOutOfRangeException.ThrowIfLessThan(Capacity, 1, nameof(Capacity));
         ArgumentOutOfRangeException.ThrowIfLessThan(GrowthWindow, 2, nameof(GrowthWindow));
+        // Named after the option the caller set; both named in the message, since either can be changed.
+        if (Capacity < GrowthWindow && _growthWindowSet && !_capacitySet)
+            throw new ArgumentOutOfRangeException(nameof(GrowthWindow), GrowthWindow,
+                $"GrowthWindow ({GrowthWindow}) must be at most Capacity ({Capacity}, its default): the growth test spans GrowthWindow samples, and the monitor keeps only Capacity. Lower GrowthWindow or raise Capacity.");
         if (Capacity < GrowthWindow)
             throw new ArgumentOutOfRangeException(nameof(Capacity), Capacity,
                 $"Capacity ({Capacity}) must be at least GrowthWindow ({GrowthWindow}): the growth test spans GrowthWindow samples, so the monitor must keep that many. Raise Capacity or lower GrowthWindow.");

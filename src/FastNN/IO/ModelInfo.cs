@@ -18,7 +18,7 @@ namespace FastNN.IO;
 /// <item><see cref="ClassLabels"/> needs a classification task: 2 labels (for targets 0 and 1) for binary classification,
 /// one per output for classes; each non-empty, none twice (as a <see cref="Dataset{T}"/> requires).</item>
 /// <item><see cref="Input"/> and <see cref="FeatureNames"/> have one entry per input feature; no feature name twice (as a
-/// CSV header requires).</item>
+/// CSV header and a <see cref="Dataset{T}"/> require).</item>
 /// <item><see cref="Target"/> needs the regression task and has 1 feature.</item>
 /// <item><see cref="Notes"/> holds no null value.</item>
 /// </list>

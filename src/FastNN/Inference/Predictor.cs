@@ -77,12 +77,16 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
     /// <exception cref="ArgumentException"><paramref name="info"/> does not fit the model (the message says which rule), or even one row's workspace would not fit in an array (the message gives its size).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1, or <paramref name="chunkRows"/> so large that a workspace would not fit in an array (the message gives the most rows that fit).</exception>
     public Predictor(Sequential<T> model, ModelInfo info, int? chunkRows = null, int? maxCachedWorkspaces = null)
-        : this(model, info, chunkRows, maxCachedWorkspaces, file: null)
+        : this(model, info, chunkRows, maxCachedWorkspaces, file: null, saved: null)
     {
     }
 
-    /// <summary>The public constructors' work; <paramref name="file"/>, when given, is the model file a model too wide for any workspace is reported against.</summary>
-    private Predictor(Sequential<T> model, ModelInfo info, int? chunkRows, int? maxCachedWorkspaces, string? file)
+    /// <summary>
+    /// The public constructors' work. <paramref name="file"/>, when given, is the model file a model too wide for any
+    /// workspace is reported against; <paramref name="saved"/>, when given, is the caller's argument that held the model
+    /// and its info, named in an <see cref="ArgumentException"/> in their place.
+    /// </summary>
+    private Predictor(Sequential<T> model, ModelInfo info, int? chunkRows, int? maxCachedWorkspaces, string? file, string? saved)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(info);
@@ -91,7 +95,7 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
         int cached = maxCachedWorkspaces ?? Math.Max(16, 4 * Environment.ProcessorCount);
         ArgumentOutOfRangeException.ThrowIfLessThan(cached, 1, nameof(maxCachedWorkspaces));
         if (ModelMetadata.Problem(info, model.InputSize, model.OutputSize) is { } problem)
-            throw new ArgumentException(problem, nameof(info));
+            throw new ArgumentException(problem, saved ?? nameof(info));
         _chain = Plan(model.Layers, model.Parameters, model.State, "");
         InputSize = model.InputSize;
         OutputSize = model.OutputSize;
@@ -115,7 +119,7 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
         {
             string length = WorkspaceLength(1) == long.MaxValue ? "more elements than an int counts" : $"{WorkspaceLength(1)} elements";
             string why = $"workspace for one row ({length}) does not fit in an array (at most {Array.MaxLength} elements), so no chunkRows can run it";
-            throw file is null ? new ArgumentException($"The model's {why}.", nameof(model)) : new ModelFileException(file, $"the architecture's {why}.");
+            throw file is null ? new ArgumentException($"The model's {why}.", saved ?? nameof(model)) : new ModelFileException(file, $"the architecture's {why}.");
         }
         if (fitting < chunkRows)
             throw new ArgumentOutOfRangeException(nameof(chunkRows), chunkRows,
@@ -132,9 +136,9 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
     /// <param name="maxCachedWorkspaces">The most workspaces kept for reuse (default: 4 per processor, at least 16).</param>
     /// <exception cref="ArgumentNullException"><paramref name="saved"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1, or <paramref name="chunkRows"/> so large that a workspace would not fit in an array (the message gives the most rows that fit).</exception>
-    /// <exception cref="ArgumentException">Even one row's workspace would not fit in an array (the message gives its size).</exception>
+    /// <exception cref="ArgumentException">Even one row's workspace would not fit in an array (the message gives its size); named <paramref name="saved"/>.</exception>
     public Predictor(SavedModel<T> saved, int? chunkRows = null, int? maxCachedWorkspaces = null)
-        : this((saved ?? throw new ArgumentNullException(nameof(saved))).Model, saved.Info, chunkRows, maxCachedWorkspaces)
+        : this((saved ?? throw new ArgumentNullException(nameof(saved))).Model, saved.Info, chunkRows, maxCachedWorkspaces, file: null, nameof(saved))
     {
     }
 
@@ -157,7 +161,7 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
             throw new ArgumentOutOfRangeException(nameof(chunkRows), chunkRows, "chunkRows must be at least 1.");
         // The model only passes its weights on: the smallest workspace will do.
         SavedModel<T> saved = ModelFile.Load<T>(path, maxBatch: 1);
-        return new Predictor<T>(saved.Model, saved.Info, chunkRows, maxCachedWorkspaces, path);
+        return new Predictor<T>(saved.Model, saved.Info, chunkRows, maxCachedWorkspaces, path, saved: null);
     }
 
     /// <summary>Features per input row.</summary>

@@ -33,7 +33,7 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <param name="weightDecay">λ, weight decay (L2 penalty) added to the gradient (default: 0).</param>
     /// <param name="amsGrad">Whether to use the AMSGrad variant (default: false).</param>
     /// <param name="groups">Parameter groups with their own γ and λ; null: one group over the whole buffer (see <see cref="ParameterGroup.DecayWeightsOnly"/>).</param>
-    /// <exception cref="ArgumentOutOfRangeException">γ, ε or λ is negative, infinite or NaN; a β is outside [0, 1); γ, ε or λ is not finite in <typeparamref name="T"/>; or ε is positive but rounds to 0 there.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">γ, ε or λ is negative, infinite or NaN; a β is outside [0, 1); γ, ε or λ is not finite in <typeparamref name="T"/>; ε is positive but rounds to 0 there; or the first step size γ / (1 − β1) of γ or a group's rate is not finite in <typeparamref name="T"/>, so that no step could be taken.</exception>
     /// <exception cref="ArgumentException">A bad group.</exception>
     public Adam(int parameterCount, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double epsilon = 1e-8, double weightDecay = 0, bool amsGrad = false, IReadOnlyList<ParameterGroup>? groups = null)
@@ -52,6 +52,7 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
         _amsGrad = amsGrad;
         _decoupled = decoupled;
         CheckCoupledWeightDecay();
+        CheckLearningRates();
         _firstMoment = CreateBuffer("exp_avg");
         _secondMoment = CreateBuffer("exp_avg_sq");
         _maxSecondMoment = amsGrad ? CreateBuffer("max_exp_avg_sq") : Memory<T>.Empty;
@@ -88,6 +89,10 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
     /// <inheritdoc/>
     private protected override void CheckUpdate(long step, double learningRate, double weightDecay) =>
         OptimizerKernels.Adam<T>([], [], [], [], [], step, learningRate, _beta1, _beta2, _epsilon, weightDecay, _decoupled);
+
+    /// <inheritdoc/>
+    private protected override void CheckLearningRate(double learningRate, long step, string name) =>
+        OptimizerArguments.FiniteIn<T>(learningRate / (1 - Math.Pow(_beta1, step)), name, learningRate, "the step size learningRate / (1 − beta1^t)");
 
     /// <inheritdoc/>
     protected override void SaveHyperParameters(IDictionary<string, double> values)

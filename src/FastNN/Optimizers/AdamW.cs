@@ -27,7 +27,7 @@ public sealed class AdamW<T> : Adam<T> where T : unmanaged, IFloatingPointIeee75
     /// <param name="weightDecay">λ, the decoupled weight decay coefficient (default: 1e-2).</param>
     /// <param name="amsGrad">Whether to use the AMSGrad variant (default: false).</param>
     /// <param name="groups">Parameter groups with their own γ and λ; null: one group over the whole buffer, decaying every tensor (see <see cref="ParameterGroup.DecayWeightsOnly"/>).</param>
-    /// <exception cref="ArgumentOutOfRangeException">γ, ε or λ is negative, infinite or NaN; a β is outside [0, 1); γ or ε is not finite in <typeparamref name="T"/>; or ε is positive but rounds to 0 there (λ is used in T only in 1 − γ·λ, checked by each step).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">γ, ε or λ is negative, infinite or NaN; a β is outside [0, 1); γ or ε is not finite in <typeparamref name="T"/>; ε is positive but rounds to 0 there (λ is used in T only in 1 − γ·λ, checked by each step); or the first step size γ / (1 − β1) of γ or a group's rate is not finite in <typeparamref name="T"/>, so that no step could be taken.</exception>
     /// <exception cref="ArgumentException">A bad group.</exception>
     public AdamW(int parameterCount, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double epsilon = 1e-8, double weightDecay = 1e-2, bool amsGrad = false, IReadOnlyList<ParameterGroup>? groups = null)

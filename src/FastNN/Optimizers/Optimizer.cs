@@ -76,13 +76,16 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// The base learning rate γ. Set directly, groups with their own rate follow it in proportion (γ_g = own · γ / γ⁰,
     /// see <see cref="ParameterGroup.LearningRate"/>) until <see cref="ApplySchedule"/> sets every group's rate.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is negative, infinite or NaN, or not finite in <typeparamref name="T"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative, infinite or NaN, or not finite in <typeparamref name="T"/>,
+    /// or no next step could use it (Adam's and AdamW's step size γ / (1 − β1^t) is not finite in <typeparamref name="T"/>
+    /// at the next t; refused steps do not advance t, so it never could).</exception>
     public double LearningRate
     {
         get => _learningRate;
         set
         {
-            _learningRate = OptimizerArguments.NonNegativeIn<T>(value, nameof(value));
+            CheckLearningRate(OptimizerArguments.NonNegativeIn<T>(value, nameof(value)), StepCount + 1, nameof(value));
+            _learningRate = value;
             _scheduled = false;
         }
     }
@@ -99,20 +102,27 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="schedule">The schedule.</param>
     /// <param name="t">Steps or epochs completed, from 0.</param>
     /// <exception cref="ArgumentNullException"><paramref name="schedule"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="t"/> is negative, or the schedule gives a negative, infinite or NaN rate, or one not finite in <typeparamref name="T"/> (the rates stay as they were).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="t"/> is negative, or the schedule gives a negative, infinite or NaN rate, one not finite in <typeparamref name="T"/>, or one the next step could not use (as <see cref="LearningRate"/> refuses it) (the rates stay as they were).</exception>
     public void ApplySchedule(ILearningRateSchedule schedule, long t)
     {
         ArgumentNullException.ThrowIfNull(schedule);
-        double learningRate = OptimizerArguments.NonNegativeIn<T>(schedule.LearningRate(t), nameof(schedule));
+        double learningRate = ScheduledRate(schedule.LearningRate(t), nameof(schedule));
         for (int i = 0; i < _groups.Length; i++)
         {
             _pendingRates[i] = _groups[i].LearningRate is { } own
-                ? OptimizerArguments.NonNegativeIn<T>(schedule.GroupLearningRate(t, own, _initialLearningRate), nameof(schedule))
+                ? ScheduledRate(schedule.GroupLearningRate(t, own, _initialLearningRate), nameof(schedule))
                 : double.NaN;
         }
         (_scheduledRates, _pendingRates) = (_pendingRates, _scheduledRates);
         _learningRate = learningRate;
         _scheduled = true;
+    }
+
+    /// <summary>A rate a schedule gives, checked as <see cref="LearningRate"/> checks a value set.</summary>
+    private double ScheduledRate(double rate, string name)
+    {
+        CheckLearningRate(OptimizerArguments.NonNegativeIn<T>(rate, name), StepCount + 1, name);
+        return rate;
     }
 
     /// <summary>The learning rate given to the constructor (PyTorch's <c>initial_lr</c>).</summary>
@@ -161,6 +171,25 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentOutOfRangeException">A value the update uses is not finite in <typeparamref name="T"/>.</exception>
     private protected virtual void CheckUpdate(long step, double learningRate, double weightDecay)
     {
+    }
+
+    /// <summary>
+    /// Refuses a learning rate no step from t = <paramref name="step"/> on could use, beyond its being finite in T (checked
+    /// already): what the algorithm computes from γ alone and the steps' refusal would name (Adam's step size
+    /// γ / (1 − β1^t), largest at the smallest t). By default nothing.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value the update computes from the rate is not finite in T; named <paramref name="name"/>.</exception>
+    private protected virtual void CheckLearningRate(double learningRate, long step, string name)
+    {
+    }
+
+    /// <summary>Called by a derived constructor once <see cref="CheckLearningRate"/> can run: checks the base rate and every group's own rate for the first step.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A rate no step could use.</exception>
+    private protected void CheckLearningRates()
+    {
+        CheckLearningRate(_learningRate, StepCount + 1, "learningRate");
+        for (int i = 0; i < _groups.Length; i++)
+            if (_groups[i].LearningRate is { } lr) CheckLearningRate(lr, StepCount + 1, $"groups[{i}].LearningRate");
     }
 
     /// <summary>Updates one group in place; <paramref name="offset"/> locates it in every state buffer.</summary>

@@ -133,6 +133,20 @@ public class DatasetTests
         Assert.Contains(bad.ToString(), e.Message);
     }
 
+    // Before: a Dataset took a name twice, trained, and only ModelFile.Save refused the names, after the training.
+    [Theory]
+    [InlineData(new[] { "a", "b", "a" }, "'a' twice (features 0 and 2, counting from 0)")]
+    [InlineData(new[] { "x", "x", "y" }, "'x' twice (features 0 and 1, counting from 0)")]
+    [InlineData(new[] { "a", null, "b" }, "featureNames[1] is null.")]
+    public void ConstructorRejectsARepeatedOrNullFeatureNameNamingIt(string[] names, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new Dataset<float>(new float[6], [0, 1], 3, names));
+        Assert.Equal("featureNames", e.ParamName);
+        Assert.Contains(message, e.Message);
+        // Names are compared ordinally, as a model file and a CSV header compare them.
+        Assert.Equal(["a", "A", "b"], new Dataset<float>(new float[6], [0, 1], 3, ["a", "A", "b"]).FeatureNames);
+    }
+
     [Fact]
     public void ConstructorRejectsANonFiniteTargetNamingItsRow()
     {

@@ -218,6 +218,39 @@ public class GradientMonitorTests
         Assert.Equal(options.GrowthWindow, new GradientMonitor<double>(Table, options with { Capacity = options.GrowthWindow }).Options.Capacity);
     }
 
+    [Theory]
+    [InlineData(300)]   // the default Capacity, 256
+    [InlineData(257)]
+    public void AGrowthWindowAboveTheDefaultCapacityIsRefusedNamingGrowthWindowAndTheRelation(int window)
+    {
+        // Before: a GrowthWindow of 300 alone was refused naming Capacity, an option the caller never set.
+        var options = new GradientMonitorOptions { GrowthWindow = window };
+        var e = Assert.Throws<ArgumentOutOfRangeException>("GrowthWindow", () => new GradientMonitor<double>(Table, options));
+        Assert.Contains($"GrowthWindow ({window}) must be at most Capacity (256, its default)", e.Message);
+        // A with expression sets it as an initializer does; with Capacity set too, Capacity is named, as in the test above.
+        Assert.Throws<ArgumentOutOfRangeException>("GrowthWindow", () => new GradientMonitor<double>(Table, new GradientMonitorOptions() with { GrowthWindow = window }));
+        Assert.Throws<ArgumentOutOfRangeException>("Capacity", () => new GradientMonitor<double>(Table, options with { Capacity = 256 }));
+        // Up to the default Capacity it is accepted.
+        Assert.Equal(256, new GradientMonitor<double>(Table, options with { GrowthWindow = 256 }).Options.GrowthWindow);
+    }
+
+    [Fact]
+    public void OptionsAreEqualByValueHoweverTheyWereSet()
+    {
+        var defaults = new GradientMonitorOptions();
+        var given = new GradientMonitorOptions { Capacity = 256, GrowthWindow = 10 };
+        Assert.Equal(defaults, given);
+        Assert.Equal(defaults.GetHashCode(), given.GetHashCode());
+        // Every option takes part: each changed alone makes the options differ.
+        foreach (System.Reflection.PropertyInfo option in typeof(GradientMonitorOptions).GetProperties())
+        {
+            var changed = new GradientMonitorOptions();
+            object value = option.GetValue(changed)!;
+            option.SetValue(changed, value is int i ? (object)(i + 1) : (double)value * 2);
+            Assert.False(defaults.Equals(changed), $"{option.Name} changed, yet the options are equal");
+        }
+    }
+
     [Fact]
     public void ATableNoBufferHoldsIsRejectedAtConstruction()
     {

@@ -202,7 +202,7 @@ public class ModelFileTests
         // A label twice or empty: the file could not name its classes (a Dataset and a CSV refuse such labels too).
         { "ClassLabels holds 'a' twice", new ModelInfo { Task = TaskKind.MultiClassClassification, ClassLabels = ["a", "a"] } },
         { "ClassLabels holds an empty label", new ModelInfo { Task = TaskKind.MultiClassClassification, ClassLabels = ["a", ""] } },
-        // A name twice: the columns could not be found by name (a CSV header refuses it too).
+        // A name twice: the columns could not be found by name (a CSV header and a Dataset refuse it too).
         { "FeatureNames holds 'x' twice", new ModelInfo { FeatureNames = ["x", "y", "x"] } },
     };
 

@@ -79,6 +79,25 @@ public class PredictorChunkTests
         Assert.Contains(Array.MaxLength.ToString(), e.Message);
     }
 
+    // Before: the SavedModel constructor's refusals named model and info, arguments its caller never passed.
+    [Fact]
+    public void ASavedModelRefusedIsNamedAsTheArgumentSaved()
+    {
+        var layer = new ScratchLayer(2);
+        var model = new Sequential<float>([new Dense<float>(2, 2), layer], maxBatch: 1);
+        layer.Scratch = Array.MaxLength;
+        var wide = Assert.Throws<ArgumentException>(() => new Predictor<float>(new SavedModel<float>(model, new ModelInfo())));
+        Assert.Equal("saved", wide.ParamName);
+        Assert.Contains("workspace for one row", wide.Message);
+
+        // ModelFile.Load checks a file's info against its model, so only a SavedModel made here can hold one that does not fit.
+        layer.Scratch = 0;
+        var misfit = Assert.Throws<ArgumentException>(() => new Predictor<float>(new SavedModel<float>(model, new ModelInfo { FeatureNames = ["a"] })));
+        Assert.Equal("saved", misfit.ParamName);
+        Assert.Contains("FeatureNames has 1 names; the model takes 2 inputs.", misfit.Message);
+        Assert.Equal(2, new Predictor<float>(new SavedModel<float>(model, new ModelInfo { FeatureNames = ["a", "b"] })).InputSize);
+    }
+
     /// <summary>A user layer (y = x) asking for a scratch that can be raised after its model was built.</summary>
     private sealed class ScratchLayer(int features) : ILayer<float>
     {

@@ -1,5 +1,6 @@
 using FastNN.Intrinsics;
 using FastNN.Optimizers;
+using FastNN.Schedules;
 
 namespace FastNN.Tests.Optimizers;
 
@@ -84,6 +85,8 @@ public class HyperParametersInTTests
         { "Adam<float>(epsilon: 1e-50)", () => new Adam<float>(4, epsilon: 1e-50), (p, g, a, b, c) => OptimizerKernels.Adam<float>(p, g, a, b, default, 1, 1e-3, 0.9, 0.999, 1e-50, 0, false) },
         { "AdamW<float>(epsilon: 1e39)", () => new AdamW<float>(4, epsilon: 1e39), (p, g, a, b, c) => OptimizerKernels.Adam<float>(p, g, a, b, default, 1, 1e-3, 0.9, 0.999, 1e39, 0, true) },
         { "Adam<float>(weightDecay: 1e39)", () => new Adam<float>(4, weightDecay: 1e39), (p, g, a, b, c) => OptimizerKernels.Adam<float>(p, g, a, b, default, 1, 1e-3, 0.9, 0.999, 1e-8, 1e39, false) },
+        { "Adam<float>(learningRate: 1e38)", () => new Adam<float>(4, learningRate: 1e38), (p, g, a, b, c) => OptimizerKernels.Adam<float>(p, g, a, b, default, 1, 1e38, 0.9, 0.999, 1e-8, 0, false) },
+        { "AdamW<float>(learningRate: 2e38, beta1: 0.5)", () => new AdamW<float>(4, learningRate: 2e38, beta1: 0.5, weightDecay: 0), (p, g, a, b, c) => OptimizerKernels.Adam<float>(p, g, a, b, default, 1, 2e38, 0.5, 0.999, 1e-8, 0, true) },
         { "RmsProp<float>(momentum: 1e39)", () => new RmsProp<float>(4, momentum: 1e39), (p, g, a, b, c) => OptimizerKernels.RmsProp<float>(p, g, a, default, b, 0.01, 0.99, 1e-8, 0, 1e39, false) },
         { "RmsProp<float>(epsilon: 1e-50)", () => new RmsProp<float>(4, epsilon: 1e-50), (p, g, a, b, c) => OptimizerKernels.RmsProp<float>(p, g, a, default, default, 0.01, 0.99, 1e-50, 0, 0, false) },
         { "RmsProp<float>(weightDecay: 1e39)", () => new RmsProp<float>(4, weightDecay: 1e39), (p, g, a, b, c) => OptimizerKernels.RmsProp<float>(p, g, a, default, default, 0.01, 0.99, 1e-8, 1e39, 0, false) },
@@ -117,6 +120,39 @@ public class HyperParametersInTTests
             var bad = new Dictionary<string, double>(good.HyperParameters) { [key] = value };
             Assert.Throws<ArgumentOutOfRangeException>(key, () => rmsProp.LoadState(good with { HyperParameters = bad }));
         }
+    }
+
+    // Adam's step size γ / (1 − β1^t) is largest at the first step t the rate would be used, and a refused step does not
+    // advance t: a rate whose first step size is not finite in T can never step, and is refused where it is given.
+    // Before: Adam<float>(learningRate: 1e38) was built and every step refused. A rate that can step is not refused.
+    [Fact]
+    public void AdamRefusesWhereItIsGivenARateNoStepCouldUse()
+    {
+        // 3.4e37 / (1 − 0.9) = 3.4e38 is below float.MaxValue (3.40282e38); 3.5e38 is not.
+        var adam = new Adam<float>(4, learningRate: 3.4e37);
+        float[] p = [.. Start];
+        adam.Step(p, Gradient);
+        Assert.True(p.All(float.IsFinite));
+        Assert.Equal(1, adam.StepCount);
+        Assert.Throws<ArgumentOutOfRangeException>("learningRate", () => new Adam<float>(4, learningRate: 3.5e37));
+        Assert.Throws<ArgumentOutOfRangeException>("learningRate", () => new AdamW<float>(4, learningRate: 3.5e37));
+        var e = Assert.Throws<ArgumentOutOfRangeException>("groups[1].LearningRate", () => new Adam<float>(4, groups: [new(0, 2), new(2, 2, LearningRate: 3.5e37)]));
+        Assert.StartsWith("the step size learningRate / (1 − beta1^t) = 3.5", e.Message);
+        Assert.Contains("is not finite in float (groups[1].LearningRate = 3.5E+37).", e.Message);
+        Assert.Equal(1e38, new Adam<double>(4, learningRate: 1e38).LearningRate);
+        Assert.Equal(1e38, new Adam<float>(4, learningRate: 1e38, beta1: 0).LearningRate); // step size γ itself
+
+        // Set later, a rate is checked at the next step: 6e37 / (1 − 0.9) is past float, 6e37 / (1 − 0.9²) = 3.2e38 is not.
+        var fresh = new Adam<float>(4);
+        Assert.Throws<ArgumentOutOfRangeException>("value", () => fresh.LearningRate = 6e37);
+        Assert.Throws<ArgumentOutOfRangeException>("schedule", () => fresh.ApplySchedule(new ConstantSchedule(6e37), 0));
+        Assert.Equal(1e-3, fresh.LearningRate);
+        adam.LearningRate = 6e37;
+        adam.Step(p, Gradient);
+        Assert.Equal(2, adam.StepCount);
+        adam.ApplySchedule(new ConstantSchedule(6e37), 2);
+        Assert.Equal(6e37, adam.LearningRate);
+        Assert.True(p.All(float.IsFinite));
     }
 
     // AdamW's λ is checked where it is used, in 1 − γ·λ, by the step: refused before anything changes.
