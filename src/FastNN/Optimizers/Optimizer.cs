@@ -78,13 +78,20 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative, infinite or NaN, or not finite in <typeparamref name="T"/>,
     /// or no next step could use it (Adam's and AdamW's step size γ / (1 − β1^t) is not finite in <typeparamref name="T"/>
-    /// at the next t; refused steps do not advance t, so it never could).</exception>
+    /// at the next t; refused steps do not advance t, so it never could); the same of the rate γ_g a group with its own
+    /// rate would follow it at (the exception's value is then γ_g).</exception>
     public double LearningRate
     {
         get => _learningRate;
         set
         {
-            CheckLearningRate(OptimizerArguments.NonNegativeIn<T>(value, nameof(value)), StepCount + 1, nameof(value));
+            long step = StepCount + 1;
+            CheckLearningRate(OptimizerArguments.NonNegativeIn<T>(value, nameof(value)), step, nameof(value));
+            for (int i = 0; i < _groups.Length; i++)
+            {
+                if (_groups[i].LearningRate is { } own)
+                    CheckLearningRate(OptimizerArguments.NonNegativeIn<T>(ProportionalRate(own, value), nameof(value)), step, nameof(value));
+            }
             _learningRate = value;
             _scheduled = false;
         }
@@ -161,7 +168,11 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private double GroupLearningRate(int index) =>
         _groups[index].LearningRate is not { } own ? _learningRate
             : _scheduled ? _scheduledRates[index]
-            : own * (_initialLearningRate == 0 ? 1 : _learningRate / _initialLearningRate);
+            : ProportionalRate(own, _learningRate);
+
+    /// <summary>The rate of a group with its own rate <paramref name="own"/> under the base rate <paramref name="learningRate"/> set directly: own · γ / γ⁰ (own when γ⁰ = 0).</summary>
+    private double ProportionalRate(double own, double learningRate) =>
+        own * (_initialLearningRate == 0 ? 1 : learningRate / _initialLearningRate);
 
     /// <summary>
     /// Throws what <see cref="Update"/> would throw for these values, before any group is updated, so that a step
