@@ -31,7 +31,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly ParameterGroup[] _groups;
     // Each group's rate as the last ApplySchedule set it (NaN for groups without a rate of their own), used while
-    // _scheduled; otherwise (the base rate set directly, or a state loaded) groups follow the base rate in proportion.
+    // _scheduled (kept by a saved state); otherwise (the base rate set directly) groups follow the base rate in proportion.
     private double[] _scheduledRates;
     // Where ApplySchedule computes the next rates, so that a schedule refused part-way leaves the last ones in force.
     private double[] _pendingRates;
@@ -78,13 +78,20 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative, infinite or NaN, or not finite in <typeparamref name="T"/>,
     /// or no next step could use it (Adam's and AdamW's step size γ / (1 − β1^t) is not finite in <typeparamref name="T"/>
-    /// at the next t; refused steps do not advance t, so it never could).</exception>
+    /// at the next t; refused steps do not advance t, so it never could); the same of the rate γ_g a group with its own
+    /// rate would follow it at (the exception's value is then γ_g).</exception>
     public double LearningRate
     {
         get => _learningRate;
         set
         {
-            CheckLearningRate(OptimizerArguments.NonNegativeIn<T>(value, nameof(value)), StepCount + 1, nameof(value));
+            long step = StepCount + 1;
+            CheckLearningRate(OptimizerArguments.NonNegativeIn<T>(value, nameof(value)), step, nameof(value));
+            for (int i = 0; i < _groups.Length; i++)
+            {
+                if (_groups[i].LearningRate is { } own)
+                    CheckLearningRate(OptimizerArguments.NonNegativeIn<T>(ProportionalRate(own, value), nameof(value)), step, nameof(value));
+            }
             _learningRate = value;
             _scheduled = false;
         }
@@ -96,9 +103,9 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <c>schedule.GroupLearningRate(t, own, InitialLearningRate)</c> (the built-in schedules run the group from its own
     /// rate, so cosine annealing floors every group at the same η_min). The trainer calls it before each step or epoch.
     /// </summary>
-    /// <remarks>The group rates hold until the next call; setting <see cref="LearningRate"/> or <see cref="LoadState"/>
-    /// returns groups to following the base rate in proportion (apply the schedule again after a load, as the trainer
-    /// does before its next step).</remarks>
+    /// <remarks>The group rates hold until the next call; setting <see cref="LearningRate"/> returns groups to following
+    /// the base rate in proportion. <see cref="SaveState"/> keeps them and <see cref="LoadState"/> restores them, as
+    /// PyTorch's state_dict keeps each param group's lr.</remarks>
     /// <param name="schedule">The schedule.</param>
     /// <param name="t">Steps or epochs completed, from 0.</param>
     /// <exception cref="ArgumentNullException"><paramref name="schedule"/> is null.</exception>
@@ -161,7 +168,11 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private double GroupLearningRate(int index) =>
         _groups[index].LearningRate is not { } own ? _learningRate
             : _scheduled ? _scheduledRates[index]
-            : own * (_initialLearningRate == 0 ? 1 : _learningRate / _initialLearningRate);
+            : ProportionalRate(own, _learningRate);
+
+    /// <summary>The rate of a group with its own rate <paramref name="own"/> under the base rate <paramref name="learningRate"/> set directly: own · γ / γ⁰ (own when γ⁰ = 0).</summary>
+    private double ProportionalRate(double own, double learningRate) =>
+        own * (_initialLearningRate == 0 ? 1 : learningRate / _initialLearningRate);
 
     /// <summary>
     /// Throws what <see cref="Update"/> would throw for these values, before any group is updated, so that a step
@@ -257,6 +268,9 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             values[GroupKey(i, "length")] = group.Length;
             if (group.LearningRate is { } lr) values[GroupKey(i, "lr")] = lr;
             if (group.WeightDecay is { } wd) values[GroupKey(i, "weight_decay")] = wd;
+            // The rate a schedule set, which is not the base rate's proportion (cosine floors every group at one η_min):
+            // PyTorch's state_dict keeps each param group's current lr too.
+            if (_scheduled && group.LearningRate is not null) values[GroupKey(i, ScheduledRateKey)] = _scheduledRates[i];
         }
         SaveHyperParameters(values);
         var buffers = new Dictionary<string, T[]>();
@@ -300,6 +314,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             };
         }
         ValidateGroups(groups, ParameterCount, nameof(state));
+        double[]? scheduledRates = ReadScheduledRates(values, groups);
         CheckCoupledWeightDecay(weightDecay, groups, "weight_decay", nameof(state));
         if (state.Buffers.Count != _buffers.Count)
             throw new ArgumentException($"The state has {state.Buffers.Count} buffers; {Algorithm} with these options has {_buffers.Count} ({string.Join(", ", _buffers.Select(b => b.Name))}).", nameof(state));
@@ -316,10 +331,45 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _initialLearningRate = initialLearningRate;
         _weightDecay = weightDecay;
         groups.CopyTo(_groups, 0);
-        _scheduled = false;
+        _scheduled = scheduledRates is not null;
+        if (scheduledRates is not null)
+            scheduledRates.CopyTo(_scheduledRates, 0);
         foreach ((string name, Memory<T> buffer) in _buffers)
             state.Buffers[name].CopyTo(buffer);
         StepCount = state.StepCount;
+    }
+
+    private const string ScheduledRateKey = "scheduled_lr";
+
+    /// <summary>
+    /// The rates a schedule had set on the groups with rates of their own when the state was saved, or null when it had
+    /// not (the groups then follow the base rate in proportion); a state with some but not all of them is refused.
+    /// </summary>
+    private static double[]? ReadScheduledRates(IReadOnlyDictionary<string, double> values, ParameterGroup[] groups)
+    {
+        var rates = new double[groups.Length];
+        int found = 0, owned = 0;
+        for (int i = 0; i < groups.Length; i++)
+        {
+            string key = GroupKey(i, ScheduledRateKey);
+            bool has = values.TryGetValue(key, out double rate);
+            if (groups[i].LearningRate is null)
+            {
+                if (has)
+                    throw new ArgumentException($"The state has '{key}' for group {i}, which has no learning rate of its own.", "state");
+                rates[i] = double.NaN;
+                continue;
+            }
+            owned++;
+            if (has)
+            {
+                rates[i] = OptimizerArguments.NonNegativeIn<T>(rate, key);
+                found++;
+            }
+        }
+        if (found != 0 && found != owned)
+            throw new ArgumentException($"The state has scheduled rates ('{ScheduledRateKey}') for {found} of the {owned} groups with rates of their own.", "state");
+        return found == 0 ? null : rates;
     }
 
     private static string GroupKey(int index, string name) => string.Create(CultureInfo.InvariantCulture, $"group.{index}.{name}");

@@ -13,7 +13,8 @@ namespace FastNN.Optimizers;
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 /// <param name="Algorithm">The optimizer's name, such as <c>AdamW</c>; restoring into another algorithm throws.</param>
 /// <param name="StepCount">Steps taken so far.</param>
-/// <param name="HyperParameters">Hyper-parameters by name, including the base and initial learning rates and each group's overrides.</param>
+/// <param name="HyperParameters">Hyper-parameters by name, including the base and initial learning rates, each group's overrides,
+/// and, when a schedule set the rates last, the rate it set on each group with a rate of its own (<c>group.i.scheduled_lr</c>).</param>
 /// <param name="Buffers">State buffers by name.</param>
 public sealed record OptimizerState<T>(string Algorithm, long StepCount,
     IReadOnlyDictionary<string, double> HyperParameters, IReadOnlyDictionary<string, T[]> Buffers);

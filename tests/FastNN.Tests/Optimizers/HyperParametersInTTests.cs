@@ -155,6 +155,33 @@ public class HyperParametersInTTests
         Assert.True(p.All(float.IsFinite));
     }
 
+    // A group with a rate of its own follows a base rate set directly in proportion, γ_g = own · γ / γ⁰, so the setter's
+    // promise (no rate the next step could not use) covers γ_g too. 1e-3 · 1e3 = 1 is the group's first rate: with
+    // γ = 1e34, γ_g = 1e37 and its step size 1e37 / (1 − 0.9) = 1e38 fit in float; with γ = 1e35, γ_g = 1e38 fits but its
+    // step size 1e39 does not. With SGD, γ = 1e36 makes γ_g = 1e39 itself past float.
+    // Before: both setters accepted the rate and every later step was refused.
+    [Fact]
+    public void SettingTheBaseRateRefusesARateAGroupFollowingItCouldNotUse()
+    {
+        ParameterGroup[] groups = [new(0, 2), new(2, 2, LearningRate: 1)];
+        var adam = new Adam<float>(4, learningRate: 1e-3, groups: groups);
+        Assert.Throws<ArgumentOutOfRangeException>("value", () => adam.LearningRate = 1e35);
+        Assert.Equal(1e-3, adam.LearningRate);
+        adam.ApplySchedule(new ConstantSchedule(1e-3), 0);   // scheduled rates, then a base rate set: the groups follow it again
+        Assert.Throws<ArgumentOutOfRangeException>("value", () => adam.LearningRate = 1e35);
+        adam.LearningRate = 1e34;
+        float[] p = [.. Start];
+        adam.Step(p, Gradient);
+        Assert.Equal(1, adam.StepCount);
+
+        var sgd = new Sgd<float>(4, learningRate: 1e-3, groups: groups);
+        Assert.Throws<ArgumentOutOfRangeException>("value", () => sgd.LearningRate = 1e36);
+        Assert.Equal(1e-3, sgd.LearningRate);
+        sgd.LearningRate = 1e35;
+        sgd.Step([.. Start], Gradient);
+        Assert.Equal(1, sgd.StepCount);
+    }
+
     // AdamW's λ is checked where it is used, in 1 − γ·λ, by the step: refused before anything changes.
     [Fact]
     public void DecoupledDecayIsCheckedByTheStepWithoutTakingIt()
@@ -173,11 +200,20 @@ public class HyperParametersInTTests
     /// <summary>Optimizers whose second group's step is refused while the first group's is not: a group rate followed in proportion past float, a decoupled 1 − γ·λ past float, and Adam's step size past float.</summary>
     public static TheoryData<string, Func<Optimizer<float>>, Action<Optimizer<float>>> SecondGroupRefused => new()
     {
-        { "Sgd, group rate 1e30·(1e10 / 1e-3)", () => new Sgd<float>(4, learningRate: 1e-3, momentum: 0.9, groups: [new(0, 2), new(2, 2, LearningRate: 1e30)]), o => o.LearningRate = 1e10 },
-        { "RmsProp, group rate 1e30·(1e10 / 1e-3)", () => new RmsProp<float>(4, learningRate: 1e-3, momentum: 0.9, centered: true, groups: [new(0, 2), new(2, 2, LearningRate: 1e30)]), o => o.LearningRate = 1e10 },
+        { "Sgd, group rate 1e30·(1e10 / 1e-3)", () => new Sgd<float>(4, learningRate: 1e-3, momentum: 0.9, groups: [new(0, 2), new(2, 2, LearningRate: 1e30)]), o => LoadBaseRate(o, 1e10) },
+        { "RmsProp, group rate 1e30·(1e10 / 1e-3)", () => new RmsProp<float>(4, learningRate: 1e-3, momentum: 0.9, centered: true, groups: [new(0, 2), new(2, 2, LearningRate: 1e30)]), o => LoadBaseRate(o, 1e10) },
         { "AdamW, 1 − γ·λ = 1 − 1e20·1e20 of the second group", () => new AdamW<float>(4, learningRate: 1e-3, groups: [new(0, 2, WeightDecay: 0), new(2, 2, WeightDecay: 1e20)]), o => o.LearningRate = 1e20 },
-        { "Adam, step size 1e38 / (1 − 0.9²) of the second group", () => new Adam<float>(4, learningRate: 1e-3, amsGrad: true, groups: [new(0, 2), new(2, 2, LearningRate: 1e30)]), o => o.LearningRate = 1e5 },
+        { "Adam, step size 1e38 / (1 − 0.9²) of the second group", () => new Adam<float>(4, learningRate: 1e-3, amsGrad: true, groups: [new(0, 2), new(2, 2, LearningRate: 1e30)]), o => LoadBaseRate(o, 1e5) },
     };
+
+    // The setter refuses a base rate a group following it could not use (SettingTheBaseRateRefusesARateAGroupFollowingItCouldNotUse);
+    // a state is checked value by value, not for the rates its values make together, so a state loaded is a way to a step
+    // refused for the second group alone.
+    private static void LoadBaseRate(Optimizer<float> o, double learningRate)
+    {
+        OptimizerState<float> state = o.SaveState();
+        o.LoadState(state with { HyperParameters = new Dictionary<string, double>(state.HyperParameters) { ["lr"] = learningRate } });
+    }
 
     // Before: the groups before the refused one kept that step's update (parameters and state), and a retry after
     // lowering the rate updated them a second time for the same step.

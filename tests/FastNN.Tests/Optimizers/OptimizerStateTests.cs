@@ -43,6 +43,41 @@ public class OptimizerStateTests
         Assert.Equal(20, restored.StepCount);
     }
 
+    // A schedule sets each group's rate from the group's own (cosine to a shared η_min), which is not the base rate's
+    // proportion; a state saved then must carry those rates, as PyTorch's optimizer state_dict carries each param group's
+    // lr. Cosine, γ⁰ = 0.1, η_min = 0.01, T_max = 6, t = 3 (cos = 0): base 0.055, the group of own rate 0.004 gets
+    // 0.01 + (0.004 − 0.01)/2 = 0.007 (its proportion of the base rate would be 0.004 · 0.055 / 0.1 = 0.0022).
+    // Plain SGD steps θ ← θ − γ·g. Before: the restored optimizer stepped the group with 0.0022.
+    [Fact]
+    public void AStateSavedUnderAScheduleKeepsEachGroupsScheduledRate()
+    {
+        ParameterGroup[] groups = [new(0, 2), new(2, 2, LearningRate: 0.004)];
+        var original = new Sgd<double>(4, 0.1, groups: groups);
+        original.ApplySchedule(new FastNN.Schedules.CosineAnnealingSchedule(0.1, 6, minLearningRate: 0.01), 3);
+        double[] g = [1, -2, 4, -8];
+        double[] p = [0, 0, 0, 0];
+        original.Step(p, g);
+        var restored = new Sgd<double>(4, 0.1, groups: groups);
+        OptimizerState<double> saved = original.SaveState();
+        // A scheduled rate for a group without a rate of its own fits no optimizer: refused, nothing changed.
+        var stray = new Dictionary<string, double>(saved.HyperParameters) { ["group.0.scheduled_lr"] = 0.055 };
+        Assert.Throws<ArgumentException>("state", () => restored.LoadState(saved with { HyperParameters = stray }));
+        Assert.Equal(0, restored.StepCount);
+        restored.LoadState(saved);
+        double[] q = [.. p];
+        restored.Step(q, g);
+        double[] expected = [p[0] - 0.055 * 1, p[1] + 0.055 * 2, p[2] - 0.007 * 4, p[3] + 0.007 * 8];
+        for (int i = 0; i < 4; i++)
+            Assert.Equal(expected[i], q[i], 1e-15);
+        // A base rate set directly afterwards makes the groups follow it in proportion again, saved or not.
+        restored.LearningRate = 0.05;
+        var again = new Sgd<double>(4, 0.1, groups: groups);
+        again.LoadState(restored.SaveState());
+        double[] r = [0, 0, 0, 0];
+        again.Step(r, g);
+        Assert.Equal(-0.002 * 4, r[2], 1e-15);
+    }
+
     [Fact]
     public void SavedStateIsASnapshot()
     {
