@@ -300,7 +300,9 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     /// <param name="state">The state to restore; its arrays are copied, not kept.</param>
     /// <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
-    /// <exception cref="ArgumentException">The algorithm, groups or buffers do not match, or a value is missing.</exception>
+    /// <exception cref="ArgumentException">The algorithm, groups or buffers do not match, a value is missing, or scheduled
+    /// rates (<c>group.i.scheduled_lr</c>) are given for a group without a rate of its own or for some but not all of the
+    /// groups with one.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter or the step count is out of range.</exception>
     public void LoadState(OptimizerState<T> state)
     {
@@ -363,7 +365,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private static double[]? ReadScheduledRates(IReadOnlyDictionary<string, double> values, ParameterGroup[] groups)
     {
         var rates = new double[groups.Length];
-        int found = 0, owned = 0;
+        int found = 0, owned = 0, firstFound = -1, firstMissing = -1;
         for (int i = 0; i < groups.Length; i++)
         {
             string key = GroupKey(i, ScheduledRateKey);
@@ -380,10 +382,14 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 rates[i] = OptimizerArguments.NonNegativeIn<T>(rate, key);
                 found++;
+                if (firstFound < 0) firstFound = i;
             }
+            else if (firstMissing < 0)
+                firstMissing = i;
         }
         if (found != 0 && found != owned)
-            throw new ArgumentException($"The state has scheduled rates ('{ScheduledRateKey}') for {found} of the {owned} groups with rates of their own.", "state");
+            throw new ArgumentException($"The state has scheduled rates ('{ScheduledRateKey}') for {found} of the {owned} groups with rates of their own: "
+                + $"'{GroupKey(firstFound, ScheduledRateKey)}' for group {firstFound} but no '{GroupKey(firstMissing, ScheduledRateKey)}' for group {firstMissing}.", "state");
         return found == 0 ? null : rates;
     }
 
