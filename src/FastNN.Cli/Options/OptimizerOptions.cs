@@ -38,7 +38,7 @@ internal sealed class OptimizerOptions
 
     private readonly Option<string> _schedule = new("--schedule")
     {
-        Description = $"Learning-rate schedule over epochs: {ScheduleSpec.Syntax} (lr/(1+D·epoch), ×G every N epochs, ×G every epoch, cosine from lr towards 0 with T_max = the epochs after warm-up, as CosineAnnealingLR: the last epoch's rate is the smallest above 0, and 0 would come one epoch later). Default constant.",
+        Description = $"Learning-rate schedule over epochs: {ScheduleSpec.Syntax} (lr/(1+D·epoch), ×G every N epochs, ×G every epoch, cosine from lr towards 0 with T_max = the epochs after warm-up, as CosineAnnealingLR: the last epoch runs at the cosine's lowest rate, still above 0, and 0 would come one epoch later). Default constant.",
         HelpName = "SCHEDULE",
         DefaultValueFactory = _ => "constant",
     };

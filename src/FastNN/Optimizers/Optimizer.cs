@@ -79,7 +79,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative, infinite or NaN, or not finite in <typeparamref name="T"/>,
     /// or no next step could use it (Adam's and AdamW's step size γ / (1 − β1^t) is not finite in <typeparamref name="T"/>
     /// at the next t; refused steps do not advance t, so it never could); the same of the rate γ_g a group with its own
-    /// rate would follow it at (the exception's value is then γ_g).</exception>
+    /// rate would follow it at (the exception's value is then γ_g, and its message names the group and the value set).</exception>
     public double LearningRate
     {
         get => _learningRate;
@@ -89,8 +89,23 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             CheckLearningRate(OptimizerArguments.NonNegativeIn<T>(value, nameof(value)), step, nameof(value));
             for (int i = 0; i < _groups.Length; i++)
             {
-                if (_groups[i].LearningRate is { } own)
-                    CheckLearningRate(OptimizerArguments.NonNegativeIn<T>(ProportionalRate(own, value), nameof(value)), step, nameof(value));
+                if (_groups[i].LearningRate is not { } own)
+                    continue;
+                double rate = ProportionalRate(own, value);
+                const string name = "the group's rate";
+                try
+                {
+                    CheckLearningRate(OptimizerArguments.NonNegativeIn<T>(rate, name), step, name);
+                }
+                catch (ArgumentOutOfRangeException e)
+                {
+                    // The value is usable itself: say which group's rate it makes, rather than call that rate the value
+                    // (the reason without the check's own parameter suffix, which the rethrow adds for value).
+                    int end = e.Message.IndexOf($" (Parameter '{name}')", StringComparison.Ordinal);
+                    string reason = end >= 0 ? e.Message[..end] : e.Message;
+                    throw new ArgumentOutOfRangeException(nameof(value), rate, string.Create(CultureInfo.InvariantCulture,
+                        $"value = {value} sets group {i}'s rate (its own {own} · value / InitialLearningRate {_initialLearningRate}) to {rate}, which no step could use: {reason}"));
+                }
             }
             _learningRate = value;
             _scheduled = false;
@@ -285,7 +300,9 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     /// <param name="state">The state to restore; its arrays are copied, not kept.</param>
     /// <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
-    /// <exception cref="ArgumentException">The algorithm, groups or buffers do not match, or a value is missing.</exception>
+    /// <exception cref="ArgumentException">The algorithm, groups or buffers do not match, a value is missing, or scheduled
+    /// rates (<c>group.i.scheduled_lr</c>) are given for a group without a rate of its own or for some but not all of the
+    /// groups with one.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter or the step count is out of range.</exception>
     public void LoadState(OptimizerState<T> state)
     {
@@ -348,7 +365,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private static double[]? ReadScheduledRates(IReadOnlyDictionary<string, double> values, ParameterGroup[] groups)
     {
         var rates = new double[groups.Length];
-        int found = 0, owned = 0;
+        int found = 0, owned = 0, firstFound = -1, firstMissing = -1;
         for (int i = 0; i < groups.Length; i++)
         {
             string key = GroupKey(i, ScheduledRateKey);
@@ -365,10 +382,14 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 rates[i] = OptimizerArguments.NonNegativeIn<T>(rate, key);
                 found++;
+                if (firstFound < 0) firstFound = i;
             }
+            else if (firstMissing < 0)
+                firstMissing = i;
         }
         if (found != 0 && found != owned)
-            throw new ArgumentException($"The state has scheduled rates ('{ScheduledRateKey}') for {found} of the {owned} groups with rates of their own.", "state");
+            throw new ArgumentException($"The state has scheduled rates ('{ScheduledRateKey}') for {found} of the {owned} groups with rates of their own: "
+                + $"'{GroupKey(firstFound, ScheduledRateKey)}' for group {firstFound} but no '{GroupKey(firstMissing, ScheduledRateKey)}' for group {firstMissing}.", "state");
         return found == 0 ? null : rates;
     }
 

@@ -182,9 +182,11 @@ public class CheckpointTests
     }
 
     // Parameter groups with their own rates (one above the base, one below the cosine's floor) under a schedule that
-    // runs each group from its own rate: the checkpoint stores only the groups' own rates, and loading returns them to
-    // the proportional rule until the schedule is applied again, so a run paused mid-epoch (per-epoch schedule) or
-    // mid-warm-up (per-step) must still end with the uninterrupted run's weights and optimizer state.
+    // runs each group from its own rate, which is not the base rate's proportion: the checkpoint stores the rates the
+    // schedule last set on those groups (group.i.scheduled_lr), and a trainer applies the schedule again before its next
+    // step anyway, so a run paused mid-epoch (per-epoch schedule) or mid-warm-up (per-step) must end with the
+    // uninterrupted run's weights and optimizer state, hyper-parameters included; and a checkpoint loaded and saved
+    // again, before any step, is the same file byte for byte (the scheduled rates read back bit for bit).
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -222,12 +224,17 @@ public class CheckpointTests
         Checkpoint.Save(path, first);
         Trainer<double> resumed = New(99);
         Checkpoint.Load(path, resumed);
+        string again = folder.File("again.ckpt.safetensors");
+        Checkpoint.Save(again, resumed);
+        Assert.Contains("group.1.scheduled_lr", File.ReadAllText(path));
+        Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(again));
         resumed.Fit(data);
 
         Assert.Equal(whole.Steps, resumed.Steps);
         Assert.Equal(whole.Model.Parameters.ToArray(), resumed.Model.Parameters.ToArray());
         OptimizerState<double> expected = whole.Optimizer.SaveState(), actual = resumed.Optimizer.SaveState();
         Assert.Equal(expected.Buffers["exp_avg_sq"], actual.Buffers["exp_avg_sq"]);
+        Assert.Equal(expected.HyperParameters.OrderBy(p => p.Key), actual.HyperParameters.OrderBy(p => p.Key));
     }
 
     public static TheoryData<string> Optimizers() => ["SGD", "SGD momentum", "SGD Nesterov", "SGDW", "RMSprop", "RMSprop centered", "Adam", "AMSGrad", "AdamW"];

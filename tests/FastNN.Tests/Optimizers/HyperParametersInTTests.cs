@@ -182,6 +182,26 @@ public class HyperParametersInTTests
         Assert.Equal(1, sgd.StepCount);
     }
 
+    // The value refused for a group's sake is finite itself: the message must say which group's rate it makes, and what
+    // the value was, rather than call the group's rate the value (SGD<float>, γ⁰ 1e-3, group 1's own rate 1, γ = 1e36:
+    // γ_g = 1e39). The exception's ActualValue is γ_g, as documented. Before: "value = 1E+39 is not finite in float."
+    [Fact]
+    public void ARateRefusedForAGroupNamesTheGroupAndTheValueSet()
+    {
+        var sgd = new Sgd<float>(4, learningRate: 1e-3, groups: [new(0, 2), new(2, 2, LearningRate: 1)]);
+        var e = Assert.Throws<ArgumentOutOfRangeException>("value", () => sgd.LearningRate = 1e36);
+        Assert.Equal(1e39, (double)e.ActualValue!, 1e24);
+        Assert.Contains("value = 1E+36", e.Message);
+        Assert.Contains("group 1", e.Message);
+        Assert.Contains("is not finite in float", e.Message);
+
+        var adam = new Adam<float>(4, learningRate: 1e-3, groups: [new(0, 2), new(2, 2, LearningRate: 1)]);
+        e = Assert.Throws<ArgumentOutOfRangeException>("value", () => adam.LearningRate = 1e35);
+        Assert.Contains("value = 1E+35", e.Message);
+        Assert.Contains("group 1", e.Message);
+        Assert.Contains("the step size", e.Message);
+    }
+
     // AdamW's λ is checked where it is used, in 1 − γ·λ, by the step: refused before anything changes.
     [Fact]
     public void DecoupledDecayIsCheckedByTheStepWithoutTakingIt()
