@@ -250,19 +250,21 @@ public class RandomArchitectureGradientTests
     /// <summary>
     /// Whether every LayerNorm row has a σ of 0 or at least <see cref="MinBatchSigma"/> at <paramref name="x"/>: a LayerNorm
     /// normalizes each row over its features as BatchNorm normalizes each feature over the batch's rows, and bends on the
-    /// same scale √(σ² + eps), in evaluation mode too. <paramref name="inProportion"/> replaces MinBatchSigma's assumed rate
-    /// |∂z/∂θ| ≤ 2 by the measured one: a row's σ must then be at least MinBatchSigma · r / 2, where r is the fastest rate at
-    /// which one step of ±h in one element of x or of the parameters moves one of the row's features (the difference's error
-    /// grows as (r/σ)³). Read from forward passes of a copy of the model whose LayerNorms record their inputs.
+    /// same scale ℓ = √(σ² + eps), in evaluation mode too. <paramref name="inProportion"/> replaces MinBatchSigma's assumed
+    /// rate |∂z/∂θ| ≤ 2 by the measured one: a row's ℓ must then be at least MinBatchSigma · r / 2, where r is the fastest
+    /// rate at which one step of ±h in one element of x or of the parameters moves one of the row's features away from the
+    /// row's mean (the difference's error grows as (r/ℓ)³); a row of features far below √eps is then accepted, as LayerNorm
+    /// is affine there, and so is a row its steps shift as a whole. Read from forward passes of a copy of the model whose
+    /// LayerNorms record their inputs.
     /// </summary>
     private static bool LayerNormsSpread(Sequential<double> model, double[] x, int batch, bool inProportion = false)
     {
         var inputs = new List<double>();
-        var rows = new List<(int Start, int Length)>();
+        var rows = new List<(int Start, int Length, double Eps)>();
         Action<double[], double[]> run = Probe(model, batch, layer => layer is LayerNorm<double> norm ? z =>
         {
             for (int row = 0; row < z.Length; row += norm.Features)
-                rows.Add((inputs.Count + row, norm.Features));
+                rows.Add((inputs.Count + row, norm.Features, norm.Eps));
             inputs.AddRange(z);
         } : null);
         double[] point = (double[])x.Clone(), parameters = model.Parameters.ToArray();
@@ -275,6 +277,17 @@ public class RandomArchitectureGradientTests
         }
         double[] atX = Inputs();
         var rowsAtX = rows.ToArray();
+        // LayerNorm sees a row through its features' deviations from the row's mean: a step moving them all alike is not felt.
+        double[] Deviations(double[] all)
+        {
+            foreach (var (start, length, _) in rowsAtX)
+            {
+                double mean = all[start..(start + length)].Average();
+                for (int k = start; k < start + length; k++)
+                    all[k] -= mean;
+            }
+            return all;
+        }
         double[] rates = new double[atX.Length];
         double h = Checks.Strict.Epsilon;
         if (inProportion)
@@ -283,19 +296,21 @@ public class RandomArchitectureGradientTests
                 {
                     double original = values[i];
                     values[i] = original + h;
-                    double[] plus = Inputs();
+                    double[] plus = Deviations(Inputs());
                     values[i] = original - h;
-                    double[] minus = Inputs();
+                    double[] minus = Deviations(Inputs());
                     values[i] = original;
                     for (int k = 0; k < rates.Length; k++)
                         rates[k] = Math.Max(rates[k], Math.Abs(plus[k] - minus[k]) / (2 * h));
                 }
-        foreach (var (start, length) in rowsAtX)
+        foreach (var (start, length, eps) in rowsAtX)
         {
             double[] values = atX[start..(start + length)];
-            double mean = values.Average(), sigma = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Length);
-            double least = inProportion ? MinBatchSigma * rates[start..(start + length)].Max() / 2 : MinBatchSigma;
-            if (sigma != 0 && sigma < least)
+            double mean = values.Average(), variance = values.Sum(v => (v - mean) * (v - mean)) / values.Length;
+            bool spread = inProportion
+                ? Math.Sqrt(variance + eps) >= MinBatchSigma * rates[start..(start + length)].Max() / 2
+                : variance == 0 || variance >= MinBatchSigma * MinBatchSigma;
+            if (!spread)
                 return false;
         }
         return true;
