@@ -1,12 +1,12 @@
-using System.Globalization;
 using System.Numerics;
+using FastNN.Intrinsics;
 
 namespace FastNN.Optimizers;
 
 /// <summary>
 /// Range checks shared by the optimizers' constructors and state restore, naming the offending argument. The checks
-/// in T are the update kernels' own (FastNN.Intrinsics' OptimizerKernels refuse the same values, with the same
-/// messages, when a step runs): a value the update uses must be finite once rounded to T, and a positive ε must stay
+/// in T are the update kernels' own (FastNN.Intrinsics' OptimizerKernels refuse the same values, through the same
+/// <c>HyperParameter</c> checks, when a step runs): a value the update uses must be finite once rounded to T, and a positive ε must stay
 /// positive there.
 /// </summary>
 internal static class OptimizerArguments
@@ -24,19 +24,20 @@ internal static class OptimizerArguments
 
     /// <summary>
     /// <paramref name="quantity"/>, computed in double from <paramref name="name"/> = <paramref name="value"/> (the value
-    /// itself when <paramref name="formula"/> is null), must be finite in T.
+    /// itself when <paramref name="formula"/> is null), must be finite in T: the kernels' own check.
     /// </summary>
-    public static double FiniteIn<T>(double quantity, string name, double value, string? formula = null) where T : IFloatingPointIeee754<T> =>
-        T.IsFinite(T.CreateTruncating(quantity)) ? value
-            : throw new ArgumentOutOfRangeException(name, value, formula is null
-                ? string.Create(CultureInfo.InvariantCulture, $"{name} = {value} is not finite in {TypeName<T>()}.")
-                : string.Create(CultureInfo.InvariantCulture, $"{formula} = {quantity} is not finite in {TypeName<T>()} ({name} = {value})."));
+    public static double FiniteIn<T>(double quantity, string name, double value, string? formula = null) where T : IFloatingPointIeee754<T>
+    {
+        HyperParameter.FiniteIn<T>(quantity, name, value, formula);
+        return value;
+    }
 
     /// <summary>ε: non-negative and finite in T, and not 0 there unless given as 0 (it keeps a zero denominator from making θ NaN).</summary>
-    public static double EpsilonIn<T>(double epsilon, string name) where T : IFloatingPointIeee754<T> =>
-        epsilon == 0 || T.CreateTruncating(NonNegativeIn<T>(epsilon, name)) != T.Zero ? epsilon
-            : throw new ArgumentOutOfRangeException(name, epsilon, string.Create(CultureInfo.InvariantCulture,
-                $"{name} = {epsilon} rounds to 0 in {TypeName<T>()}, where it no longer keeps the denominator from 0."));
+    public static double EpsilonIn<T>(double epsilon, string name) where T : IFloatingPointIeee754<T>
+    {
+        HyperParameter.EpsilonIn<T>(NonNegative(epsilon, name), name);
+        return epsilon;
+    }
 
     public static double Beta(double value, string name)
     {
@@ -49,7 +50,4 @@ internal static class OptimizerArguments
         => values.TryGetValue(name, out double value)
             ? value
             : throw new ArgumentException($"The optimizer state has no hyper-parameter '{name}'.", "state");
-
-    private static string TypeName<T>() =>
-        typeof(T) == typeof(float) ? "float" : typeof(T) == typeof(double) ? "double" : typeof(T).Name;
 }
