@@ -28,7 +28,7 @@ public static class ModelFile
     /// <param name="path">The file to create or replace (conventionally <c>*.safetensors</c>).</param>
     /// <param name="model">The model; not changed.</param>
     /// <param name="info">Task, labels, standardizations and names to record; null records none.</param>
-    /// <remarks>A model with a layer of your own (one without a JSON description) is saved without its architecture:
+    /// <remarks>A model with a layer of your own (one without a JSON description), at any depth (inside a Residual or Concat body too), is saved without its architecture:
     /// read it back with <see cref="LoadWeights{T}"/> into a model you build.</remarks>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, <paramref name="model"/> is null (both <see cref="ArgumentNullException"/> when null), <paramref name="info"/> does not fit the model (the message says which rule of <see cref="ModelInfo"/>), or a count (such as <c>num_batches_tracked</c>) is not an integer.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>

@@ -40,7 +40,7 @@ internal static class ModelMetadata
     public static Dictionary<string, string> Write<T>(Sequential<T> model, ModelInfo info) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var metadata = new Dictionary<string, string> { ["format"] = "pt", [VersionKey] = Version };
-        if (model.Layers.All(l => l is IJsonLayer))
+        if (LayerJson.Undescribed(model.Layers) is null) // a layer of your own, at any depth: no architecture
             metadata[ArchitectureKey] = model.ToJson();
         if (info.Task is TaskKind task)
             metadata[TaskKey] = task.ToString();

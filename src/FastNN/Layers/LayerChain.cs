@@ -66,6 +66,7 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
                 state.Add((s! with { Name = $"{j}.{s.Name}" }, j));
             }
             _stateLengths[j] = StateLength - _stateOffsets[j];
+            CheckNamesDistinct(j, layer);
             if (j < n - 1)
                 _gradientWidth = Math.Max(_gradientWidth, layer.OutputSize);
         }
@@ -99,6 +100,22 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
                 $"{_label(j)} ({Describe(layer)}) declares {kind} {j}.{name} {TensorShape.Format(shape)}: with the {lengthBefore} {kind} elements before it, more than one buffer holds ({Array.MaxLength}).",
                 "layers");
         return (int)length;
+    }
+
+    /// <summary>
+    /// A user layer may declare two tensors (parameters or state) of one name; the model would then hold two tensors
+    /// under one state-dict name, and a file saved from it could not be read back.
+    /// </summary>
+    private void CheckNamesDistinct(int j, ILayer<T> layer)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string name in layer.ParameterDeclarations.Select(p => p.Name).Concat(layer.StateDeclarations.Select(s => s.Name)))
+        {
+            if (!names.Add(name))
+                throw new ArgumentException(
+                    $"{_label(j)} ({Describe(layer)}) declares two tensors named {j}.{name}; each parameter and state tensor of a layer needs a name of its own (its state-dict key).",
+                    "layers");
+        }
     }
 
     public IReadOnlyList<ILayer<T>> Layers => _layers;
