@@ -130,7 +130,7 @@ internal static class ModelMetadata
     {
         CheckVersion(file);
         if (!file.Header.Metadata.TryGetValue(ArchitectureKey, out string? json))
-            throw file.Error($"the file has no {ArchitectureKey} metadata, so it does not say which model to build; build the model yourself and read the weights with ModelFile.LoadWeights.");
+            throw file.Error($"the file has no {ArchitectureKey} metadata, so it does not say which model to build; build the model yourself, read the weights with ModelFile.LoadWeights and the info with ModelFile.ReadInfo(path, model).");
         try
         {
             (List<ILayer<T>> layers, int maxBatch) = LayerJson.Read<T>(json);

@@ -60,7 +60,8 @@ public class UserLayerFileTests
         using var folder = new TempFolder();
         string path = folder.File("user.safetensors");
         Sequential<float> model = InResidual(seed: 1);
-        ModelFile.Save(path, model);
+        var info = new ModelInfo { Task = TaskKind.MultiClassClassification, ClassLabels = ["no", "yes"], Input = new Standardizer([1, 2, 3], [4, 5, 6]) };
+        ModelFile.Save(path, model, info);
 
         Sequential<float> same = InResidual(seed: 2);
         Assert.NotEqual(model.Parameters.ToArray(), same.Parameters.ToArray());
@@ -70,6 +71,18 @@ public class UserLayerFileTests
 
         var e = Assert.Throws<ModelFileException>(() => ModelFile.Load<float>(path));
         Assert.Contains("no fastnn.architecture", e.Message);
+        Assert.Contains("ModelFile.ReadInfo(path, model)", e.Message);
+        Assert.Throws<ModelFileException>(() => ModelFile.ReadInfo(path));
+
+        // The info recorded with it is read back against the model built for it, and checked against its widths.
+        ModelInfo read = ModelFile.ReadInfo(path, same);
+        Assert.Equal(TaskKind.MultiClassClassification, read.Task);
+        Assert.Equal(["no", "yes"], read.ClassLabels);
+        Assert.Equal([1.0, 2, 3], read.Input!.Means.ToArray());
+        Assert.Equal([4.0, 5, 6], read.Input.Scales.ToArray());
+        var wide = new SequentialBuilder<float>(4).Dense(2).Build(maxBatch: 1);
+        var misfit = Assert.Throws<ModelFileException>(() => ModelFile.ReadInfo(path, wide));
+        Assert.Contains("the model takes 4 inputs", misfit.Message);
     }
 
     [Fact]
