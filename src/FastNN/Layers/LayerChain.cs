@@ -246,7 +246,10 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
             }
             catch (ArgumentException e)
             {
-                throw Located(e, j, "backward");
+                // The commonest mistake in a layer of one's own: writing dx when it is empty (the first layer while training).
+                throw Located(e, j, inputGradient.IsEmpty
+                    ? "backward, given an empty dx (no input gradient is wanted: skip it, and still accumulate the parameter gradients)"
+                    : "backward");
             }
             upstream = inputGradient;
             end = outputStart;
@@ -269,9 +272,13 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
     private LayerBuffers<T> Inner(LayerBuffers<T> buffers, int j, int scratchOffset, int scratchLength) =>
         buffers.Slice(_parameterOffsets[j], _parameterLengths[j], _stateOffsets[j], _stateLengths[j], scratchOffset, scratchLength);
 
-    // A layer's argument error, prefixed with where it happened (nested chains add their own prefixes).
-    private ArgumentException Located(ArgumentException e, int j, string pass) =>
-        new($"{_label(j)} ({Describe(_layers[j])}) {pass}: {e.Message}", e.ParamName, e);
+    // A layer's argument error, prefixed with where it happened (nested chains add their own prefixes). The message taken
+    // in is the inner one without its " (Parameter 'x')", which the new exception appends again for the same ParamName.
+    private ArgumentException Located(ArgumentException e, int j, string pass)
+    {
+        string message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+        return new($"{_label(j)} ({Describe(_layers[j])}) {pass}: {message}", e.ParamName, e);
+    }
 
     internal static string Describe(ILayer<T> layer) => layer.GetType().Name.Split('`')[0];
 }
