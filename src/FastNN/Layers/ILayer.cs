@@ -4,7 +4,7 @@ namespace FastNN.Layers;
 
 /// <summary>
 /// A layer of a <see cref="Models.Sequential{T}"/>: a forward and a backward pass over spans, in llm.c's style.
-/// Implement it for your own layers; <see cref="Gradients.GradientCheck"/> checks them like the built-in ones.
+/// Implement it for your own layers, generic over T as the built-in ones are; <see cref="Gradients.GradientCheck"/> checks them like the built-in ones, as <c>ILayer&lt;double&gt;</c>.
 /// </summary>
 /// <remarks>
 /// <para>A layer holds only its configuration. Its parameters, their gradients, its state (such as running
