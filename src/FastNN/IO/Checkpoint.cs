@@ -153,7 +153,7 @@ public static class Checkpoint
     // is compared too, when both sides have one (the largest batch may differ).
     private static void CheckArchitecture<T>(SafetensorsFile file, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!model.Layers.All(l => l is IJsonLayer) || !file.Header.Metadata.ContainsKey(ModelMetadata.ArchitectureKey))
+        if (LayerJson.Undescribed(model.Layers) is not null || !file.Header.Metadata.ContainsKey(ModelMetadata.ArchitectureKey))
             return;
         (List<ILayer<T>> layers, _, _) = ModelMetadata.ReadArchitecture<T>(file);
         string saved = LayerJson.Write(layers, model.MaxBatch), current = model.ToJson();

@@ -17,7 +17,7 @@ public sealed class Concat<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFloa
 
     /// <summary>Creates <c>y = [x, f(x)]</c>.</summary>
     /// <param name="body">The layers of f, each taking the previous one's output width.</param>
-    /// <exception cref="ArgumentException">The body is empty, or two consecutive layers disagree on a width.</exception>
+    /// <exception cref="ArgumentException">The body is empty, two consecutive layers disagree on a width, or a layer declares two tensors of one name.</exception>
     public Concat(params IEnumerable<ILayer<T>> body)
     {
         _body = new LayerChain<T>(body, j => $"concat body layer {j}");

@@ -66,6 +66,7 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
                 state.Add((s! with { Name = $"{j}.{s.Name}" }, j));
             }
             _stateLengths[j] = StateLength - _stateOffsets[j];
+            CheckNamesDistinct(j, layer);
             if (j < n - 1)
                 _gradientWidth = Math.Max(_gradientWidth, layer.OutputSize);
         }
@@ -99,6 +100,22 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
                 $"{_label(j)} ({Describe(layer)}) declares {kind} {j}.{name} {TensorShape.Format(shape)}: with the {lengthBefore} {kind} elements before it, more than one buffer holds ({Array.MaxLength}).",
                 "layers");
         return (int)length;
+    }
+
+    /// <summary>
+    /// A user layer may declare two tensors (parameters or state) of one name; the model would then hold two tensors
+    /// under one state-dict name, and a file saved from it could not be read back.
+    /// </summary>
+    private void CheckNamesDistinct(int j, ILayer<T> layer)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string name in layer.ParameterDeclarations.Select(p => p.Name).Concat(layer.StateDeclarations.Select(s => s.Name)))
+        {
+            if (!names.Add(name))
+                throw new ArgumentException(
+                    $"{_label(j)} ({Describe(layer)}) declares two tensors named {j}.{name}; each parameter and state tensor of a layer needs a name of its own (its state-dict key).",
+                    "layers");
+        }
     }
 
     public IReadOnlyList<ILayer<T>> Layers => _layers;
@@ -229,7 +246,10 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
             }
             catch (ArgumentException e)
             {
-                throw Located(e, j, "backward");
+                // The commonest mistake in a layer of one's own: writing dx when it is empty (the first layer while training).
+                throw Located(e, j, inputGradient.IsEmpty
+                    ? "backward, given an empty dx (no input gradient is wanted: skip it, and still accumulate the parameter gradients)"
+                    : "backward");
             }
             upstream = inputGradient;
             end = outputStart;
@@ -252,9 +272,13 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
     private LayerBuffers<T> Inner(LayerBuffers<T> buffers, int j, int scratchOffset, int scratchLength) =>
         buffers.Slice(_parameterOffsets[j], _parameterLengths[j], _stateOffsets[j], _stateLengths[j], scratchOffset, scratchLength);
 
-    // A layer's argument error, prefixed with where it happened (nested chains add their own prefixes).
-    private ArgumentException Located(ArgumentException e, int j, string pass) =>
-        new($"{_label(j)} ({Describe(_layers[j])}) {pass}: {e.Message}", e.ParamName, e);
+    // A layer's argument error, prefixed with where it happened (nested chains add their own prefixes). The message taken
+    // in is the inner one without its " (Parameter 'x')", which the new exception appends again for the same ParamName.
+    private ArgumentException Located(ArgumentException e, int j, string pass)
+    {
+        string message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+        return new($"{_label(j)} ({Describe(_layers[j])}) {pass}: {message}", e.ParamName, e);
+    }
 
     internal static string Describe(ILayer<T> layer) => layer.GetType().Name.Split('`')[0];
 }

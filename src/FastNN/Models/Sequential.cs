@@ -37,7 +37,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="layers">The layers, in order.</param>
     /// <param name="maxBatch">The largest batch <see cref="Forward(ReadOnlySpan{T}, int)"/> will be given (at least 1).</param>
     /// <param name="seed">Seed of <see cref="Random"/> (initialization, dropout).</param>
-    /// <exception cref="ArgumentException">No layers, a layer's input width differs from the previous layer's output width (the message names both layers and shapes), or a layer declares a tensor with a negative dimension, tensors of more elements than one buffer holds, or negative scratch (the message names the layer and tensor).</exception>
+    /// <exception cref="ArgumentException">No layers, a layer's input width differs from the previous layer's output width (the message names both layers and shapes), or a layer declares a tensor with a negative dimension, two tensors of one name, tensors of more elements than one buffer holds, or negative scratch (the message names the layer and tensor).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1, or so large that the workspace would not fit in an array.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     public Sequential(IEnumerable<ILayer<T>> layers, int maxBatch, ulong seed = 0)
@@ -271,7 +271,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void ZeroGrad() => _gradients.Span.Clear();
 
     /// <summary>The JSON description of the architecture (see <see cref="FromJson"/>).</summary>
-    /// <exception cref="NotSupportedException">A layer is not a built-in layer.</exception>
+    /// <exception cref="NotSupportedException">A layer, at any depth (inside a Residual or Concat body too), is not a built-in layer; the message names its path, such as <c>2.body.0</c>.</exception>
     public string ToJson() => LayerJson.Write(Layers, MaxBatch);
 
     /// <summary>
