@@ -1,5 +1,8 @@
+using FastNN.Benchmarks.Baselines;
+using FastNN.Benchmarks.Elementwise;
 using FastNN.Benchmarks.Gemm;
 using FastNN.Benchmarks.Models;
+using FastNN.Benchmarks.Optimizers;
 
 namespace FastNN.Benchmarks.Tests;
 
@@ -41,5 +44,34 @@ public class WorkloadFlopsTests
         Assert.Equal(3, products.Length);
         Assert.All(products, p => Assert.Equal(25_690_112.0, p.Flops));
         Assert.Equal(2_147_483_648.0, GemmShape.Square(1024).Flops);
+    }
+
+    [Theory]
+    // 2^20 loop steps × 12 chains × lanes × 2 flops per FMA
+    [InlineData("Vector512Float", 402_653_184.0)]
+    [InlineData("Vector512Double", 201_326_592.0)]
+    [InlineData("Vector256Float", 201_326_592.0)]
+    [InlineData("Vector256Double", 100_663_296.0)]
+    public void The_peak_probe_counts_two_flops_per_fma_lane(string method, double expected) =>
+        Assert.Equal(expected, new PeakFmaBenchmarks().Flops(method));
+
+    [Theory]
+    // Adam/AdamW: θ, m, v read and written, g read = 7 floats a parameter; SGD with momentum and RMSprop: θ and one state
+    // read and written, g read = 5
+    [InlineData("AdamW", 1 << 20, 29_360_128.0)]
+    [InlineData("AdamLoop", 1 << 20, 29_360_128.0)]
+    [InlineData("Sgd", 1 << 20, 20_971_520.0)]
+    [InlineData("RmsPropLoop", 10 << 20, 209_715_200.0)]
+    public void Optimizer_bytes_are_the_state_each_update_must_move(string method, int parameters, double expected) =>
+        Assert.Equal(expected, new OptimizerBenchmarks { Parameters = parameters }.Bytes(method));
+
+    [Fact]
+    public void Triad_and_activation_bytes_count_each_array_once()
+    {
+        // STREAM's count: a written, b and c read, 4 bytes each
+        Assert.Equal(12.0 * 16_777_216, new TriadBenchmarks { Length = 16 << 20 }.Bytes("Triad"));
+        // forward x read, y written; backward dy and x (or y) read, dx written; 1M floats
+        Assert.Equal(8.0 * 1_048_576, new ActivationBenchmarks().Bytes("Sigmoid"));
+        Assert.Equal(12.0 * 1_048_576, new ActivationBenchmarks().Bytes("SigmoidBackward"));
     }
 }
