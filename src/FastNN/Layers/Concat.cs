@@ -20,7 +20,7 @@ public sealed class Concat<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFloa
     /// <exception cref="ArgumentException">The body is empty, or two consecutive layers disagree on a width.</exception>
     public Concat(params IEnumerable<ILayer<T>> body)
     {
-        _body = new LayerChain<T>(body, j => $"concat body layer {j}");
+        _body = new LayerChain<T>(body, j => $"concat body layer {j}", nameof(body));
         _parameters = [.. _body.Parameters.Select(p => p.Declaration with { Name = "body." + p.Declaration.Name })];
         _state = [.. _body.State.Select(s => s.Declaration with { Name = "body." + s.Declaration.Name })];
     }

@@ -24,7 +24,7 @@ public sealed class Residual<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFl
     /// <exception cref="ArgumentException">The body is empty, or two consecutive layers disagree on a width.</exception>
     public Residual(params IEnumerable<ILayer<T>> body)
     {
-        _body = new LayerChain<T>(body, j => $"residual body layer {j}");
+        _body = new LayerChain<T>(body, j => $"residual body layer {j}", nameof(body));
         HasProjection = _body.InputSize != _body.OutputSize;
         var parameters = _body.Parameters.Select(p => p.Declaration with { Name = "body." + p.Declaration.Name }).ToList();
         if (HasProjection)

@@ -53,7 +53,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
             throw new NotSupportedException($"A model holds float or double values, not {typeof(T).Name}.");
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
-        _chain = new LayerChain<T>(layers, j => $"Layer {j}");
+        _chain = new LayerChain<T>(layers, j => $"Layer {j}", nameof(layers));
         MaxBatch = maxBatch;
         Seed = seed;
         _context = new LayerContext(seed);
@@ -221,9 +221,13 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     private ReadOnlySpan<T> Run(ReadOnlyMemory<T> input, int batch)
     {
+        // A pass that throws part-way (BatchNorm1d given 1 row in training, a user layer's refusal) leaves the workspace
+        // half written: no Backward may follow it, so the batch is recorded only once every layer has run.
+        _forwardBatch = 0;
         _forwardInput = input;
+        ReadOnlySpan<T> output = _chain.Forward(input.Span, Buffers(batch), batch);
         _forwardBatch = batch;
-        return _chain.Forward(input.Span, Buffers(batch), batch);
+        return output;
     }
 
     /// <summary>Back-propagates the gradient of a loss with respect to the last output; parameter gradients ACCUMULATE into <see cref="Gradients"/>.</summary>
@@ -231,7 +235,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// output, as PyTorch's <c>retain_graph=True</c>) add up their parameter gradients; the input gradient is the last call's.</remarks>
     /// <param name="outputGradient">d loss / d output, <c>[batch, OutputSize]</c>.</param>
     /// <param name="batch">The batch of the last <see cref="Forward(ReadOnlySpan{T}, int)"/>.</param>
-    /// <exception cref="InvalidOperationException">No forward pass of that batch precedes the call.</exception>
+    /// <exception cref="InvalidOperationException">The last forward pass was of another batch, or threw (its activations are incomplete).</exception>
     /// <exception cref="ArgumentException"><paramref name="outputGradient"/> does not hold batch × OutputSize elements.</exception>
     public void Backward(ReadOnlySpan<T> outputGradient, int batch) => Backward(outputGradient, batch, accumulate: true);
 
@@ -240,7 +244,9 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckBatch(batch);
         if (batch != _forwardBatch)
-            throw new InvalidOperationException($"Backward of batch {batch} must follow a Forward of the same batch; the last Forward had batch {_forwardBatch}.");
+            throw new InvalidOperationException(_forwardBatch == 0
+                ? $"Backward of batch {batch} must follow a Forward of the same batch; no Forward has completed since the model was built or the last one threw."
+                : $"Backward of batch {batch} must follow a Forward of the same batch; the last Forward had batch {_forwardBatch}.");
         if (outputGradient.Length != batch * OutputSize)
             throw new ArgumentException($"Layer {Layers.Count - 1} outputs [{batch}, {OutputSize}] ({batch * OutputSize} elements) but the output gradient has {outputGradient.Length} elements.", nameof(outputGradient));
         _inputGradientBatch = ComputeInputGradient ? batch : 0;
