@@ -236,7 +236,8 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="outputGradient">d loss / d output, <c>[batch, OutputSize]</c>.</param>
     /// <param name="batch">The batch of the last <see cref="Forward(ReadOnlySpan{T}, int)"/>.</param>
     /// <exception cref="InvalidOperationException">The last forward pass was of another batch, or threw (its activations are incomplete).</exception>
-    /// <exception cref="ArgumentException"><paramref name="outputGradient"/> does not hold batch × OutputSize elements.</exception>
+    /// <exception cref="ArgumentException"><paramref name="outputGradient"/> does not hold batch × OutputSize elements, or shares memory with
+    /// <see cref="InputGradient"/> while <see cref="ComputeInputGradient"/> is on (this pass overwrites it: pass a copy).</exception>
     public void Backward(ReadOnlySpan<T> outputGradient, int batch) => Backward(outputGradient, batch, accumulate: true);
 
     /// <summary>The backward pass, the parameter gradients accumulated or overwritten (for a step that would zero them first).</summary>
@@ -249,8 +250,14 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
                 : $"Backward of batch {batch} must follow a Forward of the same batch; the last Forward had batch {_forwardBatch}.");
         if (outputGradient.Length != batch * OutputSize)
             throw new ArgumentException($"Layer {Layers.Count - 1} outputs [{batch}, {OutputSize}] ({batch * OutputSize} elements) but the output gradient has {outputGradient.Length} elements.", nameof(outputGradient));
-        _inputGradientBatch = ComputeInputGradient ? batch : 0;
-        _chain.Backward(_inputGradient.AsSpan(0, _inputGradientBatch * InputSize), outputGradient, _forwardInput.Span, Buffers(batch), batch, accumulate);
+        Span<T> inputGradient = _inputGradient.AsSpan(0, (ComputeInputGradient ? batch : 0) * InputSize);
+        // The last pass's InputGradient handed back as the output gradient (a model iterated on its own gradient): the
+        // first layer would write it while later reads still need it (a Residual's skip path read its body's result, a
+        // Dense refused only after accumulating its weight gradient). Refused before anything is written.
+        if (outputGradient.Overlaps(inputGradient))
+            throw new ArgumentException($"The output gradient [{batch}, {OutputSize}] shares memory with the model's InputGradient [{batch}, {InputSize}], which this pass overwrites; pass a copy.", nameof(outputGradient));
+        _inputGradientBatch = inputGradient.IsEmpty ? 0 : batch;
+        _chain.Backward(inputGradient, outputGradient, _forwardInput.Span, Buffers(batch), batch, accumulate);
     }
 
     /// <summary>

@@ -76,6 +76,41 @@ public class LayerReuseEdgeTests
     }
 
     [Fact]
+    public void AnOutputGradientThatIsTheInputGradientIsRefusedBeforeAnythingIsWritten()
+    {
+        // A model iterated on its own input gradient (widths in = out): Backward(model.InputGradient(b), b). A Residual
+        // first layer wrote its body's dx over dy and then added dy (now dx) to it: 2·f′·dy instead of f′·dy + dy, silently.
+        // A Dense first layer threw, but only after adding to its weight gradient.
+        double[] x = [0.3, -0.2, 0.5, 0.1, 0.7, -0.4], dy = [1, 2, 3, -1, 0.5, 0.25];
+        foreach (ILayer<double> layer in new ILayer<double>[] { new Residual<double>(new Tanh<double>(3)), new Dense<double>(3, 3) })
+        {
+            var model = new Sequential<double>([layer], maxBatch: 2, seed: 1);
+            model.Forward(x, 2);
+            model.Backward(dy, 2);
+            double[] gradients = model.Gradients.ToArray();
+            double[] inputGradient = model.InputGradient(2).ToArray();
+            var e = Assert.Throws<ArgumentException>(() => model.Backward(model.InputGradient(2), 2));
+            Assert.Equal("outputGradient", e.ParamName);
+            Assert.Contains("[2, 3]", e.Message);
+            Assert.Equal(gradients, model.Gradients.ToArray());
+            Assert.Equal(inputGradient, model.InputGradient(2).ToArray());
+        }
+        // A copy is fine, and for y = x + tanh(x) gives dx = dy·(1 − tanh²x) + dy.
+        var residual = new Sequential<double>([new Residual<double>(new Tanh<double>(3))], maxBatch: 2);
+        residual.Forward(x, 2);
+        residual.Backward(dy, 2);
+        double[] first = residual.InputGradient(2).ToArray();
+        residual.Backward(first, 2);
+        double[] second = residual.InputGradient(2).ToArray();
+        for (int i = 0; i < x.Length; i++)
+        {
+            double t = Math.Tanh(x[i]);
+            Assert.Equal(dy[i] * (2 - t * t), first[i], 1e-15);
+            Assert.Equal(first[i] * (2 - t * t), second[i], 1e-15);
+        }
+    }
+
+    [Fact]
     public void ResidualAndConcatConstructorsNameTheirBodyArgument()
     {
         // DESIGN.md: an ArgumentException names the argument. The blocks' argument is body; they said 'layers'.
