@@ -189,7 +189,8 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="batch">Rows, from 1 to <see cref="MaxBatch"/>.</param>
     /// <returns>The output <c>[batch, OutputSize]</c>, a view of the workspace valid until the next pass.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
-    /// <exception cref="ArgumentException"><paramref name="input"/> does not hold batch × InputSize elements.</exception>
+    /// <exception cref="ArgumentException"><paramref name="input"/> does not hold batch × InputSize elements, or a layer refuses the batch (a
+    /// BatchNorm1d in training mode given 1 row), the message naming the layer; no Backward may follow such a pass.</exception>
     public ReadOnlySpan<T> Forward(ReadOnlySpan<T> input, int batch)
     {
         CheckInput(input.Length, batch);
@@ -205,7 +206,8 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="batch">Rows, from 1 to <see cref="MaxBatch"/>.</param>
     /// <returns>The output <c>[batch, OutputSize]</c>, a view of the workspace valid until the next pass.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
-    /// <exception cref="ArgumentException"><paramref name="input"/> does not hold batch × InputSize elements.</exception>
+    /// <exception cref="ArgumentException"><paramref name="input"/> does not hold batch × InputSize elements, or a layer refuses the batch (a
+    /// BatchNorm1d in training mode given 1 row), the message naming the layer; no Backward may follow such a pass.</exception>
     public ReadOnlySpan<T> Forward(ReadOnlyMemory<T> input, int batch)
     {
         CheckInput(input.Length, batch);
