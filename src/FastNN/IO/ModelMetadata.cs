@@ -134,7 +134,7 @@ internal static class ModelMetadata
         try
         {
             (List<ILayer<T>> layers, int maxBatch) = LayerJson.Read<T>(json);
-            return (layers, new LayerChain<T>(layers, j => $"Layer {j}"), maxBatch);
+            return (layers, new LayerChain<T>(layers, j => $"Layer {j}", "layers"), maxBatch);
         }
         catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
         {

@@ -26,16 +26,19 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
     private readonly int _gradientWidth;
     private readonly Activation?[] _fusedActivation;
     private readonly Func<int, string> _label;
+    private readonly string _argument;
 
     /// <param name="layers">At least one layer, each taking the previous one's output width.</param>
     /// <param name="label">How errors name layer j, such as <c>j => $"layer {j}"</c>.</param>
-    public LayerChain(IEnumerable<ILayer<T>> layers, Func<int, string> label)
+    /// <param name="argument">The name errors give the layer list: the caller's argument (<c>layers</c>, a block's <c>body</c>).</param>
+    public LayerChain(IEnumerable<ILayer<T>> layers, Func<int, string> label, string argument)
     {
-        ArgumentNullException.ThrowIfNull(layers);
+        ArgumentNullException.ThrowIfNull(layers, argument);
         _label = label;
+        _argument = argument;
         _layers = layers.ToArray();
         if (_layers.Length == 0)
-            throw new ArgumentException("At least one layer is required.", nameof(layers));
+            throw new ArgumentException("At least one layer is required.", argument);
         int n = _layers.Length;
         _parameterOffsets = new int[n];
         _parameterLengths = new int[n];
@@ -45,13 +48,13 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
         var state = new List<(StateDeclaration, int)>();
         for (int j = 0; j < n; j++)
         {
-            ILayer<T> layer = _layers[j] ?? throw new ArgumentException($"{label(j)} is null.", nameof(layers));
+            ILayer<T> layer = _layers[j] ?? throw new ArgumentException($"{label(j)} is null.", argument);
             if (layer.InputSize < 1 || layer.OutputSize < 1)
-                throw new ArgumentException($"{label(j)} ({Describe(layer)}) has input width {layer.InputSize} and output width {layer.OutputSize}; both must be at least 1.", nameof(layers));
+                throw new ArgumentException($"{label(j)} ({Describe(layer)}) has input width {layer.InputSize} and output width {layer.OutputSize}; both must be at least 1.", argument);
             if (j > 0 && layer.InputSize != _layers[j - 1].OutputSize)
                 throw new ArgumentException(
                     $"{label(j)} ({Describe(layer)}) expects input [batch, {layer.InputSize}] but {label(j - 1)} ({Describe(_layers[j - 1])}) outputs [batch, {_layers[j - 1].OutputSize}].",
-                    nameof(layers));
+                    argument);
             _parameterOffsets[j] = ParameterLength;
             foreach (ParameterDeclaration p in layer.ParameterDeclarations)
             {
@@ -87,18 +90,18 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
     private int CheckedLength(string? name, int[]? shape, string kind, int j, ILayer<T> layer, int lengthBefore)
     {
         if (name is null || shape is null)
-            throw new ArgumentException($"{_label(j)} ({Describe(layer)}) declares a {kind} tensor without a name or shape.", "layers");
+            throw new ArgumentException($"{_label(j)} ({Describe(layer)}) declares a {kind} tensor without a name or shape.", _argument);
         long length = 1;
         foreach (int d in shape)
         {
             if (d < 0)
-                throw new ArgumentException($"{_label(j)} ({Describe(layer)}) declares {kind} {j}.{name} {TensorShape.Format(shape)}: a dimension is negative.", "layers");
+                throw new ArgumentException($"{_label(j)} ({Describe(layer)}) declares {kind} {j}.{name} {TensorShape.Format(shape)}: a dimension is negative.", _argument);
             length = Math.Min(length * d, (long)Array.MaxLength + 1);
         }
         if (lengthBefore + length > Array.MaxLength)
             throw new ArgumentException(
                 $"{_label(j)} ({Describe(layer)}) declares {kind} {j}.{name} {TensorShape.Format(shape)}: with the {lengthBefore} {kind} elements before it, more than one buffer holds ({Array.MaxLength}).",
-                "layers");
+                _argument);
         return (int)length;
     }
 
@@ -141,7 +144,7 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
         {
             int scratch = _layers[j].ScratchLength(batch);
             if (scratch < 0)
-                throw new ArgumentException($"{_label(j)} ({Describe(_layers[j])}) asks for {scratch} elements of scratch at batch {batch}; ScratchLength must not be negative.", "layers");
+                throw new ArgumentException($"{_label(j)} ({Describe(_layers[j])}) asks for {scratch} elements of scratch at batch {batch}; ScratchLength must not be negative.", _argument);
             length += (long)batch * _layers[j].OutputSize + scratch;
         }
         return checked((int)length);
