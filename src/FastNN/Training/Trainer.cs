@@ -198,7 +198,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// One optimizer step on one mini-batch: zero the gradients, forward in training mode, loss and its gradient,
-    /// backward, monitor, regularizer, guard, clipping, schedule, optimizer step. Allocates nothing.
+    /// backward, monitor, regularizer, guard, clipping, schedule (a per-step one, <see cref="ScheduleEachStep"/>: a
+    /// per-epoch schedule is applied by <see cref="Fit"/> before each epoch, not here), optimizer step. Allocates nothing.
     /// </summary>
     /// <remarks><para>The monitor sees the loss's gradient before the penalty and before clipping, so it reports what they would hide. The backward
     /// pass runs with <see cref="Sequential{T}.ComputeInputGradient"/> off (the input gradient is not needed to train);
