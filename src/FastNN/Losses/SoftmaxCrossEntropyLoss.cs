@@ -8,7 +8,10 @@ namespace FastNN.Losses;
 /// <remarks><para>For each row of logits x with label k, with m = max(x):</para><code>
 /// ℓ = m + log Σⱼ e^(xⱼ − m) − x_k      L = Σ ℓ / batch      ∂L/∂xⱼ = (softmax(x)ⱼ − [j = k]) / batch
 /// </code><para>The gradient is taken as the row's softmax(x) − one-hot, then times 1/batch, so a row's gradient in a
-/// batch is its gradient alone times 1/batch, bit for bit (<see cref="ILoss{T}"/>).</para><para>The target holds one class index per row, stored as a whole number in <typeparamref name="T"/>
+/// batch is its gradient alone times 1/batch, bit for bit (<see cref="ILoss{T}"/>).</para><para>Where the largest
+/// probability p is at least ½, −log p is taken as −log(1 − q) from the sum q of the other probabilities, and the
+/// label's gradient, when the label is that class, as −q: a dominant logit's small loss (20 against 999 zeros: 2.06e-6)
+/// keeps its digits in float on every instruction-set path, where 1 − p carried p's rounding near 1 (3 %).</para><para>The target holds one class index per row, stored as a whole number in <typeparamref name="T"/>
 /// (0, 1, …, classes − 1).</para>
 /// <para>Thread safety: immutable; any number of threads may use one instance at once, each call with its own
 /// spans.</para></remarks>
