@@ -24,8 +24,19 @@ var modes = new Dictionary<string, Action<ModeArguments>>
 };
 if (args.Length > 0 && modes.TryGetValue(args[0], out Action<ModeArguments>? run))
 {
-    run(new ModeArguments(args[0], args[1..]));
+    try
+    {
+        run(new ModeArguments(args[0], args[1..]));
+    }
+    catch (UsageException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        Environment.ExitCode = 2;
+    }
     return;
 }
+if (args.Length > 0 && args[0] == "--help")
+    Console.WriteLine($"// Paired-round modes (first word; see benchmarks/RESULTS.md, How to run): {string.Join(", ", modes.Keys)}. " +
+        "Anything else goes to BenchmarkDotNet, e.g. --filter '*GemmSquare*' '*PeakFma*':");
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, new BenchmarkConfig());

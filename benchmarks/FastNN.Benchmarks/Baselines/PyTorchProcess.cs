@@ -36,10 +36,49 @@ internal sealed class PyTorchProcess : IDisposable
     public static string? Problem => ProblemWith(DefaultScript);
 
     /// <summary>Why <paramref name="script"/> cannot run here, or null when it can.</summary>
-    public static string? ProblemWith(string script) =>
-        !File.Exists(Python) ? $"{Python} not found: PyTorch sides skipped."
+    public static string? ProblemWith(string script) => ProblemWith(script, Python);
+
+    /// <summary>
+    /// Why <paramref name="script"/> cannot run with <paramref name="python"/>: no interpreter, no script, or an
+    /// interpreter that cannot import torch (Debian's python3 without python3-torch), whose child would otherwise
+    /// die on its first request.
+    /// </summary>
+    internal static string? ProblemWith(string script, string python) =>
+        !File.Exists(python) ? $"{python} not found (Debian: apt-get install python3-torch): PyTorch sides skipped."
         : ScriptPath(script) is null ? $"benchmarks/pytorch/{script} not found {RepositoryFile.Searched}: PyTorch sides skipped."
+        : !ImportsTorch.GetOrAdd(python, TryImportTorch) ? $"{python} cannot import torch (Debian: apt-get install python3-torch): PyTorch sides skipped."
         : null;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> ImportsTorch = new();
+
+    private static bool TryImportTorch(string python)
+    {
+        var info = new ProcessStartInfo(python)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("import torch");
+        try
+        {
+            using Process process = Process.Start(info)!;
+            // Drained so that a long traceback cannot fill a pipe and block the child.
+            Task<string> output = process.StandardOutput.ReadToEndAsync(), error = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(120_000))
+            {
+                process.Kill();
+                return false;
+            }
+            Task.WaitAll(output, error);
+            return process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false; // not an executable
+        }
+    }
 
     private static string? ScriptPath(string script) => RepositoryFile.Find(Path.Combine("benchmarks", "pytorch", script));
 
@@ -78,7 +117,7 @@ internal sealed class PyTorchProcess : IDisposable
         _process.StandardInput.WriteLine(line);
         _process.StandardInput.Flush();
         return _process.StandardOutput.ReadLine()
-            ?? throw new InvalidOperationException($"The PyTorch process ({Threads} threads) ended on '{line}' with exit code {(_process.HasExited ? _process.ExitCode : -1)}.");
+            ?? throw new InvalidOperationException($"The PyTorch process ({Threads} threads) ended on '{line}' with exit code {(_process.WaitForExit(5000) ? _process.ExitCode : -1)}.");
     }
 
     public void Dispose()

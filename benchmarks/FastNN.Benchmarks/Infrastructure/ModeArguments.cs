@@ -18,11 +18,11 @@ internal sealed class ModeArguments(string mode, string[] args)
 
     /// <summary>The first word, an existing directory, as a full path.</summary>
     /// <param name="what">What the directory is, for the message.</param>
-    /// <exception cref="ArgumentException">The first word is missing or not an existing directory.</exception>
+    /// <exception cref="UsageException">The first word is missing or not an existing directory.</exception>
     public string LeadingDirectory(string what)
     {
         if (args.Length == 0 || !System.IO.Directory.Exists(args[0]))
-            throw new ArgumentException($"{mode} needs {what} first{(args.Length == 0 ? "" : $", not '{args[0]}'")}.");
+            throw new UsageException($"{mode} needs {what} first{(args.Length == 0 ? "" : $", not '{args[0]}'")}.");
         _taken[0] = true;
         return Path.GetFullPath(args[0]);
     }
@@ -96,12 +96,12 @@ internal sealed class ModeArguments(string mode, string[] args)
     }
 
     /// <summary>Refuses any word no accessor took.</summary>
-    /// <exception cref="ArgumentException">A word is not one the mode accepts.</exception>
+    /// <exception cref="UsageException">A word is not one the mode accepts.</exception>
     public void Finish()
     {
         int unknown = Array.IndexOf(_taken, false);
         if (unknown >= 0)
-            throw new ArgumentException($"{mode}: unknown argument '{args[unknown]}': expected {string.Join(", ", _accepted)}.");
+            throw new UsageException($"{mode}: unknown argument '{args[unknown]}': expected {string.Join(", ", _accepted)}.");
     }
 
     /// <summary>Takes every <c>name VALUE</c> pair, parsing VALUE with <paramref name="parse"/> (null: refused).</summary>
@@ -115,7 +115,7 @@ internal sealed class ModeArguments(string mode, string[] args)
                 continue;
             TValue? value = i + 1 < args.Length ? parse(args[i + 1]) : default;
             if (value is null)
-                throw new ArgumentException($"{mode}: {name} takes {what}{(i + 1 < args.Length ? $", not '{args[i + 1]}'" : " after it")}.");
+                throw new UsageException($"{mode}: {name} takes {what}{(i + 1 < args.Length ? $", not '{args[i + 1]}'" : " after it")}.");
             values.Add(value);
             _taken[i] = _taken[i + 1] = true;
         }

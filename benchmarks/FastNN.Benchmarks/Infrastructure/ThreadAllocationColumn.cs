@@ -63,7 +63,14 @@ public sealed class ThreadAllocationColumn : IColumn
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
         summary[benchmarkCase]?.ResultStatistics is null ? "-" : _values.GetOrAdd(benchmarkCase, Measure);
 
-    private static string Measure(BenchmarkCase benchmarkCase)
+    /// <summary>
+    /// Re-runs <paramref name="benchmarkCase"/> alone on this thread: a fresh instance, its [Params], its untargeted
+    /// [GlobalSetup], <see cref="WarmupCalls"/> calls, then up to <see cref="MaxCalls"/> measured calls (at most
+    /// <see cref="Budget"/>), then its untargeted [GlobalCleanup] (which deletes what the setup made, e.g. a suite's
+    /// temporary files), as BenchmarkDotNet's own run does.
+    /// </summary>
+    /// <returns>"0 B", the bytes per call ("1024 B"), or "-" for a method that takes arguments or returns a value.</returns>
+    internal static string Measure(BenchmarkCase benchmarkCase)
     {
         MethodInfo method = benchmarkCase.Descriptor.WorkloadMethod;
         if (method.ReturnType != typeof(void) || method.GetParameters().Length != 0)
@@ -78,23 +85,35 @@ public sealed class ThreadAllocationColumn : IColumn
             else
                 type.GetField(parameter.Name, Flags)?.SetValue(instance, parameter.Value);
         }
-        foreach (MethodInfo setup in type.GetMethods().Where(m => m.GetCustomAttribute<GlobalSetupAttribute>() is { } a && (a.Targets is null || a.Targets.Length == 0)))
-            setup.Invoke(instance, null);
-
-        var call = method.CreateDelegate<Action>(instance);
-        for (int i = 0; i < WarmupCalls; i++)
-            call();
-        long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        int calls = 0;
-        do
+        Invoke<GlobalSetupAttribute>(instance, a => a.Targets);
+        try
         {
-            call();
-            calls++;
+            var call = method.CreateDelegate<Action>(instance);
+            for (int i = 0; i < WarmupCalls; i++)
+                call();
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            int calls = 0;
+            do
+            {
+                call();
+                calls++;
+            }
+            while (calls < MaxCalls && System.Diagnostics.Stopwatch.GetElapsedTime(start) < Budget);
+            long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+            return bytes == 0 ? "0 B" : $"{(double)bytes / calls:F0} B";
         }
-        while (calls < MaxCalls && System.Diagnostics.Stopwatch.GetElapsedTime(start) < Budget);
-        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
-        return bytes == 0 ? "0 B" : $"{(double)bytes / calls:F0} B";
+        finally
+        {
+            Invoke<GlobalCleanupAttribute>(instance, a => a.Targets);
+        }
+    }
+
+    /// <summary>Calls the instance's methods marked <typeparamref name="TAttribute"/> that target every benchmark.</summary>
+    private static void Invoke<TAttribute>(object instance, Func<TAttribute, string[]?> targets) where TAttribute : Attribute
+    {
+        foreach (MethodInfo m in instance.GetType().GetMethods().Where(m => m.GetCustomAttribute<TAttribute>() is { } a && targets(a) is not { Length: > 0 }))
+            m.Invoke(instance, null);
     }
 
     /// <inheritdoc/>

@@ -42,9 +42,11 @@ internal static class StepReport
         if (OpenBlas.Problem is { } blas)
             Console.WriteLine("// " + blas);
         PyTorchProcess? torch1 = null, torch2 = null;
-        if (PyTorchProcess.Problem is { } torch)
+        if (!pytorch)
+            Console.WriteLine("// PyTorch sides skipped (--no-pytorch).");
+        else if (PyTorchProcess.Problem is { } torch)
             Console.WriteLine("// " + torch);
-        else if (pytorch)
+        else
         {
             torch1 = PyTorchProcess.Start(1);
             torch2 = PyTorchProcess.Start(Math.Min(2, Environment.ProcessorCount));

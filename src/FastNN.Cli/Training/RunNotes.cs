@@ -107,7 +107,8 @@ internal static class RunNotes
     /// <summary>
     /// Throws a <see cref="UsageException"/> when the checkpoint's run read other rows than this one: other columns,
     /// classes, standardization statistics or rows (<see cref="RowsKey"/>, when the checkpoint records it): the data file
-    /// changed since, or options the checkpoint does not record.
+    /// changed since, or options the checkpoint does not record. The statistics compare exactly across machines:
+    /// <see cref="Standardizer.Fit{T}(Dataset{T})"/> gives the same bits on every instruction-set path.
     /// </summary>
     public static void CheckData(string checkpoint, ModelInfo saved, ModelInfo current)
     {

@@ -42,16 +42,20 @@ public static partial class Activations
     /// <param name="dy">The gradient of the loss with respect to the output.</param>
     /// <param name="slopes">The slopes used in the forward pass: length 1 or <paramref name="features"/>.</param>
     /// <param name="features">Columns of x.</param>
-    /// <param name="dx">The gradient with respect to x, overwritten; may be <paramref name="x"/> or <paramref name="dy"/> itself.</param>
+    /// <param name="dx">The gradient with respect to x, overwritten; may be <paramref name="x"/> or <paramref name="dy"/> itself; or empty, when only
+    /// the slope gradient is wanted (the first layer of a model that computes no input gradient): the same sums, the same bits.</param>
     /// <param name="dslopes">The gradient with respect to the slopes, same length as <paramref name="slopes"/>; accumulated into.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> is not positive.</exception>
     /// <exception cref="ArgumentException">The length of <paramref name="x"/> is not a multiple of <paramref name="features"/>, or <paramref name="slopes"/> has neither length 1 nor <paramref name="features"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="dy"/> or <paramref name="dx"/> differs in length from <paramref name="x"/>, or <paramref name="dslopes"/> from <paramref name="slopes"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="dy"/> or a non-empty <paramref name="dx"/> differs in length from <paramref name="x"/>, or <paramref name="dslopes"/> from <paramref name="slopes"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="dx"/> partially overlaps <paramref name="x"/> or <paramref name="dy"/>, or <paramref name="dslopes"/> or <paramref name="dx"/> overlaps another argument.</exception>
     public static void PReluBackward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, ReadOnlySpan<T> slopes, int features, Span<T> dx, Span<T> dslopes)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        SpanChecks.Map(x, nameof(x), dy, nameof(dy), dx, nameof(dx));
+        if (dx.IsEmpty)
+            SpanChecks.SameLength(x, nameof(x), dy, nameof(dy));
+        else
+            SpanChecks.Map(x, nameof(x), dy, nameof(dy), dx, nameof(dx));
         ValidatePRelu(x, slopes, features);
         SpanChecks.SameLength(slopes, nameof(slopes), dslopes, nameof(dslopes));
         SpanChecks.Disjoint(slopes, nameof(slopes), dx, nameof(dx));
@@ -73,11 +77,15 @@ public static partial class Activations
                 sum += Elementwise.Aggregate<T, IdentityOperator<T>, AddOperator<T>>(chunk[..length], default);
             }
             dslopes[0] += sum;
+            if (dx.IsEmpty)
+                return;
             Elementwise.Map(x, dy, dx, new LeakyReluBackwardOperator<T>(slopes[0]));
             return;
         }
         for (int start = 0; start < x.Length; start += features)
             Elementwise.Map(x.Slice(start, features), dy.Slice(start, features), dslopes, dslopes, default(PReluSlopeGradientOperator<T>));
+        if (dx.IsEmpty)
+            return;
         var op = new LeakyReluBackwardOperator<T>(T.Zero);
         for (int start = 0; start < x.Length; start += features)
             Elementwise.Map(x.Slice(start, features), dy.Slice(start, features), slopes, dx.Slice(start, features), op);

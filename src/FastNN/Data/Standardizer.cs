@@ -7,7 +7,9 @@ namespace FastNN.Data;
 /// scikit-learn's <c>StandardScaler</c>) fitted on training rows only and then applied to any rows.
 /// </summary>
 /// <remarks>
-/// Statistics are accumulated in <see cref="double"/>, each column scaled by a power of two (exactly), so columns of huge
+/// Statistics are accumulated in <see cref="double"/>, row by row in one scalar loop, so a fit gives the same bits on every
+/// instruction-set path (AVX-512, AVX2, 128-bit, scalar): a checkpoint's recorded statistics compare exactly on any
+/// machine. Each column is scaled by a power of two (exactly), so columns of huge
 /// or tiny doubles (past 1e154, below 1e-154) get the σ their unit-scale copies would, scaled. A constant feature (σ = 0, or a σ no larger than the
 /// rounding of its mean, <c>n·ε·|μ|</c>, as scikit-learn's <c>StandardScaler</c> decides, or one too small for a double) gets σ = 1, so it maps to 0
 /// instead of dividing by zero or by rounding noise. Fit on the training part only: fitting on validation or test rows leaks them

@@ -17,7 +17,13 @@ namespace FastNN.Gradients;
 /// <para>Before the checked forward and backward passes, a forward and backward pass on the rows rotated by one (a batch
 /// of 2 or more) makes a backward pass that reads an earlier forward pass's cache, or adds to the input gradient it must
 /// overwrite, fail.</para>
-/// <para>In a unit test: <c>GradientCheck.Assert(new MyLayer(4), input, batch: 2, new MseLoss&lt;double&gt;(), target);</c></para>
+/// <para>In a unit test: <c>GradientCheck.Assert(new MyLayer&lt;double&gt;(4), input, batch: 2, new MseLoss&lt;double&gt;(), target);</c>
+/// The check runs in double, where a step of 1e-6 leaves the difference quotient accurate to about 1e-10: write your layer
+/// generic over T, as the built-in ones are, and check it as an <c>ILayer&lt;double&gt;</c> (the checker takes double only: in float, rounding alone
+/// would exceed the tolerances). Give it at least 2 distinct rows: with one, a gradient that forgets to sum over the rows (a
+/// bias gradient taken from the first row only) is right by chance, and a backward pass that reads an earlier forward
+/// pass's cache reads the same row. Keep the sample points away from kinks (|x| or ReLU at 0), where the central difference sees
+/// neither side's derivative.</para>
 /// <para>Thread safety: every method may be called from several threads at once, provided they do not share a model,
 /// trainer, optimizer or buffer that a call changes. A layer under check must not be used by another thread
 /// meanwhile.</para>

@@ -101,7 +101,7 @@ public static class Checkpoint
     /// <param name="trainer">A trainer set up as the saved one was; changed only when the whole file has been checked and read.</param>
     /// <returns>The info recorded with the model.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty, or <paramref name="trainer"/> is null (<see cref="ArgumentNullException"/>).</exception>
-    /// <exception cref="ModelFileException">The file is malformed or not a checkpoint, or its model, optimizer, learning-rate schedule (its type, per step or per epoch, and its rate at 0; its horizon may change, to extend a run), options (Shuffle, DropLast, and with an early-stopping watch Patience, MinDelta, EarlyStoppingOn and RestoreBest; all differences are named) or metadata do not fit the trainer's (strict loading: all tensor mismatches are listed); the trainer is unchanged.</exception>
+    /// <exception cref="ModelFileException">The file is malformed or not a checkpoint, or its model, optimizer, learning-rate schedule (its type, per step or per epoch, its rate at 0 and, for the built-in schedules, every parameter but the horizon, such as a warm-up's length; its horizon may change, to extend a run; a file written before the parameters were recorded is compared on the rest), options (Shuffle, DropLast, and with an early-stopping watch Patience, MinDelta, EarlyStoppingOn and RestoreBest; all differences are named) or metadata do not fit the trainer's (strict loading: all tensor mismatches are listed); the trainer is unchanged.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
     /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>
@@ -153,7 +153,7 @@ public static class Checkpoint
     // is compared too, when both sides have one (the largest batch may differ).
     private static void CheckArchitecture<T>(SafetensorsFile file, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!model.Layers.All(l => l is IJsonLayer) || !file.Header.Metadata.ContainsKey(ModelMetadata.ArchitectureKey))
+        if (LayerJson.Undescribed(model.Layers) is not null || !file.Header.Metadata.ContainsKey(ModelMetadata.ArchitectureKey))
             return;
         (List<ILayer<T>> layers, _, _) = ModelMetadata.ReadArchitecture<T>(file);
         string saved = LayerJson.Write(layers, model.MaxBatch), current = model.ToJson();

@@ -1,37 +1,103 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
+using FastNN.Schedules;
 using FastNN.Training;
 
 namespace FastNN.IO;
 
 /// <summary>
 /// What a checkpoint records of the trainer's learning-rate schedule, to refuse a resume under another one: its type,
-/// whether it advances per step or per epoch, and its rate at 0. A schedule is a function the checkpoint cannot hold,
-/// so this is a fingerprint; its horizon (a cosine's <c>tMax</c>, say) is left free, so that a run can be extended.
+/// whether it advances per step or per epoch, its rate at 0 and, for the built-in schedules, every parameter but the
+/// horizon (a warm-up's length and starting fraction, the schedule it wraps and that one's parameters). A schedule of
+/// another type is a function the checkpoint cannot hold, so for it this is a fingerprint. The horizon (a cosine's
+/// <c>tMax</c>) is left free, so that a run can be extended.
 /// </summary>
 /// <param name="Type">The schedule's full type name, or null for a trainer without a schedule.</param>
 /// <param name="EachStep"><see cref="Trainer{T}.ScheduleEachStep"/>.</param>
 /// <param name="InitialRate">The schedule's rate at 0 (0 without a schedule).</param>
-internal sealed record CheckpointSchedule(string? Type, bool EachStep, double InitialRate)
+/// <param name="Parameters">The built-in schedule's parameters by name, values as invariant round-trip text; null for
+/// another type, or when the file was written before they were recorded (then compared as before: type, stepping, rate at 0).</param>
+internal sealed record CheckpointSchedule(string? Type, bool EachStep, double InitialRate, IReadOnlyList<KeyValuePair<string, string>>? Parameters)
 {
     public static CheckpointSchedule Of<T>(Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T> =>
-        new(trainer.Schedule?.GetType().FullName, trainer.ScheduleEachStep, trainer.Schedule?.LearningRate(0) ?? 0);
+        new(trainer.Schedule?.GetType().FullName, trainer.ScheduleEachStep, trainer.Schedule?.LearningRate(0) ?? 0,
+            trainer.Schedule is null ? null : ParametersOf(trainer.Schedule));
 
     /// <summary>How <paramref name="trainer"/>'s schedule differs from this one, or null when it is the same as far as the record tells.</summary>
     public string? Difference<T>(Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckpointSchedule current = Of(trainer);
-        if (current.Type == Type && current.EachStep == EachStep && current.InitialRate.CompareTo(InitialRate) == 0)
+        string[] parameters = Parameters is null || current.Parameters is null || current.Type != Type ? [] : DifferentParameters(Parameters, current.Parameters);
+        if (current.Type == Type && current.EachStep == EachStep && current.InitialRate.CompareTo(InitialRate) == 0 && parameters.Length == 0)
             return null;
-        return $"the run was saved with {Describe(current)}, the trainer has {current.Describe(this)}";
+        return $"the run was saved with {Describe(current, parameters)}, the trainer has {current.Describe(this, parameters)}";
     }
 
-    // This schedule, with the rate only when the other one has the same type.
-    private string Describe(CheckpointSchedule other) => Type is null
-        ? "no learning-rate schedule"
-        : string.Create(CultureInfo.InvariantCulture,
+    // This schedule, with the rate only when the other one has the same type, and the parameters named that differ.
+    private string Describe(CheckpointSchedule other, string[] differing)
+    {
+        if (Type is null)
+            return "no learning-rate schedule";
+        string described = string.Create(CultureInfo.InvariantCulture,
             $"a {Type[(Type.LastIndexOf('.') + 1)..]} per {(EachStep ? "step" : "epoch")}{(other.Type == Type ? $" starting at {InitialRate:R}" : "")}");
+        string[] values = [.. (Parameters ?? []).Where(p => differing.Contains(p.Key)).Select(p => $"{p.Key} {p.Value}")];
+        return values.Length == 0 ? described : $"{described} ({string.Join(", ", values)})";
+    }
+
+    // The names whose values differ or that one side lacks, in the order the saved run lists them, then the trainer's.
+    private static string[] DifferentParameters(IReadOnlyList<KeyValuePair<string, string>> saved, IReadOnlyList<KeyValuePair<string, string>> current)
+    {
+        Dictionary<string, string> there = saved.ToDictionary(p => p.Key, p => p.Value), here = current.ToDictionary(p => p.Key, p => p.Value);
+        return [.. saved.Concat(current).Select(p => p.Key).Distinct()
+            .Where(name => !there.TryGetValue(name, out string? a) || !here.TryGetValue(name, out string? b) || a != b)];
+    }
+
+    // Every parameter of a built-in schedule but its horizon (CosineAnnealingSchedule.TMax); null for another type.
+    private static List<KeyValuePair<string, string>>? ParametersOf(ILearningRateSchedule schedule)
+    {
+        var parameters = new List<KeyValuePair<string, string>>();
+        return Add(parameters, "", schedule) ? parameters : null;
+    }
+
+    private static bool Add(List<KeyValuePair<string, string>> parameters, string prefix, ILearningRateSchedule schedule)
+    {
+        void Number(string name, double value) => parameters.Add(new(prefix + name, value.ToString("R", CultureInfo.InvariantCulture)));
+        void Count(string name, long value) => parameters.Add(new(prefix + name, value.ToString(CultureInfo.InvariantCulture)));
+        switch (schedule)
+        {
+            case ConstantSchedule s:
+                Number("learning_rate", s.InitialLearningRate);
+                return true;
+            case CosineAnnealingSchedule s:
+                Number("initial_learning_rate", s.InitialLearningRate);
+                Number("min_learning_rate", s.MinLearningRate);
+                return true;
+            case ExponentialSchedule s:
+                Number("initial_learning_rate", s.InitialLearningRate);
+                Number("gamma", s.Gamma);
+                return true;
+            case InverseTimeSchedule s:
+                Number("initial_learning_rate", s.InitialLearningRate);
+                Number("decay", s.Decay);
+                Count("steps_per_unit", s.StepsPerUnit);
+                return true;
+            case StepSchedule s:
+                Number("initial_learning_rate", s.InitialLearningRate);
+                Count("step_size", s.StepSize);
+                Number("gamma", s.Gamma);
+                return true;
+            case WarmupSchedule s:
+                Count("warmup", s.Warmup);
+                Number("start_factor", s.StartFactor);
+                parameters.Add(new(prefix + "after", s.After.GetType().FullName ?? ""));
+                // A wrapped schedule of another type is told by its type name and, through the ramp, its rate at 0.
+                Add(parameters, prefix + "after.", s.After);
+                return true;
+            default:
+                return false;
+        }
+    }
 
     public void Write(Utf8JsonWriter writer, string name)
     {
@@ -42,6 +108,13 @@ internal sealed record CheckpointSchedule(string? Type, bool EachStep, double In
             writer.WriteString("type", Type);
         writer.WriteBoolean("each_step", EachStep);
         writer.WriteNumber("initial_rate", InitialRate);
+        if (Parameters is not null)
+        {
+            writer.WriteStartObject("parameters");
+            foreach ((string key, string value) in Parameters)
+                writer.WriteString(key, value);
+            writer.WriteEndObject();
+        }
         writer.WriteEndObject();
     }
 
@@ -52,7 +125,20 @@ internal sealed record CheckpointSchedule(string? Type, bool EachStep, double In
             || !value.TryGetProperty("type", out JsonElement type) || type.ValueKind is not (JsonValueKind.String or JsonValueKind.Null)
             || !value.TryGetProperty("each_step", out JsonElement eachStep) || eachStep.ValueKind is not (JsonValueKind.True or JsonValueKind.False)
             || !value.TryGetProperty("initial_rate", out JsonElement rate) || rate.ValueKind != JsonValueKind.Number)
-            throw new FormatException("schedule must be {\"type\": name or null, \"each_step\": true or false, \"initial_rate\": number}.");
-        return new CheckpointSchedule(type.GetString(), eachStep.GetBoolean(), rate.GetDouble());
+            throw new FormatException("schedule must be {\"type\": name or null, \"each_step\": true or false, \"initial_rate\": number, optionally \"parameters\": {name: text}}.");
+        List<KeyValuePair<string, string>>? parameters = null;
+        if (value.TryGetProperty("parameters", out JsonElement given))
+        {
+            if (given.ValueKind != JsonValueKind.Object)
+                throw new FormatException("schedule.parameters must be an object of texts.");
+            parameters = [];
+            foreach (JsonProperty p in given.EnumerateObject())
+            {
+                if (p.Value.ValueKind != JsonValueKind.String || parameters.Any(q => q.Key == p.Name))
+                    throw new FormatException($"schedule.parameters.{p.Name} must be a text, named once.");
+                parameters.Add(new(p.Name, p.Value.GetString()!));
+            }
+        }
+        return new CheckpointSchedule(type.GetString(), eachStep.GetBoolean(), rate.GetDouble(), parameters);
     }
 }

@@ -28,8 +28,8 @@ public static class ModelFile
     /// <param name="path">The file to create or replace (conventionally <c>*.safetensors</c>).</param>
     /// <param name="model">The model; not changed.</param>
     /// <param name="info">Task, labels, standardizations and names to record; null records none.</param>
-    /// <remarks>A model with a layer of your own (one without a JSON description) is saved without its architecture:
-    /// read it back with <see cref="LoadWeights{T}"/> into a model you build.</remarks>
+    /// <remarks>A model with a layer of your own (one without a JSON description), at any depth (inside a Residual or Concat body too), is saved without its architecture:
+    /// read it back with <see cref="LoadWeights{T}"/> into a model you build, and <paramref name="info"/> with <see cref="ReadInfo{T}(string, Sequential{T})"/>.</remarks>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, <paramref name="model"/> is null (both <see cref="ArgumentNullException"/> when null), <paramref name="info"/> does not fit the model (the message says which rule of <see cref="ModelInfo"/>), or a count (such as <c>num_batches_tracked</c>) is not an integer.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be written; the previous file, if any, is intact.</exception>
@@ -133,7 +133,7 @@ public static class ModelFile
     /// </summary>
     /// <param name="path">A file saved by <see cref="Save{T}"/> or <c>Checkpoint.Save</c>.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty.</exception>
-    /// <exception cref="ModelFileException">The file is malformed, has no architecture, or its metadata does not fit the architecture.</exception>
+    /// <exception cref="ModelFileException">The file is malformed, has no architecture (a model with a layer of your own: see <see cref="ReadInfo{T}(string, Sequential{T})"/>), or its metadata does not fit the architecture.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
     /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>
     public static ModelInfo ReadInfo(string path)
@@ -142,6 +142,25 @@ public static class ModelFile
         using SafetensorsFile file = SafetensorsFile.Open(path);
         (_, LayerChain<double> chain, _) = ModelMetadata.ReadArchitecture<double>(file);
         return ModelMetadata.ReadInfo(file, chain.InputSize, chain.OutputSize);
+    }
+
+    /// <summary>
+    /// The <see cref="ModelInfo"/> a model file or a checkpoint records, read from its header alone, checked against the
+    /// widths of <paramref name="model"/>: for a file without an architecture, as <see cref="Save{T}"/> writes for a model
+    /// with a layer of your own, whose weights <see cref="LoadWeights{T}"/> reads into a model you build.
+    /// </summary>
+    /// <param name="path">A file saved by <see cref="Save{T}"/> or <c>Checkpoint.Save</c>.</param>
+    /// <param name="model">The model the file is for; not changed.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty, or <paramref name="model"/> is null (<see cref="ArgumentNullException"/>).</exception>
+    /// <exception cref="ModelFileException">The file is malformed, or its metadata does not fit the model's widths.</exception>
+    /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
+    /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>
+    public static ModelInfo ReadInfo<T>(string path, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(model);
+        using SafetensorsFile file = SafetensorsFile.Open(path);
+        return ModelMetadata.ReadInfo(file, model.InputSize, model.OutputSize);
     }
 
     /// <summary>

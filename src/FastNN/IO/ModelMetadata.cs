@@ -40,7 +40,7 @@ internal static class ModelMetadata
     public static Dictionary<string, string> Write<T>(Sequential<T> model, ModelInfo info) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var metadata = new Dictionary<string, string> { ["format"] = "pt", [VersionKey] = Version };
-        if (model.Layers.All(l => l is IJsonLayer))
+        if (LayerJson.Undescribed(model.Layers) is null) // a layer of your own, at any depth: no architecture
             metadata[ArchitectureKey] = model.ToJson();
         if (info.Task is TaskKind task)
             metadata[TaskKey] = task.ToString();
@@ -130,11 +130,11 @@ internal static class ModelMetadata
     {
         CheckVersion(file);
         if (!file.Header.Metadata.TryGetValue(ArchitectureKey, out string? json))
-            throw file.Error($"the file has no {ArchitectureKey} metadata, so it does not say which model to build; build the model yourself and read the weights with ModelFile.LoadWeights.");
+            throw file.Error($"the file has no {ArchitectureKey} metadata, so it does not say which model to build; build the model yourself, read the weights with ModelFile.LoadWeights and the info with ModelFile.ReadInfo(path, model).");
         try
         {
             (List<ILayer<T>> layers, int maxBatch) = LayerJson.Read<T>(json);
-            return (layers, new LayerChain<T>(layers, j => $"Layer {j}"), maxBatch);
+            return (layers, new LayerChain<T>(layers, j => $"Layer {j}", "layers"), maxBatch);
         }
         catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
         {

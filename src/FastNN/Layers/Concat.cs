@@ -17,10 +17,11 @@ public sealed class Concat<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFloa
 
     /// <summary>Creates <c>y = [x, f(x)]</c>.</summary>
     /// <param name="body">The layers of f, each taking the previous one's output width.</param>
-    /// <exception cref="ArgumentException">The body is empty, or two consecutive layers disagree on a width.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
+    /// <exception cref="ArgumentException">The body is empty or holds a null layer, or two consecutive layers disagree on a width (the message names both layers and shapes), or a layer declares two tensors of one name.</exception>
     public Concat(params IEnumerable<ILayer<T>> body)
     {
-        _body = new LayerChain<T>(body, j => $"concat body layer {j}");
+        _body = new LayerChain<T>(body, j => $"concat body layer {j}", nameof(body));
         _parameters = [.. _body.Parameters.Select(p => p.Declaration with { Name = "body." + p.Declaration.Name })];
         _state = [.. _body.State.Select(s => s.Declaration with { Name = "body." + s.Declaration.Name })];
     }

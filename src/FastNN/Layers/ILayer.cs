@@ -4,7 +4,7 @@ namespace FastNN.Layers;
 
 /// <summary>
 /// A layer of a <see cref="Models.Sequential{T}"/>: a forward and a backward pass over spans, in llm.c's style.
-/// Implement it for your own layers; <see cref="Gradients.GradientCheck"/> checks them like the built-in ones.
+/// Implement it for your own layers, generic over T as the built-in ones are; <see cref="Gradients.GradientCheck"/> checks them like the built-in ones, as <c>ILayer&lt;double&gt;</c>.
 /// </summary>
 /// <remarks>
 /// <para>A layer holds only its configuration. Its parameters, their gradients, its state (such as running
@@ -28,7 +28,8 @@ public interface ILayer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Features per output row.</summary>
     int OutputSize { get; }
 
-    /// <summary>The learnable tensors, in buffer order, named as in a PyTorch state dict relative to the layer (<c>weight</c>, <c>bias</c>).</summary>
+    /// <summary>The learnable tensors, in buffer order, named as in a PyTorch state dict relative to the layer (<c>weight</c>, <c>bias</c>); no two of
+    /// them, nor a parameter and a state tensor, may share a name (a model refuses the layer).</summary>
     IReadOnlyList<ParameterDeclaration> ParameterDeclarations { get; }
 
     /// <summary>The non-learnable tensors (such as <c>running_mean</c>), in buffer order; optimizers never see them.</summary>

@@ -26,16 +26,19 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
     private readonly int _gradientWidth;
     private readonly Activation?[] _fusedActivation;
     private readonly Func<int, string> _label;
+    private readonly string _argument;
 
     /// <param name="layers">At least one layer, each taking the previous one's output width.</param>
     /// <param name="label">How errors name layer j, such as <c>j => $"layer {j}"</c>.</param>
-    public LayerChain(IEnumerable<ILayer<T>> layers, Func<int, string> label)
+    /// <param name="argument">The name errors give the layer list: the caller's argument (<c>layers</c>, a block's <c>body</c>).</param>
+    public LayerChain(IEnumerable<ILayer<T>> layers, Func<int, string> label, string argument)
     {
-        ArgumentNullException.ThrowIfNull(layers);
+        ArgumentNullException.ThrowIfNull(layers, argument);
         _label = label;
+        _argument = argument;
         _layers = layers.ToArray();
         if (_layers.Length == 0)
-            throw new ArgumentException("At least one layer is required.", nameof(layers));
+            throw new ArgumentException("At least one layer is required.", argument);
         int n = _layers.Length;
         _parameterOffsets = new int[n];
         _parameterLengths = new int[n];
@@ -45,13 +48,13 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
         var state = new List<(StateDeclaration, int)>();
         for (int j = 0; j < n; j++)
         {
-            ILayer<T> layer = _layers[j] ?? throw new ArgumentException($"{label(j)} is null.", nameof(layers));
+            ILayer<T> layer = _layers[j] ?? throw new ArgumentException($"{label(j)} is null.", argument);
             if (layer.InputSize < 1 || layer.OutputSize < 1)
-                throw new ArgumentException($"{label(j)} ({Describe(layer)}) has input width {layer.InputSize} and output width {layer.OutputSize}; both must be at least 1.", nameof(layers));
+                throw new ArgumentException($"{label(j)} ({Describe(layer)}) has input width {layer.InputSize} and output width {layer.OutputSize}; both must be at least 1.", argument);
             if (j > 0 && layer.InputSize != _layers[j - 1].OutputSize)
                 throw new ArgumentException(
                     $"{label(j)} ({Describe(layer)}) expects input [batch, {layer.InputSize}] but {label(j - 1)} ({Describe(_layers[j - 1])}) outputs [batch, {_layers[j - 1].OutputSize}].",
-                    nameof(layers));
+                    argument);
             _parameterOffsets[j] = ParameterLength;
             foreach (ParameterDeclaration p in layer.ParameterDeclarations)
             {
@@ -66,6 +69,7 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
                 state.Add((s! with { Name = $"{j}.{s.Name}" }, j));
             }
             _stateLengths[j] = StateLength - _stateOffsets[j];
+            CheckNamesDistinct(j, layer);
             if (j < n - 1)
                 _gradientWidth = Math.Max(_gradientWidth, layer.OutputSize);
         }
@@ -86,19 +90,35 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
     private int CheckedLength(string? name, int[]? shape, string kind, int j, ILayer<T> layer, int lengthBefore)
     {
         if (name is null || shape is null)
-            throw new ArgumentException($"{_label(j)} ({Describe(layer)}) declares a {kind} tensor without a name or shape.", "layers");
+            throw new ArgumentException($"{_label(j)} ({Describe(layer)}) declares a {kind} tensor without a name or shape.", _argument);
         long length = 1;
         foreach (int d in shape)
         {
             if (d < 0)
-                throw new ArgumentException($"{_label(j)} ({Describe(layer)}) declares {kind} {j}.{name} {TensorShape.Format(shape)}: a dimension is negative.", "layers");
+                throw new ArgumentException($"{_label(j)} ({Describe(layer)}) declares {kind} {j}.{name} {TensorShape.Format(shape)}: a dimension is negative.", _argument);
             length = Math.Min(length * d, (long)Array.MaxLength + 1);
         }
         if (lengthBefore + length > Array.MaxLength)
             throw new ArgumentException(
                 $"{_label(j)} ({Describe(layer)}) declares {kind} {j}.{name} {TensorShape.Format(shape)}: with the {lengthBefore} {kind} elements before it, more than one buffer holds ({Array.MaxLength}).",
-                "layers");
+                _argument);
         return (int)length;
+    }
+
+    /// <summary>
+    /// A user layer may declare two tensors (parameters or state) of one name; the model would then hold two tensors
+    /// under one state-dict name, and a file saved from it could not be read back.
+    /// </summary>
+    private void CheckNamesDistinct(int j, ILayer<T> layer)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string name in layer.ParameterDeclarations.Select(p => p.Name).Concat(layer.StateDeclarations.Select(s => s.Name)))
+        {
+            if (!names.Add(name))
+                throw new ArgumentException(
+                    $"{_label(j)} ({Describe(layer)}) declares two tensors named {j}.{name}; each parameter and state tensor of a layer needs a name of its own (its state-dict key).",
+                    "layers");
+        }
     }
 
     public IReadOnlyList<ILayer<T>> Layers => _layers;
@@ -124,7 +144,7 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
         {
             int scratch = _layers[j].ScratchLength(batch);
             if (scratch < 0)
-                throw new ArgumentException($"{_label(j)} ({Describe(_layers[j])}) asks for {scratch} elements of scratch at batch {batch}; ScratchLength must not be negative.", "layers");
+                throw new ArgumentException($"{_label(j)} ({Describe(_layers[j])}) asks for {scratch} elements of scratch at batch {batch}; ScratchLength must not be negative.", _argument);
             length += (long)batch * _layers[j].OutputSize + scratch;
         }
         return checked((int)length);
@@ -229,7 +249,10 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
             }
             catch (ArgumentException e)
             {
-                throw Located(e, j, "backward");
+                // The commonest mistake in a layer of one's own: writing dx when it is empty (the first layer while training).
+                throw Located(e, j, inputGradient.IsEmpty
+                    ? "backward, given an empty dx (no input gradient is wanted: skip it, and still accumulate the parameter gradients)"
+                    : "backward");
             }
             upstream = inputGradient;
             end = outputStart;
@@ -252,9 +275,13 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
     private LayerBuffers<T> Inner(LayerBuffers<T> buffers, int j, int scratchOffset, int scratchLength) =>
         buffers.Slice(_parameterOffsets[j], _parameterLengths[j], _stateOffsets[j], _stateLengths[j], scratchOffset, scratchLength);
 
-    // A layer's argument error, prefixed with where it happened (nested chains add their own prefixes).
-    private ArgumentException Located(ArgumentException e, int j, string pass) =>
-        new($"{_label(j)} ({Describe(_layers[j])}) {pass}: {e.Message}", e.ParamName, e);
+    // A layer's argument error, prefixed with where it happened (nested chains add their own prefixes). The message taken
+    // in is the inner one without its " (Parameter 'x')", which the new exception appends again for the same ParamName.
+    private ArgumentException Located(ArgumentException e, int j, string pass)
+    {
+        string message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+        return new($"{_label(j)} ({Describe(_layers[j])}) {pass}: {message}", e.ParamName, e);
+    }
 
     internal static string Describe(ILayer<T> layer) => layer.GetType().Name.Split('`')[0];
 }

@@ -13,8 +13,32 @@ internal static class LayerJson
     public const string Format = "fastnn.sequential";
     public const int Version = 1;
 
+    /// <summary>
+    /// Where the first layer without a JSON description (a layer of your own) sits, at any depth, such as
+    /// <c>2.body.0 (MyLayer)</c>; null when every layer, inside Residual and Concat bodies too, has one.
+    /// </summary>
+    public static string? Undescribed<T>(IReadOnlyList<ILayer<T>> layers, string prefix = "") where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int j = 0; j < layers.Count; j++)
+        {
+            string? found = layers[j] switch
+            {
+                not IJsonLayer => $"{prefix}{j} ({LayerChain<T>.Describe(layers[j])})",
+                Residual<T> residual => Undescribed(residual.Body, $"{prefix}{j}.body."),
+                Concat<T> concat => Undescribed(concat.Body, $"{prefix}{j}.body."),
+                _ => null,
+            };
+            if (found is not null)
+                return found;
+        }
+        return null;
+    }
+
     public static string Write<T>(IReadOnlyList<ILayer<T>> layers, int maxBatch) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // Checked over the whole tree first, so a layer of your own inside a body is named by its path.
+        if (Undescribed(layers) is { } layer)
+            throw new NotSupportedException($"Layer {layer} is not a built-in layer and has no JSON description.");
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
         {
@@ -32,12 +56,10 @@ internal static class LayerJson
     public static void WriteLayers<T>(Utf8JsonWriter writer, string name, IReadOnlyList<ILayer<T>> layers) where T : unmanaged, IFloatingPointIeee754<T>
     {
         writer.WriteStartArray(name);
-        for (int j = 0; j < layers.Count; j++)
+        foreach (ILayer<T> layer in layers)
         {
-            if (layers[j] is not IJsonLayer described)
-                throw new NotSupportedException($"Layer {j} ({layers[j].GetType().Name.Split('`')[0]}) is not a built-in layer and has no JSON description.");
             writer.WriteStartObject();
-            described.Write(writer);
+            ((IJsonLayer)layer).Write(writer); // every layer has a description: Write checked the tree
             writer.WriteEndObject();
         }
         writer.WriteEndArray();

@@ -21,10 +21,11 @@ public sealed class Residual<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFl
 
     /// <summary>Creates <c>y = x + f(x)</c>, with a projection of x when the body's output width differs from its input width.</summary>
     /// <param name="body">The layers of f, each taking the previous one's output width.</param>
-    /// <exception cref="ArgumentException">The body is empty, or two consecutive layers disagree on a width.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
+    /// <exception cref="ArgumentException">The body is empty or holds a null layer, or two consecutive layers disagree on a width (the message names both layers and shapes), or a layer declares two tensors of one name.</exception>
     public Residual(params IEnumerable<ILayer<T>> body)
     {
-        _body = new LayerChain<T>(body, j => $"residual body layer {j}");
+        _body = new LayerChain<T>(body, j => $"residual body layer {j}", nameof(body));
         HasProjection = _body.InputSize != _body.OutputSize;
         var parameters = _body.Parameters.Select(p => p.Declaration with { Name = "body." + p.Declaration.Name }).ToList();
         if (HasProjection)

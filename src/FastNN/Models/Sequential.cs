@@ -37,7 +37,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="layers">The layers, in order.</param>
     /// <param name="maxBatch">The largest batch <see cref="Forward(ReadOnlySpan{T}, int)"/> will be given (at least 1).</param>
     /// <param name="seed">Seed of <see cref="Random"/> (initialization, dropout).</param>
-    /// <exception cref="ArgumentException">No layers, a layer's input width differs from the previous layer's output width (the message names both layers and shapes), or a layer declares a tensor with a negative dimension, tensors of more elements than one buffer holds, or negative scratch (the message names the layer and tensor).</exception>
+    /// <exception cref="ArgumentException">No layers, a layer's input width differs from the previous layer's output width (the message names both layers and shapes), or a layer declares a tensor with a negative dimension, two tensors of one name, tensors of more elements than one buffer holds, or negative scratch (the message names the layer and tensor).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1, or so large that the workspace would not fit in an array.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     public Sequential(IEnumerable<ILayer<T>> layers, int maxBatch, ulong seed = 0)
@@ -53,7 +53,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
             throw new NotSupportedException($"A model holds float or double values, not {typeof(T).Name}.");
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
-        _chain = new LayerChain<T>(layers, j => $"Layer {j}");
+        _chain = new LayerChain<T>(layers, j => $"Layer {j}", nameof(layers));
         MaxBatch = maxBatch;
         Seed = seed;
         _context = new LayerContext(seed);
@@ -189,7 +189,8 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="batch">Rows, from 1 to <see cref="MaxBatch"/>.</param>
     /// <returns>The output <c>[batch, OutputSize]</c>, a view of the workspace valid until the next pass.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
-    /// <exception cref="ArgumentException"><paramref name="input"/> does not hold batch × InputSize elements.</exception>
+    /// <exception cref="ArgumentException"><paramref name="input"/> does not hold batch × InputSize elements, or a layer refuses the batch (a
+    /// BatchNorm1d in training mode given 1 row), the message naming the layer; no Backward may follow such a pass.</exception>
     public ReadOnlySpan<T> Forward(ReadOnlySpan<T> input, int batch)
     {
         CheckInput(input.Length, batch);
@@ -205,7 +206,8 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="batch">Rows, from 1 to <see cref="MaxBatch"/>.</param>
     /// <returns>The output <c>[batch, OutputSize]</c>, a view of the workspace valid until the next pass.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
-    /// <exception cref="ArgumentException"><paramref name="input"/> does not hold batch × InputSize elements.</exception>
+    /// <exception cref="ArgumentException"><paramref name="input"/> does not hold batch × InputSize elements, or a layer refuses the batch (a
+    /// BatchNorm1d in training mode given 1 row), the message naming the layer; no Backward may follow such a pass.</exception>
     public ReadOnlySpan<T> Forward(ReadOnlyMemory<T> input, int batch)
     {
         CheckInput(input.Length, batch);
@@ -221,9 +223,13 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     private ReadOnlySpan<T> Run(ReadOnlyMemory<T> input, int batch)
     {
+        // A pass that throws part-way (BatchNorm1d given 1 row in training, a user layer's refusal) leaves the workspace
+        // half written: no Backward may follow it, so the batch is recorded only once every layer has run.
+        _forwardBatch = 0;
         _forwardInput = input;
+        ReadOnlySpan<T> output = _chain.Forward(input.Span, Buffers(batch), batch);
         _forwardBatch = batch;
-        return _chain.Forward(input.Span, Buffers(batch), batch);
+        return output;
     }
 
     /// <summary>Back-propagates the gradient of a loss with respect to the last output; parameter gradients ACCUMULATE into <see cref="Gradients"/>.</summary>
@@ -231,8 +237,9 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// output, as PyTorch's <c>retain_graph=True</c>) add up their parameter gradients; the input gradient is the last call's.</remarks>
     /// <param name="outputGradient">d loss / d output, <c>[batch, OutputSize]</c>.</param>
     /// <param name="batch">The batch of the last <see cref="Forward(ReadOnlySpan{T}, int)"/>.</param>
-    /// <exception cref="InvalidOperationException">No forward pass of that batch precedes the call.</exception>
-    /// <exception cref="ArgumentException"><paramref name="outputGradient"/> does not hold batch × OutputSize elements.</exception>
+    /// <exception cref="InvalidOperationException">The last forward pass was of another batch, or threw (its activations are incomplete).</exception>
+    /// <exception cref="ArgumentException"><paramref name="outputGradient"/> does not hold batch × OutputSize elements, or shares memory with
+    /// <see cref="InputGradient"/> while <see cref="ComputeInputGradient"/> is on (this pass overwrites it: pass a copy).</exception>
     public void Backward(ReadOnlySpan<T> outputGradient, int batch) => Backward(outputGradient, batch, accumulate: true);
 
     /// <summary>The backward pass, the parameter gradients accumulated or overwritten (for a step that would zero them first).</summary>
@@ -240,11 +247,19 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckBatch(batch);
         if (batch != _forwardBatch)
-            throw new InvalidOperationException($"Backward of batch {batch} must follow a Forward of the same batch; the last Forward had batch {_forwardBatch}.");
+            throw new InvalidOperationException(_forwardBatch == 0
+                ? $"Backward of batch {batch} must follow a Forward of the same batch; no Forward has completed since the model was built or the last one threw."
+                : $"Backward of batch {batch} must follow a Forward of the same batch; the last Forward had batch {_forwardBatch}.");
         if (outputGradient.Length != batch * OutputSize)
             throw new ArgumentException($"Layer {Layers.Count - 1} outputs [{batch}, {OutputSize}] ({batch * OutputSize} elements) but the output gradient has {outputGradient.Length} elements.", nameof(outputGradient));
-        _inputGradientBatch = ComputeInputGradient ? batch : 0;
-        _chain.Backward(_inputGradient.AsSpan(0, _inputGradientBatch * InputSize), outputGradient, _forwardInput.Span, Buffers(batch), batch, accumulate);
+        Span<T> inputGradient = _inputGradient.AsSpan(0, (ComputeInputGradient ? batch : 0) * InputSize);
+        // The last pass's InputGradient handed back as the output gradient (a model iterated on its own gradient): the
+        // first layer would write it while later reads still need it (a Residual's skip path read its body's result, a
+        // Dense refused only after accumulating its weight gradient). Refused before anything is written.
+        if (outputGradient.Overlaps(inputGradient))
+            throw new ArgumentException($"The output gradient [{batch}, {OutputSize}] shares memory with the model's InputGradient [{batch}, {InputSize}], which this pass overwrites; pass a copy.", nameof(outputGradient));
+        _inputGradientBatch = inputGradient.IsEmpty ? 0 : batch;
+        _chain.Backward(inputGradient, outputGradient, _forwardInput.Span, Buffers(batch), batch, accumulate);
     }
 
     /// <summary>
@@ -271,7 +286,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void ZeroGrad() => _gradients.Span.Clear();
 
     /// <summary>The JSON description of the architecture (see <see cref="FromJson"/>).</summary>
-    /// <exception cref="NotSupportedException">A layer is not a built-in layer.</exception>
+    /// <exception cref="NotSupportedException">A layer, at any depth (inside a Residual or Concat body too), is not a built-in layer; the message names its path, such as <c>2.body.0</c>.</exception>
     public string ToJson() => LayerJson.Write(Layers, MaxBatch);
 
     /// <summary>

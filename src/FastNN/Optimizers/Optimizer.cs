@@ -91,18 +91,10 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 if (_groups[i].LearningRate is not { } own)
                     continue;
-                double rate = ProportionalRate(own, value);
-                const string name = "the group's rate";
-                try
+                double rate = ProportionalRate(own, value, _initialLearningRate);
+                // The value is usable itself: say which group's rate it makes, rather than call that rate the value.
+                if (GroupRateProblem(rate, step) is { } reason)
                 {
-                    CheckLearningRate(OptimizerArguments.NonNegativeIn<T>(rate, name), step, name);
-                }
-                catch (ArgumentOutOfRangeException e)
-                {
-                    // The value is usable itself: say which group's rate it makes, rather than call that rate the value
-                    // (the reason without the check's own parameter suffix, which the rethrow adds for value).
-                    int end = e.Message.IndexOf($" (Parameter '{name}')", StringComparison.Ordinal);
-                    string reason = end >= 0 ? e.Message[..end] : e.Message;
                     throw new ArgumentOutOfRangeException(nameof(value), rate, string.Create(CultureInfo.InvariantCulture,
                         $"value = {value} sets group {i}'s rate (its own {own} · value / InitialLearningRate {_initialLearningRate}) to {rate}, which no step could use: {reason}"));
                 }
@@ -183,11 +175,28 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private double GroupLearningRate(int index) =>
         _groups[index].LearningRate is not { } own ? _learningRate
             : _scheduled ? _scheduledRates[index]
-            : ProportionalRate(own, _learningRate);
+            : ProportionalRate(own, _learningRate, _initialLearningRate);
 
     /// <summary>The rate of a group with its own rate <paramref name="own"/> under the base rate <paramref name="learningRate"/> set directly: own · γ / γ⁰ (own when γ⁰ = 0).</summary>
-    private double ProportionalRate(double own, double learningRate) =>
-        own * (_initialLearningRate == 0 ? 1 : learningRate / _initialLearningRate);
+    private static double ProportionalRate(double own, double learningRate, double initialLearningRate) =>
+        own * (initialLearningRate == 0 ? 1 : learningRate / initialLearningRate);
+
+    /// <summary>Why no step from t = <paramref name="step"/> on could use a group's rate (not finite in T, or <see cref="CheckLearningRate"/>'s reason), or null when one can.</summary>
+    private string? GroupRateProblem(double rate, long step)
+    {
+        const string name = "the group's rate";
+        try
+        {
+            CheckLearningRate(OptimizerArguments.NonNegativeIn<T>(rate, name), step, name);
+            return null;
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            // The reason without the check's own parameter suffix, which the caller's exception adds for its own name.
+            int end = e.Message.IndexOf($" (Parameter '{name}')", StringComparison.Ordinal);
+            return end >= 0 ? e.Message[..end] : e.Message;
+        }
+    }
 
     /// <summary>
     /// Throws what <see cref="Update"/> would throw for these values, before any group is updated, so that a step
@@ -303,7 +312,10 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentException">The algorithm, groups or buffers do not match, a value is missing, or scheduled
     /// rates (<c>group.i.scheduled_lr</c>) are given for a group without a rate of its own or for some but not all of the
     /// groups with one.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter or the step count is out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter or the step count is out of range, or a rate the
+    /// state sets is one its next step (t = its step count + 1) could not use, as <see cref="LearningRate"/> refuses a
+    /// value: the base rate, a group's scheduled rate, or a group's own rate in proportion to the base rate (not finite in
+    /// <typeparamref name="T"/>, or Adam's and AdamW's step size γ / (1 − β1^t), with the state's β1, not finite there).</exception>
     public void LoadState(OptimizerState<T> state)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -342,7 +354,20 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (saved is null || saved.Length != ParameterCount)
                 throw new ArgumentException($"The state's buffer '{name}' has {(saved is null ? "no array (null)" : $"{saved.Length} elements")}; the optimizer has {ParameterCount} parameters.", nameof(state));
         }
+        // The rate checks read the algorithm's own hyper-parameters (Adam's β1): they run with the state's in place,
+        // which are put back when a rate is refused.
+        var previous = new Dictionary<string, double>();
+        SaveHyperParameters(previous);
         LoadHyperParameters(values);
+        try
+        {
+            CheckLoadedRates(learningRate, initialLearningRate, groups, scheduledRates, state.StepCount + 1);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            LoadHyperParameters(previous);
+            throw;
+        }
 
         _learningRate = learningRate;
         _initialLearningRate = initialLearningRate;
@@ -357,6 +382,33 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     private const string ScheduledRateKey = "scheduled_lr";
+
+    /// <summary>
+    /// Refuses a state whose next step, t = <paramref name="step"/>, could not use a rate the state sets, as
+    /// <see cref="LearningRate"/> refuses a value: the base rate, and each group's scheduled rate or its own rate in
+    /// proportion to the base rate (each finite in T already, but not the proportion or Adam's step size).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Such a rate, named by the state's key.</exception>
+    private void CheckLoadedRates(double learningRate, double initialLearningRate, ParameterGroup[] groups, double[]? scheduledRates, long step)
+    {
+        CheckLearningRate(learningRate, step, "lr");
+        for (int i = 0; i < groups.Length; i++)
+        {
+            if (groups[i].LearningRate is not { } own)
+                continue;
+            if (scheduledRates is not null)
+            {
+                CheckLearningRate(scheduledRates[i], step, GroupKey(i, ScheduledRateKey));
+                continue;
+            }
+            double rate = ProportionalRate(own, learningRate, initialLearningRate);
+            if (GroupRateProblem(rate, step) is { } reason)
+            {
+                throw new ArgumentOutOfRangeException(GroupKey(i, "lr"), rate, string.Create(CultureInfo.InvariantCulture,
+                    $"{GroupKey(i, "lr")} = {own} in proportion to lr = {learningRate} / initial_lr = {initialLearningRate} sets group {i}'s rate to {rate}, which no step could use: {reason}"));
+            }
+        }
+    }
 
     /// <summary>
     /// The rates a schedule had set on the groups with rates of their own when the state was saved, or null when it had

@@ -144,4 +144,58 @@ public class StandardizerTests
             Assert.Contains("column 1", e.Message);
         }
     }
+
+    // A checkpoint records the statistics its run fitted and `fastnn train --resume` compares them exactly, on whatever
+    // machine it resumes: so they must be the same bits on every instruction-set path (CI runs this test on AVX-512, AVX2,
+    // 128-bit and scalar). They are if Fit sums in double in row order, as this reference does; a sum in vector lanes or
+    // blocks of another width would round differently. The data mixes magnitudes so that the order shows in the last bits:
+    // the test checks that summing in four lanes (AVX2's doubles) changes at least one column.
+    [Fact]
+    public void FittedStatisticsAreTheRowOrderDoubleSumsOnEveryPath()
+    {
+        const int rows = 1003, columns = 5;
+        var random = new Random(20261207);
+        var x = new float[rows * columns];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < columns; c++)
+                x[r * columns + c] = (float)((random.NextDouble() - 0.3) * Math.Pow(10, random.Next(-6, 7)) + c * 1000);
+        }
+
+        Standardizer fitted = Standardizer.Fit<float>(x, rows, columns);
+        Standardizer ofDouble = Standardizer.Fit<double>([.. x.Select(v => (double)v)], rows, columns);
+        bool orderShows = false;
+        for (int c = 0; c < columns; c++)
+        {
+            double[] column = [.. Enumerable.Range(0, rows).Select(r => (double)x[r * columns + c])];
+            (double mean, double sigma) = InRowOrder(column);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(mean), BitConverter.DoubleToInt64Bits(fitted.Means[c]));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(sigma), BitConverter.DoubleToInt64Bits(fitted.Scales[c]));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(mean), BitConverter.DoubleToInt64Bits(ofDouble.Means[c]));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(sigma), BitConverter.DoubleToInt64Bits(ofDouble.Scales[c]));
+            orderShows |= InFourLanes(column) != mean;
+        }
+        Assert.True(orderShows, "the data does not tell a four-lane sum from the row-order one: the test would not see a change of order");
+    }
+
+    // μ = Σx / n and σ = √(Σ(x − μ)² / n), each sum in double from the first row to the last.
+    private static (double Mean, double Sigma) InRowOrder(double[] column)
+    {
+        double sum = 0;
+        foreach (double v in column)
+            sum += v;
+        double mean = sum / column.Length, squares = 0;
+        foreach (double v in column)
+            squares += (v - mean) * (v - mean);
+        return (mean, Math.Sqrt(squares / column.Length));
+    }
+
+    // The mean summed as a 4-lane vector loop would: lane i holds rows i, i + 4, …; the lanes added at the end.
+    private static double InFourLanes(double[] column)
+    {
+        var lanes = new double[4];
+        for (int r = 0; r < column.Length; r++)
+            lanes[r % 4] += column[r];
+        return (lanes[0] + lanes[1] + (lanes[2] + lanes[3])) / column.Length;
+    }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Text.Json.Nodes;
 using FastNN.Data;
 using FastNN.IO;
 using FastNN.Layers;
@@ -358,7 +359,7 @@ public class CheckpointTests
             Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, none)).Message);
         var faster = NewTrainer<float>(modelSeed: 4);
         faster.Schedule = new CosineAnnealingSchedule(0.02, tMax: 6);
-        Assert.Contains("the run was saved with a CosineAnnealingSchedule per epoch starting at 0.01, the trainer has a CosineAnnealingSchedule per epoch starting at 0.02.",
+        Assert.Contains("the run was saved with a CosineAnnealingSchedule per epoch starting at 0.01 (initial_learning_rate 0.01), the trainer has a CosineAnnealingSchedule per epoch starting at 0.02 (initial_learning_rate 0.02).",
             Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, faster)).Message);
         Trainer<float> perStep = NewTrainer<float>(modelSeed: 4);
         perStep.ScheduleEachStep = true;
@@ -372,6 +373,69 @@ public class CheckpointTests
         longer.Schedule = new CosineAnnealingSchedule(0.01, tMax: 12);
         Checkpoint.Load(path, longer);
         Assert.Equal(1, longer.CompletedEpochs);
+    }
+
+    // A warm-up of another length starts at the same rate (a third of the wrapped schedule's), so the type, the stepping
+    // and the rate at 0 do not tell it; every parameter of a built-in schedule but its horizon is recorded and compared,
+    // and a difference is named. A checkpoint written before they were recorded (no "parameters") compares as before.
+    // Before: the warm-up of 4 epochs resumed a run of 2, silently, and trained on under the other schedule.
+    [Fact]
+    public void ACheckpointTrainedUnderAnotherWarmupOrScheduleParameterIsRejectedByName()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("run.ckpt.safetensors");
+        Trainer<float> saved = NewTrainer<float>(modelSeed: 1);
+        saved.Schedule = new WarmupSchedule(new CosineAnnealingSchedule(0.01, tMax: 4), warmup: 2);
+        using var stop = new CancellationTokenSource();
+        saved.EpochCompleted = e => stop.Cancel();
+        saved.Fit(Blobs<float>(), cancellationToken: stop.Token);
+        Checkpoint.Save(path, saved);
+
+        var refused = new (ILearningRateSchedule Schedule, string Difference)[]
+        {
+            (new WarmupSchedule(new CosineAnnealingSchedule(0.01, tMax: 4), warmup: 4), "(warmup 2), the trainer has a WarmupSchedule per epoch starting at 0.003333333333333333 (warmup 4)"),
+            (new WarmupSchedule(new CosineAnnealingSchedule(0.01, tMax: 4, minLearningRate: 1e-4), warmup: 2), "(after.min_learning_rate 0), the trainer has a WarmupSchedule per epoch starting at 0.003333333333333333 (after.min_learning_rate 0.0001)"),
+            (new WarmupSchedule(new ExponentialSchedule(0.01, 0.9), warmup: 2), "(after FastNN.Schedules.CosineAnnealingSchedule, after.min_learning_rate 0), the trainer has a WarmupSchedule per epoch starting at 0.003333333333333333 (after FastNN.Schedules.ExponentialSchedule, after.gamma 0.9)"),
+        };
+        foreach ((ILearningRateSchedule other, string difference) in refused)
+        {
+            Trainer<float> trainer = NewTrainer<float>(modelSeed: 4);
+            trainer.Schedule = other;
+            Assert.Equal(saved.Schedule.LearningRate(0), other.LearningRate(0));
+            float[] parameters = trainer.Model.Parameters.ToArray();
+            var e = Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, trainer));
+            Assert.Contains("the checkpoint's learning-rate schedule differs from the trainer's: the run was saved with a WarmupSchedule per epoch starting at 0.003333333333333333 " + difference + ".", e.Message);
+            Assert.Equal(parameters, trainer.Model.Parameters.ToArray());
+            Assert.Equal(0, trainer.CompletedEpochs);
+        }
+
+        // The same schedule with a longer horizon resumes.
+        Trainer<float> longer = NewTrainer<float>(modelSeed: 4);
+        longer.Schedule = new WarmupSchedule(new CosineAnnealingSchedule(0.01, tMax: 10), warmup: 2);
+        Checkpoint.Load(path, longer);
+        Assert.Equal(1, longer.CompletedEpochs);
+
+        // Without the parameters, as older builds wrote the schedule: compared as before (type, stepping, rate at 0).
+        (string header, byte[] data) = SafetensorsReference.Split(File.ReadAllBytes(path));
+        JsonObject root = JsonNode.Parse(header)!.AsObject();
+        JsonObject progress = JsonNode.Parse((string)root["__metadata__"]!["fastnn.checkpoint"]!)!.AsObject();
+        Assert.True(progress["schedule"]!.AsObject().Remove("parameters"));
+        root["__metadata__"]!["fastnn.checkpoint"] = progress.ToJsonString();
+        File.WriteAllBytes(path, SafetensorsReference.Build(root.ToJsonString(), data));
+        Trainer<float> old = NewTrainer<float>(modelSeed: 4);
+        old.Schedule = refused[0].Schedule;
+        Checkpoint.Load(path, old);
+        Assert.Equal(1, old.CompletedEpochs);
+        Trainer<float> otherRate = NewTrainer<float>(modelSeed: 4);
+        otherRate.Schedule = new WarmupSchedule(new CosineAnnealingSchedule(0.02, tMax: 4), warmup: 2);
+        Assert.Contains("starting at 0.006666666666666666.", Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, otherRate)).Message);
+
+        // Parameters that are not texts make the file malformed.
+        progress["schedule"]!.AsObject()["parameters"] = new JsonObject { ["warmup"] = 2 };
+        root["__metadata__"]!["fastnn.checkpoint"] = progress.ToJsonString();
+        File.WriteAllBytes(path, SafetensorsReference.Build(root.ToJsonString(), data));
+        Assert.Contains("fastnn.checkpoint is malformed: schedule.parameters.warmup must be a text",
+            Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, NewTrainer<float>(modelSeed: 4))).Message);
     }
 
     [Fact]

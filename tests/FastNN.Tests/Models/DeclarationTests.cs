@@ -54,6 +54,39 @@ public class DeclarationTests
         Assert.Contains("-5", e.Message);
     }
 
+    // Two tensors under one state-dict name: ModelFile.Save used to write a file with the name twice in its header,
+    // which every load then refused ("the header names '1.scale' twice"): the trained weights were unreadable.
+    public static TheoryData<ParameterDeclaration[], StateDeclaration[]> SharedNames => new()
+    {
+        { [new("scale", [2], ParameterKind.NormScale), new("scale", [2], ParameterKind.NormShift)], [] },
+        { [new("scale", [2], ParameterKind.NormScale)], [new("scale", [2])] },
+        { [], [new("count", [], IsInteger: true), new("count", [2])] },
+    };
+
+    [Theory]
+    [MemberData(nameof(SharedNames))]
+    public void TwoTensorsOfOneNameAreRefusedAtBuildNamingTheLayerAndTensor(ParameterDeclaration[] parameters, StateDeclaration[] state)
+    {
+        string name = parameters.Length > 0 ? parameters[0].Name : state[0].Name;
+        var e = Assert.Throws<ArgumentException>(() =>
+            new SequentialBuilder<float>(2).Dense(2).Add(new DeclaringLayer<float>(parameters, state)).Build(maxBatch: 2));
+        Assert.Contains("Layer 1 (DeclaringLayer)", e.Message);
+        Assert.Contains($"two tensors named 1.{name}", e.Message);
+        var inner = Assert.Throws<ArgumentException>(() =>
+            new SequentialBuilder<float>(2).Residual(b => b.Dense(2).Add(new DeclaringLayer<float>(parameters, state))).Build(maxBatch: 2));
+        Assert.Contains("residual body layer 1 (DeclaringLayer)", inner.Message);
+    }
+
+    [Fact]
+    public void TensorsOfDistinctNamesInOneLayerAndOfOneNameInTwoLayersAreAccepted()
+    {
+        var model = new Sequential<float>([
+            new DeclaringLayer<float>([new("weight", [2, 2], ParameterKind.Weight), new("bias", [2], ParameterKind.Bias)], [new("running_mean", [2])]),
+            new DeclaringLayer<float>([new("weight", [2, 2], ParameterKind.Weight)], [new("running_mean", [2])])], 2);
+        Assert.Equal(["0.weight", "0.bias", "1.weight"], model.ParameterTensors.Select(t => t.Name));
+        Assert.Equal(["0.running_mean", "1.running_mean"], model.StateTensors.Select(t => t.Name));
+    }
+
     /// <summary>A user layer (y = x) declaring whatever tensors and scratch it is given.</summary>
     private sealed class DeclaringLayer<T>(ParameterDeclaration[] parameters, StateDeclaration[] state, int scratch = 0) : ILayer<T>
         where T : unmanaged, IFloatingPointIeee754<T>

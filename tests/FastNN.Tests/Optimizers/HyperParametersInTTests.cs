@@ -217,23 +217,16 @@ public class HyperParametersInTTests
         Assert.Equal(1, adamW.StepCount);
         Assert.Equal(Start.Select(x => x * 0.9f), p);
     }
-    /// <summary>Optimizers whose second group's step is refused while the first group's is not: a group rate followed in proportion past float, a decoupled 1 − γ·λ past float, and Adam's step size past float.</summary>
+
+    /// <summary>Optimizers whose second group's step is refused while the first group's is not: a decoupled 1 − γ·λ past float.</summary>
+    /// <remarks>The rates a step uses are refused where they are given (constructor, setter, schedule, LoadState), so a
+    /// refused step is reached through what only the step computes. SGD's and RMSprop's group rates in proportion past
+    /// float and Adam's step size past float were reached through LoadState before it checked them.</remarks>
     public static TheoryData<string, Func<Optimizer<float>>, Action<Optimizer<float>>> SecondGroupRefused => new()
     {
-        { "Sgd, group rate 1e30·(1e10 / 1e-3)", () => new Sgd<float>(4, learningRate: 1e-3, momentum: 0.9, groups: [new(0, 2), new(2, 2, LearningRate: 1e30)]), o => LoadBaseRate(o, 1e10) },
-        { "RmsProp, group rate 1e30·(1e10 / 1e-3)", () => new RmsProp<float>(4, learningRate: 1e-3, momentum: 0.9, centered: true, groups: [new(0, 2), new(2, 2, LearningRate: 1e30)]), o => LoadBaseRate(o, 1e10) },
+        { "Sgdw, 1 − γ·λ = 1 − 1e20·1e20 of the second group", () => new Sgdw<float>(4, learningRate: 1e-3, momentum: 0.9, groups: [new(0, 2, WeightDecay: 0), new(2, 2, WeightDecay: 1e20)]), o => o.LearningRate = 1e20 },
         { "AdamW, 1 − γ·λ = 1 − 1e20·1e20 of the second group", () => new AdamW<float>(4, learningRate: 1e-3, groups: [new(0, 2, WeightDecay: 0), new(2, 2, WeightDecay: 1e20)]), o => o.LearningRate = 1e20 },
-        { "Adam, step size 1e38 / (1 − 0.9²) of the second group", () => new Adam<float>(4, learningRate: 1e-3, amsGrad: true, groups: [new(0, 2), new(2, 2, LearningRate: 1e30)]), o => LoadBaseRate(o, 1e5) },
     };
-
-    // The setter refuses a base rate a group following it could not use (SettingTheBaseRateRefusesARateAGroupFollowingItCouldNotUse);
-    // a state is checked value by value, not for the rates its values make together, so a state loaded is a way to a step
-    // refused for the second group alone.
-    private static void LoadBaseRate(Optimizer<float> o, double learningRate)
-    {
-        OptimizerState<float> state = o.SaveState();
-        o.LoadState(state with { HyperParameters = new Dictionary<string, double>(state.HyperParameters) { ["lr"] = learningRate } });
-    }
 
     // Before: the groups before the refused one kept that step's update (parameters and state), and a retry after
     // lowering the rate updated them a second time for the same step.
@@ -274,5 +267,65 @@ public class HyperParametersInTTests
         var adamW = new AdamW<float>(4, learningRate: 1e-40);
         adamW.LoadState(adamW.SaveState() with { HyperParameters = new Dictionary<string, double>(adamW.SaveState().HyperParameters) { ["weight_decay"] = 1e39 } });
         Assert.Equal(1e39, adamW.WeightDecay);
+    }
+
+    // A loaded state sets the rates of the next step (t = its StepCount + 1) as the setter would: the base rate, and each
+    // group's own rate followed in proportion (own · lr / initial_lr) or as a schedule left it (scheduled_lr). LoadState
+    // refuses one no step could use (Adam's step size γ / (1 − β1^t) with the state's β1 at the state's t; a group's rate
+    // not finite in T) as the setter refuses it, and changes nothing. Before: such a state loaded and its first step was
+    // refused (unchanged); the rates that step could use were loaded, as they still are.
+    [Fact]
+    public void LoadStateRefusesARateNoStepCouldUseAndChangesNothing()
+    {
+        // 3.5e37 / (1 − 0.9) is past float at t = 1; at t = 2, 6e37 / (1 − 0.9²) = 3.2e38 is not, but 7e37 / 0.19 is.
+        AssertLoadRefused(new Adam<float>(4), 0, new() { ["lr"] = 3.5e37 }, "lr", "the step size learningRate / (1 − beta1^t)");
+        AssertLoadRefused(new AdamW<float>(4), 1, new() { ["lr"] = 7e37 }, "lr", "the step size learningRate / (1 − beta1^t)");
+        AssertLoads(new Adam<float>(4), 1, new() { ["lr"] = 6e37 });
+        // The state's β1 is the one its steps use: 1e38 / (1 − 0) fits, 1e38 / (1 − 0.9) does not, whatever this optimizer's β1.
+        AssertLoads(new Adam<float>(4), 0, new() { ["lr"] = 1e38, ["beta1"] = 0 });
+        AssertLoadRefused(new Adam<float>(4, beta1: 0), 0, new() { ["lr"] = 1e38, ["beta1"] = 0.9 }, "lr", "the step size");
+        // Group 1's own 1e30 in proportion to lr 1e5 / initial_lr 1e-3: 1e38, whose step size is past float.
+        ParameterGroup[] groups = [new(0, 2), new(2, 2, LearningRate: 1e30)];
+        AssertLoadRefused(new Adam<float>(4, groups: groups), 0, new() { ["lr"] = 1e5 }, "group.1.lr", "group 1");
+        AssertLoadRefused(new Adam<float>(4, groups: groups), 0, new() { ["group.1.scheduled_lr"] = 1e38 }, "group.1.scheduled_lr", "the step size");
+        AssertLoads(new Adam<float>(4, groups: groups), 0, new() { ["lr"] = 1e-3, ["group.1.scheduled_lr"] = 3e37 });
+        // SGD and RMSprop have no step size, but a group's rate in proportion must be finite in T: 1e30 · 1e10 / 1e-3.
+        AssertLoadRefused(new Sgd<float>(4, groups: groups), 0, new() { ["lr"] = 1e10 }, "group.1.lr", "is not finite in float");
+        AssertLoadRefused(new RmsProp<float>(4, groups: groups), 0, new() { ["lr"] = 1e10 }, "group.1.lr", "is not finite in float");
+        AssertLoads(new Sgd<float>(4, groups: groups), 0, new() { ["lr"] = 1e5 });
+    }
+
+    // The optimizer's own state with these values changed (and stepCount), loaded into it: refused, naming key and reason,
+    // the optimizer as it was (rates, β1, steps, buffers), and a step still possible.
+    private static void AssertLoadRefused(Optimizer<float> o, long stepCount, Dictionary<string, double> changes, string key, string reason)
+    {
+        o.Step([.. Start], Gradient);
+        OptimizerState<float> before = o.SaveState();
+        var e = Assert.Throws<ArgumentOutOfRangeException>(key, () => o.LoadState(Changed(before, stepCount, changes)));
+        Assert.Contains(reason, e.Message);
+        OptimizerState<float> after = o.SaveState();
+        Assert.Equal(before.StepCount, after.StepCount);
+        Assert.Equal(before.HyperParameters.OrderBy(v => v.Key), after.HyperParameters.OrderBy(v => v.Key));
+        foreach ((string name, float[] buffer) in before.Buffers)
+            Assert.Equal(buffer, after.Buffers[name]);
+        o.Step([.. Start], Gradient);
+    }
+
+    // As above, but the state loads and its next step runs, finite.
+    private static void AssertLoads(Optimizer<float> o, long stepCount, Dictionary<string, double> changes)
+    {
+        o.LoadState(Changed(o.SaveState(), stepCount, changes));
+        float[] p = [.. Start];
+        o.Step(p, Gradient);
+        Assert.Equal(stepCount + 1, o.StepCount);
+        Assert.True(p.All(float.IsFinite));
+    }
+
+    private static OptimizerState<float> Changed(OptimizerState<float> state, long stepCount, Dictionary<string, double> changes)
+    {
+        var values = new Dictionary<string, double>(state.HyperParameters);
+        foreach ((string key, double value) in changes)
+            values[key] = value;
+        return state with { StepCount = stepCount, HyperParameters = values };
     }
 }

@@ -49,18 +49,8 @@ public sealed class PRelu<T> : ActivationLayer<T> where T : unmanaged, IFloating
 
     /// <inheritdoc/>
     /// <remarks>The slope gradients accumulate.</remarks>
-    public override void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, ReadOnlySpan<T> y, LayerBuffers<T> buffers, int batch)
-    {
-        if (!dx.IsEmpty)
-        {
-            Activations.PReluBackward(x, dy, buffers.Parameters, Features, dx, buffers.Gradients);
-            return;
-        }
-        // No input gradient wanted: only da += Σ dy·x over x ≤ 0.
-        for (int i = 0; i < x.Length; i++)
-            if (x[i] <= T.Zero)
-                buffers.Gradients[Slopes == 1 ? 0 : i % Features] += dy[i] * x[i];
-    }
+    public override void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, ReadOnlySpan<T> y, LayerBuffers<T> buffers, int batch) =>
+        Activations.PReluBackward(x, dy, buffers.Parameters, Features, dx, buffers.Gradients); // dx empty: the slope gradient only
 
     private protected override void WriteJson(Utf8JsonWriter writer)
     {
