@@ -198,7 +198,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// One optimizer step on one mini-batch: zero the gradients, forward in training mode, loss and its gradient,
-    /// backward, monitor, regularizer, guard, clipping, schedule, optimizer step. Allocates nothing.
+    /// backward, monitor, regularizer, guard, clipping, schedule (a per-step one, <see cref="ScheduleEachStep"/>: a
+    /// per-epoch schedule is applied by <see cref="Fit"/> before each epoch, not here), optimizer step. Allocates nothing.
     /// </summary>
     /// <remarks><para>The monitor sees the loss's gradient before the penalty and before clipping, so it reports what they would hide. The backward
     /// pass runs with <see cref="Sequential{T}.ComputeInputGradient"/> off (the input gradient is not needed to train);
@@ -320,6 +321,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// of the same training rows): none, or another row count, is refused (rows of the same count are not compared). A
     /// run early stopping has ended trains no more: a later Fit runs no epoch, puts the best epoch back again and reports
     /// <see cref="TrainingHistory.StoppedEarly"/>; to train on, build a new trainer over the model and optimizer.</para>
+    /// <para>Fit returns the model in evaluation mode (<see cref="Sequential{T}.Training"/> false), with or without
+    /// validation, so that <see cref="Sequential{T}.Forward(ReadOnlySpan{T}, int)"/> on it predicts; each training step
+    /// switches it back to training mode.</para>
     /// </remarks>
     /// <param name="train">The training rows (standardized already, if wanted).</param>
     /// <param name="validation">Rows to validate on after each epoch; null to hold out <see cref="TrainerOptions.ValidationFraction"/> of <paramref name="train"/>, or to train without validation.</param>
@@ -403,6 +407,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         // The run ends at its last epoch or when early stopping ends it; a cancelled Fit has only paused it, and the
         // next Fit (or a checkpoint) continues from the last step, so the best epoch is put back only at the end.
         bool ended = stopped || CompletedEpochs >= Options.Epochs;
+        // Left in evaluation mode whether or not the epochs were validated (which switches to it), so that a Forward on the
+        // trained model predicts, without dropout and with BatchNorm's running statistics, which it would otherwise update.
+        Model.Training = false;
         if (ended && KeepsBestWeights)
         {
             _bestParameters.CopyTo(Model.Parameters);
