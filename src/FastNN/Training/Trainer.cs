@@ -42,11 +42,13 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>Creates a trainer for <paramref name="model"/>.</summary>
     /// <param name="model">The model to train; its parameters change in place.</param>
-    /// <param name="loss">The loss (such as MSE for regression, BCE with logits for binary classification, softmax cross-entropy for classes).</param>
+    /// <param name="loss">The loss (such as MSE for regression, BCE with logits for binary classification, softmax cross-entropy for classes).
+    /// It gets the model's output <c>[batch, OutputSize]</c> and the targets as the datasets hold them, one value per row
+    /// <c>[batch]</c>; a loss of your own (an <see cref="ILoss{T}"/>) takes them so, and must overwrite every element of its gradient.</param>
     /// <param name="optimizer">The optimizer over the model's whole parameter buffer.</param>
     /// <param name="task">The task, which chooses the metrics and the output width the model must have.</param>
     /// <param name="options">Loop settings; <see langword="null"/> for the defaults.</param>
-    /// <exception cref="ArgumentException">The optimizer's parameter count differs from the model's, or the output width does not suit the task (1 for regression and binary classification, at least 2 for classes).</exception>
+    /// <exception cref="ArgumentException">The optimizer's parameter count differs from the model's, the output width does not suit the task (1 for regression and binary classification, at least 2 for classes), or a built-in loss cannot train the task: <see cref="SoftmaxCrossEntropyLoss{T}"/> other than for classes, or <see cref="MseLoss{T}"/>, <see cref="BceWithLogitsLoss{T}"/> or <see cref="HuberLoss{T}"/> for classes.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
     public Trainer(Sequential<T> model, ILoss<T> loss, Optimizer<T> optimizer, TaskKind task, TrainerOptions? options = null)
     {
@@ -58,6 +60,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         bool oneOutput = task is TaskKind.Regression or TaskKind.BinaryClassification;
         if (oneOutput ? model.OutputSize != 1 : model.OutputSize < 2)
             throw new ArgumentException($"A {task} model needs {(oneOutput ? "1 output" : "at least 2 outputs")}; this one has {model.OutputSize}.", nameof(model));
+        CheckLossSuitsTask(loss, task);
         Options = options ?? new TrainerOptions();
         Options.Validate(model.MaxBatch);
 
@@ -514,6 +517,29 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 .CopyTo(_predictions.AsSpan(first * width));
         }
         return _predictions.AsSpan(0, data.Rows * width);
+    }
+
+    // A built-in loss whose targets are not the task's would throw at the first step or, worse, train on nothing:
+    // softmax cross-entropy over the one output of a regression or binary model is 0 whatever the weights (a label of 0
+    // passes, the first label of 1 throws in the middle of an epoch), and the element-wise losses take one target per
+    // output where a classifier's dataset holds one class index per row.
+    private static void CheckLossSuitsTask(ILoss<T> loss, TaskKind task)
+    {
+        bool classes = task == TaskKind.MultiClassClassification;
+        if (loss is SoftmaxCrossEntropyLoss<T> && !classes)
+        {
+            throw new ArgumentException(
+                $"SoftmaxCrossEntropyLoss takes one class index per row over at least 2 outputs; a {task} model has 1 output, over which " +
+                $"it is 0 whatever the weights. Use {(task == TaskKind.BinaryClassification ? "BceWithLogitsLoss" : "MseLoss or HuberLoss")}, " +
+                "or TaskKind.MultiClassClassification with one output per class.", nameof(loss));
+        }
+        if (classes && loss is MseLoss<T> or BceWithLogitsLoss<T> or HuberLoss<T>)
+        {
+            string name = loss.GetType().Name;
+            throw new ArgumentException(
+                $"{name[..name.IndexOf('`')]} takes one target per output; a MultiClassClassification dataset holds one class index per row. " +
+                "Use SoftmaxCrossEntropyLoss, or a loss of your own that takes class indices.", nameof(loss));
+        }
     }
 
     // Checked before the first step: without it a BatchNorm1d model throws on a one-row batch in the middle of an
