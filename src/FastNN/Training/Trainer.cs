@@ -48,7 +48,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="optimizer">The optimizer over the model's whole parameter buffer.</param>
     /// <param name="task">The task, which chooses the metrics and the output width the model must have.</param>
     /// <param name="options">Loop settings; <see langword="null"/> for the defaults.</param>
-    /// <exception cref="ArgumentException">The optimizer's parameter count differs from the model's, the output width does not suit the task (1 for regression and binary classification, at least 2 for classes), or a built-in loss cannot train the task: <see cref="SoftmaxCrossEntropyLoss{T}"/> other than for classes, or <see cref="MseLoss{T}"/>, <see cref="BceWithLogitsLoss{T}"/> or <see cref="HuberLoss{T}"/> for classes.</exception>
+    /// <exception cref="ArgumentException">The optimizer's parameter count differs from the model's, the output width does not suit the task (1 for regression and binary classification, at least 2 for classes), or the loss is a built-in one of another task (each trains one: <see cref="MseLoss{T}"/> and <see cref="HuberLoss{T}"/> regression, <see cref="BceWithLogitsLoss{T}"/> binary classification, <see cref="SoftmaxCrossEntropyLoss{T}"/> classes).</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
     public Trainer(Sequential<T> model, ILoss<T> loss, Optimizer<T> optimizer, TaskKind task, TrainerOptions? options = null)
     {
@@ -519,26 +519,31 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         return _predictions.AsSpan(0, data.Rows * width);
     }
 
-    // A built-in loss whose targets are not the task's would throw at the first step or, worse, train on nothing:
-    // softmax cross-entropy over the one output of a regression or binary model is 0 whatever the weights (a label of 0
-    // passes, the first label of 1 throws in the middle of an epoch), and the element-wise losses take one target per
-    // output where a classifier's dataset holds one class index per row.
+    // Each built-in loss trains one task, whose targets and metrics it fits; under another it would throw at the first
+    // step or, worse, train on nothing or be scored as something else: softmax cross-entropy over a regression or binary
+    // model's one output is 0 whatever the weights; MSE or Huber under binary classification fits the output to the 0/1
+    // labels while the accuracy reads it as a logit, thresholded at 0 (a 99 % model reported 53 %); BCE under regression
+    // fits a logit that RMSE and R² compare with the targets; the element-wise losses under classes take one target per
+    // output where the dataset holds one class index per row. A loss of the user's own is not judged.
     private static void CheckLossSuitsTask(ILoss<T> loss, TaskKind task)
     {
-        bool classes = task == TaskKind.MultiClassClassification;
-        if (loss is SoftmaxCrossEntropyLoss<T> && !classes)
+        (string Name, TaskKind Task)? builtIn = loss switch
         {
-            throw new ArgumentException(
-                $"SoftmaxCrossEntropyLoss takes one class index per row over at least 2 outputs; a {task} model has 1 output, over which " +
-                $"it is 0 whatever the weights. Use {(task == TaskKind.BinaryClassification ? "BceWithLogitsLoss" : "MseLoss or HuberLoss")}, " +
-                "or TaskKind.MultiClassClassification with one output per class.", nameof(loss));
-        }
-        if (classes && loss is MseLoss<T> or BceWithLogitsLoss<T> or HuberLoss<T>)
+            MseLoss<T> => ("MseLoss", TaskKind.Regression),
+            HuberLoss<T> => ("HuberLoss", TaskKind.Regression),
+            BceWithLogitsLoss<T> => ("BceWithLogitsLoss", TaskKind.BinaryClassification),
+            SoftmaxCrossEntropyLoss<T> => ("SoftmaxCrossEntropyLoss", TaskKind.MultiClassClassification),
+            _ => null,
+        };
+        if (builtIn is { } own && own.Task != task)
         {
-            string name = loss.GetType().Name;
-            throw new ArgumentException(
-                $"{name[..name.IndexOf('`')]} takes one target per output; a MultiClassClassification dataset holds one class index per row. " +
-                "Use SoftmaxCrossEntropyLoss, or a loss of your own that takes class indices.", nameof(loss));
+            string use = task switch
+            {
+                TaskKind.Regression => "MseLoss or HuberLoss",
+                TaskKind.BinaryClassification => "BceWithLogitsLoss (the output is a logit: the accuracy thresholds it at 0)",
+                _ => "SoftmaxCrossEntropyLoss",
+            };
+            throw new ArgumentException($"{own.Name} trains {own.Task} models, not {task}: use {use} for {task}, or a loss of your own.", nameof(loss));
         }
     }
 
