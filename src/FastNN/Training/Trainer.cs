@@ -42,11 +42,13 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>Creates a trainer for <paramref name="model"/>.</summary>
     /// <param name="model">The model to train; its parameters change in place.</param>
-    /// <param name="loss">The loss (such as MSE for regression, BCE with logits for binary classification, softmax cross-entropy for classes).</param>
+    /// <param name="loss">The loss (such as MSE for regression, BCE with logits for binary classification, softmax cross-entropy for classes).
+    /// It gets the model's output <c>[batch, OutputSize]</c> and the targets as the datasets hold them, one value per row
+    /// <c>[batch]</c>; a loss of your own (an <see cref="ILoss{T}"/>) takes them so, and must overwrite every element of its gradient.</param>
     /// <param name="optimizer">The optimizer over the model's whole parameter buffer.</param>
     /// <param name="task">The task, which chooses the metrics and the output width the model must have.</param>
     /// <param name="options">Loop settings; <see langword="null"/> for the defaults.</param>
-    /// <exception cref="ArgumentException">The optimizer's parameter count differs from the model's, or the output width does not suit the task (1 for regression and binary classification, at least 2 for classes).</exception>
+    /// <exception cref="ArgumentException">The optimizer's parameter count differs from the model's, the output width does not suit the task (1 for regression and binary classification, at least 2 for classes), or the loss is a built-in one of another task (each trains one: <see cref="MseLoss{T}"/> and <see cref="HuberLoss{T}"/> regression, <see cref="BceWithLogitsLoss{T}"/> binary classification, <see cref="SoftmaxCrossEntropyLoss{T}"/> classes).</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
     public Trainer(Sequential<T> model, ILoss<T> loss, Optimizer<T> optimizer, TaskKind task, TrainerOptions? options = null)
     {
@@ -58,6 +60,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         bool oneOutput = task is TaskKind.Regression or TaskKind.BinaryClassification;
         if (oneOutput ? model.OutputSize != 1 : model.OutputSize < 2)
             throw new ArgumentException($"A {task} model needs {(oneOutput ? "1 output" : "at least 2 outputs")}; this one has {model.OutputSize}.", nameof(model));
+        CheckLossSuitsTask(loss, task);
         Options = options ?? new TrainerOptions();
         Options.Validate(model.MaxBatch);
 
@@ -521,6 +524,34 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 .CopyTo(_predictions.AsSpan(first * width));
         }
         return _predictions.AsSpan(0, data.Rows * width);
+    }
+
+    // Each built-in loss trains one task, whose targets and metrics it fits; under another it would throw at the first
+    // step or, worse, train on nothing or be scored as something else: softmax cross-entropy over a regression or binary
+    // model's one output is 0 whatever the weights; MSE or Huber under binary classification fits the output to the 0/1
+    // labels while the accuracy reads it as a logit, thresholded at 0 (a 99 % model reported 53 %); BCE under regression
+    // fits a logit that RMSE and R² compare with the targets; the element-wise losses under classes take one target per
+    // output where the dataset holds one class index per row. A loss of the user's own is not judged.
+    private static void CheckLossSuitsTask(ILoss<T> loss, TaskKind task)
+    {
+        (string Name, TaskKind Task)? builtIn = loss switch
+        {
+            MseLoss<T> => ("MseLoss", TaskKind.Regression),
+            HuberLoss<T> => ("HuberLoss", TaskKind.Regression),
+            BceWithLogitsLoss<T> => ("BceWithLogitsLoss", TaskKind.BinaryClassification),
+            SoftmaxCrossEntropyLoss<T> => ("SoftmaxCrossEntropyLoss", TaskKind.MultiClassClassification),
+            _ => null,
+        };
+        if (builtIn is { } own && own.Task != task)
+        {
+            string use = task switch
+            {
+                TaskKind.Regression => "MseLoss or HuberLoss",
+                TaskKind.BinaryClassification => "BceWithLogitsLoss (the output is a logit: the accuracy thresholds it at 0)",
+                _ => "SoftmaxCrossEntropyLoss",
+            };
+            throw new ArgumentException($"{own.Name} trains {own.Task} models, not {task}: use {use} for {task}, or a loss of your own.", nameof(loss));
+        }
     }
 
     // Checked before the first step: without it a BatchNorm1d model throws on a one-row batch in the middle of an
