@@ -117,7 +117,7 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
             if (!names.Add(name))
                 throw new ArgumentException(
                     $"{_label(j)} ({Describe(layer)}) declares two tensors named {j}.{name}; each parameter and state tensor of a layer needs a name of its own (its state-dict key).",
-                    "layers");
+                    _argument);
         }
     }
 
