@@ -40,6 +40,19 @@ public class LayerErrorMessageTests
     }
 
     [Fact]
+    public void TheEmptyDxHintIsGivenToTheUserLayerInsideABlockOnly()
+    {
+        // The Residual passes its empty dx on to its body, whose first layer wrote it: the hint is for that layer. It was
+        // given at both levels, telling the built-in Residual to skip writing dx too.
+        var model = new SequentialBuilder<float>(2).Residual(b => b.Add(new CopyingLayer<float>(2))).Dense(1).Build(maxBatch: 2);
+        model.ComputeInputGradient = false;
+        model.Forward(new float[4], 2);
+        var e = Assert.Throws<ArgumentException>(() => model.Backward(new float[2], 2));
+        Assert.StartsWith("Layer 0 (Residual) backward: residual body layer 0 (CopyingLayer) backward, given an empty dx (no input gradient is wanted", e.Message);
+        Assert.Equal(1, Count(e.Message, "given an empty dx"));
+    }
+
+    [Fact]
     public void ANestedLayerErrorNamesItsParameterOnce()
     {
         // Each chain used to append the inner " (Parameter 'batch')" again: twice at one level of nesting, thrice at two.
