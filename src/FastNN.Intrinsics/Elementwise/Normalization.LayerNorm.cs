@@ -12,11 +12,11 @@ namespace FastNN.Intrinsics;
 public static partial class Normalization
 {
     /// <summary>
-    /// Layer normalization of each row, as PyTorch's <c>nn.LayerNorm(features)</c>: <c>μ = x₀ + Σ(x − x₀)/f</c> (the mean
-    /// taken around the row's first element, so that a constant row gives μ = x₀ and y = β exactly, where PyTorch's
-    /// rounded Σx/f leaves an error that rstd ≈ 1/√ε magnifies),
-    /// <c>rstd = 1/√(Σ(x − μ)²/f + ε)</c>, <c>y = ((x − μ)·rstd)·γ + β</c>, in three passes over the row (sum,
-    /// squared deviations, output) that write y once.
+    /// Layer normalization of each row, as PyTorch's <c>nn.LayerNorm(features)</c>: <c>μ = μ₀ + Σ(x − μ₀)/f</c> with
+    /// <c>μ₀ = Σx/f</c> (the mean corrected by its own residual, so that a constant row gives μ = x and y = β exactly,
+    /// where PyTorch's rounded Σx/f leaves an error that rstd ≈ 1/√ε magnifies),
+    /// <c>rstd = 1/√(Σ(x − μ)²/f + ε)</c>, <c>y = ((x − μ)·rstd)·γ + β</c>, in four passes over the row (sum,
+    /// deviations, squared deviations, output) that write y once.
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="y">The output, [rows, features], overwritten; may be <paramref name="x"/> itself.</param>
@@ -54,10 +54,14 @@ public static partial class Normalization
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<T> row = x.Slice(r * features, features);
-            // μ = x₀ + Σ(x − x₀)/f;  rstd = 1/√(Σ(x − μ)²/f + ε);  y = ((x − μ)·rstd)·γ + β
-            // Around x₀, a constant row's deviations are exact zeros: μ = x₀ and y = β exactly (a plain Σx/f is off by
-            // the sum's rounding, which rstd ≈ 1/√ε then magnifies), and a row far from 0 sums its small differences.
-            T m = features == 0 ? T.NaN : row[0] + Elementwise.Aggregate<T, DeviationOperator<T>, AddOperator<T>>(row, new DeviationOperator<T>(row[0])) / n;
+            // μ = μ₀ + Σ(x − μ₀)/f with μ₀ = Σx/f;  rstd = 1/√(Σ(x − μ)²/f + ε);  y = ((x − μ)·rstd)·γ + β
+            // The correction takes back μ₀'s rounding: a constant row's deviations from μ₀ are all one exact d, so μ = x
+            // and y = β exactly (μ₀'s error times rstd ≈ 1/√ε reached γ·x̂ ≈ 5e-7). Not a shift to x₀ alone: an outlying
+            // x₀ made x − x₀ overflow where x and Σx did not (2e38f and three 1s: μ −∞, y NaN) and put ε·f·x₀ into μ.
+            T m = Elementwise.Aggregate<T, IdentityOperator<T>, AddOperator<T>>(row, default) / n;
+            T correction = Elementwise.Aggregate<T, DeviationOperator<T>, AddOperator<T>>(row, new DeviationOperator<T>(m)) / n;
+            if (T.IsFinite(correction))
+                m += correction;
             T s = T.One / T.Sqrt(Elementwise.Aggregate<T, SquaredDeviationOperator<T>, AddOperator<T>>(row, new SquaredDeviationOperator<T>(m)) / n + eps);
             mean[r] = m;
             rstd[r] = s;
