@@ -12,11 +12,11 @@ namespace FastNN.Intrinsics;
 public static partial class Normalization
 {
     /// <summary>
-    /// Layer normalization of each row, as PyTorch's <c>nn.LayerNorm(features)</c>: <c>μ = μ₀ + Σ(x − μ₀)/f</c> with
-    /// <c>μ₀ = Σx/f</c> (the mean corrected by its own residual, so that a constant row gives μ = x and y = β exactly,
-    /// where PyTorch's rounded Σx/f leaves an error that rstd ≈ 1/√ε magnifies),
-    /// <c>rstd = 1/√(Σ(x − μ)²/f + ε)</c>, <c>y = ((x − μ)·rstd)·γ + β</c>, in four passes over the row (sum,
-    /// deviations, squared deviations, output) that write y once.
+    /// Layer normalization of each row, as PyTorch's <c>nn.LayerNorm(features)</c>: <c>μ = Σx/f</c>,
+    /// <c>rstd = 1/√(Σ(x − μ)²/f + ε)</c>, <c>y = ((x − μ)·rstd)·γ + β</c>, in three passes over the row (sum,
+    /// squared deviations, output) that write y once. A row whose spread is within μ's rounding (a constant row) takes
+    /// μ again as μ + Σ(x − μ)/f and its variance around that, two passes more: a constant row gives μ = x and y = β
+    /// exactly, where PyTorch's rounded Σx/f leaves an error that rstd ≈ 1/√ε magnifies.
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="y">The output, [rows, features], overwritten; may be <paramref name="x"/> itself.</param>
@@ -51,18 +51,28 @@ public static partial class Normalization
         SpanChecks.Disjoint<T>(rstd, nameof(rstd), y, nameof(y));
         SpanChecks.Disjoint<T>(mean, nameof(mean), rstd, nameof(rstd));
         T n = T.CreateTruncating(features);
+        T nearConstant = n * (T.BitIncrement(T.One) - T.One);   // (f·ε)², ε the machine epsilon
+        nearConstant *= nearConstant;
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<T> row = x.Slice(r * features, features);
-            // μ = μ₀ + Σ(x − μ₀)/f with μ₀ = Σx/f;  rstd = 1/√(Σ(x − μ)²/f + ε);  y = ((x − μ)·rstd)·γ + β
-            // The correction takes back μ₀'s rounding: a constant row's deviations from μ₀ are all one exact d, so μ = x
-            // and y = β exactly (μ₀'s error times rstd ≈ 1/√ε reached γ·x̂ ≈ 5e-7). Not a shift to x₀ alone: an outlying
-            // x₀ made x − x₀ overflow where x and Σx did not (2e38f and three 1s: μ −∞, y NaN) and put ε·f·x₀ into μ.
+            // μ = Σx/f;  σ² = Σ(x − μ)²/f;  rstd = 1/√(σ² + ε);  y = ((x − μ)·rstd)·γ + β
             T m = Elementwise.Aggregate<T, IdentityOperator<T>, AddOperator<T>>(row, default) / n;
-            T correction = Elementwise.Aggregate<T, DeviationOperator<T>, AddOperator<T>>(row, new DeviationOperator<T>(m)) / n;
-            if (T.IsFinite(correction))
-                m += correction;
-            T s = T.One / T.Sqrt(Elementwise.Aggregate<T, SquaredDeviationOperator<T>, AddOperator<T>>(row, new SquaredDeviationOperator<T>(m)) / n + eps);
+            T v = Elementwise.Aggregate<T, SquaredDeviationOperator<T>, AddOperator<T>>(row, new SquaredDeviationOperator<T>(m)) / n;
+            // A row whose spread is within μ's rounding (|x − μ| ≤ f·ε·|μ|, as a constant row) is taken again around
+            // μ + Σ(x − μ)/f, which takes that rounding back: a constant row's deviations are one exact d, so μ = x and
+            // y = β exactly, where μ's error times rstd ≈ 1/√ε reached γ·x̂ ≈ 5e-7. Other rows keep the plain mean: a
+            // shift to x₀ overflowed where the row did not (2e38f and three 1s) and put ε·f·x₀ into an outlier's mean.
+            if (v <= m * m * nearConstant)
+            {
+                T correction = Elementwise.Aggregate<T, DeviationOperator<T>, AddOperator<T>>(row, new DeviationOperator<T>(m)) / n;
+                if (T.IsFinite(correction))
+                {
+                    m += correction;
+                    v = Elementwise.Aggregate<T, SquaredDeviationOperator<T>, AddOperator<T>>(row, new SquaredDeviationOperator<T>(m)) / n;
+                }
+            }
+            T s = T.One / T.Sqrt(v + eps);
             mean[r] = m;
             rstd[r] = s;
             Elementwise.Map(row, gamma, beta, y.Slice(r * features, features), new NormalizeAffineOperator<T>(m, s));
