@@ -93,8 +93,8 @@ public class LayerNormKernelTests
     }
 
     /// <summary>
-    /// A constant row is its own mean and normalizes to exactly β, whatever ε: the mean is taken around the row's first
-    /// element, so the deviations are exact zeros. (Summed plainly, 1,000 copies of 0.1f average to 0.1f + 1.5e-9, and
+    /// A constant row is its own mean and normalizes to exactly β, whatever ε: its spread is within the plain mean's
+    /// rounding, so the mean is corrected by Σ(x − μ)/f, which its deviations (one exact d) give exactly. (Summed plainly, 1,000 copies of 0.1f average to 0.1f + 1.5e-9, and
     /// that error times rstd = 1/√ε ≈ 316 reached γ·x̂ ≈ 5e-7.)
     /// </summary>
     [Theory]
