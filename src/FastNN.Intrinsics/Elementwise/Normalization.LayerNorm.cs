@@ -12,11 +12,11 @@ namespace FastNN.Intrinsics;
 public static partial class Normalization
 {
     /// <summary>
-    /// Layer normalization of each row, as PyTorch's <c>nn.LayerNorm(features)</c>: <c>μ = x₀ + Σ(x − x₀)/f</c> (the mean
-    /// taken around the row's first element, so that a constant row gives μ = x₀ and y = β exactly, where PyTorch's
-    /// rounded Σx/f leaves an error that rstd ≈ 1/√ε magnifies),
+    /// Layer normalization of each row, as PyTorch's <c>nn.LayerNorm(features)</c>: <c>μ = Σx/f</c>,
     /// <c>rstd = 1/√(Σ(x − μ)²/f + ε)</c>, <c>y = ((x − μ)·rstd)·γ + β</c>, in three passes over the row (sum,
-    /// squared deviations, output) that write y once.
+    /// squared deviations, output) that write y once. A row whose spread is within μ's rounding (a constant row) takes
+    /// μ again as μ + Σ(x − μ)/f and its variance around that, two passes more: a constant row gives μ = x and y = β
+    /// exactly, where PyTorch's rounded Σx/f leaves an error that rstd ≈ 1/√ε magnifies.
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="y">The output, [rows, features], overwritten; may be <paramref name="x"/> itself.</param>
@@ -51,14 +51,28 @@ public static partial class Normalization
         SpanChecks.Disjoint<T>(rstd, nameof(rstd), y, nameof(y));
         SpanChecks.Disjoint<T>(mean, nameof(mean), rstd, nameof(rstd));
         T n = T.CreateTruncating(features);
+        T nearConstant = n * (T.BitIncrement(T.One) - T.One);   // (f·ε)², ε the machine epsilon
+        nearConstant *= nearConstant;
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<T> row = x.Slice(r * features, features);
-            // μ = x₀ + Σ(x − x₀)/f;  rstd = 1/√(Σ(x − μ)²/f + ε);  y = ((x − μ)·rstd)·γ + β
-            // Around x₀, a constant row's deviations are exact zeros: μ = x₀ and y = β exactly (a plain Σx/f is off by
-            // the sum's rounding, which rstd ≈ 1/√ε then magnifies), and a row far from 0 sums its small differences.
-            T m = features == 0 ? T.NaN : row[0] + Elementwise.Aggregate<T, DeviationOperator<T>, AddOperator<T>>(row, new DeviationOperator<T>(row[0])) / n;
-            T s = T.One / T.Sqrt(Elementwise.Aggregate<T, SquaredDeviationOperator<T>, AddOperator<T>>(row, new SquaredDeviationOperator<T>(m)) / n + eps);
+            // μ = Σx/f;  σ² = Σ(x − μ)²/f;  rstd = 1/√(σ² + ε);  y = ((x − μ)·rstd)·γ + β
+            T m = Elementwise.Aggregate<T, IdentityOperator<T>, AddOperator<T>>(row, default) / n;
+            T v = Elementwise.Aggregate<T, SquaredDeviationOperator<T>, AddOperator<T>>(row, new SquaredDeviationOperator<T>(m)) / n;
+            // A row whose spread is within μ's rounding (|x − μ| ≤ f·ε·|μ|, as a constant row) is taken again around
+            // μ + Σ(x − μ)/f, which takes that rounding back: a constant row's deviations are one exact d, so μ = x and
+            // y = β exactly, where μ's error times rstd ≈ 1/√ε reached γ·x̂ ≈ 5e-7. Other rows keep the plain mean: a
+            // shift to x₀ overflowed where the row did not (2e38f and three 1s) and put ε·f·x₀ into an outlier's mean.
+            if (v <= m * m * nearConstant)
+            {
+                T correction = Elementwise.Aggregate<T, DeviationOperator<T>, AddOperator<T>>(row, new DeviationOperator<T>(m)) / n;
+                if (T.IsFinite(correction))
+                {
+                    m += correction;
+                    v = Elementwise.Aggregate<T, SquaredDeviationOperator<T>, AddOperator<T>>(row, new SquaredDeviationOperator<T>(m)) / n;
+                }
+            }
+            T s = T.One / T.Sqrt(v + eps);
             mean[r] = m;
             rstd[r] = s;
             Elementwise.Map(row, gamma, beta, y.Slice(r * features, features), new NormalizeAffineOperator<T>(m, s));

@@ -61,7 +61,8 @@ public sealed class SoftmaxCrossEntropyLoss<T> : ILoss<T> where T : unmanaged, I
             // element is read before the vector pass and written after it: a scalar store that a vector load then reads
             // stalls store forwarding (measured 3-4 % at 10 classes).
             int label = Label(target, r);
-            T own = label == top && p >= 0.5 ? T.CreateTruncating(-q) : g[label] - T.One;
+            // 0 − q, not −q: +0 where q is 0, as 1 − p (and PyTorch's softmax − one-hot).
+            T own = label == top && p >= 0.5 ? T.CreateTruncating(0 - q) : g[label] - T.One;
             TensorPrimitives.Multiply(g, inverseBatch, g);
             g[label] = own * inverseBatch;
         }

@@ -93,8 +93,8 @@ public class LayerNormKernelTests
     }
 
     /// <summary>
-    /// A constant row is its own mean and normalizes to exactly β, whatever ε: the mean is taken around the row's first
-    /// element, so the deviations are exact zeros. (Summed plainly, 1,000 copies of 0.1f average to 0.1f + 1.5e-9, and
+    /// A constant row is its own mean and normalizes to exactly β, whatever ε: its spread is within the plain mean's
+    /// rounding, so the mean is corrected by Σ(x − μ)/f, which its deviations (one exact d) give exactly. (Summed plainly, 1,000 copies of 0.1f average to 0.1f + 1.5e-9, and
     /// that error times rstd = 1/√ε ≈ 316 reached γ·x̂ ≈ 5e-7.)
     /// </summary>
     [Theory]
@@ -122,6 +122,49 @@ public class LayerNormKernelTests
             Normalization.LayerNormForward<T>(y, mean, rstd, x, gamma, beta, rows, f, T.CreateTruncating(1e-5));
             Assert.Equal([c, c], mean);
             Assert.Equal([.. beta, .. beta], y);
+        }
+    }
+
+    /// <summary>
+    /// A first element far from the rest neither overflows nor blurs the mean: the row's deviations from x₀ overflow where
+    /// its values and their sum do not (2e38f against three 1s: 3·(1 − 2e38) = −6e38; 3e38 and −3e38, whose mean is 0),
+    /// which made μ −∞ and y NaN, and a dominant x₀ (1,000 among 1,023 values in (−1, 1), f = 1,024) put ε·f·x₀ of
+    /// error into μ (3.5e-5 relative; y off by 1.1e-6), a thousand times the plain mean's. Reference: the formulas in double.
+    /// </summary>
+    [Fact]
+    public void AnOutlyingFirstElementNeitherOverflowsNorBlursTheMean()
+    {
+        OutlyingFirst<float>([2e38, 1, 1, 1]);
+        OutlyingFirst<float>([3e38, -3e38]);
+        OutlyingFirst<double>([1.7e308, 1, 1, 1]);
+        OutlyingFirst<double>([1.5e308, -1.5e308, 1]);
+        var rng = new Random(1);
+        double[] dominant = [1000, .. Enumerable.Range(1, 1023).Select(_ => rng.NextDouble() * 2 - 1)];
+        OutlyingFirst<float>(dominant);
+        OutlyingFirst<double>(dominant);
+    }
+
+    private static void OutlyingFirst<T>(double[] values) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int f = values.Length;
+        T[] x = [.. values.Select(T.CreateTruncating)];
+        T[] gamma = [.. Enumerable.Repeat(T.One, f)], beta = new T[f], y = new T[f], mean = new T[1], rstd = new T[1];
+        Normalization.LayerNormForward<T>(y, mean, rstd, x, gamma, beta, 1, f, T.CreateTruncating(1e-5));
+        double mu = x.Sum(v => double.CreateTruncating(v) / f);
+        double variance = x.Sum(v => (double.CreateTruncating(v) - mu) * (double.CreateTruncating(v) - mu) / f);
+        double unit = Math.ScaleB(1, typeof(T) == typeof(float) ? -24 : -53), absolute = x.Sum(v => Math.Abs(double.CreateTruncating(v)) / f);
+        string where = $"{typeof(T).Name} [{values[0]}, {values[1]}, …] (f = {f})";
+        Assert.True(Math.Abs(double.CreateTruncating(mean[0]) - mu) <= 16 * unit * absolute, $"{where}: mean {mean[0]}, expected {mu:R}");
+        if (!(variance * f <= (typeof(T) == typeof(float) ? float.MaxValue : double.MaxValue)))   // Σ(x − μ)² past T: y is β (rstd 0), as before; not NaN
+        {
+            Assert.All(y, v => Assert.False(T.IsNaN(v), $"{where}: y holds NaN"));
+            return;
+        }
+        double s = 1 / Math.Sqrt(variance + 1e-5);
+        for (int c = 0; c < f; c++)
+        {
+            double expected = (double.CreateTruncating(x[c]) - mu) * s;
+            Assert.True(Math.Abs(double.CreateTruncating(y[c]) - expected) <= 8 * unit * Math.Max(1, Math.Abs(expected)), $"{where}: y[{c}] = {y[c]}, expected {expected:R}");
         }
     }
 

@@ -64,6 +64,20 @@ public class CrossEntropyEdgeTests
         Assert.Equal(0, g[0]);
     }
 
+    /// <summary>
+    /// Where the label's class holds every probability (one class; the others' exponentials 0), the label's gradient is
+    /// +0, as PyTorch's softmax − one-hot (1 − 1; torch 1.13: [[3.5]], [[−∞, 0]] label 1, [[200, 0, 0]] label 0 all give
+    /// +0.0): −q with q = 0 was −0.
+    /// </summary>
+    [Fact]
+    public void ACertainLabelsGradientIsPositiveZero()
+    {
+        Assert.Equal(0L, BitConverter.DoubleToInt64Bits(Compute<double>([3.5], 0, inPlace: true).Gradient[0]));
+        Assert.Equal(0, BitConverter.SingleToInt32Bits(Compute<float>([double.NegativeInfinity, 0], 1, false).Gradient[1]));
+        Assert.Equal(0, BitConverter.SingleToInt32Bits(Compute<float>([200, 0, 0], 0, false).Gradient[0]));
+        Assert.Equal(0L, BitConverter.DoubleToInt64Bits(Compute<double>([1000, 0, 0], 0, true).Gradient[0]));
+    }
+
     [Fact]
     public void InfiniteAndNaNLogitsGiveWhatPyTorchGives()
     {
