@@ -117,6 +117,15 @@ public class GradientCheckBrokenLayerTests
     }
 
     [Fact]
+    public void TheFailureMessageIsTheOneTheReadmeQuotes()
+    {
+        // The README shows the message "for a layer that forgets its bias gradient": this layer, on these rows.
+        var e = Assert.Throws<GradientCheckException>(() =>
+            GradientCheck.Assert(new UserDense(Bug.BiasMissing), Input, 3, new MseLoss<double>(), Target));
+        Assert.Contains($"`{e.Message}` for a layer that forgets its bias gradient", Readme.ReadmeText.Prose);
+    }
+
+    [Fact]
     public void AWrongLastRowIsLocatedInTheLastRow()
     {
         GradientCheckResult result = Check(Bug.InputLastRowWrong);
