@@ -12,7 +12,9 @@ namespace FastNN.Intrinsics;
 public static partial class Normalization
 {
     /// <summary>
-    /// Layer normalization of each row, as PyTorch's <c>nn.LayerNorm(features)</c>: <c>μ = Σx/f</c>,
+    /// Layer normalization of each row, as PyTorch's <c>nn.LayerNorm(features)</c>: <c>μ = x₀ + Σ(x − x₀)/f</c> (the mean
+    /// taken around the row's first element, so that a constant row gives μ = x₀ and y = β exactly, where PyTorch's
+    /// rounded Σx/f leaves an error that rstd ≈ 1/√ε magnifies),
     /// <c>rstd = 1/√(Σ(x − μ)²/f + ε)</c>, <c>y = ((x − μ)·rstd)·γ + β</c>, in three passes over the row (sum,
     /// squared deviations, output) that write y once.
     /// </summary>
@@ -52,8 +54,10 @@ public static partial class Normalization
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<T> row = x.Slice(r * features, features);
-            // μ = Σx/f;  rstd = 1/√(Σ(x − μ)²/f + ε);  y = ((x − μ)·rstd)·γ + β
-            T m = Elementwise.Aggregate<T, IdentityOperator<T>, AddOperator<T>>(row, default) / n;
+            // μ = x₀ + Σ(x − x₀)/f;  rstd = 1/√(Σ(x − μ)²/f + ε);  y = ((x − μ)·rstd)·γ + β
+            // Around x₀, a constant row's deviations are exact zeros: μ = x₀ and y = β exactly (a plain Σx/f is off by
+            // the sum's rounding, which rstd ≈ 1/√ε then magnifies), and a row far from 0 sums its small differences.
+            T m = features == 0 ? T.NaN : row[0] + Elementwise.Aggregate<T, DeviationOperator<T>, AddOperator<T>>(row, new DeviationOperator<T>(row[0])) / n;
             T s = T.One / T.Sqrt(Elementwise.Aggregate<T, SquaredDeviationOperator<T>, AddOperator<T>>(row, new SquaredDeviationOperator<T>(m)) / n + eps);
             mean[r] = m;
             rstd[r] = s;
@@ -141,6 +145,16 @@ public static partial class Normalization
         if (span.Length != rows)
             throw new ArgumentException($"{name} has length {span.Length}; it needs one element per row, {rows}.", name);
     }
+}
+
+/// <summary>x − shift</summary>
+internal readonly struct DeviationOperator<T>(T shift) : IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static bool Vectorizable => true;
+    public T Invoke(T x) => x - shift;
+    public Vector128<T> Invoke(Vector128<T> x) => x - Vector128.Create(shift);
+    public Vector256<T> Invoke(Vector256<T> x) => x - Vector256.Create(shift);
+    public Vector512<T> Invoke(Vector512<T> x) => x - Vector512.Create(shift);
 }
 
 /// <summary>(x − mean)²</summary>

@@ -66,7 +66,7 @@ public static class LossKernels
     /// <summary>Binary cross-entropy on logits over [rows, F], stable: <c>ℓ = max(p, 0) − p·t + log(1 + e^(−|p|))</c>, <c>L = Σ ℓ / N</c>, <c>gradient = ((σ(p) − t)·(1/F))·(1/rows)</c>, N = rows·F.</summary>
     /// <remarks>Finite for any finite logit; log(1 + e) is taken as log(u)·e/(u − 1) with u = 1 + e, accurate where e is far below 1.
     /// An infinite logit gives +∞ where the loss's limit is infinite (p = +∞ with t &lt; 1, as PyTorch; p = −∞ with t &gt; 0, where
-    /// PyTorch gives NaN at t = 1) and NaN where the limit is 0 (t = 1 at +∞, t = 0 at −∞: 0·∞, as PyTorch); NaN in p or t gives NaN.
+    /// PyTorch 1.13 gives NaN) and NaN where the limit is 0 (t = 1 at +∞, t = 0 at −∞: 0·∞, as PyTorch); NaN in p or t gives NaN.
     /// The gradient is (σ(p) − t)/N, scaled per row and then per batch (the class remarks).</remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="prediction">The logits p, N elements (at least 1).</param>

@@ -126,6 +126,8 @@ public static class GradientCheck
     }
 
     /// <summary>Checks a loss's gradient with respect to its prediction.</summary>
+    /// <remarks>The gradient span is filled with NaN before the checked call, so a loss that adds to it instead of
+    /// overwriting it (as <see cref="ILoss{T}.Compute"/> requires), or leaves an element unwritten, fails with an analytic NaN.</remarks>
     /// <param name="loss">The loss.</param>
     /// <param name="prediction">The prediction, <c>[batch, features]</c>.</param>
     /// <param name="target">The target.</param>
@@ -143,7 +145,10 @@ public static class GradientCheck
         options = Checked(options);
         double[] p = prediction.ToArray();
         double[] t = target.ToArray();
+        // NaN, not 0: ILoss overwrites its gradient, and the trainer hands it the same buffer at every step, so a loss
+        // that adds to it, or leaves an element unwritten, must fail here (analytic NaN), not pass by starting from 0.
         double[] gradient = new double[p.Length];
+        gradient.AsSpan().Fill(double.NaN);
         loss.Compute(p, t, gradient, batch);
         double[] analytic = (double[])gradient.Clone();
         var worst = new Worst(options);

@@ -117,7 +117,7 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
             if (!names.Add(name))
                 throw new ArgumentException(
                     $"{_label(j)} ({Describe(layer)}) declares two tensors named {j}.{name}; each parameter and state tensor of a layer needs a name of its own (its state-dict key).",
-                    "layers");
+                    _argument);
         }
     }
 
@@ -250,7 +250,9 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
             catch (ArgumentException e)
             {
                 // The commonest mistake in a layer of one's own: writing dx when it is empty (the first layer while training).
-                throw Located(e, j, inputGradient.IsEmpty
+                // Only a layer of one's own is told: a built-in block (Residual, Concat) passes its empty dx on to its body,
+                // whose chain names the layer that wrote it.
+                throw Located(e, j, inputGradient.IsEmpty && _layers[j] is not IJsonLayer
                     ? "backward, given an empty dx (no input gradient is wanted: skip it, and still accumulate the parameter gradients)"
                     : "backward");
             }

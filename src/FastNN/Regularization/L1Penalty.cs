@@ -35,5 +35,7 @@ public sealed class L1Penalty<T> : Penalty<T> where T : unmanaged, IFloatingPoin
         return double.CreateTruncating(TensorPrimitives.SumOfMagnitudes(w));
     }
 
-    private protected override double Value(double sum) => Lambda * sum;   // R = λ·Σ|w|
+    private protected override double Term(double w) => Math.Abs(w);
+
+    private protected override double Value(double sum, int exponent) => Math.ScaleB(Lambda * sum, exponent);   // R = λ·Σ|w|
 }

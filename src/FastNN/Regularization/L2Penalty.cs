@@ -40,5 +40,7 @@ public sealed class L2Penalty<T> : Penalty<T> where T : unmanaged, IFloatingPoin
         return double.CreateTruncating(TensorPrimitives.SumOfSquares(w));
     }
 
-    private protected override double Value(double sum) => Lambda / 2 * sum;   // R = λ/2·Σw²
+    private protected override double Term(double w) => w * w;
+
+    private protected override double Value(double sum, int exponent) => Math.ScaleB(Lambda / 2 * sum, 2 * exponent);   // R = λ/2·Σw²
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using FastNN.Intrinsics;
 using FastNN.Models;
 
 namespace FastNN.Regularization;
@@ -7,8 +8,12 @@ namespace FastNN.Regularization;
 /// What <see cref="L1Penalty{T}"/> and <see cref="L2Penalty{T}"/> share: λ, the tensor kinds they apply to, the
 /// argument checks and the walk over the penalized tensors. Each penalty supplies one tensor's gradient and its value.
 /// </summary>
-/// <remarks>Thread safety: immutable; any number of threads may use one instance at once, each call with its own
-/// spans.</remarks>
+/// <remarks><para>The value is summed in T (then across tensors in double); where that sum overflows (float weights past
+/// 1.8e19 squared, double ones past 1.3e154, or a total past T's range) it is redone with every weight scaled by the power
+/// of two that takes the largest into [1, 2) and scaled back after λ, so the penalty is finite wherever its value fits
+/// in T (λ/2·Σw² = 2.7e36 for float weights near 2e19 with λ = 1e-3), and +∞ only where it does not.</para>
+/// <para>Thread safety: immutable; any number of threads may use one instance at once, each call with its own
+/// spans.</para></remarks>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public abstract class Penalty<T> : IRegularizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -40,14 +45,43 @@ public abstract class Penalty<T> : IRegularizer<T> where T : unmanaged, IFloatin
             if (Array.IndexOf(_kinds, tensor.Kind) < 0) continue;
             sum += AddGradient(parameters.Slice(tensor.Offset, tensor.Length), gradients.Slice(tensor.Offset, tensor.Length), lambda);
         }
-        return T.CreateChecked(Value(sum));
+        // A sum past T's range (squares of float weights past 1.8e19, of double ones past 1.3e154, or their total) is
+        // redone scaled: rare, so the fast sum in T stays the only pass of a finite one.
+        return T.CreateChecked(double.IsFinite(sum) ? Value(sum, 0) : ScaledValue(parameters, tensors));
+    }
+
+    /// <summary>
+    /// The penalty from Σ term(w·2^-e) over the penalized tensors, e the exponent of the largest |w| (an exact scaling,
+    /// as BLAS's nrm2 guards its squares), scaled back by <see cref="Value"/> after λ: finite wherever the penalty is.
+    /// +∞ or NaN when a weight is, as the plain sum.
+    /// </summary>
+    private double ScaledValue(ReadOnlySpan<T> parameters, IReadOnlyList<ParameterTensor> tensors)
+    {
+        double max = 0;
+        for (int k = 0; k < tensors.Count; k++)
+            if (Array.IndexOf(_kinds, tensors[k].Kind) >= 0)
+                max = Math.Max(max, double.CreateTruncating(Reductions.MaxAbs(parameters.Slice(tensors[k].Offset, tensors[k].Length))));
+        if (max == 0 || !double.IsFinite(max))
+            return Value(max, 0);
+        int exponent = Math.ILogB(max);
+        double sum = 0;
+        for (int k = 0; k < tensors.Count; k++)
+        {
+            if (Array.IndexOf(_kinds, tensors[k].Kind) < 0) continue;
+            foreach (T w in parameters.Slice(tensors[k].Offset, tensors[k].Length))
+                sum += Term(Math.ScaleB(double.CreateTruncating(w), -exponent));
+        }
+        return Value(sum, exponent);
     }
 
     /// <summary>Adds the penalty's gradient for one tensor <paramref name="w"/> to <paramref name="g"/> and returns the tensor's share of the sum (Σ|w| or Σw²).</summary>
     private protected abstract double AddGradient(ReadOnlySpan<T> w, Span<T> g, T lambda);
 
-    /// <summary>The penalty from the sum over every penalized tensor.</summary>
-    private protected abstract double Value(double sum);
+    /// <summary>One weight's share of the sum, |w| or w², in double.</summary>
+    private protected abstract double Term(double w);
+
+    /// <summary>The penalty from the sum over every penalized tensor of weights scaled by 2^-<paramref name="exponent"/>, in one rounding.</summary>
+    private protected abstract double Value(double sum, int exponent);
 
     private static void CheckBuffers(ReadOnlySpan<T> parameters, Span<T> gradients, IReadOnlyList<ParameterTensor> tensors)
     {

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace FastNN.Training;
 
 /// <summary>The cross-validation result of every setting of a grid search, and the best setting.</summary>
@@ -12,4 +14,13 @@ public sealed record GridSearchResult(IReadOnlyList<(GridPoint Setting, CrossVal
     public (GridPoint Setting, CrossValidationResult Result) Best =>
         Settings.Where(s => !double.IsNaN(s.Result.MeanMetric)).DefaultIfEmpty(Settings[0])
             .Aggregate((best, next) => next.Result.MeanMetric > best.Result.MeanMetric ? next : best);
+
+    // The record's text: every setting (not the list's type name) and, when there is one, the best.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.AppendList(nameof(Settings), Settings);
+        if (Settings.Count > 0)
+            builder.Append($", {nameof(Best)} = {Best}");
+        return true;
+    }
 }

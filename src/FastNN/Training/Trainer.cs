@@ -42,11 +42,13 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>Creates a trainer for <paramref name="model"/>.</summary>
     /// <param name="model">The model to train; its parameters change in place.</param>
-    /// <param name="loss">The loss (such as MSE for regression, BCE with logits for binary classification, softmax cross-entropy for classes).</param>
+    /// <param name="loss">The loss (such as MSE for regression, BCE with logits for binary classification, softmax cross-entropy for classes).
+    /// It gets the model's output <c>[batch, OutputSize]</c> and the targets as the datasets hold them, one value per row
+    /// <c>[batch]</c>; a loss of your own (an <see cref="ILoss{T}"/>) takes them so, and must overwrite every element of its gradient.</param>
     /// <param name="optimizer">The optimizer over the model's whole parameter buffer.</param>
     /// <param name="task">The task, which chooses the metrics and the output width the model must have.</param>
     /// <param name="options">Loop settings; <see langword="null"/> for the defaults.</param>
-    /// <exception cref="ArgumentException">The optimizer's parameter count differs from the model's, or the output width does not suit the task (1 for regression and binary classification, at least 2 for classes).</exception>
+    /// <exception cref="ArgumentException">The optimizer's parameter count differs from the model's, the output width does not suit the task (1 for regression and binary classification, at least 2 for classes), or the loss is a built-in one of another task (each trains one: <see cref="MseLoss{T}"/> and <see cref="HuberLoss{T}"/> regression, <see cref="BceWithLogitsLoss{T}"/> binary classification, <see cref="SoftmaxCrossEntropyLoss{T}"/> classes).</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
     public Trainer(Sequential<T> model, ILoss<T> loss, Optimizer<T> optimizer, TaskKind task, TrainerOptions? options = null)
     {
@@ -58,6 +60,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         bool oneOutput = task is TaskKind.Regression or TaskKind.BinaryClassification;
         if (oneOutput ? model.OutputSize != 1 : model.OutputSize < 2)
             throw new ArgumentException($"A {task} model needs {(oneOutput ? "1 output" : "at least 2 outputs")}; this one has {model.OutputSize}.", nameof(model));
+        CheckLossSuitsTask(loss, task);
         Options = options ?? new TrainerOptions();
         Options.Validate(model.MaxBatch);
 
@@ -198,7 +201,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// One optimizer step on one mini-batch: zero the gradients, forward in training mode, loss and its gradient,
-    /// backward, monitor, regularizer, guard, clipping, schedule, optimizer step. Allocates nothing.
+    /// backward, monitor, regularizer, guard, clipping, schedule (a per-step one, <see cref="ScheduleEachStep"/>: a
+    /// per-epoch schedule is applied by <see cref="Fit"/> before each epoch, not here), optimizer step. Allocates nothing.
     /// </summary>
     /// <remarks><para>The monitor sees the loss's gradient before the penalty and before clipping, so it reports what they would hide. The backward
     /// pass runs with <see cref="Sequential{T}.ComputeInputGradient"/> off (the input gradient is not needed to train);
@@ -320,6 +324,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// of the same training rows): none, or another row count, is refused (rows of the same count are not compared). A
     /// run early stopping has ended trains no more: a later Fit runs no epoch, puts the best epoch back again and reports
     /// <see cref="TrainingHistory.StoppedEarly"/>; to train on, build a new trainer over the model and optimizer.</para>
+    /// <para>Fit returns the model in evaluation mode (<see cref="Sequential{T}.Training"/> false), with or without
+    /// validation, so that <see cref="Sequential{T}.Forward(ReadOnlySpan{T}, int)"/> on it predicts; each training step
+    /// switches it back to training mode.</para>
     /// </remarks>
     /// <param name="train">The training rows (standardized already, if wanted).</param>
     /// <param name="validation">Rows to validate on after each epoch; null to hold out <see cref="TrainerOptions.ValidationFraction"/> of <paramref name="train"/>, or to train without validation.</param>
@@ -403,6 +410,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         // The run ends at its last epoch or when early stopping ends it; a cancelled Fit has only paused it, and the
         // next Fit (or a checkpoint) continues from the last step, so the best epoch is put back only at the end.
         bool ended = stopped || CompletedEpochs >= Options.Epochs;
+        // Left in evaluation mode whether or not the epochs were validated (which switches to it), so that a Forward on the
+        // trained model predicts, without dropout and with BatchNorm's running statistics, which it would otherwise update.
+        Model.Training = false;
         if (ended && KeepsBestWeights)
         {
             _bestParameters.CopyTo(Model.Parameters);
@@ -514,6 +524,34 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 .CopyTo(_predictions.AsSpan(first * width));
         }
         return _predictions.AsSpan(0, data.Rows * width);
+    }
+
+    // Each built-in loss trains one task, whose targets and metrics it fits; under another it would throw at the first
+    // step or, worse, train on nothing or be scored as something else: softmax cross-entropy over a regression or binary
+    // model's one output is 0 whatever the weights; MSE or Huber under binary classification fits the output to the 0/1
+    // labels while the accuracy reads it as a logit, thresholded at 0 (a 99 % model reported 53 %); BCE under regression
+    // fits a logit that RMSE and R² compare with the targets; the element-wise losses under classes take one target per
+    // output where the dataset holds one class index per row. A loss of the user's own is not judged.
+    private static void CheckLossSuitsTask(ILoss<T> loss, TaskKind task)
+    {
+        (string Name, TaskKind Task)? builtIn = loss switch
+        {
+            MseLoss<T> => ("MseLoss", TaskKind.Regression),
+            HuberLoss<T> => ("HuberLoss", TaskKind.Regression),
+            BceWithLogitsLoss<T> => ("BceWithLogitsLoss", TaskKind.BinaryClassification),
+            SoftmaxCrossEntropyLoss<T> => ("SoftmaxCrossEntropyLoss", TaskKind.MultiClassClassification),
+            _ => null,
+        };
+        if (builtIn is { } own && own.Task != task)
+        {
+            string use = task switch
+            {
+                TaskKind.Regression => "MseLoss or HuberLoss",
+                TaskKind.BinaryClassification => "BceWithLogitsLoss (the output is a logit: the accuracy thresholds it at 0)",
+                _ => "SoftmaxCrossEntropyLoss",
+            };
+            throw new ArgumentException($"{own.Name} trains {own.Task} models, not {task}: use {use} for {task}, or a loss of your own.", nameof(loss));
+        }
     }
 
     // Checked before the first step: without it a BatchNorm1d model throws on a one-row batch in the middle of an

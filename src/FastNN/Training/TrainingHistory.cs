@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace FastNN.Training;
 
 /// <summary>The epochs of one <c>Fit</c>, and the best epoch and early stopping of the run they belong to.</summary>
@@ -20,5 +22,16 @@ public sealed record TrainingHistory(IReadOnlyList<EpochResult> Epochs, int Best
     public EpochResult Best => BestEpoch > 0
         ? Epochs.FirstOrDefault(e => e.Epoch == BestEpoch) ?? (RunBest?.Epoch == BestEpoch ? RunBest
             : throw new InvalidOperationException($"The best epoch, {BestEpoch}, is not among this history's epochs."))
-        : Epochs.Count > 0 ? Epochs[^1] : throw new InvalidOperationException("No epoch ran: the trainer had already completed its epochs.");
+        : Epochs.Count > 0 ? Epochs[^1] : throw new InvalidOperationException(
+            "No epoch ran in this Fit (the trainer had already completed its epochs, early stopping had ended its run, or the Fit was cancelled before an epoch completed), and there is no best epoch.");
+
+    // The record's text: every epoch (not the list's type name), the best epoch's number, the stop, and the best
+    // epoch's result only when an earlier Fit ran it (otherwise it is among the epochs); never throws, unlike Best.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.AppendList(nameof(Epochs), Epochs).Append($", {nameof(BestEpoch)} = {BestEpoch}, {nameof(StoppedEarly)} = {StoppedEarly}");
+        if (BestEpoch > 0 && !Epochs.Any(e => e.Epoch == BestEpoch) && RunBest?.Epoch == BestEpoch)
+            builder.Append($", {nameof(Best)} = {RunBest}");
+        return true;
+    }
 }

@@ -92,6 +92,39 @@ public class LayerNormKernelTests
         }
     }
 
+    /// <summary>
+    /// A constant row is its own mean and normalizes to exactly β, whatever ε: the mean is taken around the row's first
+    /// element, so the deviations are exact zeros. (Summed plainly, 1,000 copies of 0.1f average to 0.1f + 1.5e-9, and
+    /// that error times rstd = 1/√ε ≈ 316 reached γ·x̂ ≈ 5e-7.)
+    /// </summary>
+    [Theory]
+    [InlineData(0.1)]
+    [InlineData(1000.1)]
+    [InlineData(-3.7e5)]
+    [InlineData(1e-3)]
+    public void ConstantRowsNormalizeToExactlyBeta(double value)
+    {
+        ConstantRows<float>(value);
+        ConstantRows<double>(value);
+    }
+
+    private static void ConstantRows<T>(double value) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rng = new Random(3);
+        foreach (int f in new[] { 3, 17, 100, 1000, 1025 })
+        {
+            const int rows = 2;
+            T c = T.CreateTruncating(value);
+            T[] x = [.. Enumerable.Repeat(c, rows * f)];
+            T[] gamma = TestData.Finite<T>(rng, f, 1.5), beta = TestData.Finite<T>(rng, f, 1);
+            var y = new T[rows * f];
+            T[] mean = new T[rows], rstd = new T[rows];
+            Normalization.LayerNormForward<T>(y, mean, rstd, x, gamma, beta, rows, f, T.CreateTruncating(1e-5));
+            Assert.Equal([c, c], mean);
+            Assert.Equal([.. beta, .. beta], y);
+        }
+    }
+
     [Fact]
     public void BadArgumentsAreRejected()
     {

@@ -35,8 +35,8 @@ public class LossKernelTests
     [Fact]
     public void BceOfAnInfiniteLogitIsItsInfiniteLimit()
     {
-        // PyTorch 1.13: binary_cross_entropy_with_logits([inf, inf, -inf, -inf], [0, .5, 1, 0], reduction='none') gives
-        // [inf, inf, nan, nan]; the limits are ∞, ∞, ∞ and 0. Here ∞ wherever the limit is ∞ (max(p, 0) − p·t was ∞ − ∞ = NaN
+        // PyTorch 1.13: binary_cross_entropy_with_logits([inf, inf, inf, -inf, -inf, -inf], [0, .5, 1, 0, .5, 1], reduction='none')
+        // gives [inf, inf, nan, nan, nan, nan]; the limits are ∞, ∞, 0, 0, ∞ and ∞. Here ∞ wherever the limit is ∞ (max(p, 0) − p·t was ∞ − ∞ = NaN
         // at +∞) and NaN (0·∞) where it is 0, at every length (the vector body, its overlapping last vector, the scalar loop).
         (float P, float T, float Loss)[] cases =
         [

@@ -157,6 +157,27 @@ public class SoftmaxTests
         Assert.Equal(dx, inPlace);
     }
 
+    /// <summary>
+    /// A dominant logit (20 against 999 zeros): its probability is 1 − 2.06e-6, not 1. Each path sums the small terms in
+    /// several accumulators (lanes × 4; 4 on the scalar path, where one accumulator rounded every term after the dominant
+    /// one away, so p was 1), and only those that share the dominant one's accumulator are lost: at most a quarter,
+    /// plus the float roundings of the sum and of 1/sum (1.5e-7 together), so 1 − p is within 40 % of the true excess.
+    /// </summary>
+    [Fact]
+    public void ADominantLogitKeepsMostSmallTermsOnEveryPath()
+    {
+        const int Classes = 1000;
+        double excess = (Classes - 1) * Math.Exp(-20.0), below = excess / (1 + excess);
+        foreach (int dominant in new[] { 0, 3, 517, Classes - 1 })
+        {
+            float[] x = new float[Classes], y = new float[Classes];
+            x[dominant] = 20;
+            Activations.Softmax<float>(x, y, 1, Classes);
+            double lost = 1 - (double)y[dominant];
+            Assert.True(Math.Abs(lost - below) <= 0.4 * below, $"dominant {dominant}: 1 − p = {lost:R}, expected {below:R}");
+        }
+    }
+
     [Fact]
     public void HugeAndTinyRowsStayFinite()
     {

@@ -12,85 +12,13 @@ import os
 
 import torch
 import torch.nn as nn
+
+from torch_layers import build, flat
 import torch.nn.functional as F
 
 torch.manual_seed(20261130)
 torch.set_default_dtype(torch.float64)
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layers")
-
-
-class Residual(nn.Module):
-    """y = x + f(x), or y = x Pᵀ + f(x) when f changes the width (FastNN's Residual)."""
-
-    def __init__(self, body, in_features):
-        super().__init__()
-        self.body = body
-        out_features = self.body(torch.zeros(2, in_features)).shape[1]
-        self.projection = nn.Linear(in_features, out_features, bias=False) if out_features != in_features else None
-
-    def forward(self, x):
-        return (x if self.projection is None else self.projection(x)) + self.body(x)
-
-
-class Concat(nn.Module):
-    """y = [x, f(x)] (FastNN's Concat)."""
-
-    def __init__(self, body):
-        super().__init__()
-        self.body = body
-
-    def forward(self, x):
-        return torch.cat([x, self.body(x)], dim=1)
-
-
-def build(layers, width):
-    """The nn.Sequential a FastNN layer list describes, and its output width."""
-    modules = []
-    for d in layers:
-        t = d["type"]
-        if t == "Linear":
-            m = nn.Linear(width, d["out_features"], bias=d.get("bias", True))
-            width = d["out_features"]
-        elif t == "BatchNorm1d":
-            m = nn.BatchNorm1d(width)
-        elif t == "LayerNorm":
-            m = nn.LayerNorm(width)
-        elif t == "Dropout":
-            m = nn.Dropout(d.get("p", 0.5))
-        elif t == "Residual":
-            body, _ = build(d["body"], width)
-            m = Residual(body, width)
-            width = m.body(torch.zeros(2, width)).shape[1]
-        elif t == "Concat":
-            body, body_width = build(d["body"], width)
-            m = Concat(body)
-            width += body_width
-        elif t == "ReLU":
-            m = nn.ReLU()
-        elif t == "Sigmoid":
-            m = nn.Sigmoid()
-        elif t == "Tanh":
-            m = nn.Tanh()
-        elif t == "LeakyReLU":
-            m = nn.LeakyReLU(d.get("negative_slope", 0.01))
-        elif t == "ELU":
-            m = nn.ELU(d.get("alpha", 1.0))
-        elif t == "GELU":
-            m = nn.GELU(approximate=d.get("approximate", "none"))
-        elif t == "SiLU":
-            m = nn.SiLU()
-        elif t == "Softplus":
-            m = nn.Softplus(d.get("beta", 1.0), d.get("threshold", 20.0))
-        elif t == "PReLU":
-            m = nn.PReLU(d.get("num_parameters", 1))
-        elif t == "Softmax":
-            m = nn.Softmax(dim=1)
-        elif t == "LogSoftmax":
-            m = nn.LogSoftmax(dim=1)
-        else:
-            raise ValueError(t)
-        modules.append(m)
-    return nn.Sequential(*modules), width
 
 
 def randomize(model):
@@ -110,10 +38,6 @@ def randomize(model):
                 b.uniform_(0.5, 2.0)
             elif name.endswith("num_batches_tracked"):
                 b.fill_(3)
-
-
-def flat(t):
-    return [float(v) for v in t.detach().reshape(-1).tolist()]
 
 
 def case(name, layers, input_size, batch, loss, training=True, input_scale=1.0, target_scale=1.0, input_offset=0.0):

@@ -15,76 +15,11 @@ import os
 import torch
 import torch.nn as nn
 
+from torch_layers import build, flat
+
 torch.manual_seed(20261207)
 torch.set_default_dtype(torch.float64)
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layer_sequence_fixtures.json")
-
-
-class Residual(nn.Module):
-    """y = x + f(x), or y = x Pᵀ + f(x) when f changes the width (FastNN's Residual)."""
-
-    def __init__(self, body, in_features):
-        super().__init__()
-        self.body = body
-        out_features = self.body(torch.zeros(2, in_features)).shape[1]
-        self.projection = nn.Linear(in_features, out_features, bias=False) if out_features != in_features else None
-
-    def forward(self, x):
-        return (x if self.projection is None else self.projection(x)) + self.body(x)
-
-
-class Concat(nn.Module):
-    """y = [x, f(x)] (FastNN's Concat)."""
-
-    def __init__(self, body):
-        super().__init__()
-        self.body = body
-
-    def forward(self, x):
-        return torch.cat([x, self.body(x)], dim=1)
-
-
-def build(layers, width):
-    modules = []
-    for d in layers:
-        t = d["type"]
-        if t == "Linear":
-            m = nn.Linear(width, d["out_features"], bias=d.get("bias", True))
-            width = d["out_features"]
-        elif t == "BatchNorm1d":
-            m = nn.BatchNorm1d(width, eps=d.get("eps", 1e-5), momentum=d.get("momentum", 0.1))
-        elif t == "LayerNorm":
-            m = nn.LayerNorm(width, eps=d.get("eps", 1e-5))
-        elif t == "Residual":
-            body, _ = build(d["body"], width)
-            m = Residual(body, width)
-            width = m.body(torch.zeros(2, width)).shape[1]
-        elif t == "Concat":
-            body, body_width = build(d["body"], width)
-            m = Concat(body)
-            width += body_width
-        elif t == "Tanh":
-            m = nn.Tanh()
-        elif t == "ReLU":
-            m = nn.ReLU()
-        elif t == "LeakyReLU":
-            m = nn.LeakyReLU(d["negative_slope"])
-        elif t == "ELU":
-            m = nn.ELU(d["alpha"])
-        elif t == "Softplus":
-            m = nn.Softplus(d["beta"], d["threshold"])
-        elif t == "PReLU":
-            m = nn.PReLU(d["num_parameters"], init=d["init"])
-        elif t == "GELU":
-            m = nn.GELU(approximate=d["approximate"])
-        else:
-            raise ValueError(t)
-        modules.append(m)
-    return nn.Sequential(*modules), width
-
-
-def flat(t):
-    return [float(v) for v in t.detach().reshape(-1).tolist()]
 
 
 def case(name, layers, input_size, passes, input_scale=2.0):

@@ -162,7 +162,8 @@ public class GradientCheckTests
     }
 
     /// <summary>L = Σ p², a user's loss that ignores the batch it is given.</summary>
-    private sealed class SumOfSquares : ILoss<double>
+    /// <summary>L = Σ p², gradient 2p: written, added (<paramref name="accumulates"/>), or left unwritten at the last element (<paramref name="skipLast"/>).</summary>
+    private sealed class SumOfSquares(bool accumulates = false, bool skipLast = false) : ILoss<double>
     {
         public double Compute(ReadOnlySpan<double> prediction, ReadOnlySpan<double> target, Span<double> gradient, int batch)
         {
@@ -170,7 +171,9 @@ public class GradientCheckTests
             for (int i = 0; i < prediction.Length; i++)
             {
                 loss += prediction[i] * prediction[i];
-                gradient[i] = 2 * prediction[i];
+                if (skipLast && i == prediction.Length - 1)
+                    continue;
+                gradient[i] = (accumulates ? gradient[i] : 0) + 2 * prediction[i];
             }
             return loss;
         }
@@ -210,6 +213,23 @@ public class GradientCheckTests
         {
             Assert.Equal("options", Assert.Throws<ArgumentOutOfRangeException>(() => GradientCheck.Check(model, x, 2, loss, t, options)).ParamName);
             Assert.Equal("options", Assert.Throws<ArgumentOutOfRangeException>(() => GradientCheck.CheckLoss(loss, x, t, 2, options)).ParamName);
+        }
+    }
+
+    /// <summary>
+    /// ILoss overwrites its gradient, and a trainer hands it the same buffer at every step. CheckLoss started the
+    /// gradient at 0, so a loss that added to it (or wrote only some elements) passed while training on stale values.
+    /// </summary>
+    [Fact]
+    public void CheckLossFailsALossThatAddsToItsGradientOrLeavesPartUnwritten()
+    {
+        double[] p = [0.5, -1, 2, 0.25, 1, -0.5], t = new double[6];
+        Assert.True(GradientCheck.CheckLoss(new SumOfSquares(), p, t, 3).Passed);
+        foreach (var broken in new ILoss<double>[] { new SumOfSquares(accumulates: true), new SumOfSquares(skipLast: true) })
+        {
+            GradientCheckResult result = GradientCheck.CheckLoss(broken, p, t, 3);
+            Assert.False(result.Passed, result.ToString());
+            Assert.True(double.IsNaN(result.Analytic));
         }
     }
 }

@@ -438,6 +438,42 @@ public class CheckpointTests
             Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, NewTrainer<float>(modelSeed: 4))).Message);
     }
 
+    // A checkpoint written by FastNN at e8e80c9, before the schedule's parameters were recorded (its script builds that
+    // commit): a warm-up of 2 epochs before a cosine, AdamW with a group of its own rate 0.03 (so it holds the scheduled
+    // group rate LoadState now checks), paused after epoch 1. It must resume, compared as before on the schedule's type,
+    // stepping and rate at 0. Its numbers came from another build on another path, so they are compared with the file.
+    [Fact]
+    public void ACheckpointOfAnOlderBuildWithAWarmupAndAGroupRateResumes()
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "checkpoints", "warmup_groups_before_parameters_f32.safetensors");
+        var (tensors, metadata) = SafetensorsReference.Decode(File.ReadAllBytes(path))!.Value;
+        JsonObject progress = JsonNode.Parse(metadata["fastnn.checkpoint"])!.AsObject();
+        Assert.False(progress["schedule"]!.AsObject().ContainsKey("parameters"));
+        Assert.Equal(0.03 / 3, (double)progress["hyper_parameters"]!["group.0.scheduled_lr"]!, 1e-17);
+
+        Trainer<float> New(ILearningRateSchedule schedule)
+        {
+            Sequential<float> model = new SequentialBuilder<float>(4).Dense(16).BatchNorm().Relu().Dropout(0.3).Dense(3).Build(maxBatch: 16, 99);
+            var optimizer = new AdamW<float>(model.Parameters.Length, learningRate: 0.01, groups: [new ParameterGroup(0, 64, LearningRate: 0.03)]);
+            return new Trainer<float>(model, new SoftmaxCrossEntropyLoss<float>(), optimizer, TaskKind.MultiClassClassification,
+                new TrainerOptions { Epochs = 6, BatchSize = 16, Seed = 12345 }) { Schedule = schedule };
+        }
+
+        Trainer<float> resumed = New(new WarmupSchedule(new CosineAnnealingSchedule(0.01, tMax: 4), warmup: 2));
+        Checkpoint.Load(path, resumed);
+        Assert.Equal((6L, 1, 6L), (resumed.Steps, resumed.CompletedEpochs, resumed.Optimizer.StepCount));
+        Assert.Equal(tensors["0.weight"].Values(), resumed.Model.Tensor("0.weight").ToArray().Select(v => (double)v));
+        TrainingHistory rest = resumed.Fit(Blobs<float>());
+        Assert.Equal([2, 3, 4, 5, 6], rest.Epochs.Select(e => e.Epoch));
+        Assert.All(resumed.Model.Parameters.ToArray(), v => Assert.True(float.IsFinite(v)));
+
+        // Without recorded parameters a warm-up of another length is not told (the documented limit of an older file);
+        // another rate at 0 still is.
+        Checkpoint.Load(path, New(new WarmupSchedule(new CosineAnnealingSchedule(0.01, tMax: 4), warmup: 4)));
+        Assert.Contains("starting at 0.006666666666666666.", Assert.Throws<ModelFileException>(() =>
+            Checkpoint.Load(path, New(new WarmupSchedule(new CosineAnnealingSchedule(0.02, tMax: 4), warmup: 2)))).Message);
+    }
+
     [Fact]
     public void ACheckpointOfAnotherArchitectureIsRejectedEvenWhenTheTensorsFit()
     {

@@ -1,42 +1,43 @@
-using System.Numerics;
 using FastNN.Layers;
 using FastNN.Models;
+using FastNN.Tests.Models;
 
 namespace FastNN.Tests.Layers;
 
 /// <summary>What a model says when a layer (a user's, or one inside a body) throws during a pass.</summary>
 public class LayerErrorMessageTests
 {
-    /// <summary>A user layer written as one would at first: y = x, and dy copied into dx even when dx is empty.</summary>
-    private sealed class CopyingLayer<T>(int features) : ILayer<T> where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        public int InputSize => features;
-        public int OutputSize => features;
-        public IReadOnlyList<ParameterDeclaration> ParameterDeclarations => [];
-        public IReadOnlyList<StateDeclaration> StateDeclarations => [];
-        public int ScratchLength(int batch) => 0;
-        public void Initialize(LayerBuffers<T> buffers) { }
-        public void Forward(Span<T> y, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch) => x.CopyTo(y);
-        public void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, ReadOnlySpan<T> y, LayerBuffers<T> buffers, int batch) => dy.CopyTo(dx);
-    }
-
+    // IdentityLayer is a user layer written as one would at first: y = x, and dy copied into dx even when dx is empty.
     private static int Count(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
 
     [Fact]
     public void AFirstLayerThatWritesAnEmptyDxIsToldWhyItIsEmpty()
     {
         // As Trainer runs it: no input gradient wanted, so the first layer gets an empty dx.
-        var model = new SequentialBuilder<float>(2).Add(new CopyingLayer<float>(2)).Dense(1).Build(maxBatch: 2);
+        var model = new SequentialBuilder<float>(2).Add(new IdentityLayer<float>(2)).Dense(1).Build(maxBatch: 2);
         model.ComputeInputGradient = false;
         model.Forward(new float[4], 2);
         var e = Assert.Throws<ArgumentException>(() => model.Backward(new float[2], 2));
-        Assert.StartsWith("Layer 0 (CopyingLayer) backward, given an empty dx (no input gradient is wanted: skip it, and still accumulate the parameter gradients): ", e.Message);
+        Assert.StartsWith("Layer 0 (IdentityLayer) backward, given an empty dx (no input gradient is wanted: skip it, and still accumulate the parameter gradients): ", e.Message);
         Assert.Equal("destination", e.ParamName);
         Assert.Equal(1, Count(e.Message, "(Parameter 'destination')"));
 
         model.ComputeInputGradient = true; // with a dx to write, the same layer runs, and no hint is given elsewhere
         model.Forward(new float[4], 2);
         model.Backward(new float[2], 2);
+    }
+
+    [Fact]
+    public void TheEmptyDxHintIsGivenToTheUserLayerInsideABlockOnly()
+    {
+        // The Residual passes its empty dx on to its body, whose first layer wrote it: the hint is for that layer. It was
+        // given at both levels, telling the built-in Residual to skip writing dx too.
+        var model = new SequentialBuilder<float>(2).Residual(b => b.Add(new IdentityLayer<float>(2))).Dense(1).Build(maxBatch: 2);
+        model.ComputeInputGradient = false;
+        model.Forward(new float[4], 2);
+        var e = Assert.Throws<ArgumentException>(() => model.Backward(new float[2], 2));
+        Assert.StartsWith("Layer 0 (Residual) backward: residual body layer 0 (IdentityLayer) backward, given an empty dx (no input gradient is wanted", e.Message);
+        Assert.Equal(1, Count(e.Message, "given an empty dx"));
     }
 
     [Fact]

@@ -28,6 +28,19 @@ public class LayerReuseEdgeTests
     }
 
     [Fact]
+    public void AOneRowTrainingPassRefusedByBatchNormLeavesEveryRunningStatisticAsItWas()
+    {
+        // Every BatchNorm1d of a pass sees the same batch, so the first one to run refuses it, before its update: the
+        // state of no BatchNorm, at any depth, changes (PyTorch refuses the same batch in the same place).
+        var model = new SequentialBuilder<double>(3).Dense(4).BatchNorm().Relu()
+            .Residual(b => b.Dense(4).BatchNorm()).Concat(b => b.BatchNorm().Dense(2)).Build(maxBatch: 4, seed: 3);
+        model.Forward([0.1, 0.2, 0.3, -0.4, 0.5, 0.6, 0.7, -0.8, 0.9], 3);
+        double[] state = model.State.ToArray();
+        Assert.ThrowsAny<ArgumentException>(() => model.Forward([1.0, 2.0, 3.0], 1));
+        Assert.Equal(state, model.State.ToArray());
+    }
+
+    [Fact]
     public void ABackwardBeforeAnyForwardSaysSo()
     {
         var model = new Sequential<float>([new Dense<float>(2, 2)], maxBatch: 2);

@@ -98,4 +98,31 @@ public class LossPrecisionTests
         }
         Tolerance.AssertClose(expected / batch, value, features + 8, $"{Where("cross-entropy")} value", magnitude / batch);
     }
+
+    /// <summary>
+    /// A dominant logit over 1,000 classes (20 against 999 zeros): the loss of its row is log(1 + 999·e^−20) ≈ 2.06e-6 and
+    /// the label's gradient −2.06e-6, while 1 + 2.06e-6 rounds to within 3 % of that excess in float, and to 1 where the
+    /// small terms are summed into the dominant one's accumulator (the scalar path: loss 0). Both within 1e-5 relative of
+    /// the formula in double on every path (the CI runs each), as is the same row labelled elsewhere.
+    /// </summary>
+    [Fact]
+    public void ADominantLogitKeepsTheSmallTermsOfLossAndGradient()
+    {
+        const int Classes = 1000;
+        foreach (int dominant in new[] { 0, 517, Classes - 1 })
+        {
+            float[] x = new float[Classes];
+            x[dominant] = 20;
+            double excess = (Classes - 1) * Math.Exp(-20.0);
+            foreach (int label in new[] { dominant, (dominant + 1) % Classes })
+            {
+                double expected = label == dominant ? Math.Log(1 + excess) : 20 + Math.Log(1 + excess);
+                var g = new float[Classes];
+                float loss = new SoftmaxCrossEntropyLoss<float>().Compute(x, [label], g, 1);
+                Assert.True(Math.Abs(loss - expected) <= 1e-5 * expected, $"dominant {dominant}, label {label}: loss {loss:R}, expected {expected:R}");
+                double own = label == dominant ? -excess / (1 + excess) : Math.Exp(-20.0) / (1 + excess) - 1;
+                Assert.True(Math.Abs(g[label] - own) <= 1e-5 * Math.Abs(own), $"dominant {dominant}, label {label}: gradient {g[label]:R}, expected {own:R}");
+            }
+        }
+    }
 }

@@ -75,6 +75,9 @@ public class DeclarationTests
         var inner = Assert.Throws<ArgumentException>(() =>
             new SequentialBuilder<float>(2).Residual(b => b.Dense(2).Add(new DeclaringLayer<float>(parameters, state))).Build(maxBatch: 2));
         Assert.Contains("residual body layer 1 (DeclaringLayer)", inner.Message);
+        // The argument named is the list the layer was given in: the model's layers, a block's body.
+        Assert.Equal("layers", e.ParamName);
+        Assert.Equal("body", inner.ParamName);
     }
 
     [Fact]

@@ -95,6 +95,56 @@ public class PenaltyTests
         }
     }
 
+    /// <summary>
+    /// The penalty is finite wherever its value is, even when Σw² (or Σ|w|) overflows T: float weights near 2e19 square
+    /// past float's 3.4e38, double weights near 1e154 past double's 1.8e308 (summed over tensors), yet λ/2·Σw² with a small
+    /// λ fits. Reference: the definition in double, the double case scaled by a power of ten by hand. A value past T's
+    /// range is +∞ as before.
+    /// </summary>
+    [Fact]
+    public void PenaltiesStayFiniteWhereSquaresOrSumsOverflowT()
+    {
+        float[] wf = new float[16];
+        for (int i = 0; i < 16; i++) wf[i] = (i % 3 - 1) * (2e19f + i * 1e18f) + (i == 4 ? 1e-3f : 0);
+        double l2Float = 0, l1Float = 0;
+        for (int i = 0; i < 16; i++) if (IsWeight(i)) { l2Float += (double)wf[i] * wf[i]; l1Float += Math.Abs((double)wf[i]); }
+        AssertRelative(1e-3 / 2 * l2Float, new L2Penalty<float>(1e-3).AddTo(wf, new float[16], Tensors), 1e-6);
+        Assert.Equal(float.PositiveInfinity, new L2Penalty<float>(1).AddTo(wf, new float[16], Tensors));   // 1.4e39: past float
+
+        float[] big = new float[16];
+        for (int i = 0; i < 16; i++) big[i] = (i % 2 == 0 ? 1 : -1) * (3e38f - i * 1e37f);
+        double l1Big = 0;
+        for (int i = 0; i < 16; i++) if (IsWeight(i)) l1Big += Math.Abs((double)big[i]);
+        AssertRelative(0.01 * l1Big, new L1Penalty<float>(0.01).AddTo(big, new float[16], Tensors), 1e-6);
+
+        // Double: squares of 9e153 are 8.1e307, six of them (one tensor) and ten (both) are past 1.8e308; λ = 1e-20.
+        const double Scale = 1e154;
+        double[] wd = new double[16];
+        for (int i = 0; i < 16; i++) wd[i] = (i % 2 == 0 ? 1 : -1) * (0.9 - i * 0.01) * Scale;
+        wd[7] = 3.0;   // a bias: not penalized
+        double sumScaled = 0;
+        for (int i = 0; i < 16; i++) if (IsWeight(i)) sumScaled += wd[i] / Scale * (wd[i] / Scale);
+        double expected = 1e-20 / 2 * sumScaled * Scale * Scale;
+        AssertRelative(expected, new L2Penalty<double>(1e-20).AddTo(wd, new double[16], Tensors), 1e-14);
+        Assert.Equal(double.PositiveInfinity, new L2Penalty<double>(1).AddTo(wd, new double[16], Tensors));
+
+        double[] huge = new double[16];
+        for (int i = 0; i < 16; i++) huge[i] = (i % 2 == 0 ? -1 : 1) * (1.7 - i * 0.01) * 1e308;
+        double sumHuge = 0;
+        for (int i = 0; i < 16; i++) if (IsWeight(i)) sumHuge += Math.Abs(huge[i] / 1e300);
+        AssertRelative(1e-3 * sumHuge * 1e300, new L1Penalty<double>(1e-3).AddTo(huge, new double[16], Tensors), 1e-14);
+
+        // Special values stay as the plain formula's: +∞ for an infinite weight, NaN for a NaN one, 0 with λ = 0.
+        wd[0] = double.PositiveInfinity;
+        Assert.Equal(double.PositiveInfinity, new L2Penalty<double>(1e-20).AddTo(wd, new double[16], Tensors));
+        Assert.Equal(0, new L2Penalty<double>(0).AddTo(huge, new double[16], Tensors));
+        wd[0] = double.NaN;
+        Assert.True(double.IsNaN(new L1Penalty<double>(1e-20).AddTo(wd, new double[16], Tensors)));
+    }
+
+    private static void AssertRelative(double expected, double actual, double tolerance) =>
+        Assert.True(double.IsFinite(actual) && Math.Abs(actual - expected) <= tolerance * Math.Abs(expected), $"expected {expected:R}, got {actual:R}");
+
     private sealed record OptimizerPair(Func<double, Optimizer<double>> Create);
 
     [Fact]

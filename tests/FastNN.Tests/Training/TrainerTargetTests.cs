@@ -120,4 +120,59 @@ public class TrainerTargetTests
         binary.Fit(Rows(100, 7, 0.25f), Rows(20, 3, 1));
         Assert.Equal(2, binary.CompletedEpochs);
     }
+
+    // Each built-in loss trains one task. Under another: softmax cross-entropy over a binary or regression model's one
+    // output is 0 whatever the weights (labels 0 trained on nothing; a label 1 threw at the first batch holding it); MSE
+    // or Huber under binary classification trained, but the accuracy thresholds the output at 0 as a logit (a 99 % model
+    // was reported at 53 %); BCE under regression had RMSE and R² compare logits with the targets; MSE, BCE or Huber under
+    // classes threw at the first step. Now refused at construction, naming the loss.
+    [Theory]
+    [InlineData(TaskKind.BinaryClassification, "sce", 1)]
+    [InlineData(TaskKind.Regression, "sce", 1)]
+    [InlineData(TaskKind.BinaryClassification, "mse", 1)]
+    [InlineData(TaskKind.BinaryClassification, "huber", 1)]
+    [InlineData(TaskKind.Regression, "bce", 1)]
+    [InlineData(TaskKind.MultiClassClassification, "mse", 3)]
+    [InlineData(TaskKind.MultiClassClassification, "bce", 3)]
+    [InlineData(TaskKind.MultiClassClassification, "huber", 3)]
+    public void ABuiltInLossOfAnotherTaskIsRefusedAtConstruction(TaskKind task, string lossName, int outputs)
+    {
+        Sequential<float> model = new SequentialBuilder<float>(2).Dense(outputs).Build(maxBatch: 10, seed: 1);
+        ILoss<float> loss = lossName switch
+        {
+            "sce" => new SoftmaxCrossEntropyLoss<float>(),
+            "mse" => new MseLoss<float>(),
+            "bce" => new BceWithLogitsLoss<float>(),
+            _ => new HuberLoss<float>(),
+        };
+        var e = Assert.Throws<ArgumentException>(() => new Trainer<float>(model, loss, new AdamW<float>(model.Parameters.Length), task));
+        Assert.Equal("loss", e.ParamName);
+        Assert.Contains(loss.GetType().Name[..^2], e.Message);
+        Assert.Contains($"not {task}", e.Message);
+    }
+
+    [Fact]
+    public void LossesOfTheirTaskAndLossesOfYourOwnAreTaken()
+    {
+        Sequential<float> one = new SequentialBuilder<float>(2).Dense(1).Build(maxBatch: 10, seed: 1);
+        Sequential<float> three = new SequentialBuilder<float>(2).Dense(3).Build(maxBatch: 10, seed: 1);
+        foreach ((Sequential<float> model, ILoss<float> loss, TaskKind task) in new (Sequential<float>, ILoss<float>, TaskKind)[]
+        {
+            (one, new MseLoss<float>(), TaskKind.Regression), (one, new HuberLoss<float>(), TaskKind.Regression),
+            (one, new BceWithLogitsLoss<float>(), TaskKind.BinaryClassification),
+            (three, new SoftmaxCrossEntropyLoss<float>(), TaskKind.MultiClassClassification),
+            (one, new ZeroLoss(), TaskKind.Regression), (one, new ZeroLoss(), TaskKind.BinaryClassification),
+            (three, new ZeroLoss(), TaskKind.MultiClassClassification),
+        })
+            Assert.Same(loss, new Trainer<float>(model, loss, new Sgd<float>(model.Parameters.Length, learningRate: 0.1), task).Loss);
+    }
+
+    private sealed class ZeroLoss : ILoss<float>
+    {
+        public float Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> gradient, int batch)
+        {
+            gradient.Clear();
+            return 0;
+        }
+    }
 }

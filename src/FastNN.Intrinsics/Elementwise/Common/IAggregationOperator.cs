@@ -39,16 +39,9 @@ internal static partial class Elementwise
             if (Width128<T>.IsAccelerated && n >= (nuint)Vector128<T>.Count)
                 return Vectorized<T, TTransform, TAggregate, Width128<T>, Vector128<T>>(ref xs, n, transform);
         }
-        TAggregate aggregate = default;
-        T result = TAggregate.Identity;
-        for (nuint start = 0; start < n; start += Block)
-        {
-            T block = TAggregate.Identity;
-            for (nuint i = start, end = Math.Min(n, start + Block); i < end; i++)
-                block = aggregate.Invoke(block, transform.Invoke(Unsafe.Add(ref xs, i)));
-            result = aggregate.Invoke(result, block);
-        }
-        return result;
+        // The scalar path runs the same driver one lane wide: four accumulators, as each vector path's four vectors, so
+        // that a few large terms do not round away the many small ones summed after them in one accumulator.
+        return Vectorized<T, TTransform, TAggregate, ScalarWidth<T>, T>(ref xs, n, transform);
     }
 
     /// <summary>

@@ -6,18 +6,8 @@
 set -euo pipefail
 commit=8e38d73
 here=$(cd "$(dirname "$0")" && pwd)
-repo=$(git -C "$here" rev-parse --show-toplevel)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-git -C "$repo" archive "$commit" Directory.Build.props Directory.Packages.props src | tar -x -C "$work"
-mkdir "$work/gen"
-cat > "$work/gen/gen.csproj" <<'PROJ'
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup><OutputType>Exe</OutputType><IsPackable>false</IsPackable></PropertyGroup>
-  <ItemGroup><ProjectReference Include="../src/FastNN/FastNN.csproj" /></ItemGroup>
-</Project>
-PROJ
-cat > "$work/gen/Program.cs" <<'CS'
+source "$here/build_and_run_at.sh"
+run_at "$commit" "$here/paused_before_watch_f32.safetensors" <<'CS'
 using FastNN.Data;
 using FastNN.IO;
 using FastNN.Layers;
@@ -61,4 +51,3 @@ internal sealed class PauseAfter(int steps, CancellationTokenSource stop) : IReg
     }
 }
 CS
-dotnet run -c Release --project "$work/gen/gen.csproj" -- "$here/paused_before_watch_f32.safetensors"
