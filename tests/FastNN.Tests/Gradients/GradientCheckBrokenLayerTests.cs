@@ -117,6 +117,20 @@ public class GradientCheckBrokenLayerTests
     }
 
     [Fact]
+    public void TheFailureMessageIsTheOneTheReadmeQuotes()
+    {
+        // The README shows the message "for a layer that forgets its bias gradient": this layer, on these rows. The central
+        // difference's last digits (from 1e-10) depend on the instruction-set path (the loss sums in another order), so the
+        // numeric value is compared to 9 digits.
+        var e = Assert.Throws<GradientCheckException>(() =>
+            GradientCheck.Assert(new UserDense(Bug.BiasMissing), Input, 3, new MseLoss<double>(), Target));
+        Assert.Contains(NineDigits($"`{e.Message}` for a layer that forgets its bias gradient"), NineDigits(Readme.ReadmeText.Prose));
+    }
+
+    private static string NineDigits(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"numeric (-?[0-9.]+(E[-+]?[0-9]+)?)",
+        m => "numeric " + double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture).ToString("G9", System.Globalization.CultureInfo.InvariantCulture));
+
+    [Fact]
     public void AWrongLastRowIsLocatedInTheLastRow()
     {
         GradientCheckResult result = Check(Bug.InputLastRowWrong);
