@@ -17,7 +17,7 @@ namespace FastNN.IO;
 /// </summary>
 /// <remarks>
 /// <para>Resuming: build the model, optimizer and trainer as for the original run (same architecture, same optimizer
-/// type and groups, same <see cref="TrainerOptions"/>, same <see cref="Trainer{T}.Schedule"/>), call <see cref="Load{T}"/>, then <see cref="Trainer{T}.Fit"/>:
+/// type and groups, same loss, same <see cref="TrainerOptions"/>, same <see cref="Trainer{T}.Schedule"/>), call <see cref="Load{T}"/>, then <see cref="Trainer{T}.Fit"/>:
 /// it trains the epochs that remain (first the rest of one a cancelled Fit cut short, which that Fit refuses to finish
 /// over another number of training rows or in batches of another size), and a run stopped after any step
 /// and resumed ends with bit-identical weights to an uninterrupted one, early stopping included: it stops at the same
@@ -66,7 +66,7 @@ public static class Checkpoint
         metadata[CheckpointMetadata.Key] = new CheckpointMetadata(optimizer.Algorithm, optimizer.StepCount, optimizer.HyperParameters,
             trainer.Steps, trainer.CompletedEpochs, model.Random.State, trainer.ShuffleRandom.State, trainer.ValidationSeed,
             CheckpointSchedule.Of(trainer), trainer.Unfinished, trainer.Options.Shuffle, trainer.Options.DropLast,
-            CheckpointEarlyStopping.Of(trainer)).ToJson();
+            CheckpointEarlyStopping.Of(trainer), CheckpointLoss.Of(trainer.Loss)).ToJson();
         string[] buffers = [.. optimizer.Buffers.Keys.Order(StringComparer.Ordinal)];
         // The best epoch's weights, when the trainer keeps them (empty otherwise: no tensor).
         ReadOnlyMemory<T> bestParameters = trainer.BestParameters, bestState = trainer.BestState;
@@ -95,13 +95,17 @@ public static class Checkpoint
     /// Restores a run saved by <see cref="Save{T}"/> into <paramref name="trainer"/>: its model's tensors and dropout
     /// generator, its optimizer's state, its step and epoch counts, its shuffling generator, its validation split's seed,
     /// the epoch a cancelled Fit left unfinished and the early-stopping watch with the best epoch's weights (a file
-    /// without a watch leaves the trainer with none).
+    /// without a watch leaves the trainer with none). The trainer must train under the saved run's loss: a built-in one
+    /// of another type or with other parameters (<c>HuberLoss(0.5)</c> for <c>HuberLoss(1)</c>, MSE for Huber) is
+    /// refused, since its gradients and its validation losses, which early stopping compares with the saved best, would
+    /// be another run's. A loss of your own is recorded by its type name only (its parameters cannot be known: one of
+    /// the same type with other settings resumes unchecked). Files written before the loss was recorded load as before.
     /// </summary>
     /// <param name="path">A checkpoint file.</param>
     /// <param name="trainer">A trainer set up as the saved one was; changed only when the whole file has been checked and read.</param>
     /// <returns>The info recorded with the model.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty, or <paramref name="trainer"/> is null (<see cref="ArgumentNullException"/>).</exception>
-    /// <exception cref="ModelFileException">The file is malformed or not a checkpoint, or its model, optimizer, learning-rate schedule (its type, per step or per epoch, its rate at 0 and, for the built-in schedules, every parameter but the horizon, such as a warm-up's length; its horizon may change, to extend a run; a file written before the parameters were recorded is compared on the rest), options (Shuffle, DropLast, and with an early-stopping watch Patience, MinDelta, EarlyStoppingOn and RestoreBest; all differences are named) or metadata do not fit the trainer's (strict loading: all tensor mismatches are listed); the trainer is unchanged.</exception>
+    /// <exception cref="ModelFileException">The file is malformed or not a checkpoint, or its model, optimizer, learning-rate schedule (its type, per step or per epoch, its rate at 0 and, for the built-in schedules, every parameter but the horizon, such as a warm-up's length; its horizon may change, to extend a run; a file written before the parameters were recorded is compared on the rest), loss (a built-in one by type and parameters, such as <see cref="Losses.HuberLoss{T}"/>'s δ, both named; a loss of your own by its type name only, as its parameters cannot be known; a file written before the loss was recorded is not compared on it), options (Shuffle, DropLast, and with an early-stopping watch Patience, MinDelta, EarlyStoppingOn and RestoreBest; all differences are named) or metadata do not fit the trainer's (strict loading: all tensor mismatches are listed); the trainer is unchanged.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
     /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>
@@ -115,6 +119,8 @@ public static class Checkpoint
         CheckpointMetadata progress = CheckpointMetadata.Read(file);
         if (progress.Schedule?.Difference(trainer) is { } schedule)
             throw file.Error($"the checkpoint's learning-rate schedule differs from the trainer's: {schedule}.");
+        if (progress.Loss?.Difference(trainer.Loss) is { } loss)
+            throw file.Error($"the checkpoint's loss differs from the trainer's: {loss}; resume with the saved run's loss.");
         if (progress.OptionsDifference(trainer.Options) is { } options)
             throw file.Error($"the checkpoint's run was trained under other options than the trainer's: {options}; resume with the saved run's TrainerOptions.");
         CheckArchitecture(file, model);

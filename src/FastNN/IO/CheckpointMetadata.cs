@@ -13,15 +13,17 @@ namespace FastNN.IO;
 /// reader keeps exact), the seed of the trainer's validation split, the trainer's learning-rate schedule
 /// (<see cref="CheckpointSchedule"/>), the epoch a cancelled Fit left unfinished (<c>unfinished_epoch</c>, only when
 /// there is one; its <c>loss_sum</c> is <c>"Infinity"</c> when huge batch losses overflowed it, see <see cref="WriteDouble"/>), the trainer's <c>shuffle</c> and <c>drop_last</c> options, and its early-stopping watch
-/// (<see cref="CheckpointEarlyStopping"/>, only when an epoch has been validated). The seed, the schedule and the two
-/// options are absent from files written before they were recorded: null, and the trainer keeps its own (so such a file
-/// is not checked against them); a file without the watch resumes with a fresh one.
+/// (<see cref="CheckpointEarlyStopping"/>, only when an epoch has been validated), and the trainer's loss
+/// (<see cref="CheckpointLoss"/>). The seed, the schedule, the two options and the loss are absent from files written
+/// before they were recorded: null, and the trainer keeps its own (so such a file is not checked against them); a file
+/// without the watch resumes with a fresh one.
 /// </summary>
 internal sealed record CheckpointMetadata(
     string Algorithm, long OptimizerSteps, IReadOnlyDictionary<string, double> HyperParameters,
     long TrainerSteps, int CompletedEpochs,
     (ulong, ulong, ulong, ulong) DropoutRandom, (ulong, ulong, ulong, ulong) ShuffleRandom, int? ValidationSeed,
-    CheckpointSchedule? Schedule, EpochInProgress? Unfinished, bool? Shuffle, bool? DropLast, CheckpointEarlyStopping? EarlyStopping)
+    CheckpointSchedule? Schedule, EpochInProgress? Unfinished, bool? Shuffle, bool? DropLast, CheckpointEarlyStopping? EarlyStopping,
+    CheckpointLoss? Loss)
 {
     public const string Key = "fastnn.checkpoint";
 
@@ -60,6 +62,7 @@ internal sealed record CheckpointMetadata(
             if (DropLast is bool dropLast)
                 writer.WriteBoolean("drop_last", dropLast);
             EarlyStopping?.Write(writer, "early_stopping");
+            Loss?.Write(writer, "loss");
             writer.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
@@ -94,7 +97,8 @@ internal sealed record CheckpointMetadata(
                 root.TryGetProperty("unfinished_epoch", out JsonElement unfinished) ? ReadUnfinished(unfinished) : null,
                 Flag(root, "shuffle"),
                 Flag(root, "drop_last"),
-                root.TryGetProperty("early_stopping", out JsonElement earlyStopping) ? CheckpointEarlyStopping.Read(earlyStopping, completedEpochs) : null);
+                root.TryGetProperty("early_stopping", out JsonElement earlyStopping) ? CheckpointEarlyStopping.Read(earlyStopping, completedEpochs) : null,
+                root.TryGetProperty("loss", out JsonElement loss) ? CheckpointLoss.Read(loss) : null);
         }
         catch (Exception e) when (e is JsonException or FormatException or OverflowException)
         {

@@ -45,8 +45,9 @@ internal sealed record CheckpointSchedule(string? Type, bool EachStep, double In
         return values.Length == 0 ? described : $"{described} ({string.Join(", ", values)})";
     }
 
-    // The names whose values differ or that one side lacks, in the order the saved run lists them, then the trainer's.
-    private static string[] DifferentParameters(IReadOnlyList<KeyValuePair<string, string>> saved, IReadOnlyList<KeyValuePair<string, string>> current)
+    // The names whose values differ or that one side lacks, in the order the saved run lists them, then the trainer's
+    // (also the loss's, CheckpointLoss).
+    internal static string[] DifferentParameters(IReadOnlyList<KeyValuePair<string, string>> saved, IReadOnlyList<KeyValuePair<string, string>> current)
     {
         Dictionary<string, string> there = saved.ToDictionary(p => p.Key, p => p.Value), here = current.ToDictionary(p => p.Key, p => p.Value);
         return [.. saved.Concat(current).Select(p => p.Key).Distinct()

@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json;
+using FastNN.Losses;
+
+namespace FastNN.IO;
+
+/// <summary>
+/// What a checkpoint records of the trainer's loss, to refuse a resume under another one: a run resumed under another
+/// loss would train on other gradients, and early stopping would compare its validation losses with a best measured
+/// under the saved one. A built-in loss is recorded whole, by type and parameters (<see cref="HuberLoss{T}"/>'s δ); a
+/// loss of your own by its type name only, since its parameters (fields, captured settings) cannot be known.
+/// </summary>
+/// <param name="Type">The loss's full type name, without its element type (<c>FastNN.Losses.HuberLoss</c>), so that a
+/// float run and a double run of one loss record the same name.</param>
+/// <param name="Parameters">A built-in loss's parameters by name, values as invariant round-trip text (empty when it has
+/// none); null for a loss of your own.</param>
+internal sealed record CheckpointLoss(string Type, IReadOnlyList<KeyValuePair<string, string>>? Parameters)
+{
+    public static CheckpointLoss Of<T>(ILoss<T> loss) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        string type = TypeName(loss.GetType());
+        return loss switch
+        {
+            HuberLoss<T> huber => new(type, [new("delta", huber.Delta.ToString("R", CultureInfo.InvariantCulture))]),
+            MseLoss<T> or BceWithLogitsLoss<T> or SoftmaxCrossEntropyLoss<T> => new(type, []),
+            _ => new(type, null),
+        };
+    }
+
+    /// <summary>How <paramref name="loss"/> differs from this one, or null when it is the same as far as the record tells
+    /// (a loss of your own: the same type).</summary>
+    public string? Difference<T>(ILoss<T> loss) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckpointLoss current = Of(loss);
+        string[] parameters = Parameters is null || current.Parameters is null || current.Type != Type
+            ? []
+            : CheckpointSchedule.DifferentParameters(Parameters, current.Parameters);
+        if (current.Type == Type && parameters.Length == 0)
+            return null;
+        return $"the run was saved with {Describe(parameters)}, the trainer has {current.Describe(parameters)}";
+    }
+
+    // A built-in loss by its short name, with the parameters named that differ; a loss of your own by its full name.
+    private string Describe(string[] differing)
+    {
+        if (Parameters is null)
+            return $"{Type} (a loss of your own: only its type is recorded)";
+        string name = Type[(Type.LastIndexOf('.') + 1)..];
+        string[] values = [.. Parameters.Where(p => differing.Contains(p.Key)).Select(p => $"{p.Key} {p.Value}")];
+        return values.Length == 0 ? name : $"{name} ({string.Join(", ", values)})";
+    }
+
+    // The full name of the type, or of its generic definition without the arity (HuberLoss`1 → HuberLoss).
+    private static string TypeName(Type type)
+    {
+        if (!type.IsGenericType)
+            return type.FullName ?? type.Name;
+        string name = type.GetGenericTypeDefinition().FullName ?? type.Name;
+        int tick = name.LastIndexOf('`');
+        return tick < 0 ? name : name[..tick];
+    }
+
+    public void Write(Utf8JsonWriter writer, string name)
+    {
+        writer.WriteStartObject(name);
+        writer.WriteString("type", Type);
+        if (Parameters is not null)
+        {
+            writer.WriteStartObject("parameters");
+            foreach ((string key, string value) in Parameters)
+                writer.WriteString(key, value);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndObject();
+    }
+
+    /// <exception cref="FormatException">The value is malformed.</exception>
+    public static CheckpointLoss Read(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Object
+            || !value.TryGetProperty("type", out JsonElement type) || type.ValueKind != JsonValueKind.String || type.GetString() is "")
+            throw new FormatException("loss must be {\"type\": name, optionally \"parameters\": {name: text}}.");
+        List<KeyValuePair<string, string>>? parameters = null;
+        if (value.TryGetProperty("parameters", out JsonElement given))
+        {
+            if (given.ValueKind != JsonValueKind.Object)
+                throw new FormatException("loss.parameters must be an object of texts.");
+            parameters = [];
+            foreach (JsonProperty p in given.EnumerateObject())
+            {
+                if (p.Value.ValueKind != JsonValueKind.String || parameters.Any(q => q.Key == p.Name))
+                    throw new FormatException($"loss.parameters.{p.Name} must be a text, named once.");
+                parameters.Add(new(p.Name, p.Value.GetString()!));
+            }
+        }
+        return new CheckpointLoss(type.GetString()!, parameters);
+    }
+}

@@ -1,0 +1,136 @@
+using System.Text.Json.Nodes;
+using FastNN.Data;
+using FastNN.IO;
+using FastNN.Layers;
+using FastNN.Losses;
+using FastNN.Models;
+using FastNN.Optimizers;
+using FastNN.Training;
+
+namespace FastNN.Tests.IO;
+
+// A run resumed under another loss trains on other gradients, and its early stopping compares new validation losses
+// with a best measured under the saved loss; the checkpoint records the loss so that such a resume is refused.
+public class CheckpointLossTests
+{
+    // y = x0 − 2·x1 + noise, 60 rows, 20 of them for validation.
+    private static (Dataset<float> Train, Dataset<float> Validation) Rows()
+    {
+        var random = new FastRandom(23);
+        var x = new float[60 * 2];
+        var y = new float[60];
+        for (int r = 0; r < 60; r++)
+        {
+            (x[2 * r], x[2 * r + 1]) = ((float)random.NextDouble(-1, 1), (float)random.NextDouble(-1, 1));
+            y[r] = x[2 * r] - 2 * x[2 * r + 1] + (float)random.NextDouble(-0.1, 0.1);
+        }
+        return (new Dataset<float>(x[..80], y[..40], 2), new Dataset<float>(x[80..], y[40..], 2));
+    }
+
+    private static Trainer<float> New(ILoss<float> loss)
+    {
+        Sequential<float> model = new SequentialBuilder<float>(2).Dense(8).Tanh().Dense(1).Build(maxBatch: 8, seed: 3);
+        return new Trainer<float>(model, loss, new Adam<float>(model.Parameters.Length, learningRate: 0.01), TaskKind.Regression,
+            new TrainerOptions { Epochs = 4, BatchSize = 8, Seed = 5, Patience = 2 });
+    }
+
+    // Saved after epoch 1, with its early-stopping watch.
+    private static string SavedRun(TempFolder folder, ILoss<float> loss)
+    {
+        string path = folder.File("run.ckpt.safetensors");
+        Trainer<float> saved = New(loss);
+        using var stop = new CancellationTokenSource();
+        saved.EpochCompleted = e => stop.Cancel();
+        (Dataset<float> train, Dataset<float> validation) = Rows();
+        saved.Fit(train, validation, stop.Token);
+        Checkpoint.Save(path, saved);
+        return path;
+    }
+
+    private static string Refused(string path, ILoss<float> loss)
+    {
+        Trainer<float> trainer = New(loss);
+        float[] parameters = trainer.Model.Parameters.ToArray();
+        var e = Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, trainer));
+        Assert.Equal(parameters, trainer.Model.Parameters.ToArray());
+        Assert.Equal((0L, 0), (trainer.Steps, trainer.CompletedEpochs));
+        return e.Message;
+    }
+
+    // Before: each of these resumed silently (checked by removing the comparison in Checkpoint.Load: every Throws failed).
+    [Fact]
+    public void ARunResumedUnderAnotherBuiltInLossIsRefusedNamingBoth()
+    {
+        using var folder = new TempFolder();
+        string path = SavedRun(folder, new HuberLoss<float>(1));
+        const string Prefix = "the checkpoint's loss differs from the trainer's: the run was saved with ";
+        Assert.Contains(Prefix + "HuberLoss (delta 1), the trainer has HuberLoss (delta 0.5); resume with the saved run's loss.",
+            Refused(path, new HuberLoss<float>(0.5)));
+        Assert.Contains(Prefix + "HuberLoss, the trainer has MseLoss;", Refused(path, new MseLoss<float>()));
+        Assert.Contains(Prefix + $"HuberLoss, the trainer has {typeof(ScaledMse).FullName} (a loss of your own: only its type is recorded);",
+            Refused(path, new ScaledMse(1)));
+
+        // The same loss, built anew, resumes and trains on; δ is recorded exactly.
+        Trainer<float> same = New(new HuberLoss<float>(1.0));
+        Checkpoint.Load(path, same);
+        Assert.Equal(1, same.CompletedEpochs);
+        (Dataset<float> train, Dataset<float> validation) = Rows();
+        Assert.Equal(2, same.Fit(train, validation).Epochs[0].Epoch);
+        Assert.Contains("delta 1.0000000000000002", Refused(path, new HuberLoss<float>(1.0000000000000002)));
+        Assert.Contains(Prefix + "MseLoss, the trainer has HuberLoss;", Refused(SavedRun(folder, new MseLoss<float>()), new HuberLoss<float>()));
+    }
+
+    // A loss of your own is a function the checkpoint cannot hold: its type name is recorded, not its settings.
+    [Fact]
+    public void ALossOfYourOwnIsRecordedByItsTypeNameOnly()
+    {
+        using var folder = new TempFolder();
+        string path = SavedRun(folder, new ScaledMse(1));
+        var (_, metadata) = SafetensorsReference.Decode(File.ReadAllBytes(path))!.Value;
+        JsonObject loss = JsonNode.Parse(metadata["fastnn.checkpoint"])!["loss"]!.AsObject();
+        Assert.Equal(typeof(ScaledMse).FullName, (string?)loss["type"]);
+        Assert.False(loss.ContainsKey("parameters"));
+
+        Trainer<float> otherScale = New(new ScaledMse(3));   // the documented limit: not told
+        Checkpoint.Load(path, otherScale);
+        Assert.Equal(1, otherScale.CompletedEpochs);
+        Assert.Contains($"the run was saved with {typeof(ScaledMse).FullName} (a loss of your own: only its type is recorded), the trainer has MseLoss;",
+            Refused(path, new MseLoss<float>()));
+    }
+
+    // Files written before the loss was recorded load as before, under any loss; a malformed record is named.
+    [Fact]
+    public void ACheckpointWithoutTheLossLoadsAsBeforeAndAMalformedOneIsNamed()
+    {
+        using var folder = new TempFolder();
+        string path = SavedRun(folder, new HuberLoss<float>(1));
+        (string header, byte[] data) = SafetensorsReference.Split(File.ReadAllBytes(path));
+        JsonObject root = JsonNode.Parse(header)!.AsObject();
+        JsonObject progress = JsonNode.Parse((string)root["__metadata__"]!["fastnn.checkpoint"]!)!.AsObject();
+        Assert.Equal("1", (string?)progress["loss"]!["parameters"]!["delta"]);
+
+        Assert.True(progress.Remove("loss"));
+        root["__metadata__"]!["fastnn.checkpoint"] = progress.ToJsonString();
+        File.WriteAllBytes(path, SafetensorsReference.Build(root.ToJsonString(), data));
+        Trainer<float> old = New(new MseLoss<float>());
+        Checkpoint.Load(path, old);
+        Assert.Equal(1, old.CompletedEpochs);
+
+        progress["loss"] = new JsonObject { ["type"] = "FastNN.Losses.HuberLoss", ["parameters"] = new JsonObject { ["delta"] = 1 } };
+        root["__metadata__"]!["fastnn.checkpoint"] = progress.ToJsonString();
+        File.WriteAllBytes(path, SafetensorsReference.Build(root.ToJsonString(), data));
+        Assert.Contains("fastnn.checkpoint is malformed: loss.parameters.delta must be a text", Refused(path, new HuberLoss<float>(1)));
+    }
+
+    // MSE times a scale, a loss of the user's own.
+    private sealed class ScaledMse(float scale) : ILoss<float>
+    {
+        public float Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> gradient, int batch)
+        {
+            float loss = new MseLoss<float>().Compute(prediction, target, gradient, batch);
+            foreach (ref float g in gradient)
+                g *= scale;
+            return loss * scale;
+        }
+    }
+}
