@@ -51,14 +51,16 @@ internal sealed record CheckpointLoss(string Type, IReadOnlyList<KeyValuePair<st
         return values.Length == 0 ? name : $"{name} ({string.Join(", ", values)})";
     }
 
-    // The full name of the type, or of its generic definition without the arity (HuberLoss`1 → HuberLoss).
+    // The full name of the type, or of its generic definition without its own arity (HuberLoss`1 → HuberLoss). Only an
+    // arity that ends the name goes: a type nested in a generic one (Outer`1+Halved) is a generic type too, and cutting
+    // at its outer class's tick would give every loss nested there the same name.
     private static string TypeName(Type type)
     {
         if (!type.IsGenericType)
             return type.FullName ?? type.Name;
         string name = type.GetGenericTypeDefinition().FullName ?? type.Name;
         int tick = name.LastIndexOf('`');
-        return tick < 0 ? name : name[..tick];
+        return tick >= 0 && name.AsSpan(tick + 1).IndexOfAnyExceptInRange('0', '9') < 0 ? name[..tick] : name;
     }
 
     public void Write(Utf8JsonWriter writer, string name)
@@ -75,8 +77,21 @@ internal sealed record CheckpointLoss(string Type, IReadOnlyList<KeyValuePair<st
         writer.WriteEndObject();
     }
 
-    /// <exception cref="FormatException">The value is malformed.</exception>
+    /// <exception cref="FormatException">The value is malformed, or holds a text that is not valid UTF-16 (a lone
+    /// surrogate escaped, which System.Text.Json reports as an <see cref="InvalidOperationException"/> when read).</exception>
     public static CheckpointLoss Read(JsonElement value)
+    {
+        try
+        {
+            return ReadChecked(value);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new FormatException($"loss holds a text that is not valid UTF-16: {e.Message}", e);
+        }
+    }
+
+    private static CheckpointLoss ReadChecked(JsonElement value)
     {
         if (value.ValueKind != JsonValueKind.Object
             || !value.TryGetProperty("type", out JsonElement type) || type.ValueKind != JsonValueKind.String || type.GetString() is "")
