@@ -156,6 +156,32 @@ public class CheckpointLossTests
             + $"{typeof(Nested<>.Doubled).FullName} (a loss of your own", Refused(path, new Nested<float>.Doubled()));
     }
 
+    // A loss of your own generic in more than the element type records those arguments: Scaled<float, Halved> and
+    // Scaled<float, Doubled> are two losses. The element type is left out, so a float run and a double run of one loss
+    // record the same name (a float checkpoint resumes into a double trainer).
+    [Fact]
+    public void ALossGenericInAnotherTypeRecordsThatTypeButNotTheElementType()
+    {
+        using var folder = new TempFolder();
+        string path = SavedRun(folder, new Scaled<float, Nested<float>.Halved>());
+        var (_, metadata) = SafetensorsReference.Decode(File.ReadAllBytes(path))!.Value;
+        string type = typeof(Scaled<,>).FullName![..^2] + $"[T,{typeof(Nested<>.Halved).FullName}]";
+        Assert.Equal(type, (string?)JsonNode.Parse(metadata["fastnn.checkpoint"])!["loss"]!["type"]);
+        Assert.Contains($"the run was saved with {type} (a loss of your own", Refused(path, new Scaled<float, Nested<float>.Doubled>()));
+
+        Sequential<double> model = new SequentialBuilder<double>(2).Dense(8).Tanh().Dense(1).Build(maxBatch: 8, seed: 3);
+        var inDouble = new Trainer<double>(model, new Scaled<double, Nested<double>.Halved>(), new Adam<double>(model.Parameters.Length, learningRate: 0.01),
+            TaskKind.Regression, new TrainerOptions { Epochs = 4, BatchSize = 8, Seed = 5, Patience = 2 });
+        Checkpoint.Load(path, inDouble);
+        Assert.Equal(1, inDouble.CompletedEpochs);
+    }
+
+    private sealed class Scaled<T, TLoss> : ILoss<T> where T : unmanaged, IFloatingPointIeee754<T> where TLoss : ILoss<T>, new()
+    {
+        public T Compute(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, int batch) =>
+            new TLoss().Compute(prediction, target, gradient, batch);
+    }
+
     // Huber's δ is recorded as invariant round-trip text, whatever the culture: 0.1 is not (double)0.1f, 1e-30 is kept.
     [Fact]
     public void HubersDeltaRoundTripsExactlyUnderAnyCulture()
