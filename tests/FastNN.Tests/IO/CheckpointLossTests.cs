@@ -146,6 +146,26 @@ public class CheckpointLossTests
         Assert.Contains("fastnn.checkpoint is malformed: loss", Refused(path, new HuberLoss<float>(1)));
     }
 
+    // The same holds for the other texts of the record: a lone surrogate anywhere is a malformed file.
+    [Theory]
+    [InlineData("optimizer")]
+    [InlineData("schedule")]
+    public void ALoneSurrogateElsewhereInTheRecordIsAModelFileException(string key)
+    {
+        using var folder = new TempFolder();
+        string path = SavedRun(folder, new HuberLoss<float>(1));
+        (string header, byte[] data) = SafetensorsReference.Split(File.ReadAllBytes(path));
+        JsonObject root = JsonNode.Parse(header)!.AsObject();
+        JsonObject progress = JsonNode.Parse((string)root["__metadata__"]!["fastnn.checkpoint"]!)!.AsObject();
+        if (key == "optimizer")
+            progress["optimizer"] = "RECORD";
+        else
+            progress["schedule"]!["type"] = "RECORD";
+        root["__metadata__"]!["fastnn.checkpoint"] = progress.ToJsonString().Replace("\"RECORD\"", "\"\\ud800\"");
+        File.WriteAllBytes(path, SafetensorsReference.Build(root.ToJsonString(), data));
+        Assert.Contains("fastnn.checkpoint is malformed", Refused(path, new HuberLoss<float>(1)));
+    }
+
     // Two losses of your own nested in one generic class are two types, told apart like any others.
     [Fact]
     public void LossesNestedInAGenericClassAreToldApart()
