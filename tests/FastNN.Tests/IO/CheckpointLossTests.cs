@@ -166,6 +166,19 @@ public class CheckpointLossTests
         Assert.Contains("fastnn.checkpoint is malformed", Refused(path, new HuberLoss<float>(1)));
     }
 
+    // ... and in the safetensors header around it (a metadata value here; tensor names are read the same way).
+    [Fact]
+    public void ALoneSurrogateInTheHeaderIsAModelFileException()
+    {
+        using var folder = new TempFolder();
+        string path = SavedRun(folder, new HuberLoss<float>(1));
+        (string header, byte[] data) = SafetensorsReference.Split(File.ReadAllBytes(path));
+        JsonObject root = JsonNode.Parse(header)!.AsObject();
+        root["__metadata__"]!["extra"] = "RECORD";
+        File.WriteAllBytes(path, SafetensorsReference.Build(root.ToJsonString().Replace("\"RECORD\"", "\"\\ud800\""), data));
+        Assert.Contains("the header holds a text that is not valid UTF-16", Refused(path, new HuberLoss<float>(1)));
+    }
+
     // Two losses of your own nested in one generic class are two types, told apart like any others.
     [Fact]
     public void LossesNestedInAGenericClassAreToldApart()
