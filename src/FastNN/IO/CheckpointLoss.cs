@@ -11,15 +11,16 @@ namespace FastNN.IO;
 /// under the saved one. A built-in loss is recorded whole, by type and parameters (<see cref="HuberLoss{T}"/>'s δ); a
 /// loss of your own by its type name only, since its parameters (fields, captured settings) cannot be known.
 /// </summary>
-/// <param name="Type">The loss's full type name, without its element type (<c>FastNN.Losses.HuberLoss</c>), so that a
-/// float run and a double run of one loss record the same name.</param>
+/// <param name="Type">The loss's full type name, without its element type (<c>FastNN.Losses.HuberLoss</c>; a loss of
+/// your own generic in other types too lists them, the element type written T), so that a float run and a double run
+/// of one loss record the same name.</param>
 /// <param name="Parameters">A built-in loss's parameters by name, values as invariant round-trip text (empty when it has
 /// none); null for a loss of your own.</param>
 internal sealed record CheckpointLoss(string Type, IReadOnlyList<KeyValuePair<string, string>>? Parameters)
 {
     public static CheckpointLoss Of<T>(ILoss<T> loss) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        string type = TypeName(loss.GetType());
+        string type = TypeName(loss.GetType(), typeof(T));
         return loss switch
         {
             HuberLoss<T> huber => new(type, [new("delta", huber.Delta.ToString("R", CultureInfo.InvariantCulture))]),
@@ -51,14 +52,21 @@ internal sealed record CheckpointLoss(string Type, IReadOnlyList<KeyValuePair<st
         return values.Length == 0 ? name : $"{name} ({string.Join(", ", values)})";
     }
 
-    // The full name of the type, or of its generic definition without the arity (HuberLoss`1 → HuberLoss).
-    private static string TypeName(Type type)
+    // The full name of the type, or of its generic definition without its own arity (HuberLoss`1 → HuberLoss) and
+    // with its type arguments, the element type written T, when one is another type (Scaled`2 of float and Halved →
+    // Scaled[T,Halved]). Only an arity that ends the name goes: a type nested in a generic one (Outer`1+Halved) is a
+    // generic type too, and cutting at its outer class's tick would give every loss nested there the same name.
+    private static string TypeName(Type type, Type element)
     {
         if (!type.IsGenericType)
             return type.FullName ?? type.Name;
         string name = type.GetGenericTypeDefinition().FullName ?? type.Name;
         int tick = name.LastIndexOf('`');
-        return tick < 0 ? name : name[..tick];
+        if (tick >= 0 && name.AsSpan(tick + 1).IndexOfAnyExceptInRange('0', '9') < 0)
+            name = name[..tick];
+        Type[] arguments = type.GetGenericArguments();
+        return arguments.All(a => a == element) ? name
+            : $"{name}[{string.Join(",", arguments.Select(a => a == element ? "T" : TypeName(a, element)))}]";
     }
 
     public void Write(Utf8JsonWriter writer, string name)
@@ -75,8 +83,21 @@ internal sealed record CheckpointLoss(string Type, IReadOnlyList<KeyValuePair<st
         writer.WriteEndObject();
     }
 
-    /// <exception cref="FormatException">The value is malformed.</exception>
+    /// <exception cref="FormatException">The value is malformed, or holds a text that is not valid UTF-16 (a lone
+    /// surrogate escaped, which System.Text.Json reports as an <see cref="InvalidOperationException"/> when read).</exception>
     public static CheckpointLoss Read(JsonElement value)
+    {
+        try
+        {
+            return ReadChecked(value);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new FormatException($"loss holds a text that is not valid UTF-16: {e.Message}", e);
+        }
+    }
+
+    private static CheckpointLoss ReadChecked(JsonElement value)
     {
         if (value.ValueKind != JsonValueKind.Object
             || !value.TryGetProperty("type", out JsonElement type) || type.ValueKind != JsonValueKind.String || type.GetString() is "")

@@ -100,7 +100,8 @@ internal sealed record CheckpointMetadata(
                 root.TryGetProperty("early_stopping", out JsonElement earlyStopping) ? CheckpointEarlyStopping.Read(earlyStopping, completedEpochs) : null,
                 root.TryGetProperty("loss", out JsonElement loss) ? CheckpointLoss.Read(loss) : null);
         }
-        catch (Exception e) when (e is JsonException or FormatException or OverflowException)
+        // InvalidOperationException: a text holding an escaped lone surrogate, which System.Text.Json only finds when read.
+        catch (Exception e) when (e is JsonException or FormatException or OverflowException or InvalidOperationException)
         {
             throw file.Error($"{Key} is malformed: {e.Message}", e);
         }

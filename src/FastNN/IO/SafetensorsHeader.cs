@@ -77,7 +77,17 @@ internal sealed class SafetensorsHeader
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 throw new ModelFileException(path, $"the header is a JSON {document.RootElement.ValueKind}, not an object.");
-            (List<SafetensorsEntry> tensors, Dictionary<string, string> metadata) = Parse(document.RootElement, path);
+            List<SafetensorsEntry> tensors;
+            Dictionary<string, string> metadata;
+            try
+            {
+                (tensors, metadata) = Parse(document.RootElement, path);
+            }
+            catch (InvalidOperationException e)
+            {
+                // Valid UTF-8 may still escape a lone surrogate (\ud800), which System.Text.Json finds only when the text is read.
+                throw new ModelFileException(path, $"the header holds a text that is not valid UTF-16: {e.Message}", e);
+            }
             CheckTiling(tensors, fileLength - dataStart, path);
             return new SafetensorsHeader(tensors, metadata, dataStart);
         }
