@@ -36,7 +36,7 @@ internal sealed record CheckpointLoss(string Type, IReadOnlyList<KeyValuePair<st
         CheckpointLoss current = Of(loss);
         string[] parameters = Parameters is null || current.Parameters is null || current.Type != Type
             ? []
-            : CheckpointSchedule.DifferentParameters(Parameters, current.Parameters);
+            : CheckpointParameters.Differing(Parameters, current.Parameters);
         if (current.Type == Type && parameters.Length == 0)
             return null;
         return $"the run was saved with {Describe(parameters)}, the trainer has {current.Describe(parameters)}";
@@ -47,9 +47,7 @@ internal sealed record CheckpointLoss(string Type, IReadOnlyList<KeyValuePair<st
     {
         if (Parameters is null)
             return $"{Type} (a loss of your own: only its type is recorded)";
-        string name = Type[(Type.LastIndexOf('.') + 1)..];
-        string[] values = [.. Parameters.Where(p => differing.Contains(p.Key)).Select(p => $"{p.Key} {p.Value}")];
-        return values.Length == 0 ? name : $"{name} ({string.Join(", ", values)})";
+        return CheckpointParameters.Describe(Type[(Type.LastIndexOf('.') + 1)..], Parameters, differing);
     }
 
     // The full name of the type, or of its generic definition without its own arity (HuberLoss`1 → HuberLoss) and
@@ -73,13 +71,7 @@ internal sealed record CheckpointLoss(string Type, IReadOnlyList<KeyValuePair<st
     {
         writer.WriteStartObject(name);
         writer.WriteString("type", Type);
-        if (Parameters is not null)
-        {
-            writer.WriteStartObject("parameters");
-            foreach ((string key, string value) in Parameters)
-                writer.WriteString(key, value);
-            writer.WriteEndObject();
-        }
+        CheckpointParameters.Write(writer, Parameters);
         writer.WriteEndObject();
     }
 
@@ -102,19 +94,7 @@ internal sealed record CheckpointLoss(string Type, IReadOnlyList<KeyValuePair<st
         if (value.ValueKind != JsonValueKind.Object
             || !value.TryGetProperty("type", out JsonElement type) || type.ValueKind != JsonValueKind.String || type.GetString() is "")
             throw new FormatException("loss must be {\"type\": name, optionally \"parameters\": {name: text}}.");
-        List<KeyValuePair<string, string>>? parameters = null;
-        if (value.TryGetProperty("parameters", out JsonElement given))
-        {
-            if (given.ValueKind != JsonValueKind.Object)
-                throw new FormatException("loss.parameters must be an object of texts.");
-            parameters = [];
-            foreach (JsonProperty p in given.EnumerateObject())
-            {
-                if (p.Value.ValueKind != JsonValueKind.String || parameters.Any(q => q.Key == p.Name))
-                    throw new FormatException($"loss.parameters.{p.Name} must be a text, named once.");
-                parameters.Add(new(p.Name, p.Value.GetString()!));
-            }
-        }
+        List<KeyValuePair<string, string>>? parameters = CheckpointParameters.Read(value, "loss");
         return new CheckpointLoss(type.GetString()!, parameters);
     }
 }

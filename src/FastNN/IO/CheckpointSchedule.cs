@@ -28,7 +28,7 @@ internal sealed record CheckpointSchedule(string? Type, bool EachStep, double In
     public string? Difference<T>(Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckpointSchedule current = Of(trainer);
-        string[] parameters = Parameters is null || current.Parameters is null || current.Type != Type ? [] : DifferentParameters(Parameters, current.Parameters);
+        string[] parameters = Parameters is null || current.Parameters is null || current.Type != Type ? [] : CheckpointParameters.Differing(Parameters, current.Parameters);
         if (current.Type == Type && current.EachStep == EachStep && current.InitialRate.CompareTo(InitialRate) == 0 && parameters.Length == 0)
             return null;
         return $"the run was saved with {Describe(current, parameters)}, the trainer has {current.Describe(this, parameters)}";
@@ -41,17 +41,7 @@ internal sealed record CheckpointSchedule(string? Type, bool EachStep, double In
             return "no learning-rate schedule";
         string described = string.Create(CultureInfo.InvariantCulture,
             $"a {Type[(Type.LastIndexOf('.') + 1)..]} per {(EachStep ? "step" : "epoch")}{(other.Type == Type ? $" starting at {InitialRate:R}" : "")}");
-        string[] values = [.. (Parameters ?? []).Where(p => differing.Contains(p.Key)).Select(p => $"{p.Key} {p.Value}")];
-        return values.Length == 0 ? described : $"{described} ({string.Join(", ", values)})";
-    }
-
-    // The names whose values differ or that one side lacks, in the order the saved run lists them, then the trainer's
-    // (also the loss's, CheckpointLoss).
-    internal static string[] DifferentParameters(IReadOnlyList<KeyValuePair<string, string>> saved, IReadOnlyList<KeyValuePair<string, string>> current)
-    {
-        Dictionary<string, string> there = saved.ToDictionary(p => p.Key, p => p.Value), here = current.ToDictionary(p => p.Key, p => p.Value);
-        return [.. saved.Concat(current).Select(p => p.Key).Distinct()
-            .Where(name => !there.TryGetValue(name, out string? a) || !here.TryGetValue(name, out string? b) || a != b)];
+        return CheckpointParameters.Describe(described, Parameters, differing);
     }
 
     // Every parameter of a built-in schedule but its horizon (CosineAnnealingSchedule.TMax); null for another type.
@@ -109,13 +99,7 @@ internal sealed record CheckpointSchedule(string? Type, bool EachStep, double In
             writer.WriteString("type", Type);
         writer.WriteBoolean("each_step", EachStep);
         writer.WriteNumber("initial_rate", InitialRate);
-        if (Parameters is not null)
-        {
-            writer.WriteStartObject("parameters");
-            foreach ((string key, string value) in Parameters)
-                writer.WriteString(key, value);
-            writer.WriteEndObject();
-        }
+        CheckpointParameters.Write(writer, Parameters);
         writer.WriteEndObject();
     }
 
@@ -127,19 +111,7 @@ internal sealed record CheckpointSchedule(string? Type, bool EachStep, double In
             || !value.TryGetProperty("each_step", out JsonElement eachStep) || eachStep.ValueKind is not (JsonValueKind.True or JsonValueKind.False)
             || !value.TryGetProperty("initial_rate", out JsonElement rate) || rate.ValueKind != JsonValueKind.Number)
             throw new FormatException("schedule must be {\"type\": name or null, \"each_step\": true or false, \"initial_rate\": number, optionally \"parameters\": {name: text}}.");
-        List<KeyValuePair<string, string>>? parameters = null;
-        if (value.TryGetProperty("parameters", out JsonElement given))
-        {
-            if (given.ValueKind != JsonValueKind.Object)
-                throw new FormatException("schedule.parameters must be an object of texts.");
-            parameters = [];
-            foreach (JsonProperty p in given.EnumerateObject())
-            {
-                if (p.Value.ValueKind != JsonValueKind.String || parameters.Any(q => q.Key == p.Name))
-                    throw new FormatException($"schedule.parameters.{p.Name} must be a text, named once.");
-                parameters.Add(new(p.Name, p.Value.GetString()!));
-            }
-        }
+        List<KeyValuePair<string, string>>? parameters = CheckpointParameters.Read(value, "schedule");
         return new CheckpointSchedule(type.GetString(), eachStep.GetBoolean(), rate.GetDouble(), parameters);
     }
 }
