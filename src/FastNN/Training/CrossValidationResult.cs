@@ -20,11 +20,11 @@ public sealed record CrossValidationResult(IReadOnlyList<FoldResult> Folds)
     /// <summary>Standard deviation over folds of the validation loss.</summary>
     public double StdLoss => Std(Folds.Select(f => f.Validation.Loss));
 
-    // The record's text: every fold (not the list's type name) and, when there are folds, the means and spreads.
+    // The record's text: every fold (not the list's type name) and, when there are folds, the means and spreads; never throws.
     private bool PrintMembers(StringBuilder builder)
     {
         builder.AppendList(nameof(Folds), Folds);
-        if (Folds.Count > 0)
+        if (Folds?.Count > 0)
             builder.Append($", {nameof(MeanMetric)} = {MeanMetric}, {nameof(StdMetric)} = {StdMetric}, {nameof(MeanLoss)} = {MeanLoss}, {nameof(StdLoss)} = {StdLoss}");
         return true;
     }

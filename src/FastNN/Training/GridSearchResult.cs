@@ -15,11 +15,11 @@ public sealed record GridSearchResult(IReadOnlyList<(GridPoint Setting, CrossVal
         Settings.Where(s => !double.IsNaN(s.Result.MeanMetric)).DefaultIfEmpty(Settings[0])
             .Aggregate((best, next) => next.Result.MeanMetric > best.Result.MeanMetric ? next : best);
 
-    // The record's text: every setting (not the list's type name) and, when there is one, the best.
+    // The record's text: every setting (not the list's type name) and, when there is one, the best; never throws.
     private bool PrintMembers(StringBuilder builder)
     {
         builder.AppendList(nameof(Settings), Settings);
-        if (Settings.Count > 0)
+        if (Settings?.Count > 0)
             builder.Append($", {nameof(Best)} = {Best}");
         return true;
     }

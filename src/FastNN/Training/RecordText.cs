@@ -9,9 +9,11 @@ namespace FastNN.Training;
 /// <remarks>Thread safety: stateless; safe on any thread.</remarks>
 internal static class RecordText
 {
-    /// <summary>Appends <c>name = [item, item, …]</c>, each item by its own ToString.</summary>
-    public static StringBuilder AppendList<TItem>(this StringBuilder builder, string name, IReadOnlyList<TItem> items)
+    /// <summary>Appends <c>name = [item, item, …]</c>, each item by its own ToString; <c>name = null</c> for a null list (which the records' constructors accept), so that printing never throws.</summary>
+    public static StringBuilder AppendList<TItem>(this StringBuilder builder, string name, IReadOnlyList<TItem>? items)
     {
+        if (items is null)
+            return builder.Append(name).Append(" = null");
         builder.Append(name).Append(" = [");
         for (int i = 0; i < items.Count; i++)
             builder.Append(i > 0 ? ", " : "").Append(items[i]);

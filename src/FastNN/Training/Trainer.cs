@@ -325,8 +325,10 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// run early stopping has ended trains no more: a later Fit runs no epoch, puts the best epoch back again and reports
     /// <see cref="TrainingHistory.StoppedEarly"/>; to train on, build a new trainer over the model and optimizer.</para>
     /// <para>Fit returns the model in evaluation mode (<see cref="Sequential{T}.Training"/> false), with or without
-    /// validation, so that <see cref="Sequential{T}.Forward(ReadOnlySpan{T}, int)"/> on it predicts; each training step
-    /// switches it back to training mode.</para>
+    /// validation, and also when it throws once training has begun (a non-finite loss, a <see cref="Guard"/>'s
+    /// exception, an exception from <see cref="EpochCompleted"/>), so that <see cref="Sequential{T}.Forward(ReadOnlySpan{T}, int)"/>
+    /// on it predicts; each training step switches it back to training mode. Checks that fail before the first step leave
+    /// the mode as it was.</para>
     /// </remarks>
     /// <param name="train">The training rows (standardized already, if wanted).</param>
     /// <param name="validation">Rows to validate on after each epoch; null to hold out <see cref="TrainerOptions.ValidationFraction"/> of <paramref name="train"/>, or to train without validation.</param>
@@ -365,54 +367,61 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         // A run early stopping has ended (in an earlier Fit, or before a checkpoint) trains no more.
         bool stopped = EarlyStopping?.Stops(Options) == true;
-        for (int epoch = CompletedEpochs + 1; epoch <= Options.Epochs && !stopped && !cancellationToken.IsCancellationRequested; epoch++)
+        try
         {
-            long start = Stopwatch.GetTimestamp();
-            // An epoch a cancelled Fit cut short resumes where it stopped, in the order it had drawn.
-            (int first, double lossSum, int rowsStepped) = (0, 0, 0);
-            if (Unfinished is { } unfinished)
+            for (int epoch = CompletedEpochs + 1; epoch <= Options.Epochs && !stopped && !cancellationToken.IsCancellationRequested; epoch++)
             {
-                _shuffleRandom.Restore(unfinished.ShuffleRandom);
-                (first, lossSum, rowsStepped) = (unfinished.Rows, unfinished.LossSum, unfinished.RowsStepped);
-                Unfinished = null;
-            }
-            (ulong, ulong, ulong, ulong) beforeShuffle = _shuffleRandom.State;
-            if (Options.Shuffle)
-                shuffler.Shuffle();
-            if (Schedule is not null && !ScheduleEachStep)
-                Optimizer.ApplySchedule(Schedule, CompletedEpochs);
-            for (; first < epochRows && !cancellationToken.IsCancellationRequested; first += batchSize)
-            {
-                int batch = Math.Min(batchSize, epochRows - first);
-                // Gathered once, into rows the model then reads in place.
-                train.Gather(shuffler.Order.Slice(first, batch), _batchFeatures, _batchTargets);
-                double loss = TrainStep(_batchFeatures.AsMemory(0, batch * Model.InputSize), _batchTargets.AsSpan(0, batch), batch);
-                if (!double.IsNaN(loss))
-                    (lossSum, rowsStepped) = (lossSum + batch * loss, rowsStepped + batch);
-            }
-            if (first < epochRows)
-            {
-                // Cancelled part-way: the epoch is neither counted nor validated nor recorded; the next Fit finishes it.
-                Unfinished = new EpochInProgress(beforeShuffle, first, lossSum, rowsStepped, train.Rows, batchSize);
-                break;
-            }
+                long start = Stopwatch.GetTimestamp();
+                // An epoch a cancelled Fit cut short resumes where it stopped, in the order it had drawn.
+                (int first, double lossSum, int rowsStepped) = (0, 0, 0);
+                if (Unfinished is { } unfinished)
+                {
+                    _shuffleRandom.Restore(unfinished.ShuffleRandom);
+                    (first, lossSum, rowsStepped) = (unfinished.Rows, unfinished.LossSum, unfinished.RowsStepped);
+                    Unfinished = null;
+                }
+                (ulong, ulong, ulong, ulong) beforeShuffle = _shuffleRandom.State;
+                if (Options.Shuffle)
+                    shuffler.Shuffle();
+                if (Schedule is not null && !ScheduleEachStep)
+                    Optimizer.ApplySchedule(Schedule, CompletedEpochs);
+                for (; first < epochRows && !cancellationToken.IsCancellationRequested; first += batchSize)
+                {
+                    int batch = Math.Min(batchSize, epochRows - first);
+                    // Gathered once, into rows the model then reads in place.
+                    train.Gather(shuffler.Order.Slice(first, batch), _batchFeatures, _batchTargets);
+                    double loss = TrainStep(_batchFeatures.AsMemory(0, batch * Model.InputSize), _batchTargets.AsSpan(0, batch), batch);
+                    if (!double.IsNaN(loss))
+                        (lossSum, rowsStepped) = (lossSum + batch * loss, rowsStepped + batch);
+                }
+                if (first < epochRows)
+                {
+                    // Cancelled part-way: the epoch is neither counted nor validated nor recorded; the next Fit finishes it.
+                    Unfinished = new EpochInProgress(beforeShuffle, first, lossSum, rowsStepped, train.Rows, batchSize);
+                    break;
+                }
 
-            CompletedEpochs++;
-            Evaluation? evaluation = validation is null ? null : Evaluate(validation);
-            var result = new EpochResult(epoch, rowsStepped > 0 ? lossSum / rowsStepped : double.NaN, evaluation, Optimizer.LearningRate, Steps, Stopwatch.GetElapsedTime(start));
-            epochs.Add(result);
-            // Watched before the callback, so that a checkpoint it saves holds this epoch's watch.
-            if (validation is not null)
-                stopped = Watch(result, validation.Rows);
-            EpochCompleted?.Invoke(result);
+                CompletedEpochs++;
+                Evaluation? evaluation = validation is null ? null : Evaluate(validation);
+                var result = new EpochResult(epoch, rowsStepped > 0 ? lossSum / rowsStepped : double.NaN, evaluation, Optimizer.LearningRate, Steps, Stopwatch.GetElapsedTime(start));
+                epochs.Add(result);
+                // Watched before the callback, so that a checkpoint it saves holds this epoch's watch.
+                if (validation is not null)
+                    stopped = Watch(result, validation.Rows);
+                EpochCompleted?.Invoke(result);
+            }
+        }
+        finally
+        {
+            // Left in evaluation mode whether or not the epochs were validated (which switches to it), and when a step, the
+            // validation or the callback throws, so that a Forward on the model predicts, without dropout and with
+            // BatchNorm's running statistics, which it would otherwise update.
+            Model.Training = false;
         }
 
         // The run ends at its last epoch or when early stopping ends it; a cancelled Fit has only paused it, and the
         // next Fit (or a checkpoint) continues from the last step, so the best epoch is put back only at the end.
         bool ended = stopped || CompletedEpochs >= Options.Epochs;
-        // Left in evaluation mode whether or not the epochs were validated (which switches to it), so that a Forward on the
-        // trained model predicts, without dropout and with BatchNorm's running statistics, which it would otherwise update.
-        Model.Training = false;
         if (ended && KeepsBestWeights)
         {
             _bestParameters.CopyTo(Model.Parameters);

@@ -30,7 +30,7 @@ public sealed record TrainingHistory(IReadOnlyList<EpochResult> Epochs, int Best
     private bool PrintMembers(StringBuilder builder)
     {
         builder.AppendList(nameof(Epochs), Epochs).Append($", {nameof(BestEpoch)} = {BestEpoch}, {nameof(StoppedEarly)} = {StoppedEarly}");
-        if (BestEpoch > 0 && !Epochs.Any(e => e.Epoch == BestEpoch) && RunBest?.Epoch == BestEpoch)
+        if (BestEpoch > 0 && Epochs?.Any(e => e.Epoch == BestEpoch) != true && RunBest?.Epoch == BestEpoch)
             builder.Append($", {nameof(Best)} = {RunBest}");
         return true;
     }

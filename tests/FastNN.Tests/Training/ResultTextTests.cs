@@ -82,4 +82,13 @@ public class ResultTextTests
         Assert.Equal("CrossValidationResult { Folds = [] }", new CrossValidationResult([]).ToString());
         Assert.Equal("GridSearchResult { Settings = [] }", new GridSearchResult([]).ToString());
     }
+
+    [Fact]
+    public void ARecordBuiltOverANullListPrintsNull()
+    {
+        Assert.Equal("TrainingHistory { Epochs = null, BestEpoch = 0, StoppedEarly = False }", new TrainingHistory(null!, 0, false).ToString());
+        Assert.Equal("TrainingHistory { Epochs = null, BestEpoch = 3, StoppedEarly = True }", new TrainingHistory(null!, 3, true).ToString());
+        Assert.Equal("CrossValidationResult { Folds = null }", new CrossValidationResult(null!).ToString());
+        Assert.Equal("GridSearchResult { Settings = null }", new GridSearchResult(null!).ToString());
+    }
 }
