@@ -22,10 +22,14 @@ namespace FastNN.Gradients;
 /// <see cref="GradientHealth.Vanishing"/> when ‖g‖/‖g_last‖ is below <see cref="GradientMonitorOptions.VanishingRatio"/>,
 /// <see cref="GradientHealth.Exploding"/> when it is above <see cref="GradientMonitorOptions.ExplodingRatio"/> or when
 /// ‖g‖ grew by more than <see cref="GradientMonitorOptions.GrowthFactor"/> over the last
-/// <see cref="GradientMonitorOptions.GrowthWindow"/> samples, and <see cref="GradientHealth.NonFinite"/> when ‖g‖ is
-/// NaN or infinite.</para>
+/// <see cref="GradientMonitorOptions.GrowthWindow"/> samples, and <see cref="GradientHealth.NonFinite"/> (alone) when ‖g‖ is
+/// NaN or infinite, or ‖g_last‖ is (then every layer is). A last layer whose gradient is exactly 0 gives no ratio
+/// (<see cref="LayerGradientStats.RatioToLast"/> is NaN) and the two ratio rules flag nothing; growth is measured from a
+/// non-zero start only; in a model with one layer that layer is its own reference, so only growth and NonFinite can flag it.
+/// Layers are the model's layers that own parameters (a Residual or Concat block is one layer, a BatchNorm is one,
+/// parameter-free layers have no row).</para>
 /// <para>Thread safety: not thread-safe: it records the model's gradients step by step; one thread at a time, the one
-/// that trains the model. The reports it returns are immutable.</para>
+/// that trains the model. Each report it returns is a new object, immutable as long as its arrays are not changed.</para>
 /// </remarks>
 /// <typeparam name="T">The element type of the model.</typeparam>
 public sealed class GradientMonitor<T> where T : unmanaged, IFloatingPointIeee754<T>

@@ -1,7 +1,8 @@
 namespace FastNN.Gradients;
 
 /// <summary>One row of a <see cref="GradientReport"/>: a layer's numbers at the newest sample and its history.</summary>
-/// <remarks>Thread safety: immutable (init-only); safe to share between threads.</remarks>
+/// <remarks>Thread safety: immutable as long as the two history arrays it holds are not changed; safe to share between
+/// threads.</remarks>
 /// <param name="Name">The layer's name: its tensors' state-dict prefix: its index in a Sequential's names (<c>0</c> for <c>0.weight</c>, <c>1</c> for a Residual's <c>1.body.0.weight</c>), or in a table named otherwise the first tensor's name up to its last dot.</param>
 /// <param name="LayerIndex">Index of the layer in its model.</param>
 /// <param name="ParameterCount">Number of parameters the layer owns.</param>

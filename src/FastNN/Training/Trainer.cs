@@ -120,7 +120,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// alone, as the backward pass leaves it: before the <see cref="Regularizer"/> adds its penalty's gradient (λ·w for
     /// L2, which would make a layer whose loss gradient vanished look healthy) and before clipping (which would hide an
     /// explosion). A step then refused (the <see cref="Guard"/> skips it, or the loss is not finite) is still sampled,
-    /// with no update ratio: the monitor is where such a gradient shows.
+    /// with no update ratio: the monitor is where such a gradient shows. Such a step does not advance <see cref="Steps"/>, so the
+    /// next step is sampled (if at all) under the same step number: the report's steps can repeat.
     /// </summary>
     /// <exception cref="ArgumentException">The monitor's tensor table does not fit the model's parameter buffer.</exception>
     public GradientMonitor<T>? Monitor

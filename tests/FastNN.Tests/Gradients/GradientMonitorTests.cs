@@ -192,6 +192,46 @@ public class GradientMonitorTests
     }
 
     [Fact]
+    public void ZeroGradientsHaveNoRatioToAZeroLastLayerAndNoGrowthFromZero()
+    {
+        var monitor = new GradientMonitor<double>(Table, new GradientMonitorOptions { Interval = 1, Capacity = 2, GrowthWindow = 2 });
+        double[] p = [1, 1, 1, 1, 1, 1, 1, 1, 1];
+
+        // No loss gradient at all (a perfect fit): 0/0 is no ratio, and nothing is flagged.
+        monitor.BeforeStep(0, p, new double[9]);
+        GradientReport report = monitor.Report();
+        Assert.All(report.Layers, l => Assert.True(l.GradientNorm == 0 && double.IsNaN(l.RatioToLast), $"{l.Name}: {l.GradientNorm}, {l.RatioToLast}"));
+        Assert.Equal(GradientHealth.Healthy, report.Health);
+
+        // A layer whose gradient is exactly 0 under a live output layer has vanished (ratio 0). The output layer, from 0
+        // to 1, did not grow by a factor: growth is measured from a non-zero start.
+        monitor.BeforeStep(1, p, [0, 0, 0, 0, 0, 0, 1, 0, 0]);
+        report = monitor.Report();
+        Assert.Equal((0.0, GradientHealth.Vanishing), (report.Layers[0].RatioToLast, report.Layers[0].Health));
+        Assert.Equal(GradientHealth.Healthy, report.Layers[1].Health);
+
+        // A live layer over a zero output layer: no ratio (NaN, not ∞), so the ratio rules flag nothing.
+        monitor.BeforeStep(2, p, [1e6, 0, 0, 0, 0, 0, 0, 0, 0]);
+        report = monitor.Report();
+        Assert.True(double.IsNaN(report.Layers[0].RatioToLast));
+        Assert.Equal(GradientHealth.Healthy, report.Health);
+    }
+
+    [Fact]
+    public void AOneLayerModelIsItsOwnReferenceAndOnlyGrowthOrNonFiniteFlagIt()
+    {
+        var monitor = new GradientMonitor<double>([new("0.weight", 0, 2, [1, 2], ParameterKind.Weight, 0)],
+            new GradientMonitorOptions { Interval = 1, Capacity = 2, GrowthWindow = 2 });
+        monitor.BeforeStep(0, [1, 1], [1e-30, 0]);
+        LayerGradientStats layer = Assert.Single(monitor.Report().Layers);
+        Assert.Equal((1.0, GradientHealth.Healthy), (layer.RatioToLast, layer.Health));   // 1e-30 is not "vanishing": no other layer
+        monitor.BeforeStep(1, [1, 1], [1e-26, 0]);                                          // ×10⁴ over the window
+        Assert.Equal(GradientHealth.Exploding, monitor.Report().Health);
+        monitor.BeforeStep(2, [1, 1], [double.PositiveInfinity, 0]);
+        Assert.Equal(GradientHealth.NonFinite, monitor.Report().Health);
+    }
+
+    [Fact]
     public void RejectsBadArguments()
     {
         Assert.Throws<ArgumentException>(() => new GradientMonitor<double>([]));

@@ -56,4 +56,28 @@ public class TrainerMonitorTests
                 $"layer {l}: the monitor read {report.Layers[l].GradientNorm:E6}, the loss's gradient is {expected[l]:E6}");
         Assert.True(report.Layers[0].Health.HasFlag(GradientHealth.Vanishing));
     }
+
+    [Fact]
+    public void AStepTheGuardRefusesIsSampledWithNoUpdateAndTheRetryKeepsItsStepNumber()
+    {
+        Sequential<double> model = new SequentialBuilder<double>(2).Dense(3).Tanh().Dense(1).Build(4, seed: 1);
+        var guard = new NonFiniteGradientGuard<double>(model.ParameterTensors, NonFiniteGradientPolicy.SkipStep);
+        var trainer = new Trainer<double>(model, new MseLoss<double>(), new Sgd<double>(model.Parameters.Length, learningRate: 0.1), TaskKind.Regression)
+        {
+            Guard = guard,
+            Monitor = new GradientMonitor<double>(model.ParameterTensors, new GradientMonitorOptions { Interval = 1 }),
+        };
+        double[] y = [0, 1, 0, 1];
+        trainer.TrainStep(new double[] { 1, 2, double.NaN, 0, 1, 1, 0, 0 }, y, 4);
+        Assert.Equal((0L, 1L), (trainer.Steps, guard.SkippedSteps));
+        GradientReport refused = trainer.Monitor!.Report();
+        Assert.Equal(GradientHealth.NonFinite, refused.Layers[0].Health);
+        Assert.All(refused.Layers, l => Assert.True(double.IsNaN(l.UpdateRatio)));
+
+        trainer.TrainStep(new double[] { 1, 2, 3, 0, 1, 1, 0, 0 }, y, 4);
+        GradientReport taken = trainer.Monitor.Report();
+        Assert.Equal([0L, 0L], taken.Steps);
+        Assert.Equal(GradientHealth.Healthy, taken.Layers[0].Health & GradientHealth.NonFinite);
+        Assert.All(taken.Layers, l => Assert.True(l.UpdateRatio > 0 && double.IsFinite(l.UpdateRatio), $"{l.Name}: {l.UpdateRatio}"));
+    }
 }
