@@ -170,10 +170,8 @@ internal readonly struct BceWithLogitsOperator<T>(T inverseFeatures, T inverseRo
     {
         T e = T.Exp(-T.Abs(p)), u = T.One + e; // e in (0, 1]: never overflows
         gradient = ((p >= T.Zero ? T.One : e) / u - t) * inverseFeatures * inverseRows;
-        // log(1 + e) = log(u)·e/(u − 1) (.NET's LogP1 is log(1 + e), 0 where e is below ε)
-        T log1p = u == T.One ? e : T.Log(u) * (e / (u - T.One));
         // max(p, 0) − p·t as (1 − t)·p or −p·t: ∞ (not ∞ − ∞) at an infinite logit whose target is not its own limit
-        return (p >= T.Zero ? (T.One - t) * p : -(p * t)) + log1p;
+        return (p >= T.Zero ? (T.One - t) * p : -(p * t)) + VectorMath.LogOnePlus(e);
     }
 
     public Vector128<T> Invoke(Vector128<T> p, Vector128<T> t, out Vector128<T> gradient) => Compute<Width128<T>, Vector128<T>>(p, t, out gradient);

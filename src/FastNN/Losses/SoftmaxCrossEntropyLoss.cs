@@ -52,7 +52,7 @@ public sealed class SoftmaxCrossEntropyLoss<T> : ILoss<T> where T : unmanaged, I
             {
                 top = IndexOf(g, largest);
                 q = double.CreateTruncating(Reductions.Sum<T>(g[..top])) + double.CreateTruncating(Reductions.Sum<T>(g[(top + 1)..]));
-                sum -= LogOnePlus(-q);
+                sum -= VectorMath.LogOnePlus(-q);
             }
             else
                 sum -= Math.Log(p);
@@ -62,7 +62,7 @@ public sealed class SoftmaxCrossEntropyLoss<T> : ILoss<T> where T : unmanaged, I
             // stalls store forwarding (measured 3-4 % at 10 classes).
             int label = Label(target, r);
             // 0 − q, not −q: +0 where q is 0, as 1 − p (and PyTorch's softmax − one-hot).
-            T own = label == top && p >= 0.5 ? T.CreateTruncating(0 - q) : g[label] - T.One;
+            T own = label == top ? T.CreateTruncating(0 - q) : g[label] - T.One;   // top is −1 where p < ½
             TensorPrimitives.Multiply(g, inverseBatch, g);
             g[label] = own * inverseBatch;
         }
@@ -74,13 +74,6 @@ public sealed class SoftmaxCrossEntropyLoss<T> : ILoss<T> where T : unmanaged, I
     private static int IndexOf(ReadOnlySpan<T> values, T value) => typeof(T) == typeof(float)
         ? MemoryMarshal.Cast<T, int>(values).IndexOf(BitConverter.SingleToInt32Bits(float.CreateTruncating(value)))
         : MemoryMarshal.Cast<T, long>(values).IndexOf(BitConverter.DoubleToInt64Bits(double.CreateTruncating(value)));
-
-    // log(1 + x) for x in [−½, 0], accurate where 1 + x rounds (Goldberg's: the rounding of u = 1 + x cancels in x/(u − 1)).
-    private static double LogOnePlus(double x)
-    {
-        double u = 1 + x;
-        return u == 1 ? x : Math.Log(u) * (x / (u - 1));
-    }
 
     private static int Label(ReadOnlySpan<T> target, int r) => int.CreateTruncating(target[r]);
 }

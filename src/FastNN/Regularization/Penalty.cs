@@ -42,7 +42,7 @@ public abstract class Penalty<T> : IRegularizer<T> where T : unmanaged, IFloatin
         for (int k = 0; k < tensors.Count; k++) // an index loop: foreach over the interface would allocate an enumerator
         {
             ParameterTensor tensor = tensors[k];
-            if (Array.IndexOf(_kinds, tensor.Kind) < 0) continue;
+            if (!Penalizes(tensor)) continue;
             sum += AddGradient(parameters.Slice(tensor.Offset, tensor.Length), gradients.Slice(tensor.Offset, tensor.Length), lambda);
         }
         // A sum past T's range (squares of float weights past 1.8e19, of double ones past 1.3e154, or their total) is
@@ -59,7 +59,7 @@ public abstract class Penalty<T> : IRegularizer<T> where T : unmanaged, IFloatin
     {
         double max = 0;
         for (int k = 0; k < tensors.Count; k++)
-            if (Array.IndexOf(_kinds, tensors[k].Kind) >= 0)
+            if (Penalizes(tensors[k]))
                 max = Math.Max(max, double.CreateTruncating(Reductions.MaxAbs(parameters.Slice(tensors[k].Offset, tensors[k].Length))));
         if (max == 0 || !double.IsFinite(max))
             return Value(max, 0);
@@ -67,12 +67,14 @@ public abstract class Penalty<T> : IRegularizer<T> where T : unmanaged, IFloatin
         double sum = 0;
         for (int k = 0; k < tensors.Count; k++)
         {
-            if (Array.IndexOf(_kinds, tensors[k].Kind) < 0) continue;
+            if (!Penalizes(tensors[k])) continue;
             foreach (T w in parameters.Slice(tensors[k].Offset, tensors[k].Length))
                 sum += Term(Math.ScaleB(double.CreateTruncating(w), -exponent));
         }
         return Value(sum, exponent);
     }
+
+    private bool Penalizes(ParameterTensor tensor) => Array.IndexOf(_kinds, tensor.Kind) >= 0;
 
     /// <summary>Adds the penalty's gradient for one tensor <paramref name="w"/> to <paramref name="g"/> and returns the tensor's share of the sum (Σ|w| or Σw²).</summary>
     private protected abstract double AddGradient(ReadOnlySpan<T> w, Span<T> g, T lambda);

@@ -13,6 +13,17 @@ internal static class VectorMath
     /// <summary>Whether <typeparamref name="T"/> has vector exp/log here: float and double.</summary>
     public static bool HasVectorMath<T>() => typeof(T) == typeof(float) || typeof(T) == typeof(double);
 
+    /// <summary>
+    /// log(1 + x) of one value, accurate where 1 + x rounds (.NET's LogP1 is log(1 + x), 0 where x is below ε): the
+    /// rounding of u = 1 + x cancels in log(u)·x/(u − 1) (Goldberg), and x itself where u rounds to 1. For x ≥ −½, where
+    /// u − 1 is exact.
+    /// </summary>
+    public static T LogOnePlus<T>(T x) where T : IFloatingPointIeee754<T>
+    {
+        T u = T.One + x;
+        return u == T.One ? x : T.Log(u) * (x / (u - T.One));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Exp<T>(Vector128<T> x) where T : unmanaged =>
         typeof(T) == typeof(float) ? ExpSingle<Width128<float>, Vector128<float>>(x.AsSingle()).As<float, T>() : ExpLanewise(x.AsDouble()).As<double, T>();
