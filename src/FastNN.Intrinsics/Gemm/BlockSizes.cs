@@ -72,6 +72,9 @@ internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int K
     // [path, 0 float / 1 double], filled on first use; tests and benchmarks may replace an entry (Use).
     private static readonly BlockSizes?[,] s_table = new BlockSizes?[4, 2];
 
+    // [path, 0 float / 1 double]: the model's KC, whatever overrides or experiments say.
+    private static readonly int[,] s_l1Depth = new int[4, 2];
+
     /// <summary>The block sizes of <paramref name="path"/>'s kernel for <typeparamref name="T"/> on this machine.</summary>
     public static BlockSizes For<T>(IsaPath path) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -79,6 +82,26 @@ internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int K
         return s_table[(int)path, element] ??= Derive(path, System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), CacheHierarchy.Current,
             BlockingOverrides.Current, Environment.GetEnvironmentVariable("FASTNN_GEMM_BLOCKING"));
     }
+
+    /// <summary>
+    /// The model's KC for <paramref name="path"/>'s kernel on this machine's caches (its L1 constraint), where an override
+    /// may have chosen a deeper KC: the deepest block of a B read in place (see Gemm.ReadsBInPlace).
+    /// </summary>
+    public static int L1Depth<T>(IsaPath path) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int element = typeof(T) == typeof(float) ? 0 : 1, size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        int depth = s_l1Depth[(int)path, element];
+        if (depth == 0)
+        {
+            (int mr, int nr) = Tile(path, size);
+            s_l1Depth[(int)path, element] = depth = Model(CacheHierarchy.Current, mr, nr, size).KC;
+        }
+        return depth;
+    }
+
+    /// <summary>These sizes with KC (and KCMax, a quarter past it) at most <paramref name="depth"/>.</summary>
+    public BlockSizes WithDepthAtMost(int depth) =>
+        KC <= depth ? this : this with { KC = depth, KCMax = depth + depth / 4 };
 
     /// <summary>Replaces the sizes of <paramref name="path"/> for <typeparamref name="T"/> (benchmarks comparing blockings in one process); null restores the derived ones.</summary>
     internal static void Use<T>(IsaPath path, BlockSizes? sizes) where T : unmanaged, IFloatingPointIeee754<T> =>

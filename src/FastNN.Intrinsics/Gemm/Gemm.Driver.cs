@@ -86,6 +86,7 @@ public static unsafe partial class Gemm
     {
         int mr = TKernel.MR, nr = TKernel.NR, k = op.K;
         bool inPlaceA = ReadsAInPlace(op, sizes), inPlaceB = ReadsBInPlace(op);
+        sizes = PackedSizes(op, sizes);
         int mcMax = Math.Min(sizes.MC, (i1 - i0 + mr - 1) / mr * mr), kcMax = Math.Min(sizes.KCMax, k);
         int ncMax = Math.Min(sizes.NC, (j1 - j0 + nr - 1) / nr * nr);
         // B read in place: only a ragged last panel is packed, and not even that for a kernel with lane masks.
@@ -208,6 +209,17 @@ public static unsafe partial class Gemm
         };
 
     /// <summary>
+    /// The sizes the packed path blocks <paramref name="op"/> with: <paramref name="sizes"/>, but with a B read in place
+    /// (<see cref="ReadsBInPlace{T}"/>) in depth blocks no deeper than the model's L1 depth (<see cref="BlockSizes.L1Depth{T}"/>)
+    /// whatever the blocking in force. B's rows in place are no contiguous panel for L2 to stream: where an override
+    /// deepened KC past the L1 (Zen 4's AVX2 float path, KC 1024 for the model's 170), (64, 784, 256) ran in one block
+    /// (by the short path) at 81 GFLOP/s in two processes of four, against 99-106 in every process in the model's
+    /// blocks of 170 and 86.
+    /// </summary>
+    private static BlockSizes PackedSizes<T>(in GemmOperands<T> op, BlockSizes sizes) where T : unmanaged, IFloatingPointIeee754<T> =>
+        ReadsBInPlace(op) ? sizes.WithDepthAtMost(BlockSizes.L1Depth<T>(Isa.Path)) : sizes;
+
+    /// <summary>
     /// Whether the 6×2 micro-kernel (256-bit and 128-bit paths, float) reads whole micro-panels of B from B's rows where
     /// they lie instead of a packed copy; only a block's ragged last panel is packed. That pays where packing B is a
     /// large share of the work: few rows of C to amortise it over, and a shallow B whose rows stay within reach of the
@@ -215,6 +227,7 @@ public static unsafe partial class Gemm
     /// (64, 512, 256) and (64, 784, 256) (the MLP's input gradients at batch 64), the 128-bit path +3-9% on the last
     /// three; but -2% to -4% at 300³, (100, 512, 512) and 512³, -20% at (64, 1024, 256) and -55% at 1024³, where every row
     /// of B is 4 KiB from the last (the same L1 set, a new page each step). Double gained and lost by turns and packs.
+    /// Its depth blocks are at most the model's L1 depth (<see cref="PackedSizes{T}"/>).
     /// </summary>
     private static bool ReadsBInPlace<T>(in GemmOperands<T> op) where T : unmanaged, IFloatingPointIeee754<T> =>
         typeof(T) == typeof(float) && Isa.Path is IsaPath.Vector256 or IsaPath.Vector128 && !op.TransposeB

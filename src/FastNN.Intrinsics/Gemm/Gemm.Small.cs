@@ -31,7 +31,7 @@ public static unsafe partial class Gemm
     /// </summary>
     private static bool IsShort<T>(in GemmOperands<T> op, BlockSizes sizes) where T : unmanaged, IFloatingPointIeee754<T> =>
         !op.TransposeB && op.M <= BlockSizes.ShortMaxRows && (long)op.K * op.N * sizeof(T) <= CacheHierarchy.Current.L2.Bytes
-        && op.K <= sizes.KCMax && PartCount(op.M, op.N, op.K, Parallelism.MaxThreads) == 1;
+        && op.K <= PackedSizes(op, sizes).KCMax && PartCount(op.M, op.N, op.K, Parallelism.MaxThreads) == 1;
 
     /// <summary>
     /// Whether C = alpha·A·Bᵀ + beta·C is done as dot products of rows (<see cref="SmallDot"/>) rather than on kernel

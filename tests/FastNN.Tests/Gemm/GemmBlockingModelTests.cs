@@ -105,14 +105,40 @@ public class GemmBlockingModelTests
     {
         CacheHierarchy h = Machines["Zen 5"];
         Assert.Equal(BlockSizes.Model(h, 8, 32, 4), BlockSizes.Derive(IsaPath.Vector512, 4, h, null, null));
-        Assert.Equal(BlockSizes.Model(h, 8, 32, 4), BlockSizes.Derive(IsaPath.Vector512, 4, h, "Zen 4", null));
+        Assert.Equal(BlockSizes.Model(h, 8, 32, 4), BlockSizes.Derive(IsaPath.Vector512, 4, h, "Zen 3", null));
+        Assert.Equal(BlockSizes.Model(h, 8, 32, 4), BlockSizes.Derive(IsaPath.Vector512, 4, h, "Ice Lake", null));
         foreach (BlockingOverrides.Row row in BlockingOverrides.Rows)
         {
             (int mr, int nr) = BlockSizes.Tile(row.Path, row.ElementBytes);
-            BlockSizes b = BlockSizes.Derive(row.Path, row.ElementBytes, h, row.Microarchitecture, null);
-            Assert.Equal((row.MC, row.KC, row.NC), (b.MC, b.KC, b.NC));
-            Assert.True(b.MC % mr == 0 && b.NC % nr == 0 && (long)b.KCMax * b.NC * row.ElementBytes <= 2 * BlockSizes.MaxPackedBBytes);
-            Assert.False(string.IsNullOrWhiteSpace(row.Evidence));
+            Assert.NotEmpty(row.Microarchitectures);
+            foreach (string microarchitecture in row.Microarchitectures)
+            {
+                BlockSizes b = BlockSizes.Derive(row.Path, row.ElementBytes, h, microarchitecture, null);
+                Assert.Equal((row.MC, row.KC, row.NC), (b.MC, b.KC, b.NC));
+                Assert.True(b.MC % mr == 0 && b.NC % nr == 0 && (long)b.KCMax * b.NC * row.ElementBytes <= 2 * BlockSizes.MaxPackedBBytes);
+                // The evidence gives the figures measured on each microarchitecture the row names.
+                Assert.Contains(microarchitecture + ":", row.Evidence);
+            }
+        }
+        // A microarchitecture finds at most one row per path and element size.
+        var named = BlockingOverrides.Rows.SelectMany(r => r.Microarchitectures.Select(m => (m, r.Path, r.ElementBytes))).ToList();
+        Assert.Equal(named.Count, named.Distinct().Count());
+    }
+
+    // A B read in place is blocked no deeper than the model's L1 depth, whatever an override chose.
+    [Fact]
+    public void BlocksOfBReadInPlaceKeepTheModelsL1Depth()
+    {
+        var deep = new BlockSizes(6, 16, 48, 1024, 1280, 1024);
+        Assert.Equal(deep with { KC = 170, KCMax = 212 }, deep.WithDepthAtMost(170));
+        var shallow = new BlockSizes(6, 16, 1152, 170, 212, 6160);
+        Assert.Equal(shallow, shallow.WithDepthAtMost(512));
+        foreach (IsaPath path in new[] { IsaPath.Vector512, IsaPath.Vector256, IsaPath.Vector128, IsaPath.Scalar })
+        {
+            (int mr, int nr) = BlockSizes.Tile(path, 4);
+            Assert.Equal(BlockSizes.Model(CacheHierarchy.Current, mr, nr, 4).KC, BlockSizes.L1Depth<float>(path));
+            (mr, nr) = BlockSizes.Tile(path, 8);
+            Assert.Equal(BlockSizes.Model(CacheHierarchy.Current, mr, nr, 8).KC, BlockSizes.L1Depth<double>(path));
         }
     }
 
