@@ -35,7 +35,8 @@ namespace FastNN.IO;
 /// regularizer are not saved: you set them up again.</para>
 /// <para>Layout: the model's tensors under their state-dict names, each optimizer buffer as <c>optimizer.&lt;name&gt;</c>
 /// (<c>optimizer.exp_avg</c>, … flat, <c>[parameter count]</c>), the best epoch's weights when kept
-/// (<c>early_stopping.best_parameters</c> and <c>early_stopping.best_state</c>, flat as the model's buffers), the model
+/// (<c>early_stopping.best_parameters</c> and <c>early_stopping.best_state</c>, flat as the model's buffers; a best_state
+/// written by a build before counts took two elements each, one element shorter per count, loads too), the model
 /// metadata of <see cref="ModelFile"/> and a <c>fastnn.checkpoint</c> JSON value with the rest. Saving is atomic; loading checks everything before anything
 /// changes.</para>
 /// <para>Thread safety: both methods are thread-safe as long as no other thread uses the trainer or the file.</para>
@@ -136,9 +137,11 @@ public static class Checkpoint
         {
             specs.Add(new TensorSpec(CheckpointEarlyStopping.BestParameters, [model.Parameters.Length], false));
             if (model.State.Length > 0)
-                specs.Add(new TensorSpec(CheckpointEarlyStopping.BestState, [model.State.Length], false));
+                specs.Add(new TensorSpec(CheckpointEarlyStopping.BestState, [BestStateLength(file, model)], false));
         }
         Dictionary<string, T[]> tensors = StrictLoad.Read<T>(file, specs, $"the trainer's model and {trainer.Optimizer.Algorithm} optimizer");
+        if (tensors.TryGetValue(CheckpointEarlyStopping.BestState, out T[]? bestState) && bestState.Length != model.State.Length)
+            tensors[CheckpointEarlyStopping.BestState] = ModelTensors.FromOneElementPerCount(model, bestState);
 
         // The optimizer checks its state before changing anything, so it goes first: after it nothing can fail.
         var state = new OptimizerState<T>(progress.Algorithm, progress.OptimizerSteps, progress.HyperParameters,
@@ -157,6 +160,16 @@ public static class Checkpoint
         trainer.RestoreProgress(progress.TrainerSteps, progress.CompletedEpochs, progress.ValidationSeed ?? trainer.ValidationSeed, progress.Unfinished,
             progress.EarlyStopping?.State, tensors.GetValueOrDefault(CheckpointEarlyStopping.BestParameters), tensors.GetValueOrDefault(CheckpointEarlyStopping.BestState));
         return info;
+    }
+
+    // The best epoch's state is the model's state buffer, whose counts take two elements each; a build before that wrote
+    // one each, a shorter buffer, which is read as such (any other length is refused as before).
+    private static int BestStateLength<T>(SafetensorsFile file, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int older = ModelTensors.OneElementPerCountLength(model);
+        return file.Header.ByName.TryGetValue(CheckpointEarlyStopping.BestState, out SafetensorsEntry? entry) && entry.Shape is [long length] && length == older
+            ? older
+            : model.State.Length;
     }
 
     // Layers without tensors (activations, dropout) are invisible to strict loading, so the described architecture
