@@ -120,6 +120,8 @@ public class BadInputTests
     [InlineData("--test-fraction", "1", "--test-fraction must be in [0, 1)")]
     [InlineData("--weight-decay", "-0.1", "--weight-decay must be a finite number ≥ 0")]
     [InlineData("--clip-norm", "0", "--clip-norm must be a finite number > 0")]
+    [InlineData("--clip-value", "0", "--clip-value must be a finite number > 0")]
+    [InlineData("--clip-value", "-1", "--clip-value must be a finite number > 0")]
     [InlineData("--warmup", "-1", "--warmup must be at least 0")]
     [InlineData("--threads", "0", "--threads must be at least 1")]
     [InlineData("--momentum", "0.9", "--momentum applies to sgd and rmsprop")]
@@ -297,6 +299,7 @@ public class BadInputTests
         AssertUsageError(Train(cli, [.. eight, "--epochs", "3", "--resume", checkpoint, "--optimizer", "sgd", "--weight-decay", "0.01"]), "--optimizer adamw there, sgd here");
         AssertUsageError(Train(cli, [.. eight, "--epochs", "3", "--resume", checkpoint, "--seed", "1", "--l2", "1e-3", "--schedule", "cosine"]),
             "--l2 0 there, 0.001 here; --schedule constant there, cosine here; --seed 0 there, 1 here");
+        AssertUsageError(Train(cli, [.. eight, "--epochs", "3", "--resume", checkpoint, "--clip-value", "0.5"]), "--clip-value none there, 0.5 here");
         AssertUsageError(Train(cli, [.. eight, "--epochs", "3", "--resume", checkpoint, "--data", Cli.Data("breast_cancer.csv")]), "--data digits.csv.gz (embedded) there, breast_cancer.csv here");
         AssertUsageError(Train(cli, [.. eight, "--epochs", "1", "--resume", checkpoint]), "--epochs 1: ", "run.ckpt has completed 2 epochs already");
         // The same options go on (the threads and the initialization do not change a resumed run).

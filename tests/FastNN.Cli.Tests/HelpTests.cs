@@ -23,7 +23,7 @@ public class HelpTests
         [
             "--data", "--label-column", "--task", "--delimiter", "--layers", "--activation", "--dropout", "--batch-norm", "--layer-norm",
             "--residual", "--init", "--optimizer", "--momentum", "--nesterov", "--lr", "--weight-decay", "--l1", "--l2", "--schedule",
-            "--warmup", "--clip-norm", "--epochs", "--batch-size", "--drop-last", "--seed", "--test-fraction", "--no-standardize", "--no-shuffle",
+            "--warmup", "--clip-norm", "--clip-value", "--epochs", "--batch-size", "--drop-last", "--seed", "--test-fraction", "--no-standardize", "--no-shuffle",
             "--init-weights", "--resume", "--checkpoint-every", "--save", "--plot", "--double", "--threads",
         ];
         foreach (string option in options)

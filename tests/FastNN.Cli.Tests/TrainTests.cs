@@ -141,12 +141,13 @@ public class TrainTests
         CliRun run = cli.Run("train", "--double", "--epochs", "2", "--layers", "32,16", "--activation", "gelu", "--dropout", "0.1",
             "--batch-norm", "--layer-norm", "--residual", "--init", "xavier", "--optimizer", "sgd", "--momentum", "0.9", "--nesterov",
             "--lr", "0.05", "--weight-decay", "1e-4", "--l1", "1e-5", "--l2", "1e-4", "--schedule", "step:1:0.5", "--warmup", "1",
-            "--clip-norm", "5", "--batch-size", "64", "--seed", "3", "--no-standardize", "--no-shuffle", "--test-fraction", "0.3",
+            "--clip-norm", "5", "--clip-value", "0.5", "--batch-size", "64", "--seed", "3", "--no-standardize", "--no-shuffle", "--test-fraction", "0.3",
             "--threads", "1", "--plot", cli.PathOf("all.png"));
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("64-32-16-10, gelu, batch norm, layer norm, dropout 0.1, residual, xavier init", run.Out);
         Assert.Contains("double", run.Out);
         Assert.Contains("momentum 0.9 (Nesterov)", run.Out);
+        Assert.Contains("gradients clamped to ±0.5, gradients clipped to norm 5", run.Out);
         Assert.Contains("schedule step:1:0.5 after 1 warm-up epochs", run.Out);
         // Warm-up epoch 1 at a third of the rate, then the step schedule from the full rate.
         Assert.Contains("lr 0.0167", run.Out);

@@ -55,6 +55,12 @@ internal sealed class OptimizerOptions
         HelpName = "NORM",
     };
 
+    private readonly Option<double?> _clipValue = new("--clip-value")
+    {
+        Description = "Clamp every gradient into [-VALUE, VALUE] before each step (as clip_grad_value_), before any --clip-norm. Default: no clamping.",
+        HelpName = "VALUE",
+    };
+
     /// <summary>Creates the options with their defaults: the optimizer and, for sgd and rmsprop, the momentum.</summary>
     public OptimizerOptions(string defaultOptimizer = "adamw", double defaultMomentum = 0)
     {
@@ -73,7 +79,7 @@ internal sealed class OptimizerOptions
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { _optimizer, _lr, _momentum, _nesterov, _weightDecay, _l1, _l2, _schedule, _warmup, _clipNorm })
+        foreach (Option option in new Option[] { _optimizer, _lr, _momentum, _nesterov, _weightDecay, _l1, _l2, _schedule, _warmup, _clipNorm, _clipValue })
             command.Options.Add(option);
     }
 
@@ -91,7 +97,7 @@ internal sealed class OptimizerOptions
         bool nesterov = parse.GetValue(_nesterov);
         if (nesterov && (name != "sgd" || momentum == 0))
             throw new UsageException("--nesterov needs --optimizer sgd and --momentum > 0.");
-        double? clip = parse.GetValue(_clipNorm);
+        double? clip = parse.GetValue(_clipNorm), clipValue = parse.GetValue(_clipValue);
         return new OptimizerSettings(
             name,
             OptionValues.Positive(parse.GetValue(_lr) ?? OptimizerFactory.DefaultLearningRate(name), "--lr"),
@@ -102,6 +108,7 @@ internal sealed class OptimizerOptions
             OptionValues.NonNegative(parse.GetValue(_l2), "--l2"),
             ScheduleSpec.Parse(parse.GetValue(_schedule)!),
             OptionValues.AtLeast(parse.GetValue(_warmup), 0, "--warmup"),
-            clip is double c ? OptionValues.Positive(c, "--clip-norm") : null);
+            clip is double c ? OptionValues.Positive(c, "--clip-norm") : null,
+            clipValue is double v ? OptionValues.Positive(v, "--clip-value") : null);
     }
 }

@@ -34,6 +34,7 @@ internal static class ModelDescription
         if (o.L1 > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"L1 {o.L1:G3}"));
         if (o.L2 > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"L2 {o.L2:G3}"));
         if (o.Schedule.Kind != "constant" || o.Warmup > 0) parts.Add($"schedule {o.Schedule}{(o.Warmup > 0 ? $" after {o.Warmup} warm-up epochs" : "")}");
+        if (o.ClipValue is double clipValue) parts.Add(string.Create(CultureInfo.InvariantCulture, $"gradients clamped to ±{clipValue:G3}"));
         if (o.ClipNorm is double clip) parts.Add(string.Create(CultureInfo.InvariantCulture, $"gradients clipped to norm {clip:G3}"));
         parts.Add($"{loop.Epochs} epoch{(loop.Epochs == 1 ? "" : "s")} of batch {batch ?? loop.BatchSize.ToString(CultureInfo.InvariantCulture)}{(loop.DropLast ? " (incomplete last batch dropped)" : "")}"
             + (loop.DefaultEpochs ? $" (by default at least {EpochBudget.Epochs} epochs and {EpochBudget.MinimumSteps} steps)" : "")

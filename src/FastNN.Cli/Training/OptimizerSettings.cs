@@ -11,5 +11,6 @@ namespace FastNN.Cli.Training;
 /// <param name="Schedule">The learning-rate schedule over epochs.</param>
 /// <param name="Warmup">Epochs of linear warm-up before the schedule.</param>
 /// <param name="ClipNorm">Clip gradients to this global L2 norm, or null.</param>
+/// <param name="ClipValue">Clamp every gradient into [−ClipValue, ClipValue] (before any norm clipping), or null.</param>
 internal sealed record OptimizerSettings(string Name, double LearningRate, double Momentum, bool Nesterov, double WeightDecay,
-    double L1, double L2, ScheduleSpec Schedule, int Warmup, double? ClipNorm);
+    double L1, double L2, ScheduleSpec Schedule, int Warmup, double? ClipNorm, double? ClipValue);

@@ -66,6 +66,7 @@ internal static class RunNotes
         ["--schedule"] = optimizer.Schedule.ToString(),
         ["--warmup"] = optimizer.Warmup.ToString(CultureInfo.InvariantCulture),
         ["--clip-norm"] = optimizer.ClipNorm is double clip ? Number(clip) : "none",
+        ["--clip-value"] = optimizer.ClipValue is double clipValue ? Number(clipValue) : "none",
         ["--batch-size"] = loop.BatchSize.ToString(CultureInfo.InvariantCulture),
         ["--drop-last"] = Flag(loop.DropLast),
         ["--seed"] = loop.Seed.ToString(CultureInfo.InvariantCulture),

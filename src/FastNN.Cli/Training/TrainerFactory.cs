@@ -33,6 +33,7 @@ internal static class TrainerFactory
         {
             Regularizer = OptimizerFactory.Penalty<T>(optimizer),
             MaxGradientNorm = optimizer.ClipNorm,
+            MaxGradientValue = optimizer.ClipValue,
             Schedule = optimizer.Schedule.Create(optimizer.LearningRate, loop.Epochs, optimizer.Warmup),
         };
 }

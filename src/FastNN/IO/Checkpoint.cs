@@ -12,12 +12,13 @@ namespace FastNN.IO;
 /// state, the trainer's position (steps and completed epochs, which place any learning-rate schedule) and the states of
 /// the random streams (the model's dropout generator and the trainer's shuffling generator), the seed of the
 /// validation split the trainer takes, its Shuffle and DropLast options, its early-stopping watch (the best epoch so far,
-/// the epochs since without improvement, the validation row count, and with RestoreBest the best epoch's weights) and,
+/// the epochs since without improvement, the validation row count, and with RestoreBest the best epoch's weights), its
+/// gradient clipping (<see cref="Trainer{T}.MaxGradientNorm"/> and <see cref="Trainer{T}.MaxGradientValue"/>) and,
 /// for a Fit cancelled part-way through an epoch, where in that epoch it stopped, in one safetensors file.
 /// </summary>
 /// <remarks>
 /// <para>Resuming: build the model, optimizer and trainer as for the original run (same architecture, same optimizer
-/// type and groups, same loss, same <see cref="TrainerOptions"/>, same <see cref="Trainer{T}.Schedule"/>), call <see cref="Load{T}"/>, then <see cref="Trainer{T}.Fit"/>:
+/// type and groups, same loss, same <see cref="TrainerOptions"/>, same <see cref="Trainer{T}.Schedule"/> and clipping), call <see cref="Load{T}"/>, then <see cref="Trainer{T}.Fit"/>:
 /// it trains the epochs that remain (first the rest of one a cancelled Fit cut short, which that Fit refuses to finish
 /// over another number of training rows or in batches of another size), and a run stopped after any step
 /// and resumed ends with bit-identical weights to an uninterrupted one, early stopping included: it stops at the same
@@ -27,13 +28,15 @@ namespace FastNN.IO;
 /// RestoreBest, one saved after Fit returned holds the best epoch's weights beside the last epoch's optimizer state and
 /// watch, and trains on from those weights, not as the longer run would. A trainer whose Shuffle or DropLast differs
 /// from the saved run's, or (when the file holds an early-stopping watch) whose Patience, MinDelta, EarlyStoppingOn or
-/// RestoreBest does, is refused, unchanged, with the options named: under them the resumed run would silently be
-/// another. The resumed Fit must validate on as many rows as the saved run did. Files written before the watch and these
-/// options were saved load as before: unchecked, with the watch starting afresh. The trainer's guard, monitor and
+/// RestoreBest does, or whose MaxGradientNorm or MaxGradientValue does, is refused, unchanged, with the settings named:
+/// under them the resumed run would silently be another. The resumed Fit must validate on as many rows as the saved run
+/// did. Files written before the watch and these settings were saved load as before: unchecked, with the watch starting
+/// afresh. The trainer's guard, monitor and
 /// regularizer are not saved: you set them up again.</para>
 /// <para>Layout: the model's tensors under their state-dict names, each optimizer buffer as <c>optimizer.&lt;name&gt;</c>
 /// (<c>optimizer.exp_avg</c>, … flat, <c>[parameter count]</c>), the best epoch's weights when kept
-/// (<c>early_stopping.best_parameters</c> and <c>early_stopping.best_state</c>, flat as the model's buffers), the model
+/// (<c>early_stopping.best_parameters</c> and <c>early_stopping.best_state</c>, flat as the model's buffers; a best_state
+/// written by a build before counts took two elements each, one element shorter per count, loads too), the model
 /// metadata of <see cref="ModelFile"/> and a <c>fastnn.checkpoint</c> JSON value with the rest. Saving is atomic; loading checks everything before anything
 /// changes.</para>
 /// <para>Thread safety: both methods are thread-safe as long as no other thread uses the trainer or the file.</para>
@@ -66,7 +69,7 @@ public static class Checkpoint
         metadata[CheckpointMetadata.Key] = new CheckpointMetadata(optimizer.Algorithm, optimizer.StepCount, optimizer.HyperParameters,
             trainer.Steps, trainer.CompletedEpochs, model.Random.State, trainer.ShuffleRandom.State, trainer.ValidationSeed,
             CheckpointSchedule.Of(trainer), trainer.Unfinished, trainer.Options.Shuffle, trainer.Options.DropLast,
-            CheckpointEarlyStopping.Of(trainer), CheckpointLoss.Of(trainer.Loss)).ToJson();
+            CheckpointEarlyStopping.Of(trainer), CheckpointLoss.Of(trainer.Loss), CheckpointClipping.Of(trainer)).ToJson();
         string[] buffers = [.. optimizer.Buffers.Keys.Order(StringComparer.Ordinal)];
         // The best epoch's weights, when the trainer keeps them (empty otherwise: no tensor).
         ReadOnlyMemory<T> bestParameters = trainer.BestParameters, bestState = trainer.BestState;
@@ -105,7 +108,7 @@ public static class Checkpoint
     /// <param name="trainer">A trainer set up as the saved one was; changed only when the whole file has been checked and read.</param>
     /// <returns>The info recorded with the model.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty, or <paramref name="trainer"/> is null (<see cref="ArgumentNullException"/>).</exception>
-    /// <exception cref="ModelFileException">The file is malformed or not a checkpoint, or its model, optimizer, learning-rate schedule (its type, per step or per epoch, its rate at 0 and, for the built-in schedules, every parameter but the horizon, such as a warm-up's length; its horizon may change, to extend a run; a file written before the parameters were recorded is compared on the rest), loss (a built-in one by type and parameters, such as <see cref="Losses.HuberLoss{T}"/>'s δ, both named; a loss of your own by its type name only, as its parameters cannot be known; a file written before the loss was recorded is not compared on it), options (Shuffle, DropLast, and with an early-stopping watch Patience, MinDelta, EarlyStoppingOn and RestoreBest; all differences are named) or metadata do not fit the trainer's (strict loading: all tensor mismatches are listed); the trainer is unchanged.</exception>
+    /// <exception cref="ModelFileException">The file is malformed or not a checkpoint, or its model, optimizer, learning-rate schedule (its type, per step or per epoch, its rate at 0 and, for the built-in schedules, every parameter but the horizon, such as a warm-up's length; its horizon may change, to extend a run; a file written before the parameters were recorded is compared on the rest), loss (a built-in one by type and parameters, such as <see cref="Losses.HuberLoss{T}"/>'s δ, both named; a loss of your own by its type name only, as its parameters cannot be known; a file written before the loss was recorded is not compared on it), options (Shuffle, DropLast, and with an early-stopping watch Patience, MinDelta, EarlyStoppingOn and RestoreBest; all differences are named), gradient clipping (MaxGradientNorm and MaxGradientValue, both named; a file written before the clipping was recorded is not compared on it) or metadata do not fit the trainer's (strict loading: all tensor mismatches are listed); the trainer is unchanged.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
     /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>
@@ -123,6 +126,8 @@ public static class Checkpoint
             throw file.Error($"the checkpoint's loss differs from the trainer's: {loss}; resume with the saved run's loss.");
         if (progress.OptionsDifference(trainer.Options) is { } options)
             throw file.Error($"the checkpoint's run was trained under other options than the trainer's: {options}; resume with the saved run's TrainerOptions.");
+        if (progress.Clipping?.Difference(trainer) is { } clipping)
+            throw file.Error($"the checkpoint's run clipped its gradients otherwise than the trainer does: {clipping}; resume with the saved run's clipping.");
         CheckArchitecture(file, model);
         ModelInfo info = ModelMetadata.ReadInfo(file, model.InputSize, model.OutputSize);
         string[] buffers = [.. trainer.Optimizer.BufferNames];
@@ -132,9 +137,11 @@ public static class Checkpoint
         {
             specs.Add(new TensorSpec(CheckpointEarlyStopping.BestParameters, [model.Parameters.Length], false));
             if (model.State.Length > 0)
-                specs.Add(new TensorSpec(CheckpointEarlyStopping.BestState, [model.State.Length], false));
+                specs.Add(new TensorSpec(CheckpointEarlyStopping.BestState, [BestStateLength(file, model)], false));
         }
         Dictionary<string, T[]> tensors = StrictLoad.Read<T>(file, specs, $"the trainer's model and {trainer.Optimizer.Algorithm} optimizer");
+        if (tensors.TryGetValue(CheckpointEarlyStopping.BestState, out T[]? bestState) && bestState.Length != model.State.Length)
+            tensors[CheckpointEarlyStopping.BestState] = ModelTensors.FromOneElementPerCount(model, bestState);
 
         // The optimizer checks its state before changing anything, so it goes first: after it nothing can fail.
         var state = new OptimizerState<T>(progress.Algorithm, progress.OptimizerSteps, progress.HyperParameters,
@@ -153,6 +160,16 @@ public static class Checkpoint
         trainer.RestoreProgress(progress.TrainerSteps, progress.CompletedEpochs, progress.ValidationSeed ?? trainer.ValidationSeed, progress.Unfinished,
             progress.EarlyStopping?.State, tensors.GetValueOrDefault(CheckpointEarlyStopping.BestParameters), tensors.GetValueOrDefault(CheckpointEarlyStopping.BestState));
         return info;
+    }
+
+    // The best epoch's state is the model's state buffer, whose counts take two elements each; a build before that wrote
+    // one each, a shorter buffer, which is read as such (any other length is refused as before).
+    private static int BestStateLength<T>(SafetensorsFile file, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int older = ModelTensors.OneElementPerCountLength(model);
+        return file.Header.ByName.TryGetValue(CheckpointEarlyStopping.BestState, out SafetensorsEntry? entry) && entry.Shape is [long length] && length == older
+            ? older
+            : model.State.Length;
     }
 
     // Layers without tensors (activations, dropout) are invisible to strict loading, so the described architecture

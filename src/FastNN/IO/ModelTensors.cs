@@ -39,11 +39,14 @@ internal static class ModelTensors
     {
         foreach (StateTensor s in model.StateTensors.Where(s => s.IsInteger))
         {
-            foreach (T value in model.State.Slice(s.Offset, s.Length))
+            Span<T> tensor = CountTensor(model, s);
+            for (int i = 0; i < s.Length; i++)
             {
-                // An integer below 2⁶³ in magnitude converts to a long exactly.
-                if (!T.IsInteger(value) || !(T.Abs(value) < T.CreateTruncating(9223372036854775808.0)))
-                    throw new ArgumentException($"State tensor '{s.Name}' is a count but holds {value}, which is not a 64-bit integer.", argument);
+                // Value and remainder (StateCount) integers whose sum a long holds (a float past Int128 saturates out of it).
+                T value = tensor[i], remainder = tensor[s.Length + i];
+                Int128 count = T.IsInteger(value) && T.IsInteger(remainder) ? Int128.CreateSaturating(value) + Int128.CreateSaturating(remainder) : Int128.MaxValue;
+                if (count < long.MinValue || count > long.MaxValue)
+                    throw new ArgumentException($"State tensor '{s.Name}' is a count but holds {value}{(T.IsZero(remainder) ? "" : $" + {remainder}")}, which is not a 64-bit integer.", argument);
             }
         }
     }
@@ -55,7 +58,34 @@ internal static class ModelTensors
         foreach (ParameterTensor p in model.ParameterTensors)
             writer.WriteTensor<T>(model.Parameters.Slice(p.Offset, p.Length), values);
         foreach (StateTensor s in model.StateTensors)
-            writer.WriteTensor<T>(model.State.Slice(s.Offset, s.Length), s.IsInteger ? SafetensorsDType.I64 : values);
+        {
+            if (s.IsInteger)
+                writer.WriteCounts(Counts(model, s));
+            else
+                writer.WriteTensor<T>(model.State.Slice(s.Offset, s.Length), values);
+        }
+    }
+
+    // The counts of a count tensor, exact (two elements each, see StateCount).
+    private static long[] Counts<T>(Sequential<T> model, StateTensor s) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<T> tensor = CountTensor(model, s);
+        var counts = new long[s.Length];
+        for (int i = 0; i < counts.Length; i++)
+            counts[i] = StateCount.Get<T>(tensor, i);
+        return counts;
+    }
+
+    private static Span<T> CountTensor<T>(Sequential<T> model, StateTensor s) where T : unmanaged, IFloatingPointIeee754<T> =>
+        model.State.Slice(s.Offset, StateCount.BufferLength(s.Length));
+
+    /// <summary>Reads an I64 tensor's counts, exactly, into a count tensor's elements as <see cref="StateCount"/> holds them.</summary>
+    public static void ReadCounts<T>(SafetensorsFile file, SafetensorsEntry entry, Span<T> tensor) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var counts = new long[entry.Length];
+        file.ReadCounts(entry, counts);
+        for (int i = 0; i < counts.Length; i++)
+            StateCount.Set(tensor, i, counts[i]);
     }
 
     /// <summary>
@@ -67,15 +97,41 @@ internal static class ModelTensors
         foreach (ParameterTensor p in model.ParameterTensors)
             file.Read<T>(file.Header.ByName[p.Name], model.Parameters.Slice(p.Offset, p.Length));
         foreach (StateTensor s in model.StateTensors)
-            file.Read<T>(file.Header.ByName[s.Name], model.State.Slice(s.Offset, s.Length));
+        {
+            if (s.IsInteger)
+                ReadCounts(file, file.Header.ByName[s.Name], CountTensor(model, s));
+            else
+                file.Read<T>(file.Header.ByName[s.Name], model.State.Slice(s.Offset, s.Length));
+        }
     }
 
-    /// <summary>Copies tensors read by <see cref="StrictLoad"/> into the model (which cannot fail: names and lengths were checked).</summary>
+    /// <summary>
+    /// The length of the model's state buffer as builds before <see cref="StateCount"/> laid it out: one element per
+    /// count (its value), so shorter by one per count. A checkpoint of such a build holds its best epoch's
+    /// state so (<see cref="FromOneElementPerCount{T}"/> reads it).
+    /// </summary>
+    public static int OneElementPerCountLength<T>(Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T> =>
+        model.StateTensors.Sum(s => s.Length);
+
+    /// <summary>A state buffer laid out as <see cref="OneElementPerCountLength{T}"/> describes, in today's layout: each tensor moved to its offset, every count's remainder 0.</summary>
+    public static T[] FromOneElementPerCount<T>(Sequential<T> model, ReadOnlySpan<T> old) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var state = new T[model.State.Length];
+        int offset = 0;
+        foreach (StateTensor s in model.StateTensors)
+        {
+            old.Slice(offset, s.Length).CopyTo(state.AsSpan(s.Offset));
+            offset += s.Length;
+        }
+        return state;
+    }
+
+    /// <summary>Copies tensors read by <see cref="StrictLoad"/> (counts as their elements in the state buffer) into the model (which cannot fail: names and lengths were checked).</summary>
     public static void Apply<T>(Sequential<T> model, IReadOnlyDictionary<string, T[]> tensors) where T : unmanaged, IFloatingPointIeee754<T>
     {
         foreach (ParameterTensor p in model.ParameterTensors)
             tensors[p.Name].CopyTo(model.Parameters.Slice(p.Offset, p.Length));
         foreach (StateTensor s in model.StateTensors)
-            tensors[s.Name].CopyTo(model.State.Slice(s.Offset, s.Length));
+            tensors[s.Name].CopyTo(model.State[s.Offset..]);
     }
 }

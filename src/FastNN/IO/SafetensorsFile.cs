@@ -71,6 +71,25 @@ internal sealed class SafetensorsFile : IDisposable
         }
     }
 
+    /// <summary>Reads the counts of an I64 tensor into <paramref name="destination"/>, exactly.</summary>
+    /// <exception cref="ModelFileException">The file ended early (it changed after its header was checked).</exception>
+    public void ReadCounts(SafetensorsEntry entry, Span<long> destination)
+    {
+        if (entry.DType != SafetensorsDType.I64 || destination.Length != entry.Length)
+            throw new ArgumentException($"Tensor '{entry.Name}' is {entry.DType} with {entry.Length} elements; the destination holds {destination.Length} counts.", nameof(destination));
+        try
+        {
+            _stream.Position = Header.DataStart + entry.Begin;
+            _stream.ReadExactly(MemoryMarshal.AsBytes(destination));
+            if (!BitConverter.IsLittleEndian)
+                BinaryPrimitives.ReverseEndianness(destination, destination);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw Error($"the file ended while reading tensor '{entry.Name}' (it changed after its header was read).", e);
+        }
+    }
+
     private static T Decode<T>(ReadOnlySpan<byte> bytes, SafetensorsDType dtype) where T : unmanaged, IFloatingPointIeee754<T> => dtype switch
     {
         SafetensorsDType.F32 => T.CreateTruncating(BinaryPrimitives.ReadSingleLittleEndian(bytes)),

@@ -79,6 +79,22 @@ internal sealed class SafetensorsWriter(Stream stream)
         }
     }
 
+    /// <summary>Writes the next tensor's elements, counts, as I64.</summary>
+    public void WriteCounts(ReadOnlySpan<long> counts)
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            stream.Write(MemoryMarshal.AsBytes(counts));
+            return;
+        }
+        Span<byte> bytes = stackalloc byte[8];
+        foreach (long count in counts)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(bytes, count);
+            stream.Write(bytes);
+        }
+    }
+
     private static void Encode<T>(Span<byte> bytes, T value, SafetensorsDType dtype) where T : unmanaged, IFloatingPointIeee754<T>
     {
         switch (dtype)

@@ -13,7 +13,7 @@ internal static class StrictLoad
     /// <param name="file">The open file.</param>
     /// <param name="expected">The tensors wanted.</param>
     /// <param name="target">What the tensors are for, in the message (such as "the model").</param>
-    /// <returns>Each tensor's elements by name, as <typeparamref name="T"/>.</returns>
+    /// <returns>Each tensor's elements by name, as <typeparamref name="T"/>; a count tensor's as the state buffer holds them (<see cref="Layers.StateCount"/>: exact).</returns>
     /// <exception cref="ModelFileException">A tensor is missing, unexpected, mis-shaped or of the wrong dtype (all are listed), or the file ended early.</exception>
     public static Dictionary<string, T[]> Read<T>(SafetensorsFile file, IReadOnlyList<TensorSpec> expected, string target)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -23,8 +23,17 @@ internal static class StrictLoad
         foreach (TensorSpec spec in expected)
         {
             SafetensorsEntry entry = file.Header.ByName[spec.Name];
-            var tensor = new T[entry.Length];
-            file.Read<T>(entry, tensor);
+            T[] tensor;
+            if (spec.IsInteger)
+            {
+                tensor = new T[Layers.StateCount.BufferLength(checked((int)entry.Length))];
+                ModelTensors.ReadCounts(file, entry, tensor);
+            }
+            else
+            {
+                tensor = new T[entry.Length];
+                file.Read<T>(entry, tensor);
+            }
             values.Add(spec.Name, tensor);
         }
         return values;

@@ -241,7 +241,7 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
         for (int j = 0; j < layers.Count; j++)
         {
             parameterOffsets[j + 1] = parameterOffsets[j] + layers[j].ParameterDeclarations.Sum(p => p.Length);
-            stateOffsets[j + 1] = stateOffsets[j] + layers[j].StateDeclarations.Sum(d => d.Length);
+            stateOffsets[j + 1] = stateOffsets[j] + layers[j].StateDeclarations.Sum(d => d.BufferLength);
         }
         var steps = new List<InferenceStep<T>>();
         for (int j = 0; j < layers.Count; j++)

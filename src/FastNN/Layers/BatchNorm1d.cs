@@ -15,8 +15,8 @@ namespace FastNN.Layers;
 /// Defaults: ε = 1e-5, m = 0.1, γ = 1, β = 0, running_mean = 0, running_var = 1. Training needs at least 2 rows,
 /// as in PyTorch.</para>
 /// <para>Parameters: <c>weight</c> (γ) and <c>bias</c> (β), each <c>[features]</c>. State: <c>running_mean</c>,
-/// <c>running_var</c> (<c>[features]</c>) and <c>num_batches_tracked</c> (a scalar held as <typeparamref name="T"/>,
-/// stored in model files as I64 like PyTorch's).</para>
+/// <c>running_var</c> (<c>[features]</c>) and <c>num_batches_tracked</c> (a scalar count, stored in model files as I64
+/// like PyTorch's; held as <see cref="StateCount"/> describes, so that a float model counts exactly past 2^24 batches).</para>
 /// <para>Thread safety: immutable (shape and settings only; parameters, state and scratch live in the LayerBuffers each
 /// call receives), so one instance may serve any number of models and threads, each call with its own buffers.</para>
 /// </remarks>
@@ -108,7 +108,8 @@ public sealed class BatchNorm1d<T> : ILayer<T>, IJsonLayer where T : unmanaged, 
                 runningVar[c] = (T.One - m) * runningVar[c] + m * (squares[c] / (n - T.One));
                 rstd[c] = T.One / T.Sqrt(squares[c] / n + eps);
             }
-            buffers.State[2 * f] += T.One;
+            Span<T> batches = buffers.State[(2 * f)..];
+            StateCount.Set(batches, 0, StateCount.Get<T>(batches, 0) + 1);
         }
         else
         {

@@ -14,7 +14,8 @@ namespace FastNN.Layers;
 /// <para>Shapes are row-major and batch first: the input is <c>[batch, InputSize]</c>, the output
 /// <c>[batch, OutputSize]</c>. Parameters are laid out one after another in the order of
 /// <see cref="ParameterDeclarations"/>, each row-major; state likewise in the order of
-/// <see cref="StateDeclarations"/>.</para>
+/// <see cref="StateDeclarations"/>, each taking its <see cref="StateDeclaration.BufferLength"/> elements (counts,
+/// read and written with <see cref="StateCount"/>, take two each).</para>
 /// <para>Thread safety: the built-in layers are immutable, all data passing through the LayerBuffers of each call, and
 /// <see cref="FastNN.Inference.Predictor{T}"/> runs a layer from several threads at once on that basis: a layer of your
 /// own should keep no per-call data in its fields either, or say that it must not be shared.</para>

@@ -65,7 +65,7 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
             _stateOffsets[j] = StateLength;
             foreach (StateDeclaration s in layer.StateDeclarations)
             {
-                StateLength += CheckedLength(s?.Name, s?.Shape, "state", j, layer, StateLength);
+                StateLength += CheckedLength(s?.Name, s?.Shape, "state", j, layer, StateLength, s is { IsInteger: true } ? StateCount.BufferLength(1) : 1);
                 state.Add((s! with { Name = $"{j}.{s.Name}" }, j));
             }
             _stateLengths[j] = StateLength - _stateOffsets[j];
@@ -84,14 +84,15 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
     }
 
     /// <summary>
-    /// The elements of a tensor layer j declares, checked before anything is sized from it: a user layer's declaration
-    /// may have a negative dimension, or the tensors may hold more elements than a buffer can (an int would wrap).
+    /// The buffer elements of a tensor layer j declares (<paramref name="perElement"/> per tensor element: 2 for counts,
+    /// see <see cref="StateCount"/>), checked before anything is sized from it: a user layer's
+    /// declaration may have a negative dimension, or the tensors may hold more elements than a buffer can (an int would wrap).
     /// </summary>
-    private int CheckedLength(string? name, int[]? shape, string kind, int j, ILayer<T> layer, int lengthBefore)
+    private int CheckedLength(string? name, int[]? shape, string kind, int j, ILayer<T> layer, int lengthBefore, int perElement = 1)
     {
         if (name is null || shape is null)
             throw new ArgumentException($"{_label(j)} ({Describe(layer)}) declares a {kind} tensor without a name or shape.", _argument);
-        long length = 1;
+        long length = perElement;
         foreach (int d in shape)
         {
             if (d < 0)

@@ -5,10 +5,17 @@ namespace FastNN.Layers;
 /// threads.</remarks>
 /// <param name="Name">PyTorch state-dict name relative to the layer.</param>
 /// <param name="Shape">Row-major shape; empty for a scalar such as <c>num_batches_tracked</c>.</param>
-/// <param name="IsInteger">Whether the tensor is a count, held as the model's element type but stored in model files as a
-/// 64-bit integer (I64), as PyTorch stores <c>num_batches_tracked</c>.</param>
+/// <param name="IsInteger">Whether the tensor holds counts, stored in model files as 64-bit integers (I64), as PyTorch
+/// stores <c>num_batches_tracked</c>, and held in the state buffer as <see cref="StateCount"/> describes (two elements
+/// per count, so that a float model counts exactly past 2^24; read and write them with its Get and Set).</param>
 public sealed record StateDeclaration(string Name, int[] Shape, bool IsInteger = false)
 {
     /// <summary>Number of elements: the product of <see cref="Shape"/> (1 for a scalar).</summary>
     public int Length => TensorShape.Length(Shape);
+
+    /// <summary>
+    /// The elements the tensor takes in a model's state buffer, where a layer's tensors lie one after another in
+    /// declaration order: <see cref="Length"/>, or for counts <see cref="StateCount.BufferLength"/> (twice as many).
+    /// </summary>
+    public int BufferLength => IsInteger ? StateCount.BufferLength(Length) : Length;
 }

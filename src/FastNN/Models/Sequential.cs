@@ -78,7 +78,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         foreach ((StateDeclaration s, int layer) in _chain.State)
         {
             stateTensors.Add(new StateTensor(s.Name, offset, s.Length, s.Shape, layer, s.IsInteger));
-            offset += s.Length;
+            offset += s.BufferLength;
         }
         StateTensors = stateTensors;
         if (initialize)
@@ -116,7 +116,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The gradients of <see cref="Parameters"/>, same layout; <see cref="Backward(ReadOnlySpan{T}, int)"/> accumulates into them.</summary>
     public Span<T> Gradients => _gradients.Span;
 
-    /// <summary>Non-learnable state (running statistics), laid out as <see cref="StateTensors"/>.</summary>
+    /// <summary>Non-learnable state (running statistics), laid out as <see cref="StateTensors"/> (counts as <see cref="StateCount"/> holds them).</summary>
     public Span<T> State => _state;
 
     /// <summary>Name, offset, shape and kind of each tensor in <see cref="Parameters"/>, in buffer order.</summary>
@@ -141,7 +141,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentException">No tensor has that name (the message lists the names).</exception>
     public ReadOnlySpan<T> Tensor(string name) => Slot(name, nameof(name), out _);
 
-    /// <summary>Overwrites the named parameter or state tensor with <paramref name="values"/>, which must hold exactly as many elements.</summary>
+    /// <summary>Overwrites the named parameter or state tensor with <paramref name="values"/>, which must hold exactly as many elements (counts are set to the values given, exact up to 2^24 in a float model: <see cref="StateCount.Set{T}"/> sets larger ones exactly).</summary>
     /// <param name="name">A state-dict name such as <c>0.weight</c> or <c>1.running_mean</c>.</param>
     /// <param name="values">The new values, row-major in the tensor's shape.</param>
     /// <exception cref="ArgumentException">No tensor has that name, or <paramref name="values"/> has another length than the tensor (the message gives its shape); the model is unchanged.</exception>
@@ -151,6 +151,8 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (values.Length != slot.Length)
             throw new ArgumentException($"Tensor '{name}' has shape {TensorShape.Format(shape)} ({slot.Length} elements) but {values.Length} values were given.", nameof(values));
         values.CopyTo(slot);
+        if (StateTensors.FirstOrDefault(s => s.Name == name) is { IsInteger: true } count)
+            State.Slice(count.Offset + count.Length, count.Length).Clear(); // the remainders of the old counts
     }
 
     private Span<T> Slot(string name, string argument, out int[] shape)

@@ -10,9 +10,9 @@ namespace FastNN.Regularization;
 /// Its gradient is what coupled weight decay adds (the <c>weightDecay</c> = λ of Sgd, RmsProp and Adam, as torch.optim's
 /// <c>weight_decay</c>), so on the same tensors the two take the same steps with any of them; but the optimizers decay
 /// every tensor unless given groups (<see cref="Optimizers.ParameterGroup.DecayWeightsOnly"/>), the penalty weights only,
-/// and a trainer's <see cref="Training.Trainer{T}.MaxGradientNorm"/> clips the penalty's gradient with the loss's while
-/// the optimizer adds its decay after clipping (as clip_grad_norm_ before optimizer.step in PyTorch), so with clipping
-/// they differ whenever it scales.
+/// and a trainer's <see cref="Training.Trainer{T}.MaxGradientNorm"/> or <see cref="Training.Trainer{T}.MaxGradientValue"/>
+/// clips the penalty's gradient with the loss's while the optimizer adds its decay after clipping (as clip_grad_norm_ or
+/// clip_grad_value_ before optimizer.step in PyTorch), so with clipping they differ whenever it scales or clamps.
 /// With plain SGD either is a uniform shrink, <c>w ← w − γ·(g + λ·w)</c>; with momentum, RMSprop or Adam the λ·w term
 /// is averaged and scaled by the optimizer's normalization like the rest of the gradient. Decoupled decay
 /// (<see cref="Optimizers.AdamW{T}"/>, <see cref="Optimizers.Sgdw{T}"/>) shrinks weights directly, outside that

@@ -39,6 +39,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private NonFiniteGradientGuard<T>? _guard;
     private GradientMonitor<T>? _monitor;
     private double? _maxGradientNorm;
+    private double? _maxGradientValue;
 
     /// <summary>Creates a trainer for <paramref name="model"/>.</summary>
     /// <param name="model">The model to train; its parameters change in place.</param>
@@ -106,13 +107,34 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             : throw new ArgumentException($"The guard's tensors end at element {value.RequiredLength}; the model has {Model.Gradients.Length} gradients (a guard built for another model?).", nameof(value));
     }
 
-    /// <summary>Clip the gradients to this global L2 norm before each step (as <c>clip_grad_norm_</c>), or null not to clip.</summary>
+    /// <summary>
+    /// Clip the gradients to this global L2 norm before each step (as <c>clip_grad_norm_</c>), or null not to clip.
+    /// Applied after the <see cref="Regularizer"/>'s gradient and after <see cref="MaxGradientValue"/> when both are set.
+    /// A checkpoint resumes only under the value it was saved with.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative, infinite or NaN.</exception>
     public double? MaxGradientNorm
     {
         get => _maxGradientNorm;
         set => _maxGradientNorm = value is not double norm || (norm >= 0 && double.IsFinite(norm)) ? value
             : throw new ArgumentOutOfRangeException(nameof(value), value, "MaxGradientNorm must be finite and non-negative (or null not to clip).");
+    }
+
+    /// <summary>
+    /// Clamp every gradient into [−c, c] before each step (as <c>clip_grad_value_</c>), or null not to clamp.
+    /// Applied after the <see cref="Regularizer"/>'s gradient, as a PyTorch loop calls <c>clip_grad_value_</c> after
+    /// <c>backward()</c> on the penalized objective. With <see cref="MaxGradientNorm"/> also set, the values are clamped
+    /// first and the clamped gradients then scaled to the norm (as Keras applies <c>clipvalue</c> before
+    /// <c>clipnorm</c>): each gradient ends within [−c, c] and the whole within the norm, and one outlier is clamped
+    /// before it can shrink every other gradient through the norm. A checkpoint resumes only under the value it was
+    /// saved with.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative, infinite or NaN.</exception>
+    public double? MaxGradientValue
+    {
+        get => _maxGradientValue;
+        set => _maxGradientValue = value is not double c || (c >= 0 && double.IsFinite(c)) ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "MaxGradientValue must be finite and non-negative (or null not to clamp).");
     }
 
     /// <summary>
@@ -202,7 +224,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// One optimizer step on one mini-batch: zero the gradients, forward in training mode, loss and its gradient,
-    /// backward, monitor, regularizer, guard, clipping, schedule (a per-step one, <see cref="ScheduleEachStep"/>: a
+    /// backward, monitor, regularizer, guard, clipping (by value, then by norm), schedule (a per-step one, <see cref="ScheduleEachStep"/>: a
     /// per-epoch schedule is applied by <see cref="Fit"/> before each epoch, not here), optimizer step. Allocates nothing.
     /// </summary>
     /// <remarks><para>The monitor sees the loss's gradient before the penalty and before clipping, so it reports what they would hide. The backward
@@ -258,7 +280,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         Span<T> lossGradient = _lossGradient.AsSpan(0, batch * Model.OutputSize);
         T loss = Loss.Compute(output, targets, lossGradient, batch);
-        if (Regularizer is null && Guard is null && Monitor is null && MaxGradientNorm is null)
+        if (Regularizer is null && Guard is null && Monitor is null && MaxGradientNorm is null && MaxGradientValue is null)
         {
             CheckFinite(loss);
             if (Schedule is not null && ScheduleEachStep)
@@ -278,6 +300,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             return double.NaN;
         CheckFinite(loss);
 
+        if (MaxGradientValue is double maxValue)
+            GradientClipping.ClipByValue(Model.Gradients, maxValue);
         if (MaxGradientNorm is double maxNorm)
             GradientClipping.ClipByGlobalNorm(Model.Gradients, maxNorm);
         if (Schedule is not null && ScheduleEachStep)

@@ -132,7 +132,7 @@ public class NormalizationTests
         var model = new Sequential<double>([new Dense<double>(2, 3), new BatchNorm1d<double>(3)], 4);
         Assert.Equal(["1.running_mean", "1.running_var", "1.num_batches_tracked"], model.StateTensors.Select(s => s.Name));
         Assert.Equal(["0.weight", "0.bias", "1.weight", "1.bias"], model.ParameterTensors.Select(s => s.Name));
-        Assert.Equal([0.0, 0, 0, 1, 1, 1, 0], model.State.ToArray());
+        Assert.Equal([0.0, 0, 0, 1, 1, 1, 0, 0], model.State.ToArray()); // num_batches_tracked: value and remainder (StateCount)
         Assert.Equal([1.0, 1, 1, 0, 0, 0], model.Parameters[9..].ToArray());
     }
 

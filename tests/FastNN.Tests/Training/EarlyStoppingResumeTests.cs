@@ -451,7 +451,7 @@ public class EarlyStoppingResumeTests
     // trainer unchanged.
     [Theory]
     [InlineData("no best_state", "missing early_stopping.best_state")]
-    [InlineData("short best_state", "early_stopping.best_state is [64] in the file but [65]")]
+    [InlineData("short best_state", "early_stopping.best_state is [64] in the file but [66]")]
     [InlineData("I64 best_parameters", "early_stopping.best_parameters is I64 in the file but a value (F32 or F64)")]
     [InlineData("no best epoch", "unexpected early_stopping.best_parameters, early_stopping.best_state")]
     [InlineData("no watch", "unexpected early_stopping.best_parameters, early_stopping.best_state")]
@@ -462,14 +462,14 @@ public class EarlyStoppingResumeTests
         var (tensors, metadata) = SafetensorsReference.Decode(File.ReadAllBytes(path))!.Value;
         JsonObject progress = JsonNode.Parse(metadata["fastnn.checkpoint"])!.AsObject();
         RawTensor state = tensors["early_stopping.best_state"], parameters = tensors["early_stopping.best_parameters"];
-        Assert.Equal([65L], state.Shape); // BatchNorm1d(32): running_mean, running_var, num_batches_tracked
+        Assert.Equal([66L], state.Shape); // BatchNorm1d(32): running_mean, running_var, num_batches_tracked (value, remainder: StateCount)
         switch (change)
         {
             case "no best_state":
                 tensors.Remove("early_stopping.best_state");
                 break;
             case "short best_state":
-                tensors["early_stopping.best_state"] = state with { Shape = [64], Bytes = state.Bytes[..^4] };
+                tensors["early_stopping.best_state"] = state with { Shape = [64], Bytes = state.Bytes[..^8] }; // [65] is an older build's
                 break;
             case "I64 best_parameters":
                 tensors["early_stopping.best_parameters"] = parameters with
@@ -496,6 +496,32 @@ public class EarlyStoppingResumeTests
         Assert.Equal(before, Bits(trainer.Model.Parameters));
         Assert.Equal((0L, 0), (trainer.Steps, trainer.CompletedEpochs));
         Assert.Null(trainer.EarlyStopping);
+    }
+
+    // Builds before StateCount wrote a best_state of one element per count (BatchNorm1d(32): [65], num_batches_tracked
+    // last, its value): such a checkpoint still loads, its count put back with a remainder of 0, and resumes as the
+    // file of today's layout does.
+    [Fact]
+    public void ABestStateOfAnOlderBuildWithOneElementPerCountLoads()
+    {
+        using var folder = new TempFolder();
+        string path = PausedCheckpoint(folder, 10);
+        var (tensors, metadata) = SafetensorsReference.Decode(File.ReadAllBytes(path))!.Value;
+        RawTensor state = tensors["early_stopping.best_state"];
+        Assert.Equal(0.0, state.Values()[65]); // the remainder of a small count
+        tensors["early_stopping.best_state"] = state with { Shape = [65], Bytes = state.Bytes[..^4] };
+        string older = folder.File("older.ckpt.safetensors");
+        File.WriteAllBytes(older, Encode(tensors, metadata));
+
+        Trainer<float> today = New(modelSeed: 99), before = New(modelSeed: 98);
+        Checkpoint.Load(path, today);
+        Checkpoint.Load(older, before);
+        Assert.True(before.BestState.Span[64] > 0); // the best epoch's num_batches_tracked
+        Assert.Equal(today.BestState.ToArray(), before.BestState.ToArray());
+        today.Fit(Data());
+        before.Fit(Data());
+        Assert.Equal(Bits(today.Model.Parameters), Bits(before.Model.Parameters));
+        Assert.Equal(today.Model.State.ToArray(), before.Model.State.ToArray());
     }
 
     // A well-formed file of these tensors, laid out one after another in name order, and metadata.

@@ -394,6 +394,7 @@ public class TrainerTests
             Regularizer = new L2Penalty<float>(1e-3),
             Guard = new NonFiniteGradientGuard<float>(model.ParameterTensors),
             MaxGradientNorm = 1.0,
+            MaxGradientValue = 0.5,
             Schedule = new InverseTimeSchedule(1e-4, 1e-3),
             ScheduleEachStep = true,
         };

@@ -1,0 +1,44 @@
+using System.Numerics;
+
+namespace FastNN.Layers;
+
+/// <summary>
+/// Counts in a model's state buffer (a <see cref="StateDeclaration"/> with <see cref="StateDeclaration.IsInteger"/>,
+/// such as BatchNorm1d's <c>num_batches_tracked</c>), which PyTorch keeps as 64-bit integers.
+/// </summary>
+/// <remarks>
+/// <para>A float holds every integer only up to 2^24 (16,777,216): one element would stop counting there. So a count
+/// tensor of n counts takes 2n elements of the state buffer: first the n counts rounded to the element type (what
+/// <see cref="Models.Sequential{T}.Tensor"/> shows), then the n remainders (count − rounded), integers too, which the
+/// element type holds exactly wherever the count is exact: every 64-bit count in a double model, and in a float model
+/// every count within ±2^48 (its remainder is below 2^24 there). The layout is the same in float and double models. Both
+/// parts are values, not bit patterns: copying the state buffer (the trainer's best epoch, a checkpoint's
+/// <c>best_state</c>) keeps a count, converting it element by element to the other type keeps it approximately (exactly
+/// within ±2^24), and zeros are a count of 0.</para>
+/// <para>Thread safety: stateless; every method may be called from several threads at once on different spans.</para>
+/// </remarks>
+public static class StateCount
+{
+    /// <summary>Elements of the state buffer that <paramref name="counts"/> counts take: two each.</summary>
+    /// <param name="counts">The count tensor's <see cref="StateDeclaration.Length"/>.</param>
+    public static int BufferLength(int counts) => 2 * counts;
+
+    /// <summary>Count <paramref name="index"/> of a count tensor whose elements are <paramref name="tensor"/> (its whole <see cref="BufferLength"/>).</summary>
+    /// <param name="tensor">The tensor's elements in the state buffer.</param>
+    /// <param name="index">Which count, from 0.</param>
+    /// <returns>The count: the sum of its two parts, each without its fraction (a count set to a fraction by hand holds one).</returns>
+    public static long Get<T>(ReadOnlySpan<T> tensor, int index) where T : unmanaged, IFloatingPointIeee754<T> =>
+        long.CreateSaturating(Int128.CreateSaturating(tensor[index]) + Int128.CreateSaturating(tensor[tensor.Length / 2 + index]));
+
+    /// <summary>Sets count <paramref name="index"/> of a count tensor whose elements are <paramref name="tensor"/>.</summary>
+    /// <param name="tensor">The tensor's elements in the state buffer (its whole <see cref="BufferLength"/>).</param>
+    /// <param name="index">Which count, from 0.</param>
+    /// <param name="count">The count: exact in a double model, and in a float model within ±2^48 (beyond, its remainder is rounded).</param>
+    public static void Set<T>(Span<T> tensor, int index, long count) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T rounded = T.CreateTruncating(count);
+        tensor[index] = rounded;
+        // count − rounded: an integer below 2^11 in magnitude for a double, below 2^24 for a float within ±2^48.
+        tensor[tensor.Length / 2 + index] = T.CreateTruncating(count - Int128.CreateSaturating(rounded));
+    }
+}
