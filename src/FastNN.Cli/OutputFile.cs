@@ -6,7 +6,7 @@ namespace FastNN.Cli;
 /// </summary>
 internal static class OutputFile
 {
-    /// <summary>Checks that <paramref name="path"/> can be created: its folder exists and it is not a folder itself.</summary>
+    /// <summary>Checks that <paramref name="path"/> can be created: its folder exists and takes new files, and it is not a folder itself.</summary>
     public static void Check(string path, string option)
     {
         if (string.IsNullOrWhiteSpace(path))
@@ -15,8 +15,22 @@ internal static class OutputFile
         if (Directory.Exists(full))
             throw new UsageException($"{option}: '{path}' is a folder; give a file name.");
         string? folder = Path.GetDirectoryName(full);
-        if (folder is not null && !Directory.Exists(folder))
+        if (folder is null)
+            return;
+        if (!Directory.Exists(folder))
             throw new UsageException($"{option}: the folder '{folder}' of '{path}' does not exist.");
+        // A folder may exist and still refuse new files (read-only, another user's): a file is created there and
+        // removed at once, so that a long run does not end unable to save what it made.
+        try
+        {
+            using var probe = new FileStream(Path.Combine(folder, $".fastnn-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.Write,
+                FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{option}: cannot write '{path}': the folder '{folder}' does not take new files"
+                + $"{(e is UnauthorizedAccessException ? " (access denied)" : "")}.");
+        }
     }
 
     /// <summary>

@@ -130,6 +130,7 @@ public class BadInputTests
     [InlineData("--delimiter", "|", "--delimiter: Argument '|' not recognized")]
     [InlineData("--lr", "fast", "--lr: 'fast' is not a number")]
     [InlineData("--epochs", "2.5", "--epochs: '2.5' is not an integer")]
+    [InlineData("--epochs", "99999999999", "--epochs: '99999999999' is not an integer from -2147483648 to 2147483647")]
     [InlineData("--label-column", "99", "line 1: label column index 99 is outside the 65 columns")]
     [InlineData("--no-such-option", null, "--no-such-option")]
     public void ABadOptionValueNamesTheOption(string option, string? value, string message)
@@ -175,6 +176,23 @@ public class BadInputTests
         CliRun run = cli.Run("train", "--epochs", "1", "--checkpoint-every", "1", option, path);
         AssertUsageError(run, message);
         Assert.DoesNotContain("epoch 1/1", run.Out);
+    }
+
+    // /proc takes no new file, even from root, for whom a read-only folder's permissions are no obstacle.
+    [Theory]
+    [InlineData("train", "--save")]
+    [InlineData("train", "--plot")]
+    [InlineData("train", "--checkpoint")]
+    [InlineData("gradflow", "--plot")]
+    public void AFolderThatTakesNoNewFileIsNamedBeforeTraining(string command, string option)
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var cli = new Cli();
+        string[] args = command == "train" ? ["train", "--epochs", "1", "--checkpoint-every", "1"] : ["gradflow", "--epochs", "1", "--depth", "1"];
+        CliRun run = cli.Run([.. args, option, "/proc/fastnn-test.out"]);
+        AssertUsageError(run, $"fastnn: {option}: ", "'/proc'", "does not take new files");
+        Assert.Equal("", run.Out);
     }
 
     [Theory]
@@ -246,6 +264,16 @@ public class BadInputTests
         CliRun run = cli.Run("gradflow", "--data", Cli.Data("diabetes.csv"), "--epochs", "1", "--depth", "1", "--plot", cli.PathOf("flow.png"));
         AssertUsageError(run, "--data: ", "diabetes.csv", "'target'", "classes");
         Assert.False(File.Exists(cli.PathOf("flow.png")));
+    }
+
+    [Fact]
+    public void GradflowDoesNotWriteItsPlotOverItsData()
+    {
+        using var cli = new Cli();
+        string text = File.ReadAllText(Cli.Data("breast_cancer.csv")), data = cli.Write("rows.csv", text);
+        CliRun run = cli.Run("gradflow", "--data", data, "--epochs", "1", "--depth", "1", "--plot", data);
+        AssertUsageError(run, "--plot: '", "rows.csv' is the --data file");
+        Assert.Equal(text, File.ReadAllText(data));
     }
 
     [Fact]

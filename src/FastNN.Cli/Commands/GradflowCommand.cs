@@ -47,6 +47,7 @@ internal static class GradflowCommand
             LoopSettings loopSettings = loop.Read(parse);
             OptimizerSettings optimizerSettings = optimizer.Read(parse);
             OutputFile.Check(parse.GetValue(plot)!, "--plot");
+            OutputFile.CheckDistinct([("--plot", parse.GetValue(plot))], [("--data", parse.GetValue(data))]);
             using (loop.ApplyThreads(parse))
             {
                 return Run(console, OptionValues.AtLeast(parse.GetValue(depth), 1, "--depth"), OptionValues.AtLeast(parse.GetValue(width), 1, "--width"),
