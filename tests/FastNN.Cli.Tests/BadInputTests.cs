@@ -82,6 +82,19 @@ public class BadInputTests
     }
 
     [Theory]
+    [InlineData("--data")]
+    [InlineData("--init-weights")]
+    [InlineData("--resume")]
+    public void AMissingInputFileIsNamedBeforeAnyWork(string option)
+    {
+        // --init-weights and --resume were looked for after the data had been read and the network built, their lines printed.
+        using var cli = new Cli();
+        CliRun run = Train(cli, "--layers", "4", option, cli.PathOf("nothing.safetensors"));
+        AssertUsageError(run, $"fastnn: {option}: there is no file", "nothing.safetensors");
+        Assert.Equal("", run.Out);
+    }
+
+    [Theory]
     [InlineData("train", "--data")]
     [InlineData("train", "--init-weights")]
     [InlineData("train", "--resume")]
