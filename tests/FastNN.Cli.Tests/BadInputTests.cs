@@ -153,6 +153,23 @@ public class BadInputTests
     }
 
     [Theory]
+    [InlineData("fastnn: give a command: train, eval, predict, cv, gradflow, gradcheck, bench or info. (see 'fastnn --help')")]
+    [InlineData("fastnn: 'trian' is not a command; did you mean 'train'? The commands: train, eval, predict, cv, gradflow, gradcheck, bench or info. (see 'fastnn --help')", "trian")]
+    [InlineData("fastnn: 'serve' is not a command. The commands: train, eval, predict, cv, gradflow, gradcheck, bench or info. (see 'fastnn --help')", "serve", "--port", "80")]
+    [InlineData("fastnn: Unrecognized command or argument '--epoch'. Unrecognized command or argument '1'. '--epoch': did you mean '--epochs'? (see 'fastnn train --help')",
+        "train", "--epoch", "1")]
+    [InlineData("fastnn: Unrecognized command or argument '--ouptut'. Unrecognized command or argument 'p.csv'. '--ouptut': did you mean '--output'? (see 'fastnn predict --help')",
+        "predict", "--model", "m.safetensors", "--data", "d.csv", "--ouptut", "p.csv")]
+    public void AMissingOrMistypedNameIsAnsweredWithTheNamesThereAre(string message, params string[] args)
+    {
+        // 'fastnn' alone said "Required command was not provided.", and 'fastnn trian' that too before the name it did not know.
+        using var cli = new Cli();
+        CliRun run = cli.Run(args);
+        AssertUsageError(run);
+        Assert.Equal(message, run.Error.TrimEnd());
+    }
+
+    [Theory]
     [InlineData("train", "--layers", "1000000000")]
     [InlineData("train", "--layers", "50000,50000")]
     [InlineData("cv", "--layers", "1000000000")]
