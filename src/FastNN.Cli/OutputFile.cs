@@ -6,7 +6,7 @@ namespace FastNN.Cli;
 /// </summary>
 internal static class OutputFile
 {
-    /// <summary>Checks that <paramref name="path"/> can be created: its folder exists and takes new files, and it is not a folder itself.</summary>
+    /// <summary>Checks that <paramref name="path"/> can be written: not a folder; a file there that opens for writing, or a folder that takes new files.</summary>
     public static void Check(string path, string option)
     {
         if (string.IsNullOrWhiteSpace(path))
@@ -19,17 +19,22 @@ internal static class OutputFile
             return;
         if (!Directory.Exists(folder))
             throw new UsageException($"{option}: the folder '{folder}' of '{path}' does not exist.");
-        // A folder may exist and still refuse new files (read-only, another user's): a file is created there and
-        // removed at once, so that a long run does not end unable to save what it made.
+        // A file that is there is written in place (/dev/null, /dev/stdout), so it must open for writing, unchanged; a
+        // new one needs a folder that takes new files (not a read-only one, nor another user's), tried with a file
+        // created and removed at once. Either way a long run does not end unable to save what it made.
+        bool exists = File.Exists(full);
         try
         {
-            using var probe = new FileStream(Path.Combine(folder, $".fastnn-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.Write,
-                FileShare.None, 1, FileOptions.DeleteOnClose);
+            using FileStream probe = exists
+                ? new FileStream(full, FileMode.Open, FileAccess.Write, FileShare.ReadWrite)
+                : new FileStream(Path.Combine(folder, $".fastnn-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1,
+                    FileOptions.DeleteOnClose);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"{option}: cannot write '{path}': the folder '{folder}' does not take new files"
-                + $"{(e is UnauthorizedAccessException ? " (access denied)" : "")}.");
+            throw new UsageException(exists
+                ? $"{option}: cannot write '{path}': {e.Message}"
+                : $"{option}: cannot write '{path}': the folder '{folder}' does not take new files{(e is UnauthorizedAccessException ? " (access denied)" : "")}.");
         }
     }
 

@@ -225,6 +225,29 @@ public class BadInputTests
         Assert.Equal("", run.Out);
     }
 
+    // An existing file in such a folder is written, as /dev/stdout or /dev/null are (/proc/self/fd/N: /proc takes no new
+    // file even from root). The check of the folder refused them before it looked whether the file was there.
+    [Theory]
+    [InlineData("predict", "--output", "prediction,p(0),p(1)")]
+    [InlineData("train", "--plot", "\u0089PNG")]
+    public void AnExistingFileInAFolderThatTakesNoNewFileIsWritten(string command, string option, string start)
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var cli = new Cli();
+        string model = cli.PathOf("m.safetensors"), output = cli.PathOf("output");
+        Assert.Equal(0, Train(cli, "--data", Cli.Data("breast_cancer.csv"), "--layers", "4", "--save", model).ExitCode);
+        using (var open = new FileStream(output, FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite))
+        {
+            string descriptor = $"/proc/self/fd/{open.SafeFileHandle.DangerousGetHandle()}";
+            CliRun run = command == "predict"
+                ? cli.Run("predict", "--model", model, "--data", Cli.Data("breast_cancer.csv"), option, descriptor)
+                : cli.Run("train", "--data", Cli.Data("breast_cancer.csv"), "--layers", "4", "--epochs", "1", "--save", model, option, descriptor);
+            Assert.True(run.ExitCode == 0, run.ToString());
+        }
+        Assert.StartsWith(start, File.ReadAllText(output, System.Text.Encoding.Latin1));
+    }
+
     [Theory]
     [InlineData("--plot", "model.safetensors", "--plot: '", "model.safetensors' is also the --save file")]
     [InlineData("--checkpoint", "model.safetensors", "--checkpoint: '", "model.safetensors' is also the --save file")]
