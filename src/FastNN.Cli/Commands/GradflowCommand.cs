@@ -30,7 +30,7 @@ internal static class GradflowCommand
         };
         var data = new Option<string?>("--data")
         {
-            Description = "A classification CSV to use instead of the embedded digits.",
+            Description = "A classification CSV to use instead of the embedded digits: a header row, the label in the last column.",
             HelpName = "FILE.csv",
         };
         var optimizer = new OptimizerOptions(defaultOptimizer: "sgd", defaultMomentum: 0.9);
