@@ -97,6 +97,9 @@ internal static class Fastnn
             console.Error.WriteLine(e);
     }
 
-    /// <summary>A message on one line: every run of white space one space.</summary>
-    internal static string OneLine(string message) => Regex.Replace(message, @"\s+", " ").Trim();
+    /// <summary>
+    /// A message on one line: every run of white space one space, and every other control character a '?' (a message
+    /// may quote a binary file, whose escape sequences would otherwise reach the terminal).
+    /// </summary>
+    internal static string OneLine(string message) => Regex.Replace(Regex.Replace(message, @"\s+", " "), @"\p{Cc}", "?").Trim();
 }

@@ -38,6 +38,18 @@ public class BadInputTests
     }
 
     [Fact]
+    public void ControlCharactersOfAFileAreNotWrittenToTheTerminal()
+    {
+        // A binary file given as --data: the message quotes its first line, whose escape sequences reached the terminal.
+        using var cli = new Cli();
+        string data = cli.PathOf("binary.csv");
+        File.WriteAllBytes(data, [0x1b, (byte)'[', (byte)'2', (byte)'J', 0x07, (byte)'x', 0x00, (byte)'y', (byte)'\n', (byte)'1', (byte)'\n']);
+        CliRun run = Train(cli, "--data", data);
+        AssertUsageError(run, "binary.csv, line 1", "'?[2J?x?y'");
+        Assert.DoesNotContain(run.Error.TrimEnd(), char.IsControl);
+    }
+
+    [Fact]
     public void TooFewRowsToHoldOutAPartNameTestFraction()
     {
         using var cli = new Cli();
