@@ -35,23 +35,10 @@ internal static class Fastnn
         if (parse.Action is ParseErrorAction)
         {
             string command = parse.CommandResult.Command == root ? "fastnn" : $"fastnn {parse.CommandResult.Command.Name}";
-            console.Error.WriteLine($"fastnn: {string.Join(" ", parse.Errors.Select(Describe))} (see '{command} --help')");
+            console.Error.WriteLine($"fastnn: {ParseProblem.Describe(parse, root)} (see '{command} --help')");
             return ExitCode.Usage;
         }
         return parse.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
-    }
-
-    // A parse error names its option: the parser's own message for a value outside a list does not.
-    private static string Describe(ParseError error)
-    {
-        string message = OneLine(error.Message);
-        Option? option = error.SymbolResult switch
-        {
-            OptionResult o => o.Option,
-            ArgumentResult { Parent: OptionResult o } => o.Option,
-            _ => null,
-        };
-        return option is null || message.Contains(option.Name, StringComparison.Ordinal) ? message : $"{option.Name}: {message}";
     }
 
     // Numbers are read in the invariant culture, and a value that is not one is reported with the option's name
@@ -110,5 +97,9 @@ internal static class Fastnn
             console.Error.WriteLine(e);
     }
 
-    private static string OneLine(string message) => Regex.Replace(message, @"\s+", " ").Trim();
+    /// <summary>
+    /// A message on one line: every run of white space one space, and every other control character a '?' (a message
+    /// may quote a binary file, whose escape sequences would otherwise reach the terminal).
+    /// </summary>
+    internal static string OneLine(string message) => Regex.Replace(Regex.Replace(message, @"\s+", " "), @"\p{Cc}", "?").Trim();
 }

@@ -6,7 +6,7 @@ namespace FastNN.Cli;
 /// </summary>
 internal static class OutputFile
 {
-    /// <summary>Checks that <paramref name="path"/> can be created: its folder exists and it is not a folder itself.</summary>
+    /// <summary>Checks that <paramref name="path"/> can be written: not a folder; a file there that opens for writing, or a folder that takes new files.</summary>
     public static void Check(string path, string option)
     {
         if (string.IsNullOrWhiteSpace(path))
@@ -15,8 +15,27 @@ internal static class OutputFile
         if (Directory.Exists(full))
             throw new UsageException($"{option}: '{path}' is a folder; give a file name.");
         string? folder = Path.GetDirectoryName(full);
-        if (folder is not null && !Directory.Exists(folder))
+        if (folder is null)
+            return;
+        if (!Directory.Exists(folder))
             throw new UsageException($"{option}: the folder '{folder}' of '{path}' does not exist.");
+        // A file that is there is written in place (/dev/null, /dev/stdout), so it must open for writing, unchanged; a
+        // new one needs a folder that takes new files (not a read-only one, nor another user's), tried with a file
+        // created and removed at once. Either way a long run does not end unable to save what it made.
+        bool exists = File.Exists(full);
+        try
+        {
+            using FileStream probe = exists
+                ? new FileStream(full, FileMode.Open, FileAccess.Write, FileShare.ReadWrite)
+                : new FileStream(Path.Combine(folder, $".fastnn-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1,
+                    FileOptions.DeleteOnClose);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException(exists
+                ? $"{option}: cannot write '{path}': {e.Message}"
+                : $"{option}: cannot write '{path}': the folder '{folder}' does not take new files{(e is UnauthorizedAccessException ? " (access denied)" : "")}.");
+        }
     }
 
     /// <summary>

@@ -38,6 +38,18 @@ public class BadInputTests
     }
 
     [Fact]
+    public void ControlCharactersOfAFileAreNotWrittenToTheTerminal()
+    {
+        // A binary file given as --data: the message quotes its first line, whose escape sequences reached the terminal.
+        using var cli = new Cli();
+        string data = cli.PathOf("binary.csv");
+        File.WriteAllBytes(data, [0x1b, (byte)'[', (byte)'2', (byte)'J', 0x07, (byte)'x', 0x00, (byte)'y', (byte)'\n', (byte)'1', (byte)'\n']);
+        CliRun run = Train(cli, "--data", data);
+        AssertUsageError(run, "binary.csv, line 1", "'?[2J?x?y'");
+        Assert.DoesNotContain(run.Error.TrimEnd(), char.IsControl);
+    }
+
+    [Fact]
     public void TooFewRowsToHoldOutAPartNameTestFraction()
     {
         using var cli = new Cli();
@@ -79,6 +91,19 @@ public class BadInputTests
     {
         using var cli = new Cli();
         AssertUsageError(Train(cli, "--data", cli.PathOf("nothing.csv")), "--data", "nothing.csv");
+    }
+
+    [Theory]
+    [InlineData("--data")]
+    [InlineData("--init-weights")]
+    [InlineData("--resume")]
+    public void AMissingInputFileIsNamedBeforeAnyWork(string option)
+    {
+        // --init-weights and --resume were looked for after the data had been read and the network built, their lines printed.
+        using var cli = new Cli();
+        CliRun run = Train(cli, "--layers", "4", option, cli.PathOf("nothing.safetensors"));
+        AssertUsageError(run, $"fastnn: {option}: there is no file", "nothing.safetensors");
+        Assert.Equal("", run.Out);
     }
 
     [Theory]
@@ -132,12 +157,30 @@ public class BadInputTests
     [InlineData("--delimiter", "|", "--delimiter: Argument '|' not recognized")]
     [InlineData("--lr", "fast", "--lr: 'fast' is not a number")]
     [InlineData("--epochs", "2.5", "--epochs: '2.5' is not an integer")]
+    [InlineData("--epochs", "99999999999", "--epochs: '99999999999' is not an integer from -2147483648 to 2147483647")]
     [InlineData("--label-column", "99", "line 1: label column index 99 is outside the 65 columns")]
     [InlineData("--no-such-option", null, "--no-such-option")]
     public void ABadOptionValueNamesTheOption(string option, string? value, string message)
     {
         using var cli = new Cli();
         AssertUsageError(Train(cli, value is null ? [option] : [option, value]), message);
+    }
+
+    [Theory]
+    [InlineData("fastnn: give a command: train, eval, predict, cv, gradflow, gradcheck, bench or info. (see 'fastnn --help')")]
+    [InlineData("fastnn: 'trian' is not a command; did you mean 'train'? The commands: train, eval, predict, cv, gradflow, gradcheck, bench or info. (see 'fastnn --help')", "trian")]
+    [InlineData("fastnn: 'serve' is not a command. The commands: train, eval, predict, cv, gradflow, gradcheck, bench or info. (see 'fastnn --help')", "serve", "--port", "80")]
+    [InlineData("fastnn: Unrecognized command or argument '--epoch'. Unrecognized command or argument '1'. '--epoch': did you mean '--epochs'? (see 'fastnn train --help')",
+        "train", "--epoch", "1")]
+    [InlineData("fastnn: Unrecognized command or argument '--ouptut'. Unrecognized command or argument 'p.csv'. '--ouptut': did you mean '--output'? (see 'fastnn predict --help')",
+        "predict", "--model", "m.safetensors", "--data", "d.csv", "--ouptut", "p.csv")]
+    public void AMissingOrMistypedNameIsAnsweredWithTheNamesThereAre(string message, params string[] args)
+    {
+        // 'fastnn' alone said "Required command was not provided.", and 'fastnn trian' that too before the name it did not know.
+        using var cli = new Cli();
+        CliRun run = cli.Run(args);
+        AssertUsageError(run);
+        Assert.Equal(message, run.Error.TrimEnd());
     }
 
     [Theory]
@@ -177,6 +220,46 @@ public class BadInputTests
         CliRun run = cli.Run("train", "--epochs", "1", "--checkpoint-every", "1", option, path);
         AssertUsageError(run, message);
         Assert.DoesNotContain("epoch 1/1", run.Out);
+    }
+
+    // /proc takes no new file, even from root, for whom a read-only folder's permissions are no obstacle.
+    [Theory]
+    [InlineData("train", "--save")]
+    [InlineData("train", "--plot")]
+    [InlineData("train", "--checkpoint")]
+    [InlineData("gradflow", "--plot")]
+    public void AFolderThatTakesNoNewFileIsNamedBeforeTraining(string command, string option)
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var cli = new Cli();
+        string[] args = command == "train" ? ["train", "--epochs", "1", "--checkpoint-every", "1"] : ["gradflow", "--epochs", "1", "--depth", "1"];
+        CliRun run = cli.Run([.. args, option, "/proc/fastnn-test.out"]);
+        AssertUsageError(run, $"fastnn: {option}: ", "'/proc'", "does not take new files");
+        Assert.Equal("", run.Out);
+    }
+
+    // An existing file in such a folder is written, as /dev/stdout or /dev/null are (/proc/self/fd/N: /proc takes no new
+    // file even from root). The check of the folder refused them before it looked whether the file was there.
+    [Theory]
+    [InlineData("predict", "--output", "prediction,p(0),p(1)")]
+    [InlineData("train", "--plot", "\u0089PNG")]
+    public void AnExistingFileInAFolderThatTakesNoNewFileIsWritten(string command, string option, string start)
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var cli = new Cli();
+        string model = cli.PathOf("m.safetensors"), output = cli.PathOf("output");
+        Assert.Equal(0, Train(cli, "--data", Cli.Data("breast_cancer.csv"), "--layers", "4", "--save", model).ExitCode);
+        using (var open = new FileStream(output, FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite))
+        {
+            string descriptor = $"/proc/self/fd/{open.SafeFileHandle.DangerousGetHandle()}";
+            CliRun run = command == "predict"
+                ? cli.Run("predict", "--model", model, "--data", Cli.Data("breast_cancer.csv"), option, descriptor)
+                : cli.Run("train", "--data", Cli.Data("breast_cancer.csv"), "--layers", "4", "--epochs", "1", "--save", model, option, descriptor);
+            Assert.True(run.ExitCode == 0, run.ToString());
+        }
+        Assert.StartsWith(start, File.ReadAllText(output, System.Text.Encoding.Latin1));
     }
 
     [Theory]
@@ -248,6 +331,16 @@ public class BadInputTests
         CliRun run = cli.Run("gradflow", "--data", Cli.Data("diabetes.csv"), "--epochs", "1", "--depth", "1", "--plot", cli.PathOf("flow.png"));
         AssertUsageError(run, "--data: ", "diabetes.csv", "'target'", "classes");
         Assert.False(File.Exists(cli.PathOf("flow.png")));
+    }
+
+    [Fact]
+    public void GradflowDoesNotWriteItsPlotOverItsData()
+    {
+        using var cli = new Cli();
+        string text = File.ReadAllText(Cli.Data("breast_cancer.csv")), data = cli.Write("rows.csv", text);
+        CliRun run = cli.Run("gradflow", "--data", data, "--epochs", "1", "--depth", "1", "--plot", data);
+        AssertUsageError(run, "--plot: '", "rows.csv' is the --data file");
+        Assert.Equal(text, File.ReadAllText(data));
     }
 
     [Fact]

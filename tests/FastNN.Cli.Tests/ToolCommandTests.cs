@@ -85,6 +85,23 @@ public class ToolCommandTests
         Assert.Contains("best: lr 0.01, λ 0 (l2): R²", run.Out);
     }
 
+    [Theory]
+    [InlineData("l2", "--l2", "L2 0.5")]
+    [InlineData("l1", "--l1", "L1 0.5")]
+    [InlineData("weight-decay", "--weight-decay", "weight decay 0.5")]
+    public void CvDescribesTheGridItRunsNotTheValuesItReplaces(string kind, string option, string replaced)
+    {
+        // The set-up line said "training: adamw lr 0.001, ..., L2 0.5": a rate and a λ no fold ran, the grid replacing both.
+        using var cli = new Cli();
+        CliRun run = cli.Run("cv", "--data", Cli.Data("diabetes.csv"), "--layers", "", "--folds", "2", "--epochs", "1",
+            "--learning-rates", "0.01,0.1", "--lambdas", "0,0.2", "--lambda-kind", kind, option, "0.5");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        string setup = run.Out.Split('\n').Single(l => l.StartsWith("model: ", StringComparison.Ordinal));
+        Assert.DoesNotContain("lr 0.001", setup);
+        Assert.DoesNotContain(replaced, setup);
+        Assert.Contains($"grid: lr 0.01, 0.1 × λ ({kind}) 0, 0.2; 2-fold cross-validation", run.Out);
+    }
+
     [Fact]
     public void InfoNamesThePathInUse()
     {

@@ -92,8 +92,11 @@ internal static class CvCommand
         string batch = s.Loop.BatchSize <= fewest ? s.Loop.BatchSize.ToString(CultureInfo.InvariantCulture)
             : string.Create(CultureInfo.InvariantCulture, $"{(fewest == most ? $"{fewest}" : $"{fewest} or {most}")} (all of a fold's training rows)");
         console.Line($"data: {source}, {data.Rows} rows, {data.FeatureCount} features, task {task.Name()}{(s.Data.Task is null ? " (inferred)" : "")}");
-        console.Line($"grid: {s.LearningRates.Length} learning rate(s) × {s.Lambdas.Length} λ ({s.LambdaKind}), {s.Folds}-fold{(task == TaskChoice.Regress ? "" : " stratified")} cross-validation, seed {s.Loop.Seed}");
-        console.Line($"model: {string.Join("-", new[] { data.FeatureCount }.Concat(s.Model.Layers))}-{TrainerFactory.Outputs(task, data.ClassLabels?.Count ?? 0)}; training: {ModelDescription.Optimizer(s.Optimizer, s.Loop, batch)}");
+        console.Line($"grid: lr {string.Join(", ", s.LearningRates.Select(Number))} × λ ({s.LambdaKind}) {string.Join(", ", s.Lambdas.Select(Number))}; "
+            + $"{s.Folds}-fold{(task == TaskChoice.Regress ? "" : " stratified")} cross-validation, seed {s.Loop.Seed}");
+        // The set-up of every setting: the grid replaces the learning rate and the λ of its kind (left out at 0).
+        string training = ModelDescription.Optimizer(Optimizer(s, s.LearningRates[0], 0), s.Loop, batch, learningRate: "from the grid");
+        console.Line($"model: {string.Join("-", new[] { data.FeatureCount }.Concat(s.Model.Layers))}-{TrainerFactory.Outputs(task, data.ClassLabels?.Count ?? 0)}; training: {training}");
 
         int settings = s.LearningRates.Length * s.Lambdas.Length;
         var folds = new List<(GridPoint Setting, FoldResult Fold)>(); // every fold finished, in the order run
@@ -174,12 +177,7 @@ internal static class CvCommand
             Standardizer target = Standardizer.Fit(train.Targets, train.Rows, 1);
             (train, validation, scale) = (PreparedData<T>.StandardizeTarget(train, target), PreparedData<T>.StandardizeTarget(validation, target), target.Scales[0]);
         }
-        OptimizerSettings optimizer = s.LambdaKind switch
-        {
-            "l1" => s.Optimizer with { LearningRate = point.LearningRate, L1 = point.Lambda },
-            "weight-decay" => s.Optimizer with { LearningRate = point.LearningRate, WeightDecay = point.Lambda },
-            _ => s.Optimizer with { LearningRate = point.LearningRate, L2 = point.Lambda },
-        };
+        OptimizerSettings optimizer = Optimizer(s, point.LearningRate, point.Lambda);
         LoopSettings loop = s.Loop.AtMostRows(train.Rows);
         Sequential<T> model = ModelFactory.Build<T>(s.Model, train.FeatureCount, TrainerFactory.Outputs(task, classes), TrainerFactory.MaxBatch(loop), loop.Seed);
         Trainer<T> trainer = TrainerFactory.Create(model, task, optimizer, loop, s.Data.Shuffle);
@@ -189,6 +187,14 @@ internal static class CvCommand
         Evaluation evaluation = trainer.Evaluate(validation);
         return evaluation with { Rmse = evaluation.Rmse * scale };
     }
+
+    // The optimizer of one setting of the grid: its learning rate, and its λ in place of the option --lambda-kind names.
+    private static OptimizerSettings Optimizer(Settings s, double learningRate, double lambda) => s.LambdaKind switch
+    {
+        "l1" => s.Optimizer with { LearningRate = learningRate, L1 = lambda },
+        "weight-decay" => s.Optimizer with { LearningRate = learningRate, WeightDecay = lambda },
+        _ => s.Optimizer with { LearningRate = learningRate, L2 = lambda },
+    };
 
     private static string Metric(TaskChoice task, double value) => task == TaskChoice.Regress
         ? value.ToString("F4", CultureInfo.InvariantCulture)

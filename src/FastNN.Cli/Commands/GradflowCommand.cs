@@ -30,7 +30,7 @@ internal static class GradflowCommand
         };
         var data = new Option<string?>("--data")
         {
-            Description = "A classification CSV to use instead of the embedded digits.",
+            Description = "A classification CSV to use instead of the embedded digits: a header row, the label in the last column.",
             HelpName = "FILE.csv",
         };
         var optimizer = new OptimizerOptions(defaultOptimizer: "sgd", defaultMomentum: 0.9);
@@ -47,6 +47,7 @@ internal static class GradflowCommand
             LoopSettings loopSettings = loop.Read(parse);
             OptimizerSettings optimizerSettings = optimizer.Read(parse);
             OutputFile.Check(parse.GetValue(plot)!, "--plot");
+            OutputFile.CheckDistinct([("--plot", parse.GetValue(plot))], [("--data", parse.GetValue(data))]);
             using (loop.ApplyThreads(parse))
             {
                 return Run(console, OptionValues.AtLeast(parse.GetValue(depth), 1, "--depth"), OptionValues.AtLeast(parse.GetValue(width), 1, "--width"),

@@ -82,6 +82,10 @@ internal static class TrainCommand
             OutputFile.Check(parse.GetValue(plot)!, "--plot");
             if (files.CheckpointEvery > 0)
                 OutputFile.Check(files.Checkpoint, "--checkpoint");
+            if (files.InitWeights is not null)
+                InputFile.Existing(files.InitWeights, "--init-weights");
+            if (files.Resume is not null)
+                InputFile.Existing(files.Resume, "--resume");
             var settings = new Settings(data.Read(parse), model.Read(parse), optimizer.Read(parse), loop.Read(parse), parse.GetValue(plot)!, files);
             // A resumed run writes its checkpoints where it may have read the last one; its model and plot go elsewhere.
             OutputFile.CheckDistinct(
@@ -128,13 +132,13 @@ internal static class TrainCommand
         };
         if (s.Files.InitWeights is string weights)
         {
-            ModelFile.LoadWeights(InputFile.Existing(weights, "--init-weights"), model);
+            ModelFile.LoadWeights(weights, model);
             console.Line($"weights: loaded from {weights}");
         }
         if (s.Files.Resume is string resume)
         {
             // The options first (the checkpoint's header alone), so that a mistake is named as an option, then the run itself.
-            RunNotes.CheckResume(resume, ModelFile.ReadInfo(InputFile.Existing(resume, "--resume")).Notes, info.Notes!, data.Train.Rows);
+            RunNotes.CheckResume(resume, ModelFile.ReadInfo(resume).Notes, info.Notes!, data.Train.Rows);
             RunNotes.CheckData(resume, LoadCheckpoint(resume, trainer), info);
             if (trainer.CompletedEpochs > s.Loop.Epochs)
                 throw new UsageException($"--epochs {s.Loop.Epochs}: {resume} has completed {trainer.CompletedEpochs} epochs already; give at least that many.");

@@ -20,7 +20,11 @@ internal static class OptionValues
         string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
         if (T.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out T value))
             return value;
-        result.AddError($"{option}: '{text}' is not {(typeof(T) == typeof(int) ? "an integer" : "a number")}.");
+        // An integer too large for the option is still an integer: the message gives the range rather than deny it.
+        string expected = typeof(T) != typeof(int) ? "a number"
+            : BigInteger.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) ? $"an integer from {int.MinValue} to {int.MaxValue}"
+            : "an integer";
+        result.AddError($"{option}: '{text}' is not {expected}.");
         return null;
     }
 

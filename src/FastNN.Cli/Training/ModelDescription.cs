@@ -25,10 +25,13 @@ internal static class ModelDescription
         return string.Join(", ", parts);
     }
 
-    /// <summary>The optimizer and loop; <paramref name="batch"/>, when given, says the batch instead of <see cref="LoopSettings.BatchSize"/>.</summary>
-    public static string Optimizer(OptimizerSettings o, LoopSettings loop, string? batch = null)
+    /// <summary>
+    /// The optimizer and loop; <paramref name="batch"/> and <paramref name="learningRate"/>, when given, say the batch and
+    /// the learning rate instead of <see cref="LoopSettings.BatchSize"/> and <see cref="OptimizerSettings.LearningRate"/>.
+    /// </summary>
+    public static string Optimizer(OptimizerSettings o, LoopSettings loop, string? batch = null, string? learningRate = null)
     {
-        var parts = new List<string> { string.Create(CultureInfo.InvariantCulture, $"{o.Name} lr {o.LearningRate:G3}") };
+        var parts = new List<string> { $"{o.Name} lr {learningRate ?? o.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}" };
         if (o.Momentum > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"momentum {o.Momentum}{(o.Nesterov ? " (Nesterov)" : "")}"));
         if (o.WeightDecay > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"weight decay {o.WeightDecay:G3} ({(o.Name == "adamw" ? "decoupled" : "coupled")}, weights only)"));
         if (o.L1 > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"L1 {o.L1:G3}"));
