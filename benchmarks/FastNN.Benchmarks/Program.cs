@@ -17,6 +17,7 @@ var modes = new Dictionary<string, Action<ModeArguments>>
     ["step"] = FastNN.Benchmarks.Models.StepReport.Run,
     ["step-threads"] = FastNN.Benchmarks.Models.StepProfile.RunThreads,
     ["step-versus"] = FastNN.Benchmarks.Models.StepVersusReport.Run,
+    ["placement"] = FastNN.Benchmarks.Models.PlacementReport.Run,
     ["layers"] = FastNN.Benchmarks.Layers.LayerReport.Run,
     ["elementwise"] = FastNN.Benchmarks.Elementwise.ElementwiseReport.Run,
     ["csv-gzip"] = FastNN.Benchmarks.Data.CsvGzipReport.Run,
