@@ -22,7 +22,7 @@ internal sealed record TensorSpec(string Name, int[] Shape, bool IsInteger, bool
         {
             T v = values[i];
             if (isInteger && !(T.IsInteger(v) && v >= T.Zero && v < T.CreateTruncating(9223372036854775808.0)))
-                return $"is a count but holds {v} (element {i}), which is not a non-negative 64-bit integer.";
+                return $"is a count but holds {v} (element {i}) as {typeof(T).Name}, which is not a non-negative integer below 2⁶³.";
             if (isVariance && !(T.IsFinite(v) && v >= T.Zero))
                 return $"is a variance but holds {v} (element {i}), which is not finite and non-negative.";
         }
