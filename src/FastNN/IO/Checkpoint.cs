@@ -49,7 +49,7 @@ public static class Checkpoint
     /// <param name="path">The file to create or replace.</param>
     /// <param name="trainer">The trainer; not changed.</param>
     /// <param name="info">Task, labels, standardizations and names to record with the model; null records none.</param>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, <paramref name="trainer"/> is null (both <see cref="ArgumentNullException"/> when null), <paramref name="info"/> does not fit the model, or a count is not an integer.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, <paramref name="trainer"/> is null (both <see cref="ArgumentNullException"/> when null), <paramref name="info"/> does not fit the model, a count (of the model or of the best epoch's state) is not a non-negative integer the model holds exactly (see <see cref="StateDeclaration.IsInteger"/>), or a variance (BatchNorm's <c>running_var</c>) is negative, NaN or infinite (a file could not load it).</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be written; the previous file, if any, is intact.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder may not be written; the previous file, if any, is intact.</exception>
@@ -62,7 +62,10 @@ public static class Checkpoint
         info ??= new ModelInfo();
         if (ModelMetadata.Problem(info, model.InputSize, model.OutputSize) is { } problem)
             throw new ArgumentException(problem, nameof(info));
-        ModelTensors.CheckCounts(model, nameof(trainer));
+        ModelTensors.CheckState(model, nameof(trainer));
+        // Load checks the best epoch's state as the model's (it goes back into the model), so Save does too.
+        if (trainer.BestState.Length > 0 && ModelTensors.StateProblem(model.Chain, trainer.BestState.Span) is { } bestProblem)
+            throw new ArgumentException($"The best epoch's state (tensor '{CheckpointEarlyStopping.BestState}') cannot be saved: its {bestProblem}", nameof(trainer));
 
         OptimizerState<T> optimizer = trainer.Optimizer.SaveState();
         Dictionary<string, string> metadata = ModelMetadata.Write(model, info);
@@ -108,7 +111,7 @@ public static class Checkpoint
     /// <param name="trainer">A trainer set up as the saved one was; changed only when the whole file has been checked and read.</param>
     /// <returns>The info recorded with the model.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty, or <paramref name="trainer"/> is null (<see cref="ArgumentNullException"/>).</exception>
-    /// <exception cref="ModelFileException">The file is malformed or not a checkpoint, or its model, optimizer, learning-rate schedule (its type, per step or per epoch, its rate at 0 and, for the built-in schedules, every parameter but the horizon, such as a warm-up's length; its horizon may change, to extend a run; a file written before the parameters were recorded is compared on the rest), loss (a built-in one by type and parameters, such as <see cref="Losses.HuberLoss{T}"/>'s δ, both named; a loss of your own by its type name only, as its parameters cannot be known; a file written before the loss was recorded is not compared on it), options (Shuffle, DropLast, and with an early-stopping watch Patience, MinDelta, EarlyStoppingOn and RestoreBest; all differences are named), gradient clipping (MaxGradientNorm and MaxGradientValue, both named; a file written before the clipping was recorded is not compared on it) or metadata do not fit the trainer's (strict loading: all tensor mismatches are listed); the trainer is unchanged.</exception>
+    /// <exception cref="ModelFileException">The file is malformed or not a checkpoint, or its model, optimizer, learning-rate schedule (its type, per step or per epoch, its rate at 0 and, for the built-in schedules, every parameter but the horizon, such as a warm-up's length; its horizon may change, to extend a run; a file written before the parameters were recorded is compared on the rest), loss (a built-in one by type and parameters, such as <see cref="Losses.HuberLoss{T}"/>'s δ, both named; a loss of your own by its type name only, as its parameters cannot be known; a file written before the loss was recorded is not compared on it), options (Shuffle, DropLast, and with an early-stopping watch Patience, MinDelta, EarlyStoppingOn and RestoreBest; all differences are named), gradient clipping (MaxGradientNorm and MaxGradientValue, both named; a file written before the clipping was recorded is not compared on it) or metadata do not fit the trainer's (strict loading: all tensor mismatches are listed), or a count or variance of the model's state or of the best epoch's holds a value no run leaves (see <see cref="ModelFile"/>); the trainer is unchanged.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
     /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>
@@ -141,7 +144,10 @@ public static class Checkpoint
         }
         Dictionary<string, T[]> tensors = StrictLoad.Read<T>(file, specs, $"the trainer's model and {trainer.Optimizer.Algorithm} optimizer");
         if (tensors.TryGetValue(CheckpointEarlyStopping.BestState, out T[]? bestState) && bestState.Length != model.State.Length)
-            tensors[CheckpointEarlyStopping.BestState] = ModelTensors.FromOneElementPerCount(model, bestState);
+            tensors[CheckpointEarlyStopping.BestState] = bestState = ModelTensors.FromOneElementPerCount(model, bestState);
+        // The best epoch's state goes back into the model when training ends, so its counts and variances obey the model's rules.
+        if (bestState is not null && ModelTensors.StateProblem(model.Chain, bestState) is { } bestProblem)
+            throw file.Error($"tensor '{CheckpointEarlyStopping.BestState}' holds the best epoch's state, whose {bestProblem}");
 
         // The optimizer checks its state before changing anything, so it goes first: after it nothing can fail.
         var state = new OptimizerState<T>(progress.Algorithm, progress.OptimizerSteps, progress.HyperParameters,

@@ -19,7 +19,9 @@ namespace FastNN.IO;
 /// target, so a failed save leaves the previous file intact. Loading checks the whole header (its length at most
 /// 100 MB and within the file, valid UTF-8 JSON, known dtypes, each size equal to shape × dtype size, tensors tiling
 /// the data with no gap, overlap or trailing byte) and the tensors' names and shapes before anything is allocated from
-/// the file's numbers or any model is touched; every problem raises <see cref="ModelFileException"/>.</para>
+/// the file's numbers or any model is touched, then the values no run leaves (a count that is not a non-negative integer
+/// the model holds exactly, at most 2^48 in a float model and any 64-bit one in a double model; a variance such as
+/// BatchNorm's <c>running_var</c> that is negative, NaN or infinite) before the model is changed; every problem raises <see cref="ModelFileException"/>.</para>
 /// <para>Thread safety: all methods are thread-safe as long as no other thread uses the same model or file at the same time.</para>
 /// </remarks>
 public static class ModelFile
@@ -30,7 +32,7 @@ public static class ModelFile
     /// <param name="info">Task, labels, standardizations and names to record; null records none.</param>
     /// <remarks>A model with a layer of your own (one without a JSON description), at any depth (inside a Residual or Concat body too), is saved without its architecture:
     /// read it back with <see cref="LoadWeights{T}"/> into a model you build, and <paramref name="info"/> with <see cref="ReadInfo{T}(string, Sequential{T})"/>.</remarks>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, <paramref name="model"/> is null (both <see cref="ArgumentNullException"/> when null), <paramref name="info"/> does not fit the model (the message says which rule of <see cref="ModelInfo"/>), or a count (such as <c>num_batches_tracked</c>) is not an integer.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, <paramref name="model"/> is null (both <see cref="ArgumentNullException"/> when null), <paramref name="info"/> does not fit the model (the message says which rule of <see cref="ModelInfo"/>), a count (such as <c>num_batches_tracked</c>) is not a non-negative integer the model holds exactly (see <see cref="StateDeclaration.IsInteger"/>), or a variance (BatchNorm's <c>running_var</c>) is negative, NaN or infinite (a file could not load it).</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be written; the previous file, if any, is intact.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder may not be written; the previous file, if any, is intact.</exception>
@@ -42,7 +44,7 @@ public static class ModelFile
         info ??= new ModelInfo();
         if (ModelMetadata.Problem(info, model.InputSize, model.OutputSize) is { } problem)
             throw new ArgumentException(problem, nameof(info));
-        ModelTensors.CheckCounts(model, nameof(model));
+        ModelTensors.CheckState(model, nameof(model));
         Dictionary<string, string> metadata = ModelMetadata.Write(model, info);
         AtomicFile.Write(path, stream =>
         {
@@ -68,7 +70,7 @@ public static class ModelFile
     /// model then takes at most <paramref name="maxBatch"/> times that). A recorded <c>max_batch</c> past the bound is
     /// refused rather than lowered to the rows within it, so that a damaged or hostile number is reported instead of
     /// becoming a model of another MaxBatch that still allocates the whole bound.</remarks>
-    /// <exception cref="ModelFileException">The file is malformed, has no architecture, its tensors or metadata do not fit the architecture, or the architecture asks for more working memory than a file may (see the remarks).</exception>
+    /// <exception cref="ModelFileException">The file is malformed, has no architecture, its tensors or metadata do not fit the architecture, a count or variance holds a value no run leaves (see the class remarks), or the architecture asks for more working memory than a file may (see the remarks).</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1 or too large for the model's workspace.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
@@ -98,6 +100,8 @@ public static class ModelFile
             throw file.Error($"the architecture's max_batch {describedMaxBatch} cannot be used: {e.Message}", e);
         }
         ModelTensors.ReadInto(file, model);
+        if (ModelTensors.StateProblem(model.Chain, model.State) is { } stateProblem)
+            throw file.Error($"tensor {stateProblem}");
         model.Training = false;
         return new SavedModel<T>(model, info);
     }
@@ -171,7 +175,7 @@ public static class ModelFile
     /// <param name="path">A safetensors file.</param>
     /// <param name="model">The model; changed only when the whole file has been checked and read.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty, or <paramref name="model"/> is null (<see cref="ArgumentNullException"/>).</exception>
-    /// <exception cref="ModelFileException">The file is malformed, or tensors are missing, unexpected, mis-shaped or of the wrong dtype (all of them are listed); the model is unchanged.</exception>
+    /// <exception cref="ModelFileException">The file is malformed, tensors are missing, unexpected, mis-shaped or of the wrong dtype (all of them are listed), or a count or variance holds a value no run leaves (see the class remarks); the model is unchanged.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
     /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>

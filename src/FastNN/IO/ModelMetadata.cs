@@ -238,6 +238,11 @@ internal static class ModelMetadata
         {
             throw file.Error($"{key} must be {form}: {e.Message}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // Valid JSON may still escape a lone surrogate (\ud800), which System.Text.Json finds only when the text is read.
+            throw file.Error($"{key} holds a text that is not valid UTF-16: {e.Message}", e);
+        }
     }
 
     private static string Json(Action<Utf8JsonWriter> write)

@@ -10,17 +10,13 @@ namespace FastNN.IO;
 /// </summary>
 internal static class ModelTensors
 {
-    public static List<TensorSpec> Specs<T>(Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T> =>
-    [
-        .. model.ParameterTensors.Select(p => new TensorSpec(p.Name, p.Shape, false)),
-        .. model.StateTensors.Select(s => new TensorSpec(s.Name, s.Shape, s.IsInteger)),
-    ];
+    public static List<TensorSpec> Specs<T>(Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T> => Specs(model.Chain);
 
     /// <summary>The specs of the model a layer chain would make, before any buffer is allocated.</summary>
     public static List<TensorSpec> Specs<T>(LayerChain<T> chain) where T : unmanaged, IFloatingPointIeee754<T> =>
     [
         .. chain.Parameters.Select(p => new TensorSpec(p.Declaration.Name, p.Declaration.Shape, false)),
-        .. chain.State.Select(s => new TensorSpec(s.Declaration.Name, s.Declaration.Shape, s.Declaration.IsInteger)),
+        .. chain.State.Select(s => new TensorSpec(s.Declaration.Name, s.Declaration.Shape, s.Declaration.IsInteger, s.Declaration.IsVariance)),
     ];
 
     /// <summary>The header entries of the model's tensors.</summary>
@@ -33,22 +29,31 @@ internal static class ModelTensors
             yield return new(s.Name, s.IsInteger ? SafetensorsDType.I64 : values, s.Shape);
     }
 
-    /// <summary>Checks that every count holds an integer, so that writing it as I64 loses nothing.</summary>
-    /// <exception cref="ArgumentException">A count holds a fraction, NaN or infinity.</exception>
-    public static void CheckCounts<T>(Sequential<T> model, string argument) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>
+    /// Checks that every count and variance of the model's state holds a value a file may (see
+    /// <see cref="TensorSpec.ValueProblem{T}"/>), so that what is saved loads back: a count writes to I64 exactly.
+    /// </summary>
+    /// <exception cref="ArgumentException">A count holds a fraction, a negative number, NaN, infinity or a number past <see cref="StateCount.Largest{T}"/>, or a variance a negative number, NaN or infinity.</exception>
+    public static void CheckState<T>(Sequential<T> model, string argument) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        foreach (StateTensor s in model.StateTensors.Where(s => s.IsInteger))
+        if (StateProblem(model.Chain, model.State) is { } problem)
+            throw new ArgumentException($"State tensor {problem}", argument);
+    }
+
+    /// <summary>
+    /// The first count or variance of <paramref name="state"/> (laid out as <paramref name="chain"/>'s state buffer)
+    /// whose value no run leaves, as "'1.running_var' is a variance but holds ...", or null.
+    /// </summary>
+    public static string? StateProblem<T>(LayerChain<T> chain, ReadOnlySpan<T> state) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int offset = 0;
+        foreach ((StateDeclaration s, _) in chain.State)
         {
-            Span<T> tensor = CountTensor(model, s);
-            for (int i = 0; i < s.Length; i++)
-            {
-                // Value and remainder (StateCount) integers whose sum a long holds (a float past Int128 saturates out of it).
-                T value = tensor[i], remainder = tensor[s.Length + i];
-                Int128 count = T.IsInteger(value) && T.IsInteger(remainder) ? Int128.CreateSaturating(value) + Int128.CreateSaturating(remainder) : Int128.MaxValue;
-                if (count < long.MinValue || count > long.MaxValue)
-                    throw new ArgumentException($"State tensor '{s.Name}' is a count but holds {value}{(T.IsZero(remainder) ? "" : $" + {remainder}")}, which is not a 64-bit integer.", argument);
-            }
+            if (TensorSpec.ValueProblem(s.IsInteger, s.IsVariance, state.Slice(offset, s.BufferLength)) is { } problem)
+                return $"'{s.Name}' {problem}";
+            offset += s.BufferLength;
         }
+        return null;
     }
 
     /// <summary>Writes the model's tensors in the order of <see cref="Header{T}"/>.</summary>

@@ -5,7 +5,8 @@ namespace FastNN.IO;
 /// <summary>
 /// Strict loading, as PyTorch's <c>load_state_dict(strict=True)</c>: the file holds exactly the expected tensors, each
 /// with the expected shape and a dtype that can hold it (F32 or F64 for values, I64 for counts). Every mismatch is
-/// listed in one error; only then are tensors read, into new arrays, so nothing is touched until all has been read.
+/// listed in one error; only then are tensors read, into new arrays, so nothing is touched until all has been read (and
+/// every count and variance holds a value a run can leave: <see cref="TensorSpec.ValueProblem{T}"/>).
 /// </summary>
 internal static class StrictLoad
 {
@@ -14,7 +15,7 @@ internal static class StrictLoad
     /// <param name="expected">The tensors wanted.</param>
     /// <param name="target">What the tensors are for, in the message (such as "the model").</param>
     /// <returns>Each tensor's elements by name, as <typeparamref name="T"/>; a count tensor's as the state buffer holds them (<see cref="Layers.StateCount"/>: exact).</returns>
-    /// <exception cref="ModelFileException">A tensor is missing, unexpected, mis-shaped or of the wrong dtype (all are listed), or the file ended early.</exception>
+    /// <exception cref="ModelFileException">A tensor is missing, unexpected, mis-shaped or of the wrong dtype (all are listed), a count or variance holds a value no run leaves, or the file ended early.</exception>
     public static Dictionary<string, T[]> Read<T>(SafetensorsFile file, IReadOnlyList<TensorSpec> expected, string target)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -34,6 +35,8 @@ internal static class StrictLoad
                 tensor = new T[entry.Length];
                 file.Read<T>(entry, tensor);
             }
+            if (spec.Problem<T>(tensor) is { } problem)
+                throw file.Error($"tensor '{spec.Name}' {problem}");
             values.Add(spec.Name, tensor);
         }
         return values;

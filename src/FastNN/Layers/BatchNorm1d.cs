@@ -44,7 +44,7 @@ public sealed class BatchNorm1d<T> : ILayer<T>, IJsonLayer where T : unmanaged, 
         Eps = eps;
         Momentum = momentum;
         _parameters = [new("weight", [features], ParameterKind.NormScale), new("bias", [features], ParameterKind.NormShift)];
-        _state = [new("running_mean", [features]), new("running_var", [features]), new("num_batches_tracked", [], IsInteger: true)];
+        _state = [new("running_mean", [features]), new("running_var", [features], IsVariance: true), new("num_batches_tracked", [], IsInteger: true)];
     }
 
     /// <summary>Features per row.</summary>

@@ -79,20 +79,32 @@ internal static class LayerJson
         }
         using (document)
         {
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new FormatException("The model description must be a JSON object.");
-            string format = String(root, "format", "$");
-            if (format != Format)
-                throw new FormatException($"$.format is '{format}'; expected '{Format}'.");
-            int version = Int(root, "version", "$");
-            if (version != Version)
-                throw new FormatException($"$.version is {version}; this library reads version {Version}.");
-            CheckFields(root, "$", "a model description", ModelFields);
-            int inputSize = Positive(root, "input_size", "$");
-            int maxBatch = root.TryGetProperty("max_batch", out _) ? Positive(root, "max_batch", "$") : 1;
-            return (ReadLayers<T>(root, "layers", "$", inputSize), maxBatch);
+            try
+            {
+                return ReadModel<T>(document.RootElement);
+            }
+            catch (InvalidOperationException e)
+            {
+                // Valid JSON may still escape a lone surrogate (\ud800), which System.Text.Json finds only when the text is read.
+                throw new FormatException($"The model description holds a text that is not valid UTF-16: {e.Message}", e);
+            }
         }
+    }
+
+    private static (List<ILayer<T>> Layers, int MaxBatch) ReadModel<T>(JsonElement root) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new FormatException("The model description must be a JSON object.");
+        string format = String(root, "format", "$");
+        if (format != Format)
+            throw new FormatException($"$.format is '{format}'; expected '{Format}'.");
+        int version = Int(root, "version", "$");
+        if (version != Version)
+            throw new FormatException($"$.version is {version}; this library reads version {Version}.");
+        CheckFields(root, "$", "a model description", ModelFields);
+        int inputSize = Positive(root, "input_size", "$");
+        int maxBatch = root.TryGetProperty("max_batch", out _) ? Positive(root, "max_batch", "$") : 1;
+        return (ReadLayers<T>(root, "layers", "$", inputSize), maxBatch);
     }
 
     private static List<ILayer<T>> ReadLayers<T>(JsonElement parent, string name, string path, int inputSize) where T : unmanaged, IFloatingPointIeee754<T>

@@ -14,7 +14,9 @@ namespace FastNN.Layers;
 /// every count within ±2^48 (its remainder is below 2^24 there). The layout is the same in float and double models. Both
 /// parts are values, not bit patterns: copying the state buffer (the trainer's best epoch, a checkpoint's
 /// <c>best_state</c>) keeps a count, converting it element by element to the other type keeps it approximately (exactly
-/// within ±2^24), and zeros are a count of 0.</para>
+/// within ±2^24), and zeros are a count of 0. Model files and checkpoints take only counts a run can leave and the model
+/// holds exactly: from 0 to 2^48 in a float model, any non-negative 64-bit count in a double one (loading refuses
+/// another with <see cref="IO.ModelFileException"/>, saving with <see cref="ArgumentException"/>).</para>
 /// <para>Thread safety: stateless; every method may be called from several threads at once on different spans.</para>
 /// </remarks>
 public static class StateCount
@@ -22,6 +24,12 @@ public static class StateCount
     /// <summary>Elements of the state buffer that <paramref name="counts"/> counts take: two each.</summary>
     /// <param name="counts">The count tensor's <see cref="StateDeclaration.Length"/>.</param>
     public static int BufferLength(int counts) => 2 * counts;
+
+    /// <summary>
+    /// The largest count a state buffer of <typeparamref name="T"/> promises to hold exactly: every 64-bit count in a
+    /// double model, 2^48 in a float one. Model files and checkpoints refuse a count past it, or a negative one.
+    /// </summary>
+    internal static long Largest<T>() where T : unmanaged, IFloatingPointIeee754<T> => typeof(T) == typeof(float) ? 1L << 48 : long.MaxValue;
 
     /// <summary>Count <paramref name="index"/> of a count tensor whose elements are <paramref name="tensor"/> (its whole <see cref="BufferLength"/>).</summary>
     /// <param name="tensor">The tensor's elements in the state buffer.</param>

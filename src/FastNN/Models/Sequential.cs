@@ -88,6 +88,9 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The layers, in order.</summary>
     public IReadOnlyList<ILayer<T>> Layers => _chain.Layers;
 
+    /// <summary>The layers' declarations, as the buffers lay them out.</summary>
+    internal LayerChain<T> Chain => _chain;
+
     /// <summary>Features per input row.</summary>
     public int InputSize => _chain.InputSize;
 

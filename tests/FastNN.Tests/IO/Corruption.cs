@@ -89,8 +89,8 @@ public sealed record Corruption(string Kind, int Target, long Value, int Pick)
                 else if (shape.Count > 0)
                     shape[Target % shape.Count] = Value % 3 == 2 ? JsonValue.Create(1.5) : Dimensions[Value % Dimensions.Length];
                 break;
-            case 2 when (entry?["data_offsets"] is JsonArray offsets):
-                long begin = offsets[0]!.GetValue<long>(), end = offsets[1]!.GetValue<long>();
+            // Offsets another damage left whole numbers (not 1.5, not past a long).
+            case 2 when (entry?["data_offsets"] is JsonArray { Count: 2 } offsets) && Whole(offsets[0], out long begin) && Whole(offsets[1], out long end):
                 long[] choices = [begin + 1, end - 1, end + 4, 0, 1L << 62, -8, end, begin];
                 offsets[(int)(Value % 2)] = choices[Target % choices.Length];
                 break;
@@ -149,6 +149,12 @@ public sealed record Corruption(string Kind, int Target, long Value, int Pick)
                 return file;
         }
         return Frame(header.ToJsonString(), data);
+    }
+
+    private static bool Whole(JsonNode? node, out long value)
+    {
+        value = 0;
+        return node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && long.TryParse(v.ToJsonString(), out value);
     }
 
     private string EditText(string text, params (string From, string To)[] edits)

@@ -33,9 +33,6 @@ public static class CorruptedFiles
 /// </summary>
 public class CorruptionPropertyTests : IDisposable
 {
-    // Far below the 100 MB a trusted header length could ask for, far above what reading these ~1-2 KB files needs.
-    private const long AllocationAllowance = 1 << 20;
-
     private static readonly byte[] ModelBytes, CheckpointBytes;
     private readonly TempFolder _folder = new();
 
@@ -89,83 +86,29 @@ public class CorruptionPropertyTests : IDisposable
 
         // Strict weights into an existing model.
         Trainer<float> trainer = NewTrainer(seed: 3);
-        Snapshot before = new(trainer);
-        if (Attempt(path, bytes, () => ModelFile.LoadWeights(path, trainer.Model)))
-            AssertLoaded(reference, trainer.Model);
+        TrainerSnapshot before = new(trainer);
+        if (LoadOracle.Attempt(path, bytes, () => ModelFile.LoadWeights(path, trainer.Model)))
+            LoadOracle.AssertLoaded(reference, trainer.Model);
         else
-            Assert.Equal(before, new Snapshot(trainer));
+            Assert.Equal(before, new TrainerSnapshot(trainer));
 
         // A whole model from its architecture.
         SavedModel<float>? saved = null;
-        if (Attempt(path, bytes, () => saved = ModelFile.Load<float>(path)))
-            AssertLoaded(reference, saved!.Model);
+        if (LoadOracle.Attempt(path, bytes, () => saved = ModelFile.Load<float>(path)))
+            LoadOracle.AssertLoaded(reference, saved!.Model);
 
         // A whole training run into a trainer.
         trainer = NewTrainer(seed: 4);
-        before = new Snapshot(trainer);
-        if (Attempt(path, bytes, () => Checkpoint.Load(path, trainer)))
+        before = new TrainerSnapshot(trainer);
+        if (LoadOracle.Attempt(path, bytes, () => Checkpoint.Load(path, trainer)))
         {
-            AssertLoaded(reference, trainer.Model);
+            LoadOracle.AssertLoaded(reference, trainer.Model);
             foreach ((string name, float[] buffer) in trainer.Optimizer.SaveState().Buffers)
                 Assert.Equal(reference!.Value.Tensors["optimizer." + name].Values(), buffer.Select(v => (double)v));
         }
         else
         {
-            Assert.Equal(before, new Snapshot(trainer));
+            Assert.Equal(before, new TrainerSnapshot(trainer));
         }
-    }
-
-    // True when the load succeeded, false when it raised ModelFileException for this file; anything else fails the test.
-    private static bool Attempt(string path, byte[] bytes, Action load)
-    {
-        long allocated = GC.GetAllocatedBytesForCurrentThread();
-        try
-        {
-            load();
-            return true;
-        }
-        catch (ModelFileException e)
-        {
-            Assert.Equal(path, e.FilePath);
-            return false;
-        }
-        finally
-        {
-            allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
-            Assert.True(allocated <= AllocationAllowance + 16L * bytes.Length, $"{allocated} bytes allocated to read a {bytes.Length}-byte file");
-        }
-    }
-
-    // A successful load must have read a file that follows every rule, and taken each tensor exactly as stored.
-    private static void AssertLoaded((Dictionary<string, RawTensor> Tensors, Dictionary<string, string> Metadata)? reference, Sequential<float> model)
-    {
-        Assert.NotNull(reference);
-        foreach (ParameterTensor p in model.ParameterTensors)
-            AssertSame(reference.Value.Tensors[p.Name], model.Tensor(p.Name));
-        foreach (StateTensor s in model.StateTensors)
-            AssertSame(reference.Value.Tensors[s.Name], model.Tensor(s.Name));
-    }
-
-    private static void AssertSame(RawTensor stored, ReadOnlySpan<float> loaded)
-    {
-        // Bit patterns, so that a flipped byte that makes a NaN is compared too.
-        int[] expected = stored.Values().Select(v => BitConverter.SingleToInt32Bits((float)v)).ToArray();
-        if (stored.DType == "F32")
-            expected = Enumerable.Range(0, stored.Bytes.Length / 4).Select(i => BitConverter.ToInt32(stored.Bytes, 4 * i)).ToArray();
-        Assert.Equal(expected, loaded.ToArray().Select(BitConverter.SingleToInt32Bits));
-    }
-
-    /// <summary>Everything a failed load must leave as it was.</summary>
-    private sealed record Snapshot(string Parameters, string State, (ulong, ulong, ulong, ulong) Random, string Optimizer, long Steps, int Epochs)
-    {
-        public Snapshot(Trainer<float> t) : this(
-            string.Join(",", t.Model.Parameters.ToArray()), string.Join(",", t.Model.State.ToArray()), t.Model.Random.State,
-            Describe(t.Optimizer.SaveState()), t.Steps, t.CompletedEpochs)
-        {
-        }
-
-        private static string Describe(OptimizerState<float> s) =>
-            $"{s.StepCount};{string.Join(",", s.HyperParameters.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value:R}"))};"
-            + string.Join(";", s.Buffers.OrderBy(b => b.Key).Select(b => string.Join(",", b.Value)));
     }
 }
