@@ -19,7 +19,7 @@ internal static class PredictCommand
             "The CSV file of rows to predict. Its columns are matched to the model's feature names, in any order; other columns (an id, a label) are ignored, and a missing one is an error that names it. A model file without feature names takes every column, by position.");
         var output = new Option<string?>("--output")
         {
-            Description = "Where to write the predictions CSV. Default: standard output.",
+            Description = "Where to write the predictions CSV. Default: standard output. Standard output carries the CSV alone: the line naming the file written goes to standard error, so /dev/stdout is a clean CSV too.",
             HelpName = "FILE.csv",
         };
         var delimiter = ModelFileOptions.Delimiter();
@@ -44,7 +44,8 @@ internal static class PredictCommand
             if (parse.GetValue(output) is string path)
             {
                 OutputFile.Write(path, "--output", () => File.WriteAllText(path, csv));
-                console.Line($"predictions: {Path.GetFullPath(path)}");
+                // On stderr: the path may be standard output itself (/dev/stdout), whose CSV a status line would corrupt.
+                console.Error.WriteLine($"predictions: {Path.GetFullPath(path)}");
             }
             else
             {
