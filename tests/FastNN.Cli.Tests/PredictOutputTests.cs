@@ -18,10 +18,20 @@ public class PredictOutputTests
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal("", run.Out);
         Assert.Equal($"predictions: {cli.PathOf("p.csv")}", Assert.Single(run.ErrorLines));
+
+        // Standard output named as a file is written through the console's own stream.
+        CliRun stdout = cli.Run("predict", "--model", model, "--data", Cli.Data("diabetes.csv"), "--output", "/dev/stdout");
+        Assert.True(stdout.ExitCode == 0, stdout.ToString());
+        Assert.Equal(File.ReadAllText(cli.PathOf("p.csv")), stdout.Out);
+        Assert.Equal("predictions: /dev/stdout", Assert.Single(stdout.ErrorLines));
     }
 
-    [Fact]
-    public void OutputToDevStdoutRedirectedToAFileIsExactlyTheCsv()
+    // '>' used to give the CSV with the status line over its start; '>>' also lost what the file held: /dev/stdout
+    // opened anew as a file is truncated, whatever the shell's append.
+    [Theory]
+    [InlineData(">")]
+    [InlineData(">>")]
+    public void OutputToDevStdoutRedirectedToAFileIsExactlyTheCsv(string redirect)
     {
         using var cli = new Cli();
         string model = TrainedModel(cli), data = Cli.Data("diabetes.csv");
@@ -29,9 +39,9 @@ public class PredictOutputTests
         Assert.True(inProcess.ExitCode == 0, inProcess.ToString());
         Assert.StartsWith("target\n", inProcess.Out);
 
-        // As a shell runs 'fastnn predict ... --output /dev/stdout > out.csv'.
-        string file = cli.PathOf("out.csv");
-        var start = new ProcessStartInfo("/bin/sh", ["-c", "exec \"$@\" > \"$0\"", file, Cli.DotnetHost(), Path.Combine(AppContext.BaseDirectory, "FastNN.Cli.dll"),
+        // As a shell runs 'fastnn predict ... --output /dev/stdout > out.csv' (or >> out.csv).
+        string file = cli.Write("out.csv", "kept\n");
+        var start = new ProcessStartInfo("/bin/sh", ["-c", $"exec \"$@\" {redirect} \"$0\"", file, Cli.DotnetHost(), Path.Combine(AppContext.BaseDirectory, "FastNN.Cli.dll"),
             "predict", "--model", model, "--data", data, "--output", "/dev/stdout"])
         {
             RedirectStandardError = true,
@@ -41,7 +51,7 @@ public class PredictOutputTests
         string error = process.StandardError.ReadToEnd();
         Assert.True(process.WaitForExit(60_000), "fastnn predict did not end within a minute");
         Assert.True(process.ExitCode == 0, error);
-        Assert.Equal(inProcess.Out, File.ReadAllText(file));
+        Assert.Equal((redirect == ">>" ? "kept\n" : "") + inProcess.Out, File.ReadAllText(file));
         Assert.Equal("predictions: /dev/stdout", error.TrimEnd());
     }
 
