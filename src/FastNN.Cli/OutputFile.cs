@@ -64,6 +64,13 @@ internal static class OutputFile
     private static bool Same(string path, string? other) =>
         !string.IsNullOrEmpty(other) && string.Equals(Path.GetFullPath(path), Path.GetFullPath(other), StringComparison.Ordinal);
 
+    /// <summary>
+    /// Whether <paramref name="path"/> names the process's standard output (/dev/stdout, /dev/fd/1, /proc/self/fd/1),
+    /// to be written through the stream already open: opened anew as a file it is truncated, which loses what a shell's
+    /// append (<c>&gt;&gt;</c>) kept.
+    /// </summary>
+    public static bool IsStandardOutput(string path) => Path.GetFullPath(path) is "/dev/stdout" or "/dev/fd/1" or "/proc/self/fd/1";
+
     /// <summary>Runs <paramref name="write"/>; a refusal of the file system is reported with the option and the file.</summary>
     public static void Write(string path, string option, Action write)
     {

@@ -370,11 +370,11 @@ public class BadInputTests
             cli.Write("text.safetensors", "this is not a model"),
             cli.Write("empty.safetensors", ""),
             Cli.Data("breast_cancer.csv"),
-            checkpoint,
         ];
         File.WriteAllBytes(cli.PathOf("cut.safetensors"), bytes[..(bytes.Length / 2)]);
         foreach (string file in files.Append(cli.PathOf("cut.safetensors")))
             AssertUsageError(cli.Run(command, "--model", file, "--data", Cli.Data("breast_cancer.csv")), Path.GetFileName(file) + ": ");
+        AssertUsageError(cli.Run(command, "--model", checkpoint, "--data", Cli.Data("breast_cancer.csv")), "--model: " + checkpoint + " is a FastNN checkpoint");
         AssertUsageError(cli.Run(command, "--model", cli.PathOf("none.safetensors"), "--data", Cli.Data("breast_cancer.csv")), "--model: there is no file");
     }
 

@@ -55,6 +55,10 @@ internal sealed class Cli : IDisposable
         return new CliRun(exit, output.ToString(), error.ToString());
     }
 
+    /// <summary>The dotnet host running the tests (dotnet test's testhost), else the one on the PATH: to run fastnn in a process of its own.</summary>
+    public static string DotnetHost() =>
+        Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+
     public void Dispose()
     {
         if (Directory.Exists(Folder))

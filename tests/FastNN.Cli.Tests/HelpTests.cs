@@ -47,4 +47,39 @@ public class HelpTests
         foreach (string option in options)
             Assert.Matches($@"(?m)^\s+{option}\b", run.Out);
     }
+
+    // Each default was said twice, "Default 0.2. [default: 0.2]": the description's own words (which also state the
+    // defaults no single value gives, "Default: detected from the header line") and the parser's bracket after them.
+    [Theory]
+    [InlineData("train")]
+    [InlineData("eval")]
+    [InlineData("predict")]
+    [InlineData("cv")]
+    [InlineData("gradflow")]
+    [InlineData("gradcheck")]
+    [InlineData("bench")]
+    [InlineData("info")]
+    public void EachHelpStatesADefaultOnceInTheOptionsDescription(string command)
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run(command, "--help");
+        Assert.Equal(0, run.ExitCode);
+        Assert.DoesNotContain("[default:", run.Out, StringComparison.OrdinalIgnoreCase);
+        string[] options = run.Out.Split('\n').Where(l => l.TrimStart().StartsWith('-')).ToArray();
+        Assert.NotEmpty(options);
+        foreach (string line in options)
+            Assert.True(System.Text.RegularExpressions.Regex.Count(line, @"Default[ :]") <= 1, line);
+    }
+
+    // The defaults the descriptions state are the ones a run takes.
+    [Fact]
+    public void TheDefaultsTheHelpStatesAreTheRunsDefaults()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("train", "--data", Cli.Data("diabetes.csv"), "--epochs", "1");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("model: 10-256-128-1, relu, he init,", run.Out);
+        Assert.Contains("training: adamw lr 0.001, weight decay 0.01 (decoupled, weights only), 1 epoch of batch 32, seed 0", run.Out);
+        Assert.Contains("split: 354 training rows, 88 held out,", run.Out); // --test-fraction 0.2 of 442 rows
+    }
 }

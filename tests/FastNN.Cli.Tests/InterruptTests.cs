@@ -116,7 +116,7 @@ public class InterruptTests
     // <paramref name="after"/> (by default the first epoch's) shows that the work has begun.
     private static (int Exit, string Output, string Error) RunInterrupted(string[] args, string signal = "INT", string after = "epoch ")
     {
-        var start = new ProcessStartInfo(DotnetHost(), [Path.Combine(AppContext.BaseDirectory, "FastNN.Cli.dll"), .. args])
+        var start = new ProcessStartInfo(Cli.DotnetHost(), [Path.Combine(AppContext.BaseDirectory, "FastNN.Cli.dll"), .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -142,8 +142,4 @@ public class InterruptTests
         output.Append(rest.Result);
         return (process.ExitCode, output.ToString(), error.Result);
     }
-
-    // The dotnet host running the tests (dotnet test's testhost), else the one on the PATH.
-    private static string DotnetHost() =>
-        Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
 }

@@ -356,6 +356,30 @@ public class ModelFileTests
         Assert.Contains("0.weight", wrong.Error);
     }
 
+    // Ctrl-C during train points to the checkpoint; given to eval, predict or --init-weights it was described by its
+    // optimizer tensors ("unexpected optimizer.exp_avg, ..."), not as the checkpoint it is and what to do with it.
+    [Fact]
+    public void ACheckpointGivenAsAModelIsNamedAsOneWithWhatToDo()
+    {
+        using var cli = new Cli();
+        string checkpoint = cli.PathOf("run.checkpoint.safetensors"), data = Cli.Data("diabetes.csv");
+        Assert.Equal(0, Train(cli, "--data", data, "--layers", "8", "--epochs", "1", "--checkpoint-every", "1", "--checkpoint", checkpoint).ExitCode);
+        foreach (string command in new[] { "eval", "predict" })
+        {
+            CliRun run = cli.Run(command, "--model", checkpoint, "--data", data);
+            Assert.True(run.ExitCode == 2, run.ToString());
+            Assert.Equal(
+                $"fastnn: --model: {checkpoint} is a FastNN checkpoint (a training run saved to be resumed), not a model file: to go on with its run, give the "
+                + $"fastnn train command that wrote it again with --resume {checkpoint}; to evaluate or predict, give --model the model file train saves when a run ends (--save).",
+                Assert.Single(run.ErrorLines));
+        }
+        CliRun init = Train(cli, "--data", data, "--layers", "8", "--epochs", "1", "--init-weights", checkpoint);
+        Assert.True(init.ExitCode == 2, init.ToString());
+        Assert.Equal(
+            $"fastnn: --init-weights: {checkpoint} is a FastNN checkpoint (a training run saved to be resumed), not a weights file: to go on with its run, give it to --resume instead.",
+            Assert.Single(init.ErrorLines));
+    }
+
     [Fact]
     public void BadModelFilesAndMismatchedDataAreUsageErrors()
     {

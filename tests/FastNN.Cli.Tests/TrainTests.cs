@@ -148,7 +148,7 @@ public class TrainTests
         Assert.Contains("double", run.Out);
         Assert.Contains("momentum 0.9 (Nesterov)", run.Out);
         Assert.Contains("gradients clamped to ±0.5, gradients clipped to norm 5", run.Out);
-        Assert.Contains("schedule step:1:0.5 after 1 warm-up epochs", run.Out);
+        Assert.Contains("schedule step:1:0.5 after 1 warm-up epoch,", run.Out);
         // Warm-up epoch 1 at a third of the rate, then the step schedule from the full rate.
         Assert.Contains("lr 0.0167", run.Out);
         Assert.Contains("lr 0.05 ", run.Out);

@@ -24,22 +24,20 @@ internal static class BenchCommand
 
     public static Command Create(CliConsole console)
     {
-        var size = new Option<int>("--size")
+        var size = new Option<int?>("--size")
         {
             Description = $"n of the n×n×n float GEMM, 16 to {MaxSize}. Default 512.",
             HelpName = "N",
-            DefaultValueFactory = _ => 512,
         };
         var threads = new Option<int?>("--threads")
         {
             Description = "Threads of the multi-threaded runs. Default: FASTNN_NUM_THREADS, else every processor.",
             HelpName = "N",
         };
-        var time = new Option<double>("--time")
+        var time = new Option<double?>("--time")
         {
             Description = "Seconds spent on each measurement (the median of repeated runs is reported). Default 1.",
             HelpName = "SECONDS",
-            DefaultValueFactory = _ => 1.0,
         };
         var command = new Command("bench",
             "A quick in-process benchmark: float GEMM GFLOP/s and an MLP training step, as fractions of the measured FMA peak (benchmarks/FastNN.Benchmarks holds the rigorous suites).")
@@ -48,11 +46,11 @@ internal static class BenchCommand
         };
         command.SetAction(parse => Fastnn.Guard(console, () =>
         {
-            int n = Options.OptionValues.AtLeast(parse.GetValue(size), 16, "--size");
+            int n = Options.OptionValues.AtLeast(parse.GetValue(size) ?? 512, 16, "--size");
             if (n > MaxSize)
                 throw new UsageException($"--size must be at most {MaxSize}; got {n}.");
             int all = Options.OptionValues.AtLeast(parse.GetValue(threads) ?? Parallelism.MaxThreads, 1, "--threads");
-            return Run(console, n, all, Options.OptionValues.Positive(parse.GetValue(time), "--time"));
+            return Run(console, n, all, Options.OptionValues.Positive(parse.GetValue(time) ?? 1.0, "--time"));
         }));
         return command;
     }

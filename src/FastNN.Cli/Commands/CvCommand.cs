@@ -29,22 +29,20 @@ internal static class CvCommand
         var model = new ModelOptions();
         var optimizer = new OptimizerOptions();
         var loop = new LoopOptions(defaultEpochs: null);
-        var folds = new Option<int>("--folds") { Description = "k, the number of folds. Default 5.", HelpName = "K", DefaultValueFactory = _ => 5 };
+        var folds = new Option<int?>("--folds") { Description = "k, the number of folds. Default 5.", HelpName = "K" };
         var learningRates = new Option<string?>("--learning-rates")
         {
             Description = "Learning rates to try, comma-separated. Default: the one --lr gives.",
             HelpName = "LR1,LR2,...",
         };
-        var lambdas = new Option<string>("--lambdas")
+        var lambdas = new Option<string?>("--lambdas")
         {
             Description = "Regularization strengths λ to try, comma-separated. Default 0,1e-4,1e-3,1e-2.",
             HelpName = "L1,L2,...",
-            DefaultValueFactory = _ => "0,1e-4,1e-3,1e-2",
         };
-        var lambdaKind = new Option<string>("--lambda-kind")
+        var lambdaKind = new Option<string?>("--lambda-kind")
         {
             Description = "What λ sets: l2 (an L2 penalty, replacing --l2), l1 (an L1 penalty, replacing --l1) or weight-decay (replacing --weight-decay). Default l2.",
-            DefaultValueFactory = _ => "l2",
         }.AcceptOnlyFromAmong(LambdaKinds);
 
         var command = new Command("cv",
@@ -60,12 +58,12 @@ internal static class CvCommand
         {
             OptimizerSettings optimizerSettings = optimizer.Read(parse);
             var settings = new Settings(data.Read(parse), model.Read(parse), optimizerSettings, loop.Read(parse),
-                OptionValues.AtLeast(parse.GetValue(folds), 2, "--folds"),
+                OptionValues.AtLeast(parse.GetValue(folds) ?? 5, 2, "--folds"),
                 parse.GetValue(learningRates) is string rates
                     ? OptionValues.NumberList(rates, "--learning-rates").Select(r => OptionValues.Positive(r, "--learning-rates")).ToArray()
                     : [optimizerSettings.LearningRate],
-                OptionValues.NumberList(parse.GetValue(lambdas)!, "--lambdas"),
-                parse.GetValue(lambdaKind)!);
+                OptionValues.NumberList(parse.GetValue(lambdas) ?? "0,1e-4,1e-3,1e-2", "--lambdas"),
+                parse.GetValue(lambdaKind) ?? "l2");
             using (loop.ApplyThreads(parse))
                 return settings.Loop.Double ? Run<double>(console, settings) : Run<float>(console, settings);
         }));
@@ -77,10 +75,10 @@ internal static class CvCommand
         (Dataset<T> data, string source) = DataLoader.Read<T>(s.Data);
         TaskChoice task = DataLoader.Task(data, s.Data.Task);
         if (s.Folds > data.Rows)
-            throw new UsageException($"--folds {s.Folds} is more than the {data.Rows} rows.");
+            throw new UsageException($"--folds {s.Folds} is more than the {Counted.Of(data.Rows, "row")}.");
         // R² compares a fold's errors with its targets' variance, which one row does not have: the fold would score NaN.
         if (task == TaskChoice.Regress && data.Rows / s.Folds < 2)
-            throw new UsageException($"--folds {s.Folds}: {data.Rows} rows in {s.Folds} folds leave a fold of 1 row, and R² needs at least 2 held-out rows; "
+            throw new UsageException($"--folds {s.Folds}: {Counted.Of(data.Rows, "row")} in {s.Folds} folds leave a fold of 1 row, and R² needs at least 2 held-out rows; "
                 + (data.Rows >= 4 ? $"give at most {data.Rows / 2} folds." : "cross-validating a regression takes at least 4 rows (2 folds of 2)."));
         // The folds' training parts: the rows less one fold, of ⌈rows / folds⌉ or ⌊rows / folds⌋ rows.
         int fewest = data.Rows - (data.Rows + s.Folds - 1) / s.Folds, most = data.Rows - data.Rows / s.Folds;
@@ -91,7 +89,7 @@ internal static class CvCommand
         // Each fold clamps the batch to its own training rows (FitFold); the line says what the folds run.
         string batch = s.Loop.BatchSize <= fewest ? s.Loop.BatchSize.ToString(CultureInfo.InvariantCulture)
             : string.Create(CultureInfo.InvariantCulture, $"{(fewest == most ? $"{fewest}" : $"{fewest} or {most}")} (all of a fold's training rows)");
-        console.Line($"data: {source}, {data.Rows} rows, {data.FeatureCount} features, task {task.Name()}{(s.Data.Task is null ? " (inferred)" : "")}");
+        console.Line($"data: {source}, {Counted.Of(data.Rows, "row")}, {Counted.Of(data.FeatureCount, "feature")}, task {task.Name()}{(s.Data.Task is null ? " (inferred)" : "")}");
         console.Line($"grid: lr {string.Join(", ", s.LearningRates.Select(Number))} × λ ({s.LambdaKind}) {string.Join(", ", s.Lambdas.Select(Number))}; "
             + $"{s.Folds}-fold{(task == TaskChoice.Regress ? "" : " stratified")} cross-validation, seed {s.Loop.Seed}");
         // The set-up of every setting: the grid replaces the learning rate and the λ of its kind (left out at 0).
@@ -154,7 +152,7 @@ internal static class CvCommand
         if (best < 0)
             return;
         var (bestSetting, bestResult) = begun[best];
-        console.Line($"best{(stopped is int all ? $" so far ({complete} of {all} settings done)" : "")}: lr {Number(bestSetting.LearningRate)}, λ {Number(bestSetting.Lambda)} ({s.LambdaKind}): {metric} {Metric(task, bestResult.MeanMetric)} ± {Metric(task, bestResult.StdMetric)} over {s.Folds} folds");
+        console.Line($"best{(stopped is int all ? $" so far ({complete} of {Counted.Of(all, "setting")} done)" : "")}: lr {Number(bestSetting.LearningRate)}, λ {Number(bestSetting.Lambda)} ({s.LambdaKind}): {metric} {Metric(task, bestResult.MeanMetric)} ± {Metric(task, bestResult.StdMetric)} over {s.Folds} folds");
     }
 
     // Where the library's best setting (GridSearchResult.Best: the highest mean metric, the first on ties) is.

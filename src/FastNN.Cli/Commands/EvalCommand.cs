@@ -40,14 +40,14 @@ internal static class EvalCommand
 
     private static int Run<T>(CliConsole console, ModelFileData<T> file) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        console.Line($"model: {file.Saved.Model.InputSize} inputs, {file.Saved.Model.OutputSize} output(s), task {file.Task.Name()}; data: {file.Source}, {file.Data.Rows} rows");
+        console.Line($"model: {Counted.Of(file.Saved.Model.InputSize, "input")}, {Counted.Of(file.Saved.Model.OutputSize, "output")}, task {file.Task.Name()}; data: {file.Source}, {Counted.Of(file.Data.Rows, "row")}");
         T[] outputs = file.Outputs();
         if (file.Task == TaskChoice.Regress)
         {
             double[] predictions = file.TargetUnits(outputs);
             double[] targets = file.Data.Targets.ToArray().Select(double.CreateChecked).ToArray();
             console.Line(string.Create(CultureInfo.InvariantCulture,
-                $"R² {Metrics.RSquared<double>(predictions, targets):F4}, RMSE {Metrics.RootMeanSquaredError<double>(predictions, targets):G5} ({file.Data.Rows} rows)"));
+                $"R² {Metrics.RSquared<double>(predictions, targets):F4}, RMSE {Metrics.RootMeanSquaredError<double>(predictions, targets):G5} ({Counted.Of(file.Data.Rows, "row")})"));
             return ExitCode.Success;
         }
 
@@ -75,7 +75,7 @@ internal static class EvalCommand
             table.AddRow(cells.ToArray());
         }
         console.Write(table);
-        console.Line(string.Create(CultureInfo.InvariantCulture, $"accuracy {100.0 * right / predicted.Length:F2}% ({right} of {predicted.Length} rows)"));
+        console.Line(string.Create(CultureInfo.InvariantCulture, $"accuracy {100.0 * right / predicted.Length:F2}% ({right} of {Counted.Of(predicted.Length, "row")})"));
         return ExitCode.Success;
     }
 }

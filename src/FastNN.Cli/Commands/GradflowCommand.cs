@@ -20,13 +20,12 @@ internal static class GradflowCommand
 {
     public static Command Create(CliConsole console)
     {
-        var depth = new Option<int>("--depth") { Description = "Hidden layers. Default 20.", HelpName = "N", DefaultValueFactory = _ => 20 };
-        var width = new Option<int>("--width") { Description = "Width of each hidden layer. Default 64.", HelpName = "N", DefaultValueFactory = _ => 64 };
-        var plot = new Option<string>("--plot")
+        var depth = new Option<int?>("--depth") { Description = "Hidden layers. Default 20.", HelpName = "N" };
+        var width = new Option<int?>("--width") { Description = "Width of each hidden layer. Default 64.", HelpName = "N" };
+        var plot = new Option<string?>("--plot")
         {
             Description = "Where to write the PNG. Default gradflow.png.",
             HelpName = "FILE.png",
-            DefaultValueFactory = _ => "gradflow.png",
         };
         var data = new Option<string?>("--data")
         {
@@ -46,12 +45,13 @@ internal static class GradflowCommand
         {
             LoopSettings loopSettings = loop.Read(parse);
             OptimizerSettings optimizerSettings = optimizer.Read(parse);
-            OutputFile.Check(parse.GetValue(plot)!, "--plot");
-            OutputFile.CheckDistinct([("--plot", parse.GetValue(plot))], [("--data", parse.GetValue(data))]);
+            string plotPath = parse.GetValue(plot) ?? "gradflow.png";
+            OutputFile.Check(plotPath, "--plot");
+            OutputFile.CheckDistinct([("--plot", plotPath)], [("--data", parse.GetValue(data))]);
             using (loop.ApplyThreads(parse))
             {
-                return Run(console, OptionValues.AtLeast(parse.GetValue(depth), 1, "--depth"), OptionValues.AtLeast(parse.GetValue(width), 1, "--width"),
-                    parse.GetValue(data), optimizerSettings, loopSettings, parse.GetValue(plot)!);
+                return Run(console, OptionValues.AtLeast(parse.GetValue(depth) ?? 20, 1, "--depth"), OptionValues.AtLeast(parse.GetValue(width) ?? 64, 1, "--width"),
+                    parse.GetValue(data), optimizerSettings, loopSettings, plotPath);
             }
         }));
         return command;
@@ -71,8 +71,8 @@ internal static class GradflowCommand
         loop.CheckBatches(data.Train.Rows, "the batch-norm variant");
         loop = loop.AtMostRows(data.Train.Rows);
         string training = ModelDescription.Optimizer(optimizer, loop);
-        console.Line($"data: {source}, {data.Train.Rows} training rows, {data.Test!.Rows} held out, standardized");
-        console.Line($"networks: {depth} hidden layers of {width}, then Dense({all.ClassLabels!.Count}); training: {training}");
+        console.Line($"data: {source}, {Counted.Of(data.Train.Rows, "training row")}, {data.Test!.Rows} held out, standardized");
+        console.Line($"networks: {Counted.Of(depth, "hidden layer")} of {width}, then Dense({all.ClassLabels!.Count}); training: {training}");
 
         using var stop = new StopSignal();
         IReadOnlyList<FlowResult> results = ProgressDisplay.Run(console, "variants", FlowVariant.All.Count, report =>

@@ -19,7 +19,7 @@ internal static class PredictCommand
             "The CSV file of rows to predict. Its columns are matched to the model's feature names, in any order; other columns (an id, a label) are ignored, and a missing one is an error that names it. A model file without feature names takes every column, by position.");
         var output = new Option<string?>("--output")
         {
-            Description = "Where to write the predictions CSV. Default: standard output.",
+            Description = "Where to write the predictions CSV. Default: standard output. Standard output carries the CSV alone: the line naming the file written goes to standard error, so /dev/stdout is a clean CSV too.",
             HelpName = "FILE.csv",
         };
         var delimiter = ModelFileOptions.Delimiter();
@@ -32,24 +32,23 @@ internal static class PredictCommand
         command.SetAction(parse => Fastnn.Guard(console, () =>
         {
             string modelPath = parse.GetValue(model)!, dataPath = parse.GetValue(data)!;
-            if (parse.GetValue(output) is string target)
+            string? path = parse.GetValue(output);
+            if (path is not null)
             {
-                OutputFile.Check(target, "--output");
-                OutputFile.CheckDistinct([("--output", target)], [("--model", modelPath), ("--data", dataPath)]);
+                OutputFile.Check(path, "--output");
+                OutputFile.CheckDistinct([("--output", path)], [("--model", modelPath), ("--data", dataPath)]);
             }
             char? split = parse.GetValue(delimiter)?[0];
             string csv = parse.GetValue(precision)
                 ? Write(ModelFileData<double>.Read(modelPath, dataPath, null, split, withTarget: false))
                 : Write(ModelFileData<float>.Read(modelPath, dataPath, null, split, withTarget: false));
-            if (parse.GetValue(output) is string path)
-            {
-                OutputFile.Write(path, "--output", () => File.WriteAllText(path, csv));
-                console.Line($"predictions: {Path.GetFullPath(path)}");
-            }
-            else
-            {
+            if (path is null || OutputFile.IsStandardOutput(path))
                 console.Out.Write(csv);
-            }
+            else
+                OutputFile.Write(path, "--output", () => File.WriteAllText(path, csv));
+            // On stderr: the path may be standard output itself, whose CSV a status line would corrupt.
+            if (path is not null)
+                console.Error.WriteLine($"predictions: {Path.GetFullPath(path)}");
             return ExitCode.Success;
         }));
         return command;

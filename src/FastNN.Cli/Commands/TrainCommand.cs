@@ -26,18 +26,16 @@ internal static class TrainCommand
         var model = new ModelOptions();
         var optimizer = new OptimizerOptions();
         var loop = new LoopOptions(defaultEpochs: null);
-        var plot = new Option<string>("--plot")
+        var plot = new Option<string?>("--plot")
         {
             Description = "Where to write the PNG of the loss and held-out metric per epoch. Default model.png.",
             HelpName = "FILE.png",
-            DefaultValueFactory = _ => "model.png",
         };
 
-        var save = new Option<string>("--save")
+        var save = new Option<string?>("--save")
         {
             Description = "Where to save the trained model: a safetensors file holding the weights, the architecture, the standardization, the class labels and the column names. Default model.safetensors.",
             HelpName = "FILE.safetensors",
-            DefaultValueFactory = _ => "model.safetensors",
         };
         var initWeights = new Option<string?>("--init-weights")
         {
@@ -70,7 +68,7 @@ internal static class TrainCommand
             command.Options.Add(option);
         command.SetAction(parse => Fastnn.Guard(console, () =>
         {
-            string savePath = parse.GetValue(save)!;
+            string savePath = parse.GetValue(save) ?? "model.safetensors", plotPath = parse.GetValue(plot) ?? "model.png";
             var files = new FileSettings(savePath, parse.GetValue(initWeights), parse.GetValue(resume),
                 Options.OptionValues.AtLeast(parse.GetValue(checkpointEvery), 0, "--checkpoint-every"),
                 parse.GetValue(checkpoint) ?? Path.ChangeExtension(savePath, null) + ".checkpoint.safetensors");
@@ -79,14 +77,14 @@ internal static class TrainCommand
             if (parse.GetValue(checkpoint) is string named && files.CheckpointEvery == 0)
                 throw new UsageException($"--checkpoint: nothing is written to '{named}' without --checkpoint-every N (1: after every epoch).");
             OutputFile.Check(files.Save, "--save");
-            OutputFile.Check(parse.GetValue(plot)!, "--plot");
+            OutputFile.Check(plotPath, "--plot");
             if (files.CheckpointEvery > 0)
                 OutputFile.Check(files.Checkpoint, "--checkpoint");
             if (files.InitWeights is not null)
                 InputFile.Existing(files.InitWeights, "--init-weights");
             if (files.Resume is not null)
                 InputFile.Existing(files.Resume, "--resume");
-            var settings = new Settings(data.Read(parse), model.Read(parse), optimizer.Read(parse), loop.Read(parse), parse.GetValue(plot)!, files);
+            var settings = new Settings(data.Read(parse), model.Read(parse), optimizer.Read(parse), loop.Read(parse), plotPath, files);
             // A resumed run writes its checkpoints where it may have read the last one; its model and plot go elsewhere.
             OutputFile.CheckDistinct(
                 [("--save", files.Save), ("--plot", settings.Plot), ("--checkpoint", files.CheckpointEvery > 0 ? files.Checkpoint : null)],
@@ -102,7 +100,7 @@ internal static class TrainCommand
     {
         (Dataset<T> all, string source) = DataLoader.Read<T>(s.Data);
         TaskChoice task = DataLoader.Task(all, s.Data.Task);
-        console.Line($"data: {source}, {all.Rows} rows, {all.FeatureCount} features, target '{all.TargetName}'");
+        console.Line($"data: {source}, {Counted.Of(all.Rows, "row")}, {Counted.Of(all.FeatureCount, "feature")}, target '{all.TargetName}'");
         console.Line(all.ClassLabels is { } labels
             ? $"task: {task.Name()}, {labels.Count} classes ({DataLoader.Describe(labels)}){(s.Data.Task is null ? ", inferred (--task to override)" : "")}"
             : $"task: {task.Name()}{(s.Data.Task is null ? ", inferred (--task to override)" : "")}");
@@ -111,9 +109,9 @@ internal static class TrainCommand
         s.Loop.CheckBatches(data.Train.Rows, s.Model.BatchNorm ? "--batch-norm" : null);
         s = s with { Loop = s.Loop.ForTrainingRows(data.Train.Rows).AtMostRows(data.Train.Rows) };
         console.Line(data.Test is { } held
-            ? $"split: {data.Train.Rows} training rows, {held.Rows} held out{(task == TaskChoice.Regress ? "" : " (stratified)")}, seed {s.Loop.Seed}; "
+            ? $"split: {Counted.Of(data.Train.Rows, "training row")}, {held.Rows} held out{(task == TaskChoice.Regress ? "" : " (stratified)")}, seed {s.Loop.Seed}; "
               + (data.Input is null ? "not standardized" : $"standardized with training-row statistics{(data.Target is null ? "" : ", target too")}")
-            : $"split: none (--test-fraction 0), {data.Train.Rows} training rows; {(data.Input is null ? "not standardized" : "standardized")}");
+            : $"split: none (--test-fraction 0), {Counted.Of(data.Train.Rows, "training row")}; {(data.Input is null ? "not standardized" : "standardized")}");
 
         Sequential<T> model = ModelFactory.Build<T>(s.Model, all.FeatureCount, TrainerFactory.Outputs(task, all.ClassLabels?.Count ?? 0),
             TrainerFactory.MaxBatch(s.Loop), s.Loop.Seed);
@@ -132,7 +130,7 @@ internal static class TrainCommand
         };
         if (s.Files.InitWeights is string weights)
         {
-            ModelFile.LoadWeights(weights, model);
+            LoadWeights(weights, model);
             console.Line($"weights: loaded from {weights}");
         }
         if (s.Files.Resume is string resume)
@@ -141,8 +139,8 @@ internal static class TrainCommand
             RunNotes.CheckResume(resume, ModelFile.ReadInfo(resume).Notes, info.Notes!, data.Train.Rows);
             RunNotes.CheckData(resume, LoadCheckpoint(resume, trainer), info);
             if (trainer.CompletedEpochs > s.Loop.Epochs)
-                throw new UsageException($"--epochs {s.Loop.Epochs}: {resume} has completed {trainer.CompletedEpochs} epochs already; give at least that many.");
-            console.Line($"resumed: {resume}, {trainer.CompletedEpochs} of {s.Loop.Epochs} epochs done");
+                throw new UsageException($"--epochs {s.Loop.Epochs}: {resume} has completed {Counted.Of(trainer.CompletedEpochs, "epoch")} already; give at least that many.");
+            console.Line($"resumed: {resume}, {trainer.CompletedEpochs} of {Counted.Of(s.Loop.Epochs, "epoch")} done");
         }
 
         double targetScale = data.Target?.Scales[0] ?? 1;
@@ -180,7 +178,7 @@ internal static class TrainCommand
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         string where = string.Create(CultureInfo.InvariantCulture,
-            $"in epoch {trainer.CompletedEpochs + 1} of {s.Loop.Epochs}, after {trainer.Steps} steps");
+            $"in epoch {trainer.CompletedEpochs + 1} of {s.Loop.Epochs}, after {Counted.Of(trainer.Steps, "step")}");
         if (s.Files.CheckpointEvery == 0)
         {
             console.Error.WriteLine($"fastnn: {stop.Description} {where}; nothing saved (--checkpoint-every N writes checkpoints that --resume continues from).");
@@ -201,7 +199,21 @@ internal static class TrainCommand
         catch (ArgumentException e) when (e.ParamName == "validationFraction")
         {
             throw new UsageException(string.Create(CultureInfo.InvariantCulture,
-                $"--test-fraction {s.Data.TestFraction}: {all.Rows} rows are too few to split this way (no row would be held out, or none trained on); give another fraction, or 0 to train on every row."));
+                $"--test-fraction {s.Data.TestFraction}: {Counted.Of(all.Rows, "row")} {Counted.Be(all.Rows)} too few to split this way (no row would be held out, or none trained on); give another fraction, or 0 to train on every row."));
+        }
+    }
+
+    // A checkpoint holds its run's weights beside the optimizer state: given to start a new run, it was most likely meant to be resumed.
+    private static void LoadWeights<T>(string path, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        try
+        {
+            ModelFile.LoadWeights(path, model);
+        }
+        catch (ModelFileException e) when (e.IsCheckpoint)
+        {
+            throw new UsageException(
+                $"--init-weights: {path} is a FastNN checkpoint (a training run saved to be resumed), not a weights file: to go on with its run, give it to --resume instead.");
         }
     }
 
@@ -242,11 +254,11 @@ internal static class TrainCommand
         {
             double accuracy = trainer.Evaluate(rows).Accuracy;
             return string.Create(CultureInfo.InvariantCulture,
-                $"{where} accuracy {100 * accuracy:F2}% ({Math.Round(accuracy * rows.Rows)} of {rows.Rows} rows)");
+                $"{where} accuracy {100 * accuracy:F2}% ({Math.Round(accuracy * rows.Rows)} of {Counted.Of(rows.Rows, "row")})");
         }
         double[] predictions = data.TargetUnits(trainer.Predict(rows));
         double[] targets = data.TargetUnits(rows.Targets);
         return string.Create(CultureInfo.InvariantCulture,
-            $"{where} R² {Metrics.RSquared<double>(predictions, targets):F3}, RMSE {Metrics.RootMeanSquaredError<double>(predictions, targets):G4} ({rows.Rows} rows)");
+            $"{where} R² {Metrics.RSquared<double>(predictions, targets):F3}, RMSE {Metrics.RootMeanSquaredError<double>(predictions, targets):G4} ({Counted.Of(rows.Rows, "row")})");
     }
 }

@@ -31,11 +31,10 @@ internal sealed class DataOptions
         Description = "The field delimiter, , or ; . Default: detected from the header line.",
     }.AcceptOnlyFromAmong(",", ";");
 
-    private readonly Option<double> _testFraction = new("--test-fraction")
+    private readonly Option<double?> _testFraction = new("--test-fraction")
     {
         Description = "Fraction of rows held out for the final evaluation (stratified for classes), in [0, 1); 0 trains on every row. Default 0.2.",
         HelpName = "F",
-        DefaultValueFactory = _ => 0.2,
     };
 
     private readonly Option<bool> _noStandardize = new("--no-standardize")
@@ -67,7 +66,7 @@ internal sealed class DataOptions
     {
         string? task = parse.GetValue(_task);
         string? delimiter = parse.GetValue(_delimiter);
-        double testFraction = _testSplit ? OptionValues.Fraction(parse.GetValue(_testFraction), "--test-fraction", allowZero: true) : 0;
+        double testFraction = _testSplit ? OptionValues.Fraction(parse.GetValue(_testFraction) ?? 0.2, "--test-fraction", allowZero: true) : 0;
         return new DataSettings(parse.GetValue(_data), parse.GetValue(_labelColumn), task is null ? null : TaskChoices.Parse(task),
             delimiter?[0], testFraction, !parse.GetValue(_noStandardize), !parse.GetValue(_noShuffle));
     }

@@ -12,11 +12,10 @@ internal sealed class LoopOptions
     private readonly bool _budget;
     private readonly bool _withDouble;
 
-    private readonly Option<int> _batchSize = new("--batch-size")
+    private readonly Option<int?> _batchSize = new("--batch-size")
     {
         Description = "Rows per mini-batch. Default 32.",
         HelpName = "N",
-        DefaultValueFactory = _ => 32,
     };
 
     private readonly Option<bool> _dropLast = new("--drop-last")
@@ -70,7 +69,7 @@ internal sealed class LoopOptions
         int? epochs = parse.GetValue(_epochs);
         return new LoopSettings(
             OptionValues.AtLeast(epochs ?? _defaultEpochs, 1, "--epochs"),
-            OptionValues.AtLeast(parse.GetValue(_batchSize), 1, "--batch-size"),
+            OptionValues.AtLeast(parse.GetValue(_batchSize) ?? 32, 1, "--batch-size"),
             OptionValues.AtLeast(parse.GetValue(_seed), 0, "--seed"),
             _withDouble && parse.GetValue(_double),
             DefaultEpochs: epochs is null && _budget,

@@ -8,17 +8,15 @@ internal sealed class ModelOptions
 {
     public const string DefaultLayers = "256,128";
 
-    private readonly Option<string> _layers = new("--layers")
+    private readonly Option<string?> _layers = new("--layers")
     {
         Description = $"Hidden layer widths, input side first; \"\" for a linear model (logistic, softmax or ridge regression). Default {DefaultLayers}.",
         HelpName = "W1,W2,...",
-        DefaultValueFactory = _ => DefaultLayers,
     };
 
-    private readonly Option<string> _activation = new Option<string>("--activation")
+    private readonly Option<string?> _activation = new Option<string?>("--activation")
     {
         Description = "The activation after each hidden layer. Default relu.",
-        DefaultValueFactory = _ => "relu",
     }.AcceptOnlyFromAmong(Activations.Names);
 
     private readonly Option<double> _dropout = new("--dropout")
@@ -36,10 +34,9 @@ internal sealed class ModelOptions
         Description = "Wrap each hidden block in a residual connection y = x + f(x) (with a linear projection where the width changes).",
     };
 
-    private readonly Option<string> _init = new Option<string>("--init")
+    private readonly Option<string?> _init = new Option<string?>("--init")
     {
         Description = "Weight initialization: default (PyTorch's nn.Linear), xavier (Glorot uniform) or he (Kaiming normal, fan_in), with the activation's gain. Default he.",
-        DefaultValueFactory = _ => "he",
     }.AcceptOnlyFromAmong(ModelFactory.InitNames);
 
     public void AddTo(Command command)
@@ -51,13 +48,13 @@ internal sealed class ModelOptions
     public ModelSettings Read(ParseResult parse)
     {
         var settings = new ModelSettings(
-            OptionValues.Layers(parse.GetValue(_layers) ?? "", "--layers"),
-            parse.GetValue(_activation)!,
+            OptionValues.Layers(parse.GetValue(_layers) ?? DefaultLayers, "--layers"),
+            parse.GetValue(_activation) ?? "relu",
             OptionValues.Fraction(parse.GetValue(_dropout), "--dropout", allowZero: true),
             parse.GetValue(_batchNorm),
             parse.GetValue(_layerNorm),
             parse.GetValue(_residual),
-            parse.GetValue(_init)!);
+            parse.GetValue(_init) ?? "he");
         if (settings.Layers.Length > 0)
             return settings;
         // These shape the hidden layers; a linear model has none, and would otherwise drop them without a word.

@@ -6,7 +6,8 @@ namespace FastNN.Cli.Options;
 /// <summary>The options of the optimizer, its schedule and the penalties.</summary>
 internal sealed class OptimizerOptions
 {
-    private readonly Option<string> _optimizer;
+    private readonly Option<string?> _optimizer;
+    private readonly string _defaultOptimizer;
 
     private readonly Option<double?> _lr = new("--lr")
     {
@@ -14,7 +15,8 @@ internal sealed class OptimizerOptions
         HelpName = "RATE",
     };
 
-    private readonly Option<double> _momentum;
+    private readonly Option<double?> _momentum;
+    private readonly double _defaultMomentum;
 
     private readonly Option<bool> _nesterov = new("--nesterov") { Description = "Nesterov momentum (sgd; needs --momentum > 0)." };
 
@@ -36,11 +38,10 @@ internal sealed class OptimizerOptions
         HelpName = "LAMBDA",
     };
 
-    private readonly Option<string> _schedule = new("--schedule")
+    private readonly Option<string?> _schedule = new("--schedule")
     {
         Description = $"Learning-rate schedule over epochs: {ScheduleSpec.Syntax} (lr/(1+D·epoch), ×G every N epochs, ×G every epoch, cosine from lr towards 0 with T_max = the epochs after warm-up, as CosineAnnealingLR: the last epoch runs at the cosine's lowest rate, still above 0, and 0 would come one epoch later). Default constant.",
         HelpName = "SCHEDULE",
-        DefaultValueFactory = _ => "constant",
     };
 
     private readonly Option<int> _warmup = new("--warmup")
@@ -64,16 +65,15 @@ internal sealed class OptimizerOptions
     /// <summary>Creates the options with their defaults: the optimizer and, for sgd and rmsprop, the momentum.</summary>
     public OptimizerOptions(string defaultOptimizer = "adamw", double defaultMomentum = 0)
     {
-        _optimizer = new Option<string>("--optimizer")
+        (_defaultOptimizer, _defaultMomentum) = (defaultOptimizer, defaultMomentum);
+        _optimizer = new Option<string?>("--optimizer")
         {
             Description = $"sgd, rmsprop, adam or adamw (as torch.optim). Default {defaultOptimizer}.",
-            DefaultValueFactory = _ => defaultOptimizer,
         }.AcceptOnlyFromAmong(OptimizerFactory.Names);
-        _momentum = new Option<double>("--momentum")
+        _momentum = new Option<double?>("--momentum")
         {
             Description = $"Momentum of sgd and rmsprop. Default {defaultMomentum.ToString(System.Globalization.CultureInfo.InvariantCulture)}.",
             HelpName = "M",
-            DefaultValueFactory = _ => defaultMomentum,
         };
     }
 
@@ -85,8 +85,8 @@ internal sealed class OptimizerOptions
 
     public OptimizerSettings Read(ParseResult parse)
     {
-        string name = parse.GetValue(_optimizer)!;
-        double momentum = OptionValues.NonNegative(parse.GetValue(_momentum), "--momentum");
+        string name = parse.GetValue(_optimizer) ?? _defaultOptimizer;
+        double momentum = OptionValues.NonNegative(parse.GetValue(_momentum) ?? _defaultMomentum, "--momentum");
         if (name is "adam" or "adamw")
         {
             // A command's default momentum (gradflow's 0.9) is sgd's and rmsprop's; only one the user gave is a mistake.
@@ -106,7 +106,7 @@ internal sealed class OptimizerOptions
             OptionValues.NonNegative(parse.GetValue(_weightDecay) ?? OptimizerFactory.DefaultWeightDecay(name), "--weight-decay"),
             OptionValues.NonNegative(parse.GetValue(_l1), "--l1"),
             OptionValues.NonNegative(parse.GetValue(_l2), "--l2"),
-            ScheduleSpec.Parse(parse.GetValue(_schedule)!),
+            ScheduleSpec.Parse(parse.GetValue(_schedule) ?? "constant"),
             OptionValues.AtLeast(parse.GetValue(_warmup), 0, "--warmup"),
             clip is double c ? OptionValues.Positive(c, "--clip-norm") : null,
             clipValue is double v ? OptionValues.Positive(v, "--clip-value") : null);

@@ -31,7 +31,7 @@ internal sealed record LoopSettings(int Epochs, int BatchSize, int Seed, bool Do
     public void CheckBatches(int trainingRows, string? batchNorm)
     {
         if (DropLast && trainingRows < BatchSize)
-            throw new UsageException($"--drop-last: the {trainingRows} training rows are fewer than one batch of {BatchSize}, so every epoch would skip them all; give a smaller --batch-size.");
+            throw new UsageException($"--drop-last: the {Counted.Of(trainingRows, "training row")} {Counted.Be(trainingRows)} fewer than one batch of {BatchSize}, so every epoch would skip them all; give a smaller --batch-size.");
         if (batchNorm is null)
             return;
         if (BatchSize == 1)
@@ -39,7 +39,7 @@ internal sealed record LoopSettings(int Epochs, int BatchSize, int Seed, bool Do
         if (!DropLast && trainingRows % BatchSize == 1)
         {
             throw new UsageException(
-                $"{batchNorm}: the {trainingRows} training rows in batches of {BatchSize} leave a last batch of 1 row, and batch norm needs at least 2 rows per batch to compute a variance; add --drop-last to skip that batch in every epoch (a different row each epoch), or give another --batch-size.");
+                $"{batchNorm}: the {Counted.Of(trainingRows, "training row")} in batches of {BatchSize} leave a last batch of 1 row, and batch norm needs at least 2 rows per batch to compute a variance; add --drop-last to skip that batch in every epoch (a different row each epoch), or give another --batch-size.");
         }
     }
 }

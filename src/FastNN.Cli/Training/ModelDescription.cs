@@ -36,10 +36,10 @@ internal static class ModelDescription
         if (o.WeightDecay > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"weight decay {o.WeightDecay:G3} ({(o.Name == "adamw" ? "decoupled" : "coupled")}, weights only)"));
         if (o.L1 > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"L1 {o.L1:G3}"));
         if (o.L2 > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"L2 {o.L2:G3}"));
-        if (o.Schedule.Kind != "constant" || o.Warmup > 0) parts.Add($"schedule {o.Schedule}{(o.Warmup > 0 ? $" after {o.Warmup} warm-up epochs" : "")}");
+        if (o.Schedule.Kind != "constant" || o.Warmup > 0) parts.Add($"schedule {o.Schedule}{(o.Warmup > 0 ? $" after {Counted.Of(o.Warmup, "warm-up epoch")}" : "")}");
         if (o.ClipValue is double clipValue) parts.Add(string.Create(CultureInfo.InvariantCulture, $"gradients clamped to ±{clipValue:G3}"));
         if (o.ClipNorm is double clip) parts.Add(string.Create(CultureInfo.InvariantCulture, $"gradients clipped to norm {clip:G3}"));
-        parts.Add($"{loop.Epochs} epoch{(loop.Epochs == 1 ? "" : "s")} of batch {batch ?? loop.BatchSize.ToString(CultureInfo.InvariantCulture)}{(loop.DropLast ? " (incomplete last batch dropped)" : "")}"
+        parts.Add($"{Counted.Of(loop.Epochs, "epoch")} of batch {batch ?? loop.BatchSize.ToString(CultureInfo.InvariantCulture)}{(loop.DropLast ? " (incomplete last batch dropped)" : "")}"
             + (loop.DefaultEpochs ? $" (by default at least {EpochBudget.Epochs} epochs and {EpochBudget.MinimumSteps} steps)" : "")
             + $", seed {loop.Seed}");
         return string.Join(", ", parts);

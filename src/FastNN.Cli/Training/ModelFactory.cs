@@ -39,9 +39,8 @@ internal static class ModelFactory
         // The library names "layers" for tensors more than one buffer holds (the built-in layers declare no other fault), "maxBatch" for working memory.
         catch (Exception e) when (e is OverflowException or OutOfMemoryException || e is ArgumentException { ParamName: "maxBatch" or "layers" })
         {
-            int count = settings.Layers.Length;
-            throw new UsageException($"the network of {count} hidden layer{(count == 1 ? "" : "s")} up to {settings.Layers.DefaultIfEmpty(0).Max()} wide is too large to build "
-                + $"(its parameters, or its working memory for {maxBatch} rows, do not fit in memory); give fewer or narrower hidden layers.");
+            throw new UsageException($"the network of {Counted.Of(settings.Layers.Length, "hidden layer")} up to {settings.Layers.DefaultIfEmpty(0).Max()} wide is too large to build "
+                + $"(its parameters, or its working memory for {Counted.Of(maxBatch, "row")}, do not fit in memory); give fewer or narrower hidden layers.");
         }
     }
 

@@ -43,7 +43,7 @@ internal sealed class ModelFileData<T> where T : unmanaged, IFloatingPointIeee75
     {
         // One row: the outputs run through a Predictor, in its own chunks, so the max_batch the file records (a
         // --batch-size, possibly of a million rows) is never allocated, nor refused past ModelFile.Load's budget.
-        SavedModel<T> saved = ModelFile.Load<T>(InputFile.Existing(modelPath, "--model"), maxBatch: 1);
+        SavedModel<T> saved = Load(InputFile.Existing(modelPath, "--model"));
         ModelInfo info = saved.Info;
         TaskChoice task = info.Task is TaskKind kind
             ? TaskChoices.FromKind(kind)
@@ -59,9 +59,24 @@ internal sealed class ModelFileData<T> where T : unmanaged, IFloatingPointIeee75
         };
         (Dataset<T> data, string source) = DataLoader.Read<T>(dataPath, options);
         if (data.FeatureCount != saved.Model.InputSize)
-            throw new UsageException($"{source} has {data.FeatureCount} feature columns{(withTarget ? " besides the label" : "")}; the model takes {saved.Model.InputSize} "
+            throw new UsageException($"{source} has {Counted.Of(data.FeatureCount, "feature column")}{(withTarget ? " besides the label" : "")}; the model takes {saved.Model.InputSize} "
                 + $"and its file records no feature names, so the columns are taken by position: give exactly its {saved.Model.InputSize} feature columns{(withTarget ? " and the label" : "")}.");
         return new ModelFileData<T>(saved, task, info.Input is { } input ? input.Transform(data) : data, source);
+    }
+
+    // A checkpoint is the file a stopped run points to, so the likeliest wrong --model: answered with what does the job.
+    private static SavedModel<T> Load(string path)
+    {
+        try
+        {
+            return ModelFile.Load<T>(path, maxBatch: 1);
+        }
+        catch (ModelFileException e) when (e.IsCheckpoint)
+        {
+            throw new UsageException(
+                $"--model: {path} is a FastNN checkpoint (a training run saved to be resumed), not a model file: to go on with its run, give the fastnn train "
+                + $"command that wrote it again with --resume {path}; to evaluate or predict, give --model the model file train saves when a run ends (--save).");
+        }
     }
 
     /// <summary>

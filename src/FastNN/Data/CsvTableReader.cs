@@ -238,7 +238,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         (string[] sorted, int[] rank) = labels.Order(mergeEqualNumbers: _options.Target == CsvTarget.Auto);
         if (sorted.Length < 2)
             throw Error(_headerLine, _targetColumn + 1,
-                $"the target column '{_names[_targetColumn]}' holds one class ('{sorted[0]}') in all {_rows} rows; classification needs at least two.");
+                $"the target column '{_names[_targetColumn]}' holds one class ('{sorted[0]}') {(_rows == 1 ? "in its one row" : $"in all {_rows} rows")}; classification needs at least two.");
         return (Convert(id => rank[id]), sorted);
 
         T[] Convert(Func<int, int> classOf)

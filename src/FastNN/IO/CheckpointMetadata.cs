@@ -28,6 +28,18 @@ internal sealed record CheckpointMetadata(
 {
     public const string Key = "fastnn.checkpoint";
 
+    /// <summary>
+    /// Refuses a checkpoint (the file's metadata has <see cref="Key"/>, which <see cref="Checkpoint.Save{T}"/> always
+    /// writes) where a model file is read: its optimizer tensors would be reported as unexpected, or, for an optimizer
+    /// without state, it would load as a model with the run's progress silently dropped.
+    /// </summary>
+    /// <exception cref="ModelFileException">The file is a checkpoint (<see cref="ModelFileException.IsCheckpoint"/>).</exception>
+    public static void RefuseAsModel(SafetensorsFile file)
+    {
+        if (file.Header.Metadata.ContainsKey(Key))
+            throw ModelFileException.Checkpoint(file.Path);
+    }
+
     public string ToJson()
     {
         using var stream = new MemoryStream();

@@ -70,7 +70,7 @@ public static class ModelFile
     /// model then takes at most <paramref name="maxBatch"/> times that). A recorded <c>max_batch</c> past the bound is
     /// refused rather than lowered to the rows within it, so that a damaged or hostile number is reported instead of
     /// becoming a model of another MaxBatch that still allocates the whole bound.</remarks>
-    /// <exception cref="ModelFileException">The file is malformed, has no architecture, its tensors or metadata do not fit the architecture, a count or variance holds a value no run leaves (see the class remarks), or the architecture asks for more working memory than a file may (see the remarks).</exception>
+    /// <exception cref="ModelFileException">The file is a checkpoint (<see cref="ModelFileException.IsCheckpoint"/>; the message says to resume it with <see cref="Checkpoint.Load{T}"/>), or it is malformed, has no architecture, its tensors or metadata do not fit the architecture, a count or variance holds a value no run leaves (see the class remarks), or the architecture asks for more working memory than a file may (see the remarks).</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1 or too large for the model's workspace.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
@@ -83,6 +83,7 @@ public static class ModelFile
             throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "maxBatch must be at least 1.");
         SafetensorsDTypes.Of<T>();
         using SafetensorsFile file = SafetensorsFile.Open(path);
+        CheckpointMetadata.RefuseAsModel(file);
         // The tensors are matched against the layers' declarations before the model's buffers are allocated, so that
         // no size written in a damaged file is ever allocated.
         (List<ILayer<T>> layers, LayerChain<T> chain, int describedMaxBatch) = ModelMetadata.ReadArchitecture<T>(file);
@@ -169,13 +170,13 @@ public static class ModelFile
 
     /// <summary>
     /// Loads a file's tensors into an existing model strictly, as PyTorch's <c>load_state_dict(strict=True)</c>: the file
-    /// must hold every parameter and state tensor of the model with its shape, and nothing else. Metadata is ignored,
-    /// so files written by PyTorch load as well.
+    /// must hold every parameter and state tensor of the model with its shape, and nothing else. Metadata is ignored
+    /// (but for the mark of a checkpoint, which is refused), so files written by PyTorch load as well.
     /// </summary>
     /// <param name="path">A safetensors file.</param>
     /// <param name="model">The model; changed only when the whole file has been checked and read.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty, or <paramref name="model"/> is null (<see cref="ArgumentNullException"/>).</exception>
-    /// <exception cref="ModelFileException">The file is malformed, tensors are missing, unexpected, mis-shaped or of the wrong dtype (all of them are listed), or a count or variance holds a value no run leaves (see the class remarks); the model is unchanged.</exception>
+    /// <exception cref="ModelFileException">The file is a checkpoint (<see cref="ModelFileException.IsCheckpoint"/>; the message says to resume it with <see cref="Checkpoint.Load{T}"/>), or it is malformed, tensors are missing, unexpected, mis-shaped or of the wrong dtype (all of them are listed), or a count or variance holds a value no run leaves (see the class remarks); the model is unchanged.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
     /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>
@@ -185,6 +186,7 @@ public static class ModelFile
         ArgumentNullException.ThrowIfNull(model);
         SafetensorsDTypes.Of<T>();
         using SafetensorsFile file = SafetensorsFile.Open(path);
+        CheckpointMetadata.RefuseAsModel(file);
         Dictionary<string, T[]> tensors = StrictLoad.Read<T>(file, ModelTensors.Specs(model), "the model");
         ModelTensors.Apply(model, tensors);
     }

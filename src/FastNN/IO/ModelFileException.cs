@@ -29,4 +29,19 @@ public sealed class ModelFileException : IOException
 
     /// <summary>What is wrong, without the path.</summary>
     public string Problem { get; }
+
+    /// <summary>
+    /// Whether the file is a FastNN checkpoint (as <see cref="Checkpoint.Save{T}"/> writes) given to a model file loader
+    /// (<see cref="ModelFile.Load{T}"/>, <see cref="ModelFile.LoadWeights{T}"/>): a program can then offer to resume the
+    /// run from it instead. False for every other problem.
+    /// </summary>
+    public bool IsCheckpoint { get; private init; }
+
+    /// <summary>The exception for a checkpoint given where a model file is read: it says so, and what to do instead.</summary>
+    internal static ModelFileException Checkpoint(string filePath) => new(filePath,
+        "the file is a FastNN checkpoint (a training run saved to be resumed: the model with its optimizer state and progress), not a model file: "
+        + "resume the run from it with Checkpoint.Load, or load the model file the run saves with ModelFile.Save.")
+    {
+        IsCheckpoint = true,
+    };
 }

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+
+namespace FastNN.Cli.Tests;
+
+/// <summary>
+/// predict's standard output carries the predictions CSV and nothing else; its status line goes to standard error, so
+/// that --output /dev/stdout (or the CSV on stdout) is a clean stream. The line used to go to stdout: into the CSV, and
+/// with stdout redirected to a file, over the start of the CSV that /dev/stdout had written there.
+/// </summary>
+public class PredictOutputTests
+{
+    [Fact]
+    public void TheStatusLineOfAPredictionsFileGoesToStandardError()
+    {
+        using var cli = new Cli();
+        string model = TrainedModel(cli);
+        CliRun run = cli.Run("predict", "--model", model, "--data", Cli.Data("diabetes.csv"), "--output", cli.PathOf("p.csv"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("", run.Out);
+        Assert.Equal($"predictions: {cli.PathOf("p.csv")}", Assert.Single(run.ErrorLines));
+
+        // Standard output named as a file is written through the console's own stream.
+        CliRun stdout = cli.Run("predict", "--model", model, "--data", Cli.Data("diabetes.csv"), "--output", "/dev/stdout");
+        Assert.True(stdout.ExitCode == 0, stdout.ToString());
+        Assert.Equal(File.ReadAllText(cli.PathOf("p.csv")), stdout.Out);
+        Assert.Equal("predictions: /dev/stdout", Assert.Single(stdout.ErrorLines));
+    }
+
+    // '>' used to give the CSV with the status line over its start; '>>' also lost what the file held: /dev/stdout
+    // opened anew as a file is truncated, whatever the shell's append.
+    [Theory]
+    [InlineData(">")]
+    [InlineData(">>")]
+    public void OutputToDevStdoutRedirectedToAFileIsExactlyTheCsv(string redirect)
+    {
+        using var cli = new Cli();
+        string model = TrainedModel(cli), data = Cli.Data("diabetes.csv");
+        CliRun inProcess = cli.Run("predict", "--model", model, "--data", data);
+        Assert.True(inProcess.ExitCode == 0, inProcess.ToString());
+        Assert.StartsWith("target\n", inProcess.Out);
+
+        // As a shell runs 'fastnn predict ... --output /dev/stdout > out.csv' (or >> out.csv).
+        string file = cli.Write("out.csv", "kept\n");
+        var start = new ProcessStartInfo("/bin/sh", ["-c", $"exec \"$@\" {redirect} \"$0\"", file, Cli.DotnetHost(), Path.Combine(AppContext.BaseDirectory, "FastNN.Cli.dll"),
+            "predict", "--model", model, "--data", data, "--output", "/dev/stdout"])
+        {
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using Process process = Process.Start(start)!;
+        string error = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(60_000), "fastnn predict did not end within a minute");
+        Assert.True(process.ExitCode == 0, error);
+        Assert.Equal((redirect == ">>" ? "kept\n" : "") + inProcess.Out, File.ReadAllText(file));
+        Assert.Equal("predictions: /dev/stdout", error.TrimEnd());
+    }
+
+    private static string TrainedModel(Cli cli)
+    {
+        string model = cli.PathOf("diabetes.safetensors");
+        CliRun train = cli.Run("train", "--data", Cli.Data("diabetes.csv"), "--layers", "8", "--epochs", "1", "--save", model);
+        Assert.True(train.ExitCode == 0, train.ToString());
+        return model;
+    }
+}
