@@ -7,13 +7,13 @@ namespace FastNN.Tests.Gemm;
 /// <summary>
 /// A·Bᵀ with B the larger operand, computed as Cᵀ = B·Aᵀ and merged into C's row-major layout (the packed path's
 /// turned-around rule): results against the double reference on both sides of the rule, and the bits against the
-/// transposed product computed directly. The products run in deep blocks (KC 1024, the Zen overrides'), pinned, where the
+/// transposed product computed directly. The products run in deep blocks, pinned (the Zen overrides' of AVX-512 float: MC 96, KC 1024, NC 1024), where the
 /// rule turns them around whatever blocking this machine derives.
 /// </summary>
 [Collection(ParallelismCollection.Name)] // pins the block sizes
 public class GemmTurnedAroundTests
 {
-    private static readonly BlockSizes Deep = PinnedBlocking.WithDepth<float>(1024);
+    private static readonly BlockSizes Deep = PinnedBlocking.Blocks<float>(96, 1024, 1024);
 
     // (m, n, k): the deep net's forward (64, 256, 256) and the MLP's (64, 256, 784) are turned around on AVX-512
     // float in deep blocks; (95, 203, 1100) too, with a ragged row tile and a ragged panel both ways; (64, 96, 256) saves too little
@@ -52,7 +52,7 @@ public class GemmTurnedAroundTests
         Assert.False(TurnsAround(false, false, 64, 256, 256, 0f, Deep));
         Assert.False(TurnsAround(true, true, 64, 256, 256, 0f, Deep));
         // AVX-512 double packs A wherever it lies: nothing to gain.
-        Assert.False(TurnsAround(false, true, 64, 256, 256, 0d, PinnedBlocking.WithDepth<double>(1024)));
+        Assert.False(TurnsAround(false, true, 64, 256, 256, 0d, PinnedBlocking.Blocks<double>(96, 1024, 1024)));
     }
 
     // In shallow blocks (KC 128, KCMax 160: the model's on Zen 4) a turned B is read in place, so turned around, only up
@@ -61,7 +61,7 @@ public class GemmTurnedAroundTests
     public void InShallowBlocksTheRuleTurnsAroundOnlyWithinOneDepthBlock()
     {
         bool vector512 = SelectedPath == IsaPath.Vector512;
-        BlockSizes shallow = PinnedBlocking.WithDepth<float>(128);
+        BlockSizes shallow = PinnedBlocking.Blocks<float>(1536, 128, 7680);
         Assert.Equal(vector512, TurnsAround(false, true, 32, 512, 160, 0f, shallow));
         Assert.False(TurnsAround(false, true, 32, 512, 161, 0f, shallow));
         Assert.False(TurnsAround(false, true, 64, 256, 256, 0f, shallow));

@@ -10,9 +10,13 @@ namespace FastNN.Tests.Gemm;
 /// </summary>
 internal static class PinnedBlocking
 {
-    /// <summary>This path's block sizes for <typeparamref name="T"/> with KC = <paramref name="kc"/> and KCMax a quarter past it, as an override's.</summary>
-    public static BlockSizes WithDepth<T>(int kc) where T : unmanaged, IFloatingPointIeee754<T> =>
-        BlockSizes.For<T>(FastNN.Intrinsics.Gemm.SelectedPath) with { KC = kc, KCMax = kc + kc / 4 };
+    /// <summary>Blocks of <paramref name="mc"/>×<paramref name="kc"/> and <paramref name="kc"/>×<paramref name="nc"/> for the selected path's kernel on <typeparamref name="T"/>, KCMax a quarter past KC as the model's and the overrides'.</summary>
+    public static BlockSizes Blocks<T>(int mc, int kc, int nc) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        (int mr, int nr) = BlockSizes.Tile(FastNN.Intrinsics.Gemm.SelectedPath, System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
+        Assert.True(mc % mr == 0 && nc % nr == 0, $"({mc}, {kc}, {nc}) are not whole {mr}×{nr} tiles");
+        return new BlockSizes(mr, nr, mc, kc, kc + kc / 4, nc);
+    }
 
     /// <summary>Runs <paramref name="body"/> with <paramref name="sizes"/> in force for <typeparamref name="T"/>, then restores the derived sizes.</summary>
     public static void Run<T>(BlockSizes sizes, Action body) where T : unmanaged, IFloatingPointIeee754<T>
