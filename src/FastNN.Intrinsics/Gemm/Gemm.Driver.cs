@@ -187,10 +187,13 @@ public static unsafe partial class Gemm
         && TileDensity(op.N, op.M, sizes.MR, sizes.NR) >= TileDensity(op.M, op.N, sizes.MR, sizes.NR)
         && MergesTransposedInBlocks<T>(sizes) && ReadsRowsInPlace(op.Transposed(), sizes);
 
-    /// <summary>Whether the packed path would turn a call of this shape around on <see cref="Isa.Path"/> (<see cref="TurnsAround{T}(in GemmOperands{T}, BlockSizes)"/>), for tests and benchmarks.</summary>
-    internal static bool TurnsAround<T>(bool transposeA, bool transposeB, int m, int n, int k, T beta) where T : unmanaged, IFloatingPointIeee754<T> =>
+    /// <summary>
+    /// Whether the packed path would turn a call of this shape around on <see cref="Isa.Path"/> (<see cref="TurnsAround{T}(in GemmOperands{T}, BlockSizes)"/>)
+    /// with <paramref name="sizes"/>, by default this machine's, for tests and benchmarks.
+    /// </summary>
+    internal static bool TurnsAround<T>(bool transposeA, bool transposeB, int m, int n, int k, T beta, BlockSizes? sizes = null) where T : unmanaged, IFloatingPointIeee754<T> =>
         TurnsAround(new GemmOperands<T>(transposeA, transposeB, m, n, k, T.One, null, transposeA ? m : k, null, transposeB ? k : n, beta, null, n),
-            BlockSizes.For<T>(Isa.Path));
+            sizes ?? BlockSizes.For<T>(Isa.Path));
 
     /// <summary>Whether a transposed C's tiles merge in AVX register blocks (<see cref="CopyTile{T}"/>): whole tiles of rows make whole blocks.</summary>
     private static bool MergesTransposedInBlocks<T>(BlockSizes sizes) where T : unmanaged =>
