@@ -21,8 +21,9 @@ internal static class OutputFile
             throw new UsageException($"{option}: the folder '{folder}' of '{path}' does not exist.");
         // A file that is there is written in place (/dev/null, /dev/stdout), so it must open for writing, unchanged; a
         // new one needs a folder that takes new files (not a read-only one, nor another user's), tried with a file
-        // created and removed at once. Either way a long run does not end unable to save what it made.
-        bool exists = File.Exists(full);
+        // created and removed at once. Either way a long run does not end unable to save what it made. A symbolic link
+        // to no file (yet) counts as a new file: opening it would fail, while a save replaces it and a plot creates its target.
+        bool exists = File.Exists(full) && new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true) is not { Exists: false };
         try
         {
             using FileStream probe = exists
