@@ -21,9 +21,8 @@ internal static class OutputFile
             throw new UsageException($"{option}: the folder '{folder}' of '{path}' does not exist.");
         // A file that is there is written in place (/dev/null, /dev/stdout), so it must open for writing, unchanged; a
         // new one needs a folder that takes new files (not a read-only one, nor another user's), tried with a file
-        // created and removed at once. Either way a long run does not end unable to save what it made. A symbolic link
-        // to no file (yet) counts as a new file: opening it would fail, while a save replaces it and a plot creates its target.
-        bool exists = File.Exists(full) && new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true) is not { Exists: false };
+        // created and removed at once. Either way a long run does not end unable to save what it made.
+        bool exists = IsFile(full);
         try
         {
             using FileStream probe = exists
@@ -36,6 +35,22 @@ internal static class OutputFile
             throw new UsageException(exists
                 ? $"{option}: cannot write '{path}': {e.Message}"
                 : $"{option}: cannot write '{path}': the folder '{folder}' does not take new files{(e is UnauthorizedAccessException ? " (access denied)" : "")}.");
+        }
+    }
+
+    // Whether a file is there to open. A symbolic link to no file (yet) is not: opening it would fail, while a save
+    // replaces the link and a plot creates its target. A loop of links is, so that opening it names the problem.
+    private static bool IsFile(string full)
+    {
+        if (!File.Exists(full))
+            return false;
+        try
+        {
+            return new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true) is not { Exists: false };
+        }
+        catch (IOException)
+        {
+            return true;
         }
     }
 
