@@ -44,7 +44,7 @@ internal static class ModelTensors
             {
                 // Value and remainder (StateCount) integers whose sum a long holds (a float past Int128 saturates out of it).
                 T value = tensor[i], remainder = tensor[s.Length + i];
-                Int128 count = T.IsInteger(value) && T.IsInteger(remainder) ? Int128.CreateSaturating(value) + Int128.CreateSaturating(remainder) : Int128.MaxValue;
+                Int128 count = T.IsInteger(value) && T.IsInteger(remainder) ? StateCount.Sum<T>(tensor, i) : Int128.MaxValue;
                 if (count < long.MinValue || count > long.MaxValue)
                     throw new ArgumentException($"State tensor '{s.Name}' is a count but holds {value}{(T.IsZero(remainder) ? "" : $" + {remainder}")}, which is not a 64-bit integer.", argument);
             }
