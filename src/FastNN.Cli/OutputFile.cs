@@ -6,8 +6,16 @@ namespace FastNN.Cli;
 /// </summary>
 internal static class OutputFile
 {
-    /// <summary>Checks that <paramref name="path"/> can be written: not a folder; a file there that opens for writing, or a folder that takes new files.</summary>
-    public static void Check(string path, string option)
+    /// <summary>
+    /// Checks that <paramref name="path"/> can be written: not a folder; a file there that opens for writing, or a folder
+    /// that takes new files; and always the latter when <paramref name="renamedOver"/>.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="option">The option that names it, for the message.</param>
+    /// <param name="renamedOver">Whether the file is written as a new file renamed over it (a model or checkpoint: ModelFile
+    /// and Checkpoint save so), which needs its folder to take new files whether or not it is there, but not the file
+    /// itself to be writable.</param>
+    public static void Check(string path, string option, bool renamedOver = false)
     {
         if (string.IsNullOrWhiteSpace(path))
             throw new UsageException($"{option}: the file name is empty; give a file name.");
@@ -21,8 +29,9 @@ internal static class OutputFile
             throw new UsageException($"{option}: the folder '{folder}' of '{path}' does not exist.");
         // A file that is there is written in place (/dev/null, /dev/stdout), so it must open for writing, unchanged; a
         // new one needs a folder that takes new files (not a read-only one, nor another user's), tried with a file
-        // created and removed at once. Either way a long run does not end unable to save what it made.
-        bool exists = IsFile(full);
+        // created and removed at once, as is the folder of a file that a save renames a new one over. Either way a long
+        // run does not end unable to save what it made.
+        bool exists = !renamedOver && IsFile(full);
         try
         {
             using FileStream probe = exists

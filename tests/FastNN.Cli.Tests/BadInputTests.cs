@@ -262,6 +262,26 @@ public class BadInputTests
         Assert.StartsWith(start, File.ReadAllText(output, System.Text.Encoding.Latin1));
     }
 
+    // --save and --checkpoint replace their file by renaming a new one over it, so its folder must take new files even
+    // when the file is there: the check opened the existing file instead, passed, and the run trained only to fail at
+    // its save (as non-root, likewise a read-only model file in a writable folder was refused though its save works).
+    [Theory]
+    [InlineData("--save")]
+    [InlineData("--checkpoint")]
+    public void AFileReplacedByRenameNeedsAFolderThatTakesNewFilesEvenWhenItIsThere(string option)
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var cli = new Cli();
+        using var open = new FileStream(cli.PathOf("output"), FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite);
+        string descriptor = $"/proc/self/fd/{open.SafeFileHandle.DangerousGetHandle()}";
+        string[] files = option == "--save" ? ["--save", descriptor, "--checkpoint", cli.PathOf("c.safetensors")] : ["--save", cli.PathOf("m.safetensors"), option, descriptor];
+        CliRun run = cli.Run(["train", "--data", Cli.Data("breast_cancer.csv"), "--layers", "4", "--epochs", "1", "--checkpoint-every", "1",
+            "--plot", cli.PathOf("p.png"), .. files]);
+        AssertUsageError(run, $"fastnn: {option}: ", "'/proc/self/fd'", "does not take new files");
+        Assert.DoesNotContain("epoch 1/1", run.Out);
+    }
+
     // A symbolic link to a file not made yet is written as before the output checks opened an existing file (they took
     // it for one and refused it: "Could not find file"): the save replaces the link, the plot creates the file it names.
     [Theory]
