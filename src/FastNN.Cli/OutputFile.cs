@@ -27,11 +27,18 @@ internal static class OutputFile
             return;
         if (!Directory.Exists(folder))
             throw new UsageException($"{option}: the folder '{folder}' of '{path}' does not exist.");
-        // A file that is there is written in place (/dev/null, /dev/stdout), so it must open for writing, unchanged; a
-        // new one needs a folder that takes new files (not a read-only one, nor another user's), tried with a file
+        // A file that is there is written in place (/dev/null, /dev/stdout, a named pipe), so it must be writable,
+        // unchanged (asked of the system where it can say, not opened: a pipe's reader would take the close for the end);
+        // a new one needs a folder that takes new files (not a read-only one, nor another user's), tried with a file
         // created and removed at once, as is the folder of a file that a save renames a new one over. Either way a long
         // run does not end unable to save what it made.
         bool exists = !renamedOver && IsFile(full);
+        if (exists && !OperatingSystem.IsWindows())
+        {
+            if (UnixAccess.WriteProblem(full) is string problem)
+                throw new UsageException($"{option}: cannot write '{path}': {problem}.");
+            return;
+        }
         try
         {
             using FileStream probe = exists

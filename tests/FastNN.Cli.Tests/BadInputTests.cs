@@ -262,6 +262,38 @@ public class BadInputTests
         Assert.StartsWith(start, File.ReadAllText(output, System.Text.Encoding.Latin1));
     }
 
+    // A named pipe given as --output (mkfifo p; cat p > out & fastnn predict ... --output p) gets the predictions at the
+    // reader's first open. The check opened the pipe for writing to see that it could be written, which waited for the
+    // reader and, closed, ended its input empty; the predictions then waited for a reader that had gone.
+    [Fact]
+    public async Task ANamedPipeGivenAsOutputGetsThePredictionsAtItsFirstReading()
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var cli = new Cli();
+        string model = cli.PathOf("m.safetensors"), pipe = cli.PathOf("pipe");
+        Assert.Equal(0, Train(cli, "--data", Cli.Data("breast_cancer.csv"), "--layers", "4", "--save", model).ExitCode);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe]))
+            mkfifo.WaitForExit();
+        // Reads until something comes (twice at most, so that the check's empty opening does not leave predict waiting).
+        Task<(string Text, int Readings)> reader = Task.Run(() =>
+        {
+            string text = "";
+            int readings = 0;
+            while (text.Length == 0 && readings < 2)
+            {
+                text = File.ReadAllText(pipe);
+                readings++;
+            }
+            return (text, readings);
+        });
+        CliRun run = cli.Run("predict", "--model", model, "--data", Cli.Data("breast_cancer.csv"), "--output", pipe);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        (string text, int readings) = await reader;
+        Assert.StartsWith("prediction,p(0),p(1)", text);
+        Assert.Equal(1, readings);
+    }
+
     // --save and --checkpoint replace their file by renaming a new one over it, so its folder must take new files even
     // when the file is there: the check opened the existing file instead, passed, and the run trained only to fail at
     // its save (as non-root, likewise a read-only model file in a writable folder was refused though its save works).
