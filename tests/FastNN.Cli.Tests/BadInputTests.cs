@@ -174,6 +174,9 @@ public class BadInputTests
         "train", "--epoch", "1")]
     [InlineData("fastnn: Unrecognized command or argument '--ouptut'. Unrecognized command or argument 'p.csv'. '--ouptut': did you mean '--output'? (see 'fastnn predict --help')",
         "predict", "--model", "m.safetensors", "--data", "d.csv", "--ouptut", "p.csv")]
+    // The root's own options: a mistyped one was called "not a command" and matched against the commands only.
+    [InlineData("fastnn: '--verison' is not an option; did you mean '--version'? The commands: train, eval, predict, cv, gradflow, gradcheck, bench or info. (see 'fastnn --help')",
+        "--verison")]
     public void AMissingOrMistypedNameIsAnsweredWithTheNamesThereAre(string message, params string[] args)
     {
         // 'fastnn' alone said "Required command was not provided.", and 'fastnn trian' that too before the name it did not know.
