@@ -6,8 +6,16 @@ namespace FastNN.Cli;
 /// </summary>
 internal static class OutputFile
 {
-    /// <summary>Checks that <paramref name="path"/> can be written: not a folder; a file there that opens for writing, or a folder that takes new files.</summary>
-    public static void Check(string path, string option)
+    /// <summary>
+    /// Checks that <paramref name="path"/> can be written: not a folder; a file there that opens for writing, or a folder
+    /// that takes new files; and always the latter when <paramref name="renamedOver"/>.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="option">The option that names it, for the message.</param>
+    /// <param name="renamedOver">Whether the file is written as a new file renamed over it (a model or checkpoint: ModelFile
+    /// and Checkpoint save so), which needs its folder to take new files whether or not it is there, but not the file
+    /// itself to be writable.</param>
+    public static void Check(string path, string option, bool renamedOver = false)
     {
         if (string.IsNullOrWhiteSpace(path))
             throw new UsageException($"{option}: the file name is empty; give a file name.");
@@ -19,10 +27,18 @@ internal static class OutputFile
             return;
         if (!Directory.Exists(folder))
             throw new UsageException($"{option}: the folder '{folder}' of '{path}' does not exist.");
-        // A file that is there is written in place (/dev/null, /dev/stdout), so it must open for writing, unchanged; a
-        // new one needs a folder that takes new files (not a read-only one, nor another user's), tried with a file
-        // created and removed at once. Either way a long run does not end unable to save what it made.
-        bool exists = File.Exists(full);
+        // A file that is there is written in place (/dev/null, /dev/stdout, a named pipe), so it must be writable,
+        // unchanged (asked of the system where it can say, not opened: a pipe's reader would take the close for the end);
+        // a new one needs a folder that takes new files (not a read-only one, nor another user's), tried with a file
+        // created and removed at once, as is the folder of a file that a save renames a new one over. Either way a long
+        // run does not end unable to save what it made.
+        bool exists = !renamedOver && IsFile(full);
+        if (exists && !OperatingSystem.IsWindows())
+        {
+            if (UnixAccess.WriteProblem(full) is string problem)
+                throw new UsageException($"{option}: cannot write '{path}': {problem}.");
+            return;
+        }
         try
         {
             using FileStream probe = exists
@@ -35,6 +51,22 @@ internal static class OutputFile
             throw new UsageException(exists
                 ? $"{option}: cannot write '{path}': {e.Message}"
                 : $"{option}: cannot write '{path}': the folder '{folder}' does not take new files{(e is UnauthorizedAccessException ? " (access denied)" : "")}.");
+        }
+    }
+
+    // Whether a file is there to open. A symbolic link to no file (yet) is not: opening it would fail, while a save
+    // replaces the link and a plot creates its target. A loop of links is, so that opening it names the problem.
+    private static bool IsFile(string full)
+    {
+        if (!File.Exists(full))
+            return false;
+        try
+        {
+            return new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true) is not { Exists: false };
+        }
+        catch (IOException)
+        {
+            return true;
         }
     }
 

@@ -19,8 +19,12 @@ internal static class ParseProblem
             string commands = $"{string.Join(", ", root.Subcommands.SkipLast(1).Select(c => c.Name))} or {root.Subcommands[^1].Name}";
             if (parse.UnmatchedTokens.Count > 0)
             {
+                // A name with a dash is a mistyped option of the root's own (--version, --help), not a command.
                 string token = parse.UnmatchedTokens[0];
-                return $"'{token}' is not a command{(Closest(token, root.Subcommands.Select(c => c.Name)) is string meant ? $"; did you mean '{meant}'?" : ".")} The commands: {commands}.";
+                (string kind, IEnumerable<string> names) = token.StartsWith('-')
+                    ? ("an option", root.Options.Select(o => o.Name))
+                    : ("a command", root.Subcommands.Select(c => c.Name));
+                return $"'{token}' is not {kind}{(Closest(token, names) is string meant ? $"; did you mean '{meant}'?" : ".")} The commands: {commands}.";
             }
             if (parse.Tokens.Count == 0)
                 return $"give a command: {commands}.";

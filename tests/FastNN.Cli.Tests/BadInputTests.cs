@@ -174,6 +174,9 @@ public class BadInputTests
         "train", "--epoch", "1")]
     [InlineData("fastnn: Unrecognized command or argument '--ouptut'. Unrecognized command or argument 'p.csv'. '--ouptut': did you mean '--output'? (see 'fastnn predict --help')",
         "predict", "--model", "m.safetensors", "--data", "d.csv", "--ouptut", "p.csv")]
+    // The root's own options: a mistyped one was called "not a command" and matched against the commands only.
+    [InlineData("fastnn: '--verison' is not an option; did you mean '--version'? The commands: train, eval, predict, cv, gradflow, gradcheck, bench or info. (see 'fastnn --help')",
+        "--verison")]
     public void AMissingOrMistypedNameIsAnsweredWithTheNamesThereAre(string message, params string[] args)
     {
         // 'fastnn' alone said "Required command was not provided.", and 'fastnn trian' that too before the name it did not know.
@@ -260,6 +263,76 @@ public class BadInputTests
             Assert.True(run.ExitCode == 0, run.ToString());
         }
         Assert.StartsWith(start, File.ReadAllText(output, System.Text.Encoding.Latin1));
+    }
+
+    // A named pipe given as --output (mkfifo p; cat p > out & fastnn predict ... --output p) gets the predictions at the
+    // reader's first open. The check opened the pipe for writing to see that it could be written, which waited for the
+    // reader and, closed, ended its input empty; the predictions then waited for a reader that had gone.
+    [Fact]
+    public async Task ANamedPipeGivenAsOutputGetsThePredictionsAtItsFirstReading()
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var cli = new Cli();
+        string model = cli.PathOf("m.safetensors"), pipe = cli.PathOf("pipe");
+        Assert.Equal(0, Train(cli, "--data", Cli.Data("breast_cancer.csv"), "--layers", "4", "--save", model).ExitCode);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe]))
+            mkfifo.WaitForExit();
+        // Reads until something comes (twice at most, so that the check's empty opening does not leave predict waiting).
+        Task<(string Text, int Readings)> reader = Task.Run(() =>
+        {
+            string text = "";
+            int readings = 0;
+            while (text.Length == 0 && readings < 2)
+            {
+                text = File.ReadAllText(pipe);
+                readings++;
+            }
+            return (text, readings);
+        });
+        CliRun run = cli.Run("predict", "--model", model, "--data", Cli.Data("breast_cancer.csv"), "--output", pipe);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        (string text, int readings) = await reader;
+        Assert.StartsWith("prediction,p(0),p(1)", text);
+        Assert.Equal(1, readings);
+    }
+
+    // --save and --checkpoint replace their file by renaming a new one over it, so its folder must take new files even
+    // when the file is there: the check opened the existing file instead, passed, and the run trained only to fail at
+    // its save (as non-root, likewise a read-only model file in a writable folder was refused though its save works).
+    [Theory]
+    [InlineData("--save")]
+    [InlineData("--checkpoint")]
+    public void AFileReplacedByRenameNeedsAFolderThatTakesNewFilesEvenWhenItIsThere(string option)
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var cli = new Cli();
+        using var open = new FileStream(cli.PathOf("output"), FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite);
+        string descriptor = $"/proc/self/fd/{open.SafeFileHandle.DangerousGetHandle()}";
+        string[] files = option == "--save" ? ["--save", descriptor, "--checkpoint", cli.PathOf("c.safetensors")] : ["--save", cli.PathOf("m.safetensors"), option, descriptor];
+        CliRun run = cli.Run(["train", "--data", Cli.Data("breast_cancer.csv"), "--layers", "4", "--epochs", "1", "--checkpoint-every", "1",
+            "--plot", cli.PathOf("p.png"), .. files]);
+        AssertUsageError(run, $"fastnn: {option}: ", "'/proc/self/fd'", "does not take new files");
+        Assert.DoesNotContain("epoch 1/1", run.Out);
+    }
+
+    // A symbolic link to a file not made yet is written as before the output checks opened an existing file (they took
+    // it for one and refused it: "Could not find file"): the save replaces the link, the plot creates the file it names.
+    [Theory]
+    [InlineData("--save", "m.safetensors")]
+    [InlineData("--plot", "m.png")]
+    public void ALinkToAFileNotMadeYetIsWritten(string option, string name)
+    {
+        if (OperatingSystem.IsWindows())
+            return; // symbolic links need a privilege there
+        using var cli = new Cli();
+        string link = cli.PathOf("link"), target = cli.PathOf(name);
+        File.CreateSymbolicLink(link, target);
+        string[] files = option == "--save" ? ["--save", link, "--plot", cli.PathOf("p.png")] : ["--save", cli.PathOf("other.safetensors"), "--plot", link];
+        CliRun run = cli.Run(["train", "--data", Cli.Data("breast_cancer.csv"), "--layers", "4", "--epochs", "1", .. files]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.True(File.Exists(option == "--save" ? link : target), run.ToString());
     }
 
     [Theory]

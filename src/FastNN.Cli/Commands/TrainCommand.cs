@@ -76,10 +76,10 @@ internal static class TrainCommand
                 throw new UsageException("--init-weights and --resume exclude each other: a checkpoint holds the weights.");
             if (parse.GetValue(checkpoint) is string named && files.CheckpointEvery == 0)
                 throw new UsageException($"--checkpoint: nothing is written to '{named}' without --checkpoint-every N (1: after every epoch).");
-            OutputFile.Check(files.Save, "--save");
+            OutputFile.Check(files.Save, "--save", renamedOver: true);
             OutputFile.Check(plotPath, "--plot");
             if (files.CheckpointEvery > 0)
-                OutputFile.Check(files.Checkpoint, "--checkpoint");
+                OutputFile.Check(files.Checkpoint, "--checkpoint", renamedOver: true);
             if (files.InitWeights is not null)
                 InputFile.Existing(files.InitWeights, "--init-weights");
             if (files.Resume is not null)

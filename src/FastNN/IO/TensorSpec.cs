@@ -34,13 +34,12 @@ internal sealed record TensorSpec(string Name, int[] Shape, bool IsInteger, bool
     {
         int counts = tensor.Length / 2;
         long largest = Layers.StateCount.Largest<T>();
-        // Each part below 2^64 in magnitude, so that their sum cannot wrap Int128 (a float may hold up to 2^128).
-        T bound = T.CreateTruncating(18446744073709551616.0);
         for (int i = 0; i < counts; i++)
         {
             T value = tensor[i], remainder = tensor[counts + i];
-            bool integers = T.IsInteger(value) && T.IsInteger(remainder) && T.Abs(value) < bound && T.Abs(remainder) < bound;
-            Int128 count = integers ? Int128.CreateTruncating(value) + Int128.CreateTruncating(remainder) : -1;
+            // StateCount's sum saturates where the parts pass every count, so it cannot wrap into range.
+            bool integers = T.IsInteger(value) && T.IsInteger(remainder);
+            Int128 count = integers ? Layers.StateCount.Sum(tensor, i) : -1;
             if (!integers || count < 0 || count > largest)
                 return $"is a count but holds {(integers ? count : $"{value} + {remainder}")} (element {i}) in a {typeof(T).Name} model, which is not an integer from 0 to {largest} (the counts it holds exactly).";
         }

@@ -35,8 +35,25 @@ public static class StateCount
     /// <param name="tensor">The tensor's elements in the state buffer.</param>
     /// <param name="index">Which count, from 0.</param>
     /// <returns>The count: the sum of its two parts, each without its fraction (a count set to a fraction by hand holds one).</returns>
+    /// <remarks>Parts whose sum no <see cref="long"/> holds give <see cref="long.MaxValue"/> or <see cref="long.MinValue"/>.</remarks>
     public static long Get<T>(ReadOnlySpan<T> tensor, int index) where T : unmanaged, IFloatingPointIeee754<T> =>
-        long.CreateSaturating(Int128.CreateSaturating(tensor[index]) + Int128.CreateSaturating(tensor[tensor.Length / 2 + index]));
+        long.CreateSaturating(Sum(tensor, index));
+
+    /// <summary>
+    /// The sum of count <paramref name="index"/>'s two parts, each without its fraction, exact while the parts lie within
+    /// ±2^127, and saturated where they (or their sum) do not: Int128 addition would wrap there, a large positive count
+    /// becoming a small negative one.
+    /// </summary>
+    internal static Int128 Sum<T>(ReadOnlySpan<T> tensor, int index) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Int128 value = Int128.CreateSaturating(tensor[index]), remainder = Int128.CreateSaturating(tensor[tensor.Length / 2 + index]);
+        Int128 sum = value + remainder;
+        // Only parts of one sign overflow, and then the sum's sign is the other.
+        bool negative = Int128.IsNegative(value);
+        return negative == Int128.IsNegative(remainder) && negative != Int128.IsNegative(sum)
+            ? negative ? Int128.MinValue : Int128.MaxValue
+            : sum;
+    }
 
     /// <summary>Sets count <paramref name="index"/> of a count tensor whose elements are <paramref name="tensor"/>.</summary>
     /// <param name="tensor">The tensor's elements in the state buffer (its whole <see cref="BufferLength"/>).</param>

@@ -164,6 +164,26 @@ public class BatchNormCountTests
         Assert.Equal([16777218f, 1099511627776f, 0f, 3f], pair);
     }
 
+    // Parts too large for any count (written to the state buffer by hand, or read from a damaged checkpoint's best_state)
+    // saturate: their Int128 sum wrapped, so that float.MaxValue + float.MaxValue read as the count -2, which Save then
+    // wrote instead of refusing it.
+    [Fact]
+    public void PartsPastEveryCountSaturateInsteadOfWrapping()
+    {
+        Assert.Equal(long.MaxValue, StateCount.Get<float>([float.MaxValue, float.MaxValue], 0));
+        Assert.Equal(long.MinValue, StateCount.Get<float>([-float.MaxValue, -float.MaxValue], 0));
+        Assert.Equal(long.MaxValue, StateCount.Get<double>([1e300, 1e300], 0));
+
+        var model = new Sequential<float>([new BatchNorm1d<float>(2)], maxBatch: 2);
+        StateTensor s = model.StateTensors.Single(t => t.IsInteger);
+        model.State[s.Offset] = float.MaxValue;
+        model.State[s.Offset + 1] = float.MaxValue;
+        using var folder = new TempFolder();
+        var e = Assert.Throws<ArgumentException>(() => ModelFile.Save(folder.File("m.safetensors"), model));
+        Assert.Contains("0.num_batches_tracked", e.Message);
+        Assert.Contains("which is not an integer from 0 to", e.Message);
+    }
+
     // SetTensor sets a count's value and clears its remainder, so that what was set is the count.
     [Fact]
     public void SetTensorOnACountReplacesTheWholeCount()
