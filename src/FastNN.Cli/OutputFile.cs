@@ -55,11 +55,14 @@ internal static class OutputFile
     }
 
     // Whether a file is there to open. A symbolic link to no file (yet) is not: opening it would fail, while a save
-    // replaces the link and a plot creates its target. A loop of links is, so that opening it names the problem.
+    // replaces the link and a plot creates its target. A loop of links is, so that opening it names the problem. Asked
+    // of the system where it can say: a descriptor's link to a pipe (/dev/fd/63 of a shell's >(…)) has no path to resolve.
     private static bool IsFile(string full)
     {
         if (!File.Exists(full))
             return false;
+        if (!OperatingSystem.IsWindows())
+            return UnixAccess.LeadsToFile(full);
         try
         {
             return new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true) is not { Exists: false };

@@ -55,6 +55,26 @@ public class PredictOutputTests
         Assert.Equal("predictions: /dev/stdout", error.TrimEnd());
     }
 
+    // A shell's process substitution (--output >(gzip > p.csv.gz)) names a pipe as /dev/fd/N, a link to no path
+    // ("pipe:[…]"): the output check took it for a link to a file not made yet and refused it, as a new file that
+    // /dev/fd does not take. Here the pipe is the test's own, named as /proc/self/fd/N.
+    [Fact]
+    public async Task APipeNamedByItsDescriptorGetsThePredictions()
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var cli = new Cli();
+        string model = TrainedModel(cli);
+        using var pipe = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.In);
+        string path = $"/proc/self/fd/{pipe.ClientSafePipeHandle.DangerousGetHandle()}";
+        Task<string> read = new StreamReader(pipe).ReadToEndAsync();
+        CliRun run = cli.Run("predict", "--model", model, "--data", Cli.Data("diabetes.csv"), "--output", path);
+        pipe.DisposeLocalCopyOfClientHandle(); // the last writer: the reader sees the end
+        Assert.True(run.ExitCode == 0, run.ToString());
+        CliRun stdout = cli.Run("predict", "--model", model, "--data", Cli.Data("diabetes.csv"));
+        Assert.Equal(stdout.Out, await read);
+    }
+
     private static string TrainedModel(Cli cli)
     {
         string model = cli.PathOf("diabetes.safetensors");
