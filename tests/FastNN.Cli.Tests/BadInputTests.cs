@@ -317,6 +317,27 @@ public class BadInputTests
         Assert.DoesNotContain("epoch 1/1", run.Out);
     }
 
+    // --save /dev/null as root (in a container, say) replaced /dev/null with the model: a save renames a new file over
+    // its path, and the check passed whatever was there once its folder took new files. A named pipe stands for the
+    // device here (mkfifo needs no privilege); the run trained and renamed its model over it.
+    [Theory]
+    [InlineData("--save")]
+    [InlineData("--checkpoint")]
+    public void ADeviceOrPipeIsNotReplacedByASaveRenamedOverIt(string option)
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var cli = new Cli();
+        string pipe = cli.PathOf("pipe");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe]))
+            mkfifo.WaitForExit();
+        string[] files = option == "--save" ? ["--save", pipe] : ["--save", cli.PathOf("m.safetensors"), option, pipe];
+        CliRun run = cli.Run(["train", "--data", Cli.Data("breast_cancer.csv"), "--layers", "4", "--epochs", "1", "--checkpoint-every", "1",
+            "--plot", cli.PathOf("p.png"), .. files]);
+        AssertUsageError(run, $"fastnn: {option}: '{pipe}' is not a regular file");
+        Assert.DoesNotContain("epoch 1/1", run.Out);
+    }
+
     // A symbolic link to a file not made yet is written as before the output checks opened an existing file (they took
     // it for one and refused it: "Could not find file"): the save replaces the link, the plot creates the file it names.
     [Theory]
