@@ -177,6 +177,9 @@ public class BadInputTests
     // The root's own options: a mistyped one was called "not a command" and matched against the commands only.
     [InlineData("fastnn: '--verison' is not an option; did you mean '--version'? The commands: train, eval, predict, cv, gradflow, gradcheck, bench or info. (see 'fastnn --help')",
         "--verison")]
+    // A command's option before any command was "not an option", as if no command took it.
+    [InlineData("fastnn: '--data' is an option of train, eval, predict, cv and gradflow: give the command first, then its options. The commands: train, eval, predict, cv, gradflow, gradcheck, bench or info. (see 'fastnn --help')",
+        "--data", "d.csv")]
     public void AMissingOrMistypedNameIsAnsweredWithTheNamesThereAre(string message, params string[] args)
     {
         // 'fastnn' alone said "Required command was not provided.", and 'fastnn trian' that too before the name it did not know.
