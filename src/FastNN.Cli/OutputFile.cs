@@ -107,7 +107,8 @@ internal static class OutputFile
     /// to be written through the stream already open: opened anew as a file it is truncated, which loses what a shell's
     /// append (<c>&gt;&gt;</c>) kept.
     /// </summary>
-    public static bool IsStandardOutput(string path) => Path.GetFullPath(path) is "/dev/stdout" or "/dev/fd/1" or "/proc/self/fd/1";
+    public static bool IsStandardOutput(string path) =>
+        !string.IsNullOrWhiteSpace(path) && Path.GetFullPath(path) is "/dev/stdout" or "/dev/fd/1" or "/proc/self/fd/1";
 
     /// <summary>Runs <paramref name="write"/>; a refusal of the file system is reported with the option and the file.</summary>
     public static void Write(string path, string option, Action write)
