@@ -32,6 +32,9 @@ internal static class OutputFile
         // a new one needs a folder that takes new files (not a read-only one, nor another user's), tried with a file
         // created and removed at once, as is the folder of a file that a save renames a new one over. Either way a long
         // run does not end unable to save what it made.
+        // A rename replaces whatever has the name: /dev/null given to --save as root would become the model.
+        if (renamedOver && OperatingSystem.IsLinux() && LinuxFileType.IsSpecial(full))
+            throw new UsageException($"{option}: '{path}' is not a regular file (a device, a pipe or a socket): the file is saved as a new one renamed over it, which would replace it; give a file name.");
         bool exists = !renamedOver && IsFile(full);
         if (exists && !OperatingSystem.IsWindows())
         {
@@ -55,11 +58,14 @@ internal static class OutputFile
     }
 
     // Whether a file is there to open. A symbolic link to no file (yet) is not: opening it would fail, while a save
-    // replaces the link and a plot creates its target. A loop of links is, so that opening it names the problem.
+    // replaces the link and a plot creates its target. A loop of links is, so that opening it names the problem. Asked
+    // of the system where it can say: a descriptor's link to a pipe (/dev/fd/63 of a shell's >(…)) has no path to resolve.
     private static bool IsFile(string full)
     {
         if (!File.Exists(full))
             return false;
+        if (!OperatingSystem.IsWindows())
+            return UnixAccess.LeadsToFile(full);
         try
         {
             return new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true) is not { Exists: false };
@@ -101,7 +107,8 @@ internal static class OutputFile
     /// to be written through the stream already open: opened anew as a file it is truncated, which loses what a shell's
     /// append (<c>&gt;&gt;</c>) kept.
     /// </summary>
-    public static bool IsStandardOutput(string path) => Path.GetFullPath(path) is "/dev/stdout" or "/dev/fd/1" or "/proc/self/fd/1";
+    public static bool IsStandardOutput(string path) =>
+        !string.IsNullOrWhiteSpace(path) && Path.GetFullPath(path) is "/dev/stdout" or "/dev/fd/1" or "/proc/self/fd/1";
 
     /// <summary>Runs <paramref name="write"/>; a refusal of the file system is reported with the option and the file.</summary>
     public static void Write(string path, string option, Action write)

@@ -21,6 +21,10 @@ internal static class ParseProblem
             {
                 // A name with a dash is a mistyped option of the root's own (--version, --help), not a command.
                 string token = parse.UnmatchedTokens[0];
+                // One of the commands' options (fastnn --data d.csv) comes after its command: "not an option" would be untrue.
+                string[] owners = root.Subcommands.Where(c => c.Options.Any(o => o.Name == token || o.Aliases.Contains(token))).Select(c => c.Name).ToArray();
+                if (owners.Length > 0)
+                    return $"'{token}' is an option of {(owners.Length == 1 ? owners[0] : $"{string.Join(", ", owners[..^1])} and {owners[^1]}")}: give the command first, then its options. The commands: {commands}.";
                 (string kind, IEnumerable<string> names) = token.StartsWith('-')
                     ? ("an option", root.Options.Select(o => o.Name))
                     : ("a command", root.Subcommands.Select(c => c.Name));

@@ -177,6 +177,9 @@ public class BadInputTests
     // The root's own options: a mistyped one was called "not a command" and matched against the commands only.
     [InlineData("fastnn: '--verison' is not an option; did you mean '--version'? The commands: train, eval, predict, cv, gradflow, gradcheck, bench or info. (see 'fastnn --help')",
         "--verison")]
+    // A command's option before any command was "not an option", as if no command took it.
+    [InlineData("fastnn: '--data' is an option of train, eval, predict, cv and gradflow: give the command first, then its options. The commands: train, eval, predict, cv, gradflow, gradcheck, bench or info. (see 'fastnn --help')",
+        "--data", "d.csv")]
     public void AMissingOrMistypedNameIsAnsweredWithTheNamesThereAre(string message, params string[] args)
     {
         // 'fastnn' alone said "Required command was not provided.", and 'fastnn trian' that too before the name it did not know.
@@ -314,6 +317,27 @@ public class BadInputTests
         CliRun run = cli.Run(["train", "--data", Cli.Data("breast_cancer.csv"), "--layers", "4", "--epochs", "1", "--checkpoint-every", "1",
             "--plot", cli.PathOf("p.png"), .. files]);
         AssertUsageError(run, $"fastnn: {option}: ", "'/proc/self/fd'", "does not take new files");
+        Assert.DoesNotContain("epoch 1/1", run.Out);
+    }
+
+    // --save /dev/null as root (in a container, say) replaced /dev/null with the model: a save renames a new file over
+    // its path, and the check passed whatever was there once its folder took new files. A named pipe stands for the
+    // device here (mkfifo needs no privilege); the run trained and renamed its model over it.
+    [Theory]
+    [InlineData("--save")]
+    [InlineData("--checkpoint")]
+    public void ADeviceOrPipeIsNotReplacedByASaveRenamedOverIt(string option)
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var cli = new Cli();
+        string pipe = cli.PathOf("pipe");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe]))
+            mkfifo.WaitForExit();
+        string[] files = option == "--save" ? ["--save", pipe] : ["--save", cli.PathOf("m.safetensors"), option, pipe];
+        CliRun run = cli.Run(["train", "--data", Cli.Data("breast_cancer.csv"), "--layers", "4", "--epochs", "1", "--checkpoint-every", "1",
+            "--plot", cli.PathOf("p.png"), .. files]);
+        AssertUsageError(run, $"fastnn: {option}: '{pipe}' is not a regular file");
         Assert.DoesNotContain("epoch 1/1", run.Out);
     }
 

@@ -55,6 +55,53 @@ public class PredictOutputTests
         Assert.Equal("predictions: /dev/stdout", error.TrimEnd());
     }
 
+    // A shell's process substitution (--output >(gzip > p.csv.gz)) names a pipe as /dev/fd/N, a link to no path
+    // ("pipe:[…]"): the output check took it for a link to a file not made yet and refused it, as a new file that
+    // /dev/fd does not take. Here the pipe is the test's own, named as /proc/self/fd/N.
+    [Fact]
+    public async Task APipeNamedByItsDescriptorGetsThePredictions()
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var cli = new Cli();
+        string model = TrainedModel(cli);
+        using var pipe = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.In);
+        string path = $"/proc/self/fd/{pipe.ClientSafePipeHandle.DangerousGetHandle()}";
+        Task<string> read = new StreamReader(pipe).ReadToEndAsync();
+        CliRun run = cli.Run("predict", "--model", model, "--data", Cli.Data("diabetes.csv"), "--output", path);
+        pipe.DisposeLocalCopyOfClientHandle(); // the last writer: the reader sees the end
+        Assert.True(run.ExitCode == 0, run.ToString());
+        CliRun stdout = cli.Run("predict", "--model", model, "--data", Cli.Data("diabetes.csv"));
+        Assert.Equal(stdout.Out, await read);
+    }
+
+    // Standard output is written through the stream the process was given, so what the process could open itself does
+    // not matter: 'runuser -u nobody -- fastnn predict ... --output /dev/stdout > out.csv' (the file the root shell
+    // opened) was refused by the check, which asked whether nobody may open out.csv ("Permission denied").
+    [Fact]
+    public void DevStdoutIsWrittenWhenTheProcessCouldNotOpenItsFileItself()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root" || !File.Exists("/usr/sbin/runuser"))
+            return; // the other user and the root-owned file need root
+        using var cli = new Cli();
+        string model = TrainedModel(cli), data = Cli.Data("diabetes.csv");
+        CliRun inProcess = cli.Run("predict", "--model", model, "--data", data);
+        Assert.True(inProcess.ExitCode == 0, inProcess.ToString());
+        File.SetUnixFileMode(cli.Folder, File.GetUnixFileMode(cli.Folder) | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        string file = cli.PathOf("out.csv");
+        var start = new ProcessStartInfo("/bin/sh", ["-c", "exec /usr/sbin/runuser -u nobody -- \"$@\" > \"$0\"", file, Cli.DotnetHost(),
+            Path.Combine(AppContext.BaseDirectory, "FastNN.Cli.dll"), "predict", "--model", model, "--data", data, "--output", "/dev/stdout"])
+        {
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using Process process = Process.Start(start)!;
+        string error = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(60_000), "fastnn predict did not end within a minute");
+        Assert.True(process.ExitCode == 0, error);
+        Assert.Equal(inProcess.Out, File.ReadAllText(file));
+    }
+
     private static string TrainedModel(Cli cli)
     {
         string model = cli.PathOf("diabetes.safetensors");

@@ -174,4 +174,23 @@ public class TrainTests
         Assert.Contains("not finite", run.Error.Replace("NaN", "not finite").Replace("Infinity", "not finite"));
         Assert.DoesNotContain("   at ", run.Error);
     }
+
+    // A run whose numbers overflow with a finite loss leaves a BatchNorm running variance of infinity, which ModelFile
+    // and Checkpoint refuse to save (ArgumentException naming the model): the run ended as a usage error (exit 2), in
+    // the library's words for a caller's argument ("(Parameter 'model')"), instead of as the divergence it is.
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1")]
+    public void ARunWhoseRunningVarianceOverflowsExitsAsDivergedWithOneLine(string checkpointEvery)
+    {
+        using var cli = new Cli();
+        string[] checkpoints = checkpointEvery == "0" ? [] : ["--checkpoint-every", checkpointEvery, "--checkpoint", cli.PathOf("c.safetensors")];
+        CliRun run = cli.Run(["train", "--data", Cli.Data("breast_cancer.csv"), "--no-standardize", "--layers", "8", "--batch-norm",
+            "--optimizer", "sgd", "--lr", "1e10", "--epochs", "1", .. checkpoints]);
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Single(run.ErrorLines);
+        Assert.Contains("diverged", run.Error);
+        Assert.Contains("'1.running_var'", run.Error);
+        Assert.DoesNotContain("(Parameter", run.Error);
+    }
 }

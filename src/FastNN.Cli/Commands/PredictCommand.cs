@@ -35,7 +35,10 @@ internal static class PredictCommand
             string? path = parse.GetValue(output);
             if (path is not null)
             {
-                OutputFile.Check(path, "--output");
+                // Standard output is written through the stream the process was given, which it may not be able to open
+                // again itself (a file its parent opened, as 'runuser -u other -- fastnn ... > out.csv' does).
+                if (!OutputFile.IsStandardOutput(path))
+                    OutputFile.Check(path, "--output");
                 OutputFile.CheckDistinct([("--output", path)], [("--model", modelPath), ("--data", dataPath)]);
             }
             char? split = parse.GetValue(delimiter)?[0];
