@@ -180,6 +180,9 @@ public class BadInputTests
     // A command's option before any command was "not an option", as if no command took it.
     [InlineData("fastnn: '--data' is an option of train, eval, predict, cv and gradflow: give the command first, then its options. The commands: train, eval, predict, cv, gradflow, gradcheck, bench or info. (see 'fastnn --help')",
         "--data", "d.csv")]
+    // A command without options of its own: the search for the option meant found no name, and threw (exit 134, a stack trace).
+    [InlineData("fastnn: Unrecognized command or argument '--model'. Unrecognized command or argument 'm.safetensors'. (see 'fastnn info --help')",
+        "info", "--model", "m.safetensors")]
     public void AMissingOrMistypedNameIsAnsweredWithTheNamesThereAre(string message, params string[] args)
     {
         // 'fastnn' alone said "Required command was not provided.", and 'fastnn trian' that too before the name it did not know.
