@@ -27,6 +27,14 @@ internal static class LinuxFileType
         return type is not (Regular or Folder or Link);
     }
 
+    /// <summary>
+    /// Whether <paramref name="path"/> (a full path) is a symbolic link into /proc, as /dev/stdout, /dev/stderr and
+    /// /dev/stdin are (to /proc/self/fd/N): a name the system gives a process's descriptor, not a file of the user's.
+    /// </summary>
+    public static bool IsDescriptorLink(string path) =>
+        new FileInfo(path).LinkTarget is string target
+        && Path.GetFullPath(target, Path.GetDirectoryName(path)!).StartsWith("/proc/", StringComparison.Ordinal);
+
     [DllImport("libc", SetLastError = true)]
     private static extern int statx(int folder, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, [Out] byte[] record);
 }

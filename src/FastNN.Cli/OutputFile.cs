@@ -32,9 +32,10 @@ internal static class OutputFile
         // a new one needs a folder that takes new files (not a read-only one, nor another user's), tried with a file
         // created and removed at once, as is the folder of a file that a save renames a new one over. Either way a long
         // run does not end unable to save what it made.
-        // A rename replaces whatever has the name: /dev/null given to --save as root would become the model.
-        if (renamedOver && OperatingSystem.IsLinux() && LinuxFileType.IsSpecial(full))
-            throw new UsageException($"{option}: '{path}' is not a regular file (a device, a pipe or a socket): the file is saved as a new one renamed over it, which would replace it; give a file name.");
+        // A rename replaces whatever has the name: /dev/null given to --save as root would become the model, and so
+        // would the link /dev/stdout, for every process after it (a link of the user's is replaced as any file is).
+        if (renamedOver && OperatingSystem.IsLinux() && (LinuxFileType.IsSpecial(full) || LinuxFileType.IsDescriptorLink(full)))
+            throw new UsageException($"{option}: '{path}' is not a regular file (a device, a pipe, a socket or a process's descriptor such as /dev/stdout): the file is saved as a new one renamed over it, which would replace it; give a file name.");
         bool exists = !renamedOver && IsFile(full);
         if (exists && !OperatingSystem.IsWindows())
         {

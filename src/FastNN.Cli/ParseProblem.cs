@@ -54,10 +54,10 @@ internal static class ParseProblem
     }
 
     // The name nearest to a mistyped one (edit distance at most 2, and less than all but one of the name's letters, so
-    // that 'ev' is not taken for 'cv'), or null.
+    // that 'ev' is not taken for 'cv'), or null. A command may have no names (info: no options); MinBy of no tuples throws.
     private static string? Closest(string token, IEnumerable<string> names)
     {
-        (string Name, int Distance) best = names.Select(name => (name, Distance(token, name))).MinBy(n => n.Item2);
+        (string Name, int Distance) best = names.Select(name => (name, Distance(token, name))).DefaultIfEmpty().MinBy(n => n.Item2);
         return best.Name is not null && best.Distance <= 2 && best.Distance < best.Name.Length - 1 ? best.Name : null;
     }
 

@@ -180,6 +180,9 @@ public class BadInputTests
     // A command's option before any command was "not an option", as if no command took it.
     [InlineData("fastnn: '--data' is an option of train, eval, predict, cv and gradflow: give the command first, then its options. The commands: train, eval, predict, cv, gradflow, gradcheck, bench or info. (see 'fastnn --help')",
         "--data", "d.csv")]
+    // A command without options of its own: the search for the option meant found no name, and threw (exit 134, a stack trace).
+    [InlineData("fastnn: Unrecognized command or argument '--model'. Unrecognized command or argument 'm.safetensors'. (see 'fastnn info --help')",
+        "info", "--model", "m.safetensors")]
     public void AMissingOrMistypedNameIsAnsweredWithTheNamesThereAre(string message, params string[] args)
     {
         // 'fastnn' alone said "Required command was not provided.", and 'fastnn trian' that too before the name it did not know.
@@ -339,6 +342,26 @@ public class BadInputTests
             "--plot", cli.PathOf("p.png"), .. files]);
         AssertUsageError(run, $"fastnn: {option}: '{pipe}' is not a regular file");
         Assert.DoesNotContain("epoch 1/1", run.Out);
+    }
+
+    // --save /dev/stdout as root replaced the link /dev/stdout (to /proc/self/fd/1) with the model, for every process
+    // after it: the check asked of the path's own entry only, a link, which it let a save rename over. A link of the
+    // test's own to the process's standard output stands for /dev/stdout here, which a failing test must not replace.
+    [Theory]
+    [InlineData("--save")]
+    [InlineData("--checkpoint")]
+    public void ALinkToADescriptorIsNotReplacedByASaveRenamedOverIt(string option)
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var cli = new Cli();
+        string link = cli.PathOf("stdout");
+        File.CreateSymbolicLink(link, "/proc/self/fd/1");
+        string[] files = option == "--save" ? ["--save", link] : ["--save", cli.PathOf("m.safetensors"), option, link];
+        CliRun run = cli.Run(["train", "--data", Cli.Data("breast_cancer.csv"), "--layers", "4", "--epochs", "1", "--checkpoint-every", "1",
+            "--plot", cli.PathOf("p.png"), .. files]);
+        AssertUsageError(run, $"fastnn: {option}: '{link}' is not a regular file");
+        Assert.Equal("/proc/self/fd/1", new FileInfo(link).LinkTarget);
     }
 
     // A symbolic link to a file not made yet is written as before the output checks opened an existing file (they took
