@@ -21,8 +21,16 @@ internal static class LinuxFileType
     public static bool IsSpecial(string path)
     {
         var record = new byte[RecordSize];
-        if (statx(CurrentFolder, path, NoFollow, TypeField, record) != 0)
+        try
+        {
+            if (statx(CurrentFolder, path, NoFollow, TypeField, record) != 0)
+                return false;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            // A C library older than statx (glibc before 2.28, musl before 1.2.5): the path cannot be asked.
             return false;
+        }
         int type = BitConverter.ToUInt16(record, ModeOffset) & TypeMask;
         return type is not (Regular or Folder or Link);
     }
