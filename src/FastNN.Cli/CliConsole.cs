@@ -47,7 +47,9 @@ internal sealed class CliConsole
         bool interactive = !Console.IsOutputRedirected
             && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"))
             && Environment.GetEnvironmentVariable("TERM") != "dumb";
-        return new CliConsole(Console.Out, Console.Error, interactive);
+        // A terminal's writer stays the console's own, which Spectre recognises to size and colour the live display; a
+        // redirected or closed one is wrapped so that a failed write names standard output.
+        return new CliConsole(interactive ? Console.Out : new StandardOutputWriter(Console.Out), Console.Error, interactive);
     }
 
     /// <summary>Writes a line of plain text to <see cref="Out"/> (through the live display on a terminal; unwrapped in a log).</summary>

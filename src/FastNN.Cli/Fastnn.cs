@@ -38,7 +38,16 @@ internal static class Fastnn
             console.Error.WriteLine($"fastnn: {ParseProblem.Describe(parse, root)} (see '{command} --help')");
             return ExitCode.Usage;
         }
-        return parse.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
+        }
+        catch (UsageException e)
+        {
+            // Help and --version write outside any command's guard: a closed standard output is told as there.
+            Report(console, e);
+            return ExitCode.Usage;
+        }
     }
 
     // Numbers are read in the invariant culture, and a value that is not one is reported with the option's name

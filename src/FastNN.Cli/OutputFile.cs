@@ -111,6 +111,13 @@ internal static class OutputFile
     public static bool IsStandardOutput(string path) =>
         !string.IsNullOrWhiteSpace(path) && Path.GetFullPath(path) is "/dev/stdout" or "/dev/fd/1" or "/proc/self/fd/1";
 
+    /// <summary>
+    /// Whether <paramref name="path"/> names the process's standard error (/dev/stderr, /dev/fd/2, /proc/self/fd/2), to be
+    /// written through the stream already open, as <see cref="IsStandardOutput"/> is.
+    /// </summary>
+    public static bool IsStandardError(string path) =>
+        !string.IsNullOrWhiteSpace(path) && Path.GetFullPath(path) is "/dev/stderr" or "/dev/fd/2" or "/proc/self/fd/2";
+
     /// <summary>Runs <paramref name="write"/>; a refusal of the file system is reported with the option and the file.</summary>
     public static void Write(string path, string option, Action write)
     {

@@ -35,9 +35,9 @@ internal static class PredictCommand
             string? path = parse.GetValue(output);
             if (path is not null)
             {
-                // Standard output is written through the stream the process was given, which it may not be able to open
-                // again itself (a file its parent opened, as 'runuser -u other -- fastnn ... > out.csv' does).
-                if (!OutputFile.IsStandardOutput(path))
+                // Standard output and error are written through the streams the process was given, which it may not be
+                // able to open again itself (a file its parent opened, as 'runuser -u other -- fastnn ... > out.csv' does).
+                if (!OutputFile.IsStandardOutput(path) && !OutputFile.IsStandardError(path))
                     OutputFile.Check(path, "--output");
                 OutputFile.CheckDistinct([("--output", path)], [("--model", modelPath), ("--data", dataPath)]);
             }
@@ -47,10 +47,13 @@ internal static class PredictCommand
                 : Write(ModelFileData<float>.Read(modelPath, dataPath, null, split, withTarget: false));
             if (path is null || OutputFile.IsStandardOutput(path))
                 console.Out.Write(csv);
+            else if (OutputFile.IsStandardError(path))
+                console.Error.Write(csv);
             else
                 OutputFile.Write(path, "--output", () => File.WriteAllText(path, csv));
-            // On stderr: the path may be standard output itself, whose CSV a status line would corrupt.
-            if (path is not null)
+            // On stderr: the path may be standard output itself, whose CSV a status line would corrupt; and none when
+            // the CSV is on stderr, which it would corrupt there.
+            if (path is not null && !OutputFile.IsStandardError(path))
                 console.Error.WriteLine($"predictions: {Path.GetFullPath(path)}");
             return ExitCode.Success;
         }));

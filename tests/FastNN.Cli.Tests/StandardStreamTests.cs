@@ -1,0 +1,79 @@
+using System.Diagnostics;
+
+namespace FastNN.Cli.Tests;
+
+/// <summary>
+/// The process's standard streams as a shell leaves them: standard error named as predict's output, and standard output
+/// closed (<c>&gt;&amp;-</c>). Each runs fastnn in a process of its own, since the streams are the process's.
+/// </summary>
+public class StandardStreamTests
+{
+    // '--output /dev/stderr' opened standard error anew as a file, which truncated it: '2>> log' lost what the log held,
+    // and the status line followed the CSV.
+    [Theory]
+    [InlineData("/dev/stderr")]
+    [InlineData("/dev/fd/2")]
+    [InlineData("/proc/self/fd/2")]
+    public void OutputToStandardErrorAppendedToALogIsWrittenThroughTheOpenStream(string output)
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var cli = new Cli();
+        string model = TrainedModel(cli), data = Cli.Data("diabetes.csv");
+        CliRun inProcess = cli.Run("predict", "--model", model, "--data", data);
+        Assert.True(inProcess.ExitCode == 0, inProcess.ToString());
+
+        string log = cli.Write("log", "kept\n");
+        (int exit, string stdout, _) = Shell($"exec \"$@\" 2>> \"{log}\"", "predict", "--model", model, "--data", data, "--output", output);
+        Assert.True(exit == 0, File.ReadAllText(log));
+        Assert.Equal("", stdout);
+        Assert.Equal("kept\n" + inProcess.Out, File.ReadAllText(log));
+    }
+
+    // A closed standard output ended predict and train with "fastnn: Access to the path is denied." (what was denied
+    // unsaid), and --version with an unhandled exception's stack trace (exit 134).
+    [Theory]
+    [InlineData("--version")]
+    [InlineData("predict")]
+    [InlineData("train")]
+    public void AClosedStandardOutputIsOneLineNamingIt(string command)
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var cli = new Cli();
+        string data = Cli.Data("diabetes.csv");
+        string[] args = command switch
+        {
+            "predict" => ["predict", "--model", TrainedModel(cli), "--data", data],
+            "train" => ["train", "--data", data, "--layers", "4", "--epochs", "1", "--save", cli.PathOf("m.safetensors"), "--plot", cli.PathOf("m.png")],
+            _ => [command],
+        };
+        (int exit, _, string error) = Shell("exec \"$@\" >&-", args);
+        Assert.True(exit == 2, $"exit {exit}\n{error}");
+        Assert.Equal("fastnn: cannot write standard output: Bad file descriptor.", error.TrimEnd());
+    }
+
+    // Runs 'sh -c script' with fastnn's command line as "$@".
+    private static (int Exit, string Out, string Error) Shell(string script, params string[] args)
+    {
+        var start = new ProcessStartInfo("/bin/sh", ["-c", script, "sh", Cli.DotnetHost(), Path.Combine(AppContext.BaseDirectory, "FastNN.Cli.dll"), .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using Process process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        string error = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(60_000), "fastnn did not end within a minute");
+        return (process.ExitCode, output.Result, error);
+    }
+
+    private static string TrainedModel(Cli cli)
+    {
+        string model = cli.PathOf("diabetes.safetensors");
+        CliRun train = cli.Run("train", "--data", Cli.Data("diabetes.csv"), "--layers", "8", "--epochs", "1", "--save", model);
+        Assert.True(train.ExitCode == 0, train.ToString());
+        return model;
+    }
+}
