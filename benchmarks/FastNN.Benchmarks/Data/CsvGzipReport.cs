@@ -1,8 +1,8 @@
-using System.Globalization;
 using System.IO.Compression;
 using System.Reflection;
 using FastNN.Benchmarks.Infrastructure;
 using FastNN.Data;
+using static FastNN.Benchmarks.Infrastructure.Figures;
 
 namespace FastNN.Benchmarks.Data;
 
@@ -81,6 +81,4 @@ internal static class CsvGzipReport
     }
 
     private static string Describe(string path) => $"{Path.GetFileName(path)} {new FileInfo(path).Length / 1e6:F1} MB";
-
-    private static string F(double value, int digits) => value.ToString("F" + digits, CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,6 @@
-using System.Globalization;
 using FastNN.Benchmarks.Infrastructure;
 using FastNN.Intrinsics;
+using static FastNN.Benchmarks.Infrastructure.Figures;
 
 namespace FastNN.Benchmarks.Elementwise;
 
@@ -67,6 +67,4 @@ internal static class ElementwiseReport
             (referenceSide < 0 ? "" : $"{Us(referenceSide)} | {Ratio(referenceSide)} | ") +
             $"{F(PairedRounds.Median(t, x => mine.Bytes / x[0]) / 1e9, 1)} |");
     }
-
-    private static string F(double value, int digits) => value.ToString("F" + digits, CultureInfo.InvariantCulture);
 }

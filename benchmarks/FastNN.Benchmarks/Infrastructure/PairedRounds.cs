@@ -57,12 +57,7 @@ internal static class PairedRounds
     }
 
     /// <summary>The median over rounds of a per-round figure.</summary>
-    public static double Median(double[][] times, Func<double[], double> figure)
-    {
-        double[] values = times.Select(figure).Order().ToArray();
-        int half = values.Length / 2;
-        return values.Length % 2 == 1 ? values[half] : (values[half - 1] + values[half]) / 2;
-    }
+    public static double Median(double[][] times, Func<double[], double> figure) => Figures.Median(times.Select(figure));
 
     /// <summary>An action of this process, timed here.</summary>
     private sealed class LocalSide(Action action, bool untimedFirst = false) : ITimedSide

@@ -1,7 +1,7 @@
-using System.Globalization;
 using FastNN.Benchmarks.Baselines;
 using FastNN.Benchmarks.Infrastructure;
 using FastNN.Intrinsics;
+using static FastNN.Benchmarks.Infrastructure.Figures;
 
 namespace FastNN.Benchmarks.Layers;
 
@@ -106,6 +106,4 @@ internal static class LayerReport
 
         public void Run() => TriadBenchmarks.TriadLoop(_a, _b, _c, 3f);
     }
-
-    private static string F(double value, int digits) => value.ToString("F" + digits, CultureInfo.InvariantCulture);
 }

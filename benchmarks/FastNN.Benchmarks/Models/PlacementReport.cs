@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using FastNN.Benchmarks.Infrastructure;
 using FastNN.Intrinsics;
+using static FastNN.Benchmarks.Infrastructure.Figures;
 
 namespace FastNN.Benchmarks.Models;
 
@@ -85,13 +85,5 @@ internal static class PlacementReport
             steps++;
         }
         return clock.Elapsed.TotalMilliseconds / steps;
-    }
-
-    private static string F(double value, int digits) => value.ToString("F" + digits, CultureInfo.InvariantCulture);
-
-    private static double Median(IEnumerable<double> values)
-    {
-        double[] sorted = [.. values.Order()];
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

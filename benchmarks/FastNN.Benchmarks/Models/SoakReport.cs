@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using FastNN.Data;
 using FastNN.Intrinsics;
 using FastNN.Layers;
@@ -7,6 +6,7 @@ using FastNN.Losses;
 using FastNN.Models;
 using FastNN.Optimizers;
 using FastNN.Training;
+using static FastNN.Benchmarks.Infrastructure.Figures;
 
 namespace FastNN.Benchmarks.Models;
 
@@ -116,6 +116,4 @@ internal static class SoakReport
         }
         return (model.Parameters.ToArray(), losses);
     }
-
-    private static string F(double value, int digits) => value.ToString("F" + digits, CultureInfo.InvariantCulture);
 }

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using System.Globalization;
 using FastNN.Intrinsics;
 using FastNN.Layers;
 using FastNN.Losses;
+using static FastNN.Benchmarks.Infrastructure.Figures;
 
 namespace FastNN.Benchmarks.Models;
 
@@ -242,13 +242,4 @@ internal static class StepProfile
             Tanh<float> => Activation.Tanh,
             _ => Activation.Identity,
         };
-
-    private static double Median(double[] values)
-    {
-        double[] sorted = [.. values.Order()];
-        int half = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
-    }
-
-    private static string F(double value, int digits) => value.ToString("F" + digits, CultureInfo.InvariantCulture);
 }

@@ -1,7 +1,7 @@
-using System.Globalization;
 using FastNN.Benchmarks.Baselines;
 using FastNN.Benchmarks.Infrastructure;
 using FastNN.Intrinsics;
+using static FastNN.Benchmarks.Infrastructure.Figures;
 
 namespace FastNN.Benchmarks.Models;
 
@@ -195,6 +195,4 @@ internal static class StepReport
         }
         Parallelism.MaxThreads = Environment.ProcessorCount;
     }
-
-    private static string F(double value, int digits) => value.ToString("F" + digits, CultureInfo.InvariantCulture);
 }

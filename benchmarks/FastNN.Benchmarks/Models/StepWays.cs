@@ -1,8 +1,8 @@
-using System.Globalization;
 using FastNN.Benchmarks.Infrastructure;
 using FastNN.Intrinsics;
 using FastNN.Losses;
 using FastNN.Models;
+using static FastNN.Benchmarks.Infrastructure.Figures;
 
 namespace FastNN.Benchmarks.Models;
 
@@ -98,6 +98,4 @@ internal static class StepWays
             values[i] = (float)(random.NextDouble() * 4 - 2);
         return values;
     }
-
-    private static string F(double value, int digits) => value.ToString("F" + digits, CultureInfo.InvariantCulture);
 }
