@@ -11,25 +11,27 @@ internal sealed class StandardOutputWriter(TextWriter inner) : TextWriter
     public override System.Text.Encoding Encoding => inner.Encoding;
 
     /// <inheritdoc/>
-    public override void Write(char value) => Guarded(() => inner.Write(value));
+    public override void Write(char value) => Guarded(value, static (w, v) => w.Write(v));
 
     /// <inheritdoc/>
-    public override void Write(string? value) => Guarded(() => inner.Write(value));
+    public override void Write(string? value) => Guarded(value, static (w, v) => w.Write(v));
 
     /// <inheritdoc/>
-    public override void Write(char[] buffer, int index, int count) => Guarded(() => inner.Write(buffer, index, count));
+    public override void Write(char[] buffer, int index, int count) =>
+        Guarded((buffer, index, count), static (w, v) => w.Write(v.buffer, v.index, v.count));
 
     /// <inheritdoc/>
-    public override void WriteLine(string? value) => Guarded(() => inner.WriteLine(value));
+    public override void WriteLine(string? value) => Guarded(value, static (w, v) => w.WriteLine(v));
 
     /// <inheritdoc/>
-    public override void Flush() => Guarded(inner.Flush);
+    public override void Flush() => Guarded(0, static (w, _) => w.Flush());
 
-    private static void Guarded(Action write)
+    // The write and its argument as a static lambda and a state: a capturing lambda would allocate on every write.
+    private void Guarded<TState>(TState state, Action<TextWriter, TState> write)
     {
         try
         {
-            write();
+            write(inner, state);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

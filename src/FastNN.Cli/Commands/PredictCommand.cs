@@ -33,11 +33,14 @@ internal static class PredictCommand
         {
             string modelPath = parse.GetValue(model)!, dataPath = parse.GetValue(data)!;
             string? path = parse.GetValue(output);
+            // Standard output and error are written through the streams the process was given, which it may not be able
+            // to open again itself (a file its parent opened, as 'runuser -u other -- fastnn ... > out.csv' does).
+            TextWriter? stream = path is null || OutputFile.IsStandardOutput(path) ? console.Out
+                : OutputFile.IsStandardError(path) ? console.Error
+                : null;
             if (path is not null)
             {
-                // Standard output and error are written through the streams the process was given, which it may not be
-                // able to open again itself (a file its parent opened, as 'runuser -u other -- fastnn ... > out.csv' does).
-                if (!OutputFile.IsStandardOutput(path) && !OutputFile.IsStandardError(path))
+                if (stream is null)
                     OutputFile.Check(path, "--output");
                 OutputFile.CheckDistinct([("--output", path)], [("--model", modelPath), ("--data", dataPath)]);
             }
@@ -45,15 +48,13 @@ internal static class PredictCommand
             string csv = parse.GetValue(precision)
                 ? Write(ModelFileData<double>.Read(modelPath, dataPath, null, split, withTarget: false))
                 : Write(ModelFileData<float>.Read(modelPath, dataPath, null, split, withTarget: false));
-            if (path is null || OutputFile.IsStandardOutput(path))
-                console.Out.Write(csv);
-            else if (OutputFile.IsStandardError(path))
-                console.Error.Write(csv);
+            if (stream is not null)
+                stream.Write(csv);
             else
-                OutputFile.Write(path, "--output", () => File.WriteAllText(path, csv));
+                OutputFile.Write(path!, "--output", () => File.WriteAllText(path!, csv));
             // On stderr: the path may be standard output itself, whose CSV a status line would corrupt; and none when
             // the CSV is on stderr, which it would corrupt there.
-            if (path is not null && !OutputFile.IsStandardError(path))
+            if (path is not null && stream != console.Error)
                 console.Error.WriteLine($"predictions: {Path.GetFullPath(path)}");
             return ExitCode.Success;
         }));
