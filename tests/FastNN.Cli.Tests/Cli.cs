@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -53,6 +54,34 @@ internal sealed class Cli : IDisposable
         var error = new StringWriter();
         int exit = Fastnn.Run(args, new CliConsole(output, error, interactive: false));
         return new CliRun(exit, output.ToString(), error.ToString());
+    }
+
+    /// <summary>A model trained for one epoch on diabetes.csv (8 hidden units), saved in the folder: its path.</summary>
+    public string DiabetesModel()
+    {
+        string model = PathOf("diabetes.safetensors");
+        CliRun train = Run("train", "--data", Data("diabetes.csv"), "--layers", "8", "--epochs", "1", "--save", model);
+        Xunit.Assert.True(train.ExitCode == 0, train.ToString());
+        return model;
+    }
+
+    /// <summary>
+    /// Runs <c>sh -c <paramref name="script"/></c> with fastnn's command line as <c>"$@"</c>, in a process of its own (for
+    /// the standard streams a shell gives it): its exit code and what it wrote to the streams the script left it.
+    /// </summary>
+    public static (int Exit, string Out, string Error) Shell(string script, params string[] args)
+    {
+        var start = new ProcessStartInfo("/bin/sh", ["-c", script, "sh", DotnetHost(), Path.Combine(AppContext.BaseDirectory, "FastNN.Cli.dll"), .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using Process process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        string error = process.StandardError.ReadToEnd();
+        Xunit.Assert.True(process.WaitForExit(60_000), "fastnn did not end within a minute");
+        return (process.ExitCode, output.Result, error);
     }
 
     /// <summary>The dotnet host running the tests (dotnet test's testhost), else the one on the PATH: to run fastnn in a process of its own.</summary>

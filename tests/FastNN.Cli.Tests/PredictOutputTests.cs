@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace FastNN.Cli.Tests;
 
 /// <summary>
@@ -13,7 +11,7 @@ public class PredictOutputTests
     public void TheStatusLineOfAPredictionsFileGoesToStandardError()
     {
         using var cli = new Cli();
-        string model = TrainedModel(cli);
+        string model = cli.DiabetesModel();
         CliRun run = cli.Run("predict", "--model", model, "--data", Cli.Data("diabetes.csv"), "--output", cli.PathOf("p.csv"));
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal("", run.Out);
@@ -34,23 +32,15 @@ public class PredictOutputTests
     public void OutputToDevStdoutRedirectedToAFileIsExactlyTheCsv(string redirect)
     {
         using var cli = new Cli();
-        string model = TrainedModel(cli), data = Cli.Data("diabetes.csv");
+        string model = cli.DiabetesModel(), data = Cli.Data("diabetes.csv");
         CliRun inProcess = cli.Run("predict", "--model", model, "--data", data);
         Assert.True(inProcess.ExitCode == 0, inProcess.ToString());
         Assert.StartsWith("target\n", inProcess.Out);
 
         // As a shell runs 'fastnn predict ... --output /dev/stdout > out.csv' (or >> out.csv).
         string file = cli.Write("out.csv", "kept\n");
-        var start = new ProcessStartInfo("/bin/sh", ["-c", $"exec \"$@\" {redirect} \"$0\"", file, Cli.DotnetHost(), Path.Combine(AppContext.BaseDirectory, "FastNN.Cli.dll"),
-            "predict", "--model", model, "--data", data, "--output", "/dev/stdout"])
-        {
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using Process process = Process.Start(start)!;
-        string error = process.StandardError.ReadToEnd();
-        Assert.True(process.WaitForExit(60_000), "fastnn predict did not end within a minute");
-        Assert.True(process.ExitCode == 0, error);
+        (int exit, _, string error) = Cli.Shell($"exec \"$@\" {redirect} \"{file}\"", "predict", "--model", model, "--data", data, "--output", "/dev/stdout");
+        Assert.True(exit == 0, error);
         Assert.Equal((redirect == ">>" ? "kept\n" : "") + inProcess.Out, File.ReadAllText(file));
         Assert.Equal("predictions: /dev/stdout", error.TrimEnd());
     }
@@ -64,7 +54,7 @@ public class PredictOutputTests
         if (!OperatingSystem.IsLinux())
             return;
         using var cli = new Cli();
-        string model = TrainedModel(cli);
+        string model = cli.DiabetesModel();
         using var pipe = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.In);
         string path = $"/proc/self/fd/{pipe.ClientSafePipeHandle.DangerousGetHandle()}";
         Task<string> read = new StreamReader(pipe).ReadToEndAsync();
@@ -84,29 +74,13 @@ public class PredictOutputTests
         if (!OperatingSystem.IsLinux() || Environment.UserName != "root" || !File.Exists("/usr/sbin/runuser"))
             return; // the other user and the root-owned file need root
         using var cli = new Cli();
-        string model = TrainedModel(cli), data = Cli.Data("diabetes.csv");
+        string model = cli.DiabetesModel(), data = Cli.Data("diabetes.csv");
         CliRun inProcess = cli.Run("predict", "--model", model, "--data", data);
         Assert.True(inProcess.ExitCode == 0, inProcess.ToString());
         File.SetUnixFileMode(cli.Folder, File.GetUnixFileMode(cli.Folder) | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         string file = cli.PathOf("out.csv");
-        var start = new ProcessStartInfo("/bin/sh", ["-c", "exec /usr/sbin/runuser -u nobody -- \"$@\" > \"$0\"", file, Cli.DotnetHost(),
-            Path.Combine(AppContext.BaseDirectory, "FastNN.Cli.dll"), "predict", "--model", model, "--data", data, "--output", "/dev/stdout"])
-        {
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using Process process = Process.Start(start)!;
-        string error = process.StandardError.ReadToEnd();
-        Assert.True(process.WaitForExit(60_000), "fastnn predict did not end within a minute");
-        Assert.True(process.ExitCode == 0, error);
+        (int exit, _, string error) = Cli.Shell($"exec /usr/sbin/runuser -u nobody -- \"$@\" > \"{file}\"", "predict", "--model", model, "--data", data, "--output", "/dev/stdout");
+        Assert.True(exit == 0, error);
         Assert.Equal(inProcess.Out, File.ReadAllText(file));
-    }
-
-    private static string TrainedModel(Cli cli)
-    {
-        string model = cli.PathOf("diabetes.safetensors");
-        CliRun train = cli.Run("train", "--data", Cli.Data("diabetes.csv"), "--layers", "8", "--epochs", "1", "--save", model);
-        Assert.True(train.ExitCode == 0, train.ToString());
-        return model;
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace FastNN.Cli.Tests;
 
 /// <summary>
@@ -19,12 +17,12 @@ public class StandardStreamTests
         if (!OperatingSystem.IsLinux())
             return;
         using var cli = new Cli();
-        string model = TrainedModel(cli), data = Cli.Data("diabetes.csv");
+        string model = cli.DiabetesModel(), data = Cli.Data("diabetes.csv");
         CliRun inProcess = cli.Run("predict", "--model", model, "--data", data);
         Assert.True(inProcess.ExitCode == 0, inProcess.ToString());
 
         string log = cli.Write("log", "kept\n");
-        (int exit, string stdout, _) = Shell($"exec \"$@\" 2>> \"{log}\"", "predict", "--model", model, "--data", data, "--output", output);
+        (int exit, string stdout, _) = Cli.Shell($"exec \"$@\" 2>> \"{log}\"", "predict", "--model", model, "--data", data, "--output", output);
         Assert.True(exit == 0, File.ReadAllText(log));
         Assert.Equal("", stdout);
         Assert.Equal("kept\n" + inProcess.Out, File.ReadAllText(log));
@@ -44,36 +42,12 @@ public class StandardStreamTests
         string data = Cli.Data("diabetes.csv");
         string[] args = command switch
         {
-            "predict" => ["predict", "--model", TrainedModel(cli), "--data", data],
+            "predict" => ["predict", "--model", cli.DiabetesModel(), "--data", data],
             "train" => ["train", "--data", data, "--layers", "4", "--epochs", "1", "--save", cli.PathOf("m.safetensors"), "--plot", cli.PathOf("m.png")],
             _ => [command],
         };
-        (int exit, _, string error) = Shell("exec \"$@\" >&-", args);
+        (int exit, _, string error) = Cli.Shell("exec \"$@\" >&-", args);
         Assert.True(exit == 2, $"exit {exit}\n{error}");
         Assert.Equal("fastnn: cannot write standard output: Bad file descriptor.", error.TrimEnd());
-    }
-
-    // Runs 'sh -c script' with fastnn's command line as "$@".
-    private static (int Exit, string Out, string Error) Shell(string script, params string[] args)
-    {
-        var start = new ProcessStartInfo("/bin/sh", ["-c", script, "sh", Cli.DotnetHost(), Path.Combine(AppContext.BaseDirectory, "FastNN.Cli.dll"), .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using Process process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        string error = process.StandardError.ReadToEnd();
-        Assert.True(process.WaitForExit(60_000), "fastnn did not end within a minute");
-        return (process.ExitCode, output.Result, error);
-    }
-
-    private static string TrainedModel(Cli cli)
-    {
-        string model = cli.PathOf("diabetes.safetensors");
-        CliRun train = cli.Run("train", "--data", Cli.Data("diabetes.csv"), "--layers", "8", "--epochs", "1", "--save", model);
-        Assert.True(train.ExitCode == 0, train.ToString());
-        return model;
     }
 }
