@@ -152,7 +152,7 @@ internal static class TrainCommand
             {
                 report(format.Describe(epoch));
                 if (s.Files.CheckpointEvery > 0 && (epoch.Epoch % s.Files.CheckpointEvery == 0 || epoch.Epoch == s.Loop.Epochs))
-                    Save(s.Files.Checkpoint, "--checkpoint", () => Checkpoint.Save(s.Files.Checkpoint, trainer, info));
+                    OutputFile.Write(s.Files.Checkpoint, "--checkpoint", () => Checkpoint.Save(s.Files.Checkpoint, trainer, info));
             };
             return trainer.Fit(data.Train, data.Test, stop.Token);
         });
@@ -161,7 +161,7 @@ internal static class TrainCommand
         if (s.Files.CheckpointEvery > 0)
             console.Line($"checkpoint: {Path.GetFullPath(s.Files.Checkpoint)}");
 
-        Save(s.Files.Save, "--save", () => ModelFile.Save(s.Files.Save, model, info));
+        OutputFile.Write(s.Files.Save, "--save", () => ModelFile.Save(s.Files.Save, model, info));
         console.Line($"model: {Path.GetFullPath(s.Files.Save)}");
         if (history.Epochs.Count > 0)
         {
@@ -184,25 +184,9 @@ internal static class TrainCommand
             console.Error.WriteLine($"fastnn: {stop.Description} {where}; nothing saved (--checkpoint-every N writes checkpoints that --resume continues from).");
             return stop.ExitCode;
         }
-        Save(s.Files.Checkpoint, "--checkpoint", () => Checkpoint.Save(s.Files.Checkpoint, trainer, info));
+        OutputFile.Write(s.Files.Checkpoint, "--checkpoint", () => Checkpoint.Save(s.Files.Checkpoint, trainer, info));
         console.Error.WriteLine($"fastnn: {stop.Description} {where}; the run so far is in {s.Files.Checkpoint}: give the same command with --resume {s.Files.Checkpoint} to go on.");
         return stop.ExitCode;
-    }
-
-    // A run whose numbers overflow with a finite loss can leave a BatchNorm running variance of infinity, which no file
-    // holds: ModelFile and Checkpoint refuse the model's state as an argument (the model, the trainer), while here it is
-    // the run that diverged, told as a NaN loss is (exit 1).
-    private static void Save(string path, string option, Action save)
-    {
-        try
-        {
-            OutputFile.Write(path, option, save);
-        }
-        catch (ArgumentException e) when (e.ParamName is "model" or "trainer")
-        {
-            throw new InvalidOperationException(
-                $"The run diverged: {e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal).TrimEnd('.')}; nothing was saved to {option} {path}. Lower the learning rate, clip the gradients or check the data.", e);
-        }
     }
 
     // The split refuses a part with no row; on a small file that is the user's --test-fraction, named as such.

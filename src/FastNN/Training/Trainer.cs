@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using FastNN.Data;
 using FastNN.Gradients;
+using FastNN.IO;
 using FastNN.Layers;
 using FastNN.Losses;
 using FastNN.Models;
@@ -40,6 +41,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private GradientMonitor<T>? _monitor;
     private double? _maxGradientNorm;
     private double? _maxGradientValue;
+    private readonly (string Name, int Offset, int Length)[] _variances;
 
     /// <summary>Creates a trainer for <paramref name="model"/>.</summary>
     /// <param name="model">The model to train; its parameters change in place.</param>
@@ -74,6 +76,22 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _lossGradient = new T[model.MaxBatch * model.OutputSize];
         _shuffleRandom = new FastRandom(Options.Seed is int seed ? (ulong)seed : (ulong)Random.Shared.NextInt64());
         ValidationSeed = Options.Seed ?? Random.Shared.Next();
+        _variances = Variances(model);
+    }
+
+    // The model's variances (BatchNorm's running_var), each a slice of its state buffer: an array, so that a step walks
+    // them without an enumerator.
+    private static (string Name, int Offset, int Length)[] Variances(Sequential<T> model)
+    {
+        var variances = new List<(string, int, int)>();
+        int offset = 0;
+        foreach ((StateDeclaration s, _) in model.Chain.State)
+        {
+            if (s.IsVariance)
+                variances.Add((s.Name, offset, s.Length));
+            offset += s.BufferLength;
+        }
+        return [.. variances];
     }
 
     /// <summary>The model being trained.</summary>
@@ -97,7 +115,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>
     /// A check of the gradients before every step, or null. With <see cref="NonFiniteGradientPolicy.Throw"/> a NaN or
     /// infinite gradient throws naming the tensor; with <see cref="NonFiniteGradientPolicy.SkipStep"/> the step is
-    /// skipped and counted, and <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/> returns NaN.
+    /// skipped and counted, and <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/> returns NaN, unless its
+    /// forward pass left a running variance NaN or infinite (a NaN in the batch does, through BatchNorm), which skipping
+    /// the update cannot undo: that step throws <see cref="InvalidOperationException"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The guard's tensor table does not fit the model's gradient buffer.</exception>
     public NonFiniteGradientGuard<T>? Guard
@@ -241,7 +261,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <returns>The batch's objective: the mean loss plus the penalty; NaN when the <see cref="Guard"/> skipped the step.</returns>
     /// <exception cref="ArgumentException">A span does not match the batch, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
-    /// <exception cref="InvalidOperationException">The loss is NaN or infinite and no guard skipped the step (the step is not taken).</exception>
+    /// <exception cref="InvalidOperationException">The loss is NaN or infinite and no guard skipped the step, or the forward pass left a variance of the model's state (BatchNorm's <c>running_var</c>) NaN or infinite, as a batch whose variance overflows does with a finite loss, whether or not the guard skipped the step (no later step brings it back, and no model file holds it): the message names the tensor. The step is not taken; the running statistics keep what the forward pass wrote.</exception>
     /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
     public double TrainStep(ReadOnlySpan<T> features, ReadOnlySpan<T> targets, int batch)
     {
@@ -260,7 +280,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <returns>The batch's objective: the mean loss plus the penalty; NaN when the <see cref="Guard"/> skipped the step.</returns>
     /// <exception cref="ArgumentException">A span does not match the batch, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
-    /// <exception cref="InvalidOperationException">The loss is NaN or infinite and no guard skipped the step (the step is not taken).</exception>
+    /// <exception cref="InvalidOperationException">The loss is NaN or infinite and no guard skipped the step, or the forward pass left a variance of the model's state (BatchNorm's <c>running_var</c>) NaN or infinite, as a batch whose variance overflows does with a finite loss, whether or not the guard skipped the step (no later step brings it back, and no model file holds it): the message names the tensor. The step is not taken; the running statistics keep what the forward pass wrote.</exception>
     /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
     public double TrainStep(ReadOnlyMemory<T> features, ReadOnlySpan<T> targets, int batch)
     {
@@ -283,6 +303,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (Regularizer is null && Guard is null && Monitor is null && MaxGradientNorm is null && MaxGradientValue is null)
         {
             CheckFinite(loss);
+            CheckVariances();
             if (Schedule is not null && ScheduleEachStep)
                 Optimizer.ApplySchedule(Schedule, Steps);
             Backward(lossGradient, batch, accumulate: false);
@@ -297,8 +318,12 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (Regularizer is not null)
             loss += Regularizer.AddTo(Model.Parameters, Model.Gradients, Model.ParameterTensors);
         if (Guard is not null && !Guard.Check(Model.Gradients))
+        {
+            CheckVariances(); // skipping the update cannot undo the running statistics the forward pass changed
             return double.NaN;
+        }
         CheckFinite(loss);
+        CheckVariances();
 
         if (MaxGradientValue is double maxValue)
             GradientClipping.ClipByValue(Model.Gradients, maxValue);
@@ -332,6 +357,20 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             throw new InvalidOperationException($"The training objective is {loss} at step {Steps}; lower the learning rate, clip the gradients or check the data.");
     }
 
+    // The forward pass in training mode has updated the running statistics. A batch whose variance overflows leaves a
+    // finite loss (its normalized values are then 0) but a running variance of infinity, or NaN after a NaN, that every
+    // later step keeps (the running average never brings it back), that no model file holds (ModelFile and Checkpoint
+    // refuse it) and that makes the model output a constant or NaN in evaluation mode: the run has diverged here, and
+    // is refused here, as a non-finite loss is, rather than at the save that ends it.
+    private void CheckVariances()
+    {
+        foreach ((string name, int offset, int length) in _variances)
+        {
+            if (TensorSpec.ValueProblem(isInteger: false, isVariance: true, (ReadOnlySpan<T>)Model.State.Slice(offset, length)) is { } problem)
+                throw new InvalidOperationException($"The training diverged at step {Steps}, in its forward pass: '{name}' {problem} Lower the learning rate, clip the gradients or check the data.");
+        }
+    }
+
     /// <summary>
     /// Trains until <see cref="CompletedEpochs"/> reaches <see cref="TrainerOptions.Epochs"/>: all of them for a new
     /// trainer; the rest after a cancelled <see cref="Fit"/> or a <c>Checkpoint.Load</c>, which then continues exactly
@@ -350,7 +389,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// run early stopping has ended trains no more: a later Fit runs no epoch, puts the best epoch back again and reports
     /// <see cref="TrainingHistory.StoppedEarly"/>; to train on, build a new trainer over the model and optimizer.</para>
     /// <para>Fit returns the model in evaluation mode (<see cref="Sequential{T}.Training"/> false), with or without
-    /// validation, and also when it throws once training has begun (a non-finite loss, a <see cref="Guard"/>'s
+    /// validation, and also when it throws once training has begun (a non-finite loss or running variance, a <see cref="Guard"/>'s
     /// exception, an exception from <see cref="EpochCompleted"/>), so that <see cref="Sequential{T}.Forward(ReadOnlySpan{T}, int)"/>
     /// on it predicts; each training step switches it back to training mode. Checks that fail before the first step leave
     /// the mode as it was.</para>
@@ -360,7 +399,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="cancellationToken">Stops training between steps, and the history so far is returned. A run stopped this way before its last epoch is paused, not ended: the model stays as the last step left it (<see cref="TrainerOptions.RestoreBest"/> does not apply), so that the next Fit or a checkpoint continues it exactly, wherever it stopped. An epoch cut short is neither counted in <see cref="CompletedEpochs"/> nor validated nor recorded (nor passed to <see cref="EpochCompleted"/>): the next Fit finishes it, in the same row order, from the next step, and so must get the same training rows (the same dataset, or a checkpoint's run resumed on it) in the same batches: another row count or batch size is refused (rows of the same count are not compared).</param>
     /// <returns>The result of every epoch this call ran (none when the trainer had already completed its epochs, or early stopping had ended its run) and the run's best one.</returns>
     /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, it has no rows, or a target does not suit the task (for classes: a label that is not a class index in [0, OutputSize); for a binary classifier: a target outside [0, 1], or, in the validation rows or in any row when <see cref="TrainerOptions.ValidationFraction"/> holds some out, other than 0 or 1), the message naming the dataset and the row; with <see cref="TrainerOptions.DropLast"/>, the training rows are fewer than one batch; the model holds a <see cref="BatchNorm1d{T}"/> (at any depth) and a batch would have one row (a last batch of one without DropLast, a BatchSize of 1, one training row). After a Fit cancelled part-way through an epoch: <paramref name="train"/> (after any validation split) has another row count than that epoch was begun over, or fewer rows than it has done. When the run's earlier epochs were validated: <paramref name="validation"/> (or the held-out split) has another row count than they were validated on. All checked before the first step.</exception>
-    /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, the run's earlier epochs were validated and this Fit has no validation rows, the loss became non-finite, or (after a Fit cancelled part-way through an epoch) the batch size differs from that epoch's.</exception>
+    /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, the run's earlier epochs were validated and this Fit has no validation rows, the loss became non-finite or a running variance NaN or infinite (see <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>; the run is refused at that step, never left to end with a model that <c>ModelFile.Save</c> refuses), or (after a Fit cancelled part-way through an epoch) the batch size differs from that epoch's.</exception>
     public TrainingHistory Fit(Dataset<T> train, Dataset<T>? validation = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
