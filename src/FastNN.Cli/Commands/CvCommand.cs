@@ -102,7 +102,7 @@ internal static class CvCommand
         GridSearchResult? search = null;
         try
         {
-            search = ProgressDisplay.Run(console, "cross-validation", settings * s.Folds, report =>
+            search = stop.Run(() => ProgressDisplay.Run(console, "cross-validation", settings * s.Folds, report =>
                 GridSearch.Run(data, s.LearningRates, s.Lambdas, s.Folds, s.Loop.Seed, stratified: task != TaskChoice.Regress, standardize: s.Data.Standardize,
                     (point, train, validation) =>
                     {
@@ -111,7 +111,7 @@ internal static class CvCommand
                         report(string.Create(CultureInfo.InvariantCulture,
                             $"lr {point.LearningRate:G3}, λ {point.Lambda:G3}: fold {(folds.Count - 1) % s.Folds + 1}/{s.Folds} {Metric(task, evaluation.Metric)}"));
                         return evaluation;
-                    }));
+                    })));
         }
         catch (OperationCanceledException) when (stop.Received)
         {
@@ -126,7 +126,8 @@ internal static class CvCommand
         int fold = folds.Count % s.Folds + 1, at = folds.Count / s.Folds;
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"fastnn: {stop.Description} in fold {fold} of {s.Folds} of setting {at + 1} of {settings} (lr {Number(s.LearningRates[at / s.Lambdas.Length])}, λ {Number(s.Lambdas[at % s.Lambdas.Length])}); ")
-            + (folds.Count == 0 ? "no fold was done." : $"the table holds the {folds.Count} fold{(folds.Count == 1 ? "" : "s")} done."));
+            + (folds.Count == 0 ? "no fold was done" : $"the table holds the {folds.Count} fold{(folds.Count == 1 ? "" : "s")} done")
+            + $"{stop.DivergedNote}.");
         return stop.ExitCode;
     }
 

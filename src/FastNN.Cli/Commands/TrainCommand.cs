@@ -146,7 +146,7 @@ internal static class TrainCommand
         double targetScale = data.Target?.Scales[0] ?? 1;
         var format = new EpochFormat(task, targetScale, s.Loop.Epochs);
         using var stop = new StopSignal();
-        TrainingHistory history = ProgressDisplay.Run(console, "training", s.Loop.Epochs - trainer.CompletedEpochs, report =>
+        TrainingHistory? history = stop.Run(() => ProgressDisplay.Run(console, "training", s.Loop.Epochs - trainer.CompletedEpochs, report =>
         {
             trainer.EpochCompleted = epoch =>
             {
@@ -155,8 +155,8 @@ internal static class TrainCommand
                     OutputFile.Write(s.Files.Checkpoint, "--checkpoint", () => Checkpoint.Save(s.Files.Checkpoint, trainer, info));
             };
             return trainer.Fit(data.Train, data.Test, stop.Token);
-        });
-        if (stop.Received && trainer.CompletedEpochs < s.Loop.Epochs)
+        }));
+        if (history is null || (stop.Received && trainer.CompletedEpochs < s.Loop.Epochs))
             return Stopped(console, stop, trainer, s, info);
         if (s.Files.CheckpointEvery > 0)
             console.Line($"checkpoint: {Path.GetFullPath(s.Files.Checkpoint)}");
@@ -173,12 +173,18 @@ internal static class TrainCommand
     }
 
     // Ctrl-C or SIGTERM stopped the run between two steps. A checkpoint saved there resumes it exactly, the epoch cut
-    // short included; an unfinished run writes no model and no plot.
+    // short included; an unfinished run writes no model and no plot. A run that diverged in the step under way when the
+    // signal came saves nothing: a checkpoint there would resume into the same step.
     private static int Stopped<T>(CliConsole console, StopSignal stop, Trainer<T> trainer, Settings s, ModelInfo info)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         string where = string.Create(CultureInfo.InvariantCulture,
             $"in epoch {trainer.CompletedEpochs + 1} of {s.Loop.Epochs}, after {Counted.Of(trainer.Steps, "step")}");
+        if (stop.Diverged is not null)
+        {
+            console.Error.WriteLine($"fastnn: {stop.Description} {where}{stop.DivergedNote}; nothing saved.");
+            return stop.ExitCode;
+        }
         if (s.Files.CheckpointEvery == 0)
         {
             console.Error.WriteLine($"fastnn: {stop.Description} {where}; nothing saved (--checkpoint-every N writes checkpoints that --resume continues from).");
