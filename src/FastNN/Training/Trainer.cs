@@ -42,6 +42,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private double? _maxGradientNorm;
     private double? _maxGradientValue;
     private readonly (string Name, int Offset, int Length)[] _variances;
+    private readonly T[] _stateBeforeStep;
 
     /// <summary>Creates a trainer for <paramref name="model"/>.</summary>
     /// <param name="model">The model to train; its parameters change in place.</param>
@@ -77,6 +78,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _shuffleRandom = new FastRandom(Options.Seed is int seed ? (ulong)seed : (ulong)Random.Shared.NextInt64());
         ValidationSeed = Options.Seed ?? Random.Shared.Next();
         _variances = Variances(model);
+        _stateBeforeStep = new T[model.State.Length];
     }
 
     // The model's variances (BatchNorm's running_var), each a slice of its state buffer: an array, so that a step walks
@@ -115,9 +117,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>
     /// A check of the gradients before every step, or null. With <see cref="NonFiniteGradientPolicy.Throw"/> a NaN or
     /// infinite gradient throws naming the tensor; with <see cref="NonFiniteGradientPolicy.SkipStep"/> the step is
-    /// skipped and counted, and <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/> returns NaN, unless its
-    /// forward pass left a running variance NaN or infinite (a NaN in the batch does, through BatchNorm), which skipping
-    /// the update cannot undo: that step throws <see cref="InvalidOperationException"/>.
+    /// skipped and counted (the model's state, which its forward pass updated, put back), and
+    /// <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/> returns NaN.
     /// </summary>
     /// <exception cref="ArgumentException">The guard's tensor table does not fit the model's gradient buffer.</exception>
     public NonFiniteGradientGuard<T>? Guard
@@ -254,6 +255,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// pass writes the gradients instead of adding them to zeroed ones: the same values (but that a gradient summing to
     /// zero is +0, never −0) without the pass that zeroes them and without reading them back. A non-finite loss then
     /// throws before the backward pass, leaving the gradients as they were.</para>
+    /// <para>A step that throws, or that the <see cref="Guard"/> skips, leaves the model's state (BatchNorm's running
+    /// statistics and batch count, which the forward pass updates) as it was before the step, as it leaves the parameters
+    /// (the stream of dropout masks is not rewound).</para>
     /// <para>The features are copied once into the model (see <see cref="TrainStep(ReadOnlyMemory{T}, ReadOnlySpan{T}, int)"/> to read them in place).</para></remarks>
     /// <param name="features">The batch's features <c>[batch, InputSize]</c>.</param>
     /// <param name="targets">One target per row.</param>
@@ -261,13 +265,20 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <returns>The batch's objective: the mean loss plus the penalty; NaN when the <see cref="Guard"/> skipped the step.</returns>
     /// <exception cref="ArgumentException">A span does not match the batch, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
-    /// <exception cref="InvalidOperationException">The loss is NaN or infinite and no guard skipped the step, or the forward pass left a variance of the model's state (BatchNorm's <c>running_var</c>) NaN or infinite, as a batch whose variance overflows does with a finite loss, whether or not the guard skipped the step (no later step brings it back, and no model file holds it): the message names the tensor. The step is not taken; the running statistics keep what the forward pass wrote.</exception>
+    /// <exception cref="InvalidOperationException">The loss is NaN or infinite and no guard skipped the step, or the forward pass left a variance of the model's state (BatchNorm's <c>running_var</c>) NaN or infinite, as a batch whose variance overflows does with a finite loss, whether or not the guard skipped the step (no later step brings it back, and no model file holds it): the message names the tensor. The step is not taken: the parameters and the model's state are left as they were.</exception>
     /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
     public double TrainStep(ReadOnlySpan<T> features, ReadOnlySpan<T> targets, int batch)
     {
-        CheckTargets(targets, batch);
-        Model.Training = true;
-        return AfterForward(Model.Forward(features, batch), targets, batch);
+        BeginStep(targets, batch);
+        try
+        {
+            return AfterForward(Model.Forward(features, batch), targets, batch);
+        }
+        catch
+        {
+            RestoreState();
+            throw;
+        }
     }
 
     /// <summary>
@@ -280,20 +291,34 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <returns>The batch's objective: the mean loss plus the penalty; NaN when the <see cref="Guard"/> skipped the step.</returns>
     /// <exception cref="ArgumentException">A span does not match the batch, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
-    /// <exception cref="InvalidOperationException">The loss is NaN or infinite and no guard skipped the step, or the forward pass left a variance of the model's state (BatchNorm's <c>running_var</c>) NaN or infinite, as a batch whose variance overflows does with a finite loss, whether or not the guard skipped the step (no later step brings it back, and no model file holds it): the message names the tensor. The step is not taken; the running statistics keep what the forward pass wrote.</exception>
+    /// <exception cref="InvalidOperationException">The loss is NaN or infinite and no guard skipped the step, or the forward pass left a variance of the model's state (BatchNorm's <c>running_var</c>) NaN or infinite, as a batch whose variance overflows does with a finite loss, whether or not the guard skipped the step (no later step brings it back, and no model file holds it): the message names the tensor. The step is not taken: the parameters and the model's state are left as they were.</exception>
     /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
     public double TrainStep(ReadOnlyMemory<T> features, ReadOnlySpan<T> targets, int batch)
     {
-        CheckTargets(targets, batch);
-        Model.Training = true;
-        return AfterForward(Model.Forward(features, batch), targets, batch);
+        BeginStep(targets, batch);
+        try
+        {
+            return AfterForward(Model.Forward(features, batch), targets, batch);
+        }
+        catch
+        {
+            RestoreState();
+            throw;
+        }
     }
 
-    private static void CheckTargets(ReadOnlySpan<T> targets, int batch)
+    // The forward pass in training mode updates the model's state (BatchNorm's running statistics and batch count)
+    // before the step is judged: kept, so that a step refused (it throws) or skipped (the guard) leaves the state as it
+    // leaves the parameters. A copy of the state, which is small beside the parameters the update passes over.
+    private void BeginStep(ReadOnlySpan<T> targets, int batch)
     {
         if (targets.Length != batch)
             throw new ArgumentException($"targets has {targets.Length} elements for a batch of {batch} rows.", nameof(targets));
+        Model.Training = true;
+        Model.State.CopyTo(_stateBeforeStep);
     }
+
+    private void RestoreState() => _stateBeforeStep.CopyTo(Model.State);
 
     /// <summary>The step after the forward pass: the loss, the backward pass and the update; the gradients overwritten where nothing reads them before the update.</summary>
     private double AfterForward(ReadOnlySpan<T> output, ReadOnlySpan<T> targets, int batch)
@@ -319,7 +344,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             loss += Regularizer.AddTo(Model.Parameters, Model.Gradients, Model.ParameterTensors);
         if (Guard is not null && !Guard.Check(Model.Gradients))
         {
-            CheckVariances(); // skipping the update cannot undo the running statistics the forward pass changed
+            RestoreState();
             return double.NaN;
         }
         CheckFinite(loss);
@@ -359,9 +384,10 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     // The forward pass in training mode has updated the running statistics. A batch whose variance overflows leaves a
     // finite loss (its normalized values are then 0) but a running variance of infinity, or NaN after a NaN, that every
-    // later step keeps (the running average never brings it back), that no model file holds (ModelFile and Checkpoint
-    // refuse it) and that makes the model output a constant or NaN in evaluation mode: the run has diverged here, and
-    // is refused here, as a non-finite loss is, rather than at the save that ends it.
+    // later step would keep (the running average never brings it back), that no model file holds (ModelFile and
+    // Checkpoint refuse it) and that makes the model output a constant or NaN in evaluation mode: the run has diverged
+    // here, and is refused here, as a non-finite loss is, rather than at the save that ends it (TrainStep then puts the
+    // state back).
     private void CheckVariances()
     {
         foreach ((string name, int offset, int length) in _variances)

@@ -11,7 +11,8 @@ namespace FastNN.Tests.Training;
 /// <summary>
 /// A batch whose BatchNorm variance overflows (float: squares past 3.4e38) leaves a finite loss, as the normalized
 /// values are then 0, but a running variance of infinity, which no model file holds: the trainer refuses that step as it
-/// refuses a non-finite loss, so that the run ends there, not when ModelFile.Save refuses the model at the end.
+/// refuses a non-finite loss, so that the run ends there, not when ModelFile.Save refuses the model at the end. A step
+/// refused or skipped leaves the running statistics as they were, as it leaves the parameters.
 /// </summary>
 public class RunningVarianceDivergenceTests
 {
@@ -36,13 +37,35 @@ public class RunningVarianceDivergenceTests
         if (clip)
             trainer.MaxGradientNorm = 1;
         trainer.TrainStep(new float[] { 0.1f, 0.2f, -0.3f, 0.4f, 0.5f, -0.6f, 0.7f, 0.8f }, Targets, 4);
-        float[] parameters = trainer.Model.Parameters.ToArray();
+        float[] parameters = trainer.Model.Parameters.ToArray(), state = trainer.Model.State.ToArray();
 
         var error = Assert.Throws<InvalidOperationException>(() => trainer.TrainStep(Huge, Targets, 4));
         Assert.Contains("diverged at step 1", error.Message);
         Assert.Contains("'1.running_var'", error.Message);
         Assert.Equal(1, trainer.Steps);
-        Assert.Equal(parameters, trainer.Model.Parameters.ToArray()); // the step is not taken
+        // The step is not taken: the parameters and the running statistics are as the last step left them, and save.
+        Assert.Equal(parameters, trainer.Model.Parameters.ToArray());
+        Assert.Equal(state, trainer.Model.State.ToArray());
+        SavesAndLoads(trainer.Model);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AStepWhoseLossIsNotFiniteLeavesTheRunningStatisticsAsTheyWere(bool clip)
+    {
+        // A NaN feature makes the loss NaN: the step was refused, but its forward pass had already made the running
+        // statistics NaN and counted the batch, so the model could no longer be saved, nor predict in evaluation mode.
+        Trainer<float> trainer = NewTrainer();
+        if (clip)
+            trainer.MaxGradientNorm = 1;
+        trainer.TrainStep(new float[] { 0.1f, 0.2f, -0.3f, 0.4f, 0.5f, -0.6f, 0.7f, 0.8f }, Targets, 4);
+        float[] state = trainer.Model.State.ToArray();
+
+        var error = Assert.Throws<InvalidOperationException>(() => trainer.TrainStep(Poisoned, Targets, 4));
+        Assert.Contains("objective is NaN at step 1", error.Message);
+        Assert.Equal(state, trainer.Model.State.ToArray());
+        SavesAndLoads(trainer.Model);
     }
 
     [Fact]
@@ -60,17 +83,19 @@ public class RunningVarianceDivergenceTests
     }
 
     [Fact]
-    public void AStepTheGuardSkipsCannotLeaveARunningVarianceNoFileHolds()
+    public void AStepTheGuardSkipsLeavesTheRunningStatisticsAsTheyWere()
     {
-        // A NaN feature makes the gradients NaN, so the guard skips the step, but its forward pass has already made the
-        // running statistics NaN, for every later step: before, the skip hid it until the save.
+        // A NaN feature makes the gradients NaN, so the guard skips the step, but its forward pass had already made the
+        // running statistics NaN (for every later step: the running average never brings them back) and counted the batch.
         Trainer<float> trainer = NewTrainer();
         trainer.Guard = new NonFiniteGradientGuard<float>(trainer.Model.ParameterTensors, NonFiniteGradientPolicy.SkipStep);
-        float[] poisoned = [float.NaN, 0.2f, -0.3f, 0.4f, 0.5f, -0.6f, 0.7f, 0.8f];
+        float[] state = trainer.Model.State.ToArray();
 
-        var error = Assert.Throws<InvalidOperationException>(() => trainer.TrainStep(poisoned, Targets, 4));
-        Assert.Contains("'1.running_var'", error.Message);
-        Assert.Equal(0, trainer.Steps);
+        Assert.True(float.IsNaN((float)trainer.TrainStep(Poisoned, Targets, 4)));
+        Assert.Equal((1, 0L), (trainer.Guard.SkippedSteps, trainer.Steps));
+        Assert.Equal(state, trainer.Model.State.ToArray());
+        trainer.TrainStep(new float[] { 0.1f, 0.2f, -0.3f, 0.4f, 0.5f, -0.6f, 0.7f, 0.8f }, Targets, 4);
+        SavesAndLoads(trainer.Model);
     }
 
     [Fact]
@@ -86,11 +111,20 @@ public class RunningVarianceDivergenceTests
                 x[i] = (float)(4 * random.NextDouble() - 2);
             trainer.TrainStep(x, Targets, 4);
         }
+        Assert.Equal(200, trainer.Steps);
+        SavesAndLoads(trainer.Model);
+    }
+
+    // A NaN in the first row: the batch's mean, variance, loss and gradients are NaN.
+    private static readonly float[] Poisoned = [float.NaN, 0.2f, -0.3f, 0.4f, 0.5f, -0.6f, 0.7f, 0.8f];
+
+    private static void SavesAndLoads(Sequential<float> model)
+    {
         string path = Path.Combine(Path.GetTempPath(), $"fastnn-variance-{Guid.NewGuid():N}.safetensors");
         try
         {
-            ModelFile.Save(path, trainer.Model);
-            Assert.Equal(200, trainer.Steps);
+            ModelFile.Save(path, model);
+            Assert.Equal(model.State.ToArray(), ModelFile.Load<float>(path).Model.State.ToArray());
         }
         finally
         {
