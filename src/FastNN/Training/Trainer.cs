@@ -162,7 +162,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// A gradient monitor fed at every step (it samples at its own interval), or null. It reads the gradient of the loss
     /// alone, as the backward pass leaves it: before the <see cref="Regularizer"/> adds its penalty's gradient (λ·w for
     /// L2, which would make a layer whose loss gradient vanished look healthy) and before clipping (which would hide an
-    /// explosion). A step then refused (the <see cref="Guard"/> skips it, or the loss is not finite) is still sampled,
+    /// explosion). A step then refused (the <see cref="Guard"/> skips it, or the loss or a running variance is not finite) is still sampled,
     /// with no update ratio: the monitor is where such a gradient shows. Such a step does not advance <see cref="Steps"/>, so the
     /// next step is sampled (if at all) under the same step number: the report's steps can repeat.
     /// </summary>
@@ -255,7 +255,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// pass writes the gradients instead of adding them to zeroed ones: the same values (but that a gradient summing to
     /// zero is +0, never −0) without the pass that zeroes them and without reading them back. A non-finite loss then
     /// throws before the backward pass, leaving the gradients as they were.</para>
-    /// <para>A step that throws, or that the <see cref="Guard"/> skips, leaves the model's state (BatchNorm's running
+    /// <para>A step that throws after its forward pass, or that the <see cref="Guard"/> skips, leaves the model's state (BatchNorm's running
     /// statistics and batch count, which the forward pass updates) as it was before the step, as it leaves the parameters
     /// (the stream of dropout masks is not rewound).</para>
     /// <para>The features are copied once into the model (see <see cref="TrainStep(ReadOnlyMemory{T}, ReadOnlySpan{T}, int)"/> to read them in place).</para></remarks>
@@ -265,20 +265,12 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <returns>The batch's objective: the mean loss plus the penalty; NaN when the <see cref="Guard"/> skipped the step.</returns>
     /// <exception cref="ArgumentException">A span does not match the batch, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
-    /// <exception cref="InvalidOperationException">The loss is NaN or infinite and no guard skipped the step, or the forward pass left a variance of the model's state (BatchNorm's <c>running_var</c>) NaN or infinite, as a batch whose variance overflows does with a finite loss, whether or not the guard skipped the step (no later step brings it back, and no model file holds it): the message names the tensor. The step is not taken: the parameters and the model's state are left as they were.</exception>
+    /// <exception cref="InvalidOperationException">No guard skipped the step, and the loss is NaN or infinite, or the forward pass left a variance of the model's state (BatchNorm's <c>running_var</c>) NaN or infinite, as a batch whose variance overflows does with a finite loss (no later step would bring it back, and no model file holds it; the message names the tensor). The step is not taken: the parameters and the model's state are left as they were.</exception>
     /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
     public double TrainStep(ReadOnlySpan<T> features, ReadOnlySpan<T> targets, int batch)
     {
         BeginStep(targets, batch);
-        try
-        {
-            return AfterForward(Model.Forward(features, batch), targets, batch);
-        }
-        catch
-        {
-            RestoreState();
-            throw;
-        }
+        return AfterForward(Model.Forward(features, batch), targets, batch);
     }
 
     /// <summary>
@@ -291,20 +283,12 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <returns>The batch's objective: the mean loss plus the penalty; NaN when the <see cref="Guard"/> skipped the step.</returns>
     /// <exception cref="ArgumentException">A span does not match the batch, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
-    /// <exception cref="InvalidOperationException">The loss is NaN or infinite and no guard skipped the step, or the forward pass left a variance of the model's state (BatchNorm's <c>running_var</c>) NaN or infinite, as a batch whose variance overflows does with a finite loss, whether or not the guard skipped the step (no later step brings it back, and no model file holds it): the message names the tensor. The step is not taken: the parameters and the model's state are left as they were.</exception>
+    /// <exception cref="InvalidOperationException">No guard skipped the step, and the loss is NaN or infinite, or the forward pass left a variance of the model's state (BatchNorm's <c>running_var</c>) NaN or infinite, as a batch whose variance overflows does with a finite loss (no later step would bring it back, and no model file holds it; the message names the tensor). The step is not taken: the parameters and the model's state are left as they were.</exception>
     /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
     public double TrainStep(ReadOnlyMemory<T> features, ReadOnlySpan<T> targets, int batch)
     {
         BeginStep(targets, batch);
-        try
-        {
-            return AfterForward(Model.Forward(features, batch), targets, batch);
-        }
-        catch
-        {
-            RestoreState();
-            throw;
-        }
+        return AfterForward(Model.Forward(features, batch), targets, batch);
     }
 
     // The forward pass in training mode updates the model's state (BatchNorm's running statistics and batch count)
@@ -320,8 +304,22 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     private void RestoreState() => _stateBeforeStep.CopyTo(Model.State);
 
-    /// <summary>The step after the forward pass: the loss, the backward pass and the update; the gradients overwritten where nothing reads them before the update.</summary>
+    /// <summary>The step after the forward pass, <see cref="LossBackwardUpdate"/>; the model's state put back when it throws (a step refused).</summary>
     private double AfterForward(ReadOnlySpan<T> output, ReadOnlySpan<T> targets, int batch)
+    {
+        try
+        {
+            return LossBackwardUpdate(output, targets, batch);
+        }
+        catch
+        {
+            RestoreState();
+            throw;
+        }
+    }
+
+    /// <summary>The loss, the backward pass and the update, unless the step is refused or skipped; the gradients overwritten where nothing reads them before the update.</summary>
+    private double LossBackwardUpdate(ReadOnlySpan<T> output, ReadOnlySpan<T> targets, int batch)
     {
         Span<T> lossGradient = _lossGradient.AsSpan(0, batch * Model.OutputSize);
         T loss = Loss.Compute(output, targets, lossGradient, batch);
