@@ -135,8 +135,7 @@ internal static class CvCommand
         int fold = folds.Count % s.Folds + 1, at = folds.Count / s.Folds;
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"fastnn: {stop.Description} in fold {fold} of {s.Folds} of setting {at + 1} of {settings} (lr {Number(s.LearningRates[at / s.Lambdas.Length])}, λ {Number(s.Lambdas[at % s.Lambdas.Length])}); ")
-            + (folds.Count == 0 ? "no fold was done" : $"the table holds the {folds.Count} fold{(folds.Count == 1 ? "" : "s")} done")
-            + ".");
+            + (folds.Count == 0 ? "no fold was done." : $"the table holds the {folds.Count} fold{(folds.Count == 1 ? "" : "s")} done."));
         return stop.ExitCode;
     }
 
