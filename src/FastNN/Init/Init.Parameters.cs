@@ -16,7 +16,8 @@ public static partial class Init
     /// <paramref name="scheme"/>; Glorot takes <c>gain = Gain(nonlinearity, negativeSlope)</c> and so does He.</item>
     /// <item><see cref="ParameterKind.Bias"/>: U(−1/√fan_in, 1/√fan_in) of the weight of the same module (the same name
     /// but for its last part, as <c>0.body.2.weight</c> for <c>0.body.2.bias</c>) under
-    /// <see cref="WeightInit.PyTorchLinear"/>, zero under the other schemes.</item>
+    /// <see cref="WeightInit.PyTorchLinear"/> (zero when that weight has no inputs, as nn.Linear(0, n)'s), zero under the
+    /// other schemes.</item>
     /// <item><see cref="ParameterKind.NormScale"/> 1, <see cref="ParameterKind.NormShift"/> 0,
     /// <see cref="ParameterKind.PReluSlope"/> 0.25 (PyTorch's defaults).</item>
     /// </list></remarks>
@@ -80,7 +81,9 @@ public static partial class Init
                     }
                     break;
                 case ParameterKind.Bias when scheme == WeightInit.PyTorchLinear:
-                    LinearDefault(values, fanIn, random);
+                    // nn.Linear's bound is 0 for a weight without inputs (fan_in 0): such a bias is all zero.
+                    if (fanIn > 0) LinearDefault(values, fanIn, random);
+                    else values.Clear();
                     break;
                 case ParameterKind.NormScale:
                     values.Fill(T.One);

@@ -226,6 +226,22 @@ public class InitTests
     }
 
     [Fact]
+    public void ABiasWhoseWeightHasNoInputsIsZeroAsInPyTorch()
+    {
+        // nn.Linear(0, 3).reset_parameters: bound = 1/√fan_in if fan_in > 0 else 0, so its bias is U(0, 0), all zero.
+        // Before: ArgumentOutOfRangeException (fanIn must be at least 1) once the scale before it was already set to 1.
+        ParameterTensor[] table =
+        [
+            new("0.weight", 0, 2, [2], ParameterKind.NormScale, 0),
+            new("1.weight", 2, 0, [3, 0], ParameterKind.Weight, 1),
+            new("1.bias", 2, 3, [3], ParameterKind.Bias, 1),
+        ];
+        double[] p = Enumerable.Repeat(double.NaN, 5).ToArray();
+        FastNN.Init.Parameters<double>(p, table, seed: 1);
+        Assert.Equal([1.0, 1.0, 0.0, 0.0, 0.0], p);
+    }
+
+    [Fact]
     public void AWeightOfFewerThanTwoDimensionsIsRefusedAsPyTorchRefusesIt()
     {
         // Before: a [4] weight was drawn with fan_in 1 (U(−1, 1) by default), where torch.nn.init raises "Fan in and fan
