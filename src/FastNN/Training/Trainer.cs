@@ -91,13 +91,14 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The loop settings.</summary>
     public TrainerOptions Options { get; }
 
-    /// <summary>A penalty added to the loss and the gradients at every step (such as <see cref="L2Penalty{T}"/>), or null.</summary>
+    /// <summary>A penalty added to the loss and the gradients at every step (such as <see cref="L2Penalty{T}"/>), or null. Default null.</summary>
     public IRegularizer<T>? Regularizer { get; set; }
 
     /// <summary>
     /// A check of the gradients before every step, or null. With <see cref="NonFiniteGradientPolicy.Throw"/> a NaN or
     /// infinite gradient throws naming the tensor; with <see cref="NonFiniteGradientPolicy.SkipStep"/> the step is
     /// skipped and counted, and <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/> returns NaN.
+    /// Default null: no check, and a non-finite gradient under a finite loss reaches the optimizer (θ NaN or infinite).
     /// </summary>
     /// <exception cref="ArgumentException">The guard's tensor table does not fit the model's gradient buffer.</exception>
     public NonFiniteGradientGuard<T>? Guard
@@ -110,7 +111,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>
     /// Clip the gradients to this global L2 norm before each step (as <c>clip_grad_norm_</c>), or null not to clip.
     /// Applied after the <see cref="Regularizer"/>'s gradient and after <see cref="MaxGradientValue"/> when both are set.
-    /// A checkpoint resumes only under the value it was saved with.
+    /// A checkpoint resumes only under the value it was saved with. Default null.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative, infinite or NaN.</exception>
     public double? MaxGradientNorm
@@ -127,7 +128,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// first and the clamped gradients then scaled to the norm (as Keras applies <c>clipvalue</c> before
     /// <c>clipnorm</c>): each gradient ends within [−c, c] and the whole within the norm, and one outlier is clamped
     /// before it can shrink every other gradient through the norm. A checkpoint resumes only under the value it was
-    /// saved with.
+    /// saved with. Default null.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative, infinite or NaN.</exception>
     public double? MaxGradientValue
@@ -143,7 +144,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// L2, which would make a layer whose loss gradient vanished look healthy) and before clipping (which would hide an
     /// explosion). A step then refused (the <see cref="Guard"/> skips it, or the loss is not finite) is still sampled,
     /// with no update ratio: the monitor is where such a gradient shows. Such a step does not advance <see cref="Steps"/>, so the
-    /// next step is sampled (if at all) under the same step number: the report's steps can repeat.
+    /// next step is sampled (if at all) under the same step number: the report's steps can repeat. Default null.
     /// </summary>
     /// <exception cref="ArgumentException">The monitor's tensor table does not fit the model's parameter buffer.</exception>
     public GradientMonitor<T>? Monitor
@@ -157,6 +158,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// A learning-rate schedule, or null to leave the optimizer's rate alone. It is applied
     /// (<see cref="Optimizers.Optimizer{T}.ApplySchedule"/>: the base rate and every parameter group's own, as PyTorch)
     /// at the completed epoch count before each epoch, or at the step count before each step when <see cref="ScheduleEachStep"/>.
+    /// Default null.
     /// </summary>
     public ILearningRateSchedule? Schedule { get; set; }
 
