@@ -242,7 +242,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="batch">Rows, from 1 to the model's MaxBatch.</param>
     /// <returns>The batch's objective: the mean loss plus the penalty; NaN when the <see cref="Guard"/> skipped the step.</returns>
     /// <exception cref="ArgumentException">A span does not match the batch, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)).</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch]; or the optimizer refuses
+    /// a rate the per-step <see cref="Schedule"/> gives (<see cref="Optimizers.Optimizer{T}.ApplySchedule"/>) or the step
+    /// itself (<see cref="Optimizers.Optimizer{T}.Step"/>): the parameters are not updated and <see cref="Steps"/> does not advance.</exception>
     /// <exception cref="InvalidOperationException">The loss is NaN or infinite and no guard skipped the step (the step is not taken).</exception>
     /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
     public double TrainStep(ReadOnlySpan<T> features, ReadOnlySpan<T> targets, int batch)
@@ -261,7 +263,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="batch">Rows, from 1 to the model's MaxBatch.</param>
     /// <returns>The batch's objective: the mean loss plus the penalty; NaN when the <see cref="Guard"/> skipped the step.</returns>
     /// <exception cref="ArgumentException">A span does not match the batch, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)).</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch]; or the optimizer refuses
+    /// a rate the per-step <see cref="Schedule"/> gives (<see cref="Optimizers.Optimizer{T}.ApplySchedule"/>) or the step
+    /// itself (<see cref="Optimizers.Optimizer{T}.Step"/>): the parameters are not updated and <see cref="Steps"/> does not advance.</exception>
     /// <exception cref="InvalidOperationException">The loss is NaN or infinite and no guard skipped the step (the step is not taken).</exception>
     /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
     public double TrainStep(ReadOnlyMemory<T> features, ReadOnlySpan<T> targets, int batch)
@@ -362,6 +366,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="cancellationToken">Stops training between steps, and the history so far is returned. A run stopped this way before its last epoch is paused, not ended: the model stays as the last step left it (<see cref="TrainerOptions.RestoreBest"/> does not apply), so that the next Fit or a checkpoint continues it exactly, wherever it stopped. An epoch cut short is neither counted in <see cref="CompletedEpochs"/> nor validated nor recorded (nor passed to <see cref="EpochCompleted"/>): the next Fit finishes it, in the same row order, from the next step, and so must get the same training rows (the same dataset, or a checkpoint's run resumed on it) in the same batches: another row count or batch size is refused (rows of the same count are not compared).</param>
     /// <returns>The result of every epoch this call ran (none when the trainer had already completed its epochs, or early stopping had ended its run) and the run's best one.</returns>
     /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, it has no rows, or a target does not suit the task (for classes: a label that is not a class index in [0, OutputSize); for a binary classifier: a target outside [0, 1], or, in the validation rows or in any row when <see cref="TrainerOptions.ValidationFraction"/> holds some out, other than 0 or 1), the message naming the dataset and the row; with <see cref="TrainerOptions.DropLast"/>, the training rows are fewer than one batch; the model holds a <see cref="BatchNorm1d{T}"/> (at any depth) and a batch would have one row (a last batch of one without DropLast, a BatchSize of 1, one training row). After a Fit cancelled part-way through an epoch: <paramref name="train"/> (after any validation split) has another row count than that epoch was begun over, or fewer rows than it has done. When the run's earlier epochs were validated: <paramref name="validation"/> (or the held-out split) has another row count than they were validated on. All checked before the first step.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The optimizer refuses a rate the <see cref="Schedule"/> gives
+    /// (<see cref="Optimizers.Optimizer{T}.ApplySchedule"/>: negative, NaN, or not finite in <typeparamref name="T"/>, such as
+    /// an <see cref="ExponentialSchedule"/> grown past float's range) or a step (<see cref="Optimizers.Optimizer{T}.Step"/>):
+    /// the step is not taken; the steps before it stand.</exception>
+    /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
     /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, the run's earlier epochs were validated and this Fit has no validation rows, the loss became non-finite, or (after a Fit cancelled part-way through an epoch) the batch size differs from that epoch's.</exception>
     public TrainingHistory Fit(Dataset<T> train, Dataset<T>? validation = null, CancellationToken cancellationToken = default)
     {
