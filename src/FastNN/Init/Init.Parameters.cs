@@ -30,7 +30,7 @@ public static partial class Init
     /// <param name="negativeSlope">The slope of a leaky ReLU (default: 0.01).</param>
     /// <param name="mode">He's fan (default: fan_in).</param>
     /// <exception cref="ArgumentNullException"><paramref name="tensors"/> is null.</exception>
-    /// <exception cref="ArgumentException">A tensor lies outside the buffer, a weight (or, under the PyTorch scheme, the weight a bias takes its fan_in from) has fewer than 2 dimensions, or a bias has no weight in its module under the PyTorch scheme. Every argument is checked before any tensor is written: on an exception the buffer is unchanged.</exception>
+    /// <exception cref="ArgumentException">A tensor lies outside the buffer, a weight (or, under the PyTorch scheme, the weight a bias takes its fan_in from) has fewer than 2 dimensions or a shape that does not hold its length, or a bias has no weight in its module under the PyTorch scheme. Every argument is checked before any tensor is written: on an exception the buffer is unchanged.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="negativeSlope"/> is not finite, or <paramref name="scheme"/> or <paramref name="nonlinearity"/> (or, for He initialization, <paramref name="mode"/>) is not a defined value.</exception>
     public static void Parameters<T>(Span<T> parameters, IReadOnlyList<ParameterTensor> tensors, int seed,
         WeightInit scheme = WeightInit.PyTorchLinear, Nonlinearity nonlinearity = Nonlinearity.Relu,
@@ -125,6 +125,10 @@ public static partial class Init
                 "a 1-D learnable tensor (a scale, an offset) is not a Weight to initialize by fan.", "tensors");
         long receptiveField = 1;
         for (int i = 2; i < shape.Length; i++) receptiveField *= shape[i];
+        // Fans of a shape that does not hold the tensor would be made up (fan_in 0 for [3, 0] of 6 elements).
+        if ((long)shape[0] * shape[1] * receptiveField != weight.Length)
+            throw new ArgumentException(
+                $"Weight '{weight.Name}' has shape {TensorShape.Format(shape)}, which holds {(long)shape[0] * shape[1] * receptiveField} elements, not its {weight.Length}: its fans cannot be taken from it.", "tensors");
         return ((int)(shape[1] * receptiveField), (int)(shape[0] * receptiveField));
     }
 }
