@@ -91,7 +91,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The loop settings.</summary>
     public TrainerOptions Options { get; }
 
-    /// <summary>A penalty added to the loss and the gradients at every step (such as <see cref="L2Penalty{T}"/>), or null. Default null.</summary>
+    /// <summary>
+    /// A penalty added to the loss and the gradients at every step (such as <see cref="L2Penalty{T}"/>), or null. A
+    /// checkpoint resumes only under the built-in penalty it was saved with (type, λ and kinds), or without one if it had
+    /// none; a regularizer of your own is not compared. Default null.
+    /// </summary>
     public IRegularizer<T>? Regularizer { get; set; }
 
     /// <summary>
