@@ -15,8 +15,18 @@ namespace FastNN.Gradients;
 /// <para>The parameter gradients start at 1 before the checked backward pass and 1 is subtracted after, so a layer that
 /// overwrites them instead of accumulating fails, with analytic values 1 below the numeric ones.</para>
 /// <para>Before the checked forward and backward passes, a forward and backward pass on the rows rotated by one (a batch
-/// of 2 or more) makes a backward pass that reads an earlier forward pass's cache, or adds to the input gradient it must
-/// overwrite, fail.</para>
+/// of 2 or more) makes a backward pass that reads an earlier forward pass's cache fail. The input gradients (the model's,
+/// and those between its layers, though not between the layers inside a Residual or Concat body) start the checked
+/// backward pass at NaN, so a backward pass that adds to the dx it must overwrite, or leaves an element of it unwritten
+/// (where the gradient is 0, say), fails there with an analytic NaN.</para>
+/// <para>The parameter gradients are checked from two backward passes: one computing the input gradient, and one with
+/// <see cref="Sequential{T}.ComputeInputGradient"/> off, as a trainer runs it, where the first layer is given an empty dx
+/// and must still accumulate its parameter gradients. An element right in the first pass and wrong in the second is
+/// reported under its tensor's name followed by <c> (empty dx)</c>, such as <c>0.weight (empty dx)[2]</c>; a layer that
+/// writes into an empty dx throws, as it would in training.</para>
+/// <para>A stochastic layer of your own must draw from <see cref="LayerContext.Random"/> (<c>buffers.Context.Random</c>), as
+/// <see cref="Dropout{T}"/> does: that generator is restored before each evaluation; one of the layer's own would draw
+/// anew at each and make the differences noise.</para>
 /// <para>In a unit test: <c>GradientCheck.Assert(new MyLayer&lt;double&gt;(4), input, batch: 2, new MseLoss&lt;double&gt;(), target);</c>
 /// The check runs in double, where a step of 1e-6 leaves the difference quotient accurate to about 1e-10: write your layer
 /// generic over T, as the built-in ones are, and check it as an <c>ILayer&lt;double&gt;</c> (the checker takes double only: in float, rounding alone
@@ -67,20 +77,23 @@ public static class GradientCheck
         {
             model.ComputeInputGradient = true;
             // A forward and backward pass on other rows first (the rows rotated by one, each still a valid input), so a
-            // Backward that reads what an earlier Forward cached, or adds to the input gradient it must overwrite, is reported.
+            // Backward that reads what an earlier Forward cached is reported.
             model.Random.Restore(savedRandom);
             savedState.CopyTo(model.State);
             loss.Compute(model.Forward(RotatedRows(x, batch), batch), t, outputGradient, batch);
             model.Backward(outputGradient, batch);
-            // Backward must ACCUMULATE into the parameter gradients: start them at 1 and subtract it, so a layer that
-            // overwrites them is reported (its analytic values come out as the true ones − 1).
-            model.Gradients.Fill(1);
             Evaluate();
-            model.Backward(outputGradient, batch);
+            // Backward must OVERWRITE every element of dx: start the input gradients (the model's and those between its
+            // layers) at NaN, so a layer that adds to its dx, or leaves an element unwritten where the gradient is 0, is
+            // reported with an analytic NaN, not passed by a 0 left from the buffer's allocation.
+            model.FillInputGradientsWithNaN(batch);
+            double[] analyticParameters = CheckedBackward(model, outputGradient, batch);
             double[] analyticInput = model.InputGradient(batch).ToArray();
-            double[] analyticParameters = model.Gradients.ToArray();
-            foreach (ref double g in analyticParameters.AsSpan())
-                g -= 1;
+            // The backward pass a trainer runs, without the input gradient: the first layer gets an empty dx and must still
+            // accumulate its parameter gradients (a layer that returns early then never learns as a model's first layer).
+            model.ComputeInputGradient = false;
+            Evaluate();
+            double[] analyticParametersEmptyDx = CheckedBackward(model, outputGradient, batch);
 
             var worst = new Worst(options);
             worst.Compare("input", [batch, model.InputSize], analyticInput, x, Evaluate);
@@ -90,7 +103,7 @@ public static class GradientCheck
                 // Perturb a copy and write it back, since a lambda cannot capture the model's span.
                 model.Parameters.CopyTo(parameters);
                 worst.Compare(p.Name, p.Shape, analyticParameters.AsSpan(p.Offset, p.Length), parameters.AsSpan(p.Offset, p.Length),
-                    () => { parameters.CopyTo(model.Parameters); return Evaluate(); });
+                    () => { parameters.CopyTo(model.Parameters); return Evaluate(); }, analyticParametersEmptyDx.AsSpan(p.Offset, p.Length));
                 parameters.CopyTo(model.Parameters);
             }
             return worst.Result();
@@ -185,6 +198,23 @@ public static class GradientCheck
         return options;
     }
 
+    /// <summary>
+    /// The parameter gradients of one backward pass after the last forward pass. Backward must ACCUMULATE into them: they
+    /// start at 1 and 1 is subtracted, so a layer that overwrites them is reported (its analytic values the true ones − 1).
+    /// </summary>
+    private static double[] CheckedBackward(Sequential<double> model, double[] outputGradient, int batch)
+    {
+        model.Gradients.Fill(1);
+        model.Backward(outputGradient, batch);
+        double[] gradients = model.Gradients.ToArray();
+        foreach (ref double g in gradients.AsSpan())
+            g -= 1;
+        return gradients;
+    }
+
+    /// <summary>What follows a parameter's name in a report on the gradients of the backward pass with an empty dx.</summary>
+    internal const string EmptyDxSuffix = " (empty dx)";
+
     private static double[] RotatedRows(double[] x, int batch)
     {
         int row = x.Length / batch;
@@ -205,8 +235,13 @@ public static class GradientCheck
         private int _checked;
         private readonly Dictionary<string, int> _failed = [];
 
-        /// <summary>Perturbs each element of <paramref name="point"/> by ±h, calling <paramref name="evaluate"/> for the loss.</summary>
-        public void Compare(string tensor, int[] shape, ReadOnlySpan<double> analytic, Span<double> point, Func<double> evaluate)
+        /// <summary>
+        /// Perturbs each element of <paramref name="point"/> by ±h, calling <paramref name="evaluate"/> for the loss. An element
+        /// whose <paramref name="analytic"/> value passes is compared again with <paramref name="analyticEmptyDx"/> (when given),
+        /// the same gradient from a backward pass with an empty dx, reported as tensor "<paramref name="tensor"/> (empty dx)".
+        /// </summary>
+        public void Compare(string tensor, int[] shape, ReadOnlySpan<double> analytic, Span<double> point, Func<double> evaluate,
+            ReadOnlySpan<double> analyticEmptyDx = default)
         {
             double h = options.Epsilon;
             for (int i = 0; i < point.Length; i++)
@@ -218,21 +253,29 @@ public static class GradientCheck
                 double minus = evaluate();
                 point[i] = original;
                 double numeric = (plus - minus) / (2 * h);
-                double error = Math.Abs(analytic[i] - numeric);
-                double tolerance = options.AbsoluteTolerance + options.RelativeTolerance * Math.Abs(numeric);
-                // As torch.allclose: an infinity is close to itself only, and an infinite (or NaN) error is never within
-                // tolerance, though atol + rtol·|numeric| is +∞ when the difference is.
-                bool close = analytic[i] == numeric || (double.IsFinite(error) && error <= tolerance);
-                double ratio = analytic[i] == numeric ? 0 : double.IsFinite(error) ? error / tolerance : double.PositiveInfinity;
                 _checked++;
-                if (!close)
-                    _failed[tensor] = _failed.GetValueOrDefault(tensor) + 1;
-                if (ratio > _worstRatio)
-                {
-                    _worstRatio = ratio;
-                    _worst = new GradientCheckResult(false, 0, tensor, TensorShape.FormatIndex(shape, i), analytic[i], numeric, error, tolerance);
-                }
+                if (Record(tensor, shape, i, analytic[i], numeric) && !analyticEmptyDx.IsEmpty)
+                    Record(tensor + EmptyDxSuffix, shape, i, analyticEmptyDx[i], numeric);
             }
+        }
+
+        /// <summary>Compares element <paramref name="i"/>'s analytic value with the numeric one; true when it passes.</summary>
+        private bool Record(string tensor, int[] shape, int i, double analytic, double numeric)
+        {
+            double error = Math.Abs(analytic - numeric);
+            double tolerance = options.AbsoluteTolerance + options.RelativeTolerance * Math.Abs(numeric);
+            // As torch.allclose: an infinity is close to itself only, and an infinite (or NaN) error is never within
+            // tolerance, though atol + rtol·|numeric| is +∞ when the difference is.
+            bool close = analytic == numeric || (double.IsFinite(error) && error <= tolerance);
+            double ratio = analytic == numeric ? 0 : double.IsFinite(error) ? error / tolerance : double.PositiveInfinity;
+            if (!close)
+                _failed[tensor] = _failed.GetValueOrDefault(tensor) + 1;
+            if (ratio > _worstRatio)
+            {
+                _worstRatio = ratio;
+                _worst = new GradientCheckResult(false, 0, tensor, TensorShape.FormatIndex(shape, i), analytic, numeric, error, tolerance);
+            }
+            return close;
         }
 
         public GradientCheckResult Result() =>

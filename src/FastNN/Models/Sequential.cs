@@ -287,6 +287,16 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         return _inputGradient.AsSpan(0, batch * InputSize);
     }
 
+    /// <summary>
+    /// Fills the input gradient of <paramref name="batch"/> rows and the gradients between the layers with NaN, so that the
+    /// next backward pass shows every element a layer leaves unwritten in its dx (<see cref="Gradients.GradientCheck"/>).
+    /// </summary>
+    internal void FillInputGradientsWithNaN(int batch)
+    {
+        _inputGradient.AsSpan(0, batch * InputSize).Fill(T.NaN);
+        _chain.FillInterLayerGradientsWithNaN(Buffers(batch), batch);
+    }
+
     /// <summary>Sets every gradient to zero.</summary>
     public void ZeroGrad() => _gradients.Span.Clear();
 

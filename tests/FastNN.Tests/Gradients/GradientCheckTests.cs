@@ -30,10 +30,11 @@ public class GradientCheckTests
 
         public void Backward(Span<double> dx, ReadOnlySpan<double> dy, ReadOnlySpan<double> x, ReadOnlySpan<double> y, LayerBuffers<double> buffers, int batch)
         {
-            for (int i = 0; i < dx.Length; i++)
+            for (int i = 0; i < dy.Length; i++)
             {
                 int c = i % features;
-                dx[i] = (dropInputFactor2 ? 1 : 2) * buffers.Parameters[c] * x[i] * dy[i];
+                if (!dx.IsEmpty)
+                    dx[i] = (dropInputFactor2 ? 1 : 2) * buffers.Parameters[c] * x[i] * dy[i];
                 buffers.Gradients[c] += (c == breakWeightAt ? 1.5 : 1) * x[i] * x[i] * dy[i];
             }
         }
@@ -140,9 +141,10 @@ public class GradientCheckTests
 
         public void Backward(Span<double> dx, ReadOnlySpan<double> dy, ReadOnlySpan<double> x, ReadOnlySpan<double> y, LayerBuffers<double> buffers, int batch)
         {
-            for (int i = 0; i < dx.Length; i++)
+            for (int i = 0; i < dy.Length; i++)
             {
-                dx[i] = buffers.Parameters[0] * dy[i];
+                if (!dx.IsEmpty)
+                    dx[i] = buffers.Parameters[0] * dy[i];
                 buffers.Gradients[0] += x[i] * dy[i];
             }
         }
