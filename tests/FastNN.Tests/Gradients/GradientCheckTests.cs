@@ -163,6 +163,45 @@ public class GradientCheckTests
         Assert.Equal(parameters, model.Parameters.ToArray());
     }
 
+    /// <summary>y = x − 1.7e9 per element: a layer that centres raw Unix timestamps (seconds).</summary>
+    private sealed class TimestampCentre(int features) : ILayer<double>
+    {
+        public const double Epoch = 1.7e9;
+        public int InputSize => features;
+        public int OutputSize => features;
+        public IReadOnlyList<ParameterDeclaration> ParameterDeclarations => [];
+        public IReadOnlyList<StateDeclaration> StateDeclarations => [];
+        public int ScratchLength(int batch) => 0;
+        public void Initialize(LayerBuffers<double> buffers) { }
+
+        public void Forward(Span<double> y, ReadOnlySpan<double> x, LayerBuffers<double> buffers, int batch)
+        {
+            for (int i = 0; i < y.Length; i++)
+                y[i] = x[i] - Epoch;
+        }
+
+        public void Backward(Span<double> dx, ReadOnlySpan<double> dy, ReadOnlySpan<double> x, ReadOnlySpan<double> y, LayerBuffers<double> buffers, int batch)
+        {
+            if (!dx.IsEmpty)
+                dy.CopyTo(dx);
+        }
+    }
+
+    /// <summary>
+    /// Near 1.7e9 doubles are 2.4e-7 apart, so x ± h (h = 1e-6) rounds to a step up to 12% off h; dividing by 2h made the
+    /// central difference of this correct layer that far off (it failed under the defaults). The step actually taken,
+    /// (x + h) − (x − h) as rounded, is exact; divided by it, the difference matches dL/dx = 2y/N (y = x − 1.7e9 exactly).
+    /// </summary>
+    [Fact]
+    public void AnInputFarFromZeroIsDifferencedOverTheStepActuallyTaken()
+    {
+        double[] offsets = [0.3, -0.7, 1.1, 0.45], input = [.. offsets.Select(o => TimestampCentre.Epoch + o)];
+        GradientCheck.Assert(new TimestampCentre(2), input, 2, new MseLoss<double>(), new double[4]);
+        GradientCheckResult result = GradientCheck.Check(new TimestampCentre(2), input, 2, new MseLoss<double>(), new double[4],
+            new GradientCheckOptions { AbsoluteTolerance = 0, RelativeTolerance = 1e-6 });
+        Assert.True(result.Passed, result.ToString());
+    }
+
     /// <summary>L = Σ p², a user's loss that ignores the batch it is given.</summary>
     /// <summary>L = Σ p², gradient 2p: written, added (<paramref name="accumulates"/>), or left unwritten at the last element (<paramref name="skipLast"/>).</summary>
     private sealed class SumOfSquares(bool accumulates = false, bool skipLast = false) : ILoss<double>
