@@ -34,6 +34,9 @@ namespace FastNN.Gradients;
 /// bias gradient taken from the first row only) is right by chance, and a backward pass that reads an earlier forward
 /// pass's cache reads the same row. Keep the sample points away from kinks (|x| or ReLU at 0), where the central difference sees
 /// neither side's derivative.</para>
+/// <para>Cost: two forward passes of the model per checked element (each input and parameter element), so check a layer
+/// of a few features on a few rows. A numeric NaN (every element failing) means the loss was NaN at the perturbed points:
+/// the model's output, or the loss, is not finite there.</para>
 /// <para>Thread safety: every method may be called from several threads at once, provided they do not share a model,
 /// trainer, optimizer or buffer that a call changes. A layer under check must not be used by another thread
 /// meanwhile.</para>
@@ -49,7 +52,7 @@ public static class GradientCheck
     /// <param name="options">Step and tolerances (default: <see cref="GradientCheckOptions.Default"/>).</param>
     /// <returns>Whether all passed, and the worst element.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is out of range, or the options' step is not positive and finite or a tolerance is negative or NaN.</exception>
-    /// <exception cref="ArgumentException">The input or target does not fit the model's and loss's shapes.</exception>
+    /// <exception cref="ArgumentException">The input or target does not fit the model's and loss's shapes, or a layer threw one, the message naming it (a layer of your own that writes into the empty dx of the backward pass a trainer runs is told to skip it).</exception>
     public static GradientCheckResult Check(Sequential<double> model, ReadOnlySpan<double> input, int batch, ILoss<double> loss, ReadOnlySpan<double> target, GradientCheckOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -128,7 +131,7 @@ public static class GradientCheck
     /// <param name="options">Step, tolerances, mode and seed (default: <see cref="GradientCheckOptions.Default"/>).</param>
     /// <returns>Whether all passed, and the worst element (parameters named <c>0.weight</c>, …).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is out of range, or the options' step is not positive and finite or a tolerance is negative or NaN.</exception>
-    /// <exception cref="ArgumentException">The input or target does not fit the model's and loss's shapes.</exception>
+    /// <exception cref="ArgumentException">The input or target does not fit the model's and loss's shapes, or a layer threw one, the message naming it (a layer of your own that writes into the empty dx of the backward pass a trainer runs is told to skip it).</exception>
     public static GradientCheckResult Check(ILayer<double> layer, ReadOnlySpan<double> input, int batch, ILoss<double> loss, ReadOnlySpan<double> target, GradientCheckOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(layer);
