@@ -15,10 +15,11 @@ namespace FastNN.Gradients;
 /// <para>The parameter gradients start at 1 before the checked backward pass and 1 is subtracted after, so a layer that
 /// overwrites them instead of accumulating fails, with analytic values 1 below the numeric ones.</para>
 /// <para>Before the checked forward and backward passes, a forward and backward pass on the rows rotated by one (a batch
-/// of 2 or more) makes a backward pass that reads an earlier forward pass's cache fail. The input gradients (the model's,
-/// and those between its layers, though not between the layers inside a Residual or Concat body) start the checked
-/// backward pass at NaN, so a backward pass that adds to the dx it must overwrite, or leaves an element of it unwritten
-/// (where the gradient is 0, say), fails there with an analytic NaN.</para>
+/// of 2 or more) makes a backward pass that reads an earlier forward pass's cache fail. The model's workspace (every
+/// layer's output and scratch, and the gradients between layers) and its input gradient start the checked passes at NaN:
+/// a forward pass that leaves an element of y unwritten (where it is 0, say) makes the loss NaN and every element fail; a
+/// backward pass that leaves an element of dx unwritten, or adds to the dx it must overwrite, fails there with an
+/// analytic NaN.</para>
 /// <para>The parameter gradients are checked from two backward passes: one computing the input gradient, and one with
 /// <see cref="Sequential{T}.ComputeInputGradient"/> off, as a trainer runs it, where the first layer is given an empty dx
 /// and must still accumulate its parameter gradients. An element right in the first pass and wrong in the second is
@@ -36,7 +37,7 @@ namespace FastNN.Gradients;
 /// neither side's derivative.</para>
 /// <para>Cost: two forward passes of the model per checked element (each input and parameter element), so check a layer
 /// of a few features on a few rows. A numeric NaN (every element failing) means the loss was NaN at the perturbed points:
-/// the model's output, or the loss, is not finite there.</para>
+/// the model's output, or the loss, is not finite there, or a layer left an element of its output unwritten.</para>
 /// <para>Thread safety: every method may be called from several threads at once, provided they do not share a model,
 /// trainer, optimizer or buffer that a call changes. A layer under check must not be used by another thread
 /// meanwhile.</para>
@@ -85,11 +86,11 @@ public static class GradientCheck
             savedState.CopyTo(model.State);
             loss.Compute(model.Forward(RotatedRows(x, batch), batch), t, outputGradient, batch);
             model.Backward(outputGradient, batch);
+            // Forward and Backward must OVERWRITE every element of y and dx: start the workspace and the input gradient at
+            // NaN, so a layer that leaves an element unwritten (where it is 0, say; the loss is then NaN), or adds to its
+            // dx (the input gradient is then NaN there), fails, not passed by a 0 left from the buffer's allocation.
+            model.FillWorkspaceWithNaN();
             Evaluate();
-            // Backward must OVERWRITE every element of dx: start the input gradients (the model's and those between its
-            // layers) at NaN, so a layer that adds to its dx, or leaves an element unwritten where the gradient is 0, is
-            // reported with an analytic NaN, not passed by a 0 left from the buffer's allocation.
-            model.FillInputGradientsWithNaN(batch);
             double[] analyticParameters = CheckedBackward(model, outputGradient, batch);
             double[] analyticInput = model.InputGradient(batch).ToArray();
             // The backward pass a trainer runs, without the input gradient: the first layer gets an empty dx and must still

@@ -206,7 +206,9 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
     /// </summary>
     public void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, LayerBuffers<T> buffers, int batch, bool accumulate)
     {
-        int end = OutputsAndScratchLength(batch);
+        int end = 0;
+        foreach (ILayer<T> layer in _layers)
+            end += batch * layer.OutputSize + layer.ScratchLength(batch);
         Span<T> gradientA = buffers.Scratch.Slice(end, batch * _gradientWidth);
         Span<T> gradientB = buffers.Scratch.Slice(end + gradientA.Length, gradientA.Length);
 
@@ -270,23 +272,6 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
             return x;
         int inputLength = batch * _layers[j].InputSize;
         return buffers.Scratch.Slice(outputStart - _layers[j - 1].ScratchLength(batch) - inputLength, inputLength);
-    }
-
-    /// <summary>
-    /// Fills the two buffers that carry the gradient between consecutive layers with NaN, so that an element a layer's
-    /// backward pass leaves unwritten in its dx shows as NaN in every gradient before it (GradientCheck), instead of
-    /// silently holding another layer's value.
-    /// </summary>
-    public void FillInterLayerGradientsWithNaN(LayerBuffers<T> buffers, int batch) =>
-        buffers.Scratch.Slice(OutputsAndScratchLength(batch), 2 * batch * _gradientWidth).Fill(T.NaN);
-
-    /// <summary>Where the two gradient buffers start: after every layer's output and scratch.</summary>
-    private int OutputsAndScratchLength(int batch)
-    {
-        int end = 0;
-        foreach (ILayer<T> layer in _layers)
-            end += batch * layer.OutputSize + layer.ScratchLength(batch);
-        return end;
     }
 
     private const string EmptyDxHint = "backward, given an empty dx (no input gradient is wanted: skip it, and still accumulate the parameter gradients)";

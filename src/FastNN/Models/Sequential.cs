@@ -290,13 +290,14 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>
-    /// Fills the input gradient of <paramref name="batch"/> rows and the gradients between the layers with NaN, so that the
-    /// next backward pass shows every element a layer leaves unwritten in its dx (<see cref="Gradients.GradientCheck"/>).
+    /// Fills the workspace (every layer's output and scratch, and the gradients between layers, in blocks' bodies too) and
+    /// the input gradient with NaN, so that the next passes show every element a layer leaves unwritten in its y or dx, or
+    /// reads from its scratch without having written it (<see cref="Gradients.GradientCheck"/>).
     /// </summary>
-    internal void FillInputGradientsWithNaN(int batch)
+    internal void FillWorkspaceWithNaN()
     {
-        _inputGradient.AsSpan(0, batch * InputSize).Fill(T.NaN);
-        _chain.FillInterLayerGradientsWithNaN(Buffers(batch), batch);
+        _workspace.Span.Fill(T.NaN);
+        _inputGradient.AsSpan().Fill(T.NaN);
     }
 
     /// <summary>Sets every gradient to zero.</summary>

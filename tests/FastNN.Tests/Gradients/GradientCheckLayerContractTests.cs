@@ -6,11 +6,11 @@ using FastNN.Models;
 namespace FastNN.Tests.Gradients;
 
 /// <summary>
-/// ILayer.Backward's contract on dx, which a user's layer can break with gradients that are right wherever they are
-/// written: dx is OVERWRITTEN, every element of it; and when dx is empty (the first layer while a trainer trains,
+/// ILayer's contract on its outputs, which a user's layer can break with values that are right wherever they are
+/// written: y and dx are OVERWRITTEN, every element; and when dx is empty (the first layer while a trainer trains,
 /// ComputeInputGradient off) the parameter gradients still accumulate.
 /// </summary>
-public class GradientCheckBackwardContractTests
+public class GradientCheckLayerContractTests
 {
     public enum Bug { None, DxWrittenWherePositiveOnly, ParametersSkippedWhenDxEmpty }
 
@@ -84,7 +84,7 @@ public class GradientCheckBackwardContractTests
         Assert.True(double.IsNaN(result.Analytic), result.ToString());
         Assert.Equal(0, result.Numeric);
 
-        // The same layer after another: its unwritten dx holds what the Dense layer's backward pass left there.
+        // The same layer after another, where its dx is a buffer between layers (which other layers' gradients pass through).
         var model = new Sequential<double>([new Dense<double>(3, 3), new ScaledRelu(3, Bug.DxWrittenWherePositiveOnly)], batch, seed: 1);
         Assert.False(GradientCheck.Check(model, Input.AsSpan(0, 3 * batch), batch, new MseLoss<double>(), Target.AsSpan(0, 3 * batch)).Passed);
     }
@@ -104,6 +104,53 @@ public class GradientCheckBackwardContractTests
         Assert.Equal(12 + 6, e.Result.CheckedElements);
         Assert.Equal(0, e.Result.Analytic);
         Assert.Contains("(empty dx)[", e.Message);
+    }
+
+    /// <summary>y = relu(x), whose forward pass writes y only where x &gt; 0; its backward pass is right.</summary>
+    private sealed class HalfWrittenRelu(int features) : ILayer<double>
+    {
+        public int InputSize => features;
+        public int OutputSize => features;
+        public IReadOnlyList<ParameterDeclaration> ParameterDeclarations => [];
+        public IReadOnlyList<StateDeclaration> StateDeclarations => [];
+        public int ScratchLength(int batch) => 0;
+        public void Initialize(LayerBuffers<double> buffers) { }
+
+        public void Forward(Span<double> y, ReadOnlySpan<double> x, LayerBuffers<double> buffers, int batch)
+        {
+            for (int i = 0; i < y.Length; i++)
+            {
+                if (x[i] > 0)
+                    y[i] = x[i];
+            }
+        }
+
+        public void Backward(Span<double> dx, ReadOnlySpan<double> dy, ReadOnlySpan<double> x, ReadOnlySpan<double> y, LayerBuffers<double> buffers, int batch)
+        {
+            for (int i = 0; i < dx.Length; i++)
+                dx[i] = x[i] > 0 ? dy[i] : 0;
+        }
+    }
+
+    /// <summary>
+    /// Leaving y unwritten where it is 0 passed: the element kept the 0 it was allocated with, and its gradient is 0
+    /// either way. In a model it keeps the last batch's value instead (the second model below, after one pass on
+    /// other rows). The checked forward pass now starts from a workspace of NaN: the loss is NaN, and every element fails.
+    /// </summary>
+    [Theory]
+    [InlineData(4)]
+    [InlineData(1)]
+    public void ALayerThatLeavesPartOfYUnwrittenFails(int batch)
+    {
+        GradientCheckResult result = GradientCheck.Check(new HalfWrittenRelu(3), Input.AsSpan(0, 3 * batch), batch,
+            new MseLoss<double>(), Target.AsSpan(0, 3 * batch));
+        Assert.False(result.Passed, result.ToString());
+        Assert.Equal(3 * batch, result.FailedElements);
+        Assert.True(double.IsNaN(result.Numeric), result.ToString());
+
+        var model = new Sequential<double>([new HalfWrittenRelu(3)], batch);
+        model.Forward([.. Input.AsSpan(0, 3 * batch).ToArray().Select(v => -v)], batch);
+        Assert.NotEqual(0, model.Forward(Input.AsSpan(0, 3 * batch), batch)[1]);   // relu(−1.2), left at 1.2
     }
 
     [Fact]
