@@ -163,10 +163,9 @@ public class GradientCheckTests
         Assert.Equal(parameters, model.Parameters.ToArray());
     }
 
-    /// <summary>y = x − 1.7e9 per element: a layer that centres raw Unix timestamps (seconds).</summary>
-    private sealed class TimestampCentre(int features) : ILayer<double>
+    /// <summary>y = x − c per element: with c = 1.7e9, a layer that centres raw Unix timestamps (seconds).</summary>
+    private sealed class Centre(int features, double c) : ILayer<double>
     {
-        public const double Epoch = 1.7e9;
         public int InputSize => features;
         public int OutputSize => features;
         public IReadOnlyList<ParameterDeclaration> ParameterDeclarations => [];
@@ -177,7 +176,7 @@ public class GradientCheckTests
         public void Forward(Span<double> y, ReadOnlySpan<double> x, LayerBuffers<double> buffers, int batch)
         {
             for (int i = 0; i < y.Length; i++)
-                y[i] = x[i] - Epoch;
+                y[i] = x[i] - c;
         }
 
         public void Backward(Span<double> dx, ReadOnlySpan<double> dy, ReadOnlySpan<double> x, ReadOnlySpan<double> y, LayerBuffers<double> buffers, int batch)
@@ -195,11 +194,25 @@ public class GradientCheckTests
     [Fact]
     public void AnInputFarFromZeroIsDifferencedOverTheStepActuallyTaken()
     {
-        double[] offsets = [0.3, -0.7, 1.1, 0.45], input = [.. offsets.Select(o => TimestampCentre.Epoch + o)];
-        GradientCheck.Assert(new TimestampCentre(2), input, 2, new MseLoss<double>(), new double[4]);
-        GradientCheckResult result = GradientCheck.Check(new TimestampCentre(2), input, 2, new MseLoss<double>(), new double[4],
+        double[] offsets = [0.3, -0.7, 1.1, 0.45], input = [.. offsets.Select(o => 1.7e9 + o)];
+        GradientCheck.Assert(new Centre(2, 1.7e9), input, 2, new MseLoss<double>(), new double[4]);
+        GradientCheckResult result = GradientCheck.Check(new Centre(2, 1.7e9), input, 2, new MseLoss<double>(), new double[4],
             new GradientCheckOptions { AbsoluteTolerance = 0, RelativeTolerance = 1e-6 });
         Assert.True(result.Passed, result.ToString());
+    }
+
+    /// <summary>
+    /// Above 2³⁴ doubles are more than 2h apart and x ± h rounds to x: no step is taken. The difference was reported as 0
+    /// (L(x) − L(x) over 2h), as if the gradient were 0, which passes a layer whose analytic gradient is wrongly 0 there; it
+    /// is NaN now, as GradientCheckOptions.Epsilon says, and the element fails whatever its analytic value.
+    /// </summary>
+    [Fact]
+    public void AStepThatVanishesGivesANumericNaN()
+    {
+        double c = Math.Pow(2, 35);
+        GradientCheckResult result = GradientCheck.Check(new Centre(1, c), [c + 0.5, c - 0.25], 2, new MseLoss<double>(), new double[2]);
+        Assert.Equal(2, result.FailedElements);
+        Assert.True(double.IsNaN(result.Numeric), result.ToString());
     }
 
     /// <summary>L = Σ p², a user's loss that ignores the batch it is given.</summary>
