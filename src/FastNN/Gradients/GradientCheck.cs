@@ -217,7 +217,7 @@ public static class GradientCheck
     }
 
     /// <summary>What follows a parameter's name in a report on the gradients of the backward pass with an empty dx.</summary>
-    internal const string EmptyDxSuffix = " (empty dx)";
+    private const string EmptyDxSuffix = " (empty dx)";
 
     private static double[] RotatedRows(double[] x, int batch)
     {
