@@ -15,8 +15,19 @@ namespace FastNN.Gradients;
 /// <para>The parameter gradients start at 1 before the checked backward pass and 1 is subtracted after, so a layer that
 /// overwrites them instead of accumulating fails, with analytic values 1 below the numeric ones.</para>
 /// <para>Before the checked forward and backward passes, a forward and backward pass on the rows rotated by one (a batch
-/// of 2 or more) makes a backward pass that reads an earlier forward pass's cache, or adds to the input gradient it must
-/// overwrite, fail.</para>
+/// of 2 or more) makes a backward pass that reads an earlier forward pass's cache fail. The model's workspace (every
+/// layer's output and scratch, and the gradients between layers) and its input gradient start the checked passes at NaN:
+/// a forward pass that leaves an element of y unwritten (where it is 0, say) makes the loss NaN and every element fail; a
+/// backward pass that leaves an element of dx unwritten, or adds to the dx it must overwrite, fails there with an
+/// analytic NaN.</para>
+/// <para>The parameter gradients are checked from two backward passes: one computing the input gradient, and one with
+/// <see cref="Sequential{T}.ComputeInputGradient"/> off, as a trainer runs it, where the first layer is given an empty dx
+/// and must still accumulate its parameter gradients. An element right in the first pass and wrong in the second is
+/// reported under its tensor's name followed by <c> (empty dx)</c>, such as <c>0.weight (empty dx)[2]</c>; a layer that
+/// writes into an empty dx throws, as it would in training.</para>
+/// <para>A stochastic layer of your own must draw from <see cref="LayerContext.Random"/> (<c>buffers.Context.Random</c>), as
+/// <see cref="Dropout{T}"/> does: that generator is restored before each evaluation; one of the layer's own would draw
+/// anew at each and make the differences noise.</para>
 /// <para>In a unit test: <c>GradientCheck.Assert(new MyLayer&lt;double&gt;(4), input, batch: 2, new MseLoss&lt;double&gt;(), target);</c>
 /// The check runs in double, where a step of 1e-6 leaves the difference quotient accurate to about 1e-10: write your layer
 /// generic over T, as the built-in ones are, and check it as an <c>ILayer&lt;double&gt;</c> (the checker takes double only: in float, rounding alone
@@ -24,6 +35,9 @@ namespace FastNN.Gradients;
 /// bias gradient taken from the first row only) is right by chance, and a backward pass that reads an earlier forward
 /// pass's cache reads the same row. Keep the sample points away from kinks (|x| or ReLU at 0), where the central difference sees
 /// neither side's derivative.</para>
+/// <para>Cost: two forward passes of the model per checked element (each input and parameter element), so check a layer
+/// of a few features on a few rows. A numeric NaN (every element failing) means the loss was NaN at the perturbed points:
+/// the model's output, or the loss, is not finite there, or a layer left an element of its output unwritten.</para>
 /// <para>Thread safety: every method may be called from several threads at once, provided they do not share a model,
 /// trainer, optimizer or buffer that a call changes. A layer under check must not be used by another thread
 /// meanwhile.</para>
@@ -39,7 +53,7 @@ public static class GradientCheck
     /// <param name="options">Step and tolerances (default: <see cref="GradientCheckOptions.Default"/>).</param>
     /// <returns>Whether all passed, and the worst element.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is out of range, or the options' step is not positive and finite or a tolerance is negative or NaN.</exception>
-    /// <exception cref="ArgumentException">The input or target does not fit the model's and loss's shapes.</exception>
+    /// <exception cref="ArgumentException">The input or target does not fit the model's and loss's shapes, or a layer threw one, the message naming it (a layer of your own that writes into the empty dx of the backward pass a trainer runs is told to skip it).</exception>
     public static GradientCheckResult Check(Sequential<double> model, ReadOnlySpan<double> input, int batch, ILoss<double> loss, ReadOnlySpan<double> target, GradientCheckOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -67,20 +81,23 @@ public static class GradientCheck
         {
             model.ComputeInputGradient = true;
             // A forward and backward pass on other rows first (the rows rotated by one, each still a valid input), so a
-            // Backward that reads what an earlier Forward cached, or adds to the input gradient it must overwrite, is reported.
+            // Backward that reads what an earlier Forward cached is reported.
             model.Random.Restore(savedRandom);
             savedState.CopyTo(model.State);
             loss.Compute(model.Forward(RotatedRows(x, batch), batch), t, outputGradient, batch);
             model.Backward(outputGradient, batch);
-            // Backward must ACCUMULATE into the parameter gradients: start them at 1 and subtract it, so a layer that
-            // overwrites them is reported (its analytic values come out as the true ones − 1).
-            model.Gradients.Fill(1);
+            // Forward and Backward must OVERWRITE every element of y and dx: start the workspace and the input gradient at
+            // NaN, so a layer that leaves an element unwritten (where it is 0, say; the loss is then NaN), or adds to its
+            // dx (the input gradient is then NaN there), fails, not passed by a 0 left from the buffer's allocation.
+            model.FillWorkspaceWithNaN();
             Evaluate();
-            model.Backward(outputGradient, batch);
+            double[] analyticParameters = CheckedBackward(model, outputGradient, batch);
             double[] analyticInput = model.InputGradient(batch).ToArray();
-            double[] analyticParameters = model.Gradients.ToArray();
-            foreach (ref double g in analyticParameters.AsSpan())
-                g -= 1;
+            // The backward pass a trainer runs, without the input gradient: the first layer gets an empty dx and must still
+            // accumulate its parameter gradients (a layer that returns early then never learns as a model's first layer).
+            model.ComputeInputGradient = false;
+            Evaluate();
+            double[] analyticParametersEmptyDx = CheckedBackward(model, outputGradient, batch);
 
             var worst = new Worst(options);
             worst.Compare("input", [batch, model.InputSize], analyticInput, x, Evaluate);
@@ -90,7 +107,7 @@ public static class GradientCheck
                 // Perturb a copy and write it back, since a lambda cannot capture the model's span.
                 model.Parameters.CopyTo(parameters);
                 worst.Compare(p.Name, p.Shape, analyticParameters.AsSpan(p.Offset, p.Length), parameters.AsSpan(p.Offset, p.Length),
-                    () => { parameters.CopyTo(model.Parameters); return Evaluate(); });
+                    () => { parameters.CopyTo(model.Parameters); return Evaluate(); }, analyticParametersEmptyDx.AsSpan(p.Offset, p.Length));
                 parameters.CopyTo(model.Parameters);
             }
             return worst.Result();
@@ -115,7 +132,7 @@ public static class GradientCheck
     /// <param name="options">Step, tolerances, mode and seed (default: <see cref="GradientCheckOptions.Default"/>).</param>
     /// <returns>Whether all passed, and the worst element (parameters named <c>0.weight</c>, …).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is out of range, or the options' step is not positive and finite or a tolerance is negative or NaN.</exception>
-    /// <exception cref="ArgumentException">The input or target does not fit the model's and loss's shapes.</exception>
+    /// <exception cref="ArgumentException">The input or target does not fit the model's and loss's shapes, or a layer threw one, the message naming it (a layer of your own that writes into the empty dx of the backward pass a trainer runs is told to skip it).</exception>
     public static GradientCheckResult Check(ILayer<double> layer, ReadOnlySpan<double> input, int batch, ILoss<double> loss, ReadOnlySpan<double> target, GradientCheckOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(layer);
@@ -185,6 +202,23 @@ public static class GradientCheck
         return options;
     }
 
+    /// <summary>
+    /// The parameter gradients of one backward pass after the last forward pass. Backward must ACCUMULATE into them: they
+    /// start at 1 and 1 is subtracted, so a layer that overwrites them is reported (its analytic values the true ones − 1).
+    /// </summary>
+    private static double[] CheckedBackward(Sequential<double> model, double[] outputGradient, int batch)
+    {
+        model.Gradients.Fill(1);
+        model.Backward(outputGradient, batch);
+        double[] gradients = model.Gradients.ToArray();
+        foreach (ref double g in gradients.AsSpan())
+            g -= 1;
+        return gradients;
+    }
+
+    /// <summary>What follows a parameter's name in a report on the gradients of the backward pass with an empty dx.</summary>
+    private const string EmptyDxSuffix = " (empty dx)";
+
     private static double[] RotatedRows(double[] x, int batch)
     {
         int row = x.Length / batch;
@@ -205,34 +239,49 @@ public static class GradientCheck
         private int _checked;
         private readonly Dictionary<string, int> _failed = [];
 
-        /// <summary>Perturbs each element of <paramref name="point"/> by ±h, calling <paramref name="evaluate"/> for the loss.</summary>
-        public void Compare(string tensor, int[] shape, ReadOnlySpan<double> analytic, Span<double> point, Func<double> evaluate)
+        /// <summary>
+        /// Perturbs each element of <paramref name="point"/> by ±h, calling <paramref name="evaluate"/> for the loss. An element
+        /// whose <paramref name="analytic"/> value passes is compared again with <paramref name="analyticEmptyDx"/> (when given),
+        /// the same gradient from a backward pass with an empty dx, reported as tensor "<paramref name="tensor"/> (empty dx)".
+        /// </summary>
+        public void Compare(string tensor, int[] shape, ReadOnlySpan<double> analytic, Span<double> point, Func<double> evaluate,
+            ReadOnlySpan<double> analyticEmptyDx = default)
         {
             double h = options.Epsilon;
             for (int i = 0; i < point.Length; i++)
             {
-                double original = point[i];
-                point[i] = original + h;
+                double original = point[i], up = original + h, down = original - h;
+                point[i] = up;
                 double plus = evaluate();
-                point[i] = original - h;
+                point[i] = down;
                 double minus = evaluate();
                 point[i] = original;
-                double numeric = (plus - minus) / (2 * h);
-                double error = Math.Abs(analytic[i] - numeric);
-                double tolerance = options.AbsoluteTolerance + options.RelativeTolerance * Math.Abs(numeric);
-                // As torch.allclose: an infinity is close to itself only, and an infinite (or NaN) error is never within
-                // tolerance, though atol + rtol·|numeric| is +∞ when the difference is.
-                bool close = analytic[i] == numeric || (double.IsFinite(error) && error <= tolerance);
-                double ratio = analytic[i] == numeric ? 0 : double.IsFinite(error) ? error / tolerance : double.PositiveInfinity;
+                // Over the step actually taken: far from 0, x ± h rounds (near 1.7e9, a Unix time, by up to 12% of h = 1e-6),
+                // and 2h would be that far off.
+                double numeric = (plus - minus) / (up - down);
                 _checked++;
-                if (!close)
-                    _failed[tensor] = _failed.GetValueOrDefault(tensor) + 1;
-                if (ratio > _worstRatio)
-                {
-                    _worstRatio = ratio;
-                    _worst = new GradientCheckResult(false, 0, tensor, TensorShape.FormatIndex(shape, i), analytic[i], numeric, error, tolerance);
-                }
+                if (Record(tensor, shape, i, analytic[i], numeric) && !analyticEmptyDx.IsEmpty)
+                    Record(tensor + EmptyDxSuffix, shape, i, analyticEmptyDx[i], numeric);
             }
+        }
+
+        /// <summary>Compares element <paramref name="i"/>'s analytic value with the numeric one; true when it passes.</summary>
+        private bool Record(string tensor, int[] shape, int i, double analytic, double numeric)
+        {
+            double error = Math.Abs(analytic - numeric);
+            double tolerance = options.AbsoluteTolerance + options.RelativeTolerance * Math.Abs(numeric);
+            // As torch.allclose: an infinity is close to itself only, and an infinite (or NaN) error is never within
+            // tolerance, though atol + rtol·|numeric| is +∞ when the difference is.
+            bool close = analytic == numeric || (double.IsFinite(error) && error <= tolerance);
+            double ratio = analytic == numeric ? 0 : double.IsFinite(error) ? error / tolerance : double.PositiveInfinity;
+            if (!close)
+                _failed[tensor] = _failed.GetValueOrDefault(tensor) + 1;
+            if (ratio > _worstRatio)
+            {
+                _worstRatio = ratio;
+                _worst = new GradientCheckResult(false, 0, tensor, TensorShape.FormatIndex(shape, i), analytic, numeric, error, tolerance);
+            }
+            return close;
         }
 
         public GradientCheckResult Result() =>

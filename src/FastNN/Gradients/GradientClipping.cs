@@ -76,7 +76,10 @@ public static class GradientClipping
     /// g ← c·g                           (skipped when c = 1)
     /// </code><para>As PyTorch's default (<c>error_if_nonfinite=False</c>), a NaN gradient makes the norm and c NaN and
     /// every gradient NaN, and an infinite one makes the norm +∞ and c 0: the finite gradients become 0 and the infinite
-    /// ones NaN. Detect those first with <see cref="NonFiniteGradientGuard{T}"/>.</para></remarks>
+    /// ones NaN. Detect those first with <see cref="NonFiniteGradientGuard{T}"/>.</para>
+    /// <para>The norm is <see cref="GlobalNorm{T}"/>'s, finite for finite gradients: float gradients past about 1.8e19,
+    /// whose squares overflow PyTorch 1.13's float32 norm (+∞, so that clip_grad_norm_ zeroes every gradient), are scaled
+    /// to <paramref name="maxNorm"/> here; elsewhere c differs from PyTorch's float32 one in the last bits only.</para></remarks>
     /// <param name="gradients">The gradient buffer, scaled in place.</param>
     /// <param name="maxNorm">The largest norm allowed, ≥ 0.</param>
     /// <returns>The global norm before clipping.</returns>

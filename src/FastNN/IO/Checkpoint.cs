@@ -72,7 +72,8 @@ public static class Checkpoint
         metadata[CheckpointMetadata.Key] = new CheckpointMetadata(optimizer.Algorithm, optimizer.StepCount, optimizer.HyperParameters,
             trainer.Steps, trainer.CompletedEpochs, model.Random.State, trainer.ShuffleRandom.State, trainer.ValidationSeed,
             CheckpointSchedule.Of(trainer), trainer.Unfinished, trainer.Options.Shuffle, trainer.Options.DropLast,
-            CheckpointEarlyStopping.Of(trainer), CheckpointLoss.Of(trainer.Loss), CheckpointClipping.Of(trainer)).ToJson();
+            CheckpointEarlyStopping.Of(trainer), CheckpointLoss.Of(trainer.Loss), CheckpointClipping.Of(trainer),
+            CheckpointRegularizer.Of(trainer)).ToJson();
         string[] buffers = [.. optimizer.Buffers.Keys.Order(StringComparer.Ordinal)];
         // The best epoch's weights, when the trainer keeps them (empty otherwise: no tensor).
         ReadOnlyMemory<T> bestParameters = trainer.BestParameters, bestState = trainer.BestState;
@@ -106,12 +107,14 @@ public static class Checkpoint
     /// refused, since its gradients and its validation losses, which early stopping compares with the saved best, would
     /// be another run's. A loss of your own is recorded by its type name only (its parameters cannot be known: one of
     /// the same type with other settings resumes unchecked). Files written before the loss was recorded load as before.
+    /// Its regularizer, too, must be the saved run's built-in penalty (type, λ and kinds), or none when the run had none;
+    /// one of your own is not compared (it may wrap a penalty or only watch the steps).
     /// </summary>
     /// <param name="path">A checkpoint file.</param>
     /// <param name="trainer">A trainer set up as the saved one was; changed only when the whole file has been checked and read.</param>
     /// <returns>The info recorded with the model.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty, or <paramref name="trainer"/> is null (<see cref="ArgumentNullException"/>).</exception>
-    /// <exception cref="ModelFileException">The file is malformed or not a checkpoint, or its model, optimizer, learning-rate schedule (its type, per step or per epoch, its rate at 0 and, for the built-in schedules, every parameter but the horizon, such as a warm-up's length; its horizon may change, to extend a run; a file written before the parameters were recorded is compared on the rest), loss (a built-in one by type and parameters, such as <see cref="Losses.HuberLoss{T}"/>'s δ, both named; a loss of your own by its type name only, as its parameters cannot be known; a file written before the loss was recorded is not compared on it), options (Shuffle, DropLast, and with an early-stopping watch Patience, MinDelta, EarlyStoppingOn and RestoreBest; all differences are named), gradient clipping (MaxGradientNorm and MaxGradientValue, both named; a file written before the clipping was recorded is not compared on it) or metadata do not fit the trainer's (strict loading: all tensor mismatches are listed), or a count or variance of the model's state or of the best epoch's holds a value no run leaves (see <see cref="ModelFile"/>); the trainer is unchanged.</exception>
+    /// <exception cref="ModelFileException">The file is malformed or not a checkpoint, or its model, optimizer, learning-rate schedule (its type, per step or per epoch, its rate at 0 and, for the built-in schedules, every parameter but the horizon, such as a warm-up's length; its horizon may change, to extend a run; a file written before the parameters were recorded is compared on the rest), loss (a built-in one by type and parameters, such as <see cref="Losses.HuberLoss{T}"/>'s δ, both named; a loss of your own by its type name only, as its parameters cannot be known; a file written before the loss was recorded is not compared on it), options (Shuffle, DropLast, and with an early-stopping watch Patience, MinDelta, EarlyStoppingOn and RestoreBest; all differences are named), gradient clipping (MaxGradientNorm and MaxGradientValue, both named; a file written before the clipping was recorded is not compared on it), regularizer (a built-in penalty by type, λ and kinds; one of your own by its type name only; a file written before it was recorded is not compared on it) or metadata do not fit the trainer's (strict loading: all tensor mismatches are listed), or a count or variance of the model's state or of the best epoch's holds a value no run leaves (see <see cref="ModelFile"/>); the trainer is unchanged.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
     /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>
@@ -131,6 +134,8 @@ public static class Checkpoint
             throw file.Error($"the checkpoint's run was trained under other options than the trainer's: {options}; resume with the saved run's TrainerOptions.");
         if (progress.Clipping?.Difference(trainer) is { } clipping)
             throw file.Error($"the checkpoint's run clipped its gradients otherwise than the trainer does: {clipping}; resume with the saved run's clipping.");
+        if (progress.Regularizer?.Difference(trainer) is { } regularizer)
+            throw file.Error($"the checkpoint's run was regularized otherwise than the trainer is: {regularizer}; resume with the saved run's Regularizer.");
         CheckArchitecture(file, model);
         ModelInfo info = ModelMetadata.ReadInfo(file, model.InputSize, model.OutputSize);
         string[] buffers = [.. trainer.Optimizer.BufferNames];

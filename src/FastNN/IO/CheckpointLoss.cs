@@ -20,7 +20,7 @@ internal sealed record CheckpointLoss(string Type, IReadOnlyList<KeyValuePair<st
 {
     public static CheckpointLoss Of<T>(ILoss<T> loss) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        string type = TypeName(loss.GetType(), typeof(T));
+        string type = CheckpointParameters.TypeName(loss.GetType(), typeof(T));
         return loss switch
         {
             HuberLoss<T> huber => new(type, [new("delta", huber.Delta.ToString("R", CultureInfo.InvariantCulture))]),
@@ -48,23 +48,6 @@ internal sealed record CheckpointLoss(string Type, IReadOnlyList<KeyValuePair<st
         if (Parameters is null)
             return $"{Type} (a loss of your own: only its type is recorded)";
         return CheckpointParameters.Describe(Type[(Type.LastIndexOf('.') + 1)..], Parameters, differing);
-    }
-
-    // The full name of the type, or of its generic definition without its own arity (HuberLoss`1 → HuberLoss) and
-    // with its type arguments, the element type written T, when one is another type (Scaled`2 of float and Halved →
-    // Scaled[T,Halved]). Only an arity that ends the name goes: a type nested in a generic one (Outer`1+Halved) is a
-    // generic type too, and cutting at its outer class's tick would give every loss nested there the same name.
-    private static string TypeName(Type type, Type element)
-    {
-        if (!type.IsGenericType)
-            return type.FullName ?? type.Name;
-        string name = type.GetGenericTypeDefinition().FullName ?? type.Name;
-        int tick = name.LastIndexOf('`');
-        if (tick >= 0 && name.AsSpan(tick + 1).IndexOfAnyExceptInRange('0', '9') < 0)
-            name = name[..tick];
-        Type[] arguments = type.GetGenericArguments();
-        return arguments.All(a => a == element) ? name
-            : $"{name}[{string.Join(",", arguments.Select(a => a == element ? "T" : TypeName(a, element)))}]";
     }
 
     public void Write(Utf8JsonWriter writer, string name)

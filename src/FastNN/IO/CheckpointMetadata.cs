@@ -14,8 +14,9 @@ namespace FastNN.IO;
 /// (<see cref="CheckpointSchedule"/>), the epoch a cancelled Fit left unfinished (<c>unfinished_epoch</c>, only when
 /// there is one; its <c>loss_sum</c> is <c>"Infinity"</c> when huge batch losses overflowed it, see <see cref="WriteDouble"/>), the trainer's <c>shuffle</c> and <c>drop_last</c> options, and its early-stopping watch
 /// (<see cref="CheckpointEarlyStopping"/>, only when an epoch has been validated), the trainer's loss
-/// (<see cref="CheckpointLoss"/>) and its gradient clipping (<see cref="CheckpointClipping"/>). The seed, the schedule,
-/// the two options, the loss and the clipping are absent from files written
+/// (<see cref="CheckpointLoss"/>), its gradient clipping (<see cref="CheckpointClipping"/>) and its regularizer
+/// (<see cref="CheckpointRegularizer"/>). The seed, the schedule, the two options, the loss, the clipping and the
+/// regularizer are absent from files written
 /// before they were recorded: null, and the trainer keeps its own (so such a file is not checked against them); a file
 /// without the watch resumes with a fresh one.
 /// </summary>
@@ -24,7 +25,7 @@ internal sealed record CheckpointMetadata(
     long TrainerSteps, int CompletedEpochs,
     (ulong, ulong, ulong, ulong) DropoutRandom, (ulong, ulong, ulong, ulong) ShuffleRandom, int? ValidationSeed,
     CheckpointSchedule? Schedule, EpochInProgress? Unfinished, bool? Shuffle, bool? DropLast, CheckpointEarlyStopping? EarlyStopping,
-    CheckpointLoss? Loss, CheckpointClipping? Clipping)
+    CheckpointLoss? Loss, CheckpointClipping? Clipping, CheckpointRegularizer? Regularizer)
 {
     public const string Key = "fastnn.checkpoint";
 
@@ -77,6 +78,7 @@ internal sealed record CheckpointMetadata(
             EarlyStopping?.Write(writer, "early_stopping");
             Loss?.Write(writer, "loss");
             Clipping?.Write(writer, "gradient_clipping");
+            Regularizer?.Write(writer, "regularizer");
             writer.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
@@ -113,7 +115,8 @@ internal sealed record CheckpointMetadata(
                 Flag(root, "drop_last"),
                 root.TryGetProperty("early_stopping", out JsonElement earlyStopping) ? CheckpointEarlyStopping.Read(earlyStopping, completedEpochs) : null,
                 root.TryGetProperty("loss", out JsonElement loss) ? CheckpointLoss.Read(loss) : null,
-                root.TryGetProperty("gradient_clipping", out JsonElement clipping) ? CheckpointClipping.Read(clipping) : null);
+                root.TryGetProperty("gradient_clipping", out JsonElement clipping) ? CheckpointClipping.Read(clipping) : null,
+                root.TryGetProperty("regularizer", out JsonElement regularizer) ? CheckpointRegularizer.Read(regularizer) : null);
         }
         // InvalidOperationException: a text holding an escaped lone surrogate, which System.Text.Json only finds when read.
         catch (Exception e) when (e is JsonException or FormatException or OverflowException or InvalidOperationException)

@@ -3,9 +3,10 @@ using System.Text.Json;
 namespace FastNN.IO;
 
 /// <summary>
-/// The parameters a checkpoint records of a built-in schedule or loss (<see cref="CheckpointSchedule"/>,
-/// <see cref="CheckpointLoss"/>): names with invariant round-trip texts, in the order the object lists them, written
-/// as one optional JSON object <c>"parameters": {name: text}</c> and compared by name.
+/// The parameters a checkpoint records of a built-in schedule, loss or penalty (<see cref="CheckpointSchedule"/>,
+/// <see cref="CheckpointLoss"/>, <see cref="CheckpointRegularizer"/>): names with invariant round-trip texts, in the
+/// order the object lists them, written as one optional JSON object <c>"parameters": {name: text}</c> and compared by
+/// name; and the type names the loss and the regularizer are recorded under.
 /// </summary>
 internal static class CheckpointParameters
 {
@@ -53,5 +54,22 @@ internal static class CheckpointParameters
     {
         string[] values = [.. (parameters ?? []).Where(p => differing.Contains(p.Key)).Select(p => $"{p.Key} {p.Value}")];
         return values.Length == 0 ? described : $"{described} ({string.Join(", ", values)})";
+    }
+
+    // The full name of the type, or of its generic definition without its own arity (HuberLoss`1 → HuberLoss) and
+    // with its type arguments, the element type written T, when one is another type (Scaled`2 of float and Halved →
+    // Scaled[T,Halved]). Only an arity that ends the name goes: a type nested in a generic one (Outer`1+Halved) is a
+    // generic type too, and cutting at its outer class's tick would give every loss or regularizer nested there the same name.
+    public static string TypeName(Type type, Type element)
+    {
+        if (!type.IsGenericType)
+            return type.FullName ?? type.Name;
+        string name = type.GetGenericTypeDefinition().FullName ?? type.Name;
+        int tick = name.LastIndexOf('`');
+        if (tick >= 0 && name.AsSpan(tick + 1).IndexOfAnyExceptInRange('0', '9') < 0)
+            name = name[..tick];
+        Type[] arguments = type.GetGenericArguments();
+        return arguments.All(a => a == element) ? name
+            : $"{name}[{string.Join(",", arguments.Select(a => a == element ? "T" : TypeName(a, element)))}]";
     }
 }

@@ -16,7 +16,8 @@ public static partial class Init
     /// <paramref name="scheme"/>; Glorot takes <c>gain = Gain(nonlinearity, negativeSlope)</c> and so does He.</item>
     /// <item><see cref="ParameterKind.Bias"/>: U(−1/√fan_in, 1/√fan_in) of the weight of the same module (the same name
     /// but for its last part, as <c>0.body.2.weight</c> for <c>0.body.2.bias</c>) under
-    /// <see cref="WeightInit.PyTorchLinear"/>, zero under the other schemes.</item>
+    /// <see cref="WeightInit.PyTorchLinear"/> (zero when that weight has no inputs, as nn.Linear(0, n)'s), zero under the
+    /// other schemes.</item>
     /// <item><see cref="ParameterKind.NormScale"/> 1, <see cref="ParameterKind.NormShift"/> 0,
     /// <see cref="ParameterKind.PReluSlope"/> 0.25 (PyTorch's defaults).</item>
     /// </list></remarks>
@@ -29,7 +30,7 @@ public static partial class Init
     /// <param name="negativeSlope">The slope of a leaky ReLU (default: 0.01).</param>
     /// <param name="mode">He's fan (default: fan_in).</param>
     /// <exception cref="ArgumentNullException"><paramref name="tensors"/> is null.</exception>
-    /// <exception cref="ArgumentException">A tensor lies outside the buffer, a weight (or, under the PyTorch scheme, the weight a bias takes its fan_in from) has fewer than 2 dimensions, or a bias has no weight in its module under the PyTorch scheme. Every argument is checked before any tensor is written: on an exception the buffer is unchanged.</exception>
+    /// <exception cref="ArgumentException">A tensor lies outside the buffer, a weight (or, under the PyTorch scheme, the weight a bias takes its fan_in from) has fewer than 2 dimensions or a shape that does not hold its length, or a bias has no weight in its module under the PyTorch scheme. Every argument is checked before any tensor is written: on an exception the buffer is unchanged.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="negativeSlope"/> is not finite, or <paramref name="scheme"/> or <paramref name="nonlinearity"/> (or, for He initialization, <paramref name="mode"/>) is not a defined value.</exception>
     public static void Parameters<T>(Span<T> parameters, IReadOnlyList<ParameterTensor> tensors, int seed,
         WeightInit scheme = WeightInit.PyTorchLinear, Nonlinearity nonlinearity = Nonlinearity.Relu,
@@ -80,7 +81,9 @@ public static partial class Init
                     }
                     break;
                 case ParameterKind.Bias when scheme == WeightInit.PyTorchLinear:
-                    LinearDefault(values, fanIn, random);
+                    // nn.Linear's bound is 0 for a weight without inputs (fan_in 0): such a bias is all zero.
+                    if (fanIn > 0) LinearDefault(values, fanIn, random);
+                    else values.Clear();
                     break;
                 case ParameterKind.NormScale:
                     values.Fill(T.One);
@@ -122,6 +125,10 @@ public static partial class Init
                 "a 1-D learnable tensor (a scale, an offset) is not a Weight to initialize by fan.", "tensors");
         long receptiveField = 1;
         for (int i = 2; i < shape.Length; i++) receptiveField *= shape[i];
+        // Fans of a shape that does not hold the tensor would be made up (fan_in 0 for [3, 0] of 6 elements).
+        if ((long)shape[0] * shape[1] * receptiveField != weight.Length)
+            throw new ArgumentException(
+                $"Weight '{weight.Name}' has shape {TensorShape.Format(shape)}, which holds {(long)shape[0] * shape[1] * receptiveField} elements, not its {weight.Length}: its fans cannot be taken from it.", "tensors");
         return ((int)(shape[1] * receptiveField), (int)(shape[0] * receptiveField));
     }
 }

@@ -253,9 +253,12 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
                 // The commonest mistake in a layer of one's own: writing dx when it is empty (the first layer while training).
                 // Only a layer of one's own is told: a built-in block (Residual, Concat) passes its empty dx on to its body,
                 // whose chain names the layer that wrote it.
-                throw Located(e, j, inputGradient.IsEmpty && _layers[j] is not IJsonLayer
-                    ? "backward, given an empty dx (no input gradient is wanted: skip it, and still accumulate the parameter gradients)"
-                    : "backward");
+                throw Located(e, j, inputGradient.IsEmpty && _layers[j] is not IJsonLayer ? EmptyDxHint : "backward");
+            }
+            catch (IndexOutOfRangeException e) when (inputGradient.IsEmpty && _layers[j] is not IJsonLayer)
+            {
+                // The same mistake written with a loop (dx[i] = …): the same hint, as the argument error a CopyTo gets.
+                throw new ArgumentException($"{_label(j)} ({Describe(layer)}) {EmptyDxHint}: {e.Message}", "dx", e);
             }
             upstream = inputGradient;
             end = outputStart;
@@ -270,6 +273,8 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
         int inputLength = batch * _layers[j].InputSize;
         return buffers.Scratch.Slice(outputStart - _layers[j - 1].ScratchLength(batch) - inputLength, inputLength);
     }
+
+    private const string EmptyDxHint = "backward, given an empty dx (no input gradient is wanted: skip it, and still accumulate the parameter gradients)";
 
     /// <summary>Where layer j writes its input gradient: the chain's dx for the first layer, else one of the two alternating buffers.</summary>
     private Span<T> InputGradient(int j, Span<T> dx, Span<T> gradientA, Span<T> gradientB, int batch) =>

@@ -244,7 +244,9 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="batch">The batch of the last <see cref="Forward(ReadOnlySpan{T}, int)"/>.</param>
     /// <exception cref="InvalidOperationException">The last forward pass was of another batch, or threw (its activations are incomplete).</exception>
     /// <exception cref="ArgumentException"><paramref name="outputGradient"/> does not hold batch × OutputSize elements, or shares memory with
-    /// <see cref="InputGradient"/> while <see cref="ComputeInputGradient"/> is on (this pass overwrites it: pass a copy).</exception>
+    /// <see cref="InputGradient"/> while <see cref="ComputeInputGradient"/> is on (this pass overwrites it: pass a copy); or a
+    /// layer threw one, the message naming the layer; a first layer of your own that writes into the empty dx it is given while
+    /// ComputeInputGradient is off (by CopyTo or by index) is told to skip it.</exception>
     public void Backward(ReadOnlySpan<T> outputGradient, int batch) => Backward(outputGradient, batch, accumulate: true);
 
     /// <summary>The backward pass, the parameter gradients accumulated or overwritten (for a step that would zero them first).</summary>
@@ -285,6 +287,17 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
                 ? "No input gradient: no Backward has run with ComputeInputGradient on."
                 : $"The last Backward computed the input gradient of batch {_inputGradientBatch}, not {batch}.");
         return _inputGradient.AsSpan(0, batch * InputSize);
+    }
+
+    /// <summary>
+    /// Fills the workspace (every layer's output and scratch, and the gradients between layers, in blocks' bodies too) and
+    /// the input gradient with NaN, so that the next passes show every element a layer leaves unwritten in its y or dx, or
+    /// reads from its scratch without having written it (<see cref="Gradients.GradientCheck"/>).
+    /// </summary>
+    internal void FillWorkspaceWithNaN()
+    {
+        _workspace.Span.Fill(T.NaN);
+        _inputGradient.AsSpan().Fill(T.NaN);
     }
 
     /// <summary>Sets every gradient to zero.</summary>

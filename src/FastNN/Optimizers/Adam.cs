@@ -54,8 +54,8 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
         CheckCoupledWeightDecay();
         CheckLearningRates();
         _firstMoment = CreateBuffer("exp_avg");
-        _secondMoment = CreateBuffer("exp_avg_sq");
-        _maxSecondMoment = amsGrad ? CreateBuffer("max_exp_avg_sq") : Memory<T>.Empty;
+        _secondMoment = CreateBuffer("exp_avg_sq", nonNegative: true);
+        _maxSecondMoment = amsGrad ? CreateBuffer("max_exp_avg_sq", nonNegative: true) : Memory<T>.Empty;
     }
 
     /// <inheritdoc/>

@@ -10,8 +10,10 @@ namespace FastNN.Optimizers;
 /// d ← √v / √(1 − β2^t) + ε                 (√v̂max in place of √v with AMSGrad)
 /// θ ← θ − (γ / (1 − β1^t))·m / d
 /// </code><para>Defaults: γ = 1e-3, (β1, β2) = (0.9, 0.999), ε = 1e-8, λ = 1e-2, AMSGrad off. State: <c>exp_avg</c>,
-/// <c>exp_avg_sq</c>, <c>max_exp_avg_sq</c> (AMSGrad). With a zero gradient every decayed weight shrinks by exactly
-/// the factor (1 − γ·λ) per step, whatever its gradient history, unlike <see cref="Adam{T}"/>'s coupled decay.</para>
+/// <c>exp_avg_sq</c>, <c>max_exp_avg_sq</c> (AMSGrad). The decay γ·λ·θ does not pass through m and v: a weight whose
+/// gradient has always been zero (m = 0) shrinks by exactly the factor (1 − γ·λ) per step, where
+/// <see cref="Adam{T}"/>'s coupled decay moves it by about γ·sign(θ); one with a gradient history also takes the Adam
+/// step of its decaying m, so a zero gradient alone does not make the step a pure shrink.</para>
 /// <para>State values below the smallest normal number are stored as zero (see <see cref="Optimizer{T}"/>).</para>
 /// <para>Thread safety: not thread-safe: a step updates the parameters and the optimizer's state in place; one thread
 /// at a time (a step may itself split its work across FastNN's worker threads).</para></remarks>

@@ -36,7 +36,8 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     // Where ApplySchedule computes the next rates, so that a schedule refused part-way leaves the last ones in force.
     private double[] _pendingRates;
     private bool _scheduled;
-    private readonly List<(string Name, Memory<T> Buffer)> _buffers = [];
+    // NonNegative: a square average, which no step leaves below zero; LoadState refuses a state with a negative one.
+    private readonly List<(string Name, Memory<T> Buffer, bool NonNegative)> _buffers = [];
     private double _learningRate;
     private double _initialLearningRate;
     private double _weightDecay;
@@ -256,10 +257,13 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Allocates a zeroed state buffer of <see cref="ParameterCount"/> elements, saved and restored under <paramref name="name"/>; a large one on transparent huge pages where Linux grants them (<see cref="HugePages"/>).</summary>
     /// <param name="name">The state-dict name, such as <c>exp_avg</c>.</param>
     /// <returns>The buffer, which the optimizer keeps.</returns>
-    protected Memory<T> CreateBuffer(string name)
+    protected Memory<T> CreateBuffer(string name) => CreateBuffer(name, nonNegative: false);
+
+    /// <summary><see cref="CreateBuffer(string)"/>; <paramref name="nonNegative"/>: a square average (v, v̂max), which <see cref="LoadState"/> refuses negative.</summary>
+    private protected Memory<T> CreateBuffer(string name, bool nonNegative)
     {
         Memory<T> buffer = HugePages.Allocate<T>(ParameterCount);
-        _buffers.Add((name, buffer));
+        _buffers.Add((name, buffer, nonNegative));
         return buffer;
     }
 
@@ -298,7 +302,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         SaveHyperParameters(values);
         var buffers = new Dictionary<string, T[]>();
-        foreach ((string name, Memory<T> buffer) in _buffers)
+        foreach ((string name, Memory<T> buffer, _) in _buffers)
             buffers[name] = buffer.ToArray();
         return new OptimizerState<T>(Algorithm, StepCount, values, buffers);
     }
@@ -309,7 +313,8 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     /// <param name="state">The state to restore; its arrays are copied, not kept.</param>
     /// <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
-    /// <exception cref="ArgumentException">The algorithm, groups or buffers do not match, a value is missing, or scheduled
+    /// <exception cref="ArgumentException">The algorithm, groups or buffers do not match, a value is missing, a square
+    /// average (<c>exp_avg_sq</c>, <c>max_exp_avg_sq</c>, <c>square_avg</c>) holds a negative value, or scheduled
     /// rates (<c>group.i.scheduled_lr</c>) are given for a group without a rate of its own or for some but not all of the
     /// groups with one.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter or the step count is out of range, or a rate the
@@ -347,12 +352,17 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         CheckCoupledWeightDecay(weightDecay, groups, "weight_decay", nameof(state));
         if (state.Buffers.Count != _buffers.Count)
             throw new ArgumentException($"The state has {state.Buffers.Count} buffers; {Algorithm} with these options has {_buffers.Count} ({string.Join(", ", _buffers.Select(b => b.Name))}).", nameof(state));
-        foreach ((string name, Memory<T> _) in _buffers)
+        foreach ((string name, Memory<T> _, bool nonNegative) in _buffers)
         {
             if (!state.Buffers.TryGetValue(name, out T[]? saved))
                 throw new ArgumentException($"The state has no buffer '{name}'.", nameof(state));
             if (saved is null || saved.Length != ParameterCount)
                 throw new ArgumentException($"The state's buffer '{name}' has {(saved is null ? "no array (null)" : $"{saved.Length} elements")}; the optimizer has {ParameterCount} parameters.", nameof(state));
+            // A negative square average would make θ NaN through √v at the next step (exp_avg and exp_avg_sq swapped, say).
+            int negative = nonNegative ? Array.FindIndex(saved, x => x < T.Zero) : -1;
+            if (negative >= 0)
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"The state's buffer '{name}' holds {saved[negative]} at element {negative}: a square average, which no step leaves negative."), nameof(state));
         }
         // The rate checks read the algorithm's own hyper-parameters (Adam's β1): they run with the state's in place,
         // which are put back when a rate is refused.
@@ -376,7 +386,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _scheduled = scheduledRates is not null;
         if (scheduledRates is not null)
             scheduledRates.CopyTo(_scheduledRates, 0);
-        foreach ((string name, Memory<T> buffer) in _buffers)
+        foreach ((string name, Memory<T> buffer, _) in _buffers)
             state.Buffers[name].CopyTo(buffer);
         StepCount = state.StepCount;
     }

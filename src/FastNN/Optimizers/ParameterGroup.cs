@@ -23,7 +23,7 @@ public sealed record ParameterGroup(int Offset, int Length, double? LearningRate
     /// <summary>
     /// The default grouping: weight decay (the optimizer's λ) on <see cref="ParameterKind.Weight"/> tensors only,
     /// none (λ = 0) on biases, normalization scales and shifts and PReLU slopes, whose decay pulls a layer towards a
-    /// degenerate function rather than towards small weights. Neighbouring tensors of the same kind share a group.
+    /// degenerate function rather than towards small weights. Neighbouring tensors with the same decay share a group, whatever their kinds (a bias and the normalization scale after it are one undecayed group).
     /// </summary>
     /// <param name="tensors">The model's parameter tensors (<c>Sequential&lt;T&gt;.ParameterTensors</c>).</param>
     /// <returns>Groups covering every tensor, in buffer order.</returns>

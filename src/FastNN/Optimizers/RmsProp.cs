@@ -45,7 +45,7 @@ public sealed class RmsProp<T> : Optimizer<T> where T : unmanaged, IFloatingPoin
         _momentum = OptimizerArguments.NonNegativeIn<T>(momentum, nameof(momentum));
         CheckCoupledWeightDecay();
         _centered = centered;
-        _squareAverage = CreateBuffer("square_avg");
+        _squareAverage = CreateBuffer("square_avg", nonNegative: true);
         _momentumBuffer = momentum > 0 ? CreateBuffer("momentum_buffer") : Memory<T>.Empty;
         _gradientAverage = centered ? CreateBuffer("grad_avg") : Memory<T>.Empty;
     }

@@ -21,7 +21,11 @@ public abstract class Penalty<T> : IRegularizer<T> where T : unmanaged, IFloatin
 
     private protected Penalty(double lambda, IEnumerable<ParameterKind>? kinds)
     {
-        Lambda = lambda >= 0 && double.IsFinite(lambda) ? lambda : throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "lambda must be finite and non-negative.");
+        if (!(lambda >= 0 && double.IsFinite(lambda)))
+            throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "lambda must be finite and non-negative.");
+        // λ multiplies the gradients in T: one T cannot hold would make them ±∞ (NaN at w = 0), refused as an optimizer's λ is.
+        HyperParameter.FiniteIn<T>(lambda, nameof(lambda), lambda);
+        Lambda = lambda;
         _kinds = kinds is null ? [ParameterKind.Weight] : [.. kinds.Distinct()];
     }
 

@@ -111,7 +111,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The loop settings.</summary>
     public TrainerOptions Options { get; }
 
-    /// <summary>A penalty added to the loss and the gradients at every step (such as <see cref="L2Penalty{T}"/>), or null.</summary>
+    /// <summary>
+    /// A penalty added to the loss and the gradients at every step (such as <see cref="L2Penalty{T}"/>), or null. A
+    /// checkpoint resumes only under the built-in penalty it was saved with (type, λ and kinds), or without one if it had
+    /// none; a regularizer of your own is not compared. Default null.
+    /// </summary>
     public IRegularizer<T>? Regularizer { get; set; }
 
     /// <summary>
@@ -119,6 +123,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// infinite gradient throws naming the tensor; with <see cref="NonFiniteGradientPolicy.SkipStep"/> the step is
     /// skipped and counted (the model's state, which its forward pass updated, put back), and
     /// <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/> returns NaN.
+    /// Default null: no check, and a non-finite gradient under a finite loss reaches the optimizer (θ NaN or infinite).
     /// </summary>
     /// <exception cref="ArgumentException">The guard's tensor table does not fit the model's gradient buffer.</exception>
     public NonFiniteGradientGuard<T>? Guard
@@ -131,7 +136,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>
     /// Clip the gradients to this global L2 norm before each step (as <c>clip_grad_norm_</c>), or null not to clip.
     /// Applied after the <see cref="Regularizer"/>'s gradient and after <see cref="MaxGradientValue"/> when both are set.
-    /// A checkpoint resumes only under the value it was saved with.
+    /// A checkpoint resumes only under the value it was saved with. Default null.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative, infinite or NaN.</exception>
     public double? MaxGradientNorm
@@ -148,7 +153,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// first and the clamped gradients then scaled to the norm (as Keras applies <c>clipvalue</c> before
     /// <c>clipnorm</c>): each gradient ends within [−c, c] and the whole within the norm, and one outlier is clamped
     /// before it can shrink every other gradient through the norm. A checkpoint resumes only under the value it was
-    /// saved with.
+    /// saved with. Default null.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative, infinite or NaN.</exception>
     public double? MaxGradientValue
@@ -164,7 +169,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// L2, which would make a layer whose loss gradient vanished look healthy) and before clipping (which would hide an
     /// explosion). A step then refused (the <see cref="Guard"/> skips it, or the loss or a running variance is not finite) is still sampled,
     /// with no update ratio: the monitor is where such a gradient shows. Such a step does not advance <see cref="Steps"/>, so the
-    /// next step is sampled (if at all) under the same step number: the report's steps can repeat.
+    /// next step is sampled (if at all) under the same step number: the report's steps can repeat. Default null.
     /// </summary>
     /// <exception cref="ArgumentException">The monitor's tensor table does not fit the model's parameter buffer.</exception>
     public GradientMonitor<T>? Monitor
@@ -178,6 +183,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// A learning-rate schedule, or null to leave the optimizer's rate alone. It is applied
     /// (<see cref="Optimizers.Optimizer{T}.ApplySchedule"/>: the base rate and every parameter group's own, as PyTorch)
     /// at the completed epoch count before each epoch, or at the step count before each step when <see cref="ScheduleEachStep"/>.
+    /// Default null.
     /// </summary>
     public ILearningRateSchedule? Schedule { get; set; }
 
@@ -264,7 +270,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="batch">Rows, from 1 to the model's MaxBatch.</param>
     /// <returns>The batch's objective: the mean loss plus the penalty; NaN when the <see cref="Guard"/> skipped the step.</returns>
     /// <exception cref="ArgumentException">A span does not match the batch, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)).</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch]; or the optimizer refuses
+    /// a rate the per-step <see cref="Schedule"/> gives (<see cref="Optimizers.Optimizer{T}.ApplySchedule"/>) or the step
+    /// itself (<see cref="Optimizers.Optimizer{T}.Step"/>): the parameters are not updated and <see cref="Steps"/> does not advance.</exception>
     /// <exception cref="InvalidOperationException">No guard skipped the step, and the loss is NaN or infinite, or the forward pass left a variance of the model's state (BatchNorm's <c>running_var</c>) NaN or infinite, as a batch whose variance overflows does with a finite loss (no later step would bring it back, and no model file holds it; the message names the tensor). The step is not taken: the parameters and the model's state are left as they were.</exception>
     /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
     public double TrainStep(ReadOnlySpan<T> features, ReadOnlySpan<T> targets, int batch)
@@ -282,7 +290,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="batch">Rows, from 1 to the model's MaxBatch.</param>
     /// <returns>The batch's objective: the mean loss plus the penalty; NaN when the <see cref="Guard"/> skipped the step.</returns>
     /// <exception cref="ArgumentException">A span does not match the batch, or the loss refuses a target (for classes: a label that is not a class index in [0, OutputSize)).</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch]; or the optimizer refuses
+    /// a rate the per-step <see cref="Schedule"/> gives (<see cref="Optimizers.Optimizer{T}.ApplySchedule"/>) or the step
+    /// itself (<see cref="Optimizers.Optimizer{T}.Step"/>): the parameters are not updated and <see cref="Steps"/> does not advance.</exception>
     /// <exception cref="InvalidOperationException">No guard skipped the step, and the loss is NaN or infinite, or the forward pass left a variance of the model's state (BatchNorm's <c>running_var</c>) NaN or infinite, as a batch whose variance overflows does with a finite loss (no later step would bring it back, and no model file holds it; the message names the tensor). The step is not taken: the parameters and the model's state are left as they were.</exception>
     /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
     public double TrainStep(ReadOnlyMemory<T> features, ReadOnlySpan<T> targets, int batch)
@@ -423,6 +433,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="cancellationToken">Stops training between steps, and the history so far is returned. A run stopped this way before its last epoch is paused, not ended: the model stays as the last step left it (<see cref="TrainerOptions.RestoreBest"/> does not apply), so that the next Fit or a checkpoint continues it exactly, wherever it stopped. An epoch cut short is neither counted in <see cref="CompletedEpochs"/> nor validated nor recorded (nor passed to <see cref="EpochCompleted"/>): the next Fit finishes it, in the same row order, from the next step, and so must get the same training rows (the same dataset, or a checkpoint's run resumed on it) in the same batches: another row count or batch size is refused (rows of the same count are not compared).</param>
     /// <returns>The result of every epoch this call ran (none when the trainer had already completed its epochs, or early stopping had ended its run) and the run's best one.</returns>
     /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, it has no rows, or a target does not suit the task (for classes: a label that is not a class index in [0, OutputSize); for a binary classifier: a target outside [0, 1], or, in the validation rows or in any row when <see cref="TrainerOptions.ValidationFraction"/> holds some out, other than 0 or 1), the message naming the dataset and the row; with <see cref="TrainerOptions.DropLast"/>, the training rows are fewer than one batch; the model holds a <see cref="BatchNorm1d{T}"/> (at any depth) and a batch would have one row (a last batch of one without DropLast, a BatchSize of 1, one training row). After a Fit cancelled part-way through an epoch: <paramref name="train"/> (after any validation split) has another row count than that epoch was begun over, or fewer rows than it has done. When the run's earlier epochs were validated: <paramref name="validation"/> (or the held-out split) has another row count than they were validated on. All checked before the first step.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The optimizer refuses a rate the <see cref="Schedule"/> gives
+    /// (<see cref="Optimizers.Optimizer{T}.ApplySchedule"/>: negative, NaN, or not finite in <typeparamref name="T"/>, such as
+    /// an <see cref="ExponentialSchedule"/> grown past float's range) or a step (<see cref="Optimizers.Optimizer{T}.Step"/>):
+    /// the step is not taken; the steps before it stand.</exception>
+    /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
     /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, the run's earlier epochs were validated and this Fit has no validation rows, the loss became non-finite or a running variance NaN or infinite (see <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>; the run is refused at that step, never left to end with a model that <c>ModelFile.Save</c> refuses), or (after a Fit cancelled part-way through an epoch) the batch size differs from that epoch's.</exception>
     public TrainingHistory Fit(Dataset<T> train, Dataset<T>? validation = null, CancellationToken cancellationToken = default)
     {

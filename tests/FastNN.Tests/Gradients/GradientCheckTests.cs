@@ -30,10 +30,11 @@ public class GradientCheckTests
 
         public void Backward(Span<double> dx, ReadOnlySpan<double> dy, ReadOnlySpan<double> x, ReadOnlySpan<double> y, LayerBuffers<double> buffers, int batch)
         {
-            for (int i = 0; i < dx.Length; i++)
+            for (int i = 0; i < dy.Length; i++)
             {
                 int c = i % features;
-                dx[i] = (dropInputFactor2 ? 1 : 2) * buffers.Parameters[c] * x[i] * dy[i];
+                if (!dx.IsEmpty)
+                    dx[i] = (dropInputFactor2 ? 1 : 2) * buffers.Parameters[c] * x[i] * dy[i];
                 buffers.Gradients[c] += (c == breakWeightAt ? 1.5 : 1) * x[i] * x[i] * dy[i];
             }
         }
@@ -140,9 +141,10 @@ public class GradientCheckTests
 
         public void Backward(Span<double> dx, ReadOnlySpan<double> dy, ReadOnlySpan<double> x, ReadOnlySpan<double> y, LayerBuffers<double> buffers, int batch)
         {
-            for (int i = 0; i < dx.Length; i++)
+            for (int i = 0; i < dy.Length; i++)
             {
-                dx[i] = buffers.Parameters[0] * dy[i];
+                if (!dx.IsEmpty)
+                    dx[i] = buffers.Parameters[0] * dy[i];
                 buffers.Gradients[0] += x[i] * dy[i];
             }
         }
@@ -159,6 +161,58 @@ public class GradientCheckTests
         double[] parameters = model.Parameters.ToArray();
         Assert.Throws<InvalidOperationException>(() => GradientCheck.Check(model, Input, 2, new MseLoss<double>(), Target));
         Assert.Equal(parameters, model.Parameters.ToArray());
+    }
+
+    /// <summary>y = x − c per element: with c = 1.7e9, a layer that centres raw Unix timestamps (seconds).</summary>
+    private sealed class Centre(int features, double c) : ILayer<double>
+    {
+        public int InputSize => features;
+        public int OutputSize => features;
+        public IReadOnlyList<ParameterDeclaration> ParameterDeclarations => [];
+        public IReadOnlyList<StateDeclaration> StateDeclarations => [];
+        public int ScratchLength(int batch) => 0;
+        public void Initialize(LayerBuffers<double> buffers) { }
+
+        public void Forward(Span<double> y, ReadOnlySpan<double> x, LayerBuffers<double> buffers, int batch)
+        {
+            for (int i = 0; i < y.Length; i++)
+                y[i] = x[i] - c;
+        }
+
+        public void Backward(Span<double> dx, ReadOnlySpan<double> dy, ReadOnlySpan<double> x, ReadOnlySpan<double> y, LayerBuffers<double> buffers, int batch)
+        {
+            if (!dx.IsEmpty)
+                dy.CopyTo(dx);
+        }
+    }
+
+    /// <summary>
+    /// Near 1.7e9 doubles are 2.4e-7 apart, so x ± h (h = 1e-6) rounds to a step up to 12% off h; dividing by 2h made the
+    /// central difference of this correct layer that far off (it failed under the defaults). The step actually taken,
+    /// (x + h) − (x − h) as rounded, is exact; divided by it, the difference matches dL/dx = 2y/N (y = x − 1.7e9 exactly).
+    /// </summary>
+    [Fact]
+    public void AnInputFarFromZeroIsDifferencedOverTheStepActuallyTaken()
+    {
+        double[] offsets = [0.3, -0.7, 1.1, 0.45], input = [.. offsets.Select(o => 1.7e9 + o)];
+        GradientCheck.Assert(new Centre(2, 1.7e9), input, 2, new MseLoss<double>(), new double[4]);
+        GradientCheckResult result = GradientCheck.Check(new Centre(2, 1.7e9), input, 2, new MseLoss<double>(), new double[4],
+            new GradientCheckOptions { AbsoluteTolerance = 0, RelativeTolerance = 1e-6 });
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    /// <summary>
+    /// Above 2³⁴ doubles are more than 2h apart and x ± h rounds to x: no step is taken. The difference was reported as 0
+    /// (L(x) − L(x) over 2h), as if the gradient were 0, which passes a layer whose analytic gradient is wrongly 0 there; it
+    /// is NaN now, as GradientCheckOptions.Epsilon says, and the element fails whatever its analytic value.
+    /// </summary>
+    [Fact]
+    public void AStepThatVanishesGivesANumericNaN()
+    {
+        double c = Math.Pow(2, 35);
+        GradientCheckResult result = GradientCheck.Check(new Centre(1, c), [c + 0.5, c - 0.25], 2, new MseLoss<double>(), new double[2]);
+        Assert.Equal(2, result.FailedElements);
+        Assert.True(double.IsNaN(result.Numeric), result.ToString());
     }
 
     /// <summary>L = Σ p², a user's loss that ignores the batch it is given.</summary>

@@ -226,6 +226,38 @@ public class InitTests
     }
 
     [Fact]
+    public void ABiasWhoseWeightHasNoInputsIsZeroAsInPyTorch()
+    {
+        // nn.Linear(0, 3).reset_parameters: bound = 1/√fan_in if fan_in > 0 else 0, so its bias is U(0, 0), all zero.
+        // Before: ArgumentOutOfRangeException (fanIn must be at least 1) once the scale before it was already set to 1.
+        ParameterTensor[] table =
+        [
+            new("0.weight", 0, 2, [2], ParameterKind.NormScale, 0),
+            new("1.weight", 2, 0, [3, 0], ParameterKind.Weight, 1),
+            new("1.bias", 2, 3, [3], ParameterKind.Bias, 1),
+        ];
+        double[] p = Enumerable.Repeat(double.NaN, 5).ToArray();
+        FastNN.Init.Parameters<double>(p, table, seed: 1);
+        Assert.Equal([1.0, 1.0, 0.0, 0.0, 0.0], p);
+    }
+
+    [Fact]
+    public void AWeightWhoseShapeDoesNotHoldItsElementsIsRefusedBeforeAnyTensorIsWritten()
+    {
+        // A [3, 0] weight of 6 elements: its fan_in 0 threw ArgumentOutOfRangeException (fanIn, an argument Parameters
+        // does not have) once the scale before it had been set to 1; [2, 2] for 6 elements was drawn with made-up fans.
+        foreach (int[] shape in new[] { new[] { 3, 0 }, [2, 2] })
+            foreach (WeightInit scheme in Enum.GetValues<WeightInit>())
+            {
+                ParameterTensor[] table = [new("0.weight", 0, 2, [2], ParameterKind.NormScale, 0), new("1.weight", 2, 6, shape, ParameterKind.Weight, 1)];
+                double[] p = Enumerable.Repeat(double.NaN, 8).ToArray();
+                var e = Assert.Throws<ArgumentException>("tensors", () => FastNN.Init.Parameters<double>(p, table, seed: 1, scheme));
+                Assert.Contains($"Weight '1.weight' has shape {TensorShape.Format(shape)}, which holds {shape[0] * shape[1]} elements, not its 6", e.Message);
+                Assert.All(p, v => Assert.True(double.IsNaN(v)));
+            }
+    }
+
+    [Fact]
     public void AWeightOfFewerThanTwoDimensionsIsRefusedAsPyTorchRefusesIt()
     {
         // Before: a [4] weight was drawn with fan_in 1 (U(−1, 1) by default), where torch.nn.init raises "Fan in and fan

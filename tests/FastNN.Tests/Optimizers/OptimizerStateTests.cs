@@ -140,6 +140,35 @@ public class OptimizerStateTests
         Assert.All(fresh.SaveState().Buffers.Values, b => Assert.All(b, x => Assert.Equal(0.0, x)));
     }
 
+    // A square average (Adam's v and v̂max, RMSprop's v) is never negative in a run; one loaded negative, say exp_avg and
+    // exp_avg_sq swapped when converting a state, made θ NaN at the next step through √v. Before: loaded silently.
+    [Theory]
+    [InlineData("Adam", "exp_avg_sq")]
+    [InlineData("Adam", "max_exp_avg_sq")]
+    [InlineData("RMSprop", "square_avg")]
+    public void LoadStateRefusesANegativeSquareAverageAndChangesNothing(string algorithm, string buffer)
+    {
+        Optimizer<float> original = Create(algorithm);
+        float[] p = [.. TestData.Uniform(new Random(4), N).Select(x => (float)x)];
+        float[][] grads = Grads(3);
+        original.Step(p, grads[0]);
+        OptimizerState<float> good = original.SaveState();
+        float[] negative = (float[])good.Buffers[buffer].Clone();
+        negative[7] = -0.25f;
+        var buffers = new Dictionary<string, float[]>(good.Buffers) { [buffer] = negative };
+
+        Optimizer<float> fresh = Create(algorithm);
+        var e = Assert.Throws<ArgumentException>("state", () => fresh.LoadState(good with { Buffers = buffers }));
+        Assert.Contains($"'{buffer}' holds -0.25 at element 7", e.Message);
+        Assert.Equal(0, fresh.StepCount);
+        Assert.All(fresh.SaveState().Buffers.Values, b => Assert.All(b, x => Assert.Equal(0f, x)));
+
+        // A zero of either sign is a value a run leaves (a flushed state keeps its sign): loaded.
+        negative[7] = -0f;
+        fresh.LoadState(good with { Buffers = buffers });
+        Assert.Equal(1, fresh.StepCount);
+    }
+
     [Fact]
     public void LoadStateRejectsAStateWithNullPartsAndChangesNothing()
     {

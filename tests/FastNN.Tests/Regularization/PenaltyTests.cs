@@ -148,6 +148,21 @@ public class PenaltyTests
     private sealed record OptimizerPair(Func<double, Optimizer<double>> Create);
 
     [Fact]
+    public void ALambdaTCannotHoldIsRefusedAsTheOptimizersRefuseTheirs()
+    {
+        // 1e39 is +∞ in float: every penalized gradient would become ±∞ (NaN where w = 0) and the penalty +∞ on the
+        // first step, where an optimizer refuses the same value as its weight decay when it is built.
+        foreach (Func<object> create in new Func<object>[] { () => new L2Penalty<float>(1e39), () => new L1Penalty<float>(1e39) })
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>("lambda", create);
+            Assert.Equal(1e39, e.ActualValue);
+            Assert.Contains("lambda = 1E+39 is not finite in float", e.Message);
+        }
+        Assert.Equal(1e39, new L2Penalty<double>(1e39).Lambda);
+        Assert.Equal(1e-50, new L1Penalty<float>(1e-50).Lambda);   // 0 in float: no penalty, as an optimizer's γ that rounds to 0
+    }
+
+    [Fact]
     public void PenaltiesValidateAndDoNotAllocate()
     {
         Assert.Equal(-0.1, Assert.Throws<ArgumentOutOfRangeException>("lambda", () => new L2Penalty<float>(-0.1)).ActualValue);
