@@ -22,9 +22,9 @@ internal static class ParseProblem
                 // A name with a dash is a mistyped option of the root's own (--version, --help), not a command.
                 string token = parse.UnmatchedTokens[0];
                 // One of the commands' options (fastnn --data d.csv) comes after its command: "not an option" would be untrue.
-                string[] owners = root.Subcommands.Where(c => c.Options.Any(o => o.Name == token || o.Aliases.Contains(token))).Select(c => c.Name).ToArray();
+                string[] owners = Owners(root, token);
                 if (owners.Length > 0)
-                    return $"'{token}' is an option of {(owners.Length == 1 ? owners[0] : $"{string.Join(", ", owners[..^1])} and {owners[^1]}")}: give the command first, then its options. The commands: {commands}.";
+                    return $"'{token}' is an option of {And(owners)}: give the command first, then its options. The commands: {commands}.";
                 (string kind, IEnumerable<string> names) = token.StartsWith('-')
                     ? ("an option", root.Options.Select(o => o.Name))
                     : ("a command", root.Subcommands.Select(c => c.Name));
@@ -33,12 +33,47 @@ internal static class ParseProblem
             if (parse.Tokens.Count == 0)
                 return $"give a command: {commands}.";
         }
+        if (BeforeTheCommand(parse, root, at) is string misplaced)
+            return misplaced;
         IEnumerable<string> options = at.Options.Select(o => o.Name);
         IEnumerable<string> suggestions = parse.UnmatchedTokens
             .Where(token => token.StartsWith('-'))
             .Select(token => Closest(token, options) is string meant ? $" '{token}': did you mean '{meant}'?" : "");
         return string.Join(" ", parse.Errors.Select(Describe)) + string.Concat(suggestions);
     }
+
+    // Options given before their command (fastnn --folds 3 cv): the parser finds the command but leaves them to the root,
+    // which has no such option, and said "Unrecognized command or argument '--folds'", suggesting '--folds' itself. Named
+    // here, with the command line in the right order (the command moved first), or, for an option the command does not
+    // take, the commands that do.
+    private static string? BeforeTheCommand(ParseResult parse, Command root, Command at)
+    {
+        int command = 0;
+        while (command < parse.Tokens.Count && parse.Tokens[command].Type != TokenType.Command)
+            command++;
+        string[] options = parse.Tokens.Take(command).Select(t => t.Value.Split('=')[0]).Where(v => v.StartsWith('-')).ToArray();
+        if (command == parse.Tokens.Count || options.Length == 0)
+            return null;
+        if (options.FirstOrDefault(name => !Takes(at, name)) is string foreign)
+        {
+            string[] owners = Owners(root, foreign);
+            return $"'{foreign}' comes before the command {at.Name}, and is not one of its options{(owners.Length > 0 ? $" (it is one of {And(owners)})" : "")}.";
+        }
+        IEnumerable<string> line = new[] { "fastnn", at.Name }.Concat(parse.Tokens.Where((_, i) => i != command).Select(t => ShellWord(t.Value)));
+        return $"{And(options.Select(o => $"'{o}'").ToArray())} come{(options.Length == 1 ? "s" : "")} before the command {at.Name}: give the command first, then its options: {string.Join(" ", line)}";
+    }
+
+    private static bool Takes(Command command, string name) => command.Options.Any(o => o.Name == name || o.Aliases.Contains(name));
+
+    // The commands that take the option <paramref name="name"/>.
+    private static string[] Owners(Command root, string name) => root.Subcommands.Where(c => Takes(c, name)).Select(c => c.Name).ToArray();
+
+    // "a", "a and b", "a, b and c".
+    private static string And(string[] names) => names.Length == 1 ? names[0] : $"{string.Join(", ", names[..^1])} and {names[^1]}";
+
+    // A token as a POSIX shell reads it back: as it is when it holds no character the shell treats specially, else quoted.
+    private static string ShellWord(string token) =>
+        token.Length > 0 && token.All(c => char.IsAsciiLetterOrDigit(c) || "-_./,:=@%+".Contains(c)) ? token : $"'{token.Replace("'", "'\\''", StringComparison.Ordinal)}'";
 
     // A parse error names its option: the parser's own message for a value outside a list does not.
     private static string Describe(ParseError error)

@@ -43,6 +43,33 @@ internal sealed class StopSignal : IDisposable
     /// <summary>The exit code of work the signal stopped: 128 + the signal's number, as a shell reports a process the signal ended.</summary>
     public int ExitCode => Volatile.Read(ref _state) == Terminated ? FastNN.Cli.ExitCode.Terminated : FastNN.Cli.ExitCode.Interrupted;
 
+    /// <summary>The failure of the step under way when the signal came (see <see cref="Run{TResult}"/>), or null.</summary>
+    public InvalidOperationException? Diverged { get; private set; }
+
+    /// <summary>"; the step under way failed: …" with <see cref="Diverged"/>'s message, for the line that tells the stop; empty without it.</summary>
+    public string DivergedNote => Diverged is { } e ? $"; the step under way failed: {Fastnn.OneLine(e.Message).TrimEnd('.')}" : "";
+
+    /// <summary>
+    /// Runs training that polls <see cref="Token"/> between its steps, and returns its result. A step already under way
+    /// when the signal comes still runs, and may fail as a run that diverged (the library's
+    /// <see cref="InvalidOperationException"/>): the signal came first, so the stop wins, as the command's exit codes
+    /// document for a run Ctrl-C or SIGTERM stopped: the failure is kept in <see cref="Diverged"/> for the stop's message,
+    /// the result is the default, and the command exits with <see cref="ExitCode"/>. Any other failure, or one before
+    /// the signal, propagates.
+    /// </summary>
+    public TResult? Run<TResult>(Func<TResult> training)
+    {
+        try
+        {
+            return training();
+        }
+        catch (InvalidOperationException e) when (Received)
+        {
+            Diverged = e;
+            return default;
+        }
+    }
+
     /// <summary>Handles one signal (the runtime's callback; <see cref="PosixSignalContext.Cancel"/> set keeps the process alive).</summary>
     internal void Handle(PosixSignalContext context)
     {

@@ -180,6 +180,16 @@ public class BadInputTests
     // A command's option before any command was "not an option", as if no command took it.
     [InlineData("fastnn: '--data' is an option of train, eval, predict, cv and gradflow: give the command first, then its options. The commands: train, eval, predict, cv, gradflow, gradcheck, bench or info. (see 'fastnn --help')",
         "--data", "d.csv")]
+    // A command's options before the command: "Unrecognized command or argument '--folds'. ... '--folds': did you mean
+    // '--folds'?", as if the name were mistyped; now the options are named and the command line given in the right order.
+    [InlineData("fastnn: '--folds' comes before the command cv: give the command first, then its options: fastnn cv --folds 3 (see 'fastnn cv --help')",
+        "--folds", "3", "cv")]
+    [InlineData("fastnn: '--epochs' and '--seed' come before the command train: give the command first, then its options: fastnn train --epochs 3 --seed 1 --layers 4 (see 'fastnn train --help')",
+        "--epochs", "3", "--seed", "1", "train", "--layers", "4")]
+    [InlineData("fastnn: '--data' comes before the command cv: give the command first, then its options: fastnn cv --data 'my data.csv' --folds 2 (see 'fastnn cv --help')",
+        "--data", "my data.csv", "cv", "--folds=2")]
+    [InlineData("fastnn: '--model' comes before the command train, and is not one of its options (it is one of eval and predict). (see 'fastnn train --help')",
+        "--model", "m.safetensors", "train")]
     // A command without options of its own: the search for the option meant found no name, and threw (exit 134, a stack trace).
     [InlineData("fastnn: Unrecognized command or argument '--model'. Unrecognized command or argument 'm.safetensors'. (see 'fastnn info --help')",
         "info", "--model", "m.safetensors")]

@@ -177,7 +177,8 @@ public class TrainTests
 
     // A run whose numbers overflow with a finite loss leaves a BatchNorm running variance of infinity, which ModelFile
     // and Checkpoint refuse to save (ArgumentException naming the model): the run ended as a usage error (exit 2), in
-    // the library's words for a caller's argument ("(Parameter 'model')"), instead of as the divergence it is.
+    // the library's words for a caller's argument ("(Parameter 'model')"), instead of as the divergence it is. The
+    // trainer now refuses the step that overflows it, as a non-finite loss, so no save sees it.
     [Theory]
     [InlineData("0")]
     [InlineData("1")]

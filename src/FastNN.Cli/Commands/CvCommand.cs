@@ -98,6 +98,7 @@ internal static class CvCommand
 
         int settings = s.LearningRates.Length * s.Lambdas.Length;
         var folds = new List<(GridPoint Setting, FoldResult Fold)>(); // every fold finished, in the order run
+        var diverged = new HashSet<GridPoint>(); // the settings with a fold whose training diverged
         using var stop = new StopSignal();
         GridSearchResult? search = null;
         try
@@ -106,10 +107,13 @@ internal static class CvCommand
                 GridSearch.Run(data, s.LearningRates, s.Lambdas, s.Folds, s.Loop.Seed, stratified: task != TaskChoice.Regress, standardize: s.Data.Standardize,
                     (point, train, validation) =>
                     {
-                        Evaluation evaluation = FitFold(s, task, data.ClassLabels?.Count ?? 0, point, train, validation, stop.Token);
+                        (Evaluation evaluation, long? divergedAfter) = FitFold(s, task, data.ClassLabels?.Count ?? 0, point, train, validation, stop.Token);
                         folds.Add((point, new FoldResult(folds.Count % s.Folds, train.Rows, validation.Rows, evaluation)));
+                        if (divergedAfter is not null)
+                            diverged.Add(point);
                         report(string.Create(CultureInfo.InvariantCulture,
-                            $"lr {point.LearningRate:G3}, λ {point.Lambda:G3}: fold {(folds.Count - 1) % s.Folds + 1}/{s.Folds} {Metric(task, evaluation.Metric)}"));
+                            $"lr {point.LearningRate:G3}, λ {point.Lambda:G3}: fold {(folds.Count - 1) % s.Folds + 1}/{s.Folds} ")
+                            + (divergedAfter is long steps ? $"diverged after {Counted.Of(steps, "step")}" : Metric(task, evaluation.Metric)));
                         return evaluation;
                     }));
         }
@@ -120,7 +124,12 @@ internal static class CvCommand
         // A stopped search reports the settings it began: the complete ones, and the folds done of the one it was in.
         IReadOnlyList<(GridPoint Setting, CrossValidationResult Result)> begun = search?.Settings
             ?? folds.Chunk(s.Folds).Select(chunk => (chunk[0].Setting, new CrossValidationResult(chunk.Select(f => f.Fold).ToArray()))).ToArray();
-        WriteResults(console, s, task, begun, stopped: search is null ? settings : null);
+        WriteResults(console, s, task, begun, diverged, stopped: search is null ? settings : null);
+        if (search is not null && diverged.Count == settings)
+        {
+            console.Error.WriteLine("fastnn: the training diverged in every setting, so none is best; lower the learning rates, clip the gradients (--clip-norm) or check the data.");
+            return ExitCode.Failure;
+        }
         if (search is not null)
             return ExitCode.Success;
         int fold = folds.Count % s.Folds + 1, at = folds.Count / s.Folds;
@@ -133,18 +142,27 @@ internal static class CvCommand
     // The table of the settings cross-validated, the complete ones first, and the best of those. A search stopped short of
     // its <paramref name="stopped"/> settings marks the one it was in with its folds done and names the best so far.
     private static void WriteResults(CliConsole console, Settings s, TaskChoice task, IReadOnlyList<(GridPoint Setting, CrossValidationResult Result)> begun,
-        int? stopped)
+        IReadOnlySet<GridPoint> diverged, int? stopped)
     {
         if (begun.Count == 0)
             return;
         int complete = begun.Count(r => r.Result.Folds.Count == s.Folds);
+        // A diverged fold scores NaN, which the library's search never makes best unless every setting has one.
         int best = complete == 0 ? -1 : IndexOfBest(begun.Take(complete).ToArray());
+        if (best >= 0 && diverged.Contains(begun[best].Setting))
+            best = -1;
         string metric = task == TaskChoice.Regress ? "R²" : "accuracy";
         var table = new Table().AddColumns(new[] { "lr", $"λ ({s.LambdaKind})", $"mean {metric}", "std", "mean loss", "" }.Select(h => new TableColumn(h).RightAligned()).ToArray());
         for (int i = 0; i < begun.Count; i++)
         {
             var (setting, result) = begun[i];
             string note = i == best ? "best" : i < complete ? "" : $"{result.Folds.Count} of {s.Folds} folds";
+            if (diverged.Contains(setting))
+            {
+                // No metric to average: a '-' where a number would be NaN.
+                table.AddRow(Number(setting.LearningRate), Number(setting.Lambda), "-", "-", "-", note.Length == 0 ? "diverged" : $"diverged, {note}");
+                continue;
+            }
             table.AddRow(Number(setting.LearningRate), Number(setting.Lambda), Metric(task, result.MeanMetric), Metric(task, result.StdMetric),
                 result.MeanLoss.ToString("F4", CultureInfo.InvariantCulture), note);
         }
@@ -165,7 +183,9 @@ internal static class CvCommand
     // Trains a fresh model on one fold's rows (the features already standardized on them; a regression target
     // standardized here the same way) and scores it on the fold's held-out rows, RMSE back in the target's units.
     // A signal stops the training between two steps: the fold unfinished, the search ends (OperationCanceledException).
-    private static Evaluation FitFold<T>(Settings s, TaskChoice task, int classes, GridPoint point, Dataset<T> train, Dataset<T> validation,
+    // A fold whose training diverged scores NaN, with the steps it took: a result of its setting (a grid search tries
+    // learning rates too large to train), as the library's grid search takes it (NaN is never best).
+    private static (Evaluation Evaluation, long? DivergedAfter) FitFold<T>(Settings s, TaskChoice task, int classes, GridPoint point, Dataset<T> train, Dataset<T> validation,
         CancellationToken stop)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -179,11 +199,20 @@ internal static class CvCommand
         LoopSettings loop = s.Loop.AtMostRows(train.Rows);
         Sequential<T> model = ModelFactory.Build<T>(s.Model, train.FeatureCount, TrainerFactory.Outputs(task, classes), TrainerFactory.MaxBatch(loop), loop.Seed);
         Trainer<T> trainer = TrainerFactory.Create(model, task, optimizer, loop, s.Data.Shuffle);
-        trainer.Fit(train, cancellationToken: stop);
+        try
+        {
+            trainer.Fit(train, cancellationToken: stop);
+        }
+        catch (InvalidOperationException)
+        {
+            // With these options Fit throws this only for a run that diverged: a loss or a BatchNorm running variance
+            // no longer finite (it refuses that step).
+            return (new Evaluation(double.NaN, double.NaN, double.NaN, double.NaN), trainer.Steps);
+        }
         if (trainer.CompletedEpochs < loop.Epochs)
             throw new OperationCanceledException(stop);
         Evaluation evaluation = trainer.Evaluate(validation);
-        return evaluation with { Rmse = evaluation.Rmse * scale };
+        return (evaluation with { Rmse = evaluation.Rmse * scale }, null);
     }
 
     // The optimizer of one setting of the grid: its learning rate, and its λ in place of the option --lambda-kind names.

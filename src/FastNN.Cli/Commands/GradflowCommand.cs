@@ -75,19 +75,19 @@ internal static class GradflowCommand
         console.Line($"networks: {Counted.Of(depth, "hidden layer")} of {width}, then Dense({all.ClassLabels!.Count}); training: {training}");
 
         using var stop = new StopSignal();
-        IReadOnlyList<FlowResult> results = ProgressDisplay.Run(console, "variants", FlowVariant.All.Count, report =>
+        var results = new List<FlowResult>();
+        stop.Run(() => ProgressDisplay.Run(console, "variants", FlowVariant.All.Count, report =>
         {
-            var done = new List<FlowResult>();
             foreach (FlowVariant variant in FlowVariant.All)
             {
                 if (GradientFlow.Run(variant, data.Train, data.Test, depth, width, optimizer, loop, stop.Token) is not { } result)
                     break;
-                done.Add(result);
+                results.Add(result);
                 report(string.Create(CultureInfo.InvariantCulture,
                     $"{variant.Name}: first/output layer {result.Ratios[0]:0.0e+00} at init, {result.EpochRatios[^1]:0.0e+00} in epoch {loop.Epochs}; {Outcome(result)}"));
             }
-            return done;
-        });
+            return results;
+        }));
 
         if (results.Count > 0)
         {
@@ -112,7 +112,7 @@ internal static class GradflowCommand
             FlowVariant cut = FlowVariant.All[results.Count];
             console.Error.WriteLine($"fastnn: {stop.Description} in variant {results.Count + 1} of {FlowVariant.All.Count} ({cut.Name}); "
                 + (results.Count == 0 ? "no variant was done; " : $"the table holds the {results.Count} variant{(results.Count == 1 ? "" : "s")} done; ")
-                + "no plot written.");
+                + $"no plot written{stop.DivergedNote}.");
             return stop.ExitCode;
         }
         OutputFile.Write(plot, "--plot", () => GradientFlowPlot.Save(plot, results, depth, width, training));

@@ -146,22 +146,22 @@ internal static class TrainCommand
         double targetScale = data.Target?.Scales[0] ?? 1;
         var format = new EpochFormat(task, targetScale, s.Loop.Epochs);
         using var stop = new StopSignal();
-        TrainingHistory history = ProgressDisplay.Run(console, "training", s.Loop.Epochs - trainer.CompletedEpochs, report =>
+        TrainingHistory? history = stop.Run(() => ProgressDisplay.Run(console, "training", s.Loop.Epochs - trainer.CompletedEpochs, report =>
         {
             trainer.EpochCompleted = epoch =>
             {
                 report(format.Describe(epoch));
                 if (s.Files.CheckpointEvery > 0 && (epoch.Epoch % s.Files.CheckpointEvery == 0 || epoch.Epoch == s.Loop.Epochs))
-                    Save(s.Files.Checkpoint, "--checkpoint", () => Checkpoint.Save(s.Files.Checkpoint, trainer, info));
+                    OutputFile.Write(s.Files.Checkpoint, "--checkpoint", () => Checkpoint.Save(s.Files.Checkpoint, trainer, info));
             };
             return trainer.Fit(data.Train, data.Test, stop.Token);
-        });
-        if (stop.Received && trainer.CompletedEpochs < s.Loop.Epochs)
+        }));
+        if (history is null || (stop.Received && trainer.CompletedEpochs < s.Loop.Epochs))
             return Stopped(console, stop, trainer, s, info);
         if (s.Files.CheckpointEvery > 0)
             console.Line($"checkpoint: {Path.GetFullPath(s.Files.Checkpoint)}");
 
-        Save(s.Files.Save, "--save", () => ModelFile.Save(s.Files.Save, model, info));
+        OutputFile.Write(s.Files.Save, "--save", () => ModelFile.Save(s.Files.Save, model, info));
         console.Line($"model: {Path.GetFullPath(s.Files.Save)}");
         if (history.Epochs.Count > 0)
         {
@@ -173,36 +173,26 @@ internal static class TrainCommand
     }
 
     // Ctrl-C or SIGTERM stopped the run between two steps. A checkpoint saved there resumes it exactly, the epoch cut
-    // short included; an unfinished run writes no model and no plot.
+    // short included; an unfinished run writes no model and no plot. A run that diverged in the step under way when the
+    // signal came saves nothing: a checkpoint there would resume into the same step.
     private static int Stopped<T>(CliConsole console, StopSignal stop, Trainer<T> trainer, Settings s, ModelInfo info)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         string where = string.Create(CultureInfo.InvariantCulture,
             $"in epoch {trainer.CompletedEpochs + 1} of {s.Loop.Epochs}, after {Counted.Of(trainer.Steps, "step")}");
+        if (stop.Diverged is not null)
+        {
+            console.Error.WriteLine($"fastnn: {stop.Description} {where}{stop.DivergedNote}; nothing saved.");
+            return stop.ExitCode;
+        }
         if (s.Files.CheckpointEvery == 0)
         {
             console.Error.WriteLine($"fastnn: {stop.Description} {where}; nothing saved (--checkpoint-every N writes checkpoints that --resume continues from).");
             return stop.ExitCode;
         }
-        Save(s.Files.Checkpoint, "--checkpoint", () => Checkpoint.Save(s.Files.Checkpoint, trainer, info));
+        OutputFile.Write(s.Files.Checkpoint, "--checkpoint", () => Checkpoint.Save(s.Files.Checkpoint, trainer, info));
         console.Error.WriteLine($"fastnn: {stop.Description} {where}; the run so far is in {s.Files.Checkpoint}: give the same command with --resume {s.Files.Checkpoint} to go on.");
         return stop.ExitCode;
-    }
-
-    // A run whose numbers overflow with a finite loss can leave a BatchNorm running variance of infinity, which no file
-    // holds: ModelFile and Checkpoint refuse the model's state as an argument (the model, the trainer), while here it is
-    // the run that diverged, told as a NaN loss is (exit 1).
-    private static void Save(string path, string option, Action save)
-    {
-        try
-        {
-            OutputFile.Write(path, option, save);
-        }
-        catch (ArgumentException e) when (e.ParamName is "model" or "trainer")
-        {
-            throw new InvalidOperationException(
-                $"The run diverged: {e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal).TrimEnd('.')}; nothing was saved to {option} {path}. Lower the learning rate, clip the gradients or check the data.", e);
-        }
     }
 
     // The split refuses a part with no row; on a small file that is the user's --test-fraction, named as such.

@@ -49,7 +49,8 @@ internal static class GradientFlow
         }
         catch (InvalidOperationException)
         {
-            // With these options Fit throws this only for a loss that is no longer finite (it refuses that step):
+            // With these options Fit throws this only for a loss that is no longer finite, or a BatchNorm running
+            // variance (it refuses that step):
             // a measured outcome of the variant, not a failure of the experiment.
             divergedAt = trainer.Steps;
         }

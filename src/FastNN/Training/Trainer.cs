@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using FastNN.Data;
 using FastNN.Gradients;
+using FastNN.IO;
 using FastNN.Layers;
 using FastNN.Losses;
 using FastNN.Models;
@@ -40,6 +41,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private GradientMonitor<T>? _monitor;
     private double? _maxGradientNorm;
     private double? _maxGradientValue;
+    private readonly (string Name, int Offset, int Length)[] _variances;
+    private readonly T[] _stateBeforeStep;
 
     /// <summary>Creates a trainer for <paramref name="model"/>.</summary>
     /// <param name="model">The model to train; its parameters change in place.</param>
@@ -74,6 +77,23 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         _lossGradient = new T[model.MaxBatch * model.OutputSize];
         _shuffleRandom = new FastRandom(Options.Seed is int seed ? (ulong)seed : (ulong)Random.Shared.NextInt64());
         ValidationSeed = Options.Seed ?? Random.Shared.Next();
+        _variances = Variances(model);
+        _stateBeforeStep = new T[model.State.Length];
+    }
+
+    // The model's variances (BatchNorm's running_var), each a slice of its state buffer: an array, so that a step walks
+    // them without an enumerator.
+    private static (string Name, int Offset, int Length)[] Variances(Sequential<T> model)
+    {
+        var variances = new List<(string, int, int)>();
+        int offset = 0;
+        foreach ((StateDeclaration s, _) in model.Chain.State)
+        {
+            if (s.IsVariance)
+                variances.Add((s.Name, offset, s.Length));
+            offset += s.BufferLength;
+        }
+        return [.. variances];
     }
 
     /// <summary>The model being trained.</summary>
@@ -101,7 +121,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>
     /// A check of the gradients before every step, or null. With <see cref="NonFiniteGradientPolicy.Throw"/> a NaN or
     /// infinite gradient throws naming the tensor; with <see cref="NonFiniteGradientPolicy.SkipStep"/> the step is
-    /// skipped and counted, and <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/> returns NaN.
+    /// skipped and counted (the model's state, which its forward pass updated, put back), and
+    /// <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/> returns NaN.
     /// Default null: no check, and a non-finite gradient under a finite loss reaches the optimizer (θ NaN or infinite).
     /// </summary>
     /// <exception cref="ArgumentException">The guard's tensor table does not fit the model's gradient buffer.</exception>
@@ -146,7 +167,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// A gradient monitor fed at every step (it samples at its own interval), or null. It reads the gradient of the loss
     /// alone, as the backward pass leaves it: before the <see cref="Regularizer"/> adds its penalty's gradient (λ·w for
     /// L2, which would make a layer whose loss gradient vanished look healthy) and before clipping (which would hide an
-    /// explosion). A step then refused (the <see cref="Guard"/> skips it, or the loss is not finite) is still sampled,
+    /// explosion). A step then refused (the <see cref="Guard"/> skips it, or the loss or a running variance is not finite) is still sampled,
     /// with no update ratio: the monitor is where such a gradient shows. Such a step does not advance <see cref="Steps"/>, so the
     /// next step is sampled (if at all) under the same step number: the report's steps can repeat. Default null.
     /// </summary>
@@ -240,6 +261,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// pass writes the gradients instead of adding them to zeroed ones: the same values (but that a gradient summing to
     /// zero is +0, never −0) without the pass that zeroes them and without reading them back. A non-finite loss then
     /// throws before the backward pass, leaving the gradients as they were.</para>
+    /// <para>A step that throws after its forward pass, or that the <see cref="Guard"/> skips, leaves the model's state (BatchNorm's running
+    /// statistics and batch count, which the forward pass updates) as it was before the step, as it leaves the parameters
+    /// (the stream of dropout masks is not rewound).</para>
     /// <para>The features are copied once into the model (see <see cref="TrainStep(ReadOnlyMemory{T}, ReadOnlySpan{T}, int)"/> to read them in place).</para></remarks>
     /// <param name="features">The batch's features <c>[batch, InputSize]</c>.</param>
     /// <param name="targets">One target per row.</param>
@@ -249,12 +273,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch]; or the optimizer refuses
     /// a rate the per-step <see cref="Schedule"/> gives (<see cref="Optimizers.Optimizer{T}.ApplySchedule"/>) or the step
     /// itself (<see cref="Optimizers.Optimizer{T}.Step"/>): the parameters are not updated and <see cref="Steps"/> does not advance.</exception>
-    /// <exception cref="InvalidOperationException">The loss is NaN or infinite and no guard skipped the step (the step is not taken).</exception>
+    /// <exception cref="InvalidOperationException">No guard skipped the step, and the loss is NaN or infinite, or the forward pass left a variance of the model's state (BatchNorm's <c>running_var</c>) NaN or infinite, as a batch whose variance overflows does with a finite loss (no later step would bring it back, and no model file holds it; the message names the tensor). The step is not taken: the parameters and the model's state are left as they were.</exception>
     /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
     public double TrainStep(ReadOnlySpan<T> features, ReadOnlySpan<T> targets, int batch)
     {
-        CheckTargets(targets, batch);
-        Model.Training = true;
+        BeginStep(targets, batch);
         return AfterForward(Model.Forward(features, batch), targets, batch);
     }
 
@@ -270,29 +293,50 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch]; or the optimizer refuses
     /// a rate the per-step <see cref="Schedule"/> gives (<see cref="Optimizers.Optimizer{T}.ApplySchedule"/>) or the step
     /// itself (<see cref="Optimizers.Optimizer{T}.Step"/>): the parameters are not updated and <see cref="Steps"/> does not advance.</exception>
-    /// <exception cref="InvalidOperationException">The loss is NaN or infinite and no guard skipped the step (the step is not taken).</exception>
+    /// <exception cref="InvalidOperationException">No guard skipped the step, and the loss is NaN or infinite, or the forward pass left a variance of the model's state (BatchNorm's <c>running_var</c>) NaN or infinite, as a batch whose variance overflows does with a finite loss (no later step would bring it back, and no model file holds it; the message names the tensor). The step is not taken: the parameters and the model's state are left as they were.</exception>
     /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
     public double TrainStep(ReadOnlyMemory<T> features, ReadOnlySpan<T> targets, int batch)
     {
-        CheckTargets(targets, batch);
-        Model.Training = true;
+        BeginStep(targets, batch);
         return AfterForward(Model.Forward(features, batch), targets, batch);
     }
 
-    private static void CheckTargets(ReadOnlySpan<T> targets, int batch)
+    // The forward pass in training mode updates the model's state (BatchNorm's running statistics and batch count)
+    // before the step is judged: kept, so that a step refused (it throws) or skipped (the guard) leaves the state as it
+    // leaves the parameters. A copy of the state, which is small beside the parameters the update passes over.
+    private void BeginStep(ReadOnlySpan<T> targets, int batch)
     {
         if (targets.Length != batch)
             throw new ArgumentException($"targets has {targets.Length} elements for a batch of {batch} rows.", nameof(targets));
+        Model.Training = true;
+        Model.State.CopyTo(_stateBeforeStep);
     }
 
-    /// <summary>The step after the forward pass: the loss, the backward pass and the update; the gradients overwritten where nothing reads them before the update.</summary>
+    private void RestoreState() => _stateBeforeStep.CopyTo(Model.State);
+
+    /// <summary>The step after the forward pass, <see cref="LossBackwardUpdate"/>; the model's state put back when it throws (a step refused).</summary>
     private double AfterForward(ReadOnlySpan<T> output, ReadOnlySpan<T> targets, int batch)
+    {
+        try
+        {
+            return LossBackwardUpdate(output, targets, batch);
+        }
+        catch
+        {
+            RestoreState();
+            throw;
+        }
+    }
+
+    /// <summary>The loss, the backward pass and the update, unless the step is refused or skipped; the gradients overwritten where nothing reads them before the update.</summary>
+    private double LossBackwardUpdate(ReadOnlySpan<T> output, ReadOnlySpan<T> targets, int batch)
     {
         Span<T> lossGradient = _lossGradient.AsSpan(0, batch * Model.OutputSize);
         T loss = Loss.Compute(output, targets, lossGradient, batch);
         if (Regularizer is null && Guard is null && Monitor is null && MaxGradientNorm is null && MaxGradientValue is null)
         {
             CheckFinite(loss);
+            CheckVariances();
             if (Schedule is not null && ScheduleEachStep)
                 Optimizer.ApplySchedule(Schedule, Steps);
             Backward(lossGradient, batch, accumulate: false);
@@ -307,8 +351,12 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (Regularizer is not null)
             loss += Regularizer.AddTo(Model.Parameters, Model.Gradients, Model.ParameterTensors);
         if (Guard is not null && !Guard.Check(Model.Gradients))
+        {
+            RestoreState();
             return double.NaN;
+        }
         CheckFinite(loss);
+        CheckVariances();
 
         if (MaxGradientValue is double maxValue)
             GradientClipping.ClipByValue(Model.Gradients, maxValue);
@@ -342,6 +390,21 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             throw new InvalidOperationException($"The training objective is {loss} at step {Steps}; lower the learning rate, clip the gradients or check the data.");
     }
 
+    // The forward pass in training mode has updated the running statistics. A batch whose variance overflows leaves a
+    // finite loss (its normalized values are then 0) but a running variance of infinity, or NaN after a NaN, that every
+    // later step would keep (the running average never brings it back), that no model file holds (ModelFile and
+    // Checkpoint refuse it) and that makes the model output a constant or NaN in evaluation mode: the run has diverged
+    // here, and is refused here, as a non-finite loss is, rather than at the save that ends it (TrainStep then puts the
+    // state back).
+    private void CheckVariances()
+    {
+        foreach ((string name, int offset, int length) in _variances)
+        {
+            if (TensorSpec.ValueProblem(isInteger: false, isVariance: true, (ReadOnlySpan<T>)Model.State.Slice(offset, length)) is { } problem)
+                throw new InvalidOperationException($"The training diverged at step {Steps}, in its forward pass: '{name}' {problem} Lower the learning rate, clip the gradients or check the data.");
+        }
+    }
+
     /// <summary>
     /// Trains until <see cref="CompletedEpochs"/> reaches <see cref="TrainerOptions.Epochs"/>: all of them for a new
     /// trainer; the rest after a cancelled <see cref="Fit"/> or a <c>Checkpoint.Load</c>, which then continues exactly
@@ -360,7 +423,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// run early stopping has ended trains no more: a later Fit runs no epoch, puts the best epoch back again and reports
     /// <see cref="TrainingHistory.StoppedEarly"/>; to train on, build a new trainer over the model and optimizer.</para>
     /// <para>Fit returns the model in evaluation mode (<see cref="Sequential{T}.Training"/> false), with or without
-    /// validation, and also when it throws once training has begun (a non-finite loss, a <see cref="Guard"/>'s
+    /// validation, and also when it throws once training has begun (a non-finite loss or running variance, a <see cref="Guard"/>'s
     /// exception, an exception from <see cref="EpochCompleted"/>), so that <see cref="Sequential{T}.Forward(ReadOnlySpan{T}, int)"/>
     /// on it predicts; each training step switches it back to training mode. Checks that fail before the first step leave
     /// the mode as it was.</para>
@@ -375,7 +438,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// an <see cref="ExponentialSchedule"/> grown past float's range) or a step (<see cref="Optimizers.Optimizer{T}.Step"/>):
     /// the step is not taken; the steps before it stand.</exception>
     /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
-    /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, the run's earlier epochs were validated and this Fit has no validation rows, the loss became non-finite, or (after a Fit cancelled part-way through an epoch) the batch size differs from that epoch's.</exception>
+    /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, the run's earlier epochs were validated and this Fit has no validation rows, the loss became non-finite or a running variance NaN or infinite (see <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>; the run is refused at that step, never left to end with a model that <c>ModelFile.Save</c> refuses), or (after a Fit cancelled part-way through an epoch) the batch size differs from that epoch's.</exception>
     public TrainingHistory Fit(Dataset<T> train, Dataset<T>? validation = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);

@@ -1,0 +1,43 @@
+namespace FastNN.Cli.Tests;
+
+/// <summary>
+/// A grid search is where learning rates too large to train are tried: a fold whose training diverges (its loss no longer
+/// finite) is that setting's result, told as such, and the search goes on to the others and picks the best among the
+/// settings that trained.
+/// </summary>
+public class CvDivergenceTests
+{
+    [Fact]
+    public void ASettingWhoseTrainingDivergesIsReportedAndTheSearchGoesOn()
+    {
+        // Before: the first diverged fold ended the whole search with exit 1, no table, and a message that did not say
+        // which setting ("The training objective is NaN at step 2; ...").
+        using var cli = new Cli();
+        CliRun run = cli.Run("cv", "--data", Cli.Data("breast_cancer.csv"), "--learning-rates", "1e10,0.001", "--lambdas", "0",
+            "--optimizer", "sgd", "--epochs", "2", "--folds", "2", "--layers", "8");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Empty(run.Error);
+        string[] diverged = run.Out.Split('\n').Where(l => l.StartsWith("lr 1E+10, λ 0: fold ", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(2, diverged.Length);
+        Assert.All(diverged, line => Assert.Matches(@"^lr 1E\+10, λ 0: fold [12]/2 diverged after \d+ steps?$", line));
+        string row = run.Out.Split('\n').Single(l => l.StartsWith("| 1E+10 ", StringComparison.Ordinal));
+        Assert.Contains("diverged", row);
+        Assert.DoesNotContain("NaN", row);
+        Assert.Contains("best: lr 0.001, λ 0 ", run.Out);
+    }
+
+    [Fact]
+    public void ASearchWhoseEverySettingDivergesHasNoBestAndFails()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("cv", "--data", Cli.Data("breast_cancer.csv"), "--learning-rates", "1e10", "--lambdas", "0",
+            "--optimizer", "sgd", "--epochs", "2", "--folds", "2", "--layers", "8");
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains("| diverged |", run.Out);
+        Assert.DoesNotContain("best", run.Out);
+        Assert.Equal("fastnn: the training diverged in every setting, so none is best; lower the learning rates, clip the gradients (--clip-norm) or check the data.",
+            Assert.Single(run.ErrorLines));
+    }
+}
