@@ -186,6 +186,8 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
     public string Describe() => string.Join(Environment.NewLine, _chain.Steps.Select(s => $"{s.Name}: {s.InputSize}→{s.OutputSize}"));
 
     /// <summary>Runs the model on <paramref name="batch"/> rows in evaluation mode.</summary>
+    /// <remarks>The model itself, as <see cref="Sequential{T}.Forward(ReadOnlySpan{T}, int)"/>: a NaN or infinite input is
+    /// not checked, and gives NaN or infinite outputs in its row (the task methods refuse one).</remarks>
     /// <param name="input">The input, <c>[batch, InputSize]</c> row-major.</param>
     /// <param name="output">The output, <c>[batch, OutputSize]</c> row-major, overwritten; must not overlap <paramref name="input"/>.</param>
     /// <param name="batch">Rows (0 does nothing).</param>
