@@ -144,6 +144,32 @@ public class ModelFileTests
     }
 
     [Fact]
+    public void ADoubleFileWhoseWeightFloatCannotHoldIsRefusedWhenLoadedAsFloat()
+    {
+        // Before: 1e300 became +∞ in float without a word, and the float model predicted NaN where the double one, from
+        // the same file, predicted numbers. A value that is already infinite (a diverged run's) loads as it is.
+        using var folder = new TempFolder();
+        string path = folder.File("m.safetensors");
+        var wide = new Sequential<double>([new Dense<double>(3, 4), new LayerNorm<double>(4), new Dense<double>(4, 2)], 2);
+        wide.Parameter("0.weight")[5] = -1e300;
+        wide.Parameter("2.weight")[1] = double.PositiveInfinity;
+        ModelFile.Save(path, wide);
+        Assert.Equal(-1e300, ModelFile.Load<double>(path).Model.Tensor("0.weight")[5]);
+        var narrow = new Sequential<float>([new Dense<float>(3, 4), new LayerNorm<float>(4), new Dense<float>(4, 2)], 2);
+        float[] before = narrow.Parameters.ToArray();
+        foreach (Action load in new Action[] { () => ModelFile.Load<float>(path), () => FastNN.Inference.Predictor<float>.Load(path), () => ModelFile.LoadWeights(path, narrow) })
+        {
+            var e = Assert.Throws<ModelFileException>(load);
+            Assert.Contains("tensor '0.weight' element 5 is -1E+300, beyond the range of float", e.Message);
+        }
+        Assert.Equal(before, narrow.Parameters.ToArray());
+
+        wide.Parameter("0.weight")[5] = 0.5;
+        ModelFile.Save(path, wide);
+        Assert.Equal(float.PositiveInfinity, ModelFile.Load<float>(path).Model.Tensor("2.weight")[1]);
+    }
+
+    [Fact]
     public void AFileOfOneFloatTypeLoadsAsTheOther()
     {
         using var folder = new TempFolder();
