@@ -23,7 +23,8 @@ namespace FastNN.IO;
 /// the model holds exactly, at most 2^48 in a float model and any 64-bit one in a double model; a variance such as
 /// BatchNorm's <c>running_var</c> that is negative, NaN or infinite; a finite F64 value beyond float's range when the
 /// file is loaded as float, which would become an infinity the file does not hold) before the model is changed; every
-/// problem raises <see cref="ModelFileException"/>.</para>
+/// problem raises <see cref="ModelFileException"/>, and so does a path that is a pipe or a socket (a file given as
+/// <c>&lt;(…)</c>): a file is read at the offsets its header gives, so it must be a regular file.</para>
 /// <para>Thread safety: all methods are thread-safe as long as no other thread uses the same model or file at the same time.</para>
 /// </remarks>
 public static class ModelFile

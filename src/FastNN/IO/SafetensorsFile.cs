@@ -21,13 +21,15 @@ internal sealed class SafetensorsFile : IDisposable
     public long Length => _stream.Length;
 
     /// <summary>Opens <paramref name="path"/> and checks its header.</summary>
-    /// <exception cref="ModelFileException">The header is wrong.</exception>
+    /// <exception cref="ModelFileException">The header is wrong, or the path is a pipe or a socket, which cannot be read at the header's offsets.</exception>
     /// <exception cref="IOException">The file cannot be opened or read (for instance <see cref="FileNotFoundException"/>).</exception>
     public static SafetensorsFile Open(string path)
     {
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
         try
         {
+            if (!stream.CanSeek)
+                throw new ModelFileException(path, "not a regular file (a pipe or a socket, such as <(…) or a redirected /dev/stdin): a safetensors file is read at the offsets its header gives, so copy it to a file first.");
             return new SafetensorsFile(path, stream, SafetensorsHeader.Read(stream, path));
         }
         catch

@@ -301,6 +301,34 @@ public class ModelFileTests
         Assert.Contains("'0.num_batches_tracked' is a count but holds 2.5", e.Message);
     }
 
+    // A model given as a pipe (app <(curl …), mkfifo): before, FileStream.Length threw NotSupportedException "Stream does
+    // not support seeking", naming no file, which the sample and fastnn predict --model reported as a crash.
+    [Fact]
+    public void AModelFileThatIsAPipeIsRefusedNamingIt()
+    {
+        using var folder = new TempFolder();
+        string model = folder.File("m.safetensors"), pipe = folder.File("pipe.safetensors");
+        ModelFile.Save(model, IoModels.Sample<float>());
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe]))
+            mkfifo.WaitForExit();
+        // The writer blocks until the load opens the pipe, and gets a broken pipe when the load closes it unread.
+        var writer = new Thread(() =>
+        {
+            try
+            {
+                File.WriteAllBytes(pipe, File.ReadAllBytes(model));
+            }
+            catch (IOException)
+            {
+            }
+        });
+        writer.Start();
+        var e = Assert.Throws<ModelFileException>(() => FastNN.Inference.Predictor<float>.Load(pipe));
+        Assert.Equal(pipe, e.FilePath);
+        Assert.Contains("not a regular file", e.Message);
+        writer.Join();
+    }
+
     [Fact]
     public void AMissingFileIsFileNotFoundAndBadArgumentsAreArgumentErrors()
     {
