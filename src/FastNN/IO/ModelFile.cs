@@ -25,7 +25,11 @@ namespace FastNN.IO;
 /// file is loaded as float, which would become an infinity the file does not hold) before the model is changed; every
 /// problem raises <see cref="ModelFileException"/>, and so does a path that is a pipe or a socket (a file given as
 /// <c>&lt;(…)</c>): a file is read at the offsets its header gives, so it must be a regular file.</para>
-/// <para>Thread safety: all methods are thread-safe as long as no other thread uses the same model or file at the same time.</para>
+/// <para>Thread safety: any number of threads may call these methods at once, on the same file too: a load only reads
+/// it, through one open handle, and a save renames a complete file over it, so a load running meanwhile reads the old file
+/// or the new one whole (building one <see cref="Inference.Predictor{T}"/> per load, or reloading a file another process
+/// replaces, is safe). A model given to a call must not be used by another thread during it (a <see cref="Sequential{T}"/>
+/// is for one thread at a time).</para>
 /// </remarks>
 public static class ModelFile
 {

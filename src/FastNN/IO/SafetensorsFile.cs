@@ -29,7 +29,7 @@ internal sealed class SafetensorsFile : IDisposable
         try
         {
             if (!stream.CanSeek)
-                throw new ModelFileException(path, "not a regular file (a pipe or a socket, such as <(…) or a redirected /dev/stdin): a safetensors file is read at the offsets its header gives, so copy it to a file first.");
+                throw new ModelFileException(path, "not a regular file (a pipe or a socket, such as <(…), or /dev/stdin fed by a pipe): a safetensors file is read at the offsets its header gives, so copy it to a file first.");
             return new SafetensorsFile(path, stream, SafetensorsHeader.Read(stream, path));
         }
         catch
