@@ -73,8 +73,8 @@ return 0;
 static bool IsHeader(string line) =>
     line.Split(',').All(field => !float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
 
-// The row's fields as floats; false with the reason when there are not InputSize finite numbers (NaN, or a value
-// beyond float's range, would only come out as a NaN prediction).
+// The row's fields as floats; false with the reason when there are not InputSize finite numbers (the predictor refuses
+// NaN, or a value beyond float's range, with an exception; this names the line and field instead).
 static bool TryParse(string line, float[] features, out string? problem)
 {
     string[] fields = line.Split(',');

@@ -21,8 +21,15 @@ namespace FastNN.IO;
 /// the data with no gap, overlap or trailing byte) and the tensors' names and shapes before anything is allocated from
 /// the file's numbers or any model is touched, then the values no run leaves (a count that is not a non-negative integer
 /// the model holds exactly, at most 2^48 in a float model and any 64-bit one in a double model; a variance such as
-/// BatchNorm's <c>running_var</c> that is negative, NaN or infinite) before the model is changed; every problem raises <see cref="ModelFileException"/>.</para>
-/// <para>Thread safety: all methods are thread-safe as long as no other thread uses the same model or file at the same time.</para>
+/// BatchNorm's <c>running_var</c> that is negative, NaN or infinite; a finite F64 value beyond float's range when the
+/// file is loaded as float, which would become an infinity the file does not hold) before the model is changed; every
+/// problem raises <see cref="ModelFileException"/>, and so does a path that is a pipe or a socket (a file given as
+/// <c>&lt;(…)</c>): a file is read at the offsets its header gives, so it must be a regular file.</para>
+/// <para>Thread safety: any number of threads may call these methods at once, on the same file too: a load only reads
+/// it, through one open handle, and a save renames a complete file over it, so a load running meanwhile reads the old file
+/// or the new one whole (building one <see cref="Inference.Predictor{T}"/> per load, or reloading a file another process
+/// replaces, is safe). A model given to a call must not be used by another thread during it (a <see cref="Sequential{T}"/>
+/// is for one thread at a time).</para>
 /// </remarks>
 public static class ModelFile
 {
@@ -56,7 +63,7 @@ public static class ModelFile
 
     /// <summary>
     /// Builds the model a file describes and loads its tensors, converting them to <typeparamref name="T"/> whatever
-    /// floating-point dtype the file holds (F32 or F64).
+    /// floating-point dtype the file holds (F32 or F64; an F64 value beyond float's range is refused, not made infinite).
     /// </summary>
     /// <param name="path">A file saved by <see cref="Save{T}"/>, or any safetensors file with a <c>fastnn.architecture</c> entry in its metadata.</param>
     /// <param name="maxBatch">The largest batch the model will run; null: the <c>max_batch</c> the architecture records

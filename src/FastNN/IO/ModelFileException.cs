@@ -2,8 +2,9 @@ namespace FastNN.IO;
 
 /// <summary>
 /// The one exception FastNN throws for a model or checkpoint file whose content is wrong: a malformed or truncated
-/// safetensors layout, an unsupported dtype, bad metadata, or tensors that do not fit the model under strict loading.
-/// The message starts with the file's path and says what is wrong and where.
+/// safetensors layout, an unsupported dtype, bad metadata, or tensors that do not fit the model under strict loading;
+/// also for a path that is a pipe or a socket, which cannot be read at the offsets a header gives. The message starts
+/// with the file's path and says what is wrong and where.
 /// </summary>
 /// <remarks>
 /// A model or trainer that a failed load was aimed at is left exactly as it was. A missing file or an unreadable disk

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -20,13 +21,15 @@ internal sealed class SafetensorsFile : IDisposable
     public long Length => _stream.Length;
 
     /// <summary>Opens <paramref name="path"/> and checks its header.</summary>
-    /// <exception cref="ModelFileException">The header is wrong.</exception>
+    /// <exception cref="ModelFileException">The header is wrong, or the path is a pipe or a socket, which cannot be read at the header's offsets.</exception>
     /// <exception cref="IOException">The file cannot be opened or read (for instance <see cref="FileNotFoundException"/>).</exception>
     public static SafetensorsFile Open(string path)
     {
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
         try
         {
+            if (!stream.CanSeek)
+                throw new ModelFileException(path, "not a regular file (a pipe or a socket, such as <(…), or /dev/stdin fed by a pipe): a safetensors file is read at the offsets its header gives, so copy it to a file first.");
             return new SafetensorsFile(path, stream, SafetensorsHeader.Read(stream, path));
         }
         catch
@@ -40,7 +43,9 @@ internal sealed class SafetensorsFile : IDisposable
     public ModelFileException Error(string problem, Exception? inner = null) => new(Path, problem, inner);
 
     /// <summary>Reads <paramref name="entry"/>'s elements into <paramref name="destination"/>, converting to <typeparamref name="T"/>.</summary>
-    /// <exception cref="ModelFileException">The file ended early (it changed after its header was checked).</exception>
+    /// <exception cref="ModelFileException">The file ended early (it changed after its header was checked), or a finite
+    /// value is beyond <typeparamref name="T"/>'s range (an F64 value past float's, which would become an infinity the
+    /// file does not hold).</exception>
     public void Read<T>(SafetensorsEntry entry, Span<T> destination) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (destination.Length != entry.Length)
@@ -61,7 +66,17 @@ internal sealed class SafetensorsFile : IDisposable
                 Span<byte> bytes = _chunk.AsSpan(0, count * size);
                 _stream.ReadExactly(bytes);
                 for (int i = 0; i < count; i++)
-                    destination[done + i] = Decode<T>(bytes.Slice(i * size, size), entry.DType);
+                {
+                    ReadOnlySpan<byte> element = bytes.Slice(i * size, size);
+                    T value = Decode<T>(element, entry.DType);
+                    // Only an F64 value read as float can overflow.
+                    if (!T.IsFinite(value) && entry.DType == SafetensorsDType.F64 && double.IsFinite(BinaryPrimitives.ReadDoubleLittleEndian(element)))
+                    {
+                        string stored = BinaryPrimitives.ReadDoubleLittleEndian(element).ToString("R", CultureInfo.InvariantCulture);
+                        throw Error($"tensor '{entry.Name}' element {done + i} is {stored}, beyond the range of float (it would load as an infinity the file does not hold); load the file as double.");
+                    }
+                    destination[done + i] = value;
+                }
                 done += count;
             }
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using FastNN.Data;
 using FastNN.IO;
@@ -27,12 +28,13 @@ public sealed partial class Predictor<T>
     /// <param name="batch">Rows (0 does nothing).</param>
     /// <exception cref="InvalidOperationException"><see cref="Info"/> records a classification task: use <see cref="Classify(ReadOnlySpan{T}, Span{T}, Span{int}, int)"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative.</exception>
-    /// <exception cref="ArgumentException"><paramref name="features"/> or <paramref name="values"/> does not hold exactly batch rows, or they overlap.</exception>
+    /// <exception cref="ArgumentException"><paramref name="features"/> or <paramref name="values"/> does not hold exactly batch rows, or they overlap, or a feature is NaN or infinite (the message gives its row, column and name; nothing is written).</exception>
     public void PredictValues(ReadOnlySpan<T> features, Span<T> values, int batch)
     {
         if (ClassLabels.Count > 0)
             throw new InvalidOperationException($"The model is a {Info.Task} model: Classify gives its class probabilities and classes; PredictValues is for regression.");
         CheckRows(features, values, OutputSize, batch, nameof(features), nameof(values));
+        CheckFinite(features);
         if (batch == 0)
             return;
         T[] workspace = _pool.Rent();
@@ -67,7 +69,8 @@ public sealed partial class Predictor<T>
     /// (one logit z) <c>(σ(−z), σ(z))</c> for classes 0 and 1 (each computed, so a small one keeps its digits); for classes, the softmax of the scores (shifted by
     /// their maximum). The class is the most probable, the first on a tie, as these rounded probabilities show it.
     /// A model whose last layer is already a softmax is read the same way, which gives the softmax of probabilities:
-    /// train classifiers on logits, as <see cref="Trainer{T}"/> does. A row whose scores hold NaN (from a NaN feature)
+    /// train classifiers on logits, as <see cref="Trainer{T}"/> does. A NaN or infinite feature is refused, as a
+    /// <see cref="Dataset{T}"/> refuses one; a row whose scores are NaN all the same (a model whose weights diverged)
     /// gets NaN probabilities and class 0.</para>
     /// </remarks>
     /// <param name="features">The rows, <c>[batch, InputSize]</c> row-major, unstandardized; not changed.</param>
@@ -76,7 +79,7 @@ public sealed partial class Predictor<T>
     /// <param name="batch">Rows (0 does nothing).</param>
     /// <exception cref="InvalidOperationException"><see cref="Info"/> records no classification task.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative.</exception>
-    /// <exception cref="ArgumentException">A span does not hold exactly batch rows, or two of them overlap.</exception>
+    /// <exception cref="ArgumentException">A span does not hold exactly batch rows, or two of them overlap, or a feature is NaN or infinite (the message gives its row, column and name; nothing is written).</exception>
     public void Classify(ReadOnlySpan<T> features, Span<T> probabilities, Span<int> classes, int batch)
     {
         int count = ClassLabels.Count;
@@ -88,6 +91,7 @@ public sealed partial class Predictor<T>
         ReadOnlySpan<byte> classBytes = MemoryMarshal.AsBytes((ReadOnlySpan<int>)classes);
         if (classBytes.Overlaps(MemoryMarshal.AsBytes(features)) || classBytes.Overlaps(MemoryMarshal.AsBytes((ReadOnlySpan<T>)probabilities)))
             throw new ArgumentException("classes overlaps features or probabilities; they must not share memory.", nameof(classes));
+        CheckFinite(features);
         if (batch == 0)
             return;
         T[] workspace = _pool.Rent();
@@ -120,12 +124,31 @@ public sealed partial class Predictor<T>
     /// <param name="probabilities">Each class's probability, overwritten.</param>
     /// <returns>The most probable class (the first on a tie); its label is <c>ClassLabels[class]</c>.</returns>
     /// <exception cref="InvalidOperationException"><see cref="Info"/> records no classification task.</exception>
-    /// <exception cref="ArgumentException">A span has the wrong length, or they overlap.</exception>
+    /// <exception cref="ArgumentException">A span has the wrong length, or they overlap, or a feature is NaN or infinite (the message gives its column and name).</exception>
     public int Classify(ReadOnlySpan<T> features, Span<T> probabilities)
     {
         Span<int> classes = stackalloc int[1];
         Classify(features, probabilities, classes, 1);
         return classes[0];
+    }
+
+    /// <summary>
+    /// Refuses a NaN or infinite feature, naming its row and column (and the feature's name when <see cref="Info"/>
+    /// records it): the training data held finite features only (<see cref="Dataset{T}"/>), so such a row has no
+    /// prediction, and a NaN value or a NaN-probability row with class 0 would pass for one.
+    /// </summary>
+    private void CheckFinite(ReadOnlySpan<T> features)
+    {
+        if (TensorPrimitives.IsFiniteAll(features))
+            return;
+        int at = 0;
+        while (T.IsFinite(features[at]))
+            at++;
+        int column = at % InputSize;
+        string name = Info.FeatureNames is { } names ? $" ('{names[column]}')" : "";
+        throw new ArgumentException(
+            string.Create(CultureInfo.InvariantCulture, $"features row {at / InputSize}, column {column}{name}, is {features[at]} (counting from 0); every feature must be finite, as in the training data."),
+            nameof(features));
     }
 
     /// <summary>

@@ -150,7 +150,7 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
     /// <param name="chunkRows">The most rows one pass runs at once. Null: <see cref="DefaultChunkRows"/>, or fewer when that many rows' workspace would not fit in an array.</param>
     /// <param name="maxCachedWorkspaces">The most workspaces kept for reuse (default: 4 per processor, at least 16).</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty.</exception>
-    /// <exception cref="ModelFileException">The file is a checkpoint (<see cref="ModelFileException.IsCheckpoint"/>, as <see cref="ModelFile.Load{T}"/> refuses it), or it is malformed, has no architecture, its tensors or metadata do not fit it, or its architecture asks for more working memory per row than <see cref="ModelFile.Load{T}"/> allows a file, or than an array holds.</exception>
+    /// <exception cref="ModelFileException">The file is a checkpoint (<see cref="ModelFileException.IsCheckpoint"/>, as <see cref="ModelFile.Load{T}"/> refuses it), or it is malformed, has no architecture, its tensors or metadata do not fit it, a finite F64 value is beyond float's range when <typeparamref name="T"/> is float, the path is a pipe or a socket, or its architecture asks for more working memory per row than <see cref="ModelFile.Load{T}"/> allows a file, or than an array holds.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> is below 1, or <paramref name="chunkRows"/> so large that a workspace would not fit in an array (the message gives the most rows that fit).</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
     /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>
@@ -186,6 +186,8 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
     public string Describe() => string.Join(Environment.NewLine, _chain.Steps.Select(s => $"{s.Name}: {s.InputSize}→{s.OutputSize}"));
 
     /// <summary>Runs the model on <paramref name="batch"/> rows in evaluation mode.</summary>
+    /// <remarks>The model itself, as <see cref="Sequential{T}.Forward(ReadOnlySpan{T}, int)"/>: a NaN or infinite input is
+    /// not checked, and gives NaN or infinite outputs in its row (the task methods refuse one).</remarks>
     /// <param name="input">The input, <c>[batch, InputSize]</c> row-major.</param>
     /// <param name="output">The output, <c>[batch, OutputSize]</c> row-major, overwritten; must not overlap <paramref name="input"/>.</param>
     /// <param name="batch">Rows (0 does nothing).</param>

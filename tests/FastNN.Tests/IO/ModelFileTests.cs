@@ -144,6 +144,32 @@ public class ModelFileTests
     }
 
     [Fact]
+    public void ADoubleFileWhoseWeightFloatCannotHoldIsRefusedWhenLoadedAsFloat()
+    {
+        // Before: 1e300 became +∞ in float without a word, and the float model predicted NaN where the double one, from
+        // the same file, predicted numbers. A value that is already infinite (a diverged run's) loads as it is.
+        using var folder = new TempFolder();
+        string path = folder.File("m.safetensors");
+        var wide = new Sequential<double>([new Dense<double>(3, 4), new LayerNorm<double>(4), new Dense<double>(4, 2)], 2);
+        wide.Parameter("0.weight")[5] = -1e300;
+        wide.Parameter("2.weight")[1] = double.PositiveInfinity;
+        ModelFile.Save(path, wide);
+        Assert.Equal(-1e300, ModelFile.Load<double>(path).Model.Tensor("0.weight")[5]);
+        var narrow = new Sequential<float>([new Dense<float>(3, 4), new LayerNorm<float>(4), new Dense<float>(4, 2)], 2);
+        float[] before = narrow.Parameters.ToArray();
+        foreach (Action load in new Action[] { () => ModelFile.Load<float>(path), () => FastNN.Inference.Predictor<float>.Load(path), () => ModelFile.LoadWeights(path, narrow) })
+        {
+            var e = Assert.Throws<ModelFileException>(load);
+            Assert.Contains("tensor '0.weight' element 5 is -1E+300, beyond the range of float", e.Message);
+        }
+        Assert.Equal(before, narrow.Parameters.ToArray());
+
+        wide.Parameter("0.weight")[5] = 0.5;
+        ModelFile.Save(path, wide);
+        Assert.Equal(float.PositiveInfinity, ModelFile.Load<float>(path).Model.Tensor("2.weight")[1]);
+    }
+
+    [Fact]
     public void AFileOfOneFloatTypeLoadsAsTheOther()
     {
         using var folder = new TempFolder();
@@ -273,6 +299,34 @@ public class ModelFileTests
         model.SetTensor("0.num_batches_tracked", [2.5f]);
         var e = Assert.Throws<ArgumentException>(() => ModelFile.Save(folder.File("m.safetensors"), model));
         Assert.Contains("'0.num_batches_tracked' is a count but holds 2.5", e.Message);
+    }
+
+    // A model given as a pipe (app <(curl …), mkfifo): before, FileStream.Length threw NotSupportedException "Stream does
+    // not support seeking", naming no file, which the sample and fastnn predict --model reported as a crash.
+    [Fact]
+    public void AModelFileThatIsAPipeIsRefusedNamingIt()
+    {
+        using var folder = new TempFolder();
+        string model = folder.File("m.safetensors"), pipe = folder.File("pipe.safetensors");
+        ModelFile.Save(model, IoModels.Sample<float>());
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe]))
+            mkfifo.WaitForExit();
+        // The writer blocks until the load opens the pipe, and gets a broken pipe when the load closes it unread.
+        var writer = new Thread(() =>
+        {
+            try
+            {
+                File.WriteAllBytes(pipe, File.ReadAllBytes(model));
+            }
+            catch (IOException)
+            {
+            }
+        });
+        writer.Start();
+        var e = Assert.Throws<ModelFileException>(() => FastNN.Inference.Predictor<float>.Load(pipe));
+        Assert.Equal(pipe, e.FilePath);
+        Assert.Contains("not a regular file", e.Message);
+        writer.Join();
     }
 
     [Fact]

@@ -1,0 +1,88 @@
+using System.Globalization;
+using FastNN.Data;
+using FastNN.Inference;
+using FastNN.IO;
+using FastNN.Models;
+using FastNN.Training;
+
+namespace FastNN.Tests.Inference;
+
+/// <summary>
+/// The task methods take features as the training data held them, and a <see cref="Dataset{T}"/> holds finite features
+/// only: a NaN or an infinity given to <see cref="Predictor{T}.PredictValues"/> or <see cref="Predictor{T}.Classify(ReadOnlySpan{T}, Span{T}, Span{int}, int)"/>
+/// is bad data, refused with an <see cref="ArgumentException"/> naming <c>features</c>, the row, the column and the
+/// feature's name, before any output is written (not a NaN value, or NaN probabilities with class 0 as a label).
+/// </summary>
+public class PredictorNonFiniteFeatureTests
+{
+    private const int Features = 3, ChunkRows = 2, Rows = 5;
+
+    private static readonly Sequential<float> Model =
+        new SequentialBuilder<float>(Features).Dense(4).Relu().Dense(2).Build(maxBatch: Rows, seed: 5);
+
+    private static readonly ModelInfo Classes = new()
+    {
+        Task = TaskKind.MultiClassClassification,
+        Input = new Standardizer([1, 2, 3], [1, 1, 1]),
+        FeatureNames = ["age", "bmi", "bp"],
+    };
+
+    public static TheoryData<float, int> BadFeatures => new()
+    {
+        { float.NaN, 0 },
+        { float.PositiveInfinity, 3 * Features + 1 }, // row 3, in the second chunk
+        { float.NegativeInfinity, Rows * Features - 1 },
+    };
+
+    private static float[] Rows5(float bad, int at)
+    {
+        float[] x = Enumerable.Range(0, Rows * Features).Select(i => i * 0.25f).ToArray();
+        x[at] = bad;
+        return x;
+    }
+
+    private static void AssertNamed(ArgumentException e, float bad, int at)
+    {
+        Assert.Equal("features", e.ParamName);
+        string name = Classes.FeatureNames![at % Features];
+        Assert.Contains($"row {at / Features}, column {at % Features} ('{name}'), is {bad.ToString(CultureInfo.InvariantCulture)}", e.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(BadFeatures))]
+    public void ClassifyRefusesANonFiniteFeatureNamingItsRowAndColumn(float bad, int at)
+    {
+        var predictor = new Predictor<float>(Model, Classes, chunkRows: ChunkRows);
+        float[] x = Rows5(bad, at);
+        var probabilities = new float[Rows * 2];
+        var classes = new int[Rows];
+        Array.Fill(classes, -1);
+        AssertNamed(Assert.Throws<ArgumentException>(() => predictor.Classify(x, probabilities, classes, Rows)), bad, at);
+        Assert.All(classes, c => Assert.Equal(-1, c)); // refused before any chunk ran
+        int row = at / Features;
+        var e = Assert.Throws<ArgumentException>(() => predictor.Classify(x.AsSpan(row * Features, Features), new float[2]));
+        AssertNamed(e, bad, at % Features);
+    }
+
+    [Theory]
+    [MemberData(nameof(BadFeatures))]
+    public void PredictValuesRefusesANonFiniteFeatureNamingItsRowAndColumn(float bad, int at)
+    {
+        var predictor = new Predictor<float>(Model, Classes with { Task = null }, chunkRows: ChunkRows);
+        float[] x = Rows5(bad, at);
+        var values = new float[Rows * 2];
+        Array.Fill(values, -7f);
+        AssertNamed(Assert.Throws<ArgumentException>(() => predictor.PredictValues(x, values, Rows)), bad, at);
+        Assert.All(values, v => Assert.Equal(-7f, v));
+    }
+
+    [Fact]
+    public void WithoutFeatureNamesTheRowAndColumnAreNamed()
+    {
+        var predictor = new Predictor<float>(Model);
+        float[] x = Rows5(float.NaN, 4);
+        var e = Assert.Throws<ArgumentException>(() => predictor.PredictValues(x, new float[Rows * 2], Rows));
+        Assert.Equal("features", e.ParamName);
+        Assert.Contains("row 1, column 1, is NaN", e.Message);
+    }
+}
