@@ -26,8 +26,9 @@ public static class Parallelism
 
     /// <summary>
     /// Stops FastNN's worker threads and waits for them to exit: for an application, or a collectible
-    /// <see cref="System.Runtime.Loader.AssemblyLoadContext"/> about to unload, that is done with FastNN. A call
-    /// already running finishes first, on its own thread if need be; a later parallel call starts workers again.
+    /// <see cref="System.Runtime.Loader.AssemblyLoadContext"/> about to unload, that is done with FastNN. Each worker
+    /// finishes the part it is running and takes no other, so calls already running finish on their own threads, and
+    /// this returns even while other threads keep calling; a later parallel call starts workers again.
     /// </summary>
     /// <exception cref="InvalidOperationException">Called from inside one of FastNN's parallel parts.</exception>
     public static void StopWorkers() => WorkerPool.Stop();

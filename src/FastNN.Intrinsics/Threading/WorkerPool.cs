@@ -64,7 +64,8 @@ internal static class WorkerPool
 
     /// <summary>
     /// Stops the workers and waits for them to exit, for an application (or a collectible load context) that is done
-    /// with FastNN; a job already running finishes first, on its caller's thread if need be. A later job starts workers again.
+    /// with FastNN: each finishes the part it is running and takes no other, so jobs in flight finish on their callers'
+    /// threads (and any workers a later job starts). A later job starts workers again.
     /// </summary>
     /// <exception cref="InvalidOperationException">Called from inside a part of a job.</exception>
     public static void Stop()
@@ -273,16 +274,18 @@ internal static class WorkerPool
                 _wake.Reset();
                 if (_stop)
                     return;
+                // A worker asked to stop claims nothing more (its callers take their own parts), or Stop would wait
+                // for as long as other threads kept jobs open; it then finds its wake-up set and exits.
                 do
                 {
                     t_inPart = true;
-                    while (TryClaimAny(out Job? job, out int part))
+                    while (!_stop && TryClaimAny(out Job? job, out int part))
                         job!.Execute(part);
                     t_inPart = false;
                     Volatile.Write(ref _idle, 1);
                     // A job opened between the last claim and the write above found this worker busy and did not
                     // wake it: look again, and take the work back unless a caller has just woken this worker.
-                } while (HasOpenJob() && Interlocked.CompareExchange(ref _idle, 0, 1) == 1);
+                } while (!_stop && HasOpenJob() && Interlocked.CompareExchange(ref _idle, 0, 1) == 1);
             }
         }
     }
