@@ -274,6 +274,25 @@ public class WorkerPoolTests
         }
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("2.5")]
+    [InlineData("abc")]
+    [InlineData("1 2")]
+    [InlineData("99999999999")] // a positive integer past int: capped at every processor like any above it
+    [InlineData("100000")]
+    public void AFastnnNumThreadsValueThatIsNoCountWithinTheProcessorsGivesEveryProcessor(string? value) =>
+        Assert.Equal(Environment.ProcessorCount, Parallelism.FromSetting(value));
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData(" 1 ")]
+    [InlineData("+1")]
+    public void AFastnnNumThreadsOfOneGivesOneThread(string value) => Assert.Equal(1, Parallelism.FromSetting(value));
+
     [Fact]
     public void MaxThreadsIsClampedToTheProcessorCount()
     {
