@@ -31,6 +31,9 @@ public static class Parallelism
     /// finishes the part it is running and takes no other, so calls already running finish on their own threads, and
     /// this returns even while other threads keep calling; a later parallel call starts workers again.
     /// </summary>
+    /// <remarks>A collectible context in which FastNN has started workers unloads only once they have exited: call this
+    /// before <see cref="System.Runtime.Loader.AssemblyLoadContext.Unload"/>, when no other thread will call FastNN
+    /// again (a call would start new workers).</remarks>
     /// <exception cref="InvalidOperationException">Called from inside one of FastNN's parallel parts.</exception>
     public static void StopWorkers() => WorkerPool.Stop();
 
