@@ -29,7 +29,9 @@ internal static class WorkerPool
     private const int SpinCount = 2000;
 
     /// <summary>Runs parts 0..<paramref name="partCount"/>-1 of <paramref name="work"/> and returns when all have finished.</summary>
-    /// <remarks>An exception thrown by a part is rethrown here after every part has finished.</remarks>
+    /// <remarks>An exception thrown by a part is rethrown here after every part has finished. An interrupt
+    /// (<see cref="Thread.Interrupt"/>) of the caller while it waits for parts still running elsewhere does not end the
+    /// wait: it stays pending for the caller's next blocking wait.</remarks>
     public static void Run(IParallelWork work, int partCount)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(partCount);
@@ -223,9 +225,27 @@ internal static class WorkerPool
                 _done.Set();
         }
 
+        /// <summary>Waits until every part has finished, then rethrows a part's exception.</summary>
+        /// <remarks>Parts running elsewhere use the caller's buffers (pinned only while Run lasts) and this job record,
+        /// so the caller may not leave early even when interrupted (<see cref="Thread.Interrupt"/>): it keeps waiting,
+        /// then interrupts itself again so that its next blocking wait still throws.</remarks>
         public void WaitForAll()
         {
-            _done.Wait();
+            bool interrupted = false;
+            while (true)
+            {
+                try
+                {
+                    _done.Wait();
+                    break;
+                }
+                catch (ThreadInterruptedException)
+                {
+                    interrupted = true;
+                }
+            }
+            if (interrupted)
+                Thread.CurrentThread.Interrupt();
             _work = null;
             if (_failure is { } failure)
             {
