@@ -67,7 +67,7 @@ internal static class WorkerPool
     /// <summary>
     /// Stops the workers and waits for them to exit, for an application (or a collectible load context) that is done
     /// with FastNN: each finishes the part it is running and takes no other, so jobs in flight finish on their callers'
-    /// threads (and any workers a later job starts). A later job starts workers again.
+    /// threads or on workers a later job starts.
     /// </summary>
     /// <exception cref="InvalidOperationException">Called from inside a part of a job.</exception>
     public static void Stop()
