@@ -9,22 +9,28 @@ namespace FastNN.Tests.Threading;
 [Collection(ParallelismCollection.Name)] // holds a worker
 public class WorkerPoolInterruptTests
 {
-    /// <summary>Part 1, on a worker, interrupts the caller, then holds on (up to a second) until the caller's Run has ended.</summary>
+    /// <summary>
+    /// Part 1, on a worker, interrupts the caller once part 0 has returned (so the interrupt lands in the pool's wait,
+    /// not in part 0's own), then holds on (up to a second) until the caller's Run has ended.
+    /// </summary>
     private sealed class InterruptsItsCaller(Thread caller) : IParallelWork
     {
         public readonly ManualResetEventSlim RunEnded = new();
-        public volatile bool Part1Started, Part1Finished;
+        public volatile bool Part1Started, Part0Returned, Part1Finished;
 
         public void Execute(int part, int partCount)
         {
+            var spin = new SpinWait();
             if (part == 0)
             {
-                var spin = new SpinWait();
                 while (!Part1Started)
                     spin.SpinOnce();
+                Part0Returned = true;
                 return;
             }
             Part1Started = true;
+            while (!Part0Returned)
+                spin.SpinOnce();
             caller.Interrupt();
             // The bound only keeps the test short once fixed: Run must not end before this part whatever the wait.
             RunEnded.Wait(TimeSpan.FromSeconds(1));
