@@ -116,6 +116,10 @@ public class ToolCommandTests
     [InlineData("abc", "(FASTNN_NUM_THREADS=abc ignored: not a positive integer)")]
     [InlineData("0", "(FASTNN_NUM_THREADS=0 ignored: not a positive integer)")]
     [InlineData("100000", "(FASTNN_NUM_THREADS=100000, capped at the processors)")]
+    // Past int.MaxValue: it said "ignored: not a positive integer".
+    [InlineData("99999999999", "(FASTNN_NUM_THREADS=99999999999, capped at the processors)")]
+    [InlineData("-5", "(FASTNN_NUM_THREADS=-5 ignored: not a positive integer)")]
+    [InlineData("2.5", "(FASTNN_NUM_THREADS=2.5 ignored: not a positive integer)")]
     public void InfoSaysWhenFastnnNumThreadsIsNotTakenAsGiven(string value, string said)
     {
         // It printed "2 of 2 (FASTNN_NUM_THREADS=abc)", as if the kernels followed the value (Parallelism ignores it).

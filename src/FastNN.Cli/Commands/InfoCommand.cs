@@ -42,12 +42,14 @@ internal static class InfoCommand
     private static string Accelerated(bool on) => on ? "on" : "off";
 
     // FASTNN_NUM_THREADS as Parallelism takes it: a positive integer, at most the processors; anything else is ignored.
+    // Parsed as a BigInteger so that a positive integer past int.MaxValue (Parallelism falls back to every processor,
+    // which is its cap too) reads as capped rather than as not an integer.
     private static string ThreadsSource()
     {
         string? set = Environment.GetEnvironmentVariable("FASTNN_NUM_THREADS");
         if (string.IsNullOrEmpty(set))
             return "FASTNN_NUM_THREADS unset";
-        if (!int.TryParse(set, out int n) || n < 1)
+        if (!BigInteger.TryParse(set, out BigInteger n) || n < 1)
             return $"FASTNN_NUM_THREADS={set} ignored: not a positive integer";
         return n > Environment.ProcessorCount ? $"FASTNN_NUM_THREADS={set}, capped at the processors" : $"FASTNN_NUM_THREADS={set}";
     }

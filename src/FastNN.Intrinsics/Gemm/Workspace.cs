@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Loader;
 
 namespace FastNN.Intrinsics;
 
@@ -134,14 +135,24 @@ internal static class WorkspacePool
         }
     }
 
-    /// <summary>An object the collector finalizes after each generation-2 collection: it trims the pool and re-registers.</summary>
+    /// <summary>
+    /// An object the collector finalizes after each generation-2 collection: it trims the pool and re-registers, until
+    /// FastNN's load context starts unloading. An object that brings itself back after every collection holds its
+    /// assembly's collectible <see cref="AssemblyLoadContext"/> alive: the context never unloaded.
+    /// </summary>
     private sealed class Gen2Callback
     {
-        public static void Register() => _ = new Gen2Callback();
+        private static volatile bool s_unloading;
+
+        public static void Register()
+        {
+            AssemblyLoadContext.GetLoadContext(typeof(Gen2Callback).Assembly)!.Unloading += static _ => s_unloading = true;
+            _ = new Gen2Callback();
+        }
 
         ~Gen2Callback()
         {
-            if (Environment.HasShutdownStarted)
+            if (Environment.HasShutdownStarted || s_unloading)
                 return;
             // Returned before the previous collection and not since: unused for two full collections.
             Trim(GC.CollectionCount(2) - 1);

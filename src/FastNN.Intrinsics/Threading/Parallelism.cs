@@ -2,8 +2,9 @@ namespace FastNN.Intrinsics;
 
 /// <summary>How many threads FastNN's kernels may use, and the worker threads they run on.</summary>
 /// <remarks>
-/// <para>Initialised from the <c>FASTNN_NUM_THREADS</c> environment variable (like <c>OMP_NUM_THREADS</c>); when it is
-/// absent or not a positive integer, every processor is used. Results never depend on this value: kernels split
+/// <para>Initialised from the <c>FASTNN_NUM_THREADS</c> environment variable (like <c>OMP_NUM_THREADS</c>) when the
+/// type is first used: a positive integer (surrounding white space allowed) caps the threads, at most every processor;
+/// when it is absent or not a positive integer (0, negative, a fraction, text), every processor is used. Results never depend on this value: kernels split
 /// work so that each output element is computed by the same operations in the same order whatever the count.</para>
 /// <para>A large call (a GEMM, an element-wise pass or an optimizer step over many elements) runs on its calling
 /// thread and on up to <see cref="MaxThreads"/> - 1 of FastNN's worker threads. Any number of threads may call
@@ -14,7 +15,7 @@ namespace FastNN.Intrinsics;
 /// </remarks>
 public static class Parallelism
 {
-    private static int s_maxThreads = Clamp(ParseEnvironment());
+    private static int s_maxThreads = FromSetting(Environment.GetEnvironmentVariable("FASTNN_NUM_THREADS"));
 
     /// <summary>The most threads a kernel call uses, the calling thread included.</summary>
     /// <value>Always in [1, <see cref="Environment.ProcessorCount"/>]; a value set outside that range is clamped into it.</value>
@@ -26,14 +27,19 @@ public static class Parallelism
 
     /// <summary>
     /// Stops FastNN's worker threads and waits for them to exit: for an application, or a collectible
-    /// <see cref="System.Runtime.Loader.AssemblyLoadContext"/> about to unload, that is done with FastNN. A call
-    /// already running finishes first, on its own thread if need be; a later parallel call starts workers again.
+    /// <see cref="System.Runtime.Loader.AssemblyLoadContext"/> about to unload, that is done with FastNN. Each worker
+    /// finishes the part it is running and takes no other, so calls already running finish on their own threads, and
+    /// this returns even while other threads keep calling; a later parallel call starts workers again.
     /// </summary>
+    /// <remarks>A collectible context in which FastNN has started workers unloads only once they have exited: call this
+    /// before <see cref="System.Runtime.Loader.AssemblyLoadContext.Unload"/>, when no other thread will call FastNN
+    /// again (a call would start new workers).</remarks>
     /// <exception cref="InvalidOperationException">Called from inside one of FastNN's parallel parts.</exception>
     public static void StopWorkers() => WorkerPool.Stop();
 
-    private static int ParseEnvironment() =>
-        int.TryParse(Environment.GetEnvironmentVariable("FASTNN_NUM_THREADS"), out int n) && n > 0 ? n : Environment.ProcessorCount;
+    /// <summary>The thread count a <c>FASTNN_NUM_THREADS</c> value gives (see the class remarks); null for none set.</summary>
+    internal static int FromSetting(string? value) =>
+        Clamp(int.TryParse(value, out int n) && n > 0 ? n : Environment.ProcessorCount);
 
     private static int Clamp(int n) => Math.Clamp(n, 1, Environment.ProcessorCount);
 }

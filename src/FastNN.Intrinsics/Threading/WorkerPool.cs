@@ -29,7 +29,9 @@ internal static class WorkerPool
     private const int SpinCount = 2000;
 
     /// <summary>Runs parts 0..<paramref name="partCount"/>-1 of <paramref name="work"/> and returns when all have finished.</summary>
-    /// <remarks>An exception thrown by a part is rethrown here after every part has finished.</remarks>
+    /// <remarks>An exception thrown by a part is rethrown here after every part has finished. An interrupt
+    /// (<see cref="Thread.Interrupt"/>) of the caller while it waits for parts still running elsewhere does not end the
+    /// wait: it stays pending for the caller's next blocking wait.</remarks>
     public static void Run(IParallelWork work, int partCount)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(partCount);
@@ -64,7 +66,8 @@ internal static class WorkerPool
 
     /// <summary>
     /// Stops the workers and waits for them to exit, for an application (or a collectible load context) that is done
-    /// with FastNN; a job already running finishes first, on its caller's thread if need be. A later job starts workers again.
+    /// with FastNN: each finishes the part it is running and takes no other, so jobs in flight finish on their callers'
+    /// threads or on workers a later job starts.
     /// </summary>
     /// <exception cref="InvalidOperationException">Called from inside a part of a job.</exception>
     public static void Stop()
@@ -222,9 +225,27 @@ internal static class WorkerPool
                 _done.Set();
         }
 
+        /// <summary>Waits until every part has finished, then rethrows a part's exception.</summary>
+        /// <remarks>Parts running elsewhere use the caller's buffers (pinned only while Run lasts) and this job record,
+        /// so the caller may not leave early even when interrupted (<see cref="Thread.Interrupt"/>): it keeps waiting,
+        /// then interrupts itself again so that its next blocking wait still throws.</remarks>
         public void WaitForAll()
         {
-            _done.Wait();
+            bool interrupted = false;
+            while (true)
+            {
+                try
+                {
+                    _done.Wait();
+                    break;
+                }
+                catch (ThreadInterruptedException)
+                {
+                    interrupted = true;
+                }
+            }
+            if (interrupted)
+                Thread.CurrentThread.Interrupt();
             _work = null;
             if (_failure is { } failure)
             {
@@ -273,16 +294,18 @@ internal static class WorkerPool
                 _wake.Reset();
                 if (_stop)
                     return;
+                // A worker asked to stop claims nothing more (its callers take their own parts), or Stop would wait
+                // for as long as other threads kept jobs open; it then finds its wake-up set and exits.
                 do
                 {
                     t_inPart = true;
-                    while (TryClaimAny(out Job? job, out int part))
+                    while (!_stop && TryClaimAny(out Job? job, out int part))
                         job!.Execute(part);
                     t_inPart = false;
                     Volatile.Write(ref _idle, 1);
                     // A job opened between the last claim and the write above found this worker busy and did not
                     // wake it: look again, and take the work back unless a caller has just woken this worker.
-                } while (HasOpenJob() && Interlocked.CompareExchange(ref _idle, 0, 1) == 1);
+                } while (!_stop && HasOpenJob() && Interlocked.CompareExchange(ref _idle, 0, 1) == 1);
             }
         }
     }

@@ -185,6 +185,79 @@ public class WorkerPoolTests
         Assert.True(WorkerPool.WorkerCount > 0);
     }
 
+    /// <summary>Parts 1.. record their threads and hold every worker until <see cref="Parallelism.StopWorkers"/> has asked them to stop.</summary>
+    private sealed class HoldsEveryWorkerUntilStopped(int parts) : IParallelWork
+    {
+        public readonly Thread?[] Workers = new Thread?[parts];
+        public int Started;
+
+        public void Execute(int part, int partCount)
+        {
+            var spin = new SpinWait();
+            if (part == 0)
+            {
+                while (Volatile.Read(ref Started) < partCount - 1)
+                    spin.SpinOnce();
+                return;
+            }
+            Workers[part] = Thread.CurrentThread;
+            Interlocked.Increment(ref Started);
+            // Stop empties the worker list as it asks each worker to stop (this collection runs alone: no other
+            // caller starts workers meanwhile).
+            while (WorkerPool.WorkerCount != 0)
+                spin.SpinOnce();
+        }
+    }
+
+    /// <summary>Part 0 opens the job and waits until part 1 has run or every held worker has exited; part 1 records its thread.</summary>
+    private sealed class OpenWhileStopping(Thread?[] held) : IParallelWork
+    {
+        public readonly ManualResetEventSlim Open = new();
+        public Thread? Part1;
+
+        public void Execute(int part, int partCount)
+        {
+            if (part == 1)
+            {
+                Volatile.Write(ref Part1, Thread.CurrentThread);
+                return;
+            }
+            Open.Set();
+            var spin = new SpinWait();
+            while (Volatile.Read(ref Part1) is null && held.Any(t => t is { IsAlive: true }))
+                spin.SpinOnce();
+        }
+    }
+
+    // A worker asked to stop takes no more parts: it kept claiming every job open when its part ended, so StopWorkers
+    // waited for as long as other threads kept the pool busy (here a job opened while every worker was held ran its
+    // part 1 on a worker being stopped).
+    [Fact]
+    public void AWorkerAskedToStopTakesNoFurtherParts()
+    {
+        if (Environment.ProcessorCount < 2)
+            return;
+        Parallelism.StopWorkers();
+        int parts = Environment.ProcessorCount; // the caller and every worker the pool may have
+        var hold = new HoldsEveryWorkerUntilStopped(parts);
+        var holder = new Thread(() => WorkerPool.Run(hold, parts));
+        holder.Start();
+        var spin = new SpinWait();
+        while (Volatile.Read(ref hold.Started) < parts - 1)
+            spin.SpinOnce();
+
+        // Every worker is busy: this job's part 1 stays open for its caller or a worker.
+        var open = new OpenWhileStopping(hold.Workers);
+        var opener = new Thread(() => WorkerPool.Run(open, 2));
+        opener.Start();
+        Assert.True(open.Open.Wait(TimeSpan.FromSeconds(30)));
+        Parallelism.StopWorkers();
+        Assert.True(opener.Join(TimeSpan.FromSeconds(30)) && holder.Join(TimeSpan.FromSeconds(30)), "a caller did not finish");
+
+        Assert.NotNull(open.Part1);
+        Assert.DoesNotContain(open.Part1, hold.Workers);
+    }
+
     [Fact]
     public void StoppingFromInsideAPartIsRefused()
     {
@@ -200,6 +273,25 @@ public class WorkerPoolTests
                 Parallelism.StopWorkers();
         }
     }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("2.5")]
+    [InlineData("abc")]
+    [InlineData("1 2")]
+    [InlineData("99999999999")] // a positive integer past int: capped at every processor like any above it
+    [InlineData("100000")]
+    public void AFastnnNumThreadsValueThatIsNoCountWithinTheProcessorsGivesEveryProcessor(string? value) =>
+        Assert.Equal(Environment.ProcessorCount, Parallelism.FromSetting(value));
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData(" 1 ")]
+    [InlineData("+1")]
+    public void AFastnnNumThreadsOfOneGivesOneThread(string value) => Assert.Equal(1, Parallelism.FromSetting(value));
 
     [Fact]
     public void MaxThreadsIsClampedToTheProcessorCount()
