@@ -9,7 +9,7 @@ namespace FastNN.Data;
 /// <remarks>
 /// <para>Fields are separated by commas or semicolons (detected from the header unless given). A field may be quoted
 /// (<c>"a, b"</c>, with <c>""</c> for a quote inside), but a quoted field ends on its line. Numbers use the invariant
-/// culture (<c>.</c> as decimal point). Blank lines are skipped. gzip-compressed input (<c>.csv.gz</c>) is recognized by
+/// culture (<c>.</c> as decimal point). Lines end with <c>\n</c>, <c>\r\n</c> or a lone <c>\r</c>; blank lines are skipped. gzip-compressed input (<c>.csv.gz</c>) is recognized by
 /// its magic bytes and decompressed on the fly. A file of several gzip members (<c>cat a.gz b.gz</c>, or what pigz and
 /// bgzip write) reads as the concatenation of their contents, as <c>gzip -d</c> gives it. Each member is checked against
 /// its trailer (CRC-32 and size), so a truncated download or a damaged byte is an error naming the member and byte, not a

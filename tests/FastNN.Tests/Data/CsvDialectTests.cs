@@ -60,6 +60,40 @@ public class CsvDialectTests
     }
 
     [Fact]
+    public void LoneCarriageReturnsEndLinesAsLineFeedsDo()
+    {
+        // Classic Mac OS line ends (Excel for Mac's "CSV (Macintosh)"): the whole file was one line, and the reader said
+        // "line 1: the file has a header but no data rows".
+        Dataset<double> data = ReadText("a,y\r1,0\r2,1\r");
+        Assert.Equal(["a"], data.FeatureNames);
+        Assert.Equal([1.0, 2.0], data.Features.ToArray());
+        Assert.Equal([0.0, 1.0], data.Targets.ToArray());
+
+        Dataset<double> mixed = ReadText("a,y\n1,0\r\n2,1\r3,0");
+        Assert.Equal([1.0, 2.0, 3.0], mixed.Features.ToArray());
+
+        var error = Assert.Throws<CsvFormatException>(() => ReadText("a,y\r1,0\r\rx,1\r"));
+        Assert.Equal((4, 1), (error.Line, error.Column));
+    }
+
+    [Fact]
+    public void ACrLfSplitBetweenTwoReadsIsOneLineEnd()
+    {
+        // One character per read puts every '\r' at the end of the text read so far, its '\n' not yet seen.
+        var error = Assert.Throws<CsvFormatException>(() =>
+            Csv.Read<double>(new OneCharacterPerRead("a,y\r\n1,0\r\n\r\n2,1\r\nx,1\r\n"), "test.csv"));
+        Assert.Equal((5, 1), (error.Line, error.Column));
+        Assert.Equal([1.0, 2.0], Csv.Read<double>(new OneCharacterPerRead("a,y\r\n1,0\r\n2,1\r"), "test.csv").Features.ToArray());
+    }
+
+    private sealed class OneCharacterPerRead(string text) : StringReader(text)
+    {
+        public override int Read(char[] buffer, int index, int count) => base.Read(buffer, index, Math.Min(count, 1));
+
+        public override int Read(Span<char> buffer) => base.Read(buffer[..Math.Min(buffer.Length, 1)]);
+    }
+
+    [Fact]
     public void LinesLongerThanTheReadBufferAreRead()
     {
         // 20,000 columns of "1.25," is 100,000 characters a line, more than the reader's first 65,536-character buffer.
