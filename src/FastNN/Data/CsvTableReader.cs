@@ -85,9 +85,8 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         if (readsTarget && _names.Length < 2)
         {
             // Most often the file uses another delimiter (a tab): show the line as split, its tabs visible.
-            string shown = header.Length <= 60 ? header.ToString() : $"{header[..60]}…";
             throw Error(_headerLine, 0,
-                $"the header has {_names.Length} column split at '{delimiter}' ('{shown.Replace("\t", "\\t")}'); at least one feature and the target are expected, in fields separated by ',' or ';'.");
+                $"the header has {_names.Length} column split at '{delimiter}' ({Quoted(header).Replace("\t", "\\t")}); at least one feature and the target are expected, in fields separated by ',' or ';'.");
         }
         _targetColumn = _options.LabelColumn is string label ? ResolveColumn(label, columns)
             : readsTarget ? _names.Length - 1 : -1;
@@ -186,7 +185,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
 
         bool isNumber = T.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out T value);
         if (isNumber && !T.IsFinite(value))
-            throw Error(line, column, $"'{cell}' in column '{_names[column - 1]}' is not a finite number.");
+            throw NotFinite(cell, value, line, column);
         if (_trackingLabels)
         {
             if (_options.ClassLabels is null)
@@ -196,7 +195,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
                 || (double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double exact) && _labels.TryGetNumber(exact, out id)))
                 _labelIds.Add(id);
             else
-                throw Error(line, column, $"'{cell}' in column '{_names[column - 1]}' is not one of the {_labels.Count} known classes ({List(_labels.Labels)}).");
+                throw Error(line, column, $"{Quoted(cell)} in column '{_names[column - 1]}' is not one of the {_labels.Count} known classes ({List(_labels.Labels)}).");
         }
         if (_options.Target != CsvTarget.Auto)
             return;
@@ -209,7 +208,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         else if (!isNumber)
         {
             if (!_trackingLabels)
-                throw Error(line, column, $"'{cell}' in column '{_names[column - 1]}' is not a number (the column was taken as numeric: more than {Csv.AutoClassLimit} distinct numbers came before it).");
+                throw Error(line, column, $"{Quoted(cell)} in column '{_names[column - 1]}' is not a number (the column was taken as numeric: more than {Csv.AutoClassLimit} distinct numbers came before it).");
             _targetsNumeric = false;
         }
         // Past the limit a column of numbers is a numeric target: stop keeping labels, so a regression column of
@@ -255,12 +254,26 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         if (!T.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out T value))
         {
             string hint = cell.Contains(',') ? " (numbers take '.' as the decimal point)" : "";
-            throw Error(line, column, $"'{cell}' in column '{_names[column - 1]}' is not a number{hint}.");
+            throw Error(line, column, $"{Quoted(cell)} in column '{_names[column - 1]}' is not a number{hint}.");
         }
         if (!T.IsFinite(value))
-            throw Error(line, column, $"'{cell}' in column '{_names[column - 1]}' is not a finite number.");
+            throw NotFinite(cell, value, line, column);
         return value;
     }
+
+    // A cell that parsed to NaN or an infinity: a number T cannot hold (1e39 in float) is named so, not called non-finite.
+    private CsvFormatException NotFinite(ReadOnlySpan<char> cell, T value, int line, int column)
+    {
+        if (!T.IsInfinity(value) || cell.Contains("Infinity", StringComparison.OrdinalIgnoreCase))
+            return Error(line, column, $"{Quoted(cell)} in column '{_names[column - 1]}' is not a finite number.");
+        string type = typeof(T) == typeof(float) ? "float" : typeof(T) == typeof(double) ? "double" : typeof(T).Name;
+        string largest = T.BitDecrement(T.PositiveInfinity).ToString(null, CultureInfo.InvariantCulture);
+        return Error(line, column, $"{Quoted(cell)} in column '{_names[column - 1]}' is beyond the range of {type} ({largest}){(type == "double" ? "" : "; read the file as double")}.");
+    }
+
+    // Text as a message quotes it: whole when short, else its start and length (one cell can be a 100 kB line).
+    private static string Quoted(ReadOnlySpan<char> text) =>
+        text.Length <= 60 ? $"'{text}'" : $"'{text[..60]}…' ({text.Length} characters)";
 
     private CsvFormatException Error(int line, int column, string problem) => new(_source, line, column, problem);
 

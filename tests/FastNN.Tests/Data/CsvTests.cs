@@ -24,7 +24,7 @@ public class CsvTests
     [InlineData("a,b,y\n1,2,3\n1,x,3\n", 3, 2, "'x'")]
     [InlineData("a,b,y\n1,2,3\n1,2,NaN\n", 3, 3, "not a finite number")]
     [InlineData("a,b,y\n1,2,3\n1,2,3\n-Infinity,2,3\n", 4, 1, "not a finite number")]
-    [InlineData("a,b,y\n1,2,3\n1e400,2,3\n", 3, 1, "not a finite number")]
+    [InlineData("a,b,y\n1,2,3\n1e400,2,3\n", 3, 1, "beyond the range of double")]
     [InlineData("a,b,y\n1,,3\n", 2, 2, "empty")]
     [InlineData("a,b,y\n1,2,3\n1,2\n", 3, 0, "2 cells")]
     [InlineData("a,b,y\n1,2,3,4\n", 2, 0, "4 cells")]
@@ -40,6 +40,34 @@ public class CsvTests
         Assert.Equal("test.csv", error.SourceName);
         Assert.Contains(fragment, error.Message);
         Assert.Contains($"line {line}", error.Message);
+    }
+
+    [Theory]
+    [InlineData("a,y\n1e39,0\n", CsvTarget.Numeric, 1)]
+    [InlineData("a,y\n1,-1e39\n", CsvTarget.Numeric, 2)]
+    [InlineData("a,y\n1,0.5\n2,1e39\n", CsvTarget.Auto, 2)]
+    public void ANumberBeyondFloatsRangeIsSaidToBeSoNotCalledNonFinite(string text, CsvTarget target, int column)
+    {
+        // '1e39' is a finite number; float cannot hold it. "not a finite number" sent the user looking for an infinity.
+        var error = Assert.Throws<CsvFormatException>(() => Csv.Read<float>(new StringReader(text), "test.csv", new CsvOptions { Target = target }));
+        Assert.Equal(column, error.Column);
+        Assert.Contains("1e39' in column", error.Message);
+        Assert.Contains("beyond the range of float (3.4028235E+38)", error.Message);
+        Dataset<double> asDouble = Csv.Read<double>(new StringReader(text), "test.csv", new CsvOptions { Target = target });
+        Assert.Contains(1e39, asDouble.Features.ToArray().Concat(asDouble.Targets.ToArray()).Select(Math.Abs));
+    }
+
+    [Theory]
+    [InlineData("a,y\n{0},0\n", null)]
+    [InlineData("a,y\n1,{0}\n", new[] { "0", "1" })]
+    public void AnErrorQuotesALongCellShortened(string format, string[]? knownClasses)
+    {
+        // A 100,001-character cell was quoted whole: one error line of 100 kB.
+        string cell = new string('7', 100_000) + "x";
+        var options = new CsvOptions { Target = knownClasses is null ? CsvTarget.Numeric : CsvTarget.ClassLabels, ClassLabels = knownClasses };
+        var error = Assert.Throws<CsvFormatException>(() => Csv.Read<double>(new StringReader(string.Format(format, cell)), "test.csv", options));
+        Assert.True(error.Message.Length < 200, error.Message);
+        Assert.Contains($"'{new string('7', 60)}…' (100001 characters)", error.Message);
     }
 
     [Fact]
