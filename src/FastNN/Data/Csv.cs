@@ -9,7 +9,9 @@ namespace FastNN.Data;
 /// <remarks>
 /// <para>Fields are separated by commas or semicolons (detected from the header unless given). A field may be quoted
 /// (<c>"a, b"</c>, with <c>""</c> for a quote inside), but a quoted field ends on its line. Numbers use the invariant
-/// culture (<c>.</c> as decimal point). Lines end with <c>\n</c>, <c>\r\n</c> or a lone <c>\r</c>; blank lines are skipped. gzip-compressed input (<c>.csv.gz</c>) is recognized by
+/// culture (<c>.</c> as decimal point). Files and streams are read as UTF-8, or as UTF-16 or UTF-32 by a byte-order mark: bytes that
+/// are not UTF-8 (a Latin-1 or Windows-1252 file's <c>é</c>) in a column name or class label read are an error, where they would
+/// read as U+FFFD and two labels as one (in a number, the number is not one). Lines end with <c>\n</c>, <c>\r\n</c> or a lone <c>\r</c>; blank lines are skipped. gzip-compressed input (<c>.csv.gz</c>) is recognized by
 /// its magic bytes and decompressed on the fly. A file of several gzip members (<c>cat a.gz b.gz</c>, or what pigz and
 /// bgzip write) reads as the concatenation of their contents, as <c>gzip -d</c> gives it. Each member is checked against
 /// its trailer (CRC-32 and size), so a truncated download or a damaged byte is an error naming the member and byte, not a
@@ -47,7 +49,7 @@ public static class Csv
     }
 
     /// <summary>Reads CSV from <paramref name="stream"/>; gzip is recognized when the stream can seek.</summary>
-    /// <param name="stream">The bytes (UTF-8 text, or gzip of it).</param>
+    /// <param name="stream">The bytes: UTF-8 text (UTF-16 or UTF-32 with a byte-order mark), or gzip of it.</param>
     /// <param name="sourceName">Name used in error messages.</param>
     /// <param name="options">How to read it; <see langword="null"/> for <see cref="CsvOptions.Default"/>.</param>
     /// <exception cref="CsvFormatException">The content is not a table as the options ask, or gzip data is damaged or ends early (<see cref="CsvFormatException.Line"/> 0).</exception>
@@ -56,18 +58,19 @@ public static class Csv
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(sourceName);
+        var utf8 = new Utf8Decoding();
         if (!IsGzip(stream))
         {
-            using var text = new StreamReader(stream, leaveOpen: true);
-            return Read<T>(text, sourceName, options);
+            using var text = new StreamReader(stream, utf8.Encoding, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+            return Read<T>(text, sourceName, options, utf8);
         }
 
         using var decompressed = new GzipReader(stream);
         // Large reads: each one is a call into zlib and a CRC-32 pass, which a small buffer would multiply.
-        using var reader = new StreamReader(decompressed, bufferSize: 1 << 16);
+        using var reader = new StreamReader(decompressed, utf8.Encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
         try
         {
-            return Read<T>(reader, sourceName, options);
+            return Read<T>(reader, sourceName, options, utf8);
         }
         catch (CsvFormatException)
         {
@@ -92,8 +95,12 @@ public static class Csv
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(sourceName);
-        return new CsvTableReader<T>(reader, sourceName, options ?? CsvOptions.Default).Read();
+        return Read<T>(reader, sourceName, options, decoding: null);
     }
+
+    private static Dataset<T> Read<T>(TextReader reader, string sourceName, CsvOptions? options, Utf8Decoding? decoding)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        new CsvTableReader<T>(reader, sourceName, options ?? CsvOptions.Default, decoding).Read();
 
     /// <summary>What is wrong with the rest of the gzip data, if anything.</summary>
     private static InvalidDataException? GzipProblem(GzipReader decompressed)

@@ -14,6 +14,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
     private readonly CsvLineReader _lines;
     private readonly string _source;
     private readonly CsvOptions _options;
+    private readonly Utf8Decoding? _decoding; // how the bytes were decoded, when the reader had them
     private char[] _scratch = new char[256];
 
     private string[] _names = [];
@@ -30,11 +31,12 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
     private bool _targetsNumeric = true, _targetsIntegers = true, _trackingLabels;
     private long _rows;
 
-    public CsvTableReader(TextReader reader, string source, CsvOptions options)
+    public CsvTableReader(TextReader reader, string source, CsvOptions options, Utf8Decoding? decoding)
     {
         _lines = new CsvLineReader(reader);
         _source = source;
         _options = options;
+        _decoding = decoding;
     }
 
     public Dataset<T> Read()
@@ -120,6 +122,11 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         _row = new T[_featureNames.Length];
         if (readsTarget)
             _slots[_targetColumn] = TargetSlot;
+        for (int c = 0; c < _names.Length; c++)
+        {
+            if (_slots[c] != Ignored && NotUtf8(_names[c]))
+                throw Error(_headerLine, c + 1, $"the column name {Quoted(_names[c])} {NotUtf8Problem}");
+        }
 
         if (_options.Target is CsvTarget.ClassLabels or CsvTarget.Auto)
         {
@@ -186,6 +193,8 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         bool isNumber = T.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out T value);
         if (isNumber && !T.IsFinite(value))
             throw NotFinite(cell, value, line, column);
+        if (!isNumber && NotUtf8(cell))
+            throw Error(line, column, $"{Quoted(cell)} in column '{_names[column - 1]}' {NotUtf8Problem}");
         if (_trackingLabels)
         {
             if (_options.ClassLabels is null)
@@ -253,7 +262,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
     {
         if (!T.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out T value))
         {
-            string hint = cell.Contains(',') ? " (numbers take '.' as the decimal point)" : "";
+            string hint = NotUtf8(cell) ? $"; it {NotUtf8Problem[..^1]}" : cell.Contains(',') ? " (numbers take '.' as the decimal point)" : "";
             throw Error(line, column, $"{Quoted(cell)} in column '{_names[column - 1]}' is not a number{hint}.");
         }
         if (!T.IsFinite(value))
@@ -270,6 +279,13 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         string largest = T.BitDecrement(T.PositiveInfinity).ToString(null, CultureInfo.InvariantCulture);
         return Error(line, column, $"{Quoted(cell)} in column '{_names[column - 1]}' is beyond the range of {type} ({largest}){(type == "double" ? "" : "; read the file as double")}.");
     }
+
+    // A U+FFFD that stands for bytes the decoder could not read, not one the file holds (as far as can be told: the
+    // decoder runs ahead of the lines, so after the first invalid bytes any U+FFFD is taken for one).
+    private bool NotUtf8(ReadOnlySpan<char> text) => _decoding is { SawInvalidBytes: true } && text.Contains('\uFFFD');
+
+    private const string NotUtf8Problem = "holds bytes that are not UTF-8 (each shown as '\uFFFD'): the file is likely Latin-1 or "
+        + "Windows-1252 (Excel's 'CSV (Comma delimited)'); save it as UTF-8 ('CSV UTF-8').";
 
     // Text as a message quotes it: whole when short, else its start and length (one cell can be a 100 kB line).
     private static string Quoted(ReadOnlySpan<char> text) =>

@@ -94,6 +94,29 @@ public class CsvDialectTests
     }
 
     [Fact]
+    public void BytesThatAreNotUtf8InALabelOrColumnNameAreAnErrorNotMergedLabels()
+    {
+        // A Latin-1 file (Excel's "CSV (Comma delimited)" on Windows): 'ü' and 'ä' are bytes UTF-8 cannot read. Each was
+        // read as U+FFFD, so Zürich and Zärich became one class 'Z\uFFFDrich', silently.
+        var classes = new CsvOptions { Target = CsvTarget.ClassLabels };
+        byte[] cities = Encoding.Latin1.GetBytes("a,city\n1,Bern\n2,Zürich\n3,Zärich\n");
+        var label = Assert.Throws<CsvFormatException>(() => Csv.Read<double>(new MemoryStream(cities), "cities.csv", classes));
+        Assert.Equal((3, 2), (label.Line, label.Column));
+        Assert.Contains("'Z\uFFFDrich' in column 'city' holds bytes that are not UTF-8", label.Message);
+
+        byte[] header = Encoding.Latin1.GetBytes("id,température,y\n1,20,0\n2,21,1\n");
+        var name = Assert.Throws<CsvFormatException>(() => Csv.Read<double>(new MemoryStream(header), "t.csv"));
+        Assert.Equal((1, 2), (name.Line, name.Column));
+        Assert.Contains("not UTF-8", name.Message);
+        // A column not read may keep its name: only the columns read are checked.
+        Assert.Equal([0.0, 1.0], Csv.Read<double>(new MemoryStream(header), "t.csv", new CsvOptions { FeatureColumns = ["id"] }).Targets.ToArray());
+
+        // A U+FFFD that the file holds, in UTF-8, is a character like any other.
+        byte[] replacement = Encoding.UTF8.GetBytes("a,y\n1,\uFFFD\n2,b\n");
+        Assert.Equal(["b", "\uFFFD"], Csv.Read<double>(new MemoryStream(replacement), "t.csv", classes).ClassLabels!);
+    }
+
+    [Fact]
     public void LinesLongerThanTheReadBufferAreRead()
     {
         // 20,000 columns of "1.25," is 100,000 characters a line, more than the reader's first 65,536-character buffer.
