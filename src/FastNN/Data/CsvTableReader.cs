@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using FastNN.Intrinsics;
 
 namespace FastNN.Data;
 
@@ -275,7 +276,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
     {
         if (!T.IsInfinity(value) || cell.Contains("Infinity", StringComparison.OrdinalIgnoreCase))
             return Error(line, column, $"{Quoted(cell)} in column '{_names[column - 1]}' is not a finite number.");
-        string type = typeof(T) == typeof(float) ? "float" : typeof(T) == typeof(double) ? "double" : typeof(T).Name;
+        string type = HyperParameter.TypeName<T>();
         string largest = T.BitDecrement(T.PositiveInfinity).ToString(null, CultureInfo.InvariantCulture);
         return Error(line, column, $"{Quoted(cell)} in column '{_names[column - 1]}' is beyond the range of {type} ({largest}){(type == "double" ? "" : "; read the file as double")}.");
     }
