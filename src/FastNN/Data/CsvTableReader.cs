@@ -75,11 +75,11 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         var fields = new CsvFields(header, delimiter, _source, _headerLine);
         while (fields.MoveNext(out ReadOnlySpan<char> field, out bool escaped))
         {
+            // Each name finds its first column; a column read must have a name of its own (checked once it is known
+            // which are read: an unnamed or repeated column left unread, such as the index pandas writes, is no matter).
             string name = (escaped ? CsvFields.Unescape(field, ref _scratch) : field).Trim().ToString();
-            if (name.Length == 0)
-                throw Error(_headerLine, fields.Column, "the header has an empty column name.");
-            if (!columns.TryAdd(name, names.Count))
-                throw Error(_headerLine, fields.Column, $"the header names column '{name}' twice (columns {columns[name] + 1} and {fields.Column}).");
+            if (name.Length > 0)
+                columns.TryAdd(name, names.Count);
             names.Add(name);
         }
         _names = [.. names];
@@ -124,10 +124,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         if (readsTarget)
             _slots[_targetColumn] = TargetSlot;
         for (int c = 0; c < _names.Length; c++)
-        {
-            if (_slots[c] != Ignored && NotUtf8(_names[c]))
-                throw Error(_headerLine, c + 1, $"the column name {Quoted(_names[c])} {NotUtf8Problem}");
-        }
+            CheckName(c, columns);
 
         if (_options.Target is CsvTarget.ClassLabels or CsvTarget.Auto)
         {
@@ -135,6 +132,23 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
             _trackingLabels = true;
         }
         return delimiter;
+    }
+
+    // The name of a column read: not empty, not another column's, UTF-8 (a repeat is checked from either side, so a column
+    // read whose name an ignored column repeats is found ambiguous too).
+    private void CheckName(int column, Dictionary<string, int> columns)
+    {
+        string name = _names[column];
+        int first = name.Length > 0 ? columns[name] : column;
+        if (_slots[column] == Ignored && (first == column || _slots[first] == Ignored))
+            return;
+        if (name.Length == 0)
+            throw Error(_headerLine, column + 1, "the header has an empty column name"
+                + (column == 0 ? " (a first column without a name is most often the index pandas' to_csv writes: to_csv(index=False) leaves it out)." : "."));
+        if (first != column)
+            throw Error(_headerLine, column + 1, $"the header names column '{name}' twice (columns {first + 1} and {column + 1}).");
+        if (NotUtf8(name))
+            throw Error(_headerLine, column + 1, $"the column name {Quoted(name)} {NotUtf8Problem}");
     }
 
     private int ResolveColumn(string label, Dictionary<string, int> columns)
