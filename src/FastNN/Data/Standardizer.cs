@@ -38,9 +38,9 @@ public sealed class Standardizer
         for (int i = 0; i < means.Count; i++)
         {
             if (!double.IsFinite(means[i]))
-                throw new ArgumentException($"means[{i}] = {means[i]} is not finite.", nameof(means));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"means[{i}] = {means[i]} is not finite."), nameof(means));
             if (!(double.IsFinite(scales[i]) && scales[i] > 0))
-                throw new ArgumentException($"scales[{i}] = {scales[i]} is not finite and positive.", nameof(scales));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"scales[{i}] = {scales[i]} is not finite and positive."), nameof(scales));
         }
         _means = means.ToArray();
         _scales = scales.ToArray();
@@ -83,7 +83,7 @@ public sealed class Standardizer
             {
                 double x = double.CreateChecked(features[r * featureCount + c]);
                 if (!double.IsFinite(x))
-                    throw new ArgumentException($"features[{r * featureCount + c}] (row {r}, column {c}, counting from 0) is {x}; every feature must be finite.", nameof(features));
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"features[{r * featureCount + c}] (row {r}, column {c}, counting from 0) is {x}; every feature must be finite."), nameof(features));
                 max = Math.Max(max, Math.Abs(x));
             }
             exponents[c] = max == 0 ? 0 : Math.ILogB(max);
