@@ -70,6 +70,8 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         header = header.TrimStart('\uFEFF'); // a byte-order mark the text reader left in place
 
         char delimiter = _options.Delimiter ?? CsvFields.DetectDelimiter(header);
+        if (delimiter is '"' or '\n' or '\r')
+            throw new ArgumentException($"Delimiter {(delimiter == '"' ? "'\"'" : "a line end")} cannot separate fields: a quote starts a quoted field, a line end a row.", nameof(CsvOptions.Delimiter));
         var names = new List<string>();
         var columns = new Dictionary<string, int>(StringComparer.Ordinal);
         var fields = new CsvFields(header, delimiter, _source, _headerLine);

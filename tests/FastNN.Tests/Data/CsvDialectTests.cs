@@ -39,6 +39,28 @@ public class CsvDialectTests
         Assert.Equal([0.0, 1.0], labels.Targets.ToArray());
     }
 
+    [Fact]
+    public void ATabDelimiterEndsAnEmptyFieldBeforeAQuotedOne()
+    {
+        // The white space before a quoted field was skipped with the tab that ends the empty field before it:
+        // "1\t\t\"3\"\t0" read as three cells ("line 2: 3 cells, but the header has 4 columns").
+        var options = new CsvOptions { Delimiter = '\t', FeatureColumns = ["a", "c"] };
+        Dataset<double> data = ReadText("a\tb\tc\ty\n1\t\t\"3\"\t0\n4\t5\t \"6\"\t1\n", options);
+        Assert.Equal([1.0, 3.0, 4.0, 6.0], data.Features.ToArray());
+        Assert.Equal([0.0, 1.0], data.Targets.ToArray());
+    }
+
+    [Theory]
+    [InlineData('"')]
+    [InlineData('\n')]
+    [InlineData('\r')]
+    public void ADelimiterThatCannotSeparateFieldsIsRefused(char delimiter)
+    {
+        // A quote as the delimiter read "a\"y" as two columns and quoting no more; a line end cannot be inside a line.
+        var error = Assert.Throws<ArgumentException>(() => ReadText("a,y\n1,0\n", new CsvOptions { Delimiter = delimiter }));
+        Assert.Equal(nameof(CsvOptions.Delimiter), error.ParamName);
+    }
+
     [Theory]
     [InlineData("a,y\n\"1,0\n", 2, 1, "not closed")]
     [InlineData("a,y\n\"1\"x,0\n", 2, 1, "follows the closing quote")]
