@@ -48,7 +48,7 @@ public static class Csv
         return Read<T>(stream, Path.GetFileName(path), options);
     }
 
-    /// <summary>Reads CSV from <paramref name="stream"/>; gzip is recognized when the stream can seek.</summary>
+    /// <summary>Reads CSV from <paramref name="stream"/>, from its position on; gzip is recognized by its magic bytes, also on a stream that cannot seek (a pipe).</summary>
     /// <param name="stream">The bytes: UTF-8 text (UTF-16 or UTF-32 with a byte-order mark), or gzip of it.</param>
     /// <param name="sourceName">Name used in error messages.</param>
     /// <param name="options">How to read it; <see langword="null"/> for <see cref="CsvOptions.Default"/>.</param>
@@ -59,7 +59,8 @@ public static class Csv
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(sourceName);
         var utf8 = new Utf8Decoding();
-        if (!IsGzip(stream))
+        (stream, bool gzip) = Peek(stream);
+        if (!gzip)
         {
             using var text = new StreamReader(stream, utf8.Encoding, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
             return Read<T>(text, sourceName, options, utf8);
@@ -116,14 +117,19 @@ public static class Csv
         }
     }
 
-    private static bool IsGzip(Stream stream)
+    // Whether the stream starts with gzip's magic bytes, and the stream to read: the same, put back where it was, when it
+    // can seek; otherwise one that gives the two bytes read back first (a pipe: fastnn --data /dev/stdin, <(curl ...)).
+    private static (Stream Input, bool Gzip) Peek(Stream stream)
     {
-        if (!stream.CanSeek)
-            return false;
-        long start = stream.Position;
-        Span<byte> magic = stackalloc byte[2];
+        byte[] magic = new byte[2];
+        long start = stream.CanSeek ? stream.Position : 0;
         int read = stream.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
-        stream.Position = start;
-        return read == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        bool gzip = read == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        if (stream.CanSeek)
+        {
+            stream.Position = start;
+            return (stream, gzip);
+        }
+        return (new PeekedStream(magic.AsMemory(0, read), stream), gzip);
     }
 }

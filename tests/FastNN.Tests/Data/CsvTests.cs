@@ -90,6 +90,66 @@ public class CsvTests
         return compressed.ToArray();
     }
 
+    [Theory]
+    [InlineData(1)]       // one byte a read: the magic bytes come in two reads
+    [InlineData(1 << 16)]
+    public void GzipIsRecognizedOnAStreamThatCannotSeek(int piece)
+    {
+        // A pipe (fastnn train --data /dev/stdin < data.csv.gz, or --data <(curl ...)): gzip was recognized only on a stream
+        // that can seek, so the compressed bytes were read as text ("the column name '\u001f\uFFFD\b...' holds bytes that are not UTF-8").
+        const string text = "p,q\n0.5,1\n2,0\n";
+        Dataset<float> data = Csv.Read<float>(new OneWayStream(Gzip(text), piece), "pipe");
+        Assert.Equal([0.5f, 2f], data.Features.ToArray());
+        Assert.Equal([1f, 0f], data.Targets.ToArray());
+
+        // Text stays text, its first two bytes read once.
+        Dataset<float> plain = Csv.Read<float>(new OneWayStream(Encoding.UTF8.GetBytes(text), piece), "pipe");
+        Assert.Equal(["p"], plain.FeatureNames);
+        Assert.Equal([0.5f, 2f], plain.Features.ToArray());
+        var oneByte = Assert.Throws<CsvFormatException>(() => Csv.Read<float>(new OneWayStream("p"u8.ToArray(), piece), "pipe"));
+        Assert.Contains("split at ',' ('p')", oneByte.Message);
+    }
+
+    /// <summary>Reads <paramref name="data"/> at most <paramref name="piece"/> bytes at a time and cannot seek, as a pipe.</summary>
+    private sealed class OneWayStream(byte[] data, int piece) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int count = Math.Min(Math.Min(buffer.Length, piece), data.Length - _position);
+            data.AsSpan(_position, count).CopyTo(buffer);
+            _position += count;
+            return count;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     private static string Rows(int count) =>
         "a,b,y\n" + string.Concat(Enumerable.Range(0, count).Select(i => $"{i * 0.25},{(i * 7919) % 1000},{i % 3}\n"));
 
