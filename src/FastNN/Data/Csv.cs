@@ -8,11 +8,14 @@ namespace FastNN.Data;
 /// </summary>
 /// <remarks>
 /// <para>Fields are separated by commas or semicolons (detected from the header unless given). A field may be quoted
-/// (<c>"a, b"</c>, with <c>""</c> for a quote inside), but a quoted field ends on its line. Numbers use the invariant
-/// culture (<c>.</c> as decimal point). Files and streams are read as UTF-8, or as UTF-16 or UTF-32 by a byte-order mark: bytes that
-/// are not UTF-8 (a Latin-1 or Windows-1252 file's <c>é</c>) in a column name or class label read are an error, where they would
-/// read as U+FFFD and two labels as one (in a number, the number is not one). Lines end with <c>\n</c>, <c>\r\n</c> or a lone <c>\r</c>; blank lines are skipped. gzip-compressed input (<c>.csv.gz</c>) is recognized by
-/// its magic bytes and decompressed on the fly. A file of several gzip members (<c>cat a.gz b.gz</c>, or what pigz and
+/// (<c>"a, b"</c>, with <c>""</c> for a quote inside), but a quoted field ends on its line. Each column read needs a
+/// name of its own; a column not read (outside <see cref="CsvOptions.FeatureColumns"/>) may have none, or another's.
+/// Numbers use the invariant culture whatever the current one (<c>.</c> as decimal point; <c>1e-3</c>, <c>+1</c>,
+/// <c>.5</c>). Files and streams are read as UTF-8, or as UTF-16 or UTF-32 by a byte-order mark: bytes that are not
+/// UTF-8 (a Latin-1 or Windows-1252 file's <c>é</c>) in a column name or class label read are an error, where they
+/// would read as U+FFFD and two labels as one (in a number, the number is not one). Lines end with <c>\n</c>,
+/// <c>\r\n</c> or a lone <c>\r</c>; blank lines are skipped. gzip-compressed input (<c>.csv.gz</c>) is recognized by
+/// its magic bytes, also through a pipe, and decompressed on the fly. A file of several gzip members (<c>cat a.gz b.gz</c>, or what pigz and
 /// bgzip write) reads as the concatenation of their contents, as <c>gzip -d</c> gives it. Each member is checked against
 /// its trailer (CRC-32 and size), so a truncated download or a damaged byte is an error naming the member and byte, not a
 /// table cut short at a line end; zero bytes after the last member are ignored (as <c>gzip -d</c> does), other bytes
