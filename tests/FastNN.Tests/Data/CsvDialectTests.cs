@@ -138,6 +138,28 @@ public class CsvDialectTests
         Assert.Equal(["b", "\uFFFD"], Csv.Read<double>(new MemoryStream(replacement), "t.csv", classes).ClassLabels!);
     }
 
+    [Theory]
+    [InlineData("de-DE")] // ',' as the decimal point, '.' between thousands
+    [InlineData("sv-SE")] // U+2212 as the minus sign
+    public void NumbersAndNumericLabelsReadTheSameWhateverTheCurrentCulture(string culture)
+    {
+        CultureInfo saved = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = new CultureInfo(culture);
+        try
+        {
+            Dataset<double> data = ReadText("a,b,y\n1.5, -2 ,1.0\n1e-3,+1,1\n.5,1.000,2\n", new CsvOptions { Target = CsvTarget.Auto });
+            Assert.Equal([1.5, -2, 1e-3, 1, 0.5, 1], data.Features.ToArray());
+            Assert.Equal(["1", "2"], data.ClassLabels!); // 1.0 and 1 one class, by value
+            Assert.Equal([0.0, 0.0, 1.0], data.Targets.ToArray());
+            var error = Assert.Throws<CsvFormatException>(() => ReadText("a;y\n1,5;0\n"));
+            Assert.Contains("'.' as the decimal point", error.Message);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = saved;
+        }
+    }
+
     [Fact]
     public void LinesLongerThanTheReadBufferAreRead()
     {
