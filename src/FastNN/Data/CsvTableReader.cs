@@ -146,7 +146,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
             return;
         if (name.Length == 0)
             throw Error(_headerLine, column + 1, "the header has an empty column name"
-                + (column == 0 ? " (a first column without a name is most often the index pandas' to_csv writes: to_csv(index=False) leaves it out)." : "."));
+                + (column == 0 ? " (a first column without a name is most often the row index pandas' to_csv or R's write.csv writes: to_csv(index=False) or write.csv(row.names = FALSE) leaves it out)." : "."));
         if (first != column)
             throw Error(_headerLine, column + 1, $"the header names column '{name}' twice (columns {first + 1} and {column + 1}).");
         if (NotUtf8(name))

@@ -194,11 +194,15 @@ public class CsvTargetTests
     }
 
     [Fact]
-    public void AnUnnamedFirstColumnIsNamedAsTheIndexPandasWrites()
+    public void AnUnnamedFirstColumnIsNamedAsTheIndexPandasOrRWrites()
     {
         var error = Assert.Throws<CsvFormatException>(() => ReadText(",a,y\n0,1,0\n1,2,1\n"));
         Assert.Equal((1, 1), (error.Line, error.Column));
         Assert.Contains("to_csv(index=False)", error.Message);
+        // R's write.csv quotes its row names' empty header.
+        var quoted = Assert.Throws<CsvFormatException>(() => ReadText("\"\",\"a\",\"y\"\n\"1\",1,0\n"));
+        Assert.Equal((1, 1), (quoted.Line, quoted.Column));
+        Assert.Contains("write.csv(row.names = FALSE)", quoted.Message);
     }
 
     [Fact]
