@@ -186,6 +186,23 @@ public class ModelFileTests
         Assert.Contains("the header row of column names is missing", noHeader.Error);
     }
 
+    [Theory]
+    [InlineData("\r\n")]
+    [InlineData("\r")]
+    public void PredictReadsAFileAsPandasOrExcelForMacWritesIt(string lineEnd)
+    {
+        // pandas' to_csv puts its index first, in a column with no name; Excel for Mac's "CSV (Macintosh)" ends lines
+        // with a lone CR; Excel's "CSV UTF-8" starts with a byte-order mark. Predict said "line 1, column 1: the header
+        // has an empty column name" of the index, and read a CR-ended file as one line.
+        using var cli = new Cli();
+        string model = cli.DiabetesModel(), data = Cli.Data("diabetes.csv");
+        string[] lines = [.. File.ReadLines(data)];
+        string written = cli.Write("written.csv", "\uFEFF," + lines[0] + lineEnd + string.Concat(lines.Skip(1).Select((l, i) => $"{i},{l}{lineEnd}")));
+        CliRun plain = cli.Run("predict", "--model", model, "--data", data), fromPandas = cli.Run("predict", "--model", model, "--data", written);
+        Assert.True(fromPandas.ExitCode == 0, fromPandas.ToString());
+        Assert.Equal(plain.Out, fromPandas.Out);
+    }
+
     [Fact]
     public void AModelFileWithoutColumnNamesTakesTheColumnsByPosition()
     {

@@ -24,5 +24,5 @@ internal static class ModelFileOptions
         Description = "The field delimiter, , or ; . Default: detected from the header line.",
     }.AcceptOnlyFromAmong(",", ";");
 
-    public static Option<bool> Double() => new("--double") { Description = "Run the model in double precision instead of float." };
+    public static Option<bool> Double() => new("--double") { Description = "Run the model in double precision instead of float, the data read as double too (a value beyond float's 3.4E+38 needs it)." };
 }

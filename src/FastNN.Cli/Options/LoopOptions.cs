@@ -29,7 +29,7 @@ internal sealed class LoopOptions
         HelpName = "N",
     };
 
-    private readonly Option<bool> _double = new("--double") { Description = "Train in double precision instead of float." };
+    private readonly Option<bool> _double = new("--double") { Description = "Train in double precision instead of float, the data read as double too (a value beyond float's 3.4E+38 needs it)." };
 
     private readonly Option<int?> _threads = new("--threads")
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 
 namespace FastNN.Data;
@@ -10,7 +11,7 @@ internal static class ClassLabels
     {
         // 2³¹ exactly (int.MaxValue rounds up to it in float, where it was taken and saturated to int.MaxValue).
         if (!T.IsInteger(value) || T.IsNegative(value) || value >= T.CreateTruncating(2147483648.0))
-            throw new ArgumentException($"Target {value} at row {row} is not a class index (a non-negative integer).", paramName);
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Target {value} at row {row} is not a class index (a non-negative integer)."), paramName);
         return int.CreateTruncating(value);
     }
 

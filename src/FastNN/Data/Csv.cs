@@ -8,15 +8,21 @@ namespace FastNN.Data;
 /// </summary>
 /// <remarks>
 /// <para>Fields are separated by commas or semicolons (detected from the header unless given). A field may be quoted
-/// (<c>"a, b"</c>, with <c>""</c> for a quote inside), but a quoted field ends on its line. Numbers use the invariant
-/// culture (<c>.</c> as decimal point). Blank lines are skipped. gzip-compressed input (<c>.csv.gz</c>) is recognized by
-/// its magic bytes and decompressed on the fly. A file of several gzip members (<c>cat a.gz b.gz</c>, or what pigz and
+/// (<c>"a, b"</c>, with <c>""</c> for a quote inside), but a quoted field ends on its line. Each column read needs a
+/// name of its own; a column not read (outside <see cref="CsvOptions.FeatureColumns"/>) may have none, or another's.
+/// Numbers use the invariant culture whatever the current one (<c>.</c> as decimal point; <c>1e-3</c>, <c>+1</c>,
+/// <c>.5</c>). Files and streams are read as UTF-8, or as UTF-16 or UTF-32 by a byte-order mark: bytes that are not
+/// UTF-8 (a Latin-1 or Windows-1252 file's <c>é</c>) in a column name or class label read are an error, where they
+/// would read as U+FFFD and two labels as one (in a number, the number is not one). Lines end with <c>\n</c>,
+/// <c>\r\n</c> or a lone <c>\r</c>; blank lines are skipped. gzip-compressed input (<c>.csv.gz</c>) is recognized by
+/// its magic bytes, also through a pipe, and decompressed on the fly. A file of several gzip members (<c>cat a.gz b.gz</c>, or what pigz and
 /// bgzip write) reads as the concatenation of their contents, as <c>gzip -d</c> gives it. Each member is checked against
 /// its trailer (CRC-32 and size), so a truncated download or a damaged byte is an error naming the member and byte, not a
 /// table cut short at a line end; zero bytes after the last member are ignored (as <c>gzip -d</c> does), other bytes
 /// are an error. A file cut exactly between two members is itself a valid gzip file, which no reader can tell.</para>
 /// <para>Every feature cell, and every numeric target, must be a finite number. An empty, malformed, NaN or infinite
-/// cell, a row with the wrong number of cells, an empty file, a missing column, or a class column with one class
+/// cell, one beyond the range of the element type (<c>1e39</c> as <see cref="float"/>; one too small for it reads as 0), a row with
+/// the wrong number of cells, an empty file, a missing column, or a class column with one class
 /// throws <see cref="CsvFormatException"/> naming the source, line and column.</para>
 /// <para>Lines are read into one reused buffer and cells parsed from spans of it: reading allocates the dataset's arrays
 /// and a fixed amount besides, nothing per row (a class label is turned into a string once, when first seen; a gzip
@@ -37,7 +43,7 @@ public static class Csv
     /// <exception cref="CsvFormatException">The content is not a table as the options ask; the message names the file, line and column.</exception>
     /// <exception cref="IOException">The file cannot be opened or read.</exception>
     /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty, or <see cref="CsvOptions.ClassLabels"/> holds an empty or repeated label, or <see cref="CsvOptions.FeatureColumns"/> names a column twice.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty, or <see cref="CsvOptions.ClassLabels"/> holds an empty or repeated label, or <see cref="CsvOptions.FeatureColumns"/> names a column twice, or <see cref="CsvOptions.Delimiter"/> is a quote or a line end.</exception>
     public static Dataset<T> Read<T>(string path, CsvOptions? options = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -45,28 +51,30 @@ public static class Csv
         return Read<T>(stream, Path.GetFileName(path), options);
     }
 
-    /// <summary>Reads CSV from <paramref name="stream"/>; gzip is recognized when the stream can seek.</summary>
-    /// <param name="stream">The bytes (UTF-8 text, or gzip of it).</param>
+    /// <summary>Reads CSV from <paramref name="stream"/>, from its position on; gzip is recognized by its magic bytes, also on a stream that cannot seek (a pipe).</summary>
+    /// <param name="stream">The bytes: UTF-8 text (UTF-16 or UTF-32 with a byte-order mark), or gzip of it.</param>
     /// <param name="sourceName">Name used in error messages.</param>
     /// <param name="options">How to read it; <see langword="null"/> for <see cref="CsvOptions.Default"/>.</param>
     /// <exception cref="CsvFormatException">The content is not a table as the options ask, or gzip data is damaged or ends early (<see cref="CsvFormatException.Line"/> 0).</exception>
-    /// <exception cref="ArgumentException"><see cref="CsvOptions.ClassLabels"/> holds an empty or repeated label, or <see cref="CsvOptions.FeatureColumns"/> names a column twice.</exception>
+    /// <exception cref="ArgumentException"><see cref="CsvOptions.ClassLabels"/> holds an empty or repeated label, or <see cref="CsvOptions.FeatureColumns"/> names a column twice, or <see cref="CsvOptions.Delimiter"/> is a quote or a line end.</exception>
     public static Dataset<T> Read<T>(Stream stream, string sourceName, CsvOptions? options = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(sourceName);
-        if (!IsGzip(stream))
+        var utf8 = new Utf8Decoding();
+        (stream, bool gzip) = Peek(stream);
+        if (!gzip)
         {
-            using var text = new StreamReader(stream, leaveOpen: true);
-            return Read<T>(text, sourceName, options);
+            using var text = new StreamReader(stream, utf8.Encoding, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+            return Read<T>(text, sourceName, options, utf8);
         }
 
         using var decompressed = new GzipReader(stream);
         // Large reads: each one is a call into zlib and a CRC-32 pass, which a small buffer would multiply.
-        using var reader = new StreamReader(decompressed, bufferSize: 1 << 16);
+        using var reader = new StreamReader(decompressed, utf8.Encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
         try
         {
-            return Read<T>(reader, sourceName, options);
+            return Read<T>(reader, sourceName, options, utf8);
         }
         catch (CsvFormatException)
         {
@@ -86,13 +94,17 @@ public static class Csv
     /// <param name="sourceName">Name used in error messages.</param>
     /// <param name="options">How to read it; <see langword="null"/> for <see cref="CsvOptions.Default"/>.</param>
     /// <exception cref="CsvFormatException">The content is not a table as the options ask.</exception>
-    /// <exception cref="ArgumentException"><see cref="CsvOptions.ClassLabels"/> holds an empty or repeated label, or <see cref="CsvOptions.FeatureColumns"/> names a column twice.</exception>
+    /// <exception cref="ArgumentException"><see cref="CsvOptions.ClassLabels"/> holds an empty or repeated label, or <see cref="CsvOptions.FeatureColumns"/> names a column twice, or <see cref="CsvOptions.Delimiter"/> is a quote or a line end.</exception>
     public static Dataset<T> Read<T>(TextReader reader, string sourceName, CsvOptions? options = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(sourceName);
-        return new CsvTableReader<T>(reader, sourceName, options ?? CsvOptions.Default).Read();
+        return Read<T>(reader, sourceName, options, decoding: null);
     }
+
+    private static Dataset<T> Read<T>(TextReader reader, string sourceName, CsvOptions? options, Utf8Decoding? decoding)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        new CsvTableReader<T>(reader, sourceName, options ?? CsvOptions.Default, decoding).Read();
 
     /// <summary>What is wrong with the rest of the gzip data, if anything.</summary>
     private static InvalidDataException? GzipProblem(GzipReader decompressed)
@@ -108,14 +120,19 @@ public static class Csv
         }
     }
 
-    private static bool IsGzip(Stream stream)
+    // Whether the stream starts with gzip's magic bytes, and the stream to read: the same, put back where it was, when it
+    // can seek; otherwise one that gives the two bytes read back first (a pipe: fastnn --data /dev/stdin, <(curl ...)).
+    private static (Stream Input, bool Gzip) Peek(Stream stream)
     {
-        if (!stream.CanSeek)
-            return false;
-        long start = stream.Position;
-        Span<byte> magic = stackalloc byte[2];
+        byte[] magic = new byte[2];
+        long start = stream.CanSeek ? stream.Position : 0;
         int read = stream.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
-        stream.Position = start;
-        return read == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        bool gzip = read == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        if (stream.CanSeek)
+        {
+            stream.Position = start;
+            return (stream, gzip);
+        }
+        return (new PeekedStream(magic.AsMemory(0, read), stream), gzip);
     }
 }

@@ -27,7 +27,10 @@ internal ref struct CsvFields(ReadOnlySpan<char> line, char delimiter, string so
         }
         Column++;
         ReadOnlySpan<char> rest = _line[_next..];
-        int blank = rest.Length - rest.TrimStart().Length;
+        // The white space before a quote, up to the delimiter: a tab delimiter is white space, and ends an empty field.
+        int blank = 0;
+        while (blank < rest.Length && rest[blank] != delimiter && char.IsWhiteSpace(rest[blank]))
+            blank++;
         if (blank == rest.Length || rest[blank] != '"')
         {
             int end = rest.IndexOf(delimiter);

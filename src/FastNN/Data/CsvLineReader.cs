@@ -2,7 +2,8 @@ namespace FastNN.Data;
 
 /// <summary>
 /// Splits text into lines without allocating per line: each line is a span of one growing character buffer, valid
-/// until the next call. Accepts <c>\n</c> and <c>\r\n</c> line ends.
+/// until the next call. Accepts <c>\n</c>, <c>\r\n</c> and lone <c>\r</c> line ends (classic Mac OS, Excel for Mac's
+/// "CSV (Macintosh)"), as <see cref="TextReader.ReadLine"/> does.
 /// </summary>
 internal sealed class CsvLineReader(TextReader reader)
 {
@@ -20,18 +21,27 @@ internal sealed class CsvLineReader(TextReader reader)
         while (true)
         {
             ReadOnlySpan<char> pending = _buffer.AsSpan(_start, _end - _start);
-            int newline = pending[searched..].IndexOf('\n');
-            if (newline >= 0)
+            int end = pending[searched..].IndexOfAny('\n', '\r');
+            if (end >= 0)
             {
-                line = TrimCarriageReturn(pending[..(searched + newline)]);
-                _start += searched + newline + 1;
+                end += searched;
+                bool carriageReturn = pending[end] == '\r';
+                if (carriageReturn && end + 1 == pending.Length && !_endOfText)
+                {
+                    // The '\n' of a "\r\n" may be in the text not read yet: read it before deciding.
+                    searched = end;
+                    Fill();
+                    continue;
+                }
+                line = pending[..end];
+                _start += end + (carriageReturn && end + 1 < pending.Length && pending[end + 1] == '\n' ? 2 : 1);
                 LineNumber++;
                 return true;
             }
             if (_endOfText)
             {
                 _start = _end;
-                line = TrimCarriageReturn(pending);
+                line = pending;
                 if (pending.IsEmpty)
                     return false;
                 LineNumber++;
@@ -58,7 +68,4 @@ internal sealed class CsvLineReader(TextReader reader)
             _endOfText = true;
         _end += read;
     }
-
-    private static ReadOnlySpan<char> TrimCarriageReturn(ReadOnlySpan<char> line) =>
-        line.Length > 0 && line[^1] == '\r' ? line[..^1] : line;
 }

@@ -9,7 +9,8 @@ public sealed record CsvOptions
 
     /// <summary>
     /// The field delimiter, or <see langword="null"/> (the default) to detect it from the header line: <c>;</c> when the
-    /// header holds more semicolons than commas outside quotes, otherwise <c>,</c>.
+    /// header holds more semicolons than commas outside quotes, otherwise <c>,</c>. Any character but a quote and a line
+    /// end (<c>\t</c> for tab-separated values); <see cref="Csv"/> throws <see cref="ArgumentException"/> for those.
     /// </summary>
     public char? Delimiter { get; init; }
 

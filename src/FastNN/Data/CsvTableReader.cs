@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using FastNN.Intrinsics;
 
 namespace FastNN.Data;
 
@@ -14,6 +15,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
     private readonly CsvLineReader _lines;
     private readonly string _source;
     private readonly CsvOptions _options;
+    private readonly Utf8Decoding? _decoding; // how the bytes were decoded, when the reader had them
     private char[] _scratch = new char[256];
 
     private string[] _names = [];
@@ -30,11 +32,12 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
     private bool _targetsNumeric = true, _targetsIntegers = true, _trackingLabels;
     private long _rows;
 
-    public CsvTableReader(TextReader reader, string source, CsvOptions options)
+    public CsvTableReader(TextReader reader, string source, CsvOptions options, Utf8Decoding? decoding)
     {
         _lines = new CsvLineReader(reader);
         _source = source;
         _options = options;
+        _decoding = decoding;
     }
 
     public Dataset<T> Read()
@@ -67,16 +70,18 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         header = header.TrimStart('\uFEFF'); // a byte-order mark the text reader left in place
 
         char delimiter = _options.Delimiter ?? CsvFields.DetectDelimiter(header);
+        if (delimiter is '"' or '\n' or '\r')
+            throw new ArgumentException($"Delimiter {(delimiter == '"' ? "'\"'" : "a line end")} cannot separate fields: a quote starts a quoted field, a line end a row.", nameof(CsvOptions.Delimiter));
         var names = new List<string>();
         var columns = new Dictionary<string, int>(StringComparer.Ordinal);
         var fields = new CsvFields(header, delimiter, _source, _headerLine);
         while (fields.MoveNext(out ReadOnlySpan<char> field, out bool escaped))
         {
+            // Each name finds its first column; a column read must have a name of its own (checked once it is known
+            // which are read: an unnamed or repeated column left unread, such as the index pandas writes, is no matter).
             string name = (escaped ? CsvFields.Unescape(field, ref _scratch) : field).Trim().ToString();
-            if (name.Length == 0)
-                throw Error(_headerLine, fields.Column, "the header has an empty column name.");
-            if (!columns.TryAdd(name, names.Count))
-                throw Error(_headerLine, fields.Column, $"the header names column '{name}' twice (columns {columns[name] + 1} and {fields.Column}).");
+            if (name.Length > 0)
+                columns.TryAdd(name, names.Count);
             names.Add(name);
         }
         _names = [.. names];
@@ -85,9 +90,8 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         if (readsTarget && _names.Length < 2)
         {
             // Most often the file uses another delimiter (a tab): show the line as split, its tabs visible.
-            string shown = header.Length <= 60 ? header.ToString() : $"{header[..60]}…";
             throw Error(_headerLine, 0,
-                $"the header has {_names.Length} column split at '{delimiter}' ('{shown.Replace("\t", "\\t")}'); at least one feature and the target are expected, in fields separated by ',' or ';'.");
+                $"the header has {_names.Length} column split at '{delimiter}' ({Quoted(header).Replace("\t", "\\t")}); at least one feature and the target are expected, in fields separated by ',' or ';'.");
         }
         _targetColumn = _options.LabelColumn is string label ? ResolveColumn(label, columns)
             : readsTarget ? _names.Length - 1 : -1;
@@ -121,6 +125,8 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         _row = new T[_featureNames.Length];
         if (readsTarget)
             _slots[_targetColumn] = TargetSlot;
+        for (int c = 0; c < _names.Length; c++)
+            CheckName(c, columns);
 
         if (_options.Target is CsvTarget.ClassLabels or CsvTarget.Auto)
         {
@@ -128,6 +134,23 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
             _trackingLabels = true;
         }
         return delimiter;
+    }
+
+    // The name of a column read: not empty, not another column's, UTF-8 (a repeat is checked from either side, so a column
+    // read whose name an ignored column repeats is found ambiguous too).
+    private void CheckName(int column, Dictionary<string, int> columns)
+    {
+        string name = _names[column];
+        int first = name.Length > 0 ? columns[name] : column;
+        if (_slots[column] == Ignored && (first == column || _slots[first] == Ignored))
+            return;
+        if (name.Length == 0)
+            throw Error(_headerLine, column + 1, "the header has an empty column name"
+                + (column == 0 ? " (a first column without a name is most often the row index pandas' to_csv or R's write.csv writes: to_csv(index=False) or write.csv(row.names = FALSE) leaves it out)." : "."));
+        if (first != column)
+            throw Error(_headerLine, column + 1, $"the header names column '{name}' twice (columns {first + 1} and {column + 1}).");
+        if (NotUtf8(name))
+            throw Error(_headerLine, column + 1, $"the column name {Quoted(name)} {NotUtf8Problem}");
     }
 
     private int ResolveColumn(string label, Dictionary<string, int> columns)
@@ -186,7 +209,9 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
 
         bool isNumber = T.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out T value);
         if (isNumber && !T.IsFinite(value))
-            throw Error(line, column, $"'{cell}' in column '{_names[column - 1]}' is not a finite number.");
+            throw NotFinite(cell, value, line, column);
+        if (!isNumber && NotUtf8(cell))
+            throw Error(line, column, $"{Quoted(cell)} in column '{_names[column - 1]}' {NotUtf8Problem}");
         if (_trackingLabels)
         {
             if (_options.ClassLabels is null)
@@ -196,7 +221,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
                 || (double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double exact) && _labels.TryGetNumber(exact, out id)))
                 _labelIds.Add(id);
             else
-                throw Error(line, column, $"'{cell}' in column '{_names[column - 1]}' is not one of the {_labels.Count} known classes ({List(_labels.Labels)}).");
+                throw Error(line, column, $"{Quoted(cell)} in column '{_names[column - 1]}' is not one of the {_labels.Count} known classes ({List(_labels.Labels)}).");
         }
         if (_options.Target != CsvTarget.Auto)
             return;
@@ -209,7 +234,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         else if (!isNumber)
         {
             if (!_trackingLabels)
-                throw Error(line, column, $"'{cell}' in column '{_names[column - 1]}' is not a number (the column was taken as numeric: more than {Csv.AutoClassLimit} distinct numbers came before it).");
+                throw Error(line, column, $"{Quoted(cell)} in column '{_names[column - 1]}' is not a number (the column was taken as numeric: more than {Csv.AutoClassLimit} distinct numbers came before it).");
             _targetsNumeric = false;
         }
         // Past the limit a column of numbers is a numeric target: stop keeping labels, so a regression column of
@@ -254,13 +279,34 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
     {
         if (!T.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out T value))
         {
-            string hint = cell.Contains(',') ? " (numbers take '.' as the decimal point)" : "";
-            throw Error(line, column, $"'{cell}' in column '{_names[column - 1]}' is not a number{hint}.");
+            string hint = NotUtf8(cell) ? $"; it {NotUtf8Problem[..^1]}" : cell.Contains(',') ? " (numbers take '.' as the decimal point)" : "";
+            throw Error(line, column, $"{Quoted(cell)} in column '{_names[column - 1]}' is not a number{hint}.");
         }
         if (!T.IsFinite(value))
-            throw Error(line, column, $"'{cell}' in column '{_names[column - 1]}' is not a finite number.");
+            throw NotFinite(cell, value, line, column);
         return value;
     }
+
+    // A cell that parsed to NaN or an infinity: a number T cannot hold (1e39 in float) is named so, not called non-finite.
+    private CsvFormatException NotFinite(ReadOnlySpan<char> cell, T value, int line, int column)
+    {
+        if (!T.IsInfinity(value) || cell.Contains("Infinity", StringComparison.OrdinalIgnoreCase))
+            return Error(line, column, $"{Quoted(cell)} in column '{_names[column - 1]}' is not a finite number.");
+        string type = HyperParameter.TypeName<T>();
+        string largest = T.BitDecrement(T.PositiveInfinity).ToString(null, CultureInfo.InvariantCulture);
+        return Error(line, column, $"{Quoted(cell)} in column '{_names[column - 1]}' is beyond the range of {type} ({largest}){(type == "double" ? "" : "; read the file as double")}.");
+    }
+
+    // A U+FFFD that stands for bytes the decoder could not read, not one the file holds (as far as can be told: the
+    // decoder runs ahead of the lines, so after the first invalid bytes any U+FFFD is taken for one).
+    private bool NotUtf8(ReadOnlySpan<char> text) => _decoding is { SawInvalidBytes: true } && text.Contains('\uFFFD');
+
+    private const string NotUtf8Problem = "holds bytes that are not UTF-8 (each shown as '\uFFFD'): the file is likely Latin-1 or "
+        + "Windows-1252 (Excel's 'CSV (Comma delimited)'); save it as UTF-8 ('CSV UTF-8').";
+
+    // Text as a message quotes it: whole when short, else its start and length (one cell can be a 100 kB line).
+    private static string Quoted(ReadOnlySpan<char> text) =>
+        text.Length <= 60 ? $"'{text}'" : $"'{text[..60]}…' ({text.Length} characters)";
 
     private CsvFormatException Error(int line, int column, string problem) => new(_source, line, column, problem);
 

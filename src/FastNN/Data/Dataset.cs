@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using FastNN.Layers;
 
@@ -65,7 +66,7 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (int i = 0; i < targets.Length; i++)
             {
                 if (FastNN.Data.ClassLabels.ToIndex(targets[i], i, nameof(targets)) >= classLabels.Count)
-                    throw new ArgumentException($"Target {targets[i]} at row {i} is not a class index below the {classLabels.Count} class labels.", nameof(targets));
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Target {targets[i]} at row {i} is not a class index below the {classLabels.Count} class labels."), nameof(targets));
             }
             _classLabels = [.. classLabels];
         }
@@ -93,13 +94,13 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 (int row, int column) = Math.DivRem(i, FeatureCount);
                 throw new ArgumentException(
-                    $"Feature '{_featureNames[column]}' (column {column}) of row {row} (counting from 0) is {_features[i]}; every feature must be finite.", "features");
+                    string.Create(CultureInfo.InvariantCulture, $"Feature '{_featureNames[column]}' (column {column}) of row {row} (counting from 0) is {_features[i]}; every feature must be finite."), "features");
             }
         }
         for (int row = 0; row < _targets.Length; row++)
         {
             if (!T.IsFinite(_targets[row]))
-                throw new ArgumentException($"Target '{TargetName}' of row {row} (counting from 0) is {_targets[row]}; every target must be finite.", "targets");
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Target '{TargetName}' of row {row} (counting from 0) is {_targets[row]}; every target must be finite."), "targets");
         }
     }
 
@@ -203,7 +204,7 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         if (train.Count == 0 || validation.Count == 0)
             throw new ArgumentException(
-                $"Splitting {Rows} rows with validation fraction {validationFraction} leaves {train.Count} training and {validation.Count} validation rows; both must be non-empty.",
+                string.Create(CultureInfo.InvariantCulture, $"Splitting {Rows} rows with validation fraction {validationFraction} leaves {train.Count} training and {validation.Count} validation rows; both must be non-empty."),
                 nameof(validationFraction));
 
         // Stratification collects the rows class by class; mix the classes so an unshuffled pass is not sorted by class.

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Numerics;
+using FastNN.Intrinsics;
 
 namespace FastNN.Data;
 
@@ -36,9 +38,9 @@ public sealed class Standardizer
         for (int i = 0; i < means.Count; i++)
         {
             if (!double.IsFinite(means[i]))
-                throw new ArgumentException($"means[{i}] = {means[i]} is not finite.", nameof(means));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"means[{i}] = {means[i]} is not finite."), nameof(means));
             if (!(double.IsFinite(scales[i]) && scales[i] > 0))
-                throw new ArgumentException($"scales[{i}] = {scales[i]} is not finite and positive.", nameof(scales));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"scales[{i}] = {scales[i]} is not finite and positive."), nameof(scales));
         }
         _means = means.ToArray();
         _scales = scales.ToArray();
@@ -81,7 +83,7 @@ public sealed class Standardizer
             {
                 double x = double.CreateChecked(features[r * featureCount + c]);
                 if (!double.IsFinite(x))
-                    throw new ArgumentException($"features[{r * featureCount + c}] (row {r}, column {c}, counting from 0) is {x}; every feature must be finite.", nameof(features));
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"features[{r * featureCount + c}] (row {r}, column {c}, counting from 0) is {x}; every feature must be finite."), nameof(features));
                 max = Math.Max(max, Math.Abs(x));
             }
             exponents[c] = max == 0 ? 0 : Math.ILogB(max);
@@ -120,29 +122,48 @@ public sealed class Standardizer
     }
 
     /// <summary>Standardizes row-major <paramref name="features"/> <c>[rows, FeatureCount]</c> in place. Allocates nothing.</summary>
-    /// <exception cref="ArgumentException">The length is not a multiple of <see cref="FeatureCount"/>.</exception>
-    public void Transform<T>(Span<T> features) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (features.Length % FeatureCount != 0)
-            throw new ArgumentException($"features has {features.Length} elements, not a multiple of the {FeatureCount} features.", nameof(features));
-        for (int row = 0; row < features.Length; row += FeatureCount)
-        {
-            Span<T> x = features.Slice(row, FeatureCount);
-            for (int c = 0; c < x.Length; c++)
-                x[c] = T.CreateChecked((double.CreateChecked(x[c]) - _means[c]) / _scales[c]);
-        }
-    }
+    /// <exception cref="ArgumentException">The length is not a multiple of <see cref="FeatureCount"/>, or a finite value
+    /// standardizes to one beyond the range of <typeparamref name="T"/> (a value far outside a feature's small fitted spread;
+    /// the message gives it, its row and column, and the values before it are standardized already).</exception>
+    public void Transform<T>(Span<T> features) where T : unmanaged, IFloatingPointIeee754<T> => Transform(features, null, nameof(features));
 
     /// <summary>A standardized copy of <paramref name="data"/> (targets unchanged).</summary>
-    /// <exception cref="ArgumentException">The dataset's feature count differs from <see cref="FeatureCount"/>.</exception>
+    /// <exception cref="ArgumentException">The dataset's feature count differs from <see cref="FeatureCount"/>, or a value
+    /// standardizes to one beyond the range of <typeparamref name="T"/> (the message names its feature and row).</exception>
     public Dataset<T> Transform<T>(Dataset<T> data) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(data);
         if (data.FeatureCount != FeatureCount)
             throw new ArgumentException($"The dataset has {data.FeatureCount} features; this standardizer was fitted on {FeatureCount}.", nameof(data));
         T[] features = data.Features.ToArray();
-        Transform<T>(features);
+        Transform<T>(features, data.FeatureNames, nameof(data));
         return data.WithFeatures(features);
+    }
+
+    // A finite value whose standardized value T cannot hold is refused by name: stored as an infinity, it would be
+    // reported later as an infinite feature of a row whose value is finite.
+    private void Transform<T>(Span<T> features, IReadOnlyList<string>? names, string paramName) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (features.Length % FeatureCount != 0)
+            throw new ArgumentException($"features has {features.Length} elements, not a multiple of the {FeatureCount} features.", paramName);
+        for (int row = 0; row < features.Length; row += FeatureCount)
+        {
+            Span<T> x = features.Slice(row, FeatureCount);
+            for (int c = 0; c < x.Length; c++)
+            {
+                double z = (double.CreateChecked(x[c]) - _means[c]) / _scales[c];
+                T standardized = T.CreateChecked(z);
+                if (!T.IsFinite(standardized) && T.IsFinite(x[c]))
+                {
+                    string which = names is null ? $"features[{row + c}] (row {row / FeatureCount}, column {c}, counting from 0)"
+                        : $"Feature '{names[c]}' (column {c}) of row {row / FeatureCount} (counting from 0)";
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                        $"{which}, {x[c]}, standardizes to {z} (μ = {_means[c]}, σ = {_scales[c]} as fitted), beyond the range of {HyperParameter.TypeName<T>()}: it lies far outside the values the statistics were fitted on."),
+                        paramName);
+                }
+                x[c] = standardized;
+            }
+        }
     }
 
     private static double Scaled<T>(T x, int exponent) where T : unmanaged, IFloatingPointIeee754<T> =>

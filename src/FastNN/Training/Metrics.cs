@@ -72,13 +72,18 @@ public static class Metrics
     public static double MeanSquaredError<T>(ReadOnlySpan<T> predictions, ReadOnlySpan<T> targets) where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckPair(predictions.Length, targets.Length);
-        return SumOfSquaredErrors(predictions, targets) / predictions.Length;
+        int exponent = ScaleExponent(predictions, targets);
+        return Math.ScaleB(SumOfSquaredErrors(predictions, targets, exponent) / predictions.Length, 2 * exponent);
     }
 
     /// <summary>Root mean squared error <c>√((1/n)·Σ (pᵢ − yᵢ)²)</c>, in the units of the target.</summary>
     /// <exception cref="ArgumentException">The spans are empty or differ in length.</exception>
-    public static double RootMeanSquaredError<T>(ReadOnlySpan<T> predictions, ReadOnlySpan<T> targets) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Math.Sqrt(MeanSquaredError(predictions, targets));
+    public static double RootMeanSquaredError<T>(ReadOnlySpan<T> predictions, ReadOnlySpan<T> targets) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckPair(predictions.Length, targets.Length);
+        int exponent = ScaleExponent(predictions, targets);
+        return Math.ScaleB(Math.Sqrt(SumOfSquaredErrors(predictions, targets, exponent) / predictions.Length), exponent);
+    }
 
     /// <summary>
     /// Coefficient of determination <c>R² = 1 − Σ (yᵢ − pᵢ)² / Σ (yᵢ − ȳ)²</c>: 1 for a perfect fit, 0 for
@@ -92,17 +97,18 @@ public static class Metrics
         CheckPair(predictions.Length, targets.Length);
         if (targets.Length < 2)
             return double.NaN;
+        int exponent = ScaleExponent(predictions, targets);
         double mean = 0;
         foreach (T y in targets)
-            mean += double.CreateChecked(y);
+            mean += Math.ScaleB(double.CreateChecked(y), -exponent);
         mean /= targets.Length;
         double total = 0;
         foreach (T y in targets)
         {
-            double d = double.CreateChecked(y) - mean;
+            double d = Math.ScaleB(double.CreateChecked(y), -exponent) - mean;
             total += d * d;
         }
-        double residual = SumOfSquaredErrors(predictions, targets);
+        double residual = SumOfSquaredErrors(predictions, targets, exponent);
         if (total == 0)
             return residual == 0 ? 1 : 0;
         return 1 - residual / total;
@@ -118,15 +124,30 @@ public static class Metrics
         return false;
     }
 
-    private static double SumOfSquaredErrors<T>(ReadOnlySpan<T> predictions, ReadOnlySpan<T> targets) where T : unmanaged, IFloatingPointIeee754<T>
+    // Σ (pᵢ − yᵢ)² of the values scaled by 2^−exponent (exact).
+    private static double SumOfSquaredErrors<T>(ReadOnlySpan<T> predictions, ReadOnlySpan<T> targets, int exponent) where T : unmanaged, IFloatingPointIeee754<T>
     {
         double sum = 0;
         for (int i = 0; i < predictions.Length; i++)
         {
-            double d = double.CreateChecked(predictions[i]) - double.CreateChecked(targets[i]);
+            double d = Math.ScaleB(double.CreateChecked(predictions[i]), -exponent) - Math.ScaleB(double.CreateChecked(targets[i]), -exponent);
             sum += d * d;
         }
         return sum;
+    }
+
+    // The power of two that takes the largest magnitude into [1, 2), as Standardizer.Fit scales a column: the squares of
+    // doubles past 1e154 overflowed (R² ∞/∞ = NaN) and those below 1e-154 underflowed (R² 1 from 0/0, RMSE 0); scaled they
+    // do neither, and values that stay normal when scaled give the same bits as unscaled (scaling by a power of two is
+    // then exact, and RMSE's square root commutes with an even power). 0 when a value is not finite, whose NaN or ∞ the sums carry as they would unscaled.
+    private static int ScaleExponent<T>(ReadOnlySpan<T> predictions, ReadOnlySpan<T> targets) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double max = 0;
+        foreach (T p in predictions)
+            max = Math.Max(max, Math.Abs(double.CreateChecked(p)));
+        foreach (T y in targets)
+            max = Math.Max(max, Math.Abs(double.CreateChecked(y)));
+        return double.IsFinite(max) && max > 0 ? Math.ILogB(max) : 0;
     }
 
     private static void CheckPair(int predictions, int targets)

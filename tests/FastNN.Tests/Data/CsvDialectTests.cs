@@ -39,6 +39,28 @@ public class CsvDialectTests
         Assert.Equal([0.0, 1.0], labels.Targets.ToArray());
     }
 
+    [Fact]
+    public void ATabDelimiterEndsAnEmptyFieldBeforeAQuotedOne()
+    {
+        // The white space before a quoted field was skipped with the tab that ends the empty field before it:
+        // "1\t\t\"3\"\t0" read as three cells ("line 2: 3 cells, but the header has 4 columns").
+        var options = new CsvOptions { Delimiter = '\t', FeatureColumns = ["a", "c"] };
+        Dataset<double> data = ReadText("a\tb\tc\ty\n1\t\t\"3\"\t0\n4\t5\t \"6\"\t1\n", options);
+        Assert.Equal([1.0, 3.0, 4.0, 6.0], data.Features.ToArray());
+        Assert.Equal([0.0, 1.0], data.Targets.ToArray());
+    }
+
+    [Theory]
+    [InlineData('"')]
+    [InlineData('\n')]
+    [InlineData('\r')]
+    public void ADelimiterThatCannotSeparateFieldsIsRefused(char delimiter)
+    {
+        // A quote as the delimiter read "a\"y" as two columns and quoting no more; a line end cannot be inside a line.
+        var error = Assert.Throws<ArgumentException>(() => ReadText("a,y\n1,0\n", new CsvOptions { Delimiter = delimiter }));
+        Assert.Equal(nameof(CsvOptions.Delimiter), error.ParamName);
+    }
+
     [Theory]
     [InlineData("a,y\n\"1,0\n", 2, 1, "not closed")]
     [InlineData("a,y\n\"1\"x,0\n", 2, 1, "follows the closing quote")]
@@ -57,6 +79,85 @@ public class CsvDialectTests
         Dataset<double> data = ReadText("\uFEFFa,y\r\n1,0\r\n\r\n2,1\r\n");
         Assert.Equal(["a"], data.FeatureNames);
         Assert.Equal([1.0, 2.0], data.Features.ToArray());
+    }
+
+    [Fact]
+    public void LoneCarriageReturnsEndLinesAsLineFeedsDo()
+    {
+        // Classic Mac OS line ends (Excel for Mac's "CSV (Macintosh)"): the whole file was one line, and the reader said
+        // "line 1: the file has a header but no data rows".
+        Dataset<double> data = ReadText("a,y\r1,0\r2,1\r");
+        Assert.Equal(["a"], data.FeatureNames);
+        Assert.Equal([1.0, 2.0], data.Features.ToArray());
+        Assert.Equal([0.0, 1.0], data.Targets.ToArray());
+
+        Dataset<double> mixed = ReadText("a,y\n1,0\r\n2,1\r3,0");
+        Assert.Equal([1.0, 2.0, 3.0], mixed.Features.ToArray());
+
+        var error = Assert.Throws<CsvFormatException>(() => ReadText("a,y\r1,0\r\rx,1\r"));
+        Assert.Equal((4, 1), (error.Line, error.Column));
+    }
+
+    [Fact]
+    public void ACrLfSplitBetweenTwoReadsIsOneLineEnd()
+    {
+        // One character per read puts every '\r' at the end of the text read so far, its '\n' not yet seen.
+        var error = Assert.Throws<CsvFormatException>(() =>
+            Csv.Read<double>(new OneCharacterPerRead("a,y\r\n1,0\r\n\r\n2,1\r\nx,1\r\n"), "test.csv"));
+        Assert.Equal((5, 1), (error.Line, error.Column));
+        Assert.Equal([1.0, 2.0], Csv.Read<double>(new OneCharacterPerRead("a,y\r\n1,0\r\n2,1\r"), "test.csv").Features.ToArray());
+    }
+
+    private sealed class OneCharacterPerRead(string text) : StringReader(text)
+    {
+        public override int Read(char[] buffer, int index, int count) => base.Read(buffer, index, Math.Min(count, 1));
+
+        public override int Read(Span<char> buffer) => base.Read(buffer[..Math.Min(buffer.Length, 1)]);
+    }
+
+    [Fact]
+    public void BytesThatAreNotUtf8InALabelOrColumnNameAreAnErrorNotMergedLabels()
+    {
+        // A Latin-1 file (Excel's "CSV (Comma delimited)" on Windows): 'ü' and 'ä' are bytes UTF-8 cannot read. Each was
+        // read as U+FFFD, so Zürich and Zärich became one class 'Z\uFFFDrich', silently.
+        var classes = new CsvOptions { Target = CsvTarget.ClassLabels };
+        byte[] cities = Encoding.Latin1.GetBytes("a,city\n1,Bern\n2,Zürich\n3,Zärich\n");
+        var label = Assert.Throws<CsvFormatException>(() => Csv.Read<double>(new MemoryStream(cities), "cities.csv", classes));
+        Assert.Equal((3, 2), (label.Line, label.Column));
+        Assert.Contains("'Z\uFFFDrich' in column 'city' holds bytes that are not UTF-8", label.Message);
+
+        byte[] header = Encoding.Latin1.GetBytes("id,température,y\n1,20,0\n2,21,1\n");
+        var name = Assert.Throws<CsvFormatException>(() => Csv.Read<double>(new MemoryStream(header), "t.csv"));
+        Assert.Equal((1, 2), (name.Line, name.Column));
+        Assert.Contains("not UTF-8", name.Message);
+        // A column not read may keep its name: only the columns read are checked.
+        Assert.Equal([0.0, 1.0], Csv.Read<double>(new MemoryStream(header), "t.csv", new CsvOptions { FeatureColumns = ["id"] }).Targets.ToArray());
+
+        // A U+FFFD that the file holds, in UTF-8, is a character like any other.
+        byte[] replacement = Encoding.UTF8.GetBytes("a,y\n1,\uFFFD\n2,b\n");
+        Assert.Equal(["b", "\uFFFD"], Csv.Read<double>(new MemoryStream(replacement), "t.csv", classes).ClassLabels!);
+    }
+
+    [Theory]
+    [InlineData("de-DE")] // ',' as the decimal point, '.' between thousands
+    [InlineData("sv-SE")] // U+2212 as the minus sign
+    public void NumbersAndNumericLabelsReadTheSameWhateverTheCurrentCulture(string culture)
+    {
+        CultureInfo saved = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = new CultureInfo(culture);
+        try
+        {
+            Dataset<double> data = ReadText("a,b,y\n1.5, -2 ,1.0\n1e-3,+1,1\n.5,1.000,2\n", new CsvOptions { Target = CsvTarget.Auto });
+            Assert.Equal([1.5, -2, 1e-3, 1, 0.5, 1], data.Features.ToArray());
+            Assert.Equal(["1", "2"], data.ClassLabels!); // 1.0 and 1 one class, by value
+            Assert.Equal([0.0, 0.0, 1.0], data.Targets.ToArray());
+            var error = Assert.Throws<CsvFormatException>(() => ReadText("a;y\n1,5;0\n"));
+            Assert.Contains("'.' as the decimal point", error.Message);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = saved;
+        }
     }
 
     [Fact]

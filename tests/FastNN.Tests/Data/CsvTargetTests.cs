@@ -174,6 +174,38 @@ public class CsvTargetTests
     }
 
     [Fact]
+    public void ColumnsNotReadMayHaveAnEmptyOrRepeatedName()
+    {
+        // pandas' to_csv writes its index as a first column with no name: predicting from such a file (the model's feature
+        // columns picked by name, as fastnn predict does) said "the header has an empty column name" of a column it does
+        // not read, and so did two ignored columns of one name.
+        var byName = new CsvOptions { FeatureColumns = ["b", "a"], LabelColumn = "y" };
+        Dataset<double> data = ReadText(",a,note,b,note,y\n0,1,x,2,z,0\n1,3,x,4,z,1\n", byName);
+        Assert.Equal([2.0, 1.0, 4.0, 3.0], data.Features.ToArray());
+        Assert.Equal([0.0, 1.0], data.Targets.ToArray());
+
+        // A column read still needs a name of its own.
+        var twice = Assert.Throws<CsvFormatException>(() => ReadText("a,b,a,y\n1,2,3,0\n", byName));
+        Assert.Equal((1, 3), (twice.Line, twice.Column));
+        Assert.Contains("names column 'a' twice (columns 1 and 3)", twice.Message);
+        var unnamedTarget = Assert.Throws<CsvFormatException>(() => ReadText("a,b,\n1,2,0\n", byName with { LabelColumn = "-1" }));
+        Assert.Equal((1, 3), (unnamedTarget.Line, unnamedTarget.Column));
+        Assert.Contains("empty column name", unnamedTarget.Message);
+    }
+
+    [Fact]
+    public void AnUnnamedFirstColumnIsNamedAsTheIndexPandasOrRWrites()
+    {
+        var error = Assert.Throws<CsvFormatException>(() => ReadText(",a,y\n0,1,0\n1,2,1\n"));
+        Assert.Equal((1, 1), (error.Line, error.Column));
+        Assert.Contains("to_csv(index=False)", error.Message);
+        // R's write.csv quotes its row names' empty header.
+        var quoted = Assert.Throws<CsvFormatException>(() => ReadText("\"\",\"a\",\"y\"\n\"1\",1,0\n"));
+        Assert.Equal((1, 1), (quoted.Line, quoted.Column));
+        Assert.Contains("write.csv(row.names = FALSE)", quoted.Message);
+    }
+
+    [Fact]
     public void AFeatureColumnAskedForTwiceIsRefusedNotReadAsZeros()
     {
         // Before: the second request took the column's slot, the first feature was never written and read 0 on every row.

@@ -24,7 +24,7 @@ public class CsvTests
     [InlineData("a,b,y\n1,2,3\n1,x,3\n", 3, 2, "'x'")]
     [InlineData("a,b,y\n1,2,3\n1,2,NaN\n", 3, 3, "not a finite number")]
     [InlineData("a,b,y\n1,2,3\n1,2,3\n-Infinity,2,3\n", 4, 1, "not a finite number")]
-    [InlineData("a,b,y\n1,2,3\n1e400,2,3\n", 3, 1, "not a finite number")]
+    [InlineData("a,b,y\n1,2,3\n1e400,2,3\n", 3, 1, "beyond the range of double")]
     [InlineData("a,b,y\n1,,3\n", 2, 2, "empty")]
     [InlineData("a,b,y\n1,2,3\n1,2\n", 3, 0, "2 cells")]
     [InlineData("a,b,y\n1,2,3,4\n", 2, 0, "4 cells")]
@@ -40,6 +40,34 @@ public class CsvTests
         Assert.Equal("test.csv", error.SourceName);
         Assert.Contains(fragment, error.Message);
         Assert.Contains($"line {line}", error.Message);
+    }
+
+    [Theory]
+    [InlineData("a,y\n1e39,0\n", CsvTarget.Numeric, 1)]
+    [InlineData("a,y\n1,-1e39\n", CsvTarget.Numeric, 2)]
+    [InlineData("a,y\n1,0.5\n2,1e39\n", CsvTarget.Auto, 2)]
+    public void ANumberBeyondFloatsRangeIsSaidToBeSoNotCalledNonFinite(string text, CsvTarget target, int column)
+    {
+        // '1e39' is a finite number; float cannot hold it. "not a finite number" sent the user looking for an infinity.
+        var error = Assert.Throws<CsvFormatException>(() => Csv.Read<float>(new StringReader(text), "test.csv", new CsvOptions { Target = target }));
+        Assert.Equal(column, error.Column);
+        Assert.Contains("1e39' in column", error.Message);
+        Assert.Contains("beyond the range of float (3.4028235E+38)", error.Message);
+        Dataset<double> asDouble = Csv.Read<double>(new StringReader(text), "test.csv", new CsvOptions { Target = target });
+        Assert.Contains(1e39, asDouble.Features.ToArray().Concat(asDouble.Targets.ToArray()).Select(Math.Abs));
+    }
+
+    [Theory]
+    [InlineData("a,y\n{0},0\n", null)]
+    [InlineData("a,y\n1,{0}\n", new[] { "0", "1" })]
+    public void AnErrorQuotesALongCellShortened(string format, string[]? knownClasses)
+    {
+        // A 100,001-character cell was quoted whole: one error line of 100 kB.
+        string cell = new string('7', 100_000) + "x";
+        var options = new CsvOptions { Target = knownClasses is null ? CsvTarget.Numeric : CsvTarget.ClassLabels, ClassLabels = knownClasses };
+        var error = Assert.Throws<CsvFormatException>(() => Csv.Read<double>(new StringReader(string.Format(format, cell)), "test.csv", options));
+        Assert.True(error.Message.Length < 200, error.Message);
+        Assert.Contains($"'{new string('7', 60)}…' (100001 characters)", error.Message);
     }
 
     [Fact]
@@ -60,6 +88,66 @@ public class CsvTests
         using (var gzip = new GZipStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
             gzip.Write(Encoding.UTF8.GetBytes(text));
         return compressed.ToArray();
+    }
+
+    [Theory]
+    [InlineData(1)]       // one byte a read: the magic bytes come in two reads
+    [InlineData(1 << 16)]
+    public void GzipIsRecognizedOnAStreamThatCannotSeek(int piece)
+    {
+        // A pipe (fastnn train --data /dev/stdin < data.csv.gz, or --data <(curl ...)): gzip was recognized only on a stream
+        // that can seek, so the compressed bytes were read as text ("the column name '\u001f\uFFFD\b...' holds bytes that are not UTF-8").
+        const string text = "p,q\n0.5,1\n2,0\n";
+        Dataset<float> data = Csv.Read<float>(new OneWayStream(Gzip(text), piece), "pipe");
+        Assert.Equal([0.5f, 2f], data.Features.ToArray());
+        Assert.Equal([1f, 0f], data.Targets.ToArray());
+
+        // Text stays text, its first two bytes read once.
+        Dataset<float> plain = Csv.Read<float>(new OneWayStream(Encoding.UTF8.GetBytes(text), piece), "pipe");
+        Assert.Equal(["p"], plain.FeatureNames);
+        Assert.Equal([0.5f, 2f], plain.Features.ToArray());
+        var oneByte = Assert.Throws<CsvFormatException>(() => Csv.Read<float>(new OneWayStream("p"u8.ToArray(), piece), "pipe"));
+        Assert.Contains("split at ',' ('p')", oneByte.Message);
+    }
+
+    /// <summary>Reads <paramref name="data"/> at most <paramref name="piece"/> bytes at a time and cannot seek, as a pipe.</summary>
+    private sealed class OneWayStream(byte[] data, int piece) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int count = Math.Min(Math.Min(buffer.Length, piece), data.Length - _position);
+            data.AsSpan(_position, count).CopyTo(buffer);
+            _position += count;
+            return count;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private static string Rows(int count) =>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using FastNN.Data;
 using FastNN.Layers;
 
@@ -155,6 +156,30 @@ public class DatasetTests
         Assert.Contains("'price' of row 1 ", e.Message);
         // Finite extremes are data, not errors.
         Assert.Equal(2, new Dataset<float>([float.MaxValue, -float.MaxValue], [float.Epsilon, 0], 1).Rows);
+    }
+
+    [Fact]
+    public void MessagesWriteNumbersWithADecimalPointWhateverTheCurrentCulture()
+    {
+        // Under de-DE a class target 0.5 was "Target 0,5 at row 0" and a fraction 0.1 "validation fraction 0,1": a comma
+        // where every file and argument uses a point (and in a CSV context, two values).
+        CultureInfo saved = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = new CultureInfo("de-DE");
+        try
+        {
+            var target = Assert.Throws<ArgumentException>(() => new Dataset<double>([1, 2], [0.5, 1], 1, classLabels: ["a", "b"]));
+            Assert.Contains("Target 0.5 at row 0", target.Message);
+            var index = Assert.Throws<ArgumentException>(() => new Dataset<double>([1, 2], [1, 1.5], 1).Split(0.5, seed: 0, stratified: true));
+            Assert.Contains("Target 1.5 at row 1", index.Message);
+            var split = Assert.Throws<ArgumentException>(() => new Dataset<double>([1, 2, 3], [0, 1, 0], 1).Split(0.1, seed: 0));
+            Assert.Contains("validation fraction 0.1 leaves", split.Message);
+            var scale = Assert.Throws<ArgumentException>(() => new Standardizer([0.5], [-1.5]));
+            Assert.Contains("scales[0] = -1.5 is", scale.Message);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = saved;
+        }
     }
 
     [Fact]

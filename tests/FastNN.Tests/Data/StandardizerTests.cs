@@ -145,6 +145,30 @@ public class StandardizerTests
         }
     }
 
+    [Fact]
+    public void AValueThatStandardizesBeyondTheElementTypesRangeIsNamedNotStoredAsInfinity()
+    {
+        // Fitted on a feature of spread 5e-31, a held-out 1e10 standardizes to 2e40, beyond float: it was stored as +∞, and
+        // the dataset made of it said "Feature 'a' (column 0) of row 1 (counting from 0) is Infinity" of a finite 1e10
+        // (fastnn train printed that for a held-out row).
+        Standardizer fitted = Standardizer.Fit(new Dataset<float>([1e-30f, 2e-30f], [0, 1], 1, ["a"]));
+        var heldOut = new Dataset<float>([1e-30f, 1e10f], [0, 1], 1, ["a"]);
+        var e = Assert.Throws<ArgumentException>(() => fitted.Transform(heldOut));
+        Assert.Equal("data", e.ParamName);
+        Assert.Contains("Feature 'a' (column 0) of row 1 (counting from 0), 1E+10, standardizes to", e.Message);
+        Assert.Contains("beyond the range of float", e.Message);
+
+        float[] span = [1e-30f, 1e10f];
+        var onSpan = Assert.Throws<ArgumentException>(() => fitted.Transform<float>(span));
+        Assert.Equal("features", onSpan.ParamName);
+        Assert.Contains("features[1] (row 1, column 0, counting from 0), 1E+10, standardizes to", onSpan.Message);
+
+        // As double it is a value like another: (1e10 − 1.5e-30) / 5e-31.
+        Standardizer asDouble = Standardizer.Fit(new Dataset<double>([1e-30, 2e-30], [0, 1], 1, ["a"]));
+        double z = asDouble.Transform(new Dataset<double>([1e10], [0], 1, ["a"])).Features[0];
+        Assert.Equal((1e10 - asDouble.Means[0]) / asDouble.Scales[0], z);
+    }
+
     // A checkpoint records the statistics its run fitted and `fastnn train --resume` compares them exactly, on whatever
     // machine it resumes: so they must be the same bits on every instruction-set path (CI runs this test on AVX-512, AVX2,
     // 128-bit and scalar). They are if Fit sums in double in row order, as this reference does; a sum in vector lanes or

@@ -46,6 +46,22 @@ public class MetricsTests
         Assert.Equal(1 - 1.5 / 29.1875, Metrics.RSquared<double>(p, y), 1e-15);
     }
 
+    [Theory]
+    [InlineData(1e-300)] // squares underflow to 0: R² came out 1 (0/0 taken for a perfect fit), RMSE 0
+    [InlineData(1e200)]  // squares overflow to ∞: R² came out NaN, RMSE ∞
+    [InlineData(1e300)]  // so does MSE itself (its true value is past double), and RMSE must not follow it
+    public void RegressionMetricsOfTinyOrHugeValuesAreThoseOfTheirUnitScaleCopy(double unit)
+    {
+        // The hand-computed case above, every value times `unit`: R² does not change; RMSE is scaled by `unit`, MSE by its
+        // square (0 or ∞ where that is beyond double).
+        double[] p = [2.5, 0.0, 2, 8], y = [3, -0.5, 2, 7];
+        (double mse, double rSquared) = (Metrics.MeanSquaredError<double>(p, y), Metrics.RSquared<double>(p, y));
+        double[] scaledP = p.Select(v => v * unit).ToArray(), scaledY = y.Select(v => v * unit).ToArray();
+        Assert.Equal(rSquared, Metrics.RSquared<double>(scaledP, scaledY), 1e-15);
+        Assert.Equal(Math.Sqrt(mse) * unit, Metrics.RootMeanSquaredError<double>(scaledP, scaledY), Math.Sqrt(mse) * unit * 1e-15);
+        Assert.Equal(mse * unit * unit, Metrics.MeanSquaredError<double>(scaledP, scaledY), mse * unit * unit * 1e-15);
+    }
+
     [Fact]
     public void RSquaredOfConstantTargetsFollowsScikitLearn()
     {
