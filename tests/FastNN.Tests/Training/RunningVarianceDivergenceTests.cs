@@ -69,6 +69,31 @@ public class RunningVarianceDivergenceTests
         SavesAndLoads(trainer.Model);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ADoubleModelsBatchNormInsideABlockIsWatchedAndNamed(bool concat)
+    {
+        // The variance watched is found at any depth, in a double model too (squares past 1.8e308), under its full name,
+        // and the state is put back. The body's Dense scales by 1e10, so that its BatchNorm sees 1e155 (squares past
+        // double's range) while the block's skip carries 1e145 on to a finite loss.
+        ILayer<double>[] body = [new Dense<double>(3, 3), new BatchNorm1d<double>(3)];
+        Sequential<double> model = new([new Dense<double>(2, 3), concat ? new Concat<double>(body) : new Residual<double>(body),
+            new Dense<double>(concat ? 6 : 3, 1)], maxBatch: 4, seed: 1);
+        var trainer = new Trainer<double>(model, new MseLoss<double>(), new Sgd<double>(model.Parameters.Length, learningRate: 0.01), TaskKind.Regression);
+        ParameterTensor scaled = model.ParameterTensors.Single(p => p.Name == "1.body.0.weight");
+        foreach (ref double w in model.Parameters.Slice(scaled.Offset, scaled.Length))
+            w *= 1e10;
+        trainer.TrainStep(new double[] { 0.1, 0.2, -0.3, 0.4, 0.5, -0.6, 0.7, 0.8 }, [1, 0, 1, 0], 4);
+        double[] state = model.State.ToArray();
+
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            trainer.TrainStep(new double[] { 1e145, 0.5, -1e145, 0.25, 1e145, -0.5, -1e145, 1 }, [1, 0, 1, 0], 4));
+        Assert.Contains("diverged at step 1", error.Message);
+        Assert.Contains("'1.body.1.running_var'", error.Message);
+        Assert.Equal(state, model.State.ToArray());
+    }
+
     [Fact]
     public void FitStopsAtTheStepWhoseRunningVarianceOverflows()
     {
