@@ -123,7 +123,7 @@ public static partial class Init
             throw new ArgumentException(
                 $"Weight '{weight.Name}' has shape {(weight.Shape is null ? "null" : TensorShape.Format(weight.Shape))}: its fan_in and fan_out need at least 2 dimensions ([out, in, …]), as in PyTorch; " +
                 "a 1-D learnable tensor (a scale, an offset) is not a Weight to initialize by fan.", "tensors");
-        // A negative dimension (fans of [−2, −3] would be −3 and −2: NaN bounds) holds no tensor, however its product comes out.
+        // A negative dimension (fans of [−2, −3] would be −3 and −2) holds no tensor, however its product comes out.
         if (Array.FindIndex(shape, d => d < 0) is int negative and >= 0)
             throw new ArgumentException(
                 $"Weight '{weight.Name}' has shape {TensorShape.Format(shape)}, whose dimension {negative} is negative: its fans cannot be taken from it.", "tensors");

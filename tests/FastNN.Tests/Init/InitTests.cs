@@ -260,9 +260,9 @@ public class InitTests
     [Fact]
     public void AWeightWithANegativeDimensionIsRefusedBeforeAnyTensorIsWritten()
     {
-        // [−2, −3] holds 6 as a product: it passed the shape check with fans −3 and −2, and Glorot's bound √(6 / −5)
-        // filled the weight with NaN, He's √(2 / −3) too, and PyTorch's threw ArgumentOutOfRangeException for 'fanIn'
-        // after the scale before it had been set to 1. A shape whose product wraps in 64 bits is no shape of 6 elements either.
+        // [−2, −3] holds 6 as a product: it passed the shape check with fans −3 and −2, and every scheme threw
+        // ArgumentOutOfRangeException for 'fanIn' (an argument Parameters does not have) after the scale before it had
+        // been set to 1. A shape whose product wraps in 64 bits is no shape of 6 elements either.
         foreach (int[] shape in new[] { new[] { -2, -3 }, [3, -1, -2], [int.MaxValue, int.MaxValue, int.MaxValue, int.MaxValue, 2, 3] })
             foreach (WeightInit scheme in Enum.GetValues<WeightInit>())
             {
