@@ -51,8 +51,10 @@ internal static class ParseProblem
         int command = 0;
         while (command < parse.Tokens.Count && parse.Tokens[command].Type != TokenType.Command)
             command++;
-        string[] options = parse.Tokens.Take(command).Select(t => t.Value.Split('=')[0]).Where(v => v.StartsWith('-')).ToArray();
-        if (command == parse.Tokens.Count || options.Length == 0)
+        if (command == parse.Tokens.Count)
+            return null;
+        string[] options = OptionNames(parse.Tokens.Take(command), at);
+        if (options.Length == 0)
             return null;
         if (options.FirstOrDefault(name => !Takes(at, name)) is string foreign)
         {
@@ -61,6 +63,26 @@ internal static class ParseProblem
         }
         IEnumerable<string> line = new[] { "fastnn", at.Name }.Concat(parse.Tokens.Where((_, i) => i != command).Select(t => ShellWord(t.Value)));
         return $"{And(options.Select(o => $"'{o}'").ToArray())} come{(options.Length == 1 ? "s" : "")} before the command {at.Name}: give the command first, then its options: {string.Join(" ", line)}";
+    }
+
+    // The option names among tokens given before the command: a token that begins with a dash is one unless it is the
+    // value of the command's option before it (--seed -1, --label-column -y), which the parser, leaving both to the
+    // root, does not tell.
+    private static string[] OptionNames(IEnumerable<Token> tokens, Command command)
+    {
+        var names = new List<string>();
+        bool value = false;
+        foreach (Token token in tokens)
+        {
+            string name = token.Value.Split('=')[0];
+            bool option = !value && token.Value.StartsWith('-');
+            if (option)
+                names.Add(name);
+            value = option && name.Length == token.Value.Length
+                && command.Options.FirstOrDefault(o => o.Name == name || o.Aliases.Contains(name)) is { } taken
+                && taken.Arity.MaximumNumberOfValues > 0 && taken.ValueType != typeof(bool);
+        }
+        return [.. names];
     }
 
     private static bool Takes(Command command, string name) => command.Options.Any(o => o.Name == name || o.Aliases.Contains(name));

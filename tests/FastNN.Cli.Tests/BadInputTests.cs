@@ -190,6 +190,12 @@ public class BadInputTests
         "--data", "my data.csv", "cv", "--folds=2")]
     [InlineData("fastnn: '--model' comes before the command train, and is not one of its options (it is one of eval and predict). (see 'fastnn train --help')",
         "--model", "m.safetensors", "train")]
+    // An option's value that begins with a dash (a negative number, a column named -y) was taken for an option name:
+    // "'-1' comes before the command train, and is not one of its options".
+    [InlineData("fastnn: '--seed' comes before the command train: give the command first, then its options: fastnn train --seed -1 --epochs 1 (see 'fastnn train --help')",
+        "--seed", "-1", "train", "--epochs", "1")]
+    [InlineData("fastnn: '--label-column' and '--no-shuffle' come before the command train: give the command first, then its options: fastnn train --label-column -y --no-shuffle (see 'fastnn train --help')",
+        "--label-column", "-y", "--no-shuffle", "train")]
     // A command without options of its own: the search for the option meant found no name, and threw (exit 134, a stack trace).
     [InlineData("fastnn: Unrecognized command or argument '--model'. Unrecognized command or argument 'm.safetensors'. (see 'fastnn info --help')",
         "info", "--model", "m.safetensors")]

@@ -28,6 +28,23 @@ public class CvDivergenceTests
     }
 
     [Fact]
+    public void ASearchWhoseEverySettingDivergesFailsAlsoWhenTheGridRepeatsASetting()
+    {
+        // Before: the diverged settings were counted as distinct (lr, λ) pairs, so a grid naming one twice (1e10,1e10, or
+        // 1e10 and 1E+10) had fewer of them than settings: every setting diverged, yet the search exited 0 with no best
+        // and no word why.
+        using var cli = new Cli();
+        CliRun run = cli.Run("cv", "--data", Cli.Data("breast_cancer.csv"), "--learning-rates", "1e10,1E+10", "--lambdas", "0",
+            "--optimizer", "sgd", "--epochs", "2", "--folds", "2", "--layers", "8");
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Equal(2, run.Out.Split('\n').Count(l => l.StartsWith("| 1E+10 ", StringComparison.Ordinal) && l.Contains("| diverged |")));
+        Assert.DoesNotContain("best", run.Out);
+        Assert.Equal("fastnn: the training diverged in every setting, so none is best; lower the learning rates, clip the gradients (--clip-norm) or check the data.",
+            Assert.Single(run.ErrorLines));
+    }
+
+    [Fact]
     public void ASearchWhoseEverySettingDivergesHasNoBestAndFails()
     {
         using var cli = new Cli();

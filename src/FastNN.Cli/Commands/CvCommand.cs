@@ -125,7 +125,8 @@ internal static class CvCommand
         IReadOnlyList<(GridPoint Setting, CrossValidationResult Result)> begun = search?.Settings
             ?? folds.Chunk(s.Folds).Select(chunk => (chunk[0].Setting, new CrossValidationResult(chunk.Select(f => f.Fold).ToArray()))).ToArray();
         WriteResults(console, s, task, begun, diverged, stopped: search is null ? settings : null);
-        if (search is not null && diverged.Count == settings)
+        // Each setting of the grid run, not each distinct (lr, λ): a grid may name one twice (1e-3,0.001).
+        if (search is not null && search.Settings.All(r => diverged.Contains(r.Setting)))
         {
             console.Error.WriteLine("fastnn: the training diverged in every setting, so none is best; lower the learning rates, clip the gradients (--clip-norm) or check the data.");
             return ExitCode.Failure;

@@ -123,12 +123,18 @@ public static partial class Init
             throw new ArgumentException(
                 $"Weight '{weight.Name}' has shape {(weight.Shape is null ? "null" : TensorShape.Format(weight.Shape))}: its fan_in and fan_out need at least 2 dimensions ([out, in, …]), as in PyTorch; " +
                 "a 1-D learnable tensor (a scale, an offset) is not a Weight to initialize by fan.", "tensors");
-        long receptiveField = 1;
+        // A negative dimension (fans of [−2, −3] would be −3 and −2) holds no tensor, however its product comes out.
+        if (Array.FindIndex(shape, d => d < 0) is int negative and >= 0)
+            throw new ArgumentException(
+                $"Weight '{weight.Name}' has shape {TensorShape.Format(shape)}, whose dimension {negative} is negative: its fans cannot be taken from it.", "tensors");
+        // Exact (a long product of enough dimensions wraps, to any value).
+        BigInteger receptiveField = 1;
         for (int i = 2; i < shape.Length; i++) receptiveField *= shape[i];
         // Fans of a shape that does not hold the tensor would be made up (fan_in 0 for [3, 0] of 6 elements).
-        if ((long)shape[0] * shape[1] * receptiveField != weight.Length)
+        BigInteger holds = (BigInteger)shape[0] * shape[1] * receptiveField;
+        if (holds != weight.Length)
             throw new ArgumentException(
-                $"Weight '{weight.Name}' has shape {TensorShape.Format(shape)}, which holds {(long)shape[0] * shape[1] * receptiveField} elements, not its {weight.Length}: its fans cannot be taken from it.", "tensors");
+                $"Weight '{weight.Name}' has shape {TensorShape.Format(shape)}, which holds {holds} elements, not its {weight.Length}: its fans cannot be taken from it.", "tensors");
         return ((int)(shape[1] * receptiveField), (int)(shape[0] * receptiveField));
     }
 }

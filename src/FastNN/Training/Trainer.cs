@@ -261,8 +261,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// pass writes the gradients instead of adding them to zeroed ones: the same values (but that a gradient summing to
     /// zero is +0, never −0) without the pass that zeroes them and without reading them back. A non-finite loss then
     /// throws before the backward pass, leaving the gradients as they were.</para>
-    /// <para>A step that throws after its forward pass, or that the <see cref="Guard"/> skips, leaves the model's state (BatchNorm's running
-    /// statistics and batch count, which the forward pass updates) as it was before the step, as it leaves the parameters
+    /// <para>A step that throws (in its forward pass, as a layer of your own refusing its input, or after it), or that the
+    /// <see cref="Guard"/> skips, leaves the model's state (BatchNorm's running statistics and batch count, which the
+    /// forward pass updates) as it was before the step, as it leaves the parameters
     /// (the stream of dropout masks is not rewound).</para>
     /// <para>The features are copied once into the model (see <see cref="TrainStep(ReadOnlyMemory{T}, ReadOnlySpan{T}, int)"/> to read them in place).</para></remarks>
     /// <param name="features">The batch's features <c>[batch, InputSize]</c>.</param>
@@ -275,11 +276,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// itself (<see cref="Optimizers.Optimizer{T}.Step"/>): the parameters are not updated and <see cref="Steps"/> does not advance.</exception>
     /// <exception cref="InvalidOperationException">No guard skipped the step, and the loss is NaN or infinite, or the forward pass left a variance of the model's state (BatchNorm's <c>running_var</c>) NaN or infinite, as a batch whose variance overflows does with a finite loss (no later step would bring it back, and no model file holds it; the message names the tensor). The step is not taken: the parameters and the model's state are left as they were.</exception>
     /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
-    public double TrainStep(ReadOnlySpan<T> features, ReadOnlySpan<T> targets, int batch)
-    {
-        BeginStep(targets, batch);
-        return AfterForward(Model.Forward(features, batch), targets, batch);
-    }
+    public double TrainStep(ReadOnlySpan<T> features, ReadOnlySpan<T> targets, int batch) => Step(features, inPlace: null, targets, batch);
 
     /// <summary>
     /// <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/> on features read where they lie, not copied
@@ -295,30 +292,22 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// itself (<see cref="Optimizers.Optimizer{T}.Step"/>): the parameters are not updated and <see cref="Steps"/> does not advance.</exception>
     /// <exception cref="InvalidOperationException">No guard skipped the step, and the loss is NaN or infinite, or the forward pass left a variance of the model's state (BatchNorm's <c>running_var</c>) NaN or infinite, as a batch whose variance overflows does with a finite loss (no later step would bring it back, and no model file holds it; the message names the tensor). The step is not taken: the parameters and the model's state are left as they were.</exception>
     /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
-    public double TrainStep(ReadOnlyMemory<T> features, ReadOnlySpan<T> targets, int batch)
-    {
-        BeginStep(targets, batch);
-        return AfterForward(Model.Forward(features, batch), targets, batch);
-    }
+    public double TrainStep(ReadOnlyMemory<T> features, ReadOnlySpan<T> targets, int batch) => Step(default, features, targets, batch);
 
-    // The forward pass in training mode updates the model's state (BatchNorm's running statistics and batch count)
-    // before the step is judged: kept, so that a step refused (it throws) or skipped (the guard) leaves the state as it
-    // leaves the parameters. A copy of the state, which is small beside the parameters the update passes over.
-    private void BeginStep(ReadOnlySpan<T> targets, int batch)
+    // One step on features copied into the model, or read in place when given as memory. The forward pass in training
+    // mode updates the model's state (BatchNorm's running statistics and batch count), and a layer after a BatchNorm may
+    // throw within it: the state is kept, so that a step refused (it throws, in its forward pass or after it) or skipped
+    // (the guard) leaves the state as it leaves the parameters. A copy of the state, which is small beside the parameters
+    // the update passes over.
+    private double Step(ReadOnlySpan<T> copied, ReadOnlyMemory<T>? inPlace, ReadOnlySpan<T> targets, int batch)
     {
         if (targets.Length != batch)
             throw new ArgumentException($"targets has {targets.Length} elements for a batch of {batch} rows.", nameof(targets));
         Model.Training = true;
         Model.State.CopyTo(_stateBeforeStep);
-    }
-
-    private void RestoreState() => _stateBeforeStep.CopyTo(Model.State);
-
-    /// <summary>The step after the forward pass, <see cref="LossBackwardUpdate"/>; the model's state put back when it throws (a step refused).</summary>
-    private double AfterForward(ReadOnlySpan<T> output, ReadOnlySpan<T> targets, int batch)
-    {
         try
         {
+            ReadOnlySpan<T> output = inPlace is { } features ? Model.Forward(features, batch) : Model.Forward(copied, batch);
             return LossBackwardUpdate(output, targets, batch);
         }
         catch
@@ -327,6 +316,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             throw;
         }
     }
+
+    private void RestoreState() => _stateBeforeStep.CopyTo(Model.State);
 
     /// <summary>The loss, the backward pass and the update, unless the step is refused or skipped; the gradients overwritten where nothing reads them before the update.</summary>
     private double LossBackwardUpdate(ReadOnlySpan<T> output, ReadOnlySpan<T> targets, int batch)

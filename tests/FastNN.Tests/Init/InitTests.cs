@@ -258,6 +258,23 @@ public class InitTests
     }
 
     [Fact]
+    public void AWeightWithANegativeDimensionIsRefusedBeforeAnyTensorIsWritten()
+    {
+        // [−2, −3] holds 6 as a product: it passed the shape check with fans −3 and −2, and every scheme threw
+        // ArgumentOutOfRangeException for 'fanIn' (an argument Parameters does not have) after the scale before it had
+        // been set to 1. A shape whose product wraps in 64 bits is no shape of 6 elements either.
+        foreach (int[] shape in new[] { new[] { -2, -3 }, [3, -1, -2], [int.MaxValue, int.MaxValue, int.MaxValue, int.MaxValue, 2, 3] })
+            foreach (WeightInit scheme in Enum.GetValues<WeightInit>())
+            {
+                ParameterTensor[] table = [new("0.weight", 0, 2, [2], ParameterKind.NormScale, 0), new("1.weight", 2, 6, shape, ParameterKind.Weight, 1)];
+                double[] p = Enumerable.Repeat(double.NaN, 8).ToArray();
+                var e = Assert.Throws<ArgumentException>("tensors", () => FastNN.Init.Parameters<double>(p, table, seed: 1, scheme));
+                Assert.Contains($"Weight '1.weight' has shape {TensorShape.Format(shape)}", e.Message);
+                Assert.All(p, v => Assert.True(double.IsNaN(v)));
+            }
+    }
+
+    [Fact]
     public void AWeightOfFewerThanTwoDimensionsIsRefusedAsPyTorchRefusesIt()
     {
         // Before: a [4] weight was drawn with fan_in 1 (U(−1, 1) by default), where torch.nn.init raises "Fan in and fan

@@ -1,6 +1,7 @@
 using FastNN.Data;
 using FastNN.Gradients;
 using FastNN.IO;
+using FastNN.Layers;
 using FastNN.Losses;
 using FastNN.Models;
 using FastNN.Optimizers;
@@ -68,6 +69,31 @@ public class RunningVarianceDivergenceTests
         SavesAndLoads(trainer.Model);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ADoubleModelsBatchNormInsideABlockIsWatchedAndNamed(bool concat)
+    {
+        // The variance watched is found at any depth, in a double model too (squares past 1.8e308), under its full name,
+        // and the state is put back. The body's Dense scales by 1e10, so that its BatchNorm sees 1e155 (squares past
+        // double's range) while the block's skip carries 1e145 on to a finite loss.
+        ILayer<double>[] body = [new Dense<double>(3, 3), new BatchNorm1d<double>(3)];
+        Sequential<double> model = new([new Dense<double>(2, 3), concat ? new Concat<double>(body) : new Residual<double>(body),
+            new Dense<double>(concat ? 6 : 3, 1)], maxBatch: 4, seed: 1);
+        var trainer = new Trainer<double>(model, new MseLoss<double>(), new Sgd<double>(model.Parameters.Length, learningRate: 0.01), TaskKind.Regression);
+        ParameterTensor scaled = model.ParameterTensors.Single(p => p.Name == "1.body.0.weight");
+        foreach (ref double w in model.Parameters.Slice(scaled.Offset, scaled.Length))
+            w *= 1e10;
+        trainer.TrainStep(new double[] { 0.1, 0.2, -0.3, 0.4, 0.5, -0.6, 0.7, 0.8 }, [1, 0, 1, 0], 4);
+        double[] state = model.State.ToArray();
+
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            trainer.TrainStep(new double[] { 1e145, 0.5, -1e145, 0.25, 1e145, -0.5, -1e145, 1 }, [1, 0, 1, 0], 4));
+        Assert.Contains("diverged at step 1", error.Message);
+        Assert.Contains("'1.body.1.running_var'", error.Message);
+        Assert.Equal(state, model.State.ToArray());
+    }
+
     [Fact]
     public void FitStopsAtTheStepWhoseRunningVarianceOverflows()
     {
@@ -96,6 +122,44 @@ public class RunningVarianceDivergenceTests
         Assert.Equal(state, trainer.Model.State.ToArray());
         trainer.TrainStep(new float[] { 0.1f, 0.2f, -0.3f, 0.4f, 0.5f, -0.6f, 0.7f, 0.8f }, Targets, 4);
         SavesAndLoads(trainer.Model);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // the overload that reads the features in place
+    public void AStepWhoseForwardPassThrowsAfterABatchNormLeavesTheRunningStatisticsAsTheyWere(bool inPlace)
+    {
+        // Before: only a step that threw after its forward pass was put back; a layer of your own after a BatchNorm that
+        // refuses its input (a NaN feature made it NaN) threw from within the forward pass, after the BatchNorm had updated its running statistics
+        // and counted the batch, which the refused step left so.
+        Sequential<float> model = new([new Dense<float>(2, 3), new BatchNorm1d<float>(3), new Dense<float>(3, 1), new RefusingLayer(1)], maxBatch: 4, seed: 1);
+        var trainer = new Trainer<float>(model, new MseLoss<float>(), new Sgd<float>(model.Parameters.Length, learningRate: 0.01), TaskKind.Regression);
+        float[] x = [0.1f, 0.2f, -0.3f, 0.4f, 0.5f, -0.6f, 0.7f, 0.8f];
+        trainer.TrainStep(x, Targets, 4);
+        float[] state = model.State.ToArray();
+
+        x[0] = float.NaN;
+        Assert.Throws<ArgumentException>(() => inPlace ? trainer.TrainStep(x.AsMemory(), Targets, 4) : trainer.TrainStep(x, Targets, 4));
+        Assert.Equal(1, trainer.Steps);
+        Assert.Equal(state, model.State.ToArray());
+    }
+
+    // A layer of your own (y = x) that refuses, in its forward pass, a batch holding an input that is not finite.
+    private sealed class RefusingLayer(int features) : ILayer<float>
+    {
+        public int InputSize => features;
+        public int OutputSize => features;
+        public IReadOnlyList<ParameterDeclaration> ParameterDeclarations => [];
+        public IReadOnlyList<StateDeclaration> StateDeclarations => [];
+        public int ScratchLength(int batch) => 0;
+        public void Initialize(LayerBuffers<float> buffers) { }
+        public void Forward(Span<float> y, ReadOnlySpan<float> x, LayerBuffers<float> buffers, int batch)
+        {
+            foreach (float v in x)
+                if (!float.IsFinite(v)) throw new ArgumentException($"input {v} is not finite", nameof(x));
+            x.CopyTo(y);
+        }
+        public void Backward(Span<float> dx, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> y, LayerBuffers<float> buffers, int batch) => dy.CopyTo(dx);
     }
 
     [Fact]
