@@ -1,3 +1,4 @@
+using FastNN.Data;
 using FastNN.IO;
 using FastNN.Losses;
 using FastNN.Models;
@@ -47,6 +48,31 @@ public class BadInputTests
         CliRun run = Train(cli, "--data", data);
         AssertUsageError(run, "binary.csv, line 1", "'?[2J?x?y'");
         Assert.DoesNotContain(run.Error.TrimEnd(), char.IsControl);
+    }
+
+    // A held-out value far outside the training rows' spread standardizes beyond float's range. Before: the library's
+    // message reached the user as is, counting the row within the held-out part, and ending "(Parameter 'data')".
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AHeldOutValueBeyondTheRangeNamesItsRowInTheFile(bool target)
+    {
+        const int rows = 10, seed = 1;
+        // Which rows --seed 1 holds out (regression: not stratified); the last of them carries the huge value, so that
+        // its place in the held-out part (0 or 1) is not its row in the file.
+        var ids = new Dataset<float>([.. Enumerable.Range(0, rows).Select(i => (float)i)], new float[rows], 1);
+        int held = (int)ids.Split(0.2, seed).Validation.Features.ToArray().Max();
+        var text = new System.Text.StringBuilder("a,b,y\n");
+        for (int i = 0; i < rows; i++)
+        {
+            string b = !target && i == held ? "3e38" : (1 + (i % 2) * 1e-6).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            string y = target && i == held ? "3e38" : (1 + (i % 2) * 1e-6).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            text.Append($"{i},{b},{y}\n");
+        }
+        using var cli = new Cli();
+        CliRun run = Train(cli, "--data", cli.Write("far.csv", text.ToString()), "--task", "regress", "--seed", $"{seed}", "--test-fraction", "0.2");
+        AssertUsageError(run, $"far.csv, data row {held + 1} ", "held out", target ? "target 'y'" : "feature 'b', 3E+38,", "3E+38", "--no-standardize");
+        Assert.DoesNotContain("(Parameter", run.Error);
     }
 
     [Fact]

@@ -67,7 +67,7 @@ internal static class GradflowCommand
             throw new UsageException($"--data: {source}'s target '{all.TargetName}' holds numbers (neither words nor at most {Csv.AutoClassLimit} "
                 + "distinct integers); the gradient-flow experiment needs classes.");
         }
-        PreparedData<float> data = PreparedData<float>.Create(all, TaskChoice.Classify, dataSettings, loop.Seed);
+        PreparedData<float> data = PreparedData<float>.Create(all, source, TaskChoice.Classify, dataSettings, loop.Seed);
         loop.CheckBatches(data.Train.Rows, "the batch-norm variant");
         loop = loop.AtMostRows(data.Train.Rows);
         string training = ModelDescription.Optimizer(optimizer, loop);

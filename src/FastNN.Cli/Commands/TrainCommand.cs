@@ -105,7 +105,7 @@ internal static class TrainCommand
             ? $"task: {task.Name()}, {labels.Count} classes ({DataLoader.Describe(labels)}){(s.Data.Task is null ? ", inferred (--task to override)" : "")}"
             : $"task: {task.Name()}{(s.Data.Task is null ? ", inferred (--task to override)" : "")}");
 
-        PreparedData<T> data = Prepare(all, task, s);
+        PreparedData<T> data = Prepare(all, source, task, s);
         s.Loop.CheckBatches(data.Train.Rows, s.Model.BatchNorm ? "--batch-norm" : null);
         s = s with { Loop = s.Loop.ForTrainingRows(data.Train.Rows).AtMostRows(data.Train.Rows) };
         console.Line(data.Test is { } held
@@ -196,11 +196,11 @@ internal static class TrainCommand
     }
 
     // The split refuses a part with no row; on a small file that is the user's --test-fraction, named as such.
-    private static PreparedData<T> Prepare<T>(Dataset<T> all, TaskChoice task, Settings s) where T : unmanaged, IFloatingPointIeee754<T>
+    private static PreparedData<T> Prepare<T>(Dataset<T> all, string source, TaskChoice task, Settings s) where T : unmanaged, IFloatingPointIeee754<T>
     {
         try
         {
-            return PreparedData<T>.Create(all, task, s.Data, s.Loop.Seed);
+            return PreparedData<T>.Create(all, source, task, s.Data, s.Loop.Seed);
         }
         catch (ArgumentException e) when (e.ParamName == "validationFraction")
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using FastNN.Data;
 
@@ -40,7 +41,8 @@ internal sealed class PreparedData<T> where T : unmanaged, IFloatingPointIeee754
     }
 
     /// <summary>Splits <paramref name="data"/> (stratified for classes) and fits the standardizations on the training part.</summary>
-    public static PreparedData<T> Create(Dataset<T> data, TaskChoice task, DataSettings settings, int seed)
+    /// <exception cref="UsageException">A held-out value standardizes beyond T's range (the message names its row of <paramref name="source"/>).</exception>
+    public static PreparedData<T> Create(Dataset<T> data, string source, TaskChoice task, DataSettings settings, int seed)
     {
         Dataset<T> train = data;
         Dataset<T>? test = null;
@@ -51,8 +53,48 @@ internal sealed class PreparedData<T> where T : unmanaged, IFloatingPointIeee754
 
         Standardizer input = Standardizer.Fit(train);
         Standardizer? target = task == TaskChoice.Regress ? Standardizer.Fit(train.Targets, train.Rows, 1) : null;
-        return new PreparedData<T>(Apply(train, input, target), test is null ? null : Apply(test, input, target), input, target);
+        Dataset<T> standardizedTrain = Apply(train, input, target);
+        try
+        {
+            return new PreparedData<T>(standardizedTrain, test is null ? null : Apply(test, input, target), input, target);
+        }
+        catch (ArgumentException) when (BeyondRange(data, source, input, target) is { } problem)
+        {
+            throw problem;
+        }
     }
+
+    /// <summary>
+    /// The first row of the file whose value the standardizations (fitted on the training rows, which they all take)
+    /// would take beyond T's range, told by its row in the file: the library's message counts rows within the held-out
+    /// part, which the user cannot see. Null when none is (the error was another).
+    /// </summary>
+    private static UsageException? BeyondRange(Dataset<T> data, string source, Standardizer input, Standardizer? target)
+    {
+        ReadOnlySpan<T> features = data.Features;
+        for (int row = 0; row < data.Rows; row++)
+        {
+            for (int c = 0; c < data.FeatureCount; c++)
+            {
+                if (BeyondRange(features[row * data.FeatureCount + c], input, c) is { } z)
+                    return Problem(source, row, $"feature '{data.FeatureNames[c]}'", features[row * data.FeatureCount + c], z, input, c);
+            }
+            if (target is not null && BeyondRange(data.Targets[row], target, 0) is { } zt)
+                return Problem(source, row, $"target '{data.TargetName}'", data.Targets[row], zt, target, 0);
+        }
+        return null;
+    }
+
+    /// <summary>x's standardized value, (x − μ)/σ in double as <see cref="Standardizer.Transform{T}(Span{T})"/> computes it, when T cannot hold it; else null.</summary>
+    private static double? BeyondRange(T x, Standardizer standardizer, int column)
+    {
+        double z = (double.CreateChecked(x) - standardizer.Means[column]) / standardizer.Scales[column];
+        return T.IsFinite(T.CreateChecked(z)) ? null : z;
+    }
+
+    private static UsageException Problem(string source, int row, string what, T x, double z, Standardizer standardizer, int column) =>
+        new(string.Create(CultureInfo.InvariantCulture,
+            $"{source}, data row {row + 1} (counting from 1, the header and blank lines not counted), held out for testing: its {what}, {x}, standardizes to {z} (μ = {standardizer.Means[column]}, σ = {standardizer.Scales[column]} as fitted on the training rows), beyond the range of {(typeof(T) == typeof(float) ? "float" : "double")}: it lies far outside the training rows' values. Correct or remove the row, or train with --no-standardize."));
 
     /// <summary>A copy of <paramref name="data"/> whose targets <paramref name="target"/> standardizes.</summary>
     public static Dataset<T> StandardizeTarget(Dataset<T> data, Standardizer target)

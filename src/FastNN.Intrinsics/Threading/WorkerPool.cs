@@ -46,6 +46,9 @@ internal static class WorkerPool
         job.Start(work, partCount);
         lock (s_lock)
         {
+            // Workers first: creating one may throw (the thread limit), and a job published by then would stay open
+            // after Run threw, to be linked to itself by the caller's next job, which reuses its record.
+            CreateWorkers(partCount - 1);
             job.Next = s_open;
             s_open = job;
             WakeIdleWorkers(partCount - 1);
@@ -86,6 +89,13 @@ internal static class WorkerPool
             w.Join();
     }
 
+    /// <summary>
+    /// For tests: called before each worker is created, under the pool's lock. A test makes it throw to stand for
+    /// <see cref="Thread.Start()"/> failing at the process's thread limit (an <see cref="OutOfMemoryException"/>), which
+    /// no test can provoke safely. Null otherwise.
+    /// </summary>
+    internal static Action? BeforeWorkerCreated;
+
     /// <summary>Workers alive now (for tests).</summary>
     internal static int WorkerCount
     {
@@ -96,18 +106,33 @@ internal static class WorkerPool
         }
     }
 
-    /// <summary>Wakes up to <paramref name="count"/> idle workers, creating workers up to the processor count. Under s_lock.</summary>
-    private static void WakeIdleWorkers(int count)
+    /// <summary>Creates workers until there are <paramref name="count"/>, or the processor count - 1. Under s_lock.</summary>
+    private static void CreateWorkers(int count)
     {
         int wanted = Math.Min(count, Environment.ProcessorCount - 1);
-        if (s_workers.Length < wanted)
+        if (s_workers.Length >= wanted)
+            return;
+        var workers = new Worker[wanted];
+        s_workers.CopyTo(workers, 0);
+        int created = s_workers.Length;
+        try
         {
-            var workers = new Worker[wanted];
-            s_workers.CopyTo(workers, 0);
-            for (int i = s_workers.Length; i < wanted; i++)
-                workers[i] = new Worker(i + 1);
-            s_workers = workers;
+            for (; created < wanted; created++)
+            {
+                BeforeWorkerCreated?.Invoke();
+                workers[created] = new Worker(created + 1);
+            }
         }
+        finally
+        {
+            // The workers created before one failed are kept, so that Stop reaches their threads.
+            s_workers = created == wanted ? workers : workers[..created];
+        }
+    }
+
+    /// <summary>Wakes up to <paramref name="count"/> idle workers. Under s_lock.</summary>
+    private static void WakeIdleWorkers(int count)
+    {
         int woken = 0;
         foreach (Worker w in s_workers)
         {
@@ -154,7 +179,8 @@ internal static class WorkerPool
         }
     }
 
-    private static bool HasOpenJob()
+    /// <summary>Whether a job has parts left to claim (also for tests).</summary>
+    internal static bool HasOpenJob()
     {
         lock (s_lock)
             return s_open is not null;

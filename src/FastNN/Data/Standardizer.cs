@@ -151,7 +151,7 @@ public sealed class Standardizer
             Span<T> x = features.Slice(row, FeatureCount);
             for (int c = 0; c < x.Length; c++)
             {
-                double z = (double.CreateChecked(x[c]) - _means[c]) / _scales[c];
+                double z = Standardize(x[c], c);
                 T standardized = T.CreateChecked(z);
                 if (!T.IsFinite(standardized) && T.IsFinite(x[c]))
                 {
@@ -162,6 +162,46 @@ public sealed class Standardizer
                         paramName);
                 }
                 x[c] = standardized;
+            }
+        }
+    }
+
+    /// <summary>(x − μ) / σ of feature <paramref name="column"/>, in double, as <see cref="Transform{T}(Span{T})"/> computes it before rounding to T.</summary>
+    internal double Standardize<T>(T x, int column) where T : unmanaged, IFloatingPointIeee754<T> =>
+        (double.CreateChecked(x) - _means[column]) / _scales[column];
+
+    /// <summary>Whether <see cref="Transform{T}(Span{T})"/> takes the finite value <paramref name="x"/> of feature <paramref name="column"/>: its standardized value is finite in T.</summary>
+    internal bool Fits<T>(T x, int column) where T : unmanaged, IFloatingPointIeee754<T> =>
+        T.IsFinite(T.CreateChecked(Standardize(x, column)));
+
+    /// <summary>
+    /// The least and greatest values of T that <see cref="Fits{T}"/> feature <paramref name="column"/>, so that one
+    /// comparison per value checks a row (a caller's fast path); Low &gt; High when none does. The standardized value is
+    /// monotone in x, so the values that fit form one interval around μ, whose ends are found by bisection (at most a
+    /// few thousand steps in double). Should a bisection stop short of an end, the interval is narrower, never wider.
+    /// </summary>
+    internal (T Low, T High) Bounds<T>(int column) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T largest = T.BitDecrement(T.PositiveInfinity);
+        double max = double.CreateChecked(largest);
+        T start = T.CreateChecked(Math.Clamp(_means[column], -max, max));
+        if (!Fits(start, column))
+            return (T.PositiveInfinity, T.NegativeInfinity);
+        return (End(start, -largest), End(start, largest));
+
+        T End(T inside, T outside)
+        {
+            if (Fits(outside, column))
+                return outside;
+            while (true)
+            {
+                T middle = inside / T.CreateChecked(2) + outside / T.CreateChecked(2);
+                if (middle == inside || middle == outside)
+                    return inside;
+                if (Fits(middle, column))
+                    inside = middle;
+                else
+                    outside = middle;
             }
         }
     }

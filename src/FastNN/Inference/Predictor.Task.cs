@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using FastNN.Data;
+using FastNN.Intrinsics;
 using FastNN.IO;
 using FastNN.Training;
 
@@ -28,13 +30,13 @@ public sealed partial class Predictor<T>
     /// <param name="batch">Rows (0 does nothing).</param>
     /// <exception cref="InvalidOperationException"><see cref="Info"/> records a classification task: use <see cref="Classify(ReadOnlySpan{T}, Span{T}, Span{int}, int)"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative.</exception>
-    /// <exception cref="ArgumentException"><paramref name="features"/> or <paramref name="values"/> does not hold exactly batch rows, or they overlap, or a feature is NaN or infinite (the message gives its row, column and name; nothing is written).</exception>
+    /// <exception cref="ArgumentException"><paramref name="features"/> or <paramref name="values"/> does not hold exactly batch rows, or they overlap, or a feature is NaN or infinite or standardizes (by the recorded input standardization) beyond the range of <typeparamref name="T"/> (the message gives its row, column and name; nothing is written).</exception>
     public void PredictValues(ReadOnlySpan<T> features, Span<T> values, int batch)
     {
         if (ClassLabels.Count > 0)
             throw new InvalidOperationException($"The model is a {Info.Task} model: Classify gives its class probabilities and classes; PredictValues is for regression.");
         CheckRows(features, values, OutputSize, batch, nameof(features), nameof(values));
-        CheckFinite(features);
+        CheckFeatures(features);
         if (batch == 0)
             return;
         T[] workspace = _pool.Rent();
@@ -79,7 +81,7 @@ public sealed partial class Predictor<T>
     /// <param name="batch">Rows (0 does nothing).</param>
     /// <exception cref="InvalidOperationException"><see cref="Info"/> records no classification task.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative.</exception>
-    /// <exception cref="ArgumentException">A span does not hold exactly batch rows, or two of them overlap, or a feature is NaN or infinite (the message gives its row, column and name; nothing is written).</exception>
+    /// <exception cref="ArgumentException">A span does not hold exactly batch rows, or two of them overlap, or a feature is NaN or infinite or standardizes (by the recorded input standardization) beyond the range of <typeparamref name="T"/> (the message gives its row, column and name; nothing is written).</exception>
     public void Classify(ReadOnlySpan<T> features, Span<T> probabilities, Span<int> classes, int batch)
     {
         int count = ClassLabels.Count;
@@ -91,7 +93,7 @@ public sealed partial class Predictor<T>
         ReadOnlySpan<byte> classBytes = MemoryMarshal.AsBytes((ReadOnlySpan<int>)classes);
         if (classBytes.Overlaps(MemoryMarshal.AsBytes(features)) || classBytes.Overlaps(MemoryMarshal.AsBytes((ReadOnlySpan<T>)probabilities)))
             throw new ArgumentException("classes overlaps features or probabilities; they must not share memory.", nameof(classes));
-        CheckFinite(features);
+        CheckFeatures(features);
         if (batch == 0)
             return;
         T[] workspace = _pool.Rent();
@@ -124,7 +126,7 @@ public sealed partial class Predictor<T>
     /// <param name="probabilities">Each class's probability, overwritten.</param>
     /// <returns>The most probable class (the first on a tie); its label is <c>ClassLabels[class]</c>.</returns>
     /// <exception cref="InvalidOperationException"><see cref="Info"/> records no classification task.</exception>
-    /// <exception cref="ArgumentException">A span has the wrong length, or they overlap, or a feature is NaN or infinite (the message gives its column and name).</exception>
+    /// <exception cref="ArgumentException">A span has the wrong length, or they overlap, or a feature is NaN or infinite or standardizes beyond the range of <typeparamref name="T"/> (the message gives its column and name).</exception>
     public int Classify(ReadOnlySpan<T> features, Span<T> probabilities)
     {
         Span<int> classes = stackalloc int[1];
@@ -132,23 +134,79 @@ public sealed partial class Predictor<T>
         return classes[0];
     }
 
+    // Per feature, the least and greatest values the recorded input standardization takes (Standardizer.Bounds): one
+    // vectorized pass over the rows then checks every feature finite and standardizable. Null without one.
+    private readonly T[]? _lowest, _highest;
+
+    private static (T[]? Lowest, T[]? Highest) FeatureBounds(Standardizer? input)
+    {
+        if (input is null)
+            return (null, null);
+        var lowest = new T[input.FeatureCount];
+        var highest = new T[input.FeatureCount];
+        for (int c = 0; c < lowest.Length; c++)
+            (lowest[c], highest[c]) = input.Bounds<T>(c);
+        return (lowest, highest);
+    }
+
     /// <summary>
-    /// Refuses a NaN or infinite feature, naming its row and column (and the feature's name when <see cref="Info"/>
-    /// records it): the training data held finite features only (<see cref="Dataset{T}"/>), so such a row has no
-    /// prediction, and a NaN value or a NaN-probability row with class 0 would pass for one.
+    /// Refuses a NaN or infinite feature, or a finite one that the recorded input standardization takes beyond the range
+    /// of T (far outside the training data's spread: the model would see an infinity), naming its row and column (and
+    /// the feature's name when <see cref="Info"/> records it): the training data held finite features only
+    /// (<see cref="Dataset{T}"/>), so such a row has no prediction, and a NaN value or a NaN-probability row with class 0
+    /// would pass for one.
     /// </summary>
-    private void CheckFinite(ReadOnlySpan<T> features)
+    private void CheckFeatures(ReadOnlySpan<T> features)
+    {
+        int at = _lowest is null ? FirstNonFinite(features) : FirstOutside(features, _lowest, _highest!);
+        if (at < 0)
+            return;
+        int column = at % InputSize;
+        string name = Info.FeatureNames is { } names ? $" ('{names[column]}')" : "";
+        T x = features[at];
+        string problem = T.IsFinite(x)
+            ? $", which standardizes to {Info.Input!.Standardize(x, column)} (μ = {Info.Input.Means[column]}, σ = {Info.Input.Scales[column]} as recorded), beyond the range of {HyperParameter.TypeName<T>()}; it lies far outside the values the training data held."
+            : "; every feature must be finite, as in the training data.";
+        throw new ArgumentException(
+            string.Create(CultureInfo.InvariantCulture, $"features row {at / InputSize}, column {column}{name}, is {x} (counting from 0){problem}"),
+            nameof(features));
+    }
+
+    /// <summary>The index of the first NaN or infinite value, or −1.</summary>
+    private static int FirstNonFinite(ReadOnlySpan<T> features)
     {
         if (TensorPrimitives.IsFiniteAll(features))
-            return;
+            return -1;
         int at = 0;
         while (T.IsFinite(features[at]))
             at++;
-        int column = at % InputSize;
-        string name = Info.FeatureNames is { } names ? $" ('{names[column]}')" : "";
-        throw new ArgumentException(
-            string.Create(CultureInfo.InvariantCulture, $"features row {at / InputSize}, column {column}{name}, is {features[at]} (counting from 0); every feature must be finite, as in the training data."),
-            nameof(features));
+        return at;
+    }
+
+    /// <summary>The index of the first value outside its feature's [lowest, highest] (NaN included), or −1.</summary>
+    private int FirstOutside(ReadOnlySpan<T> features, T[] lowest, T[] highest)
+    {
+        for (int row = 0; row < features.Length; row += InputSize)
+        {
+            ReadOnlySpan<T> x = features.Slice(row, InputSize);
+            int c = 0;
+            // Whole vectors while every value is inside (a NaN compares false); the scalar loop finds the value otherwise.
+            if (Vector.IsHardwareAccelerated)
+            {
+                for (; c <= x.Length - Vector<T>.Count; c += Vector<T>.Count)
+                {
+                    var v = new Vector<T>(x[c..]);
+                    if (!Vector.GreaterThanOrEqualAll(v, new Vector<T>(lowest.AsSpan(c))) || !Vector.LessThanOrEqualAll(v, new Vector<T>(highest.AsSpan(c))))
+                        break;
+                }
+            }
+            for (; c < x.Length; c++)
+            {
+                if (!(x[c] >= lowest[c] && x[c] <= highest[c]))
+                    return row + c;
+            }
+        }
+        return -1;
     }
 
     /// <summary>

@@ -101,6 +101,7 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
         OutputSize = model.OutputSize;
         Info = info;
         ClassLabels = Labels(info, model.OutputSize);
+        (_lowest, _highest) = FeatureBounds(info.Input);
         // Per row of a chunk, after the chain's workspace: the standardized features and the raw outputs of the task methods.
         int featuresWidth = info.Input is null ? 0 : InputSize, outputsWidth = ClassLabels.Count == 0 ? 0 : OutputSize;
         long WorkspaceLength(int rows)

@@ -36,7 +36,7 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     // Where ApplySchedule computes the next rates, so that a schedule refused part-way leaves the last ones in force.
     private double[] _pendingRates;
     private bool _scheduled;
-    // NonNegative: a square average, which no step leaves below zero; LoadState refuses a state with a negative one.
+    // NonNegative: a square average, which no step leaves below zero (but may leave +∞); LoadState refuses a state with a negative one.
     private readonly List<(string Name, Memory<T> Buffer, bool NonNegative)> _buffers = [];
     private double _learningRate;
     private double _initialLearningRate;
@@ -254,12 +254,12 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (groups[i].WeightDecay is { } wd) OptimizerArguments.NonNegativeIn<T>(wd, $"{groupsName}[{i}].WeightDecay");
     }
 
-    /// <summary>Allocates a zeroed state buffer of <see cref="ParameterCount"/> elements, saved and restored under <paramref name="name"/>; a large one on transparent huge pages where Linux grants them (<see cref="HugePages"/>).</summary>
+    /// <summary>Allocates a zeroed state buffer of <see cref="ParameterCount"/> elements, saved and restored under <paramref name="name"/> (<see cref="LoadState"/> refuses one holding NaN or an infinity); a large one on transparent huge pages where Linux grants them (<see cref="HugePages"/>).</summary>
     /// <param name="name">The state-dict name, such as <c>exp_avg</c>.</param>
     /// <returns>The buffer, which the optimizer keeps.</returns>
     protected Memory<T> CreateBuffer(string name) => CreateBuffer(name, nonNegative: false);
 
-    /// <summary><see cref="CreateBuffer(string)"/>; <paramref name="nonNegative"/>: a square average (v, v̂max), which <see cref="LoadState"/> refuses negative.</summary>
+    /// <summary><see cref="CreateBuffer(string)"/>; <paramref name="nonNegative"/>: a square average (v, v̂max), which <see cref="LoadState"/> refuses negative or NaN but takes +∞.</summary>
     private protected Memory<T> CreateBuffer(string name, bool nonNegative)
     {
         Memory<T> buffer = HugePages.Allocate<T>(ParameterCount);
@@ -314,7 +314,9 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="state">The state to restore; its arrays are copied, not kept.</param>
     /// <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
     /// <exception cref="ArgumentException">The algorithm, groups or buffers do not match, a value is missing, a square
-    /// average (<c>exp_avg_sq</c>, <c>max_exp_avg_sq</c>, <c>square_avg</c>) holds a negative value, or scheduled
+    /// average (<c>exp_avg_sq</c>, <c>max_exp_avg_sq</c>, <c>square_avg</c>) holds a negative value or NaN, another buffer
+    /// (<c>exp_avg</c>, <c>momentum_buffer</c>, <c>grad_avg</c>, or one a derived class created) holds NaN or an infinity
+    /// (a square average may hold +∞, which a finite gradient whose square overflows leaves), or scheduled
     /// rates (<c>group.i.scheduled_lr</c>) are given for a group without a rate of its own or for some but not all of the
     /// groups with one.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter or the step count is out of range, or a rate the
@@ -358,11 +360,9 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 throw new ArgumentException($"The state has no buffer '{name}'.", nameof(state));
             if (saved is null || saved.Length != ParameterCount)
                 throw new ArgumentException($"The state's buffer '{name}' has {(saved is null ? "no array (null)" : $"{saved.Length} elements")}; the optimizer has {ParameterCount} parameters.", nameof(state));
-            // A negative square average would make θ NaN through √v at the next step (exp_avg and exp_avg_sq swapped, say).
-            int negative = nonNegative ? Array.FindIndex(saved, x => x < T.Zero) : -1;
-            if (negative >= 0)
+            if (StateValueProblem(saved, nonNegative) is { } problem)
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                    $"The state's buffer '{name}' holds {saved[negative]} at element {negative}: a square average, which no step leaves negative."), nameof(state));
+                    $"The state's buffer '{name}' holds {saved[problem.Index]} at element {problem.Index}: {problem.Reason}"), nameof(state));
         }
         // The rate checks read the algorithm's own hyper-parameters (Adam's β1): they run with the state's in place,
         // which are put back when a rate is refused.
@@ -389,6 +389,26 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         foreach ((string name, Memory<T> buffer, _) in _buffers)
             state.Buffers[name].CopyTo(buffer);
         StepCount = state.StepCount;
+    }
+
+    /// <summary>
+    /// The first value of a saved buffer that no run leaves where the next step could use it, and why, or null. NaN and
+    /// ±∞ come only from a non-finite gradient (or, in a momentum, a sum that overflows), which leaves θ NaN or infinite
+    /// too, and make θ NaN at the next step. A negative square average (exp_avg and exp_avg_sq swapped, say) would make
+    /// θ NaN through √v. But a square average of +∞ is what a finite gradient whose square overflows T leaves, with θ
+    /// finite (m / √∞ = 0: that element stops moving) and the run going on, so it is kept for the run to resume.
+    /// </summary>
+    private static (int Index, string Reason)? StateValueProblem(T[] saved, bool squareAverage)
+    {
+        for (int i = 0; i < saved.Length; i++)
+        {
+            T x = saved[i];
+            if (squareAverage && x < T.Zero)
+                return (i, "a square average, which no step leaves negative.");
+            if (T.IsNaN(x) || (!squareAverage && T.IsInfinity(x)))
+                return (i, "no step leaves a state value NaN or infinite without making the parameters so (a square average alone may overflow to +∞).");
+        }
+        return null;
     }
 
     private const string ScheduledRateKey = "scheduled_lr";

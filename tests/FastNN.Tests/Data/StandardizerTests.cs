@@ -1,3 +1,4 @@
+using System.Numerics;
 using FastNN.Data;
 
 namespace FastNN.Tests.Data;
@@ -221,5 +222,36 @@ public class StandardizerTests
         for (int r = 0; r < column.Length; r++)
             lanes[r % 4] += column[r];
         return (lanes[0] + lanes[1] + (lanes[2] + lanes[3])) / column.Length;
+    }
+
+    // Bounds are the ends of the values Transform takes, exactly: the next value out is refused (Predictor's fast check
+    // relies on it). A mean beyond float's range for float leaves no value in.
+    [Theory]
+    [InlineData(2.0, 1e-3)]
+    [InlineData(-5.0, 1e-300)]
+    [InlineData(1e300, 1e10)]
+    [InlineData(0.0, 1.0)]
+    public void BoundsAreTheEndsOfTheValuesTransformTakes(double mean, double scale)
+    {
+        var s = new Standardizer([mean], [scale]);
+        AssertEnds<float>(s);
+        AssertEnds<double>(s);
+    }
+
+    private static void AssertEnds<T>(Standardizer s) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        (T low, T high) = s.Bounds<T>(0);
+        if (low > high)
+        {
+            Assert.Throws<ArgumentException>(() => s.Transform<T>(new T[] { T.Zero }));
+            return;
+        }
+        foreach (T x in new[] { low, high })
+            s.Transform<T>(new T[] { x });
+        foreach (T x in new[] { T.BitDecrement(low), T.BitIncrement(high) })
+        {
+            if (T.IsFinite(x))
+                Assert.Throws<ArgumentException>(() => s.Transform<T>(new T[] { x }));
+        }
     }
 }

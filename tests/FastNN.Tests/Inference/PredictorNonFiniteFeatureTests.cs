@@ -76,6 +76,37 @@ public class PredictorNonFiniteFeatureTests
         Assert.All(values, v => Assert.Equal(-7f, v));
     }
 
+    // A finite feature far outside the recorded spread standardizes beyond float's range (3e38 / 1e-3): the model would
+    // see an infinity. Refused as a non-finite feature is, naming the row of the whole batch (not of its chunk).
+    [Fact]
+    public void AFeatureThatStandardizesBeyondTheRangeIsRefusedNamingItsRowAndColumn()
+    {
+        const int at = 3 * Features + 1; // row 3, in the second chunk
+        ModelInfo tiny = Classes with { Task = null, Input = new Standardizer([1, 2, 3], [1, 1e-3, 1]) };
+        var predictor = new Predictor<float>(Model, tiny, chunkRows: ChunkRows);
+        float[] x = Rows5(3e38f, at);
+        var values = new float[Rows * 2];
+        Array.Fill(values, -7f);
+        var e = Assert.Throws<ArgumentException>(() => predictor.PredictValues(x, values, Rows));
+        Assert.Equal("features", e.ParamName);
+        Assert.Contains("row 3, column 1 ('bmi'), is 3E+38", e.Message);
+        Assert.Contains("standardizes to", e.Message);
+        Assert.Contains("beyond the range of float", e.Message);
+        Assert.All(values, v => Assert.Equal(-7f, v));
+
+        var classifier = new Predictor<float>(Model, tiny with { Task = TaskKind.MultiClassClassification }, chunkRows: ChunkRows);
+        var classes = new int[Rows];
+        Array.Fill(classes, -1);
+        e = Assert.Throws<ArgumentException>(() => classifier.Classify(x, new float[Rows * 2], classes, Rows));
+        Assert.Contains("row 3, column 1 ('bmi'), is 3E+38", e.Message);
+        Assert.All(classes, c => Assert.Equal(-1, c));
+
+        // A value that standardizes into float's range (to about 3e38) is taken.
+        x[at] = 3e35f;
+        predictor.PredictValues(x, values, Rows);
+        Assert.All(values, v => Assert.True(float.IsFinite(v)));
+    }
+
     [Fact]
     public void WithoutFeatureNamesTheRowAndColumnAreNamed()
     {

@@ -169,6 +169,77 @@ public class OptimizerStateTests
         Assert.Equal(1, fresh.StepCount);
     }
 
+    // Every state buffer of the built-in algorithms, with the value a step from finite state and a finite gradient never leaves in it.
+    public static TheoryData<string, string, float> NonFiniteStates
+    {
+        get
+        {
+            var data = new TheoryData<string, string, float>();
+            foreach (string algorithm in (string[])["SGD", "SGDW", "RMSprop", "Adam", "AdamW"])
+            {
+                foreach (string buffer in Create(algorithm).BufferNames)
+                {
+                    data.Add(algorithm, buffer, float.NaN);
+                    data.Add(algorithm, buffer, float.NegativeInfinity);
+                    // A square average overflows to +∞ from a finite gradient whose square does (see the test below).
+                    if (buffer is not ("exp_avg_sq" or "max_exp_avg_sq" or "square_avg"))
+                        data.Add(algorithm, buffer, float.PositiveInfinity);
+                }
+            }
+            return data;
+        }
+    }
+
+    // A NaN or infinite state value is what a non-finite gradient leaves (with θ NaN or infinite too): a state that holds
+    // one (a corrupted or hand-made file) made θ NaN at the next step. Before: NaN and +∞ loaded silently in every buffer,
+    // −∞ in the momenta.
+    [Theory]
+    [MemberData(nameof(NonFiniteStates))]
+    public void LoadStateRefusesANonFiniteStateValueAndChangesNothing(string algorithm, string buffer, float value)
+    {
+        Optimizer<float> original = Create(algorithm);
+        float[] p = [.. TestData.Uniform(new Random(4), N).Select(x => (float)x)];
+        original.Step(p, Grads(1)[0]);
+        OptimizerState<float> good = original.SaveState();
+        float[] bad = (float[])good.Buffers[buffer].Clone();
+        bad[7] = value;
+        var buffers = new Dictionary<string, float[]>(good.Buffers) { [buffer] = bad };
+
+        Optimizer<float> fresh = Create(algorithm);
+        var e = Assert.Throws<ArgumentException>("state", () => fresh.LoadState(good with { Buffers = buffers }));
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"'{buffer}' holds {value} at element 7"), e.Message);
+        Assert.Equal(0, fresh.StepCount);
+        Assert.All(fresh.SaveState().Buffers.Values, b => Assert.All(b, x => Assert.Equal(0f, x)));
+    }
+
+    // A finite gradient whose square overflows T leaves a square average of +∞ while θ stays finite (m / √∞ = 0: that
+    // element stops moving), and the run goes on; its state must load, so that the resumed run matches the uninterrupted one.
+    [Theory]
+    [InlineData("Adam", "exp_avg_sq")]
+    [InlineData("Adam", "max_exp_avg_sq")]
+    [InlineData("AdamW", "exp_avg_sq")]
+    [InlineData("RMSprop", "square_avg")]
+    public void LoadStateKeepsASquareAverageOverflowedByAFiniteGradient(string algorithm, string buffer)
+    {
+        // Not centered: centered RMSprop's v − ḡ² is then ∞ − ∞, and θ NaN.
+        Optimizer<float> Make() => algorithm == "RMSprop" ? new RmsProp<float>(N, momentum: 0.5, weightDecay: 0.01) : Create(algorithm);
+        Optimizer<float> original = Make();
+        float[] p = [.. TestData.Uniform(new Random(4), N).Select(x => (float)x)];
+        float[][] grads = Grads(3);
+        grads[0][7] = 1e30f;
+        original.Step(p, grads[0]);
+        OptimizerState<float> saved = original.SaveState();
+        Assert.Equal(float.PositiveInfinity, saved.Buffers[buffer][7]);
+        Assert.All(p, x => Assert.True(float.IsFinite(x)));
+
+        Optimizer<float> resumed = Make();
+        resumed.LoadState(saved);
+        float[] q = (float[])p.Clone();
+        original.Step(p, grads[1]);
+        resumed.Step(q, grads[1]);
+        Assert.Equal(p, q);
+    }
+
     [Fact]
     public void LoadStateRejectsAStateWithNullPartsAndChangesNothing()
     {

@@ -163,6 +163,33 @@ public class WorkerPoolTests
         Assert.All(nested.InnerThreads, t => Assert.Equal(nested.OuterThread, t));
     }
 
+    // Creating a worker can throw (Thread.Start at the process's thread limit). Before: the job was published first and
+    // stayed open after Run threw; the caller's next job reused its record, linked it to itself, and every claim of an
+    // open job then spun forever.
+    [Fact]
+    public void AWorkerThatCannotBeCreatedLeavesNoJobOpen()
+    {
+        if (Environment.ProcessorCount < 2)
+            return;
+        Parallelism.StopWorkers();
+        WorkerPool.BeforeWorkerCreated = () => throw new OutOfMemoryException("thread limit");
+        try
+        {
+            var e = Assert.Throws<OutOfMemoryException>(() => WorkerPool.Run(new RecordParts(2), 2));
+            Assert.Equal("thread limit", e.Message);
+            Assert.False(WorkerPool.HasOpenJob());
+        }
+        finally
+        {
+            WorkerPool.BeforeWorkerCreated = null;
+        }
+
+        var work = new RecordParts(2);
+        WorkerPool.Run(work, 2);
+        Assert.All(work.Runs, r => Assert.Equal(1, r));
+        Assert.True(WorkerPool.WorkerCount > 0);
+    }
+
     // Workers never keep the process alive, stop on request (so a collectible load context can unload), and come back
     // for the next job.
     [Fact]
