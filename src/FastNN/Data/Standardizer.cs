@@ -140,30 +140,54 @@ public sealed class Standardizer
         return data.WithFeatures(features);
     }
 
-    // A finite value whose standardized value T cannot hold is refused by name: stored as an infinity, it would be
-    // reported later as an infinite feature of a row whose value is finite.
     private void Transform<T>(Span<T> features, IReadOnlyList<string>? names, string paramName) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (features.Length % FeatureCount != 0)
-            throw new ArgumentException($"features has {features.Length} elements, not a multiple of the {FeatureCount} features.", paramName);
+        CheckRowLength(features.Length, paramName);
         for (int row = 0; row < features.Length; row += FeatureCount)
         {
-            Span<T> x = features.Slice(row, FeatureCount);
-            for (int c = 0; c < x.Length; c++)
-            {
-                double z = (double.CreateChecked(x[c]) - _means[c]) / _scales[c];
-                T standardized = T.CreateChecked(z);
-                if (!T.IsFinite(standardized) && T.IsFinite(x[c]))
-                {
-                    string which = names is null ? $"features[{row + c}] (row {row / FeatureCount}, column {c}, counting from 0)"
-                        : $"Feature '{names[c]}' (column {c}) of row {row / FeatureCount} (counting from 0)";
-                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                        $"{which}, {x[c]}, standardizes to {z} (μ = {_means[c]}, σ = {_scales[c]} as fitted), beyond the range of {HyperParameter.TypeName<T>()}: it lies far outside the values the statistics were fitted on."),
-                        paramName);
-                }
-                x[c] = standardized;
-            }
+            for (int c = 0; c < FeatureCount; c++)
+                features[row + c] = Standardize(features, row, c, names, paramName);
         }
+    }
+
+    /// <summary>
+    /// Throws as <see cref="Transform{T}(Span{T})"/> would for <paramref name="features"/>, without changing them: a caller
+    /// that standardizes rows in chunks (a <see cref="Inference.Predictor{T}"/>) refuses the whole batch first, naming a
+    /// bad value's row in it, before any chunk's output is written.
+    /// </summary>
+    internal void CheckStandardizable<T>(ReadOnlySpan<T> features, IReadOnlyList<string>? names, string paramName) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckRowLength(features.Length, paramName);
+        for (int row = 0; row < features.Length; row += FeatureCount)
+        {
+            for (int c = 0; c < FeatureCount; c++)
+                _ = Standardize(features, row, c, names, paramName);
+        }
+    }
+
+    private void CheckRowLength(int length, string paramName)
+    {
+        if (length % FeatureCount != 0)
+            throw new ArgumentException($"features has {length} elements, not a multiple of the {FeatureCount} features.", paramName);
+    }
+
+    // features[row + c] (row: the index of the row's first element) standardized. A finite value whose standardized value
+    // T cannot hold is refused by name: stored as an infinity, it would be reported later as an infinite feature of a row
+    // whose value is finite.
+    private T Standardize<T>(ReadOnlySpan<T> features, int row, int c, IReadOnlyList<string>? names, string paramName) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = row + c;
+        double z = (double.CreateChecked(features[i]) - _means[c]) / _scales[c];
+        T standardized = T.CreateChecked(z);
+        if (!T.IsFinite(standardized) && T.IsFinite(features[i]))
+        {
+            string which = names is null ? $"features[{i}] (row {row / FeatureCount}, column {c}, counting from 0)"
+                : $"Feature '{names[c]}' (column {c}) of row {row / FeatureCount} (counting from 0)";
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{which}, {features[i]}, standardizes to {z} (μ = {_means[c]}, σ = {_scales[c]} as fitted), beyond the range of {HyperParameter.TypeName<T>()}: it lies far outside the values the statistics were fitted on."),
+                paramName);
+        }
+        return standardized;
     }
 
     private static double Scaled<T>(T x, int exponent) where T : unmanaged, IFloatingPointIeee754<T> =>

@@ -28,13 +28,13 @@ public sealed partial class Predictor<T>
     /// <param name="batch">Rows (0 does nothing).</param>
     /// <exception cref="InvalidOperationException"><see cref="Info"/> records a classification task: use <see cref="Classify(ReadOnlySpan{T}, Span{T}, Span{int}, int)"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative.</exception>
-    /// <exception cref="ArgumentException"><paramref name="features"/> or <paramref name="values"/> does not hold exactly batch rows, or they overlap, or a feature is NaN or infinite (the message gives its row, column and name; nothing is written).</exception>
+    /// <exception cref="ArgumentException"><paramref name="features"/> or <paramref name="values"/> does not hold exactly batch rows, or they overlap, or a feature is NaN or infinite, or a finite one standardizes past <typeparamref name="T"/>'s range (the message gives its row, column and name; nothing is written).</exception>
     public void PredictValues(ReadOnlySpan<T> features, Span<T> values, int batch)
     {
         if (ClassLabels.Count > 0)
             throw new InvalidOperationException($"The model is a {Info.Task} model: Classify gives its class probabilities and classes; PredictValues is for regression.");
         CheckRows(features, values, OutputSize, batch, nameof(features), nameof(values));
-        CheckFinite(features);
+        CheckFeatures(features);
         if (batch == 0)
             return;
         T[] workspace = _pool.Rent();
@@ -79,7 +79,7 @@ public sealed partial class Predictor<T>
     /// <param name="batch">Rows (0 does nothing).</param>
     /// <exception cref="InvalidOperationException"><see cref="Info"/> records no classification task.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative.</exception>
-    /// <exception cref="ArgumentException">A span does not hold exactly batch rows, or two of them overlap, or a feature is NaN or infinite (the message gives its row, column and name; nothing is written).</exception>
+    /// <exception cref="ArgumentException">A span does not hold exactly batch rows, or two of them overlap, or a feature is NaN or infinite, or a finite one standardizes past <typeparamref name="T"/>'s range (the message gives its row, column and name; nothing is written).</exception>
     public void Classify(ReadOnlySpan<T> features, Span<T> probabilities, Span<int> classes, int batch)
     {
         int count = ClassLabels.Count;
@@ -91,7 +91,7 @@ public sealed partial class Predictor<T>
         ReadOnlySpan<byte> classBytes = MemoryMarshal.AsBytes((ReadOnlySpan<int>)classes);
         if (classBytes.Overlaps(MemoryMarshal.AsBytes(features)) || classBytes.Overlaps(MemoryMarshal.AsBytes((ReadOnlySpan<T>)probabilities)))
             throw new ArgumentException("classes overlaps features or probabilities; they must not share memory.", nameof(classes));
-        CheckFinite(features);
+        CheckFeatures(features);
         if (batch == 0)
             return;
         T[] workspace = _pool.Rent();
@@ -124,7 +124,7 @@ public sealed partial class Predictor<T>
     /// <param name="probabilities">Each class's probability, overwritten.</param>
     /// <returns>The most probable class (the first on a tie); its label is <c>ClassLabels[class]</c>.</returns>
     /// <exception cref="InvalidOperationException"><see cref="Info"/> records no classification task.</exception>
-    /// <exception cref="ArgumentException">A span has the wrong length, or they overlap, or a feature is NaN or infinite (the message gives its column and name).</exception>
+    /// <exception cref="ArgumentException">A span has the wrong length, or they overlap, or a feature is NaN or infinite, or a finite one standardizes past <typeparamref name="T"/>'s range (the message gives its column and name).</exception>
     public int Classify(ReadOnlySpan<T> features, Span<T> probabilities)
     {
         Span<int> classes = stackalloc int[1];
@@ -135,12 +135,17 @@ public sealed partial class Predictor<T>
     /// <summary>
     /// Refuses a NaN or infinite feature, naming its row and column (and the feature's name when <see cref="Info"/>
     /// records it): the training data held finite features only (<see cref="Dataset{T}"/>), so such a row has no
-    /// prediction, and a NaN value or a NaN-probability row with class 0 would pass for one.
+    /// prediction, and a NaN value or a NaN-probability row with class 0 would pass for one. Then a finite feature that
+    /// the recorded standardization takes past <typeparamref name="T"/>'s range, which the standardization of a chunk
+    /// would refuse only after the chunks before it were written, naming its row in the chunk.
     /// </summary>
-    private void CheckFinite(ReadOnlySpan<T> features)
+    private void CheckFeatures(ReadOnlySpan<T> features)
     {
         if (TensorPrimitives.IsFiniteAll(features))
+        {
+            Info.Input?.CheckStandardizable(features, Info.FeatureNames, nameof(features));
             return;
+        }
         int at = 0;
         while (T.IsFinite(features[at]))
             at++;
