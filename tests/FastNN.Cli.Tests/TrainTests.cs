@@ -194,4 +194,32 @@ public class TrainTests
         Assert.Contains("'1.running_var'", run.Error);
         Assert.DoesNotContain("(Parameter", run.Error);
     }
+
+    // A held-out row far outside the training rows' small spread standardizes past float, which the standardizer
+    // refuses. The run printed the library's words for a caller's argument, "row 31 (counting from 0) ... (Parameter
+    // 'data')", a row of the shuffled held-out part that the user looked for in the file. Whether the far row is held
+    // out depends on the seed: each run either trains or says so.
+    [Fact]
+    public void AHeldOutRowPastTheStandardizationIsNamedAsHeldOut()
+    {
+        using var cli = new Cli();
+        string data = cli.PathOf("far.csv");
+        File.WriteAllLines(data, ["x,z,y", .. Enumerable.Range(0, 40).Select(i => $"{(i % 2 == 0 ? "1" : "1.00000012")},{i},{i % 3}"), "1e35,0.5,0.5"]);
+        int refused = 0;
+        for (int seed = 0; seed < 10; seed++)
+        {
+            CliRun run = cli.Run("train", "--data", data, "--layers", "", "--epochs", "1", "--seed", $"{seed}", "--test-fraction", "0.5",
+                "--save", cli.PathOf("m.safetensors"), "--plot", cli.PathOf("m.png"));
+            if (run.ExitCode == 0)
+                continue;
+            refused++;
+            Assert.True(run.ExitCode == 2, run.ToString());
+            Assert.Single(run.ErrorLines);
+            Assert.Contains("held-out", run.Error);
+            Assert.Contains("Feature 'x'", run.Error);
+            Assert.Contains("1E+35", run.Error);
+            Assert.DoesNotContain("(Parameter", run.Error);
+        }
+        Assert.InRange(refused, 1, 9);
+    }
 }

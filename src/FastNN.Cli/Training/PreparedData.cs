@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using FastNN.Data;
 
@@ -51,7 +52,25 @@ internal sealed class PreparedData<T> where T : unmanaged, IFloatingPointIeee754
 
         Standardizer input = Standardizer.Fit(train);
         Standardizer? target = task == TaskChoice.Regress ? Standardizer.Fit(train.Targets, train.Rows, 1) : null;
-        return new PreparedData<T>(Apply(train, input, target), test is null ? null : Apply(test, input, target), input, target);
+        return new PreparedData<T>(Apply(train, input, target), test is null ? null : ApplyHeldOut(test, input, target, settings), input, target);
+    }
+
+    // The training rows' statistics cannot take a held-out row past T (their own rows stay within √n σ of the mean), but
+    // a held-out one far outside their spread can: the standardizer's message names a row of the shuffled held-out part,
+    // which is said, not left to be looked for in the file, and without the library's "(Parameter 'data')".
+    private static Dataset<T> ApplyHeldOut(Dataset<T> test, Standardizer input, Standardizer? target, DataSettings settings)
+    {
+        try
+        {
+            return Apply(test, input, target);
+        }
+        catch (ArgumentException e) when (e.ParamName == "data")
+        {
+            string parameter = new ArgumentException("", e.ParamName).Message; // " (Parameter 'data')", in the runtime's words
+            string problem = e.Message.EndsWith(parameter, StringComparison.Ordinal) ? e.Message[..^parameter.Length] : e.Message;
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"in the held-out rows (--test-fraction {settings.TestFraction}, drawn by --seed, standardized with the training rows' statistics): {problem} Remove the row, or give --no-standardize."));
+        }
     }
 
     /// <summary>A copy of <paramref name="data"/> whose targets <paramref name="target"/> standardizes.</summary>
