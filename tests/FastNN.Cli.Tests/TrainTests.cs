@@ -203,8 +203,7 @@ public class TrainTests
     public void AHeldOutRowPastTheStandardizationIsNamedAsHeldOut()
     {
         using var cli = new Cli();
-        string data = cli.PathOf("far.csv");
-        File.WriteAllLines(data, ["x,z,y", .. Enumerable.Range(0, 40).Select(i => $"{(i % 2 == 0 ? "1" : "1.00000012")},{i},{i % 3}"), "1e35,0.5,0.5"]);
+        string data = FarRowData(cli);
         int refused = 0;
         for (int seed = 0; seed < 10; seed++)
         {
@@ -221,5 +220,26 @@ public class TrainTests
             Assert.DoesNotContain("(Parameter", run.Error);
         }
         Assert.InRange(refused, 1, 9);
+    }
+
+    // Cross-validation holds out every row once, the far one too: the fold that holds it out refused it in the same words.
+    [Fact]
+    public void AValidationRowPastTheStandardizationIsNamedAsHeldOutInCrossValidation()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("cv", "--data", FarRowData(cli), "--layers", "", "--epochs", "1", "--lambdas", "0");
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Single(run.ErrorLines);
+        Assert.Contains("validation rows of a fold", run.Error);
+        Assert.Contains("Feature 'x'", run.Error);
+        Assert.DoesNotContain("(Parameter", run.Error);
+    }
+
+    // 40 rows of x within one float step of 1, then a row of x = 1e35, which their spread standardizes past float.
+    private static string FarRowData(Cli cli)
+    {
+        string data = cli.PathOf("far.csv");
+        File.WriteAllLines(data, ["x,z,y", .. Enumerable.Range(0, 40).Select(i => $"{(i % 2 == 0 ? "1" : "1.00000012")},{i},{i % 3}"), "1e35,0.5,0.5"]);
+        return data;
     }
 }

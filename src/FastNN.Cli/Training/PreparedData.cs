@@ -66,11 +66,22 @@ internal sealed class PreparedData<T> where T : unmanaged, IFloatingPointIeee754
         }
         catch (ArgumentException e) when (e.ParamName == "data")
         {
-            string parameter = new ArgumentException("", e.ParamName).Message; // " (Parameter 'data')", in the runtime's words
-            string problem = e.Message.EndsWith(parameter, StringComparison.Ordinal) ? e.Message[..^parameter.Length] : e.Message;
-            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
-                $"in the held-out rows (--test-fraction {settings.TestFraction}, drawn by --seed, standardized with the training rows' statistics): {problem} Remove the row, or give --no-standardize."));
+            throw HeldOutRefused(e, string.Create(CultureInfo.InvariantCulture, $"held-out rows (--test-fraction {settings.TestFraction}, drawn by --seed"));
         }
+    }
+
+    /// <summary>
+    /// The usage error for a standardizer's refusal (<see cref="ArgumentException"/> naming <c>data</c>) of a row held out
+    /// from the rows it was fitted on: the row it names is one of <paramref name="rows"/>, which is said, and the
+    /// library's "(Parameter 'data')" left out.
+    /// </summary>
+    /// <param name="e">The standardizer's refusal.</param>
+    /// <param name="rows">The rows, and how they were drawn, as "held-out rows (--test-fraction 0.2, drawn by --seed".</param>
+    public static UsageException HeldOutRefused(ArgumentException e, string rows)
+    {
+        string parameter = new ArgumentException("", e.ParamName).Message; // " (Parameter 'data')", in the runtime's words
+        string problem = e.Message.EndsWith(parameter, StringComparison.Ordinal) ? e.Message[..^parameter.Length] : e.Message;
+        return new UsageException($"in the {rows}, standardized with the training rows' statistics): {problem} Remove the row, or give --no-standardize.");
     }
 
     /// <summary>A copy of <paramref name="data"/> whose targets <paramref name="target"/> standardizes.</summary>
