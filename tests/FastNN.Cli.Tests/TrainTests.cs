@@ -235,6 +235,24 @@ public class TrainTests
         Assert.DoesNotContain("(Parameter", run.Error);
     }
 
+    // A regression target standardized past float was named as "features[39] (row 39, column 0 ...) ... (Parameter
+    // 'features')", the library's words for a span of features.
+    [Fact]
+    public void AValidationTargetPastTheStandardizationIsNamedAsTheTarget()
+    {
+        using var cli = new Cli();
+        string data = cli.PathOf("far-target.csv");
+        File.WriteAllLines(data, ["x,z,y", .. Enumerable.Range(0, 40).Select(i => $"{i % 7},{i},{(i % 2 == 0 ? "1" : "1.00000012")}"), "0.5,0.5,1e35"]);
+        CliRun run = cli.Run("cv", "--data", data, "--task", "regress", "--layers", "", "--epochs", "1", "--lambdas", "0");
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Single(run.ErrorLines);
+        Assert.Contains("validation rows of a fold", run.Error);
+        Assert.Contains("Target 'y' of row", run.Error);
+        Assert.Contains("1E+35", run.Error);
+        Assert.DoesNotContain("features", run.Error);
+        Assert.DoesNotContain("(Parameter", run.Error);
+    }
+
     // 40 rows of x within one float step of 1, then a row of x = 1e35, which their spread standardizes past float.
     private static string FarRowData(Cli cli)
     {

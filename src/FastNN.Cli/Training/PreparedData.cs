@@ -85,11 +85,38 @@ internal sealed class PreparedData<T> where T : unmanaged, IFloatingPointIeee754
     }
 
     /// <summary>A copy of <paramref name="data"/> whose targets <paramref name="target"/> standardizes.</summary>
+    /// <exception cref="ArgumentException">A target standardizes past <typeparamref name="T"/>, named as the target of
+    /// its row (ParamName <c>data</c>, as the feature standardizer's refusal) rather than as the standardizer's
+    /// <c>features[i]</c>.</exception>
     public static Dataset<T> StandardizeTarget(Dataset<T> data, Standardizer target)
     {
         T[] targets = data.Targets.ToArray();
-        target.Transform<T>(targets);
+        try
+        {
+            target.Transform<T>(targets);
+        }
+        catch (ArgumentException e) when (e.ParamName == "features")
+        {
+            // The refused row: the first whose target the standardizer refuses alone.
+            int row = Array.FindIndex(data.Targets.ToArray(), y => !Standardizes(target, y));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"Target '{data.TargetName}' of row {row} (counting from 0), {data.Targets[row]}, is beyond the range of {(typeof(T) == typeof(double) ? "double" : "float")} standardized (μ = {target.Means[0]}, σ = {target.Scales[0]} as fitted): it lies far outside the targets the statistics were fitted on."),
+                "data", e);
+        }
         return new Dataset<T>(data.Features.ToArray(), targets, data.FeatureCount, data.FeatureNames, data.TargetName);
+    }
+
+    private static bool Standardizes(Standardizer target, T y)
+    {
+        try
+        {
+            target.Transform<T>([y]);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static Dataset<T> Apply(Dataset<T> data, Standardizer input, Standardizer? target)
