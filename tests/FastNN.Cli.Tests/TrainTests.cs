@@ -194,4 +194,70 @@ public class TrainTests
         Assert.Contains("'1.running_var'", run.Error);
         Assert.DoesNotContain("(Parameter", run.Error);
     }
+
+    // A held-out row far outside the training rows' small spread standardizes past float, which the standardizer
+    // refuses. The run printed the library's words for a caller's argument, "row 31 (counting from 0) ... (Parameter
+    // 'data')", a row of the shuffled held-out part that the user looked for in the file. Whether the far row is held
+    // out depends on the seed: each run either trains or says so.
+    [Fact]
+    public void AHeldOutRowPastTheStandardizationIsNamedAsHeldOut()
+    {
+        using var cli = new Cli();
+        string data = FarRowData(cli);
+        int refused = 0;
+        for (int seed = 0; seed < 10; seed++)
+        {
+            CliRun run = cli.Run("train", "--data", data, "--layers", "", "--epochs", "1", "--seed", $"{seed}", "--test-fraction", "0.5",
+                "--save", cli.PathOf("m.safetensors"), "--plot", cli.PathOf("m.png"));
+            if (run.ExitCode == 0)
+                continue;
+            refused++;
+            Assert.True(run.ExitCode == 2, run.ToString());
+            Assert.Single(run.ErrorLines);
+            Assert.Contains("held out for testing", run.Error);
+            Assert.Contains("feature 'x'", run.Error);
+            Assert.Contains("1E+35", run.Error);
+            Assert.DoesNotContain("(Parameter", run.Error);
+        }
+        Assert.InRange(refused, 1, 9);
+    }
+
+    // Cross-validation holds out every row once, the far one too: the fold that holds it out refused it in the same words.
+    [Fact]
+    public void AValidationRowPastTheStandardizationIsNamedAsHeldOutInCrossValidation()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("cv", "--data", FarRowData(cli), "--layers", "", "--epochs", "1", "--lambdas", "0");
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Single(run.ErrorLines);
+        Assert.Contains("validation rows of a fold", run.Error);
+        Assert.Contains("Feature 'x'", run.Error);
+        Assert.DoesNotContain("(Parameter", run.Error);
+    }
+
+    // A regression target standardized past float was named as "features[39] (row 39, column 0 ...) ... (Parameter
+    // 'features')", the library's words for a span of features.
+    [Fact]
+    public void AValidationTargetPastTheStandardizationIsNamedAsTheTarget()
+    {
+        using var cli = new Cli();
+        string data = cli.PathOf("far-target.csv");
+        File.WriteAllLines(data, ["x,z,y", .. Enumerable.Range(0, 40).Select(i => $"{i % 7},{i},{(i % 2 == 0 ? "1" : "1.00000012")}"), "0.5,0.5,1e35"]);
+        CliRun run = cli.Run("cv", "--data", data, "--task", "regress", "--layers", "", "--epochs", "1", "--lambdas", "0");
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Single(run.ErrorLines);
+        Assert.Contains("validation rows of a fold", run.Error);
+        Assert.Contains("Target 'y' of row", run.Error);
+        Assert.Contains("1E+35", run.Error);
+        Assert.DoesNotContain("features", run.Error);
+        Assert.DoesNotContain("(Parameter", run.Error);
+    }
+
+    // 40 rows of x within one float step of 1, then a row of x = 1e35, which their spread standardizes past float.
+    private static string FarRowData(Cli cli)
+    {
+        string data = cli.PathOf("far.csv");
+        File.WriteAllLines(data, ["x,z,y", .. Enumerable.Range(0, 40).Select(i => $"{(i % 2 == 0 ? "1" : "1.00000012")},{i},{i % 3}"), "1e35,0.5,0.5"]);
+        return data;
+    }
 }

@@ -120,6 +120,11 @@ internal static class CvCommand
         catch (OperationCanceledException) when (stop.Received)
         {
         }
+        // A fold's validation rows standardized with its training rows' statistics (which refuse none of their own rows).
+        catch (ArgumentException e) when (e.ParamName == "data" && s.Data.Standardize)
+        {
+            throw PreparedData<T>.HeldOutRefused(e, "validation rows of a fold (--folds, drawn by --seed");
+        }
 
         // A stopped search reports the settings it began: the complete ones, and the folds done of the one it was in.
         IReadOnlyList<(GridPoint Setting, CrossValidationResult Result)> begun = search?.Settings

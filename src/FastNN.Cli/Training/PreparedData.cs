@@ -65,6 +65,20 @@ internal sealed class PreparedData<T> where T : unmanaged, IFloatingPointIeee754
     }
 
     /// <summary>
+    /// The usage error for a standardizer's refusal (<see cref="ArgumentException"/> naming <c>data</c>) of a row held out
+    /// from the rows it was fitted on: the row it names is one of <paramref name="rows"/>, which is said, and the
+    /// library's "(Parameter 'data')" left out.
+    /// </summary>
+    /// <param name="e">The standardizer's refusal.</param>
+    /// <param name="rows">The rows, and how they were drawn, as "held-out rows (--test-fraction 0.2, drawn by --seed".</param>
+    public static UsageException HeldOutRefused(ArgumentException e, string rows)
+    {
+        string parameter = new ArgumentException("", e.ParamName).Message; // " (Parameter 'data')", in the runtime's words
+        string problem = e.Message.EndsWith(parameter, StringComparison.Ordinal) ? e.Message[..^parameter.Length] : e.Message;
+        return new UsageException($"in the {rows}, standardized with the training rows' statistics): {problem} Remove the row, or give --no-standardize.");
+    }
+
+    /// <summary>
     /// The first row of the file whose value the standardizations (fitted on the training rows, which they all take)
     /// would take beyond T's range, told by its row in the file: the library's message counts rows within the held-out
     /// part, which the user cannot see. Null when none is (the error was another).
@@ -97,11 +111,38 @@ internal sealed class PreparedData<T> where T : unmanaged, IFloatingPointIeee754
             $"{source}, data row {row + 1} (counting from 1, the header and blank lines not counted), held out for testing: its {what}, {x}, standardizes to {z} (μ = {standardizer.Means[column]}, σ = {standardizer.Scales[column]} as fitted on the training rows), beyond the range of {(typeof(T) == typeof(float) ? "float" : "double")}: it lies far outside the training rows' values. Correct or remove the row, or train with --no-standardize."));
 
     /// <summary>A copy of <paramref name="data"/> whose targets <paramref name="target"/> standardizes.</summary>
+    /// <exception cref="ArgumentException">A target standardizes past <typeparamref name="T"/>, named as the target of
+    /// its row (ParamName <c>data</c>, as the feature standardizer's refusal) rather than as the standardizer's
+    /// <c>features[i]</c>.</exception>
     public static Dataset<T> StandardizeTarget(Dataset<T> data, Standardizer target)
     {
         T[] targets = data.Targets.ToArray();
-        target.Transform<T>(targets);
+        try
+        {
+            target.Transform<T>(targets);
+        }
+        catch (ArgumentException e) when (e.ParamName == "features")
+        {
+            // The refused row: the first whose target the standardizer refuses alone.
+            int row = Array.FindIndex(data.Targets.ToArray(), y => !Standardizes(target, y));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"Target '{data.TargetName}' of row {row} (counting from 0), {data.Targets[row]}, is beyond the range of {(typeof(T) == typeof(double) ? "double" : "float")} standardized (μ = {target.Means[0]}, σ = {target.Scales[0]} as fitted): it lies far outside the targets the statistics were fitted on."),
+                "data", e);
+        }
         return new Dataset<T>(data.Features.ToArray(), targets, data.FeatureCount, data.FeatureNames, data.TargetName);
+    }
+
+    private static bool Standardizes(Standardizer target, T y)
+    {
+        try
+        {
+            target.Transform<T>([y]);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static Dataset<T> Apply(Dataset<T> data, Standardizer input, Standardizer? target)

@@ -30,8 +30,8 @@ internal static class WorkerPool
 
     /// <summary>Runs parts 0..<paramref name="partCount"/>-1 of <paramref name="work"/> and returns when all have finished.</summary>
     /// <remarks>An exception thrown by a part is rethrown here after every part has finished. An interrupt
-    /// (<see cref="Thread.Interrupt"/>) of the caller while it waits for parts still running elsewhere does not end the
-    /// wait: it stays pending for the caller's next blocking wait.</remarks>
+    /// (<see cref="Thread.Interrupt"/>) of the caller while it claims its parts (a wait for the pool's lock) or waits for
+    /// parts still running elsewhere does not end the call: it stays pending for the caller's next blocking wait.</remarks>
     public static void Run(IParallelWork work, int partCount)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(partCount);
@@ -53,18 +53,19 @@ internal static class WorkerPool
             s_open = job;
             WakeIdleWorkers(partCount - 1);
         }
+        bool interrupted = false;
         t_inPart = true;
         try
         {
             job.Execute(0);
-            while (TryClaim(job, out int part))
+            while (TryClaim(job, ref interrupted, out int part))
                 job.Execute(part);
         }
         finally
         {
             t_inPart = false;
         }
-        job.WaitForAll();
+        job.WaitForAll(interrupted);
     }
 
     /// <summary>
@@ -144,17 +145,30 @@ internal static class WorkerPool
     }
 
     /// <summary>Claims the next part of <paramref name="job"/>, or returns false when all are claimed.</summary>
-    private static bool TryClaim(Job job, out int part)
+    /// <remarks>A wait for the lock ends with <see cref="ThreadInterruptedException"/> when the caller is interrupted, as
+    /// any blocking wait does: thrown out of Run, it left parts unclaimed or running on the caller's buffers. It is taken
+    /// (<paramref name="interrupted"/>) and the claim tried again; the wait for every part gives it back.</remarks>
+    private static bool TryClaim(Job job, ref bool interrupted, out int part)
     {
-        lock (s_lock)
+        while (true)
         {
-            part = job.Claimed;
-            if (part == job.PartCount)
-                return false;
-            job.Claimed++;
-            if (job.Claimed == job.PartCount)
-                Unlink(job);
-            return true;
+            try
+            {
+                lock (s_lock)
+                {
+                    part = job.Claimed;
+                    if (part == job.PartCount)
+                        return false;
+                    job.Claimed++;
+                    if (job.Claimed == job.PartCount)
+                        Unlink(job);
+                    return true;
+                }
+            }
+            catch (ThreadInterruptedException)
+            {
+                interrupted = true;
+            }
         }
     }
 
@@ -254,10 +268,10 @@ internal static class WorkerPool
         /// <summary>Waits until every part has finished, then rethrows a part's exception.</summary>
         /// <remarks>Parts running elsewhere use the caller's buffers (pinned only while Run lasts) and this job record,
         /// so the caller may not leave early even when interrupted (<see cref="Thread.Interrupt"/>): it keeps waiting,
-        /// then interrupts itself again so that its next blocking wait still throws.</remarks>
-        public void WaitForAll()
+        /// then interrupts itself again (also when <paramref name="interrupted"/> says an interrupt was taken before
+        /// the wait) so that its next blocking wait still throws.</remarks>
+        public void WaitForAll(bool interrupted)
         {
-            bool interrupted = false;
             while (true)
             {
                 try

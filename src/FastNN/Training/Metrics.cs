@@ -72,8 +72,8 @@ public static class Metrics
     public static double MeanSquaredError<T>(ReadOnlySpan<T> predictions, ReadOnlySpan<T> targets) where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckPair(predictions.Length, targets.Length);
-        int exponent = ScaleExponent(predictions, targets);
-        return Math.ScaleB(SumOfSquaredErrors(predictions, targets, exponent) / predictions.Length, 2 * exponent);
+        double sum = SumOfSquaredErrors(predictions, targets, out int exponent);
+        return Math.ScaleB(sum / predictions.Length, 2 * exponent);
     }
 
     /// <summary>Root mean squared error <c>√((1/n)·Σ (pᵢ − yᵢ)²)</c>, in the units of the target.</summary>
@@ -81,8 +81,8 @@ public static class Metrics
     public static double RootMeanSquaredError<T>(ReadOnlySpan<T> predictions, ReadOnlySpan<T> targets) where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckPair(predictions.Length, targets.Length);
-        int exponent = ScaleExponent(predictions, targets);
-        return Math.ScaleB(Math.Sqrt(SumOfSquaredErrors(predictions, targets, exponent) / predictions.Length), exponent);
+        double sum = SumOfSquaredErrors(predictions, targets, out int exponent);
+        return Math.ScaleB(Math.Sqrt(sum / predictions.Length), exponent);
     }
 
     /// <summary>
@@ -97,7 +97,8 @@ public static class Metrics
         CheckPair(predictions.Length, targets.Length);
         if (targets.Length < 2)
             return double.NaN;
-        int exponent = ScaleExponent(predictions, targets);
+        // The targets scaled by the power of two that takes the largest into [1, 2): their sum and squares stay in range.
+        int exponent = MaxExponent(targets);
         double mean = 0;
         foreach (T y in targets)
             mean += Math.ScaleB(double.CreateChecked(y), -exponent);
@@ -108,10 +109,10 @@ public static class Metrics
             double d = Math.ScaleB(double.CreateChecked(y), -exponent) - mean;
             total += d * d;
         }
-        double residual = SumOfSquaredErrors(predictions, targets, exponent);
+        double residual = SumOfSquaredErrors(predictions, targets, out int residualExponent);
         if (total == 0)
             return residual == 0 ? 1 : 0;
-        return 1 - residual / total;
+        return 1 - Math.ScaleB(residual / total, 2 * (residualExponent - exponent));
     }
 
     private static bool HasNaN<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
@@ -124,29 +125,39 @@ public static class Metrics
         return false;
     }
 
-    // Σ (pᵢ − yᵢ)² of the values scaled by 2^−exponent (exact).
-    private static double SumOfSquaredErrors<T>(ReadOnlySpan<T> predictions, ReadOnlySpan<T> targets, int exponent) where T : unmanaged, IFloatingPointIeee754<T>
+    // Σ (pᵢ − yᵢ)² as the sum returned times 4^exponent: the squares of errors past 1e154 overflowed (R² ∞/∞ = NaN) and
+    // those below 1e-154 underflowed (R² 1 from 0/0, RMSE 0). Each error is scaled by the power of two that takes the
+    // largest error into [1, 2), so its square does neither; an error too small to survive that is below the sum's
+    // rounding. (Scaling by the largest value instead lost a whole error beside a much larger value predicted exactly:
+    // MSE 0 for 1e300, 1 against 1e300, 0.) Errors that stay normal when scaled give the same bits as unscaled (a power
+    // of two scales exactly, and RMSE's square root commutes with an even one). Values from 2^1022 on are halved first,
+    // so that their difference is finite. A NaN or ∞ error is carried as it would be unscaled.
+    private static double SumOfSquaredErrors<T>(ReadOnlySpan<T> predictions, ReadOnlySpan<T> targets, out int exponent) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        int halved = Math.Max(MaxExponent(predictions), MaxExponent(targets)) >= 1022 ? 1 : 0;
+        double largest = 0;
+        for (int i = 0; i < predictions.Length; i++)
+            largest = Math.Max(largest, Math.Abs(Error(predictions[i], targets[i], halved)));
+        int scale = double.IsFinite(largest) && largest > 0 ? Math.ILogB(largest) : 0;
         double sum = 0;
         for (int i = 0; i < predictions.Length; i++)
         {
-            double d = Math.ScaleB(double.CreateChecked(predictions[i]), -exponent) - Math.ScaleB(double.CreateChecked(targets[i]), -exponent);
+            double d = Math.ScaleB(Error(predictions[i], targets[i], halved), -scale);
             sum += d * d;
         }
+        exponent = scale + halved;
         return sum;
     }
 
-    // The power of two that takes the largest magnitude into [1, 2), as Standardizer.Fit scales a column: the squares of
-    // doubles past 1e154 overflowed (R² ∞/∞ = NaN) and those below 1e-154 underflowed (R² 1 from 0/0, RMSE 0); scaled they
-    // do neither, and values that stay normal when scaled give the same bits as unscaled (scaling by a power of two is
-    // then exact, and RMSE's square root commutes with an even power). 0 when a value is not finite, whose NaN or ∞ the sums carry as they would unscaled.
-    private static int ScaleExponent<T>(ReadOnlySpan<T> predictions, ReadOnlySpan<T> targets) where T : unmanaged, IFloatingPointIeee754<T>
+    private static double Error<T>(T prediction, T target, int halved) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Math.ScaleB(double.CreateChecked(prediction), -halved) - Math.ScaleB(double.CreateChecked(target), -halved);
+
+    // The exponent of the largest magnitude (ILogB), as Standardizer.Fit scales a column; 0 when a value is not finite.
+    private static int MaxExponent<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
     {
         double max = 0;
-        foreach (T p in predictions)
-            max = Math.Max(max, Math.Abs(double.CreateChecked(p)));
-        foreach (T y in targets)
-            max = Math.Max(max, Math.Abs(double.CreateChecked(y)));
+        foreach (T v in values)
+            max = Math.Max(max, Math.Abs(double.CreateChecked(v)));
         return double.IsFinite(max) && max > 0 ? Math.ILogB(max) : 0;
     }
 

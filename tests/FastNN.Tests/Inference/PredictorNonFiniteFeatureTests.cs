@@ -108,6 +108,22 @@ public class PredictorNonFiniteFeatureTests
     }
 
     [Fact]
+    public void AFiniteFeatureThatStandardizesPastTheTypeIsRefusedAtItsRowBeforeAnyChunkRuns()
+    {
+        // σ = 1e-30 for 'bmi': 1e10 standardizes to about 1e40, past float. It sits in row 3, the second row of the
+        // second chunk: the standardizer, run chunk by chunk, named row 1 of that chunk, after the first chunk's
+        // outputs were written.
+        var predictor = new Predictor<float>(Model, Classes with { Task = null, Input = new Standardizer([1, 2, 3], [1, 1e-30, 1]) }, chunkRows: ChunkRows);
+        float[] x = Rows5(1e10f, 3 * Features + 1);
+        var values = new float[Rows * 2];
+        Array.Fill(values, -7f);
+        var e = Assert.Throws<ArgumentException>(() => predictor.PredictValues(x, values, Rows));
+        Assert.Equal("features", e.ParamName);
+        Assert.Contains("features row 3, column 1 ('bmi'), is 1E+10 (counting from 0), which standardizes to", e.Message);
+        Assert.All(values, v => Assert.Equal(-7f, v));
+    }
+
+    [Fact]
     public void WithoutFeatureNamesTheRowAndColumnAreNamed()
     {
         var predictor = new Predictor<float>(Model);

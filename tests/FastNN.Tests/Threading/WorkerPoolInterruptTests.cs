@@ -1,3 +1,4 @@
+using System.Reflection;
 using FastNN.Intrinsics;
 
 namespace FastNN.Tests.Threading;
@@ -72,6 +73,76 @@ public class WorkerPoolInterruptTests
         Assert.True(caller.Join(TimeSpan.FromSeconds(30)), "the caller did not finish");
         Assert.True(finishedWhenRunEnded, "Run ended while a part was still running");
         Assert.False(runThrew);
+        Assert.True(interruptKept, "the interrupt was lost");
+    }
+
+    /// <summary>
+    /// Part 0, on the caller, interrupts its own thread (the interrupt stays pending: nothing blocks) and returns once
+    /// part 1, on a worker, holds the pool's lock, which it keeps a while, so that the caller's claim of part 2 waits for it.
+    /// </summary>
+    private sealed class HoldsThePoolLock : IParallelWork
+    {
+        private static readonly Lock PoolLock = (Lock)typeof(WorkerPool).GetField("s_lock", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+        public volatile bool LockHeld;
+        public int Finished;
+
+        public void Execute(int part, int partCount)
+        {
+            var spin = new SpinWait();
+            if (part == 0)
+            {
+                Thread.CurrentThread.Interrupt();
+                while (!LockHeld)
+                    spin.SpinOnce(sleep1Threshold: -1);
+            }
+            else if (part == 1)
+            {
+                lock (PoolLock)
+                {
+                    LockHeld = true;
+                    var held = System.Diagnostics.Stopwatch.StartNew();
+                    while (held.ElapsedMilliseconds < 200)
+                        spin.SpinOnce(sleep1Threshold: -1);
+                }
+            }
+            Interlocked.Increment(ref Finished);
+        }
+    }
+
+    // The caller's claim of its next part waits for the pool's lock, and a wait for a lock is interrupted too: Run threw
+    // ThreadInterruptedException there, before part 2 was claimed and while part 1 ran, skipping the wait for every part.
+    [Fact]
+    public void ACallerInterruptedWhileClaimingAPartStillRunsAndWaitsForEveryPart()
+    {
+        if (Environment.ProcessorCount < 2)
+            return;
+        int finishedWhenRunEnded = -1;
+        bool runThrew = false, interruptKept = false;
+        var caller = new Thread(() =>
+        {
+            var work = new HoldsThePoolLock();
+            try
+            {
+                WorkerPool.Run(work, 3);
+            }
+            catch (ThreadInterruptedException)
+            {
+                runThrew = true;
+            }
+            finishedWhenRunEnded = Volatile.Read(ref work.Finished);
+            try
+            {
+                Thread.Sleep(1);
+            }
+            catch (ThreadInterruptedException)
+            {
+                interruptKept = true;
+            }
+        });
+        caller.Start();
+        Assert.True(caller.Join(TimeSpan.FromSeconds(30)), "the caller did not finish");
+        Assert.False(runThrew, "Run threw the interrupt while claiming a part");
+        Assert.Equal(3, finishedWhenRunEnded);
         Assert.True(interruptKept, "the interrupt was lost");
     }
 }

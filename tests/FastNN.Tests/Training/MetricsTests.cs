@@ -63,6 +63,25 @@ public class MetricsTests
     }
 
     [Fact]
+    public void AnErrorBesideAMuchLargerValuePredictedExactlyCounts()
+    {
+        // The squared errors are 0 and 1: MSE 1/2. Scaled by the largest value (2^996) instead of the largest error, the
+        // error 1 became 2^-996 and its square 0, so MSE and RMSE came out 0, a perfect fit.
+        double[] p = [1e300, 1], y = [1e300, 0];
+        Assert.Equal(0.5, Metrics.MeanSquaredError<double>(p, y));
+        Assert.Equal(Math.Sqrt(0.5), Metrics.RootMeanSquaredError<double>(p, y));
+    }
+
+    [Fact]
+    public void AnErrorPastDoublesRangeStillGivesAFiniteRootMeanSquare()
+    {
+        // The error 2e308 is past double, its mean square too, but RMSE = √((2e308)²/2) = √2·1e308 is a double.
+        double[] p = [1e308, 0], y = [-1e308, 0];
+        Assert.Equal(Math.Sqrt(2) * 1e308, Metrics.RootMeanSquaredError<double>(p, y), Math.Sqrt(2) * 1e308 * 1e-15);
+        Assert.Equal(double.PositiveInfinity, Metrics.MeanSquaredError<double>(p, y));
+    }
+
+    [Fact]
     public void RSquaredOfConstantTargetsFollowsScikitLearn()
     {
         Assert.Equal(1.0, Metrics.RSquared<double>([4, 4], [4, 4]));
