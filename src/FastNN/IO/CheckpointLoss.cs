@@ -34,10 +34,7 @@ internal sealed record CheckpointLoss(string Type, IReadOnlyList<KeyValuePair<st
     public string? Difference<T>(ILoss<T> loss) where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckpointLoss current = Of(loss);
-        string[] parameters = Parameters is null || current.Parameters is null || current.Type != Type
-            ? []
-            : CheckpointParameters.Differing(Parameters, current.Parameters);
-        if (current.Type == Type && parameters.Length == 0)
+        if (CheckpointParameters.Difference(Type, Parameters, current.Type, current.Parameters) is not { } parameters)
             return null;
         return $"the run was saved with {Describe(parameters)}, the trainer has {current.Describe(parameters)}";
     }

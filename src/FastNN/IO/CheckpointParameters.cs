@@ -49,6 +49,27 @@ internal static class CheckpointParameters
             .Where(name => !there.TryGetValue(name, out string? a) || !here.TryGetValue(name, out string? b) || a != b)];
     }
 
+    /// <summary>
+    /// Between the saved run's record (<paramref name="savedType"/>, <paramref name="saved"/>) and the trainer's: null
+    /// when they are the same as far as the records tell (one type, no parameter differing), else the parameters that
+    /// differ (none named when the types differ or a side records none).
+    /// </summary>
+    public static string[]? Difference(string? savedType, IReadOnlyList<KeyValuePair<string, string>>? saved,
+        string? currentType, IReadOnlyList<KeyValuePair<string, string>>? current)
+    {
+        string[] differing = saved is null || current is null || currentType != savedType ? [] : Differing(saved, current);
+        return currentType == savedType && differing.Length == 0 ? null : differing;
+    }
+
+    /// <summary>Writes <c>"type"</c>: <paramref name="type"/>, or null.</summary>
+    public static void WriteType(Utf8JsonWriter writer, string? type)
+    {
+        if (type is null)
+            writer.WriteNull("type");
+        else
+            writer.WriteString("type", type);
+    }
+
     /// <summary><paramref name="described"/>, followed by the values of the parameters named in <paramref name="differing"/>, if any.</summary>
     public static string Describe(string described, IReadOnlyList<KeyValuePair<string, string>>? parameters, string[] differing)
     {

@@ -36,10 +36,7 @@ internal sealed record CheckpointRegularizer(string? Type, IReadOnlyList<KeyValu
         CheckpointRegularizer current = Of(trainer);
         if (IsOwn || current.IsOwn)
             return null;
-        string[] parameters = Parameters is null || current.Parameters is null || current.Type != Type
-            ? []
-            : CheckpointParameters.Differing(Parameters, current.Parameters);
-        if (current.Type == Type && parameters.Length == 0)
+        if (CheckpointParameters.Difference(Type, Parameters, current.Type, current.Parameters) is not { } parameters)
             return null;
         return $"the run was saved with {Describe(parameters)}, the trainer has {current.Describe(parameters)}";
     }
@@ -53,10 +50,7 @@ internal sealed record CheckpointRegularizer(string? Type, IReadOnlyList<KeyValu
     public void Write(Utf8JsonWriter writer, string name)
     {
         writer.WriteStartObject(name);
-        if (Type is null)
-            writer.WriteNull("type");
-        else
-            writer.WriteString("type", Type);
+        CheckpointParameters.WriteType(writer, Type);
         CheckpointParameters.Write(writer, Parameters);
         writer.WriteEndObject();
     }

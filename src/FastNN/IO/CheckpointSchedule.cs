@@ -93,10 +93,7 @@ internal sealed record CheckpointSchedule(string? Type, bool EachStep, double In
     public void Write(Utf8JsonWriter writer, string name)
     {
         writer.WriteStartObject(name);
-        if (Type is null)
-            writer.WriteNull("type");
-        else
-            writer.WriteString("type", Type);
+        CheckpointParameters.WriteType(writer, Type);
         writer.WriteBoolean("each_step", EachStep);
         writer.WriteNumber("initial_rate", InitialRate);
         CheckpointParameters.Write(writer, Parameters);
