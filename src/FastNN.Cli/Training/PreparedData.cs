@@ -99,6 +99,8 @@ internal sealed class PreparedData<T> where T : unmanaged, IFloatingPointIeee754
         return null;
     }
 
+    private static string TypeName => typeof(T) == typeof(float) ? "float" : "double";
+
     /// <summary>x's standardized value, (x − μ)/σ in double as <see cref="Standardizer.Transform{T}(Span{T})"/> computes it, when T cannot hold it; else null.</summary>
     private static double? BeyondRange(T x, Standardizer standardizer, int column)
     {
@@ -108,7 +110,7 @@ internal sealed class PreparedData<T> where T : unmanaged, IFloatingPointIeee754
 
     private static UsageException Problem(string source, int row, string what, T x, double z, Standardizer standardizer, int column) =>
         new(string.Create(CultureInfo.InvariantCulture,
-            $"{source}, data row {row + 1} (counting from 1, the header and blank lines not counted), held out for testing: its {what}, {x}, standardizes to {z} (μ = {standardizer.Means[column]}, σ = {standardizer.Scales[column]} as fitted on the training rows), beyond the range of {(typeof(T) == typeof(float) ? "float" : "double")}: it lies far outside the training rows' values. Correct or remove the row, or train with --no-standardize."));
+            $"{source}, data row {row + 1} (counting from 1, the header and blank lines not counted), held out for testing: its {what}, {x}, standardizes to {z} (μ = {standardizer.Means[column]}, σ = {standardizer.Scales[column]} as fitted on the training rows), beyond the range of {TypeName}: it lies far outside the training rows' values. Correct or remove the row, or train with --no-standardize."));
 
     /// <summary>A copy of <paramref name="data"/> whose targets <paramref name="target"/> standardizes.</summary>
     /// <exception cref="ArgumentException">A target standardizes past <typeparamref name="T"/>, named as the target of
@@ -123,26 +125,15 @@ internal sealed class PreparedData<T> where T : unmanaged, IFloatingPointIeee754
         }
         catch (ArgumentException e) when (e.ParamName == "features")
         {
-            // The refused row: the first whose target the standardizer refuses alone.
-            int row = Array.FindIndex(data.Targets.ToArray(), y => !Standardizes(target, y));
+            // The refused row: the first finite target that standardizes past T (the standardizer passes a non-finite one on).
+            int row = 0;
+            while (!T.IsFinite(data.Targets[row]) || BeyondRange(data.Targets[row], target, 0) is null)
+                row++;
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"Target '{data.TargetName}' of row {row} (counting from 0), {data.Targets[row]}, is beyond the range of {(typeof(T) == typeof(double) ? "double" : "float")} standardized (μ = {target.Means[0]}, σ = {target.Scales[0]} as fitted): it lies far outside the targets the statistics were fitted on."),
+                $"Target '{data.TargetName}' of row {row} (counting from 0), {data.Targets[row]}, is beyond the range of {TypeName} standardized (μ = {target.Means[0]}, σ = {target.Scales[0]} as fitted): it lies far outside the targets the statistics were fitted on."),
                 "data", e);
         }
         return new Dataset<T>(data.Features.ToArray(), targets, data.FeatureCount, data.FeatureNames, data.TargetName);
-    }
-
-    private static bool Standardizes(Standardizer target, T y)
-    {
-        try
-        {
-            target.Transform<T>([y]);
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 
     private static Dataset<T> Apply(Dataset<T> data, Standardizer input, Standardizer? target)
