@@ -101,6 +101,10 @@ public class GradientClippingTests
         double[] huge = [3e200, -4e200, 0, 12e200];
         GradientClipping.ClipByGlobalNorm<double>(huge, 6.5);
         Assert.Equal([1.5, -2, 0, 6], huge.Select(x => Math.Round(x, 12)));
+        // Finite gradients whose norm is past double's range (√2·1.8e308): +∞, as documented, and clipping zeroes them.
+        double[] past = [double.MaxValue, -double.MaxValue];
+        Assert.Equal(double.PositiveInfinity, GradientClipping.ClipByGlobalNorm<double>(past, 1));
+        Assert.Equal([0, -0.0], past);
     }
 
     /// <summary>
