@@ -12,11 +12,11 @@ public static class GradientClipping
     /// <summary>The Euclidean norm ‖g‖₂ of the whole buffer, accumulated in double in an order fixed by the length.</summary>
     /// <remarks>Float gradients are widened to double before squaring, so no square overflows or loses bits; where double
     /// gradients' squares overflow (past 1e154) or all underflow (below 1e-154), the sum is redone with every gradient
-    /// scaled by the power of two that takes the largest into [1, 2), so a finite gradient never gives an infinite norm
-    /// nor a non-zero one a zero norm. The last bits may differ across instruction sets (the vector width sets the
-    /// summation order).</remarks>
+    /// scaled by the power of two that takes the largest into [1, 2), so finite gradients give an infinite norm only where
+    /// √(Σ g²) itself is past double's range (double gradients near 1.8e308), and non-zero ones never a zero norm. The
+    /// last bits may differ across instruction sets (the vector width sets the summation order).</remarks>
     /// <param name="gradients">The gradient buffer.</param>
-    /// <returns>√(Σ g²); NaN or +∞ when a gradient is.</returns>
+    /// <returns>√(Σ g²); NaN or +∞ when a gradient is, +∞ too where √(Σ g²) is past double's range.</returns>
     public static double GlobalNorm<T>(ReadOnlySpan<T> gradients) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Vector<double> even = Vector<double>.Zero, odd = Vector<double>.Zero;
@@ -77,9 +77,13 @@ public static class GradientClipping
     /// </code><para>As PyTorch's default (<c>error_if_nonfinite=False</c>), a NaN gradient makes the norm and c NaN and
     /// every gradient NaN, and an infinite one makes the norm +∞ and c 0: the finite gradients become 0 and the infinite
     /// ones NaN. Detect those first with <see cref="NonFiniteGradientGuard{T}"/>.</para>
-    /// <para>The norm is <see cref="GlobalNorm{T}"/>'s, finite for finite gradients: float gradients past about 1.8e19,
+    /// <para>The norm is <see cref="GlobalNorm{T}"/>'s, finite for finite gradients but double ones whose norm is past
+    /// double's range (+∞, so that they become 0 as above): float gradients past about 1.8e19,
     /// whose squares overflow PyTorch 1.13's float32 norm (+∞, so that clip_grad_norm_ zeroes every gradient), are scaled
-    /// to <paramref name="maxNorm"/> here; elsewhere c differs from PyTorch's float32 one in the last bits only.</para></remarks>
+    /// to <paramref name="maxNorm"/> here; elsewhere c differs from PyTorch's float32 one in the last bits only. Where c
+    /// falls below <typeparamref name="T"/>'s normal range (gradients near its largest values clipped to a small
+    /// <paramref name="maxNorm"/>), the gradients are scaled in two exact-exponent steps, so that each keeps its bits
+    /// rather than c's few as a subnormal.</para></remarks>
     /// <param name="gradients">The gradient buffer, scaled in place.</param>
     /// <param name="maxNorm">The largest norm allowed, ≥ 0.</param>
     /// <returns>The global norm before clipping.</returns>
@@ -91,7 +95,22 @@ public static class GradientClipping
         double norm = GlobalNorm<T>(gradients);
         double coefficient = maxNorm / (norm + 1e-6);
         if (!(coefficient >= 1))
-            TensorPrimitives.Multiply(gradients, T.CreateChecked(coefficient), gradients);
+        {
+            T c = T.CreateChecked(coefficient);
+            if (!T.IsNormal(c) && norm > 1 && double.IsFinite(norm))
+            {
+                // Huge gradients and a small max_norm put c below T's normal range (float gradients of 1e37 clipped to
+                // 1e-7: c ≈ 7e-45; double ones of 1e300 to 1e-15), where it keeps a few bits (1 % there). Scale by 2^-e
+                // first, e ≥ 0 the exponent of n: exact (|g| ≤ n < 2^(e+1)) but for gradients below n times T's
+                // smallest normal, whose clipped values are below max_norm times it. Then by c·2^e, taken as
+                // max_norm / ((n + 1e-6)·2^-e): normal wherever the clipped gradients are. With n ≤ 1 a subnormal c
+                // gives subnormal gradients (|g·c| ≤ c), whose bits it has.
+                int exponent = Math.ILogB(norm);
+                TensorPrimitives.Multiply(gradients, T.CreateChecked(Math.ScaleB(1.0, -exponent)), gradients);
+                c = T.CreateChecked(maxNorm / Math.ScaleB(norm + 1e-6, -exponent));
+            }
+            TensorPrimitives.Multiply(gradients, c, gradients);
+        }
         return norm;
     }
 

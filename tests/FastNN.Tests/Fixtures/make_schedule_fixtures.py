@@ -45,6 +45,20 @@ out = {"magic": "FastNN schedule fixtures", "version": 1, "torch": torch.__versi
          lambda o: S.SequentialLR(o, [S.LinearLR(o, start_factor=0.25, total_iters=4),
                                       S.CosineAnnealingLR(o, T_max=8, eta_min=0.01)], milestones=[4]), 22,
          {"start_factor": 0.25, "total_iters": 4, "T_max": 8, "eta_min": 0.01}),
+    # Many steps and the boundaries: eleven cosine periods, T_max = 1, a long exponential decay, a one-step warm-up in
+    # front of StepLR and a warm-up in front of ExponentialLR (the wrapped schedule restarts its clock at the milestone).
+    case("cosine_many_periods", lambda o: S.CosineAnnealingLR(o, T_max=7, eta_min=0.01), 160,
+         {"T_max": 7, "eta_min": 0.01}),
+    case("cosine_t_max_1", lambda o: S.CosineAnnealingLR(o, T_max=1), 8, {"T_max": 1, "eta_min": 0.0}),
+    case("exponential_long", lambda o: S.ExponentialLR(o, gamma=0.98), 300, {"gamma": 0.98}),
+    case("warmup_one_step",
+         lambda o: S.SequentialLR(o, [S.LinearLR(o, start_factor=0.5, total_iters=1), S.StepLR(o, step_size=3, gamma=0.5)],
+                                  milestones=[1]), 12,
+         {"start_factor": 0.5, "total_iters": 1, "step_size": 3, "gamma": 0.5}),
+    case("warmup_exponential",
+         lambda o: S.SequentialLR(o, [S.LinearLR(o, start_factor=0.2, total_iters=5), S.ExponentialLR(o, gamma=0.9)],
+                                  milestones=[5]), 30,
+         {"start_factor": 0.2, "total_iters": 5, "gamma": 0.9}),
 ]}
 
 with open("schedule_fixtures.json", "w") as f:

@@ -1,3 +1,4 @@
+using System.Numerics;
 using FastNN.Gradients;
 using FastNN.Models;
 using FsCheck;
@@ -100,6 +101,43 @@ public class GradientClippingTests
         double[] huge = [3e200, -4e200, 0, 12e200];
         GradientClipping.ClipByGlobalNorm<double>(huge, 6.5);
         Assert.Equal([1.5, -2, 0, 6], huge.Select(x => Math.Round(x, 12)));
+        // Finite gradients whose norm is past double's range (√2·1.8e308): +∞, as documented, and clipping zeroes them.
+        double[] past = [double.MaxValue, -double.MaxValue];
+        Assert.Equal(double.PositiveInfinity, GradientClipping.ClipByGlobalNorm<double>(past, 1));
+        Assert.Equal([0, -0.0], past);
+    }
+
+    /// <summary>
+    /// Huge gradients clipped to a small max_norm: c = max_norm / (‖g‖ + 1e-6) lies below T's normal range (float
+    /// gradients of 1e37 to 1e-7: c ≈ 7e-45, double ones of 1e300 to 1e-15: c ≈ 7e-316), where c as a subnormal T kept
+    /// a few bits and the clipped norm came out 0.9 % short in float (9.909e-8 for 1e-7). Reference: g / (‖g‖ + 1e-6)
+    /// · max_norm in double, which never leaves the normal range; each side rounds at most twice, so they agree within 2ε
+    /// (and a subnormal ulp). A tiny norm with a tinier max_norm stays on the one-step path (scaling by 2^-e there, e
+    /// negative, overflowed and gave NaN).
+    /// </summary>
+    [Fact]
+    public void HugeGradientsClipToASmallMaxNormToTheirLastBits()
+    {
+        Check<float>([1e37f, -1e37f, 3e36f, 0, 1], 1e-7);
+        Check<float>([float.MaxValue, -float.MaxValue, 1e38f, 5], 1e-3);
+        Check<double>([1e300, -1e300, 2e299, 0, 1], 1e-15);
+        Check<double>([double.MaxValue / 4, -3e307], 1e-12);
+        Check<float>([1e-40f, -3e-41f], 1e-50);     // a tiny norm with a tinier max_norm: c below range, results 0
+        Check<double>([1e-310, -3e-312], 1e-320);
+
+        static void Check<T>(T[] g, double maxNorm) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            double[] original = [.. g.Select(double.CreateTruncating)];
+            double norm = GradientClipping.ClipByGlobalNorm<T>(g, maxNorm);
+            // ε of T, and its least subnormal for the results (of the gradients 0 to 5) that are subnormal
+            double epsilon = typeof(T) == typeof(float) ? Math.ScaleB(1, -23) : Math.ScaleB(1, -52), least = double.CreateTruncating(T.Epsilon);
+            for (int i = 0; i < g.Length; i++)
+            {
+                double expected = double.CreateTruncating(T.CreateTruncating(original[i] / (norm + 1e-6) * maxNorm)), actual = double.CreateTruncating(g[i]);
+                Assert.True(Math.Abs(actual - expected) <= 2 * epsilon * Math.Abs(expected) + least,
+                    $"{typeof(T).Name} g[{i}] = {original[i]:R} clipped to {actual:R}, expected {expected:R}");
+            }
+        }
     }
 
     /// <summary>As torch.nn.utils.clip_grad_norm_ (PyTorch 1.13: [1, inf, −2] → [0, nan, −0]; [1, nan, −2] → all nan).</summary>

@@ -9,8 +9,10 @@ namespace FastNN.Tests.Schedules;
 /// loop steps them (Fixtures/schedule_fixtures.json, written once by Fixtures/make_schedule_fixtures.py; the tests never
 /// run Python): three groups, the optimizer's rate 0.1 and 0.03 and 0.004 of their own, the rate each trains with read
 /// back from SGD (a zero parameter with a unit gradient becomes −γ_g exactly) after <see cref="Optimizer{T}.ApplySchedule"/>.
+/// Also many steps and the boundaries: eleven cosine periods (160 steps), T_max = 1, 300 steps of exponential decay,
+/// a one-step warm-up before StepLR and a warm-up before ExponentialLR.
 /// Tolerance 1e-12 relative: FastNN evaluates closed forms, PyTorch its recursive forms, whose rounding grows by a few
-/// ulps a step (≤ 1e-14 over 26 steps); 1e-16 absolute.
+/// ulps a step (≤ 1e-14 over 26 steps, 6e-14 over the 160 cosine steps); 1e-16 absolute.
 /// </summary>
 public class ScheduleGroupFixtureTests
 {
@@ -24,6 +26,11 @@ public class ScheduleGroupFixtureTests
     [InlineData("inverse_time")]
     [InlineData("constant")]
     [InlineData("warmup_cosine_eta_min")]
+    [InlineData("cosine_many_periods")]
+    [InlineData("cosine_t_max_1")]
+    [InlineData("exponential_long")]
+    [InlineData("warmup_one_step")]
+    [InlineData("warmup_exponential")]
     public void EveryGroupGetsPyTorchsRate(string name)
     {
         JsonElement root = Fixture.Value;
@@ -37,6 +44,11 @@ public class ScheduleGroupFixtureTests
             "inverse_time" => new InverseTimeSchedule(baseRate, 0.5, stepsPerUnit: 2),
             "constant" => new ConstantSchedule(baseRate),
             "warmup_cosine_eta_min" => new WarmupSchedule(new CosineAnnealingSchedule(baseRate, 8, 0.01), 4, startFactor: 0.25),
+            "cosine_many_periods" => new CosineAnnealingSchedule(baseRate, 7, 0.01),
+            "cosine_t_max_1" => new CosineAnnealingSchedule(baseRate, 1),
+            "exponential_long" => new ExponentialSchedule(baseRate, 0.98),
+            "warmup_one_step" => new WarmupSchedule(new StepSchedule(baseRate, 3, 0.5), 1, startFactor: 0.5),
+            "warmup_exponential" => new WarmupSchedule(new ExponentialSchedule(baseRate, 0.9), 5, startFactor: 0.2),
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
         ParameterGroup[] groups = [.. root.GetProperty("group_lr").EnumerateArray().Select((lr, i) =>
