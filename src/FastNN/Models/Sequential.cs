@@ -339,7 +339,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         catch (OverflowException)
         {
         }
-        throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, $"A workspace for {maxBatch} rows of up to {widest} features does not fit in an array; lower maxBatch.");
+        throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, $"A workspace for {maxBatch} rows of these layers (each one's output and scratch, inside blocks too) does not fit in an array; lower maxBatch or the widths.");
     }
 
     /// <summary>
