@@ -35,10 +35,13 @@ public sealed class SequentialBuilder<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>Adds any layer, built-in or your own; its input width must be <see cref="Width"/>.</summary>
     /// <param name="layer">The layer.</param>
     /// <exception cref="ArgumentNullException"><paramref name="layer"/> is null.</exception>
-    /// <exception cref="ArgumentException">The layer's input width is not <see cref="Width"/>.</exception>
+    /// <exception cref="ArgumentException">The layer's input width is not <see cref="Width"/>, or its output width is below 1.</exception>
     public SequentialBuilder<T> Add(ILayer<T> layer)
     {
         ArgumentNullException.ThrowIfNull(layer);
+        // Refused here, not at Build: the next layer added would be built for a width of 0 and blame an argument of its own.
+        if (layer.OutputSize < 1)
+            throw new ArgumentException(LayerChain<T>.WidthsBelowOne($"Layer {_layers.Count}", layer), nameof(layer));
         if (layer.InputSize != Width)
             throw new ArgumentException($"Layer {_layers.Count} ({layer.GetType().Name.Split('`')[0]}) expects input [batch, {layer.InputSize}] but the layers before it output [batch, {Width}].", nameof(layer));
         _layers.Add(layer);
