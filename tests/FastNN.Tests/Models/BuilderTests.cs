@@ -32,6 +32,19 @@ public class SequentialBuilderTests
     }
 
     [Fact]
+    public void ALayerOfTheWrongWidthInABlockIsNamedAsTheBlocksBodyLayer()
+    {
+        // Inside a block's body the builder named the layer "Layer 0", which is the model's Dense(8), not the LayerNorm.
+        var builder = new SequentialBuilder<float>(4).Dense(8);
+        var e = Assert.Throws<ArgumentException>(() => builder.Residual(b => b.Relu().Add(new LayerNorm<float>(7))));
+        Assert.Contains("residual body layer 1 (LayerNorm) expects input [batch, 7] but the layers before it output [batch, 8]", e.Message);
+        e = Assert.Throws<ArgumentException>(() => builder.Concat(b => b.Add(new LayerNorm<float>(7))));
+        Assert.Contains("concat body layer 0 (LayerNorm) expects input [batch, 7] but the block's input is [batch, 8]", e.Message);
+        e = Assert.Throws<ArgumentException>(() => builder.Residual(b => b.Dense(3).Concat(c => c.Add(new NoOutputLayer(3)))));
+        Assert.Contains("concat body layer 0 (NoOutputLayer) has input width 3 and output width 0", e.Message);
+    }
+
+    [Fact]
     public void AddingALayerOfNoOutputWidthSaysSoAtOnce()
     {
         // A layer of one's own that outputs [batch, 0] was taken, and the builder's Width became 0: the next Dense(2)
