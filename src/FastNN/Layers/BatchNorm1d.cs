@@ -69,7 +69,7 @@ public sealed class BatchNorm1d<T> : ILayer<T>, IJsonLayer where T : unmanaged, 
     public IReadOnlyList<StateDeclaration> StateDeclarations => _state;
 
     /// <inheritdoc/>
-    public int ScratchLength(int batch) => 5 * Features + 1; // per feature: mean, rstd = 1/√(var + ε), three working rows; the mode of the forward pass
+    public int ScratchLength(int batch) => checked(5 * Features + 1); // per feature: mean, rstd = 1/√(var + ε), three working rows; the mode of the forward pass; past an int: OverflowException, a workspace too large
 
     /// <inheritdoc/>
     public void Initialize(LayerBuffers<T> buffers)

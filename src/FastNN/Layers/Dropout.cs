@@ -48,7 +48,7 @@ public sealed class Dropout<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFlo
     public IReadOnlyList<StateDeclaration> StateDeclarations => [];
 
     /// <inheritdoc/>
-    public int ScratchLength(int batch) => batch * Features; // the mask, already scaled: 0 or 1/(1 − p)
+    public int ScratchLength(int batch) => checked(batch * Features); // the mask, already scaled: 0 or 1/(1 − p); past an int: OverflowException, which the model reports as a batch too large
 
     /// <inheritdoc/>
     public void Initialize(LayerBuffers<T> buffers)

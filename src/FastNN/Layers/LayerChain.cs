@@ -50,7 +50,7 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
         {
             ILayer<T> layer = _layers[j] ?? throw new ArgumentException($"{label(j)} is null.", argument);
             if (layer.InputSize < 1 || layer.OutputSize < 1)
-                throw new ArgumentException($"{label(j)} ({Describe(layer)}) has input width {layer.InputSize} and output width {layer.OutputSize}; both must be at least 1.", argument);
+                throw new ArgumentException(WidthsBelowOne(label(j), layer), argument);
             if (j > 0 && layer.InputSize != _layers[j - 1].OutputSize)
                 throw new ArgumentException(
                     $"{label(j)} ({Describe(layer)}) expects input [batch, {layer.InputSize}] but {label(j - 1)} ({Describe(_layers[j - 1])}) outputs [batch, {_layers[j - 1].OutputSize}].",
@@ -292,4 +292,8 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
     }
 
     internal static string Describe(ILayer<T> layer) => layer.GetType().Name.Split('`')[0];
+
+    /// <summary>What a chain (or a builder) says of a layer with a width below 1, which it refuses.</summary>
+    internal static string WidthsBelowOne(string label, ILayer<T> layer) =>
+        $"{label} ({Describe(layer)}) has input width {layer.InputSize} and output width {layer.OutputSize}; both must be at least 1.";
 }

@@ -130,9 +130,11 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>The slice of <see cref="Parameters"/> holding the named tensor.</summary>
     /// <param name="name">A state-dict name such as <c>0.weight</c>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
     /// <exception cref="ArgumentException">No parameter tensor has that name.</exception>
     public Span<T> Parameter(string name)
     {
+        ArgumentNullException.ThrowIfNull(name);
         foreach (ParameterTensor p in ParameterTensors)
             if (p.Name == name)
                 return Parameters.Slice(p.Offset, p.Length);
@@ -141,12 +143,14 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>The named parameter or state tensor (any state-dict name of <see cref="ParameterTensors"/> or <see cref="StateTensors"/>), read-only.</summary>
     /// <param name="name">A state-dict name such as <c>0.weight</c> or <c>1.running_mean</c>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
     /// <exception cref="ArgumentException">No tensor has that name (the message lists the names).</exception>
     public ReadOnlySpan<T> Tensor(string name) => Slot(name, nameof(name), out _);
 
     /// <summary>Overwrites the named parameter or state tensor with <paramref name="values"/>, which must hold exactly as many elements (counts are set to the values given, exact up to 2^24 in a float model: <see cref="StateCount.Set{T}"/> sets larger ones exactly).</summary>
     /// <param name="name">A state-dict name such as <c>0.weight</c> or <c>1.running_mean</c>.</param>
     /// <param name="values">The new values, row-major in the tensor's shape.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
     /// <exception cref="ArgumentException">No tensor has that name, or <paramref name="values"/> has another length than the tensor (the message gives its shape); the model is unchanged.</exception>
     public void SetTensor(string name, ReadOnlySpan<T> values)
     {
@@ -339,7 +343,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         catch (OverflowException)
         {
         }
-        throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, $"A workspace for {maxBatch} rows of up to {widest} features does not fit in an array; lower maxBatch.");
+        throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, $"A workspace for {maxBatch} rows of these layers (each one's output and scratch, inside blocks too) does not fit in an array; lower maxBatch or the widths.");
     }
 
     /// <summary>

@@ -12,15 +12,25 @@ namespace FastNN.Models;
 public sealed class SequentialBuilder<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly List<ILayer<T>> _layers = [];
+    // How errors name the layers added and the input: the model's, or a block body's as its chain names them.
+    private readonly string _label;
+    private readonly string _input;
 
     /// <summary>Starts a model taking <paramref name="inputSize"/> features per row.</summary>
     /// <param name="inputSize">Features per input row (at least 1).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="inputSize"/> is below 1.</exception>
     public SequentialBuilder(int inputSize)
+        : this(inputSize, "Layer", "the model's input is")
+    {
+    }
+
+    private SequentialBuilder(int inputSize, string label, string input)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, 1);
         InputSize = inputSize;
         Width = inputSize;
+        _label = label;
+        _input = input;
     }
 
     /// <summary>Features per input row.</summary>
@@ -35,12 +45,17 @@ public sealed class SequentialBuilder<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>Adds any layer, built-in or your own; its input width must be <see cref="Width"/>.</summary>
     /// <param name="layer">The layer.</param>
     /// <exception cref="ArgumentNullException"><paramref name="layer"/> is null.</exception>
-    /// <exception cref="ArgumentException">The layer's input width is not <see cref="Width"/>.</exception>
+    /// <exception cref="ArgumentException">The layer's input width is not <see cref="Width"/>, or its output width is below 1.</exception>
     public SequentialBuilder<T> Add(ILayer<T> layer)
     {
         ArgumentNullException.ThrowIfNull(layer);
+        // Refused here, not at Build: the next layer added would be built for a width of 0 and blame an argument of its own.
+        if (layer.OutputSize < 1)
+            throw new ArgumentException(LayerChain<T>.WidthsBelowOne($"{_label} {_layers.Count}", layer), nameof(layer));
         if (layer.InputSize != Width)
-            throw new ArgumentException($"Layer {_layers.Count} ({layer.GetType().Name.Split('`')[0]}) expects input [batch, {layer.InputSize}] but the layers before it output [batch, {Width}].", nameof(layer));
+            throw new ArgumentException(
+                $"{_label} {_layers.Count} ({LayerChain<T>.Describe(layer)}) expects input [batch, {layer.InputSize}] but {(_layers.Count == 0 ? _input : "the layers before it output")} [batch, {Width}].",
+                nameof(layer));
         _layers.Add(layer);
         Width = layer.OutputSize;
         return this;
@@ -116,13 +131,13 @@ public sealed class SequentialBuilder<T> where T : unmanaged, IFloatingPointIeee
     /// <param name="body">Adds the layers of f to the builder it is given.</param>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="body"/> adds no layer, or a layer it adds declares two tensors of one name (the message names the layer).</exception>
-    public SequentialBuilder<T> Residual(Action<SequentialBuilder<T>> body) => Add(new Residual<T>(Body(body)));
+    public SequentialBuilder<T> Residual(Action<SequentialBuilder<T>> body) => Add(new Residual<T>(Body(body, "residual")));
 
     /// <summary>Adds a <see cref="Concat{T}"/> block <c>y = [x, f(x)]</c>.</summary>
     /// <param name="body">Adds the layers of f to the builder it is given.</param>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="body"/> adds no layer, or a layer it adds declares two tensors of one name (the message names the layer).</exception>
-    public SequentialBuilder<T> Concat(Action<SequentialBuilder<T>> body) => Add(new Concat<T>(Body(body)));
+    public SequentialBuilder<T> Concat(Action<SequentialBuilder<T>> body) => Add(new Concat<T>(Body(body, "concat")));
 
     /// <summary>Builds the model.</summary>
     /// <param name="maxBatch">The largest batch (at least 1).</param>
@@ -132,10 +147,10 @@ public sealed class SequentialBuilder<T> where T : unmanaged, IFloatingPointIeee
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     public Sequential<T> Build(int maxBatch, ulong seed = 0) => new(_layers, maxBatch, seed);
 
-    private IReadOnlyList<ILayer<T>> Body(Action<SequentialBuilder<T>> body)
+    private IReadOnlyList<ILayer<T>> Body(Action<SequentialBuilder<T>> body, string block)
     {
         ArgumentNullException.ThrowIfNull(body);
-        var inner = new SequentialBuilder<T>(Width);
+        var inner = new SequentialBuilder<T>(Width, $"{block} body layer", "the block's input is");
         body(inner);
         return inner.Layers;
     }

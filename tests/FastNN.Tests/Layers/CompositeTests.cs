@@ -32,6 +32,21 @@ public class CompositeTests
     }
 
     [Fact]
+    public void ADropoutOrBatchNormScratchPastAnIntNamesMaxBatch()
+    {
+        // Dropout's mask (batch × features) inside a block whose own widths are small: 3000 rows of 2^20 features wrapped
+        // to −1,149,239,296, and the model blamed the built-in layer: ArgumentException 'body', "residual body layer 1
+        // (Dropout) asks for -1149239296 elements of scratch ...; ScratchLength must not be negative".
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new SequentialBuilder<float>(4).Residual(b => b.Dense(1 << 20).Dropout().Dense(4)).Build(maxBatch: 3000));
+        Assert.Equal("maxBatch", e.ParamName);
+        // BatchNorm1d's 5 numbers per feature, at 450M features (one row of them fits an array; nothing is allocated).
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => new Sequential<float>([new BatchNorm1d<float>(450_000_000)], maxBatch: 1));
+        Assert.Equal("maxBatch", e.ParamName);
+        Assert.Contains("lower maxBatch or the widths", e.Message); // maxBatch is 1 already
+    }
+
+    [Fact]
     public void ResidualProjectionStartsAsNnLinearDefault()
     {
         // The projection is an nn.Linear(16, 300, bias=False): U(−1/√16, 1/√16), drawn (not left at zero).

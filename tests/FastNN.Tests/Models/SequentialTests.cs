@@ -136,6 +136,16 @@ public class SequentialTests
     }
 
     [Fact]
+    public void ANullNameIsAnArgumentNullExceptionInEveryTensorAccessor()
+    {
+        // Parameter(null) said "The model has no parameter tensor ''", as if an empty name had been given.
+        Sequential<float> model = new SequentialBuilder<float>(2).Dense(2).Build(maxBatch: 1);
+        Assert.Equal("name", Assert.Throws<ArgumentNullException>(() => model.Parameter(null!)).ParamName);
+        Assert.Equal("name", Assert.Throws<ArgumentNullException>(() => model.Tensor(null!)).ParamName);
+        Assert.Equal("name", Assert.Throws<ArgumentNullException>(() => model.SetTensor(null!, new float[4])).ParamName);
+    }
+
+    [Fact]
     public void JsonRoundTripsTheArchitecture()
     {
         var model = new Sequential<float>(
