@@ -230,6 +230,13 @@ public class ModelFileTests
         { "ClassLabels holds an empty label", new ModelInfo { Task = TaskKind.MultiClassClassification, ClassLabels = ["a", ""] } },
         // A name twice: the columns could not be found by name (a CSV header and a Dataset refuse it too).
         { "FeatureNames holds 'x' twice", new ModelInfo { FeatureNames = ["x", "y", "x"] } },
+        // A lone surrogate: the file's UTF-8 cannot hold it. Before, the JSON writer put U+FFFD in its place, silently
+        // renaming the class, and two labels that differ only there became one, which Load then refused ("holds '�' twice").
+        { "ClassLabels[0] holds a lone surrogate (U+D800) at index 1", new ModelInfo { Task = TaskKind.MultiClassClassification, ClassLabels = ["a\ud800", "a\udc00"] } },
+        { "FeatureNames[2] holds a lone surrogate (U+D800)", new ModelInfo { FeatureNames = ["x", "y", "z\ud800"] } },
+        { "TargetName holds a lone surrogate (U+DBFF)", new ModelInfo { TargetName = "\udbff" } },
+        { "A name in Notes holds a lone surrogate (U+D800) at index 0", new ModelInfo { Notes = new Dictionary<string, string> { ["\ud800"] = "a" } } },
+        { "Notes['run'] holds a lone surrogate (U+DFFF)", new ModelInfo { Notes = new Dictionary<string, string> { ["run"] = "\udfff\ud800\udc00" } } },
     };
 
     [Theory]
