@@ -21,6 +21,8 @@ namespace FastNN.IO;
 /// CSV header and a <see cref="Dataset{T}"/> require).</item>
 /// <item><see cref="Target"/> needs the regression task and has 1 feature.</item>
 /// <item><see cref="Notes"/> holds no null value.</item>
+/// <item>Every text (labels, names, notes and their names) is valid UTF-16: a lone surrogate has no UTF-8 encoding, so a
+/// file cannot hold it.</item>
 /// </list>
 /// <para>Thread safety: immutable (as long as the lists given to it are not changed), so safe to share between threads.</para>
 /// </remarks>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;
@@ -113,6 +114,28 @@ internal static class ModelMetadata
         }
         if (info.Notes is { } notes && notes.FirstOrDefault(n => n.Value is null).Key is string empty)
             return $"Notes['{empty}'] is null.";
+        return LoneSurrogate(info);
+    }
+
+    // A lone surrogate has no UTF-8 encoding, so the header's JSON writer would put U+FFFD in its place: a class renamed
+    // silently, and two labels that differ only there made one, which Load then refuses.
+    private static string? LoneSurrogate(ModelInfo info)
+    {
+        (string What, string? Text)[] texts =
+        [
+            .. (info.ClassLabels ?? []).Select((label, i) => ($"ClassLabels[{i}]", label)),
+            .. (info.FeatureNames ?? []).Select((name, i) => ($"FeatureNames[{i}]", name)),
+            ("TargetName", info.TargetName),
+            .. (info.Notes ?? new Dictionary<string, string>()).SelectMany(n => new[] { ("A name in Notes", n.Key), ($"Notes['{n.Key}']", n.Value) }),
+        ];
+        foreach ((string what, string? text) in texts)
+        {
+            for (int i = 0, used; text is not null && i < text.Length; i += used)
+            {
+                if (Rune.DecodeFromUtf16(text.AsSpan(i), out _, out used) != OperationStatus.Done)
+                    return $"{what} holds a lone surrogate (U+{(int)text[i]:X4}) at index {i}, which a file cannot hold (UTF-8 has no encoding for it).";
+            }
+        }
         return null;
     }
 

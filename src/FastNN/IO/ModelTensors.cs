@@ -19,14 +19,21 @@ internal static class ModelTensors
         .. chain.State.Select(s => new TensorSpec(s.Declaration.Name, s.Declaration.Shape, s.Declaration.IsInteger, s.Declaration.IsVariance)),
     ];
 
-    /// <summary>The header entries of the model's tensors.</summary>
+    /// <summary>
+    /// The header entries of the model's tensors, in the order of the data section: the counts (I64) first, then the
+    /// parameters, then the other state tensors. Widest element first, as the safetensors library lays a file out: with
+    /// the header padded to 8 bytes, every tensor then starts at a multiple of its element size, so that a reader may
+    /// view its bytes in place (a count after an odd number of floats would start at 4 mod 8).
+    /// </summary>
     public static IEnumerable<SafetensorsWriter.Tensor> Header<T>(Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
     {
         SafetensorsDType values = SafetensorsDTypes.Of<T>();
+        foreach (StateTensor s in model.StateTensors.Where(s => s.IsInteger))
+            yield return new(s.Name, SafetensorsDType.I64, s.Shape);
         foreach (ParameterTensor p in model.ParameterTensors)
             yield return new(p.Name, values, p.Shape);
-        foreach (StateTensor s in model.StateTensors)
-            yield return new(s.Name, s.IsInteger ? SafetensorsDType.I64 : values, s.Shape);
+        foreach (StateTensor s in model.StateTensors.Where(s => !s.IsInteger))
+            yield return new(s.Name, values, s.Shape);
     }
 
     /// <summary>
@@ -60,15 +67,12 @@ internal static class ModelTensors
     public static void Write<T>(SafetensorsWriter writer, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
     {
         SafetensorsDType values = SafetensorsDTypes.Of<T>();
+        foreach (StateTensor s in model.StateTensors.Where(s => s.IsInteger))
+            writer.WriteCounts(Counts(model, s));
         foreach (ParameterTensor p in model.ParameterTensors)
             writer.WriteTensor<T>(model.Parameters.Slice(p.Offset, p.Length), values);
-        foreach (StateTensor s in model.StateTensors)
-        {
-            if (s.IsInteger)
-                writer.WriteCounts(Counts(model, s));
-            else
-                writer.WriteTensor<T>(model.State.Slice(s.Offset, s.Length), values);
-        }
+        foreach (StateTensor s in model.StateTensors.Where(s => !s.IsInteger))
+            writer.WriteTensor<T>(model.State.Slice(s.Offset, s.Length), values);
     }
 
     // The counts of a count tensor, exact (two elements each, see StateCount).

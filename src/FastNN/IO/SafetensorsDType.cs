@@ -15,6 +15,12 @@ internal static class SafetensorsDTypes
 {
     public static int Size(this SafetensorsDType dtype) => dtype == SafetensorsDType.F32 ? 4 : 8;
 
+    /// <summary>
+    /// How many elements a tensor's raw bytes are read or written in at once: 1 GiB of them. A byte span holds at most
+    /// int.MaxValue bytes, and a tensor may hold more (2^29 floats, or 2^28 doubles, are 2 GiB).
+    /// </summary>
+    public static int ElementsPerSpan(this SafetensorsDType dtype) => (1 << 30) / dtype.Size();
+
     public static bool TryParse(string text, out SafetensorsDType dtype)
     {
         (bool known, dtype) = text switch

@@ -55,7 +55,8 @@ internal sealed class SafetensorsFile : IDisposable
             _stream.Position = Header.DataStart + entry.Begin;
             if (BitConverter.IsLittleEndian && entry.DType == SafetensorsDTypes.Of<T>())
             {
-                _stream.ReadExactly(MemoryMarshal.AsBytes(destination));
+                for (int done = 0, part = entry.DType.ElementsPerSpan(); done < destination.Length; done += part)
+                    _stream.ReadExactly(MemoryMarshal.AsBytes(destination.Slice(done, Math.Min(part, destination.Length - done))));
                 return;
             }
             int size = entry.DType.Size();

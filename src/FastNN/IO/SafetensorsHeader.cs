@@ -148,10 +148,11 @@ internal sealed class SafetensorsHeader
         if (offsets.Length != 2 || offsets[0] > offsets[1])
             throw new ModelFileException(path, $"{at} has data_offsets [{string.Join(", ", offsets)}]; they must be [begin, end] with begin ≤ end.");
 
-        long elements = 1;
+        // A zero dimension leaves no element whatever the others are (so none of them can overflow the count).
+        long elements = shape.Contains(0) ? 0 : 1;
         foreach (long dimension in shape)
         {
-            if (dimension != 0 && elements > Array.MaxLength / dimension)
+            if (elements != 0 && elements > Array.MaxLength / dimension)
                 throw new ModelFileException(path, $"{at} has shape [{string.Join(", ", shape)}], more than the {Array.MaxLength} elements an array holds.");
             elements *= dimension;
         }

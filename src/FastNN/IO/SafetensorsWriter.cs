@@ -63,7 +63,8 @@ internal sealed class SafetensorsWriter(Stream stream)
     {
         if (BitConverter.IsLittleEndian && dtype == SafetensorsDTypes.Of<T>())
         {
-            stream.Write(MemoryMarshal.AsBytes(values));
+            for (int done = 0, part = dtype.ElementsPerSpan(); done < values.Length; done += part)
+                stream.Write(MemoryMarshal.AsBytes(values.Slice(done, Math.Min(part, values.Length - done))));
             return;
         }
         int size = dtype.Size();

@@ -127,6 +127,33 @@ public class ModelFileTests
         Assert.Equal(0UL, BitConverter.ToUInt64(bytes) % 8);
     }
 
+    // The safetensors library lays tensors out widest element first, so that (the header being padded to 8 bytes) each
+    // starts at a multiple of its element size in the file and can be viewed in place: torch's view(dtype) of the bytes,
+    // Rust's bytemuck::cast_slice, a C cast. Before, a float model's I64 count followed its F32 tensors, at 4 mod 8 after
+    // an odd number of floats (in the model file and in the checkpoint, whose optimizer buffers follow the model's tensors).
+    [Fact]
+    public void EveryTensorStartsAtAMultipleOfItsElementSizeInTheFile()
+    {
+        // 9 + 6 + 4 parameters and 6 running statistics: 25 floats before the count in the old layout.
+        Sequential<float> model = new SequentialBuilder<float>(2).Dense(3).BatchNorm().Dense(1).Build(maxBatch: 4, seed: 1);
+        var trainer = new Trainer<float>(model, new FastNN.Losses.MseLoss<float>(), new FastNN.Optimizers.Adam<float>(model.Parameters.Length, 0.01),
+            TaskKind.Regression, new TrainerOptions { Epochs = 1, BatchSize = 4 });
+        using var folder = new TempFolder();
+        ModelFile.Save(folder.File("m.safetensors"), model);
+        Checkpoint.Save(folder.File("c.safetensors"), trainer);
+        foreach (string name in new[] { "m.safetensors", "c.safetensors" })
+        {
+            byte[] bytes = File.ReadAllBytes(folder.File(name));
+            long dataStart = 8 + (long)BitConverter.ToUInt64(bytes);
+            using JsonDocument header = JsonDocument.Parse(bytes.AsMemory(8, (int)(dataStart - 8)));
+            foreach (JsonProperty t in header.RootElement.EnumerateObject().Where(t => t.Name != "__metadata__"))
+            {
+                int size = t.Value.GetProperty("dtype").GetString() == "F32" ? 4 : 8;
+                Assert.True((dataStart + t.Value.GetProperty("data_offsets")[0].GetInt64()) % size == 0, $"{name}: {t.Name} is not aligned to its {size}-byte elements");
+            }
+        }
+    }
+
     [Fact]
     public void ADoubleFileWhoseLayerNormEpsilonFloatCannotHoldIsRefusedWhenLoadedAsFloat()
     {
@@ -198,7 +225,7 @@ public class ModelFileTests
         Assert.Equal(path, e.FilePath);
         Assert.StartsWith(path + ": ", e.Message);
         Assert.Contains("missing 3.weight, 3.bias", e.Message);
-        Assert.Contains("unexpected 1.weight, 1.bias, 1.running_mean, 1.running_var, 1.num_batches_tracked", e.Message);
+        Assert.Contains("unexpected 1.num_batches_tracked, 1.weight, 1.bias, 1.running_mean, 1.running_var", e.Message);   // in the file's order
         Assert.Contains("2.weight is [2, 4] in the file but [3, 4] in the model", e.Message);
         Assert.Contains("2.bias is [2] in the file but [3] in the model", e.Message);
         Assert.Equal(parameters, other.Parameters.ToArray());
@@ -230,6 +257,13 @@ public class ModelFileTests
         { "ClassLabels holds an empty label", new ModelInfo { Task = TaskKind.MultiClassClassification, ClassLabels = ["a", ""] } },
         // A name twice: the columns could not be found by name (a CSV header and a Dataset refuse it too).
         { "FeatureNames holds 'x' twice", new ModelInfo { FeatureNames = ["x", "y", "x"] } },
+        // A lone surrogate: the file's UTF-8 cannot hold it. Before, the JSON writer put U+FFFD in its place, silently
+        // renaming the class, and two labels that differ only there became one, which Load then refused ("holds '�' twice").
+        { "ClassLabels[0] holds a lone surrogate (U+D800) at index 1", new ModelInfo { Task = TaskKind.MultiClassClassification, ClassLabels = ["a\ud800", "a\udc00"] } },
+        { "FeatureNames[2] holds a lone surrogate (U+D800)", new ModelInfo { FeatureNames = ["x", "y", "z\ud800"] } },
+        { "TargetName holds a lone surrogate (U+DBFF)", new ModelInfo { TargetName = "\udbff" } },
+        { "A name in Notes holds a lone surrogate (U+D800) at index 0", new ModelInfo { Notes = new Dictionary<string, string> { ["\ud800"] = "a" } } },
+        { "Notes['run'] holds a lone surrogate (U+DFFF)", new ModelInfo { Notes = new Dictionary<string, string> { ["run"] = "\udfff\ud800\udc00" } } },
     };
 
     [Theory]

@@ -87,4 +87,20 @@ public class SafetensorsFormatTests
         var e = Assert.Throws<ModelFileException>(() => ModelFile.LoadWeights(path, new SequentialBuilder<float>(2).Dense(1).Build(maxBatch: 1)));
         Assert.EndsWith("(strict loading): unexpected extra.", e.Message);   // the layout passed; only strictness objects
     }
+
+    // Before: a dimension past Array.MaxLength before the zero was refused as "more than the 2147483591 elements an array
+    // holds" (the tensor holds none), while [0, 3000000000] passed; the safetensors reference accepts both.
+    [Theory]
+    [InlineData("[3000000000,0]")]
+    [InlineData("[9223372036854775807,2,0,5]")]
+    [InlineData("[0,3000000000]")]
+    public void AZeroElementTensorIsAcceptedWhateverItsOtherDimensions(string shape)
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("empty.safetensors");
+        string empty = $"\"extra\":{{\"dtype\":\"F32\",\"shape\":{shape},\"data_offsets\":[12,12]}}";
+        System.IO.File.WriteAllBytes(path, SafetensorsReference.Build($"{{{Weight},{Bias},{empty}}}", Data(12)));
+        var e = Assert.Throws<ModelFileException>(() => ModelFile.LoadWeights(path, new SequentialBuilder<float>(2).Dense(1).Build(maxBatch: 1)));
+        Assert.EndsWith("(strict loading): unexpected extra.", e.Message);
+    }
 }
