@@ -18,8 +18,10 @@ public static partial class Activations
         Elementwise.Map(x, y, default(ReluOperator<T>));
     }
 
-    /// <summary>ReLU derivative from the saved input: <c>dx[i] = x[i] &gt; 0 ? dy[i] : 0</c>.</summary>
-    /// <remarks>The derivative at 0 is 0, as PyTorch's; a NaN x gives 0. Exact.</remarks>
+    /// <summary>ReLU derivative from the saved input: <c>dx[i] = x[i] &lt;= 0 ? 0 : dy[i]</c>.</summary>
+    /// <remarks>The derivative at 0 is 0, and a NaN x passes dy through (x ≤ 0 is false), as PyTorch's
+    /// <c>threshold_backward</c>. The saved output y may stand for x: y ≤ 0 exactly where x ≤ 0, and y is NaN exactly where
+    /// x is. Exact.</remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="x">The saved forward input.</param>
     /// <param name="dy">The gradient of the loss with respect to the output.</param>
@@ -43,12 +45,12 @@ internal readonly struct ReluOperator<T> : IUnaryOperator<T> where T : unmanaged
     public Vector512<T> Invoke(Vector512<T> x) => Vector512.Max(x, Vector512<T>.Zero);
 }
 
-/// <summary>x &gt; 0 ? dy : 0</summary>
+/// <summary>x ≤ 0 ? 0 : dy (PyTorch's threshold_backward: a NaN x passes dy)</summary>
 internal readonly struct ReluBackwardOperator<T> : IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static bool Vectorizable => true;
-    public T Invoke(T x, T dy) => x > T.Zero ? dy : T.Zero;
-    public Vector128<T> Invoke(Vector128<T> x, Vector128<T> dy) => Vector128.GreaterThan(x, Vector128<T>.Zero) & dy;
-    public Vector256<T> Invoke(Vector256<T> x, Vector256<T> dy) => Vector256.GreaterThan(x, Vector256<T>.Zero) & dy;
-    public Vector512<T> Invoke(Vector512<T> x, Vector512<T> dy) => Vector512.GreaterThan(x, Vector512<T>.Zero) & dy;
+    public T Invoke(T x, T dy) => x <= T.Zero ? T.Zero : dy;
+    public Vector128<T> Invoke(Vector128<T> x, Vector128<T> dy) => Vector128.AndNot(dy, Vector128.LessThanOrEqual(x, Vector128<T>.Zero));
+    public Vector256<T> Invoke(Vector256<T> x, Vector256<T> dy) => Vector256.AndNot(dy, Vector256.LessThanOrEqual(x, Vector256<T>.Zero));
+    public Vector512<T> Invoke(Vector512<T> x, Vector512<T> dy) => Vector512.AndNot(dy, Vector512.LessThanOrEqual(x, Vector512<T>.Zero));
 }

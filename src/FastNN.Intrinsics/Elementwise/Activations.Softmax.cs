@@ -39,7 +39,9 @@ public static partial class Activations
 
     /// <summary>Row-wise log-softmax of a [rows, cols] matrix: <c>y[r, c] = (x[r, c] - m_r) - log Σ_k exp(x[r, k] - m_r)</c>.</summary>
     /// <remarks>
-    /// <para>Finite for any finite row, however large or tiny its values. Special values: a row holding NaN, or whose
+    /// <para>Finite for any finite row whose elements lie within the largest finite value of its maximum, however large
+    /// or tiny they are; an element further below it gives −∞, where x − m itself overflows (float [3e38, −3e38] gives
+    /// [0, −∞], as PyTorch). Special values: a row holding NaN, or whose
     /// maximum is +∞ or every element -∞, becomes NaN; a -∞ element next to finite ones gives -∞.
     /// Results may differ across instruction sets in the last bits.</para>
     /// </remarks>

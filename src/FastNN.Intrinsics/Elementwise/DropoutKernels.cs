@@ -48,7 +48,8 @@ public static class DropoutKernels
         ref T ms = ref MemoryMarshal.GetReference(mask);
         ref T ys = ref MemoryMarshal.GetReference(y);
         nuint n = (nuint)x.Length, i = 0;
-        if (Vector.IsHardwareAccelerated && BitConverter.IsLittleEndian)
+        // Vector<T> exists for float and double; another element type the constraint admits (Half) takes the scalar loop.
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported && BitConverter.IsLittleEndian)
         {
             // Little-endian: the uint at 2j is draw j's low half, at 2j + 1 its high half, the order of the elements.
             ref uint u = ref Unsafe.As<ulong, uint>(ref b);

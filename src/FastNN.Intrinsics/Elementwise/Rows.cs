@@ -38,7 +38,7 @@ public static class Rows
     /// <para>Each f is exactly the kernel of the matching <see cref="Activations"/> method (same formula, special
     /// values and error bound). The pre-activation is not kept: for the backward pass, sigmoid and tanh use the saved
     /// output (<see cref="Activations.SigmoidBackward{T}"/>, <see cref="Activations.TanhBackward{T}"/>), and ReLU can too,
-    /// since y &gt; 0 exactly when z &gt; 0 (<see cref="Activations.ReluBackward{T}"/> with y in place of x). The
+    /// since y ≤ 0 exactly when z ≤ 0 (<see cref="Activations.ReluBackward{T}"/> with y in place of x). The
     /// other activations need their input: use <see cref="AddBias{T}"/> and then the activation into a separate span.</para>
     /// <para>Results may differ across instruction sets in the last bits.</para>
     /// </remarks>
@@ -86,9 +86,9 @@ public static class Rows
     /// products that follow read dz once more and dy never.
     /// </summary>
     /// <remarks>
-    /// <para>f′ from y: identity 1; ReLU 1 where y &gt; 0, else 0 (0 at 0, as PyTorch); sigmoid <c>y·(1 − y)</c>; tanh
-    /// <c>1 − y²</c>: the kernels of <see cref="Activations.ReluBackward{T}"/> (with y for x: y &gt; 0 exactly where
-    /// x &gt; 0), <see cref="Activations.SigmoidBackward{T}"/> and <see cref="Activations.TanhBackward{T}"/>. The rows
+    /// <para>f′ from y: identity 1; ReLU 0 where y ≤ 0, else 1 (0 at 0, and dy passed at NaN, as PyTorch); sigmoid
+    /// <c>y·(1 − y)</c>; tanh <c>1 − y²</c>: the kernels of <see cref="Activations.ReluBackward{T}"/> (with y for x: y ≤ 0
+    /// exactly where x ≤ 0), <see cref="Activations.SigmoidBackward{T}"/> and <see cref="Activations.TanhBackward{T}"/>. The rows
     /// are added in order into each column's sum, as <see cref="Reductions.SumColumns{T}"/> does, so every result has the
     /// bits of those kernels run one after the other (when not accumulating, but that a sum of zeros is +0, never −0).</para>
     /// <para>Exact on every instruction-set path for the identity and ReLU; sigmoid and tanh round alike on every path (no fused multiply-add).</para>

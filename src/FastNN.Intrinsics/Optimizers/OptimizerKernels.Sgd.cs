@@ -22,11 +22,12 @@ public static partial class OptimizerKernels
     /// <param name="learningRate">γ ≥ 0.</param>
     /// <param name="momentum">μ ≥ 0.</param>
     /// <param name="dampening">τ ≥ 0, the dampening of the gradient in the momentum buffer.</param>
-    /// <param name="nesterov">Whether to use Nesterov momentum.</param>
+    /// <param name="nesterov">Whether to use Nesterov momentum; needs μ &gt; 0 and τ = 0, as torch.optim.SGD.</param>
     /// <param name="weightDecay">λ ≥ 0.</param>
     /// <param name="decoupledWeightDecay">Whether λ shrinks θ directly (SGDW) rather than being added to the gradient (SGD).</param>
     /// <param name="firstStep">True on the optimizer's first step: the buffer is then set to the gradient, its old contents ignored.</param>
-    /// <exception cref="ArgumentException">A buffer's length differs from the parameters', or two buffers overlap.</exception>
+    /// <exception cref="ArgumentException">A buffer's length differs from the parameters', two buffers overlap, or Nesterov
+    /// momentum is asked for without momentum or with dampening.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is negative, infinite or NaN, or a value the update
     /// uses is not finite in <typeparamref name="T"/>: γ, μ, 1 − τ (with momentum), λ (coupled), 1 − γ·λ (decoupled).</exception>
     public static void Sgd<T>(Span<T> parameters, ReadOnlySpan<T> gradients, Span<T> momentumBuffer,
@@ -38,11 +39,23 @@ public static partial class OptimizerKernels
         CheckHyperParameter(momentum, nameof(momentum));
         CheckHyperParameter(dampening, nameof(dampening));
         CheckHyperParameter(weightDecay, nameof(weightDecay));
+        CheckNesterov(momentum, dampening, nesterov, nameof(nesterov));
         bool useMomentum = momentum != 0;
         Validate(parameters, gradients, momentumBuffer, nameof(momentumBuffer), useMomentum,
             default, "", false, default, "", false);
         var op = new SgdOperator<T>(learningRate, momentum, dampening, nesterov, weightDecay, decoupledWeightDecay, firstStep);
         Execute(op, parameters, gradients, momentumBuffer, default, default);
+    }
+
+    /// <summary>
+    /// torch.optim.SGD's rule: Nesterov momentum needs a momentum and no dampening. Shared with FastNN.Optimizers.Sgd, so
+    /// that the optimizer and the kernel refuse alike, with the same message.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="nesterov"/> with μ ≤ 0 or τ ≠ 0; named <paramref name="name"/>.</exception>
+    internal static void CheckNesterov(double momentum, double dampening, bool nesterov, string name)
+    {
+        if (nesterov && (momentum <= 0 || dampening != 0))
+            throw new ArgumentException($"Nesterov momentum needs momentum > 0 and dampening 0 (got momentum {momentum}, dampening {dampening}).", name);
     }
 
     /// <summary>SGD's update for one element; the hyper-parameters are already converted to T.</summary>

@@ -104,8 +104,7 @@ public class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         OptimizerArguments.NonNegative(dampening, dampeningName);
         if (momentum != 0)
             OptimizerArguments.FiniteIn<T>(1 - dampening, dampeningName, dampening, "1 − dampening");
-        if (nesterov && (momentum <= 0 || dampening != 0))
-            throw new ArgumentException($"Nesterov momentum needs momentum > 0 and dampening 0 (got momentum {momentum}, dampening {dampening}).", nesterovName);
+        OptimizerKernels.CheckNesterov(momentum, dampening, nesterov, nesterovName);
         return (momentum, dampening, nesterov);
     }
 }

@@ -49,7 +49,7 @@ public class ActivationBackwardTests
         {
             case "sigmoid": return (s, -s * s, 3);                                   // y(1 − y) = y − y²
             case "tanh": return (1, -s * s, 3);                                      // 1 − y²
-            case "relu": return (s > 0 ? 1 : 0, 0, 0);                              // ReLU′(0) = 0
+            case "relu": return (s <= 0 ? 0 : 1, 0, 0);                             // ReLU′(0) = 0; NaN passes dy, as PyTorch
             case "leaky_relu": return (s > 0 ? 1 : Tolerance.D(T.CreateTruncating(ActivationCases.LeakySlope)), 0, 0.5);
             case "elu": return (s > 0 ? 1 : Tolerance.D(T.CreateTruncating(ActivationCases.EluAlpha)) * Math.Exp(s), 0, 4);
             case "gelu": return (Reference.Phi(s), s * Reference.NormalDensity(s), 8);

@@ -7,6 +7,24 @@ namespace FastNN.Tests.Elementwise;
 [Collection(ParallelismCollection.Name)]
 public class ParallelMapTests
 {
+    // The chunks of the longest spans an array or a span holds (Array.MaxLength floats: 8 GB, too much to map in a test):
+    // the count was (length + Chunk − 1) / Chunk in int, negative from int.MaxValue − 32766 on, so a split map of such a
+    // span ran no chunk and left its output as it was, without a word.
+    [Theory]
+    [InlineData(1 << 18)]
+    [InlineData(int.MaxValue - 32767)]
+    [InlineData(int.MaxValue - 32766)]
+    [InlineData(0x7FFFFFC7)] // Array.MaxLength
+    [InlineData(int.MaxValue)]
+    public void ChunksCoverEveryLengthUpToTheLongestSpan(int length)
+    {
+        int chunks = ParallelMap.Chunks(length);
+        Assert.Equal((length + (long)ParallelMap.Chunk - 1) / ParallelMap.Chunk, chunks);
+        (int start, int last) = ParallelMap.Range(length, chunks - 1);
+        Assert.Equal(length, (long)start + last);
+        Assert.InRange(last, 1, ParallelMap.Chunk);
+    }
+
     // A split's last chunk can be shorter than any vector (here 3 elements): it must give the bits the unsplit map's
     // last vector gives, not the scalar operator's (before the short-span fix: another thread count, other last bits).
     [Theory]

@@ -132,6 +132,19 @@ public class OptimizerKernelTests
     }
 
     [Fact]
+    public void SgdKernelRefusesNesterovWithoutMomentumOrWithDampeningAsTheOptimizerDoes()
+    {
+        // torch.optim.SGD refuses both ("Nesterov momentum requires a momentum and zero dampening"), and so does Sgd<T>;
+        // the kernel ran them (plain SGD, or a dampened Nesterov step) without a word.
+        double[] p = [1, 2, 3], g = [0.5, 0.5, 0.5], b = new double[3];
+        var without = Assert.Throws<ArgumentException>("nesterov", () => OptimizerKernels.Sgd<double>(p, g, b, 0.1, 0, 0, true, 0, false, false));
+        var dampened = Assert.Throws<ArgumentException>("nesterov", () => OptimizerKernels.Sgd<double>(p, g, b, 0.1, 0.9, 0.1, true, 0, false, false));
+        Assert.Equal([1.0, 2, 3], p);
+        Assert.Equal(Assert.Throws<ArgumentException>("nesterov", () => new FastNN.Optimizers.Sgd<double>(3, 0.1, 0, 0, nesterov: true)).Message, without.Message);
+        Assert.Equal(Assert.Throws<ArgumentException>("nesterov", () => new FastNN.Optimizers.Sgd<double>(3, 0.1, 0.9, 0.1, nesterov: true)).Message, dampened.Message);
+    }
+
+    [Fact]
     public void KernelsRejectBadHyperParametersByName()
     {
         double[] p = new double[4], g = new double[4], m = new double[4], v = new double[4];

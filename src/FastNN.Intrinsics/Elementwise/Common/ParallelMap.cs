@@ -26,7 +26,8 @@ internal static class ParallelMap
     public static int Parts(int length) =>
         length < Threshold ? 1 : Math.Min(Parallelism.MaxThreads, length / Chunk);
 
-    public static int Chunks(int length) => (length + Chunk - 1) / Chunk;
+    /// <summary>Chunks of <paramref name="length"/> elements, rounded up in long: in int, lengths from int.MaxValue − 32766 on overflowed.</summary>
+    public static int Chunks(int length) => (int)(((long)length + Chunk - 1) / Chunk);
 
     /// <summary>The [start, start + length) range of chunk <paramref name="chunk"/> of <paramref name="total"/> elements.</summary>
     public static (int Start, int Length) Range(int total, int chunk) =>
