@@ -34,6 +34,8 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
 
     public CsvTableReader(TextReader reader, string source, CsvOptions options, Utf8Decoding? decoding)
     {
+        if (!Enum.IsDefined(options.Target))
+            throw new ArgumentOutOfRangeException(nameof(CsvOptions.Target), options.Target, "Unknown target kind.");
         _lines = new CsvLineReader(reader);
         _source = source;
         _options = options;
