@@ -18,6 +18,18 @@ public class CsvTargetTests
         Assert.Equal(nameof(CsvOptions.Target), error.ParamName);
     }
 
+    [Theory]
+    [InlineData(CsvTarget.Numeric)]
+    [InlineData(CsvTarget.None)]
+    public void KnownClassLabelsUnderATargetThatReadsNoLabelsAreRefusedByName(CsvTarget target)
+    {
+        // They were ignored: under the default Numeric target a word label then read "'cat' is not a number", as if
+        // the labels had not been given.
+        var error = Assert.Throws<ArgumentException>(() => ReadText("x,kind\n1,cat\n", new CsvOptions { Target = target, ClassLabels = ["cat", "dog"] }));
+        Assert.Equal(nameof(CsvOptions.ClassLabels), error.ParamName);
+        Assert.Contains($"Target {target}", error.Message);
+    }
+
     [Fact]
     public void StringLabelsAreNumberedInOrdinalOrder()
     {
