@@ -4,7 +4,8 @@
 //
 // Each input line holds one row's features, comma-separated, in the model's column order and in the units of the
 // training data (the file's input standardization is applied by the predictor). A first line naming the columns (no
-// field a number) is skipped; blank lines are ignored; any other line must hold finite numbers only. Output, as CSV
+// field a number) is skipped; blank lines are ignored; any other line must hold finite numbers only, none so far outside
+// the training data that its standardization leaves float (else one line on standard error, exit code 1). Output, as CSV
 // with a header: for a classifier the predicted label and each class's probability; for a regression the value in the
 // target's own units. With --time, the median latency of one batch-1 call on the first row is written to standard
 // error as well.
@@ -55,15 +56,23 @@ for (string? line; (line = Console.In.ReadLine()) is not null;)
     if (first && args.Length == 2)
         TimeOneRow(predictor, features, outputs, classifier);
     first = false;
-    if (classifier)
+    try
     {
-        int label = predictor.Classify(features, outputs);
-        output.WriteLine(predictor.ClassLabels[label] + "," + string.Join(',', outputs.Select(Number)));
+        if (classifier)
+        {
+            int label = predictor.Classify(features, outputs);
+            output.WriteLine(predictor.ClassLabels[label] + "," + string.Join(',', outputs.Select(Number)));
+        }
+        else
+        {
+            predictor.PredictValues(features, outputs, 1);
+            output.WriteLine(string.Join(',', outputs.Select(Number)));
+        }
     }
-    else
+    catch (ArgumentException e) // a finite value the file's standardization takes past float: the message names the feature
     {
-        predictor.PredictValues(features, outputs, 1);
-        output.WriteLine(string.Join(',', outputs.Select(Number)));
+        Console.Error.WriteLine($"stdin line {lineNumber}: {e.Message}");
+        return 1;
     }
 }
 return 0;
@@ -74,7 +83,8 @@ static bool IsHeader(string line) =>
     line.Split(',').All(field => !float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
 
 // The row's fields as floats; false with the reason when there are not InputSize finite numbers (the predictor refuses
-// NaN, or a value beyond float's range, with an exception; this names the line and field instead).
+// NaN, or a value beyond float's range, with an exception; this names the line and field instead). A finite value that
+// the standardization takes past float is the predictor's to find, and the loop names the line of its exception.
 static bool TryParse(string line, float[] features, out string? problem)
 {
     string[] fields = line.Split(',');

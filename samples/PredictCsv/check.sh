@@ -38,11 +38,11 @@ for bad in "$here" "$here/models/none.safetensors" ""; do
     echo "sample: '$bad': exit code $code, $(wc -l < "${TMPDIR:-/tmp}/predictcsv.err") lines on stderr (expected 1 or 2, one line)"; status=1
   fi
 done
-# A row that is not all finite numbers, also as the first line of a file without a header (a missing value "NA"): one
-# line on stderr naming the line, exit code 1, not a skipped row (which would shift every later prediction by one) or
-# a NaN prediction.
+# A row that is not all finite numbers, also as the first line of a file without a header (a missing value "NA"), or
+# one the file's standardization takes past float (3e38 in 'sex', σ 0.5): one line on stderr naming the line, exit
+# code 1, not a skipped row (which would shift every later prediction by one), a NaN prediction or a stack trace.
 for row in "59,2,NA,101.0,157,93.2,38.0,4.0,4.8598,87" "59,2,NaN,101.0,157,93.2,38.0,4.0,4.8598,87" \
-           "59,2,1e39,101.0,157,93.2,38.0,4.0,4.8598,87"; do
+           "59,2,1e39,101.0,157,93.2,38.0,4.0,4.8598,87" "59,3e38,32.1,101.0,157,93.2,38.0,4.0,4.8598,87"; do
   printf '%s\n48,1,21.6,87.0,183,103.2,70.0,3.0,3.8918,69\n' "$row" \
     | "$@" "$here/models/diabetes.safetensors" > /dev/null 2> "${TMPDIR:-/tmp}/predictcsv.err"; code=$?
   if [ "$code" -eq 1 ] && [ "$(wc -l < "${TMPDIR:-/tmp}/predictcsv.err")" -eq 1 ] && grep -q "line 1" "${TMPDIR:-/tmp}/predictcsv.err"; then

@@ -34,6 +34,10 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
 
     public CsvTableReader(TextReader reader, string source, CsvOptions options, Utf8Decoding? decoding)
     {
+        if (!Enum.IsDefined(options.Target))
+            throw new ArgumentOutOfRangeException(nameof(CsvOptions.Target), options.Target, "Unknown target kind.");
+        if (options.ClassLabels is not null && options.Target is CsvTarget.Numeric or CsvTarget.None)
+            throw new ArgumentException($"ClassLabels are read with Target ClassLabels or Auto; under Target {options.Target} they would be ignored.", nameof(CsvOptions.ClassLabels));
         _lines = new CsvLineReader(reader);
         _source = source;
         _options = options;

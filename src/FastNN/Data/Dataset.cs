@@ -170,8 +170,9 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
         return new Dataset<T>(features, targets, FeatureCount, _featureNames, TargetName, _classLabels);
     }
 
-    /// <summary>A new dataset with the same rows and targets and the given features (same shape).</summary>
-    /// <exception cref="ArgumentException"><paramref name="features"/> does not have <c>Rows * FeatureCount</c> elements.</exception>
+    /// <summary>A new dataset with the same rows and targets and the given features (same shape; not copied, as the constructor takes them).</summary>
+    /// <exception cref="ArgumentException"><paramref name="features"/> is null (<see cref="ArgumentNullException"/>), does not have
+    /// <c>Rows * FeatureCount</c> elements, or holds a NaN or infinity (the message gives its row and column), as the constructor refuses them.</exception>
     public Dataset<T> WithFeatures(T[] features) =>
         new(features, _targets, FeatureCount, _featureNames, TargetName, _classLabels);
 

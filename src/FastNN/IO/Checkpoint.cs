@@ -32,7 +32,10 @@ namespace FastNN.IO;
 /// under them the resumed run would silently be another. The resumed Fit must validate on as many rows as the saved run
 /// did. Files written before the watch and these settings were saved load as before: unchecked, with the watch starting
 /// afresh. The trainer's guard, monitor and
-/// regularizer are not saved: you set them up again.</para>
+/// regularizer are not saved: you set them up again. The optimizer's hyper-parameters are not compared but restored:
+/// its learning rates, β, ε, momentum and weight decay become the saved run's, whatever it was built with (as
+/// PyTorch's <c>optimizer.load_state_dict</c> restores its param groups), so a resumed run cannot change them; set
+/// <see cref="Optimizer{T}.LearningRate"/> after loading to go on at another rate.</para>
 /// <para>Layout: the model's tensors under their state-dict names, each optimizer buffer as <c>optimizer.&lt;name&gt;</c>
 /// (<c>optimizer.exp_avg</c>, … flat, <c>[parameter count]</c>), the best epoch's weights when kept
 /// (<c>early_stopping.best_parameters</c> and <c>early_stopping.best_state</c>, flat as the model's buffers; a best_state

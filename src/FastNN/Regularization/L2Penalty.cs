@@ -28,7 +28,7 @@ public sealed class L2Penalty<T> : Penalty<T> where T : unmanaged, IFloatingPoin
     /// <summary>Creates an L2 penalty.</summary>
     /// <param name="lambda">λ ≥ 0.</param>
     /// <param name="kinds">The tensor kinds penalized (default: weights only).</param>
-    /// <exception cref="ArgumentOutOfRangeException">λ is negative, infinite or NaN, or not finite in <typeparamref name="T"/> (1e39 in float).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">λ is negative, infinite or NaN, or not finite in <typeparamref name="T"/> (1e39 in float), or a kind is not a <see cref="ParameterKind"/>.</exception>
     public L2Penalty(double lambda, IEnumerable<ParameterKind>? kinds = null)
         : base(lambda, kinds)
     {

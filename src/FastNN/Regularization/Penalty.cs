@@ -27,6 +27,11 @@ public abstract class Penalty<T> : IRegularizer<T> where T : unmanaged, IFloatin
         HyperParameter.FiniteIn<T>(lambda, nameof(lambda), lambda);
         Lambda = lambda;
         _kinds = kinds is null ? [ParameterKind.Weight] : [.. kinds.Distinct()];
+        foreach (ParameterKind kind in _kinds)
+        {
+            if (!Enum.IsDefined(kind))
+                throw new ArgumentOutOfRangeException(nameof(kinds), kind, "Unknown parameter kind.");
+        }
     }
 
     /// <summary>λ.</summary>

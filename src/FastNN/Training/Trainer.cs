@@ -53,7 +53,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="task">The task, which chooses the metrics and the output width the model must have.</param>
     /// <param name="options">Loop settings; <see langword="null"/> for the defaults.</param>
     /// <exception cref="ArgumentException">The optimizer's parameter count differs from the model's, the output width does not suit the task (1 for regression and binary classification, at least 2 for classes), or the loss is a built-in one of another task (each trains one: <see cref="MseLoss{T}"/> and <see cref="HuberLoss{T}"/> regression, <see cref="BceWithLogitsLoss{T}"/> binary classification, <see cref="SoftmaxCrossEntropyLoss{T}"/> classes).</exception>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="task"/> is not a <see cref="TaskKind"/>, or an option is out of range (the message names it).</exception>
     public Trainer(Sequential<T> model, ILoss<T> loss, Optimizer<T> optimizer, TaskKind task, TrainerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -61,6 +61,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         ArgumentNullException.ThrowIfNull(optimizer);
         if (optimizer.ParameterCount != model.Parameters.Length)
             throw new ArgumentException($"The optimizer covers {optimizer.ParameterCount} parameters; the model has {model.Parameters.Length}.", nameof(optimizer));
+        if (!Enum.IsDefined(task))
+            throw new ArgumentOutOfRangeException(nameof(task), task, "Unknown task.");
         bool oneOutput = task is TaskKind.Regression or TaskKind.BinaryClassification;
         if (oneOutput ? model.OutputSize != 1 : model.OutputSize < 2)
             throw new ArgumentException($"A {task} model needs {(oneOutput ? "1 output" : "at least 2 outputs")}; this one has {model.OutputSize}.", nameof(model));

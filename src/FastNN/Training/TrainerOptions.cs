@@ -75,6 +75,8 @@ public sealed record TrainerOptions
         if (!(ValidationFraction >= 0 && ValidationFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "Must be in [0, 1).");
         ArgumentOutOfRangeException.ThrowIfNegative(Patience, nameof(Patience));
+        if (!Enum.IsDefined(EarlyStoppingOn))
+            throw new ArgumentOutOfRangeException(nameof(EarlyStoppingOn), EarlyStoppingOn, "Unknown watch.");
         if (!(MinDelta >= 0 && double.IsFinite(MinDelta)))
             throw new ArgumentOutOfRangeException(nameof(MinDelta), MinDelta, "Must be finite and non-negative.");
     }

@@ -11,6 +11,26 @@ public class CsvTargetTests
     private static readonly CsvOptions Auto = new() { Target = CsvTarget.Auto };
 
     [Fact]
+    public void AnUndefinedTargetKindIsRefusedByName()
+    {
+        // A cast integer meets the enum type: it was read as Numeric, so a word target read "'cat' is not a number".
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ReadText("x,kind\n1,cat\n", new CsvOptions { Target = (CsvTarget)4 }));
+        Assert.Equal(nameof(CsvOptions.Target), error.ParamName);
+    }
+
+    [Theory]
+    [InlineData(CsvTarget.Numeric)]
+    [InlineData(CsvTarget.None)]
+    public void KnownClassLabelsUnderATargetThatReadsNoLabelsAreRefusedByName(CsvTarget target)
+    {
+        // They were ignored: under the default Numeric target a word label then read "'cat' is not a number", as if
+        // the labels had not been given.
+        var error = Assert.Throws<ArgumentException>(() => ReadText("x,kind\n1,cat\n", new CsvOptions { Target = target, ClassLabels = ["cat", "dog"] }));
+        Assert.Equal(nameof(CsvOptions.ClassLabels), error.ParamName);
+        Assert.Contains($"Target {target}", error.Message);
+    }
+
+    [Fact]
     public void StringLabelsAreNumberedInOrdinalOrder()
     {
         Dataset<double> data = ReadText("x,kind\n1,dog\n2,cat\n3,eel\n4,cat\n", Classes);

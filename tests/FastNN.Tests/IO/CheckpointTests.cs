@@ -329,6 +329,22 @@ public class CheckpointTests
         Assert.Equal(0, trainer.Steps);
     }
 
+    // As the class remarks and the README say: the optimizer's hyper-parameters are restored, not compared (as
+    // PyTorch's load_state_dict restores its param groups).
+    [Fact]
+    public void AnOptimizerBuiltWithOtherHyperParametersTakesTheSavedOnes()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("run.ckpt.safetensors");
+        Sequential<float> model = new SequentialBuilder<float>(2).Dense(1).Build(maxBatch: 8);
+        var saved = new Adam<float>(model.Parameters.Length, learningRate: 0.02, beta1: 0.8, beta2: 0.99, epsilon: 1e-6, weightDecay: 0.1);
+        Checkpoint.Save(path, new Trainer<float>(model, new MseLoss<float>(), saved, TaskKind.Regression));
+
+        var other = new Adam<float>(model.Parameters.Length, learningRate: 0.5, beta1: 0.5, beta2: 0.9, epsilon: 1e-3, weightDecay: 0.3);
+        Checkpoint.Load(path, new Trainer<float>(model, new MseLoss<float>(), other, TaskKind.Regression));
+        Assert.Equal((0.02, 0.8, 0.99, 1e-6, 0.1), (other.LearningRate, other.Beta1, other.Beta2, other.Epsilon, other.WeightDecay));
+    }
+
     // The schedule places the learning rate of every remaining step: resuming under another one (or none, or one
     // starting elsewhere, or stepped per step instead of per epoch) is not the saved run, so it is refused before anything
     // changes. Its horizon may change: a run may be extended.

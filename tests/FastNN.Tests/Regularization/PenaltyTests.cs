@@ -167,6 +167,8 @@ public class PenaltyTests
     {
         Assert.Equal(-0.1, Assert.Throws<ArgumentOutOfRangeException>("lambda", () => new L2Penalty<float>(-0.1)).ActualValue);
         Assert.Throws<ArgumentOutOfRangeException>("lambda", () => new L1Penalty<float>(double.NaN));
+        // A cast integer names no kind: the penalty would apply to no tensor, and a checkpoint record the number.
+        Assert.Throws<ArgumentOutOfRangeException>("kinds", () => new L2Penalty<float>(0.1, [ParameterKind.Weight, (ParameterKind)9]));
         var l2 = new L2Penalty<float>(0.1);
         Assert.Throws<ArgumentException>("gradients", () => l2.AddTo(new float[16], new float[15], Tensors));
         Assert.Throws<ArgumentException>("tensors", () => l2.AddTo(new float[15], new float[15], Tensors));

@@ -469,6 +469,31 @@ public class TrainerTests
         Assert.Throws<InvalidOperationException>(() => trainer.Fit(new Dataset<double>(new double[4], [0, 1], 2)));
         Assert.Throws<ArgumentException>(() => trainer.Fit(new Dataset<double>(new double[6], [0, 1], 3)));
     }
+
+    [Fact]
+    public void RejectsAnUndefinedTaskOrEarlyStoppingWatch()
+    {
+        // A cast integer meets the enum type but names no task: with a loss of its own the trainer would train it as
+        // one of the three (the metric code's default branch), and the messages would read "A 3 model needs ...".
+        var model = new Sequential<double>([new Dense<double>(2, 3)], maxBatch: 8);
+        var sgd = new Sgd<double>(model.Parameters.Length);
+        var task = Assert.Throws<ArgumentOutOfRangeException>(() => new Trainer<double>(model, new OwnLoss(), sgd, (TaskKind)3));
+        Assert.Equal("task", task.ParamName);
+        // Any watch but ValidationLoss was read as ValidationMetric, and a checkpoint recorded the number.
+        var watch = Assert.Throws<ArgumentOutOfRangeException>(() => new Trainer<double>(model, new SoftmaxCrossEntropyLoss<double>(), sgd,
+            TaskKind.MultiClassClassification, new TrainerOptions { EarlyStoppingOn = (EarlyStoppingOn)2 }));
+        Assert.Equal("EarlyStoppingOn", watch.ParamName);
+    }
+
+    // A loss the trainer cannot judge (not a built-in one): only the task decides how the trainer runs.
+    private sealed class OwnLoss : ILoss<double>
+    {
+        public double Compute(ReadOnlySpan<double> prediction, ReadOnlySpan<double> target, Span<double> gradient, int batch)
+        {
+            gradient.Clear();
+            return 0;
+        }
+    }
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
