@@ -50,6 +50,7 @@ public static class Checkpoint
     /// <param name="trainer">The trainer; not changed.</param>
     /// <param name="info">Task, labels, standardizations and names to record with the model; null records none.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, <paramref name="trainer"/> is null (both <see cref="ArgumentNullException"/> when null), <paramref name="info"/> does not fit the model, a count (of the model or of the best epoch's state) is not a non-negative integer the model holds exactly (see <see cref="StateDeclaration.IsInteger"/>), or a variance (BatchNorm's <c>running_var</c>) is negative, NaN or infinite (a file could not load it).</exception>
+    /// <exception cref="InvalidOperationException">The optimizer's state holds NaN or an infinity (a square average may hold +∞), as a run that diverged with no <see cref="Trainer{T}.Guard"/> leaves it (a step that took a non-finite gradient under a finite loss): <see cref="Load{T}"/> would refuse it. The message names the buffer and the element; nothing is written, and the previous file, if any, is intact.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be written; the previous file, if any, is intact.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder may not be written; the previous file, if any, is intact.</exception>
@@ -66,6 +67,12 @@ public static class Checkpoint
         // Load checks the best epoch's state as the model's (it goes back into the model), so Save does too.
         if (trainer.BestState.Length > 0 && ModelTensors.StateProblem(model.Chain, trainer.BestState.Span) is { } bestProblem)
             throw new ArgumentException($"The best epoch's state (tensor '{CheckpointEarlyStopping.BestState}') cannot be saved: its {bestProblem}", nameof(trainer));
+        // A state Load would refuse is refused here, before anything is written (and an earlier file stays as it was):
+        // every file Save writes loads back.
+        if (trainer.Optimizer.StateProblem() is { } stateProblem)
+            throw new InvalidOperationException(
+                $"The trainer's {trainer.Optimizer.Algorithm} optimizer's state cannot be saved: its {stateProblem} The training diverged: a step took " +
+                "a gradient that was not finite under a finite loss (a Guard refuses such steps), and no checkpoint holding this state could be resumed.");
 
         OptimizerState<T> optimizer = trainer.Optimizer.SaveState();
         Dictionary<string, string> metadata = ModelMetadata.Write(model, info);
