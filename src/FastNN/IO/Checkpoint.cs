@@ -14,12 +14,13 @@ namespace FastNN.IO;
 /// validation split the trainer takes, its Shuffle and DropLast options, its early-stopping watch (the best epoch so far,
 /// the epochs since without improvement, the validation row count, and with RestoreBest the best epoch's weights), its
 /// gradient clipping (<see cref="Trainer{T}.MaxGradientNorm"/> and <see cref="Trainer{T}.MaxGradientValue"/>) and,
-/// for a Fit cancelled part-way through an epoch, where in that epoch it stopped, in one safetensors file.
+/// for a Fit cancelled (or ended by a step that threw, as a divergence) part-way through an epoch, where in that epoch
+/// it stopped, in one safetensors file.
 /// </summary>
 /// <remarks>
 /// <para>Resuming: build the model, optimizer and trainer as for the original run (same architecture, same optimizer
 /// type and groups, same loss, same <see cref="TrainerOptions"/>, same <see cref="Trainer{T}.Schedule"/> and clipping), call <see cref="Load{T}"/>, then <see cref="Trainer{T}.Fit"/>:
-/// it trains the epochs that remain (first the rest of one a cancelled Fit cut short, which that Fit refuses to finish
+/// it trains the epochs that remain (first the rest of one a Fit cut short, cancelled or by a step that threw, which that Fit refuses to finish
 /// over another number of training rows or in batches of another size), and a run stopped after any step
 /// and resumed ends with bit-identical weights to an uninterrupted one, early stopping included: it stops at the same
 /// epoch, puts back the same best weights and reports the same best epoch. A run early stopping has ended resumes ended (Fit
@@ -108,7 +109,7 @@ public static class Checkpoint
     /// <summary>
     /// Restores a run saved by <see cref="Save{T}"/> into <paramref name="trainer"/>: its model's tensors and dropout
     /// generator, its optimizer's state, its step and epoch counts, its shuffling generator, its validation split's seed,
-    /// the epoch a cancelled Fit left unfinished and the early-stopping watch with the best epoch's weights (a file
+    /// the epoch a Fit left unfinished (cancelled, or ended by a step that threw) and the early-stopping watch with the best epoch's weights (a file
     /// without a watch leaves the trainer with none). The trainer must train under the saved run's loss: a built-in one
     /// of another type or with other parameters (<c>HuberLoss(0.5)</c> for <c>HuberLoss(1)</c>, MSE for Huber) is
     /// refused, since its gradients and its validation losses, which early stopping compares with the saved best, would
