@@ -88,6 +88,9 @@ internal static class GradflowCommand
             }
             return results;
         }));
+        // A signal in the last variant, which no later variant polls for, still wins once the variants are over: in any
+        // earlier one the next stops at once; this one ran on to its end (or diverged) and completed the table and plot.
+        bool signalled = stop.Received;
 
         if (results.Count > 0)
         {
@@ -117,7 +120,10 @@ internal static class GradflowCommand
         }
         OutputFile.Write(plot, "--plot", () => GradientFlowPlot.Save(plot, results, depth, width, training));
         console.Line($"plot: {Path.GetFullPath(plot)}");
-        return ExitCode.Success;
+        if (!signalled)
+            return ExitCode.Success;
+        console.Error.WriteLine($"fastnn: {stop.Description} in the last variant ({FlowVariant.All[^1].Name}), which ran to its end; the table and the plot hold every variant.");
+        return stop.ExitCode;
     }
 
     private static string Scientific(double value) => double.IsNaN(value) ? "-" : value.ToString("0.0e+00", CultureInfo.InvariantCulture);
