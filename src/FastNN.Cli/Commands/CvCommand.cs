@@ -14,7 +14,8 @@ namespace FastNN.Cli.Commands;
 /// <c>fastnn cv</c>: a grid search over learning rates and regularization strengths, each setting scored by k-fold
 /// cross-validation on the same folds (standardized per fold on its training rows); a table of the mean and standard
 /// deviation of the held-out metric per setting, and the best setting. Ctrl-C or SIGTERM stops it between two training
-/// steps: the table then holds the folds done, and the command exits 130 or 143.
+/// steps: the table then holds the folds done, and the command exits 130 or 143 (also when the signal comes in the last
+/// fold, which then runs on to its end: the table is complete).
 /// </summary>
 internal static class CvCommand
 {

@@ -14,7 +14,8 @@ namespace FastNN.Cli.Commands;
 /// initialization, residual blocks, batch norm, dropout, L2), each trained with a gradient monitor sampling every step;
 /// a table of how the gradient norm falls or grows from the output layer to the first, at initialization and per epoch,
 /// with the held-out accuracy, and one PNG. Ctrl-C or SIGTERM stops it between two training steps: the table then holds
-/// the variants done, no PNG is written, and the command exits 130 or 143.
+/// the variants done, no PNG is written, and the command exits 130 or 143 (also when the signal comes in the last
+/// variant, which then runs on to its end: the table and the PNG are complete).
 /// </summary>
 internal static class GradflowCommand
 {

@@ -1,4 +1,5 @@
 using FastNN.Data;
+using FastNN.Gradients;
 using FastNN.IO;
 using FastNN.Layers;
 using FastNN.Losses;
@@ -68,12 +69,47 @@ public class DivergedFitResumeTests
         Assert.Contains("was begun over 11 training rows (3 done); this Fit has 9", error.Message);
     }
 
+    [Fact]
+    public void AGuardsExceptionCaughtAndTheGuardSetToSkipGoesOnAsARunThatSkippedFromTheStart()
+    {
+        // The way on after a step whose gradient is not finite: the retried step meets the same weights and rows, so it
+        // would throw again; a guard that skips it instead lets the epoch go on from the next batch. Before, the next Fit
+        // began the epoch again in a new order, training its first rows twice.
+        Dataset<double> data = Rows();
+        Trainer<double> skipping = New(divergeAt: 0, new NaNGradientOnRow(data.Targets[7]));
+        skipping.Guard = new NonFiniteGradientGuard<double>(skipping.Model.ParameterTensors, NonFiniteGradientPolicy.SkipStep);
+        skipping.Fit(data);
+        Assert.Equal(Epochs, skipping.Guard.SkippedSteps);
+
+        Trainer<double> trainer = New(divergeAt: 0, new NaNGradientOnRow(data.Targets[7]));
+        trainer.Guard = new NonFiniteGradientGuard<double>(trainer.Model.ParameterTensors);
+        Assert.Throws<NonFiniteGradientException>(() => trainer.Fit(data));
+        trainer.Guard = new NonFiniteGradientGuard<double>(trainer.Model.ParameterTensors, NonFiniteGradientPolicy.SkipStep);
+        TrainingHistory rest = trainer.Fit(data);
+
+        Assert.Equal(1, rest.Epochs[0].Epoch);
+        Assert.Equal(skipping.Steps, trainer.Steps);
+        Assert.Equal(skipping.Model.Parameters.ToArray(), trainer.Model.Parameters.ToArray());
+    }
+
+    // MSE, with a NaN gradient for a batch that holds the row whose target is given.
+    private sealed class NaNGradientOnRow(double target) : ILoss<double>
+    {
+        public double Compute(ReadOnlySpan<double> prediction, ReadOnlySpan<double> targets, Span<double> gradient, int batch)
+        {
+            double loss = new MseLoss<double>().Compute(prediction, targets, gradient, batch);
+            if (targets.Contains(target))
+                gradient[0] = double.NaN;
+            return loss;
+        }
+    }
+
     // Dense(2, 4) → BatchNorm → ReLU → Dense(1) under Adam with a cosine schedule per epoch, 11 rows in batches of 3, 3, 3
     // and 2, shuffled: the running statistics, the optimizer's state, the schedule and the row order must all resume.
-    private static Trainer<double> New(int divergeAt)
+    private static Trainer<double> New(int divergeAt, ILoss<double>? loss = null)
     {
         Sequential<double> model = new SequentialBuilder<double>(2).Dense(4).BatchNorm().Relu().Dense(1).Build(maxBatch: 3, seed: 5);
-        return new Trainer<double>(model, new MseLoss<double>(), new Adam<double>(model.Parameters.Length, learningRate: 0.01), TaskKind.Regression,
+        return new Trainer<double>(model, loss ?? new MseLoss<double>(), new Adam<double>(model.Parameters.Length, learningRate: 0.01), TaskKind.Regression,
             new TrainerOptions { Epochs = Epochs, BatchSize = 3, Seed = 12 })
         {
             Schedule = new CosineAnnealingSchedule(0.01, tMax: Epochs),
