@@ -412,9 +412,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// checkpoint saved after the exception resumes there too. That step then meets the same weights and rows again, so
     /// it throws again unless something changed for it: after a <see cref="NonFiniteGradientException"/>, a guard with
     /// <see cref="NonFiniteGradientPolicy.SkipStep"/> skips it and the epoch goes on from the next batch (a lower
-    /// learning rate, with no <see cref="Schedule"/> to set it again, then eases the steps after it); a loss that is no
-    /// longer finite at these weights means the run has diverged before this step (go on from an earlier checkpoint,
-    /// with a lower rate). To begin the run afresh instead, build a new trainer.</para>
+    /// learning rate, with no <see cref="Schedule"/> to set it again, then eases the steps after it); a loss that is not
+    /// finite on these weights and rows stays so (go on from an earlier checkpoint, with a lower rate). To begin the run
+    /// afresh instead, build a new trainer.</para>
     /// <para>Early stopping and the best epoch are watched over the whole run, not one call: the best validation number
     /// so far, its epoch, the epochs since without improvement and (with <see cref="TrainerOptions.RestoreBest"/>) a copy
     /// of the best epoch's parameters and state carry over from one Fit to the next and are saved by checkpoints, so a run
