@@ -29,7 +29,15 @@ internal sealed class StopSignal : IDisposable
     {
         _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle);
         _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle);
+        Created.Value?.Invoke(this);
     }
+
+    /// <summary>
+    /// Given every stop created on this flow of execution, or null (always, outside tests): tests take a command's stop
+    /// from it to <see cref="Handle"/> a signal at a chosen point of the work, as the runtime's thread would, without
+    /// timing a real signal against it.
+    /// </summary>
+    internal static readonly AsyncLocal<Action<StopSignal>?> Created = new();
 
     /// <summary>Cancelled at the first signal.</summary>
     public CancellationToken Token => _stop.Token;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
 namespace FastNN.Cli.Tests;
@@ -41,7 +42,28 @@ internal sealed class Cli : IDisposable
     }
 
     /// <summary>Runs the command; <c>train</c> writes its model and plot into the folder unless told where.</summary>
-    public CliRun Run(params string[] args)
+    public CliRun Run(params string[] args) => Run(new StringWriter(), args);
+
+    /// <summary>
+    /// Runs the command as <see cref="Run(string[])"/> does and, when it first writes a line to standard output that
+    /// starts with <paramref name="line"/>, handles <paramref name="signal"/> in its <see cref="StopSignal"/> there, as the
+    /// runtime's signal thread would at that moment: a signal at a chosen point of the work, with no timing.
+    /// </summary>
+    public CliRun RunSignalled(PosixSignal signal, string line, params string[] args)
+    {
+        StopSignal? stop = null;
+        StopSignal.Created.Value = s => stop = s;
+        try
+        {
+            return Run(new LineHook(line, () => stop!.Handle(new PosixSignalContext(signal))), args);
+        }
+        finally
+        {
+            StopSignal.Created.Value = null;
+        }
+    }
+
+    private CliRun Run(StringWriter output, string[] args)
     {
         if (args is ["train", ..] && !args.Contains("--help"))
         {
@@ -50,10 +72,25 @@ internal sealed class Cli : IDisposable
             if (!args.Contains("--plot"))
                 args = [.. args, "--plot", PathOf("model.png")];
         }
-        var output = new StringWriter();
         var error = new StringWriter();
         int exit = Fastnn.Run(args, new CliConsole(output, error, interactive: false));
         return new CliRun(exit, output.ToString(), error.ToString());
+    }
+
+    // Standard output that calls an action after the first line starting with a prefix.
+    private sealed class LineHook(string prefix, Action action) : StringWriter
+    {
+        private bool _done;
+
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (!_done && value is not null && value.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                _done = true;
+                action();
+            }
+        }
     }
 
     /// <summary>A model trained for one epoch on diabetes.csv (8 hidden units), saved in the folder: its path.</summary>

@@ -14,7 +14,8 @@ namespace FastNN.Cli.Commands;
 /// <c>fastnn cv</c>: a grid search over learning rates and regularization strengths, each setting scored by k-fold
 /// cross-validation on the same folds (standardized per fold on its training rows); a table of the mean and standard
 /// deviation of the held-out metric per setting, and the best setting. Ctrl-C or SIGTERM stops it between two training
-/// steps: the table then holds the folds done, and the command exits 130 or 143.
+/// steps: the table then holds the folds done, and the command exits 130 or 143 (also when the signal comes in the last
+/// fold, which then runs on to its end: the table is complete).
 /// </summary>
 internal static class CvCommand
 {
@@ -125,19 +126,24 @@ internal static class CvCommand
         {
             throw PreparedData<T>.HeldOutRefused(e, "validation rows of a fold (--folds, drawn by --seed");
         }
+        // A signal in the last fold, which no later fold polls for, still wins once the search is over: in any earlier
+        // fold the next one stops at once; this one ran on to its end (or diverged) and completed the table.
+        bool signalled = stop.Received;
 
         // A stopped search reports the settings it began: the complete ones, and the folds done of the one it was in.
         IReadOnlyList<(GridPoint Setting, CrossValidationResult Result)> begun = search?.Settings
             ?? folds.Chunk(s.Folds).Select(chunk => (chunk[0].Setting, new CrossValidationResult(chunk.Select(f => f.Fold).ToArray()))).ToArray();
         WriteResults(console, s, task, begun, diverged, stopped: search is null ? settings : null);
-        // Each setting of the grid run, not each distinct (lr, λ): a grid may name one twice (1e-3,0.001).
-        if (search is not null && search.Settings.All(r => diverged.Contains(r.Setting)))
-        {
-            console.Error.WriteLine("fastnn: the training diverged in every setting, so none is best; lower the learning rates, clip the gradients (--clip-norm) or check the data.");
-            return ExitCode.Failure;
-        }
         if (search is not null)
-            return ExitCode.Success;
+        {
+            // Each setting of the grid run, not each distinct (lr, λ): a grid may name one twice (1e-3,0.001).
+            bool none = search.Settings.All(r => diverged.Contains(r.Setting));
+            if (none)
+                console.Error.WriteLine("fastnn: the training diverged in every setting, so none is best; lower the learning rates, clip the gradients (--clip-norm) or check the data.");
+            if (signalled)
+                console.Error.WriteLine($"fastnn: {stop.Description} in the last fold of the last setting, which ran to its end; the table holds every fold.");
+            return signalled ? stop.ExitCode : none ? ExitCode.Failure : ExitCode.Success;
+        }
         int fold = folds.Count % s.Folds + 1, at = folds.Count / s.Folds;
         console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"fastnn: {stop.Description} in fold {fold} of {s.Folds} of setting {at + 1} of {settings} (lr {Number(s.LearningRates[at / s.Lambdas.Length])}, λ {Number(s.Lambdas[at % s.Lambdas.Length])}); ")

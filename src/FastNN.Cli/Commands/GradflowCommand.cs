@@ -14,7 +14,8 @@ namespace FastNN.Cli.Commands;
 /// initialization, residual blocks, batch norm, dropout, L2), each trained with a gradient monitor sampling every step;
 /// a table of how the gradient norm falls or grows from the output layer to the first, at initialization and per epoch,
 /// with the held-out accuracy, and one PNG. Ctrl-C or SIGTERM stops it between two training steps: the table then holds
-/// the variants done, no PNG is written, and the command exits 130 or 143.
+/// the variants done, no PNG is written, and the command exits 130 or 143 (also when the signal comes in the last
+/// variant, which then runs on to its end: the table and the PNG are complete).
 /// </summary>
 internal static class GradflowCommand
 {
@@ -88,6 +89,9 @@ internal static class GradflowCommand
             }
             return results;
         }));
+        // A signal in the last variant, which no later variant polls for, still wins once the variants are over: in any
+        // earlier one the next stops at once; this one ran on to its end (or diverged) and completed the table and plot.
+        bool signalled = stop.Received;
 
         if (results.Count > 0)
         {
@@ -117,7 +121,10 @@ internal static class GradflowCommand
         }
         OutputFile.Write(plot, "--plot", () => GradientFlowPlot.Save(plot, results, depth, width, training));
         console.Line($"plot: {Path.GetFullPath(plot)}");
-        return ExitCode.Success;
+        if (!signalled)
+            return ExitCode.Success;
+        console.Error.WriteLine($"fastnn: {stop.Description} in the last variant ({FlowVariant.All[^1].Name}), which ran to its end; the table and the plot hold every variant.");
+        return stop.ExitCode;
     }
 
     private static string Scientific(double value) => double.IsNaN(value) ? "-" : value.ToString("0.0e+00", CultureInfo.InvariantCulture);

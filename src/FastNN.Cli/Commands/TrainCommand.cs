@@ -146,19 +146,24 @@ internal static class TrainCommand
         double targetScale = data.Target?.Scales[0] ?? 1;
         var format = new EpochFormat(task, targetScale, s.Loop.Epochs);
         using var stop = new StopSignal();
+        string? refused = null; // why the last checkpoint asked for was not saved
         TrainingHistory? history = stop.Run(() => ProgressDisplay.Run(console, "training", s.Loop.Epochs - trainer.CompletedEpochs, report =>
         {
             trainer.EpochCompleted = epoch =>
             {
                 report(format.Describe(epoch));
                 if (s.Files.CheckpointEvery > 0 && (epoch.Epoch % s.Files.CheckpointEvery == 0 || epoch.Epoch == s.Loop.Epochs))
-                    OutputFile.Write(s.Files.Checkpoint, "--checkpoint", () => Checkpoint.Save(s.Files.Checkpoint, trainer, info));
+                {
+                    refused = SaveCheckpoint(s, trainer, info);
+                    if (refused is not null)
+                        console.Error.WriteLine($"fastnn: no checkpoint saved after epoch {epoch.Epoch}: {refused}");
+                }
             };
             return trainer.Fit(data.Train, data.Test, stop.Token);
         }));
         if (history is null || (stop.Received && trainer.CompletedEpochs < s.Loop.Epochs))
             return Stopped(console, stop, trainer, s, info);
-        if (s.Files.CheckpointEvery > 0)
+        if (s.Files.CheckpointEvery > 0 && refused is null)
             console.Line($"checkpoint: {Path.GetFullPath(s.Files.Checkpoint)}");
 
         OutputFile.Write(s.Files.Save, "--save", () => ModelFile.Save(s.Files.Save, model, info));
@@ -174,7 +179,8 @@ internal static class TrainCommand
 
     // Ctrl-C or SIGTERM stopped the run between two steps. A checkpoint saved there resumes it exactly, the epoch cut
     // short included; an unfinished run writes no model and no plot. A run that diverged in the step under way when the
-    // signal came saves nothing: a checkpoint there would resume into the same step.
+    // signal came saves nothing: a checkpoint there would resume into the same step; nor does one whose optimizer state
+    // an earlier step's non-finite gradient left NaN or infinite (SaveCheckpoint).
     private static int Stopped<T>(CliConsole console, StopSignal stop, Trainer<T> trainer, Settings s, ModelInfo info)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -190,9 +196,30 @@ internal static class TrainCommand
             console.Error.WriteLine($"fastnn: {stop.Description} {where}; nothing saved (--checkpoint-every N writes checkpoints that --resume continues from).");
             return stop.ExitCode;
         }
-        OutputFile.Write(s.Files.Checkpoint, "--checkpoint", () => Checkpoint.Save(s.Files.Checkpoint, trainer, info));
+        if (SaveCheckpoint(s, trainer, info) is { } refused)
+        {
+            console.Error.WriteLine($"fastnn: {stop.Description} {where}; nothing saved: {refused}");
+            return stop.ExitCode;
+        }
         console.Error.WriteLine($"fastnn: {stop.Description} {where}; the run so far is in {s.Files.Checkpoint}: give the same command with --resume {s.Files.Checkpoint} to go on.");
         return stop.ExitCode;
+    }
+
+    // Saves a checkpoint of the run; returns why not when the library refuses the run's state (an optimizer state NaN or
+    // infinite, which a step whose gradient was not finite under a finite loss leaves: no checkpoint could resume it),
+    // the message for a line of its own. The run goes on as it would: that is no mistake of the user's (exit 2), and
+    // the run has diverged (its next step fails, exit 1) or a signal stopped it (130, 143).
+    private static string? SaveCheckpoint<T>(Settings s, Trainer<T> trainer, ModelInfo info) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        try
+        {
+            OutputFile.Write(s.Files.Checkpoint, "--checkpoint", () => Checkpoint.Save(s.Files.Checkpoint, trainer, info));
+            return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            return Fastnn.OneLine(e.Message);
+        }
     }
 
     // The split refuses a part with no row; on a small file that is the user's --test-fraction, named as such.

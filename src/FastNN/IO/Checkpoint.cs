@@ -14,12 +14,13 @@ namespace FastNN.IO;
 /// validation split the trainer takes, its Shuffle and DropLast options, its early-stopping watch (the best epoch so far,
 /// the epochs since without improvement, the validation row count, and with RestoreBest the best epoch's weights), its
 /// gradient clipping (<see cref="Trainer{T}.MaxGradientNorm"/> and <see cref="Trainer{T}.MaxGradientValue"/>) and,
-/// for a Fit cancelled part-way through an epoch, where in that epoch it stopped, in one safetensors file.
+/// for a Fit cancelled (or ended by a step that threw, as a divergence) part-way through an epoch, where in that epoch
+/// it stopped, in one safetensors file.
 /// </summary>
 /// <remarks>
 /// <para>Resuming: build the model, optimizer and trainer as for the original run (same architecture, same optimizer
 /// type and groups, same loss, same <see cref="TrainerOptions"/>, same <see cref="Trainer{T}.Schedule"/> and clipping), call <see cref="Load{T}"/>, then <see cref="Trainer{T}.Fit"/>:
-/// it trains the epochs that remain (first the rest of one a cancelled Fit cut short, which that Fit refuses to finish
+/// it trains the epochs that remain (first the rest of one a Fit cut short, cancelled or by a step that threw, which that Fit refuses to finish
 /// over another number of training rows or in batches of another size), and a run stopped after any step
 /// and resumed ends with bit-identical weights to an uninterrupted one, early stopping included: it stops at the same
 /// epoch, puts back the same best weights and reports the same best epoch. A run early stopping has ended resumes ended (Fit
@@ -53,6 +54,7 @@ public static class Checkpoint
     /// <param name="trainer">The trainer; not changed.</param>
     /// <param name="info">Task, labels, standardizations and names to record with the model; null records none.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, <paramref name="trainer"/> is null (both <see cref="ArgumentNullException"/> when null), <paramref name="info"/> does not fit the model, a count (of the model or of the best epoch's state) is not a non-negative integer the model holds exactly (see <see cref="StateDeclaration.IsInteger"/>), or a variance (BatchNorm's <c>running_var</c>) is negative, NaN or infinite (a file could not load it).</exception>
+    /// <exception cref="InvalidOperationException">The optimizer's state holds NaN or an infinity (a square average may hold +∞), as a run that diverged with no <see cref="Trainer{T}.Guard"/> leaves it (a step that took a non-finite gradient under a finite loss): <see cref="Load{T}"/> would refuse it. The message names the buffer and the element; nothing is written, and the previous file, if any, is intact.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be written; the previous file, if any, is intact.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder may not be written; the previous file, if any, is intact.</exception>
@@ -69,6 +71,12 @@ public static class Checkpoint
         // Load checks the best epoch's state as the model's (it goes back into the model), so Save does too.
         if (trainer.BestState.Length > 0 && ModelTensors.StateProblem(model.Chain, trainer.BestState.Span) is { } bestProblem)
             throw new ArgumentException($"The best epoch's state (tensor '{CheckpointEarlyStopping.BestState}') cannot be saved: its {bestProblem}", nameof(trainer));
+        // A state Load would refuse is refused here, before anything is written (and an earlier file stays as it was):
+        // every file Save writes loads back.
+        if (trainer.Optimizer.StateProblem() is { } stateProblem)
+            throw new InvalidOperationException(
+                $"The trainer's {trainer.Optimizer.Algorithm} optimizer's state cannot be saved: its {stateProblem} The training diverged: a step took " +
+                "a gradient that was not finite under a finite loss (a Guard refuses such steps), and no checkpoint holding this state could be resumed.");
 
         OptimizerState<T> optimizer = trainer.Optimizer.SaveState();
         Dictionary<string, string> metadata = ModelMetadata.Write(model, info);
@@ -104,7 +112,7 @@ public static class Checkpoint
     /// <summary>
     /// Restores a run saved by <see cref="Save{T}"/> into <paramref name="trainer"/>: its model's tensors and dropout
     /// generator, its optimizer's state, its step and epoch counts, its shuffling generator, its validation split's seed,
-    /// the epoch a cancelled Fit left unfinished and the early-stopping watch with the best epoch's weights (a file
+    /// the epoch a Fit left unfinished (cancelled, or ended by a step that threw) and the early-stopping watch with the best epoch's weights (a file
     /// without a watch leaves the trainer with none). The trainer must train under the saved run's loss: a built-in one
     /// of another type or with other parameters (<c>HuberLoss(0.5)</c> for <c>HuberLoss(1)</c>, MSE for Huber) is
     /// refused, since its gradients and its validation losses, which early stopping compares with the saved best, would

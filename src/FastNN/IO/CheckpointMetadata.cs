@@ -11,7 +11,7 @@ namespace FastNN.IO;
 /// <c>fastnn.checkpoint</c>: the optimizer's algorithm, step count and hyper-parameters, the trainer's step and epoch
 /// counts, the states of the dropout and shuffling generators (64-bit words as decimal strings, which every JSON
 /// reader keeps exact), the seed of the trainer's validation split, the trainer's learning-rate schedule
-/// (<see cref="CheckpointSchedule"/>), the epoch a cancelled Fit left unfinished (<c>unfinished_epoch</c>, only when
+/// (<see cref="CheckpointSchedule"/>), the epoch a Fit left unfinished (cancelled, or ended by a step that threw: <c>unfinished_epoch</c>, only when
 /// there is one; its <c>loss_sum</c> is <c>"Infinity"</c> when huge batch losses overflowed it, see <see cref="WriteDouble"/>), the trainer's <c>shuffle</c> and <c>drop_last</c> options, and its early-stopping watch
 /// (<see cref="CheckpointEarlyStopping"/>, only when an epoch has been validated), the trainer's loss
 /// (<see cref="CheckpointLoss"/>), its gradient clipping (<see cref="CheckpointClipping"/>) and its regularizer

@@ -360,9 +360,8 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 throw new ArgumentException($"The state has no buffer '{name}'.", nameof(state));
             if (saved is null || saved.Length != ParameterCount)
                 throw new ArgumentException($"The state's buffer '{name}' has {(saved is null ? "no array (null)" : $"{saved.Length} elements")}; the optimizer has {ParameterCount} parameters.", nameof(state));
-            if (StateValueProblem(saved, nonNegative) is { } problem)
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                    $"The state's buffer '{name}' holds {saved[problem.Index]} at element {problem.Index}: {problem.Reason}"), nameof(state));
+            if (BufferProblem(name, saved, nonNegative) is { } problem)
+                throw new ArgumentException($"The state's {problem}", nameof(state));
         }
         // The rate checks read the algorithm's own hyper-parameters (Adam's β1): they run with the state's in place,
         // which are put back when a rate is refused.
@@ -392,13 +391,34 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>
+    /// The first value of the state buffers that <see cref="LoadState"/> would refuse, as "buffer 'exp_avg' holds NaN at
+    /// element 3: …", or null: NaN or an infinity, which only a non-finite gradient leaves (a run that diverged with no
+    /// guard). Checkpoints save only a state that loads back.
+    /// </summary>
+    internal string? StateProblem()
+    {
+        foreach ((string name, Memory<T> buffer, bool nonNegative) in _buffers)
+        {
+            if (BufferProblem(name, buffer.Span, nonNegative) is { } problem)
+                return problem;
+        }
+        return null;
+    }
+
+    // "buffer 'name' holds x at element i: why", for the first value of a buffer LoadState refuses, or null.
+    private static string? BufferProblem(string name, ReadOnlySpan<T> values, bool squareAverage) =>
+        StateValueProblem(values, squareAverage) is { } problem
+            ? string.Create(CultureInfo.InvariantCulture, $"buffer '{name}' holds {values[problem.Index]} at element {problem.Index}: {problem.Reason}")
+            : null;
+
+    /// <summary>
     /// The first value of a saved buffer that no run leaves where the next step could use it, and why, or null. NaN and
     /// ±∞ come only from a non-finite gradient (or, in a momentum, a sum that overflows), which leaves θ NaN or infinite
     /// too, and make θ NaN at the next step. A negative square average (exp_avg and exp_avg_sq swapped, say) would make
     /// θ NaN through √v. But a square average of +∞ is what a finite gradient whose square overflows T leaves, with θ
     /// finite (m / √∞ = 0: that element stops moving) and the run going on, so it is kept for the run to resume.
     /// </summary>
-    private static (int Index, string Reason)? StateValueProblem(T[] saved, bool squareAverage)
+    private static (int Index, string Reason)? StateValueProblem(ReadOnlySpan<T> saved, bool squareAverage)
     {
         for (int i = 0; i < saved.Length; i++)
         {

@@ -214,7 +214,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     internal int ValidationSeed { get; private set; }
 
-    /// <summary>The epoch a cancelled <see cref="Fit"/> stopped part-way, which the next Fit finishes; null between epochs (saved by checkpoints).</summary>
+    /// <summary>The epoch a <see cref="Fit"/> cancelled, or ended by a step that threw, stopped part-way, which the next Fit finishes; null between epochs (saved by checkpoints).</summary>
     internal EpochInProgress? Unfinished { get; private set; }
 
     /// <summary>The run's early-stopping watch, kept across <see cref="Fit"/> calls; null until an epoch has been validated (saved by checkpoints).</summary>
@@ -400,12 +400,23 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// Trains until <see cref="CompletedEpochs"/> reaches <see cref="TrainerOptions.Epochs"/>: all of them for a new
-    /// trainer; the rest after a cancelled <see cref="Fit"/> or a <c>Checkpoint.Load</c>, which then continues exactly
-    /// where the saved run stopped.
+    /// trainer; the rest after a cancelled <see cref="Fit"/>, one a step's exception ended, or a <c>Checkpoint.Load</c>,
+    /// which then continues exactly where the saved run stopped.
     /// </summary>
     /// <remarks>
     /// <para>Each epoch's row order is drawn afresh from the trainer's seeded shuffling stream, which carries over
     /// from one <see cref="Fit"/> to the next.</para>
+    /// <para>A step that throws (the training diverged: a loss or a running variance no longer finite, or a
+    /// <see cref="Guard"/>'s exception; or the optimizer refused a rate) ends the Fit and pauses the run there, as a
+    /// cancellation does: the step is not taken, leaving the model and the optimizer as they were (the dropout stream is
+    /// not rewound), and the epoch it was in is not counted. The next Fit resumes that epoch at the batch that threw, in
+    /// the same row order, and so must get the same training rows in the same batches, as after a cancellation; a
+    /// checkpoint saved after the exception resumes there too. That step then meets the same weights and rows again, so
+    /// it throws again unless something changed for it: after a <see cref="NonFiniteGradientException"/>, a guard with
+    /// <see cref="NonFiniteGradientPolicy.SkipStep"/> skips it and the epoch goes on from the next batch (a lower
+    /// learning rate, with no <see cref="Schedule"/> to set it again, then eases the steps after it); a loss that is not
+    /// finite on these weights and rows stays so (go on from an earlier checkpoint, with a lower rate). To begin the run
+    /// afresh instead, build a new trainer.</para>
     /// <para>Early stopping and the best epoch are watched over the whole run, not one call: the best validation number
     /// so far, its epoch, the epochs since without improvement and (with <see cref="TrainerOptions.RestoreBest"/>) a copy
     /// of the best epoch's parameters and state carry over from one Fit to the next and are saved by checkpoints, so a run
@@ -425,13 +436,13 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="validation">Rows to validate on after each epoch; null to hold out <see cref="TrainerOptions.ValidationFraction"/> of <paramref name="train"/>, or to train without validation.</param>
     /// <param name="cancellationToken">Stops training between steps, and the history so far is returned. A run stopped this way before its last epoch is paused, not ended: the model stays as the last step left it (<see cref="TrainerOptions.RestoreBest"/> does not apply), so that the next Fit or a checkpoint continues it exactly, wherever it stopped. An epoch cut short is neither counted in <see cref="CompletedEpochs"/> nor validated nor recorded (nor passed to <see cref="EpochCompleted"/>): the next Fit finishes it, in the same row order, from the next step, and so must get the same training rows (the same dataset, or a checkpoint's run resumed on it) in the same batches: another row count or batch size is refused (rows of the same count are not compared).</param>
     /// <returns>The result of every epoch this call ran (none when the trainer had already completed its epochs, or early stopping had ended its run) and the run's best one.</returns>
-    /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, it has no rows, or a target does not suit the task (for classes: a label that is not a class index in [0, OutputSize); for a binary classifier: a target outside [0, 1], or, in the validation rows or in any row when <see cref="TrainerOptions.ValidationFraction"/> holds some out, other than 0 or 1), the message naming the dataset and the row; with <see cref="TrainerOptions.DropLast"/>, the training rows are fewer than one batch; the model holds a <see cref="BatchNorm1d{T}"/> (at any depth) and a batch would have one row (a last batch of one without DropLast, a BatchSize of 1, one training row). After a Fit cancelled part-way through an epoch: <paramref name="train"/> (after any validation split) has another row count than that epoch was begun over, or fewer rows than it has done. When the run's earlier epochs were validated: <paramref name="validation"/> (or the held-out split) has another row count than they were validated on. All checked before the first step.</exception>
+    /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, it has no rows, or a target does not suit the task (for classes: a label that is not a class index in [0, OutputSize); for a binary classifier: a target outside [0, 1], or, in the validation rows or in any row when <see cref="TrainerOptions.ValidationFraction"/> holds some out, other than 0 or 1), the message naming the dataset and the row; with <see cref="TrainerOptions.DropLast"/>, the training rows are fewer than one batch; the model holds a <see cref="BatchNorm1d{T}"/> (at any depth) and a batch would have one row (a last batch of one without DropLast, a BatchSize of 1, one training row). After a Fit cancelled (or ended by a step that threw) part-way through an epoch: <paramref name="train"/> (after any validation split) has another row count than that epoch was begun over, or fewer rows than it has done. When the run's earlier epochs were validated: <paramref name="validation"/> (or the held-out split) has another row count than they were validated on. All checked before the first step.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The optimizer refuses a rate the <see cref="Schedule"/> gives
     /// (<see cref="Optimizers.Optimizer{T}.ApplySchedule"/>: negative, NaN, or not finite in <typeparamref name="T"/>, such as
     /// an <see cref="ExponentialSchedule"/> grown past float's range) or a step (<see cref="Optimizers.Optimizer{T}.Step"/>):
     /// the step is not taken; the steps before it stand.</exception>
     /// <exception cref="NonFiniteGradientException">A gradient is not finite and the <see cref="Guard"/> throws.</exception>
-    /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, the run's earlier epochs were validated and this Fit has no validation rows, the loss became non-finite or a running variance NaN or infinite (see <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>; the run is refused at that step, never left to end with a model that <c>ModelFile.Save</c> refuses), or (after a Fit cancelled part-way through an epoch) the batch size differs from that epoch's.</exception>
+    /// <exception cref="InvalidOperationException">Early stopping is asked for without validation rows, the run's earlier epochs were validated and this Fit has no validation rows, the loss became non-finite or a running variance NaN or infinite (see <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>; the run is refused at that step, never left to end with a model that <c>ModelFile.Save</c> refuses), or (after a Fit cancelled, or ended by a step that threw, part-way through an epoch) the batch size differs from that epoch's.</exception>
     public TrainingHistory Fit(Dataset<T> train, Dataset<T>? validation = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -468,7 +479,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (int epoch = CompletedEpochs + 1; epoch <= Options.Epochs && !stopped && !cancellationToken.IsCancellationRequested; epoch++)
             {
                 long start = Stopwatch.GetTimestamp();
-                // An epoch a cancelled Fit cut short resumes where it stopped, in the order it had drawn.
+                // An epoch a Fit cut short (cancelled, or a step threw) resumes where it stopped, in the order it had drawn.
                 (int first, double lossSum, int rowsStepped) = (0, 0, 0);
                 if (Unfinished is { } unfinished)
                 {
@@ -479,23 +490,30 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 (ulong, ulong, ulong, ulong) beforeShuffle = _shuffleRandom.State;
                 if (Options.Shuffle)
                     shuffler.Shuffle();
-                if (Schedule is not null && !ScheduleEachStep)
-                    Optimizer.ApplySchedule(Schedule, CompletedEpochs);
-                for (; first < epochRows && !cancellationToken.IsCancellationRequested; first += batchSize)
+                try
                 {
-                    int batch = Math.Min(batchSize, epochRows - first);
-                    // Gathered once, into rows the model then reads in place.
-                    train.Gather(shuffler.Order.Slice(first, batch), _batchFeatures, _batchTargets);
-                    double loss = TrainStep(_batchFeatures.AsMemory(0, batch * Model.InputSize), _batchTargets.AsSpan(0, batch), batch);
-                    if (!double.IsNaN(loss))
-                        (lossSum, rowsStepped) = (lossSum + batch * loss, rowsStepped + batch);
+                    if (Schedule is not null && !ScheduleEachStep)
+                        Optimizer.ApplySchedule(Schedule, CompletedEpochs);
+                    for (; first < epochRows && !cancellationToken.IsCancellationRequested; first += batchSize)
+                    {
+                        int batch = Math.Min(batchSize, epochRows - first);
+                        // Gathered once, into rows the model then reads in place.
+                        train.Gather(shuffler.Order.Slice(first, batch), _batchFeatures, _batchTargets);
+                        double loss = TrainStep(_batchFeatures.AsMemory(0, batch * Model.InputSize), _batchTargets.AsSpan(0, batch), batch);
+                        if (!double.IsNaN(loss))
+                            (lossSum, rowsStepped) = (lossSum + batch * loss, rowsStepped + batch);
+                    }
+                }
+                finally
+                {
+                    // Cut short, cancelled or by a step that threw (the training diverged, or the optimizer refused a rate),
+                    // which left the model and the optimizer as they were: the epoch is neither counted nor validated nor
+                    // recorded, and the next Fit (or a checkpoint saved now) finishes it, from that step's batch.
+                    if (first < epochRows)
+                        Unfinished = new EpochInProgress(beforeShuffle, first, lossSum, rowsStepped, train.Rows, batchSize);
                 }
                 if (first < epochRows)
-                {
-                    // Cancelled part-way: the epoch is neither counted nor validated nor recorded; the next Fit finishes it.
-                    Unfinished = new EpochInProgress(beforeShuffle, first, lossSum, rowsStepped, train.Rows, batchSize);
                     break;
-                }
 
                 CompletedEpochs++;
                 Evaluation? evaluation = validation is null ? null : Evaluate(validation);
@@ -515,7 +533,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             Model.Training = false;
         }
 
-        // The run ends at its last epoch or when early stopping ends it; a cancelled Fit has only paused it, and the
+        // The run ends at its last epoch or when early stopping ends it; a cancelled Fit has only paused it (as has one a
+        // step's exception ended, which does not get here), and the
         // next Fit (or a checkpoint) continues from the last step, so the best epoch is put back only at the end.
         bool ended = stopped || CompletedEpochs >= Options.Epochs;
         if (ended && KeepsBestWeights)
@@ -565,7 +584,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    // The epoch a cancelled Fit cut short can only be finished over the rows and batches it was begun with: its row
+    // The epoch a Fit cut short (cancelled, or a step threw) can only be finished over the rows and batches it was begun with: its row
     // order is a permutation of that many rows, and its rows done are whole batches of that size.
     private void CheckUnfinished(int trainRows, int epochRows, int batchSize)
     {
@@ -573,11 +592,11 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             return;
         if (unfinished.TrainRows != trainRows || unfinished.Rows >= epochRows)
             throw new ArgumentException(
-                $"The epoch a cancelled Fit cut short was begun over {unfinished.TrainRows} training rows ({unfinished.Rows} done); " +
+                $"The epoch an earlier Fit cut short (cancelled, or a step threw) was begun over {unfinished.TrainRows} training rows ({unfinished.Rows} done); " +
                 $"this Fit has {trainRows}: finish it on the same training rows (after any validation split).", "train");
         if (unfinished.BatchSize != batchSize || unfinished.Rows % batchSize != 0)
             throw new InvalidOperationException(
-                $"The epoch a cancelled Fit cut short was begun in batches of {unfinished.BatchSize}; " +
+                $"The epoch an earlier Fit cut short (cancelled, or a step threw) was begun in batches of {unfinished.BatchSize}; " +
                 $"this trainer's are {batchSize}: finish it with the same BatchSize (and the model's MaxBatch, when BatchSize is not set).");
     }
 

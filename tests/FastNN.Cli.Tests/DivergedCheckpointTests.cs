@@ -1,0 +1,70 @@
+using System.Runtime.InteropServices;
+using FastNN.IO;
+using FastNN.Layers;
+using FastNN.Models;
+
+namespace FastNN.Cli.Tests;
+
+/// <summary>
+/// A run whose step takes a gradient that is not finite under a finite loss (no guard in <c>fastnn train</c>) leaves the
+/// optimizer's state NaN or infinite, which no checkpoint may hold (<c>Checkpoint.Load</c> would refuse it, and
+/// <c>Checkpoint.Save</c> does): where train would save a checkpoint of that state it saves none, says so, and exits as
+/// the run does (1 when it diverges at its next step, 130 when Ctrl-C stopped it).
+/// </summary>
+public class DivergedCheckpointTests
+{
+    // A linear model from w = b = 0 on rows x = 1e21, target 1e18: the first step's loss (1e18)² = 1e36 is finite in
+    // float, its gradient 2·(0 − 1e18)·1e21 = −2e39 is not, and AdamW's state and the weight become −∞ and NaN; the
+    // second step's loss is NaN.
+    private static string[] Run(Cli cli, int epochs, int checkpointEvery)
+    {
+        var model = new Sequential<float>([new Dense<float>(1, 1)], maxBatch: 1, seed: 1);
+        model.Parameters.Clear();
+        string weights = cli.PathOf("zero.safetensors");
+        ModelFile.Save(weights, model);
+        return ["train", "--data", cli.Write("rows.csv", "x,y\n" + string.Concat(Enumerable.Repeat("1e21,1e18\n", 4))), "--task", "regress",
+            "--layers", "", "--no-standardize", "--test-fraction", "0", "--batch-size", "4", "--epochs", $"{epochs}",
+            "--init-weights", weights, "--checkpoint-every", $"{checkpointEvery}", "--checkpoint", cli.PathOf("run.ckpt")];
+    }
+
+    [Fact]
+    public void AnEpochsCheckpointOfADivergedStateIsSkippedAndTheRunFailsAsDiverged()
+    {
+        // Before: the checkpoint of epoch 1 was written, holding the −∞ and NaN, and --resume refused it.
+        using var cli = new Cli();
+        CliRun run = cli.Run(Run(cli, epochs: 2, checkpointEvery: 1));
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Equal(2, run.ErrorLines.Length);
+        Assert.StartsWith("fastnn: no checkpoint saved after epoch 1: The trainer's AdamW optimizer's state cannot be saved: its buffer 'exp_avg' holds -Infinity at element 0", run.ErrorLines[0]);
+        Assert.StartsWith("fastnn: The training objective is NaN at step 1", run.ErrorLines[1]);
+        Assert.False(File.Exists(cli.PathOf("run.ckpt")));
+    }
+
+    [Fact]
+    public void ALastEpochsCheckpointOfADivergedStateIsSkippedAndNotNamedAsWritten()
+    {
+        // The last epoch's step is the one that diverges: the run ends there, and its last line named the checkpoint it
+        // did not write.
+        using var cli = new Cli();
+        CliRun run = cli.Run(Run(cli, epochs: 1, checkpointEvery: 1));
+
+        Assert.StartsWith("fastnn: no checkpoint saved after epoch 1: The trainer's AdamW optimizer's state cannot be saved", Assert.Single(run.ErrorLines));
+        Assert.DoesNotContain("checkpoint:", run.Out);
+        Assert.False(File.Exists(cli.PathOf("run.ckpt")));
+    }
+
+    [Fact]
+    public void ACtrlCAfterTheStateDivergedSavesNoCheckpointAndExits130()
+    {
+        // Before: the checkpoint was written at the stop and the message said to resume it, which --resume refused.
+        using var cli = new Cli();
+        CliRun run = cli.RunSignalled(PosixSignal.SIGINT, "epoch 1/5", Run(cli, epochs: 5, checkpointEvery: 1000));
+
+        Assert.True(run.ExitCode == 130, run.ToString());
+        string line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith("fastnn: interrupted (Ctrl-C) in epoch 2 of 5, after 1 step; nothing saved: The trainer's AdamW optimizer's state cannot be saved: its buffer 'exp_avg' holds -Infinity at element 0", line);
+        Assert.DoesNotContain("--resume", line);
+        Assert.False(File.Exists(cli.PathOf("run.ckpt")));
+    }
+}
