@@ -233,6 +233,38 @@ public class ModelFileTests
         Assert.Contains("renamed.csv has 11 feature columns; the model takes 10 and its file records no feature names", extra.Error);
     }
 
+    // A log's table was cut to 200 characters: with 40 classes eval squeezed the confusion matrix into columns of two
+    // characters, the labels shortened to 'c…', a count of 17 broken over two lines as 1 and 7, and the recall column lost.
+    [Fact]
+    public void AConfusionMatrixOfManyClassesIsWrittenWholeInALog()
+    {
+        using var cli = new Cli();
+        string[] labels = Enumerable.Range(0, 40).Select(c => $"class_{c:00}").ToArray();
+        var random = new Random(1);
+        string data = cli.Write("many.csv", "x1,x2,label\n" + string.Concat(Enumerable.Range(0, 800).Select(r =>
+            string.Create(CultureInfo.InvariantCulture, $"{r % 40 + random.NextDouble() / 10:F3},{random.NextDouble():F3},{labels[r % 40]}\n"))));
+        string model = cli.PathOf("many.safetensors");
+        Assert.Equal(0, Train(cli, "--data", data, "--layers", "16", "--epochs", "3", "--save", model).ExitCode);
+
+        // The counts expected: each row's actual label against the one predict gives it.
+        string[] predicted = cli.Run("predict", "--model", model, "--data", data).Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Skip(1).Select(line => line.Split(',')[0]).ToArray();
+        CliRun eval = cli.Run("eval", "--model", model, "--data", data);
+        Assert.True(eval.ExitCode == 0, eval.ToString());
+        string[][] table = eval.Out.Split('\n').Where(line => line.StartsWith("| ")).Select(line => line.Split('|').Select(cell => cell.Trim()).ToArray()).ToArray();
+        Assert.Equal(["", "actual \\ predicted", .. labels, "recall", ""], table[0]);
+        Assert.Equal(labels.Length + 1, table.Length);
+        for (int a = 0; a < labels.Length; a++)
+        {
+            Assert.Equal(labels[a], table[a + 1][1]);
+            for (int p = 0; p < labels.Length; p++)
+            {
+                int count = Enumerable.Range(0, predicted.Length).Count(r => r % 40 == a && predicted[r] == labels[p]);
+                Assert.Equal(count.ToString(CultureInfo.InvariantCulture), table[a + 1][p + 2]);
+            }
+        }
+    }
+
     [Fact]
     public void EvalOfARegressionModelReportsTheLibrarysRSquaredInTheTargetsUnits()
     {
