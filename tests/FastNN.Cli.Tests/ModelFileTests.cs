@@ -344,6 +344,20 @@ public class ModelFileTests
         Assert.NotEqual(whole.Parameters.ToArray(), half.Parameters.ToArray());
     }
 
+    // A run resumed at its end runs no epoch: it said 'checkpoint: <file>' of a --checkpoint it had not written.
+    [Fact]
+    public void AResumedRunWithNoEpochLeftWritesTheCheckpointItNames()
+    {
+        using var cli = new Cli();
+        string[] run = ["--data", Cli.Data("diabetes.csv"), "--layers", "4", "--epochs", "2", "--checkpoint-every", "1"];
+        Assert.Equal(0, Train(cli, [.. run, "--checkpoint", cli.PathOf("first.ckpt")]).ExitCode);
+        string again = cli.PathOf("again.ckpt");
+        CliRun resumed = Train(cli, [.. run, "--checkpoint", again, "--resume", cli.PathOf("first.ckpt"), "--save", cli.PathOf("resumed.safetensors")]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"checkpoint: {again}\n", resumed.Out);
+        Assert.Equal(File.ReadAllBytes(cli.PathOf("first.ckpt")), File.ReadAllBytes(again));
+    }
+
     [Fact]
     public void ACheckpointRecordingABatchAboveItsRowsAsOlderBuildsDidResumes()
     {

@@ -152,14 +152,19 @@ internal static class TrainCommand
             {
                 report(format.Describe(epoch));
                 if (s.Files.CheckpointEvery > 0 && (epoch.Epoch % s.Files.CheckpointEvery == 0 || epoch.Epoch == s.Loop.Epochs))
-                    OutputFile.Write(s.Files.Checkpoint, "--checkpoint", () => Checkpoint.Save(s.Files.Checkpoint, trainer, info));
+                    SaveCheckpoint(trainer, s, info);
             };
             return trainer.Fit(data.Train, data.Test, stop.Token);
         }));
         if (history is null || (stop.Received && trainer.CompletedEpochs < s.Loop.Epochs))
             return Stopped(console, stop, trainer, s, info);
         if (s.Files.CheckpointEvery > 0)
+        {
+            // A run resumed at its end runs no epoch, whose end would write the checkpoint: written here, as the last epoch's.
+            if (history.Epochs.Count == 0)
+                SaveCheckpoint(trainer, s, info);
             console.Line($"checkpoint: {Path.GetFullPath(s.Files.Checkpoint)}");
+        }
 
         OutputFile.Write(s.Files.Save, "--save", () => ModelFile.Save(s.Files.Save, model, info));
         console.Line($"model: {Path.GetFullPath(s.Files.Save)}");
@@ -190,10 +195,13 @@ internal static class TrainCommand
             console.Error.WriteLine($"fastnn: {stop.Description} {where}; nothing saved (--checkpoint-every N writes checkpoints that --resume continues from).");
             return stop.ExitCode;
         }
-        OutputFile.Write(s.Files.Checkpoint, "--checkpoint", () => Checkpoint.Save(s.Files.Checkpoint, trainer, info));
+        SaveCheckpoint(trainer, s, info);
         console.Error.WriteLine($"fastnn: {stop.Description} {where}; the run so far is in {s.Files.Checkpoint}: give the same command with --resume {s.Files.Checkpoint} to go on.");
         return stop.ExitCode;
     }
+
+    private static void SaveCheckpoint<T>(Trainer<T> trainer, Settings s, ModelInfo info) where T : unmanaged, IFloatingPointIeee754<T> =>
+        OutputFile.Write(s.Files.Checkpoint, "--checkpoint", () => Checkpoint.Save(s.Files.Checkpoint, trainer, info));
 
     // The split refuses a part with no row; on a small file that is the user's --test-fraction, named as such.
     private static PreparedData<T> Prepare<T>(Dataset<T> all, string source, TaskChoice task, Settings s) where T : unmanaged, IFloatingPointIeee754<T>
