@@ -344,6 +344,22 @@ public class ModelFileTests
         Assert.NotEqual(whole.Parameters.ToArray(), half.Parameters.ToArray());
     }
 
+    // Cosine annealing spans the run's epochs: a 2-epoch run resumed to 4 ran epochs 3 and 4 on a 4-epoch cosine after
+    // the first two of a 2-epoch one (the rate back up from its lowest to half), ending as no run that never stopped.
+    [Fact]
+    public void ACosineRunResumedWithOtherEpochsIsRefused()
+    {
+        using var cli = new Cli();
+        string checkpoint = cli.PathOf("cosine.ckpt");
+        string[] run = ["--data", Cli.Data("diabetes.csv"), "--layers", "4", "--schedule", "cosine", "--checkpoint-every", "1", "--checkpoint", checkpoint];
+        Assert.Equal(0, Train(cli, [.. run, "--epochs", "2"]).ExitCode);
+        CliRun longer = Train(cli, [.. run, "--epochs", "4", "--resume", checkpoint]);
+        Assert.True(longer.ExitCode == 2, longer.ToString());
+        Assert.Equal($"fastnn: --epochs 4: {checkpoint} was saved by a run of 2 epochs, over which its cosine schedule anneals the learning rate; the resumed run keeps that schedule: give --epochs 2.",
+            Assert.Single(longer.ErrorLines));
+        Assert.DoesNotContain("epoch 3", longer.Out);
+    }
+
     // A run resumed at its end runs no epoch: it said 'checkpoint: <file>' of a --checkpoint it had not written.
     [Fact]
     public void AResumedRunWithNoEpochLeftWritesTheCheckpointItNames()
