@@ -495,6 +495,17 @@ public class BadInputTests
         Assert.False(File.Exists(cli.PathOf("flow.png")));
     }
 
+    // The library's split message came through: "Splitting 2 rows with validation fraction 0.2 leaves 2 training and 0
+    // validation rows; ... (Parameter 'validationFraction')", of a fraction gradflow has no option for.
+    [Fact]
+    public void GradflowOnTooFewRowsToHoldOutAPartNamesTheData()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("gradflow", "--data", cli.Write("two.csv", "a,y\n1,0\n2,1\n"), "--epochs", "1", "--depth", "1", "--plot", cli.PathOf("flow.png"));
+        AssertUsageError(run, "--data: two.csv's 2 rows are too few", "a fifth");
+        Assert.DoesNotContain("Parameter", run.Error);
+    }
+
     [Fact]
     public void GradflowDoesNotWriteItsPlotOverItsData()
     {
