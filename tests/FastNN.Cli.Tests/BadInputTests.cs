@@ -119,6 +119,19 @@ public class BadInputTests
         AssertUsageError(Train(cli, "--data", cli.PathOf("nothing.csv")), "--data", "nothing.csv");
     }
 
+    // The parser's response files, which the command does not document: '--data @rows.csv' spliced the file's lines into
+    // the command line, its header taken as the --data value and each row refused as "Unrecognized command or argument".
+    [Fact]
+    public void AFileNameStartingWithAnAtSignIsAFile()
+    {
+        using var cli = new Cli();
+        cli.Write("@rows.csv", "a,b,y\n1,2,0\n2,1,1\n3,4,0\n4,3,1\n5,6,0\n6,5,1\n7,8,0\n8,7,1\n");
+        (int exit, string output, string error) = Cli.Shell($"cd '{cli.Folder}' && exec \"$@\"",
+            "train", "--data", "@rows.csv", "--epochs", "1", "--layers", "2", "--test-fraction", "0", "--save", "m.safetensors", "--plot", "m.png");
+        Assert.True(exit == 0, error);
+        Assert.StartsWith("data: @rows.csv, 8 rows, 2 features", output);
+    }
+
     [Theory]
     [InlineData("--data")]
     [InlineData("--init-weights")]
