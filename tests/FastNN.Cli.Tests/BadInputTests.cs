@@ -50,6 +50,27 @@ public class BadInputTests
         Assert.DoesNotContain(run.Error.TrimEnd(), char.IsControl);
     }
 
+    // A value to evaluate or predict that the model file's standardization takes beyond float: the library's words came
+    // through, "Feature 's5' (column 8) of row 1 (counting from 0), ... (Parameter 'data')", naming no file.
+    [Theory]
+    [InlineData("eval")]
+    [InlineData("predict")]
+    public void AValueTheModelStandardizesBeyondFloatNamesItsRowInTheFile(string command)
+    {
+        using var cli = new Cli();
+        string model = cli.DiabetesModel();
+        string[] lines = File.ReadAllLines(Cli.Data("diabetes.csv"));
+        Assert.Equal("s5", lines[0].Split(',')[8]);
+        string[] far = lines[2].Split(',');
+        far[8] = "3e38";
+        string data = cli.Write("far.csv", string.Join("\n", [lines[0], lines[1], string.Join(',', far), lines[3]]) + "\n");
+        CliRun run = cli.Run(command, "--model", model, "--data", data);
+        AssertUsageError(run, "far.csv, data row 2 ", "feature 's5', 3E+38,", "beyond the range of float", "--double");
+        Assert.DoesNotContain("(Parameter", run.Error);
+        CliRun inDouble = cli.Run(command, "--model", model, "--data", data, "--double");
+        Assert.True(inDouble.ExitCode == 0, inDouble.ToString());
+    }
+
     // A held-out value far outside the training rows' spread standardizes beyond float's range. Before: the library's
     // message reached the user as is, counting the row within the held-out part, and ending "(Parameter 'data')".
     [Theory]
