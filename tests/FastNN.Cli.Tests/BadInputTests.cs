@@ -294,6 +294,17 @@ public class BadInputTests
         AssertUsageError(Train(cli, value is null ? ["--layers", "", option] : ["--layers", "", option, value]), $"fastnn: {option}: ", "linear model");
     }
 
+    // --init-weights loads every tensor of the network, so --init initialized weights that were all replaced: the run
+    // was the same whatever --init said.
+    [Fact]
+    public void InitWithInitWeightsIsRefused()
+    {
+        using var cli = new Cli();
+        string start = cli.PathOf("start.safetensors");
+        Assert.Equal(0, Train(cli, "--data", Cli.Data("diabetes.csv"), "--layers", "4", "--save", start).ExitCode);
+        AssertUsageError(Train(cli, "--data", Cli.Data("diabetes.csv"), "--layers", "4", "--init", "xavier", "--init-weights", start), "fastnn: --init: ", "--init-weights");
+    }
+
     [Theory]
     [InlineData("--save", "no/such/folder/m.safetensors", "--save: the folder")]
     [InlineData("--plot", "no/such/folder/m.png", "--plot: the folder")]

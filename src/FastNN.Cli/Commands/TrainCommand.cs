@@ -74,6 +74,9 @@ internal static class TrainCommand
                 parse.GetValue(checkpoint) ?? Path.ChangeExtension(savePath, null) + ".checkpoint.safetensors");
             if (files.InitWeights is not null && files.Resume is not null)
                 throw new UsageException("--init-weights and --resume exclude each other: a checkpoint holds the weights.");
+            // A resume keeps the original command's --init (its weights are the checkpoint's too): give the same command again.
+            if (files.InitWeights is not null && model.InitGiven(parse))
+                throw new UsageException("--init: --init-weights loads every weight of the network, leaving none for --init to set; give one of them.");
             if (parse.GetValue(checkpoint) is string named && files.CheckpointEvery == 0)
                 throw new UsageException($"--checkpoint: nothing is written to '{named}' without --checkpoint-every N (1: after every epoch).");
             OutputFile.Check(files.Save, "--save", renamedOver: true);
