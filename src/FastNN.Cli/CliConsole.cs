@@ -1,4 +1,5 @@
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace FastNN.Cli;
 
@@ -22,8 +23,6 @@ internal sealed class CliConsole
             ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = interactive ? InteractionSupport.Yes : InteractionSupport.No,
         });
-        if (!interactive)
-            Ansi.Profile.Width = 200; // a log has no width: wide enough that no table row wraps
     }
 
     /// <summary>Standard output: results, tables, progress lines.</summary>
@@ -61,10 +60,14 @@ internal sealed class CliConsole
             Out.WriteLine(text);
     }
 
-    /// <summary>Writes a table.</summary>
+    /// <summary>Writes a table: in a log whole however wide (a confusion matrix of many classes), on a terminal within its width.</summary>
     public void Write(Table table)
     {
         table.Border = Border;
+        // A log has no width: the table's own, so that no row wraps. At a fixed 200 characters Spectre squeezed a wide
+        // table's columns, cutting labels to 'c…' and breaking a count over two lines, which no reader or script takes back.
+        if (!Interactive)
+            Ansi.Profile.Width = ((IRenderable)table).Measure(RenderOptions.Create(Ansi), int.MaxValue).Max;
         Ansi.Write(table);
     }
 }

@@ -31,7 +31,8 @@ internal static class Fastnn
             InfoCommand.Create(console),
         };
         UseNumberParsers(root);
-        ParseResult parse = root.Parse(args);
+        // No response files: a token starting with '@' is a value as written (--data @rows.csv), never a file of arguments.
+        ParseResult parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Action is ParseErrorAction)
         {
             string command = parse.CommandResult.Command == root ? "fastnn" : $"fastnn {parse.CommandResult.Command.Name}";

@@ -50,6 +50,27 @@ public class BadInputTests
         Assert.DoesNotContain(run.Error.TrimEnd(), char.IsControl);
     }
 
+    // A value to evaluate or predict that the model file's standardization takes beyond float: the library's words came
+    // through, "Feature 's5' (column 8) of row 1 (counting from 0), ... (Parameter 'data')", naming no file.
+    [Theory]
+    [InlineData("eval")]
+    [InlineData("predict")]
+    public void AValueTheModelStandardizesBeyondFloatNamesItsRowInTheFile(string command)
+    {
+        using var cli = new Cli();
+        string model = cli.DiabetesModel();
+        string[] lines = File.ReadAllLines(Cli.Data("diabetes.csv"));
+        Assert.Equal("s5", lines[0].Split(',')[8]);
+        string[] far = lines[2].Split(',');
+        far[8] = "3e38";
+        string data = cli.Write("far.csv", string.Join("\n", [lines[0], lines[1], string.Join(',', far), lines[3]]) + "\n");
+        CliRun run = cli.Run(command, "--model", model, "--data", data);
+        AssertUsageError(run, "far.csv, data row 2 ", "feature 's5', 3E+38,", "beyond the range of float", "--double");
+        Assert.DoesNotContain("(Parameter", run.Error);
+        CliRun inDouble = cli.Run(command, "--model", model, "--data", data, "--double");
+        Assert.True(inDouble.ExitCode == 0, inDouble.ToString());
+    }
+
     // A held-out value far outside the training rows' spread standardizes beyond float's range. Before: the library's
     // message reached the user as is, counting the row within the held-out part, and ending "(Parameter 'data')".
     [Theory]
@@ -117,6 +138,19 @@ public class BadInputTests
     {
         using var cli = new Cli();
         AssertUsageError(Train(cli, "--data", cli.PathOf("nothing.csv")), "--data", "nothing.csv");
+    }
+
+    // The parser's response files, which the command does not document: '--data @rows.csv' spliced the file's lines into
+    // the command line, its header taken as the --data value and each row refused as "Unrecognized command or argument".
+    [Fact]
+    public void AFileNameStartingWithAnAtSignIsAFile()
+    {
+        using var cli = new Cli();
+        cli.Write("@rows.csv", "a,b,y\n1,2,0\n2,1,1\n3,4,0\n4,3,1\n5,6,0\n6,5,1\n7,8,0\n8,7,1\n");
+        (int exit, string output, string error) = Cli.Shell($"cd '{cli.Folder}' && exec \"$@\"",
+            "train", "--data", "@rows.csv", "--epochs", "1", "--layers", "2", "--test-fraction", "0", "--save", "m.safetensors", "--plot", "m.png");
+        Assert.True(exit == 0, error);
+        Assert.StartsWith("data: @rows.csv, 8 rows, 2 features", output);
     }
 
     [Theory]
@@ -258,6 +292,17 @@ public class BadInputTests
     {
         using var cli = new Cli();
         AssertUsageError(Train(cli, value is null ? ["--layers", "", option] : ["--layers", "", option, value]), $"fastnn: {option}: ", "linear model");
+    }
+
+    // --init-weights loads every tensor of the network, so --init initialized weights that were all replaced: the run
+    // was the same whatever --init said.
+    [Fact]
+    public void InitWithInitWeightsIsRefused()
+    {
+        using var cli = new Cli();
+        string start = cli.PathOf("start.safetensors");
+        Assert.Equal(0, Train(cli, "--data", Cli.Data("diabetes.csv"), "--layers", "4", "--save", start).ExitCode);
+        AssertUsageError(Train(cli, "--data", Cli.Data("diabetes.csv"), "--layers", "4", "--init", "xavier", "--init-weights", start), "fastnn: --init: ", "--init-weights");
     }
 
     [Theory]
@@ -493,6 +538,17 @@ public class BadInputTests
         CliRun run = cli.Run("gradflow", "--data", Cli.Data("diabetes.csv"), "--epochs", "1", "--depth", "1", "--plot", cli.PathOf("flow.png"));
         AssertUsageError(run, "--data: ", "diabetes.csv", "'target'", "classes");
         Assert.False(File.Exists(cli.PathOf("flow.png")));
+    }
+
+    // The library's split message came through: "Splitting 2 rows with validation fraction 0.2 leaves 2 training and 0
+    // validation rows; ... (Parameter 'validationFraction')", of a fraction gradflow has no option for.
+    [Fact]
+    public void GradflowOnTooFewRowsToHoldOutAPartNamesTheData()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("gradflow", "--data", cli.Write("two.csv", "a,y\n1,0\n2,1\n"), "--epochs", "1", "--depth", "1", "--plot", cli.PathOf("flow.png"));
+        AssertUsageError(run, "--data: two.csv's 2 rows are too few", "a fifth");
+        Assert.DoesNotContain("Parameter", run.Error);
     }
 
     [Fact]

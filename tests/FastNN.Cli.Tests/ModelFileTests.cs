@@ -233,6 +233,38 @@ public class ModelFileTests
         Assert.Contains("renamed.csv has 11 feature columns; the model takes 10 and its file records no feature names", extra.Error);
     }
 
+    // A log's table was cut to 200 characters: with 40 classes eval squeezed the confusion matrix into columns of two
+    // characters, the labels shortened to 'c…', a count of 17 broken over two lines as 1 and 7, and the recall column lost.
+    [Fact]
+    public void AConfusionMatrixOfManyClassesIsWrittenWholeInALog()
+    {
+        using var cli = new Cli();
+        string[] labels = Enumerable.Range(0, 40).Select(c => $"class_{c:00}").ToArray();
+        var random = new Random(1);
+        string data = cli.Write("many.csv", "x1,x2,label\n" + string.Concat(Enumerable.Range(0, 800).Select(r =>
+            string.Create(CultureInfo.InvariantCulture, $"{r % 40 + random.NextDouble() / 10:F3},{random.NextDouble():F3},{labels[r % 40]}\n"))));
+        string model = cli.PathOf("many.safetensors");
+        Assert.Equal(0, Train(cli, "--data", data, "--layers", "16", "--epochs", "3", "--save", model).ExitCode);
+
+        // The counts expected: each row's actual label against the one predict gives it.
+        string[] predicted = cli.Run("predict", "--model", model, "--data", data).Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Skip(1).Select(line => line.Split(',')[0]).ToArray();
+        CliRun eval = cli.Run("eval", "--model", model, "--data", data);
+        Assert.True(eval.ExitCode == 0, eval.ToString());
+        string[][] table = eval.Out.Split('\n').Where(line => line.StartsWith("| ")).Select(line => line.Split('|').Select(cell => cell.Trim()).ToArray()).ToArray();
+        Assert.Equal(["", "actual \\ predicted", .. labels, "recall", ""], table[0]);
+        Assert.Equal(labels.Length + 1, table.Length);
+        for (int a = 0; a < labels.Length; a++)
+        {
+            Assert.Equal(labels[a], table[a + 1][1]);
+            for (int p = 0; p < labels.Length; p++)
+            {
+                int count = Enumerable.Range(0, predicted.Length).Count(r => r % 40 == a && predicted[r] == labels[p]);
+                Assert.Equal(count.ToString(CultureInfo.InvariantCulture), table[a + 1][p + 2]);
+            }
+        }
+    }
+
     [Fact]
     public void EvalOfARegressionModelReportsTheLibrarysRSquaredInTheTargetsUnits()
     {
@@ -310,6 +342,36 @@ public class ModelFileTests
         Sequential<float> half = ModelFile.Load<float>(cli.PathOf("half.safetensors")).Model;
         Assert.Equal(whole.Parameters.ToArray(), resumed.Parameters.ToArray());
         Assert.NotEqual(whole.Parameters.ToArray(), half.Parameters.ToArray());
+    }
+
+    // Cosine annealing spans the run's epochs: a 2-epoch run resumed to 4 ran epochs 3 and 4 on a 4-epoch cosine after
+    // the first two of a 2-epoch one (the rate back up from its lowest to half), ending as no run that never stopped.
+    [Fact]
+    public void ACosineRunResumedWithOtherEpochsIsRefused()
+    {
+        using var cli = new Cli();
+        string checkpoint = cli.PathOf("cosine.ckpt");
+        string[] run = ["--data", Cli.Data("diabetes.csv"), "--layers", "4", "--schedule", "cosine", "--checkpoint-every", "1", "--checkpoint", checkpoint];
+        Assert.Equal(0, Train(cli, [.. run, "--epochs", "2"]).ExitCode);
+        CliRun longer = Train(cli, [.. run, "--epochs", "4", "--resume", checkpoint]);
+        Assert.True(longer.ExitCode == 2, longer.ToString());
+        Assert.Equal($"fastnn: --epochs 4: {checkpoint} was saved by a run of 2 epochs, over which its cosine schedule anneals the learning rate; the resumed run keeps that schedule: give --epochs 2.",
+            Assert.Single(longer.ErrorLines));
+        Assert.DoesNotContain("epoch 3", longer.Out);
+    }
+
+    // A run resumed at its end runs no epoch: it said 'checkpoint: <file>' of a --checkpoint it had not written.
+    [Fact]
+    public void AResumedRunWithNoEpochLeftWritesTheCheckpointItNames()
+    {
+        using var cli = new Cli();
+        string[] run = ["--data", Cli.Data("diabetes.csv"), "--layers", "4", "--epochs", "2", "--checkpoint-every", "1"];
+        Assert.Equal(0, Train(cli, [.. run, "--checkpoint", cli.PathOf("first.ckpt")]).ExitCode);
+        string again = cli.PathOf("again.ckpt");
+        CliRun resumed = Train(cli, [.. run, "--checkpoint", again, "--resume", cli.PathOf("first.ckpt"), "--save", cli.PathOf("resumed.safetensors")]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"checkpoint: {again}\n", resumed.Out);
+        Assert.Equal(File.ReadAllBytes(cli.PathOf("first.ckpt")), File.ReadAllBytes(again));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using FastNN.Intrinsics;
 
 namespace FastNN.Cli.Tests;
@@ -147,6 +148,32 @@ public class ToolCommandTests
         Assert.Contains("float FMA peak", run.Out);
         Assert.Contains("float GEMM 64×64×64", run.Out);
         Assert.Contains("MLP 784-256-256-10", run.Out);
+    }
+
+    // Under a system language with a decimal comma, gradcheck's closing line said 'rtol 0,001' and bench's times '5,0 µs'
+    // beside GFLOP/s of '104.9': the only figures the commands wrote in the system's language.
+    [Fact]
+    public void GradcheckAndBenchWriteNumbersWithADecimalPointInAnyLanguage()
+    {
+        using var cli = new Cli();
+        CultureInfo system = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+        try
+        {
+            CliRun gradcheck = cli.Run("gradcheck");
+            Assert.True(gradcheck.ExitCode == 0, gradcheck.ToString());
+            Assert.EndsWith("(eps 1E-06, atol 1E-05, rtol 0.001)\n", gradcheck.Out);
+            CliRun bench = cli.Run("bench", "--size", "32", "--time", "0.01", "--threads", "1");
+            Assert.True(bench.ExitCode == 0, bench.ToString());
+            string[] times = bench.Out.Split('\n').Where(l => l.StartsWith("| float GEMM", StringComparison.Ordinal) || l.StartsWith("| MLP", StringComparison.Ordinal))
+                .Select(l => l.Split('|')[3].Trim()).ToArray();
+            Assert.Equal(2, times.Length); // one thread: the GEMM and the MLP step
+            Assert.All(times, time => Assert.Matches(@"^[0-9]+\.[0-9]+ (ms|µs)$", time));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = system;
+        }
     }
 
     [Fact]

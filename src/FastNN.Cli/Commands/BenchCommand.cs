@@ -128,8 +128,8 @@ internal static class BenchCommand
     {
         double rate = flops / seconds / 1e9;
         table.AddRow(Markup.Escape(name), threads.ToString(CultureInfo.InvariantCulture),
-            seconds >= 1e-3 ? $"{seconds * 1e3:F3} ms" : $"{seconds * 1e6:F1} µs",
-            Format(rate), $"{100 * rate / (onePeak * threads):F0}%");
+            seconds >= 1e-3 ? string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e3:F3} ms") : string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e6:F1} µs"),
+            Format(rate), string.Create(CultureInfo.InvariantCulture, $"{100 * rate / (onePeak * threads):F0}%"));
     }
 
     private static string Format(double gflops) => gflops.ToString("F1", CultureInfo.InvariantCulture);

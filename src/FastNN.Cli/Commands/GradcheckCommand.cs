@@ -47,7 +47,8 @@ internal static class GradcheckCommand
         console.Write(table);
         console.Line("error: |analytic − numeric| at the worst element; tolerance: atol + rtol·|numeric| there; ratio: error / tolerance (a check passes when every element's ratio is at most 1).");
         console.Line(failed == 0
-            ? $"every gradient matches its finite difference (eps {GradientCheckOptions.Default.Epsilon:G}, atol {GradientCheckOptions.Default.AbsoluteTolerance:G}, rtol {GradientCheckOptions.Default.RelativeTolerance:G})"
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"every gradient matches its finite difference (eps {GradientCheckOptions.Default.Epsilon:G}, atol {GradientCheckOptions.Default.AbsoluteTolerance:G}, rtol {GradientCheckOptions.Default.RelativeTolerance:G})")
             : $"{failed} check(s) FAILED");
         return failed == 0 ? ExitCode.Success : ExitCode.Failure;
     }

@@ -68,7 +68,17 @@ internal static class GradflowCommand
             throw new UsageException($"--data: {source}'s target '{all.TargetName}' holds numbers (neither words nor at most {Csv.AutoClassLimit} "
                 + "distinct integers); the gradient-flow experiment needs classes.");
         }
-        PreparedData<float> data = PreparedData<float>.Create(all, source, TaskChoice.Classify, dataSettings, loop.Seed);
+        PreparedData<float> data;
+        try
+        {
+            data = PreparedData<float>.Create(all, source, TaskChoice.Classify, dataSettings, loop.Seed);
+        }
+        catch (ArgumentException e) when (e.ParamName == "validationFraction")
+        {
+            // The split refuses a part with no row; gradflow has no option for its fraction, so the file is what to change.
+            throw new UsageException($"--data: {source}'s {Counted.Of(all.Rows, "row")} {Counted.Be(all.Rows)} too few for the experiment, which holds out a fifth of them "
+                + "(stratified by class) and trains on the rest: give a file of more rows.");
+        }
         loop.CheckBatches(data.Train.Rows, "the batch-norm variant");
         loop = loop.AtMostRows(data.Train.Rows);
         string training = ModelDescription.Optimizer(optimizer, loop);

@@ -44,7 +44,7 @@ internal static class TrainCommand
         };
         var resume = new Option<string?>("--resume")
         {
-            Description = "Continue the run a checkpoint saved (model, optimizer, schedule position, random streams) up to --epochs, ending as the run would have without the stop. The other options must be the original run's: the checkpoint records them, and one that differs is an error that names it.",
+            Description = "Continue the run a checkpoint saved (model, optimizer, schedule position, random streams) up to --epochs (the original run's under --schedule cosine, which anneals over them), ending as the run would have without the stop. The other options must be the original run's: the checkpoint records them, and one that differs is an error that names it.",
             HelpName = "CHECKPOINT",
         };
         var checkpointEvery = new Option<int>("--checkpoint-every")
@@ -74,6 +74,9 @@ internal static class TrainCommand
                 parse.GetValue(checkpoint) ?? Path.ChangeExtension(savePath, null) + ".checkpoint.safetensors");
             if (files.InitWeights is not null && files.Resume is not null)
                 throw new UsageException("--init-weights and --resume exclude each other: a checkpoint holds the weights.");
+            // A resume keeps the original command's --init (its weights are the checkpoint's too): give the same command again.
+            if (files.InitWeights is not null && model.InitGiven(parse))
+                throw new UsageException("--init: --init-weights loads every weight of the network, leaving none for --init to set; give one of them.");
             if (parse.GetValue(checkpoint) is string named && files.CheckpointEvery == 0)
                 throw new UsageException($"--checkpoint: nothing is written to '{named}' without --checkpoint-every N (1: after every epoch).");
             OutputFile.Check(files.Save, "--save", renamedOver: true);
@@ -164,7 +167,15 @@ internal static class TrainCommand
         if (history is null || (stop.Received && trainer.CompletedEpochs < s.Loop.Epochs))
             return Stopped(console, stop, trainer, s, info);
         if (s.Files.CheckpointEvery > 0 && refused is null)
-            console.Line($"checkpoint: {Path.GetFullPath(s.Files.Checkpoint)}");
+        {
+            // A run resumed at its end runs no epoch, whose end would write the checkpoint: written here, as the last epoch's.
+            if (history.Epochs.Count == 0)
+                refused = SaveCheckpoint(s, trainer, info);
+            if (refused is null)
+                console.Line($"checkpoint: {Path.GetFullPath(s.Files.Checkpoint)}");
+            else
+                console.Error.WriteLine($"fastnn: no checkpoint saved: {refused}");
+        }
 
         OutputFile.Write(s.Files.Save, "--save", () => ModelFile.Save(s.Files.Save, model, info));
         console.Line($"model: {Path.GetFullPath(s.Files.Save)}");

@@ -45,6 +45,9 @@ internal sealed class ModelOptions
             command.Options.Add(option);
     }
 
+    /// <summary>Whether --init was given on the command line (not its default).</summary>
+    public bool InitGiven(ParseResult parse) => parse.GetResult(_init) is { Implicit: false };
+
     public ModelSettings Read(ParseResult parse)
     {
         var settings = new ModelSettings(

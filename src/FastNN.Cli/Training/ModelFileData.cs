@@ -61,7 +61,21 @@ internal sealed class ModelFileData<T> where T : unmanaged, IFloatingPointIeee75
         if (data.FeatureCount != saved.Model.InputSize)
             throw new UsageException($"{source} has {Counted.Of(data.FeatureCount, "feature column")}{(withTarget ? " besides the label" : "")}; the model takes {saved.Model.InputSize} "
                 + $"and its file records no feature names, so the columns are taken by position: give exactly its {saved.Model.InputSize} feature columns{(withTarget ? " and the label" : "")}.");
-        return new ModelFileData<T>(saved, task, info.Input is { } input ? input.Transform(data) : data, source);
+        return new ModelFileData<T>(saved, task, info.Input is { } input ? Standardize(data, source, input) : data, source);
+    }
+
+    // The library's refusal of a value standardized past T names a row of the rows it was given and no file.
+    private static Dataset<T> Standardize(Dataset<T> data, string source, Standardizer input)
+    {
+        try
+        {
+            return input.Transform(data);
+        }
+        catch (ArgumentException) when (PreparedData<T>.BeyondRange(data, source, input, null, "", "the model file records",
+            typeof(T) == typeof(float) ? "Give --double to run the model in double precision, or correct or remove the row." : "Correct or remove the row.") is { } problem)
+        {
+            throw problem;
+        }
     }
 
     // A checkpoint is the file a stopped run points to, so the likeliest wrong --model: answered with what does the job.

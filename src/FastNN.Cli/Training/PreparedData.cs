@@ -58,7 +58,8 @@ internal sealed class PreparedData<T> where T : unmanaged, IFloatingPointIeee754
         {
             return new PreparedData<T>(standardizedTrain, test is null ? null : Apply(test, input, target), input, target);
         }
-        catch (ArgumentException) when (BeyondRange(data, source, input, target) is { } problem)
+        catch (ArgumentException) when (BeyondRange(data, source, input, target, ", held out for testing", "fitted on the training rows",
+            "Correct or remove the row, or train with --no-standardize.") is { } problem)
         {
             throw problem;
         }
@@ -79,11 +80,18 @@ internal sealed class PreparedData<T> where T : unmanaged, IFloatingPointIeee754
     }
 
     /// <summary>
-    /// The first row of the file whose value the standardizations (fitted on the training rows, which they all take)
-    /// would take beyond T's range, told by its row in the file: the library's message counts rows within the held-out
-    /// part, which the user cannot see. Null when none is (the error was another).
+    /// The first row of the file whose value the standardizations would take beyond T's range, told by its row in the
+    /// file: the library's message counts rows within the part it was given (train's held-out rows), and names no file.
+    /// Null when none is (the error was another).
     /// </summary>
-    private static UsageException? BeyondRange(Dataset<T> data, string source, Standardizer input, Standardizer? target)
+    /// <param name="data">The rows as read from <paramref name="source"/>, in file order.</param>
+    /// <param name="source">The file's name.</param>
+    /// <param name="input">The feature standardization.</param>
+    /// <param name="target">The target's, or null.</param>
+    /// <param name="part">Where the row stands, after its number: ", held out for testing", or "".</param>
+    /// <param name="fitted">Where the statistics come from: "fitted on the training rows", "the model file records".</param>
+    /// <param name="remedy">What to do, as a sentence.</param>
+    public static UsageException? BeyondRange(Dataset<T> data, string source, Standardizer input, Standardizer? target, string part, string fitted, string remedy)
     {
         ReadOnlySpan<T> features = data.Features;
         for (int row = 0; row < data.Rows; row++)
@@ -91,12 +99,16 @@ internal sealed class PreparedData<T> where T : unmanaged, IFloatingPointIeee754
             for (int c = 0; c < data.FeatureCount; c++)
             {
                 if (BeyondRange(features[row * data.FeatureCount + c], input, c) is { } z)
-                    return Problem(source, row, $"feature '{data.FeatureNames[c]}'", features[row * data.FeatureCount + c], z, input, c);
+                    return Problem(row, $"feature '{data.FeatureNames[c]}'", features[row * data.FeatureCount + c], z, input, c);
             }
             if (target is not null && BeyondRange(data.Targets[row], target, 0) is { } zt)
-                return Problem(source, row, $"target '{data.TargetName}'", data.Targets[row], zt, target, 0);
+                return Problem(row, $"target '{data.TargetName}'", data.Targets[row], zt, target, 0);
         }
         return null;
+
+        UsageException Problem(int row, string what, T x, double z, Standardizer standardizer, int column) =>
+            new(string.Create(CultureInfo.InvariantCulture,
+                $"{source}, data row {row + 1} (counting from 1, the header and blank lines not counted){part}: its {what}, {x}, standardizes to {z} (μ = {standardizer.Means[column]}, σ = {standardizer.Scales[column]} as {fitted}), beyond the range of {TypeName}: it lies far outside the values they were fitted on. {remedy}"));
     }
 
     private static string TypeName => typeof(T) == typeof(float) ? "float" : "double";
@@ -107,10 +119,6 @@ internal sealed class PreparedData<T> where T : unmanaged, IFloatingPointIeee754
         double z = (double.CreateChecked(x) - standardizer.Means[column]) / standardizer.Scales[column];
         return T.IsFinite(T.CreateChecked(z)) ? null : z;
     }
-
-    private static UsageException Problem(string source, int row, string what, T x, double z, Standardizer standardizer, int column) =>
-        new(string.Create(CultureInfo.InvariantCulture,
-            $"{source}, data row {row + 1} (counting from 1, the header and blank lines not counted), held out for testing: its {what}, {x}, standardizes to {z} (μ = {standardizer.Means[column]}, σ = {standardizer.Scales[column]} as fitted on the training rows), beyond the range of {TypeName}: it lies far outside the training rows' values. Correct or remove the row, or train with --no-standardize."));
 
     /// <summary>A copy of <paramref name="data"/> whose targets <paramref name="target"/> standardizes.</summary>
     /// <exception cref="ArgumentException">A target standardizes past <typeparamref name="T"/>, named as the target of

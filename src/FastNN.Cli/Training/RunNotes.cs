@@ -15,7 +15,8 @@ namespace FastNN.Cli.Training;
 /// </summary>
 /// <remarks>
 /// Left out: what does not change the rest of the run (<c>--init</c>, whose weights the checkpoint replaces; the
-/// threads; the files written), and <c>--epochs</c>, which a resumed run may raise to train on.
+/// threads; the files written). <c>--epochs</c> is recorded but compared only under the cosine schedule, which anneals
+/// over the run's epochs: otherwise a resumed run may raise it to train on.
 /// </remarks>
 internal static class RunNotes
 {
@@ -24,6 +25,9 @@ internal static class RunNotes
     /// (absent from the files of builds before it, whose resume compares the rest only).
     /// </summary>
     public const string RowsKey = "rows";
+
+    // The epochs of the run (the default resolved), which only the cosine schedule's resume compares.
+    private const string EpochsKey = "--epochs";
 
     /// <summary>
     /// The rows a run reads, as read (before the split and any standardization, which the options recorded decide): their
@@ -67,6 +71,7 @@ internal static class RunNotes
         ["--warmup"] = optimizer.Warmup.ToString(CultureInfo.InvariantCulture),
         ["--clip-norm"] = optimizer.ClipNorm is double clip ? Number(clip) : "none",
         ["--clip-value"] = optimizer.ClipValue is double clipValue ? Number(clipValue) : "none",
+        [EpochsKey] = loop.Epochs.ToString(CultureInfo.InvariantCulture),
         ["--batch-size"] = loop.BatchSize.ToString(CultureInfo.InvariantCulture),
         ["--drop-last"] = Flag(loop.DropLast),
         ["--seed"] = loop.Seed.ToString(CultureInfo.InvariantCulture),
@@ -88,8 +93,15 @@ internal static class RunNotes
     {
         if (saved is null)
             return;
+        // Files of builds before the note have none: their resume compares the rest only, as it did.
+        if (current["--schedule"] == "cosine" && saved.GetValueOrDefault("--schedule") == "cosine"
+            && saved.TryGetValue(EpochsKey, out string? epochs) && epochs != current[EpochsKey])
+        {
+            throw new UsageException($"--epochs {current[EpochsKey]}: {checkpoint} was saved by a run of {epochs} epochs, over which its cosine schedule "
+                + $"anneals the learning rate; the resumed run keeps that schedule: give --epochs {epochs}.");
+        }
         string[] differences = current
-            .Where(option => option.Key != RowsKey && saved.TryGetValue(option.Key, out string? value) && AsRun(option.Key, value, trainingRows) != option.Value)
+            .Where(option => option.Key is not (RowsKey or EpochsKey) && saved.TryGetValue(option.Key, out string? value) && AsRun(option.Key, value, trainingRows) != option.Value)
             .Select(option => $"{option.Key} {Show(saved[option.Key])} there, {Show(option.Value)} here")
             .ToArray();
         if (differences.Length > 0)
