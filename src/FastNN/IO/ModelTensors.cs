@@ -135,12 +135,13 @@ internal static class ModelTensors
         return state;
     }
 
-    /// <summary>Copies tensors read by <see cref="StrictLoad"/> (counts as their elements in the state buffer) into the model (which cannot fail: names and lengths were checked).</summary>
+    /// <summary>Copies tensors read by <see cref="StrictLoad"/> (counts as their elements in the state buffer) into the model (which cannot fail: names and lengths were checked), closing Backward until the next Forward.</summary>
     public static void Apply<T>(Sequential<T> model, IReadOnlyDictionary<string, T[]> tensors) where T : unmanaged, IFloatingPointIeee754<T>
     {
         foreach (ParameterTensor p in model.ParameterTensors)
             tensors[p.Name].CopyTo(model.Parameters.Slice(p.Offset, p.Length));
         foreach (StateTensor s in model.StateTensors)
             tensors[s.Name].CopyTo(model.State[s.Offset..]);
+        model.ForgetForward();
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using FastNN.Intrinsics;
 
 namespace FastNN;
 
@@ -29,7 +30,7 @@ public static partial class Init
             Nonlinearity.Linear or Nonlinearity.Sigmoid => 1.0,
             Nonlinearity.Tanh => 5.0 / 3,
             Nonlinearity.Relu => Math.Sqrt(2.0),
-            Nonlinearity.LeakyRelu => Math.Sqrt(2.0 / (1 + negativeSlope * negativeSlope)),
+            Nonlinearity.LeakyRelu => LeakyReluGain(negativeSlope),
             _ => throw new ArgumentOutOfRangeException(nameof(nonlinearity), nonlinearity, "Unknown nonlinearity."),
         };
     }
@@ -39,12 +40,13 @@ public static partial class Init
     /// <param name="bound">a ≥ 0.</param>
     /// <param name="random">The generator to draw from.</param>
     /// <exception cref="ArgumentNullException"><paramref name="random"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bound"/> is negative or not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bound"/> is negative or not finite in <typeparamref name="T"/>.</exception>
     public static void Uniform<T>(Span<T> values, double bound, Random random) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(random);
         if (!(bound >= 0) || double.IsPositiveInfinity(bound))
             throw new ArgumentOutOfRangeException(nameof(bound), bound, "bound must be finite and non-negative.");
+        HyperParameter.FiniteIn<T>(bound, nameof(bound), bound);
         for (int i = 0; i < values.Length; i++)
             values[i] = T.CreateChecked(bound * (2 * random.NextDouble() - 1));
     }
@@ -54,12 +56,14 @@ public static partial class Init
     /// <param name="std">σ ≥ 0.</param>
     /// <param name="random">The generator to draw from.</param>
     /// <exception cref="ArgumentNullException"><paramref name="random"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="std"/> is negative or not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="std"/> is negative or not finite, or the largest draw
+    /// σ·√(−2·ln 2⁻⁵³) ≈ 8.57σ is not finite in <typeparamref name="T"/> (float: σ above about 3.97e37).</exception>
     public static void Normal<T>(Span<T> values, double std, Random random) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(random);
         if (!(std >= 0) || double.IsPositiveInfinity(std))
             throw new ArgumentOutOfRangeException(nameof(std), std, "std must be finite and non-negative.");
+        HyperParameter.FiniteIn<T>(std * LargestRadius, nameof(std), std, "the largest draw std·√(−2·ln 2⁻⁵³)");
         for (int i = 0; i < values.Length; i += 2)
         {
             // Box–Muller: two independent standard normals from two uniforms; 1 − u avoids log(0).
@@ -77,7 +81,7 @@ public static partial class Init
     /// <param name="fanOut">fan_out ≥ 1.</param>
     /// <param name="random">The generator to draw from.</param>
     /// <param name="gain">The gain (default: 1; see <see cref="Gain"/>).</param>
-    /// <exception cref="ArgumentOutOfRangeException">A fan is below 1, or the gain is negative or not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A fan is below 1, the gain is negative or not finite, or the bound or σ it gives is out of <typeparamref name="T"/>'s range (as <see cref="Uniform"/> and <see cref="Normal"/> refuse it).</exception>
     /// <exception cref="ArgumentNullException"><paramref name="random"/> is null.</exception>
     public static void GlorotUniform<T>(Span<T> weights, int fanIn, int fanOut, Random random, double gain = 1)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -89,7 +93,7 @@ public static partial class Init
     /// <param name="fanOut">fan_out ≥ 1.</param>
     /// <param name="random">The generator to draw from.</param>
     /// <param name="gain">The gain (default: 1; see <see cref="Gain"/>).</param>
-    /// <exception cref="ArgumentOutOfRangeException">A fan is below 1, or the gain is negative or not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A fan is below 1, the gain is negative or not finite, or the bound or σ it gives is out of <typeparamref name="T"/>'s range (as <see cref="Uniform"/> and <see cref="Normal"/> refuse it).</exception>
     /// <exception cref="ArgumentNullException"><paramref name="random"/> is null.</exception>
     public static void GlorotNormal<T>(Span<T> weights, int fanIn, int fanOut, Random random, double gain = 1)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -102,7 +106,7 @@ public static partial class Init
     /// <param name="random">The generator to draw from.</param>
     /// <param name="mode">Which fan to use (default: fan_in).</param>
     /// <param name="gain">The gain (default: √2, ReLU's; see <see cref="Gain"/>).</param>
-    /// <exception cref="ArgumentOutOfRangeException">A fan is below 1, the gain is negative or not finite, or an unknown mode.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A fan is below 1, the gain is negative or not finite, the bound or σ it gives is out of <typeparamref name="T"/>'s range (as <see cref="Uniform"/> and <see cref="Normal"/> refuse it), or an unknown mode.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="random"/> is null.</exception>
     public static void HeUniform<T>(Span<T> weights, int fanIn, int fanOut, Random random, FanMode mode = FanMode.FanIn, double gain = 1.4142135623730951)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -115,7 +119,7 @@ public static partial class Init
     /// <param name="random">The generator to draw from.</param>
     /// <param name="mode">Which fan to use (default: fan_in).</param>
     /// <param name="gain">The gain (default: √2, ReLU's; see <see cref="Gain"/>).</param>
-    /// <exception cref="ArgumentOutOfRangeException">A fan is below 1, the gain is negative or not finite, or an unknown mode.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A fan is below 1, the gain is negative or not finite, the bound or σ it gives is out of <typeparamref name="T"/>'s range (as <see cref="Uniform"/> and <see cref="Normal"/> refuse it), or an unknown mode.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="random"/> is null.</exception>
     public static void HeNormal<T>(Span<T> weights, int fanIn, int fanOut, Random random, FanMode mode = FanMode.FanIn, double gain = 1.4142135623730951)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -131,6 +135,14 @@ public static partial class Init
     /// <exception cref="ArgumentNullException"><paramref name="random"/> is null.</exception>
     public static void LinearDefault<T>(Span<T> values, int fanIn, Random random) where T : unmanaged, IFloatingPointIeee754<T>
         => Uniform(values, 1 / Math.Sqrt(CheckFan(fanIn, nameof(fanIn))), random);
+
+    // Box–Muller's largest radius √(−2·ln(1 − u)): the largest double below 1 is 1 − 2⁻⁵³.
+    private static readonly double LargestRadius = Math.Sqrt(-2 * Math.Log(Math.ScaleB(1, -53)));
+
+    // √(2 / (1 + a²)): PyTorch's expression, to the bit, while a² stays far from overflow; past |a| = 1e150, 1 + a² is a²
+    // in double and the gain √2/|a| (a² overflowed past 1.34e154 and gave 0).
+    private static double LeakyReluGain(double a)
+        => Math.Abs(a) < 1e150 ? Math.Sqrt(2.0 / (1 + a * a)) : Math.Sqrt(2.0) / Math.Abs(a);
 
     private static int CheckFan(int fan, string name)
         => fan >= 1 ? fan : throw new ArgumentOutOfRangeException(name, fan, $"{name} must be at least 1.");

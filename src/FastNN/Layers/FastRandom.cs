@@ -29,7 +29,13 @@ public sealed class FastRandom
 
     /// <summary>Returns the generator to a state read from <see cref="State"/>.</summary>
     /// <param name="state">A value of <see cref="State"/>.</param>
-    public void Restore((ulong, ulong, ulong, ulong) state) => (_s0, _s1, _s2, _s3) = state;
+    /// <exception cref="ArgumentException"><paramref name="state"/> is all zero, which no generator can reach (xoshiro256** would return 0 forever from it); the generator is unchanged.</exception>
+    public void Restore((ulong, ulong, ulong, ulong) state)
+    {
+        if (state == (0, 0, 0, 0))
+            throw new ArgumentException($"A {nameof(FastRandom)} state cannot be all zero: xoshiro256** would return 0 forever from it, and no generator reaches it.", nameof(state));
+        (_s0, _s1, _s2, _s3) = state;
+    }
 
     /// <summary>The next 64 random bits.</summary>
     public ulong NextUInt64() => Step(ref _s0, ref _s1, ref _s2, ref _s3);

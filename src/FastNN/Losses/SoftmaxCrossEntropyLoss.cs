@@ -25,12 +25,7 @@ public sealed class SoftmaxCrossEntropyLoss<T> : ILoss<T> where T : unmanaged, I
     public T Compute(ReadOnlySpan<T> prediction, ReadOnlySpan<T> target, Span<T> gradient, int batch)
     {
         int classes = LossArguments.Check(prediction, target, gradient, batch, targetPerRow: true);
-        for (int r = 0; r < batch; r++)
-        {
-            T label = target[r];
-            if (!T.IsInteger(label) || label < T.Zero || label >= T.CreateTruncating(classes))
-                throw new ArgumentException($"target[{r}] = {label} is not a class index in [0, {classes}).", nameof(target));
-        }
+        CheckLabels(target, classes);
         // ℓ = m + log Σ e^(x − m) − x_k = (m − x_k) − log p_m, p_m = e^0 / Σ the largest probability: the softmax comes from
         // FastNN's row kernel, whose bits are fixed (TensorPrimitives.Exp's last bits, in double, changed as the JIT
         // recompiled the code around it, so that a seeded run differed from the same run made later in the process).
@@ -74,6 +69,20 @@ public sealed class SoftmaxCrossEntropyLoss<T> : ILoss<T> where T : unmanaged, I
     private static int IndexOf(ReadOnlySpan<T> values, T value) => typeof(T) == typeof(float)
         ? MemoryMarshal.Cast<T, int>(values).IndexOf(BitConverter.SingleToInt32Bits(float.CreateTruncating(value)))
         : MemoryMarshal.Cast<T, long>(values).IndexOf(BitConverter.DoubleToInt64Bits(double.CreateTruncating(value)));
+
+    /// <summary>Each label is a whole number in [0, <paramref name="classes"/>).</summary>
+    /// <exception cref="ArgumentException">A label is not; named <c>target</c>.</exception>
+    internal static void CheckLabels(ReadOnlySpan<T> target, int classes)
+    {
+        for (int r = 0; r < target.Length; r++)
+        {
+            // In double, which holds every int and every float exactly: classes rounded to float (2²⁴ + 1 to 2²⁴)
+            // refused the top class.
+            T label = target[r];
+            if (!T.IsInteger(label) || label < T.Zero || double.CreateTruncating(label) >= classes)
+                throw new ArgumentException($"target[{r}] = {label} is not a class index in [0, {classes}).", nameof(target));
+        }
+    }
 
     private static int Label(ReadOnlySpan<T> target, int r) => int.CreateTruncating(target[r]);
 }

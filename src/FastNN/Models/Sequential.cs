@@ -160,6 +160,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         values.CopyTo(slot);
         if (StateTensors.FirstOrDefault(s => s.Name == name) is { IsInteger: true } count)
             State.Slice(count.Offset + count.Length, count.Length).Clear(); // the remainders of the old counts
+        ForgetForward();
     }
 
     private Span<T> Slot(string name, string argument, out int[] shape)
@@ -190,6 +191,19 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         _context.Random.Reseed(seed);
         _chain.Initialize(Buffers(0));
+        ForgetForward();
+    }
+
+    /// <summary>
+    /// Closes Backward until the next Forward, once the tensors were overwritten (<see cref="SetTensor"/>,
+    /// <see cref="Initialize"/>, a load): the last pass's activations belong to the old ones, and a Backward on them would
+    /// mix the two models (PyTorch's version counter refuses a tensor saved for backward that was changed in place).
+    /// Writes through the <see cref="Parameters"/> span are not seen (an optimizer step, a restore of the best epoch).
+    /// </summary>
+    internal void ForgetForward()
+    {
+        _forwardBatch = 0;
+        _forwardInput = default;
     }
 
     /// <summary>Runs the model on <paramref name="batch"/> rows.</summary>
@@ -246,7 +260,8 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// output, as PyTorch's <c>retain_graph=True</c>) add up their parameter gradients; the input gradient is the last call's.</remarks>
     /// <param name="outputGradient">d loss / d output, <c>[batch, OutputSize]</c>.</param>
     /// <param name="batch">The batch of the last <see cref="Forward(ReadOnlySpan{T}, int)"/>.</param>
-    /// <exception cref="InvalidOperationException">The last forward pass was of another batch, or threw (its activations are incomplete).</exception>
+    /// <exception cref="InvalidOperationException">The last forward pass was of another batch, or threw (its activations are incomplete), or
+    /// the tensors were set since (<see cref="SetTensor"/>, <see cref="Initialize"/>, <c>ModelFile.LoadWeights</c>, <c>Checkpoint.Load</c>).</exception>
     /// <exception cref="ArgumentException"><paramref name="outputGradient"/> does not hold batch × OutputSize elements, or shares memory with
     /// <see cref="InputGradient"/> while <see cref="ComputeInputGradient"/> is on (this pass overwrites it: pass a copy); or a
     /// layer threw one, the message naming the layer; a first layer of your own that writes into the empty dx it is given while
@@ -259,7 +274,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         CheckBatch(batch);
         if (batch != _forwardBatch)
             throw new InvalidOperationException(_forwardBatch == 0
-                ? $"Backward of batch {batch} must follow a Forward of the same batch; no Forward has completed since the model was built or the last one threw."
+                ? $"Backward of batch {batch} must follow a Forward of the same batch; no Forward has completed since the model was built, its tensors were set (SetTensor, Initialize, a load) or the last one threw."
                 : $"Backward of batch {batch} must follow a Forward of the same batch; the last Forward had batch {_forwardBatch}.");
         if (outputGradient.Length != batch * OutputSize)
             throw new ArgumentException($"Layer {Layers.Count - 1} outputs [{batch}, {OutputSize}] ({batch * OutputSize} elements) but the output gradient has {outputGradient.Length} elements.", nameof(outputGradient));

@@ -32,5 +32,5 @@ public sealed class ExponentialSchedule : ILearningRateSchedule
     /// <returns>γ_g,t.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="t"/> is negative.</exception>
     public double GroupLearningRate(long t, double groupInitialRate, double initialRate)
-        => groupInitialRate * Math.Pow(Gamma, ScheduleArguments.Time(t));
+        => ScheduleArguments.Scaled(groupInitialRate, Math.Pow(Gamma, ScheduleArguments.Time(t)));
 }

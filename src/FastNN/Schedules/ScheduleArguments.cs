@@ -17,5 +17,11 @@ internal static class ScheduleArguments
         return value;
     }
 
+    /// <summary>
+    /// rate·factor, where the factor is a power of γ that may overflow: a rate of 0 stays 0 (0·∞ would be NaN), as
+    /// PyTorch's chainable form, which multiplies 0 by γ step by step, keeps it.
+    /// </summary>
+    public static double Scaled(double rate, double factor) => rate == 0 ? 0 : rate * factor;
+
     public static long Time(long t) => t >= 0 ? t : throw new ArgumentOutOfRangeException(nameof(t), t, "t must be non-negative.");
 }

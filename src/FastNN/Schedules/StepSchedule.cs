@@ -38,5 +38,5 @@ public sealed class StepSchedule : ILearningRateSchedule
     /// <returns>γ_g,t.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="t"/> is negative.</exception>
     public double GroupLearningRate(long t, double groupInitialRate, double initialRate)
-        => groupInitialRate * Math.Pow(Gamma, ScheduleArguments.Time(t) / StepSize);
+        => ScheduleArguments.Scaled(groupInitialRate, Math.Pow(Gamma, ScheduleArguments.Time(t) / StepSize));
 }

@@ -311,4 +311,48 @@ public class InitTests
         Assert.Throws<ArgumentNullException>("random", () => FastNN.Init.LinearDefault<double>(x, 3, null!));
         Assert.Throws<ArgumentException>("tensors", () => FastNN.Init.Parameters<double>(new double[10], Tensors, 1));
     }
+
+    [Fact]
+    public void ABoundOrStdThatFloatCannotHoldIsRefusedBeforeAnyValueIsWritten()
+    {
+        // Before: 1e39 passed the check in double and every float drawn was ±∞ (or, from a bound of 3e38, fine, but a σ
+        // of 1e38 gave ±∞ wherever the Box–Muller radius passed 3.4).
+        float[] x = [float.NaN, float.NaN, float.NaN];
+        var bound = Assert.Throws<ArgumentOutOfRangeException>("bound", () => FastNN.Init.Uniform<float>(x, 1e39, new Random(1)));
+        Assert.Contains("not finite in float", bound.Message);
+        var std = Assert.Throws<ArgumentOutOfRangeException>("std", () => FastNN.Init.Normal<float>(x, 1e39, new Random(1)));
+        Assert.Contains("not finite in float", std.Message);
+        // The largest draw is σ·√(−2·ln 2⁻⁵³) ≈ 8.57σ (1 − u ≥ 2⁻⁵³ for any double u below 1): past float's range at 1e38.
+        Assert.Throws<ArgumentOutOfRangeException>("std", () => FastNN.Init.Normal<float>(x, 1e38, new Random(1)));
+        Assert.Throws<ArgumentOutOfRangeException>("std", () => FastNN.Init.Normal<double>(new double[2], 1e308, new Random(1)));
+        Assert.All(x, v => Assert.True(float.IsNaN(v)));
+
+        // The largest values each type holds are drawn finite.
+        var wide = new float[10_000];
+        FastNN.Init.Uniform<float>(wide, float.MaxValue, new Random(2));
+        Assert.All(wide, v => Assert.True(float.IsFinite(v)));
+        FastNN.Init.Normal<float>(wide, float.MaxValue / 8.6, new Random(3));
+        Assert.All(wide, v => Assert.True(float.IsFinite(v)));
+        Assert.Contains(wide, v => Math.Abs(v) > float.MaxValue / 8.6);
+        var doubles = new double[4];
+        FastNN.Init.Uniform<double>(doubles, 1e39, new Random(4));
+        Assert.All(doubles, v => Assert.True(Math.Abs(v) <= 1e39 && v != 0));
+    }
+
+    [Theory]
+    [InlineData(1e150)]
+    [InlineData(1.3e154)]
+    [InlineData(1.4e154)]
+    [InlineData(-1e200)]
+    [InlineData(1e300)]
+    [InlineData(double.MaxValue)]
+    public void LeakyReluGainIsAccurateWhereTheSlopeSquaredOverflows(double a)
+    {
+        // Before: a² overflowed past 1.34e154 and the gain was 0. Reference in double: a = m·2ᵉ with m in [1, 2) scaled
+        // exactly, √(2 / (1 + a²)) = 2⁻ᵉ·√(2 / (2⁻²ᵉ + m²)).
+        double scale = Math.ScaleB(1, -Math.ILogB(a)), m = a * scale;
+        double expected = scale * Math.Sqrt(2 / (scale * scale + m * m));
+        double gain = FastNN.Init.Gain(Nonlinearity.LeakyRelu, a);
+        Assert.True(Math.Abs(gain - expected) <= Math.BitIncrement(expected) - expected, $"gain {gain:R}, expected {expected:R}");
+    }
 }

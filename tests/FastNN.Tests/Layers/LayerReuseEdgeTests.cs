@@ -48,6 +48,36 @@ public class LayerReuseEdgeTests
         Assert.Contains("no Forward has completed", e.Message);
     }
 
+    public static TheoryData<string> Overwrites => ["SetTensor", "SetTensor of a state tensor", "Initialize", "LoadWeights"];
+
+    [Theory]
+    [MemberData(nameof(Overwrites))]
+    public void ABackwardAfterTheTensorsWereOverwrittenIsRefused(string overwrite)
+    {
+        // Before: the Backward ran on the last Forward's activations with the new weights, a gradient of no model at all
+        // (PyTorch's version counter raises when a tensor saved for backward is modified in place).
+        var model = new SequentialBuilder<double>(3).Dense(4).BatchNorm().Relu().Dense(2).Build(maxBatch: 4, seed: 3);
+        using var folder = new FastNN.Tests.IO.TempFolder();
+        string file = folder.File("model.safetensors");
+        FastNN.IO.ModelFile.Save(file, model);
+        model.Forward(new double[12], 4);
+        model.Backward(new double[8], 4);
+        switch (overwrite)
+        {
+            case "SetTensor": model.SetTensor("3.weight", new double[8]); break;
+            case "SetTensor of a state tensor": model.SetTensor("1.running_var", [2.0, 2, 2, 2]); break;
+            case "Initialize": model.Initialize(7); break;
+            default: FastNN.IO.ModelFile.LoadWeights(file, model); break;
+        }
+        double[] gradients = model.Gradients.ToArray();
+        var e = Assert.Throws<InvalidOperationException>(() => model.Backward(new double[8], 4));
+        Assert.Contains("no Forward has completed since", e.Message);
+        Assert.Equal(gradients, model.Gradients.ToArray());
+        // A new pass opens Backward again.
+        model.Forward(new double[12], 4);
+        model.Backward(new double[8], 4);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(3)]

@@ -101,4 +101,19 @@ public class CrossEntropyEdgeTests
         Assert.Equal([9, 9, 9, 9, 9, 9], g);
         Assert.Equal([1, 2, 3, 4, 5, 6], x);
     }
+
+    [Fact]
+    public void LabelsAreComparedWithTheClassCountExactlyInFloat()
+    {
+        // 2²⁴ + 1 classes round to 2²⁴ in float: before, the valid top label 2²⁴ was refused as ≥ classes. The check alone,
+        // as a batch of one row over 2²⁴ + 1 classes would take 134 MB.
+        const int classes = (1 << 24) + 1;
+        SoftmaxCrossEntropyLoss<float>.CheckLabels([0f, 1 << 24], classes);
+        SoftmaxCrossEntropyLoss<double>.CheckLabels([0.0, 1 << 24], classes);
+        var e = Assert.Throws<ArgumentException>("target", () => SoftmaxCrossEntropyLoss<float>.CheckLabels([0f, (1 << 24) + 2], classes));
+        Assert.Contains("target[1] = 16777218 is not a class index in [0, 16777217)", e.Message);
+        Assert.Throws<ArgumentException>("target", () => SoftmaxCrossEntropyLoss<float>.CheckLabels([0.5f], 3));
+        Assert.Throws<ArgumentException>("target", () => SoftmaxCrossEntropyLoss<float>.CheckLabels([-1f], 3));
+        Assert.Throws<ArgumentException>("target", () => SoftmaxCrossEntropyLoss<double>.CheckLabels([3.0], 3));
+    }
 }

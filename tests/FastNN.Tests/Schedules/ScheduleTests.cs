@@ -98,4 +98,20 @@ public class ScheduleTests
         Assert.Throws<ArgumentOutOfRangeException>("startFactor", () => new WarmupSchedule(new ConstantSchedule(1), 5, 1.5));
         Assert.Throws<ArgumentOutOfRangeException>("t", () => new ConstantSchedule(1).LearningRate(-1));
     }
+
+    [Fact]
+    public void ARateOfZeroStaysZeroWhereTheFactorsPowerOverflows()
+    {
+        // PyTorch's chainable form multiplies 0 by γ each step: 0 forever. Before: 0·γᵗ with γᵗ = +∞ (2¹⁰²⁴ at t = 1,024)
+        // was NaN, which the optimizer refused mid-run.
+        ILearningRateSchedule[] schedules = [new ExponentialSchedule(0, 2), new StepSchedule(0, 1, 2), new StepSchedule(0, 3, 1e10)];
+        foreach (ILearningRateSchedule s in schedules)
+            foreach (long t in new long[] { 0, 1, 1_024, 10_000, long.MaxValue })
+            {
+                Assert.Equal(0.0, s.LearningRate(t));
+                Assert.Equal(0.0, s.GroupLearningRate(t, 0, 0.1));
+            }
+        // A group of rate 0 under a positive initial rate, too; a positive rate still grows to +∞ (the optimizer refuses it).
+        Assert.Equal(double.PositiveInfinity, new ExponentialSchedule(1e-3, 2).LearningRate(2_000));
+    }
 }
