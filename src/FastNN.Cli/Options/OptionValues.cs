@@ -18,7 +18,6 @@ internal static class OptionValues
     private static T? Parse<T>(ArgumentResult result, string option) where T : struct, INumber<T>
     {
         string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-        // A number beyond double's range reads as infinity; no option takes one, and the message quotes what was typed.
         bool parsed = T.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out T value);
         // A nonzero number below double's smallest reads as 0, which a check of the value would report as "got 0".
         bool underflow = parsed && T.IsZero(value) && text.Split('e', 'E')[0].Any(c => c is >= '1' and <= '9');
@@ -27,6 +26,7 @@ internal static class OptionValues
             result.AddError(string.Create(CultureInfo.InvariantCulture, $"{option}: '{text}' is below the smallest double ({double.Epsilon:E1}) and would read as 0."));
             return null;
         }
+        // A number beyond double's range reads as infinity, which a check of the value would report as "got Infinity".
         if (parsed && T.IsFinite(value))
             return value;
         // An integer too large for the option is still an integer: the message gives the range rather than deny it.
