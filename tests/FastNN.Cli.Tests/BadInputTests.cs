@@ -107,6 +107,27 @@ public class BadInputTests
         Assert.Equal(0, Train(cli, "--data", data, "--test-fraction", "0").ExitCode);
     }
 
+    // An empty entry of a list of numbers was skipped without a word, while --layers 4, was refused.
+    [Theory]
+    [InlineData("--learning-rates", "0.01,,0.1", "--learning-rates: '' is not a finite non-negative number")]
+    [InlineData("--lambdas", "0,1e-3,", "--lambdas: '' is not a finite non-negative number")]
+    [InlineData("--layers", "4,", "--layers: '' is not a positive integer")]
+    public void AnEmptyEntryOfAListIsRefused(string option, string value, string message)
+    {
+        using var cli = new Cli();
+        AssertUsageError(cli.Run("cv", "--data", Cli.Data("diabetes.csv"), "--folds", "2", "--epochs", "1", option, value), message);
+    }
+
+    // predict with --delimiter ';' on a comma file said "there is no column 'age' ...; the header has age,sex,...": the one
+    // column it read, with no word of the delimiter.
+    [Fact]
+    public void AHeaderReadAsOneColumnHoldingAnotherDelimiterSaysSo()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("predict", "--model", cli.DiabetesModel(), "--data", Cli.Data("diabetes.csv"), "--delimiter", ";");
+        AssertUsageError(run, "diabetes.csv, line 1: there is no column 'age'", "read as one column split at ';'", "holds ','");
+    }
+
     [Theory]
     [InlineData("a\tb\ty\n1\t2\t0\n", null, "split at ','", "'a\\tb\\ty'")]
     [InlineData("a,b,y\n1,2,0\n", ";", "split at ';'", "'a,b,y'")]
@@ -219,6 +240,12 @@ public class BadInputTests
     [InlineData("--epochs", "2.5", "--epochs: '2.5' is not an integer")]
     [InlineData("--epochs", "99999999999", "--epochs: '99999999999' is not an integer from -2147483648 to 2147483647")]
     [InlineData("--label-column", "99", "line 1: label column index 99 is outside the 65 columns")]
+    // It said "(0 to 64, or -1 for the last)", though -2 to -65 count from the end too.
+    [InlineData("--label-column", "-66", "line 1: label column index -66 is outside the 65 columns (0 to 64, or -65 to -1 from the end)")]
+    // A number beyond double's range reads as infinity: the message said "got Infinity", not what was typed.
+    [InlineData("--lr", "1e400", "--lr: '1e400' is not a finite number")]
+    // One below double's smallest reads as 0: the message said "got 0".
+    [InlineData("--lr", "1e-400", "--lr: '1e-400' is below the smallest double (4.9E-324) and would read as 0")]
     [InlineData("--no-such-option", null, "--no-such-option")]
     public void ABadOptionValueNamesTheOption(string option, string? value, string message)
     {

@@ -103,6 +103,33 @@ public class ToolCommandTests
         Assert.Contains($"grid: lr 0.01, 0.1 × λ ({kind}) 0, 0.2; 2-fold cross-validation", run.Out);
     }
 
+    // The best line rounded to 3 significant figures ("lr 0.0123, λ 0.000123"): a script copying it into train got
+    // another setting than the one cross-validated. The table keeps 3 figures.
+    [Fact]
+    public void CvBestLineGivesTheSettingExactly()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("cv", "--data", Cli.Data("diabetes.csv"), "--layers", "", "--folds", "2", "--epochs", "1",
+            "--learning-rates", "0.0123456", "--lambdas", "0.000123456");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("best: lr 0.0123456, λ 0.000123456 (l2): R²", run.Out);
+        Assert.Contains(run.Out.Split('\n'), l => l.StartsWith("0.0123 ", StringComparison.Ordinal) || l.Contains(" 0.0123 ", StringComparison.Ordinal));
+    }
+
+    // gradflow --l2 X adds X to every variant's penalty: the L2 variant, labelled "L2 1e-3", ran with λ = 1e-3 + X.
+    [Fact]
+    public void GradflowLabelsTheL2VariantWithThePenaltyItRan()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("gradflow", "--l2", "0.01", "--depth", "1", "--width", "4", "--epochs", "1", "--plot", cli.PathOf("flow.png"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("sigmoid, default init, L2 1e-3 + --l2 0.01 ", run.Out);
+        CliRun without = cli.Run("gradflow", "--depth", "1", "--width", "4", "--epochs", "1", "--plot", cli.PathOf("flow.png"));
+        Assert.True(without.ExitCode == 0, without.ToString());
+        Assert.Contains("sigmoid, default init, L2 1e-3 ", without.Out);
+        Assert.DoesNotContain("--l2", without.Out);
+    }
+
     [Fact]
     public void InfoNamesThePathInUse()
     {

@@ -182,7 +182,8 @@ internal static class CvCommand
         if (best < 0)
             return;
         var (bestSetting, bestResult) = begun[best];
-        console.Line($"best{(stopped is int all ? $" so far ({complete} of {Counted.Of(all, "setting")} done)" : "")}: lr {Number(bestSetting.LearningRate)}, λ {Number(bestSetting.Lambda)} ({s.LambdaKind}): {metric} {Metric(task, bestResult.MeanMetric)} ± {Metric(task, bestResult.StdMetric)} over {s.Folds} folds");
+        // The table's 3 figures would give a script copying this line into train another setting: the values exactly.
+        console.Line($"best{(stopped is int all ? $" so far ({complete} of {Counted.Of(all, "setting")} done)" : "")}: lr {Exact(bestSetting.LearningRate)}, λ {Exact(bestSetting.Lambda)} ({s.LambdaKind}): {metric} {Metric(task, bestResult.MeanMetric)} ± {Metric(task, bestResult.StdMetric)} over {s.Folds} folds");
     }
 
     // Where the library's best setting (GridSearchResult.Best: the highest mean metric, the first on ties) is.
@@ -240,4 +241,7 @@ internal static class CvCommand
         : string.Create(CultureInfo.InvariantCulture, $"{100 * value:F2}%");
 
     private static string Number(double value) => value.ToString("G3", CultureInfo.InvariantCulture);
+
+    // The shortest text that reads back as the same double.
+    private static string Exact(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

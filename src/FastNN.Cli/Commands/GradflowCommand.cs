@@ -85,11 +85,12 @@ internal static class GradflowCommand
         console.Line($"data: {source}, {Counted.Of(data.Train.Rows, "training row")}, {data.Test!.Rows} held out, standardized");
         console.Line($"networks: {Counted.Of(depth, "hidden layer")} of {width}, then Dense({all.ClassLabels!.Count}); training: {training}");
 
+        IReadOnlyList<FlowVariant> variants = FlowVariant.With(optimizer.L2);
         using var stop = new StopSignal();
         var results = new List<FlowResult>();
-        stop.Run(() => ProgressDisplay.Run(console, "variants", FlowVariant.All.Count, report =>
+        stop.Run(() => ProgressDisplay.Run(console, "variants", variants.Count, report =>
         {
-            foreach (FlowVariant variant in FlowVariant.All)
+            foreach (FlowVariant variant in variants)
             {
                 if (GradientFlow.Run(variant, data.Train, data.Test, depth, width, optimizer, loop, stop.Token) is not { } result)
                     break;
@@ -121,10 +122,10 @@ internal static class GradflowCommand
             console.Line($"monitor's rule at initialization (a layer below 1e-3 or above 1e3 times the output layer's norm). Chance accuracy: {100.0 / all.ClassLabels.Count:F0}%.");
         }
         // A stopped experiment keeps the variants it finished in the table; the plot, which compares them all, is not written.
-        if (results.Count < FlowVariant.All.Count)
+        if (results.Count < variants.Count)
         {
-            FlowVariant cut = FlowVariant.All[results.Count];
-            console.Error.WriteLine($"fastnn: {stop.Description} in variant {results.Count + 1} of {FlowVariant.All.Count} ({cut.Name}); "
+            FlowVariant cut = variants[results.Count];
+            console.Error.WriteLine($"fastnn: {stop.Description} in variant {results.Count + 1} of {variants.Count} ({cut.Name}); "
                 + (results.Count == 0 ? "no variant was done; " : $"the table holds the {results.Count} variant{(results.Count == 1 ? "" : "s")} done; ")
                 + $"no plot written{stop.DivergedNote}.");
             return stop.ExitCode;
@@ -133,7 +134,7 @@ internal static class GradflowCommand
         console.Line($"plot: {Path.GetFullPath(plot)}");
         if (!signalled)
             return ExitCode.Success;
-        console.Error.WriteLine($"fastnn: {stop.Description} in the last variant ({FlowVariant.All[^1].Name}), which ran to its end; the table and the plot hold every variant.");
+        console.Error.WriteLine($"fastnn: {stop.Description} in the last variant ({variants[^1].Name}), which ran to its end; the table and the plot hold every variant.");
         return stop.ExitCode;
     }
 

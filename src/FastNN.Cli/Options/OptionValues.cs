@@ -18,10 +18,19 @@ internal static class OptionValues
     private static T? Parse<T>(ArgumentResult result, string option) where T : struct, INumber<T>
     {
         string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-        if (T.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out T value))
+        bool parsed = T.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out T value);
+        // A nonzero number below double's smallest reads as 0, which a check of the value would report as "got 0".
+        bool underflow = parsed && T.IsZero(value) && text.Split('e', 'E')[0].Any(c => c is >= '1' and <= '9');
+        if (underflow)
+        {
+            result.AddError(string.Create(CultureInfo.InvariantCulture, $"{option}: '{text}' is below the smallest double ({double.Epsilon:E1}) and would read as 0."));
+            return null;
+        }
+        // A number beyond double's range reads as infinity, which a check of the value would report as "got Infinity".
+        if (parsed && T.IsFinite(value))
             return value;
         // An integer too large for the option is still an integer: the message gives the range rather than deny it.
-        string expected = typeof(T) != typeof(int) ? "a number"
+        string expected = typeof(T) != typeof(int) ? (parsed ? "a finite number" : "a number")
             : BigInteger.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) ? $"an integer from {int.MinValue} to {int.MaxValue}"
             : "an integer";
         result.AddError($"{option}: '{text}' is not {expected}.");
@@ -43,12 +52,12 @@ internal static class OptionValues
         return widths;
     }
 
-    /// <summary>A comma-separated list of finite non-negative numbers (at least one).</summary>
+    /// <summary>A comma-separated list of finite non-negative numbers (at least one; an empty entry is refused, as <see cref="Layers"/> does).</summary>
     public static double[] NumberList(string text, string option)
     {
-        string[] parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 0)
+        if (string.IsNullOrWhiteSpace(text))
             throw new UsageException($"{option}: give at least one number, such as 1e-3,1e-2.");
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
         return parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) && v >= 0
             ? v
             : throw new UsageException($"{option}: '{p}' is not a finite non-negative number.")).ToArray();

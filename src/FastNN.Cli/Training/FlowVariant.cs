@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace FastNN.Cli.Training;
 
 /// <summary>One network of the gradient-flow experiment: its activation, initialization and the one remedy it tries.</summary>
@@ -26,6 +28,13 @@ internal sealed record FlowVariant(string Name, string Activation, string Init, 
         new("sigmoid, default init, dropout 0.2", "sigmoid", "default", Dropout: 0.2),
         new("sigmoid, default init, L2 1e-3", "sigmoid", "default", L2: 1e-3),
     ];
+
+    /// <summary>
+    /// <see cref="All"/> as run with the penalty of <c>--l2</c> (λ = <paramref name="l2"/>), which applies to every variant:
+    /// the L2 variant's name then says that its λ is the sum.
+    /// </summary>
+    public static IReadOnlyList<FlowVariant> With(double l2) => l2 == 0 ? All
+        : All.Select(v => v.L2 > 0 ? v with { Name = string.Create(CultureInfo.InvariantCulture, $"{v.Name} + --l2 {l2:R}") } : v).ToArray();
 
     /// <summary>The network of <paramref name="depth"/> hidden layers of <paramref name="width"/>.</summary>
     public ModelSettings Model(int depth, int width) =>

@@ -23,6 +23,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
     private int _targetColumn = -1;       // 0-based, or -1 when no target is read
     private string[] _featureNames = [];
     private int _headerLine;
+    private char _delimiter;              // the header's, given or detected
 
     private T[] _row = [];                // one row's features in feature order, before they are appended
     private readonly ChunkedList<T> _features = new();
@@ -73,7 +74,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         _headerLine = _lines.LineNumber;
         header = header.TrimStart('\uFEFF'); // a byte-order mark the text reader left in place
 
-        char delimiter = _options.Delimiter ?? CsvFields.DetectDelimiter(header);
+        char delimiter = _delimiter = _options.Delimiter ?? CsvFields.DetectDelimiter(header);
         if (delimiter is '"' or '\n' or '\r')
             throw new ArgumentException($"Delimiter {(delimiter == '"' ? "'\"'" : "a line end")} cannot separate fields: a quote starts a quoted field, a line end a row.", nameof(CsvOptions.Delimiter));
         var names = new List<string>();
@@ -166,7 +167,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
             int column = index < 0 ? _names.Length + index : index;
             if (column >= 0 && column < _names.Length)
                 return column;
-            throw Error(_headerLine, 0, $"label column index {index} is outside the {_names.Length} columns (0 to {_names.Length - 1}, or -1 for the last).");
+            throw Error(_headerLine, 0, $"label column index {index} is outside the {_names.Length} columns (0 to {_names.Length - 1}, or -{_names.Length} to -1 from the end).");
         }
         throw Error(_headerLine, 0, $"there is no label column '{label}'; the header has {Header()}.");
     }
@@ -314,9 +315,12 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
 
     private CsvFormatException Error(int line, int column, string problem) => new(_source, line, column, problem);
 
-    // The header's names for a message; a header of numbers is most likely a first data row.
+    // The header's names for a message; a header of numbers is most likely a first data row, and one column that holds
+    // another common delimiter most likely a header split at the wrong one (a delimiter given for another file).
     private string Header() => List(_names) + (_names.All(n => double.TryParse(n, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
         ? " (numbers only: the header row of column names is missing)"
+        : _names is [string one] && one.IndexOfAny([',', ';', '\t']) is int at and >= 0
+        ? $" (read as one column split at '{_delimiter}'; it holds '{one[at]}', which may be the file's delimiter)"
         : "");
 
     private static string List(IReadOnlyList<string> names) =>
