@@ -39,7 +39,7 @@ public static class ModelFile
     /// <param name="info">Task, labels, standardizations and names to record; null records none.</param>
     /// <remarks>A model with a layer of your own (one without a JSON description), at any depth (inside a Residual or Concat body too), is saved without its architecture:
     /// read it back with <see cref="LoadWeights{T}"/> into a model you build, and <paramref name="info"/> with <see cref="ReadInfo{T}(string, Sequential{T})"/>.</remarks>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, <paramref name="model"/> is null (both <see cref="ArgumentNullException"/> when null), <paramref name="info"/> does not fit the model (the message says which rule of <see cref="ModelInfo"/>), a count (such as <c>num_batches_tracked</c>) is not a non-negative integer the model holds exactly (see <see cref="StateDeclaration.IsInteger"/>), or a variance (BatchNorm's <c>running_var</c>) is negative, NaN or infinite (a file could not load it).</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, <paramref name="model"/> is null (both <see cref="ArgumentNullException"/> when null), <paramref name="info"/> does not fit the model (the message says which rule of <see cref="ModelInfo"/>), a count (such as <c>num_batches_tracked</c>) is not a non-negative integer the model holds exactly (see <see cref="StateDeclaration.IsInteger"/>), or a variance (BatchNorm's <c>running_var</c>) is negative, NaN or infinite (a file could not load it), or <paramref name="info"/>'s texts make the file's header longer than the 100 MB a safetensors header may have (Load would refuse it; the message gives the size); nothing is written then.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be written; the previous file, if any, is intact.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder may not be written; the previous file, if any, is intact.</exception>
@@ -52,11 +52,11 @@ public static class ModelFile
         if (ModelMetadata.Problem(info, model.InputSize, model.OutputSize) is { } problem)
             throw new ArgumentException(problem, nameof(info));
         ModelTensors.CheckState(model, nameof(model));
-        Dictionary<string, string> metadata = ModelMetadata.Write(model, info);
+        byte[] header = SafetensorsWriter.Header([.. ModelTensors.Header(model)], ModelMetadata.Write(model, info));
         AtomicFile.Write(path, stream =>
         {
             var writer = new SafetensorsWriter(stream);
-            writer.WriteHeader([.. ModelTensors.Header(model)], metadata);
+            writer.WriteHeader(header);
             ModelTensors.Write(writer, model);
         });
     }
