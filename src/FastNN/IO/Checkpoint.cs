@@ -46,7 +46,7 @@ public static class Checkpoint
     private const string OptimizerPrefix = "optimizer.";
 
     /// <summary>Saves <paramref name="trainer"/>'s run to <paramref name="path"/>, atomically.</summary>
-    /// <param name="path">The file to create or replace.</param>
+    /// <param name="path">The file to create or replace. A symbolic link is written through: the file it names is replaced and the link stays; a replaced file keeps its mode (on Unix), as an editor or <c>cp</c> keeps it.</param>
     /// <param name="trainer">The trainer; not changed.</param>
     /// <param name="info">Task, labels, standardizations and names to record with the model; null records none.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, <paramref name="trainer"/> is null (both <see cref="ArgumentNullException"/> when null), <paramref name="info"/> does not fit the model, a count (of the model or of the best epoch's state) is not a non-negative integer the model holds exactly (see <see cref="StateDeclaration.IsInteger"/>), or a variance (BatchNorm's <c>running_var</c>) is negative, NaN or infinite (a file could not load it), or <paramref name="info"/>'s texts make the file's header longer than the 100 MB a safetensors header may have (Load would refuse it; the message gives the size); nothing is written then.</exception>

@@ -99,4 +99,27 @@ public class AtomicSaveTests
         Assert.Equal(checkpointBefore, File.ReadAllBytes(checkpoint));
         Assert.Equal([model, checkpoint], Directory.GetFileSystemEntries(folder.Path).Order(StringComparer.Ordinal));
     }
+
+    // Before: the rename replaced the link with a regular file (the target kept the old model), and a replaced file's
+    // mode became the umask default (a 0600 file readable by all). Saving now does what editors and cp do.
+    [Fact]
+    public void ASaveThroughASymlinkWritesItsTargetAndKeepsTheReplacedFilesMode()
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(folder.File("models"));
+        string target = folder.File("models/model.safetensors"), link = folder.File("latest.safetensors");
+        ModelFile.Save(target, IoModels.Sample<float>(seed: 1));
+        File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.CreateSymbolicLink(link, "models/model.safetensors");
+
+        Sequential<float> second = IoModels.Sample<float>(seed: 2);
+        ModelFile.Save(link, second);
+
+        Assert.Equal("models/model.safetensors", new FileInfo(link).LinkTarget);
+        Assert.Equal(second.Parameters.ToArray(), ModelFile.Load<float>(target).Model.Parameters.ToArray());
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(target));
+        Assert.Equal([target], Directory.GetFileSystemEntries(folder.File("models")));
+    }
 }
