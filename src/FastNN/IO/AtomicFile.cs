@@ -3,7 +3,8 @@ namespace FastNN.IO;
 /// <summary>
 /// Replaces a file all at once: the content goes to a temporary file in the same folder, which is flushed to the disk
 /// and then renamed over the target. Readers see the old file or the new one, never a part; a failure while writing
-/// deletes the temporary file and leaves the old one as it was.
+/// deletes the temporary file and leaves the old one as it was. A path that is a symbolic link writes the file the link
+/// names (the link stays), and a replaced file keeps its permissions (on Unix, its mode), as an editor or cp does.
 /// </summary>
 internal static class AtomicFile
 {
@@ -15,7 +16,7 @@ internal static class AtomicFile
     /// <exception cref="IOException">The temporary file cannot be created, or <paramref name="write"/>, the flush or the rename fails.</exception>
     public static void Write(string path, Action<Stream> write)
     {
-        string target = Path.GetFullPath(path);
+        string target = Resolved(Path.GetFullPath(path));
         string folder = Path.GetDirectoryName(target)!;
         // A rename is atomic only within one file system, hence the same folder; the dot hides it from listings.
         string temporary = Path.Combine(folder, $".{Prefix(Path.GetFileName(target))}.{Guid.NewGuid():N}.tmp");
@@ -35,6 +36,9 @@ internal static class AtomicFile
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
+            // The replaced file's permissions stay, as an editor or cp keeps them, rather than becoming the umask default.
+            if (!OperatingSystem.IsWindows() && File.Exists(target))
+                File.SetUnixFileMode(temporary, File.GetUnixFileMode(target));
             File.Move(temporary, target, overwrite: true);
         }
         catch
@@ -49,6 +53,14 @@ internal static class AtomicFile
             }
             throw;
         }
+    }
+
+    // A symbolic link is written through to the file it names (followed to the end of a chain), as an editor or cp
+    // does: renaming over the link itself would replace it with a regular file and leave its target as it was.
+    private static string Resolved(string path)
+    {
+        var file = new FileInfo(path);
+        return file.LinkTarget is null ? path : file.ResolveLinkTarget(returnFinalTarget: true)!.FullName;
     }
 
     // The runtime's message names the temporary file, which the caller never heard of: name the target and its folder

@@ -50,10 +50,10 @@ public static class Checkpoint
     private const string OptimizerPrefix = "optimizer.";
 
     /// <summary>Saves <paramref name="trainer"/>'s run to <paramref name="path"/>, atomically.</summary>
-    /// <param name="path">The file to create or replace.</param>
+    /// <param name="path">The file to create or replace. A symbolic link is written through: the file it names is replaced and the link stays; a replaced file keeps its mode (on Unix), as an editor or <c>cp</c> keeps it.</param>
     /// <param name="trainer">The trainer; not changed.</param>
     /// <param name="info">Task, labels, standardizations and names to record with the model; null records none.</param>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, <paramref name="trainer"/> is null (both <see cref="ArgumentNullException"/> when null), <paramref name="info"/> does not fit the model, a count (of the model or of the best epoch's state) is not a non-negative integer the model holds exactly (see <see cref="StateDeclaration.IsInteger"/>), or a variance (BatchNorm's <c>running_var</c>) is negative, NaN or infinite (a file could not load it).</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, <paramref name="trainer"/> is null (both <see cref="ArgumentNullException"/> when null), <paramref name="info"/> does not fit the model, a count (of the model or of the best epoch's state) is not a non-negative integer the model holds exactly (see <see cref="StateDeclaration.IsInteger"/>), or a variance (BatchNorm's <c>running_var</c>) is negative, NaN or infinite (a file could not load it), or <paramref name="info"/>'s texts make the file's header longer than the 100 MB a safetensors header may have (Load would refuse it; the message gives the size); nothing is written then.</exception>
     /// <exception cref="InvalidOperationException">The optimizer's state holds NaN or an infinity (a square average may hold +∞), as a run that diverged with no <see cref="Trainer{T}.Guard"/> leaves it (a step that took a non-finite gradient under a finite loss): <see cref="Load{T}"/> would refuse it. The message names the buffer and the element; nothing is written, and the previous file, if any, is intact.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be written; the previous file, if any, is intact.</exception>
@@ -93,12 +93,13 @@ public static class Checkpoint
             best.Add(new(CheckpointEarlyStopping.BestParameters, values, [bestParameters.Length]));
         if (bestState.Length > 0)
             best.Add(new(CheckpointEarlyStopping.BestState, values, [bestState.Length]));
+        byte[] header = SafetensorsWriter.Header(
+            [.. ModelTensors.Header(model), .. buffers.Select(b => new SafetensorsWriter.Tensor(OptimizerPrefix + b, values, [optimizer.Buffers[b].Length])), .. best],
+            metadata);
         AtomicFile.Write(path, stream =>
         {
             var writer = new SafetensorsWriter(stream);
-            writer.WriteHeader(
-                [.. ModelTensors.Header(model), .. buffers.Select(b => new SafetensorsWriter.Tensor(OptimizerPrefix + b, values, [optimizer.Buffers[b].Length])), .. best],
-                metadata);
+            writer.WriteHeader(header);
             ModelTensors.Write(writer, model);
             foreach (string b in buffers)
                 writer.WriteTensor<T>(optimizer.Buffers[b], values);

@@ -93,6 +93,8 @@ internal sealed record CheckpointMetadata(
         {
             using JsonDocument document = JsonDocument.Parse(json);
             JsonElement root = document.RootElement;
+            if (RepeatedKey(root, "") is { } repeated)
+                throw new FormatException($"'{repeated}' is given twice.");
             var hyperParameters = new Dictionary<string, double>();
             foreach (JsonProperty p in Get(root, "hyper_parameters", JsonValueKind.Object).EnumerateObject())
             {
@@ -123,6 +125,46 @@ internal sealed record CheckpointMetadata(
         {
             throw file.Error($"{Key} is malformed: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// The path of the first key an object of <paramref name="e"/> gives twice (<c>early_stopping.best_epoch</c>), or null:
+    /// a key given twice is refused, as in the header, since which value a reader takes is a guess the file does not
+    /// settle. (System.Text.Json's own refusal, AllowDuplicateProperties, cuts a long name short in its message.)
+    /// </summary>
+    private static string? RepeatedKey(JsonElement e, string at)
+    {
+        if (e.ValueKind == JsonValueKind.Object)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (JsonProperty p in e.EnumerateObject())
+            {
+                string name;
+                try
+                {
+                    name = p.Name;
+                }
+                catch (InvalidOperationException)
+                {
+                    continue; // an escaped lone surrogate: refused where the record is read, which says where it is
+                }
+                string path = at.Length == 0 ? name : $"{at}.{name}";
+                if (!seen.Add(name))
+                    return path;
+                if (RepeatedKey(p.Value, path) is { } repeated)
+                    return repeated;
+            }
+        }
+        else if (e.ValueKind == JsonValueKind.Array)
+        {
+            int i = 0;
+            foreach (JsonElement item in e.EnumerateArray())
+            {
+                if (RepeatedKey(item, $"{at}[{i++}]") is { } repeated)
+                    return repeated;
+            }
+        }
+        return null;
     }
 
     // A run writes rows_stepped ≤ rows ≤ train_rows and a batch size of at least 1; other counts would give the epoch a

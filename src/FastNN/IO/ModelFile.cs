@@ -16,7 +16,7 @@ namespace FastNN.IO;
 /// F32 (float models) or F64 (double models), counts such as <c>num_batches_tracked</c> as I64, as PyTorch writes
 /// them. In PyTorch, <c>model.load_state_dict({name: torch.from_numpy(...)})</c> of the tensors loads the file.</para>
 /// <para>Saving is atomic: a temporary file in the same folder is written, flushed to the disk and renamed over the
-/// target, so a failed save leaves the previous file intact. Loading checks the whole header (its length at most
+/// target, so a failed save leaves the previous file intact (a symbolic link is followed to the file it names, which keeps its mode). Loading checks the whole header (its length at most
 /// 100 MB and within the file, valid UTF-8 JSON, known dtypes, each size equal to shape × dtype size, tensors tiling
 /// the data with no gap, overlap or trailing byte) and the tensors' names and shapes before anything is allocated from
 /// the file's numbers or any model is touched, then the values no run leaves (a count that is not a non-negative integer
@@ -34,12 +34,12 @@ namespace FastNN.IO;
 public static class ModelFile
 {
     /// <summary>Saves the model's tensors, architecture and <paramref name="info"/> to <paramref name="path"/>, atomically.</summary>
-    /// <param name="path">The file to create or replace (conventionally <c>*.safetensors</c>).</param>
+    /// <param name="path">The file to create or replace (conventionally <c>*.safetensors</c>). A symbolic link is written through: the file it names is replaced and the link stays; a replaced file keeps its mode (on Unix), as an editor or <c>cp</c> keeps it.</param>
     /// <param name="model">The model; not changed.</param>
     /// <param name="info">Task, labels, standardizations and names to record; null records none.</param>
     /// <remarks>A model with a layer of your own (one without a JSON description), at any depth (inside a Residual or Concat body too), is saved without its architecture:
     /// read it back with <see cref="LoadWeights{T}"/> into a model you build, and <paramref name="info"/> with <see cref="ReadInfo{T}(string, Sequential{T})"/>.</remarks>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, <paramref name="model"/> is null (both <see cref="ArgumentNullException"/> when null), <paramref name="info"/> does not fit the model (the message says which rule of <see cref="ModelInfo"/>), a count (such as <c>num_batches_tracked</c>) is not a non-negative integer the model holds exactly (see <see cref="StateDeclaration.IsInteger"/>), or a variance (BatchNorm's <c>running_var</c>) is negative, NaN or infinite (a file could not load it).</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty, <paramref name="model"/> is null (both <see cref="ArgumentNullException"/> when null), <paramref name="info"/> does not fit the model (the message says which rule of <see cref="ModelInfo"/>), a count (such as <c>num_batches_tracked</c>) is not a non-negative integer the model holds exactly (see <see cref="StateDeclaration.IsInteger"/>), or a variance (BatchNorm's <c>running_var</c>) is negative, NaN or infinite (a file could not load it), or <paramref name="info"/>'s texts make the file's header longer than the 100 MB a safetensors header may have (Load would refuse it; the message gives the size); nothing is written then.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be written; the previous file, if any, is intact.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder may not be written; the previous file, if any, is intact.</exception>
@@ -52,11 +52,11 @@ public static class ModelFile
         if (ModelMetadata.Problem(info, model.InputSize, model.OutputSize) is { } problem)
             throw new ArgumentException(problem, nameof(info));
         ModelTensors.CheckState(model, nameof(model));
-        Dictionary<string, string> metadata = ModelMetadata.Write(model, info);
+        byte[] header = SafetensorsWriter.Header([.. ModelTensors.Header(model)], ModelMetadata.Write(model, info));
         AtomicFile.Write(path, stream =>
         {
             var writer = new SafetensorsWriter(stream);
-            writer.WriteHeader([.. ModelTensors.Header(model)], metadata);
+            writer.WriteHeader(header);
             ModelTensors.Write(writer, model);
         });
     }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;
@@ -130,11 +129,8 @@ internal static class ModelMetadata
         ];
         foreach ((string what, string? text) in texts)
         {
-            for (int i = 0, used; text is not null && i < text.Length; i += used)
-            {
-                if (Rune.DecodeFromUtf16(text.AsSpan(i), out _, out used) != OperationStatus.Done)
-                    return $"{what} holds a lone surrogate (U+{(int)text[i]:X4}) at index {i}, which a file cannot hold (UTF-8 has no encoding for it).";
-            }
+            if (text is not null && Utf8Text.LoneSurrogate(text) is { } problem)
+                return $"{what} holds {problem}.";
         }
         return null;
     }

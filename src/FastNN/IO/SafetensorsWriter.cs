@@ -6,8 +6,9 @@ using System.Text.Json;
 namespace FastNN.IO;
 
 /// <summary>
-/// Writes a safetensors file to a stream in two steps: <see cref="WriteHeader"/> with every tensor's name, dtype and
-/// shape (offsets follow from their order), then <see cref="WriteTensor{T}"/> once per tensor, in the same order.
+/// Writes a safetensors file to a stream in two steps: <see cref="WriteHeader"/> with the <see cref="Header"/> of every
+/// tensor's name, dtype and shape (offsets follow from their order), then <see cref="WriteTensor{T}"/> once per tensor,
+/// in the same order.
 /// </summary>
 /// <remarks>The header is padded with spaces to a multiple of 8 bytes, as the safetensors library does, so the data
 /// section starts 8-byte aligned.</remarks>
@@ -21,9 +22,16 @@ internal sealed class SafetensorsWriter(Stream stream)
         public long Bytes => (long)Layers.TensorShape.Length(Shape) * DType.Size();
     }
 
-    public void WriteHeader(IReadOnlyList<Tensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    /// <summary>
+    /// The header declaring <paramref name="tensors"/> and <paramref name="metadata"/>, length field first, built before
+    /// the file is opened so that one too large is refused with nothing written.
+    /// </summary>
+    /// <exception cref="ArgumentException">The header is longer than <see cref="SafetensorsHeader.MaxHeaderLength"/>, which
+    /// Load refuses (parameter <c>info</c>: its texts are all that can grow so far).</exception>
+    public static byte[] Header(IReadOnlyList<Tensor> tensors, IReadOnlyDictionary<string, string> metadata)
     {
         using var json = new MemoryStream();
+        json.Write(stackalloc byte[8]);
         using (var writer = new Utf8JsonWriter(json))
         {
             writer.WriteStartObject();
@@ -48,15 +56,20 @@ internal sealed class SafetensorsWriter(Stream stream)
             }
             writer.WriteEndObject();
         }
-        long padded = (json.Length + 7) / 8 * 8;
-        while (json.Length < padded)
+        long padded = (json.Length - 8 + 7) / 8 * 8;
+        if (padded > SafetensorsHeader.MaxHeaderLength)
+            throw new ArgumentException(
+                $"The file would have a header of {padded} bytes, more than the {SafetensorsHeader.MaxHeaderLength} bytes (100 MB) a safetensors header may have (Load would refuse it); shorten the info's texts (Notes, FeatureNames, ClassLabels).",
+                "info");
+        while (json.Length < 8 + padded)
             json.WriteByte((byte)' ');
-        Span<byte> prefix = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)padded);
-        stream.Write(prefix);
-        json.Position = 0;
-        json.CopyTo(stream);
+        byte[] header = json.ToArray();
+        BinaryPrimitives.WriteUInt64LittleEndian(header, (ulong)padded);
+        return header;
     }
+
+    /// <summary>Writes a header <see cref="Header"/> built, before the tensors.</summary>
+    public void WriteHeader(byte[] header) => stream.Write(header);
 
     /// <summary>Writes the next tensor's elements as <paramref name="dtype"/> (I64 rounds nothing: the values must be integers).</summary>
     public void WriteTensor<T>(ReadOnlySpan<T> values, SafetensorsDType dtype) where T : unmanaged, IFloatingPointIeee754<T>

@@ -55,19 +55,22 @@ internal static class StrictLoad
             if (!found.TryGetValue(spec.Name, out SafetensorsEntry? entry))
                 missing.Add(spec.Name);
             else if (!entry.Shape.SequenceEqual(spec.Shape.Select(d => (long)d)))
-                mismatched.Add($"{spec.Name} is {entry.FormatShape()} in the file but {spec.FormatShape()} in {target}");
+                mismatched.Add($"'{spec.Name}' is {entry.FormatShape()} in the file but {spec.FormatShape()} in {target}");
             else if (spec.IsInteger != (entry.DType == SafetensorsDType.I64))
-                mismatched.Add($"{spec.Name} is {entry.DType} in the file but {(spec.IsInteger ? "a count (I64)" : "a value (F32 or F64)")} in {target}");
+                mismatched.Add($"'{spec.Name}' is {entry.DType} in the file but {(spec.IsInteger ? "a count (I64)" : "a value (F32 or F64)")} in {target}");
         }
         List<string> unexpected = file.Header.Tensors.Select(t => t.Name).Where(n => !names.Contains(n)).ToList();
         if (missing.Count == 0 && unexpected.Count == 0 && mismatched.Count == 0)
             return;
         var problems = new List<string>();
         if (missing.Count > 0)
-            problems.Add($"missing {string.Join(", ", missing)}");
+            problems.Add($"missing {Quoted(missing)}");
         if (unexpected.Count > 0)
-            problems.Add($"unexpected {string.Join(", ", unexpected)}");
+            problems.Add($"unexpected {Quoted(unexpected)}");
         problems.AddRange(mismatched);
         throw file.Error($"the tensors do not fit {target} (strict loading): {string.Join("; ", problems)}.");
     }
+
+    // Quoted, as a file may name a tensor with the empty string or with a comma or a space.
+    private static string Quoted(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"'{n}'"));
 }

@@ -18,7 +18,7 @@ public sealed class Concat<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFloa
     /// <summary>Creates <c>y = [x, f(x)]</c>.</summary>
     /// <param name="body">The layers of f, each taking the previous one's output width.</param>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
-    /// <exception cref="ArgumentException">The body is empty or holds a null layer, or two consecutive layers disagree on a width (the message names both layers and shapes), or a layer declares two tensors of one name.</exception>
+    /// <exception cref="ArgumentException">The body is empty or holds a null layer, or two consecutive layers disagree on a width (the message names both layers and shapes), or a layer declares two tensors of one name or a tensor name holding a lone surrogate.</exception>
     public Concat(params IEnumerable<ILayer<T>> body)
     {
         _body = new LayerChain<T>(body, j => $"concat body layer {j}", nameof(body));

@@ -108,7 +108,8 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
 
     /// <summary>
     /// A user layer may declare two tensors (parameters or state) of one name; the model would then hold two tensors
-    /// under one state-dict name, and a file saved from it could not be read back.
+    /// under one state-dict name, and a file saved from it could not be read back. Nor could one whose tensor name
+    /// holds a lone surrogate, which UTF-8 cannot encode.
     /// </summary>
     private void CheckNamesDistinct(int j, ILayer<T> layer)
     {
@@ -119,6 +120,9 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
                 throw new ArgumentException(
                     $"{_label(j)} ({Describe(layer)}) declares two tensors named {j}.{name}; each parameter and state tensor of a layer needs a name of its own (its state-dict key).",
                     _argument);
+            // The name is the tensor's key in a saved file's header, which the file would hold altered.
+            if (IO.Utf8Text.LoneSurrogate(name) is { } problem)
+                throw new ArgumentException($"{_label(j)} ({Describe(layer)}) declares a tensor named {j}.{name}, which holds {problem}.", _argument);
         }
     }
 

@@ -22,7 +22,7 @@ public sealed class Residual<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFl
     /// <summary>Creates <c>y = x + f(x)</c>, with a projection of x when the body's output width differs from its input width.</summary>
     /// <param name="body">The layers of f, each taking the previous one's output width.</param>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
-    /// <exception cref="ArgumentException">The body is empty or holds a null layer, or two consecutive layers disagree on a width (the message names both layers and shapes), or a layer declares two tensors of one name.</exception>
+    /// <exception cref="ArgumentException">The body is empty or holds a null layer, or two consecutive layers disagree on a width (the message names both layers and shapes), or a layer declares two tensors of one name or a tensor name holding a lone surrogate.</exception>
     public Residual(params IEnumerable<ILayer<T>> body)
     {
         _body = new LayerChain<T>(body, j => $"residual body layer {j}", nameof(body));

@@ -37,7 +37,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="layers">The layers, in order.</param>
     /// <param name="maxBatch">The largest batch <see cref="Forward(ReadOnlySpan{T}, int)"/> will be given (at least 1).</param>
     /// <param name="seed">Seed of <see cref="Random"/> (initialization, dropout).</param>
-    /// <exception cref="ArgumentException">No layers, a layer's input width differs from the previous layer's output width (the message names both layers and shapes), or a layer declares a tensor with a negative dimension, two tensors of one name, tensors of more elements than one buffer holds, or negative scratch (the message names the layer and tensor).</exception>
+    /// <exception cref="ArgumentException">No layers, a layer's input width differs from the previous layer's output width (the message names both layers and shapes), or a layer declares a tensor with a negative dimension, two tensors of one name, a tensor name holding a lone surrogate (UTF-8, a file's header, cannot hold it), tensors of more elements than one buffer holds, or negative scratch (the message names the layer and tensor).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1, or so large that the workspace would not fit in an array.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     public Sequential(IEnumerable<ILayer<T>> layers, int maxBatch, ulong seed = 0)

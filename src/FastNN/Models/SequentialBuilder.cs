@@ -130,20 +130,20 @@ public sealed class SequentialBuilder<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>Adds a <see cref="Residual{T}"/> block <c>y = x + f(x)</c> (projected when f changes the width).</summary>
     /// <param name="body">Adds the layers of f to the builder it is given.</param>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="body"/> adds no layer, or a layer it adds declares two tensors of one name (the message names the layer).</exception>
+    /// <exception cref="ArgumentException"><paramref name="body"/> adds no layer, or a layer it adds declares two tensors of one name or a tensor name holding a lone surrogate (the message names the layer).</exception>
     public SequentialBuilder<T> Residual(Action<SequentialBuilder<T>> body) => Add(new Residual<T>(Body(body, "residual")));
 
     /// <summary>Adds a <see cref="Concat{T}"/> block <c>y = [x, f(x)]</c>.</summary>
     /// <param name="body">Adds the layers of f to the builder it is given.</param>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="body"/> adds no layer, or a layer it adds declares two tensors of one name (the message names the layer).</exception>
+    /// <exception cref="ArgumentException"><paramref name="body"/> adds no layer, or a layer it adds declares two tensors of one name or a tensor name holding a lone surrogate (the message names the layer).</exception>
     public SequentialBuilder<T> Concat(Action<SequentialBuilder<T>> body) => Add(new Concat<T>(Body(body, "concat")));
 
     /// <summary>Builds the model.</summary>
     /// <param name="maxBatch">The largest batch (at least 1).</param>
     /// <param name="seed">Seed of the model's random source (initialization, dropout).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1, or so large that the workspace would not fit in an array.</exception>
-    /// <exception cref="ArgumentException">No layer was added, or the layers declare more parameters than one buffer holds or a layer declares two tensors of one name (the message names the layer).</exception>
+    /// <exception cref="ArgumentException">No layer was added, or the layers declare more parameters than one buffer holds or a layer declares two tensors of one name or a tensor name holding a lone surrogate (the message names the layer).</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     public Sequential<T> Build(int maxBatch, ulong seed = 0) => new(_layers, maxBatch, seed);
 

@@ -1,5 +1,8 @@
 using FastNN.IO;
+using FastNN.Losses;
 using FastNN.Models;
+using FastNN.Optimizers;
+using FastNN.Training;
 
 namespace FastNN.Tests.IO;
 
@@ -68,5 +71,55 @@ public class AtomicSaveTests
         Assert.Contains($"'{path}'", e.Message);
         Assert.Contains(folder.File("absent"), e.Message);
         Assert.DoesNotContain(".tmp", e.Message);
+    }
+
+    // Before: Save wrote a header of any size, and Load refused the file ("more than the 100000000 bytes (100 MB) a
+    // safetensors header may have"): the model saved over the previous file could not be read back.
+    [Fact]
+    public void AHeaderPastTheLimitLoadEnforcesIsRefusedBeforeAnythingIsWritten()
+    {
+        using var folder = new TempFolder();
+        string model = folder.File("model.safetensors"), checkpoint = folder.File("run.safetensors");
+        Sequential<double> small = new SequentialBuilder<double>(2).Dense(1).Build(maxBatch: 4);
+        var trainer = new Trainer<double>(small, new MseLoss<double>(), new Sgd<double>(small.Parameters.Length, 0.1), TaskKind.Regression);
+        ModelFile.Save(model, small);
+        Checkpoint.Save(checkpoint, trainer);
+        byte[] modelBefore = File.ReadAllBytes(model), checkpointBefore = File.ReadAllBytes(checkpoint);
+
+        // Escaped in the notes' JSON (\u003C), then its backslash again in the header's: 7 bytes a character.
+        var info = new ModelInfo { Task = TaskKind.Regression, Notes = new Dictionary<string, string> { ["log"] = new string('<', 15_000_000) } };
+        foreach (Action save in new Action[] { () => ModelFile.Save(model, small, info), () => Checkpoint.Save(checkpoint, trainer, info) })
+        {
+            var e = Assert.Throws<ArgumentException>(save);
+            Assert.Equal("info", e.ParamName);
+            Assert.Contains("more than the 100000000 bytes (100 MB) a safetensors header may have", e.Message);
+            Assert.Matches(@"header of 10\d{7} bytes", e.Message);
+        }
+        Assert.Equal(modelBefore, File.ReadAllBytes(model));
+        Assert.Equal(checkpointBefore, File.ReadAllBytes(checkpoint));
+        Assert.Equal([model, checkpoint], Directory.GetFileSystemEntries(folder.Path).Order(StringComparer.Ordinal));
+    }
+
+    // Before: the rename replaced the link with a regular file (the target kept the old model), and a replaced file's
+    // mode became the umask default (a 0600 file readable by all). Saving now does what editors and cp do.
+    [Fact]
+    public void ASaveThroughASymlinkWritesItsTargetAndKeepsTheReplacedFilesMode()
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(folder.File("models"));
+        string target = folder.File("models/model.safetensors"), link = folder.File("latest.safetensors");
+        ModelFile.Save(target, IoModels.Sample<float>(seed: 1));
+        File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.CreateSymbolicLink(link, "models/model.safetensors");
+
+        Sequential<float> second = IoModels.Sample<float>(seed: 2);
+        ModelFile.Save(link, second);
+
+        Assert.Equal("models/model.safetensors", new FileInfo(link).LinkTarget);
+        Assert.Equal(second.Parameters.ToArray(), ModelFile.Load<float>(target).Model.Parameters.ToArray());
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(target));
+        Assert.Equal([target], Directory.GetFileSystemEntries(folder.File("models")));
     }
 }

@@ -224,10 +224,10 @@ public class ModelFileTests
         var e = Assert.Throws<ModelFileException>(() => ModelFile.LoadWeights(path, other));
         Assert.Equal(path, e.FilePath);
         Assert.StartsWith(path + ": ", e.Message);
-        Assert.Contains("missing 3.weight, 3.bias", e.Message);
-        Assert.Contains("unexpected 1.num_batches_tracked, 1.weight, 1.bias, 1.running_mean, 1.running_var", e.Message);   // in the file's order
-        Assert.Contains("2.weight is [2, 4] in the file but [3, 4] in the model", e.Message);
-        Assert.Contains("2.bias is [2] in the file but [3] in the model", e.Message);
+        Assert.Contains("missing '3.weight', '3.bias'", e.Message);
+        Assert.Contains("unexpected '1.num_batches_tracked', '1.weight', '1.bias', '1.running_mean', '1.running_var'", e.Message);   // in the file's order
+        Assert.Contains("'2.weight' is [2, 4] in the file but [3, 4] in the model", e.Message);
+        Assert.Contains("'2.bias' is [2] in the file but [3] in the model", e.Message);
         Assert.Equal(parameters, other.Parameters.ToArray());
         Assert.Equal(state, other.State.ToArray());
     }
@@ -241,7 +241,7 @@ public class ModelFileTests
         string header = """{"0.weight":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"0.bias":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"0.running_mean":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},"0.running_var":{"dtype":"F32","shape":[1],"data_offsets":[12,16]},"0.num_batches_tracked":{"dtype":"F32","shape":[],"data_offsets":[16,20]}}""";
         File.WriteAllBytes(path, SafetensorsReference.Build(header, new byte[20]));
         var e = Assert.Throws<ModelFileException>(() => ModelFile.LoadWeights(path, new SequentialBuilder<float>(1).BatchNorm().Build(maxBatch: 2)));
-        Assert.Contains("0.num_batches_tracked is F32 in the file but a count (I64) in the model", e.Message);
+        Assert.Contains("'0.num_batches_tracked' is F32 in the file but a count (I64) in the model", e.Message);
     }
 
     public static TheoryData<string, ModelInfo> MisfitInfos() => new()

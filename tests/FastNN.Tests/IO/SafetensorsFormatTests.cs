@@ -85,7 +85,7 @@ public class SafetensorsFormatTests
         string empty = "\"extra\":{\"dtype\":\"F64\",\"shape\":[0,3],\"data_offsets\":[8,8]}";
         System.IO.File.WriteAllBytes(path, SafetensorsReference.Build($"{{\"__metadata__\":{{\"source\":\"torch\"}},{Weight},{empty},{Bias}}}", Data(12)));
         var e = Assert.Throws<ModelFileException>(() => ModelFile.LoadWeights(path, new SequentialBuilder<float>(2).Dense(1).Build(maxBatch: 1)));
-        Assert.EndsWith("(strict loading): unexpected extra.", e.Message);   // the layout passed; only strictness objects
+        Assert.EndsWith("(strict loading): unexpected 'extra'.", e.Message);   // the layout passed; only strictness objects
     }
 
     // Before: a dimension past Array.MaxLength before the zero was refused as "more than the 2147483591 elements an array
@@ -101,6 +101,18 @@ public class SafetensorsFormatTests
         string empty = $"\"extra\":{{\"dtype\":\"F32\",\"shape\":{shape},\"data_offsets\":[12,12]}}";
         System.IO.File.WriteAllBytes(path, SafetensorsReference.Build($"{{{Weight},{Bias},{empty}}}", Data(12)));
         var e = Assert.Throws<ModelFileException>(() => ModelFile.LoadWeights(path, new SequentialBuilder<float>(2).Dense(1).Build(maxBatch: 1)));
-        Assert.EndsWith("(strict loading): unexpected extra.", e.Message);
+        Assert.EndsWith("(strict loading): unexpected 'extra'.", e.Message);
+    }
+
+    // Before: the names were listed bare, so a tensor of the empty name (which safetensors allows) read "unexpected .".
+    [Fact]
+    public void StrictLoadingQuotesTheNamesItLists()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("empty-name.safetensors");
+        string unnamed = "\"\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}";
+        System.IO.File.WriteAllBytes(path, SafetensorsReference.Build($"{{{Weight},{unnamed}}}", Data(12)));
+        var e = Assert.Throws<ModelFileException>(() => ModelFile.LoadWeights(path, new SequentialBuilder<float>(2).Dense(1).Build(maxBatch: 1)));
+        Assert.EndsWith("(strict loading): missing '0.bias'; unexpected ''.", e.Message);
     }
 }

@@ -90,6 +90,25 @@ public class DeclarationTests
         Assert.Equal(["0.running_mean", "1.running_mean"], model.StateTensors.Select(t => t.Name));
     }
 
+    // A lone surrogate has no UTF-8 encoding: the header's JSON writer put U+FFFD in its place, so LoadWeights into the
+    // very model that saved the file reported the tensor missing (and the file's name unexpected).
+    public static TheoryData<ParameterDeclaration[], StateDeclaration[]> LoneSurrogateNames => new()
+    {
+        { [new("w\ud800", [2], ParameterKind.Weight)], [] },
+        { [], [new("\udc00mean", [2])] },
+    };
+
+    [Theory]
+    [MemberData(nameof(LoneSurrogateNames))]
+    public void ANameWithALoneSurrogateIsRefusedAtBuildNamingTheLayer(ParameterDeclaration[] parameters, StateDeclaration[] state)
+    {
+        string name = parameters.Length > 0 ? parameters[0].Name : state[0].Name;
+        var e = Assert.Throws<ArgumentException>(() =>
+            new SequentialBuilder<float>(2).Dense(2).Add(new DeclaringLayer<float>(parameters, state)).Build(maxBatch: 2));
+        Assert.Contains("Layer 1 (DeclaringLayer)", e.Message);
+        Assert.Contains($"lone surrogate (U+{(int)name.First(char.IsSurrogate):X4})", e.Message);
+    }
+
     /// <summary>A user layer (y = x) declaring whatever tensors and scratch it is given.</summary>
     private sealed class DeclaringLayer<T>(ParameterDeclaration[] parameters, StateDeclaration[] state, int scratch = 0) : ILayer<T>
         where T : unmanaged, IFloatingPointIeee754<T>

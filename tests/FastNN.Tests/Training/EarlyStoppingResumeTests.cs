@@ -450,11 +450,11 @@ public class EarlyStoppingResumeTests
     // or present where the watch has no best epoch to go with them, is refused naming the file and the tensor, the
     // trainer unchanged.
     [Theory]
-    [InlineData("no best_state", "missing early_stopping.best_state")]
-    [InlineData("short best_state", "early_stopping.best_state is [64] in the file but [66]")]
-    [InlineData("I64 best_parameters", "early_stopping.best_parameters is I64 in the file but a value (F32 or F64)")]
-    [InlineData("no best epoch", "unexpected early_stopping.best_parameters, early_stopping.best_state")]
-    [InlineData("no watch", "unexpected early_stopping.best_parameters, early_stopping.best_state")]
+    [InlineData("no best_state", "missing 'early_stopping.best_state'")]
+    [InlineData("short best_state", "'early_stopping.best_state' is [64] in the file but [66]")]
+    [InlineData("I64 best_parameters", "'early_stopping.best_parameters' is I64 in the file but a value (F32 or F64)")]
+    [InlineData("no best epoch", "unexpected 'early_stopping.best_parameters', 'early_stopping.best_state'")]
+    [InlineData("no watch", "unexpected 'early_stopping.best_parameters', 'early_stopping.best_state'")]
     public void MalformedBestWeightsAreRefusedNamingTheFileAndTensor(string change, string named)
     {
         using var folder = new TempFolder();
