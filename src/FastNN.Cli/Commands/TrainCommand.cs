@@ -166,6 +166,11 @@ internal static class TrainCommand
         }));
         if (history is null || (stop.Received && trainer.CompletedEpochs < s.Loop.Epochs))
             return Stopped(console, stop, trainer, s, info);
+        // With no guard, a step whose gradient is not finite under a finite loss is taken: the next step's loss fails the
+        // run (exit 1, nothing saved), but the last step has none, and would end the run with its model NaN or infinite.
+        if (WeightProblem(model) is { } diverged)
+            throw new InvalidOperationException(
+                $"The training diverged: {diverged} after its last step (step {trainer.Steps - 1}), whose gradient was not finite under a finite loss; nothing saved. Lower the learning rate, clip the gradients or check the data.");
         if (s.Files.CheckpointEvery > 0 && refused is null)
         {
             // A run resumed at its end runs no epoch, whose end would write the checkpoint: written here, as the last epoch's.
@@ -231,6 +236,21 @@ internal static class TrainCommand
         {
             return Fastnn.OneLine(e.Message);
         }
+    }
+
+    // "weight 'name' holds NaN (element i)" for the first weight that is not finite, or null.
+    private static string? WeightProblem<T>(Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (ParameterTensor tensor in model.ParameterTensors)
+        {
+            ReadOnlySpan<T> values = model.Parameters.Slice(tensor.Offset, tensor.Length);
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (!T.IsFinite(values[i]))
+                    return string.Create(CultureInfo.InvariantCulture, $"weight '{tensor.Name}' holds {values[i]} (element {i})");
+            }
+        }
+        return null;
     }
 
     // The split refuses a part with no row; on a small file that is the user's --test-fraction, named as such.
