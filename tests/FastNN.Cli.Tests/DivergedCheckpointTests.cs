@@ -7,9 +7,9 @@ namespace FastNN.Cli.Tests;
 
 /// <summary>
 /// A run whose step takes a gradient that is not finite under a finite loss (no guard in <c>fastnn train</c>) leaves the
-/// optimizer's state NaN or infinite, which no checkpoint may hold (<c>Checkpoint.Load</c> would refuse it, and
-/// <c>Checkpoint.Save</c> does): where train would save a checkpoint of that state it saves none, says so, and exits as
-/// the run does (1 when it diverges at its next step, 130 when Ctrl-C stopped it).
+/// weights, and with most optimizers their state, NaN or infinite, which no resumed run gets past (<c>Checkpoint.Load</c>
+/// refuses such a state, and <c>Checkpoint.Save</c> does): where train would save a checkpoint of that run it saves
+/// none, says so, and exits as the run does (1 when it diverges at its next step or ends, 130 when Ctrl-C stopped it).
 /// </summary>
 public class DivergedCheckpointTests
 {
@@ -37,7 +37,7 @@ public class DivergedCheckpointTests
 
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Equal(2, run.ErrorLines.Length);
-        Assert.StartsWith("fastnn: no checkpoint saved after epoch 1: The trainer's AdamW optimizer's state cannot be saved: its buffer 'exp_avg' holds -Infinity at element 0", run.ErrorLines[0]);
+        Assert.Equal("fastnn: no checkpoint saved after epoch 1: the training diverged: weight '0.weight' holds NaN (element 0), which no resumed run could train on.", run.ErrorLines[0]);
         Assert.StartsWith("fastnn: The training objective is NaN at step 1", run.ErrorLines[1]);
         Assert.False(File.Exists(cli.PathOf("run.ckpt")));
     }
@@ -52,7 +52,7 @@ public class DivergedCheckpointTests
 
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Equal(2, run.ErrorLines.Length);
-        Assert.StartsWith("fastnn: no checkpoint saved after epoch 1: The trainer's AdamW optimizer's state cannot be saved", run.ErrorLines[0]);
+        Assert.Equal("fastnn: no checkpoint saved after epoch 1: the training diverged: weight '0.weight' holds NaN (element 0), which no resumed run could train on.", run.ErrorLines[0]);
         Assert.StartsWith("fastnn: The training diverged: weight '0.weight' holds NaN (element 0) after its last step (step 0)", run.ErrorLines[1]);
         Assert.DoesNotContain("checkpoint:", run.Out);
         Assert.False(File.Exists(cli.PathOf("run.ckpt")));
@@ -78,6 +78,23 @@ public class DivergedCheckpointTests
         Assert.False(File.Exists(cli.PathOf("model.png")));
     }
 
+    [Theory]
+    [InlineData("sgd", "Infinity")] // no state: the weight 0 − 0.01·(−∞) = +∞
+    [InlineData("rmsprop", "NaN")] // a square average of +∞, which a finite run may hold too: the weight −∞/∞
+    public void ACheckpointOfDivergedWeightsUnderAnOptimizerStateTheLibrarySavesIsSkipped(string optimizer, string weight)
+    {
+        // Before: the checkpoint after epoch 1 was written with the weight not finite (replacing an earlier, good one),
+        // and its resume failed at its first step.
+        using var cli = new Cli();
+        CliRun run = cli.Run(Run(cli, epochs: 2, checkpointEvery: 1, "--optimizer", optimizer));
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Equal(2, run.ErrorLines.Length);
+        Assert.Equal($"fastnn: no checkpoint saved after epoch 1: the training diverged: weight '0.weight' holds {weight} (element 0), which no resumed run could train on.", run.ErrorLines[0]);
+        Assert.Matches("^fastnn: The training objective is (Infinity|NaN) at step 1;", run.ErrorLines[1]);
+        Assert.False(File.Exists(cli.PathOf("run.ckpt")));
+    }
+
     [Fact]
     public void ACtrlCAfterTheStateDivergedSavesNoCheckpointAndExits130()
     {
@@ -87,7 +104,7 @@ public class DivergedCheckpointTests
 
         Assert.True(run.ExitCode == 130, run.ToString());
         string line = Assert.Single(run.ErrorLines);
-        Assert.StartsWith("fastnn: interrupted (Ctrl-C) in epoch 2 of 5, after 1 step; nothing saved: The trainer's AdamW optimizer's state cannot be saved: its buffer 'exp_avg' holds -Infinity at element 0", line);
+        Assert.Equal("fastnn: interrupted (Ctrl-C) in epoch 2 of 5, after 1 step; nothing saved: the training diverged: weight '0.weight' holds NaN (element 0), which no resumed run could train on.", line);
         Assert.DoesNotContain("--resume", line);
         Assert.False(File.Exists(cli.PathOf("run.ckpt")));
     }
