@@ -166,11 +166,12 @@ internal static class TrainCommand
         }));
         if (history is null || (stop.Received && trainer.CompletedEpochs < s.Loop.Epochs))
             return Stopped(console, stop, trainer, s, info);
-        // With no guard, a step whose gradient is not finite under a finite loss is taken: the next step's loss fails the
-        // run (exit 1, nothing saved), but the last step has none, and would end the run with its model NaN or infinite.
+        // With no guard, a step whose gradient is not finite under a finite loss (or whose update overflows) is taken: the
+        // next step's loss fails the run (exit 1, nothing saved), but the last step has none, and would end the run with
+        // its model NaN or infinite.
         if (WeightProblem(model) is { } diverged)
             throw new InvalidOperationException(
-                $"The training diverged: {diverged} after its last step (step {trainer.Steps - 1}), whose gradient was not finite under a finite loss; nothing saved. Lower the learning rate, clip the gradients or check the data.");
+                $"The training diverged: after its last step (step {trainer.Steps - 1}), {diverged}; nothing saved. Lower the learning rate, clip the gradients or check the data.");
         if (s.Files.CheckpointEvery > 0 && refused is null)
         {
             // A run resumed at its end runs no epoch, whose end would write the checkpoint: written here, as the last epoch's.
