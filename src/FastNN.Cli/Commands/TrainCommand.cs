@@ -169,7 +169,7 @@ internal static class TrainCommand
         // With no guard, a step whose gradient is not finite under a finite loss (or whose update overflows) is taken: the
         // next step's loss fails the run (exit 1, nothing saved), but the last step has none, and would end the run with
         // its model NaN or infinite.
-        if (WeightProblem(model) is { } diverged)
+        if (DivergedWeights.Problem(model) is { } diverged)
             throw new InvalidOperationException(
                 $"The training diverged: after its last step (step {trainer.Steps - 1}), {diverged}; nothing saved. Lower the learning rate, clip the gradients or check the data.");
         if (s.Files.CheckpointEvery > 0 && refused is null)
@@ -230,7 +230,7 @@ internal static class TrainCommand
     {
         // The library saves weights that are not finite under an optimizer state it keeps (none for sgd, a square
         // average of +∞ for rmsprop), which would replace the last good checkpoint with one no resume gets past.
-        if (WeightProblem(trainer.Model) is { } diverged)
+        if (DivergedWeights.Problem(trainer.Model) is { } diverged)
             return $"the training diverged: {diverged}, which no resumed run could train on.";
         try
         {
@@ -241,21 +241,6 @@ internal static class TrainCommand
         {
             return Fastnn.OneLine(e.Message);
         }
-    }
-
-    // "weight 'name' holds NaN (element i)" for the first weight that is not finite, or null.
-    private static string? WeightProblem<T>(Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        foreach (ParameterTensor tensor in model.ParameterTensors)
-        {
-            ReadOnlySpan<T> values = model.Parameters.Slice(tensor.Offset, tensor.Length);
-            for (int i = 0; i < values.Length; i++)
-            {
-                if (!T.IsFinite(values[i]))
-                    return string.Create(CultureInfo.InvariantCulture, $"weight '{tensor.Name}' holds {values[i]} (element {i})");
-            }
-        }
-        return null;
     }
 
     // The split refuses a part with no row; on a small file that is the user's --test-fraction, named as such.
