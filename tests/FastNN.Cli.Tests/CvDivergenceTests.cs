@@ -57,4 +57,24 @@ public class CvDivergenceTests
         Assert.Equal("fastnn: the training diverged in every setting, so none is best; lower the learning rates, clip the gradients (--clip-norm) or check the data.",
             Assert.Single(run.ErrorLines));
     }
+
+    [Fact]
+    public void AFoldWhoseLastStepLeavesWeightsNotFiniteIsReportedDiverged()
+    {
+        // One step per fold (a batch of every row) of a linear model on x ≈ 1e18: the loss (w·x)² ≈ 1e36 and the gradient
+        // 2·w·x² ≈ 1e36 are finite in float, the update lr·g ≈ 1e39 is not, and no later loss tells it. Before: the setting
+        // was marked best, "R² -Infinity ± NaN", and the search exited 0.
+        using var cli = new Cli();
+        string data = cli.Write("big.csv", "x,y\n1e18,1\n2e18,2\n1e18,3\n2e18,4\n1e18,5\n2e18,6\n");
+        CliRun run = cli.Run("cv", "--data", data, "--task", "regress", "--no-standardize", "--layers", "", "--optimizer", "sgd",
+            "--learning-rates", "1000", "--lambdas", "0", "--epochs", "1", "--batch-size", "1000", "--folds", "2");
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains("lr 1E+03, λ 0: fold 1/2 diverged after 1 step\n", run.Out);
+        Assert.Contains("lr 1E+03, λ 0: fold 2/2 diverged after 1 step\n", run.Out);
+        Assert.Contains("| diverged |", run.Out);
+        Assert.DoesNotContain("NaN", run.Out);
+        Assert.DoesNotContain("best", run.Out);
+        Assert.StartsWith("fastnn: the training diverged in every setting", Assert.Single(run.ErrorLines));
+    }
 }

@@ -224,6 +224,9 @@ internal static class CvCommand
         }
         if (trainer.CompletedEpochs < loop.Epochs)
             throw new OperationCanceledException(stop);
+        // A last step that left the weights NaN or infinite, which no later loss told.
+        if (DivergedWeights.Problem(model) is not null)
+            return (new Evaluation(double.NaN, double.NaN, double.NaN, double.NaN), trainer.Steps);
         Evaluation evaluation = trainer.Evaluate(validation);
         return (evaluation with { Rmse = evaluation.Rmse * scale }, null);
     }

@@ -166,6 +166,12 @@ internal static class TrainCommand
         }));
         if (history is null || (stop.Received && trainer.CompletedEpochs < s.Loop.Epochs))
             return Stopped(console, stop, trainer, s, info);
+        // With no guard, a step whose gradient is not finite under a finite loss (or whose update overflows) is taken: the
+        // next step's loss fails the run (exit 1, nothing saved), but the last step has none, and would end the run with
+        // its model NaN or infinite.
+        if (DivergedWeights.Problem(model) is { } diverged)
+            throw new InvalidOperationException(
+                $"The training diverged: after its last step (step {trainer.Steps - 1}), {diverged}; nothing saved. Lower the learning rate, clip the gradients or check the data.");
         if (s.Files.CheckpointEvery > 0 && refused is null)
         {
             // A run resumed at its end runs no epoch, whose end would write the checkpoint: written here, as the last epoch's.
@@ -190,7 +196,7 @@ internal static class TrainCommand
 
     // Ctrl-C or SIGTERM stopped the run between two steps. A checkpoint saved there resumes it exactly, the epoch cut
     // short included; an unfinished run writes no model and no plot. A run that diverged in the step under way when the
-    // signal came saves nothing: a checkpoint there would resume into the same step; nor does one whose optimizer state
+    // signal came saves nothing: a checkpoint there would resume into the same step; nor does one whose weights or state
     // an earlier step's non-finite gradient left NaN or infinite (SaveCheckpoint).
     private static int Stopped<T>(CliConsole console, StopSignal stop, Trainer<T> trainer, Settings s, ModelInfo info)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -216,12 +222,16 @@ internal static class TrainCommand
         return stop.ExitCode;
     }
 
-    // Saves a checkpoint of the run; returns why not when the library refuses the run's state (an optimizer state NaN or
-    // infinite, which a step whose gradient was not finite under a finite loss leaves: no checkpoint could resume it),
+    // Saves a checkpoint of the run; returns why not when the run's state cannot be resumed (weights or an optimizer
+    // state NaN or infinite, which a step whose gradient was not finite under a finite loss leaves),
     // the message for a line of its own. The run goes on as it would: that is no mistake of the user's (exit 2), and
     // the run has diverged (its next step fails, exit 1) or a signal stopped it (130, 143).
     private static string? SaveCheckpoint<T>(Settings s, Trainer<T> trainer, ModelInfo info) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // The library saves weights that are not finite under an optimizer state it keeps (none for sgd, a square
+        // average of +∞ for rmsprop), which would replace the last good checkpoint with one no resume gets past.
+        if (DivergedWeights.Problem(trainer.Model) is { } diverged)
+            return $"the training diverged: {diverged}, which no resumed run could train on.";
         try
         {
             OutputFile.Write(s.Files.Checkpoint, "--checkpoint", () => Checkpoint.Save(s.Files.Checkpoint, trainer, info));

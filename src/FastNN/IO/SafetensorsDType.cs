@@ -21,6 +21,17 @@ internal static class SafetensorsDTypes
     /// </summary>
     public static int ElementsPerSpan(this SafetensorsDType dtype) => (1 << 30) / dtype.Size();
 
+    /// <summary>The parts, as (start, length), that <paramref name="elements"/> elements are read or written in: <see cref="ElementsPerSpan"/> each, the last one the rest.</summary>
+    public static IEnumerable<(int Start, int Length)> Parts(this SafetensorsDType dtype, int elements)
+    {
+        // Stepped by each part's own length, so that the start never passes the end (start + part could wrap past int.MaxValue).
+        for (int start = 0, length; start < elements; start += length)
+        {
+            length = Math.Min(dtype.ElementsPerSpan(), elements - start);
+            yield return (start, length);
+        }
+    }
+
     public static bool TryParse(string text, out SafetensorsDType dtype)
     {
         (bool known, dtype) = text switch

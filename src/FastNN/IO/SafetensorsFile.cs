@@ -55,8 +55,8 @@ internal sealed class SafetensorsFile : IDisposable
             _stream.Position = Header.DataStart + entry.Begin;
             if (BitConverter.IsLittleEndian && entry.DType == SafetensorsDTypes.Of<T>())
             {
-                for (int done = 0, part = entry.DType.ElementsPerSpan(); done < destination.Length; done += part)
-                    _stream.ReadExactly(MemoryMarshal.AsBytes(destination.Slice(done, Math.Min(part, destination.Length - done))));
+                foreach ((int start, int length) in entry.DType.Parts(destination.Length))
+                    _stream.ReadExactly(MemoryMarshal.AsBytes(destination.Slice(start, length)));
                 return;
             }
             int size = entry.DType.Size();

@@ -76,8 +76,8 @@ internal sealed class SafetensorsWriter(Stream stream)
     {
         if (BitConverter.IsLittleEndian && dtype == SafetensorsDTypes.Of<T>())
         {
-            for (int done = 0, part = dtype.ElementsPerSpan(); done < values.Length; done += part)
-                stream.Write(MemoryMarshal.AsBytes(values.Slice(done, Math.Min(part, values.Length - done))));
+            foreach ((int start, int length) in dtype.Parts(values.Length))
+                stream.Write(MemoryMarshal.AsBytes(values.Slice(start, length)));
             return;
         }
         int size = dtype.Size();

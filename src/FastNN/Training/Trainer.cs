@@ -722,11 +722,12 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         ReadOnlySpan<T> targets = data.Targets;
         if (Task == TaskKind.MultiClassClassification)
         {
-            T classes = T.CreateTruncating(Model.OutputSize);
             for (int row = 0; row < targets.Length; row++)
             {
+                // In double, which holds every int and every float exactly (as the loss compares): the class count in
+                // float rounded 2²⁴ + 1 to 2²⁴ and refused the top class.
                 T t = targets[row];
-                if (!T.IsInteger(t) || t < T.Zero || t >= classes)
+                if (!T.IsInteger(t) || t < T.Zero || double.CreateTruncating(t) >= Model.OutputSize)
                     throw new ArgumentException($"{name}: the target of row {row} (counting from 0) is {t}, not a class index in [0, {Model.OutputSize}).", name);
             }
         }

@@ -53,6 +53,31 @@ public class LargeTensorTests
         Assert.Equal(0f, values[^2]);
     }
 
+    // The parts of a tensor near Array.MaxLength elements (7.5 GB of float, 16 GB of double, too large to allocate in a
+    // test): before, the start of the part after the last passed int.MaxValue and wrapped negative, and the read or write
+    // of such a tensor failed with an ArgumentOutOfRangeException from Slice after writing it whole.
+    [Theory]
+    [InlineData(false, 7 * (1 << 28) + 1)]
+    [InlineData(true, 15 * (1 << 27) + 1)]
+    [InlineData(false, 2147483591)]
+    [InlineData(true, 2147483591)]
+    [InlineData(false, (1 << 29) + 1)]
+    [InlineData(false, 0)]
+    public void ATensorIsCutIntoPartsThatCoverItExactly(bool doubles, int elements)
+    {
+        SafetensorsDType dtype = doubles ? SafetensorsDType.F64 : SafetensorsDType.F32;
+        (int Start, int Length)[] parts = dtype.Parts(elements).ToArray();
+        long next = 0;
+        foreach ((int start, int length) in parts)
+        {
+            Assert.Equal(next, start);
+            Assert.InRange(length, 1, (1 << 30) / dtype.Size());
+            next += length;
+        }
+        Assert.Equal(elements, next);
+        Assert.Equal((elements + (1L << 30) / dtype.Size() - 1) / ((1 << 30) / dtype.Size()), parts.Length);
+    }
+
     /// <summary>A write-only stream that counts its bytes and keeps the last four, so that 2 GiB need no storage.</summary>
     private sealed class LastBytesStream : Stream
     {

@@ -569,4 +569,23 @@ public class TrainerTests
         double loss = trainer.TrainStep(new double[] { 1, 2, 3, 4, 5, 6, 7, 8 }, new double[] { 1, 0, 1, 0 }, 4);
         Assert.True(double.IsFinite(loss));
     }
+
+    [Fact]
+    public void ClassTargetsAreComparedWithTheClassCountExactlyInFloat()
+    {
+        // 2²⁴ + 1 classes round to 2²⁴ in float: the valid top label 2²⁴ was refused by Fit and Evaluate as not in
+        // [0, 16777217), as SoftmaxCrossEntropyLoss refused it before it compared in double. A ReLU alone (no
+        // parameters) keeps the model small: one row whose only positive feature is the top class's.
+        const int classes = (1 << 24) + 1;
+        var features = new float[classes];
+        features[1 << 24] = 1;
+        var data = new Dataset<float>(features, [1 << 24], classes);
+        Sequential<float> model = new SequentialBuilder<float>(classes).Relu().Build(maxBatch: 1);
+        var trainer = new Trainer<float>(model, new SoftmaxCrossEntropyLoss<float>(), new Sgd<float>(0), TaskKind.MultiClassClassification,
+            new TrainerOptions { Epochs = 1 });
+
+        Assert.Empty(trainer.Fit(data, cancellationToken: new CancellationToken(canceled: true)).Epochs);
+        var e = Assert.Throws<ArgumentException>("data", () => trainer.Evaluate(new Dataset<float>(features, [(1 << 24) + 2], classes)));
+        Assert.Contains("is 16777218, not a class index in [0, 16777217)", e.Message);
+    }
 }
