@@ -478,6 +478,35 @@ public class BadInputTests
         Assert.Equal("/proc/self/fd/1", new FileInfo(link).LinkTarget);
     }
 
+    // A save follows a symbolic link to the file it names (AtomicFile), but the checks asked of the link's own entry and
+    // folder: a link to a named pipe (standing for /dev/null, which a save as root would replace) passed and the pipe was
+    // replaced by the model; a link to a file in a folder that takes no new file (/sys, even for root) passed and the run failed only at the end.
+    [Theory]
+    [InlineData("--save", false)]
+    [InlineData("--checkpoint", false)]
+    [InlineData("--save", true)]
+    [InlineData("--checkpoint", true)]
+    public void ALinkIsCheckedAsTheFileItNamesBeforeTraining(string option, bool toFolderTakingNoFile)
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var cli = new Cli();
+        string pipe = cli.PathOf("pipe"), link = cli.PathOf("link"), chained = cli.PathOf("chained");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe]))
+            mkfifo.WaitForExit();
+        File.CreateSymbolicLink(chained, toFolderTakingNoFile ? "/sys/fastnn-test.out" : "pipe"); // relative: the link's folder
+        File.CreateSymbolicLink(link, "chained");
+        string[] files = option == "--save" ? ["--save", link] : ["--save", cli.PathOf("m.safetensors"), option, link];
+        CliRun run = cli.Run(["train", "--data", Cli.Data("breast_cancer.csv"), "--layers", "4", "--epochs", "1", "--checkpoint-every", "1",
+            "--plot", cli.PathOf("p.png"), .. files]);
+        if (toFolderTakingNoFile)
+            AssertUsageError(run, $"fastnn: {option}: ", "'/sys'", "does not take new files");
+        else
+            AssertUsageError(run, $"fastnn: {option}: '{link}' is not a regular file");
+        Assert.DoesNotContain("epoch 1/1", run.Out);
+        Assert.Equal(FileAttributes.ReparsePoint, File.GetAttributes(chained) & FileAttributes.ReparsePoint);
+    }
+
     // A symbolic link to a file not made yet is written as before the output checks opened an existing file (they took
     // it for one and refused it: "Could not find file"): the save replaces the link, the plot creates the file it names.
     [Theory]
