@@ -118,6 +118,19 @@ public class BadInputTests
         AssertUsageError(cli.Run("cv", "--data", Cli.Data("diabetes.csv"), "--folds", "2", "--epochs", "1", option, value), message);
     }
 
+    // A list entry below double's smallest read as 0, as --lr's did before it said so: --learning-rates 1e-400 was refused
+    // with "got 0", and --lambdas 0.01,1e-400 ran a λ of 0 the user did not give.
+    [Theory]
+    [InlineData("--learning-rates", "0.01,1e-400")]
+    [InlineData("--lambdas", "0.01,1e-400")]
+    public void AListEntryBelowTheSmallestDoubleIsRefused(string option, string value)
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("cv", "--data", Cli.Data("diabetes.csv"), "--folds", "2", "--epochs", "1", option, value);
+        AssertUsageError(run, $"fastnn: {option}: '1e-400' is below the smallest double (4.9E-324) and would read as 0.");
+        Assert.Equal("", run.Out);
+    }
+
     // predict with --delimiter ';' on a comma file said "there is no column 'age' ...; the header has age,sex,...": the one
     // column it read, with no word of the delimiter.
     [Fact]
