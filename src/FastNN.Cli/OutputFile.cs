@@ -120,8 +120,23 @@ internal static class OutputFile
         }
     }
 
+    // Compared as the files their symbolic links lead to, which a save (following them) or a plot writes: a link to the
+    // data file given to --save would otherwise replace the data.
     private static bool Same(string path, string? other) =>
-        !string.IsNullOrEmpty(other) && string.Equals(Path.GetFullPath(path), Path.GetFullPath(other), StringComparison.Ordinal);
+        !string.IsNullOrEmpty(other) && string.Equals(Followed(path), Followed(other), StringComparison.Ordinal);
+
+    private static string Followed(string path)
+    {
+        string full = Path.GetFullPath(path);
+        try
+        {
+            return new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+        }
+        catch (IOException)
+        {
+            return full; // a loop of links, which the checks of each file report
+        }
+    }
 
     /// <summary>
     /// Whether <paramref name="path"/> names the process's standard output (/dev/stdout, /dev/fd/1, /proc/self/fd/1),

@@ -558,6 +558,26 @@ public class BadInputTests
         Assert.Equal(text, File.ReadAllText(data));
     }
 
+    // A save follows a symbolic link (AtomicFile), so --save through a link to the data file replaced the data, and a
+    // link to the --save file given to --checkpoint had one overwrite the other: the paths were compared as written.
+    [Theory]
+    [InlineData("--save", "data.csv", "' is the --data file")]
+    [InlineData("--checkpoint", "model.safetensors", "' is also the --save file")]
+    public void AnOutputThatIsAnotherFileThroughALinkIsRejectedBeforeTraining(string option, string linked, string problem)
+    {
+        if (OperatingSystem.IsWindows())
+            return; // symbolic links need a privilege there
+        using var cli = new Cli();
+        string text = "a,y\n1,0\n2,1\n3,0\n4,1\n5,0\n6,1\n7,0\n8,1\n9,0\n10,1\n", data = cli.Write("data.csv", text);
+        string link = cli.PathOf("link");
+        File.CreateSymbolicLink(link, linked);
+        string[] files = option == "--save" ? ["--save", link] : ["--save", cli.PathOf("model.safetensors"), "--checkpoint", link];
+        CliRun run = cli.Run(["train", "--data", data, "--layers", "", "--epochs", "1", "--checkpoint-every", "1", "--plot", cli.PathOf("p.png"), .. files]);
+        AssertUsageError(run, $"{option}: '{link}{problem}");
+        Assert.DoesNotContain("epoch 1/1", run.Out);
+        Assert.Equal(text, File.ReadAllText(data));
+    }
+
     [Fact]
     public void ACheckpointFileWithoutCheckpointEveryIsRefused()
     {
