@@ -14,7 +14,7 @@ internal static class OutputFile
     /// <param name="option">The option that names it, for the message.</param>
     /// <param name="renamedOver">Whether the file is written as a new file renamed over it (a model or checkpoint: ModelFile
     /// and Checkpoint save so), which needs its folder to take new files whether or not it is there, but not the file
-    /// itself to be writable.</param>
+    /// itself to be writable; a symbolic link is checked as the file it leads to, which the save replaces.</param>
     public static void Check(string path, string option, bool renamedOver = false)
     {
         if (string.IsNullOrWhiteSpace(path))
@@ -22,6 +22,8 @@ internal static class OutputFile
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
             throw new UsageException($"{option}: '{path}' is a folder; give a file name.");
+        if (renamedOver)
+            full = RenamedOver(full, path, option);
         string? folder = Path.GetDirectoryName(full);
         if (folder is null)
             return;
@@ -32,10 +34,6 @@ internal static class OutputFile
         // a new one needs a folder that takes new files (not a read-only one, nor another user's), tried with a file
         // created and removed at once, as is the folder of a file that a save renames a new one over. Either way a long
         // run does not end unable to save what it made.
-        // A rename replaces whatever has the name: /dev/null given to --save as root would become the model, and so
-        // would the link /dev/stdout, for every process after it (a link of the user's is replaced as any file is).
-        if (renamedOver && OperatingSystem.IsLinux() && (LinuxFileType.IsSpecial(full) || LinuxFileType.IsDescriptorLink(full)))
-            throw new UsageException($"{option}: '{path}' is not a regular file (a device, a pipe, a socket or a process's descriptor such as /dev/stdout): the file is saved as a new one renamed over it, which would replace it; give a file name.");
         bool exists = !renamedOver && IsFile(full);
         if (exists && !OperatingSystem.IsWindows())
         {
@@ -55,6 +53,28 @@ internal static class OutputFile
             throw new UsageException(exists
                 ? $"{option}: cannot write '{path}': {e.Message}"
                 : $"{option}: cannot write '{path}': the folder '{folder}' does not take new files{(e is UnauthorizedAccessException ? " (access denied)" : "")}.");
+        }
+    }
+
+    /// <summary>
+    /// The file a save renames a new one over: <paramref name="full"/>, or the file its symbolic links lead to (a save
+    /// follows them, as an editor does), whose folder must then take the new file. A rename replaces whatever has the name:
+    /// /dev/null given to --save as root, or a link to it, would become the model, and so would the link /dev/stdout, for
+    /// every process after it. A link inside /proc (/proc/self/fd/N) is not followed: its folder takes no new file.
+    /// </summary>
+    private static string RenamedOver(string full, string path, string option)
+    {
+        const int MaxLinks = 40; // as Linux follows at most (MAXSYMLINKS)
+        string target = full;
+        for (int links = 0; ; links++)
+        {
+            if (OperatingSystem.IsLinux() && (LinuxFileType.IsSpecial(target) || LinuxFileType.IsDescriptorLink(target)))
+                throw new UsageException($"{option}: '{path}' is not a regular file (a device, a pipe, a socket or a process's descriptor such as /dev/stdout){(target == full ? "" : $", nor is '{target}' its link leads to")}: the file is saved as a new one renamed over it, which would replace it; give a file name.");
+            if (target.StartsWith("/proc/", StringComparison.Ordinal) || new FileInfo(target).LinkTarget is not string next)
+                return target;
+            if (links == MaxLinks)
+                throw new UsageException($"{option}: cannot write '{path}': its symbolic links form a loop (or a chain of more than {MaxLinks}).");
+            target = Path.GetFullPath(next, Path.GetDirectoryName(target)!);
         }
     }
 
@@ -100,8 +120,23 @@ internal static class OutputFile
         }
     }
 
+    // Compared as the files their symbolic links lead to, which a save (following them) or a plot writes: a link to the
+    // data file given to --save would otherwise replace the data.
     private static bool Same(string path, string? other) =>
-        !string.IsNullOrEmpty(other) && string.Equals(Path.GetFullPath(path), Path.GetFullPath(other), StringComparison.Ordinal);
+        !string.IsNullOrEmpty(other) && string.Equals(Followed(path), Followed(other), StringComparison.Ordinal);
+
+    private static string Followed(string path)
+    {
+        string full = Path.GetFullPath(path);
+        try
+        {
+            return new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+        }
+        catch (IOException)
+        {
+            return full; // a loop of links, which the checks of each file report
+        }
+    }
 
     /// <summary>
     /// Whether <paramref name="path"/> names the process's standard output (/dev/stdout, /dev/fd/1, /proc/self/fd/1),

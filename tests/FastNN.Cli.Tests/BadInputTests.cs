@@ -118,6 +118,19 @@ public class BadInputTests
         AssertUsageError(cli.Run("cv", "--data", Cli.Data("diabetes.csv"), "--folds", "2", "--epochs", "1", option, value), message);
     }
 
+    // A list entry below double's smallest read as 0, as --lr's did before it said so: --learning-rates 1e-400 was refused
+    // with "got 0", and --lambdas 0.01,1e-400 ran a λ of 0 the user did not give.
+    [Theory]
+    [InlineData("--learning-rates", "0.01,1e-400")]
+    [InlineData("--lambdas", "0.01,1e-400")]
+    public void AListEntryBelowTheSmallestDoubleIsRefused(string option, string value)
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("cv", "--data", Cli.Data("diabetes.csv"), "--folds", "2", "--epochs", "1", option, value);
+        AssertUsageError(run, $"fastnn: {option}: '1e-400' is below the smallest double (4.9E-324) and would read as 0.");
+        Assert.Equal("", run.Out);
+    }
+
     // predict with --delimiter ';' on a comma file said "there is no column 'age' ...; the header has age,sex,...": the one
     // column it read, with no word of the delimiter.
     [Fact]
@@ -478,6 +491,35 @@ public class BadInputTests
         Assert.Equal("/proc/self/fd/1", new FileInfo(link).LinkTarget);
     }
 
+    // A save follows a symbolic link to the file it names (AtomicFile), but the checks asked of the link's own entry and
+    // folder: a link to a named pipe (standing for /dev/null, which a save as root would replace) passed and the pipe was
+    // replaced by the model; a link to a file in a folder that takes no new file (/sys, even for root) passed and the run failed only at the end.
+    [Theory]
+    [InlineData("--save", false)]
+    [InlineData("--checkpoint", false)]
+    [InlineData("--save", true)]
+    [InlineData("--checkpoint", true)]
+    public void ALinkIsCheckedAsTheFileItNamesBeforeTraining(string option, bool toFolderTakingNoFile)
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var cli = new Cli();
+        string pipe = cli.PathOf("pipe"), link = cli.PathOf("link"), chained = cli.PathOf("chained");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe]))
+            mkfifo.WaitForExit();
+        File.CreateSymbolicLink(chained, toFolderTakingNoFile ? "/sys/fastnn-test.out" : "pipe"); // relative: the link's folder
+        File.CreateSymbolicLink(link, "chained");
+        string[] files = option == "--save" ? ["--save", link] : ["--save", cli.PathOf("m.safetensors"), option, link];
+        CliRun run = cli.Run(["train", "--data", Cli.Data("breast_cancer.csv"), "--layers", "4", "--epochs", "1", "--checkpoint-every", "1",
+            "--plot", cli.PathOf("p.png"), .. files]);
+        if (toFolderTakingNoFile)
+            AssertUsageError(run, $"fastnn: {option}: ", "'/sys'", "does not take new files");
+        else
+            AssertUsageError(run, $"fastnn: {option}: '{link}' is not a regular file");
+        Assert.DoesNotContain("epoch 1/1", run.Out);
+        Assert.Equal(FileAttributes.ReparsePoint, File.GetAttributes(chained) & FileAttributes.ReparsePoint);
+    }
+
     // A symbolic link to a file not made yet is written as before the output checks opened an existing file (they took
     // it for one and refused it: "Could not find file"): the save replaces the link, the plot creates the file it names.
     [Theory]
@@ -512,6 +554,26 @@ public class BadInputTests
             files[i] = cli.PathOf(files[i]);
         CliRun run = cli.Run(["train", "--data", data, "--layers", "", "--epochs", "1", "--checkpoint-every", "1", .. files]);
         AssertUsageError(run, named, problem);
+        Assert.DoesNotContain("epoch 1/1", run.Out);
+        Assert.Equal(text, File.ReadAllText(data));
+    }
+
+    // A save follows a symbolic link (AtomicFile), so --save through a link to the data file replaced the data, and a
+    // link to the --save file given to --checkpoint had one overwrite the other: the paths were compared as written.
+    [Theory]
+    [InlineData("--save", "data.csv", "' is the --data file")]
+    [InlineData("--checkpoint", "model.safetensors", "' is also the --save file")]
+    public void AnOutputThatIsAnotherFileThroughALinkIsRejectedBeforeTraining(string option, string linked, string problem)
+    {
+        if (OperatingSystem.IsWindows())
+            return; // symbolic links need a privilege there
+        using var cli = new Cli();
+        string text = "a,y\n1,0\n2,1\n3,0\n4,1\n5,0\n6,1\n7,0\n8,1\n9,0\n10,1\n", data = cli.Write("data.csv", text);
+        string link = cli.PathOf("link");
+        File.CreateSymbolicLink(link, linked);
+        string[] files = option == "--save" ? ["--save", link] : ["--save", cli.PathOf("model.safetensors"), "--checkpoint", link];
+        CliRun run = cli.Run(["train", "--data", data, "--layers", "", "--epochs", "1", "--checkpoint-every", "1", "--plot", cli.PathOf("p.png"), .. files]);
+        AssertUsageError(run, $"{option}: '{link}{problem}");
         Assert.DoesNotContain("epoch 1/1", run.Out);
         Assert.Equal(text, File.ReadAllText(data));
     }

@@ -130,6 +130,20 @@ public class ToolCommandTests
         Assert.DoesNotContain("--l2", without.Out);
     }
 
+    // A variant whose last step leaves weights NaN or infinite (no next step's loss tells it) diverged, as one whose next
+    // loss is not finite. One SGD step of the whole training set at lr 3e38: the ReLU/He network's gradient has elements
+    // past 3.4e38 / 3e38 ≈ 1.13, whose weights overflow float. Before: a held-out accuracy, in the table too.
+    [Fact]
+    public void GradflowReportsAVariantWhoseLastStepLeavesWeightsNotFiniteAsDiverged()
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("gradflow", "--depth", "3", "--width", "8", "--epochs", "1", "--batch-size", "100000", "--lr", "3e38",
+            "--plot", cli.PathOf("flow.png"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("ReLU, He: first/output layer 1.5e+00 at init, 1.5e+00 in epoch 1; diverged after 1 step\n", run.Out);
+        Assert.Matches(@"\| ReLU, He +\|.*\| +diverged after 1 step \|", run.Out);
+    }
+
     [Fact]
     public void InfoNamesThePathInUse()
     {

@@ -19,11 +19,9 @@ internal static class OptionValues
     {
         string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
         bool parsed = T.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out T value);
-        // A nonzero number below double's smallest reads as 0, which a check of the value would report as "got 0".
-        bool underflow = parsed && T.IsZero(value) && text.Split('e', 'E')[0].Any(c => c is >= '1' and <= '9');
-        if (underflow)
+        if (parsed && Underflow(text, value, option) is { } underflow)
         {
-            result.AddError(string.Create(CultureInfo.InvariantCulture, $"{option}: '{text}' is below the smallest double ({double.Epsilon:E1}) and would read as 0."));
+            result.AddError(underflow);
             return null;
         }
         // A number beyond double's range reads as infinity, which a check of the value would report as "got Infinity".
@@ -36,6 +34,13 @@ internal static class OptionValues
         result.AddError($"{option}: '{text}' is not {expected}.");
         return null;
     }
+
+    // A nonzero number below double's smallest reads as 0, which a check of the value would report as "got 0" (and a list
+    // of λ would run as a 0 not given): the message for it, or null.
+    private static string? Underflow<T>(string text, T value, string option) where T : INumber<T> =>
+        T.IsZero(value) && text.Split('e', 'E')[0].Any(c => c is >= '1' and <= '9')
+            ? string.Create(CultureInfo.InvariantCulture, $"{option}: '{text}' is below the smallest double ({double.Epsilon:E1}) and would read as 0.")
+            : null;
 
     /// <summary>Hidden widths from <c>128,64</c>; an empty string is a linear model.</summary>
     public static int[] Layers(string text, string option)
@@ -59,7 +64,7 @@ internal static class OptionValues
             throw new UsageException($"{option}: give at least one number, such as 1e-3,1e-2.");
         string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
         return parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) && v >= 0
-            ? v
+            ? Underflow(p, v, option) is { } underflow ? throw new UsageException(underflow) : v
             : throw new UsageException($"{option}: '{p}' is not a finite non-negative number.")).ToArray();
     }
 
