@@ -168,8 +168,11 @@ internal static class TrainCommand
             return Stopped(console, stop, trainer, s, info);
         // With no guard, a step whose gradient is not finite under a finite loss (or whose update overflows) is taken: the
         // next step's loss fails the run (exit 1, nothing saved), but the last step has none, and would end the run with
-        // its model NaN or infinite.
-        if (DivergedWeights.Problem(model) is { } diverged)
+        // its model NaN or infinite, or finite with outputs that overflow to NaN.
+        Dataset<T> rows = data.Test ?? data.Train;
+        string where = data.Test is null ? "training-set" : "held-out";
+        Evaluation final = trainer.Evaluate(rows);
+        if (DivergedWeights.Problem(model, final, task == TaskChoice.Regress, where) is { } diverged)
             throw new InvalidOperationException(
                 $"The training diverged: after its last step (step {trainer.Steps - 1}), {diverged}; nothing saved. Lower the learning rate, clip the gradients or check the data.");
         if (s.Files.CheckpointEvery > 0 && refused is null)
@@ -190,7 +193,7 @@ internal static class TrainCommand
             OutputFile.Write(s.Plot, "--plot", () => TrainingPlot.Save(s.Plot, history.Epochs, task, $"{source}: {task.Name()}, {ModelDescription.Network(model, s.Model)}"));
             console.Line($"plot: {Path.GetFullPath(s.Plot)}");
         }
-        console.Line(FinalLine(trainer, data, task));
+        console.Line(FinalLine(trainer, data, task, rows, where, final));
         return ExitCode.Success;
     }
 
@@ -300,13 +303,12 @@ internal static class TrainCommand
     }
 
     // The last line: held-out accuracy, or R² and RMSE in the target's own units.
-    private static string FinalLine<T>(Trainer<T> trainer, PreparedData<T> data, TaskChoice task) where T : unmanaged, IFloatingPointIeee754<T>
+    private static string FinalLine<T>(Trainer<T> trainer, PreparedData<T> data, TaskChoice task, Dataset<T> rows, string where,
+        Evaluation final) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Dataset<T> rows = data.Test ?? data.Train;
-        string where = data.Test is null ? "training-set" : "held-out";
         if (task != TaskChoice.Regress)
         {
-            double accuracy = trainer.Evaluate(rows).Accuracy;
+            double accuracy = final.Accuracy;
             return string.Create(CultureInfo.InvariantCulture,
                 $"{where} accuracy {100 * accuracy:F2}% ({Math.Round(accuracy * rows.Rows)} of {Counted.Of(rows.Rows, "row")})");
         }

@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Numerics;
 using FastNN.Models;
+using FastNN.Training;
 
 namespace FastNN.Cli.Training;
 
 /// <summary>
-/// Weights a run left NaN or infinite. With no guard, a step whose gradient is not finite under a finite loss (or whose
-/// update overflows) is taken, and the next step's loss tells the divergence; the last step has no next one.
+/// Weights a run left NaN or infinite, or finite but so large that the network's outputs overflow to NaN. With no guard,
+/// a step whose gradient is not finite under a finite loss (or whose update overflows) is taken, and the next step's loss
+/// tells the divergence; the last step has no next one.
 /// </summary>
 internal static class DivergedWeights
 {
@@ -21,6 +23,23 @@ internal static class DivergedWeights
                 if (!T.IsFinite(values[i]))
                     return string.Create(CultureInfo.InvariantCulture, $"weight '{tensor.Name}' holds {values[i]} (element {i})");
             }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// <see cref="Problem{T}(Sequential{T})"/>, else "the <paramref name="rows"/> accuracy is NaN (…)" for the first of the
+    /// final evaluation's metric (accuracy, or RMSE: R² is NaN for a single row) and loss that is NaN, or null.
+    /// </summary>
+    public static string? Problem<T>(Sequential<T> model, Evaluation final, bool regression, string rows)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (Problem(model) is { } weights)
+            return weights;
+        foreach ((string name, double value) in new[] { regression ? ("RMSE", final.Rmse) : ("accuracy", final.Accuracy), ("loss", final.Loss) })
+        {
+            if (double.IsNaN(value))
+                return $"the {rows} {name} is NaN (the network's outputs overflow)";
         }
         return null;
     }

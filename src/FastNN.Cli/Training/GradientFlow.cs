@@ -13,7 +13,7 @@ namespace FastNN.Cli.Training;
 /// <param name="EpochRatios">The median of <paramref name="Ratios"/> over each epoch's steps.</param>
 /// <param name="InitialHealth">What the gradient monitor flagged at the first step.</param>
 /// <param name="Accuracy">Held-out accuracy after the last epoch (NaN when training diverged).</param>
-/// <param name="DivergedAtStep">The steps taken before the loss was no longer finite (or all of them, when the last left weights NaN or infinite), or null when training finished.</param>
+/// <param name="DivergedAtStep">The steps taken before the loss was no longer finite (or all of them, when the last left weights NaN or infinite or the outputs NaN), or null when training finished.</param>
 internal sealed record FlowResult(FlowVariant Variant, double[] InitialNorms, double[] Ratios, double[] EpochRatios,
     GradientHealth InitialHealth, double Accuracy, long? DivergedAtStep);
 
@@ -45,11 +45,13 @@ internal static class GradientFlow
             TrainingHistory history = trainer.Fit(train, test, stop);
             if (trainer.CompletedEpochs < loop.Epochs)
                 return null;
-            // The last step has no next one whose loss would tell that it left weights NaN or infinite: it diverged too.
-            if (DivergedWeights.Problem(model) is not null)
+            // The last step has no next one whose loss would tell that it left weights NaN or infinite, or the outputs
+            // NaN: it diverged too.
+            Evaluation final = history.Epochs[^1].Validation!;
+            if (DivergedWeights.Problem(model, final, regression: false, "held-out") is not null)
                 divergedAt = trainer.Steps;
             else
-                accuracy = history.Epochs[^1].Validation!.Accuracy;
+                accuracy = final.Accuracy;
         }
         catch (InvalidOperationException)
         {
