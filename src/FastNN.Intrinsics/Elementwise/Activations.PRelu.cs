@@ -70,11 +70,11 @@ public static partial class Activations
             // Σ over all elements, in chunks through a small stack buffer so that nothing is allocated.
             Span<T> chunk = stackalloc T[256];
             T sum = T.Zero;
-            for (int start = 0; start < x.Length; start += chunk.Length)
+            for (var c = new ChunkWalk(x.Length, chunk.Length); c.MoveNext();)
             {
-                int length = Math.Min(chunk.Length, x.Length - start);
-                Elementwise.Map(x.Slice(start, length), dy.Slice(start, length), chunk[..length], default(PReluSlopeGradientOperator<T>));
-                sum += Elementwise.Aggregate<T, IdentityOperator<T>, AddOperator<T>>(chunk[..length], default);
+                Span<T> g = chunk[..c.Length];
+                Elementwise.Map(x.Slice(c.Start, c.Length), dy.Slice(c.Start, c.Length), g, default(PReluSlopeGradientOperator<T>));
+                sum += Elementwise.Aggregate<T, IdentityOperator<T>, AddOperator<T>>(g, default);
             }
             dslopes[0] += sum;
             if (dx.IsEmpty)

@@ -79,10 +79,10 @@ public static partial class Activations
     private static T SumOfExpShifted<T>(ReadOnlySpan<T> x, T shift, Span<T> chunk) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T sum = T.Zero;
-        for (int start = 0; start < x.Length; start += chunk.Length)
+        for (var c = new ChunkWalk(x.Length, chunk.Length); c.MoveNext();)
         {
-            Span<T> e = chunk[..Math.Min(chunk.Length, x.Length - start)];
-            Elementwise.Map(x.Slice(start, e.Length), e, new ExpShiftedOperator<T>(shift));
+            Span<T> e = chunk[..c.Length];
+            Elementwise.Map(x.Slice(c.Start, c.Length), e, new ExpShiftedOperator<T>(shift));
             sum += Elementwise.Aggregate<T, IdentityOperator<T>, AddOperator<T>>(e, default);
         }
         return sum;
