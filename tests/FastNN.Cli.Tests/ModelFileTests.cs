@@ -401,6 +401,38 @@ public class ModelFileTests
         Assert.Contains("--batch-size 64 there, 8 here", other.Error);
     }
 
+    [Fact]
+    public void AResumeOnTheSameRowsUnderAnotherFileNameGoesOn()
+    {
+        // --data was compared by its file name: a resume on a renamed copy of the rows was refused as "saved by a run with
+        // other options (--data diabetes.csv there, copy.csv here)", though the checkpoint records the rows read.
+        using var cli = new Cli();
+        string original = Cli.Data("diabetes.csv"), copy = cli.PathOf("copy.csv"), checkpoint = cli.PathOf("half.ckpt");
+        File.Copy(original, copy);
+        string[] run = ["--layers", "8", "--batch-size", "32"];
+        // The model file records the --data given: the resumed run ends as one on the copy that never stopped.
+        Assert.Equal(0, Train(cli, [.. run, "--data", copy, "--epochs", "3", "--save", cli.PathOf("whole.safetensors")]).ExitCode);
+        Assert.Equal(0, Train(cli, [.. run, "--data", original, "--epochs", "2", "--checkpoint-every", "2", "--checkpoint", checkpoint]).ExitCode);
+
+        CliRun resumed = Train(cli, [.. run, "--data", copy, "--epochs", "3", "--resume", checkpoint, "--save", cli.PathOf("resumed.safetensors")]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains("resumed: ", resumed.Out);
+        Assert.Equal(File.ReadAllBytes(cli.PathOf("whole.safetensors")), File.ReadAllBytes(cli.PathOf("resumed.safetensors")));
+
+        // Other rows under another name (the copy without its last row) are still refused, by what they change.
+        File.WriteAllLines(copy, File.ReadAllLines(original)[..^1]);
+        CliRun other = Train(cli, [.. run, "--data", copy, "--epochs", "3", "--resume", checkpoint]);
+        Assert.True(other.ExitCode == 2, other.ToString());
+        Assert.StartsWith($"fastnn: --resume: {checkpoint} was trained on other rows than this run's (its ", Assert.Single(other.ErrorLines));
+
+        // The embedded digits and a file of the same rows are still told apart.
+        string digits = cli.PathOf("digits.ckpt");
+        Assert.Equal(0, Train(cli, [.. run, "--epochs", "1", "--checkpoint-every", "1", "--checkpoint", digits]).ExitCode);
+        CliRun file = Train(cli, [.. run, "--data", Cli.Data("digits.csv.gz"), "--epochs", "2", "--resume", digits]);
+        Assert.True(file.ExitCode == 2, file.ToString());
+        Assert.Contains("(--data digits.csv.gz (embedded) there, digits.csv.gz here)", file.Error);
+    }
+
     // The file with the run note of <paramref name="option"/> changed to <paramref name="value"/>.
     private static byte[] WithNote(byte[] file, string option, string value)
     {

@@ -44,7 +44,7 @@ internal static class TrainCommand
         };
         var resume = new Option<string?>("--resume")
         {
-            Description = "Continue the run a checkpoint saved (model, optimizer, schedule position, random streams) up to --epochs (the original run's under --schedule cosine, which anneals over them), ending as the run would have without the stop. The other options must be the original run's: the checkpoint records them, and one that differs is an error that names it.",
+            Description = "Continue the run a checkpoint saved (model, optimizer, schedule position, random streams) up to --epochs (the original run's under --schedule cosine, which anneals over them), ending as the run would have without the stop. The other options must be the original run's: the checkpoint records them, and one that differs is an error that names it (--data by the rows read, not the file's name: a renamed or moved copy resumes).",
             HelpName = "CHECKPOINT",
         };
         var checkpointEvery = new Option<int>("--checkpoint-every")

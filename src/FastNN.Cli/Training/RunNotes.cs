@@ -16,7 +16,8 @@ namespace FastNN.Cli.Training;
 /// <remarks>
 /// Left out: what does not change the rest of the run (<c>--init</c>, whose weights the checkpoint replaces; the
 /// threads; the files written). <c>--epochs</c> is recorded but compared only under the cosine schedule, which anneals
-/// over the run's epochs: otherwise a resumed run may raise it to train on.
+/// over the run's epochs: otherwise a resumed run may raise it to train on. <c>--data</c> is recorded by the file's name but
+/// compared by the rows it holds (<see cref="RowsKey"/>), where recorded: a renamed or moved copy resumes.
 /// </remarks>
 internal static class RunNotes
 {
@@ -100,8 +101,10 @@ internal static class RunNotes
             throw new UsageException($"--epochs {current[EpochsKey]}: {checkpoint} was saved by a run of {epochs} epochs, over which its cosine schedule "
                 + $"anneals the learning rate; the resumed run keeps that schedule: give --epochs {epochs}.");
         }
+        bool rowsRecorded = saved.ContainsKey(RowsKey);
         string[] differences = current
-            .Where(option => option.Key is not (RowsKey or EpochsKey) && saved.TryGetValue(option.Key, out string? value) && AsRun(option.Key, value, trainingRows) != option.Value)
+            .Where(option => option.Key is not (RowsKey or EpochsKey) && saved.TryGetValue(option.Key, out string? value)
+                && Compared(option.Key, AsRun(option.Key, value, trainingRows), rowsRecorded) != Compared(option.Key, option.Value, rowsRecorded))
             .Select(option => $"{option.Key} {Show(saved[option.Key])} there, {Show(option.Value)} here")
             .ToArray();
         if (differences.Length > 0)
@@ -110,6 +113,12 @@ internal static class RunNotes
                 $"--resume: {checkpoint} was saved by a run with other options ({string.Join("; ", differences)}); resume with the original run's options (--epochs may change).");
         }
     }
+
+    // What of a value a resume compares. --data names the file only: the rows it holds, when recorded, are compared by
+    // CheckData, so a renamed or moved copy resumes; what is left is whether the run read a file or the embedded digits
+    // (whose rows a file could hold). Files of builds before the rows note compare the name, their only trace of the data.
+    private static string? Compared(string option, string? value, bool rowsRecorded) =>
+        option == "--data" && rowsRecorded && value != EmbeddedData.DigitsName ? "a file" : value;
 
     // A recorded value as the run used it: a batch larger than the training rows is one batch of them all.
     private static string? AsRun(string option, string? value, int trainingRows) =>
