@@ -1,3 +1,5 @@
+using FastNN.Intrinsics;
+
 namespace FastNN.IO;
 
 /// <summary>The safetensors element types FastNN reads and writes.</summary>
@@ -24,12 +26,8 @@ internal static class SafetensorsDTypes
     /// <summary>The parts, as (start, length), that <paramref name="elements"/> elements are read or written in: <see cref="ElementsPerSpan"/> each, the last one the rest.</summary>
     public static IEnumerable<(int Start, int Length)> Parts(this SafetensorsDType dtype, int elements)
     {
-        // Stepped by each part's own length, so that the start never passes the end (start + part could wrap past int.MaxValue).
-        for (int start = 0, length; start < elements; start += length)
-        {
-            length = Math.Min(dtype.ElementsPerSpan(), elements - start);
-            yield return (start, length);
-        }
+        for (var part = new ChunkWalk(elements, dtype.ElementsPerSpan()); part.MoveNext();)
+            yield return (part.Start, part.Length);
     }
 
     public static bool TryParse(string text, out SafetensorsDType dtype)

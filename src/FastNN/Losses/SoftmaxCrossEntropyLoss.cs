@@ -76,13 +76,17 @@ public sealed class SoftmaxCrossEntropyLoss<T> : ILoss<T> where T : unmanaged, I
     {
         for (int r = 0; r < target.Length; r++)
         {
-            // In double, which holds every int and every float exactly: classes rounded to float (2²⁴ + 1 to 2²⁴)
-            // refused the top class.
             T label = target[r];
-            if (!T.IsInteger(label) || label < T.Zero || double.CreateTruncating(label) >= classes)
+            if (!IsClassIndex(label, classes))
                 throw new ArgumentException($"target[{r}] = {label} is not a class index in [0, {classes}).", nameof(target));
         }
     }
+
+    /// <summary>Whether <paramref name="label"/> is a whole number in [0, <paramref name="classes"/>).</summary>
+    /// <remarks>Compared in double, which holds every int and every float exactly: the class count rounded to float
+    /// (2²⁴ + 1 to 2²⁴) refused the top class.</remarks>
+    internal static bool IsClassIndex(T label, int classes) =>
+        T.IsInteger(label) && label >= T.Zero && double.CreateTruncating(label) < classes;
 
     private static int Label(ReadOnlySpan<T> target, int r) => int.CreateTruncating(target[r]);
 }

@@ -724,10 +724,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             for (int row = 0; row < targets.Length; row++)
             {
-                // In double, which holds every int and every float exactly (as the loss compares): the class count in
-                // float rounded 2²⁴ + 1 to 2²⁴ and refused the top class.
                 T t = targets[row];
-                if (!T.IsInteger(t) || t < T.Zero || double.CreateTruncating(t) >= Model.OutputSize)
+                if (!SoftmaxCrossEntropyLoss<T>.IsClassIndex(t, Model.OutputSize))
                     throw new ArgumentException($"{name}: the target of row {row} (counting from 0) is {t}, not a class index in [0, {Model.OutputSize}).", name);
             }
         }
