@@ -224,7 +224,8 @@ internal static class CvCommand
         }
         if (trainer.CompletedEpochs < loop.Epochs)
             throw new OperationCanceledException(stop);
-        // A last step that left the weights NaN or infinite, or the outputs NaN, which no later loss told.
+        // A last step that left the weights NaN or infinite, or the outputs (or their loss) NaN or infinite, which no later
+        // loss told.
         Evaluation evaluation = trainer.Evaluate(validation);
         if (DivergedWeights.Problem(model, evaluation, task == TaskChoice.Regress, "validation") is not null)
             return (new Evaluation(double.NaN, double.NaN, double.NaN, double.NaN), trainer.Steps);
