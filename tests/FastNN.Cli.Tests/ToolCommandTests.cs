@@ -104,7 +104,7 @@ public class ToolCommandTests
     }
 
     // The best line rounded to 3 significant figures ("lr 0.0123, λ 0.000123"): a script copying it into train got
-    // another setting than the one cross-validated. The table keeps 3 figures.
+    // another setting than the one cross-validated. The table gives the values as typed too.
     [Fact]
     public void CvBestLineGivesTheSettingExactly()
     {
@@ -113,8 +113,39 @@ public class ToolCommandTests
             "--learning-rates", "0.0123456", "--lambdas", "0.000123456");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("best: lr 0.0123456, λ 0.000123456 (l2): R²", run.Out);
-        Assert.Contains(run.Out.Split('\n'), l => l.StartsWith("0.0123 ", StringComparison.Ordinal) || l.Contains(" 0.0123 ", StringComparison.Ordinal));
+        Assert.Equal([("0.0123456", "0.000123456")], CvTableSettings(run.Out));
     }
+
+    // The table, the grid: line and the fold lines rounded the grid's values to 3 figures: 0.001 and 0.0010001 both read
+    // "0.001", two rows (and two settings' folds) of one label. Each value reads now with the figures that give it back,
+    // as typed, and an ordinary grid, whose values 3 figures give exactly, reads as before.
+    [Theory]
+    [InlineData("0.001,0.0010001", "0.0001,1.0001e-4", "lr 0.001, 0.0010001 × λ (l2) 0.0001, 0.00010001",
+        new[] { "0.001", "0.0010001" }, new[] { "0.0001", "0.00010001" })]
+    [InlineData("1e-2,0.3,1e-5", "0,1e-4,10,1e3", "lr 0.01, 0.3, 1E-05 × λ (l2) 0, 0.0001, 10, 1E+03",
+        new[] { "0.01", "0.3", "1E-05" }, new[] { "0", "0.0001", "10", "1E+03" })]
+    public void CvLabelsEveryGridValueApartAsTyped(string rates, string lambdas, string grid, string[] lrLabels, string[] lambdaLabels)
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run("cv", "--data", Cli.Data("diabetes.csv"), "--layers", "", "--folds", "2", "--epochs", "1",
+            "--learning-rates", rates, "--lambdas", lambdas);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"grid: {grid}; 2-fold cross-validation", run.Out);
+        (string, string)[] settings = lrLabels.SelectMany(lr => lambdaLabels.Select(lambda => (lr, lambda))).ToArray();
+        Assert.Equal(settings, CvTableSettings(run.Out));
+        foreach ((string lr, string lambda) in settings)
+            Assert.Contains($"lr {lr}, λ {lambda}: fold 2/2 ", run.Out);
+        // Aligned: every line of the table as wide as its border.
+        string[] table = run.Out.Split('\n').Where(l => l.StartsWith('|') || l.StartsWith('+')).ToArray();
+        Assert.All(table, l => Assert.Equal(table[0].Length, l.Length));
+    }
+
+    // The (lr, λ) cells of the cv table's rows, in order.
+    private static (string Lr, string Lambda)[] CvTableSettings(string output) => output.Split('\n')
+        .Select(l => l.Split('|', StringSplitOptions.TrimEntries))
+        .Where(cells => cells.Length > 3 && cells[0].Length == 0 && double.TryParse(cells[1], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+        .Select(cells => (cells[1], cells[2]))
+        .ToArray();
 
     // gradflow --l2 X adds X to every variant's penalty: the L2 variant, labelled "L2 1e-3", ran with λ = 1e-3 + X.
     [Fact]

@@ -113,7 +113,7 @@ internal static class CvCommand
                         if (divergedAfter is not null)
                             diverged.Add(point);
                         report(string.Create(CultureInfo.InvariantCulture,
-                            $"lr {point.LearningRate:G3}, λ {point.Lambda:G3}: fold {(folds.Count - 1) % s.Folds + 1}/{s.Folds} ")
+                            $"lr {Number(point.LearningRate)}, λ {Number(point.Lambda)}: fold {(folds.Count - 1) % s.Folds + 1}/{s.Folds} ")
                             + (divergedAfter is long steps ? $"diverged after {Counted.Of(steps, "step")}" : Metric(task, evaluation.Metric)));
                         return evaluation;
                     }));
@@ -182,8 +182,7 @@ internal static class CvCommand
         if (best < 0)
             return;
         var (bestSetting, bestResult) = begun[best];
-        // The table's 3 figures would give a script copying this line into train another setting: the values exactly.
-        console.Line($"best{(stopped is int all ? $" so far ({complete} of {Counted.Of(all, "setting")} done)" : "")}: lr {Exact(bestSetting.LearningRate)}, λ {Exact(bestSetting.Lambda)} ({s.LambdaKind}): {metric} {Metric(task, bestResult.MeanMetric)} ± {Metric(task, bestResult.StdMetric)} over {s.Folds} folds");
+        console.Line($"best{(stopped is int all ? $" so far ({complete} of {Counted.Of(all, "setting")} done)" : "")}: lr {Number(bestSetting.LearningRate)}, λ {Number(bestSetting.Lambda)} ({s.LambdaKind}): {metric} {Metric(task, bestResult.MeanMetric)} ± {Metric(task, bestResult.StdMetric)} over {s.Folds} folds");
     }
 
     // Where the library's best setting (GridSearchResult.Best: the highest mean metric, the first on ties) is.
@@ -224,7 +223,8 @@ internal static class CvCommand
         }
         if (trainer.CompletedEpochs < loop.Epochs)
             throw new OperationCanceledException(stop);
-        // A last step that left the weights NaN or infinite, or the outputs NaN, which no later loss told.
+        // A last step that left the weights NaN or infinite, or the outputs (or their loss) NaN or infinite, which no later
+        // loss told.
         Evaluation evaluation = trainer.Evaluate(validation);
         if (DivergedWeights.Problem(model, evaluation, task == TaskChoice.Regress, "validation") is not null)
             return (new Evaluation(double.NaN, double.NaN, double.NaN, double.NaN), trainer.Steps);
@@ -243,8 +243,15 @@ internal static class CvCommand
         ? value.ToString("F4", CultureInfo.InvariantCulture)
         : string.Create(CultureInfo.InvariantCulture, $"{100 * value:F2}%");
 
-    private static string Number(double value) => value.ToString("G3", CultureInfo.InvariantCulture);
-
-    // The shortest text that reads back as the same double.
-    private static string Exact(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    // A value of the grid with the fewest significant figures, from 3, that read back as the same double: two values read
+    // apart however close (3 figures gave 0.001 and 0.0010001 one label), each as typed up to notation, a script copying
+    // a setting into train gets the value that ran, and a value that 3 figures give exactly reads as it always has
+    // (0.0001, 1E-05, 10, 1E+10: the shortest round-trip text would read 1E+10 as 10000000000).
+    private static string Number(double value)
+    {
+        int figures = 3;
+        while (double.Parse(value.ToString($"G{figures}", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) != value)
+            figures++;
+        return value.ToString($"G{figures}", CultureInfo.InvariantCulture);
+    }
 }

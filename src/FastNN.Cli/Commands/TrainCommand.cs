@@ -168,7 +168,7 @@ internal static class TrainCommand
             return Stopped(console, stop, trainer, s, info);
         // With no guard, a step whose gradient is not finite under a finite loss (or whose update overflows) is taken: the
         // next step's loss fails the run (exit 1, nothing saved), but the last step has none, and would end the run with
-        // its model NaN or infinite, or finite with outputs that overflow to NaN.
+        // its model NaN or infinite, or finite with outputs (or their loss) that overflow to NaN or ±∞.
         Dataset<T> rows = data.Test ?? data.Train;
         string where = data.Test is null ? "training-set" : "held-out";
         Evaluation final = trainer.Evaluate(rows);

@@ -13,7 +13,7 @@ namespace FastNN.Cli.Training;
 /// <param name="EpochRatios">The median of <paramref name="Ratios"/> over each epoch's steps.</param>
 /// <param name="InitialHealth">What the gradient monitor flagged at the first step.</param>
 /// <param name="Accuracy">Held-out accuracy after the last epoch (NaN when training diverged).</param>
-/// <param name="DivergedAtStep">The steps taken before the loss was no longer finite (or all of them, when the last left weights NaN or infinite or the outputs NaN), or null when training finished.</param>
+/// <param name="DivergedAtStep">The steps taken before the loss was no longer finite (or all of them, when the last left weights NaN or infinite, or the outputs or their loss NaN or infinite), or null when training finished.</param>
 internal sealed record FlowResult(FlowVariant Variant, double[] InitialNorms, double[] Ratios, double[] EpochRatios,
     GradientHealth InitialHealth, double Accuracy, long? DivergedAtStep);
 
@@ -46,7 +46,7 @@ internal static class GradientFlow
             if (trainer.CompletedEpochs < loop.Epochs)
                 return null;
             // The last step has no next one whose loss would tell that it left weights NaN or infinite, or the outputs
-            // NaN: it diverged too.
+            // (or their loss) NaN or infinite: it diverged too.
             Evaluation final = history.Epochs[^1].Validation!;
             if (DivergedWeights.Problem(model, final, regression: false, "held-out") is not null)
                 divergedAt = trainer.Steps;
