@@ -15,7 +15,7 @@ namespace FastNN.Cli.Commands;
 /// cross-validation on the same folds (standardized per fold on its training rows); a table of the mean and standard
 /// deviation of the held-out metric per setting, and the best setting. Ctrl-C or SIGTERM stops it between two training
 /// steps: the table then holds the folds done, and the command exits 130 or 143 (also when the signal comes in the last
-/// fold, which then runs on to its end: the table is complete).
+/// step of the last fold, or while that fold is scored, when no step is left to stop at: the table is complete).
 /// </summary>
 internal static class CvCommand
 {
@@ -126,8 +126,9 @@ internal static class CvCommand
         {
             throw PreparedData<T>.HeldOutRefused(e, "validation rows of a fold (--folds, drawn by --seed");
         }
-        // A signal in the last fold, which no later fold polls for, still wins once the search is over: in any earlier
-        // fold the next one stops at once; this one ran on to its end (or diverged) and completed the table.
+        // A signal after the last fold's last poll (in its last step, or while it is scored) still wins once the search is
+        // over: in any earlier fold the next step or fold stops at once; this one ran on to its end (or diverged) and
+        // completed the table.
         bool signalled = stop.Received;
 
         // A stopped search reports the settings it began: the complete ones, and the folds done of the one it was in.
