@@ -125,18 +125,57 @@ internal static class OutputFile
     private static bool Same(string path, string? other) =>
         !string.IsNullOrEmpty(other) && string.Equals(Followed(path), Followed(other), StringComparison.Ordinal);
 
+    /// <summary>
+    /// The path with every symbolic link on it followed, as the system follows them: a link to a folder leads to its
+    /// files (folder/data.csv is real/data.csv), and a ".." after a link leaves the folder it leads to, not the link's
+    /// (Path.GetFullPath reads "a/.." as text). A part the system does not answer for, and any past 40 links (a loop,
+    /// which the checks of each file report), is taken as written.
+    /// </summary>
     private static string Followed(string path)
     {
-        string full = Path.GetFullPath(path);
+        const int MaxLinks = 40; // as Linux follows at most (MAXSYMLINKS)
+        string joined = Path.IsPathFullyQualified(path) ? path
+            : Path.IsPathRooted(path) ? Path.GetFullPath(path) // Windows' "\x" and "C:x", on the current drive or in its folder
+            : Path.Join(Directory.GetCurrentDirectory(), path);
+        string done = Path.GetPathRoot(joined)!;
+        var left = new List<string>(Parts(joined));
+        for (int links = 0; left.Count > 0;)
+        {
+            string part = left[0];
+            left.RemoveAt(0);
+            if (part == "..")
+                done = Path.GetDirectoryName(done) ?? done;
+            if (part is "." or "..")
+                continue;
+            string next = Path.Join(done, part);
+            if (links == MaxLinks || LinkTarget(next) is not string target)
+            {
+                done = next;
+                continue;
+            }
+            // A link: its target's parts in its place, from the root or from the link's folder.
+            links++;
+            if (Path.IsPathRooted(target))
+                done = Path.GetPathRoot(target)!;
+            left.InsertRange(0, Parts(target));
+        }
+        return done;
+    }
+
+    private static string? LinkTarget(string path)
+    {
         try
         {
-            return new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+            return new FileInfo(path).LinkTarget;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return full; // a loop of links, which the checks of each file report
+            return null;
         }
     }
+
+    private static string[] Parts(string path) =>
+        path[Path.GetPathRoot(path)!.Length..].Split([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>
     /// Whether <paramref name="path"/> names the process's standard output (/dev/stdout, /dev/fd/1, /proc/self/fd/1),

@@ -578,6 +578,48 @@ public class BadInputTests
         Assert.Equal(text, File.ReadAllText(data));
     }
 
+    // The paths were compared after following a link at their end only: through a link to the data's folder, --save
+    // replaced the data with the model and --plot wrote a PNG over it (predict's --output likewise). A relative link
+    // whose ".." leaves a linked folder goes where the system takes it, not where the path's text would.
+    [Theory]
+    [InlineData("--save", "folder/data.csv")]
+    [InlineData("--plot", "folder/data.csv")]
+    [InlineData("--save", "link/data.csv")] // link → folder/data.csv
+    [InlineData("--plot", "deep/dots")] // deep → real/inner, dots → ../data.csv, which is real/data.csv
+    public void AnOutputThatIsTheDataThroughALinkedFolderIsRejectedBeforeTraining(string option, string output)
+    {
+        if (OperatingSystem.IsWindows())
+            return; // symbolic links need a privilege there
+        using var cli = new Cli();
+        string text = "a,y\n1,0\n2,1\n3,0\n4,1\n5,0\n6,1\n7,0\n8,1\n9,0\n10,1\n";
+        Directory.CreateDirectory(cli.PathOf("real/inner"));
+        string data = cli.Write("real/data.csv", text);
+        Directory.CreateSymbolicLink(cli.PathOf("folder"), "real");
+        Directory.CreateSymbolicLink(cli.PathOf("deep"), "real/inner");
+        File.CreateSymbolicLink(cli.PathOf("link"), "folder");
+        File.CreateSymbolicLink(cli.PathOf("real/inner/dots"), "../data.csv");
+        string[] files = option == "--save" ? ["--save", cli.PathOf(output), "--plot", cli.PathOf("p.png")] : ["--plot", cli.PathOf(output)];
+        CliRun run = cli.Run(["train", "--data", data, "--layers", "", "--epochs", "1", .. files]);
+        AssertUsageError(run, $"{option}: '{cli.PathOf(output)}' is the --data file");
+        Assert.DoesNotContain("epoch 1/1", run.Out);
+        Assert.Equal(text, File.ReadAllText(data));
+    }
+
+    [Fact]
+    public void PredictsOutputThatIsTheDataThroughALinkedFolderIsRejected()
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        using var cli = new Cli();
+        string model = cli.DiabetesModel();
+        Directory.CreateDirectory(cli.PathOf("real"));
+        File.Copy(Cli.Data("diabetes.csv"), cli.PathOf("real/data.csv"));
+        Directory.CreateSymbolicLink(cli.PathOf("folder"), "real");
+        CliRun run = cli.Run("predict", "--model", model, "--data", cli.PathOf("real/data.csv"), "--output", cli.PathOf("folder/data.csv"));
+        AssertUsageError(run, $"--output: '{cli.PathOf("folder/data.csv")}' is the --data file");
+        Assert.Equal(File.ReadAllText(Cli.Data("diabetes.csv")), File.ReadAllText(cli.PathOf("real/data.csv")));
+    }
+
     [Fact]
     public void ACheckpointFileWithoutCheckpointEveryIsRefused()
     {

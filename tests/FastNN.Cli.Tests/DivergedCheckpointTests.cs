@@ -46,14 +46,12 @@ public class DivergedCheckpointTests
     public void ALastEpochsCheckpointOfADivergedStateIsSkippedAndNotNamedAsWritten()
     {
         // The last epoch's step is the one that diverges: the run ends there, and its last line named the checkpoint it
-        // did not write.
+        // did not write. The last epoch's checkpoint waits for the run's end to be checked: the one line says so.
         using var cli = new Cli();
         CliRun run = cli.Run(Run(cli, epochs: 1, checkpointEvery: 1));
 
         Assert.True(run.ExitCode == 1, run.ToString());
-        Assert.Equal(2, run.ErrorLines.Length);
-        Assert.Equal("fastnn: no checkpoint saved after epoch 1: the training diverged: weight '0.weight' holds NaN (element 0), which no resumed run could train on.", run.ErrorLines[0]);
-        Assert.StartsWith("fastnn: The training diverged: after its last step (step 0), weight '0.weight' holds NaN (element 0); nothing saved.", run.ErrorLines[1]);
+        Assert.StartsWith("fastnn: The training diverged: after its last step (step 0), weight '0.weight' holds NaN (element 0); nothing saved.", Assert.Single(run.ErrorLines));
         Assert.DoesNotContain("checkpoint:", run.Out);
         Assert.False(File.Exists(cli.PathOf("run.ckpt")));
         Assert.False(File.Exists(cli.PathOf("model.safetensors")));

@@ -31,6 +31,26 @@ public class NonFiniteEvaluationTests
     }
 
     [Fact]
+    public void ARunWhoseFinalEvaluationIsNaNLeavesTheLastCheckpointAsItWas()
+    {
+        // The last epoch's checkpoint was written before the final evaluation told the divergence: the run said "nothing
+        // saved" but had replaced the checkpoint with finite weights whose outputs are NaN, which no resume gets past.
+        using var cli = new Cli();
+        string checkpoint = cli.PathOf("run.ckpt");
+        string[] run = ["train", "--data", Cli.Data("breast_cancer.csv"), "--optimizer", "sgd", "--epochs", "1", "--batch-size", "100000",
+            "--layers", "8", "--checkpoint-every", "1", "--checkpoint", checkpoint];
+        Assert.Equal(0, cli.Run([.. run, "--lr", "1e-3"]).ExitCode);
+        byte[] good = File.ReadAllBytes(checkpoint);
+
+        CliRun diverged = cli.Run([.. run, "--lr", "3e38"]);
+
+        Assert.True(diverged.ExitCode == 1, diverged.ToString());
+        Assert.StartsWith("fastnn: The training diverged: after its last step (step 0), the held-out accuracy is NaN", Assert.Single(diverged.ErrorLines));
+        Assert.DoesNotContain("checkpoint:", diverged.Out);
+        Assert.Equal(good, File.ReadAllBytes(checkpoint));
+    }
+
+    [Fact]
     public void ACvSettingWhoseFoldsEvaluateToNaNIsDivergedAndNeverBest()
     {
         using var cli = new Cli();

@@ -15,7 +15,7 @@ namespace FastNN.Cli.Commands;
 /// cross-validation on the same folds (standardized per fold on its training rows); a table of the mean and standard
 /// deviation of the held-out metric per setting, and the best setting. Ctrl-C or SIGTERM stops it between two training
 /// steps: the table then holds the folds done, and the command exits 130 or 143 (also when the signal comes in the last
-/// fold, which then runs on to its end: the table is complete).
+/// step of the last fold, or while that fold is scored, when no step is left to stop at: the table is complete).
 /// </summary>
 internal static class CvCommand
 {
@@ -126,8 +126,9 @@ internal static class CvCommand
         {
             throw PreparedData<T>.HeldOutRefused(e, "validation rows of a fold (--folds, drawn by --seed");
         }
-        // A signal in the last fold, which no later fold polls for, still wins once the search is over: in any earlier
-        // fold the next one stops at once; this one ran on to its end (or diverged) and completed the table.
+        // A signal after the last fold's last poll (in its last step, or while it is scored) still wins once the search is
+        // over: in any earlier fold the next step or fold stops at once; this one ran on to its end (or diverged) and
+        // completed the table.
         bool signalled = stop.Received;
 
         // A stopped search reports the settings it began: the complete ones, and the folds done of the one it was in.
@@ -246,11 +247,12 @@ internal static class CvCommand
     // A value of the grid with the fewest significant figures, from 3, that read back as the same double: two values read
     // apart however close (3 figures gave 0.001 and 0.0010001 one label), each as typed up to notation, a script copying
     // a setting into train gets the value that ran, and a value that 3 figures give exactly reads as it always has
-    // (0.0001, 1E-05, 10, 1E+10: the shortest round-trip text would read 1E+10 as 10000000000).
+    // (0.0001, 1E-05, 10, 1E+10: the shortest round-trip text would read 1E+10 as 10000000000). 17 figures give back
+    // every double.
     private static string Number(double value)
     {
         int figures = 3;
-        while (double.Parse(value.ToString($"G{figures}", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) != value)
+        while (figures < 17 && double.Parse(value.ToString($"G{figures}", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) != value)
             figures++;
         return value.ToString($"G{figures}", CultureInfo.InvariantCulture);
     }

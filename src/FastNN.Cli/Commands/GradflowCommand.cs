@@ -14,8 +14,8 @@ namespace FastNN.Cli.Commands;
 /// initialization, residual blocks, batch norm, dropout, L2), each trained with a gradient monitor sampling every step;
 /// a table of how the gradient norm falls or grows from the output layer to the first, at initialization and per epoch,
 /// with the held-out accuracy, and one PNG. Ctrl-C or SIGTERM stops it between two training steps: the table then holds
-/// the variants done, no PNG is written, and the command exits 130 or 143 (also when the signal comes in the last
-/// variant, which then runs on to its end: the table and the PNG are complete).
+/// the variants done, no PNG is written, and the command exits 130 or 143 (also when the signal comes in the last step
+/// of the last variant, or while that variant is scored, when no step is left to stop at: the table and the PNG are complete).
 /// </summary>
 internal static class GradflowCommand
 {
@@ -100,8 +100,9 @@ internal static class GradflowCommand
             }
             return results;
         }));
-        // A signal in the last variant, which no later variant polls for, still wins once the variants are over: in any
-        // earlier one the next stops at once; this one ran on to its end (or diverged) and completed the table and plot.
+        // A signal after the last variant's last poll (in its last step, or while it is scored) still wins once the variants
+        // are over: in any earlier one the next step or variant stops at once; this one ran on to its end (or diverged)
+        // and completed the table and plot.
         bool signalled = stop.Received;
 
         if (results.Count > 0)

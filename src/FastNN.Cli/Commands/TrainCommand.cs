@@ -149,18 +149,15 @@ internal static class TrainCommand
         double targetScale = data.Target?.Scales[0] ?? 1;
         var format = new EpochFormat(task, targetScale, s.Loop.Epochs);
         using var stop = new StopSignal();
-        string? refused = null; // why the last checkpoint asked for was not saved
         TrainingHistory? history = stop.Run(() => ProgressDisplay.Run(console, "training", s.Loop.Epochs - trainer.CompletedEpochs, report =>
         {
             trainer.EpochCompleted = epoch =>
             {
                 report(format.Describe(epoch));
-                if (s.Files.CheckpointEvery > 0 && (epoch.Epoch % s.Files.CheckpointEvery == 0 || epoch.Epoch == s.Loop.Epochs))
-                {
-                    refused = SaveCheckpoint(s, trainer, info);
-                    if (refused is not null)
-                        console.Error.WriteLine($"fastnn: no checkpoint saved after epoch {epoch.Epoch}: {refused}");
-                }
+                // The last epoch's checkpoint is saved once the run's end has been checked (below).
+                if (s.Files.CheckpointEvery > 0 && epoch.Epoch % s.Files.CheckpointEvery == 0 && epoch.Epoch < s.Loop.Epochs
+                    && SaveCheckpoint(s, trainer, info) is { } refused)
+                    console.Error.WriteLine($"fastnn: no checkpoint saved after epoch {epoch.Epoch}: {refused}");
             };
             return trainer.Fit(data.Train, data.Test, stop.Token);
         }));
@@ -175,15 +172,15 @@ internal static class TrainCommand
         if (DivergedWeights.Problem(model, final, task == TaskChoice.Regress, where) is { } diverged)
             throw new InvalidOperationException(
                 $"The training diverged: after its last step (step {trainer.Steps - 1}), {diverged}; nothing saved. Lower the learning rate, clip the gradients or check the data.");
-        if (s.Files.CheckpointEvery > 0 && refused is null)
+        // The last epoch's checkpoint (also of a run resumed at its end, which runs no epoch), written once the run's end
+        // has been found sound: the checkpoint of a run that diverged would replace the last good one, for nothing a
+        // resume could get past.
+        if (s.Files.CheckpointEvery > 0)
         {
-            // A run resumed at its end runs no epoch, whose end would write the checkpoint: written here, as the last epoch's.
-            if (history.Epochs.Count == 0)
-                refused = SaveCheckpoint(s, trainer, info);
-            if (refused is null)
-                console.Line($"checkpoint: {Path.GetFullPath(s.Files.Checkpoint)}");
+            if (SaveCheckpoint(s, trainer, info) is { } refused)
+                console.Error.WriteLine($"fastnn: no checkpoint saved after epoch {trainer.CompletedEpochs}: {refused}");
             else
-                console.Error.WriteLine($"fastnn: no checkpoint saved: {refused}");
+                console.Line($"checkpoint: {Path.GetFullPath(s.Files.Checkpoint)}");
         }
 
         OutputFile.Write(s.Files.Save, "--save", () => ModelFile.Save(s.Files.Save, model, info));
