@@ -210,8 +210,9 @@ public static class GradientCheck
     }
 
     /// <summary>
-    /// Refuses a point that is not finite: there x ± h is x (or ∞ − ∞ is NaN), so the central difference is NaN whatever
-    /// the gradient, and every element would fail as if the backward pass were wrong. The target is the loss's to judge.
+    /// Refuses a point that is not finite: there x ± h is x, the step taken (x + h) − (x − h) is NaN and so is the central
+    /// difference, whatever the gradient; every element would fail as if the backward pass were wrong. The target is the
+    /// loss's to judge (a loss of one's own may skip a NaN target, a missing label).
     /// </summary>
     private static void RequireFinite(ReadOnlySpan<double> values, int width, string name)
     {
