@@ -1,3 +1,4 @@
+using System.Globalization;
 using FastNN.Layers;
 using FastNN.Losses;
 using FastNN.Models;
@@ -45,7 +46,8 @@ namespace FastNN.Gradients;
 public static class GradientCheck
 {
     /// <summary>Checks every input and parameter gradient of <paramref name="model"/> at its current parameters and mode.</summary>
-    /// <param name="model">The model; left as it was found, also when a layer or the loss throws.</param>
+    /// <param name="model">The model; its parameters, gradients, state, generator and mode left as they were found, also when a
+    /// layer or the loss throws. Its last forward pass is the check's: a Backward must follow a new Forward.</param>
     /// <param name="input">x, <c>[batch, InputSize]</c>.</param>
     /// <param name="batch">Rows, from 1 to the model's MaxBatch.</param>
     /// <param name="loss">The loss the gradients flow from.</param>
@@ -53,7 +55,7 @@ public static class GradientCheck
     /// <param name="options">Step and tolerances (default: <see cref="GradientCheckOptions.Default"/>).</param>
     /// <returns>Whether all passed, and the worst element.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is out of range, or the options' step is not positive and finite or a tolerance is negative or NaN.</exception>
-    /// <exception cref="ArgumentException">The input or target does not fit the model's and loss's shapes, or a layer threw one, the message naming it (a layer of your own that writes into the empty dx of the backward pass a trainer runs is told to skip it).</exception>
+    /// <exception cref="ArgumentException">The input or target does not fit the model's and loss's shapes, an element of the input is not finite, or a layer threw one, the message naming it (a layer of your own that writes into the empty dx of the backward pass a trainer runs is told to skip it).</exception>
     public static GradientCheckResult Check(Sequential<double> model, ReadOnlySpan<double> input, int batch, ILoss<double> loss, ReadOnlySpan<double> target, GradientCheckOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -62,6 +64,7 @@ public static class GradientCheck
             throw new ArgumentOutOfRangeException(nameof(batch), batch, $"Batch must be in [1, {model.MaxBatch}] (the model's MaxBatch).");
         options = Checked(options);
         double[] x = input.ToArray();
+        RequireFinite(x, model.InputSize, nameof(input));
         double[] t = target.ToArray();
         double[] outputGradient = new double[batch * model.OutputSize];
         double[] savedParameters = model.Parameters.ToArray();
@@ -120,6 +123,9 @@ public static class GradientCheck
             savedGradients.CopyTo(model.Gradients);
             model.Random.Restore(savedRandom);
             model.ComputeInputGradient = savedComputeInputGradient;
+            // The activations are the check's last evaluation's (its input, a parameter off by h): a Backward on them would
+            // give the gradients of no model the caller ran.
+            model.ForgetForward();
         }
     }
 
@@ -132,7 +138,7 @@ public static class GradientCheck
     /// <param name="options">Step, tolerances, mode and seed (default: <see cref="GradientCheckOptions.Default"/>).</param>
     /// <returns>Whether all passed, and the worst element (parameters named <c>0.weight</c>, …).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is out of range, or the options' step is not positive and finite or a tolerance is negative or NaN.</exception>
-    /// <exception cref="ArgumentException">The input or target does not fit the model's and loss's shapes, or a layer threw one, the message naming it (a layer of your own that writes into the empty dx of the backward pass a trainer runs is told to skip it).</exception>
+    /// <exception cref="ArgumentException">The input or target does not fit the model's and loss's shapes, an element of the input is not finite, or a layer threw one, the message naming it (a layer of your own that writes into the empty dx of the backward pass a trainer runs is told to skip it).</exception>
     public static GradientCheckResult Check(ILayer<double> layer, ReadOnlySpan<double> input, int batch, ILoss<double> loss, ReadOnlySpan<double> target, GradientCheckOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(layer);
@@ -152,7 +158,7 @@ public static class GradientCheck
     /// <param name="options">Step and tolerances (default: <see cref="GradientCheckOptions.Default"/>).</param>
     /// <returns>Whether all passed, and the worst element (tensor <c>prediction</c>).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is less than 1, or the options' step is not positive and finite, or a tolerance is negative or NaN.</exception>
-    /// <exception cref="ArgumentException">The prediction is not <paramref name="batch"/> rows of equal length, or the spans do not fit the loss's shapes.</exception>
+    /// <exception cref="ArgumentException">The prediction is not <paramref name="batch"/> rows of equal length, an element of it is not finite, or the spans do not fit the loss's shapes.</exception>
     public static GradientCheckResult CheckLoss(ILoss<double> loss, ReadOnlySpan<double> prediction, ReadOnlySpan<double> target, int batch, GradientCheckOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(loss);
@@ -161,6 +167,7 @@ public static class GradientCheck
             throw new ArgumentException($"prediction has {prediction.Length} values, not {batch} rows of equal length.", nameof(prediction));
         options = Checked(options);
         double[] p = prediction.ToArray();
+        RequireFinite(p, p.Length / batch, nameof(prediction));
         double[] t = target.ToArray();
         // NaN, not 0: ILoss overwrites its gradient, and the trainer hands it the same buffer at every step, so a loss
         // that adds to it, or leaves an element unwritten, must fail here (analytic NaN), not pass by starting from 0.
@@ -200,6 +207,21 @@ public static class GradientCheck
         if (!(options.AbsoluteTolerance >= 0) || !(options.RelativeTolerance >= 0))
             throw new ArgumentOutOfRangeException(nameof(options), $"options.AbsoluteTolerance ({options.AbsoluteTolerance}) and options.RelativeTolerance ({options.RelativeTolerance}) must be non-negative.");
         return options;
+    }
+
+    /// <summary>
+    /// Refuses a point that is not finite: there x ± h is x, the step taken (x + h) − (x − h) is NaN and so is the central
+    /// difference, whatever the gradient; every element would fail as if the backward pass were wrong. The target is the
+    /// loss's to judge (a loss of one's own may skip a NaN target, a missing label).
+    /// </summary>
+    private static void RequireFinite(ReadOnlySpan<double> values, int width, string name)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!double.IsFinite(values[i]))
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"{name}[{i / width}, {i % width}] is {values[i]}: a gradient check needs finite points (the central difference there is NaN whatever the gradient)."), name);
+        }
     }
 
     /// <summary>

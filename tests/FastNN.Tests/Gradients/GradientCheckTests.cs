@@ -120,6 +120,56 @@ public class GradientCheckTests
         Assert.Equal(random, model.Random.State);
     }
 
+    /// <summary>
+    /// The check runs forward passes of its own (on its input, with a parameter off by h), so the activations a Backward
+    /// reads afterwards are not those of the caller's last Forward. That Backward ran on them, silently giving the
+    /// gradients of another input and other weights; it is refused until the next Forward, as after SetTensor.
+    /// </summary>
+    [Fact]
+    public void ABackwardAfterTheCheckNeedsANewForward()
+    {
+        var model = new Sequential<double>([new Dense<double>(4, 4), new Tanh<double>(4)], 2, seed: 3);
+        model.Forward(Input, 2);
+        GradientCheck.Assert(model, Target, 2, new MseLoss<double>(), Input);
+        var e = Assert.Throws<InvalidOperationException>(() => model.Backward(Target, 2));
+        Assert.Contains("no Forward has completed since", e.Message);
+        Assert.All(model.Gradients.ToArray(), g => Assert.Equal(0, g));
+
+        // After a new Forward, the gradients are the model's at that input, as in a model the check never saw.
+        var untouched = new Sequential<double>([new Dense<double>(4, 4), new Tanh<double>(4)], 2, seed: 3);
+        foreach (Sequential<double> m in new[] { model, untouched })
+        {
+            m.Forward(Input, 2);
+            m.Backward(Target, 2);
+        }
+        Assert.Equal(untouched.Gradients.ToArray(), model.Gradients.ToArray());
+    }
+
+    /// <summary>
+    /// At a non-finite input or prediction x ± h is x (or ∞ − ∞ is NaN): the central difference is NaN whatever the gradient,
+    /// and with the loss NaN at every evaluation every element failed, reported as wrong gradients of a correct layer (a NaN
+    /// in test data, say). Refused now, naming the element.
+    /// </summary>
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    public void ANonFiniteInputOrPredictionIsRefusedNamingItsElement(double value)
+    {
+        double[] x = [.. Input];
+        x[5] = value;
+        var e = Assert.Throws<ArgumentException>(() => GradientCheck.Check(new ScaledSquare(4), x, 2, new MseLoss<double>(), Target));
+        Assert.Equal("input", e.ParamName);
+        Assert.Contains("input[1, 1] is " + value.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Message);
+        e = Assert.Throws<ArgumentException>(() => GradientCheck.CheckLoss(new MseLoss<double>(), x, Target, 4));
+        Assert.Equal("prediction", e.ParamName);
+        Assert.Contains("prediction[2, 1] is", e.Message);
+        // A non-finite target is the loss's to judge (a loss of one's own may skip missing labels): it is run.
+        double[] t = [.. Target];
+        t[5] = value;
+        Assert.False(GradientCheck.Check(new ScaledSquare(4), Input, 2, new MseLoss<double>(), t).Passed);
+    }
+
     /// <summary>y = s·x with a scale s that its Forward requires to be positive, as a user layer may check.</summary>
     private sealed class PositiveScale(double initial) : ILayer<double>
     {
@@ -215,8 +265,7 @@ public class GradientCheckTests
         Assert.True(double.IsNaN(result.Numeric), result.ToString());
     }
 
-    /// <summary>L = Σ p², a user's loss that ignores the batch it is given.</summary>
-    /// <summary>L = Σ p², gradient 2p: written, added (<paramref name="accumulates"/>), or left unwritten at the last element (<paramref name="skipLast"/>).</summary>
+    /// <summary>L = Σ p², a user's loss that ignores the batch it is given; gradient 2p: written, added (<paramref name="accumulates"/>), or left unwritten at the last element (<paramref name="skipLast"/>).</summary>
     private sealed class SumOfSquares(bool accumulates = false, bool skipLast = false) : ILoss<double>
     {
         public double Compute(ReadOnlySpan<double> prediction, ReadOnlySpan<double> target, Span<double> gradient, int batch)
