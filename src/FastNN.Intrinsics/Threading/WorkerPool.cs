@@ -69,6 +69,24 @@ internal static class WorkerPool
     }
 
     /// <summary>
+    /// Until the scope is disposed, every job this thread starts runs all its parts on this thread, as a nested job
+    /// does: for a caller whose promise is to run on its own thread only (<c>Predictor</c>, whose throughput comes from
+    /// concurrent callers). Results are the same bits either way; scopes may nest.
+    /// </summary>
+    internal static CallingThreadScope OnCallingThread()
+    {
+        var scope = new CallingThreadScope(t_inPart);
+        t_inPart = true;
+        return scope;
+    }
+
+    /// <summary>The scope of <see cref="OnCallingThread"/>; disposing it restores what the thread did before.</summary>
+    internal readonly ref struct CallingThreadScope(bool wasInPart)
+    {
+        public void Dispose() => t_inPart = wasInPart;
+    }
+
+    /// <summary>
     /// Stops the workers and waits for them to exit, for an application (or a collectible load context) that is done
     /// with FastNN: each finishes the part it is running and takes no other, so jobs in flight finish on their callers'
     /// threads or on workers a later job starts.
