@@ -51,5 +51,26 @@ for row in "59,2,NA,101.0,157,93.2,38.0,4.0,4.8598,87" "59,2,NaN,101.0,157,93.2,
     echo "sample: '$row': exit code $code, stderr '$(cat "${TMPDIR:-/tmp}/predictcsv.err")' (expected 1, one line naming line 1)"; status=1
   fi
 done
+# A header that does not name the model's columns in its order (two swapped, or the target column kept): refused naming
+# line 1, not skipped to predict from the wrong columns.
+for header in "sex,age,bmi,bp,s1,s2,s3,s4,s5,s6" "age,sex,bmi,bp,s1,s2,s3,s4,s5,s6,target"; do
+  printf '%s\n59,2,32.1,101.0,157,93.2,38.0,4.0,4.8598,87\n' "$header" \
+    | "$@" "$here/models/diabetes.safetensors" > /dev/null 2> "${TMPDIR:-/tmp}/predictcsv.err"; code=$?
+  if [ "$code" -eq 1 ] && [ "$(wc -l < "${TMPDIR:-/tmp}/predictcsv.err")" -eq 1 ] && grep -q "line 1" "${TMPDIR:-/tmp}/predictcsv.err"; then
+    echo "sample: header '$header': $(cat "${TMPDIR:-/tmp}/predictcsv.err")"
+  else
+    echo "sample: header '$header': exit code $code, stderr '$(cat "${TMPDIR:-/tmp}/predictcsv.err")' (expected 1, one line naming line 1)"; status=1
+  fi
+done
+# A UTF-8 byte-order mark, as spreadsheets write one, before the header or before a first row without one: not part
+# of the first field, so both give the committed predictions.
+for skip in 0 1; do
+  actual=$({ printf '\xef\xbb\xbf'; tail -n +$((1 + skip)) "$here/models/diabetes.rows.csv"; } | "$@" "$here/models/diabetes.safetensors" 2>&1)
+  if [ "$actual" = "$("$@" "$here/models/diabetes.safetensors" < "$here/models/diabetes.rows.csv")" ]; then
+    echo "sample: byte-order mark before $([ $skip -eq 0 ] && echo the header || echo the first row): predictions as without it"
+  else
+    echo "sample: byte-order mark before $([ $skip -eq 0 ] && echo the header || echo the first row): '$actual'"; status=1
+  fi
+done
 rm -f "${TMPDIR:-/tmp}/predictcsv.err"
 exit $status
