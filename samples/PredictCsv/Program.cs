@@ -93,10 +93,11 @@ static bool IsHeader(string line) =>
     line.Split(',').All(field => !float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
 
 // Where the file records the model's column names, a header must name them in order: rows in another order, or with
-// the target column kept, would be predicted from the wrong features.
+// the target column kept, would be predicted from the wrong features. A name may be quoted ("age"), as R writes it.
 static string? HeaderProblem(string line, IReadOnlyList<string>? names)
 {
-    string[] fields = [.. line.Split(',').Select(field => field.Trim())];
+    string[] fields = [.. line.Split(',').Select(field => field.Trim()).Select(field =>
+        field.Length >= 2 && field[0] == '"' && field[^1] == '"' ? field[1..^1].Replace("\"\"", "\"") : field)];
     return names is null || fields.SequenceEqual(names) ? null
         : $"the header names the columns '{string.Join(',', fields)}', but the model takes '{string.Join(',', names)}', in that order";
 }

@@ -62,14 +62,21 @@ for header in "sex,age,bmi,bp,s1,s2,s3,s4,s5,s6" "age,sex,bmi,bp,s1,s2,s3,s4,s5,
     echo "sample: header '$header': exit code $code, stderr '$(cat "${TMPDIR:-/tmp}/predictcsv.err")' (expected 1, one line naming line 1)"; status=1
   fi
 done
-# A UTF-8 byte-order mark, as spreadsheets write one, before the header or before a first row without one: not part
-# of the first field, so both give the committed predictions.
-for skip in 0 1; do
-  actual=$({ printf '\xef\xbb\xbf'; tail -n +$((1 + skip)) "$here/models/diabetes.rows.csv"; } | "$@" "$here/models/diabetes.safetensors" 2>&1)
-  if [ "$actual" = "$("$@" "$here/models/diabetes.safetensors" < "$here/models/diabetes.rows.csv")" ]; then
-    echo "sample: byte-order mark before $([ $skip -eq 0 ] && echo the header || echo the first row): predictions as without it"
+# The header or the first row after a UTF-8 byte-order mark, as spreadsheets write one, and a header of quoted names,
+# as R's write.csv writes it: the committed predictions, as from the file itself.
+rows="$here/models/diabetes.rows.csv"
+expected=$("$@" "$here/models/diabetes.safetensors" < "$rows")
+for variant in "byte-order mark before the header" "byte-order mark before the first row" "quoted header"; do
+  case "$variant" in
+    byte*header) input=$(printf '\xef\xbb\xbf'; cat "$rows") ;;
+    byte*row) input=$(printf '\xef\xbb\xbf'; tail -n +2 "$rows") ;;
+    quoted*) input=$(head -1 "$rows" | sed 's/[^,]*/"&"/g'; tail -n +2 "$rows") ;;
+  esac
+  actual=$(printf '%s\n' "$input" | "$@" "$here/models/diabetes.safetensors" 2>&1)
+  if [ "$actual" = "$expected" ]; then
+    echo "sample: $variant: the committed predictions"
   else
-    echo "sample: byte-order mark before $([ $skip -eq 0 ] && echo the header || echo the first row): '$actual'"; status=1
+    echo "sample: $variant: '$actual'"; status=1
   fi
 done
 rm -f "${TMPDIR:-/tmp}/predictcsv.err"
