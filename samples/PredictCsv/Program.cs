@@ -37,8 +37,8 @@ var features = new float[predictor.InputSize];
 var outputs = new float[classifier ? predictor.ClassLabels.Count : predictor.OutputSize];
 var output = Console.Out;
 output.WriteLine(classifier
-    ? "prediction," + string.Join(',', predictor.ClassLabels.Select(label => $"p({label})"))
-    : predictor.Info.TargetName ?? string.Join(',', Enumerable.Range(0, predictor.OutputSize).Select(i => $"output{i}")));
+    ? "prediction," + string.Join(',', predictor.ClassLabels.Select(label => Field($"p({label})")))
+    : predictor.Info.TargetName is { } target ? Field(target) : string.Join(',', Enumerable.Range(0, predictor.OutputSize).Select(i => $"output{i}")));
 
 bool first = true;
 int lineNumber = 0;
@@ -71,7 +71,7 @@ for (string? line; (line = Console.In.ReadLine()) is not null;)
         if (classifier)
         {
             int label = predictor.Classify(features, outputs);
-            output.WriteLine(predictor.ClassLabels[label] + "," + string.Join(',', outputs.Select(Number)));
+            output.WriteLine(Field(predictor.ClassLabels[label]) + "," + string.Join(',', outputs.Select(Number)));
         }
         else
         {
@@ -129,6 +129,10 @@ static bool TryParse(string line, float[] features, out string? problem)
     problem = null;
     return true;
 }
+
+// A label or name as a CSV field: quoted when it holds a comma, a quote or a line break ("a, b", "" for a quote), as a
+// CSV class column may have named it, so that every output line keeps its fields.
+static string Field(string text) => text.AsSpan().IndexOfAny(",\"\r\n") < 0 ? text : $"\"{text.Replace("\"", "\"\"")}\"";
 
 static string Number(float value) => value.ToString("R", CultureInfo.InvariantCulture);
 

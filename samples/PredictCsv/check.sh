@@ -79,5 +79,15 @@ for variant in "byte-order mark before the header" "byte-order mark before the f
     echo "sample: $variant: '$actual'"; status=1
   fi
 done
-rm -f "${TMPDIR:-/tmp}/predictcsv.err"
+# A class label holding a comma (the breast-cancer model's "malignant" renamed "mali,nant" in a copy, as a quoted CSV
+# class column can name it): quoted in the output, so that its lines keep their fields.
+labelled="${TMPDIR:-/tmp}/predictcsv-labels.safetensors"
+perl -0777 -pe 's/\\"malignant\\"/\\"mali,nant\\"/' "$here/models/breast_cancer.safetensors" > "$labelled"
+actual=$("$@" "$labelled" < "$here/models/breast_cancer.rows.csv" 2>&1 | head -2)
+if [ "${actual%%$'\n'*}" = 'prediction,"p(mali,nant)",p(benign)' ] && [[ "${actual#*$'\n'}" == '"mali,nant",'* ]]; then
+  echo "sample: a label with a comma: quoted"
+else
+  echo "sample: a label with a comma: '$actual'"; status=1
+fi
+rm -f "${TMPDIR:-/tmp}/predictcsv.err" "$labelled"
 exit $status
