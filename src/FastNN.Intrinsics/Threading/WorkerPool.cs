@@ -24,6 +24,7 @@ internal static class WorkerPool
 
     [ThreadStatic] private static Job? t_job;
     [ThreadStatic] private static bool t_inPart;
+    [ThreadStatic] private static bool t_callingThreadOnly; // see OnCallingThread
 
     // Wake-up latency matters more than a few microseconds of spinning: GEMM parts last tens of microseconds and up.
     private const int SpinCount = 2000;
@@ -35,7 +36,7 @@ internal static class WorkerPool
     public static void Run(IParallelWork work, int partCount)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(partCount);
-        if (partCount == 1 || t_inPart)
+        if (partCount == 1 || t_inPart || t_callingThreadOnly)
         {
             for (int part = 0; part < partCount; part++)
                 work.Execute(part, partCount);
@@ -75,15 +76,15 @@ internal static class WorkerPool
     /// </summary>
     internal static CallingThreadScope OnCallingThread()
     {
-        var scope = new CallingThreadScope(t_inPart);
-        t_inPart = true;
+        var scope = new CallingThreadScope(t_callingThreadOnly);
+        t_callingThreadOnly = true;
         return scope;
     }
 
     /// <summary>The scope of <see cref="OnCallingThread"/>; disposing it restores what the thread did before.</summary>
-    internal readonly ref struct CallingThreadScope(bool wasInPart)
+    internal readonly ref struct CallingThreadScope(bool outer)
     {
-        public void Dispose() => t_inPart = wasInPart;
+        public void Dispose() => t_callingThreadOnly = outer;
     }
 
     /// <summary>
