@@ -5,11 +5,11 @@
 // Each input line holds one row's features, comma-separated, in the model's column order and in the units of the
 // training data (the file's input standardization is applied by the predictor). A first line naming the columns (no
 // field a number) is skipped, once it names the model's columns in that order where the file records them; blank lines
-// are ignored; any other line must hold finite numbers only, none so far outside the training data that its
-// standardization leaves float (else one line on standard error, exit code 1). A UTF-8 byte-order mark is ignored. Output, as CSV
-// with a header: for a classifier the predicted label and each class's probability; for a regression the value in the
-// target's own units. With --time, the median latency of one batch-1 call on the first row is written to standard
-// error as well.
+// are ignored, and so is a UTF-8 byte-order mark; any other line must hold finite numbers only, none so far outside the
+// training data that its standardization leaves float (else one line on standard error, exit code 1). Output, as CSV
+// with a header (a label holding a comma quoted): for a classifier the predicted label and each class's probability;
+// for a regression the value in the target's own units. With --time, the median latency of one batch-1 call on the
+// first row is written to standard error as well.
 using System.Diagnostics;
 using System.Globalization;
 using FastNN.Inference;
@@ -38,7 +38,8 @@ var outputs = new float[classifier ? predictor.ClassLabels.Count : predictor.Out
 var output = Console.Out;
 output.WriteLine(classifier
     ? "prediction," + string.Join(',', predictor.ClassLabels.Select(label => Field($"p({label})")))
-    : predictor.Info.TargetName is { } target ? Field(target) : string.Join(',', Enumerable.Range(0, predictor.OutputSize).Select(i => $"output{i}")));
+    : predictor.Info.TargetName is { } target ? Field(target)
+    : string.Join(',', Enumerable.Range(0, predictor.OutputSize).Select(i => $"output{i}")));
 
 bool first = true;
 int lineNumber = 0;
