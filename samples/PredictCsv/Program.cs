@@ -4,11 +4,12 @@
 //
 // Each input line holds one row's features, comma-separated, in the model's column order and in the units of the
 // training data (the file's input standardization is applied by the predictor). A first line naming the columns (no
-// field a number) is skipped; blank lines are ignored; any other line must hold finite numbers only, none so far outside
-// the training data that its standardization leaves float (else one line on standard error, exit code 1). Output, as CSV
-// with a header: for a classifier the predicted label and each class's probability; for a regression the value in the
-// target's own units. With --time, the median latency of one batch-1 call on the first row is written to standard
-// error as well.
+// field a number) is skipped, once it names the model's columns in that order where the file records them; blank lines
+// are ignored, and so is a UTF-8 byte-order mark; any other line must hold finite numbers only, none so far outside the
+// training data that its standardization leaves float (else one line on standard error, exit code 1). Output, as CSV
+// with a header (a label holding a comma quoted): for a classifier the predicted label and each class's probability;
+// for a regression the value in the target's own units. With --time, the median latency of one batch-1 call on the
+// first row is written to standard error as well.
 using System.Diagnostics;
 using System.Globalization;
 using FastNN.Inference;
@@ -36,18 +37,28 @@ var features = new float[predictor.InputSize];
 var outputs = new float[classifier ? predictor.ClassLabels.Count : predictor.OutputSize];
 var output = Console.Out;
 output.WriteLine(classifier
-    ? "prediction," + string.Join(',', predictor.ClassLabels.Select(label => $"p({label})"))
-    : predictor.Info.TargetName ?? string.Join(',', Enumerable.Range(0, predictor.OutputSize).Select(i => $"output{i}")));
+    ? "prediction," + string.Join(',', predictor.ClassLabels.Select(label => Field($"p({label})")))
+    : predictor.Info.TargetName is { } target ? Field(target)
+    : string.Join(',', Enumerable.Range(0, predictor.OutputSize).Select(i => $"output{i}")));
 
 bool first = true;
 int lineNumber = 0;
 for (string? line; (line = Console.In.ReadLine()) is not null;)
 {
     lineNumber++;
+    if (lineNumber == 1)
+        line = line.TrimStart('\uFEFF'); // a UTF-8 byte-order mark, as spreadsheets write one: no part of the first field
     if (string.IsNullOrWhiteSpace(line))
         continue;
     if (lineNumber == 1 && IsHeader(line))
+    {
+        if (HeaderProblem(line, predictor.Info.FeatureNames) is { } wrong)
+        {
+            Console.Error.WriteLine($"stdin line 1: {wrong}");
+            return 1;
+        }
         continue;
+    }
     if (!TryParse(line, features, out string? problem))
     {
         Console.Error.WriteLine($"stdin line {lineNumber}: {problem}");
@@ -61,7 +72,7 @@ for (string? line; (line = Console.In.ReadLine()) is not null;)
         if (classifier)
         {
             int label = predictor.Classify(features, outputs);
-            output.WriteLine(predictor.ClassLabels[label] + "," + string.Join(',', outputs.Select(Number)));
+            output.WriteLine(Field(predictor.ClassLabels[label]) + "," + string.Join(',', outputs.Select(Number)));
         }
         else
         {
@@ -81,6 +92,16 @@ return 0;
 // skipping it would shift every later prediction by one line.
 static bool IsHeader(string line) =>
     line.Split(',').All(field => !float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
+
+// Where the file records the model's column names, a header must name them in order: rows in another order, or with
+// the target column kept, would be predicted from the wrong features. A name may be quoted ("age"), as R writes it.
+static string? HeaderProblem(string line, IReadOnlyList<string>? names)
+{
+    string[] fields = [.. line.Split(',').Select(field => field.Trim()).Select(field =>
+        field.Length >= 2 && field[0] == '"' && field[^1] == '"' ? field[1..^1].Replace("\"\"", "\"") : field)];
+    return names is null || fields.SequenceEqual(names) ? null
+        : $"the header names the columns '{string.Join(',', fields)}', but the model takes '{string.Join(',', names)}', in that order";
+}
 
 // The row's fields as floats; false with the reason when there are not InputSize finite numbers (the predictor refuses
 // NaN, or a value beyond float's range, with an exception; this names the line and field instead). A finite value that
@@ -109,6 +130,10 @@ static bool TryParse(string line, float[] features, out string? problem)
     problem = null;
     return true;
 }
+
+// A label or name as a CSV field: quoted when it holds a comma, a quote or a line break ("a, b", "" for a quote), as a
+// CSV class column may have named it, so that every output line keeps its fields.
+static string Field(string text) => text.AsSpan().IndexOfAny(",\"\r\n") < 0 ? text : $"\"{text.Replace("\"", "\"\"")}\"";
 
 static string Number(float value) => value.ToString("R", CultureInfo.InvariantCulture);
 

@@ -51,5 +51,43 @@ for row in "59,2,NA,101.0,157,93.2,38.0,4.0,4.8598,87" "59,2,NaN,101.0,157,93.2,
     echo "sample: '$row': exit code $code, stderr '$(cat "${TMPDIR:-/tmp}/predictcsv.err")' (expected 1, one line naming line 1)"; status=1
   fi
 done
-rm -f "${TMPDIR:-/tmp}/predictcsv.err"
+# A header that does not name the model's columns in its order (two swapped, or the target column kept): refused naming
+# line 1, not skipped to predict from the wrong columns.
+for header in "sex,age,bmi,bp,s1,s2,s3,s4,s5,s6" "age,sex,bmi,bp,s1,s2,s3,s4,s5,s6,target"; do
+  printf '%s\n59,2,32.1,101.0,157,93.2,38.0,4.0,4.8598,87\n' "$header" \
+    | "$@" "$here/models/diabetes.safetensors" > /dev/null 2> "${TMPDIR:-/tmp}/predictcsv.err"; code=$?
+  if [ "$code" -eq 1 ] && [ "$(wc -l < "${TMPDIR:-/tmp}/predictcsv.err")" -eq 1 ] && grep -q "line 1" "${TMPDIR:-/tmp}/predictcsv.err"; then
+    echo "sample: header '$header': $(cat "${TMPDIR:-/tmp}/predictcsv.err")"
+  else
+    echo "sample: header '$header': exit code $code, stderr '$(cat "${TMPDIR:-/tmp}/predictcsv.err")' (expected 1, one line naming line 1)"; status=1
+  fi
+done
+# The header or the first row after a UTF-8 byte-order mark, as spreadsheets write one, and a header of quoted names,
+# as R's write.csv writes it: the committed predictions, as from the file itself.
+rows="$here/models/diabetes.rows.csv"
+expected=$("$@" "$here/models/diabetes.safetensors" < "$rows")
+for variant in "byte-order mark before the header" "byte-order mark before the first row" "quoted header"; do
+  case "$variant" in
+    byte*header) input=$(printf '\xef\xbb\xbf'; cat "$rows") ;;
+    byte*row) input=$(printf '\xef\xbb\xbf'; tail -n +2 "$rows") ;;
+    quoted*) input=$(head -1 "$rows" | sed 's/[^,]*/"&"/g'; tail -n +2 "$rows") ;;
+  esac
+  actual=$(printf '%s\n' "$input" | "$@" "$here/models/diabetes.safetensors" 2>&1)
+  if [ "$actual" = "$expected" ]; then
+    echo "sample: $variant: the committed predictions"
+  else
+    echo "sample: $variant: '$actual'"; status=1
+  fi
+done
+# A class label holding a comma (the breast-cancer model's "malignant" renamed "mali,nant" in a copy, as a quoted CSV
+# class column can name it): quoted in the output, so that its lines keep their fields.
+labelled="${TMPDIR:-/tmp}/predictcsv-labels.safetensors"
+perl -0777 -pe 's/\\"malignant\\"/\\"mali,nant\\"/' "$here/models/breast_cancer.safetensors" > "$labelled"
+actual=$("$@" "$labelled" < "$here/models/breast_cancer.rows.csv" 2>&1 | head -2)
+if [ "${actual%%$'\n'*}" = 'prediction,"p(mali,nant)",p(benign)' ] && [[ "${actual#*$'\n'}" == '"mali,nant",'* ]]; then
+  echo "sample: a label with a comma: quoted"
+else
+  echo "sample: a label with a comma: '$actual'"; status=1
+fi
+rm -f "${TMPDIR:-/tmp}/predictcsv.err" "$labelled"
 exit $status

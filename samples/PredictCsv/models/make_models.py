@@ -123,7 +123,7 @@ def main():
 
 
 def write_rows(name, columns, rows):
-    """A header naming the features (the sample skips it), then the rows' features as the data set writes them."""
+    """A header naming the features (the sample checks it against the model's), then the rows' features as the data set writes them."""
     with open(os.path.join(HERE, name + ".rows.csv"), "w") as f:
         f.write(",".join(columns) + "\n")
         for row in rows:

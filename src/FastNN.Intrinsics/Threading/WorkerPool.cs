@@ -24,6 +24,7 @@ internal static class WorkerPool
 
     [ThreadStatic] private static Job? t_job;
     [ThreadStatic] private static bool t_inPart;
+    [ThreadStatic] private static bool t_callingThreadOnly; // see OnCallingThread
 
     // Wake-up latency matters more than a few microseconds of spinning: GEMM parts last tens of microseconds and up.
     private const int SpinCount = 2000;
@@ -35,7 +36,7 @@ internal static class WorkerPool
     public static void Run(IParallelWork work, int partCount)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(partCount);
-        if (partCount == 1 || t_inPart)
+        if (partCount == 1 || t_inPart || t_callingThreadOnly)
         {
             for (int part = 0; part < partCount; part++)
                 work.Execute(part, partCount);
@@ -66,6 +67,24 @@ internal static class WorkerPool
             t_inPart = false;
         }
         job.WaitForAll(interrupted);
+    }
+
+    /// <summary>
+    /// Until the scope is disposed, every job this thread starts runs all its parts on this thread, as a nested job
+    /// does: for a caller whose promise is to run on its own thread only (<c>Predictor</c>, whose throughput comes from
+    /// concurrent callers). Results are the same bits either way; scopes may nest.
+    /// </summary>
+    internal static CallingThreadScope OnCallingThread()
+    {
+        var scope = new CallingThreadScope(t_callingThreadOnly);
+        t_callingThreadOnly = true;
+        return scope;
+    }
+
+    /// <summary>The scope of <see cref="OnCallingThread"/>; disposing it restores what the thread did before.</summary>
+    internal readonly ref struct CallingThreadScope(bool outer)
+    {
+        public void Dispose() => t_callingThreadOnly = outer;
     }
 
     /// <summary>

@@ -72,8 +72,9 @@ public sealed partial class Predictor<T>
     /// their maximum). The class is the most probable, the first on a tie, as these rounded probabilities show it.
     /// A model whose last layer is already a softmax is read the same way, which gives the softmax of probabilities:
     /// train classifiers on logits, as <see cref="Trainer{T}"/> does. A NaN or infinite feature is refused, as a
-    /// <see cref="Dataset{T}"/> refuses one; a row whose scores are NaN all the same (a model whose weights diverged)
-    /// gets NaN probabilities and class 0.</para>
+    /// <see cref="Dataset{T}"/> refuses one; a score of +∞ (a finite product past the type's range) takes all the
+    /// probability, shared by the classes scored so, as the softmax's limit does; a row whose scores are NaN all the
+    /// same (a model whose weights diverged) gets NaN probabilities and class 0.</para>
     /// </remarks>
     /// <param name="features">The rows, <c>[batch, InputSize]</c> row-major, unstandardized; not changed.</param>
     /// <param name="probabilities">The class probabilities, <c>[batch, ClassLabels.Count]</c>, overwritten; must not overlap <paramref name="features"/>.</param>
@@ -229,6 +230,14 @@ public sealed partial class Predictor<T>
         double max = double.NegativeInfinity, sum = 0;
         foreach (T v in z)
             max = Math.Max(max, double.CreateTruncating(v));
+        if (double.IsPositiveInfinity(max))
+        {
+            // exp(∞ − ∞) is NaN: the softmax's limit instead, the classes scored +∞ sharing all the probability.
+            T share = T.One / T.CreateTruncating(z.Count(T.PositiveInfinity));
+            for (int i = 0; i < z.Length; i++)
+                p[i] = T.IsPositiveInfinity(z[i]) ? share : T.Zero;
+            return;
+        }
         foreach (T v in z)
             sum += Math.Exp(double.CreateTruncating(v) - max);
         for (int i = 0; i < z.Length; i++)

@@ -32,7 +32,8 @@ namespace FastNN.Inference;
 /// model itself: standardized inputs in, raw outputs (logits, standardized values) out.</para>
 /// <para>Determinism: a row's result does not depend on the other rows of the call, on the batch size, on how many
 /// threads call at once or on how often it is called (bit for bit, on one instruction-set path). Every call runs on
-/// the calling thread; throughput comes from concurrent callers.</para>
+/// the calling thread only, a layer's element-wise pass over a wide chunk included (never on FastNN's worker threads,
+/// whatever <see cref="Parallelism.MaxThreads"/>); throughput comes from concurrent callers.</para>
 /// <para>Memory: the weights (once, prepacked), plus one workspace of <see cref="WorkspaceBytes"/> per call in flight,
 /// kept for reuse up to <see cref="MaxCachedWorkspaces"/> (the most calls that ran at once) and released with the
 /// predictor when it is collected. Batches larger than <see cref="ChunkRows"/> are run in chunks of that many rows,
@@ -226,7 +227,13 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
             throw new ArgumentException($"{outputName} overlaps {inputName}; they must not share memory.", outputName);
     }
 
-    private void Run(ReadOnlySpan<T> input, Span<T> output, int rows, Span<T> workspace) => _chain.Run(input, output, rows, workspace);
+    // On the calling thread only, as the class promises: a layer's element-wise pass over a wide chunk (an unfused
+    // activation after a LayerNorm, say) would otherwise take FastNN's workers from the other callers.
+    private void Run(ReadOnlySpan<T> input, Span<T> output, int rows, Span<T> workspace)
+    {
+        using WorkerPool.CallingThreadScope scope = WorkerPool.OnCallingThread();
+        _chain.Run(input, output, rows, workspace);
+    }
 
     /// <summary>
     /// Layers as steps: each Dense fused with the element-wise activation after it, Dropout dropped, the bodies of

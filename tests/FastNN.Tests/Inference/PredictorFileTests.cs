@@ -179,6 +179,28 @@ public class PredictorFileTests
         Assert.Equal([0.5, 0.5], p[..2]);
     }
 
+    // A finite feature can take a score past the type's range (a large weight): +∞ outweighs every finite score, so its
+    // class has all the probability, shared by the classes that reach it. Before: exp(∞ − ∞) made every probability
+    // NaN and the row class 0, a class that passed for a prediction.
+    [Fact]
+    public void AnInfiniteScoreTakesAllTheProbability()
+    {
+        Check<float>(1e38f, [1, 10, -10], [0, 1, 0], 1);
+        Check<float>(1e38f, [10, 1, 10], [0.5f, 0, 0.5f], 0);
+        Check<double>(1e308, [-10, 1, 10], [0, 0, 1], 2);
+
+        static void Check<T>(T feature, T[] weights, T[] expected, int expectedClass) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            Sequential<T> model = new SequentialBuilder<T>(1).Dense(3).Build(maxBatch: 1, seed: 1);
+            weights.CopyTo(model.Parameter("0.weight"));
+            model.Parameter("0.bias").Clear();
+            var predictor = new Predictor<T>(model, new ModelInfo { Task = TaskKind.MultiClassClassification });
+            var p = new T[3];
+            Assert.Equal(expectedClass, predictor.Classify([feature], p));
+            Assert.Equal(expected, p);
+        }
+    }
+
     [Fact]
     public void PredictStaysTheModelOnItsOwnInputs()
     {
