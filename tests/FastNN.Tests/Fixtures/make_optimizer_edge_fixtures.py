@@ -7,7 +7,7 @@ and read by OptimizerEdgeFixtureTests. Tests never run Python.
 Edges: lr 0, betas at 0 and near 1 (0.9999999 rounds to 1 in float32), eps 0, weight decay coupled and decoupled,
 AMSGrad, momentum dampening (0.5 and 1), Nesterov, RMSprop alpha 0 and centered, and a resumed Adam/AdamW state at
 step 2^24 (where a float32 step counter stops counting: torch 1.13 keeps state['step'] as a tensor, here float64 so
-that it counts, as FastNN's long does). Gradients hold exact zeros in one element; a last case feeds NaN and +inf.
+that it counts, as FastNN's long does), and the state after the last step. Gradients hold exact zeros in one element; a last case feeds NaN and +inf.
 """
 import json
 import torch
@@ -45,6 +45,11 @@ cases = [
 ]
 
 
+def finite_or_name(values):
+    """JSON has no NaN or infinities: those are written as the strings "nan", "inf" and "-inf"."""
+    return [x if x == x and abs(x) != float("inf") else str(x) for x in values]
+
+
 def resumed_state(n, dtype, step):
     """A state as after `step` steps: moments from a fixed draw, the step count in float64 (it counts past 2^24)."""
     g = torch.Generator().manual_seed(7)
@@ -55,7 +60,7 @@ def resumed_state(n, dtype, step):
 
 out = {"magic": "FastNN optimizer edge fixtures", "version": 1, "torch": torch.__version__,
        "initial": initial.tolist(), "gradients": [g.tolist() for g in grads],
-       "bad_gradients": [[x if x == x and abs(x) != float("inf") else str(x) for x in g.tolist()] for g in bad],
+       "bad_gradients": [finite_or_name(g.tolist()) for g in bad],
        "cases": []}
 for dtype, dname in ((torch.float32, "float32"), (torch.float64, "float64")):
     for name, hyper, non_finite, start in cases:
@@ -77,7 +82,7 @@ for dtype, dname in ((torch.float32, "float32"), (torch.float64, "float64")):
         for g in (bad if non_finite else grads):
             p.grad = g.clone().to(dtype)
             opt.step()
-            trajectory.append([x if x == x and abs(x) != float("inf") else str(x) for x in p.detach().double().tolist()])
+            trajectory.append(finite_or_name(p.detach().double().tolist()))
         h = {"momentum": 0.0, "dampening": 0.0, "nesterov": False, "weight_decay": 0.0, "eps": 1e-8, "amsgrad": False,
              "alpha": 0.99, "centered": False}
         h.update(hyper)
@@ -85,6 +90,9 @@ for dtype, dname in ((torch.float32, "float32"), (torch.float64, "float64")):
             h["beta1"], h["beta2"] = h.pop("betas")
         entry["hyper"] = {k: float(v) for k, v in h.items()}
         entry["trajectory"] = trajectory
+        # The state after the last step, under PyTorch's names (FastNN's buffer names are the same).
+        entry["final_state"] = {k: finite_or_name(v.double().tolist()) for k, v in opt.state[p].items()
+                                if k != "step" and v.numel() == N}
         out["cases"].append(entry)
 
 with open("optimizer_edge_fixtures.json", "w") as f:
