@@ -12,6 +12,6 @@ public enum GradientHealth
     /// <summary>The layer's gradient norm is far above the last layer's, or grew too fast over the window
     /// (see <see cref="GradientMonitorOptions.ExplodingRatio"/> and <see cref="GradientMonitorOptions.GrowthFactor"/>).</summary>
     Exploding = 2,
-    /// <summary>The layer's gradient (or the last layer's) holds NaN or infinity.</summary>
+    /// <summary>The layer's gradient (or the last layer's) holds NaN or infinity, or (double elements near their maximum) has a norm past double's range.</summary>
     NonFinite = 4,
 }

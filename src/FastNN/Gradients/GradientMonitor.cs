@@ -16,8 +16,9 @@ namespace FastNN.Gradients;
 /// the monitor records, per layer (all tensors with the same <see cref="ParameterTensor.LayerIndex"/>),
 /// ‖g‖₂ and ‖θ‖₂, keeps a copy of the parameters, and after the step records ‖Δθ‖₂ / ‖θ‖₂. Samples go into a
 /// ring sized once at construction: recording allocates nothing. Norms are accumulated in <see cref="double"/>, and
-/// rescaled where the squares of huge elements would overflow or those of tiny ones underflow, so a finite gradient never
-/// reads as infinite nor a non-zero one as zero.</para>
+/// rescaled where the squares of huge elements would overflow or those of tiny ones underflow, so a non-zero gradient never
+/// reads as zero, and a finite one as infinite only where its norm itself is past double's range (about 1.8e308, which
+/// double elements near their own maximum can reach), and is then flagged NonFinite.</para>
 /// <para>Flags, at the newest sample, comparing each layer with the last (output-side) layer:
 /// <see cref="GradientHealth.Vanishing"/> when ‖g‖/‖g_last‖ is below <see cref="GradientMonitorOptions.VanishingRatio"/>,
 /// <see cref="GradientHealth.Exploding"/> when it is above <see cref="GradientMonitorOptions.ExplodingRatio"/> or when

@@ -11,7 +11,8 @@ namespace FastNN.Optimizers;
 /// θ ← θ − (γ / (1 − β1^t))·m / d
 /// </code><para>Defaults: γ = 1e-3, (β1, β2) = (0.9, 0.999), ε = 1e-8, λ = 1e-2, AMSGrad off. State: <c>exp_avg</c>,
 /// <c>exp_avg_sq</c>, <c>max_exp_avg_sq</c> (AMSGrad). The decay γ·λ·θ does not pass through m and v: a weight whose
-/// gradient has always been zero (m = 0) shrinks by exactly the factor (1 − γ·λ) per step, where
+/// gradient has always been zero (m = 0) shrinks by exactly the factor (1 − γ·λ) per step (with ε &gt; 0; with ε = 0,
+/// as PyTorch's, m / d is 0/0 and it becomes NaN), where
 /// <see cref="Adam{T}"/>'s coupled decay moves it by about γ·sign(θ); one with a gradient history also takes the Adam
 /// step of its decaying m, so a zero gradient alone does not make the step a pure shrink.</para>
 /// <para>State values below the smallest normal number are stored as zero (see <see cref="Optimizer{T}"/>).</para>
@@ -25,7 +26,8 @@ public sealed class AdamW<T> : Adam<T> where T : unmanaged, IFloatingPointIeee75
     /// <param name="learningRate">γ, the learning rate (default: 1e-3).</param>
     /// <param name="beta1">β1, the decay of the gradient average (default: 0.9).</param>
     /// <param name="beta2">β2, the decay of the squared-gradient average (default: 0.999).</param>
-    /// <param name="epsilon">ε, added to the denominator for numerical stability (default: 1e-8).</param>
+    /// <param name="epsilon">ε, added to the denominator for numerical stability (default: 1e-8). 0 is allowed, as in
+    /// PyTorch, but then θ becomes NaN (m / d = 0/0) wherever every gradient so far has been 0.</param>
     /// <param name="weightDecay">λ, the decoupled weight decay coefficient (default: 1e-2).</param>
     /// <param name="amsGrad">Whether to use the AMSGrad variant (default: false).</param>
     /// <param name="groups">Parameter groups with their own γ and λ; null: one group over the whole buffer, decaying every tensor (see <see cref="ParameterGroup.DecayWeightsOnly"/>).</param>

@@ -319,7 +319,8 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// (a square average may hold +∞, which a finite gradient whose square overflows leaves), or scheduled
     /// rates (<c>group.i.scheduled_lr</c>) are given for a group without a rate of its own or for some but not all of the
     /// groups with one.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter or the step count is out of range, or a rate the
+    /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter or the step count is out of range (negative, or
+    /// long.MaxValue, which no step could follow), or a rate the
     /// state sets is one its next step (t = its step count + 1) could not use, as <see cref="LearningRate"/> refuses a
     /// value: the base rate, a group's scheduled rate, or a group's own rate in proportion to the base rate (not finite in
     /// <typeparamref name="T"/>, or Adam's and AdamW's step size γ / (1 − β1^t), with the state's β1, not finite there).</exception>
@@ -330,7 +331,10 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             throw new ArgumentException($"The state is for {state.Algorithm ?? "no algorithm (null)"}, not {Algorithm}.", nameof(state));
         if (state.HyperParameters is null || state.Buffers is null)
             throw new ArgumentException($"The state's {(state.HyperParameters is null ? "HyperParameters" : "Buffers")} is null.", nameof(state));
-        ArgumentOutOfRangeException.ThrowIfNegative(state.StepCount, nameof(state));
+        // At long.MaxValue the next step's t = count + 1 would wrap negative: no step could follow.
+        if (state.StepCount is < 0 or long.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(state), state.StepCount, string.Create(CultureInfo.InvariantCulture,
+                $"The state's step count {state.StepCount} is out of range: steps taken run from 0 to {long.MaxValue - 1}, so that a next step t = count + 1 exists."));
         IReadOnlyDictionary<string, double> values = state.HyperParameters;
         double learningRate = OptimizerArguments.NonNegativeIn<T>(OptimizerArguments.Read(values, "lr"), "lr");
         double initialLearningRate = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "initial_lr"), "initial_lr");

@@ -173,6 +173,17 @@ public class GradientMonitorTests
     }
 
     [Fact]
+    public void AFiniteGradientWhoseNormIsPastDoubleReadsInfiniteAsTheDocsSay()
+    {
+        // ‖g‖ of two elements of 1.5e308 is 2.1e308, which no double holds: +∞, flagged NonFinite (the docs say so; they
+        // had said a finite gradient never reads as infinite).
+        var monitor = new GradientMonitor<double>(Table, new GradientMonitorOptions { Interval = 1 });
+        monitor.BeforeStep(0, [1, 1, 1, 1, 1, 1, 1, 1, 1], [1.5e308, 1.5e308, 0, 0, 0, 0, 0, 1, 0]);
+        LayerGradientStats first = monitor.Report().Layers[0];
+        Assert.Equal((double.PositiveInfinity, GradientHealth.NonFinite), (first.GradientNorm, first.Health));
+    }
+
+    [Fact]
     public void ATinyButNonZeroGradientKeepsItsNorm()
     {
         // ‖g‖ of 3e-170 and 4e-170 is 5e-170, a normal double; squaring the elements underflowed to 0 and read as a zero

@@ -257,6 +257,22 @@ public class OptimizerStateTests
         Assert.Equal(0.5, fresh.LearningRate);
     }
 
+    // A state (a checkpoint's optimizer_steps edited, say) whose step count no step can follow: t = count + 1 wraps to
+    // long.MinValue. Before: it loaded, and every Step then threw "step ('-9223372036854775808') must be greater than or
+    // equal to '1'" for a parameter 'step' Step does not have (SGD's first-step test and Adam's bias corrections read it).
+    [Theory]
+    [MemberData(nameof(Algorithms))]
+    public void LoadStateRefusesAStepCountNoStepCanFollowAndChangesNothing(string algorithm)
+    {
+        Optimizer<float> optimizer = Create(algorithm);
+        OptimizerState<float> saved = optimizer.SaveState();
+        var e = Assert.Throws<ArgumentOutOfRangeException>("state", () => optimizer.LoadState(saved with { StepCount = long.MaxValue }));
+        Assert.Contains("9223372036854775807", e.Message);
+        Assert.Equal(0, optimizer.StepCount);
+        optimizer.LoadState(saved with { StepCount = long.MaxValue - 1 });
+        Assert.Equal(long.MaxValue - 1, optimizer.StepCount);
+    }
+
     [Theory]
     [MemberData(nameof(Algorithms))]
     public void StepAllocatesNothing(string algorithm)

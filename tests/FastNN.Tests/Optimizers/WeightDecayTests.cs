@@ -22,6 +22,20 @@ public class WeightDecayTests
         }
     }
 
+    // ε = 0 is allowed, as torch.optim allows it, and gives what PyTorch 1.13 gives (optimizer_edge_fixtures.json, AdamW
+    // with eps 0): 0/0 = NaN where every gradient so far was 0, which the ε parameters' docs and AdamW's remarks say.
+    [Fact]
+    public void EpsilonZeroMakesNaNWhereEveryGradientSoFarWasZero()
+    {
+        Optimizer<float>[] optimizers = [new Adam<float>(2, epsilon: 0), new AdamW<float>(2, epsilon: 0), new RmsProp<float>(2, epsilon: 0)];
+        foreach (Optimizer<float> optimizer in optimizers)
+        {
+            float[] p = [0.5f, 0.5f];
+            optimizer.Step(p, [0.25f, 0]);
+            Assert.True(float.IsFinite(p[0]) && float.IsNaN(p[1]), $"{optimizer.Algorithm}: {p[0]}, {p[1]}");
+        }
+    }
+
     [Fact]
     public void AdamWithCoupledDecayAndZeroGradientMovesEachWeightByAboutLrNotByAFactor()
     {
