@@ -49,8 +49,13 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="weightDecay">The weight decay λ of groups that do not set their own.</param>
     /// <exception cref="ArgumentOutOfRangeException">A count, rate or decay is out of range, or the rate is not finite in <typeparamref name="T"/>.</exception>
     /// <exception cref="ArgumentException">A group lies outside the buffer or overlaps another.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     protected Optimizer(int parameterCount, IReadOnlyList<ParameterGroup>? groups, double learningRate, double weightDecay)
     {
+        // As a model refuses them: the constraint admits Half and NFloat, but the state's rules (values below the smallest
+        // normal number stored as zero) and the models whose parameters an optimizer steps are float or double only.
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
+            throw new NotSupportedException($"An optimizer holds float or double values, not {typeof(T).Name}.");
         ArgumentOutOfRangeException.ThrowIfNegative(parameterCount);
         ParameterCount = parameterCount;
         _learningRate = _initialLearningRate = OptimizerArguments.NonNegativeIn<T>(learningRate, nameof(learningRate));
