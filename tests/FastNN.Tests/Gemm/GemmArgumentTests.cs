@@ -11,8 +11,15 @@ public class GemmArgumentTests
         float[]? a = null, float[]? b = null, float[]? c = null) =>
         Multiply(ta, tb, m, n, k, 1f, a ?? A, lda, b ?? B, ldb, 0f, c ?? (float[])C.Clone(), ldc);
 
+    // The shape Call makes, with values: it is accepted and computed (integers, so every path is exact).
     [Fact]
-    public void AValidCallDoesNotThrow() => Call();
+    public void AValidCallComputesTheProduct()
+    {
+        float[] a = [1, 2, 3, 4, 5, 6], b = [1, 0, -1, 2, 0, 1, 2, -1, 1, 1, 0, 3], c = new float[8];
+        Multiply(false, false, 2, 4, 3, 1f, a, 3, b, 4, 0f, c, 4);
+        // [1 2 3; 4 5 6]·[1 0 -1 2; 0 1 2 -1; 1 1 0 3], row by column by hand
+        Assert.Equal([4, 5, 3, 9, 10, 11, 6, 21], c);
+    }
 
     [Theory]
     [InlineData("m")]
