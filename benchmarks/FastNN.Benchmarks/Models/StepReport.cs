@@ -192,16 +192,20 @@ internal static class StepReport
     }
 
     /// <summary>Bytes one call allocates, after 3 warm-up calls, over <paramref name="calls"/> calls: "thread B / process B".</summary>
-    internal static string BytesPerCall(Action call, int calls)
+    internal static string BytesPerCall(Action call, int calls) => BytesPerCall(call, calls, () => GC.GetTotalAllocatedBytes(precise: true));
+
+    /// <summary>As <see cref="BytesPerCall(Action, int)"/>, with the process's counter given.</summary>
+    /// <param name="processBytes">The process's allocated bytes; a test gives the calling thread's, which no other thread moves.</param>
+    internal static string BytesPerCall(Action call, int calls, Func<long> processBytes)
     {
         for (int i = 0; i < 3; i++)
             call();
-        long thread = GC.GetAllocatedBytesForCurrentThread(), process = GC.GetTotalAllocatedBytes(precise: true);
+        long thread = GC.GetAllocatedBytesForCurrentThread(), process = processBytes();
         for (int i = 0; i < calls; i++)
             call();
         // Both counters read before anything is formatted: the process one would otherwise count the thread figure's string.
         thread = GC.GetAllocatedBytesForCurrentThread() - thread;
-        process = GC.GetTotalAllocatedBytes(precise: true) - process;
+        process = processBytes() - process;
         return $"{F(thread / (double)calls, 1)} B / {F(process / (double)calls, 1)} B";
     }
 }
