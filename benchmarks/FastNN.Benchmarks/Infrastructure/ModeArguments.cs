@@ -27,10 +27,13 @@ internal sealed class ModeArguments(string mode, string[] args)
         return Path.GetFullPath(args[0]);
     }
 
-    /// <summary><c>name N</c> with N a whole number of at least <paramref name="minimum"/>; <paramref name="fallback"/> without it.</summary>
-    public int Count(string name, int fallback, int minimum = 1) =>
-        Take(name, "N", text => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= minimum ? n : (int?)null,
-            $"a whole number of at least {minimum}").LastOrDefault() ?? fallback;
+    /// <summary><c>name N</c> with N a whole number from <paramref name="minimum"/> to <paramref name="maximum"/>; <paramref name="fallback"/> without it.</summary>
+    public int Count(string name, int fallback, int minimum = 1, int maximum = int.MaxValue) =>
+        Take(name, "N", text => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= minimum && n <= maximum ? n : (int?)null,
+            maximum == int.MaxValue ? $"a whole number of at least {minimum}" : $"a whole number from {minimum} to {maximum}").LastOrDefault() ?? fallback;
+
+    /// <summary><c>name N</c>, a thread count: at most the processor count, which FastNN and OpenBLAS would quietly cap it at; 1 without it.</summary>
+    public int Threads(string name) => Count(name, 1, maximum: Environment.ProcessorCount);
 
     /// <summary><c>name X</c> with X a positive number; <paramref name="fallback"/> without it.</summary>
     public double Number(string name, double fallback) =>
