@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.Intrinsics.X86;
 using System.Text.RegularExpressions;
 using FastNN.Benchmarks.Baselines;
@@ -35,21 +34,10 @@ public partial class OpenBlasCoreTests
     /// <summary>The benchmark's first line, from a command line it refuses right after printing it.</summary>
     private static string FirstLine(string? variable, string? value)
     {
-        string host = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
-        var start = new ProcessStartInfo(host, [Path.Combine(AppContext.BaseDirectory, "FastNN.Benchmarks.dll"), "soak", "--steps", "0"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment.Remove("OPENBLAS_CORETYPE");
-        if (variable is not null)
-            start.Environment[variable] = value;
-        using Process process = Process.Start(start)!;
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(60_000), "the benchmark did not exit");
-        Assert.Equal(2, process.ExitCode);
-        Assert.Contains("--steps takes", error.Result);
+        (string, string?)[] environment = variable is null ? [("OPENBLAS_CORETYPE", null)] : [("OPENBLAS_CORETYPE", null), (variable, value)];
+        (int exitCode, string output, string error) = BenchmarkProcess.Run(["soak", "--steps", "0"], environment);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--steps takes", error);
         return output.Split('\n')[0];
     }
 
