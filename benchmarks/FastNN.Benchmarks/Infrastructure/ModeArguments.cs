@@ -88,14 +88,18 @@ internal sealed class ModeArguments(string mode, string[] args)
         return chosen.Count == 0 ? names : chosen;
     }
 
-    /// <summary>The names among <paramref name="names"/> that start with one of the words; all of them when no word is given. Then as <see cref="Finish"/>.</summary>
+    /// <summary>
+    /// The names among <paramref name="names"/> that one of the words names in full or starts; all of them when no word is
+    /// given. A word that is a whole name chooses that name alone (<c>ce-step-64x10</c>, not also <c>ce-step-64x1024</c>).
+    /// Then as <see cref="Finish"/>.
+    /// </summary>
     /// <param name="names">Every workload's name.</param>
     /// <param name="example">Prefixes to show in the message (e.g. "add, relu-4M").</param>
     public string[] Prefixed(IEnumerable<string> names, string example)
     {
         string[] all = [.. names];
-        List<string> prefixes = Words($"workload prefixes (e.g. {example})", word => all.Any(n => n.StartsWith(word, StringComparison.Ordinal)));
-        return [.. all.Where(n => prefixes.Count == 0 || prefixes.Any(p => n.StartsWith(p, StringComparison.Ordinal)))];
+        List<string> prefixes = Words($"workload names or prefixes (e.g. {example})", word => all.Any(n => n.StartsWith(word, StringComparison.Ordinal)));
+        return [.. all.Where(n => prefixes.Count == 0 || prefixes.Any(p => n == p || (n.StartsWith(p, StringComparison.Ordinal) && !all.Contains(p))))];
     }
 
     /// <summary>Refuses any word no accessor took.</summary>

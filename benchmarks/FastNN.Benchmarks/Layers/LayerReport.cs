@@ -14,7 +14,7 @@ namespace FastNN.Benchmarks.Layers;
 /// <remarks>
 /// Run with <c>dotnet run -c Release --project benchmarks/FastNN.Benchmarks -- layers [prefixes] [--rounds N]
 /// [--versus DIR] [--no-pytorch]</c>: prefixes select workloads by the start of their name (<c>batchnorm</c>,
-/// <c>ce-step</c>, …; all by default), 11 rounds.
+/// <c>ce-step</c>, …; all by default), a full name that workload alone (<c>ce-step-64x10</c>), 11 rounds.
 /// <list type="bullet">
 /// <item>PyTorch / FastNN: PyTorch's time over FastNN's, per round (above 1: FastNN faster);</item>
 /// <item>GB/s: <see cref="LayerWorkload.Bytes"/> over the median time;</item>
