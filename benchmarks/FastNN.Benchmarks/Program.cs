@@ -36,6 +36,15 @@ if (args.Length > 0 && modes.TryGetValue(args[0], out Action<ModeArguments>? run
     }
     return;
 }
+// BenchmarkDotNet takes options only: a first word that is no mode (a typo) would get its menu of suites, which runs
+// nothing and exits 0 when no one answers it.
+if (args.Length > 0 && !args[0].StartsWith('-'))
+{
+    Console.Error.WriteLine($"FastNN.Benchmarks: unknown mode '{args[0]}': expected one of {string.Join(", ", modes.Keys)}, " +
+        "or BenchmarkDotNet's options (e.g. --filter '*GemmSquare*', --list flat, --help).");
+    Environment.ExitCode = 2;
+    return;
+}
 if (args.Length > 0 && args[0] == "--help")
     Console.WriteLine($"// Paired-round modes (first word; see benchmarks/RESULTS.md, How to run): {string.Join(", ", modes.Keys)}. " +
         "Anything else goes to BenchmarkDotNet, e.g. --filter '*GemmSquare*' '*PeakFma*':");

@@ -33,6 +33,16 @@ public class ModeArgumentsTests
     }
 
     [Fact]
+    public void A_workload_named_in_full_is_chosen_alone_and_any_other_word_is_a_prefix()
+    {
+        // ce-step-64x10 is also the start of ce-step-64x1024: named in full, it used to choose both, and could not be run alone.
+        string[] names = ["ce-step-64x10", "ce-step-64x1024", "mse-step-64x256", "mse-step-256x256"];
+        Assert.Equal(["ce-step-64x10"], new ModeArguments("layers", ["ce-step-64x10"]).Prefixed(names, "ce-step"));
+        Assert.Equal(["ce-step-64x10", "ce-step-64x1024", "mse-step-64x256"],
+            new ModeArguments("layers", ["mse-step-64", "ce-step"]).Prefixed(names, "ce-step"));
+    }
+
+    [Fact]
     public void The_documented_step_command_parses()
     {
         // dotnet run ... -- step mlp64 deep64 --rounds 21 --no-profile

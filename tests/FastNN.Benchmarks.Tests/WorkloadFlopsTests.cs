@@ -3,6 +3,7 @@ using FastNN.Benchmarks.Elementwise;
 using FastNN.Benchmarks.Gemm;
 using FastNN.Benchmarks.Models;
 using FastNN.Benchmarks.Optimizers;
+using FastNN.Layers;
 
 namespace FastNN.Benchmarks.Tests;
 
@@ -24,6 +25,20 @@ public class WorkloadFlopsTests
     [InlineData("fit", 0.0)]
     public void Step_flops_are_the_forward_products_the_weight_gradients_and_all_input_gradients_but_the_first(string workload, double expected) =>
         Assert.Equal(expected, StepWorkload.FlopsOf(workload));
+
+    [Theory]
+    [InlineData("mlp64")]
+    [InlineData("mlp256")]
+    [InlineData("deep64")]
+    public void The_step_reports_count_is_the_suites_and_follows_the_built_models_layers(string workload)
+    {
+        // The step report rates a built workload (Flops, from its Widths); the suite counts by name (FlopsOf): both must
+        // follow the Dense layers the workload really builds.
+        StepWorkload built = StepWorkload.Create(workload);
+        int[] widths = [built.Model.InputSize, .. built.Model.Layers.OfType<Dense<float>>().Select(d => d.OutputSize)];
+        Assert.Equal(widths, built.Widths);
+        Assert.Equal(StepWorkload.FlopsOf(workload), built.Flops);
+    }
 
     [Theory]
     // forward 2·64·(784·256 + 256·256 + 256·10) = 34,406,400; input gradients but the first 2·64·(256·256 + 256·10) = 8,716,288

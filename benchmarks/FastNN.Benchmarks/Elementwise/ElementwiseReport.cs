@@ -11,8 +11,8 @@ namespace FastNN.Benchmarks.Elementwise;
 /// </summary>
 /// <remarks>
 /// Run with <c>dotnet run -c Release --project benchmarks/FastNN.Benchmarks -- elementwise [prefixes] [--rounds N]
-/// [--versus DIR] [--reference CASE]</c>: prefixes select workloads by the start of their name (all by default), 11
-/// rounds. Speeds are the other side's time over this build's, per round, medians over the rounds (above 1: this build
+/// [--versus DIR] [--reference CASE]</c>: prefixes select workloads by the start of their name, a full name that workload alone (all by
+/// default), 11 rounds. Speeds are the other side's time over this build's, per round, medians over the rounds (above 1: this build
 /// faster); GB/s is <see cref="ElementwiseWorkload.Bytes"/> over the median time.
 /// </remarks>
 internal static class ElementwiseReport

@@ -43,7 +43,8 @@ internal static class GemmPairedReport
     /// </summary>
     public static void ConfigureEnvironment() => NativeEnvironment.Set("OPENBLAS_THREAD_TIMEOUT", "4");
 
-    private sealed record Options(List<string> Sections, int Rounds, int Threads, BaselineBuild? Versus, List<string> Blockings, int[]? Squares, string? Only);
+    /// <summary>The command line: sections, then the options of the class remarks.</summary>
+    internal sealed record Options(List<string> Sections, int Rounds, int Threads, BaselineBuild? Versus, List<string> Blockings, int[]? Squares, string? Only);
 
     /// <summary>Runs the sections <paramref name="arguments"/> names (all when it names none) and prints their tables.</summary>
     public static void Run(ModeArguments arguments)
@@ -84,11 +85,13 @@ internal static class GemmPairedReport
     /// <summary>The suite's square sizes, or those of --square.</summary>
     private static IEnumerable<GemmShape> Squares(Options o) => o.Squares?.Select(GemmShape.Square) ?? GemmSquareBenchmarks<float>.Shapes;
 
-    private static Options Parse(ModeArguments arguments)
+    /// <summary>The sections and options <paramref name="arguments"/> gives (all sections but the named-only ones when it names none).</summary>
+    /// <exception cref="UsageException">An unknown word or an option without a valid value.</exception>
+    internal static Options Parse(ModeArguments arguments)
     {
         string? versus = arguments.Text("--versus", "the path of another build's FastNN.Intrinsics.dll", File.Exists);
         string? squares = arguments.Text("--square", "sizes N,N,...", text => text.Split(',').All(n => int.TryParse(n, out int size) && size > 0));
-        var o = new Options([], arguments.Count("--rounds", 21), arguments.Count("--threads", 1), versus is null ? null : BaselineBuild.Load(versus),
+        var o = new Options([], arguments.Count("--rounds", 21), arguments.Threads("--threads"), versus is null ? null : BaselineBuild.Load(versus),
             arguments.Texts("--blocking", "MC,KC,NC", text => BlockSizes.TryParseExperiment(text, 1, 1) is not null),
             squares?.Split(',').Select(int.Parse).ToArray(), arguments.Text("--only", "TEXT,TEXT,... (shape names containing one)"));
         string[] sections = [.. AllSections, .. DotSections, .. ColdSections];

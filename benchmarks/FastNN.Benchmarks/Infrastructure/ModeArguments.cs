@@ -27,10 +27,13 @@ internal sealed class ModeArguments(string mode, string[] args)
         return Path.GetFullPath(args[0]);
     }
 
-    /// <summary><c>name N</c> with N a whole number of at least <paramref name="minimum"/>; <paramref name="fallback"/> without it.</summary>
-    public int Count(string name, int fallback, int minimum = 1) =>
-        Take(name, "N", text => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= minimum ? n : (int?)null,
-            $"a whole number of at least {minimum}").LastOrDefault() ?? fallback;
+    /// <summary><c>name N</c> with N a whole number from <paramref name="minimum"/> to <paramref name="maximum"/>; <paramref name="fallback"/> without it.</summary>
+    public int Count(string name, int fallback, int minimum = 1, int maximum = int.MaxValue) =>
+        Take(name, "N", text => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= minimum && n <= maximum ? n : (int?)null,
+            maximum == int.MaxValue ? $"a whole number of at least {minimum}" : $"a whole number from {minimum} to {maximum}").LastOrDefault() ?? fallback;
+
+    /// <summary><c>name N</c>, a thread count: at most the processor count, which FastNN and OpenBLAS would quietly cap it at; 1 without it.</summary>
+    public int Threads(string name) => Count(name, 1, maximum: Environment.ProcessorCount);
 
     /// <summary><c>name X</c> with X a positive number; <paramref name="fallback"/> without it.</summary>
     public double Number(string name, double fallback) =>
@@ -85,14 +88,18 @@ internal sealed class ModeArguments(string mode, string[] args)
         return chosen.Count == 0 ? names : chosen;
     }
 
-    /// <summary>The names among <paramref name="names"/> that start with one of the words; all of them when no word is given. Then as <see cref="Finish"/>.</summary>
+    /// <summary>
+    /// The names among <paramref name="names"/> that one of the words names in full or starts; all of them when no word is
+    /// given. A word that is a whole name chooses that name alone (<c>ce-step-64x10</c>, not also <c>ce-step-64x1024</c>).
+    /// Then as <see cref="Finish"/>.
+    /// </summary>
     /// <param name="names">Every workload's name.</param>
     /// <param name="example">Prefixes to show in the message (e.g. "add, relu-4M").</param>
     public string[] Prefixed(IEnumerable<string> names, string example)
     {
         string[] all = [.. names];
-        List<string> prefixes = Words($"workload prefixes (e.g. {example})", word => all.Any(n => n.StartsWith(word, StringComparison.Ordinal)));
-        return [.. all.Where(n => prefixes.Count == 0 || prefixes.Any(p => n.StartsWith(p, StringComparison.Ordinal)))];
+        List<string> prefixes = Words($"workload names or prefixes (e.g. {example})", word => all.Any(n => n.StartsWith(word, StringComparison.Ordinal)));
+        return [.. all.Where(n => prefixes.Count == 0 || prefixes.Any(p => n == p || (n.StartsWith(p, StringComparison.Ordinal) && !all.Contains(p))))];
     }
 
     /// <summary>Refuses any word no accessor took.</summary>

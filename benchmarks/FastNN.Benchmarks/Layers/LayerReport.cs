@@ -14,7 +14,7 @@ namespace FastNN.Benchmarks.Layers;
 /// <remarks>
 /// Run with <c>dotnet run -c Release --project benchmarks/FastNN.Benchmarks -- layers [prefixes] [--rounds N]
 /// [--versus DIR] [--no-pytorch]</c>: prefixes select workloads by the start of their name (<c>batchnorm</c>,
-/// <c>ce-step</c>, …; all by default), 11 rounds.
+/// <c>ce-step</c>, …; all by default), a full name that workload alone (<c>ce-step-64x10</c>), 11 rounds.
 /// <list type="bullet">
 /// <item>PyTorch / FastNN: PyTorch's time over FastNN's, per round (above 1: FastNN faster);</item>
 /// <item>GB/s: <see cref="LayerWorkload.Bytes"/> over the median time;</item>
@@ -71,14 +71,14 @@ internal static class LayerReport
     {
         LayerWorkload mine = LayerWorkload.Create(name);
         var triad = new Triad(mine.Batch * mine.Features);
-        var sides = new List<ITimedSide> { PairedRounds.Local(mine.Run), PairedRounds.Local(triad.Run) };
+        var sides = new List<ITimedSide> { Side(mine.Run), Side(triad.Run) };
         int before = -1, pytorch = -1;
         if (other is not null)
         {
             Action run = other(name);
             Models.StepReport.WarmUp(mine.Run, run);
             before = sides.Count;
-            sides.Add(PairedRounds.Local(run));
+            sides.Add(Side(run));
         }
         else
         {
@@ -98,6 +98,12 @@ internal static class LayerReport
             $"{F(PairedRounds.Median(t, x => mine.Bytes / x[0]) / 1e9, 1)} | {F(PairedRounds.Median(t, x => triadBytes / x[1]) / 1e9, 1)} | " +
             $"{F(PairedRounds.Median(t, x => mine.Bytes / x[0] / (triadBytes / x[1])) * 100, 0)} % |");
     }
+
+    /// <summary>
+    /// A side timed in this process (a pass of this build or the other, or the triad): every slice starts with one untimed
+    /// call, as the PyTorch side's does, so no side is timed refilling the caches the sides before it emptied.
+    /// </summary>
+    internal static ITimedSide Side(Action run) => PairedRounds.Local(run, untimedFirst: true);
 
     /// <summary>The triad of <see cref="TriadBenchmarks"/> over three arrays of a pass's size.</summary>
     private sealed class Triad(int length)

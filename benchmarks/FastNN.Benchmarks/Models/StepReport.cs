@@ -183,16 +183,29 @@ internal static class StepReport
                 string Measure(int threads)
                 {
                     Parallelism.MaxThreads = threads;
-                    for (int i = 0; i < 3; i++)
-                        w.Step();
-                    long thread = GC.GetAllocatedBytesForCurrentThread(), process = GC.GetTotalAllocatedBytes(precise: true);
-                    for (int i = 0; i < calls; i++)
-                        w.Step();
-                    return $"{F((GC.GetAllocatedBytesForCurrentThread() - thread) / (double)calls, 1)} B / {F((GC.GetTotalAllocatedBytes(precise: true) - process) / (double)calls, 1)} B";
+                    return BytesPerCall(w.Step, calls);
                 }
                 Console.WriteLine($"| {name}{(name == "fit" ? $" (batch {w.Batch})" : "")} | {calls} | {w.StepsPerCall} | {Measure(1)} | {Measure(Math.Min(2, Environment.ProcessorCount))} |");
             }
         }
         Parallelism.MaxThreads = Environment.ProcessorCount;
+    }
+
+    /// <summary>Bytes one call allocates, after 3 warm-up calls, over <paramref name="calls"/> calls: "thread B / process B".</summary>
+    internal static string BytesPerCall(Action call, int calls) => BytesPerCall(call, calls, () => GC.GetTotalAllocatedBytes(precise: true));
+
+    /// <summary>As <see cref="BytesPerCall(Action, int)"/>, with the process's counter given.</summary>
+    /// <param name="processBytes">The process's allocated bytes; a test gives the calling thread's, which no other thread moves.</param>
+    internal static string BytesPerCall(Action call, int calls, Func<long> processBytes)
+    {
+        for (int i = 0; i < 3; i++)
+            call();
+        long thread = GC.GetAllocatedBytesForCurrentThread(), process = processBytes();
+        for (int i = 0; i < calls; i++)
+            call();
+        // Both counters read before anything is formatted: the process one would otherwise count the thread figure's string.
+        thread = GC.GetAllocatedBytesForCurrentThread() - thread;
+        process = processBytes() - process;
+        return $"{F(thread / (double)calls, 1)} B / {F(process / (double)calls, 1)} B";
     }
 }

@@ -18,7 +18,7 @@ internal static class StepVersusReport
     public static void Run(ModeArguments arguments)
     {
         string directory = arguments.LeadingDirectory("the other build's output directory (holding FastNN.Benchmarks.dll, FastNN.dll and FastNN.Intrinsics.dll)");
-        int rounds = arguments.Count("--rounds", 15), threads = arguments.Count("--threads", 1);
+        int rounds = arguments.Count("--rounds", 15), threads = arguments.Threads("--threads");
         IReadOnlyList<string> workloads = arguments.Names(StepWorkload.Steps);
 
         var context = new OtherBuild(directory);
