@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using FastNN.Benchmarks.Infrastructure;
-using FastNN.Intrinsics;
 
 namespace FastNN.Benchmarks.Baselines;
 
@@ -9,8 +8,8 @@ namespace FastNN.Benchmarks.Baselines;
 /// <remarks>
 /// Debian's libopenblas0 is built with DYNAMIC_ARCH: it picks its kernels when it loads, from
 /// OPENBLAS_CORETYPE if set. Its autodetection chooses a slow kernel (Prescott) on some AVX-512 machines here,
-/// so <see cref="ConfigureEnvironment"/> names the kernel set of FastNN's own path (SkylakeX for the 512-bit path,
-/// Haswell when the process runs the 256-bit one), and must run before the library loads. The thread count is then set per
+/// so <see cref="ConfigureEnvironment"/> names the kernel set of FastNN's own path (SkylakeX for AVX-512, Haswell
+/// when the process runs the AVX2 path), and must run before the library loads. The thread count is then set per
 /// benchmark with openblas_set_num_threads.
 /// </remarks>
 internal static unsafe class OpenBlas
@@ -30,17 +29,16 @@ internal static unsafe class OpenBlas
 
     /// <summary>
     /// Sets OPENBLAS_CORETYPE to the kernels of FastNN's path on a CPU with AVX-512 (overriding an inherited value:
-    /// some environments here export Haswell): SkylakeX when FastNN runs its 512-bit path, Haswell when it runs the
-    /// 256-bit one (under DOTNET_EnableAVX512=0, and where .NET leaves 512-bit vectors unaccelerated although the CPU
-    /// has AVX-512: Intel's Skylake-X and Cascade Lake by default), so each path is compared with OpenBLAS's kernels of
-    /// its width. Sets OPENBLAS_NUM_THREADS to the processor count.
+    /// some environments here export Haswell): SkylakeX when the process may use AVX-512, Haswell when it runs with
+    /// DOTNET_EnableAVX512=0, so the AVX2 path is compared with OpenBLAS's AVX2 kernels. Sets OPENBLAS_NUM_THREADS to
+    /// the processor count.
     /// </summary>
     /// <returns>What it changed, for the log.</returns>
     public static string ConfigureEnvironment()
     {
         string before = Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "unset";
         if (CpuHasAvx512())
-            NativeEnvironment.Set("OPENBLAS_CORETYPE", Isa.Path == IsaPath.Vector512 ? "SkylakeX" : "Haswell");
+            NativeEnvironment.Set("OPENBLAS_CORETYPE", Avx512F.IsSupported ? "SkylakeX" : "Haswell");
         // The pool OpenBLAS creates at load is its maximum; openblas_set_num_threads then picks per benchmark.
         NativeEnvironment.Set("OPENBLAS_NUM_THREADS", Environment.ProcessorCount.ToString());
         return $"OPENBLAS_CORETYPE {before} -> {Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "unset"}, " +

@@ -13,7 +13,7 @@ namespace FastNN.Benchmarks.Baselines;
 /// <remarks>
 /// Threads are set as issue 15 asks: OMP_NUM_THREADS and OPENBLAS_NUM_THREADS in the child's environment (Debian's
 /// torch uses OpenBLAS's pthread build, which sizes its pool when it loads) and <c>torch.set_num_threads</c>. On a CPU
-/// with AVX-512 OPENBLAS_CORETYPE is the C# OpenBLAS baseline's (<see cref="OpenBlas.ConfigureEnvironment"/>), and OPENBLAS_THREAD_TIMEOUT lets
+/// with AVX-512 OPENBLAS_CORETYPE is SkylakeX, as for the C# OpenBLAS baseline, and OPENBLAS_THREAD_TIMEOUT lets
 /// OpenBLAS's workers sleep as soon as a call ends (see GemmPairedReport.ConfigureEnvironment).
 /// </remarks>
 internal sealed class PyTorchProcess : IDisposable
