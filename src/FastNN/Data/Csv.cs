@@ -14,7 +14,7 @@ namespace FastNN.Data;
 /// <c>.5</c>). Files and streams are read as UTF-8, or as UTF-16 or UTF-32 by a byte-order mark: bytes that are not
 /// UTF-8 (a Latin-1 or Windows-1252 file's <c>é</c>) in a column name or class label read are an error, where they
 /// would read as U+FFFD and two labels as one (in a number, the number is not one). Lines end with <c>\n</c>,
-/// <c>\r\n</c> or a lone <c>\r</c>; blank lines are skipped. gzip-compressed input (<c>.csv.gz</c>) is recognized by
+/// <c>\r\n</c> or a lone <c>\r</c>; blank lines (white space without a delimiter) are skipped. gzip-compressed input (<c>.csv.gz</c>) is recognized by
 /// its magic bytes, also through a pipe, and decompressed on the fly. A file of several gzip members (<c>cat a.gz b.gz</c>, or what pigz and
 /// bgzip write) reads as the concatenation of their contents, as <c>gzip -d</c> gives it. Each member is checked against
 /// its trailer (CRC-32 and size), so a truncated download or a damaged byte is an error naming the member and byte, not a

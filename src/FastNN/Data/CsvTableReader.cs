@@ -54,7 +54,8 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         char delimiter = ReadHeader();
         while (_lines.TryReadLine(out ReadOnlySpan<char> line))
         {
-            if (!line.IsWhiteSpace())
+            // A delimiter makes it a row of empty cells, not a blank line, even when it is white space ("\t\t" of a TSV file).
+            if (!line.IsWhiteSpace() || line.Contains(delimiter))
                 ReadRow(line, delimiter);
         }
         if (_rows == 0)

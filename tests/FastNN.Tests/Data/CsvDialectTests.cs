@@ -50,6 +50,18 @@ public class CsvDialectTests
         Assert.Equal([0.0, 1.0], data.Targets.ToArray());
     }
 
+    [Fact]
+    public void ARowOfEmptyTabSeparatedCellsIsAnErrorAsItsCommaSeparatedTwinIs()
+    {
+        // "\t\t" is white space, so it was skipped as a blank line: a row of missing values vanished from a TSV file,
+        // where ",," in a CSV file is refused. A line of no delimiter that is white space is still blank.
+        var tabs = new CsvOptions { Delimiter = '\t' };
+        var error = Assert.Throws<CsvFormatException>(() => ReadText("a\tb\ty\n1\t2\t3\n\t\t\n4\t5\t6\n", tabs));
+        Assert.Equal((3, 1), (error.Line, error.Column));
+        Assert.Contains("empty", error.Message);
+        Assert.Equal([1.0, 2.0, 4.0, 5.0], ReadText("a\tb\ty\n1\t2\t3\n  \n\n4\t5\t6\n", tabs).Features.ToArray());
+    }
+
     [Theory]
     [InlineData('"')]
     [InlineData('\n')]
