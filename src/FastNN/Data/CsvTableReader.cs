@@ -75,9 +75,10 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         {
             if (!_lines.TryReadLine(out header))
                 throw Error(Math.Max(_lines.LineNumber, 1), 0, "the file is empty; a header row of column names is expected.");
+            // A byte-order mark the text reader left in place, before the header or a blank line.
+            header = header.TrimStart('\uFEFF');
         } while (header.IsWhiteSpace());
         _headerLine = _lines.LineNumber;
-        header = header.TrimStart('\uFEFF'); // a byte-order mark the text reader left in place
 
         char delimiter = _delimiter = _options.Delimiter ?? CsvFields.DetectDelimiter(header);
         if (delimiter is '"' or '\n' or '\r')

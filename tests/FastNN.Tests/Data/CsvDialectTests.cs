@@ -91,6 +91,10 @@ public class CsvDialectTests
         Dataset<double> data = ReadText("\uFEFFa,y\r\n1,0\r\n\r\n2,1\r\n");
         Assert.Equal(["a"], data.FeatureNames);
         Assert.Equal([1.0, 2.0], data.Features.ToArray());
+
+        // Text that kept its mark (Encoding.UTF8.GetString keeps it, a StreamReader drops it) and then a blank line: the
+        // mark was a line that is not white space, so the header, of one empty column.
+        Assert.Equal(["a"], ReadText("\uFEFF\r\n\r\na,y\r\n1,0\r\n").FeatureNames);
     }
 
     [Fact]
