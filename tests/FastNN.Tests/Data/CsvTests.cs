@@ -110,6 +110,45 @@ public class CsvTests
         Assert.Contains("split at ',' ('p')", oneByte.Message);
     }
 
+    /// <summary>
+    /// A zip archive (a Kaggle download, an Excel workbook) or CSV compressed with xz, bzip2 or zstd was read as text: "the
+    /// column name 'PK…' holds bytes that are not UTF-8: the file is likely Latin-1 … save it as UTF-8", or "the header
+    /// has 1 column split at ','" for bzip2. The file is named for what it is, through a pipe too.
+    /// </summary>
+    [Theory]
+    [InlineData("zip", "zip archive")]
+    [InlineData("xz", "xz-compressed")]
+    [InlineData("bzip2", "bzip2-compressed")]
+    [InlineData("zstd", "zstd-compressed")]
+    public void AnArchiveOrACompressionOtherThanGzipIsNamedNotReadAsText(string format, string fragment)
+    {
+        byte[] head = format switch
+        {
+            "zip" => Zip("train.csv", "a,y\n1,0\n"),
+            "xz" => [0xFD, (byte)'7', (byte)'z', (byte)'X', (byte)'Z', 0, 0, 4, 0xE6, 0xD6, 0xB4, 0x46],
+            "bzip2" => [.. "BZh91AY&SY"u8, 0x4E, 0xEC, 0xE8, 0x36],
+            _ => [0x28, 0xB5, 0x2F, 0xFD, 0x24, 0x08, 0x41, 0x00],
+        };
+        foreach (Stream stream in new Stream[] { new MemoryStream(head), new OneWayStream(head, 1) })
+        {
+            var error = Assert.Throws<CsvFormatException>(() => Csv.Read<float>(stream, "train.csv.x"));
+            Assert.Contains(fragment, error.Message);
+            Assert.StartsWith("train.csv.x: ", error.Message);
+        }
+        // Text that merely starts with the same letters is text.
+        Assert.Equal(["BZh9"], ReadText("BZh9,y\n1,0\n").FeatureNames);
+        Assert.Equal(["PK"], Csv.Read<double>(new MemoryStream("PK,y\n1,0\n"u8.ToArray()), "pk.csv").FeatureNames);
+    }
+
+    private static byte[] Zip(string name, string text)
+    {
+        var archive = new MemoryStream();
+        using (var zip = new ZipArchive(archive, ZipArchiveMode.Create, leaveOpen: true))
+        using (var entry = new StreamWriter(zip.CreateEntry(name).Open()))
+            entry.Write(text);
+        return archive.ToArray();
+    }
+
     /// <summary>Reads <paramref name="data"/> at most <paramref name="piece"/> bytes at a time and cannot seek, as a pipe.</summary>
     private sealed class OneWayStream(byte[] data, int piece) : Stream
     {
