@@ -19,6 +19,18 @@ public class CsvDialectTests
     }
 
     [Fact]
+    public void DetectionReadsQuotesAsTheFieldsAreRead()
+    {
+        // A quote opens a quoted field only at its start: in "size 5\"" it is an inch mark, as the fields are read. Taken as
+        // an opening quote, it hid the semicolons after it: ',' was detected and the header was one column.
+        Dataset<double> inches = ReadText("size 5\";weight;y\n1;2;3\n");
+        Assert.Equal(["size 5\"", "weight"], inches.FeatureNames);
+        Assert.Equal([3.0], inches.Targets.ToArray());
+        // Inside quotes, "" is a quote and the semicolons after it are the name's.
+        Assert.Equal(["a\";b;c;d", "e"], ReadText("\"a\"\";b;c;d\",e,y\n1,2,3\n").FeatureNames);
+    }
+
+    [Fact]
     public void AGivenDelimiterOverridesDetection()
     {
         // Two semicolons and no comma would detect ';'; the option says ',' so each line has two cells.
