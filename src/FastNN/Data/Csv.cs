@@ -44,7 +44,7 @@ public static class Csv
     /// <exception cref="CsvFormatException">The content is not a table as the options ask; the message names the file, line and column.</exception>
     /// <exception cref="IOException">The file cannot be opened or read.</exception>
     /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty, or <see cref="CsvOptions.ClassLabels"/> holds an empty or repeated label or is given under a <see cref="CsvOptions.Target"/> that reads no labels (Numeric, None), or <see cref="CsvOptions.FeatureColumns"/> names a column twice, or <see cref="CsvOptions.Delimiter"/> is a quote or a line end, or <see cref="CsvOptions.Target"/> is not a <see cref="CsvTarget"/> (<see cref="ArgumentOutOfRangeException"/>).</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty, or <see cref="CsvOptions.ClassLabels"/> holds an empty or repeated label or is given under a <see cref="CsvOptions.Target"/> that reads no labels (Numeric, None), or <see cref="CsvOptions.FeatureColumns"/> holds null or names a column twice, or <see cref="CsvOptions.Delimiter"/> is a quote or a line end, or <see cref="CsvOptions.Target"/> is not a <see cref="CsvTarget"/> (<see cref="ArgumentOutOfRangeException"/>).</exception>
     public static Dataset<T> Read<T>(string path, CsvOptions? options = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -57,7 +57,7 @@ public static class Csv
     /// <param name="sourceName">Name used in error messages.</param>
     /// <param name="options">How to read it; <see langword="null"/> for <see cref="CsvOptions.Default"/>.</param>
     /// <exception cref="CsvFormatException">The content is not a table as the options ask, or gzip data is damaged or ends early, or the bytes are a zip archive or compressed otherwise than with gzip (<see cref="CsvFormatException.Line"/> 0).</exception>
-    /// <exception cref="ArgumentException"><see cref="CsvOptions.ClassLabels"/> holds an empty or repeated label or is given under a <see cref="CsvOptions.Target"/> that reads no labels (Numeric, None), or <see cref="CsvOptions.FeatureColumns"/> names a column twice, or <see cref="CsvOptions.Delimiter"/> is a quote or a line end, or <see cref="CsvOptions.Target"/> is not a <see cref="CsvTarget"/> (<see cref="ArgumentOutOfRangeException"/>).</exception>
+    /// <exception cref="ArgumentException"><see cref="CsvOptions.ClassLabels"/> holds an empty or repeated label or is given under a <see cref="CsvOptions.Target"/> that reads no labels (Numeric, None), or <see cref="CsvOptions.FeatureColumns"/> holds null or names a column twice, or <see cref="CsvOptions.Delimiter"/> is a quote or a line end, or <see cref="CsvOptions.Target"/> is not a <see cref="CsvTarget"/> (<see cref="ArgumentOutOfRangeException"/>).</exception>
     public static Dataset<T> Read<T>(Stream stream, string sourceName, CsvOptions? options = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -95,7 +95,7 @@ public static class Csv
     /// <param name="sourceName">Name used in error messages.</param>
     /// <param name="options">How to read it; <see langword="null"/> for <see cref="CsvOptions.Default"/>.</param>
     /// <exception cref="CsvFormatException">The content is not a table as the options ask.</exception>
-    /// <exception cref="ArgumentException"><see cref="CsvOptions.ClassLabels"/> holds an empty or repeated label or is given under a <see cref="CsvOptions.Target"/> that reads no labels (Numeric, None), or <see cref="CsvOptions.FeatureColumns"/> names a column twice, or <see cref="CsvOptions.Delimiter"/> is a quote or a line end, or <see cref="CsvOptions.Target"/> is not a <see cref="CsvTarget"/> (<see cref="ArgumentOutOfRangeException"/>).</exception>
+    /// <exception cref="ArgumentException"><see cref="CsvOptions.ClassLabels"/> holds an empty or repeated label or is given under a <see cref="CsvOptions.Target"/> that reads no labels (Numeric, None), or <see cref="CsvOptions.FeatureColumns"/> holds null or names a column twice, or <see cref="CsvOptions.Delimiter"/> is a quote or a line end, or <see cref="CsvOptions.Target"/> is not a <see cref="CsvTarget"/> (<see cref="ArgumentOutOfRangeException"/>).</exception>
     public static Dataset<T> Read<T>(TextReader reader, string sourceName, CsvOptions? options = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(reader);

@@ -113,6 +113,8 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
             Array.Fill(_slots, Ignored);
             for (int f = 0; f < wanted.Count; f++)
             {
+                if (wanted[f] is null)
+                    throw new ArgumentException($"FeatureColumns holds null as feature {f + 1}; each feature is a column's name.", nameof(CsvOptions.FeatureColumns));
                 if (!columns.TryGetValue(wanted[f], out int column))
                     throw Error(_headerLine, 0, $"there is no column '{wanted[f]}' (feature {f + 1} of the {wanted.Count} asked for by name); the header has {Header()}.");
                 if (column == _targetColumn)

@@ -259,6 +259,15 @@ public class CsvTargetTests
     }
 
     [Fact]
+    public void ANullFeatureColumnIsRefusedByName()
+    {
+        // It reached the header's dictionary: "Value cannot be null. (Parameter 'key')", a parameter the caller never gave.
+        var error = Assert.Throws<ArgumentException>(() => ReadText("a,b,y\n1,2,0\n", new CsvOptions { FeatureColumns = ["a", null!] }));
+        Assert.Equal(nameof(CsvOptions.FeatureColumns), error.ParamName);
+        Assert.Contains("feature 2", error.Message);
+    }
+
+    [Fact]
     public void WithoutATargetEveryColumnIsAFeature()
     {
         Dataset<double> data = ReadText("a,b\n1,2\n3,4\n", new CsvOptions { Target = CsvTarget.None });
