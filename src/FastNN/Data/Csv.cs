@@ -20,7 +20,8 @@ namespace FastNN.Data;
 /// its trailer (CRC-32 and size), so a truncated download or a damaged byte is an error naming the member and byte, not a
 /// table cut short at a line end; zero bytes after the last member are ignored (as <c>gzip -d</c> does), other bytes
 /// are an error. A file cut exactly between two members is itself a valid gzip file, which no reader can tell. A zip
-/// archive (an Excel workbook too) or a file compressed with xz, bzip2 or zstd is an error that says so.</para>
+/// archive (an Excel workbook too) or a file compressed with xz, bzip2 or zstd is an error that says so, as is a header
+/// holding NUL characters (a tar archive, or UTF-16 without a byte-order mark).</para>
 /// <para>Every feature cell, and every numeric target, must be a finite number. An empty, malformed, NaN or infinite
 /// cell, one beyond the range of the element type (<c>1e39</c> as <see cref="float"/>; one too small for it reads as 0), a row with
 /// the wrong number of cells, an empty file, a missing column, or a class column with one class

@@ -1,3 +1,4 @@
+using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
 using FastNN.Data;
@@ -138,6 +139,27 @@ public class CsvTests
         // Text that merely starts with the same letters is text.
         Assert.Equal(["BZh9"], ReadText("BZh9,y\n1,0\n").FeatureNames);
         Assert.Equal(["PK"], Csv.Read<double>(new MemoryStream("PK,y\n1,0\n"u8.ToArray()), "pk.csv").FeatureNames);
+    }
+
+    /// <summary>
+    /// A tar archive (a dataset.tar.gz) or UTF-16 text without a byte-order mark read as a header of NUL-padded names, and
+    /// the error quoted a row of NULs ("line 4, column 1: '\0\0\0…' (9716 characters) in column 'train.csv\0\0…'").
+    /// </summary>
+    [Fact]
+    public void AHeaderOfNulCharactersIsNamedAsNotText()
+    {
+        var tar = new MemoryStream();
+        using (var writer = new TarWriter(tar, leaveOpen: true))
+        {
+            var entry = new PaxTarEntry(TarEntryType.RegularFile, "train.csv") { DataStream = new MemoryStream("a,y\n1,0\n2,1\n"u8.ToArray()) };
+            writer.WriteEntry(entry);
+        }
+        foreach (byte[] bytes in new[] { tar.ToArray(), Gzip(Encoding.Latin1.GetString(tar.ToArray())), Encoding.Unicode.GetBytes("a,y\n1,0\n2,1\n") })
+        {
+            var error = Assert.Throws<CsvFormatException>(() => Csv.Read<float>(new MemoryStream(bytes), "data.tar"));
+            Assert.Equal((1, 0), (error.Line, error.Column));
+            Assert.Contains("NUL characters", error.Message);
+        }
     }
 
     private static byte[] Zip(string name, string text)
