@@ -80,7 +80,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         } while (header.IsWhiteSpace());
         _headerLine = _lines.LineNumber;
         if (header.Contains('\0'))
-            throw Error(_headerLine, 0, "the header holds NUL characters, which no CSV text does: the file is binary (a tar archive?), or UTF-16 text without a byte-order mark.");
+            throw Error(_headerLine, 0, $"the header {Quoted(header)} holds NUL characters, which no CSV text does: the file is binary (a tar archive?), or UTF-16 text without a byte-order mark.");
 
         char delimiter = _delimiter = _options.Delimiter ?? CsvFields.DetectDelimiter(header);
         if (delimiter is '"' or '\n' or '\r')
