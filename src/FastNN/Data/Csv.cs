@@ -14,12 +14,14 @@ namespace FastNN.Data;
 /// <c>.5</c>). Files and streams are read as UTF-8, or as UTF-16 or UTF-32 by a byte-order mark: bytes that are not
 /// UTF-8 (a Latin-1 or Windows-1252 file's <c>é</c>) in a column name or class label read are an error, where they
 /// would read as U+FFFD and two labels as one (in a number, the number is not one). Lines end with <c>\n</c>,
-/// <c>\r\n</c> or a lone <c>\r</c>; blank lines are skipped. gzip-compressed input (<c>.csv.gz</c>) is recognized by
+/// <c>\r\n</c> or a lone <c>\r</c>; blank lines (white space without a delimiter) are skipped. gzip-compressed input (<c>.csv.gz</c>) is recognized by
 /// its magic bytes, also through a pipe, and decompressed on the fly. A file of several gzip members (<c>cat a.gz b.gz</c>, or what pigz and
 /// bgzip write) reads as the concatenation of their contents, as <c>gzip -d</c> gives it. Each member is checked against
 /// its trailer (CRC-32 and size), so a truncated download or a damaged byte is an error naming the member and byte, not a
 /// table cut short at a line end; zero bytes after the last member are ignored (as <c>gzip -d</c> does), other bytes
-/// are an error. A file cut exactly between two members is itself a valid gzip file, which no reader can tell.</para>
+/// are an error. A file cut exactly between two members is itself a valid gzip file, which no reader can tell. A zip
+/// archive (an Excel workbook too) or a file compressed with xz, bzip2 or zstd is an error that says so, as is a header
+/// holding NUL characters (a tar archive, or UTF-16 without a byte-order mark).</para>
 /// <para>Every feature cell, and every numeric target, must be a finite number. An empty, malformed, NaN or infinite
 /// cell, one beyond the range of the element type (<c>1e39</c> as <see cref="float"/>; one too small for it reads as 0), a row with
 /// the wrong number of cells, an empty file, a missing column, or a class column with one class
@@ -43,7 +45,7 @@ public static class Csv
     /// <exception cref="CsvFormatException">The content is not a table as the options ask; the message names the file, line and column.</exception>
     /// <exception cref="IOException">The file cannot be opened or read.</exception>
     /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty, or <see cref="CsvOptions.ClassLabels"/> holds an empty or repeated label or is given under a <see cref="CsvOptions.Target"/> that reads no labels (Numeric, None), or <see cref="CsvOptions.FeatureColumns"/> names a column twice, or <see cref="CsvOptions.Delimiter"/> is a quote or a line end, or <see cref="CsvOptions.Target"/> is not a <see cref="CsvTarget"/> (<see cref="ArgumentOutOfRangeException"/>).</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty, or <see cref="CsvOptions.ClassLabels"/> holds an empty or repeated label or is given under a <see cref="CsvOptions.Target"/> that reads no labels (Numeric, None), or <see cref="CsvOptions.FeatureColumns"/> holds null or names a column twice, or <see cref="CsvOptions.Delimiter"/> is a quote or a line end, or <see cref="CsvOptions.Target"/> is not a <see cref="CsvTarget"/> (<see cref="ArgumentOutOfRangeException"/>).</exception>
     public static Dataset<T> Read<T>(string path, CsvOptions? options = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -55,14 +57,14 @@ public static class Csv
     /// <param name="stream">The bytes: UTF-8 text (UTF-16 or UTF-32 with a byte-order mark), or gzip of it.</param>
     /// <param name="sourceName">Name used in error messages.</param>
     /// <param name="options">How to read it; <see langword="null"/> for <see cref="CsvOptions.Default"/>.</param>
-    /// <exception cref="CsvFormatException">The content is not a table as the options ask, or gzip data is damaged or ends early (<see cref="CsvFormatException.Line"/> 0).</exception>
-    /// <exception cref="ArgumentException"><see cref="CsvOptions.ClassLabels"/> holds an empty or repeated label or is given under a <see cref="CsvOptions.Target"/> that reads no labels (Numeric, None), or <see cref="CsvOptions.FeatureColumns"/> names a column twice, or <see cref="CsvOptions.Delimiter"/> is a quote or a line end, or <see cref="CsvOptions.Target"/> is not a <see cref="CsvTarget"/> (<see cref="ArgumentOutOfRangeException"/>).</exception>
+    /// <exception cref="CsvFormatException">The content is not a table as the options ask, or gzip data is damaged or ends early, or the bytes are a zip archive or compressed otherwise than with gzip (<see cref="CsvFormatException.Line"/> 0).</exception>
+    /// <exception cref="ArgumentException"><see cref="CsvOptions.ClassLabels"/> holds an empty or repeated label or is given under a <see cref="CsvOptions.Target"/> that reads no labels (Numeric, None), or <see cref="CsvOptions.FeatureColumns"/> holds null or names a column twice, or <see cref="CsvOptions.Delimiter"/> is a quote or a line end, or <see cref="CsvOptions.Target"/> is not a <see cref="CsvTarget"/> (<see cref="ArgumentOutOfRangeException"/>).</exception>
     public static Dataset<T> Read<T>(Stream stream, string sourceName, CsvOptions? options = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(sourceName);
         var utf8 = new Utf8Decoding();
-        (stream, bool gzip) = Peek(stream);
+        (stream, bool gzip) = Peek(stream, sourceName);
         if (!gzip)
         {
             using var text = new StreamReader(stream, utf8.Encoding, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
@@ -94,7 +96,7 @@ public static class Csv
     /// <param name="sourceName">Name used in error messages.</param>
     /// <param name="options">How to read it; <see langword="null"/> for <see cref="CsvOptions.Default"/>.</param>
     /// <exception cref="CsvFormatException">The content is not a table as the options ask.</exception>
-    /// <exception cref="ArgumentException"><see cref="CsvOptions.ClassLabels"/> holds an empty or repeated label or is given under a <see cref="CsvOptions.Target"/> that reads no labels (Numeric, None), or <see cref="CsvOptions.FeatureColumns"/> names a column twice, or <see cref="CsvOptions.Delimiter"/> is a quote or a line end, or <see cref="CsvOptions.Target"/> is not a <see cref="CsvTarget"/> (<see cref="ArgumentOutOfRangeException"/>).</exception>
+    /// <exception cref="ArgumentException"><see cref="CsvOptions.ClassLabels"/> holds an empty or repeated label or is given under a <see cref="CsvOptions.Target"/> that reads no labels (Numeric, None), or <see cref="CsvOptions.FeatureColumns"/> holds null or names a column twice, or <see cref="CsvOptions.Delimiter"/> is a quote or a line end, or <see cref="CsvOptions.Target"/> is not a <see cref="CsvTarget"/> (<see cref="ArgumentOutOfRangeException"/>).</exception>
     public static Dataset<T> Read<T>(TextReader reader, string sourceName, CsvOptions? options = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(reader);
@@ -121,13 +123,15 @@ public static class Csv
     }
 
     // Whether the stream starts with gzip's magic bytes, and the stream to read: the same, put back where it was, when it
-    // can seek; otherwise one that gives the two bytes read back first (a pipe: fastnn --data /dev/stdin, <(curl ...)).
-    private static (Stream Input, bool Gzip) Peek(Stream stream)
+    // can seek; otherwise one that gives the bytes read back first (a pipe: fastnn --data /dev/stdin, <(curl ...)).
+    private static (Stream Input, bool Gzip) Peek(Stream stream, string sourceName)
     {
-        byte[] magic = new byte[2];
+        byte[] magic = new byte[10];
         long start = stream.CanSeek ? stream.Position : 0;
-        int read = stream.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
-        bool gzip = read == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        int read = stream.ReadAtLeast(magic, magic.Length, throwOnEndOfStream: false);
+        if (NotRead(magic.AsSpan(0, read)) is { } what)
+            throw new CsvFormatException(sourceName, $"the file is not CSV text but {what}.");
+        bool gzip = read >= 2 && magic[0] == 0x1f && magic[1] == 0x8b;
         if (stream.CanSeek)
         {
             stream.Position = start;
@@ -135,4 +139,24 @@ public static class Csv
         }
         return (new PeekedStream(magic.AsMemory(0, read), stream), gzip);
     }
+
+    // An archive or compression that CSV often comes in but that is not read, named by its magic bytes; read as text,
+    // its bytes were a column name "not UTF-8: save it as UTF-8", or one column (a Kaggle download is a .zip).
+    private static string? NotRead(ReadOnlySpan<byte> head)
+    {
+        ReadOnlySpan<byte> zip = "PK\u0003\u0004"u8, emptyZip = "PK\u0005\u0006"u8, xz = [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], zstd = [0x28, 0xB5, 0x2F, 0xFD];
+        if (head.StartsWith(zip) || head.StartsWith(emptyZip))
+            return "a zip archive (a .zip, or an Excel workbook): extract the CSV file, or save the sheet as 'CSV UTF-8'";
+        if (head.StartsWith(xz))
+            return Compressed("xz", "xz -d");
+        if (head.StartsWith(zstd))
+            return Compressed("zstd", "zstd -d");
+        // bzip2: "BZh", the block size 1-9, and the first block's magic (the digits of pi), so that no text is taken for it.
+        if (head.Length == 10 && head.StartsWith("BZh"u8) && char.IsAsciiDigit((char)head[3]) && head[4..].SequenceEqual("1AY&SY"u8))
+            return Compressed("bzip2", "bunzip2");
+        return null;
+    }
+
+    private static string Compressed(string format, string command) =>
+        $"{format}-compressed: decompress it ({command}), or compress it with gzip, which is read as it is";
 }

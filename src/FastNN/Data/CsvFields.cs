@@ -81,13 +81,31 @@ internal ref struct CsvFields(ReadOnlySpan<char> line, char delimiter, string so
     /// <summary>The delimiter of a header line: <c>;</c> when it holds more semicolons than commas outside quotes, otherwise <c>,</c>.</summary>
     public static char DetectDelimiter(ReadOnlySpan<char> header)
     {
+        // Quotes as MoveNext reads them: one opens a quoted field only at the field's start (after white space), so an
+        // inch mark in a name (size 5") hides no delimiter after it; inside quotes, "" is a quote and a lone one closes.
         int commas = 0, semicolons = 0;
-        bool quoted = false;
-        foreach (char c in header)
+        bool quoted = false, fieldStart = true;
+        for (int i = 0; i < header.Length; i++)
         {
-            if (c == '"') quoted = !quoted;
-            else if (!quoted && c == ',') commas++;
-            else if (!quoted && c == ';') semicolons++;
+            char c = header[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < header.Length && header[i + 1] == '"')
+                    i++;
+                else if (c == '"')
+                    quoted = false;
+            }
+            else if (c is ',' or ';')
+            {
+                if (c == ',') commas++;
+                else semicolons++;
+                fieldStart = true;
+            }
+            else
+            {
+                quoted = c == '"' && fieldStart;
+                fieldStart &= char.IsWhiteSpace(c);
+            }
         }
         return semicolons > commas ? ';' : ',';
     }

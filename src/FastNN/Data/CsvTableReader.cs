@@ -15,6 +15,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
     private readonly CsvLineReader _lines;
     private readonly string _source;
     private readonly CsvOptions _options;
+    private readonly CsvTarget _target; // how the target is read: the options', Auto with known labels being ClassLabels
     private readonly Utf8Decoding? _decoding; // how the bytes were decoded, when the reader had them
     private char[] _scratch = new char[256];
 
@@ -42,6 +43,9 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         _lines = new CsvLineReader(reader);
         _source = source;
         _options = options;
+        // Known labels say the column holds those classes: Auto's guess (numbers, or at most AutoClassLimit integers,
+        // which 25 known labels exceeded at the first row) would read it as numbers and leave the labels unmatched.
+        _target = options.Target == CsvTarget.Auto && options.ClassLabels is not null ? CsvTarget.ClassLabels : options.Target;
         _decoding = decoding;
     }
 
@@ -50,7 +54,8 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         char delimiter = ReadHeader();
         while (_lines.TryReadLine(out ReadOnlySpan<char> line))
         {
-            if (!line.IsWhiteSpace())
+            // A delimiter makes it a row of empty cells, not a blank line, even when it is white space ("\t\t" of a TSV file).
+            if (!line.IsWhiteSpace() || line.Contains(delimiter))
                 ReadRow(line, delimiter);
         }
         if (_rows == 0)
@@ -70,9 +75,12 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         {
             if (!_lines.TryReadLine(out header))
                 throw Error(Math.Max(_lines.LineNumber, 1), 0, "the file is empty; a header row of column names is expected.");
+            // A byte-order mark the text reader left in place, before the header or a blank line.
+            header = header.TrimStart('\uFEFF');
         } while (header.IsWhiteSpace());
         _headerLine = _lines.LineNumber;
-        header = header.TrimStart('\uFEFF'); // a byte-order mark the text reader left in place
+        if (header.Contains('\0'))
+            throw Error(_headerLine, 0, $"the header {Quoted(header)} holds NUL characters, which no CSV text does: the file is binary (a tar archive?), or UTF-16 text without a byte-order mark.");
 
         char delimiter = _delimiter = _options.Delimiter ?? CsvFields.DetectDelimiter(header);
         if (delimiter is '"' or '\n' or '\r')
@@ -91,7 +99,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         }
         _names = [.. names];
 
-        bool readsTarget = _options.Target != CsvTarget.None;
+        bool readsTarget = _target != CsvTarget.None;
         if (readsTarget && _names.Length < 2)
         {
             // Most often the file uses another delimiter (a tab): show the line as split, its tabs visible.
@@ -107,6 +115,8 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
             Array.Fill(_slots, Ignored);
             for (int f = 0; f < wanted.Count; f++)
             {
+                if (wanted[f] is null)
+                    throw new ArgumentException($"FeatureColumns holds null as feature {f + 1}; each feature is a column's name.", nameof(CsvOptions.FeatureColumns));
                 if (!columns.TryGetValue(wanted[f], out int column))
                     throw Error(_headerLine, 0, $"there is no column '{wanted[f]}' (feature {f + 1} of the {wanted.Count} asked for by name); the header has {Header()}.");
                 if (column == _targetColumn)
@@ -133,7 +143,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         for (int c = 0; c < _names.Length; c++)
             CheckName(c, columns);
 
-        if (_options.Target is CsvTarget.ClassLabels or CsvTarget.Auto)
+        if (_target is CsvTarget.ClassLabels or CsvTarget.Auto)
         {
             _labels = _options.ClassLabels is { } known ? new LabelIndex(known, nameof(CsvOptions.ClassLabels)) : new LabelIndex();
             _trackingLabels = true;
@@ -206,7 +216,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
     // The target cell of one row, kept as a number, a label id, or both while Auto has not decided.
     private void ReadTarget(ReadOnlySpan<char> cell, int line, int column)
     {
-        if (_options.Target == CsvTarget.Numeric)
+        if (_target == CsvTarget.Numeric)
         {
             _numbers.Add(Number(cell, line, column));
             return;
@@ -228,7 +238,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
             else
                 throw Error(line, column, $"{Quoted(cell)} in column '{_names[column - 1]}' is not one of the {_labels.Count} known classes ({List(_labels.Labels)}).");
         }
-        if (_options.Target != CsvTarget.Auto)
+        if (_target != CsvTarget.Auto)
             return;
 
         if (isNumber && _targetsNumeric)
@@ -250,13 +260,13 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
 
     private (T[] Targets, string[]? ClassLabels) Targets()
     {
-        bool classes = _options.Target switch
+        bool classes = _target switch
         {
             CsvTarget.ClassLabels => true,
             CsvTarget.Auto => _trackingLabels && (!_targetsNumeric || _targetsIntegers),
             _ => false,
         };
-        if (_options.Target == CsvTarget.None)
+        if (_target == CsvTarget.None)
             return (new T[_rows], null);
         if (!classes)
             return (_numbers.ToArray(), null);
@@ -265,7 +275,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         if (_options.ClassLabels is { } known)
             return (Convert(id => id), [.. known]);
         // Auto took the column as classes because its targets are integers: 1 and 1.0 are one class there.
-        (string[] sorted, int[] rank) = labels.Order(mergeEqualNumbers: _options.Target == CsvTarget.Auto);
+        (string[] sorted, int[] rank) = labels.Order(mergeEqualNumbers: _target == CsvTarget.Auto);
         if (sorted.Length < 2)
             throw Error(_headerLine, _targetColumn + 1,
                 $"the target column '{_names[_targetColumn]}' holds one class ('{sorted[0]}') {(_rows == 1 ? "in its one row" : $"in all {_rows} rows")}; classification needs at least two.");

@@ -17,7 +17,8 @@ public enum CsvTarget
     /// <summary>
     /// <see cref="ClassLabels"/> when a target is not a number, or when every target is an integer and there are at most
     /// <see cref="Csv.AutoClassLimit"/> distinct values (texts: <c>1</c> and <c>1.0</c> count twice); otherwise <see cref="Numeric"/>.
-    /// Integer classes are numbered by value, so <c>1</c> and <c>1.0</c> are one class.
+    /// Integer classes are numbered by value, so <c>1</c> and <c>1.0</c> are one class. With known
+    /// <see cref="CsvOptions.ClassLabels"/>, the column is read as <see cref="ClassLabels"/> reads it.
     /// </summary>
     Auto,
 

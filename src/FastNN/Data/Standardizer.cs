@@ -14,6 +14,7 @@ namespace FastNN.Data;
 /// machine. Each column is scaled by a power of two (exactly), so columns of huge
 /// or tiny doubles (past 1e154, below 1e-154) get the σ their unit-scale copies would, scaled. A constant feature (σ = 0, or a σ no larger than the
 /// rounding of its mean, <c>n·ε·|μ|</c>, as scikit-learn's <c>StandardScaler</c> decides, or one too small for a double) gets σ = 1, so it maps to 0
+/// (to within the rounding of its mean: ten doubles 0.1 average to 0.1 − 1 ulp, and map to 1.4e-17)
 /// instead of dividing by zero or by rounding noise. Fit on the training part only: fitting on validation or test rows leaks them
 /// into training.
 /// <para>Thread safety: immutable; any number of threads may use one instance at once.</para>

@@ -19,6 +19,18 @@ public class CsvDialectTests
     }
 
     [Fact]
+    public void DetectionReadsQuotesAsTheFieldsAreRead()
+    {
+        // A quote opens a quoted field only at its start: in "size 5\"" it is an inch mark, as the fields are read. Taken as
+        // an opening quote, it hid the semicolons after it: ',' was detected and the header was one column.
+        Dataset<double> inches = ReadText("size 5\";weight;y\n1;2;3\n");
+        Assert.Equal(["size 5\"", "weight"], inches.FeatureNames);
+        Assert.Equal([3.0], inches.Targets.ToArray());
+        // Inside quotes, "" is a quote and the semicolons after it are the name's.
+        Assert.Equal(["a\";b;c;d", "e"], ReadText("\"a\"\";b;c;d\",e,y\n1,2,3\n").FeatureNames);
+    }
+
+    [Fact]
     public void AGivenDelimiterOverridesDetection()
     {
         // Two semicolons and no comma would detect ';'; the option says ',' so each line has two cells.
@@ -50,6 +62,18 @@ public class CsvDialectTests
         Assert.Equal([0.0, 1.0], data.Targets.ToArray());
     }
 
+    [Fact]
+    public void ARowOfEmptyTabSeparatedCellsIsAnErrorAsItsCommaSeparatedTwinIs()
+    {
+        // "\t\t" is white space, so it was skipped as a blank line: a row of missing values vanished from a TSV file,
+        // where ",," in a CSV file is refused. A line of no delimiter that is white space is still blank.
+        var tabs = new CsvOptions { Delimiter = '\t' };
+        var error = Assert.Throws<CsvFormatException>(() => ReadText("a\tb\ty\n1\t2\t3\n\t\t\n4\t5\t6\n", tabs));
+        Assert.Equal((3, 1), (error.Line, error.Column));
+        Assert.Contains("empty", error.Message);
+        Assert.Equal([1.0, 2.0, 4.0, 5.0], ReadText("a\tb\ty\n1\t2\t3\n  \n\n4\t5\t6\n", tabs).Features.ToArray());
+    }
+
     [Theory]
     [InlineData('"')]
     [InlineData('\n')]
@@ -79,6 +103,10 @@ public class CsvDialectTests
         Dataset<double> data = ReadText("\uFEFFa,y\r\n1,0\r\n\r\n2,1\r\n");
         Assert.Equal(["a"], data.FeatureNames);
         Assert.Equal([1.0, 2.0], data.Features.ToArray());
+
+        // Text that kept its mark (Encoding.UTF8.GetString keeps it, a StreamReader drops it) and then a blank line: the
+        // mark was a line that is not white space, so the header, of one empty column.
+        Assert.Equal(["a"], ReadText("\uFEFF\r\n\r\na,y\r\n1,0\r\n").FeatureNames);
     }
 
     [Fact]

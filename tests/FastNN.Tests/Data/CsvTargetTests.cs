@@ -61,6 +61,29 @@ public class CsvTargetTests
         Assert.Contains("b, a, c", error.Message);
     }
 
+    /// <summary>
+    /// Known labels under Auto say the column holds those classes. More of them than <see cref="Csv.AutoClassLimit"/> (a
+    /// model of 25 classes) counted as 25 distinct values after the first row: Auto stopped matching the labels and read
+    /// the column as numbers, the targets 30 and 70 instead of classes 3 and 7, without the labels and taking 999, which
+    /// is no class; fractional labels (0.5, 1.5) were read as numbers too.
+    /// </summary>
+    [Fact]
+    public void KnownLabelsUnderAutoAreTheClassesHoweverManyThereAre()
+    {
+        string[] tens = [.. Enumerable.Range(0, Csv.AutoClassLimit + 5).Select(i => $"{10 * i}")];
+        var known = Auto with { ClassLabels = tens };
+        Dataset<double> data = ReadText("x,y\n1,30\n2,70\n3,30\n", known);
+        Assert.Equal([3.0, 7.0, 3.0], data.Targets.ToArray());
+        Assert.Equal(tens, data.ClassLabels!);
+
+        var error = Assert.Throws<CsvFormatException>(() => ReadText("x,y\n1,30\n2,999\n", known));
+        Assert.Equal((3, 2), (error.Line, error.Column));
+
+        Dataset<double> halves = ReadText("x,y\n1,1.5\n2,0.5\n", Auto with { ClassLabels = ["0.5", "1.5"] });
+        Assert.Equal([1.0, 0.0], halves.Targets.ToArray());
+        Assert.Equal(["0.5", "1.5"], halves.ClassLabels!);
+    }
+
     [Theory]
     [InlineData("x,y\n1,a\n2,a\n", CsvTarget.ClassLabels)]
     [InlineData("x,y\n1,3\n2,3\n", CsvTarget.Auto)]
@@ -233,6 +256,15 @@ public class CsvTargetTests
             ReadText("a,b,y\n1,2,0\n3,4,1\n", new CsvOptions { FeatureColumns = ["a", "b", "a"] }));
         Assert.Equal(nameof(CsvOptions.FeatureColumns), error.ParamName);
         Assert.Contains("'a' twice (features 1 and 3)", error.Message);
+    }
+
+    [Fact]
+    public void ANullFeatureColumnIsRefusedByName()
+    {
+        // It reached the header's dictionary: "Value cannot be null. (Parameter 'key')", a parameter the caller never gave.
+        var error = Assert.Throws<ArgumentException>(() => ReadText("a,b,y\n1,2,0\n", new CsvOptions { FeatureColumns = ["a", null!] }));
+        Assert.Equal(nameof(CsvOptions.FeatureColumns), error.ParamName);
+        Assert.Contains("feature 2", error.Message);
     }
 
     [Fact]

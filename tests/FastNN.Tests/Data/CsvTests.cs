@@ -1,3 +1,4 @@
+using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
 using FastNN.Data;
@@ -108,6 +109,66 @@ public class CsvTests
         Assert.Equal([0.5f, 2f], plain.Features.ToArray());
         var oneByte = Assert.Throws<CsvFormatException>(() => Csv.Read<float>(new OneWayStream("p"u8.ToArray(), piece), "pipe"));
         Assert.Contains("split at ',' ('p')", oneByte.Message);
+    }
+
+    /// <summary>
+    /// A zip archive (a Kaggle download, an Excel workbook) or CSV compressed with xz, bzip2 or zstd was read as text: "the
+    /// column name 'PK…' holds bytes that are not UTF-8: the file is likely Latin-1 … save it as UTF-8", or "the header
+    /// has 1 column split at ','" for bzip2. The file is named for what it is, through a pipe too.
+    /// </summary>
+    [Theory]
+    [InlineData("zip", "zip archive")]
+    [InlineData("xz", "xz-compressed")]
+    [InlineData("bzip2", "bzip2-compressed")]
+    [InlineData("zstd", "zstd-compressed")]
+    public void AnArchiveOrACompressionOtherThanGzipIsNamedNotReadAsText(string format, string fragment)
+    {
+        byte[] head = format switch
+        {
+            "zip" => Zip("train.csv", "a,y\n1,0\n"),
+            "xz" => [0xFD, (byte)'7', (byte)'z', (byte)'X', (byte)'Z', 0, 0, 4, 0xE6, 0xD6, 0xB4, 0x46],
+            "bzip2" => [.. "BZh91AY&SY"u8, 0x4E, 0xEC, 0xE8, 0x36],
+            _ => [0x28, 0xB5, 0x2F, 0xFD, 0x24, 0x08, 0x41, 0x00],
+        };
+        foreach (Stream stream in new Stream[] { new MemoryStream(head), new OneWayStream(head, 1) })
+        {
+            var error = Assert.Throws<CsvFormatException>(() => Csv.Read<float>(stream, "train.csv.x"));
+            Assert.Contains(fragment, error.Message);
+            Assert.StartsWith("train.csv.x: ", error.Message);
+        }
+        // Text that merely starts with the same letters is text.
+        Assert.Equal(["BZh9"], ReadText("BZh9,y\n1,0\n").FeatureNames);
+        Assert.Equal(["PK"], Csv.Read<double>(new MemoryStream("PK,y\n1,0\n"u8.ToArray()), "pk.csv").FeatureNames);
+    }
+
+    /// <summary>
+    /// A tar archive (a dataset.tar.gz) or UTF-16 text without a byte-order mark read as a header of NUL-padded names, and
+    /// the error quoted a row of NULs ("line 4, column 1: '\0\0\0…' (9716 characters) in column 'train.csv\0\0…'").
+    /// </summary>
+    [Fact]
+    public void AHeaderOfNulCharactersIsNamedAsNotText()
+    {
+        var tar = new MemoryStream();
+        using (var writer = new TarWriter(tar, leaveOpen: true))
+        {
+            var entry = new PaxTarEntry(TarEntryType.RegularFile, "train.csv") { DataStream = new MemoryStream("a,y\n1,0\n2,1\n"u8.ToArray()) };
+            writer.WriteEntry(entry);
+        }
+        foreach (byte[] bytes in new[] { tar.ToArray(), Gzip(Encoding.Latin1.GetString(tar.ToArray())), Encoding.Unicode.GetBytes("a,y\n1,0\n2,1\n") })
+        {
+            var error = Assert.Throws<CsvFormatException>(() => Csv.Read<float>(new MemoryStream(bytes), "data.tar"));
+            Assert.Equal((1, 0), (error.Line, error.Column));
+            Assert.Contains("NUL characters", error.Message);
+        }
+    }
+
+    private static byte[] Zip(string name, string text)
+    {
+        var archive = new MemoryStream();
+        using (var zip = new ZipArchive(archive, ZipArchiveMode.Create, leaveOpen: true))
+        using (var entry = new StreamWriter(zip.CreateEntry(name).Open()))
+            entry.Write(text);
+        return archive.ToArray();
     }
 
     /// <summary>Reads <paramref name="data"/> at most <paramref name="piece"/> bytes at a time and cannot seek, as a pipe.</summary>
