@@ -73,7 +73,8 @@ public sealed partial class Predictor<T>
     /// A model whose last layer is already a softmax is read the same way, which gives the softmax of probabilities:
     /// train classifiers on logits, as <see cref="Trainer{T}"/> does. A NaN or infinite feature is refused, as a
     /// <see cref="Dataset{T}"/> refuses one; a score of +∞ (a finite product past the type's range) takes all the
-    /// probability, shared by the classes scored so, as the softmax's limit does; a row whose scores are NaN all the
+    /// probability, shared by the classes scored so, as the softmax's limit does, and a row scored −∞ throughout shares it
+    /// among all its classes, as equal scores do (class 0, the first on the tie); a row whose scores are NaN all the
     /// same (a model whose weights diverged) gets NaN probabilities and class 0.</para>
     /// </remarks>
     /// <param name="features">The rows, <c>[batch, InputSize]</c> row-major, unstandardized; not changed.</param>
@@ -230,12 +231,14 @@ public sealed partial class Predictor<T>
         double max = double.NegativeInfinity, sum = 0;
         foreach (T v in z)
             max = Math.Max(max, double.CreateTruncating(v));
-        if (double.IsPositiveInfinity(max))
+        if (double.IsInfinity(max))
         {
-            // exp(∞ − ∞) is NaN: the softmax's limit instead, the classes scored +∞ sharing all the probability.
-            T share = T.One / T.CreateTruncating(z.Count(T.PositiveInfinity));
+            // exp(∞ − ∞) is NaN: the softmax's limit instead, the classes scored +∞ sharing all the probability; a row
+            // scored −∞ throughout is a tie of every class, shared as equal scores are.
+            T top = T.CreateTruncating(max);
+            T share = T.One / T.CreateTruncating(z.Count(top));
             for (int i = 0; i < z.Length; i++)
-                p[i] = T.IsPositiveInfinity(z[i]) ? share : T.Zero;
+                p[i] = z[i] == top ? share : T.Zero;
             return;
         }
         foreach (T v in z)

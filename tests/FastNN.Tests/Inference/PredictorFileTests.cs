@@ -201,6 +201,26 @@ public class PredictorFileTests
         }
     }
 
+    // The other side: every score −∞ (each past the type's range downwards). exp(−∞ − (−∞)) made every probability NaN
+    // and the row class 0, as +∞ did; tied at the maximum, the classes share the probability, and the first is the class.
+    [Fact]
+    public void ARowScoredMinusInfinityThroughoutSharesTheProbability()
+    {
+        Check<float>(1e38f, [-10, -20, -10], [1 / 3f, 1 / 3f, 1 / 3f]);
+        Check<double>(1e308, [-10, -10, -10, -10], [0.25, 0.25, 0.25, 0.25]);
+
+        static void Check<T>(T feature, T[] weights, T[] expected) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            Sequential<T> model = new SequentialBuilder<T>(1).Dense(weights.Length).Build(maxBatch: 1, seed: 1);
+            weights.CopyTo(model.Parameter("0.weight"));
+            model.Parameter("0.bias").Clear();
+            var predictor = new Predictor<T>(model, new ModelInfo { Task = TaskKind.MultiClassClassification });
+            var p = new T[weights.Length];
+            Assert.Equal(0, predictor.Classify([feature], p));
+            Assert.Equal(expected, p);
+        }
+    }
+
     [Fact]
     public void PredictStaysTheModelOnItsOwnInputs()
     {
