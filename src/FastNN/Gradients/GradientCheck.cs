@@ -38,7 +38,8 @@ namespace FastNN.Gradients;
 /// neither side's derivative.</para>
 /// <para>Cost: two forward passes of the model per checked element (each input and parameter element), so check a layer
 /// of a few features on a few rows. A numeric NaN (every element failing) means the loss was NaN at the perturbed points:
-/// the model's output, or the loss, is not finite there, or a layer left an element of its output unwritten.</para>
+/// the model's output, or the loss, is not finite there, or a layer left an element of its output unwritten; or, for
+/// one element, that the step vanished against its value (see <see cref="GradientCheckOptions.Epsilon"/>).</para>
 /// <para>Thread safety: every method may be called from several threads at once, provided they do not share a model,
 /// trainer, optimizer or buffer that a call changes. A layer under check must not be used by another thread
 /// meanwhile.</para>

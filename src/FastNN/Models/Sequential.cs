@@ -196,8 +196,8 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// Closes Backward until the next Forward, once the tensors were overwritten (<see cref="SetTensor"/>,
-    /// <see cref="Initialize"/>, a load): the last pass's activations belong to the old ones, and a Backward on them would
-    /// mix the two models (PyTorch's version counter refuses a tensor saved for backward that was changed in place).
+    /// <see cref="Initialize"/>, a load) or a gradient check ran its own passes: the last pass's activations belong to
+    /// other tensors or another input, and a Backward on them would mix the two models (PyTorch's version counter refuses a tensor saved for backward that was changed in place).
     /// Writes through the <see cref="Parameters"/> span are not seen (an optimizer step, a restore of the best epoch).
     /// </summary>
     internal void ForgetForward()
@@ -274,7 +274,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         CheckBatch(batch);
         if (batch != _forwardBatch)
             throw new InvalidOperationException(_forwardBatch == 0
-                ? $"Backward of batch {batch} must follow a Forward of the same batch; no Forward has completed since the model was built, its tensors were set (SetTensor, Initialize, a load) or the last one threw."
+                ? $"Backward of batch {batch} must follow a Forward of the same batch; no Forward has completed since the model was built, its tensors were set (SetTensor, Initialize, a load), a gradient check ran or the last one threw."
                 : $"Backward of batch {batch} must follow a Forward of the same batch; the last Forward had batch {_forwardBatch}.");
         if (outputGradient.Length != batch * OutputSize)
             throw new ArgumentException($"Layer {Layers.Count - 1} outputs [{batch}, {OutputSize}] ({batch * OutputSize} elements) but the output gradient has {outputGradient.Length} elements.", nameof(outputGradient));
