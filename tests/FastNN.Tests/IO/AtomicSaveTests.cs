@@ -122,4 +122,44 @@ public class AtomicSaveTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(target));
         Assert.Equal([target], Directory.GetFileSystemEntries(folder.File("models")));
     }
+
+    // Before: the save read a relative link's ".." as text from the link's path, and followed only a link at the path's
+    // end: through deep → real/inner, the link dots → ../m.safetensors wrote m.safetensors beside deep, not
+    // real/m.safetensors, the file the system opens for deep/dots.
+    [Fact]
+    public void ASaveThroughALinkedFolderWritesTheFileTheSystemOpens()
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(folder.File("real/inner"));
+        Directory.CreateSymbolicLink(folder.File("deep"), "real/inner");
+        File.CreateSymbolicLink(folder.File("real/inner/dots"), "../m.safetensors");
+
+        Sequential<float> model = IoModels.Sample<float>(seed: 3);
+        ModelFile.Save(folder.File("deep/dots"), model);
+
+        Assert.Equal(model.Parameters.ToArray(), ModelFile.Load<float>(folder.File("real/m.safetensors")).Model.Parameters.ToArray());
+        Assert.False(File.Exists(folder.File("m.safetensors")));
+        Assert.Equal("../m.safetensors", new FileInfo(folder.File("real/inner/dots")).LinkTarget);
+        Assert.Equal([folder.File("real/inner"), folder.File("real/m.safetensors")], Directory.GetFileSystemEntries(folder.File("real")).Order(StringComparer.Ordinal));
+    }
+
+    // A loop of links names no file: the save fails as opening it would, and the links stay links.
+    [Fact]
+    public void ASaveThroughALoopOfLinksFailsAndLeavesTheLinks()
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var folder = new TempFolder();
+        File.CreateSymbolicLink(folder.File("a"), "b");
+        File.CreateSymbolicLink(folder.File("b"), "a");
+
+        var e = Assert.Throws<IOException>(() => ModelFile.Save(folder.File("a"), IoModels.Sample<float>()));
+
+        Assert.Contains(folder.File("a"), e.Message);
+        Assert.Equal("b", new FileInfo(folder.File("a")).LinkTarget);
+        Assert.Equal("a", new FileInfo(folder.File("b")).LinkTarget);
+        Assert.Equal(2, Directory.GetFileSystemEntries(folder.Path).Length);
+    }
 }

@@ -1,0 +1,66 @@
+namespace FastNN.IO;
+
+/// <summary>
+/// Paths as the system reads them through symbolic links. Shared by saves (<see cref="AtomicFile"/>) and by the fastnn
+/// command's checks of its files, so that a check looks at the file a save writes.
+/// </summary>
+internal static class SymbolicLinks
+{
+    /// <summary>As Linux follows at most (MAXSYMLINKS) in one path.</summary>
+    public const int MaxLinks = 40;
+
+    /// <summary>
+    /// The full path with every symbolic link on it followed, as the system follows them: a link to a folder leads to its
+    /// files (folder/data.csv is real/data.csv), and a ".." after a link leaves the folder it leads to, not the link's
+    /// (Path.GetFullPath and FileInfo.ResolveLinkTarget read "a/.." as text). A part the system does not answer for, and
+    /// any past <see cref="MaxLinks"/> links (a loop, left for opening the file to report), is taken as written.
+    /// </summary>
+    /// <param name="path">The path, relative to the current folder or full.</param>
+    /// <param name="followLast">Whether a link that is the path's last part is followed too; without it, the path of the
+    /// link itself, in the folder the system finds it in.</param>
+    public static string Followed(string path, bool followLast = true)
+    {
+        string joined = Path.IsPathFullyQualified(path) ? path
+            : Path.IsPathRooted(path) ? Path.GetFullPath(path) // Windows' "\x" and "C:x", on the current drive or in its folder
+            : Path.Join(Directory.GetCurrentDirectory(), path);
+        string done = Path.GetPathRoot(joined)!;
+        var left = new List<string>(Parts(joined));
+        for (int links = 0; left.Count > 0;)
+        {
+            string part = left[0];
+            left.RemoveAt(0);
+            if (part == "..")
+                done = Path.GetDirectoryName(done) ?? done;
+            if (part is "." or "..")
+                continue;
+            string next = Path.Join(done, part);
+            if (links == MaxLinks || (left.Count == 0 && !followLast) || LinkTarget(next) is not string target)
+            {
+                done = next;
+                continue;
+            }
+            // A link: its target's parts in its place, from the root or from the link's folder.
+            links++;
+            if (Path.IsPathRooted(target))
+                done = Path.GetPathRoot(target)!;
+            left.InsertRange(0, Parts(target));
+        }
+        return done;
+    }
+
+    /// <summary>The text of the link at <paramref name="path"/>, or null when it is no link or the system does not say.</summary>
+    public static string? LinkTarget(string path)
+    {
+        try
+        {
+            return new FileInfo(path).LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string[] Parts(string path) =>
+        path[Path.GetPathRoot(path)!.Length..].Split([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries);
+}
