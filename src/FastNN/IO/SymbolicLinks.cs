@@ -13,7 +13,8 @@ internal static class SymbolicLinks
     /// The full path with every symbolic link on it followed, as the system follows them: a link to a folder leads to its
     /// files (folder/data.csv is real/data.csv), and a ".." after a link leaves the folder it leads to, not the link's
     /// (Path.GetFullPath and FileInfo.ResolveLinkTarget read "a/.." as text). A part the system does not answer for, and
-    /// any past <see cref="MaxLinks"/> links (a loop, left for opening the file to report), is taken as written.
+    /// any past <see cref="MaxLinks"/> links (a loop, left for opening the file to report), is taken as written; a
+    /// separator at the end stays.
     /// </summary>
     /// <param name="path">The path, relative to the current folder or full.</param>
     /// <param name="followLast">Whether a link that is the path's last part is followed too; without it, the path of the
@@ -45,7 +46,8 @@ internal static class SymbolicLinks
                 done = Path.GetPathRoot(target)!;
             left.InsertRange(0, Parts(target));
         }
-        return done;
+        // A final separator names a folder, to the system as here: "m.safetensors/" is not the file m.safetensors.
+        return Path.EndsInDirectorySeparator(joined) && !Path.EndsInDirectorySeparator(done) ? done + Path.DirectorySeparatorChar : done;
     }
 
     /// <summary>The text of the link at <paramref name="path"/>, or null when it is no link or the system does not say.</summary>

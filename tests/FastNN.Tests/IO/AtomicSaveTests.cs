@@ -145,6 +145,17 @@ public class AtomicSaveTests
         Assert.Equal([folder.File("real/inner"), folder.File("real/m.safetensors")], Directory.GetFileSystemEntries(folder.File("real")).Order(StringComparer.Ordinal));
     }
 
+    // A path ending in a separator names a folder, as the system reads it: the save fails and writes no file of that name
+    // (resolving the path's links must not drop the separator and save "m.safetensors/" as m.safetensors).
+    [Fact]
+    public void ASaveToAPathEndingInASeparatorFailsAndLeavesNothing()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("m.safetensors") + Path.DirectorySeparatorChar;
+        Assert.Throws<DirectoryNotFoundException>(() => ModelFile.Save(path, IoModels.Sample<float>()));
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+
     // A loop of links names no file: the save fails as opening it would, and the links stay links.
     [Fact]
     public void ASaveThroughALoopOfLinksFailsAndLeavesTheLinks()
