@@ -66,12 +66,12 @@ internal static class OutputFile
     /// </summary>
     private static string RenamedOver(string full, string path, string option)
     {
-        string target = full;
+        // From the path as given, whose ".." after a linked folder leaves the folder the link leads to (full read it as text).
+        string target = path;
         for (int links = 0; ; links++)
         {
             // The links of the folders on the way, followed as the system (and the save) follows them; not inside /proc.
-            if (!target.StartsWith("/proc/", StringComparison.Ordinal))
-                target = SymbolicLinks.Followed(target, followLast: false);
+            target = target.StartsWith("/proc/", StringComparison.Ordinal) ? target : SymbolicLinks.Followed(target, followLast: false);
             if (OperatingSystem.IsLinux() && (LinuxFileType.IsSpecial(target) || LinuxFileType.IsDescriptorLink(target)))
                 throw new UsageException($"{option}: '{path}' is not a regular file (a device, a pipe, a socket or a process's descriptor such as /dev/stdout){(target == full ? "" : $", nor is '{target}' its link leads to")}: the file is saved as a new one renamed over it, which would replace it; give a file name.");
             if (target.StartsWith("/proc/", StringComparison.Ordinal) || new FileInfo(target).LinkTarget is not string next)
