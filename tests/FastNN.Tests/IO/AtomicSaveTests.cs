@@ -125,9 +125,11 @@ public class AtomicSaveTests
 
     // Before: the save read a relative link's ".." as text from the link's path, and followed only a link at the path's
     // end: through deep → real/inner, the link dots → ../m.safetensors wrote m.safetensors beside deep, not
-    // real/m.safetensors, the file the system opens for deep/dots.
-    [Fact]
-    public void ASaveThroughALinkedFolderWritesTheFileTheSystemOpens()
+    // real/m.safetensors, the file the system opens for deep/dots; deep/../m.safetensors, read as text too, likewise.
+    [Theory]
+    [InlineData("deep/dots")]
+    [InlineData("deep/../m.safetensors")]
+    public void ASaveThroughALinkedFolderWritesTheFileTheSystemOpens(string save)
     {
         if (!OperatingSystem.IsLinux())
             return;
@@ -137,7 +139,7 @@ public class AtomicSaveTests
         File.CreateSymbolicLink(folder.File("real/inner/dots"), "../m.safetensors");
 
         Sequential<float> model = IoModels.Sample<float>(seed: 3);
-        ModelFile.Save(folder.File("deep/dots"), model);
+        ModelFile.Save(folder.File(save), model);
 
         Assert.Equal(model.Parameters.ToArray(), ModelFile.Load<float>(folder.File("real/m.safetensors")).Model.Parameters.ToArray());
         Assert.False(File.Exists(folder.File("m.safetensors")));
