@@ -607,12 +607,9 @@ public class BadInputTests
 
     // The check of a file a save renames over read a link's ".." as text from the link's path: through deep → real/inner,
     // the link dots → ../sub/m.safetensors was checked as sub/m.safetensors beside deep, whose missing folder refused a
-    // run that saves to real/sub/m.safetensors, the file the system (and the save) finds; so was deep/../sub/m.safetensors,
-    // the ".." of the path as given read as text too.
-    [Theory]
-    [InlineData("deep/dots")]
-    [InlineData("deep/../sub/m.safetensors")]
-    public void ASaveThroughALinkedFolderIsCheckedWhereTheSaveWrites(string save)
+    // run that saves to real/sub/m.safetensors, the file the system (and the save) finds.
+    [Fact]
+    public void ASaveThroughALinkedFolderIsCheckedWhereTheSaveWrites()
     {
         if (!OperatingSystem.IsLinux())
             return;
@@ -621,7 +618,7 @@ public class BadInputTests
         Directory.CreateDirectory(cli.PathOf("real/sub"));
         Directory.CreateSymbolicLink(cli.PathOf("deep"), "real/inner");
         File.CreateSymbolicLink(cli.PathOf("real/inner/dots"), "../sub/m.safetensors");
-        CliRun run = Train(cli, "--data", Cli.Data("breast_cancer.csv"), "--layers", "4", "--save", cli.PathOf(save));
+        CliRun run = Train(cli, "--data", Cli.Data("breast_cancer.csv"), "--layers", "4", "--save", cli.PathOf("deep/dots"));
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.True(File.Exists(cli.PathOf("real/sub/m.safetensors")));
         Assert.False(Directory.Exists(cli.PathOf("sub")));

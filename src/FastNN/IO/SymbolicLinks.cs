@@ -10,9 +10,11 @@ internal static class SymbolicLinks
     public const int MaxLinks = 40;
 
     /// <summary>
-    /// The full path with every symbolic link on it followed, as the system follows them: a link to a folder leads to its
-    /// files (folder/data.csv is real/data.csv), and a ".." after a link leaves the folder it leads to, not the link's
-    /// (Path.GetFullPath and FileInfo.ResolveLinkTarget read "a/.." as text). A part the system does not answer for, and
+    /// The full path with every symbolic link on it followed, as the system follows them when .NET opens the path: a link
+    /// to a folder leads to its files (folder/data.csv is real/data.csv), and a ".." in a link's target after a linked
+    /// folder leaves the folder it leads to, not the link's (FileInfo.ResolveLinkTarget reads it as text from the link's
+    /// path). A ".." in the path itself is read as text, as .NET reads it before the system sees the path (Path.GetFullPath,
+    /// as FileStream does). A part the system does not answer for, and
     /// any past <see cref="MaxLinks"/> links (a loop, left for opening the file to report), is taken as written; a
     /// separator at the end stays.
     /// </summary>
@@ -21,9 +23,9 @@ internal static class SymbolicLinks
     /// link itself, in the folder the system finds it in.</param>
     public static string Followed(string path, bool followLast = true)
     {
-        string joined = Path.IsPathFullyQualified(path) ? path
-            : Path.IsPathRooted(path) ? Path.GetFullPath(path) // Windows' "\x" and "C:x", on the current drive or in its folder
-            : Path.Join(Directory.GetCurrentDirectory(), path);
+        // The path's own ".." as text, as .NET opens a file (FileStream opens Path.GetFullPath(path)): a load of the same
+        // path then reads the file a save wrote.
+        string joined = Path.GetFullPath(path);
         string done = Path.GetPathRoot(joined)!;
         var left = new List<string>(Parts(joined));
         for (int links = 0; left.Count > 0;)

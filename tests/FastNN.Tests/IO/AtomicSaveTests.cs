@@ -125,11 +125,9 @@ public class AtomicSaveTests
 
     // Before: the save read a relative link's ".." as text from the link's path, and followed only a link at the path's
     // end: through deep → real/inner, the link dots → ../m.safetensors wrote m.safetensors beside deep, not
-    // real/m.safetensors, the file the system opens for deep/dots; deep/../m.safetensors, read as text too, likewise.
-    [Theory]
-    [InlineData("deep/dots")]
-    [InlineData("deep/../m.safetensors")]
-    public void ASaveThroughALinkedFolderWritesTheFileTheSystemOpens(string save)
+    // real/m.safetensors, the file the system opens for deep/dots.
+    [Fact]
+    public void ASaveThroughALinkedFolderWritesTheFileTheSystemOpens()
     {
         if (!OperatingSystem.IsLinux())
             return;
@@ -139,12 +137,32 @@ public class AtomicSaveTests
         File.CreateSymbolicLink(folder.File("real/inner/dots"), "../m.safetensors");
 
         Sequential<float> model = IoModels.Sample<float>(seed: 3);
-        ModelFile.Save(folder.File(save), model);
+        ModelFile.Save(folder.File("deep/dots"), model);
 
         Assert.Equal(model.Parameters.ToArray(), ModelFile.Load<float>(folder.File("real/m.safetensors")).Model.Parameters.ToArray());
         Assert.False(File.Exists(folder.File("m.safetensors")));
         Assert.Equal("../m.safetensors", new FileInfo(folder.File("real/inner/dots")).LinkTarget);
         Assert.Equal([folder.File("real/inner"), folder.File("real/m.safetensors")], Directory.GetFileSystemEntries(folder.File("real")).Order(StringComparer.Ordinal));
+    }
+
+    // A ".." in the path itself is read as text by every .NET file API (FileStream opens Path.GetFullPath(path)), loads
+    // included: a save through a linked folder's ".." writes the file a load of the same path reads, beside deep.
+    [Fact]
+    public void ASaveThroughDotsAfterALinkedFolderWritesTheFileALoadOfThePathReads()
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(folder.File("real/inner"));
+        Directory.CreateSymbolicLink(folder.File("deep"), "real/inner");
+
+        Sequential<float> model = IoModels.Sample<float>(seed: 4);
+        string path = folder.File("deep/../m.safetensors");
+        ModelFile.Save(path, model);
+
+        Assert.Equal(model.Parameters.ToArray(), ModelFile.Load<float>(path).Model.Parameters.ToArray());
+        Assert.True(File.Exists(folder.File("m.safetensors")));
+        Assert.False(File.Exists(folder.File("real/m.safetensors")));
     }
 
     // A path ending in a separator names a folder, as the system reads it: the save fails and writes no file of that name
