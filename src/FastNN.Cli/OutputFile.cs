@@ -66,25 +66,20 @@ internal static class OutputFile
     /// </summary>
     private static string RenamedOver(string full, string path, string option)
     {
-        string target = full;
+        // The links of the folders on the way followed as the system (and the save) follows them, each step of the walk
+        // checked; not inside /proc, whose links (/proc/self) are a process's own.
+        string target = full.StartsWith("/proc/", StringComparison.Ordinal) ? full : SymbolicLinks.Followed(full, followLast: false);
         for (int links = 0; ; links++)
         {
-            target = Placed(target);
             if (OperatingSystem.IsLinux() && (LinuxFileType.IsSpecial(target) || LinuxFileType.IsDescriptorLink(target)))
                 throw new UsageException($"{option}: '{path}' is not a regular file (a device, a pipe, a socket or a process's descriptor such as /dev/stdout){(target == full ? "" : $", nor is '{target}' its link leads to")}: the file is saved as a new one renamed over it, which would replace it; give a file name.");
-            if (target.StartsWith("/proc/", StringComparison.Ordinal) || new FileInfo(target).LinkTarget is not string next)
+            if (target.StartsWith("/proc/", StringComparison.Ordinal) || SymbolicLinks.Next(target) is not string next)
                 return target;
             if (links == SymbolicLinks.MaxLinks)
                 throw new UsageException($"{option}: cannot write '{path}': its symbolic links form a loop (or a chain of more than {SymbolicLinks.MaxLinks}).");
-            target = Path.IsPathRooted(next) ? next : Path.Join(Path.GetDirectoryName(target), next);
+            target = next;
         }
     }
-
-    // Where the system finds the file a full path names (the file itself, or a link at the path's end): the links of the
-    // folders on the way followed as the system (and a save) follows them, so that a ".." in a link's target leaves the
-    // folder the link leads to; not inside /proc, whose links (/proc/self) are a process's own.
-    private static string Placed(string full) =>
-        full.StartsWith("/proc/", StringComparison.Ordinal) ? full : SymbolicLinks.Followed(full, followLast: false);
 
     // Whether a file is there to open. A symbolic link to no file (yet) is not: opening it would fail, while a save
     // replaces the link and a plot creates its target. A loop of links is, so that opening it names the problem. Asked

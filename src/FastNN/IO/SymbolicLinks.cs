@@ -13,21 +13,35 @@ internal static class SymbolicLinks
     /// The full path with every symbolic link on it followed, as the system follows them when .NET opens the path: a link
     /// to a folder leads to its files (folder/data.csv is real/data.csv), and a ".." in a link's target after a linked
     /// folder leaves the folder it leads to, not the link's (FileInfo.ResolveLinkTarget reads it as text from the link's
-    /// path). A ".." in the path itself is read as text, as .NET reads it before the system sees the path (Path.GetFullPath,
-    /// as FileStream does). A part the system does not answer for, and
-    /// any past <see cref="MaxLinks"/> links (a loop, left for opening the file to report), is taken as written; a
-    /// separator at the end stays.
+    /// path). A ".." in the path itself is read as text, as .NET reads it before the system sees the path (FileStream opens
+    /// Path.GetFullPath(path)), so that a load of the same path reads the file a save wrote. A part the system does not
+    /// answer for, and any past <see cref="MaxLinks"/> links (a loop, left for opening the file to report), is taken as
+    /// written; a separator at the end stays.
     /// </summary>
     /// <param name="path">The path, relative to the current folder or full.</param>
     /// <param name="followLast">Whether a link that is the path's last part is followed too; without it, the path of the
     /// link itself, in the folder the system finds it in.</param>
     public static string Followed(string path, bool followLast = true)
     {
-        // The path's own ".." as text, as .NET opens a file (FileStream opens Path.GetFullPath(path)): a load of the same
-        // path then reads the file a save wrote.
-        string joined = Path.GetFullPath(path);
-        string done = Path.GetPathRoot(joined)!;
-        var left = new List<string>(Parts(joined));
+        string full = Path.GetFullPath(path);
+        string done = Walk(Path.GetPathRoot(full)!, full, followLast);
+        // A final separator names a folder, to the system as here: "m.safetensors/" is not the file m.safetensors.
+        return Path.EndsInDirectorySeparator(full) && !Path.EndsInDirectorySeparator(done) ? done + Path.DirectorySeparatorChar : done;
+    }
+
+    /// <summary>
+    /// Where the symbolic link at <paramref name="link"/> (a full path whose folders' links are followed) leads, a link at
+    /// the end of its target not followed: the next step of the system's walk. Null when it is no link.
+    /// </summary>
+    public static string? Next(string link) =>
+        LinkTarget(link) is string target ? Walk(Path.GetDirectoryName(link) ?? link, target, followLast: false) : null;
+
+    // Walks the parts of path from the folder done (from its root if path is rooted), following links as the system does.
+    private static string Walk(string done, string path, bool followLast)
+    {
+        if (Path.IsPathRooted(path))
+            done = Path.GetPathRoot(path)!;
+        var left = new List<string>(Parts(path));
         for (int links = 0; left.Count > 0;)
         {
             string part = left[0];
@@ -48,8 +62,7 @@ internal static class SymbolicLinks
                 done = Path.GetPathRoot(target)!;
             left.InsertRange(0, Parts(target));
         }
-        // A final separator names a folder, to the system as here: "m.safetensors/" is not the file m.safetensors.
-        return Path.EndsInDirectorySeparator(joined) && !Path.EndsInDirectorySeparator(done) ? done + Path.DirectorySeparatorChar : done;
+        return done;
     }
 
     /// <summary>The text of the link at <paramref name="path"/>, or null when it is no link or the system does not say.</summary>

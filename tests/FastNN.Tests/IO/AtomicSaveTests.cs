@@ -125,9 +125,11 @@ public class AtomicSaveTests
 
     // Before: the save read a relative link's ".." as text from the link's path, and followed only a link at the path's
     // end: through deep → real/inner, the link dots → ../m.safetensors wrote m.safetensors beside deep, not
-    // real/m.safetensors, the file the system opens for deep/dots.
-    [Fact]
-    public void ASaveThroughALinkedFolderWritesTheFileTheSystemOpens()
+    // real/m.safetensors, the file the system opens for deep/dots; and the link out → deep/../m.safetensors likewise.
+    [Theory]
+    [InlineData("deep/dots")]
+    [InlineData("out")]
+    public void ASaveThroughALinkedFolderWritesTheFileTheSystemOpens(string save)
     {
         if (!OperatingSystem.IsLinux())
             return;
@@ -135,9 +137,10 @@ public class AtomicSaveTests
         Directory.CreateDirectory(folder.File("real/inner"));
         Directory.CreateSymbolicLink(folder.File("deep"), "real/inner");
         File.CreateSymbolicLink(folder.File("real/inner/dots"), "../m.safetensors");
+        File.CreateSymbolicLink(folder.File("out"), "deep/../m.safetensors");
 
         Sequential<float> model = IoModels.Sample<float>(seed: 3);
-        ModelFile.Save(folder.File("deep/dots"), model);
+        ModelFile.Save(folder.File(save), model);
 
         Assert.Equal(model.Parameters.ToArray(), ModelFile.Load<float>(folder.File("real/m.safetensors")).Model.Parameters.ToArray());
         Assert.False(File.Exists(folder.File("m.safetensors")));
