@@ -1,3 +1,5 @@
+using FastNN.IO;
+
 namespace FastNN.Cli;
 
 /// <summary>
@@ -64,17 +66,18 @@ internal static class OutputFile
     /// </summary>
     private static string RenamedOver(string full, string path, string option)
     {
-        const int MaxLinks = 40; // as Linux follows at most (MAXSYMLINKS)
-        string target = full;
+        // The links of the folders on the way followed as the system (and the save) follows them, each step of the walk
+        // checked; not inside /proc, whose links (/proc/self) are a process's own.
+        string target = full.StartsWith("/proc/", StringComparison.Ordinal) ? full : SymbolicLinks.Followed(full, followLast: false);
         for (int links = 0; ; links++)
         {
             if (OperatingSystem.IsLinux() && (LinuxFileType.IsSpecial(target) || LinuxFileType.IsDescriptorLink(target)))
                 throw new UsageException($"{option}: '{path}' is not a regular file (a device, a pipe, a socket or a process's descriptor such as /dev/stdout){(target == full ? "" : $", nor is '{target}' its link leads to")}: the file is saved as a new one renamed over it, which would replace it; give a file name.");
-            if (target.StartsWith("/proc/", StringComparison.Ordinal) || new FileInfo(target).LinkTarget is not string next)
+            if (target.StartsWith("/proc/", StringComparison.Ordinal) || SymbolicLinks.Next(target) is not string next)
                 return target;
-            if (links == MaxLinks)
-                throw new UsageException($"{option}: cannot write '{path}': its symbolic links form a loop (or a chain of more than {MaxLinks}).");
-            target = Path.GetFullPath(next, Path.GetDirectoryName(target)!);
+            if (links == SymbolicLinks.MaxLinks)
+                throw new UsageException($"{option}: cannot write '{path}': its symbolic links form a loop (or a chain of more than {SymbolicLinks.MaxLinks}).");
+            target = next;
         }
     }
 
@@ -121,61 +124,10 @@ internal static class OutputFile
     }
 
     // Compared as the files their symbolic links lead to, which a save (following them) or a plot writes: a link to the
-    // data file given to --save would otherwise replace the data.
+    // data file given to --save would otherwise replace the data. A loop of links is taken as written, for the checks of
+    // each file to report.
     private static bool Same(string path, string? other) =>
-        !string.IsNullOrEmpty(other) && string.Equals(Followed(path), Followed(other), StringComparison.Ordinal);
-
-    /// <summary>
-    /// The path with every symbolic link on it followed, as the system follows them: a link to a folder leads to its
-    /// files (folder/data.csv is real/data.csv), and a ".." after a link leaves the folder it leads to, not the link's
-    /// (Path.GetFullPath reads "a/.." as text). A part the system does not answer for, and any past 40 links (a loop,
-    /// which the checks of each file report), is taken as written.
-    /// </summary>
-    private static string Followed(string path)
-    {
-        const int MaxLinks = 40; // as Linux follows at most (MAXSYMLINKS)
-        string joined = Path.IsPathFullyQualified(path) ? path
-            : Path.IsPathRooted(path) ? Path.GetFullPath(path) // Windows' "\x" and "C:x", on the current drive or in its folder
-            : Path.Join(Directory.GetCurrentDirectory(), path);
-        string done = Path.GetPathRoot(joined)!;
-        var left = new List<string>(Parts(joined));
-        for (int links = 0; left.Count > 0;)
-        {
-            string part = left[0];
-            left.RemoveAt(0);
-            if (part == "..")
-                done = Path.GetDirectoryName(done) ?? done;
-            if (part is "." or "..")
-                continue;
-            string next = Path.Join(done, part);
-            if (links == MaxLinks || LinkTarget(next) is not string target)
-            {
-                done = next;
-                continue;
-            }
-            // A link: its target's parts in its place, from the root or from the link's folder.
-            links++;
-            if (Path.IsPathRooted(target))
-                done = Path.GetPathRoot(target)!;
-            left.InsertRange(0, Parts(target));
-        }
-        return done;
-    }
-
-    private static string? LinkTarget(string path)
-    {
-        try
-        {
-            return new FileInfo(path).LinkTarget;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
-    private static string[] Parts(string path) =>
-        path[Path.GetPathRoot(path)!.Length..].Split([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries);
+        !string.IsNullOrEmpty(other) && string.Equals(SymbolicLinks.Followed(path), SymbolicLinks.Followed(other), StringComparison.Ordinal);
 
     /// <summary>
     /// Whether <paramref name="path"/> names the process's standard output (/dev/stdout, /dev/fd/1, /proc/self/fd/1),

@@ -605,6 +605,29 @@ public class BadInputTests
         Assert.Equal(text, File.ReadAllText(data));
     }
 
+    // The check of a file a save renames over read a link's ".." as text from the link's path: through deep → real/inner,
+    // the link dots → ../sub/m.safetensors was checked as sub/m.safetensors beside deep, whose missing folder refused a
+    // run that saves to real/sub/m.safetensors, the file the system (and the save) finds; so was the link out →
+    // deep/../sub/m.safetensors, whose target's ".." the system reads after following deep.
+    [Theory]
+    [InlineData("deep/dots")]
+    [InlineData("out")]
+    public void ASaveThroughALinkedFolderIsCheckedWhereTheSaveWrites(string save)
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var cli = new Cli();
+        Directory.CreateDirectory(cli.PathOf("real/inner"));
+        Directory.CreateDirectory(cli.PathOf("real/sub"));
+        Directory.CreateSymbolicLink(cli.PathOf("deep"), "real/inner");
+        File.CreateSymbolicLink(cli.PathOf("real/inner/dots"), "../sub/m.safetensors");
+        File.CreateSymbolicLink(cli.PathOf("out"), "deep/../sub/m.safetensors");
+        CliRun run = Train(cli, "--data", Cli.Data("breast_cancer.csv"), "--layers", "4", "--save", cli.PathOf(save));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.True(File.Exists(cli.PathOf("real/sub/m.safetensors")));
+        Assert.False(Directory.Exists(cli.PathOf("sub")));
+    }
+
     [Fact]
     public void PredictsOutputThatIsTheDataThroughALinkedFolderIsRejected()
     {

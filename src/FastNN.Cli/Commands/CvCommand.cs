@@ -241,7 +241,7 @@ internal static class CvCommand
     };
 
     private static string Metric(TaskChoice task, double value) => task == TaskChoice.Regress
-        ? value.ToString("F4", CultureInfo.InvariantCulture)
+        ? Fixed.Of(value, 4)
         : string.Create(CultureInfo.InvariantCulture, $"{100 * value:F2}%");
 
     // A value of the grid with the fewest significant figures, from 3, that read back as the same double: two values read

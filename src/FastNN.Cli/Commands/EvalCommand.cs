@@ -47,7 +47,7 @@ internal static class EvalCommand
             double[] predictions = file.TargetUnits(outputs);
             double[] targets = file.Data.Targets.ToArray().Select(double.CreateChecked).ToArray();
             console.Line(string.Create(CultureInfo.InvariantCulture,
-                $"R² {Metrics.RSquared<double>(predictions, targets):F4}, RMSE {Metrics.RootMeanSquaredError<double>(predictions, targets):G5} ({Counted.Of(file.Data.Rows, "row")})"));
+                $"R² {Fixed.Of(Metrics.RSquared<double>(predictions, targets), 4)}, RMSE {Metrics.RootMeanSquaredError<double>(predictions, targets):G5} ({Counted.Of(file.Data.Rows, "row")})"));
             return ExitCode.Success;
         }
 

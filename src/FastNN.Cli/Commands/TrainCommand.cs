@@ -312,6 +312,6 @@ internal static class TrainCommand
         double[] predictions = data.TargetUnits(trainer.Predict(rows));
         double[] targets = data.TargetUnits(rows.Targets);
         return string.Create(CultureInfo.InvariantCulture,
-            $"{where} R² {Metrics.RSquared<double>(predictions, targets):F3}, RMSE {Metrics.RootMeanSquaredError<double>(predictions, targets):G4} ({Counted.Of(rows.Rows, "row")})");
+            $"{where} R² {Fixed.Of(Metrics.RSquared<double>(predictions, targets), 3)}, RMSE {Metrics.RootMeanSquaredError<double>(predictions, targets):G4} ({Counted.Of(rows.Rows, "row")})");
     }
 }

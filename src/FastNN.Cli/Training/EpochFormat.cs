@@ -15,7 +15,7 @@ internal sealed class EpochFormat(TaskChoice task, double targetScale, int epoch
         if (epoch.Validation is Evaluation held)
         {
             line += task == TaskChoice.Regress
-                ? string.Create(CultureInfo.InvariantCulture, $"  held-out loss {held.Loss:F4}  RMSE {held.Rmse * targetScale:G4}  R² {held.RSquared:F3}")
+                ? string.Create(CultureInfo.InvariantCulture, $"  held-out loss {held.Loss:F4}  RMSE {held.Rmse * targetScale:G4}  R² {Fixed.Of(held.RSquared, 3)}")
                 : string.Create(CultureInfo.InvariantCulture, $"  held-out loss {held.Loss:F4}  accuracy {100 * held.Accuracy:F2}%");
         }
         return line + string.Create(CultureInfo.InvariantCulture, $"  lr {epoch.LearningRate:G3}  {epoch.Elapsed.TotalMilliseconds:F0} ms");

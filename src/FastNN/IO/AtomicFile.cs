@@ -13,10 +13,15 @@ internal static class AtomicFile
     /// <param name="write">Writes the whole content to the stream it is given.</param>
     /// <exception cref="DirectoryNotFoundException">The target's folder does not exist (the message names the target).</exception>
     /// <exception cref="UnauthorizedAccessException">The folder may not be written (the message names the target).</exception>
-    /// <exception cref="IOException">The temporary file cannot be created, or <paramref name="write"/>, the flush or the rename fails.</exception>
+    /// <exception cref="IOException">The path's symbolic links form a loop, the temporary file cannot be created, or <paramref name="write"/>, the flush or the rename fails.</exception>
     public static void Write(string path, Action<Stream> write)
     {
-        string target = Resolved(Path.GetFullPath(path));
+        // A symbolic link is written through to the file it names, every link on the path followed as the system follows
+        // them, as an editor or cp does: renaming over the link itself would replace it with a regular file and leave its
+        // target as it was.
+        string target = SymbolicLinks.Followed(path);
+        if (SymbolicLinks.LinkTarget(target) is not null)
+            throw new IOException($"Cannot write '{Path.GetFullPath(path)}': its symbolic links form a loop (or a chain of more than {SymbolicLinks.MaxLinks}).");
         string folder = Path.GetDirectoryName(target)!;
         // A rename is atomic only within one file system, hence the same folder; the dot hides it from listings.
         string temporary = Path.Combine(folder, $".{Prefix(Path.GetFileName(target))}.{Guid.NewGuid():N}.tmp");
@@ -53,14 +58,6 @@ internal static class AtomicFile
             }
             throw;
         }
-    }
-
-    // A symbolic link is written through to the file it names (followed to the end of a chain), as an editor or cp
-    // does: renaming over the link itself would replace it with a regular file and leave its target as it was.
-    private static string Resolved(string path)
-    {
-        var file = new FileInfo(path);
-        return file.LinkTarget is null ? path : file.ResolveLinkTarget(returnFinalTarget: true)!.FullName;
     }
 
     // The runtime's message names the temporary file, which the caller never heard of: name the target and its folder

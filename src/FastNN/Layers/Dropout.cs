@@ -72,12 +72,11 @@ public sealed class Dropout<T> : ILayer<T>, IJsonLayer where T : unmanaged, IFlo
         ulong threshold = (ulong)Math.Round(P * 4294967296.0);
         FastRandom random = buffers.Context.Random;
         Span<ulong> draws = stackalloc ulong[Chunk / 2];
-        for (int start = 0; start < x.Length; start += Chunk)
+        for (var c = new ChunkWalk(x.Length, Chunk); c.MoveNext();)
         {
-            int length = Math.Min(Chunk, x.Length - start);
-            Span<ulong> bits = draws[..((length + 1) / 2)];
+            Span<ulong> bits = draws[..((c.Length + 1) / 2)];
             random.Fill(bits);
-            DropoutKernels.Apply(bits, threshold, keep, x.Slice(start, length), mask.Slice(start, length), y.Slice(start, length));
+            DropoutKernels.Apply(bits, threshold, keep, x.Slice(c.Start, c.Length), mask.Slice(c.Start, c.Length), y.Slice(c.Start, c.Length));
         }
     }
 

@@ -122,4 +122,78 @@ public class AtomicSaveTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(target));
         Assert.Equal([target], Directory.GetFileSystemEntries(folder.File("models")));
     }
+
+    // Before: the save read a relative link's ".." as text from the link's path, and followed only a link at the path's
+    // end: through deep → real/inner, the link dots → ../m.safetensors wrote m.safetensors beside deep, not
+    // real/m.safetensors, the file the system opens for deep/dots; and the link out → deep/../m.safetensors likewise.
+    [Theory]
+    [InlineData("deep/dots")]
+    [InlineData("out")]
+    public void ASaveThroughALinkedFolderWritesTheFileTheSystemOpens(string save)
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(folder.File("real/inner"));
+        Directory.CreateSymbolicLink(folder.File("deep"), "real/inner");
+        File.CreateSymbolicLink(folder.File("real/inner/dots"), "../m.safetensors");
+        File.CreateSymbolicLink(folder.File("out"), "deep/../m.safetensors");
+
+        Sequential<float> model = IoModels.Sample<float>(seed: 3);
+        ModelFile.Save(folder.File(save), model);
+
+        Assert.Equal(model.Parameters.ToArray(), ModelFile.Load<float>(folder.File("real/m.safetensors")).Model.Parameters.ToArray());
+        Assert.False(File.Exists(folder.File("m.safetensors")));
+        Assert.Equal("../m.safetensors", new FileInfo(folder.File("real/inner/dots")).LinkTarget);
+        Assert.Equal([folder.File("real/inner"), folder.File("real/m.safetensors")], Directory.GetFileSystemEntries(folder.File("real")).Order(StringComparer.Ordinal));
+    }
+
+    // A ".." in the path itself is read as text by every .NET file API (FileStream opens Path.GetFullPath(path)), loads
+    // included: a save through a linked folder's ".." writes the file a load of the same path reads, beside deep.
+    [Fact]
+    public void ASaveThroughDotsAfterALinkedFolderWritesTheFileALoadOfThePathReads()
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(folder.File("real/inner"));
+        Directory.CreateSymbolicLink(folder.File("deep"), "real/inner");
+
+        Sequential<float> model = IoModels.Sample<float>(seed: 4);
+        string path = folder.File("deep/../m.safetensors");
+        ModelFile.Save(path, model);
+
+        Assert.Equal(model.Parameters.ToArray(), ModelFile.Load<float>(path).Model.Parameters.ToArray());
+        Assert.True(File.Exists(folder.File("m.safetensors")));
+        Assert.False(File.Exists(folder.File("real/m.safetensors")));
+    }
+
+    // A path ending in a separator names a folder, as the system reads it: the save fails and writes no file of that name
+    // (resolving the path's links must not drop the separator and save "m.safetensors/" as m.safetensors).
+    [Fact]
+    public void ASaveToAPathEndingInASeparatorFailsAndLeavesNothing()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("m.safetensors") + Path.DirectorySeparatorChar;
+        Assert.Throws<DirectoryNotFoundException>(() => ModelFile.Save(path, IoModels.Sample<float>()));
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+
+    // A loop of links names no file: the save fails as opening it would, and the links stay links.
+    [Fact]
+    public void ASaveThroughALoopOfLinksFailsAndLeavesTheLinks()
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var folder = new TempFolder();
+        File.CreateSymbolicLink(folder.File("a"), "b");
+        File.CreateSymbolicLink(folder.File("b"), "a");
+
+        var e = Assert.Throws<IOException>(() => ModelFile.Save(folder.File("a"), IoModels.Sample<float>()));
+
+        Assert.Contains(folder.File("a"), e.Message);
+        Assert.Equal("b", new FileInfo(folder.File("a")).LinkTarget);
+        Assert.Equal("a", new FileInfo(folder.File("b")).LinkTarget);
+        Assert.Equal(2, Directory.GetFileSystemEntries(folder.Path).Length);
+    }
 }

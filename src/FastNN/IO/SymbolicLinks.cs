@@ -1,0 +1,83 @@
+namespace FastNN.IO;
+
+/// <summary>
+/// Paths as the system reads them through symbolic links. Shared by saves (<see cref="AtomicFile"/>) and by the fastnn
+/// command's checks of its files, so that a check looks at the file a save writes.
+/// </summary>
+internal static class SymbolicLinks
+{
+    /// <summary>As Linux follows at most (MAXSYMLINKS) in one path.</summary>
+    public const int MaxLinks = 40;
+
+    /// <summary>
+    /// The full path with every symbolic link on it followed, as the system follows them when .NET opens the path: a link
+    /// to a folder leads to its files (folder/data.csv is real/data.csv), and a ".." in a link's target after a linked
+    /// folder leaves the folder it leads to, not the link's (FileInfo.ResolveLinkTarget reads it as text from the link's
+    /// path). A ".." in the path itself is read as text, as .NET reads it before the system sees the path (FileStream opens
+    /// Path.GetFullPath(path)), so that a load of the same path reads the file a save wrote. A part the system does not
+    /// answer for, and any past <see cref="MaxLinks"/> links (a loop, left for opening the file to report), is taken as
+    /// written; a separator at the end stays.
+    /// </summary>
+    /// <param name="path">The path, relative to the current folder or full.</param>
+    /// <param name="followLast">Whether a link that is the path's last part is followed too; without it, the path of the
+    /// link itself, in the folder the system finds it in.</param>
+    public static string Followed(string path, bool followLast = true)
+    {
+        string full = Path.GetFullPath(path);
+        string done = Walk(Path.GetPathRoot(full)!, full, followLast);
+        // A final separator names a folder, to the system as here: "m.safetensors/" is not the file m.safetensors.
+        return Path.EndsInDirectorySeparator(full) && !Path.EndsInDirectorySeparator(done) ? done + Path.DirectorySeparatorChar : done;
+    }
+
+    /// <summary>
+    /// Where the symbolic link at <paramref name="link"/> (a full path whose folders' links are followed) leads, a link at
+    /// the end of its target not followed: the next step of the system's walk. Null when it is no link.
+    /// </summary>
+    public static string? Next(string link) =>
+        LinkTarget(link) is string target ? Walk(Path.GetDirectoryName(link) ?? link, target, followLast: false) : null;
+
+    // Walks the parts of path from the folder done (from its root if path is rooted), following links as the system does.
+    private static string Walk(string done, string path, bool followLast)
+    {
+        if (Path.IsPathRooted(path))
+            done = Path.GetPathRoot(path)!;
+        var left = new List<string>(Parts(path));
+        for (int links = 0; left.Count > 0;)
+        {
+            string part = left[0];
+            left.RemoveAt(0);
+            if (part == "..")
+                done = Path.GetDirectoryName(done) ?? done;
+            if (part is "." or "..")
+                continue;
+            string next = Path.Join(done, part);
+            if (links == MaxLinks || (left.Count == 0 && !followLast) || LinkTarget(next) is not string target)
+            {
+                done = next;
+                continue;
+            }
+            // A link: its target's parts in its place, from the root or from the link's folder.
+            links++;
+            if (Path.IsPathRooted(target))
+                done = Path.GetPathRoot(target)!;
+            left.InsertRange(0, Parts(target));
+        }
+        return done;
+    }
+
+    /// <summary>The text of the link at <paramref name="path"/>, or null when it is no link or the system does not say.</summary>
+    public static string? LinkTarget(string path)
+    {
+        try
+        {
+            return new FileInfo(path).LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string[] Parts(string path) =>
+        path[Path.GetPathRoot(path)!.Length..].Split([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar], StringSplitOptions.RemoveEmptyEntries);
+}
