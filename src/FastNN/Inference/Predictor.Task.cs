@@ -42,9 +42,10 @@ public sealed partial class Predictor<T>
         T[] workspace = _pool.Rent();
         try
         {
-            for (int row = 0; row < batch; row += ChunkRows)
+            // Stepped by the rows taken (ChunkWalk): by ChunkRows, row wrapped negative past int.MaxValue − ChunkRows rows.
+            for (var chunk = new ChunkWalk(batch, ChunkRows); chunk.MoveNext();)
             {
-                int rows = Math.Min(ChunkRows, batch - row);
+                int row = chunk.Start, rows = chunk.Length;
                 Span<T> y = values.Slice(row * OutputSize, rows * OutputSize);
                 Run(Standardized(features.Slice(row * InputSize, rows * InputSize), workspace), y, rows, workspace);
                 if (Info.Target is { } target)
@@ -101,9 +102,10 @@ public sealed partial class Predictor<T>
         T[] workspace = _pool.Rent();
         try
         {
-            for (int row = 0; row < batch; row += ChunkRows)
+            // Stepped by the rows taken (ChunkWalk): by ChunkRows, row wrapped negative past int.MaxValue − ChunkRows rows.
+            for (var chunk = new ChunkWalk(batch, ChunkRows); chunk.MoveNext();)
             {
-                int rows = Math.Min(ChunkRows, batch - row);
+                int row = chunk.Start, rows = chunk.Length;
                 Span<T> scores = workspace.AsSpan(_pool.Length - _outputsLength, rows * OutputSize);
                 Run(Standardized(features.Slice(row * InputSize, rows * InputSize), workspace), scores, rows, workspace);
                 for (int r = 0; r < rows; r++)
