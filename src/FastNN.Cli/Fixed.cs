@@ -3,7 +3,7 @@ using System.Globalization;
 namespace FastNN.Cli;
 
 /// <summary>
-/// A number printed with a fixed count of decimals (R² -0.512) while that stays short: from a million up in size, 4
+/// A number printed with a fixed count of decimals (R² -0.512, a loss 0.0831) while that stays short: from a million up in size, 4
 /// significant figures with an exponent (-4.362E+36), where fixed decimals wrote every one of the 37 digits of a far-off
 /// model's R².
 /// </summary>

@@ -2,11 +2,13 @@ namespace FastNN.Cli.Tests;
 
 // R² (and its std) printed with fixed decimals wrote every digit of a far-off model's: a linear model at its start on
 // x ≈ 1e18 predicts ≈ 1e18 for targets 1…10, and train ended "held-out R² -4362085978462370315132315517698703360.000".
-// From a million up in size it is now 4 significant figures with an exponent, in train, cv and eval alike.
+// From a million up in size it is now 4 significant figures with an exponent, in train, cv and eval alike; so are the
+// losses (≈ 1e36 here), which wrote 37 digits too.
 public class HugeRSquaredTests
 {
     private const string Data = "x,y\n1e18,1\n2e18,2\n1e18,3\n2e18,4\n1e18,5\n2e18,6\n1e18,7\n2e18,8\n1e18,9\n2e18,10\n";
     private const string Huge = @"-\d\.\d{1,3}E\+\d\d"; // G4: -4.362E+36
+    private const string HugeLoss = @"\d(\.\d{1,3})?E\+\d\d";
 
     [Fact]
     public void TrainAndEvalPrintAHugeRSquaredWithAnExponent()
@@ -16,7 +18,7 @@ public class HugeRSquaredTests
         CliRun train = cli.Run("train", "--data", data, "--task", "regress", "--no-standardize", "--layers", "", "--optimizer", "sgd", "--lr", "1e-40",
             "--epochs", "1", "--save", model, "--plot", cli.PathOf("p.png"));
         Assert.True(train.ExitCode == 0, train.ToString());
-        Assert.Matches($@"epoch 1/1 .* R² {Huge}  lr ", train.Out);
+        Assert.Matches($@"epoch 1/1  loss {HugeLoss}  held-out loss {HugeLoss}  RMSE .* R² {Huge}  lr ", train.Out);
         Assert.Matches($@"\nheld-out R² {Huge}, RMSE ", train.Out);
 
         CliRun eval = cli.Run("eval", "--model", model, "--data", data);
@@ -35,6 +37,7 @@ public class HugeRSquaredTests
         Assert.Matches($@"fold 1/2 {Huge}\n", run.Out);
         Assert.Matches($@"\| +{Huge} \| +\d\.\d{{1,3}}E\+\d\d \|", run.Out);
         Assert.Matches($@"R² {Huge} ± \d\.\d{{1,3}}E\+\d\d over 2 folds", run.Out);
+        Assert.Matches($@"\| +{Huge} \| +{HugeLoss} \| +{HugeLoss} \| best \|", run.Out); // mean R², std, mean loss
     }
 
     [Theory]

@@ -177,7 +177,7 @@ internal static class CvCommand
                 continue;
             }
             table.AddRow(Number(setting.LearningRate), Number(setting.Lambda), Metric(task, result.MeanMetric), Metric(task, result.StdMetric),
-                result.MeanLoss.ToString("F4", CultureInfo.InvariantCulture), note);
+                Fixed.Of(result.MeanLoss, 4), note);
         }
         console.Write(table);
         if (best < 0)

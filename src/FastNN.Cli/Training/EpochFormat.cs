@@ -11,12 +11,12 @@ internal sealed class EpochFormat(TaskChoice task, double targetScale, int epoch
     public string Describe(EpochResult epoch)
     {
         string line = string.Create(CultureInfo.InvariantCulture,
-            $"epoch {epoch.Epoch.ToString(CultureInfo.InvariantCulture).PadLeft(_digits)}/{epochs}  loss {epoch.TrainLoss:F4}");
+            $"epoch {epoch.Epoch.ToString(CultureInfo.InvariantCulture).PadLeft(_digits)}/{epochs}  loss {Fixed.Of(epoch.TrainLoss, 4)}");
         if (epoch.Validation is Evaluation held)
         {
             line += task == TaskChoice.Regress
-                ? string.Create(CultureInfo.InvariantCulture, $"  held-out loss {held.Loss:F4}  RMSE {held.Rmse * targetScale:G4}  R² {Fixed.Of(held.RSquared, 3)}")
-                : string.Create(CultureInfo.InvariantCulture, $"  held-out loss {held.Loss:F4}  accuracy {100 * held.Accuracy:F2}%");
+                ? string.Create(CultureInfo.InvariantCulture, $"  held-out loss {Fixed.Of(held.Loss, 4)}  RMSE {held.Rmse * targetScale:G4}  R² {Fixed.Of(held.RSquared, 3)}")
+                : string.Create(CultureInfo.InvariantCulture, $"  held-out loss {Fixed.Of(held.Loss, 4)}  accuracy {100 * held.Accuracy:F2}%");
         }
         return line + string.Create(CultureInfo.InvariantCulture, $"  lr {epoch.LearningRate:G3}  {epoch.Elapsed.TotalMilliseconds:F0} ms");
     }
