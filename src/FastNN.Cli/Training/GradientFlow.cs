@@ -82,10 +82,10 @@ internal static class GradientFlow
         var health = GradientHealth.Healthy;
         foreach (LayerGradientStats layer in layers)
         {
-            double norm = layer.GradientNormHistory[0];
-            if (!double.IsFinite(norm) || !double.IsFinite(last)) return GradientHealth.NonFinite;
-            if (norm / last < options.VanishingRatio) health |= GradientHealth.Vanishing;
-            if (norm / last > options.ExplodingRatio) health |= GradientHealth.Exploding;
+            GradientHealth flags = GradientMonitor<float>.Classify(layer.GradientNormHistory[0], last, layer.GradientNormHistory.AsSpan(0, 1), options);
+            if (flags == GradientHealth.NonFinite)
+                return flags;
+            health |= flags;
         }
         return health;
     }

@@ -186,22 +186,28 @@ public sealed class GradientMonitor<T> where T : unmanaged, IFloatingPointIeee75
             double ratio = last > 0 && double.IsFinite(last) ? norm / last : double.NaN;
             rows[l] = new LayerGradientStats(
                 _names[l], _layerIndices[l], _parameterCounts[l], norm, _weightNorms[newestRow + l], _updateRatios[newestRow + l],
-                ratio, Classify(norm, last, ratio, gradientHistory), gradientHistory, History(_updateRatios, l, oldest));
+                ratio, Classify(norm, last, gradientHistory, _options), gradientHistory, History(_updateRatios, l, oldest));
         }
         return new GradientReport(_steps[_newest], steps, rows);
     }
 
-    private GradientHealth Classify(double norm, double last, double ratio, double[] history)
+    /// <summary>
+    /// The flags of a layer whose gradient norm is <paramref name="norm"/> (the newest of its <paramref name="history"/>)
+    /// beside the last layer's <paramref name="last"/>: the rule of the class remarks, also for <c>fastnn gradflow</c>'s
+    /// first step. A last layer whose norm is 0 gives no ratio, so neither Vanishing nor Exploding by ratio.
+    /// </summary>
+    internal static GradientHealth Classify(double norm, double last, ReadOnlySpan<double> history, GradientMonitorOptions options)
     {
         var health = GradientHealth.Healthy;
         if (!double.IsFinite(norm) || !double.IsFinite(last))
             return GradientHealth.NonFinite;
-        if (ratio < _options.VanishingRatio)
+        double ratio = last > 0 ? norm / last : double.NaN;
+        if (ratio < options.VanishingRatio)
             health |= GradientHealth.Vanishing;
-        if (ratio > _options.ExplodingRatio)
+        if (ratio > options.ExplodingRatio)
             health |= GradientHealth.Exploding;
-        double windowStart = history[Math.Max(0, history.Length - _options.GrowthWindow)];
-        if (windowStart > 0 && norm > _options.GrowthFactor * windowStart)
+        double windowStart = history[Math.Max(0, history.Length - options.GrowthWindow)];
+        if (windowStart > 0 && norm > options.GrowthFactor * windowStart)
             health |= GradientHealth.Exploding;
         return health;
     }
