@@ -58,16 +58,24 @@ internal static class CsvGzipReport
                 + $"{F(PairedRounds.Median(t, x => text / x[i]) / 1e6, 0)} |");
     }
 
-    /// <summary>gzip of <paramref name="source"/>, a member for every <paramref name="memberBytes"/> of it.</summary>
+    /// <summary>
+    /// gzip of <paramref name="source"/>, a member for every <paramref name="memberBytes"/> of it; written beside the
+    /// destination and renamed once complete, as <see cref="CsvBenchmarks"/> writes its CSV: a run stopped while
+    /// compressing must not leave a short file that every later run would read as the table.
+    /// </summary>
     private static void Compress(string source, string destination, long memberBytes)
     {
         byte[] text = File.ReadAllBytes(source);
-        using var file = File.Create(destination);
-        for (long start = 0; start < text.Length; start += memberBytes)
+        string partial = destination + "." + Environment.ProcessId + ".partial";
+        using (var file = File.Create(partial))
         {
-            using var gzip = new GZipStream(file, CompressionLevel.Optimal, leaveOpen: true);
-            gzip.Write(text.AsSpan((int)start, (int)Math.Min(memberBytes, text.Length - start)));
+            for (long start = 0; start < text.Length; start += memberBytes)
+            {
+                using var gzip = new GZipStream(file, CompressionLevel.Optimal, leaveOpen: true);
+                gzip.Write(text.AsSpan((int)start, (int)Math.Min(memberBytes, text.Length - start)));
+            }
         }
+        File.Move(partial, destination, overwrite: true);
     }
 
     /// <summary>The other build's <c>Csv.Read&lt;float&gt;(path)</c>.</summary>
