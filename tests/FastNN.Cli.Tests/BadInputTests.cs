@@ -628,6 +628,32 @@ public class BadInputTests
         Assert.False(Directory.Exists(cli.PathOf("sub")));
     }
 
+    // The check and the save must resolve a path alike (review-s28b): a ".." in the path itself is read as text, as .NET
+    // reads it before the system sees the path, so deep/../data.csv is ./data.csv, the data, refused; a ".." in a link's
+    // target is followed as the system follows it, so deep/up (up → ../data.csv inside real/inner) is real/data.csv,
+    // where the model is then saved, the data untouched.
+    [Fact]
+    public void ASaveIsCheckedWhereTheLibrarySavesIt()
+    {
+        if (OperatingSystem.IsWindows())
+            return; // symbolic links need a privilege there
+        using var cli = new Cli();
+        string text = "a,y\n1,0\n2,1\n3,0\n4,1\n5,0\n6,1\n7,0\n8,1\n9,0\n10,1\n";
+        Directory.CreateDirectory(cli.PathOf("real/inner"));
+        string data = cli.Write("data.csv", text);
+        Directory.CreateSymbolicLink(cli.PathOf("deep"), "real/inner");
+        File.CreateSymbolicLink(cli.PathOf("real/inner/up"), "../data.csv");
+        string[] train = ["train", "--data", data, "--layers", "", "--epochs", "1", "--plot", cli.PathOf("p.png"), "--save"];
+
+        CliRun refused = cli.Run([.. train, cli.PathOf("deep/../data.csv")]);
+        AssertUsageError(refused, $"--save: '{cli.PathOf("deep/../data.csv")}' is the --data file");
+
+        CliRun saved = cli.Run([.. train, cli.PathOf("deep/up")]);
+        Assert.True(saved.ExitCode == 0, saved.ToString());
+        Assert.Equal(text, File.ReadAllText(data));
+        Assert.True(File.Exists(cli.PathOf("real/data.csv")));
+    }
+
     [Fact]
     public void PredictsOutputThatIsTheDataThroughALinkedFolderIsRejected()
     {
