@@ -654,6 +654,20 @@ public class BadInputTests
         Assert.True(File.Exists(cli.PathOf("real/data.csv")));
     }
 
+    // A rate past float's range was refused in the library's words ("learningRate = 1E+300 is not finite in float.
+    // (Parameter 'learningRate') Actual value was 1E+300."), naming no option and no way out.
+    [Theory]
+    [InlineData("train", "--lr")]
+    [InlineData("cv", "--learning-rates")]
+    [InlineData("gradflow", "--lr")]
+    public void ALearningRatePastFloatIsRefusedInTheCommandsWords(string command, string option)
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run(command, option, "1e300", "--epochs", "1");
+        AssertUsageError(run, "the learning rate 1E+300 is not finite in float, the element type of the model it trains.");
+        Assert.DoesNotContain("Parameter", run.Error);
+    }
+
     [Fact]
     public void PredictsOutputThatIsTheDataThroughALinkedFolderIsRejected()
     {

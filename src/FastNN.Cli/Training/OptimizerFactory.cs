@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using FastNN.Models;
 using FastNN.Optimizers;
@@ -20,7 +21,24 @@ internal static class OptimizerFactory
     /// The optimizer over the whole model, with weight decay on weight matrices only
     /// (<see cref="ParameterGroup.DecayWeightsOnly"/>): decoupled for AdamW, coupled into the gradient for the others.
     /// </summary>
+    /// <exception cref="UsageException">The learning rate or the weight decay is not finite in <typeparamref name="T"/> (only
+    /// the element type knows: 1e300 is a double rate), named as the command's user knows them, not by the library's
+    /// parameter.</exception>
     public static Optimizer<T> Create<T>(OptimizerSettings settings, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        try
+        {
+            return Build(settings, model);
+        }
+        catch (ArgumentOutOfRangeException e) when (e.ParamName is "learningRate" or "weightDecay" && typeof(T) == typeof(float)
+            && !float.IsFinite((float)(e.ParamName == "learningRate" ? settings.LearningRate : settings.WeightDecay)))
+        {
+            (string name, double value) = e.ParamName == "learningRate" ? ("learning rate", settings.LearningRate) : ("weight decay", settings.WeightDecay);
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"the {name} {value} is not finite in float, the element type of the model it trains."));
+        }
+    }
+
+    private static Optimizer<T> Build<T>(OptimizerSettings settings, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int count = model.Parameters.Length;
         IReadOnlyList<ParameterGroup> groups = ParameterGroup.DecayWeightsOnly(model.ParameterTensors);
