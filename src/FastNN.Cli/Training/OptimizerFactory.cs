@@ -30,13 +30,20 @@ internal static class OptimizerFactory
         {
             return Build(settings, model);
         }
-        catch (ArgumentOutOfRangeException e) when (e.ParamName is "learningRate" or "weightDecay" && typeof(T) == typeof(float)
-            && !float.IsFinite((float)(e.ParamName == "learningRate" ? settings.LearningRate : settings.WeightDecay)))
+        catch (ArgumentOutOfRangeException e) when (Named(e.ParamName, settings) is (string name, double value) && !T.IsFinite(T.CreateTruncating(value)))
         {
-            (string name, double value) = e.ParamName == "learningRate" ? ("learning rate", settings.LearningRate) : ("weight decay", settings.WeightDecay);
+            // Only float can be the type: every value an option takes is a finite double.
             throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"the {name} {value} is not finite in float, the element type of the model it trains."));
         }
     }
+
+    // The setting a library argument holds, as the command's user knows it; null for the others.
+    private static (string Name, double Value)? Named(string? argument, OptimizerSettings settings) => argument switch
+    {
+        "learningRate" => ("learning rate", settings.LearningRate),
+        "weightDecay" => ("weight decay", settings.WeightDecay),
+        _ => null,
+    };
 
     private static Optimizer<T> Build<T>(OptimizerSettings settings, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -183,7 +183,7 @@ public sealed class GradientMonitor<T> where T : unmanaged, IFloatingPointIeee75
         {
             double[] gradientHistory = History(_gradientNorms, l, oldest);
             double norm = gradientHistory[^1];
-            double ratio = last > 0 && double.IsFinite(last) ? norm / last : double.NaN;
+            double ratio = RatioToLast(norm, last);
             rows[l] = new LayerGradientStats(
                 _names[l], _layerIndices[l], _parameterCounts[l], norm, _weightNorms[newestRow + l], _updateRatios[newestRow + l],
                 ratio, Classify(norm, last, gradientHistory, _options), gradientHistory, History(_updateRatios, l, oldest));
@@ -201,7 +201,7 @@ public sealed class GradientMonitor<T> where T : unmanaged, IFloatingPointIeee75
         var health = GradientHealth.Healthy;
         if (!double.IsFinite(norm) || !double.IsFinite(last))
             return GradientHealth.NonFinite;
-        double ratio = last > 0 ? norm / last : double.NaN;
+        double ratio = RatioToLast(norm, last);
         if (ratio < options.VanishingRatio)
             health |= GradientHealth.Vanishing;
         if (ratio > options.ExplodingRatio)
@@ -211,6 +211,9 @@ public sealed class GradientMonitor<T> where T : unmanaged, IFloatingPointIeee75
             health |= GradientHealth.Exploding;
         return health;
     }
+
+    // ‖g‖ / ‖g_last‖, or NaN where the last layer's norm gives no ratio (0, or not finite).
+    private static double RatioToLast(double norm, double last) => last > 0 && double.IsFinite(last) ? norm / last : double.NaN;
 
     private double[] History(double[] values, int layer, int oldest)
     {
