@@ -21,6 +21,7 @@ public static class CrossValidation
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is less than 2 or more than the rows.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="data"/> or <paramref name="fitAndEvaluate"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="stratified"/> is set and a target is not a class index.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="fitAndEvaluate"/> returned null (the message names the fold).</exception>
     public static CrossValidationResult Run<T>(
         Dataset<T> data, int k, int seed, bool stratified, bool standardize, Func<Dataset<T>, Dataset<T>, Evaluation> fitAndEvaluate)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -37,7 +38,10 @@ public static class CrossValidation
                 Standardizer standardizer = Standardizer.Fit(train);
                 (train, validation) = (standardizer.Transform(train), standardizer.Transform(validation));
             }
-            results[fold.Index] = new FoldResult(fold.Index, train.Rows, validation.Rows, fitAndEvaluate(train, validation));
+            // Refused here, naming the fold: kept, a null became a NullReferenceException in MeanMetric or the result's text.
+            Evaluation evaluation = fitAndEvaluate(train, validation)
+                ?? throw new InvalidOperationException($"{nameof(fitAndEvaluate)} returned null for fold {fold.Index} (counting from 0); it must return the fold's Evaluation.");
+            results[fold.Index] = new FoldResult(fold.Index, train.Rows, validation.Rows, evaluation);
         }
         return new CrossValidationResult(results);
     }

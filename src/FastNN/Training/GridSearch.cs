@@ -20,6 +20,7 @@ public static class GridSearch
     /// <exception cref="ArgumentNullException"><paramref name="data"/>, a grid axis or <paramref name="fitAndEvaluate"/> is null.</exception>
     /// <exception cref="ArgumentException">A grid axis is empty, or <paramref name="stratified"/> is set and a target is not a class index.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is less than 2 or more than the rows.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="fitAndEvaluate"/> returned null (the message names the fold).</exception>
     public static GridSearchResult Run<T>(
         Dataset<T> data, IReadOnlyList<double> learningRates, IReadOnlyList<double> lambdas, int k, int seed, bool stratified, bool standardize,
         Func<GridPoint, Dataset<T>, Dataset<T>, Evaluation> fitAndEvaluate)

@@ -451,8 +451,10 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         CheckTargets(train, nameof(train), validated: splits);
         if (validation is not null)
             CheckTargets(validation, nameof(validation), validated: true);
+        // Without Shuffle the training part keeps the dataset's order, which an unshuffled epoch visits; the seed alone
+        // chooses the rows held out, whatever the order.
         if (splits)
-            (train, validation) = train.Split(Options.ValidationFraction, ValidationSeed, stratified: Task != TaskKind.Regression);
+            (train, validation) = train.Split(Options.ValidationFraction, ValidationSeed, stratified: Task != TaskKind.Regression, keepOrder: !Options.Shuffle);
         CheckFeatures(train, nameof(train));
         CheckNotEmpty(train, nameof(train));
         if (validation is not null)

@@ -22,7 +22,7 @@ public sealed record TrainerOptions
     /// </summary>
     public bool DropLast { get; init; }
 
-    /// <summary>Visit the training rows in a new random order each epoch (Fisher–Yates); otherwise in dataset order. A checkpoint resumes only under the value it was saved with. Default true.</summary>
+    /// <summary>Visit the training rows in a new random order each epoch (Fisher–Yates); otherwise in dataset order (after a <see cref="ValidationFraction"/> split, the rows it leaves in their dataset order). A checkpoint resumes only under the value it was saved with. Default true.</summary>
     public bool Shuffle { get; init; } = true;
 
     /// <summary>

@@ -100,6 +100,20 @@ public class CrossValidationTests
     }
 
     [Fact]
+    public void AFoldWithoutAnEvaluationIsRefusedNamingTheFold()
+    {
+        // A caller without nullable checks returns null for one fold: refused there, not left to a NullReferenceException
+        // in MeanMetric (or the result's text) later.
+        var evaluation = new Evaluation(1, double.NaN, 1, 0.5);
+        int fold = 0;
+        var error = Assert.Throws<InvalidOperationException>(() => CrossValidation.Run(Diabetes, k: 3, seed: 0, stratified: false, standardize: false,
+            (train, validation) => fold++ == 1 ? null! : evaluation));
+        Assert.Equal("fitAndEvaluate returned null for fold 1 (counting from 0); it must return the fold's Evaluation.", error.Message);
+        Assert.Throws<InvalidOperationException>(() => GridSearch.Run(Diabetes, [0.1], [0.0], k: 3, seed: 0, stratified: false, standardize: false,
+            (setting, train, validation) => null!));
+    }
+
+    [Fact]
     public void StratifiedCrossValidationKeepsClassRatiosInEveryFold()
     {
         Dataset<double> cancer = Csv.Read<double>(DataFiles.Path("breast_cancer.csv"));

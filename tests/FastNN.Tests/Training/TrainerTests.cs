@@ -214,6 +214,41 @@ public class TrainerTests
     }
 
     [Fact]
+    public void WithoutShuffleTheRowsAValidationFractionLeavesAreVisitedInDatasetOrder()
+    {
+        // Each row's target is its index, so the training steps' targets say which rows they saw, in which order.
+        double[] index = [.. Enumerable.Range(0, 20).Select(r => (double)r)];
+        var data = new Dataset<double>((double[])index.Clone(), index, 1);
+        List<double> Visited(bool shuffle)
+        {
+            var seen = new List<double>();
+            var model = new Sequential<double>([new Dense<double>(1, 1)], maxBatch: 8, seed: 3);
+            var trainer = new Trainer<double>(model, new RecordingLoss(seen, () => model.Training), new Sgd<double>(model.Parameters.Length, learningRate: 0),
+                TaskKind.Regression, new TrainerOptions { Epochs = 2, BatchSize = 4, Shuffle = shuffle, ValidationFraction = 0.25 });
+            trainer.Fit(data);
+            return seen;
+        }
+
+        List<double> unshuffled = Visited(shuffle: false);
+        Assert.Equal(2 * 15, unshuffled.Count);
+        Assert.Equal(unshuffled[..15], unshuffled[15..]);
+        Assert.Equal(unshuffled[..15].Order(), unshuffled[..15]);   // was the split's random order
+        // The same rows held out either way: the seed chooses them, Shuffle only their order.
+        Assert.Equal(Visited(shuffle: true)[..15].Order(), unshuffled[..15]);
+    }
+
+    // MSE that records the targets of the steps taken in training mode (not the validation's).
+    private sealed class RecordingLoss(List<double> seen, Func<bool> training) : ILoss<double>
+    {
+        public double Compute(ReadOnlySpan<double> prediction, ReadOnlySpan<double> target, Span<double> gradient, int batch)
+        {
+            if (training())
+                seen.AddRange(target);
+            return new MseLoss<double>().Compute(prediction, target, gradient, batch);
+        }
+    }
+
+    [Fact]
     public void EarlyStoppingStopsAfterPatienceAndRestoresTheBestEpoch()
     {
         // The validation targets are the negated training targets: fitting the training rows makes validation worse
