@@ -284,8 +284,11 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         // Dense refused only after accumulating its weight gradient). Refused before anything is written.
         if (outputGradient.Overlaps(inputGradient))
             throw new ArgumentException($"The output gradient [{batch}, {OutputSize}] shares memory with the model's InputGradient [{batch}, {InputSize}], which this pass overwrites; pass a copy.", nameof(outputGradient));
-        _inputGradientBatch = inputGradient.IsEmpty ? 0 : batch;
+        // As Run records the forward batch: a pass that throws part-way leaves the input gradient unwritten or half
+        // written, so it is served only once every layer has run.
+        _inputGradientBatch = 0;
         _chain.Backward(inputGradient, outputGradient, _forwardInput.Span, Buffers(batch), batch, accumulate);
+        _inputGradientBatch = inputGradient.IsEmpty ? 0 : batch;
     }
 
     /// <summary>
@@ -297,13 +300,13 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>The gradient of the loss with respect to the input, <c>[batch, InputSize]</c>, written by the last backward pass (overwritten each time).</summary>
     /// <param name="batch">The batch of the last backward pass.</param>
-    /// <exception cref="InvalidOperationException">The last backward pass was not of this batch or ran with <see cref="ComputeInputGradient"/> off.</exception>
+    /// <exception cref="InvalidOperationException">The last backward pass was not of this batch, ran with <see cref="ComputeInputGradient"/> off or threw, or none has run.</exception>
     public ReadOnlySpan<T> InputGradient(int batch)
     {
         CheckBatch(batch);
         if (batch != _inputGradientBatch)
             throw new InvalidOperationException(_inputGradientBatch == 0
-                ? "No input gradient: no Backward has run with ComputeInputGradient on."
+                ? "No input gradient: the last Backward ran with ComputeInputGradient off or threw, or none has run."
                 : $"The last Backward computed the input gradient of batch {_inputGradientBatch}, not {batch}.");
         return _inputGradient.AsSpan(0, batch * InputSize);
     }
