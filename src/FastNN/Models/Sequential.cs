@@ -190,7 +190,8 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void Initialize(ulong seed)
     {
         _context.Random.Reseed(seed);
-        _chain.Initialize(Buffers(0));
+        // No scratch: Initialize hands none to the layers, and a layer's ScratchLength takes a batch of at least 1 row.
+        _chain.Initialize(new LayerBuffers<T>(_parameters.Span, _gradients.Span, _state, default, _context));
         ForgetForward();
     }
 
