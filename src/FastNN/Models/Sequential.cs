@@ -214,7 +214,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <returns>The output <c>[batch, OutputSize]</c>, a view of the workspace valid until the next pass.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
     /// <exception cref="ArgumentException"><paramref name="input"/> does not hold batch × InputSize elements, or a layer refuses the batch (a
-    /// BatchNorm1d in training mode given 1 row), the message naming the layer; no Backward may follow such a pass.</exception>
+    /// BatchNorm1d in training mode given 1 row, a layer of your own whose ScratchLength shrinks as the batch grows), the message naming the layer; no Backward may follow such a pass.</exception>
     public ReadOnlySpan<T> Forward(ReadOnlySpan<T> input, int batch)
     {
         CheckInput(input.Length, batch);
@@ -231,7 +231,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <returns>The output <c>[batch, OutputSize]</c>, a view of the workspace valid until the next pass.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
     /// <exception cref="ArgumentException"><paramref name="input"/> does not hold batch × InputSize elements, or a layer refuses the batch (a
-    /// BatchNorm1d in training mode given 1 row), the message naming the layer; no Backward may follow such a pass.</exception>
+    /// BatchNorm1d in training mode given 1 row, a layer of your own whose ScratchLength shrinks as the batch grows), the message naming the layer; no Backward may follow such a pass.</exception>
     public ReadOnlySpan<T> Forward(ReadOnlyMemory<T> input, int batch)
     {
         CheckInput(input.Length, batch);
@@ -383,8 +383,14 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    private LayerBuffers<T> Buffers(int batch) =>
-        new(_parameters.Span, _gradients.Span, _state, _workspace.Span[.._chain.ScratchLength(batch)], _context);
+    private LayerBuffers<T> Buffers(int batch)
+    {
+        int scratch = _chain.ScratchLength(batch);
+        // The workspace holds MaxBatch rows; only a layer of one's own whose scratch shrinks as the batch grows asks for more.
+        if (scratch > _workspace.Length)
+            throw new ArgumentException(_chain.ShrinkingScratch(batch, MaxBatch), nameof(batch));
+        return new(_parameters.Span, _gradients.Span, _state, _workspace.Span[..scratch], _context);
+    }
 
     private void CheckBatch(int batch)
     {

@@ -67,6 +67,33 @@ public class DeclarationTests
         Assert.Equal(6, model.InputGradient(3).Length);
     }
 
+    [Fact]
+    public void AScratchLengthThatShrinksAsTheBatchGrowsNamesTheLayer()
+    {
+        // ILayer.ScratchLength must not decrease as the batch grows: the workspace is sized for MaxBatch. One that did made
+        // a smaller batch's Forward throw a bare "Specified argument was out of the range of valid values." from inside the model.
+        var model = new Sequential<double>([new Dense<double>(2, 2), new ShrinkingScratchLayer(2)], maxBatch: 4);
+        model.Forward(new double[8], 4);
+        var e = Assert.Throws<ArgumentException>(() => { model.Forward(new double[2], 1); });
+        Assert.Equal("batch", e.ParamName);
+        Assert.StartsWith("Layer 1 (ShrinkingScratchLayer) asks for 800 elements of scratch at batch 1 but 200 at the model's MaxBatch 4", e.Message);
+        Assert.Contains("must not decrease as the batch grows", e.Message);
+        Assert.Throws<InvalidOperationException>(() => model.Backward(new double[2], 1));
+    }
+
+    /// <summary>A user layer (y = x) whose scratch shrinks as the batch grows, against ILayer's contract.</summary>
+    private sealed class ShrinkingScratchLayer(int features) : ILayer<double>
+    {
+        public int InputSize => features;
+        public int OutputSize => features;
+        public IReadOnlyList<ParameterDeclaration> ParameterDeclarations => [];
+        public IReadOnlyList<StateDeclaration> StateDeclarations => [];
+        public int ScratchLength(int batch) => 1000 - 200 * batch;
+        public void Initialize(LayerBuffers<double> buffers) { }
+        public void Forward(Span<double> y, ReadOnlySpan<double> x, LayerBuffers<double> buffers, int batch) => x.CopyTo(y);
+        public void Backward(Span<double> dx, ReadOnlySpan<double> dy, ReadOnlySpan<double> x, ReadOnlySpan<double> y, LayerBuffers<double> buffers, int batch) => dy.CopyTo(dx);
+    }
+
     /// <summary>A user layer (y = x) taking one element of scratch per row, refusing a batch below 1 as ILayer's docs allow.</summary>
     private sealed class RowScratchLayer(int features) : ILayer<double>
     {
