@@ -155,6 +155,21 @@ internal sealed class LayerChain<T> where T : unmanaged, IFloatingPointIeee754<T
         return checked((int)length);
     }
 
+    /// <summary>
+    /// What a model says when the scratch of <paramref name="batch"/> rows exceeds the workspace sized for
+    /// <paramref name="maxBatch"/>: the layer whose <see cref="ILayer{T}.ScratchLength"/> shrinks as the batch grows.
+    /// </summary>
+    public string ShrinkingScratch(int batch, int maxBatch)
+    {
+        for (int j = 0; j < _layers.Length; j++)
+        {
+            int scratch = _layers[j].ScratchLength(batch), atMax = _layers[j].ScratchLength(maxBatch);
+            if (scratch > atMax)
+                return $"{_label(j)} ({Describe(_layers[j])}) asks for {scratch} elements of scratch at batch {batch} but {atMax} at the model's MaxBatch {maxBatch}, for which the workspace was sized; ScratchLength must not decrease as the batch grows.";
+        }
+        return $"The layers ask for more scratch at batch {batch} than at the model's MaxBatch {maxBatch}, for which the workspace was sized; ScratchLength must not decrease as the batch grows.";
+    }
+
     public void Initialize(LayerBuffers<T> buffers)
     {
         for (int j = 0; j < _layers.Length; j++)

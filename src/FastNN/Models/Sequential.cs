@@ -190,7 +190,8 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void Initialize(ulong seed)
     {
         _context.Random.Reseed(seed);
-        _chain.Initialize(Buffers(0));
+        // No scratch: Initialize hands none to the layers, and a layer's ScratchLength takes a batch of at least 1 row.
+        _chain.Initialize(new LayerBuffers<T>(_parameters.Span, _gradients.Span, _state, default, _context));
         ForgetForward();
     }
 
@@ -213,7 +214,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <returns>The output <c>[batch, OutputSize]</c>, a view of the workspace valid until the next pass.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
     /// <exception cref="ArgumentException"><paramref name="input"/> does not hold batch × InputSize elements, or a layer refuses the batch (a
-    /// BatchNorm1d in training mode given 1 row), the message naming the layer; no Backward may follow such a pass.</exception>
+    /// BatchNorm1d in training mode given 1 row, a layer of your own whose ScratchLength shrinks as the batch grows), the message naming the layer; no Backward may follow such a pass.</exception>
     public ReadOnlySpan<T> Forward(ReadOnlySpan<T> input, int batch)
     {
         CheckInput(input.Length, batch);
@@ -230,7 +231,7 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <returns>The output <c>[batch, OutputSize]</c>, a view of the workspace valid until the next pass.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is outside [1, MaxBatch].</exception>
     /// <exception cref="ArgumentException"><paramref name="input"/> does not hold batch × InputSize elements, or a layer refuses the batch (a
-    /// BatchNorm1d in training mode given 1 row), the message naming the layer; no Backward may follow such a pass.</exception>
+    /// BatchNorm1d in training mode given 1 row, a layer of your own whose ScratchLength shrinks as the batch grows), the message naming the layer; no Backward may follow such a pass.</exception>
     public ReadOnlySpan<T> Forward(ReadOnlyMemory<T> input, int batch)
     {
         CheckInput(input.Length, batch);
@@ -284,8 +285,11 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         // Dense refused only after accumulating its weight gradient). Refused before anything is written.
         if (outputGradient.Overlaps(inputGradient))
             throw new ArgumentException($"The output gradient [{batch}, {OutputSize}] shares memory with the model's InputGradient [{batch}, {InputSize}], which this pass overwrites; pass a copy.", nameof(outputGradient));
-        _inputGradientBatch = inputGradient.IsEmpty ? 0 : batch;
+        // As Run records the forward batch: a pass that throws part-way leaves the input gradient unwritten or half
+        // written, so it is served only once every layer has run.
+        _inputGradientBatch = 0;
         _chain.Backward(inputGradient, outputGradient, _forwardInput.Span, Buffers(batch), batch, accumulate);
+        _inputGradientBatch = inputGradient.IsEmpty ? 0 : batch;
     }
 
     /// <summary>
@@ -297,13 +301,13 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>The gradient of the loss with respect to the input, <c>[batch, InputSize]</c>, written by the last backward pass (overwritten each time).</summary>
     /// <param name="batch">The batch of the last backward pass.</param>
-    /// <exception cref="InvalidOperationException">The last backward pass was not of this batch or ran with <see cref="ComputeInputGradient"/> off.</exception>
+    /// <exception cref="InvalidOperationException">The last backward pass was not of this batch, ran with <see cref="ComputeInputGradient"/> off or threw, or none has run.</exception>
     public ReadOnlySpan<T> InputGradient(int batch)
     {
         CheckBatch(batch);
         if (batch != _inputGradientBatch)
             throw new InvalidOperationException(_inputGradientBatch == 0
-                ? "No input gradient: no Backward has run with ComputeInputGradient on."
+                ? "No input gradient: the last Backward ran with ComputeInputGradient off or threw, or none has run."
                 : $"The last Backward computed the input gradient of batch {_inputGradientBatch}, not {batch}.");
         return _inputGradient.AsSpan(0, batch * InputSize);
     }
@@ -379,8 +383,14 @@ public sealed class Sequential<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    private LayerBuffers<T> Buffers(int batch) =>
-        new(_parameters.Span, _gradients.Span, _state, _workspace.Span[.._chain.ScratchLength(batch)], _context);
+    private LayerBuffers<T> Buffers(int batch)
+    {
+        int scratch = _chain.ScratchLength(batch);
+        // The workspace holds MaxBatch rows; only a layer of one's own whose scratch shrinks as the batch grows asks for more.
+        if (scratch > _workspace.Length)
+            throw new ArgumentException(_chain.ShrinkingScratch(batch, MaxBatch), nameof(batch));
+        return new(_parameters.Span, _gradients.Span, _state, _workspace.Span[..scratch], _context);
+    }
 
     private void CheckBatch(int batch)
     {

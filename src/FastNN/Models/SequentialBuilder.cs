@@ -112,7 +112,7 @@ public sealed class SequentialBuilder<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>Adds a <see cref="Softplus{T}"/> layer.</summary>
     /// <param name="beta">β (default 1).</param>
     /// <param name="threshold">Identity above β·x &gt; threshold (default 20).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="beta"/> is not positive and finite in <typeparamref name="T"/>, or <paramref name="threshold"/> is NaN.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="beta"/> is not positive and finite in <typeparamref name="T"/>, or <paramref name="threshold"/> is NaN or infinite.</exception>
     public SequentialBuilder<T> Softplus(double beta = 1.0, double threshold = 20.0) => Add(new Softplus<T>(Width, beta, threshold));
 
     /// <summary>Adds a <see cref="PRelu{T}"/> layer.</summary>

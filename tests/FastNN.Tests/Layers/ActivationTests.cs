@@ -114,4 +114,24 @@ public class ActivationTests
         Assert.Equal("beta", Assert.Throws<ArgumentOutOfRangeException>(() => new Softplus<float>(3, 1e300)).ParamName);
         Assert.Equal("negativeSlope", Assert.Throws<ArgumentOutOfRangeException>(() => new SequentialBuilder<float>(3).LeakyRelu(1e300)).ParamName);
     }
+
+    [Fact]
+    public void AnInfiniteSoftplusThresholdIsRefusedAsNoDescriptionHoldsIt()
+    {
+        // Before: taken, and the model's ToJson (and so every model file save) threw System.Text.Json's "values such as
+        // positive and negative infinity cannot be written as valid JSON", naming neither the layer nor the threshold; a
+        // description holding 1e400 built such a model. A finite threshold past T's range still works (±∞ in T).
+        foreach (double threshold in new[] { double.PositiveInfinity, double.NegativeInfinity })
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => new SequentialBuilder<double>(3).Softplus(threshold: threshold));
+            Assert.Equal("threshold", e.ParamName);
+            Assert.Contains("finite", e.Message);
+        }
+        var read = Assert.Throws<FormatException>(() => Sequential<double>.FromJson(
+            "{\"format\":\"fastnn.sequential\",\"version\":1,\"input_size\":2,\"layers\":[{\"type\":\"Softplus\",\"threshold\":1e400}]}"));
+        Assert.StartsWith("$.layers[0]: threshold must be finite", read.Message);
+        var wide = new SequentialBuilder<float>(2).Softplus(threshold: 1e300).Build(maxBatch: 1);
+        Assert.Equal([1e30f, 0f], wide.Forward([1e30f, -1e30f], 1).ToArray());
+        Assert.Contains("\"threshold\":1E+300", wide.ToJson());
+    }
 }

@@ -153,6 +153,49 @@ public class LayerReuseEdgeTests
         }
     }
 
+    /// <summary>A user layer y = x whose backward pass refuses a NaN in dy, as a layer of one's own may check its input.</summary>
+    private sealed class NanGuard(int features) : ILayer<double>
+    {
+        public int InputSize => features;
+        public int OutputSize => features;
+        public IReadOnlyList<ParameterDeclaration> ParameterDeclarations => [];
+        public IReadOnlyList<StateDeclaration> StateDeclarations => [];
+        public int ScratchLength(int batch) => 0;
+        public void Initialize(LayerBuffers<double> buffers) { }
+        public void Forward(Span<double> y, ReadOnlySpan<double> x, LayerBuffers<double> buffers, int batch) => x.CopyTo(y);
+
+        public void Backward(Span<double> dx, ReadOnlySpan<double> dy, ReadOnlySpan<double> x, ReadOnlySpan<double> y, LayerBuffers<double> buffers, int batch)
+        {
+            if (dy.ToArray().Any(double.IsNaN))
+                throw new ArgumentException("dy holds NaN.", nameof(dy));
+            dy.CopyTo(dx);
+        }
+    }
+
+    [Fact]
+    public void AnInputGradientIsNotServedFromABackwardThatThrew()
+    {
+        // A Backward that threw (here before the first layer wrote dx) left the last good pass's batch recorded:
+        // InputGradient served that pass's gradient, of another input, as this one's. Forward records its batch only once
+        // every layer has run; Backward now does the same.
+        var model = new Sequential<double>([new Dense<double>(2, 2), new NanGuard(2)], maxBatch: 2, seed: 1);
+        model.Forward([0.5, -1, 2, 0.25], 2);
+        model.Backward([1, 2, 3, 4], 2);
+        Assert.Equal(4, model.InputGradient(2).Length);
+        model.Forward([1.5, 1, -2, 0.75], 2);
+        Assert.Throws<ArgumentException>(() => model.Backward([double.NaN, 2, 3, 4], 2));
+        var e = Assert.Throws<InvalidOperationException>(() => { model.InputGradient(2); });
+        Assert.Contains("threw", e.Message);
+        // A good pass serves it again.
+        model.Backward([1, 2, 3, 4], 2);
+        Assert.Equal(4, model.InputGradient(2).Length);
+
+        // One with ComputeInputGradient off says so, not that none ran with it on (the pass before did).
+        model.ComputeInputGradient = false;
+        model.Backward([1, 2, 3, 4], 2);
+        Assert.Contains("the last Backward ran with ComputeInputGradient off", Assert.Throws<InvalidOperationException>(() => { model.InputGradient(2); }).Message);
+    }
+
     [Fact]
     public void ResidualAndConcatConstructorsNameTheirBodyArgument()
     {

@@ -54,6 +54,65 @@ public class DeclarationTests
         Assert.Contains("-5", e.Message);
     }
 
+    [Fact]
+    public void ScratchLengthIsAskedOnlyForABatchOfAtLeastOneRow()
+    {
+        // ILayer.ScratchLength takes "rows in the batch (at least 1)", and a layer of one's own may refuse 0, as this one
+        // does. The model asked for batch 0 to hand Initialize a scratch it never uses: building it (and Initialize)
+        // threw the layer's ArgumentOutOfRangeException 'batch', from inside the model's constructor.
+        var model = new Sequential<double>([new Dense<double>(2, 3), new RowScratchLayer(3), new Dense<double>(3, 1)], maxBatch: 4, seed: 1);
+        model.Initialize(2);
+        model.Forward([0.5, -1, 2, 0.25, 1, 1], 3);
+        model.Backward([1, -1, 0.5], 3);
+        Assert.Equal(6, model.InputGradient(3).Length);
+    }
+
+    [Fact]
+    public void AScratchLengthThatShrinksAsTheBatchGrowsNamesTheLayer()
+    {
+        // ILayer.ScratchLength must not decrease as the batch grows: the workspace is sized for MaxBatch. One that did made
+        // a smaller batch's Forward throw a bare "Specified argument was out of the range of valid values." from inside the model.
+        var model = new Sequential<double>([new Dense<double>(2, 2), new ShrinkingScratchLayer(2)], maxBatch: 4);
+        model.Forward(new double[8], 4);
+        var e = Assert.Throws<ArgumentException>(() => { model.Forward(new double[2], 1); });
+        Assert.Equal("batch", e.ParamName);
+        Assert.StartsWith("Layer 1 (ShrinkingScratchLayer) asks for 800 elements of scratch at batch 1 but 200 at the model's MaxBatch 4", e.Message);
+        Assert.Contains("must not decrease as the batch grows", e.Message);
+        Assert.Throws<InvalidOperationException>(() => model.Backward(new double[2], 1));
+    }
+
+    /// <summary>A user layer (y = x) whose scratch shrinks as the batch grows, against ILayer's contract.</summary>
+    private sealed class ShrinkingScratchLayer(int features) : ILayer<double>
+    {
+        public int InputSize => features;
+        public int OutputSize => features;
+        public IReadOnlyList<ParameterDeclaration> ParameterDeclarations => [];
+        public IReadOnlyList<StateDeclaration> StateDeclarations => [];
+        public int ScratchLength(int batch) => 1000 - 200 * batch;
+        public void Initialize(LayerBuffers<double> buffers) { }
+        public void Forward(Span<double> y, ReadOnlySpan<double> x, LayerBuffers<double> buffers, int batch) => x.CopyTo(y);
+        public void Backward(Span<double> dx, ReadOnlySpan<double> dy, ReadOnlySpan<double> x, ReadOnlySpan<double> y, LayerBuffers<double> buffers, int batch) => dy.CopyTo(dx);
+    }
+
+    /// <summary>A user layer (y = x) taking one element of scratch per row, refusing a batch below 1 as ILayer's docs allow.</summary>
+    private sealed class RowScratchLayer(int features) : ILayer<double>
+    {
+        public int InputSize => features;
+        public int OutputSize => features;
+        public IReadOnlyList<ParameterDeclaration> ParameterDeclarations => [];
+        public IReadOnlyList<StateDeclaration> StateDeclarations => [];
+
+        public int ScratchLength(int batch)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+            return batch;
+        }
+
+        public void Initialize(LayerBuffers<double> buffers) { }
+        public void Forward(Span<double> y, ReadOnlySpan<double> x, LayerBuffers<double> buffers, int batch) => x.CopyTo(y);
+        public void Backward(Span<double> dx, ReadOnlySpan<double> dy, ReadOnlySpan<double> x, ReadOnlySpan<double> y, LayerBuffers<double> buffers, int batch) => dy.CopyTo(dx);
+    }
+
     // Two tensors under one state-dict name: ModelFile.Save used to write a file with the name twice in its header,
     // which every load then refused ("the header names '1.scale' twice"): the trained weights were unreadable.
     public static TheoryData<ParameterDeclaration[], StateDeclaration[]> SharedNames => new()

@@ -14,8 +14,8 @@ public sealed class Softplus<T> : ActivationLayer<T> where T : unmanaged, IFloat
     /// <summary>Creates the activation over <paramref name="features"/> features.</summary>
     /// <param name="features">Features per row (at least 1).</param>
     /// <param name="beta">β (default 1).</param>
-    /// <param name="threshold">Above <c>β·x &gt; threshold</c> the layer is the identity (default 20).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> is below 1, <paramref name="beta"/> is not positive and finite in <typeparamref name="T"/>, or <paramref name="threshold"/> is NaN.</exception>
+    /// <param name="threshold">Above <c>β·x &gt; threshold</c> the layer is the identity (default 20); finite, as a double.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> is below 1, <paramref name="beta"/> is not positive and finite in <typeparamref name="T"/>, or <paramref name="threshold"/> is NaN or infinite.</exception>
     public Softplus(int features, double beta = 1.0, double threshold = 20.0) : base(features)
     {
         Beta = beta;
@@ -24,8 +24,10 @@ public sealed class Softplus<T> : ActivationLayer<T> where T : unmanaged, IFloat
         _threshold = T.CreateTruncating(threshold);
         if (!T.IsFinite(_beta) || _beta <= T.Zero)
             throw new ArgumentOutOfRangeException(nameof(beta), beta, $"beta must be positive and finite (as {typeof(T).Name}).");
-        if (T.IsNaN(_threshold))
-            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "threshold must not be NaN.");
+        // Finite as a double: a model description holds it as a JSON number, which cannot be ∞ (one past T's range is
+        // ±∞ in T, and works as such).
+        if (!double.IsFinite(threshold))
+            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "threshold must be finite (a model description holds it as a JSON number).");
     }
 
     private readonly T _beta;
