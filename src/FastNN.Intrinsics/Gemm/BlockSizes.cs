@@ -16,7 +16,8 @@ namespace FastNN.Intrinsics;
 /// associativities of <see cref="CacheHierarchy.Current"/>; <see cref="Model"/> states its three constraints.
 /// <see cref="BlockingOverrides"/> replaces them on the microarchitectures where a measurement beat the model, with
 /// the figures; <c>FASTNN_GEMM_BLOCKING=MC,KC,NC</c> replaces either for experiments (MC and NC rounded down to
-/// multiples of MR and NR, KCMax = KC).</para>
+/// multiples of MR and NR, KCMax = KC). A value that is not three positive integers is ignored, without a message: the
+/// derived sizes run, rather than every GEMM call of the process failing on an experiment's typo.</para>
 /// </remarks>
 internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int KCMax, int NC)
 {

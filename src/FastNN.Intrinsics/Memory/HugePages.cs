@@ -24,7 +24,7 @@ namespace FastNN.Intrinsics;
 /// <para>Falls back to an ordinary array when: not Linux; transparent huge pages off, absent or unreadable; the buffer
 /// below half a huge page; an element type of a size other than 1, 2, 4 or 8 bytes whose array puts no element on a page
 /// boundary (the buffer must start there); <c>madvise</c> refused or unavailable; or the environment variable
-/// <c>FASTNN_HUGE_PAGES=0</c> at start-up. Where the kernel backs part of an advised buffer with 4 KB pages (memory too
+/// <c>FASTNN_HUGE_PAGES=0</c> at start-up (only the value <c>0</c>: any other, such as <c>off</c>, leaves huge pages on). Where the kernel backs part of an advised buffer with 4 KB pages (memory too
 /// fragmented to compact) that part is simply ordinary memory.</para>
 /// <para>Thread safety: thread-safe; the settings are read once.</para>
 /// </remarks>
