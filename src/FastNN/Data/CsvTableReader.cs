@@ -25,6 +25,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
     private string[] _featureNames = [];
     private int _headerLine;
     private char _delimiter;              // the header's, given or detected
+    private bool _trailingDelimiter;      // the header ends with a delimiter, so every row does: that last field is no column
 
     private T[] _row = [];                // one row's features in feature order, before they are appended
     private readonly ChunkedList<T> _features = new();
@@ -97,6 +98,11 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
                 columns.TryAdd(name, names.Count);
             names.Add(name);
         }
+        // Some exporters end every line with a delimiter, which leaves the header's last name empty: no column, but a
+        // field that each row must leave empty (ReadRow), so that a row one cell too long is not taken for one.
+        _trailingDelimiter = names.Count > 1 && names[^1].Length == 0;
+        if (_trailingDelimiter)
+            names.RemoveAt(names.Count - 1);
         _names = [.. names];
 
         bool readsTarget = _target != CsvTarget.None;
@@ -191,8 +197,14 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
             int column = fields.Column;
             if (column > _names.Length)
             {
+                if (_trailingDelimiter && column == _names.Length + 1)
+                {
+                    if (!cell.IsEmpty)
+                        throw Error(lineNumber, column, $"{Quoted(cell)} after the last column: the header ends with a delimiter (its last name is empty), so each row must too, its last field empty.");
+                    continue;
+                }
                 while (fields.MoveNext(out _, out _)) { }
-                throw Error(lineNumber, 0, $"{fields.Column} cells, but the header has {_names.Length} columns.");
+                throw Error(lineNumber, 0, CountProblem(fields.Column));
             }
             int slot = _slots[column - 1];
             if (slot == Ignored)
@@ -206,12 +218,16 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
             else
                 _row[slot] = Number(cell, lineNumber, column);
         }
-        if (fields.Column != _names.Length)
-            throw Error(lineNumber, 0, $"{fields.Column} cells, but the header has {_names.Length} columns.");
+        if (fields.Column != _names.Length + (_trailingDelimiter ? 1 : 0))
+            throw Error(lineNumber, 0, CountProblem(fields.Column));
         foreach (T value in _row)
             _features.Add(value);
         _rows++;
     }
+
+    private string CountProblem(int fields) => _trailingDelimiter
+        ? $"{fields} fields, but the header has {_names.Length} columns and a delimiter after the last ({_names.Length + 1} fields)."
+        : $"{fields} cells, but the header has {_names.Length} columns.";
 
     // The target cell of one row, kept as a number, a label id, or both while Auto has not decided.
     private void ReadTarget(ReadOnlySpan<char> cell, int line, int column)
