@@ -2,16 +2,18 @@
 //
 //   dotnet run --project samples/PredictCsv -- MODEL.safetensors < rows.csv
 //
-// Each input line holds one row's features, comma-separated, in the model's column order and in the units of the
-// training data (the file's input standardization is applied by the predictor). A first line naming the columns (no
-// field a number) is skipped, once it names the model's columns in that order where the file records them; blank lines
-// are ignored, and so is a UTF-8 byte-order mark; any other line must hold finite numbers only, none so far outside the
-// training data that its standardization leaves float (else one line on standard error, exit code 1). Output, as CSV
-// with a header (a label holding a comma quoted): for a classifier the predicted label and each class's probability;
-// for a regression the value in the target's own units. With --time, the median latency of one batch-1 call on the
-// first row is written to standard error as well.
+// The rows are read as `fastnn predict` reads them, by the library's CSV reader (FastNN.Data.Csv): a header row, then
+// one row per line; fields separated by commas or semicolons (detected from the header), quoted or not; the model's
+// feature columns found by name where the file records the names (in any order, other columns such as an id or the
+// target ignored), otherwise every column, by position; values in the units of the training data (the predictor
+// applies the file's input standardization). A cell that is not a finite number, a missing column, or a value so far
+// outside the training data that its standardization leaves float is one line on standard error (exit code 1), before
+// any prediction is written. Output, as CSV with a header (a label holding a comma quoted): for a classifier the
+// predicted label and each class's probability; for a regression the value in the target's own units. With --time, the
+// median latency of one batch-1 call on the first row is written to standard error as well.
 using System.Diagnostics;
 using System.Globalization;
+using FastNN.Data;
 using FastNN.Inference;
 using FastNN.IO;
 
@@ -32,104 +34,52 @@ catch (Exception e) when (e is ModelFileException or IOException or Unauthorized
     return 1;
 }
 
+Dataset<float> rows;
+try
+{
+    rows = Csv.Read<float>(Console.OpenStandardInput(), "stdin", new CsvOptions { FeatureColumns = predictor.Info.FeatureNames, Target = CsvTarget.None });
+}
+catch (CsvFormatException e) // names the line and column: "stdin, line 3, column 2: 'NA' in column 'sex' is not a number."
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
+if (rows.FeatureCount != predictor.InputSize)
+{
+    Console.Error.WriteLine($"stdin: {rows.FeatureCount} columns, but the model takes {predictor.InputSize} features (its file records no names, so every column is one)");
+    return 1;
+}
+
 bool classifier = predictor.ClassLabels.Count > 0;
-var features = new float[predictor.InputSize];
-var outputs = new float[classifier ? predictor.ClassLabels.Count : predictor.OutputSize];
+int width = classifier ? predictor.ClassLabels.Count : predictor.OutputSize;
+var outputs = new float[rows.Rows * width];
+var classes = new int[rows.Rows];
+try
+{
+    if (classifier)
+        predictor.Classify(rows.Features, outputs, classes, rows.Rows);
+    else
+        predictor.PredictValues(rows.Features, outputs, rows.Rows);
+}
+catch (ArgumentException e) // a finite value the file's standardization takes past float: the message names the row and feature
+{
+    Console.Error.WriteLine($"stdin: {e.Message}");
+    return 1;
+}
+if (args.Length == 2)
+    TimeOneRow(predictor, rows.Row(0), classifier);
+
 var output = Console.Out;
 output.WriteLine(classifier
     ? "prediction," + string.Join(',', predictor.ClassLabels.Select(label => Field($"p({label})")))
     : predictor.Info.TargetName is { } target ? Field(target)
-    : string.Join(',', Enumerable.Range(0, predictor.OutputSize).Select(i => $"output{i}")));
-
-bool first = true;
-int lineNumber = 0;
-for (string? line; (line = Console.In.ReadLine()) is not null;)
+    : string.Join(',', Enumerable.Range(0, width).Select(i => $"output{i}")));
+for (int row = 0; row < rows.Rows; row++)
 {
-    lineNumber++;
-    if (lineNumber == 1)
-        line = line.TrimStart('\uFEFF'); // a UTF-8 byte-order mark, as spreadsheets write one: no part of the first field
-    if (string.IsNullOrWhiteSpace(line))
-        continue;
-    if (lineNumber == 1 && IsHeader(line))
-    {
-        if (HeaderProblem(line, predictor.Info.FeatureNames) is { } wrong)
-        {
-            Console.Error.WriteLine($"stdin line 1: {wrong}");
-            return 1;
-        }
-        continue;
-    }
-    if (!TryParse(line, features, out string? problem))
-    {
-        Console.Error.WriteLine($"stdin line {lineNumber}: {problem}");
-        return 1;
-    }
-    if (first && args.Length == 2)
-        TimeOneRow(predictor, features, outputs, classifier);
-    first = false;
-    try
-    {
-        if (classifier)
-        {
-            int label = predictor.Classify(features, outputs);
-            output.WriteLine(Field(predictor.ClassLabels[label]) + "," + string.Join(',', outputs.Select(Number)));
-        }
-        else
-        {
-            predictor.PredictValues(features, outputs, 1);
-            output.WriteLine(string.Join(',', outputs.Select(Number)));
-        }
-    }
-    catch (ArgumentException e) // a finite value the file's standardization takes past float: the message names the feature
-    {
-        Console.Error.WriteLine($"stdin line {lineNumber}: {e.Message}");
-        return 1;
-    }
+    string values = string.Join(',', new ArraySegment<float>(outputs, row * width, width).Select(Number));
+    output.WriteLine(classifier ? Field(predictor.ClassLabels[classes[row]]) + "," + values : values);
 }
 return 0;
-
-// A header names columns: no field is a number. A first row with one missing value ("NA") is a bad row, not a header:
-// skipping it would shift every later prediction by one line.
-static bool IsHeader(string line) =>
-    line.Split(',').All(field => !float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
-
-// Where the file records the model's column names, a header must name them in order: rows in another order, or with
-// the target column kept, would be predicted from the wrong features. A name may be quoted ("age"), as R writes it.
-static string? HeaderProblem(string line, IReadOnlyList<string>? names)
-{
-    string[] fields = [.. line.Split(',').Select(field => field.Trim()).Select(field =>
-        field.Length >= 2 && field[0] == '"' && field[^1] == '"' ? field[1..^1].Replace("\"\"", "\"") : field)];
-    return names is null || fields.SequenceEqual(names) ? null
-        : $"the header names the columns '{string.Join(',', fields)}', but the model takes '{string.Join(',', names)}', in that order";
-}
-
-// The row's fields as floats; false with the reason when there are not InputSize finite numbers (the predictor refuses
-// NaN, or a value beyond float's range, with an exception; this names the line and field instead). A finite value that
-// the standardization takes past float is the predictor's to find, and the loop names the line of its exception.
-static bool TryParse(string line, float[] features, out string? problem)
-{
-    string[] fields = line.Split(',');
-    if (fields.Length != features.Length)
-    {
-        problem = $"{fields.Length} fields, but the model takes {features.Length} features";
-        return false;
-    }
-    for (int i = 0; i < fields.Length; i++)
-    {
-        if (!float.TryParse(fields[i], NumberStyles.Float, CultureInfo.InvariantCulture, out features[i]))
-        {
-            problem = $"field {i + 1}, '{fields[i].Trim()}', is not a number";
-            return false;
-        }
-        if (!float.IsFinite(features[i]))
-        {
-            problem = $"field {i + 1}, '{fields[i].Trim()}', is not a finite number (as float)";
-            return false;
-        }
-    }
-    problem = null;
-    return true;
-}
 
 // A label or name as a CSV field: quoted when it holds a comma, a quote or a line break ("a, b", "" for a quote), as a
 // CSV class column may have named it, so that every output line keeps its fields.
@@ -138,8 +88,9 @@ static string Field(string text) => text.AsSpan().IndexOfAny(",\"\r\n") < 0 ? te
 static string Number(float value) => value.ToString("R", CultureInfo.InvariantCulture);
 
 // Median time of one batch-1 call, over 21 rounds of about 20 ms, to standard error.
-static void TimeOneRow(Predictor<float> predictor, float[] features, float[] outputs, bool classifier)
+static void TimeOneRow(Predictor<float> predictor, ReadOnlySpan<float> row, bool classifier)
 {
+    float[] features = row.ToArray(), outputs = new float[classifier ? predictor.ClassLabels.Count : predictor.OutputSize];
     Action call = classifier ? () => predictor.Classify(features, outputs) : () => predictor.PredictValues(features, outputs, 1);
     var clock = Stopwatch.StartNew();
     int calls = 0;

@@ -38,39 +38,36 @@ for bad in "$here" "$here/models/none.safetensors" ""; do
     echo "sample: '$bad': exit code $code, $(wc -l < "${TMPDIR:-/tmp}/predictcsv.err") lines on stderr (expected 1 or 2, one line)"; status=1
   fi
 done
-# A row that is not all finite numbers, also as the first line of a file without a header (a missing value "NA"), or
-# one the file's standardization takes past float (3e38 in 'sex', σ 0.5): one line on stderr naming the line, exit
-# code 1, not a skipped row (which would shift every later prediction by one), a NaN prediction or a stack trace.
-for row in "59,2,NA,101.0,157,93.2,38.0,4.0,4.8598,87" "59,2,NaN,101.0,157,93.2,38.0,4.0,4.8598,87" \
-           "59,2,1e39,101.0,157,93.2,38.0,4.0,4.8598,87" "59,3e38,32.1,101.0,157,93.2,38.0,4.0,4.8598,87"; do
-  printf '%s\n48,1,21.6,87.0,183,103.2,70.0,3.0,3.8918,69\n' "$row" \
-    | "$@" "$here/models/diabetes.safetensors" > /dev/null 2> "${TMPDIR:-/tmp}/predictcsv.err"; code=$?
-  if [ "$code" -eq 1 ] && [ "$(wc -l < "${TMPDIR:-/tmp}/predictcsv.err")" -eq 1 ] && grep -q "line 1" "${TMPDIR:-/tmp}/predictcsv.err"; then
-    echo "sample: '$row': $(cat "${TMPDIR:-/tmp}/predictcsv.err")"
+# A cell that is not a finite number ("NA", NaN, 1e39 beyond float), or one the file's standardization takes past float
+# (3e38 in 'sex', σ 0.5), or rows without their header row: one line on stderr that names the line and column (or the
+# row and feature), exit code 1, no prediction written (which a skipped row would shift by one), no stack trace.
+header="age,sex,bmi,bp,s1,s2,s3,s4,s5,s6"
+for case in "$header|59,2,NA,101.0,157,93.2,38.0,4.0,4.8598,87|line 2, column 3: 'NA'" \
+            "$header|59,2,NaN,101.0,157,93.2,38.0,4.0,4.8598,87|line 2, column 3: 'NaN'" \
+            "$header|59,2,1e39,101.0,157,93.2,38.0,4.0,4.8598,87|line 2, column 3: '1e39'" \
+            "$header|59,3e38,32.1,101.0,157,93.2,38.0,4.0,4.8598,87|column 1 ('sex'), is 3E+38" \
+            "59,2,32.1,101.0,157,93.2,38.0,4.0,4.8598,87|48,1,21.6,87.0,183,103.2,70.0,3.0,3.8918,69|the header row of column names is missing"; do
+  IFS='|' read -r first second want <<< "$case"
+  printf '%s\n%s\n48,1,21.6,87.0,183,103.2,70.0,3.0,3.8918,69\n' "$first" "$second" \
+    | "$@" "$here/models/diabetes.safetensors" > "${TMPDIR:-/tmp}/predictcsv.out" 2> "${TMPDIR:-/tmp}/predictcsv.err"; code=$?
+  if [ "$code" -eq 1 ] && [ "$(wc -l < "${TMPDIR:-/tmp}/predictcsv.err")" -eq 1 ] && grep -qF "$want" "${TMPDIR:-/tmp}/predictcsv.err" \
+     && [ ! -s "${TMPDIR:-/tmp}/predictcsv.out" ]; then
+    echo "sample: '$second': $(cat "${TMPDIR:-/tmp}/predictcsv.err")"
   else
-    echo "sample: '$row': exit code $code, stderr '$(cat "${TMPDIR:-/tmp}/predictcsv.err")' (expected 1, one line naming line 1)"; status=1
+    echo "sample: '$second': exit code $code, stderr '$(cat "${TMPDIR:-/tmp}/predictcsv.err")' (expected 1, one line with \"$want\", no output)"; status=1
   fi
 done
-# A header that does not name the model's columns in its order (two swapped, or the target column kept): refused naming
-# line 1, not skipped to predict from the wrong columns.
-for header in "sex,age,bmi,bp,s1,s2,s3,s4,s5,s6" "age,sex,bmi,bp,s1,s2,s3,s4,s5,s6,target"; do
-  printf '%s\n59,2,32.1,101.0,157,93.2,38.0,4.0,4.8598,87\n' "$header" \
-    | "$@" "$here/models/diabetes.safetensors" > /dev/null 2> "${TMPDIR:-/tmp}/predictcsv.err"; code=$?
-  if [ "$code" -eq 1 ] && [ "$(wc -l < "${TMPDIR:-/tmp}/predictcsv.err")" -eq 1 ] && grep -q "line 1" "${TMPDIR:-/tmp}/predictcsv.err"; then
-    echo "sample: header '$header': $(cat "${TMPDIR:-/tmp}/predictcsv.err")"
-  else
-    echo "sample: header '$header': exit code $code, stderr '$(cat "${TMPDIR:-/tmp}/predictcsv.err")' (expected 1, one line naming line 1)"; status=1
-  fi
-done
-# The header or the first row after a UTF-8 byte-order mark, as spreadsheets write one, and a header of quoted names,
-# as R's write.csv writes it: the committed predictions, as from the file itself.
+# The rows as other programs write them: the committed predictions from each. A UTF-8 byte-order mark, as spreadsheets
+# write one; every field quoted, as R's write.csv quotes names; semicolons between quoted numbers, as a spreadsheet in a
+# language with a decimal comma writes them; the columns in another order, with an id first and the target kept.
 rows="$here/models/diabetes.rows.csv"
 expected=$("$@" "$here/models/diabetes.safetensors" < "$rows")
-for variant in "byte-order mark before the header" "byte-order mark before the first row" "quoted header"; do
+for variant in "byte-order mark" "quoted fields" "semicolons" "other column order"; do
   case "$variant" in
-    byte*header) input=$(printf '\xef\xbb\xbf'; cat "$rows") ;;
-    byte*row) input=$(printf '\xef\xbb\xbf'; tail -n +2 "$rows") ;;
-    quoted*) input=$(head -1 "$rows" | sed 's/[^,]*/"&"/g'; tail -n +2 "$rows") ;;
+    byte*) input=$(printf '\xef\xbb\xbf'; cat "$rows") ;;
+    quoted*) input=$(sed 's/[^,]*/"&"/g' "$rows") ;;
+    semicolons) input=$(sed 's/[^,]*/"&"/g; s/,/;/g' "$rows") ;;
+    other*) input=$(awk -F, -v OFS=, '{ print (NR == 1 ? "id" : NR), $2, $1, $3, $4, $5, $6, $7, $8, $9, $10, (NR == 1 ? "target" : 0) }' "$rows") ;;
   esac
   actual=$(printf '%s\n' "$input" | "$@" "$here/models/diabetes.safetensors" 2>&1)
   if [ "$actual" = "$expected" ]; then
@@ -89,5 +86,5 @@ if [ "${actual%%$'\n'*}" = 'prediction,"p(mali,nant)",p(benign)' ] && [[ "${actu
 else
   echo "sample: a label with a comma: '$actual'"; status=1
 fi
-rm -f "${TMPDIR:-/tmp}/predictcsv.err" "$labelled"
+rm -f "${TMPDIR:-/tmp}/predictcsv.err" "${TMPDIR:-/tmp}/predictcsv.out" "$labelled"
 exit $status

@@ -204,6 +204,22 @@ public class ModelFileTests
     }
 
     [Fact]
+    public void PredictFindsAColumnNameThatMacOsWroteDecomposed()
+    {
+        // The model records 'âge' composed (U+00E2); a file saved on macOS may write it decomposed (a, U+0302): predict
+        // said "there is no column 'âge'" of a header that prints the same.
+        using var cli = new Cli();
+        string[] lines = File.ReadAllLines(Cli.Data("diabetes.csv"));
+        string Renamed(string age) => string.Concat(lines.Skip(1).Prepend(lines[0].Replace("age", age)).Select(l => l + "\n"));
+        string composed = cli.Write("composed.csv", Renamed("\u00e2ge")), decomposed = cli.Write("decomposed.csv", Renamed("a\u0302ge"));
+        string model = cli.PathOf("m.safetensors");
+        Assert.Equal(0, Train(cli, "--data", composed, "--layers", "", "--epochs", "2", "--save", model).ExitCode);
+        CliRun asTrained = cli.Run("predict", "--model", model, "--data", composed), fromMac = cli.Run("predict", "--model", model, "--data", decomposed);
+        Assert.True(fromMac.ExitCode == 0, fromMac.ToString());
+        Assert.Equal(asTrained.Out, fromMac.Out);
+    }
+
+    [Fact]
     public void AModelFileWithoutColumnNamesTakesTheColumnsByPosition()
     {
         using var cli = new Cli();

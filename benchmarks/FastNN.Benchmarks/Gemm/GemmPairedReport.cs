@@ -18,7 +18,8 @@ namespace FastNN.Benchmarks.Gemm;
 /// <c>float-dot double-dot</c> (<see cref="GemmDotSection"/>) and <c>cold</c> (<see cref="GemmColdReport"/>) when named. Options:
 /// <c>--rounds N</c> (21); <c>--threads N</c>, the threads both libraries get in the first four sections (1; the
 /// peak probe, one core's, is left out above one); <c>--versus PATH</c>, another build's FastNN.Intrinsics.dll
-/// (the code before a change) timed in the same rounds, its ratio in a column of its own; <c>--blocking MC,KC,NC</c>,
+/// (the code before a change) timed in the same rounds, its ratio in a column of its own (one thread only: with
+/// <c>--threads</c> above 1 it is a usage error, as two builds alternated on two threads were biased); <c>--blocking MC,KC,NC</c>,
 /// this build with those block sizes as one more side; <c>--square N,N,...</c>, other square sizes; <c>--only TEXT,TEXT,...</c>,
 /// only the shapes whose printed name contains one of the texts. Operands and calls are those of <see cref="GemmBenchmark{T}"/>.
 /// The peak is that of the widest vectors the process may use (512-bit, or 256-bit under DOTNET_EnableAVX512=0),
@@ -91,7 +92,11 @@ internal static class GemmPairedReport
     {
         string? versus = arguments.Text("--versus", "the path of another build's FastNN.Intrinsics.dll", File.Exists);
         string? squares = arguments.Text("--square", "sizes N,N,...", text => text.Split(',').All(n => int.TryParse(n, out int size) && size > 0));
-        var o = new Options([], arguments.Count("--rounds", 21), arguments.Threads("--threads"), versus is null ? null : BaselineBuild.Load(versus),
+        int threads = arguments.Threads("--threads");
+        if (versus is not null && threads > 1)
+            throw new UsageException($"{arguments.Mode}: --versus compares two builds on one thread: --threads {threads} is refused with it (two builds "
+                + "alternated on two threads were biased: a build against itself read 0.77-0.95x; benchmarks/RESULTS.md, Run 16).");
+        var o = new Options([], arguments.Count("--rounds", 21), threads, versus is null ? null : BaselineBuild.Load(versus),
             arguments.Texts("--blocking", "MC,KC,NC", text => BlockSizes.TryParseExperiment(text, 1, 1) is not null),
             squares?.Split(',').Select(int.Parse).ToArray(), arguments.Text("--only", "TEXT,TEXT,... (shape names containing one)"));
         string[] sections = [.. AllSections, .. DotSections, .. ColdSections];

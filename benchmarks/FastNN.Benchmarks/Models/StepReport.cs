@@ -22,7 +22,8 @@ namespace FastNN.Benchmarks.Models;
 /// [--no-profile] [--no-pytorch]</c>: workloads among <c>mlp64 mlp256 deep64 fit</c> (all by default), 15 rounds.
 /// <list type="bullet">
 /// <item>efficiency: the step's GEMM flops (<see cref="StepWorkload.Flops"/>) over its one-thread time, as a fraction
-/// of OpenBLAS's single-thread SGEMM rate at 1024³ in the same round;</item>
+/// of OpenBLAS's single-thread SGEMM rate at 1024³ in the same round; <c>fit</c>'s epoch, timed but not rated, has
+/// neither GFLOP/s nor efficiency ("-");</item>
 /// <item>speed-up: PyTorch's time over FastNN's, same thread count;</item>
 /// <item>2t / 1t: one-thread time over two-thread time, each library against itself.</item>
 /// </list>
@@ -111,9 +112,9 @@ internal static class StepReport
             double flops = fastnn.Flops, sgemmFlops = 2.0 * SgemmSize * SgemmSize * SgemmSize;
             string Ms(int i) => i < 0 ? "-" : F(PairedRounds.Median(t, x => x[i]) * 1e3, 3);
             string Ratio(Func<double[], double> figure, bool present) => present ? F(PairedRounds.Median(t, figure), 2) + "x" : "-";
-            bool efficiency = blas && name != "fit";
+            bool efficiency = blas && flops > 0;
             Console.WriteLine($"| {name}: {fastnn.Description} | {Ms(0)} | {Ms(torch)} | {Ratio(x => x[torch] / x[0], torch >= 0)} | " +
-                $"{F(PairedRounds.Median(t, x => flops / x[0]) / 1e9, 1)} | {(blas ? F(PairedRounds.Median(t, x => sgemmFlops / x[blasSide]) / 1e9, 1) : "-")} | " +
+                $"{(flops > 0 ? F(PairedRounds.Median(t, x => flops / x[0]) / 1e9, 1) : "-")} | {(blas ? F(PairedRounds.Median(t, x => sgemmFlops / x[blasSide]) / 1e9, 1) : "-")} | " +
                 $"{(efficiency ? F(PairedRounds.Median(t, x => flops / x[0] / (sgemmFlops / x[blasSide])) * 100, 1) + " %" : "-")} | " +
                 $"{Ms(1)} | {Ms(torch < 0 ? -1 : torch + 1)} | {Ratio(x => x[torch + 1] / x[1], torch >= 0)} | " +
                 $"{Ratio(x => x[0] / x[1], true)} | {Ratio(x => x[torch] / x[torch + 1], torch >= 0)} |");

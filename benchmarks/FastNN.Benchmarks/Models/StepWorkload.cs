@@ -76,9 +76,10 @@ internal sealed class StepWorkload
 
     /// <summary>
     /// GEMM flops of one call, as issue 15 counts them: the forward products, the weight gradients, and the input
-    /// gradients of every layer but the first (training does not compute the first layer's).
+    /// gradients of every layer but the first (training does not compute the first layer's); 0 for <c>fit</c>, whose
+    /// epoch is timed, not rated (it holds Fit's own work besides the steps), as <see cref="FlopsOf"/> counts it.
     /// </summary>
-    public double Flops => GemmFlops(Widths, RowsPerCall);
+    public double Flops => Name == "fit" ? 0 : GemmFlops(Widths, RowsPerCall);
 
     /// <summary><see cref="Flops"/> of a workload, without building it (0 for <c>fit</c>, which is timed per epoch, not per flop).</summary>
     public static double FlopsOf(string name) => name switch

@@ -15,8 +15,8 @@ public sealed record CsvOptions
     public char? Delimiter { get; init; }
 
     /// <summary>
-    /// The target column: a header name, or, when no column has that name, a 0-based index (negative indices count from
-    /// the end: <c>-1</c> is the last column). <see langword="null"/> (the default): the last column, or no column when
+    /// The target column: a header name (compared in Unicode normal form C, as <see cref="FeatureColumns"/> are), or,
+    /// when no column has that name, a 0-based index (negative indices count from the end: <c>-1</c> is the last column). <see langword="null"/> (the default): the last column, or no column when
     /// <see cref="Target"/> is <see cref="CsvTarget.None"/>.
     /// </summary>
     public string? LabelColumn { get; init; }
@@ -35,8 +35,9 @@ public sealed record CsvOptions
     public IReadOnlyList<string>? ClassLabels { get; init; }
 
     /// <summary>
-    /// The feature columns by header name, in the order the features take (for instance a trained model's feature
-    /// names), each once; other columns are ignored. <see langword="null"/> (the default): every column except the target, in file order.
+    /// The feature columns by header name (compared in Unicode normal form C, so that a name written with decomposed
+    /// characters, as macOS may write it, matches the composed one), in the order the features take (for instance a
+    /// trained model's feature names), each once; other columns are ignored. <see langword="null"/> (the default): every column except the target, in file order.
     /// </summary>
     public IReadOnlyList<string>? FeatureColumns { get; init; }
 }

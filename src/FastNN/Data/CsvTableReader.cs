@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Text;
 using FastNN.Intrinsics;
 
 namespace FastNN.Data;
@@ -25,6 +26,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
     private string[] _featureNames = [];
     private int _headerLine;
     private char _delimiter;              // the header's, given or detected
+    private bool _trailingDelimiter;      // the header ends with a delimiter, so every row does: that last field is no column
 
     private T[] _row = [];                // one row's features in feature order, before they are appended
     private readonly ChunkedList<T> _features = new();
@@ -94,9 +96,14 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
             // which are read: an unnamed or repeated column left unread, such as the index pandas writes, is no matter).
             string name = (escaped ? CsvFields.Unescape(field, ref _scratch) : field).Trim().ToString();
             if (name.Length > 0)
-                columns.TryAdd(name, names.Count);
+                columns.TryAdd(Key(name), names.Count);
             names.Add(name);
         }
+        // Some exporters end every line with a delimiter, which leaves the header's last name empty: no column, but a
+        // field that each row must leave empty (ReadRow), so that a row one cell too long is not taken for one.
+        _trailingDelimiter = names.Count > 1 && names[^1].Length == 0;
+        if (_trailingDelimiter)
+            names.RemoveAt(names.Count - 1);
         _names = [.. names];
 
         bool readsTarget = _target != CsvTarget.None;
@@ -117,7 +124,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
             {
                 if (wanted[f] is null)
                     throw new ArgumentException($"FeatureColumns holds null as feature {f + 1}; each feature is a column's name.", nameof(CsvOptions.FeatureColumns));
-                if (!columns.TryGetValue(wanted[f], out int column))
+                if (!columns.TryGetValue(Key(wanted[f]), out int column))
                     throw Error(_headerLine, 0, $"there is no column '{wanted[f]}' (feature {f + 1} of the {wanted.Count} asked for by name); the header has {Header()}.");
                 if (column == _targetColumn)
                     throw Error(_headerLine, column + 1, $"column '{wanted[f]}' is asked for both as a feature and as the target.");
@@ -156,21 +163,36 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
     private void CheckName(int column, Dictionary<string, int> columns)
     {
         string name = _names[column];
-        int first = name.Length > 0 ? columns[name] : column;
+        int first = name.Length > 0 ? columns[Key(name)] : column;
         if (_slots[column] == Ignored && (first == column || _slots[first] == Ignored))
             return;
         if (name.Length == 0)
             throw Error(_headerLine, column + 1, "the header has an empty column name"
                 + (column == 0 ? " (a first column without a name is most often the row index pandas' to_csv or R's write.csv writes: to_csv(index=False) or write.csv(row.names = FALSE) leaves it out)." : "."));
         if (first != column)
-            throw Error(_headerLine, column + 1, $"the header names column '{name}' twice (columns {first + 1} and {column + 1}).");
+            throw Error(_headerLine, column + 1, $"the header names column '{_names[first]}' twice (columns {first + 1} and {column + 1}"
+                + (_names[first] == name ? ")." : $", the second written '{name}': one name in Unicode normal form, decomposed characters composed)."));
         if (NotUtf8(name))
             throw Error(_headerLine, column + 1, $"the column name {Quoted(name)} {NotUtf8Problem}");
     }
 
+    // A name as names are compared: in Unicode normal form C, so that an 'é' decomposed (e and U+0301, as macOS may write
+    // it) matches the composed one a model recorded. Text holding a lone surrogate has no normal form: compared as it is.
+    private static string Key(string name)
+    {
+        try
+        {
+            return name.Normalize(NormalizationForm.FormC);
+        }
+        catch (ArgumentException)
+        {
+            return name;
+        }
+    }
+
     private int ResolveColumn(string label, Dictionary<string, int> columns)
     {
-        if (columns.TryGetValue(label, out int byName))
+        if (columns.TryGetValue(Key(label), out int byName))
             return byName;
         if (int.TryParse(label, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int index))
         {
@@ -191,8 +213,14 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
             int column = fields.Column;
             if (column > _names.Length)
             {
+                if (_trailingDelimiter && column == _names.Length + 1)
+                {
+                    if (!cell.IsEmpty)
+                        throw Error(lineNumber, column, $"{Quoted(cell)} after the last column: the header ends with a delimiter (its last name is empty), so each row must too, its last field empty.");
+                    continue;
+                }
                 while (fields.MoveNext(out _, out _)) { }
-                throw Error(lineNumber, 0, $"{fields.Column} cells, but the header has {_names.Length} columns.");
+                throw Error(lineNumber, 0, CountProblem(fields.Column));
             }
             int slot = _slots[column - 1];
             if (slot == Ignored)
@@ -206,12 +234,16 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
             else
                 _row[slot] = Number(cell, lineNumber, column);
         }
-        if (fields.Column != _names.Length)
-            throw Error(lineNumber, 0, $"{fields.Column} cells, but the header has {_names.Length} columns.");
+        if (fields.Column != _names.Length + (_trailingDelimiter ? 1 : 0))
+            throw Error(lineNumber, 0, CountProblem(fields.Column));
         foreach (T value in _row)
             _features.Add(value);
         _rows++;
     }
+
+    private string CountProblem(int fields) => _trailingDelimiter
+        ? $"{fields} fields, but the header has {_names.Length} columns and a delimiter after the last ({_names.Length + 1} fields)."
+        : $"{fields} cells, but the header has {_names.Length} columns.";
 
     // The target cell of one row, kept as a number, a label id, or both while Auto has not decided.
     private void ReadTarget(ReadOnlySpan<char> cell, int line, int column)

@@ -86,6 +86,43 @@ public class CsvDialectTests
     }
 
     [Theory]
+    [InlineData(',', "")]
+    [InlineData(';', "")]
+    [InlineData(',', "\r")]
+    public void ADelimiterEndingEveryLineIsNoColumn(char delimiter, string carriageReturn)
+    {
+        // Some exporters end every line, the header's too, with a delimiter: the header's last name was empty, and the
+        // reader refused it ("line 1, column 4: the header has an empty column name").
+        string text = string.Join("", new[] { "a,b,y,", "1,2,0,", "3,4, 1 ,", "" }.Select(line => line.Replace(',', delimiter) + carriageReturn + "\n"));
+        Dataset<double> data = ReadText(text);
+        Assert.Equal(["a", "b"], data.FeatureNames);
+        Assert.Equal("y", data.TargetName);
+        Assert.Equal([1.0, 2.0, 3.0, 4.0], data.Features.ToArray());
+        Assert.Equal([0.0, 1.0], data.Targets.ToArray());
+
+        // Counted from the end without it, and read by name as eval and predict read a model's columns.
+        Dataset<double> named = ReadText(text, new CsvOptions { FeatureColumns = ["b"], LabelColumn = "-1" });
+        Assert.Equal([2.0, 4.0], named.Features.ToArray());
+        Assert.Equal("y", named.TargetName);
+    }
+
+    [Theory]
+    [InlineData("a,b,y,\n1,2,0,\n3,4,1,5\n", 3, 4, "'5' after the last column")]
+    [InlineData("a,b,y,\n1,2,0,\n3,4,1\n", 3, 0, "3 fields, but the header has 3 columns and a delimiter after the last (4 fields)")]
+    [InlineData("a,b,y,\n1,2,0,,\n", 2, 0, "5 fields, but the header has 3 columns and a delimiter after the last (4 fields)")]
+    [InlineData("a,,y,\n1,2,0,\n", 1, 2, "empty column name")]
+    [InlineData("a,b,,\n1,2,0,\n", 1, 3, "empty column name")]
+    public void UnderAHeaderEndingInADelimiterEveryRowEndsInOne(string text, int line, int column, string fragment)
+    {
+        // A last field that is not empty is a column the header does not name, not a delimiter at the end of the line; a
+        // name left empty elsewhere is still refused, the last but one too (two delimiters end the header).
+        var error = Assert.Throws<CsvFormatException>(() => ReadText(text));
+        Assert.Equal((line, column), (error.Line, error.Column));
+        Assert.Contains(fragment, error.Message);
+        Assert.Contains($"line {line}", error.Message);
+    }
+
+    [Theory]
     [InlineData("a,y\n\"1,0\n", 2, 1, "not closed")]
     [InlineData("a,y\n\"1\"x,0\n", 2, 1, "follows the closing quote")]
     [InlineData("a;y\n1,5;0\n", 2, 1, "'.' as the decimal point")]

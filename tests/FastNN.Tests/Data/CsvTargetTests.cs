@@ -217,6 +217,38 @@ public class CsvTargetTests
     }
 
     [Fact]
+    public void NamesMatchInUnicodeNormalFormWhicheverWayEitherSideWritesThem()
+    {
+        // macOS may write a name decomposed ("e" and U+0301 COMBINING ACUTE ACCENT) where the model recorded it composed
+        // (U+00E9), or the other way: matched as exact text, "there is no column 'café'" of a header whose 'café' prints the same.
+        const string composed = "caf\u00e9", decomposed = "cafe\u0301", label = "\u00e9tat", labelDecomposed = "e\u0301tat";
+        foreach ((string header, string asked, string target) in new[] { (composed, decomposed, labelDecomposed), (decomposed, composed, label) })
+        {
+            var byName = new CsvOptions { FeatureColumns = [asked], LabelColumn = target };
+            Dataset<double> data = ReadText($"x,{header},{(target == label ? labelDecomposed : label)},id\n1,2,0,7\n3,4,1,8\n", byName);
+            Assert.Equal([2.0, 4.0], data.Features.ToArray());
+            Assert.Equal([0.0, 1.0], data.Targets.ToArray());
+        }
+        // A lone surrogate, which has no normal form, is matched as written.
+        Assert.Equal([5.0], ReadText("a\uD800,y\n5,0\n", new CsvOptions { FeatureColumns = ["a\uD800"] }).Features.ToArray());
+        // No match is still named, as asked.
+        var missing = Assert.Throws<CsvFormatException>(() => ReadText($"{composed},y\n1,0\n", new CsvOptions { FeatureColumns = ["caf\u00e9s"] }));
+        Assert.Contains("there is no column 'caf\u00e9s'", missing.Message);
+    }
+
+    [Fact]
+    public void TwoNamesThatAreOneOnceNormalizedAreRefusedAsARepeatedName()
+    {
+        // Read as two columns, each feature had a name that a later match would not tell from the other's.
+        var error = Assert.Throws<CsvFormatException>(() => ReadText("caf\u00e9,cafe\u0301,y\n1,2,0\n"));
+        Assert.Equal((1, 2), (error.Line, error.Column));
+        Assert.Contains("names column 'caf\u00e9' twice (columns 1 and 2, the second written 'cafe\u0301'", error.Message);
+        // Neither read: no matter, as for any repeated name.
+        Dataset<double> data = ReadText("caf\u00e9,cafe\u0301,a,y\n1,2,3,0\n", new CsvOptions { FeatureColumns = ["a"] });
+        Assert.Equal([3.0], data.Features.ToArray());
+    }
+
+    [Fact]
     public void ColumnsNotReadMayHaveAnEmptyOrRepeatedName()
     {
         // pandas' to_csv writes its index as a first column with no name: predicting from such a file (the model's feature
@@ -231,8 +263,9 @@ public class CsvTargetTests
         var twice = Assert.Throws<CsvFormatException>(() => ReadText("a,b,a,y\n1,2,3,0\n", byName));
         Assert.Equal((1, 3), (twice.Line, twice.Column));
         Assert.Contains("names column 'a' twice (columns 1 and 3)", twice.Message);
-        var unnamedTarget = Assert.Throws<CsvFormatException>(() => ReadText("a,b,\n1,2,0\n", byName with { LabelColumn = "-1" }));
-        Assert.Equal((1, 3), (unnamedTarget.Line, unnamedTarget.Column));
+        // (Not the last column: an empty last name is a delimiter ending the line, CsvDialectTests.ADelimiterEndingEveryLineIsNoColumn.)
+        var unnamedTarget = Assert.Throws<CsvFormatException>(() => ReadText("a,,b,y\n1,0,2,3\n", byName with { LabelColumn = "1" }));
+        Assert.Equal((1, 2), (unnamedTarget.Line, unnamedTarget.Column));
         Assert.Contains("empty column name", unnamedTarget.Message);
     }
 
