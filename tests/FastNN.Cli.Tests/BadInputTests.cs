@@ -668,6 +668,42 @@ public class BadInputTests
         Assert.DoesNotContain("Parameter", run.Error);
     }
 
+    // The other values past float's range that only the library checked were refused in its words, naming no option:
+    // "momentum = 1E+39 is not finite in float. (Parameter 'momentum') Actual value was 1E+39.", "lambda = ...", Adam's
+    // "the step size learningRate / (1 − beta1^t) = 1.0000000000000002E+39 is not finite in float (learningRate = 1E+38).
+    // (Parameter 'learningRate') ...", and a schedule's "schedule = 1E+297 ..." after a whole epoch had trained.
+    [Theory]
+    [InlineData("train", "the momentum 1E+39 is not finite in float, the element type of the model it trains.", "--optimizer", "sgd", "--momentum", "1e39")]
+    [InlineData("gradflow", "the momentum 1E+39 is not finite in float, the element type of the model it trains.", "--momentum", "1e39")]
+    [InlineData("train", "the L1 λ 1E+39 is not finite in float, the element type of the model it trains.", "--l1", "1e39")]
+    [InlineData("train", "the L2 λ 1E+39 is not finite in float, the element type of the model it trains.", "--l2", "1e39")]
+    [InlineData("cv", "the L1 λ 1E+39 is not finite in float, the element type of the model it trains.", "--lambdas", "1e39", "--lambda-kind", "l1")]
+    [InlineData("gradflow", "the L2 λ 1E+39 is not finite in float, the element type of the model it trains.", "--l2", "1e39")]
+    [InlineData("train", "the learning rate 1E+38 is too large for adam in float, the element type of the model it trains: adam's first step size, the rate / (1 − β1), is not finite there.", "--optimizer", "adam", "--lr", "1e38")]
+    [InlineData("cv", "the learning rate 1E+38 is too large for adamw in float, the element type of the model it trains: adamw's first step size, the rate / (1 − β1), is not finite there.", "--learning-rates", "1e38")]
+    [InlineData("train", "--schedule exponential:1E+300: the learning rate it gives in epoch 2, 1E+297, is not finite in float, the element type of the model it trains.", "--schedule", "exponential:1e300", "--epochs", "2")]
+    [InlineData("gradflow", "--schedule step:1:1E+300: the learning rate it gives in epoch 2, ", "--schedule", "step:1:1e300", "--epochs", "2")]
+    public void AValuePastFloatIsRefusedInTheCommandsWordsBeforeTraining(string command, string message, params string[] options)
+    {
+        using var cli = new Cli();
+        string[] epochs = options.Contains("--epochs") ? [] : ["--epochs", "1"];
+        string[] folds = command == "cv" ? ["--folds", "2"] : [];
+        CliRun run = cli.Run([command, .. options, .. epochs, .. folds]);
+        AssertUsageError(run, message);
+        Assert.DoesNotContain("Parameter", run.Error);
+        Assert.DoesNotContain("epoch 1/", run.Out); // refused before the first epoch, not after it
+    }
+
+    // A double run's schedule is held to double's range by the same rule (10^-3 · (10^200)^2 is infinite there).
+    [Fact]
+    public void AScheduledRatePastDoubleIsRefusedBeforeTraining()
+    {
+        using var cli = new Cli();
+        CliRun run = Train(cli, "--double", "--schedule", "exponential:1e200", "--epochs", "3");
+        AssertUsageError(run, "--schedule exponential:1E+200: the learning rate it gives in epoch 3, Infinity, is not finite in double, the element type of the model it trains.");
+        Assert.DoesNotContain("epoch 1/", run.Out);
+    }
+
     [Fact]
     public void PredictsOutputThatIsTheDataThroughALinkedFolderIsRejected()
     {
