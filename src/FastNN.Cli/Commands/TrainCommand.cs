@@ -157,7 +157,7 @@ internal static class TrainCommand
                 // The last epoch's checkpoint is saved once the run's end has been checked (below).
                 if (s.Files.CheckpointEvery > 0 && epoch.Epoch % s.Files.CheckpointEvery == 0 && epoch.Epoch < s.Loop.Epochs
                     && SaveCheckpoint(s, trainer, info) is { } refused)
-                    console.Error.WriteLine($"fastnn: no checkpoint saved after epoch {epoch.Epoch}: {refused}");
+                    console.Tell($"fastnn: no checkpoint saved after epoch {epoch.Epoch}: {refused}");
             };
             return trainer.Fit(data.Train, data.Test, stop.Token);
         }));
@@ -178,7 +178,7 @@ internal static class TrainCommand
         if (s.Files.CheckpointEvery > 0)
         {
             if (SaveCheckpoint(s, trainer, info) is { } refused)
-                console.Error.WriteLine($"fastnn: no checkpoint saved after epoch {trainer.CompletedEpochs}: {refused}");
+                console.Tell($"fastnn: no checkpoint saved after epoch {trainer.CompletedEpochs}: {refused}");
             else
                 console.Line($"checkpoint: {Path.GetFullPath(s.Files.Checkpoint)}");
         }
@@ -205,20 +205,20 @@ internal static class TrainCommand
             $"in epoch {trainer.CompletedEpochs + 1} of {s.Loop.Epochs}, after {Counted.Of(trainer.Steps, "step")}");
         if (stop.Diverged is not null)
         {
-            console.Error.WriteLine($"fastnn: {stop.Description} {where}{stop.DivergedNote}; nothing saved.");
+            console.Tell($"fastnn: {stop.Description} {where}{stop.DivergedNote}; nothing saved.");
             return stop.ExitCode;
         }
         if (s.Files.CheckpointEvery == 0)
         {
-            console.Error.WriteLine($"fastnn: {stop.Description} {where}; nothing saved (--checkpoint-every N writes checkpoints that --resume continues from).");
+            console.Tell($"fastnn: {stop.Description} {where}; nothing saved (--checkpoint-every N writes checkpoints that --resume continues from).");
             return stop.ExitCode;
         }
         if (SaveCheckpoint(s, trainer, info) is { } refused)
         {
-            console.Error.WriteLine($"fastnn: {stop.Description} {where}; nothing saved: {refused}");
+            console.Tell($"fastnn: {stop.Description} {where}; nothing saved: {refused}");
             return stop.ExitCode;
         }
-        console.Error.WriteLine($"fastnn: {stop.Description} {where}; the run so far is in {s.Files.Checkpoint}: give the same command with --resume {s.Files.Checkpoint} to go on.");
+        console.Tell($"fastnn: {stop.Description} {where}; the run so far is in {s.Files.Checkpoint}: give the same command with --resume {s.Files.Checkpoint} to go on.");
         return stop.ExitCode;
     }
 
