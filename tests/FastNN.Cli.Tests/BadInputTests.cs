@@ -107,6 +107,19 @@ public class BadInputTests
         Assert.Equal(0, Train(cli, "--data", data, "--test-fraction", "0").ExitCode);
     }
 
+    // A regression that held out one row trained, printed "R² NaN" after every epoch and at the end, and exited 0, while
+    // cv refuses a fold of one row for the same reason: R² compares the errors with the targets' variance, which one row lacks.
+    [Fact]
+    public void ARegressionHoldingOutOneRowIsRefusedBeforeTraining()
+    {
+        using var cli = new Cli();
+        string data = cli.Write("ten.csv", "a,y\n" + string.Concat(Enumerable.Range(0, 10).Select(i => $"{i},{i * 0.5 + 0.25}\n")));
+        CliRun run = Train(cli, "--data", data, "--test-fraction", "0.1");
+        AssertUsageError(run, "--test-fraction 0.1: 10 rows hold out 1, and R² needs at least 2 held-out rows; give a larger fraction, or 0 to train on every row.");
+        Assert.DoesNotContain("NaN", run.Out);
+        Assert.Equal(0, Train(cli, "--data", data, "--test-fraction", "0.2").ExitCode);
+    }
+
     // An empty entry of a list of numbers was skipped without a word, while --layers 4, was refused.
     [Theory]
     [InlineData("--learning-rates", "0.01,,0.1", "--learning-rates: '' is not a finite non-negative number")]

@@ -243,18 +243,26 @@ internal static class TrainCommand
         }
     }
 
-    // The split refuses a part with no row; on a small file that is the user's --test-fraction, named as such.
+    // The split refuses a part with no row; on a small file that is the user's --test-fraction, named as such. A
+    // regression's held-out R² compares the errors with the targets' variance, which one row does not have (as cv's folds).
     private static PreparedData<T> Prepare<T>(Dataset<T> all, string source, TaskChoice task, Settings s) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        PreparedData<T> data;
         try
         {
-            return PreparedData<T>.Create(all, source, task, s.Data, s.Loop.Seed);
+            data = PreparedData<T>.Create(all, source, task, s.Data, s.Loop.Seed);
         }
         catch (ArgumentException e) when (e.ParamName == "validationFraction")
         {
             throw new UsageException(string.Create(CultureInfo.InvariantCulture,
                 $"--test-fraction {s.Data.TestFraction}: {Counted.Of(all.Rows, "row")} {Counted.Be(all.Rows)} too few to split this way (no row would be held out, or none trained on); give another fraction, or 0 to train on every row."));
         }
+        if (task == TaskChoice.Regress && data.Test is { Rows: 1 })
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"--test-fraction {s.Data.TestFraction}: {all.Rows} rows hold out 1, and R² needs at least 2 held-out rows; give a larger fraction, or 0 to train on every row."));
+        }
+        return data;
     }
 
     // A checkpoint holds its run's weights beside the optimizer state: given to start a new run, it was most likely meant to be resumed.
