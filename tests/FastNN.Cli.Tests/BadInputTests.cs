@@ -120,6 +120,27 @@ public class BadInputTests
         Assert.Equal(0, Train(cli, "--data", data, "--test-fraction", "0.2").ExitCode);
     }
 
+    // A file the process may not read was refused in the runtime's words, naming no option: "fastnn: Access to the path
+    // '/…/noread.csv' is denied.", while an output it may not write names its option.
+    [Theory]
+    [InlineData("--data")]
+    [InlineData("--model")]
+    public void AnInputFileThatMayNotBeReadNamesItsOption(string option)
+    {
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root" || !File.Exists("/usr/sbin/runuser"))
+            return; // the other user and the root-owned file need root
+        using var cli = new Cli();
+        string model = cli.DiabetesModel(), data = Cli.Data("diabetes.csv");
+        File.SetUnixFileMode(cli.Folder, File.GetUnixFileMode(cli.Folder) | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        string closed = cli.PathOf("closed");
+        File.Copy(option == "--data" ? data : model, closed);
+        File.SetUnixFileMode(closed, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        (int exit, _, string error) = Cli.Shell("exec /usr/sbin/runuser -u nobody -- \"$@\"",
+            "eval", "--model", option == "--model" ? closed : model, "--data", option == "--data" ? closed : data);
+        Assert.True(exit == 2, $"exit {exit}\n{error}");
+        Assert.Equal($"fastnn: {option}: cannot read '{closed}': Permission denied.", error.TrimEnd());
+    }
+
     // An empty entry of a list of numbers was skipped without a word, while --layers 4, was refused.
     [Theory]
     [InlineData("--learning-rates", "0.01,,0.1", "--learning-rates: '' is not a finite non-negative number")]
