@@ -48,7 +48,25 @@ internal sealed class CliConsole
             && Environment.GetEnvironmentVariable("TERM") != "dumb";
         // A terminal's writer stays the console's own, which Spectre recognises to size and colour the live display; a
         // redirected or closed one is wrapped so that a failed write names standard output.
-        return new CliConsole(interactive ? Console.Out : new StandardOutputWriter(Console.Out), Console.Error, interactive);
+        return new CliConsole(interactive ? Console.Out : new StandardStreamWriter(Console.Out, "standard output"),
+            new StandardStreamWriter(Console.Error, "standard error"), interactive);
+    }
+
+    /// <summary>
+    /// Writes a line for the person running the command (a mistake, a stop, a status) to <see cref="Error"/>. When standard
+    /// error is closed the line is dropped: nothing could show it, and the exit code still tells.
+    /// </summary>
+    public void Tell(string line)
+    {
+        try
+        {
+            Error.WriteLine(line);
+        }
+        catch (UsageException)
+        {
+            // The process's standard error refused the write (StandardStreamWriter); a command's data written there, as
+            // predict's --output /dev/stderr, goes through Error itself and fails the command.
+        }
     }
 
     /// <summary>Writes a line of plain text to <see cref="Out"/> (through the live display on a terminal; unwrapped in a log).</summary>

@@ -36,7 +36,7 @@ internal static class Fastnn
         if (parse.Action is ParseErrorAction)
         {
             string command = parse.CommandResult.Command == root ? "fastnn" : $"fastnn {parse.CommandResult.Command.Name}";
-            console.Error.WriteLine($"fastnn: {ParseProblem.Describe(parse, root)} (see '{command} --help')");
+            console.Tell($"fastnn: {ParseProblem.Describe(parse, root)} (see '{command} --help')");
             return ExitCode.Usage;
         }
         try
@@ -102,9 +102,9 @@ internal static class Fastnn
 
     private static void Report(CliConsole console, Exception e, string prefix = "")
     {
-        console.Error.WriteLine($"fastnn: {prefix}{OneLine(e.Message)}");
+        console.Tell($"fastnn: {prefix}{OneLine(e.Message)}");
         if (Environment.GetEnvironmentVariable("FASTNN_DEBUG") is "1")
-            console.Error.WriteLine(e);
+            console.Tell(e.ToString());
     }
 
     /// <summary>

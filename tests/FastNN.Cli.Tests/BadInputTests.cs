@@ -107,6 +107,40 @@ public class BadInputTests
         Assert.Equal(0, Train(cli, "--data", data, "--test-fraction", "0").ExitCode);
     }
 
+    // A regression that held out one row trained, printed "R² NaN" after every epoch and at the end, and exited 0, while
+    // cv refuses a fold of one row for the same reason: R² compares the errors with the targets' variance, which one row lacks.
+    [Fact]
+    public void ARegressionHoldingOutOneRowIsRefusedBeforeTraining()
+    {
+        using var cli = new Cli();
+        string data = cli.Write("ten.csv", "a,y\n" + string.Concat(Enumerable.Range(0, 10).Select(i => $"{i},{i * 0.5 + 0.25}\n")));
+        CliRun run = Train(cli, "--data", data, "--test-fraction", "0.1");
+        AssertUsageError(run, "--test-fraction 0.1: 10 rows hold out 1, and R² needs at least 2 held-out rows; give a larger fraction, or 0 to train on every row.");
+        Assert.DoesNotContain("NaN", run.Out);
+        Assert.Equal(0, Train(cli, "--data", data, "--test-fraction", "0.2").ExitCode);
+    }
+
+    // A file the process may not read was refused in the runtime's words, naming no option: "fastnn: Access to the path
+    // '/…/noread.csv' is denied.", while an output it may not write names its option.
+    [Theory]
+    [InlineData("--data")]
+    [InlineData("--model")]
+    public void AnInputFileThatMayNotBeReadNamesItsOption(string option)
+    {
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root" || !File.Exists("/usr/sbin/runuser"))
+            return; // the other user and the root-owned file need root
+        using var cli = new Cli();
+        string model = cli.DiabetesModel(), data = Cli.Data("diabetes.csv");
+        File.SetUnixFileMode(cli.Folder, File.GetUnixFileMode(cli.Folder) | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        string closed = cli.PathOf("closed");
+        File.Copy(option == "--data" ? data : model, closed);
+        File.SetUnixFileMode(closed, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        (int exit, _, string error) = Cli.Shell("exec /usr/sbin/runuser -u nobody -- \"$@\"",
+            "eval", "--model", option == "--model" ? closed : model, "--data", option == "--data" ? closed : data);
+        Assert.True(exit == 2, $"exit {exit}\n{error}");
+        Assert.Equal($"fastnn: {option}: cannot read '{closed}': Permission denied.", error.TrimEnd());
+    }
+
     // An empty entry of a list of numbers was skipped without a word, while --layers 4, was refused.
     [Theory]
     [InlineData("--learning-rates", "0.01,,0.1", "--learning-rates: '' is not a finite non-negative number")]
@@ -666,6 +700,42 @@ public class BadInputTests
         CliRun run = cli.Run(command, option, "1e300", "--epochs", "1");
         AssertUsageError(run, "the learning rate 1E+300 is not finite in float, the element type of the model it trains.");
         Assert.DoesNotContain("Parameter", run.Error);
+    }
+
+    // The other values past float's range that only the library checked were refused in its words, naming no option:
+    // "momentum = 1E+39 is not finite in float. (Parameter 'momentum') Actual value was 1E+39.", "lambda = ...", Adam's
+    // "the step size learningRate / (1 − beta1^t) = 1.0000000000000002E+39 is not finite in float (learningRate = 1E+38).
+    // (Parameter 'learningRate') ...", and a schedule's "schedule = 1E+297 ..." after a whole epoch had trained.
+    [Theory]
+    [InlineData("train", "the momentum 1E+39 is not finite in float, the element type of the model it trains.", "--optimizer", "sgd", "--momentum", "1e39")]
+    [InlineData("gradflow", "the momentum 1E+39 is not finite in float, the element type of the model it trains.", "--momentum", "1e39")]
+    [InlineData("train", "the L1 λ 1E+39 is not finite in float, the element type of the model it trains.", "--l1", "1e39")]
+    [InlineData("train", "the L2 λ 1E+39 is not finite in float, the element type of the model it trains.", "--l2", "1e39")]
+    [InlineData("cv", "the L1 λ 1E+39 is not finite in float, the element type of the model it trains.", "--lambdas", "1e39", "--lambda-kind", "l1")]
+    [InlineData("gradflow", "the L2 λ 1E+39 is not finite in float, the element type of the model it trains.", "--l2", "1e39")]
+    [InlineData("train", "the learning rate 1E+38 is too large for adam in float, the element type of the model it trains: adam's first step size, the rate / (1 − β1), is not finite there.", "--optimizer", "adam", "--lr", "1e38")]
+    [InlineData("cv", "the learning rate 1E+38 is too large for adamw in float, the element type of the model it trains: adamw's first step size, the rate / (1 − β1), is not finite there.", "--learning-rates", "1e38")]
+    [InlineData("train", "--schedule exponential:1E+300: the learning rate it gives in epoch 2, 1E+297, is not finite in float, the element type of the model it trains.", "--schedule", "exponential:1e300", "--epochs", "2")]
+    [InlineData("gradflow", "--schedule step:1:1E+300: the learning rate it gives in epoch 2, ", "--schedule", "step:1:1e300", "--epochs", "2")]
+    public void AValuePastFloatIsRefusedInTheCommandsWordsBeforeTraining(string command, string message, params string[] options)
+    {
+        using var cli = new Cli();
+        string[] epochs = options.Contains("--epochs") ? [] : ["--epochs", "1"];
+        string[] folds = command == "cv" ? ["--folds", "2"] : [];
+        CliRun run = cli.Run([command, .. options, .. epochs, .. folds]);
+        AssertUsageError(run, message);
+        Assert.DoesNotContain("Parameter", run.Error);
+        Assert.DoesNotContain("epoch 1/", run.Out); // refused before the first epoch, not after it
+    }
+
+    // A double run's schedule is held to double's range by the same rule (10^-3 · (10^200)^2 is infinite there).
+    [Fact]
+    public void AScheduledRatePastDoubleIsRefusedBeforeTraining()
+    {
+        using var cli = new Cli();
+        CliRun run = Train(cli, "--double", "--schedule", "exponential:1e200", "--epochs", "3");
+        AssertUsageError(run, "--schedule exponential:1E+200: the learning rate it gives in epoch 3, Infinity, is not finite in double, the element type of the model it trains.");
+        Assert.DoesNotContain("epoch 1/", run.Out);
     }
 
     [Fact]

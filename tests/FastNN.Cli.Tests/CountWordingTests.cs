@@ -29,19 +29,20 @@ public class CountWordingTests
     public void TrainingOnOneFeatureAndOneTrainingRowSaysFeatureAndRow()
     {
         using var cli = new Cli();
-        string two = cli.Write("two.csv", "x,y\n1,2\n3,5\n");
-        CliRun train = cli.Run("train", "--data", two, "--task", "regress", "--test-fraction", "0.5", "--layers", "", "--epochs", "1");
+        // Three rows: a regression holding out one would have no R² to score (refused), so two are held out.
+        string three = cli.Write("three.csv", "x,y\n1,2\n3,5\n4,7\n");
+        CliRun train = cli.Run("train", "--data", three, "--task", "regress", "--test-fraction", "0.5", "--layers", "", "--epochs", "1");
         Assert.True(train.ExitCode == 0, train.ToString());
-        Assert.Contains("data: two.csv, 2 rows, 1 feature, target 'y'", train.Out);
-        Assert.Contains("split: 1 training row, 1 held out", train.Out);
-        Assert.Matches(@"held-out R² \S+, RMSE \S+ \(1 row\)", train.Out);
+        Assert.Contains("data: three.csv, 3 rows, 1 feature, target 'y'", train.Out);
+        Assert.Contains("split: 1 training row, 2 held out", train.Out);
+        Assert.Matches(@"held-out R² \S+, RMSE \S+ \(2 rows\)", train.Out);
         Assert.Contains("training: ", train.Out);
         AssertNoPluralOfOne(train);
 
-        CliRun resumed = cli.Run("train", "--data", two, "--task", "regress", "--test-fraction", "0.5", "--layers", "", "--epochs", "1",
+        CliRun resumed = cli.Run("train", "--data", three, "--task", "regress", "--test-fraction", "0.5", "--layers", "", "--epochs", "1",
             "--checkpoint-every", "1", "--checkpoint", cli.PathOf("c.safetensors"));
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
-        CliRun done = cli.Run("train", "--data", two, "--task", "regress", "--test-fraction", "0.5", "--layers", "", "--epochs", "1",
+        CliRun done = cli.Run("train", "--data", three, "--task", "regress", "--test-fraction", "0.5", "--layers", "", "--epochs", "1",
             "--resume", cli.PathOf("c.safetensors"), "--save", cli.PathOf("again.safetensors"));
         Assert.True(done.ExitCode == 0, done.ToString());
         Assert.Contains("1 of 1 epoch done", done.Out);

@@ -50,4 +50,30 @@ public class StandardStreamTests
         Assert.True(exit == 2, $"exit {exit}\n{error}");
         Assert.Equal("fastnn: cannot write standard output: Bad file descriptor.", error.TrimEnd());
     }
+
+    // A closed standard error aborted the process (SIGABRT, exit 134) on the first line written to it: a mistake's message
+    // (exit 2 is the answer), predict's status line after the CSV was written (exit 0), or the CSV itself.
+    [Theory]
+    [InlineData("bogus", 2)]
+    [InlineData("train", 2)]
+    [InlineData("predict", 0)]
+    [InlineData("predict-to-stderr", 2)]
+    public void AClosedStandardErrorLeavesTheExitCodeItsOwn(string command, int expected)
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var cli = new Cli();
+        string[] args = command switch
+        {
+            "train" => ["train", "--save", ""],
+            "predict" => ["predict", "--model", cli.DiabetesModel(), "--data", Cli.Data("diabetes.csv"), "--output", cli.PathOf("p.csv")],
+            "predict-to-stderr" => ["predict", "--model", cli.DiabetesModel(), "--data", Cli.Data("diabetes.csv"), "--output", "/dev/stderr"],
+            _ => [command],
+        };
+        (int exit, string stdout, _) = Cli.Shell("exec \"$@\" 2>&-", args);
+        Assert.True(exit == expected, $"exit {exit}\n{stdout}");
+        Assert.Equal("", stdout);
+        if (command == "predict")
+            Assert.StartsWith("target\n", File.ReadAllText(cli.PathOf("p.csv")));
+    }
 }

@@ -140,13 +140,13 @@ internal static class CvCommand
             // Each setting of the grid run, not each distinct (lr, λ): a grid may name one twice (1e-3,0.001).
             bool none = search.Settings.All(r => diverged.Contains(r.Setting));
             if (none)
-                console.Error.WriteLine("fastnn: the training diverged in every setting, so none is best; lower the learning rates, clip the gradients (--clip-norm) or check the data.");
+                console.Tell("fastnn: the training diverged in every setting, so none is best; lower the learning rates, clip the gradients (--clip-norm) or check the data.");
             if (signalled)
-                console.Error.WriteLine($"fastnn: {stop.Description} in the last fold of the last setting, which ran to its end; the table holds every fold.");
+                console.Tell($"fastnn: {stop.Description} in the last fold of the last setting, which ran to its end; the table holds every fold.");
             return signalled ? stop.ExitCode : none ? ExitCode.Failure : ExitCode.Success;
         }
         int fold = folds.Count % s.Folds + 1, at = folds.Count / s.Folds;
-        console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        console.Tell(string.Create(CultureInfo.InvariantCulture,
             $"fastnn: {stop.Description} in fold {fold} of {s.Folds} of setting {at + 1} of {settings} (lr {Number(s.LearningRates[at / s.Lambdas.Length])}, λ {Number(s.Lambdas[at % s.Lambdas.Length])}); ")
             + (folds.Count == 0 ? "no fold was done." : $"the table holds the {folds.Count} fold{(folds.Count == 1 ? "" : "s")} done."));
         return stop.ExitCode;

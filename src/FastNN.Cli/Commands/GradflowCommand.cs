@@ -126,7 +126,7 @@ internal static class GradflowCommand
         if (results.Count < variants.Count)
         {
             FlowVariant cut = variants[results.Count];
-            console.Error.WriteLine($"fastnn: {stop.Description} in variant {results.Count + 1} of {variants.Count} ({cut.Name}); "
+            console.Tell($"fastnn: {stop.Description} in variant {results.Count + 1} of {variants.Count} ({cut.Name}); "
                 + (results.Count == 0 ? "no variant was done; " : $"the table holds the {results.Count} variant{(results.Count == 1 ? "" : "s")} done; ")
                 + $"no plot written{stop.DivergedNote}.");
             return stop.ExitCode;
@@ -135,7 +135,7 @@ internal static class GradflowCommand
         console.Line($"plot: {Path.GetFullPath(plot)}");
         if (!signalled)
             return ExitCode.Success;
-        console.Error.WriteLine($"fastnn: {stop.Description} in the last variant ({variants[^1].Name}), which ran to its end; the table and the plot hold every variant.");
+        console.Tell($"fastnn: {stop.Description} in the last variant ({variants[^1].Name}), which ran to its end; the table and the plot hold every variant.");
         return stop.ExitCode;
     }
 

@@ -55,7 +55,7 @@ internal static class PredictCommand
             // On stderr: the path may be standard output itself, whose CSV a status line would corrupt; and none when
             // the CSV is on stderr, which it would corrupt there.
             if (path is not null && stream != console.Error)
-                console.Error.WriteLine($"predictions: {Path.GetFullPath(path)}");
+                console.Tell($"predictions: {Path.GetFullPath(path)}");
             return ExitCode.Success;
         }));
         return command;

@@ -157,7 +157,7 @@ internal static class TrainCommand
                 // The last epoch's checkpoint is saved once the run's end has been checked (below).
                 if (s.Files.CheckpointEvery > 0 && epoch.Epoch % s.Files.CheckpointEvery == 0 && epoch.Epoch < s.Loop.Epochs
                     && SaveCheckpoint(s, trainer, info) is { } refused)
-                    console.Error.WriteLine($"fastnn: no checkpoint saved after epoch {epoch.Epoch}: {refused}");
+                    console.Tell($"fastnn: no checkpoint saved after epoch {epoch.Epoch}: {refused}");
             };
             return trainer.Fit(data.Train, data.Test, stop.Token);
         }));
@@ -178,7 +178,7 @@ internal static class TrainCommand
         if (s.Files.CheckpointEvery > 0)
         {
             if (SaveCheckpoint(s, trainer, info) is { } refused)
-                console.Error.WriteLine($"fastnn: no checkpoint saved after epoch {trainer.CompletedEpochs}: {refused}");
+                console.Tell($"fastnn: no checkpoint saved after epoch {trainer.CompletedEpochs}: {refused}");
             else
                 console.Line($"checkpoint: {Path.GetFullPath(s.Files.Checkpoint)}");
         }
@@ -205,20 +205,20 @@ internal static class TrainCommand
             $"in epoch {trainer.CompletedEpochs + 1} of {s.Loop.Epochs}, after {Counted.Of(trainer.Steps, "step")}");
         if (stop.Diverged is not null)
         {
-            console.Error.WriteLine($"fastnn: {stop.Description} {where}{stop.DivergedNote}; nothing saved.");
+            console.Tell($"fastnn: {stop.Description} {where}{stop.DivergedNote}; nothing saved.");
             return stop.ExitCode;
         }
         if (s.Files.CheckpointEvery == 0)
         {
-            console.Error.WriteLine($"fastnn: {stop.Description} {where}; nothing saved (--checkpoint-every N writes checkpoints that --resume continues from).");
+            console.Tell($"fastnn: {stop.Description} {where}; nothing saved (--checkpoint-every N writes checkpoints that --resume continues from).");
             return stop.ExitCode;
         }
         if (SaveCheckpoint(s, trainer, info) is { } refused)
         {
-            console.Error.WriteLine($"fastnn: {stop.Description} {where}; nothing saved: {refused}");
+            console.Tell($"fastnn: {stop.Description} {where}; nothing saved: {refused}");
             return stop.ExitCode;
         }
-        console.Error.WriteLine($"fastnn: {stop.Description} {where}; the run so far is in {s.Files.Checkpoint}: give the same command with --resume {s.Files.Checkpoint} to go on.");
+        console.Tell($"fastnn: {stop.Description} {where}; the run so far is in {s.Files.Checkpoint}: give the same command with --resume {s.Files.Checkpoint} to go on.");
         return stop.ExitCode;
     }
 
@@ -243,18 +243,26 @@ internal static class TrainCommand
         }
     }
 
-    // The split refuses a part with no row; on a small file that is the user's --test-fraction, named as such.
+    // The split refuses a part with no row; on a small file that is the user's --test-fraction, named as such. A
+    // regression's held-out R² compares the errors with the targets' variance, which one row does not have (as cv's folds).
     private static PreparedData<T> Prepare<T>(Dataset<T> all, string source, TaskChoice task, Settings s) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        PreparedData<T> data;
         try
         {
-            return PreparedData<T>.Create(all, source, task, s.Data, s.Loop.Seed);
+            data = PreparedData<T>.Create(all, source, task, s.Data, s.Loop.Seed);
         }
         catch (ArgumentException e) when (e.ParamName == "validationFraction")
         {
             throw new UsageException(string.Create(CultureInfo.InvariantCulture,
                 $"--test-fraction {s.Data.TestFraction}: {Counted.Of(all.Rows, "row")} {Counted.Be(all.Rows)} too few to split this way (no row would be held out, or none trained on); give another fraction, or 0 to train on every row."));
         }
+        if (task == TaskChoice.Regress && data.Test is { Rows: 1 })
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"--test-fraction {s.Data.TestFraction}: {all.Rows} rows hold out 1, and R² needs at least 2 held-out rows; give a larger fraction, or 0 to train on every row."));
+        }
+        return data;
     }
 
     // A checkpoint holds its run's weights beside the optimizer state: given to start a new run, it was most likely meant to be resumed.

@@ -21,27 +21,38 @@ internal static class OptimizerFactory
     /// The optimizer over the whole model, with weight decay on weight matrices only
     /// (<see cref="ParameterGroup.DecayWeightsOnly"/>): decoupled for AdamW, coupled into the gradient for the others.
     /// </summary>
-    /// <exception cref="UsageException">The learning rate or the weight decay is not finite in <typeparamref name="T"/> (only
-    /// the element type knows: 1e300 is a double rate), named as the command's user knows them, not by the library's
-    /// parameter.</exception>
+    /// <exception cref="UsageException">The learning rate, the weight decay or the momentum is not finite in
+    /// <typeparamref name="T"/> (only the element type knows: 1e300 is a double rate), or the learning rate makes Adam's
+    /// first step size not finite there, named as the command's user knows them, not by the library's parameter.</exception>
     public static Optimizer<T> Create<T>(OptimizerSettings settings, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
     {
         try
         {
             return Build(settings, model);
         }
-        catch (ArgumentOutOfRangeException e) when (Named(e.ParamName, settings) is (string name, double value) && !T.IsFinite(T.CreateTruncating(value)))
+        catch (ArgumentOutOfRangeException e) when (Named(e.ParamName, settings) is (string name, double value))
         {
-            // Only float can be the type: every value an option takes is a finite double.
-            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"the {name} {value} is not finite in float, the element type of the model it trains."));
+            if (!T.IsFinite(T.CreateTruncating(value)))
+                throw NotFinite<T>(name, value);
+            // Every finite value an option takes is refused only so (Adam's and AdamW's γ / (1 − β1^t) at t = 1).
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"the {name} {value} is too large for {settings.Name} in {TypeName<T>()}, the element type of the model it trains: {settings.Name}'s first step size, the rate / (1 − β1), is not finite there."));
         }
     }
+
+    /// <summary>The refusal of a setting's <paramref name="value"/> that is not finite in <typeparamref name="T"/>, in the command's words.</summary>
+    private static UsageException NotFinite<T>(string name, double value) where T : unmanaged, IFloatingPointIeee754<T> =>
+        new(string.Create(CultureInfo.InvariantCulture, $"the {name} {value} is not finite in {TypeName<T>()}, the element type of the model it trains."));
+
+    /// <summary>The name of the element type <typeparamref name="T"/>: float or double.</summary>
+    public static string TypeName<T>() => typeof(T) == typeof(float) ? "float" : "double";
 
     // The setting a library argument holds, as the command's user knows it; null for the others.
     private static (string Name, double Value)? Named(string? argument, OptimizerSettings settings) => argument switch
     {
         "learningRate" => ("learning rate", settings.LearningRate),
         "weightDecay" => ("weight decay", settings.WeightDecay),
+        "momentum" => ("momentum", settings.Momentum),
         _ => null,
     };
 
@@ -60,18 +71,32 @@ internal static class OptimizerFactory
     }
 
     /// <summary>The L1 and L2 penalties on weight matrices, or null when both λ are 0.</summary>
+    /// <exception cref="UsageException">A λ is not finite in <typeparamref name="T"/>.</exception>
     public static IRegularizer<T>? Penalty<T>(OptimizerSettings settings) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var parts = new List<IRegularizer<T>>();
         if (settings.L1 > 0)
-            parts.Add(new L1Penalty<T>(settings.L1));
+            parts.Add(Checked<T>("L1 λ", settings.L1, () => new L1Penalty<T>(settings.L1)));
         if (settings.L2 > 0)
-            parts.Add(new L2Penalty<T>(settings.L2));
+            parts.Add(Checked<T>("L2 λ", settings.L2, () => new L2Penalty<T>(settings.L2)));
         return parts.Count switch
         {
             0 => null,
             1 => parts[0],
             _ => new PenaltySum<T>(parts),
         };
+    }
+
+    // A penalty refuses only a λ past T's range: every λ an option takes is a finite double ≥ 0.
+    private static IRegularizer<T> Checked<T>(string name, double lambda, Func<IRegularizer<T>> create) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        try
+        {
+            return create();
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            throw NotFinite<T>(name, lambda);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using FastNN.Schedules;
 
 namespace FastNN.Cli.Training;
@@ -30,8 +31,8 @@ internal sealed record ScheduleSpec(string Kind, double Decay = 0, int StepSize 
         return spec ?? throw new UsageException($"--schedule: '{text}' is not a schedule; expected {Syntax} (D and G positive numbers, N a positive integer).");
     }
 
-    /// <summary>The schedule over <paramref name="epochs"/> epochs from <paramref name="learningRate"/>, after <paramref name="warmup"/> epochs of warm-up; null when constant without warm-up.</summary>
-    public ILearningRateSchedule? Create(double learningRate, int epochs, int warmup)
+    // The schedule over the epochs from the learning rate, after the warm-up epochs; null when constant without warm-up.
+    private ILearningRateSchedule? Build(double learningRate, int epochs, int warmup)
     {
         ILearningRateSchedule schedule = Kind switch
         {
@@ -44,6 +45,28 @@ internal sealed record ScheduleSpec(string Kind, double Decay = 0, int StepSize 
         if (warmup > 0)
             return new WarmupSchedule(schedule, warmup);
         return Kind == "constant" ? null : schedule;
+    }
+
+    /// <summary>
+    /// The schedule over <paramref name="epochs"/> epochs from <paramref name="learningRate"/>, after <paramref name="warmup"/>
+    /// epochs of warm-up, for a model in <typeparamref name="T"/>; null when constant without warm-up. Its rates are checked
+    /// before any epoch trains: the optimizer would refuse one past <typeparamref name="T"/>'s range only in the epoch that gives it.
+    /// </summary>
+    /// <exception cref="UsageException">The rate of one of the <paramref name="epochs"/> is not finite in <typeparamref name="T"/>.</exception>
+    public ILearningRateSchedule? Create<T>(double learningRate, int epochs, int warmup) where T : IFloatingPointIeee754<T>
+    {
+        ILearningRateSchedule? schedule = Build(learningRate, epochs, warmup);
+        // Only a gamma above 1 raises the rate above the base one (the optimizer's own check), and the warm-up ramps up to it.
+        for (int epoch = 0; schedule is not null && Gamma > 1 && epoch < epochs; epoch++)
+        {
+            double rate = schedule.LearningRate(epoch);
+            if (!T.IsFinite(T.CreateTruncating(rate)))
+            {
+                throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                    $"--schedule {this}: the learning rate it gives in epoch {epoch + 1}, {rate}, is not finite in {OptimizerFactory.TypeName<T>()}, the element type of the model it trains."));
+            }
+        }
+        return schedule;
     }
 
     /// <summary>The form it was written in.</summary>

@@ -1,11 +1,12 @@
 namespace FastNN.Cli;
 
 /// <summary>
-/// The process's standard output, whose failure to take a write (closed by the shell, <c>&gt;&amp;-</c>) is a
-/// <see cref="UsageException"/> naming it: the runtime reports a closed descriptor as "Access to the path is denied."
-/// with no path, which the command would print as is (and --version, written outside a command's guard, as a stack trace).
+/// One of the process's standard streams, named <paramref name="name"/> (standard output or error), whose failure to take
+/// a write (closed by the shell, <c>&gt;&amp;-</c>) is a <see cref="UsageException"/> naming it: the runtime reports a
+/// closed descriptor as "Access to the path is denied." with no path, which the command would print as is (and
+/// --version, written outside a command's guard, as a stack trace).
 /// </summary>
-internal sealed class StandardOutputWriter(TextWriter inner) : TextWriter
+internal sealed class StandardStreamWriter(TextWriter inner, string name) : TextWriter
 {
     /// <inheritdoc/>
     public override System.Text.Encoding Encoding => inner.Encoding;
@@ -36,7 +37,7 @@ internal sealed class StandardOutputWriter(TextWriter inner) : TextWriter
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The system's words are in the inner exception ("Bad file descriptor") when the runtime rewords them.
-            throw new UsageException($"cannot write standard output: {(e.InnerException ?? e).Message.TrimEnd('.')}.");
+            throw new UsageException($"cannot write {name}: {(e.InnerException ?? e).Message.TrimEnd('.')}.");
         }
     }
 }
