@@ -6,7 +6,7 @@ namespace FastNN.Intrinsics;
 public static partial class Activations
 {
     /// <summary>Rectified linear unit: <c>y[i] = max(x[i], 0)</c>.</summary>
-    /// <remarks>Special values: -0 → +0, +∞ → +∞, -∞ → 0, NaN → NaN (as PyTorch). Exact.</remarks>
+    /// <remarks>Special values: +∞ → +∞, -∞ → 0, NaN → NaN (as PyTorch); -0 → +0 (PyTorch 1.13 keeps -0). Exact.</remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="x">The input.</param>
     /// <param name="y">The output, overwritten; may be <paramref name="x"/> itself.</param>

@@ -52,9 +52,9 @@ public static partial class Normalization
     {
         SpanChecks.Matrix(x, nameof(x), rows, cols);
         SpanChecks.Map(x, nameof(x), y, nameof(y));
-        PerColumnInput(mean, nameof(mean), y, cols);
-        PerColumnInput(scale, nameof(scale), y, cols);
-        PerColumnInput(shift, nameof(shift), y, cols);
+        PerColumnInput(mean, nameof(mean), y, nameof(y), cols);
+        PerColumnInput(scale, nameof(scale), y, nameof(y), cols);
+        PerColumnInput(shift, nameof(shift), y, nameof(y), cols);
         var kernel = new NormalizeStrip<T>(ref MemoryMarshal.GetReference(y), ref Ref(x), ref Ref(mean), ref Ref(scale), ref Ref(shift), cols);
         ForEachStrip<T, NormalizeStrip<T>>(ref kernel, rows, cols);
     }
@@ -113,11 +113,11 @@ public static partial class Normalization
         SpanChecks.Map(dy, nameof(dy), dx, nameof(dx));
         SpanChecks.SameLength(x, nameof(x), dy, nameof(dy));
         SpanChecks.Disjoint<T>(x, nameof(x), dx, nameof(dx));
-        PerColumnInput(mean, nameof(mean), dx, cols);
-        PerColumnInput(rstd, nameof(rstd), dx, cols);
-        PerColumnInput(meanDyXHat, nameof(meanDyXHat), dx, cols);
-        PerColumnInput(meanDy, nameof(meanDy), dx, cols);
-        PerColumnInput(scale, nameof(scale), dx, cols);
+        PerColumnInput(mean, nameof(mean), dx, nameof(dx), cols);
+        PerColumnInput(rstd, nameof(rstd), dx, nameof(dx), cols);
+        PerColumnInput(meanDyXHat, nameof(meanDyXHat), dx, nameof(dx), cols);
+        PerColumnInput(meanDy, nameof(meanDy), dx, nameof(dx), cols);
+        PerColumnInput(scale, nameof(scale), dx, nameof(dx), cols);
         var kernel = new InputGradientStrip<T>(ref MemoryMarshal.GetReference(dx), ref Ref(dy), ref Ref(x), ref Ref(mean), ref Ref(rstd), ref Ref(meanDyXHat),
             ref Ref(meanDy), ref Ref(scale), cols);
         ForEachStrip<T, InputGradientStrip<T>>(ref kernel, rows, cols);
@@ -142,10 +142,10 @@ public static partial class Normalization
     }
 
     // A per-column input must not share memory with the matrix written.
-    private static void PerColumnInput<T>(ReadOnlySpan<T> span, string name, ReadOnlySpan<T> output, int cols)
+    private static void PerColumnInput<T>(ReadOnlySpan<T> span, string name, ReadOnlySpan<T> output, string outputName, int cols)
     {
         PerColumn(span, name, cols);
-        SpanChecks.Disjoint(span, name, output, "output");
+        SpanChecks.Disjoint(span, name, output, outputName);
     }
 
     /// <summary>

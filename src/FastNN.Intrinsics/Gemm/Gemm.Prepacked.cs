@@ -24,7 +24,7 @@ public static unsafe partial class Gemm
     /// <param name="k">Rows of op(B).</param>
     /// <param name="n">Columns of op(B).</param>
     /// <param name="b">B, row-major, with row stride <paramref name="ldb"/>; copied, so the caller may change it afterwards.</param>
-    /// <param name="ldb">Row stride of B: at least n (k when transposed).</param>
+    /// <param name="ldb">Row stride of B: at least max(1, n) (max(1, k) when transposed).</param>
     /// <returns>The packed matrix: immutable, shareable between threads.</returns>
     /// <exception cref="ArgumentOutOfRangeException">k or n is negative, or ldb is smaller than a row of B.</exception>
     /// <exception cref="ArgumentException"><paramref name="b"/> is shorter than the matrix it must hold.</exception>
@@ -69,12 +69,12 @@ public static unsafe partial class Gemm
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="m">Rows of A and C.</param>
     /// <param name="a">A (m×k), row-major, with row stride <paramref name="lda"/>.</param>
-    /// <param name="lda">Row stride of A: at least k.</param>
+    /// <param name="lda">Row stride of A: at least max(1, k).</param>
     /// <param name="b">op(B), k×n, prepacked for this process's path.</param>
     /// <param name="bias">n elements added to every row, or empty for none.</param>
     /// <param name="activation">f, applied after the bias (<see cref="Activation.Identity"/> for none).</param>
     /// <param name="c">C (m×n), row-major, with row stride <paramref name="ldc"/>: overwritten, never read for its old values.</param>
-    /// <param name="ldc">Row stride of C: at least n.</param>
+    /// <param name="ldc">Row stride of C: at least max(1, n).</param>
     /// <param name="workspace">Working memory of at least <see cref="PrepackedMatrix{T}.WorkspaceLength"/> elements (may be empty when that is 0), not overlapping A, C or the bias.</param>
     /// <exception cref="ArgumentNullException"><paramref name="b"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">m is negative, a leading dimension is smaller than its row, the activation kind is

@@ -36,12 +36,12 @@ public static unsafe partial class Gemm
     /// <param name="k">Columns of op(A), rows of op(B).</param>
     /// <param name="alpha">Scale of the product. When zero, A and B are not read.</param>
     /// <param name="a">A, row-major, with row stride <paramref name="lda"/>.</param>
-    /// <param name="lda">Row stride of A: at least k (m when transposed).</param>
+    /// <param name="lda">Row stride of A: at least max(1, k) (max(1, m) when transposed), as BLAS.</param>
     /// <param name="b">B, row-major, with row stride <paramref name="ldb"/>.</param>
-    /// <param name="ldb">Row stride of B: at least n (k when transposed).</param>
+    /// <param name="ldb">Row stride of B: at least max(1, n) (max(1, k) when transposed).</param>
     /// <param name="beta">Scale of the old C. When zero, C is overwritten and its old values (NaN included) are never read.</param>
     /// <param name="c">C (m×n), row-major, with row stride <paramref name="ldc"/>; only its m×n elements are written.</param>
-    /// <param name="ldc">Row stride of C: at least n.</param>
+    /// <param name="ldc">Row stride of C: at least max(1, n).</param>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative, or a leading dimension is smaller than its row.</exception>
     /// <exception cref="ArgumentException">A span is shorter than the matrix it must hold, or C overlaps A or B.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>

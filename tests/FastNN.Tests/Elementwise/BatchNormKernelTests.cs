@@ -119,6 +119,18 @@ public class BatchNormKernelTests
         Assert.Throws<ArgumentException>("dx", () => Normalization.BatchNormInputGradient<float>(x, new float[6], x, three, three, three, three, three, 2, 3));
     }
 
+    // A per-column input inside the matrix written is refused naming the output the caller passed (y, dx) and the input;
+    // before, both kernels named a parameter "output" that neither has.
+    [Fact]
+    public void APerColumnInputOverlappingTheOutputNamesBoth()
+    {
+        float[] y = new float[6], x = new float[6], three = new float[3];
+        var e = Assert.Throws<ArgumentException>("y", () => Normalization.BatchNormNormalize<float>(y, x, three, y.AsSpan(3, 3), three, 2, 3));
+        Assert.StartsWith("y overlaps scale", e.Message);
+        e = Assert.Throws<ArgumentException>("dx", () => Normalization.BatchNormInputGradient<float>(y, x, new float[6], three, y.AsSpan(0, 3), three, three, three, 2, 3));
+        Assert.StartsWith("dx overlaps rstd", e.Message);
+    }
+
     [Fact]
     public void GradientSumsOverNoRowsAreZero()
     {

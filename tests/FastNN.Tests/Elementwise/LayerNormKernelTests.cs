@@ -223,6 +223,14 @@ public class LayerNormKernelTests
         Assert.Throws<ArgumentException>("dbeta", () => Normalization.LayerNormBackward<float>(new float[6], new float[3], new float[4], new float[6], x, two, new float[2], three, 2, 3));
     }
 
+    // A negative feature count is named as the caller wrote it; before, both kernels named "cols", a parameter they lack.
+    [Fact]
+    public void ANegativeFeatureCountNamesFeatures()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>("features", () => Normalization.LayerNormForward<float>([], [], [], [], [], [], 0, -1, 1e-5f));
+        Assert.Throws<ArgumentOutOfRangeException>("features", () => Normalization.LayerNormBackward<float>([], [], [], [], [], [], [], [], 0, -1));
+    }
+
     [Theory]
     [InlineData(-1e-5)]
     [InlineData(double.NaN)]

@@ -34,10 +34,12 @@ internal static class SpanChecks
     }
 
     /// <summary>A [rows, cols] matrix: non-negative sizes and a span of exactly rows·cols elements.</summary>
-    public static void Matrix<T>(ReadOnlySpan<T> span, string name, int rows, int cols)
+    /// <remarks>A negative size is named as the caller passed it (LayerNorm's cols are its <c>features</c>).</remarks>
+    public static void Matrix<T>(ReadOnlySpan<T> span, string name, int rows, int cols,
+        [CallerArgumentExpression(nameof(rows))] string rowsName = "", [CallerArgumentExpression(nameof(cols))] string colsName = "")
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(rows);
-        ArgumentOutOfRangeException.ThrowIfNegative(cols);
+        ArgumentOutOfRangeException.ThrowIfNegative(rows, rowsName);
+        ArgumentOutOfRangeException.ThrowIfNegative(cols, colsName);
         if (span.Length != (long)rows * cols)
             throw new ArgumentException($"{name} has length {span.Length} but a [{rows}, {cols}] matrix needs {(long)rows * cols}.", name);
     }
