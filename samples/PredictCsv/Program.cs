@@ -15,9 +15,15 @@ using System.Globalization;
 using FastNN.Inference;
 using FastNN.IO;
 
+const string Usage = "usage: PredictCsv MODEL.safetensors [--time] < rows.csv";
+if (args is ["--help"] or ["-h"])
+{
+    Console.WriteLine(Usage);
+    return 0;
+}
 if (args.Length is < 1 or > 2 || args[0].Length == 0 || (args.Length == 2 && args[1] != "--time"))
 {
-    Console.Error.WriteLine("usage: PredictCsv MODEL.safetensors [--time] < rows.csv");
+    Console.Error.WriteLine(Usage);
     return 2;
 }
 
@@ -28,7 +34,8 @@ try
 }
 catch (Exception e) when (e is ModelFileException or IOException or UnauthorizedAccessException) // a folder, or a file we may not read
 {
-    Console.Error.WriteLine(e.Message);
+    // The runtime says "Access to the path ... is denied." of a folder, which sends one looking at its permissions.
+    Console.Error.WriteLine(Directory.Exists(args[0]) ? $"{args[0]}: a folder, not a model file." : e.Message);
     return 1;
 }
 
@@ -95,12 +102,20 @@ static bool IsHeader(string line) =>
 
 // Where the file records the model's column names, a header must name them in order: rows in another order, or with
 // the target column kept, would be predicted from the wrong features. A name may be quoted ("age"), as R writes it.
+// The first column that differs is named, since a header of 30 names differs from the model's in one place, say.
 static string? HeaderProblem(string line, IReadOnlyList<string>? names)
 {
     string[] fields = [.. line.Split(',').Select(field => field.Trim()).Select(field =>
         field.Length >= 2 && field[0] == '"' && field[^1] == '"' ? field[1..^1].Replace("\"\"", "\"") : field)];
-    return names is null || fields.SequenceEqual(names) ? null
-        : $"the header names the columns '{string.Join(',', fields)}', but the model takes '{string.Join(',', names)}', in that order";
+    if (names is null || fields.SequenceEqual(names))
+        return null;
+    int k = 0;
+    while (k < fields.Length && k < names.Count && fields[k] == names[k])
+        k++;
+    string where = k == names.Count ? $"column {k + 1} of the header, '{fields[k]}', is one more than the model takes (the target column?)"
+        : k == fields.Length ? $"the header ends after {k} columns, where the model takes '{names[k]}' next"
+        : $"column {k + 1} of the header is '{fields[k]}', where the model takes '{names[k]}'";
+    return $"{where}; the model takes the {names.Count} columns '{string.Join(',', names)}', in that order";
 }
 
 // The row's fields as floats; false with the reason when there are not InputSize finite numbers (the predictor refuses

@@ -38,6 +38,15 @@ for bad in "$here" "$here/models/none.safetensors" ""; do
     echo "sample: '$bad': exit code $code, $(wc -l < "${TMPDIR:-/tmp}/predictcsv.err") lines on stderr (expected 1 or 2, one line)"; status=1
   fi
 done
+# --help (or -h): the usage on standard output, exit code 0, not a model file named '--help' that is not there.
+for help in --help -h; do
+  out=$("$@" "$help" 2> "${TMPDIR:-/tmp}/predictcsv.err" < /dev/null); code=$?
+  if [ "$code" -eq 0 ] && [[ "$out" == usage:* ]] && [ ! -s "${TMPDIR:-/tmp}/predictcsv.err" ]; then
+    echo "sample: '$help': $out"
+  else
+    echo "sample: '$help': exit code $code, stdout '$out', stderr '$(cat "${TMPDIR:-/tmp}/predictcsv.err")' (expected 0 and the usage)"; status=1
+  fi
+done
 # A row that is not all finite numbers, also as the first line of a file without a header (a missing value "NA"), or
 # one the file's standardization takes past float (3e38 in 'sex', σ 0.5): one line on stderr naming the line, exit
 # code 1, not a skipped row (which would shift every later prediction by one), a NaN prediction or a stack trace.
@@ -52,14 +61,15 @@ for row in "59,2,NA,101.0,157,93.2,38.0,4.0,4.8598,87" "59,2,NaN,101.0,157,93.2,
   fi
 done
 # A header that does not name the model's columns in its order (two swapped, or the target column kept): refused naming
-# line 1, not skipped to predict from the wrong columns.
-for header in "sex,age,bmi,bp,s1,s2,s3,s4,s5,s6" "age,sex,bmi,bp,s1,s2,s3,s4,s5,s6,target"; do
+# line 1 and the first column that differs, not skipped to predict from the wrong columns.
+for header in "sex,age,bmi,bp,s1,s2,s3,s4,s5,s6:column 1 " "age,sex,bmi,bp,s1,s2,s3,s4,s5,s6,target:column 11 "; do
+  column="${header#*:}"; header="${header%%:*}"
   printf '%s\n59,2,32.1,101.0,157,93.2,38.0,4.0,4.8598,87\n' "$header" \
     | "$@" "$here/models/diabetes.safetensors" > /dev/null 2> "${TMPDIR:-/tmp}/predictcsv.err"; code=$?
-  if [ "$code" -eq 1 ] && [ "$(wc -l < "${TMPDIR:-/tmp}/predictcsv.err")" -eq 1 ] && grep -q "line 1" "${TMPDIR:-/tmp}/predictcsv.err"; then
+  if [ "$code" -eq 1 ] && [ "$(wc -l < "${TMPDIR:-/tmp}/predictcsv.err")" -eq 1 ] && grep -q "line 1: $column" "${TMPDIR:-/tmp}/predictcsv.err"; then
     echo "sample: header '$header': $(cat "${TMPDIR:-/tmp}/predictcsv.err")"
   else
-    echo "sample: header '$header': exit code $code, stderr '$(cat "${TMPDIR:-/tmp}/predictcsv.err")' (expected 1, one line naming line 1)"; status=1
+    echo "sample: header '$header': exit code $code, stderr '$(cat "${TMPDIR:-/tmp}/predictcsv.err")' (expected 1, one line naming line 1 and its $column)"; status=1
   fi
 done
 # The header or the first row after a UTF-8 byte-order mark, as spreadsheets write one, and a header of quoted names,
