@@ -17,7 +17,8 @@ public sealed class Swish<T>(int features) : ILayer<T> where T : unmanaged, IFlo
     public int InputSize => features;
     public int OutputSize => features;
     // Neither a weight matrix nor a bias: NormScale (Init.Parameters sets it to 1; not decayed by DecayWeightsOnly).
-    public IReadOnlyList<ParameterDeclaration> ParameterDeclarations { get; } = [new("beta", [features], ParameterKind.NormScale)];
+    public IReadOnlyList<ParameterDeclaration> ParameterDeclarations { get; } =
+        [new("beta", [features], ParameterKind.NormScale)];
     public IReadOnlyList<StateDeclaration> StateDeclarations => [];
     public int ScratchLength(int batch) => batch * features;              // s = σ(βx), saved for Backward
 
@@ -34,7 +35,8 @@ public sealed class Swish<T>(int features) : ILayer<T> where T : unmanaged, IFlo
         }
     }
 
-    public void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, ReadOnlySpan<T> y, LayerBuffers<T> buffers, int batch)
+    public void Backward(Span<T> dx, ReadOnlySpan<T> dy, ReadOnlySpan<T> x, ReadOnlySpan<T> y,
+        LayerBuffers<T> buffers, int batch)
     {
         ReadOnlySpan<T> beta = buffers.Parameters, s = buffers.Scratch;
         Span<T> dbeta = buffers.Gradients;
@@ -62,6 +64,38 @@ public class CustomLayerSnippetTests
         GradientCheck.Assert(new Swish<double>(5), input, batch: 3, new MseLoss<double>(), target, options);
         var model = new SequentialBuilder<double>(3).Dense(5).Add(new Swish<double>(5)).Dense(2).Build(maxBatch: 4, seed: 2);
         GradientCheck.Assert(model, input[..12], batch: 4, new MseLoss<double>(), target[..8]);
+    }
+
+    /// <summary>The README's claim of where a wrong dx shows: in the tensors before the layer, not in its own.</summary>
+    [Fact]
+    public void AWrongDxFailsInTheTensorsBeforeTheLayer()
+    {
+        double[] input = [.. Enumerable.Range(0, 12).Select(i => 2 * Math.Sin(1.3 * i + 0.2))];
+        double[] target = [.. Enumerable.Range(0, 12).Select(i => Math.Cos(0.7 * i))];
+        var model = new SequentialBuilder<double>(3).Dense(5).Add(new WrongDx(new Swish<double>(5))).Dense(2).Build(maxBatch: 4, seed: 2);
+        GradientCheckResult inModel = GradientCheck.Check(model, input, 4, new MseLoss<double>(), target[..8]);
+        Assert.Equal(["input", "0.weight", "0.bias"], inModel.FailedByTensor.Select(f => f.Key));
+        GradientCheckResult alone = GradientCheck.Check(new WrongDx(new Swish<double>(3)), input, 4, new MseLoss<double>(), target);
+        Assert.Equal(["input"], alone.FailedByTensor.Select(f => f.Key));
+    }
+
+    /// <summary>A layer whose dx has the wrong sign: the Swish of the README with its input gradient negated.</summary>
+    private sealed class WrongDx(ILayer<double> layer) : ILayer<double>
+    {
+        public int InputSize => layer.InputSize;
+        public int OutputSize => layer.OutputSize;
+        public IReadOnlyList<ParameterDeclaration> ParameterDeclarations => layer.ParameterDeclarations;
+        public IReadOnlyList<StateDeclaration> StateDeclarations => layer.StateDeclarations;
+        public int ScratchLength(int batch) => layer.ScratchLength(batch);
+        public void Initialize(LayerBuffers<double> buffers) => layer.Initialize(buffers);
+        public void Forward(Span<double> y, ReadOnlySpan<double> x, LayerBuffers<double> buffers, int batch) => layer.Forward(y, x, buffers, batch);
+
+        public void Backward(Span<double> dx, ReadOnlySpan<double> dy, ReadOnlySpan<double> x, ReadOnlySpan<double> y, LayerBuffers<double> buffers, int batch)
+        {
+            layer.Backward(dx, dy, x, y, buffers, batch);
+            foreach (ref double d in dx)
+                d = -d;
+        }
     }
 
     [Fact]
