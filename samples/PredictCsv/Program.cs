@@ -17,9 +17,15 @@ using FastNN.Data;
 using FastNN.Inference;
 using FastNN.IO;
 
+const string Usage = "usage: PredictCsv MODEL.safetensors [--time] < rows.csv";
+if (args is ["--help"] or ["-h"])
+{
+    Console.WriteLine(Usage);
+    return 0;
+}
 if (args.Length is < 1 or > 2 || args[0].Length == 0 || (args.Length == 2 && args[1] != "--time"))
 {
-    Console.Error.WriteLine("usage: PredictCsv MODEL.safetensors [--time] < rows.csv");
+    Console.Error.WriteLine(Usage);
     return 2;
 }
 
@@ -30,7 +36,8 @@ try
 }
 catch (Exception e) when (e is ModelFileException or IOException or UnauthorizedAccessException) // a folder, or a file we may not read
 {
-    Console.Error.WriteLine(e.Message);
+    // The runtime says "Access to the path ... is denied." of a folder, which sends one looking at its permissions.
+    Console.Error.WriteLine(Directory.Exists(args[0]) ? $"{args[0]}: a folder, not a model file." : e.Message);
     return 1;
 }
 

@@ -38,6 +38,15 @@ for bad in "$here" "$here/models/none.safetensors" ""; do
     echo "sample: '$bad': exit code $code, $(wc -l < "${TMPDIR:-/tmp}/predictcsv.err") lines on stderr (expected 1 or 2, one line)"; status=1
   fi
 done
+# --help (or -h): the usage on standard output, exit code 0, not a model file named '--help' that is not there.
+for help in --help -h; do
+  out=$("$@" "$help" 2> "${TMPDIR:-/tmp}/predictcsv.err" < /dev/null); code=$?
+  if [ "$code" -eq 0 ] && [[ "$out" == usage:* ]] && [ ! -s "${TMPDIR:-/tmp}/predictcsv.err" ]; then
+    echo "sample: '$help': $out"
+  else
+    echo "sample: '$help': exit code $code, stdout '$out', stderr '$(cat "${TMPDIR:-/tmp}/predictcsv.err")' (expected 0 and the usage)"; status=1
+  fi
+done
 # A cell that is not a finite number ("NA", NaN, 1e39 beyond float), or one the file's standardization takes past float
 # (3e38 in 'sex', σ 0.5), or rows without their header row: one line on stderr that names the line and column (or the
 # row and feature), exit code 1, no prediction written (which a skipped row would shift by one), no stack trace.

@@ -122,7 +122,7 @@ public static partial class Init
         if (weight.Shape is not { Length: >= 2 } shape)
             throw new ArgumentException(
                 $"Weight '{weight.Name}' has shape {(weight.Shape is null ? "null" : TensorShape.Format(weight.Shape))}: its fan_in and fan_out need at least 2 dimensions ([out, in, …]), as in PyTorch; " +
-                "a 1-D learnable tensor (a scale, an offset) is not a Weight to initialize by fan.", "tensors");
+                "a learnable tensor of fewer dimensions (a scale, an offset) is not a Weight to initialize by fan: declare it as another ParameterKind (NormScale, set to 1, or NormShift, set to 0; see ParameterKind).", "tensors");
         // A negative dimension (fans of [−2, −3] would be −3 and −2) holds no tensor, however its product comes out.
         if (Array.FindIndex(shape, d => d < 0) is int negative and >= 0)
             throw new ArgumentException(

@@ -9,7 +9,8 @@ namespace FastNN.Layers;
 /// <param name="Shape">Row-major shape.</param>
 /// <param name="Kind">What the tensor is for: how <see cref="Init"/> draws it, and which tensors
 /// <see cref="Optimizers.ParameterGroup.DecayWeightsOnly"/> and the L1/L2 penalties (by default) apply to. An optimizer
-/// given no groups decays every tensor whatever its kind.</param>
+/// given no groups decays every tensor whatever its kind. For a tensor of a layer of your own that is neither a weight
+/// matrix nor its bias, see <see cref="ParameterKind"/>'s remarks.</param>
 public sealed record ParameterDeclaration(string Name, int[] Shape, ParameterKind Kind)
 {
     /// <summary>Number of elements: the product of <see cref="Shape"/>.</summary>

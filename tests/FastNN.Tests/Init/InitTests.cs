@@ -293,6 +293,9 @@ public class InitTests
                 var e = Assert.Throws<ArgumentException>("tensors", () => FastNN.Init.Parameters<double>(p, table, seed: 1, scheme));
                 Assert.Contains($"Weight '0.weight' has shape {(table.Length == 1 && table[0].Length == 1 ? "[]" : "[4]")}", e.Message);
                 Assert.Contains("at least 2 dimensions", e.Message);
+                // The way out for a layer of one's own, and no "1-D" said of a scalar.
+                Assert.Contains("declare it as another ParameterKind", e.Message);
+                Assert.DoesNotContain("1-D", e.Message);
                 Assert.All(p, v => Assert.True(double.IsNaN(v)));
             }
         // A 1-D tensor of another kind keeps its rule.
