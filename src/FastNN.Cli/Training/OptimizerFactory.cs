@@ -26,27 +26,9 @@ internal static class OptimizerFactory
     /// parameter.</exception>
     public static Optimizer<T> Create<T>(OptimizerSettings settings, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        try
-        {
-            return Build(settings, model);
-        }
-        catch (ArgumentOutOfRangeException e) when (Named(e.ParamName, settings) is (string name, double value) && !T.IsFinite(T.CreateTruncating(value)))
-        {
-            // Only float can be the type: every value an option takes is a finite double.
-            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"the {name} {value} is not finite in float, the element type of the model it trains."));
-        }
-    }
-
-    // The setting a library argument holds, as the command's user knows it; null for the others.
-    private static (string Name, double Value)? Named(string? argument, OptimizerSettings settings) => argument switch
-    {
-        "learningRate" => ("learning rate", settings.LearningRate),
-        "weightDecay" => ("weight decay", settings.WeightDecay),
-        _ => null,
-    };
-
-    private static Optimizer<T> Build<T>(OptimizerSettings settings, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
-    {
+        // Checked here, not left to the library's refusal: AdamW checks its decay only at the first step (in 1 − γ·λ).
+        RequireFinite<T>("learning rate", settings.LearningRate);
+        RequireFinite<T>("weight decay", settings.WeightDecay);
         int count = model.Parameters.Length;
         IReadOnlyList<ParameterGroup> groups = ParameterGroup.DecayWeightsOnly(model.ParameterTensors);
         return settings.Name switch
@@ -60,8 +42,11 @@ internal static class OptimizerFactory
     }
 
     /// <summary>The L1 and L2 penalties on weight matrices, or null when both λ are 0.</summary>
+    /// <exception cref="UsageException">A λ is not finite in <typeparamref name="T"/>, as <see cref="Create"/> names it.</exception>
     public static IRegularizer<T>? Penalty<T>(OptimizerSettings settings) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        RequireFinite<T>("L1 penalty's λ", settings.L1);
+        RequireFinite<T>("L2 penalty's λ", settings.L2);
         var parts = new List<IRegularizer<T>>();
         if (settings.L1 > 0)
             parts.Add(new L1Penalty<T>(settings.L1));
@@ -73,5 +58,13 @@ internal static class OptimizerFactory
             1 => parts[0],
             _ => new PenaltySum<T>(parts),
         };
+    }
+
+    // A setting the library would refuse in its own words (its parameter's name) where the element type cannot hold it.
+    // Only float can fail: every value an option takes is a finite double.
+    private static void RequireFinite<T>(string name, double value) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!T.IsFinite(T.CreateTruncating(value)))
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"the {name} {value} is not finite in float, the element type of the model it trains."));
     }
 }
