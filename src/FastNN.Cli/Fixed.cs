@@ -9,7 +9,8 @@ namespace FastNN.Cli;
 /// </summary>
 internal static class Fixed
 {
-    /// <summary><paramref name="value"/> with <paramref name="decimals"/> decimals, or G4 from a million up (and NaN).</summary>
+    /// <summary><paramref name="value"/> with <paramref name="decimals"/> decimals, or G4 from a million up (and NaN), as
+    /// the value rounds to those decimals: 999999.99996 to 4 is 1E+06, not 1000000.0000.</summary>
     public static string Of(double value, int decimals) =>
-        value.ToString(Math.Abs(value) < 1e6 ? $"F{decimals}" : "G4", CultureInfo.InvariantCulture);
+        value.ToString(Math.Abs(Math.Round(value, decimals)) < 1e6 ? $"F{decimals}" : "G4", CultureInfo.InvariantCulture);
 }

@@ -689,16 +689,26 @@ public class BadInputTests
     }
 
     // A rate past float's range was refused in the library's words ("learningRate = 1E+300 is not finite in float.
-    // (Parameter 'learningRate') Actual value was 1E+300."), naming no option and no way out.
+    // (Parameter 'learningRate') Actual value was 1E+300."), naming no option and no way out; so was a weight decay
+    // under AdamW, train's and cv's default, whose decay the library checks only at the first step ("1 −
+    // learningRate·weightDecay = -1E+297 is not finite in float ..."), and a penalty's λ ("lambda = 1E+300 is not
+    // finite in float. (Parameter 'lambda') ...").
     [Theory]
-    [InlineData("train", "--lr")]
-    [InlineData("cv", "--learning-rates")]
-    [InlineData("gradflow", "--lr")]
-    public void ALearningRatePastFloatIsRefusedInTheCommandsWords(string command, string option)
+    [InlineData("train", "--lr", "learning rate")]
+    [InlineData("cv", "--learning-rates", "learning rate")]
+    [InlineData("gradflow", "--lr", "learning rate")]
+    [InlineData("train", "--weight-decay", "weight decay")]
+    [InlineData("cv", "--weight-decay", "weight decay")]
+    [InlineData("gradflow", "--weight-decay", "weight decay")]
+    [InlineData("train", "--l1", "L1 penalty's λ")]
+    [InlineData("train", "--l2", "L2 penalty's λ")]
+    [InlineData("cv", "--lambdas", "L2 penalty's λ")]
+    [InlineData("gradflow", "--l2", "L2 penalty's λ")]
+    public void ASettingPastFloatIsRefusedInTheCommandsWords(string command, string option, string name)
     {
         using var cli = new Cli();
         CliRun run = cli.Run(command, option, "1e300", "--epochs", "1");
-        AssertUsageError(run, "the learning rate 1E+300 is not finite in float, the element type of the model it trains.");
+        AssertUsageError(run, $"the {name} 1E+300 is not finite in float, the element type of the model it trains.");
         Assert.DoesNotContain("Parameter", run.Error);
     }
 
@@ -709,10 +719,10 @@ public class BadInputTests
     [Theory]
     [InlineData("train", "the momentum 1E+39 is not finite in float, the element type of the model it trains.", "--optimizer", "sgd", "--momentum", "1e39")]
     [InlineData("gradflow", "the momentum 1E+39 is not finite in float, the element type of the model it trains.", "--momentum", "1e39")]
-    [InlineData("train", "the L1 λ 1E+39 is not finite in float, the element type of the model it trains.", "--l1", "1e39")]
-    [InlineData("train", "the L2 λ 1E+39 is not finite in float, the element type of the model it trains.", "--l2", "1e39")]
-    [InlineData("cv", "the L1 λ 1E+39 is not finite in float, the element type of the model it trains.", "--lambdas", "1e39", "--lambda-kind", "l1")]
-    [InlineData("gradflow", "the L2 λ 1E+39 is not finite in float, the element type of the model it trains.", "--l2", "1e39")]
+    [InlineData("train", "the L1 penalty's λ 1E+39 is not finite in float, the element type of the model it trains.", "--l1", "1e39")]
+    [InlineData("train", "the L2 penalty's λ 1E+39 is not finite in float, the element type of the model it trains.", "--l2", "1e39")]
+    [InlineData("cv", "the L1 penalty's λ 1E+39 is not finite in float, the element type of the model it trains.", "--lambdas", "1e39", "--lambda-kind", "l1")]
+    [InlineData("gradflow", "the L2 penalty's λ 1E+39 is not finite in float, the element type of the model it trains.", "--l2", "1e39")]
     [InlineData("train", "the learning rate 1E+38 is too large for adam in float, the element type of the model it trains: adam's first step size, the rate / (1 − β1), is not finite there.", "--optimizer", "adam", "--lr", "1e38")]
     [InlineData("cv", "the learning rate 1E+38 is too large for adamw in float, the element type of the model it trains: adamw's first step size, the rate / (1 − β1), is not finite there.", "--learning-rates", "1e38")]
     [InlineData("train", "--schedule exponential:1E+300: the learning rate it gives in epoch 2, 1E+297, is not finite in float, the element type of the model it trains.", "--schedule", "exponential:1e300", "--epochs", "2")]

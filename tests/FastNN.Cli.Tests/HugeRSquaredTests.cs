@@ -44,6 +44,8 @@ public class HugeRSquaredTests
     [InlineData(-386439469786512789477015501583588136058880.0, 3, "-3.864E+41")]
     [InlineData(1e6, 4, "1E+06")]
     [InlineData(-999999.4, 3, "-999999.400")]
+    [InlineData(999999.99996, 4, "1E+06")] // a million once rounded to its decimals, not 1000000.0000
+    [InlineData(-999999.9996, 3, "-1E+06")]
     [InlineData(-0.51234, 3, "-0.512")]
     [InlineData(0.97, 4, "0.9700")]
     [InlineData(double.NaN, 3, "NaN")]

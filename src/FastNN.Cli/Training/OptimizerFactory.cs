@@ -26,35 +26,24 @@ internal static class OptimizerFactory
     /// first step size not finite there, named as the command's user knows them, not by the library's parameter.</exception>
     public static Optimizer<T> Create<T>(OptimizerSettings settings, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // Checked here, not left to the library's refusal in its own words: AdamW checks its decay only at the first step (in 1 − γ·λ).
+        RequireFinite<T>("learning rate", settings.LearningRate);
+        RequireFinite<T>("weight decay", settings.WeightDecay);
+        RequireFinite<T>("momentum", settings.Momentum);
         try
         {
             return Build(settings, model);
         }
-        catch (ArgumentOutOfRangeException e) when (Named(e.ParamName, settings) is (string name, double value))
+        catch (ArgumentOutOfRangeException e) when (e.ParamName == "learningRate")
         {
-            if (!T.IsFinite(T.CreateTruncating(value)))
-                throw NotFinite<T>(name, value);
-            // Every finite value an option takes is refused only so (Adam's and AdamW's γ / (1 − β1^t) at t = 1).
+            // A rate finite in T is refused only so (Adam's and AdamW's γ / (1 − β1^t) at t = 1).
             throw new UsageException(string.Create(CultureInfo.InvariantCulture,
-                $"the {name} {value} is too large for {settings.Name} in {TypeName<T>()}, the element type of the model it trains: {settings.Name}'s first step size, the rate / (1 − β1), is not finite there."));
+                $"the learning rate {settings.LearningRate} is too large for {settings.Name} in {TypeName<T>()}, the element type of the model it trains: {settings.Name}'s first step size, the rate / (1 − β1), is not finite there."));
         }
     }
 
-    /// <summary>The refusal of a setting's <paramref name="value"/> that is not finite in <typeparamref name="T"/>, in the command's words.</summary>
-    private static UsageException NotFinite<T>(string name, double value) where T : unmanaged, IFloatingPointIeee754<T> =>
-        new(string.Create(CultureInfo.InvariantCulture, $"the {name} {value} is not finite in {TypeName<T>()}, the element type of the model it trains."));
-
     /// <summary>The name of the element type <typeparamref name="T"/>: float or double.</summary>
     public static string TypeName<T>() => typeof(T) == typeof(float) ? "float" : "double";
-
-    // The setting a library argument holds, as the command's user knows it; null for the others.
-    private static (string Name, double Value)? Named(string? argument, OptimizerSettings settings) => argument switch
-    {
-        "learningRate" => ("learning rate", settings.LearningRate),
-        "weightDecay" => ("weight decay", settings.WeightDecay),
-        "momentum" => ("momentum", settings.Momentum),
-        _ => null,
-    };
 
     private static Optimizer<T> Build<T>(OptimizerSettings settings, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -71,14 +60,16 @@ internal static class OptimizerFactory
     }
 
     /// <summary>The L1 and L2 penalties on weight matrices, or null when both λ are 0.</summary>
-    /// <exception cref="UsageException">A λ is not finite in <typeparamref name="T"/>.</exception>
+    /// <exception cref="UsageException">A λ is not finite in <typeparamref name="T"/>, as <see cref="Create"/> names it.</exception>
     public static IRegularizer<T>? Penalty<T>(OptimizerSettings settings) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        RequireFinite<T>("L1 penalty's λ", settings.L1);
+        RequireFinite<T>("L2 penalty's λ", settings.L2);
         var parts = new List<IRegularizer<T>>();
         if (settings.L1 > 0)
-            parts.Add(Checked<T>("L1 λ", settings.L1, () => new L1Penalty<T>(settings.L1)));
+            parts.Add(new L1Penalty<T>(settings.L1));
         if (settings.L2 > 0)
-            parts.Add(Checked<T>("L2 λ", settings.L2, () => new L2Penalty<T>(settings.L2)));
+            parts.Add(new L2Penalty<T>(settings.L2));
         return parts.Count switch
         {
             0 => null,
@@ -87,16 +78,11 @@ internal static class OptimizerFactory
         };
     }
 
-    // A penalty refuses only a λ past T's range: every λ an option takes is a finite double ≥ 0.
-    private static IRegularizer<T> Checked<T>(string name, double lambda, Func<IRegularizer<T>> create) where T : unmanaged, IFloatingPointIeee754<T>
+    // A setting the library would refuse in its own words (its parameter's name) where the element type cannot hold it.
+    // Only float can fail: every value an option takes is a finite double.
+    private static void RequireFinite<T>(string name, double value) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        try
-        {
-            return create();
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            throw NotFinite<T>(name, lambda);
-        }
+        if (!T.IsFinite(T.CreateTruncating(value)))
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"the {name} {value} is not finite in {TypeName<T>()}, the element type of the model it trains."));
     }
 }

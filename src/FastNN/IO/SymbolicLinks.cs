@@ -16,7 +16,7 @@ internal static class SymbolicLinks
     /// path). A ".." in the path itself is read as text, as .NET reads it before the system sees the path (FileStream opens
     /// Path.GetFullPath(path)), so that a load of the same path reads the file a save wrote. A part the system does not
     /// answer for, and any past <see cref="MaxLinks"/> links (a loop, left for opening the file to report), is taken as
-    /// written; a separator at the end stays.
+    /// written; a separator at the end (of the path, or of the target of a link at its end) stays.
     /// </summary>
     /// <param name="path">The path, relative to the current folder or full.</param>
     /// <param name="followLast">Whether a link that is the path's last part is followed too; without it, the path of the
@@ -24,9 +24,7 @@ internal static class SymbolicLinks
     public static string Followed(string path, bool followLast = true)
     {
         string full = Path.GetFullPath(path);
-        string done = Walk(Path.GetPathRoot(full)!, full, followLast);
-        // A final separator names a folder, to the system as here: "m.safetensors/" is not the file m.safetensors.
-        return Path.EndsInDirectorySeparator(full) && !Path.EndsInDirectorySeparator(done) ? done + Path.DirectorySeparatorChar : done;
+        return Walk(Path.GetPathRoot(full)!, full, followLast);
     }
 
     /// <summary>
@@ -37,10 +35,13 @@ internal static class SymbolicLinks
         LinkTarget(link) is string target ? Walk(Path.GetDirectoryName(link) ?? link, target, followLast: false) : null;
 
     // Walks the parts of path from the folder done (from its root if path is rooted), following links as the system does.
+    // A final separator names a folder, to the system as here ("m.safetensors/" is not the file m.safetensors), whether
+    // it ends the path or the target of a link the path ends in, and stays.
     private static string Walk(string done, string path, bool followLast)
     {
         if (Path.IsPathRooted(path))
             done = Path.GetPathRoot(path)!;
+        bool folder = Path.EndsInDirectorySeparator(path);
         var left = new List<string>(Parts(path));
         for (int links = 0; left.Count > 0;)
         {
@@ -60,9 +61,10 @@ internal static class SymbolicLinks
             links++;
             if (Path.IsPathRooted(target))
                 done = Path.GetPathRoot(target)!;
+            folder |= left.Count == 0 && Path.EndsInDirectorySeparator(target);
             left.InsertRange(0, Parts(target));
         }
-        return done;
+        return folder && !Path.EndsInDirectorySeparator(done) ? done + Path.DirectorySeparatorChar : done;
     }
 
     /// <summary>The text of the link at <paramref name="path"/>, or null when it is no link or the system does not say.</summary>

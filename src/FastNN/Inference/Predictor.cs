@@ -203,9 +203,10 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
         T[] workspace = _pool.Rent();
         try
         {
-            for (int row = 0; row < batch; row += ChunkRows)
+            // Stepped by the rows taken (ChunkWalk): by ChunkRows, row wrapped negative past int.MaxValue − ChunkRows rows.
+            for (var chunk = new ChunkWalk(batch, ChunkRows); chunk.MoveNext();)
             {
-                int rows = Math.Min(ChunkRows, batch - row);
+                int row = chunk.Start, rows = chunk.Length;
                 Run(input.Slice(row * InputSize, rows * InputSize), output.Slice(row * OutputSize, rows * OutputSize), rows, workspace);
             }
         }

@@ -179,6 +179,23 @@ public class AtomicSaveTests
         Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
     }
 
+    // So does a link whose target ends in a separator (out → m.safetensors/, or a link to such a link), which the system
+    // reads as a folder ("Is a directory" from a shell's > out); the save wrote the file m.safetensors, which a load of
+    // out then failed to read ("Not a directory").
+    [Theory]
+    [InlineData("out")]
+    [InlineData("via")]
+    public void ASaveThroughALinkToAPathEndingInASeparatorFailsAndLeavesTheLinks(string save)
+    {
+        if (!OperatingSystem.IsLinux())
+            return;
+        using var folder = new TempFolder();
+        File.CreateSymbolicLink(folder.File("out"), "m.safetensors/");
+        File.CreateSymbolicLink(folder.File("via"), "out");
+        Assert.Throws<DirectoryNotFoundException>(() => ModelFile.Save(folder.File(save), IoModels.Sample<float>()));
+        Assert.Equal([folder.File("out"), folder.File("via")], Directory.GetFileSystemEntries(folder.Path).Order(StringComparer.Ordinal));
+    }
+
     // A loop of links names no file: the save fails as opening it would, and the links stay links.
     [Fact]
     public void ASaveThroughALoopOfLinksFailsAndLeavesTheLinks()
