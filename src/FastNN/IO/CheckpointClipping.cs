@@ -51,7 +51,10 @@ internal sealed record CheckpointClipping(double? MaxNorm, double? MaxValue)
 
     /// <exception cref="FormatException">A limit is missing, or neither null nor a finite non-negative number (as the trainer takes); the message names it.</exception>
     public static CheckpointClipping Read(JsonElement value) => Under("gradient_clipping", () =>
-        new CheckpointClipping(ReadLimit(value, "max_norm"), ReadLimit(value, "max_value")));
+    {
+        Keys(value, "", "max_norm", "max_value");
+        return new CheckpointClipping(ReadLimit(value, "max_norm"), ReadLimit(value, "max_value"));
+    });
 
     private static double? ReadLimit(JsonElement root, string name)
     {

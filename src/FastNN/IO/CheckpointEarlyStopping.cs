@@ -79,6 +79,7 @@ internal sealed record CheckpointEarlyStopping(EarlyStoppingState State, int Pat
     /// <exception cref="FormatException">The value is malformed, or counts more epochs than <paramref name="completedEpochs"/>; the message names the key (<c>early_stopping.best.epoch</c>).</exception>
     public static CheckpointEarlyStopping Read(JsonElement value, int completedEpochs) => Under("early_stopping", () =>
     {
+        Keys(value, "", "patience", "min_delta", "watch", "restore_best", "validation_rows", "epochs_since_best", "best");
         int patience = Int(value, "patience");
         double minDelta = Get(value, "min_delta", JsonValueKind.Number).GetDouble();
         if (!(minDelta >= 0 && double.IsFinite(minDelta)))
@@ -106,12 +107,17 @@ internal sealed record CheckpointEarlyStopping(EarlyStoppingState State, int Pat
 
     private static EpochResult ReadEpoch(JsonElement e)
     {
+        Keys(e, "", "epoch", "train_loss", "validation", "learning_rate", "steps", "elapsed_ticks");
         int epoch = Int(e, "epoch");
         if (epoch < 1)
             throw new FormatException("epoch must be at least 1.");
         JsonElement validation = Get(e, "validation", JsonValueKind.Object);
         return new EpochResult(epoch, ReadDouble(e, "train_loss"),
-            Under("validation", () => new Evaluation(ReadDouble(validation, "loss"), ReadDouble(validation, "accuracy"), ReadDouble(validation, "rmse"), ReadDouble(validation, "r_squared"))),
+            Under("validation", () =>
+            {
+                Keys(validation, "", "loss", "accuracy", "rmse", "r_squared");
+                return new Evaluation(ReadDouble(validation, "loss"), ReadDouble(validation, "accuracy"), ReadDouble(validation, "rmse"), ReadDouble(validation, "r_squared"));
+            }),
             ReadDouble(e, "learning_rate"), Count(e, "steps"), TimeSpan.FromTicks(Count(e, "elapsed_ticks")));
     }
 }

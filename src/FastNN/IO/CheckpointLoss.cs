@@ -71,6 +71,7 @@ internal sealed record CheckpointLoss(string Type, IReadOnlyList<KeyValuePair<st
 
     private static CheckpointLoss ReadChecked(JsonElement value)
     {
+        CheckpointMetadata.Keys(value, "loss.", "type", "parameters");
         if (value.ValueKind != JsonValueKind.Object
             || !value.TryGetProperty("type", out JsonElement type) || type.ValueKind != JsonValueKind.String || type.GetString() is "")
             throw new FormatException("loss must be {\"type\": name, optionally \"parameters\": {name: text}}.");

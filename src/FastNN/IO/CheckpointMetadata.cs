@@ -95,6 +95,8 @@ internal sealed record CheckpointMetadata(
             JsonElement root = document.RootElement;
             if (RepeatedKey(root, "") is { } repeated)
                 throw new FormatException($"'{repeated}' is given twice.");
+            Keys(root, "", "optimizer", "optimizer_steps", "hyper_parameters", "trainer_steps", "completed_epochs", "dropout_random", "shuffle_random",
+                "validation_seed", "schedule", "unfinished_epoch", "shuffle", "drop_last", "early_stopping", "loss", "gradient_clipping", "regularizer");
             var hyperParameters = new Dictionary<string, double>();
             foreach (JsonProperty p in Get(root, "hyper_parameters", JsonValueKind.Object).EnumerateObject())
             {
@@ -171,6 +173,7 @@ internal sealed record CheckpointMetadata(
     // wrong mean loss or no step, so they make the file malformed rather than a run no Fit could have left.
     private static EpochInProgress ReadUnfinished(JsonElement e) => Under("unfinished_epoch", () =>
     {
+        Keys(e, "", "shuffle_random", "rows", "loss_sum", "rows_stepped", "train_rows", "batch_size");
         var unfinished = new EpochInProgress(ReadRandom(e, "shuffle_random"), Int(e, "rows"),
             ReadDouble(e, "loss_sum"),
             Int(e, "rows_stepped"), Int(e, "train_rows"), Int(e, "batch_size"));
@@ -215,6 +218,24 @@ internal sealed record CheckpointMetadata(
         !root.TryGetProperty(name, out JsonElement value) ? null
         : value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean()
         : throw new FormatException($"{name} must be true or false.");
+
+    /// <summary>
+    /// Refuses a key of the object <paramref name="e"/> that is none of <paramref name="keys"/>, naming it from
+    /// <paramref name="at"/> (such as <c>schedule.</c>, or empty under <see cref="Under"/>). A key no FastNN writes (a
+    /// misspelt or damaged one) would leave its part absent, read as a file written before that part was recorded: the run
+    /// would resume as another (the trainer's own validation split, a fresh early-stopping watch, an unfinished epoch dropped).
+    /// </summary>
+    /// <exception cref="FormatException">A key is not one of <paramref name="keys"/>.</exception>
+    internal static void Keys(JsonElement e, string at, params string[] keys)
+    {
+        if (e.ValueKind != JsonValueKind.Object)
+            return; // each reader refuses another kind, saying what it expects
+        foreach (JsonProperty p in e.EnumerateObject())
+        {
+            if (!keys.Contains(p.Name))
+                throw new FormatException($"{at}{p.Name} is not a key FastNN writes there (it writes {string.Join(", ", keys)}).");
+        }
+    }
 
     internal static JsonElement Get(JsonElement root, string name, JsonValueKind kind) =>
         root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out JsonElement value) && value.ValueKind == kind

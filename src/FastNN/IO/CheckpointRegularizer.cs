@@ -58,6 +58,7 @@ internal sealed record CheckpointRegularizer(string? Type, IReadOnlyList<KeyValu
     /// <exception cref="FormatException">The value is malformed.</exception>
     public static CheckpointRegularizer Read(JsonElement value)
     {
+        CheckpointMetadata.Keys(value, "regularizer.", "type", "parameters");
         if (value.ValueKind != JsonValueKind.Object
             || !value.TryGetProperty("type", out JsonElement type) || type.ValueKind is not (JsonValueKind.String or JsonValueKind.Null) || type.GetString() is "")
             throw new FormatException("regularizer must be {\"type\": name or null, optionally \"parameters\": {name: text}}.");

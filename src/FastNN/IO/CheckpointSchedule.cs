@@ -103,6 +103,7 @@ internal sealed record CheckpointSchedule(string? Type, bool EachStep, double In
     /// <exception cref="FormatException">The value is malformed.</exception>
     public static CheckpointSchedule Read(JsonElement value)
     {
+        CheckpointMetadata.Keys(value, "schedule.", "type", "each_step", "initial_rate", "parameters");
         if (value.ValueKind != JsonValueKind.Object
             || !value.TryGetProperty("type", out JsonElement type) || type.ValueKind is not (JsonValueKind.String or JsonValueKind.Null)
             || !value.TryGetProperty("each_step", out JsonElement eachStep) || eachStep.ValueKind is not (JsonValueKind.True or JsonValueKind.False)

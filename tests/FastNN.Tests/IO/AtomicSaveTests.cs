@@ -33,6 +33,31 @@ public class AtomicSaveTests
         Assert.Equal(IoModels.Sample<float>(seed: 1).Parameters.ToArray(), ModelFile.Load<float>(path).Model.Parameters.ToArray());
     }
 
+    // Any character a Unix name may hold saves and loads back, leaves no temporary file, and a damaged file's error names
+    // the path as given (a brace or a percent sign is text, not a format).
+    [Theory]
+    [InlineData("a b.safetensors")]
+    [InlineData("line\nbreak\t.safetensors")]
+    [InlineData("-starts-with-dash")]
+    [InlineData(".hidden")]
+    [InlineData("{0} %s $HOME `x`.safetensors")]
+    [InlineData("émoji 😀 模型.safetensors")]
+    [InlineData("back\\slash ends in a dot.")]
+    public void ANameWithUnusualCharactersSavesLoadsAndIsNamedInErrors(string name)
+    {
+        using var folder = new TempFolder();
+        string path = folder.File(name);
+        Sequential<float> model = IoModels.Sample<float>(seed: 1);
+        ModelFile.Save(path, model);
+        Assert.Equal([path], Directory.GetFileSystemEntries(folder.Path));
+        Assert.Equal(model.Parameters.ToArray(), ModelFile.Load<float>(path).Model.Parameters.ToArray());
+
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..20]);
+        var e = Assert.Throws<ModelFileException>(() => ModelFile.Load<float>(path));
+        Assert.Equal(path, e.FilePath);
+        Assert.StartsWith(path + ": ", e.Message);
+    }
+
     // A file system limits a name (255 bytes on Linux and Windows), not the temporary name a save makes up: a legal
     // long name must save, with no temporary file left behind.
     [Theory]
