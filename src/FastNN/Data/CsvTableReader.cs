@@ -100,7 +100,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
             names.Add(name);
         }
         // Some exporters end every line with a delimiter, which leaves the header's last name empty: no column, but a
-        // field each row must have (ReadRow), as an unnamed last column not read is, whose cells may hold anything.
+        // field each row must have (ReadRow), empty unless the columns are read by name: then an unnamed column not read.
         _trailingDelimiter = names.Count > 1 && names[^1].Length == 0;
         if (_trailingDelimiter)
             names.RemoveAt(names.Count - 1);
@@ -214,7 +214,13 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
             if (column > _names.Length)
             {
                 if (_trailingDelimiter && column == _names.Length + 1)
+                {
+                    // Read by name, that field is an unnamed column's, not read; otherwise every column is read, and a
+                    // value there would be one left without a name (or a row one cell too long).
+                    if (!cell.IsEmpty && _options.FeatureColumns is null)
+                        throw Error(lineNumber, column, $"{Quoted(cell)} after the last column: the header ends with a delimiter (its last name is empty), so each row must too, its last field empty.");
                     continue;
+                }
                 while (fields.MoveNext(out _, out _)) { }
                 throw Error(lineNumber, 0, CountProblem(fields.Column));
             }

@@ -107,15 +107,16 @@ public class CsvDialectTests
     }
 
     [Theory]
+    [InlineData("a,b,y,\n1,2,0,\n3,4,1,5\n", 3, 4, "'5' after the last column")]
     [InlineData("a,b,y,\n1,2,0,\n3,4,1\n", 3, 0, "3 fields, but the header has 3 columns and a delimiter after the last (4 fields)")]
     [InlineData("a,b,y,\n1,2,0,,\n", 2, 0, "5 fields, but the header has 3 columns and a delimiter after the last (4 fields)")]
     [InlineData("a,,y,\n1,2,0,\n", 1, 2, "empty column name")]
     [InlineData("a,b,,\n1,2,0,\n", 1, 3, "empty column name")]
     public void UnderAHeaderEndingInADelimiterEveryRowEndsInOne(string text, int line, int column, string fragment)
     {
-        // A row without the field after the header's last delimiter, or with one more, is refused; a name left empty
-        // elsewhere is still refused, the last but one too (two delimiters end the header). (A field after the last
-        // delimiter that is not empty is an unnamed column's, not read: CsvTargetTests.ALastColumnNotReadMayHaveNoNameAndHoldValues.)
+        // Every column read, a last field that is not empty is a column the header does not name, not a delimiter at the
+        // end of the line (read by name, an unnamed column not read: CsvTargetTests.ALastColumnNotReadMayHaveNoNameAndHoldValues);
+        // a name left empty elsewhere is still refused, the last but one too (two delimiters end the header).
         var error = Assert.Throws<CsvFormatException>(() => ReadText(text));
         Assert.Equal((line, column), (error.Line, error.Column));
         Assert.Contains(fragment, error.Message);
