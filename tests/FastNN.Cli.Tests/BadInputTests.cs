@@ -141,6 +141,29 @@ public class BadInputTests
         Assert.Equal($"fastnn: {option}: cannot read '{closed}': Permission denied.", error.TrimEnd());
     }
 
+    // access(2) answers for the real user without its capabilities: a process granted CAP_DAC_READ_SEARCH (a backup
+    // service's) reads any file, yet --data and --model were refused "cannot read …: Permission denied." by that check.
+    [Theory]
+    [InlineData("--data")]
+    [InlineData("--model")]
+    public void AnInputFileReadableThroughACapabilityIsRead(string option)
+    {
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root" || !File.Exists("/usr/bin/setpriv"))
+            return; // the other user, its capability and the root-owned file need root
+        using var cli = new Cli();
+        string model = cli.DiabetesModel(), data = Cli.Data("diabetes.csv");
+        string source = option == "--data" ? data : model;
+        string closed = Path.Combine(Directory.CreateDirectory(cli.PathOf("closed")).FullName, Path.GetFileName(source)); // the same name: eval prints it
+        File.Copy(source, closed);
+        File.SetUnixFileMode(closed, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        CliRun asRoot = cli.Run("eval", "--model", model, "--data", data);
+        (int exit, string output, string error) = Cli.Shell(
+            "exec /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=+dac_read_search --ambient-caps=+dac_read_search \"$@\"",
+            "eval", "--model", option == "--model" ? closed : model, "--data", option == "--data" ? closed : data);
+        Assert.True(exit == 0, $"exit {exit}\n{error}");
+        Assert.Equal(asRoot.Out, output);
+    }
+
     // An empty entry of a list of numbers was skipped without a word, while --layers 4, was refused.
     [Theory]
     [InlineData("--learning-rates", "0.01,,0.1", "--learning-rates: '' is not a finite non-negative number")]

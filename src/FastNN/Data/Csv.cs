@@ -14,7 +14,8 @@ namespace FastNN.Data;
 /// write it) matches a composed one in <see cref="CsvOptions.FeatureColumns"/> or <see cref="CsvOptions.LabelColumn"/>,
 /// and two header names that differ only so are one name (refused, as a repeated name is, when a column read has it). A
 /// delimiter that ends the header (its last name empty), as some exporters end every line, is no column: each row must
-/// then end with one too, and a row whose field after it is not empty is an error naming its line and column.
+/// then end with one too, and the field after it be empty (an error naming its line and column) unless
+/// <see cref="CsvOptions.FeatureColumns"/> names the columns read, when it is an unnamed last column, not read.
 /// Numbers use the invariant culture whatever the current one (<c>.</c> as decimal point; <c>1e-3</c>, <c>+1</c>,
 /// <c>.5</c>). Files and streams are read as UTF-8, or as UTF-16 or UTF-32 by a byte-order mark: bytes that are not
 /// UTF-8 (a Latin-1 or Windows-1252 file's <c>é</c>) in a column name or class label read are an error, where they

@@ -26,7 +26,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
     private string[] _featureNames = [];
     private int _headerLine;
     private char _delimiter;              // the header's, given or detected
-    private bool _trailingDelimiter;      // the header ends with a delimiter, so every row does: that last field is no column
+    private bool _trailingDelimiter;      // the header's last name is empty: a delimiter ending every line, or an unnamed column, never read
 
     private T[] _row = [];                // one row's features in feature order, before they are appended
     private readonly ChunkedList<T> _features = new();
@@ -100,7 +100,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
             names.Add(name);
         }
         // Some exporters end every line with a delimiter, which leaves the header's last name empty: no column, but a
-        // field that each row must leave empty (ReadRow), so that a row one cell too long is not taken for one.
+        // field each row must have (ReadRow), empty unless the columns are read by name: then an unnamed column not read.
         _trailingDelimiter = names.Count > 1 && names[^1].Length == 0;
         if (_trailingDelimiter)
             names.RemoveAt(names.Count - 1);
@@ -215,7 +215,9 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
             {
                 if (_trailingDelimiter && column == _names.Length + 1)
                 {
-                    if (!cell.IsEmpty)
+                    // Read by name, that field is an unnamed column's, not read; otherwise every column is read, and a
+                    // value there would be one left without a name (or a row one cell too long).
+                    if (!cell.IsEmpty && _options.FeatureColumns is null)
                         throw Error(lineNumber, column, $"{Quoted(cell)} after the last column: the header ends with a delimiter (its last name is empty), so each row must too, its last field empty.");
                     continue;
                 }

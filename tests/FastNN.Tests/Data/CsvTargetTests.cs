@@ -249,6 +249,18 @@ public class CsvTargetTests
     }
 
     [Fact]
+    public void ALastColumnNotReadMayHaveNoNameAndHoldValues()
+    {
+        // A column not read may have no name, the last one too: a notes column whose header cell was left blank, in a
+        // file predicted from by the model's names. Since the header's empty last name was taken for a delimiter ending
+        // every line, such a row was refused ("'x' after the last column").
+        var byName = new CsvOptions { FeatureColumns = ["b", "a"], LabelColumn = "y" };
+        Dataset<double> data = ReadText("a,b,y,\n1,2,0,x\n3,4,1,\n", byName);
+        Assert.Equal([2.0, 1.0, 4.0, 3.0], data.Features.ToArray());
+        Assert.Equal([0.0, 1.0], data.Targets.ToArray());
+    }
+
+    [Fact]
     public void ColumnsNotReadMayHaveAnEmptyOrRepeatedName()
     {
         // pandas' to_csv writes its index as a first column with no name: predicting from such a file (the model's feature
