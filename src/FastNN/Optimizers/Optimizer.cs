@@ -275,11 +275,13 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The names of the state buffers, in creation order (the keys of <see cref="OptimizerState{T}.Buffers"/>).</summary>
     internal IEnumerable<string> BufferNames => _buffers.Select(b => b.Name);
 
-    /// <summary>Adds the algorithm's own hyper-parameters (beyond learning and decay rates) to a saved state.</summary>
+    /// <summary>Adds the algorithm's own hyper-parameters (beyond learning and decay rates) to a saved state; the names
+    /// it writes are the only ones of the algorithm's own that <see cref="LoadState"/> accepts.</summary>
     /// <param name="values">The state's hyper-parameters.</param>
     protected abstract void SaveHyperParameters(IDictionary<string, double> values);
 
-    /// <summary>Checks and applies the algorithm's own hyper-parameters from a state; must throw before changing anything if one is missing or out of range.</summary>
+    /// <summary>Checks and applies the algorithm's own hyper-parameters from a state; must throw before changing anything if one is missing or out of range.
+    /// <see cref="LoadState"/> has already refused names that <see cref="SaveHyperParameters"/> does not write.</summary>
     /// <param name="values">The state's hyper-parameters.</param>
     protected abstract void LoadHyperParameters(IReadOnlyDictionary<string, double> values);
 
@@ -321,9 +323,14 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentException">The algorithm, groups or buffers do not match, a value is missing, a square
     /// average (<c>exp_avg_sq</c>, <c>max_exp_avg_sq</c>, <c>square_avg</c>) holds a negative value or NaN, another buffer
     /// (<c>exp_avg</c>, <c>momentum_buffer</c>, <c>grad_avg</c>, or one a derived class created) holds NaN or an infinity
-    /// (a square average may hold +∞, which a finite gradient whose square overflows leaves), or scheduled
+    /// (a square average may hold +∞, which a finite gradient whose square overflows leaves), scheduled
     /// rates (<c>group.i.scheduled_lr</c>) are given for a group without a rate of its own or for some but not all of the
-    /// groups with one.</exception>
+    /// groups with one, or a hyper-parameter has a name that this optimizer's <see cref="SaveState"/> never writes (the
+    /// message names it): names other than <c>lr</c>, <c>initial_lr</c>, <c>weight_decay</c>, <c>groups</c>, the
+    /// algorithm's own (such as <c>beta1</c>), and <c>group.i.offset</c>, <c>.length</c>, <c>.lr</c>, <c>.weight_decay</c>
+    /// and <c>.scheduled_lr</c> for i from 0 to the optimizer's group count − 1, written as SaveState writes it. A
+    /// misspelt or damaged <c>group.0.lr</c> would otherwise leave group 0 on the base rate, and the resumed run would
+    /// differ from the saved one.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter or the step count is out of range (negative, or
     /// long.MaxValue, which no step could follow), or a rate the
     /// state sets is one its next step (t = its step count + 1) could not use, as <see cref="LearningRate"/> refuses a
@@ -341,6 +348,8 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             throw new ArgumentOutOfRangeException(nameof(state), state.StepCount, string.Create(CultureInfo.InvariantCulture,
                 $"The state's step count {state.StepCount} is out of range: steps taken run from 0 to {long.MaxValue - 1}, so that a next step t = count + 1 exists."));
         IReadOnlyDictionary<string, double> values = state.HyperParameters;
+        if (UnknownHyperParameter(values) is { } unknown)
+            throw new ArgumentException($"The state has a hyper-parameter '{unknown}', which {Algorithm} never saves for its {_groups.Length} parameter group(s): a misspelt or damaged name, whose value would go unused.", nameof(state));
         double learningRate = OptimizerArguments.NonNegativeIn<T>(OptimizerArguments.Read(values, "lr"), "lr");
         double initialLearningRate = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "initial_lr"), "initial_lr");
         double weightDecay = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "weight_decay"), "weight_decay");
@@ -441,6 +450,24 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     private const string ScheduledRateKey = "scheduled_lr";
+
+    // What SaveState writes of each group i as group.i.name.
+    private static readonly string[] GroupNames = ["offset", "length", "lr", "weight_decay", ScheduledRateKey];
+
+    // The first name of values that SaveState never writes for these groups, or null. Only the names are compared, so a
+    // state from a build that wrote fewer of them (no scheduled rates) still loads.
+    private string? UnknownHyperParameter(IReadOnlyDictionary<string, double> values)
+    {
+        var own = new Dictionary<string, double>();
+        SaveHyperParameters(own);
+        var names = new HashSet<string>(own.Keys, StringComparer.Ordinal) { "lr", "initial_lr", "weight_decay", "groups" };
+        for (int i = 0; i < _groups.Length; i++)
+        {
+            foreach (string name in GroupNames)
+                names.Add(GroupKey(i, name));
+        }
+        return values.Keys.FirstOrDefault(name => !names.Contains(name));
+    }
 
     /// <summary>
     /// Refuses a state whose next step, t = <paramref name="step"/>, could not use a rate the state sets, as
