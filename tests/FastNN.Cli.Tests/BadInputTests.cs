@@ -738,6 +738,22 @@ public class BadInputTests
         Assert.DoesNotContain("epoch 1/", run.Out); // refused before the first epoch, not after it
     }
 
+    // cv checked a grid value only when the search reached its setting: after every fold of the settings before it had
+    // trained (here the first's two folds), it was refused with no table of what had run.
+    [Theory]
+    [InlineData("the L2 penalty's λ 1E+39 is not finite in float", "--lambdas", "0,1e39")]
+    [InlineData("the learning rate 1E+39 is not finite in float", "--learning-rates", "1e-3,1e39")]
+    [InlineData("the learning rate 1E+38 is too large for adamw in float", "--learning-rates", "1e-3,1e38")]
+    [InlineData("--schedule exponential:10: the learning rate it gives in epoch 3, ", "--learning-rates", "1e-3,1e37", "--schedule", "exponential:10", "--epochs", "3")]
+    public void ACvGridValuePastFloatIsRefusedBeforeAnyFoldTrains(string message, params string[] options)
+    {
+        using var cli = new Cli();
+        string[] epochs = options.Contains("--epochs") ? [] : ["--epochs", "1"];
+        CliRun run = cli.Run(["cv", .. options, .. epochs, "--folds", "2"]);
+        AssertUsageError(run, message);
+        Assert.DoesNotContain(": fold 1/2", run.Out);
+    }
+
     // A double run's schedule is held to double's range by the same rule (10^-3 · (10^200)^2 is infinite there).
     [Fact]
     public void AScheduledRatePastDoubleIsRefusedBeforeTraining()
