@@ -754,6 +754,20 @@ public class BadInputTests
         Assert.DoesNotContain(": fold 1/2", run.Out);
     }
 
+    // AdamW shrinks the weights by 1 − γ·λ, which the library checks only at the first step: a rate and a decay each
+    // finite in the element type but with a product that is not were refused there in its words ("1 −
+    // learningRate·weightDecay = -1E+39 is not finite in float (weightDecay = 1E+20). (Parameter 'weightDecay') ...").
+    [Theory]
+    [InlineData("the learning rate 1E+19 times the weight decay 1E+20, 1E+39, is not finite in float", "--lr", "1e19", "--weight-decay", "1e20")]
+    [InlineData("the learning rate 1E+200 times the weight decay 1E+200, Infinity, is not finite in double", "--double", "--lr", "1e200", "--weight-decay", "1e200")]
+    public void AnAdamWDecayFactorPastTheElementTypeIsRefusedInTheCommandsWords(string message, params string[] options)
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run(["train", "--optimizer", "adamw", .. options, "--epochs", "1"]);
+        AssertUsageError(run, message, "adamw shrinks the weights by 1 − rate·decay at every step");
+        Assert.DoesNotContain("Parameter", run.Error);
+    }
+
     // A double run's schedule is held to double's range by the same rule (10^-3 · (10^200)^2 is infinite there).
     [Fact]
     public void AScheduledRatePastDoubleIsRefusedBeforeTraining()

@@ -23,13 +23,19 @@ internal static class OptimizerFactory
     /// </summary>
     /// <exception cref="UsageException">The learning rate, the weight decay or the momentum is not finite in
     /// <typeparamref name="T"/> (only the element type knows: 1e300 is a double rate), or the learning rate makes Adam's
-    /// first step size not finite there, named as the command's user knows them, not by the library's parameter.</exception>
+    /// first step size or AdamW's decay factor not finite there, named as the command's user knows them, not by the library's parameter.</exception>
     public static Optimizer<T> Create<T>(OptimizerSettings settings, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
     {
         // Checked here, not left to the library's refusal in its own words: AdamW checks its decay only at the first step (in 1 − γ·λ).
         RequireFinite<T>("learning rate", settings.LearningRate);
         RequireFinite<T>("weight decay", settings.WeightDecay);
         RequireFinite<T>("momentum", settings.Momentum);
+        // AdamW's decoupled decay shrinks θ by 1 − γ·λ, which may leave T where neither γ nor λ does (1e19 and 1e20 in float).
+        if (settings.Name == "adamw" && !T.IsFinite(T.CreateTruncating(1 - settings.LearningRate * settings.WeightDecay)))
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"the learning rate {settings.LearningRate} times the weight decay {settings.WeightDecay}, {settings.LearningRate * settings.WeightDecay}, is not finite in {TypeName<T>()}, the element type of the model it trains: adamw shrinks the weights by 1 − rate·decay at every step."));
+        }
         try
         {
             return Build(settings, model);
