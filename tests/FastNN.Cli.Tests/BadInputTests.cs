@@ -754,18 +754,22 @@ public class BadInputTests
         Assert.DoesNotContain(": fold 1/2", run.Out);
     }
 
-    // AdamW shrinks the weights by 1 − γ·λ, which the library checks only at the first step: a rate and a decay each
-    // finite in the element type but with a product that is not were refused there in its words ("1 −
-    // learningRate·weightDecay = -1E+39 is not finite in float (weightDecay = 1E+20). (Parameter 'weightDecay') ...").
+    // AdamW shrinks the weights by 1 − γ·λ, which the library checks only at each step: a rate and a decay each finite in
+    // the element type but with a product that is not were refused at the first step in its words ("1 −
+    // learningRate·weightDecay = -1E+39 is not finite in float (weightDecay = 1E+20). (Parameter 'weightDecay') ..."),
+    // or, for a schedule's later rate, after the epochs before it had trained.
     [Theory]
     [InlineData("the learning rate 1E+19 times the weight decay 1E+20, 1E+39, is not finite in float", "--lr", "1e19", "--weight-decay", "1e20")]
     [InlineData("the learning rate 1E+200 times the weight decay 1E+200, Infinity, is not finite in double", "--double", "--lr", "1e200", "--weight-decay", "1e200")]
+    [InlineData("--schedule exponential:1E+39: the learning rate it gives in epoch 2, ", "--weight-decay", "500", "--schedule", "exponential:1e39", "--epochs", "2")]
     public void AnAdamWDecayFactorPastTheElementTypeIsRefusedInTheCommandsWords(string message, params string[] options)
     {
         using var cli = new Cli();
-        CliRun run = cli.Run(["train", "--optimizer", "adamw", .. options, "--epochs", "1"]);
+        string[] epochs = options.Contains("--epochs") ? [] : ["--epochs", "1"];
+        CliRun run = cli.Run(["train", "--optimizer", "adamw", .. options, .. epochs]);
         AssertUsageError(run, message, "adamw shrinks the weights by 1 − rate·decay at every step");
         Assert.DoesNotContain("Parameter", run.Error);
+        Assert.DoesNotContain("epoch 1/", run.Out); // refused before the first epoch, not in the epoch that reaches it
     }
 
     // A double run's schedule is held to double's range by the same rule (10^-3 · (10^200)^2 is infinite there).

@@ -31,7 +31,7 @@ internal static class OptimizerFactory
         RequireFinite<T>("weight decay", settings.WeightDecay);
         RequireFinite<T>("momentum", settings.Momentum);
         // AdamW's decoupled decay shrinks θ by 1 − γ·λ, which may leave T where neither γ nor λ does (1e19 and 1e20 in float).
-        if (settings.Name == "adamw" && !T.IsFinite(T.CreateTruncating(1 - settings.LearningRate * settings.WeightDecay)))
+        if (!T.IsFinite(T.CreateTruncating(1 - settings.LearningRate * DecoupledDecay(settings))))
         {
             throw new UsageException(string.Create(CultureInfo.InvariantCulture,
                 $"the learning rate {settings.LearningRate} times the weight decay {settings.WeightDecay}, {settings.LearningRate * settings.WeightDecay}, is not finite in {TypeName<T>()}, the element type of the model it trains: adamw shrinks the weights by 1 − rate·decay at every step."));
@@ -47,6 +47,9 @@ internal static class OptimizerFactory
                 $"the learning rate {settings.LearningRate} is too large for {settings.Name} in {TypeName<T>()}, the element type of the model it trains: {settings.Name}'s first step size, the rate / (1 − β1), is not finite there."));
         }
     }
+
+    /// <summary>The λ that shrinks the weights by 1 − rate·λ at every step: AdamW's weight decay; 0 for the optimizers that add λ·θ to the gradient.</summary>
+    public static double DecoupledDecay(OptimizerSettings settings) => settings.Name == "adamw" ? settings.WeightDecay : 0;
 
     /// <summary>The name of the element type <typeparamref name="T"/>: float or double.</summary>
     public static string TypeName<T>() => typeof(T) == typeof(float) ? "float" : "double";
