@@ -761,6 +761,40 @@ public class BadInputTests
         Assert.DoesNotContain("epoch 1/", run.Out); // refused before the first epoch, not after it
     }
 
+    // cv checked a grid value only when the search reached its setting: after every fold of the settings before it had
+    // trained (here the first's two folds), it was refused with no table of what had run.
+    [Theory]
+    [InlineData("the L2 penalty's λ 1E+39 is not finite in float", "--lambdas", "0,1e39")]
+    [InlineData("the learning rate 1E+39 is not finite in float", "--learning-rates", "1e-3,1e39")]
+    [InlineData("the learning rate 1E+38 is too large for adamw in float", "--learning-rates", "1e-3,1e38")]
+    [InlineData("--schedule exponential:10: the learning rate it gives in epoch 3, ", "--learning-rates", "1e-3,1e37", "--schedule", "exponential:10", "--epochs", "3")]
+    public void ACvGridValuePastFloatIsRefusedBeforeAnyFoldTrains(string message, params string[] options)
+    {
+        using var cli = new Cli();
+        string[] epochs = options.Contains("--epochs") ? [] : ["--epochs", "1"];
+        CliRun run = cli.Run(["cv", .. options, .. epochs, "--folds", "2"]);
+        AssertUsageError(run, message);
+        Assert.DoesNotContain(": fold 1/2", run.Out);
+    }
+
+    // AdamW shrinks the weights by 1 − γ·λ, which the library checks only at each step: a rate and a decay each finite in
+    // the element type but with a product that is not were refused at the first step in its words ("1 −
+    // learningRate·weightDecay = -1E+39 is not finite in float (weightDecay = 1E+20). (Parameter 'weightDecay') ..."),
+    // or, for a schedule's later rate, after the epochs before it had trained.
+    [Theory]
+    [InlineData("the learning rate 1E+19 times the weight decay 1E+20, 1E+39, is not finite in float", "--lr", "1e19", "--weight-decay", "1e20")]
+    [InlineData("the learning rate 1E+200 times the weight decay 1E+200, Infinity, is not finite in double", "--double", "--lr", "1e200", "--weight-decay", "1e200")]
+    [InlineData("--schedule exponential:1E+39: the learning rate it gives in epoch 2, ", "--weight-decay", "500", "--schedule", "exponential:1e39", "--epochs", "2")]
+    public void AnAdamWDecayFactorPastTheElementTypeIsRefusedInTheCommandsWords(string message, params string[] options)
+    {
+        using var cli = new Cli();
+        string[] epochs = options.Contains("--epochs") ? [] : ["--epochs", "1"];
+        CliRun run = cli.Run(["train", "--optimizer", "adamw", .. options, .. epochs]);
+        AssertUsageError(run, message, "adamw shrinks the weights by 1 − rate·decay at every step");
+        Assert.DoesNotContain("Parameter", run.Error);
+        Assert.DoesNotContain("epoch 1/", run.Out); // refused before the first epoch, not in the epoch that reaches it
+    }
+
     // A double run's schedule is held to double's range by the same rule (10^-3 · (10^200)^2 is infinite there).
     [Fact]
     public void AScheduledRatePastDoubleIsRefusedBeforeTraining()

@@ -87,6 +87,7 @@ internal static class CvCommand
             s.Loop.CheckBatches(trainingRows, s.Model.BatchNorm ? "--batch-norm" : null);
         // Every fold trains as long: the default epochs are those of the smallest training part (the parts differ by a row at most).
         s = s with { Loop = s.Loop.ForTrainingRows(fewest) };
+        RefuseBeforeTraining<T>(s, task, data.FeatureCount, data.ClassLabels?.Count ?? 0, fewest);
         // Each fold clamps the batch to its own training rows (FitFold); the line says what the folds run.
         string batch = s.Loop.BatchSize <= fewest ? s.Loop.BatchSize.ToString(CultureInfo.InvariantCulture)
             : string.Create(CultureInfo.InvariantCulture, $"{(fewest == most ? $"{fewest}" : $"{fewest} or {most}")} (all of a fold's training rows)");
@@ -230,6 +231,18 @@ internal static class CvCommand
         if (DivergedWeights.Problem(model, evaluation, task == TaskChoice.Regress, "validation") is not null)
             return (new Evaluation(double.NaN, double.NaN, double.NaN, double.NaN), trainer.Steps);
         return (evaluation with { Rmse = evaluation.Rmse * scale }, null);
+    }
+
+    // Every setting of the grid set up as a fold's trainer is (FitFold), so that a value the element type cannot hold (a
+    // rate, a λ, a schedule's later rates) is refused before the first fold trains, not once the search reaches its setting.
+    private static void RefuseBeforeTraining<T>(Settings s, TaskChoice task, int features, int classes, int trainingRows)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        LoopSettings loop = s.Loop.AtMostRows(trainingRows);
+        Sequential<T> model = ModelFactory.Build<T>(s.Model, features, TrainerFactory.Outputs(task, classes), TrainerFactory.MaxBatch(loop), loop.Seed);
+        foreach (double learningRate in s.LearningRates)
+            foreach (double lambda in s.Lambdas)
+                TrainerFactory.Create(model, task, Optimizer(s, learningRate, lambda), loop, s.Data.Shuffle);
     }
 
     // The optimizer of one setting of the grid: its learning rate, and its λ in place of the option --lambda-kind names.

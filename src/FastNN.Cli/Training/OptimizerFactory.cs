@@ -23,13 +23,19 @@ internal static class OptimizerFactory
     /// </summary>
     /// <exception cref="UsageException">The learning rate, the weight decay or the momentum is not finite in
     /// <typeparamref name="T"/> (only the element type knows: 1e300 is a double rate), or the learning rate makes Adam's
-    /// first step size not finite there, named as the command's user knows them, not by the library's parameter.</exception>
+    /// first step size or AdamW's decay factor not finite there, named as the command's user knows them, not by the library's parameter.</exception>
     public static Optimizer<T> Create<T>(OptimizerSettings settings, Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
     {
         // Checked here, not left to the library's refusal in its own words: AdamW checks its decay only at the first step (in 1 − γ·λ).
         RequireFinite<T>("learning rate", settings.LearningRate);
         RequireFinite<T>("weight decay", settings.WeightDecay);
         RequireFinite<T>("momentum", settings.Momentum);
+        // AdamW's decoupled decay shrinks θ by 1 − γ·λ, which may leave T where neither γ nor λ does (1e19 and 1e20 in float).
+        if (!T.IsFinite(T.CreateTruncating(1 - settings.LearningRate * DecoupledDecay(settings))))
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"the learning rate {settings.LearningRate} times the weight decay {settings.WeightDecay}, {settings.LearningRate * settings.WeightDecay}, is not finite in {TypeName<T>()}, the element type of the model it trains: adamw shrinks the weights by 1 − rate·decay at every step."));
+        }
         try
         {
             return Build(settings, model);
@@ -41,6 +47,9 @@ internal static class OptimizerFactory
                 $"the learning rate {settings.LearningRate} is too large for {settings.Name} in {TypeName<T>()}, the element type of the model it trains: {settings.Name}'s first step size, the rate / (1 − β1), is not finite there."));
         }
     }
+
+    /// <summary>The λ that shrinks the weights by 1 − rate·λ at every step: AdamW's weight decay; 0 for the optimizers that add λ·θ to the gradient.</summary>
+    public static double DecoupledDecay(OptimizerSettings settings) => settings.Name == "adamw" ? settings.WeightDecay : 0;
 
     /// <summary>The name of the element type <typeparamref name="T"/>: float or double.</summary>
     public static string TypeName<T>() => typeof(T) == typeof(float) ? "float" : "double";

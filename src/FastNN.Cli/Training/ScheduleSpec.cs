@@ -49,11 +49,12 @@ internal sealed record ScheduleSpec(string Kind, double Decay = 0, int StepSize 
 
     /// <summary>
     /// The schedule over <paramref name="epochs"/> epochs from <paramref name="learningRate"/>, after <paramref name="warmup"/>
-    /// epochs of warm-up, for a model in <typeparamref name="T"/>; null when constant without warm-up. Its rates are checked
-    /// before any epoch trains: the optimizer would refuse one past <typeparamref name="T"/>'s range only in the epoch that gives it.
+    /// epochs of warm-up, for a model in <typeparamref name="T"/>; null when constant without warm-up. Its rates, and AdamW's
+    /// decay factor 1 − rate·<paramref name="decoupledDecay"/> (0 for the other optimizers), are checked before any epoch
+    /// trains: the optimizer would refuse one past <typeparamref name="T"/>'s range only in the epoch that gives it.
     /// </summary>
-    /// <exception cref="UsageException">The rate of one of the <paramref name="epochs"/> is not finite in <typeparamref name="T"/>.</exception>
-    public ILearningRateSchedule? Create<T>(double learningRate, int epochs, int warmup) where T : IFloatingPointIeee754<T>
+    /// <exception cref="UsageException">The rate of one of the <paramref name="epochs"/>, or its decay factor, is not finite in <typeparamref name="T"/>.</exception>
+    public ILearningRateSchedule? Create<T>(double learningRate, int epochs, int warmup, double decoupledDecay) where T : IFloatingPointIeee754<T>
     {
         ILearningRateSchedule? schedule = Build(learningRate, epochs, warmup);
         // Only a gamma above 1 raises the rate above the base one (the optimizer's own check), and the warm-up ramps up to it.
@@ -64,6 +65,11 @@ internal sealed record ScheduleSpec(string Kind, double Decay = 0, int StepSize 
             {
                 throw new UsageException(string.Create(CultureInfo.InvariantCulture,
                     $"--schedule {this}: the learning rate it gives in epoch {epoch + 1}, {rate}, is not finite in {OptimizerFactory.TypeName<T>()}, the element type of the model it trains."));
+            }
+            if (!T.IsFinite(T.CreateTruncating(1 - rate * decoupledDecay)))
+            {
+                throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                    $"--schedule {this}: the learning rate it gives in epoch {epoch + 1}, {rate}, times the weight decay {decoupledDecay}, {rate * decoupledDecay}, is not finite in {OptimizerFactory.TypeName<T>()}, the element type of the model it trains: adamw shrinks the weights by 1 − rate·decay at every step."));
             }
         }
         return schedule;

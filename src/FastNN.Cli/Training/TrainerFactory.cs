@@ -34,6 +34,6 @@ internal static class TrainerFactory
             Regularizer = OptimizerFactory.Penalty<T>(optimizer),
             MaxGradientNorm = optimizer.ClipNorm,
             MaxGradientValue = optimizer.ClipValue,
-            Schedule = optimizer.Schedule.Create<T>(optimizer.LearningRate, loop.Epochs, optimizer.Warmup),
+            Schedule = optimizer.Schedule.Create<T>(optimizer.LearningRate, loop.Epochs, optimizer.Warmup, OptimizerFactory.DecoupledDecay(optimizer)),
         };
 }

@@ -16,7 +16,8 @@ internal static class SymbolicLinks
     /// path). A ".." in the path itself is read as text, as .NET reads it before the system sees the path (FileStream opens
     /// Path.GetFullPath(path)), so that a load of the same path reads the file a save wrote. A part the system does not
     /// answer for, and any past <see cref="MaxLinks"/> links (a loop, left for opening the file to report), is taken as
-    /// written; a separator at the end (of the path, or of the target of a link at its end) stays.
+    /// written; a separator at the end (of the path, or of the target of a link at its end, where a final "." or ".." counts
+    /// as one) stays.
     /// </summary>
     /// <param name="path">The path, relative to the current folder or full.</param>
     /// <param name="followLast">Whether a link that is the path's last part is followed too; without it, the path of the
@@ -36,12 +37,12 @@ internal static class SymbolicLinks
 
     // Walks the parts of path from the folder done (from its root if path is rooted), following links as the system does.
     // A final separator names a folder, to the system as here ("m.safetensors/" is not the file m.safetensors), whether
-    // it ends the path or the target of a link the path ends in, and stays.
+    // it ends the path or the target of a link the path ends in, and stays; so does a target's final "." or "..".
     private static string Walk(string done, string path, bool followLast)
     {
         if (Path.IsPathRooted(path))
             done = Path.GetPathRoot(path)!;
-        bool folder = Path.EndsInDirectorySeparator(path);
+        bool folder = NamesFolder(path);
         var left = new List<string>(Parts(path));
         for (int links = 0; left.Count > 0;)
         {
@@ -61,11 +62,15 @@ internal static class SymbolicLinks
             links++;
             if (Path.IsPathRooted(target))
                 done = Path.GetPathRoot(target)!;
-            folder |= left.Count == 0 && Path.EndsInDirectorySeparator(target);
+            folder |= left.Count == 0 && NamesFolder(target);
             left.InsertRange(0, Parts(target));
         }
         return folder && !Path.EndsInDirectorySeparator(done) ? done + Path.DirectorySeparatorChar : done;
     }
+
+    // Whether a path names a folder by its form: a final separator, or a final "." or ".." ("m.safetensors/." looks up "."
+    // in m.safetensors, which the system then needs to be a folder).
+    private static bool NamesFolder(string path) => Path.EndsInDirectorySeparator(path) || Parts(path) is [.., "." or ".."];
 
     /// <summary>The text of the link at <paramref name="path"/>, or null when it is no link or the system does not say.</summary>
     public static string? LinkTarget(string path)

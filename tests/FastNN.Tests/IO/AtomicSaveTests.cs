@@ -207,9 +207,12 @@ public class AtomicSaveTests
     // So does a link whose target ends in a separator (out → m.safetensors/, or a link to such a link), which the system
     // reads as a folder ("Is a directory" from a shell's > out); the save wrote the file m.safetensors, which a load of
     // out then failed to read ("Not a directory").
+    // A target ending in "/." names the folder too (the system looks up "." in m.safetensors); read as the file
+    // m.safetensors, the save wrote it where a load of dot then failed.
     [Theory]
     [InlineData("out")]
     [InlineData("via")]
+    [InlineData("dot")]
     public void ASaveThroughALinkToAPathEndingInASeparatorFailsAndLeavesTheLinks(string save)
     {
         if (!OperatingSystem.IsLinux())
@@ -217,8 +220,9 @@ public class AtomicSaveTests
         using var folder = new TempFolder();
         File.CreateSymbolicLink(folder.File("out"), "m.safetensors/");
         File.CreateSymbolicLink(folder.File("via"), "out");
+        File.CreateSymbolicLink(folder.File("dot"), "m.safetensors/.");
         Assert.Throws<DirectoryNotFoundException>(() => ModelFile.Save(folder.File(save), IoModels.Sample<float>()));
-        Assert.Equal([folder.File("out"), folder.File("via")], Directory.GetFileSystemEntries(folder.Path).Order(StringComparer.Ordinal));
+        Assert.Equal([folder.File("dot"), folder.File("out"), folder.File("via")], Directory.GetFileSystemEntries(folder.Path).Order(StringComparer.Ordinal));
     }
 
     // A loop of links names no file: the save fails as opening it would, and the links stay links.
