@@ -185,9 +185,10 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// A learning-rate schedule, or null to leave the optimizer's rate alone. It is applied
     /// (<see cref="Optimizers.Optimizer{T}.ApplySchedule"/>: the base rate and every parameter group's own, as PyTorch)
     /// at the completed epoch count before each epoch, or at the step count before each step when <see cref="ScheduleEachStep"/>.
-    /// Its rates replace the optimizer's from the first step: the schedule's own initial rate (such as
-    /// <see cref="CosineAnnealingSchedule"/>'s <c>initialLearningRate</c>), not the <c>learningRate</c> the optimizer was
-    /// built with, is the first step's base rate, so give both the same value. t counts epochs, or steps with
+    /// Its rates replace the optimizer's from the first step: the schedule's rate at t = 0 (such as
+    /// <see cref="CosineAnnealingSchedule"/>'s <c>initialLearningRate</c>, or behind a <see cref="WarmupSchedule"/> its
+    /// start factor times that), not the <c>learningRate</c> the optimizer was built with, is the first step's base rate,
+    /// so build the schedule from the optimizer's rate. t counts epochs, or steps with
     /// ScheduleEachStep: a <c>tMax</c> or <c>stepSize</c> is in those units. Default null.
     /// </summary>
     public ILearningRateSchedule? Schedule { get; set; }
