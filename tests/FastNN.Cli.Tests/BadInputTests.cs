@@ -711,6 +711,34 @@ public class BadInputTests
         Assert.True(File.Exists(cli.PathOf("real/data.csv")));
     }
 
+    // gradcheck took --seed -1 (as Random's seed, and as 2^64 − 1 for the checker's), which train, cv and gradflow refuse.
+    [Fact]
+    public void GradcheckRefusesANegativeSeedAsTrainDoes()
+    {
+        using var cli = new Cli();
+        AssertUsageError(cli.Run(["gradcheck", "--seed", "-1"]), "--seed must be at least 0; got -1.");
+        AssertUsageError(Train(cli, "--seed", "-1"), "--seed must be at least 0; got -1.");
+    }
+
+    // A rate below float's smallest subnormal rounded to 0 and trained nothing, run to its end and saved, where --lr 0 is
+    // refused; in double the same rate is a rate.
+    [Theory]
+    [InlineData("train", "--lr")]
+    [InlineData("cv", "--learning-rates")]
+    [InlineData("gradflow", "--lr")]
+    public void ALearningRateThatRoundsToZeroInFloatIsRefused(string command, string option)
+    {
+        using var cli = new Cli();
+        string[] plot = command == "cv" ? [] : ["--plot", cli.PathOf("p.png")];
+        CliRun run = cli.Run([command, "--epochs", "1", option, "1e-46", .. plot]);
+        AssertUsageError(run, "the learning rate 1E-46 rounds to 0 in float, the element type of the model it trains, and would train nothing.");
+        if (command == "train")
+        {
+            CliRun inDouble = cli.Run(["train", "--epochs", "1", "--double", "--lr", "1e-46", .. plot]);
+            Assert.True(inDouble.ExitCode == 0, inDouble.ToString());
+        }
+    }
+
     // A rate past float's range was refused in the library's words ("learningRate = 1E+300 is not finite in float.
     // (Parameter 'learningRate') Actual value was 1E+300."), naming no option and no way out; so was a weight decay
     // under AdamW, train's and cv's default, whose decay the library checks only at the first step ("1 −

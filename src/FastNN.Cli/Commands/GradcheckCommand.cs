@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using FastNN.Cli.Options;
 using FastNN.Gradients;
 using FastNN.Layers;
 using FastNN.Losses;
@@ -25,7 +26,7 @@ internal static class GradcheckCommand
         {
             seed,
         };
-        command.SetAction(parse => Fastnn.Guard(console, () => Run(console, parse.GetValue(seed))));
+        command.SetAction(parse => Fastnn.Guard(console, () => Run(console, OptionValues.AtLeast(parse.GetValue(seed), 0, "--seed"))));
         return command;
     }
 

@@ -28,6 +28,12 @@ internal static class OptimizerFactory
     {
         // Checked here, not left to the library's refusal in its own words: AdamW checks its decay only at the first step (in 1 − γ·λ).
         RequireFinite<T>("learning rate", settings.LearningRate);
+        // A rate below T's smallest subnormal rounds to 0, which trains nothing, as the --lr 0 every command refuses.
+        if (T.CreateTruncating(settings.LearningRate) == T.Zero)
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"the learning rate {settings.LearningRate} rounds to 0 in {TypeName<T>()}, the element type of the model it trains, and would train nothing."));
+        }
         RequireFinite<T>("weight decay", settings.WeightDecay);
         RequireFinite<T>("momentum", settings.Momentum);
         // AdamW's decoupled decay shrinks θ by 1 − γ·λ, which may leave T where neither γ nor λ does (1e19 and 1e20 in float).
