@@ -348,13 +348,15 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             throw new ArgumentOutOfRangeException(nameof(state), state.StepCount, string.Create(CultureInfo.InvariantCulture,
                 $"The state's step count {state.StepCount} is out of range: steps taken run from 0 to {long.MaxValue - 1}, so that a next step t = count + 1 exists."));
         IReadOnlyDictionary<string, double> values = state.HyperParameters;
+        // The group count before the names: a state of more groups is another layout, not one with damaged names.
+        if (values.TryGetValue("groups", out double groupCount) && groupCount != _groups.Length)
+            throw new ArgumentException($"The state has {groupCount} parameter groups; this optimizer has {_groups.Length}.", nameof(state));
         if (UnknownHyperParameter(values) is { } unknown)
             throw new ArgumentException($"The state has a hyper-parameter '{unknown}', which {Algorithm} never saves for its {_groups.Length} parameter group(s): a misspelt or damaged name, whose value would go unused.", nameof(state));
         double learningRate = OptimizerArguments.NonNegativeIn<T>(OptimizerArguments.Read(values, "lr"), "lr");
         double initialLearningRate = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "initial_lr"), "initial_lr");
         double weightDecay = OptimizerArguments.NonNegative(OptimizerArguments.Read(values, "weight_decay"), "weight_decay");
-        if (OptimizerArguments.Read(values, "groups") != _groups.Length)
-            throw new ArgumentException($"The state has {values["groups"]} parameter groups; this optimizer has {_groups.Length}.", nameof(state));
+        OptimizerArguments.Read(values, "groups"); // refuses a state without it; its value is checked above
         var groups = new ParameterGroup[_groups.Length];
         for (int i = 0; i < groups.Length; i++)
         {

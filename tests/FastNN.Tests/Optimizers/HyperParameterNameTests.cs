@@ -72,6 +72,17 @@ public class HyperParameterNameTests
         AssertSameState(saved, target.SaveState(), "the saved state");
     }
 
+    /// <summary>A state of more groups than the optimizer's is refused for its group count, as before names were checked:
+    /// its extra groups' keys were named as a misspelt or damaged name.</summary>
+    [Fact]
+    public void AStateOfMoreGroupsIsRefusedForItsGroupCount()
+    {
+        OptimizerState<double> saved = Create("Adam").SaveState();
+        var target = new Adam<double>(N, 0.01, weightDecay: 0.01, amsGrad: true, groups: Groups[..2]);
+        var e = Assert.Throws<ArgumentException>("state", () => target.LoadState(saved));
+        Assert.StartsWith("The state has 3 parameter groups; this optimizer has 2.", e.Message, StringComparison.Ordinal);
+    }
+
     private static void AssertSameState(OptimizerState<double> expected, OptimizerState<double> actual, string what)
     {
         Assert.True(expected.StepCount == actual.StepCount, $"{what}: step count {actual.StepCount}, not {expected.StepCount}");
