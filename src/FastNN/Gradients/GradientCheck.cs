@@ -279,8 +279,8 @@ public static class GradientCheck
                 point[i] = down;
                 double minus = evaluate();
                 point[i] = original;
-                // Over the step actually taken: far from 0, x ± h rounds (near 1.7e9, a Unix time, by up to 12% of h = 1e-6),
-                // and 2h would be that far off.
+                // Over the step actually taken: far from 0, x ± h rounds (near 1.7e9, a Unix time, to 4.6% under h = 1e-6; from
+                // 2³³ to 2³⁴, to 91% over it), and 2h would be that far off.
                 double numeric = (plus - minus) / (up - down);
                 _checked++;
                 // The pass with an empty dx is named only where it is wrong: right in both passes, an element is the first
