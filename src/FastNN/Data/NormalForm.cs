@@ -5,7 +5,8 @@ namespace FastNN.Data;
 /// <summary>
 /// Text as column names and class labels are compared: in Unicode normal form C, so that an <c>é</c> written decomposed
 /// (<c>e</c> and U+0301, as macOS may write it) matches the composed one a model recorded. Text holding a lone surrogate
-/// has no normal form: it is compared as written.
+/// has no normal form: it is compared as written, as all text is in .NET's globalization-invariant mode (no normalization
+/// data: <see cref="string.Normalize()"/> returns the text unchanged there).
 /// </summary>
 internal static class NormalForm
 {
