@@ -12,7 +12,9 @@ namespace FastNN.Data;
 /// name of its own; a column not read (outside <see cref="CsvOptions.FeatureColumns"/>) may have none, or another's. Names
 /// are compared in Unicode normal form C, on both sides: an <c>é</c> written decomposed (<c>e</c> and U+0301, as macOS may
 /// write it) matches a composed one in <see cref="CsvOptions.FeatureColumns"/> or <see cref="CsvOptions.LabelColumn"/>,
-/// and two header names that differ only so are one name (refused, as a repeated name is, when a column read has it). A
+/// and two header names that differ only so are one name (refused, as a repeated name is, when a column read has it);
+/// class labels are compared so too (one class, named composed). (Not in .NET's globalization-invariant mode, which
+/// Alpine images and <c>InvariantGlobalization</c> turn on: it has no normalization data, and text is compared as written.) A
 /// delimiter that ends the header (its last name empty), as some exporters end every line, is no column: each row must
 /// then end with one too, and the field after it be empty (an error naming its line and column) unless
 /// <see cref="CsvOptions.FeatureColumns"/> names the columns read, when it is an unnamed last column, not read.

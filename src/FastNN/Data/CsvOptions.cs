@@ -27,7 +27,7 @@ public sealed record CsvOptions
     /// <summary>
     /// The known class labels, in class-index order (for instance those a trained model was saved with): with
     /// <see cref="CsvTarget.ClassLabels"/> (or <see cref="CsvTarget.Auto"/>, which then reads the column as these classes,
-    /// however many) each target must be one of them and takes its index (matched as text, or
+    /// however many) each target must be one of them and takes its index (matched as text in Unicode normal form C, as column names are, or
     /// else by value: <c>1.0</c> finds a class <c>1</c>, as <see cref="CsvTarget.Auto"/> numbers integer classes by value). <see langword="null"/>
     /// (the default): the labels found in the file. Given with <see cref="CsvTarget.Numeric"/> or <see cref="CsvTarget.None"/>, which read no
     /// labels, they are refused (<see cref="Csv"/> throws <see cref="ArgumentException"/>).

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Numerics;
-using System.Text;
 using FastNN.Intrinsics;
 
 namespace FastNN.Data;
@@ -96,7 +95,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
             // which are read: an unnamed or repeated column left unread, such as the index pandas writes, is no matter).
             string name = (escaped ? CsvFields.Unescape(field, ref _scratch) : field).Trim().ToString();
             if (name.Length > 0)
-                columns.TryAdd(Key(name), names.Count);
+                columns.TryAdd(NormalForm.Of(name), names.Count);
             names.Add(name);
         }
         // Some exporters end every line with a delimiter, which leaves the header's last name empty: no column, but a
@@ -124,7 +123,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
             {
                 if (wanted[f] is null)
                     throw new ArgumentException($"FeatureColumns holds null as feature {f + 1}; each feature is a column's name.", nameof(CsvOptions.FeatureColumns));
-                if (!columns.TryGetValue(Key(wanted[f]), out int column))
+                if (!columns.TryGetValue(NormalForm.Of(wanted[f]), out int column))
                     throw Error(_headerLine, 0, $"there is no column '{wanted[f]}' (feature {f + 1} of the {wanted.Count} asked for by name); the header has {Header()}.");
                 if (column == _targetColumn)
                     throw Error(_headerLine, column + 1, $"column '{wanted[f]}' is asked for both as a feature and as the target.");
@@ -163,7 +162,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
     private void CheckName(int column, Dictionary<string, int> columns)
     {
         string name = _names[column];
-        int first = name.Length > 0 ? columns[Key(name)] : column;
+        int first = name.Length > 0 ? columns[NormalForm.Of(name)] : column;
         if (_slots[column] == Ignored && (first == column || _slots[first] == Ignored))
             return;
         if (name.Length == 0)
@@ -176,23 +175,9 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
             throw Error(_headerLine, column + 1, $"the column name {Quoted(name)} {NotUtf8Problem}");
     }
 
-    // A name as names are compared: in Unicode normal form C, so that an 'é' decomposed (e and U+0301, as macOS may write
-    // it) matches the composed one a model recorded. Text holding a lone surrogate has no normal form: compared as it is.
-    private static string Key(string name)
-    {
-        try
-        {
-            return name.Normalize(NormalizationForm.FormC);
-        }
-        catch (ArgumentException)
-        {
-            return name;
-        }
-    }
-
     private int ResolveColumn(string label, Dictionary<string, int> columns)
     {
-        if (columns.TryGetValue(Key(label), out int byName))
+        if (columns.TryGetValue(NormalForm.Of(label), out int byName))
             return byName;
         if (int.TryParse(label, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int index))
         {

@@ -37,7 +37,7 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="featureCount"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">The lengths of the arrays do not agree with <paramref name="featureCount"/>, a feature or
     /// target is NaN or infinite (the message gives its row and column), a target is not an index into
-    /// <paramref name="classLabels"/>, a label is empty or repeated, or a feature name is null or repeated (the message gives it and
+    /// <paramref name="classLabels"/>, a label is empty or repeated (compared in Unicode normal form C, as <see cref="Csv"/> reads labels), or a feature name is null or repeated (the message gives it and
     /// both features).</exception>
     public Dataset(T[] features, T[] targets, int featureCount, IReadOnlyList<string>? featureNames = null, string? targetName = null,
         IReadOnlyList<string>? classLabels = null)

@@ -4,13 +4,15 @@ namespace FastNN.Data;
 
 /// <summary>
 /// The distinct labels of a class column, each with the id of its first appearance. Looking up a label already seen
-/// allocates nothing; only a new label is turned into a string.
+/// allocates nothing; only a new label is turned into a string. Labels are compared in Unicode normal form C, as column
+/// names are (<see cref="NormalForm"/>): an <c>é</c> written decomposed is the composed one's class, and kept composed.
 /// </summary>
 internal sealed class LabelIndex
 {
     private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly List<string> _labels = [];
+    private char[] _scratch = [];
 
     public LabelIndex() => _lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
 
@@ -22,7 +24,7 @@ internal sealed class LabelIndex
         {
             if (string.IsNullOrEmpty(label))
                 throw new ArgumentException($"Class label {_labels.Count} is empty.", paramName);
-            if (_lookup.ContainsKey(label))
+            if (TryGet(label, out _))
                 throw new ArgumentException($"Class label '{label}' appears twice.", paramName);
             GetOrAdd(label);
         }
@@ -37,6 +39,7 @@ internal sealed class LabelIndex
     /// <summary>The id of <paramref name="label"/>, adding it if new.</summary>
     public int GetOrAdd(ReadOnlySpan<char> label)
     {
+        label = NormalForm.Of(label, ref _scratch);
         if (_lookup.TryGetValue(label, out int id))
             return id;
         string text = label.ToString();
@@ -46,7 +49,7 @@ internal sealed class LabelIndex
     }
 
     /// <summary>The id of <paramref name="label"/>, if present.</summary>
-    public bool TryGet(ReadOnlySpan<char> label, out int id) => _lookup.TryGetValue(label, out id);
+    public bool TryGet(ReadOnlySpan<char> label, out int id) => _lookup.TryGetValue(NormalForm.Of(label, ref _scratch), out id);
 
     /// <summary>The id of the first label that is a number equal to <paramref name="value"/> (<c>1</c> for 1.0), if any.</summary>
     public bool TryGetNumber(double value, out int id)

@@ -237,6 +237,25 @@ public class CsvTargetTests
     }
 
     [Fact]
+    public void ClassLabelsMatchInUnicodeNormalFormAsNamesDo()
+    {
+        // The file macOS wrote with a decomposed 'é' in its header writes its labels so too: eval, reading by the model's
+        // composed labels, said "'ne\u0301gatif' ... is not one of the 2 known classes (négatif, positif)", and a file
+        // holding both forms was read as three classes, two of which print the same.
+        const string composed = "n\u00e9gatif", decomposed = "ne\u0301gatif";
+        Dataset<double> known = ReadText($"x,y\n1,{decomposed}\n2,positif\n", Classes with { ClassLabels = [composed, "positif"] });
+        Assert.Equal([0.0, 1.0], known.Targets.ToArray());
+        Assert.Equal([composed, "positif"], known.ClassLabels!);
+
+        Dataset<double> mixed = ReadText($"x,y\n1,{composed}\n2,positif\n3,{decomposed}\n", Classes);
+        Assert.Equal([composed, "positif"], mixed.ClassLabels!);
+        Assert.Equal([0.0, 1.0, 0.0], mixed.Targets.ToArray());
+
+        var twice = Assert.Throws<ArgumentException>(() => ReadText("x,y\n1,a\n", Classes with { ClassLabels = [composed, decomposed] }));
+        Assert.Contains("appears twice", twice.Message);
+    }
+
+    [Fact]
     public void TwoNamesThatAreOneOnceNormalizedAreRefusedAsARepeatedName()
     {
         // Read as two columns, each feature had a name that a later match would not tell from the other's.

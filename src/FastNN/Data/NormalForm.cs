@@ -1,0 +1,47 @@
+using System.Text;
+
+namespace FastNN.Data;
+
+/// <summary>
+/// Text as column names and class labels are compared: in Unicode normal form C, so that an <c>é</c> written decomposed
+/// (<c>e</c> and U+0301, as macOS may write it) matches the composed one a model recorded. Text holding a lone surrogate
+/// has no normal form: it is compared as written, as all text is in .NET's globalization-invariant mode (no normalization
+/// data: <see cref="string.Normalize()"/> returns the text unchanged there).
+/// </summary>
+internal static class NormalForm
+{
+    /// <summary><paramref name="text"/> in normal form C.</summary>
+    public static string Of(string text)
+    {
+        try
+        {
+            return text.Normalize(NormalizationForm.FormC);
+        }
+        catch (ArgumentException)
+        {
+            return text;
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> in normal form C: itself when it is already (most text is, so a row's label is looked up
+    /// without a copy), else composed into <paramref name="scratch"/> (grown if needed).
+    /// </summary>
+    public static ReadOnlySpan<char> Of(ReadOnlySpan<char> text, ref char[] scratch)
+    {
+        try
+        {
+            if (text.IsNormalized(NormalizationForm.FormC))
+                return text;
+            int length = text.GetNormalizedLength(NormalizationForm.FormC);
+            if (scratch.Length < length)
+                scratch = new char[Math.Max(length, 2 * scratch.Length)];
+            text.TryNormalize(scratch, out int written, NormalizationForm.FormC);
+            return scratch.AsSpan(0, written);
+        }
+        catch (ArgumentException)
+        {
+            return text;
+        }
+    }
+}
