@@ -91,10 +91,8 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(info);
-        if (chunkRows < 1)
-            throw new ArgumentOutOfRangeException(nameof(chunkRows), chunkRows, "chunkRows must be at least 1.");
+        CheckSizes(chunkRows, maxCachedWorkspaces);
         int cached = maxCachedWorkspaces ?? Math.Max(16, 4 * Environment.ProcessorCount);
-        ArgumentOutOfRangeException.ThrowIfLessThan(cached, 1, nameof(maxCachedWorkspaces));
         if (ModelMetadata.Problem(info, model.InputSize, model.OutputSize) is { } problem)
             throw new ArgumentException(problem, saved ?? nameof(info));
         _chain = Plan(model.Layers, model.Parameters, model.State, "");
@@ -159,11 +157,20 @@ public sealed partial class Predictor<T> where T : unmanaged, IFloatingPointIeee
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     public static Predictor<T> Load(string path, int? chunkRows = null, int? maxCachedWorkspaces = null)
     {
-        if (chunkRows < 1)
-            throw new ArgumentOutOfRangeException(nameof(chunkRows), chunkRows, "chunkRows must be at least 1.");
+        // Before the file is read: a bad size is the caller's mistake, whatever the file holds.
+        CheckSizes(chunkRows, maxCachedWorkspaces);
         // The model only passes its weights on: the smallest workspace will do.
         SavedModel<T> saved = ModelFile.Load<T>(path, maxBatch: 1);
         return new Predictor<T>(saved.Model, saved.Info, chunkRows, maxCachedWorkspaces, path, saved: null);
+    }
+
+    /// <summary>Refuses a given <paramref name="chunkRows"/> or <paramref name="maxCachedWorkspaces"/> below 1, by name.</summary>
+    private static void CheckSizes(int? chunkRows, int? maxCachedWorkspaces)
+    {
+        if (chunkRows < 1)
+            throw new ArgumentOutOfRangeException(nameof(chunkRows), chunkRows, "chunkRows must be at least 1.");
+        if (maxCachedWorkspaces < 1)
+            throw new ArgumentOutOfRangeException(nameof(maxCachedWorkspaces), maxCachedWorkspaces, "maxCachedWorkspaces must be at least 1.");
     }
 
     /// <summary>Features per input row.</summary>

@@ -39,6 +39,18 @@ public class PredictorArgumentTests
         Assert.Contains(chunkRows.ToString(), e.Message);
     }
 
+    [Theory]
+    [InlineData(0, null)]
+    [InlineData(null, 0)]
+    public void LoadRefusesABadSizeByNameBeforeReadingTheFile(int? chunkRows, int? maxCachedWorkspaces)
+    {
+        // Before: maxCachedWorkspaces was checked only after the file was read, so a missing file was reported instead
+        // (FileNotFoundException), and an existing one was read in full before the argument was refused.
+        string missing = Path.Combine(Path.GetTempPath(), $"fastnn-missing-{Guid.NewGuid():N}.safetensors");
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Predictor<float>.Load(missing, chunkRows, maxCachedWorkspaces));
+        Assert.Equal(chunkRows is null ? "maxCachedWorkspaces" : "chunkRows", e.ParamName);
+    }
+
     [Fact]
     public void DescribeNamesEachStepAsItsDocsShow()
     {
