@@ -36,12 +36,8 @@ internal static class OptimizerFactory
         }
         RequireFinite<T>("weight decay", settings.WeightDecay);
         RequireFinite<T>("momentum", settings.Momentum);
-        // AdamW's decoupled decay shrinks θ by 1 − γ·λ, which may leave T where neither γ nor λ does (1e19 and 1e20 in float).
-        if (!T.IsFinite(T.CreateTruncating(1 - settings.LearningRate * DecoupledDecay(settings))))
-        {
-            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
-                $"the learning rate {settings.LearningRate} times the weight decay {settings.WeightDecay}, {settings.LearningRate * settings.WeightDecay}, is not finite in {TypeName<T>()}, the element type of the model it trains: adamw shrinks the weights by 1 − rate·decay at every step."));
-        }
+        if (RateProblem<T>(string.Create(CultureInfo.InvariantCulture, $"the learning rate {settings.LearningRate}"), settings.LearningRate, DecoupledDecay(settings)) is { } problem)
+            throw new UsageException(problem);
         try
         {
             return Build(settings, model);
@@ -56,6 +52,27 @@ internal static class OptimizerFactory
 
     /// <summary>The λ that shrinks the weights by 1 − rate·λ at every step: AdamW's weight decay; 0 for the optimizers that add λ·θ to the gradient.</summary>
     public static double DecoupledDecay(OptimizerSettings settings) => settings.Name == "adamw" ? settings.WeightDecay : 0;
+
+    /// <summary>
+    /// What the command says of a learning rate <paramref name="rate"/> (named as <paramref name="subject"/>) that
+    /// <typeparamref name="T"/> cannot hold, or whose decay factor 1 − rate·<paramref name="decoupledDecay"/> it cannot:
+    /// AdamW's decoupled decay may leave T where neither γ nor λ does (1e19 and 1e20 in float), which AdamW itself finds
+    /// only at its first step. Null when both fit.
+    /// </summary>
+    public static string? RateProblem<T>(string subject, double rate, double decoupledDecay) where T : IFloatingPointIeee754<T>
+    {
+        if (!T.IsFinite(T.CreateTruncating(rate)))
+            return NotFinite<T>(subject) + ".";
+        if (!T.IsFinite(T.CreateTruncating(1 - rate * decoupledDecay)))
+        {
+            return NotFinite<T>(string.Create(CultureInfo.InvariantCulture, $"{subject} times the weight decay {decoupledDecay}, {rate * decoupledDecay},"))
+                + ": adamw shrinks the weights by 1 − rate·decay at every step.";
+        }
+        return null;
+    }
+
+    // "<subject> is not finite in float, the element type of the model it trains": only the element type knows.
+    private static string NotFinite<T>(string subject) => $"{subject} is not finite in {TypeName<T>()}, the element type of the model it trains";
 
     /// <summary>The name of the element type <typeparamref name="T"/>: float or double.</summary>
     public static string TypeName<T>() => typeof(T) == typeof(float) ? "float" : "double";
@@ -98,6 +115,6 @@ internal static class OptimizerFactory
     private static void RequireFinite<T>(string name, double value) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!T.IsFinite(T.CreateTruncating(value)))
-            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"the {name} {value} is not finite in {TypeName<T>()}, the element type of the model it trains."));
+            throw new UsageException(NotFinite<T>(string.Create(CultureInfo.InvariantCulture, $"the {name} {value}")) + ".");
     }
 }

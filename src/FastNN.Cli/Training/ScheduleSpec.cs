@@ -61,16 +61,9 @@ internal sealed record ScheduleSpec(string Kind, double Decay = 0, int StepSize 
         for (int epoch = 0; schedule is not null && Gamma > 1 && epoch < epochs; epoch++)
         {
             double rate = schedule.LearningRate(epoch);
-            if (!T.IsFinite(T.CreateTruncating(rate)))
-            {
-                throw new UsageException(string.Create(CultureInfo.InvariantCulture,
-                    $"--schedule {this}: the learning rate it gives in epoch {epoch + 1}, {rate}, is not finite in {OptimizerFactory.TypeName<T>()}, the element type of the model it trains."));
-            }
-            if (!T.IsFinite(T.CreateTruncating(1 - rate * decoupledDecay)))
-            {
-                throw new UsageException(string.Create(CultureInfo.InvariantCulture,
-                    $"--schedule {this}: the learning rate it gives in epoch {epoch + 1}, {rate}, times the weight decay {decoupledDecay}, {rate * decoupledDecay}, is not finite in {OptimizerFactory.TypeName<T>()}, the element type of the model it trains: adamw shrinks the weights by 1 − rate·decay at every step."));
-            }
+            string subject = string.Create(CultureInfo.InvariantCulture, $"the learning rate it gives in epoch {epoch + 1}, {rate},");
+            if (OptimizerFactory.RateProblem<T>(subject, rate, decoupledDecay) is { } problem)
+                throw new UsageException($"--schedule {this}: {problem}");
         }
         return schedule;
     }
