@@ -1,5 +1,4 @@
 """Timing helpers shared by the PyTorch baseline scripts (run with Debian's /usr/bin/python3, torch 1.13)."""
-import os
 import platform
 import sys
 import statistics
@@ -7,6 +6,8 @@ import subprocess
 import time
 
 import torch
+
+import blas_environment
 
 
 def median_ms(fn, reps, warmup=20):
@@ -47,10 +48,7 @@ def serve(make):
         if words[0] == "quit":
             break
         if words[0] == "info":
-            print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), "
-                  f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}, "
-                  f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, "
-                  f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}", flush=True)
+            print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), {blas_environment.describe()}", flush=True)
             continue
         fn = made.get(words[1])
         if fn is None:

@@ -26,6 +26,7 @@ import os
 import torch
 from torch import nn
 
+import blas_environment
 from common import header, median_ms, serve
 
 WORKLOADS = ["mlp64", "mlp256", "deep64", "fit"]
@@ -109,10 +110,7 @@ def main():
     if args.serve:
         serve(make)
         return
-    header(f"PyTorch training step, float32, {args.threads} thread(s), median "
-           f"(OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}, "
-           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, "
-           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')})")
+    header(f"PyTorch training step, float32, {args.threads} thread(s), median ({blas_environment.describe()})")
     print(f"{'workload':<8} {'ms':>9} {'reps':>5}")
     for name in args.workloads:
         fn = make(name)

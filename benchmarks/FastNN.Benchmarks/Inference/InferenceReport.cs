@@ -232,10 +232,11 @@ internal static class InferenceReport
     }
 
     /// <summary>
-    /// Managed bytes one call allocates on this thread: the least of five windows of 1000 calls, divided by 1000, so a
-    /// one-off of the runtime (a tier-up) does not count but an allocation in every call does.
+    /// Managed bytes one call allocates on this thread: the least of five windows of 1000 calls, divided by 1000
+    /// (<see cref="Figures.PerCall"/>: 0.0 only when nothing was allocated), so a one-off of the runtime (a tier-up) does
+    /// not count but an allocation in every window does.
     /// </summary>
-    private static string BytesPerCall(Action call)
+    internal static string BytesPerCall(Action call)
     {
         long least = long.MaxValue;
         for (int window = 0; window < 5; window++)
@@ -245,7 +246,7 @@ internal static class InferenceReport
                 call();
             least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
         }
-        return $"{least / 1000.0:F1}";
+        return Figures.PerCall(least, 1000);
     }
 
     /// <summary>
@@ -276,11 +277,11 @@ internal static class InferenceReport
             if (threads == 1)
                 single = result.CallsPerSecond;
             Console.WriteLine($"| {threads} | {result.CallsPerSecond:F0} | {result.CallsPerSecond / single:F2}x | {result.P50:F2} | {result.P99:F2} | " +
-                $"{result.BytesPerCall:F1} | {result.Mismatches} | {result.Exceptions} |");
+                $"{result.BytesPerCall} | {result.Mismatches} | {result.Exceptions} |");
         }
     }
 
-    private sealed record ShareResult(double CallsPerSecond, double P50, double P99, double BytesPerCall, long Mismatches, int Exceptions);
+    private sealed record ShareResult(double CallsPerSecond, double P50, double P99, string BytesPerCall, long Mismatches, int Exceptions);
 
     private static ShareResult Share(Predictor<float> predictor, float[] x, float[] expected, int threads, double seconds)
     {
@@ -340,7 +341,7 @@ internal static class InferenceReport
             for (int i = 0; i < Bins; i++)
                 merged[i] += h[i];
         return new ShareResult(total / elapsed, Percentile(merged, total, 0.5), Percentile(merged, total, 0.99),
-            (double)bytes.Sum() / total, mismatches.Sum(), exceptions);
+            Figures.PerCall(bytes.Sum(), total), mismatches.Sum(), exceptions);
     }
 
     private static double Percentile(long[] histogram, long total, double q)

@@ -207,6 +207,6 @@ internal static class StepReport
         // Both counters read before anything is formatted: the process one would otherwise count the thread figure's string.
         thread = GC.GetAllocatedBytesForCurrentThread() - thread;
         process = processBytes() - process;
-        return $"{F(thread / (double)calls, 1)} B / {F(process / (double)calls, 1)} B";
+        return $"{PerCall(thread, calls)} B / {PerCall(process, calls)} B";
     }
 }
