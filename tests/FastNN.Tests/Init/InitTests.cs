@@ -305,6 +305,27 @@ public class InitTests
     }
 
     [Fact]
+    public void ANullEntryANamelessTensorOrAnUndefinedKindIsRefusedBeforeAnyTensorIsWritten()
+    {
+        // Before: a null entry or a null name threw NullReferenceException, and a kind that is no ParameterKind (a cast
+        // from a stored int) was silently zeroed as if it were a NormShift.
+        (ParameterTensor Bad, string Says)[] cases =
+        [
+            (null!, "tensors[1] is null"),
+            (new(null!, 4, 3, [3], ParameterKind.Bias, 1), "tensors[1] has no name"),
+            (new("1.x", 4, 3, [3], (ParameterKind)42, 1), "tensors[1] ('1.x') has kind 42, which is no ParameterKind"),
+        ];
+        foreach ((ParameterTensor bad, string says) in cases)
+            foreach (WeightInit scheme in Enum.GetValues<WeightInit>())
+            {
+                double[] p = Enumerable.Repeat(double.NaN, 7).ToArray();
+                var e = Assert.Throws<ArgumentException>("tensors", () => FastNN.Init.Parameters<double>(p, [new("0.weight", 0, 4, [4], ParameterKind.NormScale, 0), bad], seed: 1, scheme));
+                Assert.Contains(says, e.Message);
+                Assert.All(p, v => Assert.True(double.IsNaN(v)));
+            }
+    }
+
+    [Fact]
     public void InvalidArgumentsAreNamed()
     {
         var x = new double[4];
