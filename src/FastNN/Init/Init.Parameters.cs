@@ -30,7 +30,7 @@ public static partial class Init
     /// <param name="negativeSlope">The slope of a leaky ReLU (default: 0.01).</param>
     /// <param name="mode">He's fan (default: fan_in).</param>
     /// <exception cref="ArgumentNullException"><paramref name="tensors"/> is null.</exception>
-    /// <exception cref="ArgumentException">A tensor lies outside the buffer, a weight (or, under the PyTorch scheme, the weight a bias takes its fan_in from) has fewer than 2 dimensions or a shape that does not hold its length, or a bias has no weight in its module under the PyTorch scheme. Every argument is checked before any tensor is written: on an exception the buffer is unchanged.</exception>
+    /// <exception cref="ArgumentException">A tensor is null, has no name or a kind that is no <see cref="ParameterKind"/>, or lies outside the buffer, a weight (or, under the PyTorch scheme, the weight a bias takes its fan_in from) has fewer than 2 dimensions or a shape that does not hold its length, or a bias has no weight in its module under the PyTorch scheme. Every argument is checked before any tensor is written: on an exception the buffer is unchanged.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="negativeSlope"/> is not finite, or <paramref name="scheme"/> or <paramref name="nonlinearity"/> (or, for He initialization, <paramref name="mode"/>) is not a defined value.</exception>
     public static void Parameters<T>(Span<T> parameters, IReadOnlyList<ParameterTensor> tensors, int seed,
         WeightInit scheme = WeightInit.PyTorchLinear, Nonlinearity nonlinearity = Nonlinearity.Relu,
@@ -38,8 +38,15 @@ public static partial class Init
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(tensors);
-        foreach (ParameterTensor tensor in tensors)
+        for (int k = 0; k < tensors.Count; k++)
         {
+            // A table built by hand (or read back) may hold a null, a nameless tensor (its bias's module is taken from its
+            // name) or a kind cast from a number no kind has, which would be drawn as none of the kinds below says.
+            ParameterTensor tensor = tensors[k] ?? throw new ArgumentException($"tensors[{k}] is null.", nameof(tensors));
+            if (tensor.Name is null)
+                throw new ArgumentException($"tensors[{k}] has no name.", nameof(tensors));
+            if (!Enum.IsDefined(tensor.Kind))
+                throw new ArgumentException($"tensors[{k}] ('{tensor.Name}') has kind {(int)tensor.Kind}, which is no ParameterKind.", nameof(tensors));
             if (tensor.Offset < 0 || tensor.Length < 0 || (long)tensor.Offset + tensor.Length > parameters.Length)
                 throw new ArgumentException($"Tensor '{tensor.Name}' (offset {tensor.Offset}, length {tensor.Length}) lies outside the {parameters.Length} parameters.", nameof(tensors));
         }

@@ -13,7 +13,7 @@ namespace FastNN.Models;
 /// <remarks>
 /// Tensors are named as in the state dict of the equivalent <c>nn.Sequential</c> (<c>0.weight</c>, <c>0.bias</c>,
 /// <c>1.running_mean</c>, …). Parameters are initialized at construction from the seeded <see cref="Random"/>
-/// (Dense as <c>nn.Linear</c>; normalization γ = 1, β = 0; PReLU 0.25).
+/// (Dense, and a Residual's projection, as <c>nn.Linear</c>; normalization γ = 1, β = 0; PReLU its initial slope, 0.25 by default).
 /// <para>Thread safety: not thread-safe: Forward and Backward write the model's one workspace of activations, even in
 /// evaluation mode, so one thread at a time uses a model. To serve predictions from many threads, build one <see
 /// cref="FastNN.Inference.Predictor{T}"/> from it and share that.</para>

@@ -142,10 +142,17 @@ public sealed class SequentialBuilder<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>Builds the model.</summary>
     /// <param name="maxBatch">The largest batch (at least 1).</param>
     /// <param name="seed">Seed of the model's random source (initialization, dropout).</param>
+    /// <exception cref="InvalidOperationException">No layer was added.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBatch"/> is below 1, or so large that the workspace would not fit in an array.</exception>
-    /// <exception cref="ArgumentException">No layer was added, or the layers declare more parameters than one buffer holds or a layer declares two tensors of one name or a tensor name holding a lone surrogate (the message names the layer).</exception>
+    /// <exception cref="ArgumentException">The layers declare more parameters than one buffer holds or a layer declares two tensors of one name or a tensor name holding a lone surrogate (the message names the layer).</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
-    public Sequential<T> Build(int maxBatch, ulong seed = 0) => new(_layers, maxBatch, seed);
+    public Sequential<T> Build(int maxBatch, ulong seed = 0)
+    {
+        // The builder's state, not an argument: the model's constructor would name its own argument 'layers'.
+        if (_layers.Count == 0)
+            throw new InvalidOperationException($"The builder has no layer: add at least one (Dense, an activation, …) to its input of {InputSize} features before Build.");
+        return new(_layers, maxBatch, seed);
+    }
 
     private IReadOnlyList<ILayer<T>> Body(Action<SequentialBuilder<T>> body, string block)
     {

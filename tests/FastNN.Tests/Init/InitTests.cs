@@ -142,6 +142,33 @@ public class InitTests
         Assert.All(f, v => Assert.True(Math.Abs(v) <= 0.2f));
     }
 
+    /// <summary>
+    /// A built model's own initialization (the model's generator, not Init's): every Dense weight and bias, and a Residual's
+    /// projection, is U(−b, b) with b = 1/√fan_in of its module's weight [out, in] (fan_in = in, never out). Per tensor of n
+    /// draws: |v| ≤ b, the largest at least (1 − q)·b where (1 − q)ⁿ = 10⁻¹², mean and variance b²/3 within 6 standard
+    /// errors (√(b²/3n), √(4b⁴/45n)); the large tensors' χ² over 100 bins too.
+    /// </summary>
+    [Fact]
+    public void ABuiltModelsDenseWeightsAndBiasesAreUniformInOneOverSqrtFanIn()
+    {
+        Sequential<double> model = new SequentialBuilder<double>(20).Dense(400).Residual(f => f.Relu().Dense(300)).Build(maxBatch: 1, seed: 9);
+        foreach (ParameterTensor tensor in model.ParameterTensors)
+        {
+            string module = tensor.Name[..tensor.Name.LastIndexOf('.')];
+            int fanIn = model.ParameterTensors.Single(t => t.Kind == ParameterKind.Weight && t.Name == module + ".weight").Shape[1];
+            double b = 1 / Math.Sqrt(fanIn), q = 1 - Math.Pow(1e-12, 1.0 / tensor.Length);
+            double[] v = model.Tensor(tensor.Name).ToArray();
+            (double mean, double variance) = Moments(v);
+            double maxAbs = v.Max(Math.Abs);
+            Assert.True(maxAbs <= b && maxAbs >= (1 - q) * b, $"{tensor.Name}: |v| up to {maxAbs}, bound 1/√{fanIn} = {b}");
+            Assert.True(Math.Abs(mean) <= 6 * Math.Sqrt(b * b / 3 / v.Length), $"{tensor.Name}: mean {mean}");
+            Assert.True(Math.Abs(variance - b * b / 3) <= 6 * Math.Sqrt(4 * Math.Pow(b, 4) / 45 / v.Length), $"{tensor.Name}: variance {variance}, expected {b * b / 3}");
+            if (v.Length >= 1000)
+                AssertChiSquareUniform(v.Select(x => Math.Min((x + b) / (2 * b), 1 - 1e-16)), tensor.Name);
+        }
+        Assert.Equal(5, model.ParameterTensors.Count); // 0.weight, 0.bias, 1.body.1.weight, 1.body.1.bias, 1.projection.weight
+    }
+
     [Fact]
     public void SameSeedSameValues()
     {
@@ -302,6 +329,27 @@ public class InitTests
         double[] scale = new double[4];
         FastNN.Init.Parameters<double>(scale, [new("0.weight", 0, 4, [4], ParameterKind.NormScale, 0)], seed: 1);
         Assert.All(scale, v => Assert.Equal(1.0, v));
+    }
+
+    [Fact]
+    public void ANullEntryANamelessTensorOrAnUndefinedKindIsRefusedBeforeAnyTensorIsWritten()
+    {
+        // Before: a null entry or a null name threw NullReferenceException, and a kind that is no ParameterKind (a cast
+        // from a stored int) was silently zeroed as if it were a NormShift.
+        (ParameterTensor Bad, string Says)[] cases =
+        [
+            (null!, "tensors[1] is null"),
+            (new(null!, 4, 3, [3], ParameterKind.Bias, 1), "tensors[1] has no name"),
+            (new("1.x", 4, 3, [3], (ParameterKind)42, 1), "tensors[1] ('1.x') has kind 42, which is no ParameterKind"),
+        ];
+        foreach ((ParameterTensor bad, string says) in cases)
+            foreach (WeightInit scheme in Enum.GetValues<WeightInit>())
+            {
+                double[] p = Enumerable.Repeat(double.NaN, 7).ToArray();
+                var e = Assert.Throws<ArgumentException>("tensors", () => FastNN.Init.Parameters<double>(p, [new("0.weight", 0, 4, [4], ParameterKind.NormScale, 0), bad], seed: 1, scheme));
+                Assert.Contains(says, e.Message);
+                Assert.All(p, v => Assert.True(double.IsNaN(v)));
+            }
     }
 
     [Fact]

@@ -57,6 +57,18 @@ public class SequentialBuilderTests
         Assert.Empty(builder.Layers);
     }
 
+    [Fact]
+    public void BuildingWithNoLayerSaysToAddOne()
+    {
+        // Build has no argument 'layers': it threw ArgumentException "At least one layer is required. (Parameter
+        // 'layers')", the constructor's argument, for the builder's state.
+        var builder = new SequentialBuilder<float>(3);
+        var e = Assert.Throws<InvalidOperationException>(() => builder.Build(maxBatch: 4));
+        Assert.Contains("no layer", e.Message);
+        Assert.Contains("before Build", e.Message);
+        Assert.Equal(2, builder.Dense(2).Build(maxBatch: 4).OutputSize);
+    }
+
     private sealed class NoOutputLayer(int features) : ILayer<float>
     {
         public int InputSize => features;
