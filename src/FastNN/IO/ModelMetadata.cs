@@ -89,8 +89,8 @@ internal static class ModelMetadata
             // make a prediction's label ambiguous and a labelled file unreadable.
             if (labels.Any(l => l.Length == 0))
                 return "ClassLabels holds an empty label.";
-            if (Repeated(labels) is { } label)
-                return $"ClassLabels holds {label}.";
+            if (Repeated(labels) is { } repeat)
+                return $"ClassLabels holds {repeat}.";
         }
         if (info.FeatureNames is { } names)
         {
@@ -99,8 +99,8 @@ internal static class ModelMetadata
             if (names.Any(n => n is null))
                 return "FeatureNames holds a null name.";
             // As a CSV header: the columns are found by name, and one name cannot find two.
-            if (Repeated(names) is { } name)
-                return $"FeatureNames holds {name}.";
+            if (Repeated(names) is { } repeat)
+                return $"FeatureNames holds {repeat}.";
         }
         if (info.Input is { } input && input.FeatureCount != inputSize)
             return $"The Input standardizer has {input.FeatureCount} features; the model takes {inputSize} inputs.";
