@@ -418,6 +418,34 @@ public class ModelFileTests
     }
 
     [Fact]
+    public void AResumeOnTheSameRowsWithTheirHeaderWrittenDecomposedGoesOn()
+    {
+        // Columns are matched in Unicode normal form C, as eval and predict match them, and class labels are read so: the
+        // same rows with an 'é' that macOS wrote decomposed were refused, the label column as "saved by a run with other
+        // options (--label-column état there, état here)", a feature's name as "trained on other rows than this run's
+        // (its columns differ)".
+        using var cli = new Cli();
+        var rows = new System.Text.StringBuilder();
+        for (int i = 0; i < 40; i++)
+            rows.Append(CultureInfo.InvariantCulture, $"{i % 7},{i % 5},{(i % 3 == 0 ? "n\u00e9gatif" : "positif")}\n");
+        string composed = $"caf\u00e9,b,\u00e9tat\n{rows}", decomposed = composed.Normalize(System.Text.NormalizationForm.FormD);
+        Assert.NotEqual(composed, decomposed);
+        string data = cli.Write("rows.csv", composed), checkpoint = cli.PathOf("rows.ckpt");
+        string[] run = ["--data", data, "--layers", "4", "--test-fraction", "0", "--checkpoint-every", "1", "--checkpoint", checkpoint];
+        Assert.Equal(0, Train(cli, [.. run, "--epochs", "1"]).ExitCode);
+
+        cli.Write("rows.csv", decomposed);
+        CliRun resumed = Train(cli, [.. run, "--epochs", "2", "--resume", checkpoint]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains("resumed: ", resumed.Out);
+        // Another column is still another column.
+        cli.Write("rows.csv", composed.Replace("caf\u00e9,", "cafe,"));
+        CliRun other = Train(cli, [.. run, "--epochs", "2", "--resume", checkpoint]);
+        Assert.True(other.ExitCode == 2, other.ToString());
+        Assert.Contains("(its columns differ)", other.Error);
+    }
+
+    [Fact]
     public void AResumeOnTheSameRowsUnderAnotherFileNameGoesOn()
     {
         // --data was compared by its file name: a resume on a renamed copy of the rows was refused as "saved by a run with

@@ -117,8 +117,13 @@ internal static class RunNotes
     // What of a value a resume compares. --data names the file only: the rows it holds, when recorded, are compared by
     // CheckData, so a renamed or moved copy resumes; what is left is whether the run read a file or the embedded digits
     // (whose rows a file could hold). Files of builds before the rows note compare the name, their only trace of the data.
-    private static string? Compared(string option, string? value, bool rowsRecorded) =>
-        option == "--data" && rowsRecorded && value != EmbeddedData.DigitsName ? "a file" : value;
+    // --label-column is a column's name, compared as the CSV matches names (an 'é' written decomposed is the composed one).
+    private static string? Compared(string option, string? value, bool rowsRecorded) => option switch
+    {
+        "--data" when rowsRecorded && value != EmbeddedData.DigitsName => "a file",
+        "--label-column" when value is not null => NormalForm.Of(value),
+        _ => value,
+    };
 
     // A recorded value as the run used it: a batch larger than the training rows is one batch of them all.
     private static string? AsRun(string option, string? value, int trainingRows) =>
@@ -135,7 +140,7 @@ internal static class RunNotes
     public static void CheckData(string checkpoint, ModelInfo saved, ModelInfo current)
     {
         string? difference =
-            !Same(saved.FeatureNames, current.FeatureNames) || saved.TargetName != current.TargetName ? "columns"
+            !Same(saved.FeatureNames, current.FeatureNames) || !Same([saved.TargetName], [current.TargetName]) ? "columns"
             : !Same(saved.ClassLabels, current.ClassLabels) ? "classes"
             : !Same(saved.Input, current.Input) || !Same(saved.Target, current.Target) ? "standardization statistics"
             : saved.Notes?.GetValueOrDefault(RowsKey) is string rows && rows != current.Notes?.GetValueOrDefault(RowsKey) ? "rows"
@@ -147,8 +152,12 @@ internal static class RunNotes
         }
     }
 
-    private static bool Same(IReadOnlyList<string>? a, IReadOnlyList<string>? b) =>
-        a is null ? b is null : b is not null && a.SequenceEqual(b, StringComparer.Ordinal);
+    // Names and labels as the CSV compares them, in Unicode normal form C: the same rows with an 'é' written decomposed
+    // (as macOS may write it) are the same data.
+    private static bool Same(IReadOnlyList<string?>? a, IReadOnlyList<string?>? b) =>
+        a is null ? b is null : b is not null && a.Select(Key).SequenceEqual(b.Select(Key), StringComparer.Ordinal);
+
+    private static string? Key(string? text) => text is null ? null : NormalForm.Of(text);
 
     private static bool Same(Standardizer? a, Standardizer? b) =>
         a is null ? b is null : b is not null && a.Means.SequenceEqual(b.Means) && a.Scales.SequenceEqual(b.Scales);

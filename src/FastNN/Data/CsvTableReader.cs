@@ -170,7 +170,7 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
                 + (column == 0 ? " (a first column without a name is most often the row index pandas' to_csv or R's write.csv writes: to_csv(index=False) or write.csv(row.names = FALSE) leaves it out)." : "."));
         if (first != column)
             throw Error(_headerLine, column + 1, $"the header names column '{_names[first]}' twice (columns {first + 1} and {column + 1}"
-                + (_names[first] == name ? ")." : $", the second written '{name}': one name in Unicode normal form, decomposed characters composed)."));
+                + (NormalForm.SecondWritten(_names[first], name) is { } written ? $", {written})." : ")."));
         if (NotUtf8(name))
             throw Error(_headerLine, column + 1, $"the column name {Quoted(name)} {NotUtf8Problem}");
     }

@@ -37,8 +37,8 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="featureCount"/> is less than 1.</exception>
     /// <exception cref="ArgumentException">The lengths of the arrays do not agree with <paramref name="featureCount"/>, a feature or
     /// target is NaN or infinite (the message gives its row and column), a target is not an index into
-    /// <paramref name="classLabels"/>, a label is empty or repeated (compared in Unicode normal form C, as <see cref="Csv"/> reads labels), or a feature name is null or repeated (the message gives it and
-    /// both features).</exception>
+    /// <paramref name="classLabels"/>, a label is empty or repeated, or a feature name is null or repeated (the message gives it and both features); labels and
+    /// names are compared in Unicode normal form C, as <see cref="Csv"/> reads them.</exception>
     public Dataset(T[] features, T[] targets, int featureCount, IReadOnlyList<string>? featureNames = null, string? targetName = null,
         IReadOnlyList<string>? classLabels = null)
     {
@@ -73,15 +73,21 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     // One name per feature, as a model file requires (ModelFile.Save refuses a repeated one) and a CSV header: its columns
-    // are found by name, and one name cannot find two. Checked here so the mistake shows before training, not at the save.
+    // are found by name (in Unicode normal form C), and one name cannot find two. Checked here so the mistake shows before
+    // training, not at the save.
     private static void CheckDistinct(IReadOnlyList<string> featureNames)
     {
         var first = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < featureNames.Count; i++)
         {
             string name = featureNames[i] ?? throw new ArgumentException($"featureNames[{i}] is null.", nameof(featureNames));
-            if (!first.TryAdd(name, i))
-                throw new ArgumentException($"featureNames holds '{name}' twice (features {first[name]} and {i}, counting from 0); each feature needs a name of its own.", nameof(featureNames));
+            string key = NormalForm.Of(name);
+            if (!first.TryAdd(key, i))
+            {
+                string earlier = featureNames[first[key]];
+                string written = NormalForm.SecondWritten(earlier, name) is { } w ? $"; {w}" : "";
+                throw new ArgumentException($"featureNames holds '{earlier}' twice (features {first[key]} and {i}, counting from 0{written}); each feature needs a name of its own.", nameof(featureNames));
+            }
         }
     }
 

@@ -24,8 +24,8 @@ internal sealed class LabelIndex
         {
             if (string.IsNullOrEmpty(label))
                 throw new ArgumentException($"Class label {_labels.Count} is empty.", paramName);
-            if (TryGet(label, out _))
-                throw new ArgumentException($"Class label '{label}' appears twice.", paramName);
+            if (TryGet(label, out int id))
+                throw new ArgumentException($"Class label '{labels[id]}' appears twice{(NormalForm.SecondWritten(labels[id], label) is { } written ? $" ({written})" : "")}.", paramName);
             GetOrAdd(label);
         }
     }

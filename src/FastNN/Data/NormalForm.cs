@@ -24,6 +24,13 @@ internal static class NormalForm
     }
 
     /// <summary>
+    /// For a message naming <paramref name="first"/> twice, where <paramref name="second"/> is one text with it in normal
+    /// form C: how the second is written, where it differs (the two print alike), else null.
+    /// </summary>
+    public static string? SecondWritten(string first, string second) =>
+        first == second ? null : $"the second written '{second}': one text in Unicode normal form, decomposed characters composed";
+
+    /// <summary>
     /// <paramref name="text"/> in normal form C: itself when it is already (most text is, so a row's label is looked up
     /// without a copy), else composed into <paramref name="scratch"/> (grown if needed).
     /// </summary>

@@ -18,7 +18,8 @@ namespace FastNN.IO;
 /// <item><see cref="ClassLabels"/> needs a classification task: 2 labels (for targets 0 and 1) for binary classification,
 /// one per output for classes; each non-empty, none twice (as a <see cref="Dataset{T}"/> requires).</item>
 /// <item><see cref="Input"/> and <see cref="FeatureNames"/> have one entry per input feature; no feature name twice (as a
-/// CSV header and a <see cref="Dataset{T}"/> require).</item>
+/// CSV header and a <see cref="Dataset{T}"/> require). Labels and names are compared as a CSV compares them, in Unicode
+/// normal form C: an <c>é</c> composed and one decomposed are one label, or one name, given twice.</item>
 /// <item><see cref="Target"/> needs the regression task and has 1 feature.</item>
 /// <item><see cref="Notes"/> holds no null value.</item>
 /// <item>Every text (labels, names, notes and their names) is valid UTF-16: a lone surrogate has no UTF-8 encoding, so a

@@ -89,8 +89,8 @@ internal static class ModelMetadata
             // make a prediction's label ambiguous and a labelled file unreadable.
             if (labels.Any(l => l.Length == 0))
                 return "ClassLabels holds an empty label.";
-            if (Repeated(labels) is { } label)
-                return $"ClassLabels holds '{label}' twice.";
+            if (Repeated(labels) is { } repeat)
+                return $"ClassLabels holds {repeat}.";
         }
         if (info.FeatureNames is { } names)
         {
@@ -99,8 +99,8 @@ internal static class ModelMetadata
             if (names.Any(n => n is null))
                 return "FeatureNames holds a null name.";
             // As a CSV header: the columns are found by name, and one name cannot find two.
-            if (Repeated(names) is { } name)
-                return $"FeatureNames holds '{name}' twice.";
+            if (Repeated(names) is { } repeat)
+                return $"FeatureNames holds {repeat}.";
         }
         if (info.Input is { } input && input.FeatureCount != inputSize)
             return $"The Input standardizer has {input.FeatureCount} features; the model takes {inputSize} inputs.";
@@ -135,11 +135,20 @@ internal static class ModelMetadata
         return null;
     }
 
-    /// <summary>The first string that appears twice (compared ordinally), or null.</summary>
+    /// <summary>
+    /// The first string that appears twice, compared as a CSV header's names and a class column's labels are (in Unicode
+    /// normal form C), as "'x' twice", with how the second is written where it differs; or null.
+    /// </summary>
     private static string? Repeated(IReadOnlyList<string> values)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        return values.FirstOrDefault(v => !seen.Add(v));
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string value in values)
+        {
+            string key = NormalForm.Of(value);
+            if (!seen.TryAdd(key, value))
+                return $"'{seen[key]}' twice{(NormalForm.SecondWritten(seen[key], value) is { } written ? $" ({written})" : "")}";
+        }
+        return null;
     }
 
     /// <summary>The layers the file describes, not yet given any buffer, and the described largest batch.</summary>

@@ -252,7 +252,7 @@ public class CsvTargetTests
         Assert.Equal([0.0, 1.0, 0.0], mixed.Targets.ToArray());
 
         var twice = Assert.Throws<ArgumentException>(() => ReadText("x,y\n1,a\n", Classes with { ClassLabels = [composed, decomposed] }));
-        Assert.Contains("appears twice", twice.Message);
+        Assert.Contains($"'{composed}' appears twice (the second written '{decomposed}'", twice.Message);
     }
 
     [Fact]

@@ -139,12 +139,14 @@ public class DatasetTests
     [InlineData(new[] { "a", "b", "a" }, "'a' twice (features 0 and 2, counting from 0)")]
     [InlineData(new[] { "x", "x", "y" }, "'x' twice (features 0 and 1, counting from 0)")]
     [InlineData(new[] { "a", null, "b" }, "featureNames[1] is null.")]
+    [InlineData(new[] { "caf\u00e9", "b", "cafe\u0301" }, "'caf\u00e9' twice (features 0 and 2, counting from 0; the second written 'cafe\u0301'")]
     public void ConstructorRejectsARepeatedOrNullFeatureNameNamingIt(string[] names, string message)
     {
         var e = Assert.Throws<ArgumentException>(() => new Dataset<float>(new float[6], [0, 1], 3, names));
         Assert.Equal("featureNames", e.ParamName);
         Assert.Contains(message, e.Message);
-        // Names are compared ordinally, as a model file and a CSV header compare them.
+        // Names are compared as a model file and a CSV header compare them: ordinally, in Unicode normal form C (the
+        // decomposed 'é' above was a second name, which the CSV header of a file to predict from could not hold).
         Assert.Equal(["a", "A", "b"], new Dataset<float>(new float[6], [0, 1], 3, ["a", "A", "b"]).FeatureNames);
     }
 

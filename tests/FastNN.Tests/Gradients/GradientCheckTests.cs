@@ -239,8 +239,8 @@ public class GradientCheckTests
     /// <summary>
     /// Near 1.7e9 doubles are 2.4e-7 apart, so x ± h (h = 1e-6) rounds to x ± 4 of those spacings, 9.5e-7, 4.6% under h;
     /// dividing by 2h made the central difference of this correct layer that far off (it failed under the defaults). The
-    /// step actually taken,
-    /// (x + h) − (x − h) as rounded, is exact; divided by it, the difference matches dL/dx = 2y/N (y = x − 1.7e9 exactly).
+    /// step actually taken, (x + h) − (x − h) as rounded, is exact; divided by it, the difference matches dL/dx = 2y/N
+    /// (y = x − 1.7e9 exactly).
     /// </summary>
     [Fact]
     public void AnInputFarFromZeroIsDifferencedOverTheStepActuallyTaken()

@@ -257,6 +257,10 @@ public class ModelFileTests
         { "ClassLabels holds an empty label", new ModelInfo { Task = TaskKind.MultiClassClassification, ClassLabels = ["a", ""] } },
         // A name twice: the columns could not be found by name (a CSV header and a Dataset refuse it too).
         { "FeatureNames holds 'x' twice", new ModelInfo { FeatureNames = ["x", "y", "x"] } },
+        // Names and labels as a CSV compares them, in Unicode normal form C: an 'é' composed and one decomposed were two
+        // labels, saved, and the file's labels then refused by the CSV read of eval ("Class label 'né' appears twice").
+        { "ClassLabels holds 'n\u00e9' twice (the second written 'ne\u0301'", new ModelInfo { Task = TaskKind.MultiClassClassification, ClassLabels = ["n\u00e9", "ne\u0301"] } },
+        { "FeatureNames holds 'caf\u00e9' twice (the second written 'cafe\u0301'", new ModelInfo { FeatureNames = ["caf\u00e9", "y", "cafe\u0301"] } },
         // A lone surrogate: the file's UTF-8 cannot hold it. Before, the JSON writer put U+FFFD in its place, silently
         // renaming the class, and two labels that differ only there became one, which Load then refused ("holds '�' twice").
         { "ClassLabels[0] holds a lone surrogate (U+D800) at index 1", new ModelInfo { Task = TaskKind.MultiClassClassification, ClassLabels = ["a\ud800", "a\udc00"] } },
@@ -270,6 +274,7 @@ public class ModelFileTests
     [InlineData("fastnn.class_labels", "[\"setosa\",\"setosa\"]", "holds 'setosa' twice")]
     [InlineData("fastnn.class_labels", "[\"setosa\",\"\"]", "holds an empty label")]
     [InlineData("fastnn.feature_names", "[\"a\",\"b\",\"a\"]", "holds 'a' twice")]
+    [InlineData("fastnn.feature_names", "[\"caf\u00e9\",\"b\",\"cafe\u0301\"]", "holds 'caf\u00e9' twice (the second written 'cafe\u0301'")]
     public void LoadRefusesAFileWhoseLabelsOrNamesRepeat(string key, string value, string message)
     {
         using var folder = new TempFolder();
