@@ -47,6 +47,7 @@ internal static class GradflowCommand
             LoopSettings loopSettings = loop.Read(parse);
             OptimizerSettings optimizerSettings = optimizer.Read(parse);
             string plotPath = parse.GetValue(plot) ?? "gradflow.png";
+            OutputFile.CheckNotStandardStream(plotPath, "--plot");
             OutputFile.Check(plotPath, "--plot");
             OutputFile.CheckDistinct([("--plot", plotPath)], [("--data", parse.GetValue(data))]);
             using (loop.ApplyThreads(parse))
