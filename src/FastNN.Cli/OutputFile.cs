@@ -144,6 +144,17 @@ internal static class OutputFile
     public static bool IsStandardError(string path) =>
         !string.IsNullOrWhiteSpace(path) && Path.GetFullPath(path) is "/dev/stderr" or "/dev/fd/2" or "/proc/self/fd/2";
 
+    /// <summary>
+    /// Refuses <paramref name="path"/> when it names the process's standard output or error, for a file written by its
+    /// path (a plot): opened anew, it truncates what the shell redirected the stream to (the results printed before it)
+    /// and the lines printed after it land inside the file.
+    /// </summary>
+    public static void CheckNotStandardStream(string path, string option)
+    {
+        if (IsStandardOutput(path) || IsStandardError(path))
+            throw new UsageException($"{option}: '{path}' is the command's standard {(IsStandardOutput(path) ? "output, where its results go" : "error, where its messages go")}: the file would be opened anew over them; give a file name.");
+    }
+
     /// <summary>Runs <paramref name="write"/>; a refusal of the file system is reported with the option and the file.</summary>
     public static void Write(string path, string option, Action write)
     {

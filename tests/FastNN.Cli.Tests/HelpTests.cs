@@ -71,6 +71,27 @@ public class HelpTests
             Assert.True(System.Text.RegularExpressions.Regex.Count(line, @"Default[ :]") <= 1, line);
     }
 
+    // gradflow's --drop-last said it was "Needed with --batch-norm", an option gradflow does not have (its batch-norm
+    // variant needs it): a help names only options its command takes.
+    [Theory]
+    [InlineData("train")]
+    [InlineData("eval")]
+    [InlineData("predict")]
+    [InlineData("cv")]
+    [InlineData("gradflow")]
+    [InlineData("gradcheck")]
+    [InlineData("bench")]
+    [InlineData("info")]
+    public void EachHelpNamesOnlyOptionsItsCommandTakes(string command)
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run(command, "--help");
+        Assert.Equal(0, run.ExitCode);
+        var listed = System.Text.RegularExpressions.Regex.Matches(run.Out, @"(?m)^\s+(?:-\?, -h, )?(--[a-z0-9-]+)").Select(m => m.Groups[1].Value).ToHashSet();
+        Assert.Contains("--help", listed);
+        Assert.All(System.Text.RegularExpressions.Regex.Matches(run.Out, @"--[a-z0-9][a-z0-9-]*").Select(m => m.Value), option => Assert.Contains(option, listed));
+    }
+
     // The defaults the descriptions state are the ones a run takes.
     [Fact]
     public void TheDefaultsTheHelpStatesAreTheRunsDefaults()

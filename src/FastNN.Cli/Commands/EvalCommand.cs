@@ -41,10 +41,9 @@ internal static class EvalCommand
     private static int Run<T>(CliConsole console, ModelFileData<T> file) where T : unmanaged, IFloatingPointIeee754<T>
     {
         console.Line($"model: {Counted.Of(file.Saved.Model.InputSize, "input")}, {Counted.Of(file.Saved.Model.OutputSize, "output")}, task {file.Task.Name()}; data: {file.Source}, {Counted.Of(file.Data.Rows, "row")}");
-        T[] outputs = file.Outputs();
         if (file.Task == TaskChoice.Regress)
         {
-            double[] predictions = file.TargetUnits(outputs);
+            double[] predictions = file.TargetUnits(file.Outputs());
             double[] targets = file.Data.Targets.ToArray().Select(double.CreateChecked).ToArray();
             console.Line(string.Create(CultureInfo.InvariantCulture,
                 $"R² {Fixed.Of(Metrics.RSquared<double>(predictions, targets), 4)}, RMSE {Metrics.RootMeanSquaredError<double>(predictions, targets):G5} ({Counted.Of(file.Data.Rows, "row")})"));
@@ -52,7 +51,7 @@ internal static class EvalCommand
         }
 
         int classes = file.Task == TaskChoice.Binary ? 2 : file.Saved.Model.OutputSize;
-        int[] predicted = ModelFileData<T>.Classes(file.Probabilities(outputs), classes);
+        int[] predicted = file.Classified().Classes;
         var confusion = new int[classes, classes];
         int right = 0;
         for (int r = 0; r < predicted.Length; r++)

@@ -34,7 +34,7 @@ internal static class GradflowCommand
             HelpName = "FILE.csv",
         };
         var optimizer = new OptimizerOptions(defaultOptimizer: "sgd", defaultMomentum: 0.9);
-        var loop = new LoopOptions(defaultEpochs: 10, withDouble: false);
+        var loop = new LoopOptions(defaultEpochs: 10, withDouble: false, batchNorm: "by the batch-norm variant");
         var command = new Command("gradflow",
             "The gradient-flow experiment: deep networks (sigmoid, tanh, ReLU; default, Xavier and He init; residual blocks; batch norm; dropout; L2) trained on digits with per-layer gradient norms measured at every step; a table and one PNG.")
         {
@@ -47,6 +47,7 @@ internal static class GradflowCommand
             LoopSettings loopSettings = loop.Read(parse);
             OptimizerSettings optimizerSettings = optimizer.Read(parse);
             string plotPath = parse.GetValue(plot) ?? "gradflow.png";
+            OutputFile.CheckNotStandardStream(plotPath, "--plot");
             OutputFile.Check(plotPath, "--plot");
             OutputFile.CheckDistinct([("--plot", plotPath)], [("--data", parse.GetValue(data))]);
             using (loop.ApplyThreads(parse))

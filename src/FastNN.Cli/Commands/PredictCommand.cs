@@ -65,18 +65,16 @@ internal static class PredictCommand
     private static string Write<T>(ModelFileData<T> file) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var csv = new StringBuilder();
-        T[] outputs = file.Outputs();
         if (file.Task == TaskChoice.Regress)
         {
             csv.Append(Field(file.Saved.Info.TargetName ?? "prediction")).Append('\n');
-            foreach (double value in file.TargetUnits(outputs))
+            foreach (double value in file.TargetUnits(file.Outputs()))
                 csv.Append(Number<T>(value)).Append('\n');
             return csv.ToString();
         }
 
         int classes = file.Task == TaskChoice.Binary ? 2 : file.Saved.Model.OutputSize;
-        double[] probabilities = file.Probabilities(outputs);
-        int[] predicted = ModelFileData<T>.Classes(probabilities, classes);
+        (T[] probabilities, int[] predicted) = file.Classified();
         csv.Append("prediction");
         for (int c = 0; c < classes; c++)
             csv.Append(',').Append(Field($"p({file.Label(c)})"));
@@ -85,14 +83,14 @@ internal static class PredictCommand
         {
             csv.Append(Field(file.Label(predicted[r])));
             for (int c = 0; c < classes; c++)
-                csv.Append(',').Append(Number<T>(probabilities[r * classes + c]));
+                csv.Append(',').Append(probabilities[r * classes + c].ToString("R", CultureInfo.InvariantCulture));
             csv.Append('\n');
         }
         return csv.ToString();
     }
 
     // A value worked out in double, printed at the model's precision: the shortest text that reads back as the same T
-    // (a float model's probability as 3.2223874E-06, not the double 3.2223873775855197E-06 its float widens to).
+    // (a float model's value as 3.2223874E-06, not the double 3.2223873775855197E-06 its float widens to).
     private static string Number<T>(double value) where T : unmanaged, IFloatingPointIeee754<T> =>
         T.CreateTruncating(value).ToString("R", CultureInfo.InvariantCulture);
 

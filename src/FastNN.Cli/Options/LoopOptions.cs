@@ -18,10 +18,7 @@ internal sealed class LoopOptions
         HelpName = "N",
     };
 
-    private readonly Option<bool> _dropLast = new("--drop-last")
-    {
-        Description = "Skip each epoch's incomplete last batch (as PyTorch's drop_last; a different row each epoch, as the rows are shuffled). Needed with --batch-norm when the last batch would have one row.",
-    };
+    private readonly Option<bool> _dropLast;
 
     private readonly Option<int> _seed = new("--seed")
     {
@@ -40,10 +37,15 @@ internal sealed class LoopOptions
     /// <summary>
     /// Creates the options with <paramref name="defaultEpochs"/> as the default of <c>--epochs</c>, or, when
     /// <paramref name="defaultEpochs"/> is null, <see cref="EpochBudget"/>'s default, which depends on the training rows;
-    /// <c>--double</c> only when <paramref name="withDouble"/> (a command that runs in float alone does not list it).
+    /// <c>--double</c> only when <paramref name="withDouble"/> (a command that runs in float alone does not list it);
+    /// <paramref name="batchNorm"/> says what puts batch norm in the networks, for <c>--drop-last</c>'s description.
     /// </summary>
-    public LoopOptions(int? defaultEpochs, bool withDouble = true)
+    public LoopOptions(int? defaultEpochs, bool withDouble = true, string batchNorm = "with --batch-norm")
     {
+        _dropLast = new Option<bool>("--drop-last")
+        {
+            Description = $"Skip each epoch's incomplete last batch (as PyTorch's drop_last; a different row each epoch, as the rows are shuffled). Needed {batchNorm} when the last batch would have one row.",
+        };
         _withDouble = withDouble;
         _budget = defaultEpochs is null;
         _defaultEpochs = defaultEpochs ?? EpochBudget.Epochs;

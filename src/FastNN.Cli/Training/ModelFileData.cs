@@ -116,43 +116,21 @@ internal sealed class ModelFileData<T> where T : unmanaged, IFloatingPointIeee75
         return values;
     }
 
-    /// <summary>Class probabilities, <c>[Rows, classes]</c>: the softmax of the scores, or (1 − σ(z), σ(z)) of a binary logit.</summary>
-    public double[] Probabilities(ReadOnlySpan<T> outputs)
+    /// <summary>
+    /// Each row's class probabilities, <c>[Rows, classes]</c>, and its most probable class, as
+    /// <see cref="Predictor{T}.Classify(ReadOnlySpan{T}, Span{T}, Span{int}, int)"/> gives them: the softmax of the scores
+    /// (its limit for a score of +∞, which takes all the probability), or (σ(−z), σ(z)) of a binary logit, computed in
+    /// double and rounded to T; the class is the first of the largest rounded probabilities.
+    /// </summary>
+    public (T[] Probabilities, int[] Classes) Classified()
     {
-        int classes = Task == TaskChoice.Binary ? 2 : Saved.Model.OutputSize;
-        var probabilities = new double[Data.Rows * classes];
-        for (int r = 0; r < Data.Rows; r++)
-        {
-            Span<double> p = probabilities.AsSpan(r * classes, classes);
-            if (Task == TaskChoice.Binary)
-            {
-                // σ(−z) for class 0, not 1 − σ(z), which cancels to 0 for a confident positive (as Predictor.Classify).
-                double z = double.CreateChecked(outputs[r]);
-                (p[0], p[1]) = (1 / (1 + Math.Exp(z)), 1 / (1 + Math.Exp(-z)));
-                continue;
-            }
-            ReadOnlySpan<T> scores = outputs.Slice(r * classes, classes);
-            double max = double.NegativeInfinity, sum = 0;
-            foreach (T s in scores)
-                max = Math.Max(max, double.CreateChecked(s));
-            for (int c = 0; c < classes; c++)
-                sum += p[c] = Math.Exp(double.CreateChecked(scores[c]) - max);
-            for (int c = 0; c < classes; c++)
-                p[c] /= sum;
-        }
-        return probabilities;
+        // The rows are standardized already: the predictor takes the task and labels alone.
+        var predictor = new Predictor<T>(Saved.Model, Saved.Info with { Input = null });
+        var probabilities = new T[Data.Rows * predictor.ClassLabels.Count];
+        var classes = new int[Data.Rows];
+        predictor.Classify(Data.Features, probabilities, classes, Data.Rows);
+        return (probabilities, classes);
     }
-
-    /// <summary>The predicted class of each row: the most probable (the first on ties).</summary>
-    public static int[] Classes(double[] probabilities, int classes) =>
-        Enumerable.Range(0, probabilities.Length / classes).Select(r =>
-        {
-            ReadOnlySpan<double> p = probabilities.AsSpan(r * classes, classes);
-            int best = 0;
-            for (int c = 1; c < classes; c++)
-                if (p[c] > p[best]) best = c;
-            return best;
-        }).ToArray();
 
     /// <summary>The label of class <paramref name="index"/>: the recorded one, or the index itself.</summary>
     public string Label(int index) => Saved.Info.ClassLabels is { } labels ? labels[index] : index.ToString(System.Globalization.CultureInfo.InvariantCulture);
