@@ -80,17 +80,23 @@ public class StandardStreamTests
     // gradflow opened --plot /dev/stdout anew as a file: 'fastnn gradflow --plot /dev/stdout > flow.png' truncated the
     // table printed there, and the 'plot:' line then landed inside the PNG at the table's length (a bad IDAT checksum),
     // exit 0; standard error named as the plot lost a '2> log' likewise. The PNG cannot share a stream with the table.
+    // train's --plot took the same path: 'fastnn train --plot /dev/stdout > run.png' likewise.
     [Theory]
-    [InlineData("/dev/stdout", ">")]
-    [InlineData("/proc/self/fd/1", ">")]
-    [InlineData("/dev/stderr", "2>")]
-    public void GradflowRefusesToWriteItsPlotToItsOwnStandardStreams(string plot, string redirect)
+    [InlineData("gradflow", "/dev/stdout", ">")]
+    [InlineData("gradflow", "/proc/self/fd/1", ">")]
+    [InlineData("gradflow", "/dev/stderr", "2>")]
+    [InlineData("train", "/dev/stdout", ">")]
+    [InlineData("train", "/dev/stderr", "2>")]
+    public void PlotsRefuseTheirCommandsOwnStandardStreams(string command, string plot, string redirect)
     {
         if (!OperatingSystem.IsLinux())
             return;
         using var cli = new Cli();
-        string file = cli.PathOf("flow.png");
-        (int exit, string stdout, string error) = Cli.Shell($"exec \"$@\" {redirect} \"{file}\"", "gradflow", "--depth", "1", "--width", "2", "--epochs", "1", "--plot", plot);
+        string file = cli.PathOf("plot.png");
+        string[] arguments = command == "gradflow"
+            ? ["gradflow", "--depth", "1", "--width", "2", "--epochs", "1", "--plot", plot]
+            : ["train", "--layers", "4", "--epochs", "1", "--save", cli.PathOf("m.safetensors"), "--plot", plot];
+        (int exit, string stdout, string error) = Cli.Shell($"exec \"$@\" {redirect} \"{file}\"", arguments);
         string said = (redirect == ">" ? error : File.ReadAllText(file)).TrimEnd();
         Assert.True(exit == 2, $"exit {exit}\n{stdout}\n{said}");
         Assert.Equal($"fastnn: --plot: '{plot}' is the command's standard {(redirect == ">" ? "output, where its results go" : "error, where its messages go")}: the file would be opened anew over them; give a file name.", said);

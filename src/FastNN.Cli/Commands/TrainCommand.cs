@@ -80,6 +80,7 @@ internal static class TrainCommand
             if (parse.GetValue(checkpoint) is string named && files.CheckpointEvery == 0)
                 throw new UsageException($"--checkpoint: nothing is written to '{named}' without --checkpoint-every N (1: after every epoch).");
             OutputFile.Check(files.Save, "--save", renamedOver: true);
+            OutputFile.CheckNotStandardStream(plotPath, "--plot");
             OutputFile.Check(plotPath, "--plot");
             if (files.CheckpointEvery > 0)
                 OutputFile.Check(files.Checkpoint, "--checkpoint", renamedOver: true);
