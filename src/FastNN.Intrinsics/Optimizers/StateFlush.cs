@@ -19,7 +19,8 @@ namespace FastNN.Intrinsics;
 /// then ran 2-3x slower, in PyTorch as well.</para>
 /// <para>This is what <c>torch.set_flush_denormal(True)</c> (the x86 FTZ and DAZ modes) does for all of PyTorch,
 /// limited here to the optimizer's state. Results differ from PyTorch's default only where PyTorch holds a subnormal
-/// state value or adds a subnormal squared term, whose share of a parameter's update is below γ·N/ε.</para>
+/// state value or adds a subnormal squared term, whose share of a parameter's update is below γ·N/ε. Adam and RMSprop apply
+/// the rule only with ε &gt; 0 (<see cref="Flush"/>).</para>
 /// </remarks>
 internal static class StateFlush<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -35,6 +36,17 @@ internal static class StateFlush<T> where T : unmanaged, IFloatingPointIeee754<T
     /// </summary>
     /// <param name="c">The factor of g², in (0, 1].</param>
     public static T SquareFloor(double c) => T.CreateTruncating(Math.Sqrt(double.CreateTruncating(SmallestNormal) / c));
+
+    /// <summary>
+    /// x with its subnormal lanes flushed when <paramref name="flush"/>, x itself otherwise: Adam and RMSprop flush
+    /// nothing when ε = 0. Their denominator is then √v alone, and a v flushed to zero (a squared gradient dropped below
+    /// <see cref="SquareFloor"/>, or a dead unit's v decayed below N) would make the step m / 0 = ±∞ or 0/0 = NaN where
+    /// PyTorch's subnormal v gives a finite one; with ε &gt; 0 the denominator is at least ε and the flush's effect tiny.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Flush<TWidth, TVector>(TVector x, bool flush)
+        where TWidth : IVectorWidth<T, TVector> where TVector : struct =>
+        flush ? TWidth.FlushSubnormals(x) : x;
 
     /// <summary>x, or zero where |x| is below <paramref name="floor"/> (NaN passes through).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
