@@ -18,8 +18,10 @@ public static partial class OptimizerKernels
     /// <c>torch.set_flush_denormal(True)</c> would: state without gradient decays into the subnormals, where the
     /// arithmetic is several times slower. Centered, v − ḡ² is taken as at least 0: ḡ still averages the gradients whose
     /// squares the rule drops from v, so v − ḡ² could fall below zero (from |g| ≈ 1e-18 in float, 1e-154 in double) where
-    /// PyTorch's unflushed one does not, and its square root would make θ NaN. With ε = 0 nothing is flushed or dropped:
-    /// a is then √v alone, and a v flushed to 0 would make θ ±∞ or NaN where PyTorch's subnormal v gives a finite step.</para>
+    /// PyTorch's unflushed one does not, and its square root would make θ NaN. The rule applies only where it changes a by
+    /// at most a unit in its last place: √(N / (1 − α)) ≤ ε·2⁻²⁴ (2⁻⁵³ in double), true from ε = 2e-11 in float with
+    /// α = 0.99. With a smaller ε (0 above all) nothing is flushed or dropped: a v flushed to 0 would make θ ±∞ or NaN
+    /// where PyTorch's subnormal v gives an ordinary step.</para>
     /// <para>Exact results may differ from other libraries in the last bits; they are the same on every instruction-set path.</para></remarks>
     /// <param name="parameters">θ, updated in place.</param>
     /// <param name="gradients">g, read only.</param>
@@ -67,8 +69,8 @@ public static partial class OptimizerKernels
             _learningRate = HyperParameter.FiniteIn<T>(learningRate, nameof(learningRate), learningRate);
             _alpha = T.CreateChecked(alpha);
             _oneMinusAlpha = T.CreateChecked(1 - alpha);
-            // With ε = 0 no state is flushed and no square dropped (StateFlush.Flush says why); a floor of 0 drops none.
-            _flush = epsilon != 0;
+            // Below the ε the rule needs, no state is flushed and no square dropped (StateFlush.AppliesWith); a floor of 0 drops none.
+            _flush = StateFlush<T>.AppliesWith(epsilon, 1 - alpha);
             _squareFloor = _flush ? StateFlush<T>.SquareFloor(1 - alpha) : T.Zero;
             _epsilon = HyperParameter.EpsilonIn<T>(epsilon, nameof(epsilon));
             _weightDecay = HyperParameter.FiniteIn<T>(weightDecay, nameof(weightDecay), weightDecay);
@@ -105,13 +107,13 @@ public static partial class OptimizerKernels
                 ref TVector b = ref s1;
                 ref TVector gAvg = ref _useMomentum ? ref s2 : ref s1;
                 if (_coupled) g = TWidth.Add(g, TWidth.Multiply(_weightDecay, p));                               // g ← g + λ·θ
-                TVector gs = StateFlush<T>.ZeroBelow<TWidth, TVector>(g, _squareFloor);                          // g, 0 where (1 − α)·g² < 2⁻¹²⁶ (ε > 0)
+                TVector gs = StateFlush<T>.ZeroBelow<TWidth, TVector>(g, _squareFloor);                          // g, 0 where (1 − α)·g² < 2⁻¹²⁶ (ε large enough)
                 v = StateFlush<T>.Flush<TWidth, TVector>(TWidth.Add(TWidth.Multiply(_alpha, v),
-                    TWidth.Multiply(TWidth.Multiply(_oneMinusAlpha, gs), gs)), _flush);                                // v ← α·v + (1 − α)·g², flushed (ε > 0)
+                    TWidth.Multiply(TWidth.Multiply(_oneMinusAlpha, gs), gs)), _flush);                                // v ← α·v + (1 − α)·g², flushed (ε large enough)
                 TVector a;
                 if (_centered)
                 {
-                    gAvg = StateFlush<T>.Flush<TWidth, TVector>(TWidth.Add(TWidth.Multiply(_alpha, gAvg), TWidth.Multiply(_oneMinusAlpha, g)), _flush);   // ḡ ← α·ḡ + (1 − α)·g, flushed (ε > 0)
+                    gAvg = StateFlush<T>.Flush<TWidth, TVector>(TWidth.Add(TWidth.Multiply(_alpha, gAvg), TWidth.Multiply(_oneMinusAlpha, g)), _flush);   // ḡ ← α·ḡ + (1 − α)·g, flushed (ε large enough)
                     // At least 0: the flush drops from v squares whose gradients ḡ still averages (NaN stays NaN).
                     TVector variance = TWidth.Max(TWidth.Subtract(v, TWidth.Multiply(gAvg, gAvg)), TWidth.Broadcast(T.Zero));
                     a = TWidth.Add(TWidth.Sqrt(variance), _epsilon);                                               // a ← √max(v − ḡ², 0) + ε
@@ -122,7 +124,7 @@ public static partial class OptimizerKernels
                 }
                 if (_useMomentum)
                 {
-                    b = StateFlush<T>.Flush<TWidth, TVector>(TWidth.Add(TWidth.Multiply(_momentum, b), TWidth.Divide(g, a)), _flush);  // b ← μ·b + g/a, flushed (ε > 0)
+                    b = StateFlush<T>.Flush<TWidth, TVector>(TWidth.Add(TWidth.Multiply(_momentum, b), TWidth.Divide(g, a)), _flush);  // b ← μ·b + g/a, flushed (ε large enough)
                     p = TWidth.Subtract(p, TWidth.Multiply(_learningRate, b));                                    // θ ← θ − γ·b
                 }
                 else

@@ -20,7 +20,7 @@ namespace FastNN.Intrinsics;
 /// <para>This is what <c>torch.set_flush_denormal(True)</c> (the x86 FTZ and DAZ modes) does for all of PyTorch,
 /// limited here to the optimizer's state. Results differ from PyTorch's default only where PyTorch holds a subnormal
 /// state value or adds a subnormal squared term, whose share of a parameter's update is below γ·N/ε. Adam and RMSprop apply
-/// the rule only with ε &gt; 0 (<see cref="Flush"/>).</para>
+/// the rule only where ε is large enough for that (<see cref="AppliesWith"/>).</para>
 /// </remarks>
 internal static class StateFlush<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -38,11 +38,19 @@ internal static class StateFlush<T> where T : unmanaged, IFloatingPointIeee754<T
     public static T SquareFloor(double c) => T.CreateTruncating(Math.Sqrt(double.CreateTruncating(SmallestNormal) / c));
 
     /// <summary>
-    /// x with its subnormal lanes flushed when <paramref name="flush"/>, x itself otherwise: Adam and RMSprop flush
-    /// nothing when ε = 0. Their denominator is then √v alone, and a v flushed to zero (a squared gradient dropped below
-    /// <see cref="SquareFloor"/>, or a dead unit's v decayed below N) would make the step m / 0 = ±∞ or 0/0 = NaN where
-    /// PyTorch's subnormal v gives a finite one; with ε &gt; 0 the denominator is at least ε and the flush's effect tiny.
+    /// Whether Adam and RMSprop may apply the rule, whose squares c·g² below N and values v below N have square roots
+    /// (bias-corrected with Adam) below <see cref="SquareFloor"/>(c) = √(N / c): only where that is at most ε·2⁻²⁴
+    /// (2⁻⁵³ in double), so that dropping them changes the denominator √v + ε by at most a unit in its last place (every
+    /// ε from 6e-11 in float with c = 1 − β2 = 0.001, 2e-11 with c = 1 − α = 0.01, the default 1e-8 included).
     /// </summary>
+    /// <remarks>With a smaller ε (0 above all, which PyTorch allows) the denominator is √v alone, and a v flushed to 0
+    /// would make the step m / 0 = ±∞ (or m / ε, huge) where PyTorch's subnormal v gives an ordinary one.</remarks>
+    /// <param name="epsilon">ε, added to the denominator.</param>
+    /// <param name="c">The factor of g² in v, in (0, 1].</param>
+    public static bool AppliesWith(double epsilon, double c) =>
+        double.CreateTruncating(SquareFloor(c)) <= epsilon * double.CreateTruncating(T.BitIncrement(T.One) - T.One) / 2;
+
+    /// <summary>x with its subnormal lanes flushed when <paramref name="flush"/> (<see cref="AppliesWith"/>), x itself otherwise.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVector Flush<TWidth, TVector>(TVector x, bool flush)
         where TWidth : IVectorWidth<T, TVector> where TVector : struct =>
