@@ -17,7 +17,10 @@ public static partial class OptimizerKernels
     /// </code><para>Every new m, v and v̂ of magnitude below the smallest normal number N (2⁻¹²⁶ in float, 2⁻¹⁰²² in double)
     /// is stored and used as a zero of its sign, and (1 − β2)·g² is taken as 0 where |g| &lt; √(N / (1 − β2)), as
     /// <c>torch.set_flush_denormal(True)</c> would: the moments of a unit without gradient decay into the subnormals and
-    /// stay there, where the arithmetic is several times slower.</para>
+    /// stay there, where the arithmetic is several times slower. The rule applies only where it changes d by at most a
+    /// unit in its last place: √(N / (1 − β2)) ≤ ε·2⁻²⁴ (2⁻⁵³ in double), true from ε = 6e-11 in float with β2 = 0.999.
+    /// With a smaller ε (0 above all) nothing is flushed or dropped: a v flushed to 0 would make θ ±∞ or NaN where
+    /// PyTorch's subnormal v gives an ordinary step.</para>
     /// <para>The bias corrections 1 − β1^t and √(1 − β2^t) are computed once per call, in double.
     /// Exact results may differ from other libraries in the last bits; they are the same on every instruction-set path.</para></remarks>
     /// <param name="parameters">θ, updated in place.</param>
@@ -60,7 +63,7 @@ public static partial class OptimizerKernels
     {
         private readonly T _beta1, _oneMinusBeta1, _beta2, _oneMinusBeta2, _epsilon, _weightDecay, _shrink;
         private readonly T _biasCorrection2Sqrt, _stepSize, _squareFloor;
-        private readonly bool _coupled, _decoupled, _amsGrad;
+        private readonly bool _coupled, _decoupled, _amsGrad, _flush;
 
         public AdamOperator(long step, double learningRate, double beta1, double beta2, double epsilon,
             double weightDecay, bool decoupledWeightDecay, bool amsGrad)
@@ -69,7 +72,9 @@ public static partial class OptimizerKernels
             _oneMinusBeta1 = T.CreateChecked(1 - beta1);
             _beta2 = T.CreateChecked(beta2);
             _oneMinusBeta2 = T.CreateChecked(1 - beta2);
-            _squareFloor = StateFlush<T>.SquareFloor(1 - beta2);
+            // Below the ε the rule needs, no state is flushed and no square dropped (StateFlush.AppliesWith); a floor of 0 drops none.
+            _flush = StateFlush<T>.AppliesWith(epsilon, 1 - beta2);
+            _squareFloor = _flush ? StateFlush<T>.SquareFloor(1 - beta2) : T.Zero;
             // torch.optim.AdamW multiplies by 1 − γλ even when λ = 0 (a no-op); Adam skips a zero λ.
             _coupled = weightDecay != 0 && !decoupledWeightDecay;
             _decoupled = weightDecay != 0 && decoupledWeightDecay;
@@ -96,7 +101,7 @@ public static partial class OptimizerKernels
         {
             private readonly TVector _beta1, _oneMinusBeta1, _beta2, _oneMinusBeta2, _epsilon, _weightDecay, _shrink;
             private readonly TVector _biasCorrection2Sqrt, _stepSize, _squareFloor;
-            private readonly bool _coupled, _decoupled, _amsGrad;
+            private readonly bool _coupled, _decoupled, _amsGrad, _flush;
 
             public Lanes(in AdamOperator<T> op)
             {
@@ -105,7 +110,7 @@ public static partial class OptimizerKernels
                 (_epsilon, _weightDecay, _shrink) = (TWidth.Broadcast(op._epsilon), TWidth.Broadcast(op._weightDecay), TWidth.Broadcast(op._shrink));
                 (_biasCorrection2Sqrt, _stepSize) = (TWidth.Broadcast(op._biasCorrection2Sqrt), TWidth.Broadcast(op._stepSize));
                 _squareFloor = TWidth.Broadcast(op._squareFloor);
-                (_coupled, _decoupled, _amsGrad) = (op._coupled, op._decoupled, op._amsGrad);
+                (_coupled, _decoupled, _amsGrad, _flush) = (op._coupled, op._decoupled, op._amsGrad, op._flush);
             }
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -113,12 +118,12 @@ public static partial class OptimizerKernels
             {
                 if (_decoupled) p = TWidth.Multiply(p, _shrink);                                                 // θ ← θ·(1 − γ·λ)
                 if (_coupled) g = TWidth.Add(g, TWidth.Multiply(_weightDecay, p));                                // g ← g + λ·θ
-                m = TWidth.FlushSubnormals(TWidth.Add(TWidth.Multiply(_beta1, m), TWidth.Multiply(_oneMinusBeta1, g)));   // m ← β1·m + (1 − β1)·g, flushed
-                TVector gs = StateFlush<T>.ZeroBelow<TWidth, TVector>(g, _squareFloor);                          // g, 0 where (1 − β2)·g² < 2⁻¹²⁶
-                v = TWidth.FlushSubnormals(TWidth.Add(TWidth.Multiply(_beta2, v),
-                    TWidth.Multiply(TWidth.Multiply(_oneMinusBeta2, gs), gs)));                                  // v ← β2·v + (1 − β2)·g², flushed
+                m = StateFlush<T>.Flush<TWidth, TVector>(TWidth.Add(TWidth.Multiply(_beta1, m), TWidth.Multiply(_oneMinusBeta1, g)), _flush);   // m ← β1·m + (1 − β1)·g, flushed (ε large enough)
+                TVector gs = StateFlush<T>.ZeroBelow<TWidth, TVector>(g, _squareFloor);                          // g, 0 where (1 − β2)·g² < 2⁻¹²⁶ (ε large enough)
+                v = StateFlush<T>.Flush<TWidth, TVector>(TWidth.Add(TWidth.Multiply(_beta2, v),
+                    TWidth.Multiply(TWidth.Multiply(_oneMinusBeta2, gs), gs)), _flush);                                // v ← β2·v + (1 − β2)·g², flushed (ε large enough)
                 TVector s = v;
-                if (_amsGrad) s = vMax = TWidth.FlushSubnormals(TWidth.Max(vMax, v));                             // v̂ ← max(v̂, v), flushed
+                if (_amsGrad) s = vMax = StateFlush<T>.Flush<TWidth, TVector>(TWidth.Max(vMax, v), _flush);                           // v̂ ← max(v̂, v), flushed (ε large enough)
                 TVector d = TWidth.Add(TWidth.Divide(TWidth.Sqrt(s), _biasCorrection2Sqrt), _epsilon);           // d ← √v / √(1 − β2^t) + ε
                 p = TWidth.Subtract(p, TWidth.Multiply(_stepSize, TWidth.Divide(m, d)));                          // θ ← θ − (γ / (1 − β1^t))·m / d
             }

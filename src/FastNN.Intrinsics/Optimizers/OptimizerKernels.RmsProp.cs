@@ -18,7 +18,10 @@ public static partial class OptimizerKernels
     /// <c>torch.set_flush_denormal(True)</c> would: state without gradient decays into the subnormals, where the
     /// arithmetic is several times slower. Centered, v − ḡ² is taken as at least 0: ḡ still averages the gradients whose
     /// squares the rule drops from v, so v − ḡ² could fall below zero (from |g| ≈ 1e-18 in float, 1e-154 in double) where
-    /// PyTorch's unflushed one does not, and its square root would make θ NaN.</para>
+    /// PyTorch's unflushed one does not, and its square root would make θ NaN. The rule applies only where it changes a by
+    /// at most a unit in its last place: √(N / (1 − α)) ≤ ε·2⁻²⁴ (2⁻⁵³ in double), true from ε = 2e-11 in float with
+    /// α = 0.99. With a smaller ε (0 above all) nothing is flushed or dropped: a v flushed to 0 would make θ ±∞ or NaN
+    /// where PyTorch's subnormal v gives an ordinary step.</para>
     /// <para>Exact results may differ from other libraries in the last bits; they are the same on every instruction-set path.</para></remarks>
     /// <param name="parameters">θ, updated in place.</param>
     /// <param name="gradients">g, read only.</param>
@@ -59,14 +62,16 @@ public static partial class OptimizerKernels
     internal readonly struct RmsPropOperator<T> : IUpdateOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         private readonly T _learningRate, _alpha, _oneMinusAlpha, _epsilon, _weightDecay, _momentum, _squareFloor;
-        private readonly bool _coupled, _useMomentum, _centered;
+        private readonly bool _coupled, _useMomentum, _centered, _flush;
 
         public RmsPropOperator(double learningRate, double alpha, double epsilon, double weightDecay, double momentum, bool centered)
         {
             _learningRate = HyperParameter.FiniteIn<T>(learningRate, nameof(learningRate), learningRate);
             _alpha = T.CreateChecked(alpha);
             _oneMinusAlpha = T.CreateChecked(1 - alpha);
-            _squareFloor = StateFlush<T>.SquareFloor(1 - alpha);
+            // Below the ε the rule needs, no state is flushed and no square dropped (StateFlush.AppliesWith); a floor of 0 drops none.
+            _flush = StateFlush<T>.AppliesWith(epsilon, 1 - alpha);
+            _squareFloor = _flush ? StateFlush<T>.SquareFloor(1 - alpha) : T.Zero;
             _epsilon = HyperParameter.EpsilonIn<T>(epsilon, nameof(epsilon));
             _weightDecay = HyperParameter.FiniteIn<T>(weightDecay, nameof(weightDecay), weightDecay);
             _momentum = HyperParameter.FiniteIn<T>(momentum, nameof(momentum), momentum);
@@ -86,14 +91,14 @@ public static partial class OptimizerKernels
             where TWidth : IVectorWidth<T, TVector> where TVector : struct
         {
             private readonly TVector _learningRate, _alpha, _oneMinusAlpha, _epsilon, _weightDecay, _momentum, _squareFloor;
-            private readonly bool _coupled, _useMomentum, _centered;
+            private readonly bool _coupled, _useMomentum, _centered, _flush;
 
             public Lanes(in RmsPropOperator<T> op)
             {
                 (_learningRate, _alpha, _oneMinusAlpha) = (TWidth.Broadcast(op._learningRate), TWidth.Broadcast(op._alpha), TWidth.Broadcast(op._oneMinusAlpha));
                 (_epsilon, _weightDecay, _momentum) = (TWidth.Broadcast(op._epsilon), TWidth.Broadcast(op._weightDecay), TWidth.Broadcast(op._momentum));
                 _squareFloor = TWidth.Broadcast(op._squareFloor);
-                (_coupled, _useMomentum, _centered) = (op._coupled, op._useMomentum, op._centered);
+                (_coupled, _useMomentum, _centered, _flush) = (op._coupled, op._useMomentum, op._centered, op._flush);
             }
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -102,13 +107,13 @@ public static partial class OptimizerKernels
                 ref TVector b = ref s1;
                 ref TVector gAvg = ref _useMomentum ? ref s2 : ref s1;
                 if (_coupled) g = TWidth.Add(g, TWidth.Multiply(_weightDecay, p));                               // g ← g + λ·θ
-                TVector gs = StateFlush<T>.ZeroBelow<TWidth, TVector>(g, _squareFloor);                          // g, 0 where (1 − α)·g² < 2⁻¹²⁶
-                v = TWidth.FlushSubnormals(TWidth.Add(TWidth.Multiply(_alpha, v),
-                    TWidth.Multiply(TWidth.Multiply(_oneMinusAlpha, gs), gs)));                                  // v ← α·v + (1 − α)·g², flushed
+                TVector gs = StateFlush<T>.ZeroBelow<TWidth, TVector>(g, _squareFloor);                          // g, 0 where (1 − α)·g² < 2⁻¹²⁶ (ε large enough)
+                v = StateFlush<T>.Flush<TWidth, TVector>(TWidth.Add(TWidth.Multiply(_alpha, v),
+                    TWidth.Multiply(TWidth.Multiply(_oneMinusAlpha, gs), gs)), _flush);                                // v ← α·v + (1 − α)·g², flushed (ε large enough)
                 TVector a;
                 if (_centered)
                 {
-                    gAvg = TWidth.FlushSubnormals(TWidth.Add(TWidth.Multiply(_alpha, gAvg), TWidth.Multiply(_oneMinusAlpha, g)));   // ḡ ← α·ḡ + (1 − α)·g, flushed
+                    gAvg = StateFlush<T>.Flush<TWidth, TVector>(TWidth.Add(TWidth.Multiply(_alpha, gAvg), TWidth.Multiply(_oneMinusAlpha, g)), _flush);   // ḡ ← α·ḡ + (1 − α)·g, flushed (ε large enough)
                     // At least 0: the flush drops from v squares whose gradients ḡ still averages (NaN stays NaN).
                     TVector variance = TWidth.Max(TWidth.Subtract(v, TWidth.Multiply(gAvg, gAvg)), TWidth.Broadcast(T.Zero));
                     a = TWidth.Add(TWidth.Sqrt(variance), _epsilon);                                               // a ← √max(v − ḡ², 0) + ε
@@ -119,7 +124,7 @@ public static partial class OptimizerKernels
                 }
                 if (_useMomentum)
                 {
-                    b = TWidth.FlushSubnormals(TWidth.Add(TWidth.Multiply(_momentum, b), TWidth.Divide(g, a)));  // b ← μ·b + g/a, flushed
+                    b = StateFlush<T>.Flush<TWidth, TVector>(TWidth.Add(TWidth.Multiply(_momentum, b), TWidth.Divide(g, a)), _flush);  // b ← μ·b + g/a, flushed (ε large enough)
                     p = TWidth.Subtract(p, TWidth.Multiply(_learningRate, b));                                    // θ ← θ − γ·b
                 }
                 else

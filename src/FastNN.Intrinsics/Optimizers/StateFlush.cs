@@ -19,7 +19,8 @@ namespace FastNN.Intrinsics;
 /// then ran 2-3x slower, in PyTorch as well.</para>
 /// <para>This is what <c>torch.set_flush_denormal(True)</c> (the x86 FTZ and DAZ modes) does for all of PyTorch,
 /// limited here to the optimizer's state. Results differ from PyTorch's default only where PyTorch holds a subnormal
-/// state value or adds a subnormal squared term, whose share of a parameter's update is below γ·N/ε.</para>
+/// state value or adds a subnormal squared term, whose share of a parameter's update is below γ·N/ε. Adam and RMSprop apply
+/// the rule only where ε is large enough for that (<see cref="AppliesWith"/>).</para>
 /// </remarks>
 internal static class StateFlush<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -35,6 +36,25 @@ internal static class StateFlush<T> where T : unmanaged, IFloatingPointIeee754<T
     /// </summary>
     /// <param name="c">The factor of g², in (0, 1].</param>
     public static T SquareFloor(double c) => T.CreateTruncating(Math.Sqrt(double.CreateTruncating(SmallestNormal) / c));
+
+    /// <summary>
+    /// Whether Adam and RMSprop may apply the rule, whose squares c·g² below N and values v below N have square roots
+    /// (bias-corrected with Adam) below <see cref="SquareFloor"/>(c) = √(N / c): only where that is at most ε·2⁻²⁴
+    /// (2⁻⁵³ in double), so that dropping them changes the denominator √v + ε by at most a unit in its last place (every
+    /// ε from 6e-11 in float with c = 1 − β2 = 0.001, 2e-11 with c = 1 − α = 0.01, the default 1e-8 included).
+    /// </summary>
+    /// <remarks>With a smaller ε (0 above all, which PyTorch allows) the denominator is √v alone, and a v flushed to 0
+    /// would make the step m / 0 = ±∞ (or m / ε, huge) where PyTorch's subnormal v gives an ordinary one.</remarks>
+    /// <param name="epsilon">ε, added to the denominator.</param>
+    /// <param name="c">The factor of g² in v, in (0, 1].</param>
+    public static bool AppliesWith(double epsilon, double c) =>
+        double.CreateTruncating(SquareFloor(c)) <= epsilon * double.CreateTruncating(T.BitIncrement(T.One) - T.One) / 2;
+
+    /// <summary>x with its subnormal lanes flushed when <paramref name="flush"/> (<see cref="AppliesWith"/>), x itself otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Flush<TWidth, TVector>(TVector x, bool flush)
+        where TWidth : IVectorWidth<T, TVector> where TVector : struct =>
+        flush ? TWidth.FlushSubnormals(x) : x;
 
     /// <summary>x, or zero where |x| is below <paramref name="floor"/> (NaN passes through).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -27,7 +27,8 @@ public sealed class AdamW<T> : Adam<T> where T : unmanaged, IFloatingPointIeee75
     /// <param name="beta1">β1, the decay of the gradient average (default: 0.9).</param>
     /// <param name="beta2">β2, the decay of the squared-gradient average (default: 0.999).</param>
     /// <param name="epsilon">ε, added to the denominator for numerical stability (default: 1e-8). 0 is allowed, as in
-    /// PyTorch, but then θ becomes NaN (m / d = 0/0) wherever every gradient so far has been 0.</param>
+    /// PyTorch, but then θ becomes NaN (m / d = 0/0) wherever every gradient so far has been 0; below 6e-11 in float (at
+    /// β2 = 0.999) no state is flushed to zero (see <see cref="Optimizer{T}"/>).</param>
     /// <param name="weightDecay">λ, the decoupled weight decay coefficient (default: 1e-2).</param>
     /// <param name="amsGrad">Whether to use the AMSGrad variant (default: false).</param>
     /// <param name="groups">Parameter groups with their own γ and λ; null: one group over the whole buffer, decaying every tensor (see <see cref="ParameterGroup.DecayWeightsOnly"/>).</param>

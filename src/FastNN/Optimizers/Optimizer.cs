@@ -20,7 +20,11 @@ namespace FastNN.Optimizers;
 /// of a unit without gradient (dead on every row, or deep in a net whose gradients vanish) decay into the subnormals and,
 /// for β1 = 0.9, stay there (0.9 times a few units in the last place rounds back to itself), where the CPU's arithmetic
 /// takes a slow path; in a long run AdamW's step then ran 2-3x slower, as PyTorch's still does. Results differ from
-/// PyTorch's default only where PyTorch holds a subnormal state value, by less than γ·N/ε in a parameter.</para>
+/// PyTorch's default only where PyTorch holds a subnormal state value, by less than γ·N/ε in a parameter. Adam, AdamW and
+/// RMSprop apply the rule only where it changes their denominator √v + ε by at most a unit in its last place
+/// (√(N / c) ≤ ε·2⁻²⁴ in float, ε·2⁻⁵³ in double: from ε = 6e-11 in float with β2 = 0.999, the default 1e-8 included);
+/// with a smaller ε (0 above all) they flush nothing, since a v flushed to zero would make θ ±∞ or NaN where PyTorch's
+/// step is ordinary.</para>
 /// <para><see cref="SaveState"/> and <see cref="LoadState"/> capture and restore everything needed to resume training
 /// so that the following steps are identical to an uninterrupted run.</para>
 /// <para>Thread safety: not thread-safe: a step updates the parameters and the optimizer's state in place; one thread

@@ -30,7 +30,8 @@ public sealed class RmsProp<T> : Optimizer<T> where T : unmanaged, IFloatingPoin
     /// <param name="learningRate">γ, the learning rate (default: 1e-2).</param>
     /// <param name="alpha">α, the smoothing constant of the square average (default: 0.99).</param>
     /// <param name="epsilon">ε, added to the denominator after the square root for numerical stability (default: 1e-8). 0 is
-    /// allowed, as in PyTorch, but then θ becomes NaN (g / a = 0/0) wherever every gradient so far has been 0.</param>
+    /// allowed, as in PyTorch, but then θ becomes NaN (g / a = 0/0) wherever every gradient so far has been 0; below 2e-11 in float (at
+    /// α = 0.99) no state is flushed to zero (see <see cref="Optimizer{T}"/>).</param>
     /// <param name="weightDecay">λ, coupled weight decay (L2 term in the gradient) (default: 0).</param>
     /// <param name="momentum">μ, the momentum factor (default: 0).</param>
     /// <param name="centered">Whether to normalize by the estimated variance v − ḡ² (default: false).</param>

@@ -5,7 +5,8 @@ namespace FastNN.Tests.Optimizers;
 
 /// <summary>
 /// Each fused update's vectorized driver against the same operator run one element at a time, on every length from
-/// 0 to 300 and misaligned starts, with every sixth element's state around the smallest normal number (flushed or not). The kernels promise the same bits on every path, so equality is exact.
+/// 0 to 300 and misaligned starts, with every sixth element's state around the smallest normal number (flushed or not,
+/// and with ε = 0 kept). The kernels promise the same bits on every path, so equality is exact.
 /// </summary>
 public class OptimizerKernelTests
 {
@@ -79,40 +80,42 @@ public class OptimizerKernelTests
     }
 
     [Theory]
-    [InlineData(0.0, 0.0, false)]
-    [InlineData(0.01, 0.9, false)]
-    [InlineData(0.01, 0.0, true)]
-    [InlineData(0.01, 0.9, true)]
-    public void RmsPropVectorPathsMatchScalar(double weightDecay, double momentum, bool centered)
+    [InlineData(0.0, 0.0, false, 1e-8)]
+    [InlineData(0.01, 0.9, false, 1e-8)]
+    [InlineData(0.01, 0.0, true, 1e-8)]
+    [InlineData(0.01, 0.9, true, 1e-8)]
+    [InlineData(0.01, 0.9, true, 0.0)] // ε = 0: nothing flushed
+    public void RmsPropVectorPathsMatchScalar(double weightDecay, double momentum, bool centered, double epsilon)
     {
         Check<float>();
         Check<double>();
 
         void Check<T>() where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var op = new OptimizerKernels.RmsPropOperator<T>(0.01, 0.9, 1e-8, weightDecay, momentum, centered);
+            var op = new OptimizerKernels.RmsPropOperator<T>(0.01, 0.9, epsilon, weightDecay, momentum, centered);
             // Buffer order of the operator: v, then b (momentum), then ḡ (centered).
             CompareWithScalar<T>(op.StateCount,
-                (p, g, v, s1, s2) => OptimizerKernels.RmsProp(p, g, v, momentum > 0 ? s2 : s1, momentum > 0 ? s1 : default, 0.01, 0.9, 1e-8, weightDecay, momentum, centered),
+                (p, g, v, s1, s2) => OptimizerKernels.RmsProp(p, g, v, momentum > 0 ? s2 : s1, momentum > 0 ? s1 : default, 0.01, 0.9, epsilon, weightDecay, momentum, centered),
                 (p, g, s0, s1, s2) => UpdateDriver.RunScalar(op, p, g, s0, s1, s2), "RMSprop");
         }
     }
 
     [Theory]
-    [InlineData(0.0, false, false)]
-    [InlineData(0.05, false, false)]
-    [InlineData(0.05, true, true)]
-    [InlineData(0.05, false, true)]
-    public void AdamVectorPathsMatchScalar(double weightDecay, bool decoupled, bool amsGrad)
+    [InlineData(0.0, false, false, 1e-8)]
+    [InlineData(0.05, false, false, 1e-8)]
+    [InlineData(0.05, true, true, 1e-8)]
+    [InlineData(0.05, false, true, 1e-8)]
+    [InlineData(0.05, true, true, 0.0)] // ε = 0: nothing flushed
+    public void AdamVectorPathsMatchScalar(double weightDecay, bool decoupled, bool amsGrad, double epsilon)
     {
         Check<float>();
         Check<double>();
 
         void Check<T>() where T : unmanaged, IFloatingPointIeee754<T>
         {
-            var op = new OptimizerKernels.AdamOperator<T>(7, 0.01, 0.9, 0.999, 1e-8, weightDecay, decoupled, amsGrad);
+            var op = new OptimizerKernels.AdamOperator<T>(7, 0.01, 0.9, 0.999, epsilon, weightDecay, decoupled, amsGrad);
             CompareWithScalar<T>(op.StateCount,
-                (p, g, m, v, vMax) => OptimizerKernels.Adam(p, g, m, v, vMax, 7, 0.01, 0.9, 0.999, 1e-8, weightDecay, decoupled),
+                (p, g, m, v, vMax) => OptimizerKernels.Adam(p, g, m, v, vMax, 7, 0.01, 0.9, 0.999, epsilon, weightDecay, decoupled),
                 (p, g, s0, s1, s2) => UpdateDriver.RunScalar(op, p, g, s0, s1, s2), "Adam");
         }
     }

@@ -214,6 +214,45 @@ public class SubnormalStateTests
         }
     }
 
+    /// <summary>
+    /// With ε = 0 (or ε = 1e-30) the denominator is √v alone, so the rule would turn the step of gradients whose squares
+    /// it drops (here |g| from 2e-19 to 1e-18 in float, below √(N / (1 − β2)) = 3.4e-18 for Adam's β2 = 0.999 and
+    /// 1.1e-18 for RMSprop's α = 0.99) into m / 0 = ±∞ (m / 1e-30 = 1e10·m̂), where PyTorch 1.13's unflushed, subnormal v
+    /// gives Adam's ordinary step of about γ (Adam(lr=0.01, eps=0 or 1e-30) on g = 1e-19: θ 1 → 0.97 after 3 steps).
+    /// The rule applies only where it changes the denominator by at most a unit in its last place: here nothing is
+    /// flushed, and θ follows the plain double formula.
+    /// </summary>
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1e-30)]
+    public void WhereEpsilonIsBelowTheDroppedSquaresTheirStepsFollowThePlainFormula(double epsilon)
+    {
+        const int n = 37, steps = 5;
+        var random = new Random(17);
+        double[] initial = TestData.Uniform(random, n);
+        double[][] grads = [.. Enumerable.Range(0, steps).Select(_ => Enumerable.Range(0, n)
+            .Select(i => (i % 2 == 0 ? 1 : -1) * (0.2 + 0.8 * random.NextDouble()) * 1e-18).ToArray())];
+        Check(new FastNN.Optimizers.Adam<float>(n, 0.01, epsilon: epsilon),
+            p => ReferenceOptimizers.Adam(p, grads, new(0.01, Eps: epsilon)), "Adam");
+        Check(new FastNN.Optimizers.AdamW<float>(n, 0.01, epsilon: epsilon, weightDecay: 0.1, amsGrad: true),
+            p => ReferenceOptimizers.Adam(p, grads, new(0.01, Eps: epsilon, WeightDecay: 0.1, Decoupled: true, AmsGrad: true)), "AdamW AMSGrad");
+        Check(new FastNN.Optimizers.RmsProp<float>(n, 1e-3, epsilon: epsilon),
+            p => ReferenceOptimizers.RmsProp(p, grads, new(1e-3, Eps: epsilon)), "RMSprop");
+        Check(new FastNN.Optimizers.RmsProp<float>(n, 1e-3, epsilon: epsilon, momentum: 0.5, centered: true),
+            p => ReferenceOptimizers.RmsProp(p, grads, new(1e-3, Eps: epsilon, Momentum: 0.5, Centered: true)), "RMSprop centered, momentum");
+
+        void Check(FastNN.Optimizers.Optimizer<float> optimizer, Action<double[]> reference, string what)
+        {
+            double[] expected = (double[])initial.Clone();
+            reference(expected);
+            float[] p = [.. initial.Select(x => (float)x)];
+            foreach (double[] g in grads)
+                optimizer.Step(p, [.. g.Select(x => (float)x)]);
+            // Float roundoff, and a subnormal v's fewer bits (2e-5 relative at 4e-41): far below a step of 1e-3 to 1e-2.
+            TestData.AssertClose(expected, [.. p.Select(x => (double)x)], 1e-5, 1e-5, $"{what} ({Isa.Path})");
+        }
+    }
+
     /// <summary>Every width's flush against its definition, lane by lane, on the values either side of the boundary.</summary>
     [Fact]
     public void FlushSubnormalsKeepsOnlyTheSignOfSubnormalsOnEveryWidth()
