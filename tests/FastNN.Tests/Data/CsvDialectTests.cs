@@ -232,6 +232,21 @@ public class CsvDialectTests
         Assert.Equal(["b", "\uFFFD"], Csv.Read<double>(new MemoryStream(replacement), "t.csv", classes).ClassLabels!);
     }
 
+    [Fact]
+    public void AColumnAskedForByNameThatBytesNotUtf8HideIsSaidToBeSo()
+    {
+        // fastnn predict on a Latin-1 export of the file a model was trained on: the model's 'température' is not found,
+        // as the header's name reads 'temp\uFFFDrature'; the error said only "there is no column", not why.
+        byte[] latin1 = Encoding.Latin1.GetBytes("id,température,y\n1,20,0\n2,21,1\n");
+        foreach (CsvOptions options in new[] { new CsvOptions { FeatureColumns = ["id", "température"] }, new CsvOptions { LabelColumn = "température" } })
+        {
+            var error = Assert.Throws<CsvFormatException>(() => Csv.Read<double>(new MemoryStream(latin1), "t.csv", options));
+            Assert.Equal((1, 0), (error.Line, error.Column));
+            Assert.Contains("there is no", error.Message);
+            Assert.Contains("'temp\uFFFDrature' holds bytes that are not UTF-8", error.Message);
+        }
+    }
+
     [Theory]
     [InlineData("de-DE")] // ',' as the decimal point, '.' between thousands
     [InlineData("sv-SE")] // U+2212 as the minus sign
