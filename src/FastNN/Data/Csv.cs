@@ -75,15 +75,15 @@ public static class Csv
         (stream, bool gzip) = Peek(stream, sourceName);
         if (!gzip)
         {
-            using var text = new StreamReader(stream, utf8.Encoding, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+            using var text = new StreamReader(MarkInFirstRead(stream), utf8.Encoding, detectEncodingFromByteOrderMarks: true);
             return Read<T>(text, sourceName, options, utf8);
         }
 
         using var decompressed = new GzipReader(stream);
-        // Large reads: each one is a call into zlib and a CRC-32 pass, which a small buffer would multiply.
-        using var reader = new StreamReader(decompressed, utf8.Encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
         try
         {
+            // Large reads: each one is a call into zlib and a CRC-32 pass, which a small buffer would multiply.
+            using var reader = new StreamReader(MarkInFirstRead(decompressed), utf8.Encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
             return Read<T>(reader, sourceName, options, utf8);
         }
         catch (CsvFormatException)
@@ -128,6 +128,16 @@ public static class Csv
         {
             return e;
         }
+    }
+
+    // StreamReader looks for a byte-order mark in its first read of the stream only, and tells UTF-32's (ff fe 00 00) from
+    // UTF-16's (ff fe) only when that read holds four bytes; a stream may give fewer (one byte a read keeps the Stream
+    // contract, and a gzip member's first output can be two bytes). So the first four are read ahead and given in one read.
+    private static PeekedStream MarkInFirstRead(Stream bytes)
+    {
+        byte[] head = new byte[4];
+        int read = bytes.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        return new PeekedStream(head.AsMemory(0, read), bytes);
     }
 
     // Whether the stream starts with gzip's magic bytes, and the stream to read: the same, put back where it was, when it

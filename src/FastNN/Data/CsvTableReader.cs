@@ -344,12 +344,15 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
 
     private CsvFormatException Error(int line, int column, string problem) => new(_source, line, column, problem);
 
-    // The header's names for a message; a header of numbers is most likely a first data row, and one column that holds
-    // another common delimiter most likely a header split at the wrong one (a delimiter given for another file).
+    // The header's names for a message; a header of numbers is most likely a first data row, one column that holds
+    // another common delimiter most likely a header split at the wrong one (a delimiter given for another file), and a
+    // name that is not UTF-8 the one asked for, in a Latin-1 file.
     private string Header() => List(_names) + (_names.All(n => double.TryParse(n, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
         ? " (numbers only: the header row of column names is missing)"
         : _names is [string one] && one.IndexOfAny([',', ';', '\t']) is int at and >= 0
         ? $" (read as one column split at '{_delimiter}'; it holds '{one[at]}', which may be the file's delimiter)"
+        : _names.FirstOrDefault(n => NotUtf8(n)) is string garbled
+        ? $" ({Quoted(garbled)} {NotUtf8Problem[..^1]})"
         : "");
 
     private static string List(IReadOnlyList<string> names) =>

@@ -1,8 +1,9 @@
 namespace FastNN.Data;
 
 /// <summary>
-/// A stream that cannot seek (a pipe) whose first bytes were read ahead, to look for gzip's magic bytes: it gives them
-/// back first, then reads on from the stream (which it does not own: disposing it leaves the stream open).
+/// A stream whose first bytes were read ahead (to look for gzip's magic bytes in a stream that cannot seek, a pipe; or
+/// to give StreamReader a byte-order mark in one read): it gives them back first, in one read when the buffer holds
+/// them, then reads on from the stream (which it does not own: disposing it leaves the stream open).
 /// </summary>
 /// <remarks>Thread safety: as the stream it reads (streams are not thread-safe).</remarks>
 internal sealed class PeekedStream(ReadOnlyMemory<byte> head, Stream rest) : ReadOnlyStream

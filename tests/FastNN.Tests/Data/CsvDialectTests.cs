@@ -174,6 +174,34 @@ public class CsvDialectTests
         Assert.Equal([1.0, 2.0], Csv.Read<double>(new OneCharacterPerRead("a,y\r\n1,0\r\n2,1\r"), "test.csv").Features.ToArray());
     }
 
+    [Theory]
+    [InlineData("utf-8")]
+    [InlineData("utf-16")]
+    [InlineData("utf-16BE")]
+    [InlineData("utf-32")]
+    [InlineData("utf-32BE")]
+    public void AByteOrderMarkIsFoundWhateverFewBytesAReadGives(string encoding)
+    {
+        // A seekable stream that gives one byte a read, and gzip members of one byte each (a gzip member's first output
+        // can be that short: python's gzip.compress of a small UTF-32 file gives its first two bytes alone). UTF-16's
+        // mark was read as text, its NUL characters refused; UTF-32's was taken for UTF-16's (ff fe, then 00 00).
+        Encoding text = Encoding.GetEncoding(encoding);
+        byte[] bytes = [.. text.GetPreamble(), .. text.GetBytes("é,y\n1,0\n2,1\n")];
+        foreach (Stream stream in new Stream[] { new OneBytePerRead(bytes), new MemoryStream(GzipMemberWriter.Members(bytes, 1, 2, 3)) })
+        {
+            Dataset<double> data = Csv.Read<double>(stream, "marked.csv");
+            Assert.Equal(["é"], data.FeatureNames);
+            Assert.Equal([1.0, 2.0], data.Features.ToArray());
+        }
+    }
+
+    private sealed class OneBytePerRead(byte[] data) : MemoryStream(data, writable: false)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, 1));
+
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, 1)]);
+    }
+
     private sealed class OneCharacterPerRead(string text) : StringReader(text)
     {
         public override int Read(char[] buffer, int index, int count) => base.Read(buffer, index, Math.Min(count, 1));
@@ -202,6 +230,21 @@ public class CsvDialectTests
         // A U+FFFD that the file holds, in UTF-8, is a character like any other.
         byte[] replacement = Encoding.UTF8.GetBytes("a,y\n1,\uFFFD\n2,b\n");
         Assert.Equal(["b", "\uFFFD"], Csv.Read<double>(new MemoryStream(replacement), "t.csv", classes).ClassLabels!);
+    }
+
+    [Fact]
+    public void AColumnAskedForByNameThatBytesNotUtf8HideIsSaidToBeSo()
+    {
+        // fastnn predict on a Latin-1 export of the file a model was trained on: the model's 'température' is not found,
+        // as the header's name reads 'temp\uFFFDrature'; the error said only "there is no column", not why.
+        byte[] latin1 = Encoding.Latin1.GetBytes("id,température,y\n1,20,0\n2,21,1\n");
+        foreach (CsvOptions options in new[] { new CsvOptions { FeatureColumns = ["id", "température"] }, new CsvOptions { LabelColumn = "température" } })
+        {
+            var error = Assert.Throws<CsvFormatException>(() => Csv.Read<double>(new MemoryStream(latin1), "t.csv", options));
+            Assert.Equal((1, 0), (error.Line, error.Column));
+            Assert.Contains("there is no", error.Message);
+            Assert.Contains("'temp\uFFFDrature' holds bytes that are not UTF-8", error.Message);
+        }
     }
 
     [Theory]
