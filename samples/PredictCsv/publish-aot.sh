@@ -14,5 +14,5 @@ clang=$(command -v clang || ls /usr/bin/clang-[0-9]* 2>/dev/null | sort -V | tai
 out="bin/aot${isa:+-$isa}"
 dotnet publish PredictCsv.csproj -c Release -r linux-x64 -p:PublishAot=true -p:CppCompilerAndLinker="$clang" \
   ${isa:+-p:IlcInstructionSet=$isa} -o "$out"
-rm -f "$out"/*.xml "$out"/*.pdb   # the libraries' documentation and symbols, copied along; the binary needs neither
+rm -f "$out"/*.xml   # the libraries' documentation, copied along; the binary does not need it
 echo "NativeAOT binary: $(pwd)/$out/PredictCsv ($(stat -c %s "$out/PredictCsv") bytes)"
