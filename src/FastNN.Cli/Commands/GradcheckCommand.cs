@@ -46,7 +46,7 @@ internal static class GradcheckCommand
                 Scientific(r.Error), Scientific(r.Tolerance), Scientific(r.Error / r.Tolerance), r.Passed ? "pass" : "FAIL");
         }
         console.Write(table);
-        console.Line("error: |analytic − numeric| at the worst element; tolerance: atol + rtol·|numeric| there; ratio: error / tolerance (a check passes when every element's ratio is at most 1).");
+        console.Line("Columns: error is |analytic − numeric| at the worst element; tolerance is atol + rtol·|numeric| there; ratio is error / tolerance (a check passes when every element's ratio is at most 1).");
         console.Line(failed == 0
             ? string.Create(CultureInfo.InvariantCulture,
                 $"every gradient matches its finite difference (eps {GradientCheckOptions.Default.Epsilon:G}, atol {GradientCheckOptions.Default.AbsoluteTolerance:G}, rtol {GradientCheckOptions.Default.RelativeTolerance:G})")
