@@ -6,6 +6,8 @@
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 status=0
+# Scratch files of this run alone: two checks at once (two CI jobs on one machine) would otherwise share them.
+scratch="$(mktemp -d)" && trap 'rm -rf "$scratch"' EXIT || exit 1
 for model in breast_cancer diabetes; do
   actual=$("$@" "$here/models/$model.safetensors" < "$here/models/$model.rows.csv") || { echo "sample: $model: exit code $?"; status=1; continue; }
   if diff <(echo "$actual") "$here/models/$model.expected.csv" >/dev/null \
@@ -33,20 +35,20 @@ for model in breast_cancer diabetes; do
 done
 # A path that is no model file (a folder, a missing file, an empty argument): one line on stderr, exit code 1 or 2, no crash.
 for bad in "$here" "$here/models/none.safetensors" ""; do
-  "$@" "$bad" < /dev/null > /dev/null 2> "${TMPDIR:-/tmp}/predictcsv.err"; code=$?
-  if [ "$code" -eq 1 -o "$code" -eq 2 ] && [ "$(wc -l < "${TMPDIR:-/tmp}/predictcsv.err")" -eq 1 ]; then
-    echo "sample: '$bad': $(cat "${TMPDIR:-/tmp}/predictcsv.err")"
+  "$@" "$bad" < /dev/null > /dev/null 2> "$scratch/predictcsv.err"; code=$?
+  if [ "$code" -eq 1 -o "$code" -eq 2 ] && [ "$(wc -l < "$scratch/predictcsv.err")" -eq 1 ]; then
+    echo "sample: '$bad': $(cat "$scratch/predictcsv.err")"
   else
-    echo "sample: '$bad': exit code $code, $(wc -l < "${TMPDIR:-/tmp}/predictcsv.err") lines on stderr (expected 1 or 2, one line)"; status=1
+    echo "sample: '$bad': exit code $code, $(wc -l < "$scratch/predictcsv.err") lines on stderr (expected 1 or 2, one line)"; status=1
   fi
 done
 # --help (or -h): the usage on standard output, exit code 0, not a model file named '--help' that is not there.
 for help in --help -h; do
-  out=$("$@" "$help" 2> "${TMPDIR:-/tmp}/predictcsv.err" < /dev/null); code=$?
-  if [ "$code" -eq 0 ] && [[ "$out" == usage:* ]] && [ ! -s "${TMPDIR:-/tmp}/predictcsv.err" ]; then
+  out=$("$@" "$help" 2> "$scratch/predictcsv.err" < /dev/null); code=$?
+  if [ "$code" -eq 0 ] && [[ "$out" == usage:* ]] && [ ! -s "$scratch/predictcsv.err" ]; then
     echo "sample: '$help': $out"
   else
-    echo "sample: '$help': exit code $code, stdout '$out', stderr '$(cat "${TMPDIR:-/tmp}/predictcsv.err")' (expected 0 and the usage)"; status=1
+    echo "sample: '$help': exit code $code, stdout '$out', stderr '$(cat "$scratch/predictcsv.err")' (expected 0 and the usage)"; status=1
   fi
 done
 # A cell that is not a finite number ("NA", NaN, 1e39 beyond float), or one the file's standardization takes past float
@@ -60,12 +62,12 @@ for case in "$header|59,2,NA,101.0,157,93.2,38.0,4.0,4.8598,87|line 2, column 3:
             "59,2,32.1,101.0,157,93.2,38.0,4.0,4.8598,87|48,1,21.6,87.0,183,103.2,70.0,3.0,3.8918,69|the header row of column names is missing"; do
   IFS='|' read -r first second want <<< "$case"
   printf '%s\n%s\n48,1,21.6,87.0,183,103.2,70.0,3.0,3.8918,69\n' "$first" "$second" \
-    | "$@" "$here/models/diabetes.safetensors" > "${TMPDIR:-/tmp}/predictcsv.out" 2> "${TMPDIR:-/tmp}/predictcsv.err"; code=$?
-  if [ "$code" -eq 1 ] && [ "$(wc -l < "${TMPDIR:-/tmp}/predictcsv.err")" -eq 1 ] && grep -qF "$want" "${TMPDIR:-/tmp}/predictcsv.err" \
-     && [ ! -s "${TMPDIR:-/tmp}/predictcsv.out" ]; then
-    echo "sample: '$second': $(cat "${TMPDIR:-/tmp}/predictcsv.err")"
+    | "$@" "$here/models/diabetes.safetensors" > "$scratch/predictcsv.out" 2> "$scratch/predictcsv.err"; code=$?
+  if [ "$code" -eq 1 ] && [ "$(wc -l < "$scratch/predictcsv.err")" -eq 1 ] && grep -qF "$want" "$scratch/predictcsv.err" \
+     && [ ! -s "$scratch/predictcsv.out" ]; then
+    echo "sample: '$second': $(cat "$scratch/predictcsv.err")"
   else
-    echo "sample: '$second': exit code $code, stderr '$(cat "${TMPDIR:-/tmp}/predictcsv.err")' (expected 1, one line with \"$want\", no output)"; status=1
+    echo "sample: '$second': exit code $code, stderr '$(cat "$scratch/predictcsv.err")' (expected 1, one line with \"$want\", no output)"; status=1
   fi
 done
 # The rows as other programs write them: the committed predictions from each. A UTF-8 byte-order mark, as spreadsheets
@@ -89,7 +91,7 @@ for variant in "byte-order mark" "quoted fields" "semicolons" "other column orde
 done
 # A class label holding a comma (the breast-cancer model's "malignant" renamed "mali,nant" in a copy, as a quoted CSV
 # class column can name it): quoted in the output, so that its lines keep their fields.
-labelled="${TMPDIR:-/tmp}/predictcsv-labels.safetensors"
+labelled="$scratch/predictcsv-labels.safetensors"
 perl -0777 -pe 's/\\"malignant\\"/\\"mali,nant\\"/' "$here/models/breast_cancer.safetensors" > "$labelled"
 actual=$("$@" "$labelled" < "$here/models/breast_cancer.rows.csv" 2>&1 | head -2)
 if [ "${actual%%$'\n'*}" = 'prediction,"p(mali,nant)",p(benign)' ] && [[ "${actual#*$'\n'}" == '"mali,nant",'* ]]; then
@@ -97,5 +99,5 @@ if [ "${actual%%$'\n'*}" = 'prediction,"p(mali,nant)",p(benign)' ] && [[ "${actu
 else
   echo "sample: a label with a comma: '$actual'"; status=1
 fi
-rm -f "${TMPDIR:-/tmp}/predictcsv.err" "${TMPDIR:-/tmp}/predictcsv.out" "$labelled"
+rm -f "$scratch/predictcsv.err" "$scratch/predictcsv.out" "$labelled"
 exit $status
