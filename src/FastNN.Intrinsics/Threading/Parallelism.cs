@@ -29,7 +29,8 @@ public static class Parallelism
     /// Stops FastNN's worker threads and waits for them to exit: for an application, or a collectible
     /// <see cref="System.Runtime.Loader.AssemblyLoadContext"/> about to unload, that is done with FastNN. Each worker
     /// finishes the part it is running and takes no other, so calls already running finish on their own threads, and
-    /// this returns even while other threads keep calling; a later parallel call starts workers again.
+    /// this returns even while other threads keep calling; a later parallel call starts workers again. Called from two
+    /// threads at once, each returns once the workers either stopped have exited.
     /// </summary>
     /// <remarks>A collectible context in which FastNN has started workers unloads only once they have exited: call this
     /// before <see cref="System.Runtime.Loader.AssemblyLoadContext.Unload"/>, when no other thread will call FastNN

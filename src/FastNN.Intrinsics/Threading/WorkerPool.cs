@@ -21,6 +21,9 @@ internal static class WorkerPool
     private static readonly Lock s_lock = new();
     private static Job? s_open;          // jobs with unclaimed parts, linked through Job.Next
     private static Worker[] s_workers = [];
+    // Held by a stop until its workers have exited: a second stop meanwhile found the list emptied by the first and
+    // returned while those workers still ran. Workers and jobs never take it, so waiting under it cannot deadlock.
+    private static readonly Lock s_stopping = new();
 
     [ThreadStatic] private static Job? t_job;
     [ThreadStatic] private static bool t_inPart;
@@ -90,23 +93,26 @@ internal static class WorkerPool
     /// <summary>
     /// Stops the workers and waits for them to exit, for an application (or a collectible load context) that is done
     /// with FastNN: each finishes the part it is running and takes no other, so jobs in flight finish on their callers'
-    /// threads or on workers a later job starts.
+    /// threads or on workers a later job starts. A stop that meets another waits for the workers that one is stopping.
     /// </summary>
     /// <exception cref="InvalidOperationException">Called from inside a part of a job.</exception>
     public static void Stop()
     {
         if (t_inPart)
             throw new InvalidOperationException("The worker pool cannot be stopped from inside a parallel part.");
-        Worker[] workers;
-        lock (s_lock)
+        lock (s_stopping)
         {
-            workers = s_workers;
-            s_workers = [];
+            Worker[] workers;
+            lock (s_lock)
+            {
+                workers = s_workers;
+                s_workers = [];
+                foreach (Worker w in workers)
+                    w.RequestStop();
+            }
             foreach (Worker w in workers)
-                w.RequestStop();
+                w.Join();
         }
-        foreach (Worker w in workers)
-            w.Join();
     }
 
     /// <summary>
