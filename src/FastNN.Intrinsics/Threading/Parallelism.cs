@@ -10,7 +10,8 @@ namespace FastNN.Intrinsics;
 /// thread and on up to <see cref="MaxThreads"/> - 1 of FastNN's worker threads. Any number of threads may call
 /// FastNN's kernels at once: they share the workers, each call running on its own thread and on whichever workers
 /// are free, so concurrent calls never wait for each other and never change each other's results. The workers are
-/// background threads, started on first need, at most one fewer than the processor count.</para>
+/// background threads, started on first need, at most one fewer than the processor count; they take nothing from the
+/// call that starts them (its <see cref="AsyncLocal{T}"/> values, culture included, stay with its thread).</para>
 /// <para>Thread-safe: every member may be called from any thread.</para>
 /// </remarks>
 public static class Parallelism

@@ -10,7 +10,8 @@ namespace FastNN.Intrinsics;
 /// caller is never turned away, and a worker that wakes late costs its parts to the others instead of stalling the
 /// job. Parts are independent and each one does the same work wherever it runs, so results do not depend on how the
 /// parts fell. A job started inside a part (nested) runs all its parts on that part's thread.</para>
-/// <para>Workers are background threads (they never keep a process alive), created on first need, at most
+/// <para>Workers are background threads (they never keep a process alive) without the creating caller's
+/// <see cref="ExecutionContext"/>, created on first need, at most
 /// <see cref="Environment.ProcessorCount"/> - 1 of them, and kept until <see cref="Stop"/>; a later job starts them
 /// again. A run allocates nothing once its thread has run one job.</para>
 /// </remarks>
@@ -331,7 +332,10 @@ internal static class WorkerPool
         public Worker(int index)
         {
             _thread = new Thread(Loop) { IsBackground = true, Name = $"FastNN worker {index}" };
-            _thread.Start();
+            // Without the ExecutionContext of the caller that happens to start it: Start captured that caller's
+            // AsyncLocal values (a request's, a trace's, a culture set on it), which every later part on this worker
+            // saw and which the worker kept alive for as long as it ran.
+            _thread.UnsafeStart();
         }
 
         /// <summary>Wakes the worker if it is idle; false if it is busy (or being woken by another caller).</summary>
