@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace FastNN.Intrinsics;
 
@@ -70,8 +71,10 @@ internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int K
     /// <summary>Work (2·m·n·k flops) a call needs per thread before another thread joins: about 20 µs of one core, well above the cost of waking a worker.</summary>
     public const long MinFlopsPerThread = 2_000_000;
 
-    // [path, 0 float / 1 double], filled on first use; tests and benchmarks may replace an entry (Use).
-    private static readonly BlockSizes?[,] s_table = new BlockSizes?[4, 2];
+    // [path, 0 float / 1 double], filled on first use; tests and benchmarks may replace an entry (Use). Boxed: a
+    // reference is written whole, where a BlockSizes? (seven fields) read while another thread wrote the first call's
+    // sizes could be half written (present with KC and NC 0: a GEMM stepping through depth and columns by 0, forever).
+    private static readonly StrongBox<BlockSizes>?[,] s_table = new StrongBox<BlockSizes>?[4, 2];
 
     // [path, 0 float / 1 double]: the model's KC, whatever overrides or experiments say.
     private static readonly int[,] s_l1Depth = new int[4, 2];
@@ -80,8 +83,8 @@ internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int K
     public static BlockSizes For<T>(IsaPath path) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int element = typeof(T) == typeof(float) ? 0 : 1;
-        return s_table[(int)path, element] ??= Derive(path, System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), CacheHierarchy.Current,
-            BlockingOverrides.Current, Environment.GetEnvironmentVariable("FASTNN_GEMM_BLOCKING"));
+        return (s_table[(int)path, element] ??= new(Derive(path, System.Runtime.CompilerServices.Unsafe.SizeOf<T>(), CacheHierarchy.Current,
+            BlockingOverrides.Current, Environment.GetEnvironmentVariable("FASTNN_GEMM_BLOCKING")))).Value;
     }
 
     /// <summary>
@@ -106,7 +109,7 @@ internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int K
 
     /// <summary>Replaces the sizes of <paramref name="path"/> for <typeparamref name="T"/> (benchmarks comparing blockings in one process); null restores the derived ones.</summary>
     internal static void Use<T>(IsaPath path, BlockSizes? sizes) where T : unmanaged, IFloatingPointIeee754<T> =>
-        s_table[(int)path, typeof(T) == typeof(float) ? 0 : 1] = sizes;
+        s_table[(int)path, typeof(T) == typeof(float) ? 0 : 1] = sizes is { } given ? new(given) : null;
 
     /// <summary>The micro-tile of <paramref name="path"/>'s kernel for elements of <paramref name="elementBytes"/> bytes.</summary>
     public static (int MR, int NR) Tile(IsaPath path, int elementBytes) => path switch

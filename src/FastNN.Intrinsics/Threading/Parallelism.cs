@@ -10,7 +10,8 @@ namespace FastNN.Intrinsics;
 /// thread and on up to <see cref="MaxThreads"/> - 1 of FastNN's worker threads. Any number of threads may call
 /// FastNN's kernels at once: they share the workers, each call running on its own thread and on whichever workers
 /// are free, so concurrent calls never wait for each other and never change each other's results. The workers are
-/// background threads, started on first need, at most one fewer than the processor count.</para>
+/// background threads, started on first need, at most one fewer than the processor count; they take nothing from the
+/// call that starts them (its <see cref="AsyncLocal{T}"/> values, culture included, stay with its thread).</para>
 /// <para>Thread-safe: every member may be called from any thread.</para>
 /// </remarks>
 public static class Parallelism
@@ -29,7 +30,8 @@ public static class Parallelism
     /// Stops FastNN's worker threads and waits for them to exit: for an application, or a collectible
     /// <see cref="System.Runtime.Loader.AssemblyLoadContext"/> about to unload, that is done with FastNN. Each worker
     /// finishes the part it is running and takes no other, so calls already running finish on their own threads, and
-    /// this returns even while other threads keep calling; a later parallel call starts workers again.
+    /// this returns even while other threads keep calling; a later parallel call starts workers again. Called from two
+    /// threads at once, each returns once the workers either stopped have exited.
     /// </summary>
     /// <remarks>A collectible context in which FastNN has started workers unloads only once they have exited: call this
     /// before <see cref="System.Runtime.Loader.AssemblyLoadContext.Unload"/>, when no other thread will call FastNN

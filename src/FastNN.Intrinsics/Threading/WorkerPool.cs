@@ -10,7 +10,8 @@ namespace FastNN.Intrinsics;
 /// caller is never turned away, and a worker that wakes late costs its parts to the others instead of stalling the
 /// job. Parts are independent and each one does the same work wherever it runs, so results do not depend on how the
 /// parts fell. A job started inside a part (nested) runs all its parts on that part's thread.</para>
-/// <para>Workers are background threads (they never keep a process alive), created on first need, at most
+/// <para>Workers are background threads (they never keep a process alive) without the creating caller's
+/// <see cref="ExecutionContext"/>, created on first need, at most
 /// <see cref="Environment.ProcessorCount"/> - 1 of them, and kept until <see cref="Stop"/>; a later job starts them
 /// again. A run allocates nothing once its thread has run one job.</para>
 /// </remarks>
@@ -21,6 +22,9 @@ internal static class WorkerPool
     private static readonly Lock s_lock = new();
     private static Job? s_open;          // jobs with unclaimed parts, linked through Job.Next
     private static Worker[] s_workers = [];
+    // Held by a stop until its workers have exited: a second stop meanwhile found the list emptied by the first and
+    // returned while those workers still ran. Workers and jobs never take it, so waiting under it cannot deadlock.
+    private static readonly Lock s_stopping = new();
 
     [ThreadStatic] private static Job? t_job;
     [ThreadStatic] private static bool t_inPart;
@@ -90,23 +94,26 @@ internal static class WorkerPool
     /// <summary>
     /// Stops the workers and waits for them to exit, for an application (or a collectible load context) that is done
     /// with FastNN: each finishes the part it is running and takes no other, so jobs in flight finish on their callers'
-    /// threads or on workers a later job starts.
+    /// threads or on workers a later job starts. A stop that meets another waits for the workers that one is stopping.
     /// </summary>
     /// <exception cref="InvalidOperationException">Called from inside a part of a job.</exception>
     public static void Stop()
     {
         if (t_inPart)
             throw new InvalidOperationException("The worker pool cannot be stopped from inside a parallel part.");
-        Worker[] workers;
-        lock (s_lock)
+        lock (s_stopping)
         {
-            workers = s_workers;
-            s_workers = [];
+            Worker[] workers;
+            lock (s_lock)
+            {
+                workers = s_workers;
+                s_workers = [];
+                foreach (Worker w in workers)
+                    w.RequestStop();
+            }
             foreach (Worker w in workers)
-                w.RequestStop();
+                w.Join();
         }
-        foreach (Worker w in workers)
-            w.Join();
     }
 
     /// <summary>
@@ -325,7 +332,10 @@ internal static class WorkerPool
         public Worker(int index)
         {
             _thread = new Thread(Loop) { IsBackground = true, Name = $"FastNN worker {index}" };
-            _thread.Start();
+            // Without the ExecutionContext of the caller that happens to start it: Start captured that caller's
+            // AsyncLocal values (a request's, a trace's, a culture set on it), which every later part on this worker
+            // saw and which the worker kept alive for as long as it ran.
+            _thread.UnsafeStart();
         }
 
         /// <summary>Wakes the worker if it is idle; false if it is busy (or being woken by another caller).</summary>

@@ -285,6 +285,62 @@ public class WorkerPoolTests
         Assert.DoesNotContain(open.Part1, hold.Workers);
     }
 
+    /// <summary>Part 1 records its thread and holds it until released; part 0 waits until part 1 has started, so part 1 runs on a worker.</summary>
+    private sealed class HoldsAWorker : IParallelWork
+    {
+        public readonly ManualResetEventSlim Started = new(), Release = new();
+        public Thread? Worker;
+
+        public void Execute(int part, int partCount)
+        {
+            if (part == 0)
+            {
+                Started.Wait();
+                return;
+            }
+            Worker = Thread.CurrentThread;
+            Started.Set();
+            Release.Wait();
+        }
+    }
+
+    // Two threads stopping the pool at once: each returns only once the workers have exited. The second used to find
+    // the worker list the first had emptied and return at once, its worker still running a part (a context about to
+    // unload, or an application that counts on the workers being gone, was told so too early).
+    [Fact]
+    public void AStopThatMeetsAnotherWaitsForTheWorkersToExit()
+    {
+        if (Environment.ProcessorCount < 2)
+            return;
+        Parallelism.StopWorkers();
+        var hold = new HoldsAWorker();
+        var holder = new Thread(() => WorkerPool.Run(hold, 2));
+        holder.Start();
+        hold.Started.Wait();
+        var first = new Thread(Parallelism.StopWorkers);
+        first.Start();
+        // The first stop has taken the workers (this collection runs alone: no other caller starts workers) and waits
+        // for the held one.
+        var spin = new SpinWait();
+        while (WorkerPool.WorkerCount != 0)
+            spin.SpinOnce();
+        bool aliveAfterSecondStop = true;
+        var second = new Thread(() =>
+        {
+            Parallelism.StopWorkers();
+            aliveAfterSecondStop = hold.Worker!.IsAlive;
+        });
+        second.Start();
+        // The held worker is released only once the second stop has returned or is waiting: returning earlier, it
+        // finds the worker alive whatever the timing.
+        while ((second.ThreadState & (ThreadState.Stopped | ThreadState.WaitSleepJoin)) == 0)
+            spin.SpinOnce();
+        hold.Release.Set();
+        Assert.True(holder.Join(TimeSpan.FromSeconds(30)) && first.Join(TimeSpan.FromSeconds(30)) && second.Join(TimeSpan.FromSeconds(30)),
+            "a thread did not finish");
+        Assert.False(aliveAfterSecondStop, "the second StopWorkers returned while a worker was still running");
+    }
+
     [Fact]
     public void StoppingFromInsideAPartIsRefused()
     {
