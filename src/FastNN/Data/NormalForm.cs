@@ -29,7 +29,7 @@ internal static class NormalForm
         string key = Of(text);
         for (int i = 0; i < texts.Count; i++)
         {
-            if (texts[i] is not null && Of(texts[i]) == key)
+            if (Of(texts[i]) == key)
                 return i;
         }
         return -1;
