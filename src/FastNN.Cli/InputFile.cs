@@ -1,3 +1,5 @@
+using FastNN.IO;
+
 namespace FastNN.Cli;
 
 /// <summary>The files a command reads (data, a model, a checkpoint, initial weights): checked before any work, with errors that name the option.</summary>
@@ -19,6 +21,13 @@ internal static class InputFile
             throw new UsageException($"{option}: cannot read '{path}': {problem}.");
         return path;
     }
+
+    /// <summary>
+    /// The refusal of a model file given to <paramref name="option"/> that holds a value beyond float's range, read by a
+    /// float run: the library's "load the file as double" told as the option that does it.
+    /// </summary>
+    public static UsageException NeedsDouble(string option, ModelFileException e) =>
+        new($"{option}: {e.FilePath} holds a value beyond the range of float (it was saved from a model in double precision): give --double to run in double precision too.");
 
     // access(2) answers for the real user without its capabilities: a process granted CAP_DAC_READ_SEARCH (a backup
     // service's) reads files it refuses. Opening a regular file to find out is neutral, so its open has the last word; a

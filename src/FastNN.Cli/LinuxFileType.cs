@@ -16,14 +16,15 @@ internal static class LinuxFileType
 
     /// <summary>
     /// Whether <paramref name="path"/> is there and is neither a regular file, a folder nor a symbolic link (a device such
-    /// as /dev/null, a named pipe, a socket). False when it cannot be asked.
+    /// as /dev/null, a named pipe, a socket); with <paramref name="followLinks"/>, whether what its links lead to is (a
+    /// shell's <c>&lt;(…)</c>, /dev/fd/63, leads to a pipe). False when it cannot be asked.
     /// </summary>
-    public static bool IsSpecial(string path)
+    public static bool IsSpecial(string path, bool followLinks = false)
     {
         var record = new byte[RecordSize];
         try
         {
-            if (statx(CurrentFolder, path, NoFollow, TypeField, record) != 0)
+            if (statx(CurrentFolder, path, followLinks ? 0 : NoFollow, TypeField, record) != 0)
                 return false;
         }
         catch (EntryPointNotFoundException)

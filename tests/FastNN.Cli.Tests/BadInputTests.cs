@@ -38,6 +38,19 @@ public class BadInputTests
         AssertUsageError(Train(cli, "--data", cli.Write("bad.csv", text)), where, problem);
     }
 
+    // A file is named by its name; a device or a pipe by the path given: "null, line 1" and "stdin, line 2" (a shell's
+    // <(…) read "63, line 2") named nothing the user typed.
+    [Fact]
+    public void ADeviceOrAPipeGivenAsDataIsNamedByItsPath()
+    {
+        using var cli = new Cli();
+        AssertUsageError(Train(cli, "--data", "/dev/null"), "fastnn: /dev/null, line 1:", "empty");
+        (int exit, _, string error) = Cli.Shell("printf 'a,b,y\\n1,x,0\\n' | exec \"$@\"",
+            "train", "--data", "/dev/stdin", "--epochs", "1", "--save", cli.PathOf("m.safetensors"), "--plot", cli.PathOf("m.png"));
+        Assert.True(exit == 2, error);
+        Assert.StartsWith("fastnn: /dev/stdin, line 2, column 2", error);
+    }
+
     [Fact]
     public void ControlCharactersOfAFileAreNotWrittenToTheTerminal()
     {
@@ -69,6 +82,27 @@ public class BadInputTests
         Assert.DoesNotContain("(Parameter", run.Error);
         CliRun inDouble = cli.Run(command, "--model", model, "--data", data, "--double");
         Assert.True(inDouble.ExitCode == 0, inDouble.ToString());
+    }
+
+    // A model saved in double with a weight float cannot hold, run without --double: the library's "load the file as
+    // double" came through, which names no option of the command.
+    [Theory]
+    [InlineData("eval", "--model")]
+    [InlineData("predict", "--model")]
+    [InlineData("train", "--init-weights")]
+    public void AModelFileBeyondFloatNamesTheDoubleOption(string command, string option)
+    {
+        using var cli = new Cli();
+        string model = cli.PathOf("wide.safetensors");
+        Assert.Equal(0, cli.Run("train", "--data", Cli.Data("diabetes.csv"), "--layers", "8", "--epochs", "1", "--double", "--save", model).ExitCode);
+        SavedModel<double> saved = ModelFile.Load<double>(model);
+        saved.Model.Parameter("0.weight")[5] = -1e300;
+        ModelFile.Save(model, saved.Model, saved.Info);
+        CliRun run = command == "train"
+            ? Train(cli, "--data", Cli.Data("diabetes.csv"), "--layers", "8", "--init-weights", model)
+            : cli.Run(command, "--model", model, "--data", Cli.Data("diabetes.csv"));
+        AssertUsageError(run, $"{option}: {model}", "beyond the range of float", "--double");
+        Assert.DoesNotContain("load the file as double", run.Error);
     }
 
     // A held-out value far outside the training rows' spread standardizes beyond float's range. Before: the library's

@@ -1,3 +1,7 @@
+using System.Globalization;
+using FastNN.Data;
+using FastNN.IO;
+
 namespace FastNN.Cli.Tests;
 
 /// <summary>
@@ -82,5 +86,29 @@ public class PredictOutputTests
         (int exit, _, string error) = Cli.Shell($"exec /usr/sbin/runuser -u nobody -- \"$@\" > \"{file}\"", "predict", "--model", model, "--data", data, "--output", "/dev/stdout");
         Assert.True(exit == 0, error);
         Assert.Equal(inProcess.Out, File.ReadAllText(file));
+    }
+
+    // A float model's value in the target's units past float's range: predict wrote Infinity (which fastnn cannot read
+    // back), where eval scored the finite double value. Both take the double value.
+    [Fact]
+    public void AFloatModelsValueBeyondFloatIsWrittenAsTheDoubleEvalScores()
+    {
+        using var cli = new Cli();
+        string model = cli.PathOf("wide.safetensors"), data = Cli.Data("diabetes.csv");
+        Assert.Equal(0, cli.Run("train", "--data", data, "--layers", "", "--epochs", "1", "--save", model).ExitCode);
+        SavedModel<float> saved = ModelFile.Load<float>(model);
+        saved.Model.Parameter("0.weight").Clear();
+        saved.Model.Parameter("0.bias")[0] = 5;
+        ModelFile.Save(model, saved.Model, saved.Info with { Target = new Standardizer([1e38], [1e38]) });
+        CliRun predict = cli.Run("predict", "--model", model, "--data", data);
+        Assert.True(predict.ExitCode == 0, predict.ToString());
+        string[] lines = predict.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(File.ReadLines(data).Count(), lines.Length);
+        Assert.All(lines.Skip(1), line => Assert.Equal(5 * 1e38 + 1e38, double.Parse(line, CultureInfo.InvariantCulture)));
+
+        // Every row's value is 6E+38: eval's RMSE is its distance to the targets, all far below it.
+        CliRun eval = cli.Run("eval", "--model", model, "--data", data);
+        Assert.True(eval.ExitCode == 0, eval.ToString());
+        Assert.Contains("RMSE 6E+38 (", eval.Out);
     }
 }

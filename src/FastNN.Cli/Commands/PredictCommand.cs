@@ -90,9 +90,13 @@ internal static class PredictCommand
     }
 
     // A value worked out in double, printed at the model's precision: the shortest text that reads back as the same T
-    // (a float model's value as 3.2223874E-06, not the double 3.2223873775855197E-06 its float widens to).
+    // (a float model's value as 3.2223874E-06, not the double 3.2223873775855197E-06 its float widens to). A finite value
+    // past T's range (a float model's, un-standardized past 3.4E+38) is printed as the double eval scores, not as the
+    // infinity T rounds it to, which no CSV reader of fastnn takes back.
     private static string Number<T>(double value) where T : unmanaged, IFloatingPointIeee754<T> =>
-        T.CreateTruncating(value).ToString("R", CultureInfo.InvariantCulture);
+        T.CreateTruncating(value) is var rounded && (T.IsFinite(rounded) || !double.IsFinite(value))
+            ? rounded.ToString("R", CultureInfo.InvariantCulture)
+            : value.ToString("R", CultureInfo.InvariantCulture);
 
     // RFC 4180: a field holding a comma, a quote or a line break is quoted, its quotes doubled.
     private static string Field(string text) =>

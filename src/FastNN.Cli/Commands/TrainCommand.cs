@@ -278,6 +278,10 @@ internal static class TrainCommand
             throw new UsageException(
                 $"--init-weights: {path} is a FastNN checkpoint (a training run saved to be resumed), not a weights file: to go on with its run, give it to --resume instead.");
         }
+        catch (ModelFileException e) when (e.NeedsDouble)
+        {
+            throw InputFile.NeedsDouble("--init-weights", e);
+        }
     }
 
     // A model file (what --save writes) is the likeliest wrong file to resume from: told apart from a damaged checkpoint

@@ -34,8 +34,17 @@ internal static class DataLoader
             using Stream digits = EmbeddedData.OpenDigits();
             return (Csv.Read<T>(digits, EmbeddedData.DigitsName, options), EmbeddedData.DigitsName);
         }
-        return (Csv.Read<T>(InputFile.Existing(path, "--data"), options), Path.GetFileName(path));
+        using FileStream stream = File.OpenRead(InputFile.Existing(path, "--data"));
+        string name = Name(path);
+        return (Csv.Read<T>(stream, name, options), name);
     }
+
+    // A file is named by its name, as Csv.Read names it; a device, a pipe (a shell's <(…) is /dev/fd/63) or a process's
+    // own stream (/dev/stdin) by the path given, of which the name alone ("null", "63") tells nothing.
+    private static string Name(string path) =>
+        OperatingSystem.IsLinux() && (LinuxFileType.IsSpecial(path, followLinks: true) || LinuxFileType.IsDescriptorLink(Path.GetFullPath(path)))
+            ? path
+            : Path.GetFileName(path);
 
     /// <summary>The task: the one asked for, or binary / classify when the target was read as two / more classes, else regress.</summary>
     public static TaskChoice Task<T>(Dataset<T> data, TaskChoice? asked) where T : unmanaged, IFloatingPointIeee754<T>

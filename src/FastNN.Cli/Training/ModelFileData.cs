@@ -91,6 +91,10 @@ internal sealed class ModelFileData<T> where T : unmanaged, IFloatingPointIeee75
                 $"--model: {path} is a FastNN checkpoint (a training run saved to be resumed), not a model file: to go on with its run, give the fastnn train "
                 + $"command that wrote it again with --resume {path}; to evaluate or predict, give --model the model file train saves when a run ends (--save).");
         }
+        catch (ModelFileException e) when (e.NeedsDouble)
+        {
+            throw InputFile.NeedsDouble("--model", e);
+        }
     }
 
     /// <summary>

@@ -23,6 +23,18 @@ internal static class NormalForm
         }
     }
 
+    /// <summary>The index of the first of <paramref name="texts"/> that is <paramref name="text"/> in normal form C, or -1.</summary>
+    public static int IndexOf(IReadOnlyList<string> texts, string text)
+    {
+        string key = Of(text);
+        for (int i = 0; i < texts.Count; i++)
+        {
+            if (Of(texts[i]) == key)
+                return i;
+        }
+        return -1;
+    }
+
     /// <summary>
     /// For a message naming <paramref name="first"/> twice, where <paramref name="second"/> is one text with it in normal
     /// form C: how the second is written, where it differs (the two print alike), else null.

@@ -38,6 +38,15 @@ public sealed class ModelFileException : IOException
     /// </summary>
     public bool IsCheckpoint { get; private init; }
 
+    /// <summary>
+    /// Whether the file holds a finite value beyond the range of float (saved from a double model) and was read as float:
+    /// it loads as double. A program can then name its own way of asking for double. False for every other problem.
+    /// </summary>
+    public bool NeedsDouble { get; private init; }
+
+    /// <summary>The exception for a value of the file that float cannot hold, read as float.</summary>
+    internal static ModelFileException BeyondFloat(string filePath, string problem) => new(filePath, problem) { NeedsDouble = true };
+
     /// <summary>The exception for a checkpoint given where a model file is read: it says so, and what to do instead.</summary>
     internal static ModelFileException Checkpoint(string filePath) => new(filePath,
         "the file is a FastNN checkpoint (a training run saved to be resumed: the model with its optimizer state and progress), not a model file: "

@@ -20,6 +20,8 @@ namespace FastNN.IO;
 /// <item><see cref="Input"/> and <see cref="FeatureNames"/> have one entry per input feature; no feature name twice (as a
 /// CSV header and a <see cref="Dataset{T}"/> require). Labels and names are compared as a CSV compares them, in Unicode
 /// normal form C: an <c>é</c> composed and one decomposed are one label, or one name, given twice.</item>
+/// <item><see cref="TargetName"/> is none of <see cref="FeatureNames"/> (compared as they are): a file to evaluate finds
+/// both by name, and one column cannot be both.</item>
 /// <item><see cref="Target"/> needs the regression task and has 1 feature.</item>
 /// <item><see cref="Notes"/> holds no null value.</item>
 /// <item>Every text (labels, names, notes and their names) is valid UTF-16: a lone surrogate has no UTF-8 encoding, so a

@@ -101,6 +101,9 @@ internal static class ModelMetadata
             // As a CSV header: the columns are found by name, and one name cannot find two.
             if (Repeated(names) is { } repeat)
                 return $"FeatureNames holds {repeat}.";
+            // A file to evaluate finds the target by name too, and one column cannot be both it and a feature.
+            if (info.TargetName is { } targetName && NormalForm.IndexOf(names, targetName) is int feature and >= 0)
+                return $"TargetName '{targetName}' is also FeatureNames[{feature}]{(names[feature] == targetName ? "" : $" ('{names[feature]}', one name in Unicode normal form C)")}; the target needs a name of its own.";
         }
         if (info.Input is { } input && input.FeatureCount != inputSize)
             return $"The Input standardizer has {input.FeatureCount} features; the model takes {inputSize} inputs.";

@@ -74,7 +74,7 @@ internal sealed class SafetensorsFile : IDisposable
                     if (!T.IsFinite(value) && entry.DType == SafetensorsDType.F64 && double.IsFinite(BinaryPrimitives.ReadDoubleLittleEndian(element)))
                     {
                         string stored = BinaryPrimitives.ReadDoubleLittleEndian(element).ToString("R", CultureInfo.InvariantCulture);
-                        throw Error($"tensor '{entry.Name}' element {done + i} is {stored}, beyond the range of float (it would load as an infinity the file does not hold); load the file as double.");
+                        throw ModelFileException.BeyondFloat(Path, $"tensor '{entry.Name}' element {done + i} is {stored}, beyond the range of float (it would load as an infinity the file does not hold); load the file as double.");
                     }
                     destination[done + i] = value;
                 }

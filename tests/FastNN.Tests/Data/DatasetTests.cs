@@ -134,6 +134,19 @@ public class DatasetTests
         Assert.Contains(bad.ToString(), e.Message);
     }
 
+    // Before: a target named as a feature was taken, trained and saved, and eval then refused the model file's columns
+    // ("asked for both as a feature and as the target"). A target left unnamed ("target") may share a feature's name.
+    [Theory]
+    [InlineData("b", "b")]
+    [InlineData("cafe\u0301", "caf\u00e9")]
+    public void ConstructorRejectsATargetNamedAsAFeatureNamingIt(string targetName, string feature)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new Dataset<float>(new float[6], [0, 1], 3, ["a", "b", "caf\u00e9"], targetName));
+        Assert.Equal("targetName", e.ParamName);
+        Assert.Contains($"'{targetName}' is also the name of feature {Array.IndexOf(["a", "b", "caf\u00e9"], feature)}", e.Message);
+        Assert.Equal("target", new Dataset<float>(new float[6], [0, 1], 3, ["a", "target", "c"]).TargetName);
+    }
+
     // Before: a Dataset took a name twice, trained, and only ModelFile.Save refused the names, after the training.
     [Theory]
     [InlineData(new[] { "a", "b", "a" }, "'a' twice (features 0 and 2, counting from 0)")]

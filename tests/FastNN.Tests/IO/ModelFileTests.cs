@@ -261,6 +261,9 @@ public class ModelFileTests
         // labels, saved, and the file's labels then refused by the CSV read of eval ("Class label 'né' appears twice").
         { "ClassLabels holds 'n\u00e9' twice (the second written 'ne\u0301'", new ModelInfo { Task = TaskKind.MultiClassClassification, ClassLabels = ["n\u00e9", "ne\u0301"] } },
         { "FeatureNames holds 'caf\u00e9' twice (the second written 'cafe\u0301'", new ModelInfo { FeatureNames = ["caf\u00e9", "y", "cafe\u0301"] } },
+        // A target named as a feature: eval could not read the file's columns ("asked for both as a feature and as the target").
+        { "TargetName 'y' is also FeatureNames[1]", new ModelInfo { FeatureNames = ["x", "y", "z"], TargetName = "y" } },
+        { "TargetName 'cafe\u0301' is also FeatureNames[2] ('caf\u00e9'", new ModelInfo { FeatureNames = ["x", "y", "caf\u00e9"], TargetName = "cafe\u0301" } },
         // A lone surrogate: the file's UTF-8 cannot hold it. Before, the JSON writer put U+FFFD in its place, silently
         // renaming the class, and two labels that differ only there became one, which Load then refused ("holds '�' twice").
         { "ClassLabels[0] holds a lone surrogate (U+D800) at index 1", new ModelInfo { Task = TaskKind.MultiClassClassification, ClassLabels = ["a\ud800", "a\udc00"] } },
