@@ -29,7 +29,7 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="features">Row-major <c>[rows, featureCount]</c>.</param>
     /// <param name="targets">One target per row.</param>
     /// <param name="featureCount">Number of features per row (at least 1).</param>
-    /// <param name="featureNames">One name per feature, none null or twice (compared ordinally), or <see langword="null"/> for <c>x0, x1, …</c>.</param>
+    /// <param name="featureNames">One name per feature, none null or twice (compared in Unicode normal form C, as the exception says), or <see langword="null"/> for <c>x0, x1, …</c>.</param>
     /// <param name="targetName">Name of the target column (default <c>target</c>); when given with <paramref name="featureNames"/>, none of theirs.</param>
     /// <param name="classLabels">The label of each class index, or <see langword="null"/> when the targets are values or unnamed classes;
     /// when given, every target must be a class index below its count.</param>
