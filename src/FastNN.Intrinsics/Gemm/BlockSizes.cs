@@ -17,8 +17,9 @@ namespace FastNN.Intrinsics;
 /// associativities of <see cref="CacheHierarchy.Current"/>; <see cref="Model"/> states its three constraints.
 /// <see cref="BlockingOverrides"/> replaces them on the microarchitectures where a measurement beat the model, with
 /// the figures; <c>FASTNN_GEMM_BLOCKING=MC,KC,NC</c> replaces either for experiments (MC and NC rounded down to
-/// multiples of MR and NR, KCMax = KC). A value that is not three positive integers is ignored, without a message: the
-/// derived sizes run, rather than every GEMM call of the process failing on an experiment's typo.</para>
+/// multiples of MR and NR, KCMax = KC). A value that is not three positive integers, or whose packed blocks of A and B
+/// would not fit one array (2 GiB), is ignored, without a message: the derived sizes run, rather than every GEMM call of
+/// the process failing on an experiment's typo.</para>
 /// </remarks>
 internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int KCMax, int NC)
 {
@@ -121,13 +122,13 @@ internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int K
     };
 
     /// <summary>
-    /// The sizes for <paramref name="path"/>: the experiment's when <paramref name="experiment"/> (MC,KC,NC) parses,
+    /// The sizes for <paramref name="path"/>: the experiment's when <paramref name="experiment"/> (MC,KC,NC) parses and its packed blocks fit one array,
     /// else <paramref name="microarchitecture"/>'s override where <see cref="BlockingOverrides"/> has one, else the model's.
     /// </summary>
     internal static BlockSizes Derive(IsaPath path, int elementBytes, CacheHierarchy caches, string? microarchitecture, string? experiment)
     {
         (int mr, int nr) = Tile(path, elementBytes);
-        if (TryParseExperiment(experiment, mr, nr) is { } chosen)
+        if (TryParseExperiment(experiment, mr, nr) is { } chosen && chosen.FitOneWorkspace(elementBytes))
             return chosen;
         if (BlockingOverrides.Find(microarchitecture, path, elementBytes) is { } o)
             return new BlockSizes(mr, nr, o.MC, o.KC, o.KC + o.KC / 4, o.NC);
@@ -192,6 +193,16 @@ internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int K
     /// <summary>Whether these sizes fit kernel <typeparamref name="TKernel"/>: same MR and NR, MC % MR == 0, NC % NR == 0, KC ≤ KCMax.</summary>
     public bool Fits<T, TKernel>() where T : unmanaged, IFloatingPointIeee754<T> where TKernel : struct, IMicroKernel<T> =>
         MR == TKernel.MR && NR == TKernel.NR && MC % MR == 0 && NC % NR == 0 && 0 < KC && KC <= KCMax;
+
+    /// <summary>
+    /// Whether a thread's packed blocks at these sizes (MC·KCMax elements of A, KCMax·NC of B) fit one workspace, a
+    /// single array: an experiment's sizes past it would fail every large GEMM allocating its working memory.
+    /// </summary>
+    private bool FitOneWorkspace(int elementBytes)
+    {
+        long most = Workspace.MaxBytes / elementBytes, a = (long)MC * KCMax, b = (long)KCMax * NC;
+        return a <= most && b <= most && Workspace.BytesFor(a, b, elementBytes) <= Workspace.MaxBytes;
+    }
 
     private static long CeilDiv(long x, long y) => (x + y - 1) / y;
 }

@@ -33,9 +33,15 @@ internal sealed unsafe class Workspace
     /// <summary>Usable bytes.</summary>
     public long Bytes { get; }
 
+    /// <summary>The most usable bytes of one workspace: a single byte array, less the alignment.</summary>
+    public static long MaxBytes => Array.MaxLength - Alignment;
+
     /// <summary>Bytes a workspace needs for regions of <paramref name="elementsA"/> and <paramref name="elementsB"/> elements of <typeparamref name="T"/>.</summary>
-    public static long BytesFor<T>(long elementsA, long elementsB) where T : unmanaged =>
-        RegionBytes(elementsA * sizeof(T)) + RegionBytes(elementsB * sizeof(T));
+    public static long BytesFor<T>(long elementsA, long elementsB) where T : unmanaged => BytesFor(elementsA, elementsB, sizeof(T));
+
+    /// <summary>Bytes a workspace needs for regions of <paramref name="elementsA"/> and <paramref name="elementsB"/> elements of <paramref name="elementBytes"/> bytes.</summary>
+    public static long BytesFor(long elementsA, long elementsB, int elementBytes) =>
+        RegionBytes(elementsA * elementBytes) + RegionBytes(elementsB * elementBytes);
 
     /// <summary>Lays out the regions for this use (the workspace holds at least <see cref="BytesFor{T}"/> of them).</summary>
     public void Layout<T>(long elementsA) where T : unmanaged => _offsetB = (nint)RegionBytes(elementsA * sizeof(T));

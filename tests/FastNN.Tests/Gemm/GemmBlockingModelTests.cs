@@ -101,6 +101,18 @@ public class GemmBlockingModelTests
     }
 
     [Fact]
+    public void AnExperimentWhosePackedBlocksFitNoArrayIsIgnored()
+    {
+        // Before: taken, and the first large GEMM failed with a bare OverflowException allocating its working memory.
+        CacheHierarchy h = Machines["Zen 5"];
+        BlockSizes model = BlockSizes.Model(h, 8, 32, 4);
+        foreach (string huge in new[] { "8,2147483647,2147483647", "2147483647,2,32", "8,2,2147483647", "8,70000,70000" })
+            Assert.Equal(model, BlockSizes.Derive(IsaPath.Vector512, 4, h, null, huge));
+        // 8·2²⁰ + 2²⁰·32 floats, 160 MiB: large, and still one array.
+        Assert.Equal(new BlockSizes(8, 32, 8, 1 << 20, 1 << 20, 32), BlockSizes.Derive(IsaPath.Vector512, 4, h, null, "8,1048576,32"));
+    }
+
+    [Fact]
     public void OverridesApplyOnlyToTheirMicroarchitecture()
     {
         CacheHierarchy h = Machines["Zen 5"];
