@@ -22,7 +22,8 @@ namespace FastNN.IO;
 /// the file's numbers or any model is touched, then the values no run leaves (a count that is not a non-negative integer
 /// the model holds exactly, at most 2^48 in a float model and any 64-bit one in a double model; a variance such as
 /// BatchNorm's <c>running_var</c> that is negative, NaN or infinite; a finite F64 value beyond float's range when the
-/// file is loaded as float, which would become an infinity the file does not hold) before the model is changed; every
+/// file is loaded as float, which would become an infinity the file does not hold: <see cref="ModelFileException.NeedsDouble"/>
+/// is then true) before the model is changed; every
 /// problem raises <see cref="ModelFileException"/>, and so does a path that is a pipe or a socket (a file given as
 /// <c>&lt;(…)</c>): a file is read at the offsets its header gives, so it must be a regular file.</para>
 /// <para>Thread safety: any number of threads may call these methods at once, on the same file too: a load only reads

@@ -188,8 +188,12 @@ public class ModelFileTests
         {
             var e = Assert.Throws<ModelFileException>(load);
             Assert.Contains("tensor '0.weight' element 5 is -1E+300, beyond the range of float", e.Message);
+            Assert.True(e.NeedsDouble);
         }
         Assert.Equal(before, narrow.Parameters.ToArray());
+        // The same file into a model it does not fit: the shapes are the problem, which loading as double would not mend.
+        var misfit = new Sequential<float>([new Dense<float>(3, 5), new LayerNorm<float>(5), new Dense<float>(5, 2)], 2);
+        Assert.False(Assert.Throws<ModelFileException>(() => ModelFile.LoadWeights(path, misfit)).NeedsDouble);
 
         wide.Parameter("0.weight")[5] = 0.5;
         ModelFile.Save(path, wide);
