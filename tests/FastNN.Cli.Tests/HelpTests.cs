@@ -3,13 +3,16 @@ namespace FastNN.Cli.Tests;
 /// <summary><c>--help</c> lists every command and every option the issue names.</summary>
 public class HelpTests
 {
+    /// <summary>Every command of <c>fastnn</c>.</summary>
+    public static TheoryData<string> Commands => ["train", "eval", "predict", "cv", "gradflow", "gradcheck", "bench", "info"];
+
     [Fact]
     public void TheRootHelpListsEveryCommand()
     {
         using var cli = new Cli();
         CliRun run = cli.Run("--help");
         Assert.Equal(0, run.ExitCode);
-        foreach (string command in new[] { "train", "eval", "predict", "cv", "gradflow", "gradcheck", "bench", "info" })
+        foreach (string command in Commands)
             Assert.Matches($@"(?m)^\s+{command}\s", run.Out);
     }
 
@@ -51,14 +54,7 @@ public class HelpTests
     // Each default was said twice, "Default 0.2. [default: 0.2]": the description's own words (which also state the
     // defaults no single value gives, "Default: detected from the header line") and the parser's bracket after them.
     [Theory]
-    [InlineData("train")]
-    [InlineData("eval")]
-    [InlineData("predict")]
-    [InlineData("cv")]
-    [InlineData("gradflow")]
-    [InlineData("gradcheck")]
-    [InlineData("bench")]
-    [InlineData("info")]
+    [MemberData(nameof(Commands))]
     public void EachHelpStatesADefaultOnceInTheOptionsDescription(string command)
     {
         using var cli = new Cli();
@@ -74,14 +70,7 @@ public class HelpTests
     // gradflow's --drop-last said it was "Needed with --batch-norm", an option gradflow does not have (its batch-norm
     // variant needs it): a help names only options its command takes.
     [Theory]
-    [InlineData("train")]
-    [InlineData("eval")]
-    [InlineData("predict")]
-    [InlineData("cv")]
-    [InlineData("gradflow")]
-    [InlineData("gradcheck")]
-    [InlineData("bench")]
-    [InlineData("info")]
+    [MemberData(nameof(Commands))]
     public void EachHelpNamesOnlyOptionsItsCommandTakes(string command)
     {
         using var cli = new Cli();
