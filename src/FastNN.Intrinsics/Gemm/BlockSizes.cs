@@ -17,9 +17,9 @@ namespace FastNN.Intrinsics;
 /// associativities of <see cref="CacheHierarchy.Current"/>; <see cref="Model"/> states its three constraints.
 /// <see cref="BlockingOverrides"/> replaces them on the microarchitectures where a measurement beat the model, with
 /// the figures; <c>FASTNN_GEMM_BLOCKING=MC,KC,NC</c> replaces either for experiments (MC and NC rounded down to
-/// multiples of MR and NR, KCMax = KC). A value that is not three positive integers, or whose packed blocks of A and B
-/// would not fit one array (2 GiB), is ignored, without a message: the derived sizes run, rather than every GEMM call of
-/// the process failing on an experiment's typo.</para>
+/// multiples of MR and NR, KCMax = KC). A value that is not three positive integers, or whose working memory
+/// (<see cref="WorkspaceBytes"/>) would not fit one array (2 GiB), is ignored, without a message: the derived sizes
+/// run, rather than every GEMM call of the process failing on an experiment's typo.</para>
 /// </remarks>
 internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int KCMax, int NC)
 {
@@ -122,7 +122,7 @@ internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int K
     };
 
     /// <summary>
-    /// The sizes for <paramref name="path"/>: the experiment's when <paramref name="experiment"/> (MC,KC,NC) parses and its packed blocks fit one array,
+    /// The sizes for <paramref name="path"/>: the experiment's when <paramref name="experiment"/> (MC,KC,NC) parses and its working memory fits one array,
     /// else <paramref name="microarchitecture"/>'s override where <see cref="BlockingOverrides"/> has one, else the model's.
     /// </summary>
     internal static BlockSizes Derive(IsaPath path, int elementBytes, CacheHierarchy caches, string? microarchitecture, string? experiment)
@@ -195,14 +195,21 @@ internal readonly record struct BlockSizes(int MR, int NR, int MC, int KC, int K
         MR == TKernel.MR && NR == TKernel.NR && MC % MR == 0 && NC % NR == 0 && 0 < KC && KC <= KCMax;
 
     /// <summary>
-    /// Whether a thread's packed blocks at these sizes (MC·KCMax elements of A, KCMax·NC of B) fit one workspace, a
-    /// single array: an experiment's sizes past it would fail every large GEMM allocating its working memory.
+    /// Whether a thread's working memory at these sizes (<see cref="WorkspaceBytes"/>) fits one workspace, a single
+    /// array: an experiment's sizes past it would fail every large GEMM allocating its working memory.
     /// </summary>
     private bool FitOneWorkspace(int elementBytes)
     {
-        long most = Workspace.MaxBytes / elementBytes, a = (long)MC * KCMax, b = (long)KCMax * NC;
-        return a <= most && b <= most && Workspace.BytesFor(a, b, elementBytes) <= Workspace.MaxBytes;
+        long most = Workspace.MaxBytes / elementBytes;
+        return (long)MC * KCMax <= most && (long)KCMax * NC <= most && WorkspaceBytes(elementBytes) <= Workspace.MaxBytes;
     }
+
+    /// <summary>
+    /// The most working memory one thread uses for one call at these sizes: a packed block of A (MC·KCMax elements)
+    /// and one of B (KCMax·NC), or the small path's copy of B (up to <see cref="MaxPackedBBytes"/>) if larger.
+    /// </summary>
+    public long WorkspaceBytes(int elementBytes) =>
+        Workspace.BytesFor((long)MC * KCMax, Math.Max((long)KCMax * NC, MaxPackedBBytes / elementBytes), elementBytes);
 
     private static long CeilDiv(long x, long y) => (x + y - 1) / y;
 }

@@ -98,9 +98,11 @@ public static unsafe partial class Gemm
         T* scratch = stackalloc T[mr * nr];
         try
         {
-            for (int jc = j0; jc < j1; jc += sizes.NC)
+            // Stepped by the block taken, never past j1 (or i1): a step of NC (MC) from a part's start past 0 wrapped
+            // past int.MaxValue when the blocks are wider than the matrix, and ran blocks again from a negative start.
+            for (int jc = j0, nc; jc < j1; jc += nc)
             {
-                int nc = Math.Min(sizes.NC, j1 - jc);
+                nc = Math.Min(sizes.NC, j1 - jc);
                 for (int pc = 0, kc; pc < k; pc += kc)
                 {
                     kc = k - pc <= sizes.KCMax ? k - pc : sizes.KC;
@@ -109,9 +111,9 @@ public static unsafe partial class Gemm
                         PackB<T, TKernel>(op.TransposeB, op.OpB(pc, jc + nc - packedColumns), op.Ldb, kc, packedColumns, packedB);
                     // beta scales C once, on the first rank-kc update; later ones accumulate.
                     T beta = pc == 0 ? op.Beta : T.One;
-                    for (int ic = i0; ic < i1; ic += sizes.MC)
+                    for (int ic = i0, mc; ic < i1; ic += mc)
                     {
-                        int mc = Math.Min(sizes.MC, i1 - ic);
+                        mc = Math.Min(sizes.MC, i1 - ic);
                         TileGrid<T> grid = default;
                         grid.K = kc;
                         grid.Alpha = op.Alpha;

@@ -84,8 +84,7 @@ public static unsafe partial class Gemm
     public static long MaxWorkspaceBytes<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
         GemmArguments.ElementType<T>();
-        BlockSizes sizes = BlockSizes.For<T>(Isa.Path);
-        return Workspace.BytesFor<T>((long)sizes.MC * sizes.KCMax, Math.Max((long)sizes.KCMax * sizes.NC, BlockSizes.MaxPackedBBytes / sizeof(T)));
+        return BlockSizes.For<T>(Isa.Path).WorkspaceBytes(sizeof(T));
     }
 
     /// <summary>

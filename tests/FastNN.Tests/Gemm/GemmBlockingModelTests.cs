@@ -112,6 +112,31 @@ public class GemmBlockingModelTests
         Assert.Equal(new BlockSizes(8, 32, 8, 1 << 20, 1 << 20, 32), BlockSizes.Derive(IsaPath.Vector512, 4, h, null, "8,1048576,32"));
     }
 
+    // The limit to the byte: one array (Array.MaxLength, 2,147,483,591 bytes) less 64 of alignment holds both regions,
+    // each its bytes plus 64 of slack, rounded up to 64. MC 8 by NC 32 floats (8·16 doubles) take 160 (192) bytes per
+    // unit of KC, both regions multiples of 64 but the odd KC's float A (32 bytes over): KC 13421771 needs 2,147,483,520
+    // bytes (11184809 doubles, 2,147,483,456) and is taken; one deeper needs 2,147,483,648 and is not. Products of three
+    // int.MaxValue stay within a long. The region of B holds at least the small path's 4 MiB copy of B
+    // (Gemm.MaxWorkspaceBytes): 32728·16384 floats of A (2,144,862,272 bytes) fit beside 16384·32 of B (2,097,216) but
+    // not beside 4 MiB (4,194,368), and a workspace rounded up to a power of two past 1 GiB was then 2 GiB, more than
+    // one array holds (an OverflowException allocating it).
+    [Theory]
+    [InlineData(4, "8,13421771,32", true)]
+    [InlineData(4, "8,13421772,32", false)]
+    [InlineData(8, "8,11184809,16", true)]
+    [InlineData(8, "8,11184810,16", false)]
+    [InlineData(4, "2147483647,2147483647,2147483647", false)]
+    [InlineData(8, "2147483647,1,16", false)]
+    [InlineData(4, "32728,16384,32", false)]
+    public void AnExperimentIsTakenUpToTheLastByteOfOneArray(int elementBytes, string experiment, bool taken)
+    {
+        CacheHierarchy h = Machines["Zen 5"];
+        BlockSizes? parsed = BlockSizes.TryParseExperiment(experiment, 8, 2 * 64 / elementBytes);
+        Assert.NotNull(parsed);
+        Assert.Equal(taken ? parsed : BlockSizes.Model(h, 8, 2 * 64 / elementBytes, elementBytes),
+            BlockSizes.Derive(IsaPath.Vector512, elementBytes, h, null, experiment));
+    }
+
     [Fact]
     public void OverridesApplyOnlyToTheirMicroarchitecture()
     {

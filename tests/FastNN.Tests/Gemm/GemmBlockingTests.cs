@@ -46,6 +46,32 @@ public class GemmBlockingTests
             PinnedBlocking.Run<double>(PinnedBlocking.Blocks<double>(96, 1024, 1024), () => GemmPropertyTests.Check<double>(g));
     }
 
+    // Blocks as deep and wide as an int allows, as FASTNN_GEMM_BLOCKING=8,2147483647,2147483647 set before its check:
+    // before, the part of a two-thread call whose rows (or columns) start past 0 stepped its ic (jc) loop past
+    // int.MaxValue, wrapped to a negative start and ran its blocks again from rows (columns) below its own: (512, 32, 128)
+    // applied beta to its rows 17 times, and (64, 1024, 784), the forward product of `fastnn train --layers 1024,1024`,
+    // packed more columns of B than its workspace holds (an AccessViolationException in PackRows).
+    [Theory]
+    [InlineData(512, 32, 128)]
+    [InlineData(64, 1024, 784)]
+    public void BlocksUpToIntMaxValueStepNoPartPastItsEnd(int m, int n, int k)
+    {
+        (int mr, int nr) = BlockSizes.Tile(FastNN.Intrinsics.Gemm.SelectedPath, sizeof(float));
+        var huge = new BlockSizes(mr, nr, int.MaxValue / mr * mr, int.MaxValue, int.MaxValue, int.MaxValue / nr * nr);
+        // The pool's cap is read once, from the sizes in force: read it from the derived ones, not from these.
+        _ = WorkspacePool.LargestNeed;
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 2; // one part from row and column 0 on a single processor, which never wrapped
+            PinnedBlocking.Run<float>(huge, () => GemmPropertyTests.Check<float>(new GemmCase(m, n, k, false, false, 0, 0, 0, 1, 1, m + n + k)));
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
+
     // Depths on and around this path's block boundaries (KC, KCMax, KC + KCMax, 2·KC), so the last rank update is
     // full, one element deep, or absorbed into a longer one; m and n cross the tile sizes, m above the small path's 64 rows.
     [Property(MaxTest = 12)]
