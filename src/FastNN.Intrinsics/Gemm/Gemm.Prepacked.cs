@@ -234,16 +234,17 @@ public static unsafe partial class Gemm
         T* scratch = stackalloc T[TKernel.MR * TKernel.NR];
         T* packedA = (T*)(((nint)workspace + 63) & ~(nint)63);
         bool inPlaceA = ReadsAInPlace(new GemmOperands<T>(false, false, m, n, b.K, T.One, a, lda, null, n, T.Zero, c, ldc), sizes);
-        for (int jc = 0; jc < n; jc += sizes.NC)
+        // Stepped by the block taken, as the packed driver is: a step of NC (MC) never passes n (m) and so never wraps.
+        for (int jc = 0, nc; jc < n; jc += nc)
         {
-            int nc = Math.Min(sizes.NC, n - jc);
+            nc = Math.Min(sizes.NC, n - jc);
             for (int block = 0, pc = 0; block < b.BlockCount; pc += b.BlockDepth(block), block++)
             {
                 int kc = b.BlockDepth(block);
                 T* panels = b.Block(block) + (nint)jc * kc;
-                for (int ic = 0; ic < m; ic += sizes.MC)
+                for (int ic = 0, mc; ic < m; ic += mc)
                 {
-                    int mc = Math.Min(sizes.MC, m - ic);
+                    mc = Math.Min(sizes.MC, m - ic);
                     TileGrid<T> grid = default;
                     grid.K = kc;
                     grid.Alpha = T.One;
