@@ -116,6 +116,10 @@ public class InterruptTests
     // <paramref name="after"/> (by default the first epoch's) shows that the work has begun.
     private static (int Exit, string Output, string Error) RunInterrupted(string[] args, string signal = "INT", string after = "epoch ")
     {
+        // A child keeps the signals its parent ignores, and fastnn, as every program, leaves an ignored Ctrl-C ignored: a
+        // test host started as a background job without job control ('.ci/run &' in a script) would see fastnn run on.
+        if (signal == "INT" && IgnoresInterrupts())
+            Assert.Fail("This test host ignores SIGINT (started as a background job without job control), and so would the fastnn it starts: run the tests from a foreground shell, or with 'set -m'.");
         var start = new ProcessStartInfo(Cli.DotnetHost(), [Path.Combine(AppContext.BaseDirectory, "FastNN.Cli.dll"), .. args])
         {
             RedirectStandardOutput = true,
@@ -142,4 +146,10 @@ public class InterruptTests
         output.Append(rest.Result);
         return (process.ExitCode, output.ToString(), error.Result);
     }
+
+    // SIGINT (signal 2) in the SigIgn mask of /proc/self/status; false where there is none to read.
+    private static bool IgnoresInterrupts() =>
+        File.Exists("/proc/self/status")
+        && File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal)) is { } line
+        && (ulong.Parse(line["SigIgn:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & (1UL << 1)) != 0;
 }
