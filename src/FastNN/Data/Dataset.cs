@@ -80,19 +80,19 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
     // One name per feature, as a model file requires (ModelFile.Save refuses a repeated one) and a CSV header: its columns
     // are found by name (in Unicode normal form C), and one name cannot find two. Checked here so the mistake shows before
     // training, not at the save.
+    // A repeat before the first null is reported first, as a walk of the names meets it.
     private static void CheckDistinct(IReadOnlyList<string> featureNames)
     {
-        var first = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (NormalForm.FirstRepeat(featureNames) is var (first, second))
+        {
+            string earlier = featureNames[first];
+            string written = NormalForm.SecondWritten(earlier, featureNames[second]) is { } w ? $"; {w}" : "";
+            throw new ArgumentException($"featureNames holds '{earlier}' twice (features {first} and {second}, counting from 0{written}); each feature needs a name of its own.", nameof(featureNames));
+        }
         for (int i = 0; i < featureNames.Count; i++)
         {
-            string name = featureNames[i] ?? throw new ArgumentException($"featureNames[{i}] is null.", nameof(featureNames));
-            string key = NormalForm.Of(name);
-            if (!first.TryAdd(key, i))
-            {
-                string earlier = featureNames[first[key]];
-                string written = NormalForm.SecondWritten(earlier, name) is { } w ? $"; {w}" : "";
-                throw new ArgumentException($"featureNames holds '{earlier}' twice (features {first[key]} and {i}, counting from 0{written}); each feature needs a name of its own.", nameof(featureNames));
-            }
+            if (featureNames[i] is null)
+                throw new ArgumentException($"featureNames[{i}] is null.", nameof(featureNames));
         }
     }
 

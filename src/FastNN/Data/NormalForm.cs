@@ -36,6 +36,22 @@ internal static class NormalForm
     }
 
     /// <summary>
+    /// The indices of the first text of <paramref name="texts"/> that appears twice in normal form C, the earlier and the
+    /// later; null when none does before the end or the first null entry (which the callers refuse on its own).
+    /// </summary>
+    public static (int First, int Second)? FirstRepeat(IReadOnlyList<string?> texts)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < texts.Count && texts[i] is { } text; i++)
+        {
+            string key = Of(text);
+            if (!seen.TryAdd(key, i))
+                return (seen[key], i);
+        }
+        return null;
+    }
+
+    /// <summary>
     /// For a message naming <paramref name="first"/> twice, where <paramref name="second"/> is one text with it in normal
     /// form C: how the second is written, where it differs (the two print alike), else null.
     /// </summary>

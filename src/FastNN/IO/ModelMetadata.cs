@@ -142,17 +142,10 @@ internal static class ModelMetadata
     /// The first string that appears twice, compared as a CSV header's names and a class column's labels are (in Unicode
     /// normal form C), as "'x' twice", with how the second is written where it differs; or null.
     /// </summary>
-    private static string? Repeated(IReadOnlyList<string> values)
-    {
-        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string value in values)
-        {
-            string key = NormalForm.Of(value);
-            if (!seen.TryAdd(key, value))
-                return $"'{seen[key]}' twice{(NormalForm.SecondWritten(seen[key], value) is { } written ? $" ({written})" : "")}";
-        }
-        return null;
-    }
+    private static string? Repeated(IReadOnlyList<string> values) =>
+        NormalForm.FirstRepeat(values) is var (first, second)
+            ? $"'{values[first]}' twice{(NormalForm.SecondWritten(values[first], values[second]) is { } written ? $" ({written})" : "")}"
+            : null;
 
     /// <summary>The layers the file describes, not yet given any buffer, and the described largest batch.</summary>
     /// <exception cref="ModelFileException">The file has no architecture, or it is malformed.</exception>
