@@ -16,9 +16,10 @@ public static class Folds
     /// <param name="rows">Number of rows.</param>
     /// <param name="k">Number of folds, in <c>[2, rows]</c>.</param>
     /// <param name="seed">Seed of the shuffle; the same seed gives the same folds.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is less than 2 or greater than <paramref name="rows"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is negative, or <paramref name="k"/> is less than 2 or greater than <paramref name="rows"/>.</exception>
     public static Fold[] KFold(int rows, int k, int seed)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 2);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(k, rows);
         int[] order = Enumerable.Range(0, rows).ToArray();

@@ -476,7 +476,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         CheckUnfinished(train.Rows, epochRows, batchSize);
         CheckWatch(validation);
         var shuffler = new Shuffler(train.Rows, _shuffleRandom);
-        var epochs = new List<EpochResult>(Math.Max(0, Options.Epochs - CompletedEpochs));
+        // Grown as the epochs run, not sized for the budget: "until early stopping ends it" is a budget of int.MaxValue.
+        var epochs = new List<EpochResult>();
 
         // A run early stopping has ended (in an earlier Fit, or before a checkpoint) trains no more.
         bool stopped = EarlyStopping?.Stops(Options) == true;

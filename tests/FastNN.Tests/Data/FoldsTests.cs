@@ -99,6 +99,14 @@ public class FoldsTests
         Assert.Throws<ArgumentException>(() => Folds.Stratified<double>([0, 1, 0.5], 2, 0));
     }
 
+    // A negative row count was blamed on k: "k ('2') must be less than or equal to '-3'. (Parameter 'k')".
+    [Fact]
+    public void ANegativeRowCountIsRefusedNamingRows()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Folds.KFold(-3, 2, 0));
+        Assert.Equal("rows", e.ParamName);
+    }
+
     // Validation parts are disjoint and cover every row; each training part is the complement; sizes differ by ≤ 1.
     private static bool AssertPartition(Fold[] folds, int rows, int k)
     {

@@ -268,6 +268,25 @@ public class TrainerTests
         Assert.Equal(bestLoss, trainer.Evaluate(validation).Loss, 1e-12);
     }
 
+    // "Train until early stopping ends it" (Keras users write epochs=10**9): a budget no run reaches. Fit sized its
+    // history for every remaining epoch and threw OutOfMemoryException ("Array dimensions exceeded supported range")
+    // before the first step.
+    [Fact]
+    public void AnEpochBudgetOfIntMaxValueTrainsUntilEarlyStoppingEndsTheRun()
+    {
+        Dataset<double> train = Linear();
+        var validation = new Dataset<double>(train.Features.ToArray(), train.Targets.ToArray().Select(v => -v).ToArray(), 2);
+        var options = new TrainerOptions { Epochs = int.MaxValue, BatchSize = 16, Patience = 3 };
+        Trainer<double> unbounded = LinearTrainer(options), bounded = LinearTrainer(options with { Epochs = 50 });
+
+        TrainingHistory history = unbounded.Fit(train, validation), expected = bounded.Fit(train, validation);
+
+        Assert.True(history.StoppedEarly);
+        Assert.Equal(expected.BestEpoch, history.BestEpoch);
+        Assert.Equal(expected.Epochs.Count, history.Epochs.Count);
+        Assert.Equal(bounded.Model.Parameters.ToArray(), unbounded.Model.Parameters.ToArray());
+    }
+
     [Fact]
     public void CancellationFromACallbackEndsTrainingAfterThatEpoch()
     {
