@@ -27,7 +27,8 @@ public static unsafe partial class Gemm
     /// <param name="ldb">Row stride of B: at least max(1, n) (max(1, k) when transposed).</param>
     /// <returns>The packed matrix: immutable, shareable between threads.</returns>
     /// <exception cref="ArgumentOutOfRangeException">k or n is negative, or ldb is smaller than a row of B.</exception>
-    /// <exception cref="ArgumentException"><paramref name="b"/> is shorter than the matrix it must hold.</exception>
+    /// <exception cref="ArgumentException"><paramref name="b"/> is shorter than the matrix it must hold, or op(B) packed (k·n
+    /// rounded up to whole panels, see <see cref="PrepackedMatrix{T}"/>) would hold more elements than one array can.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     public static PrepackedMatrix<T> Prepack<T>(bool transposeB, int k, int n, ReadOnlySpan<T> b, int ldb)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -41,6 +42,10 @@ public static unsafe partial class Gemm
         long need = GemmArguments.Required(rows, cols, ldb);
         if (b.Length < need)
             throw new ArgumentException($"B ({rows}x{cols}, ldb {ldb}) needs {need} elements but the span has {b.Length}.", nameof(b));
+        // Every row of op(B) is padded to whole panels: a B of few columns takes up to NR times its own size.
+        int nr = BlockSizes.For<T>(Isa.Path).NR;
+        if (PrepackedMatrix<T>.LengthFor(k, n, nr) is var length && length > PrepackedMatrix<T>.MaxLength)
+            throw new ArgumentException($"B ({k}x{n}) packed into panels of {nr} columns takes {length} elements, more than one array holds ({PrepackedMatrix<T>.MaxLength}).", nameof(b));
         return Isa.Path switch
         {
             IsaPath.Vector512 => Prepack<T, MicroKernel512<T>>(transposeB, k, n, b, ldb),
