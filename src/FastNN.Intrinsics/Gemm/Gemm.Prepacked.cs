@@ -62,9 +62,10 @@ public static unsafe partial class Gemm
     /// <remarks>
     /// <para>One row (a matrix-vector product, memory-bound: each element of B is read once) and a few rows run on the
     /// panel-rows kernel, with the bias and activation applied in registers; taller products run on the packed GEMM with
-    /// B's panels as they lie, then the bias and activation in one pass over C. Nothing is packed or allocated per
-    /// call; everything runs on the calling thread, so concurrent calls with their own C and workspace may share A, B
-    /// and the bias.</para>
+    /// B's panels as they lie, then the bias and activation in one pass over C. B is never repacked and nothing is
+    /// allocated per call (where the path's kernel cannot read A in place, the packed GEMM packs blocks of A into the
+    /// workspace); everything runs on the calling thread, so concurrent calls with their own C and workspace may share
+    /// A, B and the bias.</para>
     /// <para>Every element of C gets the same operations whichever kernel computes it (a chain of multiply-adds down each
     /// depth block of B, the blocks added in order, then f(z + bias) at the path's vector width), so a row of C does not
     /// depend on the number of rows in the call. Results may differ across instruction-set paths in the last bits, and
