@@ -44,8 +44,9 @@ public static unsafe partial class Gemm
             throw new ArgumentException($"B ({rows}x{cols}, ldb {ldb}) needs {need} elements but the span has {b.Length}.", nameof(b));
         // Every row of op(B) is padded to whole panels: a B of few columns takes up to NR times its own size.
         int nr = BlockSizes.For<T>(Isa.Path).NR;
-        if (PrepackedMatrix<T>.LengthFor(k, n, nr) is var length && length > PrepackedMatrix<T>.MaxLength)
-            throw new ArgumentException($"B ({k}x{n}) packed into panels of {nr} columns takes {length} elements, more than one array holds ({PrepackedMatrix<T>.MaxLength}).", nameof(b));
+        long packedLength = PrepackedMatrix<T>.LengthFor(k, n, nr);
+        if (packedLength > PrepackedMatrix<T>.MaxLength)
+            throw new ArgumentException($"B ({k}x{n}) packed into panels of {nr} columns takes {packedLength} elements, more than one array holds ({PrepackedMatrix<T>.MaxLength}).", nameof(b));
         return Isa.Path switch
         {
             IsaPath.Vector512 => Prepack<T, MicroKernel512<T>>(transposeB, k, n, b, ldb),
