@@ -27,7 +27,8 @@ public static unsafe partial class Gemm
     /// <param name="ldb">Row stride of B: at least max(1, n) (max(1, k) when transposed).</param>
     /// <returns>The packed matrix: immutable, shareable between threads.</returns>
     /// <exception cref="ArgumentOutOfRangeException">k or n is negative, or ldb is smaller than a row of B.</exception>
-    /// <exception cref="ArgumentException"><paramref name="b"/> is shorter than the matrix it must hold.</exception>
+    /// <exception cref="ArgumentException"><paramref name="b"/> is shorter than the matrix it must hold, or op(B) packed (k·n
+    /// rounded up to whole panels, see <see cref="PrepackedMatrix{T}"/>) would hold more elements than one array can.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     public static PrepackedMatrix<T> Prepack<T>(bool transposeB, int k, int n, ReadOnlySpan<T> b, int ldb)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -41,6 +42,11 @@ public static unsafe partial class Gemm
         long need = GemmArguments.Required(rows, cols, ldb);
         if (b.Length < need)
             throw new ArgumentException($"B ({rows}x{cols}, ldb {ldb}) needs {need} elements but the span has {b.Length}.", nameof(b));
+        // Every row of op(B) is padded to whole panels: a B of few columns takes up to NR times its own size.
+        int nr = BlockSizes.For<T>(Isa.Path).NR;
+        long packedLength = PrepackedMatrix<T>.LengthFor(k, n, nr);
+        if (packedLength > PrepackedMatrix<T>.MaxLength)
+            throw new ArgumentException($"B ({k}x{n}) packed into panels of {nr} columns takes {packedLength} elements, more than one array holds ({PrepackedMatrix<T>.MaxLength}).", nameof(b));
         return Isa.Path switch
         {
             IsaPath.Vector512 => Prepack<T, MicroKernel512<T>>(transposeB, k, n, b, ldb),
@@ -57,9 +63,10 @@ public static unsafe partial class Gemm
     /// <remarks>
     /// <para>One row (a matrix-vector product, memory-bound: each element of B is read once) and a few rows run on the
     /// panel-rows kernel, with the bias and activation applied in registers; taller products run on the packed GEMM with
-    /// B's panels as they lie, then the bias and activation in one pass over C. Nothing is packed or allocated per
-    /// call; everything runs on the calling thread, so concurrent calls with their own C and workspace may share A, B
-    /// and the bias.</para>
+    /// B's panels as they lie, then the bias and activation in one pass over C. B is never repacked and nothing is
+    /// allocated per call (where the path's kernel cannot read A in place, the packed GEMM packs blocks of A into the
+    /// workspace); everything runs on the calling thread, so concurrent calls with their own C and workspace may share
+    /// A, B and the bias.</para>
     /// <para>Every element of C gets the same operations whichever kernel computes it (a chain of multiply-adds down each
     /// depth block of B, the blocks added in order, then f(z + bias) at the path's vector width), so a row of C does not
     /// depend on the number of rows in the call. Results may differ across instruction-set paths in the last bits, and

@@ -21,6 +21,8 @@ namespace FastNN.Intrinsics;
 public sealed unsafe class PrepackedMatrix<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private const int Alignment = 64;
+    // Room to align the start, and one 256-bit vector of slack past the end for the spill of partial transposes (PackB).
+    private static readonly int Slack = (Alignment + 32) / sizeof(T);
     private readonly T[] _buffer;
     private readonly int _start;
     private readonly int[] _blockDepths;
@@ -46,19 +48,24 @@ public sealed unsafe class PrepackedMatrix<T> where T : unmanaged, IFloatingPoin
         }
         _blockDepths = [.. depths];
         _blockOffsets = new int[_blockDepths.Length];
-        long length = 0;
+        // Gemm.Prepack refuses a B whose packed length passes MaxLength: these sums fit an int.
+        int length = 0;
         for (int b = 0; b < _blockDepths.Length; b++)
         {
-            _blockOffsets[b] = checked((int)length);
-            length += (long)_blockDepths[b] * Panels * sizes.NR;
+            _blockOffsets[b] = length;
+            length += _blockDepths[b] * Panels * sizes.NR;
         }
-        // Room to align the start, and one 256-bit vector of slack past the end for the spill of partial transposes (PackB).
-        int slack = (Alignment + 32) / sizeof(T);
-        _buffer = GC.AllocateArray<T>(checked((int)length + slack), pinned: true);
+        _buffer = GC.AllocateArray<T>(length + Slack, pinned: true);
         nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_buffer));
         _start = (int)(((address + Alignment - 1) & ~(nint)(Alignment - 1)) - address) / sizeof(T);
-        Length = (int)length;
+        Length = length;
     }
+
+    /// <summary>The most elements one packed matrix holds: one array, less the slack.</summary>
+    internal static int MaxLength => Array.MaxLength - Slack;
+
+    /// <summary>Elements a k×n op(B) takes in panels <paramref name="nr"/> wide: k rows of whole panels.</summary>
+    internal static long LengthFor(int k, int n, int nr) => k * (((long)n + nr - 1) / nr * nr);
 
     /// <summary>Rows of op(B): the depth k of the products.</summary>
     public int K { get; }

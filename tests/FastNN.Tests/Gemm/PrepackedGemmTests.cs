@@ -184,6 +184,23 @@ public class PrepackedGemmTests
             Assert.Throws<ArgumentException>("workspace", () => Intrinsics.Gemm.MultiplyPrepacked<float>(2, a, 4, packed, [], Activation.Relu, c, 6, []));
     }
 
+    [Fact]
+    public void ABThatWouldPackPastOneArrayIsRefusedNamingB()
+    {
+        // One column k deep packs into k panel rows NR wide: past Array.MaxLength / NR rows (67 million on AVX-512 float,
+        // a B of 268 MB) more than one array holds. Before: an OverflowException naming nothing (the packed length's
+        // checked cast), or just below it the runtime's "Array dimensions exceeded supported range".
+        int nr = BlockSizes.Tile(Isa.Path, sizeof(float)).NR;
+        foreach (int k in new[] { Array.MaxLength / nr + 1, int.MaxValue / nr })
+        {
+            // Never read: the refusal comes before any packing, so its pages are never touched (2 GiB reserved on the scalar path).
+            float[] b = GC.AllocateUninitializedArray<float>(k);
+            var e = Assert.Throws<ArgumentException>("b", () => Intrinsics.Gemm.Prepack<float>(false, k, 1, b, 1));
+            Assert.Contains($"B ({k}x1) packed into panels of {nr} columns takes {(long)k * nr} elements", e.Message);
+            Assert.Throws<ArgumentException>("b", () => Intrinsics.Gemm.Prepack<float>(true, k, 1, b, k));
+        }
+    }
+
     [Theory]
     [MemberData(nameof(FastNN.Tests.Elementwise.RowsTests.OutOfFloatRange), MemberType = typeof(FastNN.Tests.Elementwise.RowsTests))]
     public void RefusesAnActivationParameterOutOfRangeInT(string name)
