@@ -98,15 +98,17 @@ public static class Metrics
         if (targets.Length < 2)
             return double.NaN;
         // The targets scaled by the power of two that takes the largest into [1, 2): their sum and squares stay in range.
+        // Taken from the first target, so that constant targets spread by exactly 0: their own mean may not round back
+        // to them (0.1 three times sums to 0.30000000000000004), and the spread of 1e-33 left made an imperfect fit's R² −1.3e33.
         int exponent = MaxExponent(targets);
-        double mean = 0;
+        double first = Math.ScaleB(double.CreateChecked(targets[0]), -exponent), mean = 0;
         foreach (T y in targets)
-            mean += Math.ScaleB(double.CreateChecked(y), -exponent);
+            mean += Math.ScaleB(double.CreateChecked(y), -exponent) - first;
         mean /= targets.Length;
         double total = 0;
         foreach (T y in targets)
         {
-            double d = Math.ScaleB(double.CreateChecked(y), -exponent) - mean;
+            double d = Math.ScaleB(double.CreateChecked(y), -exponent) - first - mean;
             total += d * d;
         }
         double residual = SumOfSquaredErrors(predictions, targets, out int residualExponent);

@@ -88,6 +88,24 @@ public class MetricsTests
         Assert.Equal(0.0, Metrics.RSquared<double>([4, 5], [4, 4]));
     }
 
+    /// <summary>
+    /// Constant targets whose mean does not round back to them (0.1 three times sums to 0.30000000000000004) left a
+    /// spread of 1e-33 where there is none, so an imperfect fit scored R² −1.3e33 instead of the documented 0, and a
+    /// fold of such targets sank its setting's mean in a grid search.
+    /// </summary>
+    [Theory]
+    [InlineData(0.1, 3)]
+    [InlineData(0.7, 3)]
+    [InlineData(1.1, 6)]
+    [InlineData(3.3, 7)]
+    [InlineData(-2.9e-200, 11)]
+    public void RSquaredOfConstantTargetsIsOneOrZeroWhateverTheRoundingOfTheirMean(double value, int rows)
+    {
+        double[] y = [.. Enumerable.Repeat(value, rows)], p = [.. y.Select(v => v * 1.5)];
+        Assert.Equal(1.0, Metrics.RSquared<double>(y, y));
+        Assert.Equal(0.0, Metrics.RSquared<double>(p, y));
+    }
+
     [Fact]
     public void RSquaredOfOneRowIsUndefinedAsInScikitLearn()
     {
