@@ -89,7 +89,7 @@ public static class Metrics
     /// Coefficient of determination <c>R² = 1 − Σ (yᵢ − pᵢ)² / Σ (yᵢ − ȳ)²</c>: 1 for a perfect fit, 0 for
     /// predicting the mean, negative for worse. As scikit-learn's <c>r2_score</c>, constant targets give 1 when
     /// the fit is perfect and 0 otherwise, and a single row gives NaN (R² is undefined for it: a leave-one-out fold
-    /// has no R² of its own).
+    /// has no R² of its own). A NaN prediction (a diverged model) gives NaN.
     /// </summary>
     /// <exception cref="ArgumentException">The spans are empty or differ in length.</exception>
     public static double RSquared<T>(ReadOnlySpan<T> predictions, ReadOnlySpan<T> targets) where T : unmanaged, IFloatingPointIeee754<T>
@@ -112,8 +112,8 @@ public static class Metrics
             total += d * d;
         }
         double residual = SumOfSquaredErrors(predictions, targets, out int residualExponent);
-        if (total == 0)
-            return residual == 0 ? 1 : 0;
+        if (total == 0)   // scikit-learn's rule; a NaN prediction (a diverged model) is no fit at all
+            return double.IsNaN(residual) ? double.NaN : residual == 0 ? 1 : 0;
         return 1 - Math.ScaleB(residual / total, 2 * (residualExponent - exponent));
     }
 

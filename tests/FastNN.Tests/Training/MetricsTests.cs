@@ -106,6 +106,19 @@ public class MetricsTests
         Assert.Equal(0.0, Metrics.RSquared<double>(p, y));
     }
 
+    /// <summary>
+    /// A diverged model's NaN prediction has no R² (as its accuracy, RMSE and loss): on constant targets it scored 0,
+    /// the score of any imperfect fit, where other targets give NaN. An infinite prediction is an imperfect fit (0).
+    /// </summary>
+    [Fact]
+    public void RSquaredOfANaNPredictionIsNaNOnConstantTargetsToo()
+    {
+        Assert.True(double.IsNaN(Metrics.RSquared<double>([double.NaN, 2], [2, 3])));
+        Assert.True(double.IsNaN(Metrics.RSquared<double>([double.NaN, 2], [2, 2])));
+        Assert.True(double.IsNaN(Metrics.RSquared<float>([1f, float.NaN, 1f], [1f, 1f, 1f])));
+        Assert.Equal(0.0, Metrics.RSquared<double>([double.PositiveInfinity, 2], [2, 2]));
+    }
+
     [Fact]
     public void RSquaredOfOneRowIsUndefinedAsInScikitLearn()
     {
