@@ -17,7 +17,7 @@ public static class Metrics
     /// <param name="labels">Class index of each row, stored as <typeparamref name="T"/>.</param>
     /// <param name="rows">Number of rows (at least 1).</param>
     /// <param name="classes">Number of classes (at least 2).</param>
-    /// <exception cref="ArgumentException">A span is shorter than the sizes require, or a label is not a class index.</exception>
+    /// <exception cref="ArgumentException">A span's length is not what the sizes require (<c>rows × classes</c> scores, <c>rows</c> labels), or a label is not a class index.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is less than 1 or <paramref name="classes"/> less than 2.</exception>
     public static double Accuracy<T>(ReadOnlySpan<T> scores, ReadOnlySpan<T> labels, int rows, int classes) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -171,7 +171,7 @@ public static class Metrics
 
     private static void CheckLength(int length, long required, string name)
     {
-        if (length < required)
+        if (length != required)   // a longer span is a wrong size (three classes' scores read as two), not spare room
             throw new ArgumentException($"{name} has {length} elements; the sizes require {required}.", name);
     }
 }

@@ -138,6 +138,22 @@ public class MetricsTests
         Assert.Throws<ArgumentException>(() => Metrics.Accuracy<double>([1, 2, 3, 4], [0, 1.5], 2, 2));
     }
 
+    /// <summary>
+    /// Spans longer than rows × classes were taken: scores of three classes read as two (a wrong class count) gave
+    /// accuracy 1 for rows whose argmax is wrong, and extra labels were ignored. Both are refused, naming the span.
+    /// </summary>
+    [Fact]
+    public void AccuracyRefusesSpansLongerThanTheSizes()
+    {
+        double[] scores = [0, 1, 2, 2, 1, 0];   // three classes: argmax 2, then 0
+        Assert.Equal(0.0, Metrics.Accuracy<double>(scores, [1, 1], 2, 3));
+        var e = Assert.Throws<ArgumentException>(() => Metrics.Accuracy<double>(scores, [1, 0], 2, 2));
+        Assert.Equal("scores", e.ParamName);
+        Assert.Contains("6 elements", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Metrics.Accuracy<double>(scores, [1, 1, 0], 2, 3));
+        Assert.Equal("labels", e.ParamName);
+    }
+
     [Fact]
     public void AccuracyRejectsALabelBeyondTheClasses()
     {
