@@ -17,7 +17,7 @@ public static class Metrics
     /// <param name="labels">Class index of each row, stored as <typeparamref name="T"/>.</param>
     /// <param name="rows">Number of rows (at least 1).</param>
     /// <param name="classes">Number of classes (at least 2).</param>
-    /// <exception cref="ArgumentException">A span is shorter than the sizes require, or a label is not a class index.</exception>
+    /// <exception cref="ArgumentException">A span's length is not what the sizes require (<c>rows × classes</c> scores, <c>rows</c> labels), or a label is not a class index.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is less than 1 or <paramref name="classes"/> less than 2.</exception>
     public static double Accuracy<T>(ReadOnlySpan<T> scores, ReadOnlySpan<T> labels, int rows, int classes) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -89,7 +89,7 @@ public static class Metrics
     /// Coefficient of determination <c>R² = 1 − Σ (yᵢ − pᵢ)² / Σ (yᵢ − ȳ)²</c>: 1 for a perfect fit, 0 for
     /// predicting the mean, negative for worse. As scikit-learn's <c>r2_score</c>, constant targets give 1 when
     /// the fit is perfect and 0 otherwise, and a single row gives NaN (R² is undefined for it: a leave-one-out fold
-    /// has no R² of its own).
+    /// has no R² of its own). A NaN prediction (a diverged model) gives NaN.
     /// </summary>
     /// <exception cref="ArgumentException">The spans are empty or differ in length.</exception>
     public static double RSquared<T>(ReadOnlySpan<T> predictions, ReadOnlySpan<T> targets) where T : unmanaged, IFloatingPointIeee754<T>
@@ -98,20 +98,22 @@ public static class Metrics
         if (targets.Length < 2)
             return double.NaN;
         // The targets scaled by the power of two that takes the largest into [1, 2): their sum and squares stay in range.
+        // Taken from the first target, so that constant targets spread by exactly 0: their own mean may not round back
+        // to them (0.1 three times sums to 0.30000000000000004), and the spread of 1e-33 left made an imperfect fit's R² −1.3e33.
         int exponent = MaxExponent(targets);
-        double mean = 0;
+        double first = Math.ScaleB(double.CreateChecked(targets[0]), -exponent), mean = 0;
         foreach (T y in targets)
-            mean += Math.ScaleB(double.CreateChecked(y), -exponent);
+            mean += Math.ScaleB(double.CreateChecked(y), -exponent) - first;
         mean /= targets.Length;
         double total = 0;
         foreach (T y in targets)
         {
-            double d = Math.ScaleB(double.CreateChecked(y), -exponent) - mean;
+            double d = Math.ScaleB(double.CreateChecked(y), -exponent) - first - mean;
             total += d * d;
         }
         double residual = SumOfSquaredErrors(predictions, targets, out int residualExponent);
-        if (total == 0)
-            return residual == 0 ? 1 : 0;
+        if (total == 0)   // scikit-learn's rule; a NaN prediction (a diverged model) is no fit at all
+            return double.IsNaN(residual) ? double.NaN : residual == 0 ? 1 : 0;
         return 1 - Math.ScaleB(residual / total, 2 * (residualExponent - exponent));
     }
 
@@ -169,7 +171,7 @@ public static class Metrics
 
     private static void CheckLength(int length, long required, string name)
     {
-        if (length < required)
+        if (length != required)   // a longer span is a wrong size (three classes' scores read as two), not spare room
             throw new ArgumentException($"{name} has {length} elements; the sizes require {required}.", name);
     }
 }

@@ -1,7 +1,7 @@
-using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
 using FastNN.Models;
+using static FastNN.Tests.FixtureValues;
 
 namespace FastNN.Tests.Layers;
 
@@ -123,17 +123,4 @@ public class ExtremeActivationTests
 
     private static T?[] Exact<T>(JsonElement values) where T : unmanaged, IFloatingPointIeee754<T> =>
         values.ValueKind == JsonValueKind.Null ? [] : values.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? (T?)null : Parse<T>(v.GetString())).ToArray();
-
-    private static T[] Read<T>(JsonElement values) where T : unmanaged, IFloatingPointIeee754<T> =>
-        values.EnumerateArray().Select(v => Parse<T>(v.GetString())).ToArray();
-
-    private static T Parse<T>(string? s) where T : unmanaged, IFloatingPointIeee754<T> =>
-        T.CreateTruncating(s switch
-        {
-            "nan" => double.NaN,
-            "inf" => double.PositiveInfinity,
-            "-inf" => double.NegativeInfinity,
-            null => throw new InvalidDataException("a null value in the fixture"),
-            _ => double.Parse(s, CultureInfo.InvariantCulture),
-        });
 }

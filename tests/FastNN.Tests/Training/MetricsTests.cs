@@ -88,6 +88,37 @@ public class MetricsTests
         Assert.Equal(0.0, Metrics.RSquared<double>([4, 5], [4, 4]));
     }
 
+    /// <summary>
+    /// Constant targets whose mean does not round back to them (0.1 three times sums to 0.30000000000000004) left a
+    /// spread of 1e-33 where there is none, so an imperfect fit scored R² −1.3e33 instead of the documented 0, and a
+    /// fold of such targets sank its setting's mean in a grid search.
+    /// </summary>
+    [Theory]
+    [InlineData(0.1, 3)]
+    [InlineData(0.7, 3)]
+    [InlineData(1.1, 6)]
+    [InlineData(3.3, 7)]
+    [InlineData(-2.9e-200, 11)]
+    public void RSquaredOfConstantTargetsIsOneOrZeroWhateverTheRoundingOfTheirMean(double value, int rows)
+    {
+        double[] y = [.. Enumerable.Repeat(value, rows)], p = [.. y.Select(v => v * 1.5)];
+        Assert.Equal(1.0, Metrics.RSquared<double>(y, y));
+        Assert.Equal(0.0, Metrics.RSquared<double>(p, y));
+    }
+
+    /// <summary>
+    /// A diverged model's NaN prediction has no R² (as its accuracy, RMSE and loss): on constant targets it scored 0,
+    /// the score of any imperfect fit, where other targets give NaN. An infinite prediction is an imperfect fit (0).
+    /// </summary>
+    [Fact]
+    public void RSquaredOfANaNPredictionIsNaNOnConstantTargetsToo()
+    {
+        Assert.True(double.IsNaN(Metrics.RSquared<double>([double.NaN, 2], [2, 3])));
+        Assert.True(double.IsNaN(Metrics.RSquared<double>([double.NaN, 2], [2, 2])));
+        Assert.True(double.IsNaN(Metrics.RSquared<float>([1f, float.NaN, 1f], [1f, 1f, 1f])));
+        Assert.Equal(0.0, Metrics.RSquared<double>([double.PositiveInfinity, 2], [2, 2]));
+    }
+
     [Fact]
     public void RSquaredOfOneRowIsUndefinedAsInScikitLearn()
     {
@@ -105,6 +136,22 @@ public class MetricsTests
         Assert.Throws<ArgumentException>(() => Metrics.RSquared<double>([], []));
         Assert.Throws<ArgumentException>(() => Metrics.Accuracy<double>([1, 2, 3], [0, 1], 2, 2));
         Assert.Throws<ArgumentException>(() => Metrics.Accuracy<double>([1, 2, 3, 4], [0, 1.5], 2, 2));
+    }
+
+    /// <summary>
+    /// Spans longer than rows × classes were taken: scores of three classes read as two (a wrong class count) gave
+    /// accuracy 1 for rows whose argmax is wrong, and extra labels were ignored. Both are refused, naming the span.
+    /// </summary>
+    [Fact]
+    public void AccuracyRefusesSpansLongerThanTheSizes()
+    {
+        double[] scores = [0, 1, 2, 2, 1, 0];   // three classes: argmax 2, then 0
+        Assert.Equal(0.0, Metrics.Accuracy<double>(scores, [1, 1], 2, 3));
+        var e = Assert.Throws<ArgumentException>(() => Metrics.Accuracy<double>(scores, [1, 0], 2, 2));
+        Assert.Equal("scores", e.ParamName);
+        Assert.Contains("6 elements", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Metrics.Accuracy<double>(scores, [1, 1, 0], 2, 3));
+        Assert.Equal("labels", e.ParamName);
     }
 
     [Fact]
