@@ -111,7 +111,7 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
         double beta1 = OptimizerArguments.Beta(OptimizerArguments.Read(values, "beta1"), "beta1");
         double beta2 = OptimizerArguments.Beta(OptimizerArguments.Read(values, "beta2"), "beta2");
         double epsilon = OptimizerArguments.EpsilonIn<T>(OptimizerArguments.Read(values, "eps"), "eps");
-        if ((OptimizerArguments.Read(values, "amsgrad") != 0) != _amsGrad)
+        if (OptimizerArguments.ReadFlag(values, "amsgrad") != _amsGrad)
             throw new ArgumentException($"The state's amsgrad setting differs from this optimizer's ({_amsGrad}).", "state");
         (_beta1, _beta2, _epsilon) = (beta1, beta2, epsilon);
     }

@@ -336,7 +336,8 @@ public abstract class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// misspelt or damaged <c>group.0.lr</c> would otherwise leave group 0 on the base rate, and the resumed run would
     /// differ from the saved one.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter or the step count is out of range (negative, or
-    /// long.MaxValue, which no step could follow), or a rate the
+    /// long.MaxValue, which no step could follow; an on/off one, <c>nesterov</c>, <c>amsgrad</c> or <c>centered</c>, other
+    /// than 0 or 1), or a rate the
     /// state sets is one its next step (t = its step count + 1) could not use, as <see cref="LearningRate"/> refuses a
     /// value: the base rate, a group's scheduled rate, or a group's own rate in proportion to the base rate (not finite in
     /// <typeparamref name="T"/>, or Adam's and AdamW's step size γ / (1 − β1^t), with the state's β1, not finite there).</exception>

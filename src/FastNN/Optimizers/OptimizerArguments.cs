@@ -50,4 +50,17 @@ internal static class OptimizerArguments
         => values.TryGetValue(name, out double value)
             ? value
             : throw new ArgumentException($"The optimizer state has no hyper-parameter '{name}'.", "state");
+
+    /// <summary>
+    /// An on/off hyper-parameter of a saved state (<c>nesterov</c>, <c>amsgrad</c>, <c>centered</c>), which SaveState writes
+    /// as 1 or 0. Another number is refused rather than read as on: a damaged digit would resume another run.
+    /// </summary>
+    /// <exception cref="ArgumentException">The state has no such value (parameter <c>state</c>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The value is neither 0 nor 1 (parameter <paramref name="name"/>).</exception>
+    public static bool ReadFlag(IReadOnlyDictionary<string, double> values, string name) => Read(values, name) switch
+    {
+        0 => false,
+        1 => true,
+        var value => throw new ArgumentOutOfRangeException(name, value, $"The optimizer state's '{name}' must be 1 (on) or 0 (off)."),
+    };
 }

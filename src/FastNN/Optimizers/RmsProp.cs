@@ -100,7 +100,7 @@ public sealed class RmsProp<T> : Optimizer<T> where T : unmanaged, IFloatingPoin
         double alpha = OptimizerArguments.Beta(OptimizerArguments.Read(values, "alpha"), "alpha");
         double epsilon = OptimizerArguments.EpsilonIn<T>(OptimizerArguments.Read(values, "eps"), "eps");
         double momentum = OptimizerArguments.NonNegativeIn<T>(OptimizerArguments.Read(values, "momentum"), "momentum");
-        if ((momentum > 0) != (_momentum > 0) || (OptimizerArguments.Read(values, "centered") != 0) != _centered)
+        if ((momentum > 0) != (_momentum > 0) || OptimizerArguments.ReadFlag(values, "centered") != _centered)
             throw new ArgumentException("The state's momentum and centering do not need the same buffers as this optimizer's.", "state");
         (_alpha, _epsilon, _momentum) = (alpha, epsilon, momentum);
     }

@@ -94,7 +94,7 @@ public class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         if ((momentum != 0) != (_momentum != 0))
             throw new ArgumentException($"The state's momentum {momentum} and this optimizer's {_momentum} differ in whether a momentum buffer exists.", "state");
         (_momentum, _dampening, _nesterov) = CheckMomentum(momentum, OptimizerArguments.Read(values, "dampening"),
-            OptimizerArguments.Read(values, "nesterov") != 0, "momentum", "dampening", "nesterov");
+            OptimizerArguments.ReadFlag(values, "nesterov"), "momentum", "dampening", "nesterov");
     }
 
     private static (double, double, bool) CheckMomentum(double momentum, double dampening, bool nesterov,

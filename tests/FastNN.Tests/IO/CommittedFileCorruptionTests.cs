@@ -148,7 +148,7 @@ public class CommittedFileCorruptionTests : IDisposable
         if (file.NewTrainer is not null)
         {
             Trainer<float> trainer = file.NewTrainer();
-            var before = new TrainerSnapshot(trainer);
+            var before = TrainerSnapshot.Of(trainer);
             if (LoadOracle.Attempt(path, bytes, () => Checkpoint.Load(path, trainer)))
             {
                 LoadOracle.AssertLoaded(reference, trainer.Model);
@@ -158,7 +158,7 @@ public class CommittedFileCorruptionTests : IDisposable
             else
             {
                 loaded = false;
-                Assert.Equal(before, new TrainerSnapshot(trainer));
+                Assert.Equal(before, TrainerSnapshot.Of(trainer));
             }
         }
         return loaded;

@@ -86,11 +86,11 @@ public class CorruptionPropertyTests : IDisposable
 
         // Strict weights into an existing model.
         Trainer<float> trainer = NewTrainer(seed: 3);
-        TrainerSnapshot before = new(trainer);
+        TrainerSnapshot before = TrainerSnapshot.Of(trainer);
         if (LoadOracle.Attempt(path, bytes, () => ModelFile.LoadWeights(path, trainer.Model)))
             LoadOracle.AssertLoaded(reference, trainer.Model);
         else
-            Assert.Equal(before, new TrainerSnapshot(trainer));
+            Assert.Equal(before, TrainerSnapshot.Of(trainer));
 
         // A whole model from its architecture.
         SavedModel<float>? saved = null;
@@ -99,7 +99,7 @@ public class CorruptionPropertyTests : IDisposable
 
         // A whole training run into a trainer.
         trainer = NewTrainer(seed: 4);
-        before = new TrainerSnapshot(trainer);
+        before = TrainerSnapshot.Of(trainer);
         if (LoadOracle.Attempt(path, bytes, () => Checkpoint.Load(path, trainer)))
         {
             LoadOracle.AssertLoaded(reference, trainer.Model);
@@ -108,7 +108,7 @@ public class CorruptionPropertyTests : IDisposable
         }
         else
         {
-            Assert.Equal(before, new TrainerSnapshot(trainer));
+            Assert.Equal(before, TrainerSnapshot.Of(trainer));
         }
     }
 }

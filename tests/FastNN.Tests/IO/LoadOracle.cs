@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using FastNN.IO;
 using FastNN.Layers;
 using FastNN.Models;
@@ -40,8 +42,9 @@ internal static class LoadOracle
         }
     }
 
-    /// <summary>A successful load must have read a file that follows every rule, and taken each tensor exactly as stored.</summary>
-    public static void AssertLoaded((Dictionary<string, RawTensor> Tensors, Dictionary<string, string> Metadata)? reference, Sequential<float> model)
+    /// <summary>A successful load must have read a file that follows every rule, and taken each tensor exactly as stored (converted to <typeparamref name="T"/>).</summary>
+    public static void AssertLoaded<T>((Dictionary<string, RawTensor> Tensors, Dictionary<string, string> Metadata)? reference, Sequential<T> model)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         Assert.NotNull(reference);
         foreach (ParameterTensor p in model.ParameterTensors)
@@ -55,23 +58,26 @@ internal static class LoadOracle
             if (s.IsInteger)
             {
                 long[] counts = Enumerable.Range(0, s.Length).Select(i => BinaryPrimitives.ReadInt64LittleEndian(stored.Bytes.AsSpan(8 * i))).ToArray();
-                Assert.All(counts, c => Assert.True(c >= 0 && c <= 1L << 48, $"{s.Name} loaded as {c}"));
-                float[] tensor = model.State.Slice(s.Offset, StateCount.BufferLength(s.Length)).ToArray();
-                Assert.Equal(counts, Enumerable.Range(0, s.Length).Select(i => StateCount.Get<float>(tensor, i)).ToArray());
+                Assert.All(counts, c => Assert.True(c >= 0 && c <= StateCount.Largest<T>(), $"{s.Name} loaded as {c}"));
+                T[] tensor = model.State.Slice(s.Offset, StateCount.BufferLength(s.Length)).ToArray();
+                Assert.Equal(counts, Enumerable.Range(0, s.Length).Select(i => StateCount.Get<T>(tensor, i)).ToArray());
             }
             if (s.Name.EndsWith(".running_var", StringComparison.Ordinal))
                 Assert.All(stored.Values(), v => Assert.True(double.IsFinite(v) && v >= 0, $"{s.Name} loaded as {v}"));
         }
     }
 
-    private static void AssertSame(RawTensor stored, ReadOnlySpan<float> loaded)
+    /// <summary>The stored elements as <typeparamref name="T"/>: the stored bits when the dtype is <typeparamref name="T"/>'s, else converted as a reader converts them.</summary>
+    public static T[] Stored<T>(RawTensor stored) where T : unmanaged, IFloatingPointIeee754<T> => stored.DType switch
     {
-        // Bit patterns, so that a flipped byte that makes a NaN is compared too.
-        int[] expected = stored.Values().Select(v => BitConverter.SingleToInt32Bits((float)v)).ToArray();
-        if (stored.DType == "F32")
-            expected = Enumerable.Range(0, stored.Bytes.Length / 4).Select(i => BitConverter.ToInt32(stored.Bytes, 4 * i)).ToArray();
-        Assert.Equal(expected, loaded.ToArray().Select(BitConverter.SingleToInt32Bits));
-    }
+        "F32" => Enumerable.Range(0, stored.Bytes.Length / 4).Select(i => T.CreateTruncating(BinaryPrimitives.ReadSingleLittleEndian(stored.Bytes.AsSpan(4 * i)))).ToArray(),
+        "F64" => Enumerable.Range(0, stored.Bytes.Length / 8).Select(i => T.CreateTruncating(BinaryPrimitives.ReadDoubleLittleEndian(stored.Bytes.AsSpan(8 * i)))).ToArray(),
+        _ => stored.Values().Select(T.CreateTruncating).ToArray(),
+    };
+
+    // Bit patterns, so that a flipped byte that makes a NaN is compared too.
+    private static void AssertSame<T>(RawTensor stored, ReadOnlySpan<T> loaded) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Assert.Equal(MemoryMarshal.AsBytes<T>(Stored<T>(stored)).ToArray(), MemoryMarshal.AsBytes(loaded).ToArray());
 }
 
 /// <summary>Everything a failed load must leave as it was in a trainer and its model.</summary>
@@ -79,13 +85,11 @@ internal sealed record TrainerSnapshot(
     string Parameters, string State, (ulong, ulong, ulong, ulong) Random, (ulong, ulong, ulong, ulong) ShuffleRandom, string Optimizer, long Steps,
     int Epochs, bool Watching)
 {
-    public TrainerSnapshot(Trainer<float> t) : this(
+    public static TrainerSnapshot Of<T>(Trainer<T> t) where T : unmanaged, IFloatingPointIeee754<T> => new(
         string.Join(",", t.Model.Parameters.ToArray()), string.Join(",", t.Model.State.ToArray()), t.Model.Random.State, t.ShuffleRandom.State,
-        Describe(t.Optimizer.SaveState()), t.Steps, t.CompletedEpochs, t.EarlyStopping is not null)
-    {
-    }
+        Describe(t.Optimizer.SaveState()), t.Steps, t.CompletedEpochs, t.EarlyStopping is not null);
 
-    private static string Describe(OptimizerState<float> s) =>
+    private static string Describe<T>(OptimizerState<T> s) where T : unmanaged, IFloatingPointIeee754<T> =>
         $"{s.StepCount};{string.Join(",", s.HyperParameters.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value:R}"))};"
         + string.Join(";", s.Buffers.OrderBy(b => b.Key).Select(b => string.Join(",", b.Value)));
 }

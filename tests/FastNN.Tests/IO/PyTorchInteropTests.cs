@@ -117,6 +117,42 @@ public class PyTorchInteropTests(ITestOutputHelper output)
         Close(Values<double>(recorded.RootElement.GetProperty("output")), output, tolerance, file);
     }
 
+    // Files laid out as safetensors.torch.save_file writes a state dict (Fixtures/make_safetensors_library_fixtures.py:
+    // counts first, then by dtype and by name as text, so "10.weight" before "2.weight"; {"format": "pt"} or no metadata
+    // at all), of a model with Residual blocks (one with a projection), BatchNorm, LayerNorm and PReLU: built from its
+    // description, the model takes the file strictly and reproduces PyTorch's outputs. Load refuses it, naming the missing
+    // architecture.
+    [Theory]
+    [InlineData("f32")]
+    [InlineData("f64")]
+    public void AFileTheSafetensorsLibraryLaidOutLoadsIntoTheModelItHolds(string dtype)
+    {
+        if (dtype == "f32")
+            LoadsLibraryLayout<float>(dtype, 1e-6);
+        else
+            LoadsLibraryLayout<double>(dtype, 1e-12);
+    }
+
+    private void LoadsLibraryLayout<T>(string dtype, double tolerance) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        using JsonDocument fixture = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder("library"), "residual_norms.json")));
+        JsonElement f = fixture.RootElement;
+        string path = Path.Combine(Folder("library"), $"residual_norms_{dtype}.safetensors");
+        var (tensors, metadata) = SafetensorsReference.Decode(File.ReadAllBytes(path))!.Value;
+        Assert.Equal(dtype == "f32" ? ["format"] : [], metadata.Keys);
+        Assert.Equal("I64", tensors["1.num_batches_tracked"].DType);
+        Assert.Empty(tensors["1.num_batches_tracked"].Shape);
+
+        Sequential<T> model = Sequential<T>.FromJson(f.GetProperty("model").GetRawText(), seed: 1);
+        model.Training = false;
+        ModelFile.LoadWeights(path, model);
+        int batch = f.GetProperty("batch").GetInt32();
+        Close(Values<double>(f.GetProperty("output_" + dtype)), model.Forward(Values<T>(f.GetProperty("input_" + dtype)), batch), tolerance, $"residual_norms_{dtype}");
+
+        var e = Assert.Throws<ModelFileException>(() => ModelFile.Load<T>(path));
+        Assert.Contains("no fastnn.architecture metadata", e.Message);
+    }
+
     // Weights in PyTorch-like ranges from a fixed seed: the files, and so the fixtures, never change unless the format does.
     private static void FillDeterministically<T>(Sequential<T> model) where T : unmanaged, IFloatingPointIeee754<T>
     {

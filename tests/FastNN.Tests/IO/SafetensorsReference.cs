@@ -89,7 +89,7 @@ internal static class SafetensorsReference
                 }
                 if (p.Value.EnumerateObject().Select(f => f.Name).Order().SequenceEqual(["data_offsets", "dtype", "shape"]) is false)
                     return null;
-                string dtype = p.Value.GetProperty("dtype").GetString()!;
+                string dtype = p.Value.GetProperty("dtype") is { ValueKind: JsonValueKind.String } d ? d.GetString()! : "";
                 long[] shape = p.Value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray();
                 long[] offsets = p.Value.GetProperty("data_offsets").EnumerateArray().Select(d => d.GetInt64()).ToArray();
                 if (!Sizes.TryGetValue(dtype, out int size) || shape.Any(d => d < 0) || offsets.Length != 2 || offsets[0] < 0)

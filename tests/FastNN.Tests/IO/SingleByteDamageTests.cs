@@ -1,4 +1,3 @@
-using System.Text.Json;
 using FastNN.Inference;
 using FastNN.IO;
 using FastNN.Models;
@@ -94,7 +93,7 @@ public class SingleByteDamageTests : IDisposable
             LoadOracle.AssertLoaded(reference, saved!.Model);
             string again = _folder.File("again.safetensors");
             ModelFile.Save(again, saved.Model, saved.Info);
-            AssertSameMetadata(reference!.Value.Metadata, again, ModelKeys);
+            MetadataOracle.AssertSame(reference!.Value.Metadata, again, MetadataOracle.ModelKeys);
             Assert.True(LoadOracle.Attempt(path, bytes, () => ModelFile.ReadInfo(path)), "Load took the file, ReadInfo did not");
         }
     }
@@ -104,7 +103,7 @@ public class SingleByteDamageTests : IDisposable
         string path = _folder.Write("damaged.safetensors", bytes);
         var reference = SafetensorsReference.Decode(bytes);
         Trainer<float> trainer = _trainer ??= CheckpointTrainer();
-        var before = new TrainerSnapshot(trainer);
+        var before = TrainerSnapshot.Of(trainer);
         ModelInfo? info = null;
         if (LoadOracle.Attempt(path, bytes, () => info = Checkpoint.Load(path, trainer)))
         {
@@ -115,69 +114,11 @@ public class SingleByteDamageTests : IDisposable
             string again = _folder.File("again.safetensors");
             Checkpoint.Save(again, trainer, info);
             // The architecture is compared with the trainer's (its max_batch may differ), so only the info and the record.
-            AssertSameMetadata(reference!.Value.Metadata, again, [.. ModelKeys.Where(k => k != "fastnn.architecture"), "fastnn.checkpoint"]);
+            MetadataOracle.AssertSame(reference!.Value.Metadata, again, [.. MetadataOracle.ModelKeys.Where(k => k != "fastnn.architecture"), "fastnn.checkpoint"]);
         }
         else
         {
-            Assert.Equal(before, new TrainerSnapshot(trainer));
-        }
-    }
-
-    // The keys a load reads (fastnn.version only says which layout the others have; a file may lack it, and
-    // AssertSameMetadata checks it apart).
-    private static readonly string[] ModelKeys = ["fastnn.architecture", "fastnn.task", "fastnn.class_labels", "fastnn.feature_names",
-        "fastnn.target_name", "fastnn.input_standardization", "fastnn.target_standardization", "fastnn.notes"];
-
-    /// <summary>
-    /// What the damaged file records under <paramref name="keys"/> is what saving the loaded model or run records again:
-    /// JSON values compared value for value (numbers as doubles), and every key of the file's JSON found again, so that
-    /// nothing in the file was passed over. (The re-saved record may hold more: a file from an older build lacks parts.)
-    /// </summary>
-    private static void AssertSameMetadata(Dictionary<string, string> file, string again, string[] keys)
-    {
-        Dictionary<string, string> saved = SafetensorsReference.Decode(File.ReadAllBytes(again))!.Value.Metadata;
-        // A file may lack the version, but one that has it loads only as the version this build writes: a damaged digit
-        // is another layout, refused (a load that passed over it read the other keys as this layout's).
-        if (file.TryGetValue("fastnn.version", out string? version))
-            Assert.True(version == saved["fastnn.version"], $"fastnn.version is '{version}' in the file, '{saved["fastnn.version"]}' saved again");
-        foreach (string key in keys)
-        {
-            Assert.True(file.ContainsKey(key) == saved.ContainsKey(key), $"{key} is in {(file.ContainsKey(key) ? "the file" : "the re-saved file")} only");
-            if (!file.TryGetValue(key, out string? value))
-                continue;
-            if (key is "fastnn.task" or "fastnn.target_name")
-            {
-                Assert.Equal(value, saved[key]);
-                continue;
-            }
-            using JsonDocument a = JsonDocument.Parse(value), b = JsonDocument.Parse(saved[key]);
-            AssertContained(a.RootElement, b.RootElement, key);
-        }
-    }
-
-    private static void AssertContained(JsonElement file, JsonElement saved, string at)
-    {
-        Assert.True(file.ValueKind == saved.ValueKind, $"{at} is {file.GetRawText()} in the file, {saved.GetRawText()} saved again");
-        switch (file.ValueKind)
-        {
-            case JsonValueKind.Number:
-                Assert.True(file.GetDouble().Equals(saved.GetDouble()), $"{at} is {file.GetRawText()} in the file, {saved.GetRawText()} saved again");
-                break;
-            case JsonValueKind.String:
-                Assert.True(file.GetString() == saved.GetString(), $"{at} is {file.GetRawText()} in the file, {saved.GetRawText()} saved again");
-                break;
-            case JsonValueKind.Array:
-                Assert.True(file.GetArrayLength() == saved.GetArrayLength(), $"{at} has {file.GetArrayLength()} items in the file, {saved.GetArrayLength()} saved again");
-                for (int i = 0; i < file.GetArrayLength(); i++)
-                    AssertContained(file[i], saved[i], $"{at}[{i}]");
-                break;
-            case JsonValueKind.Object:
-                foreach (JsonProperty p in file.EnumerateObject())
-                {
-                    Assert.True(saved.TryGetProperty(p.Name, out JsonElement value), $"{at}.{p.Name} is in the file, not saved again: the load passed over it");
-                    AssertContained(p.Value, value, $"{at}.{p.Name}");
-                }
-                break;
+            Assert.Equal(before, TrainerSnapshot.Of(trainer));
         }
     }
 }
