@@ -10,6 +10,9 @@ public static partial class Normalization
     /// <summary>
     /// Batch normalization's statistics, per column of a [rows, cols] matrix: <c>mean[c] = Σ_r x[r, c] / rows</c> and
     /// <c>squaredDeviations[c] = Σ_r (x[r, c] − mean[c])²</c>, in two sweeps (see <see cref="Normalization"/>'s bands).
+    /// A column whose spread is within the mean's rounding (a constant column) takes its mean again as
+    /// mean + Σ(x − mean)/rows and its deviations around that, two passes down that column more: a constant column gets
+    /// its value as its mean and no deviation, as <see cref="LayerNormForward{T}"/> does for a row.
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="mean">[cols], overwritten.</param>
@@ -34,6 +37,41 @@ public static partial class Normalization
         System.Numerics.Tensors.TensorPrimitives.Divide(mean, T.CreateTruncating(rows), mean);
         var squares = new SquaredDeviationStrip<T>(ref Ref(x), ref MemoryMarshal.GetReference(mean), ref MemoryMarshal.GetReference(squaredDeviations), squares: true, cols);
         ForEachStrip<T, SquaredDeviationStrip<T>>(ref squares, rows, cols);
+        // A column whose spread is within μ's rounding (Σ(x − μ)² ≤ rows·μ²·(rows·ε)², ε the machine epsilon, as a
+        // constant column) is taken again around μ + Σ(x − μ)/rows: a constant column's deviations are one exact d, so
+        // μ = x and no deviation is left, where 255 rows of 2024.1f summed plainly left d = 0.0044 (36 ulps) for rstd =
+        // 1/√(d² + ε) to make x̂ = 0.81 on every row. Exact zeros are skipped: a column of one value summed exactly
+        // (ReLU's dead units) has nothing to take back. Other columns keep the plain statistics and their bits.
+        T n = T.CreateTruncating(rows);
+        T nearConstant = n * (T.BitIncrement(T.One) - T.One);
+        nearConstant *= nearConstant;
+        for (int c = 0; c < cols; c++)
+        {
+            T v = squaredDeviations[c] / n;
+            if (v != T.Zero && v <= mean[c] * mean[c] * nearConstant)
+                Recenter(ref mean[c], ref squaredDeviations[c], x[c..], rows, cols);
+        }
+    }
+
+    // Column c of x (x starting at its first element): μ += Σ(x − μ)/rows and its squared deviations from that μ, when the
+    // correction is finite (a column whose deviations overflow keeps its statistics).
+    private static void Recenter<T>(ref T mean, ref T squaredDeviations, ReadOnlySpan<T> column, int rows, int cols)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T sum = T.Zero;
+        for (int r = 0; r < rows; r++)
+            sum += column[r * cols] - mean;
+        T correction = sum / T.CreateTruncating(rows);
+        if (!T.IsFinite(correction))
+            return;
+        mean += correction;
+        T squares = T.Zero;
+        for (int r = 0; r < rows; r++)
+        {
+            T d = column[r * cols] - mean;
+            squares += d * d;
+        }
+        squaredDeviations = squares;
     }
 
     /// <summary>Batch normalization's output, per column: <c>y[r, c] = (x[r, c] − mean[c])·scale[c] + shift[c]</c>, one pass.</summary>

@@ -13,7 +13,8 @@ namespace FastNN.Layers;
 /// num_batches_tracked ← num_batches_tracked + 1
 /// </code><para>Evaluation mode uses the running statistics: <c>y = γ·(x − running_mean)/√(running_var + ε) + β</c>.
 /// Defaults: ε = 1e-5, m = 0.1, γ = 1, β = 0, running_mean = 0, running_var = 1. Training needs at least 2 rows,
-/// as in PyTorch.</para>
+/// as in PyTorch. In training a constant column is its own mean, so it normalizes to exactly β and adds no variance
+/// (<see cref="Normalization.BatchNormStatistics{T}"/>), where PyTorch's rounded mean can leave it at up to β ± γ.</para>
 /// <para>Parameters: <c>weight</c> (γ) and <c>bias</c> (β), each <c>[features]</c>. State: <c>running_mean</c>,
 /// <c>running_var</c> (<c>[features]</c>) and <c>num_batches_tracked</c> (a scalar count, stored in model files as I64
 /// like PyTorch's; held as <see cref="StateCount"/> describes, so that a float model counts exactly past 2^24 batches).</para>

@@ -26,6 +26,40 @@ public class BatchNormKernelTests
         Assert.Equal(2, Normalization.BandRows(8192, 4096));
     }
 
+    /// <summary>
+    /// A constant column is its own mean with no deviation, over any number of rows: its spread is within the plain
+    /// mean's rounding, so the mean is corrected by Σ(x − μ)/rows, which its deviations (one exact d) give exactly.
+    /// Summed plainly, 255 copies of 2024.1f averaged to 2024.1f − 0.0044, a deviation d that rstd = 1/√(d² + ε) took to
+    /// x̂ = 0.81 on every row (±1 for 100 rows of 123456.789f, and of 1e30 in double): a constant feature normalized to
+    /// most of a standard deviation, as in PyTorch, and its input gradient scaled by about 1/|d| instead of 1/√ε.
+    /// </summary>
+    [Theory]
+    [InlineData(0.1)]
+    [InlineData(2024.1)]
+    [InlineData(-3.7e5)]
+    [InlineData(1e-3)]
+    [InlineData(123456.789)]
+    [InlineData(1e30)]
+    public void ConstantColumnsAreTheirOwnMeanWithNoDeviation(double value)
+    {
+        ConstantColumns<float>(value);
+        ConstantColumns<double>(value);
+    }
+
+    private static void ConstantColumns<T>(double value) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        const int cols = 17; // vector strips and a scalar column
+        foreach (int rows in new[] { 2, 3, 100, 255, 1000, 4097 })
+        {
+            T[] column = [.. Enumerable.Range(0, cols).Select(c => T.CreateTruncating(value * (1 + c / 7.0)))];
+            T[] x = [.. Enumerable.Range(0, rows * cols).Select(i => column[i % cols])];
+            T[] mean = new T[cols], squares = new T[cols];
+            Normalization.BatchNormStatistics<T>(mean, squares, x, rows, cols);
+            Assert.True(column.SequenceEqual(mean), $"{typeof(T).Name} {rows} rows of {value}: mean {string.Join(", ", mean)}");
+            Assert.All(squares, s => Assert.Equal(T.Zero, s));
+        }
+    }
+
     private static void Check<T>() where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rng = new Random(13);

@@ -29,6 +29,54 @@ public class NestedPredictorTests
         new Softmax<T>(7),
     ];
 
+    /// <summary>
+    /// Normalization, Dropout and blocks with no product in them (no Dense, no projection) and no activation to fuse:
+    /// the predictor runs each layer's own evaluation pass, so it gives Sequential.Forward's bits, as its remarks say
+    /// (the two differ only where a product's summation order or an activation's vector width differs).
+    /// </summary>
+    [Fact]
+    public void WithoutProductsTheFloatPredictorGivesSequentialsBits() => CheckBits<float>();
+
+    [Fact]
+    public void WithoutProductsTheDoublePredictorGivesSequentialsBits() => CheckBits<double>();
+
+    private static void CheckBits<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ILayer<T>[] layers =
+        [
+            new BatchNorm1d<T>(Input, eps: 1e-3, momentum: 0.4), new LayerNorm<T>(Input),
+            new Residual<T>(new BatchNorm1d<T>(Input), new Dropout<T>(Input, 0.5), new LayerNorm<T>(Input), new Tanh<T>(Input)),
+            new Concat<T>(new Residual<T>(new LayerNorm<T>(Input), new PRelu<T>(Input, Input)), new Dropout<T>(Input, 0.9)),  // 10 -> 20
+            new Residual<T>(new Concat<T>(new Dropout<T>(2 * Input, 0.2)), new Residual<T>(new BatchNorm1d<T>(4 * Input)),     // 20 -> 40
+                new Dropout<T>(4 * Input, 1)),
+            new Concat<T>(new Dropout<T>(4 * Input, 0.3)), new Softmax<T>(8 * Input),                                         // 40 -> 80
+        ];
+        var model = new Sequential<T>(layers, maxBatch: Rows, seed: 4);
+        var random = new Random(9);
+        T[] x = new T[Rows * Input];
+        for (int i = 0; i < x.Length; i++)
+            x[i] = T.CreateTruncating(4 * random.NextDouble() - 2 + i % 3);
+        for (int pass = 0; pass < 3; pass++)
+            model.Forward(x, Rows); // running statistics away from their initial values
+        for (int i = 0; i < model.Parameters.Length; i++)
+            model.Parameters[i] += T.CreateTruncating(0.1 * Math.Cos(i));
+        var predictor = new Predictor<T>(model);
+        model.Training = false;
+        T[] reference = model.Forward(x, Rows).ToArray();
+        T[] batched = new T[reference.Length], alone = new T[predictor.OutputSize];
+        predictor.Predict(x, batched, Rows);
+        for (int r = 0; r < Rows; r++)
+        {
+            predictor.Predict(x.AsSpan(r * Input, Input), alone, 1);
+            for (int c = 0; c < alone.Length; c++)
+            {
+                int i = r * alone.Length + c;
+                Assert.True(GemmAssert.BitEquals(batched[i], reference[i]), $"row {r} column {c}: predictor {batched[i]}, Sequential {reference[i]}");
+                Assert.True(GemmAssert.BitEquals(alone[c], reference[i]), $"row {r} column {c}: predictor alone {alone[c]}, Sequential {reference[i]}");
+            }
+        }
+    }
+
     [Fact]
     public void FloatNestedBlocksAgreeAndDoNotDependOnTheBatch() => Check<float>(1e-5);
 

@@ -1,3 +1,4 @@
+using System.Numerics;
 using FastNN.Models;
 using FastNN.Layers;
 using FastNN.Tests.Gradients;
@@ -72,6 +73,49 @@ public class NormalizationTests
         model.Training = false; // switched between the passes
         model.Backward(dy, 4);
         Assert.Equal(expected, model.InputGradient(4).ToArray());
+    }
+
+    /// <summary>
+    /// In training a constant column normalizes to exactly β, adds nothing to running_var (σ² = 0) and gets the input
+    /// gradient γ/√ε·(dy − mean(dy)), as the formulas say. Where its plainly summed mean rounded, as PyTorch's does
+    /// (255 rows of 2024.1f; 100 rows of 1e30 in double), every row came out at β + 0.81γ or β ± γ, and the gradient
+    /// was scaled by about 1/|rounding| instead of 1/√ε.
+    /// </summary>
+    [Fact]
+    public void BatchNormTrainingNormalizesAConstantColumnToExactlyBeta()
+    {
+        ConstantColumn<float>(2024.1, 255, 1e-5);
+        ConstantColumn<double>(1e30, 100, 1e-12);
+    }
+
+    private static void ConstantColumn<T>(double value, int rows, double tolerance) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var model = new Sequential<T>([new BatchNorm1d<T>(2, momentum: 0.25)], rows);
+        model.SetTensor("0.weight", [T.CreateTruncating(1.5), T.One]);
+        model.SetTensor("0.bias", [T.CreateTruncating(0.75), T.Zero]);
+        var random = new Random(4);
+        T[] x = new T[2 * rows], dy = new T[2 * rows];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = T.CreateTruncating(i % 2 == 0 ? value : random.NextDouble());
+            dy[i] = T.CreateTruncating(2 * random.NextDouble() - 1);
+        }
+        T[] y = model.Forward(x, rows).ToArray();
+        for (int r = 0; r < rows; r++)
+            Assert.True(y[2 * r] == T.CreateTruncating(0.75), $"{typeof(T).Name} row {r}: {y[2 * r]}");
+        T m = T.CreateTruncating(0.25);
+        Assert.Equal(m * T.CreateTruncating(value), model.Tensor("0.running_mean")[0]);
+        Assert.Equal(T.One - m, model.Tensor("0.running_var")[0]);
+
+        model.Backward(dy, rows);
+        ReadOnlySpan<T> dx = model.InputGradient(rows);
+        double meanDy = Enumerable.Range(0, rows).Average(r => double.CreateTruncating(dy[2 * r])), scale = 1.5 / Math.Sqrt(1e-5);
+        for (int r = 0; r < rows; r++)
+        {
+            double expected = scale * (double.CreateTruncating(dy[2 * r]) - meanDy);
+            Assert.True(Math.Abs(double.CreateTruncating(dx[2 * r]) - expected) <= tolerance * scale,
+                $"{typeof(T).Name} row {r}: dx {dx[2 * r]}, expected {expected}");
+        }
     }
 
     [Fact]
