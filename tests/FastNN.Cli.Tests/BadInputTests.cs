@@ -258,6 +258,47 @@ public class BadInputTests
         AssertUsageError(Train(cli, "--data", Cli.Data("diabetes.csv"), "--label-column", "outcome"), "diabetes.csv, line 1", "no label column 'outcome'", "bmi");
     }
 
+    // eval reads the target column by the name the model records: a file that names it otherwise was told "there is no
+    // label column 'target'", with no word of --label-column, which names the file's own.
+    [Fact]
+    public void EvalOnAFileThatNamesTheTargetOtherwiseNamesTheLabelColumnOption()
+    {
+        using var cli = new Cli();
+        string data = cli.Write("renamed.csv", File.ReadAllText(Cli.Data("diabetes.csv")).Replace("s6,target\n", "s6,y\n", StringComparison.Ordinal));
+        AssertUsageError(cli.Run("eval", "--model", cli.DiabetesModel(), "--data", data),
+            "renamed.csv, line 1: there is no label column 'target'", "s6, y", "--label-column");
+    }
+
+    // A CSV file without its header row: its first row was read as the column names, trained on as one row fewer and
+    // recorded as the model's names (target '151'), as eval and predict call a missing header row.
+    [Theory]
+    [InlineData("train")]
+    [InlineData("cv")]
+    public void AHeaderOfNumbersOnlyIsAMissingHeaderRow(string command)
+    {
+        using var cli = new Cli();
+        string headless = cli.Write("headless.csv", string.Concat(File.ReadLines(Cli.Data("diabetes.csv")).Skip(1).Select(l => l + "\n")));
+        CliRun run = command == "train" ? Train(cli, "--data", headless) : cli.Run("cv", "--data", headless, "--epochs", "1", "--lambdas", "0");
+        AssertUsageError(run, "headless.csv: ", "59, 2, 32.1", "the header row of column names is missing");
+        Assert.Equal("", run.Out);
+    }
+
+    // A model file and a CSV file given the other way round: the model was "not a safetensors file, or a damaged one: the
+    // header length field says 3204422680214595425 bytes", and the CSV "the header has 1 column split at ',' ('\uFFFD')".
+    [Theory]
+    [InlineData("eval")]
+    [InlineData("predict")]
+    [InlineData("train")]
+    public void AModelFileAndACsvFileGivenForEachOtherAreNamedSo(string command)
+    {
+        using var cli = new Cli();
+        string model = cli.DiabetesModel(), data = Cli.Data("diabetes.csv");
+        if (command != "train")
+            AssertUsageError(cli.Run(command, "--model", data, "--data", model), "--model: ", "diabetes.csv is text, not a model file", "--data");
+        CliRun run = command == "train" ? Train(cli, "--data", model) : cli.Run(command, "--model", model, "--data", model);
+        AssertUsageError(run, "--data: ", "diabetes.safetensors is a safetensors model file, not CSV", "--model");
+    }
+
     [Fact]
     public void AMissingFileIsNamed()
     {
@@ -976,15 +1017,11 @@ public class BadInputTests
         string model = cli.PathOf("good.safetensors"), checkpoint = cli.PathOf("good.ckpt");
         Assert.Equal(0, Train(cli, "--layers", "4", "--save", model, "--checkpoint-every", "1", "--checkpoint", checkpoint).ExitCode);
         byte[] bytes = File.ReadAllBytes(model);
-        string[] files =
-        [
-            cli.Write("text.safetensors", "this is not a model"),
-            cli.Write("empty.safetensors", ""),
-            Cli.Data("breast_cancer.csv"),
-        ];
         File.WriteAllBytes(cli.PathOf("cut.safetensors"), bytes[..(bytes.Length / 2)]);
-        foreach (string file in files.Append(cli.PathOf("cut.safetensors")))
+        foreach (string file in new[] { cli.Write("empty.safetensors", ""), cli.PathOf("cut.safetensors") })
             AssertUsageError(cli.Run(command, "--model", file, "--data", Cli.Data("breast_cancer.csv")), Path.GetFileName(file) + ": ");
+        foreach (string file in new[] { cli.Write("text.safetensors", "this is not a model"), Cli.Data("breast_cancer.csv") })
+            AssertUsageError(cli.Run(command, "--model", file, "--data", Cli.Data("breast_cancer.csv")), $"--model: {file} is text, not a model file", "--data");
         AssertUsageError(cli.Run(command, "--model", checkpoint, "--data", Cli.Data("breast_cancer.csv")), "--model: " + checkpoint + " is a FastNN checkpoint");
         AssertUsageError(cli.Run(command, "--model", cli.PathOf("none.safetensors"), "--data", Cli.Data("breast_cancer.csv")), "--model: there is no file");
     }
@@ -1099,6 +1136,9 @@ public class BadInputTests
         CliRun run = Train(cli, "--layers", "4", "--epochs", "2", "--resume", model);
         AssertUsageError(run, "--resume: ", "run.safetensors is a model file, not a checkpoint", "--checkpoint-every", "--init-weights");
         Assert.DoesNotContain("ModelFile.Load", run.Error);
+        // Given with other options (the default --layers here), it was refused as "saved by a run with other options
+        // (--layers 4 there, 256,128 here)": those options given, it was then refused as a model file.
+        AssertUsageError(Train(cli, "--epochs", "2", "--resume", model), "--resume: ", "run.safetensors is a model file, not a checkpoint");
     }
 
     [Theory]
