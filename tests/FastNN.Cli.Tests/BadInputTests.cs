@@ -1026,6 +1026,26 @@ public class BadInputTests
         AssertUsageError(cli.Run(command, "--model", cli.PathOf("none.safetensors"), "--data", Cli.Data("breast_cancer.csv")), "--model: there is no file");
     }
 
+    // Weights without FastNN's metadata, as PyTorch's safetensors save_file writes a state dict: eval and predict told the
+    // user to "build the model yourself, read the weights with ModelFile.LoadWeights", calls a command line cannot make.
+    [Theory]
+    [InlineData("eval")]
+    [InlineData("predict")]
+    public void AWeightsFileWithoutTheArchitectureSaysWhatTheCommandCanDoWithIt(string command)
+    {
+        using var cli = new Cli();
+        byte[] file = File.ReadAllBytes(cli.DiabetesModel());
+        int headerLength = checked((int)BitConverter.ToInt64(file, 0));
+        var header = System.Text.Json.Nodes.JsonNode.Parse(System.Text.Encoding.UTF8.GetString(file, 8, headerLength))!.AsObject();
+        Assert.True(header.Remove("__metadata__"));
+        byte[] text = System.Text.Encoding.UTF8.GetBytes(header.ToJsonString().PadRight(headerLength));
+        string weights = cli.PathOf("state_dict.safetensors");
+        File.WriteAllBytes(weights, [.. BitConverter.GetBytes((long)text.Length), .. text, .. file.AsSpan(8 + headerLength)]);
+        CliRun run = cli.Run(command, "--model", weights, "--data", Cli.Data("diabetes.csv"));
+        AssertUsageError(run, $"--model: {weights} holds weights without the architecture", "fastnn train", "--init-weights");
+        Assert.DoesNotContain("ModelFile.LoadWeights", run.Error);
+    }
+
     [Fact]
     public void AResumeWithOtherOptionsNamesEachOneThatDiffers()
     {

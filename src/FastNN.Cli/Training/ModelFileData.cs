@@ -109,6 +109,13 @@ internal sealed class ModelFileData<T> where T : unmanaged, IFloatingPointIeee75
         {
             throw InputFile.NeedsDouble("--model", e);
         }
+        // The library's way on (build the model, ModelFile.LoadWeights) is code: the command's is train --init-weights.
+        catch (ModelFileException e) when (e.Problem.StartsWith($"the file has no {ModelMetadata.ArchitectureKey} metadata", StringComparison.Ordinal))
+        {
+            throw new UsageException(
+                $"--model: {path} holds weights without the architecture a model file records (a PyTorch state dict, or a model with a layer of its own), so eval and predict cannot build its network: "
+                + "give them the file fastnn train saved; to go on from these weights, give them to fastnn train --init-weights with the network they fit (--layers ...), which saves one.");
+        }
         catch (ModelFileException) when (FileHead.IsText(path))
         {
             throw new UsageException($"--model: {path} is text, not a model file: give --model the .safetensors file fastnn train saved (--save), and the CSV rows to --data.");
