@@ -398,6 +398,27 @@ public class BadInputTests
         AssertUsageError(Train(cli, value is null ? [option] : [option, value]), message);
     }
 
+    // Names a newcomer brings from other tools, and the start of a name, were answered with "Unrecognized command or
+    // argument '--target'" and no option to use; a second list entry after a space with "Unrecognized command or argument
+    // '64'", with no word of the comma.
+    [Theory]
+    [InlineData("'--target': did you mean '--label-column'?", "train", "--target", "y")]
+    [InlineData("'--label': did you mean '--label-column'?", "eval", "--model", "m.safetensors", "--data", "d.csv", "--label", "y")]
+    [InlineData("'--learning-rate': did you mean '--lr'?", "train", "--learning-rate", "0.01")]
+    [InlineData("'--learning-rate': did you mean '--learning-rates'?", "cv", "--learning-rate", "0.01")]
+    [InlineData("'--test-size': did you mean '--test-fraction'?", "train", "--test-size", "0.3")]
+    [InlineData("'--output': did you mean '--save'?", "train", "--output", "m.safetensors")]
+    [InlineData("'--test': did you mean '--test-fraction'?", "train", "--test", "0.3")]
+    [InlineData("'64' follows the value of --layers: an option takes one value, and a list is one value, its entries separated by commas without spaces: --layers 64,64", "train", "--layers", "64", "64")]
+    [InlineData("'0.1' follows the value of --lambdas: an option takes one value, and a list is one value, its entries separated by commas without spaces: --lambdas 0,0.1", "cv", "--lambdas", "0", "0.1")]
+    [InlineData("'20' follows the value of --epochs: an option takes one value.", "train", "--epochs", "10", "20")]
+    public void AnOptionNamedAsOtherToolsNameItOrAListGivenWithSpacesIsAnsweredWithTheWayToWriteIt(string message, params string[] args)
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run(args);
+        AssertUsageError(run, message);
+    }
+
     [Theory]
     [InlineData("fastnn: give a command: train, eval, predict, cv, gradflow, gradcheck, bench or info. (see 'fastnn --help')")]
     [InlineData("fastnn: 'trian' is not a command; did you mean 'train'? The commands: train, eval, predict, cv, gradflow, gradcheck, bench or info. (see 'fastnn --help')", "trian")]
