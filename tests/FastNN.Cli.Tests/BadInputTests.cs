@@ -944,6 +944,22 @@ public class BadInputTests
         Assert.Equal(File.ReadAllText(Cli.Data("diabetes.csv")), File.ReadAllText(cli.PathOf("real/data.csv")));
     }
 
+    // The plot is a PNG image whatever its name: --plot out.svg wrote PNG bytes under an SVG's name, exit 0.
+    [Theory]
+    [InlineData("train", "out.svg", "an SVG")]
+    [InlineData("gradflow", "flow.PDF", "a PDF")]
+    [InlineData("train", "run.jpg", "a JPEG")]
+    public void APlotNamedAsAnotherImageFormatIsRefusedBeforeTraining(string command, string name, string format)
+    {
+        using var cli = new Cli();
+        string plot = cli.PathOf(name);
+        CliRun run = command == "train"
+            ? cli.Run("train", "--data", Cli.Data("diabetes.csv"), "--layers", "4", "--epochs", "1", "--plot", plot)
+            : cli.Run("gradflow", "--depth", "2", "--epochs", "1", "--plot", plot);
+        AssertUsageError(run, $"--plot: the plot is a PNG image, and '{plot}' names {format} file; give a name ending in .png.");
+        Assert.False(File.Exists(plot));
+    }
+
     [Fact]
     public void ACheckpointFileWithoutCheckpointEveryIsRefused()
     {

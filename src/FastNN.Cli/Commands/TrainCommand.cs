@@ -81,6 +81,7 @@ internal static class TrainCommand
                 throw new UsageException($"--checkpoint: nothing is written to '{named}' without --checkpoint-every N (1: after every epoch).");
             OutputFile.Check(files.Save, "--save", renamedOver: true);
             OutputFile.CheckNotStandardStream(plotPath, "--plot");
+            OutputFile.CheckPngName(plotPath, "--plot");
             OutputFile.Check(plotPath, "--plot");
             if (files.CheckpointEvery > 0)
                 OutputFile.Check(files.Checkpoint, "--checkpoint", renamedOver: true);
