@@ -391,6 +391,11 @@ public class BadInputTests
     [InlineData("--lr", "1e400", "--lr: '1e400' is not a finite number")]
     // One below double's smallest reads as 0: the message said "got 0".
     [InlineData("--lr", "1e-400", "--lr: '1e-400' is below the smallest double (4.9E-324) and would read as 0")]
+    // A decimal comma, or a list where one number goes: it said "'0,001' is not a number" and no more.
+    [InlineData("--lr", "0,001", "--lr: '0,001' is not a number: it takes one, with '.' as the decimal point; several learning rates are tried by cv's --learning-rates.")]
+    [InlineData("--l2", "0,1e-3", "--l2: '0,1e-3' is not a number: it takes one, with '.' as the decimal point; several λ are tried by cv's --lambdas with --lambda-kind l2.")]
+    [InlineData("--weight-decay", "0,0.01", "several λ are tried by cv's --lambdas with --lambda-kind weight-decay.")]
+    [InlineData("--dropout", "0,2", "--dropout: '0,2' is not a number: it takes one, with '.' as the decimal point.")]
     [InlineData("--no-such-option", null, "--no-such-option")]
     public void ABadOptionValueNamesTheOption(string option, string? value, string message)
     {

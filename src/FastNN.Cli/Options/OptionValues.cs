@@ -31,9 +31,20 @@ internal static class OptionValues
         string expected = typeof(T) != typeof(int) ? (parsed ? "a finite number" : "a number")
             : BigInteger.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) ? $"an integer from {int.MinValue} to {int.MaxValue}"
             : "an integer";
-        result.AddError($"{option}: '{text}' is not {expected}.");
+        result.AddError(text.Contains(',') && !parsed && typeof(T) != typeof(int)
+            ? $"{option}: '{text}' is not a number: it takes one, with '.' as the decimal point{Several(option)}."
+            : $"{option}: '{text}' is not {expected}.");
         return null;
     }
+
+    // A comma in one number is a decimal comma or a list (--lr 0.1,0.01, as cv's grid takes them): where cv tries several
+    // values of the option, the way to.
+    private static string Several(string option) => option switch
+    {
+        "--lr" => "; several learning rates are tried by cv's --learning-rates",
+        "--l1" or "--l2" or "--weight-decay" => $"; several λ are tried by cv's --lambdas with --lambda-kind {option[2..]}",
+        _ => "",
+    };
 
     // A nonzero number below double's smallest reads as 0, which a check of the value would report as "got 0" (and a list
     // of λ would run as a 0 not given): the message for it, or null.
