@@ -203,7 +203,10 @@ public class BadInputTests
     [InlineData("--learning-rates", "0.01,,0.1", "--learning-rates: '' is not a finite non-negative number")]
     [InlineData("--lambdas", "0,1e-3,", "--lambdas: '' is not a finite non-negative number")]
     [InlineData("--layers", "4,", "--layers: '' is not a positive integer")]
-    public void AnEmptyEntryOfAListIsRefused(string option, string value, string message)
+    // A list quoted with spaces between its entries: it said "'0.01 0.1' is not a finite non-negative number" and no more.
+    [InlineData("--learning-rates", "0.01 0.1", "--learning-rates: '0.01 0.1' is not a finite non-negative number: separate the entries with commas (0.01,0.1).")]
+    [InlineData("--layers", "64 32", "--layers: '64 32' is not a positive integer: separate the entries with commas (64,32).")]
+    public void AnEmptyOrSpaceSeparatedEntryOfAListIsRefused(string option, string value, string message)
     {
         using var cli = new Cli();
         AssertUsageError(cli.Run("cv", "--data", Cli.Data("diabetes.csv"), "--folds", "2", "--epochs", "1", option, value), message);

@@ -63,7 +63,7 @@ internal static class OptionValues
         for (int i = 0; i < parts.Length; i++)
         {
             if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out widths[i]) || widths[i] < 1)
-                throw new UsageException($"{option}: '{parts[i]}' is not a positive integer (write widths such as 128,64, or \"\" for a linear model).");
+                throw new UsageException($"{option}: '{parts[i]}' is not a positive integer{Spaced(parts[i]) ?? " (write widths such as 128,64, or \"\" for a linear model)."}");
         }
         return widths;
     }
@@ -76,8 +76,12 @@ internal static class OptionValues
         string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
         return parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) && v >= 0
             ? Underflow(p, v, option) is { } underflow ? throw new UsageException(underflow) : v
-            : throw new UsageException($"{option}: '{p}' is not a finite non-negative number.")).ToArray();
+            : throw new UsageException($"{option}: '{p}' is not a finite non-negative number{Spaced(p) ?? "."}")).ToArray();
     }
+
+    // An entry holding spaces is a list written with spaces, as a shell passes a quoted "64 32": the way to write it, or null.
+    private static string? Spaced(string entry) =>
+        entry.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 1 } words ? $": separate the entries with commas ({string.Join(',', words)})." : null;
 
     public static double NonNegative(double value, string option) =>
         double.IsFinite(value) && value >= 0 ? value : throw new UsageException($"{option} must be a finite number ≥ 0; got {Show(value)}.");
