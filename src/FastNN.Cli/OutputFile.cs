@@ -155,6 +155,22 @@ internal static class OutputFile
             throw new UsageException($"{option}: '{path}' is the command's standard {(IsStandardOutput(path) ? "output, where its results go" : "error, where its messages go")}: the file would be opened anew over them; give a file name.");
     }
 
+    /// <summary>
+    /// Refuses a plot's <paramref name="path"/> whose extension names another image or document format (out.svg,
+    /// run.pdf): the plot is a PNG image whatever its name, which a viewer that goes by the name would not open.
+    /// </summary>
+    public static void CheckPngName(string path, string option)
+    {
+        if (OtherImageFormats.TryGetValue(Path.GetExtension(path), out string? format))
+            throw new UsageException($"{option}: the plot is a PNG image, and '{path}' names {format} file; give a name ending in .png.");
+    }
+
+    private static readonly Dictionary<string, string> OtherImageFormats = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [".svg"] = "an SVG", [".pdf"] = "a PDF", [".eps"] = "an EPS", [".jpg"] = "a JPEG", [".jpeg"] = "a JPEG",
+        [".gif"] = "a GIF", [".bmp"] = "a BMP", [".tif"] = "a TIFF", [".tiff"] = "a TIFF", [".webp"] = "a WebP",
+    };
+
     /// <summary>Runs <paramref name="write"/>; a refusal of the file system is reported with the option and the file.</summary>
     public static void Write(string path, string option, Action write)
     {

@@ -39,7 +39,29 @@ internal static class ParseProblem
         IEnumerable<string> suggestions = parse.UnmatchedTokens
             .Where(token => token.StartsWith('-'))
             .Select(token => Closest(token, options) is string meant ? $" '{token}': did you mean '{meant}'?" : "");
-        return string.Join(" ", parse.Errors.Select(Describe)) + string.Concat(suggestions);
+        return string.Join(" ", parse.Errors.Select(Describe)) + string.Concat(suggestions) + StrayValue(parse, at);
+    }
+
+    // A value left over after an option's value (--layers 64 64, --epochs 10 20): the first one, with the option it
+    // follows, and for an option that takes a list (its help names the entries with commas) the list as one value.
+    private static string StrayValue(ParseResult parse, Command at)
+    {
+        IReadOnlyList<Token> tokens = parse.Tokens;
+        for (int i = 2; i < tokens.Count; i++)
+        {
+            // An option the parser does not know is an argument to it too: named as such above, it is no stray value.
+            if (tokens[i].Type != TokenType.Argument || tokens[i].Value.StartsWith('-') || tokens[i - 1].Type != TokenType.Argument
+                || tokens[i - 2].Type != TokenType.Option)
+                continue;
+            Option? option = at.Options.FirstOrDefault(o => o.Name == tokens[i - 2].Value || o.Aliases.Contains(tokens[i - 2].Value));
+            if (option is null || option.ValueType == typeof(bool) || option.Arity.MaximumNumberOfValues != 1)
+                continue;
+            if (option.HelpName?.Contains(',') != true)
+                return $" '{tokens[i].Value}' follows the value of {option.Name}: an option takes one value.";
+            IEnumerable<string> entries = tokens.Skip(i - 1).TakeWhile(t => t.Type == TokenType.Argument).Select(t => t.Value);
+            return $" '{tokens[i].Value}' follows the value of {option.Name}: an option takes one value, and a list is one value, its entries separated by commas without spaces: {option.Name} {string.Join(',', entries)}";
+        }
+        return "";
     }
 
     // Options given before their command (fastnn --folds 3 cv): the parser finds the command but leaves them to the root,
@@ -110,13 +132,30 @@ internal static class ParseProblem
         return option is null || message.Contains(option.Name, StringComparison.Ordinal) ? message : $"{option.Name}: {message}";
     }
 
-    // The name nearest to a mistyped one (edit distance at most 2, and less than all but one of the name's letters, so
-    // that 'ev' is not taken for 'cv'), or null. A command may have no names (info: no options); MinBy of no tuples throws.
+    // The one name a token begins (--label for --label-column, --test for --test-fraction rather than --task), else the
+    // name nearest to a mistyped one (edit distance at most 2, and less than all but one of the name's letters, so that
+    // 'ev' is not taken for 'cv'), else ours for a name other tools give it; or null. A command may have no names (info:
+    // no options); MinBy of no tuples throws.
     private static string? Closest(string token, IEnumerable<string> names)
     {
-        (string Name, int Distance) best = names.Select(name => (name, Distance(token, name))).DefaultIfEmpty().MinBy(n => n.Item2);
-        return best.Name is not null && best.Distance <= 2 && best.Distance < best.Name.Length - 1 ? best.Name : null;
+        string[] all = [.. names];
+        if (token.Length >= 5 && all.Where(name => name.StartsWith(token, StringComparison.Ordinal)).ToArray() is [string begun])
+            return begun;
+        (string Name, int Distance) best = all.Select(name => (name, Distance(token, name))).DefaultIfEmpty().MinBy(n => n.Item2);
+        if (best.Name is not null && best.Distance <= 2 && best.Distance < best.Name.Length - 1)
+            return best.Name;
+        return OtherToolsNames.TryGetValue(token, out string? ours) && all.Contains(ours) ? ours : null;
     }
+
+    // Options as scikit-learn (test_size), Keras and PyTorch (learning_rate, a target column) or other trainers (--output
+    // for the model written) name them, where this command's names differ by more than a typo.
+    private static readonly Dictionary<string, string> OtherToolsNames = new(StringComparer.Ordinal)
+    {
+        ["--target"] = "--label-column",
+        ["--learning-rate"] = "--lr",
+        ["--test-size"] = "--test-fraction",
+        ["--output"] = "--save",
+    };
 
     // Levenshtein distance: the fewest insertions, deletions and substitutions that turn a into b (one row kept).
     private static int Distance(string a, string b)

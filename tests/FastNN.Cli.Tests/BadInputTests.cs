@@ -203,7 +203,10 @@ public class BadInputTests
     [InlineData("--learning-rates", "0.01,,0.1", "--learning-rates: '' is not a finite non-negative number")]
     [InlineData("--lambdas", "0,1e-3,", "--lambdas: '' is not a finite non-negative number")]
     [InlineData("--layers", "4,", "--layers: '' is not a positive integer")]
-    public void AnEmptyEntryOfAListIsRefused(string option, string value, string message)
+    // A list quoted with spaces between its entries: it said "'0.01 0.1' is not a finite non-negative number" and no more.
+    [InlineData("--learning-rates", "0.01 0.1", "--learning-rates: '0.01 0.1' is not a finite non-negative number: separate the entries with commas (0.01,0.1).")]
+    [InlineData("--layers", "64 32", "--layers: '64 32' is not a positive integer: separate the entries with commas (64,32).")]
+    public void AnEmptyOrSpaceSeparatedEntryOfAListIsRefused(string option, string value, string message)
     {
         using var cli = new Cli();
         AssertUsageError(cli.Run("cv", "--data", Cli.Data("diabetes.csv"), "--folds", "2", "--epochs", "1", option, value), message);
@@ -256,6 +259,47 @@ public class BadInputTests
     {
         using var cli = new Cli();
         AssertUsageError(Train(cli, "--data", Cli.Data("diabetes.csv"), "--label-column", "outcome"), "diabetes.csv, line 1", "no label column 'outcome'", "bmi");
+    }
+
+    // eval reads the target column by the name the model records: a file that names it otherwise was told "there is no
+    // label column 'target'", with no word of --label-column, which names the file's own.
+    [Fact]
+    public void EvalOnAFileThatNamesTheTargetOtherwiseNamesTheLabelColumnOption()
+    {
+        using var cli = new Cli();
+        string data = cli.Write("renamed.csv", File.ReadAllText(Cli.Data("diabetes.csv")).Replace("s6,target\n", "s6,y\n", StringComparison.Ordinal));
+        AssertUsageError(cli.Run("eval", "--model", cli.DiabetesModel(), "--data", data),
+            "renamed.csv, line 1: there is no label column 'target'", "s6, y", "--label-column");
+    }
+
+    // A CSV file without its header row: its first row was read as the column names, trained on as one row fewer and
+    // recorded as the model's names (target '151'), as eval and predict call a missing header row.
+    [Theory]
+    [InlineData("train")]
+    [InlineData("cv")]
+    public void AHeaderOfNumbersOnlyIsAMissingHeaderRow(string command)
+    {
+        using var cli = new Cli();
+        string headless = cli.Write("headless.csv", string.Concat(File.ReadLines(Cli.Data("diabetes.csv")).Skip(1).Select(l => l + "\n")));
+        CliRun run = command == "train" ? Train(cli, "--data", headless) : cli.Run("cv", "--data", headless, "--epochs", "1", "--lambdas", "0");
+        AssertUsageError(run, "headless.csv: ", "59, 2, 32.1", "the header row of column names is missing");
+        Assert.Equal("", run.Out);
+    }
+
+    // A model file and a CSV file given the other way round: the model was "not a safetensors file, or a damaged one: the
+    // header length field says 3204422680214595425 bytes", and the CSV "the header has 1 column split at ',' ('\uFFFD')".
+    [Theory]
+    [InlineData("eval")]
+    [InlineData("predict")]
+    [InlineData("train")]
+    public void AModelFileAndACsvFileGivenForEachOtherAreNamedSo(string command)
+    {
+        using var cli = new Cli();
+        string model = cli.DiabetesModel(), data = Cli.Data("diabetes.csv");
+        if (command != "train")
+            AssertUsageError(cli.Run(command, "--model", data, "--data", model), "--model: ", "diabetes.csv is text, not a model file", "--data");
+        CliRun run = command == "train" ? Train(cli, "--data", model) : cli.Run(command, "--model", model, "--data", model);
+        AssertUsageError(run, "--data: ", "diabetes.safetensors is a safetensors model file, not CSV", "--model");
     }
 
     [Fact]
@@ -350,11 +394,37 @@ public class BadInputTests
     [InlineData("--lr", "1e400", "--lr: '1e400' is not a finite number")]
     // One below double's smallest reads as 0: the message said "got 0".
     [InlineData("--lr", "1e-400", "--lr: '1e-400' is below the smallest double (4.9E-324) and would read as 0")]
+    // A decimal comma, or a list where one number goes: it said "'0,001' is not a number" and no more.
+    [InlineData("--lr", "0,001", "--lr: '0,001' is not a number: it takes one, with '.' as the decimal point; several learning rates are tried by cv's --learning-rates.")]
+    [InlineData("--l2", "0,1e-3", "--l2: '0,1e-3' is not a number: it takes one, with '.' as the decimal point; several λ are tried by cv's --lambdas with --lambda-kind l2.")]
+    [InlineData("--weight-decay", "0,0.01", "several λ are tried by cv's --lambdas with --lambda-kind weight-decay.")]
+    [InlineData("--dropout", "0,2", "--dropout: '0,2' is not a number: it takes one, with '.' as the decimal point.")]
     [InlineData("--no-such-option", null, "--no-such-option")]
     public void ABadOptionValueNamesTheOption(string option, string? value, string message)
     {
         using var cli = new Cli();
         AssertUsageError(Train(cli, value is null ? [option] : [option, value]), message);
+    }
+
+    // Names a newcomer brings from other tools, and the start of a name, were answered with "Unrecognized command or
+    // argument '--target'" and no option to use; a second list entry after a space with "Unrecognized command or argument
+    // '64'", with no word of the comma.
+    [Theory]
+    [InlineData("'--target': did you mean '--label-column'?", "train", "--target", "y")]
+    [InlineData("'--label': did you mean '--label-column'?", "eval", "--model", "m.safetensors", "--data", "d.csv", "--label", "y")]
+    [InlineData("'--learning-rate': did you mean '--lr'?", "train", "--learning-rate", "0.01")]
+    [InlineData("'--learning-rate': did you mean '--learning-rates'?", "cv", "--learning-rate", "0.01")]
+    [InlineData("'--test-size': did you mean '--test-fraction'?", "train", "--test-size", "0.3")]
+    [InlineData("'--output': did you mean '--save'?", "train", "--output", "m.safetensors")]
+    [InlineData("'--test': did you mean '--test-fraction'?", "train", "--test", "0.3")]
+    [InlineData("'64' follows the value of --layers: an option takes one value, and a list is one value, its entries separated by commas without spaces: --layers 64,64", "train", "--layers", "64", "64")]
+    [InlineData("'0.1' follows the value of --lambdas: an option takes one value, and a list is one value, its entries separated by commas without spaces: --lambdas 0,0.1", "cv", "--lambdas", "0", "0.1")]
+    [InlineData("'20' follows the value of --epochs: an option takes one value.", "train", "--epochs", "10", "20")]
+    public void AnOptionNamedAsOtherToolsNameItOrAListGivenWithSpacesIsAnsweredWithTheWayToWriteIt(string message, params string[] args)
+    {
+        using var cli = new Cli();
+        CliRun run = cli.Run(args);
+        AssertUsageError(run, message);
     }
 
     [Theory]
@@ -882,6 +952,22 @@ public class BadInputTests
         Assert.Equal(File.ReadAllText(Cli.Data("diabetes.csv")), File.ReadAllText(cli.PathOf("real/data.csv")));
     }
 
+    // The plot is a PNG image whatever its name: --plot out.svg wrote PNG bytes under an SVG's name, exit 0.
+    [Theory]
+    [InlineData("train", "out.svg", "an SVG")]
+    [InlineData("gradflow", "flow.PDF", "a PDF")]
+    [InlineData("train", "run.jpg", "a JPEG")]
+    public void APlotNamedAsAnotherImageFormatIsRefusedBeforeTraining(string command, string name, string format)
+    {
+        using var cli = new Cli();
+        string plot = cli.PathOf(name);
+        CliRun run = command == "train"
+            ? cli.Run("train", "--data", Cli.Data("diabetes.csv"), "--layers", "4", "--epochs", "1", "--plot", plot)
+            : cli.Run("gradflow", "--depth", "2", "--epochs", "1", "--plot", plot);
+        AssertUsageError(run, $"--plot: the plot is a PNG image, and '{plot}' names {format} file; give a name ending in .png.");
+        Assert.False(File.Exists(plot));
+    }
+
     [Fact]
     public void ACheckpointFileWithoutCheckpointEveryIsRefused()
     {
@@ -976,17 +1062,33 @@ public class BadInputTests
         string model = cli.PathOf("good.safetensors"), checkpoint = cli.PathOf("good.ckpt");
         Assert.Equal(0, Train(cli, "--layers", "4", "--save", model, "--checkpoint-every", "1", "--checkpoint", checkpoint).ExitCode);
         byte[] bytes = File.ReadAllBytes(model);
-        string[] files =
-        [
-            cli.Write("text.safetensors", "this is not a model"),
-            cli.Write("empty.safetensors", ""),
-            Cli.Data("breast_cancer.csv"),
-        ];
         File.WriteAllBytes(cli.PathOf("cut.safetensors"), bytes[..(bytes.Length / 2)]);
-        foreach (string file in files.Append(cli.PathOf("cut.safetensors")))
+        foreach (string file in new[] { cli.Write("empty.safetensors", ""), cli.PathOf("cut.safetensors") })
             AssertUsageError(cli.Run(command, "--model", file, "--data", Cli.Data("breast_cancer.csv")), Path.GetFileName(file) + ": ");
+        foreach (string file in new[] { cli.Write("text.safetensors", "this is not a model"), Cli.Data("breast_cancer.csv") })
+            AssertUsageError(cli.Run(command, "--model", file, "--data", Cli.Data("breast_cancer.csv")), $"--model: {file} is text, not a model file", "--data");
         AssertUsageError(cli.Run(command, "--model", checkpoint, "--data", Cli.Data("breast_cancer.csv")), "--model: " + checkpoint + " is a FastNN checkpoint");
         AssertUsageError(cli.Run(command, "--model", cli.PathOf("none.safetensors"), "--data", Cli.Data("breast_cancer.csv")), "--model: there is no file");
+    }
+
+    // Weights without FastNN's metadata, as PyTorch's safetensors save_file writes a state dict: eval and predict told the
+    // user to "build the model yourself, read the weights with ModelFile.LoadWeights", calls a command line cannot make.
+    [Theory]
+    [InlineData("eval")]
+    [InlineData("predict")]
+    public void AWeightsFileWithoutTheArchitectureSaysWhatTheCommandCanDoWithIt(string command)
+    {
+        using var cli = new Cli();
+        byte[] file = File.ReadAllBytes(cli.DiabetesModel());
+        int headerLength = checked((int)BitConverter.ToInt64(file, 0));
+        var header = System.Text.Json.Nodes.JsonNode.Parse(System.Text.Encoding.UTF8.GetString(file, 8, headerLength))!.AsObject();
+        Assert.True(header.Remove("__metadata__"));
+        byte[] text = System.Text.Encoding.UTF8.GetBytes(header.ToJsonString().PadRight(headerLength));
+        string weights = cli.PathOf("state_dict.safetensors");
+        File.WriteAllBytes(weights, [.. BitConverter.GetBytes((long)text.Length), .. text, .. file.AsSpan(8 + headerLength)]);
+        CliRun run = cli.Run(command, "--model", weights, "--data", Cli.Data("diabetes.csv"));
+        AssertUsageError(run, $"--model: {weights} holds weights without the architecture", "fastnn train", "--init-weights");
+        Assert.DoesNotContain("ModelFile.LoadWeights", run.Error);
     }
 
     [Fact]
@@ -1099,6 +1201,9 @@ public class BadInputTests
         CliRun run = Train(cli, "--layers", "4", "--epochs", "2", "--resume", model);
         AssertUsageError(run, "--resume: ", "run.safetensors is a model file, not a checkpoint", "--checkpoint-every", "--init-weights");
         Assert.DoesNotContain("ModelFile.Load", run.Error);
+        // Given with other options (the default --layers here), it was refused as "saved by a run with other options
+        // (--layers 4 there, 256,128 here)": those options given, it was then refused as a model file.
+        AssertUsageError(Train(cli, "--epochs", "2", "--resume", model), "--resume: ", "run.safetensors is a model file, not a checkpoint");
     }
 
     [Theory]

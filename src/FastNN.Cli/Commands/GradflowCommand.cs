@@ -48,6 +48,7 @@ internal static class GradflowCommand
             OptimizerSettings optimizerSettings = optimizer.Read(parse);
             string plotPath = parse.GetValue(plot) ?? "gradflow.png";
             OutputFile.CheckNotStandardStream(plotPath, "--plot");
+            OutputFile.CheckPngName(plotPath, "--plot");
             OutputFile.Check(plotPath, "--plot");
             OutputFile.CheckDistinct([("--plot", plotPath)], [("--data", parse.GetValue(data))]);
             using (loop.ApplyThreads(parse))

@@ -81,6 +81,7 @@ internal static class TrainCommand
                 throw new UsageException($"--checkpoint: nothing is written to '{named}' without --checkpoint-every N (1: after every epoch).");
             OutputFile.Check(files.Save, "--save", renamedOver: true);
             OutputFile.CheckNotStandardStream(plotPath, "--plot");
+            OutputFile.CheckPngName(plotPath, "--plot");
             OutputFile.Check(plotPath, "--plot");
             if (files.CheckpointEvery > 0)
                 OutputFile.Check(files.Checkpoint, "--checkpoint", renamedOver: true);
@@ -139,9 +140,14 @@ internal static class TrainCommand
         }
         if (s.Files.Resume is string resume)
         {
-            // The options first (the checkpoint's header alone), so that a mistake is named as an option, then the run itself.
+            // A model file (what --save writes) is the likeliest wrong file to resume from, and records the run's options as
+            // a checkpoint does: told apart first, so that its options are not compared as if it could be resumed.
+            if (IsModelFile<T>(resume))
+                throw new UsageException(
+                    $"--resume: {resume} is a model file, not a checkpoint: a run writes checkpoints to resume from with --checkpoint-every N (to --checkpoint); to start a new run from a model file's weights, give it to --init-weights.");
+            // The options next (the checkpoint's header alone), so that a mistake is named as an option, then the run itself.
             RunNotes.CheckResume(resume, ModelFile.ReadInfo(resume).Notes, info.Notes!, data.Train.Rows);
-            RunNotes.CheckData(resume, LoadCheckpoint(resume, trainer), info);
+            RunNotes.CheckData(resume, Checkpoint.Load(resume, trainer), info);
             if (trainer.CompletedEpochs > s.Loop.Epochs)
                 throw new UsageException($"--epochs {s.Loop.Epochs}: {resume} has completed {Counted.Of(trainer.CompletedEpochs, "epoch")} already; give at least that many.");
             console.Line($"resumed: {resume}, {trainer.CompletedEpochs} of {Counted.Of(s.Loop.Epochs, "epoch")} done");
@@ -284,21 +290,7 @@ internal static class TrainCommand
         }
     }
 
-    // A model file (what --save writes) is the likeliest wrong file to resume from: told apart from a damaged checkpoint
-    // by loading as a model, which a checkpoint does not, and answered with the options that do what was meant.
-    private static ModelInfo LoadCheckpoint<T>(string path, Trainer<T> trainer) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        try
-        {
-            return Checkpoint.Load(path, trainer);
-        }
-        catch (ModelFileException) when (IsModelFile<T>(path))
-        {
-            throw new UsageException(
-                $"--resume: {path} is a model file, not a checkpoint: a run writes checkpoints to resume from with --checkpoint-every N (to --checkpoint); to start a new run from a model file's weights, give it to --init-weights.");
-        }
-    }
-
+    // A checkpoint does not load as a model, nor does a damaged file: only a file that does is a model file.
     private static bool IsModelFile<T>(string path) where T : unmanaged, IFloatingPointIeee754<T>
     {
         try

@@ -31,9 +31,20 @@ internal static class OptionValues
         string expected = typeof(T) != typeof(int) ? (parsed ? "a finite number" : "a number")
             : BigInteger.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) ? $"an integer from {int.MinValue} to {int.MaxValue}"
             : "an integer";
-        result.AddError($"{option}: '{text}' is not {expected}.");
+        result.AddError(text.Contains(',') && !parsed && typeof(T) != typeof(int)
+            ? $"{option}: '{text}' is not a number: it takes one, with '.' as the decimal point{Several(option)}."
+            : $"{option}: '{text}' is not {expected}.");
         return null;
     }
+
+    // A comma in one number is a decimal comma or a list (--lr 0.1,0.01, as cv's grid takes them): where cv tries several
+    // values of the option, the way to.
+    private static string Several(string option) => option switch
+    {
+        "--lr" => "; several learning rates are tried by cv's --learning-rates",
+        "--l1" or "--l2" or "--weight-decay" => $"; several λ are tried by cv's --lambdas with --lambda-kind {option[2..]}",
+        _ => "",
+    };
 
     // A nonzero number below double's smallest reads as 0, which a check of the value would report as "got 0" (and a list
     // of λ would run as a 0 not given): the message for it, or null.
@@ -52,7 +63,7 @@ internal static class OptionValues
         for (int i = 0; i < parts.Length; i++)
         {
             if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out widths[i]) || widths[i] < 1)
-                throw new UsageException($"{option}: '{parts[i]}' is not a positive integer (write widths such as 128,64, or \"\" for a linear model).");
+                throw new UsageException($"{option}: '{parts[i]}' is not a positive integer{Spaced(parts[i]) ?? " (write widths such as 128,64, or \"\" for a linear model)."}");
         }
         return widths;
     }
@@ -65,8 +76,12 @@ internal static class OptionValues
         string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
         return parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) && v >= 0
             ? Underflow(p, v, option) is { } underflow ? throw new UsageException(underflow) : v
-            : throw new UsageException($"{option}: '{p}' is not a finite non-negative number.")).ToArray();
+            : throw new UsageException($"{option}: '{p}' is not a finite non-negative number{Spaced(p) ?? "."}")).ToArray();
     }
+
+    // An entry holding spaces is a list written with spaces, as a shell passes a quoted "64 32": the way to write it, or null.
+    private static string? Spaced(string entry) =>
+        entry.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 1 } words ? $": separate the entries with commas ({string.Join(',', words)})." : null;
 
     public static double NonNegative(double value, string option) =>
         double.IsFinite(value) && value >= 0 ? value : throw new UsageException($"{option} must be a finite number ≥ 0; got {Show(value)}.");

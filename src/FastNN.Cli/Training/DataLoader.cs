@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using FastNN.Data;
 
@@ -23,7 +24,13 @@ internal static class DataLoader
                 _ => CsvTarget.ClassLabels,
             },
         };
-        return Read<T>(settings.Path, options);
+        (Dataset<T> data, string source) = Read<T>(settings.Path, options);
+        // Read by position, a file without its header row gives its first row as the column names, and trains on the
+        // others: refused as eval and predict, which look its columns up by name, call such a header.
+        string[] names = [.. data.FeatureNames, data.TargetName];
+        if (names.All(name => double.TryParse(name, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+            throw new UsageException($"{source}: the column names its header row gives are numbers only ({Describe(names)}): the header row of column names is missing; add a first line that names the columns.");
+        return (data, source);
     }
 
     /// <summary>Reads <paramref name="path"/> (null: the embedded digits) with <paramref name="options"/>.</summary>
@@ -36,7 +43,14 @@ internal static class DataLoader
         }
         using FileStream stream = File.OpenRead(InputFile.Existing(path, "--data"));
         string name = Name(path);
-        return (Csv.Read<T>(stream, name, options), name);
+        try
+        {
+            return (Csv.Read<T>(stream, name, options), name);
+        }
+        catch (CsvFormatException) when (stream.CanSeek && FileHead.IsSafetensors(stream))
+        {
+            throw new UsageException($"--data: {name} is a safetensors model file, not CSV rows: --data takes a CSV file; a model file goes to --model (eval, predict), or to --init-weights or --resume (train).");
+        }
     }
 
     // A file is named by its name, as Csv.Read names it; a device, a pipe (a shell's <(…) is /dev/fd/63) or a process's

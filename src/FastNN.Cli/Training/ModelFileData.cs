@@ -57,11 +57,25 @@ internal sealed class ModelFileData<T> where T : unmanaged, IFloatingPointIeee75
             Target = !withTarget ? CsvTarget.None : task == TaskChoice.Regress ? CsvTarget.Numeric : CsvTarget.ClassLabels,
             ClassLabels = withTarget && task != TaskChoice.Regress ? info.ClassLabels : null,
         };
-        (Dataset<T> data, string source) = DataLoader.Read<T>(dataPath, options);
+        (Dataset<T> data, string source) = Read(dataPath, options, withTarget && labelColumn is null ? info.TargetName : null);
         if (data.FeatureCount != saved.Model.InputSize)
             throw new UsageException($"{source} has {Counted.Of(data.FeatureCount, "feature column")}{(withTarget ? " besides the label" : "")}; the model takes {saved.Model.InputSize} "
                 + $"and its file records no feature names, so the columns are taken by position: give exactly its {saved.Model.InputSize} feature columns{(withTarget ? " and the label" : "")}.");
         return new ModelFileData<T>(saved, task, info.Input is { } input ? Standardize(data, source, input) : data, source);
+    }
+
+    // The target column is looked for by the name the model records unless --label-column names it: the reader's "there
+    // is no label column 'target'" then says how to name the file's own.
+    private static (Dataset<T> Data, string Source) Read(string path, CsvOptions options, string? recordedTarget)
+    {
+        try
+        {
+            return DataLoader.Read<T>(path, options);
+        }
+        catch (CsvFormatException e) when (recordedTarget is not null && e.Message.Contains($"there is no label column '{recordedTarget}'", StringComparison.Ordinal))
+        {
+            throw new UsageException($"{e.Message} The model was trained on the target '{recordedTarget}': give --label-column with this file's target column (a name or a 0-based index), or run predict, which reads no target.");
+        }
     }
 
     // The library's refusal of a value standardized past T names a row of the rows it was given and no file.
@@ -94,6 +108,17 @@ internal sealed class ModelFileData<T> where T : unmanaged, IFloatingPointIeee75
         catch (ModelFileException e) when (e.NeedsDouble)
         {
             throw InputFile.NeedsDouble("--model", e);
+        }
+        // The library's way on (build the model, ModelFile.LoadWeights) is code: the command's is train --init-weights.
+        catch (ModelFileException e) when (e.Problem.StartsWith($"the file has no {ModelMetadata.ArchitectureKey} metadata", StringComparison.Ordinal))
+        {
+            throw new UsageException(
+                $"--model: {path} holds weights without the architecture a model file records (a PyTorch state dict, or a model with a layer of its own), so eval and predict cannot build its network: "
+                + "give them the file fastnn train saved; to go on from these weights, give them to fastnn train --init-weights with the network they fit (--layers ...), which saves one.");
+        }
+        catch (ModelFileException) when (FileHead.IsText(path))
+        {
+            throw new UsageException($"--model: {path} is text, not a model file: give --model the .safetensors file fastnn train saved (--save), and the CSV rows to --data.");
         }
     }
 
