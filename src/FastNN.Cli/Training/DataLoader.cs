@@ -8,9 +8,10 @@ internal static class DataLoader
 {
     /// <summary>
     /// Reads <see cref="DataSettings.Path"/> (or the embedded digits) with the target read as the task needs: class
-    /// labels for classify and binary, numbers for regress, inferred when no task is given.
+    /// labels for classify and binary, numbers for regress, inferred when no task is given. <paramref name="floatOnly"/>
+    /// names a command that runs in float alone (no --double), as a value beyond float's range is refused.
     /// </summary>
-    public static (Dataset<T> Data, string Source) Read<T>(DataSettings settings) where T : unmanaged, IFloatingPointIeee754<T>
+    public static (Dataset<T> Data, string Source) Read<T>(DataSettings settings, string? floatOnly = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var options = new CsvOptions
         {
@@ -23,20 +24,31 @@ internal static class DataLoader
                 _ => CsvTarget.ClassLabels,
             },
         };
-        return Read<T>(settings.Path, options);
+        return Read<T>(settings.Path, options, floatOnly);
     }
 
-    /// <summary>Reads <paramref name="path"/> (null: the embedded digits) with <paramref name="options"/>.</summary>
-    public static (Dataset<T> Data, string Source) Read<T>(string? path, CsvOptions options) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>
+    /// Reads <paramref name="path"/> (null: the embedded digits) with <paramref name="options"/>. A value beyond float's
+    /// range is refused naming --double, which reads it, or saying that <paramref name="floatOnly"/>, the command, runs in
+    /// float alone: the reader's own "read the file as double" names no option.
+    /// </summary>
+    public static (Dataset<T> Data, string Source) Read<T>(string? path, CsvOptions options, string? floatOnly = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (path is null)
+        try
         {
-            using Stream digits = EmbeddedData.OpenDigits();
-            return (Csv.Read<T>(digits, EmbeddedData.DigitsName, options), EmbeddedData.DigitsName);
+            if (path is null)
+            {
+                using Stream digits = EmbeddedData.OpenDigits();
+                return (Csv.Read<T>(digits, EmbeddedData.DigitsName, options), EmbeddedData.DigitsName);
+            }
+            using FileStream stream = File.OpenRead(InputFile.Existing(path, "--data"));
+            string name = Name(path);
+            return (Csv.Read<T>(stream, name, options), name);
         }
-        using FileStream stream = File.OpenRead(InputFile.Existing(path, "--data"));
-        string name = Name(path);
-        return (Csv.Read<T>(stream, name, options), name);
+        catch (CsvFormatException e) when (e.NeedsDouble)
+        {
+            throw e.WithRemedy(floatOnly is null ? "give --double to read the file as double." : $"{floatOnly} runs in float alone.");
+        }
     }
 
     // A file is named by its name, as Csv.Read names it; a device, a pipe (a shell's <(…) is /dev/fd/63) or a process's
