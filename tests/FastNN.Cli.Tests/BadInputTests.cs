@@ -105,6 +105,37 @@ public class BadInputTests
         Assert.DoesNotContain("load the file as double", run.Error);
     }
 
+    // A value of the data beyond float's range, read without --double: the CSV reader's "read the file as double" came
+    // through, which names no option of the command. gradflow runs in float alone and says so.
+    [Theory]
+    [InlineData("train", "; give --double to read the file as double.")]
+    [InlineData("cv", "; give --double to read the file as double.")]
+    [InlineData("eval", "; give --double to read the file as double.")]
+    [InlineData("predict", "; give --double to read the file as double.")]
+    [InlineData("gradflow", "; gradflow runs in float alone.")]
+    public void ADataValueBeyondFloatNamesTheDoubleOption(string command, string remedy)
+    {
+        using var cli = new Cli();
+        string[] lines = File.ReadAllLines(Cli.Data("diabetes.csv"));
+        string[] far = lines[2].Split(',');
+        far[8] = "1e39";
+        string data = cli.Write("far.csv", string.Join("\n", [lines[0], lines[1], string.Join(',', far), .. lines[3..40]]) + "\n");
+        string[] args = command switch
+        {
+            "eval" or "predict" => [command, "--model", cli.DiabetesModel(), "--data", data],
+            "cv" => [command, "--data", data, "--folds", "2", "--epochs", "1"],
+            "gradflow" => [command, "--data", data, "--epochs", "1", "--depth", "1", "--plot", cli.PathOf("g.png")],
+            _ => ["train", "--data", data, "--epochs", "1", "--plot", cli.PathOf("p.png")],
+        };
+        CliRun run = cli.Run(args);
+        AssertUsageError(run, "far.csv, line 3, column 9: '1e39' in column 's5' is beyond the range of float (3.4028235E+38)" + remedy);
+        if (command != "gradflow")
+        {
+            CliRun inDouble = cli.Run([.. args, "--double"]);
+            Assert.True(inDouble.ExitCode == 0, inDouble.ToString());
+        }
+    }
+
     // A held-out value far outside the training rows' spread standardizes beyond float's range. Before: the library's
     // message reached the user as is, counting the row within the held-out part, and ending "(Parameter 'data')".
     [Theory]

@@ -64,7 +64,7 @@ internal static class GradflowCommand
     {
         // The target is read as train infers it, so that a numeric target is refused rather than read as hundreds of classes.
         var dataSettings = new DataSettings(path, null, Task: null, null, TestFraction: 0.2, Standardize: true, Shuffle: true);
-        (Dataset<float> all, string source) = DataLoader.Read<float>(dataSettings);
+        (Dataset<float> all, string source) = DataLoader.Read<float>(dataSettings, floatOnly: "gradflow");
         if (all.ClassLabels is null)
         {
             throw new UsageException($"--data: {source}'s target '{all.TargetName}' holds numbers (neither words nor at most {Csv.AutoClassLimit} "

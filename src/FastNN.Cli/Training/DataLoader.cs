@@ -9,9 +9,10 @@ internal static class DataLoader
 {
     /// <summary>
     /// Reads <see cref="DataSettings.Path"/> (or the embedded digits) with the target read as the task needs: class
-    /// labels for classify and binary, numbers for regress, inferred when no task is given.
+    /// labels for classify and binary, numbers for regress, inferred when no task is given. <paramref name="floatOnly"/>
+    /// names a command that runs in float alone (no --double), as a value beyond float's range is refused.
     /// </summary>
-    public static (Dataset<T> Data, string Source) Read<T>(DataSettings settings) where T : unmanaged, IFloatingPointIeee754<T>
+    public static (Dataset<T> Data, string Source) Read<T>(DataSettings settings, string? floatOnly = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var options = new CsvOptions
         {
@@ -24,7 +25,7 @@ internal static class DataLoader
                 _ => CsvTarget.ClassLabels,
             },
         };
-        (Dataset<T> data, string source) = Read<T>(settings.Path, options);
+        (Dataset<T> data, string source) = Read<T>(settings.Path, options, floatOnly);
         // Read by position, a file without its header row gives its first row as the column names, and trains on the
         // others: refused as eval and predict, which look its columns up by name, call such a header.
         string[] names = [.. data.FeatureNames, data.TargetName];
@@ -33,23 +34,34 @@ internal static class DataLoader
         return (data, source);
     }
 
-    /// <summary>Reads <paramref name="path"/> (null: the embedded digits) with <paramref name="options"/>.</summary>
-    public static (Dataset<T> Data, string Source) Read<T>(string? path, CsvOptions options) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>
+    /// Reads <paramref name="path"/> (null: the embedded digits) with <paramref name="options"/>. A value beyond float's
+    /// range is refused naming --double, which reads it, or saying that <paramref name="floatOnly"/>, the command, runs in
+    /// float alone: the reader's own "read the file as double" names no option.
+    /// </summary>
+    public static (Dataset<T> Data, string Source) Read<T>(string? path, CsvOptions options, string? floatOnly = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (path is null)
-        {
-            using Stream digits = EmbeddedData.OpenDigits();
-            return (Csv.Read<T>(digits, EmbeddedData.DigitsName, options), EmbeddedData.DigitsName);
-        }
-        using FileStream stream = File.OpenRead(InputFile.Existing(path, "--data"));
-        string name = Name(path);
         try
         {
-            return (Csv.Read<T>(stream, name, options), name);
+            if (path is null)
+            {
+                using Stream digits = EmbeddedData.OpenDigits();
+                return (Csv.Read<T>(digits, EmbeddedData.DigitsName, options), EmbeddedData.DigitsName);
+            }
+            using FileStream stream = File.OpenRead(InputFile.Existing(path, "--data"));
+            string name = Name(path);
+            try
+            {
+                return (Csv.Read<T>(stream, name, options), name);
+            }
+            catch (CsvFormatException) when (stream.CanSeek && FileHead.IsSafetensors(stream))
+            {
+                throw new UsageException($"--data: {name} is a safetensors model file, not CSV rows: --data takes a CSV file; a model file goes to --model (eval, predict), or to --init-weights or --resume (train).");
+            }
         }
-        catch (CsvFormatException) when (stream.CanSeek && FileHead.IsSafetensors(stream))
+        catch (CsvFormatException e) when (e.NeedsDouble)
         {
-            throw new UsageException($"--data: {name} is a safetensors model file, not CSV rows: --data takes a CSV file; a model file goes to --model (eval, predict), or to --init-weights or --resume (train).");
+            throw e.WithRemedy(floatOnly is null ? "give --double to read the file as double." : $"{floatOnly} runs in float alone.");
         }
     }
 

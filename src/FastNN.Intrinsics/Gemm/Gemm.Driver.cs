@@ -207,7 +207,7 @@ public static unsafe partial class Gemm
         {
             IsaPath.Vector512 => typeof(T) == typeof(float)
                 && (!op.TransposeA
-                    ? op.K <= sizes.KCMax || sizes.KC * sizeof(T) >= 4096
+                    ? op.K <= sizes.KCMax || (long)sizes.KC * sizeof(T) >= 4096
                     : op.K <= BlockSizes.TransposedAInPlaceMaxDepth && op.Lda * sizeof(T) % 4096 != 0),
             IsaPath.Vector256 or IsaPath.Vector128 => !op.TransposeA,
             _ => false,

@@ -33,7 +33,8 @@ namespace FastNN.Data;
 /// <para>Every feature cell, and every numeric target, must be a finite number. An empty, malformed, NaN or infinite
 /// cell, one beyond the range of the element type (<c>1e39</c> as <see cref="float"/>; one too small for it reads as 0), a row with
 /// the wrong number of cells, an empty file, a missing column, or a class column with one class
-/// throws <see cref="CsvFormatException"/> naming the source, line and column.</para>
+/// throws <see cref="CsvFormatException"/> naming the source, line and column; for a number beyond float's range that
+/// double holds, read as float, its <see cref="CsvFormatException.NeedsDouble"/> is true.</para>
 /// <para>Lines are read into one reused buffer and cells parsed from spans of it: reading allocates the dataset's arrays
 /// and a fixed amount besides, nothing per row (a class label is turned into a string once, when first seen; a gzip
 /// member gets an inflater of its own).</para>

@@ -35,4 +35,22 @@ public sealed class CsvFormatException : FormatException
 
     /// <summary>1-based column number of the problem, or 0 when it concerns the whole line.</summary>
     public int Column { get; }
+
+    /// <summary>
+    /// Whether the problem is a cell that holds a finite number beyond the range of the type the file was read as
+    /// (float), which double holds: the file reads as double. A program can then name its own way of asking for double.
+    /// False for every other problem.
+    /// </summary>
+    public bool NeedsDouble => BeyondRange is not null;
+
+    // What is wrong when NeedsDouble, without the remedy "read the file as double" (a program may word its own).
+    private string? BeyondRange { get; init; }
+
+    /// <summary>The exception for a cell beyond the range of the type read that double holds: <paramref name="problem"/>, then "read the file as double".</summary>
+    internal static CsvFormatException ReadAsDouble(string source, int line, int column, string problem) =>
+        new(source, line, column, $"{problem}; read the file as double.") { BeyondRange = problem };
+
+    /// <summary>This <see cref="NeedsDouble"/> exception with <paramref name="remedy"/> in place of "read the file as double": a program's own way of asking for double.</summary>
+    internal CsvFormatException WithRemedy(string remedy) =>
+        new(SourceName, Line, Column, $"{BeyondRange ?? throw new InvalidOperationException("The problem is not a cell that needs double.")}; {remedy}") { BeyondRange = BeyondRange };
 }

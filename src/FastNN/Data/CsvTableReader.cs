@@ -321,15 +321,19 @@ internal sealed class CsvTableReader<T> where T : unmanaged, IFloatingPointIeee7
         return value;
     }
 
-    // A cell that parsed to NaN or an infinity: a number T cannot hold (1e39 in float) is named so, not called non-finite.
+    // A cell that parsed to NaN or an infinity: a number T cannot hold (1e39 in float) is named so, not called non-finite;
+    // reading the file as double is the remedy only where double holds it (1e400 is beyond double's range too).
     private CsvFormatException NotFinite(ReadOnlySpan<char> cell, T value, int line, int column)
     {
         if (!T.IsInfinity(value) || cell.Contains("Infinity", StringComparison.OrdinalIgnoreCase))
             return Error(line, column, $"{Quoted(cell)} in column '{_names[column - 1]}' is not a finite number.");
-        string type = HyperParameter.TypeName<T>();
-        string largest = T.BitDecrement(T.PositiveInfinity).ToString(null, CultureInfo.InvariantCulture);
-        return Error(line, column, $"{Quoted(cell)} in column '{_names[column - 1]}' is beyond the range of {type} ({largest}){(type == "double" ? "" : "; read the file as double")}.");
+        if (typeof(T) != typeof(double) && double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double wide) && double.IsFinite(wide))
+            return CsvFormatException.ReadAsDouble(_source, line, column, BeyondRange<T>(cell, column));
+        return Error(line, column, $"{BeyondRange<double>(cell, column)}.");
     }
+
+    private string BeyondRange<TRange>(ReadOnlySpan<char> cell, int column) where TRange : IFloatingPointIeee754<TRange> =>
+        $"{Quoted(cell)} in column '{_names[column - 1]}' is beyond the range of {HyperParameter.TypeName<TRange>()} ({TRange.BitDecrement(TRange.PositiveInfinity).ToString(null, CultureInfo.InvariantCulture)})";
 
     // A U+FFFD that stands for bytes the decoder could not read, not one the file holds (as far as can be told: the
     // decoder runs ahead of the lines, so after the first invalid bytes any U+FFFD is taken for one).

@@ -30,7 +30,7 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="targets">One target per row.</param>
     /// <param name="featureCount">Number of features per row (at least 1).</param>
     /// <param name="featureNames">One name per feature, none null or twice (compared in Unicode normal form C, as the exception says), or <see langword="null"/> for <c>x0, x1, …</c>.</param>
-    /// <param name="targetName">Name of the target column (default <c>target</c>); when given with <paramref name="featureNames"/>, none of theirs.</param>
+    /// <param name="targetName">Name of the target column (default <c>target</c>); when given, none of the feature names (<c>x0, x1, …</c> when <paramref name="featureNames"/> is null).</param>
     /// <param name="classLabels">The label of each class index, or <see langword="null"/> when the targets are values or unnamed classes;
     /// when given, every target must be a class index below its count.</param>
     /// <exception cref="ArgumentNullException">An array is null.</exception>
@@ -38,7 +38,7 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <exception cref="ArgumentException">The lengths of the arrays do not agree with <paramref name="featureCount"/>, a feature or
     /// target is NaN or infinite (the message gives its row and column), a target is not an index into
     /// <paramref name="classLabels"/>, a label is empty or repeated, or a feature name is null or repeated (the message gives it and both features), or
-    /// <paramref name="targetName"/> is a feature's name (the message gives it and the feature); labels and
+    /// <paramref name="targetName"/> is a feature's name, a default one too (the message gives it and the feature); labels and
     /// names are compared in Unicode normal form C, as <see cref="Csv"/> reads them.</exception>
     public Dataset(T[] features, T[] targets, int featureCount, IReadOnlyList<string>? featureNames = null, string? targetName = null,
         IReadOnlyList<string>? classLabels = null)
@@ -54,15 +54,21 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
             throw new ArgumentException($"featureNames has {featureNames.Count} names for {featureCount} features.", nameof(featureNames));
         if (featureNames is not null)
             CheckDistinct(featureNames);
-        // As a model file's columns (ModelFile.Save refuses the name): a file to evaluate finds the target by name, and
-        // one column cannot be both it and a feature. Checked here so the mistake shows before training, not at the save.
-        if (featureNames is not null && targetName is not null && NormalForm.IndexOf(featureNames, targetName) is int feature and >= 0)
-            throw new ArgumentException($"targetName '{targetName}' is also the name of feature {feature} (counting from 0{(featureNames[feature] == targetName ? "" : $", written '{featureNames[feature]}': one name in Unicode normal form C")}); the target needs a name of its own.", nameof(targetName));
+        string[] names = featureNames?.ToArray() ?? Enumerable.Range(0, featureCount).Select(i => $"x{i}").ToArray();
+        // As a model file's columns (ModelFile.Save refuses the name, the default ones too): a file to evaluate finds the
+        // target by name, and one column cannot be both it and a feature. Checked here so the mistake shows before
+        // training, not at the save.
+        if (targetName is not null && NormalForm.IndexOf(names, targetName) is int feature and >= 0)
+        {
+            string written = featureNames is null ? ", named x0, x1, … as featureNames is null"
+                : names[feature] == targetName ? "" : $", written '{names[feature]}': one name in Unicode normal form C";
+            throw new ArgumentException($"targetName '{targetName}' is also the name of feature {feature} (counting from 0{written}); the target needs a name of its own.", nameof(targetName));
+        }
 
         _features = features;
         _targets = targets;
         FeatureCount = featureCount;
-        _featureNames = featureNames?.ToArray() ?? Enumerable.Range(0, featureCount).Select(i => $"x{i}").ToArray();
+        _featureNames = names;
         TargetName = targetName ?? "target";
         CheckFinite();
         if (classLabels is not null)

@@ -29,6 +29,9 @@ internal sealed class WorkspacePool<T> where T : unmanaged, IFloatingPointIeee75
 
     public int Capacity => _capacity;
 
+    /// <summary>Allocates the slots when they grow: a test's seam to fail the allocation.</summary>
+    internal Func<int, T[][]> NewSlots { private get; init; } = static count => new T[count][];
+
     /// <summary>Elements per array.</summary>
     public int Length => _length;
 
@@ -47,12 +50,26 @@ internal sealed class WorkspacePool<T> where T : unmanaged, IFloatingPointIeee75
 
     public void Return(T[] array)
     {
-        Enter();
-        if (_count == _kept.Length && _count < _capacity)
-            Array.Resize(ref _kept, (int)Math.Min(2L * _count, _capacity));
-        if (_count < _kept.Length)
-            _kept[_count++] = array;
-        Exit();
+        T[][]? larger = null;
+        while (true)
+        {
+            Enter();
+            int wanted = _count == _kept.Length && _count < _capacity ? (int)Math.Min(2L * _count, _capacity) : 0;
+            if (wanted > 0 && larger?.Length == wanted)
+            {
+                Array.Copy(_kept, larger, _count);
+                _kept = larger;
+                wanted = 0;
+            }
+            if (wanted == 0 && _count < _kept.Length)
+                _kept[_count++] = array;
+            Exit();
+            if (wanted == 0)
+                return;
+            // Allocated outside the lock, which would otherwise stay held if the allocation failed (out of memory), and
+            // every later call spin on it; the slots are then taken at the next turn unless another call grew them first.
+            larger = NewSlots(wanted);
+        }
     }
 
     // A spin lock of one flag: the section is a few instructions, and System.Threading.Lock allocated under contention

@@ -53,9 +53,29 @@ public class CsvTests
         var error = Assert.Throws<CsvFormatException>(() => Csv.Read<float>(new StringReader(text), "test.csv", new CsvOptions { Target = target }));
         Assert.Equal(column, error.Column);
         Assert.Contains("1e39' in column", error.Message);
-        Assert.Contains("beyond the range of float (3.4028235E+38)", error.Message);
+        Assert.Contains("beyond the range of float (3.4028235E+38); read the file as double.", error.Message);
+        Assert.True(error.NeedsDouble);
         Dataset<double> asDouble = Csv.Read<double>(new StringReader(text), "test.csv", new CsvOptions { Target = target });
         Assert.Contains(1e39, asDouble.Features.ToArray().Concat(asDouble.Targets.ToArray()).Select(Math.Abs));
+    }
+
+    // Before: '1e400' read as float was said to be beyond float's range, "read the file as double", which then said it
+    // was beyond double's.
+    [Theory]
+    [InlineData("a,y\n1e400,0\n", CsvTarget.Numeric, 1)]
+    [InlineData("a,y\n1,-1e400\n", CsvTarget.Auto, 2)]
+    public void ANumberBeyondDoublesRangeReadAsFloatIsSaidToBeBeyondDoubles(string text, CsvTarget target, int column)
+    {
+        foreach (CsvFormatException error in new[]
+        {
+            Assert.Throws<CsvFormatException>(() => Csv.Read<float>(new StringReader(text), "test.csv", new CsvOptions { Target = target })),
+            Assert.Throws<CsvFormatException>(() => Csv.Read<double>(new StringReader(text), "test.csv", new CsvOptions { Target = target })),
+        })
+        {
+            Assert.Equal(column, error.Column);
+            Assert.EndsWith("e400' in column '" + "ay"[column - 1] + "' is beyond the range of double (1.7976931348623157E+308).", error.Message);
+            Assert.False(error.NeedsDouble);
+        }
     }
 
     [Theory]

@@ -147,6 +147,17 @@ public class DatasetTests
         Assert.Equal("target", new Dataset<float>(new float[6], [0, 1], 3, ["a", "target", "c"]).TargetName);
     }
 
+    // Before: with featureNames null the features are x0, x1, …, and a target named "x1" was taken; ModelFile.Save
+    // refused that model's info only after the training ("TargetName 'x1' is also FeatureNames[1]").
+    [Fact]
+    public void ConstructorRejectsATargetNamedAsADefaultFeatureName()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new Dataset<float>(new float[6], [0, 1], 3, targetName: "x1"));
+        Assert.Equal("targetName", e.ParamName);
+        Assert.Contains("'x1' is also the name of feature 1 (counting from 0, named x0, x1, … as featureNames is null)", e.Message);
+        Assert.Equal("x3", new Dataset<float>(new float[6], [0, 1], 3, targetName: "x3").TargetName);
+    }
+
     // Before: a Dataset took a name twice, trained, and only ModelFile.Save refused the names, after the training.
     [Theory]
     [InlineData(new[] { "a", "b", "a" }, "'a' twice (features 0 and 2, counting from 0)")]

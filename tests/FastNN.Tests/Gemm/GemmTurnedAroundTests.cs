@@ -69,6 +69,16 @@ public class GemmTurnedAroundTests
         Assert.Equal(vector512, TurnsAround(false, true, 32, 512, 161, 0f, Deep));
     }
 
+    // Blocks deeper than 536,870,911 floats span more bytes than an int holds: the rule's "at least a page" read a
+    // negative byte count there and packed. Only tests set blocks that deep (BlockSizes.Use, the sizes given here);
+    // FASTNN_GEMM_BLOCKING ignores them, as their working memory would fit no array for a deep enough call.
+    [Fact]
+    public void BlocksDeeperThanAnIntOfBytesAreReadInPlace()
+    {
+        BlockSizes deepest = PinnedBlocking.Blocks<float>(96, 600_000_000, 1024);
+        Assert.Equal(SelectedPath == IsaPath.Vector512, TurnsAround(false, true, 32, 512, int.MaxValue, 0f, deepest));
+    }
+
     // With beta = 0 the old C (NaN here) is never read, also through the transposed merge; the row padding stays.
     [Theory]
     [InlineData(64, 256, 256, 5)]
