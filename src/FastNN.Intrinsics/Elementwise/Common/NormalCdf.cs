@@ -17,7 +17,7 @@ namespace FastNN.Intrinsics;
 /// <para>P and G are fits made by tools/fit_normal_cdf.py (mpmath, weighted least squares on Chebyshev nodes); for
 /// float one G of degree 9 covers all of t ∈ (0, 1] (G(1) = 1 at x = 0), so the float kernel has no second piece
 /// and no blend. Maximum relative error of Φ, including rounding in the target precision, measured over the normal
-/// range (|x| &lt; 14 for float, below which Φ is subnormal; |x| &lt; 39 for double): 3.3 ε for float in the script
+/// range (|x| &lt; 14 for float and &lt; 39 for double, where Φ underflows to 0; it is subnormal from −12.95 and −37.5): 3.3 ε for float in the script
 /// (numpy, unfused Horner, numpy's exp), 3.2 ε for double; float GELU measured against a double reference over 4M
 /// points: 3.6 ε with FMA, 3.7 ε without (the previous two-piece float form: 3.6 ε and 4.0 ε). exp(−x²/2) is taken
 /// from an exact two-part split of the argument, since rounding x² alone would cost x²·ε: for float
