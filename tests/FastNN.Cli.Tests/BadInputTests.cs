@@ -333,6 +333,23 @@ public class BadInputTests
         AssertUsageError(run, "--data: ", "diabetes.safetensors is a safetensors model file, not CSV", "--model");
     }
 
+    // A plot given as the data (--data loss.png): eval and predict, which look the model's columns up by name, said the
+    // header's '\uFFFDPNG' "holds bytes that are not UTF-8: the file is likely Latin-1 …; save it as UTF-8", and train
+    // that the header has 1 column.
+    [Theory]
+    [InlineData("eval")]
+    [InlineData("predict")]
+    [InlineData("train")]
+    public void APngImageGivenAsTheDataIsNamedSo(string command)
+    {
+        using var cli = new Cli();
+        string png = cli.PathOf("loss.png");
+        File.WriteAllBytes(png, [0x89, .. "PNG\r\n"u8, 0x1A, (byte)'\n', 0, 0, 0, 13, .. "IHDR"u8, 0, 0, 2, 128, 0, 0, 1, 224, 8, 6, 0, 0, 0]);
+        CliRun run = command == "train" ? Train(cli, "--data", png) : cli.Run(command, "--model", cli.DiabetesModel(), "--data", png);
+        AssertUsageError(run, "loss.png: the file is not CSV text but a PNG image.");
+        Assert.DoesNotContain("UTF-8", run.Error);
+    }
+
     [Fact]
     public void AMissingFileIsNamed()
     {
