@@ -317,6 +317,21 @@ public class BadInputTests
         Assert.Equal("", run.Out);
     }
 
+    // The same with class labels that are words, as UCI's iris.data comes: the first row's label was taken for the target's
+    // name, its numbers for the features' ("data: iris.data, 89 rows, 4 features, target 'setosa'"), and the run trained
+    // on the rest; the model recorded a target named as one of its classes.
+    [Theory]
+    [InlineData("train")]
+    [InlineData("cv")]
+    public void AHeaderOfNumbersAndOneOfTheTargetsClassesIsAMissingHeaderRow(string command)
+    {
+        using var cli = new Cli();
+        string headless = cli.Write("iris.data", string.Concat(Enumerable.Range(0, 30).Select(i => $"{i % 7}.5,{i % 5},{i % 3}.1,{(i % 3 == 0 ? "setosa" : i % 3 == 1 ? "versicolor" : "virginica")}\n")));
+        CliRun run = command == "train" ? Train(cli, "--data", headless) : cli.Run("cv", "--data", headless, "--epochs", "1", "--lambdas", "0");
+        AssertUsageError(run, "iris.data: ", "0.5, 0, 0.1, setosa", "the header row of column names is missing");
+        Assert.Equal("", run.Out);
+    }
+
     // A model file and a CSV file given the other way round: the model was "not a safetensors file, or a damaged one: the
     // header length field says 3204422680214595425 bytes", and the CSV "the header has 1 column split at ',' ('\uFFFD')".
     [Theory]
