@@ -317,6 +317,21 @@ public class BadInputTests
         Assert.Equal("", run.Out);
     }
 
+    // The same with class labels that are words, as UCI's iris.data comes: the first row's label was taken for the target's
+    // name, its numbers for the features' ("data: iris.data, 89 rows, 4 features, target 'setosa'"), and the run trained
+    // on the rest; the model recorded a target named as one of its classes.
+    [Theory]
+    [InlineData("train")]
+    [InlineData("cv")]
+    public void AHeaderOfNumbersAndOneOfTheTargetsClassesIsAMissingHeaderRow(string command)
+    {
+        using var cli = new Cli();
+        string headless = cli.Write("iris.data", string.Concat(Enumerable.Range(0, 30).Select(i => $"{i % 7}.5,{i % 5},{i % 3}.1,{(i % 3 == 0 ? "setosa" : i % 3 == 1 ? "versicolor" : "virginica")}\n")));
+        CliRun run = command == "train" ? Train(cli, "--data", headless) : cli.Run("cv", "--data", headless, "--epochs", "1", "--lambdas", "0");
+        AssertUsageError(run, "iris.data: ", "0.5, 0, 0.1, setosa", "the header row of column names is missing");
+        Assert.Equal("", run.Out);
+    }
+
     // A model file and a CSV file given the other way round: the model was "not a safetensors file, or a damaged one: the
     // header length field says 3204422680214595425 bytes", and the CSV "the header has 1 column split at ',' ('\uFFFD')".
     [Theory]
@@ -331,6 +346,23 @@ public class BadInputTests
             AssertUsageError(cli.Run(command, "--model", data, "--data", model), "--model: ", "diabetes.csv is text, not a model file", "--data");
         CliRun run = command == "train" ? Train(cli, "--data", model) : cli.Run(command, "--model", model, "--data", model);
         AssertUsageError(run, "--data: ", "diabetes.safetensors is a safetensors model file, not CSV", "--model");
+    }
+
+    // A plot given as the data (--data loss.png): eval and predict, which look the model's columns up by name, said the
+    // header's '\uFFFDPNG' "holds bytes that are not UTF-8: the file is likely Latin-1 …; save it as UTF-8", and train
+    // that the header has 1 column.
+    [Theory]
+    [InlineData("eval")]
+    [InlineData("predict")]
+    [InlineData("train")]
+    public void APngImageGivenAsTheDataIsNamedSo(string command)
+    {
+        using var cli = new Cli();
+        string png = cli.PathOf("loss.png");
+        File.WriteAllBytes(png, [0x89, .. "PNG\r\n"u8, 0x1A, (byte)'\n', 0, 0, 0, 13, .. "IHDR"u8, 0, 0, 2, 128, 0, 0, 1, 224, 8, 6, 0, 0, 0]);
+        CliRun run = command == "train" ? Train(cli, "--data", png) : cli.Run(command, "--model", cli.DiabetesModel(), "--data", png);
+        AssertUsageError(run, "loss.png: the file is not CSV text but a PNG image.");
+        Assert.DoesNotContain("UTF-8", run.Error);
     }
 
     [Fact]

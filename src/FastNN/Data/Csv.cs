@@ -28,8 +28,9 @@ namespace FastNN.Data;
 /// its trailer (CRC-32 and size), so a truncated download or a damaged byte is an error naming the member and byte, not a
 /// table cut short at a line end; zero bytes after the last member are ignored (as <c>gzip -d</c> does), other bytes
 /// are an error. A file cut exactly between two members is itself a valid gzip file, which no reader can tell. A zip
-/// archive (an Excel workbook too) or a file compressed with xz, bzip2 or zstd is an error that says so, as is a header
-/// holding NUL characters (a tar archive, or UTF-16 without a byte-order mark).</para>
+/// archive (an Excel workbook too, and an Excel 97-2003 one), a file compressed with xz, bzip2 or zstd, a PNG image, a
+/// PDF document or a safetensors file is an error that says so, as is a header holding NUL characters (a tar archive,
+/// or UTF-16 without a byte-order mark).</para>
 /// <para>Every feature cell, and every numeric target, must be a finite number. An empty, malformed, NaN or infinite
 /// cell, one beyond the range of the element type (<c>1e39</c> as <see cref="float"/>; one too small for it reads as 0), a row with
 /// the wrong number of cells, an empty file, a missing column, or a class column with one class
@@ -66,7 +67,7 @@ public static class Csv
     /// <param name="stream">The bytes: UTF-8 text (UTF-16 or UTF-32 with a byte-order mark), or gzip of it.</param>
     /// <param name="sourceName">Name used in error messages.</param>
     /// <param name="options">How to read it; <see langword="null"/> for <see cref="CsvOptions.Default"/>.</param>
-    /// <exception cref="CsvFormatException">The content is not a table as the options ask, or gzip data is damaged or ends early, or the bytes are a zip archive or compressed otherwise than with gzip (<see cref="CsvFormatException.Line"/> 0).</exception>
+    /// <exception cref="CsvFormatException">The content is not a table as the options ask, or gzip data is damaged or ends early, or the bytes are a zip archive, an Excel 97-2003 workbook, a PNG image, a PDF or a safetensors file, or compressed otherwise than with gzip (<see cref="CsvFormatException.Line"/> 0).</exception>
     /// <exception cref="ArgumentException"><see cref="CsvOptions.ClassLabels"/> holds an empty or repeated label or is given under a <see cref="CsvOptions.Target"/> that reads no labels (Numeric, None), or <see cref="CsvOptions.FeatureColumns"/> holds null or names a column twice, or <see cref="CsvOptions.Delimiter"/> is a quote or a line end, or <see cref="CsvOptions.Target"/> is not a <see cref="CsvTarget"/> (<see cref="ArgumentOutOfRangeException"/>).</exception>
     public static Dataset<T> Read<T>(Stream stream, string sourceName, CsvOptions? options = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -159,13 +160,24 @@ public static class Csv
         return (new PeekedStream(magic.AsMemory(0, read), stream), gzip);
     }
 
-    // An archive or compression that CSV often comes in but that is not read, named by its magic bytes; read as text,
-    // its bytes were a column name "not UTF-8: save it as UTF-8", or one column (a Kaggle download is a .zip).
+    // An archive or compression that CSV often comes in but that is not read, or a file given for the CSV one (a plot, a
+    // report, a model), named by its magic bytes; read as text, its bytes were a column name "not UTF-8: save it as
+    // UTF-8", one column, or a header of NUL characters (a Kaggle download is a .zip).
     private static string? NotRead(ReadOnlySpan<byte> head)
     {
-        ReadOnlySpan<byte> zip = "PK\u0003\u0004"u8, emptyZip = "PK\u0005\u0006"u8, xz = [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], zstd = [0x28, 0xB5, 0x2F, 0xFD];
+        ReadOnlySpan<byte> zip = "PK\u0003\u0004"u8, emptyZip = "PK\u0005\u0006"u8, xz = [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], zstd = [0x28, 0xB5, 0x2F, 0xFD],
+            png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], ole2 = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
         if (head.StartsWith(zip) || head.StartsWith(emptyZip))
             return "a zip archive (a .zip, or an Excel workbook): extract the CSV file, or save the sheet as 'CSV UTF-8'";
+        if (head.StartsWith(ole2))
+            return "an Excel 97-2003 workbook (.xls) or another OLE2 compound file: save the sheet as 'CSV UTF-8'";
+        if (head.StartsWith(png))
+            return "a PNG image";
+        if (head.StartsWith("%PDF-"u8))
+            return "a PDF document";
+        // safetensors: an 8-byte little-endian header length, of which text would hold no NUL bytes, then the header's '{'.
+        if (head.Length == 10 && head[4..8].IndexOfAnyExcept((byte)0) < 0 && head[8] == '{')
+            return "a safetensors file (a model's weights, which ModelFile.Load reads)";
         if (head.StartsWith(xz))
             return Compressed("xz", "xz -d");
         if (head.StartsWith(zstd))

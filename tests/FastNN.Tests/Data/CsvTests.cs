@@ -162,6 +162,36 @@ public class CsvTests
     }
 
     /// <summary>
+    /// A PNG image (a plot given for the data), a PDF, an Excel 97-2003 workbook or a safetensors model file was read as
+    /// text: the PNG's and the workbook's bytes as a column name "not UTF-8: the file is likely Latin-1 … save it as UTF-8"
+    /// (eval and predict, which look columns up by name), the PDF's as a header of one column, the others' as a header
+    /// of NUL characters ("a tar archive?"). Each is named for what it is, through a pipe too.
+    /// </summary>
+    [Theory]
+    [InlineData("png", "a PNG image.")]
+    [InlineData("pdf", "a PDF document.")]
+    [InlineData("xls", "an Excel 97-2003 workbook (.xls) or another OLE2 compound file: save the sheet as 'CSV UTF-8'.")]
+    [InlineData("safetensors", "a safetensors file (a model's weights, which ModelFile.Load reads).")]
+    public void AnImageADocumentAWorkbookOrAModelFileIsNamedNotReadAsText(string format, string what)
+    {
+        byte[] head = format switch
+        {
+            "png" => [0x89, .. "PNG\r\n"u8, 0x1A, (byte)'\n', 0, 0, 0, 13, .. "IHDR"u8],
+            "pdf" => [.. "%PDF-1.7\n%"u8, 0xE2, 0xE3, 0xCF, 0xD3, (byte)'\n'],
+            "xls" => [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0],
+            _ => [.. BitConverter.GetBytes(20L), .. "{\"__metadata__\":{}}  "u8],
+        };
+        foreach (Stream stream in new Stream[] { new MemoryStream(head), new OneWayStream(head, 1) })
+        {
+            var error = Assert.Throws<CsvFormatException>(() => Csv.Read<float>(stream, "rows.csv", new CsvOptions { FeatureColumns = ["a"] }));
+            Assert.Equal("rows.csv: the file is not CSV text but " + what, error.Message);
+            Assert.Equal(0, error.Line);
+        }
+        // Text that merely starts with the same letters is text.
+        Assert.Equal(["%PDF"], Csv.Read<double>(new MemoryStream("%PDF,y\n1,0\n"u8.ToArray()), "pdf.csv").FeatureNames);
+    }
+
+    /// <summary>
     /// A tar archive (a dataset.tar.gz) or UTF-16 text without a byte-order mark read as a header of NUL-padded names, and
     /// the error quoted a row of NULs ("line 4, column 1: '\0\0\0…' (9716 characters) in column 'train.csv\0\0…'").
     /// </summary>
