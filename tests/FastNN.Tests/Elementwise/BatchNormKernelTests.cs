@@ -46,10 +46,29 @@ public class BatchNormKernelTests
         ConstantColumns<double>(value);
     }
 
-    private static void ConstantColumns<T>(double value) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>
+    /// The same past 4,097 rows: the correction Σ(x − μ)/rows summed in float rounded once rows·d outgrew float's 24
+    /// bits, so 65,536 rows of −3.7e5f kept a mean 0.06 off (x̂ = −0.999 on every row) and 2^20 rows of 2024.1f one 0.07
+    /// off (x̂ = −0.995), where the layer's remarks promise exactly β.
+    /// </summary>
+    [Theory]
+    [InlineData(0.1)]
+    [InlineData(2024.1)]
+    [InlineData(3.3)]
+    [InlineData(-3.7e5)]
+    public void ConstantColumnsOfLargeBatchesAreTheirOwnMeanWithNoDeviation(double value)
     {
-        const int cols = 17; // vector strips and a scalar column
-        foreach (int rows in new[] { 2, 3, 100, 255, 1000, 4097 })
+        ConstantColumns<float>(value, 2, [65536, 100_000, 1 << 20]);
+        ConstantColumns<double>(value, 2, [65536, 100_000, 1 << 20]);
+    }
+
+    // cols = 17: vector strips and a scalar column
+    private static void ConstantColumns<T>(double value) where T : unmanaged, IFloatingPointIeee754<T> =>
+        ConstantColumns<T>(value, 17, [2, 3, 100, 255, 1000, 4097]);
+
+    private static void ConstantColumns<T>(double value, int cols, int[] rowCounts) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (int rows in rowCounts)
         {
             T[] column = [.. Enumerable.Range(0, cols).Select(c => T.CreateTruncating(value * (1 + c / 7.0)))];
             T[] x = [.. Enumerable.Range(0, rows * cols).Select(i => column[i % cols])];
