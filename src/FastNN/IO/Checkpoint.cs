@@ -82,7 +82,7 @@ public static class Checkpoint
         Dictionary<string, string> metadata = ModelMetadata.Write(model, info);
         metadata[CheckpointMetadata.Key] = new CheckpointMetadata(optimizer.Algorithm, optimizer.StepCount, optimizer.HyperParameters,
             trainer.Steps, trainer.CompletedEpochs, model.Random.State, trainer.ShuffleRandom.State, trainer.ValidationSeed,
-            CheckpointSchedule.Of(trainer), trainer.Unfinished, trainer.Options.Shuffle, trainer.Options.DropLast,
+            CheckpointSchedule.Of(trainer), trainer.Unfinished, trainer.Options.Shuffle, trainer.Options.DropLast, trainer.Batches, trainer.Options.ValidationFraction,
             CheckpointEarlyStopping.Of(trainer), CheckpointLoss.Of(trainer.Loss), CheckpointClipping.Of(trainer),
             CheckpointRegularizer.Of(trainer)).ToJson();
         string[] buffers = [.. optimizer.Buffers.Keys.Order(StringComparer.Ordinal)];
@@ -142,7 +142,7 @@ public static class Checkpoint
             throw file.Error($"the checkpoint's learning-rate schedule differs from the trainer's: {schedule}.");
         if (progress.Loss?.Difference(trainer.Loss) is { } loss)
             throw file.Error($"the checkpoint's loss differs from the trainer's: {loss}; resume with the saved run's loss.");
-        if (progress.OptionsDifference(trainer.Options) is { } options)
+        if (progress.OptionsDifference(trainer.Options, model.MaxBatch) is { } options)
             throw file.Error($"the checkpoint's run was trained under other options than the trainer's: {options}; resume with the saved run's TrainerOptions.");
         if (progress.Clipping?.Difference(trainer) is { } clipping)
             throw file.Error($"the checkpoint's run clipped its gradients otherwise than the trainer does: {clipping}; resume with the saved run's clipping.");
@@ -181,7 +181,7 @@ public static class Checkpoint
         model.Random.Restore(progress.DropoutRandom);
         trainer.ShuffleRandom.Restore(progress.ShuffleRandom);
         trainer.RestoreProgress(progress.TrainerSteps, progress.CompletedEpochs, progress.ValidationSeed ?? trainer.ValidationSeed, progress.Unfinished,
-            progress.EarlyStopping?.State, tensors.GetValueOrDefault(CheckpointEarlyStopping.BestParameters), tensors.GetValueOrDefault(CheckpointEarlyStopping.BestState));
+            progress.Batches, progress.EarlyStopping?.State, tensors.GetValueOrDefault(CheckpointEarlyStopping.BestParameters), tensors.GetValueOrDefault(CheckpointEarlyStopping.BestState));
         return info;
     }
 
