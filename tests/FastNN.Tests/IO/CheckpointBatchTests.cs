@@ -114,13 +114,38 @@ public class CheckpointBatchTests
         Checkpoint.Load(split, NewTrainer(maxBatch: 16, batchSize: 16, validationFraction: 0.2));
     }
 
-    // A file of a build before the batch and the fraction were recorded loads, unchecked on them.
+    // A file of a build before the batch and the fraction were recorded loads, unchecked on them between epochs; an
+    // epoch cut short is still finished only in its own batches, which Fit checks.
     [Fact]
     public void ACheckpointWithoutTheRecordLoadsUnchecked()
     {
         using var folder = new TempFolder();
         string path = folder.File("run.ckpt.safetensors");
         SavePausedRun(path, NewTrainer(maxBatch: 16, batchSize: null));
+        WithoutTheRecord(path);
+        Trainer<float> other = NewTrainer(maxBatch: 8, batchSize: null, validationFraction: 0.2);
+        Checkpoint.Load(path, other);
+        Assert.Equal(2, other.CompletedEpochs);
+
+        Trainer<float> cut = NewTrainer(maxBatch: 16, batchSize: null);
+        using var stop = new CancellationTokenSource();
+        cut.Regularizer = new FastNN.Tests.Training.StepHook<float>(null, step =>
+        {
+            if (step == 2)
+                stop.Cancel();
+        });
+        cut.Fit(Blobs(), cancellationToken: stop.Token);
+        Assert.NotNull(cut.Unfinished);
+        string partway = folder.File("partway.ckpt.safetensors");
+        Checkpoint.Save(partway, cut);
+        WithoutTheRecord(partway);
+        Trainer<float> smaller = NewTrainer(maxBatch: 8, batchSize: null);
+        Checkpoint.Load(partway, smaller);
+        Assert.Contains("was begun in batches of 16; this trainer's are 8", Assert.Throws<InvalidOperationException>(() => smaller.Fit(Blobs())).Message);
+    }
+
+    private static void WithoutTheRecord(string path)
+    {
         (string header, byte[] data) = SafetensorsReference.Split(File.ReadAllBytes(path));
         JsonObject root = JsonNode.Parse(header)!.AsObject();
         JsonObject progress = JsonNode.Parse((string)root["__metadata__"]!["fastnn.checkpoint"]!)!.AsObject();
@@ -128,10 +153,6 @@ public class CheckpointBatchTests
         Assert.True(progress.Remove("validation_fraction"));
         root["__metadata__"]!["fastnn.checkpoint"] = progress.ToJsonString();
         File.WriteAllBytes(path, SafetensorsReference.Build(root.ToJsonString(), data));
-
-        Trainer<float> other = NewTrainer(maxBatch: 8, batchSize: null, validationFraction: 0.2);
-        Checkpoint.Load(path, other);
-        Assert.Equal(2, other.CompletedEpochs);
     }
 
     // The record is restored with the run, so a checkpoint saved again before any Fit keeps it.
