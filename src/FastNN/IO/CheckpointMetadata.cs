@@ -12,10 +12,11 @@ namespace FastNN.IO;
 /// counts, the states of the dropout and shuffling generators (64-bit words as decimal strings, which every JSON
 /// reader keeps exact), the seed of the trainer's validation split, the trainer's learning-rate schedule
 /// (<see cref="CheckpointSchedule"/>), the epoch a Fit left unfinished (cancelled, or ended by a step that threw: <c>unfinished_epoch</c>, only when
-/// there is one; its <c>loss_sum</c> is <c>"Infinity"</c> when huge batch losses overflowed it, see <see cref="WriteDouble"/>), the trainer's <c>shuffle</c> and <c>drop_last</c> options, and its early-stopping watch
+/// there is one; its <c>loss_sum</c> is <c>"Infinity"</c> when huge batch losses overflowed it, see <see cref="WriteDouble"/>), the trainer's <c>shuffle</c>, <c>drop_last</c> and <c>validation_fraction</c> options, the <c>batches</c> its epochs last ran
+/// (<see cref="EpochBatches"/>: <c>train_rows</c> and <c>batch_size</c> as run, only once an epoch has begun), and its early-stopping watch
 /// (<see cref="CheckpointEarlyStopping"/>, only when an epoch has been validated), the trainer's loss
 /// (<see cref="CheckpointLoss"/>), its gradient clipping (<see cref="CheckpointClipping"/>) and its regularizer
-/// (<see cref="CheckpointRegularizer"/>). The seed, the schedule, the two options, the loss, the clipping and the
+/// (<see cref="CheckpointRegularizer"/>). The seed, the schedule, the options, the batches, the loss, the clipping and the
 /// regularizer are absent from files written
 /// before they were recorded: null, and the trainer keeps its own (so such a file is not checked against them); a file
 /// without the watch resumes with a fresh one.
