@@ -204,8 +204,15 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="keepOrder">Keep each part's rows in their order in this dataset (so an unshuffled pass visits them in
     /// file order) instead of shuffling them; the same seed holds out the same rows either way.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="validationFraction"/> is not in <c>(0, 1)</c>.</exception>
-    /// <exception cref="ArgumentException">A part would be empty, or a target is not a class index when stratified.</exception>
-    public (Dataset<T> Train, Dataset<T> Validation) Split(double validationFraction, int seed, bool stratified = false, bool keepOrder = false)
+    /// <exception cref="ArgumentException">A part would be empty (stratified, each class rounds its own share: 3 classes of 2 rows
+    /// at 0.2 hold out none), or a target is not a class index when stratified.</exception>
+    public (Dataset<T> Train, Dataset<T> Validation) Split(double validationFraction, int seed, bool stratified = false, bool keepOrder = false) =>
+        Split(validationFraction, seed, stratified, keepOrder, "validation fraction", nameof(validationFraction));
+
+    // The message of an empty part names the fraction as the caller set it (Fit: TrainerOptions.ValidationFraction,
+    // under its own parameter), and says when the rounding was per class, where a fraction of all rows would hold some out.
+    internal (Dataset<T> Train, Dataset<T> Validation) Split(double validationFraction, int seed, bool stratified, bool keepOrder,
+        string fractionName, string parameter)
     {
         if (!(validationFraction > 0 && validationFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "The validation fraction must be in (0, 1).");
@@ -213,7 +220,8 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
         var random = new FastRandom((ulong)seed);
         var train = new List<int>(Rows);
         var validation = new List<int>(Rows);
-        foreach (int[] group in stratified ? FastNN.Data.ClassLabels.RowsByClass(Targets, nameof(Targets)) : [Enumerable.Range(0, Rows).ToArray()])
+        int[][] groups = stratified ? FastNN.Data.ClassLabels.RowsByClass(Targets, nameof(Targets)) : [Enumerable.Range(0, Rows).ToArray()];
+        foreach (int[] group in groups)
         {
             Shuffler.Shuffle(group, random);
             int held = (int)Math.Round(validationFraction * group.Length, MidpointRounding.AwayFromZero);
@@ -222,8 +230,9 @@ public sealed class Dataset<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         if (train.Count == 0 || validation.Count == 0)
             throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"Splitting {Rows} rows with validation fraction {validationFraction} leaves {train.Count} training and {validation.Count} validation rows; both must be non-empty."),
-                nameof(validationFraction));
+                string.Create(CultureInfo.InvariantCulture,
+                    $"Splitting {Rows} rows{(stratified ? $" of {groups.Length} classes" : "")} with {fractionName} {validationFraction}{(stratified ? ", rounded per class," : "")} leaves {train.Count} training and {validation.Count} validation rows; both must be non-empty."),
+                parameter);
 
         // Stratification collects the rows class by class; mix the classes so an unshuffled pass is not sorted by class.
         int[] trainRows = train.ToArray(), validationRows = validation.ToArray();

@@ -11,7 +11,8 @@ namespace FastNN.IO;
 /// Saves a training run so that it can resume exactly: the model (as <see cref="ModelFile"/> writes it), the optimizer's
 /// state, the trainer's position (steps and completed epochs, which place any learning-rate schedule) and the states of
 /// the random streams (the model's dropout generator and the trainer's shuffling generator), the seed of the
-/// validation split the trainer takes, its Shuffle and DropLast options, its early-stopping watch (the best epoch so far,
+/// validation split the trainer takes, its Shuffle, DropLast and ValidationFraction options, the batch size its epochs ran
+/// (capped at the training rows, with their count), its early-stopping watch (the best epoch so far,
 /// the epochs since without improvement, the validation row count, and with RestoreBest the best epoch's weights), its
 /// gradient clipping (<see cref="Trainer{T}.MaxGradientNorm"/> and <see cref="Trainer{T}.MaxGradientValue"/>) and,
 /// for a Fit cancelled (or ended by a step that threw, as a divergence) part-way through an epoch, where in that epoch
@@ -27,12 +28,15 @@ namespace FastNN.IO;
 /// runs no epoch, whatever its Epochs). To extend a run under a larger <see cref="TrainerOptions.Epochs"/>, resume from a checkpoint saved before it
 /// ended (from <see cref="Trainer{T}.EpochCompleted"/> at its last epoch, as the fastnn command saves them): with
 /// RestoreBest, one saved after Fit returned holds the best epoch's weights beside the last epoch's optimizer state and
-/// watch, and trains on from those weights, not as the longer run would. A trainer whose Shuffle or DropLast differs
-/// from the saved run's, or (when the file holds an early-stopping watch) whose Patience, MinDelta, EarlyStoppingOn or
+/// watch, and trains on from those weights, not as the longer run would. A trainer whose Shuffle, DropLast or
+/// ValidationFraction differs from the saved run's, whose batch size would run otherwise over the saved run's training
+/// rows (a BatchSize left unset runs min(32, the model's MaxBatch), so a model rebuilt at a smaller maxBatch counts; any
+/// batch of at least those rows runs as one batch of all of them), or (when the file holds an early-stopping watch) whose Patience, MinDelta, EarlyStoppingOn or
 /// RestoreBest does, or whose MaxGradientNorm or MaxGradientValue does, is refused, unchanged, with the settings named:
 /// under them the resumed run would silently be another. The resumed Fit must validate on as many rows as the saved run
 /// did. Files written before the watch and these settings were saved load as before: unchecked, with the watch starting
-/// afresh. The trainer's guard, monitor and
+/// afresh; files written before the batch size and ValidationFraction were recorded are not checked on them (an epoch
+/// a Fit cut short still finishes only in its own batches, which Fit checks). The trainer's guard, monitor and
 /// regularizer are not saved: you set them up again. The optimizer's hyper-parameters are not compared but restored:
 /// its learning rates, β, ε, momentum and weight decay become the saved run's, whatever it was built with (as
 /// PyTorch's <c>optimizer.load_state_dict</c> restores its param groups), so a resumed run cannot change them; set
@@ -82,7 +86,7 @@ public static class Checkpoint
         Dictionary<string, string> metadata = ModelMetadata.Write(model, info);
         metadata[CheckpointMetadata.Key] = new CheckpointMetadata(optimizer.Algorithm, optimizer.StepCount, optimizer.HyperParameters,
             trainer.Steps, trainer.CompletedEpochs, model.Random.State, trainer.ShuffleRandom.State, trainer.ValidationSeed,
-            CheckpointSchedule.Of(trainer), trainer.Unfinished, trainer.Options.Shuffle, trainer.Options.DropLast,
+            CheckpointSchedule.Of(trainer), trainer.Unfinished, trainer.Options.Shuffle, trainer.Options.DropLast, trainer.Batches, trainer.Options.ValidationFraction,
             CheckpointEarlyStopping.Of(trainer), CheckpointLoss.Of(trainer.Loss), CheckpointClipping.Of(trainer),
             CheckpointRegularizer.Of(trainer)).ToJson();
         string[] buffers = [.. optimizer.Buffers.Keys.Order(StringComparer.Ordinal)];
@@ -126,7 +130,7 @@ public static class Checkpoint
     /// <param name="trainer">A trainer set up as the saved one was; changed only when the whole file has been checked and read.</param>
     /// <returns>The info recorded with the model.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null (<see cref="ArgumentNullException"/>) or empty, or <paramref name="trainer"/> is null (<see cref="ArgumentNullException"/>).</exception>
-    /// <exception cref="ModelFileException">The file is malformed or not a checkpoint, or its model, optimizer, learning-rate schedule (its type, per step or per epoch, its rate at 0 and, for the built-in schedules, every parameter but the horizon, such as a warm-up's length; its horizon may change, to extend a run; a file written before the parameters were recorded is compared on the rest), loss (a built-in one by type and parameters, such as <see cref="Losses.HuberLoss{T}"/>'s δ, both named; a loss of your own by its type name only, as its parameters cannot be known; a file written before the loss was recorded is not compared on it), options (Shuffle, DropLast, and with an early-stopping watch Patience, MinDelta, EarlyStoppingOn and RestoreBest; all differences are named), gradient clipping (MaxGradientNorm and MaxGradientValue, both named; a file written before the clipping was recorded is not compared on it), regularizer (a built-in penalty by type, λ and kinds; one of your own by its type name only; a file written before it was recorded is not compared on it) or metadata do not fit the trainer's (strict loading: all tensor mismatches are listed), or a count or variance of the model's state or of the best epoch's holds a value no run leaves (see <see cref="ModelFile"/>); the trainer is unchanged.</exception>
+    /// <exception cref="ModelFileException">The file is malformed or not a checkpoint, or its model, optimizer, learning-rate schedule (its type, per step or per epoch, its rate at 0 and, for the built-in schedules, every parameter but the horizon, such as a warm-up's length; its horizon may change, to extend a run; a file written before the parameters were recorded is compared on the rest), loss (a built-in one by type and parameters, such as <see cref="Losses.HuberLoss{T}"/>'s δ, both named; a loss of your own by its type name only, as its parameters cannot be known; a file written before the loss was recorded is not compared on it), options (Shuffle, DropLast, ValidationFraction, the batch size as run over the saved run's training rows, each when the file records it, and with an early-stopping watch Patience, MinDelta, EarlyStoppingOn and RestoreBest; all differences are named), gradient clipping (MaxGradientNorm and MaxGradientValue, both named; a file written before the clipping was recorded is not compared on it), regularizer (a built-in penalty by type, λ and kinds; one of your own by its type name only; a file written before it was recorded is not compared on it) or metadata do not fit the trainer's (strict loading: all tensor mismatches are listed), or a count or variance of the model's state or of the best epoch's holds a value no run leaves (see <see cref="ModelFile"/>); the trainer is unchanged.</exception>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="IOException">The file cannot be read (for instance <see cref="FileNotFoundException"/>).</exception>
     /// <exception cref="UnauthorizedAccessException">The path is a folder, or the file may not be read.</exception>
@@ -142,7 +146,7 @@ public static class Checkpoint
             throw file.Error($"the checkpoint's learning-rate schedule differs from the trainer's: {schedule}.");
         if (progress.Loss?.Difference(trainer.Loss) is { } loss)
             throw file.Error($"the checkpoint's loss differs from the trainer's: {loss}; resume with the saved run's loss.");
-        if (progress.OptionsDifference(trainer.Options) is { } options)
+        if (progress.OptionsDifference(trainer.Options, model.MaxBatch) is { } options)
             throw file.Error($"the checkpoint's run was trained under other options than the trainer's: {options}; resume with the saved run's TrainerOptions.");
         if (progress.Clipping?.Difference(trainer) is { } clipping)
             throw file.Error($"the checkpoint's run clipped its gradients otherwise than the trainer does: {clipping}; resume with the saved run's clipping.");
@@ -181,7 +185,7 @@ public static class Checkpoint
         model.Random.Restore(progress.DropoutRandom);
         trainer.ShuffleRandom.Restore(progress.ShuffleRandom);
         trainer.RestoreProgress(progress.TrainerSteps, progress.CompletedEpochs, progress.ValidationSeed ?? trainer.ValidationSeed, progress.Unfinished,
-            progress.EarlyStopping?.State, tensors.GetValueOrDefault(CheckpointEarlyStopping.BestParameters), tensors.GetValueOrDefault(CheckpointEarlyStopping.BestState));
+            progress.Batches, progress.EarlyStopping?.State, tensors.GetValueOrDefault(CheckpointEarlyStopping.BestParameters), tensors.GetValueOrDefault(CheckpointEarlyStopping.BestState));
         return info;
     }
 

@@ -12,10 +12,11 @@ namespace FastNN.IO;
 /// counts, the states of the dropout and shuffling generators (64-bit words as decimal strings, which every JSON
 /// reader keeps exact), the seed of the trainer's validation split, the trainer's learning-rate schedule
 /// (<see cref="CheckpointSchedule"/>), the epoch a Fit left unfinished (cancelled, or ended by a step that threw: <c>unfinished_epoch</c>, only when
-/// there is one; its <c>loss_sum</c> is <c>"Infinity"</c> when huge batch losses overflowed it, see <see cref="WriteDouble"/>), the trainer's <c>shuffle</c> and <c>drop_last</c> options, and its early-stopping watch
+/// there is one; its <c>loss_sum</c> is <c>"Infinity"</c> when huge batch losses overflowed it, see <see cref="WriteDouble"/>), the trainer's <c>shuffle</c>, <c>drop_last</c> and <c>validation_fraction</c> options, the <c>batches</c> its epochs last ran
+/// (<see cref="EpochBatches"/>: <c>train_rows</c> and <c>batch_size</c> as run, only once an epoch has begun), and its early-stopping watch
 /// (<see cref="CheckpointEarlyStopping"/>, only when an epoch has been validated), the trainer's loss
 /// (<see cref="CheckpointLoss"/>), its gradient clipping (<see cref="CheckpointClipping"/>) and its regularizer
-/// (<see cref="CheckpointRegularizer"/>). The seed, the schedule, the two options, the loss, the clipping and the
+/// (<see cref="CheckpointRegularizer"/>). The seed, the schedule, the options, the batches, the loss, the clipping and the
 /// regularizer are absent from files written
 /// before they were recorded: null, and the trainer keeps its own (so such a file is not checked against them); a file
 /// without the watch resumes with a fresh one.
@@ -24,7 +25,8 @@ internal sealed record CheckpointMetadata(
     string Algorithm, long OptimizerSteps, IReadOnlyDictionary<string, double> HyperParameters,
     long TrainerSteps, int CompletedEpochs,
     (ulong, ulong, ulong, ulong) DropoutRandom, (ulong, ulong, ulong, ulong) ShuffleRandom, int? ValidationSeed,
-    CheckpointSchedule? Schedule, EpochInProgress? Unfinished, bool? Shuffle, bool? DropLast, CheckpointEarlyStopping? EarlyStopping,
+    CheckpointSchedule? Schedule, EpochInProgress? Unfinished, bool? Shuffle, bool? DropLast, EpochBatches? Batches, double? ValidationFraction,
+    CheckpointEarlyStopping? EarlyStopping,
     CheckpointLoss? Loss, CheckpointClipping? Clipping, CheckpointRegularizer? Regularizer)
 {
     public const string Key = "fastnn.checkpoint";
@@ -75,6 +77,15 @@ internal sealed record CheckpointMetadata(
                 writer.WriteBoolean("shuffle", shuffle);
             if (DropLast is bool dropLast)
                 writer.WriteBoolean("drop_last", dropLast);
+            if (Batches is { } batches)
+            {
+                writer.WriteStartObject("batches");
+                writer.WriteNumber("train_rows", batches.TrainRows);
+                writer.WriteNumber("batch_size", batches.BatchSize);
+                writer.WriteEndObject();
+            }
+            if (ValidationFraction is double fraction)
+                writer.WriteNumber("validation_fraction", fraction);
             EarlyStopping?.Write(writer, "early_stopping");
             Loss?.Write(writer, "loss");
             Clipping?.Write(writer, "gradient_clipping");
@@ -96,7 +107,7 @@ internal sealed record CheckpointMetadata(
             if (RepeatedKey(root, "") is { } repeated)
                 throw new FormatException($"'{repeated}' is given twice.");
             Keys(root, "", "optimizer", "optimizer_steps", "hyper_parameters", "trainer_steps", "completed_epochs", "dropout_random", "shuffle_random",
-                "validation_seed", "schedule", "unfinished_epoch", "shuffle", "drop_last", "early_stopping", "loss", "gradient_clipping", "regularizer");
+                "validation_seed", "schedule", "unfinished_epoch", "shuffle", "drop_last", "batches", "validation_fraction", "early_stopping", "loss", "gradient_clipping", "regularizer");
             var hyperParameters = new Dictionary<string, double>();
             foreach (JsonProperty p in Get(root, "hyper_parameters", JsonValueKind.Object).EnumerateObject())
             {
@@ -117,6 +128,8 @@ internal sealed record CheckpointMetadata(
                 root.TryGetProperty("unfinished_epoch", out JsonElement unfinished) ? ReadUnfinished(unfinished) : null,
                 Flag(root, "shuffle"),
                 Flag(root, "drop_last"),
+                root.TryGetProperty("batches", out JsonElement batches) ? ReadBatches(batches) : null,
+                root.TryGetProperty("validation_fraction", out _) ? Fraction(root, "validation_fraction") : null,
                 root.TryGetProperty("early_stopping", out JsonElement earlyStopping) ? CheckpointEarlyStopping.Read(earlyStopping, completedEpochs) : null,
                 root.TryGetProperty("loss", out JsonElement loss) ? CheckpointLoss.Read(loss) : null,
                 root.TryGetProperty("gradient_clipping", out JsonElement clipping) ? CheckpointClipping.Read(clipping) : null,
@@ -186,18 +199,44 @@ internal sealed record CheckpointMetadata(
         return unfinished;
     });
 
+    // A run writes 1 ≤ batch_size ≤ train_rows: the batch as run is capped at the rows.
+    private static EpochBatches ReadBatches(JsonElement e) => Under("batches", () =>
+    {
+        Keys(e, "", "train_rows", "batch_size");
+        var batches = new EpochBatches(Int(e, "train_rows"), Int(e, "batch_size"));
+        if (batches.BatchSize == 0 || batches.BatchSize > batches.TrainRows)
+            throw new FormatException($"batch_size ({batches.BatchSize}) must be from 1 to the training rows ({batches.TrainRows}).");
+        return batches;
+    });
+
+    private static double Fraction(JsonElement root, string name) =>
+        Get(root, name, JsonValueKind.Number).GetDouble() is var value && value >= 0 && value < 1
+            ? value
+            : throw new FormatException($"{name} must be in [0, 1).");
+
     /// <summary>
-    /// How <paramref name="options"/> differ from the saved run's, where a resume under them would silently not be that
-    /// run: Shuffle and DropLast (when the file records them: they place every row of every remaining epoch) and, when
-    /// the file holds an early-stopping watch, the options that judge it. Null when none differs.
+    /// How <paramref name="options"/> (of a model of <paramref name="maxBatch"/> rows) differ from the saved run's, where a
+    /// resume under them would silently not be that run: Shuffle, DropLast, ValidationFraction and the batch size as run
+    /// over the saved run's training rows (when the file records them: they place every row of every remaining epoch;
+    /// a batch above those rows runs as one batch of all of them, so any such batch compares equal) and, when the file
+    /// holds an early-stopping watch, the options that judge it. Null when none differs.
     /// </summary>
-    public string? OptionsDifference(TrainerOptions options)
+    public string? OptionsDifference(TrainerOptions options, int maxBatch)
     {
         var differences = new List<string>();
         if (Shuffle is bool shuffle && shuffle != options.Shuffle)
             differences.Add(Difference(nameof(TrainerOptions.Shuffle), shuffle, options.Shuffle));
         if (DropLast is bool dropLast && dropLast != options.DropLast)
             differences.Add(Difference(nameof(TrainerOptions.DropLast), dropLast, options.DropLast));
+        if (ValidationFraction is double fraction && fraction != options.ValidationFraction)
+            differences.Add(Difference(nameof(TrainerOptions.ValidationFraction), fraction, options.ValidationFraction));
+        int batchSize = options.BatchSizeFor(maxBatch);
+        if (Batches is { } batches && batches.BatchSize != Math.Min(batchSize, batches.TrainRows))
+        {
+            differences.Add(Difference(nameof(TrainerOptions.BatchSize),
+                string.Create(CultureInfo.InvariantCulture, $"{batches.BatchSize} (as run over its {batches.TrainRows} training rows)"),
+                options.BatchSize is null ? string.Create(CultureInfo.InvariantCulture, $"{batchSize} (unset: min(32, the model's MaxBatch of {maxBatch}))") : Format(batchSize)));
+        }
         if (EarlyStopping is not null)
             differences.AddRange(EarlyStopping.Differences(options));
         return differences.Count > 0 ? string.Join("; ", differences) : null;

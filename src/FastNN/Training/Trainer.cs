@@ -221,6 +221,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The epoch a <see cref="Fit"/> cancelled, or ended by a step that threw, stopped part-way, which the next Fit finishes; null between epochs (saved by checkpoints).</summary>
     internal EpochInProgress? Unfinished { get; private set; }
 
+    /// <summary>The batches the last epoch begun was trained in; null before any (saved by checkpoints, which compare it when resumed).</summary>
+    internal EpochBatches? Batches { get; private set; }
+
     /// <summary>The run's early-stopping watch, kept across <see cref="Fit"/> calls; null until an epoch has been validated (saved by checkpoints).</summary>
     internal EarlyStoppingState? EarlyStopping { get; private set; }
 
@@ -233,14 +236,14 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private bool KeepsBestWeights => Options.RestoreBest && EarlyStopping?.Best is not null;
 
     /// <summary>
-    /// Sets the progress counters, the validation split's seed, the unfinished epoch and the early-stopping watch with
-    /// its best weights (model-sized when the watch has a best epoch and <see cref="TrainerOptions.RestoreBest"/>), as
-    /// read from a checkpoint.
+    /// Sets the progress counters, the validation split's seed, the unfinished epoch, the epochs' batches and the
+    /// early-stopping watch with its best weights (model-sized when the watch has a best epoch and
+    /// <see cref="TrainerOptions.RestoreBest"/>), as read from a checkpoint.
     /// </summary>
-    internal void RestoreProgress(long steps, int completedEpochs, int validationSeed, EpochInProgress? unfinished,
+    internal void RestoreProgress(long steps, int completedEpochs, int validationSeed, EpochInProgress? unfinished, EpochBatches? batches,
         EarlyStoppingState? earlyStopping, ReadOnlySpan<T> bestParameters, ReadOnlySpan<T> bestState)
     {
-        (Steps, CompletedEpochs, ValidationSeed, Unfinished, EarlyStopping) = (steps, completedEpochs, validationSeed, unfinished, earlyStopping);
+        (Steps, CompletedEpochs, ValidationSeed, Unfinished, Batches, EarlyStopping) = (steps, completedEpochs, validationSeed, unfinished, batches, earlyStopping);
         if (!KeepsBestWeights)
             return;
         AllocateBestWeights();
@@ -440,7 +443,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="validation">Rows to validate on after each epoch; null to hold out <see cref="TrainerOptions.ValidationFraction"/> of <paramref name="train"/>, or to train without validation.</param>
     /// <param name="cancellationToken">Stops training between steps, and the history so far is returned. A run stopped this way before its last epoch is paused, not ended: the model stays as the last step left it (<see cref="TrainerOptions.RestoreBest"/> does not apply), so that the next Fit or a checkpoint continues it exactly, wherever it stopped. An epoch cut short is neither counted in <see cref="CompletedEpochs"/> nor validated nor recorded (nor passed to <see cref="EpochCompleted"/>): the next Fit finishes it, in the same row order, from the next step, and so must get the same training rows (the same dataset, or a checkpoint's run resumed on it) in the same batches: another row count or batch size is refused (rows of the same count are not compared).</param>
     /// <returns>The result of every epoch this call ran (none when the trainer had already completed its epochs, or early stopping had ended its run) and the run's best one.</returns>
-    /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, it has no rows, or a target does not suit the task (for classes: a label that is not a class index in [0, OutputSize); for a binary classifier: a target outside [0, 1], or, in the validation rows or in any row when <see cref="TrainerOptions.ValidationFraction"/> holds some out, other than 0 or 1), the message naming the dataset and the row; with <see cref="TrainerOptions.DropLast"/>, the training rows are fewer than one batch; the model holds a <see cref="BatchNorm1d{T}"/> (at any depth) and a batch would have one row (a last batch of one without DropLast, a BatchSize of 1, one training row). After a Fit cancelled (or ended by a step that threw) part-way through an epoch: <paramref name="train"/> (after any validation split) has another row count than that epoch was begun over, or fewer rows than it has done. When the run's earlier epochs were validated: <paramref name="validation"/> (or the held-out split) has another row count than they were validated on. All checked before the first step.</exception>
+    /// <exception cref="ArgumentException">A dataset's feature count differs from the model's input width, it has no rows, or a target does not suit the task (for classes: a label that is not a class index in [0, OutputSize); for a binary classifier: a target outside [0, 1], or, in the validation rows or in any row when <see cref="TrainerOptions.ValidationFraction"/> holds some out, other than 0 or 1), the message naming the dataset and the row; <see cref="TrainerOptions.ValidationFraction"/> leaves no training or no validation row (for classes it is rounded per class, so 3 classes of 2 rows at 0.2 hold out none); with <see cref="TrainerOptions.DropLast"/>, the training rows are fewer than one batch; the model holds a <see cref="BatchNorm1d{T}"/> (at any depth) and a batch would have one row (a last batch of one without DropLast, a BatchSize of 1, one training row). After a Fit cancelled (or ended by a step that threw) part-way through an epoch: <paramref name="train"/> (after any validation split) has another row count than that epoch was begun over, or fewer rows than it has done. When the run's earlier epochs were validated: <paramref name="validation"/> (or the held-out split) has another row count than they were validated on. All checked before the first step.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The optimizer refuses a rate the <see cref="Schedule"/> gives
     /// (<see cref="Optimizers.Optimizer{T}.ApplySchedule"/>: negative, NaN, or not finite in <typeparamref name="T"/>, such as
     /// an <see cref="ExponentialSchedule"/> grown past float's range) or a step (<see cref="Optimizers.Optimizer{T}.Step"/>):
@@ -458,7 +461,8 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         // Without Shuffle the training part keeps the dataset's order, which an unshuffled epoch visits; the seed alone
         // chooses the rows held out, whatever the order.
         if (splits)
-            (train, validation) = train.Split(Options.ValidationFraction, ValidationSeed, stratified: Task != TaskKind.Regression, keepOrder: !Options.Shuffle);
+            (train, validation) = train.Split(Options.ValidationFraction, ValidationSeed, stratified: Task != TaskKind.Regression, keepOrder: !Options.Shuffle,
+                $"{nameof(TrainerOptions)}.{nameof(TrainerOptions.ValidationFraction)}", nameof(train));
         CheckFeatures(train, nameof(train));
         CheckNotEmpty(train, nameof(train));
         if (validation is not null)
@@ -486,6 +490,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (int epoch = CompletedEpochs + 1; epoch <= Options.Epochs && !stopped && !cancellationToken.IsCancellationRequested; epoch++)
             {
                 long start = Stopwatch.GetTimestamp();
+                Batches = new EpochBatches(train.Rows, Math.Min(batchSize, train.Rows));
                 // An epoch a Fit cut short (cancelled, or a step threw) resumes where it stopped, in the order it had drawn.
                 (int first, double lossSum, int rowsStepped) = (0, 0, 0);
                 if (Unfinished is { } unfinished)

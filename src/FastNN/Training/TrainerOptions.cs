@@ -10,7 +10,7 @@ public sealed record TrainerOptions
     /// </summary>
     public int Epochs { get; init; } = 10;
 
-    /// <summary>Rows per mini-batch (the last batch of an epoch may be smaller, unless <see cref="DropLast"/>), at most the model's MaxBatch; <see langword="null"/> (the default) for 32 or MaxBatch if smaller.</summary>
+    /// <summary>Rows per mini-batch (the last batch of an epoch may be smaller, unless <see cref="DropLast"/>), at most the model's MaxBatch; <see langword="null"/> (the default) for 32 or MaxBatch if smaller. A checkpoint resumes only in batches of the size its run ran, capped at the training rows.</summary>
     public int? BatchSize { get; init; }
 
     /// <summary>
@@ -35,7 +35,8 @@ public sealed record TrainerOptions
     /// <summary>
     /// When <c>Fit</c> gets no validation set and this is above 0, hold out this fraction of the training rows
     /// (stratified for classification). Default 0. Standardize after splitting, on the training part only, or the
-    /// held-out rows leak into the statistics: for that, split with <c>Dataset.Split</c> yourself.
+    /// held-out rows leak into the statistics: for that, split with <c>Dataset.Split</c> yourself. A checkpoint resumes
+    /// only under the value it was saved with (compared as set, also for a run whose Fit got a validation set).
     /// </summary>
     public double ValidationFraction { get; init; }
 

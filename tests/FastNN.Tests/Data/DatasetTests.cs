@@ -36,6 +36,16 @@ public class DatasetTests
         Assert.Equal(data.Rows, train.Rows + validation.Rows);
     }
 
+    // Each class rounds its own share: 3 classes of 2 rows hold out round(0.2 · 2) = 0 rows each, where 0.2 of all 6
+    // rows would be 1; the message must say why no row is held out.
+    [Fact]
+    public void AStratifiedSplitThatHoldsOutNoRowSaysItRoundsPerClass()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Numbered(6, 3).Split(0.2, seed: 1, stratified: true));
+        Assert.StartsWith("Splitting 6 rows of 3 classes with validation fraction 0.2, rounded per class, leaves 6 training and 0 validation rows; both must be non-empty.", e.Message);
+        Assert.Equal("validationFraction", e.ParamName);
+    }
+
     [Fact]
     public void SplitIsReproducibleForASeed()
     {

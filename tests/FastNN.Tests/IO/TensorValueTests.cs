@@ -131,7 +131,7 @@ public class TensorValueTests : IDisposable
         trainer.Fit(data);
         float[] best = trainer.BestState.ToArray();
         best[5] = float.PositiveInfinity; // '1.running_var' element 0, after running_mean [5]
-        trainer.RestoreProgress(trainer.Steps, trainer.CompletedEpochs, trainer.ValidationSeed, trainer.Unfinished, trainer.EarlyStopping,
+        trainer.RestoreProgress(trainer.Steps, trainer.CompletedEpochs, trainer.ValidationSeed, trainer.Unfinished, trainer.Batches, trainer.EarlyStopping,
             trainer.BestParameters.Span, best);
 
         string path = _folder.File("run.safetensors");

@@ -37,6 +37,22 @@ public class TrainerTargetTests
             new TrainerOptions { Epochs = 2, BatchSize = 10, Shuffle = false });
     }
 
+    // Fit's stratified split of 3 classes of 2 rows holds out none: the message names the option the user set.
+    [Fact]
+    public void FitNamesValidationFractionWhenItsStratifiedSplitHoldsOutNoRow()
+    {
+        Sequential<float> model = new SequentialBuilder<float>(2).Dense(3).Build(maxBatch: 10, seed: 1);
+        var trainer = new Trainer<float>(model, new SoftmaxCrossEntropyLoss<float>(), new Sgd<float>(model.Parameters.Length, learningRate: 0.1),
+            TaskKind.MultiClassClassification, new TrainerOptions { Epochs = 1, BatchSize = 2, ValidationFraction = 0.2 });
+        Dataset<float> data = new([.. Enumerable.Range(0, 12).Select(i => (float)i)], [0, 1, 2, 0, 1, 2], 2);
+
+        var e = Assert.Throws<ArgumentException>(() => trainer.Fit(data));
+
+        Assert.StartsWith("Splitting 6 rows of 3 classes with TrainerOptions.ValidationFraction 0.2, rounded per class, leaves 6 training and 0 validation rows", e.Message);
+        Assert.Equal("train", e.ParamName);
+        Assert.Equal(0, trainer.Steps);
+    }
+
     [Theory]
     [InlineData(99, 2f)]   // the last batch's last row: nine steps would have run before it
     [InlineData(57, 0.5f)] // not an integer

@@ -174,7 +174,11 @@ public class TrainerTests
         if (rows != 40)
             Assert.Throws<ArgumentException>(() => cut.Fit(Linear(rows: rows, seed: 1)));
         if (batchSize != 10)
-            Assert.Throws<InvalidOperationException>(() => Resume(cut, LinearTrainer(options with { BatchSize = batchSize })));
+        {
+            // Refused by the checkpoint's Load (which records the batches), before Fit's own check of the cut epoch.
+            Assert.Contains("TrainerOptions.BatchSize is 10 (as run over its 40 training rows) in the checkpoint, 8 in the trainer's",
+                Assert.Throws<FastNN.IO.ModelFileException>(() => Resume(cut, LinearTrainer(options with { BatchSize = batchSize }))).Message);
+        }
         Assert.Equal(before, cut.Model.Parameters.ToArray());
         Assert.Equal((2L, 0), (cut.Steps, cut.CompletedEpochs));
 
