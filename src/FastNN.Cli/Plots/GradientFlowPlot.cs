@@ -45,7 +45,7 @@ internal static class GradientFlowPlot
         bySteps.Axes.Left.Label.Text = "‖g first layer‖ / ‖g output layer‖";
         LogScale(bySteps);
 
-        figure.SavePng(path, 1600, 700);
+        InvariantFigures.Draw(() => figure.SavePng(path, 1600, 700));
     }
 
     private static double[] Log10(double[] values) => values.Select(v => Math.Log10(Math.Max(v, 1e-300))).ToArray();

@@ -30,6 +30,6 @@ internal static class TrainingPlot
         plot.Axes.Bottom.Label.Text = "epoch";
         plot.Title(title);
         plot.ShowLegend(Alignment.MiddleRight);
-        plot.SavePng(path, 900, 520);
+        InvariantFigures.Draw(() => plot.SavePng(path, 900, 520));
     }
 }

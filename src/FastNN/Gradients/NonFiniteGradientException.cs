@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace FastNN.Gradients;
 
 /// <summary>A gradient was NaN or infinite; the message and properties say which tensor, layer and element.</summary>
@@ -10,7 +12,7 @@ public sealed class NonFiniteGradientException : ArithmeticException
     /// <param name="index">The element's index within the tensor (row-major).</param>
     /// <param name="value">The offending value.</param>
     public NonFiniteGradientException(string tensorName, int layerIndex, int index, double value)
-        : base($"The gradient of '{tensorName}' (layer {layerIndex}) is {value} at element {index}: training diverged or the data holds NaN/infinity.")
+        : base(string.Create(CultureInfo.InvariantCulture, $"The gradient of '{tensorName}' (layer {layerIndex}) is {value} at element {index}: training diverged or the data holds NaN/infinity."))
     {
         TensorName = tensorName;
         LayerIndex = layerIndex;

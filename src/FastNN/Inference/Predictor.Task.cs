@@ -169,7 +169,7 @@ public sealed partial class Predictor<T>
         string name = Info.FeatureNames is { } names ? $" ('{names[column]}')" : "";
         T x = features[at];
         string problem = T.IsFinite(x)
-            ? $", which standardizes to {Info.Input!.Standardize(x, column)} (μ = {Info.Input.Means[column]}, σ = {Info.Input.Scales[column]} as recorded), beyond the range of {HyperParameter.TypeName<T>()}; it lies far outside the values the training data held."
+            ? string.Create(CultureInfo.InvariantCulture, $", which standardizes to {Info.Input!.Standardize(x, column)} (μ = {Info.Input.Means[column]}, σ = {Info.Input.Scales[column]} as recorded), beyond the range of {HyperParameter.TypeName<T>()}; it lies far outside the values the training data held.")
             : "; every feature must be finite, as in the training data.";
         throw new ArgumentException(
             string.Create(CultureInfo.InvariantCulture, $"features row {at / InputSize}, column {column}{name}, is {x} (counting from 0){problem}"),

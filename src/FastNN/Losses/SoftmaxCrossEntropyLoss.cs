@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
@@ -78,7 +79,7 @@ public sealed class SoftmaxCrossEntropyLoss<T> : ILoss<T> where T : unmanaged, I
         {
             T label = target[r];
             if (!IsClassIndex(label, classes))
-                throw new ArgumentException($"target[{r}] = {label} is not a class index in [0, {classes}).", nameof(target));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"target[{r}] = {label} is not a class index in [0, {classes})."), nameof(target));
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using FastNN.Data;
 
@@ -60,7 +61,7 @@ public static class Metrics
         for (int i = 0; i < logits.Length; i++)
         {
             if (labels[i] != T.Zero && labels[i] != T.One)
-                throw new ArgumentException($"labels[{i}] = {labels[i]} is neither 0 nor 1.", nameof(labels));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"labels[{i}] = {labels[i]} is neither 0 nor 1."), nameof(labels));
             if ((logits[i] > T.Zero) == (labels[i] == T.One))
                 correct++;
         }

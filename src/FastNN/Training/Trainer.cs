@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Numerics;
 using FastNN.Data;
 using FastNN.Gradients;
@@ -387,7 +388,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private void CheckFinite(T loss)
     {
         if (!T.IsFinite(loss))
-            throw new InvalidOperationException($"The training objective is {loss} at step {Steps}; lower the learning rate, clip the gradients or check the data.");
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The training objective is {loss} at step {Steps}; lower the learning rate, clip the gradients or check the data."));
     }
 
     // The forward pass in training mode has updated the running statistics. A batch whose variance overflows leaves a
@@ -738,7 +739,7 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 T t = targets[row];
                 if (!SoftmaxCrossEntropyLoss<T>.IsClassIndex(t, Model.OutputSize))
-                    throw new ArgumentException($"{name}: the target of row {row} (counting from 0) is {t}, not a class index in [0, {Model.OutputSize}).", name);
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{name}: the target of row {row} (counting from 0) is {t}, not a class index in [0, {Model.OutputSize})."), name);
             }
         }
         else if (Task == TaskKind.BinaryClassification)
@@ -747,9 +748,9 @@ public sealed class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 T t = targets[row];
                 if (validated && t != T.Zero && t != T.One)
-                    throw new ArgumentException($"{name}: the target of row {row} (counting from 0) is {t}; a binary classifier's accuracy needs labels 0 and 1.", name);
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{name}: the target of row {row} (counting from 0) is {t}; a binary classifier's accuracy needs labels 0 and 1."), name);
                 if (!(t >= T.Zero && t <= T.One))
-                    throw new ArgumentException($"{name}: the target of row {row} (counting from 0) is {t}; a binary classifier trains on labels 0 and 1 (or probabilities between).", name);
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{name}: the target of row {row} (counting from 0) is {t}; a binary classifier trains on labels 0 and 1 (or probabilities between)."), name);
             }
         }
     }

@@ -1,0 +1,52 @@
+using System.Globalization;
+using FastNN.Data;
+using FastNN.Gradients;
+using FastNN.Inference;
+using FastNN.IO;
+using FastNN.Layers;
+using FastNN.Losses;
+using FastNN.Models;
+using FastNN.Optimizers;
+using FastNN.Training;
+
+namespace FastNN.Tests.Training;
+
+// The values a message quotes from the caller's data are written as the data and every file write them, as the Dataset's
+// and ClassLabels' messages already were. Under de-DE the loss said "target[1] = 0,5", the trainer "is 1,5", and the
+// predictor's message, invariant in its first half, "standardizes to -3,0000000054977558E+41 (μ = 2, σ = 0,001 …)"; under sv-SE a
+// negative value was written with U+2212 and an infinity as ∞.
+public sealed class MessageCultureTests
+{
+    [Theory]
+    [InlineData("de-DE")] // ',' as the decimal point
+    [InlineData("sv-SE")] // U+2212 as the minus sign
+    public void MessagesQuoteValuesWithAPointAndAHyphenMinusWhateverTheCurrentCulture(string culture)
+    {
+        CultureInfo saved = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = new CultureInfo(culture);
+        try
+        {
+            double[] x = [1, 2, 3, 4];
+            var loss = Assert.Throws<ArgumentException>(() => new SoftmaxCrossEntropyLoss<double>().Compute(x, [1, -0.5], new double[4], 2));
+            Assert.Contains("target[1] = -0.5 is not", loss.Message);
+            var metric = Assert.Throws<ArgumentException>(() => Metrics.BinaryAccuracy<double>([1, 2], [0, 0.5]));
+            Assert.Contains("labels[1] = 0.5 is neither", metric.Message);
+
+            var model = new Sequential<double>([new Dense<double>(1, 1)], maxBatch: 2, seed: 1);
+            var trainer = new Trainer<double>(model, new BceWithLogitsLoss<double>(), new Sgd<double>(model.Parameters.Length, learningRate: 0.1), TaskKind.BinaryClassification);
+            var target = Assert.Throws<ArgumentException>(() => trainer.Fit(new Dataset<double>([1, 2], [0, 1.5], 1)));
+            Assert.Contains("the target of row 1 (counting from 0) is 1.5;", target.Message);
+            var guard = new NonFiniteGradientException("0.weight", 0, 3, double.NegativeInfinity);
+            Assert.Contains("is -Infinity at element 3", guard.Message);
+
+            var info = new ModelInfo { Input = new Standardizer([2], [1e-3]) };
+            var predictor = new Predictor<float>(new Sequential<float>([new Dense<float>(1, 1)], maxBatch: 1, seed: 1), info);
+            var feature = Assert.Throws<ArgumentException>(() => predictor.PredictValues([-3e38f], new float[1], 1));
+            Assert.Contains("is -3E+38 (counting from 0), which standardizes to -3.0000000054977558E+41 (μ = 2, σ = 0.001 as recorded)", feature.Message);
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = saved;
+        }
+    }
+}
