@@ -43,6 +43,12 @@ public sealed class MessageCultureTests
             var predictor = new Predictor<float>(new Sequential<float>([new Dense<float>(1, 1)], maxBatch: 1, seed: 1), info);
             var feature = Assert.Throws<ArgumentException>(() => predictor.PredictValues([-3e38f], new float[1], 1));
             Assert.Contains("is -3E+38 (counting from 0), which standardizes to -3.0000000054977558E+41 (μ = 2, σ = 0.001 as recorded)", feature.Message);
+
+            // Found at review-s31e: a plain SGD's state that records a momentum read "momentum 0,5" under de-DE.
+            var sgd = new Sgd<double>(2, 0.1);
+            OptimizerState<double> state = sgd.SaveState();
+            state = state with { HyperParameters = new Dictionary<string, double>(state.HyperParameters) { ["momentum"] = 0.5 } };
+            Assert.Contains("The state's momentum 0.5 and this optimizer's 0 differ", Assert.Throws<ArgumentException>(() => sgd.LoadState(state)).Message);
         }
         finally
         {
