@@ -49,6 +49,10 @@ public sealed class MessageCultureTests
             OptimizerState<double> state = sgd.SaveState();
             state = state with { HyperParameters = new Dictionary<string, double>(state.HyperParameters) { ["momentum"] = 0.5 } };
             Assert.Contains("The state's momentum 0.5 and this optimizer's 0 differ", Assert.Throws<ArgumentException>(() => sgd.LoadState(state)).Message);
+            // So did a reversed range "[0,5, -1,5)" and the gradient check's tolerance "(-0,5)".
+            Assert.Contains("The range [0.5, -1.5) must be", Assert.Throws<ArgumentOutOfRangeException>(() => new FastRandom(1).NextDouble(0.5, -1.5)).Message);
+            var tolerance = Assert.Throws<ArgumentOutOfRangeException>(() => GradientCheck.CheckLoss(new MseLoss<double>(), [1.0], [0.0], 1, new GradientCheckOptions { AbsoluteTolerance = -0.5 }));
+            Assert.Contains("options.AbsoluteTolerance (-0.5) and options.RelativeTolerance (", tolerance.Message);
         }
         finally
         {
