@@ -53,6 +53,11 @@ public sealed class MessageCultureTests
             Assert.Contains("The range [0.5, -1.5) must be", Assert.Throws<ArgumentOutOfRangeException>(() => new FastRandom(1).NextDouble(0.5, -1.5)).Message);
             var tolerance = Assert.Throws<ArgumentOutOfRangeException>(() => GradientCheck.CheckLoss(new MseLoss<double>(), [1.0], [0.0], 1, new GradientCheckOptions { AbsoluteTolerance = -0.5 }));
             Assert.Contains("options.AbsoluteTolerance (-0.5) and options.RelativeTolerance (", tolerance.Message);
+            // And a model description's negative integers, "$.input_size is −3" under sv-SE.
+            string description = "{\"format\":\"fastnn.sequential\",\"version\":-1,\"input_size\":-3,\"layers\":[{\"type\":\"LayerNorm\",\"normalized_shape\":-4}]}";
+            Assert.Contains("$.version is -1;", Assert.Throws<FormatException>(() => Sequential<float>.FromJson(description)).Message);
+            Assert.Contains("$.input_size is -3;", Assert.Throws<FormatException>(() => Sequential<float>.FromJson(description.Replace("-1", "1", StringComparison.Ordinal))).Message);
+            Assert.Contains("normalized_shape is -4 but", Assert.Throws<FormatException>(() => Sequential<float>.FromJson(description.Replace("-1", "1", StringComparison.Ordinal).Replace("-3", "3", StringComparison.Ordinal))).Message);
         }
         finally
         {
