@@ -332,6 +332,21 @@ public class BadInputTests
         Assert.Equal("", run.Out);
     }
 
+    // The rule above cannot tell a real header whose features are named by numbers and whose target is named as one of
+    // its classes ("1,2,3,yes" over labels yes and no) from a missing one: naming the target column by its name says the
+    // first line is the header. It was refused all the same, "the header row of column names is missing", with no way
+    // to train on the file short of renaming the column; the message named no way out.
+    [Fact]
+    public void AHeaderOfNumbersAndAClassIsTakenWhenTheLabelColumnIsNamed()
+    {
+        using var cli = new Cli();
+        string data = cli.Write("numbered.csv", "1,2,3,yes\n" + string.Concat(Enumerable.Range(0, 30).Select(i => $"{i % 7}.5,{i % 5},{i % 3}.1,{(i % 2 == 0 ? "yes" : "no")}\n")));
+        AssertUsageError(Train(cli, "--data", data), "numbered.csv: ", "1, 2, 3, yes", "the header row of column names is missing", "--label-column yes");
+        CliRun named = Train(cli, "--data", data, "--label-column", "yes");
+        Assert.True(named.ExitCode == 0, named.ToString());
+        Assert.Contains("target 'yes'", named.Out);
+    }
+
     // A model file and a CSV file given the other way round: the model was "not a safetensors file, or a damaged one: the
     // header length field says 3204422680214595425 bytes", and the CSV "the header has 1 column split at ',' ('\uFFFD')".
     [Theory]

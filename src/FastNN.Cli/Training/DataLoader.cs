@@ -28,13 +28,16 @@ internal static class DataLoader
         (Dataset<T> data, string source) = Read<T>(settings.Path, options, floatOnly);
         // Read by position, a file without its header row gives its first row as the column names, and trains on the
         // others: refused as eval and predict, which look its columns up by name, call such a header; so is a target
-        // named as one of its own classes (iris.data's 'setosa') after features named by numbers.
+        // named as one of its own classes (iris.data's 'setosa') after features named by numbers, unless --label-column
+        // names the target by that name: a real header can name its target so ("1,2,3,yes" over yes and no).
         static bool Number(string name) => double.TryParse(name, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
         bool numberTarget = Number(data.TargetName);
-        if (data.FeatureNames.All(Number) && (numberTarget || data.ClassLabels?.Contains(data.TargetName, StringComparer.Ordinal) == true))
+        bool classTarget = data.ClassLabels?.Contains(data.TargetName, StringComparer.Ordinal) == true && settings.LabelColumn != data.TargetName;
+        if (data.FeatureNames.All(Number) && (numberTarget || classTarget))
         {
             throw new UsageException($"{source}: the column names its header row gives are numbers {(numberTarget ? "only" : "and one of the target's classes")} "
-                + $"({Describe([.. data.FeatureNames, data.TargetName])}): the header row of column names is missing; add a first line that names the columns.");
+                + $"({Describe([.. data.FeatureNames, data.TargetName])}): the header row of column names is missing; add a first line that names the columns"
+                + (numberTarget ? "." : $", or, if that line is the header, name its target: --label-column {data.TargetName}."));
         }
         return (data, source);
     }

@@ -206,7 +206,7 @@ public static class GradientCheck
         if (!(options.Epsilon > 0) || !double.IsFinite(options.Epsilon))
             throw new ArgumentOutOfRangeException(nameof(options), options.Epsilon, "options.Epsilon must be positive and finite.");
         if (!(options.AbsoluteTolerance >= 0) || !(options.RelativeTolerance >= 0))
-            throw new ArgumentOutOfRangeException(nameof(options), $"options.AbsoluteTolerance ({options.AbsoluteTolerance}) and options.RelativeTolerance ({options.RelativeTolerance}) must be non-negative.");
+            throw new ArgumentOutOfRangeException(nameof(options), string.Create(CultureInfo.InvariantCulture, $"options.AbsoluteTolerance ({options.AbsoluteTolerance}) and options.RelativeTolerance ({options.RelativeTolerance}) must be non-negative."));
         return options;
     }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace FastNN.Layers;
 
 /// <summary>
@@ -95,7 +97,7 @@ public sealed class FastRandom
     {
         // A reversed range would draw from (high, low], outside the documented interval, without a word.
         if (!(low <= high) || !double.IsFinite(high - low))
-            throw new ArgumentOutOfRangeException(nameof(high), high, $"The range [{low}, {high}) must be finite with low ≤ high.");
+            throw new ArgumentOutOfRangeException(nameof(high), high, string.Create(CultureInfo.InvariantCulture, $"The range [{low}, {high}) must be finite with low ≤ high."));
         return low + (high - low) * NextDouble();
     }
 

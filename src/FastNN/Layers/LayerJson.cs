@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;
@@ -100,7 +101,7 @@ internal static class LayerJson
             throw new FormatException($"$.format is '{format}'; expected '{Format}'.");
         int version = Int(root, "version", "$");
         if (version != Version)
-            throw new FormatException($"$.version is {version}; this library reads version {Version}.");
+            throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"$.version is {version}; this library reads version {Version}."));
         CheckFields(root, "$", "a model description", ModelFields);
         int inputSize = Positive(root, "input_size", "$");
         int maxBatch = root.TryGetProperty("max_batch", out _) ? Positive(root, "max_batch", "$") : 1;
@@ -193,7 +194,7 @@ internal static class LayerJson
             return width;
         int stated = Int(e, name, at);
         if (stated != width)
-            throw new FormatException($"{at}.{name} is {stated} but the previous layer outputs [batch, {width}].");
+            throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"{at}.{name} is {stated} but the previous layer outputs [batch, {width}]."));
         return stated;
     }
 
@@ -211,7 +212,7 @@ internal static class LayerJson
     private static int Positive(JsonElement e, string name, string at)
     {
         int value = Int(e, name, at);
-        return value >= 1 ? value : throw new FormatException($"{at}.{name} is {value}; it must be at least 1.");
+        return value >= 1 ? value : throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"{at}.{name} is {value}; it must be at least 1."));
     }
 
     public static double Double(JsonElement e, string name, string at, double fallback)

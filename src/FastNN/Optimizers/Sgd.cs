@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using FastNN.Intrinsics;
 
@@ -92,7 +93,7 @@ public class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         double momentum = OptimizerArguments.Read(values, "momentum");
         if ((momentum != 0) != (_momentum != 0))
-            throw new ArgumentException($"The state's momentum {momentum} and this optimizer's {_momentum} differ in whether a momentum buffer exists.", "state");
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The state's momentum {momentum} and this optimizer's {_momentum} differ in whether a momentum buffer exists."), "state");
         (_momentum, _dampening, _nesterov) = CheckMomentum(momentum, OptimizerArguments.Read(values, "dampening"),
             OptimizerArguments.ReadFlag(values, "nesterov"), "momentum", "dampening", "nesterov");
     }

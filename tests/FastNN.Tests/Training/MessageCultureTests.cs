@@ -43,6 +43,21 @@ public sealed class MessageCultureTests
             var predictor = new Predictor<float>(new Sequential<float>([new Dense<float>(1, 1)], maxBatch: 1, seed: 1), info);
             var feature = Assert.Throws<ArgumentException>(() => predictor.PredictValues([-3e38f], new float[1], 1));
             Assert.Contains("is -3E+38 (counting from 0), which standardizes to -3.0000000054977558E+41 (μ = 2, σ = 0.001 as recorded)", feature.Message);
+
+            // Found at review-s31e: a plain SGD's state that records a momentum read "momentum 0,5" under de-DE.
+            var sgd = new Sgd<double>(2, 0.1);
+            OptimizerState<double> state = sgd.SaveState();
+            state = state with { HyperParameters = new Dictionary<string, double>(state.HyperParameters) { ["momentum"] = 0.5 } };
+            Assert.Contains("The state's momentum 0.5 and this optimizer's 0 differ", Assert.Throws<ArgumentException>(() => sgd.LoadState(state)).Message);
+            // So did a reversed range "[0,5, -1,5)" and the gradient check's tolerance "(-0,5)".
+            Assert.Contains("The range [0.5, -1.5) must be", Assert.Throws<ArgumentOutOfRangeException>(() => new FastRandom(1).NextDouble(0.5, -1.5)).Message);
+            var tolerance = Assert.Throws<ArgumentOutOfRangeException>(() => GradientCheck.CheckLoss(new MseLoss<double>(), [1.0], [0.0], 1, new GradientCheckOptions { AbsoluteTolerance = -0.5 }));
+            Assert.Contains("options.AbsoluteTolerance (-0.5) and options.RelativeTolerance (", tolerance.Message);
+            // And a model description's negative integers, "$.input_size is −3" under sv-SE.
+            string description = "{\"format\":\"fastnn.sequential\",\"version\":-1,\"input_size\":-3,\"layers\":[{\"type\":\"LayerNorm\",\"normalized_shape\":-4}]}";
+            Assert.Contains("$.version is -1;", Assert.Throws<FormatException>(() => Sequential<float>.FromJson(description)).Message);
+            Assert.Contains("$.input_size is -3;", Assert.Throws<FormatException>(() => Sequential<float>.FromJson(description.Replace("-1", "1", StringComparison.Ordinal))).Message);
+            Assert.Contains("normalized_shape is -4 but", Assert.Throws<FormatException>(() => Sequential<float>.FromJson(description.Replace("-1", "1", StringComparison.Ordinal).Replace("-3", "3", StringComparison.Ordinal))).Message);
         }
         finally
         {
