@@ -56,11 +56,13 @@ public static partial class Normalization
     // Column c of x (x starting at its first element): μ += Σ(x − μ)/rows and its squared deviations from that μ, when the
     // correction is finite (a column whose deviations overflow keeps its statistics). The correction is summed in double:
     // a constant column's rows·d is then exact while it fits double's 53 bits (about 2·log2(rows) of them), where
-    // float's 24 rounded it: 65,536 rows of −3.7e5f kept a mean 0.06 off. For double this is the sum in T itself.
+    // float's 24 rounded it: 65,536 rows of −3.7e5f kept a mean 0.06 off. For double this is the sum in T itself. A plain
+    // mean that overflowed (100 rows of 1e37f) is replaced by the first row's value to recenter around: from ∞ no
+    // correction is finite, and the column stayed at ∞ (x̂ NaN on every row).
     private static void Recenter<T>(ref T mean, ref T squaredDeviations, ReadOnlySpan<T> column, int rows, int cols)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        double sum = 0, mu = double.CreateTruncating(mean);
+        double sum = 0, mu = double.CreateTruncating(T.IsFinite(mean) ? mean : column[0]);
         for (int r = 0; r < rows; r++)
             sum += double.CreateTruncating(column[r * cols]) - mu;
         double correction = sum / rows;

@@ -62,6 +62,18 @@ public class BatchNormKernelTests
         ConstantColumns<double>(value, 2, [65536, 100_000, 1 << 20]);
     }
 
+    /// <summary>
+    /// A constant column whose plain sum overflows (100 rows of 1e37f, 1,000 of 1e306) is still its own mean with no
+    /// deviation, as in PyTorch: the plain mean was ∞, and recentering around it gave no finite correction, so the
+    /// statistics stayed ∞ and every x̂ NaN.
+    /// </summary>
+    [Fact]
+    public void ConstantColumnsWhoseSumOverflowsAreTheirOwnMean()
+    {
+        ConstantColumns<float>(1e37, 17, [100, 255]);
+        ConstantColumns<double>(1e306, 17, [1000]);
+    }
+
     // cols = 17: vector strips and a scalar column
     private static void ConstantColumns<T>(double value) where T : unmanaged, IFloatingPointIeee754<T> =>
         ConstantColumns<T>(value, 17, [2, 3, 100, 255, 1000, 4097]);

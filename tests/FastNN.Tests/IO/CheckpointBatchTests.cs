@@ -155,6 +155,46 @@ public class CheckpointBatchTests
         File.WriteAllBytes(path, SafetensorsReference.Build(root.ToJsonString(), data));
     }
 
+    // A run writes 1 ≤ batch_size ≤ train_rows, both counts, and a fraction in [0, 1): any other value is a damaged
+    // file, refused naming the key, not compared as a run's options (a batch_size of -1 would be "another batch size").
+    [Fact]
+    public void AMalformedRecordIsRefusedNamingTheKey()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("run.ckpt.safetensors");
+        SavePausedRun(path, NewTrainer(maxBatch: 16, batchSize: 16, validationFraction: 0.2));
+        (string header, byte[] data) = SafetensorsReference.Split(File.ReadAllBytes(path));
+        JsonObject root = JsonNode.Parse(header)!.AsObject();
+        JsonObject progress = JsonNode.Parse((string)root["__metadata__"]!["fastnn.checkpoint"]!)!.AsObject();
+        Assert.Equal("""{"train_rows":72,"batch_size":16}""", progress["batches"]!.ToJsonString());
+        Assert.Equal(0.2, (double)progress["validation_fraction"]!);
+
+        foreach ((string key, JsonNode? value, string message) in new (string, JsonNode?, string)[]
+        {
+            ("batches", new JsonObject { ["train_rows"] = 72, ["batch_size"] = 0 }, "batches.batch_size (0) must be from 1 to the training rows (72)."),
+            ("batches", new JsonObject { ["train_rows"] = 72, ["batch_size"] = 73 }, "batches.batch_size (73) must be from 1 to the training rows (72)."),
+            ("batches", new JsonObject { ["train_rows"] = 72, ["batch_size"] = -1 }, "batches.batch_size must be a non-negative integer."),
+            ("batches", new JsonObject { ["train_rows"] = 72.5, ["batch_size"] = 16 }, "batches.train_rows must be a non-negative integer."),
+            ("batches", new JsonObject { ["train_rows"] = 72 }, "batches.batch_size must be a JSON Number."),
+            ("batches", new JsonObject { ["batch_size"] = 16 }, "batches.train_rows must be a JSON Number."),
+            ("batches", null, "batches.train_rows must be a JSON Number."),
+            ("validation_fraction", -0.1, "validation_fraction must be in [0, 1)."),
+            ("validation_fraction", 1.0, "validation_fraction must be in [0, 1)."),
+            ("validation_fraction", "NaN", "validation_fraction must be a JSON Number."),
+            ("validation_fraction", null, "validation_fraction must be a JSON Number."),
+        })
+        {
+            JsonObject damaged = progress.DeepClone().AsObject();
+            damaged[key] = value?.DeepClone();
+            root["__metadata__"]!["fastnn.checkpoint"] = damaged.ToJsonString();
+            File.WriteAllBytes(path, SafetensorsReference.Build(root.ToJsonString(), data));
+            Trainer<float> trainer = NewTrainer(maxBatch: 16, batchSize: 16, validationFraction: 0.2);
+            var e = Assert.Throws<ModelFileException>(() => Checkpoint.Load(path, trainer));
+            Assert.Equal(path + ": fastnn.checkpoint is malformed: " + message, e.Message);
+            Assert.Equal(0, trainer.CompletedEpochs);
+        }
+    }
+
     // The record is restored with the run, so a checkpoint saved again before any Fit keeps it.
     [Fact]
     public void ACheckpointSavedAgainAfterLoadingKeepsTheRecord()
