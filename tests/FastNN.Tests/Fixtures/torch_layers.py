@@ -1,5 +1,4 @@
 """FastNN's model descriptions as PyTorch 1.13 modules, for the fixture scripts beside this file (not a test dependency)."""
-import numpy
 import torch
 import torch.nn as nn
 
@@ -79,8 +78,4 @@ def build(layers, width):
 
 
 def flat(t):
-    """The values, row-major; float32 ones as their shortest float32 decimal (a float32 reader gets the same bits)."""
-    values = t.detach().reshape(-1).tolist()
-    if t.dtype == torch.float32:
-        return [float(str(numpy.float32(v))) for v in values]
-    return [float(v) for v in values]
+    return [float(v) for v in t.detach().reshape(-1).tolist()]
