@@ -42,9 +42,7 @@ public static partial class Normalization
         // μ = x and no deviation is left, where 255 rows of 2024.1f summed plainly left d = 0.0044 (36 ulps) for rstd =
         // 1/√(d² + ε) to make x̂ = 0.81 on every row. Exact zeros are skipped: a column of one value summed exactly
         // (ReLU's dead units) has nothing to take back. Other columns keep the plain statistics and their bits.
-        T n = T.CreateTruncating(rows);
-        T nearConstant = n * (T.BitIncrement(T.One) - T.One);
-        nearConstant *= nearConstant;
+        T n = T.CreateTruncating(rows), nearConstant = NearConstant<T>(rows);
         for (int c = 0; c < cols; c++)
         {
             T v = squaredDeviations[c] / n;

@@ -51,8 +51,7 @@ public static partial class Normalization
         SpanChecks.Disjoint<T>(rstd, nameof(rstd), y, nameof(y));
         SpanChecks.Disjoint<T>(mean, nameof(mean), rstd, nameof(rstd));
         T n = T.CreateTruncating(features);
-        T nearConstant = n * (T.BitIncrement(T.One) - T.One);   // (f·ε)², ε the machine epsilon
-        nearConstant *= nearConstant;
+        T nearConstant = NearConstant<T>(features);
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<T> row = x.Slice(r * features, features);
@@ -77,6 +76,14 @@ public static partial class Normalization
             rstd[r] = s;
             Elementwise.Map(row, gamma, beta, y.Slice(r * features, features), new NormalizeAffineOperator<T>(m, s));
         }
+    }
+
+    // (count·ε)², ε the machine epsilon: a set of count values whose variance is within mean²·(count·ε)² spreads no
+    // more than the rounding of its mean, as a constant set does; both normalizations then take its mean again.
+    private static T NearConstant<T>(int count) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T spread = T.CreateTruncating(count) * (T.BitIncrement(T.One) - T.One);
+        return spread * spread;
     }
 
     /// <summary>
